@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+/** The three systems every stage connects. */
+export const SYSTEMS = ['erp', 'fleet', 'cs'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+export interface MaintenanceWindow {
+  /** Day of week (UTC) or `*` for every day. */
+  readonly day: 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN' | '*';
+  /** `HH:MM` in UTC. */
+  readonly startUtc: string;
+  readonly durationMinutes: number;
+}
+
+export interface SystemConfig {
+  /** Base URL of the system's API (outbound calls). */
+  readonly apiBaseUrl: string;
+  /** Name of an existing Secrets Manager secret with the API credentials and webhook signing secrets (JSON). */
+  readonly secretName: string;
+  /** API Gateway throttling for this system's webhook routes. */
+  readonly webhook: { readonly rateLimitPerSecond: number; readonly burstLimit: number };
+  readonly outbound: {
+    readonly rateLimitPerSecond: number;
+    /** SQS event source `maximumConcurrency`. */
+    readonly maxConcurrency: number;
+    readonly batchSize: number;
+    readonly timeoutSeconds: number;
+    /** Deliveries before a message moves to the DLQ. */
+    readonly maxReceiveCount: number;
+  };
+  /** Windows in which outbound calls are held in the queue instead of attempted. */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
+}
+
+export interface StageConfig {
+  /** Stage name, e.g. `dev` or `prod` (the key under `stages` in cdk.json). */
+  readonly stage: string;
+  readonly onCallEmail: string;
+  readonly retention: {
+    readonly eventArchiveDays: number;
+    readonly logRetentionDays: number;
+    readonly idempotencyTtlHours: number;
+    readonly correlationTtlDays: number;
+    readonly queueRetentionDays: number;
+    readonly dlqRetentionDays: number;
+  };
+  readonly webhooks: { readonly timestampToleranceSeconds: number; readonly maxBodyBytes: number };
+  readonly exceptions: {
+    readonly temperature: { readonly minorMinutes: number; readonly majorMinutes: number; readonly criticalDeltaCelsius: number };
+  };
+  readonly systems: Readonly<Record<SystemName, SystemConfig>>;
+}
+
+/** Thrown when the stage configuration is missing or invalid; the message names the stage and every bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly stage: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const schema = JSON.parse(readFileSync(new URL('./stage-config.schema.json', import.meta.url), 'utf8')) as object;
+// ajv-formats is published as CommonJS: under ESM its default export may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv);
+const validateSchema = ajv.compile(schema);
+
+function keyPath(error: ErrorObject): string {
+  const base = error.instancePath.split('/').filter(Boolean).join('.');
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return base ? `${base}.${missing}` : missing;
+  }
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return base ? `${base}.${extra}` : extra;
+  }
+  return base || '(root)';
+}
+
+function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'required':
+      return 'is missing';
+    case 'additionalProperties':
+      return 'is not a known key';
+    case 'enum':
+      return `must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** Cross-field rules the JSON Schema cannot express. */
+function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): string[] {
+  const problems: string[] = [];
+  if (config.retention.queueRetentionDays >= config.retention.dlqRetentionDays) {
+    problems.push('retention.queueRetentionDays must be shorter than retention.dlqRetentionDays (a DLQ must outlive its source)');
+  }
+  const t = config.exceptions.temperature;
+  if (t.minorMinutes > t.majorMinutes) {
+    problems.push('exceptions.temperature.minorMinutes must not exceed exceptions.temperature.majorMinutes');
+  }
+  if (stage === 'prod') {
+    for (const system of SYSTEMS) {
+      if (!config.systems[system].apiBaseUrl.startsWith('https://')) {
+        problems.push(`systems.${system}.apiBaseUrl must use https in prod`);
+      }
+    }
+  }
+  return problems;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges `overrides` into `base` (objects merge, everything else replaces). Pure. */
+export function mergeConfig(base: unknown, overrides: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides === undefined ? base : overrides;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    out[key] = mergeConfig(base[key], value);
+  }
+  return out;
+}
+
+/**
+ * Reads and validates one stage's block from the `stages` context object.
+ * Throws {@link ConfigError} naming the stage and each offending key.
+ */
+export function parseStageConfig(stages: unknown, stage: string, overrides?: unknown): StageConfig {
+  if (!isPlainObject(stages)) {
+    throw new ConfigError(`cdk.json context "stages" is missing or not an object (stage "${stage}")`, stage);
+  }
+  if (!Object.hasOwn(stages, stage)) {
+    throw new ConfigError(`stage "${stage}" is not defined in cdk.json context "stages" (known: ${Object.keys(stages).join(', ') || 'none'})`, stage);
+  }
+  const raw = overrides === undefined ? stages[stage] : mergeConfig(stages[stage], overrides);
+  if (!validateSchema(raw)) {
+    const problems = [...new Set((validateSchema.errors ?? []).map((e) => `${keyPath(e)} ${describe(e)}`))];
+    throw new ConfigError(`invalid configuration for stage "${stage}":\n  - ${problems.join('\n  - ')}`, stage, problems);
+  }
+  const config = raw as unknown as Omit<StageConfig, 'stage'>;
+  const problems = semanticProblems(config, stage);
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration for stage "${stage}":\n  - ${problems.join('\n  - ')}`, stage, problems);
+  }
+  return { stage, ...config };
+}

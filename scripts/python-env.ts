@@ -1,0 +1,4 @@
+// Installs the project-local Python tools (moto server, cfn-lint) into .venv; quick when already installed.
+import { ensurePythonEnv } from '../lib/sandbox/python-env';
+
+await ensurePythonEnv();

@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, mergeConfig, parseStageConfig } from '../../lib/config/stage-config';
+import { cdkJsonContext } from '../support/synth';
+
+const stages = cdkJsonContext().stages as Record<string, Record<string, unknown>>;
+
+describe('stage configuration', () => {
+  test('dev, prod and sandbox in cdk.json are valid', () => {
+    for (const stage of ['dev', 'prod', 'sandbox']) {
+      expect(parseStageConfig(stages, stage).stage).toBe(stage);
+    }
+  });
+
+  test('an unknown stage names the stage and the known ones', () => {
+    expect(() => parseStageConfig(stages, 'qa')).toThrow(/stage "qa" is not defined.*dev, prod/);
+  });
+
+  test('a missing key fails with the key path and the stage', () => {
+    const broken = structuredClone(stages);
+    delete (broken.dev.systems as Record<string, Record<string, unknown>>).erp.apiBaseUrl;
+    expect(() => parseStageConfig(broken, 'dev')).toThrow(ConfigError);
+    expect(() => parseStageConfig(broken, 'dev')).toThrow(/stage "dev"[\s\S]*systems\.erp\.apiBaseUrl is missing/);
+  });
+
+  test('a mistyped or out-of-range value names the key', () => {
+    expect(() =>
+      parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { maxConcurrency: 1 } } } }),
+    ).toThrow(/systems\.fleet\.outbound\.maxConcurrency must be >= 2/);
+    expect(() => parseStageConfig(stages, 'dev', { onCallEmail: 'not-an-email' })).toThrow(/onCallEmail must match format "email"/);
+    expect(() => parseStageConfig(stages, 'dev', { retention: { logRetentionDays: 8 } })).toThrow(/retention\.logRetentionDays must be one of/);
+  });
+
+  test('an unknown key is rejected so typos do not pass silently', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { apiBaseURL: 'https://x' } } })).toThrow(/systems\.cs\.apiBaseURL is not a known key/);
+  });
+
+  test('a DLQ must outlive its source queue', () => {
+    expect(() => parseStageConfig(stages, 'dev', { retention: { queueRetentionDays: 13, dlqRetentionDays: 13 } })).toThrow(
+      /queueRetentionDays must be shorter than retention\.dlqRetentionDays/,
+    );
+  });
+
+  test('prod refuses plain-http system URLs', () => {
+    expect(() => parseStageConfig(stages, 'prod', { systems: { erp: { apiBaseUrl: 'http://erp.example.com' } } })).toThrow(
+      /systems\.erp\.apiBaseUrl must use https in prod/,
+    );
+  });
+
+  test('overrides merge deeply and ignore prototype keys', () => {
+    const merged = mergeConfig({ a: { b: 1, c: 2 } }, JSON.parse('{"a":{"c":3},"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(merged).toEqual({ a: { b: 1, c: 3 } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

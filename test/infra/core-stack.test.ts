@@ -1,0 +1,118 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, test } from 'vitest';
+import { canonicalEventTypes } from '../../schemas/catalog';
+import { synthStage } from '../support/synth';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+const { template, built } = synthStage('dev');
+const resources = template.toJSON().Resources as Resources;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('core stack', () => {
+  test('one custom event bus with an archive of every event for the configured retention', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+      RetentionDays: built.config.retention.eventArchiveDays,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
+  });
+
+  test('every canonical event type is registered in the schema registry as draft-4', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    const schemas = ofType('AWS::EventSchemas::Schema').map(([, r]) => r.Properties as { SchemaName: string; Type: string; Content: string });
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(canonicalEventTypes.map((t) => `logistics-sync@${t}`).sort());
+    for (const schema of schemas) {
+      expect(schema.Type).toBe('JSONSchemaDraft4');
+      expect(JSON.parse(schema.Content).$schema).toMatch(/draft-04/);
+    }
+  });
+
+  test('tables are on-demand with point-in-time recovery, encryption and a TTL attribute', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(2);
+    for (const [id, table] of tables) {
+      expect(table.Properties, id).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { Enabled: true },
+      });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  test('no resource has a physical name', () => {
+    const nameKeys = ['TableName', 'QueueName', 'TopicName', 'Name', 'FunctionName', 'StateMachineName', 'RegistryName', 'ArchiveName'];
+    for (const [id, resource] of Object.entries(resources)) {
+      for (const key of nameKeys) {
+        expect(resource.Properties?.[key], `${id} (${resource.Type}) sets ${key}`).toBeUndefined();
+      }
+    }
+  });
+
+  test('the on-call topic is KMS-encrypted, HTTPS-only and mails the configured address', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: built.config.onCallEmail });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('every queue in the template', () => {
+  const queues = ofType('AWS::SQS::Queue');
+  const queueIds = new Set(queues.map(([id]) => id));
+  const dlqIds = new Set(
+    queues.flatMap(([, q]) => {
+      const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.deadLetterTargetArn;
+      return target ? [target['Fn::GetAtt'][0]] : [];
+    }),
+  );
+
+  test('has a DLQ unless it is one, and every DLQ outlives its source', () => {
+    for (const [id, queue] of queues) {
+      if (dlqIds.has(id)) continue;
+      const redrive = queue.Properties?.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number } | undefined;
+      expect(redrive, `${id} has no DLQ`).toBeDefined();
+      const dlqId = redrive!.deadLetterTargetArn['Fn::GetAtt'][0];
+      expect(queueIds.has(dlqId)).toBe(true);
+      const sourceRetention = (queue.Properties?.MessageRetentionPeriod as number | undefined) ?? 345_600;
+      const dlqRetention = (resources[dlqId].Properties?.MessageRetentionPeriod as number | undefined) ?? 345_600;
+      expect(dlqRetention, `${dlqId} must keep messages longer than ${id}`).toBeGreaterThan(sourceRetention);
+    }
+  });
+
+  test('is encrypted and refuses plain HTTP', () => {
+    const policies = ofType('AWS::SQS::QueuePolicy');
+    for (const [id, queue] of queues) {
+      expect(queue.Properties?.SqsManagedSseEnabled ?? queue.Properties?.KmsMasterKeyId, `${id} is not encrypted`).toBeTruthy();
+      const guarded = policies.some(([, p]) => {
+        const props = p.Properties as { Queues: { Ref: string }[]; PolicyDocument: { Statement: { Effect: string; Condition?: unknown }[] } };
+        return (
+          props.Queues.some((q) => q.Ref === id) &&
+          props.PolicyDocument.Statement.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'))
+        );
+      });
+      expect(guarded, `${id} has no HTTPS-only policy`).toBe(true);
+    }
+  });
+
+  test('every DLQ has an alarm that fires on the first message', () => {
+    for (const dlqId of dlqIds) {
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) =>
+        JSON.stringify(a.Properties?.Dimensions ?? []).includes(`"${dlqId}"`),
+      );
+      expect(alarms.length, `${dlqId} has no alarm`).toBeGreaterThan(0);
+      expect(alarms[0][1].Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+  });
+});
