@@ -1,4 +1,4 @@
-import { App, Aspects, Tags } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseStageConfig, type StageConfig } from './config/stage-config';
 import { LogisticsSyncStack } from './logistics-sync-stack';
@@ -50,6 +50,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   });
   Tags.of(app).add('application', 'logistics-sync');
   Tags.of(app).add('stage', stage);
-  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  // cdk-nag runs as a CDK policy-validation plugin: any unacknowledged finding fails synthesis.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, config, stack };
 }

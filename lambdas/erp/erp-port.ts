@@ -1,0 +1,51 @@
+/**
+ * Port to the ERP's REST API (generic ERP: OAuth2 client credentials, JSON). The outbound ERP adapter and
+ * the exception workflows' tasks depend on this interface; `erp-client.ts` implements it over HTTP.
+ * Every write takes an idempotency key, sent as the `Idempotency-Key` header.
+ */
+export interface ErpOrderLine {
+  sku: string;
+  description?: string;
+  quantity: number;
+  refrigerated?: boolean;
+}
+
+export interface ErpOrder {
+  orderId: string;
+  customerId: string;
+  status?: string;
+  lines: ErpOrderLine[];
+  temperatureRange?: { minCelsius: number; maxCelsius: number };
+  deliveryWindow?: { from: string; to: string };
+  shipTo?: Record<string, unknown>;
+}
+
+export interface ErpCustomerContract {
+  customerId: string;
+  temperatureRange?: { minCelsius: number; maxCelsius: number };
+  productCategory?: string;
+  sla: { deliveryWindowHours?: number; exceptionResponseMinutes?: number };
+  accountTeamEmail?: string;
+}
+
+export type ErpShipmentStatus = 'dispatched' | 'in-transit' | 'arrived' | 'delivered' | 'exception';
+
+export interface ErpPort {
+  getOrder(orderId: string): Promise<ErpOrder>;
+  getCustomerContract(customerId: string): Promise<ErpCustomerContract>;
+  updateShipmentStatus(
+    shipmentId: string,
+    update: { status: ErpShipmentStatus; orderId?: string; occurredAt: string; eventId: string; reason?: string },
+    idempotencyKey: string,
+  ): Promise<void>;
+  placeQualityHold(
+    hold: { orderId: string; shipmentId?: string; reason: string; severity: string },
+    idempotencyKey: string,
+  ): Promise<{ holdId: string }>;
+  releaseQualityHold(holdId: string, idempotencyKey: string): Promise<void>;
+  markBillingReady(
+    orderId: string,
+    body: { shipmentId?: string; podDocumentId?: string; deliveredAt: string },
+    idempotencyKey: string,
+  ): Promise<void>;
+}

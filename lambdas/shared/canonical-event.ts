@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+
+export type SystemName = 'erp' | 'fleet' | 'cs' | 'orchestrator';
+
+export interface CanonicalRefs {
+  orderId?: string;
+  shipmentId?: string;
+  routeId?: string;
+  stopId?: string;
+  caseId?: string;
+  invoiceId?: string;
+  customerId?: string;
+  holdId?: string;
+}
+
+/** The EventBridge `detail` of a canonical event (schemas/canonical/envelope.schema.json). */
+export interface CanonicalDetail<TData extends object = Record<string, unknown>> {
+  metadata: {
+    eventId: string;
+    eventType: string;
+    schemaVersion: string;
+    occurredAt: string;
+    receivedAt: string;
+    source: { system: SystemName; vendor: string; eventId: string };
+    correlationId: string;
+    causationId?: string;
+    sequence?: number;
+  };
+  refs: CanonicalRefs;
+  data: TData;
+}
+
+/**
+ * Deterministic canonical event id: SHA-256 of (source system, vendor event id, index within the webhook),
+ * so a vendor's retry of the same webhook yields the same ids.
+ */
+export function canonicalEventId(system: SystemName, vendorEventId: string, index: number): string {
+  return createHash('sha256').update(`${system}\u0000${vendorEventId}\u0000${index}`).digest('hex');
+}
+
+export interface NewCanonicalEvent<TData extends object> {
+  eventType: string;
+  schemaVersion?: string;
+  system: SystemName;
+  vendor: string;
+  vendorEventId: string;
+  /** Position of this event among those mapped from one vendor event. @default 0 */
+  index?: number;
+  occurredAt: string;
+  receivedAt: string;
+  refs: CanonicalRefs;
+  data: TData;
+  /** @default refs.orderId, else refs.shipmentId, else the vendor event id */
+  correlationId?: string;
+  causationId?: string;
+  sequence?: number;
+}
+
+/** Builds a canonical event detail. Pure: the caller supplies the clock readings. */
+export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEvent<TData>): CanonicalDetail<TData> {
+  const refs = Object.fromEntries(Object.entries(input.refs).filter(([, v]) => v !== undefined && v !== '')) as CanonicalRefs;
+  return {
+    metadata: {
+      eventId: canonicalEventId(input.system, input.vendorEventId, input.index ?? 0),
+      eventType: input.eventType,
+      schemaVersion: input.schemaVersion ?? '1',
+      occurredAt: input.occurredAt,
+      receivedAt: input.receivedAt,
+      source: { system: input.system, vendor: input.vendor, eventId: input.vendorEventId },
+      correlationId: input.correlationId ?? refs.orderId ?? refs.shipmentId ?? input.vendorEventId,
+      ...(input.causationId ? { causationId: input.causationId } : {}),
+      ...(input.sequence !== undefined ? { sequence: input.sequence } : {}),
+    },
+    refs,
+    data: input.data,
+  };
+}
+
+/** EventBridge `source` for a canonical event from a system. */
+export function eventSource(system: SystemName): string {
+  return `logistics-sync.${system}`;
+}

@@ -1,0 +1,17 @@
+/** Reads a required environment variable at module load; a missing one fails the cold start loudly. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`environment variable ${name} is required but not set`);
+  }
+  return value;
+}
+
+/** Reads an optional numeric environment variable. */
+export function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`environment variable ${name} must be a number, got "${raw}"`);
+  return value;
+}

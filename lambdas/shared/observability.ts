@@ -1,0 +1,25 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/**
+ * One Logger and one Metrics per function (module scope), configured by the POWERTOOLS_* variables the
+ * NodeFunction construct sets. Log ids and refs, never payload bodies or personal data.
+ */
+export const logger = new Logger();
+export const metrics = new Metrics();
+
+/** Business keys every log line and metric should carry. */
+export interface BusinessKeys {
+  correlationId?: string;
+  orderId?: string;
+  shipmentId?: string;
+  routeId?: string;
+  caseId?: string;
+  invoiceId?: string;
+}
+
+/** Appends the business keys to every following log line of this invocation. */
+export function withBusinessKeys(keys: BusinessKeys): void {
+  const defined = Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
+  logger.appendKeys(defined);
+}
