@@ -49,6 +49,10 @@ export interface StageConfig {
   readonly webhooks: { readonly timestampToleranceSeconds: number; readonly maxBodyBytes: number };
   readonly exceptions: {
     readonly temperature: { readonly minorMinutes: number; readonly majorMinutes: number; readonly criticalDeltaCelsius: number };
+    /** ETA / delay breach: grace past the delivery window, and the lateness that makes a delay major. */
+    readonly delay: { readonly graceMinutes: number; readonly majorMinutes: number };
+    /** Failed delivery: attempts after which it is major. */
+    readonly failedDelivery: { readonly maxAttempts: number };
   };
   readonly systems: Readonly<Record<SystemName, SystemConfig>>;
 }
