@@ -1,0 +1,159 @@
+"""Starts moto server on a loopback port chosen by the OS and ties its life to the parent process.
+
+Started by lib/sandbox/emulator.ts as `python moto_launcher.py <host>`. Prints one JSON line
+`{"port": N, "pid": N, "moto": "<version>"}` on stdout once the socket listens, and a second one
+`{"patches": [...], "cloudFormationTypes": [...]}` once moto is patched (see `apply_patches`) and knows
+which resource types its CloudFormation can create. Serves until any of these happens:
+- stdin reaches EOF: the parent closed the pipe or died (the kernel closes a dead process's pipes,
+  even after SIGKILL, so this is the primary orphan guard);
+- the parent pid changes (re-parented to init or a subreaper): belt and braces in case stdin was
+  inherited by another process;
+- SIGTERM / SIGINT.
+
+The patches are narrow; each fixes a moto behaviour that differs from AWS and is listed in
+docs/sandbox.md.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+
+def apply_patches() -> list:
+    """Fixes for moto 5.2.5 behaviours that differ from AWS. Returns the names of the patches applied."""
+    applied = []
+
+    from moto.events import models as events_models
+    from moto.events import utils as events_utils
+    from moto.sqs import models as sqs_models
+
+    from moto.apigateway import models as apigateway_models
+
+    # 1. `Ref` returns the name of an AWS::Events::EventBus or AWS::Events::Archive and the id of an
+    #    AWS::ApiGateway::Deployment in AWS; moto's models have no physical_resource_id, so Ref returned
+    #    a Python object (and rules on a custom bus could not be created).
+    for model, getter, name in (
+        (events_models.EventBus, lambda self: self.name, "events-bus-ref-returns-name"),
+        (events_models.Archive, lambda self: self.name, "events-archive-ref-returns-name"),
+        (apigateway_models.Deployment, lambda self: self.id, "apigateway-deployment-ref-returns-id"),
+    ):
+        if "physical_resource_id" not in vars(model):
+            model.physical_resource_id = property(getter)
+            applied.append(name)
+
+    # 2. AWS::Events::Archive `EventPattern` is a JSON object in templates; moto only accepted a string.
+    original_archive_create = events_models.Archive.create_from_cloudformation_json.__func__
+
+    def archive_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        if isinstance(properties.get("EventPattern"), dict):
+            properties["EventPattern"] = json.dumps(properties["EventPattern"])
+        return original_archive_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    events_models.Archive.create_from_cloudformation_json = classmethod(archive_create)
+    applied.append("events-archive-pattern-object")
+
+    # 3. Events delivered to SQS targets without an input transformer carry the whole event in AWS,
+    #    including `account`; moto's default template left `account` out.
+    if '"account"' not in events_utils.EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE:
+        events_utils.EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = (
+            '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", '
+            '"account": "<account>", "time": <time>, "region": "<region>", "resources": <resources>, '
+            '"detail": <detail>}'
+        )
+        applied.append("events-sqs-target-event-has-account")
+
+    # 4. `Ref` of AWS::SQS::Queue is the queue URL. In AWS that URL's host is the SQS endpoint, and the
+    #    AWS SDK v3 sends requests for a queue to its URL's host; moto answered with
+    #    https://sqs.<region>.amazonaws.com/..., which would send sandbox traffic to AWS. Point it at
+    #    this server instead, exactly as moto's own GetQueueUrl does in server mode.
+    def queue_url(self):
+        return f"http://127.0.0.1:{os.environ['MOTO_PORT']}/{self.account_id}/{self.name}"
+
+    sqs_models.Queue.physical_resource_id = property(queue_url)
+    applied.append("sqs-queue-ref-is-emulator-url")
+
+    # 5. CloudFormation names an AWS::Events::Archive without ArchiveName within the 48-character limit;
+    #    moto generated `<stack>-<logicalId>-<suffix>` unbounded and then rejected its own name.
+    from moto.cloudformation import parsing as cfn_parsing
+
+    original_generate = cfn_parsing.generate_resource_name
+
+    def generate_resource_name(resource_type, stack_name, logical_id):
+        name = original_generate(resource_type, stack_name, logical_id)
+        if resource_type == "AWS::Events::Archive" and len(name) > 48:
+            suffix = name.rsplit("-", 1)[-1]
+            name = f"{name[: 47 - len(suffix)].rstrip('-')}-{suffix}"
+        return name
+
+    cfn_parsing.generate_resource_name = generate_resource_name
+    applied.append("events-archive-generated-name-max-48")
+
+    return applied
+
+
+def main() -> None:
+    host = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+    parent = os.getppid()
+
+    def die(*_args: object) -> None:
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, die)
+    signal.signal(signal.SIGINT, die)
+
+    def watch_stdin() -> None:
+        try:
+            while sys.stdin.buffer.read(1024):
+                pass
+        finally:
+            die()
+
+    def watch_parent() -> None:
+        while True:
+            if os.getppid() != parent:
+                die()
+            time.sleep(0.5)
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+    import moto
+    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
+    # moto builds some URLs from MOTO_PORT; set it to the port the OS gave us before anything uses it.
+    os.environ["MOTO_PORT"] = str(server.port)
+    print(json.dumps({"port": server.port, "pid": os.getpid(), "moto": moto.__version__}), flush=True)
+
+    def prepare_cloudformation() -> None:
+        # Importing every moto model takes about a second, so it happens after the port is announced,
+        # while the parent synthesizes; the parent waits for this line before it deploys anything.
+        import warnings
+
+        warnings.simplefilter("ignore")
+        try:
+            patches = apply_patches()
+            from moto.cloudformation.parsing import get_model_map
+
+            # The resource types moto's CloudFormation can create, asked from moto itself so the sandbox
+            # never keeps its own list.
+            types = sorted(t for t in get_model_map() if t.startswith("AWS::") and t != "AWS::SERVICE::RESOURCE")
+            print(json.dumps({"patches": patches, "cloudFormationTypes": types}), flush=True)
+        except Exception as error:  # reported to the parent, which fails the deploy with it
+            print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+
+    threading.Thread(target=prepare_cloudformation, daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
