@@ -1,0 +1,510 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { encodeCloudEvent, type CloudEvent, type CloudEventMode } from './cloudevents';
+import {
+  SimHttpError,
+  VendorSimulator,
+  asObject,
+  json,
+  notFound,
+  oneOf,
+  signedAtOption,
+  requiredString,
+  requiredTimestamp,
+  type SimRequest,
+  type SimResponse,
+  type SimulatorOptions,
+  type WebhookDelivery,
+} from './common';
+import { seedContracts, seedOrders, invoiceAmounts, type CustomerContract, type ErpOrder } from './erp-data';
+import { canonicalHeaders } from './signing';
+
+export interface ErpCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export const DEFAULT_ERP_CREDENTIALS: ErpCredentials = { clientId: 'lsync-sandbox', clientSecret: 'lsync-sandbox-erp-client-secret' };
+
+/** CloudEvent `type` values the ERP emits. Configurable because real ERPs name them their own way. */
+export interface ErpEventTypes {
+  orderReleased: string;
+  invoicePosted: string;
+  qualityHoldReleased: string;
+  /** SAP S/4HANA-shaped sales order event, used by `releaseOrder(id, { flavor: 'sap' })`. */
+  sapSalesOrderChanged: string;
+}
+
+export const DEFAULT_ERP_EVENT_TYPES: ErpEventTypes = {
+  orderReleased: 'com.example.erp.order.released.v1',
+  invoicePosted: 'com.example.erp.invoice.posted.v1',
+  qualityHoldReleased: 'com.example.erp.quality-hold.released.v1',
+  sapSalesOrderChanged: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1',
+};
+
+export interface ErpSimulatorOptions extends SimulatorOptions {
+  /** Key of X-Lsync-Signature on the ERP's CloudEvents webhooks (the "cloudevents" secret). */
+  cloudEventsSecret: string;
+  /** OAuth2 client credentials the token endpoint accepts. @default DEFAULT_ERP_CREDENTIALS */
+  credentials?: Partial<ErpCredentials>;
+  /** Lifetime of access tokens. @default 3600 */
+  tokenTtlSeconds?: number;
+  /** Where CloudEvents go (our `/webhooks/erp/cloudevents`). @default - unset until setWebhookTarget */
+  webhookUrl?: string;
+  /** Delay between billing-ready and the `invoice.posted` CloudEvent. @default 500 */
+  invoiceDelayMs?: number;
+  /** Post the invoice automatically after billing-ready. @default true - otherwise call postInvoice() */
+  autoPostInvoice?: boolean;
+  eventTypes?: Partial<ErpEventTypes>;
+  /** `source` of SAP-shaped events. @default '/default/sap.s4.beh/S4HCLNT100' */
+  sapSource?: string;
+  /** Idempotency keys are remembered this long. @default 24 h */
+  idempotencyTtlMs?: number;
+  /** Delivery windows of the seed orders are relative to this time. @default - the simulator's creation */
+  seedTime?: Date;
+}
+
+export const SHIPMENT_STATUSES = ['dispatched', 'in-transit', 'arrived', 'delivered', 'exception'] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+export const HOLD_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+export interface ErpShipmentStatusUpdate {
+  status: ShipmentStatus;
+  orderId: string;
+  occurredAt: string;
+  eventId: string;
+  receivedAt: string;
+}
+
+export interface ErpShipment {
+  shipmentId: string;
+  orderId: string;
+  status: ShipmentStatus;
+  occurredAt: string;
+  eventId: string;
+  updatedAt: string;
+  version: number;
+  history: ErpShipmentStatusUpdate[];
+}
+
+export interface ErpQualityHold {
+  holdId: string;
+  orderId: string;
+  shipmentId: string;
+  reason: string;
+  severity: (typeof HOLD_SEVERITIES)[number];
+  status: 'active' | 'released';
+  placedAt: string;
+  releasedAt?: string;
+  releasedBy?: 'api' | 'erp-user';
+}
+
+export interface ErpBilling {
+  orderId: string;
+  shipmentId: string;
+  podDocumentId: string;
+  deliveredAt: string;
+  readyAt: string;
+  status: 'billing-ready' | 'invoiced';
+  invoiceId?: string;
+}
+
+export interface ErpInvoice {
+  invoiceId: string;
+  orderId: string;
+  shipmentId: string;
+  customerId: string;
+  documentType: 'invoice';
+  currency: string;
+  netAmount: string;
+  taxAmount: string;
+  grossAmount: string;
+  /** Same as grossAmount: the amount due. */
+  amount: string;
+  dueDate: string;
+  paymentTermsCode: string;
+  postedAt: string;
+}
+
+export interface ReleaseOrderOptions {
+  /** `generic` (fat event with the order) or `sap` (thin SAP S/4HANA SalesOrder.Changed event). @default 'generic' */
+  flavor?: 'generic' | 'sap';
+  /** CloudEvents HTTP binding mode. @default 'structured' */
+  mode?: CloudEventMode;
+  /** Sign with this time (e.g. in the past, to test stale signatures). @default - the send time */
+  signedAt?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+function daysAfter(iso: string, days: number): string {
+  return new Date(Date.parse(iso) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * A generic ERP REST API (orders, customer contracts, shipment status, quality holds, billing) behind
+ * OAuth2 client credentials, which posts CloudEvents back: order released, invoice posted, quality hold
+ * released. See README.md for the wire details.
+ */
+export class ErpSimulator extends VendorSimulator {
+  readonly credentials: ErpCredentials;
+  readonly eventTypes: ErpEventTypes;
+  private readonly tokenTtlSeconds: number;
+  private readonly invoiceDelayMs: number;
+  private readonly autoPostInvoice: boolean;
+  private readonly seedTime: Date;
+  private readonly tokens = new Map<string, number>();
+  private orders = new Map<string, ErpOrder>();
+  private contracts = new Map<string, CustomerContract>();
+  private shipments = new Map<string, ErpShipment>();
+  private holds = new Map<string, ErpQualityHold>();
+  private billing = new Map<string, ErpBilling>();
+  private invoices = new Map<string, ErpInvoice>();
+  private holdSeq = 0;
+  private invoiceSeq = 0;
+
+  constructor(private readonly erpOptions: ErpSimulatorOptions) {
+    super('erp', erpOptions);
+    this.credentials = { ...DEFAULT_ERP_CREDENTIALS, ...erpOptions.credentials };
+    this.eventTypes = { ...DEFAULT_ERP_EVENT_TYPES, ...erpOptions.eventTypes };
+    this.tokenTtlSeconds = erpOptions.tokenTtlSeconds ?? 3600;
+    this.invoiceDelayMs = erpOptions.invoiceDelayMs ?? 500;
+    this.autoPostInvoice = erpOptions.autoPostInvoice ?? true;
+    this.seedTime = erpOptions.seedTime ?? this.now();
+    this.declareWebhookDialects({ cloudevents: erpOptions.webhookUrl });
+    this.useIdempotency({
+      ttlMs: erpOptions.idempotencyTtlMs ?? DAY_MS,
+      hitHeaders: { 'idempotent-replayed': 'true' },
+      mismatch: () => this.errorResponse(422, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request'),
+      inFlight: () => this.errorResponse(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed'),
+    });
+    this.resetState();
+
+    this.route('POST', '/oauth/token', (req) => this.issueToken(req), { auth: false });
+    this.route('GET', '/orders/:orderId', (req) => json(200, this.order(req.params.orderId)));
+    this.route('GET', '/customers/:customerId/contract', (req) => json(200, this.contract(req.params.customerId)));
+    this.route('PUT', '/shipments/:shipmentId/status', (req) => this.updateShipmentStatus(req), { idempotent: true });
+    this.route('GET', '/shipments/:shipmentId', (req) => json(200, this.shipment(req.params.shipmentId)));
+    this.route('POST', '/quality-holds', (req) => this.placeHold(req), { idempotent: true });
+    this.route('GET', '/quality-holds', (req) => json(200, { holds: [...this.holds.values()].filter((h) => !req.query.get('orderId') || h.orderId === req.query.get('orderId')) }));
+    this.route('GET', '/quality-holds/:holdId', (req) => json(200, this.hold(req.params.holdId)));
+    this.route('DELETE', '/quality-holds/:holdId', (req) => json(200, this.releaseHold(req.params.holdId, 'api')), { idempotent: true });
+    this.route('POST', '/quality-holds/:holdId/release', (req) => json(200, this.releaseHold(req.params.holdId, 'api')), { idempotent: true });
+    this.route('DELETE', '/quality-holds/:holdId/release', (req) => json(200, this.releaseHold(req.params.holdId, 'api')), { idempotent: true });
+    this.route('POST', '/orders/:orderId/billing-ready', (req) => this.markBillingReady(req), { idempotent: true });
+    this.route('GET', '/invoices/:invoiceId', (req) => json(200, this.invoice(req.params.invoiceId)));
+
+    this.action('releaseOrder', (args) =>
+      this.releaseOrder(requiredString(args, 'orderId'), {
+        ...(args.flavor !== undefined ? { flavor: oneOf(args, 'flavor', ['generic', 'sap'] as const) } : {}),
+        ...(args.mode !== undefined ? { mode: oneOf(args, 'mode', ['structured', 'binary'] as const) } : {}),
+        ...signedAtOption(args),
+      }),
+    );
+    this.action('releaseQualityHold', (args) => this.releaseQualityHold(requiredString(args, 'holdId'), signedAtOption(args)));
+    this.action('postInvoice', (args) => this.postInvoice(requiredString(args, 'orderId'), requiredString(args, 'shipmentId')));
+    this.action('expireTokens', () => ({ expired: this.expireTokens() }));
+  }
+
+  // ------------------------------------------------------------ vendor-side actions
+
+  /**
+   * The ERP releases an order: sends `order.released` as a CloudEvent to our CloudEvents endpoint,
+   * generic (fat, with the order) or SAP-shaped (thin: `{"SalesOrder": ...}`).
+   */
+  releaseOrder(orderId: string, options: ReleaseOrderOptions = {}): Promise<WebhookDelivery> {
+    const order = this.order(orderId);
+    const time = this.now().toISOString();
+    order.status = 'released';
+    order.releasedAt = time;
+    const event: CloudEvent =
+      options.flavor === 'sap'
+        ? {
+            specversion: '1.0',
+            type: this.eventTypes.sapSalesOrderChanged,
+            source: this.erpOptions.sapSource ?? '/default/sap.s4.beh/S4HCLNT100',
+            id: randomUUID().toUpperCase(),
+            time,
+            datacontenttype: 'application/json',
+            // Thin event as SAP sends it: keys only; consumers read the order back through the API.
+            data: { SalesOrder: order.orderId, SalesOrderType: 'OR', SoldToParty: order.customerId, EventRaisedDateTime: time },
+          }
+        : {
+            specversion: '1.0',
+            type: this.eventTypes.orderReleased,
+            source: '/erp/orders',
+            id: randomUUID(),
+            time,
+            subject: order.orderId,
+            datacontenttype: 'application/json',
+            data: structuredClone(order),
+          };
+    return this.sendCloudEvent(event, options);
+  }
+
+  /** A quality manager releases a hold inside the ERP; the ERP announces it as a CloudEvent. */
+  releaseQualityHold(holdId: string, options: { signedAt?: Date } = {}): Promise<WebhookDelivery> {
+    const hold = this.releaseHold(holdId, 'erp-user');
+    return this.sendCloudEvent(
+      {
+        specversion: '1.0',
+        type: this.eventTypes.qualityHoldReleased,
+        source: '/erp/quality',
+        id: randomUUID(),
+        time: hold.releasedAt ?? this.now().toISOString(),
+        subject: hold.holdId,
+        datacontenttype: 'application/json',
+        data: { holdId: hold.holdId, orderId: hold.orderId, shipmentId: hold.shipmentId, reason: hold.reason, releasedAt: hold.releasedAt, releasedBy: hold.releasedBy },
+      },
+      options,
+    );
+  }
+
+  /** Posts the invoice for a billing-ready shipment now and sends `invoice.posted`. */
+  postInvoice(orderId: string, shipmentId: string): Promise<WebhookDelivery> {
+    const billing = this.billing.get(`${orderId}/${shipmentId}`);
+    if (!billing) throw notFound(`order ${orderId} shipment ${shipmentId} is not billing-ready`);
+    const order = this.order(orderId);
+    let invoice = billing.invoiceId ? this.invoices.get(billing.invoiceId) : undefined;
+    if (!invoice) {
+      const contract = this.contracts.get(order.customerId);
+      const postedAt = this.now().toISOString();
+      const amounts = invoiceAmounts(order, contract?.taxRatePercent ?? 0);
+      invoice = {
+        invoiceId: `INV-${90000 + ++this.invoiceSeq}`,
+        orderId,
+        shipmentId,
+        customerId: order.customerId,
+        documentType: 'invoice',
+        currency: order.currency,
+        ...amounts,
+        amount: amounts.grossAmount,
+        dueDate: daysAfter(postedAt, 30),
+        paymentTermsCode: contract?.paymentTermsCode ?? 'NT30',
+        postedAt,
+      };
+      this.invoices.set(invoice.invoiceId, invoice);
+      billing.status = 'invoiced';
+      billing.invoiceId = invoice.invoiceId;
+      order.status = 'invoiced';
+    }
+    return this.sendCloudEvent({
+      specversion: '1.0',
+      type: this.eventTypes.invoicePosted,
+      source: '/erp/billing',
+      id: randomUUID(),
+      time: invoice.postedAt,
+      subject: invoice.invoiceId,
+      datacontenttype: 'application/json',
+      data: structuredClone(invoice),
+    });
+  }
+
+  /** Invalidates every access token (clients must fetch a new one). Returns how many were dropped. */
+  expireTokens(): number {
+    const count = this.tokens.size;
+    this.tokens.clear();
+    return count;
+  }
+
+  snapshot(): unknown {
+    return {
+      orders: [...this.orders.values()],
+      contracts: [...this.contracts.values()],
+      shipments: [...this.shipments.values()],
+      qualityHolds: [...this.holds.values()],
+      billing: [...this.billing.values()],
+      invoices: [...this.invoices.values()],
+    };
+  }
+
+  // ------------------------------------------------------------ simulator hooks
+
+  protected resetState(): void {
+    this.orders = new Map(seedOrders(this.seedTime).map((o) => [o.orderId, o]));
+    this.contracts = new Map(seedContracts().map((c) => [c.customerId, c]));
+    this.shipments.clear();
+    this.holds.clear();
+    this.billing.clear();
+    this.invoices.clear();
+    this.tokens.clear();
+    this.holdSeq = 0;
+    this.invoiceSeq = 0;
+  }
+
+  protected authenticate(req: SimRequest): SimResponse | undefined {
+    const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    const expiresAt = match ? this.tokens.get(match[1]) : undefined;
+    if (expiresAt !== undefined && expiresAt > this.now().getTime()) return undefined;
+    const error = match ? 'invalid_token' : 'invalid_request';
+    return this.errorResponse(401, error, match ? 'The access token is invalid or expired' : 'Bearer token required', {
+      'www-authenticate': `Bearer realm="erp", error="${error}"`,
+    });
+  }
+
+  protected errorResponse(status: number, code: string, message: string, headers?: Record<string, string>): SimResponse {
+    return json(status, { error: { code, message } }, headers);
+  }
+
+  // ------------------------------------------------------------ API handlers
+
+  private issueToken(req: SimRequest): SimResponse {
+    const oauthError = (status: number, error: string, description: string, headers?: Record<string, string>): SimResponse =>
+      json(status, { error, error_description: description }, { 'cache-control': 'no-store', ...headers });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return oauthError(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+    }
+    const form = new URLSearchParams(req.rawBody);
+    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    let clientId = form.get('client_id');
+    let clientSecret = form.get('client_secret');
+    const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '');
+    if (basic) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      clientId = decodeURIComponent(decoded.slice(0, colon));
+      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+    }
+    if (!clientId || !clientSecret || !safeEqual(clientId, this.credentials.clientId) || !safeEqual(clientSecret, this.credentials.clientSecret)) {
+      return oauthError(401, 'invalid_client', 'Client authentication failed', basic ? { 'www-authenticate': 'Basic realm="erp"' } : undefined);
+    }
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, this.now().getTime() + this.tokenTtlSeconds * 1000);
+    return json(200, { access_token: token, token_type: 'Bearer', expires_in: this.tokenTtlSeconds }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }
+
+  private order(orderId: string): ErpOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw notFound(`Order ${orderId} not found`);
+    return order;
+  }
+
+  private contract(customerId: string): CustomerContract {
+    const contract = this.contracts.get(customerId);
+    if (!contract) throw notFound(`No contract for customer ${customerId}`);
+    return contract;
+  }
+
+  private shipment(shipmentId: string): ErpShipment {
+    const shipment = this.shipments.get(shipmentId);
+    if (!shipment) throw notFound(`Shipment ${shipmentId} not found`);
+    return shipment;
+  }
+
+  private hold(holdId: string): ErpQualityHold {
+    const hold = this.holds.get(holdId);
+    if (!hold) throw notFound(`Quality hold ${holdId} not found`);
+    return hold;
+  }
+
+  private invoice(invoiceId: string): ErpInvoice {
+    const invoice = this.invoices.get(invoiceId);
+    if (!invoice) throw notFound(`Invoice ${invoiceId} not found`);
+    return invoice;
+  }
+
+  private knownOrder(orderId: string): ErpOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw new SimHttpError(422, 'unknown_order', `orderId ${orderId} is not a known order`);
+    return order;
+  }
+
+  /** The ERP accepts any transition: keeping milestones monotonic is the integration's job. */
+  private updateShipmentStatus(req: SimRequest): SimResponse {
+    const body = asObject(req.body, 'body');
+    const status = oneOf(body, 'status', SHIPMENT_STATUSES);
+    const orderId = requiredString(body, 'orderId');
+    const occurredAt = requiredTimestamp(body, 'occurredAt');
+    const eventId = requiredString(body, 'eventId');
+    this.knownOrder(orderId);
+    const existing = this.shipments.get(req.params.shipmentId);
+    if (existing && existing.orderId !== orderId) {
+      throw new SimHttpError(409, 'order_mismatch', `shipment ${existing.shipmentId} belongs to order ${existing.orderId}, not ${orderId}`);
+    }
+    const receivedAt = this.now().toISOString();
+    const shipment: ErpShipment = existing ?? { shipmentId: req.params.shipmentId, orderId, status, occurredAt, eventId, updatedAt: receivedAt, version: 0, history: [] };
+    Object.assign(shipment, { status, occurredAt, eventId, updatedAt: receivedAt, version: shipment.version + 1 });
+    shipment.history.push({ status, orderId, occurredAt, eventId, receivedAt });
+    this.shipments.set(shipment.shipmentId, shipment);
+    const { history: _history, ...view } = shipment;
+    return json(200, view);
+  }
+
+  private placeHold(req: SimRequest): SimResponse {
+    const body = asObject(req.body, 'body');
+    const orderId = requiredString(body, 'orderId');
+    const shipmentId = requiredString(body, 'shipmentId');
+    const reason = requiredString(body, 'reason');
+    const severity = oneOf(body, 'severity', HOLD_SEVERITIES);
+    this.knownOrder(orderId);
+    const hold: ErpQualityHold = {
+      holdId: `QH-${String(++this.holdSeq).padStart(6, '0')}`,
+      orderId,
+      shipmentId,
+      reason,
+      severity,
+      status: 'active',
+      placedAt: this.now().toISOString(),
+    };
+    this.holds.set(hold.holdId, hold);
+    return json(201, hold, { location: `/quality-holds/${hold.holdId}` });
+  }
+
+  /** Releasing a released hold answers with its current state (naturally idempotent). */
+  private releaseHold(holdId: string, by: 'api' | 'erp-user'): ErpQualityHold {
+    const hold = this.hold(holdId);
+    if (hold.status === 'active') Object.assign(hold, { status: 'released', releasedAt: this.now().toISOString(), releasedBy: by });
+    return hold;
+  }
+
+  /**
+   * Marks a delivered shipment billing-ready (202) and schedules the invoice. A repeat for the same
+   * order and shipment answers 200 with the existing billing record and posts no second invoice.
+   */
+  private markBillingReady(req: SimRequest): SimResponse {
+    const order = this.order(req.params.orderId);
+    const body = asObject(req.body, 'body');
+    const shipmentId = requiredString(body, 'shipmentId');
+    const podDocumentId = requiredString(body, 'podDocumentId');
+    const deliveredAt = requiredTimestamp(body, 'deliveredAt');
+    const key = `${order.orderId}/${shipmentId}`;
+    const existing = this.billing.get(key);
+    if (existing) {
+      req.record.note = 'billing already ready for this order and shipment; no second invoice';
+      return json(200, { ...existing, billingStatus: existing.status });
+    }
+    const billing: ErpBilling = { orderId: order.orderId, shipmentId, podDocumentId, deliveredAt, readyAt: this.now().toISOString(), status: 'billing-ready' };
+    this.billing.set(key, billing);
+    order.status = 'billing-ready';
+    if (this.autoPostInvoice) {
+      this.later(this.invoiceDelayMs, async () => {
+        try {
+          await this.postInvoice(billing.orderId, billing.shipmentId);
+        } catch (error) {
+          this.log('invoice.posted not sent', { system: this.system, orderId: billing.orderId, error: error instanceof Error ? error.message : String(error) });
+        }
+      });
+    }
+    return json(202, { ...billing, billingStatus: billing.status });
+  }
+
+  private sendCloudEvent(event: CloudEvent, options: { mode?: CloudEventMode; signedAt?: Date } = {}): Promise<WebhookDelivery> {
+    const encoded = encodeCloudEvent(event, options.mode ?? 'structured');
+    const secret = this.erpOptions.cloudEventsSecret;
+    return this.emit({
+      dialect: 'cloudevents',
+      eventType: event.type,
+      eventId: event.id,
+      body: encoded.body,
+      contentType: encoded.contentType,
+      headers: encoded.headers,
+      sign: (body, at) => canonicalHeaders(secret, body, at),
+      ...(options.signedAt ? { signedAt: options.signedAt } : {}),
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import type { RetryPolicy, SimLogger } from './common';
+import { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials, type CsSimulatorOptions } from './cs';
+import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, type ErpCredentials, type ErpSimulatorOptions } from './erp';
+import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator, type FleetCredentials, type FleetSimulatorOptions } from './fleet';
+import { isBase64Secret } from './signing';
+import { resolveWebhookTargets, type ResolvedWebhookTargets, type WebhookUrls } from './webhook-urls';
+
+export { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials } from './cs';
+export { ErpSimulator, DEFAULT_ERP_CREDENTIALS, type ErpCredentials } from './erp';
+export { FleetSimulator, DEFAULT_FLEET_CREDENTIALS, type FleetCredentials } from './fleet';
+export { DEFAULT_WEBHOOK_PATHS, resolveWebhookTargets, type WebhookUrls } from './webhook-urls';
+export type { ActiveFault, CallRecord, FaultSpec, RetryPolicy, SimLogger, WebhookDelivery } from './common';
+
+/** Webhook secrets, one per dialect, as our API is configured with them. */
+export interface SimulatorSecrets {
+  /** Samsara webhook secret, base64 as Samsara shows it. */
+  samsara: string;
+  /** Motive shared secret. */
+  motive: string;
+  /** Zendesk signing secret. */
+  zendesk: string;
+  /** Key of X-Lsync-Signature on the ERP's CloudEvents. */
+  cloudevents: string;
+  /** Key of X-Lsync-Signature on canonical-dialect webhooks. */
+  canonical: string;
+}
+
+export interface StartSimulatorsOptions {
+  secrets: SimulatorSecrets;
+  /** Where webhooks go; may also be set after start with `setWebhookUrls`. @default - unset */
+  webhookUrls?: WebhookUrls | string;
+  /** API credentials the simulators accept. @default DEFAULT_*_CREDENTIALS */
+  credentials?: { erp?: Partial<ErpCredentials>; fleet?: Partial<FleetCredentials>; cs?: Partial<CsCredentials> };
+  log?: SimLogger;
+  /** Applies to all three. @default DEFAULT_RETRY_POLICY */
+  webhookRetry?: Partial<RetryPolicy>;
+  /** Clock of all three. @default - the system clock */
+  now?: () => Date;
+  /** Further per-simulator options (e.g. `erp.invoiceDelayMs`, `cs.rateLimitPerMinute`). */
+  erp?: Partial<Omit<ErpSimulatorOptions, 'cloudEventsSecret' | 'credentials'>>;
+  fleet?: Partial<Omit<FleetSimulatorOptions, 'samsaraSecret' | 'motiveSecret' | 'credentials'>>;
+  cs?: Partial<Omit<CsSimulatorOptions, 'zendeskSecret' | 'credentials'>>;
+}
+
+export interface Simulators {
+  urls: { erp: string; fleet: string; cs: string };
+  erp: ErpSimulator;
+  fleet: FleetSimulator;
+  cs: CsSimulator;
+  /** The credentials each simulator accepts (for the outbound clients' configuration). */
+  credentials: { erp: ErpCredentials; fleet: FleetCredentials; cs: CsCredentials };
+  /** Points webhooks at our API (a base URL string, or explicit URLs); unset dialects stay unset. */
+  setWebhookUrls(urls: WebhookUrls | string): ResolvedWebhookTargets;
+  /** Resets all three (records, faults, idempotency keys and data). */
+  reset(): void;
+  /** Resolves when every webhook the three have started is done. */
+  settled(): Promise<void>;
+  /** Stops all three; no sockets or timers are left behind. */
+  stop(): Promise<void>;
+}
+
+/** Problems with the secrets, naming the bad entry (never its value). */
+export function validateSecrets(secrets: SimulatorSecrets): string[] {
+  const problems: string[] = [];
+  for (const name of ['samsara', 'motive', 'zendesk', 'cloudevents', 'canonical'] as const) {
+    if (typeof secrets[name] !== 'string' || secrets[name] === '') problems.push(`secrets.${name} must be a non-empty string`);
+  }
+  if (typeof secrets.samsara === 'string' && secrets.samsara !== '' && !isBase64Secret(secrets.samsara)) problems.push('secrets.samsara must be base64 (Samsara secrets are base64-encoded)');
+  return problems;
+}
+
+/** Starts the simulated ERP, fleet and CS systems, each on its own free loopback port. */
+export async function startSimulators(options: StartSimulatorsOptions): Promise<Simulators> {
+  const problems = validateSecrets(options.secrets);
+  if (problems.length > 0) throw new Error(`startSimulators: ${problems.join('; ')}`);
+  const { secrets } = options;
+  const shared = {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.webhookRetry ? { webhookRetry: options.webhookRetry } : {}),
+    canonicalSecret: secrets.canonical,
+  };
+  const erp = new ErpSimulator({ ...shared, ...options.erp, cloudEventsSecret: secrets.cloudevents, credentials: { ...DEFAULT_ERP_CREDENTIALS, ...options.credentials?.erp } });
+  const fleet = new FleetSimulator({ ...shared, ...options.fleet, samsaraSecret: secrets.samsara, motiveSecret: secrets.motive, credentials: { ...DEFAULT_FLEET_CREDENTIALS, ...options.credentials?.fleet } });
+  const cs = new CsSimulator({ ...shared, ...options.cs, zendeskSecret: secrets.zendesk, credentials: { ...DEFAULT_CS_CREDENTIALS, ...options.credentials?.cs } });
+  const all = [erp, fleet, cs];
+
+  const setWebhookUrls = (urls: WebhookUrls | string): ResolvedWebhookTargets => {
+    const targets = resolveWebhookTargets(urls);
+    for (const [sim, dialects] of [
+      [erp, targets.erp],
+      [fleet, targets.fleet],
+      [cs, targets.cs],
+    ] as const) {
+      for (const [dialect, url] of Object.entries(dialects)) if (url !== undefined) sim.setWebhookTarget(dialect, url);
+    }
+    return targets;
+  };
+  if (options.webhookUrls !== undefined) setWebhookUrls(options.webhookUrls);
+
+  const started = await Promise.allSettled(all.map((sim) => sim.start()));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(all.map((sim) => sim.stop()));
+    throw new Error(`startSimulators: a simulator failed to start: ${String(failed.reason)}`, { cause: failed.reason });
+  }
+  return {
+    urls: { erp: erp.url, fleet: fleet.url, cs: cs.url },
+    erp,
+    fleet,
+    cs,
+    credentials: { erp: erp.credentials, fleet: fleet.credentials, cs: cs.credentials },
+    setWebhookUrls,
+    reset: () => all.forEach((sim) => sim.reset()),
+    settled: async () => {
+      await Promise.all(all.map((sim) => sim.settled()));
+    },
+    stop: async () => {
+      await Promise.all(all.map((sim) => sim.stop()));
+    },
+  };
+}
