@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 export interface RegistrySchema {
   /** Canonical event type, e.g. `order.released`; also the EventBridge `detail-type`. */
   readonly eventType: string;
+  /** Major schema version (`metadata.schemaVersion`); versions of one type are registered side by side. */
+  readonly version: string;
   /** Draft-4 JSON Schema of the event's `detail`. */
   readonly content: object;
 }
@@ -46,13 +48,13 @@ export class CanonicalBus extends Construct {
         description: 'logistics-sync canonical event schemas (source of truth: schemas/ in the repository)',
       });
       for (const schema of props.schemas) {
-        new eventschemas.CfnSchema(this, `Schema-${schema.eventType}`, {
+        new eventschemas.CfnSchema(this, `Schema-${schema.eventType}-v${schema.version}`, {
           registryName: this.registry.attrRegistryName,
           // Names only need to be unique inside this stack's own (generated-name) registry.
-          schemaName: `logistics-sync@${schema.eventType}`,
+          schemaName: `logistics-sync@${schema.eventType}.v${schema.version}`,
           type: 'JSONSchemaDraft4',
           content: JSON.stringify(schema.content),
-          description: `Canonical event ${schema.eventType}`,
+          description: `Canonical event ${schema.eventType}, schema version ${schema.version}`,
         });
       }
     }

@@ -30,7 +30,7 @@ export class LogisticsSyncStack extends Stack {
 
     this.canonicalBus = new CanonicalBus(this, 'Events', {
       archiveRetention: Duration.days(config.retention.eventArchiveDays),
-      schemas: loadCanonicalSchemas().map((s) => ({ eventType: s.eventType, content: toDraft4(s.schema) })),
+      schemas: loadCanonicalSchemas().map((s) => ({ eventType: s.eventType, version: s.version, content: toDraft4(s.schema) })),
     });
     this.tables = new Tables(this, 'Tables');
 

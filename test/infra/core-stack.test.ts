@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { canonicalEventTypes } from '../../schemas/catalog';
+import { canonicalEventTypes, loadCanonicalSchemas } from '../../schemas/catalog';
 import { synthStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -22,7 +22,8 @@ describe('core stack', () => {
   test('every canonical event type is registered in the schema registry as draft-4', () => {
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     const schemas = ofType('AWS::EventSchemas::Schema').map(([, r]) => r.Properties as { SchemaName: string; Type: string; Content: string });
-    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(canonicalEventTypes.map((t) => `logistics-sync@${t}`).sort());
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(loadCanonicalSchemas().map((s) => `logistics-sync@${s.eventType}.v${s.version}`).sort());
+    expect(new Set(schemas.map((s) => s.SchemaName.split('@')[1].replace(/\.v\d+$/, '')))).toEqual(new Set(canonicalEventTypes));
     for (const schema of schemas) {
       expect(schema.Type).toBe('JSONSchemaDraft4');
       expect(JSON.parse(schema.Content).$schema).toMatch(/draft-04/);
