@@ -1,0 +1,82 @@
+/**
+ * The ERP tasks of the exception workflows, over the {@link ErpPort}. Every write carries an idempotency
+ * key derived from the exception event, so a retried task causes no second ERP side effect.
+ */
+import type { CanonicalDetail } from '../shared/canonical-event';
+import type { ErpCustomerContract, ErpOrder, ErpPort } from '../erp/erp-port';
+import { ValidationError } from '../shared/errors';
+import type { QualityHoldPlacedData } from '../shared/generated/canonical-types';
+import type { Decision, Enrichment, FlowName, TriggerEvent } from './model';
+import { qualityHoldPlaced } from './workflow-events';
+
+export type ErpTaskInput =
+  | { readonly action: 'enrich'; readonly event: TriggerEvent }
+  | { readonly action: 'set-exception-status'; readonly flow: FlowName; readonly event: TriggerEvent; readonly decision: Decision }
+  | { readonly action: 'place-quality-hold'; readonly flow: FlowName; readonly event: TriggerEvent; readonly decision: Decision };
+
+export interface HoldResult {
+  readonly holdId: string;
+  /** `quality-hold.placed`, published by the state machine. */
+  readonly event: CanonicalDetail<QualityHoldPlacedData>;
+}
+
+/** Idempotency keys: one per (action, exception event). */
+export function erpIdempotencyKey(action: 'exception-status' | 'quality-hold', event: TriggerEvent): string {
+  return `workflow-${action}-${event.metadata.eventId}`;
+}
+
+/** The facts the rules need from an order and its customer's contract, and nothing else. */
+export function toEnrichment(order: ErpOrder | null, contract: ErpCustomerContract | null, customerId: string | null): Enrichment {
+  return {
+    orderId: order?.orderId ?? null,
+    customerId: contract?.customerId ?? customerId,
+    temperatureRange: contract?.temperatureRange ?? order?.temperatureRange ?? null,
+    productCategory: contract?.productCategory ?? null,
+    deliveryWindow: order?.deliveryWindow ?? null,
+    exceptionResponseMinutes: contract?.sla?.exceptionResponseMinutes ?? null,
+  };
+}
+
+export function erpActions(erp: ErpPort, clock: () => Date = () => new Date()) {
+  async function enrich(event: TriggerEvent): Promise<Enrichment> {
+    const orderId = event.refs.orderId;
+    const order = orderId ? await erp.getOrder(orderId) : null;
+    const customerId = event.refs.customerId ?? order?.customerId ?? null;
+    const contract = customerId ? await erp.getCustomerContract(customerId) : null;
+    return toEnrichment(order, contract, customerId);
+  }
+
+  return async function run(input: ErpTaskInput): Promise<Enrichment | HoldResult | { readonly done: true }> {
+    switch (input.action) {
+      case 'enrich':
+        return enrich(input.event);
+      case 'set-exception-status': {
+        const { event, decision } = input;
+        await erp.updateShipmentStatus(
+          event.refs.shipmentId,
+          {
+            status: 'exception',
+            orderId: decision.summary.orderId || undefined,
+            occurredAt: event.metadata.occurredAt,
+            eventId: event.metadata.eventId,
+            reason: decision.reason,
+          },
+          erpIdempotencyKey('exception-status', event),
+        );
+        return { done: true };
+      }
+      case 'place-quality-hold': {
+        const { flow, event, decision } = input;
+        const orderId = decision.summary.orderId;
+        if (!orderId) throw new ValidationError('a quality hold needs the order id, and neither the event nor the ERP gave one', 'refs.orderId');
+        const { holdId } = await erp.placeQualityHold(
+          { orderId, shipmentId: event.refs.shipmentId, reason: decision.summary.kind, severity: decision.severity },
+          erpIdempotencyKey('quality-hold', event),
+        );
+        return { holdId, event: qualityHoldPlaced(flow, event, { holdId, note: decision.reason }, clock()) };
+      }
+      default:
+        throw new ValidationError(`unknown ERP task action ${(input as { action?: unknown }).action as string}`, 'action');
+    }
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The retry policy every Task in statemachines/*.asl.json carries, as data. The ASL files spell it out
+ * (ASL has no includes); test/infra/workflows.test.ts checks each file against this module, and the
+ * compensation path uses it to report how many attempts a failed step made.
+ */
+
+/** Our error classes that retrying cannot fix (lambdas/shared/errors.ts): fail over to compensation at once. */
+export const NON_RETRYABLE_ERRORS = ['ValidationError', 'AuthenticationError', 'RejectedByTargetError'] as const;
+
+export interface Retrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds?: number;
+  readonly MaxAttempts: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+  readonly JitterStrategy?: 'FULL' | 'NONE';
+}
+
+/** Lambda tasks: no retry for bad input, a slower ladder for 429s, exponential backoff with full jitter for the rest. */
+export const LAMBDA_TASK_RETRY: readonly Retrier[] = [
+  { ErrorEquals: NON_RETRYABLE_ERRORS, MaxAttempts: 0 },
+  { ErrorEquals: ['RateLimitedError'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+];
+
+/** Direct service integrations (EventBridge, SNS, DynamoDB): throttling and 5xx, backoff with full jitter. */
+export const SERVICE_TASK_RETRY: readonly Retrier[] = [
+  { ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' },
+];
+
+/**
+ * The wait for resolution: its timeout escalates and must not be retried (a retry would wait another full
+ * period); a failed write of the token item is retried like any service call.
+ */
+export const WAIT_TASK_RETRY: readonly Retrier[] = [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 0 }, ...SERVICE_TASK_RETRY];
+
+/** Attempts a step made before its error reached a Catch, by error name (for `sync.failed.attempts`). */
+export function attemptsFor(errorName: string | undefined, policy: readonly Retrier[] = LAMBDA_TASK_RETRY): number {
+  const name = errorName ?? 'States.ALL';
+  const retrier = policy.find((r) => r.ErrorEquals.includes(name)) ?? policy.find((r) => r.ErrorEquals.includes('States.ALL'));
+  return 1 + (retrier?.MaxAttempts ?? 0);
+}
+
+/** Whether a redrive or a later retry may succeed without a code or data fix. */
+export function isRetryableError(errorName: string | undefined): boolean {
+  return !(NON_RETRYABLE_ERRORS as readonly string[]).includes(errorName ?? '');
+}
