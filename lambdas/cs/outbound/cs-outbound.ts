@@ -1,0 +1,99 @@
+import type { CanonicalMessage } from '../../shared/outbound/message';
+import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
+import type { CsPort, TicketPriority, TicketUpdate } from '../cs-port';
+
+/** Port: the proof of delivery recorded for a shipment (read from the correlation ledger). */
+export interface PodLookup {
+  proofOfDelivery(correlationId: string, shipmentId: string): Promise<{ documentId?: string; capturedAt: string } | undefined>;
+}
+
+export type CsAction =
+  | {
+      readonly operation: 'comment-invoice-posted';
+      readonly shipmentId: string;
+      readonly orderId: string;
+      readonly invoiceId: string;
+      readonly amount?: string;
+      readonly currency?: string;
+    }
+  | { readonly operation: 'update-case'; readonly caseId: string; readonly update: TicketUpdate };
+
+const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
+const PRIORITIES = new Set(['urgent', 'high', 'normal', 'low']);
+const TAG = /^[a-z0-9][a-z0-9_:-]*$/;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The CS actions a canonical event asks for (pure):
+ * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD;
+ * - `case.updated` / `case.resolved` published by another system (never by CS itself: the rule filters
+ *   those, so our own ticket changes cannot loop) → apply the status, priority and tags to the ticket.
+ * Every other event → nothing.
+ */
+export function planCsActions(message: CanonicalMessage): CsAction[] {
+  const { metadata, refs, data } = message.detail;
+  const d = data as Record<string, unknown>;
+  switch (metadata.eventType) {
+    case 'invoice.posted': {
+      if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
+      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency) }];
+    }
+    case 'case.updated':
+    case 'case.resolved': {
+      if (!refs.caseId || message.source === 'logistics-sync.cs') return [];
+      const status = str(d.status);
+      const priority = str(d.priority);
+      const tags = Array.isArray(d.tagsAdded) ? d.tagsAdded.filter((t): t is string => typeof t === 'string' && TAG.test(t)) : [];
+      const update: TicketUpdate = {
+        ...(status && STATUSES.has(status) ? { status: status as TicketUpdate['status'] } : {}),
+        ...(priority && PRIORITIES.has(priority) ? { priority: priority as TicketPriority } : {}),
+        ...(tags.length > 0 ? { additionalTags: tags } : {}),
+        ...(metadata.eventType === 'case.resolved' && str(d.resolutionCode)
+          ? { comment: { body: `Resolved by logistics-sync: ${str(d.resolutionCode)}.`, public: false } }
+          : {}),
+      };
+      return Object.keys(update).length > 0 ? [{ operation: 'update-case', caseId: refs.caseId, update }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The internal note added to a shipment's ticket when its invoice is posted (pure). */
+export function invoiceComment(action: Extract<CsAction, { operation: 'comment-invoice-posted' }>, pod: { documentId?: string; capturedAt: string } | undefined): string {
+  const amount = action.amount ? ` (${action.currency ? `${action.currency} ` : ''}${action.amount})` : '';
+  const podLine = pod ? `Proof of delivery: ${pod.documentId ?? 'captured'} at ${pod.capturedAt}.` : 'Proof of delivery: not yet recorded.';
+  return `Invoice ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.\n${podLine}`;
+}
+
+/** The CS side of the outbound adapter: keeps the shipment's ticket in step with billing and case changes. */
+export class CsOutbound implements OutboundTarget<CsAction> {
+  readonly target = 'cs' as const;
+
+  constructor(
+    private readonly cs: CsPort,
+    private readonly pods: PodLookup,
+  ) {}
+
+  plan(message: CanonicalMessage): CsAction[] {
+    return planCsActions(message);
+  }
+
+  async execute(action: CsAction, message: CanonicalMessage, _context: ActionContext): Promise<ActionOutcome> {
+    if (action.operation === 'update-case') {
+      await this.cs.updateTicket(action.caseId, action.update);
+      return { outcome: 'done', ticketId: action.caseId };
+    }
+    const ticket = await this.cs.findTicketByExternalId(action.shipmentId);
+    if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
+    const pod = await this.pods.proofOfDelivery(message.detail.metadata.correlationId, action.shipmentId);
+    await this.cs.updateTicket(ticket.ticketId, {
+      comment: { body: invoiceComment(action, pod), public: false },
+      additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])],
+    });
+    return { outcome: 'done', ticketId: ticket.ticketId };
+  }
+}

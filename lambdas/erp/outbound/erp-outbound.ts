@@ -1,0 +1,158 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { ValidationError } from '../../shared/errors';
+import type { CanonicalMessage } from '../../shared/outbound/message';
+import { guardMilestone, MILESTONE_RANK, milestoneByRank, milestoneOf, type Milestone } from '../../shared/outbound/milestones';
+import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
+import type { ErpPort, ErpShipmentStatus } from '../erp-port';
+import type { StatusSyncGuard } from './status-guard';
+
+/** The ERP status for each shipment milestone we sync. */
+export const ERP_STATUS_OF_MILESTONE: Readonly<Record<Exclude<Milestone, 'created'>, ErpShipmentStatus>> = {
+  dispatched: 'dispatched',
+  departed: 'in-transit',
+  arrived: 'arrived',
+  delivered: 'delivered',
+};
+
+export type ErpAction =
+  | {
+      readonly operation: 'update-shipment-status';
+      readonly shipmentId: string;
+      readonly orderId?: string;
+      readonly status: ErpShipmentStatus;
+      readonly rank: number;
+      readonly occurredAt: string;
+    }
+  | {
+      readonly operation: 'mark-billing-ready';
+      readonly orderId: string;
+      readonly shipmentId: string;
+      readonly podDocumentId?: string;
+      readonly deliveredAt: string;
+    };
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The ERP actions a canonical event asks for (pure):
+ * - a fleet milestone (`shipment.dispatched|departed|arrived|delivered`) → update the shipment status;
+ * - `pod.captured` → status "delivered" (if not yet synced) and mark the order billing-ready.
+ * Every other event → nothing.
+ */
+export function planErpActions(message: CanonicalMessage): ErpAction[] {
+  const { metadata, refs, data } = message.detail;
+  const eventType = metadata.eventType;
+  const milestone = milestoneOf(eventType);
+  const isPod = eventType === 'pod.captured';
+  if (!isPod && (milestone === undefined || milestone === 'created')) return [];
+  const shipmentId = refs.shipmentId;
+  if (!shipmentId) throw new ValidationError(`${eventType} has no shipmentId`, 'refs.shipmentId');
+  const statusOf = (m: Exclude<Milestone, 'created'>): ErpAction => ({
+    operation: 'update-shipment-status',
+    shipmentId,
+    orderId: refs.orderId,
+    status: ERP_STATUS_OF_MILESTONE[m],
+    rank: MILESTONE_RANK[m],
+    occurredAt: metadata.occurredAt,
+  });
+  if (!isPod) return [statusOf(milestone as Exclude<Milestone, 'created'>)];
+  if (!refs.orderId) throw new ValidationError('pod.captured has no orderId', 'refs.orderId');
+  return [
+    statusOf('delivered'),
+    {
+      operation: 'mark-billing-ready',
+      orderId: refs.orderId,
+      shipmentId,
+      podDocumentId: text((data as Record<string, unknown>).documentId),
+      deliveredAt: metadata.occurredAt,
+    },
+  ];
+}
+
+/** `shipment.status-synced` confirming a status written to the ERP (pure; id deterministic per shipment and status). */
+export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, status: ErpShipmentStatus, previousRank: number, now: Date): CanonicalDetail {
+  const previous = milestoneByRank(previousRank);
+  const previousStatus = previous && previous !== 'created' ? ERP_STATUS_OF_MILESTONE[previous] : previous;
+  return buildCanonicalEvent({
+    eventType: 'shipment.status-synced',
+    system: 'erp',
+    vendor: 'generic-erp',
+    vendorEventId: `erp-status-${shipmentId}-${status}`,
+    occurredAt: now.toISOString(),
+    receivedAt: now.toISOString(),
+    refs: { ...cause.refs, shipmentId },
+    correlationId: cause.metadata.correlationId,
+    causationId: cause.metadata.eventId,
+    data: { targetSystem: 'erp', status, ...(previousStatus ? { previousStatus } : {}) },
+  });
+}
+
+/** `invoice.ready` confirming the order was marked billing-ready (pure; id deterministic per order and shipment). */
+export function invoiceReadyEvent(cause: CanonicalDetail, action: Extract<ErpAction, { operation: 'mark-billing-ready' }>, now: Date): CanonicalDetail {
+  return buildCanonicalEvent({
+    eventType: 'invoice.ready',
+    system: 'erp',
+    vendor: 'generic-erp',
+    vendorEventId: `billing-ready-${action.orderId}-${action.shipmentId}`,
+    occurredAt: now.toISOString(),
+    receivedAt: now.toISOString(),
+    refs: { ...cause.refs, orderId: action.orderId, shipmentId: action.shipmentId },
+    correlationId: cause.metadata.correlationId,
+    causationId: cause.metadata.eventId,
+    data: {
+      basis: 'proof-of-delivery',
+      ...(action.podDocumentId ? { podDocumentId: action.podDocumentId } : {}),
+      deliveredComplete: true,
+      billingBlockReleased: true,
+    },
+  });
+}
+
+/**
+ * The ERP side of the outbound adapter: shipment status updates (never backwards, see
+ * {@link StatusSyncGuard}) and billing-ready after proof of delivery.
+ */
+export class ErpOutbound implements OutboundTarget<ErpAction> {
+  readonly target = 'erp' as const;
+
+  constructor(
+    private readonly erp: ErpPort,
+    private readonly guard: StatusSyncGuard,
+  ) {}
+
+  plan(message: CanonicalMessage): ErpAction[] {
+    return planErpActions(message);
+  }
+
+  async execute(action: ErpAction, message: CanonicalMessage, context: ActionContext): Promise<ActionOutcome> {
+    const cause = message.detail;
+    if (action.operation === 'update-shipment-status') {
+      const syncedRank = await this.guard.syncedRank(action.shipmentId);
+      const decision = guardMilestone(action.rank, syncedRank || undefined);
+      if (decision !== 'advance') {
+        return { outcome: 'skipped', note: decision === 'late' ? `late: the ERP already has a later status than ${action.status}` : `the ERP already has status ${action.status}` };
+      }
+      await this.erp.updateShipmentStatus(
+        action.shipmentId,
+        { status: action.status, orderId: action.orderId, occurredAt: action.occurredAt, eventId: cause.metadata.eventId },
+        context.idempotencyKey,
+      );
+      const now = context.now();
+      await this.guard.recordSynced(action.shipmentId, { rank: action.rank, status: action.status, eventId: cause.metadata.eventId, at: now });
+      await context.publish([statusSyncedEvent(cause, action.shipmentId, action.status, syncedRank, now)]);
+      return { outcome: 'done' };
+    }
+    await this.erp.markBillingReady(
+      action.orderId,
+      { shipmentId: action.shipmentId, podDocumentId: action.podDocumentId, deliveredAt: action.deliveredAt },
+      context.idempotencyKey,
+    );
+    const now = context.now();
+    const podAt = Date.parse(cause.metadata.occurredAt);
+    if (Number.isFinite(podAt)) context.metrics.milliseconds('PodToBillingReadyLatency', now.getTime() - podAt);
+    await context.publish([invoiceReadyEvent(cause, action, now)]);
+    return { outcome: 'done' };
+  }
+}

@@ -1,0 +1,10 @@
+import { createOutboundHandlerFromEnv, documentClient, readOutboundEnvironment } from '../../shared/outbound/bootstrap';
+import { createErpClientFromEnv } from '../erp-client';
+import { ErpOutbound } from './erp-outbound';
+import { DynamoDbStatusSyncGuard } from './status-guard';
+
+/** ERP outbound adapter: SQS (erp-sync queue) → ERP REST API. Wiring only; see erp-outbound.ts. */
+const env = readOutboundEnvironment();
+const guard = new DynamoDbStatusSyncGuard(documentClient, env.correlationTable, 'erp', env.correlationTtlSeconds);
+
+export const handler = createOutboundHandlerFromEnv(new ErpOutbound(createErpClientFromEnv(), guard), env);

@@ -1,0 +1,181 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
+import type { LinkItem, MilestoneUpdate, ShipmentStateItem, TimelineItem } from './index-plan';
+import { keys } from './keys';
+
+/** Port: the writes and reads of the correlation indexer. */
+export interface CorrelationStore {
+  /**
+   * Applies a milestone to the shipment state with the monotonic guard: written only when it ranks above
+   * the current milestone. Returns what happened.
+   */
+  applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision>;
+  /** Whether an event's timeline entry exists (the event was indexed before). */
+  hasTimeline(pk: string, sk: string): Promise<boolean>;
+  /** Writes a timeline entry once; `duplicate` when the event was indexed before. */
+  putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'>;
+  /** Writes link items (idempotent: the same item again changes nothing that matters). */
+  putLinks(items: readonly LinkItem[]): Promise<void>;
+  /** A correlation's timeline, oldest first. */
+  timeline(correlationId: string): Promise<TimelineItem[]>;
+}
+
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_ATTEMPTS = 5;
+
+/** The correlation store over DynamoDB (the layout in lib/tables.ts). Every write is conditional or idempotent. */
+export class DynamoDbCorrelationStore implements CorrelationStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision> {
+    const key = { pk: keys.shipmentPk(update.shipmentId), sk: keys.stateSk };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp ADD version :one',
+          ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: {
+            ':type': 'shipment-state',
+            ':shipmentId': update.shipmentId,
+            ':rank': update.rank,
+            ':milestone': update.milestone,
+            ':eventId': update.eventId,
+            ':at': update.occurredAt,
+            ':now': now.toISOString(),
+            ':corr': update.correlationId,
+            ':exp': expiresAt,
+            ':one': 1,
+          },
+        }),
+      );
+      return 'advance';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const current = (Item as ShipmentStateItem | undefined)?.rank;
+    const decision = guardMilestone(update.rank, current);
+    if (decision === 'late') {
+      await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'ADD lateEvents :one SET updatedAt = :now', ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() } }),
+      );
+    }
+    // 'advance' here means the item changed between the two calls; a lower rank lost the race: treat as late.
+    return decision === 'advance' ? 'late' : decision;
+  }
+
+  async hasTimeline(pk: string, sk: string): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ProjectionExpression: 'pk' }));
+    return Item !== undefined;
+  }
+
+  async putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return 'new';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async putLinks(items: readonly LinkItem[]): Promise<void> {
+    for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
+      let pending = items.slice(i, i + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} link writes unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async timeline(correlationId: string): Promise<TimelineItem[]> {
+    const items: TimelineItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':tl': keys.timelinePrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as TimelineItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+/** In-memory correlation store for handler tests, with the same guard and conditions. */
+export class InMemoryCorrelationStore implements CorrelationStore {
+  readonly items = new Map<string, Record<string, unknown>>();
+
+  private id(pk: string, sk: string): string {
+    return `${pk}\u0000${sk}`;
+  }
+
+  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision> {
+    const id = this.id(keys.shipmentPk(update.shipmentId), keys.stateSk);
+    const current = this.items.get(id) as Partial<ShipmentStateItem> | undefined;
+    const decision = guardMilestone(update.rank, current?.rank);
+    if (decision === 'advance') {
+      this.items.set(id, {
+        ...current,
+        pk: keys.shipmentPk(update.shipmentId),
+        sk: keys.stateSk,
+        itemType: 'shipment-state',
+        shipmentId: update.shipmentId,
+        rank: update.rank,
+        milestone: update.milestone,
+        lastEventId: update.eventId,
+        milestoneAt: update.occurredAt,
+        updatedAt: now.toISOString(),
+        correlationId: update.correlationId,
+        expiresAt,
+        version: (current?.version ?? 0) + 1,
+      });
+    } else if (decision === 'late' && current) {
+      this.items.set(id, { ...current, lateEvents: (current.lateEvents ?? 0) + 1 });
+    }
+    return decision;
+  }
+
+  async hasTimeline(pk: string, sk: string): Promise<boolean> {
+    return this.items.has(this.id(pk, sk));
+  }
+
+  async putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'> {
+    const id = this.id(item.pk, item.sk);
+    if (this.items.has(id)) return 'duplicate';
+    this.items.set(id, { ...item });
+    return 'new';
+  }
+
+  async putLinks(items: readonly LinkItem[]): Promise<void> {
+    for (const item of items) this.items.set(this.id(item.pk, item.sk), { ...item });
+  }
+
+  async timeline(correlationId: string): Promise<TimelineItem[]> {
+    const pk = keys.corrPk(correlationId);
+    return [...this.items.values()]
+      .filter((i) => i.pk === pk && String(i.sk).startsWith(keys.timelinePrefix))
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk))) as unknown as TimelineItem[];
+  }
+
+  /** The state item of a shipment, for assertions. */
+  state(shipmentId: string): ShipmentStateItem | undefined {
+    return this.items.get(this.id(keys.shipmentPk(shipmentId), keys.stateSk)) as ShipmentStateItem | undefined;
+  }
+}

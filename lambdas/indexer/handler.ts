@@ -1,0 +1,41 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { numberEnv, requireEnv } from '../shared/env';
+import { logger, metrics } from '../shared/observability';
+import { SqsMessageOps } from '../shared/outbound/queue-ops';
+import { DynamoDbCorrelationStore } from './correlation-store';
+import { createIndexerHandler } from './indexer';
+
+/**
+ * Correlation indexer: SQS (ledger queue, every canonical event) → correlation table.
+ * Env: `CORRELATION_TABLE`, `QUEUE_URL`, `DLQ_URL`, `MAX_RECEIVE_COUNT`, `CORRELATION_TTL_SECONDS`.
+ */
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const queueUrl = requireEnv('QUEUE_URL');
+
+const inner = createIndexerHandler({
+  store: new DynamoDbCorrelationStore(documentClient, requireEnv('CORRELATION_TABLE')),
+  messages: new SqsMessageOps(new SQSClient({}), queueUrl, requireEnv('DLQ_URL')),
+  logger,
+  metrics: {
+    count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+    milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, Math.round(value))),
+  },
+  settings: {
+    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT', 5),
+    ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS', 180 * 86_400),
+    queueUrl,
+    backoff: { baseSeconds: 2, maxSeconds: 300 },
+  },
+});
+
+export const handler: typeof inner = async (event, context) => {
+  logger.addContext(context);
+  try {
+    return await inner(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,97 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { CanonicalDetail } from '../shared/canonical-event';
+import { DLQ_ATTRIBUTES } from '../shared/dlq-attributes';
+import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
+import { describeFailure, shortReason } from '../shared/outbound/failures';
+import { parseCanonicalMessage, receiveCountOf, stringAttribute } from '../shared/outbound/message';
+import type { GuardDecision } from '../shared/outbound/milestones';
+import type { MessageOps } from '../shared/outbound/queue-ops';
+import type { CorrelationStore } from './correlation-store';
+import { planIndex } from './index-plan';
+import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
+
+export interface IndexResult {
+  readonly outcome: 'indexed' | 'duplicate';
+  /** For shipment milestones: whether the state advanced, or the event was late or a repeat. */
+  readonly milestone?: GuardDecision;
+  readonly slis: SliMeasurement[];
+}
+
+/**
+ * Indexes one canonical event: shipment state (guarded), timeline entry (marked late when the guard says
+ * so), links, and the SLIs the event completes. A redelivered event is recognised by its timeline entry
+ * and changes nothing.
+ */
+export async function indexEvent(store: CorrelationStore, detail: CanonicalDetail, now: Date, ttlSeconds: number): Promise<IndexResult> {
+  const plan = planIndex(detail, now, ttlSeconds);
+  if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
+  const milestone = plan.milestone ? await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt) : undefined;
+  const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
+  await store.putLinks(plan.links);
+  if (written === 'duplicate') return { outcome: 'duplicate', slis: [] };
+  const slis = SLI_TRIGGERS.has(detail.metadata.eventType) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
+  return { outcome: 'indexed', ...(milestone ? { milestone } : {}), slis };
+}
+
+export interface IndexerDependencies {
+  readonly store: CorrelationStore;
+  readonly messages: MessageOps;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  readonly metrics: { count(name: 'EventsIndexed' | 'LateMilestones' | 'IndexDeadLettered'): void; milliseconds(name: SliMeasurement['name'], value: number): void };
+  readonly settings: { readonly maxReceiveCount: number; readonly ttlSeconds: number; readonly queueUrl: string; readonly backoff: BackoffPolicy };
+  readonly clock?: () => Date;
+  readonly random?: () => number;
+}
+
+/**
+ * The indexer's SQS batch handler. Bad messages are dead-lettered at once with the reason; DynamoDB errors
+ * are retried with backoff and dead-lettered with the reason on the last attempt, so every message in the
+ * ledger DLQ explains itself.
+ */
+export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const clock = deps.clock ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const { logger, metrics, settings } = deps;
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    let detail: CanonicalDetail | undefined;
+    try {
+      detail = parseCanonicalMessage(record.body).detail;
+      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds);
+      const { metadata, refs } = detail;
+      if (result.outcome === 'indexed') metrics.count('EventsIndexed');
+      if (result.milestone === 'late') {
+        metrics.count('LateMilestones');
+        logger.info('late milestone recorded, state unchanged', { eventId: metadata.eventId, eventType: metadata.eventType, shipmentId: refs.shipmentId });
+      }
+      for (const sli of result.slis) metrics.milliseconds(sli.name, sli.milliseconds);
+    } catch (error) {
+      const failure = describeFailure(error);
+      const receiveCount = receiveCountOf(record);
+      const decision = !detail || failure.kind === 'permanent'
+        ? ({ action: 'dead-letter' } as const)
+        : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
+      logger.warn('indexing failed', { eventId: detail?.metadata.eventId, errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
+      if (decision.action === 'dead-letter') {
+        await deps.messages.deadLetter(record, {
+          [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
+          [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
+          [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? clock().toISOString(),
+          [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
+          [DLQ_ATTRIBUTES.receiveCount]: String(receiveCount),
+          [DLQ_ATTRIBUTES.redriveCount]: stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0',
+        });
+        metrics.count('IndexDeadLettered');
+        return;
+      }
+      const seconds = decision.action === 'retry' ? decision.visibilitySeconds : decision.delaySeconds;
+      await deps.messages.changeVisibility(record, seconds).catch(() => undefined);
+      throw new Error(`${failure.errorClass}: retry in ${seconds} s`, { cause: error });
+    }
+  };
+
+  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+}

@@ -1,0 +1,51 @@
+/**
+ * Key builders of the correlation table (the layout and access patterns are documented in lib/tables.ts).
+ * The indexer writes with them; the trace query, the CS adapter's POD lookup and the `lsync` CLI read
+ * with them.
+ */
+import type { CanonicalRefs } from '../shared/canonical-event';
+
+/** Kinds of business id the link graph knows, and the ref field each comes from. */
+export const LINK_KINDS = {
+  order: 'orderId',
+  shipment: 'shipmentId',
+  route: 'routeId',
+  stop: 'stopId',
+  case: 'caseId',
+  invoice: 'invoiceId',
+  customer: 'customerId',
+  hold: 'holdId',
+} as const satisfies Record<string, keyof CanonicalRefs>;
+
+export type LinkKind = keyof typeof LINK_KINDS;
+
+export const ALL_LINK_KINDS = Object.keys(LINK_KINDS) as LinkKind[];
+
+export const keys = {
+  /** Link partition of one external id: one item per correlation the id appears in. */
+  linkPk: (kind: LinkKind, externalId: string) => `LINK#${kind}#${externalId}`,
+  linkSk: (correlationId: string) => `CORR#${correlationId}`,
+  /** Correlation partition: its member links and its timeline. */
+  corrPk: (correlationId: string) => `CORR#${correlationId}`,
+  memberSk: (kind: LinkKind, externalId: string) => `LINK#${kind}#${externalId}`,
+  /** Timeline entries sort by occurrence time (UTC, millisecond ISO) then event id. */
+  timelineSk: (occurredAtUtc: string, eventId: string) => `TL#${occurredAtUtc}#${eventId}`,
+  timelinePrefix: 'TL#',
+  memberPrefix: 'LINK#',
+  shipmentPk: (shipmentId: string) => `SHIPMENT#${shipmentId}`,
+  stateSk: 'STATE',
+} as const;
+
+/** The (kind, id) pairs of a refs object, in a stable order. */
+export function linksOf(refs: CanonicalRefs): { kind: LinkKind; externalId: string }[] {
+  return ALL_LINK_KINDS.flatMap((kind) => {
+    const value = refs[LINK_KINDS[kind]];
+    return typeof value === 'string' && value !== '' ? [{ kind, externalId: value }] : [];
+  });
+}
+
+/** An RFC 3339 time as a UTC millisecond ISO string (lexical order = time order); the input when unparsable. */
+export function utcIso(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString();
+}

@@ -1,0 +1,128 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { numberEnv, requireEnv } from '../env';
+import { EventBridgePublisher } from '../event-publisher';
+import { dynamoDbPersistenceLayer } from '../idempotency';
+import { logger, metrics } from '../observability';
+import { DynamoDbCircuitStore } from './circuit-store';
+import type { CircuitSettings, MaintenanceWindowSpec } from './decisions';
+import { PowertoolsIdempotentRunner } from './idempotency';
+import { SqsMessageOps } from './queue-ops';
+import { createOutboundHandler, type OutboundAction, type OutboundTarget } from './runner';
+import { PowertoolsSyncMetrics } from './sync-metrics';
+
+/**
+ * Module-scope wiring of an outbound adapter from its environment (set by lib/outbound-adapter.ts):
+ *
+ * | variable | meaning |
+ * |---|---|
+ * | `EVENT_BUS_NAME` | bus for confirmation and `sync.failed` events |
+ * | `IDEMPOTENCY_TABLE` | Powertools idempotency table |
+ * | `CORRELATION_TABLE` | circuit state, status guard, lookups |
+ * | `QUEUE_URL`, `DLQ_URL` | the work queue (holds are re-sent here) and its DLQ |
+ * | `MAX_RECEIVE_COUNT` | the work queue's redrive maxReceiveCount |
+ * | `MAINTENANCE_WINDOWS` | JSON array of stage-config maintenance windows |
+ * | `BACKOFF_BASE_SECONDS`, `BACKOFF_MAX_SECONDS` | retry backoff |
+ * | `CIRCUIT_FAILURE_THRESHOLD`, `CIRCUIT_COOLDOWN_SECONDS`, `CIRCUIT_MAX_COOLDOWN_SECONDS` | circuit breaker |
+ * | `MAX_HOLD_SECONDS` | a message held longer is dead-lettered |
+ * | `HTTP_TIMEOUT_MS` | per-request timeout of the target client |
+ * | `IDEMPOTENCY_TTL_SECONDS` | how long a completed action is remembered |
+ * | `CORRELATION_TTL_SECONDS` | expiry of the items an adapter writes to the correlation table |
+ */
+export interface OutboundEnvironment {
+  readonly busName: string;
+  readonly idempotencyTable: string;
+  readonly correlationTable: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly maxReceiveCount: number;
+  readonly maintenanceWindows: MaintenanceWindowSpec[];
+  readonly backoff: { baseSeconds: number; maxSeconds: number };
+  readonly circuit: CircuitSettings;
+  readonly maxHoldSeconds: number;
+  readonly httpTimeoutMs: number;
+  readonly idempotencyTtlSeconds: number;
+  readonly correlationTtlSeconds: number;
+}
+
+/** Parses the `MAINTENANCE_WINDOWS` JSON (an array of `{day, startUtc, durationMinutes}`); fails the cold start when malformed. */
+export function parseMaintenanceWindows(raw: string | undefined): MaintenanceWindowSpec[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) throw new Error('MAINTENANCE_WINDOWS must be a JSON array');
+  return parsed.map((w, i) => {
+    const window = w as Partial<MaintenanceWindowSpec>;
+    if (typeof window.day !== 'string' || typeof window.startUtc !== 'string' || !/^\d{2}:\d{2}$/.test(window.startUtc) || typeof window.durationMinutes !== 'number') {
+      throw new Error(`MAINTENANCE_WINDOWS[${i}] must be {day, startUtc: "HH:MM", durationMinutes}`);
+    }
+    return { day: window.day, startUtc: window.startUtc, durationMinutes: window.durationMinutes } as MaintenanceWindowSpec;
+  });
+}
+
+export function readOutboundEnvironment(): OutboundEnvironment {
+  return {
+    busName: requireEnv('EVENT_BUS_NAME'),
+    idempotencyTable: requireEnv('IDEMPOTENCY_TABLE'),
+    correlationTable: requireEnv('CORRELATION_TABLE'),
+    queueUrl: requireEnv('QUEUE_URL'),
+    deadLetterQueueUrl: requireEnv('DLQ_URL'),
+    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT', 5),
+    maintenanceWindows: parseMaintenanceWindows(process.env.MAINTENANCE_WINDOWS),
+    backoff: { baseSeconds: numberEnv('BACKOFF_BASE_SECONDS', 2), maxSeconds: numberEnv('BACKOFF_MAX_SECONDS', 900) },
+    circuit: {
+      failureThreshold: numberEnv('CIRCUIT_FAILURE_THRESHOLD', 10),
+      cooldownSeconds: numberEnv('CIRCUIT_COOLDOWN_SECONDS', 30),
+      maxCooldownSeconds: numberEnv('CIRCUIT_MAX_COOLDOWN_SECONDS', 600),
+    },
+    maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS', 3 * 86_400),
+    httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000),
+    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS', 86_400),
+    correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS', 180 * 86_400),
+  };
+}
+
+/** SDK clients shared by everything in one function (module scope, created once per container). */
+export const dynamoDbClient = new DynamoDBClient({});
+export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, { marshallOptions: { removeUndefinedValues: true } });
+
+/**
+ * The Lambda handler of an outbound adapter for `target`, wired to AWS from the environment. Metrics are
+ * flushed after every invocation.
+ */
+export function createOutboundHandlerFromEnv<A extends OutboundAction>(
+  target: OutboundTarget<A>,
+  env: OutboundEnvironment = readOutboundEnvironment(),
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  metrics.setDefaultDimensions({ target: target.target });
+  const inner = createOutboundHandler({
+    target,
+    messages: new SqsMessageOps(new SQSClient({}), env.queueUrl, env.deadLetterQueueUrl),
+    circuit: new DynamoDbCircuitStore(documentClient, env.correlationTable, target.target, env.circuit),
+    idempotency: new PowertoolsIdempotentRunner(dynamoDbPersistenceLayer(env.idempotencyTable, dynamoDbClient), {
+      keyPrefix: `lsync-outbound-${target.target}`,
+      expiresAfterSeconds: env.idempotencyTtlSeconds,
+    }),
+    publisher: new EventBridgePublisher({ busName: env.busName }),
+    metrics: new PowertoolsSyncMetrics(metrics),
+    logger,
+    settings: {
+      maxReceiveCount: env.maxReceiveCount,
+      backoff: env.backoff,
+      maintenanceWindows: env.maintenanceWindows,
+      maxHoldSeconds: env.maxHoldSeconds,
+      // A message may need a token request and two calls.
+      callBudgetMs: env.httpTimeoutMs * 3 + 1000,
+      queueUrl: env.queueUrl,
+    },
+  });
+  return async (event, context) => {
+    logger.addContext(context);
+    try {
+      return await inner(event, context);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,273 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { CanonicalDetail } from '../canonical-event';
+import { DLQ_ATTRIBUTES } from '../dlq-attributes';
+import type { EventPublisher } from '../event-publisher';
+import type { CircuitStore } from './circuit-store';
+import {
+  CLOSED_CIRCUIT,
+  circuitGate,
+  decideOnFailure,
+  gateCall,
+  type BackoffPolicy,
+  type CircuitState,
+  type FailureInfo,
+  type MaintenanceWindowSpec,
+} from './decisions';
+import { describeFailure, shortReason } from './failures';
+import { actionKey, targetIdempotencyKey, type IdempotentRunner } from './idempotency';
+import { firstReceivedAtOf, HOLD_ATTRIBUTES, parseCanonicalMessage, receiveCountOf, stringAttribute, type CanonicalMessage } from './message';
+import type { MessageOps } from './queue-ops';
+import { syncFailedEvent } from './sync-failed';
+import type { SyncMetrics } from './sync-metrics';
+
+export type TargetSystem = 'erp' | 'fleet' | 'cs';
+
+/** One side effect on the target that an event asks for. */
+export interface OutboundAction {
+  /** Kebab-case operation name, used in idempotency keys, logs and `sync.failed`, e.g. `mark-billing-ready`. */
+  readonly operation: string;
+}
+
+/** What an action did; stored as the idempotency record's result, so a repeat returns it unchanged. */
+export interface ActionOutcome {
+  readonly outcome: 'done' | 'skipped';
+  /** Short explanation for a skip (e.g. "late milestone", "no ticket for shipment"). */
+  readonly note?: string;
+  [key: string]: string | undefined;
+}
+
+export interface ActionContext {
+  /** The target's own idempotency key for this action (send it as `Idempotency-Key`). */
+  readonly idempotencyKey: string;
+  readonly now: () => Date;
+  /** Publishes confirmation events (inside the idempotent section: published once per action). */
+  readonly publish: (events: readonly CanonicalDetail[]) => Promise<void>;
+  readonly metrics: SyncMetrics;
+}
+
+/** The target-specific part of an outbound adapter. */
+export interface OutboundTarget<A extends OutboundAction> {
+  readonly target: TargetSystem;
+  /**
+   * The actions an event asks of this target, in order (pure). `[]` when the event needs nothing here.
+   * Throws ValidationError when the event lacks what the target needs (dead-lettered, never retried).
+   */
+  plan(message: CanonicalMessage): A[];
+  /** Performs one action through the target's port. Errors follow lambdas/shared/errors.ts. */
+  execute(action: A, message: CanonicalMessage, context: ActionContext): Promise<ActionOutcome>;
+}
+
+export interface OutboundSettings {
+  /** The work queue's redrive maxReceiveCount (`MAX_RECEIVE_COUNT`). */
+  readonly maxReceiveCount: number;
+  readonly backoff: BackoffPolicy;
+  readonly maintenanceWindows: readonly MaintenanceWindowSpec[];
+  /** A message held longer than this is dead-lettered ("held too long"). */
+  readonly maxHoldSeconds: number;
+  /** Time one message may need (all its calls); less than this left in the invocation → hold the rest. */
+  readonly callBudgetMs: number;
+  /** The work queue's URL, recorded on dead-lettered messages (`lsync-source-queue-url`). */
+  readonly queueUrl: string;
+}
+
+export interface OutboundDependencies<A extends OutboundAction> {
+  readonly target: OutboundTarget<A>;
+  readonly messages: MessageOps;
+  readonly circuit: CircuitStore;
+  readonly idempotency: IdempotentRunner;
+  readonly publisher: EventPublisher;
+  readonly metrics: SyncMetrics;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  readonly settings: OutboundSettings;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+const BUSINESS_KEYS = ['correlationId', 'eventId', 'eventType', 'orderId', 'shipmentId', 'routeId', 'caseId', 'invoiceId'] as const;
+
+/**
+ * Builds the SQS batch handler of an outbound adapter: parse → gate (maintenance window, circuit,
+ * remaining time) → plan → run each action once (Powertools idempotency) → decide on failure.
+ * Records are processed one after another, so a half-open circuit sends exactly one probe and a batch
+ * stops calling a target as soon as the circuit opens. Failed items are reported through
+ * `batchItemFailures` (never a whole-batch error), each with the visibility chosen for it.
+ */
+export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDependencies<A>): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const clock = deps.clock ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const { target, settings, metrics, logger } = deps;
+
+  return async (event, context) => {
+    deps.idempotency.registerContext(context);
+    let circuit: CircuitState;
+    try {
+      circuit = await deps.circuit.load();
+    } catch (error) {
+      // Without the shared state, behave as closed: the per-message backoff still protects the target.
+      logger.warn('circuit state unavailable, treating it as closed', { error: (error as Error).name });
+      circuit = CLOSED_CIRCUIT;
+    }
+    const state = { circuit };
+
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      logger.removeKeys([...BUSINESS_KEYS]);
+      const receiveCount = receiveCountOf(record);
+      let message: CanonicalMessage | undefined;
+      let operation = 'plan';
+      try {
+        message = parseCanonicalMessage(record.body);
+        const { metadata, refs } = message.detail;
+        logger.appendKeys({
+          correlationId: metadata.correlationId,
+          eventId: metadata.eventId,
+          eventType: metadata.eventType,
+          ...Object.fromEntries(Object.entries(refs).filter(([k, v]) => v !== undefined && (BUSINESS_KEYS as readonly string[]).includes(k))),
+        });
+        const actions = target.plan(message);
+        if (actions.length === 0) {
+          metrics.count('SyncIgnored');
+          logger.info('nothing to do for this event', { target: target.target });
+          return;
+        }
+
+        const gate = gateCall(
+          {
+            windows: settings.maintenanceWindows,
+            circuit: state.circuit,
+            firstReceivedAt: firstReceivedAtOf(record),
+            maxHoldSeconds: settings.maxHoldSeconds,
+            remainingMs: context.getRemainingTimeInMillis(),
+            callBudgetMs: settings.callBudgetMs,
+          },
+          clock(),
+        );
+        if (gate.action === 'hold') return await hold(record, gate.delaySeconds, gate.reason);
+        if (gate.action === 'dead-letter') {
+          return await deadLetter(record, message, operation, { kind: 'held', errorClass: 'HeldTooLong', reason: gate.reason }, false);
+        }
+
+        const publish = async (events: readonly CanonicalDetail[]) => {
+          if (events.length > 0) await deps.publisher.publish(events);
+        };
+        for (const action of actions) {
+          operation = action.operation;
+          const eventId = metadata.eventId;
+          const context: ActionContext = {
+            idempotencyKey: targetIdempotencyKey(target.target, action.operation, eventId),
+            now: clock,
+            publish,
+            metrics,
+          };
+          const current = message;
+          const result = await deps.idempotency.run(actionKey(target.target, action.operation, eventId), () => target.execute(action, current, context));
+          metrics.count(result.outcome === 'done' ? 'SyncSucceeded' : 'SyncSkipped');
+          logger.info(result.outcome === 'done' ? 'synced' : 'skipped', { target: target.target, operation: action.operation, note: result.note });
+        }
+        if (state.circuit.consecutiveFailures > 0 || state.circuit.openUntil !== undefined) {
+          state.circuit = CLOSED_CIRCUIT;
+          await deps.circuit.recordSuccess().catch((error: unknown) => logger.warn('could not close the circuit', { error: (error as Error).name }));
+        }
+      } catch (error) {
+        const failure = describeFailure(error);
+        if (!message || failure.kind === 'permanent') {
+          metrics.count('SyncFailures');
+          return await deadLetter(record, message, operation, failure, false);
+        }
+        return await onFailure(record, message, operation, failure, receiveCount);
+      }
+    };
+
+    const onFailure = async (record: SQSRecord, message: CanonicalMessage, operation: string, failure: FailureInfo, receiveCount: number): Promise<void> => {
+      if (failure.kind !== 'held' && failure.kind !== 'busy') metrics.count('SyncFailures');
+      if (failure.kind === 'rate-limited') metrics.count('SyncRateLimited');
+      // 5xx, timeouts, dropped connections and announced maintenance all say "the target is down".
+      if (failure.kind === 'unavailable' || (failure.kind === 'held' && failure.httpStatus === 503)) {
+        const wasOpen = circuitGate(state.circuit, clock()).mode !== 'closed';
+        try {
+          state.circuit = await deps.circuit.recordFailure(clock());
+        } catch (error) {
+          logger.warn('could not record the failure in the circuit', { error: (error as Error).name });
+        }
+        if (!wasOpen && state.circuit.openUntil !== undefined && state.circuit.openUntil > clock().getTime()) {
+          metrics.count('CircuitOpened');
+          logger.warn('circuit opened', { target: target.target, consecutiveFailures: state.circuit.consecutiveFailures, openUntil: new Date(state.circuit.openUntil).toISOString() });
+        }
+      }
+      const decision = decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
+      logger.warn('sync attempt failed', { target: target.target, operation, errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
+      switch (decision.action) {
+        case 'hold':
+          return hold(record, decision.delaySeconds, decision.reason);
+        case 'dead-letter':
+          return deadLetter(record, message, operation, failure, decision.retryable);
+        case 'retry':
+          metrics.count('SyncRetried');
+          try {
+            await deps.messages.changeVisibility(record, decision.visibilitySeconds);
+          } catch (error) {
+            // The message then reappears after the queue's own visibility timeout: later, never lost.
+            logger.warn('could not change the message visibility', { error: (error as Error).name });
+          }
+          throw new Error(`${failure.errorClass}: retry in ${decision.visibilitySeconds} s`);
+      }
+    };
+
+    const hold = async (record: SQSRecord, delaySeconds: number, reason: string): Promise<void> => {
+      const heldCount = Number(stringAttribute(record, HOLD_ATTRIBUTES.heldCount) ?? '0') + 1;
+      const firstReceivedAt = firstReceivedAtOf(record) ?? clock();
+      try {
+        await deps.messages.requeue(record, delaySeconds, {
+          [HOLD_ATTRIBUTES.heldCount]: String(heldCount),
+          [HOLD_ATTRIBUTES.firstReceivedAt]: String(firstReceivedAt.getTime()),
+          [HOLD_ATTRIBUTES.heldReason]: shortReason(reason),
+        });
+      } catch (error) {
+        // Could not re-send: keep the message where it is for the same delay (this burns one receive).
+        logger.warn('could not re-send a held message, delaying it in place', { error: (error as Error).name });
+        await deps.messages.changeVisibility(record, Math.max(1, delaySeconds)).catch(() => undefined);
+        throw new Error(`held: ${reason}`, { cause: error });
+      }
+      metrics.count('SyncHeld');
+      logger.info('held', { target: target.target, reason, delaySeconds, heldCount });
+    };
+
+    const deadLetter = async (record: SQSRecord, message: CanonicalMessage | undefined, operation: string, failure: FailureInfo, retryable: boolean): Promise<void> => {
+      const now = clock();
+      const redriveCount = Number(stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0') || 0;
+      await deps.messages.deadLetter(record, {
+        [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
+        [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
+        [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? now.toISOString(),
+        [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
+        [DLQ_ATTRIBUTES.receiveCount]: String(receiveCountOf(record)),
+        [DLQ_ATTRIBUTES.redriveCount]: String(redriveCount),
+      });
+      metrics.count('SyncDeadLettered');
+      logger.error('dead-lettered', { target: target.target, operation, errorClass: failure.errorClass, reason: failure.reason });
+      if (!message) return;
+      const event = syncFailedEvent(
+        message.detail,
+        {
+          target: target.target,
+          operation,
+          errorClass: failure.errorClass,
+          reason: failure.reason,
+          retryable,
+          attempts: receiveCountOf(record),
+          httpStatus: failure.httpStatus,
+          redriveCount,
+        },
+        now,
+      );
+      // Best effort: the DLQ message already explains itself; the event feeds the trace and the ledger.
+      await deps.publisher.publish([event]).catch((error: unknown) => logger.warn('could not publish sync.failed', { error: (error as Error).name }));
+    };
+
+    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  };
+}

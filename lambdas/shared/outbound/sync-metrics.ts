@@ -1,0 +1,52 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+
+/**
+ * Port: the business and sync metrics an adapter emits. Powertools Metrics (EMF) in Lambda, an in-memory
+ * recorder in tests. Names are the CloudWatch metric names in the `LogisticsSync` namespace; every metric
+ * of an outbound adapter carries the `target` dimension (erp | fleet | cs).
+ */
+export interface SyncMetrics {
+  count(name: SyncMetricName, value?: number): void;
+  milliseconds(name: BusinessLatencyName, value: number): void;
+}
+
+/** Per-target sync counters. `SyncFailures` is the "sync failures per target" SLI. */
+export type SyncMetricName =
+  | 'SyncSucceeded'
+  | 'SyncSkipped'
+  | 'SyncIgnored'
+  | 'SyncFailures'
+  | 'SyncRetried'
+  | 'SyncDeadLettered'
+  | 'SyncHeld'
+  | 'SyncRateLimited'
+  | 'CircuitOpened';
+
+/** Business SLIs measured where the confirming call returns. */
+export type BusinessLatencyName = 'DispatchConfirmationLatency' | 'PodToBillingReadyLatency';
+
+export class PowertoolsSyncMetrics implements SyncMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  count(name: SyncMetricName, value = 1): void {
+    this.metrics.addMetric(name, MetricUnit.Count, value);
+  }
+
+  milliseconds(name: BusinessLatencyName, value: number): void {
+    this.metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, Math.round(value)));
+  }
+}
+
+/** Records metrics in memory, for tests. */
+export class InMemorySyncMetrics implements SyncMetrics {
+  readonly counts: Partial<Record<SyncMetricName, number>> = {};
+  readonly latencies: { name: BusinessLatencyName; value: number }[] = [];
+
+  count(name: SyncMetricName, value = 1): void {
+    this.counts[name] = (this.counts[name] ?? 0) + value;
+  }
+
+  milliseconds(name: BusinessLatencyName, value: number): void {
+    this.latencies.push({ name, value });
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The trace of one business transaction, assembled from correlation-table items (pure). The query side
+ * (which items to read) is in trace-query.ts; the `lsync trace` CLI and the trace API print this shape.
+ */
+import type { CanonicalRefs } from '../shared/canonical-event';
+import type { Facts, LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
+import type { LinkKind } from '../indexer/keys';
+import { MILESTONE_RANK } from '../shared/outbound/milestones';
+
+/** One event in the chain, with its timings. */
+export interface TraceHop {
+  readonly eventId: string;
+  readonly eventType: string;
+  /** erp | fleet | cs | orchestrator */
+  readonly system: string;
+  readonly vendor: string;
+  /** UTC ISO. */
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly refs: CanonicalRefs;
+  readonly facts: Facts;
+  /** A milestone that arrived after a later one (recorded, not applied to the state). */
+  readonly late: boolean;
+  /** `receivedAt − occurredAt`: how long the source took to tell us. */
+  readonly ingestLatencyMs: number;
+  /** `occurredAt` minus the previous hop's `occurredAt` (0 for the first hop). */
+  readonly sincePreviousMs: number;
+  /** `occurredAt` minus the cause's `occurredAt`, when the cause is in this trace. */
+  readonly sinceCauseMs?: number;
+}
+
+/** A follow-up the chain is still waiting for (or that failed and sits in a DLQ). */
+export interface PendingHop {
+  readonly afterEventId: string;
+  readonly afterEventType: string;
+  /** The event type that will confirm the step. */
+  readonly expected: string;
+  /** The system that has to act. */
+  readonly target: 'erp' | 'fleet' | 'cs';
+  readonly description: string;
+  readonly status: 'pending' | 'failed';
+  /** Since the triggering event was received. */
+  readonly waitingMs: number;
+  /** For failed steps: the last failure's reason. */
+  readonly reason?: string;
+}
+
+/** A `sync.failed` event: an outbound call that was dead-lettered. */
+export interface FailedHop {
+  readonly eventId: string;
+  readonly at: string;
+  readonly target: string;
+  readonly operation: string;
+  readonly failedEventId: string;
+  readonly failedEventType: string;
+  readonly errorCode: string;
+  readonly reason?: string;
+  readonly retryable: boolean;
+  readonly attempts?: number;
+  readonly httpStatus?: number;
+  readonly deadLettered: boolean;
+}
+
+export interface ShipmentState {
+  readonly shipmentId: string;
+  readonly milestone: string;
+  readonly rank: number;
+  readonly version: number;
+  readonly milestoneAt: string;
+  readonly updatedAt: string;
+  readonly lateEvents: number;
+}
+
+export interface Trace {
+  /** The id that was asked for. */
+  readonly query: string;
+  /** How the id was recognised: as a business id of some kind and/or as a correlation id. */
+  readonly matchedAs: { readonly kind: LinkKind | 'correlation'; readonly id: string }[];
+  readonly correlationIds: string[];
+  /** More correlations matched than were read (e.g. a customer id): the trace shows the first ones. */
+  readonly truncated: boolean;
+  /** Every business id linked into the trace, by kind. */
+  readonly ids: Partial<Record<LinkKind, string[]>>;
+  readonly shipments: ShipmentState[];
+  /** Ordered by occurrence, then receipt. */
+  readonly timeline: TraceHop[];
+  readonly pending: PendingHop[];
+  readonly failed: FailedHop[];
+  readonly summary: {
+    readonly events: number;
+    readonly firstAt?: string;
+    readonly lastAt?: string;
+    readonly spanMs?: number;
+    readonly lateEvents: number;
+    /** `order.released` received → `shipment.dispatched` (route confirmed by the fleet system). */
+    readonly dispatchConfirmationMs?: number;
+    /** `pod.captured` → `invoice.ready` (ERP marked billing-ready). */
+    readonly podToBillingReadyMs?: number;
+    /** `pod.captured` → `invoice.posted`. */
+    readonly podToInvoiceMs?: number;
+  };
+}
+
+/** What the trace expects after each event, and how to recognise that it happened (data, not code). */
+interface Expectation {
+  readonly after: string;
+  readonly expected: string;
+  readonly target: 'erp' | 'fleet' | 'cs';
+  readonly description: (hop: TraceHop) => string;
+  readonly satisfiedBy: (candidate: TraceHop, hop: TraceHop) => boolean;
+}
+
+const ERP_STATUS_RANK: Readonly<Record<string, number>> = { dispatched: 2, 'in-transit': 3, arrived: 4, delivered: 5 };
+const ERP_STATUS_OF: Readonly<Record<string, string>> = {
+  'shipment.dispatched': 'dispatched',
+  'shipment.departed': 'in-transit',
+  'shipment.arrived': 'arrived',
+  'shipment.delivered': 'delivered',
+  'pod.captured': 'delivered',
+};
+
+const sameShipment = (a: TraceHop, b: TraceHop) => !a.refs.shipmentId || !b.refs.shipmentId || a.refs.shipmentId === b.refs.shipmentId;
+const sameOrder = (a: TraceHop, b: TraceHop) => !a.refs.orderId || !b.refs.orderId || a.refs.orderId === b.refs.orderId;
+
+const statusSynced = (after: string): Expectation => ({
+  after,
+  expected: 'shipment.status-synced',
+  target: 'erp',
+  description: () => `ERP shipment status "${ERP_STATUS_OF[after]}"`,
+  // A status at least as far along satisfies it: the ERP never goes backwards.
+  satisfiedBy: (c, hop) =>
+    c.eventType === 'shipment.status-synced' && sameShipment(c, hop) && (ERP_STATUS_RANK[String(c.facts.status)] ?? 0) >= (ERP_STATUS_RANK[ERP_STATUS_OF[after]] ?? 99),
+});
+
+export const EXPECTATIONS: readonly Expectation[] = [
+  {
+    after: 'order.released',
+    expected: 'shipment.dispatched',
+    target: 'fleet',
+    description: () => 'fleet dispatch (route created)',
+    satisfiedBy: (c, hop) => c.eventType === 'shipment.dispatched' && sameOrder(c, hop),
+  },
+  statusSynced('shipment.dispatched'),
+  statusSynced('shipment.departed'),
+  statusSynced('shipment.arrived'),
+  statusSynced('shipment.delivered'),
+  statusSynced('pod.captured'),
+  {
+    after: 'pod.captured',
+    expected: 'invoice.ready',
+    target: 'erp',
+    description: () => 'ERP billing-ready',
+    satisfiedBy: (c, hop) => c.eventType === 'invoice.ready' && sameShipment(c, hop),
+  },
+  {
+    after: 'invoice.ready',
+    expected: 'invoice.posted',
+    target: 'erp',
+    description: () => 'ERP posts the invoice',
+    satisfiedBy: (c, hop) => c.eventType === 'invoice.posted' && sameOrder(c, hop),
+  },
+];
+
+function ms(iso: string): number {
+  return Date.parse(iso);
+}
+
+function earliest(hops: readonly TraceHop[], type: string): TraceHop | undefined {
+  return hops.find((h) => h.eventType === type);
+}
+
+export interface TraceInput {
+  readonly query: string;
+  readonly matchedAs: Trace['matchedAs'];
+  readonly correlationIds: string[];
+  readonly truncated: boolean;
+  readonly timeline: readonly TimelineItem[];
+  readonly links: readonly LinkItem[];
+  readonly states: readonly ShipmentStateItem[];
+}
+
+/** Builds the trace from the items read (pure; `now` dates the pending hops). */
+export function assembleTrace(input: TraceInput, now: Date): Trace {
+  const byId = new Map<string, TimelineItem>();
+  for (const item of input.timeline) if (!byId.has(item.eventId)) byId.set(item.eventId, item);
+  const ordered = [...byId.values()].sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt) || ms(a.receivedAt) - ms(b.receivedAt) || a.eventId.localeCompare(b.eventId));
+  const occurredOf = new Map(ordered.map((i) => [i.eventId, ms(i.occurredAt)]));
+
+  const timeline: TraceHop[] = ordered.map((item, index) => {
+    const occurred = ms(item.occurredAt);
+    const causeAt = item.causationId ? occurredOf.get(item.causationId) : undefined;
+    return {
+      eventId: item.eventId,
+      eventType: item.eventType,
+      system: item.system,
+      vendor: item.vendor,
+      occurredAt: item.occurredAt,
+      receivedAt: item.receivedAt,
+      correlationId: item.correlationId,
+      ...(item.causationId ? { causationId: item.causationId } : {}),
+      refs: item.refs ?? {},
+      facts: item.facts ?? {},
+      late: item.late === true,
+      ingestLatencyMs: ms(item.receivedAt) - occurred,
+      sincePreviousMs: index === 0 ? 0 : occurred - ms(ordered[index - 1].occurredAt),
+      ...(causeAt !== undefined ? { sinceCauseMs: occurred - causeAt } : {}),
+    };
+  });
+
+  const failed: FailedHop[] = timeline
+    .filter((h) => h.eventType === 'sync.failed')
+    .map((h) => ({
+      eventId: h.eventId,
+      at: h.occurredAt,
+      target: String(h.facts.targetSystem ?? 'unknown'),
+      operation: String(h.facts.operation ?? 'unknown'),
+      failedEventId: String(h.facts.failedEventId ?? h.causationId ?? ''),
+      failedEventType: String(h.facts.failedEventType ?? ''),
+      errorCode: String(h.facts.errorCode ?? 'unknown'),
+      ...(typeof h.facts.reason === 'string' ? { reason: h.facts.reason } : {}),
+      retryable: h.facts.retryable === true,
+      ...(typeof h.facts.attempts === 'number' ? { attempts: h.facts.attempts } : {}),
+      ...(typeof h.facts.httpStatus === 'number' ? { httpStatus: h.facts.httpStatus } : {}),
+      deadLettered: h.facts.deadLettered !== false,
+    }));
+
+  const pending: PendingHop[] = [];
+  for (const hop of timeline) {
+    if (hop.late) continue;
+    for (const expectation of EXPECTATIONS.filter((e) => e.after === hop.eventType)) {
+      if (timeline.some((c) => c.eventId !== hop.eventId && expectation.satisfiedBy(c, hop))) continue;
+      const failure = [...failed].reverse().find((f) => f.failedEventId === hop.eventId && f.target === expectation.target);
+      pending.push({
+        afterEventId: hop.eventId,
+        afterEventType: hop.eventType,
+        expected: expectation.expected,
+        target: expectation.target,
+        description: expectation.description(hop),
+        status: failure ? 'failed' : 'pending',
+        waitingMs: Math.max(0, now.getTime() - ms(hop.receivedAt)),
+        ...(failure?.reason ? { reason: failure.reason } : {}),
+      });
+    }
+  }
+
+  const ids: Partial<Record<LinkKind, string[]>> = {};
+  for (const link of input.links) {
+    const list = (ids[link.kind] ??= []);
+    if (!list.includes(link.externalId)) list.push(link.externalId);
+  }
+  for (const list of Object.values(ids)) list?.sort();
+
+  const shipments: ShipmentState[] = input.states
+    .map((s) => ({
+      shipmentId: s.shipmentId,
+      milestone: s.milestone,
+      rank: s.rank ?? MILESTONE_RANK[s.milestone] ?? 0,
+      version: s.version ?? 0,
+      milestoneAt: s.milestoneAt,
+      updatedAt: s.updatedAt,
+      lateEvents: s.lateEvents ?? 0,
+    }))
+    .sort((a, b) => a.shipmentId.localeCompare(b.shipmentId));
+
+  const first = timeline[0];
+  const last = timeline[timeline.length - 1];
+  const released = earliest(timeline, 'order.released');
+  const dispatched = earliest(timeline, 'shipment.dispatched');
+  const pod = earliest(timeline, 'pod.captured');
+  const ready = earliest(timeline, 'invoice.ready');
+  const posted = earliest(timeline, 'invoice.posted');
+  return {
+    query: input.query,
+    matchedAs: input.matchedAs,
+    correlationIds: [...input.correlationIds].sort(),
+    truncated: input.truncated,
+    ids,
+    shipments,
+    timeline,
+    pending,
+    failed,
+    summary: {
+      events: timeline.length,
+      ...(first ? { firstAt: first.occurredAt } : {}),
+      ...(last ? { lastAt: last.occurredAt } : {}),
+      ...(first && last ? { spanMs: ms(last.occurredAt) - ms(first.occurredAt) } : {}),
+      lateEvents: timeline.filter((h) => h.late).length,
+      ...(released && dispatched ? { dispatchConfirmationMs: ms(dispatched.occurredAt) - ms(released.receivedAt) } : {}),
+      ...(pod && ready ? { podToBillingReadyMs: ms(ready.occurredAt) - ms(pod.occurredAt) } : {}),
+      ...(pod && posted ? { podToInvoiceMs: ms(posted.occurredAt) - ms(pod.occurredAt) } : {}),
+    },
+  };
+}

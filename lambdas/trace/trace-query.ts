@@ -1,0 +1,119 @@
+/**
+ * `traceById`: resolves any id to the whole chain of its business transaction. Used by the trace API
+ * (lambdas/trace/handler.ts) and by `lsync trace` (pass an SDK v3 `DynamoDBClient` or a document client
+ * and the correlation table name, e.g. from the stack output `CorrelationTableName`).
+ *
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { traceById } from '../lambdas/trace/trace-query';
+ * const trace = await traceById(new DynamoDBClient({}), tableName, 'SO-1001'); // Trace | undefined
+ * ```
+ *
+ * Reads (access patterns 1 and 2 of lib/tables.ts, plus the shipment states):
+ * 1. `Query(pk = LINK#<kind>#<id>)` for every link kind in parallel, and `Query(pk = CORR#<id>, Limit 1)`:
+ *    the id as an order, shipment, route, stop, case, invoice, customer or hold id, or a correlation id.
+ * 2. `Query(pk = CORR#<correlationId>)` for each correlation found: its member links and timeline.
+ * 3. Follows member links to other correlations that share a business id (an event indexed under the
+ *    shipment's id before the order was known), breadth-first, not through customer ids (a customer spans
+ *    many orders), up to `maxCorrelations`.
+ * 4. `BatchGetItem(SHIPMENT#<id> / STATE)` for each shipment.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
+import { ALL_LINK_KINDS, keys, type LinkKind } from '../indexer/keys';
+import { assembleTrace, type Trace } from './trace-model';
+
+export type { FailedHop, PendingHop, ShipmentState, Trace, TraceHop } from './trace-model';
+
+export interface TraceOptions {
+  /** Most correlations read for one trace. @default 10 */
+  readonly maxCorrelations?: number;
+  /** Dates pending hops. @default new Date() */
+  readonly now?: Date;
+}
+
+function documentClientOf(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
+  return client instanceof DynamoDBDocumentClient ? client : DynamoDBDocumentClient.from(client);
+}
+
+async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (input.Limit === undefined || items.length < input.Limit));
+  return items;
+}
+
+/**
+ * The trace of the business transaction `id` belongs to, or `undefined` when the id is unknown.
+ * Never throws for an unknown id; DynamoDB errors propagate.
+ */
+export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient, tableName: string, id: string, options: TraceOptions = {}): Promise<Trace | undefined> {
+  const doc = documentClientOf(client);
+  const maxCorrelations = options.maxCorrelations ?? 10;
+  const linkCache = new Map<string, LinkItem[]>();
+  const linksOf = async (kind: LinkKind, externalId: string): Promise<LinkItem[]> => {
+    const pk = keys.linkPk(kind, externalId);
+    let cached = linkCache.get(pk);
+    if (!cached) {
+      cached = (await queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) as unknown as LinkItem[];
+      linkCache.set(pk, cached);
+    }
+    return cached;
+  };
+
+  const [byKind, asCorrelation] = await Promise.all([
+    Promise.all(ALL_LINK_KINDS.map(async (kind) => ({ kind, links: await linksOf(kind, id) }))),
+    queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.corrPk(id) }, Limit: 1 }),
+  ]);
+  const matchedAs: Trace['matchedAs'] = byKind.filter((k) => k.links.length > 0).map((k) => ({ kind: k.kind, id }));
+  const queue: string[] = [];
+  if (asCorrelation.length > 0) {
+    matchedAs.push({ kind: 'correlation', id });
+    queue.push(id);
+  }
+  for (const { links } of byKind) for (const link of links) if (!queue.includes(link.correlationId)) queue.push(link.correlationId);
+  if (queue.length === 0) return undefined;
+
+  const visited = new Set<string>();
+  const timeline: TimelineItem[] = [];
+  const members: LinkItem[] = [];
+  let truncated = false;
+  while (queue.length > 0) {
+    const correlationId = queue.shift()!;
+    if (visited.has(correlationId)) continue;
+    if (visited.size >= maxCorrelations) {
+      truncated = true;
+      break;
+    }
+    visited.add(correlationId);
+    const items = await queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) } });
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith(keys.timelinePrefix)) timeline.push(item as unknown as TimelineItem);
+      else if (sk.startsWith(keys.memberPrefix)) members.push(item as unknown as LinkItem);
+    }
+    const expandable = items.filter((i) => String(i.sk).startsWith(keys.memberPrefix) && i.kind !== 'customer') as unknown as LinkItem[];
+    const related = await Promise.all(expandable.map((m) => linksOf(m.kind, m.externalId)));
+    for (const link of related.flat()) if (!visited.has(link.correlationId) && !queue.includes(link.correlationId)) queue.push(link.correlationId);
+  }
+
+  const shipmentIds = [...new Set(members.filter((m) => m.kind === 'shipment').map((m) => m.externalId))];
+  const states: ShipmentStateItem[] = [];
+  for (let i = 0; i < shipmentIds.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [tableName]: { Keys: shipmentIds.slice(i, i + 100).map((s) => ({ pk: keys.shipmentPk(s), sk: keys.stateSk })) },
+    };
+    for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
+      const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      states.push(...((result.Responses?.[tableName] ?? []) as unknown as ShipmentStateItem[]));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+
+  return assembleTrace({ query: id, matchedAs, correlationIds: [...visited], truncated, timeline, links: members, states }, options.now ?? new Date());
+}
