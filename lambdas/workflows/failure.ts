@@ -62,7 +62,8 @@ function failedSteps(failure: WorkflowFailure): BranchOutcome[] {
 export function describeFailure(input: DescribeFailureInput, now: Date): FailureDescription {
   const { flow, event, failure } = input;
   const failed = failedSteps(failure).slice(0, 10);
-  const caseId = failure.outcome?.find((o) => o.ok && o.caseId)?.caseId ?? null;
+  // A case may exist even when its branch failed later (its event could not be published).
+  const caseId = failure.outcome?.find((o) => o.caseId)?.caseId ?? null;
   const refs: CanonicalRefs = caseId ? { caseId } : {};
   const entries = failed.map((f) => {
     const step = (f.step ?? failure.step).replace(/[^a-z0-9-]/g, '-');
