@@ -147,9 +147,12 @@ export abstract class VendorSimulator {
 
   /**
    * Clears call records, webhook records, faults and remembered idempotency keys; with scope `all`
-   * (the default) also puts the simulated data back to its seed.
+   * (the default) also puts the simulated data back to its seed and cancels scheduled work (pending
+   * invoice postings, webhook retry waits, requests parked in a slow fault).
    */
   reset(scope: ResetScope = 'all'): void {
+    // A full reset also cancels scheduled work (e.g. an invoice about to be posted for data that is gone).
+    if (scope === 'all') this.timers.cancelAll();
     this.recorder.clear();
     this.webhooks.clear();
     this.faultController.clear();
@@ -221,6 +224,7 @@ export abstract class VendorSimulator {
   /** Starts listening; resolves with the base URL. */
   async start(): Promise<string> {
     if (this.baseUrl) return this.baseUrl;
+    this.webhooks.resume();
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
         this.log('request failed', { system: this.system, error: String(error) });

@@ -165,6 +165,11 @@ export class WebhookSender {
     this.outgoing.clear();
   }
 
+  /** Allows deliveries again after `stop()` (a restarted simulator). */
+  resume(): void {
+    this.stopped = false;
+  }
+
   /** Aborts attempts in flight; later deliveries fail immediately. */
   stop(): void {
     this.stopped = true;
