@@ -10,6 +10,7 @@ describe('path patterns', () => {
     expect(matchPath('/api/v2/tickets/:id.json', '/api/v2/tickets/42.json')).toEqual({ id: '42' });
     expect(matchPath('/api/v2/tickets/:id.json', '/api/v2/tickets.json')).toBeUndefined();
     expect(matchPath('/fleet/routes/:id', '/fleet/routes/logisticsSync.shipmentId%3ASHP-1')).toEqual({ id: 'logisticsSync.shipmentId:SHP-1' });
+    expect(matchPath('/orders/:orderId', '/orders/%E0%A4%A')).toEqual({ orderId: '%E0%A4%A' });
   });
 
   test('* matches one segment, a trailing ** the rest, a RegExp is tested as is', () => {

@@ -44,12 +44,21 @@ export function compilePattern(pattern: string): RegExp {
   return regex;
 }
 
+/** Malformed percent-encoding is kept as is rather than failing the request. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** The captured parameters when `path` matches `pattern`, otherwise undefined. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const match = compilePattern(pattern).exec(path);
   if (!match) return undefined;
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(match.groups ?? {})) params[name] = decodeURIComponent(value);
+  for (const [name, value] of Object.entries(match.groups ?? {})) params[name] = safeDecode(value);
   return params;
 }
 
