@@ -91,6 +91,85 @@ def apply_patches() -> list:
     cfn_parsing.generate_resource_name = generate_resource_name
     applied.append("events-archive-generated-name-max-48")
 
+    # 6. Rule targets with `Input` (a constant) or `InputPath` deliver that instead of the event in AWS;
+    #    moto only knew InputTransformer. Expressed as the equivalent transformer for moto's own code.
+    original_send = events_models.Rule.send_to_targets
+
+    def send_to_targets(self, original_event, transform_input=True):
+        saved = self.targets
+        converted = []
+        for target in saved:
+            if transform_input and "InputTransformer" not in target and ("Input" in target or "InputPath" in target):
+                target = dict(target)
+                if "Input" in target:
+                    target["InputTransformer"] = {"InputTemplate": target.pop("Input"), "InputPathsMap": {"__none": "$.__none"}}
+                else:
+                    target["InputTransformer"] = {"InputTemplate": "<value>", "InputPathsMap": {"value": target.pop("InputPath")}}
+            converted.append(target)
+        self.targets = converted
+        try:
+            return original_send(self, original_event, transform_input)
+        finally:
+            self.targets = saved
+
+    events_models.Rule.send_to_targets = send_to_targets
+    applied.append("events-target-input-and-input-path")
+
+    # 7. StartReplay in AWS replays only the archived events whose time lies in [EventStartTime,
+    #    EventEndTime], only to the rules in Destination.FilterArns when given, and applies each target's
+    #    input transformer; moto replayed the whole archive to every rule, untransformed.
+    import datetime
+    from moto.moto_api._internal import mock_random
+
+    def epoch(value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, datetime.datetime):
+            return value.timestamp()
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+    def replay_events(self, archive):
+        backend = events_models.events_backends[self.account_id][self.region]
+        bus_name = self.destination["Arn"].split("/")[-1]
+        filter_arns = set(self.destination.get("FilterArns") or [])
+        start, end = epoch(self.event_start_time), epoch(self.event_end_time)
+        for event in list(archive.events):
+            when = epoch(event.get("time"))
+            if when is not None and ((start is not None and when < start) or (end is not None and when > end)):
+                continue
+            bus = backend.describe_event_bus(bus_name)
+            for rule in list(bus.rules.values()):
+                if filter_arns and rule.arn not in filter_arns:
+                    continue
+                transform = any("InputTransformer" in t or "Input" in t or "InputPath" in t for t in rule.targets)
+                rule.send_to_targets(dict(event, **{"id": str(mock_random.uuid4()), "replay-name": self.name}), transform_input=transform)
+        self.state = events_models.ReplayState.COMPLETED
+        self.end_time = events_models.unix_time()
+
+    events_models.Replay.replay_events = replay_events
+    applied.append("events-replay-time-window-and-filter-arns")
+
+    # 8. AWS::KMS::Key `Tags` are CloudFormation tags (Key/Value); moto read them as KMS API tags
+    #    (TagKey/TagValue) and failed with KeyError on any tagged key — and CDK tags every key.
+    from moto.kms import models as kms_models
+
+    original_key_create = kms_models.Key.create_from_cloudformation_json.__func__
+
+    def key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        tags = properties.get("Tags")
+        if tags and all("Key" in t for t in tags):
+            properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t.get("Value", "")} for t in tags]
+        return original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    kms_models.Key.create_from_cloudformation_json = classmethod(key_create)
+    applied.append("kms-key-cloudformation-tags")
+
     return applied
 
 
@@ -117,6 +196,11 @@ def main() -> None:
                 die()
             time.sleep(0.5)
 
+    # moto reports its own errors (tracebacks, "no CloudFormation support for ...") through logging.
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
     threading.Thread(target=watch_stdin, daemon=True).start()
     threading.Thread(target=watch_parent, daemon=True).start()
 
@@ -129,6 +213,8 @@ def main() -> None:
     )
 
     app = DomainDispatcherApplication(create_backend_app)
+    # As moto_server does: errors inside moto are logged with their traceback (to the parent's moto log).
+    app.debug = True
     server = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
     # moto builds some URLs from MOTO_PORT; set it to the port the OS gave us before anything uses it.
     os.environ["MOTO_PORT"] = str(server.port)

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -295,6 +296,9 @@ export async function deployStack(stack: AssemblyStack, options: DeployOptions):
     Outputs: { ...(replaceReferences(template.Outputs ?? {}, removed, replacement) as object), ...resolutionOutputs },
   };
   if (template.Conditions) emulatorTemplate.Conditions = replaceReferences(template.Conditions, removed, replacement);
+
+  // Kept next to the synthesized template: what the emulator was actually given (for debugging).
+  writeFileSync(path.join(stack.assemblyDir, `${stackName}.emulator.template.json`), JSON.stringify(emulatorTemplate, null, 1));
 
   // 3. Bootstrap, publish assets, create the stack.
   await bootstrap(endpoint, stack);

@@ -1,0 +1,254 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { clientConfig, SANDBOX_REGION } from '../aws';
+import type { DeployedStack } from '../deploy/deployer';
+import type { FunctionRegistry, LocalFunction } from './functions';
+
+/** One SQS event source mapping of the template, resolved. */
+export interface SqsMappingSpec {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly queueArn: string;
+  readonly queueUrl: string;
+  readonly functionName: string;
+  readonly batchSize: number;
+  readonly maximumBatchingWindowSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly maximumConcurrency: number;
+  readonly enabled: boolean;
+  readonly hasFilterCriteria: boolean;
+}
+
+export interface MappingStats {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly queueArn: string;
+  batches: number;
+  messages: number;
+  /** Messages deleted after a successful (or partially successful) batch. */
+  deleted: number;
+  /** Messages left in the queue for a retry after the visibility timeout. */
+  failed: number;
+  /** Invocations that failed as a whole (error, timeout, malformed batch response). */
+  failedInvocations: number;
+}
+
+/** Lambda's ESM scales SQS pollers up to 1,000 by default; locally a handful is plenty. */
+const DEFAULT_LOCAL_CONCURRENCY = 5;
+
+function queueUrlFromArn(endpoint: string, arn: string): string {
+  const [, , , , account, name] = arn.split(':');
+  return `${endpoint}/${account}/${name}`;
+}
+
+/** Reads every AWS::Lambda::EventSourceMapping with an SQS source from a deployed stack. */
+export function sqsMappingSpecs(deployed: DeployedStack, endpoint: string): SqsMappingSpec[] {
+  const specs: SqsMappingSpec[] = [];
+  for (const resource of deployed.ofType('AWS::Lambda::EventSourceMapping')) {
+    const props = deployed.properties(resource.logicalId);
+    const queueArn = String(props.EventSourceArn ?? '');
+    if (!queueArn.startsWith('arn:aws:sqs:')) continue;
+    const scaling = (props.ScalingConfig ?? {}) as { MaximumConcurrency?: number };
+    specs.push({
+      stackName: deployed.stackName,
+      logicalId: resource.logicalId,
+      queueArn,
+      queueUrl: queueUrlFromArn(endpoint, queueArn),
+      functionName: String(props.FunctionName),
+      batchSize: Number(props.BatchSize ?? 10),
+      maximumBatchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+      reportBatchItemFailures: ((props.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
+      maximumConcurrency: Number(scaling.MaximumConcurrency ?? DEFAULT_LOCAL_CONCURRENCY),
+      enabled: props.Enabled !== false && props.Enabled !== 'false',
+      hasFilterCriteria: props.FilterCriteria !== undefined,
+    });
+  }
+  return specs;
+}
+
+function toRecordAttributes(attributes: Message['MessageAttributes']): SQSMessageAttributes {
+  const out: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes ?? {}) as [string, MessageAttributeValue][]) {
+    out[name] = {
+      stringValue: value.StringValue,
+      binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+      dataType: value.DataType ?? 'String',
+    };
+  }
+  return out;
+}
+
+/** The record Lambda builds from an SQS message. */
+export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'AIDASANDBOX',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
+      ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
+    },
+    messageAttributes: toRecordAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: SANDBOX_REGION,
+  } as SQSRecord;
+}
+
+/**
+ * Which messages of a batch to delete after an invocation, by Lambda's rules: a failed invocation deletes
+ * nothing; without ReportBatchItemFailures a successful one deletes all; with it, everything but the
+ * listed failures — and an unparseable response or an unknown/empty itemIdentifier fails the whole batch.
+ * Pure.
+ */
+export function settleBatch(
+  batch: readonly { messageId: string }[],
+  outcome: { ok: boolean; payload?: unknown },
+  reportBatchItemFailures: boolean,
+): { toDelete: Set<string>; wholeBatchFailed: boolean } {
+  const failedWhole = { toDelete: new Set<string>(), wholeBatchFailed: true };
+  if (!outcome.ok) return failedWhole;
+  const all = new Set(batch.map((m) => m.messageId));
+  if (!reportBatchItemFailures) return { toDelete: all, wholeBatchFailed: false };
+  const payload = outcome.payload;
+  if (payload === null || payload === undefined || payload === '') return { toDelete: all, wholeBatchFailed: false };
+  if (typeof payload !== 'object' || Array.isArray(payload)) return failedWhole;
+  const failures = (payload as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return { toDelete: all, wholeBatchFailed: false };
+  if (!Array.isArray(failures)) return failedWhole;
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== 'string' || id === '' || !all.has(id)) return failedWhole;
+    all.delete(id);
+  }
+  return { toDelete: all, wholeBatchFailed: false };
+}
+
+/**
+ * Polls one queue for one function like Lambda's SQS event source: long-polls with the queue's own
+ * visibility timeout, gathers up to BatchSize messages within MaximumBatchingWindow, invokes the function
+ * with up to MaximumConcurrency batches in flight, and deletes what succeeded. Messages that failed stay
+ * in the queue, so receive counts, visibility timeouts and DLQ moves are the emulator's.
+ */
+export class SqsPoller {
+  readonly stats: MappingStats;
+  private readonly abort = new AbortController();
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    readonly spec: SqsMappingSpec,
+    private readonly fn: LocalFunction,
+    private readonly sqs: SQSClient,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.stats = { logicalId: spec.logicalId, functionName: fn.spec.functionName, queueArn: spec.queueArn, batches: 0, messages: 0, deleted: 0, failed: 0, failedInvocations: 0 };
+  }
+
+  start(): void {
+    if (!this.spec.enabled) return;
+    for (let i = 0; i < Math.max(1, this.spec.maximumConcurrency); i++) this.loops.push(this.loop());
+  }
+
+  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const { Messages } = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.spec.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    return Messages ?? [];
+  }
+
+  private async loop(): Promise<void> {
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      try {
+        // Long poll: moto re-checks visibility every second while it waits, so retries are not delayed.
+        let batch = await this.receive(this.spec.batchSize, 20);
+        if (batch.length === 0) continue;
+        const windowEnds = Date.now() + this.spec.maximumBatchingWindowSeconds * 1000;
+        while (batch.length < this.spec.batchSize && Date.now() < windowEnds && !signal.aborted) {
+          const wait = Math.min(1, Math.ceil((windowEnds - Date.now()) / 1000));
+          batch = batch.concat(await this.receive(this.spec.batchSize - batch.length, wait));
+        }
+        await this.process(batch);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.onError(error);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async process(messages: Message[]): Promise<void> {
+    const records = messages.map((m) => toSqsRecord(m, this.spec.queueArn));
+    this.stats.batches += 1;
+    this.stats.messages += records.length;
+    const outcome = await this.fn.invoke({ Records: records });
+    const { toDelete, wholeBatchFailed } = settleBatch(records, outcome.ok ? { ok: true, payload: outcome.payload } : { ok: false }, this.spec.reportBatchItemFailures);
+    if (wholeBatchFailed) this.stats.failedInvocations += 1;
+    this.stats.failed += records.length - toDelete.size;
+    const entries = records.filter((r) => toDelete.has(r.messageId)).map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
+    for (let i = 0; i < entries.length; i += 10) {
+      await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: entries.slice(i, i + 10) }));
+    }
+    this.stats.deleted += entries.length;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+}
+
+/** Starts a poller for every SQS event source mapping of the deployed stacks. */
+export function startSqsPollers(
+  stacks: readonly DeployedStack[],
+  functions: FunctionRegistry,
+  endpoint: string,
+  log: (line: string) => void,
+): { pollers: SqsPoller[]; stop(): Promise<void> } {
+  const sqs = new SQSClient({ ...clientConfig(endpoint), useQueueUrlAsEndpoint: false });
+  const pollers: SqsPoller[] = [];
+  for (const stack of stacks) {
+    for (const spec of sqsMappingSpecs(stack, endpoint)) {
+      const fn = functions.find(spec.functionName);
+      if (!fn) {
+        log(`event source mapping ${spec.logicalId}: function ${spec.functionName} is not running locally; not polling ${spec.queueArn}`);
+        continue;
+      }
+      if (spec.hasFilterCriteria) log(`event source mapping ${spec.logicalId}: FilterCriteria is not applied locally (every message is delivered)`);
+      const poller = new SqsPoller(spec, fn, sqs, (error) => log(`poller ${spec.logicalId}: ${(error as Error).message}`));
+      poller.start();
+      pollers.push(poller);
+    }
+  }
+  return {
+    pollers,
+    async stop() {
+      await Promise.all(pollers.map((p) => p.stop()));
+      sqs.destroy();
+    },
+  };
+}
