@@ -1,0 +1,14 @@
+import { caseOpenedV1, caseResolvedV1, caseUpdatedV1 } from '../../shared/generated/canonical-validators.js';
+import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
+import type { Dialect } from '../../shared/webhook/dialect';
+import type { CanonicalValidators } from '../../shared/webhook/pipeline';
+import { zendeskDialect } from './zendesk';
+
+/** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,canonical}`) and the events it may originate. */
+export const CS_CANONICAL_VALIDATORS = {
+  'case.opened': { '1': caseOpenedV1 },
+  'case.updated': { '1': caseUpdatedV1 },
+  'case.resolved': { '1': caseResolvedV1 },
+} satisfies CanonicalValidators;
+
+export const CS_DIALECTS: readonly Dialect[] = [zendeskDialect as Dialect, canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)) as Dialect];

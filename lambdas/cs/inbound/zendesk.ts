@@ -1,0 +1,132 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import type { DecodedEvent, Dialect, MapResult } from '../../shared/webhook/dialect';
+import { zendeskWebhook } from '../../shared/webhook/generated/vendor-validators.js';
+import { compact, minutesBetween } from '../../shared/webhook/mapping';
+import { signatureHeader } from '../../shared/webhook/request';
+import { verifyZendesk, ZENDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER } from '../../shared/webhook/signatures';
+import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+
+/**
+ * Zendesk event webhooks (ticket status, priority, comment and tag changes) → `case.updated` / `case.resolved`.
+ * The ticket id is the case id; the ticket's `external_id` is our shipment id (set when logistics-sync opens
+ * the ticket), so tickets without one are not ours and are answered 202 ignored.
+ * Comment bodies are never read or logged: they may hold personal data.
+ */
+
+export interface ZendeskTicket {
+  id: string;
+  external_id?: string | null;
+  status?: string;
+  priority?: string | null;
+  tags?: string[];
+  created_at?: string;
+}
+
+export interface ZendeskWebhook {
+  type: string;
+  id: string;
+  account_id?: number;
+  time: string;
+  subject?: string;
+  detail?: ZendeskTicket;
+  event?: {
+    current?: unknown;
+    previous?: unknown;
+    comment?: { is_public?: boolean; attachments?: unknown[] };
+  };
+}
+
+const validateZendesk = zendeskWebhook as SchemaValidator<ZendeskWebhook>;
+const VENDOR = 'zendesk';
+const EVENT_PREFIX = 'zen:event-type:';
+
+const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+type Status = (typeof STATUSES)[number];
+type Priority = (typeof PRIORITIES)[number];
+
+// Zendesk's event payloads spell statuses and priorities in upper case; the Tickets API in lower case.
+function status(value: unknown): Status | undefined {
+  const v = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return (STATUSES as readonly string[]).includes(v ?? '') ? (v as Status) : undefined;
+}
+
+function priority(value: unknown): Priority | undefined {
+  const v = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return (PRIORITIES as readonly string[]).includes(v ?? '') ? (v as Priority) : undefined;
+}
+
+function tags(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+}
+
+export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: string): MapResult {
+  const webhook = decoded.event;
+  const change = webhook.type.slice(EVENT_PREFIX.length);
+  const ticket = webhook.detail;
+  if (!ticket || !change.startsWith('ticket.')) return { kind: 'ignored', reason: `Zendesk event ${webhook.type} is not a ticket event` };
+  if (!ticket.external_id) return { kind: 'ignored', reason: 'ticket has no external_id: not a logistics-sync case' };
+  const refs = { caseId: ticket.id, shipmentId: ticket.external_id };
+  const event = <T extends object>(eventType: string, data: T): CanonicalDetail<T> =>
+    buildCanonicalEvent({ eventType, system: 'cs', vendor: VENDOR, vendorEventId: decoded.vendorEventId, occurredAt: webhook.time, receivedAt, refs, data });
+  const current = webhook.event?.current;
+  const previous = webhook.event?.previous;
+
+  switch (change) {
+    case 'ticket.status_changed': {
+      const now = status(current);
+      if (!now) return { kind: 'ignored', reason: 'status change without a known current status' };
+      if (now === 'solved' || now === 'closed') {
+        const openMinutes = minutesBetween(ticket.created_at, webhook.time);
+        return { kind: 'events', events: [event('case.resolved', compact({ status: now, openMinutes: openMinutes === undefined ? undefined : Math.max(0, openMinutes) }))] };
+      }
+      return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now, previousStatus: status(previous) }))] };
+    }
+    case 'ticket.priority_changed':
+      return {
+        kind: 'events',
+        events: [event('case.updated', compact({ change: 'priority-changed', priority: priority(current), previousPriority: priority(previous), status: status(ticket.status) }))],
+      };
+    case 'ticket.comment_added': {
+      const comment = webhook.event?.comment;
+      const attachmentCount = Array.isArray(comment?.attachments) ? Math.min(comment.attachments.length, 50) : undefined;
+      return {
+        kind: 'events',
+        events: [event('case.updated', compact({ change: 'comment-added', comment: compact({ public: comment?.is_public === true, attachmentCount }), status: status(ticket.status) }))],
+      };
+    }
+    case 'ticket.tags_changed': {
+      const before = new Set(tags(previous));
+      const added = tags(current)
+        .map((t) => t.toLowerCase())
+        .filter((t) => !before.has(t) && /^[a-z0-9][a-z0-9_:-]{0,79}$/.test(t))
+        .slice(0, 20);
+      return { kind: 'events', events: [event('case.updated', { change: 'tags-changed', tagsAdded: added })] };
+    }
+    default:
+      return { kind: 'ignored', reason: `Zendesk event ${webhook.type} is not mapped` };
+  }
+}
+
+export const zendeskDialect: Dialect<ZendeskWebhook> = {
+  name: 'zendesk',
+  vendor: VENDOR,
+  system: 'cs',
+  contentTypes: ['application/json'],
+  secretKey: 'zendeskWebhookSecret',
+  verify(request, secret, now, toleranceSeconds) {
+    verifyZendesk({
+      timestamp: signatureHeader(request, ZENDESK_TIMESTAMP_HEADER),
+      signature: signatureHeader(request, ZENDESK_SIGNATURE_HEADER),
+      body: request.body,
+      secret,
+      now,
+      toleranceSeconds,
+    });
+  },
+  decode(_request, json) {
+    const event = validateOrThrow(validateZendesk, json, 'invalid Zendesk webhook');
+    return { event, vendorEventId: event.id, vendorEventType: event.type.slice(EVENT_PREFIX.length) };
+  },
+  map: mapZendesk,
+};

@@ -1,0 +1,32 @@
+import {
+  podCapturedV1,
+  shipmentArrivedV1,
+  shipmentDeliveredV1,
+  shipmentDepartedV1,
+  shipmentEtaUpdatedV1,
+  shipmentExceptionRaisedV1,
+} from '../../shared/generated/canonical-validators.js';
+import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
+import type { Dialect } from '../../shared/webhook/dialect';
+import type { CanonicalValidators } from '../../shared/webhook/pipeline';
+import { motiveDialect } from './motive';
+import { samsaraDialect } from './samsara';
+
+/**
+ * The fleet system's webhook routes (`/webhooks/fleet/{samsara,motive,canonical}`) and the canonical events it
+ * may originate: each is validated before publishing, and they are what the canonical route accepts.
+ */
+export const FLEET_CANONICAL_VALIDATORS = {
+  'shipment.departed': { '1': shipmentDepartedV1 },
+  'shipment.arrived': { '1': shipmentArrivedV1 },
+  'shipment.eta-updated': { '1': shipmentEtaUpdatedV1 },
+  'shipment.delivered': { '1': shipmentDeliveredV1 },
+  'pod.captured': { '1': podCapturedV1 },
+  'shipment.exception-raised': { '1': shipmentExceptionRaisedV1 },
+} satisfies CanonicalValidators;
+
+export const FLEET_DIALECTS: readonly Dialect[] = [
+  samsaraDialect as Dialect,
+  motiveDialect as Dialect,
+  canonicalDialect('fleet', Object.keys(FLEET_CANONICAL_VALIDATORS)) as Dialect,
+];

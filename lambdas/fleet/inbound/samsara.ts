@@ -1,0 +1,375 @@
+import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
+import { ValidationError } from '../../shared/errors';
+import type { DecodedEvent, Dialect, MapResult } from '../../shared/webhook/dialect';
+import { samsaraWebhook } from '../../shared/webhook/generated/vendor-validators.js';
+import { asIdentifier, asShortText, compact, fleetRefs, minutesBetween } from '../../shared/webhook/mapping';
+import { signatureHeader } from '../../shared/webhook/request';
+import { SAMSARA_SIGNATURE_HEADER, SAMSARA_TIMESTAMP_HEADER, verifySamsara } from '../../shared/webhook/signatures';
+import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+
+/**
+ * Samsara webhooks 2.0 (route stop events, documents, alert incidents) → canonical fleet events.
+ * Shapes: schemas/vendors/samsara-webhook.schema.json; signature: VENDORS.md (HMAC-SHA256 over
+ * `v1:{timestamp}:{body}` with the base64-decoded secret).
+ */
+
+type ExternalIds = Readonly<Record<string, string>>;
+
+export interface SamsaraEntity {
+  id?: string;
+  name?: string;
+  externalIds?: ExternalIds;
+}
+
+export interface SamsaraStop extends SamsaraEntity {
+  id: string;
+  state?: string;
+  scheduledArrivalTime?: string;
+  scheduledDepartureTime?: string;
+  actualArrivalTime?: string;
+  actualDepartureTime?: string;
+  eta?: string;
+  address?: SamsaraEntity & { latitude?: number; longitude?: number };
+}
+
+export interface SamsaraRouteStopData {
+  route: { id: string; name?: string; externalIds?: ExternalIds; stops: SamsaraStop[] };
+  stop?: SamsaraStop;
+  driver?: SamsaraEntity;
+  vehicle?: SamsaraEntity;
+}
+
+export interface SamsaraDocumentData {
+  document: {
+    id?: string;
+    createdAtTime?: string;
+    documentType: { id?: string; name: string };
+    routeStop?: SamsaraEntity;
+    route?: SamsaraEntity;
+    vehicle?: SamsaraEntity;
+    fields?: { label?: string; type?: string; value?: Record<string, unknown> }[];
+  };
+}
+
+export interface SamsaraTemperatureDetails {
+  vehicle?: SamsaraEntity;
+  trailer?: SamsaraEntity;
+  route?: SamsaraEntity;
+  sensor?: SamsaraEntity;
+  temperatureCelsius?: number;
+  currentTemperatureMilliC?: number;
+  peakTemperatureCelsius?: number;
+  peakTemperatureMilliC?: number;
+  minTemperatureCelsius?: number;
+  maxTemperatureCelsius?: number;
+  minTemperatureMilliC?: number;
+  maxTemperatureMilliC?: number;
+  thresholdCelsius?: number;
+  thresholdMilliC?: number;
+  thresholdDirection?: 'above' | 'below';
+  durationMs?: number;
+  durationMinutes?: number;
+}
+
+export interface SamsaraAlertIncidentData {
+  configurationId?: string;
+  incidentId?: string;
+  happenedAtTime: string;
+  updatedAtTime?: string;
+  resolvedAtTime?: string;
+  isResolved?: boolean;
+  incidentUrl?: string;
+  route?: SamsaraEntity;
+  conditions: { description?: string; details?: Record<string, unknown> }[];
+}
+
+export interface SamsaraWebhook {
+  eventId: string;
+  eventTime: string;
+  eventType: string;
+  orgId?: number;
+  webhookId?: string;
+  data: unknown;
+}
+
+// The generated validator checks the shapes above (schemas/vendors/samsara-webhook.schema.json).
+const validateSamsara = samsaraWebhook as SchemaValidator<SamsaraWebhook>;
+
+const VENDOR = 'samsara';
+const TEMPERATURE_DETAIL_KEYS = ['temperature', 'reeferTemperature', 'ambientTemperature'] as const;
+
+type StopKind = 'origin' | 'waypoint' | 'delivery';
+
+function stopKind(stops: readonly SamsaraStop[], stop: SamsaraStop): StopKind {
+  const index = stops.findIndex((s) => s.id === stop.id);
+  if (index === 0) return 'origin';
+  if (index === stops.length - 1) return 'delivery';
+  return 'waypoint';
+}
+
+/** The stop with the latest value of `time` (the one the event is about when Samsara does not say). */
+function latestBy(stops: readonly SamsaraStop[], time: 'actualArrivalTime' | 'actualDepartureTime'): SamsaraStop | undefined {
+  let best: SamsaraStop | undefined;
+  for (const stop of stops) {
+    const at = stop[time];
+    if (at !== undefined && (best === undefined || Date.parse(at) >= Date.parse(best[time]!))) best = stop;
+  }
+  return best;
+}
+
+function location(stop: SamsaraStop): Record<string, unknown> | undefined {
+  const address = stop.address;
+  const name = asShortText(address?.name ?? stop.name, 200);
+  const coordinates =
+    address?.latitude !== undefined && address.longitude !== undefined ? { latitude: address.latitude, longitude: address.longitude } : undefined;
+  const result = compact({ locationId: asIdentifier(address?.id), name, coordinates });
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function routeStopRefs(data: SamsaraRouteStopData, stop: SamsaraStop): CanonicalRefs {
+  return compact({ ...fleetRefs(stop.externalIds, data.route.externalIds), routeId: data.route.id, stopId: stop.id });
+}
+
+interface Context {
+  readonly decoded: DecodedEvent<SamsaraWebhook>;
+  readonly receivedAt: string;
+}
+
+function event<T extends object>(ctx: Context, eventType: string, occurredAt: string, refs: CanonicalRefs, data: T, index = 0): CanonicalDetail<T> {
+  return buildCanonicalEvent({
+    eventType,
+    system: 'fleet',
+    vendor: VENDOR,
+    vendorEventId: ctx.decoded.vendorEventId,
+    index,
+    occurredAt,
+    receivedAt: ctx.receivedAt,
+    refs,
+    data,
+  });
+}
+
+const noShipment = (what: string): MapResult => ({ kind: 'ignored', reason: `${what} carries no logistics-sync shipment id (externalIds "logisticsSync.shipmentId")` });
+
+function mapDeparture(ctx: Context, data: SamsaraRouteStopData): MapResult {
+  const stop = data.stop ?? latestBy(data.route.stops, 'actualDepartureTime');
+  if (!stop) throw new ValidationError('RouteStopDeparture: no stop has an actualDepartureTime', 'data.route.stops');
+  const kind = stopKind(data.route.stops, stop);
+  // Leaving the customer after unloading is not a shipment milestone (delivery is reported by the POD).
+  if (kind === 'delivery') return { kind: 'ignored', reason: 'departure from the delivery stop is not a shipment milestone' };
+  const refs = routeStopRefs(data, stop);
+  if (!refs.shipmentId) return noShipment('the route');
+  const detail = event(
+    ctx,
+    'shipment.departed',
+    stop.actualDepartureTime ?? ctx.decoded.event.eventTime,
+    refs,
+    compact({ stopKind: kind, location: location(stop), vehicleId: asIdentifier(data.vehicle?.id), scheduledDepartureAt: stop.scheduledDepartureTime }),
+  );
+  return { kind: 'events', events: [detail] };
+}
+
+function mapArrival(ctx: Context, data: SamsaraRouteStopData): MapResult {
+  const stop = data.stop ?? latestBy(data.route.stops, 'actualArrivalTime');
+  if (!stop) throw new ValidationError('RouteStopArrival: no stop has an actualArrivalTime', 'data.route.stops');
+  const refs = routeStopRefs(data, stop);
+  if (!refs.shipmentId) return noShipment('the route');
+  const late = minutesBetween(stop.scheduledArrivalTime, stop.actualArrivalTime);
+  const detail = event(
+    ctx,
+    'shipment.arrived',
+    stop.actualArrivalTime ?? ctx.decoded.event.eventTime,
+    refs,
+    compact({
+      stopKind: stopKind(data.route.stops, stop),
+      location: location(stop),
+      scheduledArrivalAt: stop.scheduledArrivalTime,
+      lateByMinutes: late === undefined ? undefined : Math.max(-10080, Math.min(10080, late)),
+    }),
+  );
+  return { kind: 'events', events: [detail] };
+}
+
+function mapEta(ctx: Context, data: SamsaraRouteStopData): MapResult {
+  const stops = data.route.stops;
+  const last = stops.at(-1);
+  // The customer cares about the delivery stop's ETA; else the next stop still to be reached.
+  const stop =
+    data.stop ??
+    (last?.eta && !last.actualArrivalTime ? last : undefined) ??
+    stops.find((s) => s.eta !== undefined && s.actualArrivalTime === undefined);
+  if (!stop?.eta) return { kind: 'ignored', reason: 'no stop still to be reached has an ETA' };
+  const refs = routeStopRefs(data, stop);
+  if (!refs.shipmentId) return noShipment('the route');
+  const detail = event(ctx, 'shipment.eta-updated', ctx.decoded.event.eventTime, refs, { etaAt: stop.eta, stopKind: stopKind(stops, stop) });
+  return { kind: 'events', events: [detail] };
+}
+
+type PodDocumentType = 'proof-of-delivery' | 'bill-of-lading' | 'delivery-note';
+
+function documentKind(name: string): PodDocumentType | undefined {
+  if (/proof\s*of\s*delivery|\bpod\b/i.test(name)) return 'proof-of-delivery';
+  if (/bill\s*of\s*lading|\bbol\b/i.test(name)) return 'bill-of-lading';
+  if (/delivery\s*note/i.test(name)) return 'delivery-note';
+  return undefined;
+}
+
+function mapDocument(ctx: Context, data: SamsaraDocumentData): MapResult {
+  const doc = data.document;
+  const documentType = documentKind(doc.documentType.name);
+  if (!documentType) return { kind: 'ignored', reason: `document type "${asShortText(doc.documentType.name, 80)}" is not a delivery document` };
+  const refs = compact({
+    ...fleetRefs(doc.routeStop?.externalIds, doc.route?.externalIds),
+    routeId: asIdentifier(doc.route?.id),
+    stopId: asIdentifier(doc.routeStop?.id),
+  });
+  if (!refs.shipmentId) return noShipment('the document');
+  const fields = doc.fields ?? [];
+  const signatureCaptured = fields.some((f) => f.type === 'signature' && f.value !== undefined && Object.keys(f.value).length > 0);
+  const photoCount = fields
+    .filter((f) => f.type === 'photo')
+    .reduce((n, f) => n + (Array.isArray(f.value?.photoValue) ? (f.value.photoValue as unknown[]).length : 0), 0);
+  const temperature = fields.find((f) => f.type === 'number' && /temp/i.test(f.label ?? '') && typeof f.value?.numberValue === 'number');
+  const temperatureAtDeliveryCelsius = temperature ? (temperature.value!.numberValue as number) : undefined;
+  const exceptionField = fields.find((f) => /exception|damage/i.test(f.label ?? ''));
+  const exceptionsNoted = exceptionField ? documentFieldIsYes(exceptionField.value) : undefined;
+  // Samsara document ids (`<driverId>_<ms>`) use `_`, which canonical identifiers do not allow.
+  const documentId = asIdentifier(doc.id?.replace(/_/g, '-')) ?? `samsara-document-${ctx.decoded.vendorEventId}`.slice(0, 128);
+  const occurredAt = doc.createdAtTime ?? ctx.decoded.event.eventTime;
+  const inRange = temperatureAtDeliveryCelsius !== undefined && temperatureAtDeliveryCelsius >= -100 && temperatureAtDeliveryCelsius <= 100;
+  const pod = event(
+    ctx,
+    'pod.captured',
+    occurredAt,
+    refs,
+    compact({
+      documentId,
+      documentType,
+      signatureCaptured,
+      photoCount: Math.min(photoCount, 100),
+      exceptionsNoted,
+      temperatureAtDeliveryCelsius: inRange ? temperatureAtDeliveryCelsius : undefined,
+    }),
+  );
+  if (documentType !== 'proof-of-delivery') return { kind: 'events', events: [pod] };
+  // A signed proof of delivery is the delivery: both facts travel, with distinct deterministic ids.
+  const delivered = event(
+    ctx,
+    'shipment.delivered',
+    occurredAt,
+    refs,
+    compact({ complete: exceptionsNoted !== true, temperatureAtDeliveryCelsius: inRange ? temperatureAtDeliveryCelsius : undefined }),
+    1,
+  );
+  return { kind: 'events', events: [pod, delivered] };
+}
+
+function documentFieldIsYes(value: Record<string, unknown> | undefined): boolean | undefined {
+  if (!value) return undefined;
+  if (typeof value.booleanValue === 'boolean') return value.booleanValue;
+  if (typeof value.stringValue === 'string') return /^(yes|true|y)$/i.test(value.stringValue.trim());
+  if (Array.isArray(value.multipleChoiceValue)) {
+    return (value.multipleChoiceValue as { selected?: boolean; value?: string }[]).some((c) => c.selected === true && /^(yes|true|y)$/i.test(c.value ?? ''));
+  }
+  return undefined;
+}
+
+function celsius(value: number | undefined, milli: number | undefined): number | undefined {
+  if (value !== undefined) return value;
+  return milli === undefined ? undefined : milli / 1000;
+}
+
+function mapAlert(ctx: Context, data: SamsaraAlertIncidentData): MapResult {
+  let found: { details: SamsaraTemperatureDetails; path: string; description?: string } | undefined;
+  data.conditions.forEach((condition, i) => {
+    for (const key of TEMPERATURE_DETAIL_KEYS) {
+      const details = condition.details?.[key];
+      if (!found && details) found = { details: details as SamsaraTemperatureDetails, path: `data.conditions[${i}].details.${key}`, description: condition.description };
+    }
+  });
+  if (!found) return { kind: 'ignored', reason: 'alert incident is not a temperature alert' };
+  const { details, path } = found;
+  const refs = compact({
+    ...fleetRefs(details.route?.externalIds, data.route?.externalIds, details.trailer?.externalIds, details.vehicle?.externalIds),
+    routeId: asIdentifier(details.route?.id ?? data.route?.id),
+  });
+  if (!refs.shipmentId) return noShipment('the temperature alert');
+
+  const readingCelsius = celsius(details.temperatureCelsius, details.currentTemperatureMilliC);
+  if (readingCelsius === undefined) throw new ValidationError(`temperature alert: ${path}.temperatureCelsius is required`, `${path}.temperatureCelsius`);
+  const threshold = celsius(details.thresholdCelsius, details.thresholdMilliC);
+  const limits = compact({
+    minCelsius: celsius(details.minTemperatureCelsius, details.minTemperatureMilliC) ?? (details.thresholdDirection === 'below' ? threshold : undefined),
+    maxCelsius: celsius(details.maxTemperatureCelsius, details.maxTemperatureMilliC) ?? (details.thresholdDirection !== 'below' ? threshold : undefined),
+  });
+  if (limits.minCelsius === undefined && limits.maxCelsius === undefined) {
+    throw new ValidationError(`temperature alert: ${path} names no threshold (thresholdCelsius or min/maxTemperatureCelsius)`, `${path}.thresholdCelsius`);
+  }
+  const until = data.resolvedAtTime ?? data.updatedAtTime ?? ctx.decoded.event.eventTime;
+  const durationMinutes = details.durationMinutes ?? (details.durationMs !== undefined ? Math.round(details.durationMs / 60_000) : undefined) ?? Math.max(0, minutesBetween(data.happenedAtTime, until) ?? 0);
+  const exceptionId = asIdentifier(data.incidentId) ?? asIdentifier(data.incidentUrl?.replace(/^https?:\/\//, ''));
+  const detail = event(
+    ctx,
+    'shipment.exception-raised',
+    data.happenedAtTime,
+    refs,
+    compact({
+      kind: 'temperature-excursion' as const,
+      exceptionId,
+      description: asShortText(found.description),
+      readingCelsius,
+      peakCelsius: celsius(details.peakTemperatureCelsius, details.peakTemperatureMilliC),
+      limits,
+      durationMinutes: Math.min(durationMinutes, 100_000),
+      sensorId: asIdentifier(details.sensor?.id),
+      resolved: data.isResolved,
+    }),
+  );
+  return { kind: 'events', events: [detail] };
+}
+
+/** Samsara event types we map; any other valid event is answered 202 ignored. */
+export const SAMSARA_MAPPED_EVENT_TYPES = ['RouteStopDeparture', 'RouteStopArrival', 'RouteStopEtaUpdated', 'DocumentSubmitted', 'AlertIncident'] as const;
+
+/** Pure mapping of a decoded Samsara webhook. */
+export function mapSamsara(decoded: DecodedEvent<SamsaraWebhook>, receivedAt: string): MapResult {
+  const ctx: Context = { decoded, receivedAt };
+  const { eventType, data } = decoded.event;
+  switch (eventType) {
+    case 'RouteStopDeparture':
+      return mapDeparture(ctx, data as SamsaraRouteStopData);
+    case 'RouteStopArrival':
+      return mapArrival(ctx, data as SamsaraRouteStopData);
+    case 'RouteStopEtaUpdated':
+      return mapEta(ctx, data as SamsaraRouteStopData);
+    case 'DocumentSubmitted':
+      return mapDocument(ctx, data as SamsaraDocumentData);
+    case 'AlertIncident':
+      return mapAlert(ctx, data as SamsaraAlertIncidentData);
+    default:
+      return { kind: 'ignored', reason: `Samsara event type ${eventType} is not mapped` };
+  }
+}
+
+export const samsaraDialect: Dialect<SamsaraWebhook> = {
+  name: 'samsara',
+  vendor: VENDOR,
+  system: 'fleet',
+  contentTypes: ['application/json'],
+  secretKey: 'samsaraWebhookSecret',
+  verify(request, secret, now, toleranceSeconds) {
+    verifySamsara({
+      timestamp: signatureHeader(request, SAMSARA_TIMESTAMP_HEADER),
+      signature: signatureHeader(request, SAMSARA_SIGNATURE_HEADER),
+      body: request.body,
+      secret,
+      now,
+      toleranceSeconds,
+    });
+  },
+  decode(_request, json) {
+    const event = validateOrThrow(validateSamsara, json, 'invalid Samsara webhook');
+    return { event, vendorEventId: event.eventId, vendorEventType: event.eventType };
+  },
+  map: mapSamsara,
+};

@@ -1,0 +1,55 @@
+import type { CanonicalDetail, SystemName } from '../canonical-event';
+import type { WebhookRequest } from './request';
+
+/** A signing secret as configured: the current value and, during a rotation, the previous one. */
+export interface SigningSecret {
+  readonly current: string;
+  readonly previous?: string;
+}
+
+/** What a dialect's mapping decided for one verified, valid vendor event. */
+export type MapResult =
+  | { readonly kind: 'events'; readonly events: readonly CanonicalDetail<object>[] }
+  /** A valid event we have no use for (unmapped type, no logistics-sync reference): 202 + metric. */
+  | { readonly kind: 'ignored'; readonly reason: string };
+
+/**
+ * A mapping that needs one read from the source system first (a thin event: SAP sends keys only). The
+ * pipeline runs `complete` inside the idempotent step, so a vendor retry of a processed event causes no read.
+ */
+export interface DeferredMapResult {
+  readonly kind: 'deferred';
+  complete(): Promise<MapResult>;
+}
+
+/** The vendor event after parsing and validation, with what the pipeline needs to dedupe and log it. */
+export interface DecodedEvent<T> {
+  readonly event: T;
+  /** The vendor's id for the event: the idempotency key (within this dialect) and the source of canonical ids. */
+  readonly vendorEventId: string;
+  /** Vendor event type, for logs and the ignored/accepted metrics (low cardinality). */
+  readonly vendorEventType: string;
+  /** Deduplication key when the vendor event id alone is not unique (CloudEvents: source + id). @default vendorEventId */
+  readonly dedupeKey?: string;
+}
+
+/**
+ * One vendor dialect (one webhook route): how to verify, decode and map it. Everything here is pure —
+ * no SDK, no environment, no clock (the pipeline passes `now`) — so it is tested and benchmarked directly.
+ */
+export interface Dialect<T = unknown> {
+  /** Route segment and `metadata.source.vendor`, e.g. `samsara`. */
+  readonly name: string;
+  readonly vendor: string;
+  readonly system: SystemName;
+  /** Media types accepted (without parameters). */
+  readonly contentTypes: readonly string[];
+  /** Key of the signing secret in the system's Secrets Manager JSON, e.g. `samsaraWebhookSecret`. */
+  readonly secretKey: string;
+  /** Verifies the request's signature against one secret value; throws SignatureError. */
+  verify(request: WebhookRequest, secret: string, now: Date, toleranceSeconds: number): void;
+  /** Parses/validates the verified request (`json` is the parsed body); throws ValidationError naming the field. */
+  decode(request: WebhookRequest, json: unknown): DecodedEvent<T>;
+  /** Maps a decoded event to canonical events or an "ignored" decision. */
+  map(decoded: DecodedEvent<T>, receivedAt: string): MapResult | DeferredMapResult;
+}
