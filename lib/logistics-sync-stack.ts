@@ -5,8 +5,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
+import { CorrelationIndexer } from './correlation-indexer';
 import { CanonicalBus } from './event-bus';
+import { OutboundAdapter } from './outbound-adapter';
+import { Routing } from './routing';
 import { Tables } from './tables';
+import { TraceApi } from './trace-api';
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -48,6 +52,47 @@ export class LogisticsSyncStack extends Stack {
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
 
     // --- routing rules, outbound adapters and the correlation indexer ---
+    // Outbound adapters (one per target system), the correlation indexer, the rules feeding them, and the trace API.
+    // `routing.exceptionsQueue` (a ReliableQueue) receives shipment.exception-raised for the exception workflows.
+    const queueRetention = {
+      queueRetention: Duration.days(config.retention.queueRetentionDays),
+      deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+    };
+    const outbound = Object.fromEntries(
+      (['erp', 'fleet', 'cs'] as const).map((system) => [
+        system,
+        new OutboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Outbound`, {
+          system,
+          config: config.systems[system],
+          bus: this.canonicalBus.bus,
+          idempotencyTable: this.tables.idempotencyTable,
+          correlationTable: this.tables.correlationTable,
+          alarmTopic: this.onCallTopic,
+          idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
+          correlationTtl: Duration.days(config.retention.correlationTtlDays),
+          ...queueRetention,
+        }),
+      ]),
+    ) as Record<'erp' | 'fleet' | 'cs', OutboundAdapter>;
+    const indexer = new CorrelationIndexer(this, 'CorrelationIndexer', {
+      correlationTable: this.tables.correlationTable,
+      alarmTopic: this.onCallTopic,
+      ttl: Duration.days(config.retention.correlationTtlDays),
+      ...queueRetention,
+    });
+    const routing = new Routing(this, 'Routing', {
+      bus: this.canonicalBus.bus,
+      fleet: outbound.fleet.reliableQueue,
+      erp: outbound.erp.reliableQueue,
+      cs: outbound.cs.reliableQueue,
+      ledger: indexer.reliableQueue,
+      alarmTopic: this.onCallTopic,
+      ...queueRetention,
+    });
+    const traceApi = new TraceApi(this, 'TraceApi', { correlationTable: this.tables.correlationTable });
+    new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
+    new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
+
 
     // --- exception workflows (Step Functions) ---
 

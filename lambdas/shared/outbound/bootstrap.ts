@@ -95,7 +95,6 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
   target: OutboundTarget<A>,
   env: OutboundEnvironment = readOutboundEnvironment(),
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  metrics.setDefaultDimensions({ target: target.target });
   const inner = createOutboundHandler({
     target,
     messages: new SqsMessageOps(new SQSClient({}), env.queueUrl, env.deadLetterQueueUrl),

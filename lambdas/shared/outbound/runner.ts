@@ -185,6 +185,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
     const onFailure = async (record: SQSRecord, message: CanonicalMessage, operation: string, failure: FailureInfo, receiveCount: number): Promise<void> => {
       if (failure.kind !== 'held' && failure.kind !== 'busy') metrics.count('SyncFailures');
       if (failure.kind === 'rate-limited') metrics.count('SyncRateLimited');
+      if (failure.errorClass === 'IdempotencyAlreadyInProgressError') metrics.count('IdempotencyInProgress');
       // 5xx, timeouts, dropped connections and announced maintenance all say "the target is down".
       if (failure.kind === 'unavailable' || (failure.kind === 'held' && failure.httpStatus === 503)) {
         const wasOpen = circuitGate(state.circuit, clock()).mode !== 'closed';

@@ -2,8 +2,10 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
  * Port: the business and sync metrics an adapter emits. Powertools Metrics (EMF) in Lambda, an in-memory
- * recorder in tests. Names are the CloudWatch metric names in the `LogisticsSync` namespace; every metric
- * of an outbound adapter carries the `target` dimension (erp | fleet | cs).
+ * recorder in tests. Names are the CloudWatch metric names in the `LogisticsSync` namespace (lib/cli/catalog.ts
+ * `METRIC_NAMES`). The only dimension is Powertools' `service`, which is per target (`erp-outbound`,
+ * `fleet-outbound`, `cs-outbound`), so `SyncFailures` by service is "sync failures per target" and the
+ * stage-wide `SCHEMA("LogisticsSync", service)` queries see every adapter.
  */
 export interface SyncMetrics {
   count(name: SyncMetricName, value?: number): void;
@@ -20,7 +22,9 @@ export type SyncMetricName =
   | 'SyncDeadLettered'
   | 'SyncHeld'
   | 'SyncRateLimited'
-  | 'CircuitOpened';
+  | 'CircuitOpened'
+  /** A redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
+  | 'IdempotencyInProgress';
 
 /** Business SLIs measured where the confirming call returns. */
 export type BusinessLatencyName = 'DispatchConfirmationLatency' | 'PodToBillingReadyLatency';

@@ -1,0 +1,86 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { NodeFunction } from './defaults';
+import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { ReliableQueue } from './reliable-queue';
+
+export interface CorrelationIndexerProps {
+  /** The single-table correlation ledger (layout in lib/tables.ts). */
+  readonly correlationTable: dynamodb.ITable;
+  /** @default - no alarm action */
+  readonly alarmTopic?: sns.ITopic;
+  /** Expiry of ledger items. @default Duration.days(180) */
+  readonly ttl?: Duration;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** SQS event source `maximumConcurrency`: bounds the write rate on the table. @default 5 */
+  readonly maxConcurrency?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 5 */
+  readonly maxReceiveCount?: number;
+  /** @default Duration.days(4) */
+  readonly queueRetention?: Duration;
+  /** @default Duration.days(14) */
+  readonly deadLetterRetention?: Duration;
+  /** @default - the NodeFunction default (one month) */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The correlation indexer: a `ledger` ReliableQueue that receives every canonical event, consumed by a
+ * function that writes the link graph, the timeline and the guarded shipment state, and measures the
+ * business SLIs that span systems.
+ */
+export class CorrelationIndexer extends Construct {
+  public readonly handler: NodeFunction;
+  public readonly reliableQueue: ReliableQueue;
+  /** `reliableQueue.queue`: the target of the every-event rule. */
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly eventSource: lambdaEventSources.SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: CorrelationIndexerProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.seconds(30);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    this.reliableQueue = new ReliableQueue(this, 'Ledger', {
+      consumerTimeout: timeout,
+      maxReceiveCount,
+      retentionPeriod: props.queueRetention,
+      deadLetterRetentionPeriod: props.deadLetterRetention,
+      alarmTopic: props.alarmTopic,
+      purpose: 'the correlation indexer (ledger)',
+    });
+    this.queue = this.reliableQueue.queue;
+    this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
+
+    this.handler = new NodeFunction(this, 'IndexerFunction', {
+      entry: 'lambdas/indexer/handler.ts',
+      serviceName: 'correlation-indexer',
+      timeout,
+      logRetention: props.logRetention,
+      environment: {
+        CORRELATION_TABLE: props.correlationTable.tableName,
+        QUEUE_URL: this.queue.queueUrl,
+        DLQ_URL: this.deadLetterQueue.queueUrl,
+        MAX_RECEIVE_COUNT: String(maxReceiveCount),
+        CORRELATION_TTL_SECONDS: String((props.ttl ?? Duration.days(180)).toSeconds()),
+      },
+    });
+    this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
+      batchSize: props.batchSize ?? 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: props.maxConcurrency ?? 5,
+    });
+    this.handler.addEventSource(this.eventSource);
+    props.correlationTable.grantReadWriteData(this.handler);
+    this.deadLetterQueue.grantSendMessages(this.handler);
+    acknowledgeFunctionBaseline(this.handler);
+  }
+}

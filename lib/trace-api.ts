@@ -1,0 +1,93 @@
+import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { NodeFunction } from './defaults';
+import { acknowledgeFunctionBaseline } from './outbound-adapter';
+
+export interface TraceApiProps {
+  /** The correlation ledger the trace reads (read-only access is granted). */
+  readonly correlationTable: dynamodb.ITable;
+  /** Steady-state requests per second. @default 10 */
+  readonly rateLimitPerSecond?: number;
+  /** @default 20 */
+  readonly burstLimit?: number;
+  /** Retention of the function's and the access logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * `GET /trace/{id}`: an IAM-authorised REST API (callers sign with SigV4, e.g. `lsync trace`) resolving any
+ * order, shipment, route, stop, case, invoice, customer, hold or correlation id to the chain of its business
+ * transaction (lambdas/trace/trace-query.ts). Its own small API, apart from the webhook API: different
+ * callers, authorisation and throttling.
+ */
+export class TraceApi extends Construct {
+  public readonly api: apigateway.RestApi;
+  public readonly handler: NodeFunction;
+  /** `https://…/v1/trace/` — append the id. */
+  public readonly traceUrl: string;
+
+  constructor(scope: Construct, id: string, props: TraceApiProps) {
+    super(scope, id);
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.handler = new NodeFunction(this, 'TraceFunction', {
+      entry: 'lambdas/trace/handler.ts',
+      serviceName: 'trace-api',
+      timeout: Duration.seconds(10),
+      logRetention: retention,
+      environment: { CORRELATION_TABLE: props.correlationTable.tableName },
+    });
+    props.correlationTable.grantReadData(this.handler);
+    acknowledgeFunctionBaseline(this.handler);
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigateway.RestApi(this, 'Trace', {
+      // A generated, stack-unique name (the default would be the construct id, the same in every stage).
+      restApiName: Names.uniqueId(this),
+      description: 'logistics-sync trace: GET /trace/{id} (IAM)',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        throttlingRateLimit: props.rateLimitPerSecond ?? 10,
+        throttlingBurstLimit: props.burstLimit ?? 20,
+      },
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+    });
+    const validator = this.api.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });
+    this.api.root
+      .addResource('trace')
+      .addResource('{id}')
+      .addMethod('GET', new apigateway.LambdaIntegration(this.handler), {
+        requestParameters: { 'method.request.path.id': true },
+        requestValidator: validator,
+        authorizationType: apigateway.AuthorizationType.IAM,
+      });
+    this.traceUrl = this.api.urlForPath('/trace/');
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'An internal, IAM-authorised, throttled operations API with one read-only GET: unsigned requests never reach it, so a WAF adds cost without a threat to stop.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'Callers are on-call engineers and tools with AWS credentials: IAM (SigV4) authorisation, not a Cognito user pool.',
+    });
+    const role = this.api.node.tryFindChild('CloudWatchRole');
+    if (role) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The AWS-managed policy API Gateway needs to write execution and access logs to CloudWatch Logs.',
+      });
+    }
+  }
+}
