@@ -109,6 +109,7 @@ describe('ERP simulator', () => {
         refrigerated: true,
         temperatureRange: { minCelsius: 2, maxCelsius: 8 },
         requestedDeliveryWindow: { from: expect.any(String), to: expect.any(String) },
+        deliveryWindow: { from: expect.any(String), to: expect.any(String) },
         shipTo: { locationId: 'C-77-DOCK-1' },
         lines: [
           { product: { sku: 'VAC-FLU-25' }, quantity: 40, refrigerated: true },
@@ -129,6 +130,7 @@ describe('ERP simulator', () => {
         productCategory: 'pharma-cold-chain',
         sla: { deliveryWindowHours: 4, exceptionResponseMinutes: 30 },
         accountTeam: { email: 'c77-account-team@example.com' },
+        accountTeamEmail: 'c77-account-team@example.com',
       });
     });
   });
@@ -144,6 +146,10 @@ describe('ERP simulator', () => {
       const badTime = await getJson(`${url}/shipments/SHP-1001-01/status`, jsonInit('PUT', status({ occurredAt: 'yesterday' }), bearer));
       expect((badTime.body as { error: { message: string } }).error.message).toMatch(/occurredAt must be an RFC 3339 timestamp/);
       expect((await getJson(`${url}/shipments/SHP-1001-01/status`, jsonInit('PUT', status({ orderId: 'SO-0' }), bearer))).status).toBe(422);
+      const known = await getJson(`${url}/shipments/SHP-1001-01/status`, jsonInit('PUT', status({ orderId: undefined, status: 'exception', reason: 'temperature excursion' }), bearer));
+      expect(known).toMatchObject({ status: 200, body: { orderId: 'SO-1001', status: 'exception', version: 2 } });
+      const unknown = await getJson(`${url}/shipments/SHP-NEW/status`, jsonInit('PUT', status({ orderId: undefined }), bearer));
+      expect(unknown).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/orderId is required for shipment SHP-NEW/) } } });
     });
 
     test('Idempotency-Key: a repeat gets the same answer flagged as replayed and changes nothing; another body with the key is 422', async () => {
@@ -170,7 +176,11 @@ describe('ERP simulator', () => {
       expect(released.body).toMatchObject({ status: 'released', releasedBy: 'api' });
       const again = await getJson(`${url}/quality-holds/QH-000001`, { method: 'DELETE', headers: bearer });
       expect(again.body).toMatchObject({ status: 'released', releasedAt: (released.body as { releasedAt: string }).releasedAt });
-      expect((await getJson(`${url}/quality-holds`, jsonInit('POST', { orderId: 'SO-1001', shipmentId: 'S', reason: 'r', severity: 'apocalyptic' }, bearer))).status).toBe(400);
+      const wholeOrder = await getJson(`${url}/quality-holds`, jsonInit('POST', { orderId: 'SO-1001', reason: 'excursion', severity: 'major' }, bearer));
+      expect(wholeOrder).toMatchObject({ status: 201, body: { holdId: 'QH-000002', severity: 'major' } });
+      expect((wholeOrder.body as Record<string, unknown>).shipmentId).toBeUndefined();
+      const noSeverity = await getJson(`${url}/quality-holds`, jsonInit('POST', { orderId: 'SO-1001', reason: 'r', severity: '' }, bearer));
+      expect(noSeverity).toMatchObject({ status: 400, body: { error: { message: 'severity must be a non-empty string, got ""' } } });
       expect((await getJson(`${url}/quality-holds/QH-404/release`, { method: 'POST', headers: bearer })).status).toBe(404);
     });
   });
@@ -198,6 +208,14 @@ describe('ERP simulator', () => {
       await erp.settled();
       expect(receiver.requests).toHaveLength(1);
       expect((await getJson(`${url}/invoices/INV-90001`, { headers: bearer })).body).toMatchObject({ grossAmount: '20110.50', netAmount: '18450.00' });
+    });
+
+    test('billing-ready without shipment and POD ids bills the whole order', async () => {
+      const ready = await getJson(`${url}/orders/SO-1002/billing-ready`, jsonInit('POST', { deliveredAt: '2026-03-12T15:00:00Z' }, bearer));
+      expect(ready).toMatchObject({ status: 202, body: { orderId: 'SO-1002', billingStatus: 'billing-ready' } });
+      const [request] = await receiver.waitFor(1);
+      expect(JSON.parse(request.body)).toMatchObject({ data: { orderId: 'SO-1002', customerId: 'C-12', netAmount: '1960.00', taxAmount: '411.60', grossAmount: '2371.60' } });
+      expect((await getJson(`${url}/orders/SO-1002/billing-ready`, jsonInit('POST', { deliveredAt: 'soon' }, bearer))).status).toBe(400);
     });
 
     test('releaseOrder sends a generic order.released CloudEvent carrying the order', async () => {

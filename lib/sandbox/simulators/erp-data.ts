@@ -35,6 +35,8 @@ export interface ErpOrder {
   /** Required transport temperature; null for ambient goods without a range. */
   temperatureRange: TemperatureRange | null;
   requestedDeliveryWindow: { from: string; to: string };
+  /** Same as requestedDeliveryWindow; both names exist because our consumers read either. */
+  deliveryWindow: { from: string; to: string };
   shipFrom: ErpLocation;
   shipTo: ErpLocation;
   lines: ErpOrderLine[];
@@ -54,6 +56,8 @@ export interface CustomerContract {
     exceptionResponseMinutes: number;
   };
   accountTeam: { name: string; email: string };
+  /** Same as accountTeam.email. */
+  accountTeamEmail: string;
   paymentTermsCode: string;
   /** VAT rate applied on invoices, percent. */
   taxRatePercent: number;
@@ -86,6 +90,7 @@ export function seedOrders(base: Date): ErpOrder[] {
       refrigerated: true,
       temperatureRange: { minCelsius: 2, maxCelsius: 8 },
       requestedDeliveryWindow: { from: hoursAfter(base, 4), to: hoursAfter(base, 8) },
+      deliveryWindow: { from: hoursAfter(base, 4), to: hoursAfter(base, 8) },
       shipFrom: DC_ROTTERDAM,
       shipTo: {
         locationId: 'C-77-DOCK-1',
@@ -108,6 +113,7 @@ export function seedOrders(base: Date): ErpOrder[] {
       refrigerated: false,
       temperatureRange: { minCelsius: 15, maxCelsius: 25 },
       requestedDeliveryWindow: { from: hoursAfter(base, 6), to: hoursAfter(base, 10) },
+      deliveryWindow: { from: hoursAfter(base, 6), to: hoursAfter(base, 10) },
       shipFrom: DC_ROTTERDAM,
       shipTo: {
         locationId: 'C-12-STORE',
@@ -129,6 +135,7 @@ export function seedOrders(base: Date): ErpOrder[] {
       refrigerated: true,
       temperatureRange: { minCelsius: -25, maxCelsius: -15 },
       requestedDeliveryWindow: { from: hoursAfter(base, 5), to: hoursAfter(base, 7) },
+      deliveryWindow: { from: hoursAfter(base, 5), to: hoursAfter(base, 7) },
       shipFrom: DC_ROTTERDAM,
       shipTo: {
         locationId: 'C-31-LAB',
@@ -153,6 +160,7 @@ export function seedContracts(): CustomerContract[] {
       temperatureRange: { minCelsius: 2, maxCelsius: 8 },
       sla: { deliveryWindowHours: 4, exceptionResponseMinutes: 30 },
       accountTeam: { name: 'C-77 account team', email: 'c77-account-team@example.com' },
+      accountTeamEmail: 'c77-account-team@example.com',
       paymentTermsCode: 'NT30',
       taxRatePercent: 9,
     },
@@ -163,6 +171,7 @@ export function seedContracts(): CustomerContract[] {
       temperatureRange: { minCelsius: 15, maxCelsius: 25 },
       sla: { deliveryWindowHours: 4, exceptionResponseMinutes: 120 },
       accountTeam: { name: 'C-12 account team', email: 'c12-account-team@example.com' },
+      accountTeamEmail: 'c12-account-team@example.com',
       paymentTermsCode: 'NT14',
       taxRatePercent: 21,
     },
@@ -173,6 +182,7 @@ export function seedContracts(): CustomerContract[] {
       temperatureRange: { minCelsius: -25, maxCelsius: -15 },
       sla: { deliveryWindowHours: 2, exceptionResponseMinutes: 15 },
       accountTeam: { name: 'C-31 account team', email: 'c31-account-team@example.com' },
+      accountTeamEmail: 'c31-account-team@example.com',
       paymentTermsCode: 'NT30',
       taxRatePercent: 9,
     },

@@ -2,11 +2,13 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { encodeCloudEvent, type CloudEvent, type CloudEventMode } from './cloudevents';
 import {
   SimHttpError,
+  SimValidationError,
   VendorSimulator,
   asObject,
   json,
   notFound,
   oneOf,
+  optionalString,
   signedAtOption,
   requiredString,
   requiredTimestamp,
@@ -65,7 +67,6 @@ export interface ErpSimulatorOptions extends SimulatorOptions {
 
 export const SHIPMENT_STATUSES = ['dispatched', 'in-transit', 'arrived', 'delivered', 'exception'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
-export const HOLD_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 export interface ErpShipmentStatusUpdate {
   status: ShipmentStatus;
@@ -73,6 +74,8 @@ export interface ErpShipmentStatusUpdate {
   occurredAt: string;
   eventId: string;
   receivedAt: string;
+  /** Free text sent with an `exception` status, if any. */
+  reason?: string;
 }
 
 export interface ErpShipment {
@@ -89,9 +92,11 @@ export interface ErpShipment {
 export interface ErpQualityHold {
   holdId: string;
   orderId: string;
-  shipmentId: string;
+  /** Absent when the hold covers the whole order. */
+  shipmentId?: string;
   reason: string;
-  severity: (typeof HOLD_SEVERITIES)[number];
+  /** Free text as the caller classifies it (e.g. critical, major); a generic ERP has no fixed list we know of. */
+  severity: string;
   status: 'active' | 'released';
   placedAt: string;
   releasedAt?: string;
@@ -100,8 +105,8 @@ export interface ErpQualityHold {
 
 export interface ErpBilling {
   orderId: string;
-  shipmentId: string;
-  podDocumentId: string;
+  shipmentId?: string;
+  podDocumentId?: string;
   deliveredAt: string;
   readyAt: string;
   status: 'billing-ready' | 'invoiced';
@@ -111,7 +116,7 @@ export interface ErpBilling {
 export interface ErpInvoice {
   invoiceId: string;
   orderId: string;
-  shipmentId: string;
+  shipmentId?: string;
   customerId: string;
   documentType: 'invoice';
   currency: string;
@@ -135,6 +140,10 @@ export interface ReleaseOrderOptions {
 }
 
 const DAY_MS = 86_400_000;
+
+function billingKey(orderId: string, shipmentId: string | undefined): string {
+  return `${orderId}/${shipmentId ?? ''}`;
+}
 
 function daysAfter(iso: string, days: number): string {
   return new Date(Date.parse(iso) + days * DAY_MS).toISOString().slice(0, 10);
@@ -207,7 +216,7 @@ export class ErpSimulator extends VendorSimulator {
       }),
     );
     this.action('releaseQualityHold', (args) => this.releaseQualityHold(requiredString(args, 'holdId'), signedAtOption(args)));
-    this.action('postInvoice', (args) => this.postInvoice(requiredString(args, 'orderId'), requiredString(args, 'shipmentId')));
+    this.action('postInvoice', (args) => this.postInvoice(requiredString(args, 'orderId'), optionalString(args, 'shipmentId')));
     this.action('expireTokens', () => ({ expired: this.expireTokens() }));
   }
 
@@ -266,9 +275,9 @@ export class ErpSimulator extends VendorSimulator {
   }
 
   /** Posts the invoice for a billing-ready shipment now and sends `invoice.posted`. */
-  postInvoice(orderId: string, shipmentId: string): Promise<WebhookDelivery> {
-    const billing = this.billing.get(`${orderId}/${shipmentId}`);
-    if (!billing) throw notFound(`order ${orderId} shipment ${shipmentId} is not billing-ready`);
+  postInvoice(orderId: string, shipmentId?: string): Promise<WebhookDelivery> {
+    const billing = this.billing.get(billingKey(orderId, shipmentId));
+    if (!billing) throw notFound(`order ${orderId}${shipmentId ? ` shipment ${shipmentId}` : ''} is not billing-ready`);
     const order = this.order(orderId);
     let invoice = billing.invoiceId ? this.invoices.get(billing.invoiceId) : undefined;
     if (!invoice) {
@@ -278,7 +287,7 @@ export class ErpSimulator extends VendorSimulator {
       invoice = {
         invoiceId: `INV-${90000 + ++this.invoiceSeq}`,
         orderId,
-        shipmentId,
+        ...(shipmentId ? { shipmentId } : {}),
         customerId: order.customerId,
         documentType: 'invoice',
         currency: order.currency,
@@ -418,18 +427,21 @@ export class ErpSimulator extends VendorSimulator {
   private updateShipmentStatus(req: SimRequest): SimResponse {
     const body = asObject(req.body, 'body');
     const status = oneOf(body, 'status', SHIPMENT_STATUSES);
-    const orderId = requiredString(body, 'orderId');
     const occurredAt = requiredTimestamp(body, 'occurredAt');
     const eventId = requiredString(body, 'eventId');
-    this.knownOrder(orderId);
+    const reason = optionalString(body, 'reason');
     const existing = this.shipments.get(req.params.shipmentId);
+    // orderId may be left out for a shipment the ERP already knows.
+    const orderId = optionalString(body, 'orderId') ?? existing?.orderId;
+    if (!orderId) throw new SimHttpError(422, 'unknown_order', `orderId is required for shipment ${req.params.shipmentId}, which the ERP does not know yet`);
+    this.knownOrder(orderId);
     if (existing && existing.orderId !== orderId) {
       throw new SimHttpError(409, 'order_mismatch', `shipment ${existing.shipmentId} belongs to order ${existing.orderId}, not ${orderId}`);
     }
     const receivedAt = this.now().toISOString();
     const shipment: ErpShipment = existing ?? { shipmentId: req.params.shipmentId, orderId, status, occurredAt, eventId, updatedAt: receivedAt, version: 0, history: [] };
     Object.assign(shipment, { status, occurredAt, eventId, updatedAt: receivedAt, version: shipment.version + 1 });
-    shipment.history.push({ status, orderId, occurredAt, eventId, receivedAt });
+    shipment.history.push({ status, orderId, occurredAt, eventId, receivedAt, ...(reason ? { reason } : {}) });
     this.shipments.set(shipment.shipmentId, shipment);
     const { history: _history, ...view } = shipment;
     return json(200, view);
@@ -438,14 +450,15 @@ export class ErpSimulator extends VendorSimulator {
   private placeHold(req: SimRequest): SimResponse {
     const body = asObject(req.body, 'body');
     const orderId = requiredString(body, 'orderId');
-    const shipmentId = requiredString(body, 'shipmentId');
+    const shipmentId = optionalString(body, 'shipmentId');
     const reason = requiredString(body, 'reason');
-    const severity = oneOf(body, 'severity', HOLD_SEVERITIES);
+    const severity = requiredString(body, 'severity');
+    if (severity.length > 32) throw new SimValidationError(`severity must be at most 32 characters, got ${severity.length}`);
     this.knownOrder(orderId);
     const hold: ErpQualityHold = {
       holdId: `QH-${String(++this.holdSeq).padStart(6, '0')}`,
       orderId,
-      shipmentId,
+      ...(shipmentId ? { shipmentId } : {}),
       reason,
       severity,
       status: 'active',
@@ -469,16 +482,23 @@ export class ErpSimulator extends VendorSimulator {
   private markBillingReady(req: SimRequest): SimResponse {
     const order = this.order(req.params.orderId);
     const body = asObject(req.body, 'body');
-    const shipmentId = requiredString(body, 'shipmentId');
-    const podDocumentId = requiredString(body, 'podDocumentId');
+    const shipmentId = optionalString(body, 'shipmentId');
+    const podDocumentId = optionalString(body, 'podDocumentId');
     const deliveredAt = requiredTimestamp(body, 'deliveredAt');
-    const key = `${order.orderId}/${shipmentId}`;
+    const key = billingKey(order.orderId, shipmentId);
     const existing = this.billing.get(key);
     if (existing) {
       req.record.note = 'billing already ready for this order and shipment; no second invoice';
       return json(200, { ...existing, billingStatus: existing.status });
     }
-    const billing: ErpBilling = { orderId: order.orderId, shipmentId, podDocumentId, deliveredAt, readyAt: this.now().toISOString(), status: 'billing-ready' };
+    const billing: ErpBilling = {
+      orderId: order.orderId,
+      ...(shipmentId ? { shipmentId } : {}),
+      ...(podDocumentId ? { podDocumentId } : {}),
+      deliveredAt,
+      readyAt: this.now().toISOString(),
+      status: 'billing-ready',
+    };
     this.billing.set(key, billing);
     order.status = 'billing-ready';
     if (this.autoPostInvoice) {
