@@ -93,7 +93,6 @@ export class LogisticsSyncStack extends Stack {
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
 
-
     // --- exception workflows (Step Functions) ---
 
     // --- monitoring (alarms, dashboard) ---
