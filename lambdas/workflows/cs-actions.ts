@@ -10,6 +10,7 @@ import type { CaseOpenedData, CaseUpdatedData } from '../shared/generated/canoni
 import { describeCase } from './decision';
 import type { PutEventsEntry, FailureDescription } from './failure';
 import type { Decision, FlowName, TriggerEvent } from './model';
+import { requireId } from './port-guards';
 import { caseOpened, caseUpdated, WORKFLOW_EVENT_SOURCE } from './workflow-events';
 
 export type CsTaskInput =
@@ -60,6 +61,7 @@ export function csActions(cs: CsPort, clock: () => Date = () => new Date()) {
       { subject: text.subject, body: text.body, priority, type: 'incident', externalId: shipmentId, tags: text.tags },
       caseIdempotencyKey('case', event),
     );
+    requireId(ticketId, 'ticket id');
     return {
       caseId: ticketId,
       created: true,
@@ -100,7 +102,7 @@ export function csActions(cs: CsPort, clock: () => Date = () => new Date()) {
         { subject: compensation.note.subject, body: compensation.note.body, priority: 'high', type: 'problem', externalId: event.refs.shipmentId, tags },
         caseIdempotencyKey('needs-human', event),
       );
-      resultCaseId = ticketId;
+      resultCaseId = requireId(ticketId, 'ticket id');
       detail = caseOpened(flow, event, { caseId: ticketId, priority: 'high', subject: compensation.note.subject, externalId: event.refs.shipmentId, tags }, now);
     }
     const caseEntry: PutEventsEntry = {

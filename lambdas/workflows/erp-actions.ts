@@ -7,6 +7,7 @@ import type { ErpCustomerContract, ErpOrder, ErpPort } from '../erp/erp-port';
 import { ValidationError } from '../shared/errors';
 import type { QualityHoldPlacedData } from '../shared/generated/canonical-types';
 import type { Decision, Enrichment, FlowName, TriggerEvent } from './model';
+import { requireId } from './port-guards';
 import { qualityHoldPlaced } from './workflow-events';
 
 export type ErpTaskInput =
@@ -73,6 +74,7 @@ export function erpActions(erp: ErpPort, clock: () => Date = () => new Date()) {
           { orderId, shipmentId: event.refs.shipmentId, reason: decision.summary.kind, severity: decision.severity },
           erpIdempotencyKey('quality-hold', event),
         );
+        requireId(holdId, 'quality hold id');
         return { holdId, event: qualityHoldPlaced(flow, event, { holdId, note: decision.reason }, clock()) };
       }
       default:

@@ -72,7 +72,7 @@ export function namedError(name: string, message = `${name} (injected)`): Error 
 }
 
 /** Queue of errors a double throws before it starts succeeding. */
-class Faults {
+export class Faults {
   private readonly queued = new Map<string, Error[]>();
   fail(operation: string, error: Error, times = 1): void {
     const list = this.queued.get(operation) ?? [];
@@ -278,11 +278,13 @@ export interface World {
   readonly erp: FakeErp;
   readonly cs: FakeCs;
   readonly aws: FakeAws;
+  /** Errors a Task state (by name) fails with before its double runs: a Lambda error or a service error. */
+  readonly states: Faults;
   readonly now: Date;
 }
 
 export function newWorld(now = new Date('2026-03-12T10:41:00Z')): World {
-  return { erp: new FakeErp(), cs: new FakeCs(), aws: new FakeAws(), now };
+  return { erp: new FakeErp(), cs: new FakeCs(), aws: new FakeAws(), states: new Faults(), now };
 }
 
 export interface RunResult {
@@ -322,17 +324,32 @@ export function taskHandlers(definition: Record<string, unknown>, world: World):
     const resource = String(state.Resource);
     const lambda = lambdas[resource];
     const service = services[resource];
-    if (lambda) handlers[name] = async (input) => jsonClean(await lambda(jsonClean(input) as never));
-    else if (service) handlers[name] = async (input) => jsonClean(await service(jsonClean(input) as never));
-    else throw new Error(`no test double for ${name} (${resource})`);
+    if (!lambda && !service) throw new Error(`no test double for ${name} (${resource})`);
+    handlers[name] = async (input) => {
+      world.states.check(name);
+      const call = (lambda ?? service) as (input: never) => unknown;
+      return jsonClean(await call(jsonClean(input) as never));
+    };
   }
   return handlers;
 }
 
+const machines = new Map<FlowName, { definition: Record<string, unknown>; machine: StateMachine }>();
+
+/** The interpreter validates a definition (asl-validator) when constructed: once per flow is enough. */
+function machineFor(flow: FlowName): { definition: Record<string, unknown>; machine: StateMachine } {
+  let entry = machines.get(flow);
+  if (!entry) {
+    const definition = substitutedDefinition(flow);
+    entry = { definition, machine: new StateMachine(structuredClone(definition) as never, { validationOptions: { checkPaths: true, checkArn: true } }) };
+    machines.set(flow, entry);
+  }
+  return entry;
+}
+
 /** Runs one execution to its end (or until a manual wait is released). */
 export async function runFlow(flow: FlowName, input: WorkflowInput, world: World, executionName = `exec-${input.event.metadata.eventId.slice(0, 12)}`): Promise<RunResult> {
-  const definition = substitutedDefinition(flow);
-  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const { definition, machine } = machineFor(flow);
   const handlers = taskHandlers(definition, world);
   // Retries happen at once (their policy is asserted on the definition, not waited out).
   const retryIntervalOverrides = Object.fromEntries(allStates(definition).filter(([, s]) => 'Retry' in s).map(([name]) => [name, 0]));
