@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'vitest';
+import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
+import { LedgerPodLookup } from '../../lambdas/cs/outbound/pod-lookup';
+import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
+import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
+import { indexEvent } from '../../lambdas/indexer/indexer';
+import { RateLimitedError } from '../../lambdas/shared/errors';
+import { parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
+import { example, expectValidCanonical, InMemoryCs, InMemoryFleet, lambdaContext, outboundHarness, scenarioEvent, sqsEvent, sqsRecord } from './support';
+
+const released = example('order.released');
+const message = (detail: ReturnType<typeof example>, source = `logistics-sync.${detail.metadata.source.system}`) =>
+  parseCanonicalMessage(JSON.stringify({ detail, source, 'detail-type': detail.metadata.eventType }));
+
+describe('fleet dispatch', () => {
+  test('plans one route per released order, from the ship-from to the ship-to location, for the derived shipment id', () => {
+    expect(shipmentIdForOrder('SO-1001')).toBe('SHP-1001-01');
+    expect(shipmentIdForOrder('4711')).toBe('SHP-4711-01');
+    const [action] = planFleetActions(message(released));
+    expect(action.route).toEqual({
+      name: 'SO-1001 C-77 Utrecht receiving dock',
+      orderId: 'SO-1001',
+      shipmentId: 'SHP-1001-01',
+      stops: [
+        { name: 'Central DC Rotterdam', address: 'Distributieweg 12, 3088 GA Rotterdam, NL' },
+        { name: 'C-77 Utrecht receiving dock', address: 'Koelhuisweg 4, 3542 AB Utrecht, NL', scheduledArrivalTime: '2026-03-12T13:00:00+01:00' },
+      ],
+    });
+    expect(formatAddress({})).toBeUndefined();
+    expect(planFleetActions(message(example('shipment.departed')))).toEqual([]);
+  });
+
+  test('creates the route once and confirms it with shipment.dispatched linking order, shipment and route', async () => {
+    const fleet = new InMemoryFleet();
+    const { handler, publisher, metrics } = outboundHarness(new FleetOutbound(fleet));
+    await handler(sqsEvent(sqsRecord(released)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(released, { receiveCount: 2 })), lambdaContext());
+    expect(fleet.routes).toHaveLength(1);
+    expect(fleet.routes[0].idempotencyKey).toMatch(/^lsync-/);
+    const [dispatched] = expectValidCanonical(publisher.published);
+    expect(dispatched).toMatchObject({
+      metadata: { eventType: 'shipment.dispatched', causationId: released.metadata.eventId, correlationId: 'SO-1001', source: { system: 'fleet' } },
+      refs: { orderId: 'SO-1001', customerId: 'C-77', shipmentId: 'SHP-1001-01', routeId: 'RT-4421' },
+    });
+    expect(metrics.latencies.map((l) => l.name)).toEqual(['DispatchConfirmationLatency']);
+  });
+
+  test('a released order without a ship-to location is dead-lettered, not retried', async () => {
+    const { handler, messages } = outboundHarness(new FleetOutbound(new InMemoryFleet()));
+    const { shipTo: _shipTo, ...data } = released.data as Record<string, unknown>;
+    await handler(sqsEvent(sqsRecord({ ...released, data })), lambdaContext());
+    expect(messages.deadLettered).toHaveLength(1);
+  });
+});
+
+describe('CS ticket updates', () => {
+  const invoice = example('invoice.posted');
+
+  test('plans a ticket comment for a posted invoice, and ticket changes only for case events from other systems', () => {
+    expect(planCsActions(message(invoice))).toEqual([
+      { operation: 'comment-invoice-posted', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'INV-90017', amount: '20110.50', currency: 'EUR' },
+    ]);
+    const resolved = scenarioEvent({ eventType: 'case.resolved', system: 'orchestrator', vendorEventId: 'wf-1', occurredAt: '2026-03-12T15:00:00Z', refs: { caseId: '38211' }, data: { status: 'solved', resolutionCode: 'product-released' } });
+    expect(planCsActions(message(resolved))).toEqual([
+      { operation: 'update-case', caseId: '38211', update: { status: 'solved', comment: { body: 'Resolved by logistics-sync: product-released.', public: false } } },
+    ]);
+    // CS's own change must not echo back to CS.
+    expect(planCsActions(message(resolved, 'logistics-sync.cs'))).toEqual([]);
+    expect(planCsActions(message(example('case.opened')))).toEqual([]);
+  });
+
+  test('the comment names the invoice, the amount and the proof of delivery', () => {
+    const [action] = planCsActions(message(invoice));
+    if (action.operation !== 'comment-invoice-posted') throw new Error('unexpected action');
+    expect(invoiceComment(action, { documentId: 'doc-5f0a7c21', capturedAt: '2026-03-12T13:31:00.000Z' })).toBe(
+      'Invoice INV-90017 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.\nProof of delivery: doc-5f0a7c21 at 2026-03-12T13:31:00.000Z.',
+    );
+    expect(invoiceComment(action, undefined)).toMatch(/Proof of delivery: not yet recorded\./);
+  });
+
+  test('updates the shipment ticket with the invoice and the POD found in the ledger, once', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const ledger = new InMemoryCorrelationStore();
+    await indexEvent(ledger, example('pod.captured'), new Date(), 3600);
+    const { handler } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(ledger)));
+    await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(invoice, { receiveCount: 2 })), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+    expect(cs.updates[0]).toMatchObject({ ticketId: '38211', update: { additionalTags: ['invoice-posted', 'pod-captured'] } });
+    expect(cs.updates[0].update.comment?.body).toMatch(/Proof of delivery: doc-5f0a7c21/);
+  });
+
+  test('a shipment without a ticket is skipped, not failed', async () => {
+    const cs = new InMemoryCs();
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(cs.updates).toEqual([]);
+    expect(metrics.counts.SyncSkipped).toBe(1);
+  });
+
+  test('Zendesk throttling (429) delays the message by Retry-After', async () => {
+    const cs = new InMemoryCs();
+    cs.script.failNext('findTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const record = sqsRecord(invoice);
+    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(messages.visibility).toEqual([{ messageId: record.messageId, seconds: 30 }]);
+  });
+});
