@@ -4,7 +4,8 @@ import { ValidationError } from '../errors';
 export const MAX_JSON_DEPTH = 32;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// ignoreBOM keeps a leading BOM in the text, so it can be refused rather than silently dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Nesting depth of a JSON text, counted on the raw characters (strings skipped) so a hostile

@@ -1,0 +1,113 @@
+import { Arn, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { NodeFunction } from './defaults';
+import { acknowledgeFunctionBaseline } from './outbound-adapter';
+
+/** A source system with an inbound webhook adapter. */
+export type InboundSystem = 'erp' | 'fleet' | 'cs';
+
+/** Webhook dialects (routes) of each system: `POST /webhooks/<system>/<dialect>`. */
+export const INBOUND_DIALECTS: Readonly<Record<InboundSystem, readonly string[]>> = {
+  fleet: ['samsara', 'motive', 'canonical'],
+  cs: ['zendesk', 'canonical'],
+  erp: ['cloudevents', 'canonical'],
+};
+
+export interface InboundAdapterProps {
+  readonly system: InboundSystem;
+  /** The bus canonical events are published to (`EVENT_BUS_NAME`). */
+  readonly bus: events.IEventBus;
+  /** The Powertools idempotency table (`IDEMPOTENCY_TABLE`): vendor retries are answered from it. */
+  readonly idempotencyTable: dynamodb.ITable;
+  /**
+   * Name of the system's existing Secrets Manager secret (JSON with the webhook signing secrets). Read access
+   * is granted on the name-based ARN (`<name>-??????`), since the secret is not created by this stack.
+   */
+  readonly secretName: string;
+  /** Bodies above this are refused with 413 before parsing (API Gateway REST APIs have no such setting). @default 262144 */
+  readonly maxBodyBytes?: number;
+  /** Replay window for signed timestamps. @default Duration.minutes(5) */
+  readonly timestampTolerance?: Duration;
+  /** How long a processed vendor event id answers retries with the first answer. @default Duration.hours(24) */
+  readonly idempotencyTtl?: Duration;
+  /** Extra environment (the ERP adapter's `API_BASE_URL` for reading thin SAP events back). @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Problems with the props, each naming the bad value; unresolved tokens are skipped. Pure. */
+export function validateInboundAdapterProps(props: InboundAdapterProps): string[] {
+  const problems: string[] = [];
+  const max = props.maxBodyBytes;
+  // API Gateway itself refuses payloads above 10 MB; a bound above that would never apply.
+  if (max !== undefined && !Token.isUnresolved(max) && (!Number.isInteger(max) || max < 1024 || max > 10 * 1024 * 1024)) {
+    problems.push(`maxBodyBytes must be an integer between 1024 and 10485760, got ${max}`);
+  }
+  const tolerance = props.timestampTolerance?.toSeconds();
+  if (tolerance !== undefined && !Token.isUnresolved(tolerance) && (tolerance < 30 || tolerance > 3600)) {
+    problems.push(`timestampTolerance must be between 30 seconds and 1 hour, got ${tolerance} seconds`);
+  }
+  if (!Token.isUnresolved(props.secretName) && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(props.secretName)) {
+    problems.push(`secretName "${props.secretName}" is not a valid Secrets Manager secret name`);
+  }
+  return problems;
+}
+
+/**
+ * The inbound side of a system adapter: one Lambda function serving every webhook dialect of the system
+ * (lambdas/<system>/inbound/handler.ts). It verifies, validates, maps and deduplicates vendor webhooks and
+ * publishes canonical events; the routes themselves are wired by {@link WebhookApi}.
+ *
+ * Grants: PutEvents on the bus, read/write on the idempotency table, GetSecretValue on the system's secret.
+ */
+export class InboundAdapter extends Construct {
+  public readonly system: InboundSystem;
+  public readonly handler: NodeFunction;
+  /** The dialects (route segments) this adapter serves. */
+  public readonly dialects: readonly string[];
+
+  constructor(scope: Construct, id: string, props: InboundAdapterProps) {
+    super(scope, id);
+    const problems = validateInboundAdapterProps(props);
+    if (problems.length > 0) throw new Error(`InboundAdapter ${this.node.path}: ${problems.join('; ')}`);
+    this.system = props.system;
+    this.dialects = INBOUND_DIALECTS[props.system];
+
+    this.handler = new NodeFunction(this, 'Handler', {
+      entry: `lambdas/${props.system}/inbound/handler.ts`,
+      serviceName: `${props.system}-inbound`,
+      // Vendors give up after a few seconds (Motive: 3 s); anything slower than this has already failed them.
+      timeout: Duration.seconds(10),
+      logRetention: props.logRetention,
+      environment: {
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        SECRET_NAME: props.secretName,
+        WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? 262_144),
+        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(props.timestampTolerance?.toSeconds() ?? 300),
+        IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtl?.toSeconds() ?? 86_400),
+        ...props.environment,
+      },
+    });
+
+    props.bus.grantPutEventsTo(this.handler);
+    props.idempotencyTable.grantReadWriteData(this.handler);
+    // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.
+    const secretArn = Arn.format(
+      { service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      Stack.of(this),
+    );
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+
+    acknowledgeFunctionBaseline(this.handler);
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.secretName}-??????]`,
+      reason: 'The secret is created outside the stack; its ARN ends in a random suffix, so the name-based ARN needs the ?????? wildcard. It matches this one secret only.',
+    });
+  }
+}
