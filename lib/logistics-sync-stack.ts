@@ -7,10 +7,12 @@ import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
 import { CorrelationIndexer } from './correlation-indexer';
 import { CanonicalBus } from './event-bus';
+import { InboundAdapter } from './inbound-adapter';
 import { OutboundAdapter } from './outbound-adapter';
 import { Routing } from './routing';
 import { Tables } from './tables';
 import { TraceApi } from './trace-api';
+import { WebhookApi } from './webhook-api';
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -50,6 +52,23 @@ export class LogisticsSyncStack extends Stack {
     this.onCallTopic.addSubscription(new subscriptions.EmailSubscription(config.onCallEmail));
 
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
+    // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/webhook-api.ts, docs/webhooks.md).
+    const inbound = (['fleet', 'cs', 'erp'] as const).map((system) => ({
+      adapter: new InboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Inbound`, {
+        system,
+        bus: this.canonicalBus.bus,
+        idempotencyTable: this.tables.idempotencyTable,
+        secretName: config.systems[system].secretName,
+        maxBodyBytes: config.webhooks.maxBodyBytes,
+        timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
+        idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
+        // The ERP adapter reads SAP's thin sales-order events back through the ERP API.
+        environment: system === 'erp' ? { API_BASE_URL: config.systems.erp.apiBaseUrl, HTTP_TIMEOUT_MS: '4000' } : undefined,
+      }),
+      throttle: config.systems[system].webhook,
+    }));
+    const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
+    new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
 
     // --- routing rules, outbound adapters and the correlation indexer ---
     // Outbound adapters (one per target system), the correlation indexer, the rules feeding them, and the trace API.
