@@ -1,5 +1,4 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../shared/canonical-event';
 import { DLQ_ATTRIBUTES } from '../shared/dlq-attributes';
@@ -8,6 +7,7 @@ import { describeFailure, shortReason } from '../shared/outbound/failures';
 import { parseCanonicalMessage, receiveCountOf, stringAttribute } from '../shared/outbound/message';
 import type { GuardDecision } from '../shared/outbound/milestones';
 import type { MessageOps } from '../shared/outbound/queue-ops';
+import type { AdapterLogger } from '../shared/outbound/runner';
 import type { CorrelationStore } from './correlation-store';
 import { planIndex } from './index-plan';
 import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
@@ -38,7 +38,7 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
 export interface IndexerDependencies {
   readonly store: CorrelationStore;
   readonly messages: MessageOps;
-  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  readonly logger: AdapterLogger;
   readonly metrics: { count(name: 'EventsIndexed' | 'LateMilestones' | 'IndexDeadLettered'): void; milliseconds(name: SliMeasurement['name'], value: number): void };
   readonly settings: { readonly maxReceiveCount: number; readonly ttlSeconds: number; readonly queueUrl: string; readonly backoff: BackoffPolicy };
   readonly clock?: () => Date;

@@ -230,10 +230,10 @@ export function outboundHarness<A extends OutboundAction>(target: OutboundTarget
 }
 
 /** Asserts every event is a valid canonical event (schemas/canonical) and returns them. */
-export function expectValidCanonical(events: readonly CanonicalDetail[]): CanonicalDetail[] {
+export function expectValidCanonical(events: readonly CanonicalDetail<object>[]): CanonicalDetail[] {
   for (const event of events) {
     const result = validateCanonicalEvent(event);
     if (!result.ok) throw new Error(`${event.metadata.eventType} is not a valid canonical event: ${result.errors.join('; ')}`);
   }
-  return [...events];
+  return [...events] as CanonicalDetail[];
 }

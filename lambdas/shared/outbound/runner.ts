@@ -1,5 +1,4 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
 import { DLQ_ATTRIBUTES } from '../dlq-attributes';
@@ -72,6 +71,15 @@ export interface OutboundSettings {
   readonly queueUrl: string;
 }
 
+/** The logging an adapter needs (Powertools Logger in Lambda, an in-memory recorder in tests). */
+export interface AdapterLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+  appendKeys(keys: Record<string, unknown>): void;
+  removeKeys(keys: string[]): void;
+}
+
 export interface OutboundDependencies<A extends OutboundAction> {
   readonly target: OutboundTarget<A>;
   readonly messages: MessageOps;
@@ -79,7 +87,7 @@ export interface OutboundDependencies<A extends OutboundAction> {
   readonly idempotency: IdempotentRunner;
   readonly publisher: EventPublisher;
   readonly metrics: SyncMetrics;
-  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
+  readonly logger: AdapterLogger;
   readonly settings: OutboundSettings;
   /** @default () => new Date() */
   readonly clock?: () => Date;
