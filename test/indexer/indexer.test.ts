@@ -1,0 +1,145 @@
+import { describe, expect, test } from 'vitest';
+import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
+import { planIndex } from '../../lambdas/indexer/index-plan';
+import { createIndexerHandler, indexEvent } from '../../lambdas/indexer/indexer';
+import { slisFor } from '../../lambdas/indexer/slis';
+import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
+import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
+import { example, lambdaContext, memoryLogger, sqsEvent, sqsRecord } from '../outbound/support';
+import { referenceScenario } from './scenario';
+
+const now = new Date('2026-03-12T16:00:00Z');
+
+describe('guardMilestone (pure)', () => {
+  test('a higher rank advances, a lower one is late, the same one is a repeat', () => {
+    expect(guardMilestone(3, undefined)).toBe('advance');
+    expect(guardMilestone(5, 3)).toBe('advance');
+    expect(guardMilestone(3, 5)).toBe('late');
+    expect(guardMilestone(4, 4)).toBe('repeat');
+  });
+});
+
+describe('planIndex (pure)', () => {
+  test('a milestone writes a timeline entry ordered by UTC occurrence time, links for every ref, and a guarded state update', () => {
+    const released = example('order.released');
+    const plan = planIndex(released, now, 3600);
+    expect(plan.timeline).toMatchObject({
+      pk: 'CORR#SO-1001',
+      sk: `TL#2026-03-12T06:00:00.000Z#${released.metadata.eventId}`,
+      eventType: 'order.released',
+      system: 'erp',
+      occurredAt: '2026-03-12T06:00:00.000Z',
+      expiresAt: Math.floor(now.getTime() / 1000) + 3600,
+    });
+    expect(plan.links.map((l) => `${l.pk} ${l.sk}`)).toEqual([
+      'LINK#order#SO-1001 CORR#SO-1001',
+      'CORR#SO-1001 LINK#order#SO-1001',
+      'LINK#customer#C-77 CORR#SO-1001',
+      'CORR#SO-1001 LINK#customer#C-77',
+    ]);
+    expect(plan.milestone).toBeUndefined();
+
+    const departed = planIndex(example('shipment.departed'), now, 3600);
+    expect(departed.milestone).toMatchObject({ shipmentId: 'SHP-1001-01', milestone: 'departed', rank: 3 });
+    expect(departed.links.filter((l) => l.itemType === 'link').map((l) => l.kind)).toEqual(['order', 'shipment', 'route', 'stop', 'customer']);
+  });
+
+  test('keeps a few facts from data, never the payload', () => {
+    const plan = planIndex(example('pod.captured'), now, 3600);
+    expect(plan.timeline.facts).toEqual({ documentId: 'doc-5f0a7c21' });
+    expect(planIndex(example('sync.failed'), now, 3600).timeline.facts).toMatchObject({ targetSystem: 'erp', operation: 'mark-billing-ready', httpStatus: 503, deadLettered: true });
+  });
+});
+
+describe('slisFor (pure)', () => {
+  const entry = (eventType: string, occurredAt: string, shipmentId = 'S1') => ({ eventId: `${eventType}-${occurredAt}`, eventType, occurredAt, refs: { shipmentId } });
+
+  test('invoice.posted completes the POD → invoice cycle and the billing-ready → invoice latency', () => {
+    const posted = entry('invoice.posted', '2026-03-12T14:05:00Z');
+    const timeline = [entry('pod.captured', '2026-03-12T13:31:00Z'), entry('invoice.ready', '2026-03-12T13:33:40Z'), entry('pod.captured', '2026-03-12T13:00:00Z', 'S2'), posted];
+    expect(slisFor(posted, timeline)).toEqual([
+      { name: 'PodToInvoiceCycleTime', milliseconds: 34 * 60_000 },
+      { name: 'BillingReadyToInvoiceLatency', milliseconds: 31 * 60_000 + 20_000 },
+    ]);
+  });
+
+  test('case.opened completes the exception → case latency; nothing without a start', () => {
+    const opened = entry('case.opened', '2026-03-12T10:40:11Z');
+    expect(slisFor(opened, [entry('shipment.exception-raised', '2026-03-12T10:40:00Z'), opened])).toEqual([{ name: 'ExceptionToCaseLatency', milliseconds: 11_000 }]);
+    expect(slisFor(opened, [opened])).toEqual([]);
+  });
+});
+
+function indexerHarness() {
+  const store = new InMemoryCorrelationStore();
+  const messages = new InMemoryMessageOps();
+  const counts: Record<string, number> = {};
+  const latencies: { name: string; value: number }[] = [];
+  const handler = createIndexerHandler({
+    store,
+    messages,
+    logger: memoryLogger(),
+    metrics: { count: (name) => void (counts[name] = (counts[name] ?? 0) + 1), milliseconds: (name, value) => void latencies.push({ name, value }) },
+    settings: { maxReceiveCount: 3, ttlSeconds: 3600, queueUrl: 'https://sqs/ledger', backoff: { baseSeconds: 2, maxSeconds: 300 } },
+    clock: () => now,
+    random: () => 0.5,
+  });
+  return { store, messages, counts, latencies, handler };
+}
+
+describe('correlation indexer handler', () => {
+  test('indexes the reference scenario: links, timeline, state delivered; a late departure is recorded as late and the state never regresses', async () => {
+    const { store, counts, latencies, handler } = indexerHarness();
+    const { events, lateDeparture } = referenceScenario();
+    const response = await handler(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.state('SHP-1001-01')).toMatchObject({ milestone: 'delivered', rank: 5, version: 4 });
+
+    await handler(sqsEvent(sqsRecord(lateDeparture)), lambdaContext());
+    expect(store.state('SHP-1001-01')).toMatchObject({ milestone: 'delivered', rank: 5, version: 4, lateEvents: 1 });
+    const timeline = await store.timeline('SO-1001');
+    expect(timeline).toHaveLength(events.length + 1);
+    expect(timeline.find((t) => t.eventId === lateDeparture.metadata.eventId)).toMatchObject({ late: true, milestone: 'departed' });
+    expect(timeline.filter((t) => t.late)).toHaveLength(1);
+    expect(counts).toMatchObject({ EventsIndexed: events.length + 1, LateMilestones: 1 });
+    expect(latencies.map((l) => l.name).sort()).toEqual(['BillingReadyToInvoiceLatency', 'ExceptionToCaseLatency', 'PodToInvoiceCycleTime']);
+  });
+
+  test('out-of-order delivery ends in the same state as in-order delivery', async () => {
+    const inOrder = indexerHarness();
+    const shuffled = indexerHarness();
+    const { events, lateDeparture } = referenceScenario();
+    const all = [...events, lateDeparture];
+    await inOrder.handler(sqsEvent(...all.map((e) => sqsRecord(e))), lambdaContext());
+    await shuffled.handler(sqsEvent(...[...all].reverse().map((e) => sqsRecord(e))), lambdaContext());
+    expect(shuffled.store.state('SHP-1001-01')).toMatchObject({ milestone: 'delivered', rank: 5 });
+    expect((await shuffled.store.timeline('SO-1001')).map((t) => t.eventId)).toEqual((await inOrder.store.timeline('SO-1001')).map((t) => t.eventId));
+  });
+
+  test('a redelivered event is indexed once (no second entry, no second SLI)', async () => {
+    const { store, handler, latencies } = indexerHarness();
+    const posted = example('invoice.posted');
+    await handler(sqsEvent(sqsRecord(example('pod.captured')), sqsRecord(posted)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(posted, { receiveCount: 2 })), lambdaContext());
+    expect(await store.timeline('SO-1001')).toHaveLength(2);
+    expect(latencies.filter((l) => l.name === 'PodToInvoiceCycleTime')).toHaveLength(1);
+    expect(await indexEvent(store, posted, now, 3600)).toEqual({ outcome: 'duplicate', slis: [] });
+  });
+
+  test('a message that is not a canonical event goes to the DLQ with the reason; a store failure is retried, then dead-lettered with the reason', async () => {
+    const { handler, messages, store } = indexerHarness();
+    await handler(sqsEvent(sqsRecord('not json')), lambdaContext());
+    expect(messages.deadLettered[0].attributes[DLQ_ATTRIBUTES.errorClass].StringValue).toBe('ValidationError');
+
+    store.putTimeline = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const first = sqsRecord(example('shipment.arrived'), { receiveCount: 1 });
+    expect((await handler(sqsEvent(first), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: first.messageId }]);
+    expect(messages.visibility).toEqual([{ messageId: first.messageId, seconds: 2 }]);
+    const last = sqsRecord(example('shipment.arrived'), { receiveCount: 3 });
+    expect((await handler(sqsEvent(last), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(messages.deadLettered[1].attributes[DLQ_ATTRIBUTES.errorReason].StringValue).toBe('ProvisionedThroughputExceededException');
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The DynamoDB side of the ledger against the emulator (moto server, a real DynamoDB API): the indexer's
+ * conditional writes, the circuit and status-guard items, and `traceById` resolving any id of the
+ * reference scenario. Plus the pure trace assembly.
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DynamoDbStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
+import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
+import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
+import { indexEvent } from '../../lambdas/indexer/indexer';
+import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
+import { assembleTrace } from '../../lambdas/trace/trace-model';
+import { traceById } from '../../lambdas/trace/trace-query';
+import { clientConfig } from '../../lib/sandbox/aws';
+import { startEmulator, type Emulator } from '../../lib/sandbox/emulator';
+import { referenceScenario } from '../indexer/scenario';
+import { example, scenarioEvent } from '../outbound/support';
+
+const now = new Date('2026-03-12T16:00:00Z');
+
+/** The scenario plus a CS case event indexed under the shipment's id (the CS webhook did not know the order) and an ERP sync failure. */
+function scenarioWithExtras() {
+  const { events, lateDeparture } = referenceScenario();
+  const delivered = events.find((e) => e.metadata.eventType === 'shipment.delivered')!;
+  const caseUpdated = scenarioEvent({
+    eventType: 'case.updated',
+    system: 'cs',
+    vendorEventId: 'zendesk-evt-77',
+    occurredAt: '2026-03-12T14:10:00Z',
+    refs: { shipmentId: 'SHP-1001-01', caseId: '38211' },
+    correlationId: 'SHP-1001-01',
+    data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice' } },
+  });
+  const syncFailed = scenarioEvent({
+    eventType: 'sync.failed',
+    system: 'orchestrator',
+    vendorEventId: `erp-outbound:update-shipment-status:${delivered.metadata.eventId}:r0`,
+    occurredAt: '2026-03-12T13:32:00Z',
+    refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01' },
+    causationId: delivered.metadata.eventId,
+    correlationId: 'SO-1001',
+    data: {
+      targetSystem: 'erp',
+      operation: 'update-shipment-status',
+      failedEventId: delivered.metadata.eventId,
+      failedEventType: 'shipment.delivered',
+      errorCode: 'UpstreamUnavailable',
+      retryable: true,
+      attempts: 3,
+      httpStatus: 500,
+      reason: 'ERP answered 500 to PUT /shipments/SHP-1001-01/status',
+      deadLettered: true,
+    },
+  });
+  return [...events, caseUpdated, syncFailed, lateDeparture];
+}
+
+describe('assembleTrace (pure)', () => {
+  test('orders hops by time with per-hop latency, marks the late one, and lists pending and failed follow-ups', async () => {
+    const store = new InMemoryCorrelationStore();
+    for (const event of scenarioWithExtras()) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const trace = assembleTrace(
+      {
+        query: 'SO-1001',
+        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+        correlationIds: ['SO-1001', 'SHP-1001-01'],
+        truncated: false,
+        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+      },
+      now,
+    );
+    const types = trace.timeline.map((h) => h.eventType);
+    expect(types[0]).toBe('order.released');
+    expect(types.at(-1)).toBe('case.updated');
+    const times = trace.timeline.map((h) => Date.parse(h.occurredAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const released = trace.timeline[0];
+    expect(released).toMatchObject({ sincePreviousMs: 0, ingestLatencyMs: 1214 });
+    const posted = trace.timeline.find((h) => h.eventType === 'invoice.posted')!;
+    const ready = trace.timeline.find((h) => h.eventType === 'invoice.ready')!;
+    expect(posted.sinceCauseMs).toBe(Date.parse(posted.occurredAt) - Date.parse(ready.occurredAt));
+    expect(trace.timeline.filter((h) => h.late).map((h) => h.eventType)).toEqual(['shipment.departed']);
+
+    expect(trace.failed).toEqual([
+      expect.objectContaining({ target: 'erp', operation: 'update-shipment-status', failedEventType: 'shipment.delivered', errorCode: 'UpstreamUnavailable', httpStatus: 500, deadLettered: true }),
+    ]);
+    // The delivery and the POD happened in the same second: compare as a set.
+    expect(trace.pending.map((p) => `${p.afterEventType} → ${p.expected} (${p.status})`).sort()).toEqual([
+      'pod.captured → shipment.status-synced (pending)',
+      'shipment.arrived → shipment.status-synced (pending)',
+      'shipment.delivered → shipment.status-synced (failed)',
+    ]);
+    expect(trace.pending.find((p) => p.status === 'failed')?.reason).toMatch(/500/);
+    expect(trace.summary).toMatchObject({ events: 14, lateEvents: 1, podToBillingReadyMs: 160_000, podToInvoiceMs: 34 * 60_000 });
+    expect(trace.shipments).toEqual([expect.objectContaining({ shipmentId: 'SHP-1001-01', milestone: 'delivered', rank: 5, lateEvents: 1 })]);
+    expect(trace.ids).toMatchObject({ order: ['SO-1001'], shipment: ['SHP-1001-01'], route: ['RT-4421'], invoice: ['INV-90017'], case: ['38211'] });
+  });
+});
+
+describe('against the emulator (moto DynamoDB)', () => {
+  let emulator: Emulator;
+  let client: DynamoDBClient;
+  let doc: DynamoDBDocumentClient;
+  const table = 'correlation-test';
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ log: () => undefined });
+    client = new DynamoDBClient(clientConfig(emulator.endpoint));
+    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      }),
+    );
+    const store = new DynamoDbCorrelationStore(doc, table);
+    for (const event of scenarioWithExtras()) await indexEvent(store, event, now, 3600);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.stop();
+  });
+
+  test('the shipment state is guarded by a conditional write: it only advances, a late milestone is counted, a repeat changes nothing', async () => {
+    const store = new DynamoDbCorrelationStore(doc, table);
+    const update = (milestone: 'departed' | 'delivered', rank: number) => ({ shipmentId: 'SHP-GUARD', milestone, rank, eventId: `e-${rank}`, occurredAt: '2026-03-12T10:00:00.000Z', correlationId: 'SO-GUARD' });
+    expect(await store.applyMilestone(update('delivered', 5), now, 1)).toBe('advance');
+    expect(await store.applyMilestone(update('departed', 3), now, 1)).toBe('late');
+    expect(await store.applyMilestone(update('delivered', 5), now, 1)).toBe('repeat');
+    expect(await store.putTimeline({ ...(await store.timeline('SO-1001'))[0] })).toBe('duplicate');
+  });
+
+  test('traceById resolves any id of the transaction to the whole chain, across correlations', async () => {
+    const byOrder = await traceById(client, table, 'SO-1001', { now });
+    expect(byOrder).toBeDefined();
+    expect(byOrder!.matchedAs).toEqual([{ kind: 'order', id: 'SO-1001' }, { kind: 'correlation', id: 'SO-1001' }]);
+    expect(byOrder!.correlationIds).toEqual(['SHP-1001-01', 'SO-1001']);
+    expect(byOrder!.timeline).toHaveLength(14);
+    expect(byOrder!.shipments[0]).toMatchObject({ milestone: 'delivered', lateEvents: 1 });
+
+    for (const id of ['SHP-1001-01', 'RT-4421', 'STP-4421-2', '38211', 'INV-90017']) {
+      const trace = await traceById(doc, table, id, { now });
+      expect(trace?.timeline.map((h) => h.eventId), id).toEqual(byOrder!.timeline.map((h) => h.eventId));
+    }
+    expect((await traceById(client, table, 'INV-90017', { now }))!.matchedAs).toEqual([{ kind: 'invoice', id: 'INV-90017' }]);
+  });
+
+  test('an unknown id has no trace; a customer id is not followed into other orders', async () => {
+    expect(await traceById(client, table, 'SO-9999', { now })).toBeUndefined();
+    const byCustomer = await traceById(client, table, 'C-77', { now, maxCorrelations: 1 });
+    expect(byCustomer).toMatchObject({ matchedAs: [{ kind: 'customer', id: 'C-77' }], truncated: true });
+  });
+
+  test('the circuit opens once, at the threshold, for every container sharing the item', async () => {
+    const settings = { failureThreshold: 3, cooldownSeconds: 30, maxCooldownSeconds: 600 };
+    const a = new DynamoDbCircuitStore(doc, table, 'erp', settings);
+    const b = new DynamoDbCircuitStore(doc, table, 'erp', settings);
+    expect((await a.recordFailure(now)).openUntil).toBeUndefined();
+    expect((await b.recordFailure(now)).openUntil).toBeUndefined();
+    const opened = await a.recordFailure(now);
+    expect(opened).toMatchObject({ consecutiveFailures: 3, openCount: 1, openUntil: now.getTime() + 30_000 });
+    expect(await b.load()).toEqual(opened);
+    await b.recordSuccess();
+    expect(await a.load()).toEqual({ consecutiveFailures: 0, openCount: 0 });
+  });
+
+  test('the ERP status guard only ever raises the synced rank', async () => {
+    const guard = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    expect(await guard.syncedRank('SHP-G')).toBe(0);
+    await guard.recordSynced('SHP-G', { rank: 5, status: 'delivered', eventId: 'e5', at: now });
+    await guard.recordSynced('SHP-G', { rank: 3, status: 'in-transit', eventId: 'e3', at: now });
+    expect(await guard.syncedRank('SHP-G')).toBe(5);
+  });
+});
