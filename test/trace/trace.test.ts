@@ -16,7 +16,7 @@ import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../lib/sandbox/aws';
 import { startEmulator, type Emulator } from '../../lib/sandbox/emulator';
 import { referenceScenario } from '../indexer/scenario';
-import { example, scenarioEvent } from '../outbound/support';
+import { scenarioEvent } from '../outbound/support';
 
 const now = new Date('2026-03-12T16:00:00Z');
 
