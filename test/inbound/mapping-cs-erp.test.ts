@@ -1,0 +1,294 @@
+import { describe, expect, test } from 'vitest';
+import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
+import { RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
+import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
+import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
+import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
+import type { OrderReader } from '../../lambdas/erp/inbound/sap-s4hana';
+import { canonicalSubmission, cloudEvent, erpHold, erpInvoice, erpOrder, sapOutboundDelivery, zendeskEvent } from './fixtures/payloads';
+import { apiEvent, expectCanonical, harness, json, lsyncHeaders, NOW_SECONDS, SECRETS, zendeskHeaders, type Harness } from './support';
+
+type Detail = CanonicalDetail<Record<string, unknown>>;
+const published = (h: Harness) => {
+  expectCanonical(h.publisher.published);
+  return h.publisher.published as Detail[];
+};
+
+describe('Zendesk → canonical', () => {
+  const cs = () => harness('cs', CS_DIALECTS, CS_CANONICAL_VALIDATORS);
+  const post = async (h: Harness, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return h.handler(apiEvent('/webhooks/cs/zendesk', body, zendeskHeaders(body)));
+  };
+
+  test('status → solved is case.resolved with the time the case was open', async () => {
+    const h = cs();
+    expect((await post(h, zendeskEvent('ticket.status_changed', { current: 'SOLVED', previous: 'OPEN' }))).statusCode).toBe(202);
+    const [event] = published(h);
+    expect(event.metadata).toMatchObject({ eventType: 'case.resolved', occurredAt: '2026-03-13T08:30:00Z', source: { system: 'cs', vendor: 'zendesk', eventId: '01HRZ0A1B2C3D4E5F6G7H8J9K0' }, correlationId: 'SHP-1001-01' });
+    expect(event.refs).toEqual({ caseId: '38211', shipmentId: 'SHP-1001-01' });
+    expect(event.data).toEqual({ status: 'solved', openMinutes: 1309 });
+  });
+
+  test('status → pending is case.updated with both statuses (Zendesk upper case normalised)', async () => {
+    const h = cs();
+    await post(h, zendeskEvent('ticket.status_changed', { current: 'PENDING', previous: 'OPEN' }));
+    expect(published(h)[0]).toMatchObject({ metadata: { eventType: 'case.updated' }, data: { change: 'status-changed', status: 'pending', previousStatus: 'open' } });
+  });
+
+  test('priority and comment changes are case.updated; comment bodies are not carried', async () => {
+    const h = cs();
+    await post(h, zendeskEvent('ticket.priority_changed', { current: 'URGENT', previous: 'HIGH' }));
+    await post(h, {
+      ...zendeskEvent('ticket.comment_added', { comment: { id: '9001', body: 'Call me on +31 6 1234 5678', is_public: false, attachments: [{}, {}] } }),
+      id: '01HRZ0A1B2C3D4E5F6G7H8J9K1',
+    });
+    const [priority, comment] = published(h);
+    expect(priority.data).toEqual({ change: 'priority-changed', priority: 'urgent', previousPriority: 'high', status: 'open' });
+    expect(comment.data).toEqual({ change: 'comment-added', comment: { public: false, attachmentCount: 2 }, status: 'open' });
+    expect(JSON.stringify(h.publisher.published)).not.toContain('+31');
+    expect(JSON.stringify(h.logger.lines)).not.toContain('+31');
+  });
+
+  test('tag changes list the tags added', async () => {
+    const h = cs();
+    await post(h, zendeskEvent('ticket.tags_changed', { current: ['logistics-sync', 'temperature-excursion', 'Credit Issued'], previous: ['logistics-sync'] }));
+    expect(published(h)[0].data).toEqual({ change: 'tags-changed', tagsAdded: ['temperature-excursion'] });
+  });
+
+  test('tickets without our external_id, and non-ticket events, are ignored', async () => {
+    const h = cs();
+    expect(json(await post(h, zendeskEvent('ticket.status_changed', { current: 'OPEN', previous: 'NEW' }, { external_id: null })))).toMatchObject({ status: 'ignored' });
+    const user = { ...zendeskEvent('ticket.status_changed', {}), type: 'zen:event-type:user.created', detail: { id: '1' }, event: {} };
+    expect(json(await post(h, user))).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/not a ticket event/) });
+    expect(h.publisher.published).toHaveLength(0);
+  });
+});
+
+class Orders implements OrderReader {
+  calls = 0;
+  constructor(private readonly answer: () => Promise<unknown>) {}
+  getOrder(): Promise<unknown> {
+    this.calls++;
+    return this.answer();
+  }
+}
+
+describe('ERP CloudEvents → canonical', () => {
+  const erp = (orders: OrderReader = new Orders(async () => erpOrder())) => harness('erp', erpDialects(orders), ERP_CANONICAL_VALIDATORS);
+  const postStructured = (h: Harness, event: unknown) => {
+    const body = JSON.stringify(event);
+    return h.handler(apiEvent('/webhooks/erp/cloudevents', body, lsyncHeaders(body, SECRETS.cloudevents, NOW_SECONDS, 'application/cloudevents+json')));
+  };
+
+  test('a generic-ERP order.released (structured mode) → order.released with lines, temperature, window and sites', async () => {
+    const h = erp();
+    expect((await postStructured(h, cloudEvent('com.example.erp.order.released.v1', erpOrder()))).statusCode).toBe(202);
+    const [event] = published(h);
+    expect(event.metadata).toMatchObject({ eventType: 'order.released', occurredAt: '2026-03-12T06:00:00.000Z', source: { system: 'erp', vendor: 'generic-erp', eventId: 'a5f3c1e2-7b4d-4e8f-9a0b-1c2d3e4f5a6b' }, correlationId: 'SO-1001' });
+    expect(event.refs).toEqual({ orderId: 'SO-1001', customerId: 'C-77' });
+    expect(event.data).toMatchObject({
+      lines: [
+        { lineNumber: 10, sku: 'VAC-FLU-25', description: 'Influenza vaccine, 10 x 0.5 ml', quantity: 40, unit: 'CS', grossWeightKg: 96 },
+        { lineNumber: 20, sku: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', quantity: 12, unit: 'CS', grossWeightKg: 18.5 },
+      ],
+      temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+      deliveryWindow: { from: '2026-03-12T12:00:00.000Z', to: '2026-03-12T16:00:00.000Z' },
+      shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam' },
+      shipTo: { locationId: 'C-77-DOCK-1', address: { city: 'Utrecht', countryCode: 'NL' } },
+      contractId: 'CT-C77-COLD',
+    });
+  });
+
+  test('binary mode (ce-* headers, data as body) maps to the same canonical event, and dedupes with structured mode', async () => {
+    const h = erp();
+    const structured = json(await postStructured(h, cloudEvent('com.example.erp.order.released.v1', erpOrder())));
+    const body = JSON.stringify(erpOrder());
+    const headers = {
+      ...lsyncHeaders(body, SECRETS.cloudevents),
+      'ce-specversion': '1.0',
+      'ce-id': 'a5f3c1e2-7b4d-4e8f-9a0b-1c2d3e4f5a6b',
+      'ce-source': '/erp/orders',
+      'ce-type': 'com.example.erp.order.released.v1',
+      'ce-time': '2026-03-12T06:00:00.000Z',
+    };
+    const binary = json(await h.handler(apiEvent('/webhooks/erp/cloudevents', body, headers)));
+    expect(binary).toEqual(structured);
+    expect(h.publisher.published).toHaveLength(1);
+    const other = erp();
+    await other.handler(apiEvent('/webhooks/erp/cloudevents', body, headers));
+    expect(published(other)[0].metadata.eventId).toBe((structured.eventIds as string[])[0]);
+  });
+
+  test('binary mode without ce-* headers, or with one twice, is a 400 naming the header', async () => {
+    const h = erp();
+    const body = JSON.stringify(erpOrder());
+    const missing = await h.handler(apiEvent('/webhooks/erp/cloudevents', body, lsyncHeaders(body, SECRETS.cloudevents)));
+    expect(missing.statusCode).toBe(400);
+    expect(json(missing).field).toBe('header:ce-specversion');
+    const twice = await h.handler(
+      apiEvent('/webhooks/erp/cloudevents', body, { ...lsyncHeaders(body, SECRETS.cloudevents), 'ce-specversion': '1.0', 'ce-id': ['a', 'b'], 'ce-source': '/erp', 'ce-type': 'x' }),
+    );
+    expect(json(twice).field).toBe('header:ce-id');
+  });
+
+  test('batched CloudEvents are not accepted (415)', async () => {
+    const body = JSON.stringify([cloudEvent('com.example.erp.order.released.v1', erpOrder())]);
+    const response = await erp().handler(apiEvent('/webhooks/erp/cloudevents', body, lsyncHeaders(body, SECRETS.cloudevents, NOW_SECONDS, 'application/cloudevents-batch+json')));
+    expect(response.statusCode).toBe(415);
+  });
+
+  test('a CloudEvent with data_base64 or another specversion is refused naming the attribute', async () => {
+    const base64 = await postStructured(erp(), { ...cloudEvent('com.example.erp.order.released.v1', {}), data_base64: 'e30=' });
+    expect(json(base64).field).toBe('data_base64');
+    const v03 = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', erpOrder(), { specversion: '0.3' }));
+    expect(json(v03).field).toBe('specversion');
+  });
+
+  test('invoice.posted and quality-hold.released from the generic ERP', async () => {
+    const h = erp();
+    await postStructured(h, cloudEvent('com.example.erp.invoice.posted.v1', erpInvoice(), { id: 'inv-evt-1', source: '/erp/billing', subject: 'INV-90017' }));
+    await postStructured(h, cloudEvent('com.example.erp.quality-hold.released.v1', erpHold(), { id: 'qh-evt-1', source: '/erp/quality', subject: 'QH-5003' }));
+    const [invoice, hold] = published(h);
+    expect(invoice).toMatchObject({
+      metadata: { eventType: 'invoice.posted', occurredAt: '2026-03-12T14:05:00.000Z' },
+      refs: { invoiceId: 'INV-90017', orderId: 'SO-1001', shipmentId: 'SHP-1001-01', customerId: 'C-77' },
+      data: { documentType: 'invoice', currency: 'EUR', netAmount: '18450.00', taxAmount: '1660.50', grossAmount: '20110.50', dueDate: '2026-04-11', paymentTermsCode: 'NT30' },
+    });
+    expect(hold).toMatchObject({
+      metadata: { eventType: 'quality-hold.released', occurredAt: '2026-03-13T08:00:00.000Z' },
+      refs: { holdId: 'QH-5003', shipmentId: 'SHP-1001-01', orderId: 'SO-1001' },
+      data: { disposition: 'release-to-customer', heldMinutes: 1279 },
+    });
+  });
+
+  test('units map to EA / CS / PAL, frozen ranges to the frozen regime; an unknown unit is a 400 naming the line', async () => {
+    const h = erp();
+    const frozen = erpOrder({ temperatureRange: { minCelsius: -25, maxCelsius: -18 } });
+    (frozen.lines[0] as { unit: string }).unit = 'BX';
+    await postStructured(h, cloudEvent('com.example.erp.order.released.v1', frozen));
+    expect(published(h)[0].data).toMatchObject({ temperature: { regime: 'frozen' }, lines: [{ unit: 'CS' }, { unit: 'CS' }] });
+    const kg = erpOrder();
+    (kg.lines[1] as { unit: string }).unit = 'KG';
+    const response = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', kg, { id: 'evt-kg' }));
+    expect(response.statusCode).toBe(400);
+    expect(json(response).field).toBe('data.lines[1].unit');
+  });
+
+  test('an invalid ERP order is a 400 naming the field inside data', async () => {
+    const order = erpOrder();
+    delete (order as Record<string, unknown>).requestedDeliveryWindow;
+    const response = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', order));
+    expect(response.statusCode).toBe(400);
+    expect(json(response).field).toBe('data.requestedDeliveryWindow');
+  });
+
+  const sapOrderEvent = () =>
+    cloudEvent(
+      'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1',
+      { SalesOrder: 'SO-1001', SalesOrderType: 'OR', SoldToParty: 'C-77', EventRaisedDateTime: '2026-03-12T06:00:00.000Z' },
+      { source: '/default/sap.s4.beh/S4HCLNT100', id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', subject: undefined },
+    );
+
+  test('a thin SAP sales-order event is read back through the ERP port and mapped to order.released', async () => {
+    const orders = new Orders(async () => erpOrder());
+    const h = erp(orders);
+    expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(202);
+    const [event] = published(h);
+    expect(event.metadata.source).toEqual({ system: 'erp', vendor: 'sap-s4hana', eventId: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD' });
+    expect(event.refs).toEqual({ orderId: 'SO-1001', customerId: 'C-77' });
+    // A retry is answered from the idempotency record: no second read-back.
+    await postStructured(h, sapOrderEvent());
+    expect(orders.calls).toBe(1);
+    expect(h.publisher.published).toHaveLength(1);
+  });
+
+  test('a SAP sales order that is not released, or unknown to the ERP, is ignored', async () => {
+    const open = erp(new Orders(async () => erpOrder({ status: 'open' })));
+    expect(json(await postStructured(open, sapOrderEvent()))).toEqual({ status: 'ignored', reason: 'sales order SO-1001 is open, not released' });
+    const unknown = erp(new Orders(async () => Promise.reject(new RejectedByTargetError('ERP answered 404 to GET /orders/SO-1001', 404))));
+    expect(json(await postStructured(unknown, sapOrderEvent())).status).toBe('ignored');
+  });
+
+  test('when the ERP cannot be read the answer is 503 (SAP retries), and the retry reads again', async () => {
+    let fail = true;
+    const orders = new Orders(async () => (fail ? Promise.reject(new UpstreamUnavailableError('ERP answered 503', 503)) : erpOrder()));
+    const h = erp(orders);
+    expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(503);
+    fail = false;
+    expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(202);
+    expect(orders.calls).toBe(2);
+    expect(h.publisher.published).toHaveLength(1);
+  });
+
+  test('an enriched SAP outbound delivery → shipment.created; a thin one is ignored', async () => {
+    const h = erp();
+    await postStructured(h, cloudEvent('sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1', sapOutboundDelivery(), { id: 'D1', source: '/default/sap.s4.beh/S4HCLNT100' }));
+    const [event] = published(h);
+    expect(event).toMatchObject({
+      metadata: { eventType: 'shipment.created', source: { vendor: 'sap-s4hana' } },
+      refs: { shipmentId: '80000123', orderId: 'SO-1001', customerId: 'C-77' },
+      data: {
+        shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam' },
+        shipTo: { locationId: 'C-77-DOCK-1' },
+        plannedPickupAt: '2026-03-12T08:00:00Z',
+        deliveryWindow: { from: '2026-03-12T12:00:00Z', to: '2026-03-12T16:00:00Z' },
+        temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+        lines: [
+          { lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40 },
+          { lineNumber: 20, sku: 'INS-GLA-100', quantity: 12 },
+        ],
+        packageCount: 2,
+        grossWeightKg: 114.5,
+      },
+    });
+    const thin = await postStructured(erp(), cloudEvent('sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1', { OutboundDelivery: '80000124' }, { id: 'D2' }));
+    expect(json(thin).status).toBe('ignored');
+  });
+
+  test('other CloudEvent types are valid and ignored', async () => {
+    const response = await postStructured(erp(), cloudEvent('sap.s4.beh.businesspartner.v1.BusinessPartner.Changed.v1', { BusinessPartner: '17100001' }));
+    expect(json(response)).toEqual({ status: 'ignored', reason: 'CloudEvent type sap.s4.beh.businesspartner.v1.BusinessPartner.Changed.v1 is not mapped' });
+  });
+});
+
+describe('the canonical dialect', () => {
+  const post = (h: Harness, path: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return h.handler(apiEvent(path, body, lsyncHeaders(body, SECRETS.canonical)));
+  };
+
+  test('a canonical shipment.departed from a carrier without a vendor format is published as is, with our metadata', async () => {
+    const h = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS);
+    const response = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ sequence: 3 }));
+    expect(response.statusCode).toBe(202);
+    const [event] = published(h);
+    expect(event.metadata).toMatchObject({ eventType: 'shipment.departed', source: { system: 'fleet', vendor: 'canonical', eventId: 'carrier-x-evt-0001' }, correlationId: 'SO-1001', sequence: 3 });
+    expect(event.data).toEqual({ stopKind: 'origin', location: { locationId: 'DC-01', name: 'Central DC Rotterdam' } });
+  });
+
+  test('each system accepts only the event types it originates', async () => {
+    const h = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS);
+    const response = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ eventType: 'order.released' }));
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ field: 'eventType', message: expect.stringMatching(/not accepted from fleet/) });
+    const cs = harness('cs', CS_DIALECTS, CS_CANONICAL_VALIDATORS);
+    const ok = await post(cs, '/webhooks/cs/canonical', canonicalSubmission({ eventType: 'case.updated', refs: { caseId: '38211' }, data: { change: 'status-changed', status: 'open' } }));
+    expect(ok.statusCode).toBe(202);
+  });
+
+  test('refs and data are validated against the canonical schema, naming the field', async () => {
+    const h = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS);
+    const noRoute = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ refs: { shipmentId: 'SHP-1001-01' } }));
+    expect(json(noRoute)).toMatchObject({ error: 'invalid-request', field: 'refs.routeId' });
+    const badKind = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ data: { stopKind: 'somewhere' } }));
+    expect(json(badKind).field).toBe('data.stopKind');
+    const extra = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ data: { stopKind: 'origin', driverName: 'Jan' } }));
+    expect(json(extra).field).toBe('data.driverName');
+    const version = await post(h, '/webhooks/fleet/canonical', canonicalSubmission({ schemaVersion: '2' }));
+    expect(json(version)).toMatchObject({ field: 'schemaVersion' });
+    const unknownKey = await post(h, '/webhooks/fleet/canonical', { ...canonicalSubmission(), metadata: {} });
+    expect(json(unknownKey).field).toBe('metadata');
+    expect(h.publisher.published).toHaveLength(0);
+  });
+});
