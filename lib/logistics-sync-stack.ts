@@ -7,7 +7,9 @@ import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
 import { CorrelationIndexer } from './correlation-indexer';
 import { CanonicalBus } from './event-bus';
+import { ExceptionWorkflows } from './exception-workflow';
 import { InboundAdapter } from './inbound-adapter';
+import { maintenanceAllowances, Monitoring } from './monitoring';
 import { OutboundAdapter } from './outbound-adapter';
 import { Routing } from './routing';
 import { Tables } from './tables';
@@ -113,8 +115,29 @@ export class LogisticsSyncStack extends Stack {
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
 
     // --- exception workflows (Step Functions) ---
+    // shipment.exception-raised (and shipment.eta-updated) → one Step Functions execution per canonical event;
+    // case.resolved / shipment.delivered release the waiting workflows (lib/exception-workflow.ts, docs/workflows.md).
+    new ExceptionWorkflows(this, 'ExceptionWorkflows', {
+      bus: this.canonicalBus.bus,
+      correlationTable: this.tables.correlationTable,
+      exceptions: routing.exceptionsQueue,
+      onCallTopic: this.onCallTopic,
+      thresholds: config.exceptions,
+      erp: config.systems.erp,
+      cs: config.systems.cs,
+      recordTtl: Duration.days(config.retention.correlationTtlDays),
+      logRetention: config.retention.logRetentionDays,
+      ...queueRetention,
+    });
 
     // --- monitoring (alarms, dashboard) ---
+    // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after
+    // this point fails synthesis with a message saying so.
+    new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      alarmTopic: this.onCallTopic,
+      queueAgeAllowances: maintenanceAllowances(config),
+    }).monitorScope(this);
 
     new CfnOutput(this, 'EventBusName', { value: this.canonicalBus.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.canonicalBus.archive.archiveName });
