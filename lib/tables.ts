@@ -13,23 +13,36 @@ import { tableDefaults } from './defaults';
  * Access: get/put/update by `id` only (Powertools).
  *
  * ## Correlation table (single table)
+ * Written by the correlation indexer (lambdas/indexer), the outbound adapters (circuit state, ERP status
+ * guard) and `lsync` (redrive audit); read by the trace query (lambdas/trace/trace-query.ts, also used by
+ * `lsync trace`). Key builders: lambdas/indexer/keys.ts.
  * | item | `pk` | `sk` | attributes |
  * |---|---|---|---|
- * | link | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer) | `LINK` | `correlationId`, `kind`, `externalId`, `system` |
- * | correlation members | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link |
- * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt>#<eventId>` | `eventType`, `source`, `receivedAt`, `late`, refs |
- * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `updatedAt` |
+ * | link | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |
+ * | correlation member | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
+ * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
+ * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
+ * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target) |
+ * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
- * Every item may carry `expiresAt` (TTL, epoch seconds).
+ * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
  * Access patterns:
- * 1. any external id → correlation id: `GetItem(pk=LINK#kind#id, sk=LINK)`.
- * 2. everything known about a correlation (links + timeline, ordered by time): `Query(pk=CORR#id)`;
+ * 1. any external id → its correlation ids: `Query(pk=LINK#kind#id)` (an id normally has one correlation; a
+ *    CS case indexed under the shipment's id before the order was known gives it two). An id of unknown
+ *    kind: the same query for every kind, in parallel.
+ * 2. everything known about a correlation (member links + timeline, ordered by time): `Query(pk=CORR#id)`;
  *    timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`.
  * 3. current shipment state, with the monotonic guard: `UpdateItem(pk=SHIPMENT#id, sk=STATE)` conditioned on
- *    `attribute_not_exists(rank) OR rank < :rank`.
- * 4. redrive audit for a day: `Query(pk=AUDIT#date)`.
- * Partition keys are external ids and correlation ids: high cardinality, no hot partition. A single
+ *    `attribute_not_exists(rank) OR rank < :rank` (a late milestone then only `ADD lateEvents 1`);
+ *    the same guard on `SYNC#<target>` for what a target has been told.
+ * 4. the circuit of a target: `GetItem(pk=CIRCUIT#target, sk=STATE)` once per batch; failures counted with
+ *    `ADD`, opening is conditional on it not being open already.
+ * 5. an event indexed once: `PutItem` of the timeline entry conditioned on `attribute_not_exists(pk)`.
+ * 6. redrive audit for a day: `Query(pk=AUDIT#date)`.
+ * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
+ * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
+ * and 3,000 RCU). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.
  */
 export class Tables extends Construct {
