@@ -75,21 +75,31 @@ def apply_patches() -> list:
     sqs_models.Queue.physical_resource_id = property(queue_url)
     applied.append("sqs-queue-ref-is-emulator-url")
 
-    # 5. CloudFormation names an AWS::Events::Archive without ArchiveName within the 48-character limit;
-    #    moto generated `<stack>-<logicalId>-<suffix>` unbounded and then rejected its own name.
+    # 5. CloudFormation keeps the names it generates (`<stack>-<logicalId>-<SUFFIX>`) within each resource
+    #    type's limit by shortening the `<stack>-<logicalId>` part; moto generated them unbounded and then
+    #    rejected its own names (archives: 48, state machines: 80, ...).
     from moto.cloudformation import parsing as cfn_parsing
 
+    name_limits = {
+        "AWS::Events::Archive": 48,
+        "AWS::Events::Rule": 64,
+        "AWS::IAM::Role": 64,
+        "AWS::Lambda::Function": 64,
+        "AWS::SQS::Queue": 80,
+        "AWS::StepFunctions::StateMachine": 80,
+    }
     original_generate = cfn_parsing.generate_resource_name
 
     def generate_resource_name(resource_type, stack_name, logical_id):
         name = original_generate(resource_type, stack_name, logical_id)
-        if resource_type == "AWS::Events::Archive" and len(name) > 48:
+        limit = name_limits.get(resource_type)
+        if limit and len(name) > limit:
             suffix = name.rsplit("-", 1)[-1]
-            name = f"{name[: 47 - len(suffix)].rstrip('-')}-{suffix}"
+            name = f"{name[: limit - len(suffix) - 1].rstrip('-')}-{suffix}"
         return name
 
     cfn_parsing.generate_resource_name = generate_resource_name
-    applied.append("events-archive-generated-name-max-48")
+    applied.append("cloudformation-generated-names-within-limits")
 
     # 6. Rule targets with `Input` (a constant) or `InputPath` deliver that instead of the event in AWS;
     #    moto only knew InputTransformer. Expressed as the equivalent transformer for moto's own code.

@@ -3,12 +3,14 @@ import path from 'node:path';
 import { buildApp, stackName as stackNameOf } from '../app';
 import { parseStageConfig, type StageConfig } from '../config/stage-config';
 import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './aws';
+import { ControlServer } from './control';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { startEmulator, type Emulator } from './emulator';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
 import { LocalRestApi, startRestApis } from './runtime/api-gateway';
+import { BusTap } from './runtime/bus-tap';
 import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './runtime/functions';
 import { startSqsPollers, type SqsPoller } from './runtime/sqs-pollers';
 import { LocalStepFunctions, stateMachineSpecs, StepFunctionsApiServer } from './runtime/step-functions';
@@ -51,6 +53,8 @@ export interface SandboxEndpoints {
   readonly awsEndpoint: string;
   /** The local Step Functions API (`AWS_ENDPOINT_URL_SFN`); other Step Functions calls are forwarded to the emulator. */
   readonly sfnEndpoint: string;
+  /** The sandbox's control API (runtime stats, bus events, warm-up, scenario): see lib/sandbox/control.ts. */
+  readonly controlEndpoint: string;
   /** Base URL (with stage) of the product's webhook API, or null when the product has no REST API yet. */
   readonly webhookBaseUrl: string | null;
   /** Every REST API served locally, by `<stack>/<logicalId>`. */
@@ -69,6 +73,7 @@ export interface SandboxEndpoints {
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
 export interface SandboxTimings {
+  /** Until the emulator answered. It boots while the app synthesizes (which blocks this process), so it is observed no earlier than the end of synth. */
   emulatorMs: number;
   simulatorsMs: number;
   synthMs: number;
@@ -91,6 +96,8 @@ export interface Sandbox {
   readonly pollers: readonly SqsPoller[];
   readonly apis: readonly LocalRestApi[];
   readonly stepFunctions: LocalStepFunctions;
+  /** Every event published to the stacks' custom buses (sandbox instrumentation, see docs/sandbox.md). */
+  readonly busTap: BusTap;
   readonly simulators?: Simulators;
   readonly secrets: SandboxSecrets;
   /** Resource types the emulator does not create, by stack (reported once at start). */
@@ -186,22 +193,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     // 2. Synthesize: the product for the stage, with its systems pointed at the simulators, and any extra apps.
+    //    The CDK's built-in CloudFormation schema validation (seconds of WASM per synth) is skipped: it does not
+    //    change the template, and `cdk synth` and the infra tests (cfn-lint, cdk-nag) run it.
     const tSynth = performance.now();
+    const previousValidation = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'false';
     const assemblies: string[] = [];
-    if (deployProduct) {
-      const outdir = path.join(workDir, 'cdk.out');
-      rmSync(outdir, { recursive: true, force: true });
-      const configOverrides = simulators
-        ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, { apiBaseUrl: url }])) }
-        : undefined;
-      buildApp({ context: { ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir }).app.synth();
-      assemblies.push(outdir);
-    }
-    for (const extra of options.extraApps ?? []) {
-      const outdir = path.join(workDir, `${extra.name}.out`);
-      rmSync(outdir, { recursive: true, force: true });
-      extra.synth(outdir);
-      assemblies.push(outdir);
+    try {
+      if (deployProduct) {
+        const outdir = path.join(workDir, 'cdk.out');
+        rmSync(outdir, { recursive: true, force: true });
+        const configOverrides = simulators
+          ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, { apiBaseUrl: url }])) }
+          : undefined;
+        buildApp({ context: { ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir }).app.synth();
+        assemblies.push(outdir);
+      }
+      for (const extra of options.extraApps ?? []) {
+        const outdir = path.join(workDir, `${extra.name}.out`);
+        rmSync(outdir, { recursive: true, force: true });
+        extra.synth(outdir);
+        assemblies.push(outdir);
+      }
+    } finally {
+      if (previousValidation === undefined) delete process.env.CDK_VALIDATION;
+      else process.env.CDK_VALIDATION = previousValidation;
     }
     timings.synthMs = elapsed(tSynth);
 
@@ -218,6 +234,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await createSecrets(emulator.endpoint, secrets);
     timings.deployMs = elapsed(tDeploy);
     const reports = Object.fromEntries(stacks.map((s) => [s.stackName, s.report]));
+    const busTap = await BusTap.start(stacks, emulator.endpoint);
+    cleanups.push(() => busTap.stop());
 
     // 4. The local runtime, all from the deployed templates.
     const tRuntime = performance.now();
@@ -228,15 +246,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return found;
     });
     // Functions call Step Functions through the local API, which needs the function registry: a late binding.
-    const late: { registry?: FunctionRegistry } = {};
-    const stepFunctions = new LocalStepFunctions(stacks.flatMap(stateMachineSpecs), { functions: { find: (ref) => late.registry?.find(ref) }, endpoint: emulator.endpoint, log });
+    const bound: { registry?: FunctionRegistry; sandbox?: Sandbox } = {};
+    const stepFunctions = new LocalStepFunctions(stacks.flatMap(stateMachineSpecs), { functions: { find: (ref) => bound.registry?.find(ref) }, endpoint: emulator.endpoint, log });
     const sfnServer = new StepFunctionsApiServer(stepFunctions, emulator.endpoint);
     await sfnServer.listen();
     cleanups.push(() => sfnServer.close());
 
     const serviceEnvironment = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url };
     const functions = new FunctionRegistry(specs.map((spec) => new LocalFunction(spec, { serviceEnvironment, logDir: path.join(logDir, 'functions'), echo: options.functionLog })));
-    late.registry = functions;
+    bound.registry = functions;
     cleanups.push(() => functions.stop());
     // Executions stop before the functions they call.
     cleanups.push(() => stepFunctions.stop());
@@ -255,6 +273,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const webhookBaseUrl = webhookApi ? webhookApi.stageUrl().replace(/\/$/, '') : null;
     if (simulators && webhookBaseUrl) simulators.setWebhookUrls(webhookBaseUrl);
 
+    const control = new ControlServer(() => bound.sandbox!);
+    await control.listen();
+    cleanups.push(() => control.close());
+
     timings.readyMs = elapsed(t0);
     const endpoints: SandboxEndpoints = {
       stackName: productStackName,
@@ -262,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       accountId: SANDBOX_ACCOUNT,
       awsEndpoint: emulator.endpoint,
       sfnEndpoint: sfnServer.url,
+      controlEndpoint: control.url,
       webhookBaseUrl,
       apis: Object.fromEntries(apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, { restApiId: api.spec.restApiId, url: api.stageUrl(), stages: api.spec.stages.map((s) => s.stageName) }])),
       secrets: secrets.webhooks,
@@ -285,7 +308,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cleanups.splice(1, 0, () => rmSync(endpointsFile, { force: true }));
 
     let stopping: Promise<void> | undefined;
-    return {
+    const sandbox: Sandbox = {
       endpoints,
       timings,
       workDir,
@@ -297,12 +320,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       pollers: pollers.pollers,
       apis,
       stepFunctions,
+      busTap,
       simulators,
       secrets,
       reports,
       unsupportedFunctions,
       stop: () => (stopping ??= cleanup()),
     };
+    bound.sandbox = sandbox;
+    return sandbox;
   } catch (error) {
     await cleanup();
     throw error;

@@ -224,6 +224,12 @@ export class LocalRestApi {
     return `${this.baseUrl}/${stageName}/`;
   }
 
+  /** The method that would serve `httpMethod path` (path below the stage), if any. */
+  methodFor(httpMethod: string, path: string): MethodSpec | undefined {
+    const normalized = path === '/' ? '/' : path.replace(/\/$/, '');
+    return this.routes.find((r) => (r.method.httpMethod === httpMethod.toUpperCase() || r.method.httpMethod === 'ANY') && r.pattern.test(normalized))?.method;
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

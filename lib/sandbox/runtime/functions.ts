@@ -73,6 +73,8 @@ class ExecutionEnvironment {
   dead = false;
   private readonly pending = new Map<string, Pending>();
   initDurationMs = 0;
+  /** Set when the handler module failed to load (every invocation then fails with it, as in Lambda). */
+  initError?: LambdaError;
 
   constructor(spec: FunctionSpec, env: Record<string, string>, log: WriteStream, echo?: (line: string) => void) {
     this.worker = new Worker(WORKER, {
@@ -100,8 +102,9 @@ class ExecutionEnvironment {
       });
     }
     this.ready = new Promise((resolve) => {
-      this.worker.once('message', (message: { type: string; initDurationMs: number }) => {
+      this.worker.once('message', (message: { type: string; initDurationMs: number; error?: LambdaError }) => {
         this.initDurationMs = message.initDurationMs;
+        this.initError = message.error;
         resolve();
       });
       this.worker.once('error', () => resolve());
@@ -230,10 +233,15 @@ export class LocalFunction {
     else env.busy = false;
   }
 
-  /** Starts one execution environment ahead of the first invocation (a provisioned cold start). */
-  async warm(): Promise<void> {
+  /**
+   * Starts one execution environment ahead of the first invocation (a provisioned cold start) and returns
+   * the error the handler module raised while loading, if any.
+   */
+  async warm(): Promise<LambdaError | undefined> {
     const env = await this.acquire();
+    const error = env.initError;
     this.release(env);
+    return error;
   }
 
   /** Invokes the function synchronously (RequestResponse), as Lambda's Invoke API would. */

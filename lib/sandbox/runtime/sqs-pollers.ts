@@ -8,6 +8,7 @@ import {
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { clientConfig, SANDBOX_REGION } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
+import { matchesPattern } from './event-pattern';
 import type { FunctionRegistry, LocalFunction } from './functions';
 
 /** One SQS event source mapping of the template, resolved. */
@@ -22,7 +23,8 @@ export interface SqsMappingSpec {
   readonly reportBatchItemFailures: boolean;
   readonly maximumConcurrency: number;
   readonly enabled: boolean;
-  readonly hasFilterCriteria: boolean;
+  /** FilterCriteria patterns; a message matching none is deleted without an invocation, as Lambda does. */
+  readonly filterPatterns: readonly unknown[];
 }
 
 export interface MappingStats {
@@ -35,6 +37,8 @@ export interface MappingStats {
   deleted: number;
   /** Messages left in the queue for a retry after the visibility timeout. */
   failed: number;
+  /** Messages deleted unseen because they matched none of the FilterCriteria. */
+  filteredOut: number;
   /** Invocations that failed as a whole (error, timeout, malformed batch response). */
   failedInvocations: number;
 }
@@ -66,7 +70,7 @@ export function sqsMappingSpecs(deployed: DeployedStack, endpoint: string): SqsM
       reportBatchItemFailures: ((props.FunctionResponseTypes ?? []) as string[]).includes('ReportBatchItemFailures'),
       maximumConcurrency: Number(scaling.MaximumConcurrency ?? DEFAULT_LOCAL_CONCURRENCY),
       enabled: props.Enabled !== false && props.Enabled !== 'false',
-      hasFilterCriteria: props.FilterCriteria !== undefined,
+      filterPatterns: (((props.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []).map((f) => JSON.parse(String(f.Pattern))) as unknown[]),
     });
   }
   return specs;
@@ -149,16 +153,19 @@ export function settleBatch(
  */
 export class SqsPoller {
   readonly stats: MappingStats;
+  /** The most recent records handed to the function (bounded), for tests and the scenario. */
+  readonly seen: SQSRecord[];
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
 
   constructor(
     readonly spec: SqsMappingSpec,
-    private readonly fn: LocalFunction,
+    readonly fn: LocalFunction,
     private readonly sqs: SQSClient,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.stats = { logicalId: spec.logicalId, functionName: fn.spec.functionName, queueArn: spec.queueArn, batches: 0, messages: 0, deleted: 0, failed: 0, failedInvocations: 0 };
+    this.stats = { logicalId: spec.logicalId, functionName: fn.spec.functionName, queueArn: spec.queueArn, batches: 0, messages: 0, deleted: 0, failed: 0, filteredOut: 0, failedInvocations: 0 };
+    this.seen = [];
   }
 
   start(): void {
@@ -201,24 +208,48 @@ export class SqsPoller {
     }
   }
 
+  private async deleteRecords(records: readonly SQSRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const entries = records.slice(i, i + 10).map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle }));
+      await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: entries }));
+    }
+  }
+
   private async process(messages: Message[]): Promise<void> {
-    const records = messages.map((m) => toSqsRecord(m, this.spec.queueArn));
+    let records = messages.map((m) => toSqsRecord(m, this.spec.queueArn));
+    if (this.spec.filterPatterns.length > 0) {
+      const keep = records.filter((r) => this.spec.filterPatterns.some((p) => matchesPattern(p, filterable(r))));
+      const dropped = records.filter((r) => !keep.includes(r));
+      this.stats.filteredOut += dropped.length;
+      await this.deleteRecords(dropped);
+      records = keep;
+      if (records.length === 0) return;
+    }
+    this.seen.push(...records);
+    if (this.seen.length > 500) this.seen.splice(0, this.seen.length - 500);
     this.stats.batches += 1;
     this.stats.messages += records.length;
     const outcome = await this.fn.invoke({ Records: records });
     const { toDelete, wholeBatchFailed } = settleBatch(records, outcome.ok ? { ok: true, payload: outcome.payload } : { ok: false }, this.spec.reportBatchItemFailures);
     if (wholeBatchFailed) this.stats.failedInvocations += 1;
     this.stats.failed += records.length - toDelete.size;
-    const entries = records.filter((r) => toDelete.has(r.messageId)).map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle }));
-    for (let i = 0; i < entries.length; i += 10) {
-      await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.spec.queueUrl, Entries: entries.slice(i, i + 10) }));
-    }
-    this.stats.deleted += entries.length;
+    const succeeded = records.filter((r) => toDelete.has(r.messageId));
+    await this.deleteRecords(succeeded);
+    this.stats.deleted += succeeded.length;
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled(this.loops);
+  }
+}
+
+/** The record as Lambda filters it: `body` parsed when it is JSON. */
+function filterable(record: SQSRecord): Record<string, unknown> {
+  try {
+    return { ...record, body: JSON.parse(record.body) as unknown };
+  } catch {
+    return { ...record };
   }
 }
 
@@ -238,7 +269,6 @@ export function startSqsPollers(
         log(`event source mapping ${spec.logicalId}: function ${spec.functionName} is not running locally; not polling ${spec.queueArn}`);
         continue;
       }
-      if (spec.hasFilterCriteria) log(`event source mapping ${spec.logicalId}: FilterCriteria is not applied locally (every message is delivered)`);
       const poller = new SqsPoller(spec, fn, sqs, (error) => log(`poller ${spec.logicalId}: ${(error as Error).message}`));
       poller.start();
       pollers.push(poller);

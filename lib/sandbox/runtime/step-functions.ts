@@ -241,8 +241,9 @@ export class LocalStepFunctions {
       done: new Promise((r) => (resolveDone = r)),
     };
     this.executions.set(executionArn, execution);
-    const record = (type: string, details: Record<string, unknown> = {}) => {
-      history.push({ id: history.length + 1, previousEventId: history.length, timestamp: Date.now() / 1000, type, ...details });
+    history.push({ id: 1, previousEventId: 0, timestamp: execution.startDate.getTime() / 1000, type: 'ExecutionStarted', executionStartedEventDetails: { input: inputText, roleArn: machine.roleArn } });
+    const record = (type: string, details: Record<string, unknown> = {}, at = Date.now()) => {
+      history.push({ id: history.length + 1, previousEventId: history.length, timestamp: at / 1000, type, ...details });
     };
 
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -260,14 +261,14 @@ export class LocalStepFunctions {
     execution.abort = run.abort;
     void (async () => {
       for await (const event of run.eventLogs) {
-        const e = event as { type: string; state?: { name: string; type: string; input?: unknown; output?: unknown }; Error?: string; Cause?: unknown; input?: unknown; output?: unknown };
+        // The interpreter's events arrive asynchronously: they carry their own timestamps, and
+        // historyOf() puts everything in order.
+        const e = event as { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown; output?: unknown } };
         if (e.type === 'StateEntered') {
           this.stats.stateTransitions += 1;
-          record(`${e.state!.type}StateEntered`, { stateEnteredEventDetails: { name: e.state!.name, input: JSON.stringify(e.state!.input ?? null) } });
+          record(`${e.state!.type}StateEntered`, { stateEnteredEventDetails: { name: e.state!.name, input: JSON.stringify(e.state!.input ?? null) } }, e.timestamp);
         } else if (e.type === 'StateExited') {
-          record(`${e.state!.type}StateExited`, { stateExitedEventDetails: { name: e.state!.name, output: JSON.stringify(e.state!.output ?? null) } });
-        } else if (e.type === 'ExecutionStarted') {
-          record('ExecutionStarted', { executionStartedEventDetails: { input: inputText, roleArn: machine.roleArn } });
+          record(`${e.state!.type}StateExited`, { stateExitedEventDetails: { name: e.state!.name, output: JSON.stringify(e.state!.output ?? null) } }, e.timestamp);
         }
       }
     })().catch(() => undefined);
@@ -474,6 +475,16 @@ export class LocalStepFunctions {
     return execution;
   }
 
+  /** The execution's history in order (AWS GetExecutionHistory shape, ids renumbered). */
+  historyOf(executionArn: string): HistoryEvent[] {
+    const rank = (type: string) =>
+      type === 'ExecutionStarted' ? 0 : type.endsWith('StateEntered') ? 1 : type === 'TaskScheduled' ? 2 : type === 'TaskSubmitted' ? 3 : type.startsWith('Task') ? 4 : type.endsWith('StateExited') ? 5 : 6;
+    return this.describeExecution(executionArn)
+      .history.map((event, index) => ({ event, index }))
+      .sort((a, b) => a.event.timestamp - b.event.timestamp || rank(a.event.type) - rank(b.event.type) || a.index - b.index)
+      .map(({ event }, i) => ({ ...event, id: i + 1, previousEventId: i }));
+  }
+
   listExecutions(stateMachineArn: string, statusFilter?: string): Execution[] {
     this.machine(stateMachineArn);
     return [...this.executions.values()]
@@ -652,8 +663,8 @@ export class StepFunctionsApiServer {
         sfn.sendTaskHeartbeat(String(body.taskToken));
         return {};
       case 'GetExecutionHistory': {
-        const execution = sfn.describeExecution(String(body.executionArn));
-        const events = body.reverseOrder ? [...execution.history].reverse() : execution.history;
+        const history = sfn.historyOf(String(body.executionArn));
+        const events = body.reverseOrder ? history.reverse() : history;
         const { items, nextToken } = page(events, body.maxResults, body.nextToken);
         return { events: items, nextToken };
       }

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm start`: the whole stack on this machine (see docs/sandbox.md). `npm start -- --once` exits after the
+// reference scenario: 0 when every expectation held, 1 naming the one that did not.
+import { Command } from 'commander';
+import { SandboxAlreadyRunningError } from '../lib/sandbox/lock';
+import { describeReports, startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
+import { runScenario } from '../lib/sandbox/scenario';
+import { busTrace, formatTrace, readCorrelationTrace } from '../lib/sandbox/trace';
+
+const program = new Command()
+  .name('sandbox')
+  .description('Runs logistics-sync locally: moto, the synthesized template, the handlers, state machines and vendor simulators.')
+  .option('--once', 'exit after the reference scenario (exit code 0 when every expectation held)')
+  .option('--verbose', 'echo function logs (always written to .sandbox/logs/functions/)')
+  .option('--prewarm', 'start one execution environment per function before "ready"')
+  .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
+  .parse();
+const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string }>();
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+let sandbox: Sandbox | undefined;
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    if (sandbox) {
+      say('stopping the sandbox ...');
+      await sandbox.stop();
+    }
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second Ctrl-C while stopping: leave at once (moto exits with us, see lib/sandbox/emulator.ts).
+    if (shuttingDown) process.exit(130);
+    void shutdown(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
+try {
+  say('starting the sandbox (moto, simulators, synth, deploy, runtime) ...');
+  sandbox = await startSandbox({
+    log: (line) => say(`  ${line}`),
+    functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
+    prewarm: options.prewarm,
+  });
+} catch (error) {
+  if (error instanceof SandboxAlreadyRunningError) {
+    console.error(`sandbox: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`sandbox: failed to start: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+}
+
+const { endpoints, timings } = sandbox;
+for (const line of describeReports(sandbox.reports)) say(`  ${line}`);
+for (const fn of sandbox.unsupportedFunctions) say(`  function ${fn.logicalId} is not run locally: ${fn.reason}`);
+say();
+say(
+  `ready in ${seconds(timings.readyMs)} (emulator ${seconds(timings.emulatorMs)}, synth ${seconds(timings.synthMs)}, deploy ${seconds(timings.deployMs)}, runtime ${seconds(timings.runtimeMs)}); timings in ${sandbox.workDir}/timings.json`,
+);
+say(`  AWS endpoint     ${endpoints.awsEndpoint}   (region ${endpoints.region}, any credentials)`);
+say(`  Step Functions   ${endpoints.sfnEndpoint}`);
+say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no REST API yet)'}`);
+if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs}`);
+say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox.workDir}/logs/functions/), ${sandbox.pollers.length} SQS pollers, ${sandbox.stepFunctions.stateMachines().length} state machines`);
+say(`  everything else  ${sandbox.workDir}/endpoints.json`);
+say();
+
+say('reference scenario (DESIGN §5):');
+const report = await runScenario(sandbox);
+say();
+const tableName = endpoints.outputs[endpoints.stackName]?.CorrelationTableName;
+const trace = (tableName ? await readCorrelationTrace(endpoints.awsEndpoint, tableName, options.trace).catch(() => undefined) : undefined) ?? busTrace(sandbox.busTap.events(), options.trace);
+if (trace) for (const line of formatTrace(trace)) say(line);
+else say(`no trace for ${options.trace} yet`);
+say();
+
+const passed = report.steps.filter((s) => s.status === 'passed').length;
+const skipped = report.steps.filter((s) => s.status === 'skipped').length;
+if (report.ok) say(`scenario: every expectation held (${passed} steps passed, ${skipped} not in the stack yet)`);
+else say(`scenario: FAILED — ${report.firstFailure}`);
+
+if (options.once) {
+  await shutdown(report.ok ? 0 : 1);
+} else {
+  say('serving until Ctrl-C ...');
+}

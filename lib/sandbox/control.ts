@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Sandbox } from './sandbox';
+import { runScenario, type ScenarioReport } from './scenario';
+
+/**
+ * The sandbox's own control API on loopback (`endpoints.controlEndpoint`), for tests and tools in other
+ * processes: runtime statistics, what went over the bus, warming functions, running the scenario.
+ *
+ * - `GET  /stats`       functions, SQS pollers (with deliveries per message id), Step Functions, REST APIs
+ * - `GET  /bus-events`  every event the bus tap saw (`?type=<detail-type>` filters)
+ * - `POST /warm`        starts one environment per function; answers `{ <functionName>: <init error> | null }`
+ * - `POST /scenario`    runs the reference scenario in the sandbox process; answers its report
+ *
+ * The vendor simulators have their own control plane (`<simulator>/__sim/...`).
+ */
+export class ControlServer {
+  private readonly server: Server;
+  private port = 0;
+
+  constructor(private readonly sandbox: () => Sandbox) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.send(res, 500, { message: (error as Error).message }));
+    });
+    this.server.keepAliveTimeout = 1000;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for await (const _ of req) {
+      // drain
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const sandbox = this.sandbox();
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /stats':
+        this.send(res, 200, stats(sandbox));
+        return;
+      case 'GET /bus-events': {
+        const type = url.searchParams.get('type');
+        this.send(res, 200, sandbox.busTap.events().filter((e) => !type || e['detail-type'] === type));
+        return;
+      }
+      case 'POST /warm': {
+        const results = await Promise.all(sandbox.functions.functions.map(async (fn) => [fn.spec.functionName, (await fn.warm()) ?? null] as const));
+        this.send(res, 200, Object.fromEntries(results));
+        return;
+      }
+      case 'POST /scenario': {
+        const lines: string[] = [];
+        const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
+        this.send(res, 200, { ...report, log: lines });
+        return;
+      }
+      default:
+        this.send(res, 404, { message: `unknown control route ${route}` });
+    }
+  }
+}
+
+/** Runtime statistics of a sandbox (also what a benchmark or cost model reads). */
+export function stats(sandbox: Sandbox) {
+  return {
+    functions: sandbox.functions.functions.map((fn) => ({ stackName: fn.spec.stackName, logicalId: fn.spec.logicalId, ...fn.stats })),
+    pollers: sandbox.pollers.map((p) => {
+      const deliveries: Record<string, number> = {};
+      for (const record of p.seen) deliveries[record.messageId] = (deliveries[record.messageId] ?? 0) + 1;
+      return { stackName: p.spec.stackName, ...p.stats, deliveries };
+    }),
+    stepFunctions: { ...sandbox.stepFunctions.stats, executions: sandbox.stepFunctions.allExecutions().map((e) => ({ executionArn: e.executionArn, status: e.status })) },
+    apis: sandbox.apis.map((api) => ({ stackName: api.spec.stackName, logicalId: api.spec.logicalId, ...api.stats })),
+  };
+}

@@ -1,0 +1,307 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { clientConfig } from './aws';
+import { PROJECT_ROOT } from './python-env';
+import type { TappedEvent } from './runtime/bus-tap';
+import { matchesPattern } from './runtime/event-pattern';
+import type { Sandbox } from './sandbox';
+import { DEFAULT_WEBHOOK_PATHS } from './simulators/index';
+
+/**
+ * The reference scenario (DESIGN §5) as a list of named steps with named expectations. A step runs only
+ * when the stack implements what it needs (`skipUnless`), so the scenario grows with the product: add a
+ * step to {@link REFERENCE_SCENARIO} (or pass your own list to {@link runScenario}).
+ *
+ * ```ts
+ * const step: ScenarioStep = {
+ *   name: 'fleet departs the DC',
+ *   skipUnless: (ctx) => (ctx.sandbox.simulators ? undefined : 'no simulators'),
+ *   run: async (ctx) => { await ctx.sandbox.simulators!.fleet.departStop(String(ctx.state.get('routeId'))); },
+ *   expectations: [{ name: 'ERP shipment status is "in transit"', withinMs: 15_000, check: async (ctx) => { ... } }],
+ * };
+ * ```
+ */
+
+export interface ScenarioContext {
+  readonly sandbox: Sandbox;
+  readonly log: (line: string) => void;
+  /** Values a step hands to later steps (ids, deliveries, timestamps). */
+  readonly state: Map<string, unknown>;
+  /** Document client on the emulator's DynamoDB. */
+  readonly dynamodb: DynamoDBDocumentClient;
+  readonly events: EventBridgeClient;
+}
+
+export interface Expectation {
+  readonly name: string;
+  /**
+   * Holds when it returns without throwing (or returns undefined). A thrown error or a returned string is
+   * the reason it does not hold (yet): checked again until `withinMs` has passed.
+   */
+  check(ctx: ScenarioContext): Promise<string | void> | string | void;
+  /** How long the pipeline may take to make it hold. @default 10 000 ms */
+  readonly withinMs?: number;
+}
+
+export interface ScenarioStep {
+  readonly name: string;
+  /** Why the stack cannot run this step yet, or undefined when it can. */
+  readonly skipUnless?: (ctx: ScenarioContext) => string | undefined;
+  readonly run?: (ctx: ScenarioContext) => Promise<void>;
+  /** Fixed, or derived from the stack and what `run` did (e.g. one per routing rule). */
+  readonly expectations: readonly Expectation[] | ((ctx: ScenarioContext) => readonly Expectation[]);
+}
+
+export interface ExpectationResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly reason?: string;
+  readonly ms: number;
+}
+
+export interface StepResult {
+  readonly name: string;
+  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly reason?: string;
+  readonly expectations: readonly ExpectationResult[];
+  readonly ms: number;
+}
+
+export interface ScenarioReport {
+  readonly ok: boolean;
+  readonly steps: readonly StepResult[];
+  /** The first expectation that did not hold, as `<step> › <expectation>: <reason>`. */
+  readonly firstFailure?: string;
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function eventually(expectation: Expectation, ctx: ScenarioContext): Promise<ExpectationResult> {
+  const started = performance.now();
+  const deadline = Date.now() + (expectation.withinMs ?? 10_000);
+  let reason: string;
+  for (;;) {
+    try {
+      const result = await expectation.check(ctx);
+      if (typeof result !== 'string') return { name: expectation.name, ok: true, ms: Math.round(performance.now() - started) };
+      reason = result;
+    } catch (error) {
+      reason = reasonOf(error);
+    }
+    if (Date.now() >= deadline) return { name: expectation.name, ok: false, reason, ms: Math.round(performance.now() - started) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs the steps in order; a failed step stops the scenario (later steps depend on earlier ones). */
+export async function runScenario(sandbox: Sandbox, steps: readonly ScenarioStep[] = REFERENCE_SCENARIO, options: { log?: (line: string) => void } = {}): Promise<ScenarioReport> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = new DynamoDBClient(clientConfig(sandbox.endpoints.awsEndpoint));
+  const events = new EventBridgeClient(clientConfig(sandbox.endpoints.awsEndpoint));
+  const ctx: ScenarioContext = { sandbox, log, state: new Map(), dynamodb: DynamoDBDocumentClient.from(base), events };
+  const results: StepResult[] = [];
+  let firstFailure: string | undefined;
+  try {
+    for (const step of steps) {
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
+      if (firstFailure) {
+        results.push({ name: step.name, status: 'skipped', reason: 'an earlier step failed', expectations: [], ms: 0 });
+        continue;
+      }
+      const skip = step.skipUnless?.(ctx);
+      if (skip) {
+        results.push({ name: step.name, status: 'skipped', reason: skip, expectations: [], ms: 0 });
+        log(`  - ${step.name}: skipped (${skip})`);
+        continue;
+      }
+      try {
+        await step.run?.(ctx);
+      } catch (error) {
+        firstFailure = `${step.name}: ${reasonOf(error)}`;
+        results.push({ name: step.name, status: 'failed', reason: reasonOf(error), expectations: [], ms: ms() });
+        log(`  ✗ ${step.name}: ${reasonOf(error)}`);
+        continue;
+      }
+      const expectations = typeof step.expectations === 'function' ? step.expectations(ctx) : step.expectations;
+      if (expectations.length === 0) {
+        results.push({ name: step.name, status: 'skipped', reason: 'nothing in the stack to check yet', expectations: [], ms: ms() });
+        log(`  - ${step.name}: nothing in the stack to check yet`);
+        continue;
+      }
+      const checked = await Promise.all(expectations.map((e) => eventually(e, ctx)));
+      const failed = checked.find((c) => !c.ok);
+      if (failed) firstFailure = `${step.name} › ${failed.name}: ${failed.reason}`;
+      results.push({ name: step.name, status: failed ? 'failed' : 'passed', expectations: checked, ms: ms() });
+      log(`  ${failed ? '✗' : '✓'} ${step.name} (${ms()} ms)`);
+      for (const c of checked) log(`      ${c.ok ? '✓' : '✗'} ${c.name}${c.ok ? ` (${c.ms} ms)` : `: ${c.reason}`}`);
+    }
+  } finally {
+    base.destroy();
+    events.destroy();
+  }
+  return { ok: firstFailure === undefined, steps: results, firstFailure };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Helpers for steps: everything is found in the deployed template, never in a list kept here.
+
+const ORDER_ID = 'SO-1001';
+
+/** The product's REST API method for a webhook path, when the stack has one. */
+function webhookRoute(ctx: ScenarioContext, webhookPath: string): boolean {
+  const productApis = ctx.sandbox.apis.filter((api) => api.spec.stackName === ctx.sandbox.endpoints.stackName);
+  return productApis.some((api) => api.methodFor('POST', webhookPath) !== undefined);
+}
+
+/** Functions of the product whose environment mentions `value` (e.g. a simulator URL or a table name). */
+function functionsMentioning(ctx: ScenarioContext, value: string) {
+  return ctx.sandbox.functions.functions.filter((fn) => fn.spec.stackName === ctx.sandbox.endpoints.stackName && Object.values(fn.spec.environment).some((v) => v.includes(value)));
+}
+
+function productOutput(ctx: ScenarioContext, name: string): string | undefined {
+  return ctx.sandbox.endpoints.outputs[ctx.sandbox.endpoints.stackName]?.[name];
+}
+
+function isOrderReleased(event: TappedEvent): boolean {
+  const detail = event.detail as { refs?: { orderId?: string } };
+  return event['detail-type'] === 'order.released' && detail.refs?.orderId === ORDER_ID;
+}
+
+/** Rules on the product's buses (from the template) with the SQS queues they target. */
+function sqsRoutes(ctx: ScenarioContext): { rule: string; pattern: unknown; bus: string; queueArn: string; queue: string }[] {
+  const product = ctx.sandbox.product;
+  if (!product) return [];
+  const routes: { rule: string; pattern: unknown; bus: string; queueArn: string; queue: string }[] = [];
+  for (const rule of product.ofType('AWS::Events::Rule')) {
+    const props = product.properties(rule.logicalId);
+    if (!props.EventPattern || props.State === 'DISABLED') continue;
+    for (const target of (props.Targets ?? []) as { Arn: string; Id: string }[]) {
+      if (!String(target.Arn).startsWith('arn:aws:sqs:')) continue;
+      routes.push({ rule: rule.logicalId, pattern: props.EventPattern, bus: String(props.EventBusName ?? 'default'), queueArn: target.Arn, queue: target.Arn.split(':').pop()! });
+    }
+  }
+  return routes;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+/** DESIGN §5, as far as the stack implements it. Later steps are added as the product grows. */
+export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
+  {
+    name: `1. ERP releases order ${ORDER_ID}`,
+    skipUnless: (ctx) => (productOutput(ctx, 'EventBusName') ? undefined : 'the product stack has no event bus output'),
+    async run(ctx) {
+      const sims = ctx.sandbox.simulators;
+      if (sims && webhookRoute(ctx, DEFAULT_WEBHOOK_PATHS.cloudevents)) {
+        // Through the whole inbound path: the ERP simulator signs a CloudEvent and posts it to our API.
+        ctx.state.set('via', 'erp-webhook');
+        ctx.state.set('delivery', await sims.erp.releaseOrder(ORDER_ID));
+      } else {
+        // No inbound route yet: publish the canonical example as the inbound adapter would.
+        ctx.state.set('via', 'canonical-example');
+        const detail = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'schemas', 'examples', 'order.released.json'), 'utf8')) as Record<string, unknown>;
+        const result = await ctx.events.send(
+          new PutEventsCommand({ Entries: [{ EventBusName: productOutput(ctx, 'EventBusName'), Source: 'logistics-sync.erp', DetailType: 'order.released', Detail: JSON.stringify(detail) }] }),
+        );
+        if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
+      }
+    },
+    expectations: (ctx) => [
+      ...(ctx.state.get('via') === 'erp-webhook'
+        ? [
+            {
+              name: 'the CloudEvents webhook is accepted (202)',
+              check: () => {
+                const delivery = ctx.state.get('delivery') as { status: number | null };
+                return delivery.status === 202 ? undefined : `answered ${delivery.status}`;
+              },
+            },
+          ]
+        : []),
+      {
+        name: `order.released for ${ORDER_ID} is on the canonical bus`,
+        check: () => (ctx.sandbox.busTap.events().some(isOrderReleased) ? undefined : 'not seen on the bus'),
+      },
+    ],
+  },
+  {
+    name: '2. order.released is routed to every queue whose rule matches it',
+    skipUnless: (ctx) => (sqsRoutes(ctx).length > 0 ? undefined : 'the product has no routing rules with SQS targets yet'),
+    expectations: (ctx) => {
+      const event = ctx.sandbox.busTap.events().find(isOrderReleased);
+      if (!event) return [];
+      const { bus: _bus, tappedAt: _tappedAt, ...envelope } = event;
+      return sqsRoutes(ctx)
+        .filter((route) => matchesPattern(route.pattern, envelope))
+        .map((route) => ({
+          name: `rule ${route.rule} delivers it to ${route.queue}`,
+          check: () => {
+            const poller = ctx.sandbox.pollers.find((p) => p.spec.queueArn === route.queueArn);
+            if (!poller) return undefined; // no consumer: moto's delivery is all there is to see
+            return poller.seen.some((r) => (JSON.parse(r.body) as { id?: string }).id === event.id) ? undefined : `${poller.fn.spec.functionName} has not received it`;
+          },
+        }));
+    },
+  },
+  {
+    name: `3. the correlation index links ${ORDER_ID}`,
+    skipUnless: (ctx) => {
+      const table = productOutput(ctx, 'CorrelationTableName');
+      if (!table) return 'the product stack has no CorrelationTableName output';
+      return functionsMentioning(ctx, table).length > 0 ? undefined : 'no function writes the correlation table yet';
+    },
+    expectations: (ctx) => [
+      {
+        name: `LINK#order#${ORDER_ID} points at a correlation`,
+        withinMs: 15_000,
+        async check() {
+          const table = productOutput(ctx, 'CorrelationTableName')!;
+          const { Items } = await ctx.dynamodb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LINK#order#${ORDER_ID}` } }));
+          if (!Items?.length) return 'no link item yet';
+          ctx.state.set('correlationId', Items[0]!.correlationId);
+          return undefined;
+        },
+      },
+      {
+        name: 'the timeline records order.released',
+        withinMs: 15_000,
+        async check() {
+          const correlationId = ctx.state.get('correlationId');
+          if (!correlationId) return 'no correlation yet';
+          const table = productOutput(ctx, 'CorrelationTableName')!;
+          const { Items } = await ctx.dynamodb.send(
+            new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)', ExpressionAttributeValues: { ':pk': `CORR#${String(correlationId)}`, ':tl': 'TL#' } }),
+          );
+          return Items?.some((i) => i.eventType === 'order.released') ? undefined : 'no timeline entry yet';
+        },
+      },
+    ],
+  },
+  {
+    name: '4. the fleet system gets a route for the order (dispatch)',
+    skipUnless: (ctx) => {
+      const fleet = ctx.sandbox.simulators?.urls.fleet;
+      if (!fleet) return 'no simulators';
+      return functionsMentioning(ctx, fleet).length > 0 ? undefined : 'no function calls the fleet system yet';
+    },
+    expectations: (ctx) => [
+      {
+        name: `the fleet simulator received a route creation for ${ORDER_ID}`,
+        withinMs: 20_000,
+        check: () => {
+          const calls = ctx.sandbox.simulators!.fleet.calls;
+          return calls.some((c) => c.method === 'POST' && JSON.stringify(c).includes(ORDER_ID)) ? undefined : `${calls.length} calls, none creates a route for ${ORDER_ID}`;
+        },
+      },
+    ],
+  },
+];
+
+/** Reads one item (helper for steps that check a key directly). */
+export async function getItem(ctx: ScenarioContext, tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  return (await ctx.dynamodb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'vitest';
+import { fixture, fixtureApi } from './support';
+
+interface Echo {
+  config: { tableName: string; functionName: string };
+  httpMethod: string;
+  resource: string;
+  pathParameters: Record<string, string>;
+  queryStringParameters: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: boolean;
+  requestContext: { stage: string; resourcePath: string; httpMethod: string; requestId: string; sourceIp: string };
+}
+
+describe('REST API methods are served locally with the API Gateway proxy event', () => {
+  test('a Lambda proxy method receives path, query, headers, body and request context', async () => {
+    const response = await fetch(`${fixtureApi()}echo/hello%20world?x=1&x=2`, { method: 'POST', headers: { 'X-Vendor-Signature': 'abc' }, body: '{"a":1}' });
+    expect(response.status).toBe(200);
+    const echo = (await response.json()) as Echo;
+    expect(echo).toMatchObject({
+      httpMethod: 'POST',
+      resource: '/echo/{name}',
+      pathParameters: { name: 'hello world' },
+      queryStringParameters: { x: '2' },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+      requestContext: { stage: 'v1', resourcePath: '/echo/{name}', httpMethod: 'POST', sourceIp: '127.0.0.1' },
+    });
+    // Header names keep the client's casing, as API Gateway passes them.
+    expect(echo.headers['X-Vendor-Signature']).toBe('abc');
+    expect(echo.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('the handler runs with its own environment from the template, resolved to the emulator’s names', async () => {
+    const echo = (await (await fetch(`${fixtureApi()}echo/x`, { method: 'POST' })).json()) as Echo;
+    expect(echo.config.tableName).toBe(fixture().TableName);
+    expect(echo.config.functionName).toMatch(/Echo/);
+  });
+
+  test('a path or method the API does not define answers 403 like API Gateway', async () => {
+    expect((await fetch(`${fixtureApi()}nowhere`)).status).toBe(403);
+    expect((await fetch(`${fixtureApi()}echo/x`, { method: 'GET' })).status).toBe(403);
+  });
+});

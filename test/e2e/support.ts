@@ -1,0 +1,47 @@
+import { inject } from 'vitest';
+import type { SandboxEndpoints } from '../../lib/sandbox/sandbox';
+import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
+
+/** The sandbox the global setup started. */
+export function sandbox(): SandboxEndpoints {
+  return inject('sandbox');
+}
+
+/** AWS SDK client configuration for the sandbox (Step Functions goes to the local Step Functions API). */
+export function aws(service: 'sfn' | 'default' = 'default'): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  const endpoints = sandbox();
+  return {
+    endpoint: service === 'sfn' ? endpoints.sfnEndpoint : endpoints.awsEndpoint,
+    region: endpoints.region,
+    credentials: { accessKeyId: endpoints.env.AWS_ACCESS_KEY_ID!, secretAccessKey: endpoints.env.AWS_SECRET_ACCESS_KEY! },
+  };
+}
+
+/** Outputs of the fixture stack (queue URLs, bus, table, state machine, API). */
+export function fixture(): Readonly<Record<string, string>> {
+  return sandbox().outputs[FIXTURE_STACK_NAME]!;
+}
+
+/** Reads the sandbox's control API (see lib/sandbox/control.ts). */
+export async function control<T>(route: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  const response = await fetch(`${sandbox().controlEndpoint}${route}`, { method });
+  if (!response.ok) throw new Error(`control ${route}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Local URL (with stage, trailing slash) of the fixture's REST API. */
+export function fixtureApi(): string {
+  const [, api] = Object.entries(sandbox().apis).find(([key]) => key.startsWith(`${FIXTURE_STACK_NAME}/`))!;
+  return api.url;
+}
