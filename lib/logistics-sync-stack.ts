@@ -9,6 +9,7 @@ import { CorrelationIndexer } from './correlation-indexer';
 import { CanonicalBus } from './event-bus';
 import { ExceptionWorkflows } from './exception-workflow';
 import { InboundAdapter } from './inbound-adapter';
+import { maintenanceAllowances, Monitoring } from './monitoring';
 import { OutboundAdapter } from './outbound-adapter';
 import { Routing } from './routing';
 import { Tables } from './tables';
@@ -130,6 +131,13 @@ export class LogisticsSyncStack extends Stack {
     });
 
     // --- monitoring (alarms, dashboard) ---
+    // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after
+    // this point fails synthesis with a message saying so.
+    new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      alarmTopic: this.onCallTopic,
+      queueAgeAllowances: maintenanceAllowances(config),
+    }).monitorScope(this);
 
     new CfnOutput(this, 'EventBusName', { value: this.canonicalBus.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.canonicalBus.archive.archiveName });
