@@ -10,7 +10,11 @@ import { WAIT_SORT_KEY_PREFIX, waitPartitionKey, type WaitItem } from './release
 
 /** Port: starts a workflow execution. */
 export interface WorkflowStarter {
-  /** `duplicate` when an execution with this name exists already (a redelivery or a republished event). */
+  /**
+   * `duplicate` when Step Functions reports ExecutionAlreadyExists (same name, another input or a closed
+   * execution). A repeat with the same name and input while the execution runs is answered like the original
+   * start (`started`): either way no second execution exists.
+   */
   start(flow: FlowName, name: string, input: WorkflowInput): Promise<'started' | 'duplicate'>;
 }
 
