@@ -63,7 +63,8 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * (lambdas/<system>/inbound/handler.ts). It verifies, validates, maps and deduplicates vendor webhooks and
  * publishes canonical events; the routes themselves are wired by {@link WebhookApi}.
  *
- * Grants: PutEvents on the bus, read/write on the idempotency table, GetSecretValue on the system's secret.
+ * Grants: PutEvents on the bus, get/put/update/delete items in the idempotency table, GetSecretValue on the
+ * system's secret (name-based ARN).
  */
 export class InboundAdapter extends Construct {
   public readonly system: InboundSystem;
@@ -96,7 +97,8 @@ export class InboundAdapter extends Construct {
     });
 
     props.bus.grantPutEventsTo(this.handler);
-    props.idempotencyTable.grantReadWriteData(this.handler);
+    // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
+    props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.
     const secretArn = Arn.format(
       { service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },

@@ -152,7 +152,6 @@ export class WebhookApi extends Construct {
     });
 
     const validator = this.api.addRequestValidator('SignatureHeaders', {
-      requestValidatorName: 'signature-headers',
       validateRequestParameters: true,
       validateRequestBody: false,
     });

@@ -5,7 +5,7 @@
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
 export const samsaraWebhook = validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"type":"string","maxLength":64},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]},"MilliCelsius":{"type":"integer","minimum":-100000,"maximum":100000},"Celsius":{"type":"number","minimum":-100,"maximum":100},"TemperatureDetails":{"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}}}};
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]},"MilliCelsius":{"type":"integer","minimum":-100000,"maximum":100000},"Celsius":{"type":"number","minimum":-100,"maximum":100},"TemperatureDetails":{"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}}}};
 const schema20 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
 const schema21 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
 const pattern3 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
@@ -1919,19 +1919,10 @@ var valid10 = true;
 }
 if(valid10){
 if(data.webhookId !== undefined){
-let data10 = data.webhookId;
 const _errs25 = errors;
-if(errors === _errs25){
-if(typeof data10 === "string"){
-if(data10.length > 64){
-validate52.errors = [{instancePath:instancePath+"/webhookId",keyword:"maxLength",params:{limit: 64}}];
-return false;
-}
-}
-else {
-validate52.errors = [{instancePath:instancePath+"/webhookId",keyword:"type",params:{type: "string"}}];
-return false;
-}
+if(!(validate54(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+errors = vErrors.length;
 }
 var valid10 = _errs25 === errors;
 }
@@ -1941,12 +1932,12 @@ var valid10 = true;
 if(valid10){
 if(data.data !== undefined){
 let data11 = data.data;
-const _errs27 = errors;
+const _errs26 = errors;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
 validate52.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
-var valid10 = _errs27 === errors;
+var valid10 = _errs26 === errors;
 }
 else {
 var valid10 = true;
@@ -1969,10 +1960,104 @@ return errors === 0;
 }
 const validate52_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const motiveWebhook = validate127;
+export const motiveWebhook = validate128;
 const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
 const schema34 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
 const schema35 = {"type":["integer","null"],"minimum":0};
+
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate130_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
+validate130.errors = [{instancePath,keyword:"type",params:{type: schema35.type}}];
+return false;
+}
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+validate130.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+validate130.errors = vErrors;
+return errors === 0;
+}
+const validate130_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema36 = {"type":["string","null"],"maxLength":128};
+
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate136_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if((typeof data !== "string") && (data !== null)){
+validate136.errors = [{instancePath,keyword:"type",params:{type: schema36.type}}];
+return false;
+}
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate136.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+}
+}
+validate136.errors = vErrors;
+return errors === 0;
+}
+const validate136_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema37 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate139_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate139.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate139.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate139.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate139.errors = vErrors;
+return errors === 0;
+}
+const validate139_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
 
 function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1984,105 +2069,11 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate129.errors = [{instancePath,keyword:"type",params:{type: schema35.type}}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data < 0 || isNaN(data)){
-validate129.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-validate129.errors = vErrors;
-return errors === 0;
-}
-const validate129_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema36 = {"type":["string","null"],"maxLength":128};
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate135_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if((typeof data !== "string") && (data !== null)){
-validate135.errors = [{instancePath,keyword:"type",params:{type: schema36.type}}];
-return false;
-}
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate135.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-}
-}
-validate135.errors = vErrors;
-return errors === 0;
-}
-const validate135_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema37 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate138_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate138.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate138.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate138.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-const validate138_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate128_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate128.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2090,13 +2081,13 @@ if(data.id !== undefined){
 let data0 = data.id;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate128.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+validate129.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs1){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-validate128.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate129.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2111,7 +2102,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate128.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema34.properties.trigger.enum}}];
+validate129.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema34.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2122,8 +2113,8 @@ var valid0 = true;
 if(valid0){
 if(data.form_id !== undefined){
 const _errs4 = errors;
-if(!(validate129(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate130(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2134,8 +2125,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver_id !== undefined){
 const _errs5 = errors;
-if(!(validate129(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate130(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2146,8 +2137,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle_id !== undefined){
 const _errs6 = errors;
-if(!(validate129(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate130(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2158,8 +2149,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_id !== undefined){
 const _errs7 = errors;
-if(!(validate129(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate130(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2170,8 +2161,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_stop_id !== undefined){
 const _errs8 = errors;
-if(!(validate129(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate130(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2182,8 +2173,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_dispatch_id !== undefined){
 const _errs9 = errors;
-if(!(validate135(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+if(!(validate136(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2194,8 +2185,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_stop_id !== undefined){
 const _errs10 = errors;
-if(!(validate135(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
+if(!(validate136(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2208,13 +2199,13 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate128.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema34.properties.stop_category.type}}];
+validate129.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema34.properties.stop_category.type}}];
 return false;
 }
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(data9.length > 64){
-validate128.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+validate129.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
@@ -2227,8 +2218,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate138(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+if(!(validate139(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2239,8 +2230,8 @@ var valid0 = true;
 if(valid0){
 if(data.entered_at !== undefined){
 const _errs14 = errors;
-if(!(validate138(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+if(!(validate139(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2252,7 +2243,7 @@ if(valid0){
 if(data.submitted !== undefined){
 const _errs15 = errors;
 if(typeof data.submitted !== "boolean"){
-validate128.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+validate129.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -2265,18 +2256,18 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate128.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema34.properties.lat.type}}];
+validate129.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema34.properties.lat.type}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate128.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate129.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate128.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate129.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
@@ -2292,18 +2283,18 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate128.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema34.properties.lon.type}}];
+validate129.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema34.properties.lon.type}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate128.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate129.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate128.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate129.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
@@ -2319,13 +2310,13 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate128.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema34.properties.location.type}}];
+validate129.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema34.properties.location.type}}];
 return false;
 }
 if(errors === _errs21){
 if(typeof data15 === "string"){
 if(data15.length > 500){
-validate128.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+validate129.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
@@ -2340,7 +2331,7 @@ if(data.entry !== undefined){
 let data16 = data.entry;
 const _errs23 = errors;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate128.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs23 === errors;
@@ -2367,22 +2358,22 @@ var valid0 = true;
 }
 }
 else {
-validate128.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate128.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
-const validate128_evaluated = {"props":{"id":true,"trigger":true,"form_id":true,"driver_id":true,"vehicle_id":true,"dispatch_id":true,"dispatch_stop_id":true,"vendor_dispatch_id":true,"vendor_stop_id":true,"stop_category":true,"created_at":true,"entered_at":true,"submitted":true,"lat":true,"lon":true,"location":true,"entry":true},"dynamicProps":false,"dynamicItems":false};
+const validate129_evaluated = {"props":{"id":true,"trigger":true,"form_id":true,"driver_id":true,"vehicle_id":true,"dispatch_id":true,"dispatch_stop_id":true,"vendor_dispatch_id":true,"vendor_stop_id":true,"stop_category":true,"created_at":true,"entered_at":true,"submitted":true,"lat":true,"lon":true,"location":true,"entry":true},"dynamicProps":false,"dynamicItems":false};
 
 const pattern5 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate127_evaluated;
+const evaluated0 = validate128_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2431,8 +2422,8 @@ vErrors = null;
 }
 if(_valid0){
 const _errs5 = errors;
-if(!(validate128(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate129(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -2468,14 +2459,14 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate127.errors = vErrors;
+validate128.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.action === undefined) && (missing1 = "action")){
-validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate128.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2490,24 +2481,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate127.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+validate128.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate127.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+validate128.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern5.test(data1)){
-validate127.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+validate128.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate128.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2523,12 +2514,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate127.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+validate128.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate128.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2541,23 +2532,101 @@ var valid3 = true;
 }
 }
 else {
-validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate128.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate127.errors = vErrors;
+validate128.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-const validate127_evaluated = {"dynamicProps":true,"dynamicItems":false};
+const validate128_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const zendeskWebhook = validate142;
+export const zendeskWebhook = validate143;
 const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}}}};
 const pattern6 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
 const pattern8 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
 const schema39 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
 const pattern7 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
 const schema40 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
+
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate145_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
+validate145.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema40.enum}}];
+return false;
+}
+validate145.errors = vErrors;
+return errors === 0;
+}
+const validate145_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema41 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
+
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate147_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
+validate147.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema41.enum}}];
+return false;
+}
+validate147.errors = vErrors;
+return errors === 0;
+}
+const validate147_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema42 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate149_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate149.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate149.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate149.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate149.errors = vErrors;
+return errors === 0;
+}
+const validate149_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
 
 function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2569,89 +2638,11 @@ evaluated0.props = undefined;
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate144.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema40.enum}}];
-return false;
-}
-validate144.errors = vErrors;
-return errors === 0;
-}
-const validate144_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema41 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
-
-function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate146_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate146.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema41.enum}}];
-return false;
-}
-validate146.errors = vErrors;
-return errors === 0;
-}
-const validate146_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema42 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate148_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate148.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate148.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-validate148.errors = vErrors;
-return errors === 0;
-}
-const validate148_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate143_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate144.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2661,24 +2652,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate144.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate144.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data0)){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+validate144.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate144.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2692,13 +2683,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate143.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema39.properties.external_id.type}}];
+validate144.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema39.properties.external_id.type}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate143.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate144.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -2711,8 +2702,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate144(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if(!(validate145(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2723,8 +2714,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate146(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
+if(!(validate147(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2737,13 +2728,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema39.properties.type.type}}];
+validate144.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema39.properties.type.type}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate144.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -2760,7 +2751,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate143.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate144.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2772,12 +2763,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate143.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate144.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate144.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2789,7 +2780,7 @@ break;
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate144.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2801,8 +2792,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate148(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate149(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2813,8 +2804,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate148(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate149(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2832,21 +2823,21 @@ var valid0 = true;
 }
 }
 else {
-validate143.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate144.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate143.errors = vErrors;
+validate144.errors = vErrors;
 return errors === 0;
 }
-const validate143_evaluated = {"props":{"id":true,"external_id":true,"status":true,"priority":true,"type":true,"tags":true,"created_at":true,"updated_at":true},"dynamicProps":false,"dynamicItems":false};
+const validate144_evaluated = {"props":{"id":true,"external_id":true,"status":true,"priority":true,"type":true,"tags":true,"created_at":true,"updated_at":true},"dynamicProps":false,"dynamicItems":false};
 
 const schema43 = {"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}};
 
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate152_evaluated;
+const evaluated0 = validate153_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2864,7 +2855,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate152.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema43.properties.comment.properties.id.type}}];
+validate153.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema43.properties.comment.properties.id.type}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -2876,7 +2867,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate152.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate153.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -2891,12 +2882,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate152.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate153.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate152.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate153.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2912,12 +2903,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate152.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate153.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate152.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate153.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2931,28 +2922,28 @@ var valid1 = true;
 }
 }
 else {
-validate152.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate153.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
 }
 }
 else {
-validate152.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate153.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate152.errors = vErrors;
+validate153.errors = vErrors;
 return errors === 0;
 }
-const validate152_evaluated = {"props":{"current":true,"previous":true,"comment":true},"dynamicProps":false,"dynamicItems":false};
+const validate153_evaluated = {"props":{"current":true,"previous":true,"comment":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate142_evaluated;
+const evaluated0 = validate143_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3020,14 +3011,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate142.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate143(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate144(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -3038,8 +3029,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate152(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate153(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -3068,14 +3059,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate142.errors = vErrors;
+validate143.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate142.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3096,24 +3087,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate142.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate143.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate142.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate143.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern8.test(data3)){
-validate142.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+validate143.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3129,24 +3120,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate142.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate143.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate142.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate143.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern3.test(data4)){
-validate142.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate143.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3160,7 +3151,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate142.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate143.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -3171,8 +3162,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate148(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if(!(validate149(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -3187,12 +3178,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate142.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate143.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3208,12 +3199,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate142.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate143.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3227,7 +3218,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate142.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate143.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -3240,7 +3231,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate142.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate143.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -3258,27 +3249,27 @@ var valid4 = true;
 }
 }
 else {
-validate142.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate143.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate142.errors = vErrors;
+validate143.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-const validate142_evaluated = {"dynamicProps":true,"dynamicItems":false};
+const validate143_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const cloudEvent = validate155;
+export const cloudEvent = validate156;
 const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0 event in structured mode (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md), JSON `data` only (`data_base64` is refused: binary payloads have no place in a JSON webhook). In binary mode the same attributes arrive as ce-* headers and are checked against this schema too.","type":"object","properties":{"specversion":{"const":"1.0"},"id":{"description":"Event id; with `source` it identifies the event (the deduplication key). Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"source":{"description":"URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001.","type":"string","minLength":1,"maxLength":512,"pattern":"^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"},"type":{"type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"subject":{"type":"string","maxLength":512},"time":{"type":"string","format":"date-time","maxLength":40},"datacontenttype":{"type":"string","maxLength":128,"pattern":"^application/([a-z0-9.+-]+\\+)?json(;.*)?$"},"dataschema":{"type":"string","maxLength":2048},"data":{"type":"object"},"data_base64":false},"required":["specversion","id","source","type","data"]};
 const pattern11 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9/][A-Za-z0-9._:/-]*$", "u");
 const pattern12 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^application/([a-z0-9.+-]+\\+)?json(;.*)?$", "u");
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate155_evaluated;
+const evaluated0 = validate156_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3289,14 +3280,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.specversion === undefined) && (missing0 = "specversion")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.source === undefined) && (missing0 = "source"))) || ((data.type === undefined) && (missing0 = "type"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate155.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate156.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.specversion !== undefined){
 const _errs1 = errors;
 if("1.0" !== data.specversion){
-validate155.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
+validate156.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3311,24 +3302,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate155.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 256}}];
+validate156.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate155.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate156.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern3.test(data1)){
-validate155.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate156.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3344,24 +3335,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data2 === "string"){
 if(data2.length > 512){
-validate155.errors = [{instancePath:instancePath+"/source",keyword:"maxLength",params:{limit: 512}}];
+validate156.errors = [{instancePath:instancePath+"/source",keyword:"maxLength",params:{limit: 512}}];
 return false;
 }
 else {
 if(data2.length < 1){
-validate155.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
+validate156.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data2)){
-validate155.errors = [{instancePath:instancePath+"/source",keyword:"pattern",params:{pattern: "^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"}}];
+validate156.errors = [{instancePath:instancePath+"/source",keyword:"pattern",params:{pattern: "^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3377,24 +3368,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 256){
-validate155.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 256}}];
+validate156.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate155.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate156.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern12.test(data3)){
-validate155.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate156.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3410,12 +3401,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 512){
-validate155.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 512}}];
+validate156.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 512}}];
 return false;
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3432,18 +3423,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 40){
-validate155.errors = [{instancePath:instancePath+"/time",keyword:"maxLength",params:{limit: 40}}];
+validate156.errors = [{instancePath:instancePath+"/time",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data5))){
-validate155.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
+validate156.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3460,18 +3451,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 128){
-validate155.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"maxLength",params:{limit: 128}}];
+validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(!pattern13.test(data6)){
-validate155.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"pattern",params:{pattern: "^application/([a-z0-9.+-]+\\+)?json(;.*)?$"}}];
+validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"pattern",params:{pattern: "^application/([a-z0-9.+-]+\\+)?json(;.*)?$"}}];
 return false;
 }
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3487,12 +3478,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 2048){
-validate155.errors = [{instancePath:instancePath+"/dataschema",keyword:"maxLength",params:{limit: 2048}}];
+validate156.errors = [{instancePath:instancePath+"/dataschema",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate155.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3506,7 +3497,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs16 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate155.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate156.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -3517,7 +3508,7 @@ var valid0 = true;
 if(valid0){
 if(data.data_base64 !== undefined){
 var valid0 = false;
-validate155.errors = [{instancePath:instancePath+"/data_base64",keyword:"false schema",params:{}}];
+validate156.errors = [{instancePath:instancePath+"/data_base64",keyword:"false schema",params:{}}];
 return false;
 }
 else {
@@ -3535,23 +3526,23 @@ var valid0 = true;
 }
 }
 else {
-validate155.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate156.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate155.errors = vErrors;
+validate156.errors = vErrors;
 return errors === 0;
 }
-const validate155_evaluated = {"props":{"specversion":true,"id":true,"source":true,"type":true,"subject":true,"time":true,"datacontenttype":true,"dataschema":true,"data":true,"data_base64":true},"dynamicProps":false,"dynamicItems":false};
+const validate156_evaluated = {"props":{"specversion":true,"id":true,"source":true,"type":true,"subject":true,"time":true,"datacontenttype":true,"dataschema":true,"data":true,"data_base64":true},"dynamicProps":false,"dynamicItems":false};
 
-export const sapSalesOrderData = validate156;
+export const sapSalesOrderData = validate157;
 const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields; logistics-sync reads the order back through the ERP port (as SAP recommends: API_SALES_ORDER_SRV) before mapping it.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 
-function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate156_evaluated;
+const evaluated0 = validate157_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3562,7 +3553,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate156.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3572,24 +3563,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 40){
-validate156.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate156.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern12.test(data0)){
-validate156.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3605,12 +3596,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate156.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3626,12 +3617,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 40){
-validate156.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+validate157.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3648,18 +3639,18 @@ if(errors === _errs7){
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate156.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate156.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3675,20 +3666,65 @@ var valid0 = true;
 }
 }
 else {
-validate156.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate156.errors = vErrors;
+validate157.errors = vErrors;
 return errors === 0;
 }
-const validate156_evaluated = {"props":{"SalesOrder":true,"SalesOrderType":true,"SoldToParty":true,"EventRaisedDateTime":true},"dynamicProps":false,"dynamicItems":false};
+const validate157_evaluated = {"props":{"SalesOrder":true,"SalesOrderType":true,"SoldToParty":true,"EventRaisedDateTime":true},"dynamicProps":false,"dynamicItems":false};
 
-export const sapOutboundDeliveryData = validate157;
+export const sapOutboundDeliveryData = validate158;
 const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
 const schema47 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate159_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate159.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate159.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern12.test(data)){
+validate159.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate159.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate159.errors = vErrors;
+return errors === 0;
+}
+const validate159_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const formats12 = __formats.date;
+const pattern16 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
+const pattern17 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
+const pattern18 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
+
 function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate158_evaluated;
@@ -3699,62 +3735,17 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate158.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate158.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern12.test(data)){
-validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate158.errors = vErrors;
-return errors === 0;
-}
-const validate158_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const formats12 = __formats.date;
-const pattern16 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
-const pattern17 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
-const pattern18 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
-
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate157_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate158.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(validate158(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3765,8 +3756,8 @@ var valid0 = true;
 if(valid0){
 if(data.ReferenceSDDocument !== undefined){
 const _errs2 = errors;
-if(!(validate158(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3777,8 +3768,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!(validate158(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3789,8 +3780,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate158(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3805,12 +3796,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate157.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+validate158.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3822,8 +3813,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate158(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3838,12 +3829,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 200){
-validate157.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+validate158.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3860,18 +3851,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data7 === "string"){
 if(data7.length > 40){
-validate157.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data7))){
-validate157.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3889,12 +3880,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data8 === "string"){
 if(!(formats12.validate(data8))){
-validate157.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+validate158.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3911,12 +3902,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data9 === "string"){
 if(!pattern16.test(data9)){
-validate157.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate158.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3932,12 +3923,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data10 === "string"){
 if(data10.length > 3){
-validate157.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate158.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3953,12 +3944,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data11 === "string"){
 if(!pattern17.test(data11)){
-validate157.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+validate158.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3974,18 +3965,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 100 || isNaN(data12)){
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data12 < -100 || isNaN(data12)){
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4001,18 +3992,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100 || isNaN(data13)){
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data13 < -100 || isNaN(data13)){
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4029,18 +4020,18 @@ if(errors === _errs24){
 if(errors === _errs24){
 if(typeof data14 === "string"){
 if(data14.length > 40){
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data14))){
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4058,18 +4049,18 @@ if(errors === _errs26){
 if(errors === _errs26){
 if(typeof data15 === "string"){
 if(data15.length > 40){
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data15))){
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4086,7 +4077,7 @@ const _errs28 = errors;
 if(errors === _errs28){
 if(Array.isArray(data16)){
 if(data16.length > 200){
-validate157.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+validate158.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4099,7 +4090,7 @@ if(errors === _errs30){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
 if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4109,12 +4100,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data18 === "string"){
 if(!pattern18.test(data18)){
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4130,12 +4121,12 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data19 === "string"){
 if(!pattern18.test(data19)){
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4147,8 +4138,8 @@ var valid2 = true;
 if(valid2){
 if(data17.Material !== undefined){
 const _errs36 = errors;
-if(!(validate158(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs36 === errors;
@@ -4163,12 +4154,12 @@ const _errs37 = errors;
 if(errors === _errs37){
 if(typeof data21 === "string"){
 if(!pattern16.test(data21)){
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4183,7 +4174,7 @@ var valid2 = true;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4195,7 +4186,7 @@ break;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate158.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4223,23 +4214,23 @@ var valid0 = true;
 }
 }
 else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate157.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
-const validate157_evaluated = {"props":{"OutboundDelivery":true,"ReferenceSDDocument":true,"SoldToParty":true,"ShipToParty":true,"ShipToPartyName":true,"ShippingPoint":true,"ShippingPointName":true,"PlannedGoodsIssueDate":true,"DeliveryDate":true,"HeaderGrossWeight":true,"HeaderWeightUnit":true,"TotalNumberOfPackage":true,"YY1_TemperatureMin_DLH":true,"YY1_TemperatureMax_DLH":true,"YY1_DeliveryWindowStart_DLH":true,"YY1_DeliveryWindowEnd_DLH":true,"_Item":true},"dynamicProps":false,"dynamicItems":false};
+const validate158_evaluated = {"props":{"OutboundDelivery":true,"ReferenceSDDocument":true,"SoldToParty":true,"ShipToParty":true,"ShipToPartyName":true,"ShippingPoint":true,"ShippingPointName":true,"PlannedGoodsIssueDate":true,"DeliveryDate":true,"HeaderGrossWeight":true,"HeaderWeightUnit":true,"TotalNumberOfPackage":true,"YY1_TemperatureMin_DLH":true,"YY1_TemperatureMax_DLH":true,"YY1_DeliveryWindowStart_DLH":true,"YY1_DeliveryWindowEnd_DLH":true,"_Item":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpOrder = validate165;
+export const genericErpOrder = validate166;
 const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
 const schema49 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate166_evaluated;
+const evaluated0 = validate167_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4249,38 +4240,38 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate166.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate167.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate166.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate167.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern12.test(data)){
-validate166.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate167.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate166.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate167.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate166.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
-const validate166_evaluated = {"dynamicProps":false,"dynamicItems":false};
+const validate167_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const schema50 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate170_evaluated;
+const evaluated0 = validate171_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4290,32 +4281,32 @@ evaluated0.items = undefined;
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate170.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate171.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate170.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate171.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate170.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate171.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate170.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
-const validate170_evaluated = {"dynamicProps":false,"dynamicItems":false};
+const validate171_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const schema51 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate173_evaluated;
+const evaluated0 = validate174_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4326,34 +4317,34 @@ if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate173.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate174.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate173.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate174.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate173.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate174.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate173.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
-const validate173_evaluated = {"dynamicProps":false,"dynamicItems":false};
+const validate174_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const schema52 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
 const pattern22 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate176_evaluated;
+const evaluated0 = validate177_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4364,14 +4355,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate176.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate166(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4386,18 +4377,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate176.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate177.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate176.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4414,7 +4405,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate176.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate177.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4424,18 +4415,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate176.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate176.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4451,12 +4442,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate176.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate177.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4472,18 +4463,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate176.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate176.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4499,18 +4490,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate176.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate176.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4526,12 +4517,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate176.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate177.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4547,12 +4538,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
 if(!pattern22.test(data8)){
-validate176.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+validate177.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4569,7 +4560,7 @@ var valid1 = true;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4586,7 +4577,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate176.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4596,18 +4587,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate176.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate176.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4623,18 +4614,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate176.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate176.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4647,7 +4638,7 @@ var valid2 = true;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4662,21 +4653,21 @@ var valid0 = true;
 }
 }
 else {
-validate176.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate176.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
-const validate176_evaluated = {"props":{"locationId":true,"name":true,"address":true,"coordinates":true},"dynamicProps":false,"dynamicItems":false};
+const validate177_evaluated = {"props":{"locationId":true,"name":true,"address":true,"coordinates":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate165_evaluated;
+const evaluated0 = validate166_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4687,14 +4678,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate166.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate166(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4705,8 +4696,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate166(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4717,8 +4708,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate166(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4733,12 +4724,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate165.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate166.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate166.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4751,7 +4742,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate165.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate166.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -4764,21 +4755,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate165.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema48.properties.temperatureRange.type}}];
+validate166.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema48.properties.temperatureRange.type}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate165.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate166.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate170(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate171(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -4789,8 +4780,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate170(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate171(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4815,14 +4806,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate165.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate166.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate173(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate174(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -4833,8 +4824,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate173(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate174(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -4846,7 +4837,7 @@ var valid2 = true;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate166.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4858,8 +4849,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate176(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate177(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -4870,8 +4861,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate176(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate177(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -4884,7 +4875,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate165.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema48.properties.serviceLevel.enum}}];
+validate166.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema48.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -4897,18 +4888,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate165.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate165.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate165.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4926,12 +4917,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate165.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate166.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate165.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -4944,7 +4935,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -4952,18 +4943,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4982,14 +4973,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate166(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -5004,12 +4995,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5022,7 +5013,7 @@ var valid5 = true;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5036,18 +5027,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5065,18 +5056,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5092,18 +5083,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -5119,7 +5110,7 @@ var valid4 = true;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate166.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5132,7 +5123,7 @@ break;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate166.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5144,8 +5135,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs38 = errors;
-if(!(validate173(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate174(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs38 === errors;
@@ -5168,20 +5159,98 @@ var valid0 = true;
 }
 }
 else {
-validate165.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate165.errors = vErrors;
+validate166.errors = vErrors;
 return errors === 0;
 }
-const validate165_evaluated = {"props":{"orderId":true,"customerId":true,"contractId":true,"status":true,"refrigerated":true,"temperatureRange":true,"requestedDeliveryWindow":true,"shipFrom":true,"shipTo":true,"serviceLevel":true,"deliverySlaHours":true,"lines":true,"releasedAt":true},"dynamicProps":false,"dynamicItems":false};
+const validate166_evaluated = {"props":{"orderId":true,"customerId":true,"contractId":true,"status":true,"refrigerated":true,"temperatureRange":true,"requestedDeliveryWindow":true,"shipFrom":true,"shipTo":true,"serviceLevel":true,"deliverySlaHours":true,"lines":true,"releasedAt":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpInvoice = validate182;
+export const genericErpInvoice = validate183;
 const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
 const schema54 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate184_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate184.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate184.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern12.test(data)){
+validate184.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate184.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate184.errors = vErrors;
+return errors === 0;
+}
+const validate184_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema55 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const pattern25 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate189_evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 21){
+validate189.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+return false;
+}
+else {
+if(!pattern25.test(data)){
+validate189.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+return false;
+}
+}
+}
+else {
+validate189.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate189.errors = vErrors;
+return errors === 0;
+}
+const validate189_evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const pattern24 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
+
 function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate183_evaluated;
@@ -5192,95 +5261,17 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate183.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate183.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern12.test(data)){
-validate183.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate183.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate183.errors = vErrors;
-return errors === 0;
-}
-const validate183_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const schema55 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
-const pattern25 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
-
-function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate188_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 21){
-validate188.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
-return false;
-}
-else {
-if(!pattern25.test(data)){
-validate188.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
-return false;
-}
-}
-}
-else {
-validate188.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate188.errors = vErrors;
-return errors === 0;
-}
-const validate188_evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-const pattern24 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
-
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate182_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate182.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate183.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.invoiceId !== undefined){
 const _errs1 = errors;
-if(!(validate183(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate184(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5291,8 +5282,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate183(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate184(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5303,8 +5294,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate183(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate184(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5315,8 +5306,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate183(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate184(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5329,7 +5320,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate182.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema53.properties.documentType.enum}}];
+validate183.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema53.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -5344,12 +5335,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data5 === "string"){
 if(!pattern24.test(data5)){
-validate182.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate183.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 else {
-validate182.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+validate183.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5361,8 +5352,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs8 = errors;
-if(!(validate188(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+if(!(validate189(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5373,8 +5364,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate188(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+if(!(validate189(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5385,8 +5376,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs10 = errors;
-if(!(validate188(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+if(!(validate189(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5402,12 +5393,12 @@ if(errors === _errs11){
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(!(formats12.validate(data9))){
-validate182.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+validate183.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate182.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+validate183.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5420,8 +5411,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs13 = errors;
-if(!(validate183(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate183.errors : vErrors.concat(validate183.errors);
+if(!(validate184(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -5437,18 +5428,18 @@ if(errors === _errs14){
 if(errors === _errs14){
 if(typeof data11 === "string"){
 if(data11.length > 40){
-validate182.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data11))){
-validate182.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate182.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5472,23 +5463,23 @@ var valid0 = true;
 }
 }
 else {
-validate182.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate183.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate182.errors = vErrors;
+validate183.errors = vErrors;
 return errors === 0;
 }
-const validate182_evaluated = {"props":{"invoiceId":true,"orderId":true,"shipmentId":true,"customerId":true,"documentType":true,"currency":true,"netAmount":true,"taxAmount":true,"grossAmount":true,"dueDate":true,"paymentTermsCode":true,"postedAt":true},"dynamicProps":false,"dynamicItems":false};
+const validate183_evaluated = {"props":{"invoiceId":true,"orderId":true,"shipmentId":true,"customerId":true,"documentType":true,"currency":true,"netAmount":true,"taxAmount":true,"grossAmount":true,"dueDate":true,"paymentTermsCode":true,"postedAt":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpQualityHold = validate193;
+export const genericErpQualityHold = validate194;
 const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
 const schema57 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate194_evaluated;
+const evaluated0 = validate195_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5498,38 +5489,38 @@ evaluated0.items = undefined;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate194.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate195.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate194.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate195.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern12.test(data)){
-validate194.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate195.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate194.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate195.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate194.errors = vErrors;
+validate195.errors = vErrors;
 return errors === 0;
 }
-const validate194_evaluated = {"dynamicProps":false,"dynamicItems":false};
+const validate195_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const schema58 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate199_evaluated;
+const evaluated0 = validate200_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5540,33 +5531,33 @@ if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate199.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate200.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate199.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate200.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate199.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate200.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate199.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
-const validate199_evaluated = {"dynamicProps":false,"dynamicItems":false};
+const validate200_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate193_evaluated;
+const evaluated0 = validate194_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5577,14 +5568,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate193.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate194.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate194(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate195(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5595,8 +5586,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate194(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate195(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5607,8 +5598,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate194(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate195(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5619,8 +5610,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate194(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate195(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5635,12 +5626,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate193.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate194.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate193.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate194.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5654,7 +5645,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate193.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema56.properties.disposition.enum}}];
+validate194.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema56.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -5665,8 +5656,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate199(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate200(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5677,8 +5668,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate199(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate200(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5693,12 +5684,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate193.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate194.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate193.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate194.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5714,12 +5705,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate193.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate194.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate193.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate194.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5740,26 +5731,27 @@ var valid0 = true;
 }
 }
 else {
-validate193.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate194.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate193.errors = vErrors;
+validate194.errors = vErrors;
 return errors === 0;
 }
-const validate193_evaluated = {"props":{"holdId":true,"orderId":true,"shipmentId":true,"customerId":true,"status":true,"disposition":true,"placedAt":true,"releasedAt":true,"releasedBy":true,"note":true},"dynamicProps":false,"dynamicItems":false};
+const validate194_evaluated = {"props":{"holdId":true,"orderId":true,"shipmentId":true,"customerId":true,"status":true,"disposition":true,"placedAt":true,"releasedAt":true,"releasedBy":true,"note":true},"dynamicProps":false,"dynamicItems":false};
 
-export const canonicalSubmission = validate202;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128},"causationId":{"type":"string","minLength":64,"maxLength":64},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+export const canonicalSubmission = validate203;
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
 const func1 = Object.prototype.hasOwnProperty;
 const pattern28 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
 const pattern29 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
+const pattern31 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate202_evaluated;
+const evaluated0 = validate203_evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5770,14 +5762,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate202.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate203.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(func1.call(schema59.properties, key0))){
-validate202.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate203.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5789,24 +5781,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate202.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate202.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern3.test(data0)){
-validate202.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate202.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5822,24 +5814,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate202.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate202.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern28.test(data1)){
-validate202.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate202.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5855,12 +5847,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern29.test(data2)){
-validate202.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+validate203.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 else {
-validate202.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5877,18 +5869,18 @@ if(errors === _errs8){
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate202.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate202.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate202.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5905,18 +5897,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate202.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate202.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern12.test(data4)){
+validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
+}
 else {
-validate202.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5932,18 +5930,24 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate202.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 64){
-validate202.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+return false;
+}
+else {
+if(!pattern31.test(data5)){
+validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
+}
 else {
-validate202.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5957,13 +5961,13 @@ if(data.sequence !== undefined){
 let data6 = data.sequence;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate202.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+validate203.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate202.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate203.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5978,7 +5982,7 @@ if(data.refs !== undefined){
 let data7 = data.refs;
 const _errs16 = errors;
 if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate202.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate203.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -5991,7 +5995,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs18 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate202.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate203.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -6011,12 +6015,12 @@ var valid0 = true;
 }
 }
 else {
-validate202.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate203.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate202.errors = vErrors;
+validate203.errors = vErrors;
 return errors === 0;
 }
-const validate202_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+const validate203_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { generate, loadVendorSchemas, VENDOR_VALIDATORS } from '../../schemas/vendors/generate';
+import * as validators from '../../lambdas/shared/webhook/generated/vendor-validators.js';
+
+const generated = path.resolve(import.meta.dirname, '../../lambdas/shared/webhook/generated');
+
+describe('vendor schemas (schemas/vendors) and their generated validators', () => {
+  test('the committed validators are what the schemas generate (run `npm run gen:vendor` after a schema change)', () => {
+    const { js, dts } = generate();
+    expect(readFileSync(path.join(generated, 'vendor-validators.js'), 'utf8')).toBe(js);
+    expect(readFileSync(path.join(generated, 'vendor-validators.d.ts'), 'utf8')).toBe(dts);
+  });
+
+  test('every schema file is exported as a validator, and every validator has a schema', () => {
+    expect(Object.values(VENDOR_VALIDATORS).sort()).toEqual([...loadVendorSchemas().keys()].sort());
+    for (const name of Object.keys(VENDOR_VALIDATORS)) expect(typeof (validators as Record<string, unknown>)[name], name).toBe('function');
+  });
+
+  test('every id a vendor sends is bounded and restricted to letters, digits and . _ : -', () => {
+    const walk = (node: unknown, at: string, out: string[]) => {
+      if (!node || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        const here = `${at}/${key}`;
+        if (/(^id$|Id$)/.test(key) && value && typeof value === 'object' && (value as { type?: unknown }).type === 'string') out.push(here);
+        walk(value, here, out);
+      }
+    };
+    for (const [stem, schema] of loadVendorSchemas()) {
+      const ids: string[] = [];
+      walk(schema, stem, ids);
+      for (const at of ids) {
+        const node = at.split('/').slice(1).reduce<Record<string, unknown>>((n, k) => n[k] as Record<string, unknown>, schema as Record<string, unknown>);
+        expect(node.maxLength, `${at} needs maxLength`).toBeTypeOf('number');
+        expect(node.pattern, `${at} needs a pattern`).toBeTypeOf('string');
+      }
+    }
+  });
+});

@@ -1,0 +1,165 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import { describe, expect, test } from 'vitest';
+import { INBOUND_DIALECTS, InboundAdapter, validateInboundAdapterProps } from '../../lib/inbound-adapter';
+import { SIGNATURE_HEADERS, validateWebhookApiProps, WebhookApi } from '../../lib/webhook-api';
+import { synthStage } from '../support/synth';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+function inspect(stage: string) {
+  const { template, built } = synthStage(stage);
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const webhookApiId = ofType('AWS::ApiGateway::RestApi').find(([, r]) => String(r.Properties.Description).includes('inbound webhooks'))![0];
+  const ref = (v: unknown) => (v as { Ref?: string })?.Ref;
+  // Rebuild each resource's path from the PathPart / ParentId chain (no logical ids hard-coded).
+  const pathOf = (id: string): string => {
+    const r = resources[id];
+    const parent = r.Properties.ParentId as { Ref?: string; 'Fn::GetAtt'?: string[] };
+    const prefix = parent.Ref ? pathOf(parent.Ref) : '';
+    return `${prefix}/${String(r.Properties.PathPart)}`;
+  };
+  const methods = ofType('AWS::ApiGateway::Method')
+    .filter(([, r]) => ref(r.Properties.RestApiId) === webhookApiId)
+    .map(([id, r]) => ({ id, path: pathOf(ref(r.Properties.ResourceId)!), props: r.Properties }));
+  const functions = ofType('AWS::Lambda::Function').filter(([, r]) => /-inbound$/.test(String((r.Properties.Environment as { Variables: Record<string, string> })?.Variables?.POWERTOOLS_SERVICE_NAME)));
+  const fnBySystem = (system: string) => functions.find(([, r]) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_SERVICE_NAME === `${system}-inbound`)!;
+  const stageResource = ofType('AWS::ApiGateway::Stage').find(([, r]) => ref(r.Properties.RestApiId) === webhookApiId)![1];
+  return { template, built, resources, ofType, webhookApiId, methods, functions, fnBySystem, stage: stageResource };
+}
+
+const dev = inspect('dev');
+
+describe('webhook API', () => {
+  test('one POST route per vendor dialect, each a Lambda proxy integration to its system\'s inbound function', () => {
+    const expected = Object.entries(INBOUND_DIALECTS).flatMap(([system, dialects]) => dialects.map((d) => `/webhooks/${system}/${d}`));
+    expect(dev.methods.map((m) => m.path).sort()).toEqual(expected.sort());
+    expect(expected).toEqual(expect.arrayContaining(['/webhooks/fleet/samsara', '/webhooks/fleet/motive', '/webhooks/cs/zendesk', '/webhooks/erp/cloudevents', '/webhooks/erp/canonical', '/webhooks/fleet/canonical', '/webhooks/cs/canonical']));
+    for (const method of dev.methods) {
+      const system = method.path.split('/')[2];
+      const [fnId] = dev.fnBySystem(system);
+      expect(method.props).toMatchObject({ HttpMethod: 'POST', AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
+      expect(JSON.stringify((method.props.Integration as { Uri: unknown }).Uri), method.path).toContain(`"${fnId}"`);
+    }
+  });
+
+  test('every route requires its dialect\'s signature headers, checked by a request validator', () => {
+    const validators = dev.ofType('AWS::ApiGateway::RequestValidator').filter(([, r]) => (r.Properties.RestApiId as { Ref: string }).Ref === dev.webhookApiId);
+    expect(validators).toHaveLength(1);
+    expect(validators[0][1].Properties).toMatchObject({ ValidateRequestParameters: true });
+    for (const method of dev.methods) {
+      const dialect = method.path.split('/')[3];
+      const required = Object.fromEntries(SIGNATURE_HEADERS[dialect].map((h) => [`method.request.header.${h}`, true]));
+      expect(method.props.RequestParameters, method.path).toEqual(required);
+      expect((method.props.RequestValidatorId as { Ref: string }).Ref).toBe(validators[0][0]);
+    }
+  });
+
+  test('each route is throttled with its system\'s limits from the stage config', () => {
+    const settings = dev.stage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+    for (const method of dev.methods) {
+      const system = method.path.split('/')[2] as 'erp' | 'fleet' | 'cs';
+      const setting = settings.find((s) => s.ResourcePath === method.path.replaceAll('/', '~1').replace(/^/, '/') && s.HttpMethod === 'POST');
+      expect(setting, method.path).toMatchObject({
+        ThrottlingRateLimit: dev.built.config.systems[system].webhook.rateLimitPerSecond,
+        ThrottlingBurstLimit: dev.built.config.systems[system].webhook.burstLimit,
+      });
+    }
+  });
+
+  test('prod uses prod\'s limits (fleet is the busiest route)', () => {
+    const prod = inspect('prod');
+    const settings = prod.stage.Properties.MethodSettings as { ResourcePath: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+    expect(settings.find((s) => s.ResourcePath === '/~1webhooks~1fleet~1samsara')).toMatchObject({
+      ThrottlingRateLimit: prod.built.config.systems.fleet.webhook.rateLimitPerSecond,
+      ThrottlingBurstLimit: prod.built.config.systems.fleet.webhook.burstLimit,
+    });
+  });
+
+  test('access logs go to a log group with retention; execution logs carry no bodies; tracing and metrics are on', () => {
+    const destination = (dev.stage.Properties.AccessLogSetting as { DestinationArn: { 'Fn::GetAtt': [string, string] } }).DestinationArn['Fn::GetAtt'][0];
+    expect(dev.resources[destination].Type).toBe('AWS::Logs::LogGroup');
+    expect(dev.resources[destination].Properties.RetentionInDays).toBeGreaterThan(0);
+    const format = JSON.parse((dev.stage.Properties.AccessLogSetting as { Format: string }).Format) as Record<string, string>;
+    expect(Object.keys(format)).toEqual(expect.arrayContaining(['requestId', 'ip', 'resourcePath', 'status', 'integrationLatency']));
+    expect(Object.values(format).join(' ')).not.toMatch(/\$input|body/);
+    expect(dev.stage.Properties).toMatchObject({ TracingEnabled: true });
+    expect(dev.stage.Properties.MethodSettings).toEqual(expect.arrayContaining([expect.objectContaining({ ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true })]));
+  });
+
+  test('API Gateway\'s own errors answer in the functions\' JSON error shape; a missing signature header is a 401', () => {
+    const responses = dev.ofType('AWS::ApiGateway::GatewayResponse').filter(([, r]) => (r.Properties.RestApiId as { Ref: string }).Ref === dev.webhookApiId);
+    const byType = Object.fromEntries(responses.map(([, r]) => [r.Properties.ResponseType as string, r.Properties])) as Record<string, Record<string, unknown>>;
+    expect(byType.BAD_REQUEST_PARAMETERS).toMatchObject({ StatusCode: '401' });
+    expect(byType.THROTTLED).toMatchObject({ StatusCode: '429' });
+    expect(byType.REQUEST_TOO_LARGE).toMatchObject({ StatusCode: '413' });
+    for (const response of Object.values(byType)) {
+      expect((response.ResponseTemplates as Record<string, string>)['application/json']).toMatch(/^\{"error":"[a-z-]+","message":\$context\.error\.messageString\}$/);
+    }
+  });
+});
+
+describe('inbound adapters', () => {
+  test('one function per source system, with the bus, idempotency table, secret and webhook bounds from config', () => {
+    expect(dev.functions).toHaveLength(3);
+    const busId = dev.ofType('AWS::Events::EventBus')[0][0];
+    const tableId = dev.ofType('AWS::DynamoDB::Table').find(([, r]) => JSON.stringify(r.Properties.KeySchema).includes('"id"'))![0];
+    for (const system of ['fleet', 'cs', 'erp'] as const) {
+      const [, fn] = dev.fnBySystem(system);
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toMatchObject({
+        EVENT_BUS_NAME: { Ref: busId },
+        IDEMPOTENCY_TABLE: { Ref: tableId },
+        SECRET_NAME: dev.built.config.systems[system].secretName,
+        WEBHOOK_MAX_BODY_BYTES: String(dev.built.config.webhooks.maxBodyBytes),
+        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(dev.built.config.webhooks.timestampToleranceSeconds),
+        IDEMPOTENCY_TTL_SECONDS: String(dev.built.config.retention.idempotencyTtlHours * 3600),
+      });
+      expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Timeout as number).toBeLessThanOrEqual(10);
+    }
+    expect((dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables.API_BASE_URL).toBe(dev.built.config.systems.erp.apiBaseUrl);
+  });
+
+  test('least privilege: PutEvents on the bus, item access on the idempotency table, GetSecretValue on the system\'s secret only', () => {
+    for (const system of ['fleet', 'cs', 'erp'] as const) {
+      const [fnId, fn] = dev.fnBySystem(system);
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const policies = dev.ofType('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));
+      const statements = policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+      const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+      expect(actions, fnId).toEqual(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      );
+      const secret = statements.find((s) => s.Action === 'secretsmanager:GetSecretValue')!;
+      expect(JSON.stringify(secret.Resource)).toContain(`:secret:${dev.built.config.systems[system].secretName}-??????`);
+      for (const s of statements.filter((st) => st.Resource === '*')) expect([s.Action].flat().every((a) => a.startsWith('xray:'))).toBe(true);
+    }
+  });
+});
+
+describe('construct validation', () => {
+  const stack = () => {
+    const s = new Stack();
+    return { stack: s, bus: new events.EventBus(s, 'Bus'), table: new dynamodb.Table(s, 'T', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } }) };
+  };
+
+  test('inbound adapter props are checked, naming the bad value', () => {
+    const { bus, table } = stack();
+    expect(validateInboundAdapterProps({ system: 'fleet', bus, idempotencyTable: table, secretName: 'a/b', maxBodyBytes: 100 })).toEqual([expect.stringMatching(/maxBodyBytes .* got 100/)]);
+    expect(validateInboundAdapterProps({ system: 'fleet', bus, idempotencyTable: table, secretName: 'bad name!' })).toEqual([expect.stringMatching(/"bad name!"/)]);
+    expect(validateInboundAdapterProps({ system: 'fleet', bus, idempotencyTable: table, secretName: 'a', timestampTolerance: Duration.hours(2) })).toEqual([expect.stringMatching(/timestampTolerance/)]);
+    const s = stack();
+    expect(() => new InboundAdapter(s.stack, 'In', { system: 'cs', bus: s.bus, idempotencyTable: s.table, secretName: 'x', maxBodyBytes: 20 * 1024 * 1024 })).toThrow(/maxBodyBytes must be an integer between/);
+  });
+
+  test('webhook API props are checked: positive limits, burst at least the rate, each system once', () => {
+    const s = stack();
+    const adapter = new InboundAdapter(s.stack, 'In', { system: 'cs', bus: s.bus, idempotencyTable: s.table, secretName: 'x' });
+    expect(validateWebhookApiProps({ systems: [{ adapter, throttle: { rateLimitPerSecond: 10, burstLimit: 5 } }] })).toEqual([expect.stringMatching(/burstLimit \(5\) must not be below rateLimitPerSecond \(10\)/)]);
+    expect(validateWebhookApiProps({ systems: [{ adapter, throttle: { rateLimitPerSecond: 0, burstLimit: 5 } }] })).toEqual([expect.stringMatching(/rateLimitPerSecond must be positive/)]);
+    expect(() => new WebhookApi(s.stack, 'Api', { systems: [{ adapter, throttle: { rateLimitPerSecond: 1, burstLimit: 1 } }, { adapter, throttle: { rateLimitPerSecond: 1, burstLimit: 1 } }] })).toThrow(/appears more than once/);
+  });
+});
