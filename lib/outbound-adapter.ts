@@ -133,8 +133,8 @@ export class OutboundAdapter extends Construct {
     this.queue = this.reliableQueue.queue;
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
-    // One request may take at most a third of the function timeout (a token request and two calls fit).
-    const httpTimeoutMs = Math.min(10_000, Math.max(1000, Math.floor((outbound.timeoutSeconds * 1000) / 3)));
+    // One request may take at most a quarter of the function timeout (a message's calls fit with room to spare).
+    const httpTimeoutMs = Math.min(10_000, Math.max(1000, Math.floor((outbound.timeoutSeconds * 1000) / 4)));
     // This container's share of the target's rate limit.
     const minIntervalMs = Math.ceil((1000 * outbound.maxConcurrency) / outbound.rateLimitPerSecond);
     const circuit = props.circuitBreaker ?? {};

@@ -170,7 +170,8 @@ describe('gateCall', () => {
     expect(gate).toMatchObject({ action: 'dead-letter', reason: expect.stringMatching(/held for 5760 minutes/) });
   });
 
-  test('holds the rest of a batch when the invocation has no time left for a call', () => {
-    expect(gateCall({ ...base, remainingMs: 3_000 }, now)).toMatchObject({ action: 'hold', delaySeconds: 0 });
+  test('holds the rest of a batch when the invocation has no time left for a call, never its first message', () => {
+    expect(gateCall({ ...base, remainingMs: 3_000 }, now)).toMatchObject({ action: 'hold', delaySeconds: 1 });
+    expect(gateCall({ ...base, remainingMs: 3_000, firstInInvocation: true }, now)).toEqual({ action: 'call', probe: false });
   });
 });

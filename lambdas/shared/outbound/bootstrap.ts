@@ -111,8 +111,8 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
       backoff: env.backoff,
       maintenanceWindows: env.maintenanceWindows,
       maxHoldSeconds: env.maxHoldSeconds,
-      // A message may need a token request and two calls.
-      callBudgetMs: env.httpTimeoutMs * 3 + 1000,
+      // Room for a message's calls (usually one or two; the token is cached).
+      callBudgetMs: env.httpTimeoutMs * 2 + 1000,
       queueUrl: env.queueUrl,
     },
   });

@@ -229,9 +229,14 @@ export interface CallGateInput {
   readonly firstReceivedAt?: Date;
   /** Held longer than this → dead-letter ("held too long"), so nothing is held past the queue retention. */
   readonly maxHoldSeconds: number;
-  /** Milliseconds left in this invocation and the longest a call may take. */
+  /** Milliseconds left in this invocation and the longest a message's calls may take. */
   readonly remainingMs: number;
   readonly callBudgetMs: number;
+  /**
+   * The first message of an invocation is never held for lack of time: a fresh invocation has all the time
+   * it will ever have, so holding would only loop.
+   */
+  readonly firstInInvocation?: boolean;
 }
 
 /**
@@ -253,8 +258,8 @@ export function gateCall(input: CallGateInput, now: Date): CallGate {
   if (gate.mode === 'open') {
     return { action: 'hold', delaySeconds: clampDelay(gate.retryAfterSeconds), reason: `circuit open for ${gate.retryAfterSeconds} s after ${input.circuit.consecutiveFailures} consecutive failures` };
   }
-  if (input.remainingMs < input.callBudgetMs) {
-    return { action: 'hold', delaySeconds: 0, reason: 'not enough time left in this invocation for another call' };
+  if (!input.firstInInvocation && input.remainingMs < input.callBudgetMs) {
+    return { action: 'hold', delaySeconds: 1, reason: 'not enough time left in this invocation for another call' };
   }
   return { action: 'call', probe: gate.mode === 'half-open' };
 }

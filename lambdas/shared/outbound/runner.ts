@@ -120,7 +120,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
       logger.warn('circuit state unavailable, treating it as closed', { error: (error as Error).name });
       circuit = CLOSED_CIRCUIT;
     }
-    const state = { circuit };
+    const state = { circuit, calls: 0 };
 
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       logger.removeKeys([...BUSINESS_KEYS]);
@@ -151,6 +151,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
             maxHoldSeconds: settings.maxHoldSeconds,
             remainingMs: context.getRemainingTimeInMillis(),
             callBudgetMs: settings.callBudgetMs,
+            firstInInvocation: state.calls === 0,
           },
           clock(),
         );
@@ -159,6 +160,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
           return await deadLetter(record, message, operation, { kind: 'held', errorClass: 'HeldTooLong', reason: gate.reason }, false);
         }
 
+        state.calls++;
         const publish = async (events: readonly CanonicalDetail[]) => {
           if (events.length > 0) await deps.publisher.publish(events);
         };
