@@ -8,43 +8,35 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Nesting depth of a JSON text, counted on the raw characters (strings skipped) so a hostile
- * `[[[[…` is refused before `JSON.parse` or any recursive validator walks it. Stops counting at `limit + 1`.
+ * Walks a parsed JSON value without recursion (a hostile body cannot exhaust the stack) and returns the first
+ * problem: nesting deeper than `maxDepth`, or a `__proto__` / `constructor` / `prototype` key anywhere.
+ * JSON.parse makes such keys plain own properties, harmless here, but they are probes for prototype
+ * pollution in whatever merges the data later, and no vendor payload has them.
  */
-export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > limit) return max;
-      }
-    } else if (c === 0x7d || c === 0x5d) depth--;
+export function jsonProblem(root: unknown, maxDepth = MAX_JSON_DEPTH): string | undefined {
+  if (root === null || typeof root !== 'object') return undefined;
+  const stack: { value: object; depth: number }[] = [{ value: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (depth > maxDepth) return `JSON nesting is deeper than ${maxDepth} levels`;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1 });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `key "${key}" is not allowed anywhere in the body`;
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== null && typeof item === 'object') stack.push({ value: item, depth: depth + 1 });
+    }
   }
-  return max;
-}
-
-function findForbiddenKey(text: string): string | undefined {
-  let found: string | undefined;
-  JSON.parse(text, (key: string) => {
-    if (found === undefined && FORBIDDEN_KEYS.has(key)) found = key;
-    return undefined; // nothing is kept: this pass only looks at keys
-  });
-  return found;
+  return undefined;
 }
 
 /**
- * Decodes and parses an untrusted JSON body: strict UTF-8 (a byte-order mark or invalid sequence is refused),
- * bounded nesting, and no `__proto__` / `constructor` / `prototype` keys anywhere (prototype-pollution probes
- * have no business in a webhook). Throws {@link ValidationError} with field `body`.
+ * Decodes and parses an untrusted JSON body: strict UTF-8 (a byte-order mark or an invalid sequence is refused),
+ * then bounded nesting and no prototype-pollution keys (see {@link jsonProblem}). V8's JSON.parse copes with any
+ * nesting the body bound allows, so depth is checked on the result, which costs ~1 µs instead of a character scan.
+ * Throws {@link ValidationError} with field `body`.
  */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new ValidationError('request body is empty', 'body');
@@ -55,17 +47,13 @@ export function parseJsonBody(body: Buffer): unknown {
     throw new ValidationError('request body is not valid UTF-8', 'body', { cause: error });
   }
   if (text.charCodeAt(0) === 0xfeff) throw new ValidationError('request body starts with a byte-order mark', 'body');
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new ValidationError(`JSON nesting is deeper than ${MAX_JSON_DEPTH} levels`, 'body');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(`request body is not valid JSON: ${(error as Error).message}`, 'body', { cause: error });
   }
-  // Fast path: the slower key walk runs only when the text could spell a forbidden key (directly or escaped).
-  if (/__proto__|constructor|prototype|\\u/.test(text)) {
-    const key = findForbiddenKey(text);
-    if (key !== undefined) throw new ValidationError(`key "${key}" is not allowed anywhere in the body`, 'body');
-  }
+  const problem = jsonProblem(value);
+  if (problem) throw new ValidationError(problem, 'body');
   return value;
 }
