@@ -47,6 +47,8 @@ export interface SandboxOptions {
 /** What tools and tests need to reach the sandbox; also written to `<workDir>/endpoints.json`. */
 export interface SandboxEndpoints {
   readonly stackName: string;
+  /** Stage the product was synthesized for. */
+  readonly stage: string;
   readonly region: string;
   readonly accountId: string;
   /** The emulator: every AWS API (`AWS_ENDPOINT_URL`). */
@@ -146,6 +148,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stage = options.stage ?? 'sandbox';
   const deployProduct = options.product ?? true;
   const logDir = path.join(workDir, 'logs');
+  // Logs are per run (function names change with every deployment).
+  rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
 
   const cleanups: (() => Promise<void> | void)[] = [releaseLock];
@@ -280,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     timings.readyMs = elapsed(t0);
     const endpoints: SandboxEndpoints = {
       stackName: productStackName,
+      stage,
       region: SANDBOX_REGION,
       accountId: SANDBOX_ACCOUNT,
       awsEndpoint: emulator.endpoint,

@@ -38,6 +38,14 @@ describe('REST API methods are served locally with the API Gateway proxy event',
     expect(echo.config.functionName).toMatch(/Echo/);
   });
 
+  test('a request without a parameter the method’s validator requires is refused before the function runs, through the gateway response', async () => {
+    const refused = await fetch(`${fixtureApi()}echo/x`, { method: 'PUT', body: '{}' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'rejected', message: 'Missing required request parameters: [X-Signature]' });
+    const accepted = await fetch(`${fixtureApi()}echo/x`, { method: 'PUT', headers: { 'x-signature': 's' }, body: '{}' });
+    expect(accepted.status).toBe(200);
+  });
+
   test('a path or method the API does not define answers 403 like API Gateway', async () => {
     expect((await fetch(`${fixtureApi()}nowhere`)).status).toBe(403);
     expect((await fetch(`${fixtureApi()}echo/x`, { method: 'GET' })).status).toBe(403);

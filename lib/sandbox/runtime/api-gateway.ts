@@ -19,6 +19,16 @@ export interface MethodSpec {
   readonly functionArn?: string;
   readonly authorizationType: string;
   readonly apiKeyRequired: boolean;
+  /** Required request parameters (`method.request.header.X`, `...querystring.X`, `...path.X`) when the method's validator checks them. */
+  readonly requiredParameters: readonly string[];
+}
+
+/** An AWS::ApiGateway::GatewayResponse: how API Gateway itself answers an error of a type. */
+export interface GatewayResponseSpec {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** `application/json` template (only `$context.*` variables are rendered locally). */
+  readonly template?: string;
 }
 
 export interface ThrottleSetting {
@@ -40,6 +50,8 @@ export interface RestApiSpec {
   readonly binaryMediaTypes: readonly string[];
   readonly stages: readonly StageSpec[];
   readonly methods: readonly MethodSpec[];
+  /** Gateway responses by response type (`THROTTLED`, `DEFAULT_4XX`, ...). */
+  readonly gatewayResponses: ReadonlyMap<string, GatewayResponseSpec>;
 }
 
 const INTEGRATION_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
@@ -65,6 +77,28 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
   for (const api of deployed.ofType('AWS::ApiGateway::RestApi')) {
     const restApiId = String(api.physicalId ?? api.logicalId);
     const apiProps = deployed.properties(api.logicalId);
+    const validators = new Map<string, { parameters: boolean; body: boolean }>();
+    for (const v of deployed.ofType('AWS::ApiGateway::RequestValidator')) {
+      const props = deployed.properties(v.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      validators.set(String(v.physicalId), { parameters: props.ValidateRequestParameters === true || props.ValidateRequestParameters === 'true', body: props.ValidateRequestBody === true || props.ValidateRequestBody === 'true' });
+    }
+    const gatewayResponses = new Map<string, GatewayResponseSpec>();
+    for (const g of deployed.ofType('AWS::ApiGateway::GatewayResponse')) {
+      const props = deployed.properties(g.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries((props.ResponseParameters ?? {}) as Record<string, string>)) {
+        const header = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+        // Only static values ('...') can be rendered without the request mapping context.
+        if (header && /^'.*'$/.test(value)) headers[header] = value.slice(1, -1);
+      }
+      gatewayResponses.set(String(props.ResponseType), {
+        statusCode: props.StatusCode === undefined ? undefined : Number(props.StatusCode),
+        headers,
+        template: (props.ResponseTemplates as Record<string, string> | undefined)?.['application/json'],
+      });
+    }
     const methods: MethodSpec[] = [];
     for (const m of deployed.ofType('AWS::ApiGateway::Method')) {
       const props = deployed.properties(m.logicalId);
@@ -80,6 +114,10 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
         functionArn: typeof integration.Uri === 'string' ? INTEGRATION_URI.exec(integration.Uri)?.[1] : undefined,
         authorizationType: String(props.AuthorizationType ?? 'NONE'),
         apiKeyRequired: props.ApiKeyRequired === true || props.ApiKeyRequired === 'true',
+        requiredParameters:
+          props.RequestValidatorId !== undefined && validators.get(String(props.RequestValidatorId))?.parameters
+            ? Object.entries((props.RequestParameters ?? {}) as Record<string, unknown>).filter(([, required]) => required === true || required === 'true').map(([name]) => name)
+            : [],
       });
     }
     const stages: StageSpec[] = [];
@@ -110,9 +148,36 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
       binaryMediaTypes: ((apiProps.BinaryMediaTypes ?? []) as string[]).map((t) => t.replaceAll('~1', '/')),
       stages,
       methods,
+      gatewayResponses,
     });
   }
   return apis;
+}
+
+/** Default status of each gateway response type (API Gateway's documented defaults). */
+const RESPONSE_TYPE_STATUS: Record<string, number> = {
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  THROTTLED: 429,
+  REQUEST_TOO_LARGE: 413,
+  BAD_REQUEST_PARAMETERS: 400,
+  BAD_REQUEST_BODY: 400,
+  INTEGRATION_TIMEOUT: 504,
+  INTEGRATION_FAILURE: 504,
+  DEFAULT_5XX: 502,
+};
+
+/** The parameters a request lacks, as API Gateway names them in its error (`[X-Header, q]`). Pure. */
+export function missingParameters(required: readonly string[], request: { headers: Record<string, unknown>; query: URLSearchParams; path: Record<string, string> }): string[] {
+  const headerNames = new Set(Object.keys(request.headers).map((h) => h.toLowerCase()));
+  const missing: string[] = [];
+  for (const parameter of required) {
+    const match = /^method\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/.exec(parameter);
+    if (!match) continue;
+    const [, where, name] = match as unknown as [string, string, string];
+    const present = where.endsWith('header') ? headerNames.has(name.toLowerCase()) : where.endsWith('querystring') ? request.query.has(name) : request.path[name] !== undefined;
+    if (!present) missing.push(name);
+  }
+  return missing;
 }
 
 interface CompiledRoute {
@@ -242,6 +307,32 @@ export class LocalRestApi {
     res.writeHead(status, headers).end(JSON.stringify(body));
   }
 
+  /**
+   * An error API Gateway itself answers: the API's GatewayResponse for the type (or DEFAULT_4XX/5XX) when
+   * the template defines one, else API Gateway's default `{"message": ...}`.
+   */
+  private gatewayError(res: ServerResponse, responseType: string, message: string, errorType: string, requestId = randomUUID()): void {
+    const defaultStatus = RESPONSE_TYPE_STATUS[responseType] ?? 500;
+    const configured = this.spec.gatewayResponses.get(responseType) ?? this.spec.gatewayResponses.get(defaultStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+    if (!configured) {
+      this.reply(res, defaultStatus, { message }, errorType);
+      return;
+    }
+    const status = configured.statusCode ?? defaultStatus;
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+    const context: Record<string, string> = {
+      'error.messageString': JSON.stringify(message),
+      'error.message': message,
+      'error.responseType': responseType,
+      requestId,
+      'identity.sourceIp': (res.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    };
+    const body = configured.template
+      ? configured.template.replace(/\$(?:\{context\.([\w.]+)\}|context\.([\w.]+))/g, (_whole, a?: string, b?: string) => context[(a ?? b)!] ?? '')
+      : JSON.stringify({ message });
+    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': errorType, ...configured.headers }).end(body);
+  }
+
   private throttleFor(stage: StageSpec, method: MethodSpec, httpMethod: string): TokenBucket | null {
     const key = `${stage.stageName} ${method.resourcePath} ${httpMethod}`;
     if (!this.buckets.has(key)) {
@@ -277,7 +368,7 @@ export class LocalRestApi {
     }
     if (!stage || !matched) {
       req.resume();
-      this.reply(res, 403, { message: 'Missing Authentication Token' }, 'MissingAuthenticationTokenException');
+      this.gatewayError(res, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', 'MissingAuthenticationTokenException');
       return;
     }
     const { method } = matched.route;
@@ -285,7 +376,13 @@ export class LocalRestApi {
     if (bucket && !bucket.take()) {
       req.resume();
       this.stats.throttled += 1;
-      this.reply(res, 429, { message: 'Too Many Requests' }, 'TooManyRequestsException');
+      this.gatewayError(res, 'THROTTLED', 'Too Many Requests', 'TooManyRequestsException');
+      return;
+    }
+    const missing = missingParameters(method.requiredParameters, { headers: req.headers, query: url.searchParams, path: matched.params });
+    if (missing.length > 0) {
+      req.resume();
+      this.gatewayError(res, 'BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, 'BadRequestException');
       return;
     }
 
@@ -294,7 +391,7 @@ export class LocalRestApi {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > MAX_PAYLOAD_BYTES) {
-        this.reply(res, 413, { message: 'Request Too Long' }, 'RequestTooLongException');
+        this.gatewayError(res, 'REQUEST_TOO_LARGE', 'Request Too Long', 'RequestTooLongException');
         req.destroy();
         return;
       }
@@ -316,12 +413,12 @@ export class LocalRestApi {
     ]);
     if (outcome === 'timeout') {
       this.stats.integrationErrors += 1;
-      this.reply(res, 504, { message: 'Endpoint request timed out' }, 'IntegrationTimeout');
+      this.gatewayError(res, 'INTEGRATION_TIMEOUT', 'Endpoint request timed out', 'IntegrationTimeout');
       return;
     }
     if (!outcome.ok) {
       this.stats.integrationErrors += 1;
-      this.reply(res, 502, { message: 'Internal server error' }, 'InternalServerErrorException');
+      this.gatewayError(res, 'DEFAULT_5XX', 'Internal server error', 'InternalServerErrorException');
       return;
     }
     this.writeProxyResponse(res, outcome.payload, fn);
@@ -425,7 +522,7 @@ export class LocalRestApi {
       // API Gateway answers a malformed Lambda proxy response with 502.
       this.stats.integrationErrors += 1;
       process.emitWarning(`sandbox: ${fn.spec.functionName} returned a malformed Lambda proxy response`);
-      this.reply(res, 502, { message: 'Internal server error' }, 'InternalServerErrorException');
+      this.gatewayError(res, 'DEFAULT_5XX', 'Internal server error', 'InternalServerErrorException');
       return;
     }
     const headers: Record<string, string | string[]> = {};
