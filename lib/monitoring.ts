@@ -252,7 +252,7 @@ export class Monitoring extends Construct {
    */
   public monitorQueue(rq: ReliableQueue, options: { readonly name?: string; readonly maxAge?: Duration } = {}): this {
     if (!this.claim(rq)) return this;
-    const name = this.uniqueName(options.name ?? friendlyName(rq.node.id), rq);
+    const name = this.uniqueName(options.name ?? this.meaningfulName(rq), rq);
     const system = this.systemOf(rq);
 
     if (!this.hasTopicAction(rq.deadLetterAlarm)) rq.deadLetterAlarm.addAlarmAction(this.action);
@@ -310,7 +310,7 @@ export class Monitoring extends Construct {
   /** Workflow alarms: failed or aborted executions, and timed-out executions; dashboard graph. */
   public monitorStateMachine(sm: sfn.StateMachine, options: { readonly name?: string } = {}): this {
     if (!this.claim(sm)) return this;
-    const name = this.uniqueName(options.name ?? friendlyName(this.meaningfulId(sm)), sm);
+    const name = this.uniqueName(options.name ?? this.meaningfulName(sm), sm);
     const system = this.systemOf(sm);
     const period = Duration.minutes(5);
     this.addAlarm(
@@ -353,7 +353,7 @@ export class Monitoring extends Construct {
   /** API alarms: 5xx rate and 4xx rate (throttled requests are 429s); dashboard graphs. */
   public monitorApi(api: apigateway.RestApiBase, options: { readonly name?: string } = {}): this {
     if (!this.claim(api)) return this;
-    const name = this.uniqueName(options.name ?? friendlyName(api.node.id), api);
+    const name = this.uniqueName(options.name ?? this.meaningfulName(api), api);
     const period = Duration.minutes(5);
     const requests = api.metricCount({ period, statistic: 'Sum' });
     const rate = (errors: cloudwatch.IMetric, label: string) =>
@@ -397,7 +397,7 @@ export class Monitoring extends Construct {
   /** Function alarms: error rate and throttles; dashboard graph. */
   public monitorFunction(fn: lambda.Function, options: { readonly name?: string } = {}): this {
     if (!this.claim(fn)) return this;
-    const name = this.uniqueName(options.name ?? friendlyName(fn.node.id), fn);
+    const name = this.uniqueName(options.name ?? this.meaningfulName(fn), fn);
     const system = this.systemOf(fn);
     const period = Duration.minutes(5);
     this.addAlarm(
@@ -526,10 +526,15 @@ export class Monitoring extends Construct {
     return name;
   }
 
-  /** A state machine's own id is often `Resource` or `StateMachine` inside its construct: use the parent's then. */
-  private meaningfulId(c: IConstruct): string {
-    const generic = /^(resource|statemachine|default)$/i;
-    return generic.test(c.node.id) && c.node.scope ? c.node.scope.node.id : c.node.id;
+  /**
+   * A readable name from the construct path: `FleetInbound/Handler` → `fleet-inbound-handler`,
+   * `TemperatureExcursion/StateMachine` → `temperature-excursion`, `ErpOutbound/ErpSync` → `erp-sync`.
+   */
+  private meaningfulName(c: IConstruct): string {
+    const parent = c.node.scope && c.node.scope !== Stack.of(c) ? c.node.scope.node.id : undefined;
+    if (parent && /^(resource|default|statemachine|state-machine)$/i.test(c.node.id)) return friendlyName(parent);
+    if (parent && /^(handler|function|fn|api|queue|workflow)$/i.test(c.node.id)) return `${friendlyName(parent)}-${friendlyName(c.node.id)}`;
+    return friendlyName(c.node.id);
   }
 
   private systemOf(c: IConstruct): string | undefined {

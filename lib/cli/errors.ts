@@ -67,10 +67,13 @@ export function isAccessDenied(error: unknown): boolean {
 
 /**
  * `SQSClient` + `ReceiveMessageCommand` → `sqs:ReceiveMessage`. The IAM prefix differs from the client name
- * for a few services.
+ * for a few services, and SQS batch calls need the single-message action (`SendMessageBatch` → `sqs:SendMessage`).
  */
 export function iamAction(clientName: string, commandName: string): string {
   const service = clientName.replace(/Client$/, '').toLowerCase();
   const prefix: Record<string, string> = { eventbridge: 'events', cloudformation: 'cloudformation', dynamodb: 'dynamodb', cloudwatch: 'cloudwatch', sfn: 'states', sqs: 'sqs', sts: 'sts' };
-  return `${prefix[service] ?? service}:${commandName.replace(/Command$/, '')}`;
+  const operation = commandName.replace(/Command$/, '');
+  // SQS batch operations are authorised by the single-message action.
+  const action = service === 'sqs' ? operation.replace(/Batch$/, '') : operation;
+  return `${prefix[service] ?? service}:${action}`;
 }

@@ -83,15 +83,15 @@ describe('lsync dlq list', () => {
   test('--json lists every DLQ, the empty ones and the quarantine included', async () => {
     await seedErpDlq();
     const { dlqs } = (await lsync(fx.endpointsFile, ['--json', 'dlq', 'list'])).json<{ dlqs: Record<string, unknown>[] }>();
-    expect(dlqs.map((d) => d.name)).toEqual(['erp-sync', 'fleet-dispatch', 'quarantine', 'quarantine-dlq']);
-    const erpDlq = dlqs[0]!;
+    expect(dlqs.map((d) => d.name)).toEqual(['delivered', 'erp-sync', 'fleet-dispatch', 'quarantine', 'quarantine-dlq']);
+    const erpDlq = dlqs[1]!;
     expect(erpDlq).toMatchObject({
       depth: 4,
       errorClasses: { UpstreamUnavailable: 2, RejectedByTarget: 1, Unattributed: 1 },
       affected: { orderId: ['SO-1001', 'SO-2002', 'SO-3003'], shipmentId: ['SH-1001', 'SH-2002'], caseId: ['CS-3003'] },
     });
     expect(erpDlq.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
-    expect(dlqs[1]).toMatchObject({ depth: 0, affected: {} });
+    expect(dlqs[2]).toMatchObject({ depth: 0, affected: {} });
   });
 
   test('looking does not take anything out: every message is visible again afterwards', async () => {
@@ -141,7 +141,7 @@ describe('lsync dlq show', () => {
     const result = await lsync(fx.endpointsFile, ['dlq', 'show', 'erp-snyc']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown queue "erp-snyc"');
-    expect(result.stderr).toContain('known queues: erp-sync, fleet-dispatch, quarantine, quarantine-dlq');
+    expect(result.stderr).toContain('known queues: delivered, erp-sync, fleet-dispatch, quarantine, quarantine-dlq');
   });
 
   test('a queue may be named by its URL or ARN, of the DLQ or of the work queue', async () => {

@@ -31,7 +31,7 @@ interface WorkflowHealth {
   failed: number;
   timedOut: number;
   aborted: number;
-  latestFailures: { name: string; status: string; stoppedAt?: string }[];
+  latestFailures: { name: string; executionArn: string; status: string; stoppedAt?: string }[];
 }
 
 interface SliFigure {
@@ -75,12 +75,12 @@ async function workflowHealth(ctx: CommandContext, since: Date): Promise<Workflo
   const inventory = await ctx.inventory();
   return Promise.all(
     inventory.stateMachines.map(async (sm) => {
-      const counts: Record<string, { name: string; status: string; stoppedAt?: string }[]> = {};
+      const counts: Record<string, { name: string; executionArn: string; status: string; stoppedAt?: string }[]> = {};
       for (const status of ['FAILED', 'TIMED_OUT', 'ABORTED'] as ExecutionStatus[]) {
         const page = await ctx.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: sm.id, statusFilter: status, maxResults: 100 }));
         counts[status] = (page.executions ?? [])
           .filter((e) => (e.stopDate ?? e.startDate ?? new Date(0)).getTime() >= since.getTime())
-          .map((e) => ({ name: e.name ?? '', status, stoppedAt: e.stopDate?.toISOString() }));
+          .map((e) => ({ name: e.name ?? '', executionArn: e.executionArn ?? '', status, stoppedAt: e.stopDate?.toISOString() }));
       }
       return {
         name: sm.name,
@@ -181,6 +181,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
   if (quarantineDepth) ctx.out(`quarantine: ${report.quarantine!.depth}\n`);
   ctx.out('\nworkflows\n');
   ctx.out(workflows.length ? table(['WORKFLOW', 'FAILED', 'TIMED OUT', 'ABORTED'], workflows.map((w) => [w.name, w.failed, w.timedOut, w.aborted])) : '(no state machine in the stack)\n');
+  for (const w of workflows) for (const f of w.latestFailures) ctx.out(`  ${w.name}: ${f.status} ${f.stoppedAt ?? ''} ${f.executionArn}\n`);
   ctx.out('\nbusiness SLIs\n');
   ctx.out(
     slis.length

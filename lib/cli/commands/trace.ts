@@ -1,111 +1,89 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ALL_LINK_KINDS, keys, type LinkKind } from '../../../lambdas/indexer/keys';
+import { ALL_LINK_KINDS } from '../../../lambdas/indexer/keys';
+import { traceById, type Trace } from '../../../lambdas/trace/trace-query';
 import type { CommandContext } from '../context';
 import { CliError, UnknownIdError } from '../errors';
 import { humanDuration, json, table } from '../format';
 
-interface TimelineEntry {
-  eventId: string;
-  eventType: string;
-  system: string;
-  vendor?: string;
-  occurredAt: string;
-  receivedAt?: string;
-  late?: boolean;
-  refs?: Record<string, string>;
+/** The DLQ an outbound target's failures land in (ReliableQueue `<System>Sync` → friendly name). */
+function dlqOf(target: string): string {
+  return `${target}-sync`;
 }
 
-async function queryAll(ctx: CommandContext, table: string, pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.clients.ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':sk': skPrefix } : {}) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+function summaryLines(trace: Trace): string[] {
+  const s = trace.summary;
+  const lines = [
+    `${s.events} events${s.firstAt ? ` from ${s.firstAt} to ${s.lastAt} (${humanDuration(s.spanMs)})` : ''}${s.lateEvents ? `, ${s.lateEvents} late` : ''}`,
+  ];
+  if (s.dispatchConfirmationMs !== undefined) lines.push(`dispatch confirmation: ${humanDuration(s.dispatchConfirmationMs)}`);
+  if (s.podToBillingReadyMs !== undefined) lines.push(`POD → billing-ready: ${humanDuration(s.podToBillingReadyMs)}`);
+  if (s.podToInvoiceMs !== undefined) lines.push(`POD → invoice cycle time: ${humanDuration(s.podToInvoiceMs)}`);
+  return lines;
 }
 
-/** Correlation ids an id belongs to: as an external id of any kind, or as a correlation id itself. */
-async function correlationsOf(ctx: CommandContext, tableName: string, id: string): Promise<{ correlationId: string; via: string }[]> {
-  const found = new Map<string, string>();
-  const links = await Promise.all(ALL_LINK_KINDS.map(async (kind: LinkKind) => ({ kind, items: await queryAll(ctx, tableName, keys.linkPk(kind, id)) })));
-  for (const { kind, items } of links) for (const item of items) if (typeof item.correlationId === 'string') found.set(item.correlationId, kind);
-  if (found.size === 0) {
-    const own = await queryAll(ctx, tableName, keys.corrPk(id));
-    if (own.length > 0) found.set(id, 'correlation');
-  }
-  return [...found].map(([correlationId, via]) => ({ correlationId, via }));
-}
-
-function firstOf(timeline: TimelineEntry[], type: string): TimelineEntry | undefined {
-  return timeline.find((e) => e.eventType === type);
-}
-
-/** `lsync trace <id>`: the correlation's timeline across ERP, fleet and CS with per-hop timings. */
+/**
+ * `lsync trace <id>`: the cross-system chain of the business transaction `id` belongs to, through the trace
+ * query module the trace API uses (lambdas/trace/trace-query.ts).
+ */
 export async function trace(ctx: CommandContext, id: string): Promise<number> {
   const inventory = await ctx.inventory();
   if (!inventory.correlationTableName) throw new CliError(`stack ${ctx.target.stackName} has no CorrelationTableName output`);
-  const tableName = inventory.correlationTableName;
-  const correlations = await correlationsOf(ctx, tableName, id);
-  if (correlations.length === 0) throw new UnknownIdError(id, [...ALL_LINK_KINDS, 'correlation']);
-
-  const traces = await Promise.all(
-    correlations.map(async ({ correlationId, via }) => {
-      const items = await queryAll(ctx, tableName, keys.corrPk(correlationId));
-      const timeline = items
-        .filter((i) => String(i.sk).startsWith(keys.timelinePrefix))
-        .map((i) => i as unknown as TimelineEntry)
-        .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      const links = items
-        .filter((i) => String(i.sk).startsWith(keys.memberPrefix))
-        .map((i) => ({ kind: String(i.kind), externalId: String(i.externalId) }));
-      const pod = firstOf(timeline, 'pod.captured');
-      const invoice = firstOf(timeline, 'invoice.posted');
-      const podToInvoiceMs = pod && invoice ? Date.parse(invoice.occurredAt) - Date.parse(pod.occurredAt) : undefined;
-      return { correlationId, via, links, timeline, podToInvoiceMs };
-    }),
-  );
-
+  const result = await traceById(ctx.clients.ddb, inventory.correlationTableName, id);
+  if (!result) throw new UnknownIdError(id, [...ALL_LINK_KINDS, 'correlation']);
   if (ctx.json) {
-    ctx.out(json({ id, correlations: traces }));
+    ctx.out(json(result));
     return 0;
   }
-  for (const t of traces) {
-    ctx.out(`correlation ${t.correlationId} (found via ${t.via} ${id})\n`);
-    ctx.out(`links: ${t.links.map((l) => `${l.kind} ${l.externalId}`).join(', ') || '-'}\n\n`);
-    const start = t.timeline.length ? Date.parse(t.timeline[0]!.occurredAt) : 0;
-    let previous = start;
+
+  ctx.out(`trace of ${id} (${result.matchedAs.map((m) => m.kind).join(', ')}), correlation ${result.correlationIds.join(', ')}${result.truncated ? ' (truncated)' : ''}\n`);
+  ctx.out(
+    `ids: ${
+      Object.entries(result.ids)
+        .map(([kind, ids]) => `${kind} ${ids!.join(', ')}`)
+        .join(' · ') || '-'
+    }\n`,
+  );
+  for (const shipment of result.shipments) {
+    ctx.out(`shipment ${shipment.shipmentId}: ${shipment.milestone} since ${shipment.milestoneAt}${shipment.lateEvents ? ` (${shipment.lateEvents} late event(s) ignored)` : ''}\n`);
+  }
+  ctx.out('\n');
+  ctx.out(
+    table(
+      ['OCCURRED AT', '+PREV', 'SYSTEM', 'EVENT', 'ORDER', 'SHIPMENT', 'CASE', 'INVOICE', 'NOTE'],
+      result.timeline.map((hop) => [
+        hop.occurredAt,
+        humanDuration(hop.sincePreviousMs),
+        `${hop.system}/${hop.vendor}`,
+        hop.eventType,
+        hop.refs.orderId,
+        hop.refs.shipmentId,
+        hop.refs.caseId,
+        hop.refs.invoiceId,
+        [hop.late ? 'late: state not changed' : '', hop.ingestLatencyMs > 60_000 ? `reported ${humanDuration(hop.ingestLatencyMs)} late` : ''].filter(Boolean).join('; '),
+      ]),
+    ),
+  );
+  if (result.failed.length > 0) {
+    ctx.out('\nfailed (dead-lettered) syncs\n');
     ctx.out(
       table(
-        ['OCCURRED AT', '+START', '+PREV', 'SYSTEM', 'EVENT', 'ORDER', 'SHIPMENT', 'CASE', 'NOTE'],
-        t.timeline.map((e) => {
-          const at = Date.parse(e.occurredAt);
-          const row = [
-            e.occurredAt,
-            humanDuration(at - start),
-            humanDuration(at - previous),
-            `${e.system}${e.vendor ? `/${e.vendor}` : ''}`,
-            e.eventType,
-            e.refs?.orderId,
-            e.refs?.shipmentId,
-            e.refs?.caseId,
-            e.late ? 'late (state not changed)' : '',
-          ];
-          previous = Math.max(previous, at);
-          return row;
-        }),
+        ['AT', 'TARGET', 'OPERATION', 'FOR EVENT', 'ERROR', 'REASON'],
+        result.failed.map((f) => [f.at, f.target, f.operation, f.failedEventType, f.errorCode, f.reason]),
       ),
     );
-    if (t.podToInvoiceMs !== undefined) ctx.out(`\nPOD → invoice cycle time: ${humanDuration(t.podToInvoiceMs)}\n`);
-    ctx.out('\n');
+    const order = result.ids.order?.[0];
+    for (const target of [...new Set(result.failed.filter((f) => f.deadLettered).map((f) => f.target))]) {
+      ctx.note(`→ lsync dlq show ${dlqOf(target)}${order ? ` --order ${order}` : ''}   then   lsync dlq redrive ${dlqOf(target)}${order ? ` --order ${order}` : ' --message-id <id>'}`);
+    }
   }
+  if (result.pending.length > 0) {
+    ctx.out('\nwaiting for\n');
+    ctx.out(
+      table(
+        ['AFTER', 'EXPECTED', 'TARGET', 'STATUS', 'WAITING', 'WHAT'],
+        result.pending.map((p) => [p.afterEventType, p.expected, p.target, p.status, humanDuration(p.waitingMs), p.reason ? `${p.description}: ${p.reason}` : p.description]),
+      ),
+    );
+  }
+  ctx.out(`\n${summaryLines(result).join('\n')}\n`);
   return 0;
 }

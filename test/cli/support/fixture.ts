@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Monitoring } from '../../../lib/monitoring';
 import { ReliableQueue } from '../../../lib/reliable-queue';
@@ -27,7 +28,9 @@ export function synthFixture(stackName: string): string {
   new ReliableQueue(stack, 'FleetDispatch', { maxReceiveCount: 3, purpose: 'fleet dispatch' });
   const bus = new events.EventBus(stack, 'Bus');
   const archive = bus.archive('Archive', { eventPattern: { account: [stack.account] }, retention: Duration.days(1) });
-  new events.Rule(stack, 'Delivered', { eventBus: bus, eventPattern: { detailType: ['shipment.delivered'] } });
+  // A consumer queue behind a rule, so a replay can be observed arriving.
+  const delivered = new ReliableQueue(stack, 'Delivered', { maxReceiveCount: 3, purpose: 'delivered events' });
+  new events.Rule(stack, 'DeliveredRule', { eventBus: bus, eventPattern: { detailType: ['shipment.delivered'] }, targets: [new targets.SqsQueue(delivered.queue)] });
   new events.Rule(stack, 'Everything', { eventBus: bus, eventPattern: { source: [{ prefix: 'logistics-sync.' }] as unknown as string[] } });
   new Monitoring(stack, 'Monitoring', { stage: 'clitest', alarmTopic: new sns.Topic(stack, 'OnCall'), maxRedrives: 2 }).monitorScope(stack);
   new CfnOutput(stack, 'CorrelationTableName', { value: tables.correlationTable.tableName });
