@@ -164,7 +164,7 @@ export function resolveDlq(inventory: Inventory, input: string): DlqRef {
   const wanted = input.trim();
   const lower = wanted.toLowerCase().replace(/-dlq$/, '');
   const physical = wanted.includes('/') || wanted.startsWith('arn:') ? queueNameOf(wanted) : wanted;
-  const exact = refs.find((r) => r.name === lower || r.name === wanted.toLowerCase());
+  const exact = refs.find((r) => r.name === wanted.toLowerCase()) ?? refs.find((r) => r.name === lower);
   if (exact) return exact;
   const byPhysical = refs.find((r) => queueNameOf(r.url) === physical || (r.sourceUrl && queueNameOf(r.sourceUrl) === physical));
   if (byPhysical) return byPhysical;
