@@ -37,8 +37,7 @@ export type SignatureFailure =
   | 'malformed-timestamp'
   | 'stale-timestamp'
   | 'future-timestamp'
-  | 'signature-mismatch'
-  | 'secret-unavailable';
+  | 'signature-mismatch';
 
 /** A request whose signature could not be verified (401). `reason` goes to the metric and the log, not the caller. */
 export class SignatureError extends AuthenticationError {

@@ -9,7 +9,7 @@ import { secretString, type SecretJson, type SecretSource } from '../secrets';
 import type { DecodedEvent, Dialect, SigningSecret } from './dialect';
 import { DuplicateInFlightError, SignatureError } from './errors';
 import { parseJsonBody } from './json';
-import { fromApiGatewayEvent, requireMediaType, type WebhookRequest } from './request';
+import { fromApiGatewayEvent, requireMediaType, routeOf, type WebhookRequest } from './request';
 import { errorResponse, jsonResponse, type AcceptedBody, type IgnoredBody } from './responses';
 import { validateOrThrow, type SchemaValidator } from './validation';
 
@@ -191,7 +191,7 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
 
   return async (event, context) => {
     const now = clock();
-    const route = (event.resource || event.path || '').split('/').filter(Boolean).pop() ?? '';
+    const route = routeOf(event);
     const dialect = byRoute.get(route);
     ports.metrics.addDimensions({ system: settings.system, vendor: dialect?.vendor ?? 'unknown' });
     try {

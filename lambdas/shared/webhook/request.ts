@@ -52,9 +52,12 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, maxBodyBytes: n
   if (estimate > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes, estimate);
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (body.length > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes, body.length);
-  const path = event.resource || event.path || '';
-  const route = path.split('/').filter(Boolean).pop() ?? '';
-  return { route, headers, body };
+  return { route: routeOf(event), headers, body };
+}
+
+/** The dialect segment of the route: `samsara` for `/webhooks/fleet/samsara` (the resource template, else the path). */
+export function routeOf(event: Pick<APIGatewayProxyEvent, 'resource' | 'path'>): string {
+  return (event.resource || event.path || '').split('/').filter(Boolean).pop() ?? '';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { UpstreamUnavailableError } from '../errors';
 import { SignatureError } from './errors';
 
 /**
@@ -131,7 +132,8 @@ export const SAMSARA_SIGNATURE_HEADER = 'X-Samsara-Signature';
 export function samsaraKey(secretBase64: string): KeyObject {
   return keyObject(`base64:${secretBase64}`, () => {
     const key = Buffer.from(secretBase64, 'base64');
-    if (key.length === 0) throw new SignatureError('secret-unavailable', 'the Samsara webhook secret is not valid base64');
+    // Our misconfiguration, not the caller's fault: a 5xx, so Samsara retries once the secret is fixed.
+    if (key.length === 0) throw new UpstreamUnavailableError('the Samsara webhook secret is not valid base64');
     return key;
   });
 }
