@@ -170,7 +170,7 @@ function sendable(value: MessageAttributeValue): MessageAttributeValue {
 /**
  * Attributes for re-sending `message`: every original attribute, the redrive count set to `redriveCount`,
  * plus `extra` (e.g. the source queue URL for a quarantined message) and the run id while there is room
- * (SQS allows 10; the run id is dropped first). Pure. Returns `undefined` when the required attributes do
+ * (SQS allows 10; the run id is dropped first), without the attributes named in `drop`. Pure. Returns `undefined` when the required attributes do
  * not fit.
  */
 export function resendAttributes(
@@ -178,10 +178,11 @@ export function resendAttributes(
   redriveCount: number,
   runId: string | undefined,
   extra: Record<string, string> = {},
+  drop: readonly string[] = [],
 ): Record<string, MessageAttributeValue> | undefined {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.attributes)) {
-    if (name === REDRIVE_RUN_ATTRIBUTE) continue;
+    if (name === REDRIVE_RUN_ATTRIBUTE || drop.includes(name)) continue;
     out[name] = sendable(value);
   }
   out[DLQ_ATTRIBUTES.redriveCount] = { DataType: 'Number', StringValue: String(redriveCount) };

@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { HOLD_ATTRIBUTES } from '../../lambdas/shared/outbound/message';
 import { matches, parseDlqMessage, resendAttributes, type DlqMessage, type Selector } from './dlq-message';
 import type { DlqRef } from './inventory';
 import { queueDepth, QueueScanner } from './queue-scanner';
@@ -143,7 +144,9 @@ export async function redrive(sqs: SQSClient, request: RedriveRequest): Promise<
     }
     const attributes = exhausted
       ? resendAttributes(message, message.redriveCount, request.runId, source ? { [DLQ_ATTRIBUTES.sourceQueueUrl]: source } : {})
-      : resendAttributes(message, message.redriveCount + 1, request.runId);
+      : // A redrive is a new attempt: the adapters' hold bookkeeping (how long the message has been held back
+        // in maintenance windows) starts again, or a message dead-lettered as HeldTooLong would bounce at once.
+        resendAttributes(message, message.redriveCount + 1, request.runId, {}, Object.values(HOLD_ATTRIBUTES));
     if (!attributes) return failed('the message already has 10 attributes: no room for the redrive count');
     return {
       message,

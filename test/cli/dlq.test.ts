@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { HOLD_ATTRIBUTES } from '../../lambdas/shared/outbound/message';
 import { createClients } from '../../lib/cli/aws';
 import type { QuarantineDiscovery, QueueDiscovery } from '../../lib/cli/catalog';
 import { REDRIVE_RUN_ATTRIBUTE } from '../../lib/cli/dlq-message';
@@ -198,6 +199,25 @@ describe('lsync dlq redrive', () => {
     expect(byError.counts).toMatchObject({ matched: 2, redriven: 2 });
     expect((await peekAll(sqs, erp.url)).map(eventIdOf).sort()).toEqual(['e-del-1001', 'e-dep-2002', 'e-eta-3003', 'e-pod-1001']);
     expect(await peekAll(sqs, erp.dlqUrl)).toEqual([]);
+  });
+
+  test('a redrive restarts the adapters\' hold bookkeeping (a new attempt) but keeps the failure attributes', async () => {
+    await seed(sqs, erp.dlqUrl, [
+      {
+        body: canonicalEventBody({ eventId: 'e-held', eventType: 'shipment.departed', orderId: 'SO-6006' }),
+        attributes: {
+          ...adapterDlqAttributes({ errorClass: 'HeldTooLong', reason: 'held for 130 minutes', sourceQueueUrl: erp.url }),
+          [HOLD_ATTRIBUTES.heldCount]: { DataType: 'String', StringValue: '12' },
+          [HOLD_ATTRIBUTES.firstReceivedAt]: { DataType: 'String', StringValue: '1767225600000' },
+        },
+      },
+    ]);
+    await lsync(fx.endpointsFile, ['dlq', 'redrive', 'erp-sync', '--order', 'SO-6006', '--no-progress']);
+    const [m] = await peekAll(sqs, erp.url);
+    expect(attr(m!, DLQ_ATTRIBUTES.errorClass)).toBe('HeldTooLong');
+    expect(attr(m!, DLQ_ATTRIBUTES.redriveCount)).toBe('1');
+    expect(m!.MessageAttributes?.[HOLD_ATTRIBUTES.heldCount]).toBeUndefined();
+    expect(m!.MessageAttributes?.[HOLD_ATTRIBUTES.firstReceivedAt]).toBeUndefined();
   });
 
   test('a message SQS moved without attributes is sent back to the queue the DLQ belongs to', async () => {
