@@ -124,7 +124,7 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     const update = await waitFor('the CS ticket update', async () => (await calls('cs', 'PUT', `/api/v2/tickets/${ticketId}.json`))[0], 30_000);
     const comment = (update.body as { ticket: { comment: { body: string } } }).ticket.comment.body;
     expect(comment).toMatch(/Invoice INV-\d+ .*posted for order SO-1001, shipment SHP-1001-01/);
-    expect(comment).toMatch(/Proof of delivery: \d+_\d+ at /);
+    expect(comment).toMatch(/Proof of delivery: \S+ at \d{4}-/);
 
     // Step 7: a late departure after the delivery.
     await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0, at: new Date(Date.now() - 3_600_000).toISOString() });
@@ -202,7 +202,8 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     await sim('erp', 'POST', '/__sim/faults', { kind: 'maintenance', durationMs: 60_000 });
     const started = Date.now();
     await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0 });
-    await waitFor('a 503 answered during the window', async () => (await calls('erp', 'PUT', `/shipments/${shipmentId}/status`)).some((c) => c.status === 503));
+    // The held call may be the status update or, from a fresh container, its token request.
+    await waitFor('a 503 answered during the window', async () => (await calls('erp', '*', '/**')).some((c) => c.status === 503));
     await waitFor('ERP status in-transit after the window', async () => (await erpStatuses(shipmentId)).includes('in-transit'), 150_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(55_000);
     expect(await erpStatuses(shipmentId)).toEqual(['dispatched', 'in-transit']);
