@@ -17,7 +17,10 @@ describe.each(['dev', 'prod', 'sandbox'])('cfn-lint on the synthesized %s templa
     const templates = readdirSync(dir).filter((f) => f.endsWith('.template.json'));
     expect(templates.length).toBeGreaterThan(0);
     // `npm test` installs .venv first (pretest); cfn-lint exits non-zero on any finding.
-    const result = spawnSync(venvBin('cfn-lint'), ['--format', 'parseable', ...templates.map((t) => path.join(dir, t))], { encoding: 'utf8' });
+    const result = spawnSync(venvBin('cfn-lint'), ['--format', 'parseable', ...templates.map((t) => path.join(dir, t))], {
+      encoding: 'utf8',
+      cwd: path.resolve(import.meta.dirname, '..', '..'), // picks up .cfnlintrc.yaml
+    });
     expect(result.error).toBeUndefined();
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
