@@ -256,8 +256,8 @@ return errors === 0;
 }
 const validate60_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema27 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-const pattern8 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
+const schema27 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"};
+const pattern8 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", "u");
 
 function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -282,7 +282,7 @@ return false;
 }
 else {
 if(!pattern8.test(data)){
-validate66.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate66.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"}}];
 return false;
 }
 }
