@@ -5,6 +5,14 @@
  */
 import { run } from '../lib/cli/program';
 
+// `lsync dlq list | head`: a closed pipe ends the output, not the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const controller = new AbortController();
 let interrupts = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

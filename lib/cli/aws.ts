@@ -62,7 +62,7 @@ export function createClients(target: Target): AwsClients {
   const cfn = explainPermissionErrors(new CloudFormationClient(config));
   const events = explainPermissionErrors(new EventBridgeClient(config));
   const cloudwatch = explainPermissionErrors(new CloudWatchClient(config));
-  const sfn = explainPermissionErrors(new SFNClient(config));
+  const sfn = explainPermissionErrors(new SFNClient({ ...config, ...(target.sfnEndpoint ? { endpoint: target.sfnEndpoint } : {}) }));
   return {
     sqs,
     ddb,

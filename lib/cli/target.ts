@@ -12,6 +12,8 @@ export interface Target {
   readonly region?: string;
   /** Emulator endpoint for the sandbox. @default - the real AWS endpoints */
   readonly endpoint?: string;
+  /** Step Functions endpoint when it differs (the sandbox runs state machines in a local interpreter). @default - `endpoint` */
+  readonly sfnEndpoint?: string;
   /** Fixed credentials (the sandbox's). @default - the default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
@@ -19,6 +21,8 @@ export interface Target {
 /** The part of `.sandbox/endpoints.json` lsync reads. */
 export interface SandboxEndpoints {
   readonly awsEndpoint: string;
+  /** The sandbox's local Step Functions API (executions run there, not in moto). */
+  readonly sfnEndpoint?: string;
   readonly region: string;
   readonly stackName?: string;
   readonly stage?: string;
@@ -99,6 +103,7 @@ export function resolveTarget(options: TargetOptions, cwd = process.cwd(), env: 
     stackName: options.stackName ?? sandbox.stackName ?? stackNameOf(stage),
     region: options.region ?? sandbox.region,
     endpoint: options.endpoint ?? sandbox.awsEndpoint,
+    ...(sandbox.sfnEndpoint && !options.endpoint ? { sfnEndpoint: sandbox.sfnEndpoint } : {}),
     credentials: SANDBOX_CREDENTIALS,
   };
 }

@@ -31,11 +31,12 @@ describe('target selection', () => {
   test('without --stage the sandbox is the default when .sandbox/endpoints.json exists, read from it', () => {
     const dir = emptyDir();
     const file = path.join(dir, 'endpoints.json');
-    writeFileSync(file, JSON.stringify({ awsEndpoint: 'http://127.0.0.1:4566', region: 'us-east-1', stackName: 'LogisticsSync-sandbox' }));
+    writeFileSync(file, JSON.stringify({ awsEndpoint: 'http://127.0.0.1:4566', sfnEndpoint: 'http://127.0.0.1:4567', region: 'us-east-1', stackName: 'LogisticsSync-sandbox' }));
     expect(resolveTarget({}, dir, { LSYNC_SANDBOX_FILE: file })).toMatchObject({
       kind: 'sandbox',
       stackName: 'LogisticsSync-sandbox',
       endpoint: 'http://127.0.0.1:4566',
+      sfnEndpoint: 'http://127.0.0.1:4567', // workflows run in the sandbox's local Step Functions
       region: 'us-east-1',
       credentials: { accessKeyId: 'sandbox' },
     });

@@ -86,7 +86,9 @@ export async function replay(ctx: CommandContext, options: ReplayOptions): Promi
   let filterArns: string[] | undefined;
   let selectedRules: Rule[] | undefined;
   if (options.type?.length || options.rule?.length) {
-    const rules = await listRules(ctx, inventory.eventBusName);
+    // Rules managed by AWS (the archive's own rule) are never replay destinations: replaying into the
+    // archive rule would archive the events a second time.
+    const rules = (await listRules(ctx, inventory.eventBusName)).filter((r) => !r.ManagedBy && !r.Name?.startsWith('Events-Archive-'));
     selectedRules = rules.filter(
       (r) =>
         (options.rule ?? []).some((name) => r.Name === name || r.Arn === name) ||
