@@ -105,7 +105,8 @@ async function sliFigures(ctx: CommandContext, since: Date): Promise<SliFigure[]
     } while (token);
   }
   if (metrics.length === 0) return [];
-  const end = new Date();
+  // A minute past now: datapoints stamped in the current second still fall inside the window.
+  const end = new Date(Date.now() + 60_000);
   const period = Math.max(300, Math.ceil((end.getTime() - since.getTime()) / 1000 / 300) * 300);
   const queries: MetricDataQuery[] = metrics.flatMap((metric, i) =>
     LATENCY_SLIS.includes(metric.MetricName as (typeof LATENCY_SLIS)[number])
