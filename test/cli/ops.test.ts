@@ -10,7 +10,7 @@ import { DynamoDbCorrelationStore } from '../../lambdas/indexer/correlation-stor
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import type { QueueDiscovery } from '../../lib/cli/catalog';
-import { CREDENTIALS, REGION, startCliFixture, type CliFixture } from './support/fixture';
+import { CREDENTIALS, deployInto, REGION, startCliFixture, synthBareFixture, type CliFixture } from './support/fixture';
 import { adapterDlqAttributes, canonicalEventBody, eventIdOf, peekAll, seed } from './support/queues';
 import { lsync } from './support/run-cli';
 
@@ -165,5 +165,17 @@ describe('lsync health', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/1 problem/);
     expect(text.stdout).toMatch(/SyncFailures\s+target=erp/);
+  });
+});
+
+describe('discovery without the monitoring outputs', () => {
+  test('pairs queues with their DLQs from the stack resources, named after their logical ids', async () => {
+    const file = await deployInto(fx, synthBareFixture('LS-bare'), 'LS-bare');
+    const list = (await lsync(file, ['--json', 'dlq', 'list'])).json<{ dlqs: { name: string; sourceQueue: string }[] }>();
+    expect(list.dlqs.map((d) => d.name)).toEqual(['carrier-sync']);
+    expect(list.dlqs[0]!.sourceQueue).toMatch(/CarrierSyncQueue/);
+    const unknownStack = await lsync(file, ['--stack-name', 'LS-missing', 'dlq', 'list']);
+    expect(unknownStack.code).toBe(1);
+    expect(unknownStack.stderr).toMatch(/stack LS-missing was not found in the sandbox/);
   });
 });

@@ -40,6 +40,28 @@ export function synthFixture(stackName: string): string {
   return outdir;
 }
 
+/** A stack without the monitoring construct (no discovery outputs): only ReliableQueues and the tables. */
+export function synthBareFixture(stackName: string): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'lsync-cli-bare-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, stackName);
+  const tables = new Tables(stack, 'Tables');
+  new ReliableQueue(stack, 'CarrierSync', { maxReceiveCount: 4 });
+  new CfnOutput(stack, 'CorrelationTableName', { value: tables.correlationTable.tableName });
+  app.synth();
+  return outdir;
+}
+
+/** Deploys another synthesized app into the fixture's emulator and writes an endpoints file for it. */
+export async function deployInto(fx: CliFixture, assemblyDir: string, stackName: string): Promise<string> {
+  const [assemblyStack] = readAssembly(assemblyDir);
+  const capabilities = await fx.emulator.capabilities();
+  await deployStack(assemblyStack!, { endpoint: fx.endpoint, emulatorTypes: capabilities.cloudFormationTypes });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'lsync-cli-')), 'endpoints.json');
+  writeFileSync(file, JSON.stringify({ awsEndpoint: fx.endpoint, region: REGION, stackName }));
+  return file;
+}
+
 export interface CliFixture {
   readonly emulator: Emulator;
   readonly endpoint: string;
