@@ -16,11 +16,15 @@ export interface Retrier {
   readonly JitterStrategy?: 'FULL' | 'NONE';
 }
 
-/** Lambda tasks: no retry for bad input, a slower ladder for 429s, exponential backoff with full jitter for the rest. */
+/**
+ * Lambda tasks: no retry for bad input, a ladder for 429s, exponential backoff with full jitter for the rest.
+ * The transient ladder (3, 6, 12, 24, 48, 96 s caps: at most about 3 minutes) rides out a short ERP or
+ * Zendesk outage, such as a maintenance restart, before compensation hands the case to a human.
+ */
 export const LAMBDA_TASK_RETRY: readonly Retrier[] = [
   { ErrorEquals: NON_RETRYABLE_ERRORS, MaxAttempts: 0 },
   { ErrorEquals: ['RateLimitedError'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
-  { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['States.ALL'], IntervalSeconds: 3, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
 ];
 
 /** Direct service integrations (EventBridge, SNS, DynamoDB): throttling and 5xx, backoff with full jitter. */
@@ -34,8 +38,11 @@ export const SERVICE_TASK_RETRY: readonly Retrier[] = [
  */
 export const WAIT_TASK_RETRY: readonly Retrier[] = [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 0 }, ...SERVICE_TASK_RETRY];
 
+/** Errors of direct service integrations are named `<Service>.<Exception>`; our Lambda tasks' are not. */
+const SERVICE_ERROR = /^(DynamoDB|EventBridge|SNS|SQS)\./;
+
 /** Attempts a step made before its error reached a Catch, by error name (for `sync.failed.attempts`). */
-export function attemptsFor(errorName: string | undefined, policy: readonly Retrier[] = LAMBDA_TASK_RETRY): number {
+export function attemptsFor(errorName: string | undefined, policy: readonly Retrier[] = SERVICE_ERROR.test(errorName ?? '') ? SERVICE_TASK_RETRY : LAMBDA_TASK_RETRY): number {
   const name = errorName ?? 'States.ALL';
   const retrier = policy.find((r) => r.ErrorEquals.includes(name)) ?? policy.find((r) => r.ErrorEquals.includes('States.ALL'));
   return 1 + (retrier?.MaxAttempts ?? 0);

@@ -32,7 +32,7 @@ describe('describing a failure for compensation', () => {
     const details = description.entries.map((e) => JSON.parse(e.Detail) as { data: Record<string, unknown>; refs: Record<string, string> });
     for (const detail of details) expect(validateCanonicalEvent(detail)).toMatchObject({ ok: true });
     expect(details.map((d) => d.data)).toEqual([
-      expect.objectContaining({ targetSystem: 'erp', operation: 'erp-actions', errorCode: 'UpstreamUnavailableError', retryable: true, attempts: 5, reason: 'temperature-excursion workflow step erp-actions failed: ERP 503' }),
+      expect.objectContaining({ targetSystem: 'erp', operation: 'erp-actions', errorCode: 'UpstreamUnavailableError', retryable: true, attempts: 7, reason: 'temperature-excursion workflow step erp-actions failed: ERP 503' }),
       expect.objectContaining({ targetSystem: 'cs', operation: 'notify', errorCode: 'SNS.AuthorizationErrorException', attempts: 5 }),
     ]);
     expect(details[0].refs.caseId).toBe('38211');
@@ -52,7 +52,7 @@ describe('describing a failure for compensation', () => {
     expect(sanitizeCause(undefined)).toBe('no cause given');
   });
 
-  test('attempts follow the retry policy: none for bad input, six for rate limits, five otherwise', () => {
-    expect([attemptsFor('ValidationError'), attemptsFor('RateLimitedError'), attemptsFor('UpstreamUnavailableError'), attemptsFor(undefined)]).toEqual([1, 6, 5, 5]);
+  test('attempts follow the retry policy: none for bad input, six for rate limits, five for a service integration, seven otherwise', () => {
+    expect([attemptsFor('ValidationError'), attemptsFor('RateLimitedError'), attemptsFor('SNS.InternalErrorException'), attemptsFor('UpstreamUnavailableError'), attemptsFor(undefined)]).toEqual([1, 6, 5, 7, 7]);
   });
 });

@@ -190,7 +190,7 @@ describe.each(FLOWS)('%s workflow', (flow) => {
       if (step) {
         // A workflow step: sync.failed names it, the case is left for a human, on-call is not paged twice.
         expect(syncFailed.map((e) => e.detail.data.operation)).toContain(step);
-        expect(syncFailed[0].detail.data).toMatchObject({ stage: 'workflow', failedEventId: path.input.event.metadata.eventId, retryable: true, attempts: 5 });
+        expect(syncFailed[0].detail.data).toMatchObject({ stage: 'workflow', failedEventId: path.input.event.metadata.eventId, retryable: true, attempts: retriers[retriers.length - 1].MaxAttempts + 1 });
         if (path.name.startsWith('CS down')) expect(pages).toHaveLength(1);
         else {
           expect(humanCase, 'a case for a human').toBeDefined();
