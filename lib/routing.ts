@@ -19,8 +19,9 @@ export interface RouteDefinition {
 
 /**
  * The routing table (reference scenario, DESIGN §5). Data, so docs and tests read the same rules the
- * stack creates. Sources are narrowed where an echo would loop: fleet milestones reach the ERP only when
- * the fleet reported them, and CS learns only about case changes that did not come from CS itself.
+ * stack creates. Sources are narrowed where an echo would loop or repeat a call: fleet milestones reach the
+ * ERP only when the fleet reported them, and CS applies only case changes decided outside CS and outside
+ * the exception workflows (which update tickets directly).
  */
 export const ROUTES = {
   OrderReleasedToFleet: {
@@ -43,10 +44,12 @@ export const ROUTES = {
     description: 'invoice.posted → CS ticket of the shipment (invoice and POD)',
     pattern: { source: CANONICAL_SOURCE, detailType: ['invoice.posted'] },
   },
+  // Not from CS (its own changes would echo back) and not from the orchestrator: the exception workflows
+  // change tickets through the CS port themselves and publish case events as the record of what they did.
   CaseEventsToCs: {
     target: 'cs',
-    description: 'case.updated / case.resolved from other systems → CS ticket',
-    pattern: { source: ['logistics-sync.erp', 'logistics-sync.fleet', 'logistics-sync.orchestrator'], detailType: ['case.updated', 'case.resolved'] },
+    description: 'case.updated / case.resolved decided in the ERP or fleet system → CS ticket',
+    pattern: { source: ['logistics-sync.erp', 'logistics-sync.fleet'], detailType: ['case.updated', 'case.resolved'] },
   },
   ExceptionsToWorkflow: {
     target: 'exceptions',

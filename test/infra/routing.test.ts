@@ -72,7 +72,8 @@ describe.each(['dev', 'prod'])('routing, outbound adapters and indexer on the %s
       expect(queuesFor('logistics-sync.fleet', milestone).sort(), milestone).toEqual([erp, ledger].sort());
     }
     expect(queuesFor('logistics-sync.erp', 'invoice.posted').sort()).toEqual([cs, ledger].sort());
-    expect(queuesFor('logistics-sync.orchestrator', 'case.resolved').sort()).toEqual([cs, ledger].sort());
+    expect(queuesFor('logistics-sync.erp', 'case.resolved').sort()).toEqual([cs, ledger].sort());
+    expect(queuesFor('logistics-sync.orchestrator', 'case.updated')).toEqual([ledger]);
     expect(queuesFor('logistics-sync.fleet', 'shipment.exception-raised').sort()).toEqual([exceptions, ledger].sort());
     // No echoes: the ERP's own confirmations and CS's own case changes do not go back to them.
     expect(queuesFor('logistics-sync.erp', 'shipment.status-synced')).toEqual([ledger]);

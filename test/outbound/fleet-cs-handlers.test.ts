@@ -60,12 +60,13 @@ describe('CS ticket updates', () => {
     expect(planCsActions(message(invoice))).toEqual([
       { operation: 'comment-invoice-posted', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'INV-90017', amount: '20110.50', currency: 'EUR' },
     ]);
-    const resolved = scenarioEvent({ eventType: 'case.resolved', system: 'orchestrator', vendorEventId: 'wf-1', occurredAt: '2026-03-12T15:00:00Z', refs: { caseId: '38211' }, data: { status: 'solved', resolutionCode: 'product-released' } });
+    const resolved = scenarioEvent({ eventType: 'case.resolved', system: 'erp', vendorEventId: 'erp-1', occurredAt: '2026-03-12T15:00:00Z', refs: { caseId: '38211' }, data: { status: 'solved', resolutionCode: 'product-released' } });
     expect(planCsActions(message(resolved))).toEqual([
       { operation: 'update-case', caseId: '38211', update: { status: 'solved', comment: { body: 'Resolved by logistics-sync: product-released.', public: false } } },
     ]);
-    // CS's own change must not echo back to CS.
+    // CS's own change must not echo back to CS; the workflows' case events record changes already made.
     expect(planCsActions(message(resolved, 'logistics-sync.cs'))).toEqual([]);
+    expect(planCsActions(message(resolved, 'logistics-sync.orchestrator'))).toEqual([]);
     expect(planCsActions(message(example('case.opened')))).toEqual([]);
   });
 

@@ -29,8 +29,9 @@ function str(value: unknown): string | undefined {
 /**
  * The CS actions a canonical event asks for (pure):
  * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD;
- * - `case.updated` / `case.resolved` published by another system (never by CS itself: the rule filters
- *   those, so our own ticket changes cannot loop) → apply the status, priority and tags to the ticket.
+ * - `case.updated` / `case.resolved` decided in the ERP or the fleet system → apply the status, priority
+ *   and tags to the ticket. Never those from CS itself (an echo) or from the exception workflows (they
+ *   update the ticket themselves and publish the event as a record).
  * Every other event → nothing.
  */
 export function planCsActions(message: CanonicalMessage): CsAction[] {
@@ -43,7 +44,9 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
     }
     case 'case.updated':
     case 'case.resolved': {
-      if (!refs.caseId || message.source === 'logistics-sync.cs') return [];
+      // Changes made by CS itself or already made by the exception workflows (which publish case events as a
+      // record of their own ticket updates) must not be applied a second time.
+      if (!refs.caseId || message.source === 'logistics-sync.cs' || message.source === 'logistics-sync.orchestrator') return [];
       const status = str(d.status);
       const priority = str(d.priority);
       const tags = Array.isArray(d.tagsAdded) ? d.tagsAdded.filter((t): t is string => typeof t === 'string' && TAG.test(t)) : [];
