@@ -1,11 +1,11 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildApp, stackName as stackNameOf } from '../app';
 import { parseStageConfig, type StageConfig } from '../config/stage-config';
 import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './aws';
 import { ControlServer } from './control';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
+import { synthesizeInChildProcess } from './deploy/synthesize';
 import { startEmulator, type Emulator } from './emulator';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
@@ -75,7 +75,7 @@ export interface SandboxEndpoints {
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
 export interface SandboxTimings {
-  /** Until the emulator answered. It boots while the app synthesizes (which blocks this process), so it is observed no earlier than the end of synth. */
+  /** Until the emulator answered (it boots while the app synthesizes). */
   emulatorMs: number;
   simulatorsMs: number;
   synthMs: number;
@@ -196,23 +196,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timings.simulatorsMs = elapsed(tSim);
     }
 
-    // 2. Synthesize: the product for the stage, with its systems pointed at the simulators, and any extra apps.
-    //    The CDK's built-in CloudFormation schema validation (seconds of WASM per synth) is skipped: it does not
-    //    change the template, and `cdk synth` and the infra tests (cfn-lint, cdk-nag) run it.
+    // 2. Synthesize: the product for the stage (its systems pointed at the simulators) in a child process, as
+    //    the CDK CLI does, and any extra apps in this one. See deploy/synthesize.ts about CDK_VALIDATION.
     const tSynth = performance.now();
+    const assemblies: string[] = [];
+    if (deployProduct) {
+      const outdir = path.join(workDir, 'cdk.out');
+      rmSync(outdir, { recursive: true, force: true });
+      const configOverrides = simulators
+        ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, { apiBaseUrl: url }])) }
+        : undefined;
+      await synthesizeInChildProcess({ ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(logDir, 'synth.log'));
+      assemblies.push(outdir);
+    }
     const previousValidation = process.env.CDK_VALIDATION;
     process.env.CDK_VALIDATION = 'false';
-    const assemblies: string[] = [];
     try {
-      if (deployProduct) {
-        const outdir = path.join(workDir, 'cdk.out');
-        rmSync(outdir, { recursive: true, force: true });
-        const configOverrides = simulators
-          ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, { apiBaseUrl: url }])) }
-          : undefined;
-        buildApp({ context: { ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir }).app.synth();
-        assemblies.push(outdir);
-      }
       for (const extra of options.extraApps ?? []) {
         const outdir = path.join(workDir, `${extra.name}.out`);
         rmSync(outdir, { recursive: true, force: true });
@@ -231,8 +230,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // 3. Deploy every stack into the emulator, then the secrets the functions read.
     const tDeploy = performance.now();
     const capabilities = await emulator.capabilities();
-    const productStackName = stackNameOf(stage);
     const assemblyStacks = assemblies.flatMap((dir) => readAssembly(dir));
+    // The product's stack is the one its own cloud assembly holds (no naming rule repeated here).
+    const productStackName = deployProduct ? (readAssembly(assemblies[0]!)[0]?.stackName ?? '') : '';
     const stacks = await Promise.all(assemblyStacks.map((stack) => deployStack(stack, { endpoint: emulator.endpoint, emulatorTypes: capabilities.cloudFormationTypes, log })));
     stacks.sort((a, b) => Number(b.stackName === productStackName) - Number(a.stackName === productStackName));
     await createSecrets(emulator.endpoint, secrets);

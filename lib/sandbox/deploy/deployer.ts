@@ -31,6 +31,16 @@ export const RUNTIME_ONLY_TYPES: Readonly<Record<string, string>> = {
   'AWS::Lambda::EventSourceMapping': 'SQS pollers of the local runtime',
 };
 
+/**
+ * Resource types the local runtime implements from the template when the emulator cannot create them
+ * (reported as run locally, not as missing).
+ */
+export const LOCALLY_IMPLEMENTED_TYPES: Readonly<Record<string, string>> = {
+  'AWS::ApiGateway::Stage': 'stage path prefix, stage variables and method throttling of the local REST API server',
+  'AWS::ApiGateway::RequestValidator': 'request parameter validation of the local REST API server',
+  'AWS::ApiGateway::GatewayResponse': 'error responses of the local REST API server',
+};
+
 export interface DeployedResource {
   readonly logicalId: string;
   readonly type: string;
@@ -257,6 +267,7 @@ export async function deployStack(stack: AssemblyStack, options: DeployOptions):
     }
     if (Object.hasOwn(RUNTIME_ONLY_TYPES, resource.Type)) handling.set(logicalId, 'runtime');
     else if (options.emulatorTypes.has(resource.Type)) handling.set(logicalId, 'emulator');
+    else if (Object.hasOwn(LOCALLY_IMPLEMENTED_TYPES, resource.Type)) handling.set(logicalId, 'runtime');
     else handling.set(logicalId, 'not-emulated');
   }
   const removed = new Set([...handling].filter(([, h]) => h !== 'emulator').map(([id]) => id));

@@ -1,0 +1,124 @@
+import type { ScenarioContext, ScenarioStep } from './scenario';
+
+/**
+ * DESIGN §5 steps 4–5 for the reference scenario (`npm start -- --once`): the fleet's temperature alert on
+ * SO-1001's shipment starts the temperature-excursion workflow, which places one quality hold and opens
+ * one high-priority ticket; the vendor then retries the same webhook twice and nothing more happens.
+ * They need the route that dispatch created (the scenario's dispatch step), so they go after it.
+ * Owned by the exception workflows (issue 6); test/e2e/exception-workflows.e2e.test.ts runs the same story
+ * on a shipment of its own.
+ */
+
+const ORDER_ID = 'SO-1001';
+const ROUTE_REF = `logisticsSync.orderId:${ORDER_ID}`;
+
+interface Ticket {
+  id: number;
+  external_id: string | null;
+  priority: string;
+}
+interface Hold {
+  holdId: string;
+  orderId: string;
+  shipmentId?: string;
+}
+
+function shipmentOf(ctx: ScenarioContext): string {
+  const route = ctx.sandbox.simulators!.fleet.findRoute(ROUTE_REF) as { externalIds: Record<string, string> };
+  return route.externalIds['logisticsSync.shipmentId'];
+}
+
+function tickets(ctx: ScenarioContext, shipmentId: string): Ticket[] {
+  return (ctx.sandbox.simulators!.cs.snapshot() as { tickets: Ticket[] }).tickets.filter((t) => t.external_id === shipmentId);
+}
+
+function holds(ctx: ScenarioContext, shipmentId: string): Hold[] {
+  return (ctx.sandbox.simulators!.erp.snapshot() as { qualityHolds: Hold[] }).qualityHolds.filter((h) => h.orderId === ORDER_ID && h.shipmentId === shipmentId);
+}
+
+function temperatureExecutions(ctx: ScenarioContext) {
+  return ctx.sandbox.stepFunctions.allExecutions().filter((e) => e.name.startsWith('temp-'));
+}
+
+function skipUnlessWorkflow(ctx: ScenarioContext): string | undefined {
+  if (!ctx.sandbox.simulators) return 'no simulators';
+  if (!ctx.sandbox.stepFunctions.stateMachines().some((m) => m.logicalId.includes('TemperatureExcursion'))) return 'the product has no temperature-excursion workflow';
+  try {
+    shipmentOf(ctx);
+  } catch {
+    return `the fleet has no route for ${ORDER_ID}`;
+  }
+  return undefined;
+}
+
+const ONE_TICKET_ONE_HOLD = (ctx: ScenarioContext) => [
+  {
+    name: 'one high-priority ticket keyed by the shipment',
+    withinMs: 20_000,
+    check: () => {
+      const found = tickets(ctx, shipmentOf(ctx));
+      if (found.length !== 1) return `${found.length} tickets`;
+      return found[0].priority === 'high' ? undefined : `priority ${found[0].priority}`;
+    },
+  },
+  {
+    name: 'one quality hold in the ERP',
+    withinMs: 20_000,
+    check: () => {
+      const found = holds(ctx, shipmentOf(ctx));
+      return found.length === 1 ? undefined : `${found.length} holds`;
+    },
+  },
+  {
+    name: 'one workflow execution, waiting for resolution',
+    withinMs: 20_000,
+    check: () => {
+      const executions = temperatureExecutions(ctx);
+      if (executions.length !== 1) return `${executions.length} executions`;
+      return executions[0].status === 'RUNNING' ? undefined : `execution ${executions[0].status} ${executions[0].error ?? ''}`;
+    },
+  },
+];
+
+export const EXCEPTION_WORKFLOW_STEPS: readonly ScenarioStep[] = [
+  {
+    name: `DESIGN §5 step 4. fleet temperature alert (11.5 °C for 25 min) on ${ORDER_ID}'s shipment → ERP exception and hold, CS ticket, account team, visibility record`,
+    skipUnless: skipUnlessWorkflow,
+    async run(ctx) {
+      const delivery = await ctx.sandbox.simulators!.fleet.raiseTemperatureAlert(ROUTE_REF);
+      if (delivery.status !== 202) throw new Error(`the alert webhook was answered ${delivery.status}`);
+      ctx.state.set('temperatureAlert', delivery.id);
+    },
+    expectations: (ctx) => [
+      ...ONE_TICKET_ONE_HOLD(ctx),
+      {
+        name: 'case.opened and quality-hold.placed are on the bus, caused by the exception',
+        withinMs: 20_000,
+        check: () => {
+          const events = ctx.sandbox.busTap.events();
+          const exception = events.find((e) => e['detail-type'] === 'shipment.exception-raised');
+          if (!exception) return 'no shipment.exception-raised';
+          const exceptionId = (exception.detail as { metadata: { eventId: string } }).metadata.eventId;
+          for (const type of ['case.opened', 'quality-hold.placed']) {
+            const caused = events.filter((e) => e['detail-type'] === type && (e.detail as { metadata: { causationId?: string } }).metadata.causationId === exceptionId);
+            if (caused.length !== 1) return `${caused.length} ${type}`;
+          }
+          return undefined;
+        },
+      },
+    ],
+  },
+  {
+    name: 'DESIGN §5 step 5. the fleet vendor retries the same alert twice: no second ticket, no second hold',
+    skipUnless: (ctx) => skipUnlessWorkflow(ctx) ?? (ctx.state.has('temperatureAlert') ? undefined : 'the alert step did not run'),
+    async run(ctx) {
+      for (let retry = 0; retry < 2; retry++) {
+        const delivery = await ctx.sandbox.simulators!.fleet.redeliver(String(ctx.state.get('temperatureAlert')));
+        if (delivery.status !== 202) throw new Error(`the redelivered alert was answered ${delivery.status}`);
+      }
+      // Let the retries travel the whole path (inbound → bus → exceptions queue → starter) before counting.
+      await new Promise((r) => setTimeout(r, 3000));
+    },
+    expectations: ONE_TICKET_ONE_HOLD,
+  },
+];
