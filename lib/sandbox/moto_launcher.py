@@ -156,8 +156,20 @@ def apply_patches() -> list:
             for rule in list(bus.rules.values()):
                 if filter_arns and rule.arn not in filter_arns:
                     continue
-                transform = any("InputTransformer" in t or "Input" in t or "InputPath" in t for t in rule.targets)
-                rule.send_to_targets(dict(event, **{"id": str(mock_random.uuid4()), "replay-name": self.name}), transform_input=transform)
+                replayed = dict(event, **{"id": str(mock_random.uuid4()), "replay-name": self.name})
+                # Target by target: a target without an input transformation gets the replayed event as is
+                # (with `replay-name`), one with a transformation gets its transformed input.
+                targets = rule.targets
+                try:
+                    for target in targets:
+                        rule.targets = [target]
+                        transform = "InputTransformer" in target or "Input" in target or "InputPath" in target
+                        delivered = dict(replayed)
+                        if not transform:
+                            delivered.pop("ingestion-time", None)  # moto's bookkeeping, not in AWS's envelope
+                        rule.send_to_targets(delivered, transform_input=transform)
+                finally:
+                    rule.targets = targets
         self.state = events_models.ReplayState.COMPLETED
         self.end_time = events_models.unix_time()
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeReplayCommand, EventBridgeClient, PutEventsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { aws, eventually, fixture, sandbox } from './support';
@@ -20,27 +20,27 @@ interface Envelope {
   detail: { refs: { orderId: string } };
 }
 
-async function publish(source: string, detailType: string, orderId: string): Promise<void> {
+async function publish(source: string, detailType: string, orderId: string, time?: Date): Promise<void> {
   const result = await events.send(
-    new PutEventsCommand({ Entries: [{ EventBusName: fixture().EventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify({ refs: { orderId } }) }] }),
+    new PutEventsCommand({ Entries: [{ EventBusName: fixture().EventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify({ refs: { orderId } }), Time: time }] }),
   );
   expect(result.FailedEntryCount).toBe(0);
 }
 
 /** Receives (and deletes) routed messages until one for `orderId` arrives; returns every envelope seen. */
-async function receiveUntil(orderId: string): Promise<Envelope[]> {
-  const seen: Envelope[] = [];
+async function receiveUntil<T = Envelope>(orderId: string, queueUrl = fixture().RoutedQueueUrl!, orderOf = (m: T) => (m as Envelope).detail.refs.orderId): Promise<T[]> {
+  const seen: T[] = [];
   await eventually(
     async () => {
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: fixture().RoutedQueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
       for (const message of Messages ?? ([] as Message[])) {
-        seen.push(JSON.parse(message.Body!) as Envelope);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: fixture().RoutedQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+        seen.push(JSON.parse(message.Body!) as T);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       }
-      return seen.some((e) => e.detail.refs.orderId === orderId) ? true : undefined;
+      return seen.some((m) => orderOf(m) === orderId) ? true : undefined;
     },
     15_000,
-    `the routed event for ${orderId}`,
+    `the routed message for ${orderId}`,
   );
   return seen;
 }
@@ -64,5 +64,35 @@ describe('EventBridge rules deliver to their SQS targets', () => {
     const seen = await receiveUntil(marker);
     expect(seen.map((e) => e.detail.refs.orderId)).not.toContain(wrongSource);
     expect(seen.map((e) => e.detail.refs.orderId)).not.toContain(wrongType);
+  });
+
+  test('a target with InputPath receives only that part of the event', async () => {
+    const orderId = `SO-${randomUUID()}`;
+    await publish('logistics-sync.erp', 'order.released', orderId);
+    const details = await receiveUntil<{ refs: { orderId: string } }>(orderId, fixture().DetailOnlyQueueUrl!, (d) => d.refs.orderId);
+    expect(details.find((d) => d.refs.orderId === orderId)).toEqual({ refs: { orderId } });
+  });
+
+  test('StartReplay re-delivers the archived events of its time window (and only those) to the rules, marked with replay-name', async () => {
+    const inWindow = `SO-${randomUUID()}`;
+    const outside = `SO-${randomUUID()}`;
+    const now = Date.now();
+    await publish('logistics-sync.erp', 'order.released', inWindow, new Date(now - 2 * 3_600_000));
+    await publish('logistics-sync.erp', 'order.released', outside, new Date(now - 30 * 60_000));
+    await receiveUntil(outside);
+
+    const name = `e2e-${now}`;
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: name,
+        EventSourceArn: fixture().ArchiveArn,
+        EventStartTime: new Date(now - 3 * 3_600_000),
+        EventEndTime: new Date(now - 3_600_000),
+        Destination: { Arn: fixture().EventBusArn },
+      }),
+    );
+    const replayed = (await receiveUntil<Envelope & { 'replay-name'?: string }>(inWindow)).filter((e) => e['replay-name'] === name);
+    expect(replayed.map((e) => e.detail.refs.orderId)).toEqual([inWindow]);
+    expect((await events.send(new DescribeReplayCommand({ ReplayName: name }))).State).toBe('COMPLETED');
   });
 });
