@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from './python-env';
 import { LocalRestApi, startRestApis } from './runtime/api-gateway';
 import { BusTap } from './runtime/bus-tap';
 import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './runtime/functions';
+import { LambdaApiServer } from './runtime/lambda-api';
 import { startSqsPollers, type SqsPoller } from './runtime/sqs-pollers';
 import { LocalStepFunctions, stateMachineSpecs, StepFunctionsApiServer } from './runtime/step-functions';
 import { createSecrets, generateSecrets, type SandboxSecrets, type WebhookSecrets } from './secrets';
@@ -55,6 +56,8 @@ export interface SandboxEndpoints {
   readonly awsEndpoint: string;
   /** The local Step Functions API (`AWS_ENDPOINT_URL_SFN`); other Step Functions calls are forwarded to the emulator. */
   readonly sfnEndpoint: string;
+  /** The local Lambda Invoke API (`AWS_ENDPOINT_URL_LAMBDA`); other Lambda calls are forwarded to the emulator. */
+  readonly lambdaEndpoint: string;
   /** The sandbox's control API (runtime stats, bus events, warm-up, scenario): see lib/sandbox/control.ts. */
   readonly controlEndpoint: string;
   /** Base URL (with stage) of the product's webhook API, or null when the product has no REST API yet. */
@@ -256,7 +259,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await sfnServer.listen();
     cleanups.push(() => sfnServer.close());
 
-    const serviceEnvironment = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url };
+    const lambdaServer = new LambdaApiServer({ find: (ref) => bound.registry?.find(ref) }, emulator.endpoint);
+    await lambdaServer.listen();
+    cleanups.push(() => lambdaServer.close());
+
+    const serviceEnvironment = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
     const functions = new FunctionRegistry(specs.map((spec) => new LocalFunction(spec, { serviceEnvironment, logDir: path.join(logDir, 'functions'), echo: options.functionLog })));
     bound.registry = functions;
     cleanups.push(() => functions.stop());
@@ -289,6 +296,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       accountId: SANDBOX_ACCOUNT,
       awsEndpoint: emulator.endpoint,
       sfnEndpoint: sfnServer.url,
+      lambdaEndpoint: lambdaServer.url,
       controlEndpoint: control.url,
       webhookBaseUrl,
       apis: Object.fromEntries(apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, { restApiId: api.spec.restApiId, url: api.stageUrl(), stages: api.spec.stages.map((s) => s.stageName) }])),
@@ -299,6 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       env: {
         AWS_ENDPOINT_URL: emulator.endpoint,
         AWS_ENDPOINT_URL_SFN: sfnServer.url,
+        AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
         AWS_REGION: SANDBOX_REGION,
         AWS_DEFAULT_REGION: SANDBOX_REGION,
         AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,

@@ -1,5 +1,6 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, test } from 'vitest';
-import { fixture, fixtureApi } from './support';
+import { aws, fixture, fixtureApi, sandbox } from './support';
 
 interface Echo {
   config: { tableName: string; functionName: string };
@@ -49,5 +50,21 @@ describe('REST API methods are served locally with the API Gateway proxy event',
   test('a path or method the API does not define answers 403 like API Gateway', async () => {
     expect((await fetch(`${fixtureApi()}nowhere`)).status).toBe(403);
     expect((await fetch(`${fixtureApi()}echo/x`, { method: 'GET' })).status).toBe(403);
+  });
+});
+
+describe('the Lambda Invoke API runs the template’s functions locally', () => {
+  test('Invoke answers with the function’s result, or its error marked as X-Amz-Function-Error', async () => {
+    const lambda = new LambdaClient({ ...aws(), endpoint: sandbox().lambdaEndpoint });
+    try {
+      const ok = await lambda.send(new InvokeCommand({ FunctionName: fixture().AlwaysFailsFunctionName, Payload: JSON.stringify({ Records: [{ messageId: 'm1' }] }) }));
+      expect(ok.FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(ok.Payload!).toString())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+      const failed = await lambda.send(new InvokeCommand({ FunctionName: fixture().AlwaysFailsFunctionName, Payload: JSON.stringify({}) }));
+      expect(failed.FunctionError).toBe('Unhandled');
+      expect(JSON.parse(Buffer.from(failed.Payload!).toString())).toMatchObject({ errorType: 'TypeError' });
+    } finally {
+      lambda.destroy();
+    }
   });
 });
