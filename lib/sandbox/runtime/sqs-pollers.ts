@@ -238,9 +238,15 @@ export class SqsPoller {
     this.stats.deleted += succeeded.length;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling. Batches in flight get a moment to finish; after that the caller stops the functions,
+   * which fails what is still running (those messages reappear after their visibility timeout, as in AWS).
+   */
+  async stop(graceMs = 2_000): Promise<void> {
     this.abort.abort();
-    await Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.loops), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 }
 
