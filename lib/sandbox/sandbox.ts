@@ -68,7 +68,7 @@ export interface SandboxEndpoints {
   /** Each system's secret (name → JSON), as created in the emulator's Secrets Manager. */
   readonly systemSecrets: Readonly<Record<string, Record<string, string>>>;
   readonly simulators: { readonly erp: string; readonly fleet: string; readonly cs: string } | null;
-  /** Outputs of every deployed stack, by stack name. */
+  /** Outputs of every deployed stack, by stack name; API Gateway invoke URLs in them point at the local REST API servers. */
   readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Environment variables that point an AWS SDK or the AWS CLI at the sandbox. */
   readonly env: Readonly<Record<string, string>>;
@@ -121,6 +121,17 @@ function contextJson(value: unknown): unknown {
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/**
+ * Rewrites API Gateway invoke URLs (`https://<restApiId>.execute-api.<region>.amazonaws.com/<stage>/...`) in
+ * a text to the local REST API server of that API. Pure apart from reading the servers' ports.
+ */
+export function localizeApiUrls(text: string, apis: readonly LocalRestApi[]): string {
+  return text.replace(/https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com/g, (whole, restApiId: string) => {
+    const api = apis.find((a) => a.spec.restApiId === restApiId);
+    return api ? api.baseUrl : whole;
+  });
+}
 
 /** Formats a deploy report as the one-time lines `npm start` prints. */
 export function describeReports(reports: Readonly<Record<string, DeployReport>>): string[] {
@@ -277,11 +288,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cleanups.push(() => Promise.all(apis.map((api) => api.close())).then(() => undefined));
     timings.runtimeMs = elapsed(tRuntime);
 
-    // 5. Webhooks of the simulators go to the product's webhook API.
+    // 5. Webhooks of the simulators go to the product's webhook API: the URL of its `WebhookBaseUrl` output,
+    //    made local; without that output, the product's API that serves /webhooks (or its only API).
     const product = stacks.find((s) => s.stackName === productStackName);
+    const localize = (value: string) => localizeApiUrls(value, apis);
     const productApis = apis.filter((api) => api.spec.stackName === productStackName);
-    const webhookApi = productApis.find((api) => api.spec.methods.some((m) => m.resourcePath.startsWith('/webhooks'))) ?? productApis[0];
-    const webhookBaseUrl = webhookApi ? webhookApi.stageUrl().replace(/\/$/, '') : null;
+    const declared = product?.outputs.WebhookBaseUrl;
+    const fallbackApi = productApis.find((api) => api.spec.methods.some((m) => m.resourcePath.startsWith('/webhooks'))) ?? productApis[0];
+    const webhookBaseUrl = declared && localize(declared) !== declared ? localize(declared).replace(/\/$/, '') : fallbackApi ? fallbackApi.stageUrl().replace(/\/$/, '') : null;
     if (simulators && webhookBaseUrl) simulators.setWebhookUrls(webhookBaseUrl);
 
     const control = new ControlServer(() => bound.sandbox!);
@@ -303,7 +317,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       secrets: secrets.webhooks,
       systemSecrets: secrets.byName,
       simulators: simulators ? simulators.urls : null,
-      outputs: Object.fromEntries(stacks.map((s) => [s.stackName, s.outputs])),
+      outputs: Object.fromEntries(stacks.map((s) => [s.stackName, Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, localize(v)]))])),
       env: {
         AWS_ENDPOINT_URL: emulator.endpoint,
         AWS_ENDPOINT_URL_SFN: sfnServer.url,
