@@ -269,6 +269,10 @@ export function startSqsPollers(
   const sqs = new SQSClient({ ...clientConfig(endpoint), useQueueUrlAsEndpoint: false });
   const pollers: SqsPoller[] = [];
   for (const stack of stacks) {
+    for (const mapping of stack.ofType('AWS::Lambda::EventSourceMapping')) {
+      const source = String(stack.properties(mapping.logicalId).EventSourceArn ?? '');
+      if (!source.startsWith('arn:aws:sqs:')) log(`event source mapping ${mapping.logicalId}: only SQS sources run locally, not ${source || 'this one'}`);
+    }
     for (const spec of sqsMappingSpecs(stack, endpoint)) {
       const fn = functions.find(spec.functionName);
       if (!fn) {
