@@ -8,7 +8,7 @@ which resource types its CloudFormation can create. Serves until any of these ha
   even after SIGKILL, so this is the primary orphan guard);
 - the parent pid changes (re-parented to init or a subreaper): belt and braces in case stdin was
   inherited by another process;
-- SIGTERM / SIGINT.
+- SIGTERM (SIGINT is ignored: see main()).
 
 The patches are narrow; each fixes a moto behaviour that differs from AWS and is listed in
 docs/sandbox.md.
@@ -203,7 +203,9 @@ def main() -> None:
         os._exit(0)
 
     signal.signal(signal.SIGTERM, die)
-    signal.signal(signal.SIGINT, die)
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops moto itself, after its pollers,
+    # so the emulator must not vanish under them. (If the parent dies instead, the guards below end moto.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch_stdin() -> None:
         try:
