@@ -342,6 +342,15 @@ describe('delay and failed delivery: customer notification and case handling', (
     expect(record).toMatchObject({ status: { S: 'observed' }, severity: { S: 'none' }, kind: { S: 'eta-breach' } });
   });
 
+  test('damage found at delivery goes through the failed-delivery workflow: ERP exception status, high-priority damage case, account team', async () => {
+    const damage = example<TriggerEvent>('shipment.exception-raised.damage');
+    const { world, result } = await run({ name: 'damage', input: input('failed-delivery', damage), ends: { status: 'SUCCEEDED', state: 'Resolved' } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.erp.statusUpdates.map((u) => u.status)).toEqual(['exception']);
+    expect([...world.cs.tickets.values()][0].ticket).toMatchObject({ priority: 'high', subject: expect.stringMatching(/^Damage found at delivery on shipment/) });
+    expect(world.aws.events.find((e) => e.DetailType === 'case.opened')?.detail.data.trigger).toBe('damage');
+  });
+
   test('a refused delivery sets the ERP exception status, opens a high-priority case and tells the account team', async () => {
     const { world } = await run(PATHS['failed-delivery'][1]);
     expect(world.erp.statusUpdates.map((u) => u.status)).toEqual(['exception']);
