@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole stack on this machine (see docs/sandbox.md). `npm start -- --once` exits after the
 // reference scenario: 0 when every expectation held, 1 naming the one that did not.
+import path from 'node:path';
 import { Command } from 'commander';
 import { SandboxAlreadyRunningError } from '../lib/sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
@@ -14,8 +15,9 @@ const program = new Command()
   .option('--verbose', 'echo function logs (always written to .sandbox/logs/functions/)')
   .option('--prewarm', 'start one execution environment per function before "ready"')
   .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
+  .option('--work-dir <dir>', 'directory for the sandbox files (inside the project); another one allows a second sandbox', '.sandbox')
   .parse();
-const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string }>();
+const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string }>();
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -43,6 +45,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   say('starting the sandbox (moto, simulators, synth, deploy, runtime) ...');
   sandbox = await startSandbox({
+    workDir: path.resolve(options.workDir),
     log: (line) => say(`  ${line}`),
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
