@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.venv/', '.sandbox/', 'coverage/', '**/generated/**', '**/.tmp*/**', 'bench/.out/**'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.venv/', '.sandbox/', 'coverage/', '**/generated/**', '**/.tmp*/**', 'bench/.out/**', '.bench/', '.lsync-scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
