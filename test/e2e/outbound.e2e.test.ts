@@ -146,6 +146,12 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     expect(trace.timeline.filter((h) => h.late).map((h) => h.eventType)).toEqual(['shipment.departed']);
     expect(trace.summary.podToInvoiceMs).toBeGreaterThan(0);
     expect(trace.failed).toEqual([]);
+    // The same through GET /trace/{id} (the sandbox accepts AWS_IAM requests without a signature check).
+    const [, traceApi] = Object.entries(sandbox().apis).find(([key]) => key.includes('TraceApi'))!;
+    const viaApi = await fetch(`${traceApi.url}trace/${shipmentId}`);
+    expect(viaApi.status).toBe(200);
+    expect(((await viaApi.json()) as { timeline: unknown[] }).timeline).toHaveLength(trace.timeline.length);
+    expect((await fetch(`${traceApi.url}trace/SO-0000`)).status).toBe(404);
 
     // Exactly once each: one status per milestone (none backwards), one billing-ready, one ticket update.
     await new Promise((r) => setTimeout(r, 2_000));
