@@ -50,8 +50,10 @@ export interface FleetSimulatorOptions extends SimulatorOptions {
   /** `webhookId` of the envelope. @default '1411751028848270' */
   webhookId?: string;
   /**
-   * What creating a route with external ids already in use does: answer with the existing route
-   * (our idempotency) or refuse with 400 (what real Samsara is believed to do; unconfirmed).
+   * What creating a route with external ids already in use does: answer with the route that has exactly
+   * those external ids (our idempotency; a route sharing only some of them, e.g. another shipment of the same
+   * order, is a new route), or refuse with 400 when any one value is taken (what real Samsara is believed to
+   * do; unconfirmed).
    * @default 'return-existing'
    */
   duplicateExternalIds?: 'return-existing' | 'reject';
@@ -177,13 +179,15 @@ export class FleetSimulator extends VendorSimulator {
     const name = requiredString(body, 'name');
     const externalIds = stringMap(body.externalIds, 'externalIds');
     if (!Array.isArray(body.stops) || body.stops.length === 0) throw new SimValidationError('stops must be a non-empty array');
-    const existing = this.routeByExternalIds(externalIds);
-    if (existing) {
-      if (this.fleetOptions.duplicateExternalIds === 'reject') {
-        throw new SimHttpError(400, 'invalid_request', `externalIds ${JSON.stringify(externalIds)} already used by route ${existing.id}`);
-      }
-      return { route: existing, existing: true };
+    if (this.fleetOptions.duplicateExternalIds === 'reject') {
+      // Samsara's rule: an external id value is unique per key among routes.
+      const clash = this.routeByExternalIds(externalIds, 'any');
+      if (clash) throw new SimHttpError(400, 'invalid_request', `externalIds ${JSON.stringify(externalIds)} already used by route ${clash.id}`);
     }
+    // A retried creation (same external ids) returns the route it created; a second shipment of the same
+    // order (same order id, another shipment id) is a new route.
+    const existing = this.routeByExternalIds(externalIds, 'all');
+    if (existing) return { route: existing, existing: true };
     const stops = body.stops.map((raw, index) => this.buildStop(raw, index));
     const driverId = optionalString(body, 'driverId');
     const vehicleId = optionalString(body, 'vehicleId');
@@ -419,16 +423,17 @@ export class FleetSimulator extends VendorSimulator {
     };
   }
 
-  private routeByExternalIds(externalIds: Record<string, string>): SamsaraRoute | undefined {
+  private routeByExternalIds(externalIds: Record<string, string>, match: 'any' | 'all'): SamsaraRoute | undefined {
     const pairs = Object.entries(externalIds);
     if (pairs.length === 0) return undefined;
-    return [...this.routes.values()].find((route) => pairs.some(([key, value]) => route.externalIds[key] === value));
+    const matches = (route: SamsaraRoute, [key, value]: [string, string]) => route.externalIds[key] === value;
+    return [...this.routes.values()].find((route) => (match === 'all' ? pairs.every((p) => matches(route, p)) : pairs.some((p) => matches(route, p))));
   }
 
   private routeByExternalRef(ref: string): SamsaraRoute | undefined {
     const colon = ref.indexOf(':');
     if (colon <= 0) return undefined;
-    return this.routeByExternalIds({ [ref.slice(0, colon)]: ref.slice(colon + 1) });
+    return this.routeByExternalIds({ [ref.slice(0, colon)]: ref.slice(colon + 1) }, 'any');
   }
 
   private findStop(route: SamsaraRoute, ref: StopRef): SamsaraStop {
