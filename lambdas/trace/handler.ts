@@ -14,7 +14,7 @@ const tableName = requireEnv('CORRELATION_TABLE');
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 /** The canonical Identifier format (schemas/canonical/common.schema.json), plus 64-hex event-derived ids. */
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -77,7 +77,7 @@ describe('Samsara → canonical', () => {
     expect(pod.refs).toEqual({ ...refs, stopId: 'STP-4421-2' });
     expect(pod.data).toEqual({
       // Samsara's `_` is not allowed in canonical identifiers.
-      documentId: '45646-1741786260000',
+      documentId: '45646_1741786260000',
       documentType: 'proof-of-delivery',
       signatureCaptured: true,
       photoCount: 2,

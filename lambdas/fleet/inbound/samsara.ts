@@ -233,8 +233,7 @@ function mapDocument(ctx: Context, data: SamsaraDocumentData): MapResult {
   const temperatureAtDeliveryCelsius = temperature ? (temperature.value!.numberValue as number) : undefined;
   const exceptionField = fields.find((f) => /exception|damage/i.test(f.label ?? ''));
   const exceptionsNoted = exceptionField ? documentFieldIsYes(exceptionField.value) : undefined;
-  // Samsara document ids (`<driverId>_<ms>`) use `_`, which canonical identifiers do not allow.
-  const documentId = asIdentifier(doc.id?.replace(/_/g, '-')) ?? `samsara-document-${ctx.decoded.vendorEventId}`.slice(0, 128);
+  const documentId = asIdentifier(doc.id) ?? `samsara-document-${ctx.decoded.vendorEventId}`.slice(0, 128);
   const occurredAt = doc.createdAtTime ?? ctx.decoded.event.eventTime;
   const inRange = temperatureAtDeliveryCelsius !== undefined && temperatureAtDeliveryCelsius >= -100 && temperatureAtDeliveryCelsius <= 100;
   const pod = event(

@@ -3,7 +3,7 @@ import { FLEET_EXTERNAL_ID_KEYS } from '../fleet-external-ids';
 
 /** Helpers for pure vendor → canonical mappings. None reads the clock or the environment. */
 
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 
 /** The value when it is a valid canonical Identifier (schemas/canonical/common.schema.json), else undefined. */
 export function asIdentifier(value: unknown): string | undefined {
