@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { SandboxAlreadyRunningError } from '../lib/sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
 import { runScenario } from '../lib/sandbox/scenario';
-import { busTrace, formatTrace, readCorrelationTrace } from '../lib/sandbox/trace';
+import { run as lsync } from '../lib/cli/program';
 
 const program = new Command()
   .name('sandbox')
@@ -77,10 +77,9 @@ say();
 say('reference scenario (DESIGN §5):');
 const report = await runScenario(sandbox);
 say();
-const tableName = endpoints.outputs[endpoints.stackName]?.CorrelationTableName;
-const trace = (tableName ? await readCorrelationTrace(endpoints.awsEndpoint, tableName, options.trace).catch(() => undefined) : undefined) ?? busTrace(sandbox.busTap.events(), options.trace);
-if (trace) for (const line of formatTrace(trace)) say(line);
-else say(`no trace for ${options.trace} yet`);
+// DESIGN §5 step 8: what an on-call engineer sees with `lsync trace SO-1001` (the same CLI, in-process).
+say(`$ lsync trace ${options.trace}`);
+await lsync(['--sandbox', path.join(sandbox.workDir, 'endpoints.json'), 'trace', options.trace], { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 say();
 
 const passed = report.steps.filter((s) => s.status === 'passed').length;

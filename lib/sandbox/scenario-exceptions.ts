@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScenarioContext, ScenarioStep } from './scenario';
 
 /**
@@ -82,7 +83,7 @@ const ONE_TICKET_ONE_HOLD = (ctx: ScenarioContext) => [
 
 export const EXCEPTION_WORKFLOW_STEPS: readonly ScenarioStep[] = [
   {
-    name: `DESIGN §5 step 4. fleet temperature alert (11.5 °C for 25 min) on ${ORDER_ID}'s shipment → ERP exception and hold, CS ticket, account team, visibility record`,
+    name: `4. fleet temperature alert (11.5 °C for 25 min) on ${ORDER_ID}'s shipment → ERP exception and hold, CS ticket, account team, visibility record`,
     skipUnless: skipUnlessWorkflow,
     async run(ctx) {
       const delivery = await ctx.sandbox.simulators!.fleet.raiseTemperatureAlert(ROUTE_REF);
@@ -106,10 +107,35 @@ export const EXCEPTION_WORKFLOW_STEPS: readonly ScenarioStep[] = [
           return undefined;
         },
       },
+      {
+        name: 'the account team is notified (SNS Publish accepted by the emulator)',
+        withinMs: 20_000,
+        check: () => {
+          const [execution] = temperatureExecutions(ctx);
+          if (!execution) return 'no execution';
+          const published = ctx.sandbox.stepFunctions
+            .historyOf(execution.executionArn)
+            .filter((e) => e.type === 'TaskSucceeded' && (e.taskSucceededEventDetails as { resourceType?: string; resource?: string }).resourceType === 'sns');
+          return published.length === 1 ? undefined : `${published.length} SNS publishes`;
+        },
+      },
+      {
+        name: 'the visibility record of the excursion is in the correlation table',
+        withinMs: 20_000,
+        async check() {
+          const exception = ctx.sandbox.busTap.events().find((e) => e['detail-type'] === 'shipment.exception-raised');
+          if (!exception) return 'no shipment.exception-raised';
+          const { metadata } = exception.detail as { metadata: { eventId: string; correlationId: string } };
+          const table = ctx.sandbox.endpoints.outputs[ctx.sandbox.endpoints.stackName]?.CorrelationTableName;
+          if (!table) return 'no correlation table';
+          const { Item } = await ctx.dynamodb.send(new GetCommand({ TableName: table, Key: { pk: `CORR#${metadata.correlationId}`, sk: `WF#temperature-excursion#${metadata.eventId}` } }));
+          return Item ? undefined : 'no WF# item yet';
+        },
+      },
     ],
   },
   {
-    name: 'DESIGN §5 step 5. the fleet vendor retries the same alert twice: no second ticket, no second hold',
+    name: '5. the fleet vendor retries the same alert twice: no second ticket, no second hold',
     skipUnless: (ctx) => skipUnlessWorkflow(ctx) ?? (ctx.state.has('temperatureAlert') ? undefined : 'the alert step did not run'),
     async run(ctx) {
       for (let retry = 0; retry < 2; retry++) {

@@ -3,12 +3,14 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import { clientConfig } from './aws';
 import { PROJECT_ROOT } from './python-env';
+import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import type { TappedEvent } from './runtime/bus-tap';
 import { matchesPattern } from './runtime/event-pattern';
 import type { Sandbox } from './sandbox';
-import { DEFAULT_WEBHOOK_PATHS } from './simulators/index';
+import { DEFAULT_WEBHOOK_PATHS, type CallRecord } from './simulators/index';
 
 /**
  * The reference scenario (DESIGN §5) as a list of named steps with named expectations. A step runs only
@@ -229,7 +231,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     ],
   },
   {
-    name: '2. order.released is routed to every queue whose rule matches it',
+    name: '2a. order.released is routed to every queue whose rule matches it',
     skipUnless: (ctx) => (sqsRoutes(ctx).length > 0 ? undefined : 'the product has no routing rules with SQS targets yet'),
     expectations: (ctx) => {
       const event = ctx.sandbox.busTap.events().find(isOrderReleased);
@@ -248,7 +250,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     },
   },
   {
-    name: `3. the correlation index links ${ORDER_ID}`,
+    name: `2b. the correlation index links ${ORDER_ID}`,
     skipUnless: (ctx) => {
       const table = productOutput(ctx, 'CorrelationTableName');
       if (!table) return 'the product stack has no CorrelationTableName output';
@@ -282,7 +284,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     ],
   },
   {
-    name: '4. the fleet system gets a route for the order (dispatch)',
+    name: '2c. dispatch: the fleet system gets one route for the order, the ERP hears "dispatched"',
     skipUnless: (ctx) => {
       const fleet = ctx.sandbox.simulators?.urls.fleet;
       if (!fleet) return 'no simulators';
@@ -297,9 +299,200 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
           return calls.some((c) => c.method === 'POST' && JSON.stringify(c).includes(ORDER_ID)) ? undefined : `${calls.length} calls, none creates a route for ${ORDER_ID}`;
         },
       },
+      {
+        name: 'the ERP shipment status is "dispatched"',
+        withinMs: 20_000,
+        check: () => expectStatuses(ctx, ['dispatched']),
+      },
+      {
+        name: 'the correlation index links the order, the shipment and the route',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          if (!trace) return 'no trace yet';
+          const missing = (['order', 'shipment', 'route'] as const).filter((kind) => !trace.ids[kind]?.length);
+          return missing.length === 0 ? undefined : `no ${missing.join(', ')} link yet`;
+        },
+      },
+    ],
+  },
+  {
+    name: '3. the fleet departs the DC → ERP status "in transit"',
+    skipUnless: skipUnlessFullStack,
+    async run(ctx) {
+      await accepted(ctx.sandbox.simulators!.fleet.departStop(ROUTE_REF, 0), 'the departure webhook');
+    },
+    expectations: (ctx) => [{ name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) }],
+  },
+  ...EXCEPTION_WORKFLOW_STEPS,
+  {
+    name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
+    skipUnless: skipUnlessFullStack,
+    async run(ctx) {
+      const fleet = ctx.sandbox.simulators!.fleet;
+      await accepted(fleet.arriveAtStop(ROUTE_REF), 'the arrival webhook');
+      // A driver submits the POD after arriving; wait for the arrival to reach the ERP so the story reads in order.
+      const deadline = Date.now() + 20_000;
+      while (typeof expectStatuses(ctx, ['arrived'], { subset: true }) === 'string' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await accepted(fleet.submitProofOfDelivery(ROUTE_REF), 'the proof-of-delivery webhook');
+    },
+    expectations: (ctx) => [
+      { name: 'the ERP shipment status went arrived → delivered', withinMs: 20_000, check: () => expectStatuses(ctx, ['arrived', 'delivered'], { subset: true }) },
+      {
+        name: 'the ERP got exactly one billing-ready',
+        withinMs: 20_000,
+        check: () => {
+          const calls = answered(ctx.sandbox.simulators!.erp.calls, 'POST', `/orders/${ORDER_ID}/billing-ready`).filter((c) => !c.replayed);
+          return calls.length === 1 ? undefined : `${calls.length} billing-ready calls`;
+        },
+      },
+      {
+        name: 'invoice.posted (from the ERP) is on the bus',
+        withinMs: 20_000,
+        check: () =>
+          ctx.sandbox.busTap.events().some((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs?: { orderId?: string } }).refs?.orderId === ORDER_ID)
+            ? undefined
+            : 'not yet',
+      },
+      {
+        name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+        withinMs: 30_000,
+        check: () => {
+          const ticketId = ticketOf(ctx);
+          if (!ticketId) return 'no ticket for the shipment';
+          const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
+          if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
+          return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+        },
+      },
+      {
+        name: 'the delivery releases the waiting temperature-excursion workflow',
+        withinMs: 30_000,
+        check: () => {
+          const executions = ctx.sandbox.stepFunctions.allExecutions().filter((e) => e.name.startsWith('temp-'));
+          if (executions.length === 0) return undefined; // step 4 did not run (no workflow in the stack)
+          const open = executions.filter((e) => e.status !== 'SUCCEEDED');
+          return open.length === 0 ? undefined : open.map((e) => `${e.name} ${e.status}`).join(', ');
+        },
+      },
+    ],
+  },
+  {
+    name: '7. a late departure arrives after the delivery: recorded as late, the state stays delivered',
+    skipUnless: skipUnlessFullStack,
+    async run(ctx) {
+      await accepted(ctx.sandbox.simulators!.fleet.departStop(ROUTE_REF, 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
+    },
+    expectations: (ctx) => [
+      {
+        name: 'the timeline holds the departure, marked late',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          return trace?.timeline.some((h) => h.eventType === 'shipment.departed' && h.late) ? undefined : 'no late departure in the timeline';
+        },
+      },
+      {
+        name: 'the shipment is still delivered, in the index and in the ERP',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          const state = trace?.shipments.find((s) => s.shipmentId === shipmentOf(ctx));
+          if (state?.milestone !== 'delivered') return `index says ${state?.milestone ?? 'nothing'}`;
+          return expectStatuses(ctx, ['dispatched', 'in-transit', 'exception', 'arrived', 'delivered'], { subset: true });
+        },
+      },
+    ],
+  },
+  {
+    name: `8. the trace of ${ORDER_ID} shows the whole chain across ERP, fleet and CS, with the POD-to-invoice cycle time`,
+    skipUnless: skipUnlessFullStack,
+    expectations: (ctx) => [
+      {
+        name: 'events from the ERP, the fleet and customer service are in one timeline',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          const systems = new Set(trace?.timeline.map((h) => h.system));
+          const missing = ['erp', 'fleet', 'cs'].filter((s) => !systems.has(s));
+          return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
+        },
+      },
+      {
+        name: 'the POD-to-invoice cycle time is known and no hop failed',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          if (!trace?.summary.podToInvoiceMs) return 'no POD-to-invoice cycle time';
+          return trace.failed.length === 0 ? undefined : `${trace.failed.length} failed hops`;
+        },
+      },
     ],
   },
 ];
+
+// ------------------------------------------------------------------------------------------------
+// Helpers for the full-stack steps (3 and 6–8).
+
+const ROUTE_REF = `logisticsSync.orderId:${ORDER_ID}`;
+
+function skipUnlessFullStack(ctx: ScenarioContext): string | undefined {
+  if (!ctx.sandbox.simulators) return 'no simulators';
+  if (!productOutput(ctx, 'CorrelationTableName')) return 'the product stack has no correlation table';
+  try {
+    shipmentOf(ctx);
+  } catch {
+    return `the fleet has no route for ${ORDER_ID}`;
+  }
+  return undefined;
+}
+
+/** Our shipment id, as dispatch wrote it into the fleet route's external ids. */
+function shipmentOf(ctx: ScenarioContext): string {
+  const route = ctx.sandbox.simulators!.fleet.findRoute(ROUTE_REF) as { externalIds: Record<string, string> };
+  return route.externalIds['logisticsSync.shipmentId'];
+}
+
+async function accepted(delivery: Promise<{ status: number | null }>, what: string): Promise<void> {
+  const { status } = await delivery;
+  if (status !== 202) throw new Error(`${what} was answered ${status}`);
+}
+
+function answered(calls: readonly CallRecord[], method: string, path: string): CallRecord[] {
+  return calls.filter((c) => c.method === method && c.path === path && c.status !== null && c.status < 300);
+}
+
+/**
+ * The ERP's accepted status updates for the shipment must equal `expected` in order (or, with `subset`,
+ * contain it in order): each status once, none backwards.
+ */
+function expectStatuses(ctx: ScenarioContext, expected: readonly string[], options: { subset?: boolean } = {}): string | undefined {
+  if (!ctx.sandbox.simulators) return 'no simulators';
+  let shipmentId: string;
+  try {
+    shipmentId = shipmentOf(ctx);
+  } catch {
+    return `no route for ${ORDER_ID}`;
+  }
+  const statuses = answered(ctx.sandbox.simulators.erp.calls, 'PUT', `/shipments/${shipmentId}/status`)
+    .filter((c) => !c.replayed)
+    .map((c) => (c.body as { status: string }).status);
+  if (new Set(statuses).size !== statuses.length) return `a status was sent twice: ${statuses.join(' → ')}`;
+  if (!options.subset) return statuses.join() === expected.join() ? undefined : `statuses ${statuses.join(' → ') || '(none)'}`;
+  let at = 0;
+  for (const status of statuses) if (status === expected[at]) at++;
+  return at === expected.length ? undefined : `statuses ${statuses.join(' → ') || '(none)'}`;
+}
+
+function ticketOf(ctx: ScenarioContext): number | undefined {
+  const tickets = (ctx.sandbox.simulators!.cs.snapshot() as { tickets: { id: number; external_id: string | null }[] }).tickets;
+  return tickets.find((t) => t.external_id === shipmentOf(ctx))?.id;
+}
+
+/** The product's own trace of the order (the query behind `lsync trace` and `GET /trace/{id}`). */
+async function orderTrace(ctx: ScenarioContext): Promise<Trace | undefined> {
+  return traceById(ctx.dynamodb, productOutput(ctx, 'CorrelationTableName')!, ORDER_ID);
+}
 
 /** Reads one item (helper for steps that check a key directly). */
 export async function getItem(ctx: ScenarioContext, tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {

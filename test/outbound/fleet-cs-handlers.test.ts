@@ -84,12 +84,20 @@ describe('CS ticket updates', () => {
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, example('pod.captured'), new Date(), 3600);
-    const { handler } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(ledger)));
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(ledger)));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     await handler(sqsEvent(sqsRecord(invoice, { receiveCount: 2 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
     expect(cs.updates[0]).toMatchObject({ ticketId: '38211', update: { additionalTags: ['invoice-posted', 'pod-captured'] } });
     expect(cs.updates[0].update.comment?.body).toMatch(/Proof of delivery: doc-5f0a7c21/);
+    // The CS hop is recorded once, as a case.updated from CS caused by the invoice.
+    const [noted] = expectValidCanonical(publisher.published);
+    expect(publisher.published).toHaveLength(1);
+    expect(noted).toMatchObject({
+      metadata: { eventType: 'case.updated', source: { system: 'cs', vendor: 'zendesk' }, causationId: invoice.metadata.eventId },
+      refs: { caseId: '38211', invoiceId: 'INV-90017', shipmentId: 'SHP-1001-01' },
+      data: { change: 'comment-added', comment: { relatesTo: 'invoice' } },
+    });
   });
 
   test('a shipment without a ticket is skipped, not failed', async () => {

@@ -1,3 +1,4 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { CsPort, TicketPriority, TicketUpdate } from '../cs-port';
@@ -72,6 +73,25 @@ export function invoiceComment(action: Extract<CsAction, { operation: 'comment-i
   return `Invoice ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.\n${podLine}`;
 }
 
+/**
+ * `case.updated` recording the invoice note on the shipment's ticket (pure; id deterministic per ticket and
+ * invoice), so the trace shows the CS hop. Routing never sends CS-sourced case events back to CS.
+ */
+export function invoiceNotedEvent(cause: CanonicalDetail, ticketId: string, invoiceId: string, withPod: boolean, now: Date): CanonicalDetail {
+  return buildCanonicalEvent({
+    eventType: 'case.updated',
+    system: 'cs',
+    vendor: 'zendesk',
+    vendorEventId: `ticket-${ticketId}-invoice-${invoiceId}`,
+    occurredAt: now.toISOString(),
+    receivedAt: now.toISOString(),
+    refs: { ...cause.refs, caseId: ticketId },
+    correlationId: cause.metadata.correlationId,
+    causationId: cause.metadata.eventId,
+    data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice', attachmentCount: 0 }, tagsAdded: ['invoice-posted', ...(withPod ? ['pod-captured'] : [])] },
+  });
+}
+
 /** The CS side of the outbound adapter: keeps the shipment's ticket in step with billing and case changes. */
 export class CsOutbound implements OutboundTarget<CsAction> {
   readonly target = 'cs' as const;
@@ -85,7 +105,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
     return planCsActions(message);
   }
 
-  async execute(action: CsAction, message: CanonicalMessage, _context: ActionContext): Promise<ActionOutcome> {
+  async execute(action: CsAction, message: CanonicalMessage, context: ActionContext): Promise<ActionOutcome> {
     if (action.operation === 'update-case') {
       await this.cs.updateTicket(action.caseId, action.update);
       return { outcome: 'done', ticketId: action.caseId };
@@ -97,6 +117,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       comment: { body: invoiceComment(action, pod), public: false },
       additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])],
     });
+    await context.publish([invoiceNotedEvent(message.detail, ticket.ticketId, action.invoiceId, pod !== undefined, context.now())]);
     return { outcome: 'done', ticketId: ticket.ticketId };
   }
 }
