@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './runtime/loopback-server';
 import type { Sandbox } from './sandbox';
 import { runScenario, type ScenarioReport } from './scenario';
 
@@ -14,39 +14,16 @@ import { runScenario, type ScenarioReport } from './scenario';
  *
  * The vendor simulators have their own control plane (`<simulator>/__sim/...`).
  */
-export class ControlServer {
-  private readonly server: Server;
-  private port = 0;
-
+export class ControlServer extends LoopbackServer {
   constructor(private readonly sandbox: () => Sandbox) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.send(res, 500, { message: (error as Error).message }));
-    });
-    this.server.keepAliveTimeout = 1000;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    super();
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for await (const _ of req) {
       // drain
     }

@@ -11,9 +11,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, test } from 'vitest';
-import { aws, control, eventually, sandbox } from './support';
+import { aws, control, eventually, sandbox, sim } from './support';
 
-type System = 'erp' | 'fleet' | 'cs';
 interface Delivery {
   id: string;
   status: number | null;
@@ -32,18 +31,6 @@ afterAll(() => {
   sfn.destroy();
   dynamodb.destroy();
 });
-
-async function sim<T>(system: System, method: string, path: string, body?: unknown): Promise<T> {
-  const base = sandbox().simulators?.[system];
-  if (!base) throw new Error('the sandbox runs without simulators');
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${system} ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   return eventually(async () => (await probe()) || undefined, timeoutMs, what) as Promise<T>;

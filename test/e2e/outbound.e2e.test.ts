@@ -11,9 +11,8 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
 import { traceById } from '../../lambdas/trace/trace-query';
-import { aws, eventually, sandbox } from './support';
+import { aws, eventually, sandbox, sim, type SimulatedSystem as System } from './support';
 
-type System = 'erp' | 'fleet' | 'cs';
 interface CallRecord {
   method: string;
   path: string;
@@ -33,18 +32,6 @@ afterAll(() => {
   dynamodb.destroy();
   sqs.destroy();
 });
-
-async function sim<T>(system: System, method: string, path: string, body?: unknown): Promise<T> {
-  const base = sandbox().simulators?.[system];
-  if (!base) throw new Error('the sandbox runs without simulators');
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${system} ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 /** Runs a vendor-side action and delivers its webhook a second time (a vendor retry). */
 async function twice(system: System, action: string, args: Record<string, unknown>): Promise<Delivery> {

@@ -45,3 +45,19 @@ export function fixtureApi(): string {
   const [, api] = Object.entries(sandbox().apis).find(([key]) => key.startsWith(`${FIXTURE_STACK_NAME}/`))!;
   return api.url;
 }
+
+/** A vendor simulator's side of the sandbox: its API and its `/__sim` control plane. */
+export type SimulatedSystem = 'erp' | 'fleet' | 'cs';
+
+/** Calls a simulator over HTTP (e.g. `/__sim/actions/...`, `/__sim/calls`); throws on a non-2xx answer. */
+export async function sim<T>(system: SimulatedSystem, method: string, path: string, body?: unknown): Promise<T> {
+  const base = sandbox().simulators?.[system];
+  if (!base) throw new Error('the sandbox runs without simulators');
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${system} ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}

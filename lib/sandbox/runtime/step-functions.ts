@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { clientConfig } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
@@ -605,33 +605,12 @@ function page<T>(items: readonly T[], maxResults: unknown, nextToken: unknown): 
  * interpreter; everything else (DescribeStateMachine, ListStateMachines, tags, ...) is forwarded to the
  * emulator, which holds the deployed state machines.
  */
-export class StepFunctionsApiServer {
-  private readonly server: Server;
-  private port = 0;
-
+export class StepFunctionsApiServer extends LoopbackServer {
   constructor(
     private readonly sfn: LocalStepFunctions,
     private readonly emulatorEndpoint: string,
   ) {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 1000;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    super();
   }
 
   private operation(op: string, body: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -678,7 +657,7 @@ export class StepFunctionsApiServer {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
     const raw = Buffer.concat(chunks);
