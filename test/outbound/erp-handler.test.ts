@@ -73,8 +73,21 @@ describe('ERP outbound handler', () => {
     expect(erp.callsOf('markBillingReady')[0].args.slice(0, 2)).toEqual(['SO-1001', { shipmentId: 'SHP-1001-01', podDocumentId: 'doc-5f0a7c21', deliveredAt: pod.metadata.occurredAt }]);
     const types = expectValidCanonical(publisher.published).map((e) => e.metadata.eventType);
     expect(types).toEqual(['shipment.status-synced', 'invoice.ready']);
-    expect(metrics.counts.SyncSkipped).toBe(1);
+    // The POD's "delivered" is the same side effect as the delivery's (idempotency scope shipment + status):
+    // it returns the first result instead of calling the ERP again.
+    expect(metrics.counts.SyncSucceeded).toBe(3);
     expect(metrics.latencies.map((l) => l.name)).toEqual(['PodToBillingReadyLatency']);
+  });
+
+  test('"delivered" asked for by the delivery and by the POD at the same moment reaches the ERP once', async () => {
+    const { handler, erp } = erpHarness();
+    // Two invocations in parallel, as two pollers would run them.
+    const responses = await Promise.all([handler(sqsEvent(sqsRecord(delivered)), lambdaContext()), handler(sqsEvent(sqsRecord(pod)), lambdaContext())]);
+    // The loser of the race, if any, fails its item (in progress) and is retried later: never a second call.
+    const retried = responses.flatMap((r) => r.batchItemFailures);
+    if (retried.length > 0) await handler(sqsEvent(sqsRecord(pod, { receiveCount: 2 })), lambdaContext());
+    expect(erp.callsOf('updateShipmentStatus').map((c) => (c.args[1] as { status: string }).status)).toEqual(['delivered']);
+    expect(erp.callsOf('markBillingReady')).toHaveLength(1);
   });
 
   test('a late departure after the delivery never moves the ERP status backwards', async () => {

@@ -17,6 +17,8 @@ export const ERP_STATUS_OF_MILESTONE: Readonly<Record<Exclude<Milestone, 'create
 export type ErpAction =
   | {
       readonly operation: 'update-shipment-status';
+      /** One status per shipment, whichever event asked for it first. */
+      readonly idempotencyScope: string;
       readonly shipmentId: string;
       readonly orderId?: string;
       readonly status: ErpShipmentStatus;
@@ -51,6 +53,7 @@ export function planErpActions(message: CanonicalMessage): ErpAction[] {
   if (!shipmentId) throw new ValidationError(`${eventType} has no shipmentId`, 'refs.shipmentId');
   const statusOf = (m: Exclude<Milestone, 'created'>): ErpAction => ({
     operation: 'update-shipment-status',
+    idempotencyScope: `${shipmentId}:${ERP_STATUS_OF_MILESTONE[m]}`,
     shipmentId,
     orderId: refs.orderId,
     status: ERP_STATUS_OF_MILESTONE[m],

@@ -27,6 +27,14 @@ export type TargetSystem = 'erp' | 'fleet' | 'cs';
 export interface OutboundAction {
   /** Kebab-case operation name, used in idempotency keys, logs and `sync.failed`, e.g. `mark-billing-ready`. */
   readonly operation: string;
+  /**
+   * What makes two actions the same side effect, when that is not "asked for by the same event": e.g. a
+   * shipment's "delivered" status, which both `pod.captured` and `shipment.delivered` ask for, possibly in
+   * the same moment. Actions with the same target, operation and scope run once (a concurrent one waits
+   * for the first and then returns its result).
+   * @default - the canonical event id
+   */
+  readonly idempotencyScope?: string;
 }
 
 /** What an action did; stored as the idempotency record's result, so a repeat returns it unchanged. */
@@ -174,7 +182,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
             metrics,
           };
           const current = message;
-          const result = await deps.idempotency.run(actionKey(target.target, action.operation, eventId), () => target.execute(action, current, context));
+          const result = await deps.idempotency.run(actionKey(target.target, action.operation, action.idempotencyScope ?? eventId), () => target.execute(action, current, context));
           metrics.count(result.outcome === 'done' ? 'SyncSucceeded' : 'SyncSkipped');
           logger.info(result.outcome === 'done' ? 'synced' : 'skipped', { target: target.target, operation: action.operation, note: result.note });
         }
