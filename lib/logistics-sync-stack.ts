@@ -110,7 +110,11 @@ export class LogisticsSyncStack extends Stack {
       alarmTopic: this.onCallTopic,
       ...queueRetention,
     });
-    const traceApi = new TraceApi(this, 'TraceApi', { correlationTable: this.tables.correlationTable });
+    const traceApi = new TraceApi(this, 'TraceApi', {
+      correlationTable: this.tables.correlationTable,
+      // One account-level CloudWatch role setting per stack: the webhook API's.
+      cloudWatchAccount: webhookApi.cloudWatchAccount,
+    });
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
 

@@ -15,6 +15,13 @@ export interface TraceApiProps {
   readonly burstLimit?: number;
   /** Retention of the function's and the access logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The account-level API Gateway CloudWatch role setting (`AWS::ApiGateway::Account`) made by another API of
+   * the stack. There is one such setting per account and region, so a stack should declare it once; this API's
+   * stage then waits for it (access logging needs it).
+   * @default - this API declares its own
+   */
+  readonly cloudWatchAccount?: apigateway.CfnAccount;
 }
 
 /**
@@ -48,8 +55,7 @@ export class TraceApi extends Construct {
       restApiName: Names.uniqueId(this),
       description: 'logistics-sync trace: GET /trace/{id} (IAM)',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      ...(props.cloudWatchAccount ? { cloudWatchRole: false } : { cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
       deployOptions: {
         stageName: 'v1',
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
@@ -63,6 +69,7 @@ export class TraceApi extends Construct {
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
+    if (props.cloudWatchAccount) this.api.deploymentStage.node.addDependency(props.cloudWatchAccount);
     const validator = this.api.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });
     this.api.root
       .addResource('trace')

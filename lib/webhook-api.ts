@@ -86,6 +86,11 @@ function gatewayError(code: string): Record<string, string> {
  */
 export class WebhookApi extends Construct {
   public readonly api: apigateway.RestApi;
+  /**
+   * The account-level API Gateway CloudWatch role setting this API declares (undefined with
+   * `cloudWatchRole: false`); other APIs of the stack wait for it instead of declaring their own.
+   */
+  public readonly cloudWatchAccount?: apigateway.CfnAccount;
   public readonly accessLogGroup: logs.LogGroup;
   /** Route path (`/webhooks/fleet/samsara`) → method. */
   public readonly methods: ReadonlyMap<string, apigateway.Method>;
@@ -150,6 +155,8 @@ export class WebhookApi extends Construct {
         methodOptions,
       },
     });
+    // RestApi keeps its CfnAccount protected; it is the child named 'Account'.
+    this.cloudWatchAccount = this.api.node.tryFindChild('Account') as apigateway.CfnAccount | undefined;
 
     const validator = this.api.addRequestValidator('SignatureHeaders', {
       validateRequestParameters: true,

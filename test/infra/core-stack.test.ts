@@ -60,6 +60,14 @@ describe('core stack', () => {
     }
   });
 
+  test('the account-level API Gateway CloudWatch role is declared once, and every API stage waits for it', () => {
+    const accounts = ofType('AWS::ApiGateway::Account');
+    expect(accounts).toHaveLength(1);
+    const stages = Object.entries(template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>).filter(([, r]) => r.Type === 'AWS::ApiGateway::Stage');
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const [id, stage] of stages) expect(stage.DependsOn, id).toContain(accounts[0][0]);
+  });
+
   test('the on-call topic is KMS-encrypted, HTTPS-only and mails the configured address', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: built.config.onCallEmail });
