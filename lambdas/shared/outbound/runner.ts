@@ -169,6 +169,20 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
         }
 
         state.calls++;
+        /**
+         * Runs an action once per (target, operation, scope). An action scoped wider than its event (e.g. a
+         * shipment's "delivered") that another event is performing right now is that event's to finish: its
+         * message stays queued until it succeeds or is dead-lettered, so this one moves on instead of waiting.
+         */
+        const runOnce = async (action: OutboundAction, eventId: string, work: () => Promise<ActionOutcome>): Promise<ActionOutcome> => {
+          try {
+            return await deps.idempotency.run(actionKey(target.target, action.operation, action.idempotencyScope ?? eventId), work);
+          } catch (error) {
+            if (action.idempotencyScope === undefined || (error as Error).name !== 'IdempotencyAlreadyInProgressError') throw error;
+            metrics.count('IdempotencyInProgress');
+            return { outcome: 'skipped', note: `${action.operation} for ${action.idempotencyScope} is in progress for another event` };
+          }
+        };
         const publish = async (events: readonly CanonicalDetail[]) => {
           if (events.length > 0) await deps.publisher.publish(events);
         };
@@ -182,7 +196,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
             metrics,
           };
           const current = message;
-          const result = await deps.idempotency.run(actionKey(target.target, action.operation, action.idempotencyScope ?? eventId), () => target.execute(action, current, context));
+          const result = await runOnce(action, eventId, () => target.execute(action, current, context));
           metrics.count(result.outcome === 'done' ? 'SyncSucceeded' : 'SyncSkipped');
           logger.info(result.outcome === 'done' ? 'synced' : 'skipped', { target: target.target, operation: action.operation, note: result.note });
         }
