@@ -2,8 +2,8 @@ import { buildCanonicalEvent } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import type { DecodedEvent, DeferredMapResult, Dialect, MapResult } from '../../shared/webhook/dialect';
 import { cloudEvent } from '../../shared/webhook/generated/vendor-validators.js';
-import { mediaType, optionalHeader, signatureHeader, type WebhookRequest } from '../../shared/webhook/request';
-import { LSYNC_SIGNATURE_HEADER, LSYNC_TIMESTAMP_HEADER, verifyLsync } from '../../shared/webhook/signatures';
+import { mediaType, optionalHeader, type WebhookRequest } from '../../shared/webhook/request';
+import { verifyLsyncRequest } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { mapErpInvoice, mapErpOrder, mapErpQualityHold, validateErpInvoice, validateErpOrder, validateErpQualityHold, type MappedResource } from './generic-erp';
 import {
@@ -119,16 +119,7 @@ export function cloudEventsDialect(orders: OrderReader): Dialect<CloudEvent> {
     system: 'erp',
     contentTypes: [STRUCTURED_MEDIA_TYPE, 'application/json'],
     secretKey: 'cloudeventsWebhookSecret',
-    verify(request, secret, now, toleranceSeconds) {
-      verifyLsync({
-        timestamp: signatureHeader(request, LSYNC_TIMESTAMP_HEADER),
-        signature: signatureHeader(request, LSYNC_SIGNATURE_HEADER),
-        body: request.body,
-        secret,
-        now,
-        toleranceSeconds,
-      });
-    },
+    verify: verifyLsyncRequest,
     decode: decodeCloudEvent,
     map: (decoded, receivedAt) => mapCloudEvent(decoded, receivedAt, orders),
   };

@@ -2,8 +2,7 @@ import { buildCanonicalEvent, type CanonicalRefs, type SystemName } from '../can
 import { ValidationError } from '../errors';
 import type { Dialect } from './dialect';
 import { canonicalSubmission } from './generated/vendor-validators.js';
-import { signatureHeader } from './request';
-import { LSYNC_SIGNATURE_HEADER, LSYNC_TIMESTAMP_HEADER, verifyLsync } from './signatures';
+import { verifyLsyncRequest } from './signatures';
 import { validateOrThrow, type SchemaValidator } from './validation';
 
 /**
@@ -34,16 +33,7 @@ export function canonicalDialect(system: SystemName, acceptedTypes: readonly str
     system,
     contentTypes: ['application/json'],
     secretKey: 'canonicalWebhookSecret',
-    verify(request, secret, now, toleranceSeconds) {
-      verifyLsync({
-        timestamp: signatureHeader(request, LSYNC_TIMESTAMP_HEADER),
-        signature: signatureHeader(request, LSYNC_SIGNATURE_HEADER),
-        body: request.body,
-        secret,
-        now,
-        toleranceSeconds,
-      });
-    },
+    verify: verifyLsyncRequest,
     decode(_request, json) {
       const event = validateOrThrow(validateSubmission, json, 'invalid canonical event');
       if (!acceptedTypes.includes(event.eventType)) {

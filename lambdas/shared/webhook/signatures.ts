@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { UpstreamUnavailableError } from '../errors';
 import { SignatureError } from './errors';
+import { signatureHeader, type WebhookRequest } from './request';
 
 /**
  * Webhook signature schemes, as pure functions over (raw body, header values, secret, clock).
@@ -182,4 +183,16 @@ export function verifyMotive(input: { signature: string; body: Buffer; secret: s
   const received = decodeHex(input.signature, 20, MOTIVE_SIGNATURE_HEADER);
   const expected = hmac('sha1', utf8Key(input.secret), input.body);
   if (!constantTimeEqual(received, expected)) throw mismatch('Motive');
+}
+
+/** Verifies a request signed with the logistics-sync v1 scheme (its two headers, over the raw body). */
+export function verifyLsyncRequest(request: WebhookRequest, secret: string, now: Date, toleranceSeconds: number): void {
+  verifyLsync({
+    timestamp: signatureHeader(request, LSYNC_TIMESTAMP_HEADER),
+    signature: signatureHeader(request, LSYNC_SIGNATURE_HEADER),
+    body: request.body,
+    secret,
+    now,
+    toleranceSeconds,
+  });
 }

@@ -15,6 +15,7 @@ export type { ResetScope } from './common/control-plane';
 export {
   SimHttpError,
   SimValidationError,
+  safeEqual,
   asObject,
   isRfc3339,
   notFound,

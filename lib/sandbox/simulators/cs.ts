@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   SimHttpError,
   SimValidationError,
@@ -14,6 +14,7 @@ import {
   type SimResponse,
   type SimulatorOptions,
   type WebhookDelivery,
+  safeEqual,
 } from './common';
 import {
   TICKET_PRIORITIES,
@@ -76,12 +77,6 @@ export interface AgentChangeOptions {
 
 const INTEGRATION_USER: ZendeskUser = { id: 9001, name: 'logistics-sync integration', is_staff: true };
 const AGENT: ZendeskUser = { id: 9100, name: 'Sam Agent', is_staff: true };
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function stringArray(value: unknown, what: string): string[] {
   if (value === undefined) return [];

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeCloudEvent, type CloudEvent, type CloudEventMode } from './cloudevents';
 import {
   SimHttpError,
@@ -16,6 +16,7 @@ import {
   type SimResponse,
   type SimulatorOptions,
   type WebhookDelivery,
+  safeEqual,
 } from './common';
 import { seedContracts, seedOrders, invoiceAmounts, type CustomerContract, type ErpOrder } from './erp-data';
 import { canonicalHeaders } from './signing';
@@ -147,12 +148,6 @@ function billingKey(orderId: string, shipmentId: string | undefined): string {
 
 function daysAfter(iso: string, days: number): string {
   return new Date(Date.parse(iso) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   SimHttpError,
   SimValidationError,
@@ -16,6 +16,7 @@ import {
   type SimResponse,
   type SimulatorOptions,
   type WebhookDelivery,
+  safeEqual,
 } from './common';
 import {
   proofOfDeliveryData,
@@ -100,12 +101,6 @@ export interface ProofOfDeliveryOptions extends SamsaraEventOptions {
 }
 
 const ORG_ID = 20936;
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * A Samsara-shaped fleet system: Routes API (`POST /fleet/routes`, `GET /fleet/routes/{id}`) with our

@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto';
+
 /** Thrown by handlers for an answer other than 200; the simulator renders it in the vendor's error shape. */
 export class SimHttpError extends Error {
   constructor(
@@ -88,4 +90,11 @@ export function optionalDateArg(obj: Record<string, unknown>, field: string): Da
 export function signedAtOption(args: Record<string, unknown>): { signedAt?: Date } {
   const signedAt = optionalDateArg(args, 'signedAt');
   return signedAt ? { signedAt } : {};
+}
+
+/** Constant-time string comparison for credentials (length checked first, as timingSafeEqual requires). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
