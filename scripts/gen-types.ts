@@ -13,11 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020, { _ } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
-import ts from 'typescript';
 import {
   canonicalEventTypes,
   loadCanonicalSchemas,
@@ -26,7 +22,8 @@ import {
   sharedDocuments,
   type CanonicalSchemaEntry,
 } from '../schemas/catalog';
-import { canonicalAjvOptions, runtimeBundle } from '../schemas/tooling/ajv';
+import { runtimeBundle } from '../schemas/tooling/ajv';
+import { FORMATS_IMPORT, standaloneValidators } from '../schemas/tooling/standalone';
 import { bundleSchema, mapSubschemas } from '../schemas/tooling/bundle';
 import { isJsonObject, type JsonObject, type JsonSchema, type JsonValue } from '../schemas/tooling/json';
 
@@ -209,62 +206,15 @@ async function generateTypes(entries: readonly CanonicalSchemaEntry[]): Promise<
 
 // ----------------------------------------------------------------------------------------- validators
 
-const FORMATS_IMPORT = 'import { fullFormats as __formats } from "ajv-formats/dist/formats.js";';
-
-/**
- * Makes Ajv's standalone output tree-shakeable, so a handler that imports three validators bundles three:
- * - `validateN.evaluated = {...}` (a top-level side effect that keeps every function alive) becomes
- *   `const validateN_evaluated = {...}` and every `validateN.evaluated` read uses that constant (same object);
- * - `new RegExp(...)` at top level is marked pure.
- * Anything the rewrite does not recognise fails generation instead of shipping half-rewritten code.
- */
-function makeTreeShakeable(code: string): string {
-  const out = code
-    .replace(/^(validate\d+)\.evaluated = (.*);$/gm, 'const $1_evaluated = $2;')
-    .replace(/\b(validate\d+)\.evaluated\b/g, '$1_evaluated')
-    .replace(/^const (pattern\d+) = new RegExp\(/gm, 'const $1 = /* @__PURE__ */ new RegExp(');
-  // Only declarations may remain at top level: an expression statement is a side effect that defeats tree-shaking.
-  const source = ts.createSourceFile('canonical-validators.js', out, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
-  const sideEffects = source.statements.filter((st) => !ts.isVariableStatement(st) && !ts.isFunctionDeclaration(st));
-  const strays = [...out.matchAll(/\.evaluated\b/g)];
-  if (sideEffects.length > 0 || strays.length > 0) {
-    const samples = [...sideEffects.map((st) => st.getText(source).slice(0, 120)), ...strays.map((m) => m[0])];
-    throw new Error(`gen-types: unexpected top-level code in Ajv's standalone output:\n${samples.slice(0, 5).join('\n')}`);
-  }
-  return out;
-}
-
 function generateValidators(entries: readonly CanonicalSchemaEntry[]): { js: string; dts: string } {
-  const ajv = new Ajv2020({
-    ...canonicalAjvOptions,
-    // Messages are built by lambdas/shared/canonical-validation.ts from keyword + params (smaller bundle).
-    messages: false,
-    code: {
-      source: true,
-      esm: true,
-      lines: true,
-      optimize: true,
-      // Formats come from one ESM import (FORMATS_IMPORT) instead of a CommonJS require per format.
-      formats: _`__formats`,
-    },
-  });
-  addFormats(ajv);
   const bundle = runtimeBundle();
-  ajv.addSchema(bundle.schema);
   const exportsMap: Record<string, string> = { canonicalEventEnvelope: bundle.pointers.envelope };
   for (const entry of entries) {
     const pointer = bundle.pointers.events.get(schemaKey(entry.eventType, entry.version));
     if (!pointer) throw new Error(`gen-types: ${schemaKey(entry.eventType, entry.version)} is missing from the runtime bundle`);
     exportsMap[exportName(entry)] = pointer;
   }
-  const code = standaloneCode(ajv, exportsMap);
-
-  // The generated module is ESM and is bundled into Lambda handlers: a leftover CommonJS require would break
-  // both. Runtime helpers appear when a schema needs them (e.g. deep equality for object enums); fail loudly.
-  const requires = [...code.matchAll(/require\(("[^"]+")\)/g)].map((m) => m[1]);
-  if (requires.length > 0) {
-    throw new Error(`gen-types: standalone validators need CommonJS helpers ${[...new Set(requires)].join(', ')}; adapt the schema or the generator`);
-  }
+  const code = standaloneValidators({ schemas: [bundle.schema], exports: exportsMap, label: 'gen-types' });
 
   const byType = canonicalEventTypes
     .map((type) => {
@@ -276,7 +226,7 @@ function generateValidators(entries: readonly CanonicalSchemaEntry[]): { js: str
     HEADER,
     '/* eslint-disable */',
     FORMATS_IMPORT,
-    makeTreeShakeable(code.replace(/^"use strict";\s*/, '')),
+    code,
     '',
     '/** Validators by event type, then by schema version. A plain literal, so it is dropped when unused. */',
     `export const canonicalValidators = {\n${byType}\n};`,
@@ -289,8 +239,8 @@ function generateValidators(entries: readonly CanonicalSchemaEntry[]): { js: str
     "import type { ErrorObject } from 'ajv';",
     `import type {\n${typeImports.map((t) => `  ${t},`).join('\n')}\n} from './canonical-types';`,
     '',
-    '/** An error of a generated validator (Ajv `ErrorObject` without `message`: messages are built by the caller). */',
-    "export type CanonicalValidationError = Omit<ErrorObject, 'message'>;",
+    '/** An error of a generated validator: Ajv `ErrorObject` without `message` (built by the caller) and `schemaPath`. */',
+    "export type CanonicalValidationError = Omit<ErrorObject, 'message' | 'schemaPath'>;",
     '',
     '/** An Ajv standalone validate function: a type guard that leaves its errors on `.errors`. */',
     'export interface CanonicalValidateFunction<T> {',

@@ -13,10 +13,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020, { _ } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import standaloneCode from 'ajv/dist/standalone/index.js';
-import { canonicalAjvOptions } from '../tooling/ajv';
+import type { JsonSchema } from '../tooling/json';
+import { FORMATS_IMPORT, standaloneValidators } from '../tooling/standalone';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -43,8 +41,6 @@ const HEADER = [
   ' * Change the schemas, then run `npm run gen:vendor` and commit the result.',
   ' */',
 ].join('\n');
-const FORMATS_IMPORT = 'import { fullFormats as __formats } from "ajv-formats/dist/formats.js";';
-
 /** Every vendor schema file, parsed, keyed by file stem; each `$id` must match its file name. */
 export function loadVendorSchemas(): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>();
@@ -57,40 +53,21 @@ export function loadVendorSchemas(): Map<string, Record<string, unknown>> {
   return out;
 }
 
-/** Top-level `validateN.evaluated = …` assignments are side effects that defeat tree-shaking: make them constants. */
-function makeTreeShakeable(code: string): string {
-  const out = code
-    .replace(/^(validate\d+)\.evaluated = (.*);$/gm, 'const $1_evaluated = $2;')
-    .replace(/\b(validate\d+)\.evaluated\b/g, '$1_evaluated')
-    .replace(/^const (pattern\d+) = new RegExp\(/gm, 'const $1 = /* @__PURE__ */ new RegExp(');
-  if (/\.evaluated\b/.test(out)) throw new Error('gen:vendor: unexpected `.evaluated` left in the standalone output');
-  return out;
-}
-
 export function generate(): { js: string; dts: string } {
   const schemas = loadVendorSchemas();
-  const ajv = new Ajv2020({
-    ...canonicalAjvOptions,
-    allErrors: false,
-    messages: false,
-    // Vendors send nullable fields (`"external_id": null`): `type: ["string", "null"]` is the honest schema.
-    allowUnionTypes: true,
-    code: { source: true, esm: true, lines: true, optimize: true, formats: _`__formats` },
-  });
-  addFormats(ajv);
-  for (const schema of schemas.values()) ajv.addSchema(schema);
   const exportsMap: Record<string, string> = {};
   for (const [name, stem] of Object.entries(VENDOR_VALIDATORS)) {
     if (!schemas.has(stem)) throw new Error(`gen:vendor: schemas/vendors/${stem}.schema.json is missing`);
     exportsMap[name] = `${VENDOR_SCHEMA_ID_BASE}${stem}.schema.json`;
   }
-  const code = standaloneCode(ajv, exportsMap);
-  const requires = [...code.matchAll(/require\(("[^"]+")\)/g)].map((m) => m[1]);
-  if (requires.length > 0) throw new Error(`gen:vendor: validators need CommonJS helpers ${[...new Set(requires)].join(', ')}; adapt the schema`);
-  // Errors are reported by instancePath + keyword + params; `schemaPath` strings only cost bundle bytes (~10%).
-  const lean = code.replace(/^"use strict";\s*/, '').replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, '');
-  if (lean.includes('schemaPath')) throw new Error('gen:vendor: a schemaPath was left in the standalone output');
-  const js = [HEADER, '/* eslint-disable */', FORMATS_IMPORT, makeTreeShakeable(lean), ''].join('\n');
+  const code = standaloneValidators({
+    schemas: [...schemas.values()] as JsonSchema[],
+    exports: exportsMap,
+    label: 'gen:vendor',
+    // Vendors send nullable fields (`"external_id": null`): `type: ["string", "null"]` is the honest schema.
+    options: { allowUnionTypes: true },
+  });
+  const js = [HEADER, '/* eslint-disable */', FORMATS_IMPORT, code, ''].join('\n');
   const dts = [
     HEADER,
     "import type { SchemaValidator } from '../validation';",

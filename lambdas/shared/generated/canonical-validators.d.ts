@@ -26,8 +26,8 @@ import type {
   SyncFailedV1,
 } from './canonical-types';
 
-/** An error of a generated validator (Ajv `ErrorObject` without `message`: messages are built by the caller). */
-export type CanonicalValidationError = Omit<ErrorObject, 'message'>;
+/** An error of a generated validator: Ajv `ErrorObject` without `message` (built by the caller) and `schemaPath`. */
+export type CanonicalValidationError = Omit<ErrorObject, 'message' | 'schemaPath'>;
 
 /** An Ajv standalone validate function: a type guard that leaves its errors on `.errors`. */
 export interface CanonicalValidateFunction<T> {

@@ -4,182 +4,143 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate329;
-const schema20 = {"type":"object","properties":{"metadata":{"$ref":"#/$defs/EventMetadata"},"refs":{"$ref":"#/$defs/BusinessRefs"},"data":{"type":"object","additionalProperties":true}},"required":["metadata","refs","data"],"additionalProperties":false};
-const schema21 = {"type":"object","properties":{"eventId":{"$ref":"#/$defs/EventId"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","minLength":1,"maxLength":4,"pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"$ref":"#/$defs/Timestamp"},"receivedAt":{"$ref":"#/$defs/Timestamp"},"source":{"$ref":"#/$defs/EventSource"},"correlationId":{"$ref":"#/$defs/Identifier"},"causationId":{"$ref":"#/$defs/EventId"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991}},"required":["eventId","eventType","schemaVersion","occurredAt","receivedAt","source","correlationId"],"additionalProperties":false};
-const func1 = Object.prototype.hasOwnProperty;
-const schema22 = {"type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"};
-const pattern3 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
+export const canonicalEventEnvelope = validate298;
+const schema7 = {"type":"object","properties":{"metadata":{"$ref":"#/$defs/EventMetadata"},"refs":{"$ref":"#/$defs/BusinessRefs"},"data":{"type":"object","additionalProperties":true}},"required":["metadata","refs","data"],"additionalProperties":false};
+const schema8 = {"type":"object","properties":{"eventId":{"$ref":"#/$defs/EventId"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","minLength":1,"maxLength":4,"pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"$ref":"#/$defs/Timestamp"},"receivedAt":{"$ref":"#/$defs/Timestamp"},"source":{"$ref":"#/$defs/EventSource"},"correlationId":{"$ref":"#/$defs/Identifier"},"causationId":{"$ref":"#/$defs/EventId"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991}},"required":["eventId","eventType","schemaVersion","occurredAt","receivedAt","source","correlationId"],"additionalProperties":false};
+const func2 = Object.prototype.hasOwnProperty;
+const schema9 = {"type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"};
+const pattern0 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate55_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 64){
-validate55.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 64}}];
+validate24.errors = [{instancePath,keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data.length < 64){
-validate55.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 64}}];
+validate24.errors = [{instancePath,keyword:"minLength",params:{limit: 64}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate55.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern0.test(data)){
+validate24.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate55.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
-const validate55_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema23 = {"type":"string","format":"date-time","maxLength":40};
+const schema10 = {"type":"string","format":"date-time","maxLength":40};
 const formats0 = __formats["date-time"];
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate57.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 40}}];
+validate26.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate57.errors = [{instancePath,schemaPath:"#/format",keyword:"format",params:{format: "date-time"}}];
+validate26.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate26.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate57.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
-const validate57_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema24 = {"type":"object","properties":{"system":{"$ref":"#/$defs/SystemName"},"vendor":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[a-z0-9][a-z0-9-]*$"},"eventId":{"$ref":"#/$defs/VendorEventId"}},"required":["system","vendor","eventId"],"additionalProperties":false};
-const schema25 = {"type":"string","enum":["erp","fleet","cs","orchestrator"]};
+const schema11 = {"type":"object","properties":{"system":{"$ref":"#/$defs/SystemName"},"vendor":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[a-z0-9][a-z0-9-]*$"},"eventId":{"$ref":"#/$defs/VendorEventId"}},"required":["system","vendor","eventId"],"additionalProperties":false};
+const schema12 = {"type":"string","enum":["erp","fleet","cs","orchestrator"]};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate30.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "erp") || (data === "fleet")) || (data === "cs")) || (data === "orchestrator"))){
-validate61.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema25.enum}}];
+validate30.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema12.enum}}];
 return false;
 }
-validate61.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-const validate61_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema26 = {"type":"string","minLength":1,"maxLength":256,"pattern":"^[\\x21-\\x7E]+$"};
-const pattern7 = /* @__PURE__ */ new RegExp("^[\\x21-\\x7E]+$", "u");
+const schema13 = {"type":"string","minLength":1,"maxLength":256,"pattern":"^[\\x21-\\x7E]+$"};
+const pattern4 = /* @__PURE__ */ new RegExp("^[\\x21-\\x7E]+$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 256){
-validate63.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 256}}];
+validate32.errors = [{instancePath,keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate63.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}}];
+validate32.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern7.test(data)){
-validate63.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7E]+$"}}];
+if(!pattern4.test(data)){
+validate32.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[\\x21-\\x7E]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate63.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate32.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-const validate63_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const pattern6 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern3 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.system === undefined) && (missing0 = "system")) || ((data.vendor === undefined) && (missing0 = "vendor"))) || ((data.eventId === undefined) && (missing0 = "eventId"))){
-validate60.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate29.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "system") || (key0 === "vendor")) || (key0 === "eventId"))){
-validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate29.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -187,8 +148,8 @@ break;
 if(_errs1 === errors){
 if(data.system !== undefined){
 const _errs2 = errors;
-if(!(validate61(data.system, {instancePath:instancePath+"/system",parentData:data,parentDataProperty:"system",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate30(data.system, {instancePath:instancePath+"/system",parentData:data,parentDataProperty:"system",rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -203,24 +164,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 32){
-validate60.errors = [{instancePath:instancePath+"/vendor",schemaPath:"#/properties/vendor/maxLength",keyword:"maxLength",params:{limit: 32}}];
+validate29.errors = [{instancePath:instancePath+"/vendor",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate60.errors = [{instancePath:instancePath+"/vendor",schemaPath:"#/properties/vendor/minLength",keyword:"minLength",params:{limit: 1}}];
+validate29.errors = [{instancePath:instancePath+"/vendor",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern6.test(data1)){
-validate60.errors = [{instancePath:instancePath+"/vendor",schemaPath:"#/properties/vendor/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"}}];
+if(!pattern3.test(data1)){
+validate29.errors = [{instancePath:instancePath+"/vendor",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/vendor",schemaPath:"#/properties/vendor/type",keyword:"type",params:{type: "string"}}];
+validate29.errors = [{instancePath:instancePath+"/vendor",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -232,8 +193,8 @@ var valid0 = true;
 if(valid0){
 if(data.eventId !== undefined){
 const _errs5 = errors;
-if(!(validate63(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate32(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -247,82 +208,66 @@ var valid0 = true;
 }
 }
 else {
-validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate29.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
-const validate60_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema27 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"};
-const pattern8 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", "u");
+const schema14 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"};
+const pattern5 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", "u");
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate66.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 128}}];
+validate35.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate66.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}}];
+validate35.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern8.test(data)){
-validate66.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"}}];
+if(!pattern5.test(data)){
+validate35.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate66.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate35.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate66.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-const validate66_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const pattern4 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
-const pattern5 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
+const pattern1 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
+const pattern2 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.schemaVersion === undefined) && (missing0 = "schemaVersion"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.receivedAt === undefined) && (missing0 = "receivedAt"))) || ((data.source === undefined) && (missing0 = "source"))) || ((data.correlationId === undefined) && (missing0 = "correlationId"))){
-validate54.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate23.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func1.call(schema21.properties, key0))){
-validate54.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema8.properties, key0))){
+validate23.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -330,8 +275,8 @@ break;
 if(_errs1 === errors){
 if(data.eventId !== undefined){
 const _errs2 = errors;
-if(!(validate55(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate24(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -346,24 +291,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate54.errors = [{instancePath:instancePath+"/eventType",schemaPath:"#/properties/eventType/maxLength",keyword:"maxLength",params:{limit: 64}}];
+validate23.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate54.errors = [{instancePath:instancePath+"/eventType",schemaPath:"#/properties/eventType/minLength",keyword:"minLength",params:{limit: 3}}];
+validate23.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern4.test(data1)){
-validate54.errors = [{instancePath:instancePath+"/eventType",schemaPath:"#/properties/eventType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+if(!pattern1.test(data1)){
+validate23.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/eventType",schemaPath:"#/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -379,24 +324,24 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate54.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/maxLength",keyword:"maxLength",params:{limit: 4}}];
+validate23.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 else {
 if(data2.length < 1){
-validate54.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/minLength",keyword:"minLength",params:{limit: 1}}];
+validate23.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern5.test(data2)){
-validate54.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+if(!pattern2.test(data2)){
+validate23.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/schemaVersion",schemaPath:"#/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -408,8 +353,8 @@ var valid0 = true;
 if(valid0){
 if(data.occurredAt !== undefined){
 const _errs7 = errors;
-if(!(validate57(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.occurredAt, {instancePath:instancePath+"/occurredAt",parentData:data,parentDataProperty:"occurredAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -420,8 +365,8 @@ var valid0 = true;
 if(valid0){
 if(data.receivedAt !== undefined){
 const _errs8 = errors;
-if(!(validate57(data.receivedAt, {instancePath:instancePath+"/receivedAt",parentData:data,parentDataProperty:"receivedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.receivedAt, {instancePath:instancePath+"/receivedAt",parentData:data,parentDataProperty:"receivedAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -432,8 +377,8 @@ var valid0 = true;
 if(valid0){
 if(data.source !== undefined){
 const _errs9 = errors;
-if(!(validate60(data.source, {instancePath:instancePath+"/source",parentData:data,parentDataProperty:"source",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate29(data.source, {instancePath:instancePath+"/source",parentData:data,parentDataProperty:"source",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -444,8 +389,8 @@ var valid0 = true;
 if(valid0){
 if(data.correlationId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data.correlationId, {instancePath:instancePath+"/correlationId",parentData:data,parentDataProperty:"correlationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.correlationId, {instancePath:instancePath+"/correlationId",parentData:data,parentDataProperty:"correlationId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -456,8 +401,8 @@ var valid0 = true;
 if(valid0){
 if(data.causationId !== undefined){
 const _errs11 = errors;
-if(!(validate55(data.causationId, {instancePath:instancePath+"/causationId",parentData:data,parentDataProperty:"causationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate24(data.causationId, {instancePath:instancePath+"/causationId",parentData:data,parentDataProperty:"causationId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -470,18 +415,18 @@ if(data.sequence !== undefined){
 let data8 = data.sequence;
 const _errs12 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate54.errors = [{instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/type",keyword:"type",params:{type: "integer"}}];
+validate23.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 9007199254740991 || isNaN(data8)){
-validate54.errors = [{instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate23.errors = [{instancePath:instancePath+"/sequence",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate54.errors = [{instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate23.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -504,33 +449,25 @@ var valid0 = true;
 }
 }
 else {
-validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate23.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate54.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-const validate54_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema28 = {"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"},"caseId":{"$ref":"#/$defs/Identifier"},"invoiceId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"},"holdId":{"$ref":"#/$defs/Identifier"}},"additionalProperties":false};
+const schema15 = {"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"},"caseId":{"$ref":"#/$defs/Identifier"},"invoiceId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"},"holdId":{"$ref":"#/$defs/Identifier"}},"additionalProperties":false};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "orderId") || (key0 === "shipmentId")) || (key0 === "routeId")) || (key0 === "stopId")) || (key0 === "caseId")) || (key0 === "invoiceId")) || (key0 === "customerId")) || (key0 === "holdId"))){
-validate70.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate39.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -538,8 +475,8 @@ break;
 if(_errs1 === errors){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate66(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -550,8 +487,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate66(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -562,8 +499,8 @@ var valid0 = true;
 if(valid0){
 if(data.routeId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.routeId, {instancePath:instancePath+"/routeId",parentData:data,parentDataProperty:"routeId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.routeId, {instancePath:instancePath+"/routeId",parentData:data,parentDataProperty:"routeId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -574,8 +511,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopId !== undefined){
 const _errs5 = errors;
-if(!(validate66(data.stopId, {instancePath:instancePath+"/stopId",parentData:data,parentDataProperty:"stopId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.stopId, {instancePath:instancePath+"/stopId",parentData:data,parentDataProperty:"stopId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -586,8 +523,8 @@ var valid0 = true;
 if(valid0){
 if(data.caseId !== undefined){
 const _errs6 = errors;
-if(!(validate66(data.caseId, {instancePath:instancePath+"/caseId",parentData:data,parentDataProperty:"caseId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.caseId, {instancePath:instancePath+"/caseId",parentData:data,parentDataProperty:"caseId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -598,8 +535,8 @@ var valid0 = true;
 if(valid0){
 if(data.invoiceId !== undefined){
 const _errs7 = errors;
-if(!(validate66(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -610,8 +547,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs8 = errors;
-if(!(validate66(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -622,8 +559,8 @@ var valid0 = true;
 if(valid0){
 if(data.holdId !== undefined){
 const _errs9 = errors;
-if(!(validate66(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -641,38 +578,30 @@ var valid0 = true;
 }
 }
 else {
-validate70.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate70.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-const validate70_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate329(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate329_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate329.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate329.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -680,8 +609,8 @@ break;
 if(_errs1 === errors){
 if(data.metadata !== undefined){
 const _errs2 = errors;
-if(!(validate54(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -692,8 +621,8 @@ var valid0 = true;
 if(valid0){
 if(data.refs !== undefined){
 const _errs3 = errors;
-if(!(validate70(data.refs, {instancePath:instancePath+"/refs",parentData:data,parentDataProperty:"refs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate39(data.refs, {instancePath:instancePath+"/refs",parentData:data,parentDataProperty:"refs",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -709,7 +638,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate329.errors = [{instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"}}];
+validate298.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -724,40 +653,32 @@ var valid0 = true;
 }
 }
 else {
-validate329.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate329.errors = vErrors;
+validate298.errors = vErrors;
 return errors === 0;
 }
-const validate329_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const orderReleasedV1 = validate332;
-const schema29 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"order.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","customerId"]},"data":{"$ref":"#/$defs/OrderReleasedData"}},"required":["metadata","refs","data"]};
+export const orderReleasedV1 = validate301;
+const schema16 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"order.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","customerId"]},"data":{"$ref":"#/$defs/OrderReleasedData"}},"required":["metadata","refs","data"]};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate53.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate53.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate22.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -765,8 +686,8 @@ break;
 if(_errs1 === errors){
 if(data.metadata !== undefined){
 const _errs2 = errors;
-if(!(validate54(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -777,8 +698,8 @@ var valid0 = true;
 if(valid0){
 if(data.refs !== undefined){
 const _errs3 = errors;
-if(!(validate70(data.refs, {instancePath:instancePath+"/refs",parentData:data,parentDataProperty:"refs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate39(data.refs, {instancePath:instancePath+"/refs",parentData:data,parentDataProperty:"refs",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -794,7 +715,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"}}];
+validate22.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -809,40 +730,32 @@ var valid0 = true;
 }
 }
 else {
-validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate22.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate53.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
-const validate53_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema30 = {"type":"object","properties":{"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"$ref":"#/$defs/OrderLine"}},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"contractId":{"$ref":"#/$defs/Identifier"},"serviceLevel":{"type":"string","enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720}},"required":["lines","temperature","deliveryWindow","shipFrom","shipTo"],"additionalProperties":false};
-const schema31 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"description":{"type":"string","minLength":1,"maxLength":200},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","enum":["EA","CS","PAL"]},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","sku","quantity","unit"],"additionalProperties":false};
+const schema17 = {"type":"object","properties":{"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"$ref":"#/$defs/OrderLine"}},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"contractId":{"$ref":"#/$defs/Identifier"},"serviceLevel":{"type":"string","enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720}},"required":["lines","temperature","deliveryWindow","shipFrom","shipTo"],"additionalProperties":false};
+const schema18 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"description":{"type":"string","minLength":1,"maxLength":200},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","enum":["EA","CS","PAL"]},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","sku","quantity","unit"],"additionalProperties":false};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.lineNumber === undefined) && (missing0 = "lineNumber")) || ((data.sku === undefined) && (missing0 = "sku"))) || ((data.quantity === undefined) && (missing0 = "quantity"))) || ((data.unit === undefined) && (missing0 = "unit"))){
-validate86.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate55.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "description")) || (key0 === "quantity")) || (key0 === "unit")) || (key0 === "grossWeightKg"))){
-validate86.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate55.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -852,18 +765,18 @@ if(data.lineNumber !== undefined){
 let data0 = data.lineNumber;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate86.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/type",keyword:"type",params:{type: "integer"}}];
+validate55.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9999 || isNaN(data0)){
-validate86.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate55.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate86.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate55.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -877,8 +790,8 @@ var valid0 = true;
 if(valid0){
 if(data.sku !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -893,18 +806,18 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 200){
-validate86.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 200}}];
+validate55.errors = [{instancePath:instancePath+"/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data2.length < 1){
-validate86.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/minLength",keyword:"minLength",params:{limit: 1}}];
+validate55.errors = [{instancePath:instancePath+"/description",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"}}];
+validate55.errors = [{instancePath:instancePath+"/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -918,18 +831,18 @@ if(data.quantity !== undefined){
 let data3 = data.quantity;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate86.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/type",keyword:"type",params:{type: "integer"}}];
+validate55.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000000 || isNaN(data3)){
-validate86.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate55.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate86.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate55.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -945,11 +858,11 @@ if(data.unit !== undefined){
 let data4 = data.unit;
 const _errs9 = errors;
 if(typeof data4 !== "string"){
-validate86.errors = [{instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/type",keyword:"type",params:{type: "string"}}];
+validate55.errors = [{instancePath:instancePath+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data4 === "EA") || (data4 === "CS")) || (data4 === "PAL"))){
-validate86.errors = [{instancePath:instancePath+"/unit",schemaPath:"#/properties/unit/enum",keyword:"enum",params:{allowedValues: schema31.properties.unit.enum}}];
+validate55.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: schema18.properties.unit.enum}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -964,18 +877,18 @@ const _errs11 = errors;
 if(errors === _errs11){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 100000 || isNaN(data5)){
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate55.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data5 < 0 || isNaN(data5)){
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate55.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/type",keyword:"type",params:{type: "number"}}];
+validate55.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -993,75 +906,59 @@ var valid0 = true;
 }
 }
 else {
-validate86.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate55.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-const validate86_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema32 = {"type":"object","properties":{"regime":{"type":"string","enum":["ambient","chilled","frozen"]},"range":{"$ref":"#/$defs/TemperatureRange"}},"required":["regime"],"additionalProperties":false};
-const schema33 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"],"additionalProperties":false};
-const schema34 = {"type":"number","minimum":-100,"maximum":100};
+const schema19 = {"type":"object","properties":{"regime":{"type":"string","enum":["ambient","chilled","frozen"]},"range":{"$ref":"#/$defs/TemperatureRange"}},"required":["regime"],"additionalProperties":false};
+const schema20 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"],"additionalProperties":false};
+const schema21 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate91_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate91.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate60.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate91.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate60.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate91.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "number"}}];
+validate60.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate91.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-const validate91_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.minCelsius === undefined) && (missing0 = "minCelsius")) || ((data.maxCelsius === undefined) && (missing0 = "maxCelsius"))){
-validate90.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate59.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate90.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate59.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1069,8 +966,8 @@ break;
 if(_errs1 === errors){
 if(data.minCelsius !== undefined){
 const _errs2 = errors;
-if(!(validate91(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1081,8 +978,8 @@ var valid0 = true;
 if(valid0){
 if(data.maxCelsius !== undefined){
 const _errs3 = errors;
-if(!(validate91(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1095,38 +992,30 @@ var valid0 = true;
 }
 }
 else {
-validate90.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate59.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate90.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-const validate90_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate89_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.regime === undefined) && (missing0 = "regime")){
-validate89.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate58.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "regime") || (key0 === "range"))){
-validate89.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate58.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1136,11 +1025,11 @@ if(data.regime !== undefined){
 let data0 = data.regime;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate89.errors = [{instancePath:instancePath+"/regime",schemaPath:"#/properties/regime/type",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/regime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data0 === "ambient") || (data0 === "chilled")) || (data0 === "frozen"))){
-validate89.errors = [{instancePath:instancePath+"/regime",schemaPath:"#/properties/regime/enum",keyword:"enum",params:{allowedValues: schema32.properties.regime.enum}}];
+validate58.errors = [{instancePath:instancePath+"/regime",keyword:"enum",params:{allowedValues: schema19.properties.regime.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1151,8 +1040,8 @@ var valid0 = true;
 if(valid0){
 if(data.range !== undefined){
 const _errs4 = errors;
-if(!(validate90(data.range, {instancePath:instancePath+"/range",parentData:data,parentDataProperty:"range",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate59(data.range, {instancePath:instancePath+"/range",parentData:data,parentDataProperty:"range",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1165,39 +1054,31 @@ var valid0 = true;
 }
 }
 else {
-validate89.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate89.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-const validate89_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema35 = {"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"],"additionalProperties":false};
+const schema22 = {"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"],"additionalProperties":false};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate96_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.from === undefined) && (missing0 = "from")) || ((data.to === undefined) && (missing0 = "to"))){
-validate96.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate65.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "from") || (key0 === "to"))){
-validate96.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate65.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1205,8 +1086,8 @@ break;
 if(_errs1 === errors){
 if(data.from !== undefined){
 const _errs2 = errors;
-if(!(validate57(data.from, {instancePath:instancePath+"/from",parentData:data,parentDataProperty:"from",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.from, {instancePath:instancePath+"/from",parentData:data,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1217,8 +1098,8 @@ var valid0 = true;
 if(valid0){
 if(data.to !== undefined){
 const _errs3 = errors;
-if(!(validate57(data.to, {instancePath:instancePath+"/to",parentData:data,parentDataProperty:"to",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.to, {instancePath:instancePath+"/to",parentData:data,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1231,82 +1112,66 @@ var valid0 = true;
 }
 }
 else {
-validate96.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate65.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate96.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-const validate96_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema36 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Identifier"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"$ref":"#/$defs/Address"},"coordinates":{"$ref":"#/$defs/Coordinates"}},"minProperties":1,"additionalProperties":false};
-const schema37 = {"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"$ref":"#/$defs/CountryCode"}},"required":["line1","city","countryCode"],"additionalProperties":false};
-const schema38 = {"type":"string","pattern":"^[A-Z]{2}$","minLength":2,"maxLength":2};
-const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
+const schema23 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Identifier"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"$ref":"#/$defs/Address"},"coordinates":{"$ref":"#/$defs/Coordinates"}},"minProperties":1,"additionalProperties":false};
+const schema24 = {"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"$ref":"#/$defs/CountryCode"}},"required":["line1","city","countryCode"],"additionalProperties":false};
+const schema25 = {"type":"string","pattern":"^[A-Z]{2}$","minLength":2,"maxLength":2};
+const pattern6 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate103_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 2){
-validate103.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 2}}];
+validate72.errors = [{instancePath,keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 else {
 if(data.length < 2){
-validate103.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 2}}];
+validate72.errors = [{instancePath,keyword:"minLength",params:{limit: 2}}];
 return false;
 }
 else {
-if(!pattern9.test(data)){
-validate103.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+if(!pattern6.test(data)){
+validate72.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate103.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate72.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate103.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-const validate103_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate102_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.line1 === undefined) && (missing0 = "line1")) || ((data.city === undefined) && (missing0 = "city"))) || ((data.countryCode === undefined) && (missing0 = "countryCode"))){
-validate102.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate71.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "line1") || (key0 === "line2")) || (key0 === "city")) || (key0 === "postalCode")) || (key0 === "region")) || (key0 === "countryCode"))){
-validate102.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate71.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1318,18 +1183,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 200){
-validate102.errors = [{instancePath:instancePath+"/line1",schemaPath:"#/properties/line1/maxLength",keyword:"maxLength",params:{limit: 200}}];
+validate71.errors = [{instancePath:instancePath+"/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate102.errors = [{instancePath:instancePath+"/line1",schemaPath:"#/properties/line1/minLength",keyword:"minLength",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate102.errors = [{instancePath:instancePath+"/line1",schemaPath:"#/properties/line1/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1345,12 +1210,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate102.errors = [{instancePath:instancePath+"/line2",schemaPath:"#/properties/line2/maxLength",keyword:"maxLength",params:{limit: 200}}];
+validate71.errors = [{instancePath:instancePath+"/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate102.errors = [{instancePath:instancePath+"/line2",schemaPath:"#/properties/line2/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1366,18 +1231,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(data2.length > 100){
-validate102.errors = [{instancePath:instancePath+"/city",schemaPath:"#/properties/city/maxLength",keyword:"maxLength",params:{limit: 100}}];
+validate71.errors = [{instancePath:instancePath+"/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data2.length < 1){
-validate102.errors = [{instancePath:instancePath+"/city",schemaPath:"#/properties/city/minLength",keyword:"minLength",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate102.errors = [{instancePath:instancePath+"/city",schemaPath:"#/properties/city/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1393,18 +1258,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 20){
-validate102.errors = [{instancePath:instancePath+"/postalCode",schemaPath:"#/properties/postalCode/maxLength",keyword:"maxLength",params:{limit: 20}}];
+validate71.errors = [{instancePath:instancePath+"/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate102.errors = [{instancePath:instancePath+"/postalCode",schemaPath:"#/properties/postalCode/minLength",keyword:"minLength",params:{limit: 1}}];
+validate71.errors = [{instancePath:instancePath+"/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate102.errors = [{instancePath:instancePath+"/postalCode",schemaPath:"#/properties/postalCode/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1420,12 +1285,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 100){
-validate102.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/maxLength",keyword:"maxLength",params:{limit: 100}}];
+validate71.errors = [{instancePath:instancePath+"/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate102.errors = [{instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"}}];
+validate71.errors = [{instancePath:instancePath+"/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1437,8 +1302,8 @@ var valid0 = true;
 if(valid0){
 if(data.countryCode !== undefined){
 const _errs12 = errors;
-if(!(validate103(data.countryCode, {instancePath:instancePath+"/countryCode",parentData:data,parentDataProperty:"countryCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate72(data.countryCode, {instancePath:instancePath+"/countryCode",parentData:data,parentDataProperty:"countryCode",rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -1455,39 +1320,31 @@ var valid0 = true;
 }
 }
 else {
-validate102.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate71.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate102.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-const validate102_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema39 = {"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"],"additionalProperties":false};
+const schema26 = {"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"],"additionalProperties":false};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate106_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.latitude === undefined) && (missing0 = "latitude")) || ((data.longitude === undefined) && (missing0 = "longitude"))){
-validate106.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate75.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "latitude") || (key0 === "longitude"))){
-validate106.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate75.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1499,18 +1356,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 90 || isNaN(data0)){
-validate106.errors = [{instancePath:instancePath+"/latitude",schemaPath:"#/properties/latitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate75.errors = [{instancePath:instancePath+"/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data0 < -90 || isNaN(data0)){
-validate106.errors = [{instancePath:instancePath+"/latitude",schemaPath:"#/properties/latitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate75.errors = [{instancePath:instancePath+"/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate106.errors = [{instancePath:instancePath+"/latitude",schemaPath:"#/properties/latitude/type",keyword:"type",params:{type: "number"}}];
+validate75.errors = [{instancePath:instancePath+"/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1526,18 +1383,18 @@ const _errs4 = errors;
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 180 || isNaN(data1)){
-validate106.errors = [{instancePath:instancePath+"/longitude",schemaPath:"#/properties/longitude/maximum",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate75.errors = [{instancePath:instancePath+"/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data1 < -180 || isNaN(data1)){
-validate106.errors = [{instancePath:instancePath+"/longitude",schemaPath:"#/properties/longitude/minimum",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate75.errors = [{instancePath:instancePath+"/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate106.errors = [{instancePath:instancePath+"/longitude",schemaPath:"#/properties/longitude/type",keyword:"type",params:{type: "number"}}];
+validate75.errors = [{instancePath:instancePath+"/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1551,37 +1408,29 @@ var valid0 = true;
 }
 }
 else {
-validate106.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate75.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate106.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-const validate106_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate100_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-validate100.errors = [{instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1}}];
+validate69.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "locationId") || (key0 === "name")) || (key0 === "address")) || (key0 === "coordinates"))){
-validate100.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate69.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1589,8 +1438,8 @@ break;
 if(_errs1 === errors){
 if(data.locationId !== undefined){
 const _errs2 = errors;
-if(!(validate66(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1605,18 +1454,18 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate100.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 200}}];
+validate69.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate100.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate69.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate69.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1628,8 +1477,8 @@ var valid0 = true;
 if(valid0){
 if(data.address !== undefined){
 const _errs5 = errors;
-if(!(validate102(data.address, {instancePath:instancePath+"/address",parentData:data,parentDataProperty:"address",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+if(!(validate71(data.address, {instancePath:instancePath+"/address",parentData:data,parentDataProperty:"address",rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1640,8 +1489,8 @@ var valid0 = true;
 if(valid0){
 if(data.coordinates !== undefined){
 const _errs6 = errors;
-if(!(validate106(data.coordinates, {instancePath:instancePath+"/coordinates",parentData:data,parentDataProperty:"coordinates",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate75(data.coordinates, {instancePath:instancePath+"/coordinates",parentData:data,parentDataProperty:"coordinates",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -1656,38 +1505,30 @@ var valid0 = true;
 }
 }
 else {
-validate100.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate69.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate100.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-const validate100_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate85_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.lines === undefined) && (missing0 = "lines")) || ((data.temperature === undefined) && (missing0 = "temperature"))) || ((data.deliveryWindow === undefined) && (missing0 = "deliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))){
-validate85.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate54.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "lines") || (key0 === "temperature")) || (key0 === "deliveryWindow")) || (key0 === "shipFrom")) || (key0 === "shipTo")) || (key0 === "contractId")) || (key0 === "serviceLevel")) || (key0 === "deliverySlaHours"))){
-validate85.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate54.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1699,12 +1540,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(Array.isArray(data0)){
 if(data0.length > 200){
-validate85.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/maxItems",keyword:"maxItems",params:{limit: 200}}];
+validate54.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate85.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/minItems",keyword:"minItems",params:{limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -1712,8 +1553,8 @@ var valid1 = true;
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 const _errs4 = errors;
-if(!(validate86(data0[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data0,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate55(data0[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -1725,7 +1566,7 @@ break;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/type",keyword:"type",params:{type: "array"}}];
+validate54.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1737,8 +1578,8 @@ var valid0 = true;
 if(valid0){
 if(data.temperature !== undefined){
 const _errs5 = errors;
-if(!(validate89(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate58(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1749,8 +1590,8 @@ var valid0 = true;
 if(valid0){
 if(data.deliveryWindow !== undefined){
 const _errs6 = errors;
-if(!(validate96(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -1761,8 +1602,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs7 = errors;
-if(!(validate100(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1773,8 +1614,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs8 = errors;
-if(!(validate100(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1785,8 +1626,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs9 = errors;
-if(!(validate66(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1799,11 +1640,11 @@ if(data.serviceLevel !== undefined){
 let data7 = data.serviceLevel;
 const _errs10 = errors;
 if(typeof data7 !== "string"){
-validate85.errors = [{instancePath:instancePath+"/serviceLevel",schemaPath:"#/properties/serviceLevel/type",keyword:"type",params:{type: "string"}}];
+validate54.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data7 === "standard") || (data7 === "express")) || (data7 === "same-day"))){
-validate85.errors = [{instancePath:instancePath+"/serviceLevel",schemaPath:"#/properties/serviceLevel/enum",keyword:"enum",params:{allowedValues: schema30.properties.serviceLevel.enum}}];
+validate54.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema17.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -1816,18 +1657,18 @@ if(data.deliverySlaHours !== undefined){
 let data8 = data.deliverySlaHours;
 const _errs12 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate85.errors = [{instancePath:instancePath+"/deliverySlaHours",schemaPath:"#/properties/deliverySlaHours/type",keyword:"type",params:{type: "integer"}}];
+validate54.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 720 || isNaN(data8)){
-validate85.errors = [{instancePath:instancePath+"/deliverySlaHours",schemaPath:"#/properties/deliverySlaHours/maximum",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate54.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate85.errors = [{instancePath:instancePath+"/deliverySlaHours",schemaPath:"#/properties/deliverySlaHours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate54.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1849,35 +1690,27 @@ var valid0 = true;
 }
 }
 else {
-validate85.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate54.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate85.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-const validate85_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate332_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate332.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate301.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1888,7 +1721,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate332.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate301.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1896,11 +1729,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate332.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate301.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate332.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "order.released"}}];
+validate301.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1913,11 +1746,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate301.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate301.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1929,7 +1762,7 @@ var valid2 = true;
 }
 }
 else {
-validate332.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate301.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1946,14 +1779,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate332.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate301.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.orderId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -1964,8 +1797,8 @@ var valid3 = true;
 if(valid3){
 if(data3.customerId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -1977,7 +1810,7 @@ var valid3 = true;
 }
 }
 else {
-validate332.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate301.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1989,8 +1822,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate85(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
+if(!(validate54(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2003,42 +1836,34 @@ var valid1 = true;
 }
 }
 else {
-validate332.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate301.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate332.errors = vErrors;
+validate301.errors = vErrors;
 return errors === 0;
 }
-const validate332_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentCreatedV1 = validate337;
-const schema40 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.created"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/ShipmentCreatedData"}},"required":["metadata","refs","data"]};
-const schema41 = {"type":"object","properties":{"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"plannedPickupAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"packageCount":{"type":"integer","minimum":0,"maximum":10000},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["shipFrom","shipTo","deliveryWindow","temperature"],"additionalProperties":false};
-const schema42 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"quantity":{"type":"integer","minimum":0,"maximum":1000000}},"required":["lineNumber"],"additionalProperties":false};
+export const shipmentCreatedV1 = validate306;
+const schema27 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.created"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/ShipmentCreatedData"}},"required":["metadata","refs","data"]};
+const schema28 = {"type":"object","properties":{"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"plannedPickupAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"packageCount":{"type":"integer","minimum":0,"maximum":10000},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["shipFrom","shipTo","deliveryWindow","temperature"],"additionalProperties":false};
+const schema29 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"quantity":{"type":"integer","minimum":0,"maximum":1000000}},"required":["lineNumber"],"additionalProperties":false};
 
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate123_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.lineNumber === undefined) && (missing0 = "lineNumber")){
-validate123.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate92.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity"))){
-validate123.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate92.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2048,18 +1873,18 @@ if(data.lineNumber !== undefined){
 let data0 = data.lineNumber;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate123.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/type",keyword:"type",params:{type: "integer"}}];
+validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9999 || isNaN(data0)){
-validate123.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate123.errors = [{instancePath:instancePath+"/lineNumber",schemaPath:"#/properties/lineNumber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2073,8 +1898,8 @@ var valid0 = true;
 if(valid0){
 if(data.sku !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2087,18 +1912,18 @@ if(data.quantity !== undefined){
 let data2 = data.quantity;
 const _errs5 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate123.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/type",keyword:"type",params:{type: "integer"}}];
+validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000000 || isNaN(data2)){
-validate123.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate123.errors = [{instancePath:instancePath+"/quantity",schemaPath:"#/properties/quantity/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2115,38 +1940,30 @@ var valid0 = true;
 }
 }
 else {
-validate123.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate92.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate123.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-const validate123_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate117_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.shipFrom === undefined) && (missing0 = "shipFrom")) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.deliveryWindow === undefined) && (missing0 = "deliveryWindow"))) || ((data.temperature === undefined) && (missing0 = "temperature"))){
-validate117.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "shipFrom") || (key0 === "shipTo")) || (key0 === "plannedPickupAt")) || (key0 === "deliveryWindow")) || (key0 === "temperature")) || (key0 === "lines")) || (key0 === "packageCount")) || (key0 === "grossWeightKg"))){
-validate117.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate86.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2154,8 +1971,8 @@ break;
 if(_errs1 === errors){
 if(data.shipFrom !== undefined){
 const _errs2 = errors;
-if(!(validate100(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2166,8 +1983,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs3 = errors;
-if(!(validate100(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -2178,8 +1995,8 @@ var valid0 = true;
 if(valid0){
 if(data.plannedPickupAt !== undefined){
 const _errs4 = errors;
-if(!(validate57(data.plannedPickupAt, {instancePath:instancePath+"/plannedPickupAt",parentData:data,parentDataProperty:"plannedPickupAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.plannedPickupAt, {instancePath:instancePath+"/plannedPickupAt",parentData:data,parentDataProperty:"plannedPickupAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2190,8 +2007,8 @@ var valid0 = true;
 if(valid0){
 if(data.deliveryWindow !== undefined){
 const _errs5 = errors;
-if(!(validate96(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2202,8 +2019,8 @@ var valid0 = true;
 if(valid0){
 if(data.temperature !== undefined){
 const _errs6 = errors;
-if(!(validate89(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate58(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2218,7 +2035,7 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate117.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/maxItems",keyword:"maxItems",params:{limit: 200}}];
+validate86.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -2226,8 +2043,8 @@ var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 const _errs9 = errors;
-if(!(validate123(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
+if(!(validate92(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -2238,7 +2055,7 @@ break;
 }
 }
 else {
-validate117.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/type",keyword:"type",params:{type: "array"}}];
+validate86.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2252,18 +2069,18 @@ if(data.packageCount !== undefined){
 let data7 = data.packageCount;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate117.errors = [{instancePath:instancePath+"/packageCount",schemaPath:"#/properties/packageCount/type",keyword:"type",params:{type: "integer"}}];
+validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-validate117.errors = [{instancePath:instancePath+"/packageCount",schemaPath:"#/properties/packageCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
+validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate117.errors = [{instancePath:instancePath+"/packageCount",schemaPath:"#/properties/packageCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2281,18 +2098,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 100000 || isNaN(data8)){
-validate117.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate117.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate117.errors = [{instancePath:instancePath+"/grossWeightKg",schemaPath:"#/properties/grossWeightKg/type",keyword:"type",params:{type: "number"}}];
+validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2312,35 +2129,27 @@ var valid0 = true;
 }
 }
 else {
-validate117.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate117.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
-const validate117_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate337(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate337_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate337.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2351,7 +2160,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate337.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2359,11 +2168,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate337.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate337.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2376,11 +2185,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2392,7 +2201,7 @@ var valid2 = true;
 }
 }
 else {
-validate337.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2409,14 +2218,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate337.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate306.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.orderId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -2427,8 +2236,8 @@ var valid3 = true;
 if(valid3){
 if(data3.shipmentId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -2440,7 +2249,7 @@ var valid3 = true;
 }
 }
 else {
-validate337.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2452,8 +2261,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate117(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate86(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2466,42 +2275,34 @@ var valid1 = true;
 }
 }
 else {
-validate337.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate337.errors = vErrors;
+validate306.errors = vErrors;
 return errors === 0;
 }
-const validate337_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentDispatchedV1 = validate342;
-const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.dispatched"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDispatchedData"}},"required":["metadata","refs","data"]};
-const schema44 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
-const pattern10 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
+export const shipmentDispatchedV1 = validate311;
+const schema30 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.dispatched"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDispatchedData"}},"required":["metadata","refs","data"]};
+const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
+const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate132_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.plannedDepartureAt === undefined) && (missing0 = "plannedDepartureAt")){
-validate132.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate101.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "carrier") || (key0 === "vehicleId")) || (key0 === "driverId")) || (key0 === "plannedDepartureAt")) || (key0 === "plannedArrivalAt")) || (key0 === "stopSequence")) || (key0 === "stopCount")) || (key0 === "reeferSetpointCelsius"))){
-validate132.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate101.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2514,14 +2315,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.name === undefined) && (missing1 = "name")){
-validate132.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/required",keyword:"required",params:{missingProperty: missing1}}];
+validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "name") || (key1 === "scac"))){
-validate132.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -2533,18 +2334,18 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(data1.length > 100){
-validate132.errors = [{instancePath:instancePath+"/carrier/name",schemaPath:"#/properties/carrier/properties/name/maxLength",keyword:"maxLength",params:{limit: 100}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate132.errors = [{instancePath:instancePath+"/carrier/name",schemaPath:"#/properties/carrier/properties/name/minLength",keyword:"minLength",params:{limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate132.errors = [{instancePath:instancePath+"/carrier/name",schemaPath:"#/properties/carrier/properties/name/type",keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2560,24 +2361,24 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate132.errors = [{instancePath:instancePath+"/carrier/scac",schemaPath:"#/properties/carrier/properties/scac/maxLength",keyword:"maxLength",params:{limit: 4}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 else {
 if(data2.length < 2){
-validate132.errors = [{instancePath:instancePath+"/carrier/scac",schemaPath:"#/properties/carrier/properties/scac/minLength",keyword:"minLength",params:{limit: 2}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
 return false;
 }
 else {
-if(!pattern10.test(data2)){
-validate132.errors = [{instancePath:instancePath+"/carrier/scac",schemaPath:"#/properties/carrier/properties/scac/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
+if(!pattern7.test(data2)){
+validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate132.errors = [{instancePath:instancePath+"/carrier/scac",schemaPath:"#/properties/carrier/properties/scac/type",keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2591,7 +2392,7 @@ var valid1 = true;
 }
 }
 else {
-validate132.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/type",keyword:"type",params:{type: "object"}}];
+validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2603,8 +2404,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicleId !== undefined){
 const _errs9 = errors;
-if(!(validate66(data.vehicleId, {instancePath:instancePath+"/vehicleId",parentData:data,parentDataProperty:"vehicleId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.vehicleId, {instancePath:instancePath+"/vehicleId",parentData:data,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2615,8 +2416,8 @@ var valid0 = true;
 if(valid0){
 if(data.driverId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data.driverId, {instancePath:instancePath+"/driverId",parentData:data,parentDataProperty:"driverId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.driverId, {instancePath:instancePath+"/driverId",parentData:data,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2627,8 +2428,8 @@ var valid0 = true;
 if(valid0){
 if(data.plannedDepartureAt !== undefined){
 const _errs11 = errors;
-if(!(validate57(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -2639,8 +2440,8 @@ var valid0 = true;
 if(valid0){
 if(data.plannedArrivalAt !== undefined){
 const _errs12 = errors;
-if(!(validate57(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -2653,18 +2454,18 @@ if(data.stopSequence !== undefined){
 let data7 = data.stopSequence;
 const _errs13 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate132.errors = [{instancePath:instancePath+"/stopSequence",schemaPath:"#/properties/stopSequence/type",keyword:"type",params:{type: "integer"}}];
+validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 500 || isNaN(data7)){
-validate132.errors = [{instancePath:instancePath+"/stopSequence",schemaPath:"#/properties/stopSequence/maximum",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate132.errors = [{instancePath:instancePath+"/stopSequence",schemaPath:"#/properties/stopSequence/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2680,18 +2481,18 @@ if(data.stopCount !== undefined){
 let data8 = data.stopCount;
 const _errs15 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate132.errors = [{instancePath:instancePath+"/stopCount",schemaPath:"#/properties/stopCount/type",keyword:"type",params:{type: "integer"}}];
+validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 500 || isNaN(data8)){
-validate132.errors = [{instancePath:instancePath+"/stopCount",schemaPath:"#/properties/stopCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate132.errors = [{instancePath:instancePath+"/stopCount",schemaPath:"#/properties/stopCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2705,8 +2506,8 @@ var valid0 = true;
 if(valid0){
 if(data.reeferSetpointCelsius !== undefined){
 const _errs17 = errors;
-if(!(validate91(data.reeferSetpointCelsius, {instancePath:instancePath+"/reeferSetpointCelsius",parentData:data,parentDataProperty:"reeferSetpointCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.reeferSetpointCelsius, {instancePath:instancePath+"/reeferSetpointCelsius",parentData:data,parentDataProperty:"reeferSetpointCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -2725,35 +2526,27 @@ var valid0 = true;
 }
 }
 else {
-validate132.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate132.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
-const validate132_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate342(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate311(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate342_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate342.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate311.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2764,7 +2557,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate342.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2772,11 +2565,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate342.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate342.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2789,11 +2582,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate342.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate342.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2805,7 +2598,7 @@ var valid2 = true;
 }
 }
 else {
-validate342.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2822,14 +2615,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate342.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate311.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -2840,8 +2633,8 @@ var valid3 = true;
 if(valid3){
 if(data3.routeId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -2853,7 +2646,7 @@ var valid3 = true;
 }
 }
 else {
-validate342.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2865,8 +2658,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate132(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+if(!(validate101(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2879,66 +2672,50 @@ var valid1 = true;
 }
 }
 else {
-validate342.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate342.errors = vErrors;
+validate311.errors = vErrors;
 return errors === 0;
 }
-const validate342_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentDepartedV1 = validate347;
-const schema45 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.departed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDepartedData"}},"required":["metadata","refs","data"]};
-const schema46 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"vehicleId":{"$ref":"#/$defs/Identifier"},"scheduledDepartureAt":{"$ref":"#/$defs/Timestamp"}},"required":["stopKind"],"additionalProperties":false};
-const schema47 = {"type":"string","enum":["origin","waypoint","delivery"]};
+export const shipmentDepartedV1 = validate316;
+const schema32 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.departed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDepartedData"}},"required":["metadata","refs","data"]};
+const schema33 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"vehicleId":{"$ref":"#/$defs/Identifier"},"scheduledDepartureAt":{"$ref":"#/$defs/Timestamp"}},"required":["stopKind"],"additionalProperties":false};
+const schema34 = {"type":"string","enum":["origin","waypoint","delivery"]};
 
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate145_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate145.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate145.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema47.enum}}];
+validate114.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
 return false;
 }
-validate145.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
-const validate145_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate144_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate144.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "vehicleId")) || (key0 === "scheduledDepartureAt"))){
-validate144.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate113.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2946,8 +2723,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate145(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2958,8 +2735,8 @@ var valid0 = true;
 if(valid0){
 if(data.location !== undefined){
 const _errs3 = errors;
-if(!(validate100(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -2970,8 +2747,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicleId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.vehicleId, {instancePath:instancePath+"/vehicleId",parentData:data,parentDataProperty:"vehicleId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.vehicleId, {instancePath:instancePath+"/vehicleId",parentData:data,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2982,8 +2759,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledDepartureAt !== undefined){
 const _errs5 = errors;
-if(!(validate57(data.scheduledDepartureAt, {instancePath:instancePath+"/scheduledDepartureAt",parentData:data,parentDataProperty:"scheduledDepartureAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.scheduledDepartureAt, {instancePath:instancePath+"/scheduledDepartureAt",parentData:data,parentDataProperty:"scheduledDepartureAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2998,35 +2775,27 @@ var valid0 = true;
 }
 }
 else {
-validate144.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate144.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
-const validate144_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate347(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate347_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate347.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate316.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3037,7 +2806,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate347.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3045,11 +2814,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate347.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate347.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3062,11 +2831,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3078,7 +2847,7 @@ var valid2 = true;
 }
 }
 else {
-validate347.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3095,14 +2864,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate347.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate316.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -3113,8 +2882,8 @@ var valid3 = true;
 if(valid3){
 if(data3.routeId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -3126,7 +2895,7 @@ var valid3 = true;
 }
 }
 else {
-validate347.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3138,8 +2907,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate144(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if(!(validate113(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3152,41 +2921,33 @@ var valid1 = true;
 }
 }
 else {
-validate347.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate347.errors = vErrors;
+validate316.errors = vErrors;
 return errors === 0;
 }
-const validate347_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentArrivedV1 = validate352;
-const schema48 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.arrived"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId","stopId"]},"data":{"$ref":"#/$defs/ShipmentArrivedData"}},"required":["metadata","refs","data"]};
-const schema49 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"scheduledArrivalAt":{"$ref":"#/$defs/Timestamp"},"lateByMinutes":{"type":"integer","minimum":-10080,"maximum":10080}},"required":["stopKind"],"additionalProperties":false};
+export const shipmentArrivedV1 = validate321;
+const schema35 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.arrived"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId","stopId"]},"data":{"$ref":"#/$defs/ShipmentArrivedData"}},"required":["metadata","refs","data"]};
+const schema36 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"scheduledArrivalAt":{"$ref":"#/$defs/Timestamp"},"lateByMinutes":{"type":"integer","minimum":-10080,"maximum":10080}},"required":["stopKind"],"additionalProperties":false};
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate157_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate157.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate126.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "scheduledArrivalAt")) || (key0 === "lateByMinutes"))){
-validate157.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate126.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3194,8 +2955,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate145(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3206,8 +2967,8 @@ var valid0 = true;
 if(valid0){
 if(data.location !== undefined){
 const _errs3 = errors;
-if(!(validate100(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3218,8 +2979,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledArrivalAt !== undefined){
 const _errs4 = errors;
-if(!(validate57(data.scheduledArrivalAt, {instancePath:instancePath+"/scheduledArrivalAt",parentData:data,parentDataProperty:"scheduledArrivalAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.scheduledArrivalAt, {instancePath:instancePath+"/scheduledArrivalAt",parentData:data,parentDataProperty:"scheduledArrivalAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3232,18 +2993,18 @@ if(data.lateByMinutes !== undefined){
 let data3 = data.lateByMinutes;
 const _errs5 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate157.errors = [{instancePath:instancePath+"/lateByMinutes",schemaPath:"#/properties/lateByMinutes/type",keyword:"type",params:{type: "integer"}}];
+validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10080 || isNaN(data3)){
-validate157.errors = [{instancePath:instancePath+"/lateByMinutes",schemaPath:"#/properties/lateByMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
+validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
 return false;
 }
 else {
 if(data3 < -10080 || isNaN(data3)){
-validate157.errors = [{instancePath:instancePath+"/lateByMinutes",schemaPath:"#/properties/lateByMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
+validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
 return false;
 }
 }
@@ -3261,35 +3022,27 @@ var valid0 = true;
 }
 }
 else {
-validate157.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate157.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
-const validate157_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate352_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate352.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3300,7 +3053,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate352.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3308,11 +3061,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3325,11 +3078,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3341,7 +3094,7 @@ var valid2 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3358,14 +3111,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate352.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate321.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -3376,8 +3129,8 @@ var valid3 = true;
 if(valid3){
 if(data3.routeId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.routeId, {instancePath:instancePath+"/refs/routeId",parentData:data3,parentDataProperty:"routeId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -3388,8 +3141,8 @@ var valid3 = true;
 if(valid3){
 if(data3.stopId !== undefined){
 const _errs12 = errors;
-if(!(validate66(data3.stopId, {instancePath:instancePath+"/refs/stopId",parentData:data3,parentDataProperty:"stopId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.stopId, {instancePath:instancePath+"/refs/stopId",parentData:data3,parentDataProperty:"stopId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs12 === errors;
@@ -3402,7 +3155,7 @@ var valid3 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3414,8 +3167,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs13 = errors;
-if(!(validate157(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate126(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -3428,41 +3181,33 @@ var valid1 = true;
 }
 }
 else {
-validate352.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate352.errors = vErrors;
+validate321.errors = vErrors;
 return errors === 0;
 }
-const validate352_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentEtaUpdatedV1 = validate358;
-const schema50 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.eta-updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentEtaUpdatedData"}},"required":["metadata","refs","data"]};
-const schema51 = {"type":"object","properties":{"etaAt":{"$ref":"#/$defs/Timestamp"},"previousEtaAt":{"$ref":"#/$defs/Timestamp"},"stopKind":{"$ref":"#/$defs/StopKind"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["etaAt"],"additionalProperties":false};
+export const shipmentEtaUpdatedV1 = validate327;
+const schema37 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.eta-updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentEtaUpdatedData"}},"required":["metadata","refs","data"]};
+const schema38 = {"type":"object","properties":{"etaAt":{"$ref":"#/$defs/Timestamp"},"previousEtaAt":{"$ref":"#/$defs/Timestamp"},"stopKind":{"$ref":"#/$defs/StopKind"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["etaAt"],"additionalProperties":false};
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate166_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.etaAt === undefined) && (missing0 = "etaAt")){
-validate166.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate135.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "etaAt") || (key0 === "previousEtaAt")) || (key0 === "stopKind")) || (key0 === "deliveryWindow"))){
-validate166.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate135.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3470,8 +3215,8 @@ break;
 if(_errs1 === errors){
 if(data.etaAt !== undefined){
 const _errs2 = errors;
-if(!(validate57(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3482,8 +3227,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousEtaAt !== undefined){
 const _errs3 = errors;
-if(!(validate57(data.previousEtaAt, {instancePath:instancePath+"/previousEtaAt",parentData:data,parentDataProperty:"previousEtaAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.previousEtaAt, {instancePath:instancePath+"/previousEtaAt",parentData:data,parentDataProperty:"previousEtaAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3494,8 +3239,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopKind !== undefined){
 const _errs4 = errors;
-if(!(validate145(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3506,8 +3251,8 @@ var valid0 = true;
 if(valid0){
 if(data.deliveryWindow !== undefined){
 const _errs5 = errors;
-if(!(validate96(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -3522,35 +3267,27 @@ var valid0 = true;
 }
 }
 else {
-validate166.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate135.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate166.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
-const validate166_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate358_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate358.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3561,7 +3298,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate358.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3569,11 +3306,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate358.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.eta-updated" !== data1){
-validate358.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3586,11 +3323,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3602,7 +3339,7 @@ var valid2 = true;
 }
 }
 else {
-validate358.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3619,20 +3356,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate358.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate327.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate358.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3644,8 +3381,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate166(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate135(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3658,41 +3395,33 @@ var valid1 = true;
 }
 }
 else {
-validate358.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate358.errors = vErrors;
+validate327.errors = vErrors;
 return errors === 0;
 }
-const validate358_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentDeliveredV1 = validate362;
-const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
-const schema53 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
+export const shipmentDeliveredV1 = validate331;
+const schema39 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
+const schema40 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate176_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.complete === undefined) && (missing0 = "complete")){
-validate176.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate145.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate176.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate145.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3701,7 +3430,7 @@ if(_errs1 === errors){
 if(data.complete !== undefined){
 const _errs2 = errors;
 if(typeof data.complete !== "boolean"){
-validate176.errors = [{instancePath:instancePath+"/complete",schemaPath:"#/properties/complete/type",keyword:"type",params:{type: "boolean"}}];
+validate145.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3716,7 +3445,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length > 200){
-validate176.errors = [{instancePath:instancePath+"/shortages",schemaPath:"#/properties/shortages/maxItems",keyword:"maxItems",params:{limit: 200}}];
+validate145.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3724,8 +3453,8 @@ var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
-if(!(validate123(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
+if(!(validate92(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs6 === errors;
@@ -3736,7 +3465,7 @@ break;
 }
 }
 else {
-validate176.errors = [{instancePath:instancePath+"/shortages",schemaPath:"#/properties/shortages/type",keyword:"type",params:{type: "array"}}];
+validate145.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3748,8 +3477,8 @@ var valid0 = true;
 if(valid0){
 if(data.location !== undefined){
 const _errs7 = errors;
-if(!(validate100(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate100.errors : vErrors.concat(validate100.errors);
+if(!(validate69(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3760,8 +3489,8 @@ var valid0 = true;
 if(valid0){
 if(data.temperatureAtDeliveryCelsius !== undefined){
 const _errs8 = errors;
-if(!(validate91(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -3776,35 +3505,27 @@ var valid0 = true;
 }
 }
 else {
-validate176.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate145.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate176.errors = vErrors;
+validate145.errors = vErrors;
 return errors === 0;
 }
-const validate176_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate362(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate331(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate362_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate362.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate331.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3815,7 +3536,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate362.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate331.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3823,11 +3544,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate362.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.delivered" !== data1){
-validate362.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3840,11 +3561,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate331.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate331.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3856,7 +3577,7 @@ var valid2 = true;
 }
 }
 else {
-validate362.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate331.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3873,20 +3594,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate362.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate331.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate362.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate331.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3898,8 +3619,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate176(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate145(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3912,41 +3633,33 @@ var valid1 = true;
 }
 }
 else {
-validate362.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate331.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate362.errors = vErrors;
+validate331.errors = vErrors;
 return errors === 0;
 }
-const validate362_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const podCapturedV1 = validate366;
-const schema54 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
-const schema55 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
+export const podCapturedV1 = validate335;
+const schema41 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
+const schema42 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
 
-function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate185_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
-validate185.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate185.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate154.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3954,8 +3667,8 @@ break;
 if(_errs1 === errors){
 if(data.documentId !== undefined){
 const _errs2 = errors;
-if(!(validate66(data.documentId, {instancePath:instancePath+"/documentId",parentData:data,parentDataProperty:"documentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.documentId, {instancePath:instancePath+"/documentId",parentData:data,parentDataProperty:"documentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3968,11 +3681,11 @@ if(data.documentType !== undefined){
 let data1 = data.documentType;
 const _errs3 = errors;
 if(typeof data1 !== "string"){
-validate185.errors = [{instancePath:instancePath+"/documentType",schemaPath:"#/properties/documentType/type",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate185.errors = [{instancePath:instancePath+"/documentType",schemaPath:"#/properties/documentType/enum",keyword:"enum",params:{allowedValues: schema55.properties.documentType.enum}}];
+validate154.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3984,7 +3697,7 @@ if(valid0){
 if(data.signatureCaptured !== undefined){
 const _errs5 = errors;
 if(typeof data.signatureCaptured !== "boolean"){
-validate185.errors = [{instancePath:instancePath+"/signatureCaptured",schemaPath:"#/properties/signatureCaptured/type",keyword:"type",params:{type: "boolean"}}];
+validate154.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3997,18 +3710,18 @@ if(data.photoCount !== undefined){
 let data3 = data.photoCount;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate185.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/type",keyword:"type",params:{type: "integer"}}];
+validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 100 || isNaN(data3)){
-validate185.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data3 < 0 || isNaN(data3)){
-validate185.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4023,7 +3736,7 @@ if(valid0){
 if(data.exceptionsNoted !== undefined){
 const _errs9 = errors;
 if(typeof data.exceptionsNoted !== "boolean"){
-validate185.errors = [{instancePath:instancePath+"/exceptionsNoted",schemaPath:"#/properties/exceptionsNoted/type",keyword:"type",params:{type: "boolean"}}];
+validate154.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4034,8 +3747,8 @@ var valid0 = true;
 if(valid0){
 if(data.temperatureAtDeliveryCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate91(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -4052,35 +3765,27 @@ var valid0 = true;
 }
 }
 else {
-validate185.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate185.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
-const validate185_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate335(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate366_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate366.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate335.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4091,7 +3796,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate366.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4099,11 +3804,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate366.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("pod.captured" !== data1){
-validate366.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "pod.captured"}}];
+validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4116,11 +3821,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4132,7 +3837,7 @@ var valid2 = true;
 }
 }
 else {
-validate366.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4149,20 +3854,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate366.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate335.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate366.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate335.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4174,8 +3879,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate185(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate185.errors : vErrors.concat(validate185.errors);
+if(!(validate154(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4188,102 +3893,78 @@ var valid1 = true;
 }
 }
 else {
-validate366.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate335.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate366.errors = vErrors;
+validate335.errors = vErrors;
 return errors === 0;
 }
-const validate366_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentExceptionRaisedV1 = validate370;
-const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
-const schema57 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
-const schema58 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
-const schema59 = {"type":"string","enum":["low","medium","high","critical"]};
+export const shipmentExceptionRaisedV1 = validate339;
+const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
+const schema44 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
+const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
+const schema46 = {"type":"string","enum":["low","medium","high","critical"]};
 
-function validate196(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate196_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate196.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate165.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate196.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema59.enum}}];
+validate165.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
 return false;
 }
-validate196.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
-const validate196_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema60 = {"type":"string","minLength":1,"maxLength":500};
+const schema47 = {"type":"string","minLength":1,"maxLength":500};
 
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate198_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 500){
-validate198.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 500}}];
+validate167.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate198.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}}];
+validate167.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate198.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate167.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate198.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
-const validate198_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema61 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
+const schema48 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
 
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate202_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-validate202.errors = [{instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1}}];
+validate171.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate202.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate171.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4291,8 +3972,8 @@ break;
 if(_errs1 === errors){
 if(data.minCelsius !== undefined){
 const _errs2 = errors;
-if(!(validate91(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4303,8 +3984,8 @@ var valid0 = true;
 if(valid0){
 if(data.maxCelsius !== undefined){
 const _errs3 = errors;
-if(!(validate91(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4317,38 +3998,30 @@ var valid0 = true;
 }
 }
 else {
-validate202.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate171.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate202.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
-const validate202_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate194_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
-validate194.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate163.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func1.call(schema58.properties, key0))){
-validate194.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema45.properties, key0))){
+validate163.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4358,11 +4031,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate194.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("temperature-excursion" !== data0){
-validate194.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
+validate163.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4373,8 +4046,8 @@ var valid0 = true;
 if(valid0){
 if(data.exceptionId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4385,8 +4058,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate196(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
+if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4397,8 +4070,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate198(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4409,8 +4082,8 @@ var valid0 = true;
 if(valid0){
 if(data.readingCelsius !== undefined){
 const _errs7 = errors;
-if(!(validate91(data.readingCelsius, {instancePath:instancePath+"/readingCelsius",parentData:data,parentDataProperty:"readingCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.readingCelsius, {instancePath:instancePath+"/readingCelsius",parentData:data,parentDataProperty:"readingCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4421,8 +4094,8 @@ var valid0 = true;
 if(valid0){
 if(data.peakCelsius !== undefined){
 const _errs8 = errors;
-if(!(validate91(data.peakCelsius, {instancePath:instancePath+"/peakCelsius",parentData:data,parentDataProperty:"peakCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data.peakCelsius, {instancePath:instancePath+"/peakCelsius",parentData:data,parentDataProperty:"peakCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -4433,8 +4106,8 @@ var valid0 = true;
 if(valid0){
 if(data.limits !== undefined){
 const _errs9 = errors;
-if(!(validate202(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate171(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -4447,18 +4120,18 @@ if(data.durationMinutes !== undefined){
 let data7 = data.durationMinutes;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate194.errors = [{instancePath:instancePath+"/durationMinutes",schemaPath:"#/properties/durationMinutes/type",keyword:"type",params:{type: "integer"}}];
+validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100000 || isNaN(data7)){
-validate194.errors = [{instancePath:instancePath+"/durationMinutes",schemaPath:"#/properties/durationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate194.errors = [{instancePath:instancePath+"/durationMinutes",schemaPath:"#/properties/durationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4472,8 +4145,8 @@ var valid0 = true;
 if(valid0){
 if(data.sensorId !== undefined){
 const _errs12 = errors;
-if(!(validate66(data.sensorId, {instancePath:instancePath+"/sensorId",parentData:data,parentDataProperty:"sensorId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.sensorId, {instancePath:instancePath+"/sensorId",parentData:data,parentDataProperty:"sensorId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -4485,7 +4158,7 @@ if(valid0){
 if(data.resolved !== undefined){
 const _errs13 = errors;
 if(typeof data.resolved !== "boolean"){
-validate194.errors = [{instancePath:instancePath+"/resolved",schemaPath:"#/properties/resolved/type",keyword:"type",params:{type: "boolean"}}];
+validate163.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -4506,39 +4179,31 @@ var valid0 = true;
 }
 }
 else {
-validate194.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate163.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate194.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
-const validate194_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema62 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
+const schema49 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
 
-function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate208_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
-validate208.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
-validate208.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate177.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4548,11 +4213,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate208.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("delay" !== data0){
-validate208.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "delay"}}];
+validate177.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4563,8 +4228,8 @@ var valid0 = true;
 if(valid0){
 if(data.exceptionId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4575,8 +4240,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate196(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
+if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4587,8 +4252,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate198(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4601,18 +4266,18 @@ if(data.delayMinutes !== undefined){
 let data4 = data.delayMinutes;
 const _errs7 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate208.errors = [{instancePath:instancePath+"/delayMinutes",schemaPath:"#/properties/delayMinutes/type",keyword:"type",params:{type: "integer"}}];
+validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-validate208.errors = [{instancePath:instancePath+"/delayMinutes",schemaPath:"#/properties/delayMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate208.errors = [{instancePath:instancePath+"/delayMinutes",schemaPath:"#/properties/delayMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4628,11 +4293,11 @@ if(data.reason !== undefined){
 let data5 = data.reason;
 const _errs9 = errors;
 if(typeof data5 !== "string"){
-validate208.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate208.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema62.properties.reason.enum}}];
+validate177.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4643,8 +4308,8 @@ var valid0 = true;
 if(valid0){
 if(data.etaAt !== undefined){
 const _errs11 = errors;
-if(!(validate57(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -4655,8 +4320,8 @@ var valid0 = true;
 if(valid0){
 if(data.deliveryWindow !== undefined){
 const _errs12 = errors;
-if(!(validate96(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -4675,39 +4340,31 @@ var valid0 = true;
 }
 }
 else {
-validate208.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate208.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
-const validate208_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema63 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
+const schema50 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
 
-function validate215(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate215_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
-validate215.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate184.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
-validate215.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate184.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4717,11 +4374,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate215.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"}}];
+validate184.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("damage" !== data0){
-validate215.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "damage"}}];
+validate184.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4732,8 +4389,8 @@ var valid0 = true;
 if(valid0){
 if(data.exceptionId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4744,8 +4401,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate196(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
+if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4756,8 +4413,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate198(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4770,11 +4427,11 @@ if(data.damageType !== undefined){
 let data4 = data.damageType;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate215.errors = [{instancePath:instancePath+"/damageType",schemaPath:"#/properties/damageType/type",keyword:"type",params:{type: "string"}}];
+validate184.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate215.errors = [{instancePath:instancePath+"/damageType",schemaPath:"#/properties/damageType/enum",keyword:"enum",params:{allowedValues: schema63.properties.damageType.enum}}];
+validate184.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4789,7 +4446,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate215.errors = [{instancePath:instancePath+"/affectedLines",schemaPath:"#/properties/affectedLines/maxItems",keyword:"maxItems",params:{limit: 200}}];
+validate184.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4797,8 +4454,8 @@ var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 const _errs11 = errors;
-if(!(validate123(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
+if(!(validate92(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4809,7 +4466,7 @@ break;
 }
 }
 else {
-validate215.errors = [{instancePath:instancePath+"/affectedLines",schemaPath:"#/properties/affectedLines/type",keyword:"type",params:{type: "array"}}];
+validate184.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4823,18 +4480,18 @@ if(data.photoCount !== undefined){
 let data7 = data.photoCount;
 const _errs12 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate215.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/type",keyword:"type",params:{type: "integer"}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100 || isNaN(data7)){
-validate215.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate215.errors = [{instancePath:instancePath+"/photoCount",schemaPath:"#/properties/photoCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4855,39 +4512,31 @@ var valid0 = true;
 }
 }
 else {
-validate215.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate184.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate215.errors = vErrors;
+validate184.errors = vErrors;
 return errors === 0;
 }
-const validate215_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
+const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
 
-function validate221(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate221_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
-validate221.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate190.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
-validate221.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate190.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4897,11 +4546,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate221.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"}}];
+validate190.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("failed-delivery" !== data0){
-validate221.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/const",keyword:"const",params:{allowedValue: "failed-delivery"}}];
+validate190.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4912,8 +4561,8 @@ var valid0 = true;
 if(valid0){
 if(data.exceptionId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4924,8 +4573,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate196(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
+if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4936,8 +4585,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate198(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4950,11 +4599,11 @@ if(data.reason !== undefined){
 let data4 = data.reason;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate221.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"}}];
+validate190.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate221.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema64.properties.reason.enum}}];
+validate190.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4967,18 +4616,18 @@ if(data.attemptNumber !== undefined){
 let data5 = data.attemptNumber;
 const _errs9 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate221.errors = [{instancePath:instancePath+"/attemptNumber",schemaPath:"#/properties/attemptNumber/type",keyword:"type",params:{type: "integer"}}];
+validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs9){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 20 || isNaN(data5)){
-validate221.errors = [{instancePath:instancePath+"/attemptNumber",schemaPath:"#/properties/attemptNumber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
+validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate221.errors = [{instancePath:instancePath+"/attemptNumber",schemaPath:"#/properties/attemptNumber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4992,8 +4641,8 @@ var valid0 = true;
 if(valid0){
 if(data.nextAttemptAt !== undefined){
 const _errs11 = errors;
-if(!(validate57(data.nextAttemptAt, {instancePath:instancePath+"/nextAttemptAt",parentData:data,parentDataProperty:"nextAttemptAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+if(!(validate26(data.nextAttemptAt, {instancePath:instancePath+"/nextAttemptAt",parentData:data,parentDataProperty:"nextAttemptAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -5011,47 +4660,38 @@ var valid0 = true;
 }
 }
 else {
-validate221.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate190.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate221.errors = vErrors;
+validate190.errors = vErrors;
 return errors === 0;
 }
-const validate221_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate193_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate193.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate162.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs2 = errors;
-if(!(validate194(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate163(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
 if(_valid0){
 valid0 = true;
 passing0 = 0;
-var props0 = true;
 }
 const _errs3 = errors;
-if(!(validate208(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+if(!(validate177(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -5063,13 +4703,10 @@ else {
 if(_valid0){
 valid0 = true;
 passing0 = 1;
-if(props0 !== true){
-props0 = true;
-}
 }
 const _errs4 = errors;
-if(!(validate215(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate215.errors : vErrors.concat(validate215.errors);
+if(!(validate184(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -5081,13 +4718,10 @@ else {
 if(_valid0){
 valid0 = true;
 passing0 = 2;
-if(props0 !== true){
-props0 = true;
-}
 }
 const _errs5 = errors;
-if(!(validate221(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate221.errors : vErrors.concat(validate221.errors);
+if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -5099,15 +4733,12 @@ else {
 if(_valid0){
 valid0 = true;
 passing0 = 3;
-if(props0 !== true){
-props0 = true;
-}
 }
 }
 }
 }
 if(!valid0){
-const err0 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0}};
+const err0 = {instancePath,keyword:"oneOf",params:{passingSchemas: passing0}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5115,7 +4746,7 @@ else {
 vErrors.push(err0);
 }
 errors++;
-validate193.errors = vErrors;
+validate162.errors = vErrors;
 return false;
 }
 else {
@@ -5129,32 +4760,23 @@ vErrors = null;
 }
 }
 }
-validate193.errors = vErrors;
-evaluated0.props = props0;
+validate162.errors = vErrors;
 return errors === 0;
 }
-const validate193_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate370(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate370_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate370.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate339.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5165,7 +4787,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate370.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate339.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5173,11 +4795,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate370.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.exception-raised" !== data1){
-validate370.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5190,11 +4812,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate339.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate339.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5206,7 +4828,7 @@ var valid2 = true;
 }
 }
 else {
-validate370.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate339.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5223,20 +4845,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate370.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate339.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate370.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate339.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5248,8 +4870,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate193(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate162(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5262,91 +4884,67 @@ var valid1 = true;
 }
 }
 else {
-validate370.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate339.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate370.errors = vErrors;
+validate339.errors = vErrors;
 return errors === 0;
 }
-const validate370_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const shipmentStatusSyncedV1 = validate374;
-const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
-const schema66 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
-const schema67 = {"type":"string","enum":["erp","fleet","cs"]};
+export const shipmentStatusSyncedV1 = validate343;
+const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
+const schema53 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
+const schema54 = {"type":"string","enum":["erp","fleet","cs"]};
 
-function validate233(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate233_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate233.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate202.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate233.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema67.enum}}];
+validate202.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
 return false;
 }
-validate233.errors = vErrors;
+validate202.errors = vErrors;
 return errors === 0;
 }
-const validate233_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema68 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
+const schema55 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
 
-function validate235(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate235_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate235.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate204.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate235.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema68.enum}}];
+validate204.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
 return false;
 }
-validate235.errors = vErrors;
+validate204.errors = vErrors;
 return errors === 0;
 }
-const validate235_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate232_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
-validate232.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate201.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
-validate232.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate201.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5354,8 +4952,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate233(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate233.errors : vErrors.concat(validate233.errors);
+if(!(validate202(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5366,8 +4964,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs3 = errors;
-if(!(validate235(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate235.errors : vErrors.concat(validate235.errors);
+if(!(validate204(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5378,8 +4976,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs4 = errors;
-if(!(validate235(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate235.errors : vErrors.concat(validate235.errors);
+if(!(validate204(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5390,8 +4988,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalReference !== undefined){
 const _errs5 = errors;
-if(!(validate66(data.externalReference, {instancePath:instancePath+"/externalReference",parentData:data,parentDataProperty:"externalReference",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.externalReference, {instancePath:instancePath+"/externalReference",parentData:data,parentDataProperty:"externalReference",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5406,35 +5004,27 @@ var valid0 = true;
 }
 }
 else {
-validate232.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate201.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate232.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
-const validate232_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate343(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate374_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate374.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate343.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5445,7 +5035,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate374.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate343.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5453,11 +5043,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate374.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.status-synced" !== data1){
-validate374.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5470,11 +5060,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate343.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate343.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5486,7 +5076,7 @@ var valid2 = true;
 }
 }
 else {
-validate374.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate343.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5503,20 +5093,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate374.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate343.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.shipmentId !== undefined){
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate374.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate343.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5528,8 +5118,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate232(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
+if(!(validate201(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5542,41 +5132,33 @@ var valid1 = true;
 }
 }
 else {
-validate374.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate343.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate374.errors = vErrors;
+validate343.errors = vErrors;
 return errors === 0;
 }
-const validate374_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const qualityHoldPlacedV1 = validate378;
-const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
-const schema70 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
+export const qualityHoldPlacedV1 = validate347;
+const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
+const schema57 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
 
-function validate245(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate214(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate245_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
-validate245.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate214.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
-validate245.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate214.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5586,11 +5168,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate245.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"}}];
+validate214.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate245.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema70.properties.reason.enum}}];
+validate214.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5603,11 +5185,11 @@ if(data.scope !== undefined){
 let data1 = data.scope;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate245.errors = [{instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/type",keyword:"type",params:{type: "string"}}];
+validate214.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate245.errors = [{instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/enum",keyword:"enum",params:{allowedValues: schema70.properties.scope.enum}}];
+validate214.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5622,7 +5204,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length > 200){
-validate245.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/maxItems",keyword:"maxItems",params:{limit: 200}}];
+validate214.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5630,8 +5212,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate123(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate123.errors : vErrors.concat(validate123.errors);
+if(!(validate92(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -5642,7 +5224,7 @@ break;
 }
 }
 else {
-validate245.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/type",keyword:"type",params:{type: "array"}}];
+validate214.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5654,8 +5236,8 @@ var valid0 = true;
 if(valid0){
 if(data.exceptionEventId !== undefined){
 const _errs9 = errors;
-if(!(validate55(data.exceptionEventId, {instancePath:instancePath+"/exceptionEventId",parentData:data,parentDataProperty:"exceptionEventId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate24(data.exceptionEventId, {instancePath:instancePath+"/exceptionEventId",parentData:data,parentDataProperty:"exceptionEventId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5666,8 +5248,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs10 = errors;
-if(!(validate198(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5683,35 +5265,27 @@ var valid0 = true;
 }
 }
 else {
-validate245.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate214.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate245.errors = vErrors;
+validate214.errors = vErrors;
 return errors === 0;
 }
-const validate245_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate347(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate378_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate378.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate347.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5722,7 +5296,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate378.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5730,11 +5304,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.placed" !== data1){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5747,11 +5321,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5763,7 +5337,7 @@ var valid2 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5780,14 +5354,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate378.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate347.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.holdId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -5798,8 +5372,8 @@ var valid3 = true;
 if(valid3){
 if(data3.shipmentId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -5811,7 +5385,7 @@ var valid3 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5823,8 +5397,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate245(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate245.errors : vErrors.concat(validate245.errors);
+if(!(validate214(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate214.errors : vErrors.concat(validate214.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5837,41 +5411,33 @@ var valid1 = true;
 }
 }
 else {
-validate378.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate378.errors = vErrors;
+validate347.errors = vErrors;
 return errors === 0;
 }
-const validate378_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const qualityHoldReleasedV1 = validate383;
-const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
-const schema72 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
+export const qualityHoldReleasedV1 = validate352;
+const schema58 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
+const schema59 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
 
-function validate255(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate255_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.disposition === undefined) && (missing0 = "disposition")){
-validate255.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate224.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
-validate255.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate224.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5881,11 +5447,11 @@ if(data.disposition !== undefined){
 let data0 = data.disposition;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate255.errors = [{instancePath:instancePath+"/disposition",schemaPath:"#/properties/disposition/type",keyword:"type",params:{type: "string"}}];
+validate224.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate255.errors = [{instancePath:instancePath+"/disposition",schemaPath:"#/properties/disposition/enum",keyword:"enum",params:{allowedValues: schema72.properties.disposition.enum}}];
+validate224.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5898,18 +5464,18 @@ if(data.heldMinutes !== undefined){
 let data1 = data.heldMinutes;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate255.errors = [{instancePath:instancePath+"/heldMinutes",schemaPath:"#/properties/heldMinutes/type",keyword:"type",params:{type: "integer"}}];
+validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1000000 || isNaN(data1)){
-validate255.errors = [{instancePath:instancePath+"/heldMinutes",schemaPath:"#/properties/heldMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate255.errors = [{instancePath:instancePath+"/heldMinutes",schemaPath:"#/properties/heldMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5923,8 +5489,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs6 = errors;
-if(!(validate198(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5938,35 +5504,27 @@ var valid0 = true;
 }
 }
 else {
-validate255.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate224.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate255.errors = vErrors;
+validate224.errors = vErrors;
 return errors === 0;
 }
-const validate255_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate383_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate383.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate352.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5977,7 +5535,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate383.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5985,11 +5543,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.released" !== data1){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6002,11 +5560,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6018,7 +5576,7 @@ var valid2 = true;
 }
 }
 else {
-validate383.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6035,14 +5593,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate383.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.holdId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -6053,8 +5611,8 @@ var valid3 = true;
 if(valid3){
 if(data3.shipmentId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -6066,7 +5624,7 @@ var valid3 = true;
 }
 }
 else {
-validate383.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6078,8 +5636,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate255(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
+if(!(validate224(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -6092,133 +5650,101 @@ var valid1 = true;
 }
 }
 else {
-validate383.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate383.errors = vErrors;
+validate352.errors = vErrors;
 return errors === 0;
 }
-const validate383_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const caseOpenedV1 = validate388;
-const schema73 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.opened"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseOpenedData"}},"required":["metadata","refs","data"]};
-const schema74 = {"type":"object","properties":{"caseType":{"type":"string","enum":["problem","incident","question","task"]},"priority":{"$ref":"#/$defs/CasePriority"},"status":{"$ref":"#/$defs/CaseStatus"},"trigger":{"type":"string","enum":["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]},"subject":{"type":"string","minLength":1,"maxLength":200},"externalId":{"$ref":"#/$defs/Identifier"},"tags":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["caseType","priority","status"],"additionalProperties":false};
-const schema75 = {"type":"string","enum":["urgent","high","normal","low"]};
+export const caseOpenedV1 = validate357;
+const schema60 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.opened"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseOpenedData"}},"required":["metadata","refs","data"]};
+const schema61 = {"type":"object","properties":{"caseType":{"type":"string","enum":["problem","incident","question","task"]},"priority":{"$ref":"#/$defs/CasePriority"},"status":{"$ref":"#/$defs/CaseStatus"},"trigger":{"type":"string","enum":["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]},"subject":{"type":"string","minLength":1,"maxLength":200},"externalId":{"$ref":"#/$defs/Identifier"},"tags":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["caseType","priority","status"],"additionalProperties":false};
+const schema62 = {"type":"string","enum":["urgent","high","normal","low"]};
 
-function validate263(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate263_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate263.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate232.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate263.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema75.enum}}];
+validate232.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
 return false;
 }
-validate263.errors = vErrors;
+validate232.errors = vErrors;
 return errors === 0;
 }
-const validate263_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema76 = {"type":"string","enum":["new","open","pending","hold","solved","closed"]};
+const schema63 = {"type":"string","enum":["new","open","pending","hold","solved","closed"]};
 
-function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate265_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(typeof data !== "string"){
-validate265.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate234.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate265.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum}}];
+validate234.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
 return false;
 }
-validate265.errors = vErrors;
+validate234.errors = vErrors;
 return errors === 0;
 }
-const validate265_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema77 = {"type":"string","minLength":1,"maxLength":80,"pattern":"^[a-z0-9][a-z0-9_:-]*$"};
-const pattern11 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
+const schema64 = {"type":"string","minLength":1,"maxLength":80,"pattern":"^[a-z0-9][a-z0-9_:-]*$"};
+const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
-function validate268(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate268_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 80){
-validate268.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 80}}];
+validate237.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate268.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1}}];
+validate237.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern11.test(data)){
-validate268.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
+if(!pattern8.test(data)){
+validate237.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate268.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate237.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate268.errors = vErrors;
+validate237.errors = vErrors;
 return errors === 0;
 }
-const validate268_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate262_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.caseType === undefined) && (missing0 = "caseType")) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.status === undefined) && (missing0 = "status"))){
-validate262.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate231.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "caseType") || (key0 === "priority")) || (key0 === "status")) || (key0 === "trigger")) || (key0 === "subject")) || (key0 === "externalId")) || (key0 === "tags"))){
-validate262.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate231.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6228,11 +5754,11 @@ if(data.caseType !== undefined){
 let data0 = data.caseType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate262.errors = [{instancePath:instancePath+"/caseType",schemaPath:"#/properties/caseType/type",keyword:"type",params:{type: "string"}}];
+validate231.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate262.errors = [{instancePath:instancePath+"/caseType",schemaPath:"#/properties/caseType/enum",keyword:"enum",params:{allowedValues: schema74.properties.caseType.enum}}];
+validate231.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6243,8 +5769,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs4 = errors;
-if(!(validate263(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate232(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6255,8 +5781,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate265(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate234(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6269,11 +5795,11 @@ if(data.trigger !== undefined){
 let data3 = data.trigger;
 const _errs6 = errors;
 if(typeof data3 !== "string"){
-validate262.errors = [{instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/type",keyword:"type",params:{type: "string"}}];
+validate231.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate262.errors = [{instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/enum",keyword:"enum",params:{allowedValues: schema74.properties.trigger.enum}}];
+validate231.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6288,18 +5814,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate262.errors = [{instancePath:instancePath+"/subject",schemaPath:"#/properties/subject/maxLength",keyword:"maxLength",params:{limit: 200}}];
+validate231.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate262.errors = [{instancePath:instancePath+"/subject",schemaPath:"#/properties/subject/minLength",keyword:"minLength",params:{limit: 1}}];
+validate231.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate262.errors = [{instancePath:instancePath+"/subject",schemaPath:"#/properties/subject/type",keyword:"type",params:{type: "string"}}];
+validate231.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6311,8 +5837,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data.externalId, {instancePath:instancePath+"/externalId",parentData:data,parentDataProperty:"externalId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.externalId, {instancePath:instancePath+"/externalId",parentData:data,parentDataProperty:"externalId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -6327,7 +5853,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data6)){
 if(data6.length > 20){
-validate262.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxItems",keyword:"maxItems",params:{limit: 20}}];
+validate231.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -6335,8 +5861,8 @@ var valid1 = true;
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 const _errs13 = errors;
-if(!(validate268(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate237(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -6347,7 +5873,7 @@ break;
 }
 }
 else {
-validate262.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"}}];
+validate231.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6366,35 +5892,27 @@ var valid0 = true;
 }
 }
 else {
-validate262.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate231.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate262.errors = vErrors;
+validate231.errors = vErrors;
 return errors === 0;
 }
-const validate262_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate388_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate388.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate357.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6405,7 +5923,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate388.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6413,11 +5931,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate388.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.opened" !== data1){
-validate388.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "case.opened"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6430,11 +5948,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6446,7 +5964,7 @@ var valid2 = true;
 }
 }
 else {
-validate388.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6463,20 +5981,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate388.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.caseId !== undefined){
-if(!(validate66(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate388.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6488,8 +6006,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate262(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate231(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6502,41 +6020,33 @@ var valid1 = true;
 }
 }
 else {
-validate388.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate388.errors = vErrors;
+validate357.errors = vErrors;
 return errors === 0;
 }
-const validate388_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const caseUpdatedV1 = validate392;
-const schema78 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
-const schema79 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
+export const caseUpdatedV1 = validate361;
+const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
+const schema66 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
 
-function validate275(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate275_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.change === undefined) && (missing0 = "change")){
-validate275.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate244.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
-validate275.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate244.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6546,11 +6056,11 @@ if(data.change !== undefined){
 let data0 = data.change;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate275.errors = [{instancePath:instancePath+"/change",schemaPath:"#/properties/change/type",keyword:"type",params:{type: "string"}}];
+validate244.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate275.errors = [{instancePath:instancePath+"/change",schemaPath:"#/properties/change/enum",keyword:"enum",params:{allowedValues: schema79.properties.change.enum}}];
+validate244.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6561,8 +6071,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs4 = errors;
-if(!(validate265(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate234(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6573,8 +6083,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs5 = errors;
-if(!(validate265(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate234(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6585,8 +6095,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate263(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate232(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6597,8 +6107,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousPriority !== undefined){
 const _errs7 = errors;
-if(!(validate263(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate263.errors : vErrors.concat(validate263.errors);
+if(!(validate232(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -6614,14 +6124,14 @@ if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if((data5.public === undefined) && (missing1 = "public")){
-validate275.errors = [{instancePath:instancePath+"/comment",schemaPath:"#/properties/comment/required",keyword:"required",params:{missingProperty: missing1}}];
+validate244.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs10 = errors;
 for(const key1 in data5){
 if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
-validate275.errors = [{instancePath:instancePath+"/comment",schemaPath:"#/properties/comment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate244.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6630,7 +6140,7 @@ if(_errs10 === errors){
 if(data5.public !== undefined){
 const _errs11 = errors;
 if(typeof data5.public !== "boolean"){
-validate275.errors = [{instancePath:instancePath+"/comment/public",schemaPath:"#/properties/comment/properties/public/type",keyword:"type",params:{type: "boolean"}}];
+validate244.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs11 === errors;
@@ -6643,11 +6153,11 @@ if(data5.relatesTo !== undefined){
 let data7 = data5.relatesTo;
 const _errs13 = errors;
 if(typeof data7 !== "string"){
-validate275.errors = [{instancePath:instancePath+"/comment/relatesTo",schemaPath:"#/properties/comment/properties/relatesTo/type",keyword:"type",params:{type: "string"}}];
+validate244.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate275.errors = [{instancePath:instancePath+"/comment/relatesTo",schemaPath:"#/properties/comment/properties/relatesTo/enum",keyword:"enum",params:{allowedValues: schema79.properties.comment.properties.relatesTo.enum}}];
+validate244.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -6660,18 +6170,18 @@ if(data5.attachmentCount !== undefined){
 let data8 = data5.attachmentCount;
 const _errs15 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate275.errors = [{instancePath:instancePath+"/comment/attachmentCount",schemaPath:"#/properties/comment/properties/attachmentCount/type",keyword:"type",params:{type: "integer"}}];
+validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 50 || isNaN(data8)){
-validate275.errors = [{instancePath:instancePath+"/comment/attachmentCount",schemaPath:"#/properties/comment/properties/attachmentCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
+validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate275.errors = [{instancePath:instancePath+"/comment/attachmentCount",schemaPath:"#/properties/comment/properties/attachmentCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6688,7 +6198,7 @@ var valid1 = true;
 }
 }
 else {
-validate275.errors = [{instancePath:instancePath+"/comment",schemaPath:"#/properties/comment/type",keyword:"type",params:{type: "object"}}];
+validate244.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6704,7 +6214,7 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(Array.isArray(data9)){
 if(data9.length > 20){
-validate275.errors = [{instancePath:instancePath+"/tagsAdded",schemaPath:"#/properties/tagsAdded/maxItems",keyword:"maxItems",params:{limit: 20}}];
+validate244.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -6712,8 +6222,8 @@ var valid2 = true;
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 const _errs19 = errors;
-if(!(validate268(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate268.errors : vErrors.concat(validate268.errors);
+if(!(validate237(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs19 === errors;
@@ -6724,7 +6234,7 @@ break;
 }
 }
 else {
-validate275.errors = [{instancePath:instancePath+"/tagsAdded",schemaPath:"#/properties/tagsAdded/type",keyword:"type",params:{type: "array"}}];
+validate244.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6743,35 +6253,27 @@ var valid0 = true;
 }
 }
 else {
-validate275.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate244.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate275.errors = vErrors;
+validate244.errors = vErrors;
 return errors === 0;
 }
-const validate275_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate392(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate361(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate392_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate392.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate361.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6782,7 +6284,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate392.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6790,11 +6292,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate392.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.updated" !== data1){
-validate392.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "case.updated"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6807,11 +6309,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate392.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate392.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6823,7 +6325,7 @@ var valid2 = true;
 }
 }
 else {
-validate392.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6840,20 +6342,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate392.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate361.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.caseId !== undefined){
-if(!(validate66(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate392.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6865,8 +6367,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate275(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate275.errors : vErrors.concat(validate275.errors);
+if(!(validate244(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6879,41 +6381,33 @@ var valid1 = true;
 }
 }
 else {
-validate392.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate392.errors = vErrors;
+validate361.errors = vErrors;
 return errors === 0;
 }
-const validate392_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const caseResolvedV1 = validate396;
-const schema80 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
-const schema81 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
+export const caseResolvedV1 = validate365;
+const schema67 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
+const schema68 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
 
-function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate255(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate286_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.status === undefined) && (missing0 = "status")){
-validate286.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate255.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
-validate286.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate255.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6923,11 +6417,11 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate286.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"}}];
+validate255.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "solved") || (data0 === "closed"))){
-validate286.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema81.properties.status.enum}}];
+validate255.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6940,11 +6434,11 @@ if(data.resolutionCode !== undefined){
 let data1 = data.resolutionCode;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate286.errors = [{instancePath:instancePath+"/resolutionCode",schemaPath:"#/properties/resolutionCode/type",keyword:"type",params:{type: "string"}}];
+validate255.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate286.errors = [{instancePath:instancePath+"/resolutionCode",schemaPath:"#/properties/resolutionCode/enum",keyword:"enum",params:{allowedValues: schema81.properties.resolutionCode.enum}}];
+validate255.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6957,18 +6451,18 @@ if(data.openMinutes !== undefined){
 let data2 = data.openMinutes;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate286.errors = [{instancePath:instancePath+"/openMinutes",schemaPath:"#/properties/openMinutes/type",keyword:"type",params:{type: "integer"}}];
+validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 10000000 || isNaN(data2)){
-validate286.errors = [{instancePath:instancePath+"/openMinutes",schemaPath:"#/properties/openMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
+validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate286.errors = [{instancePath:instancePath+"/openMinutes",schemaPath:"#/properties/openMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6985,35 +6479,27 @@ var valid0 = true;
 }
 }
 else {
-validate286.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate255.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate286.errors = vErrors;
+validate255.errors = vErrors;
 return errors === 0;
 }
-const validate286_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate396(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate396_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate396.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate365.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7024,7 +6510,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate396.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7032,11 +6518,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate396.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.resolved" !== data1){
-validate396.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "case.resolved"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7049,11 +6535,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate396.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate396.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7065,7 +6551,7 @@ var valid2 = true;
 }
 }
 else {
-validate396.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7082,20 +6568,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate396.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate365.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.caseId !== undefined){
-if(!(validate66(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate396.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7107,8 +6593,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate286(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
+if(!(validate255(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -7121,41 +6607,33 @@ var valid1 = true;
 }
 }
 else {
-validate396.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate396.errors = vErrors;
+validate365.errors = vErrors;
 return errors === 0;
 }
-const validate396_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const customerNotifiedV1 = validate400;
-const schema82 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
-const schema83 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
+export const customerNotifiedV1 = validate369;
+const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
+const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
 
-function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate292_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
-validate292.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate261.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
-validate292.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate261.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7165,11 +6643,11 @@ if(data.audience !== undefined){
 let data0 = data.audience;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate292.errors = [{instancePath:instancePath+"/audience",schemaPath:"#/properties/audience/type",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "customer") || (data0 === "account-team"))){
-validate292.errors = [{instancePath:instancePath+"/audience",schemaPath:"#/properties/audience/enum",keyword:"enum",params:{allowedValues: schema83.properties.audience.enum}}];
+validate261.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7182,11 +6660,11 @@ if(data.channel !== undefined){
 let data1 = data.channel;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate292.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate292.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/enum",keyword:"enum",params:{allowedValues: schema83.properties.channel.enum}}];
+validate261.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -7199,11 +6677,11 @@ if(data.notificationType !== undefined){
 let data2 = data.notificationType;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate292.errors = [{instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/type",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available"))){
-validate292.errors = [{instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/enum",keyword:"enum",params:{allowedValues: schema83.properties.notificationType.enum}}];
+validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -7214,8 +6692,8 @@ var valid0 = true;
 if(valid0){
 if(data.providerMessageId !== undefined){
 const _errs8 = errors;
-if(!(validate66(data.providerMessageId, {instancePath:instancePath+"/providerMessageId",parentData:data,parentDataProperty:"providerMessageId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.providerMessageId, {instancePath:instancePath+"/providerMessageId",parentData:data,parentDataProperty:"providerMessageId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7226,8 +6704,8 @@ var valid0 = true;
 if(valid0){
 if(data.templateId !== undefined){
 const _errs9 = errors;
-if(!(validate66(data.templateId, {instancePath:instancePath+"/templateId",parentData:data,parentDataProperty:"templateId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.templateId, {instancePath:instancePath+"/templateId",parentData:data,parentDataProperty:"templateId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -7243,35 +6721,27 @@ var valid0 = true;
 }
 }
 else {
-validate292.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate261.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate292.errors = vErrors;
+validate261.errors = vErrors;
 return errors === 0;
 }
-const validate292_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate400(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate400_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate400.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate369.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7282,7 +6752,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate400.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7290,11 +6760,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate400.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("customer.notified" !== data1){
-validate400.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "customer.notified"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7307,11 +6777,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate400.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate400.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7323,7 +6793,7 @@ var valid2 = true;
 }
 }
 else {
-validate400.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7340,20 +6810,20 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.customerId === undefined) && (missing2 = "customerId")){
-validate400.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate369.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.customerId !== undefined){
-if(!(validate66(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate400.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7365,8 +6835,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate292(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
+if(!(validate261(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -7379,41 +6849,33 @@ var valid1 = true;
 }
 }
 else {
-validate400.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate400.errors = vErrors;
+validate369.errors = vErrors;
 return errors === 0;
 }
-const validate400_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const invoiceReadyV1 = validate404;
-const schema84 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
-const schema85 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
+export const invoiceReadyV1 = validate373;
+const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
+const schema72 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
 
-function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate301_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
-validate301.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate270.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
-validate301.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate270.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7423,11 +6885,11 @@ if(data.basis !== undefined){
 let data0 = data.basis;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate301.errors = [{instancePath:instancePath+"/basis",schemaPath:"#/properties/basis/type",keyword:"type",params:{type: "string"}}];
+validate270.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate301.errors = [{instancePath:instancePath+"/basis",schemaPath:"#/properties/basis/enum",keyword:"enum",params:{allowedValues: schema85.properties.basis.enum}}];
+validate270.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7438,8 +6900,8 @@ var valid0 = true;
 if(valid0){
 if(data.podDocumentId !== undefined){
 const _errs4 = errors;
-if(!(validate66(data.podDocumentId, {instancePath:instancePath+"/podDocumentId",parentData:data,parentDataProperty:"podDocumentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.podDocumentId, {instancePath:instancePath+"/podDocumentId",parentData:data,parentDataProperty:"podDocumentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -7451,7 +6913,7 @@ if(valid0){
 if(data.deliveredComplete !== undefined){
 const _errs5 = errors;
 if(typeof data.deliveredComplete !== "boolean"){
-validate301.errors = [{instancePath:instancePath+"/deliveredComplete",schemaPath:"#/properties/deliveredComplete/type",keyword:"type",params:{type: "boolean"}}];
+validate270.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7463,7 +6925,7 @@ if(valid0){
 if(data.billingBlockReleased !== undefined){
 const _errs7 = errors;
 if(typeof data.billingBlockReleased !== "boolean"){
-validate301.errors = [{instancePath:instancePath+"/billingBlockReleased",schemaPath:"#/properties/billingBlockReleased/type",keyword:"type",params:{type: "boolean"}}];
+validate270.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -7478,35 +6940,27 @@ var valid0 = true;
 }
 }
 else {
-validate301.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate270.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate301.errors = vErrors;
+validate270.errors = vErrors;
 return errors === 0;
 }
-const validate301_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate404(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate404_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate404.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate373.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7517,7 +6971,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate404.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7525,11 +6979,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate404.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.ready" !== data1){
-validate404.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7542,11 +6996,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate404.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate404.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7558,7 +7012,7 @@ var valid2 = true;
 }
 }
 else {
-validate404.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7575,14 +7029,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate404.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate373.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.orderId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -7593,8 +7047,8 @@ var valid3 = true;
 if(valid3){
 if(data3.shipmentId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -7606,7 +7060,7 @@ var valid3 = true;
 }
 }
 else {
-validate404.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7618,8 +7072,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate301(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate301.errors : vErrors.concat(validate301.errors);
+if(!(validate270(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7632,157 +7086,125 @@ var valid1 = true;
 }
 }
 else {
-validate404.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate404.errors = vErrors;
+validate373.errors = vErrors;
 return errors === 0;
 }
-const validate404_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const invoicePostedV1 = validate409;
-const schema86 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.posted"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Identifier"},"orderId":{"$ref":"#/$defs/Identifier"}},"required":["invoiceId","orderId"]},"data":{"$ref":"#/$defs/InvoicePostedData"}},"required":["metadata","refs","data"]};
-const schema87 = {"type":"object","properties":{"documentType":{"type":"string","enum":["invoice","credit-memo"]},"currency":{"$ref":"#/$defs/CurrencyCode"},"netAmount":{"$ref":"#/$defs/DecimalAmount"},"taxAmount":{"$ref":"#/$defs/DecimalAmount"},"grossAmount":{"$ref":"#/$defs/DecimalAmount"},"dueDate":{"$ref":"#/$defs/CalendarDate"},"paymentTermsCode":{"$ref":"#/$defs/Identifier"}},"required":["documentType","currency","netAmount","grossAmount"],"additionalProperties":false};
-const schema88 = {"type":"string","pattern":"^[A-Z]{3}$","minLength":3,"maxLength":3};
-const pattern12 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
+export const invoicePostedV1 = validate378;
+const schema73 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.posted"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Identifier"},"orderId":{"$ref":"#/$defs/Identifier"}},"required":["invoiceId","orderId"]},"data":{"$ref":"#/$defs/InvoicePostedData"}},"required":["metadata","refs","data"]};
+const schema74 = {"type":"object","properties":{"documentType":{"type":"string","enum":["invoice","credit-memo"]},"currency":{"$ref":"#/$defs/CurrencyCode"},"netAmount":{"$ref":"#/$defs/DecimalAmount"},"taxAmount":{"$ref":"#/$defs/DecimalAmount"},"grossAmount":{"$ref":"#/$defs/DecimalAmount"},"dueDate":{"$ref":"#/$defs/CalendarDate"},"paymentTermsCode":{"$ref":"#/$defs/Identifier"}},"required":["documentType","currency","netAmount","grossAmount"],"additionalProperties":false};
+const schema75 = {"type":"string","pattern":"^[A-Z]{3}$","minLength":3,"maxLength":3};
+const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate310_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 3){
-validate310.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 3}}];
+validate279.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(data.length < 3){
-validate310.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 3}}];
+validate279.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern12.test(data)){
-validate310.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+if(!pattern9.test(data)){
+validate279.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate310.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate279.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate310.errors = vErrors;
+validate279.errors = vErrors;
 return errors === 0;
 }
-const validate310_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema89 = {"type":"string","pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$","maxLength":21};
-const pattern13 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+const schema76 = {"type":"string","pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$","maxLength":21};
+const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate312(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate281(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate312_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate312.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 21}}];
+validate281.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
-if(!pattern13.test(data)){
-validate312.errors = [{instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+if(!pattern10.test(data)){
+validate281.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate312.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate281.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate312.errors = vErrors;
+validate281.errors = vErrors;
 return errors === 0;
 }
-const validate312_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema90 = {"type":"string","format":"date","maxLength":10};
+const schema77 = {"type":"string","format":"date","maxLength":10};
 const formats2 = __formats.date;
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate316_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 10){
-validate316.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 10}}];
+validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 else {
 if(!(formats2.validate(data))){
-validate316.errors = [{instancePath,schemaPath:"#/format",keyword:"format",params:{format: "date"}}];
+validate285.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 }
 else {
-validate316.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"}}];
+validate285.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate316.errors = vErrors;
+validate285.errors = vErrors;
 return errors === 0;
 }
-const validate316_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate309(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate278(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate309_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.documentType === undefined) && (missing0 = "documentType")) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate309.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate278.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "documentType") || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
-validate309.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate278.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7792,11 +7214,11 @@ if(data.documentType !== undefined){
 let data0 = data.documentType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate309.errors = [{instancePath:instancePath+"/documentType",schemaPath:"#/properties/documentType/type",keyword:"type",params:{type: "string"}}];
+validate278.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate309.errors = [{instancePath:instancePath+"/documentType",schemaPath:"#/properties/documentType/enum",keyword:"enum",params:{allowedValues: schema87.properties.documentType.enum}}];
+validate278.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7807,8 +7229,8 @@ var valid0 = true;
 if(valid0){
 if(data.currency !== undefined){
 const _errs4 = errors;
-if(!(validate310(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
+if(!(validate279(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -7819,8 +7241,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs5 = errors;
-if(!(validate312(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
+if(!(validate281(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -7831,8 +7253,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs6 = errors;
-if(!(validate312(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
+if(!(validate281(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -7843,8 +7265,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs7 = errors;
-if(!(validate312(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
+if(!(validate281(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -7855,8 +7277,8 @@ var valid0 = true;
 if(valid0){
 if(data.dueDate !== undefined){
 const _errs8 = errors;
-if(!(validate316(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
+if(!(validate285(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7867,8 +7289,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs9 = errors;
-if(!(validate66(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -7886,35 +7308,27 @@ var valid0 = true;
 }
 }
 else {
-validate309.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate278.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate309.errors = vErrors;
+validate278.errors = vErrors;
 return errors === 0;
 }
-const validate309_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate409(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate409_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate409.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate378.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7925,7 +7339,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate409.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7933,11 +7347,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate409.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate409.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7950,11 +7364,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate409.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate409.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7966,7 +7380,7 @@ var valid2 = true;
 }
 }
 else {
-validate409.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7983,14 +7397,14 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate409.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/required",keyword:"required",params:{missingProperty: missing2}}];
+validate378.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.invoiceId !== undefined){
 const _errs10 = errors;
-if(!(validate66(data3.invoiceId, {instancePath:instancePath+"/refs/invoiceId",parentData:data3,parentDataProperty:"invoiceId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.invoiceId, {instancePath:instancePath+"/refs/invoiceId",parentData:data3,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs10 === errors;
@@ -8001,8 +7415,8 @@ var valid3 = true;
 if(valid3){
 if(data3.orderId !== undefined){
 const _errs11 = errors;
-if(!(validate66(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+if(!(validate35(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs11 === errors;
@@ -8014,7 +7428,7 @@ var valid3 = true;
 }
 }
 else {
-validate409.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8026,8 +7440,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate309(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate309.errors : vErrors.concat(validate309.errors);
+if(!(validate278(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate278.errors : vErrors.concat(validate278.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -8040,43 +7454,35 @@ var valid1 = true;
 }
 }
 else {
-validate409.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate409.errors = vErrors;
+validate378.errors = vErrors;
 return errors === 0;
 }
-const validate409_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const syncFailedV1 = validate414;
-const schema91 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"sync.failed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object"},"data":{"$ref":"#/$defs/SyncFailedData"}},"required":["metadata","refs","data"]};
-const schema92 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"operation":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"stage":{"type":"string","enum":["inbound-adapter","outbound-adapter","workflow"]},"failedEventId":{"$ref":"#/$defs/EventId"},"failedEventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"errorCode":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"retryable":{"type":"boolean"},"attempts":{"type":"integer","minimum":1,"maximum":1000},"httpStatus":{"type":"integer","minimum":100,"maximum":599},"reason":{"$ref":"#/$defs/ShortText"},"deadLettered":{"type":"boolean"}},"required":["targetSystem","operation","failedEventId","errorCode","retryable","attempts"],"additionalProperties":false};
-const pattern14 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
-const pattern16 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
+export const syncFailedV1 = validate383;
+const schema78 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"sync.failed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object"},"data":{"$ref":"#/$defs/SyncFailedData"}},"required":["metadata","refs","data"]};
+const schema79 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"operation":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"stage":{"type":"string","enum":["inbound-adapter","outbound-adapter","workflow"]},"failedEventId":{"$ref":"#/$defs/EventId"},"failedEventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"errorCode":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"retryable":{"type":"boolean"},"attempts":{"type":"integer","minimum":1,"maximum":1000},"httpStatus":{"type":"integer","minimum":100,"maximum":599},"reason":{"$ref":"#/$defs/ShortText"},"deadLettered":{"type":"boolean"}},"required":["targetSystem","operation","failedEventId","errorCode","retryable","attempts"],"additionalProperties":false};
+const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
+const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate323(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate323_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate323.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate292.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func1.call(schema92.properties, key0))){
-validate323.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema79.properties, key0))){
+validate292.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8084,8 +7490,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate233(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate233.errors : vErrors.concat(validate233.errors);
+if(!(validate202(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -8100,24 +7506,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate323.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/maxLength",keyword:"maxLength",params:{limit: 64}}];
+validate292.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate323.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/minLength",keyword:"minLength",params:{limit: 1}}];
+validate292.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern14.test(data1)){
-validate323.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+if(!pattern11.test(data1)){
+validate292.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate323.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "string"}}];
+validate292.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8131,11 +7537,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate323.errors = [{instancePath:instancePath+"/stage",schemaPath:"#/properties/stage/type",keyword:"type",params:{type: "string"}}];
+validate292.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate323.errors = [{instancePath:instancePath+"/stage",schemaPath:"#/properties/stage/enum",keyword:"enum",params:{allowedValues: schema92.properties.stage.enum}}];
+validate292.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -8146,8 +7552,8 @@ var valid0 = true;
 if(valid0){
 if(data.failedEventId !== undefined){
 const _errs7 = errors;
-if(!(validate55(data.failedEventId, {instancePath:instancePath+"/failedEventId",parentData:data,parentDataProperty:"failedEventId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate24(data.failedEventId, {instancePath:instancePath+"/failedEventId",parentData:data,parentDataProperty:"failedEventId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -8162,24 +7568,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate323.errors = [{instancePath:instancePath+"/failedEventType",schemaPath:"#/properties/failedEventType/maxLength",keyword:"maxLength",params:{limit: 64}}];
+validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate323.errors = [{instancePath:instancePath+"/failedEventType",schemaPath:"#/properties/failedEventType/minLength",keyword:"minLength",params:{limit: 3}}];
+validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern4.test(data4)){
-validate323.errors = [{instancePath:instancePath+"/failedEventType",schemaPath:"#/properties/failedEventType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+if(!pattern1.test(data4)){
+validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate323.errors = [{instancePath:instancePath+"/failedEventType",schemaPath:"#/properties/failedEventType/type",keyword:"type",params:{type: "string"}}];
+validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8195,24 +7601,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate323.errors = [{instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/maxLength",keyword:"maxLength",params:{limit: 64}}];
+validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate323.errors = [{instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/minLength",keyword:"minLength",params:{limit: 1}}];
+validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern16.test(data5)){
-validate323.errors = [{instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+if(!pattern13.test(data5)){
+validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate323.errors = [{instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"}}];
+validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8225,7 +7631,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate323.errors = [{instancePath:instancePath+"/retryable",schemaPath:"#/properties/retryable/type",keyword:"type",params:{type: "boolean"}}];
+validate292.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -8238,18 +7644,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate323.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/type",keyword:"type",params:{type: "integer"}}];
+validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate323.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate323.errors = [{instancePath:instancePath+"/attempts",schemaPath:"#/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8265,18 +7671,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate323.errors = [{instancePath:instancePath+"/httpStatus",schemaPath:"#/properties/httpStatus/type",keyword:"type",params:{type: "integer"}}];
+validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate323.errors = [{instancePath:instancePath+"/httpStatus",schemaPath:"#/properties/httpStatus/maximum",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate323.errors = [{instancePath:instancePath+"/httpStatus",schemaPath:"#/properties/httpStatus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -8290,8 +7696,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 const _errs18 = errors;
-if(!(validate198(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate198.errors : vErrors.concat(validate198.errors);
+if(!(validate167(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -8303,7 +7709,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate323.errors = [{instancePath:instancePath+"/deadLettered",schemaPath:"#/properties/deadLettered/type",keyword:"type",params:{type: "boolean"}}];
+validate292.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -8325,35 +7731,27 @@ var valid0 = true;
 }
 }
 else {
-validate323.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate292.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate323.errors = vErrors;
+validate292.errors = vErrors;
 return errors === 0;
 }
-const validate323_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate414(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate414_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!(validate53(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate414.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0}}];
+validate383.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -8364,7 +7762,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate414.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/required",keyword:"required",params:{missingProperty: missing1}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -8372,11 +7770,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate414.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/type",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate414.errors = [{instancePath:instancePath+"/metadata/eventType",schemaPath:"#/properties/metadata/properties/eventType/const",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -8389,11 +7787,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate414.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/type",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate414.errors = [{instancePath:instancePath+"/metadata/schemaVersion",schemaPath:"#/properties/metadata/properties/schemaVersion/const",keyword:"const",params:{allowedValue: "1"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -8405,7 +7803,7 @@ var valid2 = true;
 }
 }
 else {
-validate414.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8419,7 +7817,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate414.errors = [{instancePath:instancePath+"/refs",schemaPath:"#/properties/refs/type",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -8430,8 +7828,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate323(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate323.errors : vErrors.concat(validate323.errors);
+if(!(validate292(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -8444,14 +7842,13 @@ var valid1 = true;
 }
 }
 else {
-validate414.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate414.errors = vErrors;
+validate383.errors = vErrors;
 return errors === 0;
 }
-const validate414_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 /** Validators by event type, then by schema version. A plain literal, so it is dropped when unused. */

@@ -4,96 +4,73 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const samsaraWebhook = validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]},"MilliCelsius":{"type":"integer","minimum":-100000,"maximum":100000},"Celsius":{"type":"number","minimum":-100,"maximum":100},"TemperatureDetails":{"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}}}};
-const schema20 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
-const schema21 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
-const pattern3 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
+export const samsaraWebhook = validate21;
+const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]},"MilliCelsius":{"type":"integer","minimum":-100000,"maximum":100000},"Celsius":{"type":"number","minimum":-100,"maximum":100},"TemperatureDetails":{"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}}}};
+const schema7 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
+const schema8 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
+const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate54.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate23.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate54.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate23.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate54.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern0.test(data)){
+validate23.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate54.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate23.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate54.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-const validate54_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema22 = {"type":"string","maxLength":500};
+const schema9 = {"type":"string","maxLength":500};
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate56_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 500){
-validate56.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+validate25.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate56.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate56.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
-const validate56_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema23 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
+const schema10 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 50){
-validate58.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
+validate27.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
 return false;
 }
 else {
@@ -103,12 +80,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate58.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
+validate27.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
+validate27.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -120,77 +97,61 @@ break;
 }
 }
 else {
-validate58.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate27.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate58.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-const validate58_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema24 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
-const schema25 = {"type":"string","format":"date-time","maxLength":40};
+const schema11 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
+const schema12 = {"type":"string","format":"date-time","maxLength":40};
 const formats0 = __formats["date-time"];
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate64.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate33.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate64.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate33.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate64.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate33.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate64.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-const validate64_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate60.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate29.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate54(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -201,8 +162,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate56(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -217,12 +178,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate60.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
+validate29.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
+validate29.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -234,8 +195,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate58(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -246,8 +207,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledArrivalTime !== undefined){
 const _errs6 = errors;
-if(!(validate64(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -258,8 +219,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledDepartureTime !== undefined){
 const _errs7 = errors;
-if(!(validate64(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -270,8 +231,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualArrivalTime !== undefined){
 const _errs8 = errors;
-if(!(validate64(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -282,8 +243,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualDepartureTime !== undefined){
 const _errs9 = errors;
-if(!(validate64(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -294,8 +255,8 @@ var valid0 = true;
 if(valid0){
 if(data.eta !== undefined){
 const _errs10 = errors;
-if(!(validate64(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -311,8 +272,8 @@ if(errors === _errs11){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.id !== undefined){
 const _errs13 = errors;
-if(!(validate54(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -323,8 +284,8 @@ var valid1 = true;
 if(valid1){
 if(data9.name !== undefined){
 const _errs14 = errors;
-if(!(validate56(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs14 === errors;
@@ -335,8 +296,8 @@ var valid1 = true;
 if(valid1){
 if(data9.externalIds !== undefined){
 const _errs15 = errors;
-if(!(validate58(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate27(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs15 === errors;
@@ -351,18 +312,18 @@ const _errs16 = errors;
 if(errors === _errs16){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate60.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate60.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
+validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -378,18 +339,18 @@ const _errs18 = errors;
 if(errors === _errs18){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate60.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate60.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
+validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -404,7 +365,7 @@ var valid1 = true;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate29.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -425,33 +386,25 @@ var valid0 = true;
 }
 }
 else {
-validate60.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate29.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
-const validate60_evaluated = {"props":{"id":true,"name":true,"state":true,"externalIds":true,"scheduledArrivalTime":true,"scheduledDepartureTime":true,"actualArrivalTime":true,"actualDepartureTime":true,"eta":true,"address":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema26 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
+const schema13 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate75_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate54(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -462,8 +415,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate56(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -474,8 +427,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate58(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -487,31 +440,23 @@ var valid0 = true;
 }
 }
 else {
-validate75.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate44.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate75.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
-const validate75_evaluated = {"props":{"id":true,"name":true,"externalIds":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.route === undefined) && (missing0 = "route")){
-validate53.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -522,14 +467,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.id === undefined) && (missing1 = "id")) || ((data0.stops === undefined) && (missing1 = "stops"))){
-validate53.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
+validate22.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate54(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -540,8 +485,8 @@ var valid1 = true;
 if(valid1){
 if(data0.name !== undefined){
 const _errs4 = errors;
-if(!(validate56(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -552,8 +497,8 @@ var valid1 = true;
 if(valid1){
 if(data0.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate58(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate27(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
@@ -568,12 +513,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data4)){
 if(data4.length > 500){
-validate53.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
+validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate53.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
+validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -581,8 +526,8 @@ var valid2 = true;
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate60(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate29(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -594,7 +539,7 @@ break;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
+validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -609,7 +554,7 @@ var valid1 = true;
 }
 }
 else {
-validate53.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
+validate22.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -621,8 +566,8 @@ var valid0 = true;
 if(valid0){
 if(data.stop !== undefined){
 const _errs9 = errors;
-if(!(validate60(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate29(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -633,8 +578,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver !== undefined){
 const _errs10 = errors;
-if(!(validate75(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -645,8 +590,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate75(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -660,34 +605,26 @@ var valid0 = true;
 }
 }
 else {
-validate53.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate22.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate53.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
-const validate53_evaluated = {"props":{"route":true,"stop":true,"driver":true,"vehicle":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema27 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
-const schema28 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
+const schema14 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
+const schema15 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate91_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.label !== undefined){
 const _errs1 = errors;
-if(!(validate56(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -702,12 +639,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate91.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
+validate60.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate91.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate60.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -721,7 +658,7 @@ if(data.value !== undefined){
 let data2 = data.value;
 const _errs4 = errors;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-validate91.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
+validate60.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -733,31 +670,23 @@ var valid0 = true;
 }
 }
 else {
-validate91.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate60.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate91.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-const validate91_evaluated = {"props":{"label":true,"type":true,"value":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.document === undefined) && (missing0 = "document")){
-validate82.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate51.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -768,14 +697,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.documentType === undefined) && (missing1 = "documentType")){
-validate82.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
+validate51.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate54(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -786,8 +715,8 @@ var valid1 = true;
 if(valid1){
 if(data0.createdAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate64(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -803,14 +732,14 @@ if(errors === _errs5){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.name === undefined) && (missing2 = "name")){
-validate82.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
+validate51.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.id !== undefined){
 const _errs7 = errors;
-if(!(validate54(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs7 === errors;
@@ -821,8 +750,8 @@ var valid2 = true;
 if(valid2){
 if(data3.name !== undefined){
 const _errs8 = errors;
-if(!(validate56(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -834,7 +763,7 @@ var valid2 = true;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
+validate51.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -846,8 +775,8 @@ var valid1 = true;
 if(valid1){
 if(data0.routeStop !== undefined){
 const _errs9 = errors;
-if(!(validate75(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -858,8 +787,8 @@ var valid1 = true;
 if(valid1){
 if(data0.route !== undefined){
 const _errs10 = errors;
-if(!(validate75(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -870,8 +799,8 @@ var valid1 = true;
 if(valid1){
 if(data0.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate75(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -882,8 +811,8 @@ var valid1 = true;
 if(valid1){
 if(data0.driver !== undefined){
 const _errs12 = errors;
-if(!(validate75(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -898,7 +827,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data10)){
 if(data10.length > 200){
-validate82.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
+validate51.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -906,8 +835,8 @@ var valid3 = true;
 const len0 = data10.length;
 for(let i0=0; i0<len0; i0++){
 const _errs15 = errors;
-if(!(validate91(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+if(!(validate60(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs15 === errors;
@@ -918,7 +847,7 @@ break;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
+validate51.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -937,7 +866,7 @@ var valid1 = true;
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
+validate51.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -945,104 +874,80 @@ return false;
 }
 }
 else {
-validate82.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate51.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate82.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-const validate82_evaluated = {"props":{"document":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema29 = {"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]};
-const schema30 = {"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}};
-const schema31 = {"type":"number","minimum":-100,"maximum":100};
+const schema16 = {"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]};
+const schema17 = {"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}};
+const schema18 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate108_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate108.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate77.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate108.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate77.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate108.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate77.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate108.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-const validate108_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema32 = {"type":"integer","minimum":-100000,"maximum":100000};
+const schema19 = {"type":"integer","minimum":-100000,"maximum":100000};
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate110_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate110.errors = [{instancePath,keyword:"type",params:{type: "integer"}}];
+validate79.errors = [{instancePath,keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100000 || isNaN(data)){
-validate110.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate79.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data < -100000 || isNaN(data)){
-validate110.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100000}}];
+validate79.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100000}}];
 return false;
 }
 }
 }
 }
-validate110.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-const validate110_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate103_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.vehicle !== undefined){
 const _errs1 = errors;
-if(!(validate75(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1053,8 +958,8 @@ var valid0 = true;
 if(valid0){
 if(data.trailer !== undefined){
 const _errs2 = errors;
-if(!(validate75(data.trailer, {instancePath:instancePath+"/trailer",parentData:data,parentDataProperty:"trailer",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.trailer, {instancePath:instancePath+"/trailer",parentData:data,parentDataProperty:"trailer",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1065,8 +970,8 @@ var valid0 = true;
 if(valid0){
 if(data.route !== undefined){
 const _errs3 = errors;
-if(!(validate75(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1077,8 +982,8 @@ var valid0 = true;
 if(valid0){
 if(data.sensor !== undefined){
 const _errs4 = errors;
-if(!(validate75(data.sensor, {instancePath:instancePath+"/sensor",parentData:data,parentDataProperty:"sensor",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.sensor, {instancePath:instancePath+"/sensor",parentData:data,parentDataProperty:"sensor",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1089,8 +994,8 @@ var valid0 = true;
 if(valid0){
 if(data.temperatureCelsius !== undefined){
 const _errs5 = errors;
-if(!(validate108(data.temperatureCelsius, {instancePath:instancePath+"/temperatureCelsius",parentData:data,parentDataProperty:"temperatureCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate77(data.temperatureCelsius, {instancePath:instancePath+"/temperatureCelsius",parentData:data,parentDataProperty:"temperatureCelsius",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1101,8 +1006,8 @@ var valid0 = true;
 if(valid0){
 if(data.currentTemperatureMilliC !== undefined){
 const _errs6 = errors;
-if(!(validate110(data.currentTemperatureMilliC, {instancePath:instancePath+"/currentTemperatureMilliC",parentData:data,parentDataProperty:"currentTemperatureMilliC",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate79(data.currentTemperatureMilliC, {instancePath:instancePath+"/currentTemperatureMilliC",parentData:data,parentDataProperty:"currentTemperatureMilliC",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -1113,8 +1018,8 @@ var valid0 = true;
 if(valid0){
 if(data.peakTemperatureCelsius !== undefined){
 const _errs7 = errors;
-if(!(validate108(data.peakTemperatureCelsius, {instancePath:instancePath+"/peakTemperatureCelsius",parentData:data,parentDataProperty:"peakTemperatureCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate77(data.peakTemperatureCelsius, {instancePath:instancePath+"/peakTemperatureCelsius",parentData:data,parentDataProperty:"peakTemperatureCelsius",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1125,8 +1030,8 @@ var valid0 = true;
 if(valid0){
 if(data.peakTemperatureMilliC !== undefined){
 const _errs8 = errors;
-if(!(validate110(data.peakTemperatureMilliC, {instancePath:instancePath+"/peakTemperatureMilliC",parentData:data,parentDataProperty:"peakTemperatureMilliC",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate79(data.peakTemperatureMilliC, {instancePath:instancePath+"/peakTemperatureMilliC",parentData:data,parentDataProperty:"peakTemperatureMilliC",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1137,8 +1042,8 @@ var valid0 = true;
 if(valid0){
 if(data.minTemperatureCelsius !== undefined){
 const _errs9 = errors;
-if(!(validate108(data.minTemperatureCelsius, {instancePath:instancePath+"/minTemperatureCelsius",parentData:data,parentDataProperty:"minTemperatureCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate77(data.minTemperatureCelsius, {instancePath:instancePath+"/minTemperatureCelsius",parentData:data,parentDataProperty:"minTemperatureCelsius",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1149,8 +1054,8 @@ var valid0 = true;
 if(valid0){
 if(data.maxTemperatureCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate108(data.maxTemperatureCelsius, {instancePath:instancePath+"/maxTemperatureCelsius",parentData:data,parentDataProperty:"maxTemperatureCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate77(data.maxTemperatureCelsius, {instancePath:instancePath+"/maxTemperatureCelsius",parentData:data,parentDataProperty:"maxTemperatureCelsius",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -1161,8 +1066,8 @@ var valid0 = true;
 if(valid0){
 if(data.minTemperatureMilliC !== undefined){
 const _errs11 = errors;
-if(!(validate110(data.minTemperatureMilliC, {instancePath:instancePath+"/minTemperatureMilliC",parentData:data,parentDataProperty:"minTemperatureMilliC",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate79(data.minTemperatureMilliC, {instancePath:instancePath+"/minTemperatureMilliC",parentData:data,parentDataProperty:"minTemperatureMilliC",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -1173,8 +1078,8 @@ var valid0 = true;
 if(valid0){
 if(data.maxTemperatureMilliC !== undefined){
 const _errs12 = errors;
-if(!(validate110(data.maxTemperatureMilliC, {instancePath:instancePath+"/maxTemperatureMilliC",parentData:data,parentDataProperty:"maxTemperatureMilliC",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate79(data.maxTemperatureMilliC, {instancePath:instancePath+"/maxTemperatureMilliC",parentData:data,parentDataProperty:"maxTemperatureMilliC",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -1187,18 +1092,18 @@ if(data.durationMs !== undefined){
 let data12 = data.durationMs;
 const _errs13 = errors;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-validate103.errors = [{instancePath:instancePath+"/durationMs",keyword:"type",params:{type: "integer"}}];
+validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs13){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 6000000000 || isNaN(data12)){
-validate103.errors = [{instancePath:instancePath+"/durationMs",keyword:"maximum",params:{comparison: "<=", limit: 6000000000}}];
+validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"maximum",params:{comparison: "<=", limit: 6000000000}}];
 return false;
 }
 else {
 if(data12 < 0 || isNaN(data12)){
-validate103.errors = [{instancePath:instancePath+"/durationMs",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1214,18 +1119,18 @@ if(data.durationMinutes !== undefined){
 let data13 = data.durationMinutes;
 const _errs15 = errors;
 if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-validate103.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
+validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100000 || isNaN(data13)){
-validate103.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data13 < 0 || isNaN(data13)){
-validate103.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1239,8 +1144,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver !== undefined){
 const _errs17 = errors;
-if(!(validate75(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -1251,8 +1156,8 @@ var valid0 = true;
 if(valid0){
 if(data.thresholdCelsius !== undefined){
 const _errs18 = errors;
-if(!(validate108(data.thresholdCelsius, {instancePath:instancePath+"/thresholdCelsius",parentData:data,parentDataProperty:"thresholdCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate77(data.thresholdCelsius, {instancePath:instancePath+"/thresholdCelsius",parentData:data,parentDataProperty:"thresholdCelsius",rootData}))){
+vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -1263,8 +1168,8 @@ var valid0 = true;
 if(valid0){
 if(data.thresholdMilliC !== undefined){
 const _errs19 = errors;
-if(!(validate110(data.thresholdMilliC, {instancePath:instancePath+"/thresholdMilliC",parentData:data,parentDataProperty:"thresholdMilliC",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate79(data.thresholdMilliC, {instancePath:instancePath+"/thresholdMilliC",parentData:data,parentDataProperty:"thresholdMilliC",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs19 === errors;
@@ -1277,7 +1182,7 @@ if(data.thresholdDirection !== undefined){
 let data17 = data.thresholdDirection;
 const _errs20 = errors;
 if(!((data17 === "above") || (data17 === "below"))){
-validate103.errors = [{instancePath:instancePath+"/thresholdDirection",keyword:"enum",params:{allowedValues: schema30.properties.thresholdDirection.enum}}];
+validate72.errors = [{instancePath:instancePath+"/thresholdDirection",keyword:"enum",params:{allowedValues: schema17.properties.thresholdDirection.enum}}];
 return false;
 }
 var valid0 = _errs20 === errors;
@@ -1304,38 +1209,30 @@ var valid0 = true;
 }
 }
 else {
-validate103.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate72.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate103.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-const validate103_evaluated = {"props":{"vehicle":true,"trailer":true,"route":true,"sensor":true,"temperatureCelsius":true,"currentTemperatureMilliC":true,"peakTemperatureCelsius":true,"peakTemperatureMilliC":true,"minTemperatureCelsius":true,"maxTemperatureCelsius":true,"minTemperatureMilliC":true,"maxTemperatureMilliC":true,"durationMs":true,"durationMinutes":true,"driver":true,"thresholdCelsius":true,"thresholdMilliC":true,"thresholdDirection":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate95_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.happenedAtTime === undefined) && (missing0 = "happenedAtTime")) || ((data.conditions === undefined) && (missing0 = "conditions"))){
-validate95.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate64.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.configurationId !== undefined){
 const _errs1 = errors;
-if(!(validate54(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1346,8 +1243,8 @@ var valid0 = true;
 if(valid0){
 if(data.incidentId !== undefined){
 const _errs2 = errors;
-if(!(validate54(data.incidentId, {instancePath:instancePath+"/incidentId",parentData:data,parentDataProperty:"incidentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.incidentId, {instancePath:instancePath+"/incidentId",parentData:data,parentDataProperty:"incidentId",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1358,8 +1255,8 @@ var valid0 = true;
 if(valid0){
 if(data.happenedAtTime !== undefined){
 const _errs3 = errors;
-if(!(validate64(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1370,8 +1267,8 @@ var valid0 = true;
 if(valid0){
 if(data.updatedAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate64(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1382,8 +1279,8 @@ var valid0 = true;
 if(valid0){
 if(data.resolvedAtTime !== undefined){
 const _errs5 = errors;
-if(!(validate64(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1395,7 +1292,7 @@ if(valid0){
 if(data.isResolved !== undefined){
 const _errs6 = errors;
 if(typeof data.isResolved !== "boolean"){
-validate95.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
+validate64.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1410,12 +1307,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 2048){
-validate95.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
+validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate95.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
+validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1427,8 +1324,8 @@ var valid0 = true;
 if(valid0){
 if(data.route !== undefined){
 const _errs10 = errors;
-if(!(validate75(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate44(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -1443,7 +1340,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data8)){
 if(data8.length > 50){
-validate95.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
+validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
 return false;
 }
 else {
@@ -1456,8 +1353,8 @@ if(errors === _errs13){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.description !== undefined){
 const _errs15 = errors;
-if(!(validate56(data9.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data9,parentDataProperty:"description",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+if(!(validate25(data9.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data9,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -1470,7 +1367,7 @@ if(data9.triggerId !== undefined){
 let data11 = data9.triggerId;
 const _errs16 = errors;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-validate95.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid2 = _errs16 === errors;
@@ -1486,8 +1383,8 @@ if(errors === _errs18){
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.temperature !== undefined){
 const _errs20 = errors;
-if(!(validate103(data12.temperature, {instancePath:instancePath+"/conditions/" + i0+"/details/temperature",parentData:data12,parentDataProperty:"temperature",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate72(data12.temperature, {instancePath:instancePath+"/conditions/" + i0+"/details/temperature",parentData:data12,parentDataProperty:"temperature",rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs20 === errors;
@@ -1498,8 +1395,8 @@ var valid3 = true;
 if(valid3){
 if(data12.reeferTemperature !== undefined){
 const _errs21 = errors;
-if(!(validate103(data12.reeferTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",parentData:data12,parentDataProperty:"reeferTemperature",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate72(data12.reeferTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",parentData:data12,parentDataProperty:"reeferTemperature",rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs21 === errors;
@@ -1510,8 +1407,8 @@ var valid3 = true;
 if(valid3){
 if(data12.ambientTemperature !== undefined){
 const _errs22 = errors;
-if(!(validate103(data12.ambientTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",parentData:data12,parentDataProperty:"ambientTemperature",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
+if(!(validate72(data12.ambientTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",parentData:data12,parentDataProperty:"ambientTemperature",rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs22 === errors;
@@ -1523,7 +1420,7 @@ var valid3 = true;
 }
 }
 else {
-validate95.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1536,7 +1433,7 @@ var valid2 = true;
 }
 }
 else {
-validate95.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1548,7 +1445,7 @@ break;
 }
 }
 else {
-validate95.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
+validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1568,28 +1465,20 @@ var valid0 = true;
 }
 }
 else {
-validate95.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate64.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate95.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-const validate95_evaluated = {"props":{"configurationId":true,"incidentId":true,"happenedAtTime":true,"updatedAtTime":true,"resolvedAtTime":true,"isResolved":true,"incidentUrl":true,"route":true,"conditions":true},"dynamicProps":false,"dynamicItems":false};
 
-const pattern4 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
+const pattern1 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 const _errs1 = errors;
 const _errs2 = errors;
 let valid1 = true;
@@ -1636,19 +1525,14 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate53(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate22(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
 errors = vErrors.length;
 }
 }
 }
 var _valid0 = _errs5 === errors;
 valid1 = _valid0;
-if(valid1){
-var props0 = {};
-props0.data = true;
-props0.eventType = true;
-}
 }
 if(!valid1){
 const err2 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
@@ -1659,7 +1543,7 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate52.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1709,19 +1593,14 @@ if(_valid1){
 const _errs11 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate82(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate51(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 }
 }
 var _valid1 = _errs11 === errors;
 valid4 = _valid1;
-if(valid4){
-var props1 = {};
-props1.data = true;
-props1.eventType = true;
-}
 }
 if(!valid4){
 const err5 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
@@ -1732,20 +1611,11 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate52.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 var valid0 = _errs7 === errors;
 if(valid0){
-if(props0 !== true && props1 !== undefined){
-if(props1 === true){
-props0 = true;
-}
-else {
-props0 = props0 || {};
-Object.assign(props0, props1);
-}
-}
 const _errs13 = errors;
 const _errs14 = errors;
 let valid7 = true;
@@ -1791,19 +1661,14 @@ if(_valid2){
 const _errs17 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate95(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate64(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 }
 }
 var _valid2 = _errs17 === errors;
 valid7 = _valid2;
-if(valid7){
-var props2 = {};
-props2.data = true;
-props2.eventType = true;
-}
 }
 if(!valid7){
 const err8 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
@@ -1814,44 +1679,24 @@ else {
 vErrors.push(err8);
 }
 errors++;
-validate52.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 var valid0 = _errs13 === errors;
-if(valid0){
-if(props0 !== true && props2 !== undefined){
-if(props2 === true){
-props0 = true;
-}
-else {
-props0 = props0 || {};
-Object.assign(props0, props2);
-}
-}
-}
 }
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if(((((data.eventId === undefined) && (missing3 = "eventId")) || ((data.eventTime === undefined) && (missing3 = "eventTime"))) || ((data.eventType === undefined) && (missing3 = "eventType"))) || ((data.data === undefined) && (missing3 = "data"))){
-validate52.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
+validate21.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
-if(props0 !== true){
-props0 = props0 || {};
-props0.eventId = true;
-props0.eventTime = true;
-props0.eventType = true;
-props0.orgId = true;
-props0.webhookId = true;
-props0.data = true;
-}
 if(data.eventId !== undefined){
 const _errs19 = errors;
-if(!(validate54(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs19 === errors;
@@ -1862,8 +1707,8 @@ var valid10 = true;
 if(valid10){
 if(data.eventTime !== undefined){
 const _errs20 = errors;
-if(!(validate64(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate33(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs20 === errors;
@@ -1878,24 +1723,24 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate52.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data8.length < 1){
-validate52.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern4.test(data8)){
-validate52.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
+if(!pattern1.test(data8)){
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate52.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1909,7 +1754,7 @@ if(data.orgId !== undefined){
 let data9 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate52.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
+validate21.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid10 = _errs23 === errors;
@@ -1920,8 +1765,8 @@ var valid10 = true;
 if(valid10){
 if(data.webhookId !== undefined){
 const _errs25 = errors;
-if(!(validate54(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate23(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs25 === errors;
@@ -1934,7 +1779,7 @@ if(data.data !== undefined){
 let data11 = data.data;
 const _errs26 = errors;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-validate52.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate21.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs26 === errors;
@@ -1950,130 +1795,97 @@ var valid10 = true;
 }
 }
 else {
-validate52.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate21.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate52.errors = vErrors;
-evaluated0.props = props0;
+validate21.errors = vErrors;
 return errors === 0;
 }
-const validate52_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const motiveWebhook = validate128;
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
-const schema34 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
-const schema35 = {"type":["integer","null"],"minimum":0};
+export const motiveWebhook = validate97;
+const schema20 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
+const schema21 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
+const schema22 = {"type":["integer","null"],"minimum":0};
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate130_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate130.errors = [{instancePath,keyword:"type",params:{type: schema35.type}}];
+validate99.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-validate130.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate99.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
-validate130.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
-const validate130_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema36 = {"type":["string","null"],"maxLength":128};
+const schema23 = {"type":["string","null"],"maxLength":128};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate136_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if((typeof data !== "string") && (data !== null)){
-validate136.errors = [{instancePath,keyword:"type",params:{type: schema36.type}}];
+validate105.errors = [{instancePath,keyword:"type",params:{type: schema23.type}}];
 return false;
 }
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate136.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate105.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 }
-validate136.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
-const validate136_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema37 = {"type":"string","format":"date-time","maxLength":40};
+const schema24 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate139_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate139.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate108.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate139.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate108.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate139.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate108.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate139.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
-const validate139_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate129_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate98.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2081,13 +1893,13 @@ if(data.id !== undefined){
 let data0 = data.id;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate129.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+validate98.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs1){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-validate129.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate98.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2102,7 +1914,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate129.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema34.properties.trigger.enum}}];
+validate98.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema21.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2113,8 +1925,8 @@ var valid0 = true;
 if(valid0){
 if(data.form_id !== undefined){
 const _errs4 = errors;
-if(!(validate130(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate99(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2125,8 +1937,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver_id !== undefined){
 const _errs5 = errors;
-if(!(validate130(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate99(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2137,8 +1949,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle_id !== undefined){
 const _errs6 = errors;
-if(!(validate130(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate99(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2149,8 +1961,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_id !== undefined){
 const _errs7 = errors;
-if(!(validate130(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate99(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2161,8 +1973,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_stop_id !== undefined){
 const _errs8 = errors;
-if(!(validate130(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate99(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
+vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2173,8 +1985,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_dispatch_id !== undefined){
 const _errs9 = errors;
-if(!(validate136(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate105(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2185,8 +1997,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_stop_id !== undefined){
 const _errs10 = errors;
-if(!(validate136(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate105(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2199,13 +2011,13 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate129.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema34.properties.stop_category.type}}];
+validate98.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema21.properties.stop_category.type}}];
 return false;
 }
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(data9.length > 64){
-validate129.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+validate98.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
@@ -2218,8 +2030,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate139(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if(!(validate108(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2230,8 +2042,8 @@ var valid0 = true;
 if(valid0){
 if(data.entered_at !== undefined){
 const _errs14 = errors;
-if(!(validate139(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if(!(validate108(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
+vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2243,7 +2055,7 @@ if(valid0){
 if(data.submitted !== undefined){
 const _errs15 = errors;
 if(typeof data.submitted !== "boolean"){
-validate129.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+validate98.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -2256,18 +2068,18 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate129.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema34.properties.lat.type}}];
+validate98.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema21.properties.lat.type}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate129.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate98.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate129.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate98.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
@@ -2283,18 +2095,18 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate129.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema34.properties.lon.type}}];
+validate98.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema21.properties.lon.type}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate129.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate98.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate129.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate98.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
@@ -2310,13 +2122,13 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate129.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema34.properties.location.type}}];
+validate98.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema21.properties.location.type}}];
 return false;
 }
 if(errors === _errs21){
 if(typeof data15 === "string"){
 if(data15.length > 500){
-validate129.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+validate98.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
@@ -2331,7 +2143,7 @@ if(data.entry !== undefined){
 let data16 = data.entry;
 const _errs23 = errors;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate129.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs23 === errors;
@@ -2358,28 +2170,20 @@ var valid0 = true;
 }
 }
 else {
-validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate98.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate129.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
-const validate129_evaluated = {"props":{"id":true,"trigger":true,"form_id":true,"driver_id":true,"vehicle_id":true,"dispatch_id":true,"dispatch_stop_id":true,"vendor_dispatch_id":true,"vendor_stop_id":true,"stop_category":true,"created_at":true,"entered_at":true,"submitted":true,"lat":true,"lon":true,"location":true,"entry":true},"dynamicProps":false,"dynamicItems":false};
 
-const pattern5 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern2 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate128_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 const _errs2 = errors;
 let valid1 = true;
 const _errs3 = errors;
@@ -2422,33 +2226,12 @@ vErrors = null;
 }
 if(_valid0){
 const _errs5 = errors;
-if(!(validate129(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
+if(!(validate98(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
 valid1 = _valid0;
-if(valid1){
-var props0 = {};
-props0.id = true;
-props0.trigger = true;
-props0.form_id = true;
-props0.driver_id = true;
-props0.vehicle_id = true;
-props0.dispatch_id = true;
-props0.dispatch_stop_id = true;
-props0.vendor_dispatch_id = true;
-props0.vendor_stop_id = true;
-props0.stop_category = true;
-props0.created_at = true;
-props0.entered_at = true;
-props0.submitted = true;
-props0.lat = true;
-props0.lon = true;
-props0.location = true;
-props0.entry = true;
-props0.action = true;
-}
 }
 if(!valid1){
 const err2 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
@@ -2459,46 +2242,41 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate128.errors = vErrors;
+validate97.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.action === undefined) && (missing1 = "action")){
-validate128.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate97.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
-if(props0 !== true){
-props0 = props0 || {};
-props0.action = true;
-props0.trigger = true;
-}
 if(data.action !== undefined){
 let data1 = data.action;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate128.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+validate97.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate128.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+validate97.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern5.test(data1)){
-validate128.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+if(!pattern2.test(data1)){
+validate97.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate128.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate97.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2514,12 +2292,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate128.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+validate97.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate128.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate97.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2532,117 +2310,84 @@ var valid3 = true;
 }
 }
 else {
-validate128.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate97.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate128.errors = vErrors;
-evaluated0.props = props0;
+validate97.errors = vErrors;
 return errors === 0;
 }
-const validate128_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const zendeskWebhook = validate143;
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}}}};
-const pattern6 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
-const pattern8 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
-const schema39 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
-const pattern7 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
-const schema40 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
+export const zendeskWebhook = validate112;
+const schema25 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}}}};
+const pattern3 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
+const pattern5 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
+const schema26 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
+const pattern4 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
+const schema27 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
 
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate145_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate145.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema40.enum}}];
+validate114.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema27.enum}}];
 return false;
 }
-validate145.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
-const validate145_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema41 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
+const schema28 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate147_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate147.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema41.enum}}];
+validate116.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema28.enum}}];
 return false;
 }
-validate147.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
-const validate147_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema42 = {"type":"string","format":"date-time","maxLength":40};
+const schema29 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate149_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate149.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate118.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate149.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate118.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate149.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate118.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate149.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
-const validate149_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate144_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate144.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2652,24 +2397,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate144.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate144.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern7.test(data0)){
-validate144.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+if(!pattern4.test(data0)){
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate144.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2683,13 +2428,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate144.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema39.properties.external_id.type}}];
+validate113.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema26.properties.external_id.type}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate144.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate113.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -2702,8 +2447,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate145(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate114(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2714,8 +2459,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate147(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate116(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2728,13 +2473,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate144.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema39.properties.type.type}}];
+validate113.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema26.properties.type.type}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate144.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate113.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -2751,7 +2496,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate144.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate113.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2763,12 +2508,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate144.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate113.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate144.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2780,7 +2525,7 @@ break;
 }
 }
 else {
-validate144.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate113.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2792,8 +2537,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate149(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate118(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2804,8 +2549,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate149(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate118(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2823,27 +2568,19 @@ var valid0 = true;
 }
 }
 else {
-validate144.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate144.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
-const validate144_evaluated = {"props":{"id":true,"external_id":true,"status":true,"priority":true,"type":true,"tags":true,"created_at":true,"updated_at":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema43 = {"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}};
+const schema30 = {"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}};
 
-function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate153_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.comment !== undefined){
@@ -2855,7 +2592,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate153.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema43.properties.comment.properties.id.type}}];
+validate122.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema30.properties.comment.properties.id.type}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -2867,7 +2604,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate153.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate122.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -2882,12 +2619,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate153.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate122.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate153.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate122.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2903,12 +2640,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate153.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate122.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate153.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate122.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2922,34 +2659,26 @@ var valid1 = true;
 }
 }
 else {
-validate153.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate122.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
 }
 }
 else {
-validate153.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate122.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate153.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
-const validate153_evaluated = {"props":{"current":true,"previous":true,"comment":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate143_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 const _errs2 = errors;
 let valid1 = true;
 const _errs3 = errors;
@@ -2971,7 +2700,7 @@ let data0 = data.type;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
-if(!pattern6.test(data0)){
+if(!pattern3.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -3011,14 +2740,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate144(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if(!(validate113(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
+vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -3029,8 +2758,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate153(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+if(!(validate122(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -3043,12 +2772,6 @@ var valid3 = true;
 }
 var _valid0 = _errs6 === errors;
 valid1 = _valid0;
-if(valid1){
-var props0 = {};
-props0.detail = true;
-props0.event = true;
-props0.type = true;
-}
 }
 if(!valid1){
 const err3 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
@@ -3059,52 +2782,41 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate143.errors = vErrors;
+validate112.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
-if(props0 !== true){
-props0 = props0 || {};
-props0.type = true;
-props0.id = true;
-props0.account_id = true;
-props0.time = true;
-props0.zendesk_event_version = true;
-props0.subject = true;
-props0.detail = true;
-props0.event = true;
-}
 if(data.type !== undefined){
 let data3 = data.type;
 const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate112.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate112.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern8.test(data3)){
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+if(!pattern5.test(data3)){
+validate112.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate112.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3120,24 +2832,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate112.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate112.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data4)){
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern0.test(data4)){
+validate112.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate112.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3151,7 +2863,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate143.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate112.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -3162,8 +2874,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate149(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate118(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -3178,12 +2890,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate143.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate112.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate112.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3199,12 +2911,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate143.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate112.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate143.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate112.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3218,7 +2930,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate143.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -3231,7 +2943,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate143.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -3249,45 +2961,36 @@ var valid4 = true;
 }
 }
 else {
-validate143.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate143.errors = vErrors;
-evaluated0.props = props0;
+validate112.errors = vErrors;
 return errors === 0;
 }
-const validate143_evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-export const cloudEvent = validate156;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0 event in structured mode (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md), JSON `data` only (`data_base64` is refused: binary payloads have no place in a JSON webhook). In binary mode the same attributes arrive as ce-* headers and are checked against this schema too.","type":"object","properties":{"specversion":{"const":"1.0"},"id":{"description":"Event id; with `source` it identifies the event (the deduplication key). Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"source":{"description":"URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001.","type":"string","minLength":1,"maxLength":512,"pattern":"^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"},"type":{"type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"subject":{"type":"string","maxLength":512},"time":{"type":"string","format":"date-time","maxLength":40},"datacontenttype":{"type":"string","maxLength":128,"pattern":"^application/([a-z0-9.+-]+\\+)?json(;.*)?$"},"dataschema":{"type":"string","maxLength":2048},"data":{"type":"object"},"data_base64":false},"required":["specversion","id","source","type","data"]};
-const pattern11 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9/][A-Za-z0-9._:/-]*$", "u");
-const pattern12 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
-const pattern13 = /* @__PURE__ */ new RegExp("^application/([a-z0-9.+-]+\\+)?json(;.*)?$", "u");
+export const cloudEvent = validate125;
+const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0 event in structured mode (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md), JSON `data` only (`data_base64` is refused: binary payloads have no place in a JSON webhook). In binary mode the same attributes arrive as ce-* headers and are checked against this schema too.","type":"object","properties":{"specversion":{"const":"1.0"},"id":{"description":"Event id; with `source` it identifies the event (the deduplication key). Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"source":{"description":"URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001.","type":"string","minLength":1,"maxLength":512,"pattern":"^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"},"type":{"type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"subject":{"type":"string","maxLength":512},"time":{"type":"string","format":"date-time","maxLength":40},"datacontenttype":{"type":"string","maxLength":128,"pattern":"^application/([a-z0-9.+-]+\\+)?json(;.*)?$"},"dataschema":{"type":"string","maxLength":2048},"data":{"type":"object"},"data_base64":false},"required":["specversion","id","source","type","data"]};
+const pattern8 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9/][A-Za-z0-9._:/-]*$", "u");
+const pattern9 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
+const pattern10 = /* @__PURE__ */ new RegExp("^application/([a-z0-9.+-]+\\+)?json(;.*)?$", "u");
 
-function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate156_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.specversion === undefined) && (missing0 = "specversion")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.source === undefined) && (missing0 = "source"))) || ((data.type === undefined) && (missing0 = "type"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate156.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate125.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.specversion !== undefined){
 const _errs1 = errors;
 if("1.0" !== data.specversion){
-validate156.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
+validate125.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3302,24 +3005,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate156.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 256}}];
+validate125.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate156.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate125.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data1)){
-validate156.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern0.test(data1)){
+validate125.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3335,24 +3038,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data2 === "string"){
 if(data2.length > 512){
-validate156.errors = [{instancePath:instancePath+"/source",keyword:"maxLength",params:{limit: 512}}];
+validate125.errors = [{instancePath:instancePath+"/source",keyword:"maxLength",params:{limit: 512}}];
 return false;
 }
 else {
 if(data2.length < 1){
-validate156.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
+validate125.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern11.test(data2)){
-validate156.errors = [{instancePath:instancePath+"/source",keyword:"pattern",params:{pattern: "^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"}}];
+if(!pattern8.test(data2)){
+validate125.errors = [{instancePath:instancePath+"/source",keyword:"pattern",params:{pattern: "^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3368,24 +3071,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 256){
-validate156.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 256}}];
+validate125.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate156.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate125.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data3)){
-validate156.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data3)){
+validate125.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3401,12 +3104,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 512){
-validate156.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 512}}];
+validate125.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 512}}];
 return false;
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3423,18 +3126,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 40){
-validate156.errors = [{instancePath:instancePath+"/time",keyword:"maxLength",params:{limit: 40}}];
+validate125.errors = [{instancePath:instancePath+"/time",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data5))){
-validate156.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
+validate125.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3451,18 +3154,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 128){
-validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"maxLength",params:{limit: 128}}];
+validate125.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
-if(!pattern13.test(data6)){
-validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"pattern",params:{pattern: "^application/([a-z0-9.+-]+\\+)?json(;.*)?$"}}];
+if(!pattern10.test(data6)){
+validate125.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"pattern",params:{pattern: "^application/([a-z0-9.+-]+\\+)?json(;.*)?$"}}];
 return false;
 }
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3478,12 +3181,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 2048){
-validate156.errors = [{instancePath:instancePath+"/dataschema",keyword:"maxLength",params:{limit: 2048}}];
+validate125.errors = [{instancePath:instancePath+"/dataschema",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate156.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3497,7 +3200,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs16 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate156.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -3508,7 +3211,7 @@ var valid0 = true;
 if(valid0){
 if(data.data_base64 !== undefined){
 var valid0 = false;
-validate156.errors = [{instancePath:instancePath+"/data_base64",keyword:"false schema",params:{}}];
+validate125.errors = [{instancePath:instancePath+"/data_base64",keyword:"false schema",params:{}}];
 return false;
 }
 else {
@@ -3526,34 +3229,26 @@ var valid0 = true;
 }
 }
 else {
-validate156.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate156.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
-const validate156_evaluated = {"props":{"specversion":true,"id":true,"source":true,"type":true,"subject":true,"time":true,"datacontenttype":true,"dataschema":true,"data":true,"data_base64":true},"dynamicProps":false,"dynamicItems":false};
 
-export const sapSalesOrderData = validate157;
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields; logistics-sync reads the order back through the ERP port (as SAP recommends: API_SALES_ORDER_SRV) before mapping it.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
+export const sapSalesOrderData = validate126;
+const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields; logistics-sync reads the order back through the ERP port (as SAP recommends: API_SALES_ORDER_SRV) before mapping it.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate157_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate126.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3563,24 +3258,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 40){
-validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data0)){
-validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data0)){
+validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3596,12 +3291,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate157.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate126.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate126.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3617,12 +3312,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 40){
-validate157.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+validate126.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate126.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3639,18 +3334,18 @@ if(errors === _errs7){
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3666,86 +3361,70 @@ var valid0 = true;
 }
 }
 else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate157.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
-const validate157_evaluated = {"props":{"SalesOrder":true,"SalesOrderType":true,"SoldToParty":true,"EventRaisedDateTime":true},"dynamicProps":false,"dynamicItems":false};
 
-export const sapOutboundDeliveryData = validate158;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
-const schema47 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapOutboundDeliveryData = validate127;
+const schema33 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+const schema34 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate159_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate159.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate128.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate159.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate128.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data)){
-validate159.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data)){
+validate128.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate159.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate128.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate159.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
-const validate159_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 const formats12 = __formats.date;
-const pattern16 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
-const pattern17 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
-const pattern18 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
+const pattern13 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
+const pattern14 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
+const pattern15 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate158_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate158.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(validate159(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3756,8 +3435,8 @@ var valid0 = true;
 if(valid0){
 if(data.ReferenceSDDocument !== undefined){
 const _errs2 = errors;
-if(!(validate159(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3768,8 +3447,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!(validate159(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3780,8 +3459,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate159(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3796,12 +3475,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate158.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+validate127.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3813,8 +3492,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate159(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3829,12 +3508,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 200){
-validate158.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+validate127.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3851,18 +3530,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data7 === "string"){
 if(data7.length > 40){
-validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+validate127.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data7))){
-validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+validate127.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3880,12 +3559,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data8 === "string"){
 if(!(formats12.validate(data8))){
-validate158.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+validate127.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3901,13 +3580,13 @@ let data9 = data.HeaderGrossWeight;
 const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data9 === "string"){
-if(!pattern16.test(data9)){
-validate158.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+if(!pattern13.test(data9)){
+validate127.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3923,12 +3602,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data10 === "string"){
 if(data10.length > 3){
-validate158.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate127.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3943,13 +3622,13 @@ let data11 = data.TotalNumberOfPackage;
 const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data11 === "string"){
-if(!pattern17.test(data11)){
-validate158.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+if(!pattern14.test(data11)){
+validate127.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3965,18 +3644,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 100 || isNaN(data12)){
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data12 < -100 || isNaN(data12)){
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -3992,18 +3671,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100 || isNaN(data13)){
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data13 < -100 || isNaN(data13)){
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4020,18 +3699,18 @@ if(errors === _errs24){
 if(errors === _errs24){
 if(typeof data14 === "string"){
 if(data14.length > 40){
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data14))){
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4049,18 +3728,18 @@ if(errors === _errs26){
 if(errors === _errs26){
 if(typeof data15 === "string"){
 if(data15.length > 40){
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data15))){
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4077,7 +3756,7 @@ const _errs28 = errors;
 if(errors === _errs28){
 if(Array.isArray(data16)){
 if(data16.length > 200){
-validate158.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+validate127.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4090,7 +3769,7 @@ if(errors === _errs30){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
 if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4099,13 +3778,13 @@ let data18 = data17.OutboundDeliveryItem;
 const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data18 === "string"){
-if(!pattern18.test(data18)){
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern15.test(data18)){
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4120,13 +3799,13 @@ let data19 = data17.ReferenceSDDocumentItem;
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data19 === "string"){
-if(!pattern18.test(data19)){
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern15.test(data19)){
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4138,8 +3817,8 @@ var valid2 = true;
 if(valid2){
 if(data17.Material !== undefined){
 const _errs36 = errors;
-if(!(validate159(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate128(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs36 === errors;
@@ -4153,13 +3832,13 @@ let data21 = data17.ActualDeliveryQuantity;
 const _errs37 = errors;
 if(errors === _errs37){
 if(typeof data21 === "string"){
-if(!pattern16.test(data21)){
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+if(!pattern13.test(data21)){
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4174,7 +3853,7 @@ var valid2 = true;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+validate127.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4186,7 +3865,7 @@ break;
 }
 }
 else {
-validate158.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate127.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4214,155 +3893,123 @@ var valid0 = true;
 }
 }
 else {
-validate158.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate158.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
-const validate158_evaluated = {"props":{"OutboundDelivery":true,"ReferenceSDDocument":true,"SoldToParty":true,"ShipToParty":true,"ShipToPartyName":true,"ShippingPoint":true,"ShippingPointName":true,"PlannedGoodsIssueDate":true,"DeliveryDate":true,"HeaderGrossWeight":true,"HeaderWeightUnit":true,"TotalNumberOfPackage":true,"YY1_TemperatureMin_DLH":true,"YY1_TemperatureMax_DLH":true,"YY1_DeliveryWindowStart_DLH":true,"YY1_DeliveryWindowEnd_DLH":true,"_Item":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpOrder = validate166;
-const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema49 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpOrder = validate135;
+const schema35 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
+const schema36 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate167_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate167.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate136.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate167.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate136.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data)){
-validate167.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data)){
+validate136.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate167.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate136.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate167.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
-const validate167_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema50 = {"type":"number","minimum":-100,"maximum":100};
+const schema37 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate171_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate171.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate140.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate171.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate140.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate171.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate140.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate171.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
-const validate171_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema51 = {"type":"string","format":"date-time","maxLength":40};
+const schema38 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate174_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate174.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate143.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate174.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate143.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate174.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate174.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
-const validate174_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema52 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
-const pattern22 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
+const schema39 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
+const pattern19 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate177_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate146.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate167(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate136(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4377,18 +4024,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate177.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate177.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate146.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4405,7 +4052,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate177.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate146.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4415,18 +4062,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate146.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4442,12 +4089,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate177.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4463,18 +4110,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate146.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate146.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4490,18 +4137,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate146.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate146.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4517,12 +4164,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate177.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate146.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4537,13 +4184,13 @@ let data8 = data2.countryCode;
 const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
-if(!pattern22.test(data8)){
-validate177.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+if(!pattern19.test(data8)){
+validate146.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4560,7 +4207,7 @@ var valid1 = true;
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate146.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4577,7 +4224,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate177.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4587,18 +4234,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4614,18 +4261,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4638,7 +4285,7 @@ var valid2 = true;
 }
 }
 else {
-validate177.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate146.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4653,39 +4300,31 @@ var valid0 = true;
 }
 }
 else {
-validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate146.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate177.errors = vErrors;
+validate146.errors = vErrors;
 return errors === 0;
 }
-const validate177_evaluated = {"props":{"locationId":true,"name":true,"address":true,"coordinates":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate166_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate166.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate135.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate167(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate136(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4696,8 +4335,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate167(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate136(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4708,8 +4347,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate167(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate136(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4724,12 +4363,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate166.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate135.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate135.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4742,7 +4381,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate166.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate135.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -4755,21 +4394,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate166.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema48.properties.temperatureRange.type}}];
+validate135.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema35.properties.temperatureRange.type}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate166.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate135.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate171(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate140(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -4780,8 +4419,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate171(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate140(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4806,14 +4445,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate166.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate135.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate174(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate143(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -4824,8 +4463,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate174(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate143(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -4837,7 +4476,7 @@ var valid2 = true;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate135.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4849,8 +4488,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate177(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate146(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -4861,8 +4500,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate177(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
+if(!(validate146(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -4875,7 +4514,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate166.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema48.properties.serviceLevel.enum}}];
+validate135.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema35.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -4888,18 +4527,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate135.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate135.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate166.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate135.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4917,12 +4556,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate166.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate135.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate166.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate135.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -4935,7 +4574,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -4943,18 +4582,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4973,14 +4612,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate167(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate136(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -4995,12 +4634,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5013,7 +4652,7 @@ var valid5 = true;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5027,18 +4666,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5056,18 +4695,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5083,18 +4722,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -5110,7 +4749,7 @@ var valid4 = true;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate135.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5123,7 +4762,7 @@ break;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate135.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5135,8 +4774,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs38 = errors;
-if(!(validate174(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
+if(!(validate143(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs38 === errors;
@@ -5159,119 +4798,95 @@ var valid0 = true;
 }
 }
 else {
-validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate135.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate166.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
-const validate166_evaluated = {"props":{"orderId":true,"customerId":true,"contractId":true,"status":true,"refrigerated":true,"temperatureRange":true,"requestedDeliveryWindow":true,"shipFrom":true,"shipTo":true,"serviceLevel":true,"deliverySlaHours":true,"lines":true,"releasedAt":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpInvoice = validate183;
-const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema54 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpInvoice = validate152;
+const schema40 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
+const schema41 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate184_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate184.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate153.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate184.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate153.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data)){
-validate184.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data)){
+validate153.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate184.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate153.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate184.errors = vErrors;
+validate153.errors = vErrors;
 return errors === 0;
 }
-const validate184_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema55 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
-const pattern25 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+const schema42 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const pattern22 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate189_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate189.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate158.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
-if(!pattern25.test(data)){
-validate189.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+if(!pattern22.test(data)){
+validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate189.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate189.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
-const validate189_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const pattern24 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
+const pattern21 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate183_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate183.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate152.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.invoiceId !== undefined){
 const _errs1 = errors;
-if(!(validate184(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+if(!(validate153(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5282,8 +4897,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate184(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+if(!(validate153(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5294,8 +4909,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate184(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+if(!(validate153(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5306,8 +4921,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate184(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+if(!(validate153(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5320,7 +4935,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate183.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema53.properties.documentType.enum}}];
+validate152.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema40.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -5334,13 +4949,13 @@ let data5 = data.currency;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data5 === "string"){
-if(!pattern24.test(data5)){
-validate183.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+if(!pattern21.test(data5)){
+validate152.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 else {
-validate183.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+validate152.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5352,8 +4967,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs8 = errors;
-if(!(validate189(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate158(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5364,8 +4979,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate189(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate158(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5376,8 +4991,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs10 = errors;
-if(!(validate189(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate158(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5393,12 +5008,12 @@ if(errors === _errs11){
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(!(formats12.validate(data9))){
-validate183.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+validate152.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate183.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+validate152.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5411,8 +5026,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs13 = errors;
-if(!(validate184(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
+if(!(validate153(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -5428,18 +5043,18 @@ if(errors === _errs14){
 if(errors === _errs14){
 if(typeof data11 === "string"){
 if(data11.length > 40){
-validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+validate152.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data11))){
-validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+validate152.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate183.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+validate152.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5463,119 +5078,95 @@ var valid0 = true;
 }
 }
 else {
-validate183.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate152.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate183.errors = vErrors;
+validate152.errors = vErrors;
 return errors === 0;
 }
-const validate183_evaluated = {"props":{"invoiceId":true,"orderId":true,"shipmentId":true,"customerId":true,"documentType":true,"currency":true,"netAmount":true,"taxAmount":true,"grossAmount":true,"dueDate":true,"paymentTermsCode":true,"postedAt":true},"dynamicProps":false,"dynamicItems":false};
 
-export const genericErpQualityHold = validate194;
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema57 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpQualityHold = validate163;
+const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
+const schema44 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate195_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate195.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate164.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate195.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate164.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data)){
-validate195.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data)){
+validate164.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate195.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate164.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate195.errors = vErrors;
+validate164.errors = vErrors;
 return errors === 0;
 }
-const validate195_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-const schema58 = {"type":"string","format":"date-time","maxLength":40};
+const schema45 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate200_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate200.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate169.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate200.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate169.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate200.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate200.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
-const validate200_evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate194_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate194.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate163.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate195(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate164(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5586,8 +5177,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate195(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate164(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5598,8 +5189,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate195(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate164(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5610,8 +5201,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate195(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate164(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate164.errors : vErrors.concat(validate164.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5626,12 +5217,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate194.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate163.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate194.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5645,7 +5236,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate194.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema56.properties.disposition.enum}}];
+validate163.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema43.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -5656,8 +5247,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate200(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
+if(!(validate169(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5668,8 +5259,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate200(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate200.errors : vErrors.concat(validate200.errors);
+if(!(validate169(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5684,12 +5275,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate194.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate163.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate194.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5705,12 +5296,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate194.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate163.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate194.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5731,45 +5322,37 @@ var valid0 = true;
 }
 }
 else {
-validate194.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate163.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate194.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
-const validate194_evaluated = {"props":{"holdId":true,"orderId":true,"shipmentId":true,"customerId":true,"status":true,"disposition":true,"placedAt":true,"releasedAt":true,"releasedBy":true,"note":true},"dynamicProps":false,"dynamicItems":false};
 
-export const canonicalSubmission = validate203;
-const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
-const func1 = Object.prototype.hasOwnProperty;
-const pattern28 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
-const pattern29 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
-const pattern31 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
+export const canonicalSubmission = validate172;
+const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+const func2 = Object.prototype.hasOwnProperty;
+const pattern25 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
+const pattern26 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
+const pattern28 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate203_evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate203.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate172.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func1.call(schema59.properties, key0))){
-validate203.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema46.properties, key0))){
+validate172.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5781,24 +5364,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+validate172.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+validate172.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data0)){
-validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern0.test(data0)){
+validate172.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5814,24 +5397,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate172.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+validate172.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern28.test(data1)){
-validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+if(!pattern25.test(data1)){
+validate172.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5846,13 +5429,13 @@ let data2 = data.schemaVersion;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(!pattern29.test(data2)){
-validate203.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+if(!pattern26.test(data2)){
+validate172.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5869,18 +5452,18 @@ if(errors === _errs8){
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+validate172.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+validate172.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5897,24 +5480,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+validate172.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+validate172.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern12.test(data4)){
-validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern9.test(data4)){
+validate172.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5930,24 +5513,24 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+validate172.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 64){
-validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+validate172.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
 return false;
 }
 else {
-if(!pattern31.test(data5)){
-validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern28.test(data5)){
+validate172.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate203.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5961,13 +5544,13 @@ if(data.sequence !== undefined){
 let data6 = data.sequence;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate203.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+validate172.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate203.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate172.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5982,7 +5565,7 @@ if(data.refs !== undefined){
 let data7 = data.refs;
 const _errs16 = errors;
 if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate203.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate172.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -5995,7 +5578,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs18 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate203.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate172.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -6015,12 +5598,11 @@ var valid0 = true;
 }
 }
 else {
-validate203.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate172.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate203.errors = vErrors;
+validate172.errors = vErrors;
 return errors === 0;
 }
-const validate203_evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -1,0 +1,103 @@
+import Ajv, { _, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import ts from 'typescript';
+import { canonicalAjvOptions } from './ajv';
+import { mapSubschemas } from './bundle';
+import { isJsonObject, type JsonSchema, type JsonValue } from './json';
+
+/**
+ * Build-time compilation of JSON schemas into Ajv standalone validators for the Lambda bundles (canonical and
+ * vendor schemas alike). Every byte here ends up in a handler bundle, so the output is kept lean:
+ *
+ * - **Draft-07 code generator for 2020-12 schemas.** Ajv's 2020 class tracks "evaluated" properties in every
+ *   function (for `unevaluatedProperties`), about 10% of the code even when no schema uses it. The schemas here
+ *   only use keywords that mean the same in both dialects (Ajv 8 applies `$ref` siblings and `$defs` in both),
+ *   so they are compiled with the draft-07 generator; a 2020-only keyword fails generation instead of being
+ *   silently ignored. Tests compare the generated validators with Ajv's 2020-12 compiler on every example.
+ * - **No `schemaPath` strings** in errors: callers report `instancePath` + `keyword` + `params`.
+ * - **Tree-shakeable**: only declarations at top level, so a handler bundles only the validators it imports.
+ * - **Formats from one ESM import** of ajv-formats instead of a CommonJS `require` per format.
+ */
+
+/** The import the generated module starts with; formats are referenced as `__formats[name]`. */
+export const FORMATS_IMPORT = 'import { fullFormats as __formats } from "ajv-formats/dist/formats.js";';
+
+/** 2019-09/2020-12 keywords the draft-07 generator would not understand (or would read differently). */
+const DIALECT_2020_ONLY = ['prefixItems', 'unevaluatedProperties', 'unevaluatedItems', 'dependentRequired', 'dependentSchemas', 'minContains', 'maxContains', '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor', '$anchor', '$vocabulary'];
+
+/** JSON pointers (within `schema`) of keywords the draft-07 generator cannot compile with 2020-12 meaning. */
+export function draft2020OnlyKeywords(schema: JsonValue, at = ''): string[] {
+  if (!isJsonObject(schema)) return [];
+  const found = DIALECT_2020_ONLY.filter((k) => k in schema).map((k) => `${at}/${k}`);
+  // `items` as an array is tuple validation in draft-07 but an error in 2020-12 (which says prefixItems).
+  if (Array.isArray(schema.items)) found.push(`${at}/items`);
+  mapSubschemas(schema, (sub, pointer) => {
+    found.push(...draft2020OnlyKeywords(sub, `${at}${pointer}`));
+    return sub;
+  });
+  return found;
+}
+
+/** A copy of the schema without `$schema` anywhere, for the draft-07 generator (the document's dialect is checked above). */
+function withoutDialect(node: JsonValue): JsonValue {
+  if (Array.isArray(node)) return node.map(withoutDialect);
+  if (!isJsonObject(node)) return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$schema').map(([k, v]) => [k, withoutDialect(v)]));
+}
+
+/**
+ * Ajv's standalone output rewritten so that a bundler can drop what a handler does not import: top-level
+ * `new RegExp(...)` is marked pure. Anything other than declarations at top level fails generation: an
+ * expression statement is a side effect that would keep every validator alive.
+ */
+function makeTreeShakeable(code: string, label: string): string {
+  const out = code.replace(/^const (pattern\d+) = new RegExp\(/gm, 'const $1 = /* @__PURE__ */ new RegExp(');
+  const source = ts.createSourceFile('validators.js', out, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const sideEffects = source.statements.filter((st) => !ts.isVariableStatement(st) && !ts.isFunctionDeclaration(st) && !ts.isExportDeclaration(st));
+  if (sideEffects.length > 0) {
+    const samples = sideEffects.map((st) => st.getText(source).slice(0, 120));
+    throw new Error(`${label}: unexpected top-level code in Ajv's standalone output:\n${samples.slice(0, 5).join('\n')}`);
+  }
+  return out;
+}
+
+export interface StandaloneInput {
+  /** Schemas to add, each with its `$id`. */
+  schemas: readonly JsonSchema[];
+  /** Export name → `$id` (with an optional `#/pointer`) of the schema it validates. */
+  exports: Readonly<Record<string, string>>;
+  /** Named in errors: the script that generates. */
+  label: string;
+  /** Extra Ajv options (e.g. `allowUnionTypes` for vendor payloads with nullable fields). */
+  options?: Options;
+}
+
+/** ESM source of the validators (without the formats import; prepend FORMATS_IMPORT). */
+export function standaloneValidators({ schemas, exports, label, options = {} }: StandaloneInput): string {
+  for (const schema of schemas) {
+    const unsupported = draft2020OnlyKeywords(schema);
+    if (unsupported.length > 0) {
+      throw new Error(`${label}: ${String(schema.$id)} uses ${unsupported.join(', ')}; the standalone generator compiles with draft-07 semantics (schemas/tooling/standalone.ts)`);
+    }
+  }
+  const ajv = new Ajv({
+    ...canonicalAjvOptions,
+    ...options,
+    // Messages are built by the callers from keyword + params (smaller bundle).
+    messages: false,
+    code: { source: true, esm: true, lines: true, optimize: true, formats: _`__formats` },
+  });
+  addFormats(ajv);
+  for (const schema of schemas) ajv.addSchema(withoutDialect(schema) as JsonSchema);
+  const code = standaloneCode(ajv, { ...exports });
+
+  // The module is ESM and bundled into Lambda handlers: a CommonJS require (a runtime helper such as deep
+  // equality for object enums) would break both. Fail loudly; adapt the schema or the generator.
+  const requires = [...code.matchAll(/require\(("[^"]+")\)/g)].map((m) => m[1]);
+  if (requires.length > 0) throw new Error(`${label}: standalone validators need CommonJS helpers ${[...new Set(requires)].join(', ')}`);
+
+  const lean = code.replace(/^"use strict";\s*/, '').replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, '');
+  if (lean.includes('schemaPath')) throw new Error(`${label}: a schemaPath was left in the standalone output`);
+  return makeTreeShakeable(lean, label);
+}
