@@ -5,6 +5,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { Powertools } from './powertools';
 
 /**
  * Secure, house-wide defaults in one place (after aws-solutions-constructs' `*-defaults.ts`).
@@ -61,10 +62,12 @@ export interface NodeFunctionProps {
 
 /**
  * A bundled Node.js function with the house defaults: latest runtime, arm64, ESM bundle minified with
- * source maps, the AWS SDK left to the runtime, X-Ray tracing, JSON logs to a log group with retention.
+ * source maps, the AWS SDK left to the runtime, Powertools from its official layer (unless the stage bundles
+ * it), X-Ray tracing, JSON logs to a log group with retention.
  */
 export class NodeFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    const powertools = Powertools.of(scope);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -80,6 +83,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      layers: powertools.layer ? [powertools.layer] : undefined,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'LogisticsSync',
@@ -91,8 +95,9 @@ export class NodeFunction extends nodejs.NodejsFunction {
         target: 'node24',
         minify: true,
         sourceMap: true,
-        // The Lambda runtime ships AWS SDK v3: leaving it out keeps bundles small and cold starts short.
-        externalModules: ['@aws-sdk/*'],
+        // The Lambda runtime ships AWS SDK v3, and Powertools comes from its official layer (lib/powertools.ts):
+        // leaving both out keeps bundles small and cold starts short.
+        externalModules: ['@aws-sdk/*', ...powertools.externalModules],
         // ESM output still meets CommonJS dependencies that call require().
         banner: "import { createRequire as __lsyncCreateRequire } from 'node:module'; const require = __lsyncCreateRequire(import.meta.url);",
       },

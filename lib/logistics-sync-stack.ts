@@ -11,6 +11,7 @@ import { ExceptionWorkflows } from './exception-workflow';
 import { InboundAdapter } from './inbound-adapter';
 import { maintenanceAllowances, Monitoring } from './monitoring';
 import { OutboundAdapter } from './outbound-adapter';
+import { Powertools } from './powertools';
 import { Routing } from './routing';
 import { Tables } from './tables';
 import { TraceApi } from './trace-api';
@@ -35,6 +36,8 @@ export class LogisticsSyncStack extends Stack {
     super(scope, id, props);
     this.config = props.config;
     const { config } = props;
+    // Before any function: every NodeFunction reads it (layer + externals, or bundled).
+    Powertools.configure(this, config.powertools ?? 'layer');
 
     this.canonicalBus = new CanonicalBus(this, 'Events', {
       archiveRetention: Duration.days(config.retention.eventArchiveDays),

@@ -7,11 +7,13 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
+import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { POWERTOOLS_LAYER_PARAMETER } from '../../powertools-release';
 import { clientConfig, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../aws';
 import type { AssemblyStack, CfnResource, CfnTemplate, FileAsset } from './assembly';
 import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext, type Reference } from './intrinsics';
-import { zipDirectory } from './zip';
+import { zipDirectory, zipEntries } from './zip';
 
 /**
  * How the sandbox handles a template resource:
@@ -137,8 +139,72 @@ async function motoJson(endpoint: string, service: string, target: string, body:
   return text ? JSON.parse(text) : {};
 }
 
-/** `cdk bootstrap`, as far as the sandbox needs it: the assets bucket(s) and the bootstrap version parameter. */
-async function bootstrap(endpoint: string, stack: AssemblyStack): Promise<void> {
+/** Layer name of the official Powertools layer (AWS account 094274105915 publishes it in every region). */
+const POWERTOOLS_LAYER_NAME = 'AWSLambdaPowertoolsTypeScriptV2';
+
+/**
+ * The value of each `AWS::SSM::Parameter::Value<…>` template parameter, by parameter name, as the sandbox
+ * provides them: the bootstrap version (what `cdk bootstrap` stores) and the public Powertools layer ARN
+ * (what AWS publishes). Anything else is a parameter the sandbox cannot know: a clear error, not a guess.
+ */
+function ssmParameterDefaults(stack: AssemblyStack): Map<string, { name: string; kind: 'bootstrap' | 'powertools' }> {
+  const out = new Map<string, { name: string; kind: 'bootstrap' | 'powertools' }>();
+  for (const [logicalId, parameter] of Object.entries(stack.template.Parameters ?? {})) {
+    if (!parameter.Type.startsWith('AWS::SSM::Parameter::Value')) continue;
+    const name = String(parameter.Default ?? '');
+    if (name === stack.bootstrapVersionParameter) out.set(logicalId, { name, kind: 'bootstrap' });
+    else if (POWERTOOLS_LAYER_PARAMETER.test(name)) out.set(logicalId, { name, kind: 'powertools' });
+    else throw new DeployError(`template parameter ${logicalId} reads SSM parameter "${name}", which the sandbox does not provide (docs/sandbox.md)`);
+  }
+  return out;
+}
+
+/** Reads an SSM parameter from moto; undefined when it does not exist. */
+async function motoSsmValue(endpoint: string, name: string): Promise<string | undefined> {
+  try {
+    const { Parameter } = (await motoJson(endpoint, 'ssm', 'AmazonSSM.GetParameter', { Name: name })) as { Parameter?: { Value?: string } };
+    return Parameter?.Value;
+  } catch (error) {
+    if (error instanceof DeployError && error.message.includes('ParameterNotFound')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The public Powertools layer of one release, as the sandbox provides it: a layer version in the emulator
+ * (so that functions referring to it can be created) and an SSM parameter holding its ARN. The layer holds
+ * only a manifest: the local runtime resolves `@aws-lambda-powertools/*` from the project's node_modules,
+ * the same release (lib/powertools-release.ts reads the installed version when synthesizing).
+ *
+ * moto reserves names under `/aws/` (as AWS does), so the parameter is stored as `/sandbox/aws/...`, and
+ * the template given to the emulator reads it from there (see deployStack).
+ */
+async function providePowertoolsLayer(endpoint: string, publicName: string): Promise<{ arn: string; storedAs: string }> {
+  const storedAs = `/sandbox${publicName}`;
+  const existing = await motoSsmValue(endpoint, storedAs);
+  if (existing) return { arn: existing, storedAs };
+  const version = POWERTOOLS_LAYER_PARAMETER.exec(publicName)![1];
+  const manifest = { name: 'powertools-layer (sandbox)', version, note: 'The sandbox runtime loads @aws-lambda-powertools/* from the project node_modules.' };
+  const lambdaClient = new LambdaClient({ ...clientConfig(endpoint), maxAttempts: 1 });
+  const { LayerVersionArn } = await lambdaClient.send(
+    new PublishLayerVersionCommand({
+      LayerName: POWERTOOLS_LAYER_NAME,
+      Description: `Powertools for AWS Lambda (TypeScript) ${version}`,
+      Content: { ZipFile: zipEntries([{ name: 'nodejs/package.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) }]) },
+      CompatibleRuntimes: ['nodejs24.x'],
+    }),
+  );
+  if (!LayerVersionArn) throw new DeployError(`publishing the Powertools ${version} layer in the emulator returned no ARN`);
+  await motoJson(endpoint, 'ssm', 'AmazonSSM.PutParameter', { Name: storedAs, Value: LayerVersionArn, Type: 'String', Overwrite: true });
+  return { arn: LayerVersionArn, storedAs };
+}
+
+/**
+ * `cdk bootstrap`, as far as the sandbox needs it (the assets bucket(s) and the bootstrap version
+ * parameter), and the public parameters AWS provides (the Powertools layer). Returns the value of each
+ * SSM-typed template parameter, by parameter name.
+ */
+async function bootstrap(endpoint: string, stack: AssemblyStack): Promise<{ values: Record<string, string>; storedAs: Record<string, string> }> {
   const buckets = new Set(stack.assets.map((asset) => substitutePlaceholders(asset.bucketName)));
   await Promise.all(
     [...buckets].map(async (bucket) => {
@@ -155,6 +221,17 @@ async function bootstrap(endpoint: string, stack: AssemblyStack): Promise<void> 
       Overwrite: true,
     });
   }
+  const values: Record<string, string> = {};
+  const storedAs: Record<string, string> = {};
+  for (const [logicalId, { name, kind }] of ssmParameterDefaults(stack)) {
+    if (kind === 'bootstrap') values[logicalId] = BOOTSTRAP_VERSION;
+    else {
+      const layer = await providePowertoolsLayer(endpoint, name);
+      values[logicalId] = layer.arn;
+      storedAs[logicalId] = layer.storedAs;
+    }
+  }
+  return { values, storedAs };
 }
 
 /** What cdk-assets does for file assets: zip directories, upload to the bootstrap bucket. */
@@ -243,9 +320,11 @@ export async function deployStack(stack: AssemblyStack, options: DeployOptions):
   const stackName = stack.stackName;
   const cfn = new CloudFormationClient({ ...clientConfig(endpoint), maxAttempts: 1 });
 
+  // SSM-typed parameters are checked now (a clear error before anything is created) and valued at bootstrap.
+  const ssmParameters = ssmParameterDefaults(stack);
   const parameters: Record<string, unknown> = {};
   for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
-    parameters[name] = parameter.Type.startsWith('AWS::SSM::Parameter::Value') ? BOOTSTRAP_VERSION : parameter.Default;
+    if (!ssmParameters.has(name)) parameters[name] = parameter.Default;
   }
   const basePseudo = {
     'AWS::AccountId': SANDBOX_ACCOUNT,
@@ -308,11 +387,19 @@ export async function deployStack(stack: AssemblyStack, options: DeployOptions):
   };
   if (template.Conditions) emulatorTemplate.Conditions = replaceReferences(template.Conditions, removed, replacement);
 
+  // 3. Bootstrap, publish assets, create the stack.
+  const { values: ssmValues, storedAs } = await bootstrap(endpoint, stack);
+  Object.assign(parameters, ssmValues);
+  // moto resolves an SSM-typed parameter's Default even when the stack overrides it (and fails on a name it
+  // reserves, like /aws/service/...): the emulator's template names the parameter where the sandbox stored it.
+  if (Object.keys(storedAs).length > 0) {
+    const declared = template.Parameters ?? {};
+    emulatorTemplate.Parameters = Object.fromEntries(
+      Object.entries(declared).map(([id, parameter]) => [id, Object.hasOwn(storedAs, id) ? { ...parameter, Default: storedAs[id] } : parameter]),
+    );
+  }
   // Kept next to the synthesized template: what the emulator was actually given (for debugging).
   writeFileSync(path.join(stack.assemblyDir, `${stackName}.emulator.template.json`), JSON.stringify(emulatorTemplate, null, 1));
-
-  // 3. Bootstrap, publish assets, create the stack.
-  await bootstrap(endpoint, stack);
   await publishAssets(endpoint, stack.assets);
   try {
     await cfn.send(new CreateStackCommand({ StackName: stackName, TemplateBody: JSON.stringify(emulatorTemplate), Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] }));

@@ -16,19 +16,21 @@ export function zipDirectory(dir: string): Buffer {
     }
   };
   walk('');
+  return zipEntries(files.map((name) => ({ name, data: readFileSync(path.join(dir, name)), mode: statSync(path.join(dir, name)).mode & 0o777 })));
+}
 
+/** A zip archive of the given files (names with `/`), deterministic like zipDirectory. */
+export function zipEntries(entries: readonly { name: string; data: Buffer; mode?: number }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   // 1980-01-01 00:00 in DOS format: a fixed timestamp keeps the archive reproducible.
   const dosTime = 0;
   const dosDate = (1 << 5) | 1;
-  for (const name of files) {
-    const data = readFileSync(path.join(dir, name));
+  for (const { name, data, mode = 0o644 } of entries) {
     const compressed = deflateRawSync(data);
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
-    const mode = statSync(path.join(dir, name)).mode & 0o777;
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -65,8 +67,8 @@ export function zipDirectory(dir: string): Buffer {
   const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...centrals, end]);
