@@ -28,6 +28,8 @@ describe('stage configuration', () => {
     ).toThrow(/systems\.fleet\.outbound\.maxConcurrency must be >= 2/);
     expect(() => parseStageConfig(stages, 'dev', { onCallEmail: 'not-an-email' })).toThrow(/onCallEmail must match format "email"/);
     expect(() => parseStageConfig(stages, 'dev', { retention: { logRetentionDays: 8 } })).toThrow(/retention\.logRetentionDays must be one of/);
+    expect(() => parseStageConfig(stages, 'dev', { powertools: 'both' })).toThrow(/powertools must be one of \["layer","bundled"\]/);
+    expect(parseStageConfig(stages, 'dev', { powertools: 'bundled' }).powertools).toBe('bundled');
   });
 
   test('an unknown key is rejected so typos do not pass silently', () => {

@@ -147,7 +147,7 @@ const POWERTOOLS_LAYER_NAME = 'AWSLambdaPowertoolsTypeScriptV2';
  * provides them: the bootstrap version (what `cdk bootstrap` stores) and the public Powertools layer ARN
  * (what AWS publishes). Anything else is a parameter the sandbox cannot know: a clear error, not a guess.
  */
-function ssmParameterDefaults(stack: AssemblyStack): Map<string, { name: string; kind: 'bootstrap' | 'powertools' }> {
+export function ssmParameterDefaults(stack: AssemblyStack): Map<string, { name: string; kind: 'bootstrap' | 'powertools' }> {
   const out = new Map<string, { name: string; kind: 'bootstrap' | 'powertools' }>();
   for (const [logicalId, parameter] of Object.entries(stack.template.Parameters ?? {})) {
     if (!parameter.Type.startsWith('AWS::SSM::Parameter::Value')) continue;
