@@ -69,8 +69,7 @@ function verdictFor(input: DecideInput, thresholds: ExceptionThresholds): Verdic
   }
   const d = data as unknown as { kind: 'failed-delivery' | 'damage'; reason?: string; attemptNumber?: number; nextAttemptAt?: string; damageType?: string };
   const v = assessFailedDelivery(d, thresholds.failedDelivery);
-  // customer.notified has no failed-delivery type yet: a new attempt is an ETA update, anything else a delay.
-  return { ...v, kind: d.kind, notificationType: d.nextAttemptAt ? 'eta-update' : 'delay' };
+  return { ...v, kind: d.kind, notificationType: d.kind };
 }
 
 const NOTIFICATION_SUBJECT: Readonly<Record<string, string>> = {

@@ -349,12 +349,13 @@ describe('delay and failed delivery: customer notification and case handling', (
     expect(world.erp.statusUpdates.map((u) => u.status)).toEqual(['exception']);
     expect([...world.cs.tickets.values()][0].ticket).toMatchObject({ priority: 'high', subject: expect.stringMatching(/^Damage found at delivery on shipment/) });
     expect(world.aws.events.find((e) => e.DetailType === 'case.opened')?.detail.data.trigger).toBe('damage');
+    expect(world.aws.events.find((e) => e.DetailType === 'customer.notified')?.detail.data).toMatchObject({ audience: 'account-team', notificationType: 'damage' });
   });
 
   test('a refused delivery sets the ERP exception status, opens a high-priority case and tells the account team', async () => {
     const { world } = await run(PATHS['failed-delivery'][1]);
     expect(world.erp.statusUpdates.map((u) => u.status)).toEqual(['exception']);
     expect([...world.cs.tickets.values()][0].ticket.priority).toBe('high');
-    expect(world.aws.snsMessages[0].MessageAttributes?.audience.StringValue).toBe('account-team');
+    expect(world.aws.snsMessages[0].MessageAttributes).toMatchObject({ audience: { StringValue: 'account-team' }, notificationType: { StringValue: 'failed-delivery' } });
   });
 });

@@ -854,7 +854,9 @@ export interface CustomerNotifiedData {
     | 'delay'
     | 'temperature-excursion'
     | 'delivery-confirmation'
-    | 'invoice-available';
+    | 'invoice-available'
+    | 'failed-delivery'
+    | 'damage';
   /**
    * Identifier
    */

@@ -6617,7 +6617,7 @@ return errors === 0;
 
 export const customerNotifiedV1 = validate369;
 const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
-const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
+const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
 
 function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6680,7 +6680,7 @@ if(typeof data2 !== "string"){
 validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available"))){
+if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
 validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
 return false;
 }
