@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../lib/sandbox/python-env';
 import { startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
 import type { CallRecord, WebhookDelivery } from '../lib/sandbox/simulators/index';
 import type { BenchFn, BenchSection } from './types';
+import { routeExternalRef } from '../lambdas/shared/fleet-external-ids';
 
 const SAMPLES = Number(process.env.LSYNC_BENCH_E2E_SAMPLES ?? 20);
 const GOAL_P95_MS = 1000;
@@ -41,7 +42,7 @@ interface Path {
   readonly target: (sandbox: Sandbox) => { calls: () => readonly CallRecord[]; match: (c: CallRecord) => boolean };
 }
 
-const ROUTE = 'logisticsSync.shipmentId:SHP-1001-01';
+const ROUTE = routeExternalRef('SO-1001', 'SHP-1001-01');
 
 const PATHS: readonly Path[] = [
   {

@@ -1,6 +1,6 @@
 import { numberEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/errors';
-import { FLEET_EXTERNAL_ID_KEYS } from '../shared/fleet-external-ids';
+import { routeExternalIds, routeExternalRef, stopExternalIds } from '../shared/fleet-external-ids';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
 import type { FleetPort, NewRoute } from './fleet-port';
@@ -14,11 +14,11 @@ interface RouteResponse {
  * The fleet platform's Routes API over HTTP (Samsara-shaped; implements {@link FleetPort}).
  *
  * `POST {base}/fleet/routes` with a Bearer API token. The route and every stop carry our ids in
- * `externalIds` (lambdas/shared/fleet-external-ids.ts), which is how fleet webhooks find their way back to
- * the order and shipment. The fleet API enforces unique external ids: when it refuses a second route for
- * the same shipment (Samsara is believed to answer 400; 409 and 422 are treated alike), the existing route is
- * read back by external id (`GET /fleet/routes/{key}:{value}`) and returned, so dispatching twice yields one
- * route.
+ * `externalIds`, one unique value each (lambdas/shared/fleet-external-ids.ts), which is how fleet webhooks
+ * find their way back to the order and shipment. The fleet API enforces unique external id values: when it
+ * refuses a second route for the same shipment (Samsara is believed to answer 400; 409 and 422 are treated
+ * alike), the existing route is read back by external id (`GET /fleet/routes/{key}:{value}`) and returned, so
+ * dispatching twice yields one route.
  */
 export class FleetClient implements FleetPort {
   constructor(
@@ -27,15 +27,14 @@ export class FleetClient implements FleetPort {
   ) {}
 
   async createRoute(route: NewRoute, idempotencyKey: string): Promise<{ routeId: string; stopIds: string[] }> {
-    const externalIds = { [FLEET_EXTERNAL_ID_KEYS.orderId]: route.orderId, [FLEET_EXTERNAL_ID_KEYS.shipmentId]: route.shipmentId };
     const body = {
       name: route.name,
-      externalIds,
-      stops: route.stops.map((stop) => ({
+      externalIds: routeExternalIds(route.orderId, route.shipmentId),
+      stops: route.stops.map((stop, index) => ({
         name: stop.name,
         ...(stop.address ? { singleUseLocation: { address: stop.address } } : {}),
         ...(stop.scheduledArrivalTime ? { scheduledArrivalTime: stop.scheduledArrivalTime } : {}),
-        externalIds,
+        externalIds: stopExternalIds(route.orderId, route.shipmentId, index),
       })),
     };
     const headers = await this.authorization();
@@ -46,15 +45,15 @@ export class FleetClient implements FleetPort {
       // Refused: maybe because a route with these external ids exists (a re-released order, a lost
       // response). Return that route; if there is none, the refusal stands.
       if (error instanceof RejectedByTargetError && [400, 409, 422].includes(error.status)) {
-        const existing = await this.findByShipment(route.shipmentId, headers);
+        const existing = await this.findByShipment(route, headers);
         if (existing) return existing;
       }
       throw error;
     }
   }
 
-  private async findByShipment(shipmentId: string, headers: Record<string, string>): Promise<{ routeId: string; stopIds: string[] } | undefined> {
-    const key = `${FLEET_EXTERNAL_ID_KEYS.shipmentId}:${shipmentId}`;
+  private async findByShipment(route: NewRoute, headers: Record<string, string>): Promise<{ routeId: string; stopIds: string[] } | undefined> {
+    const key = routeExternalRef(route.orderId, route.shipmentId);
     try {
       const { body } = await this.http.request<RouteResponse>({ method: 'GET', path: `/fleet/routes/${seg(key)}`, headers });
       return toRoute(body);

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScenarioContext, ScenarioStep } from './scenario';
+import { fleetRouteOfOrder } from './scenario-fleet';
 
 /**
  * DESIGN §5 steps 4–5 for the reference scenario (`npm start -- --once`): the fleet's temperature alert on
@@ -11,7 +12,6 @@ import type { ScenarioContext, ScenarioStep } from './scenario';
  */
 
 const ORDER_ID = 'SO-1001';
-const ROUTE_REF = `logisticsSync.orderId:${ORDER_ID}`;
 
 interface Ticket {
   id: number;
@@ -25,8 +25,7 @@ interface Hold {
 }
 
 function shipmentOf(ctx: ScenarioContext): string {
-  const route = ctx.sandbox.simulators!.fleet.findRoute(ROUTE_REF) as { externalIds: Record<string, string> };
-  return route.externalIds['logisticsSync.shipmentId'];
+  return fleetRouteOfOrder(ctx, ORDER_ID).shipmentId;
 }
 
 function tickets(ctx: ScenarioContext, shipmentId: string): Ticket[] {
@@ -86,7 +85,7 @@ export const EXCEPTION_WORKFLOW_STEPS: readonly ScenarioStep[] = [
     name: `4. fleet temperature alert (11.5 °C for 25 min) on ${ORDER_ID}'s shipment → ERP exception and hold, CS ticket, account team, visibility record`,
     skipUnless: skipUnlessWorkflow,
     async run(ctx) {
-      const delivery = await ctx.sandbox.simulators!.fleet.raiseTemperatureAlert(ROUTE_REF);
+      const delivery = await ctx.sandbox.simulators!.fleet.raiseTemperatureAlert(fleetRouteOfOrder(ctx, ORDER_ID).id);
       if (delivery.status !== 202) throw new Error(`the alert webhook was answered ${delivery.status}`);
       ctx.state.set('temperatureAlert', delivery.id);
     },

@@ -7,6 +7,7 @@ import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import { clientConfig } from './aws';
 import { PROJECT_ROOT } from './python-env';
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
+import { fleetRouteOfOrder } from './scenario-fleet';
 import type { TappedEvent } from './runtime/bus-tap';
 import { matchesPattern } from './runtime/event-pattern';
 import type { Sandbox } from './sandbox';
@@ -320,7 +321,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     name: '3. the fleet departs the DC → ERP status "in transit"',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      await accepted(ctx.sandbox.simulators!.fleet.departStop(ROUTE_REF, 0), 'the departure webhook');
+      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0), 'the departure webhook');
     },
     expectations: (ctx) => [{ name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) }],
   },
@@ -330,11 +331,11 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
       const fleet = ctx.sandbox.simulators!.fleet;
-      await accepted(fleet.arriveAtStop(ROUTE_REF), 'the arrival webhook');
+      await accepted(fleet.arriveAtStop(routeRef(ctx)), 'the arrival webhook');
       // A driver submits the POD after arriving; wait for the arrival to reach the ERP so the story reads in order.
       const deadline = Date.now() + 20_000;
       while (typeof expectStatuses(ctx, ['arrived'], { subset: true }) === 'string' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await accepted(fleet.submitProofOfDelivery(ROUTE_REF), 'the proof-of-delivery webhook');
+      await accepted(fleet.submitProofOfDelivery(routeRef(ctx)), 'the proof-of-delivery webhook');
     },
     expectations: (ctx) => [
       { name: 'the ERP shipment status went arrived → delivered', withinMs: 20_000, check: () => expectStatuses(ctx, ['arrived', 'delivered'], { subset: true }) },
@@ -381,7 +382,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     name: '7. a late departure arrives after the delivery: recorded as late, the state stays delivered',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      await accepted(ctx.sandbox.simulators!.fleet.departStop(ROUTE_REF, 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
+      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
     },
     expectations: (ctx) => [
       {
@@ -434,7 +435,6 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
 // ------------------------------------------------------------------------------------------------
 // Helpers for the full-stack steps (3 and 6–8).
 
-const ROUTE_REF = `logisticsSync.orderId:${ORDER_ID}`;
 
 function skipUnlessFullStack(ctx: ScenarioContext): string | undefined {
   if (!ctx.sandbox.simulators) return 'no simulators';
@@ -449,8 +449,12 @@ function skipUnlessFullStack(ctx: ScenarioContext): string | undefined {
 
 /** Our shipment id, as dispatch wrote it into the fleet route's external ids. */
 function shipmentOf(ctx: ScenarioContext): string {
-  const route = ctx.sandbox.simulators!.fleet.findRoute(ROUTE_REF) as { externalIds: Record<string, string> };
-  return route.externalIds['logisticsSync.shipmentId'];
+  return fleetRouteOfOrder(ctx, ORDER_ID).shipmentId;
+}
+
+/** The fleet route of the reference order (its Samsara id). */
+function routeRef(ctx: ScenarioContext): string {
+  return fleetRouteOfOrder(ctx, ORDER_ID).id;
 }
 
 async function accepted(delivery: Promise<{ status: number | null }>, what: string): Promise<void> {

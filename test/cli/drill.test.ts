@@ -16,7 +16,7 @@ import { lsync } from './support/run-cli';
 
 const ORDER = 'SO-1001';
 const SHIPMENT = 'SHP-1001-01';
-const ROUTE = `logisticsSync.shipmentId:${SHIPMENT}`;
+const ROUTE = `logisticsSync.shipment:${ORDER}~${SHIPMENT}`;
 const BILLING_READY = `/orders/${ORDER}/billing-ready`;
 
 let sandbox: Sandbox;

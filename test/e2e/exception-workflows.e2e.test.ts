@@ -73,7 +73,7 @@ describe('exception workflows in the sandbox (issue 6)', () => {
     await waitFor('an ERP without a global fault', async () => (await sim<{ faults: { path?: string }[] }>('erp', 'GET', '/__sim/faults')).faults.every((f) => f.path !== undefined), 120_000);
     await sim('fleet', 'POST', '/__sim/actions/createRoute', {
       name: `${ORDER_ID} second reefer`,
-      externalIds: { 'logisticsSync.orderId': ORDER_ID, 'logisticsSync.shipmentId': SHIPMENT_ID },
+      externalIds: { 'logisticsSync.shipment': `${ORDER_ID}~${SHIPMENT_ID}` },
       stops: [
         { name: 'Central DC Rotterdam', addressId: 'DC-01' },
         { name: 'C-77 Utrecht receiving dock', addressId: 'C-77-DOCK-1' },
@@ -81,7 +81,7 @@ describe('exception workflows in the sandbox (issue 6)', () => {
     });
 
     // Step 4: 11.5 °C for 25 min against the contract's 2–8 °C. Step 5: the vendor retries the same webhook twice.
-    const { result: alert } = await sim<{ result: Delivery }>('fleet', 'POST', '/__sim/actions/raiseTemperatureAlert', { route: `logisticsSync.shipmentId:${SHIPMENT_ID}` });
+    const { result: alert } = await sim<{ result: Delivery }>('fleet', 'POST', '/__sim/actions/raiseTemperatureAlert', { route: `logisticsSync.shipment:${ORDER_ID}~${SHIPMENT_ID}` });
     expect(alert.status).toBe(202);
     for (let retry = 0; retry < 2; retry++) {
       const { webhook } = await sim<{ webhook: Delivery }>('fleet', 'POST', `/__sim/webhooks/${alert.id}/redeliver`, {});

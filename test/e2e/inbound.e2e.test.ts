@@ -20,7 +20,7 @@ interface TappedEvent {
 const ajv = createCanonicalAjv();
 const run = randomUUID().slice(0, 8);
 const shipmentId = `SHP-E2E-${run}`;
-const ids = { 'logisticsSync.orderId': `SO-E2E-${run}`, 'logisticsSync.shipmentId': shipmentId };
+const ids = { 'logisticsSync.shipment': `SO-E2E-${run}~${shipmentId}` };
 
 function temperatureAlert(eventId: string) {
   return {

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { aws, eventually, sandbox, sim, type SimulatedSystem as System } from './support';
+import { routeExternalRef } from '../../lambdas/shared/fleet-external-ids';
 
 interface CallRecord {
   method: string;
@@ -71,7 +72,7 @@ function dlqUrl(queueName: string): string {
   throw new Error(`no discovery output for queue ${queueName}`);
 }
 
-const routeRef = (shipmentId: string) => `logisticsSync.shipmentId:${shipmentId}`;
+const routeRef = (orderId: string, shipmentId: string) => routeExternalRef(orderId, shipmentId);
 
 /** Releases an order (twice) and waits until the fleet has its route and the ERP its "dispatched" status. */
 async function releaseAndDispatch(orderId: string, shipmentId: string): Promise<void> {
@@ -88,7 +89,7 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     await releaseAndDispatch(orderId, shipmentId);
     const routes = (await calls('fleet', 'POST', '/fleet/routes')).filter((c) => JSON.stringify(c.body).includes(shipmentId));
     expect(routes).toHaveLength(1);
-    expect(routes[0].body).toMatchObject({ externalIds: { 'logisticsSync.orderId': orderId, 'logisticsSync.shipmentId': shipmentId } });
+    expect(routes[0].body).toMatchObject({ externalIds: { 'logisticsSync.shipment': `${orderId}~${shipmentId}` } });
 
     // A ticket for the shipment, as the exception workflow (step 4, not run here) would have opened it.
     const token = sandbox().systemSecrets['logistics-sync/sandbox/cs']?.apiToken;
@@ -101,20 +102,20 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     const ticketId = String(((await created.json()) as { ticket: { id: number } }).ticket.id);
 
     // Step 3: departure from the DC → ERP "in transit".
-    await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0 });
+    await twice('fleet', 'departStop', { route: routeRef(orderId, shipmentId), stop: 0 });
     await waitFor('ERP status in-transit', async () => (await erpStatuses(shipmentId)).includes('in-transit'));
 
     // Step 6: arrival + POD → ERP delivered + billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice.
-    await twice('fleet', 'arriveAtStop', { route: routeRef(shipmentId) });
+    await twice('fleet', 'arriveAtStop', { route: routeRef(orderId, shipmentId) });
     await waitFor('ERP status arrived', async () => (await erpStatuses(shipmentId)).includes('arrived'));
-    await twice('fleet', 'submitProofOfDelivery', { route: routeRef(shipmentId) });
+    await twice('fleet', 'submitProofOfDelivery', { route: routeRef(orderId, shipmentId) });
     const update = await waitFor('the CS ticket update', async () => (await calls('cs', 'PUT', `/api/v2/tickets/${ticketId}.json`))[0], 30_000);
     const comment = (update.body as { ticket: { comment: { body: string } } }).ticket.comment.body;
     expect(comment).toMatch(/Invoice INV-\d+ .*posted for order SO-1001, shipment SHP-1001-01/);
     expect(comment).toMatch(/Proof of delivery: \S+ at \d{4}-/);
 
     // Step 7: a late departure after the delivery.
-    await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0, at: new Date(Date.now() - 3_600_000).toISOString() });
+    await twice('fleet', 'departStop', { route: routeRef(orderId, shipmentId), stop: 0, at: new Date(Date.now() - 3_600_000).toISOString() });
 
     // Step 8: the trace shows the whole chain, with timings and the POD-to-invoice cycle.
     const trace = await waitFor(
@@ -153,9 +154,9 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     const shipmentId = 'SHP-1002-01';
     await releaseAndDispatch(orderId, shipmentId);
     // The arrival reaches us before the departure.
-    await twice('fleet', 'arriveAtStop', { route: routeRef(shipmentId) });
+    await twice('fleet', 'arriveAtStop', { route: routeRef(orderId, shipmentId) });
     await waitFor('ERP status arrived', async () => (await erpStatuses(shipmentId)).includes('arrived'));
-    await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0, at: new Date(Date.now() - 600_000).toISOString() });
+    await twice('fleet', 'departStop', { route: routeRef(orderId, shipmentId), stop: 0, at: new Date(Date.now() - 600_000).toISOString() });
     const late = await waitFor('the departure indexed as late', async () => {
       const t = await traceById(dynamodb, output('CorrelationTableName'), shipmentId);
       return t?.timeline.find((h) => h.eventType === 'shipment.departed' && h.late) ? t : undefined;
@@ -166,7 +167,7 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     // The ERP answers 500 to billing-ready, longer than the retry budget.
     await sim('erp', 'POST', '/__sim/faults', { kind: 'error', status: 500, path: `/orders/${orderId}/billing-ready` });
     try {
-      await twice('fleet', 'submitProofOfDelivery', { route: routeRef(shipmentId) });
+      await twice('fleet', 'submitProofOfDelivery', { route: routeRef(orderId, shipmentId) });
       const dead = await waitFor(
         'the POD in the erp-sync DLQ',
         async () => {
@@ -194,7 +195,7 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     await releaseAndDispatch(orderId, shipmentId);
     await sim('erp', 'POST', '/__sim/faults', { kind: 'maintenance', durationMs: 60_000 });
     const started = Date.now();
-    await twice('fleet', 'departStop', { route: routeRef(shipmentId), stop: 0 });
+    await twice('fleet', 'departStop', { route: routeRef(orderId, shipmentId), stop: 0 });
     // The held call may be the status update or, from a fresh container, its token request.
     await waitFor('a 503 answered during the window', async () => (await calls('erp', '*', '/**')).some((c) => c.status === 503));
     await waitFor('ERP status in-transit after the window', async () => (await erpStatuses(shipmentId)).includes('in-transit'), 150_000);

@@ -188,7 +188,8 @@ const corpus: Case[] = [
       withValid(r, (p) => {
         if (r.name === 'samsara') {
           const route = (p.data as { route: { externalIds: Record<string, string>; stops: { externalIds: Record<string, string> }[] } }).route;
-          for (const ids of [route.externalIds, ...route.stops.map((s) => s.externalIds)]) ids['logisticsSync.shipmentId'] = "SHP' OR '1'='1";
+          route.externalIds['logisticsSync.shipment'] = "SO-1001~SHP' OR '1'='1";
+          route.stops.forEach((s, i) => (s.externalIds['logisticsSync.stop'] = `SO-1001~SHP' OR '1'='1~${i + 1}`));
         }
         else if (r.name === 'zendesk') (p.detail as Record<string, unknown>).id = '38211 OR 1=1';
         else if (r.name === 'cloudevents') (p.data as Record<string, unknown>).orderId = '${jndi:ldap://x}';

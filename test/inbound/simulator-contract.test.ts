@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { statusChange, ticketEvent, type ZendeskTicket } from '../../lib/sandbox/simulators/cs-payloads';
 import { seedOrders } from '../../lib/sandbox/simulators/erp-data';
 import { proofOfDeliveryData, routeStopData, samsaraEnvelope, temperatureAlertData, type SamsaraRoute } from '../../lib/sandbox/simulators/fleet-payloads';
-import { FLEET_EXTERNAL_ID_KEYS } from '../../lambdas/shared/fleet-external-ids';
+import { routeExternalIds, stopExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
@@ -14,7 +14,8 @@ import { apiEvent, expectCanonical, harness, lsyncHeaders, NOW, NOW_SECONDS, sam
  * events. A change on either side that breaks the reference scenario fails here, not in a slow e2e run.
  */
 
-const externalIds = { [FLEET_EXTERNAL_ID_KEYS.orderId]: 'SO-1001', [FLEET_EXTERNAL_ID_KEYS.shipmentId]: 'SHP-1001-01' };
+// As the fleet client writes them (lambdas/fleet/fleet-client.ts): one unique value per route and per stop.
+const externalIds = routeExternalIds('SO-1001', 'SHP-1001-01');
 
 function route(): SamsaraRoute {
   return {
@@ -25,8 +26,8 @@ function route(): SamsaraRoute {
     vehicle: { id: '281474977710001', name: 'Reefer truck 12', externalIds: {} },
     settings: { routeStartingCondition: 'departFirstStop', routeCompletionCondition: 'arriveLastStop' },
     stops: [
-      { id: '100002', name: 'Central DC Rotterdam', externalIds, address: { id: 'DC-01', name: 'Central DC Rotterdam' }, state: 'departed', actualDepartureTime: '2026-03-12T08:05:00.000Z', scheduledDepartureTime: '2026-03-12T08:00:00.000Z', documents: [], liveSharingUrl: 'https://x' },
-      { id: '100003', name: 'C-77 Utrecht', externalIds, singleUseLocation: { address: 'Koelhuisweg 4, Utrecht' }, state: 'en route', scheduledArrivalTime: '2026-03-12T13:00:00.000Z', eta: '2026-03-12T13:10:00.000Z', documents: [], liveSharingUrl: 'https://y' },
+      { id: '100002', name: 'Central DC Rotterdam', externalIds: stopExternalIds('SO-1001', 'SHP-1001-01', 0), address: { id: 'DC-01', name: 'Central DC Rotterdam' }, state: 'departed', actualDepartureTime: '2026-03-12T08:05:00.000Z', scheduledDepartureTime: '2026-03-12T08:00:00.000Z', documents: [], liveSharingUrl: 'https://x' },
+      { id: '100003', name: 'C-77 Utrecht', externalIds: stopExternalIds('SO-1001', 'SHP-1001-01', 1), singleUseLocation: { address: 'Koelhuisweg 4, Utrecht' }, state: 'en route', scheduledArrivalTime: '2026-03-12T13:00:00.000Z', eta: '2026-03-12T13:10:00.000Z', documents: [], liveSharingUrl: 'https://y' },
     ],
   };
 }

@@ -5,7 +5,7 @@ import { SECRETS, getJson, jsonInit } from './helpers';
 const auth = { authorization: `Bearer ${DEFAULT_FLEET_CREDENTIALS.apiToken}` };
 const routeBody = (shipmentId: string) => ({
   name: `Route ${shipmentId}`,
-  externalIds: { 'logisticsSync.shipmentId': shipmentId },
+  externalIds: { 'logisticsSync.shipment': `SO-1~${shipmentId}` },
   stops: [{ name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam' } }, { name: 'Customer', addressId: 'C-77-DOCK-1' }],
 });
 
@@ -79,13 +79,14 @@ describe('switchable faults, observed over real HTTP', () => {
     expect(fleet.calls[0]).toMatchObject({ method: 'POST', path: '/fleet/routes', status: null, faults: ['drop'] });
   });
 
-  test('drop after handling loses the answer but not the side effect; the retry finds the same route', async () => {
+  test('drop after handling loses the answer but not the side effect; the retry is refused as a duplicate and the route is there', async () => {
     fleet.setFault({ kind: 'drop', count: 1, afterHandling: true });
     await expect(fetch(`${url}/fleet/routes`, jsonInit('POST', routeBody('SHP-L'), auth))).rejects.toThrow();
     const retry = await getJson(`${url}/fleet/routes`, jsonInit('POST', routeBody('SHP-L'), auth));
-    expect(retry.status).toBe(200);
+    expect(retry).toMatchObject({ status: 400, body: { message: expect.stringMatching(/already used by route/) } });
     expect((fleet.snapshot() as { routes: unknown[] }).routes).toHaveLength(1);
-    expect(fleet.calls[1]).toMatchObject({ replayed: true });
+    const found = await getJson(`${url}/fleet/routes/${encodeURIComponent('logisticsSync.shipment:SO-1~SHP-L')}`, { headers: auth });
+    expect(found).toMatchObject({ status: 200, body: { data: { externalIds: { 'logisticsSync.shipment': 'SO-1~SHP-L' } } } });
   });
 
   test('error answers 500 (or the given status) for the next K requests', async () => {

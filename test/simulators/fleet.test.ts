@@ -7,14 +7,14 @@ const auth = { authorization: `Bearer ${DEFAULT_FLEET_CREDENTIALS.apiToken}` };
 
 const routeRequest = {
   name: 'SO-1001 / SHP-1001-01',
-  externalIds: { 'logisticsSync.orderId': 'SO-1001', 'logisticsSync.shipmentId': 'SHP-1001-01' },
+  externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-01' },
   stops: [
     { name: 'Central DC Rotterdam', singleUseLocation: { address: 'Distributieweg 12, 3088 GA Rotterdam', latitude: 51.8856, longitude: 4.4236 }, scheduledDepartureTime: '2026-03-12T07:30:00Z' },
     {
       name: 'C-77 Utrecht receiving dock',
       singleUseLocation: { address: 'Koelhuisweg 4, 3542 AB Utrecht' },
       scheduledArrivalTime: '2026-03-12T13:00:00Z',
-      externalIds: { 'logisticsSync.orderId': 'SO-1001', 'logisticsSync.shipmentId': 'SHP-1001-01' },
+      externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' },
     },
   ],
 };
@@ -72,14 +72,14 @@ describe('fleet simulator (Samsara-shaped)', () => {
             externalIds: routeRequest.externalIds,
             stops: [
               { id: expect.any(String), name: 'Central DC Rotterdam', state: 'scheduled' },
-              { id: expect.any(String), externalIds: { 'logisticsSync.shipmentId': 'SHP-1001-01' } },
+              { id: expect.any(String), externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
             ],
           },
         },
       });
       const id = (created.body as { data: { id: string } }).data.id;
       expect((await getJson(`${url}/fleet/routes/${id}`, { headers: auth })).body).toEqual(created.body);
-      expect((await getJson(`${url}/fleet/routes/logisticsSync.shipmentId:SHP-1001-01`, { headers: auth })).body).toEqual(created.body);
+      expect((await getJson(`${url}/fleet/routes/logisticsSync.shipment:SO-1001~SHP-1001-01`, { headers: auth })).body).toEqual(created.body);
       expect((await getJson(`${url}/fleet/routes/1`, { headers: auth })).status).toBe(404);
     });
 
@@ -91,26 +91,29 @@ describe('fleet simulator (Samsara-shaped)', () => {
       expect((badTime.body as { message: string }).message).toMatch(/stops\[0\]\.scheduledArrivalTime must be an RFC 3339 timestamp/);
     });
 
-    test('creating a route with external ids already in use returns that route instead of a duplicate, and the call says so', async () => {
+    test('an external id value already held by any route or stop is refused with 400, as Samsara does', async () => {
       const first = await createRoute();
-      const second = await createRoute();
-      expect(second.body).toEqual(first.body);
-      expect((fleet.snapshot() as { routes: unknown[] }).routes).toHaveLength(1);
-      expect(fleet.callsTo('POST', '/fleet/routes').map((c) => c.replayed ?? false)).toEqual([false, true]);
-      expect(fleet.calls[1].note).toMatch(/matched existing route/);
-    });
-
-    test('with duplicateExternalIds "reject" the second create is refused', async () => {
-      const strict = new FleetSimulator({ samsaraSecret: SECRETS.samsara, duplicateExternalIds: 'reject' });
-      strict.createRoute(routeRequest);
-      expect(() => strict.createRoute(routeRequest)).toThrow(/already used by route/);
+      expect(first.status).toBe(200);
+      const again = await createRoute();
+      expect(again).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^external id logisticsSync\.shipment:SO-1001~SHP-1001-01 of the route is already used by route \d+$/) } });
+      // Another class of object: a new route's stop reusing the first route's value (the key is what counts).
+      const stopClash = await createRoute({ ...routeRequest, externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-02' }, stops: [{ addressId: '1', externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-01' } }] });
+      expect((stopClash.body as { message: string }).message).toMatch(/of stops\[0\] is already used by route/);
+      // Within one request: a route and its stops may not share a value either.
+      const shared = { 'logisticsSync.shipmentId': 'SHP-1001-03' };
+      const inRequest = await createRoute({ name: 'x', externalIds: shared, stops: [{ addressId: '1', externalIds: shared }] });
+      expect((inRequest.body as { message: string }).message).toMatch(/of stops\[0\] is already used by the route of this request/);
+      // Another shipment of the same order has values of its own: a new route.
+      const second = await createRoute({ ...routeRequest, externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-02' }, stops: [{ addressId: '1', externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-02~1' } }] });
+      expect(second.status).toBe(200);
+      expect((fleet.snapshot() as { routes: unknown[] }).routes).toHaveLength(2);
     });
   });
 
   describe('webhooks 2.0, signed the Samsara way', () => {
     test('departure from the DC: envelope, headers and the whole route with the departed stop', async () => {
       fleet.createRoute(routeRequest);
-      const delivery = await fleet.departStop('logisticsSync.shipmentId:SHP-1001-01', 0, { at: new Date('2026-03-12T07:32:00Z') });
+      const delivery = await fleet.departStop('logisticsSync.shipment:SO-1001~SHP-1001-01', 0, { at: new Date('2026-03-12T07:32:00Z') });
       expect(delivery).toMatchObject({ ok: true, attempts: [{ status: 202 }] });
       const [request] = receiver.requests;
       expect(request.path).toBe('/webhooks/fleet/samsara');
@@ -134,7 +137,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
             actualRouteStartTime: '2026-03-12T07:32:00.000Z',
             stops: [
               { state: 'departed', actualDepartureTime: '2026-03-12T07:32:00.000Z' },
-              { state: 'en route', externalIds: { 'logisticsSync.shipmentId': 'SHP-1001-01' } },
+              { state: 'en route', externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
             ],
           },
         },
@@ -142,7 +145,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
     });
 
     test('arrival, ETA update and proof of delivery at the customer stop', async () => {
-      const { route } = fleet.createRoute(routeRequest);
+      const route = fleet.createRoute(routeRequest);
       await fleet.updateEta(route.id, new Date('2026-03-12T13:20:00Z'));
       await fleet.arriveAtStop(route.id);
       await fleet.submitProofOfDelivery(route.id, -1, { recipientName: 'P. de Boer' });
@@ -157,7 +160,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
           state: 'submitted',
           driver: { id: expect.any(String) },
           route: { id: route.id, externalIds: routeRequest.externalIds },
-          routeStop: { id: route.stops[1].id, externalIds: { 'logisticsSync.shipmentId': 'SHP-1001-01' } },
+          routeStop: { id: route.stops[1].id, externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
           fields: expect.arrayContaining([
             { label: 'Recipient name', type: 'string', value: { stringValue: 'P. de Boer' } },
             expect.objectContaining({ type: 'signature' }),
@@ -167,7 +170,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
     });
 
     test('temperature alert: AlertIncident with 11.5 °C for 25 minutes above 8 °C and the route ids', async () => {
-      const { route } = fleet.createRoute(routeRequest);
+      const route = fleet.createRoute(routeRequest);
       await fleet.raiseTemperatureAlert(route.id);
       const alert = JSON.parse(receiver.requests[0].body) as { eventType: string; data: Record<string, unknown> };
       expect(alert.eventType).toBe('AlertIncident');
@@ -194,7 +197,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
     });
 
     test('a vendor retry resends the same eventId and body bytes, freshly signed', async () => {
-      const { route } = fleet.createRoute(routeRequest);
+      const route = fleet.createRoute(routeRequest);
       const original = await fleet.raiseTemperatureAlert(route.id);
       const retry = await fleet.redeliver(original.id);
       expect(retry).toMatchObject({ eventId: original.eventId, rawBody: original.rawBody, redeliveryOf: original.id, ok: true });
@@ -203,7 +206,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
     });
 
     test('a webhook can be signed at a given (stale) time', async () => {
-      const { route } = fleet.createRoute(routeRequest);
+      const route = fleet.createRoute(routeRequest);
       const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
       await fleet.departStop(route.id, 0, { signedAt: tenMinutesAgo });
       expect(receiver.requests[0].headers['x-samsara-timestamp']).toBe(String(Math.floor(tenMinutesAgo.getTime() / 1000)));
@@ -211,7 +214,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
     });
 
     test('Motive: X-KT-Webhook-Signature is the hex HMAC-SHA1 of the body', async () => {
-      const { route } = fleet.createRoute(routeRequest);
+      const route = fleet.createRoute(routeRequest);
       await fleet.sendMotiveLocationUpdate(route.id, { lat: 52.09, lon: 5.12 });
       const [request] = receiver.requests;
       expect(request.path).toBe('/webhooks/fleet/motive');
@@ -221,7 +224,7 @@ describe('fleet simulator (Samsara-shaped)', () => {
 
     test('driver actions run over HTTP, addressing the route by external id', async () => {
       fleet.createRoute(routeRequest);
-      const res = await getJson(`${url}/__sim/actions/raiseTemperatureAlert`, jsonInit('POST', { route: 'logisticsSync.orderId:SO-1001', temperatureCelsius: 12 }));
+      const res = await getJson(`${url}/__sim/actions/raiseTemperatureAlert`, jsonInit('POST', { route: 'logisticsSync.shipment:SO-1001~SHP-1001-01', temperatureCelsius: 12 }));
       expect(res).toMatchObject({ status: 200, body: { result: { eventType: 'AlertIncident', ok: true } } });
       expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ data: { conditions: [{ details: { ambientTemperature: { temperatureCelsius: 12 } } }] } });
       expect((await getJson(`${url}/__sim/actions/departStop`, jsonInit('POST', { route: 'nope' }))).status).toBe(404);

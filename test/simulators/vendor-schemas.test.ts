@@ -71,12 +71,12 @@ describe('simulator webhooks are valid against our vendor schemas', () => {
   });
 
   test('Samsara webhooks 2.0: departure, ETA, arrival, proof of delivery, temperature alert', async () => {
-    const { route } = sims.fleet.createRoute({
+    const route = sims.fleet.createRoute({
       name: 'SO-1001',
-      externalIds: { 'logisticsSync.orderId': 'SO-1001', 'logisticsSync.shipmentId': 'SHP-1001-01' },
+      externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-01' },
       stops: [
         { name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam' } },
-        { name: 'C-77', singleUseLocation: { address: 'Koelhuisweg 4, Utrecht' }, externalIds: { 'logisticsSync.shipmentId': 'SHP-1001-01' } },
+        { name: 'C-77', singleUseLocation: { address: 'Koelhuisweg 4, Utrecht' }, externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
       ],
     });
     await sims.fleet.departStop(route.id);

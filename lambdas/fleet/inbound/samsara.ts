@@ -149,7 +149,7 @@ function event<T extends object>(ctx: Context, eventType: string, occurredAt: st
   });
 }
 
-const noShipment = (what: string): MapResult => ({ kind: 'ignored', reason: `${what} carries no logistics-sync shipment id (externalIds "logisticsSync.shipmentId")` });
+const noShipment = (what: string): MapResult => ({ kind: 'ignored', reason: `${what} carries no logistics-sync shipment id (externalIds "logisticsSync.shipment" or "logisticsSync.stop")` });
 
 function mapDeparture(ctx: Context, data: SamsaraRouteStopData): MapResult {
   const stop = data.stop ?? latestBy(data.route.stops, 'actualDepartureTime');

@@ -1,5 +1,5 @@
 import type { CanonicalRefs } from '../canonical-event';
-import { FLEET_EXTERNAL_ID_KEYS } from '../fleet-external-ids';
+import { parseFleetExternalIds } from '../fleet-external-ids';
 
 /** Helpers for pure vendor → canonical mappings. None reads the clock or the environment. */
 
@@ -33,17 +33,17 @@ export function compact<T extends object>(value: T): T {
 
 /**
  * Our order and shipment ids from fleet `externalIds` maps (lambdas/shared/fleet-external-ids.ts), the first
- * source that carries each one winning (pass the most specific first: stop, then route). Values are taken
- * as they are: a malformed one fails canonical validation with a 400 naming `refs.<key>`, instead of the
- * event silently losing its shipment.
+ * source that carries each one winning (pass the most specific first: stop, then route). A malformed value
+ * fails canonical validation with a 400 naming `refs.shipmentId`, instead of the event silently losing its
+ * shipment.
  */
 export function fleetRefs(...sources: (Readonly<Record<string, string>> | undefined)[]): Pick<CanonicalRefs, 'orderId' | 'shipmentId'> {
   let orderId: string | undefined;
   let shipmentId: string | undefined;
   for (const ids of sources) {
-    if (!ids) continue;
-    orderId ||= ids[FLEET_EXTERNAL_ID_KEYS.orderId] || undefined;
-    shipmentId ||= ids[FLEET_EXTERNAL_ID_KEYS.shipmentId] || undefined;
+    const parsed = parseFleetExternalIds(ids);
+    orderId ||= parsed.orderId;
+    shipmentId ||= parsed.shipmentId;
   }
   return compact({ orderId, shipmentId });
 }

@@ -50,14 +50,6 @@ export interface FleetSimulatorOptions extends SimulatorOptions {
   orgId?: number;
   /** `webhookId` of the envelope. @default '1411751028848270' */
   webhookId?: string;
-  /**
-   * What creating a route with external ids already in use does: answer with the route that has exactly
-   * those external ids (our idempotency; a route sharing only some of them, e.g. another shipment of the same
-   * order, is a new route), or refuse with 400 when any one value is taken (what real Samsara is believed to
-   * do; unconfirmed).
-   * @default 'return-existing'
-   */
-  duplicateExternalIds?: 'return-existing' | 'reject';
   /** Driver assigned when a route names none. */
   defaultDriver?: SamsaraRef;
   /** Vehicle assigned when a route names none. */
@@ -135,7 +127,7 @@ export class FleetSimulator extends VendorSimulator {
       if (stop === undefined || typeof stop === 'number' || typeof stop === 'string') return stop;
       throw new SimValidationError(`stop must be an index or a stop id, got ${JSON.stringify(stop)}`);
     };
-    this.action('createRoute', (args) => this.createRoute(args).route);
+    this.action('createRoute', (args) => this.createRoute(args));
     this.action('departStop', (args) => this.departStop(requiredString(args, 'route'), stopArg(args), common(args)));
     this.action('arriveAtStop', (args) => this.arriveAtStop(requiredString(args, 'route'), stopArg(args), common(args)));
     this.action('updateEta', (args) => {
@@ -166,23 +158,28 @@ export class FleetSimulator extends VendorSimulator {
   // ------------------------------------------------------------ routes
 
   /**
-   * Creates a route as `POST /fleet/routes` does (same validation, same external-id idempotency).
-   * Returns the route and whether an existing route was returned instead.
+   * Creates a route as `POST /fleet/routes` does, with the same validation. Samsara's uniqueness rule holds:
+   * an external id value is unique per key across all objects, whatever their class
+   * (https://developers.samsara.com/docs/external-ids), so a route or stop reusing a `key:value` already
+   * held by another route or stop, or by another object of the same request, is refused with 400.
    */
-  createRoute(input: unknown): { route: SamsaraRoute; existing: boolean } {
+  createRoute(input: unknown): SamsaraRoute {
     const body = asObject(input, 'body');
     const name = requiredString(body, 'name');
     const externalIds = stringMap(body.externalIds, 'externalIds');
     if (!Array.isArray(body.stops) || body.stops.length === 0) throw new SimValidationError('stops must be a non-empty array');
-    if (this.fleetOptions.duplicateExternalIds === 'reject') {
-      // Samsara's rule: an external id value is unique per key among routes.
-      const clash = this.routeByExternalIds(externalIds, 'any');
-      if (clash) throw new SimHttpError(400, 'invalid_request', `externalIds ${JSON.stringify(externalIds)} already used by route ${clash.id}`);
+    const requested: [string, Record<string, string>][] = [
+      ['the route', externalIds],
+      ...body.stops.map((raw, index): [string, Record<string, string>] => [`stops[${index}]`, stringMap(asObject(raw, `stops[${index}]`).externalIds, `stops[${index}].externalIds`)]),
+    ];
+    const taken = this.externalIdOwners();
+    for (const [owner, ids] of requested) {
+      for (const [key, value] of Object.entries(ids)) {
+        const holder = taken.get(`${key}\u0000${value}`);
+        if (holder) throw new SimHttpError(400, 'invalid_request', `external id ${key}:${value} of ${owner} is already used by ${holder}`);
+        taken.set(`${key}\u0000${value}`, `${owner} of this request`);
+      }
     }
-    // A retried creation (same external ids) returns the route it created; a second shipment of the same
-    // order (same order id, another shipment id) is a new route.
-    const existing = this.routeByExternalIds(externalIds, 'all');
-    if (existing) return { route: existing, existing: true };
     const stops = body.stops.map((raw, index) => this.buildStop(raw, index));
     const driverId = optionalString(body, 'driverId');
     const vehicleId = optionalString(body, 'vehicleId');
@@ -199,7 +196,7 @@ export class FleetSimulator extends VendorSimulator {
       stops,
     };
     this.routes.set(route.id, route);
-    return { route, existing: false };
+    return route;
   }
 
   /** A route by id, or by one of its external ids written `key:value` (as Samsara's API accepts). */
@@ -377,12 +374,7 @@ export class FleetSimulator extends VendorSimulator {
   // ------------------------------------------------------------ internals
 
   private createRouteRequest(req: SimRequest): SimResponse {
-    const { route, existing } = this.createRoute(req.body);
-    if (existing) {
-      req.record.replayed = true;
-      req.record.note = `externalIds matched existing route ${route.id}; no new route created`;
-    }
-    return json(200, { data: route });
+    return json(200, { data: this.createRoute(req.body) });
   }
 
   private buildStop(raw: unknown, index: number): SamsaraStop {
@@ -418,17 +410,21 @@ export class FleetSimulator extends VendorSimulator {
     };
   }
 
-  private routeByExternalIds(externalIds: Record<string, string>, match: 'any' | 'all'): SamsaraRoute | undefined {
-    const pairs = Object.entries(externalIds);
-    if (pairs.length === 0) return undefined;
-    const matches = (route: SamsaraRoute, [key, value]: [string, string]) => route.externalIds[key] === value;
-    return [...this.routes.values()].find((route) => (match === 'all' ? pairs.every((p) => matches(route, p)) : pairs.some((p) => matches(route, p))));
+  /** Every external id in use (`key\0value`) → the object holding it. */
+  private externalIdOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const route of this.routes.values()) {
+      for (const [key, value] of Object.entries(route.externalIds)) owners.set(`${key}\u0000${value}`, `route ${route.id}`);
+      for (const stop of route.stops) for (const [key, value] of Object.entries(stop.externalIds)) owners.set(`${key}\u0000${value}`, `stop ${stop.id} of route ${route.id}`);
+    }
+    return owners;
   }
 
   private routeByExternalRef(ref: string): SamsaraRoute | undefined {
     const colon = ref.indexOf(':');
     if (colon <= 0) return undefined;
-    return this.routeByExternalIds({ [ref.slice(0, colon)]: ref.slice(colon + 1) }, 'any');
+    const [key, value] = [ref.slice(0, colon), ref.slice(colon + 1)];
+    return [...this.routes.values()].find((route) => route.externalIds[key] === value);
   }
 
   private findStop(route: SamsaraRoute, ref: StopRef): SamsaraStop {
