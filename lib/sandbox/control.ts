@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer } from './runtime/loopback-server';
 import type { Sandbox } from './sandbox';
+import { startMetering, type Meter } from './metering';
 import { runScenario, type ScenarioReport } from './scenario';
 
 /**
@@ -11,10 +12,14 @@ import { runScenario, type ScenarioReport } from './scenario';
  * - `GET  /bus-events`  every event the bus tap saw (`?type=<detail-type>` filters)
  * - `POST /warm`        starts one environment per function; answers `{ <functionName>: <init error> | null }`
  * - `POST /scenario`    runs the reference scenario in the sandbox process; answers its report
+ * - `POST /metering/start`, `POST /metering/stop`   counts what the product uses in between; `stop` answers
+ *                       the Usage (lib/sandbox/metering.ts), the input of the cost model
  *
  * The vendor simulators have their own control plane (`<simulator>/__sim/...`).
  */
 export class ControlServer extends LoopbackServer {
+  private meter?: Meter;
+
   constructor(private readonly sandbox: () => Sandbox) {
     super();
   }
@@ -48,6 +53,25 @@ export class ControlServer extends LoopbackServer {
         const lines: string[] = [];
         const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
         this.send(res, 200, { ...report, log: lines });
+        return;
+      }
+      case 'POST /metering/start': {
+        if (this.meter) {
+          this.send(res, 409, { message: 'a meter is already running; stop it first' });
+          return;
+        }
+        this.meter = await startMetering(sandbox);
+        this.send(res, 200, { metering: true });
+        return;
+      }
+      case 'POST /metering/stop': {
+        const meter = this.meter;
+        if (!meter) {
+          this.send(res, 409, { message: 'no meter is running' });
+          return;
+        }
+        this.meter = undefined;
+        this.send(res, 200, await meter.stop());
         return;
       }
       default:

@@ -25,11 +25,20 @@ export interface Emulator {
    * start; the sandbox synthesizes meanwhile). Deploy nothing before this resolves.
    */
   capabilities(): Promise<EmulatorCapabilities>;
+  /**
+   * moto's request recorder (every API request it receives, with headers and body, appended to the
+   * `recordingFile` given at start): `reset` empties the file, `start`/`stop` switch recording on and off.
+   */
+  recorder(action: 'reset' | 'start' | 'stop'): Promise<void>;
+  /** The recorder's file (see StartEmulatorOptions.recordingFile). */
+  readonly recordingFile?: string;
   /** Stops the server and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
 }
 
 export interface StartEmulatorOptions {
+  /** File moto's request recorder appends to when switched on (Emulator.recorder). @default - no recording */
+  readonly recordingFile?: string;
   /** Progress lines (venv install, start). @default - written to stderr */
   readonly log?: (line: string) => void;
   /** How long to wait for the server to answer. @default 30 seconds */
@@ -86,7 +95,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   await ensurePythonEnv((line) => log(line));
   const child = spawn(venvBin('python'), ['-u', LAUNCHER, '127.0.0.1'], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    env: {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...(options.recordingFile ? { MOTO_RECORDER_FILEPATH: options.recordingFile } : {}),
+    },
   });
   // Nothing is ever written to stdin: it exists so that its closing tells the launcher to exit.
   child.stdin!.on('error', () => undefined);
@@ -167,5 +181,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     await stop();
     throw error;
   }
-  return { endpoint, port: announced.port, pid: child.pid!, motoVersion: announced.moto, capabilities: () => capabilities, stop };
+  const recorder = async (action: 'reset' | 'start' | 'stop') => {
+    if (!options.recordingFile) throw new EmulatorError('the emulator was started without a recording file');
+    const response = await fetch(`${endpoint}/moto-api/recorder/${action}-recording`, { method: 'POST' });
+    await response.text();
+    if (!response.ok) throw new EmulatorError(`moto's recorder refused ${action}: HTTP ${response.status}`);
+  };
+  return { endpoint, port: announced.port, pid: child.pid!, motoVersion: announced.moto, capabilities: () => capabilities, recorder, recordingFile: options.recordingFile, stop };
 }

@@ -188,7 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const motoLog = createWriteStream(path.join(logDir, 'moto.log'));
     cleanups.push(() => new Promise<void>((resolve) => motoLog.end(resolve)));
     const tEmulator = performance.now();
-    const emulatorStarting = startEmulator({ log, serverLog: (line) => motoLog.write(`${line}\n`) }).then((emulator) => {
+    const emulatorStarting = startEmulator({ log, serverLog: (line) => motoLog.write(`${line}\n`), recordingFile: path.join(logDir, 'moto-recording.jsonl') }).then((emulator) => {
       timings.emulatorMs = elapsed(tEmulator);
       return emulator;
     });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { createCanonicalAjv } from '../../schemas/tooling/ajv';
 import { signLsync, signSamsara } from '../../lambdas/shared/webhook/signatures';
+import type { Usage } from '../../lib/sandbox/metering';
 import { control, eventually, sandbox } from './support';
 
 interface TappedEvent {
@@ -106,6 +107,25 @@ describe('webhook intake in the sandbox', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const events = await control<TappedEvent[]>('/bus-events?type=shipment.exception-raised');
     expect(events.filter((e) => e.detail.metadata.source.eventId === forgedId)).toEqual([]);
+  });
+
+  test('the sandbox meters what a webhook uses: the API request, the inbound function, its PutEvents and idempotency writes', async () => {
+    await control('/metering/start', 'POST');
+    let usage: Usage;
+    try {
+      const response = await postSamsara(JSON.stringify(temperatureAlert(randomUUID())));
+      expect(response.status).toBe(202);
+    } finally {
+      usage = await control<Usage>('/metering/stop', 'POST');
+    }
+    expect(usage.restApis.find((a) => /Webhook/.test(a.name))?.requests).toBeGreaterThanOrEqual(1);
+    const inbound = usage.lambda.find((f) => f.logicalId.startsWith('FleetInbound'));
+    expect(inbound).toMatchObject({ architecture: 'arm64', memoryMb: expect.any(Number) });
+    expect(inbound!.invocations).toBeGreaterThanOrEqual(1);
+    expect(inbound!.billedMs).toBeGreaterThan(0);
+    // Counted from moto's request log, attributed to the functions by their access key.
+    expect(usage.awsCalls.find((c) => c.principal === 'functions' && c.service === 'events' && c.operation === 'PutEvents')?.items).toBeGreaterThanOrEqual(1);
+    expect(usage.awsCalls.some((c) => c.principal === 'functions' && c.service === 'dynamodb' && ['PutItem', 'UpdateItem'].includes(c.operation))).toBe(true);
   });
 
   test('bad input through the real API: oversized, wrong content type and malformed JSON are 4xx JSON errors', async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../aws';
+import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_PRINCIPALS, SANDBOX_REGION } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
 
 /** Everything the sandbox needs to run one AWS::Lambda::Function from the template. */
@@ -175,7 +175,7 @@ export class LocalFunction {
       ...this.options.serviceEnvironment,
       AWS_REGION: SANDBOX_REGION,
       AWS_DEFAULT_REGION: SANDBOX_REGION,
-      AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+      AWS_ACCESS_KEY_ID: SANDBOX_PRINCIPALS.functions,
       AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: 'sandbox',
       AWS_LAMBDA_FUNCTION_NAME: spec.functionName,

@@ -266,7 +266,7 @@ export function startSqsPollers(
   endpoint: string,
   log: (line: string) => void,
 ): { pollers: SqsPoller[]; stop(): Promise<void> } {
-  const sqs = new SQSClient({ ...clientConfig(endpoint), useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({ ...clientConfig(endpoint, 'eventSourceMappings'), useQueueUrlAsEndpoint: false });
   const pollers: SqsPoller[] = [];
   for (const stack of stacks) {
     for (const mapping of stack.ofType('AWS::Lambda::EventSourceMapping')) {

@@ -448,7 +448,7 @@ export class LocalStepFunctions {
       if (!pkg) return Promise.reject(new TaskError('States.Runtime', `sandbox: no AWS SDK client installed for service ${service}`));
       entry = import(pkg).then((module: Record<string, unknown>) => {
         const ClientClass = Object.entries(module).find(([key, value]) => key.endsWith('Client') && typeof value === 'function' && !key.startsWith('__'))?.[1] as new (config: unknown) => SdkClient;
-        return { client: new ClientClass(clientConfig(this.options.endpoint)), module };
+        return { client: new ClientClass(clientConfig(this.options.endpoint, 'stepFunctions')), module };
       });
       this.clients.set(service, entry);
     }

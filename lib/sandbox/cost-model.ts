@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AwsCallCount, Usage } from './metering';
+
+/**
+ * The AWS bill of what the sandbox counted (lib/sandbox/metering.ts), priced with data/aws-prices.json
+ * (each price with its source). Pure: usage and prices in, line items out.
+ *
+ * Three variants through the same model:
+ * - `ours`: as counted (arm64, SQS batches, batched deletes). A scenario trickles events one at a time, so its
+ *   batches hold one message each.
+ * - `ours-at-volume`: the same with every SQS batch full (the event source's batch size): what batching saves
+ *   once events arrive faster than one per poll. A projection from the counted messages, not a measurement.
+ * - `naive`: the usual first version of such an integration: x86 functions, every rule target a Standard
+ *   workflow (Task invoking the adapter, Choice on its result, Succeed: NAIVE_TRANSITIONS_PER_EVENT) instead
+ *   of an SQS queue, so one Lambda invocation per event and no batching. Its total billed duration is kept
+ *   equal to ours, which flatters it (per-invocation overhead and cold starts are ignored). The exception
+ *   workflows are counted as they ran.
+ *
+ * Assumptions, stated in the bench output: DynamoDB items ≤ 1 KB and query results ≤ 4 KB (one request unit
+ * each; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
+ * long polls of the event source mappings are idle cost (per queue and hour), not per event.
+ */
+
+export interface Price {
+  readonly usd: number;
+  readonly per: number;
+  readonly unit: string;
+  readonly source: string;
+}
+export type Prices = Readonly<Record<string, Price>>;
+
+export function loadPrices(file = path.resolve(import.meta.dirname, '..', '..', 'data', 'aws-prices.json')): Prices {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { prices: Prices }).prices;
+}
+
+export type Variant = 'ours' | 'ours-at-volume' | 'naive';
+
+export interface CostLine {
+  /** Stable across variants, e.g. `sqs-receives` (a variant may describe the same line differently). */
+  readonly key: string;
+  readonly service: string;
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly usd: number;
+}
+
+export interface CostBreakdown {
+  readonly variant: Variant;
+  readonly lines: readonly CostLine[];
+  readonly totalUsd: number;
+  /** Requests counted but not priced (no sourced price in data/aws-prices.json). */
+  readonly unpriced: readonly { readonly service: string; readonly operation: string; readonly count: number }[];
+  /** Empty long polls of the event source mappings during the run: time-based, not per event. */
+  readonly idleReceives: number;
+}
+
+const DYNAMODB_READS: Readonly<Record<string, number>> = { GetItem: 1, Query: 1, Scan: 1, BatchGetItem: 1, TransactGetItems: 2 };
+const DYNAMODB_WRITES: Readonly<Record<string, number>> = { PutItem: 1, UpdateItem: 1, DeleteItem: 1, BatchWriteItem: 1, TransactWriteItems: 2 };
+/** State transitions of the naive per-event workflow: Task (invoke the adapter), Choice, Succeed. */
+export const NAIVE_TRANSITIONS_PER_EVENT = 3;
+
+/** Operations with no charge of their own. */
+const FREE: ReadonlySet<string> = new Set(['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'events:DescribeEventBus']);
+
+function price(prices: Prices, key: string): number {
+  const p = prices[key];
+  if (!p) throw new Error(`data/aws-prices.json has no price "${key}"`);
+  return p.usd / p.per;
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  return items.reduce((total, item) => total + of(item), 0);
+}
+
+export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBreakdown {
+  const lines: CostLine[] = [];
+  const add = (key: string, service: string, item: string, quantity: number, unit: string, priceKey: string) => {
+    if (quantity > 0) lines.push({ key, service, item, quantity, unit, usd: quantity * price(prices, priceKey) });
+  };
+  const calls = (service: string, operation?: string, principal?: AwsCallCount['principal']) =>
+    usage.awsCalls.filter((c) => c.service === service && (operation === undefined || c.operation === operation) && (principal === undefined || c.principal === principal));
+  const naive = variant === 'naive';
+  const atVolume = variant === 'ours-at-volume';
+  /** SQS polls (= invocations) an event source needs for its messages. */
+  const polls = (s: Usage['sqsEventSources'][number]) => (naive ? s.messages : atVolume ? s.messages / s.batchSize : s.batches);
+
+  // API Gateway (REST)
+  add('apigw-requests', 'API Gateway', 'REST API requests', sum(usage.restApis, (a) => a.requests), 'request', 'apiGatewayRestRequest');
+
+  // Lambda: requests and GB-seconds. Naive: one invocation per SQS message instead of per batch; x86.
+  const sqsByFunction = new Map(usage.sqsEventSources.map((s) => [s.functionName, s]));
+  const invocations = sum(usage.lambda, (fn) => {
+    const source = sqsByFunction.get(fn.functionName);
+    return source ? fn.invocations - source.batches + polls(source) : fn.invocations;
+  });
+  add('lambda-invocations', 'Lambda', 'invocations', invocations, 'invocation', 'lambdaRequest');
+  for (const arch of ['arm64', 'x86_64'] as const) {
+    const gbSeconds = sum(usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch), (fn) => (fn.billedMs / 1000) * (fn.memoryMb / 1024));
+    add('lambda-duration', 'Lambda', `duration (${arch})`, gbSeconds, 'GB-second', arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86');
+  }
+
+  // EventBridge: custom events (entries), from functions and Step Functions alike; batching does not change it.
+  add('eventbridge-events', 'EventBridge', 'custom events published', sum(calls('events', 'PutEvents'), (c) => c.items), 'event', 'eventBridgeCustomEvent');
+
+  // SQS: rule deliveries, the event source mappings' receives and deletes, and what functions send themselves.
+  const messages = sum(usage.sqsEventSources, (s) => s.messages);
+  const batches = sum(usage.sqsEventSources, (s) => s.batches);
+  const modelledPolls = sum(usage.sqsEventSources, polls);
+  const esmReceives = sum(calls('sqs', 'ReceiveMessage', 'eventSourceMappings'), (c) => c.count);
+  const esmDeletes = sum(calls('sqs', undefined, 'eventSourceMappings').filter((c) => c.operation.startsWith('DeleteMessage')), (c) => c.count);
+  if (naive) {
+    // Rule targets are workflows, not queues: no SQS hop, a Standard execution per event instead.
+    add('sfn-per-event', 'Step Functions', `state transitions, a Standard workflow per event (${NAIVE_TRANSITIONS_PER_EVENT} each)`, messages * NAIVE_TRANSITIONS_PER_EVENT, 'transition', 'stepFunctionsStandardTransition');
+  } else {
+    add('sqs-deliveries', 'SQS', 'messages delivered by EventBridge rules', messages, 'request', 'sqsStandardRequest');
+    const receives = atVolume ? modelledPolls : Math.min(batches, esmReceives || batches);
+    const deletes = atVolume ? modelledPolls : esmDeletes;
+    add('sqs-receives', 'SQS', atVolume ? 'receives, full batches' : 'receives that returned a batch', receives, 'request', 'sqsStandardRequest');
+    add('sqs-deletes', 'SQS', atVolume ? 'batched deletes, full batches' : 'batched deletes', deletes, 'request', 'sqsStandardRequest');
+  }
+  const functionSqs = calls('sqs', undefined, 'functions').filter((c) => !FREE.has(`sqs:${c.operation}`));
+  add('sqs-function-requests', 'SQS', 'requests by functions', sum(functionSqs, (c) => (naive ? c.items : c.count)), 'request', 'sqsStandardRequest');
+
+  // DynamoDB on-demand.
+  const dynamo = calls('dynamodb');
+  add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
+  add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * c.items), 'WRU', 'dynamoDbOnDemandWrite');
+
+  // Step Functions Standard: state transitions.
+  add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');
+
+  const priced = new Set(['events:PutEvents', ...Object.keys(DYNAMODB_READS).map((o) => `dynamodb:${o}`), ...Object.keys(DYNAMODB_WRITES).map((o) => `dynamodb:${o}`)]);
+  const unpricedMap = new Map<string, { service: string; operation: string; count: number }>();
+  for (const call of usage.awsCalls) {
+    const key = `${call.service}:${call.operation}`;
+    if (call.service === 'sqs' || priced.has(key) || FREE.has(key)) continue;
+    const entry = unpricedMap.get(key) ?? { service: call.service, operation: call.operation, count: 0 };
+    entry.count += call.count;
+    unpricedMap.set(key, entry);
+  }
+  return {
+    variant,
+    lines,
+    totalUsd: sum(lines, (l) => l.usd),
+    unpriced: [...unpricedMap.values()],
+    idleReceives: Math.max(0, esmReceives - batches),
+  };
+}

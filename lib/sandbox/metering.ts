@@ -1,0 +1,189 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { SANDBOX_PRINCIPALS, type SandboxPrincipal } from './aws';
+import type { Sandbox } from './sandbox';
+
+/**
+ * What the product used while the meter ran, counted by the sandbox: every AWS API request the product's
+ * functions, its SQS event source mappings and its Step Functions integrations sent to the emulator (moto's
+ * request recorder, attributed by access key id: lib/sandbox/aws.ts SANDBOX_PRINCIPALS), plus what the local
+ * runtime ran itself (Lambda invocations with billed duration, state transitions, REST API requests).
+ * The sandbox's own tooling (deployment, bus tap, scenario checks) is not counted. Input of lib/cost-model.ts.
+ */
+export interface Usage {
+  /** AWS API requests by caller, service and operation; `items` = entries of batch operations (else = count). */
+  readonly awsCalls: readonly AwsCallCount[];
+  readonly lambda: readonly LambdaUsage[];
+  readonly sqsEventSources: readonly { readonly functionName: string; readonly batches: number; readonly messages: number; readonly batchSize: number }[];
+  readonly stepFunctions: { readonly executions: number; readonly stateTransitions: number };
+  readonly restApis: readonly { readonly name: string; readonly requests: number }[];
+}
+
+export interface AwsCallCount {
+  readonly principal: Exclude<SandboxPrincipal, 'tooling'>;
+  readonly service: string;
+  readonly operation: string;
+  readonly count: number;
+  readonly items: number;
+}
+
+export interface LambdaUsage {
+  readonly functionName: string;
+  readonly logicalId: string;
+  readonly memoryMb: number;
+  readonly architecture: 'arm64' | 'x86_64';
+  readonly invocations: number;
+  readonly billedMs: number;
+}
+
+/** One request as moto's recorder writes it (a line of JSON). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | null;
+  readonly body_encoded?: boolean;
+}
+
+const PRINCIPAL_BY_KEY = new Map<string, SandboxPrincipal>(Object.entries(SANDBOX_PRINCIPALS).map(([principal, key]) => [key, principal as SandboxPrincipal]));
+
+/** Batch operations whose request lists entries, and where the list is. */
+const BATCH_ENTRIES: Readonly<Record<string, (body: Record<string, unknown>) => unknown>> = {
+  'events:PutEvents': (b) => b.Entries,
+  'sqs:SendMessageBatch': (b) => b.Entries,
+  'sqs:DeleteMessageBatch': (b) => b.Entries,
+  'sqs:ChangeMessageVisibilityBatch': (b) => b.Entries,
+  'dynamodb:TransactWriteItems': (b) => b.TransactItems,
+  'dynamodb:TransactGetItems': (b) => b.TransactItems,
+  'dynamodb:BatchWriteItem': (b) => Object.values((b.RequestItems ?? {}) as Record<string, unknown[]>).flat(),
+  'dynamodb:BatchGetItem': (b) => Object.values((b.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).flatMap((t) => t.Keys ?? []),
+};
+
+function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+function decodedBody(request: RecordedRequest): string {
+  if (!request.body) return '';
+  return request.body_encoded ? Buffer.from(request.body, 'base64').toString('utf8') : request.body;
+}
+
+/**
+ * Caller, service, operation and entry count of one recorded request; undefined for the sandbox's own
+ * tooling and for moto's own endpoints. Service comes from the SigV4 credential scope; the operation from
+ * `X-Amz-Target` (JSON protocols), `Action=` (query protocols) or, for REST APIs, method and path.
+ */
+export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; service: string; operation: string; items: number } | undefined {
+  const authorization = header(request.headers, 'authorization') ?? '';
+  const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
+  if (!credential) return undefined;
+  const principal = PRINCIPAL_BY_KEY.get(credential[1]);
+  if (!principal || principal === 'tooling') return undefined;
+  const service = credential[2];
+  const body = decodedBody(request);
+  let operation: string | undefined;
+  const target = header(request.headers, 'x-amz-target');
+  if (target) operation = target.slice(target.lastIndexOf('.') + 1);
+  else {
+    const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body) ?? /[?&]Action=([A-Za-z]+)/.exec(request.url);
+    if (action) operation = action[1];
+  }
+  operation ??= `${request.method} ${new URL(request.url, 'http://x').pathname.replace(/\/[^/]*\d[^/]*/g, '/{id}')}`;
+  let items = 1;
+  const entries = BATCH_ENTRIES[`${service}:${operation}`];
+  if (entries && body.startsWith('{')) {
+    try {
+      const list = entries(JSON.parse(body) as Record<string, unknown>);
+      if (Array.isArray(list)) items = list.length;
+    } catch {
+      // A body that is not JSON is counted as one item.
+    }
+  }
+  return { principal, service, operation, items };
+}
+
+/** Counts recorded requests (JSON lines) by caller, service and operation. */
+export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
+  const counts = new Map<string, { principal: AwsCallCount['principal']; service: string; operation: string; count: number; items: number }>();
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    const call = classifyRequest(JSON.parse(line) as RecordedRequest);
+    if (!call) continue;
+    const key = `${call.principal}|${call.service}|${call.operation}`;
+    const entry = counts.get(key) ?? { principal: call.principal, service: call.service, operation: call.operation, count: 0, items: 0 };
+    entry.count += 1;
+    entry.items += call.items;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal));
+}
+
+interface Snapshot {
+  readonly functions: Map<string, { invocations: number; billedMs: number }>;
+  readonly pollers: Map<string, { batches: number; messages: number }>;
+  readonly sfn: { executions: number; stateTransitions: number };
+  readonly apis: Map<string, number>;
+}
+
+function snapshot(sandbox: Sandbox): Snapshot {
+  return {
+    functions: new Map(sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs }])),
+    pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
+    sfn: { executions: sandbox.stepFunctions.stats.executions, stateTransitions: sandbox.stepFunctions.stats.stateTransitions },
+    apis: new Map(sandbox.apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, api.stats.requests])),
+  };
+}
+
+/** A running meter: `stop()` returns what was used since `startMetering`. */
+export interface Meter {
+  stop(): Promise<Usage>;
+}
+
+/**
+ * Starts counting. Needs the emulator's recorder (the sandbox starts moto with a recording file). One meter
+ * at a time: starting empties the recording.
+ */
+export async function startMetering(sandbox: Sandbox): Promise<Meter> {
+  const file = sandbox.emulator.recordingFile;
+  if (!file) throw new Error('the sandbox emulator has no recording file');
+  await sandbox.emulator.recorder('reset');
+  const before = snapshot(sandbox);
+  await sandbox.emulator.recorder('start');
+  return {
+    async stop(): Promise<Usage> {
+      await sandbox.emulator.recorder('stop');
+      const after = snapshot(sandbox);
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+      const architectureOf = (fn: Sandbox['functions']['functions'][number]): LambdaUsage['architecture'] => {
+        const stack = sandbox.stacks.find((s) => s.stackName === fn.spec.stackName);
+        const archs = stack?.resources.get(fn.spec.logicalId)?.definition.Properties?.Architectures;
+        return Array.isArray(archs) && archs[0] === 'arm64' ? 'arm64' : 'x86_64';
+      };
+      return {
+        awsCalls: countRecordedRequests(lines),
+        lambda: sandbox.functions.functions
+          .map((fn) => {
+            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0 };
+            return {
+              functionName: fn.spec.functionName,
+              logicalId: fn.spec.logicalId,
+              memoryMb: fn.spec.memorySize,
+              architecture: architectureOf(fn),
+              invocations: fn.stats.invocations - was.invocations,
+              billedMs: fn.stats.billedDurationMs - was.billedMs,
+            };
+          })
+          .filter((fn) => fn.invocations > 0),
+        sqsEventSources: sandbox.pollers
+          .map((p) => {
+            const was = before.pollers.get(p.spec.logicalId) ?? { batches: 0, messages: 0 };
+            const now = after.pollers.get(p.spec.logicalId)!;
+            return { functionName: p.spec.functionName, batches: now.batches - was.batches, messages: now.messages - was.messages, batchSize: p.spec.batchSize };
+          })
+          .filter((p) => p.messages > 0),
+        stepFunctions: { executions: after.sfn.executions - before.sfn.executions, stateTransitions: after.sfn.stateTransitions - before.sfn.stateTransitions },
+        restApis: [...after.apis].map(([name, requests]) => ({ name, requests: requests - (before.apis.get(name) ?? 0) })).filter((a) => a.requests > 0),
+      };
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, test } from 'vitest';
+import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../lib/sandbox/cost-model';
+import { classifyRequest, countRecordedRequests, type RecordedRequest, type Usage } from '../../lib/sandbox/metering';
+
+const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
+
+function request(key: string, service: string, init: { target?: string; body?: string; url?: string; method?: string } = {}): RecordedRequest {
+  return {
+    method: init.method ?? 'POST',
+    url: init.url ?? 'http://127.0.0.1:5000/',
+    headers: { Authorization: auth(key, service), ...(init.target ? { 'X-Amz-Target': init.target } : {}) },
+    body: init.body ? Buffer.from(init.body).toString('base64') : '',
+    body_encoded: true,
+  };
+}
+
+describe('metering: moto recorder requests by caller, service and operation', () => {
+  test('JSON protocols by X-Amz-Target, query protocols by Action, batch entries counted', () => {
+    expect(classifyRequest(request('sandbox-lambda', 'events', { target: 'AWSEvents.PutEvents', body: JSON.stringify({ Entries: [{}, {}, {}] }) }))).toEqual({
+      principal: 'functions',
+      service: 'events',
+      operation: 'PutEvents',
+      items: 3,
+    });
+    expect(classifyRequest(request('sandbox-esm', 'sqs', { target: 'AmazonSQS.DeleteMessageBatch', body: JSON.stringify({ Entries: [{}, {}] }) }))).toMatchObject({ principal: 'eventSourceMappings', operation: 'DeleteMessageBatch', items: 2 });
+    expect(classifyRequest(request('sandbox-states', 'sns', { body: 'Action=Publish&TopicArn=x&Message=y' }))).toMatchObject({ principal: 'stepFunctions', service: 'sns', operation: 'Publish', items: 1 });
+    expect(
+      classifyRequest(request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.BatchWriteItem', body: JSON.stringify({ RequestItems: { a: [{}, {}], b: [{}] } }) })),
+    ).toMatchObject({ operation: 'BatchWriteItem', items: 3 });
+  });
+
+  test("the sandbox's own tooling, unsigned requests and unknown keys are not the product's calls", () => {
+    expect(classifyRequest(request('sandbox', 'dynamodb', { target: 'DynamoDB_20120810.GetItem' }))).toBeUndefined();
+    expect(classifyRequest(request('somebody', 'dynamodb', { target: 'DynamoDB_20120810.GetItem' }))).toBeUndefined();
+    expect(classifyRequest({ method: 'GET', url: 'http://127.0.0.1:5000/moto-api/data.json', headers: {} })).toBeUndefined();
+  });
+
+  test('counts add up per caller, service and operation', () => {
+    const lines = [
+      request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
+      request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
+      request('sandbox-states', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
+      request('sandbox', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
+    ].map((r) => JSON.stringify(r));
+    expect(countRecordedRequests([...lines, ''])).toEqual([
+      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
+      { principal: 'stepFunctions', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
+    ]);
+  });
+});
+
+describe('cost model', () => {
+  const prices = loadPrices();
+  const usage: Usage = {
+    awsCalls: [
+      { principal: 'functions', service: 'events', operation: 'PutEvents', count: 2, items: 10 },
+      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 4, items: 4 },
+      { principal: 'functions', service: 'dynamodb', operation: 'TransactWriteItems', count: 1, items: 3 },
+      { principal: 'functions', service: 'dynamodb', operation: 'GetItem', count: 5, items: 5 },
+      { principal: 'functions', service: 'secretsmanager', operation: 'GetSecretValue', count: 3, items: 3 },
+      { principal: 'eventSourceMappings', service: 'sqs', operation: 'ReceiveMessage', count: 7, items: 7 },
+      { principal: 'eventSourceMappings', service: 'sqs', operation: 'DeleteMessageBatch', count: 4, items: 20 },
+    ],
+    lambda: [
+      { functionName: 'in', logicalId: 'In', memoryMb: 256, architecture: 'arm64', invocations: 10, billedMs: 1000 },
+      { functionName: 'out', logicalId: 'Out', memoryMb: 1024, architecture: 'arm64', invocations: 4, billedMs: 2000 },
+    ],
+    sqsEventSources: [{ functionName: 'out', batches: 4, messages: 20, batchSize: 10 }],
+    stepFunctions: { executions: 1, stateTransitions: 20 },
+    restApis: [{ name: 'Stack/WebhooksApi', requests: 10 }],
+  };
+  const line = (variant: Parameters<typeof costOf>[2], key: string) => costOf(usage, prices, variant).lines.filter((l) => l.key === key);
+  const unit = (key: string) => prices[key].usd / prices[key].per;
+
+  test('prices what was counted: requests, GB-seconds by architecture, events, request units, transitions', () => {
+    const ours = costOf(usage, prices, 'ours');
+    expect(line('ours', 'lambda-invocations')[0].quantity).toBe(14);
+    expect(line('ours', 'lambda-duration')).toEqual([expect.objectContaining({ item: 'duration (arm64)', quantity: 0.25 + 2, usd: 2.25 * unit('lambdaDurationArm64') })]);
+    expect(line('ours', 'eventbridge-events')[0].quantity).toBe(10);
+    expect(line('ours', 'dynamodb-writes')[0].quantity).toBe(4 + 2 * 3);
+    expect(line('ours', 'dynamodb-reads')[0].quantity).toBe(5);
+    expect(line('ours', 'sqs-receives')[0].quantity).toBe(4);
+    expect(line('ours', 'sqs-deletes')[0].quantity).toBe(4);
+    expect(line('ours', 'sqs-deliveries')[0].quantity).toBe(20);
+    expect(ours.idleReceives).toBe(3);
+    expect(ours.unpriced).toEqual([{ service: 'secretsmanager', operation: 'GetSecretValue', count: 3 }]);
+    expect(ours.totalUsd).toBeCloseTo(ours.lines.reduce((s, l) => s + l.usd, 0), 12);
+  });
+
+  test('full batches: one poll and one invocation per batch size of messages', () => {
+    expect(line('ours-at-volume', 'lambda-invocations')[0].quantity).toBe(10 + 20 / 10);
+    expect(line('ours-at-volume', 'sqs-receives')[0].quantity).toBe(2);
+  });
+
+  test('naive: x86, a Standard workflow and a Lambda invocation per event, no SQS', () => {
+    const naive = costOf(usage, prices, 'naive');
+    expect(line('naive', 'lambda-duration')).toEqual([expect.objectContaining({ item: 'duration (x86_64)', quantity: 2.25 })]);
+    expect(line('naive', 'lambda-invocations')[0].quantity).toBe(10 + 20);
+    expect(naive.lines.filter((l) => l.service === 'SQS')).toEqual([]);
+    expect(line('naive', 'sfn-per-event')[0].quantity).toBe(20 * NAIVE_TRANSITIONS_PER_EVENT);
+    expect(naive.totalUsd).toBeGreaterThan(costOf(usage, prices, 'ours').totalUsd);
+  });
+});
