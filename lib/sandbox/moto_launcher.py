@@ -192,6 +192,29 @@ def apply_patches() -> list:
     kms_models.Key.create_from_cloudformation_json = classmethod(key_create)
     applied.append("kms-key-cloudformation-tags")
 
+    # 9. Percentile statistics (p50, p95, p99.9, ...) in GetMetricData: CloudWatch computes them from the
+    #    values put; moto answered nothing for any statistic but Sum/Average/Minimum/Maximum/SampleCount.
+    #    Nearest rank over the raw values of the period.
+    import math
+    import re as _re
+
+    from moto.cloudwatch import models as cw_models
+
+    original_statistic = cw_models.Statistics.get_statistics_for_type
+
+    def get_statistics_for_type(self, stat):
+        match = _re.fullmatch(r"p(\d{1,2}(?:\.\d+)?|100)", stat)
+        if not match:
+            return original_statistic(self, stat)
+        values = sorted(self.metric_single_values_list)
+        if not values:
+            return None
+        rank = math.ceil(float(match.group(1)) / 100 * len(values))
+        return values[min(len(values), max(rank, 1)) - 1]
+
+    cw_models.Statistics.get_statistics_for_type = get_statistics_for_type
+    applied.append("cloudwatch-percentile-statistics")
+
     return applied
 
 

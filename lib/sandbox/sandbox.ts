@@ -9,6 +9,7 @@ import { synthesizeInChildProcess } from './deploy/synthesize';
 import { startEmulator, type Emulator } from './emulator';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
+import { EmfForwarder } from './runtime/emf';
 import { LocalRestApi, startRestApis } from './runtime/api-gateway';
 import { BusTap } from './runtime/bus-tap';
 import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './runtime/functions';
@@ -275,8 +276,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cleanups.push(() => lambdaServer.close());
 
     const serviceEnvironment = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
-    const functions = new FunctionRegistry(specs.map((spec) => new LocalFunction(spec, { serviceEnvironment, logDir: path.join(logDir, 'functions'), echo: options.functionLog })));
+    // CloudWatch Logs' EMF extraction, which moto lacks: Powertools metrics reach moto's CloudWatch.
+    const emf = new EmfForwarder(emulator.endpoint, log);
+    const onLine = (functionName: string, line: string) => {
+      emf.accept(line);
+      options.functionLog?.(functionName, line);
+    };
+    const functions = new FunctionRegistry(specs.map((spec) => new LocalFunction(spec, { serviceEnvironment, logDir: path.join(logDir, 'functions'), echo: onLine })));
     bound.registry = functions;
+    // Functions stop first (their last lines are read), then the last metrics are put.
+    cleanups.push(() => emf.stop());
     cleanups.push(() => functions.stop());
     // Executions stop before the functions they call.
     cleanups.push(() => stepFunctions.stop());

@@ -5,6 +5,7 @@
  * forged one. The test signs like Samsara does, with the sandbox's Samsara secret.
  */
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, test } from 'vitest';
 import { createCanonicalAjv } from '../../schemas/tooling/ajv';
 import { signLsync, signSamsara } from '../../lambdas/shared/webhook/signatures';
@@ -126,6 +127,38 @@ describe('webhook intake in the sandbox', () => {
     // Counted from moto's request log, attributed to the functions by their access key.
     expect(usage.awsCalls.find((c) => c.principal === 'functions' && c.service === 'events' && c.operation === 'PutEvents')?.items).toBeGreaterThanOrEqual(1);
     expect(usage.awsCalls.some((c) => c.principal === 'functions' && c.service === 'dynamodb' && ['PutItem', 'UpdateItem'].includes(c.operation))).toBe(true);
+  });
+
+  test("the function's Powertools metrics (EMF log lines) reach CloudWatch, as CloudWatch Logs extracts them in AWS", async () => {
+    const response = await postSamsara(JSON.stringify(temperatureAlert(randomUUID())));
+    expect(response.status).toBe(202);
+    const cloudwatch = new CloudWatchClient({ endpoint: sandbox().awsEndpoint, region: sandbox().region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    try {
+      const metrics = await eventually(
+        async () => {
+          const { Metrics } = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'LogisticsSync', MetricName: 'WebhookAccepted' }));
+          return Metrics?.some((m) => m.Dimensions?.some((d) => d.Value === 'fleet-inbound')) ? Metrics : undefined;
+        },
+        10_000,
+        'WebhookAccepted of fleet-inbound in CloudWatch',
+      );
+      const metric = metrics.find((m) => m.Dimensions?.some((d) => d.Value === 'fleet-inbound'))!;
+      const end = new Date(Date.now() + 60_000);
+      const { MetricDataResults } = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(end.getTime() - 3_600_000),
+          EndTime: end,
+          MetricDataQueries: [
+            { Id: 'sum', MetricStat: { Metric: metric, Period: 3600, Stat: 'Sum' } },
+            { Id: 'p95', MetricStat: { Metric: metric, Period: 3600, Stat: 'p95' } },
+          ],
+        }),
+      );
+      expect(MetricDataResults?.find((r) => r.Id === 'sum')?.Values?.[0]).toBeGreaterThanOrEqual(1);
+      expect(MetricDataResults?.find((r) => r.Id === 'p95')?.Values?.[0]).toBe(1);
+    } finally {
+      cloudwatch.destroy();
+    }
   });
 
   test('bad input through the real API: oversized, wrong content type and malformed JSON are 4xx JSON errors', async () => {

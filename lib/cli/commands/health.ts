@@ -196,7 +196,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
             s.sum === undefined ? '-' : s.sum,
           ]),
         )
-      : `(no ${METRICS_NAMESPACE} metrics in CloudWatch for this window${ctx.target.kind === 'sandbox' ? ': in the sandbox the functions\' EMF metrics stay in their logs (.sandbox/logs/functions)' : ''})\n`,
+      : `(no ${METRICS_NAMESPACE} metrics in CloudWatch for this window${ctx.target.kind === 'sandbox' ? ': the sandbox puts the functions\' EMF metrics there as they run; nothing has run yet' : ''})\n`,
   );
   if (queues.every((q) => q.oldestAgeSeconds === undefined) && ctx.target.kind === 'sandbox') ctx.note('(queue ages come from CloudWatch, which the emulator does not populate)');
   if (report.dashboard) ctx.note(`dashboard: ${report.dashboard}`);

@@ -96,9 +96,18 @@ class ExecutionEnvironment {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, spec.memorySize) },
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      // Whole lines only: a chunk may end in the middle of one (an EMF record cut in two would be lost).
+      let partial = '';
       stream.on('data', (chunk: Buffer) => {
         log.write(chunk);
-        if (echo) for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) echo(line);
+        if (!echo) return;
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) echo(line);
+      });
+      stream.on('end', () => {
+        if (echo && partial.trim()) echo(partial);
+        partial = '';
       });
     }
     this.ready = new Promise((resolve) => {
