@@ -215,6 +215,21 @@ def apply_patches() -> list:
     cw_models.Statistics.get_statistics_for_type = get_statistics_for_type
     applied.append("cloudwatch-percentile-statistics")
 
+    # 10. Speed, not behaviour: every SQS receive checks each message's visibility and delay several times,
+    #     and moto reads the clock through datetime arithmetic each time (~6 µs), so a receive on a queue of
+    #     1,000 messages took ~0.5 s. The same clock (Unix time in ms), read directly.
+    from moto.sqs import models as sqs_models
+
+    def visible(self):
+        return time.time() * 1000.0 > self.visible_at
+
+    def delayed(self):
+        return time.time() * 1000.0 < self.delayed_until
+
+    sqs_models.Message.visible = property(visible)
+    sqs_models.Message.delayed = property(delayed)
+    applied.append("sqs-message-clock-fast")
+
     return applied
 
 
