@@ -26,6 +26,12 @@ export interface CallRecord {
   replayed?: boolean;
   /** A short explanation added by the simulator (e.g. which route an external id matched). */
   note?: string;
+  /**
+   * The vendor contract's verdict (contracts/<vendor>/openapi.json): the operation the request matched, what
+   * in the request breaks the contract (the simulator then answered as the vendor answers a bad request), and
+   * what in the simulator's own 2xx answer does (a simulator defect; the answer becomes a 500).
+   */
+  contract?: { operationId?: string; errors: readonly string[]; responseErrors?: readonly string[] };
 }
 
 export type CallRecordInit = Omit<CallRecord, 'seq' | 'status' | 'durationMs'>;

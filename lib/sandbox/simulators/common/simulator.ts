@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { loadContract, type Contract, type ContractCheck, type ContractName } from '../../../../contracts/contract';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalHeaders } from '../signing';
@@ -82,6 +83,8 @@ export abstract class VendorSimulator {
   private readonly maxBodyBytes: number;
   private server?: Server;
   private baseUrl?: string;
+  private contractName?: ContractName;
+  private vendorContract?: Contract;
 
   protected constructor(
     /** `erp`, `fleet` or `cs`. */
@@ -224,6 +227,7 @@ export abstract class VendorSimulator {
   /** Starts listening; resolves with the base URL. */
   async start(): Promise<string> {
     if (this.baseUrl) return this.baseUrl;
+    if (this.contractName && !this.vendorContract) this.vendorContract = await loadContract(this.contractName);
     this.webhooks.resume();
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
@@ -274,6 +278,22 @@ export abstract class VendorSimulator {
   /** Puts the simulated data back to its seed. */
   protected abstract resetState(): void;
 
+  /**
+   * Holds every request to the vendor's published contract (contracts/<name>/openapi.json): a request for an
+   * operation the vendor does not have is answered 404, one that breaks the operation's schema is answered by
+   * {@link contractViolation}, and a 2xx answer of the simulator's own that breaks it becomes a 500 (a
+   * simulator defect must not pass for vendor behaviour). Webhooks of documented events are checked before
+   * they are sent. Loaded by `start()`.
+   */
+  protected enforceContract(name: ContractName): void {
+    this.contractName = name;
+  }
+
+  /** How the vendor answers a request that breaks its contract. @default the simulator's validation status and error shape */
+  protected contractViolation(check: ContractCheck): SimResponse {
+    return this.errorResponse(this.validationStatus, this.validationCode, `invalid request: ${check.errors.join('; ')}`);
+  }
+
   /** Runs before routing, after faults (e.g. a vendor's own rate limiter). */
   protected beforeRoute(_req: SimRequest): SimResponse | undefined {
     return undefined;
@@ -303,6 +323,13 @@ export abstract class VendorSimulator {
 
   /** Sends a webhook to the target of its dialect. Throws when that target is not set. */
   protected emit(webhook: Omit<OutgoingWebhook, 'url'>): Promise<WebhookDelivery> {
+    const documented = this.vendorContract?.document['x-webhooks']?.[webhook.eventType];
+    if (this.vendorContract && documented) {
+      const errors = this.vendorContract.checkWebhook(webhook.eventType, parseJson(webhook.body));
+      if (errors.length > 0) {
+        throw new SimHttpError(500, 'contract_violation', `${this.system} simulator would send a ${webhook.eventType} webhook outside the ${this.vendorContract.name} contract: ${errors.join('; ')}`);
+      }
+    }
     const url = this.targets.get(webhook.dialect);
     if (!url) {
       throw new SimHttpError(409, 'no_webhook_target', `${this.system} has no ${webhook.dialect} webhook URL; set it with setWebhookUrls() or PUT /__sim/webhook-targets`);
@@ -422,9 +449,25 @@ export abstract class VendorSimulator {
       const refusal = this.authenticate(request);
       if (refusal) return refusal;
     }
+    const check = this.vendorContract?.checkRequest({ method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.body ?? (request.rawBody === '' ? undefined : request.rawBody) });
+    if (check) {
+      request.record.contract = { ...(check.operationId ? { operationId: check.operationId } : {}), errors: check.errors };
+      if (!check.operationId) return this.errorResponse(404, 'not_found', `No such resource: ${request.method} ${request.path}`);
+      if (check.errors.length > 0) return this.contractViolation(check);
+    }
     const key = request.record.idempotencyKey;
-    if (match.route.idempotent && this.idempotency && key) return this.invokeIdempotent(match.route.handler, request, key, this.idempotency);
-    return this.invoke(match.route.handler, request);
+    const response =
+      match.route.idempotent && this.idempotency && key ? await this.invokeIdempotent(match.route.handler, request, key, this.idempotency) : await this.invoke(match.route.handler, request);
+    return check?.operationId ? this.checkOwnResponse(request, check.operationId, response) : response;
+  }
+
+  private checkOwnResponse(request: MutableRequest, operationId: string, response: SimResponse): SimResponse {
+    if (!this.vendorContract || response.status < 200 || response.status > 299) return response;
+    const errors = this.vendorContract.checkResponse(operationId, response.status, response.body);
+    if (errors.length === 0) return response;
+    request.record.contract = { ...request.record.contract, errors: request.record.contract?.errors ?? [], responseErrors: errors };
+    this.log('simulator answer breaks the vendor contract', { system: this.system, operationId, errors });
+    return this.errorResponse(500, 'contract_violation', `simulator answer to ${operationId} breaks the ${this.vendorContract.name} contract: ${errors.join('; ')}`);
   }
 
   private async invokeIdempotent(handler: Handler, request: SimRequest, key: string, idem: { policy: IdempotencyPolicy; store: IdempotencyStore }): Promise<SimResponse> {
