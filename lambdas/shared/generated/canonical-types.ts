@@ -174,6 +174,7 @@ export interface OrderReleasedData {
    * Contractual delivery lead time in hours.
    */
   deliverySlaHours?: number;
+  assignment?: FleetAssignment;
 }
 export interface OrderLine {
   lineNumber: number;
@@ -253,6 +254,23 @@ export interface Coordinates {
   longitude: number;
 }
 /**
+ * Fleet assets the ERP or TMS planned for the shipment, as ids the fleet system accepts (its own id, or an external id written key:value). The route is created assigned to them; without one a dispatcher assigns the route in the fleet system.
+ */
+export interface FleetAssignment {
+  /**
+   * Fleet system vehicle (tractor or truck).
+   */
+  vehicleId?: string;
+  /**
+   * Fleet system trailer (e.g. the reefer).
+   */
+  trailerId?: string;
+  /**
+   * Fleet system driver (an id, never a name).
+   */
+  driverId?: string;
+}
+/**
  * A shipment (outbound delivery) was created for an order in the ERP.
  */
 export interface ShipmentCreatedV1 {
@@ -329,6 +347,10 @@ export interface ShipmentDispatchedData {
    * Fleet system driver id (an id, never a name).
    */
   driverId?: string;
+  /**
+   * Fleet system trailer id (e.g. the reefer), when the route names one.
+   */
+  trailerId?: string;
   /**
    * Timestamp (date-time)
    */

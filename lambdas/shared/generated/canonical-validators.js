@@ -4,7 +4,7 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate298;
+export const canonicalEventEnvelope = validate302;
 const schema7 = {"type":"object","properties":{"metadata":{"$ref":"#/$defs/EventMetadata"},"refs":{"$ref":"#/$defs/BusinessRefs"},"data":{"type":"object","additionalProperties":true}},"required":["metadata","refs","data"],"additionalProperties":false};
 const schema8 = {"type":"object","properties":{"eventId":{"$ref":"#/$defs/EventId"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","minLength":1,"maxLength":4,"pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"$ref":"#/$defs/Timestamp"},"receivedAt":{"$ref":"#/$defs/Timestamp"},"source":{"$ref":"#/$defs/EventSource"},"correlationId":{"$ref":"#/$defs/Identifier"},"causationId":{"$ref":"#/$defs/EventId"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991}},"required":["eventId","eventType","schemaVersion","occurredAt","receivedAt","source","correlationId"],"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
@@ -587,21 +587,21 @@ return errors === 0;
 }
 
 
-function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate302.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate302.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -638,7 +638,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate298.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate302.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -653,15 +653,15 @@ var valid0 = true;
 }
 }
 else {
-validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate302.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate298.errors = vErrors;
+validate302.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV1 = validate301;
+export const orderReleasedV1 = validate305;
 const schema16 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"order.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","customerId"]},"data":{"$ref":"#/$defs/OrderReleasedData"}},"required":["metadata","refs","data"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -738,7 +738,7 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema17 = {"type":"object","properties":{"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"$ref":"#/$defs/OrderLine"}},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"contractId":{"$ref":"#/$defs/Identifier"},"serviceLevel":{"type":"string","enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720}},"required":["lines","temperature","deliveryWindow","shipFrom","shipTo"],"additionalProperties":false};
+const schema17 = {"type":"object","properties":{"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"$ref":"#/$defs/OrderLine"}},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"contractId":{"$ref":"#/$defs/Identifier"},"serviceLevel":{"type":"string","enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"assignment":{"type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"}},"minProperties":1,"additionalProperties":false}},"required":["lines","temperature","deliveryWindow","shipFrom","shipTo"],"additionalProperties":false};
 const schema18 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"description":{"type":"string","minLength":1,"maxLength":200},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","enum":["EA","CS","PAL"]},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","sku","quantity","unit"],"additionalProperties":false};
 
 function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1527,7 +1527,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((((((key0 === "lines") || (key0 === "temperature")) || (key0 === "deliveryWindow")) || (key0 === "shipFrom")) || (key0 === "shipTo")) || (key0 === "contractId")) || (key0 === "serviceLevel")) || (key0 === "deliverySlaHours"))){
+if(!(func2.call(schema17.properties, key0))){
 validate54.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -1679,6 +1679,77 @@ var valid0 = _errs12 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.assignment !== undefined){
+let data9 = data.assignment;
+const _errs14 = errors;
+if(errors === _errs14){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(Object.keys(data9).length < 1){
+validate54.errors = [{instancePath:instancePath+"/assignment",keyword:"minProperties",params:{limit: 1}}];
+return false;
+}
+else {
+const _errs16 = errors;
+for(const key1 in data9){
+if(!(((key1 === "vehicleId") || (key1 === "trailerId")) || (key1 === "driverId"))){
+validate54.errors = [{instancePath:instancePath+"/assignment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs16 === errors){
+if(data9.vehicleId !== undefined){
+const _errs17 = errors;
+if(!(validate35(data9.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data9,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs17 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.trailerId !== undefined){
+const _errs18 = errors;
+if(!(validate35(data9.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data9,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.driverId !== undefined){
+const _errs19 = errors;
+if(!(validate35(data9.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data9,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs19 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -1699,7 +1770,7 @@ return errors === 0;
 }
 
 
-function validate301(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1710,7 +1781,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate301.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate305.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1721,7 +1792,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate301.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate305.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1729,11 +1800,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate301.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate305.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate301.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate305.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1746,11 +1817,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate301.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate305.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate301.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate305.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1762,7 +1833,7 @@ var valid2 = true;
 }
 }
 else {
-validate301.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate305.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1779,7 +1850,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate301.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate305.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1810,7 +1881,7 @@ var valid3 = true;
 }
 }
 else {
-validate301.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate305.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1836,34 +1907,34 @@ var valid1 = true;
 }
 }
 else {
-validate301.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate305.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate301.errors = vErrors;
+validate305.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentCreatedV1 = validate306;
+export const shipmentCreatedV1 = validate310;
 const schema27 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.created"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/ShipmentCreatedData"}},"required":["metadata","refs","data"]};
 const schema28 = {"type":"object","properties":{"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"plannedPickupAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"packageCount":{"type":"integer","minimum":0,"maximum":10000},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["shipFrom","shipTo","deliveryWindow","temperature"],"additionalProperties":false};
 const schema29 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"quantity":{"type":"integer","minimum":0,"maximum":1000000}},"required":["lineNumber"],"additionalProperties":false};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.lineNumber === undefined) && (missing0 = "lineNumber")){
-validate92.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate95.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity"))){
-validate92.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate95.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1873,18 +1944,18 @@ if(data.lineNumber !== undefined){
 let data0 = data.lineNumber;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9999 || isNaN(data0)){
-validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate92.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1912,18 +1983,18 @@ if(data.quantity !== undefined){
 let data2 = data.quantity;
 const _errs5 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000000 || isNaN(data2)){
-validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate92.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1940,30 +2011,30 @@ var valid0 = true;
 }
 }
 else {
-validate92.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate95.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate92.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.shipFrom === undefined) && (missing0 = "shipFrom")) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.deliveryWindow === undefined) && (missing0 = "deliveryWindow"))) || ((data.temperature === undefined) && (missing0 = "temperature"))){
-validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate89.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "shipFrom") || (key0 === "shipTo")) || (key0 === "plannedPickupAt")) || (key0 === "deliveryWindow")) || (key0 === "temperature")) || (key0 === "lines")) || (key0 === "packageCount")) || (key0 === "grossWeightKg"))){
-validate86.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate89.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2035,7 +2106,7 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate86.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate89.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -2043,8 +2114,8 @@ var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 const _errs9 = errors;
-if(!(validate92(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(!(validate95(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -2055,7 +2126,7 @@ break;
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate89.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2069,18 +2140,18 @@ if(data.packageCount !== undefined){
 let data7 = data.packageCount;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"type",params:{type: "integer"}}];
+validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
+validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate86.errors = [{instancePath:instancePath+"/packageCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2098,18 +2169,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 100000 || isNaN(data8)){
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2129,16 +2200,16 @@ var valid0 = true;
 }
 }
 else {
-validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate89.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2149,7 +2220,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate310.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2160,7 +2231,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate310.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2168,11 +2239,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate310.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate310.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2185,11 +2256,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate310.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate310.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2201,7 +2272,7 @@ var valid2 = true;
 }
 }
 else {
-validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate310.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2218,7 +2289,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate306.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate310.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2249,7 +2320,7 @@ var valid3 = true;
 }
 }
 else {
-validate306.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate310.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2261,8 +2332,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate86(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate89(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2275,34 +2346,34 @@ var valid1 = true;
 }
 }
 else {
-validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate310.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate306.errors = vErrors;
+validate310.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDispatchedV1 = validate311;
+export const shipmentDispatchedV1 = validate315;
 const schema30 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.dispatched"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDispatchedData"}},"required":["metadata","refs","data"]};
-const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
+const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.plannedDepartureAt === undefined) && (missing0 = "plannedDepartureAt")){
-validate101.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate104.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((((((key0 === "carrier") || (key0 === "vehicleId")) || (key0 === "driverId")) || (key0 === "plannedDepartureAt")) || (key0 === "plannedArrivalAt")) || (key0 === "stopSequence")) || (key0 === "stopCount")) || (key0 === "reeferSetpointCelsius"))){
-validate101.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema31.properties, key0))){
+validate104.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2315,14 +2386,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.name === undefined) && (missing1 = "name")){
-validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
+validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "name") || (key1 === "scac"))){
-validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -2334,18 +2405,18 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(data1.length > 100){
-validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2361,24 +2432,24 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 else {
 if(data2.length < 2){
-validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
 return false;
 }
 else {
 if(!pattern7.test(data2)){
-validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
+validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2392,7 +2463,7 @@ var valid1 = true;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
+validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2426,10 +2497,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.plannedDepartureAt !== undefined){
+if(data.trailerId !== undefined){
 const _errs11 = errors;
-if(!(validate26(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate35(data.trailerId, {instancePath:instancePath+"/trailerId",parentData:data,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -2438,9 +2509,9 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.plannedArrivalAt !== undefined){
+if(data.plannedDepartureAt !== undefined){
 const _errs12 = errors;
-if(!(validate26(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData}))){
+if(!(validate26(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData}))){
 vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
@@ -2450,26 +2521,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stopSequence !== undefined){
-let data7 = data.stopSequence;
+if(data.plannedArrivalAt !== undefined){
 const _errs13 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs13){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 500 || isNaN(data7)){
-validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
-return false;
-}
-else {
-if(data7 < 1 || isNaN(data7)){
-validate101.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
+if(!(validate26(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
 }
@@ -2477,40 +2533,67 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stopCount !== undefined){
-let data8 = data.stopCount;
-const _errs15 = errors;
+if(data.stopSequence !== undefined){
+let data8 = data.stopSequence;
+const _errs14 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(errors === _errs15){
+if(errors === _errs14){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 500 || isNaN(data8)){
-validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate101.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
 }
 }
-var valid0 = _errs15 === errors;
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stopCount !== undefined){
+let data9 = data.stopCount;
+const _errs16 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs16){
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 500 || isNaN(data9)){
+validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+return false;
+}
+else {
+if(data9 < 1 || isNaN(data9)){
+validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs16 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.reeferSetpointCelsius !== undefined){
-const _errs17 = errors;
+const _errs18 = errors;
 if(!(validate60(data.reeferSetpointCelsius, {instancePath:instancePath+"/reeferSetpointCelsius",parentData:data,parentDataProperty:"reeferSetpointCelsius",rootData}))){
 vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs17 === errors;
+var valid0 = _errs18 === errors;
 }
 else {
 var valid0 = true;
@@ -2525,17 +2608,18 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate104.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate101.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate311(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate315(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2546,7 +2630,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate311.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate315.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2557,7 +2641,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate315.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2565,11 +2649,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate315.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate315.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2582,11 +2666,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate315.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate315.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2598,7 +2682,7 @@ var valid2 = true;
 }
 }
 else {
-validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate315.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2615,7 +2699,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate311.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate315.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2646,7 +2730,7 @@ var valid3 = true;
 }
 }
 else {
-validate311.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate315.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2658,8 +2742,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate101(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate104(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2672,50 +2756,50 @@ var valid1 = true;
 }
 }
 else {
-validate311.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate315.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate311.errors = vErrors;
+validate315.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDepartedV1 = validate316;
+export const shipmentDepartedV1 = validate320;
 const schema32 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.departed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDepartedData"}},"required":["metadata","refs","data"]};
 const schema33 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"vehicleId":{"$ref":"#/$defs/Identifier"},"scheduledDepartureAt":{"$ref":"#/$defs/Timestamp"}},"required":["stopKind"],"additionalProperties":false};
 const schema34 = {"type":"string","enum":["origin","waypoint","delivery"]};
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate114.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate118.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate114.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
+validate118.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
 return false;
 }
-validate114.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate117.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "vehicleId")) || (key0 === "scheduledDepartureAt"))){
-validate113.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate117.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2723,8 +2807,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2775,16 +2859,16 @@ var valid0 = true;
 }
 }
 else {
-validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate117.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate113.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate320(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2795,7 +2879,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate316.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate320.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2806,7 +2890,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate320.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2814,11 +2898,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate320.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate320.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2831,11 +2915,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate320.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate320.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2847,7 +2931,7 @@ var valid2 = true;
 }
 }
 else {
-validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate320.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2864,7 +2948,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate316.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate320.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2895,7 +2979,7 @@ var valid3 = true;
 }
 }
 else {
-validate316.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate320.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2907,8 +2991,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate113(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+if(!(validate117(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2921,33 +3005,33 @@ var valid1 = true;
 }
 }
 else {
-validate316.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate320.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate316.errors = vErrors;
+validate320.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentArrivedV1 = validate321;
+export const shipmentArrivedV1 = validate325;
 const schema35 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.arrived"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId","stopId"]},"data":{"$ref":"#/$defs/ShipmentArrivedData"}},"required":["metadata","refs","data"]};
 const schema36 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"scheduledArrivalAt":{"$ref":"#/$defs/Timestamp"},"lateByMinutes":{"type":"integer","minimum":-10080,"maximum":10080}},"required":["stopKind"],"additionalProperties":false};
 
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate126.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate130.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "scheduledArrivalAt")) || (key0 === "lateByMinutes"))){
-validate126.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate130.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2955,8 +3039,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2993,18 +3077,18 @@ if(data.lateByMinutes !== undefined){
 let data3 = data.lateByMinutes;
 const _errs5 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
+validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10080 || isNaN(data3)){
-validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
+validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
 return false;
 }
 else {
 if(data3 < -10080 || isNaN(data3)){
-validate126.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
+validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
 return false;
 }
 }
@@ -3022,16 +3106,16 @@ var valid0 = true;
 }
 }
 else {
-validate126.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate130.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate126.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate325(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3042,7 +3126,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate325.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3053,7 +3137,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate325.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3061,11 +3145,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate325.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate325.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3078,11 +3162,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate325.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate325.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3094,7 +3178,7 @@ var valid2 = true;
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate325.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3111,7 +3195,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate321.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate325.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3155,7 +3239,7 @@ var valid3 = true;
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate325.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3167,8 +3251,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs13 = errors;
-if(!(validate126(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
+if(!(validate130(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -3181,33 +3265,33 @@ var valid1 = true;
 }
 }
 else {
-validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate325.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate321.errors = vErrors;
+validate325.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentEtaUpdatedV1 = validate327;
+export const shipmentEtaUpdatedV1 = validate331;
 const schema37 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.eta-updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentEtaUpdatedData"}},"required":["metadata","refs","data"]};
 const schema38 = {"type":"object","properties":{"etaAt":{"$ref":"#/$defs/Timestamp"},"previousEtaAt":{"$ref":"#/$defs/Timestamp"},"stopKind":{"$ref":"#/$defs/StopKind"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["etaAt"],"additionalProperties":false};
 
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.etaAt === undefined) && (missing0 = "etaAt")){
-validate135.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate139.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "etaAt") || (key0 === "previousEtaAt")) || (key0 === "stopKind")) || (key0 === "deliveryWindow"))){
-validate135.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate139.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3239,8 +3323,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopKind !== undefined){
 const _errs4 = errors;
-if(!(validate114(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3267,249 +3351,11 @@ var valid0 = true;
 }
 }
 else {
-validate135.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate139.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate135.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.metadata !== undefined){
-let data0 = data.metadata;
-const _errs2 = errors;
-if(errors === _errs2){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-let missing1;
-if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data0.eventType !== undefined){
-let data1 = data0.eventType;
-const _errs4 = errors;
-if(typeof data1 !== "string"){
-validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("shipment.eta-updated" !== data1){
-validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
-return false;
-}
-var valid2 = _errs4 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data0.schemaVersion !== undefined){
-let data2 = data0.schemaVersion;
-const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("1" !== data2){
-validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
-return false;
-}
-var valid2 = _errs6 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-else {
-validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs2 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.refs !== undefined){
-let data3 = data.refs;
-const _errs8 = errors;
-if(errors === _errs8){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing2;
-if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate327.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data3.shipmentId !== undefined){
-if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-else {
-validate327.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.data !== undefined){
-const _errs11 = errors;
-if(!(validate135(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate135.errors : vErrors.concat(validate135.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-else {
-validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate327.errors = vErrors;
-return errors === 0;
-}
-
-export const shipmentDeliveredV1 = validate331;
-const schema39 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
-const schema40 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
-
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.complete === undefined) && (missing0 = "complete")){
-validate145.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate145.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.complete !== undefined){
-const _errs2 = errors;
-if(typeof data.complete !== "boolean"){
-validate145.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.shortages !== undefined){
-let data1 = data.shortages;
-const _errs4 = errors;
-if(errors === _errs4){
-if(Array.isArray(data1)){
-if(data1.length > 200){
-validate145.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-const _errs6 = errors;
-if(!(validate92(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs6 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate145.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.location !== undefined){
-const _errs7 = errors;
-if(!(validate69(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.temperatureAtDeliveryCelsius !== undefined){
-const _errs8 = errors;
-if(!(validate60(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate145.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate145.errors = vErrors;
+validate139.errors = vErrors;
 return errors === 0;
 }
 
@@ -3547,8 +3393,8 @@ if(typeof data1 !== "string"){
 validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("shipment.delivered" !== data1){
-validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+if("shipment.eta-updated" !== data1){
+validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3619,8 +3465,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate145(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+if(!(validate139(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3641,35 +3487,35 @@ validate331.errors = vErrors;
 return errors === 0;
 }
 
-export const podCapturedV1 = validate335;
-const schema41 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
-const schema42 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
+export const shipmentDeliveredV1 = validate335;
+const schema39 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
+const schema40 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
-validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((data.complete === undefined) && (missing0 = "complete")){
+validate149.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate154.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
+validate149.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.documentId !== undefined){
+if(data.complete !== undefined){
 const _errs2 = errors;
-if(!(validate35(data.documentId, {instancePath:instancePath+"/documentId",parentData:data,parentDataProperty:"documentId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
+if(typeof data.complete !== "boolean"){
+validate149.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
+return false;
 }
 var valid0 = _errs2 === errors;
 }
@@ -3677,55 +3523,47 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.documentType !== undefined){
-let data1 = data.documentType;
-const _errs3 = errors;
-if(typeof data1 !== "string"){
-validate154.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+if(data.shortages !== undefined){
+let data1 = data.shortages;
+const _errs4 = errors;
+if(errors === _errs4){
+if(Array.isArray(data1)){
+if(data1.length > 200){
+validate149.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
-if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate154.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
+else {
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+const _errs6 = errors;
+if(!(validate95(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate149.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
 return false;
 }
-var valid0 = _errs3 === errors;
+}
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.signatureCaptured !== undefined){
-const _errs5 = errors;
-if(typeof data.signatureCaptured !== "boolean"){
-validate154.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.photoCount !== undefined){
-let data3 = data.photoCount;
+if(data.location !== undefined){
 const _errs7 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs7){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 100 || isNaN(data3)){
-validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data3 < 0 || isNaN(data3)){
-validate154.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
+if(!(validate69(data.location, {instancePath:instancePath+"/location",parentData:data,parentDataProperty:"location",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
 }
@@ -3733,25 +3571,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.exceptionsNoted !== undefined){
-const _errs9 = errors;
-if(typeof data.exceptionsNoted !== "boolean"){
-validate154.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
 if(data.temperatureAtDeliveryCelsius !== undefined){
-const _errs11 = errors;
+const _errs8 = errors;
 if(!(validate60(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData}))){
 vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
@@ -3762,14 +3588,12 @@ var valid0 = true;
 }
 }
 }
-}
-}
 else {
-validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate149.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate154.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 
@@ -3807,8 +3631,8 @@ if(typeof data1 !== "string"){
 validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("pod.captured" !== data1){
-validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
+if("shipment.delivered" !== data1){
+validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3879,8 +3703,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate154(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate149(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3901,79 +3725,34 @@ validate335.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentExceptionRaisedV1 = validate339;
-const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
-const schema44 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
-const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
-const schema46 = {"type":"string","enum":["low","medium","high","critical"]};
+export const podCapturedV1 = validate339;
+const schema41 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
+const schema42 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate165.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate165.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
-return false;
-}
-validate165.errors = vErrors;
-return errors === 0;
-}
-
-const schema47 = {"type":"string","minLength":1,"maxLength":500};
-
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 500){
-validate167.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate167.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate167.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate167.errors = vErrors;
-return errors === 0;
-}
-
-const schema48 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
-
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(Object.keys(data).length < 1){
-validate171.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
+let missing0;
+if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
+validate158.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate171.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
+validate158.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.minCelsius !== undefined){
+if(data.documentId !== undefined){
 const _errs2 = errors;
-if(!(validate60(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate35(data.documentId, {instancePath:instancePath+"/documentId",parentData:data,parentDataProperty:"documentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3982,629 +3761,55 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.maxCelsius !== undefined){
+if(data.documentType !== undefined){
+let data1 = data.documentType;
 const _errs3 = errors;
-if(!(validate60(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
+if(typeof data1 !== "string"){
+validate158.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
+validate158.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
+return false;
 }
 var valid0 = _errs3 === errors;
 }
 else {
 var valid0 = true;
 }
-}
-}
-}
-}
-else {
-validate171.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate171.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
-validate163.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(func2.call(schema45.properties, key0))){
-validate163.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.kind !== undefined){
-let data0 = data.kind;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate163.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("temperature-excursion" !== data0){
-validate163.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
-if(data.exceptionId !== undefined){
-const _errs4 = errors;
-if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportedSeverity !== undefined){
+if(data.signatureCaptured !== undefined){
 const _errs5 = errors;
-if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
+if(typeof data.signatureCaptured !== "boolean"){
+validate158.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
+return false;
 }
 var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.description !== undefined){
-const _errs6 = errors;
-if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.readingCelsius !== undefined){
-const _errs7 = errors;
-if(!(validate60(data.readingCelsius, {instancePath:instancePath+"/readingCelsius",parentData:data,parentDataProperty:"readingCelsius",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.peakCelsius !== undefined){
-const _errs8 = errors;
-if(!(validate60(data.peakCelsius, {instancePath:instancePath+"/peakCelsius",parentData:data,parentDataProperty:"peakCelsius",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.limits !== undefined){
-const _errs9 = errors;
-if(!(validate171(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.durationMinutes !== undefined){
-let data7 = data.durationMinutes;
-const _errs10 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 100000 || isNaN(data7)){
-validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
-return false;
-}
-else {
-if(data7 < 0 || isNaN(data7)){
-validate163.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.sensorId !== undefined){
-const _errs12 = errors;
-if(!(validate35(data.sensorId, {instancePath:instancePath+"/sensorId",parentData:data,parentDataProperty:"sensorId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.resolved !== undefined){
-const _errs13 = errors;
-if(typeof data.resolved !== "boolean"){
-validate163.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate163.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate163.errors = vErrors;
-return errors === 0;
-}
-
-const schema49 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
-
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
-validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
-validate177.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.kind !== undefined){
-let data0 = data.kind;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate177.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("delay" !== data0){
-validate177.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.exceptionId !== undefined){
-const _errs4 = errors;
-if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportedSeverity !== undefined){
-const _errs5 = errors;
-if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.description !== undefined){
-const _errs6 = errors;
-if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.delayMinutes !== undefined){
-let data4 = data.delayMinutes;
-const _errs7 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs7){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 100000 || isNaN(data4)){
-validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
-return false;
-}
-else {
-if(data4 < 1 || isNaN(data4)){
-validate177.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reason !== undefined){
-let data5 = data.reason;
-const _errs9 = errors;
-if(typeof data5 !== "string"){
-validate177.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate177.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
-return false;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.etaAt !== undefined){
-const _errs11 = errors;
-if(!(validate26(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.deliveryWindow !== undefined){
-const _errs12 = errors;
-if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate177.errors = vErrors;
-return errors === 0;
-}
-
-const schema50 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
-
-function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
-validate184.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
-validate184.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.kind !== undefined){
-let data0 = data.kind;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate184.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("damage" !== data0){
-validate184.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.exceptionId !== undefined){
-const _errs4 = errors;
-if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportedSeverity !== undefined){
-const _errs5 = errors;
-if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.description !== undefined){
-const _errs6 = errors;
-if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.damageType !== undefined){
-let data4 = data.damageType;
-const _errs7 = errors;
-if(typeof data4 !== "string"){
-validate184.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate184.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
-return false;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.affectedLines !== undefined){
-let data5 = data.affectedLines;
-const _errs9 = errors;
-if(errors === _errs9){
-if(Array.isArray(data5)){
-if(data5.length > 200){
-validate184.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-const _errs11 = errors;
-if(!(validate92(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate184.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs9 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.photoCount !== undefined){
-let data7 = data.photoCount;
-const _errs12 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs12){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 100 || isNaN(data7)){
-validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data7 < 0 || isNaN(data7)){
-validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate184.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate184.errors = vErrors;
-return errors === 0;
-}
-
-const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
-
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
-validate190.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
-validate190.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.kind !== undefined){
-let data0 = data.kind;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate190.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("failed-delivery" !== data0){
-validate190.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.exceptionId !== undefined){
-const _errs4 = errors;
-if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reportedSeverity !== undefined){
-const _errs5 = errors;
-if(!(validate165(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.description !== undefined){
-const _errs6 = errors;
-if(!(validate167(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.reason !== undefined){
-let data4 = data.reason;
+let data3 = data.photoCount;
 const _errs7 = errors;
-if(typeof data4 !== "string"){
-validate190.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate190.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
+if(errors === _errs7){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 100 || isNaN(data3)){
+validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
+}
+else {
+if(data3 < 0 || isNaN(data3)){
+validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs7 === errors;
 }
@@ -4612,26 +3817,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.attemptNumber !== undefined){
-let data5 = data.attemptNumber;
+if(data.exceptionsNoted !== undefined){
 const _errs9 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
+if(typeof data.exceptionsNoted !== "boolean"){
+validate158.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
 return false;
-}
-if(errors === _errs9){
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 20 || isNaN(data5)){
-validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
-return false;
-}
-else {
-if(data5 < 1 || isNaN(data5)){
-validate190.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs9 === errors;
 }
@@ -4639,10 +3829,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.nextAttemptAt !== undefined){
+if(data.temperatureAtDeliveryCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate26(data.nextAttemptAt, {instancePath:instancePath+"/nextAttemptAt",parentData:data,parentDataProperty:"nextAttemptAt",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate60(data.temperatureAtDeliveryCelsius, {instancePath:instancePath+"/temperatureAtDeliveryCelsius",parentData:data,parentDataProperty:"temperatureAtDeliveryCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -4658,109 +3848,12 @@ var valid0 = true;
 }
 }
 }
-}
 else {
-validate190.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate190.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate162.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-const _errs1 = errors;
-let valid0 = false;
-let passing0 = null;
-const _errs2 = errors;
-if(!(validate163(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs2 === errors;
-if(_valid0){
-valid0 = true;
-passing0 = 0;
-}
-const _errs3 = errors;
-if(!(validate177(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate177.errors : vErrors.concat(validate177.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs3 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 1;
-}
-const _errs4 = errors;
-if(!(validate184(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs4 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 2;
-}
-const _errs5 = errors;
-if(!(validate190(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs5 === errors;
-if(_valid0 && valid0){
-valid0 = false;
-passing0 = [passing0, 3];
-}
-else {
-if(_valid0){
-valid0 = true;
-passing0 = 3;
-}
-}
-}
-}
-if(!valid0){
-const err0 = {instancePath,keyword:"oneOf",params:{passingSchemas: passing0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-validate162.errors = vErrors;
-return false;
-}
-else {
-errors = _errs1;
-if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate162.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
@@ -4798,8 +3891,8 @@ if(typeof data1 !== "string"){
 validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("shipment.exception-raised" !== data1){
-validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+if("pod.captured" !== data1){
+validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4870,8 +3963,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate162(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
+if(!(validate158(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4892,68 +3985,79 @@ validate339.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentStatusSyncedV1 = validate343;
-const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
-const schema53 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
-const schema54 = {"type":"string","enum":["erp","fleet","cs"]};
+export const shipmentExceptionRaisedV1 = validate343;
+const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
+const schema44 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
+const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
+const schema46 = {"type":"string","enum":["low","medium","high","critical"]};
 
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate202.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate202.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
+if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
+validate169.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
 return false;
 }
-validate202.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
-const schema55 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
+const schema47 = {"type":"string","minLength":1,"maxLength":500};
 
-function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(typeof data !== "string"){
-validate204.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 500){
+validate171.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
-if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate204.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
+else {
+if(data.length < 1){
+validate171.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
-validate204.errors = vErrors;
+}
+}
+else {
+validate171.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate171.errors = vErrors;
 return errors === 0;
 }
 
+const schema48 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
 
-function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
-validate201.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if(Object.keys(data).length < 1){
+validate175.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
-validate201.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
+validate175.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.targetSystem !== undefined){
+if(data.minCelsius !== undefined){
 const _errs2 = errors;
-if(!(validate202(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate60(data.minCelsius, {instancePath:instancePath+"/minCelsius",parentData:data,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4962,10 +4066,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.status !== undefined){
+if(data.maxCelsius !== undefined){
 const _errs3 = errors;
-if(!(validate204(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
+if(!(validate60(data.maxCelsius, {instancePath:instancePath+"/maxCelsius",parentData:data,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4973,11 +4077,61 @@ var valid0 = _errs3 === errors;
 else {
 var valid0 = true;
 }
+}
+}
+}
+}
+else {
+validate175.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate175.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
+validate167.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func2.call(schema45.properties, key0))){
+validate167.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.kind !== undefined){
+let data0 = data.kind;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate167.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("temperature-excursion" !== data0){
+validate167.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
 if(valid0){
-if(data.previousStatus !== undefined){
+if(data.exceptionId !== undefined){
 const _errs4 = errors;
-if(!(validate204(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate204.errors : vErrors.concat(validate204.errors);
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4986,13 +4140,112 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.externalReference !== undefined){
+if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate35(data.externalReference, {instancePath:instancePath+"/externalReference",parentData:data,parentDataProperty:"externalReference",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+const _errs6 = errors;
+if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.readingCelsius !== undefined){
+const _errs7 = errors;
+if(!(validate60(data.readingCelsius, {instancePath:instancePath+"/readingCelsius",parentData:data,parentDataProperty:"readingCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.peakCelsius !== undefined){
+const _errs8 = errors;
+if(!(validate60(data.peakCelsius, {instancePath:instancePath+"/peakCelsius",parentData:data,parentDataProperty:"peakCelsius",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.limits !== undefined){
+const _errs9 = errors;
+if(!(validate175(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.durationMinutes !== undefined){
+let data7 = data.durationMinutes;
+const _errs10 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 100000 || isNaN(data7)){
+validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sensorId !== undefined){
+const _errs12 = errors;
+if(!(validate35(data.sensorId, {instancePath:instancePath+"/sensorId",parentData:data,parentDataProperty:"sensorId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resolved !== undefined){
+const _errs13 = errors;
+if(typeof data.resolved !== "boolean"){
+validate167.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
@@ -5003,12 +4256,595 @@ var valid0 = true;
 }
 }
 }
+}
+}
+}
+}
+}
+}
 else {
-validate201.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate167.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate201.errors = vErrors;
+validate167.errors = vErrors;
+return errors === 0;
+}
+
+const schema49 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
+
+function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
+validate181.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
+validate181.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.kind !== undefined){
+let data0 = data.kind;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate181.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("delay" !== data0){
+validate181.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.exceptionId !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportedSeverity !== undefined){
+const _errs5 = errors;
+if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+const _errs6 = errors;
+if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.delayMinutes !== undefined){
+let data4 = data.delayMinutes;
+const _errs7 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 100000 || isNaN(data4)){
+validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+return false;
+}
+else {
+if(data4 < 1 || isNaN(data4)){
+validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reason !== undefined){
+let data5 = data.reason;
+const _errs9 = errors;
+if(typeof data5 !== "string"){
+validate181.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
+validate181.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.etaAt !== undefined){
+const _errs11 = errors;
+if(!(validate26(data.etaAt, {instancePath:instancePath+"/etaAt",parentData:data,parentDataProperty:"etaAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deliveryWindow !== undefined){
+const _errs12 = errors;
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate181.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate181.errors = vErrors;
+return errors === 0;
+}
+
+const schema50 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
+
+function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
+validate188.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
+validate188.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.kind !== undefined){
+let data0 = data.kind;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate188.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("damage" !== data0){
+validate188.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.exceptionId !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportedSeverity !== undefined){
+const _errs5 = errors;
+if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+const _errs6 = errors;
+if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.damageType !== undefined){
+let data4 = data.damageType;
+const _errs7 = errors;
+if(typeof data4 !== "string"){
+validate188.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
+validate188.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.affectedLines !== undefined){
+let data5 = data.affectedLines;
+const _errs9 = errors;
+if(errors === _errs9){
+if(Array.isArray(data5)){
+if(data5.length > 200){
+validate188.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs11 = errors;
+if(!(validate95(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs11 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate188.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.photoCount !== undefined){
+let data7 = data.photoCount;
+const _errs12 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs12){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 100 || isNaN(data7)){
+validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate188.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate188.errors = vErrors;
+return errors === 0;
+}
+
+const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
+
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
+validate194.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
+validate194.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.kind !== undefined){
+let data0 = data.kind;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate194.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("failed-delivery" !== data0){
+validate194.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.exceptionId !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.exceptionId, {instancePath:instancePath+"/exceptionId",parentData:data,parentDataProperty:"exceptionId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reportedSeverity !== undefined){
+const _errs5 = errors;
+if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+const _errs6 = errors;
+if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reason !== undefined){
+let data4 = data.reason;
+const _errs7 = errors;
+if(typeof data4 !== "string"){
+validate194.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
+validate194.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.attemptNumber !== undefined){
+let data5 = data.attemptNumber;
+const _errs9 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs9){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 20 || isNaN(data5)){
+validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
+return false;
+}
+else {
+if(data5 < 1 || isNaN(data5)){
+validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nextAttemptAt !== undefined){
+const _errs11 = errors;
+if(!(validate26(data.nextAttemptAt, {instancePath:instancePath+"/nextAttemptAt",parentData:data,parentDataProperty:"nextAttemptAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate194.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate194.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(data && typeof data == "object" && !Array.isArray(data))){
+validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
+if(!(validate167(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(!(validate181(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+const _errs4 = errors;
+if(!(validate188(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs4 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+}
+const _errs5 = errors;
+if(!(validate194(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs5 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 3;
+}
+}
+}
+}
+if(!valid0){
+const err0 = {instancePath,keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+validate166.errors = vErrors;
+return false;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate166.errors = vErrors;
 return errors === 0;
 }
 
@@ -5046,8 +4882,8 @@ if(typeof data1 !== "string"){
 validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("shipment.status-synced" !== data1){
-validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+if("shipment.exception-raised" !== data1){
+validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5118,8 +4954,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate201(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
+if(!(validate166(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5140,40 +4976,69 @@ validate343.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldPlacedV1 = validate347;
-const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
-const schema57 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
+export const shipmentStatusSyncedV1 = validate347;
+const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
+const schema53 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
+const schema54 = {"type":"string","enum":["erp","fleet","cs"]};
 
-function validate214(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+validate206.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
+validate206.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
+return false;
+}
+validate206.errors = vErrors;
+return errors === 0;
+}
+
+const schema55 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
+
+function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+validate208.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
+validate208.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
+return false;
+}
+validate208.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
-validate214.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
+validate205.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
-validate214.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
+validate205.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.reason !== undefined){
-let data0 = data.reason;
+if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate214.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate214.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
-return false;
+if(!(validate206(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
 }
@@ -5181,16 +5046,23 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.scope !== undefined){
-let data1 = data.scope;
-const _errs4 = errors;
-if(typeof data1 !== "string"){
-validate214.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
-return false;
+if(data.status !== undefined){
+const _errs3 = errors;
+if(!(validate208(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+errors = vErrors.length;
 }
-if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate214.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
-return false;
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousStatus !== undefined){
+const _errs4 = errors;
+if(!(validate208(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
 }
@@ -5198,61 +5070,13 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.lines !== undefined){
-let data2 = data.lines;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data2)){
-if(data2.length > 200){
-validate214.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data2.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(!(validate92(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(data.externalReference !== undefined){
+const _errs5 = errors;
+if(!(validate35(data.externalReference, {instancePath:instancePath+"/externalReference",parentData:data,parentDataProperty:"externalReference",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
-var valid1 = _errs8 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate214.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.exceptionEventId !== undefined){
-const _errs9 = errors;
-if(!(validate24(data.exceptionEventId, {instancePath:instancePath+"/exceptionEventId",parentData:data,parentDataProperty:"exceptionEventId",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.note !== undefined){
-const _errs10 = errors;
-if(!(validate167(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs10 === errors;
+var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
@@ -5263,13 +5087,12 @@ var valid0 = true;
 }
 }
 }
-}
 else {
-validate214.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate205.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate214.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
@@ -5307,8 +5130,8 @@ if(typeof data1 !== "string"){
 validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("quality-hold.placed" !== data1){
-validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+if("shipment.status-synced" !== data1){
+validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5353,33 +5176,15 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
-if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
+if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
 validate347.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
-if(data3.holdId !== undefined){
-const _errs10 = errors;
-if(!(validate35(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid3 = _errs10 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
 if(data3.shipmentId !== undefined){
-const _errs11 = errors;
 if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
 vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
-}
-var valid3 = _errs11 === errors;
-}
-else {
-var valid3 = true;
 }
 }
 }
@@ -5396,12 +5201,12 @@ var valid1 = true;
 }
 if(valid1){
 if(data.data !== undefined){
-const _errs12 = errors;
-if(!(validate214(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate214.errors : vErrors.concat(validate214.errors);
+const _errs11 = errors;
+if(!(validate205(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
 errors = vErrors.length;
 }
-var valid1 = _errs12 === errors;
+var valid1 = _errs11 === errors;
 }
 else {
 var valid1 = true;
@@ -5419,39 +5224,39 @@ validate347.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldReleasedV1 = validate352;
-const schema58 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
-const schema59 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
+export const qualityHoldPlacedV1 = validate351;
+const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
+const schema57 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
 
-function validate224(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate218(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.disposition === undefined) && (missing0 = "disposition")){
-validate224.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
+validate218.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
-validate224.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
+validate218.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.disposition !== undefined){
-let data0 = data.disposition;
+if(data.reason !== undefined){
+let data0 = data.reason;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate224.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
+validate218.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate224.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
+if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
+validate218.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5460,26 +5265,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.heldMinutes !== undefined){
-let data1 = data.heldMinutes;
+if(data.scope !== undefined){
+let data1 = data.scope;
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
+if(typeof data1 !== "string"){
+validate218.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 1000000 || isNaN(data1)){
-validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
+validate218.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
 return false;
-}
-else {
-if(data1 < 0 || isNaN(data1)){
-validate224.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs4 === errors;
 }
@@ -5487,13 +5282,61 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.note !== undefined){
+if(data.lines !== undefined){
+let data2 = data.lines;
 const _errs6 = errors;
-if(!(validate167(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length > 200){
+validate218.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate95(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate218.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
 var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.exceptionEventId !== undefined){
+const _errs9 = errors;
+if(!(validate24(data.exceptionEventId, {instancePath:instancePath+"/exceptionEventId",parentData:data,parentDataProperty:"exceptionEventId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.note !== undefined){
+const _errs10 = errors;
+if(!(validate171(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
@@ -5503,17 +5346,19 @@ var valid0 = true;
 }
 }
 }
+}
+}
 else {
-validate224.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate218.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate224.errors = vErrors;
+validate218.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5524,7 +5369,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate352.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate351.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5535,7 +5380,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate351.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5543,11 +5388,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate351.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("quality-hold.released" !== data1){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+if("quality-hold.placed" !== data1){
+validate351.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5560,11 +5405,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate351.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate351.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5576,7 +5421,7 @@ var valid2 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate351.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5593,7 +5438,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate352.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate351.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5624,7 +5469,7 @@ var valid3 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate351.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5636,8 +5481,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate224(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate224.errors : vErrors.concat(validate224.errors);
+if(!(validate218(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate218.errors : vErrors.concat(validate218.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5650,101 +5495,340 @@ var valid1 = true;
 }
 }
 else {
-validate352.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate351.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate352.errors = vErrors;
+validate351.errors = vErrors;
 return errors === 0;
 }
 
-export const caseOpenedV1 = validate357;
+export const qualityHoldReleasedV1 = validate356;
+const schema58 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
+const schema59 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
+
+function validate228(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.disposition === undefined) && (missing0 = "disposition")){
+validate228.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
+validate228.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.disposition !== undefined){
+let data0 = data.disposition;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate228.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
+validate228.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.heldMinutes !== undefined){
+let data1 = data.heldMinutes;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1000000 || isNaN(data1)){
+validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.note !== undefined){
+const _errs6 = errors;
+if(!(validate171(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate228.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate228.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate356(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
+validate356.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.metadata !== undefined){
+let data0 = data.metadata;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
+validate356.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data0.eventType !== undefined){
+let data1 = data0.eventType;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate356.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("quality-hold.released" !== data1){
+validate356.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.schemaVersion !== undefined){
+let data2 = data0.schemaVersion;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate356.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("1" !== data2){
+validate356.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate356.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs2 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.refs !== undefined){
+let data3 = data.refs;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
+validate356.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data3.holdId !== undefined){
+const _errs10 = errors;
+if(!(validate35(data3.holdId, {instancePath:instancePath+"/refs/holdId",parentData:data3,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.shipmentId !== undefined){
+const _errs11 = errors;
+if(!(validate35(data3.shipmentId, {instancePath:instancePath+"/refs/shipmentId",parentData:data3,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate356.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.data !== undefined){
+const _errs12 = errors;
+if(!(validate228(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate228.errors : vErrors.concat(validate228.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate356.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate356.errors = vErrors;
+return errors === 0;
+}
+
+export const caseOpenedV1 = validate361;
 const schema60 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.opened"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseOpenedData"}},"required":["metadata","refs","data"]};
 const schema61 = {"type":"object","properties":{"caseType":{"type":"string","enum":["problem","incident","question","task"]},"priority":{"$ref":"#/$defs/CasePriority"},"status":{"$ref":"#/$defs/CaseStatus"},"trigger":{"type":"string","enum":["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]},"subject":{"type":"string","minLength":1,"maxLength":200},"externalId":{"$ref":"#/$defs/Identifier"},"tags":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["caseType","priority","status"],"additionalProperties":false};
 const schema62 = {"type":"string","enum":["urgent","high","normal","low"]};
 
-function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate232.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate236.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate232.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
+validate236.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
 return false;
 }
-validate232.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
 const schema63 = {"type":"string","enum":["new","open","pending","hold","solved","closed"]};
 
-function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate238(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate234.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate238.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate234.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
+validate238.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
 return false;
 }
-validate234.errors = vErrors;
+validate238.errors = vErrors;
 return errors === 0;
 }
 
 const schema64 = {"type":"string","minLength":1,"maxLength":80,"pattern":"^[a-z0-9][a-z0-9_:-]*$"};
 const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
-function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 80){
-validate237.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
+validate241.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate237.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate241.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern8.test(data)){
-validate237.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
+validate241.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate237.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate241.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate237.errors = vErrors;
+validate241.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate235(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.caseType === undefined) && (missing0 = "caseType")) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.status === undefined) && (missing0 = "status"))){
-validate231.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate235.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "caseType") || (key0 === "priority")) || (key0 === "status")) || (key0 === "trigger")) || (key0 === "subject")) || (key0 === "externalId")) || (key0 === "tags"))){
-validate231.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate235.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5754,11 +5838,11 @@ if(data.caseType !== undefined){
 let data0 = data.caseType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate231.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
+validate235.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate231.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
+validate235.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5769,8 +5853,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs4 = errors;
-if(!(validate232(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
+if(!(validate236(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5781,8 +5865,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate234(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
+if(!(validate238(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5795,11 +5879,11 @@ if(data.trigger !== undefined){
 let data3 = data.trigger;
 const _errs6 = errors;
 if(typeof data3 !== "string"){
-validate231.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate235.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate231.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
+validate235.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5814,18 +5898,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate231.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
+validate235.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate231.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate235.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate231.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate235.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5853,7 +5937,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data6)){
 if(data6.length > 20){
-validate231.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
+validate235.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -5861,8 +5945,8 @@ var valid1 = true;
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 const _errs13 = errors;
-if(!(validate237(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate241(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -5873,7 +5957,7 @@ break;
 }
 }
 else {
-validate231.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate235.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5892,372 +5976,11 @@ var valid0 = true;
 }
 }
 else {
-validate231.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate235.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate231.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-errors = vErrors.length;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate357.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.metadata !== undefined){
-let data0 = data.metadata;
-const _errs2 = errors;
-if(errors === _errs2){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-let missing1;
-if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data0.eventType !== undefined){
-let data1 = data0.eventType;
-const _errs4 = errors;
-if(typeof data1 !== "string"){
-validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("case.opened" !== data1){
-validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
-return false;
-}
-var valid2 = _errs4 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data0.schemaVersion !== undefined){
-let data2 = data0.schemaVersion;
-const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if("1" !== data2){
-validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
-return false;
-}
-var valid2 = _errs6 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-else {
-validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs2 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.refs !== undefined){
-let data3 = data.refs;
-const _errs8 = errors;
-if(errors === _errs8){
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-let missing2;
-if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate357.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data3.caseId !== undefined){
-if(!(validate35(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-}
-}
-}
-else {
-validate357.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.data !== undefined){
-const _errs11 = errors;
-if(!(validate231(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-else {
-validate357.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate357.errors = vErrors;
-return errors === 0;
-}
-
-export const caseUpdatedV1 = validate361;
-const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
-const schema66 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
-
-function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.change === undefined) && (missing0 = "change")){
-validate244.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
-validate244.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.change !== undefined){
-let data0 = data.change;
-const _errs2 = errors;
-if(typeof data0 !== "string"){
-validate244.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate244.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
-return false;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.status !== undefined){
-const _errs4 = errors;
-if(!(validate234(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousStatus !== undefined){
-const _errs5 = errors;
-if(!(validate234(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.priority !== undefined){
-const _errs6 = errors;
-if(!(validate232(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.previousPriority !== undefined){
-const _errs7 = errors;
-if(!(validate232(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.comment !== undefined){
-let data5 = data.comment;
-const _errs8 = errors;
-if(errors === _errs8){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing1;
-if((data5.public === undefined) && (missing1 = "public")){
-validate244.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-const _errs10 = errors;
-for(const key1 in data5){
-if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
-validate244.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
-return false;
-break;
-}
-}
-if(_errs10 === errors){
-if(data5.public !== undefined){
-const _errs11 = errors;
-if(typeof data5.public !== "boolean"){
-validate244.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.relatesTo !== undefined){
-let data7 = data5.relatesTo;
-const _errs13 = errors;
-if(typeof data7 !== "string"){
-validate244.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate244.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
-return false;
-}
-var valid1 = _errs13 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.attachmentCount !== undefined){
-let data8 = data5.attachmentCount;
-const _errs15 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs15){
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 > 50 || isNaN(data8)){
-validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
-return false;
-}
-else {
-if(data8 < 0 || isNaN(data8)){
-validate244.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs15 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate244.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.tagsAdded !== undefined){
-let data9 = data.tagsAdded;
-const _errs17 = errors;
-if(errors === _errs17){
-if(Array.isArray(data9)){
-if(data9.length > 20){
-validate244.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
-return false;
-}
-else {
-var valid2 = true;
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-const _errs19 = errors;
-if(!(validate237(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs19 === errors;
-if(!valid2){
-break;
-}
-}
-}
-}
-else {
-validate244.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate244.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate244.errors = vErrors;
+validate235.errors = vErrors;
 return errors === 0;
 }
 
@@ -6295,8 +6018,8 @@ if(typeof data1 !== "string"){
 validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("case.updated" !== data1){
-validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
+if("case.opened" !== data1){
+validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6367,8 +6090,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate244(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
+if(!(validate235(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate235.errors : vErrors.concat(validate235.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6389,39 +6112,39 @@ validate361.errors = vErrors;
 return errors === 0;
 }
 
-export const caseResolvedV1 = validate365;
-const schema67 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
-const schema68 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
+export const caseUpdatedV1 = validate365;
+const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
+const schema66 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
 
-function validate255(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.status === undefined) && (missing0 = "status")){
-validate255.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((data.change === undefined) && (missing0 = "change")){
+validate248.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
-validate255.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
+validate248.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.status !== undefined){
-let data0 = data.status;
+if(data.change !== undefined){
+let data0 = data.change;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate255.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate248.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data0 === "solved") || (data0 === "closed"))){
-validate255.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
+if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
+validate248.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6430,16 +6153,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.resolutionCode !== undefined){
-let data1 = data.resolutionCode;
+if(data.status !== undefined){
 const _errs4 = errors;
-if(typeof data1 !== "string"){
-validate255.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate255.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
-return false;
+if(!(validate238(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
 }
@@ -6447,28 +6165,164 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.openMinutes !== undefined){
-let data2 = data.openMinutes;
-const _errs6 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
-return false;
+if(data.previousStatus !== undefined){
+const _errs5 = errors;
+if(!(validate238(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+errors = vErrors.length;
 }
-if(errors === _errs6){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 10000000 || isNaN(data2)){
-validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.priority !== undefined){
+const _errs6 = errors;
+if(!(validate236(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.previousPriority !== undefined){
+const _errs7 = errors;
+if(!(validate236(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.comment !== undefined){
+let data5 = data.comment;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if((data5.public === undefined) && (missing1 = "public")){
+validate248.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
-if(data2 < 0 || isNaN(data2)){
-validate255.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+const _errs10 = errors;
+for(const key1 in data5){
+if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
+validate248.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs10 === errors){
+if(data5.public !== undefined){
+const _errs11 = errors;
+if(typeof data5.public !== "boolean"){
+validate248.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid1 = _errs11 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.relatesTo !== undefined){
+let data7 = data5.relatesTo;
+const _errs13 = errors;
+if(typeof data7 !== "string"){
+validate248.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
+validate248.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
+return false;
+}
+var valid1 = _errs13 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.attachmentCount !== undefined){
+let data8 = data5.attachmentCount;
+const _errs15 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs15){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 50 || isNaN(data8)){
+validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
+return false;
+}
+else {
+if(data8 < 0 || isNaN(data8)){
+validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 }
-var valid0 = _errs6 === errors;
+var valid1 = _errs15 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate248.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tagsAdded !== undefined){
+let data9 = data.tagsAdded;
+const _errs17 = errors;
+if(errors === _errs17){
+if(Array.isArray(data9)){
+if(data9.length > 20){
+validate248.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+const _errs19 = errors;
+if(!(validate241(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs19 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate248.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
@@ -6478,12 +6332,16 @@ var valid0 = true;
 }
 }
 }
+}
+}
+}
+}
 else {
-validate255.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate248.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate255.errors = vErrors;
+validate248.errors = vErrors;
 return errors === 0;
 }
 
@@ -6521,8 +6379,8 @@ if(typeof data1 !== "string"){
 validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("case.resolved" !== data1){
-validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
+if("case.updated" !== data1){
+validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6593,8 +6451,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate255(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate255.errors : vErrors.concat(validate255.errors);
+if(!(validate248(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6615,39 +6473,39 @@ validate365.errors = vErrors;
 return errors === 0;
 }
 
-export const customerNotifiedV1 = validate369;
-const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
-const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
+export const caseResolvedV1 = validate369;
+const schema67 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
+const schema68 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
 
-function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
-validate261.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((data.status === undefined) && (missing0 = "status")){
+validate259.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
-validate261.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
+validate259.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.audience !== undefined){
-let data0 = data.audience;
+if(data.status !== undefined){
+let data0 = data.status;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate261.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
+validate259.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data0 === "customer") || (data0 === "account-team"))){
-validate261.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
+if(!((data0 === "solved") || (data0 === "closed"))){
+validate259.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6656,15 +6514,15 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.channel !== undefined){
-let data1 = data.channel;
+if(data.resolutionCode !== undefined){
+let data1 = data.resolutionCode;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate261.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
+validate259.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate261.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
+if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
+validate259.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6673,59 +6531,43 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.notificationType !== undefined){
-let data2 = data.notificationType;
+if(data.openMinutes !== undefined){
+let data2 = data.openMinutes;
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
-validate261.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 10000000 || isNaN(data2)){
+validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
+}
+else {
+if(data2 < 0 || isNaN(data2)){
+validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
 }
-if(valid0){
-if(data.providerMessageId !== undefined){
-const _errs8 = errors;
-if(!(validate35(data.providerMessageId, {instancePath:instancePath+"/providerMessageId",parentData:data,parentDataProperty:"providerMessageId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.templateId !== undefined){
-const _errs9 = errors;
-if(!(validate35(data.templateId, {instancePath:instancePath+"/templateId",parentData:data,parentDataProperty:"templateId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 }
 }
 }
 else {
-validate261.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate259.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate261.errors = vErrors;
+validate259.errors = vErrors;
 return errors === 0;
 }
 
@@ -6763,8 +6605,8 @@ if(typeof data1 !== "string"){
 validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("customer.notified" !== data1){
-validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
+if("case.resolved" !== data1){
+validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6809,13 +6651,13 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
-if((data3.customerId === undefined) && (missing2 = "customerId")){
+if((data3.caseId === undefined) && (missing2 = "caseId")){
 validate369.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
-if(data3.customerId !== undefined){
-if(!(validate35(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData}))){
+if(data3.caseId !== undefined){
+if(!(validate35(data3.caseId, {instancePath:instancePath+"/refs/caseId",parentData:data3,parentDataProperty:"caseId",rootData}))){
 vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
@@ -6835,8 +6677,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate261(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
+if(!(validate259(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6857,39 +6699,39 @@ validate369.errors = vErrors;
 return errors === 0;
 }
 
-export const invoiceReadyV1 = validate373;
-const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
-const schema72 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
+export const customerNotifiedV1 = validate373;
+const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
+const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
 
-function validate270(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
-validate270.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
+validate265.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
-validate270.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
+validate265.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.basis !== undefined){
-let data0 = data.basis;
+if(data.audience !== undefined){
+let data0 = data.audience;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate270.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
+validate265.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate270.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
+if(!((data0 === "customer") || (data0 === "account-team"))){
+validate265.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6898,11 +6740,16 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.podDocumentId !== undefined){
+if(data.channel !== undefined){
+let data1 = data.channel;
 const _errs4 = errors;
-if(!(validate35(data.podDocumentId, {instancePath:instancePath+"/podDocumentId",parentData:data,parentDataProperty:"podDocumentId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
-errors = vErrors.length;
+if(typeof data1 !== "string"){
+validate265.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
+validate265.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
+return false;
 }
 var valid0 = _errs4 === errors;
 }
@@ -6910,25 +6757,42 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.deliveredComplete !== undefined){
-const _errs5 = errors;
-if(typeof data.deliveredComplete !== "boolean"){
-validate270.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
+if(data.notificationType !== undefined){
+let data2 = data.notificationType;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate265.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-var valid0 = _errs5 === errors;
+if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
+validate265.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
+return false;
+}
+var valid0 = _errs6 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.billingBlockReleased !== undefined){
-const _errs7 = errors;
-if(typeof data.billingBlockReleased !== "boolean"){
-validate270.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
-return false;
+if(data.providerMessageId !== undefined){
+const _errs8 = errors;
+if(!(validate35(data.providerMessageId, {instancePath:instancePath+"/providerMessageId",parentData:data,parentDataProperty:"providerMessageId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.templateId !== undefined){
+const _errs9 = errors;
+if(!(validate35(data.templateId, {instancePath:instancePath+"/templateId",parentData:data,parentDataProperty:"templateId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
 }
 else {
 var valid0 = true;
@@ -6939,12 +6803,13 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate270.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate265.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate270.errors = vErrors;
+validate265.errors = vErrors;
 return errors === 0;
 }
 
@@ -6982,8 +6847,8 @@ if(typeof data1 !== "string"){
 validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
-if("invoice.ready" !== data1){
-validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+if("customer.notified" !== data1){
+validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7028,8 +6893,227 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
-if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
+if((data3.customerId === undefined) && (missing2 = "customerId")){
 validate373.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data3.customerId !== undefined){
+if(!(validate35(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+}
+}
+else {
+validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.data !== undefined){
+const _errs11 = errors;
+if(!(validate265(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs11 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate373.errors = vErrors;
+return errors === 0;
+}
+
+export const invoiceReadyV1 = validate377;
+const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
+const schema72 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
+
+function validate274(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
+validate274.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
+validate274.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.basis !== undefined){
+let data0 = data.basis;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate274.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
+validate274.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.podDocumentId !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.podDocumentId, {instancePath:instancePath+"/podDocumentId",parentData:data,parentDataProperty:"podDocumentId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deliveredComplete !== undefined){
+const _errs5 = errors;
+if(typeof data.deliveredComplete !== "boolean"){
+validate274.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.billingBlockReleased !== undefined){
+const _errs7 = errors;
+if(typeof data.billingBlockReleased !== "boolean"){
+validate274.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate274.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate274.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
+validate377.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.metadata !== undefined){
+let data0 = data.metadata;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
+validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data0.eventType !== undefined){
+let data1 = data0.eventType;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("invoice.ready" !== data1){
+validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.schemaVersion !== undefined){
+let data2 = data0.schemaVersion;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("1" !== data2){
+validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs2 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.refs !== undefined){
+let data3 = data.refs;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
+validate377.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7060,7 +7144,7 @@ var valid3 = true;
 }
 }
 else {
-validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate377.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7072,8 +7156,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate270(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate270.errors : vErrors.concat(validate270.errors);
+if(!(validate274(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7086,95 +7170,66 @@ var valid1 = true;
 }
 }
 else {
-validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate377.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate373.errors = vErrors;
+validate377.errors = vErrors;
 return errors === 0;
 }
 
-export const invoicePostedV1 = validate378;
+export const invoicePostedV1 = validate382;
 const schema73 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.posted"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Identifier"},"orderId":{"$ref":"#/$defs/Identifier"}},"required":["invoiceId","orderId"]},"data":{"$ref":"#/$defs/InvoicePostedData"}},"required":["metadata","refs","data"]};
 const schema74 = {"type":"object","properties":{"documentType":{"type":"string","enum":["invoice","credit-memo"]},"currency":{"$ref":"#/$defs/CurrencyCode"},"netAmount":{"$ref":"#/$defs/DecimalAmount"},"taxAmount":{"$ref":"#/$defs/DecimalAmount"},"grossAmount":{"$ref":"#/$defs/DecimalAmount"},"dueDate":{"$ref":"#/$defs/CalendarDate"},"paymentTermsCode":{"$ref":"#/$defs/Identifier"}},"required":["documentType","currency","netAmount","grossAmount"],"additionalProperties":false};
 const schema75 = {"type":"string","pattern":"^[A-Z]{3}$","minLength":3,"maxLength":3};
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate279(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 3){
-validate279.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
+validate283.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(data.length < 3){
-validate279.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
+validate283.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern9.test(data)){
-validate279.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate283.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate279.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate283.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate279.errors = vErrors;
+validate283.errors = vErrors;
 return errors === 0;
 }
 
 const schema76 = {"type":"string","pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$","maxLength":21};
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate281(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate281.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate281.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
-return false;
-}
-}
-}
-else {
-validate281.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate281.errors = vErrors;
-return errors === 0;
-}
-
-const schema77 = {"type":"string","format":"date","maxLength":10};
-const formats2 = __formats.date;
-
-function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 10){
-validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
-return false;
-}
-else {
-if(!(formats2.validate(data))){
-validate285.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+validate285.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
@@ -7184,27 +7239,56 @@ validate285.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
 validate285.errors = vErrors;
 return errors === 0;
 }
 
+const schema77 = {"type":"string","format":"date","maxLength":10};
+const formats2 = __formats.date;
 
-function validate278(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 10){
+validate289.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
+return false;
+}
+else {
+if(!(formats2.validate(data))){
+validate289.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+return false;
+}
+}
+}
+else {
+validate289.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate289.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate282(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.documentType === undefined) && (missing0 = "documentType")) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate278.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate282.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "documentType") || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
-validate278.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate282.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7214,11 +7298,11 @@ if(data.documentType !== undefined){
 let data0 = data.documentType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate278.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate282.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate278.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
+validate282.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7229,8 +7313,8 @@ var valid0 = true;
 if(valid0){
 if(data.currency !== undefined){
 const _errs4 = errors;
-if(!(validate279(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
-vErrors = vErrors === null ? validate279.errors : vErrors.concat(validate279.errors);
+if(!(validate283(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -7241,8 +7325,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs5 = errors;
-if(!(validate281(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
+if(!(validate285(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -7253,8 +7337,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs6 = errors;
-if(!(validate281(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
+if(!(validate285(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -7265,8 +7349,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs7 = errors;
-if(!(validate281(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate281.errors : vErrors.concat(validate281.errors);
+if(!(validate285(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -7277,8 +7361,8 @@ var valid0 = true;
 if(valid0){
 if(data.dueDate !== undefined){
 const _errs8 = errors;
-if(!(validate285(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate289(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7308,16 +7392,16 @@ var valid0 = true;
 }
 }
 else {
-validate278.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate282.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate278.errors = vErrors;
+validate282.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate382(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7328,7 +7412,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate378.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate382.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7339,7 +7423,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate382.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7347,11 +7431,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate382.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate382.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7364,11 +7448,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate382.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate382.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7380,7 +7464,7 @@ var valid2 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate382.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7397,7 +7481,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate378.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate382.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7428,7 +7512,7 @@ var valid3 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate382.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7440,8 +7524,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate278(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate278.errors : vErrors.concat(validate278.errors);
+if(!(validate282(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7454,35 +7538,35 @@ var valid1 = true;
 }
 }
 else {
-validate378.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate382.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate378.errors = vErrors;
+validate382.errors = vErrors;
 return errors === 0;
 }
 
-export const syncFailedV1 = validate383;
+export const syncFailedV1 = validate387;
 const schema78 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"sync.failed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object"},"data":{"$ref":"#/$defs/SyncFailedData"}},"required":["metadata","refs","data"]};
 const schema79 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"operation":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"stage":{"type":"string","enum":["inbound-adapter","outbound-adapter","workflow"]},"failedEventId":{"$ref":"#/$defs/EventId"},"failedEventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"errorCode":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"retryable":{"type":"boolean"},"attempts":{"type":"integer","minimum":1,"maximum":1000},"httpStatus":{"type":"integer","minimum":100,"maximum":599},"reason":{"$ref":"#/$defs/ShortText"},"deadLettered":{"type":"boolean"}},"required":["targetSystem","operation","failedEventId","errorCode","retryable","attempts"],"additionalProperties":false};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate292(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate296(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate292.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate296.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(func2.call(schema79.properties, key0))){
-validate292.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate296.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7490,8 +7574,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate202(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate202.errors : vErrors.concat(validate202.errors);
+if(!(validate206(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -7506,24 +7590,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate292.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
+validate296.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate292.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
+validate296.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data1)){
-validate292.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+validate296.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate292.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
+validate296.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7537,11 +7621,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate292.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
+validate296.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate292.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
+validate296.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7568,24 +7652,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
+validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
+validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate292.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
+validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7601,24 +7685,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
+validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
+validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern13.test(data5)){
-validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate292.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
+validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7631,7 +7715,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate292.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
+validate296.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -7644,18 +7728,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
+validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate292.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7671,18 +7755,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
+validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate292.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -7696,8 +7780,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 const _errs18 = errors;
-if(!(validate167(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate171(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -7709,7 +7793,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate292.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
+validate296.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -7731,16 +7815,16 @@ var valid0 = true;
 }
 }
 else {
-validate292.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate296.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate292.errors = vErrors;
+validate296.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7751,7 +7835,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate383.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate387.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7762,7 +7846,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate387.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7770,11 +7854,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate387.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate387.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7787,11 +7871,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate387.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate387.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7803,7 +7887,7 @@ var valid2 = true;
 }
 }
 else {
-validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate387.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7817,7 +7901,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate383.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate387.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -7828,8 +7912,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate292(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate292.errors : vErrors.concat(validate292.errors);
+if(!(validate296(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate296.errors : vErrors.concat(validate296.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -7842,11 +7926,11 @@ var valid1 = true;
 }
 }
 else {
-validate383.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate387.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate383.errors = vErrors;
+validate387.errors = vErrors;
 return errors === 0;
 }
 
