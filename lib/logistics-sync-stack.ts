@@ -67,8 +67,15 @@ export class LogisticsSyncStack extends Stack {
         maxBodyBytes: config.webhooks.maxBodyBytes,
         timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
         idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
-        // The ERP adapter reads SAP's thin sales-order events back through the ERP API.
-        environment: system === 'erp' ? { API_BASE_URL: config.systems.erp.apiBaseUrl, HTTP_TIMEOUT_MS: '4000' } : undefined,
+        // The ERP adapter reads SAP's thin sales-order events back through the ERP API; the fleet adapter reads a
+        // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index.
+        environment:
+          system === 'erp'
+            ? { API_BASE_URL: config.systems.erp.apiBaseUrl, HTTP_TIMEOUT_MS: '4000' }
+            : system === 'fleet'
+              ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
+              : undefined,
+        ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
       }),
       throttle: config.systems[system].webhook,
     }));

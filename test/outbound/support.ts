@@ -172,7 +172,13 @@ export class InMemoryFleet implements FleetPort {
   async createRoute(route: NewRoute, idempotencyKey: string) {
     this.script.check('createRoute');
     this.routes.push({ route, idempotencyKey });
-    return { routeId: 'RT-4421', stopIds: route.stops.map((_, i) => `STP-4421-${i + 1}`) };
+    return { routeId: 'RT-4421', stopIds: route.stops.map((_, i) => `STP-4421-${i + 1}`), ...(route.assignment && 'vehicleId' in route.assignment ? { vehicleId: '212014918087523' } : {}) };
+  }
+  /** Samsara's id of the trailers it knows, by the refs the ERP uses. */
+  readonly trailers = new Map<string, string>([['erp.trailer:RF-204', '281474977110204']]);
+  async trailerId(ref: string) {
+    this.script.check('trailerId');
+    return this.trailers.get(ref);
   }
 }
 
