@@ -175,6 +175,15 @@ export class Contract {
     return compiled;
   }
 
+  /**
+   * A 2xx answer for an operation as the contract documents it (its example when it has one, else one generated
+   * from the response schema), for probes that drive our clients without a simulator.
+   */
+  mockResponse(operationId: string): { status: number; body: unknown } {
+    const { status, mock } = this.backend.mockResponseForOperation(operationId);
+    return { status, body: mock };
+  }
+
   /** Checks a response body against the operation's documented response for that status. */
   checkResponse(operationId: string, status: number, body: unknown): readonly string[] {
     const result = this.backend.validateResponse(body, operationId, status);

@@ -301,9 +301,33 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
         },
       },
       {
+        name: 'the route is one Samsara accepts: stops with coordinates, the first scheduled to depart, assigned to the order\'s vehicle',
+        withinMs: 20_000,
+        check: () => {
+          const created = answered(ctx.sandbox.simulators!.fleet.calls, 'POST', '/fleet/routes').find((c) => JSON.stringify(c.body).includes(ORDER_ID));
+          if (!created) return 'no accepted route creation yet';
+          const body = created.body as { vehicleId?: string; stops: { singleUseLocation?: { latitude?: number }; addressId?: string; scheduledDepartureTime?: string }[] };
+          if (created.contract?.errors.length) return `outside Samsara's contract: ${created.contract.errors.join('; ')}`;
+          if (!body.vehicleId) return 'the route is not assigned to a vehicle';
+          return body.stops[0]?.scheduledDepartureTime ? undefined : 'the first stop has no departure time';
+        },
+      },
+      {
         name: 'the ERP shipment status is "dispatched"',
         withinMs: 20_000,
         check: () => expectStatuses(ctx, ['dispatched']),
+      },
+      {
+        name: 'the index records the vehicle and the reefer trailer carrying the shipment',
+        withinMs: 20_000,
+        async check() {
+          const table = productOutput(ctx, 'CorrelationTableName')!;
+          const { Items } = await ctx.dynamodb.send(
+            new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': `SHIPMENT#${shipmentOf(ctx)}`, ':asset': 'ASSET#' } }),
+          );
+          const kinds = (Items ?? []).map((i) => String(i.sk).split('#')[1]).sort();
+          return kinds.join() === 'trailer,vehicle' ? undefined : `assignments: ${kinds.join(', ') || 'none'}`;
+        },
       },
       {
         name: 'the correlation index links the order, the shipment and the route',
@@ -417,6 +441,19 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
           const systems = new Set(trace?.timeline.map((h) => h.system));
           const missing = ['erp', 'fleet', 'cs'].filter((s) => !systems.has(s));
           return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
+        },
+      },
+      {
+        name: 'every call to the simulated ERP, fleet and CS systems was accepted by their published contracts',
+        withinMs: 1_000,
+        check: () => {
+          const sims = ctx.sandbox.simulators!;
+          const outside = [sims.erp, sims.fleet, sims.cs].flatMap((sim) =>
+            sim.calls.filter((c) => c.contract && (c.contract.errors.length > 0 || c.contract.responseErrors?.length)).map((c) => `${sim.system} ${c.method} ${c.path}: ${[...c.contract!.errors, ...(c.contract!.responseErrors ?? [])].join('; ')}`),
+          );
+          const checked = [sims.erp, sims.fleet, sims.cs].reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
+          if (checked === 0) return 'no call was checked against a contract';
+          return outside.length === 0 ? undefined : outside.slice(0, 3).join(' | ');
         },
       },
       {

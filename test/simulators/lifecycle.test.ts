@@ -90,7 +90,12 @@ describe('startSimulators', () => {
       const targets = sims.setWebhookUrls(receiver.url);
       expect(targets.fleet.samsara).toBe(`${receiver.url}/webhooks/fleet/samsara`);
       await sims.erp.releaseOrder('SO-1001');
-      const route = sims.fleet.createRoute({ name: 'r', externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1' }, stops: [{ addressId: 'A' }] });
+      const route = sims.fleet.createRoute({
+        name: 'r',
+        externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1' },
+        vehicleId: 'erp.vehicle:TRK-17',
+        stops: [{ addressId: 'erp.location:DC-01' }, { addressId: 'erp.location:C-77-DOCK-1' }],
+      });
       await sims.fleet.departStop(route.id);
       await sims.fleet.sendMotive('vehicle_location_updated', { id: 1 });
       const ticket = await getJson(`${sims.urls.cs}/api/v2/tickets.json`, jsonInit('POST', { ticket: { comment: { body: 'x' } } }, basic));

@@ -1,0 +1,5 @@
+import type { VendorProbe } from '../conformance';
+import { samsaraProbe } from './samsara';
+
+/** Every vendor the product calls or accepts webhooks from, with its probe. */
+export const PROBES: readonly VendorProbe[] = [samsaraProbe];
