@@ -14,7 +14,7 @@ beforeAll(async () => {
   samsara = await loadContract('samsara');
 });
 
-const examples = (event: string): ContractExample[] => samsara.webhooks.find((w) => w.event === event)?.examples ?? [];
+const examples = (event: string): readonly ContractExample[] => samsara.webhooks.find((w) => w.event === event)?.examples ?? [];
 
 async function post(payload: unknown) {
   const h = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS);
