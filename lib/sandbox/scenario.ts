@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import { clientConfig } from './aws';
 import { PROJECT_ROOT } from './python-env';
+import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenario-cs';
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
 import type { TappedEvent } from './runtime/bus-tap';
@@ -350,6 +351,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     expectations: (ctx) => [{ name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) }],
   },
   ...EXCEPTION_WORKFLOW_STEPS,
+  ...CS_FOLLOW_UP_STEPS,
   {
     name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
     skipUnless: skipUnlessFullStack,
@@ -379,17 +381,24 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
             ? undefined
             : 'not yet',
       },
-      {
-        name: 'the exception ticket is updated once with the proof of delivery and the invoice',
-        withinMs: 30_000,
-        check: () => {
-          const ticketId = ticketOf(ctx);
-          if (!ticketId) return 'no ticket for the shipment';
-          const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
-          if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
-          return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
-        },
-      },
+      // Step 5b closes the exception ticket in Zendesk; without it the ticket is still open and takes the update.
+      ctx.state.has(CLOSED_CASE)
+        ? {
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it (via_followup_source_id)',
+            withinMs: 30_000,
+            check: () => followUpOfClosedCase(ctx, ctx.sandbox.simulators!.cs.calls),
+          }
+        : {
+            name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+            withinMs: 30_000,
+            check: () => {
+              const ticketId = ticketOf(ctx);
+              if (!ticketId) return 'no ticket for the shipment';
+              const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
+              if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+            },
+          },
       {
         name: 'the delivery releases the waiting temperature-excursion workflow',
         withinMs: 30_000,

@@ -88,7 +88,7 @@ describe('the sandbox CS simulator (Zendesk-shaped) and the CS intake agree', ()
   test('a status change on a ticket we opened', async () => {
     const ticket: ZendeskTicket = {
       id: 38211, url: 'x', external_id: 'SHP-1001-01', via: { channel: 'api' }, created_at: '2026-03-12T10:41:10Z', updated_at: '2026-03-13T08:30:00Z', type: 'incident', subject: 's', raw_subject: 's', description: 'd',
-      priority: 'high', status: 'solved', requester_id: 1, submitter_id: 1, assignee_id: null, organization_id: null, group_id: null, tags: [], custom_fields: [], is_public: true,
+      priority: 'high', status: 'solved', requester_id: 1, submitter_id: 1, assignee_id: null, organization_id: null, group_id: null, tags: [], custom_fields: [], is_public: true, followup_ids: [],
     };
     const body = JSON.stringify(ticketEvent({ accountId: 1, id: '01HRZ0A1B2C3D4E5F6G7H8J9K0', time: '2026-03-13T08:30:00Z', ticket, actorId: 1, change: statusChange('open', 'solved') }));
     const h = harness('cs', CS_DIALECTS, CS_CANONICAL_VALIDATORS);

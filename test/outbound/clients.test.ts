@@ -151,8 +151,8 @@ describe('ZendeskClient against the Zendesk-shaped CS simulator', () => {
     expect(cs.callsTo('POST', '/api/v2/tickets.json').map((c) => c.replayed ?? false)).toEqual([false, true]);
     expect(cs.callsTo('POST', '/api/v2/tickets.json')[0].body).toMatchObject({ ticket: { external_id: 'SHP-1001-01', priority: 'high' } });
 
-    expect(await client.findTicketByExternalId('SHP-1001-01')).toEqual({ ticketId: first.ticketId });
-    expect(await client.findTicketByExternalId('SHP-unknown')).toBeUndefined();
+    expect((await client.ticketsByExternalId('SHP-1001-01')).map((t) => t.id)).toEqual([first.ticketId]);
+    expect(await client.ticketsByExternalId('SHP-unknown')).toEqual([]);
 
     await client.updateTicket(first.ticketId, { comment: { body: 'Invoice INV-90001 posted' }, additionalTags: ['invoice-posted'] });
     const update = cs.callsTo('PUT', '/api/v2/tickets/:id.json')[0];
@@ -162,13 +162,13 @@ describe('ZendeskClient against the Zendesk-shaped CS simulator', () => {
 
   test('uses a Bearer (OAuth) token when the secret has no email', async () => {
     const client = new ZendeskClient(http('Zendesk', cs.url), async () => ({ apiToken: DEFAULT_CS_CREDENTIALS.oauthToken }));
-    await expect(client.findTicketByExternalId('x')).resolves.toBeUndefined();
+    await expect(client.ticketsByExternalId('x')).resolves.toEqual([]);
   });
 
   test('429 carries Retry-After as a RateLimitedError', async () => {
     cs.setFault({ kind: 'rateLimit', retryAfterSeconds: 9, count: 1 });
     const client = new ZendeskClient(http('Zendesk', cs.url), async () => ({ apiToken: DEFAULT_CS_CREDENTIALS.oauthToken }));
-    const error = await client.findTicketByExternalId('x').catch((e: unknown) => e);
+    const error = await client.ticketsByExternalId('x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(9);
   });

@@ -159,7 +159,7 @@ describe('CS ticket updates', () => {
 
   test('Zendesk throttling (429) delays the message by Retry-After', async () => {
     const cs = new InMemoryCs();
-    cs.script.failNext('findTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
+    cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
     const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
     const record = sqsRecord(invoice);
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);

@@ -32,8 +32,9 @@ describe('call records and the /__sim control plane', () => {
       status: 201,
       durationMs: expect.any(Number),
     });
-    expect(list).toMatchObject({ query: { external_id: ['SHP-1', 'SHP-2'] }, idempotencyKey: null, body: null, status: 200 });
-    expect(update).toMatchObject({ body: 'not json', status: 422 });
+    // Both are outside Zendesk's contract (external_id is one string; the body is not JSON): recorded, and refused.
+    expect(list).toMatchObject({ query: { external_id: ['SHP-1', 'SHP-2'] }, idempotencyKey: null, body: null, status: 400 });
+    expect(update).toMatchObject({ body: 'not json', status: 400 });
     expect(cs.callsTo('put', '/api/v2/tickets/:id.json')).toEqual([update]);
     expect(cs.callsTo('*', /tickets/)).toHaveLength(3);
   });
@@ -64,7 +65,7 @@ describe('call records and the /__sim control plane', () => {
   });
 
   test('GET /__sim/actions lists what can be triggered; unknown actions and control paths are 404', async () => {
-    expect((await getJson(`${url}/__sim/actions`)).body).toEqual({ actions: ['sendCanonical', 'solveTicket', 'setTicketStatus', 'setTicketPriority', 'addAgentComment'] });
+    expect((await getJson(`${url}/__sim/actions`)).body).toEqual({ actions: ['sendCanonical', 'solveTicket', 'setTicketStatus', 'setTicketPriority', 'addAgentComment', 'changeTicketTags', 'closeSolvedTickets'] });
     expect((await getJson(`${url}/__sim/actions/explode`, { method: 'POST' })).status).toBe(404);
     expect((await getJson(`${url}/__sim/nothing`)).status).toBe(404);
   });

@@ -2115,7 +2115,7 @@ return errors === 0;
 }
 
 export const zendeskWebhook = validate100;
-const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}}}};
+const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
 const pattern3 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
 const pattern5 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
 const schema25 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
@@ -2372,7 +2372,7 @@ validate101.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}};
+const schema29 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
 
 function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2457,6 +2457,102 @@ var valid1 = true;
 else {
 validate110.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tags_added !== undefined){
+let data5 = data.tags_added;
+const _errs11 = errors;
+if(errors === _errs11){
+if(Array.isArray(data5)){
+if(data5.length > 100){
+validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+const _errs13 = errors;
+if(errors === _errs13){
+if(typeof data6 === "string"){
+if(data6.length > 80){
+validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
+return false;
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs13 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tags_removed !== undefined){
+let data7 = data.tags_removed;
+const _errs15 = errors;
+if(errors === _errs15){
+if(Array.isArray(data7)){
+if(data7.length > 100){
+validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
+return false;
+}
+else {
+var valid3 = true;
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data8 === "string"){
+if(data8.length > 80){
+validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
+return false;
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs17 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }
