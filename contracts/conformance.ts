@@ -48,7 +48,7 @@ export interface VendorConformance {
   readonly contract: ContractName;
   readonly sources: readonly string[];
   readonly calls: readonly ProbeCall[];
-  /** Operations in the contract that no client called (kept for the simulator, e.g. a read the product does not make). */
+  /** Operations in the contract that no client called (e.g. kept because the simulator serves them to tests). */
   readonly unused: readonly string[];
   readonly webhooks: readonly ProbeWebhook[];
 }
@@ -107,10 +107,10 @@ export function formatConformance(results: readonly VendorConformance[]): string
     for (const source of r.sources) lines.push(`  source  ${source.slice(0, 150)}`);
     for (const call of r.calls) {
       const verdict = call.errors.length === 0 ? 'valid' : `INVALID: ${call.errors.join('; ')}`;
-      lines.push(`  call    ${call.caller.padEnd(38)} ${`${call.method} ${call.path}`.slice(0, 70).padEnd(70)} ${(call.operationId ?? '(no such operation)').padEnd(26)} ${verdict}`);
+      lines.push(`  call    ${call.caller.padEnd(50)} ${`${call.method} ${call.path}`.slice(0, 70).padEnd(70)} ${(call.operationId ?? '(no such operation)').padEnd(26)} ${verdict}`);
     }
-    for (const id of r.unused) lines.push(`  unused  ${id} (in the contract, not called by the product)`);
-    for (const w of r.webhooks) lines.push(`  webhook ${w.event.padEnd(38)} ${w.outcome.slice(0, 90).padEnd(90)} (${w.example.slice(0, 60)}…)`);
+    if (r.unused.length > 0) lines.push(`  unused  ${r.unused.join(', ')} (in the contract, not called by the product)`);
+    for (const w of r.webhooks) lines.push(`  webhook ${w.event.padEnd(50)} ${w.outcome.slice(0, 90).padEnd(90)} (${w.example.slice(0, 60)}…)`);
   }
   return lines.join('\n');
 }

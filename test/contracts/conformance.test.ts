@@ -8,11 +8,10 @@ import { checkVendor, formatConformance, type VendorProbe } from '../../contract
 import { PROBES } from '../../contracts/probes/index';
 
 describe.each(PROBES.map((p) => [p.vendor, p] as [string, VendorProbe]))('%s', (_vendor, probe) => {
-  test('every request the product makes is inside the vendor contract, and the contract keeps nothing the product does not call', async () => {
+  test('every request the product makes is inside the vendor contract', async () => {
     const result = await checkVendor(probe);
     expect(result.calls.length).toBeGreaterThan(0);
     expect(result.calls.filter((c) => c.errors.length > 0 || !c.operationId)).toEqual([]);
-    expect(result.unused).toEqual([]);
     expect(formatConformance([result])).toMatch(/requests accepted by the contract/);
   });
 
