@@ -27,7 +27,7 @@ function expectReason(fn: () => void, reason: string): void {
   throw new Error(`expected a SignatureError (${reason})`);
 }
 
-describe('Samsara webhooks 2.0 signature (VENDORS.md computed vector)', () => {
+describe('Samsara webhooks 2.0 signature (vector computed from the documented formula)', () => {
   const secret = 'c2Ftc2FyYS10ZXN0LXNlY3JldC0zMmJ5dGVzLWxvbmchIQ==';
   const timestamp = '1717000000';
   const body = Buffer.from('{"eventId":"evt-1","eventTime":"2024-05-29T16:26:40.000Z","eventType":"RouteStopArrival","orgId":20936,"webhookId":"1411751028848270","data":{}}');
@@ -69,7 +69,7 @@ describe('Samsara webhooks 2.0 signature (VENDORS.md computed vector)', () => {
   });
 });
 
-describe('Zendesk webhook signature (VENDORS.md computed vector)', () => {
+describe('Zendesk webhook signature (vector computed from the documented formula)', () => {
   const secret = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
   const timestamp = '2024-05-29T16:26:40Z';
   const body = Buffer.from('{"type":"zen:event-type:ticket.status_changed","id":"x"}');
@@ -103,7 +103,7 @@ describe('Zendesk webhook signature (VENDORS.md computed vector)', () => {
   });
 });
 
-describe('Motive webhook signature (VENDORS.md docs vector)', () => {
+describe('Motive webhook signature (Motive's documented vector)', () => {
   const secret = 'd9d36bea41c44ae49d1bfc4a48ba2abe';
   const body = Buffer.from('["fault_code_closed"]');
   const signature = 'f04a8386a21a6cba0447024e83b3f0983352bb72';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { canonicalSignature, isBase64Secret, motiveSignature, rfc3339Seconds, samsaraSignature, unixSeconds, zendeskSignature } from '../../lib/sandbox/simulators/signing';
 
-describe('webhook signatures match the vendor vectors (VENDORS.md)', () => {
+describe('webhook signatures match the vendor vectors (the schemes of docs/webhooks.md)', () => {
   test('Samsara: v1= hex HMAC-SHA256 over "v1:ts:body" keyed with the base64-decoded secret (computed vector)', () => {
     const body = '{"eventId":"evt-1","eventTime":"2024-05-29T16:26:40.000Z","eventType":"RouteStopArrival","orgId":20936,"webhookId":"1411751028848270","data":{}}';
     expect(samsaraSignature('c2Ftc2FyYS10ZXN0LXNlY3JldC0zMmJ5dGVzLWxvbmchIQ==', '1717000000', body)).toBe(

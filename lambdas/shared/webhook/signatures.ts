@@ -5,7 +5,7 @@ import { signatureHeader, type WebhookRequest } from './request';
 
 /**
  * Webhook signature schemes, as pure functions over (raw body, header values, secret, clock).
- * Sources: ../shared/VENDORS.md. Every comparison is constant-time and checks the length first.
+ * Sources per scheme in docs/webhooks.md ("Signature schemes"). Every comparison is constant-time and checks the length first.
  */
 
 /** Constant-time equality of two byte strings; different lengths are unequal without a timing side channel on content. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Webhook signatures exactly as each vendor documents them (see /work/shared/VENDORS.md for sources).
+ * Webhook signatures exactly as each vendor documents them (sources in docs/webhooks.md, "Signature schemes").
  * Pure functions: the simulators sign with them, the tests check them against the published vectors.
  */
 
