@@ -146,6 +146,15 @@ function billingKey(orderId: string, shipmentId: string | undefined): string {
   return `${orderId}/${shipmentId ?? ''}`;
 }
 
+/** application/x-www-form-urlencoded decoding of one value (`+` is a space); undefined when malformed. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return null;
+  }
+}
+
 function daysAfter(iso: string, days: number): string {
   return new Date(Date.parse(iso) + days * DAY_MS).toISOString().slice(0, 10);
 }
@@ -371,8 +380,9 @@ export class ErpSimulator extends VendorSimulator {
     if (basic) {
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      clientId = decodeURIComponent(decoded.slice(0, colon));
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      // RFC 6749 §2.3.1: id and secret are application/x-www-form-urlencoded (Appendix B) before Basic encoding.
+      clientId = formDecode(decoded.slice(0, colon));
+      clientSecret = formDecode(decoded.slice(colon + 1));
     }
     if (!clientId || !clientSecret || !safeEqual(clientId, this.credentials.clientId) || !safeEqual(clientSecret, this.credentials.clientSecret)) {
       return oauthError(401, 'invalid_client', 'Client authentication failed', basic ? { 'www-authenticate': 'Basic realm="erp"' } : undefined);
