@@ -1,4 +1,4 @@
-/** Seed data of the simulated ERP: the reference scenario's order SO-1001 (DESIGN §5) and two more. */
+/** Seed data of the simulated ERP: the reference scenario's order SO-1001 and two more. */
 
 export interface TemperatureRange {
   minCelsius: number;
@@ -23,6 +23,13 @@ export interface ErpOrderLine {
   grossWeightKg: number;
 }
 
+/** Fleet assets the ERP/TMS planned, as ids the fleet system accepts (Samsara: its id, or an external id `key:value`). */
+export interface ErpAssignment {
+  vehicleId?: string;
+  trailerId?: string;
+  driverId?: string;
+}
+
 export type ErpOrderStatus = 'open' | 'released' | 'billing-ready' | 'invoiced';
 
 export interface ErpOrder {
@@ -40,6 +47,8 @@ export interface ErpOrder {
   shipFrom: ErpLocation;
   shipTo: ErpLocation;
   lines: ErpOrderLine[];
+  /** Planned vehicle, trailer and driver, when the ERP/TMS planned them. */
+  assignment?: ErpAssignment;
   createdAt: string;
   releasedAt?: string;
 }
@@ -102,6 +111,8 @@ export function seedOrders(base: Date): ErpOrder[] {
         { lineNumber: 10, product: { sku: 'VAC-FLU-25', description: 'Influenza vaccine, 10 x 0.5 ml' }, quantity: 40, unit: 'CS', unitPrice: '412.50', refrigerated: true, grossWeightKg: 96 },
         { lineNumber: 20, product: { sku: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml' }, quantity: 12, unit: 'CS', unitPrice: '162.50', refrigerated: true, grossWeightKg: 18.5 },
       ],
+      // The TMS planned tractor TRK-17 with reefer trailer RF-204, as fleet external ids (`key:value`).
+      assignment: { vehicleId: 'erp.vehicle:TRK-17', trailerId: 'erp.trailer:RF-204' },
       createdAt,
     },
     {
