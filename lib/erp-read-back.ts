@@ -73,7 +73,7 @@ export class ErpReadBack extends Construct {
     const timeout = props.timeout ?? Duration.seconds(30);
     const maxReceiveCount = props.maxReceiveCount ?? props.config.outbound.maxReceiveCount;
 
-    this.reliableQueue = new ReliableQueue(this, 'SapReadBack', {
+    this.reliableQueue = new ReliableQueue(this, 'ErpSapReadBack', {
       consumerTimeout: timeout,
       maxReceiveCount,
       retentionPeriod: props.queueRetention,

@@ -59,7 +59,7 @@ export class LogisticsSyncStack extends Stack {
 
     // --- SAP S/4HANA read-back (lib/erp-read-back.ts) ---
     // Thin SAP sales-order events → queue → API_SALES_ORDER_SRV → order.released; not found → its DLQ, with the reason.
-    const sapReadBack = new ErpReadBack(this, 'ErpSapReadBack', {
+    const sapReadBack = new ErpReadBack(this, 'SapReadBack', {
       config: config.systems.erp,
       bus: this.canonicalBus.bus,
       alarmTopic: this.onCallTopic,

@@ -58,15 +58,22 @@ describe('the stack wires the read-back', () => {
 
   test('the ERP inbound adapter gets the read-back queue URL (and no longer reads the ERP itself)', () => {
     const [erpInbound] = functions.filter(([id]) => id.startsWith('ErpInbound'));
-    expect(envOf(erpInbound[0]).READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^ErpSapReadBackQueue/) });
+    expect(envOf(erpInbound[0]).READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^SapReadBackErpSapReadBackQueue/) });
     expect(envOf(erpInbound[0]).API_BASE_URL).toBeUndefined();
+  });
+
+  test('monitored like every queue: lsync finds it as erp-sap-read-back (DLQ alarm, backlog age, discovery output)', () => {
+    const outputs = Object.values(template.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => JSON.stringify(o.Value));
+    expect(outputs.some((v) => v.includes('\\"name\\":\\"erp-sap-read-back\\"'))).toBe(true);
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => String(r.Properties?.AlarmDescription ?? ''));
+    expect(alarms.some((d) => /erp-sap-read-back work queue/.test(d))).toBe(true);
   });
 
   test('the ERP inbound adapter may send to the read-back queue', () => {
     const policies = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('ErpInbound'));
     const statements = policies.flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ErpSapReadBackQueue/), 'Arn'] } }),
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SapReadBackErpSapReadBackQueue/), 'Arn'] } }),
     );
   });
 });

@@ -122,7 +122,7 @@ describe('inbound adapters', () => {
     }
     // The ERP adapter hands thin SAP sales-order events to the read-back queue (lib/erp-read-back.ts); it calls no API itself.
     const erpEnv = (dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(erpEnv.READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^ErpSapReadBackQueue/) });
+    expect(erpEnv.READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^SapReadBackErpSapReadBackQueue/) });
     expect(erpEnv.API_BASE_URL).toBeUndefined();
   });
 
