@@ -204,6 +204,8 @@ describe('ERP CloudEvents → canonical', () => {
         salesOrder: 'SO-1001',
         event: { id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', source: '/default/sap.s4.beh/S4HCLNT100', type: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', time: '2026-03-12T06:00:00.000Z' },
         receivedAt: '2026-03-12T10:40:01.000Z',
+        metadata: { eventId: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', eventType: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', correlationId: 'SO-1001' },
+        refs: { orderId: 'SO-1001' },
       },
     ]);
     // Nothing is published by the webhook: the read-back function publishes order.released.

@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SapReadBackRequest, SalesOrderReader } from '../../lambdas/erp/inbound/sap-s4hana';
-import { mapSapSalesOrder, releaseDecision, decodeSapSalesOrderEntity, odataDate } from '../../lambdas/erp/inbound/sap-s4hana';
+import { mapSapSalesOrder, readBackRequest, releaseDecision, decodeSapSalesOrderEntity, odataDate } from '../../lambdas/erp/inbound/sap-s4hana';
+import { parseDlqMessage } from '../../lib/cli/dlq-message';
 import { createSapReadBackHandler } from '../../lambdas/erp/read-back/read-back';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
@@ -15,12 +16,11 @@ import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
 import { lambdaContext, sqsEvent, sqsRecord } from '../outbound/support';
 import { sapSalesOrderEntity } from './fixtures/payloads';
 
-const REQUEST: SapReadBackRequest = {
-  kind: 'sap-sales-order-read-back',
-  salesOrder: 'SO-1001',
-  event: { id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', source: '/default/sap.s4.beh/S4HCLNT100', type: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', time: '2026-03-12T06:00:00Z' },
-  receivedAt: '2026-03-12T06:00:01.000Z',
-};
+const REQUEST: SapReadBackRequest = readBackRequest(
+  'SO-1001',
+  { id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', source: '/default/sap.s4.beh/S4HCLNT100', type: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', time: '2026-03-12T06:00:00Z' },
+  '2026-03-12T06:00:01.000Z',
+);
 
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined, removeKeys: () => undefined };
 
@@ -79,6 +79,9 @@ describe('SAP read-back: A_SalesOrder → order.released', () => {
     expect(attribute(attributes, DLQ_ATTRIBUTES.sourceQueueUrl)).toMatch(/erp-sap-read-back$/);
     expect(attribute(attributes, DLQ_ATTRIBUTES.receiveCount)).toBe('1');
     expect(s.counted).toEqual(['SapReadBackDeadLettered']);
+    // What the on-call sees with `lsync dlq show erp-sap-read-back`: the order, the SAP event, the class and the reason.
+    const shown = parseDlqMessage({ MessageId: 'm1', Body: body, MessageAttributes: attributes as never });
+    expect(shown).toMatchObject({ refs: { orderId: 'SO-1001' }, eventId: REQUEST.event.id, eventType: REQUEST.event.type, errorClass: 'RejectedByTarget', errorReason: 'sales order SO-1001 was not found in API_SALES_ORDER_SRV (404)' });
   });
 
   test('a transient failure (5xx, timeout) is retried with backoff, and dead-lettered with the reason on the last attempt', async () => {

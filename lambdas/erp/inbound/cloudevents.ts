@@ -6,7 +6,7 @@ import { mediaType, optionalHeader, type WebhookRequest } from '../../shared/web
 import { verifyLsyncRequest } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { mapErpInvoice, mapErpOrder, mapErpQualityHold, validateErpInvoice, validateErpOrder, validateErpQualityHold, type MappedResource } from './generic-erp';
-import { decodeSapOutboundDelivery, decodeSapSalesOrder, mapSapOutboundDelivery, SAP_OUTBOUND_DELIVERY_CREATED, SAP_SALES_ORDER_TYPES, type SapReadBackQueue } from './sap-s4hana';
+import { decodeSapOutboundDelivery, decodeSapSalesOrder, mapSapOutboundDelivery, readBackRequest, SAP_OUTBOUND_DELIVERY_CREATED, SAP_SALES_ORDER_TYPES, type SapReadBackQueue } from './sap-s4hana';
 
 /**
  * ERP CloudEvents 1.0 (`POST /webhooks/erp/cloudevents`), structured mode (`application/cloudevents+json`,
@@ -116,12 +116,7 @@ export function mapCloudEvent(decoded: DecodedEvent<CloudEvent>, receivedAt: str
     return {
       kind: 'deferred',
       async complete() {
-        await readBack.enqueue({
-          kind: 'sap-sales-order-read-back',
-          salesOrder: salesOrder.SalesOrder,
-          event: { id: event.id, source: event.source, type, ...(event.time ? { time: event.time } : {}) },
-          receivedAt,
-        });
+        await readBack.enqueue(readBackRequest(salesOrder.SalesOrder, { id: event.id, source: event.source, type, ...(event.time ? { time: event.time } : {}) }, receivedAt));
         return { kind: 'queued', reason: `sales order ${salesOrder.SalesOrder} is read back from API_SALES_ORDER_SRV; order.released follows when it is released for fulfilment` };
       },
     };

@@ -37,6 +37,21 @@ export interface SapReadBackRequest {
   /** The CloudEvent's attributes: its id is the canonical event's vendor event id. */
   readonly event: { readonly id: string; readonly source: string; readonly type: string; readonly time?: string };
   readonly receivedAt: string;
+  /** For `lsync dlq` (lib/cli/dlq-message.ts), which reads `metadata` and `refs`: the SAP event and its order. */
+  readonly metadata: { readonly eventId: string; readonly eventType: string; readonly correlationId: string };
+  readonly refs: { readonly orderId: string };
+}
+
+/** The read-back request for a thin sales-order event. Pure. */
+export function readBackRequest(salesOrder: string, event: SapReadBackRequest['event'], receivedAt: string): SapReadBackRequest {
+  return {
+    kind: 'sap-sales-order-read-back',
+    salesOrder,
+    event,
+    receivedAt,
+    metadata: { eventId: event.id, eventType: event.type, correlationId: salesOrder },
+    refs: { orderId: salesOrder },
+  };
 }
 
 /** Port: queues a read-back (SQS in Lambda, in memory in tests). */
