@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
 import * as openapiBackend from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 
@@ -37,6 +38,18 @@ export interface ContractWebhook {
   readonly schema: OpenAPIV3.ReferenceObject | OpenAPIV3.SchemaObject;
   readonly 'x-source': string;
   readonly examples?: readonly ContractExample[];
+}
+
+/**
+ * A rule of an operation that OpenAPI 3.0 schemas cannot express (e.g. "the first stop needs a departure
+ * time"): a JSON Schema draft-07 object (tuple `items`, `if`/`then`) applied to the whole request body.
+ */
+export interface ContractRule {
+  readonly rule: string;
+  /** The vendor's words the rule is based on. */
+  readonly description: string;
+  readonly 'x-source': string;
+  readonly schema: object;
 }
 
 export interface ContractExample {
@@ -78,6 +91,7 @@ type Backend = InstanceType<typeof OpenAPIBackend>;
 /** One vendor's contract, loaded and ready to validate. */
 export class Contract {
   private readonly compiled = new Map<unknown, (value: unknown) => readonly string[]>();
+  private readonly rules = new Map<string, { rule: ContractRule; validate: ValidateFunction }[]>();
 
   private constructor(
     readonly name: string,
@@ -145,7 +159,29 @@ export class Contract {
     if (!operation) return { errors: [`${this.name} has no operation ${request.method.toUpperCase()} ${request.path}`] };
     const operationId = operation.operationId ?? `${operation.method} ${operation.path}`;
     const result = this.backend.validateRequest(req, operation);
-    return { operationId, errors: (result.errors ?? []).map(describeError) };
+    const errors = (result.errors ?? []).map(describeError);
+    for (const { rule, validate } of this.rulesOf(operationId, operation as unknown as { 'x-rules'?: ContractRule[] })) {
+      if (!validate(request.body)) errors.push(`${rule.rule}: ${rule.description} (${(validate.errors ?? []).map(describeError).join('; ')})`);
+    }
+    return { operationId, errors };
+  }
+
+  private rulesOf(operationId: string, operation: { 'x-rules'?: ContractRule[] }): { rule: ContractRule; validate: ValidateFunction }[] {
+    let compiled = this.rules.get(operationId);
+    if (!compiled) {
+      compiled = (operation['x-rules'] ?? []).map((rule) => ({ rule, validate: rulesAjv.compile(rule.schema) }));
+      this.rules.set(operationId, compiled);
+    }
+    return compiled;
+  }
+
+  /**
+   * A 2xx answer for an operation as the contract documents it (its example when it has one, else one generated
+   * from the response schema), for probes that drive our clients without a simulator.
+   */
+  mockResponse(operationId: string): { status: number; body: unknown } {
+    const { status, mock } = this.backend.mockResponseForOperation(operationId);
+    return { status, body: mock };
   }
 
   /** Checks a response body against the operation's documented response for that status. */
@@ -176,6 +212,9 @@ export class Contract {
     return check(value);
   }
 }
+
+// Rules are plain JSON Schema draft-07 over the request body (no OpenAPI dialect, formats as annotations).
+const rulesAjv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 
 function resolvePointer(root: Record<string, unknown>, ref: string): unknown {
   if (!ref.startsWith('#/')) throw new Error(`only local references are supported, got ${ref}`);

@@ -34,6 +34,11 @@ export interface InboundAdapterProps {
   readonly timestampTolerance?: Duration;
   /** How long a processed vendor event id answers retries with the first answer. @default Duration.hours(24) */
   readonly idempotencyTtl?: Duration;
+  /**
+   * The correlation table, for an adapter that reads the index (the fleet adapter finds the shipments on an
+   * alerting vehicle or trailer): `CORRELATION_TABLE`, Query only. @default - no access
+   */
+  readonly correlationTable?: dynamodb.ITable;
   /** Extra environment (the ERP adapter's `API_BASE_URL` for reading thin SAP events back). @default - none */
   readonly environment?: Record<string, string>;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -64,7 +69,7 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * publishes canonical events; the routes themselves are wired by {@link WebhookApi}.
  *
  * Grants: PutEvents on the bus, get/put/update/delete items in the idempotency table, GetSecretValue on the
- * system's secret (name-based ARN).
+ * system's secret (name-based ARN), and Query on the correlation table when it is given.
  */
 export class InboundAdapter extends Construct {
   public readonly system: InboundSystem;
@@ -92,6 +97,7 @@ export class InboundAdapter extends Construct {
         WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? 262_144),
         WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(props.timestampTolerance?.toSeconds() ?? 300),
         IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtl?.toSeconds() ?? 86_400),
+        ...(props.correlationTable ? { CORRELATION_TABLE: props.correlationTable.tableName } : {}),
         ...props.environment,
       },
     });
@@ -99,6 +105,7 @@ export class InboundAdapter extends Construct {
     props.bus.grantPutEventsTo(this.handler);
     // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
     props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.correlationTable?.grant(this.handler, 'dynamodb:Query');
     // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.
     const secretArn = Arn.format(
       { service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },

@@ -79,8 +79,15 @@ export class LogisticsSyncStack extends Stack {
         maxBodyBytes: config.webhooks.maxBodyBytes,
         timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
         idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
-        // The ERP adapter hands SAP's thin sales-order events to the read-back queue.
-        environment: system === 'erp' ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl } : undefined,
+        // The ERP adapter hands SAP's thin sales-order events to the read-back queue; the fleet adapter reads a
+        // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index.
+        environment:
+          system === 'erp'
+            ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl }
+            : system === 'fleet'
+              ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
+              : undefined,
+        ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
       }),
       throttle: config.systems[system].webhook,
     }));

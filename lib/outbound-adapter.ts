@@ -150,6 +150,7 @@ export class OutboundAdapter extends Construct {
         TARGET_SYSTEM: props.system,
         API_BASE_URL: props.config.apiBaseUrl,
         ...(props.config.tokenUrl ? { TOKEN_URL: props.config.tokenUrl } : {}),
+        ...(props.config.addressBookExternalIdKey ? { ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey } : {}),
         SECRET_NAME: props.config.secretName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,

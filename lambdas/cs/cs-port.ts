@@ -2,28 +2,62 @@
  * Port to the customer-service platform (Zendesk Tickets API). The outbound CS adapter and the exception
  * workflows depend on this interface; `zendesk-client.ts` implements it over HTTP.
  */
+import type { FollowUpFields } from './ticket-plan';
+
 export type TicketPriority = 'urgent' | 'high' | 'normal' | 'low';
+export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
 export interface NewTicket {
   subject: string;
+  /** The first comment, an internal note. */
   body: string;
   priority: TicketPriority;
   type?: 'problem' | 'incident' | 'question' | 'task';
   /** Our shipment id: one ticket per shipment exception, found again by it. */
   externalId: string;
   tags?: string[];
+  /** Status at creation (never `closed`). @default - Zendesk's: new, or open when assigned */
+  status?: Exclude<TicketStatus, 'closed'>;
+  /** A follow-up of this closed ticket (Zendesk `via_followup_source_id`). */
+  followUpOf?: string;
 }
 
 export interface TicketUpdate {
   comment?: { body: string; public?: boolean };
-  status?: 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+  status?: TicketStatus;
   priority?: TicketPriority;
   additionalTags?: string[];
+}
+
+/** An update for a shipment's case: it always adds a comment (a follow-up cannot be created without one). */
+export type ShipmentTicketUpdate = TicketUpdate & { comment: { body: string; public?: boolean } };
+
+export interface UpdateByExternalIdOptions {
+  /**
+   * `Idempotency-Key` of the follow-up creation. Derive it from the message being processed, so that a
+   * redelivered message makes no second follow-up.
+   */
+  idempotencyKey: string;
+  /** What a follow-up carries besides the update (defaults: the closed ticket's subject, priority, type, tags). */
+  followUp?: FollowUpFields;
+}
+
+export interface UpdatedTicket {
+  /** The ticket that got the update: an existing one, or the new follow-up. */
+  ticketId: string;
+  /** Set when every ticket of the shipment was closed: the closed ticket the new follow-up links to. */
+  followUpOf?: string;
 }
 
 export interface CsPort {
   /** Creates a ticket; `idempotencyKey` goes into Zendesk's `Idempotency-Key` header. */
   createTicket(ticket: NewTicket, idempotencyKey: string): Promise<{ ticketId: string }>;
+  /** Updates one ticket. Zendesk refuses updates to closed tickets (422). */
   updateTicket(ticketId: string, update: TicketUpdate): Promise<void>;
-  findTicketByExternalId(externalId: string): Promise<{ ticketId: string } | undefined>;
+  /**
+   * Updates the shipment's case, i.e. its tickets with `external_id` = `externalId`: the newest one that is not
+   * closed gets the update; when all are closed, a follow-up of the newest closed one is created carrying it
+   * (lambdas/cs/ticket-plan.ts). Undefined when the shipment has no ticket at all.
+   */
+  updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined>;
 }

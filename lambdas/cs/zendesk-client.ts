@@ -1,8 +1,9 @@
 import { numberEnv, requireEnv } from '../shared/env';
-import { UpstreamUnavailableError } from '../shared/errors';
+import { RejectedByTargetError, UpstreamUnavailableError, ValidationError } from '../shared/errors';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
-import type { CsPort, NewTicket, TicketUpdate } from './cs-port';
+import type { CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from './cs-port';
+import { planUpdateByExternalId, type ListedTicket } from './ticket-plan';
 
 /** Zendesk API credentials: an API token, used with the agent's email when one is given. */
 export interface ZendeskCredentials {
@@ -16,15 +17,27 @@ interface TicketResponse {
 }
 
 interface TicketListResponse {
-  tickets?: { id?: unknown; status?: unknown }[];
+  tickets?: { id?: unknown; status?: unknown; subject?: unknown; priority?: unknown; type?: unknown; tags?: unknown; created_at?: unknown }[];
 }
 
+const TICKET_ID = /^\d+$/;
+
+function ticketNumber(id: string, what: string): number {
+  if (!TICKET_ID.test(id)) throw new ValidationError(`${what} must be a Zendesk ticket number, got ${JSON.stringify(id)}`, what);
+  return Number(id);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 /**
- * The Zendesk Tickets API over HTTP (implements {@link CsPort}).
+ * The Zendesk Tickets API over HTTP (implements {@link CsPort}); contracts/zendesk/openapi.json holds every
+ * request it sends to Zendesk's published contract.
  * - create: `POST /api/v2/tickets.json` with `Idempotency-Key` (Zendesk replays the first response for a
- *   repeated key) and `external_id` = our shipment id;
+ *   repeated key) and `external_id` = our shipment id; a follow-up adds `via_followup_source_id`;
  * - update: `PUT /api/v2/tickets/{id}.json` (comment, status, priority, `additional_tags`);
- * - find: `GET /api/v2/tickets.json?external_id=` (the oldest open ticket wins).
+ * - list by external id: `GET /api/v2/tickets.json?external_id=` (external ids are not unique in Zendesk).
+ * `.json` on the paths is Zendesk's optional suffix ("Appending .json doesn't change the way the endpoint
+ * works", https://developer.zendesk.com/api-reference/introduction/doc-conventions/).
  * Over the rate limit Zendesk answers 429 with `Retry-After`, which the HTTP client turns into a
  * RateLimitedError for the adapter to honour.
  */
@@ -46,8 +59,10 @@ export class ZendeskClient implements CsPort {
           comment: { body: ticket.body, public: false },
           priority: ticket.priority,
           ...(ticket.type ? { type: ticket.type } : {}),
+          ...(ticket.status ? { status: ticket.status } : {}),
           external_id: ticket.externalId,
           ...(ticket.tags && ticket.tags.length > 0 ? { tags: ticket.tags } : {}),
+          ...(ticket.followUpOf !== undefined ? { via_followup_source_id: ticketNumber(ticket.followUpOf, 'followUpOf') } : {}),
         },
       },
     });
@@ -62,20 +77,51 @@ export class ZendeskClient implements CsPort {
     if (update.status) ticket.status = update.status;
     if (update.priority) ticket.priority = update.priority;
     if (update.additionalTags && update.additionalTags.length > 0) ticket.additional_tags = update.additionalTags;
-    await this.http.request({ method: 'PUT', path: `/api/v2/tickets/${seg(ticketId)}.json`, headers: await this.authorization(), json: { ticket } });
+    await this.http.request({ method: 'PUT', path: `/api/v2/tickets/${seg(String(ticketNumber(ticketId, 'ticketId')))}.json`, headers: await this.authorization(), json: { ticket } });
   }
 
-  async findTicketByExternalId(externalId: string): Promise<{ ticketId: string } | undefined> {
+  async updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined> {
+    const plan = planUpdateByExternalId(externalId, await this.ticketsByExternalId(externalId), update, options.followUp);
+    if (plan.kind === 'none') return undefined;
+    if (plan.kind === 'update') {
+      try {
+        await this.updateTicket(plan.ticketId, update);
+        return { ticketId: plan.ticketId };
+      } catch (error) {
+        // Closed between the list and the update (Zendesk's automation closes solved tickets): 422. Look again.
+        if (!(error instanceof RejectedByTargetError && error.status === 422)) throw error;
+        const again = planUpdateByExternalId(externalId, await this.ticketsByExternalId(externalId), update, options.followUp);
+        if (again.kind !== 'follow-up' || again.sourceTicketId !== plan.ticketId) throw error;
+        return this.createFollowUp(again.ticket, again.sourceTicketId, options.idempotencyKey);
+      }
+    }
+    return this.createFollowUp(plan.ticket, plan.sourceTicketId, options.idempotencyKey);
+  }
+
+  /** Every ticket with this external id (List Tickets, `external_id` filter), as the plan reads them. */
+  async ticketsByExternalId(externalId: string): Promise<ListedTicket[]> {
     const { body } = await this.http.request<TicketListResponse>({
       method: 'GET',
       path: '/api/v2/tickets.json',
       query: { external_id: externalId },
       headers: await this.authorization(),
     });
-    const candidates = (body?.tickets ?? [])
-      .filter((t) => (typeof t.id === 'number' || typeof t.id === 'string') && t.status !== 'deleted')
-      .sort((a, b) => Number(a.id) - Number(b.id));
-    return candidates.length > 0 ? { ticketId: String(candidates[0].id) } : undefined;
+    return (body?.tickets ?? [])
+      .filter((t) => typeof t.id === 'number' || (typeof t.id === 'string' && TICKET_ID.test(t.id)))
+      .map((t) => ({
+        id: String(t.id),
+        status: str(t.status),
+        subject: str(t.subject),
+        priority: str(t.priority) ?? null,
+        type: str(t.type) ?? null,
+        tags: Array.isArray(t.tags) ? t.tags.filter((tag): tag is string => typeof tag === 'string') : [],
+        createdAt: str(t.created_at),
+      }));
+  }
+
+  private async createFollowUp(ticket: NewTicket, sourceTicketId: string, idempotencyKey: string): Promise<UpdatedTicket> {
+    const { ticketId } = await this.createTicket(ticket, idempotencyKey);
+    return { ticketId, followUpOf: sourceTicketId };
   }
 
   private async authorization(): Promise<Record<string, string>> {

@@ -3,22 +3,38 @@ import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/error
 import { routeExternalIds, routeExternalRef, stopExternalIds } from '../shared/fleet-external-ids';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
-import type { FleetPort, NewRoute } from './fleet-port';
+import type { CreatedRoute, FleetPort, NewRoute, NewRouteStop } from './fleet-port';
 
-/** A route as the Samsara-shaped Routes API returns it (only the fields we read). */
+/** A route as the Samsara Routes API returns it (only the fields we read; contracts/samsara/openapi.json). */
 interface RouteResponse {
-  data?: { id?: unknown; stops?: { id?: unknown }[] };
+  data?: { id?: unknown; stops?: { id?: unknown }[]; vehicle?: { id?: unknown }; driver?: { id?: unknown } };
+}
+
+/** One stop of a Create Route request: exactly one of `addressId` and `singleUseLocation`. */
+function stopBody(stop: NewRouteStop, externalIds: Record<string, string>): Record<string, unknown> {
+  const where =
+    stop.location.kind === 'coordinates'
+      ? { singleUseLocation: { latitude: stop.location.latitude, longitude: stop.location.longitude, ...(stop.location.address ? { address: stop.location.address } : {}) } }
+      : { addressId: stop.location.addressId };
+  return {
+    name: stop.name,
+    ...where,
+    ...(stop.scheduledArrivalTime ? { scheduledArrivalTime: stop.scheduledArrivalTime } : {}),
+    ...(stop.scheduledDepartureTime ? { scheduledDepartureTime: stop.scheduledDepartureTime } : {}),
+    externalIds,
+  };
 }
 
 /**
- * The fleet platform's Routes API over HTTP (Samsara-shaped; implements {@link FleetPort}).
+ * The Samsara Routes API over HTTP (implements {@link FleetPort}; contract: contracts/samsara/openapi.json).
  *
- * `POST {base}/fleet/routes` with a Bearer API token. The route and every stop carry our ids in
- * `externalIds`, one unique value each (lambdas/shared/fleet-external-ids.ts), which is how fleet webhooks
- * find their way back to the order and shipment. The fleet API enforces unique external id values: when it
- * refuses a second route for the same shipment (Samsara is believed to answer 400; 409 and 422 are treated
- * alike), the existing route is read back by external id (`GET /fleet/routes/{key}:{value}`) and returned, so
- * dispatching twice yields one route.
+ * `POST {base}/fleet/routes` with a Bearer API token. Each stop is a single-use location (coordinates) or an
+ * address-book address, the first one scheduled to depart, the route assigned to the planned vehicle and
+ * driver when the order names them. The route and every stop carry our ids in `externalIds`, one unique
+ * value each (lambdas/shared/fleet-external-ids.ts), which is how fleet webhooks find their way back to the
+ * order and shipment. Samsara enforces unique external id values: when it refuses a second route for the
+ * same shipment (400; 409 and 422 are treated alike), the existing route is read back by external id
+ * (`GET /fleet/routes/{key}:{value}`) and returned, so dispatching twice yields one route.
  */
 export class FleetClient implements FleetPort {
   constructor(
@@ -26,16 +42,13 @@ export class FleetClient implements FleetPort {
     private readonly credentials: CredentialsSource<{ apiToken: string }>,
   ) {}
 
-  async createRoute(route: NewRoute, idempotencyKey: string): Promise<{ routeId: string; stopIds: string[] }> {
+  async createRoute(route: NewRoute, idempotencyKey: string): Promise<CreatedRoute> {
     const body = {
       name: route.name,
       externalIds: routeExternalIds(route.orderId, route.shipmentId),
-      stops: route.stops.map((stop, index) => ({
-        name: stop.name,
-        ...(stop.address ? { singleUseLocation: { address: stop.address } } : {}),
-        ...(stop.scheduledArrivalTime ? { scheduledArrivalTime: stop.scheduledArrivalTime } : {}),
-        externalIds: stopExternalIds(route.orderId, route.shipmentId, index),
-      })),
+      ...route.assignment,
+      ...(route.recomputeScheduledTimes ? { recomputeScheduledTimes: true } : {}),
+      stops: route.stops.map((stop, index) => stopBody(stop, stopExternalIds(route.orderId, route.shipmentId, index))),
     };
     const headers = await this.authorization();
     try {
@@ -52,11 +65,21 @@ export class FleetClient implements FleetPort {
     }
   }
 
-  private async findByShipment(route: NewRoute, headers: Record<string, string>): Promise<{ routeId: string; stopIds: string[] } | undefined> {
+  private async findByShipment(route: NewRoute, headers: Record<string, string>): Promise<CreatedRoute | undefined> {
     const key = routeExternalRef(route.orderId, route.shipmentId);
     try {
       const { body } = await this.http.request<RouteResponse>({ method: 'GET', path: `/fleet/routes/${seg(key)}`, headers });
       return toRoute(body);
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async trailerId(ref: string): Promise<string | undefined> {
+    try {
+      const { body } = await this.http.request<{ data?: { id?: unknown } }>({ method: 'GET', path: `/fleet/trailers/${seg(ref)}`, headers: await this.authorization() });
+      return isId(body?.data?.id) ? String(body.data.id) : undefined;
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
       throw error;
@@ -69,11 +92,15 @@ export class FleetClient implements FleetPort {
   }
 }
 
-function toRoute(response: RouteResponse | undefined): { routeId: string; stopIds: string[] } {
+const isId = (value: unknown): value is string | number => (typeof value === 'string' && value !== '') || typeof value === 'number';
+
+function toRoute(response: RouteResponse | undefined): CreatedRoute {
   const id = response?.data?.id;
-  if (typeof id !== 'string' && typeof id !== 'number') throw new UpstreamUnavailableError('fleet API answered without a route id');
-  const stopIds = (response?.data?.stops ?? []).map((s) => s.id).filter((s) => typeof s === 'string' || typeof s === 'number').map(String);
-  return { routeId: String(id), stopIds };
+  if (!isId(id)) throw new UpstreamUnavailableError('fleet API answered without a route id');
+  const stopIds = (response?.data?.stops ?? []).map((s) => s.id).filter(isId).map(String);
+  const vehicleId = response?.data?.vehicle?.id;
+  const driverId = response?.data?.driver?.id;
+  return { routeId: String(id), stopIds, ...(isId(vehicleId) ? { vehicleId: String(vehicleId) } : {}), ...(isId(driverId) ? { driverId: String(driverId) } : {}) };
 }
 
 /**

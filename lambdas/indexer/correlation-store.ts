@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import type { LinkItem, MilestoneUpdate, ShipmentStateItem, TimelineItem } from './index-plan';
+import type { AssetAssignmentItem, AssignmentRelease, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
 import { keys } from './keys';
 
 /** Port: the writes and reads of the correlation indexer. */
@@ -19,6 +19,10 @@ export interface CorrelationStore {
   putLinks(items: readonly LinkItem[]): Promise<void>;
   /** A correlation's timeline, oldest first. */
   timeline(correlationId: string): Promise<TimelineItem[]>;
+  /** Writes a shipment's asset assignments and its pointers to them (idempotent). */
+  putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void>;
+  /** Ends a shipment's assignments (sets `releasedAt` where it is not set yet). */
+  releaseAssignments(release: AssignmentRelease): Promise<void>;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -99,6 +103,36 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
   }
 
+  async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
+    // Links are written the same way; the batch writer is shared.
+    await this.putLinks([...items, ...pointers] as unknown as LinkItem[]);
+  }
+
+  async releaseAssignments(release: AssignmentRelease): Promise<void> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)',
+        ExpressionAttributeValues: { ':pk': keys.shipmentPk(release.shipmentId), ':asset': keys.shipmentAssetPrefix },
+      }),
+    );
+    for (const pointer of (Items ?? []) as ShipmentAssetItem[]) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: pointer.assignmentPk, sk: pointer.assignmentSk },
+            UpdateExpression: 'SET releasedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(releasedAt)',
+            ExpressionAttributeValues: { ':at': release.releasedAt },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
   async timeline(correlationId: string): Promise<TimelineItem[]> {
     const items: TimelineItem[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -172,6 +206,22 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     return [...this.items.values()]
       .filter((i) => i.pk === pk && String(i.sk).startsWith(keys.timelinePrefix))
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk))) as unknown as TimelineItem[];
+  }
+
+  async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
+    for (const item of [...items, ...pointers]) {
+      const id = this.id(item.pk, item.sk);
+      this.items.set(id, { ...this.items.get(id), ...item });
+    }
+  }
+
+  async releaseAssignments(release: AssignmentRelease): Promise<void> {
+    const pk = keys.shipmentPk(release.shipmentId);
+    for (const pointer of [...this.items.values()].filter((i) => i.pk === pk && String(i.sk).startsWith(keys.shipmentAssetPrefix)) as unknown as ShipmentAssetItem[]) {
+      const id = this.id(pointer.assignmentPk, pointer.assignmentSk);
+      const current = this.items.get(id);
+      if (current && current.releasedAt === undefined) this.items.set(id, { ...current, releasedAt: release.releasedAt });
+    }
   }
 
   /** The state item of a shipment, for assertions. */

@@ -1,6 +1,6 @@
 import type { CanonicalDetail, CanonicalRefs } from '../shared/canonical-event';
 import { MILESTONE_RANK, milestoneOf, type Milestone } from '../shared/outbound/milestones';
-import { keys, linksOf, utcIso, type LinkKind } from './keys';
+import { keys, linksOf, utcIso, type AssetKind, type LinkKind } from './keys';
 
 /** Small facts copied from an event's `data` into its timeline entry (enough for a trace, never a payload). */
 export const FACT_FIELDS = [
@@ -96,6 +96,46 @@ export interface MilestoneUpdate {
   readonly correlationId: string;
 }
 
+/**
+ * A fleet asset carrying a shipment (`ASSET#<kind>#<assetId>` / `AT#<assignedAt>#<shipmentId>`), written when the
+ * shipment is dispatched and ended (`releasedAt`) when it is delivered. A fleet alert that names only the
+ * vehicle, trailer or sensor finds its shipments here (lambdas/fleet/inbound/asset-assignments.ts).
+ */
+export interface AssetAssignmentItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly itemType: 'asset-assignment';
+  readonly assetKind: AssetKind;
+  readonly assetId: string;
+  readonly shipmentId: string;
+  readonly orderId?: string;
+  readonly routeId?: string;
+  readonly correlationId: string;
+  /** UTC ISO with milliseconds. */
+  readonly assignedAt: string;
+  /** The load's allowed temperature range, when it has one. */
+  readonly minCelsius?: number;
+  readonly maxCelsius?: number;
+  readonly expiresAt: number;
+}
+
+/** The shipment's pointer to one of its assignments (`SHIPMENT#<id>` / `ASSET#<kind>#<assetId>`). */
+export interface ShipmentAssetItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly itemType: 'shipment-asset';
+  readonly assignmentPk: string;
+  readonly assignmentSk: string;
+  readonly expiresAt: number;
+}
+
+/** Ends a shipment's assignments at delivery. */
+export interface AssignmentRelease {
+  readonly shipmentId: string;
+  /** UTC ISO with milliseconds. */
+  readonly releasedAt: string;
+}
+
 /** Everything one canonical event writes to the correlation table. */
 export interface IndexPlan {
   /** Without the `late` flag: that is known only after the guarded state update. */
@@ -104,6 +144,54 @@ export interface IndexPlan {
   readonly links: LinkItem[];
   /** The guarded state update, for shipment milestones that name a shipment. */
   readonly milestone?: MilestoneUpdate;
+  /** `shipment.dispatched` naming a vehicle or trailer: the assignments and their pointers. */
+  readonly assignments?: { readonly items: AssetAssignmentItem[]; readonly pointers: ShipmentAssetItem[] };
+  /** `shipment.delivered`: the shipment's assignments end. */
+  readonly release?: AssignmentRelease;
+}
+
+/** The assignment items of a `shipment.dispatched` (pure). */
+function planAssignments(detail: CanonicalDetail, occurredAt: string, expiresAt: number): IndexPlan['assignments'] {
+  const { refs, data, metadata } = detail;
+  const shipmentId = refs.shipmentId;
+  if (metadata.eventType !== 'shipment.dispatched' || !shipmentId) return undefined;
+  const d = data as { vehicleId?: unknown; trailerId?: unknown; temperature?: { range?: { minCelsius?: unknown; maxCelsius?: unknown } } };
+  const range = d.temperature?.range;
+  const assets = (
+    [
+      ['vehicle', d.vehicleId],
+      ['trailer', d.trailerId],
+    ] as const
+  ).filter((a): a is [AssetKind, string] => typeof a[1] === 'string' && a[1] !== '');
+  if (assets.length === 0) return undefined;
+  const items = assets.map(
+    ([assetKind, assetId]): AssetAssignmentItem => ({
+      pk: keys.assetPk(assetKind, assetId),
+      sk: keys.assignmentSk(occurredAt, shipmentId),
+      itemType: 'asset-assignment',
+      assetKind,
+      assetId,
+      shipmentId,
+      ...(refs.orderId ? { orderId: refs.orderId } : {}),
+      ...(refs.routeId ? { routeId: refs.routeId } : {}),
+      correlationId: metadata.correlationId,
+      assignedAt: occurredAt,
+      ...(typeof range?.minCelsius === 'number' ? { minCelsius: range.minCelsius } : {}),
+      ...(typeof range?.maxCelsius === 'number' ? { maxCelsius: range.maxCelsius } : {}),
+      expiresAt,
+    }),
+  );
+  const pointers = items.map(
+    (item): ShipmentAssetItem => ({
+      pk: keys.shipmentPk(shipmentId),
+      sk: keys.shipmentAssetSk(item.assetKind, item.assetId),
+      itemType: 'shipment-asset',
+      assignmentPk: item.pk,
+      assignmentSk: item.sk,
+      expiresAt,
+    }),
+  );
+  return { items, pointers };
 }
 
 function factsOf(data: Record<string, unknown>): Facts {
@@ -158,5 +246,7 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
     milestone && refs.shipmentId
       ? { shipmentId: refs.shipmentId, milestone, rank: MILESTONE_RANK[milestone], eventId: metadata.eventId, occurredAt, correlationId }
       : undefined;
-  return { timeline, links, ...(update ? { milestone: update } : {}) };
+  const assignments = planAssignments(detail, occurredAt, expiresAt);
+  const release = metadata.eventType === 'shipment.delivered' && refs.shipmentId ? { shipmentId: refs.shipmentId, releasedAt: occurredAt } : undefined;
+  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(release ? { release } : {}) };
 }

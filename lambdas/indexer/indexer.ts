@@ -28,8 +28,12 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
   const plan = planIndex(detail, now, ttlSeconds);
   if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
   const milestone = plan.milestone ? await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt) : undefined;
-  const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
+  // Idempotent writes first, the timeline entry last: it marks the event as indexed, so a retry after a
+  // failure in between redoes the rest instead of skipping it.
   await store.putLinks(plan.links);
+  if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
+  if (plan.release) await store.releaseAssignments(plan.release);
+  const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
   if (written === 'duplicate') return { outcome: 'duplicate', slis: [] };
   const slis = SLI_TRIGGERS.has(detail.metadata.eventType) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
   return { outcome: 'indexed', ...(milestone ? { milestone } : {}), slis };

@@ -19,6 +19,10 @@ export const LINK_KINDS = {
 
 export type LinkKind = keyof typeof LINK_KINDS;
 
+/** Fleet assets a shipment is assigned to (the fleet system's ids, or external ids written `key:value`). */
+export const ASSET_KINDS = ['vehicle', 'trailer'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
 export const ALL_LINK_KINDS = Object.keys(LINK_KINDS) as LinkKind[];
 
 export const keys = {
@@ -34,6 +38,14 @@ export const keys = {
   memberPrefix: 'LINK#',
   shipmentPk: (shipmentId: string) => `SHIPMENT#${shipmentId}`,
   stateSk: 'STATE',
+  /** Which shipments a fleet asset carried: one item per assignment, sorted by when it began. */
+  assetPk: (kind: AssetKind, assetId: string) => `ASSET#${kind}#${assetId}`,
+  assignmentSk: (assignedAtUtc: string, shipmentId: string) => `AT#${assignedAtUtc}#${shipmentId}`,
+  /** Upper bound of the assignments that began at or before a time (`~` sorts after every id character). */
+  assignmentsUntil: (atUtc: string) => `AT#${atUtc}~`,
+  /** The shipment's own pointer to each assignment, so delivery can end them. */
+  shipmentAssetSk: (kind: AssetKind, assetId: string) => `ASSET#${kind}#${assetId}`,
+  shipmentAssetPrefix: 'ASSET#',
 } as const;
 
 /** The (kind, id) pairs of a refs object, in a stable order. */

@@ -15,3 +15,9 @@ export function numberEnv(name: string, fallback: number): number {
   if (!Number.isFinite(value)) throw new Error(`environment variable ${name} must be a number, got "${raw}"`);
   return value;
 }
+
+/** An optional environment variable: undefined when unset or empty. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,7 +1,8 @@
 /**
  * The customer-service tasks of the exception workflows, over the {@link CsPort}. One case per shipment
  * (Zendesk `external_id` = shipment id): a second exception on the same shipment annotates the open case
- * instead of opening another. Creation carries an `Idempotency-Key` derived from the exception event.
+ * instead of opening another; when the shipment's tickets are all closed, a follow-up of the newest closed one
+ * becomes the case. Creation carries an `Idempotency-Key` derived from the exception event.
  */
 import type { CsPort, TicketPriority } from '../cs/cs-port';
 import type { CanonicalDetail } from '../shared/canonical-event';
@@ -46,21 +47,24 @@ export function csActions(cs: CsPort, clock: () => Date = () => new Date()) {
     const text = describeCase({ flow, event, decision });
     const priority: TicketPriority = decision.actions.casePriority ?? 'normal';
     const shipmentId = event.refs.shipmentId;
-    const existing = await cs.findTicketByExternalId(shipmentId);
-    if (existing) {
-      await cs.updateTicket(existing.ticketId, {
+    const key = caseIdempotencyKey('case', event);
+    // The shipment's open case is annotated; when its tickets are all closed, a follow-up of the newest closed
+    // one becomes the case (Zendesk refuses updates to closed tickets).
+    const existing = await cs.updateTicketByExternalId(
+      shipmentId,
+      {
         comment: { body: `${text.subject}\n${text.body}`, public: false },
         additionalTags: text.tags,
         // Raise to urgent, never lower: the open case may already be urgent for another reason.
         ...(priority === 'urgent' ? { priority } : {}),
-      });
+      },
+      { idempotencyKey: key, followUp: { subject: text.subject, priority, type: 'incident', tags: text.tags } },
+    );
+    if (existing && !existing.followUpOf) {
       const data: CaseUpdatedData = { change: 'comment-added', comment: { public: false, relatesTo: 'exception' }, tagsAdded: text.tags.slice(0, 20) };
       return { caseId: existing.ticketId, created: false, event: caseUpdated(flow, event, existing.ticketId, 'annotated', data, clock()) };
     }
-    const { ticketId } = await cs.createTicket(
-      { subject: text.subject, body: text.body, priority, type: 'incident', externalId: shipmentId, tags: text.tags },
-      caseIdempotencyKey('case', event),
-    );
+    const { ticketId } = existing ?? (await cs.createTicket({ subject: text.subject, body: text.body, priority, type: 'incident', externalId: shipmentId, tags: text.tags }, key));
     requireId(ticketId, 'ticket id');
     return {
       caseId: ticketId,
@@ -89,19 +93,29 @@ export function csActions(cs: CsPort, clock: () => Date = () => new Date()) {
   async function annotateForHuman(input: Extract<CsTaskInput, { action: 'annotate-for-human' }>): Promise<AnnotationResult> {
     const { flow, event, compensation } = input;
     const now = clock();
-    const caseId = compensation.caseId ?? (await cs.findTicketByExternalId(event.refs.shipmentId))?.ticketId ?? null;
+    const note = { comment: { body: compensation.note.body, public: false }, additionalTags: ['needs-human'] };
+    const tags = ['logistics-sync', 'needs-human', flow];
+    const key = caseIdempotencyKey('needs-human', event);
+    let annotated: { ticketId: string; followUpOf?: string } | undefined;
+    if (compensation.caseId) {
+      await cs.updateTicket(compensation.caseId, note);
+      annotated = { ticketId: compensation.caseId };
+    } else {
+      annotated = await cs.updateTicketByExternalId(event.refs.shipmentId, note, {
+        idempotencyKey: key,
+        followUp: { subject: compensation.note.subject, priority: 'high', type: 'problem', tags },
+      });
+    }
     let detail: CanonicalDetail<object>;
     let resultCaseId: string;
-    if (caseId) {
-      await cs.updateTicket(caseId, { comment: { body: compensation.note.body, public: false }, additionalTags: ['needs-human'] });
-      resultCaseId = caseId;
-      detail = caseUpdated(flow, event, caseId, 'needs-human', { change: 'comment-added', comment: { public: false, relatesTo: 'exception' }, tagsAdded: ['needs-human'] }, now);
+    if (annotated && !annotated.followUpOf) {
+      resultCaseId = annotated.ticketId;
+      detail = caseUpdated(flow, event, annotated.ticketId, 'needs-human', { change: 'comment-added', comment: { public: false, relatesTo: 'exception' }, tagsAdded: ['needs-human'] }, now);
     } else {
-      const tags = ['logistics-sync', 'needs-human', flow];
-      const { ticketId } = await cs.createTicket(
-        { subject: compensation.note.subject, body: compensation.note.body, priority: 'high', type: 'problem', externalId: event.refs.shipmentId, tags },
-        caseIdempotencyKey('needs-human', event),
-      );
+      // No ticket for the shipment (or only closed ones, now followed up): a new case for a human.
+      const { ticketId } =
+        annotated ??
+        (await cs.createTicket({ subject: compensation.note.subject, body: compensation.note.body, priority: 'high', type: 'problem', externalId: event.refs.shipmentId, tags }, key));
       resultCaseId = requireId(ticketId, 'ticket id');
       detail = caseOpened(flow, event, { caseId: ticketId, priority: 'high', subject: compensation.note.subject, externalId: event.refs.shipmentId, tags }, now);
     }

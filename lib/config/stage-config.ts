@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
 /** The three systems every stage connects. */
 export const SYSTEMS = ['erp', 'fleet', 'cs'] as const;
@@ -29,7 +30,17 @@ export interface SystemConfig {
     readonly timeoutSeconds: number;
     /** Deliveries before a message moves to the DLQ. */
     readonly maxReceiveCount: number;
+    /**
+     * The vendor's rate limit for this adapter's calls, when yours differs from the documented one
+     * (lib/config/vendor-limits.ts). @default - the documented limit
+     */
+    readonly vendorLimitPerMinute?: number;
   };
+  /**
+   * Fleet only: the external id key under which the fleet address book knows the ERP's location ids; a stop
+   * without coordinates is placed by `addressId: "<key>:<locationId>"`. @default - every stop needs coordinates
+   */
+  readonly addressBookExternalIdKey?: string;
   /** Windows in which outbound calls are held in the queue instead of attempted. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
 }
@@ -125,6 +136,9 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
   const t = config.exceptions.temperature;
   if (t.minorMinutes > t.majorMinutes) {
     problems.push('exceptions.temperature.minorMinutes must not exceed exceptions.temperature.majorMinutes');
+  }
+  for (const system of SYSTEMS) {
+    problems.push(...pacingProblems(system, config.systems[system].outbound), ...batchTimeProblems(system, config.systems[system].outbound));
   }
   if (stage === 'prod') {
     for (const system of SYSTEMS) {

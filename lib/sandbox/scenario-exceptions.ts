@@ -92,6 +92,20 @@ export const EXCEPTION_WORKFLOW_STEPS: readonly ScenarioStep[] = [
     expectations: (ctx) => [
       ...ONE_TICKET_ONE_HOLD(ctx),
       {
+        name: 'the alert, naming only the trailer and the vehicle, is correlated to the shipment through the asset and read from the reefer',
+        withinMs: 20_000,
+        check: () => {
+          const alert = ctx.sandbox.simulators!.fleet.webhooksSent.find((w) => w.id === ctx.state.get('temperatureAlert'));
+          if (!alert || /"route"|logisticsSync/.test(alert.rawBody)) return 'the alert carries route or shipment ids: it must name only the asset, as Samsara does';
+          const exception = ctx.sandbox.busTap.events().find((e) => e['detail-type'] === 'shipment.exception-raised');
+          const detail = exception?.detail as { refs?: { shipmentId?: string }; data?: { readingCelsius?: number; limits?: object } } | undefined;
+          if (!detail) return 'no shipment.exception-raised';
+          if (detail.refs?.shipmentId !== shipmentOf(ctx)) return `exception for ${detail.refs?.shipmentId}`;
+          const read = ctx.sandbox.simulators!.fleet.calls.some((c) => c.path === '/fleet/trailers/stats' && c.status === 200);
+          return read && detail.data?.readingCelsius === 11.5 ? undefined : `reading ${detail.data?.readingCelsius}, reefer read: ${read}`;
+        },
+      },
+      {
         name: 'case.opened and quality-hold.placed are on the bus, caused by the exception',
         withinMs: 20_000,
         check: () => {

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import { clientConfig } from './aws';
 import { PROJECT_ROOT } from './python-env';
+import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenario-cs';
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
 import type { TappedEvent } from './runtime/bus-tap';
@@ -301,9 +302,33 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
         },
       },
       {
+        name: 'the route is one Samsara accepts: stops with coordinates, the first scheduled to depart, assigned to the order\'s vehicle',
+        withinMs: 20_000,
+        check: () => {
+          const created = answered(ctx.sandbox.simulators!.fleet.calls, 'POST', '/fleet/routes').find((c) => JSON.stringify(c.body).includes(ORDER_ID));
+          if (!created) return 'no accepted route creation yet';
+          const body = created.body as { vehicleId?: string; stops: { singleUseLocation?: { latitude?: number }; addressId?: string; scheduledDepartureTime?: string }[] };
+          if (created.contract?.errors.length) return `outside Samsara's contract: ${created.contract.errors.join('; ')}`;
+          if (!body.vehicleId) return 'the route is not assigned to a vehicle';
+          return body.stops[0]?.scheduledDepartureTime ? undefined : 'the first stop has no departure time';
+        },
+      },
+      {
         name: 'the ERP shipment status is "dispatched"',
         withinMs: 20_000,
         check: () => expectStatuses(ctx, ['dispatched']),
+      },
+      {
+        name: 'the index records the vehicle and the reefer trailer carrying the shipment',
+        withinMs: 20_000,
+        async check() {
+          const table = productOutput(ctx, 'CorrelationTableName')!;
+          const { Items } = await ctx.dynamodb.send(
+            new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': `SHIPMENT#${shipmentOf(ctx)}`, ':asset': 'ASSET#' } }),
+          );
+          const kinds = (Items ?? []).map((i) => String(i.sk).split('#')[1]).sort();
+          return kinds.join() === 'trailer,vehicle' ? undefined : `assignments: ${kinds.join(', ') || 'none'}`;
+        },
       },
       {
         name: 'the correlation index links the order, the shipment and the route',
@@ -326,6 +351,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     expectations: (ctx) => [{ name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) }],
   },
   ...EXCEPTION_WORKFLOW_STEPS,
+  ...CS_FOLLOW_UP_STEPS,
   {
     name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
     skipUnless: skipUnlessFullStack,
@@ -355,17 +381,24 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
             ? undefined
             : 'not yet',
       },
-      {
-        name: 'the exception ticket is updated once with the proof of delivery and the invoice',
-        withinMs: 30_000,
-        check: () => {
-          const ticketId = ticketOf(ctx);
-          if (!ticketId) return 'no ticket for the shipment';
-          const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
-          if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
-          return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
-        },
-      },
+      // Step 5b closes the exception ticket in Zendesk; without it the ticket is still open and takes the update.
+      ctx.state.has(CLOSED_CASE)
+        ? {
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it (via_followup_source_id)',
+            withinMs: 30_000,
+            check: () => followUpOfClosedCase(ctx, ctx.sandbox.simulators!.cs.calls),
+          }
+        : {
+            name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+            withinMs: 30_000,
+            check: () => {
+              const ticketId = ticketOf(ctx);
+              if (!ticketId) return 'no ticket for the shipment';
+              const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
+              if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+            },
+          },
       {
         name: 'the delivery releases the waiting temperature-excursion workflow',
         withinMs: 30_000,
@@ -417,6 +450,19 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
           const systems = new Set(trace?.timeline.map((h) => h.system));
           const missing = ['erp', 'fleet', 'cs'].filter((s) => !systems.has(s));
           return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
+        },
+      },
+      {
+        name: 'every call to the simulated ERP, fleet and CS systems was accepted by their published contracts',
+        withinMs: 1_000,
+        check: () => {
+          const sims = ctx.sandbox.simulators!;
+          const outside = [sims.erp, sims.fleet, sims.cs].flatMap((sim) =>
+            sim.calls.filter((c) => c.contract && (c.contract.errors.length > 0 || c.contract.responseErrors?.length)).map((c) => `${sim.system} ${c.method} ${c.path}: ${[...c.contract!.errors, ...(c.contract!.responseErrors ?? [])].join('; ')}`),
+          );
+          const checked = [sims.erp, sims.fleet, sims.cs].reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
+          if (checked === 0) return 'no call was checked against a contract';
+          return outside.length === 0 ? undefined : outside.slice(0, 3).join(' | ');
         },
       },
       {

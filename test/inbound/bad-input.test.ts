@@ -211,7 +211,7 @@ const corpus: Case[] = [
     name: 'a number too large for a double',
     build: (r) => {
       // JSON can spell a number no double holds; JSON.parse turns it into Infinity.
-      if (r.name === 'samsara') return signed(r, JSON.stringify(samsaraTemperatureAlert()).replace('"temperatureCelsius":11.5', '"temperatureCelsius":1e400'));
+      if (r.name === 'samsara') return signed(r, JSON.stringify(samsaraTemperatureAlert()).replace('"orgId":20936', '"orgId":1e400'));
       const payload = r.valid();
       payload[idField[r.name]] = 0;
       return signed(r, JSON.stringify(payload).replace(`"${idField[r.name]}":0`, `"${idField[r.name]}":1e400`));

@@ -51,10 +51,12 @@ describe('Zendesk → canonical', () => {
     expect(JSON.stringify(h.logger.lines)).not.toContain('+31');
   });
 
-  test('tag changes list the tags added', async () => {
+  test('tag changes list the tags added, read from the documented event.tags_added / tags_removed', async () => {
+    // https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/ (Tags changed): the event
+    // object carries the tags added and removed, not the whole tag list before and after.
     const h = cs();
-    await post(h, zendeskEvent('ticket.tags_changed', { current: ['logistics-sync', 'temperature-excursion', 'Credit Issued'], previous: ['logistics-sync'] }));
-    expect(published(h)[0].data).toEqual({ change: 'tags-changed', tagsAdded: ['temperature-excursion'] });
+    await post(h, zendeskEvent('ticket.tags_changed', { tags_added: ['temperature-excursion', 'Credit-Issued', 'not a tag'], tags_removed: ['logistics-sync'] }));
+    expect(published(h)[0].data).toEqual({ change: 'tags-changed', tagsAdded: ['temperature-excursion', 'credit-issued'] });
   });
 
   test('tickets without our external_id, and non-ticket events, are ignored', async () => {

@@ -1,11 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import { ValidationError } from '../../lambdas/shared/errors';
-import type { DecodedEvent, MapResult } from '../../lambdas/shared/webhook/dialect';
+import type { DecodedEvent, DeferredMapResult, MapResult } from '../../lambdas/shared/webhook/dialect';
 import { mapSamsara, samsaraDialect, type SamsaraWebhook } from '../../lambdas/fleet/inbound/samsara';
 import { motiveDialect } from '../../lambdas/fleet/inbound/motive';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
-import { motiveFormEntry, samsaraArrival, samsaraDeparture, samsaraEnvelope, samsaraEta, samsaraPod, samsaraRoute, samsaraTemperatureAlert } from './fixtures/payloads';
+import { motiveFormEntry, samsaraArrival, samsaraDeparture, samsaraEnvelope, samsaraEta, samsaraPod, samsaraRoute } from './fixtures/payloads';
 import { apiEvent, expectCanonical, harness, json, motiveHeaders, NOW } from './support';
 
 const RECEIVED = NOW.toISOString();
@@ -14,7 +13,7 @@ function decodeSamsara(payload: unknown): DecodedEvent<SamsaraWebhook> {
   return samsaraDialect.decode({ route: 'samsara', headers: new Map(), body: Buffer.from(JSON.stringify(payload)) }, JSON.parse(JSON.stringify(payload)));
 }
 
-function events(result: MapResult): CanonicalDetail<Record<string, unknown>>[] {
+function events(result: MapResult | DeferredMapResult): CanonicalDetail<Record<string, unknown>>[] {
   if (result.kind !== 'events') throw new Error(`expected events, got ${JSON.stringify(result)}`);
   expectCanonical(result.events);
   return result.events as CanonicalDetail<Record<string, unknown>>[];
@@ -56,10 +55,11 @@ describe('Samsara → canonical', () => {
     expect(event.data).toEqual({ stopKind: 'delivery', location: { locationId: '494123', name: 'C-77 Utrecht receiving dock' }, scheduledArrivalAt: '2026-03-12T13:00:00Z', lateByMinutes: 12 });
   });
 
-  test('an explicit data.stop wins over the inferred stop', () => {
+  test('the stop Samsara names in routeStopDetails wins over the latest arrival', () => {
     const payload = samsaraArrival();
     const route = payload.data.route as ReturnType<typeof samsaraRoute>;
-    (payload.data as Record<string, unknown>).stop = { ...route.stops[0], actualArrivalTime: '2026-03-12T07:25:00Z' };
+    route.stops[0].actualArrivalTime = '2026-03-12T07:25:00Z';
+    (payload.data as Record<string, unknown>).routeStopDetails = { id: route.stops[0].id, state: 'arrived', actualArrivalTime: '2026-03-12T07:25:00Z' };
     const [event] = events(mapSamsara(decodeSamsara(payload), RECEIVED));
     expect(event.refs.stopId).toBe('STP-4421-1');
     expect(event.data.stopKind).toBe('origin');
@@ -99,51 +99,6 @@ describe('Samsara → canonical', () => {
     const fuel = samsaraPod();
     fuel.data.document.documentType.name = 'Fuel Receipt';
     expect(mapSamsara(decodeSamsara(fuel), RECEIVED)).toMatchObject({ kind: 'ignored' });
-  });
-
-  test('a temperature AlertIncident → shipment.exception-raised (temperature-excursion) with reading, limits and duration', () => {
-    const [event] = events(mapSamsara(decodeSamsara(samsaraTemperatureAlert()), RECEIVED));
-    expect(event.metadata).toMatchObject({ eventType: 'shipment.exception-raised', occurredAt: '2026-03-12T10:15:00Z' });
-    expect(event.refs).toEqual(refs);
-    expect(event.data).toEqual({
-      kind: 'temperature-excursion',
-      exceptionId: 'cloud.samsara.com/o/20936/alerts/incidents/v2/159570/5/1654973/1587567275566',
-      description: 'Reefer temperature above 8 °C',
-      readingCelsius: 11.5,
-      limits: { maxCelsius: 8 },
-      durationMinutes: 25,
-      sensorId: 'TS-88231',
-      resolved: false,
-    });
-  });
-
-  test('temperatures in milli-degrees (as Samsara APIs report them) and a duration from the incident times', () => {
-    const alert = samsaraTemperatureAlert({
-      temperatureCelsius: undefined,
-      thresholdCelsius: undefined,
-      thresholdDirection: undefined,
-      durationMinutes: undefined,
-      durationMs: undefined,
-      currentTemperatureMilliC: -12500,
-      peakTemperatureMilliC: -11000,
-      minTemperatureMilliC: -25000,
-      maxTemperatureMilliC: -18000,
-    });
-    const [event] = events(mapSamsara(decodeSamsara(JSON.parse(JSON.stringify(alert))), RECEIVED));
-    expect(event.data).toMatchObject({ readingCelsius: -12.5, peakCelsius: -11, limits: { minCelsius: -25, maxCelsius: -18 }, durationMinutes: 25 });
-  });
-
-  test('a temperature alert below its threshold sets the minimum', () => {
-    const [event] = events(mapSamsara(decodeSamsara(samsaraTemperatureAlert({ temperatureCelsius: 0.5, thresholdCelsius: 2, thresholdDirection: 'below' })), RECEIVED));
-    expect(event.data.limits).toEqual({ minCelsius: 2 });
-  });
-
-  test('a temperature alert without a reading or threshold is refused naming the field', () => {
-    expect(() => mapSamsara(decodeSamsara(JSON.parse(JSON.stringify(samsaraTemperatureAlert({ temperatureCelsius: undefined })))), RECEIVED)).toThrow(
-      expect.objectContaining({ name: 'ValidationError', field: 'data.conditions[0].details.ambientTemperature.temperatureCelsius' }),
-    );
-    const noThreshold = JSON.parse(JSON.stringify(samsaraTemperatureAlert({ thresholdCelsius: undefined })));
-    expect(() => mapSamsara(decodeSamsara(noThreshold), RECEIVED)).toThrow(ValidationError);
   });
 
   test('alerts that are not about temperature, and routes without our ids, are ignored', () => {

@@ -58,6 +58,34 @@ describe('stage configuration', () => {
     );
   });
 
+  test('outbound pacing above the vendor limit fails synthesis, naming the system, the vendor limit and its source', () => {
+    // The old defaults: 25 route creations/s against Samsara's 100 per minute.
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { rateLimitPerSecond: 25 } } } })).toThrow(
+      /systems\.fleet\.outbound\.rateLimitPerSecond 25\/s is 1500 requests\/min across up to 2 concurrent functions, above Samsara's Create Route limit of 100 requests\/min \(https:\/\/developers\.samsara\.com\/docs\/rate-limits\); use at most 1\.66/,
+    );
+    expect(() => parseStageConfig(stages, 'prod', { systems: { cs: { outbound: { rateLimitPerSecond: 10 } } } })).toThrow(
+      /systems\.cs\.outbound\.rateLimitPerSecond 10\/s is 600 requests\/min .*Zendesk's Update Ticket limit of 100 requests\/min/,
+    );
+    // A limit the vendor raised for the account is configuration, and the check follows it.
+    expect(parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { rateLimitPerSecond: 5, vendorLimitPerMinute: 300 } } } }).systems.fleet.outbound.rateLimitPerSecond).toBe(5);
+    // The generic ERP API is the customer's own: no limit is assumed.
+    expect(parseStageConfig(stages, 'dev', { systems: { erp: { outbound: { rateLimitPerSecond: 100, maxConcurrency: 2 } } } }).systems.erp.outbound.rateLimitPerSecond).toBe(100);
+  });
+
+  test('every stage paces each vendor within its documented limit', () => {
+    for (const stage of ['dev', 'prod', 'sandbox']) {
+      const config = parseStageConfig(stages, stage);
+      expect(config.systems.fleet.outbound.rateLimitPerSecond * 60).toBeLessThanOrEqual(100);
+      expect(config.systems.cs.outbound.rateLimitPerSecond * 60).toBeLessThanOrEqual(100);
+    }
+  });
+
+  test('a paced batch that cannot finish within 80 % of the function timeout is refused', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 10, timeoutSeconds: 10 } } } })).toThrow(
+      /systems\.fleet\.outbound: a batch of 10 paced 1\.33 s apart .* takes 13\.3 s, more than 80 % of timeoutSeconds 10/,
+    );
+  });
+
   test('overrides merge deeply and ignore prototype keys', () => {
     const merged = mergeConfig({ a: { b: 1, c: 2 } }, JSON.parse('{"a":{"c":3},"__proto__":{"polluted":true}}')) as Record<string, unknown>;
     expect(merged).toEqual({ a: { b: 1, c: 3 } });

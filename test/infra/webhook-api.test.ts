@@ -135,8 +135,10 @@ describe('inbound adapters', () => {
       const actions = statements.flatMap((s) => [s.Action].flat()).sort();
       // The ERP adapter also sends thin SAP sales-order events to the read-back queue (SendMessage; SSE-SQS needs no KMS grant).
       const readBack = system === 'erp' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : [];
+      // The fleet adapter queries the correlation index (the shipments on an alerting asset).
+      const index = system === 'fleet' ? ['dynamodb:Query'] : [];
       expect(actions, fnId).toEqual(
-        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...readBack].sort(),
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...readBack, ...index].sort(),
       );
       const secret = statements.find((s) => s.Action === 'secretsmanager:GetSecretValue')!;
       expect(JSON.stringify(secret.Resource)).toContain(`:secret:${dev.built.config.systems[system].secretName}-??????`);

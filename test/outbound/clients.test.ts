@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { ErpClient } from '../../lambdas/erp/erp-client';
 import { FleetClient } from '../../lambdas/fleet/fleet-client';
+import type { NewRoute } from '../../lambdas/fleet/fleet-port';
 import { HeldError, RateLimitedError, RejectedByTargetError } from '../../lambdas/shared/errors';
 import { FLEET_EXTERNAL_ID_KEYS, parseFleetExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
@@ -76,13 +77,22 @@ describe('ErpClient against the ERP simulator', () => {
 
 describe('FleetClient against the Samsara-shaped fleet simulator', () => {
   const fleet = new FleetSimulator({ samsaraSecret: Buffer.from('fleet-test-secret-32-bytes-long!').toString('base64') });
-  const route = {
+  const route: NewRoute = {
     name: 'SO-1001 C-77 Utrecht receiving dock',
     orderId: 'SO-1001',
     shipmentId: 'SHP-1001-01',
+    assignment: { vehicleId: 'erp.vehicle:TRK-17' },
     stops: [
-      { name: 'Central DC Rotterdam', address: 'Distributieweg 12, 3088 GA Rotterdam, NL' },
-      { name: 'C-77 Utrecht receiving dock', address: 'Koelhuisweg 4, 3542 AB Utrecht, NL', scheduledArrivalTime: '2026-03-12T12:00:00.000Z' },
+      {
+        name: 'Central DC Rotterdam',
+        location: { kind: 'coordinates', latitude: 51.8856, longitude: 4.4236, address: 'Distributieweg 12, 3088 GA Rotterdam, NL' },
+        scheduledDepartureTime: '2026-03-12T06:00:01.214Z',
+      },
+      {
+        name: 'C-77 Utrecht receiving dock',
+        location: { kind: 'coordinates', latitude: 52.1093, longitude: 5.0708, address: 'Koelhuisweg 4, 3542 AB Utrecht, NL' },
+        scheduledArrivalTime: '2026-03-12T12:00:00.000Z',
+      },
     ],
   };
 
@@ -141,8 +151,8 @@ describe('ZendeskClient against the Zendesk-shaped CS simulator', () => {
     expect(cs.callsTo('POST', '/api/v2/tickets.json').map((c) => c.replayed ?? false)).toEqual([false, true]);
     expect(cs.callsTo('POST', '/api/v2/tickets.json')[0].body).toMatchObject({ ticket: { external_id: 'SHP-1001-01', priority: 'high' } });
 
-    expect(await client.findTicketByExternalId('SHP-1001-01')).toEqual({ ticketId: first.ticketId });
-    expect(await client.findTicketByExternalId('SHP-unknown')).toBeUndefined();
+    expect((await client.ticketsByExternalId('SHP-1001-01')).map((t) => t.id)).toEqual([first.ticketId]);
+    expect(await client.ticketsByExternalId('SHP-unknown')).toEqual([]);
 
     await client.updateTicket(first.ticketId, { comment: { body: 'Invoice INV-90001 posted' }, additionalTags: ['invoice-posted'] });
     const update = cs.callsTo('PUT', '/api/v2/tickets/:id.json')[0];
@@ -152,13 +162,13 @@ describe('ZendeskClient against the Zendesk-shaped CS simulator', () => {
 
   test('uses a Bearer (OAuth) token when the secret has no email', async () => {
     const client = new ZendeskClient(http('Zendesk', cs.url), async () => ({ apiToken: DEFAULT_CS_CREDENTIALS.oauthToken }));
-    await expect(client.findTicketByExternalId('x')).resolves.toBeUndefined();
+    await expect(client.ticketsByExternalId('x')).resolves.toEqual([]);
   });
 
   test('429 carries Retry-After as a RateLimitedError', async () => {
     cs.setFault({ kind: 'rateLimit', retryAfterSeconds: 9, count: 1 });
     const client = new ZendeskClient(http('Zendesk', cs.url), async () => ({ apiToken: DEFAULT_CS_CREDENTIALS.oauthToken }));
-    const error = await client.findTicketByExternalId('x').catch((e: unknown) => e);
+    const error = await client.ticketsByExternalId('x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(9);
   });

@@ -13,7 +13,7 @@ const message = (detail: ReturnType<typeof example>, source = `logistics-sync.${
   parseCanonicalMessage(JSON.stringify({ detail, source, 'detail-type': detail.metadata.eventType }));
 
 describe('fleet dispatch', () => {
-  test('plans one route per released order, from the ship-from to the ship-to location, for the derived shipment id', () => {
+  test('plans one route per released order the way Samsara accepts it: two stops with coordinates, the first scheduled to depart, assigned to the planned vehicle and driver', () => {
     expect(shipmentIdForOrder('SO-1001')).toBe('SHP-1001-01');
     expect(shipmentIdForOrder('4711')).toBe('SHP-4711-01');
     const [action] = planFleetActions(message(released));
@@ -21,13 +21,52 @@ describe('fleet dispatch', () => {
       name: 'SO-1001 C-77 Utrecht receiving dock',
       orderId: 'SO-1001',
       shipmentId: 'SHP-1001-01',
+      // A vehicle or a driver, never both (Samsara): the vehicle, which the alerts name.
+      assignment: { vehicleId: 'erp.vehicle:TRK-17' },
       stops: [
-        { name: 'Central DC Rotterdam', address: 'Distributieweg 12, 3088 GA Rotterdam, NL' },
-        { name: 'C-77 Utrecht receiving dock', address: 'Koelhuisweg 4, 3542 AB Utrecht, NL', scheduledArrivalTime: '2026-03-12T13:00:00+01:00' },
+        {
+          name: 'Central DC Rotterdam',
+          location: { kind: 'coordinates', latitude: 51.8856, longitude: 4.4236, address: 'Distributieweg 12, 3088 GA Rotterdam, NL' },
+          // Samsara's default start condition departFirstStop needs a departure time on the first stop.
+          scheduledDepartureTime: '2026-03-12T06:00:01.214Z',
+        },
+        {
+          name: 'C-77 Utrecht receiving dock',
+          location: { kind: 'coordinates', latitude: 52.1093, longitude: 5.0708, address: 'Koelhuisweg 4, 3542 AB Utrecht, NL' },
+          scheduledArrivalTime: '2026-03-12T12:00:00.000Z',
+        },
       ],
     });
+    // Samsara routes carry no trailer: it travels with the temperature requirement on shipment.dispatched.
+    expect(action).toMatchObject({ trailerId: 'erp.trailer:RF-204', temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } } });
     expect(formatAddress({})).toBeUndefined();
     expect(planFleetActions(message(example('shipment.departed')))).toEqual([]);
+  });
+
+  test('a location without coordinates is placed by the fleet address book when one is configured, else refused naming the field', () => {
+    const data = structuredClone(released.data) as { shipTo: { coordinates?: unknown }; assignment?: unknown };
+    delete data.shipTo.coordinates;
+    delete data.assignment;
+    const withoutCoordinates = message({ ...released, data });
+    const [action] = planFleetActions(withoutCoordinates, { addressBookKey: 'erp.location' });
+    expect(action.route.stops[1].location).toEqual({ kind: 'address-book', addressId: 'erp.location:C-77-DOCK-1' });
+    // Unassigned: a dispatcher assigns the route in Samsara.
+    expect(action.route.assignment).toBeUndefined();
+    expect(() => planFleetActions(withoutCoordinates)).toThrow(expect.objectContaining({ name: 'ValidationError', field: 'data.shipTo.coordinates' }));
+  });
+
+  test('a delivery window that has begun plans the arrival at its end; one that is over lets Samsara recompute the times', () => {
+    const late = structuredClone(released);
+    late.metadata.receivedAt = '2026-03-12T14:00:00.000Z';
+    const [during] = planFleetActions(message(late));
+    expect(during.route.stops[0].scheduledDepartureTime).toBe('2026-03-12T14:00:00.000Z');
+    // arriveLastStop: the last stop needs an arrival time, never before the departure.
+    expect(during.route.stops[1].scheduledArrivalTime).toBe('2026-03-12T16:00:00.000Z');
+    expect(during.route.recomputeScheduledTimes).toBeUndefined();
+    late.metadata.receivedAt = '2026-03-12T18:00:00.000Z';
+    const [after] = planFleetActions(message(late));
+    expect(after.route.stops[1].scheduledArrivalTime).toBe('2026-03-12T18:00:00.000Z');
+    expect(after.route.recomputeScheduledTimes).toBe(true);
   });
 
   test('creates the route once and confirms it with shipment.dispatched linking order, shipment and route', async () => {
@@ -41,6 +80,16 @@ describe('fleet dispatch', () => {
     expect(dispatched).toMatchObject({
       metadata: { eventType: 'shipment.dispatched', causationId: released.metadata.eventId, correlationId: 'SO-1001', source: { system: 'fleet' } },
       refs: { orderId: 'SO-1001', customerId: 'C-77', shipmentId: 'SHP-1001-01', routeId: 'RT-4421' },
+      // What the alert correlation needs: the assets, and the range the load must stay in.
+      data: {
+        plannedDepartureAt: '2026-03-12T06:00:01.214Z',
+        plannedArrivalAt: '2026-03-12T12:00:00.000Z',
+        // Samsara's own ids, as its alerts and sensors name the assets: the vehicle from the created route, the
+        // trailer read back by the ERP's external id.
+        vehicleId: '212014918087523',
+        trailerId: '281474977110204',
+        temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+      },
     });
     expect(metrics.latencies.map((l) => l.name)).toEqual(['DispatchConfirmationLatency']);
   });
@@ -110,7 +159,7 @@ describe('CS ticket updates', () => {
 
   test('Zendesk throttling (429) delays the message by Retry-After', async () => {
     const cs = new InMemoryCs();
-    cs.script.failNext('findTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
+    cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
     const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
     const record = sqsRecord(invoice);
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { CsPort, NewTicket, TicketUpdate } from '../../lambdas/cs/cs-port';
+import type { CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions } from '../../lambdas/cs/cs-port';
+import { planUpdateByExternalId } from '../../lambdas/cs/ticket-plan';
 import type { ErpPort } from '../../lambdas/erp/erp-port';
 import type { FleetPort, NewRoute } from '../../lambdas/fleet/fleet-port';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../lambdas/shared/canonical-event';
@@ -172,12 +173,19 @@ export class InMemoryFleet implements FleetPort {
   async createRoute(route: NewRoute, idempotencyKey: string) {
     this.script.check('createRoute');
     this.routes.push({ route, idempotencyKey });
-    return { routeId: 'RT-4421', stopIds: route.stops.map((_, i) => `STP-4421-${i + 1}`) };
+    return { routeId: 'RT-4421', stopIds: route.stops.map((_, i) => `STP-4421-${i + 1}`), ...(route.assignment && 'vehicleId' in route.assignment ? { vehicleId: '212014918087523' } : {}) };
+  }
+  /** Samsara's id of the trailers it knows, by the refs the ERP uses. */
+  readonly trailers = new Map<string, string>([['erp.trailer:RF-204', '281474977110204']]);
+  async trailerId(ref: string) {
+    this.script.check('trailerId');
+    return this.trailers.get(ref);
   }
 }
 
+/** Tickets in memory; which ticket an update by external id reaches is decided by the real plan (ticket-plan.ts). */
 export class InMemoryCs implements CsPort {
-  readonly tickets = new Map<string, NewTicket & { id: string }>();
+  readonly tickets = new Map<string, NewTicket & { id: string; closed?: boolean }>();
   readonly updates: { ticketId: string; update: TicketUpdate }[] = [];
   readonly script = new Script();
   async createTicket(ticket: NewTicket) {
@@ -190,10 +198,16 @@ export class InMemoryCs implements CsPort {
     this.script.check('updateTicket');
     this.updates.push({ ticketId, update });
   }
-  async findTicketByExternalId(externalId: string) {
-    this.script.check('findTicketByExternalId');
-    const ticket = [...this.tickets.values()].find((t) => t.externalId === externalId);
-    return ticket ? { ticketId: ticket.id } : undefined;
+  async updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions) {
+    this.script.check('updateTicketByExternalId');
+    const listed = [...this.tickets.values()].filter((t) => t.externalId === externalId).map((t) => ({ ...t, status: t.closed ? 'closed' : 'open' }));
+    const plan = planUpdateByExternalId(externalId, listed, update, options.followUp);
+    if (plan.kind === 'none') return undefined;
+    if (plan.kind === 'update') {
+      await this.updateTicket(plan.ticketId, update);
+      return { ticketId: plan.ticketId };
+    }
+    return { ...(await this.createTicket(plan.ticket)), followUpOf: plan.sourceTicketId };
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { loadContract } from '../../contracts/contract';
 import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../lib/sandbox/simulators/cs';
 import { SECRETS, getJson, jsonInit, startReceiver, type ReceivedRequest, type Receiver } from './helpers';
 
@@ -92,10 +93,42 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       expect((await getJson(`${url}/api/v2/tickets.json?external_id=SHP-1001-01`, { headers: basic })).body).toMatchObject({ count: 2 });
     });
 
-    test('validation errors are 422 RecordInvalid naming the field', async () => {
+    test('a ticket outside Zendesk\'s contract is 422 RecordInvalid with details by field', async () => {
       const res = await create(basic, { ticket: { subject: 'x', comment: { body: 'y' }, priority: 'whenever' } });
-      expect(res).toMatchObject({ status: 422, body: { error: 'RecordInvalid', description: expect.stringMatching(/ticket\.priority must be one of urgent, high, normal, low/) } });
-      expect((await create(basic, { ticket: { subject: 'no body' } })).status).toBe(422);
+      expect(res).toMatchObject({
+        status: 422,
+        body: { error: 'RecordInvalid', description: 'Record validation errors', details: { priority: [{ description: expect.stringMatching(/ticket\.priority must be one of \["urgent","high","normal","low"\]/) }] } },
+      });
+      expect(await create(basic, { ticket: { subject: 'no comment' } })).toMatchObject({ status: 422, body: { details: { comment: [expect.anything()] } } });
+      expect(cs.callsTo('POST', '/api/v2/tickets.json').map((c) => c.contract)).toEqual([
+        { operationId: 'CreateTicketJson', errors: [expect.stringMatching(/priority/)] },
+        { operationId: 'CreateTicketJson', errors: [expect.stringMatching(/required property 'comment'/)] },
+      ]);
+      expect(cs.snapshot()).toEqual({ tickets: [] });
+    });
+
+    test('paths work with and without the .json suffix; an operation outside the contract is 404 RecordNotFound', async () => {
+      await create(basic);
+      expect((await getJson(`${url}/api/v2/tickets/1`, { headers: basic })).body).toMatchObject({ ticket: { id: 1 } });
+      expect((await getJson(`${url}/api/v2/tickets?external_id=SHP-1001-01`, { headers: basic })).body).toMatchObject({ tickets: [{ id: 1 }] });
+      expect(cs.calls.map((c) => c.contract?.operationId)).toEqual(['CreateTicketJson', 'ShowTicket', 'ListTickets']);
+      expect(await getJson(`${url}/api/v2/tickets/1/audits.json`, { headers: basic })).toMatchObject({ status: 404, body: { error: 'RecordNotFound', description: 'Not found' } });
+      expect((await getJson(`${url}/api/v2/tickets/one.json`, { headers: basic })).status).toBe(400);
+    });
+
+    test('its own answers satisfy the contract', async () => {
+      await create(basic);
+      await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { comment: { body: 'note', public: false }, additional_tags: ['x'] } }, basic));
+      await getJson(`${url}/api/v2/tickets/1.json`, { headers: basic });
+      await getJson(`${url}/api/v2/tickets.json?external_id=SHP-1001-01`, { headers: basic });
+      await getJson(`${url}/api/v2/tickets/1/comments.json`, { headers: basic });
+      expect(cs.calls.map((c) => [c.status, c.contract?.responseErrors ?? []])).toEqual([
+        [201, []],
+        [200, []],
+        [200, []],
+        [200, []],
+        [200, []],
+      ]);
     });
 
     test('updates: comment, status, priority and additional_tags; comments are listed; a closed ticket refuses updates', async () => {
@@ -106,8 +139,38 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       const comments = await getJson(`${url}/api/v2/tickets/1/comments.json`, { headers: basic });
       expect(comments.body).toMatchObject({ count: 2, comments: [{ public: false }, { body: update.ticket.comment.body, public: true }] });
       await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { status: 'closed' } }, basic));
-      const closed = await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { status: 'open' } }, basic));
-      expect(closed).toMatchObject({ status: 422, body: { description: 'Status: closed prevents ticket update' } });
+      const closed = await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { comment: { body: 'too late' } } }, basic));
+      expect(closed).toEqual({
+        status: 422,
+        headers: expect.anything(),
+        body: { error: 'RecordInvalid', description: 'Record validation errors', details: { status: [{ description: 'Status: closed prevents ticket update' }] } },
+      });
+      expect(cs.commentsOf(1)).toHaveLength(2);
+    });
+
+    test('solved is not closed: a solved ticket still takes comments and can be reopened', async () => {
+      await create(basic);
+      await cs.solveTicket(1);
+      expect((await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { comment: { body: 'one more note', public: false } } }, basic))).status).toBe(200);
+      expect((await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { status: 'open' } }, basic))).body).toMatchObject({ ticket: { status: 'open' } });
+    });
+
+    test('a follow-up of a closed ticket (via_followup_source_id) is linked to it and inherits its tags unless the request has tags', async () => {
+      await create(basic);
+      await cs.solveTicket(1);
+      await cs.closeSolvedTickets();
+      const inherit = await create(basic, { ticket: { via_followup_source_id: 1, comment: { body: 'Invoice posted', public: false }, external_id: 'SHP-1001-01' } });
+      expect(inherit).toMatchObject({ status: 201, body: { ticket: { id: 2, status: 'new', external_id: 'SHP-1001-01', tags: ['logistics-sync', 'temperature-excursion'] } } });
+      const replace = await create(basic, { ticket: { via_followup_source_id: 1, comment: { body: 'Again' }, tags: ['invoice-posted'] } });
+      expect(replace.body).toMatchObject({ ticket: { id: 3, tags: ['invoice-posted'] } });
+      expect((await getJson(`${url}/api/v2/tickets/1.json`, { headers: basic })).body).toMatchObject({ ticket: { status: 'closed', followup_ids: [2, 3] } });
+    });
+
+    test('via_followup_source_id of a ticket that is not closed has no effect (as documented)', async () => {
+      await create(basic);
+      const other = await create(basic, { ticket: { via_followup_source_id: 1, comment: { body: 'not a follow-up' } } });
+      expect(other).toMatchObject({ status: 201, body: { ticket: { id: 2, tags: [], followup_ids: [] } } });
+      expect((await getJson(`${url}/api/v2/tickets/1.json`, { headers: basic })).body).toMatchObject({ ticket: { status: 'new', followup_ids: [] } });
     });
 
     test('safe_update with a stale updated_stamp is a 409 conflict', async () => {
@@ -144,7 +207,7 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       expect(JSON.parse(request.body)).toEqual({
         account_id: 24815001,
         detail: expect.objectContaining({ id: '1', external_id: 'SHP-1001-01', status: 'SOLVED', priority: 'HIGH', tags: ['logistics-sync', 'temperature-excursion'] }),
-        event: { current: 'SOLVED', previous: 'NEW' },
+        event: { meta: { sequence: { id: expect.any(String), position: 1 } }, current: 'SOLVED', previous: 'NEW' },
         id: expect.any(String),
         subject: 'zen:ticket:1',
         time: expect.any(String),
@@ -162,6 +225,30 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       expect(priority).toMatchObject({ type: 'zen:event-type:ticket.priority_changed', event: { current: 'URGENT', previous: 'HIGH' } });
       expect(comment).toMatchObject({ type: 'zen:event-type:ticket.comment_added', event: { comment: { body: 'Customer informed by phone.', is_public: true, author: { is_staff: true } } } });
       receiver.requests.forEach(expectZendeskSignature);
+    });
+
+    test('tag changes send tags_changed with the tags added and removed; the automation closes solved tickets', async () => {
+      await create(basic);
+      await cs.changeTicketTags(1, { add: ['Credit-Issued', 'logistics-sync'], remove: ['temperature-excursion'] });
+      await cs.solveTicket(1, { comment: 'Credited' });
+      await cs.closeSolvedTickets();
+      const events = receiver.requests.map((r) => JSON.parse(r.body) as { type: string; event: Record<string, unknown>; detail: Record<string, unknown> });
+      expect(events.map((e) => e.type)).toEqual([
+        'zen:event-type:ticket.tags_changed',
+        'zen:event-type:ticket.comment_added',
+        'zen:event-type:ticket.status_changed',
+        'zen:event-type:ticket.status_changed',
+      ]);
+      expect(events[0].event).toMatchObject({ tags_added: ['credit-issued'], tags_removed: ['temperature-excursion'] });
+      expect(events[0].detail.tags).toEqual(['logistics-sync', 'credit-issued']);
+      // One agent action, one sequence: the comment and the solve share the sequence id, in order.
+      expect([events[1].event.meta, events[2].event.meta]).toEqual([
+        { sequence: { id: expect.any(String), position: 1 } },
+        { sequence: { id: (events[1].event.meta as { sequence: { id: string } }).sequence.id, position: 2 } },
+      ]);
+      expect(events[3]).toMatchObject({ event: { current: 'CLOSED', previous: 'SOLVED' }, detail: { status: 'CLOSED', actor_id: '-1' } });
+      const contract = await loadContract('zendesk');
+      for (const event of events) expect(contract.checkWebhook(event.type, event)).toEqual([]);
     });
 
     test('changes made through the API send no webhook unless configured', async () => {

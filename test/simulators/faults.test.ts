@@ -6,7 +6,11 @@ const auth = { authorization: `Bearer ${DEFAULT_FLEET_CREDENTIALS.apiToken}` };
 const routeBody = (shipmentId: string) => ({
   name: `Route ${shipmentId}`,
   externalIds: { 'logisticsSync.shipment': `SO-1~${shipmentId}` },
-  stops: [{ name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam' } }, { name: 'Customer', addressId: 'C-77-DOCK-1' }],
+  vehicleId: 'erp.vehicle:TRK-17',
+  stops: [
+    { name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam', latitude: 51.8856, longitude: 4.4236 }, scheduledDepartureTime: '2026-03-12T07:30:00Z' },
+    { name: 'Customer', addressId: 'erp.location:C-77-DOCK-1', scheduledArrivalTime: '2026-03-12T13:00:00Z' },
+  ],
 });
 
 describe('switchable faults, observed over real HTTP', () => {
@@ -48,7 +52,7 @@ describe('switchable faults, observed over real HTTP', () => {
     const during = await getJson(`${url}/fleet/routes`, jsonInit('POST', routeBody('SHP-M'), auth));
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('1');
-    expect(fleet.snapshot()).toEqual({ routes: [] });
+    expect(fleet.snapshot()).toMatchObject({ routes: [] });
     await new Promise((resolve) => setTimeout(resolve, 450));
     const after = await getJson(`${url}/fleet/routes`, jsonInit('POST', routeBody('SHP-M'), auth));
     expect(after.status).toBe(200);
@@ -75,7 +79,7 @@ describe('switchable faults, observed over real HTTP', () => {
   test('drop destroys the connection: the client gets a socket error and no route is created', async () => {
     fleet.setFault({ kind: 'drop', count: 1 });
     await expect(fetch(`${url}/fleet/routes`, jsonInit('POST', routeBody('SHP-D'), auth))).rejects.toThrow(/fetch failed/);
-    expect(fleet.snapshot()).toEqual({ routes: [] });
+    expect(fleet.snapshot()).toMatchObject({ routes: [] });
     expect(fleet.calls[0]).toMatchObject({ method: 'POST', path: '/fleet/routes', status: null, faults: ['drop'] });
   });
 

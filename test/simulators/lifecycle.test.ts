@@ -32,8 +32,9 @@ describe('call records and the /__sim control plane', () => {
       status: 201,
       durationMs: expect.any(Number),
     });
-    expect(list).toMatchObject({ query: { external_id: ['SHP-1', 'SHP-2'] }, idempotencyKey: null, body: null, status: 200 });
-    expect(update).toMatchObject({ body: 'not json', status: 422 });
+    // Both are outside Zendesk's contract (external_id is one string; the body is not JSON): recorded, and refused.
+    expect(list).toMatchObject({ query: { external_id: ['SHP-1', 'SHP-2'] }, idempotencyKey: null, body: null, status: 400 });
+    expect(update).toMatchObject({ body: 'not json', status: 400 });
     expect(cs.callsTo('put', '/api/v2/tickets/:id.json')).toEqual([update]);
     expect(cs.callsTo('*', /tickets/)).toHaveLength(3);
   });
@@ -64,7 +65,7 @@ describe('call records and the /__sim control plane', () => {
   });
 
   test('GET /__sim/actions lists what can be triggered; unknown actions and control paths are 404', async () => {
-    expect((await getJson(`${url}/__sim/actions`)).body).toEqual({ actions: ['sendCanonical', 'solveTicket', 'setTicketStatus', 'setTicketPriority', 'addAgentComment'] });
+    expect((await getJson(`${url}/__sim/actions`)).body).toEqual({ actions: ['sendCanonical', 'solveTicket', 'setTicketStatus', 'setTicketPriority', 'addAgentComment', 'changeTicketTags', 'closeSolvedTickets'] });
     expect((await getJson(`${url}/__sim/actions/explode`, { method: 'POST' })).status).toBe(404);
     expect((await getJson(`${url}/__sim/nothing`)).status).toBe(404);
   });
@@ -90,7 +91,12 @@ describe('startSimulators', () => {
       const targets = sims.setWebhookUrls(receiver.url);
       expect(targets.fleet.samsara).toBe(`${receiver.url}/webhooks/fleet/samsara`);
       await sims.erp.releaseOrder('SO-1001');
-      const route = sims.fleet.createRoute({ name: 'r', externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1' }, stops: [{ addressId: 'A' }] });
+      const route = sims.fleet.createRoute({
+        name: 'r',
+        externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1' },
+        vehicleId: 'erp.vehicle:TRK-17',
+        stops: [{ addressId: 'erp.location:DC-01' }, { addressId: 'erp.location:C-77-DOCK-1' }],
+      });
       await sims.fleet.departStop(route.id);
       await sims.fleet.sendMotive('vehicle_location_updated', { id: 1 });
       const ticket = await getJson(`${sims.urls.cs}/api/v2/tickets.json`, jsonInit('POST', { ticket: { comment: { body: 'x' } } }, basic));

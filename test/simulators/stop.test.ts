@@ -28,7 +28,7 @@ test('startSimulators().stop() closes every socket and timer, even with requests
     () => 'answered',
     () => 'connection closed',
   );
-  const retrying = sims.fleet.sendSamsara('RouteStopArrival', {});
+  const retrying = sims.fleet.sendSamsara('GeofenceEntry', {});
   await eventually(() => expect(receiver.requests).toHaveLength(1));
   await eventually(() => expect(sims.erp.calls.at(-1)?.path).toBe('/orders/SO-1001'));
 

@@ -74,19 +74,21 @@ describe('simulator webhooks are valid against our vendor schemas', () => {
     const route = sims.fleet.createRoute({
       name: 'SO-1001',
       externalIds: { 'logisticsSync.shipment': 'SO-1001~SHP-1001-01' },
+      vehicleId: 'erp.vehicle:TRK-17',
       stops: [
-        { name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam' } },
-        { name: 'C-77', singleUseLocation: { address: 'Koelhuisweg 4, Utrecht' }, externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
+        { name: 'DC', singleUseLocation: { address: 'Distributieweg 12, Rotterdam', latitude: 51.8856, longitude: 4.4236 }, scheduledDepartureTime: new Date().toISOString() },
+        { name: 'C-77', addressId: 'erp.location:C-77-DOCK-1', externalIds: { 'logisticsSync.stop': 'SO-1001~SHP-1001-01~2' } },
       ],
     });
     await sims.fleet.departStop(route.id);
     await sims.fleet.raiseTemperatureAlert(route.id);
+    await sims.fleet.raiseTemperatureAlert(route.id, { trigger: 'ambient' });
     await sims.fleet.updateEta(route.id, new Date(Date.now() + 3_600_000));
     await sims.fleet.arriveAtStop(route.id);
     await sims.fleet.submitProofOfDelivery(route.id);
     await sims.fleet.sendMotiveLocationUpdate(route.id, { lat: 52.1, lon: 5.1 });
     const samsara = bodies('/webhooks/fleet/samsara');
-    expect(samsara.map((e) => e.eventType)).toEqual(['RouteStopDeparture', 'AlertIncident', 'RouteStopEtaUpdated', 'RouteStopArrival', 'DocumentSubmitted']);
+    expect(samsara.map((e) => e.eventType)).toEqual(['RouteStopDeparture', 'AlertIncident', 'AlertIncident', 'RouteStopEtaUpdated', 'RouteStopArrival', 'DocumentSubmitted']);
     samsara.forEach((event) => expectValid('samsara-webhook', event));
     bodies('/webhooks/fleet/motive').forEach((event) => expectValid('motive-webhook', event));
   });

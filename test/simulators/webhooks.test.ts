@@ -26,7 +26,7 @@ describe('webhook delivery is retried like a vendor would', () => {
 
   test('5xx answers are retried with the same body until one is accepted', async () => {
     const sim = await setup((_req, index) => ({ status: index < 2 ? 503 : 202 }));
-    const delivery = await sim.sendSamsara('RouteStopArrival', {});
+    const delivery = await sim.sendSamsara('GeofenceEntry', {});
     expect(delivery.attempts.map((a) => a.status)).toEqual([503, 503, 202]);
     expect(delivery).toMatchObject({ ok: true, done: true, status: 202 });
     expect(new Set(receiver?.requests.map((r) => r.body)).size).toBe(1);
@@ -35,21 +35,21 @@ describe('webhook delivery is retried like a vendor would', () => {
 
   test('retries stop after maxAttempts', async () => {
     const sim = await setup(() => ({ status: 500 }));
-    const delivery = await sim.sendSamsara('RouteStopArrival', {});
+    const delivery = await sim.sendSamsara('GeofenceEntry', {});
     expect(delivery.attempts).toHaveLength(4);
     expect(delivery).toMatchObject({ ok: false, done: true, status: 500 });
   });
 
   test('4xx answers are never retried', async () => {
     const sim = await setup(() => ({ status: 401, body: '{"error":"bad signature"}' }));
-    const delivery = await sim.sendSamsara('RouteStopArrival', {});
+    const delivery = await sim.sendSamsara('GeofenceEntry', {});
     expect(delivery.attempts).toEqual([expect.objectContaining({ status: 401, responseBody: '{"error":"bad signature"}' })]);
     expect(sim.webhooksSent).toHaveLength(1);
   });
 
   test('a receiver slower than the timeout counts as a failed attempt and is retried', async () => {
     const sim = await setup((_req, index) => ({ status: 202, delayMs: index === 0 ? 1000 : 0 }));
-    const delivery = await sim.sendSamsara('RouteStopArrival', {});
+    const delivery = await sim.sendSamsara('GeofenceEntry', {});
     expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([
       [null, 'timeout after 300 ms'],
       [202, undefined],
@@ -62,7 +62,7 @@ describe('webhook delivery is retried like a vendor would', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     fleet = new FleetSimulator({ samsaraSecret: SECRETS.samsara, samsaraWebhookUrl: `http://127.0.0.1:${port}/x`, webhookRetry: { ...fastRetry, maxAttempts: 2 } });
-    const delivery = await fleet.sendSamsara('RouteStopArrival', {});
+    const delivery = await fleet.sendSamsara('GeofenceEntry', {});
     expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([
       [null, expect.stringMatching(/ECONNREFUSED/)],
       [null, expect.stringMatching(/ECONNREFUSED/)],
@@ -76,7 +76,7 @@ describe('webhook delivery is retried like a vendor would', () => {
       return { status: index === 0 ? 500 : 202 };
     });
     fleet = new FleetSimulator({ samsaraSecret: SECRETS.samsara, samsaraWebhookUrl: receiver.url, webhookRetry: fastRetry, now: () => new Date(clock) });
-    await fleet.sendSamsara('RouteStopArrival', {});
+    await fleet.sendSamsara('GeofenceEntry', {});
     const [first, second] = receiver.requests;
     expect(Number(second.headers['x-samsara-timestamp']) - Number(first.headers['x-samsara-timestamp'])).toBe(120);
     for (const request of [first, second]) {
@@ -89,8 +89,8 @@ describe('webhook delivery is retried like a vendor would', () => {
 
   test('deliveries and redelivery are available over HTTP', async () => {
     const sim = await setup(() => ({ status: 202 }));
-    const delivery = await sim.sendSamsara('RouteStopDeparture', { route: { id: '1' } });
-    const list = (await (await fetch(`${sim.url}/__sim/webhooks?eventType=RouteStopDeparture`)).json()) as { webhooks: { id: string; status: number }[] };
+    const delivery = await sim.sendSamsara('GeofenceExit', { vehicle: { id: '1' } });
+    const list = (await (await fetch(`${sim.url}/__sim/webhooks?eventType=GeofenceExit`)).json()) as { webhooks: { id: string; status: number }[] };
     expect(list.webhooks).toEqual([expect.objectContaining({ id: delivery.id, status: 202 })]);
     const again = (await (await fetch(`${sim.url}/__sim/webhooks/${delivery.id}/redeliver`, { method: 'POST' })).json()) as { webhook: { eventId: string; redeliveryOf: string } };
     expect(again.webhook).toMatchObject({ eventId: delivery.eventId, redeliveryOf: delivery.id });
@@ -102,7 +102,7 @@ describe('webhook delivery is retried like a vendor would', () => {
     const sim = await setup(() => ({ status: 202 }));
     const res = await fetch(`${sim.url}/__sim/webhook-targets`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samsara: `${receiver?.url}/elsewhere` }) });
     expect(((await res.json()) as { targets: Record<string, string> }).targets.samsara).toBe(`${receiver?.url}/elsewhere`);
-    await sim.sendSamsara('RouteStopArrival', {});
+    await sim.sendSamsara('GeofenceEntry', {});
     expect(receiver?.requests[0].path).toBe('/elsewhere');
     const bad = await fetch(`${sim.url}/__sim/webhook-targets`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zendesk: 'http://x' }) });
     expect(bad.status).toBe(400);

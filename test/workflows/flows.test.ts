@@ -314,6 +314,23 @@ describe('temperature excursion, reference scenario step 4', () => {
     expect(world.aws.events.filter((e) => e.DetailType === 'case.updated').map((e) => e.detail.data.change)).toEqual(['comment-added']);
   });
 
+  test('a second exception on a shipment whose case Zendesk has closed opens a follow-up of it as the new case', async () => {
+    const world = newWorld();
+    await runFlow('temperature-excursion', input('temperature-excursion', TEMPERATURE), world);
+    const [closed] = world.cs.tickets.values();
+    closed.closed = true; // solved by an agent, closed by Zendesk's automation
+    const later = structuredClone(TEMPERATURE) as { metadata: { eventId: string } };
+    later.metadata.eventId = 'b'.repeat(64);
+    const second = await runFlow('temperature-excursion', input('temperature-excursion', later as unknown as TriggerEvent), world);
+    expect(second.status).toBe('SUCCEEDED');
+    expect(closed.updates).toEqual([]);
+    const followUp = [...world.cs.tickets.values()][1];
+    expect(followUp.ticket).toMatchObject({ followUpOf: closed.ticketId, externalId: closed.ticket.externalId, priority: 'high', type: 'incident' });
+    expect(followUp.idempotencyKey).toBe(`workflow-case-${'b'.repeat(64)}`);
+    const opened = world.aws.events.filter((e) => e.DetailType === 'case.opened');
+    expect(opened.map((e) => e.detail.refs.caseId)).toEqual([closed.ticketId, followUp.ticketId]);
+  });
+
   test('when the ERP is down for good the case is still opened and then annotated for a human', async () => {
     const world = newWorld();
     world.erp.faults.fail('placeQualityHold', namedError('UpstreamUnavailableError', 'ERP 503 maintenance'), 99);

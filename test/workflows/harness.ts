@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { CsPort, NewTicket, TicketUpdate } from '../../lambdas/cs/cs-port';
+import type { CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from '../../lambdas/cs/cs-port';
+import { planUpdateByExternalId } from '../../lambdas/cs/ticket-plan';
 import type { ErpCustomerContract, ErpOrder, ErpPort, ErpShipmentStatus } from '../../lambdas/erp/erp-port';
 import { csActions, type CsTaskInput } from '../../lambdas/workflows/cs-actions';
 import { erpActions, type ErpTaskInput } from '../../lambdas/workflows/erp-actions';
@@ -148,6 +149,8 @@ export interface FakeTicket {
   ticket: NewTicket;
   idempotencyKey: string;
   updates: TicketUpdate[];
+  /** Closed in Zendesk (by an agent or the automation): updates go to a follow-up. */
+  closed?: boolean;
 }
 
 export class FakeCs implements CsPort {
@@ -169,10 +172,19 @@ export class FakeCs implements CsPort {
     if (!ticket) throw namedError('RejectedByTargetError', `ticket ${ticketId} not found`);
     ticket.updates.push(update);
   }
-  async findTicketByExternalId(externalId: string): Promise<{ ticketId: string } | undefined> {
-    this.faults.check('findTicketByExternalId');
-    const found = [...this.tickets.values()].find((t) => t.ticket.externalId === externalId);
-    return found ? { ticketId: found.ticketId } : undefined;
+  /** Which ticket gets the update is decided by the real plan (lambdas/cs/ticket-plan.ts). */
+  async updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined> {
+    this.faults.check('updateTicketByExternalId');
+    const listed = [...this.tickets.values()]
+      .filter((t) => t.ticket.externalId === externalId)
+      .map((t) => ({ id: t.ticketId, status: t.closed ? 'closed' : 'open', subject: t.ticket.subject, priority: t.ticket.priority, type: t.ticket.type ?? null, tags: t.ticket.tags }));
+    const plan = planUpdateByExternalId(externalId, listed, update, options.followUp);
+    if (plan.kind === 'none') return undefined;
+    if (plan.kind === 'update') {
+      await this.updateTicket(plan.ticketId, update);
+      return { ticketId: plan.ticketId };
+    }
+    return { ...(await this.createTicket(plan.ticket, options.idempotencyKey)), followUpOf: plan.sourceTicketId };
   }
 }
 

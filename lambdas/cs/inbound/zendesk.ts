@@ -30,9 +30,14 @@ export interface ZendeskWebhook {
   subject?: string;
   detail?: ZendeskTicket;
   event?: {
+    /** status_changed, priority_changed: the value after and before. */
     current?: unknown;
     previous?: unknown;
+    /** comment_added. */
     comment?: { is_public?: boolean; attachments?: unknown[] };
+    /** tags_changed. */
+    tags_added?: unknown;
+    tags_removed?: unknown;
   };
 }
 
@@ -96,11 +101,9 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
       };
     }
     case 'ticket.tags_changed': {
-      const before = new Set(tags(previous));
-      const added = tags(current)
-        .map((t) => t.toLowerCase())
-        .filter((t) => !before.has(t) && /^[a-z0-9][a-z0-9_:-]{0,79}$/.test(t))
-        .slice(0, 20);
+      // Zendesk sends the change, not the lists: event.tags_added / event.tags_removed (ticket-events reference).
+      // The canonical case.updated records additions only; a change that only removes tags is recorded with none.
+      const added = [...new Set(tags(webhook.event?.tags_added).map((t) => t.toLowerCase()))].filter((t) => /^[a-z0-9][a-z0-9_:-]{0,79}$/.test(t)).slice(0, 20);
       return { kind: 'events', events: [event('case.updated', { change: 'tags-changed', tagsAdded: added })] };
     }
     default:

@@ -29,7 +29,8 @@ function str(value: unknown): string | undefined {
 
 /**
  * The CS actions a canonical event asks for (pure):
- * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD;
+ * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD (a follow-up
+ *   of it when the ticket is closed);
  * - `case.updated` / `case.resolved` decided in the ERP or the fleet system → apply the status, priority
  *   and tags to the ticket. Never those from CS itself (an echo) or from the exception workflows (they
  *   update the ticket themselves and publish the event as a record).
@@ -110,14 +111,16 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       await this.cs.updateTicket(action.caseId, action.update);
       return { outcome: 'done', ticketId: action.caseId };
     }
-    const ticket = await this.cs.findTicketByExternalId(action.shipmentId);
-    if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
     const pod = await this.pods.proofOfDelivery(message.detail.metadata.correlationId, action.shipmentId);
-    await this.cs.updateTicket(ticket.ticketId, {
-      comment: { body: invoiceComment(action, pod), public: false },
-      additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])],
-    });
+    // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
+    // newest closed one carries it (created with this action's Idempotency-Key: a redelivery makes no second).
+    const ticket = await this.cs.updateTicketByExternalId(
+      action.shipmentId,
+      { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
+      { idempotencyKey: context.idempotencyKey },
+    );
+    if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
     await context.publish([invoiceNotedEvent(message.detail, ticket.ticketId, action.invoiceId, pod !== undefined, context.now())]);
-    return { outcome: 'done', ticketId: ticket.ticketId };
+    return { outcome: 'done', ticketId: ticket.ticketId, ...(ticket.followUpOf ? { followUpOf: ticket.followUpOf } : {}) };
   }
 }

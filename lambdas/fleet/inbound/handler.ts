@@ -1,5 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { numberEnv, requireEnv } from '../../shared/env';
+import { HttpJsonClient } from '../../shared/outbound/http-client';
+import { secretFieldsFromSecretsManager } from '../../shared/outbound/secrets';
 import { createInboundHandler } from '../../shared/webhook/runtime';
-import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from './routes';
+import { SamsaraTelemetryClient } from '../fleet-telemetry';
+import { DynamoDbAssetAssignments } from './asset-assignments';
+import { FLEET_CANONICAL_VALIDATORS, fleetDialects } from './routes';
 
-/** Fleet webhooks: Samsara, Motive and the canonical dialect (lambdas/shared/webhook/pipeline.ts). */
-export const handler = createInboundHandler({ system: 'fleet', dialects: FLEET_DIALECTS, canonicalValidators: FLEET_CANONICAL_VALIDATORS });
+/**
+ * Fleet webhooks: Samsara, Motive and the canonical dialect (lambdas/shared/webhook/pipeline.ts). A Samsara
+ * temperature alert names only the asset: its reading comes from the fleet API (`API_BASE_URL`, the `apiToken` of
+ * the system secret `SECRET_NAME`, `HTTP_TIMEOUT_MS`) and its shipments from the correlation index (`CORRELATION_TABLE`).
+ */
+const telemetry = new SamsaraTelemetryClient(
+  new HttpJsonClient({ target: 'fleet', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 3000) }),
+  secretFieldsFromSecretsManager(requireEnv('SECRET_NAME'), ['apiToken']),
+);
+const assignments = new DynamoDbAssetAssignments(DynamoDBDocumentClient.from(new DynamoDBClient({})), requireEnv('CORRELATION_TABLE'));
+
+export const handler = createInboundHandler({ system: 'fleet', dialects: fleetDialects({ telemetry, assignments }), canonicalValidators: FLEET_CANONICAL_VALIDATORS });

@@ -10,7 +10,8 @@ import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import type { Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { motiveDialect } from './motive';
-import { samsaraDialect } from './samsara';
+import { createSamsaraDialect } from './samsara';
+import type { SamsaraAlertPorts } from './samsara-alerts';
 
 /**
  * The fleet system's webhook routes (`/webhooks/fleet/{samsara,motive,canonical}`) and the canonical events it
@@ -25,8 +26,10 @@ export const FLEET_CANONICAL_VALIDATORS = {
   'shipment.exception-raised': { '1': shipmentExceptionRaisedV1 },
 } satisfies CanonicalValidators;
 
-export const FLEET_DIALECTS: readonly Dialect[] = [
-  samsaraDialect as Dialect,
-  motiveDialect as Dialect,
-  canonicalDialect('fleet', Object.keys(FLEET_CANONICAL_VALIDATORS)) as Dialect,
-];
+/** The fleet dialects; with `alerts`, Samsara temperature alerts are mapped (they need the fleet API and the index). */
+export function fleetDialects(alerts?: SamsaraAlertPorts): readonly Dialect[] {
+  return [createSamsaraDialect(alerts) as Dialect, motiveDialect as Dialect, canonicalDialect('fleet', Object.keys(FLEET_CANONICAL_VALIDATORS)) as Dialect];
+}
+
+/** The fleet dialects without the alert ports (temperature alerts answer 503). */
+export const FLEET_DIALECTS: readonly Dialect[] = fleetDialects();

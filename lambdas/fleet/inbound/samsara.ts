@@ -1,16 +1,17 @@
 import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
-import type { DecodedEvent, Dialect, MapResult } from '../../shared/webhook/dialect';
+import type { DecodedEvent, DeferredMapResult, Dialect, MapResult } from '../../shared/webhook/dialect';
 import { samsaraWebhook } from '../../shared/webhook/generated/vendor-validators.js';
 import { asIdentifier, asShortText, compact, fleetRefs, minutesBetween } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { SAMSARA_SIGNATURE_HEADER, SAMSARA_TIMESTAMP_HEADER, verifySamsara } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { mapSamsaraAlert, type SamsaraAlertPorts } from './samsara-alerts';
 
 /**
  * Samsara webhooks 2.0 (route stop events, documents, alert incidents) → canonical fleet events.
- * Shapes: schemas/vendors/samsara-webhook.schema.json; signature: VENDORS.md (HMAC-SHA256 over
- * `v1:{timestamp}:{body}` with the base64-decoded secret).
+ * Shapes: schemas/vendors/samsara-webhook.schema.json, held to Samsara's contract (contracts/samsara/openapi.json);
+ * signature: HMAC-SHA256 over `v1:{timestamp}:{body}` with the base64-decoded secret (docs/webhooks.md).
  */
 
 type ExternalIds = Readonly<Record<string, string>>;
@@ -30,11 +31,16 @@ export interface SamsaraStop extends SamsaraEntity {
   actualDepartureTime?: string;
   eta?: string;
   address?: SamsaraEntity & { latitude?: number; longitude?: number };
+  singleUseLocation?: { address?: string; latitude?: number; longitude?: number };
 }
 
 export interface SamsaraRouteStopData {
   route: { id: string; name?: string; externalIds?: ExternalIds; stops: SamsaraStop[] };
-  stop?: SamsaraStop;
+  /**
+   * The stop the event is about (Samsara's `MinimalRouteStopResponseBody`: id, state and times), as the route-stop
+   * webhooks carry it (contracts/samsara/openapi.json). The full stop is the one of `route.stops` with this id.
+   */
+  routeStopDetails?: { id: string; state?: string };
   driver?: SamsaraEntity;
   vehicle?: SamsaraEntity;
 }
@@ -51,38 +57,6 @@ export interface SamsaraDocumentData {
   };
 }
 
-export interface SamsaraTemperatureDetails {
-  vehicle?: SamsaraEntity;
-  trailer?: SamsaraEntity;
-  route?: SamsaraEntity;
-  sensor?: SamsaraEntity;
-  temperatureCelsius?: number;
-  currentTemperatureMilliC?: number;
-  peakTemperatureCelsius?: number;
-  peakTemperatureMilliC?: number;
-  minTemperatureCelsius?: number;
-  maxTemperatureCelsius?: number;
-  minTemperatureMilliC?: number;
-  maxTemperatureMilliC?: number;
-  thresholdCelsius?: number;
-  thresholdMilliC?: number;
-  thresholdDirection?: 'above' | 'below';
-  durationMs?: number;
-  durationMinutes?: number;
-}
-
-export interface SamsaraAlertIncidentData {
-  configurationId?: string;
-  incidentId?: string;
-  happenedAtTime: string;
-  updatedAtTime?: string;
-  resolvedAtTime?: string;
-  isResolved?: boolean;
-  incidentUrl?: string;
-  route?: SamsaraEntity;
-  conditions: { description?: string; details?: Record<string, unknown> }[];
-}
-
 export interface SamsaraWebhook {
   eventId: string;
   eventTime: string;
@@ -96,7 +70,6 @@ export interface SamsaraWebhook {
 const validateSamsara = samsaraWebhook as SchemaValidator<SamsaraWebhook>;
 
 const VENDOR = 'samsara';
-const TEMPERATURE_DETAIL_KEYS = ['temperature', 'reeferTemperature', 'ambientTemperature'] as const;
 
 type StopKind = 'origin' | 'waypoint' | 'delivery';
 
@@ -117,11 +90,18 @@ function latestBy(stops: readonly SamsaraStop[], time: 'actualArrivalTime' | 'ac
   return best;
 }
 
+/** The stop an event is about: the one `routeStopDetails` names, else (older payloads) the latest by `time`. */
+function eventStop(data: SamsaraRouteStopData, time: 'actualArrivalTime' | 'actualDepartureTime'): SamsaraStop | undefined {
+  const named = data.routeStopDetails?.id;
+  const stop = named === undefined ? undefined : data.route.stops.find((s) => s.id === named);
+  return stop ?? latestBy(data.route.stops, time);
+}
+
 function location(stop: SamsaraStop): Record<string, unknown> | undefined {
   const address = stop.address;
   const name = asShortText(address?.name ?? stop.name, 200);
-  const coordinates =
-    address?.latitude !== undefined && address.longitude !== undefined ? { latitude: address.latitude, longitude: address.longitude } : undefined;
+  const point = stop.singleUseLocation ?? address;
+  const coordinates = point?.latitude !== undefined && point.longitude !== undefined ? { latitude: point.latitude, longitude: point.longitude } : undefined;
   const result = compact({ locationId: asIdentifier(address?.id), name, coordinates });
   return Object.keys(result).length > 0 ? result : undefined;
 }
@@ -152,7 +132,7 @@ function event<T extends object>(ctx: Context, eventType: string, occurredAt: st
 const noShipment = (what: string): MapResult => ({ kind: 'ignored', reason: `${what} carries no logistics-sync shipment id (externalIds "logisticsSync.shipment" or "logisticsSync.stop")` });
 
 function mapDeparture(ctx: Context, data: SamsaraRouteStopData): MapResult {
-  const stop = data.stop ?? latestBy(data.route.stops, 'actualDepartureTime');
+  const stop = eventStop(data, 'actualDepartureTime');
   if (!stop) throw new ValidationError('RouteStopDeparture: no stop has an actualDepartureTime', 'data.route.stops');
   const kind = stopKind(data.route.stops, stop);
   // Leaving the customer after unloading is not a shipment milestone (delivery is reported by the POD).
@@ -170,7 +150,7 @@ function mapDeparture(ctx: Context, data: SamsaraRouteStopData): MapResult {
 }
 
 function mapArrival(ctx: Context, data: SamsaraRouteStopData): MapResult {
-  const stop = data.stop ?? latestBy(data.route.stops, 'actualArrivalTime');
+  const stop = eventStop(data, 'actualArrivalTime');
   if (!stop) throw new ValidationError('RouteStopArrival: no stop has an actualArrivalTime', 'data.route.stops');
   const refs = routeStopRefs(data, stop);
   if (!refs.shipmentId) return noShipment('the route');
@@ -195,7 +175,7 @@ function mapEta(ctx: Context, data: SamsaraRouteStopData): MapResult {
   const last = stops.at(-1);
   // The customer cares about the delivery stop's ETA; else the next stop still to be reached.
   const stop =
-    data.stop ??
+    (data.routeStopDetails ? stops.find((s) => s.id === data.routeStopDetails?.id) : undefined) ??
     (last?.eta && !last.actualArrivalTime ? last : undefined) ??
     stops.find((s) => s.eta !== undefined && s.actualArrivalTime === undefined);
   if (!stop?.eta) return { kind: 'ignored', reason: 'no stop still to be reached has an ETA' };
@@ -273,65 +253,14 @@ function documentFieldIsYes(value: Record<string, unknown> | undefined): boolean
   return undefined;
 }
 
-function celsius(value: number | undefined, milli: number | undefined): number | undefined {
-  if (value !== undefined) return value;
-  return milli === undefined ? undefined : milli / 1000;
-}
-
-function mapAlert(ctx: Context, data: SamsaraAlertIncidentData): MapResult {
-  let found: { details: SamsaraTemperatureDetails; path: string; description?: string } | undefined;
-  data.conditions.forEach((condition, i) => {
-    for (const key of TEMPERATURE_DETAIL_KEYS) {
-      const details = condition.details?.[key];
-      if (!found && details) found = { details: details as SamsaraTemperatureDetails, path: `data.conditions[${i}].details.${key}`, description: condition.description };
-    }
-  });
-  if (!found) return { kind: 'ignored', reason: 'alert incident is not a temperature alert' };
-  const { details, path } = found;
-  const refs = compact({
-    ...fleetRefs(details.route?.externalIds, data.route?.externalIds, details.trailer?.externalIds, details.vehicle?.externalIds),
-    routeId: asIdentifier(details.route?.id ?? data.route?.id),
-  });
-  if (!refs.shipmentId) return noShipment('the temperature alert');
-
-  const readingCelsius = celsius(details.temperatureCelsius, details.currentTemperatureMilliC);
-  if (readingCelsius === undefined) throw new ValidationError(`temperature alert: ${path}.temperatureCelsius is required`, `${path}.temperatureCelsius`);
-  const threshold = celsius(details.thresholdCelsius, details.thresholdMilliC);
-  const limits = compact({
-    minCelsius: celsius(details.minTemperatureCelsius, details.minTemperatureMilliC) ?? (details.thresholdDirection === 'below' ? threshold : undefined),
-    maxCelsius: celsius(details.maxTemperatureCelsius, details.maxTemperatureMilliC) ?? (details.thresholdDirection !== 'below' ? threshold : undefined),
-  });
-  if (limits.minCelsius === undefined && limits.maxCelsius === undefined) {
-    throw new ValidationError(`temperature alert: ${path} names no threshold (thresholdCelsius or min/maxTemperatureCelsius)`, `${path}.thresholdCelsius`);
-  }
-  const until = data.resolvedAtTime ?? data.updatedAtTime ?? ctx.decoded.event.eventTime;
-  const durationMinutes = details.durationMinutes ?? (details.durationMs !== undefined ? Math.round(details.durationMs / 60_000) : undefined) ?? Math.max(0, minutesBetween(data.happenedAtTime, until) ?? 0);
-  const exceptionId = asIdentifier(data.incidentId) ?? asIdentifier(data.incidentUrl?.replace(/^https?:\/\//, ''));
-  const detail = event(
-    ctx,
-    'shipment.exception-raised',
-    data.happenedAtTime,
-    refs,
-    compact({
-      kind: 'temperature-excursion' as const,
-      exceptionId,
-      description: asShortText(found.description),
-      readingCelsius,
-      peakCelsius: celsius(details.peakTemperatureCelsius, details.peakTemperatureMilliC),
-      limits,
-      durationMinutes: Math.min(durationMinutes, 100_000),
-      sensorId: asIdentifier(details.sensor?.id),
-      resolved: data.isResolved,
-    }),
-  );
-  return { kind: 'events', events: [detail] };
-}
-
 /** Samsara event types we map; any other valid event is answered 202 ignored. */
 export const SAMSARA_MAPPED_EVENT_TYPES = ['RouteStopDeparture', 'RouteStopArrival', 'RouteStopEtaUpdated', 'DocumentSubmitted', 'AlertIncident'] as const;
 
-/** Pure mapping of a decoded Samsara webhook. */
-export function mapSamsara(decoded: DecodedEvent<SamsaraWebhook>, receivedAt: string): MapResult {
+/**
+ * Mapping of a decoded Samsara webhook: pure, except that a temperature alert is deferred to read the reading and
+ * the carried shipments through `alerts` (samsara-alerts.ts).
+ */
+export function mapSamsara(decoded: DecodedEvent<SamsaraWebhook>, receivedAt: string, alerts?: SamsaraAlertPorts): MapResult | DeferredMapResult {
   const ctx: Context = { decoded, receivedAt };
   const { eventType, data } = decoded.event;
   switch (eventType) {
@@ -344,10 +273,18 @@ export function mapSamsara(decoded: DecodedEvent<SamsaraWebhook>, receivedAt: st
     case 'DocumentSubmitted':
       return mapDocument(ctx, data as SamsaraDocumentData);
     case 'AlertIncident':
-      return mapAlert(ctx, data as SamsaraAlertIncidentData);
+      return mapSamsaraAlert(decoded, receivedAt, alerts);
     default:
       return { kind: 'ignored', reason: `Samsara event type ${eventType} is not mapped` };
   }
+}
+
+/**
+ * The Samsara dialect. With `alerts` (the fleet API and the correlation index), temperature alerts are mapped;
+ * without, they are answered 503 (our side cannot map them) so Samsara retries.
+ */
+export function createSamsaraDialect(alerts?: SamsaraAlertPorts): Dialect<SamsaraWebhook> {
+  return { ...samsaraDialect, map: (decoded, receivedAt) => mapSamsara(decoded, receivedAt, alerts) };
 }
 
 export const samsaraDialect: Dialect<SamsaraWebhook> = {

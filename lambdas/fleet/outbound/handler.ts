@@ -1,6 +1,12 @@
+import { optionalEnv } from '../../shared/env';
 import { createOutboundHandlerFromEnv } from '../../shared/outbound/bootstrap';
 import { createFleetClientFromEnv } from '../fleet-client';
 import { FleetOutbound } from './fleet-outbound';
 
-/** Fleet outbound adapter: SQS (fleet-dispatch queue) → fleet Routes API. Wiring only; see fleet-outbound.ts. */
-export const handler = createOutboundHandlerFromEnv(new FleetOutbound(createFleetClientFromEnv()));
+/**
+ * Fleet outbound adapter: SQS (fleet-dispatch queue) → Samsara Routes API. Wiring only; see fleet-outbound.ts.
+ * `ADDRESS_BOOK_EXTERNAL_ID_KEY` (stage config `systems.fleet.addressBookExternalIdKey`): place stops without
+ * coordinates by the fleet address book.
+ */
+const addressBookKey = optionalEnv('ADDRESS_BOOK_EXTERNAL_ID_KEY');
+export const handler = createOutboundHandlerFromEnv(new FleetOutbound(createFleetClientFromEnv(), addressBookKey ? { addressBookKey } : {}));

@@ -348,9 +348,10 @@ export interface ShipmentDispatchedData {
    */
   driverId?: string;
   /**
-   * Fleet system trailer id (e.g. the reefer), when the route names one.
+   * Fleet system trailer id (e.g. the reefer) the ERP or TMS planned for the shipment.
    */
   trailerId?: string;
+  temperature?: TemperatureRequirement;
   /**
    * Timestamp (date-time)
    */

@@ -4,7 +4,7 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate302;
+export const canonicalEventEnvelope = validate303;
 const schema7 = {"type":"object","properties":{"metadata":{"$ref":"#/$defs/EventMetadata"},"refs":{"$ref":"#/$defs/BusinessRefs"},"data":{"type":"object","additionalProperties":true}},"required":["metadata","refs","data"],"additionalProperties":false};
 const schema8 = {"type":"object","properties":{"eventId":{"$ref":"#/$defs/EventId"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","minLength":1,"maxLength":4,"pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"$ref":"#/$defs/Timestamp"},"receivedAt":{"$ref":"#/$defs/Timestamp"},"source":{"$ref":"#/$defs/EventSource"},"correlationId":{"$ref":"#/$defs/Identifier"},"causationId":{"$ref":"#/$defs/EventId"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991}},"required":["eventId","eventType","schemaVersion","occurredAt","receivedAt","source","correlationId"],"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
@@ -587,21 +587,21 @@ return errors === 0;
 }
 
 
-function validate302(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate303(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate302.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate303.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate302.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate303.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -638,7 +638,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate302.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate303.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -653,15 +653,15 @@ var valid0 = true;
 }
 }
 else {
-validate302.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate303.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate302.errors = vErrors;
+validate303.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV1 = validate305;
+export const orderReleasedV1 = validate306;
 const schema16 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"order.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","customerId"]},"data":{"$ref":"#/$defs/OrderReleasedData"}},"required":["metadata","refs","data"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1770,7 +1770,7 @@ return errors === 0;
 }
 
 
-function validate305(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1781,7 +1781,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate305.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1792,7 +1792,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate305.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1800,11 +1800,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate305.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate305.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1817,11 +1817,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate305.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate305.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1833,7 +1833,7 @@ var valid2 = true;
 }
 }
 else {
-validate305.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1850,7 +1850,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate305.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate306.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1881,7 +1881,7 @@ var valid3 = true;
 }
 }
 else {
-validate305.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1907,15 +1907,15 @@ var valid1 = true;
 }
 }
 else {
-validate305.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate305.errors = vErrors;
+validate306.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentCreatedV1 = validate310;
+export const shipmentCreatedV1 = validate311;
 const schema27 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.created"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/ShipmentCreatedData"}},"required":["metadata","refs","data"]};
 const schema28 = {"type":"object","properties":{"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"plannedPickupAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"packageCount":{"type":"integer","minimum":0,"maximum":10000},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["shipFrom","shipTo","deliveryWindow","temperature"],"additionalProperties":false};
 const schema29 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"quantity":{"type":"integer","minimum":0,"maximum":1000000}},"required":["lineNumber"],"additionalProperties":false};
@@ -2209,7 +2209,7 @@ return errors === 0;
 }
 
 
-function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate311(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2220,7 +2220,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate310.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate311.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2231,7 +2231,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate310.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2239,11 +2239,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate310.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate310.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2256,11 +2256,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate310.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate310.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2272,7 +2272,7 @@ var valid2 = true;
 }
 }
 else {
-validate310.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2289,7 +2289,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate310.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate311.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2320,7 +2320,7 @@ var valid3 = true;
 }
 }
 else {
-validate310.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2346,17 +2346,17 @@ var valid1 = true;
 }
 }
 else {
-validate310.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate311.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate310.errors = vErrors;
+validate311.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDispatchedV1 = validate315;
+export const shipmentDispatchedV1 = validate316;
 const schema30 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.dispatched"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDispatchedData"}},"required":["metadata","refs","data"]};
-const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
+const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
 function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2509,10 +2509,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.plannedDepartureAt !== undefined){
+if(data.temperature !== undefined){
 const _errs12 = errors;
-if(!(validate26(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate58(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs12 === errors;
@@ -2521,9 +2521,9 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.plannedArrivalAt !== undefined){
+if(data.plannedDepartureAt !== undefined){
 const _errs13 = errors;
-if(!(validate26(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData}))){
+if(!(validate26(data.plannedDepartureAt, {instancePath:instancePath+"/plannedDepartureAt",parentData:data,parentDataProperty:"plannedDepartureAt",rootData}))){
 vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
@@ -2533,26 +2533,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stopSequence !== undefined){
-let data8 = data.stopSequence;
+if(data.plannedArrivalAt !== undefined){
 const _errs14 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs14){
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 > 500 || isNaN(data8)){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
-return false;
-}
-else {
-if(data8 < 1 || isNaN(data8)){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
+if(!(validate26(data.plannedArrivalAt, {instancePath:instancePath+"/plannedArrivalAt",parentData:data,parentDataProperty:"plannedArrivalAt",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
 }
@@ -2560,43 +2545,71 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stopCount !== undefined){
-let data9 = data.stopCount;
-const _errs16 = errors;
+if(data.stopSequence !== undefined){
+let data9 = data.stopSequence;
+const _errs15 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-if(errors === _errs16){
+if(errors === _errs15){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 500 || isNaN(data9)){
-validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data9 < 1 || isNaN(data9)){
+validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stopCount !== undefined){
+let data10 = data.stopCount;
+const _errs17 = errors;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 500 || isNaN(data10)){
+validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+return false;
+}
+else {
+if(data10 < 1 || isNaN(data10)){
 validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
 }
 }
-var valid0 = _errs16 === errors;
+var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.reeferSetpointCelsius !== undefined){
-const _errs18 = errors;
+const _errs19 = errors;
 if(!(validate60(data.reeferSetpointCelsius, {instancePath:instancePath+"/reeferSetpointCelsius",parentData:data,parentDataProperty:"reeferSetpointCelsius",rootData}))){
 vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs18 === errors;
+var valid0 = _errs19 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -2619,7 +2632,7 @@ return errors === 0;
 }
 
 
-function validate315(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2630,7 +2643,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate315.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate316.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2641,7 +2654,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate315.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2649,11 +2662,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate315.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate315.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2666,11 +2679,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate315.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate315.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2682,7 +2695,7 @@ var valid2 = true;
 }
 }
 else {
-validate315.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2699,7 +2712,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate315.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate316.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2730,7 +2743,7 @@ var valid3 = true;
 }
 }
 else {
-validate315.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2756,50 +2769,50 @@ var valid1 = true;
 }
 }
 else {
-validate315.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate316.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate315.errors = vErrors;
+validate316.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDepartedV1 = validate320;
+export const shipmentDepartedV1 = validate321;
 const schema32 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.departed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDepartedData"}},"required":["metadata","refs","data"]};
 const schema33 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"vehicleId":{"$ref":"#/$defs/Identifier"},"scheduledDepartureAt":{"$ref":"#/$defs/Timestamp"}},"required":["stopKind"],"additionalProperties":false};
 const schema34 = {"type":"string","enum":["origin","waypoint","delivery"]};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate118.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate118.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
+validate119.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
 return false;
 }
-validate118.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate117.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate118.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "vehicleId")) || (key0 === "scheduledDepartureAt"))){
-validate117.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate118.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2807,8 +2820,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2859,16 +2872,16 @@ var valid0 = true;
 }
 }
 else {
-validate117.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate118.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate117.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate320(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2879,7 +2892,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate320.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2890,7 +2903,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate320.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2898,11 +2911,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate320.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate320.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2915,11 +2928,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate320.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate320.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2931,7 +2944,7 @@ var valid2 = true;
 }
 }
 else {
-validate320.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2948,7 +2961,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate320.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate321.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2979,7 +2992,7 @@ var valid3 = true;
 }
 }
 else {
-validate320.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2991,8 +3004,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate117(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate118(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3005,33 +3018,33 @@ var valid1 = true;
 }
 }
 else {
-validate320.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate320.errors = vErrors;
+validate321.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentArrivedV1 = validate325;
+export const shipmentArrivedV1 = validate326;
 const schema35 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.arrived"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId","stopId"]},"data":{"$ref":"#/$defs/ShipmentArrivedData"}},"required":["metadata","refs","data"]};
 const schema36 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"scheduledArrivalAt":{"$ref":"#/$defs/Timestamp"},"lateByMinutes":{"type":"integer","minimum":-10080,"maximum":10080}},"required":["stopKind"],"additionalProperties":false};
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate130.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate131.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "scheduledArrivalAt")) || (key0 === "lateByMinutes"))){
-validate130.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate131.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3039,8 +3052,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3077,18 +3090,18 @@ if(data.lateByMinutes !== undefined){
 let data3 = data.lateByMinutes;
 const _errs5 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
+validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10080 || isNaN(data3)){
-validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
+validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
 return false;
 }
 else {
 if(data3 < -10080 || isNaN(data3)){
-validate130.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
+validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
 return false;
 }
 }
@@ -3106,16 +3119,16 @@ var valid0 = true;
 }
 }
 else {
-validate130.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate131.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate130.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate325(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate326(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3126,7 +3139,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate325.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate326.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3137,7 +3150,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate325.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate326.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3145,11 +3158,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate325.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate326.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate325.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate326.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3162,11 +3175,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate325.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate326.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate325.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate326.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3178,7 +3191,7 @@ var valid2 = true;
 }
 }
 else {
-validate325.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate326.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3195,7 +3208,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate325.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate326.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3239,7 +3252,7 @@ var valid3 = true;
 }
 }
 else {
-validate325.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate326.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3251,8 +3264,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs13 = errors;
-if(!(validate130(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+if(!(validate131(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -3265,33 +3278,33 @@ var valid1 = true;
 }
 }
 else {
-validate325.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate326.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate325.errors = vErrors;
+validate326.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentEtaUpdatedV1 = validate331;
+export const shipmentEtaUpdatedV1 = validate332;
 const schema37 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.eta-updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentEtaUpdatedData"}},"required":["metadata","refs","data"]};
 const schema38 = {"type":"object","properties":{"etaAt":{"$ref":"#/$defs/Timestamp"},"previousEtaAt":{"$ref":"#/$defs/Timestamp"},"stopKind":{"$ref":"#/$defs/StopKind"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["etaAt"],"additionalProperties":false};
 
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.etaAt === undefined) && (missing0 = "etaAt")){
-validate139.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate140.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "etaAt") || (key0 === "previousEtaAt")) || (key0 === "stopKind")) || (key0 === "deliveryWindow"))){
-validate139.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate140.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3323,8 +3336,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopKind !== undefined){
 const _errs4 = errors;
-if(!(validate118(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3351,16 +3364,16 @@ var valid0 = true;
 }
 }
 else {
-validate139.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate140.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate139.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate331(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3371,7 +3384,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate331.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate332.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3382,7 +3395,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate331.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3390,11 +3403,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.eta-updated" !== data1){
-validate331.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3407,11 +3420,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate331.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate331.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3423,7 +3436,7 @@ var valid2 = true;
 }
 }
 else {
-validate331.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3440,7 +3453,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate331.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate332.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3453,7 +3466,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate331.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3465,8 +3478,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate139(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if(!(validate140(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3479,33 +3492,33 @@ var valid1 = true;
 }
 }
 else {
-validate331.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate331.errors = vErrors;
+validate332.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDeliveredV1 = validate335;
+export const shipmentDeliveredV1 = validate336;
 const schema39 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
 const schema40 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.complete === undefined) && (missing0 = "complete")){
-validate149.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate150.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate149.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate150.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3514,7 +3527,7 @@ if(_errs1 === errors){
 if(data.complete !== undefined){
 const _errs2 = errors;
 if(typeof data.complete !== "boolean"){
-validate149.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
+validate150.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3529,7 +3542,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length > 200){
-validate149.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
+validate150.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3549,7 +3562,7 @@ break;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
+validate150.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3589,16 +3602,16 @@ var valid0 = true;
 }
 }
 else {
-validate149.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate150.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate149.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate335(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate336(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3609,7 +3622,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate335.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate336.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3620,7 +3633,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate336.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3628,11 +3641,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate336.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.delivered" !== data1){
-validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+validate336.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3645,11 +3658,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate336.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate336.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3661,7 +3674,7 @@ var valid2 = true;
 }
 }
 else {
-validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate336.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3678,7 +3691,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate335.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate336.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3691,7 +3704,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate335.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate336.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3703,8 +3716,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate149(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate149.errors : vErrors.concat(validate149.errors);
+if(!(validate150(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3717,33 +3730,33 @@ var valid1 = true;
 }
 }
 else {
-validate335.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate336.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate335.errors = vErrors;
+validate336.errors = vErrors;
 return errors === 0;
 }
 
-export const podCapturedV1 = validate339;
+export const podCapturedV1 = validate340;
 const schema41 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
 const schema42 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
-validate158.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate159.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate158.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate159.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3765,11 +3778,11 @@ if(data.documentType !== undefined){
 let data1 = data.documentType;
 const _errs3 = errors;
 if(typeof data1 !== "string"){
-validate158.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate158.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
+validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3781,7 +3794,7 @@ if(valid0){
 if(data.signatureCaptured !== undefined){
 const _errs5 = errors;
 if(typeof data.signatureCaptured !== "boolean"){
-validate158.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
+validate159.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3794,18 +3807,18 @@ if(data.photoCount !== undefined){
 let data3 = data.photoCount;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 100 || isNaN(data3)){
-validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data3 < 0 || isNaN(data3)){
-validate158.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -3820,7 +3833,7 @@ if(valid0){
 if(data.exceptionsNoted !== undefined){
 const _errs9 = errors;
 if(typeof data.exceptionsNoted !== "boolean"){
-validate158.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
+validate159.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -3849,16 +3862,16 @@ var valid0 = true;
 }
 }
 else {
-validate158.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate159.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate158.errors = vErrors;
+validate159.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate339(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3869,7 +3882,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate339.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate340.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3880,7 +3893,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate339.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3888,11 +3901,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("pod.captured" !== data1){
-validate339.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3905,11 +3918,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate339.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate339.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3921,7 +3934,7 @@ var valid2 = true;
 }
 }
 else {
-validate339.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3938,7 +3951,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate339.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate340.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3951,7 +3964,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate339.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3963,8 +3976,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate158(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3977,78 +3990,78 @@ var valid1 = true;
 }
 }
 else {
-validate339.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate339.errors = vErrors;
+validate340.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentExceptionRaisedV1 = validate343;
+export const shipmentExceptionRaisedV1 = validate344;
 const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
 const schema44 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
 const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
 const schema46 = {"type":"string","enum":["low","medium","high","critical"]};
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate169.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
+validate170.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
 return false;
 }
-validate169.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
 const schema47 = {"type":"string","minLength":1,"maxLength":500};
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 500){
-validate171.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+validate172.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate171.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate172.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate171.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate172.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate171.errors = vErrors;
+validate172.errors = vErrors;
 return errors === 0;
 }
 
 const schema48 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-validate175.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
+validate176.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate175.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate176.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4082,30 +4095,30 @@ var valid0 = true;
 }
 }
 else {
-validate175.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate176.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate175.errors = vErrors;
+validate176.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
-validate167.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(func2.call(schema45.properties, key0))){
-validate167.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate168.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4115,11 +4128,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate167.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("temperature-excursion" !== data0){
-validate167.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
+validate168.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4142,8 +4155,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4154,8 +4167,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4190,8 +4203,8 @@ var valid0 = true;
 if(valid0){
 if(data.limits !== undefined){
 const _errs9 = errors;
-if(!(validate175(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate176(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -4204,18 +4217,18 @@ if(data.durationMinutes !== undefined){
 let data7 = data.durationMinutes;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
+validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100000 || isNaN(data7)){
-validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate167.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4242,7 +4255,7 @@ if(valid0){
 if(data.resolved !== undefined){
 const _errs13 = errors;
 if(typeof data.resolved !== "boolean"){
-validate167.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
+validate168.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -4263,31 +4276,31 @@ var valid0 = true;
 }
 }
 else {
-validate167.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate167.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
 const schema49 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
 
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
-validate181.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate182.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
-validate181.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate182.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4297,11 +4310,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate181.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate182.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("delay" !== data0){
-validate181.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
+validate182.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4324,8 +4337,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4336,8 +4349,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4350,18 +4363,18 @@ if(data.delayMinutes !== undefined){
 let data4 = data.delayMinutes;
 const _errs7 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
+validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate181.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4377,11 +4390,11 @@ if(data.reason !== undefined){
 let data5 = data.reason;
 const _errs9 = errors;
 if(typeof data5 !== "string"){
-validate181.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate182.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate181.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
+validate182.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4424,31 +4437,31 @@ var valid0 = true;
 }
 }
 else {
-validate181.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate182.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate181.errors = vErrors;
+validate182.errors = vErrors;
 return errors === 0;
 }
 
 const schema50 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
 
-function validate188(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
-validate188.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate189.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
-validate188.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate189.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4458,11 +4471,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate188.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate189.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("damage" !== data0){
-validate188.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
+validate189.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4485,8 +4498,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4497,8 +4510,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4511,11 +4524,11 @@ if(data.damageType !== undefined){
 let data4 = data.damageType;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate188.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
+validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate188.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
+validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4530,7 +4543,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate188.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
+validate189.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4550,7 +4563,7 @@ break;
 }
 }
 else {
-validate188.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
+validate189.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4564,18 +4577,18 @@ if(data.photoCount !== undefined){
 let data7 = data.photoCount;
 const _errs12 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100 || isNaN(data7)){
-validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate188.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4596,31 +4609,31 @@ var valid0 = true;
 }
 }
 else {
-validate188.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate189.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate188.errors = vErrors;
+validate189.errors = vErrors;
 return errors === 0;
 }
 
 const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
-validate194.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate195.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
-validate194.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate195.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4630,11 +4643,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate194.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate195.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("failed-delivery" !== data0){
-validate194.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
+validate195.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4657,8 +4670,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate169(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4669,8 +4682,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate171(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4683,11 +4696,11 @@ if(data.reason !== undefined){
 let data4 = data.reason;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate194.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate195.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate194.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
+validate195.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4700,18 +4713,18 @@ if(data.attemptNumber !== undefined){
 let data5 = data.attemptNumber;
 const _errs9 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
+validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs9){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 20 || isNaN(data5)){
-validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
+validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate194.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4744,28 +4757,28 @@ var valid0 = true;
 }
 }
 else {
-validate194.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate195.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate194.errors = vErrors;
+validate195.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate167.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs2 = errors;
-if(!(validate167(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate168(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -4774,8 +4787,8 @@ valid0 = true;
 passing0 = 0;
 }
 const _errs3 = errors;
-if(!(validate181(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate182(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -4789,8 +4802,8 @@ valid0 = true;
 passing0 = 1;
 }
 const _errs4 = errors;
-if(!(validate188(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate188.errors : vErrors.concat(validate188.errors);
+if(!(validate189(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -4804,8 +4817,8 @@ valid0 = true;
 passing0 = 2;
 }
 const _errs5 = errors;
-if(!(validate194(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate194.errors : vErrors.concat(validate194.errors);
+if(!(validate195(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -4830,7 +4843,7 @@ else {
 vErrors.push(err0);
 }
 errors++;
-validate166.errors = vErrors;
+validate167.errors = vErrors;
 return false;
 }
 else {
@@ -4844,12 +4857,12 @@ vErrors = null;
 }
 }
 }
-validate166.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate343(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate344(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4860,7 +4873,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate343.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate344.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4871,7 +4884,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate343.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate344.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4879,11 +4892,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate344.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.exception-raised" !== data1){
-validate343.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+validate344.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4896,11 +4909,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate343.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate344.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate343.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate344.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4912,7 +4925,7 @@ var valid2 = true;
 }
 }
 else {
-validate343.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate344.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4929,7 +4942,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate343.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate344.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4942,7 +4955,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate343.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate344.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4954,8 +4967,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate166(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate167(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4968,67 +4981,67 @@ var valid1 = true;
 }
 }
 else {
-validate343.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate344.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate343.errors = vErrors;
+validate344.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentStatusSyncedV1 = validate347;
+export const shipmentStatusSyncedV1 = validate348;
 const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
 const schema53 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
 const schema54 = {"type":"string","enum":["erp","fleet","cs"]};
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate206.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate207.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate206.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
+validate207.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
 return false;
 }
-validate206.errors = vErrors;
+validate207.errors = vErrors;
 return errors === 0;
 }
 
 const schema55 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
 
-function validate208(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate208.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate209.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate208.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
+validate209.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
 return false;
 }
-validate208.errors = vErrors;
+validate209.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
-validate205.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate206.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
-validate205.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate206.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5036,8 +5049,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate206(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate207(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5048,8 +5061,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs3 = errors;
-if(!(validate208(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5060,8 +5073,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs4 = errors;
-if(!(validate208(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate208.errors : vErrors.concat(validate208.errors);
+if(!(validate209(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5088,16 +5101,16 @@ var valid0 = true;
 }
 }
 else {
-validate205.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate206.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate205.errors = vErrors;
+validate206.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate347(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate348(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5108,7 +5121,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate347.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate348.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5119,7 +5132,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate348.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5127,11 +5140,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate348.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.status-synced" !== data1){
-validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+validate348.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5144,11 +5157,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate348.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate348.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5160,7 +5173,7 @@ var valid2 = true;
 }
 }
 else {
-validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate348.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5177,7 +5190,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate347.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate348.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5190,7 +5203,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate347.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate348.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5202,8 +5215,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate205(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
+if(!(validate206(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5216,33 +5229,33 @@ var valid1 = true;
 }
 }
 else {
-validate347.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate348.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate347.errors = vErrors;
+validate348.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldPlacedV1 = validate351;
+export const qualityHoldPlacedV1 = validate352;
 const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
 const schema57 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
 
-function validate218(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
-validate218.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate219.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
-validate218.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate219.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5252,11 +5265,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate218.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate219.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate218.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
+validate219.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5269,11 +5282,11 @@ if(data.scope !== undefined){
 let data1 = data.scope;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate218.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
+validate219.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate218.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
+validate219.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5288,7 +5301,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length > 200){
-validate218.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate219.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5308,7 +5321,7 @@ break;
 }
 }
 else {
-validate218.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate219.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5332,8 +5345,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs10 = errors;
-if(!(validate171(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5349,16 +5362,16 @@ var valid0 = true;
 }
 }
 else {
-validate218.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate219.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate218.errors = vErrors;
+validate219.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate351(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5369,7 +5382,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate351.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate352.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5380,7 +5393,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate351.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5388,11 +5401,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate351.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.placed" !== data1){
-validate351.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5405,11 +5418,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate351.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate351.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5421,7 +5434,7 @@ var valid2 = true;
 }
 }
 else {
-validate351.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5438,7 +5451,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate351.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5469,7 +5482,7 @@ var valid3 = true;
 }
 }
 else {
-validate351.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5481,8 +5494,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate218(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate218.errors : vErrors.concat(validate218.errors);
+if(!(validate219(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate219.errors : vErrors.concat(validate219.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5495,33 +5508,33 @@ var valid1 = true;
 }
 }
 else {
-validate351.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate351.errors = vErrors;
+validate352.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldReleasedV1 = validate356;
+export const qualityHoldReleasedV1 = validate357;
 const schema58 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
 const schema59 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
 
-function validate228(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.disposition === undefined) && (missing0 = "disposition")){
-validate228.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate229.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
-validate228.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate229.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5531,11 +5544,11 @@ if(data.disposition !== undefined){
 let data0 = data.disposition;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate228.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
+validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate228.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
+validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5548,18 +5561,18 @@ if(data.heldMinutes !== undefined){
 let data1 = data.heldMinutes;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
+validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1000000 || isNaN(data1)){
-validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate228.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5573,8 +5586,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs6 = errors;
-if(!(validate171(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5588,16 +5601,16 @@ var valid0 = true;
 }
 }
 else {
-validate228.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate229.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate228.errors = vErrors;
+validate229.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate356(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5608,7 +5621,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate356.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate357.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5619,7 +5632,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate356.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5627,11 +5640,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate356.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.released" !== data1){
-validate356.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5644,11 +5657,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate356.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate356.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5660,7 +5673,7 @@ var valid2 = true;
 }
 }
 else {
-validate356.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5677,7 +5690,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate356.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5708,7 +5721,7 @@ var valid3 = true;
 }
 }
 else {
-validate356.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5720,8 +5733,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate228(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate228.errors : vErrors.concat(validate228.errors);
+if(!(validate229(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5734,101 +5747,101 @@ var valid1 = true;
 }
 }
 else {
-validate356.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate356.errors = vErrors;
+validate357.errors = vErrors;
 return errors === 0;
 }
 
-export const caseOpenedV1 = validate361;
+export const caseOpenedV1 = validate362;
 const schema60 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.opened"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseOpenedData"}},"required":["metadata","refs","data"]};
 const schema61 = {"type":"object","properties":{"caseType":{"type":"string","enum":["problem","incident","question","task"]},"priority":{"$ref":"#/$defs/CasePriority"},"status":{"$ref":"#/$defs/CaseStatus"},"trigger":{"type":"string","enum":["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]},"subject":{"type":"string","minLength":1,"maxLength":200},"externalId":{"$ref":"#/$defs/Identifier"},"tags":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["caseType","priority","status"],"additionalProperties":false};
 const schema62 = {"type":"string","enum":["urgent","high","normal","low"]};
 
-function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate236.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate237.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate236.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
+validate237.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
 return false;
 }
-validate236.errors = vErrors;
+validate237.errors = vErrors;
 return errors === 0;
 }
 
 const schema63 = {"type":"string","enum":["new","open","pending","hold","solved","closed"]};
 
-function validate238(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate239(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate238.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate239.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate238.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
+validate239.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
 return false;
 }
-validate238.errors = vErrors;
+validate239.errors = vErrors;
 return errors === 0;
 }
 
 const schema64 = {"type":"string","minLength":1,"maxLength":80,"pattern":"^[a-z0-9][a-z0-9_:-]*$"};
 const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
-function validate241(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 80){
-validate241.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
+validate242.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate241.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate242.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern8.test(data)){
-validate241.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
+validate242.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate241.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate242.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate241.errors = vErrors;
+validate242.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate235(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.caseType === undefined) && (missing0 = "caseType")) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.status === undefined) && (missing0 = "status"))){
-validate235.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate236.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "caseType") || (key0 === "priority")) || (key0 === "status")) || (key0 === "trigger")) || (key0 === "subject")) || (key0 === "externalId")) || (key0 === "tags"))){
-validate235.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate236.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5838,11 +5851,11 @@ if(data.caseType !== undefined){
 let data0 = data.caseType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate235.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
+validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate235.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
+validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5853,8 +5866,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs4 = errors;
-if(!(validate236(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+if(!(validate237(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5865,8 +5878,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate238(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+if(!(validate239(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5879,11 +5892,11 @@ if(data.trigger !== undefined){
 let data3 = data.trigger;
 const _errs6 = errors;
 if(typeof data3 !== "string"){
-validate235.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate235.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
+validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5898,18 +5911,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate235.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
+validate236.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate235.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate236.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate235.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate236.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5937,7 +5950,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data6)){
 if(data6.length > 20){
-validate235.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
+validate236.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -5945,8 +5958,8 @@ var valid1 = true;
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 const _errs13 = errors;
-if(!(validate241(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate242(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -5957,7 +5970,7 @@ break;
 }
 }
 else {
-validate235.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate236.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5976,16 +5989,16 @@ var valid0 = true;
 }
 }
 else {
-validate235.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate236.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate235.errors = vErrors;
+validate236.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate361(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate362(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5996,7 +6009,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate361.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate362.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6007,7 +6020,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate362.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6015,11 +6028,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate362.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.opened" !== data1){
-validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
+validate362.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6032,11 +6045,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6048,7 +6061,7 @@ var valid2 = true;
 }
 }
 else {
-validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate362.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6065,7 +6078,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate361.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate362.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6078,7 +6091,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate361.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate362.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6090,8 +6103,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate235(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate235.errors : vErrors.concat(validate235.errors);
+if(!(validate236(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6104,33 +6117,33 @@ var valid1 = true;
 }
 }
 else {
-validate361.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate362.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate361.errors = vErrors;
+validate362.errors = vErrors;
 return errors === 0;
 }
 
-export const caseUpdatedV1 = validate365;
+export const caseUpdatedV1 = validate366;
 const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
 const schema66 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
 
-function validate248(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.change === undefined) && (missing0 = "change")){
-validate248.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate249.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
-validate248.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate249.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6140,11 +6153,11 @@ if(data.change !== undefined){
 let data0 = data.change;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate248.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
+validate249.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate248.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
+validate249.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6155,8 +6168,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs4 = errors;
-if(!(validate238(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+if(!(validate239(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6167,8 +6180,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs5 = errors;
-if(!(validate238(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate238.errors : vErrors.concat(validate238.errors);
+if(!(validate239(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6179,8 +6192,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate236(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+if(!(validate237(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6191,8 +6204,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousPriority !== undefined){
 const _errs7 = errors;
-if(!(validate236(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
-vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+if(!(validate237(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
+vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -6208,14 +6221,14 @@ if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if((data5.public === undefined) && (missing1 = "public")){
-validate248.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
+validate249.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs10 = errors;
 for(const key1 in data5){
 if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
-validate248.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate249.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6224,7 +6237,7 @@ if(_errs10 === errors){
 if(data5.public !== undefined){
 const _errs11 = errors;
 if(typeof data5.public !== "boolean"){
-validate248.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
+validate249.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs11 === errors;
@@ -6237,11 +6250,11 @@ if(data5.relatesTo !== undefined){
 let data7 = data5.relatesTo;
 const _errs13 = errors;
 if(typeof data7 !== "string"){
-validate248.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
+validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate248.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
+validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -6254,18 +6267,18 @@ if(data5.attachmentCount !== undefined){
 let data8 = data5.attachmentCount;
 const _errs15 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
+validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 50 || isNaN(data8)){
-validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
+validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate248.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6282,7 +6295,7 @@ var valid1 = true;
 }
 }
 else {
-validate248.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate249.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6298,7 +6311,7 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(Array.isArray(data9)){
 if(data9.length > 20){
-validate248.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
+validate249.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -6306,8 +6319,8 @@ var valid2 = true;
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 const _errs19 = errors;
-if(!(validate241(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate241.errors : vErrors.concat(validate241.errors);
+if(!(validate242(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs19 === errors;
@@ -6318,7 +6331,7 @@ break;
 }
 }
 else {
-validate248.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
+validate249.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6337,16 +6350,16 @@ var valid0 = true;
 }
 }
 else {
-validate248.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate249.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate248.errors = vErrors;
+validate249.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6357,7 +6370,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate365.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate366.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6368,7 +6381,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate366.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6376,11 +6389,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate366.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.updated" !== data1){
-validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
+validate366.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6393,11 +6406,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6409,7 +6422,7 @@ var valid2 = true;
 }
 }
 else {
-validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate366.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6426,7 +6439,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate365.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate366.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6439,7 +6452,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate365.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate366.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6451,8 +6464,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate248(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate248.errors : vErrors.concat(validate248.errors);
+if(!(validate249(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6465,33 +6478,33 @@ var valid1 = true;
 }
 }
 else {
-validate365.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate366.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate365.errors = vErrors;
+validate366.errors = vErrors;
 return errors === 0;
 }
 
-export const caseResolvedV1 = validate369;
+export const caseResolvedV1 = validate370;
 const schema67 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
 const schema68 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
 
-function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.status === undefined) && (missing0 = "status")){
-validate259.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate260.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
-validate259.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate260.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6501,11 +6514,11 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate259.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate260.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "solved") || (data0 === "closed"))){
-validate259.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
+validate260.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6518,11 +6531,11 @@ if(data.resolutionCode !== undefined){
 let data1 = data.resolutionCode;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate259.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
+validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate259.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
+validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6535,18 +6548,18 @@ if(data.openMinutes !== undefined){
 let data2 = data.openMinutes;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
+validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 10000000 || isNaN(data2)){
-validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
+validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate259.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6563,16 +6576,16 @@ var valid0 = true;
 }
 }
 else {
-validate259.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate260.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate259.errors = vErrors;
+validate260.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate370(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6583,7 +6596,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate369.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate370.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6594,7 +6607,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate370.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6602,11 +6615,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate370.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.resolved" !== data1){
-validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
+validate370.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6619,11 +6632,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6635,7 +6648,7 @@ var valid2 = true;
 }
 }
 else {
-validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate370.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6652,7 +6665,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate369.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate370.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6665,7 +6678,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate369.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate370.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6677,8 +6690,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate259(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate260(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6691,33 +6704,33 @@ var valid1 = true;
 }
 }
 else {
-validate369.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate370.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate369.errors = vErrors;
+validate370.errors = vErrors;
 return errors === 0;
 }
 
-export const customerNotifiedV1 = validate373;
+export const customerNotifiedV1 = validate374;
 const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
 const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
 
-function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
-validate265.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate266.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
-validate265.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate266.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6727,11 +6740,11 @@ if(data.audience !== undefined){
 let data0 = data.audience;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate265.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
+validate266.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "customer") || (data0 === "account-team"))){
-validate265.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
+validate266.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6744,11 +6757,11 @@ if(data.channel !== undefined){
 let data1 = data.channel;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate265.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
+validate266.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate265.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
+validate266.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6761,11 +6774,11 @@ if(data.notificationType !== undefined){
 let data2 = data.notificationType;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate265.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
+validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
-validate265.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
+validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6805,16 +6818,16 @@ var valid0 = true;
 }
 }
 else {
-validate265.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate266.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate265.errors = vErrors;
+validate266.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6825,7 +6838,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate373.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate374.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6836,7 +6849,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate374.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6844,11 +6857,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate374.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("customer.notified" !== data1){
-validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
+validate374.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6861,11 +6874,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6877,7 +6890,7 @@ var valid2 = true;
 }
 }
 else {
-validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate374.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6894,7 +6907,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.customerId === undefined) && (missing2 = "customerId")){
-validate373.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate374.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6907,7 +6920,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate374.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6919,8 +6932,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate265(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate266(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6933,33 +6946,33 @@ var valid1 = true;
 }
 }
 else {
-validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate374.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate373.errors = vErrors;
+validate374.errors = vErrors;
 return errors === 0;
 }
 
-export const invoiceReadyV1 = validate377;
+export const invoiceReadyV1 = validate378;
 const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
 const schema72 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
 
-function validate274(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate275(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
-validate274.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate275.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
-validate274.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate275.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6969,11 +6982,11 @@ if(data.basis !== undefined){
 let data0 = data.basis;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate274.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
+validate275.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate274.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
+validate275.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6997,7 +7010,7 @@ if(valid0){
 if(data.deliveredComplete !== undefined){
 const _errs5 = errors;
 if(typeof data.deliveredComplete !== "boolean"){
-validate274.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
+validate275.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7009,7 +7022,7 @@ if(valid0){
 if(data.billingBlockReleased !== undefined){
 const _errs7 = errors;
 if(typeof data.billingBlockReleased !== "boolean"){
-validate274.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
+validate275.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -7024,16 +7037,16 @@ var valid0 = true;
 }
 }
 else {
-validate274.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate275.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate274.errors = vErrors;
+validate275.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7044,7 +7057,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate377.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate378.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7055,7 +7068,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7063,11 +7076,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.ready" !== data1){
-validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7080,11 +7093,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7096,7 +7109,7 @@ var valid2 = true;
 }
 }
 else {
-validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7113,7 +7126,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate377.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate378.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7144,7 +7157,7 @@ var valid3 = true;
 }
 }
 else {
-validate377.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7156,8 +7169,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate274(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
+if(!(validate275(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate275.errors : vErrors.concat(validate275.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7170,125 +7183,125 @@ var valid1 = true;
 }
 }
 else {
-validate377.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate378.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate377.errors = vErrors;
+validate378.errors = vErrors;
 return errors === 0;
 }
 
-export const invoicePostedV1 = validate382;
+export const invoicePostedV1 = validate383;
 const schema73 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.posted"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Identifier"},"orderId":{"$ref":"#/$defs/Identifier"}},"required":["invoiceId","orderId"]},"data":{"$ref":"#/$defs/InvoicePostedData"}},"required":["metadata","refs","data"]};
 const schema74 = {"type":"object","properties":{"documentType":{"type":"string","enum":["invoice","credit-memo"]},"currency":{"$ref":"#/$defs/CurrencyCode"},"netAmount":{"$ref":"#/$defs/DecimalAmount"},"taxAmount":{"$ref":"#/$defs/DecimalAmount"},"grossAmount":{"$ref":"#/$defs/DecimalAmount"},"dueDate":{"$ref":"#/$defs/CalendarDate"},"paymentTermsCode":{"$ref":"#/$defs/Identifier"}},"required":["documentType","currency","netAmount","grossAmount"],"additionalProperties":false};
 const schema75 = {"type":"string","pattern":"^[A-Z]{3}$","minLength":3,"maxLength":3};
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate284(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 3){
-validate283.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
+validate284.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(data.length < 3){
-validate283.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
+validate284.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern9.test(data)){
-validate283.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate284.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate283.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate284.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate283.errors = vErrors;
+validate284.errors = vErrors;
 return errors === 0;
 }
 
 const schema76 = {"type":"string","pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$","maxLength":21};
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate286.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate285.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate286.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate285.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate286.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate285.errors = vErrors;
+validate286.errors = vErrors;
 return errors === 0;
 }
 
 const schema77 = {"type":"string","format":"date","maxLength":10};
 const formats2 = __formats.date;
 
-function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate290(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 10){
-validate289.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
+validate290.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 else {
 if(!(formats2.validate(data))){
-validate289.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+validate290.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 }
 else {
-validate289.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate290.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate289.errors = vErrors;
+validate290.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate282(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.documentType === undefined) && (missing0 = "documentType")) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate282.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate283.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "documentType") || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
-validate282.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate283.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7298,11 +7311,11 @@ if(data.documentType !== undefined){
 let data0 = data.documentType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate282.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate282.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
+validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7313,8 +7326,8 @@ var valid0 = true;
 if(valid0){
 if(data.currency !== undefined){
 const _errs4 = errors;
-if(!(validate283(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate284(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate284.errors : vErrors.concat(validate284.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -7325,8 +7338,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs5 = errors;
-if(!(validate285(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate286(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -7337,8 +7350,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs6 = errors;
-if(!(validate285(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate286(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -7349,8 +7362,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs7 = errors;
-if(!(validate285(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate286(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -7361,8 +7374,8 @@ var valid0 = true;
 if(valid0){
 if(data.dueDate !== undefined){
 const _errs8 = errors;
-if(!(validate289(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate290(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7392,16 +7405,16 @@ var valid0 = true;
 }
 }
 else {
-validate282.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate283.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate282.errors = vErrors;
+validate283.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate382(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7412,7 +7425,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate382.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate383.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7423,7 +7436,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate382.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7431,11 +7444,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate382.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate382.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7448,11 +7461,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate382.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate382.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7464,7 +7477,7 @@ var valid2 = true;
 }
 }
 else {
-validate382.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7481,7 +7494,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate382.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate383.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7512,7 +7525,7 @@ var valid3 = true;
 }
 }
 else {
-validate382.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7524,8 +7537,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate282(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate282.errors : vErrors.concat(validate282.errors);
+if(!(validate283(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7538,35 +7551,35 @@ var valid1 = true;
 }
 }
 else {
-validate382.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate382.errors = vErrors;
+validate383.errors = vErrors;
 return errors === 0;
 }
 
-export const syncFailedV1 = validate387;
+export const syncFailedV1 = validate388;
 const schema78 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"sync.failed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object"},"data":{"$ref":"#/$defs/SyncFailedData"}},"required":["metadata","refs","data"]};
 const schema79 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"operation":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"stage":{"type":"string","enum":["inbound-adapter","outbound-adapter","workflow"]},"failedEventId":{"$ref":"#/$defs/EventId"},"failedEventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"errorCode":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"retryable":{"type":"boolean"},"attempts":{"type":"integer","minimum":1,"maximum":1000},"httpStatus":{"type":"integer","minimum":100,"maximum":599},"reason":{"$ref":"#/$defs/ShortText"},"deadLettered":{"type":"boolean"}},"required":["targetSystem","operation","failedEventId","errorCode","retryable","attempts"],"additionalProperties":false};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate296(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate296.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate297.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(func2.call(schema79.properties, key0))){
-validate296.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate297.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7574,8 +7587,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate206(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate207(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -7590,24 +7603,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate296.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
+validate297.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate296.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
+validate297.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data1)){
-validate296.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+validate297.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate296.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
+validate297.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7621,11 +7634,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate296.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
+validate297.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate296.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
+validate297.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7652,24 +7665,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
+validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
+validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate296.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
+validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7685,24 +7698,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
+validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
+validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern13.test(data5)){
-validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate296.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
+validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7715,7 +7728,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate296.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
+validate297.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -7728,18 +7741,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
+validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate296.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7755,18 +7768,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
+validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate296.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -7780,8 +7793,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 const _errs18 = errors;
-if(!(validate171(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -7793,7 +7806,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate296.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
+validate297.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -7815,16 +7828,16 @@ var valid0 = true;
 }
 }
 else {
-validate296.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate297.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate296.errors = vErrors;
+validate297.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate387(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7835,7 +7848,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate387.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate388.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7846,7 +7859,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate387.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7854,11 +7867,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate387.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate387.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7871,11 +7884,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate387.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate387.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7887,7 +7900,7 @@ var valid2 = true;
 }
 }
 else {
-validate387.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7901,7 +7914,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate387.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -7912,8 +7925,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate296(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate296.errors : vErrors.concat(validate296.errors);
+if(!(validate297(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate297.errors : vErrors.concat(validate297.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -7926,11 +7939,11 @@ var valid1 = true;
 }
 }
 else {
-validate387.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate387.errors = vErrors;
+validate388.errors = vErrors;
 return errors === 0;
 }
 

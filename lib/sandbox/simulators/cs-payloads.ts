@@ -1,4 +1,8 @@
-/** Zendesk-shaped resources and event-webhook payloads, as pure functions. */
+/**
+ * Zendesk-shaped resources and event-webhook payloads, as pure functions, written from Zendesk's contract
+ * (contracts/zendesk/openapi.json: the Tickets API's TicketObject and the ticket event webhooks of
+ * https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).
+ */
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -29,6 +33,8 @@ export interface ZendeskTicket {
   tags: string[];
   custom_fields: { id: number; value: unknown }[];
   is_public: boolean;
+  /** "The ids of the followups created from this ticket. Ids are only visible once the ticket is closed." */
+  followup_ids: number[];
 }
 
 export interface ZendeskComment {
@@ -52,6 +58,7 @@ export const ZENDESK_EVENT = {
   statusChanged: 'zen:event-type:ticket.status_changed',
   priorityChanged: 'zen:event-type:ticket.priority_changed',
   commentAdded: 'zen:event-type:ticket.comment_added',
+  tagsChanged: 'zen:event-type:ticket.tags_changed',
 } as const;
 
 /** One change to a ticket, as a webhook event's `type` and `event` object. */
@@ -101,6 +108,11 @@ export function priorityChange(previous: TicketPriority | null, current: TicketP
   return { type: ZENDESK_EVENT.priorityChanged, event: { current: upper(current), previous: upper(previous) } };
 }
 
+/** Tags changed: the tags the change added and removed (not the lists before and after). */
+export function tagsChanged(added: readonly string[], removed: readonly string[]): TicketChange {
+  return { type: ZENDESK_EVENT.tagsChanged, event: { tags_added: [...added], tags_removed: [...removed] } };
+}
+
 export function commentAdded(comment: ZendeskComment, author: ZendeskUser): TicketChange {
   return {
     type: ZENDESK_EVENT.commentAdded,
@@ -119,11 +131,15 @@ export interface ZendeskEventEnvelope {
   zendesk_event_version: string;
 }
 
-export function ticketEvent(fields: { accountId: number; id: string; time: string; ticket: ZendeskTicket; actorId: number; change: TicketChange }): ZendeskEventEnvelope {
+/**
+ * One ticket event. `sequence` is the event object's common `meta.sequence`: the id of the action that
+ * triggered the event (events of one action share it) and the event's position in that action.
+ */
+export function ticketEvent(fields: { accountId: number; id: string; time: string; ticket: ZendeskTicket; actorId: number; change: TicketChange; sequence?: { id: string; position: number } }): ZendeskEventEnvelope {
   return {
     account_id: fields.accountId,
     detail: ticketDetail(fields.ticket, fields.actorId),
-    event: fields.change.event,
+    event: fields.sequence ? { meta: { sequence: { ...fields.sequence } }, ...fields.change.event } : fields.change.event,
     id: fields.id,
     subject: `zen:ticket:${fields.ticket.id}`,
     time: fields.time,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ContractCheck } from '../../../contracts/contract';
 import {
   SimHttpError,
   SimValidationError,
@@ -24,6 +25,7 @@ import {
   normaliseTags,
   priorityChange,
   statusChange,
+  tagsChanged,
   ticketEvent,
   type TicketChange,
   type TicketPriority,
@@ -77,6 +79,8 @@ export interface AgentChangeOptions {
 
 const INTEGRATION_USER: ZendeskUser = { id: 9001, name: 'logistics-sync integration', is_staff: true };
 const AGENT: ZendeskUser = { id: 9100, name: 'Sam Agent', is_staff: true };
+/** Business rules (triggers, automations) act as Zendesk itself. */
+const AUTOMATION: ZendeskUser = { id: -1, name: 'Zendesk', is_staff: true };
 
 function stringArray(value: unknown, what: string): string[] {
   if (value === undefined) return [];
@@ -85,8 +89,10 @@ function stringArray(value: unknown, what: string): string[] {
 }
 
 /**
- * A Zendesk-shaped customer-service system: Tickets API with `Idempotency-Key`, `external_id` search,
- * rate-limit headers, and signed ticket event webhooks for agent-side changes (solve, priority, comment).
+ * A Zendesk-shaped customer-service system, held to Zendesk's contract (contracts/zendesk/openapi.json): the
+ * Tickets API with `Idempotency-Key`, `external_id` lists, follow-ups of closed tickets, closed tickets that
+ * refuse updates, rate-limit headers, and signed ticket event webhooks for agent-side changes (solve,
+ * priority, comment, tags) and for Zendesk's automation closing solved tickets.
  */
 export class CsSimulator extends VendorSimulator {
   readonly credentials: CsCredentials;
@@ -117,14 +123,20 @@ export class CsSimulator extends VendorSimulator {
     });
     this.resetState();
 
-    this.route('POST', '/api/v2/tickets.json', (req) => this.createTicket(req), { idempotent: true });
-    this.route('GET', '/api/v2/tickets.json', (req) => this.listTickets(req));
-    this.route('GET', '/api/v2/tickets/:id.json', (req) => json(200, { ticket: this.ticket(req.params.id) }));
-    this.route('PUT', '/api/v2/tickets/:id.json', (req) => this.updateTicket(req));
-    this.route('GET', '/api/v2/tickets/:id/comments.json', (req) => {
-      const comments = this.comments.get(this.ticket(req.params.id).id) ?? [];
-      return json(200, { comments, next_page: null, previous_page: null, count: comments.length });
-    });
+    this.enforceContract('zendesk');
+    // Every path with and without Zendesk's optional `.json` suffix ("Appending .json doesn't change the way the
+    // endpoint works", https://developer.zendesk.com/api-reference/introduction/doc-conventions/). The `.json`
+    // forms go first: `:id` alone would also match `1.json`.
+    for (const suffix of ['.json', '']) {
+      this.route('POST', `/api/v2/tickets${suffix}`, (req) => this.createTicket(req), { idempotent: true });
+      this.route('GET', `/api/v2/tickets${suffix}`, (req) => this.listTickets(req));
+      this.route('GET', `/api/v2/tickets/:id${suffix}`, (req) => json(200, { ticket: this.ticket(req.params.id) }));
+      this.route('PUT', `/api/v2/tickets/:id${suffix}`, (req) => this.updateTicket(req));
+      this.route('GET', `/api/v2/tickets/:id/comments${suffix}`, (req) => {
+        const comments = this.comments.get(this.ticket(req.params.id).id) ?? [];
+        return json(200, { comments, next_page: null, previous_page: null, count: comments.length });
+      });
+    }
 
     const ticketArg = (args: Record<string, unknown>): number => {
       const id = args.ticketId;
@@ -136,6 +148,10 @@ export class CsSimulator extends VendorSimulator {
     this.action('setTicketStatus', (args) => this.setTicketStatus(ticketArg(args), requiredString(args, 'status') as TicketStatus, signedAtOption(args)));
     this.action('setTicketPriority', (args) => this.setTicketPriority(ticketArg(args), requiredString(args, 'priority') as TicketPriority, signedAtOption(args)));
     this.action('addAgentComment', (args) => this.addAgentComment(ticketArg(args), requiredString(args, 'body'), { public: args.public !== false, ...signedAtOption(args) }));
+    this.action('changeTicketTags', (args) =>
+      this.changeTicketTags(ticketArg(args), { add: stringArray(args.add, 'add'), remove: stringArray(args.remove, 'remove'), ...signedAtOption(args) }),
+    );
+    this.action('closeSolvedTickets', (args) => this.closeSolvedTickets(signedAtOption(args)));
   }
 
   // ------------------------------------------------------------ agent-side actions (send webhooks)
@@ -167,6 +183,24 @@ export class CsSimulator extends VendorSimulator {
     return this.announce(ticket, AGENT, [this.appendComment(ticket, body, options.public ?? true, AGENT, 'web')], options);
   }
 
+  /** An agent adds and removes tags (Zendesk stores tags lower case, a space separates tags). */
+  changeTicketTags(ticketId: number, options: AgentChangeOptions & { add?: readonly string[]; remove?: readonly string[] }): Promise<WebhookDelivery[]> {
+    const ticket = this.ticket(String(ticketId));
+    return this.announce(ticket, AGENT, this.applyTags(ticket, options.add ?? [], options.remove ?? []), options);
+  }
+
+  /**
+   * Zendesk's automation closes solved tickets (the default "Close ticket 4 days after status is set to solved";
+   * agents cannot set Closed themselves): every solved ticket becomes closed, with a status_changed webhook each.
+   */
+  async closeSolvedTickets(options: AgentChangeOptions = {}): Promise<WebhookDelivery[]> {
+    const deliveries: WebhookDelivery[] = [];
+    for (const ticket of [...this.tickets.values()].filter((t) => t.status === 'solved')) {
+      deliveries.push(...(await this.announce(ticket, AUTOMATION, this.applyStatus(ticket, 'closed'), options)));
+    }
+    return deliveries;
+  }
+
   /** Comments of a ticket, oldest first. */
   commentsOf(ticketId: number): ZendeskComment[] {
     return [...(this.comments.get(ticketId) ?? [])];
@@ -195,10 +229,40 @@ export class CsSimulator extends VendorSimulator {
     return json(401, { error: "Couldn't authenticate you" }, { 'www-authenticate': 'Basic realm="Web Password"' });
   }
 
-  /** Zendesk's error shape: `{ error, description }`. */
+  /**
+   * Zendesk's error body: `{ error, description }`, with `details` by field for validation errors
+   * (https://developer.zendesk.com/api-reference/introduction/requests/). Not found is Zendesk's documented
+   * `{"error":"RecordNotFound","description":"Not found"}`.
+   */
   protected errorResponse(status: number, code: string, message: string, headers?: Record<string, string>): SimResponse {
-    const error = status === 404 ? 'RecordNotFound' : code;
-    return json(status, { error, description: message }, headers);
+    if (status === 404) return json(404, { error: 'RecordNotFound', description: 'Not found' }, headers);
+    if (code === 'RecordInvalid') return this.recordInvalid({ base: [message] }, headers);
+    return json(status, { error: code, description: message }, headers);
+  }
+
+  /** 422 RecordInvalid with `details` by field, as Zendesk answers a record it will not save. */
+  private recordInvalid(details: Record<string, readonly string[]>, headers?: Record<string, string>): SimResponse {
+    const body = Object.fromEntries(Object.entries(details).map(([field, descriptions]) => [field, descriptions.map((description) => ({ description }))]));
+    return json(422, { error: 'RecordInvalid', description: 'Record validation errors', details: body }, headers);
+  }
+
+  /**
+   * A request outside Zendesk's contract: a body that breaks the ticket schema is a record Zendesk will not
+   * save (422 RecordInvalid, details by field, e.g. `priority`); a bad path, query or header parameter, or a body
+   * that is not JSON, is a bad request (400; the body shape of Zendesk's 400 answers is not documented).
+   */
+  protected contractViolation(check: ContractCheck): SimResponse {
+    const bodyErrors = check.errors.filter((e) => e.startsWith('requestBody'));
+    if (bodyErrors.length === 0 || bodyErrors.length !== check.errors.length) {
+      return json(400, { error: 'InvalidRequest', description: `Invalid request: ${check.errors.join('; ')}` });
+    }
+    const details: Record<string, string[]> = {};
+    for (const error of bodyErrors) {
+      const required = /must have required property '([^']+)'/.exec(error);
+      const field = required?.[1] ?? /^requestBody(?:\.ticket)?\.([a-z_]+)/.exec(error)?.[1] ?? 'base';
+      (details[field] ??= []).push(error.replace(/^requestBody\./, ''));
+    }
+    return this.recordInvalid(details);
   }
 
   /** Zendesk's account-wide limit: a fixed one-minute window; over it, 429 with Retry-After. */
@@ -233,6 +297,12 @@ export class CsSimulator extends VendorSimulator {
     if (!body || body.trim() === '') throw new SimValidationError('Description: cannot be blank (ticket.comment.body is required)');
     const status = optionalOneOf(ticketIn, 'status', TICKET_STATUSES, 'ticket.');
     if (status === 'closed') throw new SimValidationError('Status: closed is not allowed when creating a ticket');
+    // A follow-up: "The parameter only works with closed tickets. It has no effect with other tickets." Follow-ups
+    // "inherit the tags from the parent ticket upon creation … If you … include tags in the request, those tags
+    // will replace the parent ticket's tags" (creating-and-updating-tickets, Creating a follow-up ticket).
+    const sourceId = typeof ticketIn.via_followup_source_id === 'number' ? ticketIn.via_followup_source_id : undefined;
+    const source = sourceId === undefined ? undefined : this.tickets.get(sourceId);
+    const followUpOf = source?.status === 'closed' ? source : undefined;
     const now = rfc3339Seconds(this.now());
     const id = ++this.ticketSeq;
     const subject = optionalString(ticketIn, 'subject', 'ticket.') ?? body.slice(0, 60);
@@ -254,10 +324,12 @@ export class CsSimulator extends VendorSimulator {
       assignee_id: typeof ticketIn.assignee_id === 'number' ? ticketIn.assignee_id : null,
       organization_id: null,
       group_id: typeof ticketIn.group_id === 'number' ? ticketIn.group_id : null,
-      tags: normaliseTags(stringArray(ticketIn.tags, 'ticket.tags')),
+      tags: normaliseTags(ticketIn.tags === undefined && followUpOf ? followUpOf.tags : stringArray(ticketIn.tags, 'ticket.tags')),
       custom_fields: this.customFields(ticketIn.custom_fields),
       is_public: comment.public !== false,
+      followup_ids: [],
     };
+    if (followUpOf) followUpOf.followup_ids.push(id);
     this.tickets.set(id, ticket);
     this.comments.set(id, []);
     this.appendComment(ticket, body, comment.public !== false, INTEGRATION_USER, 'api');
@@ -274,7 +346,8 @@ export class CsSimulator extends VendorSimulator {
   private updateTicket(req: SimRequest): SimResponse {
     const ticket = this.ticket(req.params.id);
     const changes = asObject(asObject(req.body, 'body').ticket, 'ticket');
-    if (ticket.status === 'closed') throw new SimValidationError('Status: closed prevents ticket update');
+    // "Tickets with a status set to Closed can't be updated in most cases" (support.zendesk.com 4408894213018).
+    if (ticket.status === 'closed') return this.recordInvalid({ status: ['Status: closed prevents ticket update'] });
     if (changes.safe_update === true && changes.updated_stamp !== ticket.updated_at) {
       throw new SimHttpError(409, 'UpdateConflict', `updated_stamp ${JSON.stringify(changes.updated_stamp)} does not match the ticket's updated_at ${ticket.updated_at}`);
     }
@@ -297,9 +370,11 @@ export class CsSimulator extends VendorSimulator {
     if (typeof changes.subject === 'string') ticket.subject = ticket.raw_subject = changes.subject;
     if (typeof changes.external_id === 'string') ticket.external_id = changes.external_id;
     if (typeof changes.assignee_id === 'number') ticket.assignee_id = changes.assignee_id;
-    if (replaced) ticket.tags = normaliseTags(replaced);
-    const removedSet = new Set(normaliseTags(removed));
-    ticket.tags = normaliseTags([...ticket.tags, ...additional]).filter((tag) => !removedSet.has(tag));
+    if (replaced) {
+      const next = normaliseTags(replaced);
+      events.push(...this.applyTags(ticket, next.filter((t) => !ticket.tags.includes(t)), ticket.tags.filter((t) => !next.includes(t))));
+    }
+    events.push(...this.applyTags(ticket, additional, removed));
     if (customFields) {
       for (const field of customFields) {
         const existing = ticket.custom_fields.find((f) => f.id === field.id);
@@ -346,6 +421,17 @@ export class CsSimulator extends VendorSimulator {
     return [priorityChange(previous, priority)];
   }
 
+  /** Adds and removes tags (normalised as Zendesk stores them); one tags_changed change when anything changed. */
+  private applyTags(ticket: ZendeskTicket, add: readonly string[], remove: readonly string[]): TicketChange[] {
+    const removeSet = new Set(normaliseTags(remove));
+    const added = normaliseTags(add).filter((t) => !ticket.tags.includes(t) && !removeSet.has(t));
+    const removed = ticket.tags.filter((t) => removeSet.has(t));
+    if (added.length === 0 && removed.length === 0) return [];
+    ticket.tags = [...ticket.tags.filter((t) => !removeSet.has(t)), ...added];
+    ticket.updated_at = rfc3339Seconds(this.now());
+    return [tagsChanged(added, removed)];
+  }
+
   private appendComment(ticket: ZendeskTicket, body: string, isPublic: boolean, author: ZendeskUser, channel: string): TicketChange {
     const comment: ZendeskComment = { id: 70_000 + ++this.commentSeq, type: 'Comment', author_id: author.id, body, public: isPublic, created_at: rfc3339Seconds(this.now()), via: { channel } };
     const list = this.comments.get(ticket.id) ?? [];
@@ -359,8 +445,9 @@ export class CsSimulator extends VendorSimulator {
   private async announce(ticket: ZendeskTicket, actor: ZendeskUser, changes: TicketChange[], options: AgentChangeOptions): Promise<WebhookDelivery[]> {
     const deliveries: WebhookDelivery[] = [];
     const secret = this.csOptions.zendeskSecret;
-    for (const change of changes) {
-      const envelope = ticketEvent({ accountId: this.accountId, id: randomUUID(), time: this.now().toISOString(), ticket, actorId: actor.id, change });
+    const sequenceId = randomUUID().replaceAll('-', '').toUpperCase();
+    for (const [index, change] of changes.entries()) {
+      const envelope = ticketEvent({ accountId: this.accountId, id: randomUUID(), time: this.now().toISOString(), ticket, actorId: actor.id, change, sequence: { id: sequenceId, position: index + 1 } });
       deliveries.push(
         await this.emit({
           dialect: 'zendesk',

@@ -1,7 +1,7 @@
 /**
- * Samsara- and Motive-shaped payloads, built as pure functions of the simulated fleet's state.
- * Shapes follow the Samsara webhooks 2.0 docs examples; where the docs say nothing the choice is ours
- * and is listed in README.md.
+ * Samsara- and Motive-shaped payloads, built as pure functions of the simulated fleet's state. The Samsara shapes
+ * are those of Samsara's contract (contracts/samsara/openapi.json: the official SDK types and the documented
+ * examples); the simulator checks every answer and every documented webhook against it before it leaves.
  */
 
 export interface SamsaraRef {
@@ -10,14 +10,42 @@ export interface SamsaraRef {
   externalIds?: Record<string, string>;
 }
 
-export type StopState = 'scheduled' | 'en route' | 'arrived' | 'departed' | 'skipped';
+/** A vehicle of the simulated organisation (the alert's `AlertObjectVehicleResponseBody` needs the gateway serial). */
+export interface SamsaraVehicle extends SamsaraRef {
+  serial: string;
+}
+
+/** A trailer with its reefer, coupled to a vehicle. */
+export interface SamsaraTrailer extends SamsaraRef {
+  coupledVehicleId?: string;
+  /** The reefer's return-air temperature, zone 1 (milli-°C) and when it was reported. */
+  reeferReturnAir: { value: number; time: string };
+}
+
+/** An environmental sensor (v1 sensors API: integer ids), placed in a trailer or vehicle. */
+export interface SamsaraSensor {
+  id: number;
+  name: string;
+  trailerId?: string;
+  vehicleId?: string;
+  ambient: { value: number; time: string };
+}
+
+/** An entry of the address book, referable by id or external id `key:value`. */
+export interface SamsaraAddress extends SamsaraRef {
+  latitude: number;
+  longitude: number;
+  formattedAddress: string;
+}
+
+export type StopState = 'unassigned' | 'scheduled' | 'en route' | 'skipped' | 'arrived' | 'departed';
 
 export interface SamsaraStop {
   id: string;
   name: string;
   externalIds: Record<string, string>;
-  address?: { id?: string; name?: string; formattedAddress?: string; externalIds?: Record<string, string> };
-  singleUseLocation?: { address: string; latitude?: number; longitude?: number };
+  address?: { id: string; name: string; externalIds?: Record<string, string> };
+  singleUseLocation?: { address?: string; latitude: number; longitude: number };
   notes?: string;
   scheduledArrivalTime?: string;
   scheduledDepartureTime?: string;
@@ -60,14 +88,28 @@ export function samsaraEnvelope<T>(fields: SamsaraEnvelope<T>): SamsaraEnvelope<
   return { eventId: fields.eventId, eventTime: fields.eventTime, eventType: fields.eventType, orgId: fields.orgId, webhookId: fields.webhookId, data: fields.data };
 }
 
-/** `data` of RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with every stop. */
-export function routeStopData(route: SamsaraRoute, operation: string): Record<string, unknown> {
+/** A route as the Routes API answers it (`BaseRouteWithOrdersResponseObjectResponseBody`: stops carry `orders`). */
+export function routeResponse(route: SamsaraRoute): Record<string, unknown> {
+  const { stops, ...rest } = structuredClone(route);
+  return { ...rest, stops: stops.map((stop) => ({ ...stop, orders: [] })) };
+}
+
+/**
+ * `data` of RouteStopArrival / RouteStopDeparture (`RouteStopDetailsObjectResponseBody`): the route with every stop,
+ * the stop that changed in `routeStopDetails`, the time and `type: "route tracking"`, as in the documented examples.
+ */
+export function routeStopData(route: SamsaraRoute, stop: SamsaraStop, operation: 'stop arrived' | 'stop departed', time: string): Record<string, unknown> {
   const { driver, vehicle, ...routeFields } = structuredClone(route);
+  const details: Record<string, unknown> = { id: stop.id, state: stop.state, liveSharingUrl: stop.liveSharingUrl, externalIds: stop.externalIds };
+  for (const field of ['actualArrivalTime', 'actualDepartureTime', 'enRouteTime', 'eta'] as const) if (stop[field]) details[field] = stop[field];
   return {
     ...(driver ? { driver } : {}),
-    ...(vehicle ? { vehicle } : {}),
+    ...(vehicle ? { vehicle: { id: vehicle.id, name: vehicle.name, ...(vehicle.externalIds ? { externalIds: vehicle.externalIds } : {}) } } : {}),
     operation,
-    route: routeFields,
+    route: { ...routeFields, stops: routeFields.stops.map(({ documents: _documents, ...s }) => s) },
+    routeStopDetails: details,
+    time,
+    type: 'route tracking',
   };
 }
 
@@ -81,7 +123,7 @@ export interface ProofOfDeliveryInput {
   temperatureCelsius?: number;
 }
 
-/** `data` of DocumentSubmitted for a proof-of-delivery document. */
+/** `data` of DocumentSubmitted for a proof-of-delivery document (`DriverDocumentSubmittedResponseBody`). */
 export function proofOfDeliveryData(input: ProofOfDeliveryInput): Record<string, unknown> {
   const fields: Record<string, unknown>[] = [
     { label: 'Recipient name', type: 'string', value: { stringValue: input.recipientName } },
@@ -96,6 +138,7 @@ export function proofOfDeliveryData(input: ProofOfDeliveryInput): Record<string,
   if (input.temperatureCelsius !== undefined) {
     fields.push({ label: 'Temperature on delivery (°C)', type: 'number', value: { numberValue: input.temperatureCelsius } });
   }
+  const driver = input.route.driver ?? { id: '0', name: 'Unknown driver' };
   return {
     document: {
       id: input.documentId,
@@ -104,7 +147,7 @@ export function proofOfDeliveryData(input: ProofOfDeliveryInput): Record<string,
       updatedAtTime: input.createdAtTime,
       state: 'submitted',
       documentType: { id: 'pod-template-1', name: 'Proof of Delivery' },
-      ...(input.route.driver ? { driver: input.route.driver } : {}),
+      driver,
       ...(input.route.vehicle ? { vehicle: input.route.vehicle } : {}),
       route: { id: input.route.id, name: input.route.name, externalIds: input.route.externalIds },
       routeStop: { id: input.stop.id, name: input.stop.name, externalIds: input.stop.externalIds },
@@ -113,27 +156,20 @@ export function proofOfDeliveryData(input: ProofOfDeliveryInput): Record<string,
   };
 }
 
-export interface TemperatureAlertInput {
+export interface AlertIncidentInput {
   configurationId: string;
   incidentUrl: string;
   happenedAtTime: string;
   updatedAtTime: string;
   resolvedAtTime?: string;
-  route: SamsaraRoute;
-  sensor: { id: string; name: string };
-  temperatureCelsius: number;
-  thresholdCelsius: number;
-  thresholdDirection: 'above' | 'below';
-  durationMinutes: number;
+  description: string;
+  triggerId: number;
+  /** `conditions[0].details`, keyed by trigger. */
+  details: Record<string, unknown>;
 }
 
-/**
- * `data` of AlertIncident for a reefer temperature alert. Samsara documents `conditions[].details` as
- * one object keyed by trigger type, but not the temperature trigger's fields: `ambientTemperature`
- * and everything inside it is our assumption (see README.md).
- */
-export function temperatureAlertData(input: TemperatureAlertInput): Record<string, unknown> {
-  const direction = input.thresholdDirection === 'above' ? 'above' : 'below';
+/** `data` of AlertIncident (`GetWorkflowIncidentResponseObjectResponseBody`): no route, the trigger's details name the asset. */
+export function alertIncidentData(input: AlertIncidentInput): Record<string, unknown> {
   return {
     configurationId: input.configurationId,
     happenedAtTime: input.happenedAtTime,
@@ -141,24 +177,23 @@ export function temperatureAlertData(input: TemperatureAlertInput): Record<strin
     ...(input.resolvedAtTime ? { resolvedAtTime: input.resolvedAtTime } : {}),
     isResolved: input.resolvedAtTime !== undefined,
     incidentUrl: input.incidentUrl,
-    conditions: [
-      {
-        triggerId: 1033,
-        description: `Reefer temperature ${direction} ${input.thresholdCelsius} °C`,
-        details: {
-          ambientTemperature: {
-            ...(input.route.vehicle ? { vehicle: input.route.vehicle } : {}),
-            ...(input.route.driver ? { driver: input.route.driver } : {}),
-            sensor: input.sensor,
-            temperatureCelsius: input.temperatureCelsius,
-            thresholdCelsius: input.thresholdCelsius,
-            thresholdDirection: input.thresholdDirection,
-            durationMinutes: input.durationMinutes,
-            durationMs: input.durationMinutes * 60_000,
-            route: { id: input.route.id, name: input.route.name, externalIds: input.route.externalIds },
-          },
-        },
-      },
-    ],
+    conditions: [{ description: input.description, triggerId: input.triggerId, details: input.details }],
   };
+}
+
+/** `details` of a reefer temperature trigger (`ReeferTemperatureResponseBody`: driver, trailer, vehicle). */
+export function reeferTemperatureDetails(assets: { driver?: SamsaraRef; trailer?: SamsaraTrailer; vehicle?: SamsaraVehicle }): Record<string, unknown> {
+  const { driver, trailer, vehicle } = assets;
+  return {
+    reeferTemperature: {
+      ...(driver ? { driver: { id: driver.id, name: driver.name, ...(driver.externalIds ? { externalIds: driver.externalIds } : {}) } } : {}),
+      ...(trailer ? { trailer: { id: trailer.id, name: trailer.name, ...(trailer.externalIds ? { externalIds: trailer.externalIds } : {}) } } : {}),
+      ...(vehicle ? { vehicle: { id: vehicle.id, name: vehicle.name, serial: vehicle.serial, ...(vehicle.externalIds ? { externalIds: vehicle.externalIds } : {}) } } : {}),
+    },
+  };
+}
+
+/** `details` of an ambient temperature trigger (`AmbientTemperatureResponseBody`: the sensor, id as a string). */
+export function ambientTemperatureDetails(sensor: SamsaraSensor): Record<string, unknown> {
+  return { ambientTemperature: { sensor: { id: String(sensor.id), name: sensor.name } } };
 }

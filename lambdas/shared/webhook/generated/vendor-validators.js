@@ -5,7 +5,7 @@
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
 export const samsaraWebhook = validate21;
-const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]},"MilliCelsius":{"type":"integer","minimum":-100000,"maximum":100000},"Celsius":{"type":"number","minimum":-100,"maximum":100},"TemperatureDetails":{"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}}}};
+const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
 const schema7 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
 const schema8 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
 const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
@@ -882,72 +882,24 @@ validate51.errors = vErrors;
 return errors === 0;
 }
 
-const schema16 = {"description":"AlertIncident (https://developers.samsara.com/docs/alert-webhook-payload). The temperature `details` shape is trigger-specific and not confirmed by Samsara's docs: see docs/webhooks.md for the shapes accepted.","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"incidentId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"route":{"$ref":"#/$defs/Entity"},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details. Temperature triggers are read from `temperature`, `reeferTemperature` or `ambientTemperature` (shape not confirmed by Samsara; Samsara's APIs report temperatures in milli-degrees Celsius, so both units are accepted).","type":"object","properties":{"temperature":{"$ref":"#/$defs/TemperatureDetails"},"reeferTemperature":{"$ref":"#/$defs/TemperatureDetails"},"ambientTemperature":{"$ref":"#/$defs/TemperatureDetails"}}}}}}},"required":["happenedAtTime","conditions"]};
-const schema17 = {"type":"object","properties":{"vehicle":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"sensor":{"$ref":"#/$defs/Entity"},"temperatureCelsius":{"$ref":"#/$defs/Celsius"},"currentTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"peakTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"peakTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"minTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"maxTemperatureCelsius":{"$ref":"#/$defs/Celsius"},"minTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"maxTemperatureMilliC":{"$ref":"#/$defs/MilliCelsius"},"durationMs":{"type":"integer","minimum":0,"maximum":6000000000},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"driver":{"$ref":"#/$defs/Entity"},"thresholdCelsius":{"$ref":"#/$defs/Celsius"},"thresholdMilliC":{"$ref":"#/$defs/MilliCelsius"},"thresholdDirection":{"enum":["above","below"]}}};
-const schema18 = {"type":"number","minimum":-100,"maximum":100};
+const schema16 = {"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
+const schema17 = {"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 100 || isNaN(data)){
-validate77.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data < -100 || isNaN(data)){
-validate77.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
-}
-}
-else {
-validate77.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-validate77.errors = vErrors;
-return errors === 0;
-}
-
-const schema19 = {"type":"integer","minimum":-100000,"maximum":100000};
-
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate79.errors = [{instancePath,keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 100000 || isNaN(data)){
-validate79.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
-return false;
-}
-else {
-if(data < -100000 || isNaN(data)){
-validate79.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100000}}];
-return false;
-}
-}
-}
-}
-validate79.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.vehicle !== undefined){
+let missing0;
+if((data.id === undefined) && (missing0 = "id")){
+validate70.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate44(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -956,10 +908,58 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.trailer !== undefined){
+if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate44(data.trailer, {instancePath:instancePath+"/trailer",parentData:data,parentDataProperty:"trailer",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate70.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+
+const schema18 = {"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
+
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.id === undefined) && (missing0 = "id")){
+validate75.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.id !== undefined){
+const _errs1 = errors;
+if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+const _errs2 = errors;
+if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -968,10 +968,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.route !== undefined){
+if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate44(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -979,241 +979,16 @@ var valid0 = _errs3 === errors;
 else {
 var valid0 = true;
 }
-if(valid0){
-if(data.sensor !== undefined){
-const _errs4 = errors;
-if(!(validate44(data.sensor, {instancePath:instancePath+"/sensor",parentData:data,parentDataProperty:"sensor",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
 }
-var valid0 = _errs4 === errors;
+}
+}
 }
 else {
-var valid0 = true;
-}
-if(valid0){
-if(data.temperatureCelsius !== undefined){
-const _errs5 = errors;
-if(!(validate77(data.temperatureCelsius, {instancePath:instancePath+"/temperatureCelsius",parentData:data,parentDataProperty:"temperatureCelsius",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currentTemperatureMilliC !== undefined){
-const _errs6 = errors;
-if(!(validate79(data.currentTemperatureMilliC, {instancePath:instancePath+"/currentTemperatureMilliC",parentData:data,parentDataProperty:"currentTemperatureMilliC",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.peakTemperatureCelsius !== undefined){
-const _errs7 = errors;
-if(!(validate77(data.peakTemperatureCelsius, {instancePath:instancePath+"/peakTemperatureCelsius",parentData:data,parentDataProperty:"peakTemperatureCelsius",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.peakTemperatureMilliC !== undefined){
-const _errs8 = errors;
-if(!(validate79(data.peakTemperatureMilliC, {instancePath:instancePath+"/peakTemperatureMilliC",parentData:data,parentDataProperty:"peakTemperatureMilliC",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.minTemperatureCelsius !== undefined){
-const _errs9 = errors;
-if(!(validate77(data.minTemperatureCelsius, {instancePath:instancePath+"/minTemperatureCelsius",parentData:data,parentDataProperty:"minTemperatureCelsius",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxTemperatureCelsius !== undefined){
-const _errs10 = errors;
-if(!(validate77(data.maxTemperatureCelsius, {instancePath:instancePath+"/maxTemperatureCelsius",parentData:data,parentDataProperty:"maxTemperatureCelsius",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.minTemperatureMilliC !== undefined){
-const _errs11 = errors;
-if(!(validate79(data.minTemperatureMilliC, {instancePath:instancePath+"/minTemperatureMilliC",parentData:data,parentDataProperty:"minTemperatureMilliC",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxTemperatureMilliC !== undefined){
-const _errs12 = errors;
-if(!(validate79(data.maxTemperatureMilliC, {instancePath:instancePath+"/maxTemperatureMilliC",parentData:data,parentDataProperty:"maxTemperatureMilliC",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.durationMs !== undefined){
-let data12 = data.durationMs;
-const _errs13 = errors;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs13){
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 6000000000 || isNaN(data12)){
-validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"maximum",params:{comparison: "<=", limit: 6000000000}}];
-return false;
-}
-else {
-if(data12 < 0 || isNaN(data12)){
-validate72.errors = [{instancePath:instancePath+"/durationMs",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate75.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.durationMinutes !== undefined){
-let data13 = data.durationMinutes;
-const _errs15 = errors;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs15){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 100000 || isNaN(data13)){
-validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
-return false;
-}
-else {
-if(data13 < 0 || isNaN(data13)){
-validate72.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs15 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.driver !== undefined){
-const _errs17 = errors;
-if(!(validate44(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.thresholdCelsius !== undefined){
-const _errs18 = errors;
-if(!(validate77(data.thresholdCelsius, {instancePath:instancePath+"/thresholdCelsius",parentData:data,parentDataProperty:"thresholdCelsius",rootData}))){
-vErrors = vErrors === null ? validate77.errors : vErrors.concat(validate77.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.thresholdMilliC !== undefined){
-const _errs19 = errors;
-if(!(validate79(data.thresholdMilliC, {instancePath:instancePath+"/thresholdMilliC",parentData:data,parentDataProperty:"thresholdMilliC",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs19 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.thresholdDirection !== undefined){
-let data17 = data.thresholdDirection;
-const _errs20 = errors;
-if(!((data17 === "above") || (data17 === "below"))){
-validate72.errors = [{instancePath:instancePath+"/thresholdDirection",keyword:"enum",params:{allowedValues: schema17.properties.thresholdDirection.enum}}];
-return false;
-}
-var valid0 = _errs20 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate72.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate72.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
@@ -1241,10 +1016,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.incidentId !== undefined){
+if(data.happenedAtTime !== undefined){
 const _errs2 = errors;
-if(!(validate23(data.incidentId, {instancePath:instancePath+"/incidentId",parentData:data,parentDataProperty:"incidentId",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate33(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1253,9 +1028,9 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.happenedAtTime !== undefined){
+if(data.updatedAtTime !== undefined){
 const _errs3 = errors;
-if(!(validate33(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+if(!(validate33(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
 vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
@@ -1265,9 +1040,9 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.updatedAtTime !== undefined){
+if(data.resolvedAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate33(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
+if(!(validate33(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
 vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
@@ -1277,11 +1052,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.resolvedAtTime !== undefined){
+if(data.isResolved !== undefined){
 const _errs5 = errors;
-if(!(validate33(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
+if(typeof data.isResolved !== "boolean"){
+validate64.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
+return false;
 }
 var valid0 = _errs5 === errors;
 }
@@ -1289,24 +1064,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.isResolved !== undefined){
-const _errs6 = errors;
-if(typeof data.isResolved !== "boolean"){
-validate64.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
 if(data.incidentUrl !== undefined){
-let data6 = data.incidentUrl;
-const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data6 === "string"){
-if(data6.length > 2048){
+let data5 = data.incidentUrl;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data5 === "string"){
+if(data5.length > 2048){
 validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
@@ -1316,106 +1079,141 @@ validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",pa
 return false;
 }
 }
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.route !== undefined){
-const _errs10 = errors;
-if(!(validate44(data.route, {instancePath:instancePath+"/route",parentData:data,parentDataProperty:"route",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs10 === errors;
+var valid0 = _errs7 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.conditions !== undefined){
-let data8 = data.conditions;
-const _errs11 = errors;
-if(errors === _errs11){
-if(Array.isArray(data8)){
-if(data8.length > 50){
+let data6 = data.conditions;
+const _errs9 = errors;
+if(errors === _errs9){
+if(Array.isArray(data6)){
+if(data6.length > 50){
 validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
 return false;
 }
 else {
 var valid1 = true;
-const len0 = data8.length;
+const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
-let data9 = data8[i0];
+let data7 = data6[i0];
+const _errs11 = errors;
+if(errors === _errs11){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.description !== undefined){
 const _errs13 = errors;
-if(errors === _errs13){
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.description !== undefined){
-const _errs15 = errors;
-if(!(validate25(data9.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data9,parentDataProperty:"description",rootData}))){
+if(!(validate25(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
 vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
 errors = vErrors.length;
 }
-var valid2 = _errs15 === errors;
+var valid2 = _errs13 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
-if(data9.triggerId !== undefined){
-let data11 = data9.triggerId;
-const _errs16 = errors;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+if(data7.triggerId !== undefined){
+let data9 = data7.triggerId;
+const _errs14 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
 validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
-var valid2 = _errs16 === errors;
+var valid2 = _errs14 === errors;
 }
 else {
 var valid2 = true;
 }
 if(valid2){
-if(data9.details !== undefined){
-let data12 = data9.details;
+if(data7.details !== undefined){
+let data10 = data7.details;
+const _errs16 = errors;
+if(errors === _errs16){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.ambientTemperature !== undefined){
+let data11 = data10.ambientTemperature;
 const _errs18 = errors;
 if(errors === _errs18){
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.temperature !== undefined){
-const _errs20 = errors;
-if(!(validate72(data12.temperature, {instancePath:instancePath+"/conditions/" + i0+"/details/temperature",parentData:data12,parentDataProperty:"temperature",rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let missing1;
+if((data11.sensor === undefined) && (missing1 = "sensor")){
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data11.sensor !== undefined){
+if(!(validate70(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
-var valid3 = _errs20 === errors;
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs18 === errors;
 }
 else {
 var valid3 = true;
 }
 if(valid3){
-if(data12.reeferTemperature !== undefined){
+if(data10.reeferTemperature !== undefined){
+let data13 = data10.reeferTemperature;
 const _errs21 = errors;
-if(!(validate72(data12.reeferTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",parentData:data12,parentDataProperty:"reeferTemperature",rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(errors === _errs21){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.driver !== undefined){
+const _errs23 = errors;
+if(!(validate44(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
+}
+var valid5 = _errs23 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.trailer !== undefined){
+const _errs24 = errors;
+if(!(validate75(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs24 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.vehicle !== undefined){
+const _errs25 = errors;
+if(!(validate75(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs25 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
+return false;
+}
 }
 var valid3 = _errs21 === errors;
 }
 else {
 var valid3 = true;
-}
-if(valid3){
-if(data12.ambientTemperature !== undefined){
-const _errs22 = errors;
-if(!(validate72(data12.ambientTemperature, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",parentData:data12,parentDataProperty:"ambientTemperature",rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
-errors = vErrors.length;
-}
-var valid3 = _errs22 === errors;
-}
-else {
-var valid3 = true;
-}
 }
 }
 }
@@ -1424,7 +1222,7 @@ validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",k
 return false;
 }
 }
-var valid2 = _errs18 === errors;
+var valid2 = _errs16 === errors;
 }
 else {
 var valid2 = true;
@@ -1437,7 +1235,7 @@ validate64.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"typ
 return false;
 }
 }
-var valid1 = _errs13 === errors;
+var valid1 = _errs11 === errors;
 if(!valid1){
 break;
 }
@@ -1449,12 +1247,10 @@ validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"type",par
 return false;
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs9 === errors;
 }
 else {
 var valid0 = true;
-}
-}
 }
 }
 }
@@ -1803,89 +1599,89 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const motiveWebhook = validate97;
-const schema20 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
-const schema21 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
-const schema22 = {"type":["integer","null"],"minimum":0};
+export const motiveWebhook = validate85;
+const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
+const schema20 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
+const schema21 = {"type":["integer","null"],"minimum":0};
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate99.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
+validate87.errors = [{instancePath,keyword:"type",params:{type: schema21.type}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-validate99.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate87.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
-validate99.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"type":["string","null"],"maxLength":128};
+const schema22 = {"type":["string","null"],"maxLength":128};
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((typeof data !== "string") && (data !== null)){
-validate105.errors = [{instancePath,keyword:"type",params:{type: schema23.type}}];
+validate93.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
 return false;
 }
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate105.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate93.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 }
-validate105.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-const schema24 = {"type":"string","format":"date-time","maxLength":40};
+const schema23 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate108.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate96.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate108.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate96.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate108.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate96.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate108.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate98.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1893,13 +1689,13 @@ if(data.id !== undefined){
 let data0 = data.id;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate98.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+validate86.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs1){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-validate98.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate86.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1914,7 +1710,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate98.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema21.properties.trigger.enum}}];
+validate86.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema20.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -1925,8 +1721,8 @@ var valid0 = true;
 if(valid0){
 if(data.form_id !== undefined){
 const _errs4 = errors;
-if(!(validate99(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+if(!(validate87(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1937,8 +1733,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver_id !== undefined){
 const _errs5 = errors;
-if(!(validate99(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+if(!(validate87(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -1949,8 +1745,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle_id !== undefined){
 const _errs6 = errors;
-if(!(validate99(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+if(!(validate87(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -1961,8 +1757,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_id !== undefined){
 const _errs7 = errors;
-if(!(validate99(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+if(!(validate87(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1973,8 +1769,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_stop_id !== undefined){
 const _errs8 = errors;
-if(!(validate99(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
-vErrors = vErrors === null ? validate99.errors : vErrors.concat(validate99.errors);
+if(!(validate87(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1985,8 +1781,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_dispatch_id !== undefined){
 const _errs9 = errors;
-if(!(validate105(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate93(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1997,8 +1793,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_stop_id !== undefined){
 const _errs10 = errors;
-if(!(validate105(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate93(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2011,13 +1807,13 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate98.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema21.properties.stop_category.type}}];
+validate86.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema20.properties.stop_category.type}}];
 return false;
 }
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(data9.length > 64){
-validate98.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+validate86.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
@@ -2030,8 +1826,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate108(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate96(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2042,8 +1838,8 @@ var valid0 = true;
 if(valid0){
 if(data.entered_at !== undefined){
 const _errs14 = errors;
-if(!(validate108(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate96(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
+vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2055,7 +1851,7 @@ if(valid0){
 if(data.submitted !== undefined){
 const _errs15 = errors;
 if(typeof data.submitted !== "boolean"){
-validate98.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+validate86.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -2068,18 +1864,18 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate98.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema21.properties.lat.type}}];
+validate86.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema20.properties.lat.type}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate98.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate86.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate98.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate86.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
@@ -2095,18 +1891,18 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate98.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema21.properties.lon.type}}];
+validate86.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema20.properties.lon.type}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate98.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate86.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate98.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate86.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
@@ -2122,13 +1918,13 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate98.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema21.properties.location.type}}];
+validate86.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema20.properties.location.type}}];
 return false;
 }
 if(errors === _errs21){
 if(typeof data15 === "string"){
 if(data15.length > 500){
-validate98.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+validate86.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
@@ -2143,7 +1939,7 @@ if(data.entry !== undefined){
 let data16 = data.entry;
 const _errs23 = errors;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate98.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+validate86.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs23 === errors;
@@ -2170,17 +1966,17 @@ var valid0 = true;
 }
 }
 else {
-validate98.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate98.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
 
 const pattern2 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2226,8 +2022,8 @@ vErrors = null;
 }
 if(_valid0){
 const _errs5 = errors;
-if(!(validate98(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate98.errors : vErrors.concat(validate98.errors);
+if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -2242,14 +2038,14 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate97.errors = vErrors;
+validate85.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.action === undefined) && (missing1 = "action")){
-validate97.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate85.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2259,24 +2055,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate97.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+validate85.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate97.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+validate85.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern2.test(data1)){
-validate97.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+validate85.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate85.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2292,12 +2088,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate97.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+validate85.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate97.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate85.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2310,84 +2106,84 @@ var valid3 = true;
 }
 }
 else {
-validate97.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate85.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate97.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
-export const zendeskWebhook = validate112;
-const schema25 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}}}};
+export const zendeskWebhook = validate100;
+const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
 const pattern3 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
 const pattern5 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
-const schema26 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
+const schema25 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
 const pattern4 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
-const schema27 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
+const schema26 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate114.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema27.enum}}];
+validate102.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema26.enum}}];
 return false;
 }
-validate114.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
 
-const schema28 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
+const schema27 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate116.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema28.enum}}];
+validate104.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema27.enum}}];
 return false;
 }
-validate116.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"type":"string","format":"date-time","maxLength":40};
+const schema28 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate118.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate106.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate118.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate106.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate118.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate106.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate118.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate101.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2397,24 +2193,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate101.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate101.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data0)){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+validate101.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2428,13 +2224,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate113.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema26.properties.external_id.type}}];
+validate101.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema25.properties.external_id.type}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate113.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate101.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -2447,8 +2243,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate114(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate114.errors : vErrors.concat(validate114.errors);
+if(!(validate102(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2459,8 +2255,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate116(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+if(!(validate104(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2473,13 +2269,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema26.properties.type.type}}];
+validate101.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema25.properties.type.type}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate101.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -2496,7 +2292,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate113.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate101.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2508,12 +2304,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate113.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate101.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate113.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate101.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2525,7 +2321,7 @@ break;
 }
 }
 else {
-validate113.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate101.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2537,8 +2333,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate118(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate106(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2549,8 +2345,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate118(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate106(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2568,17 +2364,17 @@ var valid0 = true;
 }
 }
 else {
-validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate113.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-const schema30 = {"description":"`current`/`previous` for status and priority changes; `comment` for comment_added.","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}}}};
+const schema29 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2592,7 +2388,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate122.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema30.properties.comment.properties.id.type}}];
+validate110.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema29.properties.comment.properties.id.type}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -2604,7 +2400,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate122.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate110.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -2619,12 +2415,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate122.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate110.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate122.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate110.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2640,12 +2436,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate122.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate110.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate122.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate110.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2659,23 +2455,119 @@ var valid1 = true;
 }
 }
 else {
-validate122.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate110.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tags_added !== undefined){
+let data5 = data.tags_added;
+const _errs11 = errors;
+if(errors === _errs11){
+if(Array.isArray(data5)){
+if(data5.length > 100){
+validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+const _errs13 = errors;
+if(errors === _errs13){
+if(typeof data6 === "string"){
+if(data6.length > 80){
+validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
+return false;
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs13 === errors;
+if(!valid2){
+break;
 }
 }
 }
 }
 else {
-validate122.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-validate122.errors = vErrors;
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tags_removed !== undefined){
+let data7 = data.tags_removed;
+const _errs15 = errors;
+if(errors === _errs15){
+if(Array.isArray(data7)){
+if(data7.length > 100){
+validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
+return false;
+}
+else {
+var valid3 = true;
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data8 === "string"){
+if(data8.length > 80){
+validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
+return false;
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs17 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+else {
+validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate110.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate110.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2740,14 +2632,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate100.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate113(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
-vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
+if(!(validate101(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -2758,8 +2650,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate122(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+if(!(validate110(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
+vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -2782,14 +2674,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate112.errors = vErrors;
+validate100.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate100.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2799,24 +2691,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate112.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate100.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate112.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate100.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern5.test(data3)){
-validate112.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+validate100.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate100.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2832,24 +2724,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate112.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate100.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate112.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate100.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern0.test(data4)){
-validate112.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate100.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate100.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2863,7 +2755,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate112.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate100.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -2874,8 +2766,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate118(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate106(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -2890,12 +2782,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate112.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate100.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate100.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2911,12 +2803,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate112.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate100.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate100.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2930,7 +2822,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate112.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate100.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -2943,7 +2835,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate112.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate100.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -2961,20 +2853,20 @@ var valid4 = true;
 }
 }
 else {
-validate112.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate100.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate112.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const cloudEvent = validate125;
-const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
+export const cloudEvent = validate113;
+const schema30 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
 const formats6 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
 const formats10 = __formats.uri;
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2995,7 +2887,7 @@ errors++;
 }
 var valid0 = _errs2 === errors;
 if(valid0){
-validate125.errors = [{instancePath,keyword:"not",params:{}}];
+validate113.errors = [{instancePath,keyword:"not",params:{}}];
 return false;
 }
 else {
@@ -3013,14 +2905,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((((data.specversion === undefined) && (missing1 = "specversion")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.source === undefined) && (missing1 = "source"))) || ((data.type === undefined) && (missing1 = "type"))){
-validate125.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.specversion !== undefined){
 const _errs3 = errors;
 if("1.0" !== data.specversion){
-validate125.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
+validate113.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -3035,12 +2927,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length < 1){
-validate125.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3057,18 +2949,18 @@ if(errors === _errs6){
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(data2.length < 1){
-validate125.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!(formats6.test(data2))){
-validate125.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
+validate113.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
 return false;
 }
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3085,12 +2977,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length < 1){
-validate125.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3106,12 +2998,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length < 1){
-validate125.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3128,12 +3020,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!(formats0.validate(data5))){
-validate125.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
+validate113.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3150,12 +3042,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data6 === "string"){
 if(data6.length < 1){
-validate125.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3172,18 +3064,18 @@ if(errors === _errs16){
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length < 1){
-validate125.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
+validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!(formats10(data7))){
-validate125.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
+validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
 return false;
 }
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3197,7 +3089,7 @@ if(valid1){
 if(data.data_base64 !== undefined){
 const _errs18 = errors;
 if(typeof data.data_base64 !== "string"){
-validate125.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
+validate113.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid1 = _errs18 === errors;
@@ -3216,19 +3108,19 @@ var valid1 = true;
 }
 }
 else {
-validate125.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate125.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderData = validate126;
-const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
+export const sapSalesOrderData = validate114;
+const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
 
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3236,7 +3128,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate126.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate114.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3246,24 +3138,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 40){
-validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data0)){
-validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3279,12 +3171,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate126.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3300,12 +3192,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate126.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3321,12 +3213,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 2){
-validate126.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
+validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3342,12 +3234,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data4 === "string"){
 if(data4.length > 2){
-validate126.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
+validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3363,12 +3255,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data5 === "string"){
 if(data5.length > 40){
-validate126.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3385,18 +3277,18 @@ if(errors === _errs13){
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 40){
-validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data6))){
-validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate126.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3415,102 +3307,102 @@ var valid0 = true;
 }
 }
 else {
-validate126.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate114.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate126.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderEntity = validate127;
-const schema33 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
-const schema34 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapSalesOrderEntity = validate115;
+const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
+const schema33 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate128.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate116.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate128.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate116.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data)){
-validate128.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate116.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate128.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate116.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate128.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-const schema35 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
+const schema34 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
 const pattern9 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(!pattern9.test(data)){
-validate131.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
+validate119.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
 return false;
 }
 }
 else {
-validate131.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate131.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
+const schema35 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
 const pattern10 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate134.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate122.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate134.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
+validate122.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate122.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate134.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 const pattern11 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3518,14 +3410,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
-validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate115.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.SalesOrder !== undefined){
 const _errs1 = errors;
-if(!(validate128(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate116(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
+vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3540,12 +3432,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate127.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3557,8 +3449,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs4 = errors;
-if(!(validate128(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate116(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3569,8 +3461,8 @@ var valid0 = true;
 if(valid0){
 if(data.LastChangeDateTime !== undefined){
 const _errs5 = errors;
-if(!(validate131(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate119(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -3581,8 +3473,8 @@ var valid0 = true;
 if(valid0){
 if(data.RequestedDeliveryDate !== undefined){
 const _errs6 = errors;
-if(!(validate131(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate119(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -3597,12 +3489,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2){
-validate127.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
+validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3618,12 +3510,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data6 === "string"){
 if(data6.length > 1){
-validate127.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3639,12 +3531,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data7 === "string"){
 if(data7.length > 1){
-validate127.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
+validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3660,12 +3552,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data8 === "string"){
 if(data8.length > 1){
-validate127.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3677,8 +3569,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMin_SDH !== undefined){
 const _errs15 = errors;
-if(!(validate134(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate122(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs15 === errors;
@@ -3689,8 +3581,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMax_SDH !== undefined){
 const _errs16 = errors;
-if(!(validate134(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate122(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -3701,8 +3593,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowStart_SDH !== undefined){
 const _errs17 = errors;
-if(!(validate131(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate119(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -3713,8 +3605,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
 const _errs18 = errors;
-if(!(validate131(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate119(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -3729,12 +3621,12 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data13 === "string"){
 if(data13.length > 128){
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3750,12 +3642,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data14 === "string"){
 if(data14.length > 128){
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3771,12 +3663,12 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(typeof data15 === "string"){
 if(data15.length > 128){
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3793,7 +3685,7 @@ if(errors === _errs25){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing1;
 if((data16.results === undefined) && (missing1 = "results")){
-validate127.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3803,7 +3695,7 @@ const _errs27 = errors;
 if(errors === _errs27){
 if(Array.isArray(data17)){
 if(data17.length > 200){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3816,7 +3708,7 @@ if(errors === _errs29){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing2;
 if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3826,12 +3718,12 @@ const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data19 === "string"){
 if(!pattern11.test(data19)){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3847,12 +3739,12 @@ const _errs33 = errors;
 if(errors === _errs33){
 if(typeof data20 === "string"){
 if(data20.length > 40){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3868,12 +3760,12 @@ const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data21 === "string"){
 if(data21.length > 40){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3885,8 +3777,8 @@ var valid3 = true;
 if(valid3){
 if(data18.RequestedQuantity !== undefined){
 const _errs37 = errors;
-if(!(validate134(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate122(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs37 === errors;
@@ -3901,12 +3793,12 @@ const _errs38 = errors;
 if(errors === _errs38){
 if(typeof data23 === "string"){
 if(data23.length > 3){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3922,12 +3814,12 @@ const _errs40 = errors;
 if(errors === _errs40){
 if(typeof data24 === "string"){
 if(data24.length > 3){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3939,8 +3831,8 @@ var valid3 = true;
 if(valid3){
 if(data18.ItemGrossWeight !== undefined){
 const _errs42 = errors;
-if(!(validate134(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate122(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs42 === errors;
@@ -3955,12 +3847,12 @@ const _errs43 = errors;
 if(errors === _errs43){
 if(typeof data26 === "string"){
 if(data26.length > 3){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3976,12 +3868,12 @@ const _errs45 = errors;
 if(errors === _errs45){
 if(typeof data27 === "string"){
 if(data27.length > 4){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3997,12 +3889,12 @@ const _errs47 = errors;
 if(errors === _errs47){
 if(typeof data28 === "string"){
 if(data28.length > 4){
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4023,7 +3915,7 @@ var valid3 = true;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4035,7 +3927,7 @@ break;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4043,7 +3935,7 @@ return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4060,7 +3952,7 @@ if(errors === _errs49){
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 let missing3;
 if((data29.results === undefined) && (missing3 = "results")){
-validate127.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -4078,7 +3970,7 @@ if(errors === _errs53){
 if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
 let missing4;
 if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
@@ -4088,12 +3980,12 @@ const _errs55 = errors;
 if(errors === _errs55){
 if(typeof data32 === "string"){
 if(data32.length > 2){
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4109,12 +4001,12 @@ const _errs57 = errors;
 if(errors === _errs57){
 if(typeof data33 === "string"){
 if(data33.length > 10){
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4127,7 +4019,7 @@ var valid6 = true;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4138,7 +4030,7 @@ break;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4146,7 +4038,7 @@ return false;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4175,46 +4067,46 @@ var valid0 = true;
 }
 }
 else {
-validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate115.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate127.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const sapOutboundDeliveryData = validate141;
-const schema37 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
-const schema38 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapOutboundDeliveryData = validate129;
+const schema36 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+const schema37 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate142.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate130.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate142.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate130.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data)){
-validate142.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate130.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate142.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate130.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate142.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
@@ -4222,7 +4114,7 @@ const formats16 = __formats.date;
 const pattern13 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
 const pattern14 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4230,14 +4122,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate141.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(validate142(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4248,8 +4140,8 @@ var valid0 = true;
 if(valid0){
 if(data.ReferenceSDDocument !== undefined){
 const _errs2 = errors;
-if(!(validate142(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4260,8 +4152,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!(validate142(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4272,8 +4164,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate142(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4288,12 +4180,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate141.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4305,8 +4197,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate142(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4321,12 +4213,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 200){
-validate141.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4343,18 +4235,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data7 === "string"){
 if(data7.length > 40){
-validate141.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data7))){
-validate141.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4372,12 +4264,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data8 === "string"){
 if(!(formats16.validate(data8))){
-validate141.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4394,12 +4286,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data9 === "string"){
 if(!pattern13.test(data9)){
-validate141.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4415,12 +4307,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data10 === "string"){
 if(data10.length > 3){
-validate141.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4436,12 +4328,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data11 === "string"){
 if(!pattern14.test(data11)){
-validate141.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4457,18 +4349,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 100 || isNaN(data12)){
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data12 < -100 || isNaN(data12)){
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4484,18 +4376,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100 || isNaN(data13)){
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data13 < -100 || isNaN(data13)){
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4512,18 +4404,18 @@ if(errors === _errs24){
 if(errors === _errs24){
 if(typeof data14 === "string"){
 if(data14.length > 40){
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data14))){
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4541,18 +4433,18 @@ if(errors === _errs26){
 if(errors === _errs26){
 if(typeof data15 === "string"){
 if(data15.length > 40){
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data15))){
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4569,7 +4461,7 @@ const _errs28 = errors;
 if(errors === _errs28){
 if(Array.isArray(data16)){
 if(data16.length > 200){
-validate141.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4582,7 +4474,7 @@ if(errors === _errs30){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
 if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4592,12 +4484,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data18 === "string"){
 if(!pattern11.test(data18)){
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4613,12 +4505,12 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data19 === "string"){
 if(!pattern11.test(data19)){
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4630,8 +4522,8 @@ var valid2 = true;
 if(valid2){
 if(data17.Material !== undefined){
 const _errs36 = errors;
-if(!(validate142(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate130(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs36 === errors;
@@ -4646,12 +4538,12 @@ const _errs37 = errors;
 if(errors === _errs37){
 if(typeof data21 === "string"){
 if(!pattern13.test(data21)){
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4666,7 +4558,7 @@ var valid2 = true;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4678,7 +4570,7 @@ break;
 }
 }
 else {
-validate141.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4706,123 +4598,123 @@ var valid0 = true;
 }
 }
 else {
-validate141.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate141.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpOrder = validate149;
-const schema39 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema40 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpOrder = validate137;
+const schema38 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
+const schema39 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate150.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate138.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate150.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate138.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data)){
-validate150.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate138.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate150.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate138.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate150.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
-const schema41 = {"type":"number","minimum":-100,"maximum":100};
+const schema40 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate154.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate142.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate154.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate142.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate154.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate142.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate154.errors = vErrors;
+validate142.errors = vErrors;
 return errors === 0;
 }
 
-const schema42 = {"type":"string","format":"date-time","maxLength":40};
+const schema41 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate157.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate145.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate157.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate145.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate145.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate157.errors = vErrors;
+validate145.errors = vErrors;
 return errors === 0;
 }
 
-const schema43 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
+const schema42 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
 const pattern19 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate160.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate148.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate150(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4837,18 +4729,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate160.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate160.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4865,7 +4757,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate160.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate148.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4875,18 +4767,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate160.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate160.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4902,12 +4794,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate160.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4923,18 +4815,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate160.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate160.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4950,18 +4842,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate160.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate160.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4977,12 +4869,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate160.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4998,12 +4890,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
 if(!pattern19.test(data8)){
-validate160.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5020,7 +4912,7 @@ var valid1 = true;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5037,7 +4929,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate160.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5047,18 +4939,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate160.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate160.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -5074,18 +4966,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate160.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate160.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -5098,7 +4990,7 @@ var valid2 = true;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5113,16 +5005,16 @@ var valid0 = true;
 }
 }
 else {
-validate160.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate160.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5130,14 +5022,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate149.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate137.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate150(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5148,8 +5040,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate150(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5160,8 +5052,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate150(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5176,12 +5068,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate149.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate137.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5194,7 +5086,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate149.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate137.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5207,21 +5099,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate149.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema39.properties.temperatureRange.type}}];
+validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema38.properties.temperatureRange.type}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate149.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate154(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate142(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -5232,8 +5124,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate154(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate142(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5258,14 +5150,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate149.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate157(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate145(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -5276,8 +5168,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate157(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate145(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -5289,7 +5181,7 @@ var valid2 = true;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5301,8 +5193,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate160(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
-vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+if(!(validate148(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -5313,8 +5205,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate160(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
-vErrors = vErrors === null ? validate160.errors : vErrors.concat(validate160.errors);
+if(!(validate148(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -5327,7 +5219,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate149.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema39.properties.serviceLevel.enum}}];
+validate137.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema38.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -5340,18 +5232,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate149.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate149.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate149.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5369,12 +5261,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate149.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate149.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -5387,7 +5279,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -5395,18 +5287,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5425,14 +5317,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate150(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -5447,12 +5339,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5465,7 +5357,7 @@ var valid5 = true;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5479,18 +5371,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5508,18 +5400,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5535,18 +5427,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -5562,7 +5454,7 @@ var valid4 = true;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5575,7 +5467,7 @@ break;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5592,8 +5484,8 @@ if(errors === _errs38){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.vehicleId !== undefined){
 const _errs40 = errors;
-if(!(validate150(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs40 === errors;
@@ -5604,8 +5496,8 @@ var valid6 = true;
 if(valid6){
 if(data24.trailerId !== undefined){
 const _errs41 = errors;
-if(!(validate150(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs41 === errors;
@@ -5616,8 +5508,8 @@ var valid6 = true;
 if(valid6){
 if(data24.driverId !== undefined){
 const _errs42 = errors;
-if(!(validate150(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate138(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs42 === errors;
@@ -5629,7 +5521,7 @@ var valid6 = true;
 }
 }
 else {
-validate149.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5641,8 +5533,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs43 = errors;
-if(!(validate157(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate145(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs43 === errors;
@@ -5666,80 +5558,80 @@ var valid0 = true;
 }
 }
 else {
-validate149.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate149.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpInvoice = validate169;
-const schema44 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema45 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpInvoice = validate157;
+const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
+const schema44 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate170.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate158.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate170.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate158.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data)){
-validate170.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate170.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate170.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
-const schema46 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const schema45 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
 const pattern22 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate175.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate163.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern22.test(data)){
-validate175.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate163.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate175.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate175.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
 const pattern21 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5747,14 +5639,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.invoiceId !== undefined){
 const _errs1 = errors;
-if(!(validate170(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate158(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5765,8 +5657,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate170(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate158(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5777,8 +5669,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate170(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate158(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5789,8 +5681,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate170(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate158(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5803,7 +5695,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate169.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema44.properties.documentType.enum}}];
+validate157.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema43.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -5818,12 +5710,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data5 === "string"){
 if(!pattern21.test(data5)){
-validate169.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate157.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5835,8 +5727,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs8 = errors;
-if(!(validate175(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate163(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5847,8 +5739,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate175(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate163(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5859,8 +5751,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs10 = errors;
-if(!(validate175(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate163(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5876,12 +5768,12 @@ if(errors === _errs11){
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(!(formats16.validate(data9))){
-validate169.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5894,8 +5786,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs13 = errors;
-if(!(validate170(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate158(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -5911,18 +5803,18 @@ if(errors === _errs14){
 if(errors === _errs14){
 if(typeof data11 === "string"){
 if(data11.length > 40){
-validate169.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data11))){
-validate169.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5946,7 +5838,42 @@ var valid0 = true;
 }
 }
 else {
-validate169.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+export const genericErpQualityHold = validate168;
+const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
+const schema47 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate169.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate169.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern7.test(data)){
+validate169.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5954,72 +5881,37 @@ validate169.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpQualityHold = validate180;
-const schema47 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema48 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+const schema48 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate181.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate181.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate181.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate181.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate181.errors = vErrors;
-return errors === 0;
-}
-
-const schema49 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate186.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate174.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate186.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate174.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate186.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate174.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate186.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6027,14 +5919,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate180.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate181(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate169(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -6045,8 +5937,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate181(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate169(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -6057,8 +5949,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate181(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate169(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -6069,8 +5961,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate181(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate181.errors : vErrors.concat(validate181.errors);
+if(!(validate169(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6085,12 +5977,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate180.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate168.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate180.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6104,7 +5996,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate180.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema47.properties.disposition.enum}}];
+validate168.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema46.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -6115,8 +6007,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate186(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
-vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
+if(!(validate174(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -6127,8 +6019,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate186(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate186.errors : vErrors.concat(validate186.errors);
+if(!(validate174(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -6143,12 +6035,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate180.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate180.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6164,12 +6056,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate180.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate168.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate180.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6190,22 +6082,22 @@ var valid0 = true;
 }
 }
 else {
-validate180.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate180.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const canonicalSubmission = validate189;
-const schema50 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+export const canonicalSubmission = validate177;
+const schema49 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern25 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
 const pattern26 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
 const pattern28 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6213,14 +6105,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate189.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema50.properties, key0))){
-validate189.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema49.properties, key0))){
+validate177.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6232,24 +6124,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate189.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate189.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern0.test(data0)){
-validate189.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6265,24 +6157,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate189.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate189.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern25.test(data1)){
-validate189.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6298,12 +6190,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern26.test(data2)){
-validate189.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6320,18 +6212,18 @@ if(errors === _errs8){
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate189.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate189.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6348,24 +6240,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate189.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate189.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern7.test(data4)){
-validate189.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6381,24 +6273,24 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate189.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 64){
-validate189.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(!pattern28.test(data5)){
-validate189.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6412,13 +6304,13 @@ if(data.sequence !== undefined){
 let data6 = data.sequence;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate189.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate189.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6433,7 +6325,7 @@ if(data.refs !== undefined){
 let data7 = data.refs;
 const _errs16 = errors;
 if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate189.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -6446,7 +6338,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs18 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate189.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -6466,11 +6358,11 @@ var valid0 = true;
 }
 }
 else {
-validate189.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate189.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
 

@@ -1,0 +1,189 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { UpstreamUnavailableError } from '../../shared/errors';
+import type { DecodedEvent, DeferredMapResult, MapResult } from '../../shared/webhook/dialect';
+import { asIdentifier, asShortText, compact, minutesBetween } from '../../shared/webhook/mapping';
+import type { AssetKind } from '../../indexer/keys';
+
+/**
+ * Samsara temperature alerts → `shipment.exception-raised` (temperature-excursion).
+ *
+ * Samsara's alert webhook 2.0 carries no route and no reading (https://developers.samsara.com/docs/alert-webhook-payload;
+ * SDK types `AmbientTemperatureResponseBody` = `{sensor}`, `ReeferTemperatureResponseBody` = `{driver, trailer,
+ * vehicle}`): the temperature triggers name the asset. So the mapping reads, inside the idempotent step (a vendor
+ * retry of a processed alert reads nothing):
+ *
+ * 1. the reading, from the Samsara API: an ambient-temperature alert's sensor (`POST /v1/sensors/temperature`, which
+ *    also names the sensor's trailer and vehicle), a reefer alert's trailer (its reefer temperature stat);
+ * 2. the shipments on that vehicle or trailer when the incident happened, from the correlation index (written when
+ *    each shipment was dispatched, ended at delivery, with the load's allowed range);
+ * 3. one exception per shipment carried (a multi-drop trailer carries several), judged against that shipment's
+ *    range: the alert's own threshold is the fleet manager's setting, the shipment's range is the contract.
+ *
+ * An alert on an asset that carries none of our shipments, or only loads without a temperature range, is answered
+ * 202 ignored with the reason. A reading the API cannot give is our failure to answer (503): Samsara retries.
+ */
+
+/** A reading of the Samsara API, in °C. */
+export interface TemperatureReading {
+  readonly celsius: number;
+  /** When the device reported it (RFC 3339). */
+  readonly at: string;
+}
+
+/** The Samsara API reads a temperature alert needs. */
+export interface FleetTelemetry {
+  /** The sensor's current ambient reading and the trailer / vehicle it is on; undefined when Samsara reports none. */
+  sensorTemperature(sensorId: string): Promise<(TemperatureReading & { trailerId?: string; vehicleId?: string }) | undefined>;
+  /** The reefer temperature of a trailer; undefined when Samsara reports none. */
+  reeferTemperature(trailerId: string): Promise<TemperatureReading | undefined>;
+}
+
+/** A shipment a fleet asset carried at a given time (an assignment of the correlation index). */
+export interface CarriedShipment {
+  readonly shipmentId: string;
+  readonly orderId?: string;
+  readonly routeId?: string;
+  readonly correlationId: string;
+  readonly minCelsius?: number;
+  readonly maxCelsius?: number;
+}
+
+/** Port: which shipments an asset carried at a time (lambdas/fleet/inbound/asset-assignments.ts). */
+export interface AssetAssignments {
+  /** Shipments assigned to any of the asset's ids (its Samsara id and its external ids `key:value`) at `at`. */
+  carriedAt(kind: AssetKind, assetIds: readonly string[], at: string): Promise<CarriedShipment[]>;
+}
+
+export interface SamsaraAlertPorts {
+  readonly telemetry: FleetTelemetry;
+  readonly assignments: AssetAssignments;
+}
+
+interface AlertEntity {
+  id?: string;
+  name?: string;
+  externalIds?: Readonly<Record<string, string>>;
+}
+
+export interface SamsaraAlertIncidentData {
+  configurationId?: string;
+  happenedAtTime: string;
+  updatedAtTime?: string;
+  resolvedAtTime?: string;
+  isResolved?: boolean;
+  incidentUrl?: string;
+  conditions: { description?: string; triggerId?: number; details?: Record<string, unknown> }[];
+}
+
+interface AlertEnvelope {
+  readonly eventId: string;
+  readonly eventTime: string;
+}
+
+/** What a temperature condition names. */
+type TemperatureTrigger =
+  | { readonly kind: 'ambient'; readonly sensor: AlertEntity; readonly description?: string }
+  | { readonly kind: 'reefer'; readonly trailer?: AlertEntity; readonly vehicle?: AlertEntity; readonly description?: string };
+
+/** The first temperature condition of an alert, if any (pure). */
+export function temperatureTrigger(data: SamsaraAlertIncidentData): TemperatureTrigger | undefined {
+  for (const condition of data.conditions) {
+    const ambient = condition.details?.ambientTemperature as { sensor?: AlertEntity } | undefined;
+    if (ambient?.sensor?.id) return { kind: 'ambient', sensor: ambient.sensor, description: condition.description };
+    const reefer = condition.details?.reeferTemperature as { trailer?: AlertEntity; vehicle?: AlertEntity } | undefined;
+    if (reefer && (reefer.trailer?.id || reefer.vehicle?.id)) return { kind: 'reefer', trailer: reefer.trailer, vehicle: reefer.vehicle, description: condition.description };
+  }
+  return undefined;
+}
+
+/** An asset's ids as the correlation index may know them: its Samsara id and each external id `key:value` (pure). */
+export function assetIds(entity: AlertEntity | undefined, samsaraId?: string): string[] {
+  const ids = new Set<string>();
+  if (entity?.id) ids.add(entity.id);
+  if (samsaraId) ids.add(samsaraId);
+  for (const [key, value] of Object.entries(entity?.externalIds ?? {})) if (value) ids.add(`${key}:${value}`);
+  return [...ids];
+}
+
+/** The exceptions for the shipments an alerting asset carried (pure). */
+export function temperatureExceptions(input: {
+  envelope: AlertEnvelope;
+  data: SamsaraAlertIncidentData;
+  trigger: TemperatureTrigger;
+  reading: TemperatureReading;
+  shipments: readonly CarriedShipment[];
+  receivedAt: string;
+}): MapResult {
+  const { envelope, data, trigger, reading, receivedAt } = input;
+  const judged = input.shipments.filter((s) => s.minCelsius !== undefined || s.maxCelsius !== undefined);
+  if (judged.length === 0) return { kind: 'ignored', reason: `the ${input.shipments.length} shipment(s) on the alerting asset have no temperature range` };
+  const until = data.resolvedAtTime ?? data.updatedAtTime ?? envelope.eventTime;
+  const durationMinutes = Math.min(Math.max(0, minutesBetween(data.happenedAtTime, until) ?? 0), 100_000);
+  const exceptionId = asIdentifier(data.incidentUrl?.replace(/^https?:\/\//, '')) ?? asIdentifier(data.configurationId);
+  const sensorId = trigger.kind === 'ambient' ? asIdentifier(trigger.sensor.id) : undefined;
+  const events = [...judged]
+    .sort((a, b) => a.shipmentId.localeCompare(b.shipmentId))
+    .map(
+      (shipment, index): CanonicalDetail<object> =>
+        buildCanonicalEvent({
+          eventType: 'shipment.exception-raised',
+          system: 'fleet',
+          vendor: 'samsara',
+          vendorEventId: envelope.eventId,
+          index,
+          occurredAt: data.happenedAtTime,
+          receivedAt,
+          refs: compact({ orderId: shipment.orderId, shipmentId: shipment.shipmentId, routeId: shipment.routeId }),
+          correlationId: shipment.correlationId,
+          data: compact({
+            kind: 'temperature-excursion' as const,
+            exceptionId,
+            description: asShortText(trigger.description),
+            readingCelsius: Math.round(reading.celsius * 100) / 100,
+            limits: compact({ minCelsius: shipment.minCelsius, maxCelsius: shipment.maxCelsius }),
+            durationMinutes,
+            sensorId,
+            resolved: data.isResolved,
+          }),
+        }),
+    );
+  return { kind: 'events', events };
+}
+
+/**
+ * Maps a Samsara AlertIncident (pure until `complete`): not a temperature alert → ignored; otherwise a deferred
+ * result that reads the reading and the carried shipments through the ports.
+ */
+export function mapSamsaraAlert(
+  decoded: DecodedEvent<AlertEnvelope & { data: unknown }>,
+  receivedAt: string,
+  ports: SamsaraAlertPorts | undefined,
+): MapResult | DeferredMapResult {
+  const data = decoded.event.data as SamsaraAlertIncidentData;
+  const trigger = temperatureTrigger(data);
+  if (!trigger) return { kind: 'ignored', reason: 'alert incident is not a temperature alert' };
+  return {
+    kind: 'deferred',
+    async complete() {
+      if (!ports) throw new UpstreamUnavailableError('temperature alerts need the fleet API and the correlation index, which this adapter was not given');
+      const at = data.happenedAtTime;
+      let reading: TemperatureReading | undefined;
+      const carried: CarriedShipment[] = [];
+      if (trigger.kind === 'ambient') {
+        const sensor = await ports.telemetry.sensorTemperature(trigger.sensor.id!);
+        reading = sensor;
+        if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedAt('trailer', [sensor.trailerId], at)));
+        if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedAt('vehicle', [sensor.vehicleId], at)));
+        if (!sensor?.trailerId && !sensor?.vehicleId) return { kind: 'ignored', reason: `sensor ${trigger.sensor.id} is on no trailer or vehicle` };
+      } else {
+        if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedAt('trailer', assetIds(trigger.trailer), at)));
+        if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedAt('vehicle', assetIds(trigger.vehicle), at)));
+        if (carried.length > 0 && trigger.trailer?.id) reading = await ports.telemetry.reeferTemperature(trigger.trailer.id);
+      }
+      const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
+      if (shipments.length === 0) return { kind: 'ignored', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} at ${at}` };
+      if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trigger.trailer?.id ?? '(none named)'}`}`);
+      return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
+    },
+  };
+}
