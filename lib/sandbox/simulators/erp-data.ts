@@ -135,6 +135,8 @@ export function seedOrders(base: Date): ErpOrder[] {
       lines: [
         { lineNumber: 10, product: { sku: 'MED-GLV-100', description: 'Nitrile gloves, box of 100' }, quantity: 200, unit: 'BX', unitPrice: '9.80', refrigerated: false, grossWeightKg: 140 },
       ],
+      // Ambient load: a truck and its driver, no trailer.
+      assignment: { vehicleId: 'erp.vehicle:TRK-18', driverId: 'erp.driver:D-5002' },
       createdAt,
     },
     {
@@ -157,6 +159,8 @@ export function seedOrders(base: Date): ErpOrder[] {
       lines: [
         { lineNumber: 10, product: { sku: 'PLS-FRZ-500', description: 'Frozen plasma units, 500 ml' }, quantity: 60, unit: 'EA', unitPrice: '85.00', refrigerated: true, grossWeightKg: 42 },
       ],
+      // Frozen load: tractor TRK-19 with the reefer RF-205 it pulls (set to −19.5 °C).
+      assignment: { vehicleId: 'erp.vehicle:TRK-19', trailerId: 'erp.trailer:RF-205' },
       createdAt,
     },
   ];
