@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../lambdas/cs/inbound/routes';
+import { InMemorySapReadBackQueue } from '../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../lambdas/fleet/inbound/routes';
 import type { CanonicalDetail } from '../lambdas/shared/canonical-event';
@@ -55,7 +56,7 @@ function cases(now: Date): Case[] {
   const order = JSON.stringify(cloudEvent('com.example.erp.order.released.v1', erpOrder()));
   const canonical = JSON.stringify(canonicalSubmission());
   const fleet = (name: string) => FLEET_DIALECTS.find((d) => d.name === name)!;
-  const erp = erpDialects({ getOrder: async () => erpOrder() });
+  const erp = erpDialects(new InMemorySapReadBackQueue());
   const json = { 'content-type': 'application/json' };
   return [
     { name: 'samsara (2 KB RouteStopDeparture)', dialect: fleet('samsara'), validators: FLEET_CANONICAL_VALIDATORS, secret: SECRET.samsara, bytes: samsara.length, event: apiEvent('/webhooks/fleet/samsara', samsara, { ...json, 'x-samsara-timestamp': String(ts), 'x-samsara-signature': signSamsara(SECRET.samsara, ts, samsara) }) },

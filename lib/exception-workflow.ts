@@ -131,6 +131,8 @@ export interface SystemEndpoint {
   readonly apiBaseUrl: string;
   /** Existing Secrets Manager secret with the API credentials (JSON). */
   readonly secretName: string;
+  /** OAuth2 token endpoint, when not `<apiBaseUrl>/oauth/token` (the ERP's `tokenUrl`). @default - the client's default */
+  readonly tokenUrl?: string;
 }
 
 export interface ExceptionWorkflowsProps {
@@ -229,7 +231,7 @@ export class ExceptionWorkflows extends Construct {
         entry,
         serviceName: `exception-workflow-${name.toLowerCase()}`,
         logRetention,
-        environment: { API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: '8000' },
+        environment: { API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: '8000', ...(endpoint.tokenUrl ? { TOKEN_URL: endpoint.tokenUrl } : {}) },
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);

@@ -7,6 +7,7 @@ import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
 import { CorrelationIndexer } from './correlation-indexer';
 import { CanonicalBus } from './event-bus';
+import { ErpReadBack } from './erp-read-back';
 import { ExceptionWorkflows } from './exception-workflow';
 import { InboundAdapter } from './inbound-adapter';
 import { maintenanceAllowances, Monitoring } from './monitoring';
@@ -56,6 +57,17 @@ export class LogisticsSyncStack extends Stack {
     });
     this.onCallTopic.addSubscription(new subscriptions.EmailSubscription(config.onCallEmail));
 
+    // --- SAP S/4HANA read-back (lib/erp-read-back.ts) ---
+    // Thin SAP sales-order events → queue → API_SALES_ORDER_SRV → order.released; not found → its DLQ, with the reason.
+    const sapReadBack = new ErpReadBack(this, 'SapReadBack', {
+      config: config.systems.erp,
+      bus: this.canonicalBus.bus,
+      alarmTopic: this.onCallTopic,
+      queueRetention: Duration.days(config.retention.queueRetentionDays),
+      deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+      logRetention: config.retention.logRetentionDays,
+    });
+
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
     // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/webhook-api.ts, docs/webhooks.md).
     const inbound = (['fleet', 'cs', 'erp'] as const).map((system) => ({
@@ -67,11 +79,11 @@ export class LogisticsSyncStack extends Stack {
         maxBodyBytes: config.webhooks.maxBodyBytes,
         timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
         idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
-        // The ERP adapter reads SAP's thin sales-order events back through the ERP API; the fleet adapter reads a
+        // The ERP adapter hands SAP's thin sales-order events to the read-back queue; the fleet adapter reads a
         // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index.
         environment:
           system === 'erp'
-            ? { API_BASE_URL: config.systems.erp.apiBaseUrl, HTTP_TIMEOUT_MS: '4000' }
+            ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl }
             : system === 'fleet'
               ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
               : undefined,
@@ -79,6 +91,7 @@ export class LogisticsSyncStack extends Stack {
       }),
       throttle: config.systems[system].webhook,
     }));
+    sapReadBack.grantEnqueue(inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler);
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
 

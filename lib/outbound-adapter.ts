@@ -22,8 +22,8 @@ export const OUTBOUND_ENTRIES: Readonly<Record<SystemName, string>> = {
 export interface OutboundAdapterProps {
   /** The target system; names the queue (`<system>-sync`), the function and its Powertools service. */
   readonly system: SystemName;
-  /** The system's stage configuration: API base URL, secret name, outbound limits, maintenance windows. */
-  readonly config: SystemConfig;
+  /** The system's stage configuration: API base URL, secret name, outbound limits, maintenance windows (and the ERP's token URL). */
+  readonly config: SystemConfig & { readonly tokenUrl?: string };
   /** Bus the adapter publishes confirmation and `sync.failed` events to. */
   readonly bus: events.IEventBus;
   readonly idempotencyTable: dynamodb.ITable;
@@ -149,6 +149,7 @@ export class OutboundAdapter extends Construct {
       environment: {
         TARGET_SYSTEM: props.system,
         API_BASE_URL: props.config.apiBaseUrl,
+        ...(props.config.tokenUrl ? { TOKEN_URL: props.config.tokenUrl } : {}),
         ...(props.config.addressBookExternalIdKey ? { ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey } : {}),
         SECRET_NAME: props.config.secretName,
         EVENT_BUS_NAME: props.bus.eventBusName,

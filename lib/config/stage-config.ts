@@ -45,6 +45,16 @@ export interface SystemConfig {
   readonly maintenanceWindows: readonly MaintenanceWindow[];
 }
 
+/** The ERP's configuration: a system, plus where its OAuth2 tokens come from. */
+export interface ErpSystemConfig extends SystemConfig {
+  /**
+   * OAuth2 token endpoint of the ERP API and the SAP read-back (client credentials), e.g. an SAP BTP service
+   * key's `url` + `/oauth/token`.
+   * @default '<apiBaseUrl>/oauth/token'
+   */
+  readonly tokenUrl?: string;
+}
+
 export interface StageConfig {
   /** Stage name, e.g. `dev` or `prod` (the key under `stages` in cdk.json). */
   readonly stage: string;
@@ -67,7 +77,7 @@ export interface StageConfig {
     /** Failed delivery: attempts after which it is major. */
     readonly failedDelivery: { readonly maxAttempts: number };
   };
-  readonly systems: Readonly<Record<SystemName, SystemConfig>>;
+  readonly systems: Readonly<Record<Exclude<SystemName, 'erp'>, SystemConfig>> & { readonly erp: ErpSystemConfig };
 }
 
 /** Thrown when the stage configuration is missing or invalid; the message names the stage and every bad key. */
@@ -95,8 +105,9 @@ function keyPath(error: ErrorObject): string {
     const missing = (error.params as { missingProperty: string }).missingProperty;
     return base ? `${base}.${missing}` : missing;
   }
-  if (error.keyword === 'additionalProperties') {
-    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+  if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
+    const params = error.params as { additionalProperty?: string; unevaluatedProperty?: string };
+    const extra = params.additionalProperty ?? params.unevaluatedProperty ?? '';
     return base ? `${base}.${extra}` : extra;
   }
   return base || '(root)';
@@ -107,6 +118,7 @@ function describe(error: ErrorObject): string {
     case 'required':
       return 'is missing';
     case 'additionalProperties':
+    case 'unevaluatedProperties':
       return 'is not a known key';
     case 'enum':
       return `must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`;
@@ -134,6 +146,8 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
         problems.push(`systems.${system}.apiBaseUrl must use https in prod`);
       }
     }
+    const tokenUrl = config.systems.erp.tokenUrl;
+    if (tokenUrl !== undefined && !tokenUrl.startsWith('https://')) problems.push('systems.erp.tokenUrl must use https in prod');
   }
   return problems;
 }

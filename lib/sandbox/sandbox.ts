@@ -18,6 +18,7 @@ import { startSqsPollers, type SqsPoller } from './runtime/sqs-pollers';
 import { LocalStepFunctions, stateMachineSpecs, StepFunctionsApiServer } from './runtime/step-functions';
 import { createSecrets, generateSecrets, type SandboxSecrets, type WebhookSecrets } from './secrets';
 import { startSimulators, type Simulators } from './simulators/index';
+import { XSUAA_PATH } from './simulators/erp';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {
@@ -218,8 +219,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (deployProduct) {
       const outdir = path.join(workDir, 'cdk.out');
       rmSync(outdir, { recursive: true, force: true });
+      // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
       const configOverrides = simulators
-        ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, { apiBaseUrl: url }])) }
+        ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
         : undefined;
       await synthesizeInChildProcess({ ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(logDir, 'synth.log'));
       assemblies.push(outdir);

@@ -28,6 +28,7 @@ export const VENDOR_VALIDATORS = {
   zendeskWebhook: 'zendesk-webhook',
   cloudEvent: 'cloudevent',
   sapSalesOrderData: 'sap-s4hana-salesorder',
+  sapSalesOrderEntity: 'sap-s4hana-salesorder-entity',
   sapOutboundDeliveryData: 'sap-s4hana-outbounddelivery',
   genericErpOrder: 'generic-erp-order',
   genericErpInvoice: 'generic-erp-invoice',

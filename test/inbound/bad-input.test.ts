@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
+import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
 import { canonicalSubmission, cloudEvent, erpOrder, samsaraDeparture, samsaraTemperatureAlert, zendeskEvent } from './fixtures/payloads';
@@ -21,7 +22,7 @@ interface Route {
   sign: Sign;
 }
 
-const noOrders = { getOrder: async () => ({}) };
+const noOrders = new InMemorySapReadBackQueue();
 const routes: Route[] = [
   {
     name: 'samsara',
@@ -60,6 +61,8 @@ interface Case {
   status: number;
   error: string;
   field?: string | RegExp;
+  /** Routes on which this input is valid (CloudEvents 1.0.2 allows any non-empty id; see the test below). */
+  validOn?: readonly string[];
 }
 
 const signed = (route: Route, body: Buffer | string) => {
@@ -178,6 +181,8 @@ const corpus: Case[] = [
       name: `an injection-looking id: ${JSON.stringify(id)}`,
       build: (r) => withValid(r, (p) => (p[idField[r.name]] = id)),
       status: 400,
+      // Printable ASCII: a CloudEvent id may be any non-empty string, and such an id is carried, never interpreted.
+      validOn: /^[\x21-\x7E]+$/.test(id) ? ['cloudevents'] : [],
       error: 'invalid-request',
       field: /^(eventId|id)$/,
     }),
@@ -293,7 +298,7 @@ describe.each(routes)('bad input on $path', (route) => {
     expect(response.statusCode, response.body).toBe(202);
   });
 
-  test.each(corpus)('$name → $status', async (c) => {
+  test.each(corpus.filter((c) => !c.validOn?.includes(route.name)))('$name → $status', async (c) => {
     const h = route.make();
     const { body, headers } = c.build(route);
     const response = await h.handler(apiEvent(route.path, body, headers));
@@ -306,6 +311,18 @@ describe.each(routes)('bad input on $path', (route) => {
     else if (c.field) expect(error.field).toBe(c.field);
     expect(h.publisher.published).toEqual([]);
     expect(h.metrics.last?.metrics).toEqual({ WebhookRejected: 1 });
+  });
+});
+
+describe('CloudEvents 1.0.2: an id is any non-empty string', () => {
+  test.each(corpus.filter((c) => c.validOn?.includes('cloudevents')))('$name is accepted on /webhooks/erp/cloudevents and carried as the vendor event id', async (c) => {
+    const route = routes.find((r) => r.name === 'cloudevents')!;
+    const h = route.make();
+    const { body, headers } = c.build(route);
+    const response = await h.handler(apiEvent(route.path, body, headers));
+    expect(response.statusCode, response.body).toBe(202);
+    const id = (JSON.parse(body.toString('utf8')) as { id: string }).id;
+    expect(h.publisher.published[0].metadata.source.eventId).toBe(id);
   });
 });
 

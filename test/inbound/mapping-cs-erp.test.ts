@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import { RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
+import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
-import type { OrderReader } from '../../lambdas/erp/inbound/sap-s4hana';
+import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
+import type { SapReadBackQueue, SapReadBackRequest } from '../../lambdas/erp/inbound/sap-s4hana';
 import { canonicalSubmission, cloudEvent, erpHold, erpInvoice, erpOrder, sapOutboundDelivery, zendeskEvent } from './fixtures/payloads';
 import { apiEvent, expectCanonical, harness, json, lsyncHeaders, NOW_SECONDS, SECRETS, zendeskHeaders, type Harness } from './support';
 
@@ -67,17 +68,18 @@ describe('Zendesk → canonical', () => {
   });
 });
 
-class Orders implements OrderReader {
-  calls = 0;
-  constructor(private readonly answer: () => Promise<unknown>) {}
-  getOrder(): Promise<unknown> {
-    this.calls++;
-    return this.answer();
+/** A read-back queue that fails while `down` is set. */
+class FlakyQueue implements SapReadBackQueue {
+  down = true;
+  readonly requests: SapReadBackRequest[] = [];
+  async enqueue(request: SapReadBackRequest): Promise<void> {
+    if (this.down) throw new UpstreamUnavailableError('the SAP read-back queue refused the message');
+    this.requests.push(request);
   }
 }
 
 describe('ERP CloudEvents → canonical', () => {
-  const erp = (orders: OrderReader = new Orders(async () => erpOrder())) => harness('erp', erpDialects(orders), ERP_CANONICAL_VALIDATORS);
+  const erp = (queue: SapReadBackQueue = new InMemorySapReadBackQueue()) => harness('erp', erpDialects(queue), ERP_CANONICAL_VALIDATORS);
   const postStructured = (h: Harness, event: unknown) => {
     const body = JSON.stringify(event);
     return h.handler(apiEvent('/webhooks/erp/cloudevents', body, lsyncHeaders(body, SECRETS.cloudevents, NOW_SECONDS, 'application/cloudevents+json')));
@@ -192,35 +194,36 @@ describe('ERP CloudEvents → canonical', () => {
       { source: '/default/sap.s4.beh/S4HCLNT100', id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', subject: undefined },
     );
 
-  test('a thin SAP sales-order event is read back through the ERP port and mapped to order.released', async () => {
-    const orders = new Orders(async () => erpOrder());
-    const h = erp(orders);
-    expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(202);
-    const [event] = published(h);
-    expect(event.metadata.source).toEqual({ system: 'erp', vendor: 'sap-s4hana', eventId: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD' });
-    expect(event.refs).toEqual({ orderId: 'SO-1001', customerId: 'C-77' });
-    // A retry is answered from the idempotency record: no second read-back.
-    await postStructured(h, sapOrderEvent());
-    expect(orders.calls).toBe(1);
-    expect(h.publisher.published).toHaveLength(1);
+  test('a thin SAP sales-order event is queued for the read-back (202 queued), once per event', async () => {
+    const queue = new InMemorySapReadBackQueue();
+    const h = erp(queue);
+    const response = await postStructured(h, sapOrderEvent());
+    expect(response.statusCode).toBe(202);
+    expect(json(response)).toEqual({ status: 'queued', reason: expect.stringMatching(/sales order SO-1001 is read back from API_SALES_ORDER_SRV/) });
+    expect(queue.requests).toEqual([
+      {
+        kind: 'sap-sales-order-read-back',
+        salesOrder: 'SO-1001',
+        event: { id: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', source: '/default/sap.s4.beh/S4HCLNT100', type: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', time: '2026-03-12T06:00:00.000Z' },
+        receivedAt: '2026-03-12T10:40:01.000Z',
+        metadata: { eventId: 'ABFAF2F3-931F-49A8-86E8-876C295D9FAD', eventType: 'sap.s4.beh.salesorder.v1.SalesOrder.Changed.v1', correlationId: 'SO-1001' },
+        refs: { orderId: 'SO-1001' },
+      },
+    ]);
+    // Nothing is published by the webhook: the read-back function publishes order.released.
+    expect(h.publisher.published).toHaveLength(0);
+    // A retry is answered from the idempotency record: no second message.
+    expect(json(await postStructured(h, sapOrderEvent())).status).toBe('queued');
+    expect(queue.requests).toHaveLength(1);
   });
 
-  test('a SAP sales order that is not released, or unknown to the ERP, is ignored', async () => {
-    const open = erp(new Orders(async () => erpOrder({ status: 'open' })));
-    expect(json(await postStructured(open, sapOrderEvent()))).toEqual({ status: 'ignored', reason: 'sales order SO-1001 is open, not released' });
-    const unknown = erp(new Orders(async () => Promise.reject(new RejectedByTargetError('ERP answered 404 to GET /orders/SO-1001', 404))));
-    expect(json(await postStructured(unknown, sapOrderEvent())).status).toBe('ignored');
-  });
-
-  test('when the ERP cannot be read the answer is 503 (SAP retries), and the retry reads again', async () => {
-    let fail = true;
-    const orders = new Orders(async () => (fail ? Promise.reject(new UpstreamUnavailableError('ERP answered 503', 503)) : erpOrder()));
-    const h = erp(orders);
+  test('when the read-back queue cannot be reached the answer is 503 (SAP retries), and the retry queues it', async () => {
+    const queue = new FlakyQueue();
+    const h = erp(queue);
     expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(503);
-    fail = false;
+    queue.down = false;
     expect((await postStructured(h, sapOrderEvent())).statusCode).toBe(202);
-    expect(orders.calls).toBe(2);
-    expect(h.publisher.published).toHaveLength(1);
+    expect(queue.requests).toHaveLength(1);
   });
 
   test('an enriched SAP outbound delivery → shipment.created; a thin one is ignored', async () => {

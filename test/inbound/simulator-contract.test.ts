@@ -10,6 +10,7 @@ import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { example } from '../outbound/support';
 import { routeExternalIds, stopExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
+import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS, fleetDialects } from '../../lambdas/fleet/inbound/routes';
 import { apiEvent, expectCanonical, harness, lsyncHeaders, NOW, NOW_SECONDS, samsaraHeaders, SECRETS, zendeskHeaders } from './support';
@@ -101,7 +102,7 @@ describe('the sandbox CS simulator (Zendesk-shaped) and the CS intake agree', ()
 
 describe('the sandbox ERP simulator and the ERP intake agree', () => {
   test.each(seedOrders(NOW).map((o) => [o.orderId, o] as const))('seed order %s released as a generic CloudEvent', async (_id, order) => {
-    const h = harness('erp', erpDialects({ getOrder: async () => order }), ERP_CANONICAL_VALIDATORS);
+    const h = harness('erp', erpDialects(new InMemorySapReadBackQueue()), ERP_CANONICAL_VALIDATORS);
     const body = JSON.stringify({ specversion: '1.0', type: 'com.example.erp.order.released.v1', source: '/erp/orders', id: `rel-${order.orderId}`, time: NOW.toISOString(), subject: order.orderId, datacontenttype: 'application/json', data: { ...order, status: 'released' } });
     const response = await h.handler(apiEvent('/webhooks/erp/cloudevents', body, lsyncHeaders(body, SECRETS.cloudevents, NOW_SECONDS, 'application/cloudevents+json')));
     expect(response.statusCode, response.body).toBe(202);

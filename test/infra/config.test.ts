@@ -36,6 +36,16 @@ describe('stage configuration', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { apiBaseURL: 'https://x' } } })).toThrow(/systems\.cs\.apiBaseURL is not a known key/);
   });
 
+  test('systems.erp.tokenUrl: optional, a URL, https in prod, and an ERP key only', () => {
+    expect(parseStageConfig(stages, 'dev').systems.erp.tokenUrl).toBeUndefined();
+    const xsuaa = 'https://lsync.authentication.eu10.hana.ondemand.com/oauth/token';
+    expect(parseStageConfig(stages, 'prod', { systems: { erp: { tokenUrl: xsuaa } } }).systems.erp.tokenUrl).toBe(xsuaa);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { erp: { tokenUrl: 'not a url' } } })).toThrow(/systems\.erp\.tokenUrl must/);
+    expect(() => parseStageConfig(stages, 'prod', { systems: { erp: { tokenUrl: 'http://uaa.example.com/oauth/token' } } })).toThrow(/systems\.erp\.tokenUrl must use https in prod/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { tokenUrl: xsuaa } } })).toThrow(/systems\.fleet\.tokenUrl is not a known key/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { erp: { tokenURL: xsuaa } } })).toThrow(/systems\.erp\.tokenURL is not a known key/);
+  });
+
   test('a DLQ must outlive its source queue', () => {
     expect(() => parseStageConfig(stages, 'dev', { retention: { queueRetentionDays: 13, dlqRetentionDays: 13 } })).toThrow(
       /queueRetentionDays must be shorter than retention\.dlqRetentionDays/,

@@ -120,7 +120,10 @@ describe('inbound adapters', () => {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Timeout as number).toBeLessThanOrEqual(10);
     }
-    expect((dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables.API_BASE_URL).toBe(dev.built.config.systems.erp.apiBaseUrl);
+    // The ERP adapter hands thin SAP sales-order events to the read-back queue (lib/erp-read-back.ts); it calls no API itself.
+    const erpEnv = (dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(erpEnv.READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^SapReadBackErpSapReadBackQueue/) });
+    expect(erpEnv.API_BASE_URL).toBeUndefined();
   });
 
   test('least privilege: PutEvents on the bus, item access on the idempotency table, GetSecretValue on the system\'s secret only', () => {
@@ -130,8 +133,12 @@ describe('inbound adapters', () => {
       const policies = dev.ofType('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));
       const statements = policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
       const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+      // The ERP adapter also sends thin SAP sales-order events to the read-back queue (SendMessage; SSE-SQS needs no KMS grant).
+      const readBack = system === 'erp' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : [];
+      // The fleet adapter queries the correlation index (the shipments on an alerting asset).
+      const index = system === 'fleet' ? ['dynamodb:Query'] : [];
       expect(actions, fnId).toEqual(
-        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...readBack, ...index].sort(),
       );
       const secret = statements.find((s) => s.Action === 'secretsmanager:GetSecretValue')!;
       expect(JSON.stringify(secret.Resource)).toContain(`:secret:${dev.built.config.systems[system].secretName}-??????`);

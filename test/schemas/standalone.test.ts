@@ -60,6 +60,7 @@ const vendorSamples: Record<keyof typeof VENDOR_VALIDATORS, () => unknown[]> = {
   zendeskWebhook: () => [payloads.zendeskEvent('ticket.status_changed', { current: 'PENDING', previous: 'OPEN' }), payloads.zendeskEvent('ticket.comment_added', { comment: { id: 1, body: 'Reefer checked', is_public: true } })],
   cloudEvent: () => [payloads.cloudEvent('com.example.erp.order.released.v1', payloads.erpOrder())],
   sapSalesOrderData: () => [{ SalesOrder: 'SO-1001', SalesOrderType: 'OR', SoldToParty: 'C-77', EventRaisedDateTime: '2026-03-12T06:00:00.000Z' }],
+  sapSalesOrderEntity: () => [payloads.sapSalesOrderEntity()],
   sapOutboundDeliveryData: () => [payloads.sapOutboundDelivery()],
   genericErpOrder: () => [payloads.erpOrder()],
   genericErpInvoice: () => [payloads.erpInvoice()],

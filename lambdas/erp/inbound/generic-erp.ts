@@ -17,6 +17,13 @@ export interface ErpLocation {
   coordinates?: { latitude: number; longitude: number };
 }
 
+/** Fleet assets the ERP/TMS planned: ids as the fleet system accepts them (its id, or an external id `key:value`). */
+export interface ErpAssignment {
+  vehicleId?: string;
+  trailerId?: string;
+  driverId?: string;
+}
+
 export interface GenericErpOrder {
   orderId: string;
   customerId: string;
@@ -30,6 +37,7 @@ export interface GenericErpOrder {
   serviceLevel?: 'standard' | 'express' | 'same-day';
   deliverySlaHours?: number;
   lines: { lineNumber: number; product: { sku: string; description?: string }; quantity: number; unit: string; grossWeightKg?: number }[];
+  assignment?: ErpAssignment;
   releasedAt?: string;
 }
 
@@ -77,7 +85,7 @@ const UNITS: Readonly<Record<string, 'EA' | 'CS' | 'PAL'>> = {
   PAL: 'PAL', PL: 'PAL', PF: 'PAL',
 };
 
-function canonicalUnit(unit: string, field: string): 'EA' | 'CS' | 'PAL' {
+export function canonicalUnit(unit: string, field: string): 'EA' | 'CS' | 'PAL' {
   const mapped = Object.hasOwn(UNITS, unit.toUpperCase()) ? UNITS[unit.toUpperCase()] : undefined;
   if (!mapped) throw new ValidationError(`unit "${unit.slice(0, 8)}" has no canonical equivalent (EA, CS, PAL)`, field);
   return mapped;
@@ -124,8 +132,15 @@ export function mapErpOrder(order: GenericErpOrder, prefix = 'data'): MappedReso
       contractId: order.contractId,
       serviceLevel: order.serviceLevel,
       deliverySlaHours: order.deliverySlaHours,
+      assignment: assignment(order.assignment),
     }),
   };
+}
+
+/** The planned fleet assets, or undefined when none is named. Pure. */
+export function assignment(a: ErpAssignment | undefined): Record<string, string> | undefined {
+  const out = compact({ vehicleId: a?.vehicleId || undefined, trailerId: a?.trailerId || undefined, driverId: a?.driverId || undefined }) as Record<string, string>;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** A posted invoice → `invoice.posted`. */

@@ -3,7 +3,7 @@ import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import type { Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { cloudEventsDialect } from './cloudevents';
-import type { OrderReader } from './sap-s4hana';
+import type { SapReadBackQueue } from './sap-s4hana';
 
 /** The ERP's webhook routes (`/webhooks/erp/{cloudevents,canonical}`) and the canonical events it may originate. */
 export const ERP_CANONICAL_VALIDATORS = {
@@ -14,7 +14,7 @@ export const ERP_CANONICAL_VALIDATORS = {
   'quality-hold.released': { '1': qualityHoldReleasedV1 },
 } satisfies CanonicalValidators;
 
-/** `orders` reads thin SAP sales-order events back (the ERP API client in Lambda, an in-memory reader in tests). */
-export function erpDialects(orders: OrderReader): readonly Dialect[] {
-  return [cloudEventsDialect(orders) as Dialect, canonicalDialect('erp', Object.keys(ERP_CANONICAL_VALIDATORS)) as Dialect];
+/** `readBack` takes thin SAP sales-order events (the SQS read-back queue in Lambda, an in-memory queue in tests). */
+export function erpDialects(readBack: SapReadBackQueue): readonly Dialect[] {
+  return [cloudEventsDialect(readBack) as Dialect, canonicalDialect('erp', Object.keys(ERP_CANONICAL_VALIDATORS)) as Dialect];
 }

@@ -105,6 +105,11 @@ export class HttpJsonClient {
     return this.options.target;
   }
 
+  /** A client with the same options (fetch, timeout, pacing interval) for another base URL, e.g. an OAuth token endpoint on its own host. */
+  withBaseUrl(baseUrl: string, target = this.options.target): HttpJsonClient {
+    return new HttpJsonClient({ ...this.options, baseUrl, target });
+  }
+
   /** Sends the request; resolves for 2xx with the parsed JSON body (undefined when empty), throws otherwise. */
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     await this.pace();

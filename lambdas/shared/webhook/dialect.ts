@@ -13,13 +13,20 @@ export type MapResult =
   /** A valid event we have no use for (unmapped type, no logistics-sync reference): 202 + metric. */
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/** The event was handed to a queue that finishes the mapping asynchronously (a read-back with its own retries and DLQ): 202. */
+export interface QueuedResult {
+  readonly kind: 'queued';
+  readonly reason: string;
+}
+
 /**
- * A mapping that needs one read from the source system first (a thin event: SAP sends keys only). The
- * pipeline runs `complete` inside the idempotent step, so a vendor retry of a processed event causes no read.
+ * A mapping that needs one more step first (a read from the source system, or handing a thin event to a
+ * read-back queue). The pipeline runs `complete` inside the idempotent step, so a vendor retry of a
+ * processed event causes no second read or message.
  */
 export interface DeferredMapResult {
   readonly kind: 'deferred';
-  complete(): Promise<MapResult>;
+  complete(): Promise<MapResult | QueuedResult>;
 }
 
 /** The vendor event after parsing and validation, with what the pipeline needs to dedupe and log it. */

@@ -10,7 +10,7 @@ import type { DecodedEvent, Dialect, SigningSecret } from './dialect';
 import { DuplicateInFlightError, SignatureError } from './errors';
 import { parseJsonBody } from './json';
 import { fromApiGatewayEvent, requireMediaType, routeOf, type WebhookRequest } from './request';
-import { errorResponse, jsonResponse, type AcceptedBody, type IgnoredBody } from './responses';
+import { errorResponse, jsonResponse, type AcceptedBody, type IgnoredBody, type QueuedBody } from './responses';
 import { validateOrThrow, type SchemaValidator } from './validation';
 
 /** The slice of Powertools Metrics the pipeline uses (a recording double in tests). */
@@ -63,7 +63,7 @@ export type CanonicalValidators = Readonly<Record<string, Readonly<Record<string
 /** What the idempotent step receives: the dedupe key (all Powertools hashes) and the work to do once. */
 interface PublishJob {
   readonly key: string;
-  readonly run: () => Promise<AcceptedBody | IgnoredBody>;
+  readonly run: () => Promise<AcceptedBody | IgnoredBody | QueuedBody>;
 }
 
 export type WebhookHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -90,7 +90,7 @@ function verifyWith(dialect: Dialect, request: WebhookRequest, secret: SigningSe
  * The shared intake pipeline for one source system's webhook routes:
  * bound size → content type → verify signature → parse → validate → map → dedupe → publish → respond.
  *
- * Status codes: 202 accepted (canonical event ids) or ignored; 400 bad input naming the field; 401 bad
+ * Status codes: 202 accepted (canonical event ids), queued (mapped later by a queue consumer) or ignored; 400 bad input naming the field; 401 bad
  * signature; 409 the same event is in flight; 413 too large; 415 wrong content type; 5xx only when our
  * side failed (secret, idempotency store or EventBridge), so the vendor retries. Nothing is published
  * unless the whole request was accepted.
@@ -102,7 +102,7 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
   // Tells the handler whether this invocation published, or Powertools answered from a stored record.
   const executed = new WeakSet<PublishJob>();
   const runOnce = makeIdempotent(
-    async (job: PublishJob): Promise<AcceptedBody | IgnoredBody> => {
+    async (job: PublishJob): Promise<AcceptedBody | IgnoredBody | QueuedBody> => {
       executed.add(job);
       return job.run();
     },
@@ -169,11 +169,16 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
       run: async () => {
         const result = mapped.kind === 'deferred' ? await mapped.complete() : mapped;
         if (result.kind === 'ignored') return ignored(result.reason, decoded.vendorEventType);
+        if (result.kind === 'queued') {
+          ports.metrics.addMetric('WebhookQueued', 'Count', 1);
+          ports.logger.info('webhook queued for asynchronous mapping', { reason: result.reason });
+          return { status: 'queued', reason: result.reason };
+        }
         if (mapped.kind === 'deferred') checkCanonical(result.events);
         return publish(result.events);
       },
     };
-    let body: AcceptedBody | IgnoredBody;
+    let body: AcceptedBody | IgnoredBody | QueuedBody;
     try {
       body = await runOnce(job);
     } catch (error) {

@@ -14,6 +14,12 @@ export interface IgnoredBody {
   reason: string;
 }
 
+/** Body of a 202 for a webhook handed to a queue that maps it later (e.g. an SAP read-back). */
+export interface QueuedBody {
+  status: 'queued';
+  reason: string;
+}
+
 /** Body of every 4xx/5xx: a stable code, a sentence for humans and, for bad input, the failing field. */
 export interface ErrorBody {
   error: string;
@@ -23,7 +29,7 @@ export interface ErrorBody {
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
 
-export function jsonResponse(statusCode: number, body: AcceptedBody | IgnoredBody | ErrorBody, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResponse(statusCode: number, body: AcceptedBody | IgnoredBody | QueuedBody | ErrorBody, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
 }
 

@@ -1,4 +1,4 @@
-/** Seed data of the simulated ERP: the reference scenario's order SO-1001 (DESIGN §5) and two more. */
+/** Seed data of the simulated ERP: the reference scenario's order SO-1001 and two more. */
 
 export interface TemperatureRange {
   minCelsius: number;
@@ -23,6 +23,13 @@ export interface ErpOrderLine {
   grossWeightKg: number;
 }
 
+/** Fleet assets the ERP/TMS planned, as ids the fleet system accepts (Samsara: its id, or an external id `key:value`). */
+export interface ErpAssignment {
+  vehicleId?: string;
+  trailerId?: string;
+  driverId?: string;
+}
+
 export type ErpOrderStatus = 'open' | 'released' | 'billing-ready' | 'invoiced';
 
 export interface ErpOrder {
@@ -40,6 +47,8 @@ export interface ErpOrder {
   shipFrom: ErpLocation;
   shipTo: ErpLocation;
   lines: ErpOrderLine[];
+  /** Planned vehicle, trailer and driver, when the ERP/TMS planned them. */
+  assignment?: ErpAssignment;
   createdAt: string;
   releasedAt?: string;
 }
@@ -102,6 +111,8 @@ export function seedOrders(base: Date): ErpOrder[] {
         { lineNumber: 10, product: { sku: 'VAC-FLU-25', description: 'Influenza vaccine, 10 x 0.5 ml' }, quantity: 40, unit: 'CS', unitPrice: '412.50', refrigerated: true, grossWeightKg: 96 },
         { lineNumber: 20, product: { sku: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml' }, quantity: 12, unit: 'CS', unitPrice: '162.50', refrigerated: true, grossWeightKg: 18.5 },
       ],
+      // The TMS planned tractor TRK-17 with reefer trailer RF-204, as fleet external ids (`key:value`).
+      assignment: { vehicleId: 'erp.vehicle:TRK-17', trailerId: 'erp.trailer:RF-204' },
       createdAt,
     },
     {
@@ -124,6 +135,8 @@ export function seedOrders(base: Date): ErpOrder[] {
       lines: [
         { lineNumber: 10, product: { sku: 'MED-GLV-100', description: 'Nitrile gloves, box of 100' }, quantity: 200, unit: 'BX', unitPrice: '9.80', refrigerated: false, grossWeightKg: 140 },
       ],
+      // Ambient load: a truck and its driver, no trailer.
+      assignment: { vehicleId: 'erp.vehicle:TRK-18', driverId: 'erp.driver:D-5002' },
       createdAt,
     },
     {
@@ -146,6 +159,8 @@ export function seedOrders(base: Date): ErpOrder[] {
       lines: [
         { lineNumber: 10, product: { sku: 'PLS-FRZ-500', description: 'Frozen plasma units, 500 ml' }, quantity: 60, unit: 'EA', unitPrice: '85.00', refrigerated: true, grossWeightKg: 42 },
       ],
+      // Frozen load: tractor TRK-19 with the reefer RF-205 it pulls (set to −19.5 °C).
+      assignment: { vehicleId: 'erp.vehicle:TRK-19', trailerId: 'erp.trailer:RF-205' },
       createdAt,
     },
   ];

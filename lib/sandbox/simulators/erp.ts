@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { encodeCloudEvent, type CloudEvent, type CloudEventMode } from './cloudevents';
+import { encodeCloudEvent, STRUCTURED_CONTENT_TYPE, type CloudEvent, type CloudEventMode } from './cloudevents';
 import {
   SimHttpError,
   SimValidationError,
@@ -15,10 +15,13 @@ import {
   type SimRequest,
   type SimResponse,
   type SimulatorOptions,
+  type OutgoingWebhook,
   type WebhookDelivery,
   safeEqual,
 } from './common';
+import { parseJson } from './common/http';
 import { seedContracts, seedOrders, invoiceAmounts, type CustomerContract, type ErpOrder } from './erp-data';
+import type { ContractCheck } from '../../../contracts/contract';
 import { canonicalHeaders } from './signing';
 
 export interface ErpCredentials {
@@ -142,8 +145,45 @@ export interface ReleaseOrderOptions {
 
 const DAY_MS = 86_400_000;
 
+/** Service root of SAP's sales order OData V2 API (API_SALES_ORDER_SRV) on the simulated S/4HANA host. */
+export const SAP_SALES_ORDER_SERVICE = '/sap/opu/odata/sap/API_SALES_ORDER_SRV';
+/** The simulated SAP BTP authorization server (XSUAA): a service key's `url` is `<simulator>/xsuaa`. */
+export const XSUAA_PATH = '/xsuaa';
+/** Delivery block the simulated SAP sets on an order until it is released (a customer-defined reason code). */
+export const SAP_RELEASE_BLOCK = 'ZR';
+
+/** OData V2 JSON date: `/Date(<ms>)/` (Edm.DateTime) or `/Date(<ms>+0000)/` (Edm.DateTimeOffset). */
+function odataDate(iso: string, offset = false): string {
+  return `/Date(${Date.parse(iso)}${offset ? '+0000' : ''})/`;
+}
+
+/** Midnight UTC of the day of `iso`, as Edm.DateTime. */
+function odataDay(iso: string): string {
+  return `/Date(${Date.parse(`${iso.slice(0, 10)}T00:00:00Z`)})/`;
+}
+
+/** An OData V2 string key literal `'…'` (a quote inside doubled) → its value; undefined when malformed. */
+function odataStringKey(literal: string): string | undefined {
+  const match = /^'((?:[^']|'')*)'$/.exec(literal);
+  return match ? match[1].replaceAll("''", "'") : undefined;
+}
+
+/** SAP codes are short: a plant or shipping point has at most 4 characters. */
+function sapCode(id: string, length: number): string {
+  return id.replace(/[^A-Za-z0-9]/g, '').slice(0, length).toUpperCase();
+}
+
 function billingKey(orderId: string, shipmentId: string | undefined): string {
   return `${orderId}/${shipmentId ?? ''}`;
+}
+
+/** application/x-www-form-urlencoded decoding of one value (`+` is a space); undefined when malformed. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return null;
+  }
 }
 
 function daysAfter(iso: string, days: number): string {
@@ -188,8 +228,16 @@ export class ErpSimulator extends VendorSimulator {
       inFlight: () => this.errorResponse(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed'),
     });
     this.resetState();
+    // Held to the vendor contracts: our generic ERP API (contracts/generic-erp), SAP's OData service and its
+    // XSUAA token endpoint (contracts/sap-s4hana), and every CloudEvent it sends (contracts/cloudevents).
+    this.enforceContract('generic-erp');
+    this.enforceContract('sap-s4hana', { pathPrefix: SAP_SALES_ORDER_SERVICE });
+    this.enforceContract('sap-s4hana', { pathPrefix: XSUAA_PATH });
+    this.enforceContract('cloudevents', { requests: false, everyWebhookAs: 'CloudEvent' });
 
     this.route('POST', '/oauth/token', (req) => this.issueToken(req), { auth: false });
+    this.route('POST', `${XSUAA_PATH}/oauth/token`, (req) => this.issueToken(req, 'xsuaa'), { auth: false });
+    this.route('GET', `${SAP_SALES_ORDER_SERVICE}/A_SalesOrder(:key)`, (req) => this.sapSalesOrder(req));
     this.route('GET', '/orders/:orderId', (req) => json(200, this.order(req.params.orderId)));
     this.route('GET', '/customers/:customerId/contract', (req) => json(200, this.contract(req.params.customerId)));
     this.route('PUT', '/shipments/:shipmentId/status', (req) => this.updateShipmentStatus(req), { idempotent: true });
@@ -236,7 +284,7 @@ export class ErpSimulator extends VendorSimulator {
             time,
             datacontenttype: 'application/json',
             // Thin event as SAP sends it: keys only; consumers read the order back through the API.
-            data: { SalesOrder: order.orderId, SalesOrderType: 'OR', SoldToParty: order.customerId, EventRaisedDateTime: time },
+            data: { SalesOrder: order.orderId, EventRaisedDateTime: time, SalesOrderType: 'OR', SalesOrganization: '1010', DistributionChannel: '10', OrganizationDivision: '00', SoldToParty: order.customerId },
           }
         : {
             specversion: '1.0',
@@ -346,9 +394,36 @@ export class ErpSimulator extends VendorSimulator {
     const expiresAt = match ? this.tokens.get(match[1]) : undefined;
     if (expiresAt !== undefined && expiresAt > this.now().getTime()) return undefined;
     const error = match ? 'invalid_token' : 'invalid_request';
-    return this.errorResponse(401, error, match ? 'The access token is invalid or expired' : 'Bearer token required', {
-      'www-authenticate': `Bearer realm="erp", error="${error}"`,
-    });
+    const headers = { 'www-authenticate': `Bearer realm="erp", error="${error}"` };
+    const message = match ? 'The access token is invalid or expired' : 'Bearer token required';
+    if (req.path.startsWith(`${SAP_SALES_ORDER_SERVICE}/`)) return this.odataError(401, '/IWFND/CM_CONSUMER/401', message, headers);
+    return this.errorResponse(401, error, message, headers);
+  }
+
+  /** A request outside SAP's contract gets SAP Gateway's OData error body; others the generic ERP's. */
+  protected override contractViolation(check: ContractCheck, req?: SimRequest): SimResponse {
+    if (req?.path.startsWith(`${SAP_SALES_ORDER_SERVICE}/`)) return this.odataError(400, '/IWBEP/CM_MGW_RT/004', `Invalid request: ${check.errors.join('; ')}`);
+    if (check.operationId === 'requestToken') {
+      // RFC 6749 §5.2 error body at both token endpoints.
+      const grant = req && new URLSearchParams(req.rawBody).get('grant_type');
+      const error = grant && grant !== 'client_credentials' ? 'unsupported_grant_type' : 'invalid_request';
+      return json(400, { error, error_description: check.errors.join('; ') }, { 'cache-control': 'no-store' });
+    }
+    return super.contractViolation(check, req);
+  }
+
+  /** Webhooks are checked as structured CloudEvents, also when sent in binary mode (ce-* headers + data). */
+  protected override webhookPayload(webhook: Omit<OutgoingWebhook, 'url'>): unknown {
+    const data = parseJson(webhook.body);
+    if (webhook.contentType === STRUCTURED_CONTENT_TYPE) return data;
+    const event: Record<string, unknown> = { datacontenttype: webhook.contentType, data };
+    for (const [name, value] of Object.entries(webhook.headers ?? {})) if (name.startsWith('ce-')) event[name.slice(3)] = value;
+    return event;
+  }
+
+  /** OData V2 JSON error body (SAP Gateway): `{"error":{"code","message":{"lang","value"}}}`. */
+  private odataError(status: number, code: string, message: string, headers?: Record<string, string>): SimResponse {
+    return json(status, { error: { code, message: { lang: 'en', value: message } } }, headers);
   }
 
   protected errorResponse(status: number, code: string, message: string, headers?: Record<string, string>): SimResponse {
@@ -357,7 +432,7 @@ export class ErpSimulator extends VendorSimulator {
 
   // ------------------------------------------------------------ API handlers
 
-  private issueToken(req: SimRequest): SimResponse {
+  private issueToken(req: SimRequest, flavor: 'erp' | 'xsuaa' = 'erp'): SimResponse {
     const oauthError = (status: number, error: string, description: string, headers?: Record<string, string>): SimResponse =>
       json(status, { error, error_description: description }, { 'cache-control': 'no-store', ...headers });
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -371,15 +446,96 @@ export class ErpSimulator extends VendorSimulator {
     if (basic) {
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      clientId = decodeURIComponent(decoded.slice(0, colon));
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      // RFC 6749 §2.3.1: id and secret are application/x-www-form-urlencoded (Appendix B) before Basic encoding.
+      clientId = formDecode(decoded.slice(0, colon));
+      clientSecret = formDecode(decoded.slice(colon + 1));
     }
     if (!clientId || !clientSecret || !safeEqual(clientId, this.credentials.clientId) || !safeEqual(clientSecret, this.credentials.clientSecret)) {
       return oauthError(401, 'invalid_client', 'Client authentication failed', basic ? { 'www-authenticate': 'Basic realm="erp"' } : undefined);
     }
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, this.now().getTime() + this.tokenTtlSeconds * 1000);
-    return json(200, { access_token: token, token_type: 'Bearer', expires_in: this.tokenTtlSeconds }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+    // XSUAA answers token_type "bearer" and a jti; tokens from either endpoint are good for every API here.
+    const body = flavor === 'xsuaa' ? { access_token: token, token_type: 'bearer', expires_in: this.tokenTtlSeconds, scope: 'uaa.resource', jti: randomUUID().replaceAll('-', '') } : { access_token: token, token_type: 'Bearer', expires_in: this.tokenTtlSeconds };
+    return json(200, body, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }
+
+  /**
+   * `GET …/API_SALES_ORDER_SRV/A_SalesOrder('<id>')`: the order as SAP's OData V2 service answers it (`d`
+   * envelope, decimals as strings, `/Date(ms)/` dates, `$expand=to_Item,to_Partner` honoured, deferred
+   * navigation otherwise). An order not yet released carries delivery block ZR; a billed one is completely
+   * processed. JSON only (Accept: application/json or $format=json); 404 in SAP's OData error body.
+   */
+  private sapSalesOrder(req: SimRequest): SimResponse {
+    const key = odataStringKey(req.params.key);
+    if (key === undefined) return this.odataError(400, '/IWBEP/CM_MGW_RT/004', `Invalid key predicate (${req.params.key.slice(0, 40)}): A_SalesOrder('<SalesOrder>') expected`);
+    const wantsJson = req.query.get('$format') === 'json' || (req.headers.accept ?? '').includes('application/json');
+    if (!wantsJson) return this.odataError(406, '/IWBEP/CM_MGW_RT/006', 'The simulator answers JSON only: send Accept: application/json or $format=json');
+    const order = this.orders.get(key);
+    if (!order) return this.odataError(404, '/IWBEP/CM_MGW_RT/020', "Resource not found for segment 'A_SalesOrderType'");
+    const expand = new Set((req.query.get('$expand') ?? '').split(',').filter(Boolean));
+    return json(200, { d: this.toSapSalesOrder(order, expand, `${this.url}${SAP_SALES_ORDER_SERVICE}`) }, { 'dataserviceversion': '2.0' });
+  }
+
+  /** The order as an A_SalesOrder entity (the properties the contract lists, and the YY1 custom fields of a cold-chain tenant). */
+  private toSapSalesOrder(order: ErpOrder, expand: ReadonlySet<string>, root: string): Record<string, unknown> {
+    const uri = `${root}/A_SalesOrder('${order.orderId}')`;
+    const completed = order.status === 'billing-ready' || order.status === 'invoiced';
+    const net = invoiceAmounts(order, 0).netAmount;
+    const shippingPoint = sapCode(order.shipFrom.locationId, 4);
+    const items = order.lines.map((line) => ({
+      __metadata: { id: `${root}/A_SalesOrderItem(SalesOrder='${order.orderId}',SalesOrderItem='${line.lineNumber}')`, uri: `${root}/A_SalesOrderItem(SalesOrder='${order.orderId}',SalesOrderItem='${line.lineNumber}')`, type: 'API_SALES_ORDER_SRV.A_SalesOrderItemType' },
+      SalesOrder: order.orderId,
+      SalesOrderItem: String(line.lineNumber),
+      SalesOrderItemText: line.product.description.slice(0, 40),
+      Material: line.product.sku,
+      RequestedQuantity: String(line.quantity),
+      RequestedQuantityUnit: line.unit.slice(0, 3),
+      RequestedQuantityISOUnit: line.unit.slice(0, 3),
+      ItemGrossWeight: line.grossWeightKg.toFixed(3),
+      ItemWeightUnit: 'KG',
+      ProductionPlant: '1010',
+      ShippingPoint: shippingPoint,
+    }));
+    const partner = (fn: string, customer: string) => ({
+      __metadata: { id: `${root}/A_SalesOrderHeaderPartner(SalesOrder='${order.orderId}',PartnerFunction='${fn}')`, uri: `${root}/A_SalesOrderHeaderPartner(SalesOrder='${order.orderId}',PartnerFunction='${fn}')`, type: 'API_SALES_ORDER_SRV.A_SalesOrderHeaderPartnerType' },
+      SalesOrder: order.orderId,
+      PartnerFunction: fn,
+      Customer: customer,
+      Supplier: '',
+      Personnel: '',
+      ContactPerson: '',
+    });
+    const range = order.temperatureRange;
+    return {
+      __metadata: { id: uri, uri, type: 'API_SALES_ORDER_SRV.A_SalesOrderType' },
+      SalesOrder: order.orderId,
+      SalesOrderType: 'OR',
+      SalesOrganization: '1010',
+      DistributionChannel: '10',
+      OrganizationDivision: '00',
+      SoldToParty: order.customerId,
+      CreationDate: odataDay(order.createdAt),
+      LastChangeDateTime: odataDate(order.releasedAt ?? order.createdAt, true),
+      RequestedDeliveryDate: odataDay(order.requestedDeliveryWindow.from),
+      TotalNetAmount: net,
+      TransactionCurrency: order.currency,
+      DeliveryBlockReason: order.status === 'open' ? SAP_RELEASE_BLOCK : '',
+      OverallSDProcessStatus: completed ? 'C' : 'A',
+      TotalCreditCheckStatus: 'A',
+      OverallTotalDeliveryStatus: completed ? 'C' : '',
+      OverallSDDocumentRejectionSts: 'A',
+      YY1_TemperatureMin_SDH: range ? range.minCelsius.toFixed(1) : null,
+      YY1_TemperatureMax_SDH: range ? range.maxCelsius.toFixed(1) : null,
+      YY1_DeliveryWindowStart_SDH: odataDate(order.requestedDeliveryWindow.from, true),
+      YY1_DeliveryWindowEnd_SDH: odataDate(order.requestedDeliveryWindow.to, true),
+      YY1_FleetVehicle_SDH: order.assignment?.vehicleId ?? '',
+      YY1_FleetTrailer_SDH: order.assignment?.trailerId ?? '',
+      YY1_FleetDriver_SDH: order.assignment?.driverId ?? '',
+      to_Item: expand.has('to_Item') ? { results: items } : { __deferred: { uri: `${uri}/to_Item` } },
+      // The customer receives at its own address: ship-to (WE) is the sold-to party (AG).
+      to_Partner: expand.has('to_Partner') ? { results: [partner('AG', order.customerId), partner('WE', order.customerId)] } : { __deferred: { uri: `${uri}/to_Partner` } },
+    };
   }
 
   private order(orderId: string): ErpOrder {

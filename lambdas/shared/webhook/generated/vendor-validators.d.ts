@@ -14,6 +14,8 @@ export declare const zendeskWebhook: SchemaValidator<unknown>;
 export declare const cloudEvent: SchemaValidator<unknown>;
 /** schemas/vendors/sap-s4hana-salesorder.schema.json */
 export declare const sapSalesOrderData: SchemaValidator<unknown>;
+/** schemas/vendors/sap-s4hana-salesorder-entity.schema.json */
+export declare const sapSalesOrderEntity: SchemaValidator<unknown>;
 /** schemas/vendors/sap-s4hana-outbounddelivery.schema.json */
 export declare const sapOutboundDeliveryData: SchemaValidator<unknown>;
 /** schemas/vendors/generic-erp-order.schema.json */

@@ -2862,55 +2862,73 @@ return errors === 0;
 }
 
 export const cloudEvent = validate113;
-const schema30 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0 event in structured mode (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md), JSON `data` only (`data_base64` is refused: binary payloads have no place in a JSON webhook). In binary mode the same attributes arrive as ce-* headers and are checked against this schema too.","type":"object","properties":{"specversion":{"const":"1.0"},"id":{"description":"Event id; with `source` it identifies the event (the deduplication key). Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"source":{"description":"URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001.","type":"string","minLength":1,"maxLength":512,"pattern":"^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"},"type":{"type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"subject":{"type":"string","maxLength":512},"time":{"type":"string","format":"date-time","maxLength":40},"datacontenttype":{"type":"string","maxLength":128,"pattern":"^application/([a-z0-9.+-]+\\+)?json(;.*)?$"},"dataschema":{"type":"string","maxLength":2048},"data":{"type":"object"},"data_base64":false},"required":["specversion","id","source","type","data"]};
-const pattern8 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9/][A-Za-z0-9._:/-]*$", "u");
-const pattern9 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
-const pattern10 = /* @__PURE__ */ new RegExp("^application/([a-z0-9.+-]+\\+)?json(;.*)?$", "u");
+const schema30 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
+const formats6 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+const formats10 = __formats.uri;
 
 function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
+const _errs1 = errors;
+const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((((data.specversion === undefined) && (missing0 = "specversion")) || ((data.id === undefined) && (missing0 = "id"))) || ((data.source === undefined) && (missing0 = "source"))) || ((data.type === undefined) && (missing0 = "type"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if(((data.data === undefined) && (missing0 = "data")) || ((data.data_base64 === undefined) && (missing0 = "data_base64"))){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid0 = _errs2 === errors;
+if(valid0){
+validate113.errors = [{instancePath,keyword:"not",params:{}}];
+return false;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if(((((data.specversion === undefined) && (missing1 = "specversion")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.source === undefined) && (missing1 = "source"))) || ((data.type === undefined) && (missing1 = "type"))){
+validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.specversion !== undefined){
-const _errs1 = errors;
+const _errs3 = errors;
 if("1.0" !== data.specversion){
 validate113.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
-var valid0 = _errs1 === errors;
+var valid1 = _errs3 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.id !== undefined){
 let data1 = data.id;
-const _errs2 = errors;
-if(errors === _errs2){
+const _errs4 = errors;
+if(errors === _errs4){
 if(typeof data1 === "string"){
-if(data1.length > 256){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 256}}];
-return false;
-}
-else {
 if(data1.length < 1){
 validate113.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
-}
-else {
-if(!pattern0.test(data1)){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
-return false;
-}
-}
 }
 }
 else {
@@ -2918,31 +2936,26 @@ validate113.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{ty
 return false;
 }
 }
-var valid0 = _errs2 === errors;
+var valid1 = _errs4 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.source !== undefined){
 let data2 = data.source;
-const _errs4 = errors;
-if(errors === _errs4){
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
 if(typeof data2 === "string"){
-if(data2.length > 512){
-validate113.errors = [{instancePath:instancePath+"/source",keyword:"maxLength",params:{limit: 512}}];
-return false;
-}
-else {
 if(data2.length < 1){
 validate113.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern8.test(data2)){
-validate113.errors = [{instancePath:instancePath+"/source",keyword:"pattern",params:{pattern: "^[A-Za-z0-9/][A-Za-z0-9._:/-]*$"}}];
+if(!(formats6.test(data2))){
+validate113.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
 return false;
-}
 }
 }
 }
@@ -2951,32 +2964,21 @@ validate113.errors = [{instancePath:instancePath+"/source",keyword:"type",params
 return false;
 }
 }
-var valid0 = _errs4 === errors;
+}
+var valid1 = _errs6 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.type !== undefined){
 let data3 = data.type;
-const _errs6 = errors;
-if(errors === _errs6){
+const _errs8 = errors;
+if(errors === _errs8){
 if(typeof data3 === "string"){
-if(data3.length > 256){
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 256}}];
-return false;
-}
-else {
 if(data3.length < 1){
 validate113.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
-}
-else {
-if(!pattern9.test(data3)){
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
 }
 }
 else {
@@ -2984,19 +2986,19 @@ validate113.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{
 return false;
 }
 }
-var valid0 = _errs6 === errors;
+var valid1 = _errs8 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.subject !== undefined){
 let data4 = data.subject;
-const _errs8 = errors;
-if(errors === _errs8){
+const _errs10 = errors;
+if(errors === _errs10){
 if(typeof data4 === "string"){
-if(data4.length > 512){
-validate113.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 512}}];
+if(data4.length < 1){
+validate113.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
@@ -3005,27 +3007,21 @@ validate113.errors = [{instancePath:instancePath+"/subject",keyword:"type",param
 return false;
 }
 }
-var valid0 = _errs8 === errors;
+var valid1 = _errs10 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.time !== undefined){
 let data5 = data.time;
-const _errs10 = errors;
-if(errors === _errs10){
-if(errors === _errs10){
+const _errs12 = errors;
+if(errors === _errs12){
+if(errors === _errs12){
 if(typeof data5 === "string"){
-if(data5.length > 40){
-validate113.errors = [{instancePath:instancePath+"/time",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
 if(!(formats0.validate(data5))){
 validate113.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
 return false;
-}
 }
 }
 else {
@@ -3034,26 +3030,20 @@ return false;
 }
 }
 }
-var valid0 = _errs10 === errors;
+var valid1 = _errs12 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.datacontenttype !== undefined){
 let data6 = data.datacontenttype;
-const _errs12 = errors;
-if(errors === _errs12){
+const _errs14 = errors;
+if(errors === _errs14){
 if(typeof data6 === "string"){
-if(data6.length > 128){
-validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"maxLength",params:{limit: 128}}];
+if(data6.length < 1){
+validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
 return false;
-}
-else {
-if(!pattern10.test(data6)){
-validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"pattern",params:{pattern: "^application/([a-z0-9.+-]+\\+)?json(;.*)?$"}}];
-return false;
-}
 }
 }
 else {
@@ -3061,20 +3051,27 @@ validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"typ
 return false;
 }
 }
-var valid0 = _errs12 === errors;
+var valid1 = _errs14 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
+if(valid1){
 if(data.dataschema !== undefined){
 let data7 = data.dataschema;
-const _errs14 = errors;
-if(errors === _errs14){
+const _errs16 = errors;
+if(errors === _errs16){
+if(errors === _errs16){
 if(typeof data7 === "string"){
-if(data7.length > 2048){
-validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"maxLength",params:{limit: 2048}}];
+if(data7.length < 1){
+validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
 return false;
+}
+else {
+if(!(formats10(data7))){
+validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
+return false;
+}
 }
 }
 else {
@@ -3082,33 +3079,23 @@ validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",pa
 return false;
 }
 }
-var valid0 = _errs14 === errors;
+}
+var valid1 = _errs16 === errors;
 }
 else {
-var valid0 = true;
+var valid1 = true;
 }
-if(valid0){
-if(data.data !== undefined){
-let data8 = data.data;
-const _errs16 = errors;
-if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate113.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
-return false;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
+if(valid1){
 if(data.data_base64 !== undefined){
-var valid0 = false;
-validate113.errors = [{instancePath:instancePath+"/data_base64",keyword:"false schema",params:{}}];
+const _errs18 = errors;
+if(typeof data.data_base64 !== "string"){
+validate113.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
 return false;
 }
-else {
-var valid0 = true;
+var valid1 = _errs18 === errors;
 }
+else {
+var valid1 = true;
 }
 }
 }
@@ -3130,7 +3117,8 @@ return errors === 0;
 }
 
 export const sapSalesOrderData = validate114;
-const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields; logistics-sync reads the order back through the ERP port (as SAP recommends: API_SALES_ORDER_SRV) before mapping it.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
+const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
+const pattern7 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
 
 function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
@@ -3159,7 +3147,7 @@ validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLengt
 return false;
 }
 else {
-if(!pattern9.test(data0)){
+if(!pattern7.test(data0)){
 validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
@@ -3198,18 +3186,18 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.SoldToParty !== undefined){
-let data2 = data.SoldToParty;
+if(data.SalesOrganization !== undefined){
+let data2 = data.SalesOrganization;
 const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
-if(data2.length > 40){
-validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+if(data2.length > 4){
+validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3219,18 +3207,81 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.EventRaisedDateTime !== undefined){
-let data3 = data.EventRaisedDateTime;
+if(data.DistributionChannel !== undefined){
+let data3 = data.DistributionChannel;
 const _errs7 = errors;
 if(errors === _errs7){
-if(errors === _errs7){
 if(typeof data3 === "string"){
-if(data3.length > 40){
+if(data3.length > 2){
+validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OrganizationDivision !== undefined){
+let data4 = data.OrganizationDivision;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data4 === "string"){
+if(data4.length > 2){
+validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SoldToParty !== undefined){
+let data5 = data.SoldToParty;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data5 === "string"){
+if(data5.length > 40){
+validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.EventRaisedDateTime !== undefined){
+let data6 = data.EventRaisedDateTime;
+const _errs13 = errors;
+if(errors === _errs13){
+if(errors === _errs13){
+if(typeof data6 === "string"){
+if(data6.length > 40){
 validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
-if(!(formats0.validate(data3))){
+if(!(formats0.validate(data6))){
 validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
@@ -3242,10 +3293,13 @@ return false;
 }
 }
 }
-var valid0 = _errs7 === errors;
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
+}
+}
+}
 }
 }
 }
@@ -3261,8 +3315,8 @@ validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const sapOutboundDeliveryData = validate115;
-const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+export const sapSalesOrderEntity = validate115;
+const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
 const schema33 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -3280,7 +3334,7 @@ validate116.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern9.test(data)){
+if(!pattern7.test(data)){
 validate116.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
@@ -3296,26 +3350,73 @@ validate116.errors = vErrors;
 return errors === 0;
 }
 
-const formats12 = __formats.date;
-const pattern13 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
-const pattern14 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
-const pattern15 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
+const schema34 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
+const pattern9 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
+
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(!pattern9.test(data)){
+validate119.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
+return false;
+}
+}
+else {
+validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate119.errors = vErrors;
+return errors === 0;
+}
+
+const schema35 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
+const pattern10 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
+
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate122.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!pattern10.test(data)){
+validate122.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
+return false;
+}
+}
+}
+else {
+validate122.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate122.errors = vErrors;
+return errors === 0;
+}
+
+const pattern11 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
 function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
+if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
 validate115.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
-if(data.OutboundDelivery !== undefined){
+if(data.SalesOrder !== undefined){
 const _errs1 = errors;
-if(!(validate116(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+if(!(validate116(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
 vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
@@ -3325,11 +3426,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ReferenceSDDocument !== undefined){
+if(data.SalesOrderType !== undefined){
+let data1 = data.SalesOrderType;
 const _errs2 = errors;
-if(!(validate116(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
-errors = vErrors.length;
+if(errors === _errs2){
+if(typeof data1 === "string"){
+if(data1.length > 4){
+validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs2 === errors;
 }
@@ -3338,20 +3448,8 @@ var valid0 = true;
 }
 if(valid0){
 if(data.SoldToParty !== undefined){
-const _errs3 = errors;
-if(!(validate116(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate116(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+if(!(validate116(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
 vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
 errors = vErrors.length;
 }
@@ -3361,20 +3459,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ShipToPartyName !== undefined){
-let data4 = data.ShipToPartyName;
+if(data.LastChangeDateTime !== undefined){
 const _errs5 = errors;
-if(errors === _errs5){
-if(typeof data4 === "string"){
-if(data4.length > 200){
-validate115.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
-return false;
-}
+if(!(validate119(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
 }
@@ -3382,11 +3471,32 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ShippingPoint !== undefined){
-const _errs7 = errors;
-if(!(validate116(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+if(data.RequestedDeliveryDate !== undefined){
+const _errs6 = errors;
+if(!(validate119(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
 errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeliveryBlockReason !== undefined){
+let data5 = data.DeliveryBlockReason;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data5 === "string"){
+if(data5.length > 2){
+validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs7 === errors;
 }
@@ -3394,114 +3504,86 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.ShippingPointName !== undefined){
-let data6 = data.ShippingPointName;
-const _errs8 = errors;
-if(errors === _errs8){
+if(data.OverallSDProcessStatus !== undefined){
+let data6 = data.OverallSDProcessStatus;
+const _errs9 = errors;
+if(errors === _errs9){
 if(typeof data6 === "string"){
-if(data6.length > 200){
-validate115.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+if(data6.length > 1){
+validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs9 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.PlannedGoodsIssueDate !== undefined){
-let data7 = data.PlannedGoodsIssueDate;
-const _errs10 = errors;
-if(errors === _errs10){
-if(errors === _errs10){
+if(data.TotalCreditCheckStatus !== undefined){
+let data7 = data.TotalCreditCheckStatus;
+const _errs11 = errors;
+if(errors === _errs11){
 if(typeof data7 === "string"){
-if(data7.length > 40){
-validate115.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+if(data7.length > 1){
+validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
-}
-else {
-if(!(formats0.validate(data7))){
-validate115.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
-var valid0 = _errs10 === errors;
+var valid0 = _errs11 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.DeliveryDate !== undefined){
-let data8 = data.DeliveryDate;
-const _errs12 = errors;
-if(errors === _errs12){
-if(errors === _errs12){
+if(data.OverallSDDocumentRejectionSts !== undefined){
+let data8 = data.OverallSDDocumentRejectionSts;
+const _errs13 = errors;
+if(errors === _errs13){
 if(typeof data8 === "string"){
-if(!(formats12.validate(data8))){
-validate115.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+if(data8.length > 1){
+validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.HeaderGrossWeight !== undefined){
-let data9 = data.HeaderGrossWeight;
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data9 === "string"){
-if(!pattern13.test(data9)){
-validate115.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs14 === errors;
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.HeaderWeightUnit !== undefined){
-let data10 = data.HeaderWeightUnit;
+if(data.YY1_TemperatureMin_SDH !== undefined){
+const _errs15 = errors;
+if(!(validate122(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_TemperatureMax_SDH !== undefined){
 const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data10 === "string"){
-if(data10.length > 3){
-validate115.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
-return false;
-}
+if(!(validate122(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
 }
@@ -3509,20 +3591,23 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.TotalNumberOfPackage !== undefined){
-let data11 = data.TotalNumberOfPackage;
-const _errs18 = errors;
-if(errors === _errs18){
-if(typeof data11 === "string"){
-if(!pattern14.test(data11)){
-validate115.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
-return false;
+if(data.YY1_DeliveryWindowStart_SDH !== undefined){
+const _errs17 = errors;
+if(!(validate119(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+errors = vErrors.length;
 }
+var valid0 = _errs17 === errors;
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
-return false;
+var valid0 = true;
 }
+if(valid0){
+if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
+const _errs18 = errors;
+if(!(validate119(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
+vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
 }
@@ -3530,241 +3615,438 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.YY1_TemperatureMin_DLH !== undefined){
-let data12 = data.YY1_TemperatureMin_DLH;
-const _errs20 = errors;
-if(errors === _errs20){
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 100 || isNaN(data12)){
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+if(data.YY1_FleetVehicle_SDH !== undefined){
+let data13 = data.YY1_FleetVehicle_SDH;
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data13 === "string"){
+if(data13.length > 128){
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
-}
-else {
-if(data12 < -100 || isNaN(data12)){
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid0 = _errs20 === errors;
+var valid0 = _errs19 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.YY1_TemperatureMax_DLH !== undefined){
-let data13 = data.YY1_TemperatureMax_DLH;
-const _errs22 = errors;
-if(errors === _errs22){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 100 || isNaN(data13)){
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data13 < -100 || isNaN(data13)){
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid0 = _errs22 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_DeliveryWindowStart_DLH !== undefined){
-let data14 = data.YY1_DeliveryWindowStart_DLH;
-const _errs24 = errors;
-if(errors === _errs24){
-if(errors === _errs24){
+if(data.YY1_FleetTrailer_SDH !== undefined){
+let data14 = data.YY1_FleetTrailer_SDH;
+const _errs21 = errors;
+if(errors === _errs21){
 if(typeof data14 === "string"){
-if(data14.length > 40){
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+if(data14.length > 128){
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
-}
-else {
-if(!(formats0.validate(data14))){
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
-var valid0 = _errs24 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.YY1_DeliveryWindowEnd_DLH !== undefined){
-let data15 = data.YY1_DeliveryWindowEnd_DLH;
-const _errs26 = errors;
-if(errors === _errs26){
-if(errors === _errs26){
+if(data.YY1_FleetDriver_SDH !== undefined){
+let data15 = data.YY1_FleetDriver_SDH;
+const _errs23 = errors;
+if(errors === _errs23){
 if(typeof data15 === "string"){
-if(data15.length > 40){
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+if(data15.length > 128){
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
-}
-else {
-if(!(formats0.validate(data15))){
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
-var valid0 = _errs26 === errors;
+var valid0 = _errs23 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data._Item !== undefined){
-let data16 = data._Item;
-const _errs28 = errors;
-if(errors === _errs28){
-if(Array.isArray(data16)){
-if(data16.length > 200){
-validate115.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data16.length;
-for(let i0=0; i0<len0; i0++){
-let data17 = data16[i0];
-const _errs30 = errors;
-if(errors === _errs30){
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data.to_Item !== undefined){
+let data16 = data.to_Item;
+const _errs25 = errors;
+if(errors === _errs25){
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing1;
-if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+if((data16.results === undefined) && (missing1 = "results")){
+validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
-if(data17.OutboundDeliveryItem !== undefined){
-let data18 = data17.OutboundDeliveryItem;
-const _errs32 = errors;
-if(errors === _errs32){
-if(typeof data18 === "string"){
-if(!pattern15.test(data18)){
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(data16.results !== undefined){
+let data17 = data16.results;
+const _errs27 = errors;
+if(errors === _errs27){
+if(Array.isArray(data17)){
+if(data17.length > 200){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
 return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid2 = _errs32 === errors;
 }
 else {
 var valid2 = true;
+const len0 = data17.length;
+for(let i0=0; i0<len0; i0++){
+let data18 = data17[i0];
+const _errs29 = errors;
+if(errors === _errs29){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing2;
+if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
+return false;
 }
-if(valid2){
-if(data17.ReferenceSDDocumentItem !== undefined){
-let data19 = data17.ReferenceSDDocumentItem;
-const _errs34 = errors;
-if(errors === _errs34){
+else {
+if(data18.SalesOrderItem !== undefined){
+let data19 = data18.SalesOrderItem;
+const _errs31 = errors;
+if(errors === _errs31){
 if(typeof data19 === "string"){
-if(!pattern15.test(data19)){
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern11.test(data19)){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid2 = _errs34 === errors;
+var valid3 = _errs31 === errors;
 }
 else {
-var valid2 = true;
+var valid3 = true;
 }
-if(valid2){
-if(data17.Material !== undefined){
-const _errs36 = errors;
-if(!(validate116(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
+if(valid3){
+if(data18.Material !== undefined){
+let data20 = data18.Material;
+const _errs33 = errors;
+if(errors === _errs33){
+if(typeof data20 === "string"){
+if(data20.length > 40){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs33 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.SalesOrderItemText !== undefined){
+let data21 = data18.SalesOrderItemText;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data21 === "string"){
+if(data21.length > 40){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs35 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.RequestedQuantity !== undefined){
+const _errs37 = errors;
+if(!(validate122(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
-var valid2 = _errs36 === errors;
+var valid3 = _errs37 === errors;
 }
 else {
-var valid2 = true;
+var valid3 = true;
 }
-if(valid2){
-if(data17.ActualDeliveryQuantity !== undefined){
-let data21 = data17.ActualDeliveryQuantity;
-const _errs37 = errors;
-if(errors === _errs37){
-if(typeof data21 === "string"){
-if(!pattern13.test(data21)){
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+if(valid3){
+if(data18.RequestedQuantityUnit !== undefined){
+let data23 = data18.RequestedQuantityUnit;
+const _errs38 = errors;
+if(errors === _errs38){
+if(typeof data23 === "string"){
+if(data23.length > 3){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid2 = _errs37 === errors;
+var valid3 = _errs38 === errors;
 }
 else {
-var valid2 = true;
+var valid3 = true;
 }
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+if(valid3){
+if(data18.RequestedQuantityISOUnit !== undefined){
+let data24 = data18.RequestedQuantityISOUnit;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data24 === "string"){
+if(data24.length > 3){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
-var valid1 = _errs30 === errors;
-if(!valid1){
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs40 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ItemGrossWeight !== undefined){
+const _errs42 = errors;
+if(!(validate122(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs42 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ItemWeightUnit !== undefined){
+let data26 = data18.ItemWeightUnit;
+const _errs43 = errors;
+if(errors === _errs43){
+if(typeof data26 === "string"){
+if(data26.length > 3){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs43 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ProductionPlant !== undefined){
+let data27 = data18.ProductionPlant;
+const _errs45 = errors;
+if(errors === _errs45){
+if(typeof data27 === "string"){
+if(data27.length > 4){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs45 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ShippingPoint !== undefined){
+let data28 = data18.ShippingPoint;
+const _errs47 = errors;
+if(errors === _errs47){
+if(typeof data28 === "string"){
+if(data28.length > 4){
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs47 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs29 === errors;
+if(!valid2){
 break;
 }
 }
 }
 }
 else {
-validate115.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
-var valid0 = _errs28 === errors;
+}
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.to_Partner !== undefined){
+let data29 = data.to_Partner;
+const _errs49 = errors;
+if(errors === _errs49){
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+let missing3;
+if((data29.results === undefined) && (missing3 = "results")){
+validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+if(data29.results !== undefined){
+let data30 = data29.results;
+const _errs51 = errors;
+if(errors === _errs51){
+if(Array.isArray(data30)){
+var valid5 = true;
+const len1 = data30.length;
+for(let i1=0; i1<len1; i1++){
+let data31 = data30[i1];
+const _errs53 = errors;
+if(errors === _errs53){
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+let missing4;
+if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+if(data31.PartnerFunction !== undefined){
+let data32 = data31.PartnerFunction;
+const _errs55 = errors;
+if(errors === _errs55){
+if(typeof data32 === "string"){
+if(data32.length > 2){
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs55 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data31.Customer !== undefined){
+let data33 = data31.Customer;
+const _errs57 = errors;
+if(errors === _errs57){
+if(typeof data33 === "string"){
+if(data33.length > 10){
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
+return false;
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs57 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid5 = _errs53 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs49 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -3793,115 +4075,646 @@ validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpOrder = validate123;
-const schema34 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema35 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapOutboundDeliveryData = validate129;
+const schema36 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+const schema37 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate130.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate130.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern7.test(data)){
+validate130.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate130.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate130.errors = vErrors;
+return errors === 0;
+}
+
+const formats16 = __formats.date;
+const pattern13 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
+const pattern14 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
+
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
+validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.OutboundDelivery !== undefined){
+const _errs1 = errors;
+if(!(validate130(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ReferenceSDDocument !== undefined){
+const _errs2 = errors;
+if(!(validate130(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SoldToParty !== undefined){
+const _errs3 = errors;
+if(!(validate130(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShipToParty !== undefined){
+const _errs4 = errors;
+if(!(validate130(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShipToPartyName !== undefined){
+let data4 = data.ShipToPartyName;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data4 === "string"){
+if(data4.length > 200){
+validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShippingPoint !== undefined){
+const _errs7 = errors;
+if(!(validate130(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ShippingPointName !== undefined){
+let data6 = data.ShippingPointName;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data6 === "string"){
+if(data6.length > 200){
+validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.PlannedGoodsIssueDate !== undefined){
+let data7 = data.PlannedGoodsIssueDate;
+const _errs10 = errors;
+if(errors === _errs10){
+if(errors === _errs10){
+if(typeof data7 === "string"){
+if(data7.length > 40){
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data7))){
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeliveryDate !== undefined){
+let data8 = data.DeliveryDate;
+const _errs12 = errors;
+if(errors === _errs12){
+if(errors === _errs12){
+if(typeof data8 === "string"){
+if(!(formats16.validate(data8))){
+validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.HeaderGrossWeight !== undefined){
+let data9 = data.HeaderGrossWeight;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data9 === "string"){
+if(!pattern13.test(data9)){
+validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.HeaderWeightUnit !== undefined){
+let data10 = data.HeaderWeightUnit;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data10 === "string"){
+if(data10.length > 3){
+validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TotalNumberOfPackage !== undefined){
+let data11 = data.TotalNumberOfPackage;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data11 === "string"){
+if(!pattern14.test(data11)){
+validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_TemperatureMin_DLH !== undefined){
+let data12 = data.YY1_TemperatureMin_DLH;
+const _errs20 = errors;
+if(errors === _errs20){
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 100 || isNaN(data12)){
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data12 < -100 || isNaN(data12)){
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_TemperatureMax_DLH !== undefined){
+let data13 = data.YY1_TemperatureMax_DLH;
+const _errs22 = errors;
+if(errors === _errs22){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 100 || isNaN(data13)){
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data13 < -100 || isNaN(data13)){
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_DeliveryWindowStart_DLH !== undefined){
+let data14 = data.YY1_DeliveryWindowStart_DLH;
+const _errs24 = errors;
+if(errors === _errs24){
+if(errors === _errs24){
+if(typeof data14 === "string"){
+if(data14.length > 40){
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data14))){
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_DeliveryWindowEnd_DLH !== undefined){
+let data15 = data.YY1_DeliveryWindowEnd_DLH;
+const _errs26 = errors;
+if(errors === _errs26){
+if(errors === _errs26){
+if(typeof data15 === "string"){
+if(data15.length > 40){
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data15))){
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data._Item !== undefined){
+let data16 = data._Item;
+const _errs28 = errors;
+if(errors === _errs28){
+if(Array.isArray(data16)){
+if(data16.length > 200){
+validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+const _errs30 = errors;
+if(errors === _errs30){
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+let missing1;
+if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data17.OutboundDeliveryItem !== undefined){
+let data18 = data17.OutboundDeliveryItem;
+const _errs32 = errors;
+if(errors === _errs32){
+if(typeof data18 === "string"){
+if(!pattern11.test(data18)){
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs32 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.ReferenceSDDocumentItem !== undefined){
+let data19 = data17.ReferenceSDDocumentItem;
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data19 === "string"){
+if(!pattern11.test(data19)){
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs34 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.Material !== undefined){
+const _errs36 = errors;
+if(!(validate130(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs36 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.ActualDeliveryQuantity !== undefined){
+let data21 = data17.ActualDeliveryQuantity;
+const _errs37 = errors;
+if(errors === _errs37){
+if(typeof data21 === "string"){
+if(!pattern13.test(data21)){
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+return false;
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs37 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs30 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs28 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate129.errors = vErrors;
+return errors === 0;
+}
+
+export const genericErpOrder = validate137;
+const schema38 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
+const schema39 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate124.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate138.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate124.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate138.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern9.test(data)){
-validate124.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern7.test(data)){
+validate138.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate124.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate138.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate124.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"type":"number","minimum":-100,"maximum":100};
+const schema40 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate128.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate142.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate128.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate142.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate128.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate142.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate128.errors = vErrors;
+validate142.errors = vErrors;
 return errors === 0;
 }
 
-const schema37 = {"type":"string","format":"date-time","maxLength":40};
+const schema41 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate131.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate145.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate131.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate145.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate131.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate145.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate131.errors = vErrors;
+validate145.errors = vErrors;
 return errors === 0;
 }
 
-const schema38 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
+const schema42 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
 const pattern19 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate134.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate148.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate124(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate138(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3916,18 +4729,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate134.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate134.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3944,7 +4757,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate134.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate148.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3954,18 +4767,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate134.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate134.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3981,12 +4794,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate134.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4002,18 +4815,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate134.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate134.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4029,18 +4842,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate134.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate134.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4056,12 +4869,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate134.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4077,12 +4890,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
 if(!pattern19.test(data8)){
-validate134.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4099,7 +4912,7 @@ var valid1 = true;
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4116,7 +4929,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate134.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4126,18 +4939,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate134.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate134.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4153,18 +4966,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate134.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate134.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4177,7 +4990,7 @@ var valid2 = true;
 }
 }
 else {
-validate134.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4192,16 +5005,16 @@ var valid0 = true;
 }
 }
 else {
-validate134.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate148.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate134.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4209,14 +5022,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate123.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate137.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate124(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate138(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4227,8 +5040,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate124(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate138(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4239,8 +5052,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate124(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate138(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4255,12 +5068,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate123.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate137.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4273,7 +5086,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate123.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate137.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -4286,21 +5099,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate123.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema34.properties.temperatureRange.type}}];
+validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema38.properties.temperatureRange.type}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate123.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate128(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate142(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -4311,8 +5124,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate128(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate128.errors : vErrors.concat(validate128.errors);
+if(!(validate142(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4337,14 +5150,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate123.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate131(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate145(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -4355,8 +5168,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate131(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate145(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -4368,7 +5181,7 @@ var valid2 = true;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4380,8 +5193,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate134(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate148(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -4392,8 +5205,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate134(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
-vErrors = vErrors === null ? validate134.errors : vErrors.concat(validate134.errors);
+if(!(validate148(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -4406,7 +5219,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate123.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema34.properties.serviceLevel.enum}}];
+validate137.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema38.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -4419,18 +5232,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate123.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate123.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate123.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4448,12 +5261,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate123.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate123.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -4466,7 +5279,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -4474,18 +5287,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4504,14 +5317,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate124(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
-vErrors = vErrors === null ? validate124.errors : vErrors.concat(validate124.errors);
+if(!(validate138(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -4526,12 +5339,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4544,7 +5357,7 @@ var valid5 = true;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4558,18 +5371,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4587,18 +5400,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4614,18 +5427,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4641,7 +5454,7 @@ var valid4 = true;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4654,7 +5467,7 @@ break;
 }
 }
 else {
-validate123.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate137.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4664,13 +5477,67 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.releasedAt !== undefined){
+if(data.assignment !== undefined){
+let data24 = data.assignment;
 const _errs38 = errors;
-if(!(validate131(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(errors === _errs38){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.vehicleId !== undefined){
+const _errs40 = errors;
+if(!(validate138(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
 errors = vErrors.length;
 }
+var valid6 = _errs40 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data24.trailerId !== undefined){
+const _errs41 = errors;
+if(!(validate138(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data24.driverId !== undefined){
+const _errs42 = errors;
+if(!(validate138(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs42 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+else {
+validate137.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
 var valid0 = _errs38 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.releasedAt !== undefined){
+const _errs43 = errors;
+if(!(validate145(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs43 === errors;
 }
 else {
 var valid0 = true;
@@ -4689,81 +5556,82 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate123.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate123.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpInvoice = validate140;
-const schema39 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema40 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpInvoice = validate157;
+const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
+const schema44 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate141.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate158.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate141.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate158.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern9.test(data)){
-validate141.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern7.test(data)){
+validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate141.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate141.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
-const schema41 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const schema45 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
 const pattern22 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate146.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate163.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern22.test(data)){
-validate146.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate163.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate163.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate146.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
 const pattern21 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4771,14 +5639,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate140.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.invoiceId !== undefined){
 const _errs1 = errors;
-if(!(validate141(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate158(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4789,8 +5657,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate141(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate158(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4801,8 +5669,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate141(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate158(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4813,8 +5681,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate141(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate158(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4827,7 +5695,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate140.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema39.properties.documentType.enum}}];
+validate157.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema43.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4842,12 +5710,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data5 === "string"){
 if(!pattern21.test(data5)){
-validate140.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate157.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 else {
-validate140.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4859,8 +5727,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs8 = errors;
-if(!(validate146(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
+if(!(validate163(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -4871,8 +5739,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate146(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
+if(!(validate163(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -4883,8 +5751,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs10 = errors;
-if(!(validate146(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate146.errors : vErrors.concat(validate146.errors);
+if(!(validate163(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -4899,13 +5767,13 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(errors === _errs11){
 if(typeof data9 === "string"){
-if(!(formats12.validate(data9))){
-validate140.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+if(!(formats16.validate(data9))){
+validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate140.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4918,8 +5786,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs13 = errors;
-if(!(validate141(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate158(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -4935,18 +5803,18 @@ if(errors === _errs14){
 if(errors === _errs14){
 if(typeof data11 === "string"){
 if(data11.length > 40){
-validate140.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data11))){
-validate140.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate140.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4970,80 +5838,80 @@ var valid0 = true;
 }
 }
 else {
-validate140.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
-}
-}
-validate140.errors = vErrors;
-return errors === 0;
-}
-
-export const genericErpQualityHold = validate151;
-const schema42 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema43 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate152.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate152.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern9.test(data)){
-validate152.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate152.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate152.errors = vErrors;
-return errors === 0;
-}
-
-const schema44 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate157.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate157.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
 }
 }
 validate157.errors = vErrors;
 return errors === 0;
 }
 
+export const genericErpQualityHold = validate168;
+const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
+const schema47 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate169.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate169.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern7.test(data)){
+validate169.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate169.errors = vErrors;
+return errors === 0;
+}
+
+const schema48 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate174.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate174.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate174.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate174.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5051,14 +5919,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate151.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate152(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate169(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5069,8 +5937,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate152(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate169(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5081,8 +5949,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate152(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate169(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5093,8 +5961,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate152(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate152.errors : vErrors.concat(validate152.errors);
+if(!(validate169(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5109,12 +5977,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate151.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate168.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate151.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5128,7 +5996,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate151.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema42.properties.disposition.enum}}];
+validate168.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema46.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -5139,8 +6007,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate157(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate174(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -5151,8 +6019,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate157(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate174(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -5167,12 +6035,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate151.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate151.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5188,12 +6056,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate151.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate168.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate151.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5214,22 +6082,22 @@ var valid0 = true;
 }
 }
 else {
-validate151.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate151.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const canonicalSubmission = validate160;
-const schema45 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+export const canonicalSubmission = validate177;
+const schema49 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern25 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
 const pattern26 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
 const pattern28 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5237,14 +6105,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate160.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema45.properties, key0))){
-validate160.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema49.properties, key0))){
+validate177.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5256,24 +6124,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate160.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate160.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern0.test(data0)){
-validate160.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5289,24 +6157,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate160.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate160.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern25.test(data1)){
-validate160.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5322,12 +6190,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(!pattern26.test(data2)){
-validate160.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5344,18 +6212,18 @@ if(errors === _errs8){
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate160.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate160.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5372,24 +6240,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate160.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate160.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern9.test(data4)){
-validate160.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern7.test(data4)){
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5405,24 +6273,24 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate160.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 64){
-validate160.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(!pattern28.test(data5)){
-validate160.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate160.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5436,13 +6304,13 @@ if(data.sequence !== undefined){
 let data6 = data.sequence;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate160.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-validate160.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5457,7 +6325,7 @@ if(data.refs !== undefined){
 let data7 = data.refs;
 const _errs16 = errors;
 if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate160.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -5470,7 +6338,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs18 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate160.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -5490,11 +6358,11 @@ var valid0 = true;
 }
 }
 else {
-validate160.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate160.errors = vErrors;
+validate177.errors = vErrors;
 return errors === 0;
 }
 

@@ -13,6 +13,13 @@ import { TimerRegistry } from './timers';
 import { SimHttpError, SimValidationError, asObject, requiredString, signedAtOption } from './validate';
 import { DEFAULT_RETRY_POLICY, WebhookSender, type OutgoingWebhook, type RetryPolicy, type WebhookDelivery } from './webhooks';
 
+/** The body as a contract sees it: form fields of an urlencoded body, else the text (JSON bodies arrive parsed). */
+function contractBody(request: SimRequest): unknown {
+  if (request.rawBody === '') return undefined;
+  if ((request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(request.rawBody));
+  return request.rawBody;
+}
+
 export type SimLogger = (message: string, fields?: Record<string, unknown>) => void;
 
 /** Options every simulator accepts. */
@@ -60,6 +67,26 @@ interface RouteDef {
 
 type MutableRequest = { -readonly [K in keyof SimRequest]: SimRequest[K] };
 
+/** Where a contract applies (see `enforceContract`). */
+export interface ContractScope {
+  /**
+   * Requests whose path starts with this prefix are held to the contract, with the prefix removed (the
+   * vendor's server URL path, e.g. `/sap/opu/odata/sap/API_SALES_ORDER_SRV`); the longest matching prefix
+   * wins. @default '' - every request
+   */
+  readonly pathPrefix?: string;
+  /** Hold requests to it; false for a contract that only documents webhooks (a format). @default true */
+  readonly requests?: boolean;
+  /** Also check every webhook this simulator sends against this documented webhook (e.g. an envelope). @default - only webhooks of documented events */
+  readonly everyWebhookAs?: string;
+}
+
+interface EnforcedContract {
+  readonly name: ContractName;
+  readonly scope: ContractScope;
+  contract?: Contract;
+}
+
 /**
  * The machinery every simulated vendor system shares: an HTTP server on loopback, a record of every
  * call, switchable faults, vendor-style idempotency, webhook delivery with retries, and the `/__sim`
@@ -83,8 +110,7 @@ export abstract class VendorSimulator {
   private readonly maxBodyBytes: number;
   private server?: Server;
   private baseUrl?: string;
-  private contractName?: ContractName;
-  private vendorContract?: Contract;
+  private readonly enforced: EnforcedContract[] = [];
 
   protected constructor(
     /** `erp`, `fleet` or `cs`. */
@@ -227,7 +253,7 @@ export abstract class VendorSimulator {
   /** Starts listening; resolves with the base URL. */
   async start(): Promise<string> {
     if (this.baseUrl) return this.baseUrl;
-    if (this.contractName && !this.vendorContract) this.vendorContract = await loadContract(this.contractName);
+    for (const entry of this.enforced) entry.contract ??= await loadContract(entry.name);
     this.webhooks.resume();
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
@@ -283,14 +309,20 @@ export abstract class VendorSimulator {
    * operation the vendor does not have is answered 404, one that breaks the operation's schema is answered by
    * {@link contractViolation}, and a 2xx answer of the simulator's own that breaks it becomes a 500 (a
    * simulator defect must not pass for vendor behaviour). Webhooks of documented events are checked before
-   * they are sent. Loaded by `start()`.
+   * they are sent. Loaded by `start()`. A simulator that serves several vendor APIs (or sends a format that
+   * has its own contract) enforces one per path prefix ({@link ContractScope}).
    */
-  protected enforceContract(name: ContractName): void {
-    this.contractName = name;
+  protected enforceContract(name: ContractName, scope: ContractScope = {}): void {
+    this.enforced.push({ name, scope });
+  }
+
+  /** What a webhook's body is, for checking it against a contract. @default the body parsed as JSON */
+  protected webhookPayload(webhook: Omit<OutgoingWebhook, 'url'>): unknown {
+    return parseJson(webhook.body);
   }
 
   /** How the vendor answers a request that breaks its contract. @default the simulator's validation status and error shape */
-  protected contractViolation(check: ContractCheck): SimResponse {
+  protected contractViolation(check: ContractCheck, _req?: SimRequest): SimResponse {
     return this.errorResponse(this.validationStatus, this.validationCode, `invalid request: ${check.errors.join('; ')}`);
   }
 
@@ -323,11 +355,14 @@ export abstract class VendorSimulator {
 
   /** Sends a webhook to the target of its dialect. Throws when that target is not set. */
   protected emit(webhook: Omit<OutgoingWebhook, 'url'>): Promise<WebhookDelivery> {
-    const documented = this.vendorContract?.document['x-webhooks']?.[webhook.eventType];
-    if (this.vendorContract && documented) {
-      const errors = this.vendorContract.checkWebhook(webhook.eventType, parseJson(webhook.body));
-      if (errors.length > 0) {
-        throw new SimHttpError(500, 'contract_violation', `${this.system} simulator would send a ${webhook.eventType} webhook outside the ${this.vendorContract.name} contract: ${errors.join('; ')}`);
+    for (const { contract, scope } of this.enforced) {
+      if (!contract) continue;
+      const events = [webhook.eventType, scope.everyWebhookAs].filter((event): event is string => event !== undefined && contract.document['x-webhooks']?.[event] !== undefined);
+      for (const event of new Set(events)) {
+        const errors = contract.checkWebhook(event, this.webhookPayload(webhook));
+        if (errors.length > 0) {
+          throw new SimHttpError(500, 'contract_violation', `${this.system} simulator would send a ${webhook.eventType} webhook outside the ${contract.name} contract (${event}): ${errors.join('; ')}`);
+        }
       }
     }
     const url = this.targets.get(webhook.dialect);
@@ -449,25 +484,43 @@ export abstract class VendorSimulator {
       const refusal = this.authenticate(request);
       if (refusal) return refusal;
     }
-    const check = this.vendorContract?.checkRequest({ method: request.method, path: request.path, query: request.query, headers: request.headers, body: request.body ?? (request.rawBody === '' ? undefined : request.rawBody) });
+    const enforced = this.contractFor(request.path);
+    const check = enforced?.contract?.checkRequest({
+      method: request.method,
+      path: request.path.slice(enforced.prefix.length) || '/',
+      query: request.query,
+      headers: request.headers,
+      body: request.body ?? contractBody(request),
+    });
     if (check) {
       request.record.contract = { ...(check.operationId ? { operationId: check.operationId } : {}), errors: check.errors };
       if (!check.operationId) return this.errorResponse(404, 'not_found', `No such resource: ${request.method} ${request.path}`);
-      if (check.errors.length > 0) return this.contractViolation(check);
+      if (check.errors.length > 0) return this.contractViolation(check, request);
     }
     const key = request.record.idempotencyKey;
     const response =
       match.route.idempotent && this.idempotency && key ? await this.invokeIdempotent(match.route.handler, request, key, this.idempotency) : await this.invoke(match.route.handler, request);
-    return check?.operationId ? this.checkOwnResponse(request, check.operationId, response) : response;
+    return check?.operationId && enforced?.contract ? this.checkOwnResponse(request, enforced.contract, check.operationId, response) : response;
   }
 
-  private checkOwnResponse(request: MutableRequest, operationId: string, response: SimResponse): SimResponse {
-    if (!this.vendorContract || response.status < 200 || response.status > 299) return response;
-    const errors = this.vendorContract.checkResponse(operationId, response.status, response.body);
+  /** The contract that holds requests to `path`: the one with the longest matching path prefix. */
+  private contractFor(path: string): { contract?: Contract; prefix: string } | undefined {
+    let best: EnforcedContract | undefined;
+    for (const entry of this.enforced) {
+      const prefix = entry.scope.pathPrefix ?? '';
+      if (entry.scope.requests === false || !(prefix === '' || path === prefix || path.startsWith(`${prefix}/`))) continue;
+      if (!best || prefix.length > (best.scope.pathPrefix ?? '').length) best = entry;
+    }
+    return best ? { contract: best.contract, prefix: best.scope.pathPrefix ?? '' } : undefined;
+  }
+
+  private checkOwnResponse(request: MutableRequest, contract: Contract, operationId: string, response: SimResponse): SimResponse {
+    if (response.status < 200 || response.status > 299) return response;
+    const errors = contract.checkResponse(operationId, response.status, response.body);
     if (errors.length === 0) return response;
     request.record.contract = { ...request.record.contract, errors: request.record.contract?.errors ?? [], responseErrors: errors };
     this.log('simulator answer breaks the vendor contract', { system: this.system, operationId, errors });
-    return this.errorResponse(500, 'contract_violation', `simulator answer to ${operationId} breaks the ${this.vendorContract.name} contract: ${errors.join('; ')}`);
+    return this.errorResponse(500, 'contract_violation', `simulator answer to ${operationId} breaks the ${contract.name} contract: ${errors.join('; ')}`);
   }
 
   private async invokeIdempotent(handler: Handler, request: SimRequest, key: string, idem: { policy: IdempotencyPolicy; store: IdempotencyStore }): Promise<SimResponse> {
