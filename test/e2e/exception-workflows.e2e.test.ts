@@ -5,10 +5,12 @@
  * integrations against moto) acts once: one ticket, one hold. Solving the ticket in the CS simulator then
  * releases the waiting workflow through case.resolved.
  *
- * Uses its own shipment of SO-1001 (SHP-1001-05, a route created directly in the fleet simulator) so that
- * the outbound tests' SHP-1001-01 and its ticket are untouched.
+ * Uses its own shipment of SO-1001 (SHP-1001-05, on its own truck and reefer, TRK-20 and RF-206), released to the
+ * product through the ERP's canonical webhook and dispatched by the product like any other, so that the outbound
+ * tests' SHP-1001-01, its truck and its ticket are untouched. Samsara's alert names the truck and the reefer; the
+ * product finds SHP-1001-05 on them in the correlation index.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, test } from 'vitest';
 import { aws, control, eventually, sandbox, sim } from './support';
@@ -71,13 +73,32 @@ describe('exception workflows in the sandbox (issue 6)', () => {
   test('reference steps 4–5: the temperature alert delivered three times gives one workflow, one ticket and one hold; solving the ticket releases it', { timeout: 240_000 }, async () => {
     // Another test may hold the whole ERP in maintenance for a minute: start when it answers again.
     await waitFor('an ERP without a global fault', async () => (await sim<{ faults: { path?: string }[] }>('erp', 'GET', '/__sim/faults')).faults.every((f) => f.path !== undefined), 120_000);
-    await sim('fleet', 'POST', '/__sim/actions/createRoute', {
-      name: `${ORDER_ID} second reefer`,
-      externalIds: { 'logisticsSync.shipment': `${ORDER_ID}~${SHIPMENT_ID}` },
-      stops: [
-        { name: 'Central DC Rotterdam', addressId: 'DC-01' },
-        { name: 'C-77 Utrecht receiving dock', addressId: 'C-77-DOCK-1' },
-      ],
+    // Steps 1–2 for this shipment: the ERP releases it on TRK-20 with reefer RF-206, the product dispatches it.
+    const now = Date.now();
+    await sim('erp', 'POST', '/__sim/actions/sendCanonical', {
+      event: {
+        eventId: `release-${SHIPMENT_ID}-${now}`,
+        eventType: 'order.released',
+        occurredAt: new Date(now).toISOString(),
+        correlationId: ORDER_ID,
+        refs: { orderId: ORDER_ID, shipmentId: SHIPMENT_ID, customerId: 'C-77' },
+        data: {
+          lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 4, unit: 'CS' }],
+          temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+          deliveryWindow: { from: new Date(now + 4 * 3_600_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+          shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
+          shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
+          assignment: { vehicleId: 'erp.vehicle:TRK-20', trailerId: 'erp.trailer:RF-206' },
+        },
+      },
+    });
+    await some('shipment.dispatched', () => busEvents('shipment.dispatched'));
+    const table = sandbox().outputs[sandbox().stackName]!.CorrelationTableName!;
+    await waitFor('the index to record the truck and the reefer of the shipment', async () => {
+      const { Items } = await dynamodb.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': { S: `SHIPMENT#${SHIPMENT_ID}` }, ':asset': { S: 'ASSET#' } } }),
+      );
+      return (Items?.length ?? 0) === 2;
     });
 
     // Step 4: 11.5 °C for 25 min against the contract's 2–8 °C. Step 5: the vendor retries the same webhook twice.

@@ -3,14 +3,20 @@
  * the local runtime, the inbound function's real bundle in its own worker, moto behind it) takes a signed
  * Samsara webhook to the bus as the right canonical event, deduplicates the vendor's retry, and refuses a
  * forged one. The test signs like Samsara does, with the sandbox's Samsara secret.
+ *
+ * The alert is Samsara's: it names the truck and the reefer (TRK-21, RF-207, assets of their own so no other test
+ * shares them), not the route or a reading. The shipment is released through the ERP's canonical webhook and
+ * dispatched by the product first, so the index knows it is on them.
  */
 import { randomUUID } from 'node:crypto';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { describe, expect, test } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCanonicalAjv } from '../../schemas/tooling/ajv';
 import { signLsync, signSamsara } from '../../lambdas/shared/webhook/signatures';
 import type { Usage } from '../../lib/sandbox/metering';
-import { control, eventually, sandbox } from './support';
+import { aws, control, eventually, sandbox, sim } from './support';
 
 interface TappedEvent {
   id: string;
@@ -21,8 +27,10 @@ interface TappedEvent {
 
 const ajv = createCanonicalAjv();
 const run = randomUUID().slice(0, 8);
+const orderId = 'SO-1001';
 const shipmentId = `SHP-E2E-${run}`;
-const ids = { 'logisticsSync.shipment': `SO-E2E-${run}~${shipmentId}` };
+const TRAILER = { id: '281474977110207', name: 'Reefer RF-207', externalIds: { 'erp.trailer': 'RF-207' } };
+const TRUCK = { id: '212014918087527', name: 'Truck 21', serial: 'G7E5GM59J1', externalIds: { 'erp.vehicle': 'TRK-21' } };
 
 function temperatureAlert(eventId: string) {
   return {
@@ -34,24 +42,45 @@ function temperatureAlert(eventId: string) {
     data: {
       configurationId: '9814a1fa-f0c6-408b-bf85-51dc3bc71ac7',
       happenedAtTime: new Date(Date.now() - 25 * 60_000).toISOString(),
+      updatedAtTime: new Date().toISOString(),
+      incidentUrl: `https://cloud.samsara.com/o/20936/fleet/workflows/incidents/${eventId}`,
       isResolved: false,
-      conditions: [
-        {
-          description: 'Reefer temperature above 8 °C',
-          details: {
-            ambientTemperature: {
-              sensor: { id: 'TS-88231', name: 'Reefer probe 1' },
-              temperatureCelsius: 11.5,
-              thresholdCelsius: 8,
-              thresholdDirection: 'above',
-              durationMinutes: 25,
-              route: { id: `RT-${run}`, name: 'e2e', externalIds: ids },
-            },
-          },
-        },
-      ],
+      conditions: [{ description: 'Reefer temperature out of range', triggerId: 1033, details: { reeferTemperature: { trailer: TRAILER, vehicle: TRUCK } } }],
     },
   };
+}
+
+/** Releases the test's shipment on TRK-21 / RF-207 through the ERP's canonical webhook; resolves once the index has the assignment. */
+async function dispatchOnTheReefer(): Promise<void> {
+  const now = Date.now();
+  await sim('erp', 'POST', '/__sim/actions/sendCanonical', {
+    event: {
+      eventId: `release-${shipmentId}`,
+      eventType: 'order.released',
+      occurredAt: new Date(now).toISOString(),
+      correlationId: orderId,
+      refs: { orderId, shipmentId, customerId: 'C-77' },
+      data: {
+        lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 2, unit: 'CS' }],
+        temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+        deliveryWindow: { from: new Date(now + 4 * 3_600_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+        shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
+        shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
+        assignment: { vehicleId: 'erp.vehicle:TRK-21', trailerId: 'erp.trailer:RF-207' },
+      },
+    },
+  });
+  const table = sandbox().outputs[sandbox().stackName]!.CorrelationTableName!;
+  await eventually(
+    async () => {
+      const { Items } = await dynamodb.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': `SHIPMENT#${shipmentId}`, ':asset': 'ASSET#' } }),
+      );
+      return (Items?.length ?? 0) === 2 ? true : undefined;
+    },
+    60_000,
+    'the assignment of the shipment to the truck and the reefer in the index',
+  );
 }
 
 async function postSamsara(body: string, secret = sandbox().secrets.samsara, at = Math.floor(Date.now() / 1000)) {
@@ -68,8 +97,12 @@ async function busEvents(eventId: string): Promise<TappedEvent[]> {
   return events.filter((e) => e.detail.metadata.eventId === eventId);
 }
 
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(aws()));
+afterAll(() => dynamodb.destroy());
+
 describe('webhook intake in the sandbox', () => {
   const vendorEventId = randomUUID();
+  beforeAll(() => dispatchOnTheReefer(), 90_000);
   const body = JSON.stringify(temperatureAlert(vendorEventId));
 
   test('a signed Samsara temperature alert reaches the bus as shipment.exception-raised', async () => {
@@ -82,8 +115,9 @@ describe('webhook intake in the sandbox', () => {
     expect(event.source).toBe('logistics-sync.fleet');
     expect(event['detail-type']).toBe('shipment.exception-raised');
     expect(event.detail.metadata.source.eventId).toBe(vendorEventId);
-    expect(event.detail.refs).toMatchObject({ shipmentId, orderId: `SO-E2E-${run}`, routeId: `RT-${run}` });
-    expect(event.detail.data).toMatchObject({ kind: 'temperature-excursion', readingCelsius: 11.5, limits: { maxCelsius: 8 }, durationMinutes: 25, sensorId: 'TS-88231' });
+    expect(event.detail.refs).toMatchObject({ shipmentId, orderId, routeId: expect.any(String) });
+    // The reading is the reefer's (read from the fleet API), the limits the shipment's contracted range.
+    expect(event.detail.data).toMatchObject({ kind: 'temperature-excursion', readingCelsius: 11.5, limits: { minCelsius: 2, maxCelsius: 8 }, durationMinutes: 25 });
     const validate = ajv.getSchema('https://logistics-sync.dev/schemas/canonical/events/shipment.exception-raised.v1.schema.json')!;
     expect(validate(event.detail) ? [] : validate.errors).toEqual([]);
   });

@@ -21,6 +21,8 @@ interface CallRecord {
   status: number | null;
   idempotencyKey: string | null;
   replayed?: boolean;
+  /** The vendor contract's verdict on the request (and on the simulator's answer). */
+  contract?: { operationId?: string; errors: string[]; responseErrors?: string[] };
 }
 interface Delivery {
   id: string;
@@ -147,6 +149,13 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     expect((await calls('erp', 'POST', `/orders/${orderId}/billing-ready`)).filter((c) => !c.replayed)).toHaveLength(1);
     expect(await calls('cs', 'PUT', `/api/v2/tickets/${ticketId}.json`)).toHaveLength(1);
     expect((await calls('fleet', 'POST', '/fleet/routes')).filter((c) => JSON.stringify(c.body).includes(shipmentId))).toHaveLength(1);
+
+    // Every request the product made to the simulated vendors so far was one their published contracts accept.
+    for (const system of ['erp', 'fleet', 'cs'] as const) {
+      const checked = (await calls(system, '*', '/**')).filter((c) => c.contract?.operationId);
+      expect(checked.length, `${system}: calls checked against its contract`).toBeGreaterThan(0);
+      expect(checked.filter((c) => c.contract!.errors.length > 0 || (c.contract!.responseErrors?.length ?? 0) > 0).map((c) => `${c.method} ${c.path}: ${c.contract!.errors.join('; ')}`)).toEqual([]);
+    }
   });
 
   test('out-of-order delivery leaves the right final state; ERP 500s beyond the retry budget end in the DLQ with the reason', { timeout: 120_000 }, async () => {

@@ -18,7 +18,7 @@ const TRAILER = { id: '281474977110204', name: 'Reefer RF-204', externalIds: { '
 const VEHICLE = { id: '212014918087523', name: 'Truck 17', externalIds: { 'erp.vehicle': 'TRK-17' } };
 
 /** AlertIncident of a reefer temperature trigger (details as ReeferTemperatureResponseBody: driver, trailer, vehicle). */
-function reeferAlert(overrides: { happenedAtTime?: string; trailer?: object; vehicle?: object; eventId?: string } = {}) {
+function reeferAlert(overrides: { happenedAtTime?: string; updatedAtTime?: string; trailer?: object; vehicle?: object; eventId?: string } = {}) {
   return {
     eventId: overrides.eventId ?? '9a6f2c1e-5d4b-4f7a-8e3c-2b1d0f9e8a71',
     eventTime: '2026-03-12T10:40:00.000Z',
@@ -28,7 +28,7 @@ function reeferAlert(overrides: { happenedAtTime?: string; trailer?: object; veh
     data: {
       configurationId: '9814a1fa-f0c6-408b-bf85-51dc3bc71ac7',
       happenedAtTime: overrides.happenedAtTime ?? '2026-03-12T10:15:00Z',
-      updatedAtTime: '2026-03-12T10:40:00Z',
+      updatedAtTime: overrides.updatedAtTime ?? '2026-03-12T10:40:00Z',
       incidentUrl: 'https://cloud.samsara.com/o/20936/fleet/workflows/incidents/4477',
       isResolved: false,
       conditions: [
@@ -119,6 +119,12 @@ describe('Samsara temperature alerts → shipment.exception-raised', () => {
     expect(telemetry.reads).toHaveLength(1);
   });
 
+  test('an incident that began before the dispatch and is still going on concerns the shipment loaded since', async () => {
+    const { h, post } = await world();
+    expect(json(await post(reeferAlert({ happenedAtTime: '2026-03-12T06:00:00Z' }))).status).toBe('accepted');
+    expect((h.publisher.published[0] as CanonicalDetail<Record<string, unknown>>).data.durationMinutes).toBe(280);
+  });
+
   test('a trailer carrying two shipments raises one excursion each, with distinct deterministic ids', async () => {
     const { store, h, post } = await world();
     const second = structuredClone(example('shipment.dispatched')) as CanonicalDetail;
@@ -135,14 +141,14 @@ describe('Samsara temperature alerts → shipment.exception-raised', () => {
 
   test('an asset that carried none of our shipments at that time is ignored with the reason; so is one whose loads have no range', async () => {
     const { store, post, h } = await world();
-    const before = json(await post(reeferAlert({ happenedAtTime: '2026-03-12T05:00:00Z' })));
-    expect(before).toEqual({ status: 'ignored', reason: 'no logistics-sync shipment was on the alerting trailer or vehicle at 2026-03-12T05:00:00Z' });
+    const before = json(await post(reeferAlert({ happenedAtTime: '2026-03-12T05:00:00Z', updatedAtTime: '2026-03-12T05:30:00Z' })));
+    expect(before).toEqual({ status: 'ignored', reason: 'no logistics-sync shipment was on the alerting trailer or vehicle between 2026-03-12T05:00:00Z and 2026-03-12T05:30:00Z' });
     const other = json(await post(reeferAlert({ eventId: '1b2c3d4e-0000-4000-8000-000000000001', trailer: { id: '999', name: 'Other' }, vehicle: { id: '998', name: 'Other' } })));
     expect(other.status).toBe('ignored');
     // Delivered: the assignment ended, a later alert on the trailer is not this shipment's.
     const delivered = structuredClone(example('shipment.delivered')) as CanonicalDetail;
     await indexEvent(store, delivered, new Date(), 86_400);
-    const after = json(await post(reeferAlert({ eventId: '1b2c3d4e-0000-4000-8000-000000000002', happenedAtTime: '2026-03-12T23:00:00Z' })));
+    const after = json(await post(reeferAlert({ eventId: '1b2c3d4e-0000-4000-8000-000000000002', happenedAtTime: '2026-03-12T23:00:00Z', updatedAtTime: '2026-03-12T23:30:00Z' })));
     expect(after.status).toBe('ignored');
     expect(h.publisher.published).toHaveLength(0);
     expect(h.metrics.published.every((p) => p.metrics.WebhookIgnored === 1)).toBe(true);

@@ -103,7 +103,7 @@ describe('Zendesk webhook signature (vector computed from the documented formula
   });
 });
 
-describe('Motive webhook signature (Motive's documented vector)', () => {
+describe('Motive webhook signature (the vector Motive documents)', () => {
   const secret = 'd9d36bea41c44ae49d1bfc4a48ba2abe';
   const body = Buffer.from('["fault_code_closed"]');
   const signature = 'f04a8386a21a6cba0447024e83b3f0983352bb72';

@@ -14,8 +14,8 @@ import type { AssetKind } from '../../indexer/keys';
  *
  * 1. the reading, from the Samsara API: an ambient-temperature alert's sensor (`POST /v1/sensors/temperature`, which
  *    also names the sensor's trailer and vehicle), a reefer alert's trailer (its reefer temperature stat);
- * 2. the shipments on that vehicle or trailer when the incident happened, from the correlation index (written when
- *    each shipment was dispatched, ended at delivery, with the load's allowed range);
+ * 2. the shipments on that vehicle or trailer during the incident, from the correlation index (an assignment begins
+ *    when the shipment is dispatched and ends at its delivery, with the load's allowed range);
  * 3. one exception per shipment carried (a multi-drop trailer carries several), judged against that shipment's
  *    range: the alert's own threshold is the fleet manager's setting, the shipment's range is the contract.
  *
@@ -48,10 +48,19 @@ export interface CarriedShipment {
   readonly maxCelsius?: number;
 }
 
-/** Port: which shipments an asset carried at a time (lambdas/fleet/inbound/asset-assignments.ts). */
+/** The time an incident covers: from `happenedAtTime` to its resolution, its last update, or now. */
+export interface IncidentSpan {
+  readonly from: string;
+  readonly until: string;
+}
+
+/** Port: which shipments an asset carried during an incident (lambdas/fleet/inbound/asset-assignments.ts). */
 export interface AssetAssignments {
-  /** Shipments assigned to any of the asset's ids (its Samsara id and its external ids `key:value`) at `at`. */
-  carriedAt(kind: AssetKind, assetIds: readonly string[], at: string): Promise<CarriedShipment[]>;
+  /**
+   * Shipments assigned to any of the asset's ids (its Samsara id and its external ids `key:value`) at some time
+   * during `span`: dispatched before the incident ended, not delivered before it began.
+   */
+  carriedDuring(kind: AssetKind, assetIds: readonly string[], span: IncidentSpan): Promise<CarriedShipment[]>;
 }
 
 export interface SamsaraAlertPorts {
@@ -167,21 +176,22 @@ export function mapSamsaraAlert(
     async complete() {
       if (!ports) throw new UpstreamUnavailableError('temperature alerts need the fleet API and the correlation index, which this adapter was not given');
       const at = data.happenedAtTime;
+      const span: IncidentSpan = { from: at, until: data.resolvedAtTime ?? data.updatedAtTime ?? decoded.event.eventTime };
       let reading: TemperatureReading | undefined;
       const carried: CarriedShipment[] = [];
       if (trigger.kind === 'ambient') {
         const sensor = await ports.telemetry.sensorTemperature(trigger.sensor.id!);
         reading = sensor;
-        if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedAt('trailer', [sensor.trailerId], at)));
-        if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedAt('vehicle', [sensor.vehicleId], at)));
+        if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedDuring('trailer', [sensor.trailerId], span)));
+        if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedDuring('vehicle', [sensor.vehicleId], span)));
         if (!sensor?.trailerId && !sensor?.vehicleId) return { kind: 'ignored', reason: `sensor ${trigger.sensor.id} is on no trailer or vehicle` };
       } else {
-        if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedAt('trailer', assetIds(trigger.trailer), at)));
-        if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedAt('vehicle', assetIds(trigger.vehicle), at)));
+        if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedDuring('trailer', assetIds(trigger.trailer), span)));
+        if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedDuring('vehicle', assetIds(trigger.vehicle), span)));
         if (carried.length > 0 && trigger.trailer?.id) reading = await ports.telemetry.reeferTemperature(trigger.trailer.id);
       }
       const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
-      if (shipments.length === 0) return { kind: 'ignored', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} at ${at}` };
+      if (shipments.length === 0) return { kind: 'ignored', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} between ${span.from} and ${span.until}` };
       if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trigger.trailer?.id ?? '(none named)'}`}`);
       return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
     },

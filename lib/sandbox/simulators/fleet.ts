@@ -66,10 +66,14 @@ export function defaultFleetSeed(now: Date = new Date()): FleetSeed {
       { id: '212014918087523', name: 'Truck 17', serial: 'G7E5GM59H7', externalIds: { 'erp.vehicle': 'TRK-17' } },
       { id: '212014918087524', name: 'Truck 18', serial: 'G7E5GM59H8', externalIds: { 'erp.vehicle': 'TRK-18' } },
       { id: '212014918087525', name: 'Truck 19', serial: 'G7E5GM59H9', externalIds: { 'erp.vehicle': 'TRK-19' } },
+      { id: '212014918087526', name: 'Truck 20', serial: 'G7E5GM59J0', externalIds: { 'erp.vehicle': 'TRK-20' } },
+      { id: '212014918087527', name: 'Truck 21', serial: 'G7E5GM59J1', externalIds: { 'erp.vehicle': 'TRK-21' } },
     ],
     trailers: [
       { id: '281474977110204', name: 'Reefer RF-204', externalIds: { 'erp.trailer': 'RF-204' }, coupledVehicleId: '212014918087523', reeferReturnAir: { value: 4800, time } },
       { id: '281474977110205', name: 'Reefer RF-205', externalIds: { 'erp.trailer': 'RF-205' }, coupledVehicleId: '212014918087525', reeferReturnAir: { value: -19500, time } },
+      { id: '281474977110206', name: 'Reefer RF-206', externalIds: { 'erp.trailer': 'RF-206' }, coupledVehicleId: '212014918087526', reeferReturnAir: { value: 5000, time } },
+      { id: '281474977110207', name: 'Reefer RF-207', externalIds: { 'erp.trailer': 'RF-207' }, coupledVehicleId: '212014918087527', reeferReturnAir: { value: 11500, time } },
     ],
     drivers: [
       { id: '45646', name: 'Jan de Vries', externalIds: { 'erp.driver': 'D-5001' } },
