@@ -27,7 +27,7 @@ interface TappedEvent {
 
 const ajv = createCanonicalAjv();
 const run = randomUUID().slice(0, 8);
-const orderId = 'SO-1001';
+const orderId = `SO-E2E-${run}`;
 const shipmentId = `SHP-E2E-${run}`;
 const TRAILER = { id: '281474977110207', name: 'Reefer RF-207', externalIds: { 'erp.trailer': 'RF-207' } };
 const TRUCK = { id: '212014918087527', name: 'Truck 21', serial: 'G7E5GM59J1', externalIds: { 'erp.vehicle': 'TRK-21' } };
@@ -102,8 +102,12 @@ afterAll(() => dynamodb.destroy());
 
 describe('webhook intake in the sandbox', () => {
   const vendorEventId = randomUUID();
-  beforeAll(() => dispatchOnTheReefer(), 90_000);
-  const body = JSON.stringify(temperatureAlert(vendorEventId));
+  // Built once the shipment is on the reefer: the incident's span must cover the time it is carried.
+  let body = '';
+  beforeAll(async () => {
+    await dispatchOnTheReefer();
+    body = JSON.stringify(temperatureAlert(vendorEventId));
+  }, 90_000);
 
   test('a signed Samsara temperature alert reaches the bus as shipment.exception-raised', async () => {
     expect(sandbox().webhookBaseUrl).toBeTruthy();

@@ -128,7 +128,8 @@ describe('outbound sync in the sandbox (issue 5)', () => {
       },
       20_000,
     );
-    expect(trace.shipments).toEqual([expect.objectContaining({ shipmentId, milestone: 'delivered', rank: 5 })]);
+    // Other e2e files run their own shipments of SO-1001 (the exception workflows): this one is delivered.
+    expect(trace.shipments.find((s) => s.shipmentId === shipmentId)).toEqual(expect.objectContaining({ shipmentId, milestone: 'delivered', rank: 5 }));
     const types = new Set(trace.timeline.map((h) => h.eventType));
     for (const type of ['order.released', 'shipment.dispatched', 'shipment.departed', 'shipment.status-synced', 'shipment.arrived', 'shipment.delivered', 'pod.captured', 'invoice.ready', 'invoice.posted']) {
       expect(types, type).toContain(type);

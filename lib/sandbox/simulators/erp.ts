@@ -233,7 +233,7 @@ export class ErpSimulator extends VendorSimulator {
     this.enforceContract('generic-erp');
     this.enforceContract('sap-s4hana', { pathPrefix: SAP_SALES_ORDER_SERVICE });
     this.enforceContract('sap-s4hana', { pathPrefix: XSUAA_PATH });
-    this.enforceContract('cloudevents', { requests: false, everyWebhookAs: 'CloudEvent' });
+    this.enforceContract('cloudevents', { requests: false, everyWebhookAs: 'CloudEvent', dialect: 'cloudevents' });
 
     this.route('POST', '/oauth/token', (req) => this.issueToken(req), { auth: false });
     this.route('POST', `${XSUAA_PATH}/oauth/token`, (req) => this.issueToken(req, 'xsuaa'), { auth: false });

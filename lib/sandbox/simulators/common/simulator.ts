@@ -79,6 +79,8 @@ export interface ContractScope {
   readonly requests?: boolean;
   /** Also check every webhook this simulator sends against this documented webhook (e.g. an envelope). @default - only webhooks of documented events */
   readonly everyWebhookAs?: string;
+  /** Only webhooks of this dialect are held to the contract (e.g. `cloudevents`, not our own canonical format). @default - every dialect */
+  readonly dialect?: string;
 }
 
 interface EnforcedContract {
@@ -356,7 +358,7 @@ export abstract class VendorSimulator {
   /** Sends a webhook to the target of its dialect. Throws when that target is not set. */
   protected emit(webhook: Omit<OutgoingWebhook, 'url'>): Promise<WebhookDelivery> {
     for (const { contract, scope } of this.enforced) {
-      if (!contract) continue;
+      if (!contract || (scope.dialect !== undefined && scope.dialect !== webhook.dialect)) continue;
       const events = [webhook.eventType, scope.everyWebhookAs].filter((event): event is string => event !== undefined && contract.document['x-webhooks']?.[event] !== undefined);
       for (const event of new Set(events)) {
         const errors = contract.checkWebhook(event, this.webhookPayload(webhook));
