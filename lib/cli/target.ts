@@ -51,12 +51,35 @@ export function stackNameOf(stage: string): string {
 /** Credentials moto accepts; obviously not real ones. */
 const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;
 
-/** Candidate locations of the sandbox's endpoints file, most specific first. */
+/**
+ * Candidate locations of the sandbox's endpoints file, most specific first. `LSYNC_SANDBOX_FILE`, when set, is
+ * the only one (so a sandbox running in the checkout cannot change what a script or test that names its own
+ * file sees).
+ */
 export function sandboxFileCandidates(cwd: string, env: NodeJS.ProcessEnv): string[] {
+  if (env.LSYNC_SANDBOX_FILE) return [env.LSYNC_SANDBOX_FILE];
   const projectRoot = path.resolve(import.meta.dirname, '..', '..');
-  return [env.LSYNC_SANDBOX_FILE, path.join(cwd, '.sandbox', 'endpoints.json'), path.join(projectRoot, '.sandbox', 'endpoints.json')].filter(
-    (p): p is string => !!p,
-  );
+  return [path.join(cwd, '.sandbox', 'endpoints.json'), path.join(projectRoot, '.sandbox', 'endpoints.json')];
+}
+
+/** Whether the process that wrote an endpoints file is still alive (a file without a pid is trusted). */
+export function sandboxAlive(file: string, isAlive: (pid: number) => boolean = processAlive): boolean {
+  try {
+    const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown };
+    return typeof pid !== 'number' || isAlive(pid);
+  } catch {
+    return true; // unreadable: let readSandboxEndpoints say what is wrong with it
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function readSandboxEndpoints(file: string): SandboxEndpoints {
@@ -87,9 +110,13 @@ export function resolveTarget(options: TargetOptions, cwd = process.cwd(), env: 
       endpoint: options.endpoint,
     };
   }
-  const file =
-    typeof options.sandbox === 'string' ? options.sandbox : sandboxFileCandidates(cwd, env).find((candidate) => existsSync(candidate));
-  if (options.sandbox && (!file || !existsSync(file))) {
+  const found = typeof options.sandbox === 'string' ? [options.sandbox].filter((f) => existsSync(f)) : sandboxFileCandidates(cwd, env).filter((candidate) => existsSync(candidate));
+  const file = found.find((candidate) => sandboxAlive(candidate));
+  const stale = found.find((candidate) => !sandboxAlive(candidate));
+  if (!file && stale) {
+    throw new CliError(`the sandbox is not running: ${stale} was written by a sandbox process that has ended`, 'start it with `npm start`, or use --stage <name> for a deployed stage');
+  }
+  if (options.sandbox && !file) {
     throw new CliError('the sandbox is not running (no .sandbox/endpoints.json found)', 'start it with `npm start`, or use --stage <name> for a deployed stage');
   }
   if (!file) {

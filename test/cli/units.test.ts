@@ -47,6 +47,16 @@ describe('target selection', () => {
     expect(() => resolveTarget({ stage: 'dev', sandbox: true }, emptyDir(), {})).toThrow(/either --stage or --sandbox/);
     expect(() => resolveTarget({ sandbox: path.join(emptyDir(), 'nope.json') }, emptyDir(), {})).toThrow(/the sandbox is not running/);
   });
+
+  test('an endpoints file whose sandbox process has ended means "not running", and says so', () => {
+    const dir = emptyDir();
+    const file = path.join(dir, 'endpoints.json');
+    // A pid far above any live one: the sandbox that wrote the file is gone.
+    writeFileSync(file, JSON.stringify({ awsEndpoint: 'http://127.0.0.1:1', region: 'us-east-1', pid: 2 ** 22 + 12345 }));
+    expect(() => resolveTarget({}, dir, { LSYNC_SANDBOX_FILE: file })).toThrow(/the sandbox is not running: .* was written by a sandbox process that has ended/);
+    writeFileSync(file, JSON.stringify({ awsEndpoint: 'http://127.0.0.1:1', region: 'us-east-1', pid: process.pid }));
+    expect(resolveTarget({}, dir, { LSYNC_SANDBOX_FILE: file })).toMatchObject({ kind: 'sandbox', endpoint: 'http://127.0.0.1:1' });
+  });
 });
 
 describe('reading a DLQ message', () => {
