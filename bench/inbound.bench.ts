@@ -21,6 +21,7 @@ import { signLsync, signMotive, signSamsara, signZendesk } from '../lambdas/shar
 import { canonicalSubmission, cloudEvent, erpOrder, motiveFormEntry, samsaraDeparture, zendeskEvent } from '../test/inbound/fixtures/payloads';
 import type { PowertoolsSource } from '../lib/powertools';
 import type { BenchSection } from './types';
+import { SYSTEMS } from '../registry/systems';
 
 const root = path.resolve(import.meta.dirname, '..');
 // .bench/ is git-ignored; bundles there resolve @aws-sdk/* from the project's node_modules, as the runtime would.
@@ -103,7 +104,7 @@ function throughput(c: Case, now: Date): number {
   return samples.sort((a, b) => a - b)[2];
 }
 
-const HANDLERS = ['fleet', 'cs', 'erp'] as const;
+const HANDLERS = SYSTEMS;
 
 /**
  * `layer`: as lib/defaults.ts NodeFunction bundles by default (ESM, minified, node24, AWS SDK left to the

@@ -1,6 +1,6 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type Output, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery } from './catalog';
+import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery } from '../registry/catalog';
 import type { AwsClients } from './aws';
 import { TargetError, UnknownQueueError } from './errors';
 import type { Target } from './target';

@@ -4,21 +4,13 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { SystemName } from '../registry/systems';
+import { dialectsOf, type DialectEntry } from '../registry/vendors';
 import { NodeFunction } from './defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 
-/** A source system with an inbound webhook adapter. */
-export type InboundSystem = 'erp' | 'fleet' | 'cs';
-
-/** Webhook dialects (routes) of each system: `POST /webhooks/<system>/<dialect>`. */
-export const INBOUND_DIALECTS: Readonly<Record<InboundSystem, readonly string[]>> = {
-  fleet: ['samsara', 'motive', 'canonical'],
-  cs: ['zendesk', 'canonical'],
-  erp: ['cloudevents', 'canonical'],
-};
-
 export interface InboundAdapterProps {
-  readonly system: InboundSystem;
+  readonly system: SystemName;
   /** The bus canonical events are published to (`EVENT_BUS_NAME`). */
   readonly bus: events.IEventBus;
   /** The Powertools idempotency table (`IDEMPOTENCY_TABLE`): vendor retries are answered from it. */
@@ -72,17 +64,17 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * system's secret (name-based ARN), and Query on the correlation table when it is given.
  */
 export class InboundAdapter extends Construct {
-  public readonly system: InboundSystem;
+  public readonly system: SystemName;
   public readonly handler: NodeFunction;
-  /** The dialects (route segments) this adapter serves. */
-  public readonly dialects: readonly string[];
+  /** The dialects this adapter serves, from the dialect registry (registry/vendors.ts). */
+  public readonly dialects: readonly DialectEntry[];
 
   constructor(scope: Construct, id: string, props: InboundAdapterProps) {
     super(scope, id);
     const problems = validateInboundAdapterProps(props);
     if (problems.length > 0) throw new Error(`InboundAdapter ${this.node.path}: ${problems.join('; ')}`);
     this.system = props.system;
-    this.dialects = INBOUND_DIALECTS[props.system];
+    this.dialects = dialectsOf(props.system);
 
     this.handler = new NodeFunction(this, 'Handler', {
       entry: `lambdas/${props.system}/inbound/handler.ts`,

@@ -17,6 +17,7 @@ import { Routing } from './routing';
 import { Tables } from './tables';
 import { TraceApi } from './trace-api';
 import { WebhookApi } from './webhook-api';
+import { SYSTEMS, type SystemName } from '../registry/systems';
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -70,7 +71,7 @@ export class LogisticsSyncStack extends Stack {
 
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
     // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/webhook-api.ts, docs/webhooks.md).
-    const inbound = (['fleet', 'cs', 'erp'] as const).map((system) => ({
+    const inbound = SYSTEMS.map((system) => ({
       adapter: new InboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Inbound`, {
         system,
         bus: this.canonicalBus.bus,
@@ -103,7 +104,7 @@ export class LogisticsSyncStack extends Stack {
       deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
     };
     const outbound = Object.fromEntries(
-      (['erp', 'fleet', 'cs'] as const).map((system) => [
+      SYSTEMS.map((system) => [
         system,
         new OutboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Outbound`, {
           system,
@@ -117,7 +118,7 @@ export class LogisticsSyncStack extends Stack {
           ...queueRetention,
         }),
       ]),
-    ) as Record<'erp' | 'fleet' | 'cs', OutboundAdapter>;
+    ) as Record<SystemName, OutboundAdapter>;
     const indexer = new CorrelationIndexer(this, 'CorrelationIndexer', {
       correlationTable: this.tables.correlationTable,
       alarmTopic: this.onCallTopic,

@@ -16,9 +16,10 @@ import {
   type NamedResourceDiscovery,
   type QuarantineDiscovery,
   type QueueDiscovery,
-} from '../cli/catalog';
+} from '../registry/catalog';
 import type { StageConfig } from './config/stage-config';
 import { ReliableQueue } from './reliable-queue';
+import { SYSTEMS } from '../registry/systems';
 
 export { DISCOVERY_OUTPUT_PREFIX, METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK, runbookLink };
 export type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery };
@@ -98,12 +99,12 @@ export interface MonitoringProps {
    * @default 5
    */
   readonly functionErrorRatePercent?: number;
-  /** System names used to group the dashboard's technical-health rows. @default ['erp', 'fleet', 'cs'] */
+  /** System names used to group the dashboard's technical-health rows. @default SYSTEMS (registry/systems.ts) */
   readonly systems?: readonly string[];
 }
 
 const MAX_SQS_RETENTION_SECONDS = 1_209_600;
-const DEFAULT_SYSTEMS = ['erp', 'fleet', 'cs'] as const;
+const DEFAULT_SYSTEMS = SYSTEMS;
 const PLATFORM = 'platform';
 
 type Monitored = ReliableQueue | sfn.StateMachine | apigateway.RestApiBase | lambda.Function;

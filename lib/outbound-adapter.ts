@@ -8,7 +8,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SystemConfig, SystemName } from './config/stage-config';
+import type { SystemName } from '../registry/systems';
+import type { SystemConfig } from './config/stage-config';
 import { NodeFunction } from './defaults';
 import { ReliableQueue } from './reliable-queue';
 

@@ -10,9 +10,11 @@ import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenari
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
 import type { TappedEvent } from './runtime/bus-tap';
-import { matchesPattern } from './runtime/event-pattern';
+import { matchesPattern } from '../registry/event-pattern';
 import type { Sandbox } from './sandbox';
-import { DEFAULT_WEBHOOK_PATHS, type CallRecord } from './simulators/index';
+import type { CallRecord } from './simulators/index';
+import { SYSTEMS } from '../registry/systems';
+import { webhookPath } from '../registry/vendors';
 
 /**
  * The reference scenario (DESIGN §5) as a list of named steps with named expectations. A step runs only
@@ -200,7 +202,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
     skipUnless: (ctx) => (productOutput(ctx, 'EventBusName') ? undefined : 'the product stack has no event bus output'),
     async run(ctx) {
       const sims = ctx.sandbox.simulators;
-      if (sims && webhookRoute(ctx, DEFAULT_WEBHOOK_PATHS.cloudevents)) {
+      if (sims && webhookRoute(ctx, webhookPath('erp', 'cloudevents'))) {
         // Through the whole inbound path: the ERP simulator signs a CloudEvent and posts it to our API.
         ctx.state.set('via', 'erp-webhook');
         ctx.state.set('delivery', await sims.erp.releaseOrder(ORDER_ID));
@@ -448,7 +450,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
         async check() {
           const trace = await orderTrace(ctx);
           const systems = new Set(trace?.timeline.map((h) => h.system));
-          const missing = ['erp', 'fleet', 'cs'].filter((s) => !systems.has(s));
+          const missing = SYSTEMS.filter((s) => !systems.has(s));
           return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
         },
       },

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
 import type { AssetAssignmentItem, AssignmentRelease, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
-import { keys } from './keys';
+import { keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {

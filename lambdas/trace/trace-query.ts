@@ -21,7 +21,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
-import { ALL_LINK_KINDS, keys, type LinkKind } from '../indexer/keys';
+import { ALL_LINK_KINDS, keys, type LinkKind } from '../../registry/correlation-keys';
 import { assembleTrace, type Trace } from './trace-model';
 
 export type { FailedHop, PendingHop, ShipmentState, Trace, TraceHop } from './trace-model';

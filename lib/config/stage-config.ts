@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
-/** The three systems every stage connects. */
-export const SYSTEMS = ['erp', 'fleet', 'cs'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
 
 export interface MaintenanceWindow {
   /** Day of week (UTC) or `*` for every day. */

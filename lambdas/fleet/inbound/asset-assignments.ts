@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssetAssignmentItem } from '../../indexer/index-plan';
-import { keys, utcIso, type AssetKind } from '../../indexer/keys';
+import { keys, utcIso, type AssetKind } from '../../../registry/correlation-keys';
 import type { AssetAssignments, CarriedShipment, IncidentSpan } from './samsara-alerts';
 
 /** How many of an asset's latest assignments to look at: a vehicle carries a handful of loads at once at most. */

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SystemName } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
 import { numberEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';

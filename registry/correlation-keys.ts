@@ -3,7 +3,7 @@
  * The indexer writes with them; the trace query, the CS adapter's POD lookup and the `lsync` CLI read
  * with them.
  */
-import type { CanonicalRefs } from '../shared/canonical-event';
+import type { CanonicalRefs } from '../lambdas/shared/canonical-event';
 
 /** Kinds of business id the link graph knows, and the ref field each comes from. */
 export const LINK_KINDS = {
