@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { NodeFunction } from './defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { ReliableQueue } from './reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
 
 export interface CorrelationIndexerProps {
   /** The single-table correlation ledger (layout in lib/tables.ts). */
@@ -61,17 +62,17 @@ export class CorrelationIndexer extends Construct {
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
     this.handler = new NodeFunction(this, 'IndexerFunction', {
-      entry: 'lambdas/indexer/handler.ts',
+      entry: FUNCTION_ENTRIES.indexer,
       serviceName: 'correlation-indexer',
       timeout,
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         CORRELATION_TABLE: props.correlationTable.tableName,
         QUEUE_URL: this.queue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
-        MAX_RECEIVE_COUNT: String(maxReceiveCount),
-        CORRELATION_TTL_SECONDS: String((props.ttl ?? Duration.days(180)).toSeconds()),
-      },
+        MAX_RECEIVE_COUNT: maxReceiveCount,
+        CORRELATION_TTL_SECONDS: props.ttl?.toSeconds() ?? envDefault('CORRELATION_TTL_SECONDS'),
+      }),
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 10,

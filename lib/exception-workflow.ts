@@ -16,6 +16,7 @@ import { FLOWS, type ExceptionThresholds, type FlowName } from '../lambdas/workf
 import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { ReliableQueue } from './reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
 
 /** Placeholders of statemachines/*.asl.json, each filled by CloudFormation from a construct (never pasted). */
 export const DEFINITION_SUBSTITUTIONS = [
@@ -231,7 +232,7 @@ export class ExceptionWorkflows extends Construct {
         entry,
         serviceName: `exception-workflow-${name.toLowerCase()}`,
         logRetention,
-        environment: { API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: '8000', ...(endpoint.tokenUrl ? { TOKEN_URL: endpoint.tokenUrl } : {}) },
+        environment: functionEnvironment({ API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);
@@ -243,16 +244,16 @@ export class ExceptionWorkflows extends Construct {
     };
     const thresholds = JSON.stringify(props.thresholds);
     const rules = new NodeFunction(this, 'RulesTaskFunction', {
-      entry: 'lambdas/workflows/rules-task.ts',
+      entry: FUNCTION_ENTRIES.workflowRules,
       serviceName: 'exception-workflow-rules',
       logRetention,
       // A wait item must outlive the longest wait (48 h) or its workflow could no longer be released.
-      environment: { EXCEPTION_THRESHOLDS: thresholds, RECORD_TTL_DAYS: String(Math.max(MIN_RECORD_TTL_DAYS, Math.ceil(recordTtl.toDays()))) },
+      environment: functionEnvironment({ EXCEPTION_THRESHOLDS: thresholds, RECORD_TTL_DAYS: Math.max(MIN_RECORD_TTL_DAYS, Math.ceil(recordTtl.toDays())) }),
     });
     acknowledgeFunctionBaseline(rules);
     this.tasks = {
-      erp: systemTask('Erp', 'lambdas/workflows/erp-task.ts', props.erp),
-      cs: systemTask('Cs', 'lambdas/workflows/cs-task.ts', props.cs),
+      erp: systemTask('Erp', FUNCTION_ENTRIES.workflowErpTask, props.erp),
+      cs: systemTask('Cs', FUNCTION_ENTRIES.workflowCsTask, props.cs),
       rules,
     };
 
@@ -278,16 +279,16 @@ export class ExceptionWorkflows extends Construct {
 
     // --- start: exceptions queue → one execution per canonical event ---
     this.starter = new NodeFunction(this, 'StarterFunction', {
-      entry: 'lambdas/workflows/starter.ts',
+      entry: FUNCTION_ENTRIES.workflowStarter,
       serviceName: 'exception-workflow-starter',
       timeout: EXCEPTION_STARTER_TIMEOUT,
       logRetention,
-      environment: {
+      environment: functionEnvironment({
         EXCEPTION_THRESHOLDS: thresholds,
         TEMPERATURE_EXCURSION_STATE_MACHINE_ARN: this.workflows['temperature-excursion'].stateMachine.stateMachineArn,
         DELAY_STATE_MACHINE_ARN: this.workflows.delay.stateMachine.stateMachineArn,
         FAILED_DELIVERY_STATE_MACHINE_ARN: this.workflows['failed-delivery'].stateMachine.stateMachineArn,
-      },
+      }),
     });
     this.starter.addEventSource(
       new lambdaEventSources.SqsEventSource(props.exceptions.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
@@ -304,11 +305,11 @@ export class ExceptionWorkflows extends Construct {
       purpose: 'the exception workflows waiting for resolution',
     });
     this.resolutionReleaser = new NodeFunction(this, 'ResolutionFunction', {
-      entry: 'lambdas/workflows/resolution.ts',
+      entry: FUNCTION_ENTRIES.workflowResolution,
       serviceName: 'exception-workflow-resolution',
       timeout: Duration.seconds(30),
       logRetention,
-      environment: { CORRELATION_TABLE: props.correlationTable.tableName },
+      environment: functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName }),
     });
     this.resolutionReleaser.addEventSource(new lambdaEventSources.SqsEventSource(this.resolutions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     props.correlationTable.grant(this.resolutionReleaser, 'dynamodb:Query', 'dynamodb:DeleteItem');

@@ -8,6 +8,7 @@ import type { SystemName } from '../registry/systems';
 import { dialectsOf, type DialectEntry } from '../registry/vendors';
 import { NodeFunction } from './defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../registry/functions';
 
 export interface InboundAdapterProps {
   readonly system: SystemName;
@@ -31,8 +32,8 @@ export interface InboundAdapterProps {
    * alerting vehicle or trailer): `CORRELATION_TABLE`, Query only. @default - no access
    */
   readonly correlationTable?: dynamodb.ITable;
-  /** Extra environment (the ERP adapter's `API_BASE_URL` for reading thin SAP events back). @default - none */
-  readonly environment?: Record<string, string>;
+  /** Extra environment (the fleet adapter's `API_BASE_URL`, the ERP adapter's read-back queue). @default - none */
+  readonly environment?: Partial<Record<EnvName, string>>;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -77,21 +78,21 @@ export class InboundAdapter extends Construct {
     this.dialects = dialectsOf(props.system);
 
     this.handler = new NodeFunction(this, 'Handler', {
-      entry: `lambdas/${props.system}/inbound/handler.ts`,
+      entry: FUNCTION_ENTRIES.inbound(props.system),
       serviceName: `${props.system}-inbound`,
       // Vendors give up after a few seconds (Motive: 3 s); anything slower than this has already failed them.
       timeout: Duration.seconds(10),
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         EVENT_BUS_NAME: props.bus.eventBusName,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         SECRET_NAME: props.secretName,
-        WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? 262_144),
-        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(props.timestampTolerance?.toSeconds() ?? 300),
-        IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtl?.toSeconds() ?? 86_400),
-        ...(props.correlationTable ? { CORRELATION_TABLE: props.correlationTable.tableName } : {}),
+        WEBHOOK_MAX_BODY_BYTES: props.maxBodyBytes ?? envDefault('WEBHOOK_MAX_BODY_BYTES'),
+        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: props.timestampTolerance?.toSeconds() ?? envDefault('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS'),
+        IDEMPOTENCY_TTL_SECONDS: props.idempotencyTtl?.toSeconds() ?? envDefault('IDEMPOTENCY_TTL_SECONDS'),
+        CORRELATION_TABLE: props.correlationTable?.tableName,
         ...props.environment,
-      },
+      }),
     });
 
     props.bus.grantPutEventsTo(this.handler);

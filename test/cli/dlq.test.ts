@@ -2,7 +2,7 @@ import { SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../registry/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { HOLD_ATTRIBUTES } from '../../lambdas/shared/outbound/message';
 import { createClients } from '../../cli/aws';
 import type { QuarantineDiscovery, QueueDiscovery } from '../../registry/catalog';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../registry/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { affectedKeys } from '../../cli/commands/dlq';
 import { parseTime } from '../../cli/commands/replay';
 import { parseDlqMessage, REDRIVE_RUN_ATTRIBUTE, resendAttributes, selectorFrom, matches } from '../../cli/dlq-message';

@@ -2,7 +2,7 @@ import type { SystemName } from '../../../registry/systems';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
-import { DLQ_ATTRIBUTES } from '../../../registry/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import type { EventPublisher } from '../event-publisher';
 import type { CircuitStore } from './circuit-store';
 import {

@@ -31,9 +31,9 @@ export function readInboundEnvironment(): InboundEnvironment {
     busName: requireEnv('EVENT_BUS_NAME'),
     idempotencyTable: requireEnv('IDEMPOTENCY_TABLE'),
     secretName: requireEnv('SECRET_NAME'),
-    maxBodyBytes: numberEnv('WEBHOOK_MAX_BODY_BYTES', 262_144),
-    timestampToleranceSeconds: numberEnv('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS', 300),
-    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS', 86_400),
+    maxBodyBytes: numberEnv('WEBHOOK_MAX_BODY_BYTES'),
+    timestampToleranceSeconds: numberEnv('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS'),
+    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
   };
 }
 
