@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FLOWS, type ExceptionThresholds, type FlowName } from '../lambdas/workflows/model';
+import { FLOWS, type ExceptionThresholds, type FlowName } from '../registry/workflows';
 import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { ReliableQueue } from './reliable-queue';

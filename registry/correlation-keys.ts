@@ -3,7 +3,18 @@
  * The indexer writes with them; the trace query, the CS adapter's POD lookup and the `lsync` CLI read
  * with them.
  */
-import type { CanonicalRefs } from '../lambdas/shared/canonical-event';
+
+/** The business ids a canonical event carries in `refs` (schemas/canonical/envelope.schema.json). */
+export interface CanonicalRefs {
+  orderId?: string;
+  shipmentId?: string;
+  routeId?: string;
+  stopId?: string;
+  caseId?: string;
+  invoiceId?: string;
+  customerId?: string;
+  holdId?: string;
+}
 
 /** Kinds of business id the link graph knows, and the ref field each comes from. */
 export const LINK_KINDS = {

@@ -1,4 +1,3 @@
-import type { ContractName } from '../contracts/contract';
 import { SYSTEMS, type SystemName } from './systems';
 
 /**
@@ -8,6 +7,10 @@ import { SYSTEMS, type SystemName } from './systems';
  * handlers' dialects (lambdas/<system>/inbound), the signature checks (lambdas/shared/webhook/signatures.ts), the
  * sandbox's secrets and simulators, and docs derive from here. Pure data (no CDK, no AWS SDK).
  */
+
+/** The vendors whose published contracts are kept in `contracts/<name>/openapi.json` (with source URL and date). */
+export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp'] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** How a dialect's requests are signed (docs/webhooks.md, "Signature schemes", has each formula and its source). */
 export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1';

@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { CanonicalRefs } from '../../registry/correlation-keys';
 import type { EventSourceSystem } from '../../registry/systems';
 
 /** Where a canonical event comes from (registry/systems.ts). */
 export type { EventSourceSystem };
 
-export interface CanonicalRefs {
-  orderId?: string;
-  shipmentId?: string;
-  routeId?: string;
-  stopId?: string;
-  caseId?: string;
-  invoiceId?: string;
-  customerId?: string;
-  holdId?: string;
-}
+/** The business ids of `refs`, declared with the correlation keys they feed (registry/correlation-keys.ts). */
+export type { CanonicalRefs };
 
 /** The EventBridge `detail` of a canonical event (schemas/canonical/envelope.schema.json). */
 export interface CanonicalDetail<TData extends object = Record<string, unknown>> {
