@@ -1,5 +1,5 @@
 /**
- * Key builders of the correlation table (the layout and access patterns are documented in lib/tables.ts).
+ * Key builders of the correlation table (the layout and access patterns are documented in lib/core/tables.ts).
  * The indexer writes with them; the trace query, the CS adapter's POD lookup and the `lsync` CLI read
  * with them.
  */

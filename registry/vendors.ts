@@ -3,7 +3,7 @@ import { SYSTEMS, type SystemName } from './systems';
 /**
  * The webhook dialects the product accepts, one per vendor format, and the canonical dialect every system also
  * has. One entry per dialect is the single place for its route, signature scheme and header names, signing
- * secret, content types, vendor schema and published contract: the API routes (lib/webhook-api.ts), the inbound
+ * secret, content types, vendor schema and published contract: the API routes (lib/adapters/webhook-api.ts), the inbound
  * handlers' dialects (lambdas/<system>/inbound), the signature checks (lambdas/shared/webhook/signatures.ts), the
  * sandbox's secrets and simulators, and docs derive from here. Pure data (no CDK, no AWS SDK).
  */

@@ -1,7 +1,7 @@
 /**
  * The exception workflows the product ships: one state machine per flow (`statemachines/<flow>.asl.json`), and
  * the thresholds (stage configuration `exceptions`) the constructs pass to their Lambda tasks as JSON.
- * The construct (lib/exception-workflow.ts) and the tasks (lambdas/workflows/) both read them from here.
+ * The construct (lib/workflows/exception-workflow.ts) and the tasks (lambdas/workflows/) both read them from here.
  */
 
 /** The three exception workflows; each has `statemachines/<flow>.asl.json`. */

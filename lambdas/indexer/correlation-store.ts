@@ -28,7 +28,7 @@ export interface CorrelationStore {
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_WRITE_ATTEMPTS = 5;
 
-/** The correlation store over DynamoDB (the layout in lib/tables.ts). Every write is conditional or idempotent. */
+/** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
 export class DynamoDbCorrelationStore implements CorrelationStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,

@@ -57,7 +57,7 @@ export interface StageConfig {
   /** Stage name, e.g. `dev` or `prod` (the key under `stages` in cdk.json). */
   readonly stage: string;
   readonly onCallEmail: string;
-  /** Where functions get Powertools from (lib/powertools.ts). @default 'layer' */
+  /** Where functions get Powertools from (lib/core/powertools.ts). @default 'layer' */
   readonly powertools?: 'layer' | 'bundled';
   readonly retention: {
     readonly eventArchiveDays: number;

@@ -20,7 +20,7 @@ async function problems(filePath: string, code: string): Promise<{ rule: string 
 describe('folder boundaries', () => {
   test.each([
     ['lambdas/fleet/probe.ts', "import { Stack } from 'aws-cdk-lib';\nexport const x = Stack;", /Handlers run in Lambda/],
-    ['lambdas/fleet/probe.ts', "import { NodeFunction } from '../../lib/defaults';\nexport const x = NodeFunction;", /Handlers run in Lambda/],
+    ['lambdas/fleet/probe.ts', "import { NodeFunction } from '../../lib/core/defaults';\nexport const x = NodeFunction;", /Handlers run in Lambda/],
     ['lambdas/fleet/probe.ts', "import { newAuditId } from '../../cli/audit';\nexport const x = newAuditId;", /Handlers run in Lambda/],
     ['lib/probe.ts', "import { traceById } from '../lambdas/trace/trace-query';\nexport const x = traceById;", /lib\/ holds the constructs/],
     ['lib/probe.ts', "import { Sandbox } from '../sandbox/sandbox';\nexport const x = Sandbox;", /lib\/ holds the constructs/],

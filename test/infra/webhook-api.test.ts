@@ -2,13 +2,13 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, test } from 'vitest';
-import { InboundAdapter, validateInboundAdapterProps } from '../../lib/inbound-adapter';
+import { InboundAdapter, validateInboundAdapterProps } from '../../lib/adapters/inbound-adapter';
 import { CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
 import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
 import { erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
 import { signatureHeaders, VENDOR_DIALECTS, CANONICAL_DIALECT } from '../../registry/vendors';
-import { validateWebhookApiProps, WebhookApi } from '../../lib/webhook-api';
+import { validateWebhookApiProps, WebhookApi } from '../../lib/adapters/webhook-api';
 import { synthStage } from '../support/synth';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -129,7 +129,7 @@ describe('inbound adapters', () => {
       expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Timeout as number).toBeLessThanOrEqual(10);
     }
-    // The ERP adapter hands thin SAP sales-order events to the read-back queue (lib/erp-read-back.ts); it calls no API itself.
+    // The ERP adapter hands thin SAP sales-order events to the read-back queue (lib/adapters/erp-read-back.ts); it calls no API itself.
     const erpEnv = (dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(erpEnv.READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^SapReadBackErpSapReadBackQueue/) });
     expect(erpEnv.API_BASE_URL).toBeUndefined();

@@ -26,7 +26,7 @@ export function activeDuring(items: readonly StoredAssignment[], span: IncidentS
 
 /**
  * The asset assignments of the correlation index over DynamoDB (written by the indexer when a shipment is
- * dispatched, ended at delivery; layout in lib/tables.ts): `Query(pk=ASSET#<kind>#<id>, sk <= AT#<until>~)`, newest
+ * dispatched, ended at delivery; layout in lib/core/tables.ts): `Query(pk=ASSET#<kind>#<id>, sk <= AT#<until>~)`, newest
  * first, one query per id the asset is known by.
  */
 export class DynamoDbAssetAssignments implements AssetAssignments {

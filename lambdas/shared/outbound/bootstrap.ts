@@ -14,7 +14,7 @@ import { createOutboundHandler, type OutboundAction, type OutboundTarget } from 
 import { PowertoolsSyncMetrics } from './sync-metrics';
 
 /**
- * Module-scope wiring of an outbound adapter from its environment (set by lib/outbound-adapter.ts):
+ * Module-scope wiring of an outbound adapter from its environment (set by lib/adapters/outbound-adapter.ts):
  *
  * | variable | meaning |
  * |---|---|

@@ -12,7 +12,7 @@ import type { Dialect } from './dialect';
 import { createWebhookPipeline, type CanonicalValidators, type WebhookHandler } from './pipeline';
 
 /**
- * Environment of an inbound adapter function (set by lib/inbound-adapter.ts from the stage config):
+ * Environment of an inbound adapter function (set by lib/adapters/inbound-adapter.ts from the stage config):
  * - `EVENT_BUS_NAME`, `IDEMPOTENCY_TABLE`, `SECRET_NAME` (required);
  * - `WEBHOOK_MAX_BODY_BYTES` (default 262144), `WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS` (default 300),
  *   `IDEMPOTENCY_TTL_SECONDS` (default 86400).

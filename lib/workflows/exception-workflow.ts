@@ -12,11 +12,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FLOWS, type ExceptionThresholds, type FlowName } from '../registry/workflows';
-import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
-import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
+import { FLOWS, type ExceptionThresholds, type FlowName } from '../../registry/workflows';
+import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 /** Placeholders of statemachines/*.asl.json, each filled by CloudFormation from a construct (never pasted). */
 export const DEFINITION_SUBSTITUTIONS = [
@@ -32,7 +32,7 @@ export type DefinitionSubstitution = (typeof DEFINITION_SUBSTITUTIONS)[number];
 
 /** The ASL file of a flow. */
 export function definitionFile(flow: FlowName): string {
-  return fileURLToPath(new URL(`../statemachines/${flow}.asl.json`, import.meta.url));
+  return fileURLToPath(new URL(`../../statemachines/${flow}.asl.json`, import.meta.url));
 }
 
 /** The Lambda tasks the three flows share. */
@@ -140,7 +140,7 @@ export interface ExceptionWorkflowsProps {
   readonly bus: events.IEventBus;
   readonly correlationTable: dynamodb.ITable;
   /**
-   * The exceptions queue (lib/routing.ts) the starter consumes: `shipment.exception-raised`, and
+   * The exceptions queue (lib/core/routing.ts) the starter consumes: `shipment.exception-raised`, and
    * `shipment.eta-updated` when {@link routeEtaUpdates} is on. Its visibility timeout must be at least six
    * times the starter's timeout ({@link EXCEPTION_STARTER_TIMEOUT}).
    */
@@ -153,7 +153,7 @@ export interface ExceptionWorkflowsProps {
   readonly cs: SystemEndpoint;
   /**
    * Also route `shipment.eta-updated` to the exceptions queue, where the starter starts the delay workflow
-   * only for a new breach of the delivery window. Turn off when lib/routing.ts routes it.
+   * only for a new breach of the delivery window. Turn off when lib/core/routing.ts routes it.
    * @default true
    */
   readonly routeEtaUpdates?: boolean;
@@ -188,7 +188,7 @@ export function validateExceptionWorkflowsProps(props: Pick<ExceptionWorkflowsPr
   return problems;
 }
 
-/** Canonical events come only from our own adapters and workflows (as in lib/routing.ts). */
+/** Canonical events come only from our own adapters and workflows (as in lib/core/routing.ts). */
 const CANONICAL_SOURCE = events.Match.prefix('logistics-sync.');
 
 /**

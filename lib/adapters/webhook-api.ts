@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { InboundAdapter } from './inbound-adapter';
-import { signatureHeaders, webhookPath } from '../registry/vendors';
+import { signatureHeaders, webhookPath } from '../../registry/vendors';
 
 /** Per-route API Gateway throttling. */
 export interface RouteThrottle {

@@ -4,11 +4,11 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { SystemName } from '../registry/systems';
-import { dialectsOf, type DialectEntry } from '../registry/vendors';
-import { NodeFunction } from './defaults';
+import type { SystemName } from '../../registry/systems';
+import { dialectsOf, type DialectEntry } from '../../registry/vendors';
+import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../registry/functions';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../../registry/functions';
 
 export interface InboundAdapterProps {
   readonly system: SystemName;

@@ -8,11 +8,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SystemName } from '../registry/systems';
-import type { SystemConfig } from './config/stage-config';
-import { NodeFunction } from './defaults';
-import { ReliableQueue } from './reliable-queue';
-import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
+import type { SystemName } from '../../registry/systems';
+import type { SystemConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface OutboundAdapterProps {
   /** The target system; names the queue (`<system>-sync`), the function and its Powertools service. */

@@ -7,11 +7,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ErpSystemConfig } from './config/stage-config';
-import { NodeFunction } from './defaults';
+import type { ErpSystemConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
-import { functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
+import { ReliableQueue } from '../core/reliable-queue';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface ErpReadBackProps {
   /** The ERP's stage configuration: `apiBaseUrl` (the S/4HANA API host), `tokenUrl`, `secretName`, `outbound.maxReceiveCount`. */

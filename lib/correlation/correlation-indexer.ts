@@ -5,13 +5,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
-import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
+import { NodeFunction } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface CorrelationIndexerProps {
-  /** The single-table correlation ledger (layout in lib/tables.ts). */
+  /** The single-table correlation ledger (layout in lib/core/tables.ts). */
   readonly correlationTable: dynamodb.ITable;
   /** @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;

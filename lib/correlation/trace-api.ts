@@ -3,9 +3,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { functionEnvironment, FUNCTION_ENTRIES } from '../registry/functions';
+import { NodeFunction } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface TraceApiProps {
   /** The correlation ledger the trace reads (read-only access is granted). */
