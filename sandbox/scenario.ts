@@ -17,7 +17,7 @@ import { SYSTEMS } from '../registry/systems';
 import { webhookPath } from '../registry/vendors';
 
 /**
- * The reference scenario (DESIGN §5) as a list of named steps with named expectations. A step runs only
+ * The reference scenario (docs/architecture.md, "Reference scenario") as a list of named steps with named expectations. A step runs only
  * when the stack implements what it needs (`skipUnless`), so the scenario grows with the product: add a
  * step to {@link REFERENCE_SCENARIO} (or pass your own list to {@link runScenario}).
  *
@@ -195,7 +195,7 @@ function sqsRoutes(ctx: ScenarioContext): { rule: string; pattern: unknown; bus:
 
 // ------------------------------------------------------------------------------------------------
 
-/** DESIGN §5, as far as the stack implements it. Later steps are added as the product grows. */
+/** The reference scenario (docs/architecture.md), as far as the stack implements it. Later steps are added as the product grows. */
 export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
   {
     name: `1. ERP releases order ${ORDER_ID}`,

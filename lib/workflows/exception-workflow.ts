@@ -192,7 +192,7 @@ export function validateExceptionWorkflowsProps(props: Pick<ExceptionWorkflowsPr
 const CANONICAL_SOURCE = events.Match.prefix('logistics-sync.');
 
 /**
- * The exception workflows of the stack (DESIGN §2): the three state machines, the Lambda tasks they
+ * The exception workflows of the stack (docs/architecture.md, "Shape"): the three state machines, the Lambda tasks they
  * share, the starter (exceptions queue → StartExecution, one execution per canonical event), the
  * notification topic, and the resolution path: a rule sends `case.resolved` and `shipment.delivered` to
  * the resolutions queue, whose consumer sends the waiting workflows their task tokens back.

@@ -40,7 +40,7 @@ describe('exception workflow state machines in the template', () => {
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: {
           Level: 'ALL',
-          // Payloads stay out of the logs (DESIGN §7); the execution history keeps them.
+          // Payloads stay out of the logs (docs/architecture.md, "Security"); the execution history keeps them.
           IncludeExecutionData: false,
           Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/Logs[A-F0-9]{8}$/), 'Arn'] } } }],
         },
