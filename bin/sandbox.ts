@@ -3,6 +3,7 @@
 // reference scenario: 0 when every expectation held, 1 naming the one that did not.
 import path from 'node:path';
 import { Command } from 'commander';
+import { startControlServer } from '../sandbox/control';
 import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario';
@@ -50,12 +51,15 @@ try {
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
   });
+  // The control API (sandbox/control.ts) for tools in other processes; its URL goes into endpoints.json.
+  await startControlServer(sandbox);
 } catch (error) {
   if (error instanceof SandboxAlreadyRunningError) {
     console.error(`sandbox: ${error.message}`);
     process.exit(2);
   }
   console.error(`sandbox: failed to start: ${(error as Error).stack ?? String(error)}`);
+  await sandbox?.stop();
   process.exit(1);
 }
 

@@ -1,8 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startMetering, type Meter, type MeteredSandbox } from './metering';
+import type { LocalRestApi } from './runtime/api-gateway';
+import type { BusTap } from './runtime/bus-tap';
+import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
-import type { Sandbox } from './sandbox';
-import { startMetering, type Meter } from './metering';
-import { runScenario, type ScenarioReport } from './scenario';
+import type { SqsPoller } from './runtime/sqs-pollers';
+import type { LocalStepFunctions } from './runtime/step-functions';
+import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario';
+
+/** What runtime statistics are read from (see {@link stats}). */
+export interface RuntimeStatsSource {
+  readonly functions: Pick<FunctionRegistry, 'functions'>;
+  readonly pollers: readonly SqsPoller[];
+  readonly stepFunctions: Pick<LocalStepFunctions, 'stats' | 'allExecutions'>;
+  readonly apis: readonly LocalRestApi[];
+}
+
+/**
+ * What the control API serves from (its port; a running Sandbox satisfies it): the runtime statistics, the bus
+ * tap, the functions to warm, and what the scenario and the meter need.
+ */
+export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, MeteredSandbox {
+  readonly functions: Pick<FunctionRegistry, 'functions'>;
+  readonly pollers: readonly SqsPoller[];
+  readonly stepFunctions: Pick<LocalStepFunctions, 'stats' | 'stateMachines' | 'allExecutions' | 'historyOf'>;
+  readonly apis: readonly LocalRestApi[];
+  readonly busTap: Pick<BusTap, 'events'>;
+}
 
 /**
  * The sandbox's own control API on loopback (`endpoints.controlEndpoint`), for tests and tools in other
@@ -20,7 +44,7 @@ import { runScenario, type ScenarioReport } from './scenario';
 export class ControlServer extends LoopbackServer {
   private meter?: Meter;
 
-  constructor(private readonly sandbox: () => Sandbox) {
+  constructor(private readonly sandbox: ControlledSandbox) {
     super();
   }
 
@@ -33,7 +57,7 @@ export class ControlServer extends LoopbackServer {
       // drain
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const sandbox = this.sandbox();
+    const sandbox = this.sandbox;
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'GET /stats':
@@ -80,8 +104,25 @@ export class ControlServer extends LoopbackServer {
   }
 }
 
+/**
+ * Starts the control API on a running sandbox and attaches it: its URL becomes `controlEndpoint` (in
+ * `sandbox.endpoints` and endpoints.json), and it is closed when the sandbox stops. `npm start`
+ * (bin/sandbox.ts) and the e2e setup call this.
+ */
+export async function startControlServer(sandbox: ControlledSandbox & { attach(server: { readonly endpoints: { readonly controlEndpoint: string }; close(): Promise<void> }): void }): Promise<ControlServer> {
+  const server = new ControlServer(sandbox);
+  await server.listen();
+  try {
+    sandbox.attach({ endpoints: { controlEndpoint: server.url }, close: () => server.close() });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
+}
+
 /** Runtime statistics of a sandbox (also what a benchmark or cost model reads). */
-export function stats(sandbox: Sandbox) {
+export function stats(sandbox: RuntimeStatsSource) {
   return {
     functions: sandbox.functions.functions.map((fn) => ({ stackName: fn.spec.stackName, logicalId: fn.spec.logicalId, ...fn.stats })),
     pollers: sandbox.pollers.map((p) => {

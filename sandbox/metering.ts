@@ -1,6 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { SANDBOX_PRINCIPALS, type SandboxPrincipal } from './aws';
-import type { Sandbox } from './sandbox';
+import type { Emulator } from './emulator';
+import type { LocalRestApi } from './runtime/api-gateway';
+import type { LocalFunction } from './runtime/functions';
+import type { SqsPoller } from './runtime/sqs-pollers';
+import type { LocalStepFunctions } from './runtime/step-functions';
 
 /**
  * What the product used while the meter ran, counted by the sandbox: every AWS API request the product's
@@ -118,6 +122,18 @@ export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
   return [...counts.values()].sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal));
 }
 
+/**
+ * What the meter reads of a running sandbox (its port; a Sandbox satisfies it): moto's request recorder and
+ * the local runtime's counters.
+ */
+export interface MeteredSandbox {
+  readonly emulator: Pick<Emulator, 'recorder' | 'recordingFile'>;
+  readonly functions: { readonly functions: readonly Pick<LocalFunction, 'spec' | 'stats'>[] };
+  readonly pollers: readonly Pick<SqsPoller, 'spec' | 'stats'>[];
+  readonly stepFunctions: Pick<LocalStepFunctions, 'stats'>;
+  readonly apis: readonly Pick<LocalRestApi, 'spec' | 'stats'>[];
+}
+
 interface Snapshot {
   readonly functions: Map<string, { invocations: number; billedMs: number }>;
   readonly pollers: Map<string, { batches: number; messages: number }>;
@@ -125,7 +141,7 @@ interface Snapshot {
   readonly apis: Map<string, number>;
 }
 
-function snapshot(sandbox: Sandbox): Snapshot {
+function snapshot(sandbox: MeteredSandbox): Snapshot {
   return {
     functions: new Map(sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs }])),
     pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
@@ -143,7 +159,7 @@ export interface Meter {
  * Starts counting. Needs the emulator's recorder (the sandbox starts moto with a recording file). One meter
  * at a time: starting empties the recording.
  */
-export async function startMetering(sandbox: Sandbox): Promise<Meter> {
+export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
   const file = sandbox.emulator.recordingFile;
   if (!file) throw new Error('the sandbox emulator has no recording file');
   await sandbox.emulator.recorder('reset');
@@ -154,11 +170,6 @@ export async function startMetering(sandbox: Sandbox): Promise<Meter> {
       await sandbox.emulator.recorder('stop');
       const after = snapshot(sandbox);
       const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-      const architectureOf = (fn: Sandbox['functions']['functions'][number]): LambdaUsage['architecture'] => {
-        const stack = sandbox.stacks.find((s) => s.stackName === fn.spec.stackName);
-        const archs = stack?.resources.get(fn.spec.logicalId)?.definition.Properties?.Architectures;
-        return Array.isArray(archs) && archs[0] === 'arm64' ? 'arm64' : 'x86_64';
-      };
       return {
         awsCalls: countRecordedRequests(lines),
         lambda: sandbox.functions.functions
@@ -168,7 +179,7 @@ export async function startMetering(sandbox: Sandbox): Promise<Meter> {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
               memoryMb: fn.spec.memorySize,
-              architecture: architectureOf(fn),
+              architecture: fn.spec.architecture,
               invocations: fn.stats.invocations - was.invocations,
               billedMs: fn.stats.billedDurationMs - was.billedMs,
             };

@@ -1,22 +1,21 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseStageConfig, type StageConfig } from '../lib/config/stage-config';
-import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './aws';
-import { ControlServer } from './control';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { synthesizeInChildProcess } from './deploy/synthesize';
 import { startEmulator, type Emulator } from './emulator';
+import { removeEndpointsFile, sandboxEndpoints, webhookBaseUrlOf, writeEndpointsFile, type SandboxEndpoints } from './endpoints';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
-import { EmfForwarder } from './runtime/emf';
-import { LocalRestApi, startRestApis } from './runtime/api-gateway';
+import type { LocalRestApi } from './runtime/api-gateway';
 import { BusTap } from './runtime/bus-tap';
-import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './runtime/functions';
-import { LambdaApiServer } from './runtime/lambda-api';
-import { startSqsPollers, type SqsPoller } from './runtime/sqs-pollers';
-import { LocalStepFunctions, stateMachineSpecs, StepFunctionsApiServer } from './runtime/step-functions';
-import { createSecrets, generateSecrets, type SandboxSecrets, type WebhookSecrets } from './secrets';
+import type { FunctionRegistry, UnsupportedFunction } from './runtime/functions';
+import type { SqsPoller } from './runtime/sqs-pollers';
+import { startRuntime } from './runtime/start';
+import type { LocalStepFunctions } from './runtime/step-functions';
+import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
+import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';
 import { XSUAA_PATH } from './simulators/erp';
 
@@ -47,37 +46,6 @@ export interface SandboxOptions {
   readonly prewarm?: boolean;
 }
 
-/** What tools and tests need to reach the sandbox; also written to `<workDir>/endpoints.json`. */
-export interface SandboxEndpoints {
-  readonly stackName: string;
-  /** Stage the product was synthesized for. */
-  readonly stage: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** The emulator: every AWS API (`AWS_ENDPOINT_URL`). */
-  readonly awsEndpoint: string;
-  /** The local Step Functions API (`AWS_ENDPOINT_URL_SFN`); other Step Functions calls are forwarded to the emulator. */
-  readonly sfnEndpoint: string;
-  /** The local Lambda Invoke API (`AWS_ENDPOINT_URL_LAMBDA`); other Lambda calls are forwarded to the emulator. */
-  readonly lambdaEndpoint: string;
-  /** The sandbox's control API (runtime stats, bus events, warm-up, scenario): see sandbox/control.ts. */
-  readonly controlEndpoint: string;
-  /** Base URL (with stage) of the product's webhook API, or null when the product has no REST API yet. */
-  readonly webhookBaseUrl: string | null;
-  /** Every REST API served locally, by `<stack>/<logicalId>`. */
-  readonly apis: Readonly<Record<string, { readonly restApiId: string; readonly url: string; readonly stages: readonly string[] }>>;
-  readonly secrets: WebhookSecrets;
-  /** Each system's secret (name → JSON), as created in the emulator's Secrets Manager. */
-  readonly systemSecrets: Readonly<Record<string, Record<string, string>>>;
-  readonly simulators: { readonly erp: string; readonly fleet: string; readonly cs: string } | null;
-  /** Outputs of every deployed stack, by stack name; API Gateway invoke URLs in them point at the local REST API servers. */
-  readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Environment variables that point an AWS SDK or the AWS CLI at the sandbox. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly pid: number;
-  readonly startedAt: string;
-}
-
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
 export interface SandboxTimings {
   /** Until the emulator answered (it boots while the app synthesizes). */
@@ -90,7 +58,19 @@ export interface SandboxTimings {
   readyMs: number;
 }
 
+/** A server started on a running sandbox (the control API: sandbox/control.ts), announced in its endpoints. */
+export interface AttachedServer {
+  readonly endpoints: Pick<SandboxEndpoints, 'controlEndpoint'>;
+  close(): Promise<void>;
+}
+
+/**
+ * The running sandbox, for the programs that start it (bin/sandbox.ts, the e2e setup, benchmarks, tests).
+ * Modules that only use part of it declare that part as their own port (scenario/runner.ts, metering.ts,
+ * control.ts), which this type satisfies.
+ */
 export interface Sandbox {
+  /** What endpoints.json holds; attached servers add theirs. */
   readonly endpoints: SandboxEndpoints;
   readonly timings: SandboxTimings;
   readonly workDir: string;
@@ -110,29 +90,10 @@ export interface Sandbox {
   /** Resource types the emulator does not create, by stack (reported once at start). */
   readonly reports: Readonly<Record<string, DeployReport>>;
   readonly unsupportedFunctions: readonly UnsupportedFunction[];
-  /** Stops everything (pollers, executions, servers, workers, simulators, emulator) and releases the lock. Idempotent. */
+  /** Adds a server's endpoints to `endpoints` and endpoints.json; it is closed first when the sandbox stops. */
+  attach(server: AttachedServer): void;
+  /** Stops everything (attached servers, pollers, executions, servers, workers, simulators, emulator) and releases the lock. Idempotent. */
   stop(): Promise<void>;
-}
-
-function cdkJsonContext(): Record<string, unknown> {
-  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-}
-
-function contextJson(value: unknown): unknown {
-  return typeof value === 'string' && /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
-}
-
-const elapsed = (since: number) => Math.round(performance.now() - since);
-
-/**
- * Rewrites API Gateway invoke URLs (`https://<restApiId>.execute-api.<region>.amazonaws.com/<stage>/...`) in
- * a text to the local REST API server of that API. Pure apart from reading the servers' ports.
- */
-export function localizeApiUrls(text: string, apis: readonly LocalRestApi[]): string {
-  return text.replace(/https:\/\/([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com/g, (whole, restApiId: string) => {
-    const api = apis.find((a) => a.spec.restApiId === restApiId);
-    return api ? api.baseUrl : whole;
-  });
 }
 
 /** Formats a deploy report as the one-time lines `npm start` prints. */
@@ -148,37 +109,125 @@ export function describeReports(reports: Readonly<Record<string, DeployReport>>)
   return lines;
 }
 
+const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/** The `context` of cdk.json, with JSON-valued entries (e.g. `stages`) parsed. */
+function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
+function contextJson(value: unknown): unknown {
+  return typeof value === 'string' && /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+}
+
+/** Step 0: the work directory (inside the project: bundles import @aws-sdk/* from its node_modules), its lock and a fresh log directory. */
+function prepareWorkDir(workDirOption: string | undefined, shutdown: ShutdownStack): { workDir: string; logDir: string } {
+  const workDir = path.resolve(workDirOption ?? path.join(PROJECT_ROOT, '.sandbox'));
+  if (path.relative(PROJECT_ROOT, workDir).startsWith('..')) throw new Error(`workDir must be inside the project (${PROJECT_ROOT}), got ${workDir}`);
+  mkdirSync(workDir, { recursive: true });
+  shutdown.push(acquireLock(workDir));
+  // Logs are per run (function names change with every deployment).
+  const logDir = path.join(workDir, 'logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  return { workDir, logDir };
+}
+
+/** Step 1: moto boots in a child process while the simulators start and the app synthesizes; its log goes to logs/moto.log. */
+function bootEmulator(logDir: string, log: (line: string) => void, shutdown: ShutdownStack, onReady: (ms: number) => void): Promise<Emulator> {
+  const motoLog = createWriteStream(path.join(logDir, 'moto.log'));
+  shutdown.push(() => new Promise<void>((resolve) => motoLog.end(resolve)));
+  const startedAt = performance.now();
+  const starting = startEmulator({ log, serverLog: (line) => motoLog.write(`${line}\n`), recordingFile: path.join(logDir, 'moto-recording.jsonl') }).then((emulator) => {
+    onReady(elapsed(startedAt));
+    return emulator;
+  });
+  starting.catch(() => undefined);
+  return starting;
+}
+
+/** Step 2: the vendor simulators, accepting this run's credentials and signing with its webhook secrets. */
+async function startVendorSimulators(secrets: SandboxSecrets, shutdown: ShutdownStack): Promise<Simulators> {
+  const simulators = await startSimulators({
+    secrets: secrets.webhooks,
+    credentials: {
+      erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
+      fleet: { apiToken: secrets.systems.fleet.apiToken },
+      // Without an email in the secret the CS client sends the token as a Bearer (OAuth) token.
+      cs: { apiToken: secrets.systems.cs.apiToken, oauthToken: secrets.systems.cs.apiToken },
+    },
+  });
+  shutdown.push(() => simulators.stop());
+  return simulators;
+}
+
+/**
+ * Step 3: synthesis: the product for the stage (its systems pointed at the simulators) in a child process, as
+ * the CDK CLI does, and any extra apps in this one. See deploy/synthesize.ts about CDK_VALIDATION. Returns the
+ * cloud assembly directories, the product's first.
+ */
+async function synthesizeApps(
+  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[] },
+  context: Record<string, unknown>,
+  simulators: Simulators | undefined,
+): Promise<string[]> {
+  const assemblies: string[] = [];
+  if (options.product) {
+    const outdir = path.join(options.workDir, 'cdk.out');
+    rmSync(outdir, { recursive: true, force: true });
+    // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
+    const configOverrides = simulators
+      ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
+      : undefined;
+    await synthesizeInChildProcess({ ...context, stage: options.stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(options.logDir, 'synth.log'));
+    assemblies.push(outdir);
+  }
+  const previousValidation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    for (const extra of options.extraApps) {
+      const outdir = path.join(options.workDir, `${extra.name}.out`);
+      rmSync(outdir, { recursive: true, force: true });
+      extra.synth(outdir);
+      assemblies.push(outdir);
+    }
+  } finally {
+    if (previousValidation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previousValidation;
+  }
+  return assemblies;
+}
+
+/**
+ * Step 4: every stack of the assemblies deployed into the emulator (the product first in the result), then the
+ * secrets the functions read. The product's stack is the one its own cloud assembly holds (no naming rule repeated here).
+ */
+async function deployAll(emulator: Emulator, assemblies: readonly string[], hasProduct: boolean, secrets: SandboxSecrets, log: (line: string) => void): Promise<{ stacks: DeployedStack[]; productStackName: string }> {
+  const capabilities = await emulator.capabilities();
+  const productStackName = hasProduct ? (readAssembly(assemblies[0]!)[0]?.stackName ?? '') : '';
+  const stacks = await Promise.all(assemblies.flatMap((dir) => readAssembly(dir)).map((stack) => deployStack(stack, { endpoint: emulator.endpoint, emulatorTypes: capabilities.cloudFormationTypes, log })));
+  stacks.sort((a, b) => Number(b.stackName === productStackName) - Number(a.stackName === productStackName));
+  await createSecrets(emulator.endpoint, secrets);
+  return { stacks, productStackName };
+}
+
 /**
  * Brings up the whole stack on this machine: moto (emulator), vendor simulators, synthesis of the product
  * app for the sandbox stage (its systems pointed at the simulators), CloudFormation deployment into moto,
  * and the local runtime (functions, SQS pollers, REST APIs, Step Functions) read from the same template.
+ * Servers built on the running sandbox (the control API) are started by the caller and attached.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => process.stderr.write(`[sandbox] ${line}\n`));
-  const workDir = path.resolve(options.workDir ?? path.join(PROJECT_ROOT, '.sandbox'));
-  // Bundles import @aws-sdk/* from the project's node_modules, so assemblies must live inside the project.
-  if (path.relative(PROJECT_ROOT, workDir).startsWith('..')) throw new Error(`workDir must be inside the project (${PROJECT_ROOT}), got ${workDir}`);
-  mkdirSync(workDir, { recursive: true });
-  const releaseLock = acquireLock(workDir);
+  const shutdown = new ShutdownStack(log);
+  const { workDir, logDir } = prepareWorkDir(options.workDir, shutdown);
+  let endpointsWritten = false;
+  shutdown.push(() => {
+    if (endpointsWritten) removeEndpointsFile(workDir);
+  });
   const stage = options.stage ?? 'sandbox';
-  const deployProduct = options.product ?? true;
-  const logDir = path.join(workDir, 'logs');
-  // Logs are per run (function names change with every deployment).
-  rmSync(logDir, { recursive: true, force: true });
-  mkdirSync(logDir, { recursive: true });
-
-  const cleanups: (() => Promise<void> | void)[] = [releaseLock];
-  const cleanup = async () => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`shutdown: ${(error as Error).message}`);
-      }
-    }
-    cleanups.length = 0;
-  };
+  const hasProduct = options.product ?? true;
 
   try {
     const timings: SandboxTimings = { emulatorMs: 0, simulatorsMs: 0, synthMs: 0, deployMs: 0, runtimeMs: 0, readyMs: 0 };
@@ -186,190 +235,93 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const config = parseStageConfig(contextJson(context.stages), stage);
     const secrets = generateSecrets(config);
 
-    // 1. The emulator boots in a child process while simulators start and the app synthesizes.
-    const motoLog = createWriteStream(path.join(logDir, 'moto.log'));
-    cleanups.push(() => new Promise<void>((resolve) => motoLog.end(resolve)));
-    const tEmulator = performance.now();
-    const emulatorStarting = startEmulator({ log, serverLog: (line) => motoLog.write(`${line}\n`), recordingFile: path.join(logDir, 'moto-recording.jsonl') }).then((emulator) => {
-      timings.emulatorMs = elapsed(tEmulator);
-      return emulator;
-    });
-    emulatorStarting.catch(() => undefined);
+    const emulatorStarting = bootEmulator(logDir, log, shutdown, (ms) => (timings.emulatorMs = ms));
 
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startSimulators({
-        secrets: secrets.webhooks,
-        credentials: {
-          erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
-          fleet: { apiToken: secrets.systems.fleet.apiToken },
-          // Without an email in the secret the CS client sends the token as a Bearer (OAuth) token.
-          cs: { apiToken: secrets.systems.cs.apiToken, oauthToken: secrets.systems.cs.apiToken },
-        },
-      });
-      cleanups.push(() => simulators!.stop());
+      simulators = await startVendorSimulators(secrets, shutdown);
       timings.simulatorsMs = elapsed(tSim);
     }
 
-    // 2. Synthesize: the product for the stage (its systems pointed at the simulators) in a child process, as
-    //    the CDK CLI does, and any extra apps in this one. See deploy/synthesize.ts about CDK_VALIDATION.
     const tSynth = performance.now();
-    const assemblies: string[] = [];
-    if (deployProduct) {
-      const outdir = path.join(workDir, 'cdk.out');
-      rmSync(outdir, { recursive: true, force: true });
-      // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
-      const configOverrides = simulators
-        ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
-        : undefined;
-      await synthesizeInChildProcess({ ...context, stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(logDir, 'synth.log'));
-      assemblies.push(outdir);
-    }
-    const previousValidation = process.env.CDK_VALIDATION;
-    process.env.CDK_VALIDATION = 'false';
-    try {
-      for (const extra of options.extraApps ?? []) {
-        const outdir = path.join(workDir, `${extra.name}.out`);
-        rmSync(outdir, { recursive: true, force: true });
-        extra.synth(outdir);
-        assemblies.push(outdir);
-      }
-    } finally {
-      if (previousValidation === undefined) delete process.env.CDK_VALIDATION;
-      else process.env.CDK_VALIDATION = previousValidation;
-    }
+    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [] }, context, simulators);
     timings.synthMs = elapsed(tSynth);
 
     const emulator = await emulatorStarting;
-    cleanups.push(() => emulator.stop());
+    shutdown.push(() => emulator.stop());
 
-    // 3. Deploy every stack into the emulator, then the secrets the functions read.
     const tDeploy = performance.now();
-    const capabilities = await emulator.capabilities();
-    const assemblyStacks = assemblies.flatMap((dir) => readAssembly(dir));
-    // The product's stack is the one its own cloud assembly holds (no naming rule repeated here).
-    const productStackName = deployProduct ? (readAssembly(assemblies[0]!)[0]?.stackName ?? '') : '';
-    const stacks = await Promise.all(assemblyStacks.map((stack) => deployStack(stack, { endpoint: emulator.endpoint, emulatorTypes: capabilities.cloudFormationTypes, log })));
-    stacks.sort((a, b) => Number(b.stackName === productStackName) - Number(a.stackName === productStackName));
-    await createSecrets(emulator.endpoint, secrets);
+    const { stacks, productStackName } = await deployAll(emulator, assemblies, hasProduct, secrets, log);
     timings.deployMs = elapsed(tDeploy);
-    const reports = Object.fromEntries(stacks.map((s) => [s.stackName, s.report]));
     const busTap = await BusTap.start(stacks, emulator.endpoint);
-    cleanups.push(() => busTap.stop());
+    shutdown.push(() => busTap.stop());
 
-    // 4. The local runtime, all from the deployed templates.
+    // Step 5: the local runtime, all from the deployed templates.
     const tRuntime = performance.now();
-    const unsupportedFunctions: UnsupportedFunction[] = [];
-    const specs = stacks.flatMap((stack) => {
-      const { specs: found, unsupported } = functionSpecs(stack, path.join(workDir, 'inline-code'));
-      unsupportedFunctions.push(...unsupported);
-      return found;
+    const runtime = await startRuntime(stacks, {
+      endpoint: emulator.endpoint,
+      inlineCodeDir: path.join(workDir, 'inline-code'),
+      functionLogDir: path.join(logDir, 'functions'),
+      log,
+      functionLog: options.functionLog,
+      prewarm: options.prewarm,
     });
-    // Functions call Step Functions through the local API, which needs the function registry: a late binding.
-    const bound: { registry?: FunctionRegistry; sandbox?: Sandbox } = {};
-    const stepFunctions = new LocalStepFunctions(stacks.flatMap(stateMachineSpecs), { functions: { find: (ref) => bound.registry?.find(ref) }, endpoint: emulator.endpoint, log });
-    const sfnServer = new StepFunctionsApiServer(stepFunctions, emulator.endpoint);
-    await sfnServer.listen();
-    cleanups.push(() => sfnServer.close());
-
-    const lambdaServer = new LambdaApiServer({ find: (ref) => bound.registry?.find(ref) }, emulator.endpoint);
-    await lambdaServer.listen();
-    cleanups.push(() => lambdaServer.close());
-
-    const serviceEnvironment = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
-    // CloudWatch Logs' EMF extraction, which moto lacks: Powertools metrics reach moto's CloudWatch.
-    const emf = new EmfForwarder(emulator.endpoint, log);
-    const onLine = (functionName: string, line: string) => {
-      emf.accept(line);
-      options.functionLog?.(functionName, line);
-    };
-    const functions = new FunctionRegistry(specs.map((spec) => new LocalFunction(spec, { serviceEnvironment, logDir: path.join(logDir, 'functions'), echo: onLine })));
-    bound.registry = functions;
-    // Functions stop first (their last lines are read), then the last metrics are put.
-    cleanups.push(() => emf.stop());
-    cleanups.push(() => functions.stop());
-    // Executions stop before the functions they call.
-    cleanups.push(() => stepFunctions.stop());
-    if (options.prewarm) await Promise.all(functions.functions.map((fn) => fn.warm()));
-
-    const pollers = startSqsPollers(stacks, functions, emulator.endpoint, log);
-    cleanups.push(() => pollers.stop());
-    const apis = await startRestApis(stacks, functions);
-    cleanups.push(() => Promise.all(apis.map((api) => api.close())).then(() => undefined));
+    shutdown.push(() => runtime.stop());
     timings.runtimeMs = elapsed(tRuntime);
 
-    // 5. Webhooks of the simulators go to the product's webhook API: the URL of its `WebhookBaseUrl` output,
-    //    made local; without that output, the product's API that serves /webhooks (or its only API).
+    // Step 6: the simulators' webhooks go to the product's webhook API; endpoints.json and timings.json: ready.
     const product = stacks.find((s) => s.stackName === productStackName);
-    const localize = (value: string) => localizeApiUrls(value, apis);
-    const productApis = apis.filter((api) => api.spec.stackName === productStackName);
-    const declared = product?.outputs.WebhookBaseUrl;
-    const fallbackApi = productApis.find((api) => api.spec.methods.some((m) => m.resourcePath.startsWith('/webhooks'))) ?? productApis[0];
-    const webhookBaseUrl = declared && localize(declared) !== declared ? localize(declared).replace(/\/$/, '') : fallbackApi ? fallbackApi.stageUrl().replace(/\/$/, '') : null;
+    const webhookBaseUrl = webhookBaseUrlOf(product, runtime.apis);
     if (simulators && webhookBaseUrl) simulators.setWebhookUrls(webhookBaseUrl);
 
-    const control = new ControlServer(() => bound.sandbox!);
-    await control.listen();
-    cleanups.push(() => control.close());
-
     timings.readyMs = elapsed(t0);
-    const endpoints: SandboxEndpoints = {
-      stackName: productStackName,
+    let endpoints = sandboxEndpoints({
       stage,
-      region: SANDBOX_REGION,
-      accountId: SANDBOX_ACCOUNT,
+      productStackName,
       awsEndpoint: emulator.endpoint,
-      sfnEndpoint: sfnServer.url,
-      lambdaEndpoint: lambdaServer.url,
-      controlEndpoint: control.url,
+      sfnEndpoint: runtime.sfnEndpoint,
+      lambdaEndpoint: runtime.lambdaEndpoint,
       webhookBaseUrl,
-      apis: Object.fromEntries(apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, { restApiId: api.spec.restApiId, url: api.stageUrl(), stages: api.spec.stages.map((s) => s.stageName) }])),
-      secrets: secrets.webhooks,
-      systemSecrets: secrets.byName,
-      simulators: simulators ? simulators.urls : null,
-      outputs: Object.fromEntries(stacks.map((s) => [s.stackName, Object.fromEntries(Object.entries(s.outputs).map(([k, v]) => [k, localize(v)]))])),
-      env: {
-        AWS_ENDPOINT_URL: emulator.endpoint,
-        AWS_ENDPOINT_URL_SFN: sfnServer.url,
-        AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url,
-        AWS_REGION: SANDBOX_REGION,
-        AWS_DEFAULT_REGION: SANDBOX_REGION,
-        AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
-      },
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-    };
-    const endpointsFile = path.join(workDir, 'endpoints.json');
-    writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+      stacks,
+      apis: runtime.apis,
+      secrets,
+      simulatorUrls: simulators ? simulators.urls : null,
+    });
+    writeEndpointsFile(workDir, endpoints);
+    endpointsWritten = true;
     writeFileSync(path.join(workDir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
-    cleanups.splice(1, 0, () => rmSync(endpointsFile, { force: true }));
 
     let stopping: Promise<void> | undefined;
-    const sandbox: Sandbox = {
-      endpoints,
+    return {
+      get endpoints() {
+        return endpoints;
+      },
       timings,
       workDir,
       config,
       emulator,
       stacks,
       product,
-      functions,
-      pollers: pollers.pollers,
-      apis,
-      stepFunctions,
+      functions: runtime.functions,
+      pollers: runtime.pollers,
+      apis: runtime.apis,
+      stepFunctions: runtime.stepFunctions,
       busTap,
       simulators,
       secrets,
-      reports,
-      unsupportedFunctions,
-      stop: () => (stopping ??= cleanup()),
+      reports: Object.fromEntries(stacks.map((s) => [s.stackName, s.report])),
+      unsupportedFunctions: runtime.unsupportedFunctions,
+      attach(server) {
+        if (stopping) throw new Error('the sandbox is stopping');
+        endpoints = { ...endpoints, ...server.endpoints };
+        writeEndpointsFile(workDir, endpoints);
+        shutdown.push(() => server.close());
+      },
+      stop: () => (stopping ??= shutdown.run()),
     };
-    bound.sandbox = sandbox;
-    return sandbox;
   } catch (error) {
-    await cleanup();
+    await shutdown.run();
     throw error;
   }
 }

@@ -9,10 +9,15 @@ import { PROJECT_ROOT } from './python-env';
 import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenario-cs';
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
-import type { TappedEvent } from './runtime/bus-tap';
+import type { DeployedStack } from './deploy/deployer';
+import type { SandboxEndpoints } from './endpoints';
+import type { LocalRestApi } from './runtime/api-gateway';
+import type { BusTap, TappedEvent } from './runtime/bus-tap';
+import type { FunctionRegistry } from './runtime/functions';
+import type { SqsPoller } from './runtime/sqs-pollers';
+import type { LocalStepFunctions } from './runtime/step-functions';
 import { matchesPattern } from '../registry/event-pattern';
-import type { Sandbox } from './sandbox';
-import type { CallRecord } from './simulators/index';
+import type { CallRecord, Simulators } from './simulators/index';
 import { SYSTEMS } from '../registry/systems';
 import { webhookPath } from '../registry/vendors';
 
@@ -31,8 +36,24 @@ import { webhookPath } from '../registry/vendors';
  * ```
  */
 
+/**
+ * What the scenario reads of the running sandbox (its port; a Sandbox satisfies it): the product's stack name and
+ * outputs, the emulator's endpoint (its checks read DynamoDB), the product's template (rules and their targets),
+ * the vendor simulators it drives, the bus tap, and the runtime's functions, pollers, REST APIs and executions.
+ */
+export interface ScenarioSandbox {
+  readonly endpoints: Pick<SandboxEndpoints, 'stackName' | 'outputs' | 'awsEndpoint'>;
+  readonly product?: Pick<DeployedStack, 'ofType' | 'properties'>;
+  readonly simulators?: Simulators;
+  readonly busTap: Pick<BusTap, 'events'>;
+  readonly stepFunctions: Pick<LocalStepFunctions, 'stateMachines' | 'allExecutions' | 'historyOf'>;
+  readonly apis: readonly Pick<LocalRestApi, 'spec' | 'methodFor'>[];
+  readonly functions: Pick<FunctionRegistry, 'functions'>;
+  readonly pollers: readonly Pick<SqsPoller, 'spec' | 'seen' | 'fn'>[];
+}
+
 export interface ScenarioContext {
-  readonly sandbox: Sandbox;
+  readonly sandbox: ScenarioSandbox;
   readonly log: (line: string) => void;
   /** Values a step hands to later steps (ids, deliveries, timestamps). */
   readonly state: Map<string, unknown>;
@@ -103,7 +124,7 @@ async function eventually(expectation: Expectation, ctx: ScenarioContext): Promi
 }
 
 /** Runs the steps in order; a failed step stops the scenario (later steps depend on earlier ones). */
-export async function runScenario(sandbox: Sandbox, steps: readonly ScenarioStep[] = REFERENCE_SCENARIO, options: { log?: (line: string) => void } = {}): Promise<ScenarioReport> {
+export async function runScenario(sandbox: ScenarioSandbox, steps: readonly ScenarioStep[] = REFERENCE_SCENARIO, options: { log?: (line: string) => void } = {}): Promise<ScenarioReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const base = new DynamoDBClient(clientConfig(sandbox.endpoints.awsEndpoint));
   const events = new EventBridgeClient(clientConfig(sandbox.endpoints.awsEndpoint));

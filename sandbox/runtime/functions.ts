@@ -18,6 +18,8 @@ export interface FunctionSpec {
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** The template's `Architectures` (what Lambda bills by); the local worker runs on the host's. */
+  readonly architecture: 'arm64' | 'x86_64';
   /** The template's Environment.Variables, resolved to the emulator's physical ids. */
   readonly environment: Readonly<Record<string, string>>;
   readonly reservedConcurrency?: number;
@@ -291,12 +293,26 @@ export class LocalFunction {
   }
 }
 
-/** The functions of all deployed stacks, found by name, ARN (with or without qualifier) or logical id. */
+/**
+ * The functions of all deployed stacks, found by name, ARN (with or without qualifier) or logical id.
+ * Created empty when the servers that look functions up (the local Lambda and Step Functions APIs) must
+ * exist before the functions, whose environment names those servers' URLs: see runtime/start.ts.
+ */
 export class FunctionRegistry {
   private readonly byKey = new Map<string, LocalFunction>();
+  private readonly all: LocalFunction[] = [];
 
-  constructor(readonly functions: readonly LocalFunction[]) {
+  constructor(functions: readonly LocalFunction[] = []) {
+    this.register(functions);
+  }
+
+  get functions(): readonly LocalFunction[] {
+    return this.all;
+  }
+
+  register(functions: readonly LocalFunction[]): void {
     for (const fn of functions) {
+      this.all.push(fn);
       this.byKey.set(fn.spec.functionName, fn);
       this.byKey.set(fn.spec.functionArn, fn);
       this.byKey.set(`${fn.spec.stackName}/${fn.spec.logicalId}`, fn);
@@ -368,6 +384,7 @@ export function functionSpecs(deployed: DeployedStack, inlineDir: string): { spe
       runtime,
       timeoutSeconds: Number(props.Timeout ?? 3),
       memorySize: Number(props.MemorySize ?? 128),
+      architecture: Array.isArray(props.Architectures) && props.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
       reservedConcurrency: props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions),
       logGroupName: logging.LogGroup ?? `/aws/lambda/${functionName}`,

@@ -1,12 +1,14 @@
 // One sandbox for all e2e tests: the product (stage `sandbox`) and the test fixture stack, deployed into one
 // moto by the same deployer. Test files run in other processes and reach it through `inject('sandbox')`:
-// AWS endpoints, the local Step Functions API, REST API URLs, the control API (runtime stats) and the
+// AWS endpoints, the local Step Functions API, REST API URLs, the control API (runtime stats; started here) and the
 // simulators' URLs. Everything is stopped in teardown: moto, pollers, workers, servers.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
-import { describeReports, startSandbox, type Sandbox, type SandboxEndpoints } from '../../sandbox/sandbox';
+import { startControlServer } from '../../sandbox/control';
+import type { SandboxEndpoints } from '../../sandbox/endpoints';
+import { describeReports, startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { buildFixtureApp } from './fixtures/fixture-stack';
 
 declare module 'vitest' {
@@ -48,6 +50,8 @@ export async function setup(project: TestProject): Promise<void> {
     extraApps: [{ name: 'fixture', synth: (outdir) => buildFixtureApp(outdir).synth() }],
     log: (line) => lines.push(line),
   });
+  // The control API (runtime stats, bus events, scenario) for the test files in other processes.
+  await startControlServer(sandbox);
   for (const line of describeReports(sandbox.reports)) lines.push(line);
   if (process.env.LSYNC_SANDBOX_VERBOSE) console.log(lines.join('\n'));
   project.provide('sandbox', sandbox.endpoints);

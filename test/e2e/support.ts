@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import type { SandboxEndpoints } from '../../sandbox/sandbox';
+import type { SandboxEndpoints } from '../../sandbox/endpoints';
 import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
 
 /** The sandbox the global setup started. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { LocalRestApi } from '../../sandbox/runtime/api-gateway';
-import { describeReports, localizeApiUrls } from '../../sandbox/sandbox';
+import { localizeApiUrls } from '../../sandbox/endpoints';
+import { describeReports } from '../../sandbox/sandbox';
 
 describe('what the sandbox tells its users', () => {
   test('API Gateway invoke URLs in outputs point at the local server of that API; unknown APIs stay as they are', () => {
