@@ -8,7 +8,7 @@ import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT, type CostBreakdown, ty
 import { startMetering, type Usage } from '../sandbox/metering';
 import { PROJECT_ROOT } from '../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { runScenario } from '../sandbox/scenario';
+import { runScenario } from '../sandbox/scenario/reference';
 import type { BenchFn, BenchSection } from './types';
 
 const usd = (value: number): string => (value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : value >= 0.01 ? `$${value.toFixed(4)}` : `$${value.toExponential(2)}`);

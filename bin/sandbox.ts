@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { startControlServer } from '../sandbox/control';
 import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { runScenario } from '../sandbox/scenario';
+import { runScenario } from '../sandbox/scenario/reference';
 import { run as lsync } from '../cli/program';
 
 const program = new Command()

@@ -6,7 +6,7 @@ import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions';
-import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario';
+import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario/reference';
 
 /** What runtime statistics are read from (see {@link stats}). */
 export interface RuntimeStatsSource {

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { ScenarioContext, ScenarioStep } from './scenario';
-import { fleetRouteOfOrder } from './scenario-fleet';
+import { fleetRouteOfOrder, ORDER_ID, shipmentOf } from './helpers';
+import type { ScenarioContext, ScenarioStep } from './runner';
 
 /**
  * Steps 4–5 of the reference scenario (docs/architecture.md; `npm start -- --once`): the fleet's temperature alert on
@@ -11,7 +11,6 @@ import { fleetRouteOfOrder } from './scenario-fleet';
  * on a shipment of its own.
  */
 
-const ORDER_ID = 'SO-1001';
 
 interface Ticket {
   id: number;
@@ -22,10 +21,6 @@ interface Hold {
   holdId: string;
   orderId: string;
   shipmentId?: string;
-}
-
-function shipmentOf(ctx: ScenarioContext): string {
-  return fleetRouteOfOrder(ctx, ORDER_ID).shipmentId;
 }
 
 function tickets(ctx: ScenarioContext, shipmentId: string): Ticket[] {

@@ -1,5 +1,5 @@
-import type { ScenarioContext, ScenarioStep } from './scenario';
-import { fleetRouteOfOrder } from './scenario-fleet';
+import { fleetRouteOfOrder, ORDER_ID } from './helpers';
+import type { ScenarioContext, ScenarioStep } from './runner';
 
 /**
  * The customer-service part of the reference scenario (`npm start -- --once`): after the temperature case is
@@ -9,7 +9,6 @@ import { fleetRouteOfOrder } from './scenario-fleet';
  * {@link followUpOfClosedCase}.
  */
 
-const ORDER_ID = 'SO-1001';
 /** State key: the id of the exception ticket this step closed. */
 export const CLOSED_CASE = 'closedCase';
 

@@ -1,0 +1,135 @@
+import { SYSTEMS } from '../../registry/systems';
+import { answered, accepted, expectStatuses, ORDER_ID, orderTrace, routeRef, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
+import type { ScenarioStep } from './runner';
+import { CLOSED_CASE, followUpOfClosedCase } from './steps-cs';
+
+/**
+ * Steps 6–8 of the reference scenario (docs/architecture.md, "Reference scenario"): arrival, proof of delivery
+ * and the invoice; a late departure that changes nothing; the whole trace.
+ */
+export const DELIVERY_STEPS: readonly ScenarioStep[] = [
+  {
+    name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
+    skipUnless: skipUnlessFullStack,
+    async run(ctx) {
+      const fleet = ctx.sandbox.simulators!.fleet;
+      await accepted(fleet.arriveAtStop(routeRef(ctx)), 'the arrival webhook');
+      // A driver submits the POD after arriving; wait for the arrival to reach the ERP so the story reads in order.
+      const deadline = Date.now() + 20_000;
+      while (typeof expectStatuses(ctx, ['arrived'], { subset: true }) === 'string' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await accepted(fleet.submitProofOfDelivery(routeRef(ctx)), 'the proof-of-delivery webhook');
+    },
+    expectations: (ctx) => [
+      { name: 'the ERP shipment status went arrived → delivered', withinMs: 20_000, check: () => expectStatuses(ctx, ['arrived', 'delivered'], { subset: true }) },
+      {
+        name: 'the ERP got exactly one billing-ready',
+        withinMs: 20_000,
+        check: () => {
+          const calls = answered(ctx.sandbox.simulators!.erp.calls, 'POST', `/orders/${ORDER_ID}/billing-ready`).filter((c) => !c.replayed);
+          return calls.length === 1 ? undefined : `${calls.length} billing-ready calls`;
+        },
+      },
+      {
+        name: 'invoice.posted (from the ERP) is on the bus',
+        withinMs: 20_000,
+        check: () =>
+          ctx.sandbox.busTap.events().some((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs?: { orderId?: string } }).refs?.orderId === ORDER_ID)
+            ? undefined
+            : 'not yet',
+      },
+      // Step 5b closes the exception ticket in Zendesk; without it the ticket is still open and takes the update.
+      ctx.state.has(CLOSED_CASE)
+        ? {
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it (via_followup_source_id)',
+            withinMs: 30_000,
+            check: () => followUpOfClosedCase(ctx, ctx.sandbox.simulators!.cs.calls),
+          }
+        : {
+            name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+            withinMs: 30_000,
+            check: () => {
+              const ticketId = ticketOf(ctx);
+              if (!ticketId) return 'no ticket for the shipment';
+              const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
+              if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+            },
+          },
+      {
+        name: 'the delivery releases the waiting temperature-excursion workflow',
+        withinMs: 30_000,
+        check: () => {
+          const executions = ctx.sandbox.stepFunctions.allExecutions().filter((e) => e.name.startsWith('temp-'));
+          if (executions.length === 0) return undefined; // step 4 did not run (no workflow in the stack)
+          const open = executions.filter((e) => e.status !== 'SUCCEEDED');
+          return open.length === 0 ? undefined : open.map((e) => `${e.name} ${e.status}`).join(', ');
+        },
+      },
+    ],
+  },
+  {
+    name: '7. a late departure arrives after the delivery: recorded as late, the state stays delivered',
+    skipUnless: skipUnlessFullStack,
+    async run(ctx) {
+      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
+    },
+    expectations: (ctx) => [
+      {
+        name: 'the timeline holds the departure, marked late',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          return trace?.timeline.some((h) => h.eventType === 'shipment.departed' && h.late) ? undefined : 'no late departure in the timeline';
+        },
+      },
+      {
+        name: 'the shipment is still delivered, in the index and in the ERP',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          const state = trace?.shipments.find((s) => s.shipmentId === shipmentOf(ctx));
+          if (state?.milestone !== 'delivered') return `index says ${state?.milestone ?? 'nothing'}`;
+          return expectStatuses(ctx, ['dispatched', 'in-transit', 'exception', 'arrived', 'delivered'], { subset: true });
+        },
+      },
+    ],
+  },
+  {
+    name: `8. the trace of ${ORDER_ID} shows the whole chain across ERP, fleet and CS, with the POD-to-invoice cycle time`,
+    skipUnless: skipUnlessFullStack,
+    expectations: (ctx) => [
+      {
+        name: 'events from the ERP, the fleet and customer service are in one timeline',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          const systems = new Set(trace?.timeline.map((h) => h.system));
+          const missing = SYSTEMS.filter((s) => !systems.has(s));
+          return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
+        },
+      },
+      {
+        name: 'every call to the simulated ERP, fleet and CS systems was accepted by their published contracts',
+        withinMs: 1_000,
+        check: () => {
+          const sims = ctx.sandbox.simulators!;
+          const outside = [sims.erp, sims.fleet, sims.cs].flatMap((sim) =>
+            sim.calls.filter((c) => c.contract && (c.contract.errors.length > 0 || c.contract.responseErrors?.length)).map((c) => `${sim.system} ${c.method} ${c.path}: ${[...c.contract!.errors, ...(c.contract!.responseErrors ?? [])].join('; ')}`),
+          );
+          const checked = [sims.erp, sims.fleet, sims.cs].reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
+          if (checked === 0) return 'no call was checked against a contract';
+          return outside.length === 0 ? undefined : outside.slice(0, 3).join(' | ');
+        },
+      },
+      {
+        name: 'the POD-to-invoice cycle time is known and no hop failed',
+        withinMs: 20_000,
+        async check() {
+          const trace = await orderTrace(ctx);
+          if (!trace?.summary.podToInvoiceMs) return 'no POD-to-invoice cycle time';
+          return trace.failed.length === 0 ? undefined : `${trace.failed.length} failed hops`;
+        },
+      },
+    ],
+  },
+];
