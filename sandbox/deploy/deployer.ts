@@ -8,7 +8,9 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { POWERTOOLS_LAYER_PARAMETER } from '../../lib/core/powertools-release';
 import { clientConfig, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../aws';
 import type { AssemblyStack, CfnResource, CfnTemplate, FileAsset } from './assembly';
@@ -109,34 +111,13 @@ function substitutePlaceholders(text: string): string {
   return text.replaceAll('${AWS::AccountId}', SANDBOX_ACCOUNT).replaceAll('${AWS::Region}', SANDBOX_REGION).replaceAll('${AWS::Partition}', 'aws');
 }
 
-/**
- * An Authorization header moto accepts: moto routes a request by the service in the credential scope and
- * treats unsigned S3 requests as anonymous (no access to private objects), but it does not verify
- * signatures. Used for the few calls the project has no SDK client for (S3, SSM).
- */
-function motoAuthorization(service: string): string {
-  return `AWS4-HMAC-SHA256 Credential=sandbox/20260101/${SANDBOX_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+/** S3 on the emulator: path-style addressing (moto serves buckets under its endpoint, not as subdomains). */
+function s3Client(endpoint: string): S3Client {
+  return new S3Client({ ...clientConfig(endpoint), forcePathStyle: true, maxAttempts: 1 });
 }
 
-/** Path-style S3 request against moto. */
-export async function motoS3(endpoint: string, method: 'GET' | 'PUT', key: string, body?: Uint8Array): Promise<Response> {
-  return fetch(`${endpoint}/${key}`, {
-    method,
-    headers: { authorization: motoAuthorization('s3'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-    body,
-  });
-}
-
-/** Calls a JSON-protocol AWS API on moto without an SDK client. */
-async function motoJson(endpoint: string, service: string, target: string, body: unknown): Promise<unknown> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, authorization: motoAuthorization(service) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new DeployError(`${target} failed: HTTP ${response.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : {};
+function ssmClient(endpoint: string): SSMClient {
+  return new SSMClient({ ...clientConfig(endpoint), maxAttempts: 1 });
 }
 
 /** Layer name of the official Powertools layer (AWS account 094274105915 publishes it in every region). */
@@ -161,12 +142,26 @@ export function ssmParameterDefaults(stack: AssemblyStack): Map<string, { name: 
 
 /** Reads an SSM parameter from moto; undefined when it does not exist. */
 async function motoSsmValue(endpoint: string, name: string): Promise<string | undefined> {
+  const ssm = ssmClient(endpoint);
   try {
-    const { Parameter } = (await motoJson(endpoint, 'ssm', 'AmazonSSM.GetParameter', { Name: name })) as { Parameter?: { Value?: string } };
-    return Parameter?.Value;
+    return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
   } catch (error) {
-    if (error instanceof DeployError && error.message.includes('ParameterNotFound')) return undefined;
+    if (error instanceof ParameterNotFound) return undefined;
     throw error;
+  } finally {
+    ssm.destroy();
+  }
+}
+
+/** Stores a String parameter in moto (overwriting it). */
+async function putMotoSsmValue(endpoint: string, name: string, value: string): Promise<void> {
+  const ssm = ssmClient(endpoint);
+  try {
+    await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+  } catch (error) {
+    throw new DeployError(`storing SSM parameter ${name} in the emulator failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    ssm.destroy();
   }
 }
 
@@ -195,7 +190,7 @@ async function providePowertoolsLayer(endpoint: string, publicName: string): Pro
     }),
   );
   if (!LayerVersionArn) throw new DeployError(`publishing the Powertools ${version} layer in the emulator returned no ARN`);
-  await motoJson(endpoint, 'ssm', 'AmazonSSM.PutParameter', { Name: storedAs, Value: LayerVersionArn, Type: 'String', Overwrite: true });
+  await putMotoSsmValue(endpoint, storedAs, LayerVersionArn);
   return { arn: LayerVersionArn, storedAs };
 }
 
@@ -206,21 +201,23 @@ async function providePowertoolsLayer(endpoint: string, publicName: string): Pro
  */
 async function bootstrap(endpoint: string, stack: AssemblyStack): Promise<{ values: Record<string, string>; storedAs: Record<string, string> }> {
   const buckets = new Set(stack.assets.map((asset) => substitutePlaceholders(asset.bucketName)));
-  await Promise.all(
-    [...buckets].map(async (bucket) => {
-      const response = await motoS3(endpoint, 'PUT', bucket);
-      await response.text();
-      if (!response.ok && response.status !== 409) throw new DeployError(`creating bucket ${bucket} failed: HTTP ${response.status}`);
-    }),
-  );
-  if (stack.bootstrapVersionParameter) {
-    await motoJson(endpoint, 'ssm', 'AmazonSSM.PutParameter', {
-      Name: stack.bootstrapVersionParameter,
-      Value: BOOTSTRAP_VERSION,
-      Type: 'String',
-      Overwrite: true,
-    });
+  const s3 = s3Client(endpoint);
+  try {
+    await Promise.all(
+      [...buckets].map(async (bucket) => {
+        try {
+          await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        } catch (error) {
+          // Another stack of the same assembly (or an earlier deployment) created it: as `cdk bootstrap` finds it.
+          if (error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists) return;
+          throw new DeployError(`creating bucket ${bucket} failed: ${(error as Error).message}`, { cause: error });
+        }
+      }),
+    );
+  } finally {
+    s3.destroy();
   }
+  if (stack.bootstrapVersionParameter) await putMotoSsmValue(endpoint, stack.bootstrapVersionParameter, BOOTSTRAP_VERSION);
   const values: Record<string, string> = {};
   const storedAs: Record<string, string> = {};
   for (const [logicalId, { name, kind }] of ssmParameterDefaults(stack)) {
@@ -236,15 +233,22 @@ async function bootstrap(endpoint: string, stack: AssemblyStack): Promise<{ valu
 
 /** What cdk-assets does for file assets: zip directories, upload to the bootstrap bucket. */
 async function publishAssets(endpoint: string, assets: readonly FileAsset[]): Promise<void> {
-  await Promise.all(
-    assets.map(async (asset) => {
-      const isDir = statSync(asset.sourcePath).isDirectory();
-      const body = asset.packaging === 'zip' || isDir ? zipDirectory(asset.sourcePath) : readFileSync(asset.sourcePath);
-      const response = await motoS3(endpoint, 'PUT', `${substitutePlaceholders(asset.bucketName)}/${asset.objectKey}`, new Uint8Array(body));
-      await response.text();
-      if (!response.ok) throw new DeployError(`publishing asset ${asset.id} failed: HTTP ${response.status}`);
-    }),
-  );
+  const s3 = s3Client(endpoint);
+  try {
+    await Promise.all(
+      assets.map(async (asset) => {
+        const isDir = statSync(asset.sourcePath).isDirectory();
+        const body = asset.packaging === 'zip' || isDir ? zipDirectory(asset.sourcePath) : readFileSync(asset.sourcePath);
+        try {
+          await s3.send(new PutObjectCommand({ Bucket: substitutePlaceholders(asset.bucketName), Key: asset.objectKey, Body: new Uint8Array(body) }));
+        } catch (error) {
+          throw new DeployError(`publishing asset ${asset.id} failed: ${(error as Error).message}`, { cause: error });
+        }
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
 }
 
 function referenceKey(reference: Reference): string {
@@ -508,9 +512,15 @@ async function stateMachineDefinition(endpoint: string, props: Record<string, un
   } else if (props.DefinitionS3Location) {
     const location = props.DefinitionS3Location as { Bucket: string; Key: string };
     // Read back what was published, as CloudFormation reads it from S3.
-    const response = await motoS3(endpoint, 'GET', `${location.Bucket}/${location.Key}`);
-    if (!response.ok) throw new DeployError(`state machine definition s3://${location.Bucket}/${location.Key} not found in the emulator`);
-    definition = await response.text();
+    const s3 = s3Client(endpoint);
+    try {
+      definition = await (await s3.send(new GetObjectCommand({ Bucket: location.Bucket, Key: location.Key }))).Body!.transformToString();
+    } catch (error) {
+      const reason = error instanceof NoSuchKey || (error as Error).name === 'NoSuchBucket' ? 'not found in the emulator' : `could not be read from the emulator: ${(error as Error).message}`;
+      throw new DeployError(`state machine definition s3://${location.Bucket}/${location.Key} ${reason}`, { cause: error });
+    } finally {
+      s3.destroy();
+    }
   } else {
     throw new DeployError('state machine without DefinitionString, Definition or DefinitionS3Location');
   }
