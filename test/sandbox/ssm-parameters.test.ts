@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AssemblyStack } from '../../sandbox/deploy/assembly';
-import { DeployError, ssmParameterDefaults } from '../../sandbox/deploy/deployer';
+import { ssmParameterDefaults } from '../../sandbox/deploy/bootstrap';
+import { DeployError } from '../../sandbox/deploy/deploy-error';
 
 function stackWith(parameters: Record<string, { Type: string; Default?: string }>): AssemblyStack {
   return {
