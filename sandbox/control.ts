@@ -5,7 +5,7 @@ import type { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
 import type { SqsPoller } from './runtime/sqs-pollers';
-import type { LocalStepFunctions } from './runtime/step-functions';
+import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario/reference';
 
 /** What runtime statistics are read from (see {@link stats}). */

@@ -4,7 +4,7 @@ import type { Emulator } from './emulator';
 import type { LocalRestApi } from './runtime/api-gateway';
 import type { LocalFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
-import type { LocalStepFunctions } from './runtime/step-functions';
+import type { LocalStepFunctions } from './runtime/step-functions/engine';
 
 /**
  * What the product used while the meter ran, counted by the sandbox: every AWS API request the product's

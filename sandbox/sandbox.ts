@@ -13,7 +13,7 @@ import { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry, UnsupportedFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import { startRuntime } from './runtime/start';
-import type { LocalStepFunctions } from './runtime/step-functions';
+import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';

@@ -5,7 +5,9 @@ import { EmfForwarder } from './emf';
 import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './functions';
 import { LambdaApiServer } from './lambda-api';
 import { startSqsPollers, type SqsPoller } from './sqs-pollers';
-import { LocalStepFunctions, stateMachineSpecs, StepFunctionsApiServer } from './step-functions';
+import { StepFunctionsApiServer } from './step-functions/api-server';
+import { LocalStepFunctions } from './step-functions/engine';
+import { stateMachineSpecs } from './step-functions/specs';
 
 export interface RuntimeOptions {
   /** The emulator's endpoint. */

@@ -8,7 +8,7 @@ import type { LocalRestApi } from '../runtime/api-gateway';
 import type { BusTap } from '../runtime/bus-tap';
 import type { FunctionRegistry } from '../runtime/functions';
 import type { SqsPoller } from '../runtime/sqs-pollers';
-import type { LocalStepFunctions } from '../runtime/step-functions';
+import type { LocalStepFunctions } from '../runtime/step-functions/engine';
 import type { Simulators } from '../simulators/index';
 
 /**
