@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startMetering, type Meter, type MeteredSandbox } from './metering';
-import type { LocalRestApi } from './runtime/api-gateway';
+import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';

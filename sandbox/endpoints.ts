@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './aws';
 import type { DeployedStack } from './deploy/deployer';
-import type { LocalRestApi } from './runtime/api-gateway';
+import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { SandboxSecrets, WebhookSecrets } from './secrets';
 
 /** What tools and tests need to reach the sandbox; also written to `<workDir>/endpoints.json`. */

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { SANDBOX_PRINCIPALS, type SandboxPrincipal } from './aws';
 import type { Emulator } from './emulator';
-import type { LocalRestApi } from './runtime/api-gateway';
+import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { LocalFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';

@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from './emulator';
 import { removeEndpointsFile, sandboxEndpoints, webhookBaseUrlOf, writeEndpointsFile, type SandboxEndpoints } from './endpoints';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
-import type { LocalRestApi } from './runtime/api-gateway';
+import type { LocalRestApi } from './runtime/api-gateway/server';
 import { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry, UnsupportedFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';

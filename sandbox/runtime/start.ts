@@ -1,6 +1,6 @@
 import type { DeployedStack } from '../deploy/deployer';
 import { ShutdownStack } from '../shutdown';
-import { LocalRestApi, startRestApis } from './api-gateway';
+import { LocalRestApi, startRestApis } from './api-gateway/server';
 import { EmfForwarder } from './emf';
 import { FunctionRegistry, functionSpecs, LocalFunction, type UnsupportedFunction } from './functions';
 import { LambdaApiServer } from './lambda-api';

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientConfig } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
 import type { SandboxEndpoints } from '../endpoints';
-import type { LocalRestApi } from '../runtime/api-gateway';
+import type { LocalRestApi } from '../runtime/api-gateway/server';
 import type { BusTap } from '../runtime/bus-tap';
 import type { FunctionRegistry } from '../runtime/functions';
 import type { SqsPoller } from '../runtime/sqs-pollers';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { LocalRestApi } from '../../sandbox/runtime/api-gateway';
+import type { LocalRestApi } from '../../sandbox/runtime/api-gateway/server';
 import { localizeApiUrls } from '../../sandbox/endpoints';
 import { describeReports } from '../../sandbox/sandbox';
 

@@ -1,0 +1,124 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { SANDBOX_ACCOUNT } from '../../aws';
+import type { MethodSpec, RestApiSpec, StageSpec } from './specs';
+
+/** The Lambda proxy integration (`AWS_PROXY`): the REST API proxy event a function gets, and how its answer maps to the HTTP response. */
+
+function requestTime(date: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/**
+ * The REST API proxy event for a request: header names as the client sent them (plus `X-Forwarded-*` and
+ * `X-Amzn-Trace-Id`), query and path parameters, stage variables, the body (base64 for the API's binary media
+ * types) and the request context.
+ */
+export function proxyEvent(
+  api: { readonly spec: Pick<RestApiSpec, 'restApiId' | 'binaryMediaTypes'>; readonly port: number },
+  req: IncomingMessage,
+  url: URL,
+  stage: StageSpec,
+  method: MethodSpec,
+  httpMethod: string,
+  path: string,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+  received: Date,
+): APIGatewayProxyEvent {
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const traceId = `Root=1-${Math.floor(received.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  // API Gateway passes header names as the client sent them (rawHeaders keeps the casing).
+  const multiValueHeaders: Record<string, string[]> = {};
+  const names = new Map<string, string>();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const canonical = names.get(name.toLowerCase()) ?? name;
+    names.set(name.toLowerCase(), canonical);
+    (multiValueHeaders[canonical] ??= []).push(req.rawHeaders[i + 1]!);
+  }
+  const addHeader = (name: string, value: string) => {
+    if (!names.has(name.toLowerCase())) {
+      names.set(name.toLowerCase(), name);
+      multiValueHeaders[name] = [value];
+    }
+  };
+  addHeader('X-Forwarded-For', sourceIp);
+  addHeader('X-Forwarded-Proto', 'http');
+  addHeader('X-Forwarded-Port', String(api.port));
+  addHeader('X-Amzn-Trace-Id', traceId);
+  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v[v.length - 1]!]));
+
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) (multiValueQueryStringParameters[key] ??= []).push(value);
+  const hasQuery = Object.keys(multiValueQueryStringParameters).length > 0;
+
+  const contentType = (headers[names.get('content-type') ?? ''] ?? '').split(';')[0]!.trim().toLowerCase();
+  const binary = api.spec.binaryMediaTypes.some((t) => t === '*/*' || t.toLowerCase() === contentType || (t.endsWith('/*') && contentType.startsWith(t.slice(0, -1).toLowerCase())));
+  const requestId = randomUUID();
+
+  return {
+    resource: method.resourcePath,
+    path,
+    httpMethod,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(multiValueQueryStringParameters).map(([k, v]) => [k, v[v.length - 1]!])) : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    stageVariables: stage.variables,
+    requestContext: {
+      accountId: SANDBOX_ACCOUNT,
+      apiId: api.spec.restApiId,
+      authorizer: undefined,
+      domainName: req.headers.host ?? `127.0.0.1:${api.port}`,
+      domainPrefix: '127',
+      extendedRequestId: randomBytes(8).toString('base64url'),
+      httpMethod,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+      path: `/${stage.stageName}${path}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      requestTime: requestTime(received),
+      requestTimeEpoch: received.getTime(),
+      resourceId: method.resourceId,
+      resourcePath: method.resourcePath,
+      stage: stage.stageName,
+    },
+    body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
+    isBase64Encoded: body.length > 0 && binary,
+  } as APIGatewayProxyEvent;
+}
+
+/** A Lambda proxy response mapped as API Gateway maps it; undefined when it is malformed (API Gateway answers 502). */
+export function proxyResponse(payload: unknown): { status: number; headers: Record<string, string | string[]>; body: string | Buffer } | undefined {
+  const result = payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
+  const statusCode = Number(result?.statusCode);
+  if (!result || typeof result !== 'object' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
+  const headers: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(result.multiValueHeaders ?? {})) headers[key] = (value ?? []).map(String);
+  for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  headers['x-amzn-RequestId'] = randomUUID();
+  const body = result.body === undefined || result.body === null ? '' : String(result.body);
+  return { status: statusCode, headers, body: result.isBase64Encoded ? Buffer.from(body, 'base64') : body };
+}

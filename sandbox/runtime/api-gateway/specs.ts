@@ -1,0 +1,149 @@
+import type { DeployedStack } from '../../deploy/deployer';
+
+/** One method of a REST API, resolved from the template. */
+export interface MethodSpec {
+  readonly logicalId: string;
+  /** `GET`, `POST`, ... or `ANY`. */
+  readonly httpMethod: string;
+  /** Resource path template, e.g. `/webhooks/{system}` or `/{proxy+}`. */
+  readonly resourcePath: string;
+  readonly resourceId: string;
+  readonly integrationType: string;
+  /** For AWS_PROXY Lambda integrations: the function's ARN. */
+  readonly functionArn?: string;
+  readonly authorizationType: string;
+  readonly apiKeyRequired: boolean;
+  /** Required request parameters (`method.request.header.X`, `...querystring.X`, `...path.X`) when the method's validator checks them. */
+  readonly requiredParameters: readonly string[];
+}
+
+/** An AWS::ApiGateway::GatewayResponse: how API Gateway itself answers an error of a type. */
+export interface GatewayResponseSpec {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** `application/json` template (only `$context.*` variables are rendered locally). */
+  readonly template?: string;
+}
+
+export interface ThrottleSetting {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export interface StageSpec {
+  readonly stageName: string;
+  readonly variables: Readonly<Record<string, string>> | null;
+  /** Method settings by `<resourcePath> <HTTPMETHOD>`, `*` wildcards as in the template (`/* *`). */
+  readonly throttling: ReadonlyMap<string, ThrottleSetting>;
+}
+
+export interface RestApiSpec {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly restApiId: string;
+  readonly binaryMediaTypes: readonly string[];
+  readonly stages: readonly StageSpec[];
+  readonly methods: readonly MethodSpec[];
+  /** Gateway responses by response type (`THROTTLED`, `DEFAULT_4XX`, ...). */
+  readonly gatewayResponses: ReadonlyMap<string, GatewayResponseSpec>;
+}
+
+const INTEGRATION_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
+
+/** Reads every REST API (resources, methods, stages) of a deployed stack. */
+export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
+  const resources = new Map<string, { parentId: string; pathPart: string; restApiId: string }>();
+  for (const r of deployed.ofType('AWS::ApiGateway::Resource')) {
+    const props = deployed.properties(r.logicalId);
+    resources.set(String(r.physicalId ?? r.logicalId), { parentId: String(props.ParentId), pathPart: String(props.PathPart), restApiId: String(props.RestApiId) });
+  }
+  const pathOf = (resourceId: string): string => {
+    const parts: string[] = [];
+    let current = resources.get(resourceId);
+    for (let guard = 0; current && guard < 100; guard++) {
+      parts.unshift(current.pathPart);
+      current = resources.get(current.parentId);
+    }
+    return `/${parts.join('/')}`;
+  };
+
+  const apis: RestApiSpec[] = [];
+  for (const api of deployed.ofType('AWS::ApiGateway::RestApi')) {
+    const restApiId = String(api.physicalId ?? api.logicalId);
+    const apiProps = deployed.properties(api.logicalId);
+    const validators = new Map<string, { parameters: boolean; body: boolean }>();
+    for (const v of deployed.ofType('AWS::ApiGateway::RequestValidator')) {
+      const props = deployed.properties(v.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      validators.set(String(v.physicalId), { parameters: props.ValidateRequestParameters === true || props.ValidateRequestParameters === 'true', body: props.ValidateRequestBody === true || props.ValidateRequestBody === 'true' });
+    }
+    const gatewayResponses = new Map<string, GatewayResponseSpec>();
+    for (const g of deployed.ofType('AWS::ApiGateway::GatewayResponse')) {
+      const props = deployed.properties(g.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries((props.ResponseParameters ?? {}) as Record<string, string>)) {
+        const header = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+        // Only static values ('...') can be rendered without the request mapping context.
+        if (header && /^'.*'$/.test(value)) headers[header] = value.slice(1, -1);
+      }
+      gatewayResponses.set(String(props.ResponseType), {
+        statusCode: props.StatusCode === undefined ? undefined : Number(props.StatusCode),
+        headers,
+        template: (props.ResponseTemplates as Record<string, string> | undefined)?.['application/json'],
+      });
+    }
+    const methods: MethodSpec[] = [];
+    for (const m of deployed.ofType('AWS::ApiGateway::Method')) {
+      const props = deployed.properties(m.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      const integration = (props.Integration ?? {}) as { Type?: string; Uri?: string };
+      const resourceId = String(props.ResourceId);
+      methods.push({
+        logicalId: m.logicalId,
+        httpMethod: String(props.HttpMethod).toUpperCase(),
+        resourcePath: resources.has(resourceId) ? pathOf(resourceId) : '/',
+        resourceId,
+        integrationType: String(integration.Type ?? 'MOCK'),
+        functionArn: typeof integration.Uri === 'string' ? INTEGRATION_URI.exec(integration.Uri)?.[1] : undefined,
+        authorizationType: String(props.AuthorizationType ?? 'NONE'),
+        apiKeyRequired: props.ApiKeyRequired === true || props.ApiKeyRequired === 'true',
+        requiredParameters:
+          props.RequestValidatorId !== undefined && validators.get(String(props.RequestValidatorId))?.parameters
+            ? Object.entries((props.RequestParameters ?? {}) as Record<string, unknown>).filter(([, required]) => required === true || required === 'true').map(([name]) => name)
+            : [],
+      });
+    }
+    const stages: StageSpec[] = [];
+    for (const s of deployed.ofType('AWS::ApiGateway::Stage')) {
+      const props = deployed.properties(s.logicalId);
+      if (String(props.RestApiId) !== restApiId) continue;
+      const throttling = new Map<string, ThrottleSetting>();
+      for (const setting of (props.MethodSettings ?? []) as { HttpMethod?: string; ResourcePath?: string; ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }[]) {
+        if (setting.ThrottlingRateLimit === undefined && setting.ThrottlingBurstLimit === undefined) continue;
+        const resourcePath = String(setting.ResourcePath ?? '/*').replaceAll('~1', '/');
+        throttling.set(`${resourcePath} ${String(setting.HttpMethod ?? '*').toUpperCase()}`, {
+          rateLimit: Number(setting.ThrottlingRateLimit ?? 10_000),
+          burstLimit: Number(setting.ThrottlingBurstLimit ?? 5_000),
+        });
+      }
+      stages.push({ stageName: String(props.StageName), variables: (props.Variables as Record<string, string> | undefined) ?? null, throttling });
+    }
+    for (const d of deployed.ofType('AWS::ApiGateway::Deployment')) {
+      const props = deployed.properties(d.logicalId);
+      if (String(props.RestApiId) === restApiId && typeof props.StageName === 'string' && !stages.some((s) => s.stageName === props.StageName)) {
+        stages.push({ stageName: props.StageName, variables: null, throttling: new Map() });
+      }
+    }
+    apis.push({
+      stackName: deployed.stackName,
+      logicalId: api.logicalId,
+      restApiId,
+      binaryMediaTypes: ((apiProps.BinaryMediaTypes ?? []) as string[]).map((t) => t.replaceAll('~1', '/')),
+      stages,
+      methods,
+      gatewayResponses,
+    });
+  }
+  return apis;
+}
