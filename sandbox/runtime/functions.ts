@@ -1,39 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_PRINCIPALS, SANDBOX_REGION } from '../aws';
-import type { DeployedStack } from '../deploy/deployer';
-
-/** Everything the sandbox needs to run one AWS::Lambda::Function from the template. */
-export interface FunctionSpec {
-  readonly stackName: string;
-  readonly logicalId: string;
-  readonly functionName: string;
-  readonly functionArn: string;
-  /** `index.handler` */
-  readonly handler: string;
-  /** Directory with the function's code: the asset bundle synth produced. */
-  readonly codeDir: string;
-  readonly runtime: string;
-  readonly timeoutSeconds: number;
-  readonly memorySize: number;
-  /** The template's `Architectures` (what Lambda bills by); the local worker runs on the host's. */
-  readonly architecture: 'arm64' | 'x86_64';
-  /** The template's Environment.Variables, resolved to the emulator's physical ids. */
-  readonly environment: Readonly<Record<string, string>>;
-  readonly reservedConcurrency?: number;
-  readonly logGroupName: string;
-  readonly logFormat?: string;
-  readonly applicationLogLevel?: string;
-}
-
-/** The error shape Lambda returns for a failed invocation. */
-export interface LambdaError {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace?: readonly string[];
-}
+import { SANDBOX_CREDENTIALS, SANDBOX_PRINCIPALS, SANDBOX_REGION } from '../aws';
+import { ExecutionEnvironment, type LambdaError } from './execution-environment';
+import type { FunctionSpec } from './function-specs';
 
 export type InvokeResult =
   | { readonly ok: true; readonly payload: unknown; readonly durationMs: number; readonly requestId: string }
@@ -60,98 +30,6 @@ export interface FunctionHostOptions {
   readonly echo?: (functionName: string, line: string) => void;
   /** Cap on concurrent execution environments per function when the template reserves none. @default 10 */
   readonly defaultMaxEnvironments?: number;
-}
-
-const WORKER = path.join(import.meta.dirname, 'function-worker.mjs');
-
-interface Pending {
-  resolve(value: { ok: true; result: unknown } | { ok: false; error: LambdaError }): void;
-}
-
-class ExecutionEnvironment {
-  readonly worker: Worker;
-  readonly ready: Promise<void>;
-  busy = false;
-  dead = false;
-  private readonly pending = new Map<string, Pending>();
-  initDurationMs = 0;
-  /** Set when the handler module failed to load (every invocation then fails with it, as in Lambda). */
-  initError?: LambdaError;
-
-  constructor(spec: FunctionSpec, env: Record<string, string>, log: WriteStream, echo?: (line: string) => void) {
-    this.worker = new Worker(WORKER, {
-      workerData: {
-        codeDir: spec.codeDir,
-        handler: spec.handler,
-        functionName: spec.functionName,
-        functionArn: spec.functionArn,
-        memorySize: spec.memorySize,
-        logGroupName: spec.logGroupName,
-        logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-        sourceMaps: /--enable-source-maps/.test(spec.environment.NODE_OPTIONS ?? ''),
-      },
-      // The function's own process.env: nothing of the sandbox's environment leaks in.
-      env,
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, spec.memorySize) },
-    });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
-      // Whole lines only: a chunk may end in the middle of one (an EMF record cut in two would be lost).
-      let partial = '';
-      stream.on('data', (chunk: Buffer) => {
-        log.write(chunk);
-        if (!echo) return;
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) echo(line);
-      });
-      stream.on('end', () => {
-        if (echo && partial.trim()) echo(partial);
-        partial = '';
-      });
-    }
-    this.ready = new Promise((resolve) => {
-      this.worker.once('message', (message: { type: string; initDurationMs: number; error?: LambdaError }) => {
-        this.initDurationMs = message.initDurationMs;
-        this.initError = message.error;
-        resolve();
-      });
-      this.worker.once('error', () => resolve());
-      this.worker.once('exit', () => resolve());
-    });
-    this.worker.on('message', (message: { type: string; id: string; ok: boolean; result?: unknown; error?: LambdaError }) => {
-      if (message.type !== 'result') return;
-      const pending = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      pending?.resolve(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error! });
-    });
-    const crash = (error: LambdaError) => {
-      this.dead = true;
-      for (const pending of this.pending.values()) pending.resolve({ ok: false, error });
-      this.pending.clear();
-    };
-    this.worker.on('error', (error) => crash({ errorType: 'Runtime.ExitError', errorMessage: `the execution environment crashed: ${error.message}` }));
-    this.worker.on('exit', (code) => crash({ errorType: 'Runtime.ExitError', errorMessage: `the execution environment exited with code ${code}` }));
-  }
-
-  run(message: Record<string, unknown>): Promise<{ ok: true; result: unknown } | { ok: false; error: LambdaError }> {
-    const id = String(message.id);
-    return new Promise((resolve) => {
-      if (this.dead) {
-        resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'the execution environment is gone' } });
-        return;
-      }
-      this.pending.set(id, { resolve });
-      this.worker.postMessage({ type: 'invoke', ...message });
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.dead = true;
-    await this.worker.terminate();
-  }
 }
 
 /**
@@ -332,65 +210,3 @@ export class FunctionRegistry {
   }
 }
 
-/** Functions the sandbox cannot run (with the reason), reported once. */
-export interface UnsupportedFunction {
-  readonly logicalId: string;
-  readonly reason: string;
-}
-
-/**
- * Reads every AWS::Lambda::Function of a deployed stack into a {@link FunctionSpec}: code from the
- * asset the template points at, environment variables resolved to the emulator's physical ids.
- */
-export function functionSpecs(deployed: DeployedStack, inlineDir: string): { specs: FunctionSpec[]; unsupported: UnsupportedFunction[] } {
-  const specs: FunctionSpec[] = [];
-  const unsupported: UnsupportedFunction[] = [];
-  for (const resource of deployed.ofType('AWS::Lambda::Function')) {
-    const props = deployed.properties(resource.logicalId);
-    const runtime = String(props.Runtime ?? '');
-    const code = (props.Code ?? {}) as { S3Key?: string; ZipFile?: string; ImageUri?: string };
-    if (props.PackageType === 'Image' || code.ImageUri) {
-      unsupported.push({ logicalId: resource.logicalId, reason: 'container image functions are not supported' });
-      continue;
-    }
-    if (!runtime.startsWith('nodejs')) {
-      unsupported.push({ logicalId: resource.logicalId, reason: `runtime ${runtime || '(none)'} is not supported (Node.js only)` });
-      continue;
-    }
-    let codeDir: string | undefined;
-    if (code.S3Key) {
-      codeDir = deployed.assembly.assets.find((asset) => asset.objectKey === code.S3Key)?.sourcePath;
-    } else if (typeof code.ZipFile === 'string') {
-      // Inline code is CommonJS in Lambda (index.js).
-      codeDir = path.join(inlineDir, deployed.stackName, resource.logicalId);
-      mkdirSync(codeDir, { recursive: true });
-      writeFileSync(path.join(codeDir, 'index.js'), code.ZipFile);
-      writeFileSync(path.join(codeDir, 'package.json'), '{"type":"commonjs"}');
-    }
-    if (!codeDir || !existsSync(codeDir)) {
-      unsupported.push({ logicalId: resource.logicalId, reason: 'its code asset is not in the cloud assembly' });
-      continue;
-    }
-    const functionName = String(resource.physicalId ?? props.FunctionName ?? `${deployed.stackName}-${resource.logicalId}`);
-    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
-    const logging = (props.LoggingConfig ?? {}) as { LogFormat?: string; LogGroup?: string; ApplicationLogLevel?: string };
-    specs.push({
-      stackName: deployed.stackName,
-      logicalId: resource.logicalId,
-      functionName,
-      functionArn: `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT}:function:${functionName}`,
-      handler: String(props.Handler ?? 'index.handler'),
-      codeDir,
-      runtime,
-      timeoutSeconds: Number(props.Timeout ?? 3),
-      memorySize: Number(props.MemorySize ?? 128),
-      architecture: Array.isArray(props.Architectures) && props.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
-      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
-      reservedConcurrency: props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions),
-      logGroupName: logging.LogGroup ?? `/aws/lambda/${functionName}`,
-      logFormat: logging.LogFormat,
-      applicationLogLevel: logging.ApplicationLogLevel,
-    });
-  }
-  return { specs, unsupported };
-}
