@@ -2,7 +2,9 @@
  * Shared machinery of the vendor simulators: HTTP server, call records, faults, idempotency,
  * webhook delivery with retries, and the `/__sim` control plane.
  */
-export { VendorSimulator, type SimLogger, type SimulatorOptions, type Handler, type RouteOptions, type ActionHandler } from './common/simulator';
+export { VendorSimulator } from './common/simulator';
+export type { ActionHandler, Handler, RouteOptions, SimLogger, SimulatorOptions } from './common/options';
+export type { ContractScope } from './common/contract-enforcement';
 export type { SimRequest, SimResponse } from './common/http';
 export { json } from './common/http';
 export type { CallRecord } from './common/records';
