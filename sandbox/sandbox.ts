@@ -18,7 +18,7 @@ import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';
-import { XSUAA_PATH } from './simulators/erp';
+import { XSUAA_PATH } from './simulators/erp-oauth';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {

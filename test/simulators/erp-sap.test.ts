@@ -9,7 +9,9 @@ import { decodeSapSalesOrderEntity, releaseDecision } from '../../lambdas/erp/in
 import { SapSalesOrderClient } from '../../lambdas/erp/sap-sales-order-client';
 import { RejectedByTargetError } from '../../lambdas/shared/errors';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, SAP_RELEASE_BLOCK, SAP_SALES_ORDER_SERVICE, XSUAA_PATH } from '../../sandbox/simulators/erp';
+import { DEFAULT_ERP_CREDENTIALS, ErpSimulator } from '../../sandbox/simulators/erp';
+import { XSUAA_PATH } from '../../sandbox/simulators/erp-oauth';
+import { SAP_RELEASE_BLOCK, SAP_SALES_ORDER_SERVICE } from '../../sandbox/simulators/erp-sap';
 import { SECRETS, getJson, startReceiver, type Receiver } from './helpers';
 
 describe('ERP simulator as SAP S/4HANA (API_SALES_ORDER_SRV, XSUAA)', () => {
