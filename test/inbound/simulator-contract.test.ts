@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { statusChange, ticketEvent, type ZendeskTicket } from '../../sandbox/simulators/cs-payloads';
 import { seedOrders } from '../../sandbox/simulators/erp-data';
-import { defaultFleetSeed } from '../../sandbox/simulators/fleet';
+import { defaultFleetSeed } from '../../sandbox/simulators/fleet-organisation';
 import { alertIncidentData, proofOfDeliveryData, reeferTemperatureDetails, routeStopData, samsaraEnvelope, type SamsaraRoute } from '../../sandbox/simulators/fleet-payloads';
 import { InMemoryAssetAssignments } from '../../lambdas/fleet/inbound/asset-assignments';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
