@@ -1,14 +1,14 @@
 // AWS cost per shipment lifecycle and per 1M webhook events, from what the sandbox counted while it played the
 // reference scenario (DESIGN §5): AWS API requests by service and operation (moto's request recorder, the
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, REST API requests
-// (lib/sandbox/metering.ts), priced with data/aws-prices.json (lib/sandbox/cost-model.ts). Ours beside the naive
+// (sandbox/metering.ts), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the naive
 // baseline, through the same model.
 import path from 'node:path';
-import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT, type CostBreakdown, type CostLine } from '../lib/sandbox/cost-model';
-import { startMetering, type Usage } from '../lib/sandbox/metering';
-import { PROJECT_ROOT } from '../lib/sandbox/python-env';
-import { startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
-import { runScenario } from '../lib/sandbox/scenario';
+import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
+import { startMetering, type Usage } from '../sandbox/metering';
+import { PROJECT_ROOT } from '../sandbox/python-env';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { runScenario } from '../sandbox/scenario';
 import type { BenchFn, BenchSection } from './types';
 
 const usd = (value: number): string => (value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : value >= 0.01 ? `$${value.toFixed(4)}` : `$${value.toExponential(2)}`);

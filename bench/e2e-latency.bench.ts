@@ -3,9 +3,9 @@
 // rule → SQS → outbound Lambda → HTTP). Measured one event at a time (latency, not throughput), with warm
 // execution environments, on the synthesized template in moto. Goal: p95 ≤ 1 s.
 import path from 'node:path';
-import { PROJECT_ROOT } from '../lib/sandbox/python-env';
-import { startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
-import type { CallRecord, WebhookDelivery } from '../lib/sandbox/simulators/index';
+import { PROJECT_ROOT } from '../sandbox/python-env';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import type { CallRecord, WebhookDelivery } from '../sandbox/simulators/index';
 import type { BenchFn, BenchSection } from './types';
 import { routeExternalRef } from '../lambdas/shared/fleet-external-ids';
 

@@ -1,8 +1,8 @@
 // Sandbox start-up: how long `npm start` takes to reach "ready" (before the scenario) with .venv installed.
 // Goal: under 20 s. Same code path as bin/sandbox.ts (startSandbox), in its own work directory.
 import path from 'node:path';
-import { PROJECT_ROOT } from '../lib/sandbox/python-env';
-import { startSandbox } from '../lib/sandbox/sandbox';
+import { PROJECT_ROOT } from '../sandbox/python-env';
+import { startSandbox } from '../sandbox/sandbox';
 import type { BenchFn, BenchSection } from './types';
 
 const GOAL_READY_MS = 20_000;

@@ -3,7 +3,7 @@
  * `lsync`: on-call operations for logistics-sync (DLQ triage and redrive, replay, trace, health).
  * Run it as `npx lsync …` or `npm run lsync -- …`; `bin/lsync.js` is the launcher package.json points at.
  */
-import { run } from '../lib/cli/program';
+import { run } from '../cli/program';
 
 // `lsync dlq list | head`: a closed pipe ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

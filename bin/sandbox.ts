@@ -3,10 +3,10 @@
 // reference scenario: 0 when every expectation held, 1 naming the one that did not.
 import path from 'node:path';
 import { Command } from 'commander';
-import { SandboxAlreadyRunningError } from '../lib/sandbox/lock';
-import { describeReports, startSandbox, type Sandbox } from '../lib/sandbox/sandbox';
-import { runScenario } from '../lib/sandbox/scenario';
-import { run as lsync } from '../lib/cli/program';
+import { SandboxAlreadyRunningError } from '../sandbox/lock';
+import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { runScenario } from '../sandbox/scenario';
+import { run as lsync } from '../cli/program';
 
 const program = new Command()
   .name('sandbox')
@@ -36,7 +36,7 @@ async function shutdown(code: number): Promise<never> {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    // A second Ctrl-C while stopping: leave at once (moto exits with us, see lib/sandbox/emulator.ts).
+    // A second Ctrl-C while stopping: leave at once (moto exits with us, see sandbox/emulator.ts).
     if (shuttingDown) process.exit(130);
     void shutdown(signal === 'SIGINT' ? 130 : 143);
   });

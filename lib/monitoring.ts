@@ -16,7 +16,7 @@ import {
   type NamedResourceDiscovery,
   type QuarantineDiscovery,
   type QueueDiscovery,
-} from './cli/catalog';
+} from '../cli/catalog';
 import type { StageConfig } from './config/stage-config';
 import { ReliableQueue } from './reliable-queue';
 

@@ -11,7 +11,7 @@ export function powertoolsLayerParameterName(version: string): string {
   return `/aws/service/powertools/typescript/generic/all/${version}`;
 }
 
-/** Matches the public parameter names above; the sandbox provides these itself (lib/sandbox/deploy/deployer.ts). */
+/** Matches the public parameter names above; the sandbox provides these itself (sandbox/deploy/deployer.ts). */
 export const POWERTOOLS_LAYER_PARAMETER = /^\/aws\/service\/powertools\/typescript\/generic\/all\/(\d+\.\d+\.\d+)$/;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The canonical event catalog: which event types exist and where their JSON Schemas (2020-12) live.
  *
- * Used at synth time (schema registry entries), by scripts/gen-types.ts and scripts/publish-schemas.ts, and by
+ * Used at synth time (schema registry entries), by tools/gen-types.ts and tools/publish-schemas.ts, and by
  * tests. It reads from disk, so Lambda handlers must not import it: they use the generated validators and
  * types in lambdas/shared/generated/ instead.
  */
@@ -16,7 +16,7 @@ export type { JsonObject, JsonSchema, JsonValue } from './tooling/json';
 
 /**
  * Every canonical event type. Adding one: add it here, add `canonical/events/<type>.v1.schema.json` and an
- * example in `examples/`, then run `npm run gen:types` and `npx tsx scripts/publish-schemas.ts`.
+ * example in `examples/`, then run `npm run gen:types` and `npx tsx tools/publish-schemas.ts`.
  */
 export const canonicalEventTypes = [
   'order.released',

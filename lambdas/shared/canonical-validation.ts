@@ -44,7 +44,7 @@ export function validateCanonicalEvent(detail: unknown): CanonicalValidationResu
  * A validator for only the given types, so a handler bundles only the code it needs:
  *
  * ```ts
- * import { podCapturedV1 } from '../shared/generated/canonical-validators';
+ * import { podCapturedV1 } from './generated/canonical-validators';
  * const validatePod = createCanonicalValidator({ 'pod.captured': { '1': podCapturedV1 } });
  * ```
  * Any other event type is rejected.

@@ -43,7 +43,7 @@ export interface PublishedLock {
 export const publishedLockFile = fileURLToPath(new URL('../published.lock.json', import.meta.url));
 
 const LOCK_COMMENT =
-  'Published canonical event contracts: every field path, its JSON type and whether it is required. Written by scripts/publish-schemas.ts; checked by test/schemas/compatibility.test.ts. Do not edit by hand.';
+  'Published canonical event contracts: every field path, its JSON type and whether it is required. Written by tools/publish-schemas.ts; checked by test/schemas/compatibility.test.ts. Do not edit by hand.';
 
 /** The merged view of a subschema: its allOf members, $refs and own keywords folded together. */
 interface Effective {

@@ -10,8 +10,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/sandbox/python-env';
-import { startSandbox, type Sandbox } from '../../lib/sandbox/sandbox';
+import { PROJECT_ROOT } from '../../sandbox/python-env';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { lsync } from './support/run-cli';
 
 const ORDER = 'SO-1001';

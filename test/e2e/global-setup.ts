@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { PROJECT_ROOT } from '../../lib/sandbox/python-env';
-import { describeReports, startSandbox, type Sandbox, type SandboxEndpoints } from '../../lib/sandbox/sandbox';
+import { PROJECT_ROOT } from '../../sandbox/python-env';
+import { describeReports, startSandbox, type Sandbox, type SandboxEndpoints } from '../../sandbox/sandbox';
 import { buildFixtureApp } from './fixtures/fixture-stack';
 
 declare module 'vitest' {

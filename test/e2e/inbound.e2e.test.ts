@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCanonicalAjv } from '../../schemas/tooling/ajv';
 import { signLsync, signSamsara } from '../../lambdas/shared/webhook/signatures';
-import type { Usage } from '../../lib/sandbox/metering';
+import type { Usage } from '../../sandbox/metering';
 import { aws, control, eventually, sandbox, sim } from './support';
 
 interface TappedEvent {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, test } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/sandbox/python-env';
+import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { aws, eventually, sandbox } from './support';
 
 const sfn = new SFNClient(aws('sfn'));

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import type { SandboxEndpoints } from '../../lib/sandbox/sandbox';
+import type { SandboxEndpoints } from '../../sandbox/sandbox';
 import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
 
 /** The sandbox the global setup started. */
@@ -22,7 +22,7 @@ export function fixture(): Readonly<Record<string, string>> {
   return sandbox().outputs[FIXTURE_STACK_NAME]!;
 }
 
-/** Reads the sandbox's control API (see lib/sandbox/control.ts). */
+/** Reads the sandbox's control API (see sandbox/control.ts). */
 export async function control<T>(route: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
   const response = await fetch(`${sandbox().controlEndpoint}${route}`, { method });
   if (!response.ok) throw new Error(`control ${route}: HTTP ${response.status}`);

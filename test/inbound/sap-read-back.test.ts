@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { SapReadBackRequest, SalesOrderReader } from '../../lambdas/erp/inbound/sap-s4hana';
 import { mapSapSalesOrder, readBackRequest, releaseDecision, decodeSapSalesOrderEntity, odataDate } from '../../lambdas/erp/inbound/sap-s4hana';
-import { parseDlqMessage } from '../../lib/cli/dlq-message';
+import { parseDlqMessage } from '../../cli/dlq-message';
 import { createSapReadBackHandler } from '../../lambdas/erp/read-back/read-back';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';

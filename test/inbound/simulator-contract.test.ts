@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { statusChange, ticketEvent, type ZendeskTicket } from '../../lib/sandbox/simulators/cs-payloads';
-import { seedOrders } from '../../lib/sandbox/simulators/erp-data';
-import { defaultFleetSeed } from '../../lib/sandbox/simulators/fleet';
-import { alertIncidentData, proofOfDeliveryData, reeferTemperatureDetails, routeStopData, samsaraEnvelope, type SamsaraRoute } from '../../lib/sandbox/simulators/fleet-payloads';
+import { statusChange, ticketEvent, type ZendeskTicket } from '../../sandbox/simulators/cs-payloads';
+import { seedOrders } from '../../sandbox/simulators/erp-data';
+import { defaultFleetSeed } from '../../sandbox/simulators/fleet';
+import { alertIncidentData, proofOfDeliveryData, reeferTemperatureDetails, routeStopData, samsaraEnvelope, type SamsaraRoute } from '../../sandbox/simulators/fleet-payloads';
 import { InMemoryAssetAssignments } from '../../lambdas/fleet/inbound/asset-assignments';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -16,7 +16,7 @@ import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS, fleetDialects } from '../..
 import { apiEvent, expectCanonical, harness, lsyncHeaders, NOW, NOW_SECONDS, samsaraHeaders, SECRETS, zendeskHeaders } from './support';
 
 /**
- * Contract between the sandbox's vendor simulators (lib/sandbox/simulators, another team's code) and this
+ * Contract between the sandbox's vendor simulators (sandbox/simulators, another team's code) and this
  * intake: payloads built by the simulators' own pure builders must be accepted and mapped to valid canonical
  * events. A change on either side that breaks the reference scenario fails here, not in a slow e2e run.
  */

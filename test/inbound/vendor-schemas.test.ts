@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { generate, loadVendorSchemas, VENDOR_VALIDATORS } from '../../schemas/vendors/generate';
+import { generate, loadVendorSchemas, VENDOR_VALIDATORS } from '../../tools/gen-vendor-validators';
 import * as validators from '../../lambdas/shared/webhook/generated/vendor-validators.js';
 
 const generated = path.resolve(import.meta.dirname, '../../lambdas/shared/webhook/generated');

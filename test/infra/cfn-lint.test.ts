@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../lib/app';
-import { venvBin } from '../../lib/sandbox/python-env';
+import { venvBin } from '../../sandbox/python-env';
 import { cdkJsonContext } from '../support/synth';
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'lsync-cfn-lint-'));

@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { stackName } from '../../lib/app';
-import { stackNameOf } from '../../lib/cli/target';
+import { stackNameOf } from '../../cli/target';
 import { friendlyName, METRIC_NAMES, Monitoring, RUNBOOK } from '../../lib/monitoring';
 import { ReliableQueue } from '../../lib/reliable-queue';
 import { synthStage } from '../support/synth';

@@ -10,9 +10,9 @@ import type { NewRoute } from '../../lambdas/fleet/fleet-port';
 import { HeldError, RateLimitedError, RejectedByTargetError } from '../../lambdas/shared/errors';
 import { FLEET_EXTERNAL_ID_KEYS, parseFleetExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../lib/sandbox/simulators/cs';
-import { DEFAULT_ERP_CREDENTIALS, ErpSimulator } from '../../lib/sandbox/simulators/erp';
-import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator } from '../../lib/sandbox/simulators/fleet';
+import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../sandbox/simulators/cs';
+import { DEFAULT_ERP_CREDENTIALS, ErpSimulator } from '../../sandbox/simulators/erp';
+import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator } from '../../sandbox/simulators/fleet';
 
 const http = (target: string, baseUrl: string) => new HttpJsonClient({ target, baseUrl, timeoutMs: 2000 });
 

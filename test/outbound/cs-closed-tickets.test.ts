@@ -14,7 +14,7 @@ import { LedgerPodLookup } from '../../lambdas/cs/outbound/pod-lookup';
 import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../lib/sandbox/simulators/cs';
+import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../sandbox/simulators/cs';
 import { SECRETS, startReceiver, type Receiver } from '../simulators/helpers';
 import { example, lambdaContext, outboundHarness, sqsEvent, sqsRecord } from './support';
 

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErpClient, formUrlEncode } from '../../lambdas/erp/erp-client';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { ErpSimulator } from '../../lib/sandbox/simulators/erp';
+import { ErpSimulator } from '../../sandbox/simulators/erp';
 
 const CLIENT_ID = "lsync client!'()*";
 const CLIENT_SECRET = "p@ss word+!'()*~/%:";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { missingParameters } from '../../lib/sandbox/runtime/api-gateway';
+import { missingParameters } from '../../sandbox/runtime/api-gateway';
 
 describe('API Gateway request parameter validation', () => {
   const required = ['method.request.header.X-Samsara-Signature', 'method.request.querystring.since', 'method.request.path.id'];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../lib/sandbox/cost-model';
-import { classifyRequest, countRecordedRequests, type RecordedRequest, type Usage } from '../../lib/sandbox/metering';
+import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../sandbox/cost-model';
+import { classifyRequest, countRecordedRequests, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
 const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 

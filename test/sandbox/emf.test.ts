@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseEmf } from '../../lib/sandbox/runtime/emf';
+import { parseEmf } from '../../sandbox/runtime/emf';
 
 const record = (extra: Record<string, unknown>, directive: Record<string, unknown>) =>
   JSON.stringify({ _aws: { Timestamp: 1764115200000, CloudWatchMetrics: [directive] }, service: 'fleet-inbound', ...extra });

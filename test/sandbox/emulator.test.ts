@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, test } from 'vitest';
-import { startEmulator } from '../../lib/sandbox/emulator';
+import { startEmulator } from '../../sandbox/emulator';
 
 const alive = (pid: number) => {
   try {
@@ -40,7 +40,7 @@ describe('the emulator (moto server) lifecycle', () => {
 
   test('exits when its parent is killed with SIGKILL (no orphan)', async () => {
     // A separate Node process starts the emulator and prints moto's pid; then we SIGKILL that process.
-    const script = `import { startEmulator } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../lib/sandbox/emulator.ts'))};
+    const script = `import { startEmulator } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../sandbox/emulator.ts'))};
 const emulator = await startEmulator({ log: () => undefined });
 console.log(JSON.stringify({ pid: emulator.pid }));
 setInterval(() => undefined, 1000);`;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext } from '../../lib/sandbox/deploy/intrinsics';
+import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext } from '../../sandbox/deploy/intrinsics';
 
 const context: IntrinsicContext = {
   pseudo: { 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws', 'AWS::StackName': 'S' },

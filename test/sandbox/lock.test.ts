@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { acquireLock, SandboxAlreadyRunningError } from '../../lib/sandbox/lock';
+import { acquireLock, SandboxAlreadyRunningError } from '../../sandbox/lock';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lsync-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { LocalRestApi } from '../../lib/sandbox/runtime/api-gateway';
-import { describeReports, localizeApiUrls } from '../../lib/sandbox/sandbox';
+import type { LocalRestApi } from '../../sandbox/runtime/api-gateway';
+import { describeReports, localizeApiUrls } from '../../sandbox/sandbox';
 
 describe('what the sandbox tells its users', () => {
   test('API Gateway invoke URLs in outputs point at the local server of that API; unknown APIs stay as they are', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { settleBatch, toSqsRecord } from '../../lib/sandbox/runtime/sqs-pollers';
+import { settleBatch, toSqsRecord } from '../../sandbox/runtime/sqs-pollers';
 
 const batch = [{ messageId: 'a' }, { messageId: 'b' }, { messageId: 'c' }];
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { AssemblyStack } from '../../lib/sandbox/deploy/assembly';
-import { DeployError, ssmParameterDefaults } from '../../lib/sandbox/deploy/deployer';
+import type { AssemblyStack } from '../../sandbox/deploy/assembly';
+import { DeployError, ssmParameterDefaults } from '../../sandbox/deploy/deployer';
 
 function stackWith(parameters: Record<string, { Type: string; Default?: string }>): AssemblyStack {
   return {

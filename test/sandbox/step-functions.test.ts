@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { prepareDefinition } from '../../lib/sandbox/runtime/step-functions';
+import { prepareDefinition } from '../../sandbox/runtime/step-functions';
 
 describe('state machine definitions prepared for the interpreter', () => {
   const definition = JSON.stringify({

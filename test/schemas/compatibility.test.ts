@@ -31,7 +31,7 @@ describe('published canonical schemas stay compatible (schemas/published.lock.js
     expect(findBreakingChanges(published.eventType, published.schemaVersion, published.fields, current)).toEqual([]);
   });
 
-  test('every schema version in the catalog is published (run `npx tsx scripts/publish-schemas.ts`)', () => {
+  test('every schema version in the catalog is published (run `npx tsx tools/publish-schemas.ts`)', () => {
     const unpublished = loadCanonicalSchemas()
       .map((s) => schemaKey(s.eventType, s.version))
       .filter((key) => !(key in lock.schemas));

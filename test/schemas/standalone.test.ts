@@ -6,7 +6,7 @@ import type { SchemaValidator } from '../../lambdas/shared/webhook/validation';
 import { canonicalAjvOptions } from '../../schemas/tooling/ajv';
 import type { JsonSchema } from '../../schemas/tooling/json';
 import { draft2020OnlyKeywords, standaloneValidators } from '../../schemas/tooling/standalone';
-import { VENDOR_SCHEMA_ID_BASE, VENDOR_VALIDATORS, loadVendorSchemas } from '../../schemas/vendors/generate';
+import { VENDOR_SCHEMA_ID_BASE, VENDOR_VALIDATORS, loadVendorSchemas } from '../../tools/gen-vendor-validators';
 import * as payloads from '../inbound/fixtures/payloads';
 
 const ID = 'https://logistics-sync.dev/schemas/test/standalone.schema.json';

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { FaultController, validateFaultSpec } from '../../lib/sandbox/simulators/common/faults';
-import { IdempotencyStore } from '../../lib/sandbox/simulators/common/idempotency';
-import { matchPath, pathMatches } from '../../lib/sandbox/simulators/common/paths';
-import { resolveWebhookTargets } from '../../lib/sandbox/simulators/webhook-urls';
+import { FaultController, validateFaultSpec } from '../../sandbox/simulators/common/faults';
+import { IdempotencyStore } from '../../sandbox/simulators/common/idempotency';
+import { matchPath, pathMatches } from '../../sandbox/simulators/common/paths';
+import { resolveWebhookTargets } from '../../sandbox/simulators/webhook-urls';
 
 describe('path patterns', () => {
   test('capture named segments, including one followed by a literal suffix', () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { loadContract } from '../../contracts/contract';
-import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../lib/sandbox/simulators/cs';
+import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../sandbox/simulators/cs';
 import { SECRETS, getJson, jsonInit, startReceiver, type ReceivedRequest, type Receiver } from './helpers';
 
 const basic = { authorization: 'Basic ' + Buffer.from(`${DEFAULT_CS_CREDENTIALS.email}/token:${DEFAULT_CS_CREDENTIALS.apiToken}`).toString('base64') };

@@ -9,7 +9,7 @@ import { decodeSapSalesOrderEntity, releaseDecision } from '../../lambdas/erp/in
 import { SapSalesOrderClient } from '../../lambdas/erp/sap-sales-order-client';
 import { RejectedByTargetError } from '../../lambdas/shared/errors';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, SAP_RELEASE_BLOCK, SAP_SALES_ORDER_SERVICE, XSUAA_PATH } from '../../lib/sandbox/simulators/erp';
+import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, SAP_RELEASE_BLOCK, SAP_SALES_ORDER_SERVICE, XSUAA_PATH } from '../../sandbox/simulators/erp';
 import { SECRETS, getJson, startReceiver, type Receiver } from './helpers';
 
 describe('ERP simulator as SAP S/4HANA (API_SALES_ORDER_SRV, XSUAA)', () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { DEFAULT_ERP_CREDENTIALS, ErpSimulator } from '../../lib/sandbox/simulators/erp';
+import { DEFAULT_ERP_CREDENTIALS, ErpSimulator } from '../../sandbox/simulators/erp';
 import { SECRETS, eventually, getJson, jsonInit, startReceiver, type Receiver } from './helpers';
 
 /** Independent check of the canonical scheme on a received request. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator } from '../../lib/sandbox/simulators/fleet';
+import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator } from '../../sandbox/simulators/fleet';
 import { SECRETS, getJson, jsonInit, startReceiver, type ReceivedRequest, type Receiver } from './helpers';
 
 const auth = { authorization: `Bearer ${DEFAULT_FLEET_CREDENTIALS.apiToken}` };

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../lib/sandbox/simulators/cs';
-import { startSimulators, validateSecrets } from '../../lib/sandbox/simulators/index';
+import { CsSimulator, DEFAULT_CS_CREDENTIALS } from '../../sandbox/simulators/cs';
+import { startSimulators, validateSecrets } from '../../sandbox/simulators/index';
 import { SECRETS, getJson, jsonInit, startReceiver } from './helpers';
 
 const basic = { authorization: 'Basic ' + Buffer.from(`${DEFAULT_CS_CREDENTIALS.email}/token:${DEFAULT_CS_CREDENTIALS.apiToken}`).toString('base64') };

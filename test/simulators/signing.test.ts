@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { canonicalSignature, isBase64Secret, motiveSignature, rfc3339Seconds, samsaraSignature, unixSeconds, zendeskSignature } from '../../lib/sandbox/simulators/signing';
+import { canonicalSignature, isBase64Secret, motiveSignature, rfc3339Seconds, samsaraSignature, unixSeconds, zendeskSignature } from '../../sandbox/simulators/signing';
 
 describe('webhook signatures match the vendor vectors (the schemes of docs/webhooks.md)', () => {
   test('Samsara: v1= hex HMAC-SHA256 over "v1:ts:body" keyed with the base64-decoded secret (computed vector)', () => {

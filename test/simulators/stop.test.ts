@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { startSimulators } from '../../lib/sandbox/simulators/index';
+import { startSimulators } from '../../sandbox/simulators/index';
 import { SECRETS, eventually, getJson, jsonInit, startReceiver } from './helpers';
 
 // Alone in its file so the baseline of open handles is not disturbed by other tests' keep-alive sockets.

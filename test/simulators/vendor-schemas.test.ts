@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSimulators, type Simulators } from '../../lib/sandbox/simulators/index';
+import { startSimulators, type Simulators } from '../../sandbox/simulators/index';
 import { SECRETS, getJson, jsonInit, startReceiver, type Receiver } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { FleetSimulator } from '../../lib/sandbox/simulators/fleet';
+import { FleetSimulator } from '../../sandbox/simulators/fleet';
 import { SECRETS, startReceiver, type Receiver, type Responder } from './helpers';
 
 const fastRetry = { maxAttempts: 4, initialBackoffMs: 20, maxBackoffMs: 50, timeoutMs: 300 };

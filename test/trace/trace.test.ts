@@ -13,8 +13,8 @@ import { indexEvent } from '../../lambdas/indexer/indexer';
 import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
 import { traceById } from '../../lambdas/trace/trace-query';
-import { clientConfig } from '../../lib/sandbox/aws';
-import { startEmulator, type Emulator } from '../../lib/sandbox/emulator';
+import { clientConfig } from '../../sandbox/aws';
+import { startEmulator, type Emulator } from '../../sandbox/emulator';
 import { referenceScenario } from '../indexer/scenario';
 import { scenarioEvent } from '../outbound/support';
 

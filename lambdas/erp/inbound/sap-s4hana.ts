@@ -37,7 +37,7 @@ export interface SapReadBackRequest {
   /** The CloudEvent's attributes: its id is the canonical event's vendor event id. */
   readonly event: { readonly id: string; readonly source: string; readonly type: string; readonly time?: string };
   readonly receivedAt: string;
-  /** For `lsync dlq` (lib/cli/dlq-message.ts), which reads `metadata` and `refs`: the SAP event and its order. */
+  /** For `lsync dlq` (cli/dlq-message.ts), which reads `metadata` and `refs`: the SAP event and its order. */
   readonly metadata: { readonly eventId: string; readonly eventType: string; readonly correlationId: string };
   readonly refs: { readonly orderId: string };
 }

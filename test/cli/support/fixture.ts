@@ -7,9 +7,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Monitoring } from '../../../lib/monitoring';
 import { ReliableQueue } from '../../../lib/reliable-queue';
-import { readAssembly } from '../../../lib/sandbox/deploy/assembly';
-import { deployStack } from '../../../lib/sandbox/deploy/deployer';
-import { startEmulator, type Emulator } from '../../../lib/sandbox/emulator';
+import { readAssembly } from '../../../sandbox/deploy/assembly';
+import { deployStack } from '../../../sandbox/deploy/deployer';
+import { startEmulator, type Emulator } from '../../../sandbox/emulator';
 import { Tables } from '../../../lib/tables';
 
 export const REGION = 'us-east-1';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import type { AwsClients } from '../../../lib/cli/aws';
-import { run } from '../../../lib/cli/program';
-import type { Target } from '../../../lib/cli/target';
+import type { AwsClients } from '../../../cli/aws';
+import { run } from '../../../cli/program';
+import type { Target } from '../../../cli/target';
 
 export interface CliResult {
   readonly code: number;

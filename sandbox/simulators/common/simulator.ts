@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadContract, type Contract, type ContractCheck, type ContractName } from '../../../../contracts/contract';
+import { loadContract, type Contract, type ContractCheck, type ContractName } from '../../../contracts/contract';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { canonicalHeaders } from '../signing';

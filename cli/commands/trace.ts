@@ -1,5 +1,5 @@
-import { ALL_LINK_KINDS } from '../../../lambdas/indexer/keys';
-import { traceById, type Trace } from '../../../lambdas/trace/trace-query';
+import { ALL_LINK_KINDS } from '../../lambdas/indexer/keys';
+import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import type { CommandContext } from '../context';
 import { CliError, UnknownIdError } from '../errors';
 import { humanDuration, json, table } from '../format';

@@ -21,7 +21,7 @@ import {
 } from './common';
 import { parseJson } from './common/http';
 import { seedContracts, seedOrders, invoiceAmounts, type CustomerContract, type ErpOrder } from './erp-data';
-import type { ContractCheck } from '../../../contracts/contract';
+import type { ContractCheck } from '../../contracts/contract';
 import { canonicalHeaders } from './signing';
 
 export interface ErpCredentials {

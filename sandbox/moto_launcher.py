@@ -1,6 +1,6 @@
 """Starts moto server on a loopback port chosen by the OS and ties its life to the parent process.
 
-Started by lib/sandbox/emulator.ts as `python moto_launcher.py <host>`. Prints one JSON line
+Started by sandbox/emulator.ts as `python moto_launcher.py <host>`. Prints one JSON line
 `{"port": N, "pid": N, "moto": "<version>"}` on stdout once the socket listens, and a second one
 `{"patches": [...], "cloudFormationTypes": [...]}` once moto is patched (see `apply_patches`) and knows
 which resource types its CloudFormation can create. Serves until any of these happens:

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseStageConfig, type StageConfig } from '../config/stage-config';
+import { parseStageConfig, type StageConfig } from '../lib/config/stage-config';
 import { SANDBOX_ACCOUNT, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './aws';
 import { ControlServer } from './control';
 import { readAssembly } from './deploy/assembly';
@@ -60,7 +60,7 @@ export interface SandboxEndpoints {
   readonly sfnEndpoint: string;
   /** The local Lambda Invoke API (`AWS_ENDPOINT_URL_LAMBDA`); other Lambda calls are forwarded to the emulator. */
   readonly lambdaEndpoint: string;
-  /** The sandbox's control API (runtime stats, bus events, warm-up, scenario): see lib/sandbox/control.ts. */
+  /** The sandbox's control API (runtime stats, bus events, warm-up, scenario): see sandbox/control.ts. */
   readonly controlEndpoint: string;
   /** Base URL (with stage) of the product's webhook API, or null when the product has no REST API yet. */
   readonly webhookBaseUrl: string | null;

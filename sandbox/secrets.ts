@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { StageConfig, SystemName } from '../config/stage-config';
+import type { StageConfig, SystemName } from '../lib/config/stage-config';
 import { clientConfig } from './aws';
 
 /** The JSON each system's Secrets Manager secret holds (the contract the handlers read). */

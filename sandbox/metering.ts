@@ -5,7 +5,7 @@ import type { Sandbox } from './sandbox';
 /**
  * What the product used while the meter ran, counted by the sandbox: every AWS API request the product's
  * functions, its SQS event source mappings and its Step Functions integrations sent to the emulator (moto's
- * request recorder, attributed by access key id: lib/sandbox/aws.ts SANDBOX_PRINCIPALS), plus what the local
+ * request recorder, attributed by access key id: sandbox/aws.ts SANDBOX_PRINCIPALS), plus what the local
  * runtime ran itself (Lambda invocations with billed duration, state transitions, REST API requests).
  * The sandbox's own tooling (deployment, bus tap, scenario checks) is not counted. Input of lib/cost-model.ts.
  */

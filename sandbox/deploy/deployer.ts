@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { POWERTOOLS_LAYER_PARAMETER } from '../../powertools-release';
+import { POWERTOOLS_LAYER_PARAMETER } from '../../lib/powertools-release';
 import { clientConfig, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../aws';
 import type { AssemblyStack, CfnResource, CfnTemplate, FileAsset } from './assembly';
 import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext, type Reference } from './intrinsics';

@@ -18,7 +18,7 @@ import {
   type WebhookDelivery,
   safeEqual,
 } from './common';
-import type { ContractCheck } from '../../../contracts/contract';
+import type { ContractCheck } from '../../contracts/contract';
 import {
   alertIncidentData,
   ambientTemperatureDetails,

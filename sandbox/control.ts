@@ -13,7 +13,7 @@ import { runScenario, type ScenarioReport } from './scenario';
  * - `POST /warm`        starts one environment per function; answers `{ <functionName>: <init error> | null }`
  * - `POST /scenario`    runs the reference scenario in the sandbox process; answers its report
  * - `POST /metering/start`, `POST /metering/stop`   counts what the product uses in between; `stop` answers
- *                       the Usage (lib/sandbox/metering.ts), the input of the cost model
+ *                       the Usage (sandbox/metering.ts), the input of the cost model
  *
  * The vendor simulators have their own control plane (`<simulator>/__sim/...`).
  */

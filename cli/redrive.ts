@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
-import { HOLD_ATTRIBUTES } from '../../lambdas/shared/outbound/message';
+import { DLQ_ATTRIBUTES } from '../lambdas/shared/dlq-attributes';
+import { HOLD_ATTRIBUTES } from '../lambdas/shared/outbound/message';
 import { matches, parseDlqMessage, resendAttributes, type DlqMessage, type Selector } from './dlq-message';
 import type { DlqRef } from './inventory';
 import { queueDepth, QueueScanner } from './queue-scanner';

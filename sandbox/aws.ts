@@ -12,7 +12,7 @@ export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 's
 
 /**
  * Who is calling, as the access key id tells it (moto does not check keys, and maps any of these to its
- * default account). The sandbox's cost metering (lib/sandbox/metering.ts) counts the calls of the product's
+ * default account). The sandbox's cost metering (sandbox/metering.ts) counts the calls of the product's
  * functions, of the event source mappings and of Step Functions, and leaves the sandbox's own tooling out
  * (deployment, bus tap, scenario checks).
  */

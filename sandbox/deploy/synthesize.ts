@@ -9,7 +9,7 @@ export class SynthError extends Error {
 }
 
 /**
- * Runs lib/sandbox/deploy/synth-app.ts in a child Node process (the running Node, with tsx) with the given
+ * Runs sandbox/deploy/synth-app.ts in a child Node process (the running Node, with tsx) with the given
  * context, into `outdir`. The app's output (bundling logs, cdk-nag findings) goes to `logFile`; on failure
  * its tail is part of the error. The CDK's built-in CloudFormation schema validation is skipped
  * (CDK_VALIDATION=false): it costs seconds and does not change the template (cfn-lint and cdk-nag run in

@@ -1,4 +1,4 @@
-import { parseFleetExternalIds } from '../../lambdas/shared/fleet-external-ids';
+import { parseFleetExternalIds } from '../lambdas/shared/fleet-external-ids';
 import type { ScenarioContext } from './scenario';
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Records the contract of every canonical event schema version in schemas/published.lock.json.
  *
- *   npx tsx scripts/publish-schemas.ts            add new versions, record compatible additions
- *   npx tsx scripts/publish-schemas.ts --dry-run  print what would change, write nothing
+ *   npx tsx tools/publish-schemas.ts            add new versions, record compatible additions
+ *   npx tsx tools/publish-schemas.ts --dry-run  print what would change, write nothing
  *
  * A version not in the lock yet is added as it is. A version already in the lock is checked first: a breaking
  * change (see schemas/tooling/compatibility.ts) stops the script with exit code 1 and writes nothing, because

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** Project root (two levels above lib/sandbox). */
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+/** Project root (the parent of sandbox/). */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const VENV_DIR = path.join(PROJECT_ROOT, '.venv');
 const LOCK_FILE = path.join(PROJECT_ROOT, 'requirements.lock');
 const STAMP_FILE = path.join(VENV_DIR, '.logistics-sync-stamp');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { traceById, type Trace } from '../../lambdas/trace/trace-query';
+import { traceById, type Trace } from '../lambdas/trace/trace-query';
 import { clientConfig } from './aws';
 import { PROJECT_ROOT } from './python-env';
 import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenario-cs';

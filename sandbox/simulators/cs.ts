@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ContractCheck } from '../../../contracts/contract';
+import type { ContractCheck } from '../../contracts/contract';
 import {
   SimHttpError,
   SimValidationError,

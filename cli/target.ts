@@ -58,7 +58,7 @@ const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox'
  */
 export function sandboxFileCandidates(cwd: string, env: NodeJS.ProcessEnv): string[] {
   if (env.LSYNC_SANDBOX_FILE) return [env.LSYNC_SANDBOX_FILE];
-  const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+  const projectRoot = path.resolve(import.meta.dirname, '..');
   return [path.join(cwd, '.sandbox', 'endpoints.json'), path.join(projectRoot, '.sandbox', 'endpoints.json')];
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AwsCallCount, Usage } from './metering';
 
 /**
- * The AWS bill of what the sandbox counted (lib/sandbox/metering.ts), priced with data/aws-prices.json
+ * The AWS bill of what the sandbox counted (sandbox/metering.ts), priced with data/aws-prices.json
  * (each price with its source). Pure: usage and prices in, line items out.
  *
  * Three variants through the same model:
@@ -30,7 +30,7 @@ export interface Price {
 }
 export type Prices = Readonly<Record<string, Price>>;
 
-export function loadPrices(file = path.resolve(import.meta.dirname, '..', '..', 'data', 'aws-prices.json')): Prices {
+export function loadPrices(file = path.resolve(import.meta.dirname, '..', 'data', 'aws-prices.json')): Prices {
   return (JSON.parse(readFileSync(file, 'utf8')) as { prices: Prices }).prices;
 }
 
