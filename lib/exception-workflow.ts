@@ -255,6 +255,11 @@ export class ExceptionWorkflows extends Construct {
       cs: systemTask('Cs', 'lambdas/workflows/cs-task.ts', props.cs),
       rules,
     };
+    // Enrich reads the order and the contract anyway: it records what they say about money (order value, currency,
+    // penalty terms) on the shipment's state for the visibility API (lambdas/visibility, docs/visibility.md).
+    this.tasks.erp.addEnvironment('CORRELATION_TABLE', props.correlationTable.tableName);
+    this.tasks.erp.addEnvironment('CORRELATION_TTL_SECONDS', String(recordTtl.toSeconds()));
+    props.correlationTable.grant(this.tasks.erp, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
 
     const workflowId: Record<FlowName, string> = {
       'temperature-excursion': 'TemperatureExcursion',

@@ -1,5 +1,6 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { LIST_INDEX } from '../lambdas/visibility/lists';
 import { tableDefaults } from './defaults';
 
 /**
@@ -25,6 +26,8 @@ import { tableDefaults } from './defaults';
  * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target) |
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
+ * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `view` (exceptions, cases, holds, delivery, billing), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
+ * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
  * Access patterns:
@@ -40,9 +43,17 @@ import { tableDefaults } from './defaults';
  *    `ADD`, opening is conditional on it not being open already.
  * 5. an event indexed once: `PutItem` of the timeline entry conditioned on `attribute_not_exists(pk)`.
  * 6. redrive audit for a day: `Query(pk=AUDIT#date)`.
+ * 7. a shipment's view: `GetItem(SHIPMENT#id / STATE)` (consistent), then `UpdateItem` conditioned on
+ *    `viewVersion`, only for the event types that can change it and only when it changed; its list entries
+ *    `Put`/`Delete` conditioned on `viewVersion` only when a membership, sort key or filtered attribute changed.
+ * 8. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
+ *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
+ *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
- * and 3,000 RCU). A customer's link partition grows by one item per order, bounded by the TTL. A single
+ * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list:
+ * around 0.4 writes/s per million shipments a month, far below a partition's limit; shard the partition key
+ * if a list ever needs more). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.
  */
 export class Tables extends Construct {
@@ -61,6 +72,14 @@ export class Tables extends Construct {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
+    });
+    // Sparse: only the visibility list entries carry its keys. One GSI for every list, because CloudFormation
+    // adds at most one GSI per table update; entries are small, so ALL costs no more than a narrower projection.
+    this.correlationTable.addGlobalSecondaryIndex({
+      indexName: LIST_INDEX,
+      partitionKey: { name: 'listPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
     });
   }
 }
