@@ -16,6 +16,7 @@ import { Powertools } from './powertools';
 import { Routing } from './routing';
 import { Tables } from './tables';
 import { TraceApi } from './trace-api';
+import { VisibilityApi } from './visibility-api';
 import { WebhookApi } from './webhook-api';
 
 export interface LogisticsSyncStackProps extends StackProps {
@@ -140,6 +141,17 @@ export class LogisticsSyncStack extends Stack {
     });
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
+
+    // --- operational visibility (lib/visibility-api.ts, docs/visibility.md) ---
+    // The page and its API for operations, finance and service: deliveries in trouble, revenue at risk, cases, timelines.
+    const visibility = new VisibilityApi(this, 'Visibility', {
+      correlationTable: this.tables.correlationTable,
+      // Unique per account, region and stage, as Cognito domains must be.
+      authDomainPrefix: `lsync-${config.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${this.account}`,
+      cloudWatchAccount: webhookApi.cloudWatchAccount,
+    });
+    new CfnOutput(this, 'VisibilityPageUrl', { value: visibility.pageUrl, description: 'The visibility page (sign in with a user of VisibilityUserPoolId)' });
+    new CfnOutput(this, 'VisibilityUserPoolId', { value: visibility.userPool.userPoolId, description: 'Who may read the visibility page: add users here (docs/visibility.md)' });
 
     // --- exception workflows (Step Functions) ---
     // shipment.exception-raised (and shipment.eta-updated) → one Step Functions execution per canonical event;

@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import type { ErpCustomerContract, ErpOrder } from '../../lambdas/erp/erp-port';
 import { businessImpactOf, formatCents, penaltyTermsOf, revenueAtRisk, toCents } from '../../lambdas/visibility/impact';
+import { InMemoryShipmentViewStore } from '../../lambdas/visibility/view-store';
+import { erpActions } from '../../lambdas/workflows/erp-actions';
 import { seedContracts, seedOrders } from '../../sandbox/simulators/erp-data';
+import { example as workflowExample, FakeErp } from '../workflows/harness';
 
 /** SO-1001 and C-77's contract as the simulated ERP serves them (GET /orders/{id}, GET /customers/{id}/contract). */
 function so1001(): { order: ErpOrder; contract: ErpCustomerContract } {
@@ -78,5 +81,38 @@ describe('revenueAtRisk: the order value plus the contract penalties its active 
     expect(revenueAtRisk(impact, ['eta-breach'])).toMatchObject({ penaltyCents: 0, atRiskCents: 1_845_000 });
     expect(revenueAtRisk({ ...impact!, penaltyTerms: null }, ['delay'])).toMatchObject({ penaltyCents: 0, basis: ['no penalty terms in the contract'] });
     expect(revenueAtRisk(undefined, ['delay'])).toMatchObject({ currency: null, atRiskCents: null });
+  });
+});
+
+describe('the workflows’ Enrich task records the business impact on the shipment’s state', () => {
+  const exception = workflowExample('shipment.exception-raised');
+
+  function erpWith(order: ErpOrder, contract: ErpCustomerContract): FakeErp {
+    const erp = new FakeErp();
+    erp.orders.set(order.orderId, order);
+    erp.contracts.set(contract.customerId, contract);
+    return erp;
+  }
+
+  test('from the order and contract it reads anyway: no further ERP call, one write, none when enriched again', async () => {
+    const { order, contract } = so1001();
+    const erp = erpWith(order, contract);
+    const store = new InMemoryShipmentViewStore();
+    const run = erpActions(erp, () => new Date('2026-03-12T10:41:00Z'), { recorder: store, ttlSeconds: 3600, onError: (e) => { throw e; } });
+    const enrichment = await run({ action: 'enrich', event: exception });
+    expect(enrichment).toMatchObject({ orderId: 'SO-1001', customerId: 'C-77' });
+    expect(erp.calls.map((c) => c.operation)).toEqual(['getOrder', 'getCustomerContract']);
+    expect((await store.load(exception.refs.shipmentId)).impact).toMatchObject({ orderValue: '18450.00', currency: 'EUR', penaltyTerms: { capPercentOfOrderValue: 25 } });
+    await run({ action: 'enrich', event: exception });
+    expect(store.writes.impact).toBe(1);
+  });
+
+  test('a failure to record is reported and does not fail the enrichment', async () => {
+    const { order, contract } = so1001();
+    const failures: unknown[] = [];
+    const broken = { record: () => Promise.reject(new Error('DynamoDB unavailable')) };
+    const run = erpActions(erpWith(order, contract), undefined, { recorder: broken, ttlSeconds: 3600, onError: (e) => failures.push(e) });
+    await expect(run({ action: 'enrich', event: exception })).resolves.toMatchObject({ orderId: 'SO-1001' });
+    expect(failures).toHaveLength(1);
   });
 });
