@@ -1,3 +1,4 @@
+/* global document, window, location, history, sessionStorage, fetch, crypto, btoa, Node, TextEncoder, URLSearchParams, FormData -- a browser script */
 // The visibility page (docs/visibility.md): plain DOM, no framework, no third-party code. It reads the visibility
 // API next to it (`api/...`, same origin) and refreshes on its own. Every value from the API is written as text,
 // never as HTML. When the API answers 401 it signs in with the Cognito hosted UI (authorization code with PKCE)

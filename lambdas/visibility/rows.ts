@@ -69,6 +69,9 @@ export interface CaseRow extends CaseSummary {
   readonly disruption: { readonly kinds: readonly string[]; readonly severity: ViewSeverity; readonly active: boolean; readonly firstAt: string | null };
 }
 
+/** Code-point order (ISO times, ids): not the locale's, which may sort symbols before digits. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const money = (cents: number | null) => (cents === null ? null : formatCents(cents));
 
 function risk(state: ShipmentState): RiskAmount {
@@ -130,7 +133,8 @@ export function deliveryRow(state: ShipmentState, now: Date): DeliveryRow {
 function caseSummaries(state: ShipmentState): CaseSummary[] {
   const view = state.view ?? emptyView(state.shipmentId);
   return Object.entries(view.cases)
-    .sort(([, a], [, b]) => (a.openedAt ?? a.resolvedAt ?? '').localeCompare(b.openedAt ?? b.resolvedAt ?? ''))
+    // By opening time; cases known only from an update (no opening seen) after them.
+    .sort(([ida, a], [idb, b]) => compare(a.openedAt ?? '~', b.openedAt ?? '~') || compare(ida, idb))
     .map(([caseId, c]) => ({
       caseId,
       status: c.status,
