@@ -457,6 +457,9 @@ function bindForms() {
 async function start() {
   try {
     state.config = await (await fetch('config.json')).json();
+    // `?refresh=<seconds>` (at least 5) for a wall screen that should refresh faster or slower than the default.
+    const refresh = Number(new URLSearchParams(location.search).get('refresh'));
+    if (Number.isFinite(refresh) && refresh >= 5) state.config.refreshSeconds = refresh;
     await completeSignIn();
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
