@@ -253,6 +253,9 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
   for (const list of Object.values(ids)) list?.sort();
 
   const shipments: ShipmentState[] = input.states
+    // A state item can hold only a shipment's visibility view or business impact (lambdas/visibility) before any
+    // milestone: no milestone, nothing to show as the shipment's state.
+    .filter((s) => typeof s.milestone === 'string')
     .map((s) => ({
       shipmentId: s.shipmentId,
       milestone: s.milestone,

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
+import { assembleTrace } from '../../lambdas/trace/trace-model';
 import { entriesOf, planEntries } from '../../lambdas/visibility/lists';
 import { projectView } from '../../lambdas/visibility/project';
 import { activeExceptions, foldView, statusOf, type ShipmentView } from '../../lambdas/visibility/shipment-view';
@@ -213,5 +214,17 @@ describe('projectView: what the indexer writes', () => {
     expect(version).toBe(3);
     expect(view?.cases['38211']).toBeDefined();
     expect(view?.holds['QH-7']).toBeDefined();
+  });
+});
+
+describe('the trace beside the views', () => {
+  test('a state item that holds only a view or an impact (no milestone yet) is no shipment state in the trace', async () => {
+    const correlation = new InMemoryCorrelationStore();
+    const views = new InMemoryShipmentViewStore(correlation.items);
+    const s = story('SHP-3000-01');
+    await indexEvent(correlation, s.exception, now, TTL, views);
+    const state = correlation.state('SHP-3000-01')!;
+    const trace = assembleTrace({ query: 'SHP-3000-01', matchedAs: [], correlationIds: [], truncated: false, timeline: [], links: [], states: [state] }, now);
+    expect(trace.shipments).toEqual([]);
   });
 });
