@@ -1,5 +1,5 @@
 // AWS cost per shipment lifecycle and per 1M webhook events, from what the sandbox counted while it played the
-// reference scenario (DESIGN §5): AWS API requests by service and operation (moto's request recorder, the
+// reference scenario (docs/architecture.md, "Reference scenario"): AWS API requests by service and operation (moto's request recorder, the
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, REST API requests
 // (sandbox/metering.ts), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the naive
 // baseline, through the same model.
@@ -83,7 +83,7 @@ const bench: BenchFn = async (): Promise<BenchSection[]> => {
       title: 'AWS cost per shipment lifecycle: the reference scenario as counted in the sandbox, ours vs the naive baseline',
       rows: lineRows,
       notes: [
-        'One run of DESIGN §5 (release → dispatch → departure → temperature excursion with its workflow, vendor retries and a forged webhook → arrival → proof of delivery → invoice), counted from the first webhook until nothing moved for 3 s.',
+        'One run of the reference scenario (release → dispatch → departure → temperature excursion with its workflow, vendor retries and a forged webhook → arrival → proof of delivery → invoice), counted from the first webhook until nothing moved for 3 s.',
         '"ours, full batches": the same events with every SQS batch full (each event source\'s batch size), a projection of what batching saves at volume; the scenario trickles events one at a time, so its own batches hold one message.',
         `Naive baseline through the same model: x86 functions; every rule target a Standard workflow (${NAIVE_TRANSITIONS_PER_EVENT} transitions: invoke the adapter, check, succeed) instead of an SQS queue, hence one Lambda invocation per event and no batching; total billed duration kept equal to ours (which flatters it). The exception workflow is counted as it ran; the workflow-cost section prices running it on every ETA update.`,
         `Assumptions: DynamoDB items ≤ 1 KB and query results ≤ 4 KB (one request unit each, transactions two per item); one SQS request per message an EventBridge rule delivers. Prices: data/aws-prices.json (us-east-1 list prices, each with its source).`,

@@ -19,8 +19,9 @@ import { fromApiGatewayEvent, requireMediaType } from '../lambdas/shared/webhook
 import { validateOrThrow } from '../lambdas/shared/webhook/validation';
 import { signLsync, signMotive, signSamsara, signZendesk } from '../lambdas/shared/webhook/signatures';
 import { canonicalSubmission, cloudEvent, erpOrder, motiveFormEntry, samsaraDeparture, zendeskEvent } from '../test/inbound/fixtures/payloads';
-import type { PowertoolsSource } from '../lib/powertools';
+import type { PowertoolsSource } from '../lib/core/powertools';
 import type { BenchSection } from './types';
+import { SYSTEMS } from '../registry/systems';
 
 const root = path.resolve(import.meta.dirname, '..');
 // .bench/ is git-ignored; bundles there resolve @aws-sdk/* from the project's node_modules, as the runtime would.
@@ -103,10 +104,10 @@ function throughput(c: Case, now: Date): number {
   return samples.sort((a, b) => a - b)[2];
 }
 
-const HANDLERS = ['fleet', 'cs', 'erp'] as const;
+const HANDLERS = SYSTEMS;
 
 /**
- * `layer`: as lib/defaults.ts NodeFunction bundles by default (ESM, minified, node24, AWS SDK left to the
+ * `layer`: as lib/core/defaults.ts NodeFunction bundles by default (ESM, minified, node24, AWS SDK left to the
  * runtime, Powertools to its official layer). `bundled`: the `powertools: bundled` stage option.
  */
 async function bundle(system: (typeof HANDLERS)[number], powertools: PowertoolsSource): Promise<string> {
@@ -192,7 +193,7 @@ export default async function inboundBench(): Promise<BenchSection[]> {
       title: 'Inbound handlers: bundle size and module load',
       rows: sizeRows,
       notes: [
-        'Bundled as NodeFunction does by default (esbuild, ESM, minified, node24; @aws-sdk/* left to the runtime, @aws-lambda-powertools/* to the official Powertools layer of the installed release, lib/powertools.ts). The last column is the same handler with the stage option `powertools: bundled` (Powertools inside the bundle, for regions without the public layer).',
+        'Bundled as NodeFunction does by default (esbuild, ESM, minified, node24; @aws-sdk/* left to the runtime, @aws-lambda-powertools/* to the official Powertools layer of the installed release, lib/core/powertools.ts). The last column is the same handler with the stage option `powertools: bundled` (Powertools inside the bundle, for regions without the public layer).',
         'Load = `await import()` of the bundle in a fresh node process after the three AWS SDK clients it uses were imported (their time is shown apart: in Lambda they come from the runtime), median of 5. It includes loading Powertools from node_modules (as the layer provides it), creating the SDK clients, and the validators.',
         'Size breakdown (fleet, approx.): generated canonical validators for the 6 fleet event types ~70 KB, Samsara/Motive/submission validators ~45 KB, ajv-formats ~8 KB, intake code ~20 KB. Powertools (idempotency with its JMESPath engine, logger, metrics, parameters) would add ~80 KB.',
       ],

@@ -76,10 +76,10 @@ say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox
 say(`  everything else  ${sandbox.workDir}/endpoints.json`);
 say();
 
-say('reference scenario (DESIGN §5):');
+say('reference scenario (docs/architecture.md, "Reference scenario"):');
 const report = await runScenario(sandbox);
 say();
-// DESIGN §5 step 8: what an on-call engineer sees with `lsync trace SO-1001` (the same CLI, in-process).
+// Reference scenario step 8 (docs/architecture.md): what an on-call engineer sees with `lsync trace SO-1001` (the same CLI, in-process).
 say(`$ lsync trace ${options.trace}`);
 await lsync(['--sandbox', path.join(sandbox.workDir, 'endpoints.json'), 'trace', options.trace], { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
 say();

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
- * Audit items in the correlation table (lib/tables.ts): `pk = AUDIT#<yyyy-mm-dd>`,
+ * Audit items in the correlation table (lib/core/tables.ts): `pk = AUDIT#<yyyy-mm-dd>`,
  * `sk = <ISO timestamp>#<auditId>`. One item per operator action that changes something (redrive, replay),
  * written as `running` before the first change and completed with the counts at the end, so an
  * interrupted run leaves a trace too.

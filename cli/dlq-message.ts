@@ -1,5 +1,5 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTES } from '../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../registry/queue-attributes';
 import { CliError } from './errors';
 
 /** Attribute lsync adds to re-sent messages: the audit id of the redrive run that sent it. */

@@ -1,11 +1,11 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type Output, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery } from './catalog';
+import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery } from '../registry/catalog';
 import type { AwsClients } from './aws';
 import { TargetError, UnknownQueueError } from './errors';
 import type { Target } from './target';
 
-/** Prefix of the discovery outputs written by lib/monitoring.ts (`DISCOVERY_OUTPUT_PREFIX`). */
+/** Prefix of the discovery outputs written by lib/monitoring/monitoring.ts (`DISCOVERY_OUTPUT_PREFIX`). */
 const PREFIX = 'Lsync';
 
 /** Everything `lsync` needs to know about a stack, read from its outputs (and resources as a fallback). */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as openapiBackend from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
+import { CONTRACT_NAMES, type ContractName } from '../registry/vendors';
 
 /**
  * Vendor contracts: an excerpt of each vendor's published API contract (OpenAPI 3.0.3, JSON), holding the
@@ -83,8 +84,7 @@ export interface ContractCheck {
 }
 
 /** The vendors whose contracts are kept in `contracts/<name>/openapi.json`. */
-export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp'] as const;
-export type ContractName = (typeof CONTRACT_NAMES)[number];
+export { CONTRACT_NAMES, type ContractName };
 
 type Backend = InstanceType<typeof OpenAPIBackend>;
 

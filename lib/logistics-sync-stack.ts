@@ -5,19 +5,20 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
-import { CorrelationIndexer } from './correlation-indexer';
-import { CanonicalBus } from './event-bus';
-import { ErpReadBack } from './erp-read-back';
-import { ExceptionWorkflows } from './exception-workflow';
-import { InboundAdapter } from './inbound-adapter';
-import { maintenanceAllowances, Monitoring } from './monitoring';
-import { OutboundAdapter } from './outbound-adapter';
-import { Powertools } from './powertools';
-import { Routing } from './routing';
-import { Tables } from './tables';
-import { TraceApi } from './trace-api';
-import { VisibilityApi } from './visibility-api';
-import { WebhookApi } from './webhook-api';
+import { CorrelationIndexer } from './correlation/correlation-indexer';
+import { CanonicalBus } from './core/event-bus';
+import { ErpReadBack } from './adapters/erp-read-back';
+import { ExceptionWorkflows } from './workflows/exception-workflow';
+import { InboundAdapter } from './adapters/inbound-adapter';
+import { maintenanceAllowances, Monitoring } from './monitoring/monitoring';
+import { OutboundAdapter } from './adapters/outbound-adapter';
+import { Powertools } from './core/powertools';
+import { Routing } from './core/routing';
+import { Tables } from './core/tables';
+import { TraceApi } from './correlation/trace-api';
+import { VisibilityApi } from './correlation/visibility-api';
+import { WebhookApi } from './adapters/webhook-api';
+import { SYSTEMS, type SystemName } from '../registry/systems';
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -58,7 +59,7 @@ export class LogisticsSyncStack extends Stack {
     });
     this.onCallTopic.addSubscription(new subscriptions.EmailSubscription(config.onCallEmail));
 
-    // --- SAP S/4HANA read-back (lib/erp-read-back.ts) ---
+    // --- SAP S/4HANA read-back (lib/adapters/erp-read-back.ts) ---
     // Thin SAP sales-order events → queue → API_SALES_ORDER_SRV → order.released; not found → its DLQ, with the reason.
     const sapReadBack = new ErpReadBack(this, 'SapReadBack', {
       config: config.systems.erp,
@@ -70,8 +71,8 @@ export class LogisticsSyncStack extends Stack {
     });
 
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
-    // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/webhook-api.ts, docs/webhooks.md).
-    const inbound = (['fleet', 'cs', 'erp'] as const).map((system) => ({
+    // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/adapters/webhook-api.ts, docs/webhooks.md).
+    const inbound = SYSTEMS.map((system) => ({
       adapter: new InboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Inbound`, {
         system,
         bus: this.canonicalBus.bus,
@@ -104,7 +105,7 @@ export class LogisticsSyncStack extends Stack {
       deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
     };
     const outbound = Object.fromEntries(
-      (['erp', 'fleet', 'cs'] as const).map((system) => [
+      SYSTEMS.map((system) => [
         system,
         new OutboundAdapter(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Outbound`, {
           system,
@@ -118,7 +119,7 @@ export class LogisticsSyncStack extends Stack {
           ...queueRetention,
         }),
       ]),
-    ) as Record<'erp' | 'fleet' | 'cs', OutboundAdapter>;
+    ) as Record<SystemName, OutboundAdapter>;
     const indexer = new CorrelationIndexer(this, 'CorrelationIndexer', {
       correlationTable: this.tables.correlationTable,
       alarmTopic: this.onCallTopic,
@@ -142,7 +143,7 @@ export class LogisticsSyncStack extends Stack {
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
 
-    // --- operational visibility (lib/visibility-api.ts, docs/visibility.md) ---
+    // --- operational visibility (lib/correlation/visibility-api.ts, docs/visibility.md) ---
     // The page and its API for operations, finance and service: deliveries in trouble, revenue at risk, cases, timelines.
     const visibility = new VisibilityApi(this, 'Visibility', {
       correlationTable: this.tables.correlationTable,
@@ -155,7 +156,7 @@ export class LogisticsSyncStack extends Stack {
 
     // --- exception workflows (Step Functions) ---
     // shipment.exception-raised (and shipment.eta-updated) → one Step Functions execution per canonical event;
-    // case.resolved / shipment.delivered release the waiting workflows (lib/exception-workflow.ts, docs/workflows.md).
+    // case.resolved / shipment.delivered release the waiting workflows (lib/workflows/exception-workflow.ts, docs/workflows.md).
     new ExceptionWorkflows(this, 'ExceptionWorkflows', {
       bus: this.canonicalBus.bus,
       correlationTable: this.tables.correlationTable,

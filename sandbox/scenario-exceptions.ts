@@ -3,7 +3,7 @@ import type { ScenarioContext, ScenarioStep } from './scenario';
 import { fleetRouteOfOrder } from './scenario-fleet';
 
 /**
- * DESIGN §5 steps 4–5 for the reference scenario (`npm start -- --once`): the fleet's temperature alert on
+ * Steps 4–5 of the reference scenario (docs/architecture.md; `npm start -- --once`): the fleet's temperature alert on
  * SO-1001's shipment starts the temperature-excursion workflow, which places one quality hold and opens
  * one high-priority ticket; the vendor then retries the same webhook twice and nothing more happens.
  * They need the route that dispatch created (the scenario's dispatch step), so they go after it.

@@ -11,12 +11,14 @@ import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
 import { VISIBILITY_STEPS } from './scenario-visibility';
 import type { TappedEvent } from './runtime/bus-tap';
-import { matchesPattern } from './runtime/event-pattern';
+import { matchesPattern } from '../registry/event-pattern';
 import type { Sandbox } from './sandbox';
-import { DEFAULT_WEBHOOK_PATHS, type CallRecord } from './simulators/index';
+import type { CallRecord } from './simulators/index';
+import { SYSTEMS } from '../registry/systems';
+import { webhookPath } from '../registry/vendors';
 
 /**
- * The reference scenario (DESIGN §5) as a list of named steps with named expectations. A step runs only
+ * The reference scenario (docs/architecture.md, "Reference scenario") as a list of named steps with named expectations. A step runs only
  * when the stack implements what it needs (`skipUnless`), so the scenario grows with the product: add a
  * step to {@link REFERENCE_SCENARIO} (or pass your own list to {@link runScenario}).
  *
@@ -194,14 +196,14 @@ function sqsRoutes(ctx: ScenarioContext): { rule: string; pattern: unknown; bus:
 
 // ------------------------------------------------------------------------------------------------
 
-/** DESIGN §5, as far as the stack implements it. Later steps are added as the product grows. */
+/** The reference scenario (docs/architecture.md), as far as the stack implements it. Later steps are added as the product grows. */
 export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
   {
     name: `1. ERP releases order ${ORDER_ID}`,
     skipUnless: (ctx) => (productOutput(ctx, 'EventBusName') ? undefined : 'the product stack has no event bus output'),
     async run(ctx) {
       const sims = ctx.sandbox.simulators;
-      if (sims && webhookRoute(ctx, DEFAULT_WEBHOOK_PATHS.cloudevents)) {
+      if (sims && webhookRoute(ctx, webhookPath('erp', 'cloudevents'))) {
         // Through the whole inbound path: the ERP simulator signs a CloudEvent and posts it to our API.
         ctx.state.set('via', 'erp-webhook');
         ctx.state.set('delivery', await sims.erp.releaseOrder(ORDER_ID));
@@ -449,7 +451,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
         async check() {
           const trace = await orderTrace(ctx);
           const systems = new Set(trace?.timeline.map((h) => h.system));
-          const missing = ['erp', 'fleet', 'cs'].filter((s) => !systems.has(s));
+          const missing = SYSTEMS.filter((s) => !systems.has(s));
           return missing.length === 0 ? undefined : `nothing from ${missing.join(', ')}`;
         },
       },

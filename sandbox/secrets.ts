@@ -1,23 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { StageConfig, SystemName } from '../lib/config/stage-config';
+import { API_SECRET_FIELDS, SYSTEMS, type SystemName } from '../registry/systems';
+import { dialectsOf, type DialectRoute } from '../registry/vendors';
+import type { StageConfig } from '../lib/config/stage-config';
 import { clientConfig } from './aws';
 
-/** The JSON each system's Secrets Manager secret holds (the contract the handlers read). */
-export interface SystemSecrets {
-  readonly erp: { clientId: string; clientSecret: string; cloudeventsWebhookSecret: string; canonicalWebhookSecret: string };
-  readonly fleet: { apiToken: string; samsaraWebhookSecret: string; motiveWebhookSecret: string; canonicalWebhookSecret: string };
-  readonly cs: { apiToken: string; zendeskWebhookSecret: string; canonicalWebhookSecret: string };
-}
+/**
+ * The JSON each system's Secrets Manager secret holds (the contract the handlers read): the API credentials of
+ * registry/systems.ts `API_SECRET_FIELDS` and the signing secret of each of its dialects (registry/vendors.ts).
+ */
+export type SystemSecrets = Readonly<Record<SystemName, Readonly<Record<string, string>>>>;
 
-/** Webhook signing secrets by dialect, as `.sandbox/endpoints.json` and the simulators name them. */
-export interface WebhookSecrets {
-  readonly samsara: string;
-  readonly motive: string;
-  readonly zendesk: string;
-  readonly cloudevents: string;
-  readonly canonical: string;
-}
+/** Webhook signing secrets by dialect route (`samsara`, `zendesk`, …, `canonical`), as `.sandbox/endpoints.json` and the simulators name them. */
+export type WebhookSecrets = Readonly<Record<DialectRoute, string>>;
 
 export interface SandboxSecrets {
   /** Secret name → JSON value, for every system of the stage config. */
@@ -28,33 +23,34 @@ export interface SandboxSecrets {
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
+/** A made-up credential of the kind each API field holds. */
+function apiCredential(field: string): string {
+  if (field === 'clientId') return `lsync-sandbox-${hex(4)}`;
+  if (field === 'apiToken') return `sandbox_api_${hex(16)}`;
+  return hex(24);
+}
+
 /**
- * Fresh secrets for one sandbox run. Samsara issues base64 secrets (32 random bytes); the others are
- * random strings. One canonical-dialect secret is shared by all systems.
+ * Fresh secrets for one sandbox run, from the registry: each system's required API fields, and one signing secret
+ * per dialect — 32 random bytes in base64 where the vendor issues base64 secrets (Samsara, Zendesk), else a random
+ * string. One canonical-dialect secret is shared by all systems.
  */
 export function generateSecrets(config: StageConfig): SandboxSecrets {
-  const canonicalWebhookSecret = hex(32);
-  const systems: SystemSecrets = {
-    erp: { clientId: `lsync-sandbox-${hex(4)}`, clientSecret: hex(24), cloudeventsWebhookSecret: hex(32), canonicalWebhookSecret },
-    fleet: { apiToken: `samsara_api_${hex(16)}`, samsaraWebhookSecret: randomBytes(32).toString('base64'), motiveWebhookSecret: hex(32), canonicalWebhookSecret },
-    cs: { apiToken: hex(20), zendeskWebhookSecret: randomBytes(32).toString('base64'), canonicalWebhookSecret },
-  };
-  // The secret names come from the stage config; the record type makes a new system a compile error here.
-  const byName: Record<string, Record<string, string>> = {};
-  for (const system of Object.keys(config.systems) as SystemName[]) {
-    byName[config.systems[system].secretName] = { ...systems[system] };
+  const canonical = hex(32);
+  const webhooks: Record<string, string> = { canonical };
+  const systems = {} as Record<SystemName, Record<string, string>>;
+  for (const system of SYSTEMS) {
+    const json: Record<string, string> = {};
+    for (const field of API_SECRET_FIELDS[system]) if (!field.endsWith('?')) json[field] = apiCredential(field);
+    for (const dialect of dialectsOf(system)) {
+      webhooks[dialect.route] ??= dialect.secretEncoding === 'base64' ? randomBytes(32).toString('base64') : hex(32);
+      json[dialect.secretField] = webhooks[dialect.route];
+    }
+    systems[system] = json;
   }
-  return {
-    byName,
-    systems,
-    webhooks: {
-      samsara: systems.fleet.samsaraWebhookSecret,
-      motive: systems.fleet.motiveWebhookSecret,
-      zendesk: systems.cs.zendeskWebhookSecret,
-      cloudevents: systems.erp.cloudeventsWebhookSecret,
-      canonical: canonicalWebhookSecret,
-    },
-  };
+  const byName: Record<string, Record<string, string>> = {};
+  for (const system of SYSTEMS) byName[config.systems[system].secretName] = { ...systems[system] };
+  return { byName, systems, webhooks: webhooks as WebhookSecrets };
 }
 
 /** Creates (or overwrites) every secret in the emulator's Secrets Manager, before any function starts. */

@@ -11,7 +11,7 @@ import { redrive, type RedriveProgress, type RedriveResult } from '../redrive';
 
 /** Default number of messages `dlq list` looks at per DLQ to name error classes and business keys. */
 export const DEFAULT_SCAN_LIMIT = 1000;
-/** @default redrives before quarantine when the stack does not say (lib/monitoring.ts `maxRedrives`). */
+/** @default redrives before quarantine when the stack does not say (lib/monitoring/monitoring.ts `maxRedrives`). */
 const DEFAULT_MAX_REDRIVES = 3;
 
 type Affected = Partial<Record<BusinessKey, string[]>>;

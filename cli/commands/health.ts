@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery, type Metric } from '@aws-sdk/client-cloudwatch';
 import { ListExecutionsCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../catalog';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../registry/catalog';
 import type { CommandContext } from '../context';
 import { humanDuration, json, table } from '../format';
 import { queueNameOf } from '../inventory';

@@ -2,7 +2,7 @@ import { DescribeArchiveCommand, DescribeEventBusCommand, DescribeReplayCommand,
 import { AuditLog, currentOperator, newAuditId } from '../audit';
 import type { CommandContext } from '../context';
 import { CliError } from '../errors';
-import { patternAcceptsDetailType } from '../event-pattern';
+import { patternAcceptsDetailType } from '../../registry/event-pattern';
 import { humanDuration, json, table } from '../format';
 
 /** Shown in `lsync replay --help`: what an EventBridge archive replay does and does not do. */

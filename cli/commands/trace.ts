@@ -1,4 +1,4 @@
-import { ALL_LINK_KINDS } from '../../lambdas/indexer/keys';
+import { ALL_LINK_KINDS } from '../../registry/correlation-keys';
 import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import type { CommandContext } from '../context';
 import { CliError, UnknownIdError } from '../errors';

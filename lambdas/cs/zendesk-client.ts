@@ -141,8 +141,8 @@ export function createZendeskClientFromEnv(): ZendeskClient {
   const http = new HttpJsonClient({
     target: 'Zendesk',
     baseUrl: requireEnv('API_BASE_URL'),
-    timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000),
-    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS', 0),
+    timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
+    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
   });
   return new ZendeskClient(http, secretFieldsFromSecretsManager(secretName, ['apiToken'], ['email']));
 }

@@ -197,8 +197,8 @@ export function createErpClientFromEnv(): ErpClient {
   const http = new HttpJsonClient({
     target: 'ERP',
     baseUrl: requireEnv('API_BASE_URL'),
-    timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000),
-    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS', 0),
+    timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
+    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
   });
   const tokenUrl = process.env.TOKEN_URL || undefined;
   return new ErpClient(http, secretFieldsFromSecretsManager(secretName, ['clientId', 'clientSecret'], ['scope']), tokenUrl ? { tokenUrl } : {});

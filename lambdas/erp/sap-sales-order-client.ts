@@ -69,7 +69,7 @@ export class SapSalesOrderClient implements SalesOrderReader {
  */
 export function createSapSalesOrderClientFromEnv(): SapSalesOrderClient {
   const secretName = requireEnv('SECRET_NAME');
-  const http = new HttpJsonClient({ target: 'SAP S/4HANA', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000) });
+  const http = new HttpJsonClient({ target: 'SAP S/4HANA', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS') });
   const tokenUrl = process.env.TOKEN_URL || undefined;
   return new SapSalesOrderClient(http, secretFieldsFromSecretsManager(secretName, ['clientId', 'clientSecret'], ['scope']), tokenUrl ? { tokenUrl } : {});
 }

@@ -112,8 +112,8 @@ export function createFleetClientFromEnv(): FleetClient {
   const http = new HttpJsonClient({
     target: 'fleet',
     baseUrl: requireEnv('API_BASE_URL'),
-    timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000),
-    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS', 0),
+    timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
+    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
   });
   return new FleetClient(http, secretFieldsFromSecretsManager(secretName, ['apiToken']));
 }

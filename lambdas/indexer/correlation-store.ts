@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
 import type { AssetAssignmentItem, AssignmentRelease, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
-import { keys } from './keys';
+import { keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {
@@ -28,7 +28,7 @@ export interface CorrelationStore {
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_WRITE_ATTEMPTS = 5;
 
-/** The correlation store over DynamoDB (the layout in lib/tables.ts). Every write is conditional or idempotent. */
+/** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
 export class DynamoDbCorrelationStore implements CorrelationStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,

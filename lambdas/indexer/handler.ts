@@ -27,8 +27,8 @@ const inner = createIndexerHandler({
     milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, Math.round(value))),
   },
   settings: {
-    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT', 5),
-    ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS', 180 * 86_400),
+    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT'),
+    ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
     queueUrl,
     backoff: { baseSeconds: 2, maxSeconds: 300 },
   },

@@ -1,6 +1,6 @@
 import type { CanonicalDetail, CanonicalRefs } from '../shared/canonical-event';
 import { MILESTONE_RANK, milestoneOf, type Milestone } from '../shared/outbound/milestones';
-import { keys, linksOf, utcIso, type AssetKind, type LinkKind } from './keys';
+import { keys, linksOf, utcIso, type AssetKind, type LinkKind } from '../../registry/correlation-keys';
 
 /** Small facts copied from an event's `data` into its timeline entry (enough for a trace, never a payload). */
 export const FACT_FIELDS = [

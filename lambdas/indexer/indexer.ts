@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../shared/canonical-event';
-import { DLQ_ATTRIBUTES } from '../shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
 import { describeFailure, shortReason } from '../shared/outbound/failures';
 import { parseCanonicalMessage, receiveCountOf, stringAttribute } from '../shared/outbound/message';

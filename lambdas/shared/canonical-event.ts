@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { CanonicalRefs } from '../../registry/correlation-keys';
+import type { EventSourceSystem } from '../../registry/systems';
 
-export type SystemName = 'erp' | 'fleet' | 'cs' | 'orchestrator';
+/** Where a canonical event comes from (registry/systems.ts). */
+export type { EventSourceSystem };
 
-export interface CanonicalRefs {
-  orderId?: string;
-  shipmentId?: string;
-  routeId?: string;
-  stopId?: string;
-  caseId?: string;
-  invoiceId?: string;
-  customerId?: string;
-  holdId?: string;
-}
+/** The business ids of `refs`, declared with the correlation keys they feed (registry/correlation-keys.ts). */
+export type { CanonicalRefs };
 
 /** The EventBridge `detail` of a canonical event (schemas/canonical/envelope.schema.json). */
 export interface CanonicalDetail<TData extends object = Record<string, unknown>> {
@@ -21,7 +16,7 @@ export interface CanonicalDetail<TData extends object = Record<string, unknown>>
     schemaVersion: string;
     occurredAt: string;
     receivedAt: string;
-    source: { system: SystemName; vendor: string; eventId: string };
+    source: { system: EventSourceSystem; vendor: string; eventId: string };
     correlationId: string;
     causationId?: string;
     sequence?: number;
@@ -34,14 +29,14 @@ export interface CanonicalDetail<TData extends object = Record<string, unknown>>
  * Deterministic canonical event id: SHA-256 of (source system, vendor event id, index within the webhook),
  * so a vendor's retry of the same webhook yields the same ids.
  */
-export function canonicalEventId(system: SystemName, vendorEventId: string, index: number): string {
+export function canonicalEventId(system: EventSourceSystem, vendorEventId: string, index: number): string {
   return createHash('sha256').update(`${system}\u0000${vendorEventId}\u0000${index}`).digest('hex');
 }
 
 export interface NewCanonicalEvent<TData extends object> {
   eventType: string;
   schemaVersion?: string;
-  system: SystemName;
+  system: EventSourceSystem;
   vendor: string;
   vendorEventId: string;
   /** Position of this event among those mapped from one vendor event. @default 0 */
@@ -77,6 +72,6 @@ export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEve
 }
 
 /** EventBridge `source` for a canonical event from a system. */
-export function eventSource(system: SystemName): string {
+export function eventSource(system: EventSourceSystem): string {
   return `logistics-sync.${system}`;
 }

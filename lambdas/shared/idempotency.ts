@@ -5,7 +5,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /**
  * Powertools idempotency wiring shared by inbound and outbound adapters. The table has the Powertools layout
- * (`id` partition key, `expiration` TTL; see lib/tables.ts); the table name arrives as `IDEMPOTENCY_TABLE`.
+ * (`id` partition key, `expiration` TTL; see lib/core/tables.ts); the table name arrives as `IDEMPOTENCY_TABLE`.
  */
 
 /** The persistence layer over the stack's idempotency table. */

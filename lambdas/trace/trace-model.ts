@@ -4,8 +4,9 @@
  */
 import type { CanonicalRefs } from '../shared/canonical-event';
 import type { Facts, LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
-import type { LinkKind } from '../indexer/keys';
+import type { LinkKind } from '../../registry/correlation-keys';
 import { MILESTONE_RANK } from '../shared/outbound/milestones';
+import type { SystemName } from '../../registry/systems';
 
 /** One event in the chain, with its timings. */
 export interface TraceHop {
@@ -38,7 +39,7 @@ export interface PendingHop {
   /** The event type that will confirm the step. */
   readonly expected: string;
   /** The system that has to act. */
-  readonly target: 'erp' | 'fleet' | 'cs';
+  readonly target: SystemName;
   readonly description: string;
   readonly status: 'pending' | 'failed';
   /** Since the triggering event was received. */
@@ -107,7 +108,7 @@ export interface Trace {
 interface Expectation {
   readonly after: string;
   readonly expected: string;
-  readonly target: 'erp' | 'fleet' | 'cs';
+  readonly target: SystemName;
   readonly description: (hop: TraceHop) => string;
   readonly satisfiedBy: (candidate: TraceHop, hop: TraceHop) => boolean;
 }

@@ -9,7 +9,7 @@
  * const trace = await traceById(new DynamoDBClient({}), tableName, 'SO-1001'); // Trace | undefined
  * ```
  *
- * Reads (access patterns 1 and 2 of lib/tables.ts, plus the shipment states):
+ * Reads (access patterns 1 and 2 of lib/core/tables.ts, plus the shipment states):
  * 1. `Query(pk = LINK#<kind>#<id>)` for every link kind in parallel, and `Query(pk = CORR#<id>, Limit 1)`:
  *    the id as an order, shipment, route, stop, case, invoice, customer or hold id, or a correlation id.
  * 2. `Query(pk = CORR#<correlationId>)` for each correlation found: its member links and timeline.
@@ -21,7 +21,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
-import { ALL_LINK_KINDS, keys, type LinkKind } from '../indexer/keys';
+import { ALL_LINK_KINDS, keys, type LinkKind } from '../../registry/correlation-keys';
 import { assembleTrace, type Trace } from './trace-model';
 
 export type { FailedHop, PendingHop, ShipmentState, Trace, TraceHop } from './trace-model';

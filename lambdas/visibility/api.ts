@@ -1,5 +1,5 @@
 /**
- * The visibility API and its page, behind one REST API (lib/visibility-api.ts): the page and its two assets are
+ * The visibility API and its page, behind one REST API (lib/correlation/visibility-api.ts): the page and its two assets are
  * public (static, no data); every `/api/*` route needs a Cognito user pool token (docs/visibility.md).
  *
  * | route | answers |
@@ -169,7 +169,7 @@ const TROUBLE: ListRoute = {
     return {
       partitions: [listKeys.troublePk],
       // Sort keys start with 5 − rank: "at least major" is every key below the prefix of the next lower severity.
-      ...(severity ? { sortKeyBelow: String(5 - SEVERITY_RANK[severity] + 1) } : {}),
+      ...(severity ? { sortKeyBelow: String(Number(listKeys.severityPrefix(SEVERITY_RANK[severity])) + 1) } : {}),
       ...(c ? { customerId: c } : {}),
       ...(minAge > 0 ? { sinceAtOrBefore: new Date(at.getTime() - minAge * 60_000).toISOString() } : {}),
     };

@@ -15,7 +15,7 @@ import { DynamoDbVisibilityReader } from './reader';
 const authDomain = optionalEnv('AUTH_DOMAIN_URL');
 const authClient = optionalEnv('AUTH_CLIENT_ID');
 const config: PageConfig = {
-  refreshSeconds: numberEnv('REFRESH_SECONDS', 30),
+  refreshSeconds: numberEnv('REFRESH_SECONDS'),
   auth: authDomain && authClient ? { kind: 'cognito', domainUrl: authDomain, clientId: authClient, scopes: ['openid', 'email'] } : null,
 };
 

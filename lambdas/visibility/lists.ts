@@ -1,6 +1,6 @@
 /**
  * The lists the visibility API pages through, as entries of the correlation table's `Lists` GSI (layout in
- * lib/tables.ts). A shipment is in a list while its view says so; each membership is one small item
+ * lib/core/tables.ts). A shipment is in a list while its view says so; each membership is one small item
  * `SHIPMENT#<id>` / `LIST#<name>` carrying the GSI keys and the attributes the API filters on. Pure.
  *
  * | list | GSI partition (`listPk`) | GSI sort (`listSk`) | member while |
@@ -12,27 +12,10 @@
  * Entries change only when a membership, a sort key or a filtered attribute does, which is rare next to the
  * view's own changes: that keeps the index's write cost near one write per list a shipment enters and leaves.
  */
-import { keys as indexKeys } from '../indexer/keys';
-import { SEVERITY_RANK, statusOf, type ShipmentView, type ViewSeverity } from './shipment-view';
+import { keys as indexKeys, LIST_INDEX, LIST_NAMES, listKeys, type ListName } from '../../registry/correlation-keys';
+import { SEVERITY_RANK, statusOf, type ShipmentView, type ViewSeverity as ShipmentViewSeverity } from './shipment-view';
 
-/** Name of the correlation table's GSI over the list entries. */
-export const LIST_INDEX = 'Lists';
-export const LIST_NAMES = ['trouble', 'unbilled', 'disrupted'] as const;
-export type ListName = (typeof LIST_NAMES)[number];
-
-export const listKeys = {
-  entrySk: (list: ListName) => `LIST#${list}`,
-  entryPrefix: 'LIST#',
-  troublePk: 'LIST#trouble',
-  unbilledPk: 'LIST#unbilled',
-  /** One partition per month of first disruption, so a month's cases are one query. */
-  disruptedPk: (month: string) => `LIST#disrupted#${month}`,
-  /** Severity rank 3 (critical) sorts as 2, unknown (0) as 5: ascending order shows the most severe first. */
-  severityPrefix: (severity: ViewSeverity) => String(5 - SEVERITY_RANK[severity]),
-  troubleSk: (severity: ViewSeverity, since: string, shipmentId: string) => `${listKeys.severityPrefix(severity)}#${since}#${shipmentId}`,
-  unbilledSk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
-  disruptedSk: (firstAt: string, shipmentId: string) => `${firstAt}#${shipmentId}`,
-} as const;
+export { LIST_INDEX, LIST_NAMES, listKeys, type ListName };
 
 /** One list membership (`SHIPMENT#<id>` / `LIST#<name>`), as written apart from `expiresAt` and `viewVersion`. */
 export interface ListEntry {
@@ -45,7 +28,7 @@ export interface ListEntry {
   readonly shipmentId: string;
   readonly customerId?: string;
   /** trouble: the severity and the start it sorts by. */
-  readonly severity?: ViewSeverity;
+  readonly severity?: ShipmentViewSeverity;
   readonly since?: string;
   /** unbilled: when it was delivered. */
   readonly deliveredAt?: string;
@@ -71,7 +54,7 @@ export function entriesOf(view: ShipmentView | undefined): ListEntry[] {
   const status = statusOf(view);
   const entries: ListEntry[] = [];
   if (status.inTrouble && status.since) {
-    entries.push(entry(view, 'trouble', listKeys.troublePk, listKeys.troubleSk(status.severity, status.since, view.shipmentId), { severity: status.severity, since: status.since }));
+    entries.push(entry(view, 'trouble', listKeys.troublePk, listKeys.troubleSk(SEVERITY_RANK[status.severity], status.since, view.shipmentId), { severity: status.severity, since: status.since }));
   }
   if (status.unbilled && view.deliveredAt) {
     entries.push(entry(view, 'unbilled', listKeys.unbilledPk, listKeys.unbilledSk(view.deliveredAt, view.shipmentId), { deliveredAt: view.deliveredAt }));

@@ -1,9 +1,9 @@
 /**
  * What the visibility API reads: pages of a list (the `Lists` GSI, one or more partitions in order), the state
- * items of a page's shipments, and a trace. Never a scan. Layout: lib/tables.ts, lambdas/visibility/lists.ts.
+ * items of a page's shipments, and a trace. Never a scan. Layout: lib/core/tables.ts, lambdas/visibility/lists.ts.
  */
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../indexer/keys';
+import { keys } from '../../registry/correlation-keys';
 import { traceById, type Trace } from '../trace/trace-query';
 import type { BusinessImpact } from './impact';
 import { LIST_INDEX, type ListEntry } from './lists';

@@ -2,14 +2,14 @@
  * The operational view of one shipment: its exceptions, cases, quality holds, delivery and billing, folded from
  * the canonical events the correlation indexer consumes. Stored on the shipment's state item
  * (`SHIPMENT#<id>` / `STATE`, attribute `view`); the lists the visibility API pages through are derived from it
- * (`LIST#<name>` entries, GSI `Lists`, see lib/tables.ts). Pure: no SDK, no clock.
+ * (`LIST#<name>` entries, GSI `Lists`, see lib/core/tables.ts). Pure: no SDK, no clock.
  *
  * The fold is idempotent and, as far as the events allow, independent of their order: every event sets the
  * fields it knows (keyed by exception, case or hold id), times only move to the earliest occurrence, and a
  * status never goes back (`resolved` beats `open` beats `reported`). A redelivered or reordered event therefore
  * leaves the same view, which is what lets the indexer write only when the view changes.
  */
-import { utcIso } from '../indexer/keys';
+import { utcIso, type SeverityRank } from '../../registry/correlation-keys';
 import type { CanonicalDetail } from '../shared/canonical-event';
 import type { BusinessImpact } from './impact';
 
@@ -19,7 +19,7 @@ import type { BusinessImpact } from './impact';
  * (low/medium → minor, high → major, critical → critical), else unknown.
  */
 export type ViewSeverity = 'unknown' | 'minor' | 'major' | 'critical';
-export const SEVERITY_RANK: Readonly<Record<ViewSeverity, number>> = { unknown: 0, minor: 1, major: 2, critical: 3 };
+export const SEVERITY_RANK: Readonly<Record<ViewSeverity, SeverityRank>> = { unknown: 0, minor: 1, major: 2, critical: 3 };
 export const SEVERITIES = Object.keys(SEVERITY_RANK) as ViewSeverity[];
 
 const REPORTED_SEVERITY: Readonly<Record<string, ViewSeverity>> = { low: 'minor', medium: 'minor', high: 'major', critical: 'critical' };

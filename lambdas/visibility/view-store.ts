@@ -2,11 +2,11 @@
  * Port and adapters for the shipment views the correlation indexer keeps (lambdas/visibility/project.ts) and the
  * business impact the exception workflows record: both live on the shipment's state item
  * (`SHIPMENT#<id>` / `STATE`, next to the milestone the indexer guards), the list entries beside it
- * (`SHIPMENT#<id>` / `LIST#<name>`). Layout and access patterns: lib/tables.ts.
+ * (`SHIPMENT#<id>` / `LIST#<name>`). Layout and access patterns: lib/core/tables.ts.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../indexer/keys';
+import { keys } from '../../registry/correlation-keys';
 import type { BusinessImpact } from './impact';
 import { listKeys, type ListEntry, type ListName } from './lists';
 import type { ShipmentView } from './shipment-view';

@@ -20,7 +20,7 @@ const run = erpActions(
   correlationTable
     ? {
         recorder: new DynamoDbShipmentViewStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), correlationTable),
-        ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS', 180 * 86_400),
+        ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
         onError: (error) => logger.warn('business impact not recorded', { errorClass: errorClassOf(error), reason: (error as Error).message }),
       }
     : undefined,

@@ -2,11 +2,11 @@
  * Shared vocabulary of the exception workflows: flows, severities, thresholds, and the shapes that travel
  * between the state machines (statemachines/*.asl.json) and their Lambda tasks. Types only, no behaviour.
  */
+import type { FlowName } from '../../registry/workflows';
 import type { CasePriority, ShipmentEtaUpdatedV1, ShipmentExceptionRaisedV1 } from '../shared/generated/canonical-types';
 
-/** The three exception workflows; each has `statemachines/<flow>.asl.json`. */
-export const FLOWS = ['temperature-excursion', 'delay', 'failed-delivery'] as const;
-export type FlowName = (typeof FLOWS)[number];
+/** Flows and thresholds are declared once, for the constructs and the tasks alike. */
+export { FLOWS, type ExceptionThresholds, type FlowName } from '../../registry/workflows';
 
 /**
  * Effective severity decided by the rules (the source's `reportedSeverity` is only a hint).
@@ -15,13 +15,6 @@ export type FlowName = (typeof FLOWS)[number];
  */
 export type Severity = 'none' | 'minor' | 'major' | 'critical';
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { none: 0, minor: 1, major: 2, critical: 3 };
-
-/** Stage configuration `exceptions` block (lib/config/stage-config.ts), passed to the tasks as JSON. */
-export interface ExceptionThresholds {
-  readonly temperature: { readonly minorMinutes: number; readonly majorMinutes: number; readonly criticalDeltaCelsius: number };
-  readonly delay: { readonly graceMinutes: number; readonly majorMinutes: number };
-  readonly failedDelivery: { readonly maxAttempts: number };
-}
 
 /** The canonical events that start a workflow. */
 export type TriggerEvent = ShipmentExceptionRaisedV1 | ShipmentEtaUpdatedV1;

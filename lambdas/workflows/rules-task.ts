@@ -13,7 +13,7 @@ import { logger, withBusinessKeys } from '../shared/observability';
 import { rulesActions, type RulesTaskInput } from './rules-actions';
 import { parseThresholds } from './thresholds';
 
-const run = rulesActions({ thresholds: parseThresholds(requireEnv('EXCEPTION_THRESHOLDS')), recordTtlDays: numberEnv('RECORD_TTL_DAYS', 180) });
+const run = rulesActions({ thresholds: parseThresholds(requireEnv('EXCEPTION_THRESHOLDS')), recordTtlDays: numberEnv('RECORD_TTL_DAYS') });
 
 export const handler = async (input: RulesTaskInput): Promise<unknown> => {
   withBusinessKeys({ correlationId: input.event?.metadata?.correlationId, ...input.event?.refs });

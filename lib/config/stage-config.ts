@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
-/** The three systems every stage connects. */
-export const SYSTEMS = ['erp', 'fleet', 'cs'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
 
 export interface MaintenanceWindow {
   /** Day of week (UTC) or `*` for every day. */
@@ -59,7 +57,7 @@ export interface StageConfig {
   /** Stage name, e.g. `dev` or `prod` (the key under `stages` in cdk.json). */
   readonly stage: string;
   readonly onCallEmail: string;
-  /** Where functions get Powertools from (lib/powertools.ts). @default 'layer' */
+  /** Where functions get Powertools from (lib/core/powertools.ts). @default 'layer' */
   readonly powertools?: 'layer' | 'bundled';
   readonly retention: {
     readonly eventArchiveDays: number;

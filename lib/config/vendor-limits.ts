@@ -1,4 +1,4 @@
-import type { SystemName } from './stage-config';
+import type { SystemName } from '../../registry/systems';
 
 /** A vendor's documented rate limit on the calls an outbound adapter makes. */
 export interface VendorRateLimit {

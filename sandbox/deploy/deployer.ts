@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { LambdaClient, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { POWERTOOLS_LAYER_PARAMETER } from '../../lib/powertools-release';
+import { POWERTOOLS_LAYER_PARAMETER } from '../../lib/core/powertools-release';
 import { clientConfig, SANDBOX_ACCOUNT, SANDBOX_REGION } from '../aws';
 import type { AssemblyStack, CfnResource, CfnTemplate, FileAsset } from './assembly';
 import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext, type Reference } from './intrinsics';
@@ -174,7 +174,7 @@ async function motoSsmValue(endpoint: string, name: string): Promise<string | un
  * The public Powertools layer of one release, as the sandbox provides it: a layer version in the emulator
  * (so that functions referring to it can be created) and an SSM parameter holding its ARN. The layer holds
  * only a manifest: the local runtime resolves `@aws-lambda-powertools/*` from the project's node_modules,
- * the same release (lib/powertools-release.ts reads the installed version when synthesizing).
+ * the same release (lib/core/powertools-release.ts reads the installed version when synthesizing).
  *
  * moto reserves names under `/aws/` (as AWS does), so the parameter is stored as `/sandbox/aws/...`, and
  * the template given to the emulator reads it from there (see deployStack).

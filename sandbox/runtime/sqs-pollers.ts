@@ -8,7 +8,7 @@ import {
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { clientConfig, SANDBOX_REGION } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
-import { matchesPattern } from './event-pattern';
+import { matchesPattern } from '../../registry/event-pattern';
 import type { FunctionRegistry, LocalFunction } from './functions';
 
 /** One SQS event source mapping of the template, resolved. */

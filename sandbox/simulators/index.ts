@@ -8,7 +8,7 @@ import { resolveWebhookTargets, type ResolvedWebhookTargets, type WebhookUrls } 
 export { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials } from './cs';
 export { ErpSimulator, DEFAULT_ERP_CREDENTIALS, type ErpCredentials } from './erp';
 export { FleetSimulator, DEFAULT_FLEET_CREDENTIALS, type FleetCredentials } from './fleet';
-export { DEFAULT_WEBHOOK_PATHS, resolveWebhookTargets, type WebhookUrls } from './webhook-urls';
+export { resolveWebhookTargets, type WebhookUrls } from './webhook-urls';
 export type { ActiveFault, CallRecord, FaultSpec, RetryPolicy, SimLogger, WebhookDelivery } from './common';
 
 /** Webhook secrets, one per dialect, as our API is configured with them. */

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { CANONICAL_DIALECT } from '../../registry/vendors';
 
 /**
  * Webhook signatures exactly as each vendor documents them (sources in docs/webhooks.md, "Signature schemes").
@@ -47,8 +48,8 @@ export function canonicalSignature(secret: string, timestamp: string, rawBody: s
 }
 
 /** Header names of the canonical scheme. */
-export const CANONICAL_TIMESTAMP_HEADER = 'x-lsync-timestamp';
-export const CANONICAL_SIGNATURE_HEADER = 'x-lsync-signature';
+export const CANONICAL_TIMESTAMP_HEADER = CANONICAL_DIALECT.signature.timestampHeader.toLowerCase();
+export const CANONICAL_SIGNATURE_HEADER = CANONICAL_DIALECT.signature.signatureHeader.toLowerCase();
 
 export function canonicalHeaders(secret: string, body: string, at: Date): Record<string, string> {
   const timestamp = unixSeconds(at);

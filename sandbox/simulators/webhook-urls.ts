@@ -1,13 +1,5 @@
-/** Paths of our webhook endpoints, relative to the API's base URL. */
-export const DEFAULT_WEBHOOK_PATHS = {
-  cloudevents: '/webhooks/erp/cloudevents',
-  samsara: '/webhooks/fleet/samsara',
-  motive: '/webhooks/fleet/motive',
-  zendesk: '/webhooks/cs/zendesk',
-  erpCanonical: '/webhooks/erp/canonical',
-  fleetCanonical: '/webhooks/fleet/canonical',
-  csCanonical: '/webhooks/cs/canonical',
-} as const;
+import { SYSTEMS, type SystemName } from '../../registry/systems';
+import { dialectsOf, webhookPath } from '../../registry/vendors';
 
 /**
  * Where the simulators send webhooks. Every URL left out defaults to `baseUrl` + its default path;
@@ -28,12 +20,8 @@ export interface WebhookUrls {
   canonical?: { erp?: string; fleet?: string; cs?: string };
 }
 
-/** Webhook targets by simulator and dialect, as the simulators take them. */
-export interface ResolvedWebhookTargets {
-  erp: { cloudevents?: string; canonical?: string };
-  fleet: { samsara?: string; motive?: string; canonical?: string };
-  cs: { zendesk?: string; canonical?: string };
-}
+/** Webhook targets by simulator (system) and dialect route, as the simulators take them. */
+export type ResolvedWebhookTargets = Record<SystemName, Record<string, string | undefined>>;
 
 function join(base: string | undefined, path: string): string | undefined {
   return base === undefined ? undefined : base.replace(/\/+$/, '') + path;
@@ -43,15 +31,16 @@ function join(base: string | undefined, path: string): string | undefined {
 export function resolveWebhookTargets(urls: WebhookUrls | string): ResolvedWebhookTargets {
   const u: WebhookUrls = typeof urls === 'string' ? { baseUrl: urls } : urls;
   const base = u.baseUrl;
-  const targets: ResolvedWebhookTargets = {
-    erp: { cloudevents: u.erp ?? join(base, DEFAULT_WEBHOOK_PATHS.cloudevents), canonical: u.canonical?.erp ?? join(base, DEFAULT_WEBHOOK_PATHS.erpCanonical) },
-    fleet: {
-      samsara: u.fleet ?? join(base, DEFAULT_WEBHOOK_PATHS.samsara),
-      motive: u.motive ?? join(base, DEFAULT_WEBHOOK_PATHS.motive),
-      canonical: u.canonical?.fleet ?? join(base, DEFAULT_WEBHOOK_PATHS.fleetCanonical),
-    },
-    cs: { zendesk: u.cs ?? join(base, DEFAULT_WEBHOOK_PATHS.zendesk), canonical: u.canonical?.cs ?? join(base, DEFAULT_WEBHOOK_PATHS.csCanonical) },
-  };
+  // The explicit URL of each vendor dialect (option names as the simulators' systems), else the route's default path.
+  const explicit: Record<string, string | undefined> = { cloudevents: u.erp, samsara: u.fleet, motive: u.motive, zendesk: u.cs };
+  const targets = Object.fromEntries(
+    SYSTEMS.map((system) => [
+      system,
+      Object.fromEntries(
+        dialectsOf(system).map((d) => [d.route, (d.route === 'canonical' ? u.canonical?.[system] : explicit[d.route]) ?? join(base, webhookPath(system, d.route))]),
+      ),
+    ]),
+  ) as ResolvedWebhookTargets;
   for (const [system, dialects] of Object.entries(targets)) {
     for (const [dialect, url] of Object.entries(dialects as Record<string, string | undefined>)) {
       if (url === undefined) continue;

@@ -1,5 +1,5 @@
 /**
- * The failure drill of DESIGN §5, run through `lsync` against a whole sandbox of its own (moto, the product
+ * The failure drill (docs/architecture.md, "Reference scenario"), run through `lsync` against a whole sandbox of its own (moto, the product
  * stack, the local runtime and the simulated ERP, fleet and CS systems): the ERP answers 503 during step 6
  * → the POD's billing-ready call is retried, then dead-lettered → `lsync dlq list` names SO-1001 →
  * `lsync dlq redrive erp-sync --order SO-1001` → billing-ready is processed exactly once, the invoice
@@ -47,7 +47,7 @@ const sims = () => sandbox.simulators!;
 const billingReadyDone = () => sims().erp.callsTo('POST', BILLING_READY).filter((c) => c.status !== null && c.status >= 200 && c.status < 300 && !(c as { replayed?: boolean }).replayed);
 const erpStatuses = () => sims().erp.callsTo('PUT', `/shipments/${SHIPMENT}/status`).filter((c) => c.status === 200).map((c) => (c.body as { status: string }).status);
 
-describe('the failure drill (DESIGN §5) through lsync', () => {
+describe('the failure drill (docs/architecture.md, "Reference scenario") through lsync', () => {
   test('ERP 503 → DLQ → dlq list names SO-1001 → redrive --order SO-1001 → processed exactly once, audited', { timeout: 300_000 }, async () => {
     expect(sims(), 'the sandbox runs the simulators').toBeDefined();
 

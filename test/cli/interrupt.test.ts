@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { QueueDiscovery } from '../../cli/catalog';
+import type { QueueDiscovery } from '../../registry/catalog';
 import { CREDENTIALS, REGION, startCliFixture, type CliFixture } from './support/fixture';
 import { adapterDlqAttributes, canonicalEventBody, clear, eventIdOf, peekAll, seed } from './support/queues';
 

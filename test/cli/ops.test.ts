@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import type { QueueDiscovery } from '../../cli/catalog';
+import type { QueueDiscovery } from '../../registry/catalog';
 import { CREDENTIALS, deployInto, REGION, startCliFixture, synthBareFixture, type CliFixture } from './support/fixture';
 import { adapterDlqAttributes, canonicalEventBody, eventIdOf, peekAll, seed } from './support/queues';
 import { lsync } from './support/run-cli';

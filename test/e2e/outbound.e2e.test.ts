@@ -9,7 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { aws, eventually, sandbox, sim, type SimulatedSystem as System } from './support';
 import { routeExternalRef } from '../../lambdas/shared/fleet-external-ids';

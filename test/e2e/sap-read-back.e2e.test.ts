@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { signLsync } from '../../lambdas/shared/webhook/signatures';
 import { aws, eventually, sandbox, sim } from './support';
 

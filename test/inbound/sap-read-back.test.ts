@@ -9,7 +9,7 @@ import { mapSapSalesOrder, readBackRequest, releaseDecision, decodeSapSalesOrder
 import { parseDlqMessage } from '../../cli/dlq-message';
 import { createSapReadBackHandler } from '../../lambdas/erp/read-back/read-back';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';

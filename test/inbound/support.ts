@@ -7,7 +7,8 @@ import { StaticSecretSource, type SecretJson } from '../../lambdas/shared/secret
 import type { Dialect } from '../../lambdas/shared/webhook/dialect';
 import { createWebhookPipeline, type CanonicalValidators, type LoggerPort, type MetricsPort, type WebhookHandler } from '../../lambdas/shared/webhook/pipeline';
 import { signLsync, signMotive, signSamsara, signZendesk } from '../../lambdas/shared/webhook/signatures';
-import type { SystemName, CanonicalDetail } from '../../lambdas/shared/canonical-event';
+import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
+import type { SystemName } from '../../registry/systems';
 
 /** Secrets as the stack's secret contract names them (values are test-only). */
 export const SECRETS = {
@@ -22,7 +23,6 @@ export const SECRET_JSON: Record<SystemName, SecretJson> = {
   fleet: { apiToken: 't', samsaraWebhookSecret: SECRETS.samsara, motiveWebhookSecret: SECRETS.motive, canonicalWebhookSecret: SECRETS.canonical },
   cs: { apiToken: 't', zendeskWebhookSecret: SECRETS.zendesk, canonicalWebhookSecret: SECRETS.canonical },
   erp: { clientId: 'c', clientSecret: 's', cloudeventsWebhookSecret: SECRETS.cloudevents, canonicalWebhookSecret: SECRETS.canonical },
-  orchestrator: {},
 };
 
 /** A fixed clock for the tests: signatures are made "now". */

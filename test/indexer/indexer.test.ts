@@ -3,7 +3,7 @@ import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-stor
 import { planIndex } from '../../lambdas/indexer/index-plan';
 import { createIndexerHandler, indexEvent } from '../../lambdas/indexer/indexer';
 import { slisFor } from '../../lambdas/indexer/slis';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
 import { example, lambdaContext, memoryLogger, sqsEvent, sqsRecord } from '../outbound/support';

@@ -1,5 +1,5 @@
 /**
- * The reference scenario's event chain (DESIGN §5) for SO-1001 as canonical events, in the order the
+ * The reference scenario's event chain (docs/architecture.md, "Reference scenario") for SO-1001 as canonical events, in the order the
  * systems produce them, with a late departure at the end (step 7). Shared by the indexer and trace tests.
  */
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, test } from 'vitest';
 import { parseStageConfig } from '../../lib/config/stage-config';
-import { ErpReadBack, validateErpReadBackProps } from '../../lib/erp-read-back';
+import { ErpReadBack, validateErpReadBackProps } from '../../lib/adapters/erp-read-back';
 import { cdkJsonContext, synthStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -10,8 +10,8 @@ import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { stackName } from '../../lib/app';
 import { stackNameOf } from '../../cli/target';
-import { friendlyName, METRIC_NAMES, Monitoring, RUNBOOK } from '../../lib/monitoring';
-import { ReliableQueue } from '../../lib/reliable-queue';
+import { friendlyName, METRIC_NAMES, Monitoring, RUNBOOK } from '../../lib/monitoring/monitoring';
+import { ReliableQueue } from '../../lib/core/reliable-queue';
 import { synthStage } from '../support/synth';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
-import { NodeFunction } from '../../lib/defaults';
-import { Powertools, type PowertoolsSource } from '../../lib/powertools';
-import { installedPowertoolsVersion, powertoolsLayerParameterName } from '../../lib/powertools-release';
+import { NodeFunction } from '../../lib/core/defaults';
+import { Powertools, type PowertoolsSource } from '../../lib/core/powertools';
+import { installedPowertoolsVersion, powertoolsLayerParameterName } from '../../lib/core/powertools-release';
 import { synthStage } from '../support/synth';
 
 type Template = { Parameters?: Record<string, { Type: string; Default?: string }>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };

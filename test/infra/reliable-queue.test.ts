@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, test } from 'vitest';
-import { ReliableQueue, validateReliableQueueProps } from '../../lib/reliable-queue';
+import { ReliableQueue, validateReliableQueueProps } from '../../lib/core/reliable-queue';
 
 describe('ReliableQueue', () => {
   test('derives a visibility timeout of six times the consumer timeout and redrives after maxReceiveCount', () => {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { LIST_INDEX } from '../../lambdas/visibility/lists';
-import { validateVisibilityApiProps } from '../../lib/visibility-api';
+import { validateVisibilityApiProps } from '../../lib/correlation/visibility-api';
 import { synthStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { DEFINITION_SUBSTITUTIONS, EXCEPTION_STARTER_TIMEOUT, validateExceptionWorkflowsProps } from '../../lib/exception-workflow';
+import { DEFINITION_SUBSTITUTIONS, EXCEPTION_STARTER_TIMEOUT, validateExceptionWorkflowsProps } from '../../lib/workflows/exception-workflow';
 import { FLOWS } from '../../lambdas/workflows/model';
 import { LAMBDA_TASK_RETRY, SERVICE_TASK_RETRY, WAIT_TASK_RETRY } from '../../lambdas/workflows/retry-policy';
 import { synthStage } from '../support/synth';
@@ -40,7 +40,7 @@ describe('exception workflow state machines in the template', () => {
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: {
           Level: 'ALL',
-          // Payloads stay out of the logs (DESIGN §7); the execution history keeps them.
+          // Payloads stay out of the logs (docs/architecture.md, "Security"); the execution history keeps them.
           IncludeExecutionData: false,
           Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/Logs[A-F0-9]{8}$/), 'Arn'] } } }],
         },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound, planErpActions } from '../../lambdas/erp/outbound/erp-outbound';
 import { InMemoryStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
-import { DLQ_ATTRIBUTES } from '../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { HeldError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { HOLD_ATTRIBUTES, parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
 import { example, expectValidCanonical, InMemoryErp, lambdaContext, outboundHarness, sqsEvent, sqsRecord } from './support';

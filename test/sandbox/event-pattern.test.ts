@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { matchesPattern } from '../../sandbox/runtime/event-pattern';
+import { matchesPattern } from '../../registry/event-pattern';
 
 const event = {
   source: 'logistics-sync.fleet',

@@ -1,10 +1,11 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import type { DecodedEvent, Dialect, MapResult } from '../../shared/webhook/dialect';
+import { dialectIdentity, type DecodedEvent, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { zendeskWebhook } from '../../shared/webhook/generated/vendor-validators.js';
 import { compact, minutesBetween } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { verifyZendesk, ZENDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { VENDOR_DIALECTS } from '../../../registry/vendors';
 
 /**
  * Zendesk event webhooks (ticket status, priority, comment and tag changes) → `case.updated` / `case.resolved`.
@@ -112,11 +113,7 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
 }
 
 export const zendeskDialect: Dialect<ZendeskWebhook> = {
-  name: 'zendesk',
-  vendor: VENDOR,
-  system: 'cs',
-  contentTypes: ['application/json'],
-  secretKey: 'zendeskWebhookSecret',
+  ...dialectIdentity(VENDOR_DIALECTS.zendesk),
   verify(request, secret, now, toleranceSeconds) {
     verifyZendesk({
       timestamp: signatureHeader(request, ZENDESK_TIMESTAMP_HEADER),

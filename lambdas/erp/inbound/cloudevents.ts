@@ -1,12 +1,13 @@
 import { buildCanonicalEvent } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
-import type { DecodedEvent, DeferredMapResult, Dialect, MapResult } from '../../shared/webhook/dialect';
+import { dialectIdentity, type DecodedEvent, type DeferredMapResult, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { cloudEvent } from '../../shared/webhook/generated/vendor-validators.js';
 import { mediaType, optionalHeader, type WebhookRequest } from '../../shared/webhook/request';
 import { verifyLsyncRequest } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { mapErpInvoice, mapErpOrder, mapErpQualityHold, validateErpInvoice, validateErpOrder, validateErpQualityHold, type MappedResource } from './generic-erp';
 import { decodeSapOutboundDelivery, decodeSapSalesOrder, mapSapOutboundDelivery, readBackRequest, SAP_OUTBOUND_DELIVERY_CREATED, SAP_SALES_ORDER_TYPES, type SapReadBackQueue } from './sap-s4hana';
+import { VENDOR_DIALECTS } from '../../../registry/vendors';
 
 /**
  * ERP CloudEvents 1.0 (`POST /webhooks/erp/cloudevents`), structured mode (`application/cloudevents+json`,
@@ -39,7 +40,7 @@ export interface CloudEvent {
   data_base64?: string;
 }
 
-export const STRUCTURED_MEDIA_TYPE = 'application/cloudevents+json';
+export const STRUCTURED_MEDIA_TYPE = VENDOR_DIALECTS.cloudevents.contentTypes[0];
 const validateCloudEvent = cloudEvent as SchemaValidator<CloudEvent>;
 const GENERIC_TYPE = /^(?!sap\.)[A-Za-z0-9][A-Za-z0-9.-]*\.(order\.released|invoice\.posted|quality-hold\.released)\.v1$/;
 const BINARY_ATTRIBUTES = ['id', 'source', 'type', 'subject', 'time', 'dataschema'] as const;
@@ -142,11 +143,7 @@ export function mapCloudEvent(decoded: DecodedEvent<CloudEvent>, receivedAt: str
 /** The CloudEvents dialect; `readBack` takes SAP's thin sales-order events (the SQS read-back queue in Lambda). */
 export function cloudEventsDialect(readBack: SapReadBackQueue): Dialect<CloudEvent> {
   return {
-    name: 'cloudevents',
-    vendor: 'cloudevents',
-    system: 'erp',
-    contentTypes: [STRUCTURED_MEDIA_TYPE, 'application/json'],
-    secretKey: 'cloudeventsWebhookSecret',
+    ...dialectIdentity(VENDOR_DIALECTS.cloudevents),
     verify: verifyLsyncRequest,
     decode: decodeCloudEvent,
     map: (decoded, receivedAt) => mapCloudEvent(decoded, receivedAt, readBack),

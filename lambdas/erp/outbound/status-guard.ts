@@ -15,7 +15,7 @@ export interface StatusSyncGuard {
 }
 
 /**
- * Guard items in the correlation table: `pk = SHIPMENT#<shipmentId>`, `sk = SYNC#<target>` (lib/tables.ts),
+ * Guard items in the correlation table: `pk = SHIPMENT#<shipmentId>`, `sk = SYNC#<target>` (lib/core/tables.ts),
  * written with a condition so concurrent writers can only raise the rank.
  */
 export class DynamoDbStatusSyncGuard implements StatusSyncGuard {

@@ -22,7 +22,7 @@ const inner = createSapReadBackHandler({
   messages: new SqsMessageOps(new SQSClient({}), queueUrl, requireEnv('DLQ_URL')),
   logger,
   metrics: { count: (name) => metrics.addMetric(name, MetricUnit.Count, 1) },
-  settings: { maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT', 5), queueUrl, backoff: { baseSeconds: 2, maxSeconds: 300 } },
+  settings: { maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT'), queueUrl, backoff: { baseSeconds: 2, maxSeconds: 300 } },
 });
 
 export const handler: typeof inner = async (event, context) => {

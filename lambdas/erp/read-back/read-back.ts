@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { DLQ_ATTRIBUTES } from '../../shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';

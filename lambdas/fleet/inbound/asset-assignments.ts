@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssetAssignmentItem } from '../../indexer/index-plan';
-import { keys, utcIso, type AssetKind } from '../../indexer/keys';
+import { keys, utcIso, type AssetKind } from '../../../registry/correlation-keys';
 import type { AssetAssignments, CarriedShipment, IncidentSpan } from './samsara-alerts';
 
 /** How many of an asset's latest assignments to look at: a vehicle carries a handful of loads at once at most. */
@@ -26,7 +26,7 @@ export function activeDuring(items: readonly StoredAssignment[], span: IncidentS
 
 /**
  * The asset assignments of the correlation index over DynamoDB (written by the indexer when a shipment is
- * dispatched, ended at delivery; layout in lib/tables.ts): `Query(pk=ASSET#<kind>#<id>, sk <= AT#<until>~)`, newest
+ * dispatched, ended at delivery; layout in lib/core/tables.ts): `Query(pk=ASSET#<kind>#<id>, sk <= AT#<until>~)`, newest
  * first, one query per id the asset is known by.
  */
 export class DynamoDbAssetAssignments implements AssetAssignments {

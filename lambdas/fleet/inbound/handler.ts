@@ -14,7 +14,7 @@ import { FLEET_CANONICAL_VALIDATORS, fleetDialects } from './routes';
  * the system secret `SECRET_NAME`, `HTTP_TIMEOUT_MS`) and its shipments from the correlation index (`CORRELATION_TABLE`).
  */
 const telemetry = new SamsaraTelemetryClient(
-  new HttpJsonClient({ target: 'fleet', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS', 3000) }),
+  new HttpJsonClient({ target: 'fleet', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS') }),
   secretFieldsFromSecretsManager(requireEnv('SECRET_NAME'), ['apiToken']),
 );
 const assignments = new DynamoDbAssetAssignments(DynamoDBDocumentClient.from(new DynamoDBClient({})), requireEnv('CORRELATION_TABLE'));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { buildCanonicalEvent } from '../../shared/canonical-event';
-import type { Dialect, MapResult } from '../../shared/webhook/dialect';
+import { dialectIdentity, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { motiveWebhook } from '../../shared/webhook/generated/vendor-validators.js';
 import { asIdentifier, compact } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { MOTIVE_SIGNATURE_HEADER, verifyMotive } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { VENDOR_DIALECTS } from '../../../registry/vendors';
 
 /**
  * Motive (KeepTruckin) company webhooks → canonical fleet events.
@@ -61,11 +62,7 @@ function mapMotive(decoded: { event: MotiveWebhook; vendorEventId: string; vendo
 }
 
 export const motiveDialect: Dialect<MotiveWebhook> = {
-  name: 'motive',
-  vendor: VENDOR,
-  system: 'fleet',
-  contentTypes: ['application/json'],
-  secretKey: 'motiveWebhookSecret',
+  ...dialectIdentity(VENDOR_DIALECTS.motive),
   verify(request, secret) {
     verifyMotive({ signature: signatureHeader(request, MOTIVE_SIGNATURE_HEADER), body: request.body, secret });
   },

@@ -2,7 +2,7 @@ import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonica
 import { UpstreamUnavailableError } from '../../shared/errors';
 import type { DecodedEvent, DeferredMapResult, MapResult } from '../../shared/webhook/dialect';
 import { asIdentifier, asShortText, compact, minutesBetween } from '../../shared/webhook/mapping';
-import type { AssetKind } from '../../indexer/keys';
+import type { AssetKind } from '../../../registry/correlation-keys';
 
 /**
  * Samsara temperature alerts → `shipment.exception-raised` (temperature-excursion).

@@ -1,12 +1,13 @@
 import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
-import type { DecodedEvent, DeferredMapResult, Dialect, MapResult } from '../../shared/webhook/dialect';
+import { dialectIdentity, type DecodedEvent, type DeferredMapResult, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { samsaraWebhook } from '../../shared/webhook/generated/vendor-validators.js';
 import { asIdentifier, asShortText, compact, fleetRefs, minutesBetween } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { SAMSARA_SIGNATURE_HEADER, SAMSARA_TIMESTAMP_HEADER, verifySamsara } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { mapSamsaraAlert, type SamsaraAlertPorts } from './samsara-alerts';
+import { VENDOR_DIALECTS } from '../../../registry/vendors';
 
 /**
  * Samsara webhooks 2.0 (route stop events, documents, alert incidents) → canonical fleet events.
@@ -288,11 +289,7 @@ export function createSamsaraDialect(alerts?: SamsaraAlertPorts): Dialect<Samsar
 }
 
 export const samsaraDialect: Dialect<SamsaraWebhook> = {
-  name: 'samsara',
-  vendor: VENDOR,
-  system: 'fleet',
-  contentTypes: ['application/json'],
-  secretKey: 'samsaraWebhookSecret',
+  ...dialectIdentity(VENDOR_DIALECTS.samsara),
   verify(request, secret, now, toleranceSeconds) {
     verifySamsara({
       timestamp: signatureHeader(request, SAMSARA_TIMESTAMP_HEADER),

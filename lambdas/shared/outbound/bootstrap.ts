@@ -14,7 +14,7 @@ import { createOutboundHandler, type OutboundAction, type OutboundTarget } from 
 import { PowertoolsSyncMetrics } from './sync-metrics';
 
 /**
- * Module-scope wiring of an outbound adapter from its environment (set by lib/outbound-adapter.ts):
+ * Module-scope wiring of an outbound adapter from its environment (set by lib/adapters/outbound-adapter.ts):
  *
  * | variable | meaning |
  * |---|---|
@@ -68,18 +68,18 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     correlationTable: requireEnv('CORRELATION_TABLE'),
     queueUrl: requireEnv('QUEUE_URL'),
     deadLetterQueueUrl: requireEnv('DLQ_URL'),
-    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT', 5),
+    maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT'),
     maintenanceWindows: parseMaintenanceWindows(process.env.MAINTENANCE_WINDOWS),
-    backoff: { baseSeconds: numberEnv('BACKOFF_BASE_SECONDS', 2), maxSeconds: numberEnv('BACKOFF_MAX_SECONDS', 900) },
+    backoff: { baseSeconds: numberEnv('BACKOFF_BASE_SECONDS'), maxSeconds: numberEnv('BACKOFF_MAX_SECONDS') },
     circuit: {
-      failureThreshold: numberEnv('CIRCUIT_FAILURE_THRESHOLD', 10),
-      cooldownSeconds: numberEnv('CIRCUIT_COOLDOWN_SECONDS', 30),
-      maxCooldownSeconds: numberEnv('CIRCUIT_MAX_COOLDOWN_SECONDS', 600),
+      failureThreshold: numberEnv('CIRCUIT_FAILURE_THRESHOLD'),
+      cooldownSeconds: numberEnv('CIRCUIT_COOLDOWN_SECONDS'),
+      maxCooldownSeconds: numberEnv('CIRCUIT_MAX_COOLDOWN_SECONDS'),
     },
-    maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS', 3 * 86_400),
-    httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS', 8000),
-    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS', 86_400),
-    correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS', 180 * 86_400),
+    maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS'),
+    httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
+    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
+    correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
   };
 }
 

@@ -34,7 +34,7 @@ function toState(item: CircuitItem | undefined): CircuitState {
 }
 
 /**
- * Circuit state in the correlation table: `pk = CIRCUIT#<target>`, `sk = STATE` (lib/tables.ts).
+ * Circuit state in the correlation table: `pk = CIRCUIT#<target>`, `sk = STATE` (lib/core/tables.ts).
  * Failures are counted with an atomic `ADD`; opening is a conditional write, so when several containers
  * cross the threshold together only one sets the cooldown.
  */

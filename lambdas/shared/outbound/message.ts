@@ -1,20 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
 import { ValidationError } from '../errors';
+import { HOLD_ATTRIBUTES } from '../../../registry/queue-attributes';
 
-/**
- * Message attributes the outbound adapters add when they hold a message (re-send it to its own queue with
- * a delay). They travel with the message, so a message held several times still knows when it first
- * arrived. (The DLQ reason attributes are in lambdas/shared/dlq-attributes.ts.)
- */
-export const HOLD_ATTRIBUTES = {
-  /** Times the message was held (re-sent with a delay instead of attempted). */
-  heldCount: 'lsync-held-count',
-  /** When the message was first received by an adapter (epoch milliseconds), kept across holds. */
-  firstReceivedAt: 'lsync-first-received-at',
-  /** Why it was last held. */
-  heldReason: 'lsync-held-reason',
-} as const;
 
 /** A canonical event as an SQS message from an EventBridge rule carries it. */
 export interface CanonicalMessage {
@@ -83,3 +71,5 @@ export function firstReceivedAtOf(record: SQSRecord): Date | undefined {
   const sqs = Number(record.attributes?.ApproximateFirstReceiveTimestamp);
   return Number.isFinite(sqs) && sqs > 0 ? new Date(sqs) : undefined;
 }
+
+export { HOLD_ATTRIBUTES };

@@ -1,5 +1,5 @@
 /**
- * Shipment milestones and their rank (DESIGN §3): created < dispatched < departed < arrived < delivered.
+ * Shipment milestones and their rank (docs/architecture.md, "Canonical model"): created < dispatched < departed < arrived < delivered.
  * Exceptions and every other event type carry no rank and never move the state. Used by the correlation
  * indexer's state guard and by the ERP adapter's status guard.
  */

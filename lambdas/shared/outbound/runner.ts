@@ -1,7 +1,8 @@
+import type { SystemName } from '../../../registry/systems';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
-import { DLQ_ATTRIBUTES } from '../dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import type { EventPublisher } from '../event-publisher';
 import type { CircuitStore } from './circuit-store';
 import {
@@ -21,7 +22,7 @@ import type { MessageOps } from './queue-ops';
 import { syncFailedEvent } from './sync-failed';
 import type { SyncMetrics } from './sync-metrics';
 
-export type TargetSystem = 'erp' | 'fleet' | 'cs';
+
 
 /** One side effect on the target that an event asks for. */
 export interface OutboundAction {
@@ -56,7 +57,7 @@ export interface ActionContext {
 
 /** The target-specific part of an outbound adapter. */
 export interface OutboundTarget<A extends OutboundAction> {
-  readonly target: TargetSystem;
+  readonly target: SystemName;
   /**
    * The actions an event asks of this target, in order (pure). `[]` when the event needs nothing here.
    * Throws ValidationError when the event lacks what the target needs (dead-lettered, never retried).

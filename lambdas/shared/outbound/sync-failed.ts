@@ -1,7 +1,8 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
 
 export interface SyncFailure {
-  readonly target: 'erp' | 'fleet' | 'cs';
+  readonly target: SystemName;
   /** What we tried (kebab-case), e.g. `update-shipment-status`. */
   readonly operation: string;
   readonly errorClass: string;

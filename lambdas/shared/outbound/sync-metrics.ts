@@ -2,7 +2,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
  * Port: the business and sync metrics an adapter emits. Powertools Metrics (EMF) in Lambda, an in-memory
- * recorder in tests. Names are the CloudWatch metric names in the `LogisticsSync` namespace (cli/catalog.ts
+ * recorder in tests. Names are the CloudWatch metric names in the `LogisticsSync` namespace (registry/catalog.ts
  * `METRIC_NAMES`). The only dimension is Powertools' `service`, which is per target (`erp-outbound`,
  * `fleet-outbound`, `cs-outbound`), so `SyncFailures` by service is "sync failures per target" and the
  * stage-wide `SCHEMA("LogisticsSync", service)` queries see every adapter.

@@ -1,6 +1,8 @@
-import { buildCanonicalEvent, type CanonicalRefs, type SystemName } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
+import { CANONICAL_DIALECT } from '../../../registry/vendors';
+import { buildCanonicalEvent, type CanonicalRefs } from '../canonical-event';
 import { ValidationError } from '../errors';
-import type { Dialect } from './dialect';
+import { dialectIdentity, type Dialect } from './dialect';
 import { canonicalSubmission } from './generated/vendor-validators.js';
 import { verifyLsyncRequest } from './signatures';
 import { validateOrThrow, type SchemaValidator } from './validation';
@@ -28,11 +30,7 @@ const validateSubmission = canonicalSubmission as SchemaValidator<CanonicalSubmi
 /** The canonical dialect for one system; `acceptedTypes` are the event types that system may originate. */
 export function canonicalDialect(system: SystemName, acceptedTypes: readonly string[]): Dialect<CanonicalSubmission> {
   return {
-    name: 'canonical',
-    vendor: 'canonical',
-    system,
-    contentTypes: ['application/json'],
-    secretKey: 'canonicalWebhookSecret',
+    ...dialectIdentity({ ...CANONICAL_DIALECT, system }),
     verify: verifyLsyncRequest,
     decode(_request, json) {
       const event = validateOrThrow(validateSubmission, json, 'invalid canonical event');

@@ -1,4 +1,6 @@
-import type { CanonicalDetail, SystemName } from '../canonical-event';
+import type { CanonicalDetail } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
+import type { DialectEntry } from '../../../registry/vendors';
 import type { WebhookRequest } from './request';
 
 /** A signing secret as configured: the current value and, during a rotation, the previous one. */
@@ -59,4 +61,9 @@ export interface Dialect<T = unknown> {
   decode(request: WebhookRequest, json: unknown): DecodedEvent<T>;
   /** Maps a decoded event to canonical events or an "ignored" decision. */
   map(decoded: DecodedEvent<T>, receivedAt: string): MapResult | DeferredMapResult;
+}
+
+/** What a dialect takes from its registry entry (registry/vendors.ts): route, vendor, system, media types, secret. */
+export function dialectIdentity(entry: DialectEntry): Pick<Dialect, 'name' | 'vendor' | 'system' | 'contentTypes' | 'secretKey'> {
+  return { name: entry.route, vendor: entry.route, system: entry.system, contentTypes: entry.contentTypes, secretKey: entry.secretField };
 }

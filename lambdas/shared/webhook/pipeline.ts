@@ -1,7 +1,8 @@
 import { IdempotencyAlreadyInProgressError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { CanonicalDetail, SystemName } from '../canonical-event';
+import type { CanonicalDetail } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
 import { UpstreamUnavailableError, ValidationError } from '../errors';
 import type { EventPublisher } from '../event-publisher';
 import { businessKeyIdempotencyConfig } from '../idempotency';

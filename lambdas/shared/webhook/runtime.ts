@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SystemName } from '../canonical-event';
+import type { SystemName } from '../../../registry/systems';
 import { numberEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';
@@ -12,7 +12,7 @@ import type { Dialect } from './dialect';
 import { createWebhookPipeline, type CanonicalValidators, type WebhookHandler } from './pipeline';
 
 /**
- * Environment of an inbound adapter function (set by lib/inbound-adapter.ts from the stage config):
+ * Environment of an inbound adapter function (set by lib/adapters/inbound-adapter.ts from the stage config):
  * - `EVENT_BUS_NAME`, `IDEMPOTENCY_TABLE`, `SECRET_NAME` (required);
  * - `WEBHOOK_MAX_BODY_BYTES` (default 262144), `WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS` (default 300),
  *   `IDEMPOTENCY_TTL_SECONDS` (default 86400).
@@ -31,9 +31,9 @@ export function readInboundEnvironment(): InboundEnvironment {
     busName: requireEnv('EVENT_BUS_NAME'),
     idempotencyTable: requireEnv('IDEMPOTENCY_TABLE'),
     secretName: requireEnv('SECRET_NAME'),
-    maxBodyBytes: numberEnv('WEBHOOK_MAX_BODY_BYTES', 262_144),
-    timestampToleranceSeconds: numberEnv('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS', 300),
-    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS', 86_400),
+    maxBodyBytes: numberEnv('WEBHOOK_MAX_BODY_BYTES'),
+    timestampToleranceSeconds: numberEnv('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS'),
+    idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
   };
 }
 

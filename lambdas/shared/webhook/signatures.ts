@@ -1,10 +1,12 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { CANONICAL_DIALECT, VENDOR_DIALECTS } from '../../../registry/vendors';
 import { UpstreamUnavailableError } from '../errors';
 import { SignatureError } from './errors';
 import { signatureHeader, type WebhookRequest } from './request';
 
 /**
- * Webhook signature schemes, as pure functions over (raw body, header values, secret, clock).
+ * Webhook signature schemes, as pure functions over (raw body, header values, secret, clock). Header names come
+ * from the dialect registry (registry/vendors.ts).
  * Sources per scheme in docs/webhooks.md ("Signature schemes"). Every comparison is constant-time and checks the length first.
  */
 
@@ -101,8 +103,8 @@ function mismatch(scheme: string): SignatureError {
 // ---------------------------------------------------------------------------------------------------------
 // logistics-sync (canonical dialect and ERP CloudEvents): v1=hex(HMAC-SHA256(secret utf8, ts + "." + body))
 
-export const LSYNC_TIMESTAMP_HEADER = 'X-Lsync-Timestamp';
-export const LSYNC_SIGNATURE_HEADER = 'X-Lsync-Signature';
+export const LSYNC_TIMESTAMP_HEADER = CANONICAL_DIALECT.signature.timestampHeader;
+export const LSYNC_SIGNATURE_HEADER = CANONICAL_DIALECT.signature.signatureHeader;
 
 /** The expected `X-Lsync-Signature` value for `body` signed at `timestamp` (Unix seconds). */
 export function signLsync(secret: string, timestamp: number | string, body: Buffer | string): string {
@@ -126,8 +128,8 @@ export function verifyLsync(input: SignedHeaders & { body: Buffer; secret: strin
 // ---------------------------------------------------------------------------------------------------------
 // Samsara webhooks 2.0: v1=hex(HMAC-SHA256(base64decode(secret), "v1:" + ts + ":" + body))
 
-export const SAMSARA_TIMESTAMP_HEADER = 'X-Samsara-Timestamp';
-export const SAMSARA_SIGNATURE_HEADER = 'X-Samsara-Signature';
+export const SAMSARA_TIMESTAMP_HEADER = VENDOR_DIALECTS.samsara.signature.timestampHeader;
+export const SAMSARA_SIGNATURE_HEADER = VENDOR_DIALECTS.samsara.signature.signatureHeader;
 
 /** Samsara issues the secret base64-encoded; the HMAC key is the decoded bytes. */
 export function samsaraKey(secretBase64: string): KeyObject {
@@ -154,8 +156,8 @@ export function verifySamsara(input: SignedHeaders & { body: Buffer; secret: str
 // ---------------------------------------------------------------------------------------------------------
 // Zendesk: base64(HMAC-SHA256(secret utf8, TIMESTAMP + BODY)), no separator; timestamp is RFC 3339.
 
-export const ZENDESK_TIMESTAMP_HEADER = 'X-Zendesk-Webhook-Signature-Timestamp';
-export const ZENDESK_SIGNATURE_HEADER = 'X-Zendesk-Webhook-Signature';
+export const ZENDESK_TIMESTAMP_HEADER = VENDOR_DIALECTS.zendesk.signature.timestampHeader;
+export const ZENDESK_SIGNATURE_HEADER = VENDOR_DIALECTS.zendesk.signature.signatureHeader;
 
 export function signZendesk(secret: string, timestamp: string, body: Buffer | string): string {
   return hmac('sha256', utf8Key(secret), timestamp, body).toString('base64');
@@ -173,7 +175,7 @@ export function verifyZendesk(input: SignedHeaders & { body: Buffer; secret: str
 // Motive: hex(HMAC-SHA1(secret, body)). No timestamp is signed, so there is no replay window: a replayed
 // request is absorbed by deduplication on the body hash (see motive.ts).
 
-export const MOTIVE_SIGNATURE_HEADER = 'X-KT-Webhook-Signature';
+export const MOTIVE_SIGNATURE_HEADER = VENDOR_DIALECTS.motive.signature.signatureHeader;
 
 export function signMotive(secret: string, body: Buffer | string): string {
   return hmac('sha1', utf8Key(secret), body).toString('hex');

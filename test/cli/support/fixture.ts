@@ -5,12 +5,12 @@ import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Monitoring } from '../../../lib/monitoring';
-import { ReliableQueue } from '../../../lib/reliable-queue';
+import { Monitoring } from '../../../lib/monitoring/monitoring';
+import { ReliableQueue } from '../../../lib/core/reliable-queue';
 import { readAssembly } from '../../../sandbox/deploy/assembly';
 import { deployStack } from '../../../sandbox/deploy/deployer';
 import { startEmulator, type Emulator } from '../../../sandbox/emulator';
-import { Tables } from '../../../lib/tables';
+import { Tables } from '../../../lib/core/tables';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;

@@ -7,7 +7,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTES } from '../../../lambdas/shared/dlq-attributes';
+import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 
 /** A canonical event as an EventBridge rule delivers it to SQS (the body of work-queue and DLQ messages). */
 export function canonicalEventBody(input: { eventId: string; eventType: string; orderId?: string; shipmentId?: string; caseId?: string }): string {

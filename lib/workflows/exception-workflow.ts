@@ -12,10 +12,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FLOWS, type ExceptionThresholds, type FlowName } from '../lambdas/workflows/model';
-import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
+import { FLOWS, type ExceptionThresholds, type FlowName } from '../../registry/workflows';
+import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 /** Placeholders of statemachines/*.asl.json, each filled by CloudFormation from a construct (never pasted). */
 export const DEFINITION_SUBSTITUTIONS = [
@@ -31,7 +32,7 @@ export type DefinitionSubstitution = (typeof DEFINITION_SUBSTITUTIONS)[number];
 
 /** The ASL file of a flow. */
 export function definitionFile(flow: FlowName): string {
-  return fileURLToPath(new URL(`../statemachines/${flow}.asl.json`, import.meta.url));
+  return fileURLToPath(new URL(`../../statemachines/${flow}.asl.json`, import.meta.url));
 }
 
 /** The Lambda tasks the three flows share. */
@@ -139,7 +140,7 @@ export interface ExceptionWorkflowsProps {
   readonly bus: events.IEventBus;
   readonly correlationTable: dynamodb.ITable;
   /**
-   * The exceptions queue (lib/routing.ts) the starter consumes: `shipment.exception-raised`, and
+   * The exceptions queue (lib/core/routing.ts) the starter consumes: `shipment.exception-raised`, and
    * `shipment.eta-updated` when {@link routeEtaUpdates} is on. Its visibility timeout must be at least six
    * times the starter's timeout ({@link EXCEPTION_STARTER_TIMEOUT}).
    */
@@ -152,7 +153,7 @@ export interface ExceptionWorkflowsProps {
   readonly cs: SystemEndpoint;
   /**
    * Also route `shipment.eta-updated` to the exceptions queue, where the starter starts the delay workflow
-   * only for a new breach of the delivery window. Turn off when lib/routing.ts routes it.
+   * only for a new breach of the delivery window. Turn off when lib/core/routing.ts routes it.
    * @default true
    */
   readonly routeEtaUpdates?: boolean;
@@ -187,11 +188,11 @@ export function validateExceptionWorkflowsProps(props: Pick<ExceptionWorkflowsPr
   return problems;
 }
 
-/** Canonical events come only from our own adapters and workflows (as in lib/routing.ts). */
+/** Canonical events come only from our own adapters and workflows (as in lib/core/routing.ts). */
 const CANONICAL_SOURCE = events.Match.prefix('logistics-sync.');
 
 /**
- * The exception workflows of the stack (DESIGN §2): the three state machines, the Lambda tasks they
+ * The exception workflows of the stack (docs/architecture.md, "Shape"): the three state machines, the Lambda tasks they
  * share, the starter (exceptions queue → StartExecution, one execution per canonical event), the
  * notification topic, and the resolution path: a rule sends `case.resolved` and `shipment.delivered` to
  * the resolutions queue, whose consumer sends the waiting workflows their task tokens back.
@@ -231,7 +232,7 @@ export class ExceptionWorkflows extends Construct {
         entry,
         serviceName: `exception-workflow-${name.toLowerCase()}`,
         logRetention,
-        environment: { API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: '8000', ...(endpoint.tokenUrl ? { TOKEN_URL: endpoint.tokenUrl } : {}) },
+        environment: functionEnvironment({ API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);
@@ -243,22 +244,23 @@ export class ExceptionWorkflows extends Construct {
     };
     const thresholds = JSON.stringify(props.thresholds);
     const rules = new NodeFunction(this, 'RulesTaskFunction', {
-      entry: 'lambdas/workflows/rules-task.ts',
+      entry: FUNCTION_ENTRIES.workflowRules,
       serviceName: 'exception-workflow-rules',
       logRetention,
       // A wait item must outlive the longest wait (48 h) or its workflow could no longer be released.
-      environment: { EXCEPTION_THRESHOLDS: thresholds, RECORD_TTL_DAYS: String(Math.max(MIN_RECORD_TTL_DAYS, Math.ceil(recordTtl.toDays()))) },
+      environment: functionEnvironment({ EXCEPTION_THRESHOLDS: thresholds, RECORD_TTL_DAYS: Math.max(MIN_RECORD_TTL_DAYS, Math.ceil(recordTtl.toDays())) }),
     });
     acknowledgeFunctionBaseline(rules);
     this.tasks = {
-      erp: systemTask('Erp', 'lambdas/workflows/erp-task.ts', props.erp),
-      cs: systemTask('Cs', 'lambdas/workflows/cs-task.ts', props.cs),
+      erp: systemTask('Erp', FUNCTION_ENTRIES.workflowErpTask, props.erp),
+      cs: systemTask('Cs', FUNCTION_ENTRIES.workflowCsTask, props.cs),
       rules,
     };
     // Enrich reads the order and the contract anyway: it records what they say about money (order value, currency,
     // penalty terms) on the shipment's state for the visibility API (lambdas/visibility, docs/visibility.md).
-    this.tasks.erp.addEnvironment('CORRELATION_TABLE', props.correlationTable.tableName);
-    this.tasks.erp.addEnvironment('CORRELATION_TTL_SECONDS', String(recordTtl.toSeconds()));
+    for (const [name, value] of Object.entries(functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName, CORRELATION_TTL_SECONDS: recordTtl.toSeconds() }))) {
+      this.tasks.erp.addEnvironment(name, value);
+    }
     props.correlationTable.grant(this.tasks.erp, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
 
     const workflowId: Record<FlowName, string> = {
@@ -283,16 +285,16 @@ export class ExceptionWorkflows extends Construct {
 
     // --- start: exceptions queue → one execution per canonical event ---
     this.starter = new NodeFunction(this, 'StarterFunction', {
-      entry: 'lambdas/workflows/starter.ts',
+      entry: FUNCTION_ENTRIES.workflowStarter,
       serviceName: 'exception-workflow-starter',
       timeout: EXCEPTION_STARTER_TIMEOUT,
       logRetention,
-      environment: {
+      environment: functionEnvironment({
         EXCEPTION_THRESHOLDS: thresholds,
         TEMPERATURE_EXCURSION_STATE_MACHINE_ARN: this.workflows['temperature-excursion'].stateMachine.stateMachineArn,
         DELAY_STATE_MACHINE_ARN: this.workflows.delay.stateMachine.stateMachineArn,
         FAILED_DELIVERY_STATE_MACHINE_ARN: this.workflows['failed-delivery'].stateMachine.stateMachineArn,
-      },
+      }),
     });
     this.starter.addEventSource(
       new lambdaEventSources.SqsEventSource(props.exceptions.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
@@ -309,11 +311,11 @@ export class ExceptionWorkflows extends Construct {
       purpose: 'the exception workflows waiting for resolution',
     });
     this.resolutionReleaser = new NodeFunction(this, 'ResolutionFunction', {
-      entry: 'lambdas/workflows/resolution.ts',
+      entry: FUNCTION_ENTRIES.workflowResolution,
       serviceName: 'exception-workflow-resolution',
       timeout: Duration.seconds(30),
       logRetention,
-      environment: { CORRELATION_TABLE: props.correlationTable.tableName },
+      environment: functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName }),
     });
     this.resolutionReleaser.addEventSource(new lambdaEventSources.SqsEventSource(this.resolutions.queue, { batchSize: 10, reportBatchItemFailures: true }));
     props.correlationTable.grant(this.resolutionReleaser, 'dynamodb:Query', 'dynamodb:DeleteItem');

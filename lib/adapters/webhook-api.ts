@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { InboundAdapter } from './inbound-adapter';
+import { signatureHeaders, webhookPath } from '../../registry/vendors';
 
 /** Per-route API Gateway throttling. */
 export interface RouteThrottle {
@@ -38,19 +39,6 @@ export interface WebhookApiProps {
   readonly cloudWatchRole?: boolean;
 }
 
-/**
- * The signature headers each dialect must carry. API Gateway refuses a request without them (400 turned
- * into our 401 JSON by a gateway response) before the function is invoked; the function checks them again,
- * with the signature itself.
- */
-export const SIGNATURE_HEADERS: Readonly<Record<string, readonly string[]>> = {
-  samsara: ['X-Samsara-Signature', 'X-Samsara-Timestamp'],
-  motive: ['X-KT-Webhook-Signature'],
-  zendesk: ['X-Zendesk-Webhook-Signature', 'X-Zendesk-Webhook-Signature-Timestamp'],
-  cloudevents: ['X-Lsync-Signature', 'X-Lsync-Timestamp'],
-  canonical: ['X-Lsync-Signature', 'X-Lsync-Timestamp'],
-};
-
 /** Problems with the props, each naming the bad value; unresolved tokens are skipped. Pure. */
 export function validateWebhookApiProps(props: WebhookApiProps): string[] {
   const problems: string[] = [];
@@ -64,7 +52,6 @@ export function validateWebhookApiProps(props: WebhookApiProps): string[] {
     if (!Token.isUnresolved(rate) && !Token.isUnresolved(burst) && burst < rate) {
       problems.push(`${adapter.system}: burstLimit (${burst}) must not be below rateLimitPerSecond (${rate})`);
     }
-    for (const dialect of adapter.dialects) if (!SIGNATURE_HEADERS[dialect]) problems.push(`${adapter.system}: dialect ${dialect} has no signature headers`);
   }
   return problems;
 }
@@ -108,7 +95,7 @@ export class WebhookApi extends Construct {
     const methodOptions: Record<string, apigateway.MethodDeploymentOptions> = {};
     for (const { adapter, throttle } of props.systems) {
       for (const dialect of adapter.dialects) {
-        methodOptions[`/webhooks/${adapter.system}/${dialect}/POST`] = {
+        methodOptions[`${webhookPath(adapter.system, dialect.route)}/POST`] = {
           throttlingRateLimit: throttle.rateLimitPerSecond,
           throttlingBurstLimit: throttle.burstLimit,
         };
@@ -181,11 +168,12 @@ export class WebhookApi extends Construct {
     for (const { adapter } of props.systems) {
       const systemResource = webhooks.addResource(adapter.system);
       const integration = new apigateway.LambdaIntegration(adapter.handler, { proxy: true });
-      for (const dialect of adapter.dialects) {
+      for (const entry of adapter.dialects) {
+        const dialect = entry.route;
         const method = systemResource.addResource(dialect).addMethod('POST', integration, {
           authorizationType: apigateway.AuthorizationType.NONE,
           requestValidator: validator,
-          requestParameters: Object.fromEntries(SIGNATURE_HEADERS[dialect].map((h) => [`method.request.header.${h}`, true])),
+          requestParameters: Object.fromEntries(signatureHeaders(entry).map((h) => [`method.request.header.${h}`, true])),
         });
         Validations.of(method).acknowledge(
           {
@@ -197,7 +185,7 @@ export class WebhookApi extends Construct {
             reason: `Vendor webhook (${adapter.system}/${dialect}): machine-to-machine calls from vendor platforms, authenticated by HMAC signature; there is no user to sign in to a Cognito user pool.`,
           },
         );
-        methods.set(`/webhooks/${adapter.system}/${dialect}`, method);
+        methods.set(webhookPath(adapter.system, dialect), method);
       }
     }
     this.methods = methods;

@@ -4,21 +4,14 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
+import type { SystemName } from '../../registry/systems';
+import { dialectsOf, type DialectEntry } from '../../registry/vendors';
+import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
-
-/** A source system with an inbound webhook adapter. */
-export type InboundSystem = 'erp' | 'fleet' | 'cs';
-
-/** Webhook dialects (routes) of each system: `POST /webhooks/<system>/<dialect>`. */
-export const INBOUND_DIALECTS: Readonly<Record<InboundSystem, readonly string[]>> = {
-  fleet: ['samsara', 'motive', 'canonical'],
-  cs: ['zendesk', 'canonical'],
-  erp: ['cloudevents', 'canonical'],
-};
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../../registry/functions';
 
 export interface InboundAdapterProps {
-  readonly system: InboundSystem;
+  readonly system: SystemName;
   /** The bus canonical events are published to (`EVENT_BUS_NAME`). */
   readonly bus: events.IEventBus;
   /** The Powertools idempotency table (`IDEMPOTENCY_TABLE`): vendor retries are answered from it. */
@@ -39,8 +32,8 @@ export interface InboundAdapterProps {
    * alerting vehicle or trailer): `CORRELATION_TABLE`, Query only. @default - no access
    */
   readonly correlationTable?: dynamodb.ITable;
-  /** Extra environment (the ERP adapter's `API_BASE_URL` for reading thin SAP events back). @default - none */
-  readonly environment?: Record<string, string>;
+  /** Extra environment (the fleet adapter's `API_BASE_URL`, the ERP adapter's read-back queue). @default - none */
+  readonly environment?: Partial<Record<EnvName, string>>;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -72,34 +65,34 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * system's secret (name-based ARN), and Query on the correlation table when it is given.
  */
 export class InboundAdapter extends Construct {
-  public readonly system: InboundSystem;
+  public readonly system: SystemName;
   public readonly handler: NodeFunction;
-  /** The dialects (route segments) this adapter serves. */
-  public readonly dialects: readonly string[];
+  /** The dialects this adapter serves, from the dialect registry (registry/vendors.ts). */
+  public readonly dialects: readonly DialectEntry[];
 
   constructor(scope: Construct, id: string, props: InboundAdapterProps) {
     super(scope, id);
     const problems = validateInboundAdapterProps(props);
     if (problems.length > 0) throw new Error(`InboundAdapter ${this.node.path}: ${problems.join('; ')}`);
     this.system = props.system;
-    this.dialects = INBOUND_DIALECTS[props.system];
+    this.dialects = dialectsOf(props.system);
 
     this.handler = new NodeFunction(this, 'Handler', {
-      entry: `lambdas/${props.system}/inbound/handler.ts`,
+      entry: FUNCTION_ENTRIES.inbound(props.system),
       serviceName: `${props.system}-inbound`,
       // Vendors give up after a few seconds (Motive: 3 s); anything slower than this has already failed them.
       timeout: Duration.seconds(10),
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         EVENT_BUS_NAME: props.bus.eventBusName,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         SECRET_NAME: props.secretName,
-        WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? 262_144),
-        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: String(props.timestampTolerance?.toSeconds() ?? 300),
-        IDEMPOTENCY_TTL_SECONDS: String(props.idempotencyTtl?.toSeconds() ?? 86_400),
-        ...(props.correlationTable ? { CORRELATION_TABLE: props.correlationTable.tableName } : {}),
+        WEBHOOK_MAX_BODY_BYTES: props.maxBodyBytes ?? envDefault('WEBHOOK_MAX_BODY_BYTES'),
+        WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: props.timestampTolerance?.toSeconds() ?? envDefault('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS'),
+        IDEMPOTENCY_TTL_SECONDS: props.idempotencyTtl?.toSeconds() ?? envDefault('IDEMPOTENCY_TTL_SECONDS'),
+        CORRELATION_TABLE: props.correlationTable?.tableName,
         ...props.environment,
-      },
+      }),
     });
 
     props.bus.grantPutEventsTo(this.handler);

@@ -8,16 +8,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SystemConfig, SystemName } from './config/stage-config';
-import { NodeFunction } from './defaults';
-import { ReliableQueue } from './reliable-queue';
-
-/** Handler module of each system's outbound adapter. */
-export const OUTBOUND_ENTRIES: Readonly<Record<SystemName, string>> = {
-  erp: 'lambdas/erp/outbound/handler.ts',
-  fleet: 'lambdas/fleet/outbound/handler.ts',
-  cs: 'lambdas/cs/outbound/handler.ts',
-};
+import type { SystemName } from '../../registry/systems';
+import type { SystemConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface OutboundAdapterProps {
   /** The target system; names the queue (`<system>-sync`), the function and its Powertools service. */
@@ -29,7 +24,7 @@ export interface OutboundAdapterProps {
   readonly idempotencyTable: dynamodb.ITable;
   /** Holds the circuit state, the ERP status guard and the ledger the CS adapter reads. */
   readonly correlationTable: dynamodb.ITable;
-  /** @default OUTBOUND_ENTRIES[system] */
+  /** @default FUNCTION_ENTRIES.outbound(system) (registry/functions.ts) */
   readonly entry?: string;
   /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
@@ -142,35 +137,35 @@ export class OutboundAdapter extends Construct {
     this.secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName);
 
     this.handler = new NodeFunction(this, `${pascal(props.system)}OutboundFunction`, {
-      entry: props.entry ?? OUTBOUND_ENTRIES[props.system],
+      entry: props.entry ?? FUNCTION_ENTRIES.outbound(props.system),
       serviceName: `${props.system}-outbound`,
       timeout,
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         TARGET_SYSTEM: props.system,
         API_BASE_URL: props.config.apiBaseUrl,
-        ...(props.config.tokenUrl ? { TOKEN_URL: props.config.tokenUrl } : {}),
-        ...(props.config.addressBookExternalIdKey ? { ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey } : {}),
+        TOKEN_URL: props.config.tokenUrl,
+        ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey,
         SECRET_NAME: props.config.secretName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         CORRELATION_TABLE: props.correlationTable.tableName,
         QUEUE_URL: this.queue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
-        MAX_RECEIVE_COUNT: String(outbound.maxReceiveCount),
+        MAX_RECEIVE_COUNT: outbound.maxReceiveCount,
         MAINTENANCE_WINDOWS: JSON.stringify(props.config.maintenanceWindows),
-        HTTP_TIMEOUT_MS: String(httpTimeoutMs),
-        HTTP_MIN_INTERVAL_MS: String(minIntervalMs),
-        BACKOFF_BASE_SECONDS: String((backoff.base ?? Duration.seconds(2)).toSeconds()),
-        BACKOFF_MAX_SECONDS: String((backoff.max ?? Duration.minutes(15)).toSeconds()),
-        CIRCUIT_FAILURE_THRESHOLD: String(circuit.failureThreshold ?? 10),
-        CIRCUIT_COOLDOWN_SECONDS: String((circuit.cooldown ?? Duration.seconds(30)).toSeconds()),
-        CIRCUIT_MAX_COOLDOWN_SECONDS: String((circuit.maxCooldown ?? Duration.minutes(10)).toSeconds()),
+        HTTP_TIMEOUT_MS: httpTimeoutMs,
+        HTTP_MIN_INTERVAL_MS: minIntervalMs,
+        BACKOFF_BASE_SECONDS: (backoff.base ?? Duration.seconds(envDefault('BACKOFF_BASE_SECONDS'))).toSeconds(),
+        BACKOFF_MAX_SECONDS: (backoff.max ?? Duration.seconds(envDefault('BACKOFF_MAX_SECONDS'))).toSeconds(),
+        CIRCUIT_FAILURE_THRESHOLD: circuit.failureThreshold ?? envDefault('CIRCUIT_FAILURE_THRESHOLD'),
+        CIRCUIT_COOLDOWN_SECONDS: (circuit.cooldown ?? Duration.seconds(envDefault('CIRCUIT_COOLDOWN_SECONDS'))).toSeconds(),
+        CIRCUIT_MAX_COOLDOWN_SECONDS: (circuit.maxCooldown ?? Duration.seconds(envDefault('CIRCUIT_MAX_COOLDOWN_SECONDS'))).toSeconds(),
         // Held messages are re-sent as new messages; stop holding a day before the queue would have expired them.
-        MAX_HOLD_SECONDS: String(Math.max(3600, queueRetention.toSeconds() - 86_400)),
-        IDEMPOTENCY_TTL_SECONDS: String((props.idempotencyTtl ?? Duration.hours(24)).toSeconds()),
-        CORRELATION_TTL_SECONDS: String((props.correlationTtl ?? Duration.days(180)).toSeconds()),
-      },
+        MAX_HOLD_SECONDS: Math.max(3600, queueRetention.toSeconds() - 86_400),
+        IDEMPOTENCY_TTL_SECONDS: props.idempotencyTtl?.toSeconds() ?? envDefault('IDEMPOTENCY_TTL_SECONDS'),
+        CORRELATION_TTL_SECONDS: props.correlationTtl?.toSeconds() ?? envDefault('CORRELATION_TTL_SECONDS'),
+      }),
     });
 
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LIST_INDEX } from '../lambdas/visibility/lists';
+import { LIST_INDEX } from '../../registry/correlation-keys';
 import { tableDefaults } from './defaults';
 
 /**
@@ -17,7 +17,7 @@ import { tableDefaults } from './defaults';
  * ## Correlation table (single table)
  * Written by the correlation indexer (lambdas/indexer), the outbound adapters (circuit state, ERP status
  * guard) and `lsync` (redrive audit); read by the trace query (lambdas/trace/trace-query.ts, also used by
- * `lsync trace`). Key builders: lambdas/indexer/keys.ts.
+ * `lsync trace`). Key builders: registry/correlation-keys.ts.
  * | item | `pk` | `sk` | attributes |
  * |---|---|---|---|
  * | link | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |

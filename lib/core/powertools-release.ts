@@ -4,7 +4,7 @@ import path from 'node:path';
 // Which Powertools release the project runs, and the public SSM parameter of its layer. No aws-cdk-lib here:
 // the sandbox deployer reads these too, and it runs without loading the CDK.
 
-const projectRoot = path.resolve(import.meta.dirname, '..');
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /** SSM parameter (public, AWS-owned) whose value is the ARN of the Powertools layer of one release in the region. */
 export function powertoolsLayerParameterName(version: string): string {

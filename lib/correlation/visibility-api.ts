@@ -5,8 +5,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { NodeFunction } from '../core/defaults';
 
 export interface VisibilityApiProps {
   /** The correlation table whose shipment views, list entries (GSI `Lists`) and timelines the API reads (read-only access is granted). */
@@ -133,16 +134,16 @@ export class VisibilityApi extends Construct {
     });
 
     this.handler = new NodeFunction(this, 'VisibilityFunction', {
-      entry: 'lambdas/visibility/handler.ts',
+      entry: FUNCTION_ENTRIES.visibility,
       serviceName: 'visibility-api',
       timeout: Duration.seconds(15),
       logRetention: retention,
-      environment: {
+      environment: functionEnvironment({
         CORRELATION_TABLE: props.correlationTable.tableName,
-        REFRESH_SECONDS: String((props.refreshInterval ?? Duration.seconds(30)).toSeconds()),
+        REFRESH_SECONDS: (props.refreshInterval ?? Duration.seconds(30)).toSeconds(),
         AUTH_DOMAIN_URL: this.userPoolDomain.baseUrl(),
         AUTH_CLIENT_ID: this.userPoolClient.userPoolClientId,
-      },
+      }),
     });
     // Read-only: the views, list entries and timelines are the indexer's to write.
     props.correlationTable.grantReadData(this.handler);

@@ -7,10 +7,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ErpSystemConfig } from './config/stage-config';
-import { NodeFunction } from './defaults';
+import type { ErpSystemConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
+import { ReliableQueue } from '../core/reliable-queue';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface ErpReadBackProps {
   /** The ERP's stage configuration: `apiBaseUrl` (the S/4HANA API host), `tokenUrl`, `secretName`, `outbound.maxReceiveCount`. */
@@ -85,21 +86,21 @@ export class ErpReadBack extends Construct {
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
     this.handler = new NodeFunction(this, 'ReadBackFunction', {
-      entry: 'lambdas/erp/read-back/handler.ts',
+      entry: FUNCTION_ENTRIES.sapReadBack,
       serviceName: 'erp-sap-read-back',
       timeout,
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         API_BASE_URL: props.config.apiBaseUrl,
-        ...(props.config.tokenUrl ? { TOKEN_URL: props.config.tokenUrl } : {}),
+        TOKEN_URL: props.config.tokenUrl,
         SECRET_NAME: props.config.secretName,
         // One read may take at most a quarter of the function timeout.
-        HTTP_TIMEOUT_MS: String(Math.min(10_000, Math.max(1000, Math.floor((timeout.toSeconds() * 1000) / 4)))),
+        HTTP_TIMEOUT_MS: Math.min(10_000, Math.max(1000, Math.floor((timeout.toSeconds() * 1000) / 4))),
         EVENT_BUS_NAME: props.bus.eventBusName,
         QUEUE_URL: this.queue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
-        MAX_RECEIVE_COUNT: String(maxReceiveCount),
-      },
+        MAX_RECEIVE_COUNT: maxReceiveCount,
+      }),
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 5,

@@ -5,12 +5,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
-import { ReliableQueue } from './reliable-queue';
+import { NodeFunction } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { ReliableQueue } from '../core/reliable-queue';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface CorrelationIndexerProps {
-  /** The single-table correlation ledger (layout in lib/tables.ts). */
+  /** The single-table correlation ledger (layout in lib/core/tables.ts). */
   readonly correlationTable: dynamodb.ITable;
   /** @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
@@ -61,17 +62,17 @@ export class CorrelationIndexer extends Construct {
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
     this.handler = new NodeFunction(this, 'IndexerFunction', {
-      entry: 'lambdas/indexer/handler.ts',
+      entry: FUNCTION_ENTRIES.indexer,
       serviceName: 'correlation-indexer',
       timeout,
       logRetention: props.logRetention,
-      environment: {
+      environment: functionEnvironment({
         CORRELATION_TABLE: props.correlationTable.tableName,
         QUEUE_URL: this.queue.queueUrl,
         DLQ_URL: this.deadLetterQueue.queueUrl,
-        MAX_RECEIVE_COUNT: String(maxReceiveCount),
-        CORRELATION_TTL_SECONDS: String((props.ttl ?? Duration.days(180)).toSeconds()),
-      },
+        MAX_RECEIVE_COUNT: maxReceiveCount,
+        CORRELATION_TTL_SECONDS: props.ttl?.toSeconds() ?? envDefault('CORRELATION_TTL_SECONDS'),
+      }),
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 10,

@@ -18,7 +18,7 @@ export interface RouteDefinition {
 }
 
 /**
- * The routing table (reference scenario, DESIGN §5). Data, so docs and tests read the same rules the
+ * The routing table (docs/architecture.md, "Reference scenario"). Data, so docs and tests read the same rules the
  * stack creates. Sources are narrowed where an echo would loop or repeat a call: fleet milestones reach the
  * ERP only when the fleet reported them, and CS applies only case changes decided outside CS and outside
  * the exception workflows (which update tickets directly).

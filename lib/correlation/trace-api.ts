@@ -3,8 +3,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NodeFunction } from './defaults';
-import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { NodeFunction } from '../core/defaults';
+import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface TraceApiProps {
   /** The correlation ledger the trace reads (read-only access is granted). */
@@ -40,11 +41,11 @@ export class TraceApi extends Construct {
     super(scope, id);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.handler = new NodeFunction(this, 'TraceFunction', {
-      entry: 'lambdas/trace/handler.ts',
+      entry: FUNCTION_ENTRIES.trace,
       serviceName: 'trace-api',
       timeout: Duration.seconds(10),
       logRetention: retention,
-      environment: { CORRELATION_TABLE: props.correlationTable.tableName },
+      environment: functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName }),
     });
     props.correlationTable.grantReadData(this.handler);
     acknowledgeFunctionBaseline(this.handler);

@@ -2,7 +2,8 @@
  * EventBridge event patterns (also the syntax of Lambda event source FilterCriteria): exact values,
  * `prefix`, `suffix`, `equals-ignore-case`, `anything-but`, `numeric`, `exists`, `wildcard`, `cidr` and
  * `$or`. Pure. The sandbox uses it where moto does not apply a pattern itself: event source mapping
- * filters, and the reference scenario's "which rules should see this event".
+ * filters, and the reference scenario's "which rules should see this event"; `lsync replay --type` asks which
+ * rules can accept a detail-type. One matcher for all of them.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -101,4 +102,23 @@ function matchObject(pattern: Record<string, unknown>, event: unknown): boolean 
     }
   }
   return true;
+}
+
+/**
+ * Whether a rule's pattern (its EventPattern JSON) can accept an event of `detailType`, considering only the
+ * `detail-type` field (`lsync replay --type`): a pattern that does not constrain it accepts every type. An
+ * unreadable or absent pattern accepts nothing.
+ */
+export function patternAcceptsDetailType(pattern: string | undefined, detailType: string): boolean {
+  if (!pattern) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(pattern);
+  } catch {
+    return false;
+  }
+  if (!isObject(parsed)) return false;
+  const condition = parsed['detail-type'];
+  if (condition === undefined) return true;
+  return matchesPattern({ 'detail-type': condition }, { 'detail-type': detailType });
 }

@@ -95,7 +95,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
         target: 'node24',
         minify: true,
         sourceMap: true,
-        // The Lambda runtime ships AWS SDK v3, and Powertools comes from its official layer (lib/powertools.ts):
+        // The Lambda runtime ships AWS SDK v3, and Powertools comes from its official layer (lib/core/powertools.ts):
         // leaving both out keeps bundles small and cold starts short.
         externalModules: ['@aws-sdk/*', ...powertools.externalModules],
         // ESM output still meets CommonJS dependencies that call require().

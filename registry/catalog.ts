@@ -1,5 +1,5 @@
 /**
- * Names shared by the monitoring construct (lib/monitoring.ts) and the `lsync` CLI, kept free of
+ * Names shared by the monitoring construct (lib/monitoring/monitoring.ts) and the `lsync` CLI, kept free of
  * aws-cdk-lib so the CLI starts fast: custom metric names, runbook anchors and the shape of the discovery
  * outputs.
  */

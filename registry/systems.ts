@@ -1,0 +1,36 @@
+import type { TargetSystem } from '../lambdas/shared/generated/canonical-types';
+
+/**
+ * The systems every stage connects, in the order the product lists them (stage config, dashboard, stack,
+ * scenario). Each is a source of webhooks and a target of outbound calls. The canonical schema's `TargetSystem`
+ * (schemas/canonical/common.schema.json) names the same three: the type below fails to compile when they differ.
+ */
+export const SYSTEMS = ['erp', 'fleet', 'cs'] as const;
+
+/** A connected system: a webhook source and an outbound target. */
+export type SystemName = (typeof SYSTEMS)[number];
+
+/** Where a canonical event comes from: a connected system, or the product's own workflows. */
+export type EventSourceSystem = SystemName | 'orchestrator';
+
+// Compile-time agreement with the canonical model (two independent sources, each checked against the other).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SYSTEMS_MATCH_THE_CANONICAL_MODEL: Same<SystemName, TargetSystem> = true;
+void SYSTEMS_MATCH_THE_CANONICAL_MODEL;
+
+/** What each system is, for people. */
+export const SYSTEM_TITLES: Readonly<Record<SystemName, string>> = {
+  erp: 'ERP',
+  fleet: 'fleet / telematics',
+  cs: 'customer service',
+};
+
+/**
+ * The fields of each system's Secrets Manager secret (JSON) that its API clients read; the webhook signing
+ * secrets of its dialects are listed with the dialects (registry/vendors.ts). Optional fields end in `?`.
+ */
+export const API_SECRET_FIELDS: Readonly<Record<SystemName, readonly string[]>> = {
+  erp: ['clientId', 'clientSecret', 'scope?'],
+  fleet: ['apiToken'],
+  cs: ['apiToken', 'email?'],
+};
