@@ -1,8 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Powertools } from '../../lib/core/powertools';
 import { describe, expect, test } from 'vitest';
 import { LIST_INDEX } from '../../lambdas/visibility/lists';
-import { validateVisibilityApiProps } from '../../lib/correlation/visibility-api';
+import { validateVisibilityApiProps, VisibilityApi } from '../../lib/correlation/visibility-api';
 import { synthStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -150,6 +153,33 @@ describe('validateVisibilityApiProps (pure)', () => {
       'refreshInterval must be 5 s to 10 min, got 1 s',
       'rateLimitPerSecond must be positive, got 0',
       'burstLimit must be at least 1, got 0',
+    ]);
+  });
+});
+
+describe('VisibilityApi.grantManageUsers', () => {
+  test('lets a role manage the pool’s users, and nothing else of it', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Grant');
+    Powertools.configure(stack, 'bundled');
+    const table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const visibility = new VisibilityApi(stack, 'Visibility', { correlationTable: table, authDomainPrefix: 'lsync-test' });
+    const helpDesk = new iam.Role(stack, 'HelpDesk', { assumedBy: new iam.AccountRootPrincipal() });
+    visibility.grantManageUsers(helpDesk);
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes('HelpDesk'));
+    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'cognito-idp:AdminCreateUser',
+          'cognito-idp:AdminDisableUser',
+          'cognito-idp:AdminEnableUser',
+          'cognito-idp:AdminDeleteUser',
+          'cognito-idp:AdminResetUserPassword',
+          'cognito-idp:AdminGetUser',
+          'cognito-idp:ListUsers',
+        ],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^VisibilityUsers/), 'Arn'] },
+      },
     ]);
   });
 });
