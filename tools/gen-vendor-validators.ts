@@ -83,26 +83,32 @@ export function generate(): { js: string; dts: string } {
   return { js, dts };
 }
 
-function main(): void {
-  const check = process.argv.includes('--check');
+/** Writes the generated validators (or, with `check`, lists the files that differ). Returns the stale or written files. */
+export function writeVendorValidators(options: { readonly check: boolean }): string[] {
   const { js, dts } = generate();
   const files = { 'vendor-validators.js': js, 'vendor-validators.d.ts': dts };
-  const stale: string[] = [];
+  const changed: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     const file = join(outDir, name);
     const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (current === content) continue;
-    if (check) stale.push(relative(repoRoot, file));
-    else {
+    changed.push(relative(repoRoot, file));
+    if (!options.check) {
       mkdirSync(outDir, { recursive: true });
       writeFileSync(file, content);
-      console.log(`wrote ${relative(repoRoot, file)}`);
     }
   }
-  if (stale.length > 0) {
-    console.error(`out of date (run npm run gen:vendor): ${stale.join(', ')}`);
+  return changed;
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  const changed = writeVendorValidators({ check });
+  if (check && changed.length > 0) {
+    console.error(`out of date (run npm run gen:vendor): ${changed.join(', ')}`);
     process.exit(1);
   }
+  for (const file of changed) console.log(`wrote ${file}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
