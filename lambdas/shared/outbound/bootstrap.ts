@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { numberEnv, requireEnv } from '../env';
+import { numberEnv, optionalEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';
 import { logger, metrics } from '../observability';
@@ -69,7 +69,7 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     queueUrl: requireEnv('QUEUE_URL'),
     deadLetterQueueUrl: requireEnv('DLQ_URL'),
     maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT'),
-    maintenanceWindows: parseMaintenanceWindows(process.env.MAINTENANCE_WINDOWS),
+    maintenanceWindows: parseMaintenanceWindows(optionalEnv('MAINTENANCE_WINDOWS')),
     backoff: { baseSeconds: numberEnv('BACKOFF_BASE_SECONDS'), maxSeconds: numberEnv('BACKOFF_MAX_SECONDS') },
     circuit: {
       failureThreshold: numberEnv('CIRCUIT_FAILURE_THRESHOLD'),
