@@ -6,7 +6,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DynamoDbStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
+import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -184,5 +184,24 @@ describe('against the emulator (moto DynamoDB)', () => {
     await guard.recordSynced('SHP-G', { rank: 5, status: 'delivered', eventId: 'e5', at: now });
     await guard.recordSynced('SHP-G', { rank: 3, status: 'in-transit', eventId: 'e3', at: now });
     expect(await guard.syncedRank('SHP-G')).toBe(5);
+  });
+
+  test('the ERP status guard serializes calls per shipment: one lease, skip at or below the synced rank, leases expire', async () => {
+    const a = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    const b = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival', now })).toEqual({ kind: 'claimed', previousRank: 0 });
+    await expect(b.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await a.recordSynced('SHP-L', { rank: 4, status: 'arrived', eventId: 'e4', at: now, owner: 'arrival' });
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'claimed', previousRank: 4 });
+    await b.release('SHP-L', 'delivery');
+    expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival-again', now })).toEqual({ kind: 'skip', syncedRank: 4 });
+    // A crashed holder: its lease expires after STATUS_LEASE_SECONDS; until then only the same owner gets it back.
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
+    await expect(a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
+    const later = new Date(now.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now: later })).toEqual({ kind: 'claimed', previousRank: 4 });
+    await a.recordSynced('SHP-L', { rank: 5, status: 'delivered', eventId: 'e5', at: later, owner: 'delivery' });
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now: later })).toEqual({ kind: 'skip', syncedRank: 5 });
   });
 });
