@@ -99,6 +99,43 @@ describe('assembleTrace (pure)', () => {
     expect(trace.summary).toMatchObject({ events: 14, lateEvents: 1, podToBillingReadyMs: 160_000, podToInvoiceMs: 34 * 60_000 });
     expect(trace.shipments).toEqual([expect.objectContaining({ shipmentId: 'SHP-1001-01', milestone: 'delivered', rank: 5, lateEvents: 1 })]);
     expect(trace.ids).toMatchObject({ order: ['SO-1001'], shipment: ['SHP-1001-01'], route: ['RT-4421'], invoice: ['INV-90017'], case: ['38211'] });
+    expect(trace.recovered).toEqual([]);
+  });
+
+  test('a failure that a later event shows done (after a redrive) is recovered, not failed, and nothing waits for it', async () => {
+    const store = new InMemoryCorrelationStore();
+    const events = scenarioWithExtras();
+    const delivered = events.find((e) => e.metadata.eventType === 'shipment.delivered')!;
+    // The redriven message went through: the ERP adapter confirmed the status it had failed to set.
+    const synced = scenarioEvent({
+      eventType: 'shipment.status-synced',
+      system: 'erp',
+      vendorEventId: `status-synced-${delivered.metadata.eventId}`,
+      occurredAt: '2026-03-12T13:50:00Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01' },
+      causationId: delivered.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'erp', status: 'delivered', previousStatus: 'arrived' },
+    });
+    for (const event of [...events, synced]) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const trace = assembleTrace(
+      {
+        query: 'SO-1001',
+        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+        correlationIds: ['SO-1001', 'SHP-1001-01'],
+        truncated: false,
+        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+      },
+      now,
+    );
+    expect(trace.failed).toEqual([]);
+    expect(trace.recovered).toEqual([
+      expect.objectContaining({ target: 'erp', failedEventType: 'shipment.delivered', errorCode: 'UpstreamUnavailable', resolvedBy: synced.metadata.eventId, resolvedAt: '2026-03-12T13:50:00.000Z' }),
+    ]);
+    expect(trace.pending.filter((p) => p.afterEventType === 'shipment.delivered')).toEqual([]);
   });
 });
 
