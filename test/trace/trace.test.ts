@@ -206,13 +206,23 @@ describe('against the emulator (moto DynamoDB)', () => {
     const settings = { failureThreshold: 3, cooldownSeconds: 30, maxCooldownSeconds: 600 };
     const a = new DynamoDbCircuitStore(doc, table, 'erp', settings);
     const b = new DynamoDbCircuitStore(doc, table, 'erp', settings);
-    expect((await a.recordFailure(now)).openUntil).toBeUndefined();
-    expect((await b.recordFailure(now)).openUntil).toBeUndefined();
-    const opened = await a.recordFailure(now);
+    expect((await a.recordFailure(now)).state.openUntil).toBeUndefined();
+    expect((await b.recordFailure(now)).state.openUntil).toBeUndefined();
+    const { state: opened, opened: byA } = await a.recordFailure(now);
+    expect(byA).toBe(true);
     expect(opened).toMatchObject({ consecutiveFailures: 3, openCount: 1, openUntil: now.getTime() + 30_000 });
     expect(await b.load()).toEqual(opened);
     await b.recordSuccess();
     expect(await a.load()).toEqual({ consecutiveFailures: 0, openCount: 0 });
+  });
+
+  test('two containers crossing the threshold together: the circuit opens once and only one of them reports it', async () => {
+    const settings = { failureThreshold: 2, cooldownSeconds: 30, maxCooldownSeconds: 600 };
+    const stores = [0, 1, 2, 3].map(() => new DynamoDbCircuitStore(doc, table, 'cs', settings));
+    const results = await Promise.all(stores.map((store) => store.recordFailure(now)));
+    expect(results.filter((r) => r.opened)).toHaveLength(1);
+    expect(new Set(results.filter((r) => r.state.openUntil !== undefined).map((r) => r.state.openUntil))).toEqual(new Set([now.getTime() + 30_000]));
+    expect(await stores[0]!.load()).toMatchObject({ openCount: 1, openUntil: now.getTime() + 30_000 });
   });
 
   test('the ERP status guard only ever raises the synced rank', async () => {
