@@ -7,7 +7,6 @@ import type { EventPublisher } from '../event-publisher';
 import type { CircuitStore } from './circuit-store';
 import {
   CLOSED_CIRCUIT,
-  circuitGate,
   decideOnFailure,
   gateCall,
   type BackoffPolicy,
@@ -221,13 +220,15 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
       if (failure.errorClass === 'IdempotencyAlreadyInProgressError') metrics.count('IdempotencyInProgress');
       // 5xx, timeouts, dropped connections and announced maintenance all say "the target is down".
       if (failure.kind === 'unavailable' || (failure.kind === 'held' && failure.httpStatus === 503)) {
-        const wasOpen = circuitGate(state.circuit, clock()).mode !== 'closed';
+        let opened = false;
         try {
-          state.circuit = await deps.circuit.recordFailure(clock());
+          const recorded = await deps.circuit.recordFailure(clock());
+          state.circuit = recorded.state;
+          opened = recorded.opened;
         } catch (error) {
           logger.warn('could not record the failure in the circuit', { error: (error as Error).name });
         }
-        if (!wasOpen && state.circuit.openUntil !== undefined && state.circuit.openUntil > clock().getTime()) {
+        if (opened && state.circuit.openUntil !== undefined) {
           metrics.count('CircuitOpened');
           logger.warn('circuit opened', { target: target.target, consecutiveFailures: state.circuit.consecutiveFailures, openUntil: new Date(state.circuit.openUntil).toISOString() });
         }
