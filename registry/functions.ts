@@ -61,6 +61,8 @@ export const ENV = {
   CIRCUIT_FAILURE_THRESHOLD: { description: "consecutive failures that open a target's circuit", default: 10 },
   CIRCUIT_COOLDOWN_SECONDS: { description: 'first time an open circuit holds calls', default: 30 },
   CIRCUIT_MAX_COOLDOWN_SECONDS: { description: 'longest time an open circuit holds calls', default: 600 },
+  ACCOUNT_TEAM_TOPIC_ARN: { description: "outbound: the account team's SNS topic, told when the target stays unreachable (degraded mode)", optional: true },
+  DEGRADED_NOTICE_SECONDS: { description: 'outbound: how long the target may be unreachable before the account team is told', default: 900 },
   MAX_HOLD_SECONDS: { description: 'how long a message may be held (maintenance, open circuit) before it is attempted anyway', default: 3 * 86_400 },
 } as const satisfies Record<string, EnvVariable>;
 

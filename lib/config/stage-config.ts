@@ -33,6 +33,8 @@ export interface SystemConfig {
      * (lib/config/vendor-limits.ts). @default - the documented limit
      */
     readonly vendorLimitPerMinute?: number;
+    /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */
+    readonly degradedNoticeMinutes?: number;
   };
   /**
    * Fleet only: the external id key under which the fleet address book knows the ERP's location ids; a stop
