@@ -40,6 +40,7 @@ export const ENV = {
   TOKEN_URL: { description: "the OAuth2 token endpoint, when it is not the API's own (SAP BTP / XSUAA)", optional: true },
   ADDRESS_BOOK_EXTERNAL_ID_KEY: { description: 'fleet: the external id key of the address book entries named after ERP location ids', optional: true },
   TARGET_SYSTEM: { description: 'the system an outbound adapter calls' },
+  TARGET_VENDOR: { description: "the vendor API of the target system (registry/api-vendors.ts); the system's default when unset", optional: true },
   QUEUE_URL: { description: "the function's work queue (held messages are re-sent to it)" },
   DLQ_URL: { description: "the work queue's dead-letter queue (messages are dead-lettered with their reason)" },
   READ_BACK_QUEUE_URL: { description: 'ERP inbound: the queue of thin SAP events to read back' },

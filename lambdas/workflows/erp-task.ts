@@ -1,14 +1,14 @@
 /**
  * Lambda task of the exception workflows for the ERP (enrich, set the exception status, place a quality
  * hold). Invoked by Step Functions; an error's `name` is what the state machine's Retry/Catch match on
- * (lambdas/shared/errors.ts). Environment: the ERP client's (`API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`).
+ * (lambdas/shared/errors.ts). Environment: the ERP client's (`TARGET_VENDOR`, `API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`).
  */
-import { createErpClientFromEnv } from '../erp/erp-client';
+import { createErpPortFromEnv } from '../erp/erp-clients';
 import { errorClassOf } from '../shared/errors';
 import { logger, withBusinessKeys } from '../shared/observability';
 import { erpActions, type ErpTaskInput } from './erp-actions';
 
-const run = erpActions(createErpClientFromEnv());
+const run = erpActions(createErpPortFromEnv());
 
 export const handler = async (input: ErpTaskInput): Promise<unknown> => {
   withBusinessKeys({ correlationId: input.event?.metadata?.correlationId, ...input.event?.refs });

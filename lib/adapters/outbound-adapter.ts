@@ -143,6 +143,7 @@ export class OutboundAdapter extends Construct {
       logRetention: props.logRetention,
       environment: functionEnvironment({
         TARGET_SYSTEM: props.system,
+        TARGET_VENDOR: props.config.vendor,
         API_BASE_URL: props.config.apiBaseUrl,
         TOKEN_URL: props.config.tokenUrl,
         ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { apiVendor } from '../../registry/api-vendors';
 import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
@@ -14,6 +15,8 @@ export interface MaintenanceWindow {
 }
 
 export interface SystemConfig {
+  /** The vendor whose API the system's outbound adapter calls (registry/api-vendors.ts). @default - the system's default vendor */
+  readonly vendor?: string;
   /** Base URL of the system's API (outbound calls). */
   readonly apiBaseUrl: string;
   /** Name of an existing Secrets Manager secret with the API credentials and webhook signing secrets (JSON). */
@@ -138,7 +141,14 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
     problems.push('exceptions.temperature.minorMinutes must not exceed exceptions.temperature.majorMinutes');
   }
   for (const system of SYSTEMS) {
-    problems.push(...pacingProblems(system, config.systems[system].outbound), ...batchTimeProblems(system, config.systems[system].outbound));
+    const { vendor, outbound } = config.systems[system];
+    try {
+      apiVendor(system, vendor);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    problems.push(...pacingProblems(system, outbound, vendor), ...batchTimeProblems(system, outbound));
   }
   if (stage === 'prod') {
     for (const system of SYSTEMS) {
