@@ -157,7 +157,7 @@ export class LogisticsSyncStack extends Stack {
     // --- exception workflows (Step Functions) ---
     // shipment.exception-raised (and shipment.eta-updated) → one Step Functions execution per canonical event;
     // case.resolved / shipment.delivered release the waiting workflows (lib/workflows/exception-workflow.ts, docs/workflows.md).
-    new ExceptionWorkflows(this, 'ExceptionWorkflows', {
+    const workflows = new ExceptionWorkflows(this, 'ExceptionWorkflows', {
       bus: this.canonicalBus.bus,
       correlationTable: this.tables.correlationTable,
       exceptions: routing.exceptionsQueue,
@@ -169,6 +169,12 @@ export class LogisticsSyncStack extends Stack {
       logRetention: config.retention.logRetentionDays,
       ...queueRetention,
     });
+    // Degraded mode: a system unreachable beyond its notice time is told to the account team (customer service
+    // by default), once at the start and once at the end (docs/runbook.md, "Degraded mode").
+    for (const system of SYSTEMS) {
+      const minutes = config.systems[system].outbound.degradedNoticeMinutes ?? (system === 'cs' ? 15 : undefined);
+      if (minutes !== undefined) outbound[system].notifyWhenDegraded(workflows.notificationTopic, Duration.minutes(minutes));
+    }
 
     // --- monitoring (alarms, dashboard) ---
     // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after

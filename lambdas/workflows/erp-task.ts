@@ -1,12 +1,12 @@
 /**
  * Lambda task of the exception workflows for the ERP (enrich, set the exception status, place a quality
  * hold). Invoked by Step Functions; an error's `name` is what the state machine's Retry/Catch match on
- * (lambdas/shared/errors.ts). Environment: the ERP client's (`API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`), and
- * `CORRELATION_TABLE` / `CORRELATION_TTL_SECONDS` where Enrich records the shipment's business impact (optional).
+ * (lambdas/shared/errors.ts). Environment: the ERP client's (`TARGET_VENDOR`, `API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`),
+ * and `CORRELATION_TABLE` / `CORRELATION_TTL_SECONDS` where Enrich records the shipment's business impact (optional).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createErpClientFromEnv } from '../erp/erp-client';
+import { createErpPortFromEnv } from '../erp/erp-clients';
 import { numberEnv, optionalEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
 import { logger, withBusinessKeys } from '../shared/observability';
@@ -15,7 +15,7 @@ import { erpActions, type ErpTaskInput } from './erp-actions';
 
 const correlationTable = optionalEnv('CORRELATION_TABLE');
 const run = erpActions(
-  createErpClientFromEnv(),
+  createErpPortFromEnv(),
   undefined,
   correlationTable
     ? {

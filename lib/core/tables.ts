@@ -24,8 +24,9 @@ import { tableDefaults } from './defaults';
  * | correlation member | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
- * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target) |
+ * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight |
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
+ * | degraded mode | `DEGRADED#<target>` | `STATE` | `since`, `waiting` (string set: shipment or order, update), `notifiedAt`; deleted when the target recovers |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
  * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `view` (exceptions, cases, holds, delivery, billing), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
  * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
@@ -39,15 +40,17 @@ import { tableDefaults } from './defaults';
  *    timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`.
  * 3. current shipment state, with the monotonic guard: `UpdateItem(pk=SHIPMENT#id, sk=STATE)` conditioned on
  *    `attribute_not_exists(rank) OR rank < :rank` (a late milestone then only `ADD lateEvents 1`);
- *    the same guard on `SYNC#<target>` for what a target has been told.
+ *    the same guard on `SYNC#<target>` for what a target has been told, taken with a lease for the call.
  * 4. the circuit of a target: `GetItem(pk=CIRCUIT#target, sk=STATE)` once per batch; failures counted with
  *    `ADD`, opening is conditional on it not being open already.
  * 5. an event indexed once: `PutItem` of the timeline entry conditioned on `attribute_not_exists(pk)`.
  * 6. redrive audit for a day: `Query(pk=AUDIT#date)`.
- * 7. a shipment's view: `GetItem(SHIPMENT#id / STATE)` (consistent), then `UpdateItem` conditioned on
+ * 7. a target's outage: `UpdateItem(pk=DEGRADED#target)` per waiting message (`ADD waiting`), the notice claimed
+ *    with a condition on `notifiedAt`, `DeleteItem` (returning the old item) when the target answers again.
+ * 8. a shipment's view: `GetItem(SHIPMENT#id / STATE)` (consistent), then `UpdateItem` conditioned on
  *    `viewVersion`, only for the event types that can change it and only when it changed; its list entries
  *    `Put`/`Delete` conditioned on `viewVersion` only when a membership, sort key or filtered attribute changed.
- * 8. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
+ * 9. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
  *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
  *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three

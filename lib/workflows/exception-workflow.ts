@@ -129,6 +129,8 @@ export class ExceptionWorkflow extends Construct {
 
 /** Where a workflow task function reaches its system: the stage config's `systems.<system>`. */
 export interface SystemEndpoint {
+  /** The vendor whose API the tasks call (registry/api-vendors.ts). @default - the system's default vendor */
+  readonly vendor?: string;
   readonly apiBaseUrl: string;
   /** Existing Secrets Manager secret with the API credentials (JSON). */
   readonly secretName: string;
@@ -232,7 +234,7 @@ export class ExceptionWorkflows extends Construct {
         entry,
         serviceName: `exception-workflow-${name.toLowerCase()}`,
         logRetention,
-        environment: functionEnvironment({ API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
+        environment: functionEnvironment({ TARGET_VENDOR: endpoint.vendor, API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);

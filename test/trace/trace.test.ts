@@ -11,6 +11,7 @@ import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambda
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
+import { DynamoDbDegradationStore } from '../../lambdas/shared/outbound/degradation';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
@@ -223,6 +224,19 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(results.filter((r) => r.opened)).toHaveLength(1);
     expect(new Set(results.filter((r) => r.state.openUntil !== undefined).map((r) => r.state.openUntil))).toEqual(new Set([now.getTime() + 30_000]));
     expect(await stores[0]!.load()).toMatchObject({ openCount: 1, openUntil: now.getTime() + 30_000 });
+  });
+
+  test('degraded mode: one outage item per target, the start and the end each claimed once', async () => {
+    const a = new DynamoDbDegradationStore(doc, table, 'cs', 3600);
+    const b = new DynamoDbDegradationStore(doc, table, 'cs', 3600);
+    const later = new Date(now.getTime() + 60_000);
+    expect(await a.noteWaiting('SHP-1 invoice.posted', now)).toEqual({ since: now, waiting: ['SHP-1 invoice.posted'] });
+    const state = await b.noteWaiting('SHP-2 case.updated', later);
+    expect(state.since).toEqual(now);
+    expect([...state.waiting].sort()).toEqual(['SHP-1 invoice.posted', 'SHP-2 case.updated']);
+    expect(await Promise.all([a.markNotified(later), b.markNotified(later)])).toEqual(expect.arrayContaining([true, false]));
+    expect(await a.end()).toMatchObject({ since: now, notifiedAt: later });
+    expect(await b.end()).toBeUndefined();
   });
 
   test('the ERP status guard only ever raises the synced rank', async () => {
