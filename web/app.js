@@ -3,6 +3,8 @@
 // API next to it (`api/...`, same origin) and refreshes on its own. Every value from the API is written as text,
 // never as HTML. When the API answers 401 it signs in with the Cognito hosted UI (authorization code with PKCE)
 // described by config.json; in the sandbox the API does not ask.
+// One file on purpose (~480 lines): the visibility function embeds exactly index.html, app.js and app.css in its
+// bundle and serves them itself (lambdas/visibility/assets.ts), with no bundler for the browser side.
 
 const VIEWS = ['trouble', 'unbilled', 'cases', 'timeline'];
 const TOKEN_KEY = 'lsync.visibility.token';
