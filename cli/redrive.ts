@@ -1,6 +1,5 @@
 import { DeleteMessageBatchCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { DLQ_ATTRIBUTES } from '../registry/queue-attributes';
-import { HOLD_ATTRIBUTES } from '../registry/queue-attributes';
+import { DLQ_ATTRIBUTES, HOLD_ATTRIBUTES } from '../registry/queue-attributes';
 import { matches, parseDlqMessage, resendAttributes, type DlqMessage, type Selector } from './dlq-message';
 import type { DlqRef } from './inventory';
 import { queueDepth, QueueScanner } from './queue-scanner';

@@ -91,6 +91,11 @@ export const VENDOR_DIALECTS = {
 
 export type VendorDialectName = keyof typeof VENDOR_DIALECTS;
 
+/** The vendor dialect routes of one system, e.g. `'samsara' | 'motive'` for the fleet. */
+export type VendorRoutesOf<S extends SystemName> = {
+  [K in VendorDialectName]: (typeof VENDOR_DIALECTS)[K]['system'] extends S ? K : never;
+}[VendorDialectName];
+
 /** The canonical dialect: our own JSON, for systems without a vendor format; one route per system. */
 export const CANONICAL_DIALECT = {
   route: 'canonical',
@@ -103,6 +108,9 @@ export const CANONICAL_DIALECT = {
 
 /** Every dialect route, vendor dialects first. */
 export type DialectRoute = VendorDialectName | typeof CANONICAL_DIALECT.route;
+
+/** The routes of one system's webhooks: its vendor dialects and the canonical one. */
+export type DialectRoutesOf<S extends SystemName> = VendorRoutesOf<S> | typeof CANONICAL_DIALECT.route;
 
 /** The dialects (entries) of one system: its vendor dialects, then the canonical one. */
 export function dialectsOf(system: SystemName): DialectEntry[] {

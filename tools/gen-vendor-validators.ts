@@ -22,20 +22,21 @@ const here = join(repoRoot, 'schemas', 'vendors');
 const outDir = join(repoRoot, 'lambdas', 'shared', 'webhook', 'generated');
 export const VENDOR_SCHEMA_ID_BASE = 'https://logistics-sync.dev/schemas/vendors/';
 
-/** Export name → schema file (without `.schema.json`). */
-export const VENDOR_VALIDATORS = {
-  samsaraWebhook: 'samsara-webhook',
-  motiveWebhook: 'motive-webhook',
-  zendeskWebhook: 'zendesk-webhook',
-  cloudEvent: 'cloudevent',
-  sapSalesOrderData: 'sap-s4hana-salesorder',
-  sapSalesOrderEntity: 'sap-s4hana-salesorder-entity',
-  sapOutboundDeliveryData: 'sap-s4hana-outbounddelivery',
-  genericErpOrder: 'generic-erp-order',
-  genericErpInvoice: 'generic-erp-invoice',
-  genericErpQualityHold: 'generic-erp-quality-hold',
-  canonicalSubmission: 'canonical-submission',
-} as const;
+/**
+ * Export names that are not the file stem in camelCase (kept for the handlers that import them); every other
+ * schema file is exported under its camelCase stem, so a new vendor's schema needs no entry here.
+ */
+const EXPORT_NAMES: Readonly<Record<string, string>> = {
+  cloudevent: 'cloudEvent',
+  'sap-s4hana-salesorder': 'sapSalesOrderData',
+  'sap-s4hana-salesorder-entity': 'sapSalesOrderEntity',
+  'sap-s4hana-outbounddelivery': 'sapOutboundDeliveryData',
+};
+
+/** `acme-webhook` → `acmeWebhook`, unless EXPORT_NAMES says otherwise. */
+export function validatorExportName(stem: string): string {
+  return EXPORT_NAMES[stem] ?? stem.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
 
 const HEADER = [
   '/**',
@@ -55,13 +56,15 @@ export function loadVendorSchemas(): Map<string, Record<string, unknown>> {
   return out;
 }
 
+/** Export name → schema file stem, for every schema in schemas/vendors. */
+export function vendorValidators(schemas = loadVendorSchemas()): Record<string, string> {
+  return Object.fromEntries([...schemas.keys()].map((stem) => [validatorExportName(stem), stem]));
+}
+
 export function generate(): { js: string; dts: string } {
   const schemas = loadVendorSchemas();
-  const exportsMap: Record<string, string> = {};
-  for (const [name, stem] of Object.entries(VENDOR_VALIDATORS)) {
-    if (!schemas.has(stem)) throw new Error(`gen:vendor: schemas/vendors/${stem}.schema.json is missing`);
-    exportsMap[name] = `${VENDOR_SCHEMA_ID_BASE}${stem}.schema.json`;
-  }
+  const validators = vendorValidators(schemas);
+  const exportsMap = Object.fromEntries(Object.entries(validators).map(([name, stem]) => [name, `${VENDOR_SCHEMA_ID_BASE}${stem}.schema.json`]));
   const code = standaloneValidators({
     schemas: [...schemas.values()] as JsonSchema[],
     exports: exportsMap,
@@ -74,32 +77,38 @@ export function generate(): { js: string; dts: string } {
     HEADER,
     "import type { SchemaValidator } from '../validation';",
     '',
-    ...Object.entries(VENDOR_VALIDATORS).map(([name, stem]) => `/** schemas/vendors/${stem}.schema.json */\nexport declare const ${name}: SchemaValidator<unknown>;`),
+    ...Object.entries(validators).map(([name, stem]) => `/** schemas/vendors/${stem}.schema.json */\nexport declare const ${name}: SchemaValidator<unknown>;`),
     '',
   ].join('\n');
   return { js, dts };
 }
 
-function main(): void {
-  const check = process.argv.includes('--check');
+/** Writes the generated validators (or, with `check`, lists the files that differ). Returns the stale or written files. */
+export function writeVendorValidators(options: { readonly check: boolean }): string[] {
   const { js, dts } = generate();
   const files = { 'vendor-validators.js': js, 'vendor-validators.d.ts': dts };
-  const stale: string[] = [];
+  const changed: string[] = [];
   for (const [name, content] of Object.entries(files)) {
     const file = join(outDir, name);
     const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (current === content) continue;
-    if (check) stale.push(relative(repoRoot, file));
-    else {
+    changed.push(relative(repoRoot, file));
+    if (!options.check) {
       mkdirSync(outDir, { recursive: true });
       writeFileSync(file, content);
-      console.log(`wrote ${relative(repoRoot, file)}`);
     }
   }
-  if (stale.length > 0) {
-    console.error(`out of date (run npm run gen:vendor): ${stale.join(', ')}`);
+  return changed;
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  const changed = writeVendorValidators({ check });
+  if (check && changed.length > 0) {
+    console.error(`out of date (run npm run gen:vendor): ${changed.join(', ')}`);
     process.exit(1);
   }
+  for (const file of changed) console.log(`wrote ${file}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

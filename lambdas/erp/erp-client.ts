@@ -1,4 +1,4 @@
-import { numberEnv, requireEnv } from '../shared/env';
+import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/errors';
 import { HttpJsonClient, seg, type HttpRequest } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
@@ -200,6 +200,6 @@ export function createErpClientFromEnv(): ErpClient {
     timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
     minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
   });
-  const tokenUrl = process.env.TOKEN_URL || undefined;
+  const tokenUrl = optionalEnv('TOKEN_URL');
   return new ErpClient(http, secretFieldsFromSecretsManager(secretName, ['clientId', 'clientSecret'], ['scope']), tokenUrl ? { tokenUrl } : {});
 }

@@ -1,4 +1,4 @@
-import { numberEnv, requireEnv } from '../shared/env';
+import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/errors';
 import { HttpJsonClient } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
@@ -70,6 +70,6 @@ export class SapSalesOrderClient implements SalesOrderReader {
 export function createSapSalesOrderClientFromEnv(): SapSalesOrderClient {
   const secretName = requireEnv('SECRET_NAME');
   const http = new HttpJsonClient({ target: 'SAP S/4HANA', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS') });
-  const tokenUrl = process.env.TOKEN_URL || undefined;
+  const tokenUrl = optionalEnv('TOKEN_URL');
   return new SapSalesOrderClient(http, secretFieldsFromSecretsManager(secretName, ['clientId', 'clientSecret'], ['scope']), tokenUrl ? { tokenUrl } : {});
 }

@@ -8,7 +8,9 @@ import type { Dialect } from '../../lambdas/shared/webhook/dialect';
 import { createWebhookPipeline, type CanonicalValidators, type LoggerPort, type MetricsPort, type WebhookHandler } from '../../lambdas/shared/webhook/pipeline';
 import { signLsync, signMotive, signSamsara, signZendesk } from '../../lambdas/shared/webhook/signatures';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import type { SystemName } from '../../registry/systems';
+import { apiVendor } from '../../registry/api-vendors';
+import { SYSTEMS, type SystemName } from '../../registry/systems';
+import { allDialects, dialectsOf } from '../../registry/vendors';
 
 /** Secrets as the stack's secret contract names them (values are test-only). */
 export const SECRETS = {
@@ -19,11 +21,25 @@ export const SECRETS = {
   canonical: 'canonical-test-secret',
 } as const;
 
-export const SECRET_JSON: Record<SystemName, SecretJson> = {
-  fleet: { apiToken: 't', samsaraWebhookSecret: SECRETS.samsara, motiveWebhookSecret: SECRETS.motive, canonicalWebhookSecret: SECRETS.canonical },
-  cs: { apiToken: 't', zendeskWebhookSecret: SECRETS.zendesk, canonicalWebhookSecret: SECRETS.canonical },
-  erp: { clientId: 'c', clientSecret: 's', cloudeventsWebhookSecret: SECRETS.cloudevents, canonicalWebhookSecret: SECRETS.canonical },
-};
+/** The test signing secret of a dialect route: the fixed ones above, or one made from the route (base64 where the vendor issues base64). */
+export function testSecret(route: string): string {
+  const fixed = (SECRETS as Readonly<Record<string, string>>)[route];
+  if (fixed) return fixed;
+  const text = `${route}-test-secret-for-testing-only`;
+  const entry = allDialects().find((d) => d.route === route);
+  return entry?.secretEncoding === 'base64' ? Buffer.from(text).toString('base64') : text;
+}
+
+/** Each system's secret JSON as the registry defines it (API fields, one signing secret per dialect), with test values. */
+export const SECRET_JSON = Object.fromEntries(
+  SYSTEMS.map((system) => [
+    system,
+    {
+      ...Object.fromEntries(apiVendor(system).secretFields.filter((field) => !field.endsWith('?')).map((field) => [field, `test-${field}`])),
+      ...Object.fromEntries(dialectsOf(system).map((dialect) => [dialect.secretField, testSecret(dialect.route)])),
+    },
+  ]),
+) as Record<SystemName, SecretJson>;
 
 /** A fixed clock for the tests: signatures are made "now". */
 export const NOW = new Date('2026-03-12T10:40:01.000Z');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { generate, loadVendorSchemas, VENDOR_VALIDATORS } from '../../tools/gen-vendor-validators';
+import { generate, loadVendorSchemas, vendorValidators } from '../../tools/gen-vendor-validators';
+import { allDialects } from '../../registry/vendors';
 import * as validators from '../../lambdas/shared/webhook/generated/vendor-validators.js';
 
 const generated = path.resolve(import.meta.dirname, '../../lambdas/shared/webhook/generated');
@@ -13,9 +14,11 @@ describe('vendor schemas (schemas/vendors) and their generated validators', () =
     expect(readFileSync(path.join(generated, 'vendor-validators.d.ts'), 'utf8')).toBe(dts);
   });
 
-  test('every schema file is exported as a validator, and every validator has a schema', () => {
-    expect(Object.values(VENDOR_VALIDATORS).sort()).toEqual([...loadVendorSchemas().keys()].sort());
-    for (const name of Object.keys(VENDOR_VALIDATORS)) expect(typeof (validators as Record<string, unknown>)[name], name).toBe('function');
+  test('every schema file is exported as a validator, and every dialect of the registry has its schema', () => {
+    const exported = vendorValidators();
+    expect(Object.values(exported).sort()).toEqual([...loadVendorSchemas().keys()].sort());
+    for (const name of Object.keys(exported)) expect(typeof (validators as Record<string, unknown>)[name], name).toBe('function');
+    for (const dialect of allDialects()) expect(Object.values(exported), `${dialect.system}/${dialect.route}`).toContain(dialect.schema);
   });
 
   // CloudEvents 1.0.2 allows any non-empty string as `id`: the CloudEvents route bounds the ids of the events it

@@ -1,6 +1,6 @@
 import { caseOpenedV1, caseResolvedV1, caseUpdatedV1 } from '../../shared/generated/canonical-validators.js';
 import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
-import type { Dialect } from '../../shared/webhook/dialect';
+import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { zendeskDialect } from './zendesk';
 
@@ -11,4 +11,8 @@ export const CS_CANONICAL_VALIDATORS = {
   'case.resolved': { '1': caseResolvedV1 },
 } satisfies CanonicalValidators;
 
-export const CS_DIALECTS: readonly Dialect[] = [zendeskDialect as Dialect, canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)) as Dialect];
+/** One implementation per route of registry/vendors.ts for the CS system (a missing one is a type error). */
+export const CS_DIALECTS: readonly Dialect[] = dialectTable('cs', {
+  zendesk: zendeskDialect,
+  canonical: canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)),
+});

@@ -1,6 +1,6 @@
 import { invoicePostedV1, orderReleasedV1, qualityHoldPlacedV1, qualityHoldReleasedV1, shipmentCreatedV1 } from '../../shared/generated/canonical-validators.js';
 import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
-import type { Dialect } from '../../shared/webhook/dialect';
+import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { cloudEventsDialect } from './cloudevents';
 import type { SapReadBackQueue } from './sap-s4hana';
@@ -16,5 +16,8 @@ export const ERP_CANONICAL_VALIDATORS = {
 
 /** `readBack` takes thin SAP sales-order events (the SQS read-back queue in Lambda, an in-memory queue in tests). */
 export function erpDialects(readBack: SapReadBackQueue): readonly Dialect[] {
-  return [cloudEventsDialect(readBack) as Dialect, canonicalDialect('erp', Object.keys(ERP_CANONICAL_VALIDATORS)) as Dialect];
+  return dialectTable('erp', {
+    cloudevents: cloudEventsDialect(readBack),
+    canonical: canonicalDialect('erp', Object.keys(ERP_CANONICAL_VALIDATORS)),
+  });
 }

@@ -7,7 +7,7 @@ import {
   shipmentExceptionRaisedV1,
 } from '../../shared/generated/canonical-validators.js';
 import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
-import type { Dialect } from '../../shared/webhook/dialect';
+import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { motiveDialect } from './motive';
 import { createSamsaraDialect } from './samsara';
@@ -28,7 +28,11 @@ export const FLEET_CANONICAL_VALIDATORS = {
 
 /** The fleet dialects; with `alerts`, Samsara temperature alerts are mapped (they need the fleet API and the index). */
 export function fleetDialects(alerts?: SamsaraAlertPorts): readonly Dialect[] {
-  return [createSamsaraDialect(alerts) as Dialect, motiveDialect as Dialect, canonicalDialect('fleet', Object.keys(FLEET_CANONICAL_VALIDATORS)) as Dialect];
+  return dialectTable('fleet', {
+    samsara: createSamsaraDialect(alerts),
+    motive: motiveDialect,
+    canonical: canonicalDialect('fleet', Object.keys(FLEET_CANONICAL_VALIDATORS)),
+  });
 }
 
 /** The fleet dialects without the alert ports (temperature alerts answer 503). */

@@ -1,6 +1,6 @@
 import type { CanonicalDetail } from '../canonical-event';
 import type { SystemName } from '../../../registry/systems';
-import type { DialectEntry } from '../../../registry/vendors';
+import { dialectRoutesOf, type DialectEntry, type DialectRoutesOf } from '../../../registry/vendors';
 import type { WebhookRequest } from './request';
 
 /** A signing secret as configured: the current value and, during a rotation, the previous one. */
@@ -66,4 +66,19 @@ export interface Dialect<T = unknown> {
 /** What a dialect takes from its registry entry (registry/vendors.ts): route, vendor, system, media types, secret. */
 export function dialectIdentity(entry: DialectEntry): Pick<Dialect, 'name' | 'vendor' | 'system' | 'contentTypes' | 'secretKey'> {
   return { name: entry.route, vendor: entry.route, system: entry.system, contentTypes: entry.contentTypes, secretKey: entry.secretField };
+}
+
+/**
+ * A system's dialects in registry order, from an object with one implementation per route the registry declares
+ * for it (registry/vendors.ts): a registry entry without its implementation, or an implementation without an
+ * entry, is a type error; an implementation registered under another route's name throws at load.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each dialect has its own event type; the pipeline treats them alike
+export function dialectTable<S extends SystemName>(system: S, implementations: { readonly [R in DialectRoutesOf<S>]: Dialect<any> }): readonly Dialect[] {
+  const byRoute = implementations as Readonly<Record<string, Dialect>>;
+  return dialectRoutesOf(system).map((route) => {
+    const dialect = byRoute[route];
+    if (dialect?.name !== route || dialect.system !== system) throw new Error(`dialect table of ${system}: ${route} is implemented by ${dialect ? `${dialect.system}/${dialect.name}` : 'nothing'}`);
+    return dialect;
+  });
 }

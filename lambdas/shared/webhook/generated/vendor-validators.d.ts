@@ -4,25 +4,25 @@
  */
 import type { SchemaValidator } from '../validation';
 
-/** schemas/vendors/samsara-webhook.schema.json */
-export declare const samsaraWebhook: SchemaValidator<unknown>;
-/** schemas/vendors/motive-webhook.schema.json */
-export declare const motiveWebhook: SchemaValidator<unknown>;
-/** schemas/vendors/zendesk-webhook.schema.json */
-export declare const zendeskWebhook: SchemaValidator<unknown>;
-/** schemas/vendors/cloudevent.schema.json */
-export declare const cloudEvent: SchemaValidator<unknown>;
-/** schemas/vendors/sap-s4hana-salesorder.schema.json */
-export declare const sapSalesOrderData: SchemaValidator<unknown>;
-/** schemas/vendors/sap-s4hana-salesorder-entity.schema.json */
-export declare const sapSalesOrderEntity: SchemaValidator<unknown>;
-/** schemas/vendors/sap-s4hana-outbounddelivery.schema.json */
-export declare const sapOutboundDeliveryData: SchemaValidator<unknown>;
-/** schemas/vendors/generic-erp-order.schema.json */
-export declare const genericErpOrder: SchemaValidator<unknown>;
-/** schemas/vendors/generic-erp-invoice.schema.json */
-export declare const genericErpInvoice: SchemaValidator<unknown>;
-/** schemas/vendors/generic-erp-quality-hold.schema.json */
-export declare const genericErpQualityHold: SchemaValidator<unknown>;
 /** schemas/vendors/canonical-submission.schema.json */
 export declare const canonicalSubmission: SchemaValidator<unknown>;
+/** schemas/vendors/cloudevent.schema.json */
+export declare const cloudEvent: SchemaValidator<unknown>;
+/** schemas/vendors/generic-erp-invoice.schema.json */
+export declare const genericErpInvoice: SchemaValidator<unknown>;
+/** schemas/vendors/generic-erp-order.schema.json */
+export declare const genericErpOrder: SchemaValidator<unknown>;
+/** schemas/vendors/generic-erp-quality-hold.schema.json */
+export declare const genericErpQualityHold: SchemaValidator<unknown>;
+/** schemas/vendors/motive-webhook.schema.json */
+export declare const motiveWebhook: SchemaValidator<unknown>;
+/** schemas/vendors/samsara-webhook.schema.json */
+export declare const samsaraWebhook: SchemaValidator<unknown>;
+/** schemas/vendors/sap-s4hana-outbounddelivery.schema.json */
+export declare const sapOutboundDeliveryData: SchemaValidator<unknown>;
+/** schemas/vendors/sap-s4hana-salesorder-entity.schema.json */
+export declare const sapSalesOrderEntity: SchemaValidator<unknown>;
+/** schemas/vendors/sap-s4hana-salesorder.schema.json */
+export declare const sapSalesOrderData: SchemaValidator<unknown>;
+/** schemas/vendors/zendesk-webhook.schema.json */
+export declare const zendeskWebhook: SchemaValidator<unknown>;

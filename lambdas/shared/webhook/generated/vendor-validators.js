@@ -4,167 +4,63 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const samsaraWebhook = validate21;
-const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
-const schema7 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
-const schema8 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
+export const canonicalSubmission = validate21;
+const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate23.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate23.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern0.test(data)){
-validate23.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate23.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate23.errors = vErrors;
-return errors === 0;
-}
-
-const schema9 = {"type":"string","maxLength":500};
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 500){
-validate25.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
-return false;
-}
-}
-else {
-validate25.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate25.errors = vErrors;
-return errors === 0;
-}
-
-const schema10 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(Object.keys(data).length > 50){
-validate27.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
-return false;
-}
-else {
-for(const key0 in data){
-let data0 = data[key0];
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(data0.length > 256){
-validate27.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
-return false;
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-if(!valid0){
-break;
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-
-const schema11 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
-const schema12 = {"type":"string","format":"date-time","maxLength":40};
+const pattern1 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
+const pattern2 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
+const pattern3 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
+const pattern4 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 const formats0 = __formats["date-time"];
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate33.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate33.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate33.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-validate33.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.id === undefined) && (missing0 = "id")){
-validate29.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
+validate21.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
-if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
+for(const key0 in data){
+if(!(func2.call(schema6.properties, key0))){
+validate21.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
 }
-var valid0 = _errs1 === errors;
+}
+if(_errs1 === errors){
+if(data.eventId !== undefined){
+let data0 = data.eventId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(data0.length > 256){
+validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+return false;
 }
 else {
-var valid0 = true;
+if(data0.length < 1){
+validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+return false;
 }
-if(valid0){
-if(data.name !== undefined){
-const _errs2 = errors;
-if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
+else {
+if(!pattern0.test(data0)){
+validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs2 === errors;
 }
@@ -172,44 +68,53 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.state !== undefined){
-let data2 = data.state;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data2 === "string"){
-if(data2.length > 32){
-validate29.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
+if(data.eventType !== undefined){
+let data1 = data.eventType;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(data1.length > 64){
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
+}
+else {
+if(data1.length < 3){
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+return false;
+}
+else {
+if(!pattern1.test(data1)){
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+return false;
+}
+}
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
+validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid0 = _errs3 === errors;
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.externalIds !== undefined){
-const _errs5 = errors;
-if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.scheduledArrivalTime !== undefined){
+if(data.schemaVersion !== undefined){
+let data2 = data.schemaVersion;
 const _errs6 = errors;
-if(!(validate33(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+validate21.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+return false;
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs6 === errors;
 }
@@ -217,23 +122,28 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.scheduledDepartureTime !== undefined){
-const _errs7 = errors;
-if(!(validate33(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
+if(data.occurredAt !== undefined){
+let data3 = data.occurredAt;
+const _errs8 = errors;
+if(errors === _errs8){
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(data3.length > 40){
+validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+return false;
 }
 else {
-var valid0 = true;
+if(!(formats0.validate(data3))){
+validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+return false;
 }
-if(valid0){
-if(data.actualArrivalTime !== undefined){
-const _errs8 = errors;
-if(!(validate33(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
 }
 var valid0 = _errs8 === errors;
 }
@@ -241,23 +151,32 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.actualDepartureTime !== undefined){
-const _errs9 = errors;
-if(!(validate33(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
+if(data.correlationId !== undefined){
+let data4 = data.correlationId;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(data4.length > 128){
+validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+return false;
 }
 else {
-var valid0 = true;
+if(data4.length < 1){
+validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+return false;
 }
-if(valid0){
-if(data.eta !== undefined){
-const _errs10 = errors;
-if(!(validate33(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
+else {
+if(!pattern3.test(data4)){
+validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs10 === errors;
 }
@@ -265,28 +184,294 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.address !== undefined){
-let data9 = data.address;
-const _errs11 = errors;
-if(errors === _errs11){
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.id !== undefined){
-const _errs13 = errors;
-if(!(validate23(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
+if(data.causationId !== undefined){
+let data5 = data.causationId;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(data5.length > 64){
+validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+return false;
 }
-var valid1 = _errs13 === errors;
+else {
+if(data5.length < 64){
+validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+return false;
+}
+else {
+if(!pattern4.test(data5)){
+validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sequence !== undefined){
+let data6 = data.sequence;
+const _errs14 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate21.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs14){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+validate21.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.refs !== undefined){
+let data7 = data.refs;
+const _errs16 = errors;
+if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
+validate21.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.data !== undefined){
+let data8 = data.data;
+const _errs18 = errors;
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+validate21.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+export const cloudEvent = validate22;
+const schema7 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
+const formats2 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+const formats6 = __formats.uri;
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.data === undefined) && (missing0 = "data")) || ((data.data_base64 === undefined) && (missing0 = "data_base64"))){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid0 = _errs2 === errors;
+if(valid0){
+validate22.errors = [{instancePath,keyword:"not",params:{}}];
+return false;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if(((((data.specversion === undefined) && (missing1 = "specversion")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.source === undefined) && (missing1 = "source"))) || ((data.type === undefined) && (missing1 = "type"))){
+validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data.specversion !== undefined){
+const _errs3 = errors;
+if("1.0" !== data.specversion){
+validate22.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
+return false;
+}
+var valid1 = _errs3 === errors;
 }
 else {
 var valid1 = true;
 }
 if(valid1){
-if(data9.name !== undefined){
+if(data.id !== undefined){
+let data1 = data.id;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(data1.length < 1){
+validate22.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.source !== undefined){
+let data2 = data.source;
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(data2.length < 1){
+validate22.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!(formats2.test(data2))){
+validate22.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
+return false;
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.type !== undefined){
+let data3 = data.type;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data3 === "string"){
+if(data3.length < 1){
+validate22.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.subject !== undefined){
+let data4 = data.subject;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(data4.length < 1){
+validate22.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.time !== undefined){
+let data5 = data.time;
+const _errs12 = errors;
+if(errors === _errs12){
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(!(formats0.validate(data5))){
+validate22.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.datacontenttype !== undefined){
+let data6 = data.datacontenttype;
 const _errs14 = errors;
-if(!(validate25(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
+if(errors === _errs14){
+if(typeof data6 === "string"){
+if(data6.length < 1){
+validate22.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid1 = _errs14 === errors;
 }
@@ -294,37 +479,27 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data9.externalIds !== undefined){
-const _errs15 = errors;
-if(!(validate27(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs15 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data9.latitude !== undefined){
-let data13 = data9.latitude;
+if(data.dataschema !== undefined){
+let data7 = data.dataschema;
 const _errs16 = errors;
 if(errors === _errs16){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 90 || isNaN(data13)){
-validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+if(errors === _errs16){
+if(typeof data7 === "string"){
+if(data7.length < 1){
+validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(data13 < -90 || isNaN(data13)){
-validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+if(!(formats6(data7))){
+validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
 return false;
 }
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
+validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
 return false;
+}
 }
 }
 var valid1 = _errs16 === errors;
@@ -333,26 +508,11 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data9.longitude !== undefined){
-let data14 = data9.longitude;
+if(data.data_base64 !== undefined){
 const _errs18 = errors;
-if(errors === _errs18){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 180 || isNaN(data14)){
-validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+if(typeof data.data_base64 !== "string"){
+validate22.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
 return false;
-}
-else {
-if(data14 < -180 || isNaN(data14)){
-validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
-return false;
-}
-}
-}
-else {
-validate29.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
-return false;
-}
 }
 var valid1 = _errs18 === errors;
 }
@@ -363,241 +523,6 @@ var valid1 = true;
 }
 }
 }
-}
-else {
-validate29.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate29.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate29.errors = vErrors;
-return errors === 0;
-}
-
-const schema13 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.id !== undefined){
-const _errs1 = errors;
-if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.name !== undefined){
-const _errs2 = errors;
-if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.externalIds !== undefined){
-const _errs3 = errors;
-if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-else {
-validate44.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate44.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.route === undefined) && (missing0 = "route")){
-validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.route !== undefined){
-let data0 = data.route;
-const _errs1 = errors;
-if(errors === _errs1){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-let missing1;
-if(((data0.id === undefined) && (missing1 = "id")) || ((data0.stops === undefined) && (missing1 = "stops"))){
-validate22.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data0.id !== undefined){
-const _errs3 = errors;
-if(!(validate23(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs3 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.name !== undefined){
-const _errs4 = errors;
-if(!(validate25(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs4 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.externalIds !== undefined){
-const _errs5 = errors;
-if(!(validate27(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs5 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.stops !== undefined){
-let data4 = data0.stops;
-const _errs6 = errors;
-if(errors === _errs6){
-if(Array.isArray(data4)){
-if(data4.length > 500){
-validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
-return false;
-}
-else {
-if(data4.length < 1){
-validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid2 = true;
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-const _errs8 = errors;
-if(!(validate29(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs8 === errors;
-if(!valid2){
-break;
-}
-}
-}
-}
-}
-else {
-validate22.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate22.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.stop !== undefined){
-const _errs9 = errors;
-if(!(validate29(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.driver !== undefined){
-const _errs10 = errors;
-if(!(validate44(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.vehicle !== undefined){
-const _errs11 = errors;
-if(!(validate44(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
 }
 }
 }
@@ -613,18 +538,2625 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema14 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
-const schema15 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
+export const genericErpInvoice = validate23;
+const schema8 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
+const schema9 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate24.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate24.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern3.test(data)){
+validate24.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate24.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema10 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const pattern7 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 21){
+validate29.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+return false;
+}
+else {
+if(!pattern7.test(data)){
+validate29.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+return false;
+}
+}
+}
+else {
+validate29.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const pattern6 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
+const formats8 = __formats.date;
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
+validate23.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.invoiceId !== undefined){
+const _errs1 = errors;
+if(!(validate24(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.orderId !== undefined){
+const _errs2 = errors;
+if(!(validate24(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipmentId !== undefined){
+const _errs3 = errors;
+if(!(validate24(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customerId !== undefined){
+const _errs4 = errors;
+if(!(validate24(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.documentType !== undefined){
+let data4 = data.documentType;
+const _errs5 = errors;
+if(!((data4 === "invoice") || (data4 === "credit-memo"))){
+validate23.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema8.properties.documentType.enum}}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currency !== undefined){
+let data5 = data.currency;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data5 === "string"){
+if(!pattern6.test(data5)){
+validate23.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+return false;
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.netAmount !== undefined){
+const _errs8 = errors;
+if(!(validate29(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.taxAmount !== undefined){
+const _errs9 = errors;
+if(!(validate29(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.grossAmount !== undefined){
+const _errs10 = errors;
+if(!(validate29(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dueDate !== undefined){
+let data9 = data.dueDate;
+const _errs11 = errors;
+if(errors === _errs11){
+if(errors === _errs11){
+if(typeof data9 === "string"){
+if(!(formats8.validate(data9))){
+validate23.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+return false;
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.paymentTermsCode !== undefined){
+const _errs13 = errors;
+if(!(validate24(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.postedAt !== undefined){
+let data11 = data.postedAt;
+const _errs14 = errors;
+if(errors === _errs14){
+if(errors === _errs14){
+if(typeof data11 === "string"){
+if(data11.length > 40){
+validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data11))){
+validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const genericErpOrder = validate34;
+const schema11 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
+const schema12 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate35.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate35.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern3.test(data)){
+validate35.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate35.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+const schema13 = {"type":"number","minimum":-100,"maximum":100};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data > 100 || isNaN(data)){
+validate39.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data < -100 || isNaN(data)){
+validate39.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate39.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+const schema14 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate42.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate42.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate42.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate42.errors = vErrors;
+return errors === 0;
+}
+
+const schema15 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
+const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.locationId === undefined) && (missing0 = "locationId")){
+validate45.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.locationId !== undefined){
+const _errs1 = errors;
+if(!(validate35(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+let data1 = data.name;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data1 === "string"){
+if(data1.length > 200){
+validate45.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+else {
+if(data1.length < 1){
+validate45.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.address !== undefined){
+let data2 = data.address;
+const _errs4 = errors;
+if(errors === _errs4){
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+let missing1;
+if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
+validate45.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data2.line1 !== undefined){
+let data3 = data2.line1;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data3 === "string"){
+if(data3.length > 200){
+validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+else {
+if(data3.length < 1){
+validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.line2 !== undefined){
+let data4 = data2.line2;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data4 === "string"){
+if(data4.length > 200){
+validate45.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.city !== undefined){
+let data5 = data2.city;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data5 === "string"){
+if(data5.length > 100){
+validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+return false;
+}
+else {
+if(data5.length < 1){
+validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.postalCode !== undefined){
+let data6 = data2.postalCode;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data6 === "string"){
+if(data6.length > 20){
+validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+return false;
+}
+else {
+if(data6.length < 1){
+validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.region !== undefined){
+let data7 = data2.region;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data7 === "string"){
+if(data7.length > 100){
+validate45.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+return false;
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs14 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data2.countryCode !== undefined){
+let data8 = data2.countryCode;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data8 === "string"){
+if(!pattern9.test(data8)){
+validate45.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+return false;
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid1 = _errs16 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.coordinates !== undefined){
+let data9 = data.coordinates;
+const _errs18 = errors;
+if(errors === _errs18){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+let missing2;
+if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
+validate45.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data9.latitude !== undefined){
+let data10 = data9.latitude;
+const _errs20 = errors;
+if(errors === _errs20){
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 90 || isNaN(data10)){
+validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+return false;
+}
+else {
+if(data10 < -90 || isNaN(data10)){
+validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid2 = _errs20 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.longitude !== undefined){
+let data11 = data9.longitude;
+const _errs22 = errors;
+if(errors === _errs22){
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 180 || isNaN(data11)){
+validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+return false;
+}
+else {
+if(data11 < -180 || isNaN(data11)){
+validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+return false;
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid2 = _errs22 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate45.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate45.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate45.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
+validate34.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.orderId !== undefined){
+const _errs1 = errors;
+if(!(validate35(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customerId !== undefined){
+const _errs2 = errors;
+if(!(validate35(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.contractId !== undefined){
+const _errs3 = errors;
+if(!(validate35(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.status !== undefined){
+let data3 = data.status;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data3 === "string"){
+if(data3.length > 32){
+validate34.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+return false;
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.refrigerated !== undefined){
+const _errs6 = errors;
+if(typeof data.refrigerated !== "boolean"){
+validate34.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.temperatureRange !== undefined){
+let data5 = data.temperatureRange;
+const _errs8 = errors;
+if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
+validate34.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema11.properties.temperatureRange.type}}];
+return false;
+}
+if(errors === _errs8){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+let missing1;
+if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
+validate34.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data5.minCelsius !== undefined){
+const _errs10 = errors;
+if(!(validate39(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data5.maxCelsius !== undefined){
+const _errs11 = errors;
+if(!(validate39(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs11 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.requestedDeliveryWindow !== undefined){
+let data8 = data.requestedDeliveryWindow;
+const _errs12 = errors;
+if(errors === _errs12){
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+let missing2;
+if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
+validate34.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data8.from !== undefined){
+const _errs14 = errors;
+if(!(validate42(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs14 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data8.to !== undefined){
+const _errs15 = errors;
+if(!(validate42(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs15 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipFrom !== undefined){
+const _errs16 = errors;
+if(!(validate45(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipTo !== undefined){
+const _errs17 = errors;
+if(!(validate45(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.serviceLevel !== undefined){
+let data13 = data.serviceLevel;
+const _errs18 = errors;
+if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
+validate34.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema11.properties.serviceLevel.enum}}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deliverySlaHours !== undefined){
+let data14 = data.deliverySlaHours;
+const _errs19 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs19){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 720 || isNaN(data14)){
+validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+return false;
+}
+else {
+if(data14 < 1 || isNaN(data14)){
+validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lines !== undefined){
+let data15 = data.lines;
+const _errs21 = errors;
+if(errors === _errs21){
+if(Array.isArray(data15)){
+if(data15.length > 200){
+validate34.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+if(data15.length < 1){
+validate34.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid3 = true;
+const len0 = data15.length;
+for(let i0=0; i0<len0; i0++){
+let data16 = data15[i0];
+const _errs23 = errors;
+if(errors === _errs23){
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+let missing3;
+if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+if(data16.lineNumber !== undefined){
+let data17 = data16.lineNumber;
+const _errs25 = errors;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs25){
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 > 9999 || isNaN(data17)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+return false;
+}
+else {
+if(data17 < 1 || isNaN(data17)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid4 = _errs25 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data16.product !== undefined){
+let data18 = data16.product;
+const _errs27 = errors;
+if(errors === _errs27){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing4;
+if((data18.sku === undefined) && (missing4 = "sku")){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+if(data18.sku !== undefined){
+const _errs29 = errors;
+if(!(validate35(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid5 = _errs29 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data18.description !== undefined){
+let data20 = data18.description;
+const _errs30 = errors;
+if(errors === _errs30){
+if(typeof data20 === "string"){
+if(data20.length > 200){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid5 = _errs30 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid4 = _errs27 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data16.quantity !== undefined){
+let data21 = data16.quantity;
+const _errs32 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs32){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 > 1000000 || isNaN(data21)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+return false;
+}
+else {
+if(data21 < 1 || isNaN(data21)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid4 = _errs32 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data16.unit !== undefined){
+let data22 = data16.unit;
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data22 === "string"){
+if(data22.length > 8){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+return false;
+}
+else {
+if(data22.length < 1){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid4 = _errs34 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data16.grossWeightKg !== undefined){
+let data23 = data16.grossWeightKg;
+const _errs36 = errors;
+if(errors === _errs36){
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 > 100000 || isNaN(data23)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+return false;
+}
+else {
+if(data23 < 0 || isNaN(data23)){
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid4 = _errs36 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid3 = _errs23 === errors;
+if(!valid3){
+break;
+}
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs21 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.assignment !== undefined){
+let data24 = data.assignment;
+const _errs38 = errors;
+if(errors === _errs38){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.vehicleId !== undefined){
+const _errs40 = errors;
+if(!(validate35(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs40 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data24.trailerId !== undefined){
+const _errs41 = errors;
+if(!(validate35(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data24.driverId !== undefined){
+const _errs42 = errors;
+if(!(validate35(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid6 = _errs42 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs38 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.releasedAt !== undefined){
+const _errs43 = errors;
+if(!(validate42(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs43 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+export const genericErpQualityHold = validate54;
+const schema16 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
+const schema17 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate55.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate55.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern3.test(data)){
+validate55.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate55.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate55.errors = vErrors;
+return errors === 0;
+}
+
+const schema18 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate60.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate60.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate60.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
+validate54.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.holdId !== undefined){
+const _errs1 = errors;
+if(!(validate55(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.orderId !== undefined){
+const _errs2 = errors;
+if(!(validate55(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipmentId !== undefined){
+const _errs3 = errors;
+if(!(validate55(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customerId !== undefined){
+const _errs4 = errors;
+if(!(validate55(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.status !== undefined){
+let data4 = data.status;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data4 === "string"){
+if(data4.length > 32){
+validate54.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+return false;
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.disposition !== undefined){
+let data5 = data.disposition;
+const _errs7 = errors;
+if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
+validate54.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema16.properties.disposition.enum}}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.placedAt !== undefined){
+const _errs8 = errors;
+if(!(validate60(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.releasedAt !== undefined){
+const _errs9 = errors;
+if(!(validate60(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.releasedBy !== undefined){
+let data8 = data.releasedBy;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data8 === "string"){
+if(data8.length > 64){
+validate54.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+return false;
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.note !== undefined){
+let data9 = data.note;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data9 === "string"){
+if(data9.length > 500){
+validate54.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+return false;
+}
+}
+else {
+validate54.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate54.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+
+export const motiveWebhook = validate63;
+const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
+const schema20 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
+const schema21 = {"type":["integer","null"],"minimum":0};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
+validate65.errors = [{instancePath,keyword:"type",params:{type: schema21.type}}];
+return false;
+}
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+validate65.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+
+const schema22 = {"type":["string","null"],"maxLength":128};
+
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if((typeof data !== "string") && (data !== null)){
+validate71.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
+return false;
+}
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate71.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+}
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+
+const schema23 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate74.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate74.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate74.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate74.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
+validate64.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.id !== undefined){
+let data0 = data.id;
+const _errs1 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate64.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs1){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+validate64.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.trigger !== undefined){
+let data1 = data.trigger;
+const _errs3 = errors;
+if(!((data1 === "created") || (data1 === "updated"))){
+validate64.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema20.properties.trigger.enum}}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.form_id !== undefined){
+const _errs4 = errors;
+if(!(validate65(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.driver_id !== undefined){
+const _errs5 = errors;
+if(!(validate65(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.vehicle_id !== undefined){
+const _errs6 = errors;
+if(!(validate65(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dispatch_id !== undefined){
+const _errs7 = errors;
+if(!(validate65(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dispatch_stop_id !== undefined){
+const _errs8 = errors;
+if(!(validate65(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.vendor_dispatch_id !== undefined){
+const _errs9 = errors;
+if(!(validate71(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.vendor_stop_id !== undefined){
+const _errs10 = errors;
+if(!(validate71(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
+vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stop_category !== undefined){
+let data9 = data.stop_category;
+const _errs11 = errors;
+if((typeof data9 !== "string") && (data9 !== null)){
+validate64.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema20.properties.stop_category.type}}];
+return false;
+}
+if(errors === _errs11){
+if(typeof data9 === "string"){
+if(data9.length > 64){
+validate64.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.created_at !== undefined){
+const _errs13 = errors;
+if(!(validate74(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.entered_at !== undefined){
+const _errs14 = errors;
+if(!(validate74(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.submitted !== undefined){
+const _errs15 = errors;
+if(typeof data.submitted !== "boolean"){
+validate64.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+return false;
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lat !== undefined){
+let data13 = data.lat;
+const _errs17 = errors;
+if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
+validate64.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema20.properties.lat.type}}];
+return false;
+}
+if(errors === _errs17){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 90 || isNaN(data13)){
+validate64.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+return false;
+}
+else {
+if(data13 < -90 || isNaN(data13)){
+validate64.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lon !== undefined){
+let data14 = data.lon;
+const _errs19 = errors;
+if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
+validate64.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema20.properties.lon.type}}];
+return false;
+}
+if(errors === _errs19){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 180 || isNaN(data14)){
+validate64.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+return false;
+}
+else {
+if(data14 < -180 || isNaN(data14)){
+validate64.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.location !== undefined){
+let data15 = data.location;
+const _errs21 = errors;
+if((typeof data15 !== "string") && (data15 !== null)){
+validate64.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema20.properties.location.type}}];
+return false;
+}
+if(errors === _errs21){
+if(typeof data15 === "string"){
+if(data15.length > 500){
+validate64.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+return false;
+}
+}
+}
+var valid0 = _errs21 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.entry !== undefined){
+let data16 = data.entry;
+const _errs23 = errors;
+if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
+validate64.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+return false;
+}
+var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate64.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
+
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs2 = errors;
+let valid1 = true;
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.action === undefined) && (missing0 = "action")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.action !== undefined){
+if("form_entry_upserted" !== data.action){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs5 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err2 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+validate63.errors = vErrors;
+return false;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.action === undefined) && (missing1 = "action")){
+validate63.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data.action !== undefined){
+let data1 = data.action;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data1 === "string"){
+if(data1.length > 64){
+validate63.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+return false;
+}
+else {
+if(data1.length < 1){
+validate63.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern11.test(data1)){
+validate63.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs6 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data.trigger !== undefined){
+let data2 = data.trigger;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data2 === "string"){
+if(data2.length > 32){
+validate63.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+return false;
+}
+}
+else {
+validate63.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs8 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate63.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate63.errors = vErrors;
+return errors === 0;
+}
+
+export const samsaraWebhook = validate78;
+const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
+const schema25 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
+const schema26 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate80.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate80.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern0.test(data)){
+validate80.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate80.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+const schema27 = {"type":"string","maxLength":500};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 500){
+validate82.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+return false;
+}
+}
+else {
+validate82.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+const schema28 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length > 50){
+validate84.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
+return false;
+}
+else {
+for(const key0 in data){
+let data0 = data[key0];
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(data0.length > 256){
+validate84.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
+return false;
+}
+}
+else {
+validate84.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+if(!valid0){
+break;
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+const schema29 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
+const schema30 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate90.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data))){
+validate90.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate90.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.id === undefined) && (missing0 = "id")){
+validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.id !== undefined){
+const _errs1 = errors;
+if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+const _errs2 = errors;
+if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.state !== undefined){
+let data2 = data.state;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data2 === "string"){
+if(data2.length > 32){
+validate86.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
+return false;
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.externalIds !== undefined){
+const _errs5 = errors;
+if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scheduledArrivalTime !== undefined){
+const _errs6 = errors;
+if(!(validate90(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scheduledDepartureTime !== undefined){
+const _errs7 = errors;
+if(!(validate90(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.actualArrivalTime !== undefined){
+const _errs8 = errors;
+if(!(validate90(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.actualDepartureTime !== undefined){
+const _errs9 = errors;
+if(!(validate90(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.eta !== undefined){
+const _errs10 = errors;
+if(!(validate90(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.address !== undefined){
+let data9 = data.address;
+const _errs11 = errors;
+if(errors === _errs11){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.id !== undefined){
+const _errs13 = errors;
+if(!(validate80(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs13 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data9.name !== undefined){
+const _errs14 = errors;
+if(!(validate82(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs14 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data9.externalIds !== undefined){
+const _errs15 = errors;
+if(!(validate84(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs15 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data9.latitude !== undefined){
+let data13 = data9.latitude;
+const _errs16 = errors;
+if(errors === _errs16){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 90 || isNaN(data13)){
+validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+return false;
+}
+else {
+if(data13 < -90 || isNaN(data13)){
+validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+return false;
+}
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid1 = _errs16 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data9.longitude !== undefined){
+let data14 = data9.longitude;
+const _errs18 = errors;
+if(errors === _errs18){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 180 || isNaN(data14)){
+validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+return false;
+}
+else {
+if(data14 < -180 || isNaN(data14)){
+validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+return false;
+}
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid1 = _errs18 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate86.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+const schema31 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id !== undefined){
+const _errs1 = errors;
+if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+const _errs2 = errors;
+if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.externalIds !== undefined){
+const _errs3 = errors;
+if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate101.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.route === undefined) && (missing0 = "route")){
+validate79.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.route !== undefined){
+let data0 = data.route;
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.id === undefined) && (missing1 = "id")) || ((data0.stops === undefined) && (missing1 = "stops"))){
+validate79.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data0.id !== undefined){
+const _errs3 = errors;
+if(!(validate80(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.name !== undefined){
+const _errs4 = errors;
+if(!(validate82(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.externalIds !== undefined){
+const _errs5 = errors;
+if(!(validate84(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs5 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.stops !== undefined){
+let data4 = data0.stops;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data4)){
+if(data4.length > 500){
+validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
+return false;
+}
+else {
+if(data4.length < 1){
+validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+const _errs8 = errors;
+if(!(validate86(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs8 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+}
+else {
+validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate79.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.stop !== undefined){
+const _errs9 = errors;
+if(!(validate86(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.driver !== undefined){
+const _errs10 = errors;
+if(!(validate101(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.vehicle !== undefined){
+const _errs11 = errors;
+if(!(validate101(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate79.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+
+const schema32 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
+const schema33 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
+
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.label !== undefined){
 const _errs1 = errors;
-if(!(validate25(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate82(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -639,12 +3171,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate60.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
+validate117.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate60.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate117.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -658,7 +3190,7 @@ if(data.value !== undefined){
 let data2 = data.value;
 const _errs4 = errors;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-validate60.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
+validate117.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -670,23 +3202,23 @@ var valid0 = true;
 }
 }
 else {
-validate60.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate117.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate60.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.document === undefined) && (missing0 = "document")){
-validate51.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate108.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -697,14 +3229,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.documentType === undefined) && (missing1 = "documentType")){
-validate51.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
+validate108.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate23(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -715,8 +3247,8 @@ var valid1 = true;
 if(valid1){
 if(data0.createdAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate33(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate90(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -732,14 +3264,14 @@ if(errors === _errs5){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.name === undefined) && (missing2 = "name")){
-validate51.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
+validate108.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.id !== undefined){
 const _errs7 = errors;
-if(!(validate23(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs7 === errors;
@@ -750,8 +3282,8 @@ var valid2 = true;
 if(valid2){
 if(data3.name !== undefined){
 const _errs8 = errors;
-if(!(validate25(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate82(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -763,7 +3295,7 @@ var valid2 = true;
 }
 }
 else {
-validate51.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
+validate108.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -775,8 +3307,8 @@ var valid1 = true;
 if(valid1){
 if(data0.routeStop !== undefined){
 const _errs9 = errors;
-if(!(validate44(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate101(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -787,8 +3319,8 @@ var valid1 = true;
 if(valid1){
 if(data0.route !== undefined){
 const _errs10 = errors;
-if(!(validate44(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate101(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -799,8 +3331,8 @@ var valid1 = true;
 if(valid1){
 if(data0.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate44(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate101(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -811,8 +3343,8 @@ var valid1 = true;
 if(valid1){
 if(data0.driver !== undefined){
 const _errs12 = errors;
-if(!(validate44(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate101(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -827,7 +3359,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data10)){
 if(data10.length > 200){
-validate51.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
+validate108.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -835,8 +3367,8 @@ var valid3 = true;
 const len0 = data10.length;
 for(let i0=0; i0<len0; i0++){
 const _errs15 = errors;
-if(!(validate60(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate117(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs15 === errors;
@@ -847,7 +3379,7 @@ break;
 }
 }
 else {
-validate51.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
+validate108.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -866,7 +3398,7 @@ var valid1 = true;
 }
 }
 else {
-validate51.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
+validate108.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -874,32 +3406,32 @@ return false;
 }
 }
 else {
-validate51.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate108.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate51.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-const schema16 = {"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
-const schema17 = {"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
+const schema34 = {"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
+const schema35 = {"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate70.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -910,8 +3442,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -923,31 +3455,31 @@ var valid0 = true;
 }
 }
 else {
-validate70.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate70.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
+const schema36 = {"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate75.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate132.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate23(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -958,8 +3490,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate25(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -970,8 +3502,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate27(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -984,30 +3516,30 @@ var valid0 = true;
 }
 }
 else {
-validate75.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate132.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate75.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.happenedAtTime === undefined) && (missing0 = "happenedAtTime")) || ((data.conditions === undefined) && (missing0 = "conditions"))){
-validate64.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate121.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.configurationId !== undefined){
 const _errs1 = errors;
-if(!(validate23(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1018,8 +3550,8 @@ var valid0 = true;
 if(valid0){
 if(data.happenedAtTime !== undefined){
 const _errs2 = errors;
-if(!(validate33(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate90(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1030,8 +3562,8 @@ var valid0 = true;
 if(valid0){
 if(data.updatedAtTime !== undefined){
 const _errs3 = errors;
-if(!(validate33(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate90(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1042,8 +3574,8 @@ var valid0 = true;
 if(valid0){
 if(data.resolvedAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate33(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate90(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1055,7 +3587,7 @@ if(valid0){
 if(data.isResolved !== undefined){
 const _errs5 = errors;
 if(typeof data.isResolved !== "boolean"){
-validate64.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
+validate121.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -1070,12 +3602,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2048){
-validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
+validate121.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
+validate121.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1091,7 +3623,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data6)){
 if(data6.length > 50){
-validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
+validate121.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
 return false;
 }
 else {
@@ -1104,8 +3636,8 @@ if(errors === _errs11){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.description !== undefined){
 const _errs13 = errors;
-if(!(validate25(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate82(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs13 === errors;
@@ -1118,7 +3650,7 @@ if(data7.triggerId !== undefined){
 let data9 = data7.triggerId;
 const _errs14 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid2 = _errs14 === errors;
@@ -1139,20 +3671,20 @@ if(errors === _errs18){
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 let missing1;
 if((data11.sensor === undefined) && (missing1 = "sensor")){
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data11.sensor !== undefined){
-if(!(validate70(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if(!(validate127(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
+vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1169,8 +3701,8 @@ if(errors === _errs21){
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 if(data13.driver !== undefined){
 const _errs23 = errors;
-if(!(validate44(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate101(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs23 === errors;
@@ -1181,8 +3713,8 @@ var valid5 = true;
 if(valid5){
 if(data13.trailer !== undefined){
 const _errs24 = errors;
-if(!(validate75(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate132(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs24 === errors;
@@ -1193,8 +3725,8 @@ var valid5 = true;
 if(valid5){
 if(data13.vehicle !== undefined){
 const _errs25 = errors;
-if(!(validate75(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate132(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs25 === errors;
@@ -1206,7 +3738,7 @@ var valid5 = true;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1218,7 +3750,7 @@ var valid3 = true;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1231,7 +3763,7 @@ var valid2 = true;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1243,7 +3775,7 @@ break;
 }
 }
 else {
-validate64.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
+validate121.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1261,17 +3793,17 @@ var valid0 = true;
 }
 }
 else {
-validate64.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate64.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
-const pattern1 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
+const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1321,8 +3853,8 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate22(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate79(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 }
@@ -1339,7 +3871,7 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate21.errors = vErrors;
+validate78.errors = vErrors;
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1389,8 +3921,8 @@ if(_valid1){
 const _errs11 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate51(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate108(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
 errors = vErrors.length;
 }
 }
@@ -1407,7 +3939,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate21.errors = vErrors;
+validate78.errors = vErrors;
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1457,8 +3989,8 @@ if(_valid2){
 const _errs17 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate64(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate121(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
 }
@@ -1475,7 +4007,7 @@ else {
 vErrors.push(err8);
 }
 errors++;
-validate21.errors = vErrors;
+validate78.errors = vErrors;
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -1485,14 +4017,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if(((((data.eventId === undefined) && (missing3 = "eventId")) || ((data.eventTime === undefined) && (missing3 = "eventTime"))) || ((data.eventType === undefined) && (missing3 = "eventType"))) || ((data.data === undefined) && (missing3 = "data"))){
-validate21.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
+validate78.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 if(data.eventId !== undefined){
 const _errs19 = errors;
-if(!(validate23(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs19 === errors;
@@ -1503,8 +4035,8 @@ var valid10 = true;
 if(valid10){
 if(data.eventTime !== undefined){
 const _errs20 = errors;
-if(!(validate33(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate90(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs20 === errors;
@@ -1519,24 +4051,24 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data8.length < 1){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
+validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern1.test(data8)){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
+if(!pattern13.test(data8)){
+validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1550,7 +4082,7 @@ if(data.orgId !== undefined){
 let data9 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate21.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
+validate78.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid10 = _errs23 === errors;
@@ -1561,8 +4093,8 @@ var valid10 = true;
 if(valid10){
 if(data.webhookId !== undefined){
 const _errs25 = errors;
-if(!(validate23(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate80(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs25 === errors;
@@ -1575,7 +4107,7 @@ if(data.data !== undefined){
 let data11 = data.data;
 const _errs26 = errors;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-validate21.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate78.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs26 === errors;
@@ -1591,114 +4123,70 @@ var valid10 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate78.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate21.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
 
-export const motiveWebhook = validate85;
-const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
-const schema20 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"type":"integer","minimum":0},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
-const schema21 = {"type":["integer","null"],"minimum":0};
+export const sapOutboundDeliveryData = validate142;
+const schema37 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+const schema38 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate87.errors = [{instancePath,keyword:"type",params:{type: schema21.type}}];
-return false;
-}
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data < 0 || isNaN(data)){
-validate87.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-validate87.errors = vErrors;
-return errors === 0;
-}
-
-const schema22 = {"type":["string","null"],"maxLength":128};
-
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if((typeof data !== "string") && (data !== null)){
-validate93.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
-return false;
-}
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate93.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-}
-}
-validate93.errors = vErrors;
-return errors === 0;
-}
-
-const schema23 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate96.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate143.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
-if(!(formats0.validate(data))){
-validate96.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+if(data.length < 1){
+validate143.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
+}
+else {
+if(!pattern3.test(data)){
+validate143.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
 }
 }
 }
 else {
-validate96.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate143.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-}
-validate96.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
+const pattern15 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
+const pattern16 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
+const pattern17 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
+validate142.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
-if(data.id !== undefined){
-let data0 = data.id;
+if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate86.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs1){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-validate86.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
+if(!(validate143(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
 }
@@ -1706,12 +4194,23 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.trigger !== undefined){
-let data1 = data.trigger;
+if(data.ReferenceSDDocument !== undefined){
+const _errs2 = errors;
+if(!(validate143(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!((data1 === "created") || (data1 === "updated"))){
-validate86.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema20.properties.trigger.enum}}];
-return false;
+if(!(validate143(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
 }
@@ -1719,10 +4218,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.form_id !== undefined){
+if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate87(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+if(!(validate143(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1731,11 +4230,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.driver_id !== undefined){
+if(data.ShipToPartyName !== undefined){
+let data4 = data.ShipToPartyName;
 const _errs5 = errors;
-if(!(validate87(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
-errors = vErrors.length;
+if(errors === _errs5){
+if(typeof data4 === "string"){
+if(data4.length > 200){
+validate142.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs5 === errors;
 }
@@ -1743,22 +4251,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.vehicle_id !== undefined){
-const _errs6 = errors;
-if(!(validate87(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dispatch_id !== undefined){
+if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate87(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+if(!(validate143(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -1767,11 +4263,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.dispatch_stop_id !== undefined){
+if(data.ShippingPointName !== undefined){
+let data6 = data.ShippingPointName;
 const _errs8 = errors;
-if(!(validate87(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
-errors = vErrors.length;
+if(errors === _errs8){
+if(typeof data6 === "string"){
+if(data6.length > 200){
+validate142.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs8 === errors;
 }
@@ -1779,23 +4284,28 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.vendor_dispatch_id !== undefined){
-const _errs9 = errors;
-if(!(validate93(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
+if(data.PlannedGoodsIssueDate !== undefined){
+let data7 = data.PlannedGoodsIssueDate;
+const _errs10 = errors;
+if(errors === _errs10){
+if(errors === _errs10){
+if(typeof data7 === "string"){
+if(data7.length > 40){
+validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+return false;
 }
 else {
-var valid0 = true;
+if(!(formats0.validate(data7))){
+validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+return false;
 }
-if(valid0){
-if(data.vendor_stop_id !== undefined){
-const _errs10 = errors;
-if(!(validate93(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
-vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
-errors = vErrors.length;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
 }
 var valid0 = _errs10 === errors;
 }
@@ -1803,19 +4313,577 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.stop_category !== undefined){
-let data9 = data.stop_category;
-const _errs11 = errors;
-if((typeof data9 !== "string") && (data9 !== null)){
-validate86.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema20.properties.stop_category.type}}];
+if(data.DeliveryDate !== undefined){
+let data8 = data.DeliveryDate;
+const _errs12 = errors;
+if(errors === _errs12){
+if(errors === _errs12){
+if(typeof data8 === "string"){
+if(!(formats8.validate(data8))){
+validate142.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
-if(errors === _errs11){
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.HeaderGrossWeight !== undefined){
+let data9 = data.HeaderGrossWeight;
+const _errs14 = errors;
+if(errors === _errs14){
 if(typeof data9 === "string"){
-if(data9.length > 64){
-validate86.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+if(!pattern15.test(data9)){
+validate142.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.HeaderWeightUnit !== undefined){
+let data10 = data.HeaderWeightUnit;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data10 === "string"){
+if(data10.length > 3){
+validate142.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TotalNumberOfPackage !== undefined){
+let data11 = data.TotalNumberOfPackage;
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data11 === "string"){
+if(!pattern16.test(data11)){
+validate142.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_TemperatureMin_DLH !== undefined){
+let data12 = data.YY1_TemperatureMin_DLH;
+const _errs20 = errors;
+if(errors === _errs20){
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 100 || isNaN(data12)){
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data12 < -100 || isNaN(data12)){
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_TemperatureMax_DLH !== undefined){
+let data13 = data.YY1_TemperatureMax_DLH;
+const _errs22 = errors;
+if(errors === _errs22){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 100 || isNaN(data13)){
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data13 < -100 || isNaN(data13)){
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_DeliveryWindowStart_DLH !== undefined){
+let data14 = data.YY1_DeliveryWindowStart_DLH;
+const _errs24 = errors;
+if(errors === _errs24){
+if(errors === _errs24){
+if(typeof data14 === "string"){
+if(data14.length > 40){
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data14))){
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_DeliveryWindowEnd_DLH !== undefined){
+let data15 = data.YY1_DeliveryWindowEnd_DLH;
+const _errs26 = errors;
+if(errors === _errs26){
+if(errors === _errs26){
+if(typeof data15 === "string"){
+if(data15.length > 40){
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data15))){
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data._Item !== undefined){
+let data16 = data._Item;
+const _errs28 = errors;
+if(errors === _errs28){
+if(Array.isArray(data16)){
+if(data16.length > 200){
+validate142.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+const _errs30 = errors;
+if(errors === _errs30){
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+let missing1;
+if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data17.OutboundDeliveryItem !== undefined){
+let data18 = data17.OutboundDeliveryItem;
+const _errs32 = errors;
+if(errors === _errs32){
+if(typeof data18 === "string"){
+if(!pattern17.test(data18)){
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs32 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.ReferenceSDDocumentItem !== undefined){
+let data19 = data17.ReferenceSDDocumentItem;
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data19 === "string"){
+if(!pattern17.test(data19)){
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs34 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.Material !== undefined){
+const _errs36 = errors;
+if(!(validate143(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs36 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data17.ActualDeliveryQuantity !== undefined){
+let data21 = data17.ActualDeliveryQuantity;
+const _errs37 = errors;
+if(errors === _errs37){
+if(typeof data21 === "string"){
+if(!pattern15.test(data21)){
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+return false;
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs37 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs30 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+else {
+validate142.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs28 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate142.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate142.errors = vErrors;
+return errors === 0;
+}
+
+export const sapSalesOrderEntity = validate150;
+const schema39 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
+const schema40 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate151.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate151.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern3.test(data)){
+validate151.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate151.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+
+const schema41 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
+const pattern21 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
+
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(!pattern21.test(data)){
+validate154.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
+return false;
+}
+}
+else {
+validate154.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate154.errors = vErrors;
+return errors === 0;
+}
+
+const schema42 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
+const pattern22 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 40){
+validate157.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!pattern22.test(data)){
+validate157.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
+return false;
+}
+}
+}
+else {
+validate157.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
+validate150.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.SalesOrder !== undefined){
+const _errs1 = errors;
+if(!(validate151(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SalesOrderType !== undefined){
+let data1 = data.SalesOrderType;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data1 === "string"){
+if(data1.length > 4){
+validate150.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SoldToParty !== undefined){
+const _errs4 = errors;
+if(!(validate151(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.LastChangeDateTime !== undefined){
+const _errs5 = errors;
+if(!(validate154(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.RequestedDeliveryDate !== undefined){
+const _errs6 = errors;
+if(!(validate154(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.DeliveryBlockReason !== undefined){
+let data5 = data.DeliveryBlockReason;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data5 === "string"){
+if(data5.length > 2){
+validate150.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OverallSDProcessStatus !== undefined){
+let data6 = data.OverallSDProcessStatus;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data6 === "string"){
+if(data6.length > 1){
+validate150.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.TotalCreditCheckStatus !== undefined){
+let data7 = data.TotalCreditCheckStatus;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data7 === "string"){
+if(data7.length > 1){
+validate150.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
+return false;
 }
 }
 var valid0 = _errs11 === errors;
@@ -1824,11 +4892,20 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.created_at !== undefined){
+if(data.OverallSDDocumentRejectionSts !== undefined){
+let data8 = data.OverallSDDocumentRejectionSts;
 const _errs13 = errors;
-if(!(validate96(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
-errors = vErrors.length;
+if(errors === _errs13){
+if(typeof data8 === "string"){
+if(data8.length > 1){
+validate150.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
+return false;
+}
 }
 var valid0 = _errs13 === errors;
 }
@@ -1836,23 +4913,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.entered_at !== undefined){
-const _errs14 = errors;
-if(!(validate96(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
-vErrors = vErrors === null ? validate96.errors : vErrors.concat(validate96.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.submitted !== undefined){
+if(data.YY1_TemperatureMin_SDH !== undefined){
 const _errs15 = errors;
-if(typeof data.submitted !== "boolean"){
-validate86.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
-return false;
+if(!(validate157(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs15 === errors;
 }
@@ -1860,26 +4925,23 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.lat !== undefined){
-let data13 = data.lat;
-const _errs17 = errors;
-if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate86.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema20.properties.lat.type}}];
-return false;
+if(data.YY1_TemperatureMax_SDH !== undefined){
+const _errs16 = errors;
+if(!(validate157(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
 }
-if(errors === _errs17){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 90 || isNaN(data13)){
-validate86.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
-return false;
+var valid0 = _errs16 === errors;
 }
 else {
-if(data13 < -90 || isNaN(data13)){
-validate86.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
-return false;
+var valid0 = true;
 }
-}
-}
+if(valid0){
+if(data.YY1_DeliveryWindowStart_SDH !== undefined){
+const _errs17 = errors;
+if(!(validate154(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
 }
@@ -1887,25 +4949,31 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.lon !== undefined){
-let data14 = data.lon;
-const _errs19 = errors;
-if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate86.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema20.properties.lon.type}}];
-return false;
+if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
+const _errs18 = errors;
+if(!(validate154(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+errors = vErrors.length;
 }
-if(errors === _errs19){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 180 || isNaN(data14)){
-validate86.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
-return false;
+var valid0 = _errs18 === errors;
 }
 else {
-if(data14 < -180 || isNaN(data14)){
-validate86.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+var valid0 = true;
+}
+if(valid0){
+if(data.YY1_FleetVehicle_SDH !== undefined){
+let data13 = data.YY1_FleetVehicle_SDH;
+const _errs19 = errors;
+if(errors === _errs19){
+if(typeof data13 === "string"){
+if(data13.length > 128){
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
+else {
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
+return false;
 }
 }
 var valid0 = _errs19 === errors;
@@ -1914,19 +4982,19 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.location !== undefined){
-let data15 = data.location;
+if(data.YY1_FleetTrailer_SDH !== undefined){
+let data14 = data.YY1_FleetTrailer_SDH;
 const _errs21 = errors;
-if((typeof data15 !== "string") && (data15 !== null)){
-validate86.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema20.properties.location.type}}];
-return false;
-}
 if(errors === _errs21){
-if(typeof data15 === "string"){
-if(data15.length > 500){
-validate86.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+if(typeof data14 === "string"){
+if(data14.length > 128){
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
+return false;
 }
 }
 var valid0 = _errs21 === errors;
@@ -1935,14 +5003,392 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.entry !== undefined){
-let data16 = data.entry;
+if(data.YY1_FleetDriver_SDH !== undefined){
+let data15 = data.YY1_FleetDriver_SDH;
 const _errs23 = errors;
-if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate86.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+if(errors === _errs23){
+if(typeof data15 === "string"){
+if(data15.length > 128){
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
 var valid0 = _errs23 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.to_Item !== undefined){
+let data16 = data.to_Item;
+const _errs25 = errors;
+if(errors === _errs25){
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+let missing1;
+if((data16.results === undefined) && (missing1 = "results")){
+validate150.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data16.results !== undefined){
+let data17 = data16.results;
+const _errs27 = errors;
+if(errors === _errs27){
+if(Array.isArray(data17)){
+if(data17.length > 200){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+var valid2 = true;
+const len0 = data17.length;
+for(let i0=0; i0<len0; i0++){
+let data18 = data17[i0];
+const _errs29 = errors;
+if(errors === _errs29){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing2;
+if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data18.SalesOrderItem !== undefined){
+let data19 = data18.SalesOrderItem;
+const _errs31 = errors;
+if(errors === _errs31){
+if(typeof data19 === "string"){
+if(!pattern17.test(data19)){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs31 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.Material !== undefined){
+let data20 = data18.Material;
+const _errs33 = errors;
+if(errors === _errs33){
+if(typeof data20 === "string"){
+if(data20.length > 40){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs33 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.SalesOrderItemText !== undefined){
+let data21 = data18.SalesOrderItemText;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data21 === "string"){
+if(data21.length > 40){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs35 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.RequestedQuantity !== undefined){
+const _errs37 = errors;
+if(!(validate157(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs37 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.RequestedQuantityUnit !== undefined){
+let data23 = data18.RequestedQuantityUnit;
+const _errs38 = errors;
+if(errors === _errs38){
+if(typeof data23 === "string"){
+if(data23.length > 3){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs38 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.RequestedQuantityISOUnit !== undefined){
+let data24 = data18.RequestedQuantityISOUnit;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data24 === "string"){
+if(data24.length > 3){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs40 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ItemGrossWeight !== undefined){
+const _errs42 = errors;
+if(!(validate157(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
+vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs42 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ItemWeightUnit !== undefined){
+let data26 = data18.ItemWeightUnit;
+const _errs43 = errors;
+if(errors === _errs43){
+if(typeof data26 === "string"){
+if(data26.length > 3){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs43 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ProductionPlant !== undefined){
+let data27 = data18.ProductionPlant;
+const _errs45 = errors;
+if(errors === _errs45){
+if(typeof data27 === "string"){
+if(data27.length > 4){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs45 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data18.ShippingPoint !== undefined){
+let data28 = data18.ShippingPoint;
+const _errs47 = errors;
+if(errors === _errs47){
+if(typeof data28 === "string"){
+if(data28.length > 4){
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid3 = _errs47 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid2 = _errs29 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs25 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.to_Partner !== undefined){
+let data29 = data.to_Partner;
+const _errs49 = errors;
+if(errors === _errs49){
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+let missing3;
+if((data29.results === undefined) && (missing3 = "results")){
+validate150.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
+return false;
+}
+else {
+if(data29.results !== undefined){
+let data30 = data29.results;
+const _errs51 = errors;
+if(errors === _errs51){
+if(Array.isArray(data30)){
+var valid5 = true;
+const len1 = data30.length;
+for(let i1=0; i1<len1; i1++){
+let data31 = data30[i1];
+const _errs53 = errors;
+if(errors === _errs53){
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+let missing4;
+if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
+return false;
+}
+else {
+if(data31.PartnerFunction !== undefined){
+let data32 = data31.PartnerFunction;
+const _errs55 = errors;
+if(errors === _errs55){
+if(typeof data32 === "string"){
+if(data32.length > 2){
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs55 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data31.Customer !== undefined){
+let data33 = data31.Customer;
+const _errs57 = errors;
+if(errors === _errs57){
+if(typeof data33 === "string"){
+if(data33.length > 10){
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
+return false;
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid6 = _errs57 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid5 = _errs53 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate150.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs49 === errors;
 }
 else {
 var valid0 = true;
@@ -1965,225 +5411,284 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate150.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
-const pattern2 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
+export const sapSalesOrderData = validate164;
+const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const _errs2 = errors;
-let valid1 = true;
-const _errs3 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.action === undefined) && (missing0 = "action")){
-const err0 = {};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-else {
-if(data.action !== undefined){
-if("form_entry_upserted" !== data.action){
-const err1 = {};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-}
-var _valid0 = _errs3 === errors;
-errors = _errs2;
-if(vErrors !== null){
-if(_errs2){
-vErrors.length = _errs2;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid0){
-const _errs5 = errors;
-if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs5 === errors;
-valid1 = _valid0;
-}
-if(!valid1){
-const err2 = {instancePath,keyword:"if",params:{failingKeyword: "then"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-validate85.errors = vErrors;
-return false;
-}
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing1;
-if((data.action === undefined) && (missing1 = "action")){
-validate85.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+let missing0;
+if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
+validate164.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
-if(data.action !== undefined){
-let data1 = data.action;
-const _errs6 = errors;
-if(errors === _errs6){
+if(data.SalesOrder !== undefined){
+let data0 = data.SalesOrder;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(data0.length > 40){
+validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(data0.length < 1){
+validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern3.test(data0)){
+validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SalesOrderType !== undefined){
+let data1 = data.SalesOrderType;
+const _errs3 = errors;
+if(errors === _errs3){
 if(typeof data1 === "string"){
-if(data1.length > 64){
-validate85.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
-return false;
-}
-else {
-if(data1.length < 1){
-validate85.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern2.test(data1)){
-validate85.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+if(data1.length > 4){
+validate164.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
-}
-}
 else {
-validate85.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate164.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid3 = _errs6 === errors;
+var valid0 = _errs3 === errors;
 }
 else {
-var valid3 = true;
+var valid0 = true;
 }
-if(valid3){
-if(data.trigger !== undefined){
-let data2 = data.trigger;
-const _errs8 = errors;
-if(errors === _errs8){
+if(valid0){
+if(data.SalesOrganization !== undefined){
+let data2 = data.SalesOrganization;
+const _errs5 = errors;
+if(errors === _errs5){
 if(typeof data2 === "string"){
-if(data2.length > 32){
-validate85.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+if(data2.length > 4){
+validate164.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate85.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate164.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-var valid3 = _errs8 === errors;
+var valid0 = _errs5 === errors;
 }
 else {
-var valid3 = true;
+var valid0 = true;
 }
-}
-}
-}
-else {
-validate85.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+if(valid0){
+if(data.DistributionChannel !== undefined){
+let data3 = data.DistributionChannel;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data3 === "string"){
+if(data3.length > 2){
+validate164.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
-validate85.errors = vErrors;
+else {
+validate164.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.OrganizationDivision !== undefined){
+let data4 = data.OrganizationDivision;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data4 === "string"){
+if(data4.length > 2){
+validate164.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
+return false;
+}
+}
+else {
+validate164.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.SoldToParty !== undefined){
+let data5 = data.SoldToParty;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data5 === "string"){
+if(data5.length > 40){
+validate164.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate164.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.EventRaisedDateTime !== undefined){
+let data6 = data.EventRaisedDateTime;
+const _errs13 = errors;
+if(errors === _errs13){
+if(errors === _errs13){
+if(typeof data6 === "string"){
+if(data6.length > 40){
+validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+else {
+if(!(formats0.validate(data6))){
+validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+return false;
+}
+}
+}
+else {
+validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate164.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate164.errors = vErrors;
 return errors === 0;
 }
 
-export const zendeskWebhook = validate100;
-const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
-const pattern3 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
-const pattern5 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
-const schema25 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
-const pattern4 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
-const schema26 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
+export const zendeskWebhook = validate165;
+const schema44 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
+const pattern25 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
+const pattern27 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
+const schema45 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
+const pattern26 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
+const schema46 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate102.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema26.enum}}];
+validate167.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
 return false;
 }
-validate102.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
-const schema27 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
+const schema47 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate104.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema27.enum}}];
+validate169.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema47.enum}}];
 return false;
 }
-validate104.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
-const schema28 = {"type":"string","format":"date-time","maxLength":40};
+const schema48 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate106.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate171.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate106.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate171.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate106.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate171.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate106.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate101.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate166.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2193,24 +5698,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate101.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate166.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate101.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate166.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern4.test(data0)){
-validate101.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+if(!pattern26.test(data0)){
+validate166.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate166.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2224,13 +5729,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate101.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema25.properties.external_id.type}}];
+validate166.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema45.properties.external_id.type}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate101.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate166.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -2243,8 +5748,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate102(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate102.errors : vErrors.concat(validate102.errors);
+if(!(validate167(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2255,8 +5760,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate104(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+if(!(validate169(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2269,13 +5774,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate101.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema25.properties.type.type}}];
+validate166.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema45.properties.type.type}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate101.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate166.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -2292,7 +5797,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate101.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate166.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2304,12 +5809,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate101.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate166.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate166.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2321,7 +5826,7 @@ break;
 }
 }
 else {
-validate101.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate166.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2333,8 +5838,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate106(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate171(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2345,8 +5850,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate106(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate171(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2364,17 +5869,17 @@ var valid0 = true;
 }
 }
 else {
-validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate101.errors = vErrors;
+validate166.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
+const schema49 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2388,7 +5893,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate110.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema29.properties.comment.properties.id.type}}];
+validate175.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema49.properties.comment.properties.id.type}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -2400,7 +5905,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate110.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate175.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -2415,12 +5920,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate110.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate175.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate175.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2436,12 +5941,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate110.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate175.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate175.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2455,7 +5960,7 @@ var valid1 = true;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate175.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2471,7 +5976,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
+validate175.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2483,12 +5988,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate175.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
+validate175.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2500,7 +6005,7 @@ break;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
+validate175.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2516,7 +6021,7 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(Array.isArray(data7)){
 if(data7.length > 100){
-validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
+validate175.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -2528,12 +6033,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data8 === "string"){
 if(data8.length > 80){
-validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
+validate175.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
+validate175.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2545,7 +6050,7 @@ break;
 }
 }
 else {
-validate110.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
+validate175.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2558,16 +6063,16 @@ var valid0 = true;
 }
 }
 else {
-validate110.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate175.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate110.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2592,7 +6097,7 @@ let data0 = data.type;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
-if(!pattern3.test(data0)){
+if(!pattern25.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -2632,14 +6137,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate100.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate101(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate166(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
+vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -2650,8 +6155,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate110(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate175(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -2674,14 +6179,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate100.errors = vErrors;
+validate165.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate100.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2691,24 +6196,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate100.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate165.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate100.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate165.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern5.test(data3)){
-validate100.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+if(!pattern27.test(data3)){
+validate165.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate165.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2724,24 +6229,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate100.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate165.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate100.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate165.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern0.test(data4)){
-validate100.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate165.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate165.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2755,7 +6260,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate100.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate165.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -2766,8 +6271,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate106(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
+if(!(validate171(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -2782,12 +6287,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate100.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate165.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate165.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2803,12 +6308,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate100.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate165.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate100.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate165.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2822,7 +6327,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate100.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate165.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -2835,7 +6340,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate100.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate165.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -2853,3516 +6358,11 @@ var valid4 = true;
 }
 }
 else {
-validate100.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate165.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate100.errors = vErrors;
-return errors === 0;
-}
-
-export const cloudEvent = validate113;
-const schema30 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
-const formats6 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-const formats10 = __formats.uri;
-
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const _errs1 = errors;
-const _errs2 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.data === undefined) && (missing0 = "data")) || ((data.data_base64 === undefined) && (missing0 = "data_base64"))){
-const err0 = {};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-var valid0 = _errs2 === errors;
-if(valid0){
-validate113.errors = [{instancePath,keyword:"not",params:{}}];
-return false;
-}
-else {
-errors = _errs1;
-if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing1;
-if(((((data.specversion === undefined) && (missing1 = "specversion")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.source === undefined) && (missing1 = "source"))) || ((data.type === undefined) && (missing1 = "type"))){
-validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data.specversion !== undefined){
-const _errs3 = errors;
-if("1.0" !== data.specversion){
-validate113.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
-return false;
-}
-var valid1 = _errs3 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.id !== undefined){
-let data1 = data.id;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(data1.length < 1){
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs4 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.source !== undefined){
-let data2 = data.source;
-const _errs6 = errors;
-if(errors === _errs6){
-if(errors === _errs6){
-if(typeof data2 === "string"){
-if(data2.length < 1){
-validate113.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!(formats6.test(data2))){
-validate113.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
-return false;
-}
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.type !== undefined){
-let data3 = data.type;
-const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data3 === "string"){
-if(data3.length < 1){
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.subject !== undefined){
-let data4 = data.subject;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data4 === "string"){
-if(data4.length < 1){
-validate113.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.time !== undefined){
-let data5 = data.time;
-const _errs12 = errors;
-if(errors === _errs12){
-if(errors === _errs12){
-if(typeof data5 === "string"){
-if(!(formats0.validate(data5))){
-validate113.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid1 = _errs12 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.datacontenttype !== undefined){
-let data6 = data.datacontenttype;
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data6 === "string"){
-if(data6.length < 1){
-validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs14 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.dataschema !== undefined){
-let data7 = data.dataschema;
-const _errs16 = errors;
-if(errors === _errs16){
-if(errors === _errs16){
-if(typeof data7 === "string"){
-if(data7.length < 1){
-validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!(formats10(data7))){
-validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
-return false;
-}
-}
-}
-else {
-validate113.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid1 = _errs16 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data.data_base64 !== undefined){
-const _errs18 = errors;
-if(typeof data.data_base64 !== "string"){
-validate113.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
-return false;
-}
-var valid1 = _errs18 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate113.errors = vErrors;
-return errors === 0;
-}
-
-export const sapSalesOrderData = validate114;
-const schema31 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
-const pattern7 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
-
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate114.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.SalesOrder !== undefined){
-let data0 = data.SalesOrder;
-const _errs1 = errors;
-if(errors === _errs1){
-if(typeof data0 === "string"){
-if(data0.length > 40){
-validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(data0.length < 1){
-validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data0)){
-validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SalesOrderType !== undefined){
-let data1 = data.SalesOrderType;
-const _errs3 = errors;
-if(errors === _errs3){
-if(typeof data1 === "string"){
-if(data1.length > 4){
-validate114.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
-return false;
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SalesOrganization !== undefined){
-let data2 = data.SalesOrganization;
-const _errs5 = errors;
-if(errors === _errs5){
-if(typeof data2 === "string"){
-if(data2.length > 4){
-validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
-return false;
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.DistributionChannel !== undefined){
-let data3 = data.DistributionChannel;
-const _errs7 = errors;
-if(errors === _errs7){
-if(typeof data3 === "string"){
-if(data3.length > 2){
-validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
-return false;
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.OrganizationDivision !== undefined){
-let data4 = data.OrganizationDivision;
-const _errs9 = errors;
-if(errors === _errs9){
-if(typeof data4 === "string"){
-if(data4.length > 2){
-validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
-return false;
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SoldToParty !== undefined){
-let data5 = data.SoldToParty;
-const _errs11 = errors;
-if(errors === _errs11){
-if(typeof data5 === "string"){
-if(data5.length > 40){
-validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.EventRaisedDateTime !== undefined){
-let data6 = data.EventRaisedDateTime;
-const _errs13 = errors;
-if(errors === _errs13){
-if(errors === _errs13){
-if(typeof data6 === "string"){
-if(data6.length > 40){
-validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data6))){
-validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate114.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate114.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate114.errors = vErrors;
-return errors === 0;
-}
-
-export const sapSalesOrderEntity = validate115;
-const schema32 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
-const schema33 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate116.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate116.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate116.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate116.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate116.errors = vErrors;
-return errors === 0;
-}
-
-const schema34 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
-const pattern9 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
-
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(!pattern9.test(data)){
-validate119.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
-return false;
-}
-}
-else {
-validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate119.errors = vErrors;
-return errors === 0;
-}
-
-const schema35 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
-const pattern10 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
-
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate122.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!pattern10.test(data)){
-validate122.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
-return false;
-}
-}
-}
-else {
-validate122.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate122.errors = vErrors;
-return errors === 0;
-}
-
-const pattern11 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
-
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
-validate115.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.SalesOrder !== undefined){
-const _errs1 = errors;
-if(!(validate116(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SalesOrderType !== undefined){
-let data1 = data.SalesOrderType;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data1 === "string"){
-if(data1.length > 4){
-validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SoldToParty !== undefined){
-const _errs4 = errors;
-if(!(validate116(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate116.errors : vErrors.concat(validate116.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.LastChangeDateTime !== undefined){
-const _errs5 = errors;
-if(!(validate119(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.RequestedDeliveryDate !== undefined){
-const _errs6 = errors;
-if(!(validate119(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.DeliveryBlockReason !== undefined){
-let data5 = data.DeliveryBlockReason;
-const _errs7 = errors;
-if(errors === _errs7){
-if(typeof data5 === "string"){
-if(data5.length > 2){
-validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.OverallSDProcessStatus !== undefined){
-let data6 = data.OverallSDProcessStatus;
-const _errs9 = errors;
-if(errors === _errs9){
-if(typeof data6 === "string"){
-if(data6.length > 1){
-validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.TotalCreditCheckStatus !== undefined){
-let data7 = data.TotalCreditCheckStatus;
-const _errs11 = errors;
-if(errors === _errs11){
-if(typeof data7 === "string"){
-if(data7.length > 1){
-validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.OverallSDDocumentRejectionSts !== undefined){
-let data8 = data.OverallSDDocumentRejectionSts;
-const _errs13 = errors;
-if(errors === _errs13){
-if(typeof data8 === "string"){
-if(data8.length > 1){
-validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_TemperatureMin_SDH !== undefined){
-const _errs15 = errors;
-if(!(validate122(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs15 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_TemperatureMax_SDH !== undefined){
-const _errs16 = errors;
-if(!(validate122(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_DeliveryWindowStart_SDH !== undefined){
-const _errs17 = errors;
-if(!(validate119(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
-const _errs18 = errors;
-if(!(validate119(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_FleetVehicle_SDH !== undefined){
-let data13 = data.YY1_FleetVehicle_SDH;
-const _errs19 = errors;
-if(errors === _errs19){
-if(typeof data13 === "string"){
-if(data13.length > 128){
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs19 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_FleetTrailer_SDH !== undefined){
-let data14 = data.YY1_FleetTrailer_SDH;
-const _errs21 = errors;
-if(errors === _errs21){
-if(typeof data14 === "string"){
-if(data14.length > 128){
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs21 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_FleetDriver_SDH !== undefined){
-let data15 = data.YY1_FleetDriver_SDH;
-const _errs23 = errors;
-if(errors === _errs23){
-if(typeof data15 === "string"){
-if(data15.length > 128){
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.to_Item !== undefined){
-let data16 = data.to_Item;
-const _errs25 = errors;
-if(errors === _errs25){
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-let missing1;
-if((data16.results === undefined) && (missing1 = "results")){
-validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data16.results !== undefined){
-let data17 = data16.results;
-const _errs27 = errors;
-if(errors === _errs27){
-if(Array.isArray(data17)){
-if(data17.length > 200){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid2 = true;
-const len0 = data17.length;
-for(let i0=0; i0<len0; i0++){
-let data18 = data17[i0];
-const _errs29 = errors;
-if(errors === _errs29){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing2;
-if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data18.SalesOrderItem !== undefined){
-let data19 = data18.SalesOrderItem;
-const _errs31 = errors;
-if(errors === _errs31){
-if(typeof data19 === "string"){
-if(!pattern11.test(data19)){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs31 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.Material !== undefined){
-let data20 = data18.Material;
-const _errs33 = errors;
-if(errors === _errs33){
-if(typeof data20 === "string"){
-if(data20.length > 40){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs33 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.SalesOrderItemText !== undefined){
-let data21 = data18.SalesOrderItemText;
-const _errs35 = errors;
-if(errors === _errs35){
-if(typeof data21 === "string"){
-if(data21.length > 40){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs35 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.RequestedQuantity !== undefined){
-const _errs37 = errors;
-if(!(validate122(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
-errors = vErrors.length;
-}
-var valid3 = _errs37 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.RequestedQuantityUnit !== undefined){
-let data23 = data18.RequestedQuantityUnit;
-const _errs38 = errors;
-if(errors === _errs38){
-if(typeof data23 === "string"){
-if(data23.length > 3){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs38 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.RequestedQuantityISOUnit !== undefined){
-let data24 = data18.RequestedQuantityISOUnit;
-const _errs40 = errors;
-if(errors === _errs40){
-if(typeof data24 === "string"){
-if(data24.length > 3){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs40 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.ItemGrossWeight !== undefined){
-const _errs42 = errors;
-if(!(validate122(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
-errors = vErrors.length;
-}
-var valid3 = _errs42 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.ItemWeightUnit !== undefined){
-let data26 = data18.ItemWeightUnit;
-const _errs43 = errors;
-if(errors === _errs43){
-if(typeof data26 === "string"){
-if(data26.length > 3){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs43 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.ProductionPlant !== undefined){
-let data27 = data18.ProductionPlant;
-const _errs45 = errors;
-if(errors === _errs45){
-if(typeof data27 === "string"){
-if(data27.length > 4){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs45 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data18.ShippingPoint !== undefined){
-let data28 = data18.ShippingPoint;
-const _errs47 = errors;
-if(errors === _errs47){
-if(typeof data28 === "string"){
-if(data28.length > 4){
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid3 = _errs47 === errors;
-}
-else {
-var valid3 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid2 = _errs29 === errors;
-if(!valid2){
-break;
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs25 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.to_Partner !== undefined){
-let data29 = data.to_Partner;
-const _errs49 = errors;
-if(errors === _errs49){
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-let missing3;
-if((data29.results === undefined) && (missing3 = "results")){
-validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
-return false;
-}
-else {
-if(data29.results !== undefined){
-let data30 = data29.results;
-const _errs51 = errors;
-if(errors === _errs51){
-if(Array.isArray(data30)){
-var valid5 = true;
-const len1 = data30.length;
-for(let i1=0; i1<len1; i1++){
-let data31 = data30[i1];
-const _errs53 = errors;
-if(errors === _errs53){
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-let missing4;
-if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
-return false;
-}
-else {
-if(data31.PartnerFunction !== undefined){
-let data32 = data31.PartnerFunction;
-const _errs55 = errors;
-if(errors === _errs55){
-if(typeof data32 === "string"){
-if(data32.length > 2){
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid6 = _errs55 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data31.Customer !== undefined){
-let data33 = data31.Customer;
-const _errs57 = errors;
-if(errors === _errs57){
-if(typeof data33 === "string"){
-if(data33.length > 10){
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
-return false;
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid6 = _errs57 === errors;
-}
-else {
-var valid6 = true;
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid5 = _errs53 === errors;
-if(!valid5){
-break;
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs49 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate115.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate115.errors = vErrors;
-return errors === 0;
-}
-
-export const sapOutboundDeliveryData = validate129;
-const schema36 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
-const schema37 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate130.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate130.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate130.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate130.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate130.errors = vErrors;
-return errors === 0;
-}
-
-const formats16 = __formats.date;
-const pattern13 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
-const pattern14 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
-
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.OutboundDelivery !== undefined){
-const _errs1 = errors;
-if(!(validate130(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ReferenceSDDocument !== undefined){
-const _errs2 = errors;
-if(!(validate130(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.SoldToParty !== undefined){
-const _errs3 = errors;
-if(!(validate130(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ShipToParty !== undefined){
-const _errs4 = errors;
-if(!(validate130(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ShipToPartyName !== undefined){
-let data4 = data.ShipToPartyName;
-const _errs5 = errors;
-if(errors === _errs5){
-if(typeof data4 === "string"){
-if(data4.length > 200){
-validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ShippingPoint !== undefined){
-const _errs7 = errors;
-if(!(validate130(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.ShippingPointName !== undefined){
-let data6 = data.ShippingPointName;
-const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data6 === "string"){
-if(data6.length > 200){
-validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.PlannedGoodsIssueDate !== undefined){
-let data7 = data.PlannedGoodsIssueDate;
-const _errs10 = errors;
-if(errors === _errs10){
-if(errors === _errs10){
-if(typeof data7 === "string"){
-if(data7.length > 40){
-validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data7))){
-validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.DeliveryDate !== undefined){
-let data8 = data.DeliveryDate;
-const _errs12 = errors;
-if(errors === _errs12){
-if(errors === _errs12){
-if(typeof data8 === "string"){
-if(!(formats16.validate(data8))){
-validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.HeaderGrossWeight !== undefined){
-let data9 = data.HeaderGrossWeight;
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data9 === "string"){
-if(!pattern13.test(data9)){
-validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.HeaderWeightUnit !== undefined){
-let data10 = data.HeaderWeightUnit;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data10 === "string"){
-if(data10.length > 3){
-validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.TotalNumberOfPackage !== undefined){
-let data11 = data.TotalNumberOfPackage;
-const _errs18 = errors;
-if(errors === _errs18){
-if(typeof data11 === "string"){
-if(!pattern14.test(data11)){
-validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_TemperatureMin_DLH !== undefined){
-let data12 = data.YY1_TemperatureMin_DLH;
-const _errs20 = errors;
-if(errors === _errs20){
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 100 || isNaN(data12)){
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data12 < -100 || isNaN(data12)){
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid0 = _errs20 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_TemperatureMax_DLH !== undefined){
-let data13 = data.YY1_TemperatureMax_DLH;
-const _errs22 = errors;
-if(errors === _errs22){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 100 || isNaN(data13)){
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data13 < -100 || isNaN(data13)){
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid0 = _errs22 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_DeliveryWindowStart_DLH !== undefined){
-let data14 = data.YY1_DeliveryWindowStart_DLH;
-const _errs24 = errors;
-if(errors === _errs24){
-if(errors === _errs24){
-if(typeof data14 === "string"){
-if(data14.length > 40){
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data14))){
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs24 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.YY1_DeliveryWindowEnd_DLH !== undefined){
-let data15 = data.YY1_DeliveryWindowEnd_DLH;
-const _errs26 = errors;
-if(errors === _errs26){
-if(errors === _errs26){
-if(typeof data15 === "string"){
-if(data15.length > 40){
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data15))){
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs26 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data._Item !== undefined){
-let data16 = data._Item;
-const _errs28 = errors;
-if(errors === _errs28){
-if(Array.isArray(data16)){
-if(data16.length > 200){
-validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-var valid1 = true;
-const len0 = data16.length;
-for(let i0=0; i0<len0; i0++){
-let data17 = data16[i0];
-const _errs30 = errors;
-if(errors === _errs30){
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-let missing1;
-if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data17.OutboundDeliveryItem !== undefined){
-let data18 = data17.OutboundDeliveryItem;
-const _errs32 = errors;
-if(errors === _errs32){
-if(typeof data18 === "string"){
-if(!pattern11.test(data18)){
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid2 = _errs32 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data17.ReferenceSDDocumentItem !== undefined){
-let data19 = data17.ReferenceSDDocumentItem;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data19 === "string"){
-if(!pattern11.test(data19)){
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid2 = _errs34 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data17.Material !== undefined){
-const _errs36 = errors;
-if(!(validate130(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
-vErrors = vErrors === null ? validate130.errors : vErrors.concat(validate130.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs36 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data17.ActualDeliveryQuantity !== undefined){
-let data21 = data17.ActualDeliveryQuantity;
-const _errs37 = errors;
-if(errors === _errs37){
-if(typeof data21 === "string"){
-if(!pattern13.test(data21)){
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
-return false;
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid2 = _errs37 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid1 = _errs30 === errors;
-if(!valid1){
-break;
-}
-}
-}
-}
-else {
-validate129.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs28 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate129.errors = vErrors;
-return errors === 0;
-}
-
-export const genericErpOrder = validate137;
-const schema38 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema39 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate138.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate138.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate138.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate138.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate138.errors = vErrors;
-return errors === 0;
-}
-
-const schema40 = {"type":"number","minimum":-100,"maximum":100};
-
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 100 || isNaN(data)){
-validate142.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
-return false;
-}
-else {
-if(data < -100 || isNaN(data)){
-validate142.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
-return false;
-}
-}
-}
-else {
-validate142.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-validate142.errors = vErrors;
-return errors === 0;
-}
-
-const schema41 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate145.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate145.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate145.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-validate145.errors = vErrors;
-return errors === 0;
-}
-
-const schema42 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
-const pattern19 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
-
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.locationId === undefined) && (missing0 = "locationId")){
-validate148.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.locationId !== undefined){
-const _errs1 = errors;
-if(!(validate138(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.name !== undefined){
-let data1 = data.name;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data1 === "string"){
-if(data1.length > 200){
-validate148.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-else {
-if(data1.length < 1){
-validate148.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.address !== undefined){
-let data2 = data.address;
-const _errs4 = errors;
-if(errors === _errs4){
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-let missing1;
-if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate148.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data2.line1 !== undefined){
-let data3 = data2.line1;
-const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data3 === "string"){
-if(data3.length > 200){
-validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-else {
-if(data3.length < 1){
-validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data2.line2 !== undefined){
-let data4 = data2.line2;
-const _errs8 = errors;
-if(errors === _errs8){
-if(typeof data4 === "string"){
-if(data4.length > 200){
-validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data2.city !== undefined){
-let data5 = data2.city;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data5 === "string"){
-if(data5.length > 100){
-validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
-return false;
-}
-else {
-if(data5.length < 1){
-validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data2.postalCode !== undefined){
-let data6 = data2.postalCode;
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data6 === "string"){
-if(data6.length > 20){
-validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
-return false;
-}
-else {
-if(data6.length < 1){
-validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs12 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data2.region !== undefined){
-let data7 = data2.region;
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data7 === "string"){
-if(data7.length > 100){
-validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
-return false;
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs14 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data2.countryCode !== undefined){
-let data8 = data2.countryCode;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data8 === "string"){
-if(!pattern19.test(data8)){
-validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
-return false;
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid1 = _errs16 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.coordinates !== undefined){
-let data9 = data.coordinates;
-const _errs18 = errors;
-if(errors === _errs18){
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-let missing2;
-if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data9.latitude !== undefined){
-let data10 = data9.latitude;
-const _errs20 = errors;
-if(errors === _errs20){
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 90 || isNaN(data10)){
-validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
-return false;
-}
-else {
-if(data10 < -90 || isNaN(data10)){
-validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid2 = _errs20 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data9.longitude !== undefined){
-let data11 = data9.longitude;
-const _errs22 = errors;
-if(errors === _errs22){
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 > 180 || isNaN(data11)){
-validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
-return false;
-}
-else {
-if(data11 < -180 || isNaN(data11)){
-validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
-return false;
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid2 = _errs22 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-else {
-validate148.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate148.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate148.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate137.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.orderId !== undefined){
-const _errs1 = errors;
-if(!(validate138(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.customerId !== undefined){
-const _errs2 = errors;
-if(!(validate138(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.contractId !== undefined){
-const _errs3 = errors;
-if(!(validate138(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.status !== undefined){
-let data3 = data.status;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data3 === "string"){
-if(data3.length > 32){
-validate137.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
-return false;
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.refrigerated !== undefined){
-const _errs6 = errors;
-if(typeof data.refrigerated !== "boolean"){
-validate137.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.temperatureRange !== undefined){
-let data5 = data.temperatureRange;
-const _errs8 = errors;
-if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema38.properties.temperatureRange.type}}];
-return false;
-}
-if(errors === _errs8){
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-let missing1;
-if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate137.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
-return false;
-}
-else {
-if(data5.minCelsius !== undefined){
-const _errs10 = errors;
-if(!(validate142(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data5.maxCelsius !== undefined){
-const _errs11 = errors;
-if(!(validate142(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
-errors = vErrors.length;
-}
-var valid1 = _errs11 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.requestedDeliveryWindow !== undefined){
-let data8 = data.requestedDeliveryWindow;
-const _errs12 = errors;
-if(errors === _errs12){
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-let missing2;
-if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
-return false;
-}
-else {
-if(data8.from !== undefined){
-const _errs14 = errors;
-if(!(validate145(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs14 === errors;
-}
-else {
-var valid2 = true;
-}
-if(valid2){
-if(data8.to !== undefined){
-const _errs15 = errors;
-if(!(validate145(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
-errors = vErrors.length;
-}
-var valid2 = _errs15 === errors;
-}
-else {
-var valid2 = true;
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.shipFrom !== undefined){
-const _errs16 = errors;
-if(!(validate148(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.shipTo !== undefined){
-const _errs17 = errors;
-if(!(validate148(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.serviceLevel !== undefined){
-let data13 = data.serviceLevel;
-const _errs18 = errors;
-if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate137.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema38.properties.serviceLevel.enum}}];
-return false;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.deliverySlaHours !== undefined){
-let data14 = data.deliverySlaHours;
-const _errs19 = errors;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs19){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 720 || isNaN(data14)){
-validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
-return false;
-}
-else {
-if(data14 < 1 || isNaN(data14)){
-validate137.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs19 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.lines !== undefined){
-let data15 = data.lines;
-const _errs21 = errors;
-if(errors === _errs21){
-if(Array.isArray(data15)){
-if(data15.length > 200){
-validate137.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
-return false;
-}
-else {
-if(data15.length < 1){
-validate137.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
-return false;
-}
-else {
-var valid3 = true;
-const len0 = data15.length;
-for(let i0=0; i0<len0; i0++){
-let data16 = data15[i0];
-const _errs23 = errors;
-if(errors === _errs23){
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-let missing3;
-if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
-return false;
-}
-else {
-if(data16.lineNumber !== undefined){
-let data17 = data16.lineNumber;
-const _errs25 = errors;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs25){
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 > 9999 || isNaN(data17)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
-return false;
-}
-else {
-if(data17 < 1 || isNaN(data17)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-}
-var valid4 = _errs25 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data16.product !== undefined){
-let data18 = data16.product;
-const _errs27 = errors;
-if(errors === _errs27){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing4;
-if((data18.sku === undefined) && (missing4 = "sku")){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
-return false;
-}
-else {
-if(data18.sku !== undefined){
-const _errs29 = errors;
-if(!(validate138(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid5 = _errs29 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data18.description !== undefined){
-let data20 = data18.description;
-const _errs30 = errors;
-if(errors === _errs30){
-if(typeof data20 === "string"){
-if(data20.length > 200){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
-return false;
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid5 = _errs30 === errors;
-}
-else {
-var valid5 = true;
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid4 = _errs27 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data16.quantity !== undefined){
-let data21 = data16.quantity;
-const _errs32 = errors;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs32){
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 > 1000000 || isNaN(data21)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
-return false;
-}
-else {
-if(data21 < 1 || isNaN(data21)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
-return false;
-}
-}
-}
-}
-var valid4 = _errs32 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data16.unit !== undefined){
-let data22 = data16.unit;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data22 === "string"){
-if(data22.length > 8){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
-return false;
-}
-else {
-if(data22.length < 1){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid4 = _errs34 === errors;
-}
-else {
-var valid4 = true;
-}
-if(valid4){
-if(data16.grossWeightKg !== undefined){
-let data23 = data16.grossWeightKg;
-const _errs36 = errors;
-if(errors === _errs36){
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 > 100000 || isNaN(data23)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
-return false;
-}
-else {
-if(data23 < 0 || isNaN(data23)){
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
-return false;
-}
-}
-var valid4 = _errs36 === errors;
-}
-else {
-var valid4 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid3 = _errs23 === errors;
-if(!valid3){
-break;
-}
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
-return false;
-}
-}
-var valid0 = _errs21 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.assignment !== undefined){
-let data24 = data.assignment;
-const _errs38 = errors;
-if(errors === _errs38){
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.vehicleId !== undefined){
-const _errs40 = errors;
-if(!(validate138(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid6 = _errs40 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data24.trailerId !== undefined){
-const _errs41 = errors;
-if(!(validate138(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid6 = _errs41 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data24.driverId !== undefined){
-const _errs42 = errors;
-if(!(validate138(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
-vErrors = vErrors === null ? validate138.errors : vErrors.concat(validate138.errors);
-errors = vErrors.length;
-}
-var valid6 = _errs42 === errors;
-}
-else {
-var valid6 = true;
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-var valid0 = _errs38 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.releasedAt !== undefined){
-const _errs43 = errors;
-if(!(validate145(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate145.errors : vErrors.concat(validate145.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs43 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate137.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate137.errors = vErrors;
-return errors === 0;
-}
-
-export const genericErpInvoice = validate157;
-const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema44 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate158.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate158.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate158.errors = vErrors;
-return errors === 0;
-}
-
-const schema45 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
-const pattern22 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
-
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 21){
-validate163.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
-return false;
-}
-else {
-if(!pattern22.test(data)){
-validate163.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
-return false;
-}
-}
-}
-else {
-validate163.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate163.errors = vErrors;
-return errors === 0;
-}
-
-const pattern21 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
-
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate157.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.invoiceId !== undefined){
-const _errs1 = errors;
-if(!(validate158(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.orderId !== undefined){
-const _errs2 = errors;
-if(!(validate158(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.shipmentId !== undefined){
-const _errs3 = errors;
-if(!(validate158(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.customerId !== undefined){
-const _errs4 = errors;
-if(!(validate158(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.documentType !== undefined){
-let data4 = data.documentType;
-const _errs5 = errors;
-if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate157.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema43.properties.documentType.enum}}];
-return false;
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.currency !== undefined){
-let data5 = data.currency;
-const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data5 === "string"){
-if(!pattern21.test(data5)){
-validate157.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
-return false;
-}
-}
-else {
-validate157.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.netAmount !== undefined){
-const _errs8 = errors;
-if(!(validate163(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.taxAmount !== undefined){
-const _errs9 = errors;
-if(!(validate163(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.grossAmount !== undefined){
-const _errs10 = errors;
-if(!(validate163(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dueDate !== undefined){
-let data9 = data.dueDate;
-const _errs11 = errors;
-if(errors === _errs11){
-if(errors === _errs11){
-if(typeof data9 === "string"){
-if(!(formats16.validate(data9))){
-validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
-return false;
-}
-}
-else {
-validate157.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.paymentTermsCode !== undefined){
-const _errs13 = errors;
-if(!(validate158(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs13 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.postedAt !== undefined){
-let data11 = data.postedAt;
-const _errs14 = errors;
-if(errors === _errs14){
-if(errors === _errs14){
-if(typeof data11 === "string"){
-if(data11.length > 40){
-validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data11))){
-validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate157.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate157.errors = vErrors;
-return errors === 0;
-}
-
-export const genericErpQualityHold = validate168;
-const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema47 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate169.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate169.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data)){
-validate169.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate169.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate169.errors = vErrors;
-return errors === 0;
-}
-
-const schema48 = {"type":"string","format":"date-time","maxLength":40};
-
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 40){
-validate174.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data))){
-validate174.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate174.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-validate174.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-if(data.holdId !== undefined){
-const _errs1 = errors;
-if(!(validate169(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.orderId !== undefined){
-const _errs2 = errors;
-if(!(validate169(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.shipmentId !== undefined){
-const _errs3 = errors;
-if(!(validate169(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs3 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.customerId !== undefined){
-const _errs4 = errors;
-if(!(validate169(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.status !== undefined){
-let data4 = data.status;
-const _errs5 = errors;
-if(errors === _errs5){
-if(typeof data4 === "string"){
-if(data4.length > 32){
-validate168.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
-return false;
-}
-}
-else {
-validate168.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.disposition !== undefined){
-let data5 = data.disposition;
-const _errs7 = errors;
-if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate168.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema46.properties.disposition.enum}}];
-return false;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.placedAt !== undefined){
-const _errs8 = errors;
-if(!(validate174(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.releasedAt !== undefined){
-const _errs9 = errors;
-if(!(validate174(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs9 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.releasedBy !== undefined){
-let data8 = data.releasedBy;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data8 === "string"){
-if(data8.length > 64){
-validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
-return false;
-}
-}
-else {
-validate168.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.note !== undefined){
-let data9 = data.note;
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data9 === "string"){
-if(data9.length > 500){
-validate168.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
-return false;
-}
-}
-else {
-validate168.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate168.errors = vErrors;
-return errors === 0;
-}
-
-export const canonicalSubmission = validate177;
-const schema49 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
-const func2 = Object.prototype.hasOwnProperty;
-const pattern25 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
-const pattern26 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
-const pattern28 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
-
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate177.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(func2.call(schema49.properties, key0))){
-validate177.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.eventId !== undefined){
-let data0 = data.eventId;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(data0.length > 256){
-validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
-return false;
-}
-else {
-if(data0.length < 1){
-validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern0.test(data0)){
-validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.eventType !== undefined){
-let data1 = data.eventType;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(data1.length > 64){
-validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
-return false;
-}
-else {
-if(data1.length < 3){
-validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
-return false;
-}
-else {
-if(!pattern25.test(data1)){
-validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.schemaVersion !== undefined){
-let data2 = data.schemaVersion;
-const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data2 === "string"){
-if(!pattern26.test(data2)){
-validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
-return false;
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.occurredAt !== undefined){
-let data3 = data.occurredAt;
-const _errs8 = errors;
-if(errors === _errs8){
-if(errors === _errs8){
-if(typeof data3 === "string"){
-if(data3.length > 40){
-validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
-return false;
-}
-else {
-if(!(formats0.validate(data3))){
-validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
-return false;
-}
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.correlationId !== undefined){
-let data4 = data.correlationId;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data4 === "string"){
-if(data4.length > 128){
-validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data4.length < 1){
-validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern7.test(data4)){
-validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.causationId !== undefined){
-let data5 = data.causationId;
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data5 === "string"){
-if(data5.length > 64){
-validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
-return false;
-}
-else {
-if(data5.length < 64){
-validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
-return false;
-}
-else {
-if(!pattern28.test(data5)){
-validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-var valid0 = _errs12 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.sequence !== undefined){
-let data6 = data.sequence;
-const _errs14 = errors;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
-return false;
-}
-if(errors === _errs14){
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 0 || isNaN(data6)){
-validate177.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
-return false;
-}
-}
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.refs !== undefined){
-let data7 = data.refs;
-const _errs16 = errors;
-if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate177.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
-return false;
-}
-var valid0 = _errs16 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.data !== undefined){
-let data8 = data.data;
-const _errs18 = errors;
-if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate177.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
-return false;
-}
-var valid0 = _errs18 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate177.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
-return false;
-}
-}
-validate177.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
 
