@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { SystemName } from '../../registry/systems';
 import type { SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
@@ -184,6 +185,7 @@ export class OutboundAdapter extends Construct {
     this.deadLetterQueue.grantSendMessages(this.handler);
 
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
     Validations.of(this.handler.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
       reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
