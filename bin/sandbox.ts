@@ -69,6 +69,8 @@ say(
 say(`  AWS endpoint     ${endpoints.awsEndpoint}   (region ${endpoints.region}, any credentials)`);
 say(`  Step Functions   ${endpoints.sfnEndpoint}`);
 say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no REST API yet)'}`);
+const visibilityPage = endpoints.outputs[endpoints.stackName]?.VisibilityPageUrl;
+if (visibilityPage) say(`  visibility page  ${visibilityPage}   (deliveries in trouble, revenue at risk, timelines; docs/visibility.md)`);
 if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs}`);
 say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox.workDir}/logs/functions/), ${sandbox.pollers.length} SQS pollers, ${sandbox.stepFunctions.stateMachines().length} state machines`);
 say(`  everything else  ${sandbox.workDir}/endpoints.json`);
@@ -90,5 +92,6 @@ else say(`scenario: FAILED — ${report.firstFailure}`);
 if (options.once) {
   await shutdown(report.ok ? 0 : 1);
 } else {
+  if (visibilityPage) say(`the visibility page: ${visibilityPage}`);
   say('serving until Ctrl-C ...');
 }

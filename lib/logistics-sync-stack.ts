@@ -19,6 +19,7 @@ import { Powertools } from './core/powertools';
 import { Routing } from './core/routing';
 import { Tables } from './core/tables';
 import { TraceApi } from './correlation/trace-api';
+import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
 import { SYSTEMS, type SystemName } from '../registry/systems';
 
@@ -153,10 +154,21 @@ export class LogisticsSyncStack extends Stack {
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
 
+    // --- operational visibility (lib/correlation/visibility-api.ts, docs/visibility.md) ---
+    // The page and its API for operations, finance and service: deliveries in trouble, revenue at risk, cases, timelines.
+    const visibility = new VisibilityApi(this, 'Visibility', {
+      correlationTable: this.tables.correlationTable,
+      // Unique per account, region and stage, as Cognito domains must be.
+      authDomainPrefix: `lsync-${config.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${this.account}`,
+      cloudWatchAccount: webhookApi.cloudWatchAccount,
+    });
+    new CfnOutput(this, 'VisibilityPageUrl', { value: visibility.pageUrl, description: 'The visibility page (sign in with a user of VisibilityUserPoolId)' });
+    new CfnOutput(this, 'VisibilityUserPoolId', { value: visibility.userPool.userPoolId, description: 'Who may read the visibility page: add users here (docs/visibility.md)' });
+
     // --- exception workflows (Step Functions) ---
     // shipment.exception-raised (and shipment.eta-updated) → one Step Functions execution per canonical event;
     // case.resolved / shipment.delivered release the waiting workflows (lib/workflows/exception-workflow.ts, docs/workflows.md).
-    new ExceptionWorkflows(this, 'ExceptionWorkflows', {
+    const workflows = new ExceptionWorkflows(this, 'ExceptionWorkflows', {
       bus: this.canonicalBus.bus,
       correlationTable: this.tables.correlationTable,
       exceptions: routing.exceptionsQueue,
@@ -168,6 +180,12 @@ export class LogisticsSyncStack extends Stack {
       logRetention: config.retention.logRetentionDays,
       ...queueRetention,
     });
+    // Degraded mode: a system unreachable beyond its notice time is told to the account team (customer service
+    // by default), once at the start and once at the end (docs/runbook.md, "Degraded mode").
+    for (const system of SYSTEMS) {
+      const minutes = config.systems[system].outbound.degradedNoticeMinutes ?? (system === 'cs' ? 15 : undefined);
+      if (minutes !== undefined) outbound[system].notifyWhenDegraded(workflows.notificationTopic, Duration.minutes(minutes));
+    }
 
     // --- monitoring (alarms, dashboard) ---
     // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after

@@ -72,3 +72,28 @@ export function utcIso(time: string): string {
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? time : new Date(ms).toISOString();
 }
+
+/**
+ * The visibility lists (lambdas/visibility/lists.ts): entries `SHIPMENT#<id>` / `LIST#<name>` carrying the keys of
+ * the correlation table's one GSI, `Lists` (lib/core/tables.ts).
+ */
+export const LIST_INDEX = 'Lists';
+export const LIST_NAMES = ['trouble', 'unbilled', 'disrupted'] as const;
+export type ListName = (typeof LIST_NAMES)[number];
+
+/** Severity ranks of the visibility views: unknown 0, minor 1, major 2, critical 3. */
+export type SeverityRank = 0 | 1 | 2 | 3;
+
+export const listKeys = {
+  entrySk: (list: ListName) => `LIST#${list}`,
+  entryPrefix: 'LIST#',
+  troublePk: 'LIST#trouble',
+  unbilledPk: 'LIST#unbilled',
+  /** One partition per month of first disruption, so a month's cases are one query. */
+  disruptedPk: (month: string) => `LIST#disrupted#${month}`,
+  /** Severity rank 3 (critical) sorts as 2, unknown (0) as 5: ascending order shows the most severe first. */
+  severityPrefix: (rank: SeverityRank) => String(5 - rank),
+  troubleSk: (rank: SeverityRank, since: string, shipmentId: string) => `${5 - rank}#${since}#${shipmentId}`,
+  unbilledSk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
+  disruptedSk: (firstAt: string, shipmentId: string) => `${firstAt}#${shipmentId}`,
+} as const;

@@ -19,6 +19,7 @@ export const FUNCTION_ENTRIES = {
   workflowResolution: 'lambdas/workflows/resolution.ts',
   workflowErpTask: 'lambdas/workflows/erp-task.ts',
   workflowCsTask: 'lambdas/workflows/cs-task.ts',
+  visibility: 'lambdas/visibility/handler.ts',
 } as const;
 
 interface EnvVariable {
@@ -40,6 +41,7 @@ export const ENV = {
   TOKEN_URL: { description: "the OAuth2 token endpoint, when it is not the API's own (SAP BTP / XSUAA)", optional: true },
   ADDRESS_BOOK_EXTERNAL_ID_KEY: { description: 'fleet: the external id key of the address book entries named after ERP location ids', optional: true },
   TARGET_SYSTEM: { description: 'the system an outbound adapter calls' },
+  TARGET_VENDOR: { description: "the vendor API of the target system (registry/api-vendors.ts); the system's default when unset", optional: true },
   QUEUE_URL: { description: "the function's work queue (held messages are re-sent to it)" },
   DLQ_URL: { description: "the work queue's dead-letter queue (messages are dead-lettered with their reason)" },
   READ_BACK_QUEUE_URL: { description: 'ERP inbound: the queue of thin SAP events to read back' },
@@ -61,7 +63,12 @@ export const ENV = {
   CIRCUIT_FAILURE_THRESHOLD: { description: "consecutive failures that open a target's circuit", default: 10 },
   CIRCUIT_COOLDOWN_SECONDS: { description: 'first time an open circuit holds calls', default: 30 },
   CIRCUIT_MAX_COOLDOWN_SECONDS: { description: 'longest time an open circuit holds calls', default: 600 },
+  ACCOUNT_TEAM_TOPIC_ARN: { description: "outbound: the account team's SNS topic, told when the target stays unreachable (degraded mode)", optional: true },
+  DEGRADED_NOTICE_SECONDS: { description: 'outbound: how long the target may be unreachable before the account team is told', default: 900 },
   MAX_HOLD_SECONDS: { description: 'how long a message may be held (maintenance, open circuit) before it is attempted anyway', default: 3 * 86_400 },
+  REFRESH_SECONDS: { description: 'visibility page: how often it refreshes itself', default: 30 },
+  AUTH_DOMAIN_URL: { description: "visibility page: the Cognito domain of its hosted sign-in (the page signs in only when the API asks)", optional: true },
+  AUTH_CLIENT_ID: { description: "visibility page: the user pool app client it signs in with", optional: true },
 } as const satisfies Record<string, EnvVariable>;
 
 export type EnvName = keyof typeof ENV;

@@ -24,13 +24,3 @@ export const SYSTEM_TITLES: Readonly<Record<SystemName, string>> = {
   fleet: 'fleet / telematics',
   cs: 'customer service',
 };
-
-/**
- * The fields of each system's Secrets Manager secret (JSON) that its API clients read; the webhook signing
- * secrets of its dialects are listed with the dialects (registry/vendors.ts). Optional fields end in `?`.
- */
-export const API_SECRET_FIELDS: Readonly<Record<SystemName, readonly string[]>> = {
-  erp: ['clientId', 'clientSecret', 'scope?'],
-  fleet: ['apiToken'],
-  cs: ['apiToken', 'email?'],
-};

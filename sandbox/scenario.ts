@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from './python-env';
 import { CLOSED_CASE, CS_FOLLOW_UP_STEPS, followUpOfClosedCase } from './scenario-cs';
 import { EXCEPTION_WORKFLOW_STEPS } from './scenario-exceptions';
 import { fleetRouteOfOrder } from './scenario-fleet';
+import { VISIBILITY_STEPS } from './scenario-visibility';
 import type { TappedEvent } from './runtime/bus-tap';
 import { matchesPattern } from '../registry/event-pattern';
 import type { Sandbox } from './sandbox';
@@ -478,6 +479,7 @@ export const REFERENCE_SCENARIO: readonly ScenarioStep[] = [
       },
     ],
   },
+  ...VISIBILITY_STEPS,
 ];
 
 // ------------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { API_SECRET_FIELDS, SYSTEMS, type SystemName } from '../registry/systems';
+import { apiVendor } from '../registry/api-vendors';
+import { SYSTEMS, type SystemName } from '../registry/systems';
 import { dialectsOf, type DialectRoute } from '../registry/vendors';
 import type { StageConfig } from '../lib/config/stage-config';
 import { clientConfig } from './aws';
 
 /**
  * The JSON each system's Secrets Manager secret holds (the contract the handlers read): the API credentials of
- * registry/systems.ts `API_SECRET_FIELDS` and the signing secret of each of its dialects (registry/vendors.ts).
+ * system's API vendor (registry/api-vendors.ts) and the signing secret of each of its dialects (registry/vendors.ts).
  */
 export type SystemSecrets = Readonly<Record<SystemName, Readonly<Record<string, string>>>>;
 
@@ -41,7 +42,7 @@ export function generateSecrets(config: StageConfig): SandboxSecrets {
   const systems = {} as Record<SystemName, Record<string, string>>;
   for (const system of SYSTEMS) {
     const json: Record<string, string> = {};
-    for (const field of API_SECRET_FIELDS[system]) if (!field.endsWith('?')) json[field] = apiCredential(field);
+    for (const field of apiVendor(system, config.systems[system].vendor).secretFields) if (!field.endsWith('?')) json[field] = apiCredential(field);
     for (const dialect of dialectsOf(system)) {
       webhooks[dialect.route] ??= dialect.secretEncoding === 'base64' ? randomBytes(32).toString('base64') : hex(32);
       json[dialect.secretField] = webhooks[dialect.route];

@@ -75,6 +75,15 @@ export async function trace(ctx: CommandContext, id: string): Promise<number> {
       ctx.note(`→ lsync dlq show ${dlqOf(target)}${order ? ` --order ${order}` : ''}   then   lsync dlq redrive ${dlqOf(target)}${order ? ` --order ${order}` : ' --message-id <id>'}`);
     }
   }
+  if (result.recovered.length > 0) {
+    ctx.out(`\nrecovered after failing (nothing to do)\n`);
+    ctx.out(
+      table(
+        ['FAILED AT', 'TARGET', 'OPERATION', 'FOR EVENT', 'ERROR', 'DONE AT'],
+        result.recovered.map((f) => [f.at, f.target, f.operation, f.failedEventType, f.errorCode, f.resolvedAt]),
+      ),
+    );
+  }
   if (result.pending.length > 0) {
     ctx.out('\nwaiting for\n');
     ctx.out(

@@ -7,13 +7,18 @@ export interface ErpOrderLine {
   sku: string;
   description?: string;
   quantity: number;
+  /** Net unit price, decimal string in the order's currency (optional in the ERP contract). */
+  unitPrice?: string;
   refrigerated?: boolean;
 }
 
 export interface ErpOrder {
   orderId: string;
   customerId: string;
+  contractId?: string;
   status?: string;
+  /** ISO 4217 code of the order's prices. */
+  currency?: string;
   lines: ErpOrderLine[];
   temperatureRange?: { minCelsius: number; maxCelsius: number };
   deliveryWindow?: { from: string; to: string };
@@ -22,10 +27,13 @@ export interface ErpOrder {
 
 export interface ErpCustomerContract {
   customerId: string;
+  contractId?: string;
   temperatureRange?: { minCelsius: number; maxCelsius: number };
   productCategory?: string;
   sla: { deliveryWindowHours?: number; exceptionResponseMinutes?: number };
   accountTeamEmail?: string;
+  /** Penalties as percentages of the order's net value per exception kind, their sum capped per order. */
+  penaltyTerms?: { percentOfOrderValue?: Record<string, number>; capPercentOfOrderValue?: number };
 }
 
 export type ErpShipmentStatus = 'dispatched' | 'in-transit' | 'arrived' | 'delivered' | 'exception';

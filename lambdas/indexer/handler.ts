@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { numberEnv, requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
 import { SqsMessageOps } from '../shared/outbound/queue-ops';
+import { DynamoDbShipmentViewStore } from '../visibility/view-store';
 import { DynamoDbCorrelationStore } from './correlation-store';
 import { createIndexerHandler } from './indexer';
 
@@ -14,9 +15,11 @@ import { createIndexerHandler } from './indexer';
  */
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 const queueUrl = requireEnv('QUEUE_URL');
+const tableName = requireEnv('CORRELATION_TABLE');
 
 const inner = createIndexerHandler({
-  store: new DynamoDbCorrelationStore(documentClient, requireEnv('CORRELATION_TABLE')),
+  store: new DynamoDbCorrelationStore(documentClient, tableName),
+  views: new DynamoDbShipmentViewStore(documentClient, tableName),
   messages: new SqsMessageOps(new SQSClient({}), queueUrl, requireEnv('DLQ_URL')),
   logger,
   metrics: {

@@ -11,6 +11,8 @@ import type { AdapterLogger } from '../shared/outbound/runner';
 import type { CorrelationStore } from './correlation-store';
 import { planIndex } from './index-plan';
 import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
+import { projectView } from '../visibility/project';
+import type { ShipmentViewStore } from '../visibility/view-store';
 
 export interface IndexResult {
   readonly outcome: 'indexed' | 'duplicate';
@@ -24,7 +26,7 @@ export interface IndexResult {
  * so), links, and the SLIs the event completes. A redelivered event is recognised by its timeline entry
  * and changes nothing.
  */
-export async function indexEvent(store: CorrelationStore, detail: CanonicalDetail, now: Date, ttlSeconds: number): Promise<IndexResult> {
+export async function indexEvent(store: CorrelationStore, detail: CanonicalDetail, now: Date, ttlSeconds: number, views?: ShipmentViewStore): Promise<IndexResult> {
   const plan = planIndex(detail, now, ttlSeconds);
   if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
   const milestone = plan.milestone ? await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt) : undefined;
@@ -33,6 +35,8 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
   await store.putLinks(plan.links);
   if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
   if (plan.release) await store.releaseAssignments(plan.release);
+  // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
+  if (views) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
   if (written === 'duplicate') return { outcome: 'duplicate', slis: [] };
   const slis = SLI_TRIGGERS.has(detail.metadata.eventType) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
@@ -41,6 +45,8 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
 
 export interface IndexerDependencies {
   readonly store: CorrelationStore;
+  /** The shipment views and list entries of the visibility API. @default - not kept */
+  readonly views?: ShipmentViewStore;
   readonly messages: MessageOps;
   readonly logger: AdapterLogger;
   readonly metrics: { count(name: 'EventsIndexed' | 'LateMilestones' | 'IndexDeadLettered'): void; milliseconds(name: SliMeasurement['name'], value: number): void };
@@ -64,7 +70,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     let detail: CanonicalDetail | undefined;
     try {
       detail = parseCanonicalMessage(record.body).detail;
-      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds);
+      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds, deps.views);
       const { metadata, refs } = detail;
       if (result.outcome === 'indexed') metrics.count('EventsIndexed');
       if (result.milestone === 'late') {

@@ -92,6 +92,20 @@ export class HeldError extends IntegrationError {
   }
 }
 
+/** Someone else is working on the same thing right now (another execution environment): retry shortly, count no failure. */
+export class BusyError extends IntegrationError {
+  override readonly errorClass: string = 'Busy';
+  override readonly retryable = true;
+  override name = 'BusyError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options: { cause?: unknown; context?: Record<string, unknown> } = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** Class name for anything thrown, for metrics and DLQ attributes. */
 export function errorClassOf(error: unknown): string {
   if (error instanceof IntegrationError) return error.errorClass;

@@ -64,6 +64,13 @@ export interface FailedHop {
   readonly deadLettered: boolean;
 }
 
+/** A failure that a later event shows resolved. */
+export interface RecoveredHop extends FailedHop {
+  /** The event that shows the step done. */
+  readonly resolvedBy: string;
+  readonly resolvedAt: string;
+}
+
 export interface ShipmentState {
   readonly shipmentId: string;
   readonly milestone: string;
@@ -88,7 +95,10 @@ export interface Trace {
   /** Ordered by occurrence, then receipt. */
   readonly timeline: TraceHop[];
   readonly pending: PendingHop[];
+  /** Failures still unresolved: no later event shows the step done (a redrive or retry has not fixed them yet). */
   readonly failed: FailedHop[];
+  /** Failures a later event shows resolved (e.g. after `lsync dlq redrive`): history, nothing to do. */
+  readonly recovered: RecoveredHop[];
   readonly summary: {
     readonly events: number;
     readonly firstAt?: string;
@@ -210,7 +220,7 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
     };
   });
 
-  const failed: FailedHop[] = timeline
+  const failures: FailedHop[] = timeline
     .filter((h) => h.eventType === 'sync.failed')
     .map((h) => ({
       eventId: h.eventId,
@@ -226,6 +236,28 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
       ...(typeof h.facts.httpStatus === 'number' ? { httpStatus: h.facts.httpStatus } : {}),
       deadLettered: h.facts.deadLettered !== false,
     }));
+
+  // A failure is resolved by a later event that does the failed step: the expectation it blocked is met, or the
+  // target confirmed an action caused by the same event (shipment.status-synced, invoice.ready, case.opened …).
+  const byEventId = new Map(timeline.map((h) => [h.eventId, h]));
+  const resolution = (f: FailedHop): TraceHop | undefined => {
+    const cause = byEventId.get(f.failedEventId);
+    return timeline.find(
+      (h) =>
+        h.eventType !== 'sync.failed' &&
+        h.eventId !== f.failedEventId &&
+        ms(h.occurredAt) >= ms(f.at) &&
+        ((cause !== undefined && EXPECTATIONS.some((e) => e.after === f.failedEventType && e.target === f.target && e.satisfiedBy(h, cause))) ||
+          (h.causationId === f.failedEventId && (h.facts.targetSystem === f.target || h.system === f.target))),
+    );
+  };
+  const failed: FailedHop[] = [];
+  const recovered: RecoveredHop[] = [];
+  for (const failure of failures) {
+    const by = resolution(failure);
+    if (by) recovered.push({ ...failure, resolvedBy: by.eventId, resolvedAt: by.occurredAt });
+    else failed.push(failure);
+  }
 
   const pending: PendingHop[] = [];
   for (const hop of timeline) {
@@ -254,6 +286,9 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
   for (const list of Object.values(ids)) list?.sort();
 
   const shipments: ShipmentState[] = input.states
+    // A state item can hold only a shipment's visibility view or business impact (lambdas/visibility) before any
+    // milestone: no milestone, nothing to show as the shipment's state.
+    .filter((s) => typeof s.milestone === 'string')
     .map((s) => ({
       shipmentId: s.shipmentId,
       milestone: s.milestone,
@@ -282,6 +317,7 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
     timeline,
     pending,
     failed,
+    recovered,
     summary: {
       events: timeline.length,
       ...(first ? { firstAt: first.occurredAt } : {}),

@@ -1,14 +1,14 @@
 /**
  * Lambda task of the exception workflows for customer service (open or annotate the shipment's case,
- * escalate it, leave it for a human). Environment: the Zendesk client's (`API_BASE_URL`, `SECRET_NAME`,
- * `HTTP_TIMEOUT_MS`).
+ * escalate it, leave it for a human). Environment: the CS client's (`TARGET_VENDOR`, `API_BASE_URL`,
+ * `SECRET_NAME`, `HTTP_TIMEOUT_MS`).
  */
-import { createZendeskClientFromEnv } from '../cs/zendesk-client';
+import { createCsClientFromEnv } from '../cs/cs-clients';
 import { errorClassOf } from '../shared/errors';
 import { logger, withBusinessKeys } from '../shared/observability';
 import { csActions, type CsTaskInput } from './cs-actions';
 
-const run = csActions(createZendeskClientFromEnv());
+const run = csActions(createCsClientFromEnv());
 
 export const handler = async (input: CsTaskInput): Promise<unknown> => {
   withBusinessKeys({ correlationId: input.event?.metadata?.correlationId, ...input.event?.refs });

@@ -5,6 +5,8 @@
 import type { CanonicalDetail } from '../shared/canonical-event';
 import type { ErpCustomerContract, ErpOrder, ErpPort } from '../erp/erp-port';
 import { ValidationError } from '../shared/errors';
+import { businessImpactOf } from '../visibility/impact';
+import type { ImpactRecorder } from '../visibility/view-store';
 import type { QualityHoldPlacedData } from '../shared/generated/canonical-types';
 import type { Decision, Enrichment, FlowName, TriggerEvent } from './model';
 import { requireId } from './port-guards';
@@ -38,12 +40,28 @@ export function toEnrichment(order: ErpOrder | null, contract: ErpCustomerContra
   };
 }
 
-export function erpActions(erp: ErpPort, clock: () => Date = () => new Date()) {
+/** Where Enrich records the shipment's business impact (order value, currency, penalty terms) for the visibility API. */
+export interface ImpactRecording {
+  readonly recorder: ImpactRecorder;
+  /** How long the shipment's state is kept (stage `retention.correlationTtlDays`). */
+  readonly ttlSeconds: number;
+  /** Told about a failed recording, which does not fail the enrichment. */
+  readonly onError: (error: unknown) => void;
+}
+
+export function erpActions(erp: ErpPort, clock: () => Date = () => new Date(), impact?: ImpactRecording) {
   async function enrich(event: TriggerEvent): Promise<Enrichment> {
     const orderId = event.refs.orderId;
     const order = orderId ? await erp.getOrder(orderId) : null;
     const customerId = event.refs.customerId ?? order?.customerId ?? null;
     const contract = customerId ? await erp.getCustomerContract(customerId) : null;
+    const facts = impact && event.refs.shipmentId ? businessImpactOf(order, contract) : null;
+    if (impact && facts) {
+      // The order and contract are read here anyway; keeping what they say about money on the shipment's state makes
+      // revenue at risk a sum. Visibility is a by-product: failing to record it must not hold up the exception.
+      const now = clock();
+      await impact.recorder.record(event.refs.shipmentId, facts, now, Math.floor(now.getTime() / 1000) + impact.ttlSeconds).catch(impact.onError);
+    }
     return toEnrichment(order, contract, customerId);
   }
 

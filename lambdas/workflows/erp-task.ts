@@ -1,14 +1,30 @@
 /**
  * Lambda task of the exception workflows for the ERP (enrich, set the exception status, place a quality
  * hold). Invoked by Step Functions; an error's `name` is what the state machine's Retry/Catch match on
- * (lambdas/shared/errors.ts). Environment: the ERP client's (`API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`).
+ * (lambdas/shared/errors.ts). Environment: the ERP client's (`TARGET_VENDOR`, `API_BASE_URL`, `SECRET_NAME`, `HTTP_TIMEOUT_MS`),
+ * and `CORRELATION_TABLE` / `CORRELATION_TTL_SECONDS` where Enrich records the shipment's business impact (optional).
  */
-import { createErpClientFromEnv } from '../erp/erp-client';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createErpPortFromEnv } from '../erp/erp-clients';
+import { numberEnv, optionalEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
 import { logger, withBusinessKeys } from '../shared/observability';
+import { DynamoDbShipmentViewStore } from '../visibility/view-store';
 import { erpActions, type ErpTaskInput } from './erp-actions';
 
-const run = erpActions(createErpClientFromEnv());
+const correlationTable = optionalEnv('CORRELATION_TABLE');
+const run = erpActions(
+  createErpPortFromEnv(),
+  undefined,
+  correlationTable
+    ? {
+        recorder: new DynamoDbShipmentViewStore(DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }), correlationTable),
+        ttlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
+        onError: (error) => logger.warn('business impact not recorded', { errorClass: errorClassOf(error), reason: (error as Error).message }),
+      }
+    : undefined,
+);
 
 export const handler = async (input: ErpTaskInput): Promise<unknown> => {
   withBusinessKeys({ correlationId: input.event?.metadata?.correlationId, ...input.event?.refs });

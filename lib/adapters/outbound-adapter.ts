@@ -13,7 +13,7 @@ import type { SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
-import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../../registry/functions';
 
 export interface OutboundAdapterProps {
   /** The target system; names the queue (`<system>-sync`), the function and its Powertools service. */
@@ -144,6 +144,7 @@ export class OutboundAdapter extends Construct {
       logRetention: props.logRetention,
       environment: functionEnvironment({
         TARGET_SYSTEM: props.system,
+        TARGET_VENDOR: props.config.vendor,
         API_BASE_URL: props.config.apiBaseUrl,
         TOKEN_URL: props.config.tokenUrl,
         ADDRESS_BOOK_EXTERNAL_ID_KEY: props.config.addressBookExternalIdKey,
@@ -186,8 +187,28 @@ export class OutboundAdapter extends Construct {
 
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
+    this.secretGrantAcknowledged(props.config.secretName);
+  }
+
+  /**
+   * Degraded mode: when the target stays unreachable for `after`, the function tells `topic` (the account team)
+   * once which shipments' updates are waiting, and once more when the target recovers
+   * (lambdas/shared/outbound/degradation.ts).
+   */
+  public notifyWhenDegraded(topic: sns.ITopic, after: Duration): this {
+    this.handler.addEnvironment('ACCOUNT_TEAM_TOPIC_ARN' satisfies EnvName, topic.topicArn);
+    this.handler.addEnvironment('DEGRADED_NOTICE_SECONDS' satisfies EnvName, String(after.toSeconds()));
+    topic.grantPublish(this.handler);
     Validations.of(this.handler.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: "Publishing to the KMS-encrypted account-team topic needs a data key (the GenerateDataKey variants), granted by grantPublish on that topic's key only.",
+    });
+    return this;
+  }
+
+  private secretGrantAcknowledged(secretName: string): void {
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretName}-??????]`,
       reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
     });
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { apiVendor } from '../../registry/api-vendors';
 import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
@@ -14,6 +15,8 @@ export interface MaintenanceWindow {
 }
 
 export interface SystemConfig {
+  /** The vendor whose API the system's outbound adapter calls (registry/api-vendors.ts). @default - the system's default vendor */
+  readonly vendor?: string;
   /** Base URL of the system's API (outbound calls). */
   readonly apiBaseUrl: string;
   /** Name of an existing Secrets Manager secret with the API credentials and webhook signing secrets (JSON). */
@@ -33,6 +36,8 @@ export interface SystemConfig {
      * (lib/config/vendor-limits.ts). @default - the documented limit
      */
     readonly vendorLimitPerMinute?: number;
+    /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */
+    readonly degradedNoticeMinutes?: number;
   };
   /**
    * Fleet only: the external id key under which the fleet address book knows the ERP's location ids; a stop
@@ -136,7 +141,14 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
     problems.push('exceptions.temperature.minorMinutes must not exceed exceptions.temperature.majorMinutes');
   }
   for (const system of SYSTEMS) {
-    problems.push(...pacingProblems(system, config.systems[system].outbound), ...batchTimeProblems(system, config.systems[system].outbound));
+    const { vendor, outbound } = config.systems[system];
+    try {
+      apiVendor(system, vendor);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    problems.push(...pacingProblems(system, outbound, vendor), ...batchTimeProblems(system, outbound));
   }
   if (stage === 'prod') {
     for (const system of SYSTEMS) {

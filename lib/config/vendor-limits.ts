@@ -1,45 +1,23 @@
+import { apiVendor } from '../../registry/api-vendors';
 import type { SystemName } from '../../registry/systems';
-
-/** A vendor's documented rate limit on the calls an outbound adapter makes. */
-export interface VendorRateLimit {
-  readonly vendor: string;
-  /** The limited operation, as the vendor names it. */
-  readonly operation: string;
-  readonly requestsPerMinute: number;
-  /** Where the vendor documents it. */
-  readonly source: string;
-}
-
-/**
- * The tightest documented limit each outbound adapter runs into, per system (the adapters pace every request
- * they make to `outbound.rateLimitPerSecond` across all their concurrent instances, so the paced rate must stay
- * under it). The generic ERP API is the customer's own: no limit is known, none is checked.
- *
- * - Samsara: Create Route is limited to 100 requests/min per organisation (the Routes API reference, and the
- *   official SDK's doc comment on `CreateRouteAsync`, samsarahq/samsara-dotnet `src/Samsara.Net/Routes/IRoutesClient.cs`).
- * - Zendesk: Update Ticket is limited to 100 requests/min per account, within the plan's account-wide limit
- *   (200 requests/min on the smallest plan).
- */
-export const VENDOR_RATE_LIMITS: Partial<Record<SystemName, VendorRateLimit>> = {
-  fleet: { vendor: 'Samsara', operation: 'Create Route', requestsPerMinute: 100, source: 'https://developers.samsara.com/docs/rate-limits' },
-  cs: { vendor: 'Zendesk', operation: 'Update Ticket', requestsPerMinute: 100, source: 'https://support.zendesk.com/hc/en-us/articles/8638126078234' },
-};
 
 /**
  * Problems with one system's pacing against its vendor's limit (pure): the paced rate across every concurrent
  * instance (`rateLimitPerSecond`, which each of the `maxConcurrency` functions divides among themselves) in
- * requests per minute must not exceed the documented limit, or the override `vendorLimitPerMinute`.
+ * requests per minute must not exceed the vendor's documented limit (registry/api-vendors.ts), or the override
+ * `vendorLimitPerMinute`. The generic ERP API is the customer's own: no limit is known, none is checked.
  */
 export function pacingProblems(
   system: SystemName,
   outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly vendorLimitPerMinute?: number },
+  vendor?: string,
 ): string[] {
-  const documented = VENDOR_RATE_LIMITS[system];
+  const { rateLimit: documented, title } = apiVendor(system, vendor);
   const limit = outbound.vendorLimitPerMinute ?? documented?.requestsPerMinute;
   if (limit === undefined) return [];
   const perMinute = outbound.rateLimitPerSecond * 60;
   if (perMinute <= limit) return [];
-  const what = outbound.vendorLimitPerMinute !== undefined ? `the configured vendorLimitPerMinute of ${limit}` : `${documented!.vendor}'s ${documented!.operation} limit of ${limit} requests/min (${documented!.source})`;
+  const what = outbound.vendorLimitPerMinute !== undefined ? `the configured vendorLimitPerMinute of ${limit}` : `the ${title} ${documented!.operation} limit of ${limit} requests/min (${documented!.source})`;
   const fits = Math.floor((limit / 60) * 100) / 100;
   return [
     `systems.${system}.outbound.rateLimitPerSecond ${outbound.rateLimitPerSecond}/s is ${perMinute} requests/min across up to ${outbound.maxConcurrency} concurrent functions, above ${what}; use at most ${fits}`,

@@ -1,5 +1,7 @@
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { LIST_INDEX } from '../../registry/correlation-keys';
 import { tableDefaults } from './defaults';
 
 /**
@@ -22,9 +24,12 @@ import { tableDefaults } from './defaults';
  * | correlation member | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
- * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target) |
+ * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight |
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
+ * | degraded mode | `DEGRADED#<target>` | `STATE` | `since`, `waiting` (string set: shipment or order, update), `notifiedAt`; deleted when the target recovers |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
+ * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `view` (exceptions, cases, holds, delivery, billing), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
+ * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
  * Access patterns:
@@ -35,14 +40,24 @@ import { tableDefaults } from './defaults';
  *    timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`.
  * 3. current shipment state, with the monotonic guard: `UpdateItem(pk=SHIPMENT#id, sk=STATE)` conditioned on
  *    `attribute_not_exists(rank) OR rank < :rank` (a late milestone then only `ADD lateEvents 1`);
- *    the same guard on `SYNC#<target>` for what a target has been told.
+ *    the same guard on `SYNC#<target>` for what a target has been told, taken with a lease for the call.
  * 4. the circuit of a target: `GetItem(pk=CIRCUIT#target, sk=STATE)` once per batch; failures counted with
  *    `ADD`, opening is conditional on it not being open already.
  * 5. an event indexed once: `PutItem` of the timeline entry conditioned on `attribute_not_exists(pk)`.
  * 6. redrive audit for a day: `Query(pk=AUDIT#date)`.
+ * 7. a target's outage: `UpdateItem(pk=DEGRADED#target)` per waiting message (`ADD waiting`), the notice claimed
+ *    with a condition on `notifiedAt`, `DeleteItem` (returning the old item) when the target answers again.
+ * 8. a shipment's view: `GetItem(SHIPMENT#id / STATE)` (consistent), then `UpdateItem` conditioned on
+ *    `viewVersion`, only for the event types that can change it and only when it changed; its list entries
+ *    `Put`/`Delete` conditioned on `viewVersion` only when a membership, sort key or filtered attribute changed.
+ * 9. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
+ *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
+ *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
- * and 3,000 RCU). A customer's link partition grows by one item per order, bounded by the TTL. A single
+ * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list:
+ * around 0.4 writes/s per million shipments a month, far below a partition's limit; shard the partition key
+ * if a list ever needs more). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.
  */
 export class Tables extends Construct {
@@ -61,6 +76,22 @@ export class Tables extends Construct {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiresAt',
+    });
+    // Sparse: only the visibility list entries carry its keys. One GSI for every list, because CloudFormation
+    // adds at most one GSI per table update; entries are small, so ALL costs no more than a narrower projection.
+    this.correlationTable.addGlobalSecondaryIndex({
+      indexName: LIST_INDEX,
+      partitionKey: { name: 'listPk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // With an index, every grant on the table (grantReadData, grantReadWriteData, grant) also names
+    // `<table ARN>/index/*`: the wildcard covers this table's own indexes and nothing else. Acknowledged once, at the
+    // stack, for exactly that resource, as the roles holding such grants are spread over the stack.
+    const stack = Stack.of(this);
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.correlationTable.node.defaultChild as dynamodb.CfnTable)}.Arn>/index/*]`,
+      reason: 'DynamoDB grants on the correlation table include its own global secondary indexes (<table ARN>/index/*); they match no other table.',
     });
   }
 }

@@ -130,6 +130,8 @@ export class ExceptionWorkflow extends Construct {
 
 /** Where a workflow task function reaches its system: the stage config's `systems.<system>`. */
 export interface SystemEndpoint {
+  /** The vendor whose API the tasks call (registry/api-vendors.ts). @default - the system's default vendor */
+  readonly vendor?: string;
   readonly apiBaseUrl: string;
   /** Existing Secrets Manager secret with the API credentials (JSON). */
   readonly secretName: string;
@@ -233,7 +235,7 @@ export class ExceptionWorkflows extends Construct {
         entry,
         serviceName: `exception-workflow-${name.toLowerCase()}`,
         logRetention,
-        environment: functionEnvironment({ API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
+        environment: functionEnvironment({ TARGET_VENDOR: endpoint.vendor, API_BASE_URL: endpoint.apiBaseUrl, SECRET_NAME: endpoint.secretName, HTTP_TIMEOUT_MS: envDefault('HTTP_TIMEOUT_MS'), TOKEN_URL: endpoint.tokenUrl }),
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);
@@ -259,6 +261,12 @@ export class ExceptionWorkflows extends Construct {
       cs: systemTask('Cs', FUNCTION_ENTRIES.workflowCsTask, props.cs),
       rules,
     };
+    // Enrich reads the order and the contract anyway: it records what they say about money (order value, currency,
+    // penalty terms) on the shipment's state for the visibility API (lambdas/visibility, docs/visibility.md).
+    for (const [name, value] of Object.entries(functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName, CORRELATION_TTL_SECONDS: recordTtl.toSeconds() }))) {
+      this.tasks.erp.addEnvironment(name, value);
+    }
+    props.correlationTable.grant(this.tasks.erp, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
 
     const workflowId: Record<FlowName, string> = {
       'temperature-excursion': 'TemperatureExcursion',

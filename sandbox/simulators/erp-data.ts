@@ -70,6 +70,8 @@ export interface CustomerContract {
   paymentTermsCode: string;
   /** VAT rate applied on invoices, percent. */
   taxRatePercent: number;
+  /** Penalties as percentages of the order's net value per exception kind, their sum capped per order. */
+  penaltyTerms?: { percentOfOrderValue: Record<string, number>; capPercentOfOrderValue?: number };
 }
 
 const DC_ROTTERDAM: ErpLocation = {
@@ -178,6 +180,8 @@ export function seedContracts(): CustomerContract[] {
       accountTeamEmail: 'c77-account-team@example.com',
       paymentTermsCode: 'NT30',
       taxRatePercent: 9,
+      // Spoiled vaccines cost the customer a recall: the cold-chain contract charges most for an excursion.
+      penaltyTerms: { percentOfOrderValue: { 'temperature-excursion': 20, delay: 5, 'failed-delivery': 10, damage: 15 }, capPercentOfOrderValue: 25 },
     },
     {
       customerId: 'C-12',
@@ -189,6 +193,7 @@ export function seedContracts(): CustomerContract[] {
       accountTeamEmail: 'c12-account-team@example.com',
       paymentTermsCode: 'NT14',
       taxRatePercent: 21,
+      penaltyTerms: { percentOfOrderValue: { delay: 2, 'failed-delivery': 5, damage: 10 }, capPercentOfOrderValue: 10 },
     },
     {
       customerId: 'C-31',

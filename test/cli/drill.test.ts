@@ -105,6 +105,10 @@ describe('the failure drill (docs/architecture.md, "Reference scenario") through
       60_000,
     );
     expect(trace.summary.podToInvoiceMs).toBeGreaterThan(0);
+    // The dead-lettered hop is history now: the trace no longer lists it as failed or suggests a redrive.
+    const after = (await lsync(endpointsFile, ['--json', 'trace', ORDER])).json<{ failed: unknown[]; recovered: { target: string }[] }>();
+    expect(after.failed).toEqual([]);
+    expect(after.recovered.map((r) => r.target)).toContain('erp');
     await new Promise((r) => setTimeout(r, 3_000));
     expect(billingReadyDone()).toHaveLength(1);
     expect((await lsync(endpointsFile, ['--json', 'dlq', 'show', 'erp-sync', '--order', ORDER])).json<{ messages: unknown[] }>().messages).toEqual([]);

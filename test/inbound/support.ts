@@ -8,7 +8,8 @@ import type { Dialect } from '../../lambdas/shared/webhook/dialect';
 import { createWebhookPipeline, type CanonicalValidators, type LoggerPort, type MetricsPort, type WebhookHandler } from '../../lambdas/shared/webhook/pipeline';
 import { signLsync, signMotive, signSamsara, signZendesk } from '../../lambdas/shared/webhook/signatures';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import { API_SECRET_FIELDS, SYSTEMS, type SystemName } from '../../registry/systems';
+import { apiVendor } from '../../registry/api-vendors';
+import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { allDialects, dialectsOf } from '../../registry/vendors';
 
 /** Secrets as the stack's secret contract names them (values are test-only). */
@@ -34,7 +35,7 @@ export const SECRET_JSON = Object.fromEntries(
   SYSTEMS.map((system) => [
     system,
     {
-      ...Object.fromEntries(API_SECRET_FIELDS[system].filter((field) => !field.endsWith('?')).map((field) => [field, `test-${field}`])),
+      ...Object.fromEntries(apiVendor(system).secretFields.filter((field) => !field.endsWith('?')).map((field) => [field, `test-${field}`])),
       ...Object.fromEntries(dialectsOf(system).map((dialect) => [dialect.secretField, testSecret(dialect.route)])),
     },
   ]),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError, mergeConfig, parseStageConfig } from '../../lib/config/stage-config';
-import { cdkJsonContext } from '../support/synth';
+import { cdkJsonContext, synthStage } from '../support/synth';
 
 const stages = cdkJsonContext().stages as Record<string, Record<string, unknown>>;
 
@@ -61,15 +61,28 @@ describe('stage configuration', () => {
   test('outbound pacing above the vendor limit fails synthesis, naming the system, the vendor limit and its source', () => {
     // The old defaults: 25 route creations/s against Samsara's 100 per minute.
     expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { rateLimitPerSecond: 25 } } } })).toThrow(
-      /systems\.fleet\.outbound\.rateLimitPerSecond 25\/s is 1500 requests\/min across up to 2 concurrent functions, above Samsara's Create Route limit of 100 requests\/min \(https:\/\/developers\.samsara\.com\/docs\/rate-limits\); use at most 1\.66/,
+      /systems\.fleet\.outbound\.rateLimitPerSecond 25\/s is 1500 requests\/min across up to 2 concurrent functions, above the Samsara API Create Route limit of 100 requests\/min \(https:\/\/developers\.samsara\.com\/docs\/rate-limits\); use at most 1\.66/,
     );
     expect(() => parseStageConfig(stages, 'prod', { systems: { cs: { outbound: { rateLimitPerSecond: 10 } } } })).toThrow(
-      /systems\.cs\.outbound\.rateLimitPerSecond 10\/s is 600 requests\/min .*Zendesk's Update Ticket limit of 100 requests\/min/,
+      /systems\.cs\.outbound\.rateLimitPerSecond 10\/s is 600 requests\/min .*the Zendesk Support API Update Ticket limit of 100 requests\/min/,
     );
     // A limit the vendor raised for the account is configuration, and the check follows it.
     expect(parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { rateLimitPerSecond: 5, vendorLimitPerMinute: 300 } } } }).systems.fleet.outbound.rateLimitPerSecond).toBe(5);
     // The generic ERP API is the customer's own: no limit is assumed.
     expect(parseStageConfig(stages, 'dev', { systems: { erp: { outbound: { rateLimitPerSecond: 100, maxConcurrency: 2 } } } }).systems.erp.outbound.rateLimitPerSecond).toBe(100);
+  });
+
+  test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not a cs vendor \(known: zendesk\)/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not a cs vendor/);
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'zendesk' } } }).systems.cs.vendor).toBe('zendesk');
+    const { template } = synthStage('dev', { configOverrides: { systems: { cs: { vendor: 'zendesk' } } } });
+    const vendors = Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties?.Environment?.Variables)
+      .filter((v) => v?.TARGET_VENDOR !== undefined)
+      .map((v) => `${String(v!.POWERTOOLS_SERVICE_NAME)}:${String(v!.TARGET_VENDOR)}`);
+    expect(vendors).toContain('cs-outbound:zendesk');
   });
 
   test('every stage paces each vendor within its documented limit', () => {

@@ -130,3 +130,20 @@ describe('every queue in the template', () => {
     }
   });
 });
+
+describe('degraded mode', () => {
+  const functionOf = (service: string) =>
+    ofType('AWS::Lambda::Function').find(([, r]) => (r.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables?.POWERTOOLS_SERVICE_NAME === service)!;
+  const topicId = ofType('AWS::SNS::Topic').find(([id]) => id.startsWith('ExceptionWorkflowsNotificationTopic'))![0];
+
+  test('the CS adapter tells the account team topic after 15 minutes by default, and may publish to it; the others do not', () => {
+    const [, cs] = functionOf('cs-outbound');
+    expect((cs.Properties!.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ ACCOUNT_TEAM_TOPIC_ARN: { Ref: topicId }, DEGRADED_NOTICE_SECONDS: '900' });
+    const policies = ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties?.Roles).includes('CsOutboundCsOutboundFunction'));
+    const statements = policies.flatMap(([, r]) => (r.Properties!.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: topicId } }));
+    for (const service of ['erp-outbound', 'fleet-outbound']) {
+      expect((functionOf(service)[1].Properties!.Environment as { Variables: Record<string, unknown> }).Variables.ACCOUNT_TEAM_TOPIC_ARN, service).toBeUndefined();
+    }
+  });
+});

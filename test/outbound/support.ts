@@ -10,6 +10,7 @@ import { buildCanonicalEvent, type CanonicalDetail } from '../../lambdas/shared/
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
 import { InMemoryPersistenceLayer } from '../../lambdas/shared/idempotency';
+import type { Degradation } from '../../lambdas/shared/outbound/degradation';
 import { InMemoryCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
 import type { CircuitSettings } from '../../lambdas/shared/outbound/decisions';
 import { PowertoolsIdempotentRunner } from '../../lambdas/shared/outbound/idempotency';
@@ -126,6 +127,10 @@ export class Script {
   failNext(method: string, ...errors: unknown[]): void {
     this.queues.set(method, [...(this.queues.get(method) ?? []), ...errors]);
   }
+  /** Forgets every scripted failure: the target works again. */
+  clear(): void {
+    this.queues.clear();
+  }
   check(method: string): void {
     const queue = this.queues.get(method);
     const next = queue?.shift();
@@ -214,7 +219,10 @@ export class InMemoryCs implements CsPort {
 export const TEST_CIRCUIT: CircuitSettings = { failureThreshold: 3, cooldownSeconds: 30, maxCooldownSeconds: 600 };
 
 /** An outbound handler over in-memory ports, with everything it did inspectable. */
-export function outboundHarness<A extends OutboundAction>(target: OutboundTarget<A>, options: { maxReceiveCount?: number; windows?: { day: '*'; startUtc: string; durationMinutes: number }[]; now?: () => Date } = {}) {
+export function outboundHarness<A extends OutboundAction>(
+  target: OutboundTarget<A>,
+  options: { maxReceiveCount?: number; windows?: { day: '*'; startUtc: string; durationMinutes: number }[]; now?: () => Date; degradation?: Degradation } = {},
+) {
   const messages = new InMemoryMessageOps();
   const circuit = new InMemoryCircuitStore(TEST_CIRCUIT);
   const persistence = new InMemoryPersistenceLayer();
@@ -239,6 +247,7 @@ export function outboundHarness<A extends OutboundAction>(target: OutboundTarget
     },
     clock: options.now,
     random: () => 0.5,
+    ...(options.degradation ? { degradation: options.degradation } : {}),
   });
   return { handler, messages, circuit, persistence, publisher, metrics, logger };
 }

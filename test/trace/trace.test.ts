@@ -6,11 +6,12 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DynamoDbStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
+import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
+import { DynamoDbDegradationStore } from '../../lambdas/shared/outbound/degradation';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
@@ -99,6 +100,43 @@ describe('assembleTrace (pure)', () => {
     expect(trace.summary).toMatchObject({ events: 14, lateEvents: 1, podToBillingReadyMs: 160_000, podToInvoiceMs: 34 * 60_000 });
     expect(trace.shipments).toEqual([expect.objectContaining({ shipmentId: 'SHP-1001-01', milestone: 'delivered', rank: 5, lateEvents: 1 })]);
     expect(trace.ids).toMatchObject({ order: ['SO-1001'], shipment: ['SHP-1001-01'], route: ['RT-4421'], invoice: ['INV-90017'], case: ['38211'] });
+    expect(trace.recovered).toEqual([]);
+  });
+
+  test('a failure that a later event shows done (after a redrive) is recovered, not failed, and nothing waits for it', async () => {
+    const store = new InMemoryCorrelationStore();
+    const events = scenarioWithExtras();
+    const delivered = events.find((e) => e.metadata.eventType === 'shipment.delivered')!;
+    // The redriven message went through: the ERP adapter confirmed the status it had failed to set.
+    const synced = scenarioEvent({
+      eventType: 'shipment.status-synced',
+      system: 'erp',
+      vendorEventId: `status-synced-${delivered.metadata.eventId}`,
+      occurredAt: '2026-03-12T13:50:00Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01' },
+      causationId: delivered.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'erp', status: 'delivered', previousStatus: 'arrived' },
+    });
+    for (const event of [...events, synced]) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const trace = assembleTrace(
+      {
+        query: 'SO-1001',
+        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+        correlationIds: ['SO-1001', 'SHP-1001-01'],
+        truncated: false,
+        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+      },
+      now,
+    );
+    expect(trace.failed).toEqual([]);
+    expect(trace.recovered).toEqual([
+      expect.objectContaining({ target: 'erp', failedEventType: 'shipment.delivered', errorCode: 'UpstreamUnavailable', resolvedBy: synced.metadata.eventId, resolvedAt: '2026-03-12T13:50:00.000Z' }),
+    ]);
+    expect(trace.pending.filter((p) => p.afterEventType === 'shipment.delivered')).toEqual([]);
   });
 });
 
@@ -169,13 +207,36 @@ describe('against the emulator (moto DynamoDB)', () => {
     const settings = { failureThreshold: 3, cooldownSeconds: 30, maxCooldownSeconds: 600 };
     const a = new DynamoDbCircuitStore(doc, table, 'erp', settings);
     const b = new DynamoDbCircuitStore(doc, table, 'erp', settings);
-    expect((await a.recordFailure(now)).openUntil).toBeUndefined();
-    expect((await b.recordFailure(now)).openUntil).toBeUndefined();
-    const opened = await a.recordFailure(now);
+    expect((await a.recordFailure(now)).state.openUntil).toBeUndefined();
+    expect((await b.recordFailure(now)).state.openUntil).toBeUndefined();
+    const { state: opened, opened: byA } = await a.recordFailure(now);
+    expect(byA).toBe(true);
     expect(opened).toMatchObject({ consecutiveFailures: 3, openCount: 1, openUntil: now.getTime() + 30_000 });
     expect(await b.load()).toEqual(opened);
     await b.recordSuccess();
     expect(await a.load()).toEqual({ consecutiveFailures: 0, openCount: 0 });
+  });
+
+  test('two containers crossing the threshold together: the circuit opens once and only one of them reports it', async () => {
+    const settings = { failureThreshold: 2, cooldownSeconds: 30, maxCooldownSeconds: 600 };
+    const stores = [0, 1, 2, 3].map(() => new DynamoDbCircuitStore(doc, table, 'cs', settings));
+    const results = await Promise.all(stores.map((store) => store.recordFailure(now)));
+    expect(results.filter((r) => r.opened)).toHaveLength(1);
+    expect(new Set(results.filter((r) => r.state.openUntil !== undefined).map((r) => r.state.openUntil))).toEqual(new Set([now.getTime() + 30_000]));
+    expect(await stores[0]!.load()).toMatchObject({ openCount: 1, openUntil: now.getTime() + 30_000 });
+  });
+
+  test('degraded mode: one outage item per target, the start and the end each claimed once', async () => {
+    const a = new DynamoDbDegradationStore(doc, table, 'cs', 3600);
+    const b = new DynamoDbDegradationStore(doc, table, 'cs', 3600);
+    const later = new Date(now.getTime() + 60_000);
+    expect(await a.noteWaiting('SHP-1 invoice.posted', now)).toEqual({ since: now, waiting: ['SHP-1 invoice.posted'] });
+    const state = await b.noteWaiting('SHP-2 case.updated', later);
+    expect(state.since).toEqual(now);
+    expect([...state.waiting].sort()).toEqual(['SHP-1 invoice.posted', 'SHP-2 case.updated']);
+    expect(await Promise.all([a.markNotified(later), b.markNotified(later)])).toEqual(expect.arrayContaining([true, false]));
+    expect(await a.end()).toMatchObject({ since: now, notifiedAt: later });
+    expect(await b.end()).toBeUndefined();
   });
 
   test('the ERP status guard only ever raises the synced rank', async () => {
@@ -184,5 +245,24 @@ describe('against the emulator (moto DynamoDB)', () => {
     await guard.recordSynced('SHP-G', { rank: 5, status: 'delivered', eventId: 'e5', at: now });
     await guard.recordSynced('SHP-G', { rank: 3, status: 'in-transit', eventId: 'e3', at: now });
     expect(await guard.syncedRank('SHP-G')).toBe(5);
+  });
+
+  test('the ERP status guard serializes calls per shipment: one lease, skip at or below the synced rank, leases expire', async () => {
+    const a = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    const b = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival', now })).toEqual({ kind: 'claimed', previousRank: 0 });
+    await expect(b.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await a.recordSynced('SHP-L', { rank: 4, status: 'arrived', eventId: 'e4', at: now, owner: 'arrival' });
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'claimed', previousRank: 4 });
+    await b.release('SHP-L', 'delivery');
+    expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival-again', now })).toEqual({ kind: 'skip', syncedRank: 4 });
+    // A crashed holder: its lease expires after STATUS_LEASE_SECONDS; until then only the same owner gets it back.
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
+    await expect(a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
+    const later = new Date(now.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now: later })).toEqual({ kind: 'claimed', previousRank: 4 });
+    await a.recordSynced('SHP-L', { rank: 5, status: 'delivered', eventId: 'e5', at: later, owner: 'delivery' });
+    expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now: later })).toEqual({ kind: 'skip', syncedRank: 5 });
   });
 });

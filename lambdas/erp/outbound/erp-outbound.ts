@@ -132,18 +132,26 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
   async execute(action: ErpAction, message: CanonicalMessage, context: ActionContext): Promise<ActionOutcome> {
     const cause = message.detail;
     if (action.operation === 'update-shipment-status') {
-      const syncedRank = await this.guard.syncedRank(action.shipmentId);
-      const decision = guardMilestone(action.rank, syncedRank || undefined);
-      if (decision !== 'advance') {
+      // Decide and call as one step per shipment (StatusSyncGuard.claim): never a lower status after a higher one.
+      const owner = context.idempotencyKey;
+      const claim = await this.guard.claim(action.shipmentId, { rank: action.rank, owner, now: context.now() });
+      if (claim.kind === 'skip') {
+        const decision = guardMilestone(action.rank, claim.syncedRank || undefined);
         return { outcome: 'skipped', note: decision === 'late' ? `late: the ERP already has a later status than ${action.status}` : `the ERP already has status ${action.status}` };
       }
-      await this.erp.updateShipmentStatus(
-        action.shipmentId,
-        { status: action.status, orderId: action.orderId, occurredAt: action.occurredAt, eventId: cause.metadata.eventId },
-        context.idempotencyKey,
-      );
+      const syncedRank = claim.previousRank;
+      try {
+        await this.erp.updateShipmentStatus(
+          action.shipmentId,
+          { status: action.status, orderId: action.orderId, occurredAt: action.occurredAt, eventId: cause.metadata.eventId },
+          context.idempotencyKey,
+        );
+      } catch (error) {
+        await this.guard.release(action.shipmentId, owner);
+        throw error;
+      }
       const now = context.now();
-      await this.guard.recordSynced(action.shipmentId, { rank: action.rank, status: action.status, eventId: cause.metadata.eventId, at: now });
+      await this.guard.recordSynced(action.shipmentId, { rank: action.rank, status: action.status, eventId: cause.metadata.eventId, at: now, owner });
       await context.publish([statusSyncedEvent(cause, action.shipmentId, action.status, syncedRank, now)]);
       return { outcome: 'done' };
     }

@@ -1,5 +1,5 @@
 import { createOutboundHandlerFromEnv, documentClient, readOutboundEnvironment } from '../../shared/outbound/bootstrap';
-import { createErpClientFromEnv } from '../erp-client';
+import { createErpPortFromEnv } from '../erp-clients';
 import { ErpOutbound } from './erp-outbound';
 import { DynamoDbStatusSyncGuard } from './status-guard';
 
@@ -7,4 +7,4 @@ import { DynamoDbStatusSyncGuard } from './status-guard';
 const env = readOutboundEnvironment();
 const guard = new DynamoDbStatusSyncGuard(documentClient, env.correlationTable, 'erp', env.correlationTtlSeconds);
 
-export const handler = createOutboundHandlerFromEnv(new ErpOutbound(createErpClientFromEnv(), guard), env);
+export const handler = createOutboundHandlerFromEnv(new ErpOutbound(createErpPortFromEnv(), guard), env);

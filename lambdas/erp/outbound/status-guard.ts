@@ -1,22 +1,57 @@
 import { UpdateCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BusyError } from '../../shared/errors';
 
 /**
  * Port: the highest shipment milestone already written to a target, so a late fleet event (a departure
  * reported after the delivery) never moves the ERP's status backwards. Kept per target, separate from the
  * indexer's shipment state: the indexer may run behind or ahead of the adapter, the guard must reflect
  * what the target has actually been told.
+ *
+ * The decision and the call are one step per shipment: {@link StatusSyncGuard.claim} checks the rank and takes a
+ * short lease on the shipment in one conditional write; the caller then calls the ERP and records the rank (which
+ * releases the lease), or releases it when the call failed. Two execution environments syncing the same
+ * shipment (an arrival retried after a 429 while the delivery goes through) are serialized: the second waits
+ * (busy, retried shortly) and then finds the higher rank, so the ERP never receives a lower status after a
+ * higher one. A lease left by a crashed environment expires after {@link STATUS_LEASE_SECONDS}; the same
+ * message (same owner) may take its own lease back at once.
  */
 export interface StatusSyncGuard {
   /** Highest rank synced for the shipment; 0 when none. */
   syncedRank(shipmentId: string): Promise<number>;
-  /** Records a synced rank; never lowers it. */
-  recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date }): Promise<void>;
+  /**
+   * Claims the shipment to sync `rank`: `claimed` (with the rank synced before) when the rank is higher than
+   * anything synced and nobody else holds the shipment; `skip` when an equal or higher rank is synced already.
+   * Throws {@link StatusSyncBusyError} while another owner holds the shipment.
+   */
+  claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim>;
+  /** Records a synced rank (never lowers it) and releases the owner's lease. */
+  recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void>;
+  /** Releases the owner's lease without recording (the call failed). */
+  release(shipmentId: string, owner: string): Promise<void>;
+}
+
+export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
+
+/** Longest time one status call may hold a shipment (the outbound function's timeout is at most 30 s). */
+export const STATUS_LEASE_SECONDS = 60;
+
+/** How soon a message that found its shipment busy is tried again. */
+const BUSY_RETRY_SECONDS = 5;
+
+/** Another execution environment is syncing the same shipment's status: try again shortly (no failure counted). */
+export class StatusSyncBusyError extends BusyError {
+  override readonly errorClass = 'StatusSyncBusy';
+  override name = 'StatusSyncBusyError';
+  constructor(message: string, options: { context?: Record<string, unknown> } = {}) {
+    super(message, BUSY_RETRY_SECONDS, options);
+  }
 }
 
 /**
  * Guard items in the correlation table: `pk = SHIPMENT#<shipmentId>`, `sk = SYNC#<target>` (lib/core/tables.ts),
- * written with a condition so concurrent writers can only raise the rank.
+ * with `rank`, `status`, `lastEventId`, `syncedAt` and, while a call is in flight, `leaseOwner` and `leaseUntil`
+ * (epoch ms). Every write is conditional, so concurrent writers can only raise the rank.
  */
 export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
   constructor(
@@ -26,20 +61,52 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     private readonly ttlSeconds: number,
   ) {}
 
+  private key(shipmentId: string) {
+    return { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${this.target}` };
+  }
+
   async syncedRank(shipmentId: string): Promise<number> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${this.target}` }, ConsistentRead: true }),
-    );
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
     return typeof Item?.rank === 'number' ? Item.rank : 0;
   }
 
-  async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date }): Promise<void> {
+  async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const now = request.now.getTime();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(shipmentId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: {
+            ':owner': request.owner,
+            ':until': now + STATUS_LEASE_SECONDS * 1000,
+            ':now': now,
+            ':rank': request.rank,
+            ':exp': Math.floor(now / 1000) + this.ttlSeconds,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', previousRank: typeof Attributes?.rank === 'number' ? Attributes.rank : 0 };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
+    const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
+    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
+  }
+
+  async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${this.target}` },
-          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp',
+          Key: this.key(shipmentId),
+          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil',
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -52,21 +119,55 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         }),
       );
     } catch (error) {
-      // A higher rank was recorded meanwhile: that one stands.
+      // A higher rank was recorded meanwhile: that one stands; our lease, if still ours, is released.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (sync.owner) await this.release(shipmentId, sync.owner);
+    }
+  }
+
+  async release(shipmentId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(shipmentId),
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 }
 
-/** In-memory guard for handler tests. */
+/** In-memory guard for handler tests, with the same claim semantics. */
 export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   readonly ranks = new Map<string, number>();
+  readonly leases = new Map<string, { owner: string; until: number }>();
 
   async syncedRank(shipmentId: string): Promise<number> {
     return this.ranks.get(shipmentId) ?? 0;
   }
 
-  async recordSynced(shipmentId: string, sync: { rank: number }): Promise<void> {
+  async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const syncedRank = this.ranks.get(shipmentId) ?? 0;
+    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    const lease = this.leases.get(shipmentId);
+    if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
+      throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
+    }
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    return { kind: 'claimed', previousRank: syncedRank };
+  }
+
+  async recordSynced(shipmentId: string, sync: { rank: number; owner?: string }): Promise<void> {
     this.ranks.set(shipmentId, Math.max(this.ranks.get(shipmentId) ?? 0, sync.rank));
+    if (sync.owner) await this.release(shipmentId, sync.owner);
+  }
+
+  async release(shipmentId: string, owner: string): Promise<void> {
+    if (this.leases.get(shipmentId)?.owner === owner) this.leases.delete(shipmentId);
   }
 }

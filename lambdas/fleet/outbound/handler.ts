@@ -1,6 +1,6 @@
 import { optionalEnv } from '../../shared/env';
 import { createOutboundHandlerFromEnv } from '../../shared/outbound/bootstrap';
-import { createFleetClientFromEnv } from '../fleet-client';
+import { createFleetPortFromEnv } from '../fleet-clients';
 import { FleetOutbound } from './fleet-outbound';
 
 /**
@@ -9,4 +9,4 @@ import { FleetOutbound } from './fleet-outbound';
  * coordinates by the fleet address book.
  */
 const addressBookKey = optionalEnv('ADDRESS_BOOK_EXTERNAL_ID_KEY');
-export const handler = createOutboundHandlerFromEnv(new FleetOutbound(createFleetClientFromEnv(), addressBookKey ? { addressBookKey } : {}));
+export const handler = createOutboundHandlerFromEnv(new FleetOutbound(createFleetPortFromEnv(), addressBookKey ? { addressBookKey } : {}));

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -8,6 +9,7 @@ import { dynamoDbPersistenceLayer } from '../idempotency';
 import { logger, metrics } from '../observability';
 import { DynamoDbCircuitStore } from './circuit-store';
 import type { CircuitSettings, MaintenanceWindowSpec } from './decisions';
+import { Degradation, DynamoDbDegradationStore, SnsNotifier } from './degradation';
 import { PowertoolsIdempotentRunner } from './idempotency';
 import { SqsMessageOps } from './queue-ops';
 import { createOutboundHandler, type OutboundAction, type OutboundTarget } from './runner';
@@ -30,6 +32,7 @@ import { PowertoolsSyncMetrics } from './sync-metrics';
  * | `HTTP_TIMEOUT_MS` | per-request timeout of the target client |
  * | `IDEMPOTENCY_TTL_SECONDS` | how long a completed action is remembered |
  * | `CORRELATION_TTL_SECONDS` | expiry of the items an adapter writes to the correlation table |
+ * | `ACCOUNT_TEAM_TOPIC_ARN`, `DEGRADED_NOTICE_SECONDS` | degraded mode (optional): whom to tell when the target stays unreachable, and after how long |
  */
 export interface OutboundEnvironment {
   readonly busName: string;
@@ -45,6 +48,8 @@ export interface OutboundEnvironment {
   readonly httpTimeoutMs: number;
   readonly idempotencyTtlSeconds: number;
   readonly correlationTtlSeconds: number;
+  /** Degraded mode, when the adapter has an account-team topic. */
+  readonly degraded?: { readonly topicArn: string; readonly afterSeconds: number };
 }
 
 /** Parses the `MAINTENANCE_WINDOWS` JSON (an array of `{day, startUtc, durationMinutes}`); fails the cold start when malformed. */
@@ -80,6 +85,7 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
     idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
     correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
+    ...(optionalEnv('ACCOUNT_TEAM_TOPIC_ARN') ? { degraded: { topicArn: optionalEnv('ACCOUNT_TEAM_TOPIC_ARN')!, afterSeconds: numberEnv('DEGRADED_NOTICE_SECONDS') } } : {}),
   };
 }
 
@@ -106,6 +112,15 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
     publisher: new EventBridgePublisher({ busName: env.busName }),
     metrics: new PowertoolsSyncMetrics(metrics),
     logger,
+    ...(env.degraded
+      ? {
+          degradation: new Degradation(
+            { target: target.target, afterSeconds: env.degraded.afterSeconds },
+            new DynamoDbDegradationStore(documentClient, env.correlationTable, target.target, env.correlationTtlSeconds),
+            new SnsNotifier(new SNSClient({}), env.degraded.topicArn),
+          ),
+        }
+      : {}),
     settings: {
       maxReceiveCount: env.maxReceiveCount,
       backoff: env.backoff,

@@ -12,10 +12,19 @@ import { circuitAfterFailure, CLOSED_CIRCUIT, type CircuitSettings, type Circuit
  */
 export interface CircuitStore {
   load(): Promise<CircuitState>;
-  /** Counts an `unavailable` failure atomically and opens (or re-opens) the circuit when due; returns the new state. */
-  recordFailure(now: Date): Promise<CircuitState>;
+  /**
+   * Counts an `unavailable` failure atomically and opens (or re-opens) the circuit when due. Returns the new
+   * state, and `opened` when this call opened it: of several containers crossing the threshold together exactly
+   * one is told, so the opening is logged and counted once.
+   */
+  recordFailure(now: Date): Promise<FailureRecorded>;
   /** Closes the circuit and resets the counters. */
   recordSuccess(): Promise<void>;
+}
+
+export interface FailureRecorded {
+  readonly state: CircuitState;
+  readonly opened: boolean;
 }
 
 interface CircuitItem {
@@ -55,7 +64,7 @@ export class DynamoDbCircuitStore implements CircuitStore {
     return toState(Item as CircuitItem | undefined);
   }
 
-  async recordFailure(now: Date): Promise<CircuitState> {
+  async recordFailure(now: Date): Promise<FailureRecorded> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -68,7 +77,7 @@ export class DynamoDbCircuitStore implements CircuitStore {
     const counted = toState(Attributes as CircuitItem);
     // The pure rule counts the failure itself: give it the state before this failure.
     const next = circuitAfterFailure({ ...counted, consecutiveFailures: counted.consecutiveFailures - 1 }, now, this.settings);
-    if (next.openUntil === counted.openUntil) return counted;
+    if (next.openUntil === counted.openUntil) return { state: counted, opened: false };
     try {
       await this.client.send(
         new UpdateCommand({
@@ -79,10 +88,10 @@ export class DynamoDbCircuitStore implements CircuitStore {
           ExpressionAttributeValues: { ':until': next.openUntil, ':count': next.openCount, ':nowMs': now.getTime() },
         }),
       );
-      return next;
+      return { state: next, opened: true };
     } catch (error) {
-      // Another container opened it first: its cooldown stands.
-      if (error instanceof ConditionalCheckFailedException) return this.load();
+      // Another container opened it first: its cooldown stands, and the opening is its to report.
+      if (error instanceof ConditionalCheckFailedException) return { state: await this.load(), opened: false };
       throw error;
     }
   }
@@ -105,9 +114,10 @@ export class InMemoryCircuitStore implements CircuitStore {
     return this.state;
   }
 
-  async recordFailure(now: Date): Promise<CircuitState> {
+  async recordFailure(now: Date): Promise<FailureRecorded> {
+    const before = this.state;
     this.state = circuitAfterFailure(this.state, now, this.settings);
-    return this.state;
+    return { state: this.state, opened: this.state.openUntil !== undefined && this.state.openUntil !== before.openUntil };
   }
 
   async recordSuccess(): Promise<void> {

@@ -219,7 +219,8 @@ export function circuitAfterSuccess(): CircuitState {
 
 export type CallGate =
   | { readonly action: 'call'; readonly probe: boolean }
-  | { readonly action: 'hold'; readonly delaySeconds: number; readonly reason: string }
+  /** `cause`: a planned maintenance window, the target found down (open circuit), or this invocation's time. */
+  | { readonly action: 'hold'; readonly delaySeconds: number; readonly reason: string; readonly cause: 'maintenance' | 'circuit' | 'time' }
   | { readonly action: 'dead-letter'; readonly reason: string };
 
 export interface CallGateInput {
@@ -253,13 +254,13 @@ export function gateCall(input: CallGateInput, now: Date): CallGate {
   }
   if (window) {
     const seconds = Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000);
-    return { action: 'hold', delaySeconds: clampDelay(seconds), reason: `maintenance window until ${window.endsAt.toISOString()}` };
+    return { action: 'hold', delaySeconds: clampDelay(seconds), reason: `maintenance window until ${window.endsAt.toISOString()}`, cause: 'maintenance' };
   }
   if (gate.mode === 'open') {
-    return { action: 'hold', delaySeconds: clampDelay(gate.retryAfterSeconds), reason: `circuit open for ${gate.retryAfterSeconds} s after ${input.circuit.consecutiveFailures} consecutive failures` };
+    return { action: 'hold', delaySeconds: clampDelay(gate.retryAfterSeconds), reason: `circuit open for ${gate.retryAfterSeconds} s after ${input.circuit.consecutiveFailures} consecutive failures`, cause: 'circuit' };
   }
   if (!input.firstInInvocation && input.remainingMs < input.callBudgetMs) {
-    return { action: 'hold', delaySeconds: 1, reason: 'not enough time left in this invocation for another call' };
+    return { action: 'hold', delaySeconds: 1, reason: 'not enough time left in this invocation for another call', cause: 'time' };
   }
   return { action: 'call', probe: gate.mode === 'half-open' };
 }

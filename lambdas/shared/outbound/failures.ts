@@ -1,4 +1,4 @@
-import { errorClassOf, HeldError, IntegrationError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../errors';
+import { BusyError, errorClassOf, HeldError, IntegrationError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../errors';
 import type { FailureInfo } from './decisions';
 import { IdempotencyConflictError } from './http-client';
 
@@ -27,6 +27,7 @@ export function describeFailure(error: unknown): FailureInfo {
     return { kind: 'held', errorClass, reason, retryAfterSeconds: error.retryAfterSeconds, ...(status !== undefined ? { httpStatus: status } : {}) };
   }
   if (error instanceof IdempotencyConflictError) return { kind: 'busy', errorClass, reason, retryAfterSeconds: TARGET_CONFLICT_RETRY_SECONDS, httpStatus: error.status };
+  if (error instanceof BusyError) return { kind: 'busy', errorClass, reason, retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof RateLimitedError) return { kind: 'rate-limited', errorClass, reason, retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof UpstreamUnavailableError) return { kind: 'unavailable', errorClass, reason, httpStatus: error.status };
   if (error instanceof RejectedByTargetError) return { kind: 'permanent', errorClass, reason, httpStatus: error.status };

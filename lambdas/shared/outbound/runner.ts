@@ -5,9 +5,9 @@ import type { CanonicalDetail } from '../canonical-event';
 import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import type { EventPublisher } from '../event-publisher';
 import type { CircuitStore } from './circuit-store';
+import type { Degradation } from './degradation';
 import {
   CLOSED_CIRCUIT,
-  circuitGate,
   decideOnFailure,
   gateCall,
   type BackoffPolicy,
@@ -98,6 +98,8 @@ export interface OutboundDependencies<A extends OutboundAction> {
   readonly metrics: SyncMetrics;
   readonly logger: AdapterLogger;
   readonly settings: OutboundSettings;
+  /** Degraded mode: tells the account team once when the target stays unreachable, and once when it recovers. @default - off */
+  readonly degradation?: Degradation;
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /** @default Math.random */
@@ -130,6 +132,16 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
       circuit = CLOSED_CIRCUIT;
     }
     const state = { circuit, calls: 0 };
+    /** What a held message is, for the account team: its shipment (or order) and the update. */
+    const waitingEntry = (message: CanonicalMessage) => `${message.detail.refs.shipmentId ?? message.detail.refs.orderId ?? message.detail.metadata.correlationId} ${message.detail.metadata.eventType}`;
+    const noteWaiting = async (message: CanonicalMessage) => {
+      if (!deps.degradation) return;
+      try {
+        if ((await deps.degradation.waiting(waitingEntry(message), clock())) === 'notified') logger.warn('degraded mode: the account team was told', { target: target.target });
+      } catch (error) {
+        logger.warn('degraded mode: could not record or notify', { target: target.target, error: (error as Error).name });
+      }
+    };
 
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       logger.removeKeys([...BUSINESS_KEYS]);
@@ -164,7 +176,10 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
           },
           clock(),
         );
-        if (gate.action === 'hold') return await hold(record, gate.delaySeconds, gate.reason);
+        if (gate.action === 'hold') {
+          if (gate.cause === 'circuit') await noteWaiting(message);
+          return await hold(record, gate.delaySeconds, gate.reason);
+        }
         if (gate.action === 'dead-letter') {
           return await deadLetter(record, message, operation, { kind: 'held', errorClass: 'HeldTooLong', reason: gate.reason }, false);
         }
@@ -204,6 +219,12 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
         if (state.circuit.consecutiveFailures > 0 || state.circuit.openUntil !== undefined) {
           state.circuit = CLOSED_CIRCUIT;
           await deps.circuit.recordSuccess().catch((error: unknown) => logger.warn('could not close the circuit', { error: (error as Error).name }));
+          if (deps.degradation) {
+            await deps.degradation
+              .recovered(clock())
+              .then((told) => told === 'notified' && logger.info('degraded mode ended: the account team was told', { target: target.target }))
+              .catch((error: unknown) => logger.warn('degraded mode: could not end or notify', { target: target.target, error: (error as Error).name }));
+          }
         }
       } catch (error) {
         const failure = describeFailure(error);
@@ -221,13 +242,16 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
       if (failure.errorClass === 'IdempotencyAlreadyInProgressError') metrics.count('IdempotencyInProgress');
       // 5xx, timeouts, dropped connections and announced maintenance all say "the target is down".
       if (failure.kind === 'unavailable' || (failure.kind === 'held' && failure.httpStatus === 503)) {
-        const wasOpen = circuitGate(state.circuit, clock()).mode !== 'closed';
+        let opened = false;
         try {
-          state.circuit = await deps.circuit.recordFailure(clock());
+          const recorded = await deps.circuit.recordFailure(clock());
+          state.circuit = recorded.state;
+          opened = recorded.opened;
         } catch (error) {
           logger.warn('could not record the failure in the circuit', { error: (error as Error).name });
         }
-        if (!wasOpen && state.circuit.openUntil !== undefined && state.circuit.openUntil > clock().getTime()) {
+        await noteWaiting(message);
+        if (opened && state.circuit.openUntil !== undefined) {
           metrics.count('CircuitOpened');
           logger.warn('circuit opened', { target: target.target, consecutiveFailures: state.circuit.consecutiveFailures, openUntil: new Date(state.circuit.openUntil).toISOString() });
         }

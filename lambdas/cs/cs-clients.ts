@@ -1,0 +1,9 @@
+import { pickVendor } from '../../registry/api-vendors';
+import { optionalEnv } from '../shared/env';
+import type { CsPort } from './cs-port';
+import { createZendeskClientFromEnv } from './zendesk-client';
+
+/** The customer-service client of the configured vendor (`TARGET_VENDOR`, registry/api-vendors.ts): one entry per vendor. */
+export function createCsClientFromEnv(): CsPort {
+  return pickVendor('cs', { zendesk: createZendeskClientFromEnv }, optionalEnv('TARGET_VENDOR'));
+}

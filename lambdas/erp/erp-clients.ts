@@ -1,0 +1,9 @@
+import { pickVendor } from '../../registry/api-vendors';
+import { optionalEnv } from '../shared/env';
+import { createErpClientFromEnv } from './erp-client';
+import type { ErpPort } from './erp-port';
+
+/** The ERP client of the configured vendor (`TARGET_VENDOR`, registry/api-vendors.ts): one entry per vendor. */
+export function createErpPortFromEnv(): ErpPort {
+  return pickVendor('erp', { 'generic-erp': createErpClientFromEnv }, optionalEnv('TARGET_VENDOR'));
+}

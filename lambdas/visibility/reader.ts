@@ -1,0 +1,194 @@
+/**
+ * What the visibility API reads: pages of a list (the `Lists` GSI, one or more partitions in order), the state
+ * items of a page's shipments, and a trace. Never a scan. Layout: lib/core/tables.ts, lambdas/visibility/lists.ts.
+ */
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../registry/correlation-keys';
+import { traceById, type Trace } from '../trace/trace-query';
+import type { BusinessImpact } from './impact';
+import { LIST_INDEX, type ListEntry } from './lists';
+import type { ShipmentView } from './shipment-view';
+
+/** Which entries of a list to read, in GSI order. */
+export interface ListQuery {
+  /** GSI partition keys, read one after the other (e.g. the months of the disrupted list, newest first). */
+  readonly partitions: readonly string[];
+  /** Only sort keys below this (the trouble list's severity bound). */
+  readonly sortKeyBelow?: string;
+  readonly customerId?: string;
+  /** Only entries in trouble since at or before this time (UTC ISO): the age filter. */
+  readonly sinceAtOrBefore?: string;
+  /** Newest first (the disrupted list). @default false */
+  readonly descending?: boolean;
+}
+
+/** Where a page stopped: the partition it was reading and DynamoDB's key in it (absent at a partition's start). */
+export interface ListPosition {
+  readonly partition: number;
+  readonly key?: Readonly<Record<string, string>>;
+}
+
+export interface ListPage {
+  readonly entries: ListEntry[];
+  /** Where the next page starts; absent when the list is exhausted. */
+  readonly next?: ListPosition;
+}
+
+/** A shipment's state item as the API needs it. */
+export interface ShipmentState {
+  readonly shipmentId: string;
+  readonly milestone?: string;
+  readonly milestoneAt?: string;
+  readonly view?: ShipmentView;
+  readonly impact?: BusinessImpact;
+}
+
+export interface VisibilityReader {
+  /** Up to `limit` entries from `from` (or the start). May return fewer when filters drop entries; `next` says whether more exist. */
+  list(query: ListQuery, limit: number, from?: ListPosition): Promise<ListPage>;
+  /** The state items of these shipments (missing ones are left out). */
+  states(shipmentIds: readonly string[]): Promise<Map<string, ShipmentState>>;
+  /** The trace of any id, as `lsync trace` and `GET /trace/{id}` give it. */
+  trace(id: string): Promise<Trace | undefined>;
+}
+
+/** DynamoDB Query calls one page may make before it returns what it has (filters can drop many entries). */
+const MAX_QUERIES_PER_PAGE = 10;
+
+function toState(item: Record<string, unknown>): ShipmentState {
+  return {
+    shipmentId: String(item.shipmentId ?? String(item.pk).slice('SHIPMENT#'.length)),
+    ...(typeof item.milestone === 'string' ? { milestone: item.milestone } : {}),
+    ...(typeof item.milestoneAt === 'string' ? { milestoneAt: item.milestoneAt } : {}),
+    ...(item.view ? { view: item.view as ShipmentView } : {}),
+    ...(item.impact ? { impact: item.impact as BusinessImpact } : {}),
+  };
+}
+
+export class DynamoDbVisibilityReader implements VisibilityReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async list(query: ListQuery, limit: number, from: ListPosition = { partition: 0 }): Promise<ListPage> {
+    const entries: ListEntry[] = [];
+    let position: ListPosition | undefined = from;
+    for (let calls = 0; position && position.partition < query.partitions.length && entries.length < limit && calls < MAX_QUERIES_PER_PAGE; calls++) {
+      const filters: string[] = [];
+      const values: Record<string, unknown> = { ':pk': query.partitions[position.partition] };
+      if (query.sortKeyBelow !== undefined) values[':below'] = query.sortKeyBelow;
+      if (query.customerId) {
+        filters.push('customerId = :customer');
+        values[':customer'] = query.customerId;
+      }
+      if (query.sinceAtOrBefore) {
+        filters.push('#since <= :cutoff');
+        values[':cutoff'] = query.sinceAtOrBefore;
+      }
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LIST_INDEX,
+          KeyConditionExpression: query.sortKeyBelow !== undefined ? 'listPk = :pk AND listSk < :below' : 'listPk = :pk',
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...(query.sinceAtOrBefore ? { ExpressionAttributeNames: { '#since': 'since' } } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: !query.descending,
+          Limit: limit - entries.length,
+          ...(position.key ? { ExclusiveStartKey: position.key } : {}),
+        }),
+      );
+      entries.push(...((page.Items ?? []) as ListEntry[]));
+      position = page.LastEvaluatedKey
+        ? { partition: position.partition, key: page.LastEvaluatedKey as Record<string, string> }
+        : position.partition + 1 < query.partitions.length
+          ? { partition: position.partition + 1 }
+          : undefined;
+    }
+    return { entries, ...(position ? { next: position } : {}) };
+  }
+
+  async states(shipmentIds: readonly string[]): Promise<Map<string, ShipmentState>> {
+    const found = new Map<string, ShipmentState>();
+    const unique = [...new Set(shipmentIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
+        [this.tableName]: {
+          Keys: unique.slice(i, i + 100).map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })),
+          ProjectionExpression: 'pk, shipmentId, milestone, milestoneAt, #view, impact',
+          ExpressionAttributeNames: { '#view': 'view' },
+        },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt >= 5) throw new Error(`DynamoDB left shipment states unread after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const state = toState(item);
+          found.set(state.shipmentId, state);
+        }
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  trace(id: string): Promise<Trace | undefined> {
+    return traceById(this.client, this.tableName, id);
+  }
+}
+
+/**
+ * The same reads over the items of an in-memory store (an InMemoryShipmentViewStore's or InMemoryCorrelationStore's
+ * `items`), for tests: the GSI's order, key condition, filters and limits, and a page key like DynamoDB's.
+ */
+export class InMemoryVisibilityReader implements VisibilityReader {
+  /** Query calls made, for assertions on the read pattern. */
+  queries = 0;
+
+  constructor(
+    private readonly items: Map<string, Record<string, unknown>>,
+    private readonly traces: (id: string) => Trace | undefined = () => undefined,
+  ) {}
+
+  async list(query: ListQuery, limit: number, from: ListPosition = { partition: 0 }): Promise<ListPage> {
+    const entries: ListEntry[] = [];
+    let position: ListPosition | undefined = from;
+    for (let calls = 0; position && position.partition < query.partitions.length && entries.length < limit && calls < MAX_QUERIES_PER_PAGE; calls++) {
+      this.queries++;
+      const pk: string | undefined = query.partitions[position.partition];
+      const order = (e: Record<string, unknown>) => `${String(e.listSk)}\u0000${String(e.pk)}`;
+      const all = [...this.items.values()]
+        .filter((i) => i.listPk === pk && (query.sortKeyBelow === undefined || String(i.listSk) < query.sortKeyBelow))
+        .sort((a, b) => order(a).localeCompare(order(b)) * (query.descending ? -1 : 1));
+      const startAfter: string | undefined = position.key ? `${position.key.listSk}\u0000${position.key.pk}` : undefined;
+      const remaining: Record<string, unknown>[] = startAfter === undefined ? all : all.filter((i) => (query.descending ? order(i) < startAfter : order(i) > startAfter));
+      const evaluated: Record<string, unknown>[] = remaining.slice(0, limit - entries.length);
+      entries.push(
+        ...(evaluated.filter((i) => (!query.customerId || i.customerId === query.customerId) && (!query.sinceAtOrBefore || String(i.since) <= query.sinceAtOrBefore)) as unknown as ListEntry[]),
+      );
+      const last: Record<string, unknown> | undefined = evaluated[evaluated.length - 1];
+      position =
+        last && remaining.length > evaluated.length
+          ? { partition: position.partition, key: { pk: String(last.pk), sk: String(last.sk), listPk: String(last.listPk), listSk: String(last.listSk) } }
+          : position.partition + 1 < query.partitions.length
+            ? { partition: position.partition + 1 }
+            : undefined;
+    }
+    return { entries, ...(position ? { next: position } : {}) };
+  }
+
+  async states(shipmentIds: readonly string[]): Promise<Map<string, ShipmentState>> {
+    const found = new Map<string, ShipmentState>();
+    for (const id of shipmentIds) {
+      const item = this.items.get(`${keys.shipmentPk(id)}\u0000${keys.stateSk}`);
+      if (item) found.set(id, toState(item));
+    }
+    return found;
+  }
+
+  async trace(id: string): Promise<Trace | undefined> {
+    return this.traces(id);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Port and adapters for the shipment views the correlation indexer keeps (lambdas/visibility/project.ts) and the
+ * business impact the exception workflows record: both live on the shipment's state item
+ * (`SHIPMENT#<id>` / `STATE`, next to the milestone the indexer guards), the list entries beside it
+ * (`SHIPMENT#<id>` / `LIST#<name>`). Layout and access patterns: lib/core/tables.ts.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../registry/correlation-keys';
+import type { BusinessImpact } from './impact';
+import { listKeys, type ListEntry, type ListName } from './lists';
+import type { ShipmentView } from './shipment-view';
+
+export interface StoredView {
+  readonly view?: ShipmentView;
+  /** 0 when the shipment has no view yet. */
+  readonly version: number;
+  readonly impact?: BusinessImpact;
+}
+
+/** Port: what the view projection reads and writes. */
+export interface ShipmentViewStore {
+  /** The shipment's view, its version and its recorded business impact (a consistent read). */
+  load(shipmentId: string): Promise<StoredView>;
+  /** Writes the view as version `expected + 1` if it is still at `expected`; false when another writer got there first. */
+  save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean>;
+  /** Writes a list entry unless a newer view version already wrote it. */
+  putEntry(entry: ListEntry, version: number, expiresAt: number): Promise<void>;
+  /** Removes a shipment from a list unless a newer view version wrote its entry since. */
+  removeEntry(shipmentId: string, list: ListName, version: number): Promise<void>;
+  /** The shipments linked into a correlation (for an invoice that names only its order). */
+  shipmentsOf(correlationId: string): Promise<string[]>;
+}
+
+/** Port: where the exception workflows' Enrich task records a shipment's business impact. */
+export interface ImpactRecorder {
+  /** Records the impact on the shipment's state; writes only when it differs from what is recorded. Returns whether it wrote. */
+  record(shipmentId: string, impact: BusinessImpact, now: Date, expiresAt: number): Promise<boolean>;
+}
+
+/** Key-order-independent JSON, so equal values compare equal whatever order their fields were written in. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const stateKey = (shipmentId: string) => ({ pk: keys.shipmentPk(shipmentId), sk: keys.stateSk });
+
+function ignoreConditionFailure(error: unknown): void {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
+}
+
+/** Over DynamoDB (the correlation table). */
+export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecorder {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async load(shipmentId: string): Promise<StoredView> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: stateKey(shipmentId), ConsistentRead: true, ProjectionExpression: '#view, viewVersion, impact', ExpressionAttributeNames: { '#view': 'view' } }),
+    );
+    return {
+      ...(Item?.view ? { view: Item.view as ShipmentView } : {}),
+      version: typeof Item?.viewVersion === 'number' ? Item.viewVersion : 0,
+      ...(Item?.impact ? { impact: Item.impact as BusinessImpact } : {}),
+    };
+  }
+
+  async save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(shipmentId),
+          // The milestone attributes belong to the indexer's guarded update; the view never touches them.
+          UpdateExpression:
+            'SET #view = :view, viewVersion = :next, viewUpdatedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = :exp',
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected',
+          ExpressionAttributeNames: { '#view': 'view' },
+          ExpressionAttributeValues: {
+            ':view': view,
+            ':next': expected + 1,
+            ':now': now.toISOString(),
+            ':type': 'shipment-state',
+            ':id': shipmentId,
+            ':exp': expiresAt,
+            ...(expected === 0 ? {} : { ':expected': expected }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  async putEntry(entry: ListEntry, version: number, expiresAt: number): Promise<void> {
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...entry, viewVersion: version, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR viewVersion < :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  }
+
+  async removeEntry(shipmentId: string, list: ListName, version: number): Promise<void> {
+    await this.client
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.shipmentPk(shipmentId), sk: listKeys.entrySk(list) },
+          ConditionExpression: 'viewVersion <= :v',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  }
+
+  async shipmentsOf(correlationId: string): Promise<string[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shipment)',
+        ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':shipment': keys.memberSk('shipment', '') },
+        ProjectionExpression: 'externalId',
+      }),
+    );
+    return [...new Set((Items ?? []).map((i) => String(i.externalId)))];
+  }
+
+  async record(shipmentId: string, impact: BusinessImpact, now: Date, expiresAt: number): Promise<boolean> {
+    // A read costs a fraction of a write: the same exception enriched again (a retry, a second alert) writes nothing.
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: stateKey(shipmentId), ProjectionExpression: 'impact' }));
+    if (Item?.impact && stableJson(Item.impact) === stableJson(impact)) return false;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(shipmentId),
+        UpdateExpression: 'SET impact = :impact, impactRecordedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = if_not_exists(expiresAt, :exp)',
+        ExpressionAttributeValues: { ':impact': impact, ':now': now.toISOString(), ':type': 'shipment-state', ':id': shipmentId, ':exp': expiresAt },
+      }),
+    );
+    return true;
+  }
+}
+
+/**
+ * In memory, with the same conditions, for tests. Pass the `items` map of an InMemoryCorrelationStore to share
+ * its state items, as the real table does.
+ */
+export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecorder {
+  /** Writes by kind, for assertions on the write cost. */
+  readonly writes = { view: 0, entry: 0, impact: 0 };
+
+  constructor(readonly items: Map<string, Record<string, unknown>> = new Map()) {}
+
+  private id(pk: string, sk: string): string {
+    return `${pk}\u0000${sk}`;
+  }
+
+  private state(shipmentId: string): Record<string, unknown> | undefined {
+    return this.items.get(this.id(keys.shipmentPk(shipmentId), keys.stateSk));
+  }
+
+  async load(shipmentId: string): Promise<StoredView> {
+    const item = this.state(shipmentId);
+    return {
+      ...(item?.view ? { view: structuredClone(item.view) as ShipmentView } : {}),
+      version: typeof item?.viewVersion === 'number' ? item.viewVersion : 0,
+      ...(item?.impact ? { impact: structuredClone(item.impact) as BusinessImpact } : {}),
+    };
+  }
+
+  async save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean> {
+    const current = this.state(shipmentId);
+    if ((typeof current?.viewVersion === 'number' ? current.viewVersion : 0) !== expected) return false;
+    this.items.set(this.id(keys.shipmentPk(shipmentId), keys.stateSk), {
+      itemType: 'shipment-state',
+      shipmentId,
+      pk: keys.shipmentPk(shipmentId),
+      sk: keys.stateSk,
+      ...current,
+      view: structuredClone(view),
+      viewVersion: expected + 1,
+      viewUpdatedAt: now.toISOString(),
+      expiresAt,
+    });
+    this.writes.view++;
+    return true;
+  }
+
+  async putEntry(entry: ListEntry, version: number, expiresAt: number): Promise<void> {
+    const id = this.id(entry.pk, entry.sk);
+    const current = this.items.get(id);
+    if (current && !((current.viewVersion as number) < version)) return;
+    this.items.set(id, { ...entry, viewVersion: version, expiresAt });
+    this.writes.entry++;
+  }
+
+  async removeEntry(shipmentId: string, list: ListName, version: number): Promise<void> {
+    const id = this.id(keys.shipmentPk(shipmentId), listKeys.entrySk(list));
+    const current = this.items.get(id);
+    if (!current || (current.viewVersion as number) > version) return;
+    this.items.delete(id);
+    this.writes.entry++;
+  }
+
+  async shipmentsOf(correlationId: string): Promise<string[]> {
+    const pk = keys.corrPk(correlationId);
+    const prefix = keys.memberSk('shipment', '');
+    return [...new Set([...this.items.values()].filter((i) => i.pk === pk && String(i.sk).startsWith(prefix)).map((i) => String(i.externalId)))];
+  }
+
+  async record(shipmentId: string, impact: BusinessImpact, now: Date, expiresAt: number): Promise<boolean> {
+    const current = this.state(shipmentId);
+    if (current?.impact && stableJson(current.impact) === stableJson(impact)) return false;
+    this.items.set(this.id(keys.shipmentPk(shipmentId), keys.stateSk), {
+      itemType: 'shipment-state',
+      shipmentId,
+      pk: keys.shipmentPk(shipmentId),
+      sk: keys.stateSk,
+      expiresAt,
+      ...current,
+      impact: structuredClone(impact),
+      impactRecordedAt: now.toISOString(),
+    });
+    this.writes.impact++;
+    return true;
+  }
+
+  /** The list entries currently stored, for assertions. */
+  entries(list?: ListName): ListEntry[] {
+    return [...this.items.values()].filter((i) => i.itemType === 'list-entry' && (!list || i.list === list)) as unknown as ListEntry[];
+  }
+}

@@ -1,0 +1,84 @@
+import type { SystemName } from './systems';
+import type { ContractName } from './vendors';
+
+/**
+ * The vendor APIs the outbound adapters (and the workflows' tasks) call: one per system is configured per stage
+ * (`systems.<system>.vendor`, default below). One entry per vendor is the single place for its system, the fields
+ * its client reads from the system's secret, its published contract and the documented rate limit the paced
+ * adapter must stay under. The handlers pick the client by the `TARGET_VENDOR` the constructs set, through a
+ * table typed by this registry (a vendor without a client is a type error). Pure data.
+ */
+
+/** A vendor's documented rate limit on the calls an outbound adapter makes. */
+export interface VendorRateLimit {
+  /** The limited operation, as the vendor names it. */
+  readonly operation: string;
+  readonly requestsPerMinute: number;
+  /** Where the vendor documents it. */
+  readonly source: string;
+}
+
+export interface ApiVendorEntry {
+  readonly system: SystemName;
+  readonly title: string;
+  /** Fields of the system's Secrets Manager JSON the client reads (optional ones end in `?`). */
+  readonly secretFields: readonly string[];
+  /** The vendor's published contract (contracts/<name>/openapi.json). */
+  readonly contract?: ContractName;
+  /** The tightest documented limit the adapter runs into; none when the API is the customer's own. */
+  readonly rateLimit?: VendorRateLimit;
+}
+
+export const API_VENDORS = {
+  'generic-erp': {
+    system: 'erp',
+    title: 'the generic ERP API (logistics-sync contract; an ERP or a facade in front of one)',
+    secretFields: ['clientId', 'clientSecret', 'scope?'],
+    contract: 'generic-erp',
+  },
+  samsara: {
+    system: 'fleet',
+    title: 'Samsara API',
+    secretFields: ['apiToken'],
+    contract: 'samsara',
+    // Create Route: 100 requests/min per organisation (the Routes API reference, and the official SDK's doc comment
+    // on CreateRouteAsync, samsarahq/samsara-dotnet src/Samsara.Net/Routes/IRoutesClient.cs).
+    rateLimit: { operation: 'Create Route', requestsPerMinute: 100, source: 'https://developers.samsara.com/docs/rate-limits' },
+  },
+  zendesk: {
+    system: 'cs',
+    title: 'Zendesk Support API',
+    secretFields: ['apiToken', 'email?'],
+    contract: 'zendesk',
+    // Update Ticket: 100 requests/min per account, within the plan's account-wide limit (200/min on the smallest plan).
+    rateLimit: { operation: 'Update Ticket', requestsPerMinute: 100, source: 'https://support.zendesk.com/hc/en-us/articles/8638126078234' },
+  },
+} as const satisfies Record<string, ApiVendorEntry>;
+
+export type ApiVendorName = keyof typeof API_VENDORS;
+
+/** The API vendors of one system, e.g. `'zendesk'` for customer service. */
+export type ApiVendorsOf<S extends SystemName> = { [V in ApiVendorName]: (typeof API_VENDORS)[V]['system'] extends S ? V : never }[ApiVendorName];
+
+/** The vendor each system calls when the stage does not say. */
+export const DEFAULT_API_VENDOR = { erp: 'generic-erp', fleet: 'samsara', cs: 'zendesk' } as const satisfies { readonly [S in SystemName]: ApiVendorsOf<S> };
+
+/** The entry of a system's configured vendor; throws naming the choices when it is not one of the system's. */
+export function apiVendor(system: SystemName, configured?: string): ApiVendorEntry & { readonly name: ApiVendorName } {
+  const name = (configured ?? DEFAULT_API_VENDOR[system]) as ApiVendorName;
+  const entry = (API_VENDORS as Readonly<Record<string, ApiVendorEntry>>)[name];
+  if (!entry || entry.system !== system) {
+    const choices = Object.entries(API_VENDORS).filter(([, e]) => e.system === system).map(([n]) => n);
+    throw new Error(`systems.${system}.vendor "${configured}" is not a ${system} vendor (known: ${choices.join(', ')})`);
+  }
+  return { ...entry, name };
+}
+
+/**
+ * A system's implementations, one per vendor the registry lists for it, picked by name: a registry vendor without
+ * an implementation is a type error, an unknown name throws (the cold start fails loudly).
+ */
+export function pickVendor<S extends SystemName, T>(system: S, implementations: { readonly [V in ApiVendorsOf<S>]: () => T }, configured?: string): T {
+  const { name } = apiVendor(system, configured);
+  return (implementations as Readonly<Record<string, () => T>>)[name]!();
+}

@@ -1,0 +1,194 @@
+/**
+ * Issue 16 in a real browser: the visibility page, served by the sandbox from the product's template, read by the
+ * Debian Chromium through playwright-core (test/e2e/browser.ts).
+ *
+ * The story is SO-1001's excursion on a shipment of its own (SHP-1001-08), so no other test's shipment, truck or
+ * ticket is touched: the ERP releases it through its canonical webhook and the product dispatches it; the fleet
+ * system reports the reefer at 11.5 °C for 25 minutes (canonical fleet webhook: no truck or trailer to share); the
+ * temperature-excursion workflow enriches it from the ERP (which records SO-1001's value and C-77's penalty terms),
+ * opens a high-priority ticket and places a quality hold; an agent solves the ticket. The page then shows the
+ * delivery in trouble — its hold is still active — with its case, its hold and its revenue at risk; the timeline has
+ * the ERP's, the fleet's and customer service's hops; the filters narrow the list; and when the ERP releases the
+ * hold, the page drops the delivery on its own. A screenshot of every view is kept in .test-artifacts/visibility/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, screenshot, type Browser } from './browser';
+import { control, eventually, sandbox, sim } from './support';
+
+const ORDER_ID = 'SO-1001';
+const SHIPMENT_ID = 'SHP-1001-08';
+const ARTIFACTS = 'visibility';
+
+interface BusEvent {
+  'detail-type': string;
+  detail: { metadata: { eventId: string }; refs: Record<string, string> };
+}
+
+function pageUrl(): string {
+  const url = sandbox().outputs[sandbox().stackName]?.VisibilityPageUrl;
+  if (!url) throw new Error('the product has no VisibilityPageUrl output');
+  return url;
+}
+
+async function busEvents(type: string): Promise<BusEvent[]> {
+  return (await control<BusEvent[]>(`/bus-events?type=${encodeURIComponent(type)}`)).filter((e) => e.detail.refs.shipmentId === SHIPMENT_ID);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  return eventually(async () => (await probe()) || undefined, timeoutMs, what) as Promise<T>;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(new URL(path, pageUrl()));
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+let browser: Browser;
+let holdId: string;
+let ticketId: number;
+
+beforeAll(async () => {
+  // Another test may hold the whole ERP in maintenance for a minute: start when it answers again.
+  await waitFor('an ERP without a global fault', async () => (await sim<{ faults: { path?: string }[] }>('erp', 'GET', '/__sim/faults')).faults.every((f) => f.path !== undefined), 120_000);
+  const now = Date.now();
+  await sim('erp', 'POST', '/__sim/actions/sendCanonical', {
+    event: {
+      eventId: `release-${SHIPMENT_ID}-${now}`,
+      eventType: 'order.released',
+      occurredAt: new Date(now).toISOString(),
+      correlationId: ORDER_ID,
+      refs: { orderId: ORDER_ID, shipmentId: SHIPMENT_ID, customerId: 'C-77' },
+      data: {
+        lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40, unit: 'CS' }],
+        temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+        deliveryWindow: { from: new Date(now + 4 * 3_600_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+        shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
+        shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
+      },
+    },
+  });
+  await waitFor('shipment.dispatched', async () => (await busEvents('shipment.dispatched')).length > 0);
+  await sim('fleet', 'POST', '/__sim/actions/sendCanonical', {
+    event: {
+      eventId: `excursion-${SHIPMENT_ID}-${now}`,
+      eventType: 'shipment.exception-raised',
+      occurredAt: new Date(now - 25 * 60_000).toISOString(),
+      correlationId: ORDER_ID,
+      refs: { orderId: ORDER_ID, shipmentId: SHIPMENT_ID },
+      data: { kind: 'temperature-excursion', reportedSeverity: 'high', readingCelsius: 11.5, peakCelsius: 11.5, limits: { maxCelsius: 8 }, durationMinutes: 25 },
+    },
+  });
+  const [hold] = await waitFor('quality-hold.placed', async () => {
+    const found = await busEvents('quality-hold.placed');
+    return found.length > 0 && found;
+  });
+  holdId = hold!.detail.refs.holdId!;
+  const ticket = await waitFor('the ticket', async () => (await sim<{ tickets: { id: number; external_id: string }[] }>('cs', 'GET', '/__sim/state')).tickets.find((t) => t.external_id === SHIPMENT_ID));
+  ticketId = ticket.id;
+  await sim('cs', 'POST', '/__sim/actions/solveTicket', { ticketId, comment: 'QA is testing the load; the customer is informed.' });
+  await waitFor('case.resolved', async () => (await busEvents('case.resolved')).length > 0);
+  // The indexer has folded the solved case into the view once the API says so.
+  await waitFor('the view with the solved case', async () => {
+    const { items } = await api<{ items: { shipmentId: string; cases: { status: string }[] }[] }>('api/deliveries/trouble?customer=C-77&limit=100');
+    return items.find((r) => r.shipmentId === SHIPMENT_ID)?.cases.some((c) => c.status === 'resolved');
+  });
+  browser = await launchBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the visibility page in Chromium (issue 16)', () => {
+  test('deliveries in trouble: SO-1001’s excursion with its case, its hold and the revenue at risk', { timeout: 60_000 }, async () => {
+    const { page } = browser;
+    await page.goto(`${pageUrl()}#trouble`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.getAttribute('data-severity')).toBe('major');
+    expect(await row.locator('[data-column=exceptions]').innerText()).toMatch(/temperature excursion/);
+    expect(await row.locator(`[data-column=cases] [data-case="${ticketId}"]`).innerText()).toMatch(/resolved\s+high · opened by the workflow/);
+    expect(await row.locator(`[data-column=holds] [data-hold="${holdId}"]`).innerText()).toMatch(/active/);
+    // SO-1001: 40 × 412.50 + 12 × 162.50 = 18,450.00 EUR, plus C-77's 20 % for an excursion = 22,140.00 EUR.
+    expect(await row.locator('[data-testid=row-at-risk]').innerText()).toMatch(/€22,140\.00[\s\S]*€18,450\.00 \+ penalty €3,690\.00/);
+    const eur = page.locator('[data-testid=revenue-at-risk][data-currency=EUR] strong');
+    expect(Number((await eur.innerText()).replace(/[^0-9.]/g, ''))).toBeGreaterThanOrEqual(22_140);
+    expect(await page.locator('#refresh-status').innerText()).toMatch(/^Updated .*, refreshes every 30 s$/);
+    await screenshot(page, ARTIFACTS, '1-in-trouble');
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('the filters narrow the list: another customer, or at least critical, hides it; C-77 and at least major show it', { timeout: 60_000 }, async () => {
+    const { page } = browser;
+    await page.goto(`${pageUrl()}#trouble`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
+    const apply = async (change: () => Promise<void>) => {
+      await change();
+      await page.locator('#trouble-filters button[type=submit]').click();
+      await page.waitForSelector('body[data-loaded="true"]');
+    };
+    await apply(() => page.locator('#trouble-filters input[name=customer]').fill('C-12'));
+    await expect.poll(() => row.count()).toBe(0);
+    await screenshot(page, ARTIFACTS, '2-filtered-customer-C-12');
+    await apply(() => page.locator('#trouble-filters input[name=customer]').fill('C-77'));
+    await expect.poll(() => row.count()).toBe(1);
+    await apply(async () => void (await page.locator('#trouble-filters select[name=severity]').selectOption('critical')));
+    await expect.poll(() => row.count()).toBe(0);
+    await apply(async () => void (await page.locator('#trouble-filters select[name=severity]').selectOption('major')));
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await page.locator('#trouble-table tr[data-shipment]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-severity')))).not.toContain('minor');
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('the timeline of the shipment has the ERP’s, the fleet’s and customer service’s hops, as lsync trace does', { timeout: 60_000 }, async () => {
+    const { page } = browser;
+    await page.goto(`${pageUrl()}#trouble`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"] a[data-timeline="${SHIPMENT_ID}"]`).click();
+    await page.waitForURL(/#timeline\//);
+    const hops = page.locator('[data-testid=timeline] li');
+    await expect.poll(async () => new Set(await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-system')))).size).toBeGreaterThanOrEqual(4);
+    const systems = new Set(await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-system'))));
+    expect([...systems].sort()).toEqual(expect.arrayContaining(['cs', 'erp', 'fleet', 'orchestrator']));
+    const types = await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-event-type')));
+    expect(types).toEqual(expect.arrayContaining(['order.released', 'shipment.dispatched', 'shipment.exception-raised', 'case.opened', 'quality-hold.placed', 'case.resolved']));
+    // The same data as the trace API and `lsync trace`.
+    const trace = await api<{ timeline: unknown[] }>(`api/shipments/${SHIPMENT_ID}/timeline`);
+    expect(await hops.count()).toBe(trace.timeline.length);
+    await screenshot(page, ARTIFACTS, '3-timeline');
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('delivered-not-invoiced and cases linked to disruptions have their views; the case of the excursion is listed', { timeout: 60_000 }, async () => {
+    const { page } = browser;
+    await page.goto(`${pageUrl()}#unbilled`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await expect.poll(() => page.locator('#unbilled-table table, #unbilled-table [data-testid=empty]').count()).toBe(1);
+    await screenshot(page, ARTIFACTS, '4-delivered-not-invoiced');
+    await page.goto(`${pageUrl()}#cases`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const caseRow = page.locator(`#cases-table tr[data-case="${ticketId}"][data-shipment="${SHIPMENT_ID}"]`);
+    await expect.poll(() => caseRow.count()).toBe(1);
+    expect(await caseRow.locator('[data-column=disruption]').innerText()).toMatch(/major[\s\S]*temperature excursion[\s\S]*still active/);
+    await screenshot(page, ARTIFACTS, '5-cases');
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('the page refreshes on its own: when the ERP releases the hold, the delivery leaves the list without a reload', { timeout: 90_000 }, async () => {
+    const { page } = browser;
+    await page.goto(`${pageUrl()}?refresh=5#trouble`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await sim('erp', 'POST', '/__sim/actions/releaseQualityHold', { holdId });
+    await expect.poll(() => row.count(), { timeout: 45_000, interval: 500 }).toBe(0);
+    expect(navigations).toEqual([]);
+    await screenshot(page, ARTIFACTS, '6-after-the-hold-is-released');
+    expect(browser.problems).toEqual([]);
+  });
+});

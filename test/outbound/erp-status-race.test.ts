@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import { ErpOutbound } from '../../lambdas/erp/outbound/erp-outbound';
+import { InMemoryStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { RateLimitedError } from '../../lambdas/shared/errors';
+import { describeFailure } from '../../lambdas/shared/outbound/failures';
+import { parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
+import type { ActionContext } from '../../lambdas/shared/outbound/runner';
+import { example, InMemoryErp } from './support';
+
+/**
+ * Two execution environments syncing the same shipment's ERP status at once (an arrival retried after a 429 while
+ * the delivery goes through): the ERP must never receive a lower status after a higher one.
+ */
+const arrived = example('shipment.arrived');
+const delivered = example('shipment.delivered');
+const message = (detail: typeof arrived) => parseCanonicalMessage(JSON.stringify({ detail, 'detail-type': detail.metadata.eventType }));
+
+/** An ERP whose status calls wait until the test lets them through (or fail). */
+class GatedErp extends InMemoryErp {
+  private readonly gates: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  override async updateShipmentStatus(...args: Parameters<InMemoryErp['updateShipmentStatus']>) {
+    await new Promise<void>((resolve, reject) => this.gates.push({ resolve, reject }));
+    await super.updateShipmentStatus(...args);
+  }
+  get waiting(): number {
+    return this.gates.length;
+  }
+  open(): void {
+    this.gates.shift()!.resolve();
+  }
+  fail(error: Error): void {
+    this.gates.shift()!.reject(error);
+  }
+}
+
+let clock = new Date('2026-03-12T15:00:00Z');
+const context = (idempotencyKey: string): ActionContext => ({ idempotencyKey, now: () => clock, publish: async () => undefined, metrics: { count: () => undefined, milliseconds: () => undefined } });
+const statuses = (erp: InMemoryErp) => erp.callsOf('updateShipmentStatus').map((c) => (c.args[1] as { status: string }).status);
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+async function run(erp: InMemoryErp, guard: InMemoryStatusSyncGuard, detail: typeof arrived, key: string) {
+  const outbound = new ErpOutbound(erp, guard);
+  const msg = message(detail);
+  const [action] = outbound.plan(msg);
+  return outbound.execute(action!, msg, context(key));
+}
+
+describe('ERP status under concurrency', () => {
+  test('a delivery arriving while the arrival is in flight waits (busy, no failure), then goes last', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const arrival = run(erp, guard, arrived, 'arrival');
+    await until(() => erp.waiting === 1);
+    const busy = await run(erp, guard, delivered, 'delivery').catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(StatusSyncBusyError);
+    expect(describeFailure(busy)).toMatchObject({ kind: 'busy', errorClass: 'StatusSyncBusy', retryAfterSeconds: 5 });
+    erp.open();
+    await expect(arrival).resolves.toEqual({ outcome: 'done' });
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await expect(delivery).resolves.toEqual({ outcome: 'done' });
+    expect(statuses(erp)).toEqual(['arrived', 'delivered']);
+  });
+
+  test('an arrival retried after the delivery went through is skipped as late', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await delivery;
+    await expect(run(erp, guard, arrived, 'arrival')).resolves.toMatchObject({ outcome: 'skipped', note: expect.stringMatching(/^late/) });
+    expect(statuses(erp)).toEqual(['delivered']);
+  });
+
+  test('a failed call (429) releases the shipment at once; its retry finds the later status and skips', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const arrival = run(erp, guard, arrived, 'arrival');
+    await until(() => erp.waiting === 1);
+    erp.fail(new RateLimitedError('429', 2));
+    await expect(arrival).rejects.toBeInstanceOf(RateLimitedError);
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await delivery;
+    await expect(run(erp, guard, arrived, 'arrival')).resolves.toMatchObject({ outcome: 'skipped' });
+    expect(statuses(erp)).toEqual(['delivered']);
+  });
+
+  test('a lease left by a crashed environment expires; the same message may take its own lease back at once', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    await guard.claim('SHP-X', { rank: 4, owner: 'crashed', now: clock });
+    await expect(guard.claim('SHP-X', { rank: 5, owner: 'other', now: clock })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await expect(guard.claim('SHP-X', { rank: 4, owner: 'crashed', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
+    clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    await expect(guard.claim('SHP-X', { rank: 5, owner: 'other', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
+  });
+});
