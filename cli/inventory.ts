@@ -1,6 +1,6 @@
 import { DescribeStacksCommand, ListStackResourcesCommand, type Output, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery } from '../registry/catalog';
+import type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery, UndeliveredNotificationsDiscovery } from '../registry/catalog';
 import type { AwsClients } from './aws';
 import { TargetError, UnknownQueueError } from './errors';
 import type { Target } from './target';
@@ -14,6 +14,8 @@ export interface Inventory {
   /** Work queues with their DLQs, by friendly name. */
   readonly queues: readonly QueueDiscovery[];
   readonly quarantine?: QuarantineDiscovery;
+  /** Dead-letter queues of SNS subscriptions: notifications (alarms for the on-call email) SNS could not deliver. */
+  readonly undeliveredNotifications: readonly UndeliveredNotificationsDiscovery[];
   readonly stateMachines: readonly NamedResourceDiscovery[];
   readonly apis: readonly NamedResourceDiscovery[];
   readonly correlationTableName?: string;
@@ -127,6 +129,7 @@ export async function loadInventory(clients: AwsClients, target: Target): Promis
     target,
     queues: queues.sort((a, b) => a.name.localeCompare(b.name)),
     quarantine: quarantineOutput ? parseJson<QuarantineDiscovery>(quarantineOutput) : undefined,
+    undeliveredNotifications: json<UndeliveredNotificationsDiscovery>('Undelivered'),
     stateMachines: json<NamedResourceDiscovery>('StateMachine'),
     apis: json<NamedResourceDiscovery>('Api'),
     correlationTableName: byKey.get('CorrelationTableName')?.OutputValue,

@@ -1,5 +1,5 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { parseStageConfig, type StageConfig } from './config/stage-config';
 import { LogisticsSyncStack } from './logistics-sync-stack';
 
@@ -36,7 +36,7 @@ function contextJson(app: App, key: string): unknown {
 
 /**
  * Builds the CDK app for the stage named by the `stage` context key: reads and validates the stage
- * configuration once, creates the stack and applies cdk-nag's AwsSolutions checks.
+ * configuration once, creates the stack and applies cdk-nag's AwsSolutions and Serverless checks.
  * Optional context `configOverrides` (JSON) is deep-merged into the stage block before validation; the
  * sandbox uses it to point the systems at its simulators.
  */
@@ -50,7 +50,9 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   });
   Tags.of(app).add('application', 'logistics-sync');
   Tags.of(app).add('stage', stage);
-  // cdk-nag runs as a CDK policy-validation plugin: any unacknowledged finding fails synthesis.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  // cdk-nag runs as CDK policy-validation plugins: any unacknowledged finding of either pack fails synthesis.
+  // AwsSolutions: security and well-architected defaults; Serverless: DLQs, redrive policies and failure destinations
+  // on every hop (acknowledgements where a rule does not apply: lib/core/serverless-checks.ts).
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }));
   return { app, config, stack };
 }

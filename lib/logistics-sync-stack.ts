@@ -2,11 +2,14 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadCanonicalSchemas, toDraft4 } from '../schemas/catalog';
 import type { StageConfig } from './config/stage-config';
 import { CorrelationIndexer } from './correlation/correlation-indexer';
 import { CanonicalBus } from './core/event-bus';
+import { queueDefaults } from './core/defaults';
+import { acknowledgeSubscriptionDeadLetterQueue } from './core/serverless-checks';
 import { ErpReadBack } from './adapters/erp-read-back';
 import { ExceptionWorkflows } from './workflows/exception-workflow';
 import { InboundAdapter } from './adapters/inbound-adapter';
@@ -57,7 +60,15 @@ export class LogisticsSyncStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
-    this.onCallTopic.addSubscription(new subscriptions.EmailSubscription(config.onCallEmail));
+    // An alarm notification SNS cannot deliver to the email (an address that bounces, a mailbox that refuses) would be
+    // dropped: it waits here instead. Monitoring alarms on it, shows it on the dashboard and `lsync health` reports it
+    // (docs/runbook.md#alarm-notifications-undelivered). SSE-SQS: SNS needs no key permission to send to it.
+    const undeliveredAlarms = new sqs.Queue(this, 'OnCallUndelivered', {
+      ...queueDefaults(),
+      retentionPeriod: Duration.days(config.retention.dlqRetentionDays),
+    });
+    acknowledgeSubscriptionDeadLetterQueue(undeliveredAlarms, 'the "alarm notifications undelivered" alarm');
+    this.onCallTopic.addSubscription(new subscriptions.EmailSubscription(config.onCallEmail, { deadLetterQueue: undeliveredAlarms }));
 
     // --- SAP S/4HANA read-back (lib/adapters/erp-read-back.ts) ---
     // Thin SAP sales-order events → queue → API_SALES_ORDER_SRV → order.released; not found → its DLQ, with the reason.

@@ -48,6 +48,7 @@ export const RUNBOOK = {
   functionErrors: 'function-error-rate',
   functionThrottles: 'function-throttles',
   idempotencyInProgress: 'idempotency-in-progress',
+  notificationsUndelivered: 'alarm-notifications-undelivered',
 } as const;
 
 export function runbookLink(anchor: string): string {
@@ -77,6 +78,19 @@ export interface QuarantineDiscovery {
   readonly dlqArn: string;
   /** Redrives of one message after which `lsync dlq redrive` quarantines it instead. */
   readonly maxRedrives: number;
+}
+
+/**
+ * Discovery output of a subscription's dead-letter queue (JSON): notifications SNS could not deliver to that
+ * subscription's endpoint, e.g. alarm notifications for the on-call email.
+ */
+export interface UndeliveredNotificationsDiscovery {
+  /** Friendly name, e.g. `on-call-undelivered`. */
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  /** The topic whose notifications they are. */
+  readonly topicArn: string;
 }
 
 export interface NamedResourceDiscovery {

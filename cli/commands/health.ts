@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery, type Metric } from '@aws-sdk/client-cloudwatch';
 import { ListExecutionsCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../registry/catalog';
+import { METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK } from '../../registry/catalog';
 import type { CommandContext } from '../context';
 import { humanDuration, json, table } from '../format';
 import { queueNameOf } from '../inventory';
@@ -142,6 +142,13 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
     }),
   ]);
   const quarantineDepth = inventory.quarantine ? await queueDepth(ctx.clients.sqs, inventory.quarantine.url) : undefined;
+  // Alarm notifications SNS could not deliver (the on-call email's DLQ): on-call may not have seen an alarm.
+  const undelivered = await Promise.all(
+    inventory.undeliveredNotifications.map(async (u) => {
+      const depth = await queueDepth(ctx.clients.sqs, u.url);
+      return { name: u.name, url: u.url, topicArn: u.topicArn, depth: depth.visible + depth.inFlight };
+    }),
+  );
   const queues: QueueHealth[] = depths.map(({ q, work, dlq }) => ({
     name: q.name,
     visible: work.visible + work.delayed,
@@ -153,6 +160,9 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
   const problems = [
     ...queues.filter((q) => q.dlqDepth > 0).map((q) => `${q.name}: ${q.dlqDepth} message(s) in the DLQ → lsync dlq show ${q.name}`),
     ...(quarantineDepth && quarantineDepth.visible + quarantineDepth.inFlight > 0 ? [`quarantine: ${quarantineDepth.visible + quarantineDepth.inFlight} message(s) → lsync dlq show quarantine`] : []),
+    ...undelivered
+      .filter((u) => u.depth > 0)
+      .map((u) => `${u.name}: ${u.depth} alarm notification(s) SNS could not deliver to the on-call subscription → docs/runbook.md#${RUNBOOK.notificationsUndelivered}`),
     ...workflows.filter((w) => w.failed + w.timedOut + w.aborted > 0).map((w) => `${w.name}: ${w.failed} failed, ${w.timedOut} timed out, ${w.aborted} aborted since ${since.toISOString()}`),
   ];
   const report = {
@@ -162,6 +172,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
     problems,
     queues,
     quarantine: quarantineDepth ? { depth: quarantineDepth.visible + quarantineDepth.inFlight } : undefined,
+    undeliveredNotifications: undelivered,
     workflows,
     slis,
     dashboard: inventory.dashboardName,
@@ -180,6 +191,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
     ),
   );
   if (quarantineDepth) ctx.out(`quarantine: ${report.quarantine!.depth}\n`);
+  for (const u of undelivered) ctx.out(`undelivered alarm notifications (${u.name}): ${u.depth}\n`);
   ctx.out('\nworkflows\n');
   ctx.out(workflows.length ? table(['WORKFLOW', 'FAILED', 'TIMED OUT', 'ABORTED'], workflows.map((w) => [w.name, w.failed, w.timedOut, w.aborted])) : '(no state machine in the stack)\n');
   for (const w of workflows) for (const f of w.latestFailures) ctx.out(`  ${w.name}: ${f.status} ${f.stoppedAt ?? ''} ${f.executionArn}\n`);

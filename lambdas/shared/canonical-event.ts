@@ -45,24 +45,36 @@ export interface NewCanonicalEvent<TData extends object> {
   receivedAt: string;
   refs: CanonicalRefs;
   data: TData;
-  /** @default refs.orderId, else refs.shipmentId, else the vendor event id */
+  /**
+   * @default the first of refs.orderId, refs.shipmentId and the vendor event id that is a canonical Identifier,
+   * else the canonical event id
+   */
   correlationId?: string;
   causationId?: string;
   sequence?: number;
 }
 
-/** Builds a canonical event detail. Pure: the caller supplies the clock readings. */
+/** The canonical Identifier (schemas/canonical/common.schema.json#/$defs/Identifier). */
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
+
+/**
+ * Builds a canonical event detail. Pure: the caller supplies the clock readings.
+ * The default correlation id skips a ref that is not an Identifier: that ref fails validation under its own name
+ * (`refs.orderId`), instead of a derived `metadata.correlationId` the sender never wrote.
+ */
 export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEvent<TData>): CanonicalDetail<TData> {
   const refs = Object.fromEntries(Object.entries(input.refs).filter(([, v]) => v !== undefined && v !== '')) as CanonicalRefs;
+  const eventId = canonicalEventId(input.system, input.vendorEventId, input.index ?? 0);
+  const correlation = [refs.orderId, refs.shipmentId, input.vendorEventId].find((id): id is string => typeof id === 'string' && IDENTIFIER.test(id));
   return {
     metadata: {
-      eventId: canonicalEventId(input.system, input.vendorEventId, input.index ?? 0),
+      eventId,
       eventType: input.eventType,
       schemaVersion: input.schemaVersion ?? '1',
       occurredAt: input.occurredAt,
       receivedAt: input.receivedAt,
       source: { system: input.system, vendor: input.vendor, eventId: input.vendorEventId },
-      correlationId: input.correlationId ?? refs.orderId ?? refs.shipmentId ?? input.vendorEventId,
+      correlationId: input.correlationId ?? correlation ?? eventId,
       ...(input.causationId ? { causationId: input.causationId } : {}),
       ...(input.sequence !== undefined ? { sequence: input.sequence } : {}),
     },

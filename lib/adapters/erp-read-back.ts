@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { ErpSystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
@@ -115,6 +116,7 @@ export class ErpReadBack extends Construct {
     this.deadLetterQueue.grantSendMessages(this.handler);
 
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
     Validations.of(this.handler.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
       reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',

@@ -8,6 +8,7 @@ import type { SystemName } from '../../registry/systems';
 import { dialectsOf, type DialectEntry } from '../../registry/vendors';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { acknowledgeSynchronousFunction } from '../core/serverless-checks';
 import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../../registry/functions';
 
 export interface InboundAdapterProps {
@@ -107,6 +108,7 @@ export class InboundAdapter extends Construct {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
 
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSynchronousFunction(this.handler, 'API Gateway');
     Validations.of(this.handler.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.secretName}-??????]`,
       reason: 'The secret is created outside the stack; its ARN ends in a random suffix, so the name-based ARN needs the ?????? wildcard. It matches this one secret only.',

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { SystemName } from '../../registry/systems';
 import type { SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { envDefault, functionEnvironment, FUNCTION_ENTRIES, type EnvName } from '../../registry/functions';
 
@@ -185,6 +186,7 @@ export class OutboundAdapter extends Construct {
     this.deadLetterQueue.grantSendMessages(this.handler);
 
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
     this.secretGrantAcknowledged(props.config.secretName);
   }
 

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { queueDefaults, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
+import { acknowledgeDeadLetterQueue } from './serverless-checks';
 
 export interface ReliableQueueProps {
   /**
@@ -87,6 +88,7 @@ export class ReliableQueue extends Construct {
       ...queueDefaults(),
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
     });
+    acknowledgeDeadLetterQueue(this.deadLetterQueue, 'its "DLQ not empty" alarm');
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueDefaults(),
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),

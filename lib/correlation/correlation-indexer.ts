@@ -7,6 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
@@ -83,5 +84,6 @@ export class CorrelationIndexer extends Construct {
     props.correlationTable.grantReadWriteData(this.handler);
     this.deadLetterQueue.grantSendMessages(this.handler);
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
   }
 }

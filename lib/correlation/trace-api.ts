@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { acknowledgeSynchronousFunction } from '../core/serverless-checks';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
 export interface TraceApiProps {
@@ -49,6 +50,7 @@ export class TraceApi extends Construct {
     });
     props.correlationTable.grantReadData(this.handler);
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSynchronousFunction(this.handler, 'API Gateway');
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new apigateway.RestApi(this, 'Trace', {

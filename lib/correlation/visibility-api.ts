@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
 import { NodeFunction } from '../core/defaults';
+import { acknowledgeSynchronousFunction } from '../core/serverless-checks';
 
 export interface VisibilityApiProps {
   /** The correlation table whose shipment views, list entries (GSI `Lists`) and timelines the API reads (read-only access is granted). */
@@ -148,6 +149,7 @@ export class VisibilityApi extends Construct {
     // Read-only: the views, list entries and timelines are the indexer's to write.
     props.correlationTable.grantReadData(this.handler);
     acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSynchronousFunction(this.handler, 'API Gateway');
 
     this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool], identitySource: 'method.request.header.Authorization' });
     const validator = this.api.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });

@@ -19,6 +19,17 @@ export function quarantineGraphs(queue: sqs.IQueue): cloudwatch.IWidget[] {
   ];
 }
 
+/** Depth of a subscription's dead-letter queue: notifications SNS could not deliver. */
+export function undeliveredGraphs(name: string, queue: sqs.IQueue): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${name}: undelivered notifications`,
+      left: [queue.metricApproximateNumberOfMessagesVisible({ label: 'undelivered', statistic: 'Maximum' })],
+      width: 8,
+    }),
+  ];
+}
+
 /** A work queue and its DLQ: backlog, and the age of the oldest message against the alarm. */
 export function queueGraphs(name: string, rq: ReliableQueue, maxAge: Duration): cloudwatch.IWidget[] {
   return [

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
@@ -15,30 +16,33 @@ import {
   type NamedResourceDiscovery,
   type QuarantineDiscovery,
   type QueueDiscovery,
+  type UndeliveredNotificationsDiscovery,
 } from '../../registry/catalog';
 import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
-import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, workflowGraphs } from './graphs';
-import { meaningfulName, pascal, ResourceNames, systemOf } from './naming';
+import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
+import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
 import type { MonitoringProps } from './props';
 
 export { DISCOVERY_OUTPUT_PREFIX, METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK, runbookLink };
 export { friendlyName } from './naming';
 export { maintenanceAllowances, type MonitoringProps } from './props';
-export type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery };
+export type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery, UndeliveredNotificationsDiscovery };
 
 const MAX_SQS_RETENTION_SECONDS = 1_209_600;
 
-type Monitored = ReliableQueue | sfn.StateMachine | apigateway.RestApiBase | lambda.Function;
+type Monitored = ReliableQueue | sfn.StateMachine | apigateway.RestApiBase | lambda.Function | sns.Subscription;
 
 /**
  * Alarms to the on-call topic, the stage's dashboard, the redrive quarantine queue, and the stack outputs
  * `lsync` discovers resources from.
  *
  * Call the `monitor*` methods for individual resources, or {@link monitorScope} to cover every
- * ReliableQueue, StateMachine, RestApi and Function in a scope. A validation (synth-time error) reports
- * any such resource added to the stack but never monitored.
+ * ReliableQueue, StateMachine, RestApi, Function and SNS subscription in a scope. A validation (synth-time
+ * error) reports any such resource added to the stack but never monitored, a subscription without a
+ * dead-letter queue, and any SQS queue that is neither part of a monitored ReliableQueue nor a monitored
+ * subscription's dead-letter queue.
  */
 export class Monitoring extends Construct {
   /** Where `lsync dlq redrive` parks messages that exceeded `maxRedrives` (nothing consumes it). */
@@ -53,6 +57,8 @@ export class Monitoring extends Construct {
   private readonly props: MonitoringProps;
   private readonly action: cwActions.SnsAction;
   private readonly monitored = new Set<IConstruct>();
+  /** Every SQS queue an alarm watches (work queues, their DLQs, subscriptions' DLQs). */
+  private readonly watchedQueues = new Set<IConstruct>();
   private readonly names = new ResourceNames();
   private readonly board: StageDashboard;
   private readonly systems: readonly string[];
@@ -82,6 +88,7 @@ export class Monitoring extends Construct {
       purpose: 'the redrive quarantine',
     });
     this.claim(this.quarantine);
+    this.watchedQueues.add(this.quarantine.queue).add(this.quarantine.deadLetterQueue);
     this.quarantineQueue = this.quarantine.queue;
     this.alarms.push(this.quarantine.deadLetterAlarm);
     this.board.showAlarm(undefined, this.quarantine.deadLetterAlarm);
@@ -141,6 +148,7 @@ export class Monitoring extends Construct {
       else if (c instanceof sfn.StateMachine) this.monitorStateMachine(c);
       else if (c instanceof apigateway.RestApiBase) this.monitorApi(c);
       else if (c instanceof lambda.Function) this.monitorFunction(c);
+      else if (c instanceof sns.Subscription && c.deadLetterQueue) this.monitorSubscriptionDeadLetters(c);
     }
     return this;
   }
@@ -152,6 +160,7 @@ export class Monitoring extends Construct {
    */
   public monitorQueue(rq: ReliableQueue, options: { readonly name?: string; readonly maxAge?: Duration } = {}): this {
     if (!this.claim(rq)) return this;
+    this.watchedQueues.add(rq.queue).add(rq.deadLetterQueue);
     const name = this.names.claim(options.name ?? meaningfulName(rq), rq);
     const system = systemOf(rq, this.systems);
 
@@ -191,6 +200,33 @@ export class Monitoring extends Construct {
     } satisfies QueueDiscovery);
 
     this.board.addGraphs(system, queueGraphs(name, rq, maxAge));
+    return this;
+  }
+
+  /**
+   * A subscription's dead-letter queue: the notifications SNS could not deliver to its endpoint (for the on-call
+   * email, alarm notifications nobody received). Alarms on the first one — through the topic, so the topic's other
+   * subscriptions hear that this one is broken, and on the dashboard — and writes a discovery output, so
+   * `lsync health` reports it.
+   */
+  public monitorSubscriptionDeadLetters(subscription: sns.Subscription, options: { readonly name?: string } = {}): this {
+    const queue = subscription.deadLetterQueue;
+    if (!queue) throw new Error(`Monitoring ${this.node.path}: ${subscription.node.path} has no dead-letter queue to monitor`);
+    if (!this.claim(subscription)) return this;
+    this.watchedQueues.add(queue);
+    const name = this.names.claim(options.name ?? friendlyName(queue.node.id), queue);
+    this.addAlarm(
+      `${pascal(name)}NotEmpty`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      {
+        threshold: 1,
+        description: `Notifications SNS could not deliver to a subscription of ${subscription.node.scope?.node.id ?? 'its topic'} wait in the ${name} queue: on-call may be missing alarms.`,
+        anchor: RUNBOOK.notificationsUndelivered,
+      },
+    );
+    const topicArn = (subscription.node.defaultChild as sns.CfnSubscription).topicArn;
+    this.output(`Undelivered${pascal(name)}`, { name, url: queue.queueUrl, arn: queue.queueArn, topicArn } satisfies UndeliveredNotificationsDiscovery);
+    this.board.addGraphs(undefined, undeliveredGraphs(name, queue));
     return this;
   }
 
@@ -340,21 +376,30 @@ export class Monitoring extends Construct {
     return typeof retention === 'number' ? retention : 345_600;
   }
 
-  /** Resources of the monitored kinds that were added to the stack after (or without) monitorScope. */
+  /**
+   * Resources of the monitored kinds that were added to the stack after (or without) monitorScope, subscriptions
+   * without a dead-letter queue, and SQS queues no alarm watches.
+   */
   private unmonitored(): string[] {
     const stack = Stack.of(this);
     const own = new Set(this.node.findAll());
-    return stack.node
-      .findAll()
+    const all = stack.node.findAll().filter((c) => !own.has(c));
+    const unclaimed = all
       .filter(
         (c) =>
-          !own.has(c) &&
-          (c instanceof ReliableQueue || c instanceof sfn.StateMachine || c instanceof apigateway.RestApiBase || c instanceof lambda.Function) &&
+          (c instanceof ReliableQueue || c instanceof sfn.StateMachine || c instanceof apigateway.RestApiBase || c instanceof lambda.Function || (c instanceof sns.Subscription && c.deadLetterQueue)) &&
           !this.monitored.has(c),
       )
       .map(
         (c) =>
           `${c.node.path} is not monitored: create it before the monitoring section of the stack, or call monitoring.monitorScope()/monitor*() for it`,
       );
+    const undeadLettered = all
+      .filter((c) => c instanceof sns.Subscription && !c.deadLetterQueue)
+      .map((c) => `${c.node.path} has no dead-letter queue: a notification SNS cannot deliver would be lost (give it deadLetterQueue)`);
+    const unwatched = all
+      .filter((c) => c instanceof sqs.Queue && !this.watchedQueues.has(c))
+      .map((c) => `${c.node.path} is an SQS queue no alarm watches: make it part of a ReliableQueue, or a subscription's dead-letter queue`);
+    return [...unclaimed, ...undeadLettered, ...unwatched];
   }
 }

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { FLOWS, type ExceptionThresholds, type FlowName } from '../../registry/workflows';
 import { NodeFunction, VISIBILITY_TIMEOUT_FACTOR } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
+import { acknowledgeSqsConsumer, acknowledgeSynchronousFunction } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 
@@ -238,6 +239,7 @@ export class ExceptionWorkflows extends Construct {
       });
       secretsmanager.Secret.fromSecretNameV2(this, `${name}Secret`, endpoint.secretName).grantRead(fn);
       acknowledgeFunctionBaseline(fn);
+      acknowledgeSynchronousFunction(fn, 'Step Functions');
       Validations.of(fn.role!).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${endpoint.secretName}-??????]`,
         reason: 'The secret is created outside the stack; its ARN ends in a random suffix, so the name-based ARN needs the ?????? wildcard. It matches this one secret only.',
@@ -253,6 +255,7 @@ export class ExceptionWorkflows extends Construct {
       environment: functionEnvironment({ EXCEPTION_THRESHOLDS: thresholds, RECORD_TTL_DAYS: Math.max(MIN_RECORD_TTL_DAYS, Math.ceil(recordTtl.toDays())) }),
     });
     acknowledgeFunctionBaseline(rules);
+    acknowledgeSynchronousFunction(rules, 'Step Functions');
     this.tasks = {
       erp: systemTask('Erp', FUNCTION_ENTRIES.workflowErpTask, props.erp),
       cs: systemTask('Cs', FUNCTION_ENTRIES.workflowCsTask, props.cs),
@@ -303,6 +306,7 @@ export class ExceptionWorkflows extends Construct {
     );
     for (const workflow of Object.values(this.workflows)) workflow.stateMachine.grantStartExecution(this.starter);
     acknowledgeFunctionBaseline(this.starter);
+    acknowledgeSqsConsumer(this.starter);
 
     // --- resolve: case.resolved / shipment.delivered → task tokens back to the waiting workflows ---
     this.resolutions = new ReliableQueue(this, 'Resolutions', {
@@ -323,6 +327,7 @@ export class ExceptionWorkflows extends Construct {
     props.correlationTable.grant(this.resolutionReleaser, 'dynamodb:Query', 'dynamodb:DeleteItem');
     for (const workflow of Object.values(this.workflows)) workflow.stateMachine.grantTaskResponse(this.resolutionReleaser);
     acknowledgeFunctionBaseline(this.resolutionReleaser);
+    acknowledgeSqsConsumer(this.resolutionReleaser);
 
     const ruleTarget = (queue: ReliableQueue) =>
       new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue, maxEventAge: Duration.hours(6), retryAttempts: 100 });

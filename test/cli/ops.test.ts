@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
-import type { QueueDiscovery } from '../../registry/catalog';
+import type { QueueDiscovery, UndeliveredNotificationsDiscovery } from '../../registry/catalog';
 import { CREDENTIALS, deployInto, REGION, startCliFixture, synthBareFixture, type CliFixture } from './support/fixture';
 import { adapterDlqAttributes, canonicalEventBody, eventIdOf, peekAll, seed } from './support/queues';
 import { lsync } from './support/run-cli';
@@ -155,15 +155,28 @@ describe('lsync health', () => {
     );
     cloudwatch.destroy();
 
-    const report = (await lsync(fx.endpointsFile, ['--json', 'health'])).json<{ healthy: boolean; problems: string[]; queues: { name: string; dlqDepth: number }[]; slis: { metric: string; sum?: number; dimensions: Record<string, string> }[] }>();
+    // An alarm notification SNS could not deliver to the on-call email, as SNS leaves it in the subscription's DLQ.
+    const undelivered = JSON.parse(fx.outputs.LsyncUndeliveredOnCallUndelivered!) as UndeliveredNotificationsDiscovery;
+    await seed(sqs, undelivered.url, [{ body: JSON.stringify({ Type: 'Notification', TopicArn: undelivered.topicArn, Subject: 'ALARM: "erp-sync DLQ"', Message: '{"AlarmName":"x"}' }), attributes: {} }]);
+
+    const report = (await lsync(fx.endpointsFile, ['--json', 'health'])).json<{
+      healthy: boolean;
+      problems: string[];
+      queues: { name: string; dlqDepth: number }[];
+      undeliveredNotifications: { name: string; depth: number }[];
+      slis: { metric: string; sum?: number; dimensions: Record<string, string> }[];
+    }>();
     expect(report.healthy).toBe(false);
     expect(report.problems).toContain('erp-sync: 1 message(s) in the DLQ → lsync dlq show erp-sync');
+    expect(report.problems).toContain('on-call-undelivered: 1 alarm notification(s) SNS could not deliver to the on-call subscription → docs/runbook.md#alarm-notifications-undelivered');
+    expect(report.undeliveredNotifications).toEqual([expect.objectContaining({ name: 'on-call-undelivered', depth: 1 })]);
     expect(report.queues.find((q) => q.name === 'erp-sync')).toMatchObject({ dlqDepth: 1 });
     expect(report.slis).toContainEqual(expect.objectContaining({ metric: 'SyncFailures', dimensions: { target: 'erp' }, sum: 3 }));
 
     const text = await lsync(fx.endpointsFile, ['health']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/1 problem/);
+    expect(text.stdout).toMatch(/2 problem/);
+    expect(text.stdout).toMatch(/undelivered alarm notifications \(on-call-undelivered\): 1/);
     expect(text.stdout).toMatch(/SyncFailures\s+target=erp/);
   });
 });

@@ -84,8 +84,9 @@ describe('core stack', () => {
 describe('every queue in the template', () => {
   const queues = ofType('AWS::SQS::Queue');
   const queueIds = new Set(queues.map(([id]) => id));
+  // A DLQ is the dead-letter target of a queue's redrive policy, or of an SNS subscription's (the on-call email's).
   const dlqIds = new Set(
-    queues.flatMap(([, q]) => {
+    [...queues, ...ofType('AWS::SNS::Subscription')].flatMap(([, q]) => {
       const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': [string, string] } } | undefined)?.deadLetterTargetArn;
       return target ? [target['Fn::GetAtt'][0]] : [];
     }),

@@ -5,6 +5,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
@@ -158,6 +160,27 @@ describe('monitoring of the dev stack', () => {
     expect(JSON.stringify(json.Outputs.LsyncQueueErpSync!.Value)).toContain('\\"name\\":\\"erp-sync\\"');
   });
 
+  test('an alarm notification SNS cannot deliver to the on-call email waits in an encrypted DLQ that only the topic may send to, and is alarmed', () => {
+    const [[, subscription]] = ofType('AWS::SNS::Subscription');
+    expect(subscription!.Properties).toMatchObject({ Protocol: 'email', TopicArn: topicRef });
+    const dlq = (subscription!.Properties!.RedrivePolicy as { deadLetterTargetArn: { 'Fn::GetAtt': [string] } }).deadLetterTargetArn['Fn::GetAtt'][0];
+    expect(resources[dlq]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: Duration.days(built.config.retention.dlqRetentionDays).toSeconds() } });
+    const [[, policy]] = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties!.Queues) === JSON.stringify([{ Ref: dlq }]));
+    const statements = (policy!.Properties!.PolicyDocument as { Statement: { Effect: string; Principal: unknown; Action: string; Condition?: unknown }[] }).Statement;
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+      expect.objectContaining({ Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': topicRef } } }),
+    ]);
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    // Its alarm fires on the first undelivered notification, names its runbook section, and tells the topic (its
+    // other subscriptions hear it); the dashboard shows it and lsync finds the queue.
+    const [alarm] = alarmsOn('ApproximateNumberOfMessagesVisible', dlq);
+    expect(alarm!.props).toMatchObject({ Threshold: 1, AlarmActions: [topicRef] });
+    expect(String(alarm!.props.AlarmDescription)).toContain(`Runbook: docs/runbook.md#${RUNBOOK.notificationsUndelivered}`);
+    const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties!.DashboardBody);
+    expect(body).toContain('on-call-undelivered: undelivered notifications');
+    expect(JSON.stringify(json.Outputs.LsyncUndeliveredOnCallUndelivered!.Value)).toContain('\\"name\\":\\"on-call-undelivered\\"');
+  });
+
   test('the quarantine keeps messages longer than the DLQs it receives from, encrypted and HTTPS-only', () => {
     const quarantine = workQueues.find((q) => q.id.startsWith('MonitoringQuarantine'))!;
     const props = resources[quarantine.id]!.Properties!;
@@ -203,6 +226,17 @@ describe('Monitoring construct', () => {
       (stack) => new ReliableQueue(stack, 'TooLate'),
     );
     expect(() => app.synth()).toThrow(/Test\/TooLate is not monitored/);
+  });
+
+  test('an SNS subscription without a dead-letter queue, or an SQS queue no alarm watches, fails synthesis, naming it', () => {
+    const withoutDlq = stackWith((stack) => new sns.Topic(stack, 'Alerts').addSubscription(new subscriptions.EmailSubscription('ops@example.com')));
+    expect(() => withoutDlq.synth()).toThrow(/Test\/Alerts\/ops@example.com has no dead-letter queue/);
+    const bareQueue = stackWith((stack) => new sqs.Queue(stack, 'Loose'));
+    expect(() => bareQueue.synth()).toThrow(/Test\/Loose is an SQS queue no alarm watches/);
+    // A subscription's DLQ is watched once monitorScope has seen the subscription.
+    const watched = stackWith((stack) => new sns.Topic(stack, 'Alerts').addSubscription(new subscriptions.EmailSubscription('ops@example.com', { deadLetterQueue: new sqs.Queue(stack, 'AlertsUndelivered') })));
+    expect(() => watched.synth()).not.toThrow();
+    Template.fromStack(watched.node.findChild('Test') as Stack).hasOutput('LsyncUndeliveredAlertsUndelivered', {});
   });
 
   test('an adopted DLQ alarm gets the on-call action once, even when the queue already had it', () => {

@@ -1,7 +1,7 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
 import { dialectIdentity, type DecodedEvent, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { zendeskWebhook } from '../../shared/webhook/generated/vendor-validators.js';
-import { compact, minutesBetween } from '../../shared/webhook/mapping';
+import { asIdentifier, compact, minutesBetween } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { verifyZendesk, ZENDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
@@ -45,6 +45,8 @@ export interface ZendeskWebhook {
 const validateZendesk = zendeskWebhook as SchemaValidator<ZendeskWebhook>;
 const VENDOR = 'zendesk';
 const EVENT_PREFIX = 'zen:event-type:';
+/** `data.openMinutes` maximum of case.resolved v1. */
+const MAX_OPEN_MINUTES = 10_000_000;
 
 const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -72,7 +74,10 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
   const ticket = webhook.detail;
   if (!ticket || !change.startsWith('ticket.')) return { kind: 'ignored', reason: `Zendesk event ${webhook.type} is not a ticket event` };
   if (!ticket.external_id) return { kind: 'ignored', reason: 'ticket has no external_id: not a logistics-sync case' };
-  const refs = { caseId: ticket.id, shipmentId: ticket.external_id };
+  // Zendesk's external_id is free text that other integrations use too; ours is always a shipment id.
+  const shipmentId = asIdentifier(ticket.external_id);
+  if (!shipmentId) return { kind: 'ignored', reason: 'ticket external_id is not a logistics-sync shipment id: not a logistics-sync case' };
+  const refs = { caseId: ticket.id, shipmentId };
   const event = <T extends object>(eventType: string, data: T): CanonicalDetail<T> =>
     buildCanonicalEvent({ eventType, system: 'cs', vendor: VENDOR, vendorEventId: decoded.vendorEventId, occurredAt: webhook.time, receivedAt, refs, data });
   const current = webhook.event?.current;
@@ -83,8 +88,10 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
       const now = status(current);
       if (!now) return { kind: 'ignored', reason: 'status change without a known current status' };
       if (now === 'solved' || now === 'closed') {
+        // A span beyond the canonical bound (19 years) means a wrong created_at: the resolution travels without it.
         const openMinutes = minutesBetween(ticket.created_at, webhook.time);
-        return { kind: 'events', events: [event('case.resolved', compact({ status: now, openMinutes: openMinutes === undefined ? undefined : Math.max(0, openMinutes) }))] };
+        const open = openMinutes === undefined || openMinutes > MAX_OPEN_MINUTES ? undefined : Math.max(0, openMinutes);
+        return { kind: 'events', events: [event('case.resolved', compact({ status: now, openMinutes: open }))] };
       }
       return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now, previousStatus: status(previous) }))] };
     }

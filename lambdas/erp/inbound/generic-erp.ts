@@ -160,9 +160,15 @@ export function mapErpInvoice(invoice: GenericErpInvoice): MappedResource {
   };
 }
 
+/** `data.heldMinutes` maximum of quality-hold.released v1. */
+const MAX_HELD_MINUTES = 1_000_000;
+
 /** A released quality hold → `quality-hold.released` (a release without a disposition releases to the customer). */
 export function mapErpQualityHold(hold: GenericErpQualityHold): MappedResource {
-  const held = minutesBetween(hold.placedAt, hold.releasedAt);
+  // A span beyond the canonical bound (about 694 days) means one of the timestamps is wrong: the release is still
+  // the fact, so it travels without the derived duration rather than being refused for a field the ERP never sent.
+  const minutes = minutesBetween(hold.placedAt, hold.releasedAt);
+  const held = minutes !== undefined && minutes <= MAX_HELD_MINUTES ? minutes : undefined;
   return {
     refs: compact({ holdId: hold.holdId, shipmentId: hold.shipmentId, orderId: hold.orderId, customerId: hold.customerId }),
     occurredAt: hold.releasedAt,

@@ -46,8 +46,10 @@ function mapMotive(decoded: { event: MotiveWebhook; vendorEventId: string; vendo
   if (event.action !== 'form_entry_upserted') return { kind: 'ignored', reason: `Motive action ${event.action} is not mapped` };
   if (event.submitted !== true) return { kind: 'ignored', reason: 'form entry is not submitted yet' };
   if (!/drop|deliver/i.test(event.stop_category ?? '')) return { kind: 'ignored', reason: `form entry at a ${event.stop_category ?? 'non-dispatch'} stop is not delivery paperwork` };
-  const shipmentId = event.vendor_dispatch_id ?? undefined;
-  if (!shipmentId) return { kind: 'ignored', reason: 'the dispatch carries no logistics-sync shipment id (vendor_id)' };
+  if (!event.vendor_dispatch_id) return { kind: 'ignored', reason: 'the dispatch carries no logistics-sync shipment id (vendor_id)' };
+  // A dispatch someone else created may carry any vendor_id; ours is always a shipment id.
+  const shipmentId = asIdentifier(event.vendor_dispatch_id);
+  if (!shipmentId) return { kind: 'ignored', reason: 'the dispatch vendor_id is not a logistics-sync shipment id' };
   const detail = buildCanonicalEvent({
     eventType: 'pod.captured',
     system: 'fleet',
@@ -55,7 +57,7 @@ function mapMotive(decoded: { event: MotiveWebhook; vendorEventId: string; vendo
     vendorEventId: decoded.vendorEventId,
     occurredAt: event.entered_at ?? event.created_at ?? receivedAt,
     receivedAt,
-    refs: compact({ shipmentId, routeId: asIdentifier(event.dispatch_id), stopId: event.vendor_stop_id ?? asIdentifier(event.dispatch_stop_id) }),
+    refs: compact({ shipmentId, routeId: asIdentifier(event.dispatch_id), stopId: asIdentifier(event.vendor_stop_id) ?? asIdentifier(event.dispatch_stop_id) }),
     data: { documentId: `motive-form-entry-${event.id}`, documentType: 'delivery-note', signatureCaptured: false },
   });
   return { kind: 'events', events: [detail] };

@@ -1,5 +1,5 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { UpstreamUnavailableError } from '../../shared/errors';
+import { UpstreamUnavailableError, ValidationError } from '../../shared/errors';
 import type { DecodedEvent, DeferredMapResult, MapResult } from '../../shared/webhook/dialect';
 import { asIdentifier, asShortText, compact, minutesBetween } from '../../shared/webhook/mapping';
 import type { AssetKind } from '../../../registry/correlation-keys';
@@ -89,18 +89,18 @@ interface AlertEnvelope {
   readonly eventTime: string;
 }
 
-/** What a temperature condition names. */
+/** What a temperature condition names, and where it is in the alert (`index` of `data.conditions`). */
 type TemperatureTrigger =
-  | { readonly kind: 'ambient'; readonly sensor: AlertEntity; readonly description?: string }
-  | { readonly kind: 'reefer'; readonly trailer?: AlertEntity; readonly vehicle?: AlertEntity; readonly description?: string };
+  | { readonly kind: 'ambient'; readonly sensor: AlertEntity; readonly description?: string; readonly index: number }
+  | { readonly kind: 'reefer'; readonly trailer?: AlertEntity; readonly vehicle?: AlertEntity; readonly description?: string; readonly index: number };
 
 /** The first temperature condition of an alert, if any (pure). */
 export function temperatureTrigger(data: SamsaraAlertIncidentData): TemperatureTrigger | undefined {
-  for (const condition of data.conditions) {
+  for (const [index, condition] of data.conditions.entries()) {
     const ambient = condition.details?.ambientTemperature as { sensor?: AlertEntity } | undefined;
-    if (ambient?.sensor?.id) return { kind: 'ambient', sensor: ambient.sensor, description: condition.description };
+    if (ambient?.sensor?.id) return { kind: 'ambient', sensor: ambient.sensor, description: condition.description, index };
     const reefer = condition.details?.reeferTemperature as { trailer?: AlertEntity; vehicle?: AlertEntity } | undefined;
-    if (reefer && (reefer.trailer?.id || reefer.vehicle?.id)) return { kind: 'reefer', trailer: reefer.trailer, vehicle: reefer.vehicle, description: condition.description };
+    if (reefer && (reefer.trailer?.id || reefer.vehicle?.id)) return { kind: 'reefer', trailer: reefer.trailer, vehicle: reefer.vehicle, description: condition.description, index };
   }
   return undefined;
 }
@@ -171,6 +171,15 @@ export function mapSamsaraAlert(
   const data = decoded.event.data as SamsaraAlertIncidentData;
   const trigger = temperatureTrigger(data);
   if (!trigger) return { kind: 'ignored', reason: 'alert incident is not a temperature alert' };
+  // The reading of a reefer alert is its trailer's reefer temperature: one that names only a vehicle can never be
+  // read, so it is refused (a 5xx would have Samsara retry what no retry can fix). Reefer alerts belong on trailers.
+  if (trigger.kind === 'reefer' && !trigger.trailer?.id) {
+    throw new ValidationError(
+      'a reefer temperature alert must name the trailer: its reading is the trailer\'s reefer temperature (set the alert on the reefer trailers)',
+      `data.conditions[${trigger.index}].details.reeferTemperature.trailer`,
+    );
+  }
+  const trailerId = trigger.kind === 'reefer' ? trigger.trailer?.id : undefined;
   return {
     kind: 'deferred',
     async complete() {
@@ -188,11 +197,11 @@ export function mapSamsaraAlert(
       } else {
         if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedDuring('trailer', assetIds(trigger.trailer), span)));
         if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedDuring('vehicle', assetIds(trigger.vehicle), span)));
-        if (carried.length > 0 && trigger.trailer?.id) reading = await ports.telemetry.reeferTemperature(trigger.trailer.id);
+        if (carried.length > 0 && trailerId) reading = await ports.telemetry.reeferTemperature(trailerId);
       }
       const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
       if (shipments.length === 0) return { kind: 'ignored', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} between ${span.from} and ${span.until}` };
-      if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trigger.trailer?.id ?? '(none named)'}`}`);
+      if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trailerId}`}`);
       return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
     },
   };

@@ -249,7 +249,11 @@ function documentFieldIsYes(value: Record<string, unknown> | undefined): boolean
   if (typeof value.booleanValue === 'boolean') return value.booleanValue;
   if (typeof value.stringValue === 'string') return /^(yes|true|y)$/i.test(value.stringValue.trim());
   if (Array.isArray(value.multipleChoiceValue)) {
-    return (value.multipleChoiceValue as { selected?: boolean; value?: string }[]).some((c) => c.selected === true && /^(yes|true|y)$/i.test(c.value ?? ''));
+    // Field values are free-form in our schema: a choice may be anything, null included.
+    return (value.multipleChoiceValue as unknown[]).some((c) => {
+      const choice = c !== null && typeof c === 'object' ? (c as { selected?: unknown; value?: unknown }) : undefined;
+      return choice?.selected === true && typeof choice.value === 'string' && /^(yes|true|y)$/i.test(choice.value);
+    });
   }
   return undefined;
 }

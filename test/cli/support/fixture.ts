@@ -5,6 +5,8 @@ import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Monitoring } from '../../../lib/monitoring/monitoring';
 import { ReliableQueue } from '../../../lib/core/reliable-queue';
 import { readAssembly } from '../../../sandbox/deploy/assembly';
@@ -32,7 +34,10 @@ export function synthFixture(stackName: string): string {
   const delivered = new ReliableQueue(stack, 'Delivered', { maxReceiveCount: 3, purpose: 'delivered events' });
   new events.Rule(stack, 'DeliveredRule', { eventBus: bus, eventPattern: { detailType: ['shipment.delivered'] }, targets: [new targets.SqsQueue(delivered.queue)] });
   new events.Rule(stack, 'Everything', { eventBus: bus, eventPattern: { source: [{ prefix: 'logistics-sync.' }] as unknown as string[] } });
-  new Monitoring(stack, 'Monitoring', { stage: 'clitest', alarmTopic: new sns.Topic(stack, 'OnCall'), maxRedrives: 2 }).monitorScope(stack);
+  // The on-call topic as the product has it: an email subscription whose undeliverable notifications wait in a DLQ.
+  const onCall = new sns.Topic(stack, 'OnCall');
+  onCall.addSubscription(new subscriptions.EmailSubscription('oncall@example.com', { deadLetterQueue: new sqs.Queue(stack, 'OnCallUndelivered', { enforceSSL: true }) }));
+  new Monitoring(stack, 'Monitoring', { stage: 'clitest', alarmTopic: onCall, maxRedrives: 2 }).monitorScope(stack);
   new CfnOutput(stack, 'CorrelationTableName', { value: tables.correlationTable.tableName });
   new CfnOutput(stack, 'EventBusName', { value: bus.eventBusName });
   new CfnOutput(stack, 'EventArchiveName', { value: archive.archiveName });
