@@ -17,7 +17,8 @@ import { startRuntime } from './runtime/start';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
-import { startSimulators, type Simulators } from './simulators/index';
+import { startSimulators, type Simulators, type StartSimulatorsOptions } from './simulators/index';
+import { AwsFaultProxy } from './aws-fault-proxy';
 import { XSUAA_PATH } from './simulators/erp-oauth';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
@@ -45,6 +46,13 @@ export interface SandboxOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before "ready" (surfaces import errors early). @default false */
   readonly prewarm?: boolean;
+  /**
+   * Put a fault proxy between the functions and the emulator (aws-fault-proxy.ts), so a run can make DynamoDB or
+   * PutEvents fail for a window (`sandbox.awsFaults`). @default false
+   */
+  readonly awsFaultProxy?: boolean;
+  /** Further simulator options (e.g. `fleet.createRouteLimitPerMinute`). @default - the simulators' defaults */
+  readonly simulatorOptions?: Pick<StartSimulatorsOptions, 'erp' | 'fleet' | 'cs' | 'webhookRetry'>;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -87,6 +95,8 @@ export interface Sandbox {
   /** Every event published to the stacks' custom buses (sandbox instrumentation, see docs/sandbox.md). */
   readonly busTap: BusTap;
   readonly simulators?: Simulators;
+  /** The functions' AWS fault proxy, when started with `awsFaultProxy`. */
+  readonly awsFaults?: AwsFaultProxy;
   readonly secrets: SandboxSecrets;
   /** Resource types the emulator does not create, by stack (reported once at start). */
   readonly reports: Readonly<Record<string, DeployReport>>;
@@ -148,8 +158,9 @@ function bootEmulator(logDir: string, log: (line: string) => void, shutdown: Shu
 }
 
 /** Step 2: the vendor simulators, accepting this run's credentials and signing with its webhook secrets. */
-async function startVendorSimulators(secrets: SandboxSecrets, shutdown: ShutdownStack): Promise<Simulators> {
+async function startVendorSimulators(secrets: SandboxSecrets, shutdown: ShutdownStack, extra: SandboxOptions['simulatorOptions'] = {}): Promise<Simulators> {
   const simulators = await startSimulators({
+    ...extra,
     secrets: secrets.webhooks,
     credentials: {
       erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
@@ -241,7 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startVendorSimulators(secrets, shutdown);
+      simulators = await startVendorSimulators(secrets, shutdown, options.simulatorOptions);
       timings.simulatorsMs = elapsed(tSim);
     }
 
@@ -258,6 +269,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const busTap = await BusTap.start(stacks, emulator.endpoint);
     shutdown.push(() => busTap.stop());
 
+    let awsFaults: AwsFaultProxy | undefined;
+    if (options.awsFaultProxy) {
+      awsFaults = new AwsFaultProxy(emulator.endpoint);
+      await awsFaults.start();
+      const proxy = awsFaults;
+      shutdown.push(() => proxy.stop());
+    }
+
     // Step 5: the local runtime, all from the deployed templates.
     const tRuntime = performance.now();
     const runtime = await startRuntime(stacks, {
@@ -267,6 +286,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       log,
       functionLog: options.functionLog,
       prewarm: options.prewarm,
+      ...(awsFaults ? { functionAwsEndpoint: awsFaults.url } : {}),
     });
     shutdown.push(() => runtime.stop());
     timings.runtimeMs = elapsed(tRuntime);
@@ -310,6 +330,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stepFunctions: runtime.stepFunctions,
       busTap,
       simulators,
+      awsFaults,
       secrets,
       reports: Object.fromEntries(stacks.map((s) => [s.stackName, s.report])),
       unsupportedFunctions: runtime.unsupportedFunctions,
