@@ -93,10 +93,13 @@ describe('stage configuration', () => {
     }
   });
 
-  test('a paced batch that cannot finish within 80 % of the function timeout is refused', () => {
+  test('a paced batch whose last message cannot find its call budget within the function timeout is refused', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 10, timeoutSeconds: 10 } } } })).toThrow(
-      /systems\.fleet\.outbound: a batch of 10 paced 1\.33 s apart .* takes 13\.3 s, more than 80 % of timeoutSeconds 10/,
+      /systems\.fleet\.outbound \(maxConcurrency 2, rateLimitPerSecond 1\.5\): a batch of 10 does not fit in the 10 s timeout: its last message starts after ~24\.0 s of pacing .*use batchSize ≤ 1 or a longer timeout/,
     );
+    // The fleet adapter the issue saw: 5 messages, 1.3 s pacing, a 10 s timeout. One message fits.
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 5, timeoutSeconds: 10 } } } })).toThrow(/a batch of 5 does not fit .* use batchSize ≤ 1 or a longer timeout/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 1, timeoutSeconds: 10 } } } })).not.toThrow();
   });
 
   test('overrides merge deeply and ignore prototype keys', () => {
