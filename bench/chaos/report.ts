@@ -1,3 +1,4 @@
+import type { AdapterFigures } from './adapters';
 import type { OrderRun } from './driver';
 import type { OrderVerdict } from './count';
 import type { DlqContents } from './lsync';
@@ -58,6 +59,8 @@ export interface ChaosSummary {
   readonly after: { verdicts: readonly OrderVerdict[]; dlq: DlqContents };
   readonly redriven: Record<string, number>;
   readonly latencies: readonly PathLatency[];
+  /** Until the first drain (the faults and the orders' own traffic). */
+  readonly adapters: readonly AdapterFigures[];
   readonly driveMs: number;
   readonly wallMs: number;
   readonly parkedOrders: number;
@@ -108,6 +111,12 @@ export function formatReport(s: ChaosSummary): string {
   ];
   const lines = ['', `| figure | before the redrive | after |`, `|---|---|---|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
   lines.push('', '| path | samples | p50 | p95 |', '|---|---|---|---|', ...s.latencies.map((l) => `| ${l.path} | ${l.samples} | ${seconds(l.p50Ms)} | ${seconds(l.p95Ms)} |`));
+  lines.push(
+    '',
+    '| queue (until the first drain) | messages | invocations | mean invocation | drain rate while backlogged | peak backlog |',
+    '|---|---|---|---|---|---|',
+    ...s.adapters.map((a) => `| ${a.queue} | ${a.messages} | ${a.invocations} | ${a.meanInvocationMs} ms | ${a.drainPerSecond}/s | ${a.peakBacklog} |`),
+  );
   const examples = s.after.verdicts.filter((v) => v.missing.length || v.duplicated.length || v.wrongFinal || v.traceProblems.length).slice(0, 10);
   if (examples.length > 0) {
     lines.push('', 'first problems after the redrive:');

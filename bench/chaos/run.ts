@@ -5,6 +5,7 @@ import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
 import { Driver, newRun, type OrderRun } from './driver';
 import { FaultMatrix } from './faults';
@@ -21,6 +22,8 @@ export interface ChaosOptions {
   readonly seed?: number;
   /** Switch the fault matrix on (faults.ts). @default true */
   readonly faults?: boolean;
+  /** Length of one fault cycle (faults.ts). @default 120 s */
+  readonly faultCycleMs?: number;
   /** Orders driven at once. @default 60 */
   readonly concurrency?: number;
   /** The sandbox's work directory. @default .sandbox/chaos */
@@ -74,9 +77,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const driver = new Driver(sims, world, { concurrency: options.concurrency ?? 60, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000 });
     driver.seed(plans);
 
-    const matrix = new FaultMatrix(sandbox, log);
+    const matrix = new FaultMatrix(sandbox, log, options.faultCycleMs);
+    const backlog = new BacklogSampler(sandbox);
     const driveStarted = Date.now();
     if (withFaults) matrix.start();
+    backlog.start();
     let done = 0;
     const progress = setInterval(() => {
       world.refresh(1_000);
@@ -99,6 +104,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     };
     await drain('drain');
     clearInterval(progress);
+    backlog.stop();
+    const adapters = backlog.figures();
 
     const dlqBefore = await dlqContents(endpointsFile);
     const before = { verdicts: await judgeAll(runs, world, traceStore), dlq: dlqBefore };
@@ -128,6 +135,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       after,
       redriven,
       latencies,
+      adapters,
       driveMs,
       wallMs: Date.now() - started,
     };
