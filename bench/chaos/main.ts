@@ -1,4 +1,4 @@
-// `npm run chaos [-- --orders N] [--seed S] [--faults on|off] [--concurrency C] [--json FILE]`: the fault-matrix run
+// `npm run chaos [-- --orders N] [--seed S] [--faults on|off] [--fault-cycle SECONDS] [--concurrency C] [--json FILE]`: the fault-matrix run
 // (docs/reliability.md). Prints a table and one summary line; exits 1 on any loss, duplicate or wrong final state.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     faults: { type: 'string', default: 'on' },
     concurrency: { type: 'string' },
+    'fault-cycle': { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -33,6 +34,7 @@ const summary = await runChaos({
   seed: positive('seed', values.seed),
   faults: values.faults === 'on',
   concurrency: positive('concurrency', values.concurrency),
+  faultCycleMs: values['fault-cycle'] === undefined ? undefined : positive('fault-cycle', values['fault-cycle'])! * 1000,
 });
 console.log(formatReport(summary));
 if (values.json) writeFileSync(values.json, `${JSON.stringify(summary, null, 2)}\n`);

@@ -55,6 +55,8 @@ export interface ChaosSummary {
   readonly canonicalEvents: number;
   readonly faultsHit: Record<string, number>;
   readonly undelivered: number;
+  /** The webhooks the vendor gave up on, by event type and the status of the last attempt. */
+  readonly undeliveredBy: Record<string, number>;
   readonly before: { verdicts: readonly OrderVerdict[]; dlq: DlqContents };
   readonly after: { verdicts: readonly OrderVerdict[]; dlq: DlqContents };
   readonly redriven: Record<string, number>;
@@ -99,7 +101,7 @@ export function formatReport(s: ChaosSummary): string {
     ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries`],
     ['canonical events on the bus', String(s.canonicalEvents), ''],
     ['faults hit', String(faultsTotal), counts(s.faultsHit)],
-    ['webhooks the vendor gave up on', String(s.undelivered), ''],
+    ['webhooks the vendor gave up on', String(s.undelivered), counts(s.undeliveredBy)],
     ['orders parked (no route until the redrive)', String(s.parkedOrders), ''],
     ['orders with an effect missing', String(before.lost), String(after.lost)],
     ['orders with an effect twice', String(before.duplicated), String(after.duplicated)],
