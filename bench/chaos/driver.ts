@@ -9,8 +9,13 @@ export interface OrderRun {
   readonly sentAt: Partial<Record<'released' | 'departed' | 'exception' | 'arrived' | 'pod' | 'lateDeparture', number>>;
   /** The step the order is waiting at when the driver gave up on it for now (the product has not created its route). */
   parkedAt?: 'route';
-  /** Webhooks of this order the vendor gave up on after its own retries (status of the last attempt). */
+  /**
+   * Events of this order that no delivery got accepted for, the vendor's retries and the copies included (the
+   * status of the original's last attempt): the event never reached the product.
+   */
   readonly undelivered: { eventType: string; status: number | null }[];
+  /** Copies the product did not accept while it had the original in hand (e.g. 409 "in flight"): not a loss. */
+  copiesRefused: number;
   webhooks: number;
   duplicates: number;
 }
@@ -87,14 +92,17 @@ export class Driver {
     await this.pace.turn();
     const delivery = await deliver();
     run.webhooks++;
-    if (!isAccepted(delivery)) run.undelivered.push({ eventType, status: delivery.status });
-    if (!run.plan.triplicate) return;
-    for (let copy = 0; copy < 2; copy++) {
-      await this.pace.turn();
-      const again = await redeliver(delivery.id);
-      run.duplicates++;
-      if (!isAccepted(again)) run.undelivered.push({ eventType: `${eventType} (copy)`, status: again.status });
+    let accepted = isAccepted(delivery);
+    if (run.plan.triplicate) {
+      for (let copy = 0; copy < 2; copy++) {
+        await this.pace.turn();
+        const again = await redeliver(delivery.id);
+        run.duplicates++;
+        if (isAccepted(again)) accepted = true;
+        else run.copiesRefused++;
+      }
     }
+    if (!accepted) run.undelivered.push({ eventType, status: delivery.status });
   }
 
   private async until(check: () => boolean, ms: number): Promise<boolean> {
@@ -167,5 +175,5 @@ function isAccepted(delivery: WebhookDelivery): boolean {
 }
 
 export function newRun(plan: OrderPlan): OrderRun {
-  return { plan, sentAt: {}, undelivered: [], webhooks: 0, duplicates: 0 };
+  return { plan, sentAt: {}, undelivered: [], copiesRefused: 0, webhooks: 0, duplicates: 0 };
 }

@@ -55,6 +55,7 @@ export interface ChaosSummary {
   readonly canonicalEvents: number;
   readonly faultsHit: Record<string, number>;
   readonly undelivered: number;
+  readonly copiesRefused: number;
   /** The webhooks the vendor gave up on, by event type and the status of the last attempt. */
   readonly undeliveredBy: Record<string, number>;
   readonly before: { verdicts: readonly OrderVerdict[]; dlq: DlqContents };
@@ -98,7 +99,7 @@ export function formatReport(s: ChaosSummary): string {
   const faultsTotal = Object.values(s.faultsHit).reduce((a, b) => a + b, 0);
   const rows: [string, string, string][] = [
     ['orders', String(s.orders), ''],
-    ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries`],
+    ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries, ${s.copiesRefused} of them refused while the original was in flight (409)`],
     ['canonical events on the bus', String(s.canonicalEvents), ''],
     ['faults hit', String(faultsTotal), counts(s.faultsHit)],
     ['webhooks the vendor gave up on', String(s.undelivered), counts(s.undeliveredBy)],

@@ -130,6 +130,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       canonicalEvents: sandbox.busTap.events().length,
       faultsHit: faultsHit(sandbox, matrix),
       undelivered: runs.reduce((n, r) => n + r.undelivered.length, 0),
+      copiesRefused: runs.reduce((n, r) => n + r.copiesRefused, 0),
       undeliveredBy: runs.flatMap((r) => r.undelivered).reduce<Record<string, number>>((by, u) => {
         const key = `${u.eventType} → ${u.status ?? 'no answer'}`;
         by[key] = (by[key] ?? 0) + 1;
