@@ -7,7 +7,7 @@ import type { FaultSpec } from '../../sandbox/simulators/index';
  *
  * | at | fault |
  * |---|---|
- * | 0 | one ERP incident, in turn: 503 for 6 s (an outage); maintenance for 8 s (503 with `Retry-After` = the seconds left); 4 answers slower than the client timeout (3.5 s; the sandbox clients give up at 2.5 s) |
+ * | 0 | one ERP incident, in turn: 503 for 6 s (an outage); maintenance for 8 s (503 with `Retry-After` = the seconds left); 4 answers slower than the client timeout (11 s; a client gives up after a quarter of its function timeout, at most 10 s) |
  * | 1/4 | 429 bursts: the next 20 ERP, 6 CS and 3 fleet route-creation requests (`Retry-After: 1`); 2 CS and 2 fleet answers slower than the client timeout |
  * | 1/2 | answers lost after the side effect: 2 fleet route creations, 1 CS ticket creation, 1 CS ticket update |
  * | 5/8 | one execution environment of each SQS-driven function that is busy is killed mid-batch |
@@ -24,7 +24,8 @@ export interface InjectedFault {
   readonly what: string;
 }
 
-const SLOW_MS = 3_500;
+/** Beyond every outbound client's request timeout (a quarter of the function timeout, at most 10 s). */
+const SLOW_MS = 11_000;
 
 export class FaultMatrix {
   readonly injected: InjectedFault[] = [];
