@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound } from '../../lambdas/erp/outbound/erp-outbound';
-import { InMemoryStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { RateLimitedError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
 import { parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
@@ -98,5 +99,31 @@ describe('ERP status under concurrency', () => {
     await expect(guard.claim('SHP-X', { rank: 4, owner: 'crashed', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
     clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
     await expect(guard.claim('SHP-X', { rank: 5, owner: 'other', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
+  });
+
+  // Found by the 50-order chaos run: an ERP answer slower than the client timeout is applied after the client gave up.
+  test('a delivery whose call timed out after reaching the ERP is never followed by the arrival: the ERP ends delivered', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    // The client gives up; the ERP applies the update all the same (the gate opens after the failure).
+    erp.fail(new UpstreamUnavailableError('ERP PUT timed out after 7500 ms'));
+    await expect(delivery).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(run(erp, guard, arrived, 'arrival')).resolves.toMatchObject({ outcome: 'skipped', note: expect.stringMatching(/^late/) });
+    // The delivery's own retry goes through (with its own Idempotency-Key, which the ERP replays if it had it).
+    const retry = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await expect(retry).resolves.toEqual({ outcome: 'done' });
+    expect(statuses(erp)).toEqual(['delivered']);
+  });
+
+  test('after a failed attempt at a status, another message asking for the same status is skipped; only the attempt’s own message retries it', () => {
+    expect(skipBecause({ rank: 4, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'delivery-event' })).toBe(5);
+    expect(skipBecause({ rank: 4, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'pod' })).toBeUndefined();
+    expect(skipBecause({ rank: 3, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 4, owner: 'arrival' })).toBe(5);
+    expect(skipBecause({ rank: 5, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'pod' })).toBe(5);
+    expect(skipBecause({ rank: 3, attemptedRank: 3 }, { rank: 4, owner: 'arrival' })).toBeUndefined();
   });
 });
