@@ -140,7 +140,9 @@ export class Driver {
 
     run.sentAt.departed = Date.now();
     await this.send(run, 'RouteStopDeparture', () => fleet.departStop(route, 0), fleetRedeliver);
-    await this.until(() => this.erpHeard(id, 'in-transit'), this.options.stepWaitMs);
+    // An excursion or a late ETA comes well after the departure on a real trip: wait longer for the ERP to have
+    // heard of it (the product then also knows which assets carry the shipment, which the alert names).
+    await this.until(() => this.erpHeard(id, 'in-transit'), plan.exception === 'none' ? this.options.stepWaitMs : 4 * this.options.stepWaitMs);
 
     if (plan.exception !== 'none') {
       run.sentAt.exception = Date.now();

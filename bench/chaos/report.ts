@@ -80,10 +80,15 @@ export function tally(verdicts: readonly OrderVerdict[]): { lost: number; duplic
   };
 }
 
-/** Whether the run proves the claims: nothing lost, nothing twice, every shipment delivered in the ERP, DLQs empty, traces whole. */
+/**
+ * Whether the run proves the claims: nothing lost, nothing twice, every shipment delivered in the ERP, DLQs empty,
+ * traces whole. Webhooks that got no 2xx within the vendor's retries are a figure, not a verdict: the product may
+ * have processed them after the vendor stopped waiting (a cold start on a loaded machine), and a lost one shows as
+ * a missing effect.
+ */
 export function passed(summary: ChaosSummary): boolean {
   const t = tally(summary.after.verdicts);
-  return t.lost === 0 && t.duplicated === 0 && t.wrongFinal === 0 && t.traceIncomplete === 0 && summary.after.dlq.total === 0 && summary.undelivered === 0;
+  return t.lost === 0 && t.duplicated === 0 && t.wrongFinal === 0 && t.traceIncomplete === 0 && summary.after.dlq.total === 0;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
@@ -102,7 +107,7 @@ export function formatReport(s: ChaosSummary): string {
     ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries, ${s.copiesRefused} of them refused while the original was in flight (409)`],
     ['canonical events on the bus', String(s.canonicalEvents), ''],
     ['faults hit', String(faultsTotal), counts(s.faultsHit)],
-    ['webhooks the vendor gave up on', String(s.undelivered), counts(s.undeliveredBy)],
+    ['webhooks without a 2xx within the vendor\'s retries', String(s.undelivered), counts(s.undeliveredBy)],
     ['orders parked (no route until the redrive)', String(s.parkedOrders), ''],
     ['orders with an effect missing', String(before.lost), String(after.lost)],
     ['orders with an effect twice', String(before.duplicated), String(after.duplicated)],
