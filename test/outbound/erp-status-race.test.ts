@@ -14,6 +14,7 @@ import { example, InMemoryErp } from './support';
  */
 const arrived = example('shipment.arrived');
 const delivered = example('shipment.delivered');
+const SHIPMENT_ID = delivered.refs.shipmentId!;
 const message = (detail: typeof arrived) => parseCanonicalMessage(JSON.stringify({ detail, 'detail-type': detail.metadata.eventType }));
 
 /** An ERP whose status calls wait until the test lets them through (or fail). */
@@ -119,11 +120,31 @@ describe('ERP status under concurrency', () => {
     expect(statuses(erp)).toEqual(['delivered']);
   });
 
-  test('after a failed attempt at a status, another message asking for the same status is skipped; only the attempt’s own message retries it', () => {
-    expect(skipBecause({ rank: 4, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'delivery-event' })).toBe(5);
-    expect(skipBecause({ rank: 4, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'pod' })).toBeUndefined();
-    expect(skipBecause({ rank: 3, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 4, owner: 'arrival' })).toBe(5);
-    expect(skipBecause({ rank: 5, attemptedRank: 5, attemptedBy: 'pod' }, { rank: 5, owner: 'pod' })).toBe(5);
-    expect(skipBecause({ rank: 3, attemptedRank: 3 }, { rank: 4, owner: 'arrival' })).toBeUndefined();
+  test('after a call with an unknown outcome, the status is retried by its own message while the lease lasts; another message asking for it waits, then may take over', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    const erp = new GatedErp();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new UpstreamUnavailableError('ERP PUT timed out after 7500 ms'));
+    await expect(delivery).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    // The POD asks for "delivered" too: busy while the delivery's lease lasts (no failure counted).
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'delivery', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+    clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+    // A lower status stays late whoever asks.
+    await expect(guard.claim(SHIPMENT_ID, { rank: 4, owner: 'arrival', now: clock })).resolves.toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(skipBecause({ rank: 3, attemptedRank: 3 }, { rank: 4 })).toBeUndefined();
+    expect(skipBecause({ rank: 4, attemptedRank: 5 }, { rank: 5 })).toBeUndefined();
+  });
+
+  test('a refusal (429) changed nothing at the ERP: the shipment is released at once for the other message', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    const erp = new GatedErp();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new RateLimitedError('429', 2));
+    await expect(delivery).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
   });
 });

@@ -18,11 +18,11 @@ import { BusyError } from '../../shared/errors';
  *
  * A claim also records the highest rank *attempted* and by whom, kept when the call fails: a call that timed out
  * or lost its answer may have reached the ERP all the same (the chaos run saw "delivered" applied after the
- * client gave up, then "arrived" sent after it: the ERP ended at "arrived"; and "delivered" sent twice, by the
- * POD and by the delivery event, when recording the first failed). So after an attempt at rank R, a lower rank is
- * skipped as late, and R itself is retried only by the message that attempted it (with its own Idempotency-Key,
- * which the ERP replays); another message asking for R is skipped. The attempt's own message settles it: it
- * succeeds on a retry, or waits in the DLQ with its reason for `lsync dlq redrive`.
+ * client gave up, then "arrived" sent after it: the ERP ended at "arrived"). So after an attempt at rank R, a
+ * lower rank is skipped as late. R itself may be attempted again: by its own message at once, by another message
+ * asking for R (the POD and the delivery event both ask for "delivered") once the lease is free — the caller keeps
+ * the lease after a failure whose outcome is unknown (erp-outbound.ts), so within it only the attempt's own message
+ * retries, with its own Idempotency-Key, which the ERP replays.
  */
 export interface StatusSyncGuard {
   /** Highest rank synced for the shipment; 0 when none. */
@@ -42,13 +42,12 @@ export interface StatusSyncGuard {
 export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
 
 /**
- * Whether a claim for `rank` by `owner` must be skipped given what was synced and attempted (pure; both guards).
- * Returns the rank that makes it late or a repeat, or undefined when the claim may proceed (leases apart).
+ * Whether a claim for `rank` must be skipped given what was synced and attempted (pure; both guards). Returns the
+ * rank that makes it late or a repeat, or undefined when the claim may proceed (leases apart).
  */
-export function skipBecause(state: { rank: number; attemptedRank: number; attemptedBy?: string }, request: { rank: number; owner: string }): number | undefined {
+export function skipBecause(state: { rank: number; attemptedRank: number }, request: { rank: number }): number | undefined {
   if (state.rank >= request.rank) return state.rank;
   if (state.attemptedRank > request.rank) return state.attemptedRank;
-  if (state.attemptedRank === request.rank && state.attemptedBy !== undefined && state.attemptedBy !== request.owner) return state.attemptedRank;
   return undefined;
 }
 
@@ -98,7 +97,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
           Key: this.key(shipmentId),
           UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, attemptedRank = :rank, attemptedBy = :owner, expiresAt = if_not_exists(expiresAt, :exp)',
           ConditionExpression:
-            '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(attemptedRank) OR attemptedRank < :rank OR (attemptedRank = :rank AND attemptedBy = :owner)) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+            '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(attemptedRank) OR attemptedRank <= :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
           ExpressionAttributeNames: { '#rank': 'rank' },
           ExpressionAttributeValues: {
             ':owner': request.owner,
@@ -116,7 +115,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     }
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
     const skip = skipBecause(
-      { rank: typeof Item?.rank === 'number' ? Item.rank : 0, attemptedRank: typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0, attemptedBy: typeof Item?.attemptedBy === 'string' ? Item.attemptedBy : undefined },
+      { rank: typeof Item?.rank === 'number' ? Item.rank : 0, attemptedRank: typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0 },
       request,
     );
     if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
@@ -178,7 +177,7 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
     const syncedRank = this.ranks.get(shipmentId) ?? 0;
     const attempt = this.attempts.get(shipmentId);
-    const skip = skipBecause({ rank: syncedRank, attemptedRank: attempt?.rank ?? 0, attemptedBy: attempt?.by }, request);
+    const skip = skipBecause({ rank: syncedRank, attemptedRank: attempt?.rank ?? 0 }, request);
     if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
     const lease = this.leases.get(shipmentId);
     if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
