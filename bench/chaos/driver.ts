@@ -29,6 +29,12 @@ export interface DriverOptions {
   readonly routeWaitMs: number;
   /** How long a step waits for the product to reflect the previous one in the ERP before the trip goes on anyway. */
   readonly stepWaitMs: number;
+  /**
+   * Whether the product's trace (what `lsync trace` reads) shows the order dispatched. An excursion comes tens of
+   * minutes into a real trip, when the correlation index has long recorded which truck and reefer carry the
+   * shipment; the compressed trip waits for that instead (bounded), since the alert names only the assets.
+   */
+  readonly dispatchIndexed?: (orderId: string) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,6 +151,11 @@ export class Driver {
     await this.until(() => this.erpHeard(id, 'in-transit'), plan.exception === 'none' ? this.options.stepWaitMs : 4 * this.options.stepWaitMs);
 
     if (plan.exception !== 'none') {
+      const indexed = this.options.dispatchIndexed;
+      if (indexed) {
+        const deadline = Date.now() + 8 * this.options.stepWaitMs;
+        while (!(await indexed(id)) && Date.now() < deadline) await sleep(1_000);
+      }
       run.sentAt.exception = Date.now();
       if (plan.exception === 'temperature') {
         await this.send(run, 'AlertIncident', () => fleet.raiseTemperatureAlert(route), fleetRedeliver);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
@@ -74,7 +75,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const plans = planOrders(orders, seed);
     const runs: OrderRun[] = plans.map(newRun);
     const world = new World(sims);
-    const driver = new Driver(sims, world, { concurrency: options.concurrency ?? 60, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000 });
+    const dispatchIndexed = async (orderId: string) => {
+      const found = await traceById(traceStore.dynamodb, table, orderId).catch(() => undefined);
+      return found?.timeline.some((h) => h.eventType === 'shipment.dispatched') ?? false;
+    };
+    const driver = new Driver(sims, world, { concurrency: options.concurrency ?? 60, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
     driver.seed(plans);
 
     const matrix = new FaultMatrix(sandbox, log, options.faultCycleMs);
