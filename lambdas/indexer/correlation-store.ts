@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import type { AssetAssignmentItem, AssignmentRelease, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
-import { keys } from '../../registry/correlation-keys';
+import type { AssetAssignmentItem, AssignmentRelease, InFlightChange, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
+import { inFlightKeys, keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {
@@ -23,6 +23,8 @@ export interface CorrelationStore {
   putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void>;
   /** Ends a shipment's assignments (sets `releasedAt` where it is not set yet). */
   releaseAssignments(release: AssignmentRelease): Promise<void>;
+  /** Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). */
+  applyInFlight(change: InFlightChange): Promise<void>;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -74,6 +76,25 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
     // 'advance' here means the item changed between the two calls; a lower rank lost the race: treat as late.
     return decision === 'advance' ? 'late' : decision;
+  }
+
+  async applyInFlight(change: InFlightChange): Promise<void> {
+    if (change.action === 'leave') {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.shipmentPk(change.shipmentId), sk: inFlightKeys.sk } }));
+      return;
+    }
+    // An update, not a put: a later milestone without the route or order in its refs keeps what an earlier one wrote.
+    const { pk, sk, ...fields } = change.item;
+    const names = Object.keys(fields);
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk, sk },
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, (fields as Record<string, unknown>)[n]])),
+      }),
+    );
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {
@@ -184,6 +205,15 @@ export class InMemoryCorrelationStore implements CorrelationStore {
       this.items.set(id, { ...current, lateEvents: (current.lateEvents ?? 0) + 1 });
     }
     return decision;
+  }
+
+  async applyInFlight(change: InFlightChange): Promise<void> {
+    if (change.action === 'leave') {
+      this.items.delete(this.id(keys.shipmentPk(change.shipmentId), inFlightKeys.sk));
+      return;
+    }
+    const id = this.id(change.item.pk, change.item.sk);
+    this.items.set(id, { ...this.items.get(id), ...change.item });
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {

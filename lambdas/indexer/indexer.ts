@@ -35,6 +35,8 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
   await store.putLinks(plan.links);
   if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
   if (plan.release) await store.releaseAssignments(plan.release);
+  // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
+  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
   if (views) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
