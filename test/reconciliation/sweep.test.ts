@@ -83,6 +83,9 @@ function harness(routes: Record<string, RouteRead>, options: { pageSize?: number
   return { table, publisher, sent, deadLettered, counts, logger, deps, index, run, reads: fleet.reads };
 }
 
+/** A route as the Routes API returns it, from the Samsara fixture (not departed unless the fixture says so). */
+const routeRead = (route: object, id?: string): RouteRead => ({ ...(route as RouteRead), ...(id ? { id } : {}) });
+
 describe('sweep planning (pure)', () => {
   test("the scheduler's message starts a sweep at its scheduled time; a continuation carries page, cursor and totals", () => {
     expect(parseSweepMessage('{"system":"fleet","scheduledAt":"2026-03-12T08:15:00Z"}', 'fleet', NOW)).toEqual(first());
@@ -115,7 +118,10 @@ describe('sweep planning (pure)', () => {
 });
 
 describe('the fleet sweep over the correlation index', () => {
-  const departedRoute = () => ({ ...(samsaraDeparture().data as { route: RouteRead }).route, vehicle: (samsaraDeparture().data as { vehicle: RouteRead['vehicle'] }).vehicle }) as RouteRead;
+  const departedRoute = (): RouteRead => {
+    const data = samsaraDeparture().data;
+    return { ...routeRead(data.route), vehicle: data.vehicle };
+  };
 
   test('a departure whose webhook never came is published with the id that webhook would have had, once; the next sweep finds nothing', async () => {
     const h = harness({ 'RT-4421': departedRoute() });
@@ -135,7 +141,7 @@ describe('the fleet sweep over the correlation index', () => {
   });
 
   test('nothing is published when the webhook did arrive; a route not departed yet shows nothing', async () => {
-    const h = harness({ 'RT-4421': departedRoute(), 'RT-5': { ...samsaraRoute(), id: 'RT-5' } as RouteRead });
+    const h = harness({ 'RT-4421': departedRoute(), 'RT-5': routeRead(samsaraRoute(), 'RT-5') });
     await h.index(dispatched('SHP-1001-01', 'RT-4421'), webhookDeparture(), dispatched('SHP-5', 'RT-5'));
     await h.run();
     expect(h.publisher.published).toEqual([]);
@@ -143,7 +149,7 @@ describe('the fleet sweep over the correlation index', () => {
   });
 
   test('paged: a page of two sends a continuation after the second shipment, which covers the rest and ends the sweep', async () => {
-    const routes = Object.fromEntries(['RT-1', 'RT-2', 'RT-3'].map((id) => [id, { ...samsaraRoute(), id } as RouteRead]));
+    const routes = Object.fromEntries(['RT-1', 'RT-2', 'RT-3'].map((id) => [id, routeRead(samsaraRoute(), id)]));
     const h = harness(routes, { pageSize: 2 });
     await h.index(dispatched('SHP-1', 'RT-1'), dispatched('SHP-2', 'RT-2'), dispatched('SHP-3', 'RT-3'));
     await h.run();
@@ -157,7 +163,7 @@ describe('the fleet sweep over the correlation index', () => {
   });
 
   test('the vendor asking to slow down pauses the sweep: it resumes after the last shipment done, after Retry-After', async () => {
-    const routes = Object.fromEntries(['RT-1', 'RT-2', 'RT-3'].map((id) => [id, { ...samsaraRoute(), id } as RouteRead]));
+    const routes = Object.fromEntries(['RT-1', 'RT-2', 'RT-3'].map((id) => [id, routeRead(samsaraRoute(), id)]));
     let limited = true;
     const h = harness(routes, { fail: (id) => (id === 'RT-2' && limited ? new RateLimitedError('429 to GET /fleet/routes/RT-2', 40) : undefined) });
     await h.index(dispatched('SHP-1', 'RT-1'), dispatched('SHP-2', 'RT-2'), dispatched('SHP-3', 'RT-3'));
@@ -169,7 +175,7 @@ describe('the fleet sweep over the correlation index', () => {
   });
 
   test('time running short ends the page early with a continuation; a route the vendor does not know is counted unreadable and skipped', async () => {
-    const routes = { 'RT-1': { ...samsaraRoute(), id: 'RT-1' } as RouteRead, 'RT-3': { ...samsaraRoute(), id: 'RT-3' } as RouteRead };
+    const routes = { 'RT-1': routeRead(samsaraRoute(), 'RT-1'), 'RT-3': routeRead(samsaraRoute(), 'RT-3') };
     let remaining = 60_000;
     const h = harness(routes, { remainingMs: () => (remaining -= 25_000) });
     await h.index(dispatched('SHP-1', 'RT-1'), dispatched('SHP-2', 'RT-2'), dispatched('SHP-3', 'RT-3'));
