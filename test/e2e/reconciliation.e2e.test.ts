@@ -121,6 +121,9 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
     // The sweep pages through the shipments in flight: the indexer has entered this one once it is dispatched.
     await waitFor('the shipment in flight in the index', inFlight);
 
+    // A dispatcher assigns the route to a truck in Samsara (route-stop events need an assigned route).
+    await sim('fleet', 'POST', '/__sim/actions/assignRoute', { route: routeId, vehicleId: 'erp.vehicle:TRK-18' });
+
     // Samsara gives up on the departure webhook: it never reaches the product.
     await sim('fleet', 'POST', '/__sim/webhook-abandonments', { eventType: 'RouteStopDeparture', bodyIncludes: SHIPMENT_ID });
     const { result: lost } = await sim<{ result: Delivery }>('fleet', 'POST', '/__sim/actions/departStop', { route: routeId });
