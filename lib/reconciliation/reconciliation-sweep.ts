@@ -105,7 +105,10 @@ export class ReconciliationSweep extends Construct {
     });
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: MAX_CONCURRENCY }));
     secret.grantRead(this.handler);
-    props.correlationTable.grantReadWriteData(this.handler);
+    // Reads (the in-flight list, state items, timeline entries); the one write is dropping a delivered shipment's
+    // left-behind in-flight entry.
+    props.correlationTable.grantReadData(this.handler);
+    props.correlationTable.grant(this.handler, 'dynamodb:DeleteItem');
     props.bus.grantPutEventsTo(this.handler);
     this.queue.grantSendMessages(this.handler);
     this.reliableQueue.deadLetterQueue.grantSendMessages(this.handler);

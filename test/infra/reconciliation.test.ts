@@ -63,6 +63,23 @@ describe('reconciliation sweeps in the dev stack', () => {
     }
   });
 
+  test('the function reads the correlation table and may delete, never put or update, items in it', () => {
+    const [tableId] = ofType(resources, 'AWS::DynamoDB::Table').find(([id]) => id.startsWith('TablesCorrelationTable'))!;
+    for (const system of RECONCILED_SYSTEMS) {
+      const [, fn] = ofType(resources, 'AWS::Lambda::Function').find(([id]) => id.toLowerCase().startsWith(`${system}reconciliation${system}reconciliationfunction`))!;
+      const role = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const actions = ofType(resources, 'AWS::IAM::Policy')
+        .filter(([, p]) => ref(p.Properties!.Roles).includes(`"${role}"`))
+        .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement)
+        .filter((s) => ref(s.Resource).includes(tableId))
+        .flatMap((s) => [s.Action].flat());
+      expect(actions).toContain('dynamodb:Query');
+      expect(actions).toContain('dynamodb:BatchGetItem');
+      expect(actions).toContain('dynamodb:DeleteItem');
+      expect(actions.filter((a) => /Put|Update|BatchWrite/.test(a))).toEqual([]);
+    }
+  });
+
   test('drift that persists for three sweeps and a sweep behind its interval alarm to on-call, per system, on the sweep’s own metrics', () => {
     const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties!] as const);
     for (const system of RECONCILED_SYSTEMS) {
