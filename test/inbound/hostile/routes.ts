@@ -85,7 +85,9 @@ function signer(entry: DialectEntry): RouteSpec['sign'] {
         case 'lsync-v1':
           return lsyncHeaders(body, secret, at);
         default:
-          throw new Error(`sign ${entry.route}: no signer for scheme ${String(entry.signature.scheme satisfies never)} in test/inbound/hostile/routes.ts`);
+          // A runtime failure, not a type error: a vendor scaffolded by `npm run new:vendor` compiles, and its
+          // hostile-input tests fail here (and on its missing seeds) until they are written.
+          throw new Error(`sign ${entry.route}: no signer for scheme ${String(entry.signature.scheme)} in test/inbound/hostile/routes.ts`);
       }
     })();
     return { ...headers, 'Content-Type': contentType };
