@@ -35,6 +35,21 @@ describe('metering: moto recorder requests by caller, service and operation', ()
     expect(classifyRequest({ method: 'GET', url: 'http://127.0.0.1:5000/moto-api/data.json', headers: {} })).toBeUndefined();
   });
 
+  test("a function's own key names the function; the shared functions key still counts as the functions'", () => {
+    expect(classifyRequest(request('sandbox-lambda-CorrelationIndexerFn', 'dynamodb', { target: 'DynamoDB_20120810.Query' }))).toEqual({
+      principal: 'functions',
+      function: 'CorrelationIndexerFn',
+      service: 'dynamodb',
+      operation: 'Query',
+      items: 1,
+    });
+    const lines = ['sandbox-lambda-A', 'sandbox-lambda-A', 'sandbox-lambda-B'].map((key) => JSON.stringify(request(key, 'dynamodb', { target: 'DynamoDB_20120810.PutItem' })));
+    expect(countRecordedRequests(lines)).toEqual([
+      { principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
+      { principal: 'functions', function: 'B', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
+    ]);
+  });
+
   test('counts add up per caller, service and operation', () => {
     const lines = [
       request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
