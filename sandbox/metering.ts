@@ -35,6 +35,8 @@ export interface AwsCallCount {
 export interface LambdaUsage {
   readonly functionName: string;
   readonly logicalId: string;
+  /** The function's Powertools service name (`fleet-inbound`, `correlation-indexer`, …): its role in the product. */
+  readonly service: string;
   readonly memoryMb: number;
   readonly architecture: 'arm64' | 'x86_64';
   readonly invocations: number;
@@ -181,6 +183,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
             return {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
+              service: fn.spec.environment.POWERTOOLS_SERVICE_NAME ?? fn.spec.logicalId,
               memoryMb: fn.spec.memorySize,
               architecture: fn.spec.architecture,
               invocations: fn.stats.invocations - was.invocations,

@@ -77,8 +77,8 @@ describe('cost model', () => {
       { principal: 'eventSourceMappings', service: 'sqs', operation: 'DeleteMessageBatch', count: 4, items: 20 },
     ],
     lambda: [
-      { functionName: 'in', logicalId: 'In', memoryMb: 256, architecture: 'arm64', invocations: 10, billedMs: 1000 },
-      { functionName: 'out', logicalId: 'Out', memoryMb: 1024, architecture: 'arm64', invocations: 4, billedMs: 2000 },
+      { functionName: 'in', logicalId: 'In', service: 'fleet-inbound', memoryMb: 256, architecture: 'arm64', invocations: 10, billedMs: 1000 },
+      { functionName: 'out', logicalId: 'Out', service: 'erp-outbound', memoryMb: 1024, architecture: 'arm64', invocations: 4, billedMs: 2000 },
     ],
     sqsEventSources: [{ functionName: 'out', batches: 4, messages: 20, batchSize: 10 }],
     stepFunctions: { executions: 1, stateTransitions: 20 },
