@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import type { AssetAssignmentItem, AssignmentRelease, InFlightChange, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
+import type { AssetAssignmentItem, AssignmentRelease, InFlightChange, KnownMember, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
 import { inFlightKeys, keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
@@ -17,6 +17,8 @@ export interface CorrelationStore {
   putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'>;
   /** Writes link items (idempotent: the same item again changes nothing that matters). */
   putLinks(items: readonly LinkItem[]): Promise<void>;
+  /** The members a correlation holds (`CORR#<id>` / `LINK#…`), by sort key: one query, whatever the number of events. */
+  members(correlationId: string): Promise<Map<string, KnownMember>>;
   /** A correlation's timeline, oldest first. */
   timeline(correlationId: string): Promise<TimelineItem[]>;
   /** Writes a shipment's asset assignments and its pointers to them (idempotent). */
@@ -124,6 +126,25 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
   }
 
+  async members(correlationId: string): Promise<Map<string, KnownMember>> {
+    const members = new Map<string, KnownMember>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':member': keys.memberPrefix },
+          ProjectionExpression: 'sk, expiresAt, firstEventId, firstSeenAt',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as (KnownMember & { sk: string })[]) members.set(item.sk, { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return members;
+  }
+
   async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
     // Links are written the same way; the batch writer is shared.
     await this.putLinks([...items, ...pointers] as unknown as LinkItem[]);
@@ -229,6 +250,17 @@ export class InMemoryCorrelationStore implements CorrelationStore {
 
   async putLinks(items: readonly LinkItem[]): Promise<void> {
     for (const item of items) this.items.set(this.id(item.pk, item.sk), { ...item });
+  }
+
+  async members(correlationId: string): Promise<Map<string, KnownMember>> {
+    const pk = keys.corrPk(correlationId);
+    const members = new Map<string, KnownMember>();
+    for (const item of this.items.values()) {
+      if (item.pk === pk && String(item.sk).startsWith(keys.memberPrefix)) {
+        members.set(String(item.sk), { expiresAt: Number(item.expiresAt), firstEventId: String(item.firstEventId), firstSeenAt: String(item.firstSeenAt) });
+      }
+    }
+    return members;
   }
 
   async timeline(correlationId: string): Promise<TimelineItem[]> {

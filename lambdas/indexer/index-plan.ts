@@ -230,6 +230,29 @@ function factsOf(data: Record<string, unknown>): Facts {
   return facts;
 }
 
+/** What the correlation already holds of one member (`CORR#<id>` / `LINK#<kind>#<id>`): enough to keep it. */
+export interface KnownMember {
+  readonly expiresAt: number;
+  readonly firstEventId: string;
+  readonly firstSeenAt: string;
+}
+
+/**
+ * The link items an event still has to write (pure), given the members its correlation already holds: a link
+ * and its mirror are written the first time an id joins the correlation, and again only when their expiry is
+ * less than half the TTL away (keeping the first event and time), so a long-lived correlation never loses its
+ * links while the events that keep coming cost a read, not two writes per id (docs/cost.md).
+ */
+export function linksToWrite(planned: readonly LinkItem[], known: ReadonlyMap<string, KnownMember>, now: Date, ttlSeconds: number): LinkItem[] {
+  const refreshBefore = Math.floor(now.getTime() / 1000) + Math.floor(ttlSeconds / 2);
+  return planned.flatMap((item): LinkItem[] => {
+    const member = known.get(keys.memberSk(item.kind, item.externalId));
+    if (!member) return [item];
+    if (member.expiresAt >= refreshBefore) return [];
+    return [{ ...item, firstEventId: member.firstEventId, firstSeenAt: member.firstSeenAt }];
+  });
+}
+
 /**
  * What to write for a canonical event (pure). The correlation is the event's `correlationId`; events of
  * one business transaction that arrived under different correlation ids (e.g. a CS case keyed on the
