@@ -5,7 +5,7 @@ import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { zendeskDialect } from './zendesk';
 import { freshdeskDialect } from './freshdesk/dialect';
 
-/** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,canonical}`) and the events it may originate. */
+/** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,freshdesk,canonical}`) and the events it may originate. */
 export const CS_CANONICAL_VALIDATORS = {
   'case.opened': { '1': caseOpenedV1 },
   'case.updated': { '1': caseUpdatedV1 },
