@@ -16,7 +16,8 @@ let report: ScenarioReport;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'e2e-freshdesk', String(process.pid)), systems: { cs: 'freshdesk' }, log: (line) => lines.push(line) });
+  // Under .sandbox/e2e/<pid> like the shared sandbox (this worker's pid): the next run's global setup removes it.
+  sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'e2e', String(process.pid)), systems: { cs: 'freshdesk' }, log: (line) => lines.push(line) });
   report = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
 }, 400_000);
 
