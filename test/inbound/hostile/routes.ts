@@ -88,7 +88,9 @@ function signer(entry: DialectEntry): RouteSpec['sign'] {
           // A shared secret in a header (no signature, no timestamp): the body cannot break it.
           return { [entry.signature.signatureHeader]: secret };
         default:
-          throw new Error(`sign ${entry.route}: no signer for scheme ${String(entry.signature.scheme satisfies never)} in test/inbound/hostile/routes.ts`);
+          // A runtime failure, not a compile-time one: `npm run new:vendor` adds a scheme and promises a project that
+          // compiles; the hostile-input properties then fail for the new dialect until its signer is added here.
+          throw new Error(`sign ${entry.route}: no signer for scheme ${String(entry.signature.scheme)} in test/inbound/hostile/routes.ts`);
       }
     })();
     return { ...headers, 'Content-Type': contentType };
