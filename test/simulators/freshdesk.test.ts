@@ -54,6 +54,7 @@ describe('Freshdesk simulator', () => {
     expect(refused).toMatchObject({ status: 400, body: { description: 'Validation failed', errors: expect.any(Array) } });
     const badPriority = await create({ ...newTicket, priority: 9 });
     expect(badPriority.status).toBe(400);
+    expect(await create({ ...newTicket, type: 'Task' })).toMatchObject({ status: 400, body: { errors: [{ field: 'type', code: 'invalid_value' }] } });
     const unknownField = await create({ ...newTicket, custom_fields: { cf_not_in_this_account: 'x' } });
     expect(unknownField).toMatchObject({ status: 400, body: { errors: [{ field: 'cf_not_in_this_account', code: 'invalid_field' }] } });
   });

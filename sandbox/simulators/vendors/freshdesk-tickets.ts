@@ -5,7 +5,7 @@ import { rfc3339Seconds } from '../signing';
  * The tickets of a simulated Freshdesk account and the rules of the tickets API v2, from Freshdesk's reference
  * (https://developers.freshdesk.com/api/), not from our client: creation needs a requester (email, or an id
  * Freshdesk knows) and makes the contact when the email is new; status 2 Open … 5 Closed and priority 1 Low …
- * 4 Urgent, defaults Open / Low / source Portal; `tags` on update replaces the list; notes are private by default;
+ * 4 Urgent, defaults Open / Low / source Portal; `type` one of the account's ticket types (the defaults here); `tags` on update replaces the list; notes are private by default;
  * Filter Tickets takes `"field:'value' AND|OR …"` over ticket fields, `tag` and custom fields. Closed tickets are
  * not locked (the reference states no such rule). Field-level checks beyond the contract's schema answer
  * Freshdesk's 400 `{description: "Validation failed", errors: [{field, message, code}]}`.
@@ -57,6 +57,8 @@ export class FreshdeskValidationError extends SimHttpError {
 
 /** The custom ticket fields of the simulated account (the one logistics-sync asks the customer to create). */
 export const CUSTOM_FIELDS = ['cf_lsync_shipment_id'] as const;
+/** The ticket types of the simulated account: Freshdesk's defaults (an account can add or remove types). */
+export const TICKET_TYPES = ['Question', 'Incident', 'Problem', 'Feature Request', 'Refund'] as const;
 /** The agent the API key belongs to, and the agent who works tickets in the UI. */
 export const API_AGENT_ID = 8001;
 export const UI_AGENT_ID = 8002;
@@ -211,5 +213,6 @@ export class FreshdeskTicketBook {
       if (!(CUSTOM_FIELDS as readonly string[]).includes(field)) errors.push({ field, message: 'Unexpected/invalid field in request', code: 'invalid_field' });
     }
     if (typeof body.status === 'number' && ![2, 3, 4, 5].includes(body.status)) errors.push({ field: 'status', message: 'It should be one of these values: \'2,3,4,5\'', code: 'invalid_value' });
+    if (typeof body.type === 'string' && !(TICKET_TYPES as readonly string[]).includes(body.type)) errors.push({ field: 'type', message: `It should be one of these values: '${TICKET_TYPES.join(',')}'`, code: 'invalid_value' });
   }
 }
