@@ -17,8 +17,11 @@ export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-
 
 export interface SignatureSpec {
   readonly scheme: SignatureScheme;
-  /** The header carrying the signature, as the vendor writes it. */
-  readonly signatureHeader: string;
+  /**
+   * The header carrying the signature, as the vendor writes it; absent when the vendor sends no signature header
+   * and the shared secret travels in the body (the dialect's `verify` checks it there, constant-time).
+   */
+  readonly signatureHeader?: string;
   /** The header carrying the signed timestamp; absent when the scheme signs none (no replay window). */
   readonly timestampHeader?: string;
 }
@@ -130,7 +133,8 @@ export function webhookPath(system: SystemName, route: string): string {
 
 /** The headers a dialect's requests must carry (API Gateway checks them before the function runs). */
 export function signatureHeaders(entry: Pick<DialectEntry, 'signature'>): string[] {
-  return [entry.signature.signatureHeader, ...(entry.signature.timestampHeader ? [entry.signature.timestampHeader] : [])];
+  const { signatureHeader, timestampHeader } = entry.signature;
+  return [...(signatureHeader ? [signatureHeader] : []), ...(timestampHeader ? [timestampHeader] : [])];
 }
 
 /** Every webhook signing secret field of one system's secret JSON. */
