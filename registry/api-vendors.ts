@@ -36,6 +36,14 @@ export const API_VENDORS = {
     secretFields: ['clientId', 'clientSecret', 'scope?'],
     contract: 'generic-erp',
   },
+  'business-central': {
+    system: 'erp',
+    title: 'Dynamics 365 Business Central API v2.0 (and the logistics-sync extension\'s custom API pages)',
+    secretFields: ['clientId', 'clientSecret', 'scope?'],
+    // BC online: 6,000 OData requests per 5 minutes per user (environment), i.e. 1,200/min
+    // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online).
+    rateLimit: { operation: 'OData/API requests', requestsPerMinute: 1200, source: 'https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online' },
+  },
   samsara: {
     system: 'fleet',
     title: 'Samsara API',

@@ -13,7 +13,7 @@ export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents'
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** How a dialect's requests are signed (docs/webhooks.md, "Signature schemes", has each formula and its source). */
-export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1';
+export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1' | 'bc-client-state';
 
 export interface SignatureSpec {
   readonly scheme: SignatureScheme;
@@ -89,6 +89,17 @@ export const VENDOR_DIALECTS = {
     contentTypes: ['application/cloudevents+json', 'application/json'],
     schema: 'cloudevent',
     contract: 'cloudevents',
+  },
+  'business-central': {
+    route: 'business-central',
+    system: 'erp',
+    title: 'Dynamics 365 Business Central webhook notifications (API v2.0 subscriptions)',
+    // No signature header: BC echoes the subscription's clientState in the body of every notification, the only
+    // shared secret it documents (contracts/business-central/README.md); the dialect compares it constant-time.
+    signature: { scheme: 'bc-client-state' },
+    secretField: 'businessCentralClientState',
+    contentTypes: ['application/json'],
+    schema: 'business-central-notification',
   },
 } as const satisfies Record<string, DialectEntry>;
 
