@@ -27,6 +27,11 @@ export interface ApiVendorEntry {
   readonly contract?: ContractName;
   /** The tightest documented limit the adapter runs into; none when the API is the customer's own. */
   readonly rateLimit?: VendorRateLimit;
+  /**
+   * Why a stage cannot choose this vendor yet (its handlers exist, the stack does not deploy what they need):
+   * synthesis refuses the stage with this reason. @default - deployable
+   */
+  readonly notDeployable?: string;
 }
 
 export const API_VENDORS = {
@@ -35,6 +40,16 @@ export const API_VENDORS = {
     title: 'the generic ERP API (logistics-sync contract; an ERP or a facade in front of one)',
     secretFields: ['clientId', 'clientSecret', 'scope?'],
     contract: 'generic-erp',
+  },
+  'business-central': {
+    system: 'erp',
+    title: 'Dynamics 365 Business Central API v2.0 (and the logistics-sync extension\'s custom API pages)',
+    secretFields: ['clientId', 'clientSecret', 'scope?'],
+    // BC online: 6,000 OData requests per 5 minutes per user (environment), i.e. 1,200/min
+    // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online).
+    rateLimit: { operation: 'OData/API requests', requestsPerMinute: 1200, source: 'https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online' },
+    notDeployable:
+      'the stack does not create its read-back queue and function, the subscription renewal schedule or their settings (company id, custom API path) yet, and the custom API pages it writes need a BC extension (docs/vendors.md, "Business Central")',
   },
   samsara: {
     system: 'fleet',

@@ -16,6 +16,8 @@ export const FUNCTION_ENTRIES = {
   indexer: 'lambdas/indexer/handler.ts',
   trace: 'lambdas/trace/handler.ts',
   sapReadBack: 'lambdas/erp/read-back/handler.ts',
+  bcReadBack: 'lambdas/erp/business-central/read-back-lambda.ts',
+  bcSubscriptions: 'lambdas/erp/business-central/subscriptions-lambda.ts',
   workflowRules: 'lambdas/workflows/rules-task.ts',
   workflowStarter: 'lambdas/workflows/starter.ts',
   workflowResolution: 'lambdas/workflows/resolution.ts',

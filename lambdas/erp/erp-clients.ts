@@ -1,9 +1,10 @@
 import { pickVendor } from '../../registry/api-vendors';
 import { optionalEnv } from '../shared/env';
+import { createBusinessCentralClientFromEnv } from './business-central/bc-client';
 import { createErpClientFromEnv } from './erp-client';
 import type { ErpPort } from './erp-port';
 
 /** The ERP client of the configured vendor (`TARGET_VENDOR`, registry/api-vendors.ts): one entry per vendor. */
 export function createErpPortFromEnv(): ErpPort {
-  return pickVendor('erp', { 'generic-erp': createErpClientFromEnv }, optionalEnv('TARGET_VENDOR'));
+  return pickVendor('erp', { 'generic-erp': createErpClientFromEnv, 'business-central': createBusinessCentralClientFromEnv }, optionalEnv('TARGET_VENDOR'));
 }

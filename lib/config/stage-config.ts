@@ -150,7 +150,11 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
   for (const system of SYSTEMS) {
     const { vendor, outbound } = config.systems[system];
     try {
-      apiVendor(system, vendor);
+      const chosen = apiVendor(system, vendor);
+      if (chosen.notDeployable) {
+        problems.push(`systems.${system}.vendor "${chosen.name}" cannot be deployed yet: ${chosen.notDeployable}`);
+        continue;
+      }
     } catch (error) {
       problems.push((error as Error).message);
       continue;

@@ -77,6 +77,8 @@ async function check(route: RouteSpec, request: SentRequest): Promise<void> {
     } else {
       expect(['ignored', 'queued']).toContain(answer.status);
       expect(published).toEqual([]);
+      // A route whose intake only queues (Business Central's thin notifications) accepts by queueing.
+      if (answer.status === 'queued') counts.accepted++;
     }
     return;
   }

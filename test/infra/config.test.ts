@@ -85,6 +85,12 @@ describe('stage configuration', () => {
     expect(vendors).toContain('cs-outbound:zendesk');
   });
 
+  test('a vendor whose handlers exist but whose resources the stack does not create yet (Business Central) fails synthesis saying why', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { erp: { vendor: 'business-central' } } })).toThrow(
+      /systems\.erp\.vendor "business-central" cannot be deployed yet: the stack does not create its read-back queue/,
+    );
+  });
+
   test('Freshdesk: the stages\' 1.5/s is above its Growth-plan 80/min Tickets Update limit, so choosing it needs a slower pace (or a larger plan\'s vendorLimitPerMinute)', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk' } } })).toThrow(
       /systems\.cs\.outbound\.rateLimitPerSecond 1\.5\/s is 90 requests\/min .* above the Freshdesk API v2 Update a Ticket \(Growth plan\) limit of 80 requests\/min \(https:\/\/developers\.freshdesk\.com\/api\/#ratelimit\); use at most 1\.33/,

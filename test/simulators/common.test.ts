@@ -73,7 +73,7 @@ describe('idempotency store', () => {
 describe('webhook targets', () => {
   test('a base URL gives every default path; explicit URLs win', () => {
     expect(resolveWebhookTargets('http://127.0.0.1:3000/')).toEqual({
-      erp: { cloudevents: 'http://127.0.0.1:3000/webhooks/erp/cloudevents', canonical: 'http://127.0.0.1:3000/webhooks/erp/canonical' },
+      erp: { cloudevents: 'http://127.0.0.1:3000/webhooks/erp/cloudevents', 'business-central': 'http://127.0.0.1:3000/webhooks/erp/business-central', canonical: 'http://127.0.0.1:3000/webhooks/erp/canonical' },
       fleet: {
         samsara: 'http://127.0.0.1:3000/webhooks/fleet/samsara',
         motive: 'http://127.0.0.1:3000/webhooks/fleet/motive',

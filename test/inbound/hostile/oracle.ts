@@ -7,6 +7,7 @@ import { createCanonicalAjv } from '../../../schemas/tooling/ajv';
 import { loadVendorSchemas } from '../../../tools/gen-vendor-validators';
 import { repeatedMemberFields } from './json-tree';
 import type { SystemName } from '../../../registry/systems';
+import { testSecret } from '../support';
 import { CANONICAL_TYPES, MAX_BODY_BYTES, type RouteSpec } from './routes';
 import { NOW, NOW_SECONDS } from '../support';
 
@@ -224,6 +225,13 @@ export function verdict(route: RouteSpec, request: SentRequest): Verdict {
   if (repeated.length > 0) return refuse('a repeated member name', repeated);
   // CloudEvents binary mode (application/json): the attributes come from ce-* headers, which these requests do not send.
   if (route.entry.route === 'cloudevents' && contentType!.split(';')[0].trim().toLowerCase() === 'application/json') return refuse('binary mode without ce-specversion', ['header:ce-specversion']);
+  // Business Central: the credential is each notification's clientState (lambdas/erp/business-central/notifications.ts).
+  if (route.entry.signature.scheme === 'bc-client-state') {
+    const items = (value as { value?: unknown } | null)?.value;
+    const secret = testSecret(route.entry.route);
+    const objects = Array.isArray(items) ? items.filter((i): i is Record<string, unknown> => !!i && typeof i === 'object' && !Array.isArray(i)) : [];
+    if (objects.some((i) => i.clientState !== secret)) return { status: 401, why: 'a notification without the clientState' };
+  }
   const failures = dialectFailures(route, value);
   if (failures.length > 0) return refuse('dialect schema or rules', failures);
   return { status: 'valid', value, refusable: refusals(route, value) };

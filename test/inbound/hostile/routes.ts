@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../../lambdas/cs/inbound/routes';
+import { InMemoryBcReadBackQueue } from '../../../lambdas/erp/business-central/read-back-queue';
 import { InMemorySapReadBackQueue } from '../../../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../../lambdas/erp/inbound/routes';
 import { InMemoryAssetAssignments } from '../../../lambdas/fleet/inbound/asset-assignments';
@@ -78,7 +81,11 @@ function signer(entry: DialectEntry): RouteSpec['sign'] {
           return lsyncHeaders(body, secret, at);
         case 'freshdesk':
           // A shared secret in a header (no signature, no timestamp): the body cannot break it.
+          if (!entry.signature.signatureHeader) throw new Error(`sign ${entry.route}: the freshdesk scheme needs its secret header`);
           return { [entry.signature.signatureHeader]: secret };
+        case 'bc-client-state':
+          // No header: the credential is the clientState inside the body (the seeds carry the test secret).
+          return {};
         default:
           // A runtime failure, not a type error: a vendor scaffolded by `npm run new:vendor` compiles, and its
           // hostile-input tests fail here (and on its missing seeds) until they are written.
@@ -114,6 +121,7 @@ function canonicalSeeds(system: SystemName) {
 }
 
 const VENDOR_SEEDS: Readonly<Record<string, readonly { name: string; value: unknown }[]>> = {
+  'business-central': [{ name: 'documented notification (salesOrders)', value: JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../schemas/vendors/examples/business-central-notification.json'), 'utf8')) }],
   samsara: [
     { name: 'RouteStopDeparture', value: samsaraDeparture() },
     { name: 'RouteStopArrival', value: samsaraArrival() },
@@ -153,7 +161,7 @@ export async function routeSpecs(): Promise<RouteSpec[]> {
   const dialects: Readonly<Record<SystemName, () => Harness>> = {
     fleet: () => harness('fleet', fleet, FLEET_CANONICAL_VALIDATORS, MAX_BODY_BYTES),
     cs: () => harness('cs', CS_DIALECTS, CS_CANONICAL_VALIDATORS, MAX_BODY_BYTES),
-    erp: () => harness('erp', erpDialects(new InMemorySapReadBackQueue()), ERP_CANONICAL_VALIDATORS, MAX_BODY_BYTES),
+    erp: () => harness('erp', erpDialects(new InMemorySapReadBackQueue(), new InMemoryBcReadBackQueue()), ERP_CANONICAL_VALIDATORS, MAX_BODY_BYTES),
   };
   return (['fleet', 'cs', 'erp'] as const).flatMap((system) =>
     dialectsOf(system).map((entry) => ({

@@ -4,6 +4,8 @@
  */
 import type { SchemaValidator } from '../validation';
 
+/** schemas/vendors/business-central-notification.schema.json */
+export declare const businessCentralNotification: SchemaValidator<unknown>;
 /** schemas/vendors/canonical-submission.schema.json */
 export declare const canonicalSubmission: SchemaValidator<unknown>;
 /** schemas/vendors/cloudevent.schema.json */
