@@ -209,5 +209,10 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
     const { webhook: late } = await sim<{ webhook: Delivery }>('erp', 'POST', `/__sim/webhooks/${lost.id}/redeliver`);
     expect(late.status).toBe(202);
     expect(JSON.parse(late.attempts.at(-1)!.responseBody!)).toEqual({ status: 'accepted', eventIds: [eventId] });
+
+    // The excursion's workflow waits for its case: an agent solves the ticket, so no execution outlives the test.
+    const ticket = await waitFor('the excursion ticket', async () => (await sim<{ tickets: { id: number; external_id: string }[] }>('cs', 'GET', '/__sim/state')).tickets.find((t) => t.external_id === shipmentId));
+    await sim('cs', 'POST', '/__sim/actions/solveTicket', { ticketId: ticket.id, comment: 'The load was checked; released to the customer.' });
+    await waitFor('case.resolved', async () => (await busEvents('case.resolved', shipmentId)).length > 0);
   });
 });
