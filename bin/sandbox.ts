@@ -7,6 +7,7 @@ import { startControlServer } from '../sandbox/control';
 import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
+import { parseSystemVendors, type SystemVendors } from '../sandbox/systems';
 import { run as lsync } from '../cli/program';
 
 const program = new Command()
@@ -17,8 +18,16 @@ const program = new Command()
   .option('--prewarm', 'start one execution environment per function before "ready"')
   .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
   .option('--work-dir <dir>', 'directory for the sandbox files (inside the project); another one allows a second sandbox', '.sandbox')
+  .option('--systems <pairs>', 'the vendor a system calls instead of the stage\'s, e.g. cs=freshdesk (registry/api-vendors.ts)')
   .parse();
-const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string }>();
+const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string; systems?: string }>();
+let systems: SystemVendors | undefined;
+try {
+  systems = options.systems ? parseSystemVendors(options.systems) : undefined;
+} catch (error) {
+  console.error(`sandbox: ${(error as Error).message}`);
+  process.exit(2);
+}
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,6 +59,7 @@ try {
     log: (line) => say(`  ${line}`),
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
+    ...(systems ? { systems } : {}),
   });
   // The control API (sandbox/control.ts) for tools in other processes; its URL goes into endpoints.json.
   await startControlServer(sandbox);
@@ -75,7 +85,7 @@ say(`  Step Functions   ${endpoints.sfnEndpoint}`);
 say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no REST API yet)'}`);
 const visibilityPage = endpoints.outputs[endpoints.stackName]?.VisibilityPageUrl;
 if (visibilityPage) say(`  visibility page  ${visibilityPage}   (deliveries in trouble, revenue at risk, timelines; docs/visibility.md)`);
-if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs}`);
+if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs} (${sandbox.simulators?.csVendor ?? 'zendesk'})`);
 say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox.workDir}/logs/functions/), ${sandbox.pollers.length} SQS pollers, ${sandbox.stepFunctions.stateMachines().length} state machines`);
 say(`  everything else  ${sandbox.workDir}/endpoints.json`);
 say();

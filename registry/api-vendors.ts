@@ -53,6 +53,15 @@ export const API_VENDORS = {
     // Update Ticket: 100 requests/min per account, within the plan's account-wide limit (200/min on the smallest plan).
     rateLimit: { operation: 'Update Ticket', requestsPerMinute: 100, source: 'https://support.zendesk.com/hc/en-us/articles/8638126078234' },
   },
+  freshdesk: {
+    system: 'cs',
+    title: 'Freshdesk API v2',
+    secretFields: ['apiKey', 'requesterEmail'],
+    contract: 'freshdesk',
+    // Tickets Create and Update: 80 requests/min each on the Growth plan (the smallest with automation webhooks),
+    // within its account-wide 200/min; Pro 160, Enterprise 280 (set vendorLimitPerMinute for a larger plan).
+    rateLimit: { operation: 'Update a Ticket (Growth plan)', requestsPerMinute: 80, source: 'https://developers.freshdesk.com/api/#ratelimit' },
+  },
 } as const satisfies Record<string, ApiVendorEntry>;
 
 export type ApiVendorName = keyof typeof API_VENDORS;

@@ -9,11 +9,11 @@ import { SYSTEMS, type SystemName } from './systems';
  */
 
 /** The vendors whose published contracts are kept in `contracts/<name>/openapi.json` (with source URL and date). */
-export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp'] as const;
+export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp', 'freshdesk'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** How a dialect's requests are signed (docs/webhooks.md, "Signature schemes", has each formula and its source). */
-export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1';
+export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1' | 'freshdesk';
 
 export interface SignatureSpec {
   readonly scheme: SignatureScheme;
@@ -86,6 +86,18 @@ export const VENDOR_DIALECTS = {
     contentTypes: ['application/cloudevents+json', 'application/json'],
     schema: 'cloudevent',
     contract: 'cloudevents',
+  },
+  freshdesk: {
+    route: 'freshdesk',
+    system: 'cs',
+    title: 'Freshdesk automation webhooks ("Trigger webhook" action)',
+    // Freshdesk signs nothing: the automation rule's "Trigger webhook" action sends a custom header the user enters,
+    // holding the shared secret (docs/webhooks.md, "Freshdesk"). No timestamp header: see lambdas/cs/inbound/freshdesk/.
+    signature: { scheme: 'freshdesk', signatureHeader: 'X-Lsync-Webhook-Secret' },
+    secretField: 'freshdeskWebhookSecret',
+    contentTypes: ['application/json'],
+    schema: 'freshdesk-webhook',
+    contract: 'freshdesk',
   },
 } as const satisfies Record<string, DialectEntry>;
 

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseStageConfig, type StageConfig } from '../lib/config/stage-config';
+import { mergeConfig, parseStageConfig, type StageConfig } from '../lib/config/stage-config';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { synthesizeInChildProcess } from './deploy/synthesize';
@@ -20,6 +20,7 @@ import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';
 import { XSUAA_PATH } from './simulators/erp-oauth';
+import { systemVendorOverrides, type SystemVendors } from './systems';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {
@@ -46,6 +47,8 @@ export interface SandboxOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before "ready" (surfaces import errors early). @default false */
   readonly prewarm?: boolean;
+  /** The vendor a system calls instead of the stage's, e.g. `{ cs: 'freshdesk' }` (`npm start -- --systems cs=freshdesk`). @default - the stage's */
+  readonly systems?: SystemVendors;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -151,14 +154,17 @@ function bootEmulator(logDir: string, log: (line: string) => void, shutdown: Shu
 }
 
 /** Step 2: the vendor simulators, accepting this run's credentials and signing with its webhook secrets. */
-async function startVendorSimulators(secrets: SandboxSecrets, shutdown: ShutdownStack): Promise<Simulators> {
+async function startVendorSimulators(secrets: SandboxSecrets, config: StageConfig, shutdown: ShutdownStack): Promise<Simulators> {
+  const cs = secrets.systems.cs;
   const simulators = await startSimulators({
     secrets: secrets.webhooks,
+    csVendor: config.systems.cs.vendor,
     credentials: {
       erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
       fleet: { apiToken: secrets.systems.fleet.apiToken },
-      // Without an email in the secret the CS client sends the token as a Bearer (OAuth) token.
-      cs: { apiToken: secrets.systems.cs.apiToken, oauthToken: secrets.systems.cs.apiToken },
+      // Without an email in the secret the Zendesk client sends the token as a Bearer (OAuth) token.
+      ...(cs.apiToken ? { cs: { apiToken: cs.apiToken, oauthToken: cs.apiToken } } : {}),
+      ...(cs.apiKey ? { freshdesk: { apiKey: cs.apiKey } } : {}),
     },
   });
   shutdown.push(() => simulators.stop());
@@ -171,7 +177,7 @@ async function startVendorSimulators(secrets: SandboxSecrets, shutdown: Shutdown
  * cloud assembly directories, the product's first.
  */
 async function synthesizeApps(
-  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[] },
+  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[]; overrides?: object },
   context: Record<string, unknown>,
   simulators: Simulators | undefined,
 ): Promise<string[]> {
@@ -180,9 +186,10 @@ async function synthesizeApps(
     const outdir = path.join(options.workDir, 'cdk.out');
     rmSync(outdir, { recursive: true, force: true });
     // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
-    const configOverrides = simulators
+    const simulatorUrls = simulators
       ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
       : undefined;
+    const configOverrides = options.overrides && simulatorUrls ? mergeConfig(options.overrides, simulatorUrls) : (options.overrides ?? simulatorUrls);
     await synthesizeInChildProcess({ ...context, stage: options.stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(options.logDir, 'synth.log'));
     assemblies.push(outdir);
   }
@@ -236,7 +243,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const timings: SandboxTimings = { emulatorMs: 0, simulatorsMs: 0, synthMs: 0, deployMs: 0, runtimeMs: 0, readyMs: 0 };
     const context = cdkJsonContext();
-    const config = parseStageConfig(contextJson(context.stages), stage);
+    const stageConfig = parseStageConfig(contextJson(context.stages), stage);
+    // The vendors chosen for this run (--systems) are stage-config overrides, synthesized like the simulators' URLs.
+    const overrides = options.systems ? systemVendorOverrides(stageConfig, options.systems, log) : undefined;
+    const config = overrides ? parseStageConfig(contextJson(context.stages), stage, overrides) : stageConfig;
     const secrets = generateSecrets(config);
 
     const emulatorStarting = bootEmulator(logDir, log, shutdown, (ms) => (timings.emulatorMs = ms));
@@ -244,12 +254,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startVendorSimulators(secrets, shutdown);
+      simulators = await startVendorSimulators(secrets, config, shutdown);
       timings.simulatorsMs = elapsed(tSim);
     }
 
     const tSynth = performance.now();
-    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [] }, context, simulators);
+    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [], ...(overrides ? { overrides } : {}) }, context, simulators);
     timings.synthMs = elapsed(tSynth);
 
     const emulator = await emulatorStarting;

@@ -10,7 +10,7 @@ export type { ScenarioContext, ScenarioReport, ScenarioSandbox, ScenarioStep } f
 /**
  * The reference scenario (docs/architecture.md, "Reference scenario"), as far as the stack implements it: the
  * ERP releases SO-1001, dispatch, departure (steps-dispatch.ts), the temperature excursion and the vendor's
- * retries (steps-exceptions.ts), the exception ticket closed in Zendesk (steps-cs.ts), arrival, proof of
+ * retries (steps-exceptions.ts), the exception ticket closed on the CS platform (steps-cs.ts; Zendesk or Freshdesk), arrival, proof of
  * delivery, invoice and the trace (steps-delivery.ts), the visibility page (steps-visibility.ts). Later steps are
  * added as the product grows.
  */

@@ -37,22 +37,22 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
             ? undefined
             : 'not yet',
       },
-      // Step 5b closes the exception ticket in Zendesk; without it the ticket is still open and takes the update.
+      // Step 5b closes the exception ticket; without it the ticket is still open and takes the update.
       ctx.state.has(CLOSED_CASE)
         ? {
-            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it (via_followup_source_id)',
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it',
             withinMs: 30_000,
-            check: () => followUpOfClosedCase(ctx, ctx.sandbox.simulators!.cs.calls),
+            check: () => followUpOfClosedCase(ctx),
           }
         : {
-            name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+            name: 'the exception ticket gets one comment with the proof of delivery and the invoice',
             withinMs: 30_000,
             check: () => {
               const ticketId = ticketOf(ctx);
               if (!ticketId) return 'no ticket for the shipment';
-              const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
-              if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
-              return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+              const comments = ctx.sandbox.simulators!.csPort.writes().filter((w) => w.kind === 'comment' && w.ticketId === ticketId && /invoice/i.test(JSON.stringify(w.body)));
+              if (comments.length !== 1) return `${comments.length} comments mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(comments[0]!.body)) ? undefined : 'the comment does not mention the proof of delivery';
             },
           },
       {
@@ -113,10 +113,15 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
         withinMs: 1_000,
         check: () => {
           const sims = ctx.sandbox.simulators!;
-          const outside = [sims.erp, sims.fleet, sims.cs].flatMap((sim) =>
+          const called = [
+            { system: 'erp', calls: sims.erp.calls },
+            { system: 'fleet', calls: sims.fleet.calls },
+            { system: `cs (${sims.csVendor})`, calls: sims.csPort.calls },
+          ];
+          const outside = called.flatMap((sim) =>
             sim.calls.filter((c) => c.contract && (c.contract.errors.length > 0 || c.contract.responseErrors?.length)).map((c) => `${sim.system} ${c.method} ${c.path}: ${[...c.contract!.errors, ...(c.contract!.responseErrors ?? [])].join('; ')}`),
           );
-          const checked = [sims.erp, sims.fleet, sims.cs].reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
+          const checked = called.reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
           if (checked === 0) return 'no call was checked against a contract';
           return outside.length === 0 ? undefined : outside.slice(0, 3).join(' | ');
         },

@@ -79,7 +79,7 @@ describe('webhook targets', () => {
         motive: 'http://127.0.0.1:3000/webhooks/fleet/motive',
         canonical: 'http://127.0.0.1:3000/webhooks/fleet/canonical',
       },
-      cs: { zendesk: 'http://127.0.0.1:3000/webhooks/cs/zendesk', canonical: 'http://127.0.0.1:3000/webhooks/cs/canonical' },
+      cs: { zendesk: 'http://127.0.0.1:3000/webhooks/cs/zendesk', freshdesk: 'http://127.0.0.1:3000/webhooks/cs/freshdesk', canonical: 'http://127.0.0.1:3000/webhooks/cs/canonical' },
     });
     const explicit = resolveWebhookTargets({ fleet: 'http://x.test/samsara' });
     expect(explicit.fleet).toEqual({ samsara: 'http://x.test/samsara', motive: undefined, canonical: undefined });

@@ -76,6 +76,9 @@ function signer(entry: DialectEntry): RouteSpec['sign'] {
           return zendeskHeaders(body, rfc3339(at), secret);
         case 'lsync-v1':
           return lsyncHeaders(body, secret, at);
+        case 'freshdesk':
+          // A shared secret in a header (no signature, no timestamp): the body cannot break it.
+          return { [entry.signature.signatureHeader]: secret };
         default:
           // A runtime failure, not a type error: a vendor scaffolded by `npm run new:vendor` compiles, and its
           // hostile-input tests fail here (and on its missing seeds) until they are written.
@@ -127,6 +130,11 @@ const VENDOR_SEEDS: Readonly<Record<string, readonly { name: string; value: unkn
     { name: 'priority_changed', value: zendeskEvent('ticket.priority_changed', { current: 'URGENT', previous: 'HIGH' }) },
     { name: 'comment_added', value: zendeskEvent('ticket.comment_added', { comment: { id: '9001', is_public: true, body: 'Driver called ahead' } }) },
     { name: 'tags_changed', value: zendeskEvent('ticket.tags_changed', { tags_added: ['temperature-excursion', 'vip'], tags_removed: ['new'] }) },
+  ],
+  freshdesk: [
+    { name: 'ticket.status_changed', value: { event: 'ticket.status_changed', ticket_id: '1042', status: 'Resolved', priority: 'High', shipment_id: 'SHP-1001-01' } },
+    { name: 'ticket.priority_changed', value: { event: 'ticket.priority_changed', ticket_id: 1042, status: 'Open', priority: 'Urgent', shipment_id: 'SHP-1001-01' } },
+    { name: 'ticket.note_added', value: { event: 'ticket.note_added', ticket_id: '1042', status: 'Pending', priority: 'Medium', shipment_id: 'SHP-1001-01', note_private: 'true' } },
   ],
   cloudevents: [
     { name: 'order.released', value: cloudEvent('com.example.erp.order.released.v1', erpOrder()) },

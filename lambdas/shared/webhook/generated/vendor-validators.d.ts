@@ -8,6 +8,8 @@ import type { SchemaValidator } from '../validation';
 export declare const canonicalSubmission: SchemaValidator<unknown>;
 /** schemas/vendors/cloudevent.schema.json */
 export declare const cloudEvent: SchemaValidator<unknown>;
+/** schemas/vendors/freshdesk-webhook.schema.json */
+export declare const freshdeskWebhook: SchemaValidator<unknown>;
 /** schemas/vendors/generic-erp-invoice.schema.json */
 export declare const genericErpInvoice: SchemaValidator<unknown>;
 /** schemas/vendors/generic-erp-order.schema.json */
