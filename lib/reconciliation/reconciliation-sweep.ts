@@ -20,8 +20,8 @@ import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 
 export interface ReconciliationSweepProps {
   readonly system: ReconciledSystem;
-  /** The system's stage configuration: API base URL, vendor, secret, and `reconciliation` (interval, pace, page size). */
-  readonly config: SystemConfig;
+  /** The system's stage configuration: API base URL, vendor, secret, `reconciliation` (interval, pace, page size), and the ERP's token URL. */
+  readonly config: SystemConfig & { readonly tokenUrl?: string };
   /** Where restored milestones are published. */
   readonly bus: events.IEventBus;
   /** The in-flight entries (GSI `Lists`), state items and timelines the sweep reads. */
@@ -91,6 +91,7 @@ export class ReconciliationSweep extends Construct {
         TARGET_SYSTEM: props.system,
         TARGET_VENDOR: props.config.vendor,
         API_BASE_URL: props.config.apiBaseUrl,
+        TOKEN_URL: props.config.tokenUrl,
         SECRET_NAME: props.config.secretName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         CORRELATION_TABLE: props.correlationTable.tableName,

@@ -8,6 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import { FleetRouteObserver } from '../../lambdas/fleet/reconciliation/route-observer';
+import { ErpHoldObserver } from '../../lambdas/erp/reconciliation/hold-observer';
+import { mapCloudEvent } from '../../lambdas/erp/inbound/cloudevents';
 import { mapSamsara, type SamsaraWebhook } from '../../lambdas/fleet/inbound/samsara';
 import type { RouteRead } from '../../lambdas/fleet/fleet-port';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
@@ -202,5 +204,63 @@ describe('the fleet sweep over the correlation index', () => {
     const response = await handler(sqsEvent(record), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(h.deadLettered).toEqual([expect.objectContaining({ [DLQ_ATTRIBUTES.errorClass]: 'BadSweepMessage', [DLQ_ATTRIBUTES.errorReason]: expect.stringMatching(/for system "cs"/) })]);
+  });
+});
+
+describe('the ERP sweep: quality holds still active in the view', () => {
+  const released = { holdId: 'QH-7', orderId: 'SO-1001', shipmentId: 'SHP-7', reason: 'temperature excursion', severity: 'major', status: 'released', placedAt: '2026-03-12T09:00:00Z', releasedAt: '2026-03-12T11:30:00Z', releasedBy: 'erp-user' };
+
+  /** The ERP's release CloudEvent, as the intake maps it (its data is the hold, as the ERP's API returns it). */
+  function webhookRelease(): CanonicalDetail {
+    const { severity: _s, status: _st, placedAt: _p, ...data } = released;
+    const event = { specversion: '1.0' as const, type: 'com.example.erp.quality-hold.released.v1', source: '/erp/quality', id: 'a1b2c3', time: released.releasedAt, datacontenttype: 'application/json', data };
+    const result = mapCloudEvent({ event, vendorEventId: event.id, vendorEventType: event.type }, '2026-03-12T11:30:01.000Z', { enqueue: async () => undefined });
+    if (result.kind !== 'events') throw new Error(`the release did not map: ${result.kind}`);
+    return result.events[0] as CanonicalDetail;
+  }
+
+  function erpHarness(holds: Record<string, unknown>) {
+    const table = new InMemoryCorrelationStore();
+    const publisher = new InMemoryPublisher();
+    const reads: string[] = [];
+    const counts: Record<string, number> = {};
+    const deps: SweepDependencies = {
+      system: 'erp',
+      observer: new ErpHoldObserver({ readQualityHold: async (holdId) => (reads.push(holdId), holds[holdId]) }),
+      store: new InMemorySweepStore(table.items),
+      publisher,
+      queue: { send: async () => undefined, deadLetter: async () => undefined },
+      logger: memoryLogger(),
+      metrics: { count: (name, value) => void (counts[name] = (counts[name] ?? 0) + value) },
+      settings: { pageSize: 25, intervalSeconds: 900, reserveMs: 1000, queueUrl: 'https://sqs.local/erp-reconciliation' },
+      clock: () => NOW,
+    };
+    return { table, publisher, reads, counts, run: () => sweepPage(deps, { ...first(), system: 'erp' }, () => 60_000) };
+  }
+
+  /** The shipment in flight with a hold in its view, as the indexer and the view projection leave them. */
+  async function inFlightWithHold(table: InMemoryCorrelationStore, holdStatus: 'active' | 'released') {
+    await indexEvent(table, dispatched('SHP-7', 'RT-7'), NOW, 86_400);
+    const state = table.items.get('SHIPMENT#SHP-7\u0000STATE')!;
+    table.items.set('SHIPMENT#SHP-7\u0000STATE', { ...state, view: { shipmentId: 'SHP-7', exceptions: {}, cases: {}, holds: { 'QH-7': { status: holdStatus } } } });
+  }
+
+  test('a release whose CloudEvent never came is published with the id the CloudEvent would have had; a hold still active, or known released, publishes nothing', async () => {
+    const h = erpHarness({ 'QH-7': released });
+    await inFlightWithHold(h.table, 'active');
+    await h.run();
+    expect(h.publisher.published.map((e) => [e.metadata.eventType, e.metadata.eventId, e.metadata.occurredAt])).toEqual([['quality-hold.released', webhookRelease().metadata.eventId, released.releasedAt]]);
+    expect(timelineKeyOf(h.publisher.published[0] as CanonicalDetail)).toEqual(timelineKeyOf(webhookRelease()));
+    expect(h.counts.ReconciliationDriftFound).toBe(1);
+
+    const active = erpHarness({ 'QH-7': { ...released, status: 'active', releasedAt: undefined } });
+    await inFlightWithHold(active.table, 'active');
+    await active.run();
+    expect(active.publisher.published).toEqual([]);
+
+    const known = erpHarness({ 'QH-7': released });
+    await inFlightWithHold(known.table, 'released');
+    await known.run();
+    expect(known.reads).toEqual([]);
   });
 });
