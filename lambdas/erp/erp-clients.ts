@@ -11,5 +11,16 @@ export function createErpPortFromEnv(): ErpPort {
 
 /** The quality-hold reader of the configured vendor (the reconciliation sweep), picked like the port above. */
 export function createErpHoldSourceFromEnv(): ErpHoldSource {
-  return pickVendor('erp', { 'generic-erp': createErpClientFromEnv }, optionalEnv('TARGET_VENDOR'));
+  return pickVendor(
+    'erp',
+    {
+      'generic-erp': createErpClientFromEnv,
+      // The sweep maps holds through the generic ERP's webhook mapper; BC's holds live in the extension's custom API
+      // pages and have no release event to restore (docs/reconciliation.md): a BC stage gets no ERP sweep.
+      'business-central': () => {
+        throw new Error('the ERP reconciliation sweep reads quality holds through the generic ERP API; Business Central has none to read');
+      },
+    },
+    optionalEnv('TARGET_VENDOR'),
+  );
 }
