@@ -12,6 +12,8 @@ import { queueDefaults } from './core/defaults';
 import { acknowledgeSubscriptionDeadLetterQueue } from './core/serverless-checks';
 import { ErpReadBack } from './adapters/erp-read-back';
 import { ExceptionWorkflows } from './workflows/exception-workflow';
+import { FileIntake } from './adapters/file-intake';
+import { fileIntake } from '../registry/file-intakes';
 import { InboundAdapter } from './adapters/inbound-adapter';
 import { maintenanceAllowances, Monitoring } from './monitoring/monitoring';
 import { OutboundAdapter } from './adapters/outbound-adapter';
@@ -107,6 +109,24 @@ export class LogisticsSyncStack extends Stack {
     sapReadBack.grantEnqueue(inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler);
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
+
+    // --- file intakes (lib/adapters/file-intake.ts, docs/edi.md) ---
+    // Trading partners' files (EDI) → bucket prefix → S3 event notification → queue → parse, map, acknowledge.
+    for (const [name, intakeConfig] of Object.entries(config.fileIntakes ?? {})) {
+      const intake = new FileIntake(this, `FileIntake-${name}`, {
+        intake: fileIntake(name),
+        config: intakeConfig,
+        stage: config.stage,
+        bus: this.canonicalBus.bus,
+        idempotencyTable: this.tables.idempotencyTable,
+        alarmTopic: this.onCallTopic,
+        queueRetention: Duration.days(config.retention.queueRetentionDays),
+        deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+        logRetention: config.retention.logRetentionDays,
+      });
+      new CfnOutput(this, `FileIntakeBucket-${name}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
+      if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer-${name}`, { value: intake.transferServer.server.attrServerId });
+    }
 
     // --- routing rules, outbound adapters and the correlation indexer ---
     // Outbound adapters (one per target system), the correlation indexer, the rules feeding them, and the trace API.

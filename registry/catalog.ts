@@ -33,6 +33,8 @@ export const METRIC_NAMES = {
   syncFailures: 'SyncFailures',
   /** count: a redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
   idempotencyInProgress: 'IdempotencyInProgress',
+  /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */
+  filesRejected: 'FilesRejected',
 } as const;
 
 /** Anchors of docs/runbook.md that alarm descriptions point to. */
@@ -49,6 +51,7 @@ export const RUNBOOK = {
   functionThrottles: 'function-throttles',
   idempotencyInProgress: 'idempotency-in-progress',
   notificationsUndelivered: 'alarm-notifications-undelivered',
+  filesRejected: 'file-intake-rejected',
 } as const;
 
 export function runbookLink(anchor: string): string {

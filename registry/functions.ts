@@ -20,6 +20,8 @@ export const FUNCTION_ENTRIES = {
   workflowErpTask: 'lambdas/workflows/erp-task.ts',
   workflowCsTask: 'lambdas/workflows/cs-task.ts',
   visibility: 'lambdas/visibility/handler.ts',
+  /** A file intake's handler (registry/file-intakes.ts). */
+  fileIntake: (system: SystemName, name: string) => `lambdas/${system}/files/${name}/handler.ts`,
 } as const;
 
 interface EnvVariable {
@@ -69,6 +71,9 @@ export const ENV = {
   REFRESH_SECONDS: { description: 'visibility page: how often it refreshes itself', default: 30 },
   AUTH_DOMAIN_URL: { description: "visibility page: the Cognito domain of its hosted sign-in (the page signs in only when the API asks)", optional: true },
   AUTH_CLIENT_ID: { description: "visibility page: the user pool app client it signs in with", optional: true },
+  INTAKE_BUCKET: { description: 'file intake: the bucket the trading partners\' files land in (and acknowledgements are written to)' },
+  TRADING_PARTNERS: { description: 'file intake: JSON of the stage\'s trading partners and our own interchange id (lib/config, fileIntakes.<name>)' },
+  FILE_DEDUPE_TTL_SECONDS: { description: 'file intake: how long a processed interchange control number refuses a duplicate', default: 90 * 86_400 },
 } as const satisfies Record<string, EnvVariable>;
 
 export type EnvName = keyof typeof ENV;
