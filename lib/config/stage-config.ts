@@ -72,6 +72,8 @@ export interface TradingPartner extends InterchangeId {
   readonly name: string;
   /** The carrier's SCAC; a status message naming another carrier is rejected. */
   readonly scac?: string;
+  /** IANA time zone of the partner's local times (X12 time code `LT`, or none). @default 'UTC' */
+  readonly timeZone?: string;
   /** SFTP public key (Transfer Family server only). */
   readonly sshPublicKey?: string;
 }
