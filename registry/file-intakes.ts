@@ -9,6 +9,32 @@ import type { SystemName } from './systems';
  * lib/adapters/file-intake.ts); the handler is `lambdas/<system>/files/<name>/handler.ts`. Pure data.
  */
 
+/** An interchange id: qualifier and id (X12 ISA05/ISA06 or ISA07/ISA08) and, when it differs, the application code (GS02/GS03). */
+export interface InterchangeId {
+  readonly qualifier: string;
+  readonly id: string;
+  readonly groupId?: string;
+}
+
+/** A trading partner of a file intake (stage config `fileIntakes.<name>.partners`). */
+export interface TradingPartner extends InterchangeId {
+  /** Our name for the partner: its folder under the intake prefix and its SFTP user name. */
+  readonly name: string;
+  /** The carrier's SCAC; a status message naming another carrier is rejected. */
+  readonly scac?: string;
+  /** IANA time zone of the partner's local times (X12 time code `LT`, or none). @default 'UTC' */
+  readonly timeZone?: string;
+  /** SFTP public key (Transfer Family server only). */
+  readonly sshPublicKey?: string;
+}
+
+/** What an intake's function learns of the stage's configuration (`TRADING_PARTNERS`, JSON). */
+export interface TradingPartners {
+  /** Our own interchange id, as the partners address us. */
+  readonly receiver: InterchangeId;
+  readonly partners: readonly TradingPartner[];
+}
+
 export interface FileIntakeEntry {
   /** The system whose events the files carry (`metadata.source.system`). */
   readonly system: SystemName;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { apiVendor } from '../../registry/api-vendors';
-import { fileIntake } from '../../registry/file-intakes';
+import { fileIntake, type InterchangeId, type TradingPartner } from '../../registry/file-intakes';
+
+export type { InterchangeId, TradingPartner };
 import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
@@ -57,25 +59,6 @@ export interface ErpSystemConfig extends SystemConfig {
    * @default '<apiBaseUrl>/oauth/token'
    */
   readonly tokenUrl?: string;
-}
-
-/** An interchange id: qualifier and id (X12 ISA05/ISA06 or ISA07/ISA08) and, when it differs, the application code (GS02/GS03). */
-export interface InterchangeId {
-  readonly qualifier: string;
-  readonly id: string;
-  readonly groupId?: string;
-}
-
-/** A trading partner of a file intake. */
-export interface TradingPartner extends InterchangeId {
-  /** Our name for the partner: its folder under the intake prefix and its SFTP user name. */
-  readonly name: string;
-  /** The carrier's SCAC; a status message naming another carrier is rejected. */
-  readonly scac?: string;
-  /** IANA time zone of the partner's local times (X12 time code `LT`, or none). @default 'UTC' */
-  readonly timeZone?: string;
-  /** SFTP public key (Transfer Family server only). */
-  readonly sshPublicKey?: string;
 }
 
 /** One file intake of the stage (registry/file-intakes.ts). */
