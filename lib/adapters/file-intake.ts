@@ -138,10 +138,13 @@ export class FileIntake extends Construct {
 
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
-    Validations.of(this.handler.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::<*>]',
-      reason: 'Object ARNs under the intake\'s own prefixes (inbound, acknowledgements, rejections) of its own bucket: the keys are the partners\' file names.',
-    });
+    const bucketId = stack.getLogicalId(cfnBucket);
+    for (const prefix of [intake.inboundPrefix, intake.acknowledgementPrefix, intake.rejectionPrefix]) {
+      Validations.of(this.handler.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason: `Objects under the intake's own ${prefix} prefix of its own bucket: the keys are named after the partners' files, unknown in advance.`,
+      });
+    }
 
     this.rejectedAlarm = new cloudwatch.Alarm(this, 'RejectedAlarm', {
       metric: new cloudwatch.Metric({
