@@ -57,7 +57,19 @@ export interface FileIntakeEntry {
 }
 
 /** The file intakes by name (the name is `metadata.source.vendor` of what they publish). */
-export const FILE_INTAKES = {} as const satisfies Record<string, FileIntakeEntry>;
+export const FILE_INTAKES = {
+  edi: {
+    system: 'fleet',
+    title: 'Carrier EDI X12 214 (Transportation Carrier Shipment Status), 997 acknowledgements',
+    format: 'x12',
+    documents: ['214'],
+    acknowledgement: '997',
+    inboundPrefix: 'inbound/',
+    acknowledgementPrefix: 'acknowledgements/',
+    rejectionPrefix: 'rejected/',
+    contract: 'x12-214',
+  },
+} as const satisfies Record<string, FileIntakeEntry>;
 
 export type FileIntakeName = keyof typeof FILE_INTAKES;
 
