@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseStageConfig, type StageConfig } from '../lib/config/stage-config';
+import { mergeConfig, parseStageConfig, type StageConfig } from '../lib/config/stage-config';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { synthesizeInChildProcess } from './deploy/synthesize';
@@ -19,6 +19,7 @@ import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';
 import { XSUAA_PATH } from './simulators/erp-oauth';
+import { systemsConfigOverrides, type SystemSelection } from './systems-option';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {
@@ -45,6 +46,8 @@ export interface SandboxOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before "ready" (surfaces import errors early). @default false */
   readonly prewarm?: boolean;
+  /** Which vendor plays each system (`--systems`; sandbox/systems-option.ts): an API vendor becomes the stage's. @default - the defaults */
+  readonly systems?: SystemSelection;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -76,6 +79,8 @@ export interface Sandbox {
   readonly timings: SandboxTimings;
   readonly workDir: string;
   readonly config: StageConfig;
+  /** Which vendor plays each system (the scenario sends the system's events that vendor's way). */
+  readonly systems: SystemSelection;
   readonly emulator: Emulator;
   /** Deployed stacks, the product first when deployed. */
   readonly stacks: readonly DeployedStack[];
@@ -168,7 +173,7 @@ async function startVendorSimulators(secrets: SandboxSecrets, shutdown: Shutdown
  * cloud assembly directories, the product's first.
  */
 async function synthesizeApps(
-  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[] },
+  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[]; systems: SystemSelection },
   context: Record<string, unknown>,
   simulators: Simulators | undefined,
 ): Promise<string[]> {
@@ -177,9 +182,11 @@ async function synthesizeApps(
     const outdir = path.join(options.workDir, 'cdk.out');
     rmSync(outdir, { recursive: true, force: true });
     // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
-    const configOverrides = simulators
+    const simulated = simulators
       ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
       : undefined;
+    const chosen = systemsConfigOverrides(options.systems);
+    const configOverrides = simulated || chosen.systems ? mergeConfig(simulated ?? {}, chosen) : undefined;
     await synthesizeInChildProcess({ ...context, stage: options.stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(options.logDir, 'synth.log'));
     assemblies.push(outdir);
   }
@@ -233,7 +240,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const timings: SandboxTimings = { emulatorMs: 0, simulatorsMs: 0, synthMs: 0, deployMs: 0, runtimeMs: 0, readyMs: 0 };
     const context = cdkJsonContext();
-    const config = parseStageConfig(contextJson(context.stages), stage);
+    const systems = options.systems ?? {};
+    const config = parseStageConfig(contextJson(context.stages), stage, systemsConfigOverrides(systems));
     const secrets = generateSecrets(config);
 
     const emulatorStarting = bootEmulator(logDir, log, shutdown, (ms) => (timings.emulatorMs = ms));
@@ -246,7 +254,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     const tSynth = performance.now();
-    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [] }, context, simulators);
+    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [], systems }, context, simulators);
     timings.synthMs = elapsed(tSynth);
 
     const emulator = await emulatorStarting;
@@ -301,6 +309,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timings,
       workDir,
       config,
+      systems,
       emulator,
       stacks,
       product,
