@@ -25,6 +25,11 @@ import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
 import { SYSTEMS, type SystemName } from '../registry/systems';
 
+/** `x12-214` → `X12214`: a name as part of an output's logical id (letters and digits only). */
+function pascal(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
+
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
   readonly config: StageConfig;
@@ -124,8 +129,8 @@ export class LogisticsSyncStack extends Stack {
         deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
         logRetention: config.retention.logRetentionDays,
       });
-      new CfnOutput(this, `FileIntakeBucket-${name}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
-      if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer-${name}`, { value: intake.transferServer.server.attrServerId });
+      new CfnOutput(this, `FileIntakeBucket${pascal(name)}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
+      if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer${pascal(name)}`, { value: intake.transferServer.server.attrServerId });
     }
 
     // --- routing rules, outbound adapters and the correlation indexer ---
