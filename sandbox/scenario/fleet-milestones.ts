@@ -1,3 +1,4 @@
+import { EDI_MILESTONES } from './fleet-milestones-edi';
 import { accepted, routeRef } from './helpers';
 import type { Expectation, ScenarioContext } from './runner';
 
@@ -26,6 +27,7 @@ const WEBHOOKS: FleetMilestones = {
 /** The vendors that can play the fleet milestones, by registry name. */
 export const FLEET_MILESTONES: Readonly<Record<string, FleetMilestones>> = {
   samsara: WEBHOOKS,
+  edi: EDI_MILESTONES,
 };
 
 /** The milestones of the fleet vendor the scenario plays (`ctx.systems.fleet`), the webhooks by default. */
