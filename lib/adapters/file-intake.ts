@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK, runbookLink } from '../../registry/catalog';
@@ -60,6 +61,9 @@ export class FileIntake extends Construct {
 
   constructor(scope: Construct, id: string, props: FileIntakeProps) {
     super(scope, id);
+    // Server access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL (this construct's
+    // buckets only; the flag is what `cdk init` sets for new apps).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const { intake, config } = props;
     const timeout = Duration.seconds(60);
     const stack = Stack.of(this);
@@ -68,7 +72,6 @@ export class FileIntake extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
