@@ -108,5 +108,8 @@ if (options.once) {
   await shutdown(report.ok ? 0 : 1);
 } else {
   if (visibilityPage) say(`the visibility page: ${visibilityPage}`);
+  // EventBridge Scheduler, locally (sandbox/runtime/schedules.ts): the reconciliation sweeps run at their rate.
+  sandbox.schedules.startTimers();
+  for (const s of sandbox.schedules.specs) say(`schedule ${s.logicalId}: ${s.expression} (fire it now: POST ${endpoints.controlEndpoint ?? '<control API>'}/schedules/fire?name=${s.logicalId})`);
   say('serving until Ctrl-C ...');
 }

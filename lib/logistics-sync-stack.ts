@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -23,7 +24,8 @@ import { Tables } from './core/tables';
 import { TraceApi } from './correlation/trace-api';
 import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
-import { SYSTEMS, type SystemName } from '../registry/systems';
+import { RECONCILED_SYSTEMS, SYSTEMS, type SystemName } from '../registry/systems';
+import { ReconciliationSweep } from './reconciliation/reconciliation-sweep';
 
 /** `x12-214` → `X12214`: a name as part of an output's logical id (letters and digits only). */
 function pascal(name: string): string {
@@ -212,6 +214,27 @@ export class LogisticsSyncStack extends Stack {
       if (minutes !== undefined) outbound[system].notifyWhenDegraded(workflows.notificationTopic, Duration.minutes(minutes));
     }
 
+    // --- reconciliation (lib/reconciliation/reconciliation-sweep.ts, docs/reconciliation.md) ---
+    // Per system, a schedule → queue → function that reads the shipments in flight from the vendor's API and publishes
+    // the milestones whose webhooks never came, with the ids those webhooks would have produced.
+    const schedulerRole = new iam.Role(this, 'ReconciliationSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler sends the reconciliation sweeps\' messages to their queues',
+    });
+    const sweeps = RECONCILED_SYSTEMS.map(
+      (system) =>
+        new ReconciliationSweep(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Reconciliation`, {
+          system,
+          config: config.systems[system],
+          bus: this.canonicalBus.bus,
+          correlationTable: this.tables.correlationTable,
+          schedulerRole,
+          alarmTopic: this.onCallTopic,
+          logRetention: config.retention.logRetentionDays,
+          ...queueRetention,
+        }),
+    );
+
     // --- monitoring (alarms, dashboard) ---
     // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after
     // this point fails synthesis with a message saying so.
@@ -219,7 +242,9 @@ export class LogisticsSyncStack extends Stack {
       stage: config.stage,
       alarmTopic: this.onCallTopic,
       queueAgeAllowances: maintenanceAllowances(config),
-    }).monitorScope(this);
+    })
+      .monitorScope(this)
+      .monitorDrift(sweeps);
 
     new CfnOutput(this, 'EventBusName', { value: this.canonicalBus.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.canonicalBus.archive.archiveName });

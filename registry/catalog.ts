@@ -35,6 +35,14 @@ export const METRIC_NAMES = {
   idempotencyInProgress: 'IdempotencyInProgress',
   /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */
   filesRejected: 'FilesRejected',
+  /** count per system (`system` dimension): milestones a reconciliation sweep found the vendor showing and the index lacking. */
+  driftFound: 'ReconciliationDriftFound',
+  /** count per system: of those, published again (with the ids their webhooks would have had). */
+  driftRepaired: 'ReconciliationDriftRepaired',
+  /** count per system: shipments the vendor's API could not tell about (not found, refused). */
+  sweepUnreadable: 'ReconciliationUnreadable',
+  /** count per system: pages of a sweep still running after its interval (a missed update then waits longer than promised). */
+  sweepBehind: 'ReconciliationSweepBehind',
 } as const;
 
 /** Anchors of docs/runbook.md that alarm descriptions point to. */
@@ -52,6 +60,8 @@ export const RUNBOOK = {
   idempotencyInProgress: 'idempotency-in-progress',
   notificationsUndelivered: 'alarm-notifications-undelivered',
   filesRejected: 'file-intake-rejected',
+  reconciliationDrift: 'reconciliation-drift-persists',
+  reconciliationBehind: 'reconciliation-sweep-behind',
 } as const;
 
 export function runbookLink(anchor: string): string {

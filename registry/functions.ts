@@ -22,6 +22,7 @@ export const FUNCTION_ENTRIES = {
   visibility: 'lambdas/visibility/handler.ts',
   /** A file intake's handler (registry/file-intakes.ts). */
   fileIntake: (system: SystemName, name: string) => `lambdas/${system}/files/${name}/handler.ts`,
+  reconciliation: (system: SystemName) => `lambdas/${system}/reconciliation/handler.ts`,
 } as const;
 
 interface EnvVariable {
@@ -68,6 +69,8 @@ export const ENV = {
   ACCOUNT_TEAM_TOPIC_ARN: { description: "outbound: the account team's SNS topic, told when the target stays unreachable (degraded mode)", optional: true },
   DEGRADED_NOTICE_SECONDS: { description: 'outbound: how long the target may be unreachable before the account team is told', default: 900 },
   MAX_HOLD_SECONDS: { description: 'how long a message may be held (maintenance, open circuit) before it is attempted anyway', default: 3 * 86_400 },
+  SWEEP_PAGE_SIZE: { description: 'reconciliation: shipments in flight read per page (one invocation)', default: 25 },
+  SWEEP_INTERVAL_SECONDS: { description: 'reconciliation: how often a sweep starts (a sweep running longer is behind)', default: 900 },
   REFRESH_SECONDS: { description: 'visibility page: how often it refreshes itself', default: 30 },
   AUTH_DOMAIN_URL: { description: "visibility page: the Cognito domain of its hosted sign-in (the page signs in only when the API asks)", optional: true },
   AUTH_CLIENT_ID: { description: "visibility page: the user pool app client it signs in with", optional: true },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startMetering, type Meter, type MeteredSandbox } from './metering';
 import type { LocalRestApi } from './runtime/api-gateway/server';
+import type { LocalSchedules } from './runtime/schedules';
 import type { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
@@ -29,6 +30,7 @@ export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, 
   readonly busTap: Pick<BusTap, 'events'>;
   /** Which vendor plays each system (`--systems`): `POST /scenario` plays it that way. */
   readonly systems?: SystemSelection;
+  readonly schedules: Pick<LocalSchedules, 'fire' | 'specs' | 'firings'>;
 }
 
 /**
@@ -39,6 +41,9 @@ export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, 
  * - `GET  /bus-events`  every event the bus tap saw (`?type=<detail-type>` filters)
  * - `POST /warm`        starts one environment per function; answers `{ <functionName>: <init error> | null }`
  * - `POST /scenario`    runs the reference scenario in the sandbox process; answers its report
+ * - `GET  /schedules`   the EventBridge Scheduler schedules run locally, and their firings
+ * - `POST /schedules/fire?name=<part of the logical id>`   fires the matching schedules now (e.g. `name=FleetReconciliation`);
+ *                       answers the firings once their messages are in the target queues
  * - `POST /metering/start`, `POST /metering/stop`   counts what the product uses in between; `stop` answers
  *                       the Usage (sandbox/metering.ts), the input of the cost model
  *
@@ -80,6 +85,17 @@ export class ControlServer extends LoopbackServer {
         const lines: string[] = [];
         const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line), systems: sandbox.systems ?? {} });
         this.send(res, 200, { ...report, log: lines });
+        return;
+      }
+      case 'GET /schedules':
+        this.send(res, 200, { schedules: sandbox.schedules.specs, firings: sandbox.schedules.firings });
+        return;
+      case 'POST /schedules/fire': {
+        try {
+          this.send(res, 200, { firings: await sandbox.schedules.fire(url.searchParams.get('name') ?? undefined) });
+        } catch (error) {
+          this.send(res, 404, { message: (error as Error).message });
+        }
         return;
       }
       case 'POST /metering/start': {

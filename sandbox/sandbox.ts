@@ -13,6 +13,7 @@ import { BusTap } from './runtime/bus-tap';
 import type { UnsupportedFunction } from './runtime/function-specs';
 import type { FunctionRegistry } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
+import type { LocalSchedules } from './runtime/schedules';
 import { startRuntime } from './runtime/start';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
@@ -89,6 +90,8 @@ export interface Sandbox {
   readonly pollers: readonly SqsPoller[];
   readonly apis: readonly LocalRestApi[];
   readonly stepFunctions: LocalStepFunctions;
+  /** EventBridge Scheduler's schedules, run locally (runtime/schedules.ts): `fire()` now, `startTimers()` at their rate. */
+  readonly schedules: LocalSchedules;
   /** Every event published to the stacks' custom buses (sandbox instrumentation, see docs/sandbox.md). */
   readonly busTap: BusTap;
   readonly simulators?: Simulators;
@@ -317,6 +320,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       pollers: runtime.pollers,
       apis: runtime.apis,
       stepFunctions: runtime.stepFunctions,
+      schedules: runtime.schedules,
       busTap,
       simulators,
       secrets,

@@ -49,6 +49,13 @@ export interface SystemConfig {
   readonly addressBookExternalIdKey?: string;
   /** Windows in which outbound calls are held in the queue instead of attempted. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** The reconciliation sweep (docs/reconciliation.md); every field has a default ({@link reconciliationSettings}). */
+  readonly reconciliation?: { readonly intervalMinutes?: number; readonly requestsPerMinute?: number; readonly pageSize?: number };
+}
+
+/** The reconciliation sweep's settings of a system, defaults applied: a sweep every 15 minutes, 30 reads a minute, pages of 25. */
+export function reconciliationSettings(system: Pick<SystemConfig, 'reconciliation'>): { intervalMinutes: number; requestsPerMinute: number; pageSize: number } {
+  return { intervalMinutes: 15, requestsPerMinute: 30, pageSize: 25, ...system.reconciliation };
 }
 
 /** The ERP's configuration: a system, plus where its OAuth2 tokens come from. */

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -22,6 +23,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
 import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
+import { driftGraphs, sweepMetric, type SweepToMonitor } from './drift';
 import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
 import type { MonitoringProps } from './props';
 
@@ -57,6 +59,8 @@ export class Monitoring extends Construct {
   private readonly props: MonitoringProps;
   private readonly action: cwActions.SnsAction;
   private readonly monitored = new Set<IConstruct>();
+  /** The schedules whose sweeps have drift alarms. */
+  private readonly driftMonitored = new Set<IConstruct>();
   /** Every SQS queue an alarm watches (work queues, their DLQs, subscriptions' DLQs). */
   private readonly watchedQueues = new Set<IConstruct>();
   private readonly names = new ResourceNames();
@@ -329,6 +333,36 @@ export class Monitoring extends Construct {
     return this;
   }
 
+  /**
+   * Reconciliation alarms per sweep: drift that persists (missed updates found in three sweeps in a row: the vendor's
+   * webhooks keep failing to arrive, though each one is repaired) and a sweep still running after its interval (the
+   * detection promise is broken); dashboard graph. Every EventBridge Scheduler schedule of the stack must be one of
+   * these sweeps' (synthesis fails otherwise).
+   */
+  public monitorDrift(sweeps: readonly (SweepToMonitor & { readonly schedule: IConstruct })[]): this {
+    for (const sweep of sweeps) {
+      if (this.driftMonitored.has(sweep.schedule)) continue;
+      this.driftMonitored.add(sweep.schedule);
+      const name = pascal(sweep.system);
+      this.addAlarm(`${name}ReconciliationDriftPersists`, sweepMetric(sweep, METRIC_NAMES.driftFound), {
+        threshold: 1,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        description: `Three ${sweep.system} reconciliation sweeps in a row found milestones whose webhooks never arrived (each was repaired): the vendor's webhook delivery is failing.`,
+        anchor: RUNBOOK.reconciliationDrift,
+        section: sweep.system,
+      });
+      this.addAlarm(`${name}ReconciliationSweepBehind`, sweepMetric(sweep, METRIC_NAMES.sweepBehind), {
+        threshold: 1,
+        description: `A ${sweep.system} reconciliation sweep was still running after its ${sweep.interval.toHumanString()} interval: missed updates wait longer than the documented promise.`,
+        anchor: RUNBOOK.reconciliationBehind,
+        section: sweep.system,
+      });
+      this.board.addGraphs(sweep.system, driftGraphs(sweep));
+    }
+    return this;
+  }
+
   private addAlarm(
     id: string,
     metric: cloudwatch.IMetric,
@@ -400,6 +434,9 @@ export class Monitoring extends Construct {
     const unwatched = all
       .filter((c) => c instanceof sqs.Queue && !this.watchedQueues.has(c))
       .map((c) => `${c.node.path} is an SQS queue no alarm watches: make it part of a ReliableQueue, or a subscription's dead-letter queue`);
-    return [...unclaimed, ...undeadLettered, ...unwatched];
+    const unswept = all
+      .filter((c) => c instanceof scheduler.Schedule && !this.driftMonitored.has(c))
+      .map((c) => `${c.node.path} is a schedule without drift monitoring: give its sweep to monitoring.monitorDrift()`);
+    return [...unclaimed, ...undeadLettered, ...unwatched, ...unswept];
   }
 }
