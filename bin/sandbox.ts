@@ -7,8 +7,8 @@ import { startControlServer } from '../sandbox/control';
 import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
-import { parseSystemVendors, type SystemVendors } from '../sandbox/systems';
 import { run as lsync } from '../cli/program';
+import { parseSystemsOption, type SystemSelection } from '../sandbox/systems-option';
 
 const program = new Command()
   .name('sandbox')
@@ -17,13 +17,13 @@ const program = new Command()
   .option('--verbose', 'echo function logs (always written to .sandbox/logs/functions/)')
   .option('--prewarm', 'start one execution environment per function before "ready"')
   .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
+  .option('--systems <list>', 'which vendor plays each system, e.g. fleet=edi,cs=freshdesk (webhook dialects, file intakes and API vendors of the registry)')
   .option('--work-dir <dir>', 'directory for the sandbox files (inside the project); another one allows a second sandbox', '.sandbox')
-  .option('--systems <pairs>', 'the vendor a system calls instead of the stage\'s, e.g. cs=freshdesk (registry/api-vendors.ts)')
   .parse();
 const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string; systems?: string }>();
-let systems: SystemVendors | undefined;
+let systems: SystemSelection;
 try {
-  systems = options.systems ? parseSystemVendors(options.systems) : undefined;
+  systems = parseSystemsOption(options.systems);
 } catch (error) {
   console.error(`sandbox: ${(error as Error).message}`);
   process.exit(2);
@@ -59,7 +59,7 @@ try {
     log: (line) => say(`  ${line}`),
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
-    ...(systems ? { systems } : {}),
+    systems,
   });
   // The control API (sandbox/control.ts) for tools in other processes; its URL goes into endpoints.json.
   await startControlServer(sandbox);
@@ -90,8 +90,9 @@ say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox
 say(`  everything else  ${sandbox.workDir}/endpoints.json`);
 say();
 
-say('reference scenario (docs/architecture.md, "Reference scenario"):');
-const report = await runScenario(sandbox);
+const played = Object.entries(systems).map(([system, vendor]) => `${system} ${vendor}`);
+say(`reference scenario (docs/architecture.md, "Reference scenario")${played.length > 0 ? `, played by ${played.join(', ')}` : ''}:`);
+const report = await runScenario(sandbox, undefined, { systems });
 say();
 // Reference scenario step 8 (docs/architecture.md): what an on-call engineer sees with `lsync trace SO-1001` (the same CLI, in-process).
 say(`$ lsync trace ${options.trace}`);

@@ -13,6 +13,8 @@ import { queueDefaults } from './core/defaults';
 import { acknowledgeSubscriptionDeadLetterQueue } from './core/serverless-checks';
 import { ErpReadBack } from './adapters/erp-read-back';
 import { ExceptionWorkflows } from './workflows/exception-workflow';
+import { FileIntake } from './adapters/file-intake';
+import { fileIntake } from '../registry/file-intakes';
 import { InboundAdapter } from './adapters/inbound-adapter';
 import { maintenanceAllowances, Monitoring } from './monitoring/monitoring';
 import { OutboundAdapter } from './adapters/outbound-adapter';
@@ -24,6 +26,11 @@ import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
 import { RECONCILED_SYSTEMS, SYSTEMS, type SystemName } from '../registry/systems';
 import { ReconciliationSweep } from './reconciliation/reconciliation-sweep';
+
+/** `x12-214` → `X12214`: a name as part of an output's logical id (letters and digits only). */
+function pascal(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -109,6 +116,24 @@ export class LogisticsSyncStack extends Stack {
     sapReadBack.grantEnqueue(inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler);
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
+
+    // --- file intakes (lib/adapters/file-intake.ts, docs/edi.md) ---
+    // Trading partners' files (EDI) → bucket prefix → S3 event notification → queue → parse, map, acknowledge.
+    for (const [name, intakeConfig] of Object.entries(config.fileIntakes ?? {})) {
+      const intake = new FileIntake(this, `FileIntake-${name}`, {
+        intake: fileIntake(name),
+        config: intakeConfig,
+        stage: config.stage,
+        bus: this.canonicalBus.bus,
+        idempotencyTable: this.tables.idempotencyTable,
+        alarmTopic: this.onCallTopic,
+        queueRetention: Duration.days(config.retention.queueRetentionDays),
+        deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+        logRetention: config.retention.logRetentionDays,
+      });
+      new CfnOutput(this, `FileIntakeBucket${pascal(name)}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
+      if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer${pascal(name)}`, { value: intake.transferServer.server.attrServerId });
+    }
 
     // --- routing rules, outbound adapters and the correlation indexer ---
     // Outbound adapters (one per target system), the correlation indexer, the rules feeding them, and the trace API.

@@ -33,6 +33,8 @@ export const METRIC_NAMES = {
   syncFailures: 'SyncFailures',
   /** count: a redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
   idempotencyInProgress: 'IdempotencyInProgress',
+  /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */
+  filesRejected: 'FilesRejected',
   /** count per system (`system` dimension): milestones a reconciliation sweep found the vendor showing and the index lacking. */
   driftFound: 'ReconciliationDriftFound',
   /** count per system: of those, published again (with the ids their webhooks would have had). */
@@ -57,6 +59,7 @@ export const RUNBOOK = {
   functionThrottles: 'function-throttles',
   idempotencyInProgress: 'idempotency-in-progress',
   notificationsUndelivered: 'alarm-notifications-undelivered',
+  filesRejected: 'file-intake-rejected',
   reconciliationDrift: 'reconciliation-drift-persists',
   reconciliationBehind: 'reconciliation-sweep-behind',
 } as const;

@@ -24,6 +24,8 @@ export const FUNCTION_ENTRIES = {
   workflowErpTask: 'lambdas/workflows/erp-task.ts',
   workflowCsTask: 'lambdas/workflows/cs-task.ts',
   visibility: 'lambdas/visibility/handler.ts',
+  /** A file intake's handler (registry/file-intakes.ts). */
+  fileIntake: (system: SystemName, name: string) => `lambdas/${system}/files/${name}/handler.ts`,
   reconciliation: (system: SystemName) => `lambdas/${system}/reconciliation/handler.ts`,
 } as const;
 

@@ -7,6 +7,7 @@ import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
+import type { SystemSelection } from './systems-option';
 import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario/reference';
 
 /** What runtime statistics are read from (see {@link stats}). */
@@ -27,6 +28,8 @@ export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, 
   readonly stepFunctions: Pick<LocalStepFunctions, 'stats' | 'stateMachines' | 'allExecutions' | 'historyOf'>;
   readonly apis: readonly LocalRestApi[];
   readonly busTap: Pick<BusTap, 'events'>;
+  /** Which vendor plays each system (`--systems`): `POST /scenario` plays it that way. */
+  readonly systems?: SystemSelection;
   readonly schedules: Pick<LocalSchedules, 'fire' | 'specs' | 'firings'>;
 }
 
@@ -80,7 +83,7 @@ export class ControlServer extends LoopbackServer {
       }
       case 'POST /scenario': {
         const lines: string[] = [];
-        const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
+        const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line), systems: sandbox.systems ?? {} });
         this.send(res, 200, { ...report, log: lines });
         return;
       }

@@ -20,7 +20,8 @@ import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators } from './simulators/index';
 import { XSUAA_PATH } from './simulators/erp-oauth';
-import { systemVendorOverrides, type SystemVendors } from './systems';
+import { systemVendorOverrides } from './systems';
+import type { SystemSelection } from './systems-option';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {
@@ -47,8 +48,8 @@ export interface SandboxOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before "ready" (surfaces import errors early). @default false */
   readonly prewarm?: boolean;
-  /** The vendor a system calls instead of the stage's, e.g. `{ cs: 'freshdesk' }` (`npm start -- --systems cs=freshdesk`). @default - the stage's */
-  readonly systems?: SystemVendors;
+  /** Which vendor plays each system (`npm start -- --systems fleet=edi,cs=freshdesk`; sandbox/systems-option.ts): an API vendor also becomes the stage's `systems.<system>.vendor`. @default - the stage's */
+  readonly systems?: SystemSelection;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -80,6 +81,8 @@ export interface Sandbox {
   readonly timings: SandboxTimings;
   readonly workDir: string;
   readonly config: StageConfig;
+  /** Which vendor plays each system (the scenario sends the system's events that vendor's way). */
+  readonly systems: SystemSelection;
   readonly emulator: Emulator;
   /** Deployed stacks, the product first when deployed. */
   readonly stacks: readonly DeployedStack[];
@@ -245,7 +248,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const context = cdkJsonContext();
     const stageConfig = parseStageConfig(contextJson(context.stages), stage);
     // The vendors chosen for this run (--systems) are stage-config overrides, synthesized like the simulators' URLs.
-    const overrides = options.systems ? systemVendorOverrides(stageConfig, options.systems, log) : undefined;
+    const systems = options.systems ?? {};
+    const overrides = systemVendorOverrides(stageConfig, systems, log);
     const config = overrides ? parseStageConfig(contextJson(context.stages), stage, overrides) : stageConfig;
     const secrets = generateSecrets(config);
 
@@ -314,6 +318,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timings,
       workDir,
       config,
+      systems,
       emulator,
       stacks,
       product,

@@ -1,5 +1,6 @@
 import { SYSTEMS } from '../../registry/systems';
-import { answered, accepted, expectStatuses, ORDER_ID, orderTrace, routeRef, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
+import { fleetMilestones } from './fleet-milestones';
+import { answered, expectStatuses, ORDER_ID, orderTrace, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
 import type { ScenarioStep } from './runner';
 import { CLOSED_CASE, followUpOfClosedCase } from './steps-cs';
 
@@ -12,14 +13,16 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
     name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      const fleet = ctx.sandbox.simulators!.fleet;
-      await accepted(fleet.arriveAtStop(routeRef(ctx)), 'the arrival webhook');
+      const milestones = fleetMilestones(ctx);
+      await milestones.arrive(ctx);
       // A driver submits the POD after arriving; wait for the arrival to reach the ERP so the story reads in order.
       const deadline = Date.now() + 20_000;
       while (typeof expectStatuses(ctx, ['arrived'], { subset: true }) === 'string' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await accepted(fleet.submitProofOfDelivery(routeRef(ctx)), 'the proof-of-delivery webhook');
+      await milestones.deliver(ctx);
     },
     expectations: (ctx) => [
+      ...(fleetMilestones(ctx).expectations?.(ctx, 'arrived') ?? []),
+      ...(fleetMilestones(ctx).expectations?.(ctx, 'delivered') ?? []),
       { name: 'the ERP shipment status went arrived → delivered', withinMs: 20_000, check: () => expectStatuses(ctx, ['arrived', 'delivered'], { subset: true }) },
       {
         name: 'the ERP got exactly one billing-ready',
@@ -71,7 +74,7 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
     name: '7. a late departure arrives after the delivery: recorded as late, the state stays delivered',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
+      await fleetMilestones(ctx).depart(ctx, { at: new Date(Date.now() - 3_600_000) });
     },
     expectations: (ctx) => [
       {
