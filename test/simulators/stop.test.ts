@@ -32,17 +32,9 @@ test('startSimulators().stop() closes every socket and timer, even with requests
   await eventually(() => expect(receiver.requests).toHaveLength(1));
   await eventually(() => expect(sims.erp.calls.at(-1)?.path).toBe('/orders/SO-1001'));
 
-  // stop() must not wait for the parked request, the invoice timer or the webhook retry (all 30 s away): it
-  // settles before half that time, or the race says what it waited for.
-  let halfway: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    sims.stop().then(() => 'stopped'),
-    new Promise<string>((resolve) => {
-      halfway = setTimeout(() => resolve('still waiting for the 30 s work in flight'), 15_000);
-    }),
-  ]);
-  clearTimeout(halfway);
-  expect(outcome).toBe('stopped');
+  // stop() does not wait for the work in flight (all 30 s away): the parked request is cut, not answered, and the
+  // webhook is not retried. No wall-clock bound: on a busy machine that measures the machine, not stop().
+  await sims.stop();
   expect(await parked).toBe('connection closed');
   expect(await retrying).toMatchObject({ done: true, ok: false, attempts: [{ status: 500 }] });
   await receiver.close();
