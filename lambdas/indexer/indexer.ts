@@ -1,10 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../shared/canonical-event';
-import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
-import { describeFailure, shortReason } from '../shared/outbound/failures';
-import { parseCanonicalMessage, receiveCountOf, stringAttribute } from '../shared/outbound/message';
+import { deadLetterAttributes, describeFailure } from '../shared/outbound/failures';
+import { parseCanonicalMessage, receiveCountOf } from '../shared/outbound/message';
 import type { GuardDecision } from '../shared/outbound/milestones';
 import type { MessageOps } from '../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../shared/outbound/runner';
@@ -116,14 +115,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
         : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
       logger.warn('indexing failed', { eventId: detail?.metadata.eventId, errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
       if (decision.action === 'dead-letter') {
-        await deps.messages.deadLetter(record, {
-          [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
-          [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
-          [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? clock().toISOString(),
-          [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
-          [DLQ_ATTRIBUTES.receiveCount]: String(receiveCount),
-          [DLQ_ATTRIBUTES.redriveCount]: stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0',
-        });
+        await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, clock()));
         metrics.count('IndexDeadLettered');
         return;
       }

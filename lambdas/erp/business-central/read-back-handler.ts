@@ -1,11 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { decideOnFailure, type BackoffPolicy } from '../../shared/outbound/decisions';
-import { describeFailure, shortReason } from '../../shared/outbound/failures';
-import { receiveCountOf, stringAttribute } from '../../shared/outbound/message';
+import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
+import { receiveCountOf } from '../../shared/outbound/message';
 import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
 import type { BcReadBackRequest } from './notifications';
@@ -73,14 +72,7 @@ export function createBcReadBackHandler(deps: BcReadBackDependencies): (event: S
       const decision = !request || failure.kind === 'permanent' ? ({ action: 'dead-letter' } as const) : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
       logger.warn('Business Central read-back failed', { errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
       if (decision.action === 'dead-letter') {
-        await deps.messages.deadLetter(record, {
-          [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
-          [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
-          [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? clock().toISOString(),
-          [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
-          [DLQ_ATTRIBUTES.receiveCount]: String(receiveCount),
-          [DLQ_ATTRIBUTES.redriveCount]: stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0',
-        });
+        await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, clock()));
         metrics.count('BcReadBackDeadLettered');
         return;
       }

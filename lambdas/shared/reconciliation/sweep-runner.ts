@@ -1,11 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import type { SystemName } from '../../../registry/systems';
 import type { CanonicalDetail } from '../canonical-event';
 import { RateLimitedError, RejectedByTargetError, ValidationError } from '../errors';
 import type { EventPublisher } from '../event-publisher';
-import { describeFailure, shortReason } from '../outbound/failures';
+import { deadLetterAttributes, describeFailure, shortReason } from '../outbound/failures';
 import { receiveCountOf } from '../outbound/message';
 import type { AdapterLogger } from '../outbound/runner';
 import {
@@ -155,14 +154,7 @@ export function createSweepHandler(deps: SweepDependencies): (event: SQSEvent, c
     } catch (error) {
       if (!(error instanceof BadSweepMessageError)) throw error;
       deps.logger.warn('not a sweep message: dead-lettered', { reason: error.message, messageId: record.messageId });
-      await deps.queue.deadLetter(record, {
-        [DLQ_ATTRIBUTES.errorClass]: 'BadSweepMessage',
-        [DLQ_ATTRIBUTES.errorReason]: shortReason(error.message),
-        [DLQ_ATTRIBUTES.firstFailedAt]: clock().toISOString(),
-        [DLQ_ATTRIBUTES.sourceQueueUrl]: deps.settings.queueUrl,
-        [DLQ_ATTRIBUTES.receiveCount]: String(receiveCountOf(record)),
-        [DLQ_ATTRIBUTES.redriveCount]: '0',
-      });
+      await deps.queue.deadLetter(record, deadLetterAttributes(record, { errorClass: 'BadSweepMessage', reason: error.message }, deps.settings.queueUrl, clock()));
       return;
     }
     try {
