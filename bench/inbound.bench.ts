@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build } from 'esbuild';
+import { ENV } from '../registry/environment';
 import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../lambdas/cs/inbound/routes';
 import { InMemorySapReadBackQueue } from '../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../lambdas/erp/inbound/routes';
@@ -26,7 +27,7 @@ import { SYSTEMS } from '../registry/systems';
 const root = path.resolve(import.meta.dirname, '..');
 // .bench/ is git-ignored; bundles there resolve @aws-sdk/* from the project's node_modules, as the runtime would.
 const outDir = path.join(root, '.bench', 'inbound');
-const SECRET = { samsara: 'c2Ftc2FyYS10ZXN0LXNlY3JldC0zMmJ5dGVzLWxvbmchIQ==', motive: 'motive-secret', zendesk: 'zendesk-secret', lsync: 'lsync-secret' };
+const SECRET = { samsara: 'c2Ftc2FyYS10ZXN0LXNlY3JldC0zMmJ5dGVzLWxvbmchIQ==', motive: 'motive-secret', zendesk: 'zendesk-secret', freshdesk: 'freshdesk-secret', lsync: 'lsync-secret' };
 const GOALS = { samsaraEventsPerSecond: 20_000, bundleKb: 150, loadMs: 50 };
 
 interface Case {
@@ -54,6 +55,7 @@ function cases(now: Date): Case[] {
   // A temperature alert is not measured here: it reads the fleet API and the index before mapping (I/O, not CPU).
   const motive = JSON.stringify(motiveFormEntry());
   const zendesk = JSON.stringify(zendeskEvent('ticket.status_changed', { current: 'PENDING', previous: 'OPEN' }));
+  const freshdesk = JSON.stringify({ event: 'ticket.status_changed', ticket_id: '1042', status: 'Resolved', priority: 'High', shipment_id: 'SHP-1001-01' });
   const order = JSON.stringify(cloudEvent('com.example.erp.order.released.v1', erpOrder()));
   const canonical = JSON.stringify(canonicalSubmission());
   const fleet = (name: string) => FLEET_DIALECTS.find((d) => d.name === name)!;
@@ -63,6 +65,7 @@ function cases(now: Date): Case[] {
     { name: 'samsara (2 KB RouteStopDeparture)', dialect: fleet('samsara'), validators: FLEET_CANONICAL_VALIDATORS, secret: SECRET.samsara, bytes: samsara.length, event: apiEvent('/webhooks/fleet/samsara', samsara, { ...json, 'x-samsara-timestamp': String(ts), 'x-samsara-signature': signSamsara(SECRET.samsara, ts, samsara) }) },
     { name: 'motive (form_entry_upserted)', dialect: fleet('motive'), validators: FLEET_CANONICAL_VALIDATORS, secret: SECRET.motive, bytes: motive.length, event: apiEvent('/webhooks/fleet/motive', motive, { ...json, 'x-kt-webhook-signature': signMotive(SECRET.motive, motive) }) },
     { name: 'zendesk (ticket.status_changed)', dialect: CS_DIALECTS.find((d) => d.name === 'zendesk')!, validators: CS_CANONICAL_VALIDATORS, secret: SECRET.zendesk, bytes: zendesk.length, event: apiEvent('/webhooks/cs/zendesk', zendesk, { ...json, 'x-zendesk-webhook-signature-timestamp': zts, 'x-zendesk-webhook-signature': signZendesk(SECRET.zendesk, zts, zendesk) }) },
+    { name: 'freshdesk (status rule)', dialect: CS_DIALECTS.find((d) => d.name === 'freshdesk')!, validators: CS_CANONICAL_VALIDATORS, secret: SECRET.freshdesk, bytes: freshdesk.length, event: apiEvent('/webhooks/cs/freshdesk', freshdesk, { ...json, 'x-lsync-webhook-secret': SECRET.freshdesk }) },
     { name: 'cloudevents (generic ERP order.released)', dialect: erp.find((d) => d.name === 'cloudevents')!, validators: ERP_CANONICAL_VALIDATORS, secret: SECRET.lsync, bytes: order.length, event: apiEvent('/webhooks/erp/cloudevents', order, { 'content-type': 'application/cloudevents+json', 'x-lsync-timestamp': String(ts), 'x-lsync-signature': signLsync(SECRET.lsync, ts, order) }) },
     { name: 'canonical (shipment.departed)', dialect: fleet('canonical'), validators: FLEET_CANONICAL_VALIDATORS, secret: SECRET.lsync, bytes: canonical.length, event: apiEvent('/webhooks/fleet/canonical', canonical, { ...json, 'x-lsync-timestamp': String(ts), 'x-lsync-signature': signLsync(SECRET.lsync, ts, canonical) }) },
   ];
@@ -139,13 +142,11 @@ function loadTime(file: string): { sdk: number; bundle: number } {
     `await import(${JSON.stringify(pathToFileURL(file).href)});`,
     'console.log(JSON.stringify({sdk,bundle:performance.now()-t}))',
   ].join('');
+  // Every variable a handler requires (registry/functions.ts), so a new one never breaks the load-time probe.
+  const required = Object.entries(ENV as Readonly<Record<string, { default?: number; optional?: true }>>).filter(([, v]) => v.default === undefined && !v.optional);
   const env = {
     ...process.env,
-    EVENT_BUS_NAME: 'bench',
-    IDEMPOTENCY_TABLE: 'bench',
-    SECRET_NAME: 'bench',
-    API_BASE_URL: 'http://127.0.0.1:9',
-    CORRELATION_TABLE: 'bench',
+    ...Object.fromEntries(required.map(([name]) => [name, name.endsWith('_URL') ? 'http://127.0.0.1:9' : name === 'MAINTENANCE_WINDOWS' ? '[]' : 'bench'])),
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_SERVICE_NAME: 'bench',
     POWERTOOLS_METRICS_NAMESPACE: 'bench',

@@ -8,6 +8,7 @@ import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
 import { run as lsync } from '../cli/program';
+import { parseSystemsOption, type SystemSelection } from '../sandbox/systems-option';
 
 const program = new Command()
   .name('sandbox')
@@ -16,9 +17,17 @@ const program = new Command()
   .option('--verbose', 'echo function logs (always written to .sandbox/logs/functions/)')
   .option('--prewarm', 'start one execution environment per function before "ready"')
   .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
+  .option('--systems <list>', 'which vendor plays each system, e.g. fleet=edi,cs=freshdesk (webhook dialects, file intakes and API vendors of the registry)')
   .option('--work-dir <dir>', 'directory for the sandbox files (inside the project); another one allows a second sandbox', '.sandbox')
   .parse();
-const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string }>();
+const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string; systems?: string }>();
+let systems: SystemSelection;
+try {
+  systems = parseSystemsOption(options.systems);
+} catch (error) {
+  console.error(`sandbox: ${(error as Error).message}`);
+  process.exit(2);
+}
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,6 +59,7 @@ try {
     log: (line) => say(`  ${line}`),
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
+    systems,
   });
   // The control API (sandbox/control.ts) for tools in other processes; its URL goes into endpoints.json.
   await startControlServer(sandbox);
@@ -75,13 +85,14 @@ say(`  Step Functions   ${endpoints.sfnEndpoint}`);
 say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no REST API yet)'}`);
 const visibilityPage = endpoints.outputs[endpoints.stackName]?.VisibilityPageUrl;
 if (visibilityPage) say(`  visibility page  ${visibilityPage}   (deliveries in trouble, revenue at risk, timelines; docs/visibility.md)`);
-if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs}`);
+if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs} (${sandbox.simulators?.csVendor ?? 'zendesk'})`);
 say(`  functions        ${sandbox.functions.functions.length} (logs in ${sandbox.workDir}/logs/functions/), ${sandbox.pollers.length} SQS pollers, ${sandbox.stepFunctions.stateMachines().length} state machines`);
 say(`  everything else  ${sandbox.workDir}/endpoints.json`);
 say();
 
-say('reference scenario (docs/architecture.md, "Reference scenario"):');
-const report = await runScenario(sandbox);
+const played = Object.entries(systems).map(([system, vendor]) => `${system} ${vendor}`);
+say(`reference scenario (docs/architecture.md, "Reference scenario")${played.length > 0 ? `, played by ${played.join(', ')}` : ''}:`);
+const report = await runScenario(sandbox, undefined, { systems });
 say();
 // Reference scenario step 8 (docs/architecture.md): what an on-call engineer sees with `lsync trace SO-1001` (the same CLI, in-process).
 say(`$ lsync trace ${options.trace}`);
@@ -97,5 +108,8 @@ if (options.once) {
   await shutdown(report.ok ? 0 : 1);
 } else {
   if (visibilityPage) say(`the visibility page: ${visibilityPage}`);
+  // EventBridge Scheduler, locally (sandbox/runtime/schedules.ts): the reconciliation sweeps run at their rate.
+  sandbox.schedules.startTimers();
+  for (const s of sandbox.schedules.specs) say(`schedule ${s.logicalId}: ${s.expression} (fire it now: POST ${endpoints.controlEndpoint ?? '<control API>'}/schedules/fire?name=${s.logicalId})`);
   say('serving until Ctrl-C ...');
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,6 +13,8 @@ import { queueDefaults } from './core/defaults';
 import { acknowledgeSubscriptionDeadLetterQueue } from './core/serverless-checks';
 import { ErpReadBack } from './adapters/erp-read-back';
 import { ExceptionWorkflows } from './workflows/exception-workflow';
+import { FileIntake } from './adapters/file-intake';
+import { fileIntake } from '../registry/file-intakes';
 import { InboundAdapter } from './adapters/inbound-adapter';
 import { maintenanceAllowances, Monitoring } from './monitoring/monitoring';
 import { OutboundAdapter } from './adapters/outbound-adapter';
@@ -21,7 +24,13 @@ import { Tables } from './core/tables';
 import { TraceApi } from './correlation/trace-api';
 import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
-import { SYSTEMS, type SystemName } from '../registry/systems';
+import { RECONCILED_SYSTEMS, SYSTEMS, type SystemName } from '../registry/systems';
+import { ReconciliationSweep } from './reconciliation/reconciliation-sweep';
+
+/** `x12-214` → `X12214`: a name as part of an output's logical id (letters and digits only). */
+function pascal(name: string): string {
+  return name.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
 
 export interface LogisticsSyncStackProps extends StackProps {
   /** Validated stage configuration (read once in bin/app.ts). */
@@ -108,6 +117,24 @@ export class LogisticsSyncStack extends Stack {
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
 
+    // --- file intakes (lib/adapters/file-intake.ts, docs/edi.md) ---
+    // Trading partners' files (EDI) → bucket prefix → S3 event notification → queue → parse, map, acknowledge.
+    for (const [name, intakeConfig] of Object.entries(config.fileIntakes ?? {})) {
+      const intake = new FileIntake(this, `FileIntake-${name}`, {
+        intake: fileIntake(name),
+        config: intakeConfig,
+        stage: config.stage,
+        bus: this.canonicalBus.bus,
+        idempotencyTable: this.tables.idempotencyTable,
+        alarmTopic: this.onCallTopic,
+        queueRetention: Duration.days(config.retention.queueRetentionDays),
+        deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+        logRetention: config.retention.logRetentionDays,
+      });
+      new CfnOutput(this, `FileIntakeBucket${pascal(name)}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
+      if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer${pascal(name)}`, { value: intake.transferServer.server.attrServerId });
+    }
+
     // --- routing rules, outbound adapters and the correlation indexer ---
     // Outbound adapters (one per target system), the correlation indexer, the rules feeding them, and the trace API.
     // `routing.exceptionsQueue` (a ReliableQueue) receives shipment.exception-raised for the exception workflows.
@@ -187,6 +214,27 @@ export class LogisticsSyncStack extends Stack {
       if (minutes !== undefined) outbound[system].notifyWhenDegraded(workflows.notificationTopic, Duration.minutes(minutes));
     }
 
+    // --- reconciliation (lib/reconciliation/reconciliation-sweep.ts, docs/reconciliation.md) ---
+    // Per system, a schedule → queue → function that reads the shipments in flight from the vendor's API and publishes
+    // the milestones whose webhooks never came, with the ids those webhooks would have produced.
+    const schedulerRole = new iam.Role(this, 'ReconciliationSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler sends the reconciliation sweeps\' messages to their queues',
+    });
+    const sweeps = RECONCILED_SYSTEMS.map(
+      (system) =>
+        new ReconciliationSweep(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Reconciliation`, {
+          system,
+          config: config.systems[system],
+          bus: this.canonicalBus.bus,
+          correlationTable: this.tables.correlationTable,
+          schedulerRole,
+          alarmTopic: this.onCallTopic,
+          logRetention: config.retention.logRetentionDays,
+          ...queueRetention,
+        }),
+    );
+
     // --- monitoring (alarms, dashboard) ---
     // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after
     // this point fails synthesis with a message saying so.
@@ -194,7 +242,9 @@ export class LogisticsSyncStack extends Stack {
       stage: config.stage,
       alarmTopic: this.onCallTopic,
       queueAgeAllowances: maintenanceAllowances(config),
-    }).monitorScope(this);
+    })
+      .monitorScope(this)
+      .monitorDrift(sweeps);
 
     new CfnOutput(this, 'EventBusName', { value: this.canonicalBus.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.canonicalBus.archive.archiveName });

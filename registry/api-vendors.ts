@@ -27,6 +27,11 @@ export interface ApiVendorEntry {
   readonly contract?: ContractName;
   /** The tightest documented limit the adapter runs into; none when the API is the customer's own. */
   readonly rateLimit?: VendorRateLimit;
+  /**
+   * Why a stage cannot choose this vendor yet (its handlers exist, the stack does not deploy what they need):
+   * synthesis refuses the stage with this reason. @default - deployable
+   */
+  readonly notDeployable?: string;
 }
 
 export const API_VENDORS = {
@@ -35,6 +40,16 @@ export const API_VENDORS = {
     title: 'the generic ERP API (logistics-sync contract; an ERP or a facade in front of one)',
     secretFields: ['clientId', 'clientSecret', 'scope?'],
     contract: 'generic-erp',
+  },
+  'business-central': {
+    system: 'erp',
+    title: 'Dynamics 365 Business Central API v2.0 (and the logistics-sync extension\'s custom API pages)',
+    secretFields: ['clientId', 'clientSecret', 'scope?'],
+    // BC online: 6,000 OData requests per 5 minutes per user (environment), i.e. 1,200/min
+    // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online).
+    rateLimit: { operation: 'OData/API requests', requestsPerMinute: 1200, source: 'https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online' },
+    notDeployable:
+      'the stack does not create its read-back queue and function, the subscription renewal schedule or their settings (company id, custom API path) yet, and the custom API pages it writes need a BC extension (docs/vendors.md, "Business Central")',
   },
   samsara: {
     system: 'fleet',
@@ -52,6 +67,15 @@ export const API_VENDORS = {
     contract: 'zendesk',
     // Update Ticket: 100 requests/min per account, within the plan's account-wide limit (200/min on the smallest plan).
     rateLimit: { operation: 'Update Ticket', requestsPerMinute: 100, source: 'https://support.zendesk.com/hc/en-us/articles/8638126078234' },
+  },
+  freshdesk: {
+    system: 'cs',
+    title: 'Freshdesk API v2',
+    secretFields: ['apiKey', 'requesterEmail'],
+    contract: 'freshdesk',
+    // Tickets Create and Update: 80 requests/min each on the Growth plan (the smallest with automation webhooks),
+    // within its account-wide 200/min; Pro 160, Enterprise 280 (set vendorLimitPerMinute for a larger plan).
+    rateLimit: { operation: 'Update a Ticket (Growth plan)', requestsPerMinute: 80, source: 'https://developers.freshdesk.com/api/#ratelimit' },
   },
 } as const satisfies Record<string, ApiVendorEntry>;
 

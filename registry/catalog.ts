@@ -33,6 +33,16 @@ export const METRIC_NAMES = {
   syncFailures: 'SyncFailures',
   /** count: a redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
   idempotencyInProgress: 'IdempotencyInProgress',
+  /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */
+  filesRejected: 'FilesRejected',
+  /** count per system (`system` dimension): milestones a reconciliation sweep found the vendor showing and the index lacking. */
+  driftFound: 'ReconciliationDriftFound',
+  /** count per system: of those, published again (with the ids their webhooks would have had). */
+  driftRepaired: 'ReconciliationDriftRepaired',
+  /** count per system: shipments the vendor's API could not tell about (not found, refused). */
+  sweepUnreadable: 'ReconciliationUnreadable',
+  /** count per system: pages of a sweep still running after its interval (a missed update then waits longer than promised). */
+  sweepBehind: 'ReconciliationSweepBehind',
 } as const;
 
 /** Anchors of docs/runbook.md that alarm descriptions point to. */
@@ -49,6 +59,9 @@ export const RUNBOOK = {
   functionThrottles: 'function-throttles',
   idempotencyInProgress: 'idempotency-in-progress',
   notificationsUndelivered: 'alarm-notifications-undelivered',
+  filesRejected: 'file-intake-rejected',
+  reconciliationDrift: 'reconciliation-drift-persists',
+  reconciliationBehind: 'reconciliation-sweep-behind',
 } as const;
 
 export function runbookLink(anchor: string): string {

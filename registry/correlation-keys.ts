@@ -97,3 +97,15 @@ export const listKeys = {
   unbilledSk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
   disruptedSk: (firstAt: string, shipmentId: string) => `${firstAt}#${shipmentId}`,
 } as const;
+
+/**
+ * Shipments in flight, for the reconciliation sweeps (lambdas/shared/reconciliation): one entry per shipment,
+ * `SHIPMENT#<id>` / `INFLIGHT`, written by the indexer when a milestone below delivery advances and deleted at
+ * delivery. It carries the keys of the `Lists` GSI under one partition, so a sweep pages through exactly the
+ * shipments in flight (sorted by id), never the table.
+ */
+export const inFlightKeys = {
+  sk: 'INFLIGHT',
+  listPk: 'LIST#in-flight',
+  listSk: (shipmentId: string) => shipmentId,
+} as const;

@@ -24,3 +24,11 @@ export const SYSTEM_TITLES: Readonly<Record<SystemName, string>> = {
   fleet: 'fleet / telematics',
   cs: 'customer service',
 };
+
+/**
+ * The systems with a reconciliation sweep (docs/reconciliation.md): each has its observer and handler at
+ * `lambdas/<system>/reconciliation/handler.ts` (registry/functions.ts), and the stack gives each a schedule, a queue
+ * and the function.
+ */
+export const RECONCILED_SYSTEMS = ['erp', 'fleet'] as const satisfies readonly SystemName[];
+export type ReconciledSystem = (typeof RECONCILED_SYSTEMS)[number];

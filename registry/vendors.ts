@@ -9,16 +9,19 @@ import { SYSTEMS, type SystemName } from './systems';
  */
 
 /** The vendors whose published contracts are kept in `contracts/<name>/openapi.json` (with source URL and date). */
-export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp'] as const;
+export const CONTRACT_NAMES = ['samsara', 'zendesk', 'sap-s4hana', 'cloudevents', 'generic-erp', 'freshdesk'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** How a dialect's requests are signed (docs/webhooks.md, "Signature schemes", has each formula and its source). */
-export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1';
+export type SignatureScheme = 'samsara-v1' | 'zendesk' | 'motive-sha1' | 'lsync-v1' | 'freshdesk' | 'bc-client-state';
 
 export interface SignatureSpec {
   readonly scheme: SignatureScheme;
-  /** The header carrying the signature, as the vendor writes it. */
-  readonly signatureHeader: string;
+  /**
+   * The header carrying the signature, as the vendor writes it; absent when the vendor sends no signature header
+   * and the shared secret travels in the body (the dialect's `verify` checks it there, constant-time).
+   */
+  readonly signatureHeader?: string;
   /** The header carrying the signed timestamp; absent when the scheme signs none (no replay window). */
   readonly timestampHeader?: string;
 }
@@ -87,6 +90,29 @@ export const VENDOR_DIALECTS = {
     schema: 'cloudevent',
     contract: 'cloudevents',
   },
+  freshdesk: {
+    route: 'freshdesk',
+    system: 'cs',
+    title: 'Freshdesk automation webhooks ("Trigger webhook" action)',
+    // Freshdesk signs nothing: the automation rule's "Trigger webhook" action sends a custom header the user enters,
+    // holding the shared secret (docs/webhooks.md, "Freshdesk"). No timestamp header: see lambdas/cs/inbound/freshdesk/.
+    signature: { scheme: 'freshdesk', signatureHeader: 'X-Lsync-Webhook-Secret' },
+    secretField: 'freshdeskWebhookSecret',
+    contentTypes: ['application/json'],
+    schema: 'freshdesk-webhook',
+    contract: 'freshdesk',
+  },
+  'business-central': {
+    route: 'business-central',
+    system: 'erp',
+    title: 'Dynamics 365 Business Central webhook notifications (API v2.0 subscriptions)',
+    // No signature header: BC echoes the subscription's clientState in the body of every notification, the only
+    // shared secret it documents (contracts/business-central/README.md); the dialect compares it constant-time.
+    signature: { scheme: 'bc-client-state' },
+    secretField: 'businessCentralClientState',
+    contentTypes: ['application/json'],
+    schema: 'business-central-notification',
+  },
 } as const satisfies Record<string, DialectEntry>;
 
 export type VendorDialectName = keyof typeof VENDOR_DIALECTS;
@@ -130,7 +156,8 @@ export function webhookPath(system: SystemName, route: string): string {
 
 /** The headers a dialect's requests must carry (API Gateway checks them before the function runs). */
 export function signatureHeaders(entry: Pick<DialectEntry, 'signature'>): string[] {
-  return [entry.signature.signatureHeader, ...(entry.signature.timestampHeader ? [entry.signature.timestampHeader] : [])];
+  const { signatureHeader, timestampHeader } = entry.signature;
+  return [...(signatureHeader ? [signatureHeader] : []), ...(timestampHeader ? [timestampHeader] : [])];
 }
 
 /** Every webhook signing secret field of one system's secret JSON. */

@@ -24,6 +24,22 @@ export const SANDBOX_PRINCIPALS = {
 } as const;
 export type SandboxPrincipal = keyof typeof SANDBOX_PRINCIPALS;
 
+/**
+ * The access key id one local function signs with: the functions' key plus its logical id, so the meter
+ * (sandbox/metering.ts) can tell which function sent each AWS request. The emulator accepts any key.
+ */
+export function functionAccessKey(logicalId: string): string {
+  return `${SANDBOX_PRINCIPALS.functions}-${logicalId}`;
+}
+
+/** Who signed with an access key: a principal and, for a function's key, the function's logical id. */
+export function principalOfAccessKey(accessKeyId: string): { principal: SandboxPrincipal; function?: string } | undefined {
+  const prefix = `${SANDBOX_PRINCIPALS.functions}-`;
+  if (accessKeyId.startsWith(prefix) && accessKeyId.length > prefix.length) return { principal: 'functions', function: accessKeyId.slice(prefix.length) };
+  const principal = (Object.keys(SANDBOX_PRINCIPALS) as SandboxPrincipal[]).find((p) => SANDBOX_PRINCIPALS[p] === accessKeyId);
+  return principal ? { principal } : undefined;
+}
+
 /** Client configuration for AWS SDK v3 clients that talk to the emulator. */
 export function clientConfig(
   endpoint: string,

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startMetering, type Meter, type MeteredSandbox } from './metering';
 import type { LocalRestApi } from './runtime/api-gateway/server';
+import type { LocalSchedules } from './runtime/schedules';
 import type { BusTap } from './runtime/bus-tap';
 import type { FunctionRegistry } from './runtime/functions';
 import { LoopbackServer } from './runtime/loopback-server';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
+import type { SystemSelection } from './systems-option';
 import { runScenario, type ScenarioReport, type ScenarioSandbox } from './scenario/reference';
 
 /** What runtime statistics are read from (see {@link stats}). */
@@ -26,6 +28,9 @@ export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, 
   readonly stepFunctions: Pick<LocalStepFunctions, 'stats' | 'stateMachines' | 'allExecutions' | 'historyOf'>;
   readonly apis: readonly LocalRestApi[];
   readonly busTap: Pick<BusTap, 'events'>;
+  /** Which vendor plays each system (`--systems`): `POST /scenario` plays it that way. */
+  readonly systems?: SystemSelection;
+  readonly schedules: Pick<LocalSchedules, 'fire' | 'specs' | 'firings'>;
 }
 
 /**
@@ -36,6 +41,9 @@ export interface ControlledSandbox extends RuntimeStatsSource, ScenarioSandbox, 
  * - `GET  /bus-events`  every event the bus tap saw (`?type=<detail-type>` filters)
  * - `POST /warm`        starts one environment per function; answers `{ <functionName>: <init error> | null }`
  * - `POST /scenario`    runs the reference scenario in the sandbox process; answers its report
+ * - `GET  /schedules`   the EventBridge Scheduler schedules run locally, and their firings
+ * - `POST /schedules/fire?name=<part of the logical id>`   fires the matching schedules now (e.g. `name=FleetReconciliation`);
+ *                       answers the firings once their messages are in the target queues
  * - `POST /metering/start`, `POST /metering/stop`   counts what the product uses in between; `stop` answers
  *                       the Usage (sandbox/metering.ts), the input of the cost model
  *
@@ -75,8 +83,19 @@ export class ControlServer extends LoopbackServer {
       }
       case 'POST /scenario': {
         const lines: string[] = [];
-        const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
+        const report: ScenarioReport = await runScenario(sandbox, undefined, { log: (line) => lines.push(line), systems: sandbox.systems ?? {} });
         this.send(res, 200, { ...report, log: lines });
+        return;
+      }
+      case 'GET /schedules':
+        this.send(res, 200, { schedules: sandbox.schedules.specs, firings: sandbox.schedules.firings });
+        return;
+      case 'POST /schedules/fire': {
+        try {
+          this.send(res, 200, { firings: await sandbox.schedules.fire(url.searchParams.get('name') ?? undefined) });
+        } catch (error) {
+          this.send(res, 404, { message: (error as Error).message });
+        }
         return;
       }
       case 'POST /metering/start': {

@@ -57,7 +57,7 @@ export interface CostBreakdown {
 }
 
 const DYNAMODB_READS: Readonly<Record<string, number>> = { GetItem: 1, Query: 1, Scan: 1, BatchGetItem: 1, TransactGetItems: 2 };
-const DYNAMODB_WRITES: Readonly<Record<string, number>> = { PutItem: 1, UpdateItem: 1, DeleteItem: 1, BatchWriteItem: 1, TransactWriteItems: 2 };
+export const DYNAMODB_WRITES: Readonly<Record<string, number>> = { PutItem: 1, UpdateItem: 1, DeleteItem: 1, BatchWriteItem: 1, TransactWriteItems: 2 };
 /** State transitions of the naive per-event workflow: Task (invoke the adapter), Choice, Succeed. */
 export const NAIVE_TRANSITIONS_PER_EVENT = 3;
 

@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { SANDBOX_PRINCIPALS, type SandboxPrincipal } from './aws';
+import { principalOfAccessKey, type SandboxPrincipal } from './aws';
 import type { Emulator } from './emulator';
 import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { LocalFunction } from './runtime/functions';
@@ -24,6 +24,8 @@ export interface Usage {
 
 export interface AwsCallCount {
   readonly principal: Exclude<SandboxPrincipal, 'tooling'>;
+  /** For the `functions` principal: the logical id of the function that sent the requests. */
+  readonly function?: string;
   readonly service: string;
   readonly operation: string;
   readonly count: number;
@@ -33,6 +35,8 @@ export interface AwsCallCount {
 export interface LambdaUsage {
   readonly functionName: string;
   readonly logicalId: string;
+  /** The function's Powertools service name (`fleet-inbound`, `correlation-indexer`, …): its role in the product. */
+  readonly service: string;
   readonly memoryMb: number;
   readonly architecture: 'arm64' | 'x86_64';
   readonly invocations: number;
@@ -47,8 +51,6 @@ export interface RecordedRequest {
   readonly body?: string | null;
   readonly body_encoded?: boolean;
 }
-
-const PRINCIPAL_BY_KEY = new Map<string, SandboxPrincipal>(Object.entries(SANDBOX_PRINCIPALS).map(([principal, key]) => [key, principal as SandboxPrincipal]));
 
 /** Batch operations whose request lists entries, and where the list is. */
 const BATCH_ENTRIES: Readonly<Record<string, (body: Record<string, unknown>) => unknown>> = {
@@ -77,12 +79,13 @@ function decodedBody(request: RecordedRequest): string {
  * tooling and for moto's own endpoints. Service comes from the SigV4 credential scope; the operation from
  * `X-Amz-Target` (JSON protocols), `Action=` (query protocols) or, for REST APIs, method and path.
  */
-export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; service: string; operation: string; items: number } | undefined {
+export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number } | undefined {
   const authorization = header(request.headers, 'authorization') ?? '';
   const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential) return undefined;
-  const principal = PRINCIPAL_BY_KEY.get(credential[1]);
-  if (!principal || principal === 'tooling') return undefined;
+  const caller = principalOfAccessKey(credential[1]);
+  if (!caller || caller.principal === 'tooling') return undefined;
+  const principal = caller.principal;
   const service = credential[2];
   const body = decodedBody(request);
   let operation: string | undefined;
@@ -103,23 +106,25 @@ export function classifyRequest(request: RecordedRequest): { principal: AwsCallC
       // A body that is not JSON is counted as one item.
     }
   }
-  return { principal, service, operation, items };
+  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items };
 }
 
 /** Counts recorded requests (JSON lines) by caller, service and operation. */
 export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; service: string; operation: string; count: number; items: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number }>();
   for (const line of lines) {
     if (!line.trim()) continue;
     const call = classifyRequest(JSON.parse(line) as RecordedRequest);
     if (!call) continue;
-    const key = `${call.principal}|${call.service}|${call.operation}`;
-    const entry = counts.get(key) ?? { principal: call.principal, service: call.service, operation: call.operation, count: 0, items: 0 };
+    const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
+    const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0 };
     entry.count += 1;
     entry.items += call.items;
     counts.set(key, entry);
   }
-  return [...counts.values()].sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal));
+  return [...counts.values()].sort(
+    (a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal) || (a.function ?? '').localeCompare(b.function ?? ''),
+  );
 }
 
 /**
@@ -178,6 +183,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
             return {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
+              service: fn.spec.environment.POWERTOOLS_SERVICE_NAME ?? fn.spec.logicalId,
               memoryMb: fn.spec.memorySize,
               architecture: fn.spec.architecture,
               invocations: fn.stats.invocations - was.invocations,

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseStageConfig, type StageConfig } from '../lib/config/stage-config';
+import { mergeConfig, parseStageConfig, type StageConfig } from '../lib/config/stage-config';
 import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { synthesizeInChildProcess } from './deploy/synthesize';
@@ -13,6 +13,7 @@ import { BusTap } from './runtime/bus-tap';
 import type { UnsupportedFunction } from './runtime/function-specs';
 import type { FunctionRegistry } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
+import type { LocalSchedules } from './runtime/schedules';
 import { startRuntime } from './runtime/start';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
@@ -20,6 +21,8 @@ import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators, type StartSimulatorsOptions } from './simulators/index';
 import { AwsFaultProxy } from './aws-fault-proxy';
 import { XSUAA_PATH } from './simulators/erp-oauth';
+import { systemVendorOverrides } from './systems';
+import type { SystemSelection } from './systems-option';
 
 /** A CDK app the sandbox deploys besides (or instead of) the product, e.g. a test fixture. */
 export interface ExtraApp {
@@ -53,6 +56,8 @@ export interface SandboxOptions {
   readonly awsFaultProxy?: boolean;
   /** Further simulator options (e.g. `fleet.createRouteLimitPerMinute`). @default - the simulators' defaults */
   readonly simulatorOptions?: Pick<StartSimulatorsOptions, 'erp' | 'fleet' | 'cs' | 'webhookRetry'>;
+  /** Which vendor plays each system (`npm start -- --systems fleet=edi,cs=freshdesk`; sandbox/systems-option.ts): an API vendor also becomes the stage's `systems.<system>.vendor`. @default - the stage's */
+  readonly systems?: SystemSelection;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -84,6 +89,8 @@ export interface Sandbox {
   readonly timings: SandboxTimings;
   readonly workDir: string;
   readonly config: StageConfig;
+  /** Which vendor plays each system (the scenario sends the system's events that vendor's way). */
+  readonly systems: SystemSelection;
   readonly emulator: Emulator;
   /** Deployed stacks, the product first when deployed. */
   readonly stacks: readonly DeployedStack[];
@@ -92,6 +99,8 @@ export interface Sandbox {
   readonly pollers: readonly SqsPoller[];
   readonly apis: readonly LocalRestApi[];
   readonly stepFunctions: LocalStepFunctions;
+  /** EventBridge Scheduler's schedules, run locally (runtime/schedules.ts): `fire()` now, `startTimers()` at their rate. */
+  readonly schedules: LocalSchedules;
   /** Every event published to the stacks' custom buses (sandbox instrumentation, see docs/sandbox.md). */
   readonly busTap: BusTap;
   readonly simulators?: Simulators;
@@ -158,15 +167,18 @@ function bootEmulator(logDir: string, log: (line: string) => void, shutdown: Shu
 }
 
 /** Step 2: the vendor simulators, accepting this run's credentials and signing with its webhook secrets. */
-async function startVendorSimulators(secrets: SandboxSecrets, shutdown: ShutdownStack, extra: SandboxOptions['simulatorOptions'] = {}): Promise<Simulators> {
+async function startVendorSimulators(secrets: SandboxSecrets, config: StageConfig, shutdown: ShutdownStack, extra: SandboxOptions['simulatorOptions'] = {}): Promise<Simulators> {
+  const cs = secrets.systems.cs;
   const simulators = await startSimulators({
     ...extra,
     secrets: secrets.webhooks,
+    csVendor: config.systems.cs.vendor,
     credentials: {
       erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
       fleet: { apiToken: secrets.systems.fleet.apiToken },
-      // Without an email in the secret the CS client sends the token as a Bearer (OAuth) token.
-      cs: { apiToken: secrets.systems.cs.apiToken, oauthToken: secrets.systems.cs.apiToken },
+      // Without an email in the secret the Zendesk client sends the token as a Bearer (OAuth) token.
+      ...(cs.apiToken ? { cs: { apiToken: cs.apiToken, oauthToken: cs.apiToken } } : {}),
+      ...(cs.apiKey ? { freshdesk: { apiKey: cs.apiKey } } : {}),
     },
   });
   shutdown.push(() => simulators.stop());
@@ -179,7 +191,7 @@ async function startVendorSimulators(secrets: SandboxSecrets, shutdown: Shutdown
  * cloud assembly directories, the product's first.
  */
 async function synthesizeApps(
-  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[] },
+  options: { workDir: string; logDir: string; stage: string; product: boolean; extraApps: readonly ExtraApp[]; overrides?: object },
   context: Record<string, unknown>,
   simulators: Simulators | undefined,
 ): Promise<string[]> {
@@ -188,9 +200,10 @@ async function synthesizeApps(
     const outdir = path.join(options.workDir, 'cdk.out');
     rmSync(outdir, { recursive: true, force: true });
     // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
-    const configOverrides = simulators
+    const simulatorUrls = simulators
       ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
       : undefined;
+    const configOverrides = options.overrides && simulatorUrls ? mergeConfig(options.overrides, simulatorUrls) : (options.overrides ?? simulatorUrls);
     await synthesizeInChildProcess({ ...context, stage: options.stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(options.logDir, 'synth.log'));
     assemblies.push(outdir);
   }
@@ -244,7 +257,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const timings: SandboxTimings = { emulatorMs: 0, simulatorsMs: 0, synthMs: 0, deployMs: 0, runtimeMs: 0, readyMs: 0 };
     const context = cdkJsonContext();
-    const config = parseStageConfig(contextJson(context.stages), stage);
+    const stageConfig = parseStageConfig(contextJson(context.stages), stage);
+    // The vendors chosen for this run (--systems) are stage-config overrides, synthesized like the simulators' URLs.
+    const systems = options.systems ?? {};
+    const overrides = systemVendorOverrides(stageConfig, systems, log);
+    const config = overrides ? parseStageConfig(contextJson(context.stages), stage, overrides) : stageConfig;
     const secrets = generateSecrets(config);
 
     const emulatorStarting = bootEmulator(logDir, log, shutdown, (ms) => (timings.emulatorMs = ms));
@@ -252,12 +269,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startVendorSimulators(secrets, shutdown, options.simulatorOptions);
+      simulators = await startVendorSimulators(secrets, config, shutdown, options.simulatorOptions);
       timings.simulatorsMs = elapsed(tSim);
     }
 
     const tSynth = performance.now();
-    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [] }, context, simulators);
+    const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [], ...(overrides ? { overrides } : {}) }, context, simulators);
     timings.synthMs = elapsed(tSynth);
 
     const emulator = await emulatorStarting;
@@ -321,6 +338,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timings,
       workDir,
       config,
+      systems,
       emulator,
       stacks,
       product,
@@ -328,6 +346,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       pollers: runtime.pollers,
       apis: runtime.apis,
       stepFunctions: runtime.stepFunctions,
+      schedules: runtime.schedules,
       busTap,
       simulators,
       awsFaults,

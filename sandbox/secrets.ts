@@ -28,6 +28,7 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 function apiCredential(field: string): string {
   if (field === 'clientId') return `lsync-sandbox-${hex(4)}`;
   if (field === 'apiToken') return `sandbox_api_${hex(16)}`;
+  if (field.endsWith('Email')) return `lsync-sandbox-${hex(4)}@example.com`;
   return hex(24);
 }
 

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context';
 import { humanDuration, json, table } from '../format';
 import { queueNameOf } from '../inventory';
 import { queueDepth } from '../queue-scanner';
+import { driftFigures, driftProblems, type DriftFigure } from './health-drift';
 import { parseTime } from './replay';
 
 const LATENCY_SLIS = [
@@ -132,13 +133,17 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
   const inventory = await ctx.inventory();
   const since = parseTime(options.since ?? '24h', new Date());
   const queueUrls = inventory.queues.flatMap((q) => [q.url, q.dlqUrl]);
-  const [depths, ages, workflows, slis] = await Promise.all([
+  const [depths, ages, workflows, slis, drift] = await Promise.all([
     Promise.all(inventory.queues.map(async (q) => ({ q, work: await queueDepth(ctx.clients.sqs, q.url), dlq: await queueDepth(ctx.clients.sqs, q.dlqUrl) }))),
     sqsAges(ctx, queueUrls),
     workflowHealth(ctx, since),
     sliFigures(ctx, since).catch((error: unknown) => {
       ctx.note(`(SLI figures unavailable: ${(error as Error).message})`);
       return [] as SliFigure[];
+    }),
+    driftFigures(ctx, since, metricValues).catch((error: unknown) => {
+      ctx.note(`(reconciliation figures unavailable: ${(error as Error).message})`);
+      return [] as DriftFigure[];
     }),
   ]);
   const quarantineDepth = inventory.quarantine ? await queueDepth(ctx.clients.sqs, inventory.quarantine.url) : undefined;
@@ -164,6 +169,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
       .filter((u) => u.depth > 0)
       .map((u) => `${u.name}: ${u.depth} alarm notification(s) SNS could not deliver to the on-call subscription → docs/runbook.md#${RUNBOOK.notificationsUndelivered}`),
     ...workflows.filter((w) => w.failed + w.timedOut + w.aborted > 0).map((w) => `${w.name}: ${w.failed} failed, ${w.timedOut} timed out, ${w.aborted} aborted since ${since.toISOString()}`),
+    ...driftProblems(drift, since),
   ];
   const report = {
     target: ctx.describeTarget(),
@@ -174,6 +180,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
     quarantine: quarantineDepth ? { depth: quarantineDepth.visible + quarantineDepth.inFlight } : undefined,
     undeliveredNotifications: undelivered,
     workflows,
+    reconciliation: drift,
     slis,
     dashboard: inventory.dashboardName,
   };
@@ -195,6 +202,12 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
   ctx.out('\nworkflows\n');
   ctx.out(workflows.length ? table(['WORKFLOW', 'FAILED', 'TIMED OUT', 'ABORTED'], workflows.map((w) => [w.name, w.failed, w.timedOut, w.aborted])) : '(no state machine in the stack)\n');
   for (const w of workflows) for (const f of w.latestFailures) ctx.out(`  ${w.name}: ${f.status} ${f.stoppedAt ?? ''} ${f.executionArn}\n`);
+  ctx.out('\nreconciliation (missed updates the sweeps found and repaired)\n');
+  ctx.out(
+    drift.length
+      ? table(['SYSTEM', 'FOUND', 'REPAIRED', 'UNREADABLE', 'BEHIND'], drift.map((d) => [d.system, d.found, d.repaired, d.unreadable, d.behind]))
+      : '(no sweep has reported in this window)\n',
+  );
   ctx.out('\nbusiness SLIs\n');
   ctx.out(
     slis.length

@@ -1,6 +1,7 @@
 /**
- * Port to the customer-service platform (Zendesk Tickets API). The outbound CS adapter and the exception
- * workflows depend on this interface; `zendesk-client.ts` implements it over HTTP.
+ * Port to the customer-service platform (in the words of Zendesk's Tickets API, where it began). The outbound CS
+ * adapter and the exception workflows depend on this interface; `zendesk-client.ts` and `freshdesk/client.ts`
+ * implement it over HTTP (cs-clients.ts picks one per `systems.cs.vendor`).
  */
 import type { FollowUpFields } from './ticket-plan';
 

@@ -1,5 +1,8 @@
 /**
- * Which Zendesk ticket an update for a shipment goes to (pure). A shipment's tickets are found by
+ * Which ticket an update for a shipment goes to (pure). Written for Zendesk; the Freshdesk client uses the same plan
+ * with Freshdesk's tickets in these words (lambdas/cs/freshdesk/tickets.ts, `listedTicket`), see docs/vendors.md.
+ *
+ * Zendesk: a shipment's tickets are found by
  * `external_id` (= our shipment id; Zendesk does not keep external ids unique, so there may be several).
  *
  * Zendesk refuses updates to closed tickets: "Tickets with a status set to Closed can't be updated in most

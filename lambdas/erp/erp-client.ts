@@ -2,7 +2,7 @@ import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/errors';
 import { HttpJsonClient, seg, type HttpRequest } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
-import type { ErpCustomerContract, ErpOrder, ErpPort, ErpShipmentStatus } from './erp-port';
+import type { ErpCustomerContract, ErpHoldSource, ErpOrder, ErpPort, ErpShipmentStatus } from './erp-port';
 
 /** ERP API credentials (the `clientId` / `clientSecret` fields of the ERP secret). */
 export interface ErpCredentials {
@@ -134,7 +134,7 @@ export async function withBearer<T>(http: HttpJsonClient, token: ClientCredentia
  * id and secret), the token refreshed once when the API answers 401. Every write carries the caller's
  * `Idempotency-Key`.
  */
-export class ErpClient implements ErpPort {
+export class ErpClient implements ErpPort, ErpHoldSource {
   private readonly token: ClientCredentialsToken;
 
   constructor(
@@ -171,6 +171,17 @@ export class ErpClient implements ErpPort {
       throw new UpstreamUnavailableError('ERP accepted the quality hold but returned no holdId');
     }
     return { holdId: String(body.holdId) };
+  }
+
+  /** A quality hold as the ERP has it now (the reconciliation sweep); undefined when the ERP does not know it (404). */
+  async readQualityHold(holdId: string): Promise<unknown> {
+    try {
+      const { body } = await this.call<unknown>({ method: 'GET', path: `/quality-holds/${seg(holdId)}` });
+      return body;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async releaseQualityHold(holdId: string, idempotencyKey: string): Promise<void> {

@@ -57,3 +57,9 @@ export interface ErpPort {
     idempotencyKey: string,
   ): Promise<void>;
 }
+
+/** Port: reads a quality hold's current state (the reconciliation sweep). `erp-client.ts` implements it. */
+export interface ErpHoldSource {
+  /** The hold as the ERP's API returns it (validated by the caller), or undefined when the ERP does not know it (404). */
+  readQualityHold(holdId: string): Promise<unknown>;
+}

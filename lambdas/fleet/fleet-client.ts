@@ -3,7 +3,7 @@ import { RejectedByTargetError, UpstreamUnavailableError } from '../shared/error
 import { routeExternalIds, routeExternalRef, stopExternalIds } from '../shared/fleet-external-ids';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
-import type { CreatedRoute, FleetPort, NewRoute, NewRouteStop } from './fleet-port';
+import type { CreatedRoute, FleetPort, FleetRouteSource, NewRoute, NewRouteStop, RouteRead } from './fleet-port';
 
 /** A route as the Samsara Routes API returns it (only the fields we read; contracts/samsara/openapi.json). */
 interface RouteResponse {
@@ -36,7 +36,7 @@ function stopBody(stop: NewRouteStop, externalIds: Record<string, string>): Reco
  * same shipment (400; 409 and 422 are treated alike), the existing route is read back by external id
  * (`GET /fleet/routes/{key}:{value}`) and returned, so dispatching twice yields one route.
  */
-export class FleetClient implements FleetPort {
+export class FleetClient implements FleetPort, FleetRouteSource {
   constructor(
     private readonly http: HttpJsonClient,
     private readonly credentials: CredentialsSource<{ apiToken: string }>,
@@ -80,6 +80,16 @@ export class FleetClient implements FleetPort {
     try {
       const { body } = await this.http.request<{ data?: { id?: unknown } }>({ method: 'GET', path: `/fleet/trailers/${seg(ref)}`, headers: await this.authorization() });
       return isId(body?.data?.id) ? String(body.data.id) : undefined;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async readRoute(routeId: string): Promise<RouteRead | undefined> {
+    try {
+      const { body } = await this.http.request<{ data?: RouteRead }>({ method: 'GET', path: `/fleet/routes/${seg(routeId)}`, headers: await this.authorization() });
+      return body?.data;
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
       throw error;

@@ -53,3 +53,31 @@ export interface FleetPort {
    */
   trailerId(ref: string): Promise<string | undefined>;
 }
+
+/**
+ * A route as the Routes API returns it (`GET /fleet/routes/{id}`, contracts/samsara/openapi.json): its stops with
+ * their actual arrival and departure times and external ids, and the vehicle it is assigned to. Only the fields the
+ * reconciliation sweep maps (lambdas/fleet/inbound/samsara.ts `routeStopMilestones`).
+ */
+export interface RouteRead {
+  readonly id: string;
+  readonly name?: string;
+  readonly externalIds?: Readonly<Record<string, string>>;
+  readonly stops: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly state?: string;
+    readonly externalIds?: Readonly<Record<string, string>>;
+    readonly scheduledArrivalTime?: string;
+    readonly scheduledDepartureTime?: string;
+    readonly actualArrivalTime?: string;
+    readonly actualDepartureTime?: string;
+  }[];
+  readonly vehicle?: { readonly id?: string; readonly name?: string; readonly externalIds?: Readonly<Record<string, string>> };
+}
+
+/** Port: reads a route's current state (the reconciliation sweep). `fleet-client.ts` implements it. */
+export interface FleetRouteSource {
+  /** The route, or undefined when the fleet system does not know it (404). */
+  readRoute(routeId: string): Promise<RouteRead | undefined>;
+}

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import type { AssetAssignmentItem, AssignmentRelease, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
-import { keys } from '../../registry/correlation-keys';
+import type { AssetAssignmentItem, AssignmentRelease, InFlightChange, KnownMember, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
+import { inFlightKeys, keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {
@@ -17,12 +17,16 @@ export interface CorrelationStore {
   putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'>;
   /** Writes link items (idempotent: the same item again changes nothing that matters). */
   putLinks(items: readonly LinkItem[]): Promise<void>;
+  /** The members a correlation holds (`CORR#<id>` / `LINK#…`), by sort key: one query, whatever the number of events. */
+  members(correlationId: string): Promise<Map<string, KnownMember>>;
   /** A correlation's timeline, oldest first. */
   timeline(correlationId: string): Promise<TimelineItem[]>;
   /** Writes a shipment's asset assignments and its pointers to them (idempotent). */
   putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void>;
   /** Ends a shipment's assignments (sets `releasedAt` where it is not set yet). */
   releaseAssignments(release: AssignmentRelease): Promise<void>;
+  /** Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). */
+  applyInFlight(change: InFlightChange): Promise<void>;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -76,6 +80,25 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     return decision === 'advance' ? 'late' : decision;
   }
 
+  async applyInFlight(change: InFlightChange): Promise<void> {
+    if (change.action === 'leave') {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.shipmentPk(change.shipmentId), sk: inFlightKeys.sk } }));
+      return;
+    }
+    // An update, not a put: a later milestone without the route or order in its refs keeps what an earlier one wrote.
+    const { pk, sk, ...fields } = change.item;
+    const names = Object.keys(fields);
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk, sk },
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, (fields as Record<string, unknown>)[n]])),
+      }),
+    );
+  }
+
   async hasTimeline(pk: string, sk: string): Promise<boolean> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ProjectionExpression: 'pk' }));
     return Item !== undefined;
@@ -101,6 +124,25 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
         pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
       }
     }
+  }
+
+  async members(correlationId: string): Promise<Map<string, KnownMember>> {
+    const members = new Map<string, KnownMember>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':member': keys.memberPrefix },
+          ProjectionExpression: 'sk, expiresAt, firstEventId, firstSeenAt',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as (KnownMember & { sk: string })[]) members.set(item.sk, { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return members;
   }
 
   async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
@@ -186,6 +228,15 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     return decision;
   }
 
+  async applyInFlight(change: InFlightChange): Promise<void> {
+    if (change.action === 'leave') {
+      this.items.delete(this.id(keys.shipmentPk(change.shipmentId), inFlightKeys.sk));
+      return;
+    }
+    const id = this.id(change.item.pk, change.item.sk);
+    this.items.set(id, { ...this.items.get(id), ...change.item });
+  }
+
   async hasTimeline(pk: string, sk: string): Promise<boolean> {
     return this.items.has(this.id(pk, sk));
   }
@@ -199,6 +250,17 @@ export class InMemoryCorrelationStore implements CorrelationStore {
 
   async putLinks(items: readonly LinkItem[]): Promise<void> {
     for (const item of items) this.items.set(this.id(item.pk, item.sk), { ...item });
+  }
+
+  async members(correlationId: string): Promise<Map<string, KnownMember>> {
+    const pk = keys.corrPk(correlationId);
+    const members = new Map<string, KnownMember>();
+    for (const item of this.items.values()) {
+      if (item.pk === pk && String(item.sk).startsWith(keys.memberPrefix)) {
+        members.set(String(item.sk), { expiresAt: Number(item.expiresAt), firstEventId: String(item.firstEventId), firstSeenAt: String(item.firstSeenAt) });
+      }
+    }
+    return members;
   }
 
   async timeline(correlationId: string): Promise<TimelineItem[]> {

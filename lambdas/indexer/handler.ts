@@ -8,6 +8,7 @@ import { SqsMessageOps } from '../shared/outbound/queue-ops';
 import { DynamoDbShipmentViewStore } from '../visibility/view-store';
 import { DynamoDbCorrelationStore } from './correlation-store';
 import { createIndexerHandler } from './indexer';
+import { KnownLinks } from './known-links';
 
 /**
  * Correlation indexer: SQS (ledger queue, every canonical event) → correlation table.
@@ -20,6 +21,7 @@ const tableName = requireEnv('CORRELATION_TABLE');
 const inner = createIndexerHandler({
   store: new DynamoDbCorrelationStore(documentClient, tableName),
   views: new DynamoDbShipmentViewStore(documentClient, tableName),
+  knownLinks: new KnownLinks(),
   messages: new SqsMessageOps(new SQSClient({}), queueUrl, requireEnv('DLQ_URL')),
   logger,
   metrics: {

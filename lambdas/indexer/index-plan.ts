@@ -1,6 +1,6 @@
 import type { CanonicalDetail, CanonicalRefs } from '../shared/canonical-event';
 import { MILESTONE_RANK, milestoneOf, type Milestone } from '../shared/outbound/milestones';
-import { keys, linksOf, utcIso, type AssetKind, type LinkKind } from '../../registry/correlation-keys';
+import { inFlightKeys, keys, linksOf, utcIso, type AssetKind, type LinkKind } from '../../registry/correlation-keys';
 
 /** Small facts copied from an event's `data` into its timeline entry (enough for a trace, never a payload). */
 export const FACT_FIELDS = [
@@ -136,6 +136,30 @@ export interface AssignmentRelease {
   readonly releasedAt: string;
 }
 
+/**
+ * The shipment's in-flight entry (`SHIPMENT#<id>` / `INFLIGHT`, registry/correlation-keys.ts `inFlightKeys`), which the
+ * reconciliation sweeps page through: entered (or refreshed with the route and order it now knows) by a milestone
+ * below delivery, left at delivery. Applied only when the milestone advanced the state (or repeats it: a retry of an
+ * event whose first attempt failed after the state update), never for a late one.
+ */
+export type InFlightChange =
+  | { readonly action: 'enter'; readonly item: InFlightItem }
+  | { readonly action: 'leave'; readonly shipmentId: string };
+
+export interface InFlightItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly itemType: 'in-flight';
+  readonly listPk: string;
+  readonly listSk: string;
+  readonly shipmentId: string;
+  readonly correlationId: string;
+  readonly orderId?: string;
+  readonly routeId?: string;
+  readonly customerId?: string;
+  readonly expiresAt: number;
+}
+
 /** Everything one canonical event writes to the correlation table. */
 export interface IndexPlan {
   /** Without the `late` flag: that is known only after the guarded state update. */
@@ -148,6 +172,8 @@ export interface IndexPlan {
   readonly assignments?: { readonly items: AssetAssignmentItem[]; readonly pointers: ShipmentAssetItem[] };
   /** `shipment.delivered`: the shipment's assignments end. */
   readonly release?: AssignmentRelease;
+  /** For shipment milestones: the shipment enters (or stays) in flight, or leaves at delivery. */
+  readonly inFlight?: InFlightChange;
 }
 
 /** The assignment items of a `shipment.dispatched` (pure). */
@@ -204,6 +230,29 @@ function factsOf(data: Record<string, unknown>): Facts {
   return facts;
 }
 
+/** What the correlation already holds of one member (`CORR#<id>` / `LINK#<kind>#<id>`): enough to keep it. */
+export interface KnownMember {
+  readonly expiresAt: number;
+  readonly firstEventId: string;
+  readonly firstSeenAt: string;
+}
+
+/**
+ * The link items an event still has to write (pure), given the members its correlation already holds: a link
+ * and its mirror are written the first time an id joins the correlation, and again only when their expiry is
+ * less than half the TTL away (keeping the first event and time), so a long-lived correlation never loses its
+ * links while the events that keep coming cost a read, not two writes per id (docs/cost.md).
+ */
+export function linksToWrite(planned: readonly LinkItem[], known: ReadonlyMap<string, KnownMember>, now: Date, ttlSeconds: number): LinkItem[] {
+  const refreshBefore = Math.floor(now.getTime() / 1000) + Math.floor(ttlSeconds / 2);
+  return planned.flatMap((item): LinkItem[] => {
+    const member = known.get(keys.memberSk(item.kind, item.externalId));
+    if (!member) return [item];
+    if (member.expiresAt >= refreshBefore) return [];
+    return [{ ...item, firstEventId: member.firstEventId, firstSeenAt: member.firstSeenAt }];
+  });
+}
+
 /**
  * What to write for a canonical event (pure). The correlation is the event's `correlationId`; events of
  * one business transaction that arrived under different correlation ids (e.g. a CS case keyed on the
@@ -248,5 +297,27 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
       : undefined;
   const assignments = planAssignments(detail, occurredAt, expiresAt);
   const release = metadata.eventType === 'shipment.delivered' && refs.shipmentId ? { shipmentId: refs.shipmentId, releasedAt: occurredAt } : undefined;
-  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(release ? { release } : {}) };
+  const inFlight = update ? planInFlight(update, refs, expiresAt) : undefined;
+  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(release ? { release } : {}), ...(inFlight ? { inFlight } : {}) };
+}
+
+/** The in-flight change of a shipment milestone (pure). */
+function planInFlight(update: MilestoneUpdate, refs: CanonicalRefs, expiresAt: number): InFlightChange {
+  if (update.milestone === 'delivered') return { action: 'leave', shipmentId: update.shipmentId };
+  return {
+    action: 'enter',
+    item: {
+      pk: keys.shipmentPk(update.shipmentId),
+      sk: inFlightKeys.sk,
+      itemType: 'in-flight',
+      listPk: inFlightKeys.listPk,
+      listSk: inFlightKeys.listSk(update.shipmentId),
+      shipmentId: update.shipmentId,
+      correlationId: update.correlationId,
+      ...(refs.orderId ? { orderId: refs.orderId } : {}),
+      ...(refs.routeId ? { routeId: refs.routeId } : {}),
+      ...(refs.customerId ? { customerId: refs.customerId } : {}),
+      expiresAt,
+    },
+  };
 }

@@ -1,15 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../shared/canonical-event';
-import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
-import { describeFailure, shortReason } from '../shared/outbound/failures';
-import { parseCanonicalMessage, receiveCountOf, stringAttribute } from '../shared/outbound/message';
+import { deadLetterAttributes, describeFailure } from '../shared/outbound/failures';
+import { parseCanonicalMessage, receiveCountOf } from '../shared/outbound/message';
 import type { GuardDecision } from '../shared/outbound/milestones';
 import type { MessageOps } from '../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../shared/outbound/runner';
 import type { CorrelationStore } from './correlation-store';
-import { planIndex } from './index-plan';
+import { linksToWrite, planIndex, type IndexPlan, type KnownMember } from './index-plan';
+import type { KnownLinks } from './known-links';
 import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
 import { projectView } from '../visibility/project';
 import type { ShipmentViewStore } from '../visibility/view-store';
@@ -26,15 +26,24 @@ export interface IndexResult {
  * so), links, and the SLIs the event completes. A redelivered event is recognised by its timeline entry
  * and changes nothing.
  */
-export async function indexEvent(store: CorrelationStore, detail: CanonicalDetail, now: Date, ttlSeconds: number, views?: ShipmentViewStore): Promise<IndexResult> {
+export async function indexEvent(
+  store: CorrelationStore,
+  detail: CanonicalDetail,
+  now: Date,
+  ttlSeconds: number,
+  views?: ShipmentViewStore,
+  known?: KnownLinks,
+): Promise<IndexResult> {
   const plan = planIndex(detail, now, ttlSeconds);
   if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
   const milestone = plan.milestone ? await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt) : undefined;
   // Idempotent writes first, the timeline entry last: it marks the event as indexed, so a retry after a
   // failure in between redoes the rest instead of skipping it.
-  await store.putLinks(plan.links);
+  await writeNewLinks(store, plan, now, ttlSeconds, known);
   if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
   if (plan.release) await store.releaseAssignments(plan.release);
+  // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
+  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
   if (views) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
@@ -43,10 +52,30 @@ export async function indexEvent(store: CorrelationStore, detail: CanonicalDetai
   return { outcome: 'indexed', ...(milestone ? { milestone } : {}), slis };
 }
 
+/**
+ * Writes the links an event adds to its correlation, and only those (index-plan.ts `linksToWrite`): links
+ * first, their mirrors after, so a mirror in the table means its link is there too and one query of the
+ * correlation's members tells what exists.
+ */
+async function writeNewLinks(store: CorrelationStore, plan: IndexPlan, now: Date, ttlSeconds: number, known: KnownLinks | undefined): Promise<void> {
+  const correlationId = plan.timeline.correlationId;
+  if (plan.links.length === 0 || known?.coversAll(correlationId, plan.links, now, ttlSeconds)) return;
+  const members = await store.members(correlationId);
+  const pending = linksToWrite(plan.links, members, now, ttlSeconds);
+  await store.putLinks(pending.filter((item) => item.itemType === 'link'));
+  await store.putLinks(pending.filter((item) => item.itemType === 'member'));
+  for (const item of pending.filter((i) => i.itemType === 'member')) {
+    members.set(item.sk, { expiresAt: item.expiresAt, firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt } satisfies KnownMember);
+  }
+  known?.remember(correlationId, members);
+}
+
 export interface IndexerDependencies {
   readonly store: CorrelationStore;
   /** The shipment views and list entries of the visibility API. @default - not kept */
   readonly views?: ShipmentViewStore;
+  /** Links this execution environment knows exist (one per container). @default - none: the table is asked every time */
+  readonly knownLinks?: KnownLinks;
   readonly messages: MessageOps;
   readonly logger: AdapterLogger;
   readonly metrics: { count(name: 'EventsIndexed' | 'LateMilestones' | 'IndexDeadLettered'): void; milliseconds(name: SliMeasurement['name'], value: number): void };
@@ -70,7 +99,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     let detail: CanonicalDetail | undefined;
     try {
       detail = parseCanonicalMessage(record.body).detail;
-      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds, deps.views);
+      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds, deps.views, deps.knownLinks);
       const { metadata, refs } = detail;
       if (result.outcome === 'indexed') metrics.count('EventsIndexed');
       if (result.milestone === 'late') {
@@ -86,14 +115,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
         : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
       logger.warn('indexing failed', { eventId: detail?.metadata.eventId, errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
       if (decision.action === 'dead-letter') {
-        await deps.messages.deadLetter(record, {
-          [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
-          [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
-          [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? clock().toISOString(),
-          [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
-          [DLQ_ATTRIBUTES.receiveCount]: String(receiveCount),
-          [DLQ_ATTRIBUTES.redriveCount]: stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0',
-        });
+        await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, clock()));
         metrics.count('IndexDeadLettered');
         return;
       }

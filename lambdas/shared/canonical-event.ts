@@ -26,11 +26,22 @@ export interface CanonicalDetail<TData extends object = Record<string, unknown>>
 }
 
 /**
- * Deterministic canonical event id: SHA-256 of (source system, vendor event id, index within the webhook),
- * so a vendor's retry of the same webhook yields the same ids.
+ * Deterministic canonical event id: SHA-256 of (source system, vendor event id — or the fact's key, see
+ * {@link factKey} —, index within the webhook), so a vendor's retry of the same webhook yields the same ids.
  */
 export function canonicalEventId(system: EventSourceSystem, vendorEventId: string, index: number): string {
   return createHash('sha256').update(`${system}\u0000${vendorEventId}\u0000${index}`).digest('hex');
+}
+
+/**
+ * The key of a fact that more than one delivery can report: a webhook's event id is the vendor's own (Samsara and
+ * Zendesk generate one for each event they send), so a reconciliation sweep that reads the same fact from the vendor's
+ * API later cannot know them. Mappers of facts a sweep can observe (a stop departed at a time, an invoice posted, a
+ * ticket solved) name the fact instead, with parts both sides read: the webhook and the sweep then produce the same
+ * canonical id, and whichever arrives second is a duplicate everywhere downstream.
+ */
+export function factKey(...parts: readonly string[]): string {
+  return ['fact', ...parts].join('/');
 }
 
 export interface NewCanonicalEvent<TData extends object> {
@@ -39,6 +50,11 @@ export interface NewCanonicalEvent<TData extends object> {
   system: EventSourceSystem;
   vendor: string;
   vendorEventId: string;
+  /**
+   * The fact's own key ({@link factKey}): the id derives from it instead of the vendor event id, so a webhook and a
+   * reconciliation sweep observing the same fact agree. @default - the id derives from the vendor event id
+   */
+  fact?: string;
   /** Position of this event among those mapped from one vendor event. @default 0 */
   index?: number;
   occurredAt: string;
@@ -64,7 +80,7 @@ const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
  */
 export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEvent<TData>): CanonicalDetail<TData> {
   const refs = Object.fromEntries(Object.entries(input.refs).filter(([, v]) => v !== undefined && v !== '')) as CanonicalRefs;
-  const eventId = canonicalEventId(input.system, input.vendorEventId, input.index ?? 0);
+  const eventId = canonicalEventId(input.system, input.fact ?? input.vendorEventId, input.index ?? 0);
   const correlation = [refs.orderId, refs.shipmentId, input.vendorEventId].find((id): id is string => typeof id === 'string' && IDENTIFIER.test(id));
   return {
     metadata: {

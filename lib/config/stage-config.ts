@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { apiVendor } from '../../registry/api-vendors';
+import { fileIntake, type InterchangeId, type TradingPartner } from '../../registry/file-intakes';
+
+export type { InterchangeId, TradingPartner };
 import { SYSTEMS, type SystemName } from '../../registry/systems';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
@@ -46,6 +49,13 @@ export interface SystemConfig {
   readonly addressBookExternalIdKey?: string;
   /** Windows in which outbound calls are held in the queue instead of attempted. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** The reconciliation sweep (docs/reconciliation.md); every field has a default ({@link reconciliationSettings}). */
+  readonly reconciliation?: { readonly intervalMinutes?: number; readonly requestsPerMinute?: number; readonly pageSize?: number };
+}
+
+/** The reconciliation sweep's settings of a system, defaults applied: a sweep every 15 minutes, 30 reads a minute, pages of 25. */
+export function reconciliationSettings(system: Pick<SystemConfig, 'reconciliation'>): { intervalMinutes: number; requestsPerMinute: number; pageSize: number } {
+  return { intervalMinutes: 15, requestsPerMinute: 30, pageSize: 25, ...system.reconciliation };
 }
 
 /** The ERP's configuration: a system, plus where its OAuth2 tokens come from. */
@@ -56,6 +66,15 @@ export interface ErpSystemConfig extends SystemConfig {
    * @default '<apiBaseUrl>/oauth/token'
    */
   readonly tokenUrl?: string;
+}
+
+/** One file intake of the stage (registry/file-intakes.ts). */
+export interface FileIntakeConfig {
+  /** Our own interchange id, as the partners address us. */
+  readonly receiver: InterchangeId;
+  readonly partners: readonly TradingPartner[];
+  /** An AWS Transfer Family SFTP server in front of the bucket. @default - none */
+  readonly transferServer?: { readonly enabled: boolean };
 }
 
 export interface StageConfig {
@@ -81,6 +100,8 @@ export interface StageConfig {
     readonly failedDelivery: { readonly maxAttempts: number };
   };
   readonly systems: Readonly<Record<Exclude<SystemName, 'erp'>, SystemConfig>> & { readonly erp: ErpSystemConfig };
+  /** File-based intakes by name (registry/file-intakes.ts). @default - none */
+  readonly fileIntakes?: Readonly<Record<string, FileIntakeConfig>>;
 }
 
 /** Thrown when the stage configuration is missing or invalid; the message names the stage and every bad key. */
@@ -143,13 +164,18 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
   for (const system of SYSTEMS) {
     const { vendor, outbound } = config.systems[system];
     try {
-      apiVendor(system, vendor);
+      const chosen = apiVendor(system, vendor);
+      if (chosen.notDeployable) {
+        problems.push(`systems.${system}.vendor "${chosen.name}" cannot be deployed yet: ${chosen.notDeployable}`);
+        continue;
+      }
     } catch (error) {
       problems.push((error as Error).message);
       continue;
     }
     problems.push(...pacingProblems(system, outbound, vendor), ...batchTimeProblems(system, outbound));
   }
+  problems.push(...fileIntakeProblems(config.fileIntakes ?? {}));
   if (stage === 'prod') {
     for (const system of SYSTEMS) {
       if (!config.systems[system].apiBaseUrl.startsWith('https://')) {
@@ -158,6 +184,34 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
     }
     const tokenUrl = config.systems.erp.tokenUrl;
     if (tokenUrl !== undefined && !tokenUrl.startsWith('https://')) problems.push('systems.erp.tokenUrl must use https in prod');
+  }
+  return problems;
+}
+
+/** Each configured intake must be in the registry; partner names and interchange ids must be unique. */
+function fileIntakeProblems(intakes: Readonly<Record<string, FileIntakeConfig>>): string[] {
+  const problems: string[] = [];
+  for (const [name, intake] of Object.entries(intakes)) {
+    try {
+      fileIntake(name);
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    for (const partner of intake.partners) {
+      for (const key of [`name ${partner.name}`, `interchange id ${partner.qualifier}/${partner.id}`]) {
+        const other = seen.get(key);
+        if (other !== undefined) problems.push(`fileIntakes.${name}.partners: ${other} and ${partner.name} share the ${key}`);
+        seen.set(key, partner.name);
+      }
+      if (partner.qualifier === intake.receiver.qualifier && partner.id === intake.receiver.id) {
+        problems.push(`fileIntakes.${name}.partners.${partner.name} has our own interchange id (receiver)`);
+      }
+    }
+    if (intake.transferServer?.enabled && !intake.partners.some((p) => p.sshPublicKey)) {
+      problems.push(`fileIntakes.${name}.transferServer is enabled but no partner has an sshPublicKey to sign in with`);
+    }
   }
   return problems;
 }

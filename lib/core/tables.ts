@@ -30,6 +30,7 @@ import { tableDefaults } from './defaults';
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
  * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `view` (exceptions, cases, holds, delivery, billing), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
  * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
+ * | in-flight entry | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId`: from the first milestone until delivery, for the reconciliation sweeps (lambdas/shared/reconciliation) |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
  * Access patterns:
@@ -53,9 +54,13 @@ import { tableDefaults } from './defaults';
  * 9. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
  *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
  *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
+ * 10. the shipments in flight, paged (a reconciliation sweep): `Query(IndexName=Lists, listPk=LIST#in-flight)` with
+ *    `Limit` and `ExclusiveStartKey` (the cursor the sweep carries in its SQS message), then `BatchGetItem(STATE)`
+ *    of the page's shipments; `GetItem` of a timeline entry per milestone the vendor shows (was it indexed?).
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
- * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list:
+ * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list, `LIST#in-flight` a write
+ * per milestone below delivery:
  * around 0.4 writes/s per million shipments a month, far below a partition's limit; shard the partition key
  * if a list ever needs more). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.

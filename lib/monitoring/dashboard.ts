@@ -84,6 +84,7 @@ export class StageDashboard {
       perVendor('Events rejected per vendor', METRIC_NAMES.eventsRejected),
       perVendor('Events ignored per vendor', METRIC_NAMES.eventsIgnored),
       perVendor('Events deduplicated per vendor', METRIC_NAMES.eventsDeduplicated),
+      perVendor('Files rejected per file intake (EDI)', METRIC_NAMES.filesRejected),
     );
   }
 }

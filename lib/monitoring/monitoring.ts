@@ -22,6 +22,9 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
 import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
+import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, stateMachineAlarms, undeliveredAlarm, type AlarmSpec } from './alarm-specs';
+import { coverageProblems } from './coverage';
+import { driftGraphs, type SweepToMonitor } from './drift';
 import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
 import type { MonitoringProps } from './props';
 
@@ -57,6 +60,8 @@ export class Monitoring extends Construct {
   private readonly props: MonitoringProps;
   private readonly action: cwActions.SnsAction;
   private readonly monitored = new Set<IConstruct>();
+  /** The schedules whose sweeps have drift alarms. */
+  private readonly driftMonitored = new Set<IConstruct>();
   /** Every SQS queue an alarm watches (work queues, their DLQs, subscriptions' DLQs). */
   private readonly watchedQueues = new Set<IConstruct>();
   private readonly names = new ResourceNames();
@@ -92,15 +97,7 @@ export class Monitoring extends Construct {
     this.quarantineQueue = this.quarantine.queue;
     this.alarms.push(this.quarantine.deadLetterAlarm);
     this.board.showAlarm(undefined, this.quarantine.deadLetterAlarm);
-    this.addAlarm(
-      'QuarantineNotEmpty',
-      this.quarantineQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      {
-        threshold: 1,
-        description: `Messages were quarantined after ${this.maxRedrives} redrives: they need a code or data fix, not another redrive.`,
-        anchor: RUNBOOK.quarantineNotEmpty,
-      },
-    );
+    this.addAlarm(quarantineAlarm(this.quarantineQueue, this.maxRedrives));
     this.board.addGraphs(undefined, quarantineGraphs(this.quarantineQueue));
     this.output('QuarantineQueue', {
       url: this.quarantineQueue.queueUrl,
@@ -110,25 +107,9 @@ export class Monitoring extends Construct {
       maxRedrives: this.maxRedrives,
     } satisfies QuarantineDiscovery);
 
-    // One alarm for the whole stage: a Metrics Insights query sums the metric over every function (service).
-    this.addAlarm(
-      'IdempotencyInProgress',
-      new cloudwatch.MathExpression({
-        expression: `SELECT SUM(${METRIC_NAMES.idempotencyInProgress}) FROM SCHEMA("${METRICS_NAMESPACE}", service)`,
-        usingMetrics: {},
-        period: Duration.minutes(5),
-        label: 'idempotency records found in progress',
-      }),
-      {
-        threshold: 5,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        description: 'Redeliveries keep finding the same (event, action) in progress: a consumer times out mid-call or two consumers race.',
-        anchor: RUNBOOK.idempotencyInProgress,
-      },
-    );
+    this.addAlarm(idempotencyInProgressAlarm());
 
-    this.node.addValidation({ validate: () => this.unmonitored() });
+    this.node.addValidation({ validate: () => coverageProblems(this, { monitored: this.monitored, watchedQueues: this.watchedQueues, driftMonitored: this.driftMonitored }) });
     new CfnOutput(this, 'DashboardName', {
       key: `${DISCOVERY_OUTPUT_PREFIX}DashboardName`,
       value: this.dashboard.dashboardName,
@@ -171,24 +152,7 @@ export class Monitoring extends Construct {
     const allowance = system ? this.props.queueAgeAllowances?.[system] : undefined;
     const maxAge =
       options.maxAge ?? Duration.seconds((this.props.queueAgeThreshold ?? Duration.minutes(15)).toSeconds() + (allowance?.toSeconds() ?? 0));
-    this.addAlarm(`${pascal(name)}BacklogAge`, rq.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }), {
-      threshold: maxAge.toSeconds(),
-      description: `The oldest message in the ${name} work queue is older than ${maxAge.toHumanString()}: its consumer is down, held or too slow.`,
-      anchor: RUNBOOK.queueBacklogAge,
-        section: system,
-    });
-
-    const retentionSeconds = this.retentionSeconds(rq.deadLetterQueue);
-    this.addAlarm(
-      `${pascal(name)}DeadLettersExpiring`,
-      rq.deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(15), statistic: 'Maximum' }),
-      {
-        threshold: Math.floor(retentionSeconds * 0.75),
-        description: `Messages in the ${name} DLQ have used 75% of its ${Duration.seconds(retentionSeconds).toHumanString()} retention: redrive or quarantine them before SQS deletes them.`,
-        anchor: RUNBOOK.dlqMessagesExpiring,
-        section: system,
-      },
-    );
+    for (const spec of queueAlarms(name, rq, maxAge, this.retentionSeconds(rq.deadLetterQueue), system)) this.addAlarm(spec);
 
     this.output(`Queue${pascal(name)}`, {
       name,
@@ -215,15 +179,7 @@ export class Monitoring extends Construct {
     if (!this.claim(subscription)) return this;
     this.watchedQueues.add(queue);
     const name = this.names.claim(options.name ?? friendlyName(queue.node.id), queue);
-    this.addAlarm(
-      `${pascal(name)}NotEmpty`,
-      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      {
-        threshold: 1,
-        description: `Notifications SNS could not deliver to a subscription of ${subscription.node.scope?.node.id ?? 'its topic'} wait in the ${name} queue: on-call may be missing alarms.`,
-        anchor: RUNBOOK.notificationsUndelivered,
-      },
-    );
+    this.addAlarm(undeliveredAlarm(name, queue, subscription.node.scope?.node.id ?? 'its topic'));
     const topicArn = (subscription.node.defaultChild as sns.CfnSubscription).topicArn;
     this.output(`Undelivered${pascal(name)}`, { name, url: queue.queueUrl, arn: queue.queueArn, topicArn } satisfies UndeliveredNotificationsDiscovery);
     this.board.addGraphs(undefined, undeliveredGraphs(name, queue));
@@ -235,28 +191,7 @@ export class Monitoring extends Construct {
     if (!this.claim(sm)) return this;
     const name = this.names.claim(options.name ?? meaningfulName(sm), sm);
     const system = systemOf(sm, this.systems);
-    const period = Duration.minutes(5);
-    this.addAlarm(
-      `${pascal(name)}WorkflowFailed`,
-      new cloudwatch.MathExpression({
-        expression: 'failed + aborted',
-        usingMetrics: { failed: sm.metricFailed({ period, statistic: 'Sum' }), aborted: sm.metricAborted({ period, statistic: 'Sum' }) },
-        period,
-        label: 'failed or aborted executions',
-      }),
-      {
-        threshold: 1,
-        description: `Executions of the ${name} workflow failed or were aborted: the compensation path did not absorb the error.`,
-        anchor: RUNBOOK.workflowFailed,
-        section: system,
-      },
-    );
-    this.addAlarm(`${pascal(name)}WorkflowTimedOut`, sm.metricTimedOut({ period, statistic: 'Sum' }), {
-      threshold: 1,
-      description: `Executions of the ${name} workflow timed out.`,
-      anchor: RUNBOOK.workflowTimedOut,
-        section: system,
-    });
+    for (const spec of stateMachineAlarms(name, sm, system)) this.addAlarm(spec);
     this.output(`StateMachine${pascal(name)}`, { name, id: sm.stateMachineArn } satisfies NamedResourceDiscovery);
     this.board.addGraphs(system, workflowGraphs(name, sm));
     return this;
@@ -266,29 +201,8 @@ export class Monitoring extends Construct {
   public monitorApi(api: apigateway.RestApiBase, options: { readonly name?: string } = {}): this {
     if (!this.claim(api)) return this;
     const name = this.names.claim(options.name ?? meaningfulName(api), api);
-    const period = Duration.minutes(5);
-    const requests = api.metricCount({ period, statistic: 'Sum' });
-    const rate = (errors: cloudwatch.IMetric, label: string) =>
-      new cloudwatch.MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: { errors, requests },
-        period,
-        label,
-      });
-    this.addAlarm(`${pascal(name)}Api5xxRate`, rate(api.metricServerError({ period, statistic: 'Sum' }), '5xx %'), {
-      threshold: this.props.api5xxRatePercent ?? 1,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description: `The ${name} API answers more than ${this.props.api5xxRatePercent ?? 1}% of requests with 5xx: our side is failing and vendors are retrying.`,
-      anchor: RUNBOOK.api5xx,
-    });
-    this.addAlarm(`${pascal(name)}Api4xxRate`, rate(api.metricClientError({ period, statistic: 'Sum' }), '4xx %'), {
-      threshold: this.props.api4xxRatePercent ?? 10,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      description: `The ${name} API rejects more than ${this.props.api4xxRatePercent ?? 10}% of requests (4xx: bad signatures, bad payloads, or 429 throttling).`,
-      anchor: RUNBOOK.api4xx,
-    });
+    const requests = api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' });
+    for (const spec of apiAlarms(name, api, requests, this.props)) this.addAlarm(spec);
     this.output(`Api${pascal(name)}`, { name, id: api.restApiId, apiName: api.restApiName } satisfies NamedResourceDiscovery);
     this.board.addGraphs(undefined, apiGraphs(name, api, requests));
     return this;
@@ -299,53 +213,40 @@ export class Monitoring extends Construct {
     if (!this.claim(fn)) return this;
     const name = this.names.claim(options.name ?? meaningfulName(fn), fn);
     const system = systemOf(fn, this.systems);
-    const period = Duration.minutes(5);
-    this.addAlarm(
-      `${pascal(name)}ErrorRate`,
-      new cloudwatch.MathExpression({
-        expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
-        usingMetrics: { errors: fn.metricErrors({ period, statistic: 'Sum' }), invocations: fn.metricInvocations({ period, statistic: 'Sum' }) },
-        period,
-        label: 'error %',
-      }),
-      {
-        threshold: this.props.functionErrorRatePercent ?? 5,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        description: `The ${name} function fails more than ${this.props.functionErrorRatePercent ?? 5}% of its invocations (whole invocations, not batch items).`,
-        anchor: RUNBOOK.functionErrors,
-        section: system,
-      },
-    );
-    this.addAlarm(`${pascal(name)}Throttles`, fn.metricThrottles({ period, statistic: 'Sum' }), {
-      threshold: 1,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description: `The ${name} function is throttled (account or reserved concurrency exhausted).`,
-      anchor: RUNBOOK.functionThrottles,
-        section: system,
-    });
+    for (const spec of functionAlarms(name, fn, this.props, system)) this.addAlarm(spec);
     this.board.addGraphs(system, functionGraphs(name, fn));
     return this;
   }
 
-  private addAlarm(
-    id: string,
-    metric: cloudwatch.IMetric,
-    options: { threshold: number; description: string; anchor: string; evaluationPeriods?: number; datapointsToAlarm?: number; section?: string },
-  ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold: options.threshold,
-      evaluationPeriods: options.evaluationPeriods ?? 1,
-      datapointsToAlarm: options.datapointsToAlarm,
+  /**
+   * Reconciliation alarms per sweep: drift that persists (missed updates found in three sweeps in a row: the vendor's
+   * webhooks keep failing to arrive, though each one is repaired) and a sweep still running after its interval (the
+   * detection promise is broken); dashboard graph. Every EventBridge Scheduler schedule of the stack must be one of
+   * these sweeps' (synthesis fails otherwise).
+   */
+  public monitorDrift(sweeps: readonly (SweepToMonitor & { readonly schedule: IConstruct })[]): this {
+    for (const sweep of sweeps) {
+      if (this.driftMonitored.has(sweep.schedule)) continue;
+      this.driftMonitored.add(sweep.schedule);
+      for (const spec of driftAlarms(sweep)) this.addAlarm(spec);
+      this.board.addGraphs(sweep.system, driftGraphs(sweep));
+    }
+    return this;
+  }
+
+  private addAlarm(spec: AlarmSpec): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, spec.id, {
+      metric: spec.metric,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      datapointsToAlarm: spec.datapointsToAlarm,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `${options.description} ${runbookLink(options.anchor)}`,
+      alarmDescription: `${spec.description} ${runbookLink(spec.anchor)}`,
     });
     alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
-    this.board.showAlarm(options.section, alarm);
+    this.board.showAlarm(spec.section, alarm);
     return alarm;
   }
 
@@ -374,32 +275,5 @@ export class Monitoring extends Construct {
     const retention: unknown = Stack.of(this).resolve((queue.node.defaultChild as sqs.CfnQueue).messageRetentionPeriod);
     // SQS default retention is 4 days when the property is not set.
     return typeof retention === 'number' ? retention : 345_600;
-  }
-
-  /**
-   * Resources of the monitored kinds that were added to the stack after (or without) monitorScope, subscriptions
-   * without a dead-letter queue, and SQS queues no alarm watches.
-   */
-  private unmonitored(): string[] {
-    const stack = Stack.of(this);
-    const own = new Set(this.node.findAll());
-    const all = stack.node.findAll().filter((c) => !own.has(c));
-    const unclaimed = all
-      .filter(
-        (c) =>
-          (c instanceof ReliableQueue || c instanceof sfn.StateMachine || c instanceof apigateway.RestApiBase || c instanceof lambda.Function || (c instanceof sns.Subscription && c.deadLetterQueue)) &&
-          !this.monitored.has(c),
-      )
-      .map(
-        (c) =>
-          `${c.node.path} is not monitored: create it before the monitoring section of the stack, or call monitoring.monitorScope()/monitor*() for it`,
-      );
-    const undeadLettered = all
-      .filter((c) => c instanceof sns.Subscription && !c.deadLetterQueue)
-      .map((c) => `${c.node.path} has no dead-letter queue: a notification SNS cannot deliver would be lost (give it deadLetterQueue)`);
-    const unwatched = all
-      .filter((c) => c instanceof sqs.Queue && !this.watchedQueues.has(c))
-      .map((c) => `${c.node.path} is an SQS queue no alarm watches: make it part of a ReliableQueue, or a subscription's dead-letter queue`);
-    return [...unclaimed, ...undeadLettered, ...unwatched];
   }
 }

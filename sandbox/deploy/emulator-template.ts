@@ -35,6 +35,7 @@ export const LOCALLY_IMPLEMENTED_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Stage': 'stage path prefix, stage variables and method throttling of the local REST API server',
   'AWS::ApiGateway::RequestValidator': 'request parameter validation of the local REST API server',
   'AWS::ApiGateway::GatewayResponse': 'error responses of the local REST API server',
+  'AWS::Scheduler::Schedule': 'schedules of the local runtime (SQS targets): timers in npm start, fired on demand in tests',
 };
 
 /** The pseudo parameters of a stack in the sandbox's account and region (`AWS::StackId` is known once it exists). */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { SANDBOX_CREDENTIALS, SANDBOX_PRINCIPALS, SANDBOX_REGION } from '../aws';
+import { functionAccessKey, SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../aws';
 import { ExecutionEnvironment, type LambdaError } from './execution-environment';
 import type { FunctionSpec } from './function-specs';
 
@@ -66,7 +66,7 @@ export class LocalFunction {
       ...this.options.serviceEnvironment,
       AWS_REGION: SANDBOX_REGION,
       AWS_DEFAULT_REGION: SANDBOX_REGION,
-      AWS_ACCESS_KEY_ID: SANDBOX_PRINCIPALS.functions,
+      AWS_ACCESS_KEY_ID: functionAccessKey(spec.logicalId),
       AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: 'sandbox',
       AWS_LAMBDA_FUNCTION_NAME: spec.functionName,

@@ -5,6 +5,8 @@ import { EmfForwarder } from './emf';
 import { functionSpecs, type UnsupportedFunction } from './function-specs';
 import { FunctionRegistry, LocalFunction } from './functions';
 import { LambdaApiServer } from './lambda-api';
+import { configureBucketNotifications } from './s3-notifications';
+import { LocalSchedules } from './schedules';
 import { startSqsPollers, type SqsPoller } from './sqs-pollers';
 import { StepFunctionsApiServer } from './step-functions/api-server';
 import { LocalStepFunctions } from './step-functions/engine';
@@ -33,6 +35,8 @@ export interface LocalRuntime {
   readonly stepFunctions: LocalStepFunctions;
   readonly pollers: readonly SqsPoller[];
   readonly apis: readonly LocalRestApi[];
+  /** EventBridge Scheduler's schedules (SQS targets): fired on demand; `startTimers()` runs them at their rate. */
+  readonly schedules: LocalSchedules;
   /** The local Step Functions API (`AWS_ENDPOINT_URL_SFN`). */
   readonly sfnEndpoint: string;
   /** The local Lambda Invoke API (`AWS_ENDPOINT_URL_LAMBDA`). */
@@ -43,7 +47,9 @@ export interface LocalRuntime {
 
 /**
  * Starts everything the deployed templates describe but the emulator does not run: the functions (worker
- * threads), the local Step Functions and Lambda APIs, the SQS event source mappings and the REST APIs.
+ * threads), the local Step Functions and Lambda APIs, the SQS event source mappings, the buckets' S3 event
+ * notifications, the REST APIs and the EventBridge Scheduler schedules (their timers start only when asked:
+ * `npm start` does).
  * If a part fails to start, the parts already started are stopped before the error is passed on.
  */
 export async function startRuntime(stacks: readonly DeployedStack[], options: RuntimeOptions): Promise<LocalRuntime> {
@@ -84,8 +90,13 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
 
     const pollers = startSqsPollers(stacks, functions, endpoint, log);
     stops.push(() => pollers.stop());
+    // S3 event notifications, which moto's CloudFormation leaves out (s3-notifications.ts).
+    await configureBucketNotifications(stacks, endpoint, log);
     const apis = await startRestApis(stacks, functions);
     stops.push(() => Promise.all(apis.map((api) => api.close())).then(() => undefined));
+    // Schedules stop first: a timer firing into stopped pollers would only leave a message behind.
+    const schedules = new LocalSchedules(stacks, endpoint, log);
+    stops.push(() => schedules.stop());
 
     return {
       functions,
@@ -93,6 +104,7 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
       stepFunctions,
       pollers: pollers.pollers,
       apis,
+      schedules,
       sfnEndpoint: sfnServer.url,
       lambdaEndpoint: lambdaServer.url,
       stop: stopAll,

@@ -115,9 +115,9 @@ export function expectStatuses(ctx: ScenarioContext, expected: readonly string[]
   return at === expected.length ? undefined : `statuses ${statuses.join(' → ') || '(none)'}`;
 }
 
-export function ticketOf(ctx: ScenarioContext): number | undefined {
-  const tickets = (ctx.sandbox.simulators!.cs.snapshot() as { tickets: { id: number; external_id: string | null }[] }).tickets;
-  return tickets.find((t) => t.external_id === shipmentOf(ctx))?.id;
+/** The first ticket of the shipment on the stage's CS platform (sandbox/simulators/cs-port.ts). */
+export function ticketOf(ctx: ScenarioContext): string | undefined {
+  return ctx.sandbox.simulators!.csPort.tickets().find((t) => t.shipmentId === shipmentOf(ctx))?.id;
 }
 
 /** The product's own trace of the order (the query behind `lsync trace` and `GET /trace/{id}`). */

@@ -10,6 +10,7 @@ import type { FunctionRegistry } from '../runtime/functions';
 import type { SqsPoller } from '../runtime/sqs-pollers';
 import type { LocalStepFunctions } from '../runtime/step-functions/engine';
 import type { Simulators } from '../simulators/index';
+import type { SystemSelection } from '../systems-option';
 
 /**
  * How a scenario runs: a list of named steps with named expectations. A step runs only when the stack
@@ -44,6 +45,8 @@ export interface ScenarioSandbox {
 
 export interface ScenarioContext {
   readonly sandbox: ScenarioSandbox;
+  /** Which vendor plays each system (`--systems`, sandbox/systems-option.ts); unset systems play their defaults. */
+  readonly systems: SystemSelection;
   readonly log: (line: string) => void;
   /** Values a step hands to later steps (ids, deliveries, timestamps). */
   readonly state: Map<string, unknown>;
@@ -114,11 +117,11 @@ async function eventually(expectation: Expectation, ctx: ScenarioContext): Promi
 }
 
 /** Runs the steps in order; a failed step stops the scenario (later steps depend on earlier ones). */
-export async function runSteps(sandbox: ScenarioSandbox, steps: readonly ScenarioStep[], options: { log?: (line: string) => void } = {}): Promise<ScenarioReport> {
+export async function runSteps(sandbox: ScenarioSandbox, steps: readonly ScenarioStep[], options: { log?: (line: string) => void; systems?: SystemSelection } = {}): Promise<ScenarioReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const base = new DynamoDBClient(clientConfig(sandbox.endpoints.awsEndpoint));
   const events = new EventBridgeClient(clientConfig(sandbox.endpoints.awsEndpoint));
-  const ctx: ScenarioContext = { sandbox, log, state: new Map(), dynamodb: DynamoDBDocumentClient.from(base), events };
+  const ctx: ScenarioContext = { sandbox, log, systems: options.systems ?? {}, state: new Map(), dynamodb: DynamoDBDocumentClient.from(base), events };
   const results: StepResult[] = [];
   let firstFailure: string | undefined;
   try {

@@ -1,5 +1,6 @@
 import { SYSTEMS } from '../../registry/systems';
-import { answered, accepted, expectStatuses, ORDER_ID, orderTrace, routeRef, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
+import { fleetMilestones } from './fleet-milestones';
+import { answered, expectStatuses, ORDER_ID, orderTrace, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
 import type { ScenarioStep } from './runner';
 import { CLOSED_CASE, followUpOfClosedCase } from './steps-cs';
 
@@ -12,14 +13,16 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
     name: '6. arrival and proof of delivery → ERP delivered and billing-ready → the ERP posts the invoice → the CS ticket gets POD and invoice',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      const fleet = ctx.sandbox.simulators!.fleet;
-      await accepted(fleet.arriveAtStop(routeRef(ctx)), 'the arrival webhook');
+      const milestones = fleetMilestones(ctx);
+      await milestones.arrive(ctx);
       // A driver submits the POD after arriving; wait for the arrival to reach the ERP so the story reads in order.
       const deadline = Date.now() + 20_000;
       while (typeof expectStatuses(ctx, ['arrived'], { subset: true }) === 'string' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await accepted(fleet.submitProofOfDelivery(routeRef(ctx)), 'the proof-of-delivery webhook');
+      await milestones.deliver(ctx);
     },
     expectations: (ctx) => [
+      ...(fleetMilestones(ctx).expectations?.(ctx, 'arrived') ?? []),
+      ...(fleetMilestones(ctx).expectations?.(ctx, 'delivered') ?? []),
       { name: 'the ERP shipment status went arrived → delivered', withinMs: 20_000, check: () => expectStatuses(ctx, ['arrived', 'delivered'], { subset: true }) },
       {
         name: 'the ERP got exactly one billing-ready',
@@ -37,22 +40,22 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
             ? undefined
             : 'not yet',
       },
-      // Step 5b closes the exception ticket in Zendesk; without it the ticket is still open and takes the update.
+      // Step 5b closes the exception ticket; without it the ticket is still open and takes the update.
       ctx.state.has(CLOSED_CASE)
         ? {
-            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it (via_followup_source_id)',
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it',
             withinMs: 30_000,
-            check: () => followUpOfClosedCase(ctx, ctx.sandbox.simulators!.cs.calls),
+            check: () => followUpOfClosedCase(ctx),
           }
         : {
-            name: 'the exception ticket is updated once with the proof of delivery and the invoice',
+            name: 'the exception ticket gets one comment with the proof of delivery and the invoice',
             withinMs: 30_000,
             check: () => {
               const ticketId = ticketOf(ctx);
               if (!ticketId) return 'no ticket for the shipment';
-              const updates = answered(ctx.sandbox.simulators!.cs.calls, 'PUT', `/api/v2/tickets/${ticketId}.json`).filter((c) => /invoice/i.test(JSON.stringify(c.body)));
-              if (updates.length !== 1) return `${updates.length} ticket updates mention the invoice`;
-              return /proof of delivery/i.test(JSON.stringify(updates[0].body)) ? undefined : 'the update does not mention the proof of delivery';
+              const comments = ctx.sandbox.simulators!.csPort.writes().filter((w) => w.kind === 'comment' && w.ticketId === ticketId && /invoice/i.test(JSON.stringify(w.body)));
+              if (comments.length !== 1) return `${comments.length} comments mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(comments[0]!.body)) ? undefined : 'the comment does not mention the proof of delivery';
             },
           },
       {
@@ -71,7 +74,7 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
     name: '7. a late departure arrives after the delivery: recorded as late, the state stays delivered',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0, { at: new Date(Date.now() - 3_600_000) }), 'the late departure webhook');
+      await fleetMilestones(ctx).depart(ctx, { at: new Date(Date.now() - 3_600_000) });
     },
     expectations: (ctx) => [
       {
@@ -113,10 +116,15 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
         withinMs: 1_000,
         check: () => {
           const sims = ctx.sandbox.simulators!;
-          const outside = [sims.erp, sims.fleet, sims.cs].flatMap((sim) =>
+          const called = [
+            { system: 'erp', calls: sims.erp.calls },
+            { system: 'fleet', calls: sims.fleet.calls },
+            { system: `cs (${sims.csVendor})`, calls: sims.csPort.calls },
+          ];
+          const outside = called.flatMap((sim) =>
             sim.calls.filter((c) => c.contract && (c.contract.errors.length > 0 || c.contract.responseErrors?.length)).map((c) => `${sim.system} ${c.method} ${c.path}: ${[...c.contract!.errors, ...(c.contract!.responseErrors ?? [])].join('; ')}`),
           );
-          const checked = [sims.erp, sims.fleet, sims.cs].reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
+          const checked = called.reduce((n, sim) => n + sim.calls.filter((c) => c.contract?.operationId).length, 0);
           if (checked === 0) return 'no call was checked against a contract';
           return outside.length === 0 ? undefined : outside.slice(0, 3).join(' | ');
         },

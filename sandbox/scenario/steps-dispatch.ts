@@ -5,12 +5,14 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { matchesPattern } from '../../registry/event-pattern';
 import { webhookPath } from '../../registry/vendors';
 import { PROJECT_ROOT } from '../python-env';
-import { accepted, answered, expectStatuses, functionsMentioning, isOrderReleased, ORDER_ID, orderTrace, productOutput, routeRef, shipmentOf, skipUnlessFullStack, sqsRoutes, webhookRoute } from './helpers';
+import { fleetMilestones } from './fleet-milestones';
+import { answered, expectStatuses, functionsMentioning, isOrderReleased, ORDER_ID, orderTrace, productOutput, shipmentOf, skipUnlessFullStack, sqsRoutes, webhookRoute } from './helpers';
 import type { ScenarioStep } from './runner';
 
 /**
  * Steps 1–3 of the reference scenario (docs/architecture.md, "Reference scenario"): the ERP releases the order,
- * the bus routes it, the correlation index links it, dispatch creates the fleet route, the truck departs.
+ * the bus routes it, the correlation index links it, dispatch creates the fleet route, the truck departs (as the
+ * fleet vendor the scenario plays reports it: fleet-milestones.ts).
  */
 export const DISPATCH_STEPS: readonly ScenarioStep[] = [
   {
@@ -164,8 +166,11 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
     name: '3. the fleet departs the DC → ERP status "in transit"',
     skipUnless: skipUnlessFullStack,
     async run(ctx) {
-      await accepted(ctx.sandbox.simulators!.fleet.departStop(routeRef(ctx), 0), 'the departure webhook');
+      await fleetMilestones(ctx).depart(ctx);
     },
-    expectations: (ctx) => [{ name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) }],
+    expectations: (ctx) => [
+      { name: 'the ERP shipment status is "in-transit"', withinMs: 20_000, check: () => expectStatuses(ctx, ['dispatched', 'in-transit']) },
+      ...(fleetMilestones(ctx).expectations?.(ctx, 'departed') ?? []),
+    ],
   },
 ];

@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ScenarioTicket } from '../simulators/index';
 import { fleetRouteOfOrder, ORDER_ID, shipmentOf } from './helpers';
 import type { ScenarioContext, ScenarioStep } from './runner';
 
@@ -12,19 +13,15 @@ import type { ScenarioContext, ScenarioStep } from './runner';
  */
 
 
-interface Ticket {
-  id: number;
-  external_id: string | null;
-  priority: string;
-}
 interface Hold {
   holdId: string;
   orderId: string;
   shipmentId?: string;
 }
 
-function tickets(ctx: ScenarioContext, shipmentId: string): Ticket[] {
-  return (ctx.sandbox.simulators!.cs.snapshot() as { tickets: Ticket[] }).tickets.filter((t) => t.external_id === shipmentId);
+/** The shipment's tickets on the stage's CS platform (Zendesk, Freshdesk: sandbox/simulators/cs-port.ts). */
+function tickets(ctx: ScenarioContext, shipmentId: string): ScenarioTicket[] {
+  return ctx.sandbox.simulators!.csPort.tickets().filter((t) => t.shipmentId === shipmentId);
 }
 
 function holds(ctx: ScenarioContext, shipmentId: string): Hold[] {

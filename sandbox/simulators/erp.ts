@@ -96,7 +96,8 @@ export class ErpSimulator extends VendorSimulator {
     this.invoiceDelayMs = erpOptions.invoiceDelayMs ?? 500;
     this.autoPostInvoice = erpOptions.autoPostInvoice ?? true;
     this.seedTime = erpOptions.seedTime ?? this.now();
-    this.declareWebhookDialects({ cloudevents: erpOptions.webhookUrl });
+    // Business Central is simulated on its own (business-central.ts); its route is declared so a target can be set.
+    this.declareWebhookDialects({ cloudevents: erpOptions.webhookUrl, 'business-central': undefined });
     this.useIdempotency({
       ttlMs: erpOptions.idempotencyTtlMs ?? DAY_MS,
       hitHeaders: { 'idempotent-replayed': 'true' },

@@ -1,11 +1,17 @@
+import { apiVendor, type ApiVendorsOf } from '../../registry/api-vendors';
 import type { RetryPolicy, SimLogger } from './common';
 import { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials, type CsSimulatorOptions } from './cs';
+import type { CsScenarioPort } from './cs-port';
+import { CS_VENDOR_SIMULATORS } from './cs-vendors';
+import { DEFAULT_FRESHDESK_CREDENTIALS, FreshdeskSimulator, type FreshdeskCredentials, type FreshdeskSimulatorOptions } from './vendors/freshdesk-api';
 import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, type ErpCredentials, type ErpSimulatorOptions } from './erp';
 import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator, type FleetCredentials, type FleetSimulatorOptions } from './fleet';
 import { isBase64Secret } from './signing';
 import { resolveWebhookTargets, type ResolvedWebhookTargets, type WebhookUrls } from './webhook-urls';
 
 export { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials } from './cs';
+export type { CsScenarioPort, ScenarioTicket, ScenarioWrite } from './cs-port';
+export { FreshdeskSimulator, DEFAULT_FRESHDESK_CREDENTIALS, type FreshdeskCredentials } from './vendors/freshdesk-api';
 export { ErpSimulator, DEFAULT_ERP_CREDENTIALS, type ErpCredentials } from './erp';
 export { FleetSimulator, DEFAULT_FLEET_CREDENTIALS, type FleetCredentials } from './fleet';
 export { resolveWebhookTargets, type WebhookUrls } from './webhook-urls';
@@ -19,6 +25,8 @@ export interface SimulatorSecrets {
   motive: string;
   /** Zendesk signing secret. */
   zendesk: string;
+  /** The shared secret Freshdesk's automation rules send in X-Lsync-Webhook-Secret. */
+  freshdesk: string;
   /** Key of X-Lsync-Signature on the ERP's CloudEvents. */
   cloudevents: string;
   /** Key of X-Lsync-Signature on canonical-dialect webhooks. */
@@ -30,7 +38,9 @@ export interface StartSimulatorsOptions {
   /** Where webhooks go; may also be set after start with `setWebhookUrls`. @default - unset */
   webhookUrls?: WebhookUrls | string;
   /** API credentials the simulators accept. @default DEFAULT_*_CREDENTIALS */
-  credentials?: { erp?: Partial<ErpCredentials>; fleet?: Partial<FleetCredentials>; cs?: Partial<CsCredentials> };
+  credentials?: { erp?: Partial<ErpCredentials>; fleet?: Partial<FleetCredentials>; cs?: Partial<CsCredentials>; freshdesk?: Partial<FreshdeskCredentials> };
+  /** The CS vendor the stage calls (registry/api-vendors.ts): its simulator's URL is `urls.cs`, its port `csPort`. @default 'zendesk' */
+  csVendor?: string;
   log?: SimLogger;
   /** Applies to all three. @default DEFAULT_RETRY_POLICY */
   webhookRetry?: Partial<RetryPolicy>;
@@ -40,18 +50,26 @@ export interface StartSimulatorsOptions {
   erp?: Partial<Omit<ErpSimulatorOptions, 'cloudEventsSecret' | 'credentials'>>;
   fleet?: Partial<Omit<FleetSimulatorOptions, 'samsaraSecret' | 'motiveSecret' | 'credentials'>>;
   cs?: Partial<Omit<CsSimulatorOptions, 'zendeskSecret' | 'credentials'>>;
+  freshdesk?: Partial<Omit<FreshdeskSimulatorOptions, 'webhookSecret' | 'credentials'>>;
 }
 
 export interface Simulators {
+  /** Base URLs of the APIs the stage calls; `cs` is the configured CS vendor's simulator. */
   urls: { erp: string; fleet: string; cs: string };
   erp: ErpSimulator;
   fleet: FleetSimulator;
+  /** The Zendesk-shaped CS platform (the default CS vendor). */
   cs: CsSimulator;
+  /** The Freshdesk CS platform. */
+  freshdesk: FreshdeskSimulator;
+  /** The configured CS vendor, and its platform behind the vendor-neutral port the scenario drives (cs-port.ts). */
+  csVendor: ApiVendorsOf<'cs'>;
+  csPort: CsScenarioPort;
   /** The credentials each simulator accepts (for the outbound clients' configuration). */
-  credentials: { erp: ErpCredentials; fleet: FleetCredentials; cs: CsCredentials };
+  credentials: { erp: ErpCredentials; fleet: FleetCredentials; cs: CsCredentials; freshdesk: FreshdeskCredentials };
   /** Points webhooks at our API (a base URL string, or explicit URLs); unset dialects stay unset. */
   setWebhookUrls(urls: WebhookUrls | string): ResolvedWebhookTargets;
-  /** Resets all three (records, faults, idempotency keys and data). */
+  /** Resets all of them (records, faults, idempotency keys and data). */
   reset(): void;
   /** Resolves when every webhook the three have started is done. */
   settled(): Promise<void>;
@@ -62,14 +80,14 @@ export interface Simulators {
 /** Problems with the secrets, naming the bad entry (never its value). */
 export function validateSecrets(secrets: SimulatorSecrets): string[] {
   const problems: string[] = [];
-  for (const name of ['samsara', 'motive', 'zendesk', 'cloudevents', 'canonical'] as const) {
+  for (const name of ['samsara', 'motive', 'zendesk', 'freshdesk', 'cloudevents', 'canonical'] as const) {
     if (typeof secrets[name] !== 'string' || secrets[name] === '') problems.push(`secrets.${name} must be a non-empty string`);
   }
   if (typeof secrets.samsara === 'string' && secrets.samsara !== '' && !isBase64Secret(secrets.samsara)) problems.push('secrets.samsara must be base64 (Samsara secrets are base64-encoded)');
   return problems;
 }
 
-/** Starts the simulated ERP, fleet and CS systems, each on its own free loopback port. */
+/** Starts the simulated ERP, fleet and CS systems (both CS vendors), each on its own free loopback port. */
 export async function startSimulators(options: StartSimulatorsOptions): Promise<Simulators> {
   const problems = validateSecrets(options.secrets);
   if (problems.length > 0) throw new Error(`startSimulators: ${problems.join('; ')}`);
@@ -83,16 +101,22 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   const erp = new ErpSimulator({ ...shared, ...options.erp, cloudEventsSecret: secrets.cloudevents, credentials: { ...DEFAULT_ERP_CREDENTIALS, ...options.credentials?.erp } });
   const fleet = new FleetSimulator({ ...shared, ...options.fleet, samsaraSecret: secrets.samsara, motiveSecret: secrets.motive, credentials: { ...DEFAULT_FLEET_CREDENTIALS, ...options.credentials?.fleet } });
   const cs = new CsSimulator({ ...shared, ...options.cs, zendeskSecret: secrets.zendesk, credentials: { ...DEFAULT_CS_CREDENTIALS, ...options.credentials?.cs } });
-  const all = [erp, fleet, cs];
+  const freshdesk = new FreshdeskSimulator({ ...shared, ...options.freshdesk, webhookSecret: secrets.freshdesk, credentials: { ...DEFAULT_FRESHDESK_CREDENTIALS, ...options.credentials?.freshdesk } });
+  const csVendor = apiVendor('cs', options.csVendor).name as ApiVendorsOf<'cs'>;
+  const all = [erp, fleet, cs, freshdesk];
 
+  // Each dialect's target goes to the simulator that sends it; the canonical dialect to every simulator of the system.
   const setWebhookUrls = (urls: WebhookUrls | string): ResolvedWebhookTargets => {
     const targets = resolveWebhookTargets(urls);
-    for (const [sim, dialects] of [
-      [erp, targets.erp],
-      [fleet, targets.fleet],
-      [cs, targets.cs],
+    for (const [sims, dialects] of [
+      [[erp], targets.erp],
+      [[fleet], targets.fleet],
+      [[cs, freshdesk], targets.cs],
     ] as const) {
-      for (const [dialect, url] of Object.entries(dialects)) if (url !== undefined) sim.setWebhookTarget(dialect, url);
+      for (const [dialect, url] of Object.entries(dialects)) {
+        if (url === undefined) continue;
+        for (const sim of sims) if (dialect in sim.webhookTargets) sim.setWebhookTarget(dialect, url);
+      }
     }
     return targets;
   };
@@ -104,12 +128,16 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
     await Promise.allSettled(all.map((sim) => sim.stop()));
     throw new Error(`startSimulators: a simulator failed to start: ${String(failed.reason)}`, { cause: failed.reason });
   }
+  const csVendors = { zendesk: cs, freshdesk };
   return {
-    urls: { erp: erp.url, fleet: fleet.url, cs: cs.url },
+    urls: { erp: erp.url, fleet: fleet.url, cs: CS_VENDOR_SIMULATORS[csVendor].url(csVendors) },
     erp,
     fleet,
     cs,
-    credentials: { erp: erp.credentials, fleet: fleet.credentials, cs: cs.credentials },
+    freshdesk,
+    csVendor,
+    csPort: CS_VENDOR_SIMULATORS[csVendor].port(csVendors),
+    credentials: { erp: erp.credentials, fleet: fleet.credentials, cs: cs.credentials, freshdesk: freshdesk.credentials },
     setWebhookUrls,
     reset: () => all.forEach((sim) => sim.reset()),
     settled: async () => {

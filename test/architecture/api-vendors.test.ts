@@ -10,10 +10,11 @@ describe('API vendors (registry/api-vendors.ts)', () => {
   });
 
   test('a handler gets the configured vendor\'s client, the default without configuration, and a clear error otherwise', () => {
-    const clients = { zendesk: () => 'zendesk client' };
+    const clients = { zendesk: () => 'zendesk client', freshdesk: () => 'freshdesk client' };
     expect(pickVendor('cs', clients)).toBe('zendesk client');
     expect(pickVendor('cs', clients, 'zendesk')).toBe('zendesk client');
-    expect(() => pickVendor('cs', clients, 'samsara')).toThrow('systems.cs.vendor "samsara" is not a cs vendor (known: zendesk)');
+    expect(pickVendor('cs', clients, 'freshdesk')).toBe('freshdesk client');
+    expect(() => pickVendor('cs', clients, 'samsara')).toThrow('systems.cs.vendor "samsara" is not a cs vendor (known: zendesk, freshdesk)');
     expect(apiVendor('erp').secretFields).toEqual(['clientId', 'clientSecret', 'scope?']);
   });
 });

@@ -153,6 +153,14 @@ describe('lsync health', () => {
     await cloudwatch.send(
       new PutMetricDataCommand({ Namespace: 'LogisticsSync', MetricData: [{ MetricName: 'SyncFailures', Dimensions: [{ Name: 'target', Value: 'erp' }], Value: 3, Unit: 'Count', Timestamp: new Date() }] }),
     );
+    // A fleet reconciliation sweep that found two missed updates and published them (its Powertools dimensions).
+    const sweep = [{ Name: 'service', Value: 'fleet-reconciliation' }, { Name: 'system', Value: 'fleet' }];
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'LogisticsSync',
+        MetricData: ['ReconciliationDriftFound', 'ReconciliationDriftRepaired'].map((MetricName) => ({ MetricName, Dimensions: sweep, Value: 2, Unit: 'Count', Timestamp: new Date() })),
+      }),
+    );
     cloudwatch.destroy();
 
     // An alarm notification SNS could not deliver to the on-call email, as SNS leaves it in the subscription's DLQ.
@@ -165,6 +173,7 @@ describe('lsync health', () => {
       queues: { name: string; dlqDepth: number }[];
       undeliveredNotifications: { name: string; depth: number }[];
       slis: { metric: string; sum?: number; dimensions: Record<string, string> }[];
+      reconciliation: { system: string; found: number; repaired: number }[];
     }>();
     expect(report.healthy).toBe(false);
     expect(report.problems).toContain('erp-sync: 1 message(s) in the DLQ → lsync dlq show erp-sync');
@@ -172,10 +181,13 @@ describe('lsync health', () => {
     expect(report.undeliveredNotifications).toEqual([expect.objectContaining({ name: 'on-call-undelivered', depth: 1 })]);
     expect(report.queues.find((q) => q.name === 'erp-sync')).toMatchObject({ dlqDepth: 1 });
     expect(report.slis).toContainEqual(expect.objectContaining({ metric: 'SyncFailures', dimensions: { target: 'erp' }, sum: 3 }));
+    expect(report.reconciliation).toEqual([{ system: 'fleet', found: 2, repaired: 2, unreadable: 0, behind: 0 }]);
+    expect(report.problems).toContainEqual(expect.stringMatching(/^fleet: reconciliation found 2 missed update\(s\) since .*, 2 repaired → docs\/runbook.md#reconciliation-drift-persists$/));
 
     const text = await lsync(fx.endpointsFile, ['health']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/2 problem/);
+    expect(text.stdout).toMatch(/3 problem/);
+    expect(text.stdout).toMatch(/fleet\s+2\s+2\s+0\s+0/);
     expect(text.stdout).toMatch(/undelivered alarm notifications \(on-call-undelivered\): 1/);
     expect(text.stdout).toMatch(/SyncFailures\s+target=erp/);
   });

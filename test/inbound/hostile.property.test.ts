@@ -6,7 +6,7 @@
  * the body is what gets judged, through the real handler pipeline (test/inbound/support.ts). Signed timestamps
  * outside the replay window and wrong content types are generated too.
  *
- * Each request is classified by an oracle that does not use the product's validators (hostile/routes.ts: Ajv
+ * Each request is classified by an oracle that does not use the product's validators (hostile/oracle.ts: Ajv
  * compiled here from schemas/vendors and schemas/canonical with all errors, the documented order of checks):
  * - refused → exactly that status (400/401/413/415), a JSON error, for a 400 one of the fields that really
  *   fails, nothing published, one WebhookRejected;
@@ -24,7 +24,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { applyMutation, bodyDamage, damage, mutation, type BodyDamage, type Mutation } from './hostile/arbitraries';
 import { duplicateKeyFields, fromValue, print, repeatedMemberFields, type Node } from './hostile/json-tree';
-import { routeSpecs, shape, verdict, type RouteSpec, type SentRequest } from './hostile/routes';
+import { shape, verdict, type SentRequest } from './hostile/oracle';
+import { routeSpecs, type RouteSpec } from './hostile/routes';
 import { apiEvent, expectCanonical, json, NOW_SECONDS } from './support';
 
 const DEFAULT_RUNS = 1400;
@@ -76,6 +77,8 @@ async function check(route: RouteSpec, request: SentRequest): Promise<void> {
     } else {
       expect(['ignored', 'queued']).toContain(answer.status);
       expect(published).toEqual([]);
+      // A route whose intake only queues (Business Central's thin notifications) accepts by queueing.
+      if (answer.status === 'queued') counts.accepted++;
     }
     return;
   }

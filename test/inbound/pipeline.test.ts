@@ -41,8 +41,16 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     const a = await post(fleet(), samsaraDeparture());
     const b = await post(fleet(), samsaraDeparture());
     expect(a.body).toBe(b.body);
-    const other = await post(fleet(), { ...samsaraDeparture(), eventId: 'another-event' });
-    expect(json(other).eventIds).not.toEqual(json(a).eventIds);
+    // A stop milestone's id names the fact (route, stop, milestone, time), not the delivery: another event about the
+    // same departure (or the reconciliation sweep reading it from the Routes API) gets the same id; another
+    // departure time is another fact.
+    const sameFact = await post(fleet(), { ...samsaraDeparture(), eventId: 'another-event' });
+    expect(json(sameFact).eventIds).toEqual(json(a).eventIds);
+    const departure = samsaraDeparture();
+    const stops = (departure.data as { route: { stops: { actualDepartureTime?: string }[] } }).route.stops;
+    stops[0]!.actualDepartureTime = '2026-03-12T08:06:00Z';
+    const otherFact = await post(fleet(), { ...departure, eventId: 'a-third-event' });
+    expect(json(otherFact).eventIds).not.toEqual(json(a).eventIds);
   });
 
   test('when publishing fails the answer is 503 (the vendor retries), and the retry publishes', async () => {

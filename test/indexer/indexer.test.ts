@@ -106,6 +106,20 @@ describe('correlation indexer handler', () => {
     expect(latencies.map((l) => l.name).sort()).toEqual(['BillingReadyToInvoiceLatency', 'ExceptionToCaseLatency', 'PodToInvoiceCycleTime']);
   });
 
+  test('a shipment is in flight (the entry the reconciliation sweeps page through) from its first milestone until delivery; a late one does not bring it back', async () => {
+    const { store, handler } = indexerHarness();
+    const { events, lateDeparture } = referenceScenario();
+    const entry = () => store.items.get(`SHIPMENT#SHP-1001-01\u0000INFLIGHT`);
+    const deliveredAt = events.findIndex((e) => e.metadata.eventType === 'shipment.delivered');
+    await handler(sqsEvent(...events.slice(0, deliveredAt).map((e) => sqsRecord(e))), lambdaContext());
+    expect(entry()).toMatchObject({ itemType: 'in-flight', listPk: 'LIST#in-flight', listSk: 'SHP-1001-01', shipmentId: 'SHP-1001-01', correlationId: 'SO-1001', orderId: 'SO-1001' });
+    expect(entry()?.routeId).toEqual(expect.any(String));
+    await handler(sqsEvent(...events.slice(deliveredAt).map((e) => sqsRecord(e))), lambdaContext());
+    expect(entry()).toBeUndefined();
+    await handler(sqsEvent(sqsRecord(lateDeparture)), lambdaContext());
+    expect(entry()).toBeUndefined();
+  });
+
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {
     const inOrder = indexerHarness();
     const shuffled = indexerHarness();

@@ -73,7 +73,7 @@ describe('stage configuration', () => {
   });
 
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
-    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not a cs vendor \(known: zendesk\)/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not a cs vendor \(known: zendesk, freshdesk\)/);
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not a cs vendor/);
     expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'zendesk' } } }).systems.cs.vendor).toBe('zendesk');
     const { template } = synthStage('dev', { configOverrides: { systems: { cs: { vendor: 'zendesk' } } } });
@@ -83,6 +83,21 @@ describe('stage configuration', () => {
       .filter((v) => v?.TARGET_VENDOR !== undefined)
       .map((v) => `${String(v!.POWERTOOLS_SERVICE_NAME)}:${String(v!.TARGET_VENDOR)}`);
     expect(vendors).toContain('cs-outbound:zendesk');
+  });
+
+  test('a vendor whose handlers exist but whose resources the stack does not create yet (Business Central) fails synthesis saying why', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { erp: { vendor: 'business-central' } } })).toThrow(
+      /systems\.erp\.vendor "business-central" cannot be deployed yet: the stack does not create its read-back queue/,
+    );
+  });
+
+  test('Freshdesk: the stages\' 1.5/s is above its Growth-plan 80/min Tickets Update limit, so choosing it needs a slower pace (or a larger plan\'s vendorLimitPerMinute)', () => {
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk' } } })).toThrow(
+      /systems\.cs\.outbound\.rateLimitPerSecond 1\.5\/s is 90 requests\/min .* above the Freshdesk API v2 Update a Ticket \(Growth plan\) limit of 80 requests\/min \(https:\/\/developers\.freshdesk\.com\/api\/#ratelimit\); use at most 1\.33/,
+    );
+    // At the slower pace a batch of 5 no longer fits the timeout (registry/outbound-timing.ts), so the batch shrinks too.
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.33, batchSize: 4 } } } }).systems.cs.vendor).toBe('freshdesk');
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { vendorLimitPerMinute: 160 } } } }).systems.cs.outbound.rateLimitPerSecond).toBe(1.5);
   });
 
   test('every stage paces each vendor within its documented limit', () => {

@@ -35,6 +35,21 @@ describe('metering: moto recorder requests by caller, service and operation', ()
     expect(classifyRequest({ method: 'GET', url: 'http://127.0.0.1:5000/moto-api/data.json', headers: {} })).toBeUndefined();
   });
 
+  test("a function's own key names the function; the shared functions key still counts as the functions'", () => {
+    expect(classifyRequest(request('sandbox-lambda-CorrelationIndexerFn', 'dynamodb', { target: 'DynamoDB_20120810.Query' }))).toEqual({
+      principal: 'functions',
+      function: 'CorrelationIndexerFn',
+      service: 'dynamodb',
+      operation: 'Query',
+      items: 1,
+    });
+    const lines = ['sandbox-lambda-A', 'sandbox-lambda-A', 'sandbox-lambda-B'].map((key) => JSON.stringify(request(key, 'dynamodb', { target: 'DynamoDB_20120810.PutItem' })));
+    expect(countRecordedRequests(lines)).toEqual([
+      { principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
+      { principal: 'functions', function: 'B', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
+    ]);
+  });
+
   test('counts add up per caller, service and operation', () => {
     const lines = [
       request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
@@ -62,8 +77,8 @@ describe('cost model', () => {
       { principal: 'eventSourceMappings', service: 'sqs', operation: 'DeleteMessageBatch', count: 4, items: 20 },
     ],
     lambda: [
-      { functionName: 'in', logicalId: 'In', memoryMb: 256, architecture: 'arm64', invocations: 10, billedMs: 1000 },
-      { functionName: 'out', logicalId: 'Out', memoryMb: 1024, architecture: 'arm64', invocations: 4, billedMs: 2000 },
+      { functionName: 'in', logicalId: 'In', service: 'fleet-inbound', memoryMb: 256, architecture: 'arm64', invocations: 10, billedMs: 1000 },
+      { functionName: 'out', logicalId: 'Out', service: 'erp-outbound', memoryMb: 1024, architecture: 'arm64', invocations: 4, billedMs: 2000 },
     ],
     sqsEventSources: [{ functionName: 'out', batches: 4, messages: 20, batchSize: 10 }],
     stepFunctions: { executions: 1, stateTransitions: 20 },

@@ -73,13 +73,13 @@ describe('idempotency store', () => {
 describe('webhook targets', () => {
   test('a base URL gives every default path; explicit URLs win', () => {
     expect(resolveWebhookTargets('http://127.0.0.1:3000/')).toEqual({
-      erp: { cloudevents: 'http://127.0.0.1:3000/webhooks/erp/cloudevents', canonical: 'http://127.0.0.1:3000/webhooks/erp/canonical' },
+      erp: { cloudevents: 'http://127.0.0.1:3000/webhooks/erp/cloudevents', 'business-central': 'http://127.0.0.1:3000/webhooks/erp/business-central', canonical: 'http://127.0.0.1:3000/webhooks/erp/canonical' },
       fleet: {
         samsara: 'http://127.0.0.1:3000/webhooks/fleet/samsara',
         motive: 'http://127.0.0.1:3000/webhooks/fleet/motive',
         canonical: 'http://127.0.0.1:3000/webhooks/fleet/canonical',
       },
-      cs: { zendesk: 'http://127.0.0.1:3000/webhooks/cs/zendesk', canonical: 'http://127.0.0.1:3000/webhooks/cs/canonical' },
+      cs: { zendesk: 'http://127.0.0.1:3000/webhooks/cs/zendesk', freshdesk: 'http://127.0.0.1:3000/webhooks/cs/freshdesk', canonical: 'http://127.0.0.1:3000/webhooks/cs/canonical' },
     });
     const explicit = resolveWebhookTargets({ fleet: 'http://x.test/samsara' });
     expect(explicit.fleet).toEqual({ samsara: 'http://x.test/samsara', motive: undefined, canonical: undefined });

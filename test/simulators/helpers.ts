@@ -6,6 +6,7 @@ export const SECRETS = {
   samsara: 'c2Ftc2FyYS10ZXN0LXNlY3JldC0zMmJ5dGVzLWxvbmchIQ==',
   motive: 'd9d36bea41c44ae49d1bfc4a48ba2abe',
   zendesk: 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==',
+  freshdesk: 'freshdesk-test-secret',
   cloudevents: 'cloudevents-test-secret',
   canonical: 'canonical-test-secret',
 };

@@ -32,9 +32,9 @@ test('startSimulators().stop() closes every socket and timer, even with requests
   await eventually(() => expect(receiver.requests).toHaveLength(1));
   await eventually(() => expect(sims.erp.calls.at(-1)?.path).toBe('/orders/SO-1001'));
 
-  const started = performance.now();
+  // stop() does not wait for the work in flight (all 30 s away): the parked request is cut, not answered, and the
+  // webhook is not retried. No wall-clock bound: on a busy machine that measures the machine, not stop().
   await sims.stop();
-  expect(performance.now() - started).toBeLessThan(1000);
   expect(await parked).toBe('connection closed');
   expect(await retrying).toMatchObject({ done: true, ok: false, attempts: [{ status: 500 }] });
   await receiver.close();

@@ -33,6 +33,24 @@ describe('webhook delivery is retried like a vendor would', () => {
     expect(new Set(receiver?.requests.map((r) => JSON.parse(r.body).eventId as string)).size).toBe(1);
   });
 
+  test('an abandonment fault: the matching webhook never arrives (recorded, no attempt); redelivered later it arrives byte for byte; other webhooks are untouched', async () => {
+    const sim = await setup(() => ({ status: 202 }));
+    const active = sim.abandonWebhooks({ eventType: 'GeofenceEntry', bodyIncludes: 'TRK-9' });
+    const other = await sim.sendSamsara('GeofenceEntry', { vehicle: 'TRK-1' });
+    const lost = await sim.sendSamsara('GeofenceEntry', { vehicle: 'TRK-9' });
+    expect(other).toMatchObject({ ok: true });
+    expect(lost).toMatchObject({ abandoned: true, done: true, ok: false, attempts: [] });
+    expect(receiver?.requests.map((r) => JSON.parse(r.body).data)).toEqual([{ vehicle: 'TRK-1' }]);
+    expect(active).toMatchObject({ remaining: 0, abandoned: [lost.id] });
+    expect(sim.webhookAbandonments).toEqual([]);
+    // Spent: the next one arrives; the lost one arrives when the vendor sends it after all.
+    expect(await sim.sendSamsara('GeofenceEntry', { vehicle: 'TRK-9' })).toMatchObject({ ok: true });
+    const late = await sim.redeliver(lost.id);
+    expect(late).toMatchObject({ ok: true, redeliveryOf: lost.id, eventId: lost.eventId });
+    expect(receiver?.requests.at(-1)?.body).toBe(lost.rawBody);
+    expect(() => sim.abandonWebhooks({ count: 0 } as never)).toThrow(/count must be a positive integer/);
+  });
+
   test('retries stop after maxAttempts', async () => {
     const sim = await setup(() => ({ status: 500 }));
     const delivery = await sim.sendSamsara('GeofenceEntry', {});

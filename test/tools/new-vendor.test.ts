@@ -74,5 +74,5 @@ describe('npm run new:vendor -- --system cs --name acme, in a copy of the projec
     ]);
     for (const failed of acme.filter((r) => r.status === 'failed')) expect(failed.failureMessages.join('\n'), failed.title).toContain(TODO);
     expect(results.filter((r) => r.file !== 'test/inbound/acme.test.ts' && r.status !== 'passed').map((r) => `${r.file}: ${r.title}`), vitest.stderr).toEqual([]);
-  });
+  }, 360_000); // a whole-project tsc, eslint, synth and vitest in a copy: minutes on a busy 2-CPU machine
 });

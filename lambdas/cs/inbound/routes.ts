@@ -3,8 +3,9 @@ import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { zendeskDialect } from './zendesk';
+import { freshdeskDialect } from './freshdesk/dialect';
 
-/** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,canonical}`) and the events it may originate. */
+/** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,freshdesk,canonical}`) and the events it may originate. */
 export const CS_CANONICAL_VALIDATORS = {
   'case.opened': { '1': caseOpenedV1 },
   'case.updated': { '1': caseUpdatedV1 },
@@ -14,5 +15,6 @@ export const CS_CANONICAL_VALIDATORS = {
 /** One implementation per route of registry/vendors.ts for the CS system (a missing one is a type error). */
 export const CS_DIALECTS: readonly Dialect[] = dialectTable('cs', {
   zendesk: zendeskDialect,
+  freshdesk: freshdeskDialect,
   canonical: canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)),
 });

@@ -78,11 +78,11 @@ export function invoiceComment(action: Extract<CsAction, { operation: 'comment-i
  * `case.updated` recording the invoice note on the shipment's ticket (pure; id deterministic per ticket and
  * invoice), so the trace shows the CS hop. Routing never sends CS-sourced case events back to CS.
  */
-export function invoiceNotedEvent(cause: CanonicalDetail, ticketId: string, invoiceId: string, withPod: boolean, now: Date): CanonicalDetail {
+export function invoiceNotedEvent(cause: CanonicalDetail, ticketId: string, invoiceId: string, withPod: boolean, now: Date, vendor = 'zendesk'): CanonicalDetail {
   return buildCanonicalEvent({
     eventType: 'case.updated',
     system: 'cs',
-    vendor: 'zendesk',
+    vendor,
     vendorEventId: `ticket-${ticketId}-invoice-${invoiceId}`,
     occurredAt: now.toISOString(),
     receivedAt: now.toISOString(),
@@ -100,6 +100,8 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   constructor(
     private readonly cs: CsPort,
     private readonly pods: PodLookup,
+    /** The CS vendor the client calls (registry/api-vendors.ts), named in the events this adapter records. */
+    private readonly vendor = 'zendesk',
   ) {}
 
   plan(message: CanonicalMessage): CsAction[] {
@@ -120,7 +122,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       { idempotencyKey: context.idempotencyKey },
     );
     if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
-    await context.publish([invoiceNotedEvent(message.detail, ticket.ticketId, action.invoiceId, pod !== undefined, context.now())]);
+    await context.publish([invoiceNotedEvent(message.detail, ticket.ticketId, action.invoiceId, pod !== undefined, context.now(), this.vendor)]);
     return { outcome: 'done', ticketId: ticket.ticketId, ...(ticket.followUpOf ? { followUpOf: ticket.followUpOf } : {}) };
   }
 }

@@ -1,4 +1,6 @@
+import { apiVendor } from '../../../registry/api-vendors';
 import { DynamoDbCorrelationStore } from '../../indexer/correlation-store';
+import { optionalEnv } from '../../shared/env';
 import { createOutboundHandlerFromEnv, documentClient, readOutboundEnvironment } from '../../shared/outbound/bootstrap';
 import { createCsClientFromEnv } from '../cs-clients';
 import { CsOutbound } from './cs-outbound';
@@ -8,4 +10,4 @@ import { LedgerPodLookup } from './pod-lookup';
 const env = readOutboundEnvironment();
 const pods = new LedgerPodLookup(new DynamoDbCorrelationStore(documentClient, env.correlationTable));
 
-export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), pods), env);
+export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), pods, apiVendor('cs', optionalEnv('TARGET_VENDOR')).name), env);

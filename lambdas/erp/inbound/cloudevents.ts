@@ -1,4 +1,4 @@
-import { buildCanonicalEvent } from '../../shared/canonical-event';
+import { buildCanonicalEvent, factKey } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import { dialectIdentity, type DecodedEvent, type DeferredMapResult, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { cloudEvent } from '../../shared/webhook/generated/vendor-validators.js';
@@ -69,12 +69,13 @@ export function decodeCloudEvent(request: WebhookRequest, json: unknown): Decode
   return { event, vendorEventId: event.id, vendorEventType: event.type, dedupeKey: `${event.source}#${event.id}` };
 }
 
-function toResult(decoded: DecodedEvent<CloudEvent>, receivedAt: string, vendor: string, eventType: string, mapped: MappedResource): MapResult {
+function toResult(decoded: DecodedEvent<CloudEvent>, receivedAt: string, vendor: string, eventType: string, mapped: MappedResource, fact?: string): MapResult {
   const detail = buildCanonicalEvent({
     eventType,
     system: 'erp',
     vendor,
     vendorEventId: decoded.vendorEventId,
+    ...(fact ? { fact } : {}),
     occurredAt: mapped.occurredAt ?? decoded.event.time ?? receivedAt,
     receivedAt,
     refs: mapped.refs,
@@ -133,11 +134,19 @@ export function mapCloudEvent(decoded: DecodedEvent<CloudEvent>, receivedAt: str
       return toResult(decoded, receivedAt, 'generic-erp', 'order.released', mapErpOrder(validateOrThrow(validateErpOrder, data, 'invalid ERP order', 'data')));
     case 'invoice.posted':
       return toResult(decoded, receivedAt, 'generic-erp', 'invoice.posted', mapErpInvoice(validateOrThrow(validateErpInvoice, data, 'invalid ERP invoice', 'data')));
-    case 'quality-hold.released':
-      return toResult(decoded, receivedAt, 'generic-erp', 'quality-hold.released', mapErpQualityHold(validateOrThrow(validateErpQualityHold, data, 'invalid ERP quality hold', 'data')));
+    case 'quality-hold.released': {
+      // A hold is released once: the release is a fact the ERP sweep can read too (GET /quality-holds/{id}), so both take its id from it.
+      const hold = validateOrThrow(validateErpQualityHold, data, 'invalid ERP quality hold', 'data');
+      return toResult(decoded, receivedAt, 'generic-erp', 'quality-hold.released', mapErpQualityHold(hold), holdReleasedFact(hold.holdId));
+    }
     default:
       return { kind: 'ignored', reason: `CloudEvent type ${type} is not mapped` };
   }
+}
+
+/** The fact a quality-hold release reports (canonical-event.ts `factKey`): this hold of the generic ERP was released. */
+export function holdReleasedFact(holdId: string): string {
+  return factKey('generic-erp-quality-hold', holdId, 'released');
 }
 
 /** The CloudEvents dialect; `readBack` takes SAP's thin sales-order events (the SQS read-back queue in Lambda). */

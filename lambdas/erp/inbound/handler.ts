@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { requireEnv } from '../../shared/env';
+import { optionalEnv, requireEnv } from '../../shared/env';
+import { SqsBcReadBackQueue, UNCONFIGURED_BC_QUEUE } from '../business-central/read-back-queue';
 import { createInboundHandler } from '../../shared/webhook/runtime';
 import { SqsSapReadBackQueue } from './read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from './routes';
@@ -10,6 +11,9 @@ import { ERP_CANONICAL_VALIDATORS, erpDialects } from './routes';
  */
 export const handler = createInboundHandler({
   system: 'erp',
-  dialects: erpDialects(new SqsSapReadBackQueue(new SQSClient({}), requireEnv('READ_BACK_QUEUE_URL'))),
+  dialects: erpDialects(
+    new SqsSapReadBackQueue(new SQSClient({}), requireEnv('READ_BACK_QUEUE_URL')),
+    optionalEnv('BC_READ_BACK_QUEUE_URL') ? new SqsBcReadBackQueue(new SQSClient({}), optionalEnv('BC_READ_BACK_QUEUE_URL')!) : UNCONFIGURED_BC_QUEUE,
+  ),
   canonicalValidators: ERP_CANONICAL_VALIDATORS,
 });

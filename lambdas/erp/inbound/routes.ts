@@ -2,6 +2,8 @@ import { invoicePostedV1, orderReleasedV1, qualityHoldPlacedV1, qualityHoldRelea
 import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
+import { businessCentralDialect, type BcReadBackQueue } from '../business-central/notifications';
+import { UNCONFIGURED_BC_QUEUE } from '../business-central/read-back-queue';
 import { cloudEventsDialect } from './cloudevents';
 import type { SapReadBackQueue } from './sap-s4hana';
 
@@ -14,10 +16,14 @@ export const ERP_CANONICAL_VALIDATORS = {
   'quality-hold.released': { '1': qualityHoldReleasedV1 },
 } satisfies CanonicalValidators;
 
-/** `readBack` takes thin SAP sales-order events (the SQS read-back queue in Lambda, an in-memory queue in tests). */
-export function erpDialects(readBack: SapReadBackQueue): readonly Dialect[] {
+/**
+ * `readBack` takes thin SAP sales-order events, `bcReadBack` Business Central's change notifications (SQS
+ * read-back queues in Lambda, in-memory queues in tests).
+ */
+export function erpDialects(readBack: SapReadBackQueue, bcReadBack: BcReadBackQueue = UNCONFIGURED_BC_QUEUE): readonly Dialect[] {
   return dialectTable('erp', {
     cloudevents: cloudEventsDialect(readBack),
+    'business-central': businessCentralDialect(bcReadBack),
     canonical: canonicalDialect('erp', Object.keys(ERP_CANONICAL_VALIDATORS)),
   });
 }

@@ -1,13 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
 import { decideOnFailure, type BackoffPolicy } from '../../shared/outbound/decisions';
-import { describeFailure, shortReason } from '../../shared/outbound/failures';
-import { receiveCountOf, stringAttribute } from '../../shared/outbound/message';
+import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
+import { receiveCountOf } from '../../shared/outbound/message';
 import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
@@ -110,14 +109,7 @@ export function createSapReadBackHandler(deps: ReadBackDependencies): (event: SQ
       const decision = !request || failure.kind === 'permanent' ? ({ action: 'dead-letter' } as const) : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
       logger.warn('SAP read-back failed', { errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
       if (decision.action === 'dead-letter') {
-        await deps.messages.deadLetter(record, {
-          [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
-          [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
-          [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? clock().toISOString(),
-          [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
-          [DLQ_ATTRIBUTES.receiveCount]: String(receiveCount),
-          [DLQ_ATTRIBUTES.redriveCount]: stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0',
-        });
+        await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, clock()));
         metrics.count('SapReadBackDeadLettered');
         return;
       }

@@ -1,4 +1,4 @@
-import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
+import { buildCanonicalEvent, factKey, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import { dialectIdentity, type DecodedEvent, type DeferredMapResult, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { samsaraWebhook } from '../../shared/webhook/generated/vendor-validators.js';
@@ -7,6 +7,7 @@ import { signatureHeader } from '../../shared/webhook/request';
 import { SAMSARA_SIGNATURE_HEADER, SAMSARA_TIMESTAMP_HEADER, verifySamsara } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { mapSamsaraAlert, type SamsaraAlertPorts } from './samsara-alerts';
+import { utcIso } from '../../../registry/correlation-keys';
 import { VENDOR_DIALECTS } from '../../../registry/vendors';
 
 /**
@@ -116,18 +117,28 @@ interface Context {
   readonly receivedAt: string;
 }
 
-function event<T extends object>(ctx: Context, eventType: string, occurredAt: string, refs: CanonicalRefs, data: T, index = 0): CanonicalDetail<T> {
+function event<T extends object>(ctx: Context, eventType: string, occurredAt: string, refs: CanonicalRefs, data: T, index = 0, fact?: string): CanonicalDetail<T> {
   return buildCanonicalEvent({
     eventType,
     system: 'fleet',
     vendor: VENDOR,
     vendorEventId: ctx.decoded.vendorEventId,
     index,
+    ...(fact ? { fact } : {}),
     occurredAt,
     receivedAt: ctx.receivedAt,
     refs,
     data,
   });
+}
+
+/**
+ * The fact a route-stop milestone reports: this stop of this route departed (or was reached) at this time. The
+ * webhook and the reconciliation sweep (which reads the route from the Routes API) both know these, so both give
+ * the event the same id (canonical-event.ts, `factKey`); a stop departed again later is another fact.
+ */
+export function stopMilestoneFact(routeId: string, stopId: string, milestone: 'departed' | 'arrived', at: string): string {
+  return factKey('samsara-route', routeId, 'stop', stopId, milestone, utcIso(at));
 }
 
 const noShipment = (what: string): MapResult => ({ kind: 'ignored', reason: `${what} carries no logistics-sync shipment id (externalIds "logisticsSync.shipment" or "logisticsSync.stop")` });
@@ -140,12 +151,15 @@ function mapDeparture(ctx: Context, data: SamsaraRouteStopData): MapResult {
   if (kind === 'delivery') return { kind: 'ignored', reason: 'departure from the delivery stop is not a shipment milestone' };
   const refs = routeStopRefs(data, stop);
   if (!refs.shipmentId) return noShipment('the route');
+  const at = stop.actualDepartureTime ?? ctx.decoded.event.eventTime;
   const detail = event(
     ctx,
     'shipment.departed',
-    stop.actualDepartureTime ?? ctx.decoded.event.eventTime,
+    at,
     refs,
     compact({ stopKind: kind, location: location(stop), vehicleId: asIdentifier(data.vehicle?.id), scheduledDepartureAt: stop.scheduledDepartureTime }),
+    0,
+    stopMilestoneFact(data.route.id, stop.id, 'departed', at),
   );
   return { kind: 'events', events: [detail] };
 }
@@ -156,10 +170,11 @@ function mapArrival(ctx: Context, data: SamsaraRouteStopData): MapResult {
   const refs = routeStopRefs(data, stop);
   if (!refs.shipmentId) return noShipment('the route');
   const late = minutesBetween(stop.scheduledArrivalTime, stop.actualArrivalTime);
+  const at = stop.actualArrivalTime ?? ctx.decoded.event.eventTime;
   const detail = event(
     ctx,
     'shipment.arrived',
-    stop.actualArrivalTime ?? ctx.decoded.event.eventTime,
+    at,
     refs,
     compact({
       stopKind: stopKind(data.route.stops, stop),
@@ -167,6 +182,8 @@ function mapArrival(ctx: Context, data: SamsaraRouteStopData): MapResult {
       scheduledArrivalAt: stop.scheduledArrivalTime,
       lateByMinutes: late === undefined ? undefined : Math.max(-10080, Math.min(10080, late)),
     }),
+    0,
+    stopMilestoneFact(data.route.id, stop.id, 'arrived', at),
   );
   return { kind: 'events', events: [detail] };
 }
@@ -256,6 +273,31 @@ function documentFieldIsYes(value: Record<string, unknown> | undefined): boolean
     });
   }
   return undefined;
+}
+
+/**
+ * The route-stop milestones a route read from the Routes API shows (`GET /fleet/routes/{id}`, the same route object
+ * the route-stop webhooks carry): for each stop that has an actual departure or arrival time, the event its webhook
+ * maps to, with the same id (`stopMilestoneFact`). The reconciliation sweep (lambdas/fleet/reconciliation) publishes
+ * the ones the index lacks. Pure.
+ */
+export function routeStopMilestones(route: SamsaraRouteStopData['route'], vehicle: SamsaraEntity | undefined, receivedAt: string): CanonicalDetail[] {
+  const events: CanonicalDetail[] = [];
+  for (const stop of route.stops) {
+    const observed: [string, 'actualDepartureTime' | 'actualArrivalTime', typeof mapDeparture][] = [
+      ['RouteStopDeparture', 'actualDepartureTime', mapDeparture],
+      ['RouteStopArrival', 'actualArrivalTime', mapArrival],
+    ];
+    for (const [eventType, time, map] of observed) {
+      const at = stop[time];
+      if (at === undefined) continue;
+      const fact = stopMilestoneFact(route.id, stop.id, time === 'actualDepartureTime' ? 'departed' : 'arrived', at);
+      const decoded: DecodedEvent<SamsaraWebhook> = { event: { eventId: fact, eventTime: at, eventType, data: {} }, vendorEventId: fact, vendorEventType: eventType };
+      const result = map({ decoded, receivedAt }, { route, routeStopDetails: { id: stop.id }, ...(vehicle ? { vehicle } : {}) });
+      if (result.kind === 'events') events.push(...(result.events as CanonicalDetail[]));
+    }
+  }
+  return events;
 }
 
 /** Samsara event types we map; any other valid event is answered 202 ignored. */

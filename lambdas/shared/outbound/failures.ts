@@ -1,6 +1,9 @@
 import { BusyError, errorClassOf, HeldError, IntegrationError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../errors';
+import type { SQSRecord } from 'aws-lambda';
+import { DLQ_ATTRIBUTES } from '../../../registry/queue-attributes';
 import type { FailureInfo } from './decisions';
 import { IdempotencyConflictError } from './http-client';
+import { receiveCountOf, stringAttribute } from './message';
 
 /** Longest reason kept in a DLQ attribute or a `sync.failed` event (the schema's ShortText limit is 500). */
 const MAX_REASON_LENGTH = 300;
@@ -34,4 +37,20 @@ export function describeFailure(error: unknown): FailureInfo {
   if (error instanceof IntegrationError) return { kind: error.retryable ? 'unknown' : 'permanent', errorClass, reason };
   if (error instanceof Error && error.name === 'IdempotencyAlreadyInProgressError') return { kind: 'busy', errorClass, reason };
   return { kind: 'unknown', errorClass, reason };
+}
+
+/**
+ * The attributes a dead-lettered message carries (registry/queue-attributes.ts): why, since when, from which queue,
+ * and how often it was received and redriven. The first failure time and the redrive count survive redrives, so
+ * `lsync dlq` reports the original failure and quarantines a message redriven too often.
+ */
+export function deadLetterAttributes(record: SQSRecord, failure: Pick<FailureInfo, 'errorClass' | 'reason'>, sourceQueueUrl: string, now: Date): Record<string, string> {
+  return {
+    [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
+    [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
+    [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? now.toISOString(),
+    [DLQ_ATTRIBUTES.sourceQueueUrl]: sourceQueueUrl,
+    [DLQ_ATTRIBUTES.receiveCount]: String(receiveCountOf(record)),
+    [DLQ_ATTRIBUTES.redriveCount]: String(Number(stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0') || 0),
+  };
 }

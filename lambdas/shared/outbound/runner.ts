@@ -15,7 +15,7 @@ import {
   type FailureInfo,
   type MaintenanceWindowSpec,
 } from './decisions';
-import { describeFailure, shortReason } from './failures';
+import { deadLetterAttributes, describeFailure, shortReason } from './failures';
 import { actionKey, targetIdempotencyKey, type IdempotentRunner } from './idempotency';
 import { firstReceivedAtOf, HOLD_ATTRIBUTES, parseCanonicalMessage, receiveCountOf, stringAttribute, type CanonicalMessage } from './message';
 import type { MessageOps } from './queue-ops';
@@ -297,14 +297,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
     const deadLetter = async (record: SQSRecord, message: CanonicalMessage | undefined, operation: string, failure: FailureInfo, retryable: boolean): Promise<void> => {
       const now = clock();
       const redriveCount = Number(stringAttribute(record, DLQ_ATTRIBUTES.redriveCount) ?? '0') || 0;
-      await deps.messages.deadLetter(record, {
-        [DLQ_ATTRIBUTES.errorClass]: failure.errorClass,
-        [DLQ_ATTRIBUTES.errorReason]: shortReason(failure.reason),
-        [DLQ_ATTRIBUTES.firstFailedAt]: stringAttribute(record, DLQ_ATTRIBUTES.firstFailedAt) ?? now.toISOString(),
-        [DLQ_ATTRIBUTES.sourceQueueUrl]: settings.queueUrl,
-        [DLQ_ATTRIBUTES.receiveCount]: String(receiveCountOf(record)),
-        [DLQ_ATTRIBUTES.redriveCount]: String(redriveCount),
-      });
+      await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, now));
       metrics.count('SyncDeadLettered');
       logger.error('dead-lettered', { target: target.target, operation, errorClass: failure.errorClass, reason: failure.reason });
       if (!message) return;

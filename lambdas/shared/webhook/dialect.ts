@@ -61,6 +61,13 @@ export interface Dialect<T = unknown> {
   decode(request: WebhookRequest, json: unknown): DecodedEvent<T>;
   /** Maps a decoded event to canonical events or an "ignored" decision. */
   map(decoded: DecodedEvent<T>, receivedAt: string): MapResult | DeferredMapResult;
+  /**
+   * A subscription handshake the vendor performs on the webhook URL before it sends events (e.g. Business
+   * Central's `?validationToken=`): the text to answer with 200 `text/plain`, or undefined when the request is
+   * not a handshake. Runs before the media type and signature checks (the vendor sends no body or signature
+   * then); pure, and must answer only with what the request carried, never with a secret.
+   */
+  handshake?(request: WebhookRequest): { readonly text: string } | undefined;
 }
 
 /** What a dialect takes from its registry entry (registry/vendors.ts): route, vendor, system, media types, secret. */

@@ -11,7 +11,7 @@ import type { DecodedEvent, Dialect, SigningSecret } from './dialect';
 import { DuplicateInFlightError, SignatureError } from './errors';
 import { parseJsonBody } from './json';
 import { fromApiGatewayEvent, requireMediaType, routeOf, type WebhookRequest } from './request';
-import { errorResponse, jsonResponse, type AcceptedBody, type IgnoredBody, type QueuedBody } from './responses';
+import { errorResponse, jsonResponse, textResponse, type AcceptedBody, type IgnoredBody, type QueuedBody } from './responses';
 import { validateOrThrow, type SchemaValidator } from './validation';
 
 /** The slice of Powertools Metrics the pipeline uses (a recording double in tests). */
@@ -155,6 +155,12 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
   }
 
   async function process(dialect: Dialect, request: WebhookRequest, context: Context | undefined, now: Date): Promise<APIGatewayProxyResult> {
+    const handshake = dialect.handshake?.(request);
+    if (handshake) {
+      ports.metrics.addMetric('WebhookHandshake', 'Count', 1);
+      ports.logger.info('webhook subscription handshake answered');
+      return textResponse(200, handshake.text);
+    }
     requireMediaType(request, dialect.contentTypes);
     await verify(dialect, request, now);
     const decoded: DecodedEvent<unknown> = dialect.decode(request, parseJsonBody(request.body));

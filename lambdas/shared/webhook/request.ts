@@ -11,6 +11,8 @@ export interface WebhookRequest {
   readonly route: string;
   readonly headers: ReadonlyMap<string, readonly string[]>;
   readonly body: Buffer;
+  /** Query string parameters (API Gateway `queryStringParameters`); absent when there are none. */
+  readonly query?: ReadonlyMap<string, string>;
 }
 
 /** Lower-cases header names and keeps every value (API Gateway `multiValueHeaders` when present). */
@@ -52,7 +54,8 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, maxBodyBytes: n
   if (estimate > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes, estimate);
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (body.length > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes, body.length);
-  return { route: routeOf(event), headers, body };
+  const query = new Map(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return { route: routeOf(event), headers, body, ...(query.size > 0 ? { query } : {}) };
 }
 
 /** The dialect segment of the route: `samsara` for `/webhooks/fleet/samsara` (the resource template, else the path). */

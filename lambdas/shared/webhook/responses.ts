@@ -33,6 +33,11 @@ export function jsonResponse(statusCode: number, body: AcceptedBody | IgnoredBod
   return { statusCode, headers: { ...JSON_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
 }
 
+/** A plain-text answer (a subscription handshake echoes the vendor's token this way). */
+export function textResponse(statusCode: number, text: string): APIGatewayProxyResult {
+  return { statusCode, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: text };
+}
+
 /** HTTP status and body for an error; only here does an error become a status. Never echoes a stack. */
 export function errorResponse(error: unknown): { response: APIGatewayProxyResult; reason: string } {
   if (error instanceof PayloadTooLargeError) {

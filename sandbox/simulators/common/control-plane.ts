@@ -4,7 +4,7 @@ import { json, parseJson, type SimResponse } from './http';
 import { matchPath } from './paths';
 import type { CallRecord } from './records';
 import { SimHttpError, SimValidationError, asObject, optionalDateArg } from './validate';
-import type { WebhookDelivery } from './webhooks';
+import type { ActiveAbandonment, WebhookAbandonment, WebhookDelivery } from './webhooks';
 
 export type ResetScope = 'all' | 'records';
 
@@ -16,6 +16,8 @@ export interface ControlPlaneHost {
   listFaults(): ActiveFault[];
   setFault(spec: FaultSpec): ActiveFault;
   clearFaults(id?: string): number;
+  abandonWebhooks(spec: WebhookAbandonment): ActiveAbandonment;
+  webhookAbandonments(): readonly ActiveAbandonment[];
   webhooks(): readonly WebhookDelivery[];
   redeliver(deliveryId: string, options: { signedAt?: Date }): Promise<WebhookDelivery>;
   webhookTargets(): Record<string, string | null>;
@@ -34,6 +36,7 @@ export interface ControlPlaneHost {
  * | POST | /__sim/reset[?scope=records] | clears records, faults, idempotency keys and (scope=all) state |
  * | GET / POST / DELETE | /__sim/faults[/{id}] | list / add (one spec, an array, or `{"clear":true}`) / clear |
  * | GET | /__sim/webhooks[?eventType=] | webhook deliveries with every attempt |
+ * | GET / POST | /__sim/webhook-abandonments | list / add (`{"eventType"?, "bodyIncludes"?, "count"?}`): the next matching webhooks never arrive |
  * | POST | /__sim/webhooks/{id}/redeliver | sends the same webhook again (body `{"signedAt"?}`) |
  * | GET / PUT | /__sim/webhook-targets | where webhooks go, by dialect (`{"samsara":"http://..."}`) |
  * | GET | /__sim/state | the simulated system's data |
@@ -80,6 +83,10 @@ async function route(host: ControlPlaneHost, method: string, path: string, query
   }
   const faultId = matchPath('/__sim/faults/:id', path);
   if (faultId && method === 'DELETE') return json(200, { cleared: host.clearFaults(faultId.id) });
+  if (path === '/__sim/webhook-abandonments') {
+    if (method === 'GET') return json(200, { abandonments: host.webhookAbandonments() });
+    if (method === 'POST') return json(201, { abandonment: host.abandonWebhooks(asObject(body(rawBody) ?? {}, 'body') as WebhookAbandonment) });
+  }
   if (method === 'GET' && path === '/__sim/webhooks') {
     const eventType = query.get('eventType');
     return json(200, { webhooks: host.webhooks().filter((w) => eventType === null || w.eventType === eventType) });

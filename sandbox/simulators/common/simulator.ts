@@ -14,7 +14,7 @@ import { CallRecorder, type CallRecord } from './records';
 import { RequestPipeline, type RouteDef } from './request-pipeline';
 import { TimerRegistry } from './timers';
 import { SimHttpError, SimValidationError, asObject, requiredString, signedAtOption } from './validate';
-import { DEFAULT_RETRY_POLICY, WebhookSender, type OutgoingWebhook, type WebhookDelivery } from './webhooks';
+import { DEFAULT_RETRY_POLICY, validateAbandonment, WebhookSender, type ActiveAbandonment, type OutgoingWebhook, type WebhookAbandonment, type WebhookDelivery } from './webhooks';
 
 /**
  * The machinery every simulated vendor system shares: an HTTP server on loopback, a record of every
@@ -137,6 +137,23 @@ export abstract class VendorSimulator {
     this.faultController.clear();
     this.idempotency?.store.clear();
     if (scope === 'all') this.resetState();
+  }
+
+  /**
+   * Fault: the next matching webhooks (default one) never arrive — the vendor gave up on them. Each is recorded as
+   * abandoned, without an attempt; `redeliver` sends it later (the original arriving late). Cleared by `reset`.
+   */
+  abandonWebhooks(spec: WebhookAbandonment = {}): ActiveAbandonment {
+    const problems = validateAbandonment(spec);
+    if (problems.length > 0) throw new SimValidationError(`invalid webhook abandonment: ${problems.join('; ')}`);
+    const active = this.webhooks.abandon(spec);
+    this.log('fault set', { system: this.system, abandonWebhooks: spec });
+    return active;
+  }
+
+  /** Webhook abandonments still set. */
+  get webhookAbandonments(): readonly ActiveAbandonment[] {
+    return this.webhooks.activeAbandonments;
   }
 
   /** Sets (or with undefined, unsets) where webhooks of one dialect go. */
@@ -328,6 +345,8 @@ export abstract class VendorSimulator {
       listFaults: () => this.faults,
       setFault: (spec) => this.setFault(spec),
       clearFaults: (id) => this.clearFaults(id),
+      abandonWebhooks: (spec) => this.abandonWebhooks(spec),
+      webhookAbandonments: () => this.webhookAbandonments,
       webhooks: () => this.webhooksSent,
       redeliver: (id, options) => this.redeliver(id, options),
       webhookTargets: () => this.webhookTargets,

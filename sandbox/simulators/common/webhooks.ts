@@ -76,6 +76,42 @@ export interface WebhookDelivery {
   /** True when no further attempt will be made. */
   done: boolean;
   redeliveryOf?: string;
+  /** The vendor gave up on it without an attempt (an abandonment fault, see {@link WebhookAbandonment}). */
+  abandoned?: true;
+}
+
+/**
+ * Fault: the vendor gives up on a webhook for good — its retries exhausted while we were unreachable, or it never
+ * sent it — so it never arrives. The delivery is recorded (abandoned, no attempt) and can be sent later with
+ * `redeliver` (the original arriving late after all); redeliveries are never abandoned.
+ */
+export interface WebhookAbandonment {
+  /** Only webhooks of this vendor event type. @default - any type */
+  eventType?: string;
+  /** Only webhooks whose body contains this text (e.g. a shipment id). @default - any body */
+  bodyIncludes?: string;
+  /** How many matching webhooks to abandon. @default 1 */
+  count?: number;
+}
+
+/** An abandonment as it is currently set: how many matching webhooks it will still drop. */
+export interface ActiveAbandonment extends WebhookAbandonment {
+  remaining: number;
+  abandoned: string[];
+}
+
+/** Problems with an abandonment spec, each naming the bad value; empty when valid. */
+export function validateAbandonment(spec: unknown): string[] {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return [`an abandonment must be an object, got ${JSON.stringify(spec)}`];
+  const s = spec as Record<string, unknown>;
+  const errors: string[] = [];
+  for (const field of ['eventType', 'bodyIncludes'] as const) {
+    if (s[field] !== undefined && (typeof s[field] !== 'string' || s[field] === '')) errors.push(`${field} must be a non-empty string, got ${JSON.stringify(s[field])}`);
+  }
+  if (s.count !== undefined && !(typeof s.count === 'number' && Number.isInteger(s.count) && s.count >= 1)) errors.push(`count must be a positive integer, got ${JSON.stringify(s.count)}`);
+  const known = new Set(['eventType', 'bodyIncludes', 'count']);
+  for (const key of Object.keys(s)) if (!known.has(key)) errors.push(`unknown field ${key}`);
+  return errors;
 }
 
 interface AttemptResult {
@@ -110,6 +146,7 @@ export class WebhookSender {
   private readonly inFlight = new Set<Promise<WebhookDelivery>>();
   private readonly controllers = new Set<AbortController>();
   private readonly outgoing = new Map<string, OutgoingWebhook>();
+  private abandonments: ActiveAbandonment[] = [];
   private stopped = false;
 
   constructor(
@@ -132,6 +169,25 @@ export class WebhookSender {
     return this.outgoing.get(id);
   }
 
+  /** Sets an abandonment fault (the next matching webhooks never arrive). */
+  abandon(spec: WebhookAbandonment): ActiveAbandonment {
+    const active: ActiveAbandonment = { ...spec, remaining: spec.count ?? 1, abandoned: [] };
+    this.abandonments.push(active);
+    return active;
+  }
+
+  /** Abandonment faults still set. */
+  get activeAbandonments(): readonly ActiveAbandonment[] {
+    return this.abandonments.filter((a) => a.remaining > 0);
+  }
+
+  private abandonmentFor(webhook: OutgoingWebhook): ActiveAbandonment | undefined {
+    if (webhook.redeliveryOf) return undefined;
+    return this.abandonments.find(
+      (a) => a.remaining > 0 && (a.eventType === undefined || a.eventType === webhook.eventType) && (a.bodyIncludes === undefined || webhook.body.includes(a.bodyIncludes)),
+    );
+  }
+
   /** Sends a webhook, retrying as the policy says; resolves when no further attempt will be made. */
   deliver(webhook: OutgoingWebhook): Promise<WebhookDelivery> {
     const delivery: WebhookDelivery = {
@@ -150,6 +206,14 @@ export class WebhookSender {
     };
     this.deliveries.push(delivery);
     this.outgoing.set(delivery.id, webhook);
+    const abandonment = this.abandonmentFor(webhook);
+    if (abandonment) {
+      abandonment.remaining -= 1;
+      abandonment.abandoned.push(delivery.id);
+      Object.assign(delivery, { done: true, abandoned: true });
+      this.log('webhook abandoned (fault): never delivered', { dialect: delivery.dialect, eventType: delivery.eventType, eventId: delivery.eventId, deliveryId: delivery.id });
+      return Promise.resolve(delivery);
+    }
     const run = this.attemptAll(webhook, delivery).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
     return run;
@@ -163,6 +227,7 @@ export class WebhookSender {
   clear(): void {
     this.deliveries = [];
     this.outgoing.clear();
+    this.abandonments = [];
   }
 
   /** Allows deliveries again after `stop()` (a restarted simulator). */

@@ -4,10 +4,14 @@
  */
 import type { SchemaValidator } from '../validation';
 
+/** schemas/vendors/business-central-notification.schema.json */
+export declare const businessCentralNotification: SchemaValidator<unknown>;
 /** schemas/vendors/canonical-submission.schema.json */
 export declare const canonicalSubmission: SchemaValidator<unknown>;
 /** schemas/vendors/cloudevent.schema.json */
 export declare const cloudEvent: SchemaValidator<unknown>;
+/** schemas/vendors/freshdesk-webhook.schema.json */
+export declare const freshdeskWebhook: SchemaValidator<unknown>;
 /** schemas/vendors/generic-erp-invoice.schema.json */
 export declare const genericErpInvoice: SchemaValidator<unknown>;
 /** schemas/vendors/generic-erp-order.schema.json */

@@ -4,17 +4,245 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalSubmission = validate21;
-const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
-const func2 = Object.prototype.hasOwnProperty;
-const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
-const pattern1 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
-const pattern2 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
-const pattern3 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
-const pattern4 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
-const formats0 = __formats["date-time"];
+export const businessCentralNotification = validate21;
+const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/business-central-notification.schema.json","title":"BusinessCentralNotification","description":"Dynamics 365 Business Central webhook notification: {\"value\": [...]} of thin change notifications, each naming a subscription, its clientState, the changed resource and the change type (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/dynamics-subscriptions, 'Notifications and change types'; contracts/business-central).","type":"object","properties":{"value":{"type":"array","minItems":1,"maxItems":1000,"items":{"$ref":"#/$defs/Notification"}}},"required":["value"],"$defs":{"Notification":{"type":"object","properties":{"subscriptionId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9._:-]+$"},"clientState":{"type":"string","maxLength":2048},"expirationDateTime":{"type":"string","maxLength":40},"resource":{"type":"string","minLength":1,"maxLength":2048},"changeType":{"enum":["created","updated","deleted","collection"]},"lastModifiedDateTime":{"type":"string","maxLength":40}},"required":["subscriptionId","resource","changeType","lastModifiedDateTime"]}}};
+const schema7 = {"type":"object","properties":{"subscriptionId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9._:-]+$"},"clientState":{"type":"string","maxLength":2048},"expirationDateTime":{"type":"string","maxLength":40},"resource":{"type":"string","minLength":1,"maxLength":2048},"changeType":{"enum":["created","updated","deleted","collection"]},"lastModifiedDateTime":{"type":"string","maxLength":40}},"required":["subscriptionId","resource","changeType","lastModifiedDateTime"]};
+const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9._:-]+$", "u");
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.subscriptionId === undefined) && (missing0 = "subscriptionId")) || ((data.resource === undefined) && (missing0 = "resource"))) || ((data.changeType === undefined) && (missing0 = "changeType"))) || ((data.lastModifiedDateTime === undefined) && (missing0 = "lastModifiedDateTime"))){
+validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.subscriptionId !== undefined){
+let data0 = data.subscriptionId;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(data0.length > 64){
+validate22.errors = [{instancePath:instancePath+"/subscriptionId",keyword:"maxLength",params:{limit: 64}}];
+return false;
+}
+else {
+if(data0.length < 1){
+validate22.errors = [{instancePath:instancePath+"/subscriptionId",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern0.test(data0)){
+validate22.errors = [{instancePath:instancePath+"/subscriptionId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._:-]+$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/subscriptionId",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.clientState !== undefined){
+let data1 = data.clientState;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data1 === "string"){
+if(data1.length > 2048){
+validate22.errors = [{instancePath:instancePath+"/clientState",keyword:"maxLength",params:{limit: 2048}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/clientState",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.expirationDateTime !== undefined){
+let data2 = data.expirationDateTime;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data2 === "string"){
+if(data2.length > 40){
+validate22.errors = [{instancePath:instancePath+"/expirationDateTime",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/expirationDateTime",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resource !== undefined){
+let data3 = data.resource;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data3 === "string"){
+if(data3.length > 2048){
+validate22.errors = [{instancePath:instancePath+"/resource",keyword:"maxLength",params:{limit: 2048}}];
+return false;
+}
+else {
+if(data3.length < 1){
+validate22.errors = [{instancePath:instancePath+"/resource",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/resource",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.changeType !== undefined){
+let data4 = data.changeType;
+const _errs9 = errors;
+if(!((((data4 === "created") || (data4 === "updated")) || (data4 === "deleted")) || (data4 === "collection"))){
+validate22.errors = [{instancePath:instancePath+"/changeType",keyword:"enum",params:{allowedValues: schema7.properties.changeType.enum}}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lastModifiedDateTime !== undefined){
+let data5 = data.lastModifiedDateTime;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data5 === "string"){
+if(data5.length > 40){
+validate22.errors = [{instancePath:instancePath+"/lastModifiedDateTime",keyword:"maxLength",params:{limit: 40}}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/lastModifiedDateTime",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate22.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/business-central-notification.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.value === undefined) && (missing0 = "value")){
+validate21.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.value !== undefined){
+let data0 = data.value;
+const _errs1 = errors;
+if(errors === _errs1){
+if(Array.isArray(data0)){
+if(data0.length > 1000){
+validate21.errors = [{instancePath:instancePath+"/value",keyword:"maxItems",params:{limit: 1000}}];
+return false;
+}
+else {
+if(data0.length < 1){
+validate21.errors = [{instancePath:instancePath+"/value",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs3 = errors;
+if(!(validate22(data0[i0], {instancePath:instancePath+"/value/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs3 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate21.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+export const canonicalSubmission = validate24;
+const schema8 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","title":"CanonicalSubmission","description":"Body of POST /webhooks/{erp|fleet|cs}/canonical and `data` of a generic-ERP CloudEvent: one canonical event without the metadata logistics-sync sets itself (event id, received time, source). `refs` and `data` are then validated against the canonical schema of `eventType` (schemas/canonical/events/).","type":"object","properties":{"eventId":{"description":"The producer's unique id for this event: the deduplication key; a retry must reuse it. Letters, digits and . _ : - only.","type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"description":"eventId of the canonical event that caused this one.","type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+const func2 = Object.prototype.hasOwnProperty;
+const pattern1 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
+const pattern2 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
+const pattern3 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,3}$", "u");
+const pattern4 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", "u");
+const pattern5 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
+const formats0 = __formats["date-time"];
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -22,14 +250,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.eventId === undefined) && (missing0 = "eventId")) || ((data.eventType === undefined) && (missing0 = "eventType"))) || ((data.occurredAt === undefined) && (missing0 = "occurredAt"))) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate21.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate24.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema6.properties, key0))){
-validate21.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema8.properties, key0))){
+validate24.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -41,24 +269,24 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
+validate24.errors = [{instancePath:instancePath+"/eventId",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
+validate24.errors = [{instancePath:instancePath+"/eventId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern0.test(data0)){
-validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern1.test(data0)){
+validate24.errors = [{instancePath:instancePath+"/eventId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/eventId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -74,24 +302,24 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate24.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 3){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
+validate24.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern1.test(data1)){
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+if(!pattern2.test(data1)){
+validate24.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -106,13 +334,13 @@ let data2 = data.schemaVersion;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-validate21.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
+if(!pattern3.test(data2)){
+validate24.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,3}$"}}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -129,18 +357,18 @@ if(errors === _errs8){
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length > 40){
-validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
+validate24.errors = [{instancePath:instancePath+"/occurredAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data3))){
-validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
+validate24.errors = [{instancePath:instancePath+"/occurredAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/occurredAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -157,24 +385,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
+validate24.errors = [{instancePath:instancePath+"/correlationId",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
+validate24.errors = [{instancePath:instancePath+"/correlationId",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data4)){
-validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data4)){
+validate24.errors = [{instancePath:instancePath+"/correlationId",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/correlationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -190,24 +418,24 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
+validate24.errors = [{instancePath:instancePath+"/causationId",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 64){
-validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
+validate24.errors = [{instancePath:instancePath+"/causationId",keyword:"minLength",params:{limit: 64}}];
 return false;
 }
 else {
-if(!pattern4.test(data5)){
-validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
+if(!pattern5.test(data5)){
+validate24.errors = [{instancePath:instancePath+"/causationId",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
+validate24.errors = [{instancePath:instancePath+"/causationId",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -221,18 +449,18 @@ if(data.sequence !== undefined){
 let data6 = data.sequence;
 const _errs14 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-validate21.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
+validate24.errors = [{instancePath:instancePath+"/sequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 9007199254740991 || isNaN(data6)){
-validate21.errors = [{instancePath:instancePath+"/sequence",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate24.errors = [{instancePath:instancePath+"/sequence",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data6 < 0 || isNaN(data6)){
-validate21.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate24.errors = [{instancePath:instancePath+"/sequence",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -248,7 +476,7 @@ if(data.refs !== undefined){
 let data7 = data.refs;
 const _errs16 = errors;
 if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-validate21.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate24.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -261,7 +489,7 @@ if(data.data !== undefined){
 let data8 = data.data;
 const _errs18 = errors;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-validate21.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate24.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -281,20 +509,20 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate24.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate21.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
-export const cloudEvent = validate22;
-const schema7 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
+export const cloudEvent = validate25;
+const schema9 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","title":"CloudEvent","description":"A CloudEvents 1.0.2 event in the JSON format (structured mode), or the attributes of a binary-mode event gathered from its ce-* headers. Exactly what the spec allows (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md, formats/json-format.md; the spec repository's JSON Schema cloudevents/cloudevents.json): id, source, specversion and type are required; data is optional and may be any JSON value, or data_base64 for binary data (not both); extension attributes are allowed. Only specversion 1.0 is understood. Whether a type's mapping needs data (and an object) is decided by the mapping, not here: lambdas/erp/inbound/cloudevents.ts.","type":"object","properties":{"specversion":{"description":"Only 1.0 is understood (a receiver may refuse versions it does not support).","const":"1.0"},"id":{"description":"Event id, any non-empty string; with source it identifies the event (the deduplication key).","type":"string","minLength":1},"source":{"description":"Non-empty URI-reference of the producer, e.g. /default/sap.s4.beh/DEVCLNT001 or urn:uuid:….","type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"description":"RFC 3339 timestamp.","type":"string","format":"date-time"},"datacontenttype":{"description":"RFC 2046 media type of data.","type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{"description":"Any JSON value (an object for every type logistics-sync maps)."},"data_base64":{"description":"Base64 of binary data (JSON format §3.1.1); logistics-sync maps no binary data.","type":"string"}},"required":["specversion","id","source","type"],"not":{"description":"data and data_base64 are mutually exclusive (JSON format §3.1).","properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
 const formats2 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
 const formats6 = __formats.uri;
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -315,7 +543,7 @@ errors++;
 }
 var valid0 = _errs2 === errors;
 if(valid0){
-validate22.errors = [{instancePath,keyword:"not",params:{}}];
+validate25.errors = [{instancePath,keyword:"not",params:{}}];
 return false;
 }
 else {
@@ -333,14 +561,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((((data.specversion === undefined) && (missing1 = "specversion")) || ((data.id === undefined) && (missing1 = "id"))) || ((data.source === undefined) && (missing1 = "source"))) || ((data.type === undefined) && (missing1 = "type"))){
-validate22.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate25.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.specversion !== undefined){
 const _errs3 = errors;
 if("1.0" !== data.specversion){
-validate22.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
+validate25.errors = [{instancePath:instancePath+"/specversion",keyword:"const",params:{allowedValue: "1.0"}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -355,12 +583,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(data1.length < 1){
-validate22.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -377,18 +605,18 @@ if(errors === _errs6){
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(data2.length < 1){
-validate22.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/source",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!(formats2.test(data2))){
-validate22.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
+validate25.errors = [{instancePath:instancePath+"/source",keyword:"format",params:{format: "uri-reference"}}];
 return false;
 }
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/source",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -405,12 +633,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data3 === "string"){
 if(data3.length < 1){
-validate22.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -426,12 +654,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(data4.length < 1){
-validate22.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -448,12 +676,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(!(formats0.validate(data5))){
-validate22.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
+validate25.errors = [{instancePath:instancePath+"/time",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/time",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -470,12 +698,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data6 === "string"){
 if(data6.length < 1){
-validate22.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/datacontenttype",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -492,18 +720,18 @@ if(errors === _errs16){
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length < 1){
-validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
+validate25.errors = [{instancePath:instancePath+"/dataschema",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!(formats6(data7))){
-validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
+validate25.errors = [{instancePath:instancePath+"/dataschema",keyword:"format",params:{format: "uri"}}];
 return false;
 }
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/dataschema",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -517,7 +745,7 @@ if(valid1){
 if(data.data_base64 !== undefined){
 const _errs18 = errors;
 if(typeof data.data_base64 !== "string"){
-validate22.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
+validate25.errors = [{instancePath:instancePath+"/data_base64",keyword:"type",params:{type: "string"}}];
 return false;
 }
 var valid1 = _errs18 === errors;
@@ -536,81 +764,405 @@ var valid1 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate25.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate22.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpInvoice = validate23;
-const schema8 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema9 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const freshdeskWebhook = validate26;
+const schema10 = {"$id":"https://logistics-sync.dev/schemas/vendors/freshdesk-webhook.schema.json","title":"FreshdeskWebhook","description":"The body a Freshdesk automation rule's \"Trigger webhook\" action sends to /webhooks/cs/freshdesk, as docs/webhooks.md (\"Freshdesk\") tells the admin to write it (Encoding JSON, Content Advanced): `event` is a literal the rule sets, the rest are Freshdesk placeholders ({{ticket.id}}, {{ticket.status}}, {{ticket.priority}}, {{ticket.cf_lsync_shipment_id}}). Freshdesk publishes no fixed payload: the action and its placeholders are documented at https://support.freshdesk.com/support/solutions/articles/132589-using-webhooks-in-automation-rules and https://support.freshdesk.com/support/solutions/articles/196562 (read 2026-12-04). Placeholders render text, so every value may arrive as a string; an empty custom field renders an empty string. Other properties the admin adds are allowed and not read.","type":"object","properties":{"event":{"description":"The literal the rule sets: ticket.status_changed, ticket.priority_changed or ticket.note_added (others are answered 202 ignored).","type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z_.]*$"},"ticket_id":{"description":"{{ticket.id}}: the ticket number, quoted or not.","oneOf":[{"type":"string","pattern":"^[1-9][0-9]{0,17}$"},{"type":"integer","minimum":1,"maximum":1000000000000000000}]},"status":{"description":"{{ticket.status}}: the status label (Open, Pending, Resolved, Closed, or a custom status name).","type":"string","maxLength":128},"priority":{"description":"{{ticket.priority}}: the priority label (Low, Medium, High, Urgent).","type":"string","maxLength":32},"shipment_id":{"description":"{{ticket.cf_lsync_shipment_id}}: the logistics-sync shipment id, empty on tickets that are not ours.","type":"string","maxLength":128},"note_private":{"description":"A literal of the note rule: true when the rule fires on private notes only.","oneOf":[{"type":"boolean"},{"type":"string","enum":["true","false"]}]}},"required":["event","ticket_id"]};
+const pattern6 = /* @__PURE__ */ new RegExp("^[a-z][a-z_.]*$", "u");
+const pattern7 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,17}$", "u");
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://logistics-sync.dev/schemas/vendors/freshdesk-webhook.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.event === undefined) && (missing0 = "event")) || ((data.ticket_id === undefined) && (missing0 = "ticket_id"))){
+validate26.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.event !== undefined){
+let data0 = data.event;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(data0.length > 64){
+validate26.errors = [{instancePath:instancePath+"/event",keyword:"maxLength",params:{limit: 64}}];
+return false;
+}
+else {
+if(data0.length < 1){
+validate26.errors = [{instancePath:instancePath+"/event",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern6.test(data0)){
+validate26.errors = [{instancePath:instancePath+"/event",keyword:"pattern",params:{pattern: "^[a-z][a-z_.]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ticket_id !== undefined){
+let data1 = data.ticket_id;
+const _errs3 = errors;
+const _errs4 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(!pattern7.test(data1)){
+const err0 = {instancePath:instancePath+"/ticket_id",keyword:"pattern",params:{pattern: "^[1-9][0-9]{0,17}$"}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/ticket_id",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs5 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+}
+const _errs7 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/ticket_id",keyword:"type",params:{type: "integer"}};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(errors === _errs7){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1000000000000000000 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/ticket_id",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000000000}};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/ticket_id",keyword:"minimum",params:{comparison: ">=", limit: 1}};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs7 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+}
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/ticket_id",keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate26.errors = vErrors;
+return false;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.status !== undefined){
+let data2 = data.status;
+const _errs9 = errors;
+if(errors === _errs9){
+if(typeof data2 === "string"){
+if(data2.length > 128){
+validate26.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.priority !== undefined){
+let data3 = data.priority;
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data3 === "string"){
+if(data3.length > 32){
+validate26.errors = [{instancePath:instancePath+"/priority",keyword:"maxLength",params:{limit: 32}}];
+return false;
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/priority",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipment_id !== undefined){
+let data4 = data.shipment_id;
+const _errs13 = errors;
+if(errors === _errs13){
+if(typeof data4 === "string"){
+if(data4.length > 128){
+validate26.errors = [{instancePath:instancePath+"/shipment_id",keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+}
+else {
+validate26.errors = [{instancePath:instancePath+"/shipment_id",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.note_private !== undefined){
+let data5 = data.note_private;
+const _errs15 = errors;
+const _errs16 = errors;
+let valid2 = false;
+let passing1 = null;
+const _errs17 = errors;
+if(typeof data5 !== "boolean"){
+const err6 = {instancePath:instancePath+"/note_private",keyword:"type",params:{type: "boolean"}};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid1 = _errs17 === errors;
+if(_valid1){
+valid2 = true;
+passing1 = 0;
+}
+const _errs19 = errors;
+if(typeof data5 !== "string"){
+const err7 = {instancePath:instancePath+"/note_private",keyword:"type",params:{type: "string"}};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!((data5 === "true") || (data5 === "false"))){
+const err8 = {instancePath:instancePath+"/note_private",keyword:"enum",params:{allowedValues: schema10.properties.note_private.oneOf[1].enum}};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid1 = _errs19 === errors;
+if(_valid1 && valid2){
+valid2 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid2 = true;
+passing1 = 1;
+}
+}
+if(!valid2){
+const err9 = {instancePath:instancePath+"/note_private",keyword:"oneOf",params:{passingSchemas: passing1}};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+validate26.errors = vErrors;
+return false;
+}
+else {
+errors = _errs16;
+if(vErrors !== null){
+if(_errs16){
+vErrors.length = _errs16;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate26.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+export const genericErpInvoice = validate27;
+const schema11 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","title":"GenericErpInvoice","description":"An invoice as the generic ERP REST API represents it (`GET /invoices/{id}`): the `data` of a generic-ERP `*.invoice.posted.v1` CloudEvent.","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
+const schema12 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate24.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate28.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate24.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate28.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate24.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data)){
+validate28.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate24.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate28.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate24.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
-const pattern7 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+const schema13 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
+const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate29.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate33.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
-if(!pattern7.test(data)){
-validate29.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+if(!pattern10.test(data)){
+validate33.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate29.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate33.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate29.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
 
-const pattern6 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
+const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 const formats8 = __formats.date;
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -618,14 +1170,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate23.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate27.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.invoiceId !== undefined){
 const _errs1 = errors;
-if(!(validate24(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.invoiceId, {instancePath:instancePath+"/invoiceId",parentData:data,parentDataProperty:"invoiceId",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -636,8 +1188,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate24(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -648,8 +1200,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate24(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -660,8 +1212,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate24(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -674,7 +1226,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate23.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema8.properties.documentType.enum}}];
+validate27.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema11.properties.documentType.enum}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -688,13 +1240,13 @@ let data5 = data.currency;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data5 === "string"){
-if(!pattern6.test(data5)){
-validate23.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+if(!pattern9.test(data5)){
+validate27.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 else {
-validate23.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
+validate27.errors = [{instancePath:instancePath+"/currency",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -706,8 +1258,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs8 = errors;
-if(!(validate29(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -718,8 +1270,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate29(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -730,8 +1282,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs10 = errors;
-if(!(validate29(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -747,12 +1299,12 @@ if(errors === _errs11){
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(!(formats8.validate(data9))){
-validate23.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
+validate27.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate23.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
+validate27.errors = [{instancePath:instancePath+"/dueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -765,8 +1317,8 @@ var valid0 = true;
 if(valid0){
 if(data.paymentTermsCode !== undefined){
 const _errs13 = errors;
-if(!(validate24(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -782,18 +1334,18 @@ if(errors === _errs14){
 if(errors === _errs14){
 if(typeof data11 === "string"){
 if(data11.length > 40){
-validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
+validate27.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data11))){
-validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
+validate27.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate23.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
+validate27.errors = [{instancePath:instancePath+"/postedAt",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -817,69 +1369,42 @@ var valid0 = true;
 }
 }
 else {
-validate23.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate27.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate23.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpOrder = validate34;
-const schema11 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema12 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate35.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate35.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern3.test(data)){
-validate35.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate35.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate35.errors = vErrors;
-return errors === 0;
-}
-
-const schema13 = {"type":"number","minimum":-100,"maximum":100};
+export const genericErpOrder = validate38;
+const schema14 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","title":"GenericErpOrder","description":"An order as the generic ERP REST API represents it (`GET /orders/{id}`): the `data` of a generic-ERP `*.order.released.v1` CloudEvent, and what a thin SAP sales-order event is enriched with. Only fields logistics-sync maps are constrained.","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"description":"Fleet assets the ERP or TMS planned for the order, as ids the fleet system accepts (its own id, or an external id written key:value).","type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
+const schema15 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 100 || isNaN(data)){
-validate39.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+if(typeof data === "string"){
+if(data.length > 128){
+validate39.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
-if(data < -100 || isNaN(data)){
-validate39.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+if(data.length < 1){
+validate39.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern4.test(data)){
+validate39.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
+}
 else {
-validate39.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate39.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -887,53 +1412,80 @@ validate39.errors = vErrors;
 return errors === 0;
 }
 
-const schema14 = {"type":"string","format":"date-time","maxLength":40};
+const schema16 = {"type":"number","minimum":-100,"maximum":100};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data > 100 || isNaN(data)){
+validate43.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+return false;
+}
+else {
+if(data < -100 || isNaN(data)){
+validate43.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+return false;
+}
+}
+}
+else {
+validate43.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+validate43.errors = vErrors;
+return errors === 0;
+}
+
+const schema17 = {"type":"string","format":"date-time","maxLength":40};
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate42.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate46.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate42.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate46.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate42.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate46.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate42.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-const schema15 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
-const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
+const schema18 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
+const pattern12 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate45.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate49.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate35(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -948,18 +1500,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate45.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate49.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate45.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate49.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -976,7 +1528,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate45.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate49.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -986,18 +1538,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1013,12 +1565,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate45.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate49.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1034,18 +1586,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1061,18 +1613,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1088,12 +1640,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate45.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate49.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1108,13 +1660,13 @@ let data8 = data2.countryCode;
 const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
-if(!pattern9.test(data8)){
-validate45.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+if(!pattern12.test(data8)){
+validate49.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate49.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1131,7 +1683,7 @@ var valid1 = true;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate49.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1148,7 +1700,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate45.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1158,18 +1710,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1185,18 +1737,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1209,7 +1761,7 @@ var valid2 = true;
 }
 }
 else {
-validate45.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate49.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1224,16 +1776,16 @@ var valid0 = true;
 }
 }
 else {
-validate45.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate49.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate45.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1241,14 +1793,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate34.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate38.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate35(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1259,8 +1811,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate35(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1271,8 +1823,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate35(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1287,12 +1839,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate34.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate38.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1305,7 +1857,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate34.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate38.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1318,21 +1870,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate34.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema11.properties.temperatureRange.type}}];
+validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema14.properties.temperatureRange.type}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate34.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate39(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate43(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -1343,8 +1895,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate39(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate43(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -1369,14 +1921,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate34.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate38.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate42(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate46(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -1387,8 +1939,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate42(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate46(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -1400,7 +1952,7 @@ var valid2 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1412,8 +1964,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate45(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate49(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -1424,8 +1976,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate45(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate49(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -1438,7 +1990,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate34.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema11.properties.serviceLevel.enum}}];
+validate38.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema14.properties.serviceLevel.enum}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -1451,18 +2003,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate34.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1480,12 +2032,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate34.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate38.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate34.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -1498,7 +2050,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -1506,18 +2058,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1536,14 +2088,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate35(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -1558,12 +2110,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1576,7 +2128,7 @@ var valid5 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1590,18 +2142,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1619,18 +2171,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1646,18 +2198,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1673,7 +2225,7 @@ var valid4 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1686,7 +2238,7 @@ break;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate38.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -1703,8 +2255,8 @@ if(errors === _errs38){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.vehicleId !== undefined){
 const _errs40 = errors;
-if(!(validate35(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs40 === errors;
@@ -1715,8 +2267,8 @@ var valid6 = true;
 if(valid6){
 if(data24.trailerId !== undefined){
 const _errs41 = errors;
-if(!(validate35(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs41 === errors;
@@ -1727,8 +2279,8 @@ var valid6 = true;
 if(valid6){
 if(data24.driverId !== undefined){
 const _errs42 = errors;
-if(!(validate35(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs42 === errors;
@@ -1740,7 +2292,7 @@ var valid6 = true;
 }
 }
 else {
-validate34.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1752,8 +2304,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs43 = errors;
-if(!(validate42(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate46(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs43 === errors;
@@ -1777,80 +2329,80 @@ var valid0 = true;
 }
 }
 else {
-validate34.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate38.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate34.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpQualityHold = validate54;
-const schema16 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema17 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const genericErpQualityHold = validate58;
+const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","title":"GenericErpQualityHold","description":"A released quality hold as the generic ERP REST API represents it (`GET /quality-holds/{id}`): the `data` of a generic-ERP `*.quality-hold.released.v1` CloudEvent.","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
+const schema20 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate55.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate59.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate55.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate59.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate55.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data)){
+validate59.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate55.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate59.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate55.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"type":"string","format":"date-time","maxLength":40};
+const schema21 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate60.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate64.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate60.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate64.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate60.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate64.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate60.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1858,14 +2410,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate54.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate58.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate55(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate59(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1876,8 +2428,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate55(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate59(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1888,8 +2440,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate55(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate59(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1900,8 +2452,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate55(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate59(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -1916,12 +2468,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate54.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate58.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1935,7 +2487,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate54.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema16.properties.disposition.enum}}];
+validate58.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema19.properties.disposition.enum}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1946,8 +2498,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate60(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate64(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -1958,8 +2510,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate60(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate64(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1974,12 +2526,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate54.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate58.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1995,12 +2547,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate54.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate58.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate54.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate58.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2021,97 +2573,97 @@ var valid0 = true;
 }
 }
 else {
-validate54.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate58.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate54.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
-export const motiveWebhook = validate63;
-const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"description":"The form entry's id; it becomes the canonical document id, so it must be exact (at most 2^53 - 1).","type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
-const schema20 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"description":"The form entry's id; it becomes the canonical document id, so it must be exact (at most 2^53 - 1).","type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
-const schema21 = {"type":["integer","null"],"minimum":0};
+export const motiveWebhook = validate67;
+const schema22 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","title":"MotiveWebhook","description":"Motive (KeepTruckin) company webhook: a JSON object with `action` plus the action's attributes (https://developer.gomotive.com/reference/company-webhooks-overview). Only `form_entry_upserted` is mapped (https://developer.gomotive.com/changelog/new-webhook-for-driver-dispatch-form-entry); other actions pass this check and are answered 202 ignored.","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"description":"The form entry's id; it becomes the canonical document id, so it must be exact (at most 2^53 - 1).","type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
+const schema23 = {"description":"A driver created or updated a dispatch form entry at a dispatch stop. Our shipment id travels as the dispatch's vendor id (`vendor_dispatch_id`), our stop id as `vendor_stop_id`.","type":"object","properties":{"id":{"description":"The form entry's id; it becomes the canonical document id, so it must be exact (at most 2^53 - 1).","type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
+const schema24 = {"type":["integer","null"],"minimum":0};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate65.errors = [{instancePath,keyword:"type",params:{type: schema21.type}}];
+validate69.errors = [{instancePath,keyword:"type",params:{type: schema24.type}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-validate65.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate69.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
-validate65.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"type":["string","null"],"maxLength":128};
+const schema25 = {"type":["string","null"],"maxLength":128};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((typeof data !== "string") && (data !== null)){
-validate71.errors = [{instancePath,keyword:"type",params:{type: schema22.type}}];
+validate75.errors = [{instancePath,keyword:"type",params:{type: schema25.type}}];
 return false;
 }
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate71.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate75.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 }
-validate71.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"type":"string","format":"date-time","maxLength":40};
+const schema26 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate74.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate78.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate74.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate78.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate74.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate78.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate74.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate64.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate68.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2119,18 +2671,18 @@ if(data.id !== undefined){
 let data0 = data.id;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate64.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+validate68.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs1){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9007199254740991 || isNaN(data0)){
-validate64.errors = [{instancePath:instancePath+"/id",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate68.errors = [{instancePath:instancePath+"/id",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data0 < 0 || isNaN(data0)){
-validate64.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate68.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2146,7 +2698,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate64.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema20.properties.trigger.enum}}];
+validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema23.properties.trigger.enum}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2157,8 +2709,8 @@ var valid0 = true;
 if(valid0){
 if(data.form_id !== undefined){
 const _errs4 = errors;
-if(!(validate65(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2169,8 +2721,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver_id !== undefined){
 const _errs5 = errors;
-if(!(validate65(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2181,8 +2733,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle_id !== undefined){
 const _errs6 = errors;
-if(!(validate65(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2193,8 +2745,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_id !== undefined){
 const _errs7 = errors;
-if(!(validate65(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2205,8 +2757,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_stop_id !== undefined){
 const _errs8 = errors;
-if(!(validate65(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+if(!(validate69(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2217,8 +2769,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_dispatch_id !== undefined){
 const _errs9 = errors;
-if(!(validate71(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate75(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2229,8 +2781,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_stop_id !== undefined){
 const _errs10 = errors;
-if(!(validate71(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
-vErrors = vErrors === null ? validate71.errors : vErrors.concat(validate71.errors);
+if(!(validate75(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2243,13 +2795,13 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate64.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema20.properties.stop_category.type}}];
+validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema23.properties.stop_category.type}}];
 return false;
 }
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(data9.length > 64){
-validate64.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
@@ -2262,8 +2814,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate74(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate78(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2274,8 +2826,8 @@ var valid0 = true;
 if(valid0){
 if(data.entered_at !== undefined){
 const _errs14 = errors;
-if(!(validate74(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate78(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2287,7 +2839,7 @@ if(valid0){
 if(data.submitted !== undefined){
 const _errs15 = errors;
 if(typeof data.submitted !== "boolean"){
-validate64.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+validate68.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -2300,18 +2852,18 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate64.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema20.properties.lat.type}}];
+validate68.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema23.properties.lat.type}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate64.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate68.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate64.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate68.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
@@ -2327,18 +2879,18 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate64.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema20.properties.lon.type}}];
+validate68.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema23.properties.lon.type}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate64.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate68.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate64.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate68.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
@@ -2354,13 +2906,13 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate64.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema20.properties.location.type}}];
+validate68.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema23.properties.location.type}}];
 return false;
 }
 if(errors === _errs21){
 if(typeof data15 === "string"){
 if(data15.length > 500){
-validate64.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+validate68.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
@@ -2375,7 +2927,7 @@ if(data.entry !== undefined){
 let data16 = data.entry;
 const _errs23 = errors;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate64.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+validate68.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs23 === errors;
@@ -2402,17 +2954,17 @@ var valid0 = true;
 }
 }
 else {
-validate64.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate68.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate64.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
-const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern14 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2458,8 +3010,8 @@ vErrors = null;
 }
 if(_valid0){
 const _errs5 = errors;
-if(!(validate64(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -2474,14 +3026,14 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate63.errors = vErrors;
+validate67.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.action === undefined) && (missing1 = "action")){
-validate63.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate67.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2491,24 +3043,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate63.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+validate67.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate63.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+validate67.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern11.test(data1)){
-validate63.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+if(!pattern14.test(data1)){
+validate67.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2524,12 +3076,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate63.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+validate67.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate63.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate67.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2542,80 +3094,80 @@ var valid3 = true;
 }
 }
 else {
-validate63.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate67.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate63.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const samsaraWebhook = validate78;
-const schema24 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
-const schema25 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
-const schema26 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
-
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 128){
-validate80.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate80.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-else {
-if(!pattern0.test(data)){
-validate80.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate80.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate80.errors = vErrors;
-return errors === 0;
-}
-
-const schema27 = {"type":"string","maxLength":500};
-
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 500){
-validate82.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
-return false;
-}
-}
-else {
-validate82.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate82.errors = vErrors;
-return errors === 0;
-}
-
-const schema28 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
+export const samsaraWebhook = validate82;
+const schema27 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","title":"SamsaraWebhook","description":"Samsara webhooks 2.0 envelope (https://developers.samsara.com/docs/webhooks) and the `data` of the event types logistics-sync maps. Only fields we read are constrained; Samsara may add fields at any time, so unknown properties are allowed. Other event types pass the envelope check and are answered 202 ignored.","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
+const schema28 = {"description":"RouteStopArrival / RouteStopDeparture / RouteStopEtaUpdated: the whole route with its stops. Which stop the event is about: `data.stop` when Samsara sends it, else the stop whose actual time (or ETA) matches the event (see lambdas/fleet/inbound/samsara.ts).","type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
+const schema29 = {"description":"A Samsara id. Letters, digits and . _ : - only: anything else (spaces, quotes, slashes, $, <, …) is not an id Samsara issues.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
 
 function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 128){
+validate84.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate84.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+else {
+if(!pattern1.test(data)){
+validate84.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+return false;
+}
+}
+}
+}
+else {
+validate84.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+const schema30 = {"type":"string","maxLength":500};
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 500){
+validate86.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+return false;
+}
+}
+else {
+validate86.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+const schema31 = {"description":"Samsara external ids: a string map. Ours use the keys in lambdas/shared/fleet-external-ids.ts.","type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 50){
-validate84.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
+validate88.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
 return false;
 }
 else {
@@ -2625,12 +3177,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate84.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
+validate88.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate84.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
+validate88.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2642,60 +3194,60 @@ break;
 }
 }
 else {
-validate84.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate88.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate84.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
-const schema30 = {"type":"string","format":"date-time","maxLength":40};
+const schema32 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
+const schema33 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate90.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate94.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate90.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate94.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate90.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate94.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate90.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate86.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate90.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -2706,8 +3258,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2722,12 +3274,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate86.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
+validate90.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
+validate90.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2739,8 +3291,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2751,8 +3303,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledArrivalTime !== undefined){
 const _errs6 = errors;
-if(!(validate90(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2763,8 +3315,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledDepartureTime !== undefined){
 const _errs7 = errors;
-if(!(validate90(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2775,8 +3327,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualArrivalTime !== undefined){
 const _errs8 = errors;
-if(!(validate90(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2787,8 +3339,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualDepartureTime !== undefined){
 const _errs9 = errors;
-if(!(validate90(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2799,8 +3351,8 @@ var valid0 = true;
 if(valid0){
 if(data.eta !== undefined){
 const _errs10 = errors;
-if(!(validate90(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2816,8 +3368,8 @@ if(errors === _errs11){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.id !== undefined){
 const _errs13 = errors;
-if(!(validate80(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -2828,8 +3380,8 @@ var valid1 = true;
 if(valid1){
 if(data9.name !== undefined){
 const _errs14 = errors;
-if(!(validate82(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs14 === errors;
@@ -2840,8 +3392,8 @@ var valid1 = true;
 if(valid1){
 if(data9.externalIds !== undefined){
 const _errs15 = errors;
-if(!(validate84(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs15 === errors;
@@ -2856,18 +3408,18 @@ const _errs16 = errors;
 if(errors === _errs16){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
+validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2883,18 +3435,18 @@ const _errs18 = errors;
 if(errors === _errs18){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
+validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2909,7 +3461,7 @@ var valid1 = true;
 }
 }
 else {
-validate86.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate90.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2930,25 +3482,25 @@ var valid0 = true;
 }
 }
 else {
-validate86.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate90.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
 
-const schema31 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
+const schema34 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -2959,8 +3511,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2971,8 +3523,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -2984,23 +3536,23 @@ var valid0 = true;
 }
 }
 else {
-validate101.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate105.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate101.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.route === undefined) && (missing0 = "route")){
-validate79.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate83.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3011,14 +3563,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.id === undefined) && (missing1 = "id")) || ((data0.stops === undefined) && (missing1 = "stops"))){
-validate79.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
+validate83.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate80(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -3029,8 +3581,8 @@ var valid1 = true;
 if(valid1){
 if(data0.name !== undefined){
 const _errs4 = errors;
-if(!(validate82(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -3041,8 +3593,8 @@ var valid1 = true;
 if(valid1){
 if(data0.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate84(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
@@ -3057,12 +3609,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data4)){
 if(data4.length > 500){
-validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
+validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
+validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -3070,8 +3622,8 @@ var valid2 = true;
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate86(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate90(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -3083,7 +3635,7 @@ break;
 }
 }
 else {
-validate79.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
+validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3098,7 +3650,7 @@ var valid1 = true;
 }
 }
 else {
-validate79.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
+validate83.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3110,8 +3662,8 @@ var valid0 = true;
 if(valid0){
 if(data.stop !== undefined){
 const _errs9 = errors;
-if(!(validate86(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate90(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -3122,8 +3674,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver !== undefined){
 const _errs10 = errors;
-if(!(validate101(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -3134,8 +3686,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate101(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -3149,26 +3701,26 @@ var valid0 = true;
 }
 }
 else {
-validate79.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate83.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate79.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
-const schema33 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
+const schema35 = {"description":"DocumentSubmitted (https://developers.samsara.com/docs/documentsubmitted). The route stop the document belongs to carries our ids in its externalIds.","type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
+const schema36 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.label !== undefined){
 const _errs1 = errors;
-if(!(validate82(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3183,12 +3735,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate117.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
+validate121.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate117.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate121.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3202,7 +3754,7 @@ if(data.value !== undefined){
 let data2 = data.value;
 const _errs4 = errors;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-validate117.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3214,23 +3766,23 @@ var valid0 = true;
 }
 }
 else {
-validate117.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate121.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate117.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.document === undefined) && (missing0 = "document")){
-validate108.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3241,14 +3793,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.documentType === undefined) && (missing1 = "documentType")){
-validate108.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
+validate112.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate80(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -3259,8 +3811,8 @@ var valid1 = true;
 if(valid1){
 if(data0.createdAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate90(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -3276,14 +3828,14 @@ if(errors === _errs5){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.name === undefined) && (missing2 = "name")){
-validate108.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
+validate112.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.id !== undefined){
 const _errs7 = errors;
-if(!(validate80(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs7 === errors;
@@ -3294,8 +3846,8 @@ var valid2 = true;
 if(valid2){
 if(data3.name !== undefined){
 const _errs8 = errors;
-if(!(validate82(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -3307,7 +3859,7 @@ var valid2 = true;
 }
 }
 else {
-validate108.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3319,8 +3871,8 @@ var valid1 = true;
 if(valid1){
 if(data0.routeStop !== undefined){
 const _errs9 = errors;
-if(!(validate101(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -3331,8 +3883,8 @@ var valid1 = true;
 if(valid1){
 if(data0.route !== undefined){
 const _errs10 = errors;
-if(!(validate101(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -3343,8 +3895,8 @@ var valid1 = true;
 if(valid1){
 if(data0.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate101(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3355,8 +3907,8 @@ var valid1 = true;
 if(valid1){
 if(data0.driver !== undefined){
 const _errs12 = errors;
-if(!(validate101(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3371,7 +3923,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data10)){
 if(data10.length > 200){
-validate108.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
+validate112.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3379,8 +3931,8 @@ var valid3 = true;
 const len0 = data10.length;
 for(let i0=0; i0<len0; i0++){
 const _errs15 = errors;
-if(!(validate117(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate117.errors : vErrors.concat(validate117.errors);
+if(!(validate121(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs15 === errors;
@@ -3391,7 +3943,7 @@ break;
 }
 }
 else {
-validate108.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
+validate112.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3410,7 +3962,7 @@ var valid1 = true;
 }
 }
 else {
-validate108.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3418,32 +3970,32 @@ return false;
 }
 }
 else {
-validate108.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate108.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
-const schema35 = {"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
+const schema37 = {"description":"AlertIncident, alert webhook payload 2.0 (https://developers.samsara.com/docs/alert-webhook-payload; fields as in Samsara's official SDK types WorkflowIncidentConditionObjectResponseBody / WorkflowIncidentDetailsObjectResponseBody). The payload names no route: `details` is keyed by trigger and names the asset. The temperature triggers we map: `ambientTemperature` (the sensor) and `reeferTemperature` (driver, trailer, vehicle). Readings and the shipment are looked up (lambdas/fleet/inbound/samsara-alerts.ts).","type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"description":"Trigger-specific details, keyed by trigger (Samsara documents about 70). Only the temperature triggers are constrained here; any other trigger passes and the alert is answered 202 ignored.","type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
+const schema38 = {"description":"AlertObjectSensorResponseBody: the sensor that alerted (id required).","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate131.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3454,8 +4006,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3467,31 +4019,31 @@ var valid0 = true;
 }
 }
 else {
-validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate131.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate127.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
+const schema39 = {"description":"AlertObjectTrailerResponseBody / AlertObjectVehicleResponseBody: the asset's Samsara id (required) and its external ids.","type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate132.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate136.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate80(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3502,8 +4054,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate82(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3514,8 +4066,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate84(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3528,30 +4080,30 @@ var valid0 = true;
 }
 }
 else {
-validate132.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate136.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate132.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.happenedAtTime === undefined) && (missing0 = "happenedAtTime")) || ((data.conditions === undefined) && (missing0 = "conditions"))){
-validate121.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate125.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.configurationId !== undefined){
 const _errs1 = errors;
-if(!(validate80(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3562,8 +4114,8 @@ var valid0 = true;
 if(valid0){
 if(data.happenedAtTime !== undefined){
 const _errs2 = errors;
-if(!(validate90(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3574,8 +4126,8 @@ var valid0 = true;
 if(valid0){
 if(data.updatedAtTime !== undefined){
 const _errs3 = errors;
-if(!(validate90(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3586,8 +4138,8 @@ var valid0 = true;
 if(valid0){
 if(data.resolvedAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate90(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3599,7 +4151,7 @@ if(valid0){
 if(data.isResolved !== undefined){
 const _errs5 = errors;
 if(typeof data.isResolved !== "boolean"){
-validate121.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
+validate125.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3614,12 +4166,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2048){
-validate121.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
+validate125.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
+validate125.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3635,7 +4187,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data6)){
 if(data6.length > 50){
-validate121.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
+validate125.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
 return false;
 }
 else {
@@ -3648,8 +4200,8 @@ if(errors === _errs11){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.description !== undefined){
 const _errs13 = errors;
-if(!(validate82(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate86(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs13 === errors;
@@ -3662,7 +4214,7 @@ if(data7.triggerId !== undefined){
 let data9 = data7.triggerId;
 const _errs14 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid2 = _errs14 === errors;
@@ -3683,20 +4235,20 @@ if(errors === _errs18){
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 let missing1;
 if((data11.sensor === undefined) && (missing1 = "sensor")){
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data11.sensor !== undefined){
-if(!(validate127(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+if(!(validate131(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
+vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3713,8 +4265,8 @@ if(errors === _errs21){
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 if(data13.driver !== undefined){
 const _errs23 = errors;
-if(!(validate101(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate101.errors : vErrors.concat(validate101.errors);
+if(!(validate105(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs23 === errors;
@@ -3725,8 +4277,8 @@ var valid5 = true;
 if(valid5){
 if(data13.trailer !== undefined){
 const _errs24 = errors;
-if(!(validate132(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+if(!(validate136(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs24 === errors;
@@ -3737,8 +4289,8 @@ var valid5 = true;
 if(valid5){
 if(data13.vehicle !== undefined){
 const _errs25 = errors;
-if(!(validate132(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
+if(!(validate136(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs25 === errors;
@@ -3750,7 +4302,7 @@ var valid5 = true;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3762,7 +4314,7 @@ var valid3 = true;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3775,7 +4327,7 @@ var valid2 = true;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3787,7 +4339,7 @@ break;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
+validate125.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3805,17 +4357,17 @@ var valid0 = true;
 }
 }
 else {
-validate121.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate125.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate121.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
-const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
+const pattern16 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3865,8 +4417,8 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate79(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
+if(!(validate83(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
 }
@@ -3883,7 +4435,7 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3933,8 +4485,8 @@ if(_valid1){
 const _errs11 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate108(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate108.errors : vErrors.concat(validate108.errors);
+if(!(validate112(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
 errors = vErrors.length;
 }
 }
@@ -3951,7 +4503,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4001,8 +4553,8 @@ if(_valid2){
 const _errs17 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate121(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+if(!(validate125(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
 errors = vErrors.length;
 }
 }
@@ -4019,7 +4571,7 @@ else {
 vErrors.push(err8);
 }
 errors++;
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -4029,14 +4581,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if(((((data.eventId === undefined) && (missing3 = "eventId")) || ((data.eventTime === undefined) && (missing3 = "eventTime"))) || ((data.eventType === undefined) && (missing3 = "eventType"))) || ((data.data === undefined) && (missing3 = "data"))){
-validate78.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
+validate82.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 if(data.eventId !== undefined){
 const _errs19 = errors;
-if(!(validate80(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs19 === errors;
@@ -4047,8 +4599,8 @@ var valid10 = true;
 if(valid10){
 if(data.eventTime !== undefined){
 const _errs20 = errors;
-if(!(validate90(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate94(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs20 === errors;
@@ -4063,24 +4615,24 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data8.length < 1){
-validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
+validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern13.test(data8)){
-validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
+if(!pattern16.test(data8)){
+validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate78.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4094,7 +4646,7 @@ if(data.orgId !== undefined){
 let data9 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate78.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
+validate82.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid10 = _errs23 === errors;
@@ -4105,8 +4657,8 @@ var valid10 = true;
 if(valid10){
 if(data.webhookId !== undefined){
 const _errs25 = errors;
-if(!(validate80(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
-vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+if(!(validate84(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs25 === errors;
@@ -4119,7 +4671,7 @@ if(data.data !== undefined){
 let data11 = data.data;
 const _errs26 = errors;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-validate78.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs26 === errors;
@@ -4135,54 +4687,54 @@ var valid10 = true;
 }
 }
 else {
-validate78.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate82.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate78.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
 
-export const sapOutboundDeliveryData = validate142;
-const schema37 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
-const schema38 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapOutboundDeliveryData = validate146;
+const schema40 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","title":"SapOutboundDeliveryEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1`. Standard SAP events are thin (`{\"OutboundDelivery\":\"80000001\"}`) and are answered 202 ignored: the ERP port has no delivery read-back. An event enriched in SAP Integration Suite / Event Mesh with the API_OUTBOUND_DELIVERY_SRV fields below (temperature and delivery window from key-user extension fields YY1_*) becomes `shipment.created`: the delivery document is our shipment, its reference sales order the order.","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
+const schema41 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate143.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate147.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate143.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate147.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate143.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data)){
+validate147.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate143.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate143.errors = vErrors;
+validate147.errors = vErrors;
 return errors === 0;
 }
 
-const pattern15 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
-const pattern16 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
-const pattern17 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
+const pattern18 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u");
+const pattern19 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
+const pattern20 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4190,14 +4742,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate142.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate146.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(validate143(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4208,8 +4760,8 @@ var valid0 = true;
 if(valid0){
 if(data.ReferenceSDDocument !== undefined){
 const _errs2 = errors;
-if(!(validate143(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4220,8 +4772,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!(validate143(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4232,8 +4784,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate143(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4248,12 +4800,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate142.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4265,8 +4817,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate143(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4281,12 +4833,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 200){
-validate142.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4303,18 +4855,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data7 === "string"){
 if(data7.length > 40){
-validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data7))){
-validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4332,12 +4884,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data8 === "string"){
 if(!(formats8.validate(data8))){
-validate142.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+validate146.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4353,13 +4905,13 @@ let data9 = data.HeaderGrossWeight;
 const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data9 === "string"){
-if(!pattern15.test(data9)){
-validate142.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+if(!pattern18.test(data9)){
+validate146.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4375,12 +4927,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data10 === "string"){
 if(data10.length > 3){
-validate142.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate146.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4395,13 +4947,13 @@ let data11 = data.TotalNumberOfPackage;
 const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data11 === "string"){
-if(!pattern16.test(data11)){
-validate142.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+if(!pattern19.test(data11)){
+validate146.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4417,18 +4969,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 100 || isNaN(data12)){
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data12 < -100 || isNaN(data12)){
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4444,18 +4996,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100 || isNaN(data13)){
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data13 < -100 || isNaN(data13)){
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4472,18 +5024,18 @@ if(errors === _errs24){
 if(errors === _errs24){
 if(typeof data14 === "string"){
 if(data14.length > 40){
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data14))){
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4501,18 +5053,18 @@ if(errors === _errs26){
 if(errors === _errs26){
 if(typeof data15 === "string"){
 if(data15.length > 40){
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data15))){
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4529,7 +5081,7 @@ const _errs28 = errors;
 if(errors === _errs28){
 if(Array.isArray(data16)){
 if(data16.length > 200){
-validate142.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+validate146.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4542,7 +5094,7 @@ if(errors === _errs30){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
 if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4551,13 +5103,13 @@ let data18 = data17.OutboundDeliveryItem;
 const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data18 === "string"){
-if(!pattern17.test(data18)){
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern20.test(data18)){
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4572,13 +5124,13 @@ let data19 = data17.ReferenceSDDocumentItem;
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data19 === "string"){
-if(!pattern17.test(data19)){
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern20.test(data19)){
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4590,8 +5142,8 @@ var valid2 = true;
 if(valid2){
 if(data17.Material !== undefined){
 const _errs36 = errors;
-if(!(validate143(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
-vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
+if(!(validate147(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs36 === errors;
@@ -4605,13 +5157,13 @@ let data21 = data17.ActualDeliveryQuantity;
 const _errs37 = errors;
 if(errors === _errs37){
 if(typeof data21 === "string"){
-if(!pattern15.test(data21)){
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+if(!pattern18.test(data21)){
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4626,7 +5178,7 @@ var valid2 = true;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+validate146.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4638,7 +5190,7 @@ break;
 }
 }
 else {
-validate142.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate146.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4666,101 +5218,101 @@ var valid0 = true;
 }
 }
 else {
-validate142.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate146.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate142.errors = vErrors;
+validate146.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderEntity = validate150;
-const schema39 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
-const schema40 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
+export const sapSalesOrderEntity = validate154;
+const schema42 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","title":"SapSalesOrderEntity","description":"An A_SalesOrder entity of SAP's OData V2 service API_SALES_ORDER_SRV, read back with $expand=to_Item,to_Partner (the `d` object of the answer). Only the properties logistics-sync reads are constrained, with their EDM types as OData V2 JSON writes them: Edm.String as strings, Edm.Decimal as decimal strings, Edm.DateTime and Edm.DateTimeOffset as \"/Date(<ms>[±hhmm])/\". YY1_* are key-user extension fields (custom fields of the sales document header, business context SD_HEADER) that a customer adds for the cold chain and the fleet assignment; without them the order maps as ambient, with a whole-day delivery window and no assignment. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
+const schema43 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate151.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate155.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate151.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate155.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data)){
-validate151.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data)){
+validate155.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate151.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate151.errors = vErrors;
+validate155.errors = vErrors;
 return errors === 0;
 }
 
-const schema41 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
-const pattern21 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
+const schema44 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
+const pattern24 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
-if(!pattern21.test(data)){
-validate154.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
+if(!pattern24.test(data)){
+validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate154.errors = vErrors;
+validate158.errors = vErrors;
 return errors === 0;
 }
 
-const schema42 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
-const pattern22 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
+const schema45 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
+const pattern25 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate157.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate161.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
-if(!pattern22.test(data)){
-validate157.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
+if(!pattern25.test(data)){
+validate161.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
 return false;
 }
 }
 }
 else {
-validate157.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate161.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate157.errors = vErrors;
+validate161.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4768,14 +5320,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
-validate150.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.SalesOrder !== undefined){
 const _errs1 = errors;
-if(!(validate151(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate155(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4790,12 +5342,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate150.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate154.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4807,8 +5359,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs4 = errors;
-if(!(validate151(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate151.errors : vErrors.concat(validate151.errors);
+if(!(validate155(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4819,8 +5371,8 @@ var valid0 = true;
 if(valid0){
 if(data.LastChangeDateTime !== undefined){
 const _errs5 = errors;
-if(!(validate154(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate158(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4831,8 +5383,8 @@ var valid0 = true;
 if(valid0){
 if(data.RequestedDeliveryDate !== undefined){
 const _errs6 = errors;
-if(!(validate154(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate158(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4847,12 +5399,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2){
-validate150.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
+validate154.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4868,12 +5420,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data6 === "string"){
 if(data6.length > 1){
-validate150.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
+validate154.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4889,12 +5441,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data7 === "string"){
 if(data7.length > 1){
-validate150.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
+validate154.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4910,12 +5462,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data8 === "string"){
 if(data8.length > 1){
-validate150.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
+validate154.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4927,8 +5479,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMin_SDH !== undefined){
 const _errs15 = errors;
-if(!(validate157(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate161(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs15 === errors;
@@ -4939,8 +5491,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMax_SDH !== undefined){
 const _errs16 = errors;
-if(!(validate157(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate161(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -4951,8 +5503,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowStart_SDH !== undefined){
 const _errs17 = errors;
-if(!(validate154(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate158(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -4963,8 +5515,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
 const _errs18 = errors;
-if(!(validate154(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate158(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -4979,12 +5531,12 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data13 === "string"){
 if(data13.length > 128){
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5000,12 +5552,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data14 === "string"){
 if(data14.length > 128){
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5021,12 +5573,12 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(typeof data15 === "string"){
 if(data15.length > 128){
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5043,7 +5595,7 @@ if(errors === _errs25){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing1;
 if((data16.results === undefined) && (missing1 = "results")){
-validate150.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5053,7 +5605,7 @@ const _errs27 = errors;
 if(errors === _errs27){
 if(Array.isArray(data17)){
 if(data17.length > 200){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5066,7 +5618,7 @@ if(errors === _errs29){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing2;
 if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5075,13 +5627,13 @@ let data19 = data18.SalesOrderItem;
 const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data19 === "string"){
-if(!pattern17.test(data19)){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+if(!pattern20.test(data19)){
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5097,12 +5649,12 @@ const _errs33 = errors;
 if(errors === _errs33){
 if(typeof data20 === "string"){
 if(data20.length > 40){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5118,12 +5670,12 @@ const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data21 === "string"){
 if(data21.length > 40){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5135,8 +5687,8 @@ var valid3 = true;
 if(valid3){
 if(data18.RequestedQuantity !== undefined){
 const _errs37 = errors;
-if(!(validate157(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate161(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs37 === errors;
@@ -5151,12 +5703,12 @@ const _errs38 = errors;
 if(errors === _errs38){
 if(typeof data23 === "string"){
 if(data23.length > 3){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5172,12 +5724,12 @@ const _errs40 = errors;
 if(errors === _errs40){
 if(typeof data24 === "string"){
 if(data24.length > 3){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5189,8 +5741,8 @@ var valid3 = true;
 if(valid3){
 if(data18.ItemGrossWeight !== undefined){
 const _errs42 = errors;
-if(!(validate157(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
-vErrors = vErrors === null ? validate157.errors : vErrors.concat(validate157.errors);
+if(!(validate161(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
+vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs42 === errors;
@@ -5205,12 +5757,12 @@ const _errs43 = errors;
 if(errors === _errs43){
 if(typeof data26 === "string"){
 if(data26.length > 3){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5226,12 +5778,12 @@ const _errs45 = errors;
 if(errors === _errs45){
 if(typeof data27 === "string"){
 if(data27.length > 4){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5247,12 +5799,12 @@ const _errs47 = errors;
 if(errors === _errs47){
 if(typeof data28 === "string"){
 if(data28.length > 4){
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5273,7 +5825,7 @@ var valid3 = true;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5285,7 +5837,7 @@ break;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5293,7 +5845,7 @@ return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5310,7 +5862,7 @@ if(errors === _errs49){
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 let missing3;
 if((data29.results === undefined) && (missing3 = "results")){
-validate150.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -5328,7 +5880,7 @@ if(errors === _errs53){
 if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
 let missing4;
 if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
@@ -5338,12 +5890,12 @@ const _errs55 = errors;
 if(errors === _errs55){
 if(typeof data32 === "string"){
 if(data32.length > 2){
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5359,12 +5911,12 @@ const _errs57 = errors;
 if(errors === _errs57){
 if(typeof data33 === "string"){
 if(data33.length > 10){
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5377,7 +5929,7 @@ var valid6 = true;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5388,7 +5940,7 @@ break;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5396,7 +5948,7 @@ return false;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5425,18 +5977,18 @@ var valid0 = true;
 }
 }
 else {
-validate150.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate150.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderData = validate164;
-const schema43 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
+export const sapSalesOrderData = validate168;
+const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","title":"SapSalesOrderEventData","description":"`data` of SAP S/4HANA `sap.s4.beh.salesorder.v1.SalesOrder.Created.v1` / `.Changed.v1`. SAP business events are thin: they carry the key (`{\"SalesOrder\":\"1\"}`) and a few header fields (SalesOrderType, SalesOrganization, DistributionChannel, OrganizationDivision, SoldToParty, EventRaisedDateTime); logistics-sync reads the order back from API_SALES_ORDER_SRV (OData) before mapping it. Contract: contracts/sap-s4hana/openapi.json.","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5444,7 +5996,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate164.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5454,24 +6006,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 40){
-validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern3.test(data0)){
-validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+if(!pattern4.test(data0)){
+validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5487,12 +6039,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate164.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5508,12 +6060,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate164.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5529,12 +6081,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 2){
-validate164.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
+validate168.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5550,12 +6102,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data4 === "string"){
 if(data4.length > 2){
-validate164.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
+validate168.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5571,12 +6123,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data5 === "string"){
 if(data5.length > 40){
-validate164.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+validate168.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5593,18 +6145,18 @@ if(errors === _errs13){
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 40){
-validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data6))){
-validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate164.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5623,84 +6175,84 @@ var valid0 = true;
 }
 }
 else {
-validate164.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate164.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const zendeskWebhook = validate165;
-const schema44 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
-const pattern25 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
-const pattern27 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
-const schema45 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
-const pattern26 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
-const schema46 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
+export const zendeskWebhook = validate169;
+const schema47 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","title":"ZendeskWebhook","description":"Zendesk event webhook (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events). Ticket events carry the ticket in `detail` (its `external_id` is our shipment id for tickets we open) and the change in `event`.","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"description":"Zendesk event id (a ULID).","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
+const pattern28 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
+const pattern30 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
+const schema48 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
+const pattern29 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
+const schema49 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate167.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
+validate171.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema49.enum}}];
 return false;
 }
-validate167.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
-const schema47 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
+const schema50 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate169.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema47.enum}}];
+validate173.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema50.enum}}];
 return false;
 }
-validate169.errors = vErrors;
+validate173.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"type":"string","format":"date-time","maxLength":40};
+const schema51 = {"type":"string","format":"date-time","maxLength":40};
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate171.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate175.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate171.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate175.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate171.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate175.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate171.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate166.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate170.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5710,24 +6262,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate166.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate166.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern26.test(data0)){
-validate166.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+if(!pattern29.test(data0)){
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5741,13 +6293,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate166.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema45.properties.external_id.type}}];
+validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema48.properties.external_id.type}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate166.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -5760,8 +6312,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate167(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate171(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5772,8 +6324,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate169(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate169.errors : vErrors.concat(validate169.errors);
+if(!(validate173(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5786,13 +6338,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate166.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema45.properties.type.type}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema48.properties.type.type}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate166.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -5809,7 +6361,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate166.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate170.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -5821,12 +6373,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate166.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate170.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5838,7 +6390,7 @@ break;
 }
 }
 else {
-validate166.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate170.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5850,8 +6402,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate171(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate175(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -5862,8 +6414,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate171(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate175(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -5881,17 +6433,17 @@ var valid0 = true;
 }
 }
 else {
-validate166.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate170.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate166.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
-const schema49 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
+const schema52 = {"description":"`current`/`previous` for status_changed and priority_changed; `comment` for comment_added; `tags_added`/`tags_removed` for tags_changed (https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/).","type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5905,7 +6457,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate175.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema49.properties.comment.properties.id.type}}];
+validate179.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema52.properties.comment.properties.id.type}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -5917,7 +6469,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate175.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate179.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -5932,12 +6484,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate175.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate179.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate179.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5953,12 +6505,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate175.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate179.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate179.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5972,7 +6524,7 @@ var valid1 = true;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate179.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5988,7 +6540,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate175.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
+validate179.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -6000,12 +6552,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate175.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate179.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
+validate179.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6017,7 +6569,7 @@ break;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
+validate179.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6033,7 +6585,7 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(Array.isArray(data7)){
 if(data7.length > 100){
-validate175.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
+validate179.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -6045,12 +6597,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data8 === "string"){
 if(data8.length > 80){
-validate175.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
+validate179.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
+validate179.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6062,7 +6614,7 @@ break;
 }
 }
 else {
-validate175.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
+validate179.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6075,16 +6627,16 @@ var valid0 = true;
 }
 }
 else {
-validate175.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate179.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate175.errors = vErrors;
+validate179.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6109,7 +6661,7 @@ let data0 = data.type;
 const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
-if(!pattern25.test(data0)){
+if(!pattern28.test(data0)){
 const err1 = {};
 if(vErrors === null){
 vErrors = [err1];
@@ -6149,14 +6701,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate166(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if(!(validate170(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
+vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -6167,8 +6719,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate175(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate179(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
+vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -6191,14 +6743,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate165.errors = vErrors;
+validate169.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6208,24 +6760,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate165.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate169.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate165.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate169.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern27.test(data3)){
-validate165.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+if(!pattern30.test(data3)){
+validate169.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6241,24 +6793,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate165.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate169.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate165.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate169.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
-if(!pattern0.test(data4)){
-validate165.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+if(!pattern1.test(data4)){
+validate169.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6272,7 +6824,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate165.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate169.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -6283,8 +6835,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate171(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate175(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -6299,12 +6851,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate165.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate169.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6320,12 +6872,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate165.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate169.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate165.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6339,7 +6891,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate165.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate169.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -6352,7 +6904,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate165.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate169.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -6370,11 +6922,11 @@ var valid4 = true;
 }
 }
 else {
-validate165.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate169.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate165.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 

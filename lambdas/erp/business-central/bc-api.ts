@@ -1,0 +1,224 @@
+import { RejectedByTargetError, UpstreamUnavailableError } from '../../shared/errors';
+import { HttpJsonClient, seg, type HttpRequest } from '../../shared/outbound/http-client';
+import type { CredentialsSource } from '../../shared/outbound/secrets';
+import type { ErpCredentials } from '../erp-client';
+
+/**
+ * Business Central API v2.0 over HTTP (contracts/business-central/README.md): Microsoft Entra ID client
+ * credentials, the standard sales order and sales shipment resources, webhook subscriptions, and the custom API
+ * pages of the logistics-sync extension for what the standard API cannot write.
+ *
+ * Base URL: `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}` (the standard API is `/api/v2.0`
+ * below it, a custom API `/api/{publisher}/{group}/{version}`).
+ */
+
+/** Entra's default scope for Business Central (the `.default` of its application id URI). */
+export const BC_DEFAULT_SCOPE = 'https://api.businesscentral.dynamics.com/.default';
+export const BC_STANDARD_API = '/api/v2.0';
+/** The custom API pages of the logistics-sync BC extension (docs/vendors.md), unless the stage names another. */
+export const BC_DEFAULT_CUSTOM_API = 'logisticsSync/shipping/v1.0';
+
+const REFRESH_MARGIN_MS = 60_000;
+
+/**
+ * OAuth2 client credentials against the Microsoft identity platform v2.0 token endpoint
+ * (`https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`): `client_id`, `client_secret`, `scope` and
+ * `grant_type` in the form body, as the Entra reference shows
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow). Cached until a
+ * minute before `expires_in`.
+ */
+export class EntraClientCredentials {
+  private token?: { value: string; expiresAt: number };
+  private pending?: Promise<string>;
+  private readonly http: HttpJsonClient;
+  private readonly path: string;
+
+  constructor(
+    api: HttpJsonClient,
+    tokenUrl: string,
+    private readonly credentials: CredentialsSource<ErpCredentials>,
+    private readonly clock: () => number = Date.now,
+  ) {
+    const url = new URL(tokenUrl);
+    this.http = api.withBaseUrl(url.origin, 'Microsoft Entra ID token endpoint');
+    this.path = url.pathname;
+  }
+
+  async get(): Promise<string> {
+    if (this.token && this.token.expiresAt > this.clock()) return this.token.value;
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  invalidate(): void {
+    this.token = undefined;
+  }
+
+  private async fetch(): Promise<string> {
+    const { clientId, clientSecret, scope } = await this.credentials();
+    const { body } = await this.http.request<{ access_token?: unknown; expires_in?: unknown }>({
+      method: 'POST',
+      path: this.path,
+      form: { client_id: clientId, client_secret: clientSecret, scope: scope || BC_DEFAULT_SCOPE, grant_type: 'client_credentials' },
+    });
+    if (typeof body?.access_token !== 'string' || body.access_token === '') throw new UpstreamUnavailableError('Microsoft Entra ID returned no access_token');
+    const lifetime = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300) * 1000;
+    this.token = { value: body.access_token, expiresAt: this.clock() + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 2) };
+    return body.access_token;
+  }
+}
+
+/** A BC sales order line, as API v2.0 returns it (the fields the mapping reads). */
+export interface BcSalesOrderLine {
+  sequence: number;
+  lineType: string;
+  lineObjectNumber?: string;
+  description?: string;
+  unitOfMeasureCode?: string;
+  quantity: number;
+  shippedQuantity?: number;
+}
+
+/** A BC sales order with `$expand=salesOrderLines` (the fields the mapping reads). */
+export interface BcSalesOrder {
+  '@odata.etag'?: string;
+  id: string;
+  number: string;
+  customerNumber?: string;
+  requestedDeliveryDate?: string;
+  shipToName?: string;
+  shipToAddressLine1?: string;
+  shipToAddressLine2?: string;
+  shipToCity?: string;
+  shipToState?: string;
+  shipToCountry?: string;
+  shipToPostCode?: string;
+  status?: string;
+  fullyShipped?: boolean;
+  lastModifiedDateTime?: string;
+  salesOrderLines?: BcSalesOrderLine[];
+}
+
+/** A posted BC sales shipment (read-only in API v2.0). */
+export interface BcSalesShipment {
+  id: string;
+  number: string;
+  orderNumber?: string;
+  customerNumber?: string;
+  postingDate?: string;
+  shipToName?: string;
+  lastModifiedDateTime?: string;
+}
+
+export interface BcSubscription {
+  '@odata.etag'?: string;
+  subscriptionId: string;
+  notificationUrl: string;
+  resource: string;
+  clientState?: string;
+  expirationDateTime: string;
+}
+
+/** OData string literal: `'…'` with `'` doubled (OData v4 URL conventions §5.1.1.6.1). Pure. */
+export function odataString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The company-scoped API of one BC environment. */
+export class BcApi {
+  constructor(
+    private readonly http: HttpJsonClient,
+    private readonly token: EntraClientCredentials,
+    readonly companyId: string,
+    private readonly customApi: string = BC_DEFAULT_CUSTOM_API,
+  ) {}
+
+  /** `GET …/salesOrders({id})?$expand=salesOrderLines`; 404 is RejectedByTarget naming the order. */
+  async getSalesOrder(id: string, companyId = this.companyId): Promise<BcSalesOrder> {
+    return this.entity<BcSalesOrder>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesOrders(${seg(id)})?$expand=salesOrderLines`, `sales order ${id}`);
+  }
+
+  /** The sales order with this number (`$filter=number eq '…'`), or undefined. */
+  async findSalesOrderByNumber(number: string): Promise<BcSalesOrder | undefined> {
+    const filter = encodeURIComponent(`number eq ${odataString(number)}`);
+    const { value } = await this.collection<BcSalesOrder>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesOrders?$filter=${filter}&$expand=salesOrderLines`);
+    return value[0];
+  }
+
+  /** Sales orders matching a `collection` notification's filter. */
+  async listSalesOrders(filter: string, companyId = this.companyId): Promise<BcSalesOrder[]> {
+    return (await this.collection<BcSalesOrder>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesOrders?$filter=${encodeURIComponent(filter)}&$expand=salesOrderLines`)).value;
+  }
+
+  /** Posted sales shipments of an order (`$filter=orderNumber eq '…'`). */
+  async listSalesShipments(orderNumber: string, companyId = this.companyId): Promise<BcSalesShipment[]> {
+    const filter = encodeURIComponent(`orderNumber eq ${odataString(orderNumber)}`);
+    return (await this.collection<BcSalesShipment>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesShipments?$filter=${filter}`)).value;
+  }
+
+  /** POST to a custom API page of the logistics-sync extension (`/api/{customApi}/companies({id})/{entitySet}`). */
+  async postCustom<T>(entitySet: string, json: unknown, idempotencyKey?: string): Promise<T> {
+    const { body } = await this.call<T>({ method: 'POST', path: `/api/${this.customApi}/companies(${seg(this.companyId)})/${entitySet}`, json, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    return body;
+  }
+
+  /** GET one entity of a custom API page (`…/{entitySet}({key})`). */
+  async getCustom<T>(entitySetAndKey: string, what: string): Promise<T> {
+    return this.entity<T>(`/api/${this.customApi}/companies(${seg(this.companyId)})/${entitySetAndKey}`, what);
+  }
+
+  /** `POST /api/v2.0/subscriptions` (BC performs the handshake before it answers 201). */
+  async createSubscription(body: { notificationUrl: string; resource: string; clientState: string }): Promise<BcSubscription> {
+    return (await this.call<BcSubscription>({ method: 'POST', path: `${BC_STANDARD_API}/subscriptions`, json: body })).body;
+  }
+
+  /** `GET /api/v2.0/subscriptions`. */
+  async listSubscriptions(): Promise<BcSubscription[]> {
+    return (await this.collection<BcSubscription>(`${BC_STANDARD_API}/subscriptions`)).value;
+  }
+
+  /** Renewal: `PATCH /api/v2.0/subscriptions('{id}')` with `If-Match` (required), which handshakes again. */
+  async renewSubscription(subscription: BcSubscription, clientState: string): Promise<BcSubscription> {
+    const etag = subscription['@odata.etag'];
+    if (!etag) throw new UpstreamUnavailableError(`subscription ${subscription.subscriptionId} came without @odata.etag, which PATCH needs as If-Match`);
+    return (
+      await this.call<BcSubscription>({
+        method: 'PATCH',
+        path: `${BC_STANDARD_API}/subscriptions(${seg(odataString(subscription.subscriptionId))})`,
+        headers: { 'if-match': etag },
+        json: { notificationUrl: subscription.notificationUrl, resource: subscription.resource, clientState },
+      })
+    ).body;
+  }
+
+  private async entity<T>(path: string, what: string): Promise<T> {
+    try {
+      const { body } = await this.call<T>({ method: 'GET', path });
+      if (!body || typeof body !== 'object') throw new UpstreamUnavailableError(`Business Central answered no body for ${what}`);
+      return body;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) throw new RejectedByTargetError(`${what} was not found in Business Central (404)`, 404, { cause: error, context: error.context });
+      throw error;
+    }
+  }
+
+  private async collection<T>(path: string): Promise<{ value: T[] }> {
+    const { body } = await this.call<{ value?: unknown }>({ method: 'GET', path });
+    if (!body || !Array.isArray(body.value)) throw new UpstreamUnavailableError(`Business Central answered without a value array for ${path.split('?')[0]}`);
+    return { value: body.value as T[] };
+  }
+
+  /** Bearer token; on 401 a fresh token and one more try. */
+  private async call<T>(request: HttpRequest): Promise<{ body: T }> {
+    const send = async () => this.http.request<T>({ ...request, headers: { ...request.headers, authorization: `Bearer ${await this.token.get()}` } });
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof RejectedByTargetError && error.status === 401)) throw error;
+      this.token.invalidate();
+      return send();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { numberEnv, optionalEnv, requireEnv } from '../../shared/env';
+import { RejectedByTargetError, UpstreamUnavailableError } from '../../shared/errors';
+import { HttpJsonClient } from '../../shared/outbound/http-client';
+import { secretFieldsFromSecretsManager } from '../../shared/outbound/secrets';
+import type { ErpCustomerContract, ErpOrder, ErpPort, ErpShipmentStatus } from '../erp-port';
+import { BcApi, BC_DEFAULT_CUSTOM_API, EntraClientCredentials } from './bc-api';
+
+/**
+ * The ERP port over Business Central (contracts/business-central/README.md, docs/vendors.md "Business Central").
+ *
+ * - Reads: `getOrder` through the standard API v2.0 (`salesOrders?$filter=number eq '…'&$expand=salesOrderLines`).
+ * - What the standard API cannot do goes to the custom API pages of the logistics-sync BC extension
+ *   (`/api/logisticsSync/shipping/v1.0/companies({id})/…`, configurable): `shipmentStatuses` (POST, one row per
+ *   status change), `billingReadyOrders` (POST), `qualityHolds` (POST, and `qualityHolds({id})/Microsoft.NAV.release`),
+ *   `customerContracts('{customerNo}')` (GET). API v2.0 salesShipments is read-only and salesOrders has no status
+ *   or billing-block field, so no standard request can carry these; without the extension BC answers 404 and
+ *   the adapter dead-letters the message naming the page.
+ */
+export class BusinessCentralClient implements ErpPort {
+  constructor(private readonly api: BcApi) {}
+
+  async getOrder(orderId: string): Promise<ErpOrder> {
+    const order = await this.api.findSalesOrderByNumber(orderId);
+    if (!order) throw new RejectedByTargetError(`sales order ${orderId} was not found in Business Central`, 404);
+    if (!order.customerNumber) throw new UpstreamUnavailableError(`sales order ${orderId} came without customerNumber`);
+    return {
+      orderId: order.number,
+      customerId: order.customerNumber,
+      status: order.status,
+      lines: (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.lineObjectNumber).map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity })),
+      shipTo: { name: order.shipToName, city: order.shipToCity, countryCode: order.shipToCountry },
+    };
+  }
+
+  async getCustomerContract(customerId: string): Promise<ErpCustomerContract> {
+    return this.api.getCustom<ErpCustomerContract>(`customerContracts('${customerId.replaceAll("'", "''")}')`, `customer contract of ${customerId} (custom API page customerContracts)`);
+  }
+
+  async updateShipmentStatus(
+    shipmentId: string,
+    update: { status: ErpShipmentStatus; orderId?: string; occurredAt: string; eventId: string; reason?: string },
+    idempotencyKey: string,
+  ): Promise<void> {
+    await this.api.postCustom('shipmentStatuses', { shipmentNo: shipmentId, orderNo: update.orderId ?? '', status: update.status, occurredAt: update.occurredAt, eventId: update.eventId, reason: update.reason ?? '', idempotencyKey }, idempotencyKey);
+  }
+
+  async placeQualityHold(hold: { orderId: string; shipmentId?: string; reason: string; severity: string }, idempotencyKey: string): Promise<{ holdId: string }> {
+    const body = await this.api.postCustom<{ id?: unknown }>('qualityHolds', { orderNo: hold.orderId, shipmentNo: hold.shipmentId ?? '', reason: hold.reason, severity: hold.severity, idempotencyKey }, idempotencyKey);
+    if (typeof body?.id !== 'string') throw new UpstreamUnavailableError('Business Central accepted the quality hold but returned no id');
+    return { holdId: body.id };
+  }
+
+  async releaseQualityHold(holdId: string, idempotencyKey: string): Promise<void> {
+    await this.api.postCustom(`qualityHolds(${holdId})/Microsoft.NAV.release`, undefined, idempotencyKey);
+  }
+
+  async markBillingReady(orderId: string, body: { shipmentId?: string; podDocumentId?: string; deliveredAt: string }, idempotencyKey: string): Promise<void> {
+    await this.api.postCustom('billingReadyOrders', { orderNo: orderId, shipmentNo: body.shipmentId ?? '', podDocumentId: body.podDocumentId ?? '', deliveredAt: body.deliveredAt, idempotencyKey }, idempotencyKey);
+  }
+}
+
+/**
+ * The BC API for a Lambda: `API_BASE_URL` (`https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}`),
+ * `TOKEN_URL` (`https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`), `BC_COMPANY_ID`, `BC_CUSTOM_API`
+ * (default `logisticsSync/shipping/v1.0`), credentials `clientId`/`clientSecret`/`scope?` from the secret `SECRET_NAME`.
+ */
+export function createBcApiFromEnv(): BcApi {
+  const http = new HttpJsonClient({ target: 'Business Central', baseUrl: requireEnv('API_BASE_URL'), timeoutMs: numberEnv('HTTP_TIMEOUT_MS'), minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS') });
+  const token = new EntraClientCredentials(http, requireEnv('TOKEN_URL'), secretFieldsFromSecretsManager(requireEnv('SECRET_NAME'), ['clientId', 'clientSecret'], ['scope']));
+  return new BcApi(http, token, requireEnv('BC_COMPANY_ID'), optionalEnv('BC_CUSTOM_API') ?? BC_DEFAULT_CUSTOM_API);
+}
+
+export function createBusinessCentralClientFromEnv(): BusinessCentralClient {
+  return new BusinessCentralClient(createBcApiFromEnv());
+}

@@ -1,0 +1,122 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { ValidationError } from '../../shared/errors';
+import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
+import { asShortText, compact } from '../../shared/webhook/mapping';
+import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { canonicalUnit, type MappedResource } from '../inbound/generic-erp';
+import type { BcSalesOrder } from './bc-api';
+import type { BcReadBackRequest } from './notifications';
+
+/**
+ * A Business Central sales order read back through API v2.0 → `order.released` (pure), and the read-back of one
+ * queued notification.
+ *
+ * Released: the API's `status` is `Open` (the salesOrder resource documents "Draft", "In Review" or "Open";
+ * we read `Open` as the released document and `Draft`/`In Review` as not yet released — verify against a tenant,
+ * docs/vendors.md), not `fullyShipped`, and at least one item line left to ship.
+ *
+ * What API v2.0's salesOrder carries and what it does not (contracts/business-central/README.md):
+ * - ship-to: name and address (`shipToAddressLine1`, `shipToCity`, `shipToPostCode`, `shipToCountry`), no ship-to
+ *   code: the location id is `<customerNumber>` (the customer's default address);
+ * - ship-from: no location code on the v2.0 page: the stage's configured location ({@link BcMappingOptions});
+ * - delivery window: `requestedDeliveryDate` (a date) → that whole day in UTC; BC's blank date `0001-01-01` fails;
+ * - temperature and fleet assignment: no fields → ambient, unassigned (a custom API page would carry them).
+ */
+
+export interface BcMappingOptions {
+  /** The stage's warehouse location id (the standard API exposes no location code per order). */
+  readonly shipFromLocationId: string;
+}
+
+/** BC's unit of measure codes (CRONUS uses PCS, BOX, PALLET) → canonical; others through the generic table. */
+const BC_UNITS: Readonly<Record<string, 'EA' | 'CS' | 'PAL'>> = { PCS: 'EA', PIECE: 'EA', BOX: 'CS', PALLET: 'PAL' };
+
+function unitOf(code: string | undefined, field: string): 'EA' | 'CS' | 'PAL' {
+  const upper = (code ?? '').toUpperCase();
+  return Object.hasOwn(BC_UNITS, upper) ? BC_UNITS[upper] : canonicalUnit(upper || '?', field);
+}
+
+/** Why a sales order is not released for fulfilment, or undefined when it is. Pure. */
+export function bcNotReleasedReason(order: BcSalesOrder): string | undefined {
+  if (order.status !== 'Open') return `sales order ${order.number} has status ${order.status ?? '(none)'}, not Open (released)`;
+  if (order.fullyShipped) return `sales order ${order.number} is fully shipped`;
+  const open = (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.quantity > (l.shippedQuantity ?? 0));
+  if (open.length === 0) return `sales order ${order.number} has no item line left to ship`;
+  return undefined;
+}
+
+/** A released BC sales order → `order.released` refs/data. Throws ValidationError naming the field. Pure. */
+export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions): MappedResource {
+  if (!order.customerNumber) throw new ValidationError(`sales order ${order.number} has no customer number`, 'salesOrder.customerNumber');
+  const items = (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item');
+  const lines = items.map((line, i) => {
+    const field = `salesOrder.salesOrderLines[${i}]`;
+    if (!line.lineObjectNumber) throw new ValidationError(`line ${line.sequence} has no item number`, `${field}.lineObjectNumber`);
+    if (!Number.isSafeInteger(line.quantity) || line.quantity < 1) throw new ValidationError(`line ${line.sequence} has quantity ${line.quantity}, not a whole number of at least 1`, `${field}.quantity`);
+    // BC numbers lines 10000, 20000, …: the canonical line number is the position.
+    return compact({ lineNumber: i + 1, sku: line.lineObjectNumber, description: asShortText(line.description, 200), quantity: line.quantity, unit: unitOf(line.unitOfMeasureCode, `${field}.unitOfMeasureCode`) });
+  });
+  if (lines.length === 0) throw new ValidationError(`sales order ${order.number} has no item lines`, 'salesOrder.salesOrderLines');
+  const day = order.requestedDeliveryDate;
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day) || day.startsWith('0001-')) throw new ValidationError(`sales order ${order.number} has no requested delivery date`, 'salesOrder.requestedDeliveryDate');
+  const from = `${day}T00:00:00.000Z`;
+  const address =
+    order.shipToAddressLine1 && order.shipToCity && order.shipToCountry
+      ? compact({ line1: order.shipToAddressLine1, line2: order.shipToAddressLine2 || undefined, city: order.shipToCity, postalCode: order.shipToPostCode || undefined, region: order.shipToState || undefined, countryCode: order.shipToCountry })
+      : undefined;
+  return {
+    refs: { orderId: order.number, customerId: order.customerNumber },
+    occurredAt: order.lastModifiedDateTime,
+    data: compact({
+      lines,
+      temperature: { regime: 'ambient' },
+      deliveryWindow: { from, to: new Date(Date.parse(from) + 86_400_000).toISOString() },
+      shipFrom: { locationId: options.shipFromLocationId },
+      shipTo: compact({ locationId: order.customerNumber, name: asShortText(order.shipToName, 200), address }),
+    }),
+  };
+}
+
+/** What the read-back needs from BC (implemented by {@link BcApi}). */
+export interface BcSalesOrderReader {
+  getSalesOrder(id: string, companyId?: string): Promise<BcSalesOrder>;
+  listSalesOrders(filter: string, companyId?: string): Promise<BcSalesOrder[]>;
+}
+
+export interface BcReadBackResult {
+  readonly events: CanonicalDetail<object>[];
+  readonly notReleased: string[];
+}
+
+/**
+ * Reads the order (or the collection) a notification named and builds `order.released` for each released one.
+ * A 404 and an order that cannot be mapped throw (non-retryable: dead-lettered with the reason); transport
+ * errors and 5xx throw retryable errors.
+ */
+export async function bcReadBack(reader: BcSalesOrderReader, request: BcReadBackRequest, options: BcMappingOptions): Promise<BcReadBackResult> {
+  const orders = request.salesOrder === '*' ? await reader.listSalesOrders(request.filter ?? '', request.companyId) : [await reader.getSalesOrder(request.salesOrder, request.companyId)];
+  const events: CanonicalDetail<object>[] = [];
+  const notReleased: string[] = [];
+  for (const order of orders) {
+    const reason = bcNotReleasedReason(order);
+    if (reason) {
+      notReleased.push(reason);
+      continue;
+    }
+    const mapped = mapBcSalesOrder(order, options);
+    const event = buildCanonicalEvent({
+      eventType: 'order.released',
+      system: 'erp',
+      vendor: 'business-central',
+      // One id per order and modification: a redelivered notification, or a collection overlapping it, dedupes.
+      vendorEventId: `bc:${order.id}:${order.lastModifiedDateTime ?? request.notification.lastModifiedDateTime}`,
+      occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+      receivedAt: request.receivedAt,
+      refs: mapped.refs,
+      data: mapped.data,
+    });
+    validateOrThrow(orderReleasedV1 as SchemaValidator<unknown>, event, `the order.released mapped from sales order ${order.number} is invalid`);
+    events.push(event);
+  }
+  return { events, notReleased };
+}

@@ -1,0 +1,54 @@
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { METRIC_NAMES } from '../../../../registry/catalog';
+import { landedObjects } from '../../../shared/files/s3-files';
+import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
+import { processFile, type FileOutcome, type IntakeDeps } from './intake';
+
+/**
+ * The SQS side: each message is an S3 event notification naming landed files; each file is processed at most once
+ * (Powertools idempotency keyed on bucket, key and version: a redelivered notification returns the first outcome
+ * without publishing or acknowledging again). A message whose file cannot be processed now (S3, EventBridge or the
+ * table failing) is reported as a batch item failure and retried; after maxReceiveCount it is in the alarmed DLQ.
+ */
+
+export interface BatchDeps extends IntakeDeps {
+  readonly once: IdempotentRunner;
+  readonly log: { info(message: string, extra?: Record<string, unknown>): void; warn(message: string, extra?: Record<string, unknown>): void; error(message: string, extra?: Record<string, unknown>): void };
+  readonly count: (metric: string, value: number) => void;
+}
+
+export function createBatchHandler(deps: BatchDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  return async (event, context) => {
+    if (context) deps.once.registerContext(context);
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      try {
+        for (const object of landedObjects(record.body)) {
+          if (!object.key.startsWith(deps.prefixes.inboundPrefix) || object.key.endsWith('/')) continue;
+          const source = `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
+          const outcome = (await deps.once.run(source, async () => {
+            const text = await deps.store.read(object);
+            return (await processFile(object, text, deps)) as unknown as JSONValue;
+          })) as unknown as FileOutcome;
+          report(deps, outcome);
+        }
+      } catch (error) {
+        deps.log.error('file intake failed; the message is retried', { messageId: record.messageId, error: (error as Error).message });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+function report(deps: BatchDeps, outcome: FileOutcome): void {
+  const rejected = outcome.unreadable ? 1 : outcome.interchanges.filter((i) => i.verdict === 'rejected').length;
+  if (rejected > 0) deps.count(METRIC_NAMES.filesRejected, rejected);
+  for (const i of outcome.interchanges) {
+    const line = { file: outcome.key, partner: i.partner, interchange: i.interchangeControl, verdict: i.verdict, published: i.published, acknowledgement: i.acknowledgementKey, ignored: i.ignored, reason: i.reason };
+    if (i.verdict === 'accepted') deps.log.info('interchange accepted', line);
+    else deps.log.warn(`interchange ${i.verdict}`, line);
+  }
+  if (outcome.unreadable) deps.log.warn('file is not an X12 interchange', { file: outcome.key, reason: outcome.unreadable, rejection: outcome.rejectionKey });
+}

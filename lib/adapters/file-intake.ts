@@ -1,0 +1,172 @@
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK, runbookLink } from '../../registry/catalog';
+import type { FileIntakeEntry } from '../../registry/file-intakes';
+import { envDefault, functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
+import type { FileIntakeConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
+import { ReliableQueue } from '../core/reliable-queue';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
+import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { TransferServer } from './transfer-server';
+
+export interface FileIntakeProps {
+  /** The registry entry (registry/file-intakes.ts) and its name. */
+  readonly intake: FileIntakeEntry & { readonly name: string };
+  /** The stage's configuration of the intake: our interchange id, the trading partners, the Transfer Family option. */
+  readonly config: FileIntakeConfig;
+  readonly stage: string;
+  /** The bus canonical events are published to. */
+  readonly bus: events.IEventBus;
+  /** Interchange control numbers are remembered here (the Powertools idempotency table). */
+  readonly idempotencyTable: dynamodb.ITable;
+  /** Topic of the alarms (DLQ not empty, files rejected). @default - alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
+  /** @default Duration.days(4) */
+  readonly queueRetention?: Duration;
+  /** @default Duration.days(14) */
+  readonly deadLetterRetention?: Duration;
+  /** @default - the NodeFunction default (one month) */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A file-based intake (EDI): trading partners' files land under the intake's prefix of a versioned bucket (through
+ * the optional Transfer Family SFTP server, your own gateway, or a VAN); S3 event notifications send each new
+ * object to a ReliableQueue; the intake's function reads the file, publishes canonical events and writes the
+ * acknowledgement under the acknowledgement prefix. Files are never deleted or overwritten by the stack (versioning
+ * keeps a partner's overwrite too); a rejected file stays where it landed and its reason is written beside the
+ * acknowledgement. An alarm fires when a file is rejected.
+ *
+ * The notification is the bucket's own `NotificationConfiguration` (no custom resource): the bucket depends on the
+ * queue policy that lets S3 send, and the bucket's name is fixed (stage, intake, account, region) so that policy can
+ * name the bucket without a reference cycle.
+ */
+export class FileIntake extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly reliableQueue: ReliableQueue;
+  public readonly handler: NodeFunction;
+  public readonly rejectedAlarm: cloudwatch.Alarm;
+  public readonly transferServer?: TransferServer;
+
+  constructor(scope: Construct, id: string, props: FileIntakeProps) {
+    super(scope, id);
+    // Server access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL (this construct's
+    // buckets only; the flag is what `cdk init` sets for new apps).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    const { intake, config } = props;
+    const timeout = Duration.seconds(60);
+    const stack = Stack.of(this);
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This bucket holds the intake bucket\'s server access logs; logging it would log the logs.' });
+
+    const bucketName = Fn.join('-', ['lsync', props.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-'), intake.name, Aws.ACCOUNT_ID, Aws.REGION]);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'intake/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.reliableQueue = new ReliableQueue(this, 'Files', {
+      consumerTimeout: timeout,
+      retentionPeriod: props.queueRetention,
+      deadLetterRetentionPeriod: props.deadLetterRetention,
+      alarmTopic: props.alarmTopic,
+      purpose: `the ${intake.title} file intake`,
+    });
+    const queue = this.reliableQueue.queue;
+    const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName });
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = {
+      queueConfigurations: [{ event: 's3:ObjectCreated:*', queue: queue.queueArn, filter: { s3Key: { rules: [{ name: 'prefix', value: intake.inboundPrefix }] } } }],
+    };
+    // S3 checks that it may send to the queue when the configuration is created.
+    const queuePolicy = queue.node.tryFindChild('Policy');
+    if (!queuePolicy) throw new Error(`FileIntake ${this.node.path}: the queue has no resource policy to depend on`);
+    cfnBucket.node.addDependency(queuePolicy);
+
+    this.handler = new NodeFunction(this, 'Handler', {
+      entry: FUNCTION_ENTRIES.fileIntake(intake.system, intake.name),
+      serviceName: `${intake.system}-files-${intake.name}`,
+      timeout,
+      memorySize: 512,
+      logRetention: props.logRetention,
+      environment: functionEnvironment({
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        INTAKE_BUCKET: this.bucket.bucketName,
+        TRADING_PARTNERS: JSON.stringify({ receiver: config.receiver, partners: config.partners.map(({ sshPublicKey: _key, ...partner }) => partner) }),
+        FILE_DEDUPE_TTL_SECONDS: envDefault('FILE_DEDUPE_TTL_SECONDS'),
+      }),
+    });
+    this.handler.addEventSource(new lambdaEventSources.SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+
+    // Read what lands, write acknowledgements and rejection reasons: nothing else, and never delete.
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects(`${intake.inboundPrefix}*`)] }));
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${intake.acknowledgementPrefix}*`), this.bucket.arnForObjects(`${intake.rejectionPrefix}*`)] }),
+    );
+    props.bus.grantPutEventsTo(this.handler);
+    props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+
+    acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
+    const bucketId = stack.getLogicalId(cfnBucket);
+    for (const prefix of [intake.inboundPrefix, intake.acknowledgementPrefix, intake.rejectionPrefix]) {
+      Validations.of(this.handler.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+        reason: `Objects under the intake's own ${prefix} prefix of its own bucket: the keys are named after the partners' files, unknown in advance.`,
+      });
+    }
+
+    this.rejectedAlarm = new cloudwatch.Alarm(this, 'RejectedAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC_NAMES.filesRejected,
+        dimensionsMap: { intake: intake.name, service: `${intake.system}-files-${intake.name}` },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `A ${intake.title} file was rejected (malformed, unknown partner or duplicate control number) and answered with a rejecting acknowledgement. ${runbookLink(RUNBOOK.filesRejected)}`,
+    });
+    if (props.alarmTopic) this.rejectedAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+
+    if (config.transferServer?.enabled) {
+      this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention });
+    }
+  }
+}

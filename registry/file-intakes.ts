@@ -1,0 +1,86 @@
+import type { SystemName } from './systems';
+
+/**
+ * File-based intakes: vendors that deliver files instead of webhooks (EDI over SFTP or AS2). Files land in an S3
+ * bucket prefix, S3 event notifications feed a queue, and one function per intake parses each file, publishes
+ * canonical events and writes the acknowledgement the format requires. One entry per intake is the single place
+ * for its system, format, prefixes and contract folder: the stack creates the bucket, queue, function (and, when a
+ * stage asks, the AWS Transfer Family server) for every intake a stage configures (`fileIntakes.<name>`,
+ * lib/adapters/file-intake.ts); the handler is `lambdas/<system>/files/<name>/handler.ts`. Pure data.
+ */
+
+/** An interchange id: qualifier and id (X12 ISA05/ISA06 or ISA07/ISA08) and, when it differs, the application code (GS02/GS03). */
+export interface InterchangeId {
+  readonly qualifier: string;
+  readonly id: string;
+  readonly groupId?: string;
+}
+
+/** A trading partner of a file intake (stage config `fileIntakes.<name>.partners`). */
+export interface TradingPartner extends InterchangeId {
+  /** Our name for the partner: its folder under the intake prefix and its SFTP user name. */
+  readonly name: string;
+  /** The carrier's SCAC; a status message naming another carrier is rejected. */
+  readonly scac?: string;
+  /** IANA time zone of the partner's local times (X12 time code `LT`, or none). @default 'UTC' */
+  readonly timeZone?: string;
+  /** SFTP public key (Transfer Family server only). */
+  readonly sshPublicKey?: string;
+}
+
+/** What an intake's function learns of the stage's configuration (`TRADING_PARTNERS`, JSON). */
+export interface TradingPartners {
+  /** Our own interchange id, as the partners address us. */
+  readonly receiver: InterchangeId;
+  readonly partners: readonly TradingPartner[];
+}
+
+export interface FileIntakeEntry {
+  /** The system whose events the files carry (`metadata.source.system`). */
+  readonly system: SystemName;
+  /** What the vendor calls the format, for docs and reports. */
+  readonly title: string;
+  /** The interchange standard the files follow. */
+  readonly format: 'x12';
+  /** Documents accepted (X12 transaction set ids); anything else is acknowledged as not supported. */
+  readonly documents: readonly string[];
+  /** The acknowledgement written for every file (X12: `997`). */
+  readonly acknowledgement: string;
+  /** Where trading partners' files land (S3 key prefix, ending in `/`); a partner may use its own sub-folder. */
+  readonly inboundPrefix: string;
+  /** Where the acknowledgements are written for the partners to collect. */
+  readonly acknowledgementPrefix: string;
+  /** Where a rejected file's reason is written (the file itself stays where it landed). */
+  readonly rejectionPrefix: string;
+  /** Folder of the published documents the intake is held to (`contracts/<folder>/`, with source URLs and dates). */
+  readonly contract: string;
+}
+
+/** The file intakes by name (the name is `metadata.source.vendor` of what they publish). */
+export const FILE_INTAKES = {
+  edi: {
+    system: 'fleet',
+    title: 'Carrier EDI X12 214 (Transportation Carrier Shipment Status), 997 acknowledgements',
+    format: 'x12',
+    documents: ['214'],
+    acknowledgement: '997',
+    inboundPrefix: 'inbound/',
+    acknowledgementPrefix: 'acknowledgements/',
+    rejectionPrefix: 'rejected/',
+    contract: 'x12-214',
+  },
+} as const satisfies Record<string, FileIntakeEntry>;
+
+export type FileIntakeName = keyof typeof FILE_INTAKES;
+
+/** The entry of a configured intake; throws naming the known ones when there is none by that name. */
+export function fileIntake(name: string): FileIntakeEntry & { readonly name: string } {
+  const entry = (FILE_INTAKES as Readonly<Record<string, FileIntakeEntry>>)[name];
+  if (!entry) throw new Error(`fileIntakes.${name} is not a file intake (known: ${Object.keys(FILE_INTAKES).join(', ') || 'none'})`);
+  return { ...entry, name };
+}
+
+/** All file intakes with their names, for reports and docs. */
+export function allFileIntakes(): (FileIntakeEntry & { readonly name: string })[] {
+  return Object.entries(FILE_INTAKES as Readonly<Record<string, FileIntakeEntry>>).map(([name, entry]) => ({ ...entry, name }));
+}

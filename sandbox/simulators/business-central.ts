@@ -1,0 +1,214 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Dynamics 365 Business Central and its Microsoft Entra ID token endpoint, in process, written from the published
+ * contract (contracts/business-central/README.md — the API v2.0 reference and the webhooks page), not from our
+ * client. It is a `fetch` (hand it to HttpJsonClient) and calls the subscriber through `deliver` (hand it our
+ * webhook handler, or an HTTP POST in a sandbox):
+ *
+ * - `POST https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`: form `grant_type=client_credentials`,
+ *   `client_id`, `client_secret`, `scope` (must be BC's `.default`); Entra's `{error, error_description}` otherwise.
+ * - `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/…`: Bearer tokens;
+ *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
+ *   orderNumber eq '…'` (GET only), `subscriptions` (POST with the validationToken handshake, PATCH with
+ *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
+ * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`) record
+ *   what is posted, as the extension would.
+ * - {@link BusinessCentralSimulator.changeSalesOrder} sends the thin notification `{"value":[…]}` with each
+ *   subscription's clientState, as BC does after its delay.
+ */
+
+export const BC_API_HOST = 'https://api.businesscentral.dynamics.com';
+export const ENTRA_HOST = 'https://login.microsoftonline.com';
+export const BC_SCOPE = 'https://api.businesscentral.dynamics.com/.default';
+const THREE_DAYS_MS = 3 * 86_400_000;
+
+export interface BcSimSalesOrder {
+  id: string;
+  number: string;
+  customerNumber: string;
+  requestedDeliveryDate: string;
+  shipToName?: string;
+  shipToAddressLine1?: string;
+  shipToCity?: string;
+  shipToPostCode?: string;
+  shipToCountry?: string;
+  status: 'Draft' | 'In Review' | 'Open';
+  fullyShipped: boolean;
+  lastModifiedDateTime: string;
+  salesOrderLines: { id: string; sequence: number; lineType: 'Item' | 'Comment'; lineObjectNumber: string; description: string; unitOfMeasureCode: string; quantity: number; shippedQuantity: number }[];
+}
+
+interface Subscription {
+  subscriptionId: string;
+  notificationUrl: string;
+  resource: string;
+  clientState: string;
+  expirationDateTime: string;
+  lastModifiedDateTime: string;
+  etag: string;
+}
+
+/** What the subscriber answered (status and text body). */
+export type Deliver = (url: string, body: string | undefined) => Promise<{ status: number; text: string }>;
+
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json; odata.metadata=minimal', ...headers } });
+const bcError = (status: number, code: string, message: string) => reply(status, { error: { code, message } });
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export class BusinessCentralSimulator {
+  readonly tenant = 'contoso.onmicrosoft.com';
+  readonly environment = 'production';
+  readonly companyId = randomUUID();
+  readonly orders = new Map<string, BcSimSalesOrder>();
+  readonly shipments: { id: string; number: string; orderNumber: string; customerNumber: string; postingDate: string; lastModifiedDateTime: string }[] = [];
+  readonly custom = new Map<string, unknown[]>();
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly calls: { method: string; url: string }[] = [];
+  private readonly tokens = new Set<string>();
+
+  constructor(
+    readonly credentials: { clientId: string; clientSecret: string },
+    private readonly deliver: Deliver,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** API base URL the client is configured with. */
+  get baseUrl(): string {
+    return `${BC_API_HOST}/v2.0/${this.tenant}/${this.environment}`;
+  }
+
+  get tokenUrl(): string {
+    return `${ENTRA_HOST}/${this.tenant}/oauth2/v2.0/token`;
+  }
+
+  /** The `fetch` of both hosts. */
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const method = (init?.method ?? 'GET').toUpperCase();
+    this.calls.push({ method, url: url.toString() });
+    const headers = new Headers(init?.headers);
+    const body = typeof init?.body === 'string' ? init.body : undefined;
+    if (url.origin === ENTRA_HOST) return this.token(url, method, headers, body);
+    if (url.origin !== BC_API_HOST) return new Response('unknown host', { status: 502 });
+    const auth = /^Bearer (\S+)$/.exec(headers.get('authorization') ?? '');
+    if (!auth || !this.tokens.has(auth[1])) return bcError(401, 'Authentication_InvalidCredentials', 'The server has rejected the client credentials.');
+    const prefix = `/v2.0/${this.tenant}/${this.environment}`;
+    if (!url.pathname.startsWith(prefix)) return bcError(404, 'BadRequest_NotFound', 'No environment at this path.');
+    return this.api(decodeURIComponent(url.pathname.slice(prefix.length)), url.searchParams, method, headers, body);
+  };
+
+  private token(url: URL, method: string, headers: Headers, body: string | undefined): Response {
+    const oauth = (status: number, error: string, description: string) => reply(status, { error, error_description: description });
+    if (method !== 'POST' || url.pathname !== `/${this.tenant}/oauth2/v2.0/token`) return oauth(404, 'invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.');
+    if (!(headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return oauth(400, 'invalid_request', 'AADSTS900144: The request body must contain the following parameter: grant_type.');
+    const form = new URLSearchParams(body ?? '');
+    if (form.get('grant_type') !== 'client_credentials') return oauth(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+    if (form.get('scope') !== BC_SCOPE) return oauth(400, 'invalid_scope', `AADSTS1002012: The provided value for scope is not valid; expected ${BC_SCOPE}.`);
+    const id = form.get('client_id') ?? '';
+    const secret = form.get('client_secret') ?? '';
+    if (!same(id, this.credentials.clientId) || !same(secret, this.credentials.clientSecret)) return oauth(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.add(token);
+    return reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+  }
+
+  private async api(path: string, query: URLSearchParams, method: string, headers: Headers, body: string | undefined): Promise<Response> {
+    const company = `/api/v2.0/companies(${this.companyId})`;
+    const custom = `/api/logisticsSync/shipping/v1.0/companies(${this.companyId})/`;
+    if (path === '/api/v2.0/subscriptions' && method === 'GET') return reply(200, { value: [...this.subscriptions.values()].map((s) => this.subscriptionJson(s)) });
+    if (path === '/api/v2.0/subscriptions' && method === 'POST') return this.subscribe(body);
+    const sub = /^\/api\/v2\.0\/subscriptions\('([^']+)'\)$/.exec(path);
+    if (sub && method === 'PATCH') return this.renew(sub[1], headers.get('if-match'), body);
+    const order = new RegExp(`^${escape(company)}/salesOrders\\(([0-9a-f-]{36})\\)$`).exec(path);
+    if (order && method === 'GET') {
+      const found = this.orders.get(order[1]);
+      if (!found) return bcError(404, 'BadRequest_NotFound', `The salesOrder with id ${order[1]} does not exist.`);
+      return reply(200, this.orderJson(found, query.get('$expand') === 'salesOrderLines'));
+    }
+    if (path === `${company}/salesOrders` && method === 'GET') {
+      const filter = query.get('$filter') ?? '';
+      const byNumber = /^number eq '((?:[^']|'')*)'$/.exec(filter);
+      const since = /^lastModifiedDateTime gt (\S+)$/.exec(filter);
+      if (!byNumber && !since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports number eq and lastModifiedDateTime gt filters.');
+      const list = [...this.orders.values()].filter((o) => (byNumber ? o.number === byNumber[1].replaceAll("''", "'") : o.lastModifiedDateTime > since![1]));
+      return reply(200, { value: list.map((o) => this.orderJson(o, query.get('$expand') === 'salesOrderLines')) });
+    }
+    if (path === `${company}/salesShipments` && method === 'GET') {
+      const byOrder = /^orderNumber eq '((?:[^']|'')*)'$/.exec(query.get('$filter') ?? '');
+      return reply(200, { value: this.shipments.filter((s) => !byOrder || s.orderNumber === byOrder[1]).map((s) => ({ '@odata.etag': `W/"${s.id}"`, ...s })) });
+    }
+    if (path.startsWith(`${company}/salesShipments`)) return bcError(405, 'BadRequest_MethodNotAllowed', "'POST' requests for 'salesShipments' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.");
+    if (path.startsWith(custom) && method === 'POST') {
+      const set = path.slice(custom.length);
+      const record = { id: randomUUID(), ...(body ? (JSON.parse(body) as object) : {}) };
+      this.custom.set(set, [...(this.custom.get(set) ?? []), record]);
+      return reply(201, record);
+    }
+    return bcError(404, 'BadRequest_NotFound', `No resource at ${path.slice(0, 120)}.`);
+  }
+
+  /** POST subscriptions: validate, handshake on notificationUrl (200 + the token as body), then 201. */
+  private async subscribe(body: string | undefined): Promise<Response> {
+    const input = JSON.parse(body ?? '{}') as Partial<Subscription>;
+    if (typeof input.notificationUrl !== 'string' || !input.notificationUrl.startsWith('https://')) return bcError(400, 'BadRequest', 'notificationUrl must be an absolute https URL.');
+    if (typeof input.resource !== 'string' || !input.resource.includes('/salesOrders')) return bcError(400, 'BadRequest', 'The resource is not a webhook-supported entity of the simulator (salesOrders).');
+    if (input.clientState !== undefined && (typeof input.clientState !== 'string' || input.clientState.length > 2048)) return bcError(400, 'BadRequest', 'clientState is limited to 2048 characters.');
+    if (!(await this.handshake(input.notificationUrl))) return bcError(400, 'BadRequest', 'The subscription handshake with notificationUrl failed.');
+    const at = this.now();
+    const s: Subscription = { subscriptionId: randomUUID().replaceAll('-', ''), notificationUrl: input.notificationUrl, resource: input.resource, clientState: input.clientState ?? '', lastModifiedDateTime: at.toISOString(), expirationDateTime: new Date(at.getTime() + THREE_DAYS_MS).toISOString(), etag: randomUUID() };
+    this.subscriptions.set(s.subscriptionId, s);
+    return reply(201, this.subscriptionJson(s));
+  }
+
+  /** PATCH subscriptions('id'): If-Match required and current, handshake again, three more days. */
+  private async renew(id: string, ifMatch: string | null, body: string | undefined): Promise<Response> {
+    const s = this.subscriptions.get(id);
+    if (!s) return bcError(404, 'BadRequest_NotFound', `The subscription ${id} does not exist.`);
+    if (!ifMatch) return bcError(428, 'Request_EntityChanged', 'If-Match header is required for PATCH.');
+    if (ifMatch !== `W/"${s.etag}"` && ifMatch !== '*') return bcError(412, 'Request_EntityChanged', 'Another user has already changed the record.');
+    const patch = JSON.parse(body ?? '{}') as Partial<Subscription>;
+    const url = patch.notificationUrl ?? s.notificationUrl;
+    if (!(await this.handshake(url))) return bcError(400, 'BadRequest', 'The subscription handshake with notificationUrl failed.');
+    const at = this.now();
+    Object.assign(s, { notificationUrl: url, clientState: patch.clientState ?? s.clientState, lastModifiedDateTime: at.toISOString(), expirationDateTime: new Date(at.getTime() + THREE_DAYS_MS).toISOString(), etag: randomUUID() });
+    return reply(200, this.subscriptionJson(s));
+  }
+
+  private async handshake(notificationUrl: string): Promise<boolean> {
+    const token = randomUUID();
+    const url = new URL(notificationUrl);
+    url.searchParams.set('validationToken', token);
+    const answer = await this.deliver(url.toString(), undefined);
+    return answer.status === 200 && answer.text === token;
+  }
+
+  /** Changes an order (as a user would) and sends the notification BC sends after its delay; returns the subscriber's status. */
+  async changeSalesOrder(order: BcSimSalesOrder, changeType: 'created' | 'updated' = 'updated'): Promise<number[]> {
+    order.lastModifiedDateTime = this.now().toISOString();
+    this.orders.set(order.id, order);
+    const statuses: number[] = [];
+    for (const s of this.subscriptions.values()) {
+      if (!s.resource.endsWith(`companies(${this.companyId})/salesOrders`)) continue;
+      const notification = {
+        value: [{ subscriptionId: s.subscriptionId, clientState: s.clientState, expirationDateTime: s.expirationDateTime, resource: `api/v2.0/companies(${this.companyId})/salesOrders(${order.id})`, changeType, lastModifiedDateTime: order.lastModifiedDateTime }],
+      };
+      statuses.push((await this.deliver(s.notificationUrl, JSON.stringify(notification))).status);
+    }
+    return statuses;
+  }
+
+  private subscriptionJson(s: Subscription): Record<string, unknown> {
+    return { '@odata.etag': `W/"${s.etag}"`, subscriptionId: s.subscriptionId, notificationUrl: s.notificationUrl, resource: s.resource, userId: '00000000-0000-0000-0000-000000000001', lastModifiedDateTime: s.lastModifiedDateTime, clientState: s.clientState, expirationDateTime: s.expirationDateTime };
+  }
+
+  private orderJson(o: BcSimSalesOrder, lines: boolean): Record<string, unknown> {
+    const { salesOrderLines, ...header } = o;
+    return { '@odata.etag': `W/"${o.lastModifiedDateTime}"`, ...header, ...(lines ? { salesOrderLines } : {}) };
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
+import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
+import { bcReadBack } from '../../lambdas/erp/business-central/read-back';
+import { InMemoryBcReadBackQueue } from '../../lambdas/erp/business-central/read-back-queue';
+import { ensureSubscriptions, salesOrdersResource } from '../../lambdas/erp/business-central/subscriptions';
+import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
+import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
+import { RejectedByTargetError } from '../../lambdas/shared/errors';
+import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
+import { BusinessCentralSimulator, type BcSimSalesOrder } from '../../sandbox/simulators/business-central';
+import { apiEvent, harness, testSecret } from '../inbound/support';
+
+/**
+ * Business Central as the ERP, in process: the simulator (written from the BC docs) performs the subscription
+ * handshake against our real webhook pipeline, sends its thin notifications there, and answers the read-back and
+ * the outbound client through API v2.0 behind Entra client credentials.
+ */
+const NOTIFICATION_URL = 'https://lsync.example.test/webhooks/erp/business-central';
+const CREDENTIALS = { clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'entra-client-secret~with.special_chars' };
+const CLIENT_STATE = testSecret('business-central');
+
+function world(clientState = CLIENT_STATE) {
+  const queue = new InMemoryBcReadBackQueue();
+  const webhook = harness('erp', erpDialects(new InMemorySapReadBackQueue(), queue), ERP_CANONICAL_VALIDATORS);
+  const clock = { now: new Date('2026-03-12T08:00:00.000Z') };
+  const sim = new BusinessCentralSimulator(
+    CREDENTIALS,
+    async (url, body) => {
+      const u = new URL(url);
+      const event = { ...apiEvent(u.pathname, body ?? '', body === undefined ? {} : { 'Content-Type': 'application/json' }), queryStringParameters: u.search ? Object.fromEntries(u.searchParams) : null };
+      const answer = await webhook.handler(event);
+      return { status: answer.statusCode, text: answer.body };
+    },
+    () => clock.now,
+  );
+  const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: sim.fetch as typeof fetch });
+  const api = new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => CREDENTIALS), sim.companyId);
+  return { queue, webhook, sim, api, clock, wanted: { notificationUrl: NOTIFICATION_URL, resources: [salesOrdersResource(sim.companyId)], clientState } };
+}
+
+function order(overrides: Partial<BcSimSalesOrder> = {}): BcSimSalesOrder {
+  return {
+    id: randomUUID(),
+    number: 'S-ORD101005',
+    customerNumber: '10000',
+    requestedDeliveryDate: '2026-03-13',
+    shipToName: 'Adatum Corporation',
+    shipToAddressLine1: '192 Market Square',
+    shipToCity: 'Atlanta',
+    shipToPostCode: '31772',
+    shipToCountry: 'US',
+    status: 'Open',
+    fullyShipped: false,
+    lastModifiedDateTime: '',
+    salesOrderLines: [
+      { id: randomUUID(), sequence: 10000, lineType: 'Item', lineObjectNumber: '1896-S', description: 'ATHENS Desk', unitOfMeasureCode: 'PCS', quantity: 4, shippedQuantity: 0 },
+      { id: randomUUID(), sequence: 20000, lineType: 'Comment', lineObjectNumber: '', description: 'Deliver to dock 2', unitOfMeasureCode: '', quantity: 0, shippedQuantity: 0 },
+    ],
+    ...overrides,
+  };
+}
+
+describe('Business Central as the ERP (simulator from the docs, real pipeline and clients)', () => {
+  test('subscribing performs the handshake through our webhook; a released order is read back into order.released', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [expect.any(String)], renewed: [] });
+    const released = order();
+    expect(await sim.changeSalesOrder(released)).toEqual([202]);
+    expect(queue.requests).toHaveLength(1);
+    const result = await bcReadBack(api, queue.requests[0], { shipFromLocationId: 'DC-ATL' });
+    expect(result.notReleased).toEqual([]);
+    expect(result.events).toHaveLength(1);
+    const [event] = result.events;
+    expect(event.metadata).toMatchObject({ eventType: 'order.released', source: { system: 'erp', vendor: 'business-central' } });
+    expect(event.refs).toEqual({ orderId: 'S-ORD101005', customerId: '10000' });
+    expect(event.data).toEqual({
+      lines: [{ lineNumber: 1, sku: '1896-S', description: 'ATHENS Desk', quantity: 4, unit: 'EA' }],
+      temperature: { regime: 'ambient' },
+      deliveryWindow: { from: '2026-03-13T00:00:00.000Z', to: '2026-03-14T00:00:00.000Z' },
+      shipFrom: { locationId: 'DC-ATL' },
+      shipTo: { locationId: '10000', name: 'Adatum Corporation', address: { line1: '192 Market Square', city: 'Atlanta', postalCode: '31772', countryCode: 'US' } },
+    });
+  });
+
+  test('a Draft order is read back and not released; nothing is published', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    await sim.changeSalesOrder(order({ status: 'Draft' }), 'created');
+    const result = await bcReadBack(api, queue.requests[0], { shipFromLocationId: 'DC-ATL' });
+    expect(result.events).toEqual([]);
+    expect(result.notReleased[0]).toMatch(/status Draft/);
+  });
+
+  test('a subscription is renewed by PATCH with If-Match once less than 36 hours are left, and kept otherwise', async () => {
+    const { sim, api, clock, wanted } = world();
+    const { created } = await ensureSubscriptions(api, wanted, clock.now);
+    const firstExpiry = sim.subscriptions.get(created[0])!.expirationDateTime;
+    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [], renewed: [], kept: created });
+    clock.now = new Date(clock.now.getTime() + 2 * 86_400_000);
+    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [], renewed: created });
+    expect(sim.subscriptions.get(created[0])!.expirationDateTime > firstExpiry).toBe(true);
+    expect(sim.calls.some((c) => c.method === 'PATCH')).toBe(true);
+  });
+
+  test('notifications carrying another clientState are refused (401) and nothing is read back', async () => {
+    const { sim, api, queue, clock, wanted } = world('a-different-client-state-than-the-secret');
+    await ensureSubscriptions(api, wanted, clock.now);
+    expect(await sim.changeSalesOrder(order())).toEqual([401]);
+    expect(queue.requests).toHaveLength(0);
+  });
+
+  test('a sales order BC does not have is a 404 the read-back dead-letters (RejectedByTarget)', async () => {
+    const { api, sim } = world();
+    const missing = { kind: 'bc-sales-order-read-back', companyId: sim.companyId, salesOrder: randomUUID(), changeType: 'updated', notification: { subscriptionId: 's', lastModifiedDateTime: '2026-03-12T08:00:00Z', resource: 'r' }, receivedAt: '2026-03-12T08:00:01Z', metadata: { eventId: 'e', eventType: 't', correlationId: 'c' }, refs: { orderId: 'o' } } as const;
+    await expect(bcReadBack(api, missing, { shipFromLocationId: 'DC-ATL' })).rejects.toBeInstanceOf(RejectedByTargetError);
+  });
+
+  test('the outbound client: reads the order by number, writes status and billing-ready to the extension pages', async () => {
+    const { sim, api } = world();
+    sim.orders.set('x', { ...order(), id: 'x' });
+    const client = new BusinessCentralClient(api);
+    expect(await client.getOrder('S-ORD101005')).toMatchObject({ orderId: 'S-ORD101005', customerId: '10000', lines: [{ sku: '1896-S', quantity: 4 }] });
+    await client.updateShipmentStatus('SHP-1', { status: 'in-transit', orderId: 'S-ORD101005', occurredAt: '2026-03-12T09:00:00Z', eventId: 'ev-1' }, 'key-1');
+    await client.markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-2');
+    expect(sim.custom.get('shipmentStatuses')).toEqual([expect.objectContaining({ shipmentNo: 'SHP-1', orderNo: 'S-ORD101005', status: 'in-transit' })]);
+    expect(sim.custom.get('billingReadyOrders')).toEqual([expect.objectContaining({ orderNo: 'S-ORD101005', shipmentNo: 'SHP-1' })]);
+    await expect(client.getOrder('S-NOPE')).rejects.toBeInstanceOf(RejectedByTargetError);
+  });
+
+  test('Entra refuses a wrong client secret: the client surfaces the 401 of the token endpoint', async () => {
+    const { sim } = world();
+    const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: sim.fetch as typeof fetch });
+    const api = new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => ({ ...CREDENTIALS, clientSecret: 'wrong' })), sim.companyId);
+    await expect(api.listSubscriptions()).rejects.toThrow(/401/);
+  });
+});
