@@ -14,7 +14,7 @@ export interface OrderRun {
    * status of the original's last attempt): the event never reached the product.
    */
   readonly undelivered: { eventType: string; status: number | null }[];
-  /** Copies the product did not accept while it had the original in hand (e.g. 409 "in flight"): not a loss. */
+  /** Copies the product did not accept while it had the original in hand (e.g. 503 "in-progress"): not a loss. */
   copiesRefused: number;
   webhooks: number;
   duplicates: number;

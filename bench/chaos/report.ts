@@ -104,7 +104,7 @@ export function formatReport(s: ChaosSummary): string {
   const faultsTotal = Object.values(s.faultsHit).reduce((a, b) => a + b, 0);
   const rows: [string, string, string][] = [
     ['orders', String(s.orders), ''],
-    ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries, ${s.copiesRefused} of them refused while the original was in flight (409)`],
+    ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries, ${s.copiesRefused} of them refused while the original was in flight (503 in-progress)`],
     ['canonical events on the bus', String(s.canonicalEvents), ''],
     ['faults hit', String(faultsTotal), counts(s.faultsHit)],
     ['webhooks without a 2xx within the vendor\'s retries', String(s.undelivered), counts(s.undeliveredBy)],
