@@ -1,3 +1,4 @@
+import type { Usage } from '../../sandbox/metering';
 import type { AdapterFigures } from './adapters';
 import type { OrderRun } from './driver';
 import type { OrderVerdict } from './count';
@@ -69,6 +70,8 @@ export interface ChaosSummary {
   readonly parkedOrders: number;
   readonly faults: boolean;
   readonly seed: number;
+  /** The product's AWS usage from the first order to the first drain, when the run was metered. */
+  readonly usage?: Usage;
 }
 
 export function tally(verdicts: readonly OrderVerdict[]): { lost: number; duplicated: number; wrongFinal: number; traceIncomplete: number } {

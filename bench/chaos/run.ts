@@ -5,6 +5,7 @@ import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
+import { startMetering, type Meter } from '../../sandbox/metering';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
@@ -33,6 +34,11 @@ export interface ChaosOptions {
   readonly drainTimeoutMs?: number;
   /** Progress lines. @default stderr */
   readonly log?: (line: string) => void;
+  /**
+   * Meter the product's AWS usage from the first order until the first drain (sandbox/metering.ts), for the cost
+   * bench: the redrive and the counting after it are not metered. @default false
+   */
+  readonly meter?: boolean;
 }
 
 /** Faults the simulators and the runtime report having applied, by kind. */
@@ -82,6 +88,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const driver = new Driver(sims, world, { concurrency: options.concurrency ?? 60, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
     driver.seed(plans);
 
+    const meter: Meter | undefined = options.meter ? await startMetering(sandbox) : undefined;
     const matrix = new FaultMatrix(sandbox, log, options.faultCycleMs);
     const backlog = new BacklogSampler(sandbox);
     const driveStarted = Date.now();
@@ -108,6 +115,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       if (!quiet) log(`${what}: the queues did not drain within ${Math.round(drainTimeoutMs / 1000)} s`);
     };
     await drain('drain');
+    const usage = await meter?.stop();
     clearInterval(progress);
     backlog.stop();
     const adapters = backlog.figures();
@@ -149,6 +157,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       adapters,
       driveMs,
       wallMs: Date.now() - started,
+      ...(usage ? { usage } : {}),
     };
   } finally {
     dynamo.destroy();
