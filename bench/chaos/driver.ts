@@ -166,7 +166,10 @@ export class Driver {
         const eta = new Date(Date.parse(to ?? new Date().toISOString()) + 2 * 3_600_000);
         await this.send(run, 'RouteStopEtaUpdated', () => fleet.updateEta(route, eta), fleetRedeliver);
       }
-      await this.until(() => this.world.order(id).tickets.length > 0, this.options.stepWaitMs);
+      // The exception's ticket before the arrival: on a real trip the excursion comes hours before the POD and the
+      // invoice, whose note goes on the ticket (a ticket opened after the invoice was posted misses the note:
+      // docs/reliability.md). The workflow may be riding out the ERP's 429s for minutes first.
+      await this.until(() => this.world.order(id).tickets.length > 0, 8 * this.options.stepWaitMs);
     }
 
     run.sentAt.arrived = Date.now();

@@ -5,6 +5,8 @@ import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { RateLimitedError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
 import { parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
+import { MILESTONE_RANK } from '../../lambdas/shared/outbound/milestones';
+import { erpActions } from '../../lambdas/workflows/erp-actions';
 import type { ActionContext } from '../../lambdas/shared/outbound/runner';
 import { example, InMemoryErp } from './support';
 
@@ -146,5 +148,52 @@ describe('ERP status under concurrency', () => {
     erp.fail(new RateLimitedError('429', 2));
     await expect(delivery).rejects.toBeInstanceOf(RateLimitedError);
     await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+  });
+});
+
+/**
+ * The workflows' "exception" status has no rank: it goes through the same guard as a ceiling, so a workflow that
+ * rode out the ERP's 429s for minutes does not set "exception" after the delivery (found by the chaos run: an ERP
+ * history dispatched → in-transit → arrived → delivered → exception).
+ */
+describe('the exception workflows\' ERP status under the never-backwards guard', () => {
+  const excursion = example('shipment.exception-raised');
+  const input = {
+    action: 'set-exception-status' as const,
+    flow: 'temperature-excursion' as const,
+    event: excursion as never,
+    decision: { reason: 'reefer at 11.5 °C for 25 min', summary: { orderId: excursion.refs.orderId } } as never,
+  };
+
+  test('set while the ERP has not been told "delivered"; skipped after it, or after an attempt at it', async () => {
+    const erp = new InMemoryErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const shipment = excursion.refs.shipmentId!;
+    const run = erpActions(erp, () => clock, undefined, guard);
+    expect(await run(input)).toEqual({ done: true });
+    expect(statuses(erp)).toEqual(['exception']);
+    expect(guard.leases.size).toBe(0);
+
+    // While the arrival holds the shipment's lease, the exception waits (busy: the state machine retries it).
+    await guard.claim(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival', now: clock });
+    await expect(run(input)).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival' });
+    // "delivered" attempted (its outcome unknown) or synced: the exception is skipped.
+    await guard.claim(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery', now: clock });
+    expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery' });
+    expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
+    expect(statuses(erp)).toEqual(['exception']);
+  });
+
+  test('a failed exception call releases the lease, so the delivery is not held up by it', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const run = erpActions(erp, () => clock, undefined, guard);
+    const pending = run(input);
+    await new Promise((r) => setTimeout(r, 5));
+    erp.fail(new RateLimitedError('ERP answered 429', 5));
+    await expect(pending).rejects.toBeInstanceOf(RateLimitedError);
+    expect(guard.leases.size).toBe(0);
   });
 });

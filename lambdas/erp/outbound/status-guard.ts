@@ -37,6 +37,13 @@ export interface StatusSyncGuard {
   recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void>;
   /** Releases the owner's lease without recording (the call failed). */
   release(shipmentId: string, owner: string): Promise<void>;
+  /**
+   * Claims the shipment for a status without a rank (the workflows' `exception`) while nothing at or above
+   * `ceiling` was synced or attempted: `claimed`, or `skip` with the rank that forbids it (an exception after
+   * "delivered" would move the ERP backwards). Throws {@link StatusSyncBusyError} while another owner holds the
+   * shipment. Release the lease after the call.
+   */
+  claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim>;
 }
 
 export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
@@ -122,6 +129,31 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
+  async claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const now = request.now.getTime();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(shipmentId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression:
+            '(attribute_not_exists(#rank) OR #rank < :ceiling) AND (attribute_not_exists(attemptedRank) OR attemptedRank < :ceiling) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: { ':owner': request.owner, ':until': now + STATUS_LEASE_SECONDS * 1000, ':now': now, ':ceiling': request.ceiling, ':exp': Math.floor(now / 1000) + this.ttlSeconds },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', previousRank: typeof Attributes?.rank === 'number' ? Attributes.rank : 0 };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
+    const reached = Math.max(typeof Item?.rank === 'number' ? Item.rank : 0, typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0);
+    if (reached >= request.ceiling) return { kind: 'skip', syncedRank: reached };
+    throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
+  }
+
   async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void> {
     try {
       await this.client.send(
@@ -186,6 +218,17 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
     this.attempts.set(shipmentId, { rank: request.rank, by: request.owner });
     return { kind: 'claimed', previousRank: syncedRank };
+  }
+
+  async claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const reached = Math.max(this.ranks.get(shipmentId) ?? 0, this.attempts.get(shipmentId)?.rank ?? 0);
+    if (reached >= request.ceiling) return { kind: 'skip', syncedRank: reached };
+    const lease = this.leases.get(shipmentId);
+    if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
+      throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
+    }
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    return { kind: 'claimed', previousRank: this.ranks.get(shipmentId) ?? 0 };
   }
 
   async recordSynced(shipmentId: string, sync: { rank: number; owner?: string }): Promise<void> {
