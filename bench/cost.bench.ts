@@ -1,4 +1,5 @@
 // AWS cost per shipment lifecycle and per 1M webhook events, from what the sandbox counted while it played the
+// volume run (`COST_ORDERS` orders, default 1,000, faults off; bench/chaos) or, with `COST_RUN=scenario`, the
 // reference scenario (docs/architecture.md, "Reference scenario"): AWS API requests by service and operation (moto's request recorder, the
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, REST API requests
 // (sandbox/metering.ts), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
@@ -10,6 +11,9 @@ import { startMetering, type Usage } from '../sandbox/metering';
 import { PROJECT_ROOT } from '../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
+import { formatReport, passed } from './chaos/report';
+import { planOrders } from './chaos/plan';
+import { runChaos } from './chaos/run';
 import type { BenchFn, BenchSection } from './types';
 
 const usd = (value: number): string => (value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : value >= 0.01 ? `$${value.toFixed(4)}` : `$${value.toExponential(2)}`);
@@ -32,7 +36,8 @@ async function settle(sandbox: Sandbox, quietMs = 3000, timeoutMs = 60_000): Pro
 }
 
 
-const bench: BenchFn = async (): Promise<BenchSection[]> => {
+/** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
+async function scenarioRun(): Promise<BenchSection[]> {
   const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true });
   let usage: Usage;
   try {
@@ -44,12 +49,31 @@ const bench: BenchFn = async (): Promise<BenchSection[]> => {
   } finally {
     await sandbox.stop();
   }
-
   return costSections(usage, 'One run of the reference scenario (release → dispatch → departure → temperature excursion with its workflow, vendor retries and a forged webhook → arrival → proof of delivery → invoice), counted from the first webhook until nothing moved for 3 s.');
-};
+}
+
+/**
+ * The volume run (the default): `COST_ORDERS` orders (default 1,000) through their whole lifecycle, driven by the
+ * simulated vendors as in `npm run chaos` with the faults off, metered from the first order until the queues drained.
+ * The run must pass (nothing lost, nothing twice) for its figures to count.
+ */
+async function volumeRun(): Promise<BenchSection[]> {
+  const orders = Number(process.env.COST_ORDERS ?? 1000);
+  if (!Number.isInteger(orders) || orders < 1) throw new Error(`COST_ORDERS must be a positive integer, got ${process.env.COST_ORDERS}`);
+  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume') });
+  if (!passed(summary)) throw new Error(`the volume run did not pass, its figures do not count:\n${formatReport(summary)}`);
+  const exceptions = planOrders(orders, 1).filter((p) => p.exception !== 'none').length;
+  return costSections(
+    summary.usage!,
+    `The volume run: ${orders} orders (seed 1, faults off; ${exceptions} with a temperature or delay exception) released, routed, departed, arrived, delivered, invoiced and noted, driven by the simulated vendors (bench/chaos, as \`npm run chaos -- --faults off\`), ${summary.webhooks} webhooks incl. ${summary.duplicates} duplicate deliveries, metered from the first order until the queues drained (${(summary.wallMs / 60_000).toFixed(1)} min). Per shipment = the totals / ${orders}.`,
+    orders,
+  );
+}
+
+const bench: BenchFn = async (): Promise<BenchSection[]> => (process.env.COST_RUN === 'scenario' ? scenarioRun() : volumeRun());
 
 /** The cost report of one metered run: ours beside the plain pipeline, the exception workflows and read APIs apart. */
-export function costSections(usage: Usage, runNote: string): BenchSection[] {
+export function costSections(usage: Usage, runNote: string, shipments = 1): BenchSection[] {
   const prices = loadPrices();
   const webhookOnly = webhookPath(usage);
   const ours = costOf(webhookOnly, prices, 'ours');
@@ -74,7 +98,8 @@ export function costSections(usage: Usage, runNote: string): BenchSection[] {
     { figure: `per 1M webhook events, outside the exception workflows (${webhooks} webhooks in this run)`, ours: perMillion(ours.totalUsd), 'ours, full batches': perMillion(volume.totalUsd), 'plain pipeline': perMillion(plain.totalUsd) },
     { figure: 'DynamoDB write units per webhook event, outside the exception workflows', ours: (writeUnits(ours) / webhooks).toFixed(1), 'ours, full batches': (writeUnits(volume) / webhooks).toFixed(1), 'plain pipeline': (writeUnits(plain) / webhooks).toFixed(1) },
     { figure: 'exception workflows and read APIs (trace, visibility page), per 1M webhook events', ours: perMillion(workflows), 'ours, full batches': '', 'plain pipeline': '' },
-    { figure: 'per shipment lifecycle, everything', ours: usd(everything.totalUsd), 'ours, full batches': '', 'plain pipeline': '' },
+    { figure: 'per shipment lifecycle, everything', ours: usd(everything.totalUsd / shipments), 'ours, full batches': '', 'plain pipeline': '' },
+    { figure: 'per shipment lifecycle, webhook path only', ours: usd(ours.totalUsd / shipments), 'ours, full batches': usd(volume.totalUsd / shipments), 'plain pipeline': usd(plain.totalUsd / shipments) },
   ];
   const byFunction = writeUnitsByFunction(usage);
   const functionRows = usage.lambda.map((fn) => ({

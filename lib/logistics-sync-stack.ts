@@ -26,6 +26,7 @@ import { VisibilityApi } from './correlation/visibility-api';
 import { WebhookApi } from './adapters/webhook-api';
 import { RECONCILED_SYSTEMS, SYSTEMS, type SystemName } from '../registry/systems';
 import { ReconciliationSweep } from './reconciliation/reconciliation-sweep';
+import { FleetAlertRecheck } from './adapters/alert-recheck';
 
 /** `x12-214` → `X12214`: a name as part of an output's logical id (letters and digits only). */
 function pascal(name: string): string {
@@ -90,6 +91,18 @@ export class LogisticsSyncStack extends Stack {
       logRetention: config.retention.logRetentionDays,
     });
 
+    // --- temperature alert recheck (lib/adapters/alert-recheck.ts) ---
+    // A Samsara alert on an asset the index does not know a shipment on yet → delayed queue → checked again for ~15 min.
+    const alertRecheck = new FleetAlertRecheck(this, 'AlertRecheck', {
+      config: config.systems.fleet,
+      bus: this.canonicalBus.bus,
+      correlationTable: this.tables.correlationTable,
+      alarmTopic: this.onCallTopic,
+      queueRetention: Duration.days(config.retention.queueRetentionDays),
+      deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+      logRetention: config.retention.logRetentionDays,
+    });
+
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
     // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/adapters/webhook-api.ts, docs/webhooks.md).
     const inbound = SYSTEMS.map((system) => ({
@@ -107,13 +120,14 @@ export class LogisticsSyncStack extends Stack {
           system === 'erp'
             ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl }
             : system === 'fleet'
-              ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
+              ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000', ALERT_RECHECK_QUEUE_URL: alertRecheck.queue.queueUrl }
               : undefined,
         ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
       }),
       throttle: config.systems[system].webhook,
     }));
     sapReadBack.grantEnqueue(inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler);
+    alertRecheck.grantEnqueue(inbound.find((i) => i.adapter.system === 'fleet')!.adapter.handler);
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
 

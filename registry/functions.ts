@@ -18,6 +18,7 @@ export const FUNCTION_ENTRIES = {
   sapReadBack: 'lambdas/erp/read-back/handler.ts',
   bcReadBack: 'lambdas/erp/business-central/read-back-lambda.ts',
   bcSubscriptions: 'lambdas/erp/business-central/subscriptions-lambda.ts',
+  fleetAlertRecheck: 'lambdas/fleet/alert-recheck/handler.ts',
   workflowRules: 'lambdas/workflows/rules-task.ts',
   workflowStarter: 'lambdas/workflows/starter.ts',
   workflowResolution: 'lambdas/workflows/resolution.ts',

@@ -18,7 +18,8 @@ import { startRuntime } from './runtime/start';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
 import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
-import { startSimulators, type Simulators } from './simulators/index';
+import { startSimulators, type Simulators, type StartSimulatorsOptions } from './simulators/index';
+import { AwsFaultProxy } from './aws-fault-proxy';
 import { XSUAA_PATH } from './simulators/erp-oauth';
 import { systemVendorOverrides } from './systems';
 import type { SystemSelection } from './systems-option';
@@ -48,6 +49,13 @@ export interface SandboxOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before "ready" (surfaces import errors early). @default false */
   readonly prewarm?: boolean;
+  /**
+   * Put a fault proxy between the functions and the emulator (aws-fault-proxy.ts), so a run can make DynamoDB or
+   * PutEvents fail for a window (`sandbox.awsFaults`). @default false
+   */
+  readonly awsFaultProxy?: boolean;
+  /** Further simulator options (e.g. `fleet.createRouteLimitPerMinute`). @default - the simulators' defaults */
+  readonly simulatorOptions?: Pick<StartSimulatorsOptions, 'erp' | 'fleet' | 'cs' | 'webhookRetry'>;
   /** Which vendor plays each system (`npm start -- --systems fleet=edi,cs=freshdesk`; sandbox/systems-option.ts): an API vendor also becomes the stage's `systems.<system>.vendor`. @default - the stage's */
   readonly systems?: SystemSelection;
 }
@@ -96,6 +104,8 @@ export interface Sandbox {
   /** Every event published to the stacks' custom buses (sandbox instrumentation, see docs/sandbox.md). */
   readonly busTap: BusTap;
   readonly simulators?: Simulators;
+  /** The functions' AWS fault proxy, when started with `awsFaultProxy`. */
+  readonly awsFaults?: AwsFaultProxy;
   readonly secrets: SandboxSecrets;
   /** Resource types the emulator does not create, by stack (reported once at start). */
   readonly reports: Readonly<Record<string, DeployReport>>;
@@ -157,9 +167,10 @@ function bootEmulator(logDir: string, log: (line: string) => void, shutdown: Shu
 }
 
 /** Step 2: the vendor simulators, accepting this run's credentials and signing with its webhook secrets. */
-async function startVendorSimulators(secrets: SandboxSecrets, config: StageConfig, shutdown: ShutdownStack): Promise<Simulators> {
+async function startVendorSimulators(secrets: SandboxSecrets, config: StageConfig, shutdown: ShutdownStack, extra: SandboxOptions['simulatorOptions'] = {}): Promise<Simulators> {
   const cs = secrets.systems.cs;
   const simulators = await startSimulators({
+    ...extra,
     secrets: secrets.webhooks,
     csVendor: config.systems.cs.vendor,
     credentials: {
@@ -258,7 +269,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startVendorSimulators(secrets, config, shutdown);
+      simulators = await startVendorSimulators(secrets, config, shutdown, options.simulatorOptions);
       timings.simulatorsMs = elapsed(tSim);
     }
 
@@ -275,6 +286,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const busTap = await BusTap.start(stacks, emulator.endpoint);
     shutdown.push(() => busTap.stop());
 
+    let awsFaults: AwsFaultProxy | undefined;
+    if (options.awsFaultProxy) {
+      awsFaults = new AwsFaultProxy(emulator.endpoint);
+      await awsFaults.start();
+      const proxy = awsFaults;
+      shutdown.push(() => proxy.stop());
+    }
+
     // Step 5: the local runtime, all from the deployed templates.
     const tRuntime = performance.now();
     const runtime = await startRuntime(stacks, {
@@ -284,6 +303,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       log,
       functionLog: options.functionLog,
       prewarm: options.prewarm,
+      ...(awsFaults ? { functionAwsEndpoint: awsFaults.url } : {}),
     });
     shutdown.push(() => runtime.stop());
     timings.runtimeMs = elapsed(tRuntime);
@@ -329,6 +349,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       schedules: runtime.schedules,
       busTap,
       simulators,
+      awsFaults,
       secrets,
       reports: Object.fromEntries(stacks.map((s) => [s.stackName, s.report])),
       unsupportedFunctions: runtime.unsupportedFunctions,

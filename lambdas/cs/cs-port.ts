@@ -35,8 +35,9 @@ export type ShipmentTicketUpdate = TicketUpdate & { comment: { body: string; pub
 
 export interface UpdateByExternalIdOptions {
   /**
-   * `Idempotency-Key` of the follow-up creation. Derive it from the message being processed, so that a
-   * redelivered message makes no second follow-up.
+   * `Idempotency-Key` of the follow-up creation, and the key of the marker tag the update leaves on the ticket.
+   * Derive it from the message being processed, so that a redelivered message makes no second follow-up and no
+   * second note.
    */
   idempotencyKey: string;
   /** What a follow-up carries besides the update (defaults: the closed ticket's subject, priority, type, tags). */
@@ -48,6 +49,12 @@ export interface UpdatedTicket {
   ticketId: string;
   /** Set when every ticket of the shipment was closed: the closed ticket the new follow-up links to. */
   followUpOf?: string;
+  /**
+   * Set when an earlier attempt with the same idempotency key had already done it (its answer was lost on the
+   * way back) and nothing was sent this time: `updated` (the note is on the ticket) or `created` (the ticket
+   * itself, or the follow-up, was created under this key).
+   */
+  alreadyDone?: 'updated' | 'created';
 }
 
 export interface CsPort {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { numberEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError, ValidationError } from '../shared/errors';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
@@ -30,11 +31,30 @@ function ticketNumber(id: string, what: string): number {
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
+ * The tag that records on a ticket what one idempotency key did to it: `lsync-c-…` created it, `lsync-u-…` added an
+ * update. Zendesk honours `Idempotency-Key` on ticket creation only; an update whose answer is lost after Zendesk
+ * applied it would add its note twice when retried. So every update carries its marker in `additional_tags`, and
+ * before updating, the tickets listed for the shipment (List Tickets returns each ticket's `tags`) are checked for it:
+ * found, the update already landed and is not sent again. Tags: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/
+ * (Update Ticket `additional_tags`; the ticket's `tags` in every ticket response).
+ */
+export function markerTag(kind: 'created' | 'updated', idempotencyKey: string): string {
+  return `lsync-${kind === 'created' ? 'c' : 'u'}-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 20)}`;
+}
+
+const MARKER = /^lsync-[cu]-[0-9a-f]{20}$/;
+
+function withoutMarkers(tickets: readonly ListedTicket[]): ListedTicket[] {
+  return tickets.map((t) => (t.tags ? { ...t, tags: t.tags.filter((tag) => !MARKER.test(tag)) } : t));
+}
+
+/**
  * The Zendesk Tickets API over HTTP (implements {@link CsPort}); contracts/zendesk/openapi.json holds every
  * request it sends to Zendesk's published contract.
  * - create: `POST /api/v2/tickets.json` with `Idempotency-Key` (Zendesk replays the first response for a
  *   repeated key) and `external_id` = our shipment id; a follow-up adds `via_followup_source_id`;
- * - update: `PUT /api/v2/tickets/{id}.json` (comment, status, priority, `additional_tags`);
+ * - update: `PUT /api/v2/tickets/{id}.json` (comment, status, priority, `additional_tags`), by shipment at most once per
+ *   idempotency key (see {@link markerTag});
  * - list by external id: `GET /api/v2/tickets.json?external_id=` (external ids are not unique in Zendesk).
  * `.json` on the paths is Zendesk's optional suffix ("Appending .json doesn't change the way the endpoint
  * works", https://developer.zendesk.com/api-reference/introduction/doc-conventions/).
@@ -61,7 +81,7 @@ export class ZendeskClient implements CsPort {
           ...(ticket.type ? { type: ticket.type } : {}),
           ...(ticket.status ? { status: ticket.status } : {}),
           external_id: ticket.externalId,
-          ...(ticket.tags && ticket.tags.length > 0 ? { tags: ticket.tags } : {}),
+          tags: [...(ticket.tags ?? []), markerTag('created', idempotencyKey)],
           ...(ticket.followUpOf !== undefined ? { via_followup_source_id: ticketNumber(ticket.followUpOf, 'followUpOf') } : {}),
         },
       },
@@ -80,8 +100,15 @@ export class ZendeskClient implements CsPort {
     await this.http.request({ method: 'PUT', path: `/api/v2/tickets/${seg(String(ticketNumber(ticketId, 'ticketId')))}.json`, headers: await this.authorization(), json: { ticket } });
   }
 
-  async updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined> {
-    const plan = planUpdateByExternalId(externalId, await this.ticketsByExternalId(externalId), update, options.followUp);
+  async updateTicketByExternalId(externalId: string, shipmentUpdate: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined> {
+    const tickets = await this.ticketsByExternalId(externalId);
+    const created = markerTag('created', options.idempotencyKey);
+    const updated = markerTag('updated', options.idempotencyKey);
+    const landed = tickets.find((t) => t.tags?.includes(created) || t.tags?.includes(updated));
+    if (landed) return { ticketId: landed.id, alreadyDone: landed.tags?.includes(created) ? 'created' : 'updated' };
+    const update: ShipmentTicketUpdate = { ...shipmentUpdate, additionalTags: [...(shipmentUpdate.additionalTags ?? []), updated] };
+    // A follow-up inherits the closed ticket's tags: not its markers, which record what other keys did to that ticket.
+    const plan = planUpdateByExternalId(externalId, withoutMarkers(tickets), update, options.followUp);
     if (plan.kind === 'none') return undefined;
     if (plan.kind === 'update') {
       try {
@@ -90,7 +117,7 @@ export class ZendeskClient implements CsPort {
       } catch (error) {
         // Closed between the list and the update (Zendesk's automation closes solved tickets): 422. Look again.
         if (!(error instanceof RejectedByTargetError && error.status === 422)) throw error;
-        const again = planUpdateByExternalId(externalId, await this.ticketsByExternalId(externalId), update, options.followUp);
+        const again = planUpdateByExternalId(externalId, withoutMarkers(await this.ticketsByExternalId(externalId)), update, options.followUp);
         if (again.kind !== 'follow-up' || again.sourceTicketId !== plan.ticketId) throw error;
         return this.createFollowUp(again.ticket, again.sourceTicketId, options.idempotencyKey);
       }

@@ -60,7 +60,7 @@ export function csActions(cs: CsPort, clock: () => Date = () => new Date()) {
       },
       { idempotencyKey: key, followUp: { subject: text.subject, priority, type: 'incident', tags: text.tags } },
     );
-    if (existing && !existing.followUpOf) {
+    if (existing && !existing.followUpOf && existing.alreadyDone !== 'created') {
       const data: CaseUpdatedData = { change: 'comment-added', comment: { public: false, relatesTo: 'exception' }, tagsAdded: text.tags.slice(0, 20) };
       return { caseId: existing.ticketId, created: false, event: caseUpdated(flow, event, existing.ticketId, 'annotated', data, clock()) };
     }

@@ -5,6 +5,8 @@
 import type { CanonicalDetail } from '../shared/canonical-event';
 import type { ErpCustomerContract, ErpOrder, ErpPort } from '../erp/erp-port';
 import { ValidationError } from '../shared/errors';
+import type { StatusSyncGuard } from '../erp/outbound/status-guard';
+import { MILESTONE_RANK } from '../shared/outbound/milestones';
 import { businessImpactOf } from '../visibility/impact';
 import type { ImpactRecorder } from '../visibility/view-store';
 import type { QualityHoldPlacedData } from '../shared/generated/canonical-types';
@@ -49,7 +51,12 @@ export interface ImpactRecording {
   readonly onError: (error: unknown) => void;
 }
 
-export function erpActions(erp: ErpPort, clock: () => Date = () => new Date(), impact?: ImpactRecording) {
+/**
+ * @param statusGuard the ERP adapter's never-backwards guard (the correlation table): the exception status is set
+ *   only while the ERP has not been told "delivered", under the shipment's lease (a workflow riding out 429s for
+ *   minutes could otherwise set "exception" after the delivery). Without it (tests of the flows) the status is set.
+ */
+export function erpActions(erp: ErpPort, clock: () => Date = () => new Date(), impact?: ImpactRecording, statusGuard?: Pick<StatusSyncGuard, 'claimBelow' | 'release'>) {
   async function enrich(event: TriggerEvent): Promise<Enrichment> {
     const orderId = event.refs.orderId;
     const order = orderId ? await erp.getOrder(orderId) : null;
@@ -65,23 +72,33 @@ export function erpActions(erp: ErpPort, clock: () => Date = () => new Date(), i
     return toEnrichment(order, contract, customerId);
   }
 
-  return async function run(input: ErpTaskInput): Promise<Enrichment | HoldResult | { readonly done: true }> {
+  return async function run(input: ErpTaskInput): Promise<Enrichment | HoldResult | { readonly done: true; readonly skipped?: string }> {
     switch (input.action) {
       case 'enrich':
         return enrich(input.event);
       case 'set-exception-status': {
         const { event, decision } = input;
-        await erp.updateShipmentStatus(
-          event.refs.shipmentId,
-          {
-            status: 'exception',
-            orderId: decision.summary.orderId || undefined,
-            occurredAt: event.metadata.occurredAt,
-            eventId: event.metadata.eventId,
-            reason: decision.reason,
-          },
-          erpIdempotencyKey('exception-status', event),
-        );
+        const shipmentId = event.refs.shipmentId;
+        const owner = erpIdempotencyKey('exception-status', event);
+        if (statusGuard) {
+          const claim = await statusGuard.claimBelow(shipmentId, { ceiling: MILESTONE_RANK.delivered, owner, now: clock() });
+          if (claim.kind === 'skip') return { done: true, skipped: 'the ERP has the shipment delivered already: an exception status now would move it backwards' };
+        }
+        try {
+          await erp.updateShipmentStatus(
+            shipmentId,
+            {
+              status: 'exception',
+              orderId: decision.summary.orderId || undefined,
+              occurredAt: event.metadata.occurredAt,
+              eventId: event.metadata.eventId,
+              reason: decision.reason,
+            },
+            erpIdempotencyKey('exception-status', event),
+          );
+        } finally {
+          await statusGuard?.release(shipmentId, owner);
+        }
         return { done: true };
       }
       case 'place-quality-hold': {

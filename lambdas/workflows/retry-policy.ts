@@ -19,11 +19,14 @@ export interface Retrier {
 /**
  * Lambda tasks: no retry for bad input, a ladder for 429s, exponential backoff with full jitter for the rest.
  * The transient ladder (3, 6, 12, 24, 48, 96 s caps: at most about 3 minutes) rides out a short ERP or
- * Zendesk outage, such as a maintenance restart, before compensation hands the case to a human.
+ * Zendesk outage, such as a maintenance restart, before compensation hands the case to a human. The 429 ladder
+ * is longer (5, 10, 20, 40, 80 s, then 120 s caps: at most about 15 minutes, 7 expected): the workflow shares the
+ * vendor's quota with the outbound adapters, and a backlog draining after an outage can hold it for minutes (the
+ * chaos run, docs/reliability.md, saw six attempts in 29 s all answered 429 and the excursion handed to a human).
  */
 export const LAMBDA_TASK_RETRY: readonly Retrier[] = [
   { ErrorEquals: NON_RETRYABLE_ERRORS, MaxAttempts: 0 },
-  { ErrorEquals: ['RateLimitedError'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['RateLimitedError'], IntervalSeconds: 5, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
   { ErrorEquals: ['States.ALL'], IntervalSeconds: 3, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
 ];
 

@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { outboundTiming } from '../../registry/outbound-timing';
 import type { SystemName } from '../../registry/systems';
 import type { SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
@@ -129,10 +130,8 @@ export class OutboundAdapter extends Construct {
     this.queue = this.reliableQueue.queue;
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
-    // One request may take at most a quarter of the function timeout (a message's calls fit with room to spare).
-    const httpTimeoutMs = Math.min(10_000, Math.max(1000, Math.floor((outbound.timeoutSeconds * 1000) / 4)));
-    // This container's share of the target's rate limit.
-    const minIntervalMs = Math.ceil((1000 * outbound.maxConcurrency) / outbound.rateLimitPerSecond);
+    // The request timeout and this container's share of the target's rate limit (registry/outbound-timing.ts).
+    const { httpTimeoutMs, minIntervalMs } = outboundTiming(outbound);
     const circuit = props.circuitBreaker ?? {};
     const backoff = props.backoff ?? {};
     this.secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName);

@@ -1,4 +1,5 @@
 import { apiVendor } from '../../registry/api-vendors';
+import { outboundTimingProblems } from '../../registry/outbound-timing';
 import type { SystemName } from '../../registry/systems';
 
 /**
@@ -25,19 +26,17 @@ export function pacingProblems(
 }
 
 /**
- * Problems with one adapter's batch against its function timeout (pure): each function paces its requests
- * `maxConcurrency / rateLimitPerSecond` seconds apart, so a full batch of one request per message needs
- * `batchSize` times that; past 80 % of the timeout the last messages of every batch would be handed back
- * unprocessed ("not enough time left") and burn receive counts.
+ * Problems with one adapter's batch against its function timeout (pure), by the same rule the adapter's gate applies
+ * at run time (registry/outbound-timing.ts): each function paces its requests `maxConcurrency / rateLimitPerSecond`
+ * seconds apart, a message takes about two requests, and a message is only started while the invocation has its
+ * worst-case budget left (each call's pacing slot plus the request timeout). A batch whose last message cannot
+ * find that budget has its tail handed back ("not enough time left in this invocation") on every invocation.
  */
 export function batchTimeProblems(
   system: SystemName,
   outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly batchSize: number; readonly timeoutSeconds: number },
 ): string[] {
-  const interval = outbound.maxConcurrency / outbound.rateLimitPerSecond;
-  const needed = outbound.batchSize * interval;
-  if (needed <= 0.8 * outbound.timeoutSeconds) return [];
-  return [
-    `systems.${system}.outbound: a batch of ${outbound.batchSize} paced ${interval.toFixed(2)} s apart (maxConcurrency ${outbound.maxConcurrency} / rateLimitPerSecond ${outbound.rateLimitPerSecond}) takes ${needed.toFixed(1)} s, more than 80 % of timeoutSeconds ${outbound.timeoutSeconds}; lower batchSize or maxConcurrency, or raise timeoutSeconds`,
-  ];
+  return outboundTimingProblems(outbound).map(
+    (problem) => `systems.${system}.outbound (maxConcurrency ${outbound.maxConcurrency}, rateLimitPerSecond ${outbound.rateLimitPerSecond}): ${problem}`,
+  );
 }

@@ -262,7 +262,8 @@ export class ExceptionWorkflows extends Construct {
       rules,
     };
     // Enrich reads the order and the contract anyway: it records what they say about money (order value, currency,
-    // penalty terms) on the shipment's state for the visibility API (lambdas/visibility, docs/visibility.md).
+    // penalty terms) on the shipment's state for the visibility API (lambdas/visibility, docs/visibility.md). The
+    // exception status takes the ERP adapter's never-backwards guard item (its lease; skipped once "delivered").
     for (const [name, value] of Object.entries(functionEnvironment({ CORRELATION_TABLE: props.correlationTable.tableName, CORRELATION_TTL_SECONDS: recordTtl.toSeconds() }))) {
       this.tasks.erp.addEnvironment(name, value);
     }

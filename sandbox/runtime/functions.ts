@@ -15,6 +15,8 @@ export interface FunctionStats {
   invocations: number;
   errors: number;
   timeouts: number;
+  /** Environments killed mid-invocation by {@link LocalFunction.crashBusyEnvironment}. */
+  crashes: number;
   coldStarts: number;
   /** Sum of invocation durations (ms), what Lambda bills (rounded up per invocation). */
   billedDurationMs: number;
@@ -53,7 +55,7 @@ export class LocalFunction {
     this.maxEnvironments = spec.reservedConcurrency ?? options.defaultMaxEnvironments ?? 10;
     mkdirSync(options.logDir, { recursive: true });
     this.log = createWriteStream(path.join(options.logDir, `${spec.functionName}.log`), { flags: 'a' });
-    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0 };
+    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0 };
   }
 
   /** The function's complete environment, as its handler sees it in process.env. */
@@ -161,6 +163,20 @@ export class LocalFunction {
     if (!outcome.ok) this.stats.errors += 1;
     this.release(env);
     return outcome.ok ? { ok: true, payload: outcome.result, durationMs, requestId } : { ok: false, error: outcome.error, durationMs, requestId };
+  }
+
+  /**
+   * Kills one execution environment that is running an invocation, as a crash of the runtime (out of memory, a
+   * segfault in a native module) or the host would: the invocation fails with `Runtime.ExitError` whatever its
+   * handler had done so far, and the environment is discarded. For fault-injection runs (bench/chaos). Returns
+   * whether a busy environment was found.
+   */
+  async crashBusyEnvironment(): Promise<boolean> {
+    const env = this.environments.find((e) => e.busy && !e.dead);
+    if (!env) return false;
+    this.stats.crashes += 1;
+    await env.terminate();
+    return true;
   }
 
   async stop(): Promise<void> {

@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   readonly functionLog?: (functionName: string, line: string) => void;
   /** Start one execution environment per function before returning. @default false */
   readonly prewarm?: boolean;
+  /** The AWS endpoint the functions get (`AWS_ENDPOINT_URL`), e.g. a fault proxy in front of the emulator. @default endpoint */
+  readonly functionAwsEndpoint?: string;
 }
 
 /** The local runtime of the deployed templates: what moto does not run. */
@@ -69,7 +71,7 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
     // CloudWatch Logs' EMF extraction, which moto lacks: Powertools metrics reach moto's CloudWatch.
     const emf = new EmfForwarder(endpoint, log);
     const unsupportedFunctions: UnsupportedFunction[] = [];
-    const serviceEnvironment = { AWS_ENDPOINT_URL: endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
+    const serviceEnvironment = { AWS_ENDPOINT_URL: options.functionAwsEndpoint ?? endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
     const echo = (functionName: string, line: string) => {
       emf.accept(line);
       options.functionLog?.(functionName, line);

@@ -1,5 +1,5 @@
 import { SimHttpError, SimValidationError, asObject, notFound, oneOf, optionalString, requiredString, requiredTimestamp } from './common';
-import { invoiceAmounts, seedContracts, seedOrders, type CustomerContract, type ErpOrder } from './erp-data';
+import { invoiceAmounts, orderLike, seedContracts, seedOrders, type CustomerContract, type ErpOrder, type NewOrderInput } from './erp-data';
 
 /**
  * The generic ERP's books behind its REST API: orders and customer contracts (seeded, erp-data.ts), shipment
@@ -90,12 +90,16 @@ export class ErpBooks {
   private readonly invoices = new Map<string, ErpInvoice>();
   private holdSeq = 0;
   private invoiceSeq = 0;
+  private seedTime = new Date(0);
+  private seedIds = new Set<string>();
 
   constructor(private readonly now: () => Date) {}
 
   /** Back to the seed: the seed orders (delivery windows relative to `seedTime`) and contracts, nothing else. */
   reset(seedTime: Date): void {
+    this.seedTime = seedTime;
     this.orderBook = new Map(seedOrders(seedTime).map((o) => [o.orderId, o]));
+    this.seedIds = new Set(this.orderBook.keys());
     this.contracts = new Map(seedContracts().map((c) => [c.customerId, c]));
     this.shipments.clear();
     this.holds.clear();
@@ -113,6 +117,17 @@ export class ErpBooks {
   order(orderId: string): ErpOrder {
     const order = this.orderBook.get(orderId);
     if (!order) throw notFound(`Order ${orderId} not found`);
+    return order;
+  }
+
+  /** Enters a new open order modelled on a seed order (erp-data.ts `orderLike`); an id already in the books is refused. */
+  createOrder(input: NewOrderInput): ErpOrder {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.orderId)) throw new SimValidationError(`orderId must be 1-64 letters, digits, '.', '_' or '-', got ${JSON.stringify(input.orderId)}`);
+    if (this.orderBook.has(input.orderId)) throw new SimHttpError(409, 'order_exists', `order ${input.orderId} already exists`);
+    const seed = this.seedIds.has(input.likeOrderId) ? this.orderBook.get(input.likeOrderId) : undefined;
+    if (!seed) throw new SimValidationError(`likeOrderId must be one of ${[...this.seedIds].join(', ')}, got ${JSON.stringify(input.likeOrderId)}`);
+    const order = orderLike(seed, input, this.seedTime, this.now());
+    this.orderBook.set(order.orderId, order);
     return order;
   }
 

@@ -225,3 +225,33 @@ export function invoiceAmounts(order: ErpOrder, taxRatePercent: number): { netAm
   const tax = Math.round((net * taxRatePercent) / 100);
   return { netAmount: decimal(net), taxAmount: decimal(tax), grossAmount: decimal(net + tax) };
 }
+
+/** What a new order may differ in from the seed order it is modelled on (see {@link orderLike}). */
+export interface NewOrderInput {
+  orderId: string;
+  /** A seed order (SO-1001 cold chain, SO-1002 ambient, SO-1003 frozen) whose customer, lines and sites it copies. */
+  likeOrderId: string;
+  /** Planned vehicle, trailer and driver as fleet external ids. @default - the seed order's */
+  assignment?: ErpAssignment;
+}
+
+/**
+ * A new open order, entered in the ERP as a sales clerk would: the customer, contract, lines and sites of a seed
+ * order, its own id and planned assets, and a delivery window as far from `now` as the seed's is from its base.
+ * Creating orders is not part of the ERP's API that we call (contracts/generic-erp); it is a vendor-side action,
+ * used by volume runs that need more orders than the seed has.
+ */
+export function orderLike(seed: ErpOrder, input: NewOrderInput, seedTime: Date, now: Date): ErpOrder {
+  const shift = (iso: string) => new Date(Date.parse(iso) - seedTime.getTime() + now.getTime()).toISOString();
+  const window = { from: shift(seed.deliveryWindow.from), to: shift(seed.deliveryWindow.to) };
+  const { releasedAt: _releasedAt, ...rest } = structuredClone(seed);
+  return {
+    ...rest,
+    orderId: input.orderId,
+    status: 'open',
+    requestedDeliveryWindow: window,
+    deliveryWindow: { ...window },
+    ...(input.assignment ? { assignment: { ...input.assignment } } : {}),
+    createdAt: now.toISOString(),
+  };
+}

@@ -1,6 +1,7 @@
 import type { CloudEvent, CloudEventMode } from './cloudevents';
 import {
   VendorSimulator,
+  asObject,
   json,
   oneOf,
   optionalString,
@@ -14,6 +15,7 @@ import {
 } from './common';
 import type { ContractCheck } from '../../contracts/contract';
 import { ErpBooks } from './erp-books';
+import type { ErpAssignment, ErpOrder, NewOrderInput } from './erp-data';
 import { cloudEventWebhook, DEFAULT_ERP_EVENT_TYPES, DEFAULT_SAP_SOURCE, invoicePostedEvent, orderReleasedEvent, qualityHoldReleasedEvent, structuredCloudEvent, type ErpEventTypes } from './erp-events';
 import { ErpTokens, XSUAA_PATH } from './erp-oauth';
 import { odataError, SAP_SALES_ORDER_SERVICE, sapSalesOrder } from './erp-sap';
@@ -57,6 +59,18 @@ export interface ReleaseOrderOptions {
 }
 
 const DAY_MS = 86_400_000;
+
+/** `assignment` of the createOrder action: planned vehicle, trailer and driver as fleet external ids. */
+function assignmentArg(args: Record<string, unknown>): { assignment?: ErpAssignment } {
+  if (args.assignment === undefined) return {};
+  const raw = asObject(args.assignment, 'assignment');
+  const assignment: ErpAssignment = {};
+  for (const key of ['vehicleId', 'trailerId', 'driverId'] as const) {
+    const value = optionalString(raw, key);
+    if (value !== undefined) assignment[key] = value;
+  }
+  return { assignment };
+}
 
 /**
  * A generic ERP REST API (orders, customer contracts, shipment status, quality holds, billing: erp-books.ts)
@@ -123,6 +137,7 @@ export class ErpSimulator extends VendorSimulator {
         ...signedAtOption(args),
       }),
     );
+    this.action('createOrder', (args) => this.createOrder({ orderId: requiredString(args, 'orderId'), likeOrderId: requiredString(args, 'likeOrderId'), ...assignmentArg(args) }));
     this.action('releaseQualityHold', (args) => this.releaseQualityHold(requiredString(args, 'holdId'), signedAtOption(args)));
     this.action('postInvoice', (args) => this.postInvoice(requiredString(args, 'orderId'), optionalString(args, 'shipmentId')));
     this.action('expireTokens', () => ({ expired: this.expireTokens() }));
@@ -141,6 +156,14 @@ export class ErpSimulator extends VendorSimulator {
     order.releasedAt = time;
     const event = orderReleasedEvent(order, time, this.eventTypes, { flavor: options.flavor, sapSource: this.erpOptions.sapSource ?? DEFAULT_SAP_SOURCE });
     return this.sendCloudEvent(event, options);
+  }
+
+  /**
+   * A sales clerk enters a new open order in the ERP, modelled on a seed order (customer, contract, lines, sites)
+   * with its own id and planned assets (erp-data.ts `orderLike`). Release it with {@link releaseOrder}.
+   */
+  createOrder(input: NewOrderInput): ErpOrder {
+    return this.books.createOrder(input);
   }
 
   /** A quality manager releases a hold inside the ERP; the ERP announces it as a CloudEvent. */

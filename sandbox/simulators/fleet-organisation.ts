@@ -68,3 +68,36 @@ export function findTrailer(seed: FleetSeed, trailerRef: string): SamsaraTrailer
   if (!trailer) throw notFound(`trailer ${trailerRef} not found`);
   return trailer;
 }
+
+/** A vehicle (and the reefer trailer coupled to it) a fleet administrator adds to the organisation. */
+export interface NewVehicleInput {
+  /** Its ERP id, kept as the external id `erp.vehicle`. */
+  erpVehicleId: string;
+  /** A reefer trailer coupled to it, with its ERP id (`erp.trailer`). @default - no trailer */
+  erpTrailerId?: string;
+  /** The reefer's return-air reading. @default 5 */
+  reeferCelsius?: number;
+}
+
+/**
+ * Adds a vehicle (and its coupled reefer trailer) to the organisation, as an administrator does in the Samsara
+ * dashboard; ids are numeric strings like Samsara's. An ERP id already in use is refused (external ids are unique
+ * per object type, https://developers.samsara.com/docs/external-ids).
+ */
+export function addVehicle(seed: FleetSeed, input: NewVehicleInput, now: Date): { vehicle: SamsaraVehicle; trailer?: SamsaraTrailer } {
+  if (seed.vehicles.some((v) => v.externalIds?.['erp.vehicle'] === input.erpVehicleId)) throw new SimHttpError(409, 'conflict', `a vehicle with erp.vehicle ${input.erpVehicleId} exists`);
+  if (input.erpTrailerId && seed.trailers.some((t) => t.externalIds?.['erp.trailer'] === input.erpTrailerId)) throw new SimHttpError(409, 'conflict', `a trailer with erp.trailer ${input.erpTrailerId} exists`);
+  const n = seed.vehicles.length + seed.trailers.length;
+  const vehicle: SamsaraVehicle = { id: String(212014919000000 + n), name: `Truck ${input.erpVehicleId}`, serial: `SIM${String(n).padStart(7, '0')}`, externalIds: { 'erp.vehicle': input.erpVehicleId } };
+  seed.vehicles.push(vehicle);
+  if (!input.erpTrailerId) return { vehicle };
+  const trailer: SamsaraTrailer = {
+    id: String(281474978000000 + n),
+    name: `Reefer ${input.erpTrailerId}`,
+    externalIds: { 'erp.trailer': input.erpTrailerId },
+    coupledVehicleId: vehicle.id,
+    reeferReturnAir: { value: Math.round((input.reeferCelsius ?? 5) * 1000), time: now.toISOString() },
+  };
+  seed.trailers.push(trailer);
+  return { vehicle, trailer };
+}

@@ -16,7 +16,7 @@ import {
 } from './common';
 import type { ContractCheck } from '../../contracts/contract';
 import { sensorTemperatures, trailerResource, trailerStats } from './fleet-assets';
-import { defaultFleetSeed, findTrailer, type FleetSeed } from './fleet-organisation';
+import { addVehicle, defaultFleetSeed, findTrailer, type FleetSeed, type NewVehicleInput } from './fleet-organisation';
 import { proofOfDeliveryData, routeResponse, routeStopData, type SamsaraRoute } from './fleet-payloads';
 import { FleetRoutes, type StopRef } from './fleet-routes';
 import { temperatureAlertIncident, type TemperatureAlertOptions } from './fleet-alerts';
@@ -110,6 +110,13 @@ export class FleetSimulator extends VendorSimulator {
       throw new SimValidationError(`stop must be an index or a stop id, got ${JSON.stringify(stop)}`);
     };
     this.action('createRoute', (args) => this.createRoute(args));
+    this.action('addVehicle', (args) =>
+      this.addVehicle({
+        erpVehicleId: requiredString(args, 'erpVehicleId'),
+        ...(args.erpTrailerId !== undefined ? { erpTrailerId: requiredString(args, 'erpTrailerId') } : {}),
+        ...(typeof args.reeferCelsius === 'number' ? { reeferCelsius: args.reeferCelsius } : {}),
+      }),
+    );
     this.action('assignRoute', (args) =>
       this.assignRoute(requiredString(args, 'route'), {
         ...(args.vehicleId !== undefined ? { vehicleId: requiredString(args, 'vehicleId') } : {}),
@@ -148,6 +155,11 @@ export class FleetSimulator extends VendorSimulator {
   /** Creates a route as `POST /fleet/routes` does, by Samsara's rules (fleet-routes.ts); in-process, a dispatcher creating it in Samsara. */
   createRoute(input: unknown): SamsaraRoute {
     return this.routes.create(input);
+  }
+
+  /** An administrator adds a vehicle (and its coupled reefer trailer) to the organisation (fleet-organisation.ts `addVehicle`). */
+  addVehicle(input: NewVehicleInput): ReturnType<typeof addVehicle> {
+    return addVehicle(this.seed, input, this.now());
   }
 
   /** A dispatcher assigns a route to a vehicle or a driver in Samsara (route-stop webhooks need an assigned route). */

@@ -39,11 +39,26 @@ export function draft2020OnlyKeywords(schema: JsonValue, at = ''): string[] {
   return found;
 }
 
-/** A copy of the schema without `$schema` anywhere, for the draft-07 generator (the document's dialect is checked above). */
-function withoutDialect(node: JsonValue): JsonValue {
-  if (Array.isArray(node)) return node.map(withoutDialect);
+/** Keywords that change no validation result: left out of the generated code (Ajv copies a schema object it refers to, annotations included). */
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', '$comment', 'examples']);
+/** Keywords whose value is data, not a schema: copied as they are. */
+const VALUES = new Set(['const', 'enum', 'default']);
+
+/**
+ * A copy of the schema for the draft-07 generator: without `$schema` anywhere (the document's dialect is checked
+ * above) and without annotations. The generated code keeps a schema object wherever it refers to one (an enum's
+ * allowed values, the properties an `additionalProperties: false` checks against), and with it every description.
+ * A property *named* like an annotation (a `description` field of a payload) is kept: only keywords are dropped.
+ */
+function forGenerator(node: JsonValue, inProperties = false): JsonValue {
+  if (Array.isArray(node)) return node.map((n) => forGenerator(n));
   if (!isJsonObject(node)) return node;
-  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$schema').map(([k, v]) => [k, withoutDialect(v)]));
+  if (inProperties) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, forGenerator(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => !ANNOTATIONS.has(k))
+      .map(([k, v]) => [k, VALUES.has(k) ? v : forGenerator(v, k === 'properties' || k === '$defs' || k === 'definitions' || k === 'patternProperties')]),
+  );
 }
 
 /**
@@ -89,7 +104,7 @@ export function standaloneValidators({ schemas, exports, label, options = {} }: 
     code: { source: true, esm: true, lines: true, optimize: true, formats: _`__formats` },
   });
   addFormats(ajv);
-  for (const schema of schemas) ajv.addSchema(withoutDialect(schema) as JsonSchema);
+  for (const schema of schemas) ajv.addSchema(forGenerator(schema) as JsonSchema);
   const code = standaloneCode(ajv, { ...exports });
 
   // The module is ESM and bundled into Lambda handlers: a CommonJS require (a runtime helper such as deep

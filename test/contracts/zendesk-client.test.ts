@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, type Contract } from '../../contracts/contract';
 import type { TicketPriority } from '../../lambdas/cs/cs-port';
-import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
+import { markerTag, ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
 import { contractFetch, expectAllConform, type CannedResponse, type ContractCall } from './support';
 
@@ -115,7 +115,10 @@ describe('ZendeskClient requests conform to Zendesk\'s contract', () => {
     });
     expectAllConform(closed.calls);
     expect(closed.calls.map((c) => c.check.operationId)).toEqual(['ListTicketsJson', 'CreateTicketJson']);
-    expect(closed.calls[1].body).toMatchObject({ ticket: { via_followup_source_id: 38211, external_id: SHIPMENT, tags: ['logistics-sync', 'temperature-excursion', 'invoice-posted'] } });
+    // The closed ticket's tags, the update's, and the markers of what key `k` did (zendesk-client.ts markerTag).
+    expect(closed.calls[1].body).toMatchObject({
+      ticket: { via_followup_source_id: 38211, external_id: SHIPMENT, tags: ['logistics-sync', 'temperature-excursion', 'invoice-posted', markerTag('updated', 'k'), markerTag('created', 'k')] },
+    });
   });
 
   test('a request that breaks the contract is caught: a priority Zendesk does not have', async () => {

@@ -82,7 +82,7 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     expect(h.publisher.published).toHaveLength(0);
   });
 
-  test('the same event already in flight in another invocation is answered 409 with Retry-After', async () => {
+  test('the same event already in flight in another invocation is answered 503 with Retry-After (a status every vendor retries)', async () => {
     const h = fleet();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -94,7 +94,7 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     const slow = post(h, samsaraDeparture());
     await new Promise((r) => setTimeout(r, 10));
     const concurrent = await post(h, samsaraDeparture());
-    expect(concurrent.statusCode).toBe(409);
+    expect(concurrent.statusCode).toBe(503);
     expect(json(concurrent).error).toBe('in-progress');
     expect(concurrent.headers?.['retry-after']).toBe('5');
     release();

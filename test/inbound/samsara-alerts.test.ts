@@ -7,61 +7,12 @@
 import { describe, expect, test } from 'vitest';
 import { InMemoryAssetAssignments } from '../../lambdas/fleet/inbound/asset-assignments';
 import { fleetDialects, FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
-import type { FleetTelemetry, TemperatureReading } from '../../lambdas/fleet/inbound/samsara-alerts';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { example } from '../outbound/support';
+import { ambientAlert, InMemoryTelemetry, reeferAlert, TRAILER, VEHICLE } from './fixtures/samsara-alerts';
 import { apiEvent, expectCanonical, harness, json, samsaraHeaders } from './support';
-
-const TRAILER = { id: '281474977110204', name: 'Reefer RF-204', externalIds: { 'erp.trailer': 'RF-204' } };
-const VEHICLE = { id: '212014918087523', name: 'Truck 17', externalIds: { 'erp.vehicle': 'TRK-17' } };
-
-/** AlertIncident of a reefer temperature trigger (details as ReeferTemperatureResponseBody: driver, trailer, vehicle). */
-function reeferAlert(overrides: { happenedAtTime?: string; updatedAtTime?: string; trailer?: object; vehicle?: object; eventId?: string } = {}) {
-  return {
-    eventId: overrides.eventId ?? '9a6f2c1e-5d4b-4f7a-8e3c-2b1d0f9e8a71',
-    eventTime: '2026-03-12T10:40:00.000Z',
-    eventType: 'AlertIncident',
-    orgId: 20936,
-    webhookId: '1411751028848270',
-    data: {
-      configurationId: '9814a1fa-f0c6-408b-bf85-51dc3bc71ac7',
-      happenedAtTime: overrides.happenedAtTime ?? '2026-03-12T10:15:00Z',
-      updatedAtTime: overrides.updatedAtTime ?? '2026-03-12T10:40:00Z',
-      incidentUrl: 'https://cloud.samsara.com/o/20936/fleet/workflows/incidents/4477',
-      isResolved: false,
-      conditions: [
-        {
-          description: 'Reefer temperature out of range',
-          triggerId: 1033,
-          details: { reeferTemperature: { driver: { id: '45646', name: 'Jan de Vries' }, trailer: overrides.trailer ?? TRAILER, vehicle: overrides.vehicle ?? VEHICLE } },
-        },
-      ],
-    },
-  };
-}
-
-/** AlertIncident of an ambient temperature trigger (details as AmbientTemperatureResponseBody: the sensor). */
-function ambientAlert(sensorId = '122') {
-  const alert = reeferAlert({ eventId: '4c1e7b2a-0f3d-4a8e-9b6c-5d2f1e0a7b93' });
-  alert.data.conditions = [{ description: 'Cargo temperature above 8 °C', triggerId: 1034, details: { ambientTemperature: { sensor: { id: sensorId, name: 'Cargo sensor 1' } } } as never }];
-  return alert;
-}
-
-class InMemoryTelemetry implements FleetTelemetry {
-  readonly reads: string[] = [];
-  readonly sensors = new Map<string, TemperatureReading & { trailerId?: string; vehicleId?: string }>();
-  readonly reefers = new Map<string, TemperatureReading>();
-  async sensorTemperature(sensorId: string) {
-    this.reads.push(`sensor:${sensorId}`);
-    return this.sensors.get(sensorId);
-  }
-  async reeferTemperature(trailerId: string) {
-    this.reads.push(`reefer:${trailerId}`);
-    return this.reefers.get(trailerId);
-  }
-}
 
 /** SO-1001 dispatched on truck 17 with reefer RF-204 (the index as the indexer writes it), and the fleet API's readings. */
 async function world() {

@@ -133,6 +133,9 @@ describe('inbound adapters', () => {
     const erpEnv = (dev.fnBySystem('erp')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(erpEnv.READ_BACK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^SapReadBackErpSapReadBackQueue/) });
     expect(erpEnv.API_BASE_URL).toBeUndefined();
+    // The fleet adapter sends an alert the index cannot place yet to the recheck queue (lib/adapters/alert-recheck.ts).
+    const fleetEnv = (dev.fnBySystem('fleet')[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(fleetEnv.ALERT_RECHECK_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/^AlertRecheckFleetAlertRecheckQueue/) });
   });
 
   test('least privilege: PutEvents on the bus, item access on the idempotency table, GetSecretValue on the system\'s secret only', () => {
@@ -142,8 +145,9 @@ describe('inbound adapters', () => {
       const policies = dev.ofType('AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));
       const statements = policies.flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
       const actions = statements.flatMap((s) => [s.Action].flat()).sort();
-      // The ERP adapter also sends thin SAP sales-order events to the read-back queue (SendMessage; SSE-SQS needs no KMS grant).
-      const readBack = system === 'erp' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : [];
+      // The ERP adapter also sends thin SAP sales-order events to the read-back queue, the fleet adapter the alerts the
+      // index cannot place yet to the recheck queue (SendMessage; SSE-SQS needs no KMS grant).
+      const readBack = system === 'cs' ? [] : ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
       // The fleet adapter queries the correlation index (the shipments on an alerting asset).
       const index = system === 'fleet' ? ['dynamodb:Query'] : [];
       expect(actions, fnId).toEqual(

@@ -78,7 +78,8 @@ describe('a shipment whose Zendesk ticket is closed', () => {
           subject: `Temperature excursion on ${SHIPMENT}`,
           priority: 'high',
           type: 'incident',
-          tags: ['logistics-sync', 'temperature-excursion', 'invoice-posted'],
+          // The closed ticket's tags (without its markers), the note's, and the markers of what this message's key did (zendesk-client.ts markerTag).
+          tags: ['logistics-sync', 'temperature-excursion', 'invoice-posted', expect.stringMatching(/^lsync-u-[0-9a-f]{20}$/), expect.stringMatching(/^lsync-c-[0-9a-f]{20}$/)],
           comment: { body: expect.stringMatching(/Invoice INV-90017/), public: false },
         },
       },
@@ -115,9 +116,25 @@ describe('a shipment whose Zendesk ticket is closed', () => {
     const first = await client.updateTicketByExternalId(SHIPMENT, note, { idempotencyKey: 'lsync-cs-comment-invoice-posted-evt-1' });
     const again = await client.updateTicketByExternalId(SHIPMENT, note, { idempotencyKey: 'lsync-cs-comment-invoice-posted-evt-1' });
     expect(first).toEqual({ ticketId: expect.any(String), followUpOf: closedId });
-    expect(again).toEqual({ ticketId: first?.ticketId });
+    // The follow-up carries this key's marker: found, nothing is sent again (no second follow-up, no second note on it).
+    expect(again).toEqual({ ticketId: first?.ticketId, alreadyDone: 'created' });
+    expect(puts(first!.ticketId)).toEqual([]);
     expect(posts().filter((c) => (c.body as { ticket: Record<string, unknown> }).ticket.via_followup_source_id !== undefined)).toHaveLength(1);
     expect(posts().at(-1)?.idempotencyKey).toBe('lsync-cs-comment-invoice-posted-evt-1');
+  });
+
+  test('an update whose answer was lost after Zendesk applied it is not sent again: one note, however often the message is retried', async () => {
+    const { ticketId } = await openCase();
+    cs.setFault({ kind: 'drop', afterHandling: true, method: 'PUT', path: '/api/v2/tickets/:id.json', count: 1 });
+    const note = { comment: { body: 'Invoice INV-90018 posted.' }, additionalTags: ['invoice-posted'] };
+    await expect(client.updateTicketByExternalId(SHIPMENT, note, { idempotencyKey: 'k-lost' })).rejects.toThrow();
+    expect(await client.updateTicketByExternalId(SHIPMENT, note, { idempotencyKey: 'k-lost' })).toEqual({ ticketId, alreadyDone: 'updated' });
+    expect(puts(ticketId)).toHaveLength(1);
+    const comments = (cs.snapshot() as { tickets: { id: number; comments: { body: string }[] }[] }).tickets.find((t) => t.id === Number(ticketId))!.comments;
+    expect(comments.filter((c) => c.body === 'Invoice INV-90018 posted.')).toHaveLength(1);
+    // Another message (another key) still adds its own note.
+    expect(await client.updateTicketByExternalId(SHIPMENT, note, { idempotencyKey: 'k-other' })).toEqual({ ticketId });
+    expect(puts(ticketId)).toHaveLength(2);
   });
 
   test('a ticket closed between the lookup and the update (Zendesk answers 422) gets a follow-up instead', async () => {

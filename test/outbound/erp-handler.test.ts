@@ -186,7 +186,10 @@ describe('ERP outbound handler', () => {
     const { handler, erp, messages, metrics, circuit } = erpHarness({ maxReceiveCount: 5 });
     const down = () => new UpstreamUnavailableError('ERP answered 502', 502);
     erp.script.failNext('updateShipmentStatus', down(), down(), down(), down());
-    const records = [departed, example('shipment.arrived'), delivered, example('shipment.dispatched'), departed].map((d, i) => sqsRecord(d, { messageId: `m${i}` }));
+    // Five shipments: a failed call whose outcome is unknown keeps its own shipment's lease (status-guard.ts).
+    const records = [departed, example('shipment.arrived'), delivered, example('shipment.dispatched'), departed].map((d, i) =>
+      sqsRecord({ ...d, refs: { ...d.refs, shipmentId: `SHP-CIRCUIT-${i}` } }, { messageId: `m${i}` }),
+    );
     const response = await handler(sqsEvent(...records), lambdaContext());
     expect(erp.callsOf('updateShipmentStatus')).toHaveLength(0);
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m0', 'm1', 'm2']);

@@ -1,9 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound } from '../../lambdas/erp/outbound/erp-outbound';
-import { InMemoryStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { RateLimitedError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
 import { parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
+import { MILESTONE_RANK } from '../../lambdas/shared/outbound/milestones';
+import { erpActions } from '../../lambdas/workflows/erp-actions';
 import type { ActionContext } from '../../lambdas/shared/outbound/runner';
 import { example, InMemoryErp } from './support';
 
@@ -13,6 +16,7 @@ import { example, InMemoryErp } from './support';
  */
 const arrived = example('shipment.arrived');
 const delivered = example('shipment.delivered');
+const SHIPMENT_ID = delivered.refs.shipmentId!;
 const message = (detail: typeof arrived) => parseCanonicalMessage(JSON.stringify({ detail, 'detail-type': detail.metadata.eventType }));
 
 /** An ERP whose status calls wait until the test lets them through (or fail). */
@@ -98,5 +102,98 @@ describe('ERP status under concurrency', () => {
     await expect(guard.claim('SHP-X', { rank: 4, owner: 'crashed', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
     clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
     await expect(guard.claim('SHP-X', { rank: 5, owner: 'other', now: clock })).resolves.toEqual({ kind: 'claimed', previousRank: 0 });
+  });
+
+  // Found by the 50-order chaos run: an ERP answer slower than the client timeout is applied after the client gave up.
+  test('a delivery whose call timed out after reaching the ERP is never followed by the arrival: the ERP ends delivered', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    // The client gives up; the ERP applies the update all the same (the gate opens after the failure).
+    erp.fail(new UpstreamUnavailableError('ERP PUT timed out after 7500 ms'));
+    await expect(delivery).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(run(erp, guard, arrived, 'arrival')).resolves.toMatchObject({ outcome: 'skipped', note: expect.stringMatching(/^late/) });
+    // The delivery's own retry goes through (with its own Idempotency-Key, which the ERP replays if it had it).
+    const retry = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await expect(retry).resolves.toEqual({ outcome: 'done' });
+    expect(statuses(erp)).toEqual(['delivered']);
+  });
+
+  test('after a call with an unknown outcome, the status is retried by its own message while the lease lasts; another message asking for it waits, then may take over', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    const erp = new GatedErp();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new UpstreamUnavailableError('ERP PUT timed out after 7500 ms'));
+    await expect(delivery).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    // The POD asks for "delivered" too: busy while the delivery's lease lasts (no failure counted).
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'delivery', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+    clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+    // A lower status stays late whoever asks.
+    await expect(guard.claim(SHIPMENT_ID, { rank: 4, owner: 'arrival', now: clock })).resolves.toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(skipBecause({ rank: 3, attemptedRank: 3 }, { rank: 4 })).toBeUndefined();
+    expect(skipBecause({ rank: 4, attemptedRank: 5 }, { rank: 5 })).toBeUndefined();
+  });
+
+  test('a refusal (429) changed nothing at the ERP: the shipment is released at once for the other message', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    const erp = new GatedErp();
+    const delivery = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new RateLimitedError('429', 2));
+    await expect(delivery).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+  });
+});
+
+/**
+ * The workflows' "exception" status has no rank: it goes through the same guard as a ceiling, so a workflow that
+ * rode out the ERP's 429s for minutes does not set "exception" after the delivery (found by the chaos run: an ERP
+ * history dispatched → in-transit → arrived → delivered → exception).
+ */
+describe('the exception workflows\' ERP status under the never-backwards guard', () => {
+  const excursion = example('shipment.exception-raised');
+  const input = {
+    action: 'set-exception-status' as const,
+    flow: 'temperature-excursion' as const,
+    event: excursion as never,
+    decision: { reason: 'reefer at 11.5 °C for 25 min', summary: { orderId: excursion.refs.orderId } } as never,
+  };
+
+  test('set while the ERP has not been told "delivered"; skipped after it, or after an attempt at it', async () => {
+    const erp = new InMemoryErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const shipment = excursion.refs.shipmentId!;
+    const run = erpActions(erp, () => clock, undefined, guard);
+    expect(await run(input)).toEqual({ done: true });
+    expect(statuses(erp)).toEqual(['exception']);
+    expect(guard.leases.size).toBe(0);
+
+    // While the arrival holds the shipment's lease, the exception waits (busy: the state machine retries it).
+    await guard.claim(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival', now: clock });
+    await expect(run(input)).rejects.toBeInstanceOf(StatusSyncBusyError);
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival' });
+    // "delivered" attempted (its outcome unknown) or synced: the exception is skipped.
+    await guard.claim(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery', now: clock });
+    expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery' });
+    expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
+    expect(statuses(erp)).toEqual(['exception']);
+  });
+
+  test('a failed exception call releases the lease, so the delivery is not held up by it', async () => {
+    const erp = new GatedErp();
+    const guard = new InMemoryStatusSyncGuard();
+    const run = erpActions(erp, () => clock, undefined, guard);
+    const pending = run(input);
+    await new Promise((r) => setTimeout(r, 5));
+    erp.fail(new RateLimitedError('ERP answered 429', 5));
+    await expect(pending).rejects.toBeInstanceOf(RateLimitedError);
+    expect(guard.leases.size).toBe(0);
   });
 });

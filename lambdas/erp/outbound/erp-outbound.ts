@@ -1,5 +1,5 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { ValidationError } from '../../shared/errors';
+import { UpstreamUnavailableError, ValidationError } from '../../shared/errors';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import { guardMilestone, MILESTONE_RANK, milestoneByRank, milestoneOf, type Milestone } from '../../shared/outbound/milestones';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
@@ -147,7 +147,10 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
           context.idempotencyKey,
         );
       } catch (error) {
-        await this.guard.release(action.shipmentId, owner);
+        // A timeout, a dropped connection or a 5xx may have reached the ERP: keep the lease (it expires after
+        // STATUS_LEASE_SECONDS), so only this message retries the status meanwhile, with its own Idempotency-Key.
+        // A refusal (429, maintenance, 4xx) changed nothing: release at once.
+        if (!(error instanceof UpstreamUnavailableError)) await this.guard.release(action.shipmentId, owner);
         throw error;
       }
       const now = context.now();

@@ -15,6 +15,14 @@ import { BusyError } from '../../shared/errors';
  * (busy, retried shortly) and then finds the higher rank, so the ERP never receives a lower status after a
  * higher one. A lease left by a crashed environment expires after {@link STATUS_LEASE_SECONDS}; the same
  * message (same owner) may take its own lease back at once.
+ *
+ * A claim also records the highest rank *attempted* and by whom, kept when the call fails: a call that timed out
+ * or lost its answer may have reached the ERP all the same (the chaos run saw "delivered" applied after the
+ * client gave up, then "arrived" sent after it: the ERP ended at "arrived"). So after an attempt at rank R, a
+ * lower rank is skipped as late. R itself may be attempted again: by its own message at once, by another message
+ * asking for R (the POD and the delivery event both ask for "delivered") once the lease is free — the caller keeps
+ * the lease after a failure whose outcome is unknown (erp-outbound.ts), so within it only the attempt's own message
+ * retries, with its own Idempotency-Key, which the ERP replays.
  */
 export interface StatusSyncGuard {
   /** Highest rank synced for the shipment; 0 when none. */
@@ -29,9 +37,26 @@ export interface StatusSyncGuard {
   recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void>;
   /** Releases the owner's lease without recording (the call failed). */
   release(shipmentId: string, owner: string): Promise<void>;
+  /**
+   * Claims the shipment for a status without a rank (the workflows' `exception`) while nothing at or above
+   * `ceiling` was synced or attempted: `claimed`, or `skip` with the rank that forbids it (an exception after
+   * "delivered" would move the ERP backwards). Throws {@link StatusSyncBusyError} while another owner holds the
+   * shipment. Release the lease after the call.
+   */
+  claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim>;
 }
 
 export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
+
+/**
+ * Whether a claim for `rank` must be skipped given what was synced and attempted (pure; both guards). Returns the
+ * rank that makes it late or a repeat, or undefined when the claim may proceed (leases apart).
+ */
+export function skipBecause(state: { rank: number; attemptedRank: number }, request: { rank: number }): number | undefined {
+  if (state.rank >= request.rank) return state.rank;
+  if (state.attemptedRank > request.rank) return state.attemptedRank;
+  return undefined;
+}
 
 /** Longest time one status call may hold a shipment (the outbound function's timeout is at most 30 s). */
 export const STATUS_LEASE_SECONDS = 60;
@@ -77,8 +102,9 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
-          ConditionExpression: '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, attemptedRank = :rank, attemptedBy = :owner, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression:
+            '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(attemptedRank) OR attemptedRank <= :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
           ExpressionAttributeNames: { '#rank': 'rank' },
           ExpressionAttributeValues: {
             ':owner': request.owner,
@@ -95,8 +121,36 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
-    const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
-    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    const skip = skipBecause(
+      { rank: typeof Item?.rank === 'number' ? Item.rank : 0, attemptedRank: typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0 },
+      request,
+    );
+    if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
+    throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
+  }
+
+  async claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const now = request.now.getTime();
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(shipmentId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression:
+            '(attribute_not_exists(#rank) OR #rank < :ceiling) AND (attribute_not_exists(attemptedRank) OR attemptedRank < :ceiling) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: { ':owner': request.owner, ':until': now + STATUS_LEASE_SECONDS * 1000, ':now': now, ':ceiling': request.ceiling, ':exp': Math.floor(now / 1000) + this.ttlSeconds },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', previousRank: typeof Attributes?.rank === 'number' ? Attributes.rank : 0 };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
+    const reached = Math.max(typeof Item?.rank === 'number' ? Item.rank : 0, typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0);
+    if (reached >= request.ceiling) return { kind: 'skip', syncedRank: reached };
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
@@ -146,6 +200,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
 export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   readonly ranks = new Map<string, number>();
   readonly leases = new Map<string, { owner: string; until: number }>();
+  readonly attempts = new Map<string, { rank: number; by: string }>();
 
   async syncedRank(shipmentId: string): Promise<number> {
     return this.ranks.get(shipmentId) ?? 0;
@@ -153,13 +208,27 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
 
   async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
     const syncedRank = this.ranks.get(shipmentId) ?? 0;
-    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    const attempt = this.attempts.get(shipmentId);
+    const skip = skipBecause({ rank: syncedRank, attemptedRank: attempt?.rank ?? 0 }, request);
+    if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
     const lease = this.leases.get(shipmentId);
     if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
       throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
     }
     this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    this.attempts.set(shipmentId, { rank: request.rank, by: request.owner });
     return { kind: 'claimed', previousRank: syncedRank };
+  }
+
+  async claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim> {
+    const reached = Math.max(this.ranks.get(shipmentId) ?? 0, this.attempts.get(shipmentId)?.rank ?? 0);
+    if (reached >= request.ceiling) return { kind: 'skip', syncedRank: reached };
+    const lease = this.leases.get(shipmentId);
+    if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
+      throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
+    }
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    return { kind: 'claimed', previousRank: this.ranks.get(shipmentId) ?? 0 };
   }
 
   async recordSynced(shipmentId: string, sync: { rank: number; owner?: string }): Promise<void> {

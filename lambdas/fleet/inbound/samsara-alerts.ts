@@ -66,7 +66,29 @@ export interface AssetAssignments {
 export interface SamsaraAlertPorts {
   readonly telemetry: FleetTelemetry;
   readonly assignments: AssetAssignments;
+  /**
+   * Where an alert on an asset that carries none of our shipments *yet* waits to be checked again
+   * (lambdas/fleet/alert-recheck): the index may be behind the dispatch. @default - answered 202 ignored at once
+   */
+  readonly recheck?: AlertRecheckQueue;
 }
+
+/** An alert the index could not place, as the recheck consumer needs it: the decoded webhook and when it came. */
+export interface AlertRecheckRequest {
+  readonly decoded: DecodedEvent<AlertEnvelope & { data: unknown }>;
+  readonly receivedAt: string;
+  /** Checks so far (the intake's own is the first). */
+  readonly checks: number;
+}
+
+/** Port: the recheck queue (SQS with a delay; lambdas/fleet/alert-recheck/queue.ts). */
+export interface AlertRecheckQueue {
+  /** Sends the alert to be checked again after `delaySeconds`; a failure is UpstreamUnavailable (the vendor retries). */
+  later(request: AlertRecheckRequest, delaySeconds: number): Promise<void>;
+}
+
+/** The wait before the first recheck; each later one doubles it (30 s, 1, 2, 4, 8 min: five rechecks in about 15 min). */
+export const FIRST_RECHECK_DELAY_SECONDS = 30;
 
 interface AlertEntity {
   id?: string;
@@ -179,30 +201,55 @@ export function mapSamsaraAlert(
       `data.conditions[${trigger.index}].details.reeferTemperature.trailer`,
     );
   }
-  const trailerId = trigger.kind === 'reefer' ? trigger.trailer?.id : undefined;
   return {
     kind: 'deferred',
     async complete() {
       if (!ports) throw new UpstreamUnavailableError('temperature alerts need the fleet API and the correlation index, which this adapter was not given');
-      const at = data.happenedAtTime;
-      const span: IncidentSpan = { from: at, until: data.resolvedAtTime ?? data.updatedAtTime ?? decoded.event.eventTime };
-      let reading: TemperatureReading | undefined;
-      const carried: CarriedShipment[] = [];
-      if (trigger.kind === 'ambient') {
-        const sensor = await ports.telemetry.sensorTemperature(trigger.sensor.id!);
-        reading = sensor;
-        if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedDuring('trailer', [sensor.trailerId], span)));
-        if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedDuring('vehicle', [sensor.vehicleId], span)));
-        if (!sensor?.trailerId && !sensor?.vehicleId) return { kind: 'ignored', reason: `sensor ${trigger.sensor.id} is on no trailer or vehicle` };
-      } else {
-        if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedDuring('trailer', assetIds(trigger.trailer), span)));
-        if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedDuring('vehicle', assetIds(trigger.vehicle), span)));
-        if (carried.length > 0 && trailerId) reading = await ports.telemetry.reeferTemperature(trailerId);
-      }
-      const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
-      if (shipments.length === 0) return { kind: 'ignored', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} between ${span.from} and ${span.until}` };
-      if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trailerId}`}`);
-      return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
+      const resolution = await resolveAlert(decoded, receivedAt, ports);
+      if (resolution.kind !== 'unmatched') return resolution;
+      if (!ports.recheck) return { kind: 'ignored', reason: resolution.reason };
+      await ports.recheck.later({ decoded, receivedAt, checks: 1 }, FIRST_RECHECK_DELAY_SECONDS);
+      return { kind: 'queued', reason: `${resolution.reason}, as far as the index knows now: checked again from ${FIRST_RECHECK_DELAY_SECONDS} s on, for about 15 minutes (the index may be behind the dispatch)` };
     },
   };
+}
+
+/** An alert on an asset that, as far as the index knows now, carries none of our shipments. */
+export interface UnmatchedAlert {
+  readonly kind: 'unmatched';
+  readonly reason: string;
+}
+
+/**
+ * Reads an alert's reading and shipments through the ports and maps it (the intake's first check and each
+ * recheck): the exceptions, ignored (no range), or unmatched (no shipment on the asset, as the index knows it now).
+ */
+export async function resolveAlert(
+  decoded: DecodedEvent<AlertEnvelope & { data: unknown }>,
+  receivedAt: string,
+  ports: Pick<SamsaraAlertPorts, 'telemetry' | 'assignments'>,
+): Promise<MapResult | UnmatchedAlert> {
+  const data = decoded.event.data as SamsaraAlertIncidentData;
+  const trigger = temperatureTrigger(data);
+  if (!trigger) return { kind: 'ignored', reason: 'alert incident is not a temperature alert' };
+  const trailerId = trigger.kind === 'reefer' ? trigger.trailer?.id : undefined;
+  const at = data.happenedAtTime;
+  const span: IncidentSpan = { from: at, until: data.resolvedAtTime ?? data.updatedAtTime ?? decoded.event.eventTime };
+  let reading: TemperatureReading | undefined;
+  const carried: CarriedShipment[] = [];
+  if (trigger.kind === 'ambient') {
+    const sensor = await ports.telemetry.sensorTemperature(trigger.sensor.id!);
+    reading = sensor;
+    if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedDuring('trailer', [sensor.trailerId], span)));
+    if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedDuring('vehicle', [sensor.vehicleId], span)));
+    if (!sensor?.trailerId && !sensor?.vehicleId) return { kind: 'ignored', reason: `sensor ${trigger.sensor.id} is on no trailer or vehicle` };
+  } else {
+    if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedDuring('trailer', assetIds(trigger.trailer), span)));
+    if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedDuring('vehicle', assetIds(trigger.vehicle), span)));
+    if (carried.length > 0 && trailerId) reading = await ports.telemetry.reeferTemperature(trailerId);
+  }
+  const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
+  if (shipments.length === 0) return { kind: 'unmatched', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} between ${span.from} and ${span.until}` };
+  if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trailerId}`}`);
+  return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
 }

@@ -3,6 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { callBudgetMs } from '../../../registry/outbound-timing';
 import { numberEnv, optionalEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';
@@ -30,6 +31,7 @@ import { PowertoolsSyncMetrics } from './sync-metrics';
  * | `CIRCUIT_FAILURE_THRESHOLD`, `CIRCUIT_COOLDOWN_SECONDS`, `CIRCUIT_MAX_COOLDOWN_SECONDS` | circuit breaker |
  * | `MAX_HOLD_SECONDS` | a message held longer is dead-lettered |
  * | `HTTP_TIMEOUT_MS` | per-request timeout of the target client |
+ * | `HTTP_MIN_INTERVAL_MS` | this container's pacing (its share of the target's rate limit); with the timeout, the budget a message needs before it is started |
  * | `IDEMPOTENCY_TTL_SECONDS` | how long a completed action is remembered |
  * | `CORRELATION_TTL_SECONDS` | expiry of the items an adapter writes to the correlation table |
  * | `ACCOUNT_TEAM_TOPIC_ARN`, `DEGRADED_NOTICE_SECONDS` | degraded mode (optional): whom to tell when the target stays unreachable, and after how long |
@@ -46,6 +48,8 @@ export interface OutboundEnvironment {
   readonly circuit: CircuitSettings;
   readonly maxHoldSeconds: number;
   readonly httpTimeoutMs: number;
+  /** This container's pacing: one request per this many ms (`HTTP_MIN_INTERVAL_MS`). */
+  readonly minIntervalMs: number;
   readonly idempotencyTtlSeconds: number;
   readonly correlationTtlSeconds: number;
   /** Degraded mode, when the adapter has an account-team topic. */
@@ -83,6 +87,7 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     },
     maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS'),
     httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
+    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
     idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
     correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
     ...(optionalEnv('ACCOUNT_TEAM_TOPIC_ARN') ? { degraded: { topicArn: optionalEnv('ACCOUNT_TEAM_TOPIC_ARN')!, afterSeconds: numberEnv('DEGRADED_NOTICE_SECONDS') } } : {}),
@@ -126,8 +131,8 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
       backoff: env.backoff,
       maintenanceWindows: env.maintenanceWindows,
       maxHoldSeconds: env.maxHoldSeconds,
-      // Room for a message's calls (usually one or two; the token is cached).
-      callBudgetMs: env.httpTimeoutMs * 2 + 1000,
+      // Room for a message's calls, each waiting for its pacing slot (registry/outbound-timing.ts).
+      callBudgetMs: callBudgetMs(env.httpTimeoutMs, env.minIntervalMs),
       queueUrl: env.queueUrl,
     },
   });

@@ -50,7 +50,7 @@ export class SignatureError extends AuthenticationError {
   }
 }
 
-/** The same vendor event is being processed by another invocation right now (409: the vendor retries later). */
+/** The same vendor event is being processed by another invocation right now (503 with Retry-After: the vendor retries later). */
 export class DuplicateInFlightError extends IntegrationError {
   override readonly errorClass = 'DuplicateInFlight';
   override name = 'DuplicateInFlightError';

@@ -92,8 +92,8 @@ function verifyWith(dialect: Dialect, request: WebhookRequest, secret: SigningSe
  * bound size → content type → verify signature → parse → validate → map → dedupe → publish → respond.
  *
  * Status codes: 202 accepted (canonical event ids), queued (mapped later by a queue consumer) or ignored; 400 bad input naming the field; 401 bad
- * signature; 409 the same event is in flight; 413 too large; 415 wrong content type; 5xx only when our
- * side failed (secret, idempotency store or EventBridge), so the vendor retries. Nothing is published
+ * signature; 413 too large; 415 wrong content type; 5xx when our
+ * side failed (secret, idempotency store or EventBridge) or the same event is in flight, so the vendor retries. Nothing is published
  * unless the whole request was accepted.
  */
 export function createWebhookPipeline(dialects: readonly Dialect[], settings: WebhookPipelineSettings, ports: WebhookPipelinePorts): WebhookHandler {

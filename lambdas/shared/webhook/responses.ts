@@ -58,7 +58,10 @@ export function errorResponse(error: unknown): { response: APIGatewayProxyResult
     return { response: jsonResponse(400, body), reason: 'validation' };
   }
   if (error instanceof DuplicateInFlightError) {
-    return { response: jsonResponse(409, { error: 'in-progress', message: error.message }, { 'retry-after': '5' }), reason: 'in-flight' };
+    // 503, not 409: many vendors retry no 4xx but 429, while every one retries a 5xx. A copy refused with a 4xx is
+    // lost when the original then fails (the chaos run saw it: a Samsara alert's retry answered 409 while the first
+    // attempt was still reading the fleet API, which then timed out; nothing retried the alert).
+    return { response: jsonResponse(503, { error: 'in-progress', message: error.message }, { 'retry-after': '5' }), reason: 'in-flight' };
   }
   if (error instanceof IntegrationError && error.retryable) {
     return {

@@ -1,0 +1,84 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventPublisher } from '../../shared/event-publisher';
+import type { MessageOps } from '../../shared/outbound/queue-ops';
+import type { AdapterLogger } from '../../shared/outbound/runner';
+import { deadLetterAttributes } from '../../shared/outbound/failures';
+import { FIRST_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
+
+/** Checks of one alert in all, the intake's included: 30 s, 1, 2, 4 and 8 min after it, about 15 min in all. */
+export const MAX_ALERT_CHECKS = 6;
+
+export interface AlertRecheckDependencies {
+  readonly ports: Pick<SamsaraAlertPorts, 'telemetry' | 'assignments'>;
+  readonly publisher: EventPublisher;
+  /** Where an alert still unmatched goes for its next check. */
+  readonly queue: AlertRecheckQueue;
+  /** The DLQ, for a message that is not a recheck request. */
+  readonly messages: Pick<MessageOps, 'deadLetter'>;
+  readonly queueUrl: string;
+  readonly logger: Pick<AdapterLogger, 'info' | 'warn'>;
+  readonly metrics: { count(name: string): void };
+  readonly clock?: () => Date;
+}
+
+/** The delay before check number `checks + 1` (the second check waits FIRST_RECHECK_DELAY_SECONDS). */
+export function delayBeforeNextCheck(checks: number): number {
+  return FIRST_RECHECK_DELAY_SECONDS * 2 ** (checks - 1);
+}
+
+function parseRequest(body: string): AlertRecheckRequest | undefined {
+  try {
+    const request = JSON.parse(body) as Partial<AlertRecheckRequest>;
+    const decoded = request.decoded;
+    const valid =
+      typeof request.receivedAt === 'string' &&
+      Number.isInteger(request.checks) &&
+      typeof decoded?.vendorEventId === 'string' &&
+      typeof decoded.vendorEventType === 'string' &&
+      typeof decoded.event === 'object' &&
+      decoded.event !== null;
+    return valid ? (request as AlertRecheckRequest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The alert recheck consumer: a Samsara temperature alert whose asset carried none of our shipments as far as the
+ * index knew (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked again,
+ * with doubling waits, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
+ * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
+ * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish leaves the
+ * message to SQS (delivered again, then the queue's DLQ); a message that is not a request goes to the DLQ at once.
+ */
+export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const clock = deps.clock ?? (() => new Date());
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const request = parseRequest(record.body);
+    if (!request) {
+      deps.logger.warn('not an alert recheck request: dead-lettered', { messageId: record.messageId });
+      await deps.messages.deadLetter(record, deadLetterAttributes(record, { errorClass: 'ValidationError', reason: 'not an alert recheck request' }, deps.queueUrl, clock()));
+      return;
+    }
+    const checks = request.checks + 1;
+    const resolution = await resolveAlert(request.decoded, request.receivedAt, deps.ports);
+    const keys = { vendorEventId: request.decoded.vendorEventId, checks };
+    if (resolution.kind === 'events') {
+      const eventIds = await deps.publisher.publish(resolution.events);
+      deps.metrics.count('AlertMatchedOnRecheck');
+      deps.logger.info('alert matched on recheck: exceptions published', { ...keys, eventIds });
+    } else if (resolution.kind === 'unmatched' && checks < MAX_ALERT_CHECKS) {
+      const delay = delayBeforeNextCheck(checks);
+      await deps.queue.later({ ...request, checks }, delay);
+      deps.logger.info('alert still unmatched: checked again later', { ...keys, delaySeconds: delay });
+    } else {
+      if (resolution.kind === 'unmatched') deps.metrics.count('AlertUnmatched');
+      deps.logger.info('alert ignored after its rechecks', { ...keys, reason: resolution.reason });
+    }
+  };
+
+  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+}

@@ -1,0 +1,100 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
+import type { SystemConfig } from '../config/stage-config';
+import { NodeFunction } from '../core/defaults';
+import { ReliableQueue } from '../core/reliable-queue';
+import { acknowledgeSqsConsumer } from '../core/serverless-checks';
+import { acknowledgeFunctionBaseline } from './outbound-adapter';
+
+export interface FleetAlertRecheckProps {
+  /** The fleet system's stage configuration: `apiBaseUrl`, `secretName`. */
+  readonly config: SystemConfig;
+  /** Where the exceptions of an alert matched on recheck are published. */
+  readonly bus: events.IEventBus;
+  /** The asset assignments the recheck reads. */
+  readonly correlationTable: dynamodb.ITable;
+  /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
+  readonly alarmTopic?: sns.ITopic;
+  /** @default Duration.days(4) */
+  readonly queueRetention?: Duration;
+  /** @default Duration.days(14) */
+  readonly deadLetterRetention?: Duration;
+  /** @default - the NodeFunction default (one month) */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** One check reads the fleet API once and queries the index once or twice. */
+const TIMEOUT = Duration.seconds(30);
+/** A check that keeps failing (the fleet API down) is retried this often, then dead-lettered with its alert. */
+const MAX_RECEIVE_COUNT = 5;
+
+/**
+ * The recheck of temperature alerts the index could not place yet (lambdas/fleet/alert-recheck): the fleet inbound
+ * adapter sends such an alert to the `fleet-alert-recheck` ReliableQueue with a delay; its function checks it again
+ * with doubling waits for about 15 minutes and publishes the exceptions once the index knows the shipment on the
+ * asset (an execution environment of the indexer killed mid-batch returns its batch only after the visibility
+ * timeout: an alert within those minutes of the dispatch was answered "ignored" and lost).
+ *
+ * Grants: the function reads the fleet secret and the index, puts events on the bus, sends to its own queue (the
+ * next check) and its DLQ; {@link grantEnqueue} lets the inbound adapter send the first request.
+ */
+export class FleetAlertRecheck extends Construct {
+  public readonly reliableQueue: ReliableQueue;
+  public readonly queue: sqs.Queue;
+  public readonly handler: NodeFunction;
+
+  constructor(scope: Construct, id: string, props: FleetAlertRecheckProps) {
+    super(scope, id);
+    this.reliableQueue = new ReliableQueue(this, 'FleetAlertRecheck', {
+      consumerTimeout: TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      retentionPeriod: props.queueRetention,
+      deadLetterRetentionPeriod: props.deadLetterRetention,
+      alarmTopic: props.alarmTopic,
+      purpose: 'the recheck of temperature alerts the index could not place yet',
+    });
+    this.queue = this.reliableQueue.queue;
+
+    this.handler = new NodeFunction(this, 'RecheckFunction', {
+      entry: FUNCTION_ENTRIES.fleetAlertRecheck,
+      serviceName: 'fleet-alert-recheck',
+      timeout: TIMEOUT,
+      logRetention: props.logRetention,
+      environment: functionEnvironment({
+        API_BASE_URL: props.config.apiBaseUrl,
+        SECRET_NAME: props.config.secretName,
+        HTTP_TIMEOUT_MS: 5000,
+        CORRELATION_TABLE: props.correlationTable.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        QUEUE_URL: this.queue.queueUrl,
+        DLQ_URL: this.reliableQueue.deadLetterQueue.queueUrl,
+      }),
+    });
+    this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName).grantRead(this.handler);
+    props.correlationTable.grantReadData(this.handler);
+    props.bus.grantPutEventsTo(this.handler);
+    this.queue.grantSendMessages(this.handler);
+    this.reliableQueue.deadLetterQueue.grantSendMessages(this.handler);
+    acknowledgeFunctionBaseline(this.handler);
+    acknowledgeSqsConsumer(this.handler);
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
+      reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
+    });
+  }
+
+  /** Lets `grantee` (the fleet inbound adapter) send alerts to be checked again. */
+  public grantEnqueue(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest';
+import { countEffects } from '../../bench/chaos/count';
+import { newRun } from '../../bench/chaos/driver';
+import { planOrders } from '../../bench/chaos/plan';
+import { percentile } from '../../bench/chaos/report';
+import type { OrderInSystems, World } from '../../bench/chaos/world';
+
+describe('chaos run parts', () => {
+  test('the plan is the same for the same seed, and shares are near their targets', () => {
+    const a = planOrders(2000, 5);
+    expect(planOrders(2000, 5)).toEqual(a);
+    expect(planOrders(2000, 6)).not.toEqual(a);
+    const share = (f: (p: (typeof a)[number]) => boolean) => a.filter(f).length / a.length;
+    expect(share((p) => p.exception === 'temperature')).toBeCloseTo(0.12, 1);
+    expect(share((p) => p.exception === 'delay')).toBeCloseTo(0.12, 1);
+    expect(share((p) => p.triplicate)).toBeCloseTo(0.1, 1);
+    // A temperature alert needs a reefer: every temperature order is a cold-chain order with a trailer of its own.
+    expect(a.filter((p) => p.exception === 'temperature').every((p) => p.likeOrderId === 'SO-1001' && p.trailer === `RF-${p.orderId}`)).toBe(true);
+    expect(new Set(a.map((p) => p.vehicle)).size).toBe(a.length);
+  });
+
+  test('percentiles by nearest rank', () => {
+    expect(percentile([], 50)).toBeUndefined();
+    expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+    expect(percentile([...Array(100).keys()].map((i) => i + 1), 95)).toBe(95);
+  });
+
+  test('effects are counted from the vendors’ records: twice is twice, none is missing', () => {
+    const plan = planOrders(40, 1).find((p) => p.exception === 'temperature')!;
+    const state: OrderInSystems = {
+      routes: [{ id: 'r1', shipmentId: 's1' }],
+      shipment: { shipmentId: 's1', status: 'delivered', history: ['dispatched', 'in-transit', 'exception', 'arrived', 'delivered'].map((status) => ({ status, receivedAt: '2026-12-04T10:00:00Z' })) },
+      holds: 1,
+      billing: [{ readyAt: '2026-12-04T10:00:00Z' }],
+      invoices: [],
+      tickets: [{ id: 1, createdAt: '2026-12-04T10:00:00Z', comments: [1, 2].map(() => ({ body: 'Invoice INV-1 posted.\nProof of delivery: d at t.', createdAt: '2026-12-04T10:00:00Z' })) }],
+    };
+    const world = { order: () => state } as unknown as World;
+    const counts = Object.fromEntries(countEffects(newRun(plan), world).map((e) => [e.effect, e.count]));
+    expect(counts).toEqual({ 'fleet route': 1, 'ERP delivered': 1, 'ERP billing-ready': 1, 'ERP invoice': 0, 'ERP quality hold': 1, 'ERP exception status': 1, 'CS ticket': 1, 'CS invoice + POD note': 2 });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * A temperature alert the index cannot place yet (the indexer's batch came back only after its visibility timeout, a
+ * backlog): the intake queues it for a recheck instead of answering "ignored" for good, and the recheck publishes
+ * the excursion once the index knows the shipment on the asset — the same event the intake would have published.
+ */
+import { describe, expect, test } from 'vitest';
+import { InMemoryAlertRecheckQueue } from '../../lambdas/fleet/alert-recheck/queue';
+import { createAlertRecheckHandler, delayBeforeNextCheck, MAX_ALERT_CHECKS } from '../../lambdas/fleet/alert-recheck/recheck';
+import { InMemoryAssetAssignments } from '../../lambdas/fleet/inbound/asset-assignments';
+import { fleetDialects, FLEET_CANONICAL_VALIDATORS } from '../../lambdas/fleet/inbound/routes';
+import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
+import { indexEvent } from '../../lambdas/indexer/indexer';
+import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
+import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
+import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
+import { example, lambdaContext, sqsEvent, sqsRecord } from '../outbound/support';
+import { InMemoryTelemetry, reeferAlert, TRAILER } from './fixtures/samsara-alerts';
+import { apiEvent, harness, json, RecordingLogger, samsaraHeaders } from './support';
+
+/** Truck 17 / RF-204 about to carry SO-1001, an index that does not know it yet, and the recheck consumer. */
+function world() {
+  const store = new InMemoryCorrelationStore();
+  const telemetry = new InMemoryTelemetry();
+  telemetry.reefers.set(TRAILER.id, { celsius: 11.5, at: '2026-03-12T10:39:30Z' });
+  const assignments = new InMemoryAssetAssignments(() => store.items.values());
+  const recheck = new InMemoryAlertRecheckQueue();
+  const intake = harness('fleet', fleetDialects({ telemetry, assignments, recheck }), FLEET_CANONICAL_VALIDATORS);
+  const post = async (payload: unknown) => {
+    const body = JSON.stringify(payload);
+    return intake.handler(apiEvent('/webhooks/fleet/samsara', body, samsaraHeaders(body)));
+  };
+  const publisher = new InMemoryPublisher();
+  const messages = new InMemoryMessageOps();
+  const logger = new RecordingLogger();
+  const counted: string[] = [];
+  const consumer = createAlertRecheckHandler({
+    ports: { telemetry, assignments },
+    publisher,
+    queue: recheck,
+    messages,
+    queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fleet-alert-recheck',
+    logger,
+    metrics: { count: (name) => counted.push(name) },
+  });
+  /** Delivers the latest queued request to the consumer, as SQS would after its delay. */
+  const deliverNext = async () => {
+    const next = recheck.requests.at(-1)!;
+    return consumer(sqsEvent(sqsRecord(JSON.stringify(next.request))), lambdaContext());
+  };
+  const dispatch = () => indexEvent(store, example('shipment.dispatched') as CanonicalDetail, new Date('2026-03-12T06:30:02Z'), 86_400);
+  return { store, intake, post, recheck, publisher, messages, counted, deliverNext, dispatch, consumer };
+}
+
+describe('temperature alerts the index cannot place yet', () => {
+  test('the intake answers 202 queued and sends the alert to be checked again in 30 s, publishing nothing', async () => {
+    const w = world();
+    const response = await w.post(reeferAlert());
+    expect(response.statusCode).toBe(202);
+    expect(json(response)).toMatchObject({ status: 'queued' });
+    expect(json(response).reason).toMatch(/no logistics-sync shipment was on the alerting trailer or vehicle .* as far as the index knows now: checked again/);
+    expect(w.intake.publisher.published).toHaveLength(0);
+    expect(w.recheck.requests).toHaveLength(1);
+    expect(w.recheck.requests[0]).toMatchObject({ delaySeconds: 30, request: { checks: 1, decoded: { vendorEventType: 'AlertIncident' } } });
+    // A vendor retry of the same alert is answered from the idempotency record: not queued twice.
+    await w.post(reeferAlert());
+    expect(w.recheck.requests).toHaveLength(1);
+  });
+
+  test('once the index knows the dispatch, the recheck publishes the excursion the intake would have published, with the same id', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    await w.dispatch();
+    const result = await w.deliverNext();
+    expect(result.batchItemFailures).toEqual([]);
+    const [event] = w.publisher.published as CanonicalDetail<Record<string, unknown>>[];
+    expect(event.metadata).toMatchObject({ eventType: 'shipment.exception-raised', correlationId: 'SO-1001' });
+    expect(w.counted).toEqual(['AlertMatchedOnRecheck']);
+    // What the intake publishes for the same alert when the index already knows the shipment.
+    const direct = world();
+    await direct.dispatch();
+    await direct.post(reeferAlert());
+    expect(direct.intake.publisher.published.map((e) => e.metadata.eventId)).toEqual([event.metadata.eventId]);
+    expect(direct.recheck.requests).toHaveLength(0);
+  });
+
+  test('still unmatched: checked again with doubling waits, then ignored for good after the last check (an empty truck), counted', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    for (let check = 2; check <= MAX_ALERT_CHECKS; check++) {
+      const result = await w.deliverNext();
+      expect(result.batchItemFailures).toEqual([]);
+    }
+    expect(w.recheck.requests.map((r) => r.delaySeconds)).toEqual([30, 60, 120, 240, 480]);
+    expect(w.recheck.requests.map((r) => r.delaySeconds).reduce((a, b) => a + b)).toBeLessThanOrEqual(15.5 * 60);
+    expect(w.recheck.requests.at(-1)!.request.checks).toBe(MAX_ALERT_CHECKS - 1);
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.counted).toEqual(['AlertUnmatched']);
+    expect(delayBeforeNextCheck(1)).toBe(30);
+  });
+
+  test('a failed read is left to SQS (delivered again, then the DLQ); a message that is not a request goes to the DLQ with the reason', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    await w.dispatch();
+    const failing = createAlertRecheckHandler({
+      ports: {
+        telemetry: { sensorTemperature: async () => undefined, reeferTemperature: async () => { throw new Error('fleet API timed out'); } },
+        assignments: new InMemoryAssetAssignments(() => w.store.items.values()),
+      },
+      publisher: w.publisher,
+      queue: w.recheck,
+      messages: w.messages,
+      queueUrl: 'q',
+      logger: new RecordingLogger(),
+      metrics: { count: () => undefined },
+    });
+    const record = sqsRecord(JSON.stringify(w.recheck.requests[0].request), { messageId: 'm-1' });
+    expect((await failing(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(w.publisher.published).toHaveLength(0);
+
+    const bad = await w.consumer(sqsEvent(sqsRecord('{"not":"a request"}', { messageId: 'm-2' })), lambdaContext());
+    expect(bad.batchItemFailures).toEqual([]);
+    expect(w.messages.deadLettered).toHaveLength(1);
+    expect(w.messages.deadLettered[0].attributes['lsync-error-reason']?.StringValue).toBe('not an alert recheck request');
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { callBudgetMs, CALLS_PER_MESSAGE, outboundTiming, outboundTimingProblems } from '../../registry/outbound-timing';
+import { gateCall } from '../../lambdas/shared/outbound/decisions';
+
+// One rule for the construct (synth-time check, environment) and the handler (the gate's budget).
+describe('outbound timing', () => {
+  const fleetSandboxBefore = { timeoutSeconds: 10, maxConcurrency: 2, rateLimitPerSecond: 1.5, batchSize: 5 };
+
+  test('the budget of a message counts each call’s pacing slot as well as its timeout', () => {
+    const t = outboundTiming(fleetSandboxBefore);
+    expect(t).toMatchObject({ httpTimeoutMs: 2500, minIntervalMs: 1334 });
+    expect(t.callBudgetMs).toBe(CALLS_PER_MESSAGE * (2500 + 1334) + 1000);
+    expect(callBudgetMs(7500, 40)).toBe(16_080);
+  });
+
+  test('the fleet adapter the volume run saw (5 messages, 1.3 s pacing, 10 s timeout) is refused, naming the batch size that fits', () => {
+    expect(outboundTimingProblems(fleetSandboxBefore)).toEqual([expect.stringMatching(/a batch of 5 does not fit in the 10 s timeout: .* use batchSize ≤ 1 or a longer timeout/)]);
+    expect(outboundTimingProblems({ ...fleetSandboxBefore, batchSize: 1 })).toEqual([]);
+    expect(outboundTimingProblems({ ...fleetSandboxBefore, timeoutSeconds: 30 })).toEqual([]);
+  });
+
+  test('a configuration that passes the check lets the gate start every message of a batch paced as planned', () => {
+    for (const settings of [
+      { timeoutSeconds: 30, maxConcurrency: 5, rateLimitPerSecond: 1.5, batchSize: 2 },
+      { timeoutSeconds: 30, maxConcurrency: 3, rateLimitPerSecond: 1.5, batchSize: 3 },
+      { timeoutSeconds: 10, maxConcurrency: 2, rateLimitPerSecond: 50, batchSize: 5 },
+    ]) {
+      expect(outboundTimingProblems(settings)).toEqual([]);
+      const t = outboundTiming(settings);
+      const now = new Date('2026-03-12T10:00:00Z');
+      for (let message = 0; message < settings.batchSize; message++) {
+        const elapsed = message * CALLS_PER_MESSAGE * t.minIntervalMs;
+        const gate = gateCall(
+          { windows: [], circuit: { consecutiveFailures: 0, openCount: 0 }, maxHoldSeconds: 3600, remainingMs: settings.timeoutSeconds * 1000 - elapsed, callBudgetMs: t.callBudgetMs, firstInInvocation: message === 0 },
+          now,
+        );
+        expect(gate.action, `${JSON.stringify(settings)} message ${message + 1}`).toBe('call');
+      }
+    }
+  });
+});
