@@ -257,8 +257,10 @@ describe('against the emulator (moto DynamoDB)', () => {
     await b.release('SHP-L', 'delivery');
     expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival-again', now })).toEqual({ kind: 'skip', syncedRank: 4 });
     // A crashed holder: its lease expires after STATUS_LEASE_SECONDS; until then only the same owner gets it back.
+    // Another owner asking for the same status leaves it to the holder (whose message comes back); another status waits.
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
-    await expect(a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'skip', syncedRank: 4, inProgress: true });
+    await expect(a.claim('SHP-L', { rank: 6, owner: 'other', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
     const later = new Date(now.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
     expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now: later })).toEqual({ kind: 'claimed', previousRank: 4 });

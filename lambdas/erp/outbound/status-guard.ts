@@ -21,8 +21,9 @@ export interface StatusSyncGuard {
   syncedRank(shipmentId: string): Promise<number>;
   /**
    * Claims the shipment to sync `rank`: `claimed` (with the rank synced before) when the rank is higher than
-   * anything synced and nobody else holds the shipment; `skip` when an equal or higher rank is synced already.
-   * Throws {@link StatusSyncBusyError} while another owner holds the shipment.
+   * anything synced and nobody else holds the shipment; `skip` when an equal or higher rank is synced already, or
+   * when another owner holds the shipment for the same rank. Throws {@link StatusSyncBusyError} while another owner
+   * holds the shipment for another rank.
    */
   claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim>;
   /** Records a synced rank (never lowers it) and releases the owner's lease. */
@@ -31,7 +32,11 @@ export interface StatusSyncGuard {
   release(shipmentId: string, owner: string): Promise<void>;
 }
 
-export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
+/**
+ * `skip` with `inProgress`: another owner holds the shipment for this very rank (the delivery and the POD both ask
+ * for "delivered"): that call is theirs to finish, so this one moves on instead of waiting.
+ */
+export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number; readonly inProgress?: boolean };
 
 /** Longest time one status call may hold a shipment (the outbound function's timeout is at most 30 s). */
 export const STATUS_LEASE_SECONDS = 60;
@@ -50,8 +55,8 @@ export class StatusSyncBusyError extends BusyError {
 
 /**
  * Guard items in the correlation table: `pk = SHIPMENT#<shipmentId>`, `sk = SYNC#<target>` (lib/core/tables.ts),
- * with `rank`, `status`, `lastEventId`, `syncedAt` and, while a call is in flight, `leaseOwner` and `leaseUntil`
- * (epoch ms). Every write is conditional, so concurrent writers can only raise the rank.
+ * with `rank`, `status`, `lastEventId`, `syncedAt` and, while a call is in flight, `leaseOwner`, `leaseUntil`
+ * (epoch ms) and `leaseRank`. Every write is conditional, so concurrent writers can only raise the rank.
  */
 export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
   constructor(
@@ -77,7 +82,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, leaseRank = :rank, expiresAt = if_not_exists(expiresAt, :exp)',
           ConditionExpression: '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
           ExpressionAttributeNames: { '#rank': 'rank' },
           ExpressionAttributeValues: {
@@ -97,6 +102,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
     const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
     if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    if (Item?.leaseRank === request.rank && typeof Item.leaseUntil === 'number' && Item.leaseUntil >= now) return { kind: 'skip', syncedRank, inProgress: true };
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
@@ -106,7 +112,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil',
+          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil, leaseRank',
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -131,7 +137,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil, leaseRank',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner },
         }),
@@ -145,7 +151,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
 /** In-memory guard for handler tests, with the same claim semantics. */
 export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   readonly ranks = new Map<string, number>();
-  readonly leases = new Map<string, { owner: string; until: number }>();
+  readonly leases = new Map<string, { owner: string; until: number; rank: number }>();
 
   async syncedRank(shipmentId: string): Promise<number> {
     return this.ranks.get(shipmentId) ?? 0;
@@ -156,9 +162,10 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
     const lease = this.leases.get(shipmentId);
     if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
+      if (lease.rank === request.rank) return { kind: 'skip', syncedRank, inProgress: true };
       throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
     }
-    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000, rank: request.rank });
     return { kind: 'claimed', previousRank: syncedRank };
   }
 
