@@ -43,7 +43,7 @@ export async function indexEvent(
   if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
   if (plan.release) await store.releaseAssignments(plan.release);
   // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
-  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight);
+  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight, now, ttlSeconds);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
   if (views) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });

@@ -120,6 +120,40 @@ describe('correlation indexer handler', () => {
     expect(entry()).toBeUndefined();
   });
 
+  test('the in-flight entry is written when it changes, not on every milestone; a retry after a failure in between still writes it', async () => {
+    const ttl = 3600;
+    const store = new InMemoryCorrelationStore();
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const entryId = `SHIPMENT#SHP-1001-01\u0000INFLIGHT`;
+    await indexEvent(store, byType('shipment.dispatched'), now, ttl);
+    expect(store.inFlightWrites).toBe(1);
+    const dispatchedEntry = { ...store.items.get(entryId) };
+    // The departure names the same order, route and customer: nothing to write.
+    await indexEvent(store, byType('shipment.departed'), now, ttl);
+    expect(store.inFlightWrites).toBe(1);
+    expect(store.items.get(entryId)).toEqual(dispatchedEntry);
+    // Lost entry (a failure between the state update and the entry): the event's retry is a repeat and restores it.
+    store.items.delete(entryId);
+    store.items.delete(`CORR#SO-1001\u0000${planIndex(byType('shipment.departed'), now, ttl).timeline.sk}`);
+    await indexEvent(store, byType('shipment.departed'), now, ttl);
+    expect(store.items.get(entryId)).toMatchObject({ listPk: 'LIST#in-flight', routeId: dispatchedEntry.routeId, orderId: 'SO-1001' });
+    expect(store.inFlightWrites).toBe(2);
+    // An id the entry does not hold yet is written; so is an entry with less than half the TTL left.
+    const rerouted = { ...byType('shipment.arrived'), refs: { ...byType('shipment.arrived').refs, routeId: 'RT-9999' } };
+    await indexEvent(store, rerouted, now, ttl);
+    expect(store.items.get(entryId)).toMatchObject({ routeId: 'RT-9999' });
+    expect(store.inFlightWrites).toBe(3);
+    const later = new Date(now.getTime() + (ttl / 2 + 60) * 1000);
+    await indexEvent(store, { ...byType('shipment.arrived'), metadata: { ...byType('shipment.arrived').metadata, eventId: 'second-stop-arrival' }, refs: rerouted.refs }, later, ttl);
+    expect(store.inFlightWrites).toBe(4);
+    expect(store.items.get(entryId)?.expiresAt).toBe(Math.floor(later.getTime() / 1000) + ttl);
+    // Delivery removes it (one delete), whatever was skipped before.
+    await indexEvent(store, byType('shipment.delivered'), later, ttl);
+    expect(store.items.get(entryId)).toBeUndefined();
+    expect(store.inFlightWrites).toBe(5);
+  });
+
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {
     const inOrder = indexerHarness();
     const shuffled = indexerHarness();
