@@ -109,7 +109,8 @@ export class LogisticsSyncStack extends Stack {
             : system === 'fleet'
               ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
               : undefined,
-        ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
+        // Every adapter: its webhook deduplication reads the index (one write per accepted webhook, not two).
+        correlationTable: this.tables.correlationTable,
       }),
       throttle: config.systems[system].webhook,
     }));
