@@ -125,5 +125,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     }
   };
 
-  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  // One record after another: the events of a batch are often one shipment's, and in parallel they would race for its
+  // state item (a failed conditional write and a retry each time, docs/cost.md).
+  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
 }

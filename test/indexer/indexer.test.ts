@@ -6,6 +6,7 @@ import { slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
+import { InMemoryShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { example, lambdaContext, memoryLogger, sqsEvent, sqsRecord } from '../outbound/support';
 import { referenceScenario } from './scenario';
 
@@ -71,13 +72,15 @@ describe('slisFor (pure)', () => {
   });
 });
 
-function indexerHarness() {
+function indexerHarness(views?: (items: Map<string, Record<string, unknown>>) => InMemoryShipmentViewStore) {
   const store = new InMemoryCorrelationStore();
+  const viewStore = views?.(store.items);
   const messages = new InMemoryMessageOps();
   const counts: Record<string, number> = {};
   const latencies: { name: string; value: number }[] = [];
   const handler = createIndexerHandler({
     store,
+    ...(viewStore ? { views: viewStore } : {}),
     messages,
     logger: memoryLogger(),
     metrics: { count: (name) => void (counts[name] = (counts[name] ?? 0) + 1), milliseconds: (name, value) => void latencies.push({ name, value }) },
@@ -152,6 +155,34 @@ describe('correlation indexer handler', () => {
     await indexEvent(store, byType('shipment.delivered'), later, ttl);
     expect(store.items.get(entryId)).toBeUndefined();
     expect(store.inFlightWrites).toBe(5);
+  });
+
+  test('a batch is indexed one record after another: one shipment\'s events never race for its item (no failed conditional write, no retry)', async () => {
+    let saves = 0;
+    const { store, handler } = indexerHarness((items) => {
+      const views = new InMemoryShipmentViewStore(items);
+      const save = views.save.bind(views);
+      views.save = (...args) => (saves++, save(...args));
+      return views;
+    });
+    const { events } = referenceScenario();
+    const response = await handler(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    // Every save attempt succeeded: as many as the view has versions.
+    const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { viewVersion: number; milestone: string };
+    expect(saves).toBe(state.viewVersion);
+    expect(state.milestone).toBe('delivered');
+    // The same batch, one message per invocation, in the same order, ends in the same view after as many saves.
+    let single = 0;
+    const alone = indexerHarness((items) => {
+      const views = new InMemoryShipmentViewStore(items);
+      const save = views.save.bind(views);
+      views.save = (...args) => (single++, save(...args));
+      return views;
+    });
+    for (const event of events) await alone.handler(sqsEvent(sqsRecord(event)), lambdaContext());
+    expect(single).toBe(saves);
+    expect((alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { view: unknown }).view).toEqual((state as unknown as { view: unknown }).view);
   });
 
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {
