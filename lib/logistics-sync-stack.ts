@@ -109,8 +109,7 @@ export class LogisticsSyncStack extends Stack {
             : system === 'fleet'
               ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
               : undefined,
-        // Every adapter: its webhook deduplication reads the index (one write per accepted webhook, not two).
-        correlationTable: this.tables.correlationTable,
+        ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
       }),
       throttle: config.systems[system].webhook,
     }));

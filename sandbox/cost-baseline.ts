@@ -9,8 +9,7 @@ import type { AwsCallCount, LambdaUsage, Usage } from './metering';
  *   functions, transitions and integrations) and without the read APIs (trace, visibility page), which are
  *   priced separately: they scale with exceptions and with readers, not with webhook events.
  * - `plainPipeline(usage)`: what the same run would have counted in the design a user would otherwise write —
- *   API Gateway → one Lambda per webhook (signature, validation, Powertools idempotency: a put and, per webhook that
- *   published, an update) → EventBridge → one SQS
+ *   API Gateway → one Lambda per webhook (signature, validation, Powertools idempotency) → EventBridge → one SQS
  *   queue per target → one Lambda invocation per message (batch size 1) with a Powertools idempotency record per
  *   call, no correlation index, no ledger, no batching. It is built from the product's own measurements (the same
  *   inbound functions with their idempotency and PutEvents; the outbound functions' measured duration, spread over
@@ -58,16 +57,9 @@ export function plainPipeline(usage: Usage): Usage {
   const outbound = byRole(usage, ['outbound']);
   const sources = usage.sqsEventSources.filter((s) => outbound.functionNames.has(s.functionName));
   const messages = sources.reduce((n, s) => n + s.messages, 0);
-  const inboundCalls = usage.awsCalls.filter((c) => c.principal === 'functions' && c.function !== undefined && inbound.logicalIds.has(c.function));
   const calls: AwsCallCount[] = [
-    // The inbound functions as they ran (signature, validation, the put of the dedupe record, PutEvents), except that
-    // Powertools completes its record once per webhook that went through: an update per PutEvents request, where ours
-    // writes none when the index proves the events were published (lambdas/shared/webhook/dedupe.ts).
-    ...inboundCalls.filter((c) => !(c.service === 'dynamodb' && c.operation === 'UpdateItem')),
-    ...[...inbound.logicalIds].flatMap((fn): AwsCallCount[] => {
-      const completions = inboundCalls.filter((c) => c.function === fn && c.service === 'events' && c.operation === 'PutEvents').reduce((n, c) => n + c.count, 0);
-      return completions > 0 ? [{ principal: 'functions', function: fn, service: 'dynamodb', operation: 'UpdateItem', count: completions, items: completions }] : [];
-    }),
+    // The inbound functions as they ran: signature, validation, Powertools idempotency, PutEvents.
+    ...usage.awsCalls.filter((c) => c.principal === 'functions' && c.function !== undefined && inbound.logicalIds.has(c.function)),
     // Each target message: one Powertools record (put, then update), one receive and one delete (batch size 1).
     { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: messages, items: messages },
     { principal: 'functions', service: 'dynamodb', operation: 'UpdateItem', count: messages * (IDEMPOTENCY_WRITES_PER_CALL - 1), items: messages * (IDEMPOTENCY_WRITES_PER_CALL - 1) },

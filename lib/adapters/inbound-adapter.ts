@@ -29,10 +29,8 @@ export interface InboundAdapterProps {
   /** How long a processed vendor event id answers retries with the first answer. @default Duration.hours(24) */
   readonly idempotencyTtl?: Duration;
   /**
-   * The correlation table (`CORRELATION_TABLE`), GetItem and Query: the webhook deduplication reads a claimed
-   * webhook's timeline entry there instead of writing a completion record (lambdas/shared/webhook/dedupe.ts), and
-   * the fleet adapter finds the shipments on an alerting vehicle or trailer. @default - no access: two writes per
-   * accepted webhook
+   * The correlation table, for an adapter that reads the index (the fleet adapter finds the shipments on an
+   * alerting vehicle or trailer): `CORRELATION_TABLE`, Query only. @default - no access
    */
   readonly correlationTable?: dynamodb.ITable;
   /** Extra environment (the fleet adapter's `API_BASE_URL`, the ERP adapter's read-back queue). @default - none */
@@ -65,7 +63,7 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * publishes canonical events; the routes themselves are wired by {@link WebhookApi}.
  *
  * Grants: PutEvents on the bus, get/put/update/delete items in the idempotency table, GetSecretValue on the
- * system's secret (name-based ARN), and GetItem and Query on the correlation table when it is given.
+ * system's secret (name-based ARN), and Query on the correlation table when it is given.
  */
 export class InboundAdapter extends Construct {
   public readonly system: SystemName;
@@ -99,9 +97,9 @@ export class InboundAdapter extends Construct {
     });
 
     props.bus.grantPutEventsTo(this.handler);
-    // The webhook claims (lambdas/shared/webhook/dedupe.ts): conditional put, get, update, delete by key.
+    // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
     props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-    props.correlationTable?.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:Query');
+    props.correlationTable?.grant(this.handler, 'dynamodb:Query');
     // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.
     const secretArn = Arn.format(
       { service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },

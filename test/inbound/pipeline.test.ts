@@ -75,7 +75,7 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
 
   test('an unexpected failure is a 500 without internals in the body', async () => {
     const h = fleet();
-    h.dedupe.failWith = new Error('socket hang up at 10.0.0.12:443 (secret=abc)');
+    h.persistence.failWith = new Error('socket hang up at 10.0.0.12:443 (secret=abc)');
     const response = await post(h, samsaraDeparture());
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
     expect(response.body).not.toMatch(/socket|10\.0\.0|secret=|at .*\.ts/);
@@ -108,7 +108,7 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     expect(response.statusCode).toBe(202);
     expect(json(response)).toEqual({ status: 'ignored', reason: 'Samsara event type GeofenceEntry is not mapped' });
     expect(h.metrics.last).toEqual({ dimensions: { system: 'fleet', vendor: 'samsara', eventType: 'GeofenceEntry' }, metrics: { WebhookIgnored: 1 } });
-    expect(h.dedupe.writes).toBe(0);
+    expect(h.persistence.calls.put).toBe(0);
     expect(h.publisher.published).toHaveLength(0);
   });
 
@@ -138,7 +138,7 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     expect(json(response)).toEqual({ error: 'invalid-signature', message: 'Samsara signature does not match' });
     expect(h.metrics.last).toEqual({ dimensions: { system: 'fleet', vendor: 'samsara', reason: 'signature-mismatch' }, metrics: { WebhookRejected: 1 } });
     expect(h.publisher.published).toHaveLength(0);
-    expect(h.dedupe.writes).toBe(0);
+    expect(h.persistence.calls.put).toBe(0);
   });
 
   test('a missing signing secret field is our misconfiguration: 503, so the vendor retries after the fix', async () => {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { expect } from 'vitest';
 import { createCanonicalAjv } from '../../schemas/tooling/ajv';
 import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
-import { InMemoryDedupeStore, indexProofOf, type IndexProbe } from '../../lambdas/shared/webhook/dedupe';
+import { InMemoryPersistenceLayer } from '../../lambdas/shared/idempotency';
 import { StaticSecretSource, type SecretJson } from '../../lambdas/shared/secrets';
 import type { Dialect } from '../../lambdas/shared/webhook/dialect';
 import { createWebhookPipeline, type CanonicalValidators, type LoggerPort, type MetricsPort, type WebhookHandler } from '../../lambdas/shared/webhook/pipeline';
@@ -90,25 +90,17 @@ export class RecordingLogger implements LoggerPort {
 export interface Harness {
   handler: WebhookHandler;
   publisher: InMemoryPublisher;
-  dedupe: InMemoryDedupeStore;
-  /** The correlation index as the pipeline sees it: the published events, while `keepsUp` (set false: the indexer lags). */
-  index: IndexProbe & { keepsUp: boolean };
+  persistence: InMemoryPersistenceLayer;
   secrets: StaticSecretSource;
   metrics: RecordingMetrics;
   logger: RecordingLogger;
   clock: { now: Date };
 }
 
-/** The real pipeline with in-memory ports (publisher, claims, an index that follows the publisher, static secrets). */
-export function harness(system: SystemName, dialects: readonly Dialect[], canonicalValidators: CanonicalValidators, maxBodyBytes = 262_144, options: { withIndex?: boolean } = {}): Harness {
+/** The real pipeline with in-memory ports (publisher, Powertools persistence layer double, static secrets). */
+export function harness(system: SystemName, dialects: readonly Dialect[], canonicalValidators: CanonicalValidators, maxBodyBytes = 262_144): Harness {
   const publisher = new InMemoryPublisher();
-  const dedupe = new InMemoryDedupeStore();
-  const index = {
-    keepsUp: true,
-    async indexed(proof: { pk: string; sk: string }) {
-      return index.keepsUp && publisher.published.some((e) => indexProofOf(e).pk === proof.pk && indexProofOf(e).sk === proof.sk);
-    },
-  };
+  const persistence = new InMemoryPersistenceLayer();
   const secrets = new StaticSecretSource(SECRET_JSON[system]);
   const metrics = new RecordingMetrics();
   const logger = new RecordingLogger();
@@ -116,12 +108,12 @@ export function harness(system: SystemName, dialects: readonly Dialect[], canoni
   const pipeline = createWebhookPipeline(
     dialects,
     { system, maxBodyBytes, timestampToleranceSeconds: 300, idempotencyTtlSeconds: 3600, canonicalValidators },
-    { publisher, dedupe, ...(options.withIndex === false ? {} : { index }), secrets, metrics, logger, clock: () => clock.now },
+    { publisher, persistence, secrets, metrics, logger, clock: () => clock.now },
   );
-  // A Lambda context, as in AWS: the remaining time bounds how long a claim counts as in progress.
+  // A Lambda context, as in AWS: Powertools uses the remaining time to expire in-progress records.
   const context = { getRemainingTimeInMillis: () => 25_000, functionName: 'inbound-test', awsRequestId: 'test' } as unknown as Context;
   const handler: WebhookHandler = (event) => pipeline(event, context);
-  return { handler, publisher, dedupe, index, secrets, metrics, logger, clock };
+  return { handler, publisher, persistence, secrets, metrics, logger, clock };
 }
 
 /** An API Gateway (REST, Lambda proxy) event for a POST to a webhook route. */

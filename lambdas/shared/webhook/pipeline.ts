@@ -1,15 +1,17 @@
+import { IdempotencyAlreadyInProgressError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
 import type { SystemName } from '../../../registry/systems';
 import { UpstreamUnavailableError, ValidationError } from '../errors';
 import type { EventPublisher } from '../event-publisher';
+import { businessKeyIdempotencyConfig } from '../idempotency';
 import { secretString, type SecretJson, type SecretSource } from '../secrets';
-import { decideRepeat, dedupeId, indexProofOf, newToken, type DedupeRecord, type DedupeStore, type IndexProbe, type WebhookAnswer } from './dedupe';
 import type { DecodedEvent, Dialect, SigningSecret } from './dialect';
 import { DuplicateInFlightError, SignatureError } from './errors';
 import { parseJsonBody } from './json';
 import { fromApiGatewayEvent, requireMediaType, routeOf, type WebhookRequest } from './request';
-import { errorResponse, jsonResponse, textResponse, type AcceptedBody, type IgnoredBody } from './responses';
+import { errorResponse, jsonResponse, textResponse, type AcceptedBody, type IgnoredBody, type QueuedBody } from './responses';
 import { validateOrThrow, type SchemaValidator } from './validation';
 
 /** The slice of Powertools Metrics the pipeline uses (a recording double in tests). */
@@ -37,11 +39,6 @@ export interface WebhookPipelineSettings {
   /** How long a processed vendor event id answers repeats with the first 202. */
   readonly idempotencyTtlSeconds: number;
   /**
-   * How long a claim's invocation may still run when no Lambda context says (the function's timeout).
-   * @default 10000
-   */
-  readonly inProgressMs?: number;
-  /**
    * Canonical validators by event type, then schema version (generated, see
    * lambdas/shared/canonical-validation.ts): every mapped event is checked before anything is published, and
    * an event type missing here is refused.
@@ -53,13 +50,8 @@ export interface WebhookPipelineSettings {
 export interface WebhookPipelinePorts {
   readonly publisher: EventPublisher;
   readonly secrets: SecretSource;
-  /** The claims on vendor event ids (lambdas/shared/webhook/dedupe.ts): DynamoDB in Lambda, in memory in tests. */
-  readonly dedupe: DedupeStore;
-  /**
-   * The correlation index, asked whether a claimed webhook's events were published: with it an accepted webhook
-   * costs one write (the claim), without it two (the claim, then the answer). @default - none
-   */
-  readonly index?: IndexProbe;
+  /** Powertools persistence layer (DynamoDB in Lambda, {@link InMemoryPersistenceLayer} in tests). */
+  readonly persistence: BasePersistenceLayer;
   readonly metrics: MetricsPort;
   readonly logger: LoggerPort;
   /** @default () => new Date() */
@@ -68,6 +60,12 @@ export interface WebhookPipelinePorts {
 
 /** Canonical validators by event type, then schema version (a subset of the generated ones). */
 export type CanonicalValidators = Readonly<Record<string, Readonly<Record<string, SchemaValidator<unknown>>>>>;
+
+/** What the idempotent step receives: the dedupe key (all Powertools hashes) and the work to do once. */
+interface PublishJob {
+  readonly key: string;
+  readonly run: () => Promise<AcceptedBody | IgnoredBody | QueuedBody>;
+}
 
 export type WebhookHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -101,8 +99,16 @@ function verifyWith(dialect: Dialect, request: WebhookRequest, secret: SigningSe
 export function createWebhookPipeline(dialects: readonly Dialect[], settings: WebhookPipelineSettings, ports: WebhookPipelinePorts): WebhookHandler {
   const byRoute = new Map(dialects.map((d) => [d.name, d]));
   const clock = ports.clock ?? (() => new Date());
-  const inProgressMs = settings.inProgressMs ?? 10_000;
-  const keyPrefix = `logistics-sync.inbound.${settings.system}`;
+  const config = businessKeyIdempotencyConfig({ keyPath: 'key', ttlSeconds: settings.idempotencyTtlSeconds });
+  // Tells the handler whether this invocation published, or Powertools answered from a stored record.
+  const executed = new WeakSet<PublishJob>();
+  const runOnce = makeIdempotent(
+    async (job: PublishJob): Promise<AcceptedBody | IgnoredBody | QueuedBody> => {
+      executed.add(job);
+      return job.run();
+    },
+    { persistenceStore: ports.persistence, config, keyPrefix: `logistics-sync.inbound.${settings.system}` },
+  );
 
   async function verify(dialect: Dialect, request: WebhookRequest, now: Date): Promise<void> {
     const tolerance = settings.timestampToleranceSeconds;
@@ -164,51 +170,33 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
     if (mapped.kind === 'ignored') return jsonResponse(202, ignored(mapped.reason, decoded.vendorEventType));
     if (mapped.kind === 'events') checkCanonical(mapped.events);
 
-    const run = async (): Promise<WebhookAnswer> => {
-      const result = mapped.kind === 'deferred' ? await mapped.complete() : mapped;
-      if (result.kind === 'ignored') return ignored(result.reason, decoded.vendorEventType);
-      if (result.kind === 'queued') {
-        ports.metrics.addMetric('WebhookQueued', 'Count', 1);
-        ports.logger.info('webhook queued for asynchronous mapping', { reason: result.reason });
-        return { status: 'queued', reason: result.reason };
-      }
-      if (mapped.kind === 'deferred') checkCanonical(result.events);
-      return publish(result.events);
+    if (context) config.registerLambdaContext(context);
+    const job: PublishJob = {
+      key: `${dialect.vendor}:${decoded.dedupeKey ?? decoded.vendorEventId}`,
+      run: async () => {
+        const result = mapped.kind === 'deferred' ? await mapped.complete() : mapped;
+        if (result.kind === 'ignored') return ignored(result.reason, decoded.vendorEventType);
+        if (result.kind === 'queued') {
+          ports.metrics.addMetric('WebhookQueued', 'Count', 1);
+          ports.logger.info('webhook queued for asynchronous mapping', { reason: result.reason });
+          return { status: 'queued', reason: result.reason };
+        }
+        if (mapped.kind === 'deferred') checkCanonical(result.events);
+        return publish(result.events);
+      },
     };
-    // Events known now: the claim carries the answer, and the index proves later that they were published.
-    const last = mapped.kind === 'events' ? mapped.events.at(-1) : undefined;
-    const proven = last && ports.index ? { answer: { status: 'accepted', eventIds: mapped.kind === 'events' ? mapped.events.map((e) => e.metadata.eventId) : [] } satisfies AcceptedBody, proof: indexProofOf(last) } : undefined;
-    const record: DedupeRecord = {
-      id: dedupeId(keyPrefix, `${dialect.vendor}:${decoded.dedupeKey ?? decoded.vendorEventId}`),
-      expiresAt: Math.floor(now.getTime() / 1000) + settings.idempotencyTtlSeconds,
-      inProgressUntil: now.getTime() + Math.min(inProgressMs, context?.getRemainingTimeInMillis() ?? inProgressMs),
-      token: newToken(),
-      completed: false,
-      ...proven,
-    };
-    const claim = await ports.dedupe.claim(record, now);
-    if (claim.kind === 'exists') {
-      const previous = claim.record;
-      const indexed = previous.answer && previous.proof && !previous.completed && ports.index ? await ports.index.indexed(previous.proof) : false;
-      const decision = decideRepeat(previous, now.getTime(), indexed);
-      if (decision.action === 'answer') {
-        ports.metrics.addMetric('WebhookDeduplicated', 'Count', 1);
-        ports.logger.info('webhook deduplicated: answered from the first answer, nothing published', { status: decision.answer.status });
-        return jsonResponse(202, decision.answer);
-      }
-      if (decision.action === 'in-progress' || !(await ports.dedupe.takeOver(record, previous))) {
-        throw new DuplicateInFlightError(`vendor event ${decoded.vendorEventId} is being processed; retry shortly`);
-      }
-      ports.logger.warn('webhook claim taken over: the first attempt ended without publishing or deleting its claim', { vendorEventId: decoded.vendorEventId });
-    }
-    let body: WebhookAnswer;
+    let body: AcceptedBody | IgnoredBody | QueuedBody;
     try {
-      body = await run();
-      if (!proven) await ports.dedupe.complete(record.id, record.token!, body);
+      body = await runOnce(job);
     } catch (error) {
-      // The vendor's retry must find no claim, or it would be answered without anything published.
-      await ports.dedupe.release(record.id, record.token!).catch((cause: unknown) => ports.logger.warn('could not delete the webhook claim', { error: (cause as Error).name }));
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        throw new DuplicateInFlightError(`vendor event ${decoded.vendorEventId} is being processed; retry shortly`, { cause: error });
+      }
       throw error;
+    }
+    if (!executed.has(job)) {
+      ports.metrics.addMetric('WebhookDeduplicated', 'Count', 1);
+      ports.logger.info('webhook deduplicated: answered from the idempotency record, nothing published', { status: body.status });
     }
     return jsonResponse(202, body);
   }

@@ -1,22 +1,19 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SystemName } from '../../../registry/systems';
-import { numberEnv, optionalEnv, requireEnv } from '../env';
+import { numberEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
+import { dynamoDbPersistenceLayer } from '../idempotency';
 import { logger, metrics } from '../observability';
 import { SecretsManagerJsonSource } from '../secrets';
-import { DynamoDbDedupeStore, DynamoDbIndexProbe } from './dedupe';
 import type { Dialect } from './dialect';
 import { createWebhookPipeline, type CanonicalValidators, type WebhookHandler } from './pipeline';
 
 /**
  * Environment of an inbound adapter function (set by lib/adapters/inbound-adapter.ts from the stage config):
  * - `EVENT_BUS_NAME`, `IDEMPOTENCY_TABLE`, `SECRET_NAME` (required);
- * - `CORRELATION_TABLE` (optional): the index that proves a claimed webhook's events were published (one write per
- *   accepted webhook instead of two, lambdas/shared/webhook/dedupe.ts);
  * - `WEBHOOK_MAX_BODY_BYTES` (default 262144), `WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS` (default 300),
  *   `IDEMPOTENCY_TTL_SECONDS` (default 86400).
  */
@@ -27,7 +24,6 @@ export interface InboundEnvironment {
   readonly maxBodyBytes: number;
   readonly timestampToleranceSeconds: number;
   readonly idempotencyTtlSeconds: number;
-  readonly correlationTable?: string;
 }
 
 export function readInboundEnvironment(): InboundEnvironment {
@@ -38,7 +34,6 @@ export function readInboundEnvironment(): InboundEnvironment {
     maxBodyBytes: numberEnv('WEBHOOK_MAX_BODY_BYTES'),
     timestampToleranceSeconds: numberEnv('WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS'),
     idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
-    ...(optionalEnv('CORRELATION_TABLE') ? { correlationTable: optionalEnv('CORRELATION_TABLE') } : {}),
   };
 }
 
@@ -54,7 +49,6 @@ export interface InboundHandlerOptions {
  */
 export function createInboundHandler(options: InboundHandlerOptions): WebhookHandler {
   const env = readInboundEnvironment();
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const pipeline = createWebhookPipeline(
     options.dialects,
     {
@@ -66,8 +60,7 @@ export function createInboundHandler(options: InboundHandlerOptions): WebhookHan
     },
     {
       publisher: new EventBridgePublisher({ busName: env.busName, client: new EventBridgeClient({}) }),
-      dedupe: new DynamoDbDedupeStore(documentClient, env.idempotencyTable),
-      ...(env.correlationTable ? { index: new DynamoDbIndexProbe(documentClient, env.correlationTable) } : {}),
+      persistence: dynamoDbPersistenceLayer(env.idempotencyTable, new DynamoDBClient({})),
       secrets: new SecretsManagerJsonSource({
         secretName: env.secretName,
         provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
