@@ -247,6 +247,28 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await guard.syncedRank('SHP-G')).toBe(5);
   });
 
+  test('the ERP status guard decides a skip on a read: a status already synced costs no (failed conditional) write', async () => {
+    const writes: string[] = [];
+    const counting = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(emulator.endpoint)), { marshallOptions: { removeUndefinedValues: true } });
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^(Update|Put|Delete)/.test(context.commandName ?? '')) writes.push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    const guard = new DynamoDbStatusSyncGuard(counting, table, 'erp', 3600);
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'claimed', previousRank: 0 });
+    await guard.recordSynced('SHP-R', { rank: 5, status: 'delivered', eventId: 'e5', at: now, owner: 'delivery' });
+    expect(writes).toHaveLength(2);
+    // The POD's "delivered", a late arrival, a redelivery: skipped on the read.
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'pod', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(await guard.claim('SHP-R', { rank: 4, owner: 'arrival', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(writes).toHaveLength(2);
+    counting.destroy();
+  });
+
   test('the ERP status guard serializes calls per shipment: one lease, skip at or below the synced rank, leases expire', async () => {
     const a = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
     const b = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);

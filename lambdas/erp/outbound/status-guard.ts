@@ -75,8 +75,23 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     return typeof Item?.rank === 'number' ? Item.rank : 0;
   }
 
+  /** What the item says to a claim, without writing: skip, busy, or undefined (try the conditional claim). */
+  private decide(Item: Record<string, unknown> | undefined, shipmentId: string, request: { rank: number; owner: string }, now: number): SyncClaim | undefined {
+    const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
+    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
+    const leased = typeof Item?.leaseUntil === 'number' && Item.leaseUntil >= now && Item.leaseOwner !== request.owner;
+    if (!leased) return undefined;
+    if (Item?.leaseRank === request.rank) return { kind: 'skip', syncedRank, inProgress: true };
+    throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
+  }
+
   async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
     const now = request.now.getTime();
+    // A read first (a fifth of a write's price): a status already synced (the POD's "delivered" after the delivery's,
+    // a late milestone, a redelivery) or held by another call is decided without a failed conditional write.
+    const read = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
+    const early = this.decide(read.Item, shipmentId, request, now);
+    if (early) return early;
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -99,10 +114,10 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // Changed between the read and the write: decide on what it is now.
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
-    const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
-    if (syncedRank >= request.rank) return { kind: 'skip', syncedRank };
-    if (Item?.leaseRank === request.rank && typeof Item.leaseUntil === 'number' && Item.leaseUntil >= now) return { kind: 'skip', syncedRank, inProgress: true };
+    const decided = this.decide(Item, shipmentId, request, now);
+    if (decided) return decided;
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
