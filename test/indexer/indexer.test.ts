@@ -159,12 +159,15 @@ describe('correlation indexer handler', () => {
 
   test('a batch is indexed one record after another: one shipment\'s events never race for its item (no failed conditional write, no retry)', async () => {
     let saves = 0;
-    const { store, handler } = indexerHarness((items) => {
+    const counted = (items: Map<string, Record<string, unknown>>, count: () => void) => {
       const views = new InMemoryShipmentViewStore(items);
       const save = views.save.bind(views);
-      views.save = (...args) => (saves++, save(...args));
+      const together = views.saveWithMilestone.bind(views);
+      views.save = (...args) => (count(), save(...args));
+      views.saveWithMilestone = (...args) => (count(), together(...args));
       return views;
-    });
+    };
+    const { store, handler } = indexerHarness((items) => counted(items, () => saves++));
     const { events } = referenceScenario();
     const response = await handler(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
@@ -174,15 +177,44 @@ describe('correlation indexer handler', () => {
     expect(state.milestone).toBe('delivered');
     // The same batch, one message per invocation, in the same order, ends in the same view after as many saves.
     let single = 0;
-    const alone = indexerHarness((items) => {
-      const views = new InMemoryShipmentViewStore(items);
-      const save = views.save.bind(views);
-      views.save = (...args) => (single++, save(...args));
-      return views;
-    });
+    const alone = indexerHarness((items) => counted(items, () => single++));
     for (const event of events) await alone.handler(sqsEvent(sqsRecord(event)), lambdaContext());
     expect(single).toBe(saves);
     expect((alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { view: unknown }).view).toEqual((state as unknown as { view: unknown }).view);
+  });
+
+  test('a delivery writes the state item once (milestone and view together); a repeated or late one is still guarded', async () => {
+    const store = new InMemoryCorrelationStore();
+    const views = new InMemoryShipmentViewStore(store.items);
+    const { events, lateDeparture } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const state = () => store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
+    for (const type of ['shipment.dispatched', 'shipment.departed', 'shipment.arrived']) await indexEvent(store, byType(type), now, 3600, views);
+    const before = { ...views.writes };
+    const versionBefore = state().version as number;
+    const delivered = await indexEvent(store, byType('shipment.delivered'), now, 3600, views);
+    expect(delivered.milestone).toBe('advance');
+    // One write for both: the view's save carried the milestone.
+    expect(views.writes.view - before.view).toBe(1);
+    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5, version: versionBefore + 1, view: { deliveredAt: expect.any(String) } });
+    // Another delivery of the same shipment (another event): the milestone is a repeat, never applied twice.
+    const again = { ...byType('shipment.delivered'), metadata: { ...byType('shipment.delivered').metadata, eventId: 'second-delivery', occurredAt: '2026-03-12T13:00:00Z' } };
+    expect((await indexEvent(store, again, now, 3600, views)).milestone).toBe('repeat');
+    expect(state()).toMatchObject({ milestone: 'delivered', version: versionBefore + 1 });
+    // A late departure after the delivery never moves it back.
+    expect((await indexEvent(store, lateDeparture, now, 3600, views)).milestone).toBe('late');
+    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5 });
+  });
+
+  test('a delivery indexed before the shipment\'s other milestones: the view and the state both hold it, the earlier ones are late', async () => {
+    const store = new InMemoryCorrelationStore();
+    const views = new InMemoryShipmentViewStore(store.items);
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
+    expect((await indexEvent(store, byType('shipment.arrived'), now, 3600, views)).milestone).toBe('late');
+    const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
+    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1, view: { deliveredAt: expect.any(String) } });
   });
 
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {

@@ -4,7 +4,7 @@
  * reference scenario. Plus the pure trace assembly.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
@@ -13,6 +13,7 @@ import { indexEvent } from '../../lambdas/indexer/indexer';
 import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
 import { DynamoDbDegradationStore } from '../../lambdas/shared/outbound/degradation';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
+import { DynamoDbShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
@@ -180,6 +181,22 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await store.applyMilestone(update('departed', 3), now, 1)).toBe('late');
     expect(await store.applyMilestone(update('delivered', 5), now, 1)).toBe('repeat');
     expect(await store.putTimeline({ ...(await store.timeline('SO-1001'))[0] })).toBe('duplicate');
+  });
+
+  test('a delivery writes milestone and view in one conditional update; a second one and a late one are refused by the rank guard', async () => {
+    const store = new DynamoDbCorrelationStore(doc, table);
+    const views = new DynamoDbShipmentViewStore(doc, table);
+    const { events, lateDeparture } = referenceScenario();
+    const moved = (e: (typeof events)[number]) => ({ ...e, refs: { orderId: 'SO-TOGETHER', shipmentId: 'SHP-TOGETHER' }, metadata: { ...e.metadata, eventId: `${e.metadata.eventId}-together`, correlationId: 'SO-TOGETHER' } });
+    const byType = (type: string) => moved(events.find((e) => e.metadata.eventType === type)!);
+    const state = async () => (await doc.send(new GetCommand({ TableName: table, Key: { pk: 'SHIPMENT#SHP-TOGETHER', sk: 'STATE' } }))).Item!;
+    await indexEvent(store, byType('shipment.arrived'), now, 3600, views);
+    expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
+    expect(await state()).toMatchObject({ milestone: 'delivered', rank: 5, version: 2, viewVersion: 1, view: { deliveredAt: expect.any(String) } });
+    const again = byType('shipment.delivered');
+    expect((await indexEvent(store, { ...again, metadata: { ...again.metadata, eventId: 'second-delivery-together', occurredAt: '2026-03-12T12:00:00Z' } }, now, 3600, views)).milestone).toBe('repeat');
+    expect((await indexEvent(store, moved(lateDeparture), now, 3600, views)).milestone).toBe('late');
+    expect(await state()).toMatchObject({ milestone: 'delivered', rank: 5, version: 2, lateEvents: 1 });
   });
 
   test('traceById resolves any id of the transaction to the whole chain, across correlations', async () => {
