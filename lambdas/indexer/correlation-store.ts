@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import type { AssetAssignmentItem, AssignmentRelease, InFlightChange, KnownMember, LinkItem, MilestoneUpdate, ShipmentAssetItem, ShipmentStateItem, TimelineItem } from './index-plan';
+import { inFlightNeedsWrite, type AssetAssignmentItem, type AssignmentRelease, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentAssetItem, type ShipmentStateItem, type TimelineItem } from './index-plan';
 import { inFlightKeys, keys } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
@@ -25,8 +25,12 @@ export interface CorrelationStore {
   putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void>;
   /** Ends a shipment's assignments (sets `releasedAt` where it is not set yet). */
   releaseAssignments(release: AssignmentRelease): Promise<void>;
-  /** Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). */
-  applyInFlight(change: InFlightChange): Promise<void>;
+  /**
+   * Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). An entry
+   * that already says everything the change says, with more than half the TTL left, is not written again
+   * (index-plan.ts `inFlightNeedsWrite`: a read instead of a write). Returns whether it wrote.
+   */
+  applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean>;
 }
 
 const BATCH_WRITE_LIMIT = 25;
@@ -80,11 +84,13 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     return decision === 'advance' ? 'late' : decision;
   }
 
-  async applyInFlight(change: InFlightChange): Promise<void> {
+  async applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean> {
     if (change.action === 'leave') {
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.shipmentPk(change.shipmentId), sk: inFlightKeys.sk } }));
-      return;
+      return true;
     }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: change.item.pk, sk: change.item.sk }, ConsistentRead: true }));
+    if (!inFlightNeedsWrite(change.item, Item, now, ttlSeconds)) return false;
     // An update, not a put: a later milestone without the route or order in its refs keeps what an earlier one wrote.
     const { pk, sk, ...fields } = change.item;
     const names = Object.keys(fields);
@@ -97,6 +103,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
         ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, (fields as Record<string, unknown>)[n]])),
       }),
     );
+    return true;
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {
@@ -228,13 +235,19 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     return decision;
   }
 
-  async applyInFlight(change: InFlightChange): Promise<void> {
+  /** In-flight writes (puts and deletes), for assertions on the write cost. */
+  inFlightWrites = 0;
+
+  async applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean> {
     if (change.action === 'leave') {
       this.items.delete(this.id(keys.shipmentPk(change.shipmentId), inFlightKeys.sk));
-      return;
+    } else {
+      const id = this.id(change.item.pk, change.item.sk);
+      if (!inFlightNeedsWrite(change.item, this.items.get(id), now, ttlSeconds)) return false;
+      this.items.set(id, { ...this.items.get(id), ...change.item });
     }
-    const id = this.id(change.item.pk, change.item.sk);
-    this.items.set(id, { ...this.items.get(id), ...change.item });
+    this.inFlightWrites++;
+    return true;
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {

@@ -301,6 +301,19 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
   return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(release ? { release } : {}), ...(inFlight ? { inFlight } : {}) };
 }
 
+/**
+ * Whether an in-flight entry has to be written (pure), given what the table holds: always when it is missing;
+ * otherwise only when the milestone brings an id the entry lacks or names another one (an update merges, so ids
+ * the event does not carry are kept anyway), or when the entry's expiry is less than half the TTL away. The
+ * departure and arrival of a shipment whose dispatch already named its order, route and customer write nothing.
+ */
+export function inFlightNeedsWrite(planned: InFlightItem, current: Readonly<Record<string, unknown>> | undefined, now: Date, ttlSeconds: number): boolean {
+  if (!current) return true;
+  const { expiresAt: _expiresAt, ...fields } = planned;
+  if (Object.entries(fields).some(([name, value]) => current[name] !== value)) return true;
+  return !(Number(current.expiresAt) >= Math.floor(now.getTime() / 1000) + Math.floor(ttlSeconds / 2));
+}
+
 /** The in-flight change of a shipment milestone (pure). */
 function planInFlight(update: MilestoneUpdate, refs: CanonicalRefs, expiresAt: number): InFlightChange {
   if (update.milestone === 'delivered') return { action: 'leave', shipmentId: update.shipmentId };

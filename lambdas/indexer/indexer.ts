@@ -12,6 +12,7 @@ import { linksToWrite, planIndex, type IndexPlan, type KnownMember } from './ind
 import type { KnownLinks } from './known-links';
 import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
 import { projectView } from '../visibility/project';
+import { VIEW_EVENT_TYPES } from '../visibility/shipment-view';
 import type { ShipmentViewStore } from '../visibility/view-store';
 
 export interface IndexResult {
@@ -36,16 +37,19 @@ export async function indexEvent(
 ): Promise<IndexResult> {
   const plan = planIndex(detail, now, ttlSeconds);
   if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
-  const milestone = plan.milestone ? await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt) : undefined;
+  // A delivery changes both the shipment's milestone and its view, which live on one item: one write for both when
+  // both guards agree (view-store.ts saveWithMilestone), else each on its own as for every other event.
+  const together = plan.milestone && views && VIEW_EVENT_TYPES.has(detail.metadata.eventType) ? await projectView(views, detail, now, ttlSeconds, plan.milestone) : undefined;
+  const milestone = plan.milestone ? (together?.milestoneApplied ? 'advance' : await store.applyMilestone(plan.milestone, now, plan.timeline.expiresAt)) : undefined;
   // Idempotent writes first, the timeline entry last: it marks the event as indexed, so a retry after a
   // failure in between redoes the rest instead of skipping it.
   await writeNewLinks(store, plan, now, ttlSeconds, known);
   if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
   if (plan.release) await store.releaseAssignments(plan.release);
   // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
-  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight);
+  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight, now, ttlSeconds);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
-  if (views) await projectView(views, detail, now, ttlSeconds);
+  if (views && !together) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
   if (written === 'duplicate') return { outcome: 'duplicate', slis: [] };
   const slis = SLI_TRIGGERS.has(detail.metadata.eventType) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
@@ -125,5 +129,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     }
   };
 
-  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  // One record after another: the events of a batch are often one shipment's, and in parallel they would race for its
+  // state item (a failed conditional write and a retry each time, docs/cost.md).
+  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
 }

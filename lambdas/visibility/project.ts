@@ -4,6 +4,7 @@
  * entry when a membership, sort key or filtered attribute does. Most events change nothing (a second POD, a
  * comment on a case) and cost one read.
  */
+import type { MilestoneUpdate } from '../indexer/index-plan';
 import type { CanonicalDetail } from '../shared/canonical-event';
 import { planEntries } from './lists';
 import { foldView, VIEW_EVENT_TYPES } from './shipment-view';
@@ -12,6 +13,8 @@ import { stableJson, type ShipmentViewStore } from './view-store';
 export interface ProjectionResult {
   /** Per shipment the event concerns: whether its view changed. */
   readonly shipments: readonly { readonly shipmentId: string; readonly outcome: 'updated' | 'unchanged' }[];
+  /** Whether the milestone passed in was applied with the view, in the same write (then the caller does not apply it). */
+  readonly milestoneApplied: boolean;
 }
 
 /** Concurrent indexer containers rarely touch one shipment at once; a handful of retries settles it. */
@@ -24,8 +27,14 @@ async function shipmentsOf(store: ShipmentViewStore, detail: CanonicalDetail): P
   return [];
 }
 
-export async function projectView(store: ShipmentViewStore, detail: CanonicalDetail, now: Date, ttlSeconds: number): Promise<ProjectionResult> {
-  if (!VIEW_EVENT_TYPES.has(detail.metadata.eventType)) return { shipments: [] };
+/**
+ * `milestone`: the event's guarded milestone update (lambdas/indexer), tried in the same write as the view's first save
+ * when both concern the same shipment (the delivery), so the state item is written once; when either guard refuses,
+ * the view is saved alone and the caller applies the milestone itself.
+ */
+export async function projectView(store: ShipmentViewStore, detail: CanonicalDetail, now: Date, ttlSeconds: number, milestone?: MilestoneUpdate): Promise<ProjectionResult> {
+  if (!VIEW_EVENT_TYPES.has(detail.metadata.eventType)) return { shipments: [], milestoneApplied: false };
+  let milestoneApplied = false;
   const expiresAt = Math.floor(now.getTime() / 1000) + ttlSeconds;
   const results: { shipmentId: string; outcome: 'updated' | 'unchanged' }[] = [];
   for (const shipmentId of await shipmentsOf(store, detail)) {
@@ -36,7 +45,10 @@ export async function projectView(store: ShipmentViewStore, detail: CanonicalDet
         results.push({ shipmentId, outcome: 'unchanged' });
         break;
       }
-      if (await store.save(shipmentId, next, version, expiresAt, now)) {
+      const together = attempt === 1 && milestone?.shipmentId === shipmentId && store.saveWithMilestone !== undefined;
+      const savedTogether = together && (await store.saveWithMilestone!(shipmentId, next, version, expiresAt, now, milestone));
+      if (savedTogether) milestoneApplied = true;
+      if (savedTogether || (await store.save(shipmentId, next, version, expiresAt, now))) {
         const { put, remove } = planEntries(view, next);
         for (const entry of put) await store.putEntry(entry, version + 1, expiresAt);
         for (const list of remove) await store.removeEntry(shipmentId, list, version + 1);
@@ -46,5 +58,5 @@ export async function projectView(store: ShipmentViewStore, detail: CanonicalDet
       if (attempt >= MAX_ATTEMPTS) throw new Error(`the view of ${shipmentId} changed under ${MAX_ATTEMPTS} concurrent updates; the message is retried`);
     }
   }
-  return { shipments: results };
+  return { shipments: results, milestoneApplied };
 }

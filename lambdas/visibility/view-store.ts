@@ -7,6 +7,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../registry/correlation-keys';
+import type { MilestoneUpdate } from '../indexer/index-plan';
 import type { BusinessImpact } from './impact';
 import { listKeys, type ListEntry, type ListName } from './lists';
 import type { ShipmentView } from './shipment-view';
@@ -24,6 +25,13 @@ export interface ShipmentViewStore {
   load(shipmentId: string): Promise<StoredView>;
   /** Writes the view as version `expected + 1` if it is still at `expected`; false when another writer got there first. */
   save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean>;
+  /**
+   * {@link save} and the indexer's guarded milestone update in one write, when one event both advances the shipment
+   * and changes its view (the delivery: milestone and `deliveredAt`): written only if the view is still at
+   * `expected` and the milestone ranks above the current one; false when either guard says no (the caller then
+   * applies each on its own). @default - not available: two writes
+   */
+  saveWithMilestone?(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean>;
   /** Writes a list entry unless a newer view version already wrote it. */
   putEntry(entry: ListEntry, version: number, expiresAt: number): Promise<void>;
   /** Removes a shipment from a list unless a newer view version wrote its entry since. */
@@ -93,6 +101,41 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
             ':type': 'shipment-state',
             ':id': shipmentId,
             ':exp': expiresAt,
+            ...(expected === 0 ? {} : { ':expected': expected }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  async saveWithMilestone(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(shipmentId),
+          // The attributes of DynamoDbCorrelationStore.applyMilestone and of save, under both their conditions.
+          UpdateExpression:
+            'SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #view = :view, viewVersion = :next, viewUpdatedAt = :now ADD version :one',
+          ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
+          ExpressionAttributeNames: { '#rank': 'rank', '#view': 'view' },
+          ExpressionAttributeValues: {
+            ':type': 'shipment-state',
+            ':id': shipmentId,
+            ':rank': milestone.rank,
+            ':milestone': milestone.milestone,
+            ':eventId': milestone.eventId,
+            ':at': milestone.occurredAt,
+            ':now': now.toISOString(),
+            ':corr': milestone.correlationId,
+            ':exp': expiresAt,
+            ':view': view,
+            ':next': expected + 1,
+            ':one': 1,
             ...(expected === 0 ? {} : { ':expected': expected }),
           },
         }),
@@ -194,6 +237,32 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       pk: keys.shipmentPk(shipmentId),
       sk: keys.stateSk,
       ...current,
+      view: structuredClone(view),
+      viewVersion: expected + 1,
+      viewUpdatedAt: now.toISOString(),
+      expiresAt,
+    });
+    this.writes.view++;
+    return true;
+  }
+
+  async saveWithMilestone(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean> {
+    const current = this.state(shipmentId);
+    if ((typeof current?.viewVersion === 'number' ? current.viewVersion : 0) !== expected) return false;
+    if (typeof current?.rank === 'number' && current.rank >= milestone.rank) return false;
+    this.items.set(this.id(keys.shipmentPk(shipmentId), keys.stateSk), {
+      ...current,
+      pk: keys.shipmentPk(shipmentId),
+      sk: keys.stateSk,
+      itemType: 'shipment-state',
+      shipmentId,
+      rank: milestone.rank,
+      milestone: milestone.milestone,
+      lastEventId: milestone.eventId,
+      milestoneAt: milestone.occurredAt,
+      updatedAt: now.toISOString(),
+      correlationId: milestone.correlationId,
+      version: (typeof current?.version === 'number' ? current.version : 0) + 1,
       view: structuredClone(view),
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),

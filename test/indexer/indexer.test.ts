@@ -6,6 +6,7 @@ import { slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
+import { InMemoryShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { example, lambdaContext, memoryLogger, sqsEvent, sqsRecord } from '../outbound/support';
 import { referenceScenario } from './scenario';
 
@@ -71,13 +72,15 @@ describe('slisFor (pure)', () => {
   });
 });
 
-function indexerHarness() {
+function indexerHarness(views?: (items: Map<string, Record<string, unknown>>) => InMemoryShipmentViewStore) {
   const store = new InMemoryCorrelationStore();
+  const viewStore = views?.(store.items);
   const messages = new InMemoryMessageOps();
   const counts: Record<string, number> = {};
   const latencies: { name: string; value: number }[] = [];
   const handler = createIndexerHandler({
     store,
+    ...(viewStore ? { views: viewStore } : {}),
     messages,
     logger: memoryLogger(),
     metrics: { count: (name) => void (counts[name] = (counts[name] ?? 0) + 1), milliseconds: (name, value) => void latencies.push({ name, value }) },
@@ -118,6 +121,100 @@ describe('correlation indexer handler', () => {
     expect(entry()).toBeUndefined();
     await handler(sqsEvent(sqsRecord(lateDeparture)), lambdaContext());
     expect(entry()).toBeUndefined();
+  });
+
+  test('the in-flight entry is written when it changes, not on every milestone; a retry after a failure in between still writes it', async () => {
+    const ttl = 3600;
+    const store = new InMemoryCorrelationStore();
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const entryId = `SHIPMENT#SHP-1001-01\u0000INFLIGHT`;
+    await indexEvent(store, byType('shipment.dispatched'), now, ttl);
+    expect(store.inFlightWrites).toBe(1);
+    const dispatchedEntry = { ...store.items.get(entryId) };
+    // The departure names the same order, route and customer: nothing to write.
+    await indexEvent(store, byType('shipment.departed'), now, ttl);
+    expect(store.inFlightWrites).toBe(1);
+    expect(store.items.get(entryId)).toEqual(dispatchedEntry);
+    // Lost entry (a failure between the state update and the entry): the event's retry is a repeat and restores it.
+    store.items.delete(entryId);
+    store.items.delete(`CORR#SO-1001\u0000${planIndex(byType('shipment.departed'), now, ttl).timeline.sk}`);
+    await indexEvent(store, byType('shipment.departed'), now, ttl);
+    expect(store.items.get(entryId)).toMatchObject({ listPk: 'LIST#in-flight', routeId: dispatchedEntry.routeId, orderId: 'SO-1001' });
+    expect(store.inFlightWrites).toBe(2);
+    // An id the entry does not hold yet is written; so is an entry with less than half the TTL left.
+    const rerouted = { ...byType('shipment.arrived'), refs: { ...byType('shipment.arrived').refs, routeId: 'RT-9999' } };
+    await indexEvent(store, rerouted, now, ttl);
+    expect(store.items.get(entryId)).toMatchObject({ routeId: 'RT-9999' });
+    expect(store.inFlightWrites).toBe(3);
+    const later = new Date(now.getTime() + (ttl / 2 + 60) * 1000);
+    await indexEvent(store, { ...byType('shipment.arrived'), metadata: { ...byType('shipment.arrived').metadata, eventId: 'second-stop-arrival' }, refs: rerouted.refs }, later, ttl);
+    expect(store.inFlightWrites).toBe(4);
+    expect(store.items.get(entryId)?.expiresAt).toBe(Math.floor(later.getTime() / 1000) + ttl);
+    // Delivery removes it (one delete), whatever was skipped before.
+    await indexEvent(store, byType('shipment.delivered'), later, ttl);
+    expect(store.items.get(entryId)).toBeUndefined();
+    expect(store.inFlightWrites).toBe(5);
+  });
+
+  test('a batch is indexed one record after another: one shipment\'s events never race for its item (no failed conditional write, no retry)', async () => {
+    let saves = 0;
+    const counted = (items: Map<string, Record<string, unknown>>, count: () => void) => {
+      const views = new InMemoryShipmentViewStore(items);
+      const save = views.save.bind(views);
+      const together = views.saveWithMilestone.bind(views);
+      views.save = (...args) => (count(), save(...args));
+      views.saveWithMilestone = (...args) => (count(), together(...args));
+      return views;
+    };
+    const { store, handler } = indexerHarness((items) => counted(items, () => saves++));
+    const { events } = referenceScenario();
+    const response = await handler(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    // Every save attempt succeeded: as many as the view has versions.
+    const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { viewVersion: number; milestone: string };
+    expect(saves).toBe(state.viewVersion);
+    expect(state.milestone).toBe('delivered');
+    // The same batch, one message per invocation, in the same order, ends in the same view after as many saves.
+    let single = 0;
+    const alone = indexerHarness((items) => counted(items, () => single++));
+    for (const event of events) await alone.handler(sqsEvent(sqsRecord(event)), lambdaContext());
+    expect(single).toBe(saves);
+    expect((alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { view: unknown }).view).toEqual((state as unknown as { view: unknown }).view);
+  });
+
+  test('a delivery writes the state item once (milestone and view together); a repeated or late one is still guarded', async () => {
+    const store = new InMemoryCorrelationStore();
+    const views = new InMemoryShipmentViewStore(store.items);
+    const { events, lateDeparture } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const state = () => store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
+    for (const type of ['shipment.dispatched', 'shipment.departed', 'shipment.arrived']) await indexEvent(store, byType(type), now, 3600, views);
+    const before = { ...views.writes };
+    const versionBefore = state().version as number;
+    const delivered = await indexEvent(store, byType('shipment.delivered'), now, 3600, views);
+    expect(delivered.milestone).toBe('advance');
+    // One write for both: the view's save carried the milestone.
+    expect(views.writes.view - before.view).toBe(1);
+    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5, version: versionBefore + 1, view: { deliveredAt: expect.any(String) } });
+    // Another delivery of the same shipment (another event): the milestone is a repeat, never applied twice.
+    const again = { ...byType('shipment.delivered'), metadata: { ...byType('shipment.delivered').metadata, eventId: 'second-delivery', occurredAt: '2026-03-12T13:00:00Z' } };
+    expect((await indexEvent(store, again, now, 3600, views)).milestone).toBe('repeat');
+    expect(state()).toMatchObject({ milestone: 'delivered', version: versionBefore + 1 });
+    // A late departure after the delivery never moves it back.
+    expect((await indexEvent(store, lateDeparture, now, 3600, views)).milestone).toBe('late');
+    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5 });
+  });
+
+  test('a delivery indexed before the shipment\'s other milestones: the view and the state both hold it, the earlier ones are late', async () => {
+    const store = new InMemoryCorrelationStore();
+    const views = new InMemoryShipmentViewStore(store.items);
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
+    expect((await indexEvent(store, byType('shipment.arrived'), now, 3600, views)).milestone).toBe('late');
+    const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
+    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1, view: { deliveredAt: expect.any(String) } });
   });
 
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {

@@ -3,6 +3,7 @@ import { ErpOutbound, planErpActions } from '../../lambdas/erp/outbound/erp-outb
 import { InMemoryStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { HeldError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
+import { targetIdempotencyKey } from '../../lambdas/shared/outbound/idempotency';
 import { HOLD_ATTRIBUTES, parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
 import { example, expectValidCanonical, InMemoryErp, lambdaContext, outboundHarness, sqsEvent, sqsRecord } from './support';
 
@@ -73,9 +74,10 @@ describe('ERP outbound handler', () => {
     expect(erp.callsOf('markBillingReady')[0].args.slice(0, 2)).toEqual(['SO-1001', { shipmentId: 'SHP-1001-01', podDocumentId: 'doc-5f0a7c21', deliveredAt: pod.metadata.occurredAt }]);
     const types = expectValidCanonical(publisher.published).map((e) => e.metadata.eventType);
     expect(types).toEqual(['shipment.status-synced', 'invoice.ready']);
-    // The POD's "delivered" is the same side effect as the delivery's (idempotency scope shipment + status):
-    // it returns the first result instead of calling the ERP again.
-    expect(metrics.counts.SyncSucceeded).toBe(3);
+    // The POD's "delivered" is the same side effect as the delivery's: the status guard finds it synced and skips it
+    // instead of calling the ERP again.
+    expect(metrics.counts.SyncSucceeded).toBe(2);
+    expect(metrics.counts.SyncSkipped).toBe(1);
     expect(metrics.latencies.map((l) => l.name)).toEqual(['PodToBillingReadyLatency']);
   });
 
@@ -87,6 +89,42 @@ describe('ERP outbound handler', () => {
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect(erp.callsOf('updateShipmentStatus').map((c) => (c.args[1] as { status: string }).status)).toEqual(['delivered']);
     expect(erp.callsOf('markBillingReady')).toHaveLength(1);
+  });
+
+  test('a status update keeps no Powertools record (the status guard runs it once); billing-ready keeps its record', async () => {
+    const { handler, erp, persistence, publisher } = erpHarness();
+    await handler(sqsEvent(sqsRecord(departed)), lambdaContext());
+    expect(persistence.calls.put + persistence.calls.update).toBe(0);
+    // Redelivered, as SQS does after a lost delete, and again as a later receive: still one ERP call, one confirmation.
+    await handler(sqsEvent(sqsRecord(departed, { receiveCount: 2 })), lambdaContext());
+    await handler(sqsEvent(sqsRecord(departed, { receiveCount: 3 })), lambdaContext());
+    expect(erp.callsOf('updateShipmentStatus')).toHaveLength(1);
+    expect(publisher.published.map((e) => e.metadata.eventType)).toEqual(['shipment.status-synced']);
+    await handler(sqsEvent(sqsRecord(pod)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(pod, { receiveCount: 2 })), lambdaContext());
+    expect(erp.callsOf('markBillingReady')).toHaveLength(1);
+    expect(persistence.records.size).toBe(1);
+  });
+
+  test('a status call whose environment died after calling the ERP is retried with the same Idempotency-Key', async () => {
+    const { handler, erp, guard } = erpHarness();
+    // The first attempt claimed the shipment and called the ERP, then died before recording: the lease is its own.
+    const key = targetIdempotencyKey('erp', 'update-shipment-status', departed.metadata.eventId);
+    expect((await guard.claim('SHP-1001-01', { rank: 3, owner: key, now: new Date() })).kind).toBe('claimed');
+    await handler(sqsEvent(sqsRecord(departed, { receiveCount: 2 })), lambdaContext());
+    await handler(sqsEvent(sqsRecord(departed, { receiveCount: 3 })), lambdaContext());
+    // The redelivery takes its own lease back and repeats the call under the same key (the ERP answers it once).
+    expect(erp.callsOf('updateShipmentStatus').map((c) => c.args[2])).toEqual([key]);
+  });
+
+  test('while another event holds the shipment for the same status, this one leaves that call to it', async () => {
+    const { handler, erp, guard, metrics } = erpHarness();
+    expect((await guard.claim('SHP-1001-01', { rank: 5, owner: 'lsync-the-delivery', now: new Date() })).kind).toBe('claimed');
+    const response = await handler(sqsEvent(sqsRecord(pod)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(erp.callsOf('updateShipmentStatus')).toEqual([]);
+    expect(erp.callsOf('markBillingReady')).toHaveLength(1);
+    expect(metrics.counts.SyncSkipped).toBe(1);
   });
 
   test('a late departure after the delivery never moves the ERP status backwards', async () => {

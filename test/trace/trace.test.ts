@@ -4,7 +4,7 @@
  * reference scenario. Plus the pure trace assembly.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
@@ -13,6 +13,7 @@ import { indexEvent } from '../../lambdas/indexer/indexer';
 import { DynamoDbCircuitStore } from '../../lambdas/shared/outbound/circuit-store';
 import { DynamoDbDegradationStore } from '../../lambdas/shared/outbound/degradation';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
+import { DynamoDbShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
@@ -182,6 +183,22 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await store.putTimeline({ ...(await store.timeline('SO-1001'))[0] })).toBe('duplicate');
   });
 
+  test('a delivery writes milestone and view in one conditional update; a second one and a late one are refused by the rank guard', async () => {
+    const store = new DynamoDbCorrelationStore(doc, table);
+    const views = new DynamoDbShipmentViewStore(doc, table);
+    const { events, lateDeparture } = referenceScenario();
+    const moved = (e: (typeof events)[number]) => ({ ...e, refs: { orderId: 'SO-TOGETHER', shipmentId: 'SHP-TOGETHER' }, metadata: { ...e.metadata, eventId: `${e.metadata.eventId}-together`, correlationId: 'SO-TOGETHER' } });
+    const byType = (type: string) => moved(events.find((e) => e.metadata.eventType === type)!);
+    const state = async () => (await doc.send(new GetCommand({ TableName: table, Key: { pk: 'SHIPMENT#SHP-TOGETHER', sk: 'STATE' } }))).Item!;
+    await indexEvent(store, byType('shipment.arrived'), now, 3600, views);
+    expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
+    expect(await state()).toMatchObject({ milestone: 'delivered', rank: 5, version: 2, viewVersion: 1, view: { deliveredAt: expect.any(String) } });
+    const again = byType('shipment.delivered');
+    expect((await indexEvent(store, { ...again, metadata: { ...again.metadata, eventId: 'second-delivery-together', occurredAt: '2026-03-12T12:00:00Z' } }, now, 3600, views)).milestone).toBe('repeat');
+    expect((await indexEvent(store, moved(lateDeparture), now, 3600, views)).milestone).toBe('late');
+    expect(await state()).toMatchObject({ milestone: 'delivered', rank: 5, version: 2, lateEvents: 1 });
+  });
+
   test('traceById resolves any id of the transaction to the whole chain, across correlations', async () => {
     const byOrder = await traceById(client, table, 'SO-1001', { now });
     expect(byOrder).toBeDefined();
@@ -247,6 +264,28 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await guard.syncedRank('SHP-G')).toBe(5);
   });
 
+  test('the ERP status guard decides a skip on a read: a status already synced costs no (failed conditional) write', async () => {
+    const writes: string[] = [];
+    const counting = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(emulator.endpoint)), { marshallOptions: { removeUndefinedValues: true } });
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^(Update|Put|Delete)/.test(context.commandName ?? '')) writes.push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    const guard = new DynamoDbStatusSyncGuard(counting, table, 'erp', 3600);
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'claimed', previousRank: 0 });
+    await guard.recordSynced('SHP-R', { rank: 5, status: 'delivered', eventId: 'e5', at: now, owner: 'delivery' });
+    expect(writes).toHaveLength(2);
+    // The POD's "delivered", a late arrival, a redelivery: skipped on the read.
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'pod', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(await guard.claim('SHP-R', { rank: 4, owner: 'arrival', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(await guard.claim('SHP-R', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'skip', syncedRank: 5 });
+    expect(writes).toHaveLength(2);
+    counting.destroy();
+  });
+
   test('the ERP status guard serializes calls per shipment: one lease, skip at or below the synced rank, leases expire', async () => {
     const a = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
     const b = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
@@ -257,8 +296,10 @@ describe('against the emulator (moto DynamoDB)', () => {
     await b.release('SHP-L', 'delivery');
     expect(await a.claim('SHP-L', { rank: 4, owner: 'arrival-again', now })).toEqual({ kind: 'skip', syncedRank: 4 });
     // A crashed holder: its lease expires after STATUS_LEASE_SECONDS; until then only the same owner gets it back.
+    // Another owner asking for the same status leaves it to the holder (whose message comes back); another status waits.
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
-    await expect(a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
+    expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now })).toEqual({ kind: 'skip', syncedRank: 4, inProgress: true });
+    await expect(a.claim('SHP-L', { rank: 6, owner: 'other', now })).rejects.toBeInstanceOf(StatusSyncBusyError);
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now })).toMatchObject({ kind: 'claimed' });
     const later = new Date(now.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
     expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now: later })).toEqual({ kind: 'claimed', previousRank: 4 });

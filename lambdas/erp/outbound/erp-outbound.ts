@@ -19,6 +19,8 @@ export type ErpAction =
       readonly operation: 'update-shipment-status';
       /** One status per shipment, whichever event asked for it first. */
       readonly idempotencyScope: string;
+      /** The status guard runs it once (StatusSyncGuard.claim): no Powertools record (docs/cost.md). */
+      readonly guardedByTarget: true;
       readonly shipmentId: string;
       readonly orderId?: string;
       readonly status: ErpShipmentStatus;
@@ -54,6 +56,7 @@ export function planErpActions(message: CanonicalMessage): ErpAction[] {
   const statusOf = (m: Exclude<Milestone, 'created'>): ErpAction => ({
     operation: 'update-shipment-status',
     idempotencyScope: `${shipmentId}:${ERP_STATUS_OF_MILESTONE[m]}`,
+    guardedByTarget: true,
     shipmentId,
     orderId: refs.orderId,
     status: ERP_STATUS_OF_MILESTONE[m],
@@ -136,6 +139,7 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
       const owner = context.idempotencyKey;
       const claim = await this.guard.claim(action.shipmentId, { rank: action.rank, owner, now: context.now() });
       if (claim.kind === 'skip') {
+        if (claim.inProgress) return { outcome: 'skipped', note: `${action.status} for ${action.shipmentId} is in progress for another event` };
         const decision = guardMilestone(action.rank, claim.syncedRank || undefined);
         return { outcome: 'skipped', note: decision === 'late' ? `late: the ERP already has a later status than ${action.status}` : `the ERP already has status ${action.status}` };
       }

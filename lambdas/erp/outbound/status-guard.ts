@@ -20,7 +20,8 @@ import { BusyError } from '../../shared/errors';
  * or lost its answer may have reached the ERP all the same (the chaos run saw "delivered" applied after the
  * client gave up, then "arrived" sent after it: the ERP ended at "arrived"). So after an attempt at rank R, a
  * lower rank is skipped as late. R itself may be attempted again: by its own message at once, by another message
- * asking for R (the POD and the delivery event both ask for "delivered") once the lease is free — the caller keeps
+ * asking for R (the POD and the delivery event both ask for "delivered") once the lease is free (while it is held,
+ * that message skips R as in progress: it is the holder's to finish) — the caller keeps
  * the lease after a failure whose outcome is unknown (erp-outbound.ts), so within it only the attempt's own message
  * retries, with its own Idempotency-Key, which the ERP replays.
  */
@@ -29,8 +30,9 @@ export interface StatusSyncGuard {
   syncedRank(shipmentId: string): Promise<number>;
   /**
    * Claims the shipment to sync `rank`: `claimed` (with the rank synced before) when the rank is higher than
-   * anything synced and nobody else holds the shipment; `skip` when an equal or higher rank is synced already.
-   * Throws {@link StatusSyncBusyError} while another owner holds the shipment.
+   * anything synced and nobody else holds the shipment; `skip` when an equal or higher rank is synced already, a
+   * higher one was attempted, or another owner holds the shipment for the same rank. Throws
+   * {@link StatusSyncBusyError} while another owner holds the shipment for another rank.
    */
   claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim>;
   /** Records a synced rank (never lowers it) and releases the owner's lease. */
@@ -46,7 +48,11 @@ export interface StatusSyncGuard {
   claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim>;
 }
 
-export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number };
+/**
+ * `skip` with `inProgress`: another owner holds the shipment for this very rank (the delivery and the POD both ask
+ * for "delivered"): that call is theirs to finish (or, after an unknown outcome, to retry), so this one moves on.
+ */
+export type SyncClaim = { readonly kind: 'claimed'; readonly previousRank: number } | { readonly kind: 'skip'; readonly syncedRank: number; readonly inProgress?: boolean };
 
 /**
  * Whether a claim for `rank` must be skipped given what was synced and attempted (pure; both guards). Returns the
@@ -95,14 +101,30 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     return typeof Item?.rank === 'number' ? Item.rank : 0;
   }
 
+  /** What the item says to a claim, without writing: skip, busy, or undefined (try the conditional claim). */
+  private decide(Item: Record<string, unknown> | undefined, shipmentId: string, request: { rank: number; owner: string }, now: number): SyncClaim | undefined {
+    const syncedRank = typeof Item?.rank === 'number' ? Item.rank : 0;
+    const skip = skipBecause({ rank: syncedRank, attemptedRank: typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0 }, request);
+    if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
+    const leased = typeof Item?.leaseUntil === 'number' && Item.leaseUntil >= now && Item.leaseOwner !== request.owner;
+    if (!leased) return undefined;
+    if (Item?.leaseRank === request.rank) return { kind: 'skip', syncedRank, inProgress: true };
+    throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
+  }
+
   async claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim> {
     const now = request.now.getTime();
+    // A read first (a fifth of a write's price): a status already synced (the POD's "delivered" after the delivery's,
+    // a late milestone, a redelivery) or held by another call is decided without a failed conditional write.
+    const read = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
+    const early = this.decide(read.Item, shipmentId, request, now);
+    if (early) return early;
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, attemptedRank = :rank, attemptedBy = :owner, expiresAt = if_not_exists(expiresAt, :exp)',
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, leaseRank = :rank, attemptedRank = :rank, attemptedBy = :owner, expiresAt = if_not_exists(expiresAt, :exp)',
           ConditionExpression:
             '(attribute_not_exists(#rank) OR #rank < :rank) AND (attribute_not_exists(attemptedRank) OR attemptedRank <= :rank) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
           ExpressionAttributeNames: { '#rank': 'rank' },
@@ -120,12 +142,10 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // Changed between the read and the write: decide on what it is now.
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId), ConsistentRead: true }));
-    const skip = skipBecause(
-      { rank: typeof Item?.rank === 'number' ? Item.rank : 0, attemptedRank: typeof Item?.attemptedRank === 'number' ? Item.attemptedRank : 0 },
-      request,
-    );
-    if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
+    const decided = this.decide(Item, shipmentId, request, now);
+    if (decided) return decided;
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
@@ -136,11 +156,11 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, expiresAt = if_not_exists(expiresAt, :exp)',
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, leaseRank = :none, expiresAt = if_not_exists(expiresAt, :exp)',
           ConditionExpression:
             '(attribute_not_exists(#rank) OR #rank < :ceiling) AND (attribute_not_exists(attemptedRank) OR attemptedRank < :ceiling) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
           ExpressionAttributeNames: { '#rank': 'rank' },
-          ExpressionAttributeValues: { ':owner': request.owner, ':until': now + STATUS_LEASE_SECONDS * 1000, ':now': now, ':ceiling': request.ceiling, ':exp': Math.floor(now / 1000) + this.ttlSeconds },
+          ExpressionAttributeValues: { ':owner': request.owner, ':until': now + STATUS_LEASE_SECONDS * 1000, ':now': now, ':ceiling': request.ceiling, ':none': 0, ':exp': Math.floor(now / 1000) + this.ttlSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -160,7 +180,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil',
+          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil, leaseRank',
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -185,7 +205,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil, leaseRank',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner },
         }),
@@ -199,7 +219,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
 /** In-memory guard for handler tests, with the same claim semantics. */
 export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   readonly ranks = new Map<string, number>();
-  readonly leases = new Map<string, { owner: string; until: number }>();
+  readonly leases = new Map<string, { owner: string; until: number; rank: number }>();
   readonly attempts = new Map<string, { rank: number; by: string }>();
 
   async syncedRank(shipmentId: string): Promise<number> {
@@ -213,9 +233,10 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     if (skip !== undefined) return { kind: 'skip', syncedRank: skip };
     const lease = this.leases.get(shipmentId);
     if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
+      if (lease.rank === request.rank) return { kind: 'skip', syncedRank, inProgress: true };
       throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
     }
-    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000, rank: request.rank });
     this.attempts.set(shipmentId, { rank: request.rank, by: request.owner });
     return { kind: 'claimed', previousRank: syncedRank };
   }
@@ -227,7 +248,7 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     if (lease && lease.owner !== request.owner && lease.until >= request.now.getTime()) {
       throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
     }
-    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000 });
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000, rank: 0 });
     return { kind: 'claimed', previousRank: this.ranks.get(shipmentId) ?? 0 };
   }
 

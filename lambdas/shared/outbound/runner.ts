@@ -36,6 +36,13 @@ export interface OutboundAction {
    * @default - the canonical event id
    */
   readonly idempotencyScope?: string;
+  /**
+   * The target's `execute` already makes this action run once through a conditional write of its own (the ERP's
+   * status guard: a rank and a lease per shipment), so the runner keeps no Powertools record for it: that record
+   * would cost two more writes per call and protect nothing the guard does not (docs/cost.md).
+   * @default false
+   */
+  readonly guardedByTarget?: boolean;
 }
 
 /** What an action did; stored as the idempotency record's result, so a repeat returns it unchanged. */
@@ -189,8 +196,10 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
          * Runs an action once per (target, operation, scope). An action scoped wider than its event (e.g. a
          * shipment's "delivered") that another event is performing right now is that event's to finish: its
          * message stays queued until it succeeds or is dead-lettered, so this one moves on instead of waiting.
+         * An action guarded by its target runs straight away: the target's guard does the same job.
          */
         const runOnce = async (action: OutboundAction, eventId: string, work: () => Promise<ActionOutcome>): Promise<ActionOutcome> => {
+          if (action.guardedByTarget) return work();
           try {
             return await deps.idempotency.run(actionKey(target.target, action.operation, action.idempotencyScope ?? eventId), work);
           } catch (error) {
