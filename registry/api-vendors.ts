@@ -32,6 +32,11 @@ export interface ApiVendorEntry {
    * synthesis refuses the stage with this reason. @default - deployable
    */
   readonly notDeployable?: string;
+  /**
+   * Why the system's reconciliation sweep cannot read this vendor: a stage choosing it gets no sweep for the system
+   * (registry/systems.ts RECONCILED_SYSTEMS). @default - swept like the system's other vendors
+   */
+  readonly notSwept?: string;
 }
 
 export const API_VENDORS = {
