@@ -27,7 +27,11 @@ export class BusinessCentralClient implements ErpPort {
       orderId: order.number,
       customerId: order.customerNumber,
       status: order.status,
-      lines: (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.lineObjectNumber).map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity })),
+      // Blank currencyCode is the company's local currency, which the order does not name: no currency then.
+      ...(order.currencyCode ? { currency: order.currencyCode } : {}),
+      lines: (order.salesOrderLines ?? [])
+        .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)
+        .map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity, ...(typeof l.unitPrice === 'number' && Number.isFinite(l.unitPrice) ? { unitPrice: l.unitPrice.toFixed(2) } : {}) })),
       shipTo: { name: order.shipToName, city: order.shipToCity, countryCode: order.shipToCountry },
     };
   }
