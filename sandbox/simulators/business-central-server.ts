@@ -75,6 +75,10 @@ export class BusinessCentralServer {
     return this.base;
   }
 
+  reset(): void {
+    this.sim.reset();
+  }
+
   /** Resolves when every handshake and notification BC has started is answered. */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);

@@ -100,6 +100,15 @@ export class BusinessCentralSimulator {
     this.pages = new BcExtensionPages(now);
   }
 
+  /** Forgets orders, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
+  reset(): void {
+    this.orders.clear();
+    this.shipments.length = 0;
+    this.subscriptions.clear();
+    this.calls.length = 0;
+    this.pages.reset();
+  }
+
   /** The rows posted to each custom API page, by entity set. */
   get custom(): ReadonlyMap<string, readonly PageRow[]> {
     return this.pages.rows;

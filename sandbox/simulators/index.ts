@@ -49,9 +49,9 @@ export interface StartSimulatorsOptions {
   /** The ERP vendor the stage calls: its simulator's stage settings are `stageOverrides.systems.erp`, its port `erpPort`. @default 'generic-erp' */
   erpVendor?: string;
   log?: SimLogger;
-  /** Applies to all three. @default DEFAULT_RETRY_POLICY */
+  /** Applies to every simulator that sends webhooks (Business Central delivers once, as its simulator is written). @default DEFAULT_RETRY_POLICY */
   webhookRetry?: Partial<RetryPolicy>;
-  /** Clock of all three. @default - the system clock */
+  /** Clock of every simulator. @default - the system clock */
   now?: () => Date;
   /** Further per-simulator options (e.g. `erp.invoiceDelayMs`, `cs.rateLimitPerMinute`). */
   erp?: Partial<Omit<ErpSimulatorOptions, 'cloudEventsSecret' | 'credentials'>>;
@@ -88,9 +88,9 @@ export interface Simulators {
   setWebhookUrls(urls: WebhookUrls | string): ResolvedWebhookTargets;
   /** Resets all of them (records, faults, idempotency keys and data). */
   reset(): void;
-  /** Resolves when every webhook the three have started is done. */
+  /** Resolves when every webhook (and BC notification) they have started is done. */
   settled(): Promise<void>;
-  /** Stops all three; no sockets or timers are left behind. */
+  /** Stops all of them; no sockets or timers are left behind. */
   stop(): Promise<void>;
 }
 
@@ -165,7 +165,7 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
     erpPort: ERP_VENDOR_SIMULATORS[erpVendor].port(erpVendors),
     credentials: { erp: erp.credentials, fleet: fleet.credentials, cs: cs.credentials, freshdesk: freshdesk.credentials },
     setWebhookUrls,
-    reset: () => [erp, fleet, cs, freshdesk].forEach((sim) => sim.reset()),
+    reset: () => all.forEach((sim) => sim.reset()),
     settled: async () => {
       await Promise.all(all.map((sim) => sim.settled()));
     },
