@@ -12,6 +12,26 @@ export interface ErpVendorSimulators {
   readonly 'business-central': BusinessCentralServer;
 }
 
+/** The generic ERP's contract as a row of the extension's customerContracts page (flat fields). */
+function bcContractRow(contract: CustomerContract): object {
+  const penalties = contract.penaltyTerms?.percentOfOrderValue ?? {};
+  return {
+    customerNo: contract.customerId,
+    contractNo: contract.contractId,
+    productCategory: contract.productCategory,
+    hasTemperatureRange: contract.temperatureRange !== null,
+    ...(contract.temperatureRange ?? {}),
+    ...(contract.sla.deliveryWindowHours !== undefined ? { deliveryWindowHours: contract.sla.deliveryWindowHours } : {}),
+    ...(contract.sla.exceptionResponseMinutes !== undefined ? { exceptionResponseMinutes: contract.sla.exceptionResponseMinutes } : {}),
+    ...(contract.accountTeamEmail ? { accountTeamEmail: contract.accountTeamEmail } : {}),
+    ...(penalties['temperature-excursion'] !== undefined ? { excursionPenaltyPercent: penalties['temperature-excursion'] } : {}),
+    ...(penalties.delay !== undefined ? { delayPenaltyPercent: penalties.delay } : {}),
+    ...(penalties['failed-delivery'] !== undefined ? { failedDeliveryPenaltyPercent: penalties['failed-delivery'] } : {}),
+    ...(penalties.damage !== undefined ? { damagePenaltyPercent: penalties.damage } : {}),
+    ...(contract.penaltyTerms?.capPercentOfOrderValue !== undefined ? { penaltyCapPercent: contract.penaltyTerms.capPercentOfOrderValue } : {}),
+  };
+}
+
 /** The ship-from location of a Business Central sandbox stage: the generic ERP's DC, which the fleet's address book knows. */
 export const BC_SANDBOX_SHIP_FROM = 'DC-01';
 
@@ -44,7 +64,7 @@ export const ERP_VENDOR_SIMULATORS: {
         const order = orders.find((o) => o.orderId === orderId);
         if (!order) throw new Error(`the simulated ERP has no order ${orderId} to seed Business Central with`);
         const contract = contracts.find((c) => c.customerId === order.customerId);
-        return bcSeedFromErpOrder(order, contract ? { ...contract, temperatureRange: contract.temperatureRange ?? undefined } : undefined, randomUUID);
+        return bcSeedFromErpOrder(order, contract ? bcContractRow(contract) : undefined, randomUUID);
       }),
   },
 };

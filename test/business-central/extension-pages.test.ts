@@ -66,9 +66,17 @@ describe('the extension pages', () => {
 
   test('customerContracts and salesOrderLogistics answer the seeded rows; a seed outside the contract is refused', async () => {
     const { client, api, sim } = world();
-    sim.pages.seed('customerContracts', 'C-77', { customerId: 'C-77', contractId: 'CT-C77-COLD', temperatureRange: { minCelsius: 2, maxCelsius: 8 }, sla: { deliveryWindowHours: 4 } });
+    sim.pages.seed('customerContracts', 'C-77', { customerNo: 'C-77', contractNo: 'CT-C77-COLD', hasTemperatureRange: true, minCelsius: 2, maxCelsius: 8, deliveryWindowHours: 4, exceptionResponseMinutes: 0, excursionPenaltyPercent: 20, delayPenaltyPercent: 0, penaltyCapPercent: 25 });
     sim.pages.seed('salesOrderLogistics', 'SO-1001', LOGISTICS);
-    expect(await client.getCustomerContract('C-77')).toMatchObject({ contractId: 'CT-C77-COLD', temperatureRange: { minCelsius: 2, maxCelsius: 8 } });
+    // Flat page fields → the ERP port's contract; BC's zero (unset) numbers are absent.
+    expect(await client.getCustomerContract('C-77')).toEqual({
+      customerId: 'C-77',
+      contractId: 'CT-C77-COLD',
+      temperatureRange: { minCelsius: 2, maxCelsius: 8 },
+      sla: { deliveryWindowHours: 4 },
+      penaltyTerms: { percentOfOrderValue: { 'temperature-excursion': 20 }, capPercentOfOrderValue: 25 },
+    });
+    expect(() => sim.pages.seed('customerContracts', 'C-12', { customerNo: 'C-12', sla: { deliveryWindowHours: 4 } })).toThrow(/does not match/);
     expect(await api.getOrderLogistics('SO-1001')).toMatchObject(LOGISTICS);
     expect(await api.getOrderLogistics('SO-9999')).toBeUndefined();
     expect(() => sim.pages.seed('salesOrderLogistics', 'SO-2', { orderNo: 'SO-2', temperatureRegime: 'warm' })).toThrow(/does not match contracts\/business-central\/extension-pages\.json/);
