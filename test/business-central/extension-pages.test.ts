@@ -107,6 +107,12 @@ describe('the read-back and the client with the extension', () => {
     expect(plain.temperature).toEqual({ regime: 'ambient' });
     expect(plain.assignment).toBeUndefined();
     expect(plain.shipTo).toMatchObject({ locationId: 'C-77' });
+    // An API page answers blank text and 0 for empty fields: a blank regime is ambient without a range, blank ids are absent.
+    const blank = mapBcSalesOrder(o, { shipFromLocationId: 'DC-01' }, { orderNo: 'SO-1001', temperatureRegime: '', minCelsius: 0, maxCelsius: 0, shipToLocation: '', vehicleId: '', trailerId: '', driverId: '', contractNo: '' }).data as Record<string, unknown>;
+    expect(blank).toMatchObject({ temperature: { regime: 'ambient' }, shipTo: { locationId: 'C-77' } });
+    expect((blank.temperature as object)).toEqual({ regime: 'ambient' });
+    expect(blank.assignment).toBeUndefined();
+    expect(blank.contractId).toBeUndefined();
   });
 
   test('getOrder carries the currency and the unit prices (what the visibility API values an order by)', async () => {

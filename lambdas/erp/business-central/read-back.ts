@@ -73,8 +73,9 @@ const REGIMES = ['ambient', 'chilled', 'frozen'] as const;
 function temperatureOf(logistics: BcOrderLogistics | undefined): { regime: (typeof REGIMES)[number]; range?: { minCelsius: number; maxCelsius: number } } {
   const regime = logistics?.temperatureRegime || 'ambient';
   if (!(REGIMES as readonly string[]).includes(regime)) throw new ValidationError(`salesOrderLogistics of ${logistics!.orderNo} has temperatureRegime ${regime}, not ambient, chilled or frozen`, 'salesOrderLogistics.temperatureRegime');
-  const { minCelsius, maxCelsius } = logistics ?? {};
-  if (regime === 'ambient' && minCelsius === undefined && maxCelsius === undefined) return { regime: 'ambient' };
+  // Ambient goods have no range (an API page answers 0 for an empty decimal field: it means nothing here).
+  if (regime === 'ambient') return { regime: 'ambient' };
+  const { minCelsius, maxCelsius } = logistics!;
   if (typeof minCelsius !== 'number' || typeof maxCelsius !== 'number' || minCelsius > maxCelsius) {
     throw new ValidationError(`salesOrderLogistics of ${logistics!.orderNo} has a ${regime} regime without a valid minCelsius..maxCelsius range`, 'salesOrderLogistics.minCelsius');
   }
