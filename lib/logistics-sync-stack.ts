@@ -12,6 +12,10 @@ import { CanonicalBus } from './core/event-bus';
 import { queueDefaults } from './core/defaults';
 import { acknowledgeSubscriptionDeadLetterQueue } from './core/serverless-checks';
 import { ErpReadBack } from './adapters/erp-read-back';
+import { BusinessCentralReadBack, BusinessCentralSubscriptions, businessCentralEnvironment } from './adapters/business-central';
+import { apiVendor } from '../registry/api-vendors';
+import { webhookPath } from '../registry/vendors';
+import { RUNBOOK } from '../registry/catalog';
 import { ExceptionWorkflows } from './workflows/exception-workflow';
 import { FileIntake } from './adapters/file-intake';
 import { fileIntake } from '../registry/file-intakes';
@@ -103,6 +107,20 @@ export class LogisticsSyncStack extends Stack {
       logRetention: config.retention.logRetentionDays,
     });
 
+    // --- Business Central read-back (lib/adapters/business-central.ts), when BC is the ERP ---
+    // BC's thin sales order notifications → queue → API v2.0 → order.released; not found → its DLQ, with the reason.
+    const businessCentral = apiVendor('erp', config.systems.erp.vendor).name === 'business-central';
+    const bcReadBack = businessCentral
+      ? new BusinessCentralReadBack(this, 'ErpBcReadBack', {
+          config: config.systems.erp,
+          bus: this.canonicalBus.bus,
+          alarmTopic: this.onCallTopic,
+          queueRetention: Duration.days(config.retention.queueRetentionDays),
+          deadLetterRetention: Duration.days(config.retention.dlqRetentionDays),
+          logRetention: config.retention.logRetentionDays,
+        })
+      : undefined;
+
     // --- inbound webhooks (API Gateway + one inbound adapter per source system) ---
     // Vendor webhooks → verify, validate, map, dedupe → canonical events on the bus (lib/adapters/webhook-api.ts, docs/webhooks.md).
     const inbound = SYSTEMS.map((system) => ({
@@ -118,7 +136,7 @@ export class LogisticsSyncStack extends Stack {
         // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index.
         environment:
           system === 'erp'
-            ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl }
+            ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl, ...(bcReadBack ? { BC_READ_BACK_QUEUE_URL: bcReadBack.queue.queueUrl } : {}) }
             : system === 'fleet'
               ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000', ALERT_RECHECK_QUEUE_URL: alertRecheck.queue.queueUrl }
               : undefined,
@@ -126,10 +144,23 @@ export class LogisticsSyncStack extends Stack {
       }),
       throttle: config.systems[system].webhook,
     }));
-    sapReadBack.grantEnqueue(inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler);
+    const erpInbound = inbound.find((i) => i.adapter.system === 'erp')!.adapter.handler;
+    sapReadBack.grantEnqueue(erpInbound);
+    bcReadBack?.grantEnqueue(erpInbound);
     alertRecheck.grantEnqueue(inbound.find((i) => i.adapter.system === 'fleet')!.adapter.handler);
     const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
+    // BC notifies only while subscribed: a schedule creates the subscription and renews it before BC's three days run out.
+    const bcSubscriptions = businessCentral
+      ? new BusinessCentralSubscriptions(this, 'ErpBcSubscriptions', {
+          config: config.systems.erp,
+          notificationUrl: webhookApi.api.urlForPath(webhookPath('erp', 'business-central')),
+          logRetention: config.retention.logRetentionDays,
+        })
+      : undefined;
+    if (bcSubscriptions) {
+      new CfnOutput(this, 'BcSubscriptionsFunctionName', { value: bcSubscriptions.handler.functionName, description: 'Invoke once after the first deploy to subscribe at once (the schedule runs every 12 hours)' });
+    }
 
     // --- file intakes (lib/adapters/file-intake.ts, docs/edi.md) ---
     // Trading partners' files (EDI) → bucket prefix → S3 event notification → queue → parse, map, acknowledge.
@@ -221,6 +252,12 @@ export class LogisticsSyncStack extends Stack {
       logRetention: config.retention.logRetentionDays,
       ...queueRetention,
     });
+    // The company, ship-from location and custom API path of a BC ERP reach every function that calls it.
+    if (businessCentral) {
+      for (const fn of [outbound.erp.handler, workflows.tasks.erp]) {
+        for (const [name, value] of Object.entries(businessCentralEnvironment(config.systems.erp))) fn.addEnvironment(name, value);
+      }
+    }
     // Degraded mode: a system unreachable beyond its notice time is told to the account team (customer service
     // by default), once at the start and once at the end (docs/runbook.md, "Degraded mode").
     for (const system of SYSTEMS) {
@@ -235,7 +272,8 @@ export class LogisticsSyncStack extends Stack {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       description: 'EventBridge Scheduler sends the reconciliation sweeps\' messages to their queues',
     });
-    const sweeps = RECONCILED_SYSTEMS.map(
+    // A vendor the sweep cannot read (registry/api-vendors.ts notSwept) gets no sweep for its system.
+    const sweeps = RECONCILED_SYSTEMS.filter((system) => !apiVendor(system, config.systems[system].vendor).notSwept).map(
       (system) =>
         new ReconciliationSweep(this, `${system.charAt(0).toUpperCase()}${system.slice(1)}Reconciliation`, {
           system,
@@ -252,13 +290,16 @@ export class LogisticsSyncStack extends Stack {
     // --- monitoring (alarms, dashboard) ---
     // Covers every ReliableQueue, state machine, REST API and function created above; a resource added after
     // this point fails synthesis with a message saying so.
-    new Monitoring(this, 'Monitoring', {
+    const monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       alarmTopic: this.onCallTopic,
       queueAgeAllowances: maintenanceAllowances(config),
     })
       .monitorScope(this)
       .monitorDrift(sweeps);
+    if (bcSubscriptions) {
+      monitoring.monitorScheduledJob({ schedule: bcSubscriptions.schedule, handler: bcSubscriptions.handler, name: 'erp-bc-subscriptions', runbookAnchor: RUNBOOK.bcSubscriptionRenewalFailed });
+    }
 
     new CfnOutput(this, 'EventBusName', { value: this.canonicalBus.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.canonicalBus.archive.archiveName });

@@ -32,6 +32,11 @@ export interface ApiVendorEntry {
    * synthesis refuses the stage with this reason. @default - deployable
    */
   readonly notDeployable?: string;
+  /**
+   * Why the system's reconciliation sweep cannot read this vendor: a stage choosing it gets no sweep for the system
+   * (registry/systems.ts RECONCILED_SYSTEMS). @default - swept like the system's other vendors
+   */
+  readonly notSwept?: string;
 }
 
 export const API_VENDORS = {
@@ -48,8 +53,9 @@ export const API_VENDORS = {
     // BC online: 6,000 OData requests per 5 minutes per user (environment), i.e. 1,200/min
     // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online).
     rateLimit: { operation: 'OData/API requests', requestsPerMinute: 1200, source: 'https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online' },
-    notDeployable:
-      'the stack does not create its read-back queue and function, the subscription renewal schedule or their settings (company id, custom API path) yet, and the custom API pages it writes need a BC extension (docs/vendors.md, "Business Central")',
+    // The sweep reads quality holds through the generic ERP API and maps them with its webhook mapper; BC's holds live
+    // in the extension's custom API pages and have no release event to restore (docs/reconciliation.md).
+    notSwept: "the ERP sweep reads quality holds through the generic ERP API; Business Central's live in the extension's custom API pages",
   },
   samsara: {
     system: 'fleet',

@@ -62,6 +62,7 @@ export const RUNBOOK = {
   filesRejected: 'file-intake-rejected',
   reconciliationDrift: 'reconciliation-drift-persists',
   reconciliationBehind: 'reconciliation-sweep-behind',
+  bcSubscriptionRenewalFailed: 'business-central-subscription-renewal-failed',
 } as const;
 
 export function runbookLink(anchor: string): string {

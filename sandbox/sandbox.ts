@@ -5,7 +5,7 @@ import { readAssembly } from './deploy/assembly';
 import { deployStack, type DeployedStack, type DeployReport } from './deploy/deployer';
 import { synthesizeInChildProcess } from './deploy/synthesize';
 import { startEmulator, type Emulator } from './emulator';
-import { removeEndpointsFile, sandboxEndpoints, webhookBaseUrlOf, writeEndpointsFile, type SandboxEndpoints } from './endpoints';
+import { localizeApiUrls, removeEndpointsFile, sandboxEndpoints, webhookBaseUrlOf, writeEndpointsFile, type SandboxEndpoints } from './endpoints';
 import { acquireLock } from './lock';
 import { PROJECT_ROOT } from './python-env';
 import type { LocalRestApi } from './runtime/api-gateway/server';
@@ -20,7 +20,6 @@ import { createSecrets, generateSecrets, type SandboxSecrets } from './secrets';
 import { ShutdownStack } from './shutdown';
 import { startSimulators, type Simulators, type StartSimulatorsOptions } from './simulators/index';
 import { AwsFaultProxy } from './aws-fault-proxy';
-import { XSUAA_PATH } from './simulators/erp-oauth';
 import { systemVendorOverrides } from './systems';
 import type { SystemSelection } from './systems-option';
 
@@ -173,6 +172,7 @@ async function startVendorSimulators(secrets: SandboxSecrets, config: StageConfi
     ...extra,
     secrets: secrets.webhooks,
     csVendor: config.systems.cs.vendor,
+    erpVendor: config.systems.erp.vendor,
     credentials: {
       erp: { clientId: secrets.systems.erp.clientId, clientSecret: secrets.systems.erp.clientSecret },
       fleet: { apiToken: secrets.systems.fleet.apiToken },
@@ -199,10 +199,8 @@ async function synthesizeApps(
   if (options.product) {
     const outdir = path.join(options.workDir, 'cdk.out');
     rmSync(outdir, { recursive: true, force: true });
-    // The ERP simulator issues tokens as SAP BTP's XSUAA does, on its own path (systems.erp.tokenUrl).
-    const simulatorUrls = simulators
-      ? { systems: Object.fromEntries(Object.entries(simulators.urls).map(([system, url]) => [system, system === 'erp' ? { apiBaseUrl: url, tokenUrl: `${url}${XSUAA_PATH}/oauth/token` } : { apiBaseUrl: url }])) }
-      : undefined;
+    // Each system's simulator URL, the ERP's token URL and the chosen ERP vendor's settings (simulators/erp-vendors.ts).
+    const simulatorUrls = simulators ? simulators.stageOverrides : undefined;
     const configOverrides = options.overrides && simulatorUrls ? mergeConfig(options.overrides, simulatorUrls) : (options.overrides ?? simulatorUrls);
     await synthesizeInChildProcess({ ...context, stage: options.stage, ...(configOverrides ? { configOverrides } : {}) }, outdir, path.join(options.logDir, 'synth.log'));
     assemblies.push(outdir);
@@ -261,17 +259,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // The vendors chosen for this run (--systems) are stage-config overrides, synthesized like the simulators' URLs.
     const systems = options.systems ?? {};
     const overrides = systemVendorOverrides(stageConfig, systems, log);
-    const config = overrides ? parseStageConfig(contextJson(context.stages), stage, overrides) : stageConfig;
-    const secrets = generateSecrets(config);
+    // The chosen vendors and secret names, before validation: a vendor's own settings (Business Central's company)
+    // come from its simulator, so the stage is validated once the simulators run.
+    const chosen = (overrides ? mergeConfig(stageConfig, overrides) : stageConfig) as StageConfig;
+    const secrets = generateSecrets(chosen);
 
     const emulatorStarting = bootEmulator(logDir, log, shutdown, (ms) => (timings.emulatorMs = ms));
 
     let simulators: Simulators | undefined;
     if (options.simulators ?? true) {
       const tSim = performance.now();
-      simulators = await startVendorSimulators(secrets, config, shutdown, options.simulatorOptions);
+      simulators = await startVendorSimulators(secrets, chosen, shutdown, options.simulatorOptions);
       timings.simulatorsMs = elapsed(tSim);
     }
+    const validated = simulators && overrides ? mergeConfig(overrides, simulators.stageOverrides) : overrides;
+    const config = validated ? parseStageConfig(contextJson(context.stages), stage, validated) : stageConfig;
 
     const tSynth = performance.now();
     const assemblies = await synthesizeApps({ workDir, logDir, stage, product: hasProduct, extraApps: options.extraApps ?? [], ...(overrides ? { overrides } : {}) }, context, simulators);
@@ -312,6 +314,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const product = stacks.find((s) => s.stackName === productStackName);
     const webhookBaseUrl = webhookBaseUrlOf(product, runtime.apis);
     if (simulators && webhookBaseUrl) simulators.setWebhookUrls(webhookBaseUrl);
+    // Business Central notifies the URL a subscription names (the stage's API Gateway URL): served by the local API.
+    if (simulators) simulators.businessCentral.resolveUrl = (url) => localizeApiUrls(url, runtime.apis);
 
     timings.readyMs = elapsed(t0);
     let endpoints = sandboxEndpoints({

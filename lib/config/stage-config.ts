@@ -66,6 +66,42 @@ export interface ErpSystemConfig extends SystemConfig {
    * @default '<apiBaseUrl>/oauth/token'
    */
   readonly tokenUrl?: string;
+  /** Business Central's settings; required when `vendor` is `business-central`, refused otherwise ({@link businessCentralProblems}). */
+  readonly businessCentral?: BusinessCentralConfig;
+}
+
+/** Where a Business Central stage's calls go (docs/vendors.md, "Business Central"). */
+export interface BusinessCentralConfig {
+  /** The company's id (GUID; `GET {apiBaseUrl}/api/v2.0/companies` lists them). */
+  readonly companyId: string;
+  /** Our location id of the warehouse released orders ship from (API v2.0 exposes none per sales order). */
+  readonly shipFromLocation: string;
+  /** `publisher/group/version` of the logistics-sync extension's custom API pages. @default 'logisticsSync/shipping/v1.0' */
+  readonly customApi?: string;
+}
+
+/** The extension's custom API path when the stage does not name one (lambdas/erp/business-central/bc-api.ts has the same default). */
+export const DEFAULT_BC_CUSTOM_API = 'logisticsSync/shipping/v1.0';
+
+/**
+ * A Business Central ERP needs its company, ship-from location and Entra token URL (the generic default
+ * `<apiBaseUrl>/oauth/token` is not Entra's); another vendor must not carry BC settings (a stage that switched
+ * vendors would otherwise keep dead settings). Pure.
+ */
+export function businessCentralProblems(erp: ErpSystemConfig): string[] {
+  const isBc = apiVendor('erp', erp.vendor).name === 'business-central';
+  if (!isBc) return erp.businessCentral ? [`systems.erp.businessCentral applies only to systems.erp.vendor "business-central" (the vendor is "${apiVendor('erp', erp.vendor).name}")`] : [];
+  const problems: string[] = [];
+  if (!erp.businessCentral) {
+    problems.push('systems.erp.businessCentral is required when systems.erp.vendor is "business-central": { companyId: the company GUID (GET {apiBaseUrl}/api/v2.0/companies), shipFromLocation: our warehouse location id, customApi?: the extension\'s publisher/group/version }');
+  }
+  if (erp.tokenUrl === undefined) {
+    problems.push('systems.erp.tokenUrl is required when systems.erp.vendor is "business-central": Microsoft Entra ID\'s https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token');
+  }
+  if (!/\/v2\.0\/[^/]+\/[^/]+\/?$/.test(erp.apiBaseUrl)) {
+    problems.push(`systems.erp.apiBaseUrl must be the Business Central environment's root, https://api.businesscentral.dynamics.com/v2.0/<tenant>/<environment> (got ${erp.apiBaseUrl})`);
+  }
+  return problems;
 }
 
 /** One file intake of the stage (registry/file-intakes.ts). */
@@ -174,6 +210,11 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
       continue;
     }
     problems.push(...pacingProblems(system, outbound, vendor), ...batchTimeProblems(system, outbound));
+  }
+  try {
+    problems.push(...businessCentralProblems(config.systems.erp));
+  } catch {
+    // an unknown ERP vendor is reported above
   }
   problems.push(...fileIntakeProblems(config.fileIntakes ?? {}));
   if (stage === 'prod') {

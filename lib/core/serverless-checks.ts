@@ -63,3 +63,15 @@ export function acknowledgeSqsConsumer(fn: lambda.Function): void {
     });
   }
 }
+
+/**
+ * A function an EventBridge Scheduler schedule invokes (asynchronously) to do a job it redoes whole on every run:
+ * a failed run is retried by Lambda and superseded by the next, so a failed event has nothing worth keeping in a
+ * function DLQ; its errors page on-call instead (Monitoring.monitorScheduledJob).
+ */
+export function acknowledgeScheduledFunction(fn: lambda.Function, job: string): void {
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: `${job} runs on a schedule and redoes the whole job each run (idempotent); a failed invocation has nothing to replay, and its errors alarm pages on-call.`,
+  });
+}

@@ -213,3 +213,15 @@ export function driftAlarms(sweep: SweepToMonitor): AlarmSpec[] {
     },
   ];
 }
+
+/** A scheduled job (not a sweep) whose run failed: any error of its function within the hour. */
+export function scheduledJobAlarm(name: string, fn: lambda.Function, anchor: string, system: string | undefined): AlarmSpec {
+  return {
+    id: `${pascal(name)}RunFailed`,
+    metric: fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+    threshold: 1,
+    description: `A run of the ${name} scheduled job failed: the job must succeed before its deadline (see the runbook section).`,
+    anchor,
+    section: system,
+  };
+}

@@ -15,12 +15,14 @@ export interface Coverage {
   readonly watchedQueues: ReadonlySet<IConstruct>;
   /** The schedules whose sweeps have drift alarms. */
   readonly driftMonitored: ReadonlySet<IConstruct>;
+  /** The schedules of scheduled jobs whose runs are alarmed (monitorScheduledJob). */
+  readonly scheduledJobs: ReadonlySet<IConstruct>;
 }
 
 /**
  * The synthesis errors of the stack `monitoring` belongs to: resources of the monitored kinds added after (or
  * without) monitorScope, subscriptions without a dead-letter queue, SQS queues no alarm watches, and schedules
- * whose sweeps have no drift alarms. The Monitoring construct's own resources are exempt.
+ * whose sweeps have no drift alarms (or whose jobs have no failed-run alarm). The Monitoring construct's own resources are exempt.
  */
 export function coverageProblems(monitoring: IConstruct, coverage: Coverage): string[] {
   const own = new Set(monitoring.node.findAll());
@@ -39,7 +41,7 @@ export function coverageProblems(monitoring: IConstruct, coverage: Coverage): st
     .filter((c) => c instanceof sqs.Queue && !coverage.watchedQueues.has(c))
     .map((c) => `${c.node.path} is an SQS queue no alarm watches: make it part of a ReliableQueue, or a subscription's dead-letter queue`);
   const unswept = all
-    .filter((c) => c instanceof scheduler.Schedule && !coverage.driftMonitored.has(c))
-    .map((c) => `${c.node.path} is a schedule without drift monitoring: give its sweep to monitoring.monitorDrift()`);
+    .filter((c) => c instanceof scheduler.Schedule && !coverage.driftMonitored.has(c) && !coverage.scheduledJobs.has(c))
+    .map((c) => `${c.node.path} is a schedule without drift monitoring: give its sweep to monitoring.monitorDrift(), or its job to monitoring.monitorScheduledJob()`);
   return [...unclaimed, ...undeadLettered, ...unwatched, ...unswept];
 }

@@ -22,7 +22,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
 import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
-import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, stateMachineAlarms, undeliveredAlarm, type AlarmSpec } from './alarm-specs';
+import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, scheduledJobAlarm, stateMachineAlarms, undeliveredAlarm, type AlarmSpec } from './alarm-specs';
 import { coverageProblems } from './coverage';
 import { driftGraphs, type SweepToMonitor } from './drift';
 import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
@@ -62,6 +62,8 @@ export class Monitoring extends Construct {
   private readonly monitored = new Set<IConstruct>();
   /** The schedules whose sweeps have drift alarms. */
   private readonly driftMonitored = new Set<IConstruct>();
+  /** The schedules of scheduled jobs whose runs are alarmed. */
+  private readonly scheduledJobs = new Set<IConstruct>();
   /** Every SQS queue an alarm watches (work queues, their DLQs, subscriptions' DLQs). */
   private readonly watchedQueues = new Set<IConstruct>();
   private readonly names = new ResourceNames();
@@ -109,7 +111,7 @@ export class Monitoring extends Construct {
 
     this.addAlarm(idempotencyInProgressAlarm());
 
-    this.node.addValidation({ validate: () => coverageProblems(this, { monitored: this.monitored, watchedQueues: this.watchedQueues, driftMonitored: this.driftMonitored }) });
+    this.node.addValidation({ validate: () => coverageProblems(this, { monitored: this.monitored, watchedQueues: this.watchedQueues, driftMonitored: this.driftMonitored, scheduledJobs: this.scheduledJobs }) });
     new CfnOutput(this, 'DashboardName', {
       key: `${DISCOVERY_OUTPUT_PREFIX}DashboardName`,
       value: this.dashboard.dashboardName,
@@ -231,6 +233,19 @@ export class Monitoring extends Construct {
       for (const spec of driftAlarms(sweep)) this.addAlarm(spec);
       this.board.addGraphs(sweep.system, driftGraphs(sweep));
     }
+    return this;
+  }
+
+  /**
+   * A scheduled job that is not a sweep (e.g. the Business Central subscription renewal): its function is monitored
+   * like every function, and any failed run pages on-call, linking the job's runbook section; its schedule then
+   * passes the coverage check.
+   */
+  public monitorScheduledJob(job: { readonly schedule: IConstruct; readonly handler: lambda.Function; readonly name: string; readonly runbookAnchor: string }): this {
+    if (this.scheduledJobs.has(job.schedule)) return this;
+    this.scheduledJobs.add(job.schedule);
+    this.monitorFunction(job.handler);
+    this.addAlarm(scheduledJobAlarm(job.name, job.handler, job.runbookAnchor, systemOf(job.handler, this.systems)));
     return this;
   }
 

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { clientConfig } from '../aws';
 import type { DeployedStack } from '../deploy/deployer';
+import type { FunctionRegistry } from './functions';
 
 /**
  * EventBridge Scheduler, which moto's CloudFormation cannot create: every `AWS::Scheduler::Schedule` of the template
- * with an SQS target becomes a local schedule that sends the target's `Input` to the queue, with the context
+ * with an SQS target becomes a local schedule that sends the target's `Input` to the queue (a Lambda target: invokes
+ * the local function with it, as Scheduler's LambdaInvoke target does), with the context
  * attributes filled in as Scheduler fills them (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html).
  * `npm start` runs them on timers at their `rate(...)`; tests fire them when they choose (`fire`, or the control
  * API's `POST /schedules/fire`), so nothing in a test waits for a clock.
@@ -19,8 +21,11 @@ export interface ScheduleSpec {
   /** The period of a `rate(...)` expression; undefined for `cron(...)` / `at(...)`, which run only when fired. */
   readonly intervalMs?: number;
   readonly enabled: boolean;
-  readonly queueArn: string;
-  readonly queueUrl: string;
+  /** An SQS target's queue (absent for a Lambda target). */
+  readonly queueArn?: string;
+  readonly queueUrl?: string;
+  /** A Lambda target's function (absent for an SQS target). */
+  readonly functionArn?: string;
   /** The target's `Input`, with its context-attribute placeholders. */
   readonly input: string;
 }
@@ -29,6 +34,8 @@ export interface ScheduleFiring {
   readonly logicalId: string;
   readonly at: string;
   readonly messageId?: string;
+  /** A Lambda target's error, when its invocation failed. */
+  readonly error?: string;
 }
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -54,13 +61,14 @@ function queueUrlFromArn(endpoint: string, arn: string): string {
   return `${endpoint}/${account}/${name}`;
 }
 
-/** Reads every `AWS::Scheduler::Schedule` with an SQS target from a deployed stack. */
+/** Reads every `AWS::Scheduler::Schedule` with an SQS or Lambda target from a deployed stack. */
 export function scheduleSpecs(deployed: DeployedStack, endpoint: string): ScheduleSpec[] {
   return deployed.ofType('AWS::Scheduler::Schedule').flatMap((resource) => {
     const props = deployed.properties(resource.logicalId);
     const target = (props.Target ?? {}) as { Arn?: unknown; Input?: unknown };
-    const queueArn = String(target.Arn ?? '');
-    if (!queueArn.startsWith('arn:aws:sqs:')) return [];
+    const arn = String(target.Arn ?? '');
+    const destination = arn.startsWith('arn:aws:sqs:') ? { queueArn: arn, queueUrl: queueUrlFromArn(endpoint, arn) } : arn.startsWith('arn:aws:lambda:') ? { functionArn: arn } : undefined;
+    if (!destination) return [];
     const expression = String(props.ScheduleExpression ?? '');
     const intervalMs = rateMs(expression);
     return [
@@ -70,8 +78,7 @@ export function scheduleSpecs(deployed: DeployedStack, endpoint: string): Schedu
         expression,
         ...(intervalMs !== undefined ? { intervalMs } : {}),
         enabled: props.State !== 'DISABLED',
-        queueArn,
-        queueUrl: queueUrlFromArn(endpoint, queueArn),
+        ...destination,
         input: typeof target.Input === 'string' ? target.Input : '{}',
       },
     ];
@@ -89,6 +96,8 @@ export class LocalSchedules {
     stacks: readonly DeployedStack[],
     endpoint: string,
     private readonly log: (line: string) => void = () => undefined,
+    /** The local functions a Lambda target invokes. @default - Lambda targets fail when fired */
+    private readonly functions?: FunctionRegistry,
   ) {
     this.specs = stacks.flatMap((stack) => scheduleSpecs(stack, endpoint));
     this.sqs = new SQSClient(clientConfig(endpoint));
@@ -99,7 +108,7 @@ export class LocalSchedules {
     return this.specs.filter((s) => name === undefined || s.logicalId.toLowerCase().includes(name.toLowerCase()));
   }
 
-  /** Fires the matching schedules now, as Scheduler would at `at`; resolves when their messages are in the queues. */
+  /** Fires the matching schedules now, as Scheduler would at `at`; resolves when their messages are in the queues (a Lambda target: when the invocation returned). */
   async fire(name?: string, at = new Date()): Promise<ScheduleFiring[]> {
     const specs = this.matching(name);
     if (specs.length === 0) throw new Error(`no schedule matches ${JSON.stringify(name)} (schedules: ${this.specs.map((s) => s.logicalId).join(', ') || 'none'})`);
@@ -124,12 +133,25 @@ export class LocalSchedules {
   }
 
   private async send(spec: ScheduleSpec, at: Date): Promise<ScheduleFiring> {
-    const scheduleArn = `arn:aws:scheduler:${spec.queueArn.split(':')[3]}:${spec.queueArn.split(':')[4]}:schedule/default/${spec.stackName}-${spec.logicalId}`;
+    const [, , , region, account] = (spec.queueArn ?? spec.functionArn ?? '').split(':');
+    const scheduleArn = `arn:aws:scheduler:${region}:${account}:schedule/default/${spec.stackName}-${spec.logicalId}`;
     const body = renderInput(spec.input, { scheduleArn, scheduledTime: at, executionId: randomUUID(), attemptNumber: 1 });
+    if (spec.functionArn) return this.invoke(spec, spec.functionArn, body, at);
     const result = await this.sqs.send(new SendMessageCommand({ QueueUrl: spec.queueUrl, MessageBody: body }));
     const firing = { logicalId: spec.logicalId, at: at.toISOString(), ...(result.MessageId ? { messageId: result.MessageId } : {}) };
     this.firings.push(firing);
     this.log(`schedule ${spec.logicalId} fired`);
+    return firing;
+  }
+
+  /** A Lambda target: the function invoked with the input (Scheduler invokes asynchronously; here the firing waits, so a test knows the run is over). */
+  private async invoke(spec: ScheduleSpec, functionArn: string, body: string, at: Date): Promise<ScheduleFiring> {
+    const fn = this.functions?.find(functionArn);
+    if (!fn) throw new Error(`schedule ${spec.logicalId}: no local function ${functionArn}`);
+    const result = await fn.invoke(JSON.parse(body));
+    const firing = { logicalId: spec.logicalId, at: at.toISOString(), ...(result.ok ? {} : { error: `${result.error.errorType}: ${result.error.errorMessage}` }) };
+    this.firings.push(firing);
+    this.log(`schedule ${spec.logicalId} fired: ${fn.spec.functionName} ${firing.error ? `failed (${firing.error})` : 'succeeded'}`);
     return firing;
   }
 }

@@ -95,7 +95,7 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
     const apis = await startRestApis(stacks, functions);
     stops.push(() => Promise.all(apis.map((api) => api.close())).then(() => undefined));
     // Schedules stop first: a timer firing into stopped pollers would only leave a message behind.
-    const schedules = new LocalSchedules(stacks, endpoint, log);
+    const schedules = new LocalSchedules(stacks, endpoint, log, functions);
     stops.push(() => schedules.stop());
 
     return {

@@ -105,9 +105,7 @@ export function expectStatuses(ctx: ScenarioContext, expected: readonly string[]
   } catch {
     return `no route for ${ORDER_ID}`;
   }
-  const statuses = answered(ctx.sandbox.simulators.erp.calls, 'PUT', `/shipments/${shipmentId}/status`)
-    .filter((c) => !c.replayed)
-    .map((c) => (c.body as { status: string }).status);
+  const statuses = ctx.sandbox.simulators.erpPort.shipmentStatuses(shipmentId);
   if (new Set(statuses).size !== statuses.length) return `a status was sent twice: ${statuses.join(' → ')}`;
   if (!options.subset) return statuses.join() === expected.join() ? undefined : `statuses ${statuses.join(' → ') || '(none)'}`;
   let at = 0;

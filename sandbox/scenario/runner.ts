@@ -7,6 +7,7 @@ import type { SandboxEndpoints } from '../endpoints';
 import type { LocalRestApi } from '../runtime/api-gateway/server';
 import type { BusTap } from '../runtime/bus-tap';
 import type { FunctionRegistry } from '../runtime/functions';
+import type { LocalSchedules } from '../runtime/schedules';
 import type { SqsPoller } from '../runtime/sqs-pollers';
 import type { LocalStepFunctions } from '../runtime/step-functions/engine';
 import type { Simulators } from '../simulators/index';
@@ -41,6 +42,8 @@ export interface ScenarioSandbox {
   readonly apis: readonly Pick<LocalRestApi, 'spec' | 'methodFor'>[];
   readonly functions: Pick<FunctionRegistry, 'functions'>;
   readonly pollers: readonly Pick<SqsPoller, 'spec' | 'seen' | 'fn'>[];
+  /** The product's schedules (fired by steps whose vendor needs a scheduled job first, e.g. a webhook subscription). */
+  readonly schedules?: Pick<LocalSchedules, 'fire'>;
 }
 
 export interface ScenarioContext {

@@ -1,7 +1,7 @@
 import { SYSTEMS } from '../../registry/systems';
 import { fleetMilestones } from './fleet-milestones';
-import { answered, expectStatuses, ORDER_ID, orderTrace, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
-import type { ScenarioStep } from './runner';
+import { expectStatuses, ORDER_ID, orderTrace, shipmentOf, skipUnlessFullStack, ticketOf } from './helpers';
+import type { Expectation, ScenarioContext, ScenarioStep } from './runner';
 import { CLOSED_CASE, followUpOfClosedCase } from './steps-cs';
 
 /**
@@ -28,36 +28,12 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
         name: 'the ERP got exactly one billing-ready',
         withinMs: 20_000,
         check: () => {
-          const calls = answered(ctx.sandbox.simulators!.erp.calls, 'POST', `/orders/${ORDER_ID}/billing-ready`).filter((c) => !c.replayed);
-          return calls.length === 1 ? undefined : `${calls.length} billing-ready calls`;
+          const writes = ctx.sandbox.simulators!.erpPort.billingReadyWrites(ORDER_ID);
+          return writes === 1 ? undefined : `${writes} billing-ready writes`;
         },
       },
-      {
-        name: 'invoice.posted (from the ERP) is on the bus',
-        withinMs: 20_000,
-        check: () =>
-          ctx.sandbox.busTap.events().some((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs?: { orderId?: string } }).refs?.orderId === ORDER_ID)
-            ? undefined
-            : 'not yet',
-      },
-      // Step 5b closes the exception ticket; without it the ticket is still open and takes the update.
-      ctx.state.has(CLOSED_CASE)
-        ? {
-            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it',
-            withinMs: 30_000,
-            check: () => followUpOfClosedCase(ctx),
-          }
-        : {
-            name: 'the exception ticket gets one comment with the proof of delivery and the invoice',
-            withinMs: 30_000,
-            check: () => {
-              const ticketId = ticketOf(ctx);
-              if (!ticketId) return 'no ticket for the shipment';
-              const comments = ctx.sandbox.simulators!.csPort.writes().filter((w) => w.kind === 'comment' && w.ticketId === ticketId && /invoice/i.test(JSON.stringify(w.body)));
-              if (comments.length !== 1) return `${comments.length} comments mention the invoice`;
-              return /proof of delivery/i.test(JSON.stringify(comments[0]!.body)) ? undefined : 'the comment does not mention the proof of delivery';
-            },
-          },
+      // An ERP that posts no invoice back (Business Central: docs/vendors.md) ends its part at billing-ready.
+      ...(ctx.sandbox.simulators!.erpPort.postsInvoices ? invoiceExpectations(ctx) : noInvoiceExpectations(ctx)),
       {
         name: 'the delivery releases the waiting temperature-excursion workflow',
         withinMs: 30_000,
@@ -117,7 +93,7 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
         check: () => {
           const sims = ctx.sandbox.simulators!;
           const called = [
-            { system: 'erp', calls: sims.erp.calls },
+            { system: `erp (${sims.erpVendor})`, calls: sims.erpPort.calls },
             { system: 'fleet', calls: sims.fleet.calls },
             { system: `cs (${sims.csVendor})`, calls: sims.csPort.calls },
           ];
@@ -130,14 +106,67 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
         },
       },
       {
-        name: 'the POD-to-invoice cycle time is known and no hop failed',
+        name: ctx.sandbox.simulators?.erpPort.postsInvoices === false ? 'no hop failed (the ERP posts no invoice: no POD-to-invoice cycle time)' : 'the POD-to-invoice cycle time is known and no hop failed',
         withinMs: 20_000,
         async check() {
           const trace = await orderTrace(ctx);
-          if (!trace?.summary.podToInvoiceMs) return 'no POD-to-invoice cycle time';
+          if (!trace) return 'no trace';
+          if (ctx.sandbox.simulators!.erpPort.postsInvoices && !trace.summary.podToInvoiceMs) return 'no POD-to-invoice cycle time';
           return trace.failed.length === 0 ? undefined : `${trace.failed.length} failed hops`;
         },
       },
     ],
   },
 ];
+
+/** The ERP posts the invoice back: it reaches the bus and the shipment's ticket (or its follow-up) once, with the POD. */
+function invoiceExpectations(ctx: ScenarioContext): Expectation[] {
+  return [
+      {
+        name: 'invoice.posted (from the ERP) is on the bus',
+        withinMs: 20_000,
+        check: () =>
+          ctx.sandbox.busTap.events().some((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs?: { orderId?: string } }).refs?.orderId === ORDER_ID)
+            ? undefined
+            : 'not yet',
+      },
+      // Step 5b closes the exception ticket; without it the ticket is still open and takes the update.
+      ctx.state.has(CLOSED_CASE)
+        ? {
+            name: 'the exception ticket is closed, so the proof of delivery and the invoice land once on a follow-up linked to it',
+            withinMs: 30_000,
+            check: () => followUpOfClosedCase(ctx),
+          }
+        : {
+            name: 'the exception ticket gets one comment with the proof of delivery and the invoice',
+            withinMs: 30_000,
+            check: () => {
+              const ticketId = ticketOf(ctx);
+              if (!ticketId) return 'no ticket for the shipment';
+              const comments = ctx.sandbox.simulators!.csPort.writes().filter((w) => w.kind === 'comment' && w.ticketId === ticketId && /invoice/i.test(JSON.stringify(w.body)));
+              if (comments.length !== 1) return `${comments.length} comments mention the invoice`;
+              return /proof of delivery/i.test(JSON.stringify(comments[0]!.body)) ? undefined : 'the comment does not mention the proof of delivery';
+            },
+          },
+  ];
+}
+
+/**
+ * The ERP posts no invoice back (Business Central: billing-ready is its last write; an invoice.posted would need a
+ * salesInvoices subscription, docs/vendors.md): nothing is written to the closed exception ticket, and no follow-up
+ * opens for an invoice that never comes.
+ */
+function noInvoiceExpectations(ctx: ScenarioContext): Expectation[] {
+  if (!ctx.state.has(CLOSED_CASE)) return [];
+  return [
+    {
+      name: 'the closed exception ticket is left alone (no invoice comes to note on it)',
+      withinMs: 1_000,
+      check: () => {
+        const closedId = String(ctx.state.get(CLOSED_CASE));
+        const writes = ctx.sandbox.simulators!.csPort.writes().filter((w) => (w.kind === 'create' ? w.followUpOf === closedId : w.ticketId === closedId));
+        return writes.length === 0 ? undefined : `${writes.length} writes to or after the closed ticket ${closedId}`;
+      },
+    },
+  ];
+}

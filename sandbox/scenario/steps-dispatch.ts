@@ -19,11 +19,19 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
     name: `1. ERP releases order ${ORDER_ID}`,
     skipUnless: (ctx) => (productOutput(ctx, 'EventBusName') ? undefined : 'the product stack has no event bus output'),
     async run(ctx) {
-      const sims = ctx.sandbox.simulators;
-      if (sims && webhookRoute(ctx, webhookPath('erp', 'cloudevents'))) {
-        // Through the whole inbound path: the ERP simulator signs a CloudEvent and posts it to our API.
+      const erp = ctx.sandbox.simulators?.erpPort;
+      if (erp && webhookRoute(ctx, webhookPath('erp', erp.webhookRoute))) {
+        // Through the whole inbound path: the stage's ERP (sandbox/simulators/erp-port.ts) tells our API its way — a
+        // signed CloudEvent, or Business Central's thin notification to the subscription our scheduled job made.
+        for (const schedule of erp.setupSchedules) {
+          if (!ctx.sandbox.schedules) throw new Error(`the ${erp.vendor} ERP needs the product's ${schedule} schedule, and this sandbox runs no schedules`);
+          const failed = (await ctx.sandbox.schedules.fire(schedule)).filter((f) => f.error);
+          if (failed.length > 0) throw new Error(`schedule ${schedule} failed: ${failed.map((f) => f.error).join('; ')}`);
+        }
+        const notReady = erp.notReady();
+        if (notReady) throw new Error(notReady);
         ctx.state.set('via', 'erp-webhook');
-        ctx.state.set('delivery', await sims.erp.releaseOrder(ORDER_ID));
+        ctx.state.set('delivery', await erp.releaseOrder(ORDER_ID));
       } else {
         // No inbound route yet: publish the canonical example as the inbound adapter would.
         ctx.state.set('via', 'canonical-example');
@@ -38,7 +46,7 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
       ...(ctx.state.get('via') === 'erp-webhook'
         ? [
             {
-              name: 'the CloudEvents webhook is accepted (202)',
+              name: `${ctx.sandbox.simulators!.erpPort.releasedBy} is accepted (202)`,
               check: () => {
                 const delivery = ctx.state.get('delivery') as { status: number | null };
                 return delivery.status === 202 ? undefined : `answered ${delivery.status}`;

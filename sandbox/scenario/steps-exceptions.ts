@@ -13,19 +13,15 @@ import type { ScenarioContext, ScenarioStep } from './runner';
  */
 
 
-interface Hold {
-  holdId: string;
-  orderId: string;
-  shipmentId?: string;
-}
 
 /** The shipment's tickets on the stage's CS platform (Zendesk, Freshdesk: sandbox/simulators/cs-port.ts). */
 function tickets(ctx: ScenarioContext, shipmentId: string): ScenarioTicket[] {
   return ctx.sandbox.simulators!.csPort.tickets().filter((t) => t.shipmentId === shipmentId);
 }
 
-function holds(ctx: ScenarioContext, shipmentId: string): Hold[] {
-  return (ctx.sandbox.simulators!.erp.snapshot() as { qualityHolds: Hold[] }).qualityHolds.filter((h) => h.orderId === ORDER_ID && h.shipmentId === shipmentId);
+/** The holds on the shipment in the stage's ERP (sandbox/simulators/erp-port.ts). */
+function holds(ctx: ScenarioContext, shipmentId: string): { holdId: string }[] {
+  return ctx.sandbox.simulators!.erpPort.qualityHolds(ORDER_ID, shipmentId);
 }
 
 function temperatureExecutions(ctx: ScenarioContext) {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { BcExtensionPages, EXTENSION_PAGES, type PageRow } from './business-central-pages';
 
 /**
  * Dynamics 365 Business Central and its Microsoft Entra ID token endpoint, in process, written from the published
@@ -12,8 +13,8 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
  *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
  *   orderNumber eq '…'` (GET only), `subscriptions` (POST with the validationToken handshake, PATCH with
  *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
- * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`) record
- *   what is posted, as the extension would.
+ * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`), from our
+ *   own contract contracts/business-central/extension-pages.json (business-central-pages.ts).
  * - {@link BusinessCentralSimulator.changeSalesOrder} sends the thin notification `{"value":[…]}` with each
  *   subscription's clientState, as BC does after its delay.
  */
@@ -34,9 +35,11 @@ export interface BcSimSalesOrder {
   shipToPostCode?: string;
   shipToCountry?: string;
   status: 'Draft' | 'In Review' | 'Open';
+  /** Blank for the company's local currency. */
+  currencyCode?: string;
   fullyShipped: boolean;
   lastModifiedDateTime: string;
-  salesOrderLines: { id: string; sequence: number; lineType: 'Item' | 'Comment'; lineObjectNumber: string; description: string; unitOfMeasureCode: string; quantity: number; shippedQuantity: number }[];
+  salesOrderLines: { id: string; sequence: number; lineType: 'Item' | 'Comment'; lineObjectNumber: string; description: string; unitOfMeasureCode: string; quantity: number; shippedQuantity: number; unitPrice?: number }[];
 }
 
 interface Subscription {
@@ -47,6 +50,26 @@ interface Subscription {
   expirationDateTime: string;
   lastModifiedDateTime: string;
   etag: string;
+}
+
+/** A request the simulator received. */
+export interface BcCall {
+  readonly method: string;
+  readonly url: string;
+  /** Below `/v2.0/{tenant}/{environment}` for the API (e.g. `/api/v2.0/subscriptions`), the whole path for Entra. */
+  readonly path: string;
+  readonly body: unknown;
+  /** The status answered; null while in flight. */
+  status: number | null;
+}
+
+function parsed(body: string | undefined): unknown {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
 }
 
 /** What the subscriber answered (status and text body). */
@@ -63,16 +86,33 @@ export class BusinessCentralSimulator {
   readonly companyId = randomUUID();
   readonly orders = new Map<string, BcSimSalesOrder>();
   readonly shipments: { id: string; number: string; orderNumber: string; customerNumber: string; postingDate: string; lastModifiedDateTime: string }[] = [];
-  readonly custom = new Map<string, unknown[]>();
   readonly subscriptions = new Map<string, Subscription>();
-  readonly calls: { method: string; url: string }[] = [];
+  /** Every request: method, URL, path below the environment (or the token path), JSON body, and the status answered. */
+  readonly calls: BcCall[] = [];
+  readonly pages: BcExtensionPages;
   private readonly tokens = new Set<string>();
 
   constructor(
     readonly credentials: { clientId: string; clientSecret: string },
     private readonly deliver: Deliver,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.pages = new BcExtensionPages(now);
+  }
+
+  /** Forgets orders, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
+  reset(): void {
+    this.orders.clear();
+    this.shipments.length = 0;
+    this.subscriptions.clear();
+    this.calls.length = 0;
+    this.pages.reset();
+  }
+
+  /** The rows posted to each custom API page, by entity set. */
+  get custom(): ReadonlyMap<string, readonly PageRow[]> {
+    return this.pages.rows;
+  }
 
   /** API base URL the client is configured with. */
   get baseUrl(): string {
@@ -87,9 +127,16 @@ export class BusinessCentralSimulator {
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const method = (init?.method ?? 'GET').toUpperCase();
-    this.calls.push({ method, url: url.toString() });
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === 'string' ? init.body : undefined;
+    const call: BcCall = { method, url: url.toString(), path: decodeURIComponent(url.pathname.replace(`/v2.0/${this.tenant}/${this.environment}`, '')), body: parsed(body), status: null };
+    this.calls.push(call);
+    const response = await this.route(url, method, headers, body);
+    call.status = response.status;
+    return response;
+  };
+
+  private async route(url: URL, method: string, headers: Headers, body: string | undefined): Promise<Response> {
     if (url.origin === ENTRA_HOST) return this.token(url, method, headers, body);
     if (url.origin !== BC_API_HOST) return new Response('unknown host', { status: 502 });
     const auth = /^Bearer (\S+)$/.exec(headers.get('authorization') ?? '');
@@ -97,7 +144,7 @@ export class BusinessCentralSimulator {
     const prefix = `/v2.0/${this.tenant}/${this.environment}`;
     if (!url.pathname.startsWith(prefix)) return bcError(404, 'BadRequest_NotFound', 'No environment at this path.');
     return this.api(decodeURIComponent(url.pathname.slice(prefix.length)), url.searchParams, method, headers, body);
-  };
+  }
 
   private token(url: URL, method: string, headers: Headers, body: string | undefined): Response {
     const oauth = (status: number, error: string, description: string) => reply(status, { error, error_description: description });
@@ -116,7 +163,7 @@ export class BusinessCentralSimulator {
 
   private async api(path: string, query: URLSearchParams, method: string, headers: Headers, body: string | undefined): Promise<Response> {
     const company = `/api/v2.0/companies(${this.companyId})`;
-    const custom = `/api/logisticsSync/shipping/v1.0/companies(${this.companyId})/`;
+    const custom = `/api/${EXTENSION_PAGES.apiPath}/companies(${this.companyId})/`;
     if (path === '/api/v2.0/subscriptions' && method === 'GET') return reply(200, { value: [...this.subscriptions.values()].map((s) => this.subscriptionJson(s)) });
     if (path === '/api/v2.0/subscriptions' && method === 'POST') return this.subscribe(body);
     const sub = /^\/api\/v2\.0\/subscriptions\('([^']+)'\)$/.exec(path);
@@ -140,11 +187,9 @@ export class BusinessCentralSimulator {
       return reply(200, { value: this.shipments.filter((s) => !byOrder || s.orderNumber === byOrder[1]).map((s) => ({ '@odata.etag': `W/"${s.id}"`, ...s })) });
     }
     if (path.startsWith(`${company}/salesShipments`)) return bcError(405, 'BadRequest_MethodNotAllowed', "'POST' requests for 'salesShipments' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.");
-    if (path.startsWith(custom) && method === 'POST') {
-      const set = path.slice(custom.length);
-      const record = { id: randomUUID(), ...(body ? (JSON.parse(body) as object) : {}) };
-      this.custom.set(set, [...(this.custom.get(set) ?? []), record]);
-      return reply(201, record);
+    if (path.startsWith(custom)) {
+      const answer = this.pages.handle(method, path.slice(custom.length), body);
+      return answer.body === undefined ? new Response(null, { status: answer.status }) : reply(answer.status, answer.body);
     }
     return bcError(404, 'BadRequest_NotFound', `No resource at ${path.slice(0, 120)}.`);
   }

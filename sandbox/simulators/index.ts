@@ -8,9 +8,14 @@ import { DEFAULT_ERP_CREDENTIALS, ErpSimulator, type ErpCredentials, type ErpSim
 import { DEFAULT_FLEET_CREDENTIALS, FleetSimulator, type FleetCredentials, type FleetSimulatorOptions } from './fleet';
 import { isBase64Secret } from './signing';
 import { resolveWebhookTargets, type ResolvedWebhookTargets, type WebhookUrls } from './webhook-urls';
+import { BusinessCentralServer } from './business-central-server';
+import type { ErpScenarioPort } from './erp-port';
+import { ERP_VENDOR_SIMULATORS } from './erp-vendors';
 
 export { CsSimulator, DEFAULT_CS_CREDENTIALS, type CsCredentials } from './cs';
 export type { CsScenarioPort, ScenarioTicket, ScenarioWrite } from './cs-port';
+export type { ErpScenarioPort } from './erp-port';
+export { BusinessCentralServer } from './business-central-server';
 export { FreshdeskSimulator, DEFAULT_FRESHDESK_CREDENTIALS, type FreshdeskCredentials } from './vendors/freshdesk-api';
 export { ErpSimulator, DEFAULT_ERP_CREDENTIALS, type ErpCredentials } from './erp';
 export { FleetSimulator, DEFAULT_FLEET_CREDENTIALS, type FleetCredentials } from './fleet';
@@ -41,10 +46,12 @@ export interface StartSimulatorsOptions {
   credentials?: { erp?: Partial<ErpCredentials>; fleet?: Partial<FleetCredentials>; cs?: Partial<CsCredentials>; freshdesk?: Partial<FreshdeskCredentials> };
   /** The CS vendor the stage calls (registry/api-vendors.ts): its simulator's URL is `urls.cs`, its port `csPort`. @default 'zendesk' */
   csVendor?: string;
+  /** The ERP vendor the stage calls: its simulator's stage settings are `stageOverrides.systems.erp`, its port `erpPort`. @default 'generic-erp' */
+  erpVendor?: string;
   log?: SimLogger;
-  /** Applies to all three. @default DEFAULT_RETRY_POLICY */
+  /** Applies to every simulator that sends webhooks (Business Central delivers once, as its simulator is written). @default DEFAULT_RETRY_POLICY */
   webhookRetry?: Partial<RetryPolicy>;
-  /** Clock of all three. @default - the system clock */
+  /** Clock of every simulator. @default - the system clock */
   now?: () => Date;
   /** Further per-simulator options (e.g. `erp.invoiceDelayMs`, `cs.rateLimitPerMinute`). */
   erp?: Partial<Omit<ErpSimulatorOptions, 'cloudEventsSecret' | 'credentials'>>;
@@ -65,15 +72,25 @@ export interface Simulators {
   /** The configured CS vendor, and its platform behind the vendor-neutral port the scenario drives (cs-port.ts). */
   csVendor: ApiVendorsOf<'cs'>;
   csPort: CsScenarioPort;
+  /** Dynamics 365 Business Central with Entra ID, on its own port (business-central-server.ts). */
+  businessCentral: BusinessCentralServer;
+  /** The configured ERP vendor, and its simulator behind the port the scenario drives (erp-port.ts). */
+  erpVendor: ApiVendorsOf<'erp'>;
+  erpPort: ErpScenarioPort;
+  /**
+   * The stage-config overrides that point the stage at the simulators (`systems.<system>.apiBaseUrl`, the ERP's token
+   * URL and vendor settings, and what the chosen vendors need of other systems).
+   */
+  stageOverrides: { systems: Record<string, Record<string, unknown>> };
   /** The credentials each simulator accepts (for the outbound clients' configuration). */
   credentials: { erp: ErpCredentials; fleet: FleetCredentials; cs: CsCredentials; freshdesk: FreshdeskCredentials };
   /** Points webhooks at our API (a base URL string, or explicit URLs); unset dialects stay unset. */
   setWebhookUrls(urls: WebhookUrls | string): ResolvedWebhookTargets;
   /** Resets all of them (records, faults, idempotency keys and data). */
   reset(): void;
-  /** Resolves when every webhook the three have started is done. */
+  /** Resolves when every webhook (and BC notification) they have started is done. */
   settled(): Promise<void>;
-  /** Stops all three; no sockets or timers are left behind. */
+  /** Stops all of them; no sockets or timers are left behind. */
   stop(): Promise<void>;
 }
 
@@ -103,7 +120,9 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   const cs = new CsSimulator({ ...shared, ...options.cs, zendeskSecret: secrets.zendesk, credentials: { ...DEFAULT_CS_CREDENTIALS, ...options.credentials?.cs } });
   const freshdesk = new FreshdeskSimulator({ ...shared, ...options.freshdesk, webhookSecret: secrets.freshdesk, credentials: { ...DEFAULT_FRESHDESK_CREDENTIALS, ...options.credentials?.freshdesk } });
   const csVendor = apiVendor('cs', options.csVendor).name as ApiVendorsOf<'cs'>;
-  const all = [erp, fleet, cs, freshdesk];
+  const erpVendor = apiVendor('erp', options.erpVendor).name as ApiVendorsOf<'erp'>;
+  const businessCentral = new BusinessCentralServer({ ...DEFAULT_ERP_CREDENTIALS, ...options.credentials?.erp }, options.now);
+  const all = [erp, fleet, cs, freshdesk, businessCentral];
 
   // Each dialect's target goes to the simulator that sends it; the canonical dialect to every simulator of the system.
   const setWebhookUrls = (urls: WebhookUrls | string): ResolvedWebhookTargets => {
@@ -129,14 +148,21 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
     throw new Error(`startSimulators: a simulator failed to start: ${String(failed.reason)}`, { cause: failed.reason });
   }
   const csVendors = { zendesk: cs, freshdesk };
+  const erpVendors = { 'generic-erp': erp, 'business-central': businessCentral };
+  const erpStage = ERP_VENDOR_SIMULATORS[erpVendor].stage(erpVendors);
+  const urls = { erp: String(erpStage.erp.apiBaseUrl), fleet: fleet.url, cs: CS_VENDOR_SIMULATORS[csVendor].url(csVendors) };
   return {
-    urls: { erp: erp.url, fleet: fleet.url, cs: CS_VENDOR_SIMULATORS[csVendor].url(csVendors) },
+    urls,
+    stageOverrides: { systems: { erp: erpStage.erp, fleet: { apiBaseUrl: urls.fleet, ...erpStage.fleet }, cs: { apiBaseUrl: urls.cs } } },
     erp,
     fleet,
     cs,
     freshdesk,
     csVendor,
     csPort: CS_VENDOR_SIMULATORS[csVendor].port(csVendors),
+    businessCentral,
+    erpVendor,
+    erpPort: ERP_VENDOR_SIMULATORS[erpVendor].port(erpVendors),
     credentials: { erp: erp.credentials, fleet: fleet.credentials, cs: cs.credentials, freshdesk: freshdesk.credentials },
     setWebhookUrls,
     reset: () => all.forEach((sim) => sim.reset()),

@@ -37,7 +37,7 @@ const ORDER: BcSalesOrder = {
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined, removeKeys: () => undefined };
 
 function setup(read: () => Promise<BcSalesOrder>) {
-  const reader: BcSalesOrderReader = { getSalesOrder: read, listSalesOrders: async () => [await read()] };
+  const reader: BcSalesOrderReader = { getSalesOrder: read, listSalesOrders: async () => [await read()], getOrderLogistics: async () => undefined };
   const publisher = new InMemoryPublisher();
   const messages = new InMemoryMessageOps();
   const counted: string[] = [];

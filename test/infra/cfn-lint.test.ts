@@ -5,15 +5,19 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../lib/app';
 import { venvBin } from '../../sandbox/python-env';
+import { BC_STAGE_OVERRIDES } from '../support/bc-stage';
 import { cdkJsonContext } from '../support/synth';
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'lsync-cfn-lint-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-describe.each(['dev', 'prod', 'sandbox'])('cfn-lint on the synthesized %s template', (stage) => {
+// `dev+business-central`: the dev stage with Business Central as the ERP (its read-back, renewal schedule and alarms).
+describe.each(['dev', 'prod', 'sandbox', 'dev+business-central'])('cfn-lint on the synthesized %s template', (name) => {
   test('reports no error or warning', () => {
-    const dir = path.join(outdir, stage);
-    buildApp({ context: { ...cdkJsonContext(), stage, 'aws:cdk:bundling-stacks': [] }, outdir: dir }).app.synth();
+    const dir = path.join(outdir, name);
+    const [stage, variant] = name.split('+');
+    const overrides = variant === 'business-central' ? { configOverrides: JSON.stringify(BC_STAGE_OVERRIDES) } : {};
+    buildApp({ context: { ...cdkJsonContext(), stage, 'aws:cdk:bundling-stacks': [], ...overrides }, outdir: dir }).app.synth();
     const templates = readdirSync(dir).filter((f) => f.endsWith('.template.json'));
     expect(templates.length).toBeGreaterThan(0);
     // `npm test` installs .venv first (pretest); cfn-lint exits non-zero on any finding.

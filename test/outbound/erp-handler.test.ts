@@ -7,10 +7,10 @@ import { targetIdempotencyKey } from '../../lambdas/shared/outbound/idempotency'
 import { HOLD_ATTRIBUTES, parseCanonicalMessage } from '../../lambdas/shared/outbound/message';
 import { example, expectValidCanonical, InMemoryErp, lambdaContext, outboundHarness, sqsEvent, sqsRecord } from './support';
 
-function erpHarness(options: Parameters<typeof outboundHarness>[1] = {}) {
+function erpHarness(options: Parameters<typeof outboundHarness>[1] = {}, vendor?: string) {
   const erp = new InMemoryErp();
   const guard = new InMemoryStatusSyncGuard();
-  return { erp, guard, ...outboundHarness(new ErpOutbound(erp, guard), options) };
+  return { erp, guard, ...outboundHarness(new ErpOutbound(erp, guard, vendor), options) };
 }
 
 const departed = example('shipment.departed');
@@ -55,6 +55,13 @@ describe('ERP outbound handler', () => {
       data: { targetSystem: 'erp', status: 'in-transit' },
     });
     expect(metrics.counts.SyncSucceeded).toBe(1);
+  });
+
+  test('the confirmations name the ERP vendor the stage calls (generic-erp unless told)', async () => {
+    const { handler, publisher } = erpHarness({}, 'business-central');
+    await handler(sqsEvent(sqsRecord(delivered), sqsRecord(pod)), lambdaContext());
+    const sources = expectValidCanonical(publisher.published).map((e) => `${e.metadata.eventType} ${e.metadata.source.system}/${e.metadata.source.vendor}`);
+    expect(sources).toEqual(['shipment.status-synced erp/business-central', 'invoice.ready erp/business-central']);
   });
 
   test('a redelivered message (same event) causes no second ERP call and no second confirmation', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { rateMs, renderInput, scheduleSpecs } from '../../sandbox/runtime/schedules';
+import { LocalSchedules, rateMs, renderInput, scheduleSpecs } from '../../sandbox/runtime/schedules';
+import type { FunctionRegistry } from '../../sandbox/runtime/functions';
 import type { DeployedStack } from '../../sandbox/deploy/deployer';
 
 /** EventBridge Scheduler in the local runtime: what it reads from the template and what it sends. */
@@ -19,11 +20,12 @@ describe('local schedules', () => {
     expect(rendered).toEqual({ system: 'fleet', scheduledAt: '2026-12-04T18:15:00Z', arn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s', attempt: '1' });
   });
 
-  test('schedules with an SQS target are read from the deployed template, with the queue URL on the emulator', () => {
+  test('schedules with an SQS or a Lambda target are read from the deployed template, with the queue URL on the emulator', () => {
     const resources: Record<string, Record<string, unknown>> = {
       Sweep: { ScheduleExpression: 'rate(15 minutes)', Target: { Arn: 'arn:aws:sqs:us-east-1:123456789012:fleet-reconciliation', Input: '{"system":"fleet"}' } },
       Paused: { ScheduleExpression: 'rate(5 minutes)', State: 'DISABLED', Target: { Arn: 'arn:aws:sqs:us-east-1:123456789012:other', Input: '{}' } },
-      Lambda: { ScheduleExpression: 'rate(5 minutes)', Target: { Arn: 'arn:aws:lambda:us-east-1:123456789012:function:f' } },
+      Lambda: { ScheduleExpression: 'rate(12 hours)', Target: { Arn: 'arn:aws:lambda:us-east-1:123456789012:function:f', Input: '{"scheduledAt":"<aws.scheduler.scheduled-time>"}' } },
+      Sns: { ScheduleExpression: 'rate(5 minutes)', Target: { Arn: 'arn:aws:sns:us-east-1:123456789012:topic' } },
     };
     const deployed = {
       stackName: 'S',
@@ -33,6 +35,26 @@ describe('local schedules', () => {
     expect(scheduleSpecs(deployed, 'http://127.0.0.1:5000')).toEqual([
       { stackName: 'S', logicalId: 'Sweep', expression: 'rate(15 minutes)', intervalMs: 900_000, enabled: true, queueArn: 'arn:aws:sqs:us-east-1:123456789012:fleet-reconciliation', queueUrl: 'http://127.0.0.1:5000/123456789012/fleet-reconciliation', input: '{"system":"fleet"}' },
       { stackName: 'S', logicalId: 'Paused', expression: 'rate(5 minutes)', intervalMs: 300_000, enabled: false, queueArn: 'arn:aws:sqs:us-east-1:123456789012:other', queueUrl: 'http://127.0.0.1:5000/123456789012/other', input: '{}' },
+      { stackName: 'S', logicalId: 'Lambda', expression: 'rate(12 hours)', intervalMs: 43_200_000, enabled: true, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', input: '{"scheduledAt":"<aws.scheduler.scheduled-time>"}' },
     ]);
+  });
+
+  test('firing a Lambda target invokes the local function with the rendered input and reports its error', async () => {
+    const invoked: unknown[] = [];
+    const fn = { spec: { functionName: 'f' }, invoke: async (event: unknown) => (invoked.push(event), { ok: false as const, error: { errorType: 'Error', errorMessage: 'BC said 401' }, durationMs: 1, requestId: 'r' }) };
+    const functions = { find: (ref: string) => (ref.endsWith(':function:f') ? fn : undefined) } as unknown as FunctionRegistry;
+    const deployed = {
+      stackName: 'S',
+      ofType: () => [{ logicalId: 'Renewal' }],
+      properties: () => ({ ScheduleExpression: 'rate(12 hours)', Target: { Arn: 'arn:aws:lambda:us-east-1:123456789012:function:f', Input: '{"scheduledAt":"<aws.scheduler.scheduled-time>"}' } }),
+    } as unknown as DeployedStack;
+    const schedules = new LocalSchedules([deployed], 'http://127.0.0.1:5000', () => undefined, functions);
+    try {
+      const [firing] = await schedules.fire('renewal', new Date('2026-12-04T18:00:00.000Z'));
+      expect(invoked).toEqual([{ scheduledAt: '2026-12-04T18:00:00Z' }]);
+      expect(firing).toEqual({ logicalId: 'Renewal', at: '2026-12-04T18:00:00.000Z', error: 'Error: BC said 401' });
+    } finally {
+      schedules.stop();
+    }
   });
 });

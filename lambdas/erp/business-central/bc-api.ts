@@ -2,6 +2,7 @@ import { RejectedByTargetError, UpstreamUnavailableError } from '../../shared/er
 import { HttpJsonClient, seg, type HttpRequest } from '../../shared/outbound/http-client';
 import type { CredentialsSource } from '../../shared/outbound/secrets';
 import type { ErpCredentials } from '../erp-client';
+import type { BcOrderLogistics } from './read-back';
 
 /**
  * Business Central API v2.0 over HTTP (contracts/business-central/README.md): Microsoft Entra ID client
@@ -79,6 +80,8 @@ export interface BcSalesOrderLine {
   unitOfMeasureCode?: string;
   quantity: number;
   shippedQuantity?: number;
+  /** Price per unit in the order's currency. */
+  unitPrice?: number;
 }
 
 /** A BC sales order with `$expand=salesOrderLines` (the fields the mapping reads). */
@@ -96,6 +99,8 @@ export interface BcSalesOrder {
   shipToCountry?: string;
   shipToPostCode?: string;
   status?: string;
+  /** The order's currency; blank is the company's local currency (LCY), which API v2.0 does not name on the order. */
+  currencyCode?: string;
   fullyShipped?: boolean;
   lastModifiedDateTime?: string;
   salesOrderLines?: BcSalesOrderLine[];
@@ -167,6 +172,19 @@ export class BcApi {
   /** GET one entity of a custom API page (`…/{entitySet}({key})`). */
   async getCustom<T>(entitySetAndKey: string, what: string): Promise<T> {
     return this.entity<T>(`/api/${this.customApi}/companies(${seg(this.companyId)})/${entitySetAndKey}`, what);
+  }
+
+  /**
+   * The extension's `salesOrderLogistics('{orderNo}')` row (temperature, fleet assignment, contract, ship-to
+   * location: docs/vendors.md); undefined on 404 (the extension lacks the page or the order has no row).
+   */
+  async getOrderLogistics(orderNo: string): Promise<BcOrderLogistics | undefined> {
+    try {
+      return await this.getCustom<BcOrderLogistics>(`salesOrderLogistics(${seg(odataString(orderNo))})`, `logistics of sales order ${orderNo} (custom API page salesOrderLogistics)`);
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   /** `POST /api/v2.0/subscriptions` (BC performs the handshake before it answers 201). */

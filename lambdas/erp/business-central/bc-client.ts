@@ -27,13 +27,18 @@ export class BusinessCentralClient implements ErpPort {
       orderId: order.number,
       customerId: order.customerNumber,
       status: order.status,
-      lines: (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.lineObjectNumber).map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity })),
+      // Blank currencyCode is the company's local currency, which the order does not name: no currency then.
+      ...(order.currencyCode ? { currency: order.currencyCode } : {}),
+      lines: (order.salesOrderLines ?? [])
+        .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)
+        .map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity, ...(typeof l.unitPrice === 'number' && Number.isFinite(l.unitPrice) ? { unitPrice: l.unitPrice.toFixed(2) } : {}) })),
       shipTo: { name: order.shipToName, city: order.shipToCity, countryCode: order.shipToCountry },
     };
   }
 
   async getCustomerContract(customerId: string): Promise<ErpCustomerContract> {
-    return this.api.getCustom<ErpCustomerContract>(`customerContracts('${customerId.replaceAll("'", "''")}')`, `customer contract of ${customerId} (custom API page customerContracts)`);
+    const row = await this.api.getCustom<BcCustomerContractRow>(`customerContracts('${customerId.replaceAll("'", "''")}')`, `customer contract of ${customerId} (custom API page customerContracts)`);
+    return contractFromRow(customerId, row);
   }
 
   async updateShipmentStatus(
@@ -57,6 +62,44 @@ export class BusinessCentralClient implements ErpPort {
   async markBillingReady(orderId: string, body: { shipmentId?: string; podDocumentId?: string; deliveredAt: string }, idempotencyKey: string): Promise<void> {
     await this.api.postCustom('billingReadyOrders', { orderNo: orderId, shipmentNo: body.shipmentId ?? '', podDocumentId: body.podDocumentId ?? '', deliveredAt: body.deliveredAt, idempotencyKey }, idempotencyKey);
   }
+}
+
+/** A row of the extension's customerContracts page: flat, as an API page exposes a table (contracts/business-central/extension-pages.json). */
+export interface BcCustomerContractRow {
+  customerNo?: string;
+  contractNo?: string;
+  productCategory?: string;
+  hasTemperatureRange?: boolean;
+  minCelsius?: number;
+  maxCelsius?: number;
+  deliveryWindowHours?: number;
+  exceptionResponseMinutes?: number;
+  accountTeamEmail?: string;
+  excursionPenaltyPercent?: number;
+  delayPenaltyPercent?: number;
+  failedDeliveryPenaltyPercent?: number;
+  damagePenaltyPercent?: number;
+  penaltyCapPercent?: number;
+}
+
+const positive = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined);
+
+/** The page's flat row → the ERP port's contract (pure): BC's blank/zero fields are absent, not zero. */
+export function contractFromRow(customerId: string, row: BcCustomerContractRow): ErpCustomerContract {
+  const penalties: Record<string, number> = {};
+  for (const [kind, value] of [['temperature-excursion', row.excursionPenaltyPercent], ['delay', row.delayPenaltyPercent], ['failed-delivery', row.failedDeliveryPenaltyPercent], ['damage', row.damagePenaltyPercent]] as const) {
+    const percent = positive(value);
+    if (percent !== undefined) penalties[kind] = percent;
+  }
+  return {
+    customerId: row.customerNo || customerId,
+    ...(row.contractNo ? { contractId: row.contractNo } : {}),
+    ...(row.productCategory ? { productCategory: row.productCategory } : {}),
+    ...(row.hasTemperatureRange && typeof row.minCelsius === 'number' && typeof row.maxCelsius === 'number' ? { temperatureRange: { minCelsius: row.minCelsius, maxCelsius: row.maxCelsius } } : {}),
+    sla: { ...(positive(row.deliveryWindowHours) ? { deliveryWindowHours: row.deliveryWindowHours } : {}), ...(positive(row.exceptionResponseMinutes) ? { exceptionResponseMinutes: row.exceptionResponseMinutes } : {}) },
+    ...(row.accountTeamEmail ? { accountTeamEmail: row.accountTeamEmail } : {}),
+    ...(Object.keys(penalties).length > 0 ? { penaltyTerms: { percentOfOrderValue: penalties, ...(positive(row.penaltyCapPercent) ? { capPercentOfOrderValue: row.penaltyCapPercent } : {}) } } : {}),
+  };
 }
 
 /**

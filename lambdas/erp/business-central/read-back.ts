@@ -20,8 +20,30 @@ import type { BcReadBackRequest } from './notifications';
  *   code: the location id is `<customerNumber>` (the customer's default address);
  * - ship-from: no location code on the v2.0 page: the stage's configured location ({@link BcMappingOptions});
  * - delivery window: `requestedDeliveryDate` (a date) → that whole day in UTC; BC's blank date `0001-01-01` fails;
- * - temperature and fleet assignment: no fields → ambient, unassigned (a custom API page would carry them).
+ * - temperature, fleet assignment, contract and a ship-to location id: no fields; the logistics-sync extension's
+ *   `salesOrderLogistics` page carries them ({@link BcOrderLogistics}); without it: ambient, unassigned, the
+ *   customer number as the ship-to location.
  */
+
+/**
+ * What the logistics-sync extension's `salesOrderLogistics('{orderNo}')` custom API page adds to a sales order
+ * (docs/vendors.md, "Business Central"; contracts/business-central/extension-pages.json): the fields API v2.0 does
+ * not have. Every field is optional; a stage whose extension lacks the page maps the standard fields only.
+ */
+export interface BcOrderLogistics {
+  orderNo: string;
+  /** `ambient`, `chilled` or `frozen`. */
+  temperatureRegime?: string;
+  minCelsius?: number;
+  maxCelsius?: number;
+  /** Our location id of the ship-to address (e.g. the customer's receiving dock), when it has one. */
+  shipToLocation?: string;
+  /** Fleet assets the planner chose, as ids the fleet system accepts (its id, or `key:value` external ids). */
+  vehicleId?: string;
+  trailerId?: string;
+  driverId?: string;
+  contractNo?: string;
+}
 
 export interface BcMappingOptions {
   /** The stage's warehouse location id (the standard API exposes no location code per order). */
@@ -45,8 +67,26 @@ export function bcNotReleasedReason(order: BcSalesOrder): string | undefined {
   return undefined;
 }
 
-/** A released BC sales order → `order.released` refs/data. Throws ValidationError naming the field. Pure. */
-export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions): MappedResource {
+const REGIMES = ['ambient', 'chilled', 'frozen'] as const;
+
+/** The extension page's temperature → canonical (ambient when the page or its regime is absent). Throws ValidationError. Pure. */
+function temperatureOf(logistics: BcOrderLogistics | undefined): { regime: (typeof REGIMES)[number]; range?: { minCelsius: number; maxCelsius: number } } {
+  const regime = logistics?.temperatureRegime || 'ambient';
+  if (!(REGIMES as readonly string[]).includes(regime)) throw new ValidationError(`salesOrderLogistics of ${logistics!.orderNo} has temperatureRegime ${regime}, not ambient, chilled or frozen`, 'salesOrderLogistics.temperatureRegime');
+  // Ambient goods have no range (an API page answers 0 for an empty decimal field: it means nothing here).
+  if (regime === 'ambient') return { regime: 'ambient' };
+  const { minCelsius, maxCelsius } = logistics!;
+  if (typeof minCelsius !== 'number' || typeof maxCelsius !== 'number' || minCelsius > maxCelsius) {
+    throw new ValidationError(`salesOrderLogistics of ${logistics!.orderNo} has a ${regime} regime without a valid minCelsius..maxCelsius range`, 'salesOrderLogistics.minCelsius');
+  }
+  return { regime: regime as (typeof REGIMES)[number], range: { minCelsius, maxCelsius } };
+}
+
+/**
+ * A released BC sales order (and its extension page, when there is one) → `order.released` refs/data. Throws
+ * ValidationError naming the field. Pure.
+ */
+export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions, logistics?: BcOrderLogistics): MappedResource {
   if (!order.customerNumber) throw new ValidationError(`sales order ${order.number} has no customer number`, 'salesOrder.customerNumber');
   const items = (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item');
   const lines = items.map((line, i) => {
@@ -69,10 +109,12 @@ export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions):
     occurredAt: order.lastModifiedDateTime,
     data: compact({
       lines,
-      temperature: { regime: 'ambient' },
+      temperature: temperatureOf(logistics),
       deliveryWindow: { from, to: new Date(Date.parse(from) + 86_400_000).toISOString() },
       shipFrom: { locationId: options.shipFromLocationId },
-      shipTo: compact({ locationId: order.customerNumber, name: asShortText(order.shipToName, 200), address }),
+      shipTo: compact({ locationId: logistics?.shipToLocation || order.customerNumber, name: asShortText(order.shipToName, 200), address }),
+      contractId: logistics?.contractNo || undefined,
+      assignment: logistics && (logistics.vehicleId || logistics.trailerId || logistics.driverId) ? compact({ vehicleId: logistics.vehicleId || undefined, trailerId: logistics.trailerId || undefined, driverId: logistics.driverId || undefined }) : undefined,
     }),
   };
 }
@@ -81,6 +123,8 @@ export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions):
 export interface BcSalesOrderReader {
   getSalesOrder(id: string, companyId?: string): Promise<BcSalesOrder>;
   listSalesOrders(filter: string, companyId?: string): Promise<BcSalesOrder[]>;
+  /** The extension's `salesOrderLogistics` row of the order, or undefined when the extension has none. */
+  getOrderLogistics(orderNo: string): Promise<BcOrderLogistics | undefined>;
 }
 
 export interface BcReadBackResult {
@@ -103,7 +147,7 @@ export async function bcReadBack(reader: BcSalesOrderReader, request: BcReadBack
       notReleased.push(reason);
       continue;
     }
-    const mapped = mapBcSalesOrder(order, options);
+    const mapped = mapBcSalesOrder(order, options, await reader.getOrderLogistics(order.number));
     const event = buildCanonicalEvent({
       eventType: 'order.released',
       system: 'erp',

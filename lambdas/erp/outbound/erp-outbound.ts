@@ -78,13 +78,13 @@ export function planErpActions(message: CanonicalMessage): ErpAction[] {
 }
 
 /** `shipment.status-synced` confirming a status written to the ERP (pure; id deterministic per shipment and status). */
-export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, status: ErpShipmentStatus, previousRank: number, now: Date): CanonicalDetail {
+export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, status: ErpShipmentStatus, previousRank: number, now: Date, vendor = 'generic-erp'): CanonicalDetail {
   const previous = milestoneByRank(previousRank);
   const previousStatus = previous && previous !== 'created' ? ERP_STATUS_OF_MILESTONE[previous] : previous;
   return buildCanonicalEvent({
     eventType: 'shipment.status-synced',
     system: 'erp',
-    vendor: 'generic-erp',
+    vendor,
     vendorEventId: `erp-status-${shipmentId}-${status}`,
     occurredAt: now.toISOString(),
     receivedAt: now.toISOString(),
@@ -96,11 +96,11 @@ export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, st
 }
 
 /** `invoice.ready` confirming the order was marked billing-ready (pure; id deterministic per order and shipment). */
-export function invoiceReadyEvent(cause: CanonicalDetail, action: Extract<ErpAction, { operation: 'mark-billing-ready' }>, now: Date): CanonicalDetail {
+export function invoiceReadyEvent(cause: CanonicalDetail, action: Extract<ErpAction, { operation: 'mark-billing-ready' }>, now: Date, vendor = 'generic-erp'): CanonicalDetail {
   return buildCanonicalEvent({
     eventType: 'invoice.ready',
     system: 'erp',
-    vendor: 'generic-erp',
+    vendor,
     vendorEventId: `billing-ready-${action.orderId}-${action.shipmentId}`,
     occurredAt: now.toISOString(),
     receivedAt: now.toISOString(),
@@ -126,6 +126,8 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
   constructor(
     private readonly erp: ErpPort,
     private readonly guard: StatusSyncGuard,
+    /** The ERP vendor the confirmations name as their source (registry/api-vendors.ts). */
+    private readonly vendor = 'generic-erp',
   ) {}
 
   plan(message: CanonicalMessage): ErpAction[] {
@@ -159,7 +161,7 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
       }
       const now = context.now();
       await this.guard.recordSynced(action.shipmentId, { rank: action.rank, status: action.status, eventId: cause.metadata.eventId, at: now, owner });
-      await context.publish([statusSyncedEvent(cause, action.shipmentId, action.status, syncedRank, now)]);
+      await context.publish([statusSyncedEvent(cause, action.shipmentId, action.status, syncedRank, now, this.vendor)]);
       return { outcome: 'done' };
     }
     await this.erp.markBillingReady(
@@ -170,7 +172,7 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
     const now = context.now();
     const podAt = Date.parse(cause.metadata.occurredAt);
     if (Number.isFinite(podAt)) context.metrics.milliseconds('PodToBillingReadyLatency', now.getTime() - podAt);
-    await context.publish([invoiceReadyEvent(cause, action, now)]);
+    await context.publish([invoiceReadyEvent(cause, action, now, this.vendor)]);
     return { outcome: 'done' };
   }
 }

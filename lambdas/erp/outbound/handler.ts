@@ -1,3 +1,5 @@
+import { apiVendor } from '../../../registry/api-vendors';
+import { optionalEnv } from '../../shared/env';
 import { createOutboundHandlerFromEnv, documentClient, readOutboundEnvironment } from '../../shared/outbound/bootstrap';
 import { createErpPortFromEnv } from '../erp-clients';
 import { ErpOutbound } from './erp-outbound';
@@ -7,4 +9,4 @@ import { DynamoDbStatusSyncGuard } from './status-guard';
 const env = readOutboundEnvironment();
 const guard = new DynamoDbStatusSyncGuard(documentClient, env.correlationTable, 'erp', env.correlationTtlSeconds);
 
-export const handler = createOutboundHandlerFromEnv(new ErpOutbound(createErpPortFromEnv(), guard), env);
+export const handler = createOutboundHandlerFromEnv(new ErpOutbound(createErpPortFromEnv(), guard, apiVendor('erp', optionalEnv('TARGET_VENDOR')).name), env);

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+/**
+ * The logistics-sync extension's custom API pages, as the extension would serve them, written from our own contract
+ * (contracts/business-central/extension-pages.json; docs/vendors.md, "Business Central"), never from the client:
+ * POST bodies are validated with that file's JSON Schemas (Ajv), a repeated idempotencyKey is answered with the
+ * first row (200) instead of a second one, `qualityHolds({id})/Microsoft.NAV.release` is a bound action (204), and
+ * `customerContracts('…')` / `salesOrderLogistics('…')` are read from the rows the scenario seeds. Errors are BC's
+ * `{"error":{"code","message"}}`.
+ */
+
+interface PageContract {
+  readonly description: string;
+  readonly request?: object;
+  readonly response?: object;
+}
+
+export const EXTENSION_PAGES = JSON.parse(readFileSync(new URL('../../contracts/business-central/extension-pages.json', import.meta.url), 'utf8')) as { apiPath: string; pages: Record<string, PageContract> };
+
+// ajv-formats is published as CommonJS: under ESM its default export may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const requestValidators: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(EXTENSION_PAGES.pages).flatMap(([name, page]) => (page.request ? [[name, ajv.compile(page.request)]] : [])));
+const responseValidators: Record<string, ValidateFunction> = Object.fromEntries(Object.entries(EXTENSION_PAGES.pages).flatMap(([name, page]) => (page.response ? [[name, ajv.compile(page.response)]] : [])));
+
+/** One row a POST created (the request's fields, its id and when it came). */
+export interface PageRow {
+  readonly id: string;
+  readonly [field: string]: unknown;
+}
+
+export type PageAnswer = { status: number; body?: unknown };
+
+const bcError = (status: number, code: string, message: string): PageAnswer => ({ status, body: { error: { code, message } } });
+const KEYED = /^([A-Za-z]+)\('((?:[^']|'')*)'\)$/;
+const ACTION = /^qualityHolds\(([0-9a-f-]{36})\)\/Microsoft\.NAV\.release$/;
+
+export class BcExtensionPages {
+  /** Rows per entity set, oldest first (`shipmentStatuses`, `billingReadyOrders`, `qualityHolds`). */
+  readonly rows = new Map<string, PageRow[]>();
+  /** Rows the extension would read from BC tables, by page and key (the scenario seeds them). */
+  readonly lookups = { customerContracts: new Map<string, object>(), salesOrderLogistics: new Map<string, object>() };
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Seeds a row of a read page; throws when it is not one the contract allows (a seed must be valid data). */
+  seed(page: keyof BcExtensionPages['lookups'], key: string, row: object): void {
+    const validate = responseValidators[page]!;
+    if (!validate(row)) throw new Error(`seed ${page}('${key}') does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
+    this.lookups[page].set(key, row);
+  }
+
+  /** Answers `path` below `…/companies({id})/` of the custom API. */
+  handle(method: string, path: string, body: string | undefined): PageAnswer {
+    const action = ACTION.exec(path);
+    if (action && method === 'POST') {
+      const hold = (this.rows.get('qualityHolds') ?? []).find((r) => r.id === action[1]);
+      if (!hold) return bcError(404, 'BadRequest_NotFound', `The qualityHold with id ${action[1]} does not exist.`);
+      Object.assign(hold, { status: 'released', releasedAt: hold.releasedAt ?? this.now().toISOString() });
+      return { status: 204 };
+    }
+    const keyed = KEYED.exec(path);
+    if (keyed && method === 'GET' && keyed[1] in this.lookups) {
+      const row = this.lookups[keyed[1] as keyof BcExtensionPages['lookups']].get(keyed[2]!.replaceAll("''", "'"));
+      return row ? { status: 200, body: { '@odata.etag': `W/"${keyed[2]}"`, ...row } } : bcError(404, 'BadRequest_NotFound', `The ${keyed[1]} record '${keyed[2]}' does not exist.`);
+    }
+    const validate = requestValidators[path];
+    if (!validate) return bcError(404, 'BadRequest_NotFound', `No custom API page ${path.slice(0, 80)} in the logistics-sync extension.`);
+    if (method !== 'POST') return bcError(405, 'BadRequest_MethodNotAllowed', `'${method}' requests for '${path}' are not allowed.`);
+    let input: unknown;
+    try {
+      input = JSON.parse(body ?? '');
+    } catch {
+      return bcError(400, 'BadRequest_InvalidRequestBody', 'The request body is not valid JSON.');
+    }
+    if (!validate(input)) return bcError(400, 'BadRequest_InvalidRequestBody', ajv.errorsText(validate.errors, { dataVar: path }));
+    const fields = input as Record<string, unknown>;
+    const rows = this.rows.get(path) ?? [];
+    const first = rows.find((r) => r.idempotencyKey === fields.idempotencyKey);
+    if (first) return { status: 200, body: first };
+    const row: PageRow = { id: randomUUID(), ...fields, ...(path === 'qualityHolds' ? { status: 'active' } : {}), createdAt: this.now().toISOString() };
+    this.rows.set(path, [...rows, row]);
+    return { status: 201, body: row };
+  }
+
+  reset(): void {
+    this.rows.clear();
+    this.lookups.customerContracts.clear();
+    this.lookups.salesOrderLogistics.clear();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The reference scenario with Dynamics 365 Business Central as the ERP (issue 13): a sandbox of its own, started as
+ * `npm start -- --systems erp=business-central` starts it. The product's scheduled renewal function subscribes our
+ * webhook in BC (the handshake goes through the local API Gateway to the ERP inbound function), the BC simulator's
+ * thin notification of SO-1001 is read back by the deployed read-back function into order.released, and the outbound
+ * and workflow functions write the shipment statuses, billing-ready and the quality hold to the extension's custom
+ * API pages (contracts/business-central/extension-pages.json).
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { PROJECT_ROOT } from '../../sandbox/python-env';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import { runScenario, type ScenarioReport } from '../../sandbox/scenario/reference';
+
+let sandbox: Sandbox;
+let report: ScenarioReport;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  // Under .sandbox/e2e/<pid> like the shared sandbox (this worker's pid): the next run's global setup removes it.
+  sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'e2e', String(process.pid)), systems: { erp: 'business-central' }, log: (line) => lines.push(line) });
+  report = await runScenario(sandbox, undefined, { log: (line) => lines.push(line) });
+}, 400_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+const bc = () => sandbox.simulators!.businessCentral.sim;
+const rows = (set: string) => bc().custom.get(set) ?? [];
+const SHIPMENT = 'SHP-1001-01';
+
+test('the stage calls Business Central: vendor, the simulator\'s environment root and Entra token URL, its company', () => {
+  const erp = sandbox.config.systems.erp;
+  expect(erp.vendor).toBe('business-central');
+  expect(erp.apiBaseUrl).toBe(sandbox.simulators!.businessCentral.apiBaseUrl);
+  expect(erp.tokenUrl).toBe(sandbox.simulators!.businessCentral.tokenUrl);
+  expect(erp.businessCentral).toEqual({ companyId: bc().companyId, shipFromLocation: 'DC-01' });
+  expect(sandbox.simulators!.erpVendor).toBe('business-central');
+});
+
+test('the reference scenario passes with ERP = Business Central', () => {
+  expect(report.firstFailure, lines.join('\n')).toBeUndefined();
+  expect(report.ok).toBe(true);
+  expect(report.steps.filter((s) => s.status === 'skipped')).toEqual([]);
+});
+
+test('the renewal function subscribed our webhook (BC handshakes before it answers 201) with the secret as clientState', () => {
+  const subscriptions = [...bc().subscriptions.values()];
+  expect(subscriptions).toHaveLength(1);
+  expect(subscriptions[0]).toMatchObject({ resource: `/api/v2.0/companies(${bc().companyId})/salesOrders`, clientState: sandbox.secrets.systems.erp.businessCentralClientState });
+  expect(subscriptions[0]!.notificationUrl).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[^/]+\/webhooks\/erp\/business-central$/);
+  expect(bc().calls.filter((c) => c.method === 'POST' && c.path === '/api/v2.0/subscriptions').map((c) => c.status)).toEqual([201]);
+});
+
+test('order.released came from BC\'s notification through the erp-bc-read-back queue, with the extension\'s logistics', () => {
+  const released = sandbox.busTap.events().filter((e) => e['detail-type'] === 'order.released');
+  expect(released).toHaveLength(1);
+  const detail = released[0]!.detail as { metadata: { source: { vendor: string } }; refs: { orderId: string }; data: Record<string, unknown> };
+  expect(detail.metadata.source.vendor).toBe('business-central');
+  expect(detail.refs.orderId).toBe('SO-1001');
+  expect(detail.data).toMatchObject({ temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } }, shipFrom: { locationId: 'DC-01' }, shipTo: { locationId: 'C-77-DOCK-1' }, assignment: { vehicleId: 'erp.vehicle:TRK-17', trailerId: 'erp.trailer:RF-204' } });
+  const readBack = sandbox.pollers.find((p) => p.fn.spec.environment.QUEUE_URL?.includes('ErpBcReadBack'));
+  expect(readBack?.seen.length).toBeGreaterThanOrEqual(1);
+  expect(bc().calls.some((c) => c.method === 'GET' && /\/salesOrders\([0-9a-f-]{36}\)$/.test(c.path) && c.status === 200)).toBe(true);
+});
+
+test('each shipment status and the billing-ready were written to the extension pages exactly once; one quality hold was placed', () => {
+  const statuses = rows('shipmentStatuses').filter((r) => r.shipmentNo === SHIPMENT).map((r) => r.status);
+  expect(statuses).toEqual(expect.arrayContaining(['dispatched', 'in-transit', 'arrived', 'delivered']));
+  expect(new Set(statuses).size).toBe(statuses.length);
+  expect(rows('billingReadyOrders')).toEqual([expect.objectContaining({ orderNo: 'SO-1001', shipmentNo: SHIPMENT })]);
+  expect(rows('qualityHolds')).toEqual([expect.objectContaining({ orderNo: 'SO-1001', shipmentNo: SHIPMENT, status: 'active' })]);
+  expect(bc().calls.filter((c) => c.status !== null && c.status >= 400)).toEqual([]);
+});
+
+test('the product never called the generic ERP, and its confirmations name Business Central', () => {
+  expect(sandbox.simulators!.erp.calls).toEqual([]);
+  const confirmations = sandbox.busTap.events().filter((e) => ['shipment.status-synced', 'invoice.ready'].includes(e['detail-type']));
+  expect(confirmations.length).toBeGreaterThan(0);
+  expect(new Set(confirmations.map((e) => (e.detail as { metadata: { source: { vendor: string } } }).metadata.source.vendor))).toEqual(new Set(['business-central']));
+});
