@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { numberEnv, requireEnv } from '../shared/env';
-import { logger, metrics } from '../shared/observability';
+import { logger, metrics, withPowertools } from '../shared/observability';
 import { SqsMessageOps } from '../shared/outbound/queue-ops';
 import { DynamoDbShipmentViewStore } from '../visibility/view-store';
 import { DynamoDbCorrelationStore } from './correlation-store';
@@ -36,11 +36,4 @@ const inner = createIndexerHandler({
   },
 });
 
-export const handler: typeof inner = async (event, context) => {
-  logger.addContext(context);
-  try {
-    return await inner(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = withPowertools(inner);

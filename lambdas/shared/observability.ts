@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 
 /**
  * One Logger and one Metrics per function (module scope), configured by the POWERTOOLS_* variables the
@@ -22,4 +23,19 @@ export interface BusinessKeys {
 export function withBusinessKeys(keys: BusinessKeys): void {
   const defined = Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
   logger.appendKeys(defined);
+}
+
+/**
+ * A queue consumer's Lambda handler: the invocation's context on every log line, and the metrics the invocation
+ * stored flushed when it ends, whatever the outcome (each SQS-driven handler is wrapped in this once).
+ */
+export function withPowertools<E, R>(inner: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
+  return async (event, context) => {
+    logger.addContext(context);
+    try {
+      return await inner(event, context);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
 }

@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { numberEnv, optionalEnv, requireEnv } from '../../shared/env';
 import { EventBridgePublisher } from '../../shared/event-publisher';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, withPowertools } from '../../shared/observability';
 import { SqsMessageOps } from '../../shared/outbound/queue-ops';
 import { createBcApiFromEnv } from './bc-client';
 import { createBcReadBackHandler } from './read-back-handler';
@@ -25,11 +25,4 @@ const inner = createBcReadBackHandler({
   settings: { maxReceiveCount: numberEnv('MAX_RECEIVE_COUNT'), queueUrl, backoff: { baseSeconds: 2, maxSeconds: 300 } },
 });
 
-export const handler: typeof inner = async (event, context) => {
-  logger.addContext(context);
-  try {
-    return await inner(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = withPowertools(inner);

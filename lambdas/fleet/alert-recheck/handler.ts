@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { numberEnv, requireEnv } from '../../shared/env';
 import { EventBridgePublisher } from '../../shared/event-publisher';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, withPowertools } from '../../shared/observability';
 import { HttpJsonClient } from '../../shared/outbound/http-client';
 import { SqsMessageOps } from '../../shared/outbound/queue-ops';
 import { secretFieldsFromSecretsManager } from '../../shared/outbound/secrets';
@@ -38,11 +38,4 @@ const inner = createAlertRecheckHandler({
   metrics: { count: (name) => metrics.addMetric(name, MetricUnit.Count, 1) },
 });
 
-export const handler: typeof inner = async (event, context) => {
-  logger.addContext(context);
-  try {
-    return await inner(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = withPowertools(inner);

@@ -7,7 +7,7 @@ import { callBudgetMs } from '../../../registry/outbound-timing';
 import { numberEnv, optionalEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';
-import { logger, metrics } from '../observability';
+import { logger, metrics, withPowertools } from '../observability';
 import { DynamoDbCircuitStore } from './circuit-store';
 import type { CircuitSettings, MaintenanceWindowSpec } from './decisions';
 import { Degradation, DynamoDbDegradationStore, SnsNotifier } from './degradation';
@@ -136,12 +136,5 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
       queueUrl: env.queueUrl,
     },
   });
-  return async (event, context) => {
-    logger.addContext(context);
-    try {
-      return await inner(event, context);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  return withPowertools(inner);
 }

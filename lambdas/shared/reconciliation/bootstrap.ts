@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { SystemName } from '../../../registry/systems';
 import { numberEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
-import { logger, metrics } from '../observability';
+import { logger, metrics, withPowertools } from '../observability';
 import { mergeAttributes } from '../outbound/queue-ops';
 import { createSweepHandler, type SystemObserver } from './sweep-runner';
 import { DynamoDbSweepStore } from './sweep-store';
@@ -41,12 +41,5 @@ export function createSweepHandlerFromEnv(system: SystemName, observer: SystemOb
     metrics: { count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value) },
     settings: { pageSize: numberEnv('SWEEP_PAGE_SIZE'), intervalSeconds: numberEnv('SWEEP_INTERVAL_SECONDS'), reserveMs: 2 * numberEnv('HTTP_TIMEOUT_MS'), queueUrl },
   });
-  return async (event, context) => {
-    logger.addContext(context);
-    try {
-      return await inner(event, context);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  };
+  return withPowertools(inner);
 }

@@ -1,14 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { fileIntake, type TradingPartners } from '../../../../registry/file-intakes';
 import { validateCanonicalEvent } from '../../../shared/canonical-validation';
 import { numberEnv, requireEnv } from '../../../shared/env';
 import { EventBridgePublisher } from '../../../shared/event-publisher';
 import { S3FileStore } from '../../../shared/files/s3-files';
 import { dynamoDbPersistenceLayer } from '../../../shared/idempotency';
-import { logger, metrics } from '../../../shared/observability';
+import { logger, metrics, withPowertools } from '../../../shared/observability';
 import { PowertoolsIdempotentRunner } from '../../../shared/outbound/idempotency';
 import { createBatchHandler } from './batch';
 import { DynamoDbInterchangeLedger } from './ledger';
@@ -42,11 +41,4 @@ const inner = createBatchHandler({
   count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
 });
 
-export const handler = async (event: SQSEvent, context: Context) => {
-  logger.addContext(context);
-  try {
-    return await inner(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = withPowertools(inner);
