@@ -1,10 +1,9 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,6 +13,7 @@ import { NodeFunction } from '../core/defaults';
 import { ReliableQueue } from '../core/reliable-queue';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { grantSecretByName } from '../core/secrets';
 
 export interface FleetAlertRecheckProps {
   /** The fleet system's stage configuration: `apiBaseUrl`, `secretName`. */
@@ -80,17 +80,13 @@ export class FleetAlertRecheck extends Construct {
       }),
     });
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
-    secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName).grantRead(this.handler);
+    grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
     props.correlationTable.grantReadData(this.handler);
     props.bus.grantPutEventsTo(this.handler);
     this.queue.grantSendMessages(this.handler);
     this.reliableQueue.deadLetterQueue.grantSendMessages(this.handler);
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
-    Validations.of(this.handler.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
-      reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
-    });
   }
 
   /** Lets `grantee` (the fleet inbound adapter) send alerts to be checked again. */

@@ -6,7 +6,6 @@ import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -16,6 +15,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { acknowledgeScheduledFunction, acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { grantSecretByName } from '../core/secrets';
 
 /**
  * Dynamics 365 Business Central as the ERP (docs/vendors.md, "Business Central"): what a stage with
@@ -31,15 +31,6 @@ export function businessCentralEnvironment(config: ErpSystemConfig): Record<stri
   const bc = config.businessCentral;
   if (!bc) throw new Error('systems.erp.businessCentral is required for a Business Central ERP (lib/config/stage-config.ts checks it)');
   return functionEnvironment({ BC_COMPANY_ID: bc.companyId, BC_SHIP_FROM_LOCATION: bc.shipFromLocation, BC_CUSTOM_API: bc.customApi ?? DEFAULT_BC_CUSTOM_API });
-}
-
-/** The ERP secret by name, and the cdk-nag acknowledgement of the `-??????` suffix its name-based ARN needs. */
-function grantSecret(scope: Construct, fn: NodeFunction, secretName: string): void {
-  secretsmanager.Secret.fromSecretNameV2(scope, 'Secret', secretName).grantRead(fn);
-  Validations.of(fn.role!).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretName}-??????]`,
-    reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
-  });
 }
 
 export interface BusinessCentralReadBackProps {
@@ -110,7 +101,7 @@ export class BusinessCentralReadBack extends Construct {
     });
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
-    grantSecret(this, this.handler, props.config.secretName);
+    grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
     props.bus.grantPutEventsTo(this.handler);
     this.queue.grantSendMessages(this.handler);
     this.reliableQueue.deadLetterQueue.grantSendMessages(this.handler);
@@ -169,7 +160,7 @@ export class BusinessCentralSubscriptions extends Construct {
         ...businessCentralEnvironment(props.config),
       },
     });
-    grantSecret(this, this.handler, props.config.secretName);
+    grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeScheduledFunction(this.handler, 'the Business Central subscription renewal');
 

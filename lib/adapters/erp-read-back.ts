@@ -1,9 +1,8 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -13,6 +12,7 @@ import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { ReliableQueue } from '../core/reliable-queue';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
+import { grantSecretByName } from '../core/secrets';
 
 export interface ErpReadBackProps {
   /** The ERP's stage configuration: `apiBaseUrl` (the S/4HANA API host), `tokenUrl`, `secretName`, `outbound.maxReceiveCount`. */
@@ -110,17 +110,13 @@ export class ErpReadBack extends Construct {
     });
     this.handler.addEventSource(this.eventSource);
 
-    secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName).grantRead(this.handler);
+    grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
     props.bus.grantPutEventsTo(this.handler);
     this.queue.grantSendMessages(this.handler);
     this.deadLetterQueue.grantSendMessages(this.handler);
 
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
-    Validations.of(this.handler.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.config.secretName}-??????]`,
-      reason: 'Secrets Manager appends six random characters to a secret ARN; the grant matches exactly this one secret by name.',
-    });
   }
 
   /** Lets `grantee` (the ERP inbound adapter) send read-back requests to the queue. */
