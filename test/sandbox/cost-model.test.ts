@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../sandbox/cost-model';
-import { classifyRequest, countRecordedRequests, type RecordedRequest, type Usage } from '../../sandbox/metering';
+import { classifyRequest, countRecordedRequests, recordsOnLine, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
 const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 
@@ -61,6 +61,14 @@ describe('metering: moto recorder requests by caller, service and operation', ()
       { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
       { principal: 'stepFunctions', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
     ]);
+  });
+
+  test("two records moto's threads appended onto one line are both counted; a body holding '}{\"' is not split; a broken record fails loudly", () => {
+    const withBody = { ...request('sandbox-lambda-A', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }), body: '{"Item":{"note":{"S":"}{\\"x\\""}}}' };
+    const two = JSON.stringify(request('sandbox-lambda-A', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' })) + JSON.stringify(withBody);
+    expect(recordsOnLine(two)).toHaveLength(2);
+    expect(countRecordedRequests([two, ''])).toEqual([{ principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 }]);
+    expect(() => countRecordedRequests(['{"method":"POST","url":'])).toThrow(/not JSON/);
   });
 });
 
