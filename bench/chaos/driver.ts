@@ -60,6 +60,13 @@ class Pace {
  */
 export class Driver {
   private readonly pace: Pace;
+  private queued = 0;
+  private active = 0;
+
+  /** Orders of the current drive not started yet, and orders being driven now. */
+  get progress(): { notStarted: number; inFlight: number } {
+    return { notStarted: this.queued, inFlight: this.active };
+  }
 
   constructor(
     private readonly sims: Simulators,
@@ -84,10 +91,17 @@ export class Driver {
   /** Drives the orders (each from where it stands), `concurrency` at a time. */
   async drive(runs: readonly OrderRun[], onDone?: (run: OrderRun) => void): Promise<void> {
     let next = 0;
+    this.queued = runs.length;
     const worker = async () => {
       while (next < runs.length) {
         const run = runs[next++]!;
-        await this.driveOrder(run);
+        this.queued--;
+        this.active++;
+        try {
+          await this.driveOrder(run);
+        } finally {
+          this.active--;
+        }
         onDone?.(run);
       }
     };

@@ -66,6 +66,8 @@ export interface ChaosSummary {
   /** Until the first drain (the faults and the orders' own traffic). */
   readonly adapters: readonly AdapterFigures[];
   readonly driveMs: number;
+  /** How long the fault matrix ran from the first order: until the tail of the drive began (run.ts). */
+  readonly faultsMs: number;
   readonly wallMs: number;
   readonly parkedOrders: number;
   readonly faults: boolean;
@@ -109,7 +111,7 @@ export function formatReport(s: ChaosSummary): string {
     ['orders', String(s.orders), ''],
     ['webhooks sent (incl. copies)', String(s.webhooks), `${s.duplicates} duplicate deliveries, ${s.copiesRefused} of them refused while the original was in flight (503 in-progress)`],
     ['canonical events on the bus', String(s.canonicalEvents), ''],
-    ['faults hit', String(faultsTotal), counts(s.faultsHit)],
+    ['faults hit', String(faultsTotal), `${counts(s.faultsHit)}${s.faults ? ` (the matrix ran ${seconds(s.faultsMs)} of ${seconds(s.driveMs)} driving)` : ''}`],
     ['webhooks without a 2xx within the vendor\'s retries', String(s.undelivered), counts(s.undeliveredBy)],
     ['orders parked (no route until the redrive)', String(s.parkedOrders), ''],
     ['orders with an effect missing', String(before.lost), String(after.lost)],

@@ -85,7 +85,8 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       const found = await traceById(traceStore.dynamodb, table, orderId).catch(() => undefined);
       return found?.timeline.some((h) => h.eventType === 'shipment.dispatched') ?? false;
     };
-    const driver = new Driver(sims, world, { concurrency: options.concurrency ?? 60, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
+    const concurrency = options.concurrency ?? 60;
+    const driver = new Driver(sims, world, { concurrency, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
     driver.seed(plans);
 
     const meter: Meter | undefined = options.meter ? await startMetering(sandbox) : undefined;
@@ -94,6 +95,18 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const driveStarted = Date.now();
     if (withFaults) matrix.start();
     backlog.start();
+    // The matrix is timed, not per request: once the last orders are all that is left, every burst would land on
+    // those few (one exception workflow got all of a cycle's 429s and slow answers, cycle after cycle), which
+    // measures the matrix, not the product. It stops when the tail begins.
+    const tailBelow = Math.max(2, Math.ceil(concurrency / 4));
+    let faultsMs: number | undefined;
+    const tailWatch = setInterval(() => {
+      const { notStarted, inFlight } = driver.progress;
+      if (!withFaults || faultsMs !== undefined || notStarted > 0 || inFlight >= tailBelow) return;
+      faultsMs = Date.now() - driveStarted;
+      matrix.stop();
+      log(`the tail: ${inFlight} order(s) still being driven, all others done; the fault matrix stops after ${Math.round(faultsMs / 1000)} s`);
+    }, 1_000);
     let done = 0;
     const progress = setInterval(() => {
       world.refresh(1_000);
@@ -104,6 +117,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     try {
       await driver.drive(runs, () => done++);
     } finally {
+      clearInterval(tailWatch);
       matrix.stop();
     }
     const driveMs = Date.now() - driveStarted;
@@ -156,6 +170,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       latencies,
       adapters,
       driveMs,
+      faultsMs: withFaults ? (faultsMs ?? driveMs) : 0,
       wallMs: Date.now() - started,
       ...(usage ? { usage } : {}),
     };

@@ -1,7 +1,8 @@
 /**
- * A temperature alert the index cannot place yet (the indexer's batch came back only after its visibility timeout, a
- * backlog): the intake queues it for a recheck instead of answering "ignored" for good, and the recheck publishes
- * the excursion once the index knows the shipment on the asset — the same event the intake would have published.
+ * Temperature alerts go through the alert check queue: the intake answers 202 queued without a read (Samsara gives a
+ * webhook 5 s, and the reads take longer when the index is behind), the check consumer reads at once and, while the
+ * index cannot place the alert yet (the indexer's batch came back only after its visibility timeout, a backlog),
+ * again later; it publishes the excursion the in-request mapping would have published, with the same id.
  */
 import { describe, expect, test } from 'vitest';
 import { InMemoryAlertRecheckQueue } from '../../lambdas/fleet/alert-recheck/queue';
@@ -18,13 +19,13 @@ import { InMemoryTelemetry, reeferAlert, TRAILER } from './fixtures/samsara-aler
 import { apiEvent, harness, json, RecordingLogger, samsaraHeaders } from './support';
 
 /** Truck 17 / RF-204 about to carry SO-1001, an index that does not know it yet, and the recheck consumer. */
-function world() {
+function world(options: { queue?: boolean } = {}) {
   const store = new InMemoryCorrelationStore();
   const telemetry = new InMemoryTelemetry();
   telemetry.reefers.set(TRAILER.id, { celsius: 11.5, at: '2026-03-12T10:39:30Z' });
   const assignments = new InMemoryAssetAssignments(() => store.items.values());
   const recheck = new InMemoryAlertRecheckQueue();
-  const intake = harness('fleet', fleetDialects({ telemetry, assignments, recheck }), FLEET_CANONICAL_VALIDATORS);
+  const intake = harness('fleet', fleetDialects({ telemetry, assignments, recheck: options.queue === false ? undefined : recheck }), FLEET_CANONICAL_VALIDATORS);
   const post = async (payload: unknown) => {
     const body = JSON.stringify(payload);
     return intake.handler(apiEvent('/webhooks/fleet/samsara', body, samsaraHeaders(body)));
@@ -48,54 +49,80 @@ function world() {
     return consumer(sqsEvent(sqsRecord(JSON.stringify(next.request))), lambdaContext());
   };
   const dispatch = () => indexEvent(store, example('shipment.dispatched') as CanonicalDetail, new Date('2026-03-12T06:30:02Z'), 86_400);
-  return { store, intake, post, recheck, publisher, messages, counted, deliverNext, dispatch, consumer };
+  return { store, telemetry, intake, post, recheck, publisher, messages, counted, deliverNext, dispatch, consumer };
 }
 
 describe('temperature alerts the index cannot place yet', () => {
-  test('the intake answers 202 queued and sends the alert to be checked again in 30 s, publishing nothing', async () => {
+  test('the intake reads nothing: it answers 202 queued and sends the alert to be checked at once, publishing nothing', async () => {
     const w = world();
+    await w.dispatch();
     const response = await w.post(reeferAlert());
     expect(response.statusCode).toBe(202);
     expect(json(response)).toMatchObject({ status: 'queued' });
-    expect(json(response).reason).toMatch(/no logistics-sync shipment was on the alerting trailer or vehicle .* as far as the index knows now: checked again/);
+    expect(json(response).reason).toMatch(/read by the alert check/);
+    expect(w.telemetry.reads).toEqual([]);
     expect(w.intake.publisher.published).toHaveLength(0);
     expect(w.recheck.requests).toHaveLength(1);
-    expect(w.recheck.requests[0]).toMatchObject({ delaySeconds: 30, request: { checks: 1, decoded: { vendorEventType: 'AlertIncident' } } });
+    expect(w.recheck.requests[0]).toMatchObject({ delaySeconds: 0, request: { checks: 0, decoded: { vendorEventType: 'AlertIncident' } } });
     // A vendor retry of the same alert is answered from the idempotency record: not queued twice.
     await w.post(reeferAlert());
     expect(w.recheck.requests).toHaveLength(1);
   });
 
-  test('once the index knows the dispatch, the recheck publishes the excursion the intake would have published, with the same id', async () => {
+  test('the first check publishes the excursion the in-request mapping publishes, with the same id', async () => {
     const w = world();
-    await w.post(reeferAlert());
     await w.dispatch();
-    const result = await w.deliverNext();
-    expect(result.batchItemFailures).toEqual([]);
+    await w.post(reeferAlert());
+    expect((await w.deliverNext()).batchItemFailures).toEqual([]);
     const [event] = w.publisher.published as CanonicalDetail<Record<string, unknown>>[];
     expect(event.metadata).toMatchObject({ eventType: 'shipment.exception-raised', correlationId: 'SO-1001' });
-    expect(w.counted).toEqual(['AlertMatchedOnRecheck']);
-    // What the intake publishes for the same alert when the index already knows the shipment.
-    const direct = world();
+    expect(event.data).toMatchObject({ kind: 'temperature-excursion', readingCelsius: 11.5 });
+    expect(w.counted).toEqual(['AlertMatched']);
+    expect(w.recheck.requests).toHaveLength(1);
+    // The intake without the queue (reads in the request) gives the same event.
+    const direct = world({ queue: false });
     await direct.dispatch();
     await direct.post(reeferAlert());
     expect(direct.intake.publisher.published.map((e) => e.metadata.eventId)).toEqual([event.metadata.eventId]);
     expect(direct.recheck.requests).toHaveLength(0);
   });
 
+  test('once the index knows the dispatch, a recheck publishes the excursion with the same id', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    await w.deliverNext();
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.recheck.requests.map((r) => r.delaySeconds)).toEqual([0, 30]);
+    await w.dispatch();
+    expect((await w.deliverNext()).batchItemFailures).toEqual([]);
+    expect(w.counted).toEqual(['AlertMatchedOnRecheck']);
+    const direct = world({ queue: false });
+    await direct.dispatch();
+    await direct.post(reeferAlert());
+    expect(w.publisher.published.map((e) => e.metadata.eventId)).toEqual(direct.intake.publisher.published.map((e) => e.metadata.eventId));
+  });
+
   test('still unmatched: checked again with doubling waits, then ignored for good after the last check (an empty truck), counted', async () => {
     const w = world();
     await w.post(reeferAlert());
-    for (let check = 2; check <= MAX_ALERT_CHECKS; check++) {
+    for (let check = 1; check <= MAX_ALERT_CHECKS; check++) {
       const result = await w.deliverNext();
       expect(result.batchItemFailures).toEqual([]);
     }
-    expect(w.recheck.requests.map((r) => r.delaySeconds)).toEqual([30, 60, 120, 240, 480]);
+    expect(w.recheck.requests.map((r) => r.delaySeconds)).toEqual([0, 30, 60, 120, 240, 480]);
     expect(w.recheck.requests.map((r) => r.delaySeconds).reduce((a, b) => a + b)).toBeLessThanOrEqual(15.5 * 60);
     expect(w.recheck.requests.at(-1)!.request.checks).toBe(MAX_ALERT_CHECKS - 1);
     expect(w.publisher.published).toHaveLength(0);
     expect(w.counted).toEqual(['AlertUnmatched']);
     expect(delayBeforeNextCheck(1)).toBe(30);
+  });
+
+  test('without the queue, the intake reads in the request: an asset with none of our shipments is ignored at once', async () => {
+    const w = world({ queue: false });
+    const response = await w.post(reeferAlert());
+    expect(json(response)).toMatchObject({ status: 'ignored' });
+    expect(json(response).reason).toMatch(/no logistics-sync shipment was on the alerting trailer or vehicle/);
+    expect(w.recheck.requests).toHaveLength(0);
   });
 
   test('a failed read is left to SQS (delivered again, then the DLQ); a message that is not a request goes to the DLQ with the reason', async () => {

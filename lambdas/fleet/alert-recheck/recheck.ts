@@ -6,7 +6,7 @@ import type { AdapterLogger } from '../../shared/outbound/runner';
 import { deadLetterAttributes } from '../../shared/outbound/failures';
 import { FIRST_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
 
-/** Checks of one alert in all, the intake's included: 30 s, 1, 2, 4 and 8 min after it, about 15 min in all. */
+/** Checks of one alert in all: at once, then 30 s, 1, 2, 4 and 8 min later, about 15 min in all. */
 export const MAX_ALERT_CHECKS = 6;
 
 export interface AlertRecheckDependencies {
@@ -45,9 +45,10 @@ function parseRequest(body: string): AlertRecheckRequest | undefined {
 }
 
 /**
- * The alert recheck consumer: a Samsara temperature alert whose asset carried none of our shipments as far as the
- * index knew (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked again,
- * with doubling waits, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
+ * The alert check consumer: each Samsara temperature alert the intake queued is checked at once (its reading from
+ * the fleet API, the shipments on its asset from the index); one whose asset carried none of our shipments as far as
+ * the index knows (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked
+ * again, with doubling waits, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
  * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
  * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish leaves the
  * message to SQS (delivered again, then the queue's DLQ); a message that is not a request goes to the DLQ at once.
@@ -68,15 +69,15 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
     const keys = { vendorEventId: request.decoded.vendorEventId, checks };
     if (resolution.kind === 'events') {
       const eventIds = await deps.publisher.publish(resolution.events);
-      deps.metrics.count('AlertMatchedOnRecheck');
-      deps.logger.info('alert matched on recheck: exceptions published', { ...keys, eventIds });
+      deps.metrics.count(checks === 1 ? 'AlertMatched' : 'AlertMatchedOnRecheck');
+      deps.logger.info('alert matched: exceptions published', { ...keys, eventIds });
     } else if (resolution.kind === 'unmatched' && checks < MAX_ALERT_CHECKS) {
       const delay = delayBeforeNextCheck(checks);
       await deps.queue.later({ ...request, checks }, delay);
       deps.logger.info('alert still unmatched: checked again later', { ...keys, delaySeconds: delay });
     } else {
       if (resolution.kind === 'unmatched') deps.metrics.count('AlertUnmatched');
-      deps.logger.info('alert ignored after its rechecks', { ...keys, reason: resolution.reason });
+      deps.logger.info(resolution.kind === 'unmatched' ? 'alert ignored after its rechecks' : 'alert ignored', { ...keys, reason: resolution.reason });
     }
   };
 

@@ -9,8 +9,8 @@ import type { AssetKind } from '../../../registry/correlation-keys';
  *
  * Samsara's alert webhook 2.0 carries no route and no reading (https://developers.samsara.com/docs/alert-webhook-payload;
  * SDK types `AmbientTemperatureResponseBody` = `{sensor}`, `ReeferTemperatureResponseBody` = `{driver, trailer,
- * vehicle}`): the temperature triggers name the asset. So the mapping reads, inside the idempotent step (a vendor
- * retry of a processed alert reads nothing):
+ * vehicle}`): the temperature triggers name the asset. So the mapping reads (in the alert check consumer, or inside
+ * the intake's idempotent step when it has no check queue; either way a vendor retry of a processed alert reads nothing):
  *
  * 1. the reading, from the Samsara API: an ambient-temperature alert's sensor (`POST /v1/sensors/temperature`, which
  *    also names the sensor's trailer and vehicle), a reefer alert's trailer (its reefer temperature stat);
@@ -19,8 +19,11 @@ import type { AssetKind } from '../../../registry/correlation-keys';
  * 3. one exception per shipment carried (a multi-drop trailer carries several), judged against that shipment's
  *    range: the alert's own threshold is the fleet manager's setting, the shipment's range is the contract.
  *
- * An alert on an asset that carries none of our shipments, or only loads without a temperature range, is answered
- * 202 ignored with the reason. A reading the API cannot give is our failure to answer (503): Samsara retries.
+ * With the alert check queue (lambdas/fleet/alert-recheck, the deployed stack), the intake validates, dedupes and
+ * answers 202 queued at once, and the check consumer does the reads: an asset with none of our shipments yet is
+ * checked again later (the index may be behind the dispatch). Without it, the intake reads in the request: an alert
+ * on an asset that carries none of our shipments, or only loads without a temperature range, is answered 202
+ * ignored with the reason, and a reading the API cannot give is our failure to answer (503): Samsara retries.
  */
 
 /** A reading of the Samsara API, in °C. */
@@ -67,8 +70,8 @@ export interface SamsaraAlertPorts {
   readonly telemetry: FleetTelemetry;
   readonly assignments: AssetAssignments;
   /**
-   * Where an alert on an asset that carries none of our shipments *yet* waits to be checked again
-   * (lambdas/fleet/alert-recheck): the index may be behind the dispatch. @default - answered 202 ignored at once
+   * Where every temperature alert goes to be checked (lambdas/fleet/alert-recheck): at once, and again later while
+   * the index knows no shipment on its asset. @default - the intake reads in the request; unmatched is ignored
    */
   readonly recheck?: AlertRecheckQueue;
 }
@@ -77,7 +80,7 @@ export interface SamsaraAlertPorts {
 export interface AlertRecheckRequest {
   readonly decoded: DecodedEvent<AlertEnvelope & { data: unknown }>;
   readonly receivedAt: string;
-  /** Checks so far (the intake's own is the first). */
+  /** Checks made so far (0: the intake queued it without reading). */
   readonly checks: number;
 }
 
@@ -204,12 +207,16 @@ export function mapSamsaraAlert(
   return {
     kind: 'deferred',
     async complete() {
+      // With a recheck queue, the intake reads nothing: the reads (the fleet API, the index) take seconds when the
+      // index is behind, and Samsara gives a webhook 5 s (docs/webhooks.md); an answer it never got is a retry at
+      // best. The recheck consumer makes the first check at once and the later ones with doubling waits.
+      if (ports?.recheck) {
+        await ports.recheck.later({ decoded, receivedAt, checks: 0 }, 0);
+        return { kind: 'queued', reason: `temperature alert: its reading and the shipments on the ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} are read by the alert check (checked at once, then again from ${FIRST_RECHECK_DELAY_SECONDS} s on for about 15 minutes while the index knows no shipment on it)` };
+      }
       if (!ports) throw new UpstreamUnavailableError('temperature alerts need the fleet API and the correlation index, which this adapter was not given');
       const resolution = await resolveAlert(decoded, receivedAt, ports);
-      if (resolution.kind !== 'unmatched') return resolution;
-      if (!ports.recheck) return { kind: 'ignored', reason: resolution.reason };
-      await ports.recheck.later({ decoded, receivedAt, checks: 1 }, FIRST_RECHECK_DELAY_SECONDS);
-      return { kind: 'queued', reason: `${resolution.reason}, as far as the index knows now: checked again from ${FIRST_RECHECK_DELAY_SECONDS} s on, for about 15 minutes (the index may be behind the dispatch)` };
+      return resolution.kind === 'unmatched' ? { kind: 'ignored', reason: resolution.reason } : resolution;
     },
   };
 }
