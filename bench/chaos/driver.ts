@@ -63,9 +63,12 @@ export class Driver {
   private queued = 0;
   private active = 0;
 
-  /** Orders of the current drive not started yet, and orders being driven now. */
-  get progress(): { notStarted: number; inFlight: number } {
-    return { notStarted: this.queued, inFlight: this.active };
+  /** What each order being driven waits for now (for the progress lines). */
+  private readonly waits = new Map<string, string>();
+
+  /** Orders of the current drive not started yet, orders being driven now, and what the first few of those wait for. */
+  get progress(): { notStarted: number; inFlight: number; waiting: string[] } {
+    return { notStarted: this.queued, inFlight: this.active, waiting: [...this.waits].slice(0, 5).map(([id, what]) => `${id} ${what}`) };
   }
 
   constructor(
@@ -101,6 +104,7 @@ export class Driver {
           await this.driveOrder(run);
         } finally {
           this.active--;
+          this.waits.delete(run.plan.orderId);
         }
         onDone?.(run);
       }
@@ -125,7 +129,8 @@ export class Driver {
     if (!accepted) run.undelivered.push({ eventType, status: delivery.status });
   }
 
-  private async until(check: () => boolean, ms: number): Promise<boolean> {
+  private async until(check: () => boolean, ms: number, orderId?: string, what?: string): Promise<boolean> {
+    if (orderId && what) this.waits.set(orderId, `waits for ${what}`);
     const deadline = Date.now() + ms;
     for (;;) {
       this.world.refresh(400);
@@ -149,25 +154,26 @@ export class Driver {
       await this.send(run, 'order.released', () => erp.releaseOrder(id), (deliveryId) => erp.redeliver(deliveryId));
     }
     // The truck leaves once dispatch has created the route in the fleet system.
-    const routed = await this.until(() => this.world.order(id).routes.length > 0, this.options.routeWaitMs);
+    const routed = await this.until(() => this.world.order(id).routes.length > 0, this.options.routeWaitMs, id, 'its fleet route');
     if (!routed) {
       run.parkedAt = 'route';
       return;
     }
     run.parkedAt = undefined;
     const route = this.world.order(id).routes[0]!.id;
-    await this.until(() => this.erpHeard(id, 'dispatched'), this.options.stepWaitMs);
+    await this.until(() => this.erpHeard(id, 'dispatched'), this.options.stepWaitMs, id, 'ERP dispatched');
 
     run.sentAt.departed = Date.now();
     await this.send(run, 'RouteStopDeparture', () => fleet.departStop(route, 0), fleetRedeliver);
     // An excursion or a late ETA comes well after the departure on a real trip: wait longer for the ERP to have
     // heard of it (the product then also knows which assets carry the shipment, which the alert names).
-    await this.until(() => this.erpHeard(id, 'in-transit'), plan.exception === 'none' ? this.options.stepWaitMs : 4 * this.options.stepWaitMs);
+    await this.until(() => this.erpHeard(id, 'in-transit'), plan.exception === 'none' ? this.options.stepWaitMs : 4 * this.options.stepWaitMs, id, 'ERP in-transit');
 
     if (plan.exception !== 'none') {
       const indexed = this.options.dispatchIndexed;
       if (indexed) {
         const deadline = Date.now() + 8 * this.options.stepWaitMs;
+        this.waits.set(id, 'waits for the dispatch in its trace');
         while (!(await indexed(id)) && Date.now() < deadline) await sleep(1_000);
       }
       run.sentAt.exception = Date.now();
@@ -183,17 +189,17 @@ export class Driver {
       // The exception's ticket before the arrival: on a real trip the excursion comes hours before the POD and the
       // invoice, whose note goes on the ticket (a ticket opened after the invoice was posted misses the note:
       // docs/reliability.md). The workflow may be riding out the ERP's 429s for minutes first.
-      await this.until(() => this.world.order(id).tickets.length > 0, 8 * this.options.stepWaitMs);
+      await this.until(() => this.world.order(id).tickets.length > 0, 8 * this.options.stepWaitMs, id, `its ${plan.exception} ticket`);
     }
 
     run.sentAt.arrived = Date.now();
     await this.send(run, 'RouteStopArrival', () => fleet.arriveAtStop(route), fleetRedeliver);
-    await this.until(() => this.erpHeard(id, 'arrived'), this.options.stepWaitMs);
+    await this.until(() => this.erpHeard(id, 'arrived'), this.options.stepWaitMs, id, 'ERP arrived');
     run.sentAt.pod = Date.now();
     await this.send(run, 'DocumentSubmitted', () => fleet.submitProofOfDelivery(route), fleetRedeliver);
 
     if (plan.lateDeparture) {
-      await this.until(() => this.erpHeard(id, 'delivered'), this.options.stepWaitMs);
+      await this.until(() => this.erpHeard(id, 'delivered'), this.options.stepWaitMs, id, 'ERP delivered');
       run.sentAt.lateDeparture = Date.now();
       await this.send(run, 'RouteStopDeparture (late)', () => fleet.departStop(route, 0, { at: new Date(Date.now() - 3_600_000) }), fleetRedeliver);
     }

@@ -10,7 +10,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
 import { Driver, newRun, type OrderRun } from './driver';
-import { FaultMatrix } from './faults';
+import { DEFAULT_FAULT_CYCLE_MS, FaultMatrix } from './faults';
 import { dlqContents, redriveAll } from './lsync';
 import { planOrders } from './plan';
 import { pathLatencies, type ChaosSummary } from './report';
@@ -95,24 +95,27 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const driveStarted = Date.now();
     if (withFaults) matrix.start();
     backlog.start();
-    // The matrix is timed, not per request: once the last orders are all that is left, every burst would land on
-    // those few (one exception workflow got all of a cycle's 429s and slow answers, cycle after cycle), which
-    // measures the matrix, not the product. It stops when the tail begins.
-    const tailBelow = Math.max(2, Math.ceil(concurrency / 4));
+    // The matrix is timed, not per request: once the last orders are all that is left, every burst lands on those
+    // few (one exception workflow got all of a cycle's 429s and slow answers, cycle after cycle), which measures the
+    // matrix, not the product. It stops when the tail begins (the last order has started; from then on fewer and
+    // fewer orders share the faults), but not before its first three cycles (one of each ERP incident).
+    const minFaultsMs = 3 * (options.faultCycleMs ?? DEFAULT_FAULT_CYCLE_MS);
     let faultsMs: number | undefined;
     const tailWatch = setInterval(() => {
       const { notStarted, inFlight } = driver.progress;
-      if (!withFaults || faultsMs !== undefined || notStarted > 0 || inFlight >= tailBelow) return;
+      if (!withFaults || faultsMs !== undefined || notStarted > 0 || Date.now() - driveStarted < minFaultsMs) return;
       faultsMs = Date.now() - driveStarted;
       matrix.stop();
-      log(`the tail: ${inFlight} order(s) still being driven, all others done; the fault matrix stops after ${Math.round(faultsMs / 1000)} s`);
+      log(`the tail: the last order has started, ${inFlight} still being driven; the fault matrix stops after ${Math.round(faultsMs / 1000)} s`);
     }, 1_000);
     let done = 0;
     const progress = setInterval(() => {
       world.refresh(1_000);
       const delivered = runs.filter((r) => world.order(r.plan.orderId).shipment?.status === 'delivered').length;
       const invoiced = runs.filter((r) => world.order(r.plan.orderId).invoices.length > 0).length;
-      log(`${Math.round((Date.now() - driveStarted) / 1000)} s: ${done}/${orders} driven, ${delivered} delivered in the ERP, ${invoiced} invoiced, ${sandbox.busTap.events().length} canonical events`);
+      const { inFlight, waiting } = driver.progress;
+      const tail = inFlight > 0 && inFlight <= 5 ? `; ${waiting.join(', ')}` : '';
+      log(`${Math.round((Date.now() - driveStarted) / 1000)} s: ${done}/${orders} driven, ${delivered} delivered in the ERP, ${invoiced} invoiced, ${sandbox.busTap.events().length} canonical events${tail}`);
     }, 30_000);
     try {
       await driver.drive(runs, () => done++);
@@ -124,7 +127,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     log(`driven in ${(driveMs / 1000).toFixed(1)} s; faults cleared, draining`);
 
     const drain = async (what: string) => {
-      const quiet = await settle(sandbox.emulator.endpoint, { timeoutMs: drainTimeoutMs, onWait: (backlog) => log(`${what}: ${backlog} messages in the work queues`) });
+      const quiet = await settle(sandbox.emulator.endpoint, { timeoutMs: drainTimeoutMs, onWait: (backlog, where) => log(`${what}: ${backlog} messages in the work queues${where ? ` (${where})` : ''}`) });
       await sims.settled();
       if (!quiet) log(`${what}: the queues did not drain within ${Math.round(drainTimeoutMs / 1000)} s`);
     };

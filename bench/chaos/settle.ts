@@ -20,11 +20,14 @@ export async function queueDepths(sqs: SQSClient): Promise<Map<string, number>> 
 
 const isDlq = (name: string) => /dlq|dead|quarantine/i.test(name);
 
+/** `LogisticsSync-sandbox-ErpOutboundErpSyncQueue8F74B4FE-X0ZM8R2ID3DU` → `ErpOutboundErpSyncQueue`. */
+const shortName = (name: string) => name.replace(/^[^-]+-[^-]+-/, '').replace(/[0-9A-F]{8}-[0-9A-Z]+$/, '');
+
 /**
  * Waits until the product is quiet: no message in any work queue (DLQs may hold messages: that is what the
  * redrive is for), no webhook in flight, and the same stays true for `quietMs`. Returns false on `timeoutMs`.
  */
-export async function settle(endpoint: string, options: { timeoutMs: number; quietMs?: number; busy?: () => boolean; onWait?: (backlog: number) => void }): Promise<boolean> {
+export async function settle(endpoint: string, options: { timeoutMs: number; quietMs?: number; busy?: () => boolean; onWait?: (backlog: number, where: string) => void }): Promise<boolean> {
   const sqs = new SQSClient(clientConfig(endpoint));
   const quietMs = options.quietMs ?? 6_000;
   const deadline = Date.now() + options.timeoutMs;
@@ -33,7 +36,8 @@ export async function settle(endpoint: string, options: { timeoutMs: number; qui
   try {
     for (;;) {
       const depths = await queueDepths(sqs);
-      const backlog = [...depths].filter(([name]) => !isDlq(name)).reduce((sum, [, n]) => sum + n, 0);
+      const work = [...depths].filter(([name, n]) => !isDlq(name) && n > 0);
+      const backlog = work.reduce((sum, [, n]) => sum + n, 0);
       if (backlog === 0 && !options.busy?.()) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= quietMs) return true;
@@ -42,7 +46,7 @@ export async function settle(endpoint: string, options: { timeoutMs: number; qui
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
-        options.onWait?.(backlog);
+        options.onWait?.(backlog, work.map(([name, n]) => `${shortName(name)} ${n}`).join(', '));
       }
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 1_000));

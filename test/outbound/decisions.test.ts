@@ -45,12 +45,11 @@ describe('decideOnFailure', () => {
     expect(decideOnFailure(failure('permanent'), first, policy, 0.5)).toEqual({ action: 'dead-letter', retryable: false });
   });
 
-  test('429 honours Retry-After through the visibility timeout', () => {
-    expect(decideOnFailure(failure('rate-limited', { retryAfterSeconds: 17 }), first, policy, 0.5)).toEqual({ action: 'retry', visibilitySeconds: 17 });
-  });
-
-  test('429 on the last attempt holds the message instead of dead-lettering it', () => {
+  test('429 holds the message for Retry-After (re-sent with a fresh receive count), on any attempt: it spends none of the attempts kept for failures', () => {
+    expect(decideOnFailure(failure('rate-limited', { retryAfterSeconds: 17 }), first, policy, 0.5)).toMatchObject({ action: 'hold', delaySeconds: 17 });
     expect(decideOnFailure(failure('rate-limited', { retryAfterSeconds: 17 }), last, policy, 0.5)).toMatchObject({ action: 'hold', delaySeconds: 17 });
+    // Without Retry-After: the backoff of its receive count.
+    expect(decideOnFailure(failure('rate-limited'), { receiveCount: 3, maxReceiveCount: 5 }, policy, 0.999999)).toMatchObject({ action: 'hold', delaySeconds: 8 });
   });
 
   test('5xx and timeouts back off by receive count', () => {

@@ -142,14 +142,16 @@ describe('ERP outbound handler', () => {
     expect(erp.callsOf('updateShipmentStatus').map((c) => (c.args[1] as { status: string }).status)).toEqual(['delivered']);
   });
 
-  test('429 honours Retry-After by changing the visibility and failing only that item', async () => {
-    const { handler, erp, messages, metrics } = erpHarness();
+  test('429 holds only that message for Retry-After (re-sent with a fresh receive count), even on its second-to-last receive', async () => {
+    const { handler, erp, messages, metrics } = erpHarness({ maxReceiveCount: 3 });
     erp.script.failNext('updateShipmentStatus', new RateLimitedError('ERP answered 429', 17));
     const ok = sqsRecord(example('shipment.arrived'));
-    const throttled = sqsRecord(departed);
+    const throttled = sqsRecord(departed, { receiveCount: 2 });
     const response = await handler(sqsEvent(throttled, ok), lambdaContext());
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: throttled.messageId }]);
-    expect(messages.visibility).toEqual([{ messageId: throttled.messageId, seconds: 17 }]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(messages.visibility).toEqual([]);
+    expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: throttled.messageId, delaySeconds: 17 }]);
+    expect(messages.deadLettered).toEqual([]);
     expect(metrics.counts.SyncRateLimited).toBe(1);
   });
 

@@ -162,7 +162,7 @@ describe('CS ticket updates', () => {
     cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
     const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
     const record = sqsRecord(invoice);
-    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
-    expect(messages.visibility).toEqual([{ messageId: record.messageId, seconds: 30 }]);
+    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: record.messageId, delaySeconds: 30 }]);
   });
 });

@@ -74,8 +74,9 @@ const BUSY_RETRY_SECONDS = 30;
 /**
  * What to do with a message whose processing failed.
  * - permanent → dead-letter now (no retry can help);
- * - rate-limited → visibility = Retry-After; on the last attempt hold instead (throttling says nothing
- *   about the message, it must not end in the DLQ);
+ * - rate-limited → hold for Retry-After (re-sent with that delay and its receive count reset): throttling says
+ *   nothing about the message, so it must neither end in the DLQ nor spend the attempts kept for failures (two
+ *   429s then one lost answer dead-lettered a route creation after three receives);
  * - busy → retry after the in-progress window; on the last attempt hold;
  * - held → hold;
  * - unavailable / unknown → exponential backoff with jitter by receive count; on the last attempt
@@ -90,8 +91,7 @@ export function decideOnFailure(failure: FailureInfo, attempt: AttemptInfo, poli
       return { action: 'hold', delaySeconds: clampDelay(failure.retryAfterSeconds ?? policy.baseSeconds), reason: failure.reason };
     case 'rate-limited': {
       const wait = Math.max(1, Math.ceil(failure.retryAfterSeconds ?? backoffSeconds(attempt.receiveCount, policy, random)));
-      if (last) return { action: 'hold', delaySeconds: clampDelay(wait), reason: `rate limited on the last attempt: ${failure.reason}` };
-      return { action: 'retry', visibilitySeconds: clampVisibility(wait) };
+      return { action: 'hold', delaySeconds: clampDelay(wait), reason: `rate limited: ${failure.reason}` };
     }
     case 'busy': {
       const wait = Math.max(1, Math.ceil(failure.retryAfterSeconds ?? BUSY_RETRY_SECONDS));
