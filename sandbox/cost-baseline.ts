@@ -87,14 +87,14 @@ export function webhookRequests(usage: Usage): number {
   return usage.restApis.filter((a) => isWebhookApi(a.name)).reduce((n, a) => n + a.requests, 0);
 }
 
-/** DynamoDB write request units by function (logical id), as the model counts them (cost-model.ts). */
+/** DynamoDB write request units by function (logical id), as the model counts them (cost-model.ts), GSI writes included. */
 export function writeUnitsByFunction(usage: Usage): Map<string, number> {
   const result = new Map<string, number>();
   for (const c of usage.awsCalls) {
     const units = c.service === 'dynamodb' ? DYNAMODB_WRITES[c.operation] : undefined;
     if (!units) continue;
     const who = c.function ?? c.principal;
-    result.set(who, (result.get(who) ?? 0) + units * c.items);
+    result.set(who, (result.get(who) ?? 0) + units * (c.items + (c.indexed ?? 0)));
   }
   return result;
 }

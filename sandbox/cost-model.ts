@@ -127,6 +127,8 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   const dynamo = calls('dynamodb');
   add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
   add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * c.items), 'WRU', 'dynamoDbOnDemandWrite');
+  // A write of an item that carries a GSI's keys writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
+  add('dynamodb-writes', 'DynamoDB', 'write request units of the Lists GSI (list and in-flight entries)', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * (c.indexed ?? 0)), 'WRU', 'dynamoDbOnDemandWrite');
 
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');

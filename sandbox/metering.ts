@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { principalOfAccessKey, type SandboxPrincipal } from './aws';
+import { inFlightKeys, listKeys } from '../registry/correlation-keys';
 import type { Emulator } from './emulator';
 import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { LocalFunction } from './runtime/functions';
@@ -30,6 +31,11 @@ export interface AwsCallCount {
   readonly operation: string;
   readonly count: number;
   readonly items: number;
+  /**
+   * Entries of write requests on items of the correlation table's `Lists` GSI (list and in-flight entries): each
+   * such write also writes the index, billed as one more write unit. @default 0
+   */
+  readonly indexed?: number;
 }
 
 export interface LambdaUsage {
@@ -64,6 +70,31 @@ const BATCH_ENTRIES: Readonly<Record<string, (body: Record<string, unknown>) => 
   'dynamodb:BatchGetItem': (b) => Object.values((b.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).flatMap((t) => t.Keys ?? []),
 };
 
+type DynamoKey = { sk?: { S?: unknown } } | undefined;
+
+/** Where each entry of a DynamoDB write request names its item (the item of a put, the key otherwise). */
+const WRITE_ITEMS: Readonly<Record<string, (body: Record<string, unknown>) => DynamoKey[]>> = {
+  'dynamodb:PutItem': (b) => [b.Item as DynamoKey],
+  'dynamodb:UpdateItem': (b) => [b.Key as DynamoKey],
+  'dynamodb:DeleteItem': (b) => [b.Key as DynamoKey],
+  'dynamodb:BatchWriteItem': (b) =>
+    Object.values((b.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: DynamoKey }; DeleteRequest?: { Key?: DynamoKey } }[]>)
+      .flat()
+      .map((e) => e.PutRequest?.Item ?? e.DeleteRequest?.Key),
+  'dynamodb:TransactWriteItems': (b) =>
+    ((b.TransactItems ?? []) as { Put?: { Item?: DynamoKey }; Update?: { Key?: DynamoKey }; Delete?: { Key?: DynamoKey } }[]).map((t) => t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key),
+};
+
+/**
+ * Whether an item is in the correlation table's `Lists` GSI (registry/correlation-keys.ts): the visibility lists'
+ * entries (`LIST#…`) and the in-flight entries (`INFLIGHT`) are the only items carrying its keys. A conditional
+ * write that fails writes no index: counting it anyway errs on the high side, by the few failed ones.
+ */
+function inListsIndex(item: DynamoKey): boolean {
+  const sk = item?.sk?.S;
+  return typeof sk === 'string' && (sk === inFlightKeys.sk || sk.startsWith(listKeys.entryPrefix));
+}
+
 function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : headers[key];
@@ -79,7 +110,7 @@ function decodedBody(request: RecordedRequest): string {
  * tooling and for moto's own endpoints. Service comes from the SigV4 credential scope; the operation from
  * `X-Amz-Target` (JSON protocols), `Action=` (query protocols) or, for REST APIs, method and path.
  */
-export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number } | undefined {
+export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number } | undefined {
   const authorization = header(request.headers, 'authorization') ?? '';
   const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential) return undefined;
@@ -97,16 +128,20 @@ export function classifyRequest(request: RecordedRequest): { principal: AwsCallC
   }
   operation ??= `${request.method} ${new URL(request.url, 'http://x').pathname.replace(/\/[^/]*\d[^/]*/g, '/{id}')}`;
   let items = 1;
+  let indexed = 0;
   const entries = BATCH_ENTRIES[`${service}:${operation}`];
-  if (entries && body.startsWith('{')) {
+  const written = WRITE_ITEMS[`${service}:${operation}`];
+  if ((entries || written) && body.startsWith('{')) {
     try {
-      const list = entries(JSON.parse(body) as Record<string, unknown>);
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      const list = entries?.(parsed);
       if (Array.isArray(list)) items = list.length;
+      if (written) indexed = written(parsed).filter(inListsIndex).length;
     } catch {
       // A body that is not JSON is counted as one item.
     }
   }
-  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items };
+  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed };
 }
 
 /**
@@ -129,14 +164,15 @@ export function recordsOnLine(line: string): RecordedRequest[] {
 
 /** Counts recorded requests (JSON lines) by caller, service and operation. */
 export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number }>();
   for (const record of [...lines].flatMap(recordsOnLine)) {
     const call = classifyRequest(record);
     if (!call) continue;
     const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
-    const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0 };
+    const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
     entry.count += 1;
     entry.items += call.items;
+    entry.indexed += call.indexed;
     counts.set(key, entry);
   }
   return [...counts.values()].sort(

@@ -21,12 +21,26 @@ describe('metering: moto recorder requests by caller, service and operation', ()
       service: 'events',
       operation: 'PutEvents',
       items: 3,
+      indexed: 0,
     });
     expect(classifyRequest(request('sandbox-esm', 'sqs', { target: 'AmazonSQS.DeleteMessageBatch', body: JSON.stringify({ Entries: [{}, {}] }) }))).toMatchObject({ principal: 'eventSourceMappings', operation: 'DeleteMessageBatch', items: 2 });
     expect(classifyRequest(request('sandbox-states', 'sns', { body: 'Action=Publish&TopicArn=x&Message=y' }))).toMatchObject({ principal: 'stepFunctions', service: 'sns', operation: 'Publish', items: 1 });
     expect(
       classifyRequest(request('sandbox-lambda', 'dynamodb', { target: 'DynamoDB_20120810.BatchWriteItem', body: JSON.stringify({ RequestItems: { a: [{}, {}], b: [{}] } }) })),
     ).toMatchObject({ operation: 'BatchWriteItem', items: 3 });
+  });
+
+  test("writes of the Lists GSI's items (list and in-flight entries) are counted apart: each writes the index too", () => {
+    const key = (sk: string) => ({ pk: { S: 'SHIPMENT#S-1' }, sk: { S: sk } });
+    const dynamo = (operation: string, body: object) => classifyRequest(request('sandbox-lambda-Indexer', 'dynamodb', { target: `DynamoDB_20120810.${operation}`, body: JSON.stringify(body) }));
+    expect(dynamo('PutItem', { Item: { ...key('LIST#trouble'), listPk: { S: 'LIST#trouble' } } })).toMatchObject({ items: 1, indexed: 1 });
+    expect(dynamo('UpdateItem', { Key: key('INFLIGHT') })).toMatchObject({ items: 1, indexed: 1 });
+    expect(dynamo('DeleteItem', { Key: key('LIST#unbilled') })).toMatchObject({ indexed: 1 });
+    expect(dynamo('UpdateItem', { Key: key('STATE') })).toMatchObject({ indexed: 0 });
+    expect(dynamo('BatchWriteItem', { RequestItems: { t: [{ PutRequest: { Item: key('LINK#order#SO-1') } }, { DeleteRequest: { Key: key('LIST#trouble') } }, { PutRequest: { Item: key('INFLIGHT') } }] } })).toMatchObject({ items: 3, indexed: 2 });
+    expect(dynamo('TransactWriteItems', { TransactItems: [{ Put: { Item: key('LIST#disrupted') } }, { Update: { Key: key('STATE') } }] })).toMatchObject({ items: 2, indexed: 1 });
+    // Reads never count.
+    expect(dynamo('GetItem', { Key: key('INFLIGHT') })).toMatchObject({ indexed: 0 });
   });
 
   test("the sandbox's own tooling, unsigned requests and unknown keys are not the product's calls", () => {
@@ -42,11 +56,12 @@ describe('metering: moto recorder requests by caller, service and operation', ()
       service: 'dynamodb',
       operation: 'Query',
       items: 1,
+      indexed: 0,
     });
     const lines = ['sandbox-lambda-A', 'sandbox-lambda-A', 'sandbox-lambda-B'].map((key) => JSON.stringify(request(key, 'dynamodb', { target: 'DynamoDB_20120810.PutItem' })));
     expect(countRecordedRequests(lines)).toEqual([
-      { principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
-      { principal: 'functions', function: 'B', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
+      { principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2, indexed: 0 },
+      { principal: 'functions', function: 'B', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1, indexed: 0 },
     ]);
   });
 
@@ -58,8 +73,8 @@ describe('metering: moto recorder requests by caller, service and operation', ()
       request('sandbox', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }),
     ].map((r) => JSON.stringify(r));
     expect(countRecordedRequests([...lines, ''])).toEqual([
-      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 },
-      { principal: 'stepFunctions', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1 },
+      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2, indexed: 0 },
+      { principal: 'stepFunctions', service: 'dynamodb', operation: 'PutItem', count: 1, items: 1, indexed: 0 },
     ]);
   });
 
@@ -67,7 +82,7 @@ describe('metering: moto recorder requests by caller, service and operation', ()
     const withBody = { ...request('sandbox-lambda-A', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' }), body: '{"Item":{"note":{"S":"}{\\"x\\""}}}' };
     const two = JSON.stringify(request('sandbox-lambda-A', 'dynamodb', { target: 'DynamoDB_20120810.PutItem' })) + JSON.stringify(withBody);
     expect(recordsOnLine(two)).toHaveLength(2);
-    expect(countRecordedRequests([two, ''])).toEqual([{ principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2 }]);
+    expect(countRecordedRequests([two, ''])).toEqual([{ principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2, indexed: 0 }]);
     expect(() => countRecordedRequests(['{"method":"POST","url":'])).toThrow(/not JSON/);
   });
 });
@@ -77,7 +92,7 @@ describe('cost model', () => {
   const usage: Usage = {
     awsCalls: [
       { principal: 'functions', service: 'events', operation: 'PutEvents', count: 2, items: 10 },
-      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 4, items: 4 },
+      { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: 4, items: 4, indexed: 1 },
       { principal: 'functions', service: 'dynamodb', operation: 'TransactWriteItems', count: 1, items: 3 },
       { principal: 'functions', service: 'dynamodb', operation: 'GetItem', count: 5, items: 5 },
       { principal: 'functions', service: 'secretsmanager', operation: 'GetSecretValue', count: 3, items: 3 },
@@ -100,7 +115,8 @@ describe('cost model', () => {
     expect(line('ours', 'lambda-invocations')[0].quantity).toBe(14);
     expect(line('ours', 'lambda-duration')).toEqual([expect.objectContaining({ item: 'duration (arm64)', quantity: 0.25 + 2, usd: 2.25 * unit('lambdaDurationArm64') })]);
     expect(line('ours', 'eventbridge-events')[0].quantity).toBe(10);
-    expect(line('ours', 'dynamodb-writes')[0].quantity).toBe(4 + 2 * 3);
+    expect(line('ours', 'dynamodb-writes').map((l) => l.quantity)).toEqual([4 + 2 * 3, 1]);
+    expect(line('ours', 'dynamodb-writes')[1].item).toMatch(/Lists GSI/);
     expect(line('ours', 'dynamodb-reads')[0].quantity).toBe(5);
     expect(line('ours', 'sqs-receives')[0].quantity).toBe(4);
     expect(line('ours', 'sqs-deletes')[0].quantity).toBe(4);
