@@ -56,8 +56,8 @@ describe('Business Central sales invoice → invoice.posted', () => {
   test.each([
     ['Draft', /status Draft: not posted yet/],
     ['In Review', /status In Review: not posted yet/],
-    ['Canceled', /status Canceled: cancelled by a corrective credit memo/],
-    ['Corrective', /status Corrective: a corrective document/],
+    ['Canceled', /status Canceled: cancelled \(a corrective credit memo reverses it/],
+    ['Corrective', /status Corrective: not read as posted/],
     [' ', /status \(blank\): not a posted invoice/],
   ])('%s is not announced: nothing published, the reason says why', async (status, reason) => {
     const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, status }), request());

@@ -14,9 +14,10 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  * contracts/business-central/sales-invoice.schema.json):
  *
  * - `status` is one of `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled`, `Corrective`. Posted: `Open`
- *   (posted, not fully paid) and `Paid`. `Draft` and `In Review` are unposted documents; `Canceled` was posted and
- *   then cancelled (BC's cancel action posts a corrective credit memo); `Corrective` the docs list without saying
- *   more. None of these is a posted invoice to announce: ignored with the reason logged (docs/vendors.md).
+ *   (posted, not fully paid) and `Paid`. `Draft` and `In Review` are unposted documents; `Canceled` we read as a
+ *   posted invoice since cancelled (cancelling posts a corrective credit memo:
+ *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice); `Corrective`
+ *   the docs list without saying more. None of these is announced: ignored with the reason logged (docs/vendors.md).
  * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation;
  *   blank for an invoice entered on its own, which no order of ours can own: ignored with the reason.
  * - `refs.shipmentId`: a BC invoice names its order, not our shipment. The logistics-sync extension's
@@ -42,9 +43,9 @@ export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | unde
       status === 'Draft' || status === 'In Review'
         ? 'not posted yet'
         : status === 'Canceled'
-          ? 'cancelled by a corrective credit memo (credit memos are not mapped)'
+          ? 'cancelled (a corrective credit memo reverses it; credit memos are not mapped)'
           : status === 'Corrective'
-            ? 'a corrective document (credit memos and corrections are not mapped)'
+            ? 'not read as posted (the docs do not say what Corrective means; corrections are not mapped)'
             : 'not a posted invoice';
     return `sales invoice ${invoice.number} has status ${status.trim() || '(blank)'}: ${why}`;
   }
