@@ -20,8 +20,8 @@ import { grantSecretByName } from '../core/secrets';
 /**
  * Dynamics 365 Business Central as the ERP (docs/vendors.md, "Business Central"): what a stage with
  * `systems.erp.vendor: business-central` gets besides the generic ERP adapters. BC notifies thinly (a subscription per
- * resource, renewed every three days at the latest), so the ERP webhook queues a read-back per changed sales order
- * ({@link BusinessCentralReadBack}) and a scheduled function keeps the subscription alive
+ * resource, renewed every three days at the latest), so the ERP webhook queues a read-back per changed sales order or
+ * sales invoice ({@link BusinessCentralReadBack}) and a scheduled function keeps both subscriptions alive
  * ({@link BusinessCentralSubscriptions}). The company, ship-from location and custom API path reach every function
  * that calls BC through {@link businessCentralEnvironment}.
  */
@@ -36,7 +36,7 @@ export function businessCentralEnvironment(config: ErpSystemConfig): Record<stri
 export interface BusinessCentralReadBackProps {
   /** The ERP's stage configuration (vendor business-central, with `businessCentral`). */
   readonly config: ErpSystemConfig;
-  /** Bus `order.released` is published to. */
+  /** Bus `order.released` and `invoice.posted` are published to. */
   readonly bus: events.IEventBus;
   /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
@@ -52,9 +52,10 @@ export interface BusinessCentralReadBackProps {
 const READ_BACK_TIMEOUT = Duration.seconds(30);
 
 /**
- * The `erp-bc-read-back` ReliableQueue the ERP webhook fills with one request per changed sales order, consumed by a
- * function that reads the order through API v2.0 and publishes `order.released` for a released one
- * (lambdas/erp/business-central/read-back-lambda.ts). A 404 or an unmappable order is dead-lettered by the function
+ * The `erp-bc-read-back` ReliableQueue the ERP webhook fills with one request per changed sales order or sales invoice,
+ * consumed by a function that reads the document through API v2.0 and publishes `order.released` for a released order,
+ * `invoice.posted` for a posted invoice (lambdas/erp/business-central/read-back-lambda.ts). A 404 or an unmappable
+ * document is dead-lettered by the function
  * with the reason; transient errors are retried with backoff. Two concurrent functions at most: BC's limit is per
  * user and the outbound adapter shares it.
  *
@@ -75,7 +76,7 @@ export class BusinessCentralReadBack extends Construct {
       retentionPeriod: props.queueRetention,
       deadLetterRetentionPeriod: props.deadLetterRetention,
       alarmTopic: props.alarmTopic,
-      purpose: 'the Business Central sales order read-back',
+      purpose: 'the Business Central sales order and sales invoice read-back',
     });
     this.queue = this.reliableQueue.queue;
 
@@ -128,7 +129,7 @@ export const BC_RENEWAL_INTERVAL = Duration.hours(12);
 
 /**
  * The subscription renewal: an EventBridge Scheduler schedule invokes the function every 12 hours; it creates the
- * sales order subscription when missing and renews it when less than 36 hours are left
+ * sales order and sales invoice subscriptions when missing and renews each when less than 36 hours are left
  * (lambdas/erp/business-central/subscriptions-lambda.ts). Scheduler invokes it asynchronously: a failed run is
  * retried twice by Lambda and the next run redoes the whole check, so there is nothing to dead-letter; the run's
  * errors page on-call (Monitoring.monitorScheduledJob, runbook "Business Central subscription renewal failed").
@@ -169,7 +170,7 @@ export class BusinessCentralSubscriptions extends Construct {
       description: 'EventBridge Scheduler invokes the Business Central subscription renewal',
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'logistics-sync: create or renew the Business Central webhook subscription (docs/vendors.md, "Business Central")',
+      description: 'logistics-sync: create or renew the Business Central webhook subscriptions (docs/vendors.md, "Business Central")',
       schedule: scheduler.ScheduleExpression.rate(BC_RENEWAL_INTERVAL),
       target: new targets.LambdaInvoke(this.handler, {
         role,

@@ -32,7 +32,7 @@ export const DELIVERY_STEPS: readonly ScenarioStep[] = [
           return writes === 1 ? undefined : `${writes} billing-ready writes`;
         },
       },
-      // An ERP that posts no invoice back (Business Central: docs/vendors.md) ends its part at billing-ready.
+      // An ERP that posts no invoice back (erpPort.postsInvoices false) ends its part at billing-ready.
       ...(ctx.sandbox.simulators!.erpPort.postsInvoices ? invoiceExpectations(ctx) : noInvoiceExpectations(ctx)),
       {
         name: 'the delivery releases the waiting temperature-excursion workflow',
@@ -152,9 +152,8 @@ function invoiceExpectations(ctx: ScenarioContext): Expectation[] {
 }
 
 /**
- * The ERP posts no invoice back (Business Central: billing-ready is its last write; an invoice.posted would need a
- * salesInvoices subscription, docs/vendors.md): nothing is written to the closed exception ticket, and no follow-up
- * opens for an invoice that never comes.
+ * The ERP posts no invoice back (a vendor port with postsInvoices false: billing-ready is its last write): nothing is
+ * written to the closed exception ticket, and no follow-up opens for an invoice that never comes.
  */
 function noInvoiceExpectations(ctx: ScenarioContext): Expectation[] {
   if (!ctx.state.has(CLOSED_CASE)) return [];

@@ -43,7 +43,7 @@ export const VISIBILITY_STEPS: readonly ScenarioStep[] = [
     },
     expectations: (ctx) => {
       const shipmentId = fleetRouteOfOrder(ctx, ORDER_ID).shipmentId;
-      // An ERP that posts no invoice back (Business Central, sandbox/simulators/erp-port.ts) leaves the row without one.
+      // An ERP that posts no invoice back (postsInvoices false, sandbox/simulators/erp-port.ts) leaves the row without one.
       const invoiced = ctx.sandbox.simulators?.erpPort.postsInvoices !== false;
       return [
         {

@@ -54,8 +54,9 @@ export class BcExtensionPages {
     this.lookups[page].set(key, row);
   }
 
-  /** Answers `path` below `…/companies({id})/` of the custom API. */
-  handle(method: string, path: string, body: string | undefined): PageAnswer {
+  /** Answers `path` below `…/companies({id})/` of the custom API (`query`: its query string, for a filtered GET). */
+  handle(method: string, path: string, body: string | undefined, query?: URLSearchParams): PageAnswer {
+    if (method === 'GET' && path === 'billingReadyOrders') return this.listByOrder(path, query?.get('$filter') ?? '');
     const action = ACTION.exec(path);
     if (action && method === 'POST') {
       const hold = (this.rows.get('qualityHolds') ?? []).find((r) => r.id === action[1]);
@@ -85,6 +86,19 @@ export class BcExtensionPages {
     const row: PageRow = { id: randomUUID(), ...fields, ...(path === 'qualityHolds' ? { status: 'active' } : {}), createdAt: this.now().toISOString() };
     this.rows.set(path, [...rows, row]);
     return { status: 201, body: row };
+  }
+
+  /**
+   * `GET billingReadyOrders?$filter=orderNo eq '…'` (the only read of a written page the contract allows): the rows
+   * of the order, each checked against the page's response schema.
+   */
+  private listByOrder(path: string, filter: string): PageAnswer {
+    const byOrder = /^orderNo eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!byOrder) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only orderNo eq '…' on ${path}.`);
+    const validate = responseValidators[path]!;
+    const value = (this.rows.get(path) ?? []).filter((r) => r.orderNo === byOrder[1]!.replaceAll("''", "'")).map((r) => ({ '@odata.etag': `W/"${r.id}"`, ...r }));
+    for (const row of value) if (!validate(row)) throw new Error(`${path} row ${String((row as PageRow).id)} does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
+    return { status: 200, body: { value } };
   }
 
   reset(): void {

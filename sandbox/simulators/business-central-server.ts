@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BC_API_HOST, BusinessCentralSimulator, ENTRA_HOST, type Deliver } from './business-central';
+import { BC_API_HOST, BusinessCentralSimulator, ENTRA_HOST, type BcSimulatorOptions, type Deliver } from './business-central';
 
 /**
  * Business Central and its Entra ID token endpoint on one loopback port, for the sandbox (the simulator itself is an
@@ -17,7 +17,7 @@ export class BusinessCentralServer {
   private base = '';
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(credentials: { clientId: string; clientSecret: string }, now?: () => Date) {
+  constructor(credentials: { clientId: string; clientSecret: string }, now?: () => Date, options: BcSimulatorOptions = {}) {
     const deliver: Deliver = async (url, body) => {
       const sending = fetch(this.resolveUrl(url), { method: 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(30_000) }).then(async (r) => ({ status: r.status, text: await r.text() }));
       this.inFlight.add(sending);
@@ -27,7 +27,7 @@ export class BusinessCentralServer {
         this.inFlight.delete(sending);
       }
     };
-    this.sim = new BusinessCentralSimulator(credentials, deliver, now);
+    this.sim = new BusinessCentralSimulator(credentials, deliver, now, options);
   }
 
   /** `http://127.0.0.1:<port>`. */
@@ -85,6 +85,7 @@ export class BusinessCentralServer {
   }
 
   async stop(): Promise<void> {
+    this.sim.stop();
     const server = this.server;
     this.server = undefined;
     if (!server) return;

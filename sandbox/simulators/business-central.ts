@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { BcSalesInvoices, type BcSimInvoiceStatus, type BcSimSalesInvoice } from './business-central-invoices';
 import { BcExtensionPages, EXTENSION_PAGES, type PageRow } from './business-central-pages';
+import { TimerRegistry } from './common/timers';
 
 /**
  * Dynamics 365 Business Central and its Microsoft Entra ID token endpoint, in process, written from the published
@@ -11,12 +13,17 @@ import { BcExtensionPages, EXTENSION_PAGES, type PageRow } from './business-cent
  *   `client_id`, `client_secret`, `scope` (must be BC's `.default`); Entra's `{error, error_description}` otherwise.
  * - `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/…`: Bearer tokens;
  *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
- *   orderNumber eq '…'` (GET only), `subscriptions` (POST with the validationToken handshake, PATCH with
+ *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …`
+ *   (business-central-invoices.ts, checked against contracts/business-central/sales-invoice.schema.json), `subscriptions` (POST with the validationToken handshake, PATCH with
  *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
  * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`), from our
  *   own contract contracts/business-central/extension-pages.json (business-central-pages.ts).
- * - {@link BusinessCentralSimulator.changeSalesOrder} sends the thin notification `{"value":[…]}` with each
- *   subscription's clientState, as BC does after its delay.
+ * - {@link BusinessCentralSimulator.changeSalesOrder} and {@link BusinessCentralSimulator.changeSalesInvoice} send
+ *   the thin notification `{"value":[…]}` to each subscription of that entity set with its clientState, as BC does
+ *   after its delay.
+ * - Billing-ready (a row on the extension's `billingReadyOrders` page) makes a user post the order's invoice after
+ *   `invoiceDelayMs` when `autoPostInvoice` is set ({@link BusinessCentralSimulator.postInvoice}), which notifies the
+ *   salesInvoices subscriptions, as the generic ERP simulator posts its invoice after billing-ready.
  */
 
 export const BC_API_HOST = 'https://api.businesscentral.dynamics.com';
@@ -80,6 +87,17 @@ const reply = (status: number, body: unknown, headers: Record<string, string> = 
 const bcError = (status: number, code: string, message: string) => reply(status, { error: { code, message } });
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+export interface BcSimulatorOptions {
+  /** Post the order's invoice after billing-ready. @default false - call postInvoice() */
+  readonly autoPostInvoice?: boolean;
+  /** Delay between billing-ready and posting the invoice. @default 500 */
+  readonly invoiceDelayMs?: number;
+  /** The company's local currency, named on invoices of orders without a currency. @default EUR */
+  readonly localCurrency?: string;
+  /** Where a failed automatic posting is reported. @default console.warn */
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
 export class BusinessCentralSimulator {
   readonly tenant = 'contoso.onmicrosoft.com';
   readonly environment = 'production';
@@ -90,23 +108,37 @@ export class BusinessCentralSimulator {
   /** Every request: method, URL, path below the environment (or the token path), JSON body, and the status answered. */
   readonly calls: BcCall[] = [];
   readonly pages: BcExtensionPages;
+  readonly invoices: BcSalesInvoices;
+  /** VAT percent per customer number (BC's VAT posting setup), for the invoices it posts. */
+  readonly vatPercent = new Map<string, number>();
   private readonly tokens = new Set<string>();
+  private readonly timers = new TimerRegistry();
 
   constructor(
     readonly credentials: { clientId: string; clientSecret: string },
     private readonly deliver: Deliver,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: BcSimulatorOptions = {},
   ) {
     this.pages = new BcExtensionPages(now);
+    this.invoices = new BcSalesInvoices(now, options.localCurrency ?? 'EUR');
   }
 
-  /** Forgets orders, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
+  /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
   reset(): void {
+    this.timers.cancelAll();
+    this.invoices.reset();
+    this.vatPercent.clear();
     this.orders.clear();
     this.shipments.length = 0;
     this.subscriptions.clear();
     this.calls.length = 0;
     this.pages.reset();
+  }
+
+  /** Cancels pending invoice postings. */
+  stop(): void {
+    this.timers.cancelAll();
   }
 
   /** The rows posted to each custom API page, by entity set. */
@@ -186,9 +218,22 @@ export class BusinessCentralSimulator {
       const byOrder = /^orderNumber eq '((?:[^']|'')*)'$/.exec(query.get('$filter') ?? '');
       return reply(200, { value: this.shipments.filter((s) => !byOrder || s.orderNumber === byOrder[1]).map((s) => ({ '@odata.etag': `W/"${s.id}"`, ...s })) });
     }
+    const invoice = new RegExp(`^${escape(company)}/salesInvoices\\(([0-9a-f-]{36})\\)$`).exec(path);
+    if (invoice && method === 'GET') {
+      const found = this.invoices.byId.get(invoice[1]);
+      if (!found) return bcError(404, 'BadRequest_NotFound', `The salesInvoice with id ${invoice[1]} does not exist.`);
+      return reply(200, this.invoices.json(found));
+    }
+    if (path === `${company}/salesInvoices` && method === 'GET') {
+      const since = /^lastModifiedDateTime gt (\S+)$/.exec(query.get('$filter') ?? '');
+      if (!since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt filter on salesInvoices.');
+      return reply(200, { value: [...this.invoices.byId.values()].filter((i) => i.lastModifiedDateTime > since[1]).map((i) => this.invoices.json(i)) });
+    }
     if (path.startsWith(`${company}/salesShipments`)) return bcError(405, 'BadRequest_MethodNotAllowed', "'POST' requests for 'salesShipments' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.");
     if (path.startsWith(custom)) {
-      const answer = this.pages.handle(method, path.slice(custom.length), body);
+      const page = path.slice(custom.length);
+      const answer = this.pages.handle(method, page, body, query);
+      if (page === 'billingReadyOrders' && answer.status === 201 && this.options.autoPostInvoice) this.postInvoiceLater(String((answer.body as PageRow).orderNo));
       return answer.body === undefined ? new Response(null, { status: answer.status }) : reply(answer.status, answer.body);
     }
     return bcError(404, 'BadRequest_NotFound', `No resource at ${path.slice(0, 120)}.`);
@@ -198,7 +243,7 @@ export class BusinessCentralSimulator {
   private async subscribe(body: string | undefined): Promise<Response> {
     const input = JSON.parse(body ?? '{}') as Partial<Subscription>;
     if (typeof input.notificationUrl !== 'string' || !input.notificationUrl.startsWith('https://')) return bcError(400, 'BadRequest', 'notificationUrl must be an absolute https URL.');
-    if (typeof input.resource !== 'string' || !input.resource.includes('/salesOrders')) return bcError(400, 'BadRequest', 'The resource is not a webhook-supported entity of the simulator (salesOrders).');
+    if (typeof input.resource !== 'string' || !/\/(salesOrders|salesInvoices)$/.test(input.resource)) return bcError(400, 'BadRequest', 'The resource is not a webhook-supported entity of the simulator (salesOrders, salesInvoices).');
     if (input.clientState !== undefined && (typeof input.clientState !== 'string' || input.clientState.length > 2048)) return bcError(400, 'BadRequest', 'clientState is limited to 2048 characters.');
     if (!(await this.handshake(input.notificationUrl))) return bcError(400, 'BadRequest', 'The subscription handshake with notificationUrl failed.');
     const at = this.now();
@@ -233,11 +278,47 @@ export class BusinessCentralSimulator {
   async changeSalesOrder(order: BcSimSalesOrder, changeType: 'created' | 'updated' = 'updated'): Promise<number[]> {
     order.lastModifiedDateTime = this.now().toISOString();
     this.orders.set(order.id, order);
+    return this.notify('salesOrders', order.id, changeType, order.lastModifiedDateTime);
+  }
+
+  /** Adds or changes an invoice (checked against the contract) and notifies the salesInvoices subscriptions. */
+  async changeSalesInvoice(invoice: BcSimSalesInvoice, changeType: 'created' | 'updated' = 'updated'): Promise<number[]> {
+    const stored = this.invoices.put({ ...invoice, lastModifiedDateTime: this.now().toISOString() });
+    return this.notify('salesInvoices', stored.id, changeType, stored.lastModifiedDateTime);
+  }
+
+  /** A user changes an invoice's status (e.g. it is paid) and BC notifies. */
+  async setSalesInvoiceStatus(id: string, status: BcSimInvoiceStatus): Promise<number[]> {
+    const invoice = this.invoices.setStatus(id, status);
+    return this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime);
+  }
+
+  /**
+   * A user posts the invoice of the order now (status Open, VAT from {@link vatPercent}) and BC notifies the
+   * salesInvoices subscriptions (`created`); an order already invoiced posts nothing and notifies no one.
+   */
+  async postInvoice(orderNumber: string): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
+    const order = [...this.orders.values()].find((o) => o.number === orderNumber);
+    if (!order) throw new Error(`Business Central has no sales order ${orderNumber} to invoice`);
+    const { invoice, created } = this.invoices.postForOrder(order, this.vatPercent.get(order.customerNumber) ?? 0);
+    return { invoice, statuses: created ? await this.notify('salesInvoices', invoice.id, 'created', invoice.lastModifiedDateTime) : [] };
+  }
+
+  private postInvoiceLater(orderNumber: string): void {
+    const log = this.options.log ?? ((message: string, fields?: Record<string, unknown>) => console.warn(message, fields));
+    const post = async () => {
+      await this.postInvoice(orderNumber);
+    };
+    this.timers.schedule(this.options.invoiceDelayMs ?? 500, post, (error) => log('sales invoice not posted', { system: 'business-central', orderNumber, error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  /** The thin notification of one changed entity to every subscription of its entity set; the subscriber's statuses. */
+  private async notify(entitySet: 'salesOrders' | 'salesInvoices', id: string, changeType: 'created' | 'updated', lastModifiedDateTime: string): Promise<number[]> {
     const statuses: number[] = [];
     for (const s of this.subscriptions.values()) {
-      if (!s.resource.endsWith(`companies(${this.companyId})/salesOrders`)) continue;
+      if (!s.resource.endsWith(`companies(${this.companyId})/${entitySet}`)) continue;
       const notification = {
-        value: [{ subscriptionId: s.subscriptionId, clientState: s.clientState, expirationDateTime: s.expirationDateTime, resource: `api/v2.0/companies(${this.companyId})/salesOrders(${order.id})`, changeType, lastModifiedDateTime: order.lastModifiedDateTime }],
+        value: [{ subscriptionId: s.subscriptionId, clientState: s.clientState, expirationDateTime: s.expirationDateTime, resource: `api/v2.0/companies(${this.companyId})/${entitySet}(${id})`, changeType, lastModifiedDateTime }],
       };
       statuses.push((await this.deliver(s.notificationUrl, JSON.stringify(notification))).status);
     }

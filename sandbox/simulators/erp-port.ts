@@ -62,18 +62,24 @@ export function genericErpScenarioPort(erp: ErpSimulator): ErpScenarioPort {
  * Business Central: the order is seeded from the generic ERP's data (the same SO-1001) as a BC sales order with its
  * extension rows (salesOrderLogistics, customerContracts), then changed to status Open, which makes BC send its thin
  * notification to our subscription; writes are the extension pages' rows (a repeated idempotencyKey makes none).
- * BC posts no `invoice.posted` back: that needs a salesInvoices subscription, not built (docs/vendors.md).
+ * After billing-ready BC posts the order's invoice (status Open, the customer's VAT) and notifies our salesInvoices
+ * subscription, which the read-back turns into `invoice.posted` (business-central.ts, docs/vendors.md).
  */
-export function businessCentralScenarioPort(bc: BusinessCentralSimulator, seed: (orderId: string) => { order: BcSimSalesOrder; contract?: object; logistics?: object }): ErpScenarioPort {
+export function businessCentralScenarioPort(bc: BusinessCentralSimulator, seed: (orderId: string) => { order: BcSimSalesOrder; contract?: object; logistics?: object; vatPercent?: number }): ErpScenarioPort {
   const rows = (set: string) => bc.custom.get(set) ?? [];
   return {
     vendor: 'business-central',
     releasedBy: "Business Central's sales order notification",
     webhookRoute: 'business-central',
     setupSchedules: ['ErpBcSubscriptions'],
-    notReady: () => ([...bc.subscriptions.values()].some((s) => s.resource.endsWith(`companies(${bc.companyId})/salesOrders`)) ? undefined : 'no sales order subscription in Business Central yet'),
+    notReady: () => {
+      const subscribed = (set: string) => [...bc.subscriptions.values()].some((s) => s.resource.endsWith(`companies(${bc.companyId})/${set}`));
+      if (!subscribed('salesOrders')) return 'no sales order subscription in Business Central yet';
+      return subscribed('salesInvoices') ? undefined : 'no sales invoice subscription in Business Central yet';
+    },
     async releaseOrder(orderId) {
-      const { order, contract, logistics } = seed(orderId);
+      const { order, contract, logistics, vatPercent } = seed(orderId);
+      if (vatPercent !== undefined) bc.vatPercent.set(order.customerNumber, vatPercent);
       if (contract) bc.pages.seed('customerContracts', order.customerNumber, contract);
       if (logistics) bc.pages.seed('salesOrderLogistics', order.number, logistics);
       const statuses = await bc.changeSalesOrder({ ...order, status: 'Open' }, 'updated');
@@ -82,7 +88,7 @@ export function businessCentralScenarioPort(bc: BusinessCentralSimulator, seed: 
     shipmentStatuses: (shipmentId) => rows('shipmentStatuses').filter((r) => r.shipmentNo === shipmentId).map((r) => String(r.status)),
     billingReadyWrites: (orderId) => rows('billingReadyOrders').filter((r) => r.orderNo === orderId).length,
     qualityHolds: (orderId, shipmentId) => rows('qualityHolds').filter((r) => r.orderNo === orderId && r.shipmentNo === shipmentId).map((r) => ({ holdId: r.id, status: String(r.status) })),
-    postsInvoices: false,
+    postsInvoices: true,
     get calls() {
       return bc.calls;
     },

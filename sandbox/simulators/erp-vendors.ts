@@ -64,7 +64,8 @@ export const ERP_VENDOR_SIMULATORS: {
         const order = orders.find((o) => o.orderId === orderId);
         if (!order) throw new Error(`the simulated ERP has no order ${orderId} to seed Business Central with`);
         const contract = contracts.find((c) => c.customerId === order.customerId);
-        return bcSeedFromErpOrder(order, contract ? bcContractRow(contract) : undefined, randomUUID);
+        // The customer's VAT (BC's VAT posting setup; the generic ERP keeps it on the contract) prices the invoice.
+        return { ...bcSeedFromErpOrder(order, contract ? bcContractRow(contract) : undefined, randomUUID), ...(contract ? { vatPercent: contract.taxRatePercent } : {}) };
       }),
   },
 };

@@ -121,7 +121,12 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   const freshdesk = new FreshdeskSimulator({ ...shared, ...options.freshdesk, webhookSecret: secrets.freshdesk, credentials: { ...DEFAULT_FRESHDESK_CREDENTIALS, ...options.credentials?.freshdesk } });
   const csVendor = apiVendor('cs', options.csVendor).name as ApiVendorsOf<'cs'>;
   const erpVendor = apiVendor('erp', options.erpVendor).name as ApiVendorsOf<'erp'>;
-  const businessCentral = new BusinessCentralServer({ ...DEFAULT_ERP_CREDENTIALS, ...options.credentials?.erp }, options.now);
+  // BC posts the order's invoice after billing-ready, as the generic ERP does (and after the same delay).
+  const businessCentral = new BusinessCentralServer({ ...DEFAULT_ERP_CREDENTIALS, ...options.credentials?.erp }, options.now, {
+    autoPostInvoice: options.erp?.autoPostInvoice ?? true,
+    ...(options.erp?.invoiceDelayMs !== undefined ? { invoiceDelayMs: options.erp.invoiceDelayMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const all = [erp, fleet, cs, freshdesk, businessCentral];
 
   // Each dialect's target goes to the simulator that sends it; the canonical dialect to every simulator of the system.

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
 import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
+import type { BcSalesInvoiceReadBackRequest, BcSalesOrderReadBackRequest } from '../../lambdas/erp/business-central/notifications';
 import { bcReadBack } from '../../lambdas/erp/business-central/read-back';
+import { bcInvoiceReadBack } from '../../lambdas/erp/business-central/read-back-invoice';
 import { InMemoryBcReadBackQueue } from '../../lambdas/erp/business-central/read-back-queue';
-import { ensureSubscriptions, salesOrdersResource } from '../../lambdas/erp/business-central/subscriptions';
+import { bcSubscriptionResources, ensureSubscriptions } from '../../lambdas/erp/business-central/subscriptions';
 import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { RejectedByTargetError } from '../../lambdas/shared/errors';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
-import { BusinessCentralSimulator, type BcSimSalesOrder } from '../../sandbox/simulators/business-central';
+import { BusinessCentralSimulator, type BcSimSalesOrder, type BcSimulatorOptions } from '../../sandbox/simulators/business-central';
+import { assertBcSalesInvoice } from '../../sandbox/simulators/business-central-invoices';
 import { apiEvent, harness, testSecret } from '../inbound/support';
 
 /**
@@ -21,7 +24,7 @@ const NOTIFICATION_URL = 'https://lsync.example.test/webhooks/erp/business-centr
 const CREDENTIALS = { clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'entra-client-secret~with.special_chars' };
 const CLIENT_STATE = testSecret('business-central');
 
-function world(clientState = CLIENT_STATE) {
+function world(clientState = CLIENT_STATE, options: BcSimulatorOptions = {}) {
   const queue = new InMemoryBcReadBackQueue();
   const webhook = harness('erp', erpDialects(new InMemorySapReadBackQueue(), queue), ERP_CANONICAL_VALIDATORS);
   const clock = { now: new Date('2026-03-12T08:00:00.000Z') };
@@ -34,10 +37,11 @@ function world(clientState = CLIENT_STATE) {
       return { status: answer.statusCode, text: answer.body };
     },
     () => clock.now,
+    options,
   );
   const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: sim.fetch as typeof fetch });
   const api = new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => CREDENTIALS), sim.companyId);
-  return { queue, webhook, sim, api, clock, wanted: { notificationUrl: NOTIFICATION_URL, resources: [salesOrdersResource(sim.companyId)], clientState } };
+  return { queue, webhook, sim, api, clock, wanted: { notificationUrl: NOTIFICATION_URL, resources: bcSubscriptionResources(sim.companyId), clientState } };
 }
 
 function order(overrides: Partial<BcSimSalesOrder> = {}): BcSimSalesOrder {
@@ -62,14 +66,19 @@ function order(overrides: Partial<BcSimSalesOrder> = {}): BcSimSalesOrder {
   };
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('Business Central as the ERP (simulator from the docs, real pipeline and clients)', () => {
   test('subscribing performs the handshake through our webhook; a released order is read back into order.released', async () => {
     const { sim, api, queue, clock, wanted } = world();
-    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [expect.any(String)], renewed: [] });
+    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [expect.any(String), expect.any(String)], renewed: [] });
+    expect([...sim.subscriptions.values()].map((s) => s.resource)).toEqual([`/api/v2.0/companies(${sim.companyId})/salesOrders`, `/api/v2.0/companies(${sim.companyId})/salesInvoices`]);
     const released = order();
     expect(await sim.changeSalesOrder(released)).toEqual([202]);
     expect(queue.requests).toHaveLength(1);
-    const result = await bcReadBack(api, queue.requests[0], { shipFromLocationId: 'DC-ATL' });
+    const result = await bcReadBack(api, queue.requests[0] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
     expect(result.notReleased).toEqual([]);
     expect(result.events).toHaveLength(1);
     const [event] = result.events;
@@ -88,7 +97,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     const { sim, api, queue, clock, wanted } = world();
     await ensureSubscriptions(api, wanted, clock.now);
     await sim.changeSalesOrder(order({ status: 'Draft' }), 'created');
-    const result = await bcReadBack(api, queue.requests[0], { shipFromLocationId: 'DC-ATL' });
+    const result = await bcReadBack(api, queue.requests[0] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
     expect(result.events).toEqual([]);
     expect(result.notReleased[0]).toMatch(/status Draft/);
   });
@@ -134,5 +143,64 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: sim.fetch as typeof fetch });
     const api = new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => ({ ...CREDENTIALS, clientSecret: 'wrong' })), sim.companyId);
     await expect(api.listSubscriptions()).rejects.toThrow(/401/);
+  });
+
+  test('billing-ready, then BC posts the invoice: the salesInvoices notification is read back into invoice.posted for the order and its shipment', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    const o = order({ currencyCode: 'USD' });
+    o.salesOrderLines[0]!.unitPrice = 250;
+    await sim.changeSalesOrder(o);
+    sim.vatPercent.set('10000', 10);
+    await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+    const { invoice, statuses } = await sim.postInvoice('S-ORD101005');
+    expect(statuses).toEqual([202]);
+    expect(invoice).toMatchObject({ orderNumber: 'S-ORD101005', status: 'Open', currencyCode: 'USD' });
+    const request = queue.requests.at(-1) as BcSalesInvoiceReadBackRequest;
+    expect(request).toMatchObject({ kind: 'bc-sales-invoice-read-back', salesInvoice: invoice.id, changeType: 'created' });
+    const { events } = await bcInvoiceReadBack(api, request);
+    expect(events).toHaveLength(1);
+    expect(events[0].refs).toEqual({ invoiceId: invoice.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' });
+    expect(events[0].data).toMatchObject({ documentType: 'invoice', currency: 'USD', netAmount: '1000.00', taxAmount: '100.00', grossAmount: '1100.00', dueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    // Posting again finds the first invoice and notifies no one.
+    expect((await sim.postInvoice('S-ORD101005')).statuses).toEqual([]);
+    // Paid later: notified as updated, read back to the same event id (deduped downstream).
+    await sim.setSalesInvoiceStatus(invoice.id, 'Paid');
+    const paid = await bcInvoiceReadBack(api, queue.requests.at(-1) as BcSalesInvoiceReadBackRequest);
+    expect(paid.events[0].metadata.eventId).toBe(events[0].metadata.eventId);
+  });
+
+  test('with autoPostInvoice, a billing-ready row makes BC post the invoice after the delay and notify', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { sim, api, queue, clock, wanted } = world(CLIENT_STATE, { autoPostInvoice: true, invoiceDelayMs: 1000 });
+    await ensureSubscriptions(api, wanted, clock.now);
+    await sim.changeSalesOrder(order());
+    await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+    expect(sim.invoices.byId.size).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect([...sim.invoices.byId.values()].map((i) => i.orderNumber)).toEqual(['S-ORD101005']);
+    expect(queue.requests.filter((r) => r.kind === 'bc-sales-invoice-read-back')).toHaveLength(1);
+    // A replayed billing-ready (same idempotencyKey) is answered 200 with the first row and posts nothing more.
+    await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sim.invoices.byId.size).toBe(1);
+    sim.stop();
+  });
+
+  test('the simulator holds invoices to the salesInvoice contract: what it serves validates, what it is given must', async () => {
+    const { sim, api } = world();
+    await sim.changeSalesOrder(order());
+    const { invoice } = await sim.postInvoice('S-ORD101005');
+    const served = await api.getSalesInvoice(invoice.id);
+    expect(() => assertBcSalesInvoice(served)).not.toThrow();
+    expect(served).toMatchObject({ '@odata.etag': expect.any(String), number: invoice.number, totalAmountIncludingTax: expect.any(Number) });
+    await expect(sim.changeSalesInvoice({ ...invoice, status: 'Posted' as never })).rejects.toThrow(/sales-invoice.schema.json/);
+    await expect(sim.changeSalesInvoice({ ...invoice, totalAmountIncludingTax: '17985.00' as never })).rejects.toThrow(/sales-invoice.schema.json/);
+    await expect(api.getSalesInvoice(randomUUID())).rejects.toBeInstanceOf(RejectedByTargetError);
+  });
+
+  test('BC refuses a subscription to an entity the simulator does not notify (salesCreditMemos)', async () => {
+    const { api, clock } = world();
+    await expect(ensureSubscriptions(api, { notificationUrl: NOTIFICATION_URL, resources: ['/api/v2.0/companies(x)/salesCreditMemos'], clientState: CLIENT_STATE }, clock.now)).rejects.toThrow(/400/);
   });
 });

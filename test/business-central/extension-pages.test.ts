@@ -121,4 +121,13 @@ describe('the read-back and the client with the extension', () => {
     sim.orders.set(o.id, o);
     expect(await client.getOrder('SO-1001')).toMatchObject({ currency: 'EUR', lines: [{ sku: 'VAC-FLU-25', quantity: 40, unitPrice: '412.50' }] });
   });
+
+  test('billingReadyOrders is read back by order (GET ?$filter=orderNo eq …): the rows posted for it, other filters refused', async () => {
+    const { api, client, sim } = world();
+    await client.markBillingReady('SO-1001', { shipmentId: 'SHP-1001-01', deliveredAt: '2026-03-12T15:00:00Z' }, 'k1');
+    await client.markBillingReady('SO-1002', { shipmentId: 'SHP-1002-01', deliveredAt: '2026-03-12T16:00:00Z' }, 'k2');
+    expect(await api.listBillingReady('SO-1001')).toEqual([expect.objectContaining({ orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T15:00:00Z' })]);
+    expect(await api.listBillingReady("O'NO")).toEqual([]);
+    expect(sim.pages.handle('GET', 'billingReadyOrders', undefined, new URLSearchParams({ $filter: "shipmentNo eq 'x'" })).status).toBe(400);
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { bcDocumentOf, bcDocumentOfNotification, bcReadBackRequests } from '../../lambdas/erp/business-central/notifications';
 import { InMemoryBcReadBackQueue } from '../../lambdas/erp/business-central/read-back-queue';
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
@@ -49,10 +50,10 @@ describe('Business Central webhook notifications', () => {
     const response = await h.handler(post(EXAMPLE));
     expect(response.statusCode).toBe(202);
     expect(json(response)).toMatchObject({ status: 'queued' });
-    expect(queue.requests.map((r) => [r.changeType, r.salesOrder, r.companyId])).toEqual([
-      ['updated', '26814998-936a-401c-81c1-0e848a64971d', 'b18aed47-c385-49d2-b954-dbdf8ad71780'],
-      ['created', '130bbd17-dbb9-4790-9b12-2b0e9c9d22c3', 'b18aed47-c385-49d2-b954-dbdf8ad71780'],
-      ['collection', '*', '7dbba574-5f69-4167-a43e-fb975045de15'],
+    expect(queue.requests.map((r) => [r.kind, r.changeType, bcDocumentOf(r), r.companyId])).toEqual([
+      ['bc-sales-order-read-back', 'updated', '26814998-936a-401c-81c1-0e848a64971d', 'b18aed47-c385-49d2-b954-dbdf8ad71780'],
+      ['bc-sales-order-read-back', 'created', '130bbd17-dbb9-4790-9b12-2b0e9c9d22c3', 'b18aed47-c385-49d2-b954-dbdf8ad71780'],
+      ['bc-sales-order-read-back', 'collection', '*', '7dbba574-5f69-4167-a43e-fb975045de15'],
     ]);
     expect(queue.requests[2].filter).toBe('lastModifiedDateTime gt 2018-10-15T11:00:00Z');
     expect(h.publisher.published).toHaveLength(0);
@@ -96,5 +97,49 @@ describe('Business Central webhook notifications', () => {
   test('without a configured read-back queue the notification is answered 5xx, so BC keeps it and retries', async () => {
     const h = harness('erp', erpDialects(new InMemorySapReadBackQueue()), ERP_CANONICAL_VALIDATORS);
     expect((await h.handler(post(EXAMPLE))).statusCode).toBeGreaterThanOrEqual(500);
+  });
+
+  test('salesInvoices notifications (the example with its resources on salesInvoices) are queued as invoice read-backs: entity and collection forms', async () => {
+    const { h, queue } = setup();
+    const items = JSON.parse(EXAMPLE) as { value: { resource: string }[] };
+    for (const n of items.value) n.resource = n.resource.replace('/salesOrders', '/salesInvoices');
+    const response = await h.handler(post(JSON.stringify(items)));
+    expect(response.statusCode).toBe(202);
+    expect(json(response)).toMatchObject({ status: 'queued' });
+    expect(queue.requests.map((r) => [r.kind, r.changeType, bcDocumentOf(r), r.refs])).toEqual([
+      ['bc-sales-invoice-read-back', 'updated', '26814998-936a-401c-81c1-0e848a64971d', { invoiceId: '26814998-936a-401c-81c1-0e848a64971d' }],
+      ['bc-sales-invoice-read-back', 'created', '130bbd17-dbb9-4790-9b12-2b0e9c9d22c3', { invoiceId: '130bbd17-dbb9-4790-9b12-2b0e9c9d22c3' }],
+      ['bc-sales-invoice-read-back', 'collection', '*', { invoiceId: '*' }],
+    ]);
+    expect(queue.requests[2].filter).toBe('lastModifiedDateTime gt 2018-10-15T11:00:00Z');
+    expect(queue.requests[0].metadata).toEqual({ eventId: 'bc:salesInvoices:26814998-936a-401c-81c1-0e848a64971d:2018-10-26T12:54:20.467Z', eventType: 'bc.salesInvoices.updated', correlationId: '26814998-936a-401c-81c1-0e848a64971d' });
+  });
+
+  test('one batch with a sales order and a sales invoice of the same id yields two requests, one of each kind', () => {
+    const id = '26814998-936a-401c-81c1-0e848a64971d';
+    const company = 'b18aed47-c385-49d2-b954-dbdf8ad71780';
+    const at = '2026-03-12T06:00:00Z';
+    const requests = bcReadBackRequests(
+      {
+        value: [
+          { subscriptionId: 'a', clientState: 'x', resource: `api/v2.0/companies(${company})/salesOrders(${id})`, changeType: 'updated', lastModifiedDateTime: at },
+          { subscriptionId: 'b', clientState: 'x', resource: `api/v2.0/companies(${company})/salesInvoices(${id})`, changeType: 'created', lastModifiedDateTime: at },
+          { subscriptionId: 'b', clientState: 'x', resource: `api/v2.0/companies(${company})/salesInvoices(${id})`, changeType: 'created', lastModifiedDateTime: at },
+        ],
+      },
+      '2026-03-12T06:00:31Z',
+    );
+    expect(requests.map((r) => r.kind)).toEqual(['bc-sales-order-read-back', 'bc-sales-invoice-read-back']);
+  });
+
+  test('resources outside salesOrders/salesInvoices, other API versions and malformed ids name no document', () => {
+    const n = (resource: string) => ({ subscriptionId: 's', resource, changeType: 'updated' as const, lastModifiedDateTime: '2026-03-12T06:00:00Z' });
+    const company = 'b18aed47-c385-49d2-b954-dbdf8ad71780';
+    const id = '26814998-936a-401c-81c1-0e848a64971d';
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices(${id})`))).toEqual({ companyId: company, entitySet: 'salesInvoices', id });
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesCreditMemos(${id})`))).toBeUndefined();
+    expect(bcDocumentOfNotification(n(`api/v1.0/companies(${company})/salesInvoices(${id})`))).toBeUndefined();
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices(not-a-guid)`))).toBeUndefined();
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices?$filter=%E0%A4%A`))).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { parseDlqMessage } from '../../cli/dlq-message';
-import type { BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
+import type { BcSalesInvoice, BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests } from '../../lambdas/erp/business-central/notifications';
 import { createBcReadBackHandler } from '../../lambdas/erp/business-central/read-back-handler';
 import type { BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
+import type { BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
@@ -36,8 +37,24 @@ const ORDER: BcSalesOrder = {
 
 const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, appendKeys: () => undefined, removeKeys: () => undefined };
 
-function setup(read: () => Promise<BcSalesOrder>) {
-  const reader: BcSalesOrderReader = { getSalesOrder: read, listSalesOrders: async () => [await read()], getOrderLogistics: async () => undefined };
+const INVOICE_ID = '9e0f5c9c-44e3-ea11-bb43-000d3a2feca1';
+const [INVOICE_REQUEST] = bcReadBackRequests(
+  { value: [{ subscriptionId: 'sub-2', clientState: 'x', resource: `api/v2.0/companies(${COMPANY})/salesInvoices(${INVOICE_ID})`, changeType: 'created', lastModifiedDateTime: '2026-03-12T15:05:00Z' }] },
+  '2026-03-12T15:05:31.000Z',
+);
+
+/** A posted invoice as API v2.0 answers GET salesInvoices({id}) (fields of the salesInvoice resource page). */
+const INVOICE: BcSalesInvoice = { id: INVOICE_ID, number: 'PS-INV103001', customerNumber: '10000', orderNumber: '101005', currencyCode: 'USD', totalAmountExcludingTax: 164.7, totalTaxAmount: 8.24, totalAmountIncludingTax: 172.94, dueDate: '2026-04-11', status: 'Open', lastModifiedDateTime: '2026-03-12T15:04:58.000Z' };
+
+function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcSalesInvoice> = async () => INVOICE) {
+  const reader: BcSalesOrderReader & BcSalesInvoiceReader = {
+    getSalesOrder: read,
+    listSalesOrders: async () => [await read()],
+    getOrderLogistics: async () => undefined,
+    getSalesInvoice: readInvoice,
+    listSalesInvoices: async () => [await readInvoice()],
+    listBillingReady: async () => [{ id: 'r', orderNo: '101005', shipmentNo: 'SHP-101005-1', deliveredAt: '2026-03-12T14:00:00Z' }],
+  };
   const publisher = new InMemoryPublisher();
   const messages = new InMemoryMessageOps();
   const counted: string[] = [];
@@ -101,5 +118,57 @@ describe('Business Central read-back function', () => {
     await s.run('{"kind":"sap-sales-order-read-back"}');
     expect(s.messages.deadLettered).toHaveLength(1);
     expect(s.publisher.published).toEqual([]);
+  });
+
+  test('a posted invoice is published as a valid invoice.posted, counted BcInvoicesPosted', async () => {
+    const s = setup(async () => ORDER);
+    expect((await s.run(JSON.stringify(INVOICE_REQUEST))).batchItemFailures).toEqual([]);
+    const [event] = s.publisher.published;
+    expect(validateCanonicalEvent(event)).toMatchObject({ ok: true });
+    expect(event.metadata).toMatchObject({ eventType: 'invoice.posted', source: { vendor: 'business-central', eventId: `bc:salesInvoices:${INVOICE_ID}:posted` } });
+    expect(event.refs).toEqual({ invoiceId: 'PS-INV103001', orderId: '101005', shipmentId: 'SHP-101005-1', customerId: '10000' });
+    expect(s.counted).toEqual(['BcInvoicesPosted']);
+  });
+
+  test('a Draft invoice publishes nothing and is counted BcInvoicesNotPosted (not dead-lettered)', async () => {
+    const s = setup(async () => ORDER, async () => ({ ...INVOICE, status: 'Draft' }));
+    expect((await s.run(JSON.stringify(INVOICE_REQUEST))).batchItemFailures).toEqual([]);
+    expect(s.publisher.published).toEqual([]);
+    expect(s.messages.deadLettered).toEqual([]);
+    expect(s.counted).toEqual(['BcInvoicesNotPosted']);
+  });
+
+  test('an invoice BC does not have (404) is dead-lettered at once naming it; the DLQ message carries its id', async () => {
+    const s = setup(
+      async () => ORDER,
+      async () => {
+        throw new RejectedByTargetError(`sales invoice ${INVOICE_ID} was not found in Business Central (404)`, 404);
+      },
+    );
+    await s.run(JSON.stringify(INVOICE_REQUEST));
+    expect(s.messages.deadLettered).toHaveLength(1);
+    const { attributes, body } = s.messages.deadLettered[0];
+    expect(attribute(attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/sales invoice .* not found/);
+    expect(parseDlqMessage({ MessageId: 'm2', Body: body, MessageAttributes: attributes as never })).toMatchObject({ refs: { invoiceId: INVOICE_ID }, eventId: INVOICE_REQUEST.metadata.eventId, errorClass: 'RejectedByTarget' });
+    expect(s.counted).toEqual(['BcReadBackDeadLettered']);
+  });
+
+  test('BC unavailable while reading an invoice is retried, not dead-lettered', async () => {
+    const s = setup(
+      async () => ORDER,
+      async () => {
+        throw new UpstreamUnavailableError('Business Central answered 503');
+      },
+    );
+    expect((await s.run(JSON.stringify(INVOICE_REQUEST))).batchItemFailures).toHaveLength(1);
+    expect(s.messages.deadLettered).toHaveLength(0);
+  });
+
+  test('an invoice read-back message without its invoice id is malformed: dead-lettered at once', async () => {
+    const s = setup(async () => ORDER);
+    const { salesInvoice: _drop, ...rest } = INVOICE_REQUEST as typeof INVOICE_REQUEST & { salesInvoice: string };
+    await s.run(JSON.stringify(rest));
+    expect(s.messages.deadLettered).toHaveLength(1);
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorClass)).toBe('ValidationError');
   });
 });

@@ -4,7 +4,8 @@
  * webhook in BC (the handshake goes through the local API Gateway to the ERP inbound function), the BC simulator's
  * thin notification of SO-1001 is read back by the deployed read-back function into order.released, and the outbound
  * and workflow functions write the shipment statuses, billing-ready and the quality hold to the extension's custom
- * API pages (contracts/business-central/extension-pages.json).
+ * API pages (contracts/business-central/extension-pages.json). After billing-ready BC posts the order's invoice; its
+ * salesInvoices notification is read back into invoice.posted, which the CS adapter notes on the shipment's ticket.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -45,12 +46,14 @@ test('the reference scenario passes with ERP = Business Central', () => {
   expect(report.steps.filter((s) => s.status === 'skipped')).toEqual([]);
 });
 
-test('the renewal function subscribed our webhook (BC handshakes before it answers 201) with the secret as clientState', () => {
+test('the renewal function subscribed our webhook to sales orders and sales invoices (BC handshakes before it answers 201) with the secret as clientState', () => {
   const subscriptions = [...bc().subscriptions.values()];
-  expect(subscriptions).toHaveLength(1);
-  expect(subscriptions[0]).toMatchObject({ resource: `/api/v2.0/companies(${bc().companyId})/salesOrders`, clientState: sandbox.secrets.systems.erp.businessCentralClientState });
-  expect(subscriptions[0]!.notificationUrl).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[^/]+\/webhooks\/erp\/business-central$/);
-  expect(bc().calls.filter((c) => c.method === 'POST' && c.path === '/api/v2.0/subscriptions').map((c) => c.status)).toEqual([201]);
+  expect(subscriptions.map((s) => s.resource).sort()).toEqual([`/api/v2.0/companies(${bc().companyId})/salesInvoices`, `/api/v2.0/companies(${bc().companyId})/salesOrders`]);
+  for (const s of subscriptions) {
+    expect(s.clientState).toBe(sandbox.secrets.systems.erp.businessCentralClientState);
+    expect(s.notificationUrl).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[^/]+\/webhooks\/erp\/business-central$/);
+  }
+  expect(bc().calls.filter((c) => c.method === 'POST' && c.path === '/api/v2.0/subscriptions').map((c) => c.status)).toEqual([201, 201]);
 });
 
 test('order.released came from BC\'s notification through the erp-bc-read-back queue, with the extension\'s logistics', () => {
@@ -79,4 +82,16 @@ test('the product never called the generic ERP, and its confirmations name Busin
   const confirmations = sandbox.busTap.events().filter((e) => ['shipment.status-synced', 'invoice.ready'].includes(e['detail-type']));
   expect(confirmations.length).toBeGreaterThan(0);
   expect(new Set(confirmations.map((e) => (e.detail as { metadata: { source: { vendor: string } } }).metadata.source.vendor))).toEqual(new Set(['business-central']));
+});
+
+test('BC posted the invoice of SO-1001 after billing-ready; its notification was read back into one invoice.posted for the order and its shipment', () => {
+  const invoices = [...bc().invoices.byId.values()];
+  expect(invoices).toEqual([expect.objectContaining({ orderNumber: 'SO-1001', status: 'Open' })]);
+  const posted = sandbox.busTap.events().filter((e) => e['detail-type'] === 'invoice.posted');
+  expect(posted).toHaveLength(1);
+  const detail = posted[0]!.detail as { metadata: { source: { vendor: string } }; refs: Record<string, string>; data: Record<string, unknown> };
+  expect(detail.metadata.source.vendor).toBe('business-central');
+  expect(detail.refs).toMatchObject({ orderId: 'SO-1001', invoiceId: invoices[0]!.number, shipmentId: SHIPMENT });
+  expect(detail.data).toMatchObject({ documentType: 'invoice', currency: invoices[0]!.currencyCode });
+  expect(bc().calls.some((c) => c.method === 'GET' && /\/salesInvoices\([0-9a-f-]{36}\)$/.test(c.path) && c.status === 200)).toBe(true);
 });

@@ -79,7 +79,7 @@ describe('the stack of a Business Central stage', () => {
     expect(outputs.some((v) => v.includes('\\"name\\":\\"erp-bc-read-back\\"'))).toBe(true);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => String(r.Properties?.AlarmDescription ?? ''));
     expect(alarms.filter((d) => /erp-bc-read-back (work queue|DLQ)/.test(d))).toHaveLength(2);
-    expect(alarms.some((d) => /Business Central sales order read-back.*runbook/i.test(d))).toBe(true);
+    expect(alarms.some((d) => /Business Central sales order and sales invoice read-back.*runbook/i.test(d))).toBe(true);
   });
 
   test('the read-back function reads BC with the stage settings, consumes its queue and may only send to it and its DLQ', () => {

@@ -1,4 +1,6 @@
 // POST /api/logisticsSync/shipping/v1.0/companies({id})/billingReadyOrders
+// GET  …/billingReadyOrders?$filter=orderNo eq '{orderNo}' (the invoice read-back finds the order's shipment; an API
+//      page serves GET and $filter without more code)
 page 50101 "LSYNC Billing Ready API"
 {
     PageType = API;

@@ -6,7 +6,7 @@ import type { BcOrderLogistics } from './read-back';
 
 /**
  * Business Central API v2.0 over HTTP (contracts/business-central/README.md): Microsoft Entra ID client
- * credentials, the standard sales order and sales shipment resources, webhook subscriptions, and the custom API
+ * credentials, the standard sales order, sales invoice and sales shipment resources, webhook subscriptions, and the custom API
  * pages of the logistics-sync extension for what the standard API cannot write.
  *
  * Base URL: `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}` (the standard API is `/api/v2.0`
@@ -117,6 +117,41 @@ export interface BcSalesShipment {
   lastModifiedDateTime?: string;
 }
 
+/**
+ * A BC sales invoice as API v2.0 answers `GET …/companies({id})/salesInvoices({id})` (the fields the mapping
+ * reads), from the salesInvoice resource page
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice;
+ * contracts/business-central/sales-invoice.schema.json). Amounts are JSON numbers in the invoice's currency.
+ */
+export interface BcSalesInvoice {
+  '@odata.etag'?: string;
+  id: string;
+  number: string;
+  externalDocumentNumber?: string;
+  invoiceDate?: string;
+  postingDate?: string;
+  dueDate?: string;
+  customerNumber?: string;
+  /** The number of the sales order the invoice was posted from; blank for an invoice entered on its own. Read-only. */
+  orderNumber?: string;
+  /** The docs' example names the local currency (`USD` with a zero `currencyId`). */
+  currencyCode?: string;
+  totalAmountExcludingTax?: number;
+  totalTaxAmount?: number;
+  totalAmountIncludingTax?: number;
+  /** `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled` or `Corrective` (NAV.invoiceEntityAggregateStatus). */
+  status?: string;
+  lastModifiedDateTime?: string;
+}
+
+/** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
+export interface BcBillingReadyRow {
+  id: string;
+  orderNo: string;
+  shipmentNo?: string;
+  deliveredAt?: string;
+}
+
 export interface BcSubscription {
   '@odata.etag'?: string;
   subscriptionId: string;
@@ -157,6 +192,16 @@ export class BcApi {
     return (await this.collection<BcSalesOrder>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesOrders?$filter=${encodeURIComponent(filter)}&$expand=salesOrderLines`)).value;
   }
 
+  /** `GET …/salesInvoices({id})`; 404 is RejectedByTarget naming the invoice. */
+  async getSalesInvoice(id: string, companyId = this.companyId): Promise<BcSalesInvoice> {
+    return this.entity<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesInvoices(${seg(id)})`, `sales invoice ${id}`);
+  }
+
+  /** Sales invoices matching a `collection` notification's filter. */
+  async listSalesInvoices(filter: string, companyId = this.companyId): Promise<BcSalesInvoice[]> {
+    return (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesInvoices?$filter=${encodeURIComponent(filter)}`)).value;
+  }
+
   /** Posted sales shipments of an order (`$filter=orderNumber eq '…'`). */
   async listSalesShipments(orderNumber: string, companyId = this.companyId): Promise<BcSalesShipment[]> {
     const filter = encodeURIComponent(`orderNumber eq ${odataString(orderNumber)}`);
@@ -183,6 +228,20 @@ export class BcApi {
       return await this.getCustom<BcOrderLogistics>(`salesOrderLogistics(${seg(odataString(orderNo))})`, `logistics of sales order ${orderNo} (custom API page salesOrderLogistics)`);
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The extension's `billingReadyOrders` rows of an order (`?$filter=orderNo eq '…'`): which of our shipments were
+   * marked billing-ready. Empty on 404 (an extension without the page, or one that does not serve GET on it).
+   */
+  async listBillingReady(orderNo: string): Promise<BcBillingReadyRow[]> {
+    const filter = encodeURIComponent(`orderNo eq ${odataString(orderNo)}`);
+    try {
+      return (await this.collection<BcBillingReadyRow>(`/api/${this.customApi}/companies(${seg(this.companyId)})/billingReadyOrders?$filter=${filter}`)).value;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return [];
       throw error;
     }
   }

@@ -23,10 +23,11 @@ import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/vali
  *   (docs/webhooks.md). There is no timestamp to bound replays: a replayed batch is answered from the
  *   idempotency record.
  * - **Thin notifications**: `{"value":[{subscriptionId, clientState, expirationDateTime, resource, changeType,
- *   lastModifiedDateTime}]}`, several subscriptions per POST. Sales order `created`/`updated` → one read-back
- *   request per order (the read-back function GETs it with its lines and posted shipments); `collection` (over
+ *   lastModifiedDateTime}]}`, several subscriptions per POST. Sales order or sales invoice `created`/`updated` →
+ *   one read-back request per document (the read-back function GETs it through API v2.0); `collection` (over
  *   1,000 changes within BC's 30-second delay) → one read-back of the filtered collection; `deleted` and other
- *   resources → nothing. Sales shipments are not a webhook-supported entity: they are read with their order.
+ *   resources → nothing. `salesOrders` and `salesInvoices` are both webhook-supported entities (the list on the
+ *   webhooks page); sales shipments are not: they are read with their order.
  * - **Answers**: BC retries only 408, 429 and 5xx; any other non-success code deletes the subscription. A forged
  *   or malformed request is refused (401/400) knowing that a real BC notification never is.
  */
@@ -46,20 +47,42 @@ export interface BcNotificationBatch {
   value: BcNotification[];
 }
 
-/** What the webhook hands to the BC read-back queue per changed sales order (the SQS message body). */
-export interface BcReadBackRequest {
-  readonly kind: 'bc-sales-order-read-back';
+/** The API v2.0 entity sets we subscribe to (subscriptions.ts) and read back. */
+export type BcEntitySet = 'salesOrders' | 'salesInvoices';
+
+interface BcReadBackBase {
   readonly companyId: string;
-  /** The sales order's id (GUID); `*` for a `collection` notification, read through {@link filter}. */
-  readonly salesOrder: string;
   /** The `$filter` of a `collection` notification, as BC sent it (percent-decoded). */
   readonly filter?: string;
   readonly changeType: Exclude<BcChangeType, 'deleted'>;
   readonly notification: { readonly subscriptionId: string; readonly lastModifiedDateTime: string; readonly resource: string };
   readonly receivedAt: string;
-  /** For `lsync dlq`: the notification and its order. */
+  /** For `lsync dlq`: the notification and its document. */
   readonly metadata: { readonly eventId: string; readonly eventType: string; readonly correlationId: string };
-  readonly refs: { readonly orderId: string };
+  /** The document's BC id (GUID), or `*` for a collection: the business number is known only after the read. */
+  readonly refs: { readonly orderId?: string; readonly invoiceId?: string };
+}
+
+/** A changed sales order to read back (the SQS message body). */
+export interface BcSalesOrderReadBackRequest extends BcReadBackBase {
+  readonly kind: 'bc-sales-order-read-back';
+  /** The sales order's id (GUID); `*` for a `collection` notification, read through {@link filter}. */
+  readonly salesOrder: string;
+}
+
+/** A changed sales invoice to read back (the SQS message body); `invoice.posted` follows for a posted one. */
+export interface BcSalesInvoiceReadBackRequest extends BcReadBackBase {
+  readonly kind: 'bc-sales-invoice-read-back';
+  /** The sales invoice's id (GUID); `*` for a `collection` notification, read through {@link filter}. */
+  readonly salesInvoice: string;
+}
+
+/** What the webhook hands to the BC read-back queue per changed document. */
+export type BcReadBackRequest = BcSalesOrderReadBackRequest | BcSalesInvoiceReadBackRequest;
+
+/** The document a read-back request names (GUID or `*`). Pure. */
+export function bcDocumentOf(request: BcReadBackRequest): string {
+  return request.kind === 'bc-sales-invoice-read-back' ? request.salesInvoice : request.salesOrder;
 }
 
 /** Port: queues BC read-backs (SQS in Lambda, in memory in tests). */
@@ -110,60 +133,74 @@ export function decodeBcNotifications(request: WebhookRequest, json: unknown): D
 }
 
 const GUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
-const ENTITY = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/salesOrders\\((${GUID})\\)$`);
-const COLLECTION = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/salesOrders\\?\\$filter=(.{1,500})$`);
+const SETS = '(salesOrders|salesInvoices)';
+const ENTITY = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/${SETS}\\((${GUID})\\)$`);
+const COLLECTION = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/${SETS}\\?\\$filter=(.{1,500})$`);
 
-/** The sales order a notification names: `{companyId, salesOrder}` or `{companyId, filter}`; undefined for any other resource. Pure. */
-export function salesOrderOf(n: BcNotification): { companyId: string; salesOrder?: string; filter?: string } | undefined {
+/**
+ * The document a notification names: `{companyId, entitySet, id}` (created/updated) or `{companyId, entitySet,
+ * filter}` (collection), for the entity sets we subscribe to; undefined for any other resource. Pure.
+ */
+export function bcDocumentOfNotification(n: BcNotification): { companyId: string; entitySet: BcEntitySet; id?: string; filter?: string } | undefined {
   const entity = ENTITY.exec(n.resource);
-  if (entity) return { companyId: entity[1].toLowerCase(), salesOrder: entity[2].toLowerCase() };
+  if (entity) return { companyId: entity[1].toLowerCase(), entitySet: entity[2] as BcEntitySet, id: entity[3].toLowerCase() };
   const collection = COLLECTION.exec(n.resource);
   if (collection) {
     let filter: string;
     try {
-      filter = decodeURIComponent(collection[2]);
+      filter = decodeURIComponent(collection[3]);
     } catch {
       return undefined;
     }
-    return { companyId: collection[1].toLowerCase(), filter };
+    return { companyId: collection[1].toLowerCase(), entitySet: collection[2] as BcEntitySet, filter };
   }
   return undefined;
 }
 
-/** The read-back requests of a batch (pure): one per sales order created/updated, one per collection. */
+/** The sales order a notification names: `{companyId, salesOrder}` or `{companyId, filter}`; undefined for any other resource. Pure. */
+export function salesOrderOf(n: BcNotification): { companyId: string; salesOrder?: string; filter?: string } | undefined {
+  const target = bcDocumentOfNotification(n);
+  if (target?.entitySet !== 'salesOrders') return undefined;
+  return { companyId: target.companyId, ...(target.id !== undefined ? { salesOrder: target.id } : {}), ...(target.filter !== undefined ? { filter: target.filter } : {}) };
+}
+
+/**
+ * The read-back requests of a batch (pure): one per sales order or sales invoice created/updated, one per
+ * collection. Ids: a sales order keeps its historic `bc:{id}:{time}`; an invoice is `bc:salesInvoices:{id}:{time}`.
+ */
 export function bcReadBackRequests(batch: BcNotificationBatch, receivedAt: string): BcReadBackRequest[] {
   const out = new Map<string, BcReadBackRequest>();
   for (const n of batch.value) {
     if (n.changeType === 'deleted') continue;
-    const target = salesOrderOf(n);
+    const target = bcDocumentOfNotification(n);
     if (!target) continue;
-    if (n.changeType === 'collection' ? target.filter === undefined : target.salesOrder === undefined) continue;
-    const salesOrder = target.salesOrder ?? '*';
-    // One canonical id per order and change time: a redelivered notification yields the same id.
-    const eventId = `bc:${salesOrder === '*' ? `collection:${createHash('sha256').update(n.resource).digest('hex').slice(0, 16)}` : salesOrder}:${n.lastModifiedDateTime}`;
-    out.set(eventId, {
-      kind: 'bc-sales-order-read-back',
+    if (n.changeType === 'collection' ? target.filter === undefined : target.id === undefined) continue;
+    const id = target.id ?? '*';
+    const invoice = target.entitySet === 'salesInvoices';
+    // One canonical id per document and change time: a redelivered notification yields the same id.
+    const document = id === '*' ? `collection:${createHash('sha256').update(n.resource).digest('hex').slice(0, 16)}` : id;
+    const eventId = invoice ? `bc:salesInvoices:${document}:${n.lastModifiedDateTime}` : `bc:${document}:${n.lastModifiedDateTime}`;
+    const base = {
       companyId: target.companyId,
-      salesOrder,
       ...(target.filter !== undefined ? { filter: target.filter } : {}),
       changeType: n.changeType,
       notification: { subscriptionId: n.subscriptionId, lastModifiedDateTime: n.lastModifiedDateTime, resource: n.resource },
       receivedAt,
-      metadata: { eventId, eventType: `bc.salesOrders.${n.changeType}`, correlationId: salesOrder },
-      refs: { orderId: salesOrder },
-    });
+      metadata: { eventId, eventType: `bc.${target.entitySet}.${n.changeType}`, correlationId: id },
+    };
+    out.set(eventId, invoice ? { kind: 'bc-sales-invoice-read-back', salesInvoice: id, ...base, refs: { invoiceId: id } } : { kind: 'bc-sales-order-read-back', salesOrder: id, ...base, refs: { orderId: id } });
   }
   return [...out.values()];
 }
 
 export function mapBcNotifications(decoded: DecodedEvent<BcNotificationBatch>, receivedAt: string, queue: BcReadBackQueue): MapResult | DeferredMapResult {
   const requests = bcReadBackRequests(decoded.event, receivedAt);
-  if (requests.length === 0) return { kind: 'ignored', reason: 'no sales order created, updated or collected in this notification' };
+  if (requests.length === 0) return { kind: 'ignored', reason: 'no sales order or sales invoice created, updated or collected in this notification' };
   return {
     kind: 'deferred',
     async complete() {
       for (const request of requests) await queue.enqueue(request);
-      return { kind: 'queued', reason: `${requests.length} sales order change(s) are read back through API v2.0; order.released follows for released orders` };
+      return { kind: 'queued', reason: `${requests.length} sales order or sales invoice change(s) are read back through API v2.0; order.released follows for released orders, invoice.posted for posted invoices` };
     },
   };
 }

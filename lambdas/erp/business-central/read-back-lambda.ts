@@ -10,7 +10,7 @@ import { createBcReadBackHandler } from './read-back-handler';
 
 /**
  * Business Central read-back: SQS (`erp-bc-read-back`, filled by the ERP webhook from BC's thin notifications) →
- * API v2.0 → `order.released` on the bus. Env: as createBcApiFromEnv, plus `BC_SHIP_FROM_LOCATION`,
+ * API v2.0 → `order.released` (sales orders) and `invoice.posted` (sales invoices) on the bus. Env: as createBcApiFromEnv, plus `BC_SHIP_FROM_LOCATION`,
  * `EVENT_BUS_NAME`, `QUEUE_URL`, `DLQ_URL`, `MAX_RECEIVE_COUNT`.
  */
 const queueUrl = requireEnv('QUEUE_URL');

@@ -1,8 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpstreamUnavailableError } from '../../shared/errors';
-import type { BcReadBackQueue, BcReadBackRequest } from './notifications';
+import { bcDocumentOf, type BcReadBackQueue, type BcReadBackRequest } from './notifications';
 
-/** The BC read-back queue over SQS: one message per changed sales order. A failed send is a 5xx, so BC retries. */
+/** The BC read-back queue over SQS: one message per changed sales order or sales invoice. A failed send is a 5xx, so BC retries. */
 export class SqsBcReadBackQueue implements BcReadBackQueue {
   constructor(
     private readonly client: SQSClient,
@@ -10,10 +10,11 @@ export class SqsBcReadBackQueue implements BcReadBackQueue {
   ) {}
 
   async enqueue(request: BcReadBackRequest): Promise<void> {
+    const [attribute, what] = request.kind === 'bc-sales-invoice-read-back' ? ['lsync-sales-invoice', 'sales invoice'] : ['lsync-sales-order', 'sales order'];
     try {
-      await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(request), MessageAttributes: { 'lsync-sales-order': { DataType: 'String', StringValue: request.salesOrder } } }));
+      await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(request), MessageAttributes: { [attribute]: { DataType: 'String', StringValue: bcDocumentOf(request) } } }));
     } catch (error) {
-      throw new UpstreamUnavailableError(`the Business Central read-back queue refused sales order ${request.salesOrder}`, undefined, { cause: error });
+      throw new UpstreamUnavailableError(`the Business Central read-back queue refused ${what} ${bcDocumentOf(request)}`, undefined, { cause: error });
     }
   }
 }

@@ -5,7 +5,7 @@ import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { canonicalUnit, type MappedResource } from '../inbound/generic-erp';
 import type { BcSalesOrder } from './bc-api';
-import type { BcReadBackRequest } from './notifications';
+import type { BcSalesOrderReadBackRequest } from './notifications';
 
 /**
  * A Business Central sales order read back through API v2.0 → `order.released` (pure), and the read-back of one
@@ -137,7 +137,7 @@ export interface BcReadBackResult {
  * A 404 and an order that cannot be mapped throw (non-retryable: dead-lettered with the reason); transport
  * errors and 5xx throw retryable errors.
  */
-export async function bcReadBack(reader: BcSalesOrderReader, request: BcReadBackRequest, options: BcMappingOptions): Promise<BcReadBackResult> {
+export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrderReadBackRequest, options: BcMappingOptions): Promise<BcReadBackResult> {
   const orders = request.salesOrder === '*' ? await reader.listSalesOrders(request.filter ?? '', request.companyId) : [await reader.getSalesOrder(request.salesOrder, request.companyId)];
   const events: CanonicalDetail<object>[] = [];
   const notReleased: string[] = [];

@@ -45,3 +45,16 @@ export async function ensureSubscriptions(api: BcApi, wanted: { notificationUrl:
 export function salesOrdersResource(companyId: string): string {
   return `/api/v2.0/companies(${companyId})/salesOrders`;
 }
+
+/**
+ * The resource to subscribe to for a company's sales invoices (`salesInvoices` is a webhook-supported entity:
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/dynamics-subscriptions).
+ */
+export function salesInvoicesResource(companyId: string): string {
+  return `/api/v2.0/companies(${companyId})/salesInvoices`;
+}
+
+/** Every resource the stage subscribes to: sales orders (order.released) and sales invoices (invoice.posted). */
+export function bcSubscriptionResources(companyId: string): string[] {
+  return [salesOrdersResource(companyId), salesInvoicesResource(companyId)];
+}

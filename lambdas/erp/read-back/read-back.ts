@@ -1,15 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
-import { decideOnFailure, type BackoffPolicy } from '../../shared/outbound/decisions';
-import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
-import { receiveCountOf } from '../../shared/outbound/message';
-import type { MessageOps } from '../../shared/outbound/queue-ops';
-import type { AdapterLogger } from '../../shared/outbound/runner';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { createReadBackBatchHandler, type ReadBackBatchDependencies } from './batch';
 import { decodeSapSalesOrderEntity, mapSapSalesOrder, releaseDecision, type SalesOrderReader, type SapReadBackRequest } from '../inbound/sap-s4hana';
 
 /** What one read-back decided. */
@@ -65,64 +60,39 @@ export async function readBack(reader: SalesOrderReader, request: SapReadBackReq
   return { outcome: 'published', event };
 }
 
-export interface ReadBackDependencies {
+export interface ReadBackDependencies extends ReadBackBatchDependencies {
   readonly reader: SalesOrderReader;
   readonly publisher: EventPublisher;
-  readonly messages: MessageOps;
-  readonly logger: AdapterLogger;
   readonly metrics: { count(name: 'SapOrdersReleased' | 'SapOrdersNotReleased' | 'SapReadBackDeadLettered'): void };
-  readonly settings: { readonly maxReceiveCount: number; readonly queueUrl: string; readonly backoff: BackoffPolicy };
-  readonly clock?: () => Date;
-  readonly random?: () => number;
 }
 
 /**
  * The SAP read-back function's SQS batch handler (queue `erp-sap-read-back`). Per message: read
- * `A_SalesOrder`, publish `order.released` when released, log the reason otherwise. Non-retryable failures
- * (404 not found, 4xx, an order that cannot be mapped, a malformed message) go to the DLQ at once with the
- * reason in the `lsync-error-*` attributes that `lsync dlq` shows; 5xx, timeouts and throttling are retried
- * with backoff and dead-lettered with the reason on the last attempt. Nothing is dropped.
+ * `A_SalesOrder`, publish `order.released` when released, log the reason otherwise. Failures as every ERP
+ * read-back (batch.ts): non-retryable ones (404 not found, 4xx, an order that cannot be mapped, a malformed
+ * message) go to the DLQ at once with the reason; 5xx, timeouts and throttling are retried with backoff and
+ * dead-lettered with the reason on the last attempt. Nothing is dropped.
  */
 export function createSapReadBackHandler(deps: ReadBackDependencies): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  const clock = deps.clock ?? (() => new Date());
-  const random = deps.random ?? Math.random;
-  const { logger, metrics, settings } = deps;
-
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
-    let request: SapReadBackRequest | undefined;
-    try {
-      request = parseReadBackRequest(record.body);
-      logger.appendKeys({ salesOrder: request.salesOrder, vendorEventId: request.event.id });
-      const result = await readBack(deps.reader, request);
-      if (result.outcome === 'not-released') {
-        metrics.count('SapOrdersNotReleased');
-        logger.info('sales order not released for fulfilment: nothing published', { reason: result.reason });
-        return;
-      }
-      await deps.publisher.publish([result.event]);
-      metrics.count('SapOrdersReleased');
-      logger.info('sales order read back: order.released published', { eventId: result.event.metadata.eventId });
-    } catch (error) {
-      const failure = describeFailure(error);
-      const receiveCount = receiveCountOf(record);
-      const decision = !request || failure.kind === 'permanent' ? ({ action: 'dead-letter' } as const) : decideOnFailure(failure, { receiveCount, maxReceiveCount: settings.maxReceiveCount }, settings.backoff, random());
-      logger.warn('SAP read-back failed', { errorClass: failure.errorClass, reason: failure.reason, receiveCount, decision: decision.action });
-      if (decision.action === 'dead-letter') {
-        await deps.messages.deadLetter(record, deadLetterAttributes(record, failure, settings.queueUrl, clock()));
-        metrics.count('SapReadBackDeadLettered');
-        return;
-      }
-      if (decision.action === 'hold') {
-        await deps.messages.requeue(record, decision.delaySeconds, {});
-        return;
-      }
-      await deps.messages.changeVisibility(record, decision.visibilitySeconds).catch(() => undefined);
-      throw new Error(`${failure.errorClass}: retry in ${decision.visibilitySeconds} s`, { cause: error });
-    } finally {
-      logger.removeKeys(['salesOrder', 'vendorEventId']);
-    }
-  };
-
-  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  const { logger, metrics } = deps;
+  return createReadBackBatchHandler<SapReadBackRequest>(
+    {
+      vendor: 'SAP',
+      parse: parseReadBackRequest,
+      logKeys: (request) => ({ salesOrder: request.salesOrder, vendorEventId: request.event.id }),
+      async process(request) {
+        const result = await readBack(deps.reader, request);
+        if (result.outcome === 'not-released') {
+          metrics.count('SapOrdersNotReleased');
+          logger.info('sales order not released for fulfilment: nothing published', { reason: result.reason });
+          return;
+        }
+        await deps.publisher.publish([result.event]);
+        metrics.count('SapOrdersReleased');
+        logger.info('sales order read back: order.released published', { eventId: result.event.metadata.eventId });
+      },
+      deadLettered: () => metrics.count('SapReadBackDeadLettered'),
+    },
+    deps,
+  );
 }

@@ -1,0 +1,140 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { ValidationError } from '../../shared/errors';
+import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js';
+import { compact } from '../../shared/webhook/mapping';
+import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import type { MappedResource } from '../inbound/generic-erp';
+import type { BcBillingReadyRow, BcSalesInvoice } from './bc-api';
+import type { BcSalesInvoiceReadBackRequest } from './notifications';
+
+/**
+ * A Business Central sales invoice read back through API v2.0 → `invoice.posted` (pure), and the read-back of one
+ * queued salesInvoices notification. Wire facts from the salesInvoice resource page
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice;
+ * contracts/business-central/sales-invoice.schema.json):
+ *
+ * - `status` is one of `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled`, `Corrective`. Posted: `Open`
+ *   (posted, not fully paid) and `Paid`. `Draft` and `In Review` are unposted documents; `Canceled` we read as a
+ *   posted invoice since cancelled (cancelling posts a corrective credit memo:
+ *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice); `Corrective`
+ *   the docs list without saying more. None of these is announced: ignored with the reason logged (docs/vendors.md).
+ * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation;
+ *   blank for an invoice entered on its own, which no order of ours can own: ignored with the reason.
+ * - `refs.shipmentId`: a BC invoice names its order, not our shipment. The logistics-sync extension's
+ *   `billingReadyOrders` rows of the order (our own page, contracts/business-central/extension-pages.json) say which
+ *   shipment was marked billing-ready: the latest one's `shipmentNo` (an invoice posted after several partial
+ *   deliveries is noted on the last shipment's ticket). Without a row, no shipmentId: the event is still published,
+ *   and the CS adapter, which notes invoices on a shipment's ticket, has nothing to note it on.
+ * - `number` → `refs.invoiceId`; `customerNumber` → `refs.customerId`; `totalAmountExcludingTax`, `totalTaxAmount`,
+ *   `totalAmountIncludingTax` (JSON numbers) → decimal strings; `currencyCode` → `currency`; `dueDate` → `dueDate`.
+ * - One event per invoice, whatever changes later: the id is the invoice's API `id` (which the docs say carries over
+ *   from the unposted to the posted invoice) and `posted`, so a repeated notification, a collection overlapping it,
+ *   and the later `Open` → `Paid` update all dedupe downstream.
+ */
+
+/** Statuses of a posted invoice (NAV.invoiceEntityAggregateStatus). */
+export const BC_POSTED_INVOICE_STATUSES: readonly string[] = ['Open', 'Paid'];
+
+/** Why a sales invoice is not announced as `invoice.posted`, or undefined when it is. Pure. */
+export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | undefined {
+  const status = invoice.status ?? '';
+  if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
+    const why =
+      status === 'Draft' || status === 'In Review'
+        ? 'not posted yet'
+        : status === 'Canceled'
+          ? 'cancelled (a corrective credit memo reverses it; credit memos are not mapped)'
+          : status === 'Corrective'
+            ? 'not read as posted (the docs do not say what Corrective means; corrections are not mapped)'
+            : 'not a posted invoice';
+    return `sales invoice ${invoice.number} has status ${status.trim() || '(blank)'}: ${why}`;
+  }
+  if (!invoice.orderNumber) return `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber): no order of ours to note it on`;
+  return undefined;
+}
+
+/** A BC amount (a JSON number) → a canonical decimal string, 2 to 4 decimals. Throws ValidationError naming the field. Pure. */
+export function bcDecimal(value: unknown, field: string): string {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) >= 1e15) throw new ValidationError(`${field} is ${JSON.stringify(value)}, not an amount`, field);
+  return value.toFixed(4).replace(/(\.\d{2}\d*?)0+$/, '$1');
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A BC date, or undefined for blank and BC's empty date `0001-01-01`. */
+const dateOf = (value: string | undefined) => (value && DATE.test(value) && !value.startsWith('0001-') ? value : undefined);
+
+/** The shipment of the order's latest billing-ready row (by deliveredAt), or undefined. Pure. */
+export function billingReadyShipment(rows: readonly BcBillingReadyRow[]): string | undefined {
+  const withShipment = rows.filter((r) => r.shipmentNo);
+  const latest = withShipment.reduce<BcBillingReadyRow | undefined>((best, r) => (!best || (r.deliveredAt ?? '') >= (best.deliveredAt ?? '') ? r : best), undefined);
+  return latest?.shipmentNo || undefined;
+}
+
+/** A posted BC sales invoice (and the shipment it bills, when known) → `invoice.posted` refs/data. Throws ValidationError naming the field. Pure. */
+export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string): MappedResource {
+  if (!invoice.number) throw new ValidationError(`sales invoice ${invoice.id} has no number`, 'salesInvoice.number');
+  if (!invoice.orderNumber) throw new ValidationError(`sales invoice ${invoice.number} has no orderNumber`, 'salesInvoice.orderNumber');
+  const currency = invoice.currencyCode ?? '';
+  if (!/^[A-Z]{3}$/.test(currency)) throw new ValidationError(`sales invoice ${invoice.number} has currencyCode ${JSON.stringify(currency)}, not an ISO 4217 code`, 'salesInvoice.currencyCode');
+  return {
+    refs: compact({ invoiceId: invoice.number, orderId: invoice.orderNumber, shipmentId, customerId: invoice.customerNumber || undefined }),
+    occurredAt: invoice.lastModifiedDateTime,
+    data: compact({
+      documentType: 'invoice',
+      currency,
+      netAmount: bcDecimal(invoice.totalAmountExcludingTax, 'salesInvoice.totalAmountExcludingTax'),
+      taxAmount: invoice.totalTaxAmount === undefined ? undefined : bcDecimal(invoice.totalTaxAmount, 'salesInvoice.totalTaxAmount'),
+      grossAmount: bcDecimal(invoice.totalAmountIncludingTax, 'salesInvoice.totalAmountIncludingTax'),
+      dueDate: dateOf(invoice.dueDate),
+    }),
+  };
+}
+
+/** What the invoice read-back needs from BC (implemented by BcApi). */
+export interface BcSalesInvoiceReader {
+  getSalesInvoice(id: string, companyId?: string): Promise<BcSalesInvoice>;
+  listSalesInvoices(filter: string, companyId?: string): Promise<BcSalesInvoice[]>;
+  /** The extension's billing-ready rows of an order (empty without the page). */
+  listBillingReady(orderNo: string): Promise<BcBillingReadyRow[]>;
+}
+
+export interface BcInvoiceReadBackResult {
+  readonly events: CanonicalDetail<object>[];
+  /** Why each invoice read was not announced (status, no order). */
+  readonly notPosted: string[];
+}
+
+/**
+ * Reads the invoice (or the collection) a notification named and builds `invoice.posted` for each posted one. A 404
+ * and an invoice that cannot be mapped throw (non-retryable: dead-lettered with the reason); transport errors and
+ * 5xx throw retryable errors.
+ */
+export async function bcInvoiceReadBack(reader: BcSalesInvoiceReader, request: BcSalesInvoiceReadBackRequest): Promise<BcInvoiceReadBackResult> {
+  const invoices = request.salesInvoice === '*' ? await reader.listSalesInvoices(request.filter ?? '', request.companyId) : [await reader.getSalesInvoice(request.salesInvoice, request.companyId)];
+  const events: CanonicalDetail<object>[] = [];
+  const notPosted: string[] = [];
+  for (const invoice of invoices) {
+    if (request.salesInvoice !== '*' && invoice.id?.toLowerCase() !== request.salesInvoice) {
+      throw new ValidationError(`Business Central answered sales invoice ${invoice.id} when asked for ${request.salesInvoice}`, 'salesInvoice.id');
+    }
+    const reason = bcInvoiceNotPostedReason(invoice);
+    if (reason) {
+      notPosted.push(reason);
+      continue;
+    }
+    const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber!)));
+    const event = buildCanonicalEvent({
+      eventType: 'invoice.posted',
+      system: 'erp',
+      vendor: 'business-central',
+      vendorEventId: `bc:salesInvoices:${invoice.id.toLowerCase()}:posted`,
+      occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+      receivedAt: request.receivedAt,
+      refs: mapped.refs,
+      data: mapped.data,
+    });
+    validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales invoice ${invoice.number} is invalid`);
+    events.push(event);
+  }
+  return { events, notPosted };
+}

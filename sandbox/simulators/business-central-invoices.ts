@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { BcSimSalesOrder } from './business-central';
+
+/**
+ * Business Central's sales invoices as API v2.0 serves them, written from Microsoft's salesInvoice resource page
+ * (contracts/business-central/sales-invoice.schema.json, from
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice),
+ * never from our client. Every invoice the simulator holds is checked against that schema (Ajv) when it is created or
+ * changed, so a GET never answers what the contract does not allow.
+ *
+ * Posting an order's invoice ({@link BcSalesInvoices.postForOrder}) is what a BC user does after billing-ready
+ * (Post → Invoice on the sales order): a posted invoice with the order's number, status `Open`, amounts from the
+ * order lines and the customer's VAT, due in 30 days. A second posting for the same order finds the first invoice.
+ */
+
+export type BcSimInvoiceStatus = ' ' | 'Draft' | 'In Review' | 'Open' | 'Paid' | 'Canceled' | 'Corrective';
+
+export interface BcSimSalesInvoice {
+  id: string;
+  number: string;
+  externalDocumentNumber: string;
+  invoiceDate: string;
+  postingDate: string;
+  dueDate: string;
+  customerNumber: string;
+  orderId: string;
+  orderNumber: string;
+  currencyId: string;
+  currencyCode: string;
+  pricesIncludeTax: boolean;
+  totalAmountExcludingTax: number;
+  totalTaxAmount: number;
+  totalAmountIncludingTax: number;
+  remainingAmount: number;
+  status: BcSimInvoiceStatus;
+  lastModifiedDateTime: string;
+}
+
+const SCHEMA = JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-invoice.schema.json', import.meta.url), 'utf8')) as object;
+// ajv-formats is published as CommonJS: under ESM its default export may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+const validateInvoice: ValidateFunction = ajv.compile(SCHEMA);
+
+/** Throws when `invoice` is not a salesInvoice the contract allows (the simulator never serves one). */
+export function assertBcSalesInvoice(invoice: unknown): void {
+  if (!validateInvoice(invoice)) throw new Error(`sales invoice does not match contracts/business-central/sales-invoice.schema.json: ${ajv.errorsText(validateInvoice.errors)}`);
+}
+
+const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export class BcSalesInvoices {
+  readonly byId = new Map<string, BcSimSalesInvoice>();
+  private seq = 0;
+
+  constructor(
+    private readonly now: () => Date,
+    /** The company's local currency (General Ledger Setup), which the API names on an invoice in it. */
+    private readonly localCurrency: string,
+  ) {}
+
+  /** Adds or replaces an invoice (as a user or a posting would), after checking it against the contract. */
+  put(invoice: BcSimSalesInvoice): BcSimSalesInvoice {
+    assertBcSalesInvoice(invoice);
+    this.byId.set(invoice.id, invoice);
+    return invoice;
+  }
+
+  /** The invoice posted from the order, if any. */
+  ofOrder(orderNumber: string): BcSimSalesInvoice | undefined {
+    return [...this.byId.values()].find((i) => i.orderNumber === orderNumber);
+  }
+
+  /** Posts the order's invoice now (status Open), or answers the one already posted (`created: false`). */
+  postForOrder(order: BcSimSalesOrder, vatPercent: number): { invoice: BcSimSalesInvoice; created: boolean } {
+    const existing = this.ofOrder(order.number);
+    if (existing) return { invoice: existing, created: false };
+    const at = this.now();
+    const day = at.toISOString().slice(0, 10);
+    const net = round2(order.salesOrderLines.filter((l) => l.lineType === 'Item').reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0));
+    const tax = round2((net * vatPercent) / 100);
+    const invoice = this.put({
+      id: randomUUID(),
+      number: `PS-INV${103000 + ++this.seq}`,
+      externalDocumentNumber: '',
+      invoiceDate: day,
+      postingDate: day,
+      dueDate: new Date(at.getTime() + 30 * 86_400_000).toISOString().slice(0, 10),
+      customerNumber: order.customerNumber,
+      orderId: order.id,
+      orderNumber: order.number,
+      currencyId: ZERO_GUID,
+      currencyCode: order.currencyCode || this.localCurrency,
+      pricesIncludeTax: false,
+      totalAmountExcludingTax: net,
+      totalTaxAmount: tax,
+      totalAmountIncludingTax: round2(net + tax),
+      remainingAmount: round2(net + tax),
+      status: 'Open',
+      lastModifiedDateTime: at.toISOString(),
+    });
+    return { invoice, created: true };
+  }
+
+  /** A status change (e.g. Paid, Canceled), as BC records it; throws when the invoice is unknown. */
+  setStatus(id: string, status: BcSimInvoiceStatus): BcSimSalesInvoice {
+    const invoice = this.byId.get(id);
+    if (!invoice) throw new Error(`no sales invoice ${id}`);
+    return this.put({ ...invoice, status, ...(status === 'Paid' ? { remainingAmount: 0 } : {}), lastModifiedDateTime: this.now().toISOString() });
+  }
+
+  /** The entity as GET answers it. */
+  json(invoice: BcSimSalesInvoice): Record<string, unknown> {
+    return { '@odata.etag': `W/"${invoice.lastModifiedDateTime}"`, ...invoice };
+  }
+
+  reset(): void {
+    this.byId.clear();
+    this.seq = 0;
+  }
+}

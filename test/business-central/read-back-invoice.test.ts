@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import type { BcBillingReadyRow, BcSalesInvoice } from '../../lambdas/erp/business-central/bc-api';
+import { bcReadBackRequests, type BcSalesInvoiceReadBackRequest } from '../../lambdas/erp/business-central/notifications';
+import { bcDecimal, bcInvoiceNotPostedReason, bcInvoiceReadBack, billingReadyShipment, mapBcSalesInvoice, type BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
+import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
+import { ValidationError } from '../../lambdas/shared/errors';
+
+const COMPANY = 'b18aed47-c385-49d2-b954-dbdf8ad71780';
+const INVOICE_ID = '9e0f5c9c-44e3-ea11-bb43-000d3a2feca1';
+
+/** The GET salesInvoices({id}) example of the docs (dynamics_salesinvoice_get), with an order number and our order's amounts. */
+const INVOICE: BcSalesInvoice = {
+  id: INVOICE_ID,
+  number: 'PS-INV103001',
+  externalDocumentNumber: '',
+  invoiceDate: '2026-03-12',
+  postingDate: '2026-03-12',
+  dueDate: '2026-04-11',
+  customerNumber: 'C-77',
+  orderNumber: 'SO-1001',
+  currencyCode: 'EUR',
+  totalAmountExcludingTax: 16500,
+  totalTaxAmount: 1485,
+  totalAmountIncludingTax: 17985,
+  status: 'Open',
+  lastModifiedDateTime: '2026-03-12T15:05:00.337Z',
+};
+
+const request = (at = '2026-03-12T15:05:00.337Z'): BcSalesInvoiceReadBackRequest =>
+  bcReadBackRequests({ value: [{ subscriptionId: 's', clientState: 'x', resource: `api/v2.0/companies(${COMPANY})/salesInvoices(${INVOICE_ID})`, changeType: 'created', lastModifiedDateTime: at }] }, '2026-03-12T15:05:31.000Z')[0] as BcSalesInvoiceReadBackRequest;
+
+function reader(invoice: BcSalesInvoice, billingReady: BcBillingReadyRow[] = [{ id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' }]): BcSalesInvoiceReader {
+  return { getSalesInvoice: async () => invoice, listSalesInvoices: async () => [invoice], listBillingReady: async () => billingReady };
+}
+
+describe('Business Central sales invoice → invoice.posted', () => {
+  test('Open (posted): invoice.posted with the order number, invoice number, amounts as decimals, currency, due date and the billed shipment', async () => {
+    const { events, notPosted } = await bcInvoiceReadBack(reader(INVOICE), request());
+    expect(notPosted).toEqual([]);
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(validateCanonicalEvent(event)).toMatchObject({ ok: true });
+    expect(event.metadata).toMatchObject({ eventType: 'invoice.posted', correlationId: 'SO-1001', occurredAt: '2026-03-12T15:05:00.337Z', source: { system: 'erp', vendor: 'business-central', eventId: `bc:salesInvoices:${INVOICE_ID}:posted` } });
+    expect(event.refs).toEqual({ invoiceId: 'PS-INV103001', orderId: 'SO-1001', shipmentId: 'SHP-1001-01', customerId: 'C-77' });
+    expect(event.data).toEqual({ documentType: 'invoice', currency: 'EUR', netAmount: '16500.00', taxAmount: '1485.00', grossAmount: '17985.00', dueDate: '2026-04-11' });
+  });
+
+  test('Paid is posted too, with the same event id as Open: a later payment, a repeated notification or a collection dedupes', async () => {
+    const open = (await bcInvoiceReadBack(reader(INVOICE), request())).events[0];
+    const paid = (await bcInvoiceReadBack(reader({ ...INVOICE, status: 'Paid', lastModifiedDateTime: '2026-04-02T09:00:00Z' }), request('2026-04-02T09:00:00Z'))).events[0];
+    const again = (await bcInvoiceReadBack(reader(INVOICE), request())).events[0];
+    expect(paid.metadata.eventId).toBe(open.metadata.eventId);
+    expect(again.metadata.eventId).toBe(open.metadata.eventId);
+  });
+
+  test.each([
+    ['Draft', /status Draft: not posted yet/],
+    ['In Review', /status In Review: not posted yet/],
+    ['Canceled', /status Canceled: cancelled \(a corrective credit memo reverses it/],
+    ['Corrective', /status Corrective: not read as posted/],
+    [' ', /status \(blank\): not a posted invoice/],
+  ])('%s is not announced: nothing published, the reason says why', async (status, reason) => {
+    const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, status }), request());
+    expect(events).toEqual([]);
+    expect(notPosted).toEqual([expect.stringMatching(reason)]);
+    expect(bcInvoiceNotPostedReason({ ...INVOICE, status })).toMatch(reason);
+  });
+
+  test('an invoice posted on its own (blank orderNumber, as in the docs\' example) is not announced: no order of ours', async () => {
+    const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, orderNumber: '' }), request());
+    expect(events).toEqual([]);
+    expect(notPosted[0]).toMatch(/not posted from a sales order/);
+  });
+
+  test('a blank or non-ISO currency and a missing total are ValidationErrors naming the field (dead-lettered)', () => {
+    expect(() => mapBcSalesInvoice({ ...INVOICE, currencyCode: '' })).toThrow(expect.objectContaining({ field: 'salesInvoice.currencyCode' }));
+    expect(() => mapBcSalesInvoice({ ...INVOICE, currencyCode: 'eur' })).toThrow(ValidationError);
+    expect(() => mapBcSalesInvoice({ ...INVOICE, totalAmountIncludingTax: undefined })).toThrow(expect.objectContaining({ field: 'salesInvoice.totalAmountIncludingTax' }));
+  });
+
+  test('BC amounts (JSON numbers) become canonical decimals with 2 to 4 decimals; BC\'s blank date is no due date', () => {
+    expect([164.7, 8.24, 172.94, 0, 1.2345, 1.234, -5].map((n) => bcDecimal(n, 'f'))).toEqual(['164.70', '8.24', '172.94', '0.00', '1.2345', '1.234', '-5.00']);
+    expect(() => bcDecimal(Number.NaN, 'f')).toThrow(ValidationError);
+    expect(mapBcSalesInvoice({ ...INVOICE, dueDate: '0001-01-01' }).data).not.toHaveProperty('dueDate');
+  });
+
+  test('the billed shipment is the latest billing-ready row\'s; without rows the event has no shipmentId', async () => {
+    expect(billingReadyShipment([{ id: 'a', orderNo: 'SO-1', shipmentNo: 'SHP-1', deliveredAt: '2026-03-12T10:00:00Z' }, { id: 'b', orderNo: 'SO-1', shipmentNo: 'SHP-2', deliveredAt: '2026-03-13T10:00:00Z' }, { id: 'c', orderNo: 'SO-1', shipmentNo: '', deliveredAt: '2026-03-14T10:00:00Z' }])).toBe('SHP-2');
+    expect(billingReadyShipment([])).toBeUndefined();
+    const { events } = await bcInvoiceReadBack(reader(INVOICE, []), request());
+    expect(events[0].refs).toEqual({ invoiceId: 'PS-INV103001', orderId: 'SO-1001', customerId: 'C-77' });
+  });
+
+  test('BC answering another invoice than the one asked for is a ValidationError', async () => {
+    await expect(bcInvoiceReadBack(reader({ ...INVOICE, id: '00000000-0000-0000-0000-000000000001' }), request())).rejects.toBeInstanceOf(ValidationError);
+  });
+});
