@@ -3,19 +3,18 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 import type { SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
-import { ReliableQueue } from '../core/reliable-queue';
+import { ReliableQueue, type QueueConsumerRetentionProps } from '../core/reliable-queue';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { grantSecretByName } from '../core/secrets';
 
-export interface FleetAlertRecheckProps {
+export interface FleetAlertRecheckProps extends QueueConsumerRetentionProps {
   /** The fleet system's stage configuration: `apiBaseUrl`, `secretName`. */
   readonly config: SystemConfig;
   /** Where the exceptions of an alert matched on recheck are published. */
@@ -24,12 +23,6 @@ export interface FleetAlertRecheckProps {
   readonly correlationTable: dynamodb.ITable;
   /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
-  /** @default Duration.days(4) */
-  readonly queueRetention?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetention?: Duration;
-  /** @default - the NodeFunction default (one month) */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** One check reads the fleet API once and queries the index once or twice. */
@@ -38,11 +31,11 @@ const TIMEOUT = Duration.seconds(30);
 const MAX_RECEIVE_COUNT = 5;
 
 /**
- * The recheck of temperature alerts the index could not place yet (lambdas/fleet/alert-recheck): the fleet inbound
- * adapter sends such an alert to the `fleet-alert-recheck` ReliableQueue with a delay; its function checks it again
- * with doubling waits for about 15 minutes and publishes the exceptions once the index knows the shipment on the
- * asset (an execution environment of the indexer killed mid-batch returns its batch only after the visibility
- * timeout: an alert within those minutes of the dispatch was answered "ignored" and lost).
+ * The check of Samsara temperature alerts (lambdas/fleet/alert-recheck): the fleet inbound adapter answers every
+ * temperature alert 202 queued and sends it to the `fleet-alert-recheck` ReliableQueue (no remote read on the webhook
+ * path: Samsara allows 5 s); its function reads the reading and the shipments on the asset at once and, while the
+ * index knows none (an execution environment of the indexer killed mid-batch returns its batch only after the
+ * visibility timeout; a backlog), again with doubling waits for about 15 minutes, then publishes the exceptions.
  *
  * Grants: the function reads the fleet secret and the index, puts events on the bus, sends to its own queue (the
  * next check) and its DLQ; {@link grantEnqueue} lets the inbound adapter send the first request.

@@ -11,7 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_BC_CUSTOM_API, type ErpSystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
-import { ReliableQueue } from '../core/reliable-queue';
+import { ReliableQueue, type QueueConsumerRetentionProps } from '../core/reliable-queue';
 import { acknowledgeScheduledFunction, acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
@@ -33,19 +33,13 @@ export function businessCentralEnvironment(config: ErpSystemConfig): Record<stri
   return functionEnvironment({ BC_COMPANY_ID: bc.companyId, BC_SHIP_FROM_LOCATION: bc.shipFromLocation, BC_CUSTOM_API: bc.customApi ?? DEFAULT_BC_CUSTOM_API });
 }
 
-export interface BusinessCentralReadBackProps {
+export interface BusinessCentralReadBackProps extends QueueConsumerRetentionProps {
   /** The ERP's stage configuration (vendor business-central, with `businessCentral`). */
   readonly config: ErpSystemConfig;
   /** Bus `order.released` and `invoice.posted` are published to. */
   readonly bus: events.IEventBus;
   /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
-  /** @default Duration.days(4) */
-  readonly queueRetention?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetention?: Duration;
-  /** @default - the NodeFunction default (one month) */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** Function timeout of the read-back; its queue's visibility is six times this. */

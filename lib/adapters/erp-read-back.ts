@@ -2,7 +2,6 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,11 +9,11 @@ import type { ErpSystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
-import { ReliableQueue } from '../core/reliable-queue';
+import { ReliableQueue, type QueueConsumerRetentionProps } from '../core/reliable-queue';
 import { functionEnvironment, FUNCTION_ENTRIES } from '../../registry/functions';
 import { grantSecretByName } from '../core/secrets';
 
-export interface ErpReadBackProps {
+export interface ErpReadBackProps extends QueueConsumerRetentionProps {
   /** The ERP's stage configuration: `apiBaseUrl` (the S/4HANA API host), `tokenUrl`, `secretName`, `outbound.maxReceiveCount`. */
   readonly config: ErpSystemConfig;
   /** Bus `order.released` is published to. */
@@ -29,12 +28,6 @@ export interface ErpReadBackProps {
   readonly maxConcurrency?: number;
   /** Deliveries before SQS moves a message to the DLQ (the function dead-letters earlier, with the reason). @default config.outbound.maxReceiveCount */
   readonly maxReceiveCount?: number;
-  /** @default Duration.days(4) */
-  readonly queueRetention?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetention?: Duration;
-  /** @default - the NodeFunction default (one month) */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** Pure validation of the props; skips tokens and names the bad value. */

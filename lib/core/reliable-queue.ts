@@ -1,11 +1,22 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { queueDefaults, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
 import { acknowledgeDeadLetterQueue } from './serverless-checks';
+
+/** How long a queue-driven function's messages and logs are kept: the props every such construct takes from the stage. */
+export interface QueueConsumerRetentionProps {
+  /** @default Duration.days(4) */
+  readonly queueRetention?: Duration;
+  /** @default Duration.days(14) */
+  readonly deadLetterRetention?: Duration;
+  /** @default - the NodeFunction default (one month) */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 export interface ReliableQueueProps {
   /**

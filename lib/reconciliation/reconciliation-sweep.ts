@@ -3,7 +3,6 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,11 +13,11 @@ import type { ReconciledSystem } from '../../registry/systems';
 import { acknowledgeFunctionBaseline } from '../adapters/outbound-adapter';
 import { reconciliationSettings, type SystemConfig } from '../config/stage-config';
 import { NodeFunction } from '../core/defaults';
-import { ReliableQueue } from '../core/reliable-queue';
+import { ReliableQueue, type QueueConsumerRetentionProps } from '../core/reliable-queue';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { grantSecretByName } from '../core/secrets';
 
-export interface ReconciliationSweepProps {
+export interface ReconciliationSweepProps extends QueueConsumerRetentionProps {
   readonly system: ReconciledSystem;
   /** The system's stage configuration: API base URL, vendor, secret, `reconciliation` (interval, pace, page size), and the ERP's token URL. */
   readonly config: SystemConfig & { readonly tokenUrl?: string };
@@ -30,12 +29,6 @@ export interface ReconciliationSweepProps {
   readonly schedulerRole: iam.IRole;
   /** Topic of the "DLQ not empty" alarm. @default - no alarm action */
   readonly alarmTopic?: sns.ITopic;
-  /** @default Duration.days(4) */
-  readonly queueRetention?: Duration;
-  /** @default Duration.days(14) */
-  readonly deadLetterRetention?: Duration;
-  /** @default - the NodeFunction default (one month) */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** One page fits in a minute with time to spare at the sweep's pace; pages are cut short before the timeout anyway. */
