@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound } from '../../lambdas/erp/outbound/erp-outbound';
-import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
+import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError, UNCERTAIN_LEASE_SECONDS } from '../../lambdas/erp/outbound/status-guard';
 import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { RateLimitedError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
@@ -149,6 +149,41 @@ describe('ERP status under concurrency', () => {
     erp.fail(new RateLimitedError('429', 2));
     await expect(delivery).rejects.toBeInstanceOf(RateLimitedError);
     await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: clock })).resolves.toMatchObject({ kind: 'claimed' });
+  });
+
+  test('a refusal (429) after a call with an unknown outcome keeps the shipment: the POD skips, the delivery retries with its key, the ERP gets "delivered" once', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    const erp = new GatedErp();
+    // The delivery's call times out (the ERP applied it, the answer came too late), its retry is refused 429.
+    const first = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new UpstreamUnavailableError('ERP PUT timed out after 7500 ms'));
+    await expect(first).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    const refused = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.fail(new RateLimitedError('429', 1));
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    // Past the ordinary lease, within the uncertain one: the POD's "delivered" is still the delivery's to finish.
+    clock = new Date(clock.getTime() + (STATUS_LEASE_SECONDS + 1) * 1000);
+    await expect(run(erp, guard, example('pod.captured'), 'pod')).resolves.toMatchObject({ outcome: 'skipped', note: expect.stringMatching(/in progress for another event/) });
+    const retry = run(erp, guard, delivered, 'delivery');
+    await until(() => erp.waiting === 1);
+    erp.open();
+    await expect(retry).resolves.toEqual({ outcome: 'done' });
+    expect(statuses(erp)).toEqual(['delivered']);
+    // Every attempt carried the delivery's own key, which the ERP replays.
+    expect(new Set(erp.callsOf('updateShipmentStatus').map((c) => c.args[2]))).toEqual(new Set(['delivery']));
+    // The success released the shipment.
+    expect(guard.leases.get(SHIPMENT_ID)).toBeUndefined();
+  });
+
+  test('an uncertain lease is bounded: after UNCERTAIN_LEASE_SECONDS another message may take the status over', async () => {
+    const guard = new InMemoryStatusSyncGuard();
+    await guard.claim(SHIPMENT_ID, { rank: 5, owner: 'delivery', now: clock });
+    await guard.markUncertain(SHIPMENT_ID, 'delivery', clock);
+    await guard.release(SHIPMENT_ID, 'delivery', { unlessUncertain: true, now: clock });
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: new Date(clock.getTime() + (UNCERTAIN_LEASE_SECONDS - 1) * 1000) })).resolves.toMatchObject({ kind: 'skip', inProgress: true });
+    await expect(guard.claim(SHIPMENT_ID, { rank: 5, owner: 'pod', now: new Date(clock.getTime() + (UNCERTAIN_LEASE_SECONDS + 1) * 1000) })).resolves.toMatchObject({ kind: 'claimed' });
   });
 });
 

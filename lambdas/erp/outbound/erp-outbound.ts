@@ -153,10 +153,12 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
           context.idempotencyKey,
         );
       } catch (error) {
-        // A timeout, a dropped connection or a 5xx may have reached the ERP: keep the lease (it expires after
-        // STATUS_LEASE_SECONDS), so only this message retries the status meanwhile, with its own Idempotency-Key.
-        // A refusal (429, maintenance, 4xx) changed nothing: release at once.
-        if (!(error instanceof UpstreamUnavailableError)) await this.guard.release(action.shipmentId, owner);
+        // A timeout, a dropped connection or a 5xx may have reached the ERP: keep the lease, marked uncertain (it
+        // expires after UNCERTAIN_LEASE_SECONDS), so only this message retries the status meanwhile, with its own
+        // Idempotency-Key. A refusal (429, maintenance, 4xx) changed nothing: release at once — unless an earlier
+        // attempt of this message left the outcome uncertain (a timeout, then a 429 on the retry).
+        if (error instanceof UpstreamUnavailableError) await this.guard.markUncertain(action.shipmentId, owner, context.now()).catch(() => undefined);
+        else await this.guard.release(action.shipmentId, owner, { unlessUncertain: true, now: context.now() });
         throw error;
       }
       const now = context.now();

@@ -37,8 +37,19 @@ export interface StatusSyncGuard {
   claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim>;
   /** Records a synced rank (never lowers it) and releases the owner's lease. */
   recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void>;
-  /** Releases the owner's lease without recording (the call failed). */
-  release(shipmentId: string, owner: string): Promise<void>;
+  /**
+   * Releases the owner's lease without recording (the call failed). With `unlessUncertain`, a lease that an earlier
+   * call of the same owner left uncertain ({@link markUncertain}) is kept: a later refusal (429) changed nothing, but
+   * the earlier call may have reached the ERP, so the status stays the owner's to retry with its own Idempotency-Key;
+   * the uncertain lease then runs {@link UNCERTAIN_LEASE_SECONDS} from `now` again (the owner's claim shortened it).
+   */
+  release(shipmentId: string, owner: string, options?: { unlessUncertain?: boolean; now?: Date }): Promise<void>;
+  /**
+   * Marks the owner's lease as uncertain after a call whose outcome is unknown (a timeout, a lost answer, a 5xx) and
+   * extends it to {@link UNCERTAIN_LEASE_SECONDS}: meanwhile another message asking for the same status skips it as
+   * in progress, and only the owner retries it, with the Idempotency-Key the ERP replays.
+   */
+  markUncertain(shipmentId: string, owner: string, now: Date): Promise<void>;
   /**
    * Claims the shipment for a status without a rank (the workflows' `exception`) while nothing at or above
    * `ceiling` was synced or attempted: `claimed`, or `skip` with the rank that forbids it (an exception after
@@ -66,6 +77,14 @@ export function skipBecause(state: { rank: number; attemptedRank: number }, requ
 
 /** Longest time one status call may hold a shipment (the outbound function's timeout is at most 30 s). */
 export const STATUS_LEASE_SECONDS = 60;
+
+/**
+ * How long a lease lasts after a call with an unknown outcome: long enough for the owner's message to come back
+ * after its backoff or a 429's hold (the chaos run: a delivery timed out, then its retry got 429 and released the
+ * shipment, and the POD's "delivered" went to the ERP with another key: "delivered" twice), bounded so a message
+ * that ends in the DLQ does not hold the shipment for long.
+ */
+export const UNCERTAIN_LEASE_SECONDS = 300;
 
 /** How soon a message that found its shipment busy is tried again. */
 const BUSY_RETRY_SECONDS = 5;
@@ -180,7 +199,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil, leaseRank',
+          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil, leaseRank, leaseUncertain',
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -199,18 +218,41 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     }
   }
 
-  async release(shipmentId: string, owner: string): Promise<void> {
+  async release(shipmentId: string, owner: string, options: { unlessUncertain?: boolean; now?: Date } = {}): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil, leaseRank',
-          ConditionExpression: 'leaseOwner = :owner',
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil, leaseRank, leaseUncertain',
+          ConditionExpression: options.unlessUncertain ? 'leaseOwner = :owner AND attribute_not_exists(leaseUncertain)' : 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner },
         }),
       );
     } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Kept because uncertain (or not ours): an uncertain lease of ours runs its full length again.
+      if (options.unlessUncertain) await this.extendUncertain(shipmentId, owner, options.now ?? new Date());
+    }
+  }
+
+  async markUncertain(shipmentId: string, owner: string, now: Date): Promise<void> {
+    await this.extendUncertain(shipmentId, owner, now, true);
+  }
+
+  private async extendUncertain(shipmentId: string, owner: string, now: Date, mark = false): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(shipmentId),
+          UpdateExpression: 'SET leaseUncertain = :true, leaseUntil = :until',
+          ConditionExpression: mark ? 'leaseOwner = :owner' : 'leaseOwner = :owner AND leaseUncertain = :true',
+          ExpressionAttributeValues: { ':owner': owner, ':true': true, ':until': now.getTime() + UNCERTAIN_LEASE_SECONDS * 1000 },
+        }),
+      );
+    } catch (error) {
+      // Not the owner's any more (expired and taken): nothing to mark.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -219,7 +261,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
 /** In-memory guard for handler tests, with the same claim semantics. */
 export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   readonly ranks = new Map<string, number>();
-  readonly leases = new Map<string, { owner: string; until: number; rank: number }>();
+  readonly leases = new Map<string, { owner: string; until: number; rank: number; uncertain?: boolean }>();
   readonly attempts = new Map<string, { rank: number; by: string }>();
 
   async syncedRank(shipmentId: string): Promise<number> {
@@ -236,7 +278,8 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
       if (lease.rank === request.rank) return { kind: 'skip', syncedRank, inProgress: true };
       throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its status`);
     }
-    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000, rank: request.rank });
+    const uncertain = lease?.owner === request.owner && lease.uncertain;
+    this.leases.set(shipmentId, { owner: request.owner, until: request.now.getTime() + STATUS_LEASE_SECONDS * 1000, rank: request.rank, ...(uncertain ? { uncertain } : {}) });
     this.attempts.set(shipmentId, { rank: request.rank, by: request.owner });
     return { kind: 'claimed', previousRank: syncedRank };
   }
@@ -257,7 +300,15 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     if (sync.owner) await this.release(shipmentId, sync.owner);
   }
 
-  async release(shipmentId: string, owner: string): Promise<void> {
-    if (this.leases.get(shipmentId)?.owner === owner) this.leases.delete(shipmentId);
+  async release(shipmentId: string, owner: string, options: { unlessUncertain?: boolean; now?: Date } = {}): Promise<void> {
+    const lease = this.leases.get(shipmentId);
+    if (lease?.owner !== owner) return;
+    if (!(options.unlessUncertain && lease.uncertain)) this.leases.delete(shipmentId);
+    else await this.markUncertain(shipmentId, owner, options.now ?? new Date());
+  }
+
+  async markUncertain(shipmentId: string, owner: string, now: Date): Promise<void> {
+    const lease = this.leases.get(shipmentId);
+    if (lease?.owner === owner) this.leases.set(shipmentId, { ...lease, uncertain: true, until: now.getTime() + UNCERTAIN_LEASE_SECONDS * 1000 });
   }
 }
