@@ -230,6 +230,30 @@ def apply_patches() -> list:
     sqs_models.Message.delayed = property(delayed)
     applied.append("sqs-message-clock-fast")
 
+    # 11. A DynamoDB write with a ConditionExpression is atomic in AWS: the condition is checked against the item
+    #     as it is when the write applies. moto evaluates the condition, then validates and applies the update in
+    #     separate steps without a lock, and moto server serves requests on threads: two conditional updates of
+    #     one item arriving together could both pass (the chaos run saw two status leases granted at once;
+    #     test/sandbox/dynamodb-atomic-conditions.test.ts reproduces it). Every item operation of the DynamoDB
+    #     backend runs under one lock, so each is atomic and reads never see half an update.
+    from moto.dynamodb import models as dynamodb_models
+
+    dynamodb_lock = threading.RLock()
+
+    def serialized(method):
+        def locked(self, *args, **kwargs):
+            with dynamodb_lock:
+                return method(self, *args, **kwargs)
+
+        locked.__wrapped__ = method
+        return locked
+
+    for name in ("put_item", "update_item", "delete_item", "get_item", "query", "scan", "transact_write_items", "execute_statement", "execute_transaction", "batch_execute_statement"):
+        method = getattr(dynamodb_models.DynamoDBBackend, name, None)
+        if method is not None and not hasattr(method, "__wrapped__"):
+            setattr(dynamodb_models.DynamoDBBackend, name, serialized(method))
+    applied.append("dynamodb-atomic-conditional-writes")
+
     return applied
 
 
