@@ -237,8 +237,12 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
       deadLettered: h.facts.deadLettered !== false,
     }));
 
-  // A failure is resolved by a later event that does the failed step: the expectation it blocked is met, or the
+  // A failure is resolved by an event that shows the failed step done: the expectation it blocked is met, or the
   // target confirmed an action caused by the same event (shipment.status-synced, invoice.ready, case.opened …).
+  // Usually that event comes after the failure (a retry, a redrive), but not always: a slow call can outlast the
+  // message's visibility timeout, another receive of the same message goes through and confirms it, and the slow
+  // one ends dead-lettered after that; the redrive then finds the step done, and its confirmation, with the same
+  // deterministic event id, is already on the timeline (the chaos run: a CS invoice note).
   const byEventId = new Map(timeline.map((h) => [h.eventId, h]));
   const resolution = (f: FailedHop): TraceHop | undefined => {
     const cause = byEventId.get(f.failedEventId);
@@ -246,7 +250,6 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
       (h) =>
         h.eventType !== 'sync.failed' &&
         h.eventId !== f.failedEventId &&
-        ms(h.occurredAt) >= ms(f.at) &&
         ((cause !== undefined && EXPECTATIONS.some((e) => e.after === f.failedEventType && e.target === f.target && e.satisfiedBy(h, cause))) ||
           (h.causationId === f.failedEventId && (h.facts.targetSystem === f.target || h.system === f.target))),
     );

@@ -139,6 +139,51 @@ describe('assembleTrace (pure)', () => {
     ]);
     expect(trace.pending.filter((p) => p.afterEventType === 'shipment.delivered')).toEqual([]);
   });
+
+  test('a failure dead-lettered after another receive of the same message confirmed the step is recovered, not failed', async () => {
+    // A slow CS call outlasted the message's visibility timeout; the message's next receive added the invoice note and
+    // recorded it (13:41); the slow receive then ended dead-lettered (13:45). The redrive finds the note there and
+    // its record, with the same deterministic id, is not added twice: the confirmation stays earlier than the failure.
+    const store = new InMemoryCorrelationStore();
+    const { events } = referenceScenario();
+    const invoice = events.find((e) => e.metadata.eventType === 'invoice.posted')!;
+    const noted = scenarioEvent({
+      eventType: 'case.updated',
+      system: 'cs',
+      vendorEventId: 'ticket-38211-invoice-INV-90017',
+      occurredAt: '2026-03-12T13:41:00Z',
+      refs: { ...invoice.refs, caseId: '38211' },
+      causationId: invoice.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice', attachmentCount: 0 }, tagsAdded: ['invoice-posted'] },
+    });
+    const failed = scenarioEvent({
+      eventType: 'sync.failed',
+      system: 'orchestrator',
+      vendorEventId: `cs-outbound:comment-invoice-posted:${invoice.metadata.eventId}:r0`,
+      occurredAt: '2026-03-12T13:45:00Z',
+      refs: invoice.refs,
+      causationId: invoice.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 5, deadLettered: true },
+    });
+    for (const event of [...events, noted, failed]) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const trace = assembleTrace(
+      {
+        query: 'SO-1001',
+        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+        correlationIds: ['SO-1001', 'SHP-1001-01'],
+        truncated: false,
+        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+      },
+      now,
+    );
+    expect(trace.failed).toEqual([]);
+    expect(trace.recovered).toEqual([expect.objectContaining({ target: 'cs', operation: 'comment-invoice-posted', failedEventType: 'invoice.posted', resolvedBy: noted.metadata.eventId })]);
+  });
 });
 
 describe('against the emulator (moto DynamoDB)', () => {
