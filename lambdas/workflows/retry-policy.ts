@@ -23,10 +23,15 @@ export interface Retrier {
  * is longer (5, 10, 20, 40, 80 s, then 120 s caps: at most about 15 minutes, 7 expected): the workflow shares the
  * vendor's quota with the outbound adapters, and a backlog draining after an outage can hold it for minutes (the
  * chaos run, docs/reliability.md, saw six attempts in 29 s all answered 429 and the excursion handed to a human).
+ * A shipment whose ERP status another call is setting (the status guard's lease, `StatusSyncBusyError`) is waited
+ * for longer than the longest lease, the 5 minutes of a call with an unknown outcome (caps of 10, 20, 40 s, then
+ * 60 s, with full jitter: about 9 minutes expected in 20 attempts, under 6 minutes only by a very unlikely draw); the chaos run saw an excursion's exception status give up after the
+ * transient ladder while an uncertain "arrived" held the shipment, and the case handed to a human.
  */
 export const LAMBDA_TASK_RETRY: readonly Retrier[] = [
   { ErrorEquals: NON_RETRYABLE_ERRORS, MaxAttempts: 0 },
   { ErrorEquals: ['RateLimitedError'], IntervalSeconds: 5, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
+  { ErrorEquals: ['StatusSyncBusyError'], IntervalSeconds: 10, MaxAttempts: 20, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' },
   { ErrorEquals: ['States.ALL'], IntervalSeconds: 3, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL' },
 ];
 

@@ -52,7 +52,7 @@ describe('describing a failure for compensation', () => {
     expect(sanitizeCause(undefined)).toBe('no cause given');
   });
 
-  test('attempts follow the retry policy: none for bad input, eleven for rate limits, five for a service integration, seven otherwise', () => {
-    expect([attemptsFor('ValidationError'), attemptsFor('RateLimitedError'), attemptsFor('SNS.InternalErrorException'), attemptsFor('UpstreamUnavailableError'), attemptsFor(undefined)]).toEqual([1, 11, 5, 7, 7]);
+  test('attempts follow the retry policy: none for bad input, eleven for rate limits, twenty-one while the status is busy, five for a service integration, seven otherwise', () => {
+    expect([attemptsFor('ValidationError'), attemptsFor('RateLimitedError'), attemptsFor('StatusSyncBusyError'), attemptsFor('SNS.InternalErrorException'), attemptsFor('UpstreamUnavailableError'), attemptsFor(undefined)]).toEqual([1, 11, 21, 5, 7, 7]);
   });
 });
