@@ -18,6 +18,11 @@ export interface OrderVerdict {
   readonly wrongFinal?: string;
   /** What the product's own trace lacks, or the hops it still shows as failed. */
   readonly traceProblems: string[];
+  /**
+   * A temperature excursion handled after the ERP had the shipment delivered: its workflow placed the quality hold
+   * but, by design, set no `exception` status (it would move the ERP backwards). Not a loss; reported apart.
+   */
+  readonly superseded?: boolean;
 }
 
 /** Milestone statuses the ERP hears in order; `exception` (no rank) may come between any of them. */
@@ -28,7 +33,8 @@ const TRACE_EVENTS = ['order.released', 'shipment.dispatched', 'shipment.deliver
  * The effects an order must leave in the vendors' systems, counted from their state:
  * - fleet: one route;
  * - ERP: the shipment's statuses, each at most once, `delivered` once and last (whatever order the fleet's
- *   webhooks arrived in); one billing record and one invoice; a temperature excursion (major): one quality hold;
+ *   webhooks arrived in); one billing record and one invoice; a temperature excursion (major): one quality hold and
+ *   one `exception` status — none when the excursion was superseded (see {@link supersededExcursion});
  * - CS: one ticket for an order with an exception (none otherwise), carrying one note with the invoice and the POD.
  */
 export function countEffects(run: OrderRun, world: World): EffectCount[] {
@@ -43,13 +49,27 @@ export function countEffects(run: OrderRun, world: World): EffectCount[] {
   ];
   const exception = run.plan.exception;
   if (exception === 'temperature') {
-    effects.push({ effect: 'ERP quality hold', count: o.holds }, { effect: 'ERP exception status', count: statusCount('exception') });
+    effects.push({ effect: 'ERP quality hold', count: o.holds });
+    if (!supersededExcursion(run, world)) effects.push({ effect: 'ERP exception status', count: statusCount('exception') });
   }
   if (exception !== 'none') {
     const notes = o.tickets.flatMap((t) => t.comments).filter((c) => /invoice/i.test(c.body) && /proof of delivery/i.test(c.body));
     effects.push({ effect: 'CS ticket', count: o.tickets.length }, { effect: 'CS invoice + POD note', count: notes.length });
   }
   return effects;
+}
+
+/**
+ * Whether a temperature excursion's `exception` status was rightly skipped: the workflow sets the status, then places
+ * the hold, and a failed status step places no hold (the workflow goes to a human instead). So a hold without an
+ * `exception` status in the ERP means the step skipped it — which it does only when the shipment's `delivered` was
+ * already synced or attempted (the never-backwards ceiling) — and the ERP must then end delivered, which the final
+ * status check holds it to.
+ */
+export function supersededExcursion(run: OrderRun, world: World): boolean {
+  const o = world.order(run.plan.orderId);
+  const history = o.shipment?.history ?? [];
+  return run.plan.exception === 'temperature' && o.holds > 0 && !history.some((h) => h.status === 'exception') && history.some((h) => h.status === 'delivered');
 }
 
 export async function judgeOrder(run: OrderRun, world: World, trace: { dynamodb: DynamoDBDocumentClient; table: string }): Promise<OrderVerdict> {
@@ -79,7 +99,7 @@ export async function judgeOrder(run: OrderRun, world: World, trace: { dynamodb:
     for (const type of TRACE_EVENTS) if (!types.has(type)) traceProblems.push(`no ${type}`);
     if (found.failed.length > 0) traceProblems.push(`${found.failed.length} failed hop(s): ${found.failed.map((f) => `${f.target} ${f.operation} (${f.errorCode})`).join(', ')}`);
   }
-  return { orderId: run.plan.orderId, missing, duplicated, ...(wrongFinal ? { wrongFinal } : {}), traceProblems };
+  return { orderId: run.plan.orderId, missing, duplicated, ...(wrongFinal ? { wrongFinal } : {}), traceProblems, ...(supersededExcursion(run, world) ? { superseded: true } : {}) };
 }
 
 /** Judges every order, a few at a time (each trace is a handful of DynamoDB queries). */

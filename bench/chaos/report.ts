@@ -118,6 +118,11 @@ export function formatReport(s: ChaosSummary): string {
     ['orders with an effect twice', String(before.duplicated), String(after.duplicated)],
     ['orders not ending "delivered" in the ERP', String(before.wrongFinal), String(after.wrongFinal)],
     ['orders whose trace is incomplete or shows a failure', String(before.traceIncomplete), String(after.traceIncomplete)],
+    [
+      'excursions handled after the delivery',
+      String(s.before.verdicts.filter((v) => v.superseded).length),
+      'quality hold placed, ERP `exception` status skipped (it would move the ERP back from delivered), invoice note on the late case',
+    ],
     ['DLQ messages', `${s.before.dlq.total} (${counts(s.before.dlq.byReason)})`, `${s.after.dlq.total} (${counts(s.after.dlq.byReason)})`],
     ['DLQ messages by queue', counts(s.before.dlq.byQueue), counts(s.after.dlq.byQueue)],
     ['redriven (lsync dlq redrive)', counts(s.redriven), ''],

@@ -51,6 +51,13 @@ export const ROUTES = {
     description: 'case.updated / case.resolved decided in the ERP or fleet system → CS ticket',
     pattern: { source: ['logistics-sync.erp', 'logistics-sync.fleet'], detailType: ['case.updated', 'case.resolved'] },
   },
+  // The one orchestrator case event CS takes: a case the workflows opened after the shipment's invoice was posted
+  // gets the invoice note it missed (the adapter does nothing when no invoice is in the ledger yet).
+  CaseOpenedToCs: {
+    target: 'cs',
+    description: 'case.opened by the exception workflows → the invoice note, when the invoice was posted before the case',
+    pattern: { source: ['logistics-sync.orchestrator'], detailType: ['case.opened'] },
+  },
   ExceptionsToWorkflow: {
     target: 'exceptions',
     description: 'shipment.exception-raised → exception workflows',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { countEffects } from '../../bench/chaos/count';
+import { countEffects, supersededExcursion } from '../../bench/chaos/count';
 import { newRun } from '../../bench/chaos/driver';
 import { planOrders } from '../../bench/chaos/plan';
 import { percentile } from '../../bench/chaos/report';
@@ -38,5 +38,25 @@ describe('chaos run parts', () => {
     const world = { order: () => state } as unknown as World;
     const counts = Object.fromEntries(countEffects(newRun(plan), world).map((e) => [e.effect, e.count]));
     expect(counts).toEqual({ 'fleet route': 1, 'ERP delivered': 1, 'ERP billing-ready': 1, 'ERP invoice': 0, 'ERP quality hold': 1, 'ERP exception status': 1, 'CS ticket': 1, 'CS invoice + POD note': 2 });
+  });
+
+  test('an excursion handled after the delivery needs no exception status when its hold is there, and still needs it otherwise', () => {
+    const plan = planOrders(40, 1).find((p) => p.exception === 'temperature')!;
+    const state = (history: string[], holds: number): OrderInSystems => ({
+      routes: [{ id: 'r1', shipmentId: 's1' }],
+      shipment: { shipmentId: 's1', status: history.at(-1)!, history: history.map((status) => ({ status, receivedAt: '2026-12-04T10:00:00Z' })) },
+      holds,
+      billing: [],
+      invoices: [],
+      tickets: [],
+    });
+    const effects = (s: OrderInSystems) => countEffects(newRun(plan), { order: () => s } as unknown as World).map((e) => e.effect);
+    const late = state(['dispatched', 'in-transit', 'arrived', 'delivered'], 1);
+    expect(supersededExcursion(newRun(plan), { order: () => late } as unknown as World)).toBe(true);
+    expect(effects(late)).not.toContain('ERP exception status');
+    // No hold: the workflow did not get past its status step; the missing status counts.
+    expect(effects(state(['dispatched', 'in-transit', 'arrived', 'delivered'], 0))).toContain('ERP exception status');
+    // Not delivered: nothing could supersede it.
+    expect(effects(state(['dispatched', 'in-transit'], 1))).toContain('ERP exception status');
   });
 });

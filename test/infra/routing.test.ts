@@ -36,7 +36,7 @@ describe.each(['dev', 'prod'])('routing, outbound adapters and indexer on the %s
   };
 
   test('every rule target has its own retry policy and DLQ; the routing rules deliver to SQS queues whose DLQ is also the rule DLQ; no rule invokes a Lambda', () => {
-    expect(routingRules).toHaveLength(7);
+    expect(routingRules).toHaveLength(8);
     for (const { id, targets } of ruleTargets) {
       for (const target of targets) {
         expect(target.RetryPolicy, `${id} has no retry policy`).toBeDefined();
@@ -74,6 +74,9 @@ describe.each(['dev', 'prod'])('routing, outbound adapters and indexer on the %s
     expect(queuesFor('logistics-sync.erp', 'invoice.posted').sort()).toEqual([cs, ledger].sort());
     expect(queuesFor('logistics-sync.erp', 'case.resolved').sort()).toEqual([cs, ledger].sort());
     expect(queuesFor('logistics-sync.orchestrator', 'case.updated')).toEqual([ledger]);
+    // A case the workflows opened reaches CS once: for the invoice note it may have missed.
+    expect(queuesFor('logistics-sync.orchestrator', 'case.opened').sort()).toEqual([cs, ledger].sort());
+    expect(queuesFor('logistics-sync.cs', 'case.opened')).toEqual([ledger]);
     expect(queuesFor('logistics-sync.fleet', 'shipment.exception-raised').sort()).toEqual([exceptions, ledger].sort());
     // No echoes: the ERP's own confirmations and CS's own case changes do not go back to them.
     expect(queuesFor('logistics-sync.erp', 'shipment.status-synced')).toEqual([ledger]);

@@ -10,7 +10,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CsOutbound } from '../../lambdas/cs/outbound/cs-outbound';
-import { LedgerPodLookup } from '../../lambdas/cs/outbound/pod-lookup';
+import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
 import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
@@ -62,7 +62,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
     const { ticketId: closedId } = await openCase();
     await solveAndClose(closedId);
 
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore())));
     expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
 
     expect(puts(closedId)).toEqual([]);
@@ -91,7 +91,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
   test('a solved ticket is still updated: solved is not closed', async () => {
     const { ticketId } = await openCase();
     await cs.solveTicket(Number(ticketId));
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore())));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(puts(ticketId).map((c) => c.status)).toEqual([200]);
     expect(posts()).toHaveLength(1); // only the original create
@@ -102,7 +102,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
     const { ticketId: second } = await openCase('case-2');
     const { ticketId: third } = await openCase('case-3');
     await solveAndClose(third);
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore())));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(puts(first)).toEqual([]);
     expect(puts(third)).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
-import { LedgerPodLookup } from '../../lambdas/cs/outbound/pod-lookup';
+import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
 import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -133,7 +133,7 @@ describe('CS ticket updates', () => {
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, example('pod.captured'), new Date(), 3600);
-    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(ledger)));
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger)));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     await handler(sqsEvent(sqsRecord(invoice, { receiveCount: 2 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
@@ -149,9 +149,68 @@ describe('CS ticket updates', () => {
     });
   });
 
+  test('a case the workflows open after the invoice was posted gets the invoice note once, whichever comes first', async () => {
+    const pod = example('pod.captured');
+    const opened = (caseId: string) =>
+      scenarioEvent({
+        eventType: 'case.opened',
+        system: 'orchestrator',
+        vendorEventId: `workflow:temperature-excursion:exc-${caseId}:case.opened`,
+        occurredAt: '2026-03-12T16:00:00Z',
+        refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01', caseId },
+        correlationId: 'SO-1001',
+        data: { caseType: 'incident', priority: 'high', status: 'new', trigger: 'temperature-excursion', subject: 'Temperature excursion', externalId: 'SHP-1001-01', tags: [] },
+      });
+    expect(planCsActions(message(opened('38211')))).toEqual([{ operation: 'comment-invoice-on-case', shipmentId: 'SHP-1001-01', caseId: '38211' }]);
+    // A case opened in CS itself is CS's own business.
+    expect(planCsActions(message(opened('38211'), 'logistics-sync.cs'))).toEqual([]);
+
+    // The invoice came first and found no ticket; then the excursion's case was opened.
+    const cs = new InMemoryCs();
+    const ledger = new InMemoryCorrelationStore();
+    for (const event of [pod, invoice]) await indexEvent(ledger, event, new Date(), 3600);
+    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger)));
+    await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
+    expect(metrics.counts.SyncSkipped).toBe(1);
+    const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const caseOpened = opened(ticketId);
+    await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
+    expect(cs.updates).toEqual([
+      { ticketId, update: expect.objectContaining({ additionalTags: ['invoice-posted', 'pod-captured'], comment: expect.objectContaining({ body: expect.stringMatching(/^Invoice INV-90017 \(EUR 20110\.50\) posted for order SO-1001, shipment SHP-1001-01\.\nProof of delivery: doc-5f0a7c21/) }) }) },
+    ]);
+    // Recorded as the invoice's CS hop: caused by the invoice, with the id the invoice action would have given it.
+    expect(publisher.published).toEqual([
+      expect.objectContaining({ metadata: expect.objectContaining({ eventType: 'case.updated', causationId: invoice.metadata.eventId }), refs: expect.objectContaining({ caseId: ticketId, invoiceId: 'INV-90017' }) }),
+    ]);
+
+    // The invoice's own message, redriven or late, and the case event again: the ticket has the note; none added.
+    await handler(sqsEvent(sqsRecord(invoice, { messageId: 'redriven' })), lambdaContext());
+    await handler(sqsEvent(sqsRecord(caseOpened, { messageId: 'again', receiveCount: 2 })), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+    expect(new Set(publisher.published.map((e) => e.metadata.eventId)).size).toBe(1);
+  });
+
+  test('a case opened before any invoice is left to the invoice note', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
+    const caseOpened = scenarioEvent({
+      eventType: 'case.opened',
+      system: 'orchestrator',
+      vendorEventId: 'workflow:temperature-excursion:exc-1:case.opened',
+      occurredAt: '2026-03-12T11:00:00Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01', caseId: '38211' },
+      correlationId: 'SO-1001',
+      data: { caseType: 'incident', priority: 'high', status: 'new', trigger: 'temperature-excursion', subject: 'Temperature excursion', externalId: 'SHP-1001-01', tags: [] },
+    });
+    expect((await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(cs.updates).toEqual([]);
+    expect(metrics.counts.SyncSkipped).toBe(1);
+  });
+
   test('a shipment without a ticket is skipped, not failed', async () => {
     const cs = new InMemoryCs();
-    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
     expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
     expect(cs.updates).toEqual([]);
     expect(metrics.counts.SyncSkipped).toBe(1);
@@ -160,7 +219,7 @@ describe('CS ticket updates', () => {
   test('Zendesk throttling (429) delays the message by Retry-After', async () => {
     const cs = new InMemoryCs();
     cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
-    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerPodLookup(new InMemoryCorrelationStore())));
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
     const record = sqsRecord(invoice);
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
     expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: record.messageId, delaySeconds: 30 }]);

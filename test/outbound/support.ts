@@ -203,13 +203,18 @@ export class InMemoryCs implements CsPort {
     this.script.check('updateTicket');
     this.updates.push({ ticketId, update });
   }
+  /** Idempotency-Keys of the updates each ticket received (the Zendesk client's marker tags). */
+  readonly keysByTicket = new Map<string, Set<string>>();
   async updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions) {
     this.script.check('updateTicketByExternalId');
     const listed = [...this.tickets.values()].filter((t) => t.externalId === externalId).map((t) => ({ ...t, status: t.closed ? 'closed' : 'open' }));
+    const landed = listed.find((t) => this.keysByTicket.get(t.id)?.has(options.idempotencyKey));
+    if (landed) return { ticketId: landed.id, alreadyDone: 'updated' as const };
     const plan = planUpdateByExternalId(externalId, listed, update, options.followUp);
     if (plan.kind === 'none') return undefined;
     if (plan.kind === 'update') {
       await this.updateTicket(plan.ticketId, update);
+      this.keysByTicket.set(plan.ticketId, (this.keysByTicket.get(plan.ticketId) ?? new Set()).add(options.idempotencyKey));
       return { ticketId: plan.ticketId };
     }
     return { ...(await this.createTicket(plan.ticket)), followUpOf: plan.sourceTicketId };

@@ -1,22 +1,37 @@
-import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
+import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { CsPort, TicketPriority, TicketUpdate } from '../cs-port';
 
-/** Port: the proof of delivery recorded for a shipment (read from the correlation ledger). */
-export interface PodLookup {
+export interface InvoiceNoteAction {
+  readonly operation: 'comment-invoice-posted';
+  readonly shipmentId: string;
+  readonly orderId: string;
+  readonly invoiceId: string;
+  readonly amount?: string;
+  readonly currency?: string;
+}
+
+/** An invoice already posted for a shipment, as the ledger recorded it: the note it asks for, and its event. */
+export interface PostedInvoice {
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly refs: CanonicalRefs;
+  readonly action: InvoiceNoteAction;
+}
+
+/** Port: a shipment's proof of delivery and posted invoices (read from the correlation ledger). */
+export interface BillingRecords {
   proofOfDelivery(correlationId: string, shipmentId: string): Promise<{ documentId?: string; capturedAt: string } | undefined>;
+  /** In any of the correlations given (a case's correlation may be its shipment's while the invoice's is the order's). */
+  invoicesPosted(correlationIds: readonly string[], shipmentId: string): Promise<PostedInvoice[]>;
 }
 
 export type CsAction =
-  | {
-      readonly operation: 'comment-invoice-posted';
-      readonly shipmentId: string;
-      readonly orderId: string;
-      readonly invoiceId: string;
-      readonly amount?: string;
-      readonly currency?: string;
-    }
+  | InvoiceNoteAction
+  /** A case the exception workflows opened for a shipment already invoiced: the invoice note it missed. */
+  | { readonly operation: 'comment-invoice-on-case'; readonly shipmentId: string; readonly caseId: string }
   | { readonly operation: 'update-case'; readonly caseId: string; readonly update: TicketUpdate };
 
 const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
@@ -31,6 +46,8 @@ function str(value: unknown): string | undefined {
  * The CS actions a canonical event asks for (pure):
  * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD (a follow-up
  *   of it when the ticket is closed);
+ * - `case.opened` by the exception workflows for a shipment → the same note, when the invoice was posted before
+ *   the case existed (an excursion handled after the delivery: the invoice's own note found no ticket);
  * - `case.updated` / `case.resolved` decided in the ERP or the fleet system → apply the status, priority
  *   and tags to the ticket. Never those from CS itself (an echo) or from the exception workflows (they
  *   update the ticket themselves and publish the event as a record).
@@ -44,6 +61,8 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
       if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
       return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency) }];
     }
+    case 'case.opened':
+      return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId }] : [];
     case 'case.updated':
     case 'case.resolved': {
       // Changes made by CS itself or already made by the exception workflows (which publish case events as a
@@ -68,7 +87,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
 }
 
 /** The internal note added to a shipment's ticket when its invoice is posted (pure). */
-export function invoiceComment(action: Extract<CsAction, { operation: 'comment-invoice-posted' }>, pod: { documentId?: string; capturedAt: string } | undefined): string {
+export function invoiceComment(action: InvoiceNoteAction, pod: { documentId?: string; capturedAt: string } | undefined): string {
   const amount = action.amount ? ` (${action.currency ? `${action.currency} ` : ''}${action.amount})` : '';
   const podLine = pod ? `Proof of delivery: ${pod.documentId ?? 'captured'} at ${pod.capturedAt}.` : 'Proof of delivery: not yet recorded.';
   return `Invoice ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.\n${podLine}`;
@@ -78,7 +97,14 @@ export function invoiceComment(action: Extract<CsAction, { operation: 'comment-i
  * `case.updated` recording the invoice note on the shipment's ticket (pure; id deterministic per ticket and
  * invoice), so the trace shows the CS hop. Routing never sends CS-sourced case events back to CS.
  */
-export function invoiceNotedEvent(cause: CanonicalDetail, ticketId: string, invoiceId: string, withPod: boolean, now: Date, vendor = 'zendesk'): CanonicalDetail {
+export function invoiceNotedEvent(
+  cause: { readonly refs: CanonicalRefs; readonly metadata: { readonly eventId: string; readonly correlationId: string } },
+  ticketId: string,
+  invoiceId: string,
+  withPod: boolean,
+  now: Date,
+  vendor = 'zendesk',
+): CanonicalDetail {
   return buildCanonicalEvent({
     eventType: 'case.updated',
     system: 'cs',
@@ -99,7 +125,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
 
   constructor(
     private readonly cs: CsPort,
-    private readonly pods: PodLookup,
+    private readonly billing: BillingRecords,
     /** The CS vendor the client calls (registry/api-vendors.ts), named in the events this adapter records. */
     private readonly vendor = 'zendesk',
   ) {}
@@ -113,16 +139,44 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       await this.cs.updateTicket(action.caseId, action.update);
       return { outcome: 'done', ticketId: action.caseId };
     }
-    const pod = await this.pods.proofOfDelivery(message.detail.metadata.correlationId, action.shipmentId);
+    const { correlationId } = message.detail.metadata;
+    if (action.operation === 'comment-invoice-posted') {
+      return this.noteInvoice(action, { eventId: message.detail.metadata.eventId, correlationId, refs: message.detail.refs }, context.idempotencyKey, context);
+    }
+    // A case opened after the shipment's invoice was posted: the note that invoice's own action could not place
+    // (no ticket then), made now with that action's Idempotency-Key, so a ticket that has it already is left alone
+    // and a late invoice action finds it done.
+    const { refs } = message.detail;
+    const correlations = [correlationId, ...(refs.orderId ? [refs.orderId] : []), action.shipmentId];
+    const invoices = await this.billing.invoicesPosted(correlations, action.shipmentId);
+    if (invoices.length === 0) return { outcome: 'skipped', note: `no invoice posted yet for shipment ${action.shipmentId}` };
+    let noted = 0;
+    for (const invoice of invoices) {
+      const key = targetIdempotencyKey('cs', invoice.action.operation, invoice.eventId);
+      const outcome = await this.noteInvoice(invoice.action, { eventId: invoice.eventId, correlationId: invoice.correlationId, refs: invoice.refs }, key, context);
+      if (outcome.outcome === 'done') noted++;
+    }
+    return { outcome: 'done', ticketId: action.caseId, note: `${noted} of ${invoices.length} invoice note(s) added to case ${action.caseId}` };
+  }
+
+  /** Comments the shipment's ticket with the invoice and its POD, once per Idempotency-Key, and records it. */
+  private async noteInvoice(
+    action: InvoiceNoteAction,
+    invoice: { eventId: string; correlationId: string; refs: CanonicalRefs },
+    idempotencyKey: string,
+    context: ActionContext,
+  ): Promise<ActionOutcome> {
+    const pod = await this.billing.proofOfDelivery(invoice.correlationId, action.shipmentId);
     // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
     // newest closed one carries it (created with this action's Idempotency-Key: a redelivery makes no second).
     const ticket = await this.cs.updateTicketByExternalId(
       action.shipmentId,
       { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
-      { idempotencyKey: context.idempotencyKey },
+      { idempotencyKey },
     );
     if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
-    await context.publish([invoiceNotedEvent(message.detail, ticket.ticketId, action.invoiceId, pod !== undefined, context.now(), this.vendor)]);
+    const cause = { refs: invoice.refs, metadata: { eventId: invoice.eventId, correlationId: invoice.correlationId } };
+    await context.publish([invoiceNotedEvent(cause, ticket.ticketId, action.invoiceId, pod !== undefined, context.now(), this.vendor)]);
     return { outcome: 'done', ticketId: ticket.ticketId, ...(ticket.followUpOf ? { followUpOf: ticket.followUpOf } : {}) };
   }
 }

@@ -4,10 +4,10 @@ import { optionalEnv } from '../../shared/env';
 import { createOutboundHandlerFromEnv, documentClient, readOutboundEnvironment } from '../../shared/outbound/bootstrap';
 import { createCsClientFromEnv } from '../cs-clients';
 import { CsOutbound } from './cs-outbound';
-import { LedgerPodLookup } from './pod-lookup';
+import { LedgerBillingRecords } from './billing-records';
 
 /** CS outbound adapter: SQS (cs-sync queue) → the CS platform's tickets API. Wiring only; see cs-outbound.ts. */
 const env = readOutboundEnvironment();
-const pods = new LedgerPodLookup(new DynamoDbCorrelationStore(documentClient, env.correlationTable));
+const billing = new LedgerBillingRecords(new DynamoDbCorrelationStore(documentClient, env.correlationTable));
 
-export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), pods, apiVendor('cs', optionalEnv('TARGET_VENDOR')).name), env);
+export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), billing, apiVendor('cs', optionalEnv('TARGET_VENDOR')).name), env);
