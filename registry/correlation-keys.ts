@@ -57,6 +57,8 @@ export const keys = {
   /** The shipment's own pointer to each assignment, so delivery can end them. */
   shipmentAssetSk: (kind: AssetKind, assetId: string) => `ASSET#${kind}#${assetId}`,
   shipmentAssetPrefix: 'ASSET#',
+  /** The CS adapter's lock on one invoice note of a shipment (lambdas/cs/outbound/note-lock.ts). */
+  invoiceNoteSk: (invoiceId: string) => `NOTE#invoice#${invoiceId}`,
 } as const;
 
 /** The (kind, id) pairs of a refs object, in a stable order. */

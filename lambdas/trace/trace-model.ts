@@ -119,6 +119,8 @@ interface Expectation {
   readonly after: string;
   readonly expected: string;
   readonly target: SystemName;
+  /** The outbound operation that meets it, when one does: only a failure of that operation is resolved by it. */
+  readonly operation?: string;
   readonly description: (hop: TraceHop) => string;
   readonly satisfiedBy: (candidate: TraceHop, hop: TraceHop) => boolean;
 }
@@ -139,6 +141,7 @@ const statusSynced = (after: string): Expectation => ({
   after,
   expected: 'shipment.status-synced',
   target: 'erp',
+  operation: 'update-shipment-status',
   description: () => `ERP shipment status "${ERP_STATUS_OF[after]}"`,
   // A status at least as far along satisfies it: the ERP never goes backwards.
   satisfiedBy: (c, hop) =>
@@ -150,6 +153,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
     after: 'order.released',
     expected: 'shipment.dispatched',
     target: 'fleet',
+    operation: 'create-route',
     description: () => 'fleet dispatch (route created)',
     satisfiedBy: (c, hop) => c.eventType === 'shipment.dispatched' && sameOrder(c, hop),
   },
@@ -162,6 +166,7 @@ export const EXPECTATIONS: readonly Expectation[] = [
     after: 'pod.captured',
     expected: 'invoice.ready',
     target: 'erp',
+    operation: 'mark-billing-ready',
     description: () => 'ERP billing-ready',
     satisfiedBy: (c, hop) => c.eventType === 'invoice.ready' && sameShipment(c, hop),
   },
@@ -173,6 +178,13 @@ export const EXPECTATIONS: readonly Expectation[] = [
     satisfiedBy: (c, hop) => c.eventType === 'invoice.posted' && sameOrder(c, hop),
   },
 ];
+
+/** The outbound operation each confirmation event records (the ERP and fleet outbound adapters); other events may confirm any. */
+const CONFIRMED_OPERATION: Readonly<Record<string, string>> = {
+  'shipment.status-synced': 'update-shipment-status',
+  'invoice.ready': 'mark-billing-ready',
+  'shipment.dispatched': 'create-route',
+};
 
 function ms(iso: string): number {
   return Date.parse(iso);
@@ -244,14 +256,21 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
   // one ends dead-lettered after that; the redrive then finds the step done, and its confirmation, with the same
   // deterministic event id, is already on the timeline (the chaos run: a CS invoice note).
   const byEventId = new Map(timeline.map((h) => [h.eventId, h]));
+  // A confirmation caused by the failed event resolves only the operation it confirms: the ERP's status-synced for
+  // the POD says nothing of the POD's billing-ready call.
+  const confirms = (h: TraceHop, f: FailedHop) => {
+    const operation = CONFIRMED_OPERATION[h.eventType];
+    return operation === undefined || operation === f.operation;
+  };
   const resolution = (f: FailedHop): TraceHop | undefined => {
     const cause = byEventId.get(f.failedEventId);
     return timeline.find(
       (h) =>
         h.eventType !== 'sync.failed' &&
         h.eventId !== f.failedEventId &&
-        ((cause !== undefined && EXPECTATIONS.some((e) => e.after === f.failedEventType && e.target === f.target && e.satisfiedBy(h, cause))) ||
-          (h.causationId === f.failedEventId && (h.facts.targetSystem === f.target || h.system === f.target))),
+        ((cause !== undefined &&
+          EXPECTATIONS.some((e) => e.after === f.failedEventType && e.target === f.target && (e.operation === undefined || e.operation === f.operation) && e.satisfiedBy(h, cause))) ||
+          (h.causationId === f.failedEventId && (h.facts.targetSystem === f.target || h.system === f.target) && confirms(h, f))),
     );
   };
   const failed: FailedHop[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
 import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
+import { InMemoryNoteLock } from '../../lambdas/cs/outbound/note-lock';
 import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -133,7 +134,7 @@ describe('CS ticket updates', () => {
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, example('pod.captured'), new Date(), 3600);
-    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger)));
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), new InMemoryNoteLock()));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     await handler(sqsEvent(sqsRecord(invoice, { receiveCount: 2 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
@@ -169,7 +170,7 @@ describe('CS ticket updates', () => {
     const cs = new InMemoryCs();
     const ledger = new InMemoryCorrelationStore();
     for (const event of [pod, invoice]) await indexEvent(ledger, event, new Date(), 3600);
-    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger)));
+    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), new InMemoryNoteLock()));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(metrics.counts.SyncSkipped).toBe(1);
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
@@ -190,10 +191,28 @@ describe('CS ticket updates', () => {
     expect(new Set(publisher.published.map((e) => e.metadata.eventId)).size).toBe(1);
   });
 
+  test('while the late case adds an invoice note, the invoice\'s own note of it waits (busy, retried shortly), then finds it there', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const lock = new InMemoryNoteLock();
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), lock));
+    // Another message (the late case) holds the note of this invoice.
+    await lock.acquire('SHP-1001-01', 'INV-90017', 'the-case-action', new Date());
+    const record = sqsRecord(invoice);
+    const response = await handler(sqsEvent(record), lambdaContext());
+    expect(cs.updates).toEqual([]);
+    // Not a failure: the message is held for a few seconds and comes back.
+    expect([...response.batchItemFailures.map((f) => f.itemIdentifier), ...messages.requeued.map((r) => r.messageId)]).toContain(record.messageId);
+    await lock.release('SHP-1001-01', 'INV-90017', 'the-case-action');
+    await handler(sqsEvent(sqsRecord(invoice, { messageId: record.messageId, receiveCount: 2 })), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+    expect(lock.locks.size).toBe(0);
+  });
+
   test('a case opened before any invoice is left to the invoice note', async () => {
     const cs = new InMemoryCs();
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
-    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
     const caseOpened = scenarioEvent({
       eventType: 'case.opened',
       system: 'orchestrator',
@@ -210,7 +229,7 @@ describe('CS ticket updates', () => {
 
   test('a shipment without a ticket is skipped, not failed', async () => {
     const cs = new InMemoryCs();
-    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
     expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
     expect(cs.updates).toEqual([]);
     expect(metrics.counts.SyncSkipped).toBe(1);
@@ -219,7 +238,7 @@ describe('CS ticket updates', () => {
   test('Zendesk throttling (429) delays the message by Retry-After', async () => {
     const cs = new InMemoryCs();
     cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
-    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore())));
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
     const record = sqsRecord(invoice);
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
     expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: record.messageId, delaySeconds: 30 }]);

@@ -6,6 +6,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DynamoDbNoteLock, NOTE_LOCK_SECONDS, NoteBusyError } from '../../lambdas/cs/outbound/note-lock';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
@@ -138,6 +139,50 @@ describe('assembleTrace (pure)', () => {
       expect.objectContaining({ target: 'erp', failedEventType: 'shipment.delivered', errorCode: 'UpstreamUnavailable', resolvedBy: synced.metadata.eventId, resolvedAt: '2026-03-12T13:50:00.000Z' }),
     ]);
     expect(trace.pending.filter((p) => p.afterEventType === 'shipment.delivered')).toEqual([]);
+  });
+
+  test('a confirmation of another operation caused by the same event does not resolve a failure', async () => {
+    // The POD's "delivered" went through (status-synced, caused by the POD); its billing-ready call failed for good.
+    const store = new InMemoryCorrelationStore();
+    const { events } = referenceScenario();
+    const pod = events.find((e) => e.metadata.eventType === 'pod.captured')!;
+    const chain = events.filter((e) => !['invoice.ready', 'invoice.posted'].includes(e.metadata.eventType));
+    const synced = scenarioEvent({
+      eventType: 'shipment.status-synced',
+      system: 'erp',
+      vendorEventId: `status-synced-${pod.metadata.eventId}`,
+      occurredAt: '2026-03-12T13:31:30Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01' },
+      causationId: pod.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'erp', status: 'delivered', previousStatus: 'arrived' },
+    });
+    const failed = scenarioEvent({
+      eventType: 'sync.failed',
+      system: 'orchestrator',
+      vendorEventId: `erp-outbound:mark-billing-ready:${pod.metadata.eventId}:r0`,
+      occurredAt: '2026-03-12T13:40:00Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01' },
+      causationId: pod.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'erp', operation: 'mark-billing-ready', failedEventId: pod.metadata.eventId, failedEventType: 'pod.captured', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 5, deadLettered: true },
+    });
+    for (const event of [...chain, synced, failed]) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const trace = assembleTrace(
+      {
+        query: 'SO-1001',
+        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+        correlationIds: ['SO-1001', 'SHP-1001-01'],
+        truncated: false,
+        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+      },
+      now,
+    );
+    expect(trace.recovered).toEqual([]);
+    expect(trace.failed).toEqual([expect.objectContaining({ target: 'erp', operation: 'mark-billing-ready' })]);
   });
 
   test('a failure dead-lettered after another receive of the same message confirmed the step is recovered, not failed', async () => {
@@ -350,5 +395,22 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await a.claim('SHP-L', { rank: 5, owner: 'delivery', now: later })).toEqual({ kind: 'claimed', previousRank: 4 });
     await a.recordSynced('SHP-L', { rank: 5, status: 'delivered', eventId: 'e5', at: later, owner: 'delivery' });
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now: later })).toEqual({ kind: 'skip', syncedRank: 5 });
+  });
+
+  test('the CS invoice-note lock: one owner at a time, the same owner again, released or expired', async () => {
+    const lock = new DynamoDbNoteLock(doc, table);
+    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', now);
+    await expect(lock.acquire('SHP-N', 'INV-1', 'case-action', now)).rejects.toBeInstanceOf(NoteBusyError);
+    // Another invoice of the same shipment is another lock; the holder may take its own back (a retry).
+    await lock.acquire('SHP-N', 'INV-2', 'case-action', now);
+    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', now);
+    // Only the holder releases.
+    await lock.release('SHP-N', 'INV-1', 'case-action');
+    await expect(lock.acquire('SHP-N', 'INV-1', 'case-action', now)).rejects.toBeInstanceOf(NoteBusyError);
+    await lock.release('SHP-N', 'INV-1', 'invoice-action');
+    await lock.acquire('SHP-N', 'INV-1', 'case-action', now);
+    // A crashed holder's lock expires.
+    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', new Date(now.getTime() + (NOTE_LOCK_SECONDS + 1) * 1000));
+    expect((await doc.send(new GetCommand({ TableName: table, Key: { pk: 'SHIPMENT#SHP-N', sk: 'NOTE#invoice#INV-1' } }))).Item).toMatchObject({ leaseOwner: 'invoice-action' });
   });
 });

@@ -3,6 +3,7 @@ import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { CsPort, TicketPriority, TicketUpdate } from '../cs-port';
+import type { NoteLock } from './note-lock';
 
 export interface InvoiceNoteAction {
   readonly operation: 'comment-invoice-posted';
@@ -126,6 +127,8 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   constructor(
     private readonly cs: CsPort,
     private readonly billing: BillingRecords,
+    /** Keeps the invoice's own note and the late case's note of the same invoice from running at once. */
+    private readonly lock: NoteLock,
     /** The CS vendor the client calls (registry/api-vendors.ts), named in the events this adapter records. */
     private readonly vendor = 'zendesk',
   ) {}
@@ -169,11 +172,19 @@ export class CsOutbound implements OutboundTarget<CsAction> {
     const pod = await this.billing.proofOfDelivery(invoice.correlationId, action.shipmentId);
     // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
     // newest closed one carries it (created with this action's Idempotency-Key: a redelivery makes no second).
-    const ticket = await this.cs.updateTicketByExternalId(
-      action.shipmentId,
-      { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
-      { idempotencyKey },
-    );
+    // Under the note's lock (owned by this message's action): the invoice's note and a late case's are sequential.
+    const owner = context.idempotencyKey;
+    await this.lock.acquire(action.shipmentId, action.invoiceId, owner, context.now());
+    let ticket: Awaited<ReturnType<CsPort['updateTicketByExternalId']>>;
+    try {
+      ticket = await this.cs.updateTicketByExternalId(
+        action.shipmentId,
+        { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
+        { idempotencyKey },
+      );
+    } finally {
+      await this.lock.release(action.shipmentId, action.invoiceId, owner);
+    }
     if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
     const cause = { refs: invoice.refs, metadata: { eventId: invoice.eventId, correlationId: invoice.correlationId } };
     await context.publish([invoiceNotedEvent(cause, ticket.ticketId, action.invoiceId, pod !== undefined, context.now(), this.vendor)]);
