@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
 import { inFlightNeedsWrite, type AssetAssignmentItem, type AssignmentRelease, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentAssetItem, type ShipmentStateItem, type TimelineItem } from './index-plan';
-import { inFlightKeys, keys } from '../../registry/correlation-keys';
+import { inFlightKeys, keys, type LinkKind } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {
@@ -17,8 +17,8 @@ export interface CorrelationStore {
   putTimeline(item: TimelineItem): Promise<'new' | 'duplicate'>;
   /** Writes link items (idempotent: the same item again changes nothing that matters). */
   putLinks(items: readonly LinkItem[]): Promise<void>;
-  /** The members a correlation holds (`CORR#<id>` / `LINK#…`), by sort key: one query, whatever the number of events. */
-  members(correlationId: string): Promise<Map<string, KnownMember>>;
+  /** Which of these links of a correlation exist, keyed by `keys.memberSk(kind, id)`: one batch read. */
+  linksKnown(correlationId: string, links: readonly { kind: LinkKind; externalId: string }[]): Promise<Map<string, KnownMember>>;
   /** A correlation's timeline, oldest first. */
   timeline(correlationId: string): Promise<TimelineItem[]>;
   /** Writes a shipment's asset assignments and its pointers to them (idempotent). */
@@ -34,6 +34,7 @@ export interface CorrelationStore {
 }
 
 const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_ATTEMPTS = 5;
 
 /** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
@@ -133,23 +134,28 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
   }
 
-  async members(correlationId: string): Promise<Map<string, KnownMember>> {
-    const members = new Map<string, KnownMember>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':member': keys.memberPrefix },
-          ProjectionExpression: 'sk, expiresAt, firstEventId, firstSeenAt',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of (page.Items ?? []) as (KnownMember & { sk: string })[]) members.set(item.sk, { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return members;
+  async linksKnown(correlationId: string, links: readonly { kind: LinkKind; externalId: string }[]): Promise<Map<string, KnownMember>> {
+    const known = new Map<string, KnownMember>();
+    const unique = [...new Map(links.map((l) => [keys.memberSk(l.kind, l.externalId), l])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
+        [this.tableName]: {
+          Keys: unique.slice(i, i + BATCH_GET_LIMIT).map((l) => ({ pk: keys.linkPk(l.kind, l.externalId), sk: keys.linkSk(correlationId) })),
+          ProjectionExpression: '#kind, externalId, expiresAt, firstEventId, firstSeenAt',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+        },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`DynamoDB left link reads unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of (result.Responses?.[this.tableName] ?? []) as (KnownMember & { kind: LinkKind; externalId: string })[]) {
+          known.set(keys.memberSk(item.kind, item.externalId), { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
+        }
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return known;
   }
 
   async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
@@ -265,15 +271,13 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     for (const item of items) this.items.set(this.id(item.pk, item.sk), { ...item });
   }
 
-  async members(correlationId: string): Promise<Map<string, KnownMember>> {
-    const pk = keys.corrPk(correlationId);
-    const members = new Map<string, KnownMember>();
-    for (const item of this.items.values()) {
-      if (item.pk === pk && String(item.sk).startsWith(keys.memberPrefix)) {
-        members.set(String(item.sk), { expiresAt: Number(item.expiresAt), firstEventId: String(item.firstEventId), firstSeenAt: String(item.firstSeenAt) });
-      }
+  async linksKnown(correlationId: string, links: readonly { kind: LinkKind; externalId: string }[]): Promise<Map<string, KnownMember>> {
+    const known = new Map<string, KnownMember>();
+    for (const { kind, externalId } of links) {
+      const item = this.items.get(this.id(keys.linkPk(kind, externalId), keys.linkSk(correlationId)));
+      if (item) known.set(keys.memberSk(kind, externalId), { expiresAt: Number(item.expiresAt), firstEventId: String(item.firstEventId), firstSeenAt: String(item.firstSeenAt) });
     }
-    return members;
+    return known;
   }
 
   async timeline(correlationId: string): Promise<TimelineItem[]> {

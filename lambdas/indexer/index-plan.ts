@@ -57,7 +57,12 @@ export interface TimelineItem {
   readonly expiresAt: number;
 }
 
-/** A link (`LINK#<kind>#<id>` / `CORR#<correlationId>`) or its mirror in the correlation (`CORR#<id>` / `LINK#<kind>#<id>`). */
+/**
+ * A link (`LINK#<kind>#<id>` / `CORR#<correlationId>`): which correlations an external id appears in. Versions before
+ * 2026-12-05 also wrote its mirror in the correlation (`CORR#<id>` / `LINK#<kind>#<id>`, `itemType: 'member'`); the
+ * readers still accept mirrors until they expire, but what a correlation holds is now read from its timeline entries'
+ * refs (one write per id instead of two; docs/cost.md).
+ */
 export interface LinkItem {
   readonly pk: string;
   readonly sk: string;
@@ -164,7 +169,7 @@ export interface InFlightItem {
 export interface IndexPlan {
   /** Without the `late` flag: that is known only after the guarded state update. */
   readonly timeline: Omit<TimelineItem, 'late'>;
-  /** Link items and their mirrors, two per business id in the refs. */
+  /** Link items, one per business id in the refs. */
   readonly links: LinkItem[];
   /** The guarded state update, for shipment milestones that name a shipment. */
   readonly milestone?: MilestoneUpdate;
@@ -238,10 +243,10 @@ export interface KnownMember {
 }
 
 /**
- * The link items an event still has to write (pure), given the members its correlation already holds: a link
- * and its mirror are written the first time an id joins the correlation, and again only when their expiry is
- * less than half the TTL away (keeping the first event and time), so a long-lived correlation never loses its
- * links while the events that keep coming cost a read, not two writes per id (docs/cost.md).
+ * The link items an event still has to write (pure), given the links of its ids that exist already (keyed by
+ * `keys.memberSk(kind, id)`): a link is written the first time an id joins the correlation, and again only when its
+ * expiry is less than half the TTL away (keeping the first event and time), so a long-lived correlation never loses
+ * its links while the events that keep coming cost a read, not a write per id (docs/cost.md).
  */
 export function linksToWrite(planned: readonly LinkItem[], known: ReadonlyMap<string, KnownMember>, now: Date, ttlSeconds: number): LinkItem[] {
   const refreshBefore = Math.floor(now.getTime() / 1000) + Math.floor(ttlSeconds / 2);
@@ -284,13 +289,19 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
     ...(milestone ? { milestone } : {}),
     expiresAt,
   };
-  const links = linksOf(refs).flatMap(({ kind, externalId }): LinkItem[] => {
-    const common = { kind, externalId, correlationId, firstEventId: metadata.eventId, firstSeenAt: now.toISOString(), expiresAt };
-    return [
-      { pk: keys.linkPk(kind, externalId), sk: keys.linkSk(correlationId), itemType: 'link', ...common },
-      { pk: keys.corrPk(correlationId), sk: keys.memberSk(kind, externalId), itemType: 'member', ...common },
-    ];
-  });
+  const links = linksOf(refs).map(
+    ({ kind, externalId }): LinkItem => ({
+      pk: keys.linkPk(kind, externalId),
+      sk: keys.linkSk(correlationId),
+      itemType: 'link',
+      kind,
+      externalId,
+      correlationId,
+      firstEventId: metadata.eventId,
+      firstSeenAt: now.toISOString(),
+      expiresAt,
+    }),
+  );
   const update =
     milestone && refs.shipmentId
       ? { shipmentId: refs.shipmentId, milestone, rank: MILESTONE_RANK[milestone], eventId: metadata.eventId, occurredAt, correlationId }

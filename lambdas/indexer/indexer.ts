@@ -8,6 +8,7 @@ import type { GuardDecision } from '../shared/outbound/milestones';
 import type { MessageOps } from '../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../shared/outbound/runner';
 import type { CorrelationStore } from './correlation-store';
+import { keys } from '../../registry/correlation-keys';
 import { linksToWrite, planIndex, type IndexPlan, type KnownMember } from './index-plan';
 import type { KnownLinks } from './known-links';
 import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
@@ -57,21 +58,19 @@ export async function indexEvent(
 }
 
 /**
- * Writes the links an event adds to its correlation, and only those (index-plan.ts `linksToWrite`): links
- * first, their mirrors after, so a mirror in the table means its link is there too and one query of the
- * correlation's members tells what exists.
+ * Writes the links an event adds to its correlation, and only those (index-plan.ts `linksToWrite`): one batch read of
+ * the event's links tells which exist, unless this container already knows them all.
  */
 async function writeNewLinks(store: CorrelationStore, plan: IndexPlan, now: Date, ttlSeconds: number, known: KnownLinks | undefined): Promise<void> {
   const correlationId = plan.timeline.correlationId;
   if (plan.links.length === 0 || known?.coversAll(correlationId, plan.links, now, ttlSeconds)) return;
-  const members = await store.members(correlationId);
-  const pending = linksToWrite(plan.links, members, now, ttlSeconds);
-  await store.putLinks(pending.filter((item) => item.itemType === 'link'));
-  await store.putLinks(pending.filter((item) => item.itemType === 'member'));
-  for (const item of pending.filter((i) => i.itemType === 'member')) {
-    members.set(item.sk, { expiresAt: item.expiresAt, firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt } satisfies KnownMember);
+  const existing = await store.linksKnown(correlationId, plan.links);
+  const pending = linksToWrite(plan.links, existing, now, ttlSeconds);
+  await store.putLinks(pending);
+  for (const item of pending) {
+    existing.set(keys.memberSk(item.kind, item.externalId), { expiresAt: item.expiresAt, firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt } satisfies KnownMember);
   }
-  known?.remember(correlationId, members);
+  known?.remember(correlationId, existing);
 }
 
 export interface IndexerDependencies {

@@ -4,7 +4,7 @@
  */
 import type { CanonicalRefs } from '../shared/canonical-event';
 import type { Facts, LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
-import type { LinkKind } from '../../registry/correlation-keys';
+import { linksOf, type LinkKind } from '../../registry/correlation-keys';
 import { MILESTONE_RANK } from '../shared/outbound/milestones';
 import type { SystemName } from '../../registry/systems';
 
@@ -300,8 +300,9 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
     }
   }
 
+  // The ids the events named (their refs), and those of older mirror items where the table still has them.
   const ids: Partial<Record<LinkKind, string[]>> = {};
-  for (const link of input.links) {
+  for (const link of [...input.links, ...input.timeline.flatMap((item) => linksOf(item.refs ?? {}))]) {
     const list = (ids[link.kind] ??= []);
     if (!list.includes(link.externalId)) list.push(link.externalId);
   }

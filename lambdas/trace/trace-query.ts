@@ -12,8 +12,9 @@
  * Reads (access patterns 1 and 2 of lib/core/tables.ts, plus the shipment states):
  * 1. `Query(pk = LINK#<kind>#<id>)` for every link kind in parallel, and `Query(pk = CORR#<id>, Limit 1)`:
  *    the id as an order, shipment, route, stop, case, invoice, customer or hold id, or a correlation id.
- * 2. `Query(pk = CORR#<correlationId>)` for each correlation found: its member links and timeline.
- * 3. Follows member links to other correlations that share a business id (an event indexed under the
+ * 2. `Query(pk = CORR#<correlationId>)` for each correlation found: its timeline (and the member mirrors that
+ *    versions before 2026-12-05 wrote, until they expire).
+ * 3. Follows the ids its events name (their refs) to other correlations that share them (an event indexed under the
  *    shipment's id before the order was known), breadth-first, not through customer ids (a customer spans
  *    many orders), up to `maxCorrelations`.
  * 4. `BatchGetItem(SHIPMENT#<id> / STATE)` for each shipment.
@@ -21,7 +22,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
-import { ALL_LINK_KINDS, keys, type LinkKind } from '../../registry/correlation-keys';
+import { ALL_LINK_KINDS, keys, linksOf as refLinks, type LinkKind } from '../../registry/correlation-keys';
+import type { CanonicalRefs } from '../shared/canonical-event';
 import { assembleTrace, type Trace } from './trace-model';
 
 export type { FailedHop, PendingHop, ShipmentState, Trace, TraceHop } from './trace-model';
@@ -82,6 +84,7 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
   const visited = new Set<string>();
   const timeline: TimelineItem[] = [];
   const members: LinkItem[] = [];
+  const shipmentsNamed = new Set<string>();
   let truncated = false;
   while (queue.length > 0) {
     const correlationId = queue.shift()!;
@@ -92,17 +95,25 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
     }
     visited.add(correlationId);
     const items = await queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) } });
+    const named: { kind: LinkKind; externalId: string }[] = [];
     for (const item of items) {
       const sk = String(item.sk);
-      if (sk.startsWith(keys.timelinePrefix)) timeline.push(item as unknown as TimelineItem);
-      else if (sk.startsWith(keys.memberPrefix)) members.push(item as unknown as LinkItem);
+      if (sk.startsWith(keys.timelinePrefix)) {
+        timeline.push(item as unknown as TimelineItem);
+        named.push(...refLinks(((item as unknown as TimelineItem).refs ?? {}) as CanonicalRefs));
+      } else if (sk.startsWith(keys.memberPrefix)) {
+        // A mirror written by a version before 2026-12-05 (until it expires).
+        members.push(item as unknown as LinkItem);
+        named.push(item as unknown as LinkItem);
+      }
     }
-    const expandable = items.filter((i) => String(i.sk).startsWith(keys.memberPrefix) && i.kind !== 'customer') as unknown as LinkItem[];
+    const expandable = [...new Map(named.filter((m) => m.kind !== 'customer').map((m) => [`${m.kind}#${m.externalId}`, m])).values()];
+    for (const { kind, externalId } of named) if (kind === 'shipment') shipmentsNamed.add(externalId);
     const related = await Promise.all(expandable.map((m) => linksOf(m.kind, m.externalId)));
     for (const link of related.flat()) if (!visited.has(link.correlationId) && !queue.includes(link.correlationId)) queue.push(link.correlationId);
   }
 
-  const shipmentIds = [...new Set(members.filter((m) => m.kind === 'shipment').map((m) => m.externalId))];
+  const shipmentIds = [...shipmentsNamed];
   const states: ShipmentStateItem[] = [];
   for (let i = 0; i < shipmentIds.length; i += 100) {
     let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {

@@ -174,15 +174,28 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 
   async shipmentsOf(correlationId: string): Promise<string[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shipment)',
-        ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':shipment': keys.memberSk('shipment', '') },
-        ProjectionExpression: 'externalId',
-      }),
-    );
-    return [...new Set((Items ?? []).map((i) => String(i.externalId)))];
+    // The shipments the correlation's events named (timeline refs), and those of older mirror items
+    // (`LINK#shipment#<id>`, written by versions before 2026-12-05) while they last.
+    const shipments = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) },
+          ProjectionExpression: 'sk, externalId, #refs.#shipment',
+          ExpressionAttributeNames: { '#refs': 'refs', '#shipment': 'shipmentId' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as { sk?: string; externalId?: string; refs?: { shipmentId?: string } }[]) {
+        if (typeof item.refs?.shipmentId === 'string') shipments.add(item.refs.shipmentId);
+        if (item.sk?.startsWith(keys.memberSk('shipment', '')) && item.externalId) shipments.add(item.externalId);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...shipments];
   }
 
   async record(shipmentId: string, impact: BusinessImpact, now: Date, expiresAt: number): Promise<boolean> {
@@ -291,7 +304,10 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
   async shipmentsOf(correlationId: string): Promise<string[]> {
     const pk = keys.corrPk(correlationId);
     const prefix = keys.memberSk('shipment', '');
-    return [...new Set([...this.items.values()].filter((i) => i.pk === pk && String(i.sk).startsWith(prefix)).map((i) => String(i.externalId)))];
+    const named = [...this.items.values()]
+      .filter((i) => i.pk === pk)
+      .flatMap((i) => [(i.refs as { shipmentId?: string } | undefined)?.shipmentId, String(i.sk).startsWith(prefix) ? String(i.externalId) : undefined]);
+    return [...new Set(named.filter((id): id is string => typeof id === 'string'))];
   }
 
   async record(shipmentId: string, impact: BusinessImpact, now: Date, expiresAt: number): Promise<boolean> {

@@ -21,7 +21,7 @@ import { tableDefaults } from './defaults';
  * | item | `pk` | `sk` | attributes |
  * |---|---|---|---|
  * | link | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |
- * | correlation member | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
+ * | correlation member (until it expires: written by versions before 2026-12-05, read still) | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
  * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight |
@@ -38,8 +38,9 @@ import { tableDefaults } from './defaults';
  * 1. any external id → its correlation ids: `Query(pk=LINK#kind#id)` (an id normally has one correlation; a
  *    CS case indexed under the shipment's id before the order was known gives it two). An id of unknown
  *    kind: the same query for every kind, in parallel.
- * 2. everything known about a correlation (member links + timeline, ordered by time): `Query(pk=CORR#id)`;
- *    timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`.
+ * 2. everything known about a correlation (its timeline, ordered by time; the ids it holds are the refs of its
+ *    entries): `Query(pk=CORR#id)`; timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`. Whether the
+ *    links of an event's ids exist: `BatchGetItem(LINK#kind#id / CORR#id)`.
  * 3. current shipment state, with the monotonic guard: `UpdateItem(pk=SHIPMENT#id, sk=STATE)` conditioned on
  *    `attribute_not_exists(rank) OR rank < :rank` (a late milestone then only `ADD lateEvents 1`);
  *    the same guard on `SYNC#<target>` for what a target has been told, taken with a lease for the call.
