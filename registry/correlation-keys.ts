@@ -57,7 +57,7 @@ export const keys = {
   /** The shipment's own pointer to each assignment, so delivery can end them. */
   shipmentAssetSk: (kind: AssetKind, assetId: string) => `ASSET#${kind}#${assetId}`,
   shipmentAssetPrefix: 'ASSET#',
-  /** The CS adapter's lock on one invoice note of a shipment (lambdas/cs/outbound/note-lock.ts). */
+  /** An invoice note that found no ticket, left for a case opened later (lambdas/cs/outbound/pending-notes.ts). */
   invoiceNoteSk: (invoiceId: string) => `NOTE#invoice#${invoiceId}`,
 } as const;
 

@@ -25,7 +25,7 @@ import { tableDefaults } from './defaults';
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
  * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight |
- * | CS invoice-note lock | `SHIPMENT#<shipmentId>` | `NOTE#invoice#<invoiceId>` | `leaseOwner`, `leaseUntil` while one action adds the note (deleted after; lambdas/cs/outbound/note-lock.ts) |
+ * | left invoice note | `SHIPMENT#<shipmentId>` | `NOTE#invoice#<invoiceId>` | `note` (invoice, order, amount, the `invoice.posted` event), `leftAt`; `claimedBy`, `claimUntil` while one action adds it; deleted once added (lambdas/cs/outbound/pending-notes.ts) |
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
  * | degraded mode | `DEGRADED#<target>` | `STATE` | `since`, `waiting` (string set: shipment or order, update), `notifiedAt`; deleted when the target recovers |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |

@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { CsOutbound } from '../../lambdas/cs/outbound/cs-outbound';
 import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
-import { InMemoryNoteLock } from '../../lambdas/cs/outbound/note-lock';
+import { InMemoryPendingNotes } from '../../lambdas/cs/outbound/pending-notes';
 import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
@@ -63,7 +63,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
     const { ticketId: closedId } = await openCase();
     await solveAndClose(closedId);
 
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
 
     expect(puts(closedId)).toEqual([]);
@@ -92,7 +92,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
   test('a solved ticket is still updated: solved is not closed', async () => {
     const { ticketId } = await openCase();
     await cs.solveTicket(Number(ticketId));
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(puts(ticketId).map((c) => c.status)).toEqual([200]);
     expect(posts()).toHaveLength(1); // only the original create
@@ -103,7 +103,7 @@ describe('a shipment whose Zendesk ticket is closed', () => {
     const { ticketId: second } = await openCase('case-2');
     const { ticketId: third } = await openCase('case-3');
     await solveAndClose(third);
-    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler } = outboundHarness(new CsOutbound(client, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(puts(first)).toEqual([]);
     expect(puts(third)).toEqual([]);

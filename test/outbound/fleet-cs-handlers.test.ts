@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
 import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
-import { InMemoryNoteLock } from '../../lambdas/cs/outbound/note-lock';
+import { InMemoryPendingNotes } from '../../lambdas/cs/outbound/pending-notes';
 import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -134,7 +134,7 @@ describe('CS ticket updates', () => {
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, example('pod.captured'), new Date(), 3600);
-    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), new InMemoryNoteLock()));
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), new InMemoryPendingNotes()));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     await handler(sqsEvent(sqsRecord(invoice, { receiveCount: 2 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
@@ -166,16 +166,19 @@ describe('CS ticket updates', () => {
     // A case opened in CS itself is CS's own business.
     expect(planCsActions(message(opened('38211'), 'logistics-sync.cs'))).toEqual([]);
 
-    // The invoice came first and found no ticket; then the excursion's case was opened.
+    // The invoice came first and found no ticket (its note is left); then the excursion's case was opened.
     const cs = new InMemoryCs();
     const ledger = new InMemoryCorrelationStore();
-    for (const event of [pod, invoice]) await indexEvent(ledger, event, new Date(), 3600);
-    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), new InMemoryNoteLock()));
+    await indexEvent(ledger, pod, new Date(), 3600);
+    const pending = new InMemoryPendingNotes();
+    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(metrics.counts.SyncSkipped).toBe(1);
+    expect(pending.items.size).toBe(1);
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const caseOpened = opened(ticketId);
     await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
+    expect(pending.items.size).toBe(0);
     expect(cs.updates).toEqual([
       { ticketId, update: expect.objectContaining({ additionalTags: ['invoice-posted', 'pod-captured'], comment: expect.objectContaining({ body: expect.stringMatching(/^Invoice INV-90017 \(EUR 20110\.50\) posted for order SO-1001, shipment SHP-1001-01\.\nProof of delivery: doc-5f0a7c21/) }) }) },
     ]);
@@ -191,28 +194,33 @@ describe('CS ticket updates', () => {
     expect(new Set(publisher.published.map((e) => e.metadata.eventId)).size).toBe(1);
   });
 
-  test('while the late case adds an invoice note, the invoice\'s own note of it waits (busy, retried shortly), then finds it there', async () => {
+  test('a left note is added by one claimant: a retried invoice action waits (busy) while the case\'s action holds it', async () => {
     const cs = new InMemoryCs();
+    const pending = new InMemoryPendingNotes();
+    const adapter = () => new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), pending);
+    // No ticket: the invoice's note is left for a case. (Its message then comes back as if its first attempt had
+    // crashed after leaving the note: a second harness, without the first one's idempotency record.)
+    await outboundHarness(adapter()).handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
+    const { handler, messages } = outboundHarness(adapter());
+    expect(await pending.list('SHP-1001-01')).toEqual([expect.objectContaining({ invoiceId: 'INV-90017', orderId: 'SO-1001', amount: '20110.50', currency: 'EUR', eventId: invoice.metadata.eventId })]);
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
-    const lock = new InMemoryNoteLock();
-    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), lock));
-    // Another message (the late case) holds the note of this invoice.
-    await lock.acquire('SHP-1001-01', 'INV-90017', 'the-case-action', new Date());
-    const record = sqsRecord(invoice);
+    // The case's action has claimed the note (and is adding it); the invoice's message comes back meanwhile.
+    expect(await pending.claim('SHP-1001-01', 'INV-90017', 'the-case-action', new Date())).toBe(true);
+    const record = sqsRecord(invoice, { receiveCount: 2 });
     const response = await handler(sqsEvent(record), lambdaContext());
     expect(cs.updates).toEqual([]);
-    // Not a failure: the message is held for a few seconds and comes back.
     expect([...response.batchItemFailures.map((f) => f.itemIdentifier), ...messages.requeued.map((r) => r.messageId)]).toContain(record.messageId);
-    await lock.release('SHP-1001-01', 'INV-90017', 'the-case-action');
-    await handler(sqsEvent(sqsRecord(invoice, { messageId: record.messageId, receiveCount: 2 })), lambdaContext());
+    // The claimant could not finish (released): the invoice's retry adds the note, and it is no longer left.
+    await pending.release('SHP-1001-01', 'INV-90017', 'the-case-action');
+    await handler(sqsEvent(sqsRecord(invoice, { messageId: record.messageId, receiveCount: 3 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
-    expect(lock.locks.size).toBe(0);
+    expect(pending.items.size).toBe(0);
   });
 
   test('a case opened before any invoice is left to the invoice note', async () => {
     const cs = new InMemoryCs();
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
-    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     const caseOpened = scenarioEvent({
       eventType: 'case.opened',
       system: 'orchestrator',
@@ -229,7 +237,7 @@ describe('CS ticket updates', () => {
 
   test('a shipment without a ticket is skipped, not failed', async () => {
     const cs = new InMemoryCs();
-    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     expect((await handler(sqsEvent(sqsRecord(invoice)), lambdaContext())).batchItemFailures).toEqual([]);
     expect(cs.updates).toEqual([]);
     expect(metrics.counts.SyncSkipped).toBe(1);
@@ -238,7 +246,7 @@ describe('CS ticket updates', () => {
   test('Zendesk throttling (429) delays the message by Retry-After', async () => {
     const cs = new InMemoryCs();
     cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
-    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryNoteLock()));
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));
     const record = sqsRecord(invoice);
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
     expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: record.messageId, delaySeconds: 30 }]);

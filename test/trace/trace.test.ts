@@ -6,7 +6,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DynamoDbNoteLock, NOTE_LOCK_SECONDS, NoteBusyError } from '../../lambdas/cs/outbound/note-lock';
+import { DynamoDbPendingNotes, PENDING_NOTE_CLAIM_SECONDS, PendingNoteBusyError } from '../../lambdas/cs/outbound/pending-notes';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
@@ -397,20 +397,27 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now: later })).toEqual({ kind: 'skip', syncedRank: 5 });
   });
 
-  test('the CS invoice-note lock: one owner at a time, the same owner again, released or expired', async () => {
-    const lock = new DynamoDbNoteLock(doc, table);
-    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', now);
-    await expect(lock.acquire('SHP-N', 'INV-1', 'case-action', now)).rejects.toBeInstanceOf(NoteBusyError);
-    // Another invoice of the same shipment is another lock; the holder may take its own back (a retry).
-    await lock.acquire('SHP-N', 'INV-2', 'case-action', now);
-    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', now);
-    // Only the holder releases.
-    await lock.release('SHP-N', 'INV-1', 'case-action');
-    await expect(lock.acquire('SHP-N', 'INV-1', 'case-action', now)).rejects.toBeInstanceOf(NoteBusyError);
-    await lock.release('SHP-N', 'INV-1', 'invoice-action');
-    await lock.acquire('SHP-N', 'INV-1', 'case-action', now);
-    // A crashed holder's lock expires.
-    await lock.acquire('SHP-N', 'INV-1', 'invoice-action', new Date(now.getTime() + (NOTE_LOCK_SECONDS + 1) * 1000));
-    expect((await doc.send(new GetCommand({ TableName: table, Key: { pk: 'SHIPMENT#SHP-N', sk: 'NOTE#invoice#INV-1' } }))).Item).toMatchObject({ leaseOwner: 'invoice-action' });
+  test('left invoice notes: left once, listed, one claimant at a time, removed when added, released when not', async () => {
+    const notes = new DynamoDbPendingNotes(doc, table);
+    const note = { invoiceId: 'INV-1', orderId: 'SO-N', amount: '10.00', currency: 'EUR', eventId: 'e-inv-1', correlationId: 'SO-N', refs: { orderId: 'SO-N', shipmentId: 'SHP-N', invoiceId: 'INV-1' } };
+    expect(await notes.leave('SHP-N', note, now, 3600)).toBe(true);
+    expect(await notes.leave('SHP-N', note, now, 3600)).toBe(false);
+    expect(await notes.list('SHP-N')).toEqual([note]);
+    expect(await notes.has('SHP-N', 'INV-1')).toBe(true);
+    expect(await notes.claim('SHP-N', 'INV-1', 'case-action', now)).toBe(true);
+    await expect(notes.claim('SHP-N', 'INV-1', 'invoice-retry', now)).rejects.toBeInstanceOf(PendingNoteBusyError);
+    // The same owner again (its retry); only the claimant releases or removes.
+    expect(await notes.claim('SHP-N', 'INV-1', 'case-action', now)).toBe(true);
+    await notes.done('SHP-N', 'INV-1', 'invoice-retry');
+    expect(await notes.has('SHP-N', 'INV-1')).toBe(true);
+    await notes.release('SHP-N', 'INV-1', 'case-action');
+    expect(await notes.claim('SHP-N', 'INV-1', 'invoice-retry', now)).toBe(true);
+    // A crashed claimant's claim expires.
+    const later = new Date(now.getTime() + (PENDING_NOTE_CLAIM_SECONDS + 1) * 1000);
+    expect(await notes.claim('SHP-N', 'INV-1', 'case-action', later)).toBe(true);
+    await notes.done('SHP-N', 'INV-1', 'case-action');
+    expect(await notes.list('SHP-N')).toEqual([]);
+    // Gone: a claim says so instead of waiting.
+    expect(await notes.claim('SHP-N', 'INV-1', 'invoice-retry', later)).toBe(false);
   });
 });

@@ -1,10 +1,7 @@
 import type { CorrelationStore } from '../../indexer/correlation-store';
-import type { BillingRecords, PostedInvoice } from './cs-outbound';
+import type { BillingRecords } from './cs-outbound';
 
-/**
- * A shipment's proof of delivery and posted invoices, from the correlation ledger (the correlation's timeline):
- * what the CS adapter notes on the shipment's ticket.
- */
+/** A shipment's proof of delivery from the correlation ledger (the correlation's timeline), for the CS invoice note. */
 export class LedgerBillingRecords implements BillingRecords {
   constructor(private readonly store: Pick<CorrelationStore, 'timeline'>) {}
 
@@ -14,23 +11,5 @@ export class LedgerBillingRecords implements BillingRecords {
     if (!pod) return undefined;
     const documentId = typeof pod.facts.documentId === 'string' ? pod.facts.documentId : undefined;
     return { capturedAt: pod.occurredAt, ...(documentId ? { documentId } : {}) };
-  }
-
-  /** Every `invoice.posted` of the shipment in these correlations, one per invoice (the first event of each). */
-  async invoicesPosted(correlationIds: readonly string[], shipmentId: string): Promise<PostedInvoice[]> {
-    const invoices = new Map<string, PostedInvoice>();
-    const timelines = await Promise.all([...new Set(correlationIds)].map((id) => this.store.timeline(id)));
-    for (const e of timelines.flat()) {
-      if (e.eventType !== 'invoice.posted' || e.refs.shipmentId !== shipmentId || !e.refs.invoiceId || !e.refs.orderId || invoices.has(e.refs.invoiceId)) continue;
-      const amount = typeof e.facts.grossAmount === 'string' ? e.facts.grossAmount : undefined;
-      const currency = typeof e.facts.currency === 'string' ? e.facts.currency : undefined;
-      invoices.set(e.refs.invoiceId, {
-        eventId: e.eventId,
-        correlationId: e.correlationId,
-        refs: e.refs,
-        action: { operation: 'comment-invoice-posted', shipmentId, orderId: e.refs.orderId, invoiceId: e.refs.invoiceId, ...(amount ? { amount } : {}), ...(currency ? { currency } : {}) },
-      });
-    }
-    return [...invoices.values()];
   }
 }

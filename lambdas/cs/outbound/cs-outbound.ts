@@ -3,7 +3,7 @@ import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { CsPort, TicketPriority, TicketUpdate } from '../cs-port';
-import type { NoteLock } from './note-lock';
+import { PENDING_NOTE_TTL_SECONDS, type PendingNote, type PendingNotes } from './pending-notes';
 
 export interface InvoiceNoteAction {
   readonly operation: 'comment-invoice-posted';
@@ -14,19 +14,9 @@ export interface InvoiceNoteAction {
   readonly currency?: string;
 }
 
-/** An invoice already posted for a shipment, as the ledger recorded it: the note it asks for, and its event. */
-export interface PostedInvoice {
-  readonly eventId: string;
-  readonly correlationId: string;
-  readonly refs: CanonicalRefs;
-  readonly action: InvoiceNoteAction;
-}
-
-/** Port: a shipment's proof of delivery and posted invoices (read from the correlation ledger). */
+/** Port: a shipment's proof of delivery (read from the correlation ledger). */
 export interface BillingRecords {
   proofOfDelivery(correlationId: string, shipmentId: string): Promise<{ documentId?: string; capturedAt: string } | undefined>;
-  /** In any of the correlations given (a case's correlation may be its shipment's while the invoice's is the order's). */
-  invoicesPosted(correlationIds: readonly string[], shipmentId: string): Promise<PostedInvoice[]>;
 }
 
 export type CsAction =
@@ -47,8 +37,8 @@ function str(value: unknown): string | undefined {
  * The CS actions a canonical event asks for (pure):
  * - `invoice.posted` for a shipment → comment the shipment's ticket with the invoice and the POD (a follow-up
  *   of it when the ticket is closed);
- * - `case.opened` by the exception workflows for a shipment → the same note, when the invoice was posted before
- *   the case existed (an excursion handled after the delivery: the invoice's own note found no ticket);
+ * - `case.opened` by the exception workflows for a shipment → the notes of invoices posted before the case existed
+ *   (an excursion handled after the delivery: the invoice's own note found no ticket and was left for a case);
  * - `case.updated` / `case.resolved` decided in the ERP or the fleet system → apply the status, priority
  *   and tags to the ticket. Never those from CS itself (an echo) or from the exception workflows (they
  *   update the ticket themselves and publish the event as a record).
@@ -127,8 +117,8 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   constructor(
     private readonly cs: CsPort,
     private readonly billing: BillingRecords,
-    /** Keeps the invoice's own note and the late case's note of the same invoice from running at once. */
-    private readonly lock: NoteLock,
+    /** Invoice notes that found no ticket, left for a case opened later (pending-notes.ts). */
+    private readonly pending: PendingNotes,
     /** The CS vendor the client calls (registry/api-vendors.ts), named in the events this adapter records. */
     private readonly vendor = 'zendesk',
   ) {}
@@ -142,52 +132,70 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       await this.cs.updateTicket(action.caseId, action.update);
       return { outcome: 'done', ticketId: action.caseId };
     }
-    const { correlationId } = message.detail.metadata;
+    const owner = context.idempotencyKey;
     if (action.operation === 'comment-invoice-posted') {
-      return this.noteInvoice(action, { eventId: message.detail.metadata.eventId, correlationId, refs: message.detail.refs }, context.idempotencyKey, context);
+      const { metadata, refs } = message.detail;
+      const note: PendingNote = {
+        invoiceId: action.invoiceId,
+        orderId: action.orderId,
+        ...(action.amount ? { amount: action.amount } : {}),
+        ...(action.currency ? { currency: action.currency } : {}),
+        eventId: metadata.eventId,
+        correlationId: metadata.correlationId,
+        refs,
+      };
+      // Left on an earlier attempt and maybe taken by a case meanwhile: add it only under the claim.
+      if (await this.pending.has(action.shipmentId, action.invoiceId)) return this.addLeftNote(action.shipmentId, note, owner, context);
+      const ticket = await this.noteInvoice(action.shipmentId, note, context);
+      if (ticket) return ticket;
+      const left = await this.pending.leave(action.shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS);
+      return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}${left ? ': the note is left for a case opened later' : ''}` };
     }
-    // A case opened after the shipment's invoice was posted: the note that invoice's own action could not place
-    // (no ticket then), made now with that action's Idempotency-Key, so a ticket that has it already is left alone
-    // and a late invoice action finds it done.
-    const { refs } = message.detail;
-    const correlations = [correlationId, ...(refs.orderId ? [refs.orderId] : []), action.shipmentId];
-    const invoices = await this.billing.invoicesPosted(correlations, action.shipmentId);
-    if (invoices.length === 0) return { outcome: 'skipped', note: `no invoice posted yet for shipment ${action.shipmentId}` };
-    let noted = 0;
-    for (const invoice of invoices) {
-      const key = targetIdempotencyKey('cs', invoice.action.operation, invoice.eventId);
-      const outcome = await this.noteInvoice(invoice.action, { eventId: invoice.eventId, correlationId: invoice.correlationId, refs: invoice.refs }, key, context);
-      if (outcome.outcome === 'done') noted++;
-    }
-    return { outcome: 'done', ticketId: action.caseId, note: `${noted} of ${invoices.length} invoice note(s) added to case ${action.caseId}` };
+    // A case the workflows opened: the notes invoices left for want of a ticket.
+    const left = await this.pending.list(action.shipmentId);
+    if (left.length === 0) return { outcome: 'skipped', note: `no invoice note left for shipment ${action.shipmentId}` };
+    let added = 0;
+    for (const note of left) if ((await this.addLeftNote(action.shipmentId, note, owner, context)).outcome === 'done') added++;
+    return { outcome: 'done', ticketId: action.caseId, note: `${added} of ${left.length} left invoice note(s) added` };
   }
 
-  /** Comments the shipment's ticket with the invoice and its POD, once per Idempotency-Key, and records it. */
-  private async noteInvoice(
-    action: InvoiceNoteAction,
-    invoice: { eventId: string; correlationId: string; refs: CanonicalRefs },
-    idempotencyKey: string,
-    context: ActionContext,
-  ): Promise<ActionOutcome> {
-    const pod = await this.billing.proofOfDelivery(invoice.correlationId, action.shipmentId);
-    // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
-    // newest closed one carries it (created with this action's Idempotency-Key: a redelivery makes no second).
-    // Under the note's lock (owned by this message's action): the invoice's note and a late case's are sequential.
-    const owner = context.idempotencyKey;
-    await this.lock.acquire(action.shipmentId, action.invoiceId, owner, context.now());
-    let ticket: Awaited<ReturnType<CsPort['updateTicketByExternalId']>>;
+  /** Adds a left note under its claim (one claimant at a time), then removes it; released when it could not be added. */
+  private async addLeftNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext): Promise<ActionOutcome> {
+    if (!(await this.pending.claim(shipmentId, note.invoiceId, owner, context.now()))) return { outcome: 'skipped', note: `the note of invoice ${note.invoiceId} was added meanwhile` };
+    let outcome: ActionOutcome | undefined;
     try {
-      ticket = await this.cs.updateTicketByExternalId(
-        action.shipmentId,
-        { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
-        { idempotencyKey },
-      );
+      outcome = await this.noteInvoice(shipmentId, note, context);
     } finally {
-      await this.lock.release(action.shipmentId, action.invoiceId, owner);
+      if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner);
+      else await this.pending.release(shipmentId, note.invoiceId, owner);
     }
-    if (!ticket) return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}` };
-    const cause = { refs: invoice.refs, metadata: { eventId: invoice.eventId, correlationId: invoice.correlationId } };
-    await context.publish([invoiceNotedEvent(cause, ticket.ticketId, action.invoiceId, pod !== undefined, context.now(), this.vendor)]);
+    return outcome ?? { outcome: 'skipped', note: `still no ticket for shipment ${shipmentId}` };
+  }
+
+  /**
+   * Comments the shipment's ticket with the invoice and its POD, with the invoice action's Idempotency-Key (the
+   * ticket's marker makes a repeat a no-op), and records it; undefined when the shipment has no ticket.
+   */
+  private async noteInvoice(shipmentId: string, note: PendingNote, context: ActionContext): Promise<ActionOutcome | undefined> {
+    const action: InvoiceNoteAction = {
+      operation: 'comment-invoice-posted',
+      shipmentId,
+      orderId: note.orderId,
+      invoiceId: note.invoiceId,
+      ...(note.amount ? { amount: note.amount } : {}),
+      ...(note.currency ? { currency: note.currency } : {}),
+    };
+    const pod = await this.billing.proofOfDelivery(note.correlationId, shipmentId);
+    // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
+    // newest closed one carries it (created with the same Idempotency-Key: a redelivery makes no second).
+    const ticket = await this.cs.updateTicketByExternalId(
+      shipmentId,
+      { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
+      { idempotencyKey: targetIdempotencyKey('cs', action.operation, note.eventId) },
+    );
+    if (!ticket) return undefined;
+    const cause = { refs: note.refs, metadata: { eventId: note.eventId, correlationId: note.correlationId } };
+    await context.publish([invoiceNotedEvent(cause, ticket.ticketId, note.invoiceId, pod !== undefined, context.now(), this.vendor)]);
     return { outcome: 'done', ticketId: ticket.ticketId, ...(ticket.followUpOf ? { followUpOf: ticket.followUpOf } : {}) };
   }
 }
