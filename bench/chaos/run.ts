@@ -26,6 +26,11 @@ export interface ChaosOptions {
   readonly faults?: boolean;
   /** Length of one fault cycle (faults.ts). @default 120 s */
   readonly faultCycleMs?: number;
+  /**
+   * Stop the fault matrix after this many cycles even if orders have still to start (a slow drive would otherwise
+   * keep the faults on, the last orders meeting cycle after cycle of them). @default - until the last order started
+   */
+  readonly maxFaultCycles?: number;
   /** Orders driven at once. @default 60 */
   readonly concurrency?: number;
   /** The sandbox's work directory. @default .sandbox/chaos */
@@ -103,10 +108,17 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     let faultsMs: number | undefined;
     const tailWatch = setInterval(() => {
       const { notStarted, inFlight } = driver.progress;
-      if (!withFaults || faultsMs !== undefined || notStarted > 0 || Date.now() - driveStarted < minFaultsMs) return;
-      faultsMs = Date.now() - driveStarted;
+      if (!withFaults || faultsMs !== undefined) return;
+      const elapsed = Date.now() - driveStarted;
+      const capped = options.maxFaultCycles !== undefined && elapsed >= options.maxFaultCycles * (options.faultCycleMs ?? DEFAULT_FAULT_CYCLE_MS);
+      if (!capped && (notStarted > 0 || elapsed < minFaultsMs)) return;
+      faultsMs = elapsed;
       matrix.stop();
-      log(`the tail: the last order has started, ${inFlight} still being driven; the fault matrix stops after ${Math.round(faultsMs / 1000)} s`);
+      log(
+        capped && notStarted > 0
+          ? `the fault matrix stops after its ${options.maxFaultCycles} cycles (${Math.round(faultsMs / 1000)} s), ${notStarted} orders still to start`
+          : `the tail: the last order has started, ${inFlight} still being driven; the fault matrix stops after ${Math.round(faultsMs / 1000)} s`,
+      );
     }, 1_000);
     let done = 0;
     const progress = setInterval(() => {
