@@ -202,6 +202,11 @@ export interface TraceInput {
   readonly timeline: readonly TimelineItem[];
   readonly links: readonly LinkItem[];
   readonly states: readonly ShipmentStateItem[];
+  /**
+   * Invoice notes the CS adapter left for a case because the shipment had no ticket (lambdas/cs/outbound/pending-notes.ts):
+   * the note's step ran to its end, so its earlier failure is resolved. @default none
+   */
+  readonly leftNotes?: readonly { readonly eventId: string; readonly invoiceId: string; readonly leftAt: string }[];
 }
 
 /** Builds the trace from the items read (pure; `now` dates the pending hops). */
@@ -277,7 +282,10 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
   const recovered: RecoveredHop[] = [];
   for (const failure of failures) {
     const by = resolution(failure);
+    // A CS invoice note that failed, then ran again and found no ticket: it was left for a case (nothing to redrive).
+    const left = failure.target === 'cs' && failure.operation === 'comment-invoice-posted' ? input.leftNotes?.find((n) => n.eventId === failure.failedEventId) : undefined;
     if (by) recovered.push({ ...failure, resolvedBy: by.eventId, resolvedAt: by.occurredAt });
+    else if (left) recovered.push({ ...failure, resolvedBy: `invoice note ${left.invoiceId} left for a case`, resolvedAt: left.leftAt });
     else failed.push(failure);
   }
 

@@ -18,6 +18,7 @@
  *    shipment's id before the order was known), breadth-first, not through customer ids (a customer spans
  *    many orders), up to `maxCorrelations`.
  * 4. `BatchGetItem(SHIPMENT#<id> / STATE)` for each shipment.
+ * 5. When a CS invoice note failed: `Query(SHIPMENT#<id>, begins_with(sk, NOTE#invoice#))` for the notes left for a case.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -126,5 +127,19 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
     }
   }
 
-  return assembleTrace({ query: id, matchedAs, correlationIds: [...visited], truncated, timeline, links: members, states }, options.now ?? new Date());
+  // Invoice notes left for a case (no ticket when the invoice came): only when a CS note failed, one query per shipment.
+  const leftNotes: { eventId: string; invoiceId: string; leftAt: string }[] = [];
+  const csNoteFailed = timeline.some((t) => t.eventType === 'sync.failed' && t.facts.targetSystem === 'cs' && t.facts.operation === 'comment-invoice-posted');
+  for (const shipmentId of csNoteFailed ? shipmentIds : []) {
+    const items = await queryAll(doc, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.shipmentPk(shipmentId), ':prefix': keys.invoiceNoteSk('') },
+    });
+    for (const item of items as { note?: { eventId?: string; invoiceId?: string }; leftAt?: string }[]) {
+      if (item.note?.eventId && item.note.invoiceId) leftNotes.push({ eventId: item.note.eventId, invoiceId: item.note.invoiceId, leftAt: String(item.leftAt ?? '') });
+    }
+  }
+
+  return assembleTrace({ query: id, matchedAs, correlationIds: [...visited], truncated, timeline, links: members, states, leftNotes }, options.now ?? new Date());
 }

@@ -185,6 +185,37 @@ describe('assembleTrace (pure)', () => {
     expect(trace.failed).toEqual([expect.objectContaining({ target: 'erp', operation: 'mark-billing-ready' })]);
   });
 
+  test('a CS invoice note that failed, then found no ticket and was left for a case, is recovered; not before', async () => {
+    const store = new InMemoryCorrelationStore();
+    const { events } = referenceScenario();
+    const invoice = events.find((e) => e.metadata.eventType === 'invoice.posted')!;
+    const failed = scenarioEvent({
+      eventType: 'sync.failed',
+      system: 'orchestrator',
+      vendorEventId: `cs-outbound:comment-invoice-posted:${invoice.metadata.eventId}:r0`,
+      occurredAt: '2026-03-12T14:06:00Z',
+      refs: invoice.refs,
+      causationId: invoice.metadata.eventId,
+      correlationId: 'SO-1001',
+      data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 3, deadLettered: true },
+    });
+    for (const event of [...events, failed]) await indexEvent(store, event, now, 3600);
+    const items = [...store.items.values()];
+    const input = {
+      query: 'SO-1001',
+      matchedAs: [{ kind: 'order' as const, id: 'SO-1001' }],
+      correlationIds: ['SO-1001'],
+      truncated: false,
+      timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+      links: [],
+      states: [],
+    };
+    expect(assembleTrace(input, now).failed).toEqual([expect.objectContaining({ target: 'cs', operation: 'comment-invoice-posted' })]);
+    const redriven = assembleTrace({ ...input, leftNotes: [{ eventId: invoice.metadata.eventId, invoiceId: 'INV-90017', leftAt: '2026-03-12T14:30:00.000Z' }] }, now);
+    expect(redriven.failed).toEqual([]);
+    expect(redriven.recovered).toEqual([expect.objectContaining({ operation: 'comment-invoice-posted', resolvedBy: 'invoice note INV-90017 left for a case', resolvedAt: '2026-03-12T14:30:00.000Z' })]);
+  });
+
   test('a failure dead-lettered after another receive of the same message confirmed the step is recovered, not failed', async () => {
     // A slow CS call outlasted the message's visibility timeout; the message's next receive added the invoice note and
     // recorded it (13:41); the slow receive then ended dead-lettered (13:45). The redrive finds the note there and
