@@ -30,5 +30,5 @@ export const SYSTEM_TITLES: Readonly<Record<SystemName, string>> = {
  * `lambdas/<system>/reconciliation/handler.ts` (registry/functions.ts), and the stack gives each a schedule, a queue
  * and the function.
  */
-export const RECONCILED_SYSTEMS = ['erp', 'fleet'] as const satisfies readonly SystemName[];
+export const RECONCILED_SYSTEMS = ['erp', 'fleet', 'cs'] as const satisfies readonly SystemName[];
 export type ReconciledSystem = (typeof RECONCILED_SYSTEMS)[number];

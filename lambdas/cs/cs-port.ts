@@ -69,3 +69,31 @@ export interface CsPort {
    */
   updateTicketByExternalId(externalId: string, update: ShipmentTicketUpdate, options: UpdateByExternalIdOptions): Promise<UpdatedTicket | undefined>;
 }
+
+/** A change of a case's status, as the CS platform's history records it. */
+export interface CaseStatusChange {
+  /** The status after the change, in the Tickets API's words (lower case). */
+  readonly status: string;
+  /** When the change was made (the update's time, as the platform records it). */
+  readonly at: string;
+}
+
+/** What the CS reconciliation sweep reads of one case (lambdas/cs/reconciliation). */
+export interface CaseHistory {
+  readonly caseId: string;
+  /** The ticket's `external_id`: our shipment id when logistics-sync opened it. */
+  readonly externalId?: string;
+  readonly status: string;
+  readonly createdAt?: string;
+  /**
+   * The status changes of its history, oldest first; read only when the case is solved or closed (an open case has no
+   * resolution to restore, and the history costs more reads).
+   */
+  readonly statusChanges: readonly CaseStatusChange[];
+}
+
+/** Port of the CS reconciliation sweep: a case's current status and, when it is resolved, its status history. */
+export interface CaseSource {
+  /** Undefined when the platform does not know the case (404). */
+  readCaseHistory(caseId: string): Promise<CaseHistory | undefined>;
+}

@@ -3,7 +3,7 @@ import { numberEnv, requireEnv } from '../shared/env';
 import { RejectedByTargetError, UpstreamUnavailableError, ValidationError } from '../shared/errors';
 import { HttpJsonClient, seg } from '../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../shared/outbound/secrets';
-import type { CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from './cs-port';
+import type { CaseHistory, CaseSource, CaseStatusChange, CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from './cs-port';
 import { planUpdateByExternalId, type ListedTicket } from './ticket-plan';
 
 /** Zendesk API credentials: an API token, used with the agent's email when one is given. */
@@ -21,7 +21,21 @@ interface TicketListResponse {
   tickets?: { id?: unknown; status?: unknown; subject?: unknown; priority?: unknown; type?: unknown; tags?: unknown; created_at?: unknown }[];
 }
 
+interface ShowTicketResponse {
+  ticket?: { id?: unknown; status?: unknown; external_id?: unknown; created_at?: unknown };
+}
+
+interface AuditListResponse {
+  audits?: { created_at?: unknown; events?: { type?: unknown; field_name?: unknown; value?: unknown }[] }[];
+  next_page?: unknown;
+}
+
 const TICKET_ID = /^\d+$/;
+/** List Audits for a Ticket: "Returns a maximum of 100 records per page" (contracts/zendesk/openapi.json). */
+const AUDITS_PER_PAGE = 100;
+/** A case's history is a handful of audits; past this many pages the sweep gives up on it (counted unreadable). */
+const MAX_AUDIT_PAGES = 10;
+const RESOLVED = new Set(['solved', 'closed']);
 
 function ticketNumber(id: string, what: string): number {
   if (!TICKET_ID.test(id)) throw new ValidationError(`${what} must be a Zendesk ticket number, got ${JSON.stringify(id)}`, what);
@@ -61,7 +75,7 @@ function withoutMarkers(tickets: readonly ListedTicket[]): ListedTicket[] {
  * Over the rate limit Zendesk answers 429 with `Retry-After`, which the HTTP client turns into a
  * RateLimitedError for the adapter to honour.
  */
-export class ZendeskClient implements CsPort {
+export class ZendeskClient implements CsPort, CaseSource {
   constructor(
     private readonly http: HttpJsonClient,
     private readonly credentials: CredentialsSource<ZendeskCredentials>,
@@ -144,6 +158,49 @@ export class ZendeskClient implements CsPort {
         tags: Array.isArray(t.tags) ? t.tags.filter((tag): tag is string => typeof tag === 'string') : [],
         createdAt: str(t.created_at),
       }));
+  }
+
+  /**
+   * A ticket's status (Show Ticket) and, when it is solved or closed, its status changes from its audits (List Audits
+   * for a Ticket, offset pagination: `page` and `per_page`, `next_page` null on the last page). A status is recorded
+   * in an audit's `Create` or `Change` event with `field_name` "status" (Ticket Audit events reference); the audit's
+   * `created_at` is the change's time. Undefined for a ticket Zendesk does not have (404).
+   */
+  async readCaseHistory(caseId: string): Promise<CaseHistory | undefined> {
+    const ticketPath = `/api/v2/tickets/${seg(String(ticketNumber(caseId, 'caseId')))}`;
+    let ticket: ShowTicketResponse['ticket'];
+    try {
+      ticket = (await this.http.request<ShowTicketResponse>({ method: 'GET', path: `${ticketPath}.json`, headers: await this.authorization() })).body?.ticket;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+    const status = str(ticket?.status);
+    if (!status) throw new RejectedByTargetError(`Zendesk's ticket ${caseId} has no status`, 422);
+    const externalId = str(ticket?.external_id);
+    const createdAt = str(ticket?.created_at);
+    const history = { caseId, status, ...(externalId ? { externalId } : {}), ...(createdAt ? { createdAt } : {}) };
+    if (!RESOLVED.has(status)) return { ...history, statusChanges: [] };
+    const statusChanges: CaseStatusChange[] = [];
+    for (let page = 1; ; page++) {
+      if (page > MAX_AUDIT_PAGES) throw new RejectedByTargetError(`Zendesk's ticket ${caseId} has more than ${MAX_AUDIT_PAGES * AUDITS_PER_PAGE} audits`, 422);
+      const { body } = await this.http.request<AuditListResponse>({
+        method: 'GET',
+        path: `${ticketPath}/audits.json`,
+        query: { page: String(page), per_page: String(AUDITS_PER_PAGE) },
+        headers: await this.authorization(),
+      });
+      for (const audit of body?.audits ?? []) {
+        const at = str(audit.created_at);
+        for (const event of audit.events ?? []) {
+          // Other event types ("Events may be added at any time … ignore undocumented event types") are not ours.
+          if ((event.type === 'Change' || event.type === 'Create') && event.field_name === 'status' && typeof event.value === 'string' && at) statusChanges.push({ status: event.value.toLowerCase(), at });
+        }
+      }
+      if (typeof body?.next_page !== 'string') break;
+    }
+    statusChanges.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return { ...history, statusChanges };
   }
 
   private async createFollowUp(ticket: NewTicket, sourceTicketId: string, idempotencyKey: string): Promise<UpdatedTicket> {

@@ -167,7 +167,9 @@ export class WebhookApi extends Construct {
     const methods = new Map<string, apigateway.Method>();
     for (const { adapter } of props.systems) {
       const systemResource = webhooks.addResource(adapter.system);
-      const integration = new apigateway.LambdaIntegration(adapter.handler, { proxy: true });
+      // No test-invoke permission: a vendor's signed webhook cannot be replayed from the console's Test button
+      // anyway, and each method's second permission is a resource under CloudFormation's 500 (test/infra/limits.test.ts).
+      const integration = new apigateway.LambdaIntegration(adapter.handler, { proxy: true, allowTestInvoke: false });
       for (const entry of adapter.dialects) {
         const dialect = entry.route;
         const method = systemResource.addResource(dialect).addMethod('POST', integration, {

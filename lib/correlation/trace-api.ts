@@ -77,7 +77,7 @@ export class TraceApi extends Construct {
     this.api.root
       .addResource('trace')
       .addResource('{id}')
-      .addMethod('GET', new apigateway.LambdaIntegration(this.handler), {
+      .addMethod('GET', new apigateway.LambdaIntegration(this.handler, { allowTestInvoke: false }), {
         requestParameters: { 'method.request.path.id': true },
         requestValidator: validator,
         authorizationType: apigateway.AuthorizationType.IAM,

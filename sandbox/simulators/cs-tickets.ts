@@ -8,6 +8,7 @@ import {
   priorityChange,
   statusChange,
   tagsChanged,
+  ZENDESK_EVENT,
   type TicketChange,
   type TicketPriority,
   type TicketStatus,
@@ -34,19 +35,41 @@ export function stringArray(value: unknown, what: string): string[] {
   return value as string[];
 }
 
+/**
+ * One audit of a ticket: "Audits are a read-only history of all updates to a given ticket … Each audit represents a
+ * single update to the ticket" (List Audits for a Ticket, contracts/zendesk/openapi.json `TicketAuditObject`), with
+ * the events of the Ticket Audit events reference (`Create`, `Change` with `previous_value`, `Comment`).
+ */
+export interface ZendeskAudit {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  author_id: number;
+  events: Record<string, unknown>[];
+  via: { channel: string };
+  metadata: { system: Record<string, unknown>; custom: Record<string, unknown> };
+}
+
+/** Offset pagination of List Audits for a Ticket: at most 100 per page (the operation's description). */
+export const AUDITS_PER_PAGE_MAX = 100;
+
 export class TicketBook {
   private readonly tickets = new Map<number, ZendeskTicket>();
   private readonly comments = new Map<number, ZendeskComment[]>();
+  private readonly audits = new Map<number, ZendeskAudit[]>();
   private ticketSeq = 0;
   private commentSeq = 0;
+  private auditSeq = 0;
 
   constructor(private readonly options: { readonly subdomain: string; readonly now: () => Date }) {}
 
   clear(): void {
     this.tickets.clear();
     this.comments.clear();
+    this.audits.clear();
     this.ticketSeq = 0;
     this.commentSeq = 0;
+    this.auditSeq = 0;
   }
 
   /** A ticket by id (path segment); Zendesk's 404 otherwise. */
@@ -109,8 +132,13 @@ export class TicketBook {
     if (followUpOf) followUpOf.followup_ids.push(id);
     this.tickets.set(id, ticket);
     this.comments.set(id, []);
-    this.appendComment(ticket, body, comment.public !== false, INTEGRATION_USER, 'api');
+    const first = this.appendComment(ticket, body, comment.public !== false, INTEGRATION_USER, 'api');
     ticket.updated_at = now;
+    // "A separate event is created for each property set" (Create events, Ticket Audit events reference).
+    const created = (['status', 'priority', 'type', 'subject', 'tags'] as const)
+      .filter((field) => ticket[field] !== null && !(field === 'tags' && ticket.tags.length === 0))
+      .map((field) => ({ type: 'Create', field_name: field, value: field === 'tags' ? [...ticket.tags] : ticket[field] }));
+    this.recordAudit(ticket, INTEGRATION_USER, 'api', [first], created);
     return ticket;
   }
 
@@ -167,9 +195,33 @@ export class TicketBook {
     });
   }
 
-  /** The audit Zendesk returns with a created or changed ticket. */
-  audit(ticket: ZendeskTicket, type: string): Record<string, unknown> {
-    return { id: this.options.now().getTime(), ticket_id: ticket.id, created_at: ticket.updated_at, author_id: INTEGRATION_USER.id, events: [{ type }] };
+  /**
+   * Records one update of a ticket as an audit (created now, at the ticket's `updated_at`): its changes as the Ticket
+   * Audit events reference writes them (a status, priority or tags change as a `Change` with `previous_value`; a
+   * comment as a `Comment`), after any `Create` events. Returns the audit, which Create and Update Ticket answer with.
+   */
+  recordAudit(ticket: ZendeskTicket, author: ZendeskUser, channel: string, changes: readonly TicketChange[], created: readonly Record<string, unknown>[] = []): ZendeskAudit {
+    const events = [...changes.map((change) => auditEventOf(change, ticket)), ...created].map((event, index) => ({ id: (this.auditSeq + 1) * 100 + index, ...event }));
+    const audit: ZendeskAudit = {
+      id: 5_000_000 + ++this.auditSeq,
+      ticket_id: ticket.id,
+      created_at: ticket.updated_at,
+      author_id: author.id,
+      events,
+      via: { channel },
+      metadata: { system: {}, custom: {} },
+    };
+    const list = this.audits.get(ticket.id) ?? [];
+    list.push(audit);
+    this.audits.set(ticket.id, list);
+    return audit;
+  }
+
+  /** `GET /api/v2/tickets/{id}/audits`: one page of the ticket's audits, oldest first (offset pagination). */
+  auditPage(ticketId: number, page: number, perPage: number): { audits: ZendeskAudit[]; count: number; hasMore: boolean } {
+    const all = this.audits.get(ticketId) ?? [];
+    const start = (page - 1) * perPage;
+    return { audits: all.slice(start, start + perPage), count: all.length, hasMore: start + perPage < all.length };
   }
 
   applyStatus(ticket: ZendeskTicket, status: TicketStatus): TicketChange[] {
@@ -206,5 +258,29 @@ export class TicketBook {
     this.comments.set(ticket.id, list);
     ticket.updated_at = comment.created_at;
     return commentAdded(comment, author);
+  }
+}
+
+/** A ticket change (as a webhook announces it) as the audit event that records it. */
+function auditEventOf(change: TicketChange, ticket: ZendeskTicket): Record<string, unknown> {
+  const lower = (value: unknown): unknown => (typeof value === 'string' ? value.toLowerCase() : (value ?? null));
+  const event = change.event;
+  switch (change.type) {
+    case ZENDESK_EVENT.statusChanged:
+      return { type: 'Change', field_name: 'status', value: lower(event.current), previous_value: lower(event.previous) };
+    case ZENDESK_EVENT.priorityChanged:
+      return { type: 'Change', field_name: 'priority', value: lower(event.current), previous_value: lower(event.previous) };
+    case ZENDESK_EVENT.tagsChanged: {
+      // "the attribute is an array when the value of field_name is tags": the lists after and before.
+      const added = (event.tags_added ?? []) as string[];
+      const removed = (event.tags_removed ?? []) as string[];
+      return { type: 'Change', field_name: 'tags', value: [...ticket.tags], previous_value: [...ticket.tags.filter((t) => !added.includes(t)), ...removed] };
+    }
+    case ZENDESK_EVENT.commentAdded: {
+      const comment = event.comment as { id: string; body: string; is_public: boolean; author: { id: string } };
+      return { type: 'Comment', author_id: Number(comment.author.id), body: comment.body, public: comment.is_public, attachments: [] };
+    }
+    default:
+      return { type: 'Change', field_name: change.type };
   }
 }

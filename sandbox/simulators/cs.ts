@@ -14,7 +14,7 @@ import {
   safeEqual,
 } from './common';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketChange, type TicketPriority, type TicketStatus, type ZendeskComment, type ZendeskTicket, type ZendeskUser } from './cs-payloads';
-import { AGENT, AUTOMATION, INTEGRATION_USER, stringArray, TicketBook } from './cs-tickets';
+import { AGENT, AUDITS_PER_PAGE_MAX, AUTOMATION, INTEGRATION_USER, stringArray, TicketBook } from './cs-tickets';
 import { ticketEventWebhooks } from './cs-webhooks';
 
 export interface CsCredentials {
@@ -99,6 +99,7 @@ export class CsSimulator extends VendorSimulator {
       this.route('GET', `/api/v2/tickets${suffix}`, (req) => this.listTickets(req));
       this.route('GET', `/api/v2/tickets/:id${suffix}`, (req) => json(200, { ticket: this.book.ticket(req.params.id) }));
       this.route('PUT', `/api/v2/tickets/:id${suffix}`, (req) => this.updateTicket(req));
+      this.route('GET', `/api/v2/tickets/:id/audits${suffix}`, (req) => this.listAudits(req, suffix));
       this.route('GET', `/api/v2/tickets/:id/comments${suffix}`, (req) => {
         const comments = this.book.commentsOf(this.book.ticket(req.params.id).id);
         return json(200, { comments, next_page: null, previous_page: null, count: comments.length });
@@ -250,7 +251,7 @@ export class CsSimulator extends VendorSimulator {
 
   private createTicket(req: SimRequest): SimResponse {
     const ticket = this.book.create(req.body);
-    return json(201, { ticket, audit: this.book.audit(ticket, 'Create') }, { location: ticket.url });
+    return json(201, { ticket, audit: this.book.auditPage(ticket.id, 1, 1).audits[0] }, { location: ticket.url });
   }
 
   private listTickets(req: SimRequest): SimResponse {
@@ -264,14 +265,29 @@ export class CsSimulator extends VendorSimulator {
     // "Tickets with a status set to Closed can't be updated in most cases" (support.zendesk.com 4408894213018).
     if (ticket.status === 'closed') return this.recordInvalid({ status: ['Status: closed prevents ticket update'] });
     const events = this.book.update(ticket, changes);
+    const audit = this.book.recordAudit(ticket, INTEGRATION_USER, 'api', events);
     if (this.csOptions.webhooksForApiChanges && events.length > 0) {
       this.announce(ticket, INTEGRATION_USER, events, {}).catch((error: unknown) => this.log('ticket webhook not sent', { system: this.system, ticketId: ticket.id, error: String(error) }));
     }
-    return json(200, { ticket, audit: this.book.audit(ticket, 'Change') });
+    return json(200, { ticket, audit });
   }
 
-  /** Sends one webhook per change, in order (cs-webhooks.ts). */
+  /**
+   * List Audits for a Ticket, offset pagination: `page` and `per_page` (at most 100), `next_page` / `previous_page`
+   * the URLs of the neighbouring pages or null (contracts/zendesk/openapi.json `TicketAuditsResponseNoneCursor`).
+   */
+  private listAudits(req: SimRequest, suffix: string): SimResponse {
+    const ticket = this.book.ticket(req.params.id);
+    const page = Number(req.query.get('page') ?? '1');
+    const perPage = Number(req.query.get('per_page') ?? String(AUDITS_PER_PAGE_MAX));
+    const { audits, count, hasMore } = this.book.auditPage(ticket.id, page, perPage);
+    const url = (p: number) => `https://${this.csOptions.subdomain ?? 'lsync-sandbox'}.zendesk.com/api/v2/tickets/${ticket.id}/audits${suffix}?page=${p}&per_page=${perPage}`;
+    return json(200, { audits, count, next_page: hasMore ? url(page + 1) : null, previous_page: page > 1 ? url(page - 1) : null });
+  }
+
+  /** Records the audit of an agent-side change and sends one webhook per change, in order (cs-webhooks.ts). */
   private async announce(ticket: ZendeskTicket, actor: ZendeskUser, changes: TicketChange[], options: AgentChangeOptions): Promise<WebhookDelivery[]> {
+    if (changes.length > 0 && actor !== INTEGRATION_USER) this.book.recordAudit(ticket, actor, actor === AUTOMATION ? 'rule' : 'web', changes);
     const deliveries: WebhookDelivery[] = [];
     const webhooks = ticketEventWebhooks(ticket, actor, changes, { accountId: this.accountId, secret: this.csOptions.zendeskSecret, now: this.now, ...(options.signedAt ? { signedAt: options.signedAt } : {}) });
     for (const webhook of webhooks) deliveries.push(await this.emit(webhook));

@@ -8,7 +8,7 @@
  * Uses its own shipment of SO-1001 (SHP-1001-31), released through the ERP's canonical webhook and dispatched by the
  * product like any other, so no other test's shipment, route or ERP record is touched.
  */
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { QueueDiscovery } from '../../registry/catalog';
@@ -79,6 +79,23 @@ async function release(shipmentId: string): Promise<string> {
   return dispatched!.detail.refs.routeId!;
 }
 
+/** A shipment of SO-1001 released, dispatched and in flight, then a temperature excursion on it (11.5 °C for 25 min against 2–8 °C). */
+async function inFlightWithExcursion(shipmentId: string): Promise<void> {
+  await release(shipmentId);
+  await waitFor('the shipment in flight in the index', () => inFlight(shipmentId));
+  const now = Date.now();
+  await sim('fleet', 'POST', '/__sim/actions/sendCanonical', {
+    event: {
+      eventId: `excursion-${shipmentId}-${now}`,
+      eventType: 'shipment.exception-raised',
+      occurredAt: new Date(now - 25 * 60_000).toISOString(),
+      correlationId: ORDER_ID,
+      refs: { orderId: ORDER_ID, shipmentId },
+      data: { kind: 'temperature-excursion', reportedSeverity: 'high', readingCelsius: 11.5, peakCelsius: 11.5, limits: { maxCelsius: 8 }, durationMinutes: 25 },
+    },
+  });
+}
+
 /** The ERP's status updates for the shipment, as the ERP simulator recorded them (accepted ones). */
 async function erpStatusCalls(): Promise<CallRecord[]> {
   const { calls } = await sim<{ calls: CallRecord[] }>('erp', 'GET', `/__sim/calls?method=PUT&path=${encodeURIComponent(`/shipments/${SHIPMENT_ID}/status`)}`);
@@ -112,7 +129,7 @@ async function inFlight(shipmentId = SHIPMENT_ID): Promise<boolean> {
 }
 
 /** A work queue (by its lsync discovery output) holds nothing, visible, delayed or in flight: what was sent to it has been handled. */
-async function drained(output: 'LsyncQueueErpSync' | 'LsyncQueueFleetReconciliation' | 'LsyncQueueErpReconciliation'): Promise<boolean> {
+async function drained(output: 'LsyncQueueErpSync' | 'LsyncQueueFleetReconciliation' | 'LsyncQueueErpReconciliation' | 'LsyncQueueCsReconciliation'): Promise<boolean> {
   const discovery = JSON.parse(sandbox().outputs[sandbox().stackName]![output]!) as QueueDiscovery;
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: discovery.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
@@ -171,20 +188,8 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
 
   test('a quality-hold release whose CloudEvent the ERP gives up on is restored by the next ERP sweep, with the CloudEvent’s id; the late original is a duplicate', { timeout: 240_000 }, async () => {
     const shipmentId = 'SHP-1001-32';
-    await release(shipmentId);
-    await waitFor('the shipment in flight in the index', () => inFlight(shipmentId));
     // A temperature excursion on it: the workflow places a quality hold in the ERP (and opens a case).
-    const now = Date.now();
-    await sim('fleet', 'POST', '/__sim/actions/sendCanonical', {
-      event: {
-        eventId: `excursion-${shipmentId}-${now}`,
-        eventType: 'shipment.exception-raised',
-        occurredAt: new Date(now - 25 * 60_000).toISOString(),
-        correlationId: ORDER_ID,
-        refs: { orderId: ORDER_ID, shipmentId },
-        data: { kind: 'temperature-excursion', reportedSeverity: 'high', readingCelsius: 11.5, peakCelsius: 11.5, limits: { maxCelsius: 8 }, durationMinutes: 25 },
-      },
-    });
+    await inFlightWithExcursion(shipmentId);
     const [placed] = await waitFor('quality-hold.placed', async () => {
       const found = await busEvents('quality-hold.placed', shipmentId);
       return found.length > 0 && found;
@@ -214,5 +219,63 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
     const ticket = await waitFor('the excursion ticket', async () => (await sim<{ tickets: { id: number; external_id: string }[] }>('cs', 'GET', '/__sim/state')).tickets.find((t) => t.external_id === shipmentId));
     await sim('cs', 'POST', '/__sim/actions/solveTicket', { ticketId: ticket.id, comment: 'The load was checked; released to the customer.' });
     await waitFor('case.resolved', async () => (await busEvents('case.resolved', shipmentId)).length > 0);
+  });
+
+  test('a ticket solved in Zendesk whose status webhook Zendesk gives up on is restored by the next CS sweep, with the webhook’s id: the waiting workflow is released by it; the late original is a duplicate', { timeout: 300_000 }, async () => {
+    const shipmentId = 'SHP-1001-33';
+    // A temperature excursion: the workflow opens a case in Zendesk and waits for its resolution.
+    await inFlightWithExcursion(shipmentId);
+    const [exception] = await waitFor('shipment.exception-raised', async () => {
+      const found = await busEvents('shipment.exception-raised', shipmentId);
+      return found.length > 0 && found;
+    });
+    const [opened] = await waitFor('case.opened', async () => {
+      const found = await busEvents('case.opened', shipmentId);
+      return found.length > 0 && found;
+    });
+    const caseId = opened!.detail.refs.caseId!;
+    const table = sandbox().outputs[sandbox().stackName]!.CorrelationTableName!;
+    // The sweep reads the cases the shipment's view shows open.
+    await waitFor('the case open in the shipment view', async () => {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `SHIPMENT#${shipmentId}` }, sk: { S: 'STATE' } } }));
+      return Item?.view?.M?.cases?.M?.[caseId]?.M?.status?.S === 'open';
+    });
+    const recordKey = { pk: { S: `CORR#${ORDER_ID}` }, sk: { S: `WF#temperature-excursion#${exception!.detail.metadata.eventId}` } };
+    await waitFor('the workflow waiting for its case', async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: recordKey }))).Item?.status?.S === 'open');
+
+    // An agent solves the ticket; Zendesk gives up on its status webhook: the product never hears of it.
+    await sim('cs', 'POST', '/__sim/webhook-abandonments', { eventType: 'zen:event-type:ticket.status_changed', bodyIncludes: shipmentId });
+    const { result: deliveries } = await sim<{ result: Delivery[] }>('cs', 'POST', '/__sim/actions/solveTicket', { ticketId: Number(caseId) });
+    const lost = deliveries.find((d) => d.abandoned)!;
+    expect(lost).toMatchObject({ abandoned: true, attempts: [] });
+    expect(await busEvents('case.resolved', shipmentId)).toEqual([]);
+
+    // The next CS sweep reads the ticket and its audits, and publishes the resolution.
+    await control('/schedules/fire?name=CsReconciliation', 'POST');
+    const [restored] = await waitFor('the restored case.resolved', async () => {
+      const found = await busEvents('case.resolved', shipmentId);
+      return found.length > 0 && found;
+    });
+    expect(restored!.detail.metadata.source.system).toBe('cs');
+    expect(restored!.detail.refs).toMatchObject({ caseId, shipmentId });
+    const eventId = restored!.detail.metadata.eventId;
+    const record = await waitFor('the workflow released by the restored resolution', async () => {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: recordKey }));
+      return Item?.status?.S === 'resolved' && Item;
+    });
+    expect(record).toMatchObject({ resolvedBy: { S: 'case.resolved' }, caseId: { S: caseId } });
+
+    // The original webhook arrives late after all: the intake maps it to the same id.
+    const { webhook: late } = await sim<{ webhook: Delivery }>('cs', 'POST', `/__sim/webhooks/${lost.id}/redeliver`);
+    expect(late.status).toBe(202);
+    expect(JSON.parse(late.attempts.at(-1)!.responseBody!)).toEqual({ status: 'accepted', eventIds: [eventId] });
+
+    // A second sweep finds the case resolved in the view: it reads nothing and publishes nothing.
+    await waitFor('the late resolution on the bus', async () => (await busEvents('case.resolved', shipmentId)).length === 2);
+    await control('/schedules/fire?name=CsReconciliation', 'POST');
+    await waitFor('the second sweep done', () => drained('LsyncQueueCsReconciliation'), 120_000);
+    const resolutions = await busEvents('case.resolved', shipmentId);
+    expect(resolutions).toHaveLength(2);
+    expect(new Set(resolutions.map((e) => e.detail.metadata.eventId))).toEqual(new Set([eventId]));
   });
 });

@@ -117,8 +117,9 @@ describe('the stack of a Business Central stage', () => {
     expect(envOf(fn('ExceptionWorkflowsErpTask'))).toMatchObject({ TARGET_VENDOR: 'business-central', TOKEN_URL: BC.tokenUrl, ...bcSettings });
   });
 
-  test('no ERP reconciliation sweep (it reads the generic ERP API); the fleet sweep stays', () => {
-    expect(ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => id.includes('Reconciliation'))).toEqual([expect.stringMatching(/^FleetReconciliation/)]);
+  test('no ERP reconciliation sweep (it reads the generic ERP API); the fleet and CS sweeps stay', () => {
+    const sweeps = ofType('AWS::Lambda::Function').map(([id]) => id).filter((id) => id.includes('Reconciliation'));
+    expect(sweeps.sort()).toEqual([expect.stringMatching(/^CsReconciliation/), expect.stringMatching(/^FleetReconciliation/)]);
   });
 
   test('within the service limits', () => {

@@ -109,6 +109,14 @@ describe('reconciliation sweeps in the dev stack', () => {
   });
 });
 
+describe('a vendor the sweep cannot read gets no sweep for its system', () => {
+  test('a Freshdesk stage has the ERP and fleet sweeps and no CS sweep (registry/api-vendors.ts notSwept)', () => {
+    const freshdesk = resourcesOf('dev', { configOverrides: { systems: { cs: { vendor: 'freshdesk', outbound: { vendorLimitPerMinute: 160 } } } } });
+    expect(ofType(freshdesk, 'AWS::Scheduler::Schedule').map(([id]) => id.replace(/Schedule.*$/, '')).sort()).toEqual(['ErpReconciliation', 'FleetReconciliation']);
+    expect(ofType(freshdesk, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('MonitoringCsReconciliation'))).toEqual([]);
+  });
+});
+
 describe('ReconciliationSweep and monitoring', () => {
   test('a schedule whose sweep is not given to monitorDrift fails synthesis, naming it', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

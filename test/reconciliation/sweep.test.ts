@@ -9,6 +9,9 @@ import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-stor
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import { FleetRouteObserver } from '../../lambdas/fleet/reconciliation/route-observer';
 import { ErpHoldObserver } from '../../lambdas/erp/reconciliation/hold-observer';
+import { CaseObserver } from '../../lambdas/cs/reconciliation/case-observer';
+import type { CaseHistory } from '../../lambdas/cs/cs-port';
+import { mapZendesk } from '../../lambdas/cs/inbound/zendesk';
 import { mapCloudEvent } from '../../lambdas/erp/inbound/cloudevents';
 import { mapSamsara, type SamsaraWebhook } from '../../lambdas/fleet/inbound/samsara';
 import type { RouteRead } from '../../lambdas/fleet/fleet-port';
@@ -29,7 +32,7 @@ import {
 import { createSweepHandler, sweepPage, type SweepDependencies } from '../../lambdas/shared/reconciliation/sweep-runner';
 import { InMemorySweepStore } from '../../lambdas/shared/reconciliation/sweep-store';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
-import { samsaraDeparture, samsaraRoute } from '../inbound/fixtures/payloads';
+import { samsaraDeparture, samsaraRoute, zendeskEvent } from '../inbound/fixtures/payloads';
 import { lambdaContext, memoryLogger, scenarioEvent, sqsEvent } from '../outbound/support';
 
 const NOW = new Date('2026-03-12T08:20:00Z');
@@ -207,6 +210,25 @@ describe('the fleet sweep over the correlation index', () => {
   });
 });
 
+/** One sweep page of `system` with `observer` over an in-memory correlation table; what it published and counted. */
+function observerHarness(system: 'erp' | 'cs', observer: SweepDependencies['observer']) {
+  const table = new InMemoryCorrelationStore();
+  const publisher = new InMemoryPublisher();
+  const counts: Record<string, number> = {};
+  const deps: SweepDependencies = {
+    system,
+    observer,
+    store: new InMemorySweepStore(table.items),
+    publisher,
+    queue: { send: async () => undefined, deadLetter: async () => undefined },
+    logger: memoryLogger(),
+    metrics: { count: (name, value) => void (counts[name] = (counts[name] ?? 0) + value) },
+    settings: { pageSize: 25, intervalSeconds: 900, reserveMs: 1000, queueUrl: `https://sqs.local/${system}-reconciliation` },
+    clock: () => NOW,
+  };
+  return { table, publisher, counts, run: () => sweepPage(deps, { ...first(), system }, () => 60_000) };
+}
+
 describe('the ERP sweep: quality holds still active in the view', () => {
   const released = { holdId: 'QH-7', orderId: 'SO-1001', shipmentId: 'SHP-7', reason: 'temperature excursion', severity: 'major', status: 'released', placedAt: '2026-03-12T09:00:00Z', releasedAt: '2026-03-12T11:30:00Z', releasedBy: 'erp-user' };
 
@@ -220,22 +242,8 @@ describe('the ERP sweep: quality holds still active in the view', () => {
   }
 
   function erpHarness(holds: Record<string, unknown>) {
-    const table = new InMemoryCorrelationStore();
-    const publisher = new InMemoryPublisher();
     const reads: string[] = [];
-    const counts: Record<string, number> = {};
-    const deps: SweepDependencies = {
-      system: 'erp',
-      observer: new ErpHoldObserver({ readQualityHold: async (holdId) => (reads.push(holdId), holds[holdId]) }),
-      store: new InMemorySweepStore(table.items),
-      publisher,
-      queue: { send: async () => undefined, deadLetter: async () => undefined },
-      logger: memoryLogger(),
-      metrics: { count: (name, value) => void (counts[name] = (counts[name] ?? 0) + value) },
-      settings: { pageSize: 25, intervalSeconds: 900, reserveMs: 1000, queueUrl: 'https://sqs.local/erp-reconciliation' },
-      clock: () => NOW,
-    };
-    return { table, publisher, reads, counts, run: () => sweepPage(deps, { ...first(), system: 'erp' }, () => 60_000) };
+    return { reads, ...observerHarness('erp', new ErpHoldObserver({ readQualityHold: async (holdId) => (reads.push(holdId), holds[holdId]) })) };
   }
 
   /** The shipment in flight with a hold in its view, as the indexer and the view projection leave them. */
@@ -262,5 +270,97 @@ describe('the ERP sweep: quality holds still active in the view', () => {
     await inFlightWithHold(known.table, 'released');
     await known.run();
     expect(known.reads).toEqual([]);
+  });
+});
+
+describe('the CS sweep: cases still open in the view', () => {
+  const SOLVED_AT = '2026-03-13T08:30:00Z';
+
+  /** Zendesk's status_changed webhook for the solve, as the intake maps it (its event time a fraction after the update). */
+  function webhookResolution(status: 'SOLVED' | 'CLOSED' = 'SOLVED', updatedAt = SOLVED_AT): CanonicalDetail {
+    const webhook = zendeskEvent('ticket.status_changed', { current: status, previous: 'OPEN' }, { external_id: 'SHP-7', updated_at: updatedAt });
+    const result = mapZendesk({ event: { ...webhook, time: `${updatedAt.slice(0, -1)}.512Z` }, vendorEventId: webhook.id, vendorEventType: 'ticket.status_changed' }, '2026-03-13T08:30:02.000Z');
+    if (result.kind !== 'events') throw new Error(`the webhook did not map: ${result.kind}`);
+    return result.events[0] as CanonicalDetail;
+  }
+
+  function csHarness(histories: Record<string, CaseHistory | undefined>) {
+    const reads: string[] = [];
+    return { reads, ...observerHarness('cs', new CaseObserver({ readCaseHistory: async (caseId) => (reads.push(caseId), histories[caseId]) })) };
+  }
+
+  /** The shipment in flight with a case in its view, as the indexer and the view projection leave them. */
+  async function inFlightWithCase(table: InMemoryCorrelationStore, caseStatus: 'open' | 'resolved') {
+    await indexEvent(table, dispatched('SHP-7', 'RT-7'), NOW, 86_400);
+    const state = table.items.get('SHIPMENT#SHP-7\u0000STATE')!;
+    table.items.set('SHIPMENT#SHP-7\u0000STATE', { ...state, view: { shipmentId: 'SHP-7', exceptions: {}, cases: { '38211': { status: caseStatus } }, holds: {} } });
+  }
+
+  const solved: CaseHistory = {
+    caseId: '38211',
+    externalId: 'SHP-7',
+    status: 'solved',
+    createdAt: '2026-03-12T10:41:10Z',
+    statusChanges: [
+      { status: 'new', at: '2026-03-12T10:41:10Z' },
+      { status: 'solved', at: SOLVED_AT },
+    ],
+  };
+
+  test('a solve whose webhook never came is published with the id and timeline entry the webhook would have had; the late webhook is the same event', async () => {
+    const h = csHarness({ '38211': solved });
+    await inFlightWithCase(h.table, 'open');
+    await h.run();
+    const webhook = webhookResolution();
+    expect(h.publisher.published.map((e) => [e.metadata.eventType, e.metadata.eventId, e.data])).toEqual([['case.resolved', webhook.metadata.eventId, webhook.data]]);
+    expect(timelineKeyOf(h.publisher.published[0] as CanonicalDetail)).toEqual(timelineKeyOf(webhook));
+    expect(h.publisher.published[0]!.refs).toEqual(webhook.refs);
+    expect(h.counts.ReconciliationDriftFound).toBe(1);
+
+    // Indexed (as the webhook's copy would be): the next sweep finds nothing missing.
+    await indexEvent(h.table, webhook, NOW, 86_400);
+    h.publisher.published.length = 0;
+    await h.run();
+    expect(h.publisher.published).toEqual([]);
+  });
+
+  test('solved, then closed by Zendesk: two facts, as they are two webhooks; solved again after a reopen is another fact', async () => {
+    const history: CaseHistory = {
+      ...solved,
+      status: 'closed',
+      statusChanges: [...solved.statusChanges, { status: 'open', at: '2026-03-13T09:00:00Z' }, { status: 'solved', at: '2026-03-13T10:00:00Z' }, { status: 'closed', at: '2026-03-17T10:00:00Z' }],
+    };
+    const h = csHarness({ '38211': history });
+    await inFlightWithCase(h.table, 'open');
+    await h.run();
+    expect(h.publisher.published.map((e) => e.metadata.eventId)).toEqual([
+      webhookResolution('SOLVED').metadata.eventId,
+      webhookResolution('SOLVED', '2026-03-13T10:00:00Z').metadata.eventId,
+      webhookResolution('CLOSED', '2026-03-17T10:00:00Z').metadata.eventId,
+    ]);
+    expect(new Set(h.publisher.published.map((e) => e.metadata.eventId)).size).toBe(3);
+  });
+
+  test('an open ticket, a ticket of another shipment, or a case the view knows resolved publish nothing; a ticket the platform does not have is unreadable', async () => {
+    const open = csHarness({ '38211': { ...solved, status: 'open', statusChanges: [] } });
+    await inFlightWithCase(open.table, 'open');
+    await open.run();
+    expect(open.publisher.published).toEqual([]);
+
+    const other = csHarness({ '38211': { ...solved, externalId: 'SHP-8' } });
+    await inFlightWithCase(other.table, 'open');
+    await other.run();
+    expect(other.publisher.published).toEqual([]);
+
+    const known = csHarness({ '38211': solved });
+    await inFlightWithCase(known.table, 'resolved');
+    await known.run();
+    expect(known.reads).toEqual([]);
+
+    const gone = csHarness({});
+    await inFlightWithCase(gone.table, 'open');
+    const totals = await gone.run();
+    expect(totals).toMatchObject({ shipments: 1, unreadable: 1, found: 0 });
+    expect(gone.publisher.published).toEqual([]);
   });
 });

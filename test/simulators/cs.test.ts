@@ -112,7 +112,7 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       expect((await getJson(`${url}/api/v2/tickets/1`, { headers: basic })).body).toMatchObject({ ticket: { id: 1 } });
       expect((await getJson(`${url}/api/v2/tickets?external_id=SHP-1001-01`, { headers: basic })).body).toMatchObject({ tickets: [{ id: 1 }] });
       expect(cs.calls.map((c) => c.contract?.operationId)).toEqual(['CreateTicketJson', 'ShowTicket', 'ListTickets']);
-      expect(await getJson(`${url}/api/v2/tickets/1/audits.json`, { headers: basic })).toMatchObject({ status: 404, body: { error: 'RecordNotFound', description: 'Not found' } });
+      expect(await getJson(`${url}/api/v2/tickets/1/collaborators.json`, { headers: basic })).toMatchObject({ status: 404, body: { error: 'RecordNotFound', description: 'Not found' } });
       expect((await getJson(`${url}/api/v2/tickets/one.json`, { headers: basic })).status).toBe(400);
     });
 
@@ -122,13 +122,49 @@ describe('customer-service simulator (Zendesk-shaped)', () => {
       await getJson(`${url}/api/v2/tickets/1.json`, { headers: basic });
       await getJson(`${url}/api/v2/tickets.json?external_id=SHP-1001-01`, { headers: basic });
       await getJson(`${url}/api/v2/tickets/1/comments.json`, { headers: basic });
+      await getJson(`${url}/api/v2/tickets/1/audits.json?per_page=1&page=2`, { headers: basic });
       expect(cs.calls.map((c) => [c.status, c.contract?.responseErrors ?? []])).toEqual([
         [201, []],
         [200, []],
         [200, []],
         [200, []],
         [200, []],
+        [200, []],
       ]);
+    });
+
+    test('audits: one per update, oldest first, with Create, Change (previous_value) and Comment events; offset pagination', async () => {
+      await create(basic);
+      await getJson(`${url}/api/v2/tickets/1.json`, jsonInit('PUT', { ticket: { status: 'open', additional_tags: ['pod-received'] } }, basic));
+      const [solve] = await cs.solveTicket(1, { comment: 'Released by QA' });
+      expect(solve).toBeDefined();
+      await cs.closeSolvedTickets();
+      const all = await getJson(`${url}/api/v2/tickets/1/audits.json`, { headers: basic });
+      const body = all.body as { audits: { created_at: string; author_id: number; via: { channel: string }; events: Record<string, unknown>[] }[]; count: number; next_page: string | null };
+      expect(body).toMatchObject({ count: 4, next_page: null, previous_page: null });
+      expect(body.audits.map((a) => [a.author_id, a.via.channel])).toEqual([[9001, 'api'], [9001, 'api'], [9100, 'web'], [-1, 'rule']]);
+      expect(body.audits[0]!.events).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: 'Comment', public: false }), expect.objectContaining({ type: 'Create', field_name: 'status', value: 'new' })]),
+      );
+      expect(body.audits[1]!.events).toEqual([
+        expect.objectContaining({ type: 'Change', field_name: 'status', value: 'open', previous_value: 'new' }),
+        expect.objectContaining({ type: 'Change', field_name: 'tags', value: ['logistics-sync', 'temperature-excursion', 'pod-received'], previous_value: ['logistics-sync', 'temperature-excursion'] }),
+      ]);
+      expect(body.audits[2]!.events).toEqual([expect.objectContaining({ type: 'Comment', body: 'Released by QA', public: true }), expect.objectContaining({ type: 'Change', field_name: 'status', value: 'solved', previous_value: 'open' })]);
+      expect(body.audits[3]!.events).toEqual([expect.objectContaining({ type: 'Change', field_name: 'status', value: 'closed', previous_value: 'solved' })]);
+      // The solve's audit is the update the status webhook announced: its time is that webhook's ticket updated_at.
+      const solvedWebhook = receiver.requests.map((r) => JSON.parse(r.body) as { type: string; detail: { updated_at: string; status: string } }).find((w) => w.type.endsWith('status_changed') && w.detail.status === 'SOLVED');
+      expect(solvedWebhook?.detail.updated_at).toBe(body.audits[2]!.created_at);
+      // Event ids are unique across the ticket's audits.
+      const ids = body.audits.flatMap((a) => a.events.map((e) => e.id));
+      expect(new Set(ids).size).toBe(ids.length);
+
+      const page2 = await getJson(`${url}/api/v2/tickets/1/audits.json?page=2&per_page=3`, { headers: basic });
+      expect(page2.body).toMatchObject({ count: 4, next_page: null, previous_page: expect.stringContaining('page=1&per_page=3'), audits: [{ events: [{ value: 'closed' }] }] });
+      const page1 = await getJson(`${url}/api/v2/tickets/1/audits?per_page=3`, { headers: basic });
+      expect(page1.body).toMatchObject({ next_page: expect.stringMatching(/\/api\/v2\/tickets\/1\/audits\?page=2&per_page=3$/), previous_page: null });
+      expect((await getJson(`${url}/api/v2/tickets/1/audits.json?per_page=101`, { headers: basic })).status).toBe(400);
+      expect((await getJson(`${url}/api/v2/tickets/2/audits.json`, { headers: basic })).status).toBe(404);
     });
 
     test('updates: comment, status, priority and additional_tags; comments are listed; a closed ticket refuses updates', async () => {

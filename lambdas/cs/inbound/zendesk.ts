@@ -1,4 +1,4 @@
-import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { buildCanonicalEvent, factKey, type CanonicalDetail } from '../../shared/canonical-event';
 import { dialectIdentity, type DecodedEvent, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { zendeskWebhook } from '../../shared/webhook/generated/vendor-validators.js';
 import { asIdentifier, compact, minutesBetween } from '../../shared/webhook/mapping';
@@ -21,6 +21,8 @@ export interface ZendeskTicket {
   priority?: string | null;
   tags?: string[];
   created_at?: string;
+  /** The ticket's last update: for a status change, the update that made it (the time its audit records). */
+  updated_at?: string;
 }
 
 export interface ZendeskWebhook {
@@ -68,6 +70,53 @@ function tags(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
 }
 
+/** A time to the second: Zendesk's audits record `created_at` in whole seconds, event payloads may carry fractions. */
+function toSecond(at: string): string | undefined {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? undefined : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The fact of a ticket reaching a resolved status (solved, closed) at a time, to the second: the webhook reads it from
+ * its ticket's `updated_at` (the update that changed the status), the CS reconciliation sweep from the `created_at` of
+ * the audit that recorded the change (lambdas/cs/reconciliation), so both produce the same canonical id
+ * (canonical-event.ts `factKey`). A ticket solved, reopened and solved again is two facts.
+ */
+export function caseResolvedFact(ticketId: string, status: string, at: string): string {
+  return factKey('zendesk', 'ticket', ticketId, status, at);
+}
+
+/**
+ * `case.resolved` for a ticket that reached `status` at `at` (pure): the webhook's mapping and the sweep's, with the
+ * fact's id and the fact's time as its occurrence (so both land on the same timeline entry). Undefined when `at` is not a time.
+ */
+export function caseResolvedEvent(fields: {
+  ticketId: string;
+  shipmentId: string;
+  status: 'solved' | 'closed';
+  at: string;
+  createdAt?: string;
+  vendorEventId: string;
+  receivedAt: string;
+}): CanonicalDetail | undefined {
+  const at = toSecond(fields.at);
+  if (!at) return undefined;
+  // A span beyond the canonical bound (19 years) means a wrong created_at: the resolution travels without it.
+  const openMinutes = minutesBetween(fields.createdAt, at);
+  const open = openMinutes === undefined || openMinutes > MAX_OPEN_MINUTES ? undefined : Math.max(0, openMinutes);
+  return buildCanonicalEvent({
+    eventType: 'case.resolved',
+    system: 'cs',
+    vendor: VENDOR,
+    vendorEventId: fields.vendorEventId,
+    fact: caseResolvedFact(fields.ticketId, fields.status, at),
+    occurredAt: at,
+    receivedAt: fields.receivedAt,
+    refs: { caseId: fields.ticketId, shipmentId: fields.shipmentId },
+    data: compact({ status: fields.status, openMinutes: open }),
+  }) as CanonicalDetail;
+}
+
 export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: string): MapResult {
   const webhook = decoded.event;
   const change = webhook.type.slice(EVENT_PREFIX.length);
@@ -88,10 +137,10 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
       const now = status(current);
       if (!now) return { kind: 'ignored', reason: 'status change without a known current status' };
       if (now === 'solved' || now === 'closed') {
-        // A span beyond the canonical bound (19 years) means a wrong created_at: the resolution travels without it.
-        const openMinutes = minutesBetween(ticket.created_at, webhook.time);
-        const open = openMinutes === undefined || openMinutes > MAX_OPEN_MINUTES ? undefined : Math.max(0, openMinutes);
-        return { kind: 'events', events: [event('case.resolved', compact({ status: now, openMinutes: open }))] };
+        // The fact's time is the ticket's update (`detail.updated_at`), which its audit records too; `time` otherwise.
+        const resolved = caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at: ticket.updated_at ?? webhook.time, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt })
+          ?? caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at: webhook.time, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt });
+        return resolved ? { kind: 'events', events: [resolved] } : { kind: 'ignored', reason: 'status change without a valid time' };
       }
       return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now, previousStatus: status(previous) }))] };
     }
