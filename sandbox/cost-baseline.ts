@@ -1,4 +1,4 @@
-import { DYNAMODB_WRITES } from './cost-model';
+import { DYNAMODB_WRITES, writeUnitsOf } from './cost-model';
 import type { AwsCallCount, LambdaUsage, Usage } from './metering';
 
 /**
@@ -94,7 +94,7 @@ export function writeUnitsByFunction(usage: Usage): Map<string, number> {
     const units = c.service === 'dynamodb' ? DYNAMODB_WRITES[c.operation] : undefined;
     if (!units) continue;
     const who = c.function ?? c.principal;
-    result.set(who, (result.get(who) ?? 0) + units * (c.items + (c.indexed ?? 0)));
+    result.set(who, (result.get(who) ?? 0) + writeUnitsOf(c) + units * (c.indexed ?? 0));
   }
   return result;
 }

@@ -17,8 +17,9 @@ import type { AwsCallCount, Usage } from './metering';
  *   equal to ours, which flatters it (per-invocation overhead and cold starts are ignored). The exception
  *   workflows are counted as they ran.
  *
- * Assumptions, stated in the bench output: DynamoDB items ≤ 1 KB and query results ≤ 4 KB (one request unit
- * each; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
+ * Assumptions, stated in the bench output: DynamoDB writes cost what the emulator measured by item size (one unit
+ * per 1 KB of the larger of the item before and after; one per item when unmeasured); query results ≤ 4 KB (one
+ * request unit each; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
  * long polls of the event source mappings are idle cost (per queue and hour), not per event.
  */
 
@@ -68,6 +69,14 @@ function price(prices: Prices, key: string): number {
   const p = prices[key];
   if (!p) throw new Error(`data/aws-prices.json has no price "${key}"`);
   return p.usd / p.per;
+}
+
+/**
+ * The write units of DynamoDB requests: as the emulator measured them by item size when it did (metering.ts
+ * `AwsCallCount.writeUnits`), else one per item written (two in a transaction), i.e. items of at most 1 KB.
+ */
+export function writeUnitsOf(call: Pick<AwsCallCount, 'operation' | 'items' | 'writeUnits'>): number {
+  return call.writeUnits ?? (DYNAMODB_WRITES[call.operation] ?? 0) * call.items;
 }
 
 function sum<T>(items: readonly T[], of: (item: T) => number): number {
@@ -126,7 +135,7 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   // DynamoDB on-demand.
   const dynamo = calls('dynamodb');
   add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
-  add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * c.items), 'WRU', 'dynamoDbOnDemandWrite');
+  add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, writeUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
   // A write of an item that carries a GSI's keys writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
   add('dynamodb-writes', 'DynamoDB', 'write request units of the Lists GSI (list and in-flight entries)', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * (c.indexed ?? 0)), 'WRU', 'dynamoDbOnDemandWrite');
 

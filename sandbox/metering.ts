@@ -36,6 +36,12 @@ export interface AwsCallCount {
    * such write also writes the index, billed as one more write unit. @default 0
    */
   readonly indexed?: number;
+  /**
+   * Write units the written items cost by their size (DynamoDB writes only): one per 1 KB of the larger of the item
+   * before and after each write, twice that in a transaction, as the emulator measured them (sandbox/moto_launcher.py
+   * patch `dynamodb-write-units-by-size`). @default - unmeasured: one per item (cost-model.ts `writeUnitsOf`)
+   */
+  readonly writeUnits?: number;
 }
 
 export interface LambdaUsage {
@@ -162,17 +168,33 @@ export function recordsOnLine(line: string): RecordedRequest[] {
     });
 }
 
-/** Counts recorded requests (JSON lines) by caller, service and operation. */
+/**
+ * The method of the records the launcher adds after each DynamoDB write while recording: the request's caller and
+ * operation, and in its body the write units its items cost by size (`{"writeUnits", "items"}`).
+ */
+export const WRITE_UNITS_RECORD = 'LSYNC-WRITE-UNITS';
+
+function writeUnitsIn(record: RecordedRequest): number {
+  const units = (JSON.parse(decodedBody(record) || '{}') as { writeUnits?: unknown }).writeUnits;
+  if (typeof units !== 'number' || !Number.isInteger(units) || units < 0) throw new Error(`a ${WRITE_UNITS_RECORD} record without its write units: ${decodedBody(record).slice(0, 200)}`);
+  return units;
+}
+
+/** Counts recorded requests (JSON lines) by caller, service and operation, with the write units measured for them. */
 export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number }>();
   for (const record of [...lines].flatMap(recordsOnLine)) {
-    const call = classifyRequest(record);
+    const units = record.method === WRITE_UNITS_RECORD;
+    const call = classifyRequest(units ? { ...record, body: '' } : record);
     if (!call) continue;
     const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
     const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
-    entry.count += 1;
-    entry.items += call.items;
-    entry.indexed += call.indexed;
+    if (units) entry.writeUnits = (entry.writeUnits ?? 0) + writeUnitsIn(record);
+    else {
+      entry.count += 1;
+      entry.items += call.items;
+      entry.indexed += call.indexed;
+    }
     counts.set(key, entry);
   }
   return [...counts.values()].sort(

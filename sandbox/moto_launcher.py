@@ -254,6 +254,79 @@ def apply_patches() -> list:
             setattr(dynamodb_models.DynamoDBBackend, name, serialized(method))
     applied.append("dynamodb-atomic-conditional-writes")
 
+    # 12. Write units by item size, for the cost bench (sandbox/metering.ts). DynamoDB bills a write by the size of
+    #     the item: one write unit per 1 KB, of the larger of the item before and after for an update, of the item
+    #     for a failed conditional write, twice that in a transaction
+    #     (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption).
+    #     moto reports a fixed ConsumedCapacity, and the request alone does not tell an update's size. While moto's
+    #     recorder is on, each DynamoDB write is followed in the recording by one record (method
+    #     `LSYNC-WRITE-UNITS`, the request's Authorization and X-Amz-Target) carrying the write units its items
+    #     cost, measured on the stored items before and after it under the lock of patch 11.
+    from moto.dynamodb import responses as dynamodb_responses
+    from moto.moto_api import recorder as moto_recorder
+
+    def stored_size(handler, table_name, key):
+        try:
+            item = handler.dynamodb_backend.get_item(table_name, key)
+        except Exception:  # noqa: BLE001 - a key moto cannot read (a bad request) costs what the request was refused for
+            return 0
+        return item.size() if item is not None else 0
+
+    def written_items(operation, body):
+        if operation == "BatchWriteItem":
+            for table_name, requests in (body.get("RequestItems") or {}).items():
+                for entry in requests:
+                    key = (entry.get("PutRequest") or {}).get("Item") or (entry.get("DeleteRequest") or {}).get("Key")
+                    if key:
+                        yield table_name, key
+        elif operation == "TransactWriteItems":
+            for entry in body.get("TransactItems") or []:
+                for kind in ("Put", "Update", "Delete", "ConditionCheck"):
+                    part = entry.get(kind)
+                    if part:
+                        yield part.get("TableName"), part.get("Item") or part.get("Key")
+        else:
+            yield body.get("TableName"), body.get("Item") or body.get("Key")
+
+    def record_units(handler, operation, units, items):
+        entry = {
+            "method": "LSYNC-WRITE-UNITS",
+            "url": "/",
+            "headers": {"Authorization": handler.headers.get("Authorization", ""), "X-Amz-Target": f"DynamoDB_20120810.{operation}"},
+            "body": json.dumps({"writeUnits": units, "items": items}),
+            "body_encoded": False,
+        }
+        with open(moto_recorder._location, "a+") as file:
+            file.write(json.dumps(entry) + "\n")
+
+    def metered(operation, method):
+        def wrapper(self):
+            if not moto_recorder._user_enabled:
+                return method(self)
+            with dynamodb_lock:
+                try:
+                    items = [(t, k) for t, k in written_items(operation, self.body) if t and isinstance(k, dict)]
+                except Exception:  # noqa: BLE001 - a malformed request is moto's to refuse
+                    items = []
+                before = [stored_size(self, t, k) for t, k in items]
+                try:
+                    return method(self)
+                finally:
+                    after = [stored_size(self, t, k) for t, k in items]
+                    factor = 2 if operation == "TransactWriteItems" else 1
+                    units = sum(factor * max(1, math.ceil(max(b, a) / 1024)) for b, a in zip(before, after))
+                    record_units(self, operation, units, len(items))
+
+        wrapper.lsync_metered = True
+        return wrapper
+
+    # Not `__wrapped__`: moto's own decorators (functools.wraps) set it on some of these handlers already.
+    for operation, name in (("PutItem", "put_item"), ("UpdateItem", "update_item"), ("DeleteItem", "delete_item"), ("BatchWriteItem", "batch_write_item"), ("TransactWriteItems", "transact_write_items")):
+        method = getattr(dynamodb_responses.DynamoHandler, name)
+        if not getattr(method, "lsync_metered", False):
+            setattr(dynamodb_responses.DynamoHandler, name, metered(operation, method))
+    applied.append("dynamodb-write-units-by-size")
+
     return applied
 
 

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { clientConfig, functionAccessKey } from '../../sandbox/aws';
+import { writeUnitsOf } from '../../sandbox/cost-model';
+import { startEmulator, type Emulator } from '../../sandbox/emulator';
+import { countRecordedRequests } from '../../sandbox/metering';
+
+/**
+ * DynamoDB bills a write by item size: one write unit per 1 KB of the larger of the item before and after, for a
+ * failed conditional write too, twice in a transaction. moto reports a fixed capacity; the launcher's
+ * `dynamodb-write-units-by-size` patch measures each write on the stored items and the meter (metering.ts) counts
+ * what it measured, per function, so the cost bench prices a 1.5 KB state item's update as 2 units, not 1.
+ */
+describe('the emulator measures write units by item size while recording', () => {
+  let emulator: Emulator;
+  let dir: string;
+  let dynamodb: DynamoDBClient;
+  const table = 'WriteUnits';
+  const pad = (bytes: number) => 'x'.repeat(bytes);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lsync-wcu-'));
+    emulator = await startEmulator({ log: () => undefined, recordingFile: path.join(dir, 'recording.jsonl') });
+    const config = clientConfig(emulator.endpoint);
+    dynamodb = new DynamoDBClient({ ...config, credentials: { ...config.credentials, accessKeyId: functionAccessKey('Indexer') } });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      }),
+    );
+  });
+  afterAll(async () => {
+    dynamodb?.destroy();
+    await emulator?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the launcher reports the patch', async () => {
+    expect((await emulator.capabilities()).patches).toContain('dynamodb-write-units-by-size');
+  });
+
+  test('put, update, failed conditional update, delete, batch and transaction: the units AWS would bill, per operation', async () => {
+    await emulator.recorder('reset');
+    await emulator.recorder('start');
+    const key = { pk: { S: 'SHIPMENT#1' }, sk: { S: 'STATE' } };
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { ...key, view: { S: pad(1500) } } })); // 2
+    await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET more = :m', ExpressionAttributeValues: { ':m': { S: pad(1200) } } })); // before 1.5 KB, after 2.7 KB: 3
+    await dynamodb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'REMOVE more' })); // before 2.7 KB: 3
+    await expect(
+      dynamodb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET v = :v', ConditionExpression: 'attribute_not_exists(pk)', ExpressionAttributeValues: { ':v': { N: '1' } } })),
+    ).rejects.toBeInstanceOf(ConditionalCheckFailedException); // refused, charged for the 1.5 KB item: 2
+    await dynamodb.send(
+      new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { pk: { S: 'LINK#a' }, sk: { S: 'x' } } } }, { PutRequest: { Item: { pk: { S: 'LINK#b' }, sk: { S: 'x' }, big: { S: pad(3000) } } } }] } }),
+    ); // 1 + 3
+    await dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: { pk: { S: 'T#1' }, sk: { S: 'x' } } } }] })); // 2 × 1
+    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: key })); // the 1.5 KB item: 2
+    await emulator.recorder('stop');
+
+    const calls = countRecordedRequests(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).filter((c) => c.service === 'dynamodb');
+    const units = Object.fromEntries(calls.map((c) => [c.operation, { requests: c.count, items: c.items, writeUnits: c.writeUnits }]));
+    expect(units).toEqual({
+      PutItem: { requests: 1, items: 1, writeUnits: 2 },
+      UpdateItem: { requests: 3, items: 3, writeUnits: 3 + 3 + 2 },
+      BatchWriteItem: { requests: 1, items: 2, writeUnits: 4 },
+      TransactWriteItems: { requests: 1, items: 1, writeUnits: 2 },
+      DeleteItem: { requests: 1, items: 1, writeUnits: 2 },
+    });
+    expect(new Set(calls.map((c) => c.function))).toEqual(new Set(['Indexer']));
+    // What the cost model prices: the measured units, not one per item.
+    expect(calls.reduce((n, c) => n + writeUnitsOf(c), 0)).toBe(2 + 8 + 4 + 2 + 2);
+  });
+
+  test('nothing is measured while the recorder is off', async () => {
+    await emulator.recorder('reset');
+    await dynamodb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'OFF' }, sk: { S: 'x' }, v: { S: pad(2000) } } }));
+    expect(readFileSync(emulator.recordingFile!, 'utf8')).toBe('');
+  });
+});
