@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BATCH_ATTEMPTS, batchBackoff, batchGetAll, queryAll } from '../shared/dynamo-pages';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
 import { inFlightNeedsWrite, type AssetAssignmentItem, type AssignmentRelease, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentAssetItem, type ShipmentStateItem, type TimelineItem } from './index-plan';
 import { inFlightKeys, keys, type LinkKind } from '../../registry/correlation-keys';
@@ -34,8 +35,6 @@ export interface CorrelationStore {
 }
 
 const BATCH_WRITE_LIMIT = 25;
-const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_ATTEMPTS = 5;
 
 /** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
 export class DynamoDbCorrelationStore implements CorrelationStore {
@@ -126,8 +125,8 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) {
       let pending = items.slice(i, i + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} link writes unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        if (attempt >= BATCH_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} link writes unprocessed after ${attempt} attempts`);
+        await batchBackoff(attempt);
         const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
         pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
       }
@@ -135,25 +134,16 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
   }
 
   async linksKnown(correlationId: string, links: readonly { kind: LinkKind; externalId: string }[]): Promise<Map<string, KnownMember>> {
-    const known = new Map<string, KnownMember>();
     const unique = [...new Map(links.map((l) => [keys.memberSk(l.kind, l.externalId), l])).values()];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
-        [this.tableName]: {
-          Keys: unique.slice(i, i + BATCH_GET_LIMIT).map((l) => ({ pk: keys.linkPk(l.kind, l.externalId), sk: keys.linkSk(correlationId) })),
-          ProjectionExpression: '#kind, externalId, expiresAt, firstEventId, firstSeenAt',
-          ExpressionAttributeNames: { '#kind': 'kind' },
-        },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`DynamoDB left link reads unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of (result.Responses?.[this.tableName] ?? []) as (KnownMember & { kind: LinkKind; externalId: string })[]) {
-          known.set(keys.memberSk(item.kind, item.externalId), { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
-        }
-        request = result.UnprocessedKeys as typeof request;
-      }
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      unique.map((l) => ({ pk: keys.linkPk(l.kind, l.externalId), sk: keys.linkSk(correlationId) })),
+      { projection: '#kind, externalId, expiresAt, firstEventId, firstSeenAt', names: { '#kind': 'kind' }, what: 'link reads' },
+    );
+    const known = new Map<string, KnownMember>();
+    for (const item of items as unknown as (KnownMember & { kind: LinkKind; externalId: string })[]) {
+      known.set(keys.memberSk(item.kind, item.externalId), { expiresAt: Number(item.expiresAt), firstEventId: item.firstEventId, firstSeenAt: item.firstSeenAt });
     }
     return known;
   }
@@ -189,21 +179,11 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
   }
 
   async timeline(correlationId: string): Promise<TimelineItem[]> {
-    const items: TimelineItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
-          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':tl': keys.timelinePrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as TimelineItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return (await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+      ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId), ':tl': keys.timelinePrefix },
+    })) as unknown as TimelineItem[];
   }
 }
 

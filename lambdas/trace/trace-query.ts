@@ -21,7 +21,8 @@
  * 5. When a CS invoice note failed: `Query(SHIPMENT#<id>, begins_with(sk, NOTE#invoice#))` for the notes left for a case.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, queryAll } from '../shared/dynamo-pages';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
 import { ALL_LINK_KINDS, keys, linksOf as refLinks, type LinkKind } from '../../registry/correlation-keys';
 import type { CanonicalRefs } from '../shared/canonical-event';
@@ -38,17 +39,6 @@ export interface TraceOptions {
 
 function documentClientOf(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
   return client instanceof DynamoDBDocumentClient ? client : DynamoDBDocumentClient.from(client);
-}
-
-async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && (input.Limit === undefined || items.length < input.Limit));
-  return items;
 }
 
 /**
@@ -115,17 +105,7 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
   }
 
   const shipmentIds = [...shipmentsNamed];
-  const states: ShipmentStateItem[] = [];
-  for (let i = 0; i < shipmentIds.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [tableName]: { Keys: shipmentIds.slice(i, i + 100).map((s) => ({ pk: keys.shipmentPk(s), sk: keys.stateSk })) },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
-      const result = await doc.send(new BatchGetCommand({ RequestItems: request }));
-      states.push(...((result.Responses?.[tableName] ?? []) as unknown as ShipmentStateItem[]));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
+  const states = (await batchGetAll(doc, tableName, shipmentIds.map((s) => ({ pk: keys.shipmentPk(s), sk: keys.stateSk })), { what: 'shipment state reads' })) as unknown as ShipmentStateItem[];
 
   // Invoice notes left for a case (no ticket when the invoice came): only when a CS note failed, one query per shipment.
   const leftNotes: { eventId: string; invoiceId: string; leftAt: string }[] = [];

@@ -5,8 +5,9 @@
  * (`SHIPMENT#<id>` / `LIST#<name>`). Layout and access patterns: lib/core/tables.ts.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../registry/correlation-keys';
+import { queryAll } from '../shared/dynamo-pages';
 import type { MilestoneUpdate } from '../indexer/index-plan';
 import type { BusinessImpact } from './impact';
 import { listKeys, type ListEntry, type ListName } from './lists';
@@ -176,25 +177,18 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
   async shipmentsOf(correlationId: string): Promise<string[]> {
     // The shipments the correlation's events named (timeline refs), and those of older mirror items
     // (`LINK#shipment#<id>`, written by versions before 2026-12-05) while they last.
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) },
+      ProjectionExpression: 'sk, externalId, #refs.#shipment',
+      ExpressionAttributeNames: { '#refs': 'refs', '#shipment': 'shipmentId' },
+    });
     const shipments = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) },
-          ProjectionExpression: 'sk, externalId, #refs.#shipment',
-          ExpressionAttributeNames: { '#refs': 'refs', '#shipment': 'shipmentId' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of (page.Items ?? []) as { sk?: string; externalId?: string; refs?: { shipmentId?: string } }[]) {
-        if (typeof item.refs?.shipmentId === 'string') shipments.add(item.refs.shipmentId);
-        if (item.sk?.startsWith(keys.memberSk('shipment', '')) && item.externalId) shipments.add(item.externalId);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of items as { sk?: string; externalId?: string; refs?: { shipmentId?: string } }[]) {
+      if (typeof item.refs?.shipmentId === 'string') shipments.add(item.refs.shipmentId);
+      if (item.sk?.startsWith(keys.memberSk('shipment', '')) && item.externalId) shipments.add(item.externalId);
+    }
     return [...shipments];
   }
 

@@ -2,7 +2,8 @@
  * AWS adapters of the workflow ports: start an execution, find and remove wait items, release a task
  * token. Thin: they translate SDK calls and the few errors that mean "already done".
  */
-import { DynamoDBDocumentClient, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../shared/dynamo-pages';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpstreamUnavailableError } from '../shared/errors';
 import type { FlowName, WorkflowInput } from './model';
@@ -58,21 +59,11 @@ export class DynamoWaitStore implements WaitStore {
   ) {}
 
   async findWaits(shipmentId: string): Promise<WaitItem[]> {
-    const items: WaitItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :wait)',
-          ExpressionAttributeValues: { ':pk': waitPartitionKey(shipmentId), ':wait': WAIT_SORT_KEY_PREFIX },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as WaitItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return (await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :wait)',
+      ExpressionAttributeValues: { ':pk': waitPartitionKey(shipmentId), ':wait': WAIT_SORT_KEY_PREFIX },
+    })) as unknown as WaitItem[];
   }
 
   async remove(item: WaitItem): Promise<void> {

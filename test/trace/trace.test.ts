@@ -60,23 +60,28 @@ function scenarioWithExtras() {
   return [...events, caseUpdated, syncFailed, lateDeparture];
 }
 
+/** The trace of SO-1001 (and its shipment's correlation) assembled from what the index holds. */
+function traceOf(store: InMemoryCorrelationStore): ReturnType<typeof assembleTrace> {
+  const items = [...store.items.values()];
+  return assembleTrace(
+    {
+      query: 'SO-1001',
+      matchedAs: [{ kind: 'order', id: 'SO-1001' }],
+      correlationIds: ['SO-1001', 'SHP-1001-01'],
+      truncated: false,
+      timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
+      links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
+      states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
+    },
+    now,
+  );
+}
+
 describe('assembleTrace (pure)', () => {
   test('orders hops by time with per-hop latency, marks the late one, and lists pending and failed follow-ups', async () => {
     const store = new InMemoryCorrelationStore();
     for (const event of scenarioWithExtras()) await indexEvent(store, event, now, 3600);
-    const items = [...store.items.values()];
-    const trace = assembleTrace(
-      {
-        query: 'SO-1001',
-        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
-        correlationIds: ['SO-1001', 'SHP-1001-01'],
-        truncated: false,
-        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
-        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
-        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
-      },
-      now,
-    );
+    const trace = traceOf(store);
     const types = trace.timeline.map((h) => h.eventType);
     expect(types[0]).toBe('order.released');
     expect(types.at(-1)).toBe('case.updated');
@@ -121,19 +126,7 @@ describe('assembleTrace (pure)', () => {
       data: { targetSystem: 'erp', status: 'delivered', previousStatus: 'arrived' },
     });
     for (const event of [...events, synced]) await indexEvent(store, event, now, 3600);
-    const items = [...store.items.values()];
-    const trace = assembleTrace(
-      {
-        query: 'SO-1001',
-        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
-        correlationIds: ['SO-1001', 'SHP-1001-01'],
-        truncated: false,
-        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
-        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
-        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
-      },
-      now,
-    );
+    const trace = traceOf(store);
     expect(trace.failed).toEqual([]);
     expect(trace.recovered).toEqual([
       expect.objectContaining({ target: 'erp', failedEventType: 'shipment.delivered', errorCode: 'UpstreamUnavailable', resolvedBy: synced.metadata.eventId, resolvedAt: '2026-03-12T13:50:00.000Z' }),
@@ -168,19 +161,7 @@ describe('assembleTrace (pure)', () => {
       data: { targetSystem: 'erp', operation: 'mark-billing-ready', failedEventId: pod.metadata.eventId, failedEventType: 'pod.captured', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 5, deadLettered: true },
     });
     for (const event of [...chain, synced, failed]) await indexEvent(store, event, now, 3600);
-    const items = [...store.items.values()];
-    const trace = assembleTrace(
-      {
-        query: 'SO-1001',
-        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
-        correlationIds: ['SO-1001', 'SHP-1001-01'],
-        truncated: false,
-        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
-        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
-        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
-      },
-      now,
-    );
+    const trace = traceOf(store);
     expect(trace.recovered).toEqual([]);
     expect(trace.failed).toEqual([expect.objectContaining({ target: 'erp', operation: 'mark-billing-ready' })]);
   });
@@ -244,19 +225,7 @@ describe('assembleTrace (pure)', () => {
       data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 5, deadLettered: true },
     });
     for (const event of [...events, noted, failed]) await indexEvent(store, event, now, 3600);
-    const items = [...store.items.values()];
-    const trace = assembleTrace(
-      {
-        query: 'SO-1001',
-        matchedAs: [{ kind: 'order', id: 'SO-1001' }],
-        correlationIds: ['SO-1001', 'SHP-1001-01'],
-        truncated: false,
-        timeline: items.filter((i) => i.itemType === 'timeline') as unknown as TimelineItem[],
-        links: items.filter((i) => i.itemType === 'member') as unknown as LinkItem[],
-        states: items.filter((i) => i.itemType === 'shipment-state') as unknown as ShipmentStateItem[],
-      },
-      now,
-    );
+    const trace = traceOf(store);
     expect(trace.failed).toEqual([]);
     expect(trace.recovered).toEqual([expect.objectContaining({ target: 'cs', operation: 'comment-invoice-posted', failedEventType: 'invoice.posted', resolvedBy: noted.metadata.eventId })]);
   });

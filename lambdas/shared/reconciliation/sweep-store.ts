@@ -1,4 +1,5 @@
-import { BatchGetCommand, DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../dynamo-pages';
 import { inFlightKeys, keys, LIST_INDEX } from '../../../registry/correlation-keys';
 import type { InFlightShipment, ShipmentSnapshot } from './sweep-plan';
 
@@ -13,9 +14,6 @@ export interface SweepStore {
   /** Drops a delivered shipment's left-behind in-flight entry. */
   leave(shipmentId: string): Promise<void>;
 }
-
-const BATCH_GET_LIMIT = 100;
-const BATCH_GET_ATTEMPTS = 5;
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -77,20 +75,7 @@ export class DynamoDbSweepStore implements SweepStore {
 
   private async batchGet(keyList: readonly { readonly pk: string; readonly sk: string }[], projection: string, names?: Record<string, string>): Promise<Record<string, unknown>[]> {
     const unique = [...new Map(keyList.map((k) => [`${k.pk}\u0000${k.sk}`, { pk: k.pk, sk: k.sk }])).values()];
-    const found: Record<string, unknown>[] = [];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= BATCH_GET_ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} reads unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ProjectionExpression: projection, ...(names ? { ExpressionAttributeNames: names } : {}) } } }),
-        );
-        found.push(...((result.Responses?.[this.tableName] ?? []) as Record<string, unknown>[]));
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    return found;
+    return batchGetAll(this.client, this.tableName, unique, { projection, ...(names ? { names } : {}) });
   }
 }
 
