@@ -398,6 +398,10 @@ def main() -> None:
     import logging
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    # Not a line per request: werkzeug logs every request at INFO (its logger's own default), which took a fifth of
+    # moto's CPU in a 1,000-order run (py-spy: the log call and its handler lock), for lines nobody reads; the
+    # metering has moto's recorder. Errors and warnings still reach the parent's moto log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
     threading.Thread(target=watch_parent, daemon=True).start()
