@@ -1,4 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { principalOfAccessKey, type SandboxPrincipal } from './aws';
 import { inFlightKeys, listKeys } from '../registry/correlation-keys';
 import type { Emulator } from './emulator';
@@ -183,23 +183,48 @@ function writeUnitsIn(record: RecordedRequest): number {
 /** Counts recorded requests (JSON lines) by caller, service and operation, with the write units measured for them. */
 export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
   const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number }>();
-  for (const record of [...lines].flatMap(recordsOnLine)) {
-    const units = record.method === WRITE_UNITS_RECORD;
-    const call = classifyRequest(units ? { ...record, body: '' } : record);
-    if (!call) continue;
-    const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
-    const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
-    if (units) entry.writeUnits = (entry.writeUnits ?? 0) + writeUnitsIn(record);
-    else {
-      entry.count += 1;
-      entry.items += call.items;
-      entry.indexed += call.indexed;
+  for (const line of lines) {
+    for (const record of recordsOnLine(line)) {
+      const units = record.method === WRITE_UNITS_RECORD;
+      const call = classifyRequest(units ? { ...record, body: '' } : record);
+      if (!call) continue;
+      const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
+      const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
+      if (units) entry.writeUnits = (entry.writeUnits ?? 0) + writeUnitsIn(record);
+      else {
+        entry.count += 1;
+        entry.items += call.items;
+        entry.indexed += call.indexed;
+      }
+      counts.set(key, entry);
     }
-    counts.set(key, entry);
   }
   return [...counts.values()].sort(
     (a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal) || (a.function ?? '').localeCompare(b.function ?? ''),
   );
+}
+
+/**
+ * The lines of a file, read a chunk at a time: a volume run's recording (hundreds of thousands of requests with
+ * their headers and bodies) is larger than the longest string V8 can hold, so it is never read whole.
+ */
+export function* linesOf(file: string, chunkBytes = 1 << 20): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(chunkBytes);
+    let rest = Buffer.alloc(0);
+    for (let read = readSync(fd, buffer, 0, chunkBytes, null); read > 0; read = readSync(fd, buffer, 0, chunkBytes, null)) {
+      let data = Buffer.concat([rest, buffer.subarray(0, read)]);
+      for (let newline = data.indexOf(10); newline >= 0; newline = data.indexOf(10)) {
+        yield data.subarray(0, newline).toString('utf8');
+        data = data.subarray(newline + 1);
+      }
+      rest = Buffer.from(data);
+    }
+    if (rest.length > 0) yield rest.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -249,7 +274,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
     async stop(): Promise<Usage> {
       await sandbox.emulator.recorder('stop');
       const after = snapshot(sandbox);
-      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+      const lines = existsSync(file) ? linesOf(file) : [];
       return {
         awsCalls: countRecordedRequests(lines),
         lambda: sandbox.functions.functions

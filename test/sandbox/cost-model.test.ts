@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../sandbox/cost-model';
-import { classifyRequest, countRecordedRequests, recordsOnLine, type RecordedRequest, type Usage } from '../../sandbox/metering';
+import { classifyRequest, countRecordedRequests, linesOf, recordsOnLine, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
 const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 
@@ -84,6 +87,20 @@ describe('metering: moto recorder requests by caller, service and operation', ()
     expect(recordsOnLine(two)).toHaveLength(2);
     expect(countRecordedRequests([two, ''])).toEqual([{ principal: 'functions', function: 'A', service: 'dynamodb', operation: 'PutItem', count: 2, items: 2, indexed: 0 }]);
     expect(() => countRecordedRequests(['{"method":"POST","url":'])).toThrow(/not JSON/);
+  });
+
+  test('a recording is read a chunk at a time: every line whole, multi-byte characters across chunks, the last line without a newline', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lsync-lines-'));
+    try {
+      const file = path.join(dir, 'recording.jsonl');
+      const lines = ['{"a":"°C"}', '', 'x'.repeat(37), '{"b":"Überführung €"}', 'last'];
+      writeFileSync(file, lines.join('\n'));
+      for (const chunk of [1, 3, 7, 64]) expect([...linesOf(file, chunk)]).toEqual(lines);
+      writeFileSync(file, '');
+      expect([...linesOf(file)]).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
