@@ -22,7 +22,7 @@ interface TicketListResponse {
 }
 
 interface ShowTicketResponse {
-  ticket?: { id?: unknown; status?: unknown; external_id?: unknown; created_at?: unknown };
+  ticket?: { status?: unknown; external_id?: unknown; created_at?: unknown };
 }
 
 interface AuditListResponse {

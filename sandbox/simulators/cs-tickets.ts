@@ -37,8 +37,10 @@ export function stringArray(value: unknown, what: string): string[] {
 
 /**
  * One audit of a ticket: "Audits are a read-only history of all updates to a given ticket … Each audit represents a
- * single update to the ticket" (List Audits for a Ticket, contracts/zendesk/openapi.json `TicketAuditObject`), with
- * the events of the Ticket Audit events reference (`Create`, `Change` with `previous_value`, `Comment`).
+ * single update to the ticket" (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/; List
+ * Audits for a Ticket, contracts/zendesk/openapi.json `TicketAuditObject`), with the events of the Ticket Audit events
+ * reference (`Create`, `Change` with `previous_value`, `Comment`;
+ * https://developer.zendesk.com/documentation/ticketing/reference-guides/ticket-audit-events-reference/).
  */
 export interface ZendeskAudit {
   id: number;
@@ -50,7 +52,12 @@ export interface ZendeskAudit {
   metadata: { system: Record<string, unknown>; custom: Record<string, unknown> };
 }
 
-/** Offset pagination of List Audits for a Ticket: at most 100 per page (the operation's description). */
+/**
+ * Offset pagination of List Audits for a Ticket: "Returns a maximum of 100 records per page" (the operation's
+ * description, https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/#list-audits-for-a-ticket);
+ * `next_page` holds the next page's URL, null on the last
+ * (https://developer.zendesk.com/documentation/api-basics/pagination/paginating-through-lists-using-offset-pagination/).
+ */
 export const AUDITS_PER_PAGE_MAX = 100;
 
 export class TicketBook {
@@ -261,7 +268,11 @@ export class TicketBook {
   }
 }
 
-/** A ticket change (as a webhook announces it) as the audit event that records it. */
+/**
+ * A ticket change (as a webhook announces it) as the audit event that records it: "value and previous_value are
+ * normally strings. However, the attribute is an array when the value of field_name is tags"
+ * (https://developer.zendesk.com/documentation/ticketing/reference-guides/ticket-audit-events-reference/).
+ */
 function auditEventOf(change: TicketChange, ticket: ZendeskTicket): Record<string, unknown> {
   const lower = (value: unknown): unknown => (typeof value === 'string' ? value.toLowerCase() : (value ?? null));
   const event = change.event;

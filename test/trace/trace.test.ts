@@ -1,3 +1,4 @@
+import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 /**
  * The DynamoDB side of the ledger against the emulator (moto server, a real DynamoDB API): the indexer's
  * conditional writes, the circuit and status-guard items, and `traceById` resolving any id of the
@@ -58,6 +59,20 @@ function scenarioWithExtras() {
     },
   });
   return [...events, caseUpdated, syncFailed, lateDeparture];
+}
+
+/** The CS adapter's dead-lettered invoice note for `invoice`, as it publishes it. */
+function csNoteFailed(invoice: CanonicalDetail, occurredAt: string, attempts: number): CanonicalDetail {
+  return scenarioEvent({
+    eventType: 'sync.failed',
+    system: 'orchestrator',
+    vendorEventId: `cs-outbound:comment-invoice-posted:${invoice.metadata.eventId}:r0`,
+    occurredAt,
+    refs: invoice.refs,
+    causationId: invoice.metadata.eventId,
+    correlationId: 'SO-1001',
+    data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts, deadLettered: true },
+  });
 }
 
 /** The trace of SO-1001 (and its shipment's correlation) assembled from what the index holds. */
@@ -170,16 +185,7 @@ describe('assembleTrace (pure)', () => {
     const store = new InMemoryCorrelationStore();
     const { events } = referenceScenario();
     const invoice = events.find((e) => e.metadata.eventType === 'invoice.posted')!;
-    const failed = scenarioEvent({
-      eventType: 'sync.failed',
-      system: 'orchestrator',
-      vendorEventId: `cs-outbound:comment-invoice-posted:${invoice.metadata.eventId}:r0`,
-      occurredAt: '2026-03-12T14:06:00Z',
-      refs: invoice.refs,
-      causationId: invoice.metadata.eventId,
-      correlationId: 'SO-1001',
-      data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 3, deadLettered: true },
-    });
+    const failed = csNoteFailed(invoice, '2026-03-12T14:06:00Z', 3);
     for (const event of [...events, failed]) await indexEvent(store, event, now, 3600);
     const items = [...store.items.values()];
     const input = {
@@ -214,16 +220,7 @@ describe('assembleTrace (pure)', () => {
       correlationId: 'SO-1001',
       data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice', attachmentCount: 0 }, tagsAdded: ['invoice-posted'] },
     });
-    const failed = scenarioEvent({
-      eventType: 'sync.failed',
-      system: 'orchestrator',
-      vendorEventId: `cs-outbound:comment-invoice-posted:${invoice.metadata.eventId}:r0`,
-      occurredAt: '2026-03-12T13:45:00Z',
-      refs: invoice.refs,
-      causationId: invoice.metadata.eventId,
-      correlationId: 'SO-1001',
-      data: { targetSystem: 'cs', operation: 'comment-invoice-posted', failedEventId: invoice.metadata.eventId, failedEventType: 'invoice.posted', errorCode: 'UpstreamUnavailable', retryable: true, attempts: 5, deadLettered: true },
-    });
+    const failed = csNoteFailed(invoice, '2026-03-12T13:45:00Z', 5);
     for (const event of [...events, noted, failed]) await indexEvent(store, event, now, 3600);
     const trace = traceOf(store);
     expect(trace.failed).toEqual([]);

@@ -138,8 +138,8 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
       if (!now) return { kind: 'ignored', reason: 'status change without a known current status' };
       if (now === 'solved' || now === 'closed') {
         // The fact's time is the ticket's update (`detail.updated_at`), which its audit records too; `time` otherwise.
-        const resolved = caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at: ticket.updated_at ?? webhook.time, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt })
-          ?? caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at: webhook.time, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt });
+        const at = [ticket.updated_at, webhook.time].find((t) => t !== undefined && !Number.isNaN(Date.parse(t)));
+        const resolved = at && caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt });
         return resolved ? { kind: 'events', events: [resolved] } : { kind: 'ignored', reason: 'status change without a valid time' };
       }
       return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now, previousStatus: status(previous) }))] };
