@@ -54,9 +54,6 @@ export const keys = {
   assignmentSk: (assignedAtUtc: string, shipmentId: string) => `AT#${assignedAtUtc}#${shipmentId}`,
   /** Upper bound of the assignments that began at or before a time (`~` sorts after every id character). */
   assignmentsUntil: (atUtc: string) => `AT#${atUtc}~`,
-  /** The shipment's own pointer to each assignment, so delivery can end them. */
-  shipmentAssetSk: (kind: AssetKind, assetId: string) => `ASSET#${kind}#${assetId}`,
-  shipmentAssetPrefix: 'ASSET#',
   /** An invoice note that found no ticket, left for a case opened later (lambdas/cs/outbound/pending-notes.ts). */
   invoiceNoteSk: (invoiceId: string) => `NOTE#invoice#${invoiceId}`,
 } as const;

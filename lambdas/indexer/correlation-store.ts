@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BATCH_ATTEMPTS, batchBackoff, batchGetAll, queryAll } from '../shared/dynamo-pages';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import { inFlightNeedsWrite, type AssetAssignmentItem, type AssignmentRelease, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentAssetItem, type ShipmentStateItem, type TimelineItem } from './index-plan';
+import { inFlightNeedsWrite, type AssetAssignmentItem, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentStateItem, type TimelineItem } from './index-plan';
 import { inFlightKeys, keys, type LinkKind } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
@@ -22,10 +22,8 @@ export interface CorrelationStore {
   linksKnown(correlationId: string, links: readonly { kind: LinkKind; externalId: string }[]): Promise<Map<string, KnownMember>>;
   /** A correlation's timeline, oldest first. */
   timeline(correlationId: string): Promise<TimelineItem[]>;
-  /** Writes a shipment's asset assignments and its pointers to them (idempotent). */
-  putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void>;
-  /** Ends a shipment's assignments (sets `releasedAt` where it is not set yet). */
-  releaseAssignments(release: AssignmentRelease): Promise<void>;
+  /** Writes a shipment's asset assignments (idempotent); they end with its delivery, which its state records. */
+  putAssignments(items: readonly AssetAssignmentItem[]): Promise<void>;
   /**
    * Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). An entry
    * that already says everything the change says, with more than half the TTL left, is not written again
@@ -148,34 +146,9 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     return known;
   }
 
-  async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
+  async putAssignments(items: readonly AssetAssignmentItem[]): Promise<void> {
     // Links are written the same way; the batch writer is shared.
-    await this.putLinks([...items, ...pointers] as unknown as LinkItem[]);
-  }
-
-  async releaseAssignments(release: AssignmentRelease): Promise<void> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)',
-        ExpressionAttributeValues: { ':pk': keys.shipmentPk(release.shipmentId), ':asset': keys.shipmentAssetPrefix },
-      }),
-    );
-    for (const pointer of (Items ?? []) as ShipmentAssetItem[]) {
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: pointer.assignmentPk, sk: pointer.assignmentSk },
-            UpdateExpression: 'SET releasedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(releasedAt)',
-            ExpressionAttributeValues: { ':at': release.releasedAt },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
+    await this.putLinks(items as unknown as LinkItem[]);
   }
 
   async timeline(correlationId: string): Promise<TimelineItem[]> {
@@ -267,19 +240,10 @@ export class InMemoryCorrelationStore implements CorrelationStore {
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk))) as unknown as TimelineItem[];
   }
 
-  async putAssignments(items: readonly AssetAssignmentItem[], pointers: readonly ShipmentAssetItem[]): Promise<void> {
-    for (const item of [...items, ...pointers]) {
+  async putAssignments(items: readonly AssetAssignmentItem[]): Promise<void> {
+    for (const item of items) {
       const id = this.id(item.pk, item.sk);
       this.items.set(id, { ...this.items.get(id), ...item });
-    }
-  }
-
-  async releaseAssignments(release: AssignmentRelease): Promise<void> {
-    const pk = keys.shipmentPk(release.shipmentId);
-    for (const pointer of [...this.items.values()].filter((i) => i.pk === pk && String(i.sk).startsWith(keys.shipmentAssetPrefix)) as unknown as ShipmentAssetItem[]) {
-      const id = this.id(pointer.assignmentPk, pointer.assignmentSk);
-      const current = this.items.get(id);
-      if (current && current.releasedAt === undefined) this.items.set(id, { ...current, releasedAt: release.releasedAt });
     }
   }
 

@@ -102,9 +102,10 @@ export interface MilestoneUpdate {
 }
 
 /**
- * A fleet asset carrying a shipment (`ASSET#<kind>#<assetId>` / `AT#<assignedAt>#<shipmentId>`), written when the
- * shipment is dispatched and ended (`releasedAt`) when it is delivered. A fleet alert that names only the
- * vehicle, trailer or sensor finds its shipments here (lambdas/fleet/inbound/asset-assignments.ts).
+ * A fleet asset carrying a shipment (`ASSET#<kind>#<assetId>` / `AT#<assignedAt>#<shipmentId>`), written once when the
+ * shipment is dispatched. It ends with the shipment's delivery, which the lookup reads from the shipment's state
+ * item (nothing is written on the assignment at delivery). A fleet alert that names only the vehicle, trailer or
+ * sensor finds its shipments here (lambdas/fleet/inbound/asset-assignments.ts).
  */
 export interface AssetAssignmentItem {
   readonly pk: string;
@@ -122,23 +123,6 @@ export interface AssetAssignmentItem {
   readonly minCelsius?: number;
   readonly maxCelsius?: number;
   readonly expiresAt: number;
-}
-
-/** The shipment's pointer to one of its assignments (`SHIPMENT#<id>` / `ASSET#<kind>#<assetId>`). */
-export interface ShipmentAssetItem {
-  readonly pk: string;
-  readonly sk: string;
-  readonly itemType: 'shipment-asset';
-  readonly assignmentPk: string;
-  readonly assignmentSk: string;
-  readonly expiresAt: number;
-}
-
-/** Ends a shipment's assignments at delivery. */
-export interface AssignmentRelease {
-  readonly shipmentId: string;
-  /** UTC ISO with milliseconds. */
-  readonly releasedAt: string;
 }
 
 /**
@@ -173,10 +157,8 @@ export interface IndexPlan {
   readonly links: LinkItem[];
   /** The guarded state update, for shipment milestones that name a shipment. */
   readonly milestone?: MilestoneUpdate;
-  /** `shipment.dispatched` naming a vehicle or trailer: the assignments and their pointers. */
-  readonly assignments?: { readonly items: AssetAssignmentItem[]; readonly pointers: ShipmentAssetItem[] };
-  /** `shipment.delivered`: the shipment's assignments end. */
-  readonly release?: AssignmentRelease;
+  /** `shipment.dispatched` naming a vehicle or trailer: its assignments. */
+  readonly assignments?: readonly AssetAssignmentItem[];
   /** For shipment milestones: the shipment enters (or stays) in flight, or leaves at delivery. */
   readonly inFlight?: InFlightChange;
 }
@@ -212,17 +194,7 @@ function planAssignments(detail: CanonicalDetail, occurredAt: string, expiresAt:
       expiresAt,
     }),
   );
-  const pointers = items.map(
-    (item): ShipmentAssetItem => ({
-      pk: keys.shipmentPk(shipmentId),
-      sk: keys.shipmentAssetSk(item.assetKind, item.assetId),
-      itemType: 'shipment-asset',
-      assignmentPk: item.pk,
-      assignmentSk: item.sk,
-      expiresAt,
-    }),
-  );
-  return { items, pointers };
+  return items;
 }
 
 function factsOf(data: Record<string, unknown>): Facts {
@@ -307,9 +279,8 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
       ? { shipmentId: refs.shipmentId, milestone, rank: MILESTONE_RANK[milestone], eventId: metadata.eventId, occurredAt, correlationId }
       : undefined;
   const assignments = planAssignments(detail, occurredAt, expiresAt);
-  const release = metadata.eventType === 'shipment.delivered' && refs.shipmentId ? { shipmentId: refs.shipmentId, releasedAt: occurredAt } : undefined;
   const inFlight = update ? planInFlight(update, refs, expiresAt) : undefined;
-  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(release ? { release } : {}), ...(inFlight ? { inFlight } : {}) };
+  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(inFlight ? { inFlight } : {}) };
 }
 
 /**

@@ -45,8 +45,7 @@ export async function indexEvent(
   // Idempotent writes first, the timeline entry last: it marks the event as indexed, so a retry after a
   // failure in between redoes the rest instead of skipping it.
   await writeNewLinks(store, plan, now, ttlSeconds, known);
-  if (plan.assignments) await store.putAssignments(plan.assignments.items, plan.assignments.pointers);
-  if (plan.release) await store.releaseAssignments(plan.release);
+  if (plan.assignments) await store.putAssignments(plan.assignments);
   // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
   if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight, now, ttlSeconds);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.

@@ -99,7 +99,8 @@ export class InboundAdapter extends Construct {
     props.bus.grantPutEventsTo(this.handler);
     // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
     props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
-    props.correlationTable?.grant(this.handler, 'dynamodb:Query');
+    // The shipments on an alerting asset: its assignments, then their state items (delivered before the incident?).
+    props.correlationTable?.grant(this.handler, 'dynamodb:Query', 'dynamodb:BatchGetItem');
     // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.
     const secretArn = Arn.format(
       { service: 'secretsmanager', resource: 'secret', resourceName: `${props.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },

@@ -24,6 +24,7 @@ import { tableDefaults } from './defaults';
  * | correlation member (until it expires: written by versions before 2026-12-05, read still) | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
+ * | asset assignment | `ASSET#<vehicle\|trailer>#<assetId>` | `AT#<assignedAt, UTC ISO ms>#<shipmentId>` | `shipmentId`, `orderId`, `routeId`, `correlationId`, `assignedAt`, `minCelsius`, `maxCelsius`: written once at dispatch; it ends with the shipment's delivery, read from its state item by the alert lookup (lambdas/fleet/inbound/asset-assignments.ts). Items written before 2026-12-05 may carry `releasedAt` (still read), and their shipments a pointer `SHIPMENT#<id>` / `ASSET#<kind>#<id>` (no longer read; expires) |
  * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight |
  * | left invoice note | `SHIPMENT#<shipmentId>` | `NOTE#invoice#<invoiceId>` | `note` (invoice, order, amount, the `invoice.posted` event), `leftAt`; `claimedBy`, `claimUntil` while one action adds it; deleted once added (lambdas/cs/outbound/pending-notes.ts) |
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
@@ -59,6 +60,9 @@ import { tableDefaults } from './defaults';
  * 10. the shipments in flight, paged (a reconciliation sweep): `Query(IndexName=Lists, listPk=LIST#in-flight)` with
  *    `Limit` and `ExclusiveStartKey` (the cursor the sweep carries in its SQS message), then `BatchGetItem(STATE)`
  *    of the page's shipments; `GetItem` of a timeline entry per milestone the vendor shows (was it indexed?).
+ * 11. the shipments an asset carried during an alert's incident: `Query(pk=ASSET#kind#id, sk <= AT#<until>~)` newest
+ *    first (at most 25), then `BatchGetItem(STATE)` of the candidates (`rank`, `milestoneAt`) to leave out those
+ *    delivered before the incident began.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
  * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list, `LIST#in-flight` a write

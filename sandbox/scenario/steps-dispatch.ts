@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { matchesPattern } from '../../registry/event-pattern';
 import { webhookPath } from '../../registry/vendors';
 import { PROJECT_ROOT } from '../python-env';
@@ -150,11 +150,16 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
         name: 'the index records the vehicle and the reefer trailer carrying the shipment',
         withinMs: 20_000,
         async check() {
+          // The assignments are keyed by asset (ASSET#<kind>#<id> / AT#<assignedAt>#<shipmentId>): found here by a scan of
+          // the one-order sandbox table, as the alert lookup finds them by the asset an alert names.
           const table = productOutput(ctx, 'CorrelationTableName')!;
-          const { Items } = await ctx.dynamodb.send(
-            new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': `SHIPMENT#${shipmentOf(ctx)}`, ':asset': 'ASSET#' } }),
+          const items: Record<string, unknown>[] = [];
+          const pages = paginateScan(
+            { client: ctx.dynamodb },
+            { TableName: table, FilterExpression: 'itemType = :type AND shipmentId = :id', ExpressionAttributeValues: { ':type': 'asset-assignment', ':id': shipmentOf(ctx) } },
           );
-          const kinds = (Items ?? []).map((i) => String(i.sk).split('#')[1]).sort();
+          for await (const page of pages) items.push(...(page.Items ?? []));
+          const kinds = items.map((i) => String(i.assetKind)).sort();
           return kinds.join() === 'trailer,vehicle' ? undefined : `assignments: ${kinds.join(', ') || 'none'}`;
         },
       },

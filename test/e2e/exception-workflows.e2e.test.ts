@@ -10,10 +10,10 @@
  * tests' SHP-1001-01, its truck and its ticket are untouched. Samsara's alert names the truck and the reefer; the
  * product finds SHP-1001-05 on them in the correlation index.
  */
-import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, test } from 'vitest';
-import { aws, control, eventually, sandbox, sim } from './support';
+import { assignmentsOf, aws, control, eventually, sandbox, sim } from './support';
 
 interface Delivery {
   id: string;
@@ -93,13 +93,7 @@ describe('exception workflows in the sandbox (issue 6)', () => {
       },
     });
     await some('shipment.dispatched', () => busEvents('shipment.dispatched'));
-    const table = sandbox().outputs[sandbox().stackName]!.CorrelationTableName!;
-    await waitFor('the index to record the truck and the reefer of the shipment', async () => {
-      const { Items } = await dynamodb.send(
-        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :asset)', ExpressionAttributeValues: { ':pk': { S: `SHIPMENT#${SHIPMENT_ID}` }, ':asset': { S: 'ASSET#' } } }),
-      );
-      return (Items?.length ?? 0) === 2;
-    });
+    await waitFor('the index to record the truck and the reefer of the shipment', async () => (await assignmentsOf(SHIPMENT_ID)).length === 2);
 
     // Step 4: 11.5 °C for 25 min against the contract's 2–8 °C. Step 5: the vendor retries the same webhook twice.
     const { result: alert } = await sim<{ result: Delivery }>('fleet', 'POST', '/__sim/actions/raiseTemperatureAlert', { route: `logisticsSync.shipment:${ORDER_ID}~${SHIPMENT_ID}` });

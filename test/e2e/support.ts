@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { SandboxEndpoints } from '../../sandbox/endpoints';
 import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
@@ -60,4 +62,23 @@ export async function sim<T>(system: SimulatedSystem, method: string, path: stri
   });
   if (!response.ok) throw new Error(`${system} ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/**
+ * The asset assignments the correlation index holds for a shipment (`ASSET#<kind>#<id>` / `AT#…#<shipmentId>`, written
+ * at dispatch): a scan, as a test may, since the index is keyed by asset and the test knows the shipment.
+ */
+export async function assignmentsOf(shipmentId: string): Promise<Record<string, unknown>[]> {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(aws()));
+  try {
+    const found: Record<string, unknown>[] = [];
+    const pages = paginateScan(
+      { client },
+      { TableName: sandbox().outputs[sandbox().stackName]!.CorrelationTableName!, FilterExpression: 'itemType = :type AND shipmentId = :id', ExpressionAttributeValues: { ':type': 'asset-assignment', ':id': shipmentId } },
+    );
+    for await (const page of pages) found.push(...(page.Items ?? []));
+    return found;
+  } finally {
+    client.destroy();
+  }
 }

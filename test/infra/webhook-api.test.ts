@@ -148,8 +148,8 @@ describe('inbound adapters', () => {
       // The ERP adapter also sends thin SAP sales-order events to the read-back queue, the fleet adapter the alerts the
       // index cannot place yet to the recheck queue (SendMessage; SSE-SQS needs no KMS grant).
       const readBack = system === 'cs' ? [] : ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
-      // The fleet adapter queries the correlation index (the shipments on an alerting asset).
-      const index = system === 'fleet' ? ['dynamodb:Query'] : [];
+      // The fleet adapter reads the correlation index (the shipments on an alerting asset: its assignments, their states).
+      const index = system === 'fleet' ? ['dynamodb:BatchGetItem', 'dynamodb:Query'] : [];
       expect(actions, fnId).toEqual(
         ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments', ...readBack, ...index].sort(),
       );
