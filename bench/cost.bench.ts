@@ -133,6 +133,20 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
       rows: functionRows,
       notes: [`Step Functions: ${usage.stepFunctions.executions} executions, ${usage.stepFunctions.stateTransitions} state transitions. REST API requests: ${usage.restApis.map((a) => `${a.name.split('/').pop()} ${a.requests}`).join(', ')}. SQS event sources: ${usage.sqsEventSources.map((s) => `${s.messages} messages in ${s.batches} batches`).join(', ')}.`],
     },
+    {
+      title: 'What the DynamoDB write units pay for: by function and kind of item',
+      rows: (usage.writesByItem ?? []).map((w) => ({
+        function: w.function,
+        item: w.item,
+        writes: w.writes,
+        'write units': +w.writeUnits.toFixed(1),
+        'per shipment': +(w.writeUnits / shipments).toFixed(2),
+        'per webhook event': webhooks > 0 ? +(w.writeUnits / webhooks).toFixed(2) : '—',
+      })),
+      notes: [
+        'Items by the shape of their key (lib/core/tables.ts): `CORR#… / TL#…` timeline entries, `LINK#… / CORR#…` links, `SHIPMENT#… / STATE` the shipment state with its view, `SHIPMENT#… / SYNC#…` the ERP status guard, `idempotency record` Powertools records; failed conditional writes count (DynamoDB bills them). A batch request\'s measured units are shared evenly among its entries. Writes to the `Lists` GSI (one per list or in-flight entry written) are in the function table\'s units, not here.',
+      ],
+    },
     { title: 'What the sandbox counted: AWS API requests by caller, service and operation', rows: callRows },
   ];
 }

@@ -21,6 +21,18 @@ export interface Usage {
   readonly sqsEventSources: readonly { readonly functionName: string; readonly batches: number; readonly messages: number; readonly batchSize: number }[];
   readonly stepFunctions: { readonly executions: number; readonly stateTransitions: number };
   readonly restApis: readonly { readonly name: string; readonly requests: number }[];
+  /** DynamoDB write units by function and kind of item written ({@link writeUnitsByItem}). @default - not split */
+  readonly writesByItem?: readonly ItemWriteUnits[];
+}
+
+/** The write units one function spent on one kind of item (its key's shape, e.g. `SHIPMENT#… / STATE`). */
+export interface ItemWriteUnits {
+  readonly function: string;
+  readonly item: string;
+  /** Items written (entries of batch and transaction requests count one each; failed conditional writes too). */
+  readonly writes: number;
+  /** The units the emulator measured; a batch request's units are shared evenly among its entries. */
+  readonly writeUnits: number;
 }
 
 export interface AwsCallCount {
@@ -76,7 +88,7 @@ const BATCH_ENTRIES: Readonly<Record<string, (body: Record<string, unknown>) => 
   'dynamodb:BatchGetItem': (b) => Object.values((b.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).flatMap((t) => t.Keys ?? []),
 };
 
-type DynamoKey = { sk?: { S?: unknown } } | undefined;
+type DynamoKey = { pk?: { S?: unknown }; sk?: { S?: unknown }; id?: { S?: unknown } } | undefined;
 
 /** Where each entry of a DynamoDB write request names its item (the item of a put, the key otherwise). */
 const WRITE_ITEMS: Readonly<Record<string, (body: Record<string, unknown>) => DynamoKey[]>> = {
@@ -180,6 +192,58 @@ function writeUnitsIn(record: RecordedRequest): number {
   return units;
 }
 
+/**
+ * The kind of item a key names, by its shape (registry/correlation-keys.ts): the partition key's prefix and the sort
+ * key's (`CORR#… / TL#…`, `SHIPMENT#… / STATE`); a Powertools record (key `id`) is an idempotency record.
+ */
+export function itemKindOf(key: DynamoKey): string {
+  const prefix = (value: unknown) => (typeof value === 'string' ? value.replace(/#.*$/s, '#…') : '?');
+  if (typeof key?.pk?.S === 'string') return `${prefix(key.pk.S)} / ${prefix(key.sk?.S)}`;
+  if (typeof key?.id?.S === 'string') return 'idempotency record';
+  return 'other';
+}
+
+/**
+ * DynamoDB write units by function and kind of item (JSON lines of moto's request log): each write request's items
+ * (from its body), paired with the units the launcher measured for it (the `LSYNC-WRITE-UNITS` record that follows
+ * it, with the same signed Authorization header). What the cost bench shows as "what the write units pay for".
+ */
+export function writeUnitsByItem(lines: Iterable<string>): ItemWriteUnits[] {
+  const pending = new Map<string, { function: string; items: string[] }>();
+  const totals = new Map<string, { function: string; item: string; writes: number; writeUnits: number }>();
+  const add = (fn: string, item: string, writes: number, units: number) => {
+    const key = `${fn}|${item}`;
+    const entry = totals.get(key) ?? { function: fn, item, writes: 0, writeUnits: 0 };
+    entry.writes += writes;
+    entry.writeUnits += units;
+    totals.set(key, entry);
+  };
+  for (const line of lines) {
+    for (const record of recordsOnLine(line)) {
+      const authorization = header(record.headers, 'authorization') ?? '';
+      if (record.method === WRITE_UNITS_RECORD) {
+        const request = pending.get(authorization);
+        if (!request) continue;
+        pending.delete(authorization);
+        const units = writeUnitsIn(record);
+        for (const item of request.items) add(request.function, item, 1, units / request.items.length);
+        continue;
+      }
+      const call = classifyRequest(record);
+      const written = call && WRITE_ITEMS[`${call.service}:${call.operation}`];
+      if (!call || !written) continue;
+      let items: string[];
+      try {
+        items = written(JSON.parse(decodedBody(record)) as Record<string, unknown>).map(itemKindOf);
+      } catch {
+        items = ['other'];
+      }
+      if (items.length > 0) pending.set(authorization, { function: call.function ?? call.principal, items });
+    }
+  }
+  return [...totals.values()].sort((a, b) => b.writeUnits - a.writeUnits || a.function.localeCompare(b.function) || a.item.localeCompare(b.item));
+}
+
 /** Counts recorded requests (JSON lines) by caller, service and operation, with the write units measured for them. */
 export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
   const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number }>();
@@ -277,6 +341,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
       const lines = existsSync(file) ? linesOf(file) : [];
       return {
         awsCalls: countRecordedRequests(lines),
+        writesByItem: existsSync(file) ? writeUnitsByItem(linesOf(file)) : [],
         lambda: sandbox.functions.functions
           .map((fn) => {
             const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0 };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../sandbox/cost-model';
-import { classifyRequest, countRecordedRequests, linesOf, recordsOnLine, type RecordedRequest, type Usage } from '../../sandbox/metering';
+import { classifyRequest, countRecordedRequests, itemKindOf, linesOf, recordsOnLine, writeUnitsByItem, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
 const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 
@@ -101,6 +101,30 @@ describe('metering: moto recorder requests by caller, service and operation', ()
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('metering: what the write units pay for', () => {
+  test('items are named by the shape of their keys; a Powertools record by its id', () => {
+    expect(itemKindOf({ pk: { S: 'CORR#SO-1001' }, sk: { S: 'TL#2026-03-12T06:30:00.000Z#abc' } })).toBe('CORR#… / TL#…');
+    expect(itemKindOf({ pk: { S: 'SHIPMENT#SHP-1' }, sk: { S: 'STATE' } })).toBe('SHIPMENT#… / STATE');
+    expect(itemKindOf({ id: { S: 'logistics-sync.inbound.fleet#0f3a' } })).toBe('idempotency record');
+    expect(itemKindOf(undefined)).toBe('other');
+  });
+
+  test('a write request is paired with the units measured for it by its signed header, whatever came between', () => {
+    // Two requests of one function, signed differently; their unit records come back in the other order.
+    const signed = (signature: string) => `${auth('sandbox-lambda-ErpOutbound', 'dynamodb')}, Signature=${signature}`;
+    const write = (signature: string, operation: string, body: object): RecordedRequest => {
+      const recorded = request('sandbox-lambda-ErpOutbound', 'dynamodb', { target: `DynamoDB_20120810.${operation}`, body: JSON.stringify(body) });
+      return { ...recorded, headers: { ...recorded.headers, Authorization: signed(signature) } };
+    };
+    const units = (signature: string, n: number): RecordedRequest => ({ method: 'LSYNC-WRITE-UNITS', url: '/', headers: { Authorization: signed(signature), 'X-Amz-Target': 'DynamoDB_20120810.X' }, body: JSON.stringify({ writeUnits: n, items: 1 }) });
+    const lines = [write('a', 'UpdateItem', { Key: { pk: { S: 'SHIPMENT#S' }, sk: { S: 'SYNC#erp' } } }), write('b', 'PutItem', { Item: { id: { S: 'k' } } }), units('b', 1), units('a', 2)].map((r) => JSON.stringify(r));
+    expect(writeUnitsByItem(lines)).toEqual([
+      { function: 'ErpOutbound', item: 'SHIPMENT#… / SYNC#…', writes: 1, writeUnits: 2 },
+      { function: 'ErpOutbound', item: 'idempotency record', writes: 1, writeUnits: 1 },
+    ]);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { clientConfig, functionAccessKey } from '../../sandbox/aws';
 import { writeUnitsOf } from '../../sandbox/cost-model';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
-import { countRecordedRequests } from '../../sandbox/metering';
+import { countRecordedRequests, writeUnitsByItem } from '../../sandbox/metering';
 
 /**
  * DynamoDB bills a write by item size: one write unit per 1 KB of the larger of the item before and after, for a
@@ -74,6 +74,12 @@ describe('the emulator measures write units by item size while recording', () =>
     expect(new Set(calls.map((c) => c.function))).toEqual(new Set(['Indexer']));
     // What the cost model prices: the measured units, not one per item.
     expect(calls.reduce((n, c) => n + writeUnitsOf(c), 0)).toBe(2 + 8 + 4 + 2 + 2);
+    // What they paid for, by kind of item (the cost bench's split): a batch's units shared among its entries.
+    expect(writeUnitsByItem(readFileSync(emulator.recordingFile!, 'utf8').split('\n'))).toEqual([
+      { function: 'Indexer', item: 'SHIPMENT#… / STATE', writes: 5, writeUnits: 2 + 3 + 3 + 2 + 2 },
+      { function: 'Indexer', item: 'LINK#… / x', writes: 2, writeUnits: 4 },
+      { function: 'Indexer', item: 'T#… / x', writes: 1, writeUnits: 2 },
+    ]);
   });
 
   test('nothing is measured while the recorder is off', async () => {
