@@ -162,7 +162,7 @@ describe('CS ticket updates', () => {
         correlationId: 'SO-1001',
         data: { caseType: 'incident', priority: 'high', status: 'new', trigger: 'temperature-excursion', subject: 'Temperature excursion', externalId: 'SHP-1001-01', tags: [] },
       });
-    expect(planCsActions(message(opened('38211')))).toEqual([{ operation: 'comment-invoice-on-case', shipmentId: 'SHP-1001-01', caseId: '38211' }]);
+    expect(planCsActions(message(opened('38211')))).toEqual([{ operation: 'comment-invoice-on-case', shipmentId: 'SHP-1001-01', caseId: '38211', guardedByTarget: true }]);
     // A case opened in CS itself is CS's own business.
     expect(planCsActions(message(opened('38211'), 'logistics-sync.cs'))).toEqual([]);
 
@@ -171,14 +171,17 @@ describe('CS ticket updates', () => {
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, pod, new Date(), 3600);
     const pending = new InMemoryPendingNotes();
-    const { handler, publisher, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
+    const { handler, publisher, metrics, persistence } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(metrics.counts.SyncSkipped).toBe(1);
     expect(pending.items.size).toBe(1);
+    const invoiceRecords = persistence.records.size;
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const caseOpened = opened(ticketId);
     await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
     expect(pending.items.size).toBe(0);
+    // The case's action is guarded by the left note's claim: no idempotency record of its own.
+    expect(persistence.records.size).toBe(invoiceRecords);
     expect(cs.updates).toEqual([
       { ticketId, update: expect.objectContaining({ additionalTags: ['invoice-posted', 'pod-captured'], comment: expect.objectContaining({ body: expect.stringMatching(/^Invoice INV-90017 \(EUR 20110\.50\) posted for order SO-1001, shipment SHP-1001-01\.\nProof of delivery: doc-5f0a7c21/) }) }) },
     ]);

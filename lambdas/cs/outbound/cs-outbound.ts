@@ -21,8 +21,12 @@ export interface BillingRecords {
 
 export type CsAction =
   | InvoiceNoteAction
-  /** A case the exception workflows opened for a shipment already invoiced: the invoice note it missed. */
-  | { readonly operation: 'comment-invoice-on-case'; readonly shipmentId: string; readonly caseId: string }
+  /**
+   * A case the exception workflows opened for a shipment already invoiced: the invoice notes it missed. Guarded by the
+   * left notes themselves (each is added under its claim and removed once added: a repeat finds none), so the runner
+   * keeps no idempotency record for it — most cases find no note left, and the record would be two writes for nothing.
+   */
+  | { readonly operation: 'comment-invoice-on-case'; readonly shipmentId: string; readonly caseId: string; readonly guardedByTarget: true }
   | { readonly operation: 'update-case'; readonly caseId: string; readonly update: TicketUpdate };
 
 const STATUSES = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed']);
@@ -53,7 +57,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
       return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency) }];
     }
     case 'case.opened':
-      return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId }] : [];
+      return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId, guardedByTarget: true }] : [];
     case 'case.updated':
     case 'case.resolved': {
       // Changes made by CS itself or already made by the exception workflows (which publish case events as a
