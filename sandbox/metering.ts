@@ -128,7 +128,9 @@ function decodedBody(request: RecordedRequest): string {
  * tooling and for moto's own endpoints. Service comes from the SigV4 credential scope; the operation from
  * `X-Amz-Target` (JSON protocols), `Action=` (query protocols) or, for REST APIs, method and path.
  */
-export function classifyRequest(request: RecordedRequest): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number } | undefined {
+export function classifyRequest(
+  request: RecordedRequest,
+): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number; itemKinds?: string[] } | undefined {
   const authorization = header(request.headers, 'authorization') ?? '';
   const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential) return undefined;
@@ -147,19 +149,26 @@ export function classifyRequest(request: RecordedRequest): { principal: AwsCallC
   operation ??= `${request.method} ${new URL(request.url, 'http://x').pathname.replace(/\/[^/]*\d[^/]*/g, '/{id}')}`;
   let items = 1;
   let indexed = 0;
+  let itemKinds: string[] | undefined;
   const entries = BATCH_ENTRIES[`${service}:${operation}`];
-  const written = WRITE_ITEMS[`${service}:${operation}`];
+  const written = WRITE_ITEMS[`${service}:${operation}`] as (typeof WRITE_ITEMS)[string] | undefined;
   if ((entries || written) && body.startsWith('{')) {
     try {
       const parsed = JSON.parse(body) as Record<string, unknown>;
       const list = entries?.(parsed);
       if (Array.isArray(list)) items = list.length;
-      if (written) indexed = written(parsed).filter(inListsIndex).length;
+      if (written) {
+        const keys = written(parsed);
+        indexed = keys.filter(inListsIndex).length;
+        itemKinds = keys.map(itemKindOf);
+      }
     } catch {
       // A body that is not JSON is counted as one item.
     }
   }
-  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed };
+  // A write whose body names no item it can read (e.g. not JSON) still cost what the emulator measured.
+  if (written && !itemKinds?.length) itemKinds = ['other'];
+  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed, ...(itemKinds ? { itemKinds } : {}) };
 }
 
 /**
@@ -203,50 +212,22 @@ export function itemKindOf(key: DynamoKey): string {
   return 'other';
 }
 
-/**
- * DynamoDB write units by function and kind of item (JSON lines of moto's request log): each write request's items
- * (from its body), paired with the units the launcher measured for it (the `LSYNC-WRITE-UNITS` record that follows
- * it, with the same signed Authorization header). What the cost bench shows as "what the write units pay for".
- */
-export function writeUnitsByItem(lines: Iterable<string>): ItemWriteUnits[] {
-  const pending = new Map<string, { function: string; items: string[] }>();
-  const totals = new Map<string, { function: string; item: string; writes: number; writeUnits: number }>();
-  const add = (fn: string, item: string, writes: number, units: number) => {
-    const key = `${fn}|${item}`;
-    const entry = totals.get(key) ?? { function: fn, item, writes: 0, writeUnits: 0 };
-    entry.writes += writes;
-    entry.writeUnits += units;
-    totals.set(key, entry);
-  };
-  for (const line of lines) {
-    for (const record of recordsOnLine(line)) {
-      const authorization = header(record.headers, 'authorization') ?? '';
-      if (record.method === WRITE_UNITS_RECORD) {
-        const request = pending.get(authorization);
-        if (!request) continue;
-        pending.delete(authorization);
-        const units = writeUnitsIn(record);
-        for (const item of request.items) add(request.function, item, 1, units / request.items.length);
-        continue;
-      }
-      const call = classifyRequest(record);
-      const written = call && WRITE_ITEMS[`${call.service}:${call.operation}`];
-      if (!call || !written) continue;
-      let items: string[];
-      try {
-        items = written(JSON.parse(decodedBody(record)) as Record<string, unknown>).map(itemKindOf);
-      } catch {
-        items = ['other'];
-      }
-      if (items.length > 0) pending.set(authorization, { function: call.function ?? call.principal, items });
-    }
-  }
-  return [...totals.values()].sort((a, b) => b.writeUnits - a.writeUnits || a.function.localeCompare(b.function) || a.item.localeCompare(b.item));
+/** What the meter reads from moto's request log: requests by caller, service and operation; write units by item. */
+export interface RecordingCounts {
+  readonly awsCalls: AwsCallCount[];
+  readonly writesByItem: ItemWriteUnits[];
 }
 
-/** Counts recorded requests (JSON lines) by caller, service and operation, with the write units measured for them. */
-export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
+/**
+ * Reads moto's request log (JSON lines) once: the requests by caller, service and operation, with the write units
+ * measured for them, and those write units by function and kind of item — each write request's items (from its
+ * body) paired with the units the launcher measured for it (the `LSYNC-WRITE-UNITS` record that follows it, with the
+ * same signed Authorization header; a batch's units shared evenly among its entries).
+ */
+export function meterRecording(lines: Iterable<string>): RecordingCounts {
   const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number }>();
+  const pending = new Map<string, { function: string; items: string[] }>();
+  const byItem = new Map<string, ItemWriteUnits & { writes: number; writeUnits: number }>();
   for (const line of lines) {
     for (const record of recordsOnLine(line)) {
       const units = record.method === WRITE_UNITS_RECORD;
@@ -254,18 +235,44 @@ export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
       if (!call) continue;
       const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
       const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
-      if (units) entry.writeUnits = (entry.writeUnits ?? 0) + writeUnitsIn(record);
-      else {
+      const authorization = header(record.headers, 'authorization') ?? '';
+      if (units) {
+        const measured = writeUnitsIn(record);
+        entry.writeUnits = (entry.writeUnits ?? 0) + measured;
+        const request = pending.get(authorization);
+        pending.delete(authorization);
+        for (const item of request?.items ?? []) {
+          const itemKey = `${request!.function}|${item}`;
+          const total = byItem.get(itemKey) ?? { function: request!.function, item, writes: 0, writeUnits: 0 };
+          total.writes += 1;
+          total.writeUnits += measured / request!.items.length;
+          byItem.set(itemKey, total);
+        }
+      } else {
         entry.count += 1;
         entry.items += call.items;
         entry.indexed += call.indexed;
+        if (call.itemKinds) pending.set(authorization, { function: call.function ?? call.principal, items: call.itemKinds });
       }
       counts.set(key, entry);
     }
   }
-  return [...counts.values()].sort(
-    (a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal) || (a.function ?? '').localeCompare(b.function ?? ''),
-  );
+  return {
+    awsCalls: [...counts.values()].sort(
+      (a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || a.principal.localeCompare(b.principal) || (a.function ?? '').localeCompare(b.function ?? ''),
+    ),
+    writesByItem: [...byItem.values()].sort((a, b) => b.writeUnits - a.writeUnits || a.function.localeCompare(b.function) || a.item.localeCompare(b.item)),
+  };
+}
+
+/** Counts recorded requests (JSON lines) by caller, service and operation, with the write units measured for them. */
+export function countRecordedRequests(lines: Iterable<string>): AwsCallCount[] {
+  return meterRecording(lines).awsCalls;
+}
+
+/** DynamoDB write units by function and kind of item (JSON lines of moto's request log): the cost bench's split. */
+export function writeUnitsByItem(lines: Iterable<string>): ItemWriteUnits[] {
+  return meterRecording(lines).writesByItem;
 }
 
 /**
@@ -339,9 +346,10 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
       await sandbox.emulator.recorder('stop');
       const after = snapshot(sandbox);
       const lines = existsSync(file) ? linesOf(file) : [];
+      const recorded = meterRecording(lines);
       return {
-        awsCalls: countRecordedRequests(lines),
-        writesByItem: existsSync(file) ? writeUnitsByItem(linesOf(file)) : [],
+        awsCalls: recorded.awsCalls,
+        writesByItem: recorded.writesByItem,
         lambda: sandbox.functions.functions
           .map((fn) => {
             const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0 };

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseFleetExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { traceById, type Trace } from '../../lambdas/trace/trace-query';
 import type { TappedEvent } from '../runtime/bus-tap';
@@ -126,4 +126,19 @@ export async function orderTrace(ctx: ScenarioContext): Promise<Trace | undefine
 /** Reads one item (helper for steps that check a key directly). */
 export async function getItem(ctx: ScenarioContext, tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
   return (await ctx.dynamodb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+}
+
+/**
+ * The asset assignments the correlation index holds for a shipment (`ASSET#<kind>#<id>` / `AT#…#<shipmentId>`,
+ * written at dispatch). They are keyed by asset, as the alert lookup finds them; a sandbox check that knows only the
+ * shipment scans its small table for them (the scenario's dispatch step, the e2e tests' waits).
+ */
+export async function assignmentsOfShipment(client: DynamoDBDocumentClient, tableName: string, shipmentId: string): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  const pages = paginateScan(
+    { client },
+    { TableName: tableName, FilterExpression: 'itemType = :type AND shipmentId = :id', ExpressionAttributeValues: { ':type': 'asset-assignment', ':id': shipmentId } },
+  );
+  for await (const page of pages) found.push(...(page.Items ?? []));
+  return found;
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { matchesPattern } from '../../registry/event-pattern';
 import { webhookPath } from '../../registry/vendors';
 import { PROJECT_ROOT } from '../python-env';
 import { fleetMilestones } from './fleet-milestones';
-import { answered, expectStatuses, functionsMentioning, isOrderReleased, ORDER_ID, orderTrace, productOutput, shipmentOf, skipUnlessFullStack, sqsRoutes, webhookRoute } from './helpers';
+import { answered, assignmentsOfShipment, expectStatuses, functionsMentioning, isOrderReleased, ORDER_ID, orderTrace, productOutput, shipmentOf, skipUnlessFullStack, sqsRoutes, webhookRoute } from './helpers';
 import type { ScenarioStep } from './runner';
 
 /**
@@ -150,15 +150,7 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
         name: 'the index records the vehicle and the reefer trailer carrying the shipment',
         withinMs: 20_000,
         async check() {
-          // The assignments are keyed by asset (ASSET#<kind>#<id> / AT#<assignedAt>#<shipmentId>): found here by a scan of
-          // the one-order sandbox table, as the alert lookup finds them by the asset an alert names.
-          const table = productOutput(ctx, 'CorrelationTableName')!;
-          const items: Record<string, unknown>[] = [];
-          const pages = paginateScan(
-            { client: ctx.dynamodb },
-            { TableName: table, FilterExpression: 'itemType = :type AND shipmentId = :id', ExpressionAttributeValues: { ':type': 'asset-assignment', ':id': shipmentOf(ctx) } },
-          );
-          for await (const page of pages) items.push(...(page.Items ?? []));
+          const items = await assignmentsOfShipment(ctx.dynamodb, productOutput(ctx, 'CorrelationTableName')!, shipmentOf(ctx));
           const kinds = items.map((i) => String(i.assetKind)).sort();
           return kinds.join() === 'trailer,vehicle' ? undefined : `assignments: ${kinds.join(', ') || 'none'}`;
         },

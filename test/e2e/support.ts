@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import type { SandboxEndpoints } from '../../sandbox/endpoints';
+import { assignmentsOfShipment } from '../../sandbox/scenario/helpers';
 import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
 
 /** The sandbox the global setup started. */
@@ -64,20 +65,11 @@ export async function sim<T>(system: SimulatedSystem, method: string, path: stri
   return (await response.json()) as T;
 }
 
-/**
- * The asset assignments the correlation index holds for a shipment (`ASSET#<kind>#<id>` / `AT#…#<shipmentId>`, written
- * at dispatch): a scan, as a test may, since the index is keyed by asset and the test knows the shipment.
- */
+/** The asset assignments the correlation index holds for a shipment (sandbox/scenario/helpers.ts). */
 export async function assignmentsOf(shipmentId: string): Promise<Record<string, unknown>[]> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient(aws()));
   try {
-    const found: Record<string, unknown>[] = [];
-    const pages = paginateScan(
-      { client },
-      { TableName: sandbox().outputs[sandbox().stackName]!.CorrelationTableName!, FilterExpression: 'itemType = :type AND shipmentId = :id', ExpressionAttributeValues: { ':type': 'asset-assignment', ':id': shipmentId } },
-    );
-    for await (const page of pages) found.push(...(page.Items ?? []));
-    return found;
+    return await assignmentsOfShipment(client, sandbox().outputs[sandbox().stackName]!.CorrelationTableName!, shipmentId);
   } finally {
     client.destroy();
   }

@@ -28,11 +28,6 @@ export function deliveredAtOf(states: readonly ShipmentDelivery[]): Map<string, 
   return delivered;
 }
 
-/** Begun before the incident ended (pure). */
-function begunBy(items: readonly StoredAssignment[], until: string): StoredAssignment[] {
-  return items.filter((item) => item.assignedAt <= until);
-}
-
 /**
  * The assignments that overlap an incident (pure): begun before it ended, not ended before it began. An assignment
  * ends when its shipment is delivered (`deliveredAt`, by shipment id, from the shipment's state: the indexer writes
@@ -40,10 +35,11 @@ function begunBy(items: readonly StoredAssignment[], until: string): StoredAssig
  */
 export function activeDuring(items: readonly StoredAssignment[], span: IncidentSpan, deliveredAt: ReadonlyMap<string, string> = new Map()): CarriedShipment[] {
   const from = utcIso(span.from);
-  return begunBy(items, utcIso(span.until))
+  const until = utcIso(span.until);
+  return items
     .filter((item) => {
       const ended = item.releasedAt ?? deliveredAt.get(item.shipmentId);
-      return ended === undefined || ended >= from;
+      return item.assignedAt <= until && (ended === undefined || ended >= from);
     })
     .map((item) => ({
       shipmentId: item.shipmentId,
@@ -67,7 +63,7 @@ export class DynamoDbAssetAssignments implements AssetAssignments {
   ) {}
 
   async carriedDuring(kind: AssetKind, assetIds: readonly string[], span: IncidentSpan): Promise<CarriedShipment[]> {
-    const found: CarriedShipment[] = [];
+    const items: StoredAssignment[] = [];
     for (const assetId of assetIds) {
       const { Items } = await this.client.send(
         new QueryCommand({
@@ -78,18 +74,17 @@ export class DynamoDbAssetAssignments implements AssetAssignments {
           Limit: RECENT_ASSIGNMENTS,
         }),
       );
-      const items = (Items ?? []) as StoredAssignment[];
-      // Whether each candidate was delivered, and when: one batch read of their state items (an alert is rare, a
-      // delivery is not: reading here is what spares the indexer a write per assignment at every delivery).
-      const open = [...new Set(begunBy(items, utcIso(span.until)).filter((i) => i.releasedAt === undefined).map((i) => i.shipmentId))];
-      const states = open.length === 0 ? [] : await batchGetAll(this.client, this.tableName, open.map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })), {
-        projection: 'shipmentId, #rank, milestoneAt',
-        names: { '#rank': 'rank' },
-        what: 'shipment state reads',
-      });
-      found.push(...activeDuring(items, span, deliveredAtOf(states as unknown as ShipmentDelivery[])));
+      items.push(...((Items ?? []) as StoredAssignment[]));
     }
-    return found;
+    // Whether each candidate was delivered, and when: one batch read of their state items (an alert is rare, a
+    // delivery is not: reading here is what spares the indexer a write per assignment at every delivery).
+    const open = [...new Set(items.filter((i) => i.releasedAt === undefined).map((i) => i.shipmentId))];
+    const states = open.length === 0 ? [] : await batchGetAll(this.client, this.tableName, open.map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })), {
+      projection: 'shipmentId, #rank, milestoneAt',
+      names: { '#rank': 'rank' },
+      what: 'shipment state reads',
+    });
+    return activeDuring(items, span, deliveredAtOf(states as unknown as ShipmentDelivery[]));
   }
 }
 
