@@ -51,15 +51,31 @@ export function webhookPath(usage: Usage): Usage {
 /** Powertools idempotency per call: a conditional put (in progress), then an update (completed). */
 const IDEMPOTENCY_WRITES_PER_CALL = 2;
 
+/**
+ * An inbound request as Powertools' own layer would have sent it. Ours reads the record (a consistent `GetItem`) and
+ * writes it once after publishing (`UpdateItem`, lambdas/shared/idempotency.ts `RecordOnSuccessPersistenceLayer`);
+ * Powertools' layer puts a claim instead of the read (a conditional `PutItem`, billed whether it succeeds or a repeat
+ * finds the record) and completes it with the same update. The webhook functions' `GetItem` and `UpdateItem` rights
+ * are on the idempotency table only (lib/adapters/inbound-adapter.ts), so these are its requests.
+ */
+function withClaimFirst(call: AwsCallCount): AwsCallCount[] {
+  if (call.service !== 'dynamodb' || call.operation !== 'GetItem') return [call];
+  return [{ ...call, operation: 'PutItem', writeUnits: undefined }];
+}
+
 /** What the plain pipeline would have counted for the same webhooks and the same target calls. */
 export function plainPipeline(usage: Usage): Usage {
   const inbound = byRole(usage, ['inbound']);
   const outbound = byRole(usage, ['outbound']);
   const sources = usage.sqsEventSources.filter((s) => outbound.functionNames.has(s.functionName));
+  // The webhook functions (`<system>-inbound`), apart from the inbound side's queue consumers (read-back, alert recheck).
+  const webhookFunctions = new Set(inbound.lambda.filter((fn) => fn.service.endsWith('-inbound')).map((fn) => fn.logicalId));
   const messages = sources.reduce((n, s) => n + s.messages, 0);
   const calls: AwsCallCount[] = [
-    // The inbound functions as they ran: signature, validation, Powertools idempotency, PutEvents.
-    ...usage.awsCalls.filter((c) => c.principal === 'functions' && c.function !== undefined && inbound.logicalIds.has(c.function)),
+    // The inbound functions as they ran (signature, validation, PutEvents), with Powertools' own idempotency layer.
+    ...usage.awsCalls
+      .filter((c) => c.principal === 'functions' && c.function !== undefined && inbound.logicalIds.has(c.function))
+      .flatMap((c) => (webhookFunctions.has(c.function!) ? withClaimFirst(c) : [c])),
     // Each target message: one Powertools record (put, then update), one receive and one delete (batch size 1).
     { principal: 'functions', service: 'dynamodb', operation: 'PutItem', count: messages, items: messages },
     { principal: 'functions', service: 'dynamodb', operation: 'UpdateItem', count: messages * (IDEMPOTENCY_WRITES_PER_CALL - 1), items: messages * (IDEMPOTENCY_WRITES_PER_CALL - 1) },

@@ -62,7 +62,8 @@ export function validateInboundAdapterProps(props: InboundAdapterProps): string[
  * (lambdas/<system>/inbound/handler.ts). It verifies, validates, maps and deduplicates vendor webhooks and
  * publishes canonical events; the routes themselves are wired by {@link WebhookApi}.
  *
- * Grants: PutEvents on the bus, get/put/update/delete items in the idempotency table, GetSecretValue on the
+ * Grants: PutEvents on the bus, get and update items in the idempotency table (its records are read, then written
+ * once the events are published: lambdas/shared/idempotency.ts `RecordOnSuccessPersistenceLayer`), GetSecretValue on the
  * system's secret (name-based ARN), and Query on the correlation table when it is given.
  */
 export class InboundAdapter extends Construct {
@@ -98,7 +99,7 @@ export class InboundAdapter extends Construct {
 
     props.bus.grantPutEventsTo(this.handler);
     // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
-    props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     // The shipments on an alerting asset: its assignments, then their state items (delivered before the incident?).
     props.correlationTable?.grant(this.handler, 'dynamodb:Query', 'dynamodb:BatchGetItem');
     // The secret exists outside the stack: its full ARN ends in a random 6-character suffix.

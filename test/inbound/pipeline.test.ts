@@ -4,6 +4,7 @@ import type { EventPublisher } from '../../lambdas/shared/event-publisher';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
 import { signSamsara } from '../../lambdas/shared/webhook/signatures';
 import { samsaraArrival, samsaraDeparture, samsaraEnvelope } from './fixtures/payloads';
+import { InMemoryPersistenceLayer } from '../../lambdas/shared/idempotency';
 import { apiEvent, harness, json, NOW, NOW_SECONDS, samsaraHeaders, SECRET_JSON, SECRETS } from './support';
 
 const route = '/webhooks/fleet/samsara';
@@ -12,6 +13,18 @@ const post = (h: ReturnType<typeof fleet>, payload: unknown, headers?: (body: st
   const body = JSON.stringify(payload);
   return h.handler(apiEvent(route, body, headers ? headers(body) : samsaraHeaders(body)));
 };
+
+/** Holds the harness's publishing until the returned function is called (an original still running). */
+function holdPublishing(h: Pick<ReturnType<typeof fleet>, 'publisher'>): () => void {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const publish = h.publisher.publish.bind(h.publisher);
+  h.publisher.publish = async (events) => {
+    await gate;
+    return publish(events);
+  };
+  return release;
+}
 
 describe('the intake pipeline (fleet / Samsara through the real handler, in-memory ports)', () => {
   test('a valid signed webhook is answered 202 with the canonical event ids, which were published', async () => {
@@ -82,24 +95,59 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     expect(h.publisher.published).toHaveLength(0);
   });
 
-  test('the same event already in flight in another invocation is answered 503 with Retry-After (a status every vendor retries)', async () => {
+  test('the record is written once, after publishing: one write per accepted webhook, none for a repeat or a failure', async () => {
     const h = fleet();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const publish = h.publisher.publish.bind(h.publisher);
-    h.publisher.publish = async (events) => {
-      await gate;
-      return publish(events);
+    const original = h.publisher.publish.bind(h.publisher);
+    h.publisher.publish = async () => {
+      throw new UpstreamUnavailableError('EventBridge rejected 1 entries after 4 attempts');
     };
+    expect((await post(h, samsaraDeparture())).statusCode).toBe(503);
+    expect(h.persistence.writes).toBe(0);
+    h.publisher.publish = original;
+    expect((await post(h, samsaraDeparture())).statusCode).toBe(202);
+    expect(h.persistence.writes).toBe(1);
+    expect((await post(h, samsaraDeparture())).statusCode).toBe(202);
+    expect(h.persistence.writes).toBe(1);
+    expect(h.publisher.published).toHaveLength(1);
+  });
+
+  test('a copy arriving while its original is still publishing publishes the same canonical ids (consumers dedupe by id); later copies are answered from the record', async () => {
+    const h = fleet();
+    const release = holdPublishing(h);
     const slow = post(h, samsaraDeparture());
     await new Promise((r) => setTimeout(r, 10));
-    const concurrent = await post(h, samsaraDeparture());
+    const concurrent = post(h, samsaraDeparture());
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    const [first, copy] = await Promise.all([slow, concurrent]);
+    expect(first.statusCode).toBe(202);
+    expect(copy.body).toBe(first.body);
+    const ids = json(first).eventIds as string[];
+    expect(h.publisher.published.map((e) => e.metadata.eventId)).toEqual([...ids, ...ids]);
+    const later = await post(h, samsaraDeparture());
+    expect(later.body).toBe(first.body);
+    expect(h.publisher.published).toHaveLength(2);
+    expect(h.metrics.last?.metrics).toEqual({ WebhookDeduplicated: 1 });
+  });
+
+  test('a claim left by Powertools\' own layer (a claim first, e.g. before an upgrade) is respected: the copy is answered 503 with Retry-After', async () => {
+    const shared = new Map();
+    const before = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS, undefined, new InMemoryPersistenceLayer('claim-first', shared));
+    const after = harness('fleet', FLEET_DIALECTS, FLEET_CANONICAL_VALIDATORS, undefined, new InMemoryPersistenceLayer('record-on-success', shared));
+    const release = holdPublishing(before);
+    const slow = post(before, samsaraDeparture());
+    await new Promise((r) => setTimeout(r, 10));
+    const concurrent = await post(after, samsaraDeparture());
     expect(concurrent.statusCode).toBe(503);
     expect(json(concurrent).error).toBe('in-progress');
     expect(concurrent.headers?.['retry-after']).toBe('5');
+    expect(after.publisher.published).toHaveLength(0);
     release();
     expect((await slow).statusCode).toBe(202);
-    expect(h.publisher.published).toHaveLength(1);
+    expect(before.publisher.published).toHaveLength(1);
+    // Completed by the old layer: the new one answers from it.
+    expect((await post(after, samsaraDeparture())).body).toBe((await slow).body);
+    expect(after.publisher.published).toHaveLength(0);
   });
 
   test('valid but irrelevant vendor events are answered 202 ignored with a metric, without touching the idempotency store', async () => {

@@ -98,9 +98,15 @@ export interface Harness {
 }
 
 /** The real pipeline with in-memory ports (publisher, Powertools persistence layer double, static secrets). */
-export function harness(system: SystemName, dialects: readonly Dialect[], canonicalValidators: CanonicalValidators, maxBodyBytes = 262_144): Harness {
+export function harness(
+  system: SystemName,
+  dialects: readonly Dialect[],
+  canonicalValidators: CanonicalValidators,
+  maxBodyBytes = 262_144,
+  // The deployed intake's write policy (lambdas/shared/webhook/runtime.ts) unless a test brings another store.
+  persistence = new InMemoryPersistenceLayer('record-on-success'),
+): Harness {
   const publisher = new InMemoryPublisher();
-  const persistence = new InMemoryPersistenceLayer();
   const secrets = new StaticSecretSource(SECRET_JSON[system]);
   const metrics = new RecordingMetrics();
   const logger = new RecordingLogger();

@@ -6,8 +6,9 @@ import type { Usage } from '../../sandbox/metering';
 /** A small run: 10 webhooks, 12 canonical events on the ledger, 6 target messages, one workflow, page reads. */
 const usage: Usage = {
   awsCalls: [
-    { principal: 'functions', function: 'In', service: 'dynamodb', operation: 'PutItem', count: 10, items: 10 },
-    { principal: 'functions', function: 'In', service: 'dynamodb', operation: 'UpdateItem', count: 10, items: 10 },
+    // The intake's idempotency (record on success): 10 reads, 8 accepted webhooks written once, 2 repeats answered.
+    { principal: 'functions', function: 'In', service: 'dynamodb', operation: 'GetItem', count: 10, items: 10 },
+    { principal: 'functions', function: 'In', service: 'dynamodb', operation: 'UpdateItem', count: 8, items: 8 },
     { principal: 'functions', function: 'In', service: 'events', operation: 'PutEvents', count: 10, items: 10 },
     { principal: 'functions', function: 'Out', service: 'dynamodb', operation: 'PutItem', count: 6, items: 6 },
     { principal: 'functions', function: 'Out', service: 'dynamodb', operation: 'UpdateItem', count: 9, items: 9 },
@@ -69,8 +70,10 @@ describe('cost comparison views', () => {
     ]);
     expect(plain.sqsEventSources).toEqual([{ functionName: 'out', batches: 6, messages: 6, batchSize: 1 }]);
     const writes = writeUnitsByFunction(plain);
-    // Inbound as measured (20), plus put + update per target message (12).
-    expect(writes.get('In')).toBe(20);
+    // Inbound with Powertools' own layer: a claim per request (10, the repeats' failed puts included) and a
+    // completion per accepted webhook (8); plus put + update per target message (12).
+    expect(writes.get('In')).toBe(18);
+    expect(plain.awsCalls.some((c) => c.function === 'In' && c.operation === 'GetItem')).toBe(false);
     expect(writes.get('functions')).toBe(12);
     const cost = costOf(plain, loadPrices(), 'ours');
     expect(cost.lines.find((l) => l.key === 'sqs-receives')?.quantity).toBe(6);
@@ -80,6 +83,6 @@ describe('cost comparison views', () => {
   });
 
   test('write units are counted per function as the model prices them', () => {
-    expect(Object.fromEntries(writeUnitsByFunction(usage))).toEqual({ In: 20, Out: 15, Indexer: 20, Task: 3 });
+    expect(Object.fromEntries(writeUnitsByFunction(usage))).toEqual({ In: 8, Out: 15, Indexer: 20, Task: 3 });
   });
 });

@@ -91,6 +91,12 @@ function verifyWith(dialect: Dialect, request: WebhookRequest, secret: SigningSe
  * The shared intake pipeline for one source system's webhook routes:
  * bound size → content type → verify signature → parse → validate → map → dedupe → publish → respond.
  *
+ * Dedupe: a repeat of a vendor event that was accepted is answered from its Powertools record (the same body,
+ * nothing published). With the deployed write policy (`RecordOnSuccessPersistenceLayer`, ../idempotency.ts) the record is written
+ * once the events are published, so a copy arriving while its original is still running publishes the same
+ * canonical events again, with the same ids, which every consumer deduplicates; with Powertools' own layer (a claim
+ * first), or against a claim left by it, that copy is answered 503 in-progress.
+ *
  * Status codes: 202 accepted (canonical event ids), queued (mapped later by a queue consumer) or ignored; 400 bad input naming the field; 401 bad
  * signature; 413 too large; 415 wrong content type; 5xx when our
  * side failed (secret, idempotency store or EventBridge) or the same event is in flight, so the vendor retries. Nothing is published

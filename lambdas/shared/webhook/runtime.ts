@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SystemName } from '../../../registry/systems';
 import { numberEnv, requireEnv } from '../env';
 import { EventBridgePublisher } from '../event-publisher';
-import { dynamoDbPersistenceLayer } from '../idempotency';
+import { RecordOnSuccessPersistenceLayer } from '../idempotency';
 import { logger, metrics } from '../observability';
 import { SecretsManagerJsonSource } from '../secrets';
 import type { Dialect } from './dialect';
@@ -60,7 +60,7 @@ export function createInboundHandler(options: InboundHandlerOptions): WebhookHan
     },
     {
       publisher: new EventBridgePublisher({ busName: env.busName, client: new EventBridgeClient({}) }),
-      persistence: dynamoDbPersistenceLayer(env.idempotencyTable, new DynamoDBClient({})),
+      persistence: new RecordOnSuccessPersistenceLayer({ tableName: env.idempotencyTable, awsSdkV3Client: new DynamoDBClient({}) }),
       secrets: new SecretsManagerJsonSource({
         secretName: env.secretName,
         provider: new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
