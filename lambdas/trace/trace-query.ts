@@ -17,13 +17,16 @@
  * 3. Follows the ids its events name (their refs) to other correlations that share them (an event indexed under the
  *    shipment's id before the order was known), breadth-first, not through customer ids (a customer spans
  *    many orders), up to `maxCorrelations`.
- * 4. `BatchGetItem(SHIPMENT#<id> / STATE)` for each shipment.
+ * 4. `BatchGetItem(SHIPMENT#<id> / STATE, SHIPMENT#<id> / SYNC#erp)` for each shipment: its state, and the ERP
+ *    status guard with the statuses the ERP confirmed (the `shipment.status-synced` hops: not on the ledger).
  * 5. When a CS invoice note failed: `Query(SHIPMENT#<id>, begins_with(sk, NOTE#invoice#))` for the notes left for a case.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, queryAll } from '../shared/dynamo-pages';
-import type { LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
+import { planIndex, type LinkItem, type ShipmentStateItem, type TimelineItem } from '../indexer/index-plan';
+import { statusConfirmationsOf } from '../erp/outbound/erp-outbound';
+import { statusGuardKey } from '../erp/outbound/status-guard';
 import { ALL_LINK_KINDS, keys, linksOf as refLinks, type LinkKind } from '../../registry/correlation-keys';
 import type { CanonicalRefs } from '../shared/canonical-event';
 import { assembleTrace, type Trace } from './trace-model';
@@ -105,7 +108,18 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
   }
 
   const shipmentIds = [...shipmentsNamed];
-  const states = (await batchGetAll(doc, tableName, shipmentIds.map((s) => ({ pk: keys.shipmentPk(s), sk: keys.stateSk })), { what: 'shipment state reads' })) as unknown as ShipmentStateItem[];
+  const read = await batchGetAll(
+    doc,
+    tableName,
+    shipmentIds.flatMap((s) => [{ pk: keys.shipmentPk(s), sk: keys.stateSk }, statusGuardKey(s, 'erp')]),
+    { what: 'shipment state reads' },
+  );
+  const states = read.filter((item) => item.sk === keys.stateSk) as unknown as ShipmentStateItem[];
+  // The ERP's status confirmations live on its status guard item, not on the ledger (lambdas/erp/outbound/erp-outbound.ts).
+  for (const guard of read.filter((item) => item.sk !== keys.stateSk)) {
+    const shipmentId = String(guard.pk).slice(keys.shipmentPk('').length);
+    for (const event of statusConfirmationsOf(guard, shipmentId)) timeline.push({ ...planIndex(event, new Date(event.metadata.occurredAt), 0).timeline, late: false });
+  }
 
   // Invoice notes left for a case (no ticket when the invoice came): only when a CS note failed, one query per shipment.
   const leftNotes: { eventId: string; invoiceId: string; leftAt: string }[] = [];

@@ -63,10 +63,13 @@ export const ROUTES = {
     description: 'shipment.exception-raised → exception workflows',
     pattern: { source: CANONICAL_SOURCE, detailType: ['shipment.exception-raised'] },
   },
+  // Every canonical event but the ERP's status confirmations: the ERP adapter keeps them on its status guard item
+  // (written anyway), where the trace reads them (lambdas/erp/outbound/erp-outbound.ts `statusConfirmationsOf`): four
+  // ledger messages, indexer runs and timeline writes per shipment fewer (docs/cost.md).
   EveryEventToLedger: {
     target: 'ledger',
-    description: 'every canonical event → correlation indexer',
-    pattern: { source: CANONICAL_SOURCE },
+    description: 'every canonical event but shipment.status-synced → correlation indexer',
+    pattern: { source: CANONICAL_SOURCE, detailType: events.Match.anythingBut('shipment.status-synced') },
   },
 } as const satisfies Record<string, RouteDefinition>;
 

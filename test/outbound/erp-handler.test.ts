@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ErpOutbound, planErpActions } from '../../lambdas/erp/outbound/erp-outbound';
+import { ErpOutbound, planErpActions, statusConfirmationsOf } from '../../lambdas/erp/outbound/erp-outbound';
 import { InMemoryStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { HeldError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
@@ -55,6 +55,17 @@ describe('ERP outbound handler', () => {
       data: { targetSystem: 'erp', status: 'in-transit' },
     });
     expect(metrics.counts.SyncSucceeded).toBe(1);
+  });
+
+  test('the status guard item keeps each confirmation: rebuilt from it, the same events (ids, causation, status, previous status, time) as published', async () => {
+    const { handler, guard, publisher } = erpHarness({}, 'business-central');
+    for (const event of [example('shipment.dispatched'), departed, example('shipment.arrived'), delivered, pod]) await handler(sqsEvent(sqsRecord(event)), lambdaContext());
+    const published = publisher.published.filter((e) => e.metadata.eventType === 'shipment.status-synced');
+    expect(published.map((e) => (e.data as { status: string }).status)).toEqual(['dispatched', 'in-transit', 'arrived', 'delivered']);
+    const rebuilt = statusConfirmationsOf(guard.items.get('SHP-1001-01'), 'SHP-1001-01');
+    const essentials = (e: (typeof published)[number]) => ({ id: e.metadata.eventId, cause: e.metadata.causationId, corr: e.metadata.correlationId, at: e.metadata.occurredAt, vendor: e.metadata.source.vendor, data: e.data, shipment: e.refs.shipmentId, order: e.refs.orderId });
+    expect(rebuilt.map(essentials)).toEqual(published.map(essentials));
+    expect(statusConfirmationsOf(undefined, 'SHP-1001-01')).toEqual([]);
   });
 
   test('the confirmations name the ERP vendor the stage calls (generic-erp unless told)', async () => {

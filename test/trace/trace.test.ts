@@ -8,6 +8,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbPendingNotes, PENDING_NOTE_CLAIM_SECONDS, PendingNoteBusyError } from '../../lambdas/cs/outbound/pending-notes';
+import { statusSyncedEvent } from '../../lambdas/erp/outbound/erp-outbound';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import type { LinkItem, ShipmentStateItem, TimelineItem } from '../../lambdas/indexer/index-plan';
@@ -341,6 +342,38 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await Promise.all([a.markNotified(later), b.markNotified(later)])).toEqual(expect.arrayContaining([true, false]));
     expect(await a.end()).toMatchObject({ since: now, notifiedAt: later });
     expect(await b.end()).toBeUndefined();
+  });
+
+  test('the ERP\'s status confirmations come from its status guard item, not the ledger: traced with the published ids, nothing left pending', async () => {
+    const store = new DynamoDbCorrelationStore(doc, table);
+    const guard = new DynamoDbStatusSyncGuard(doc, table, 'erp', 3600);
+    const { events } = referenceScenario();
+    const moved = (e: (typeof events)[number]): CanonicalDetail => ({ ...e, refs: { orderId: 'SO-SYNCED', shipmentId: 'SHP-SYNCED' }, metadata: { ...e.metadata, eventId: `${e.metadata.eventId}-synced`, correlationId: 'SO-SYNCED' } });
+    const milestones = ['shipment.dispatched', 'shipment.departed', 'shipment.arrived', 'shipment.delivered'].map((type) => moved(events.find((e) => e.metadata.eventType === type)!));
+    const published: CanonicalDetail[] = [];
+    let previousRank = 0;
+    for (const [index, event] of milestones.entries()) {
+      await indexEvent(store, event, now, 3600);
+      // What the ERP adapter does once the ERP answered (lambdas/erp/outbound/erp-outbound.ts).
+      const status = (['dispatched', 'in-transit', 'arrived', 'delivered'] as const)[index]!;
+      const rank = index + 2;
+      const at = new Date(Date.parse(event.metadata.occurredAt) + 1_000);
+      await guard.claim('SHP-SYNCED', { rank, owner: `m-${rank}`, now: at });
+      await guard.recordSynced('SHP-SYNCED', { rank, status, eventId: event.metadata.eventId, at, owner: `m-${rank}`, confirmation: { correlationId: 'SO-SYNCED', orderId: 'SO-SYNCED', vendor: 'generic-erp' } });
+      published.push(statusSyncedEvent(event, 'SHP-SYNCED', status, previousRank, at));
+      previousRank = rank;
+    }
+    const trace = (await traceById(client, table, 'SO-SYNCED', { now }))!;
+    const synced = trace.timeline.filter((h) => h.eventType === 'shipment.status-synced');
+    expect(synced.map((h) => [h.eventId, h.causationId, h.occurredAt, h.facts.status, h.facts.previousStatus])).toEqual(
+      published.map((e) => [e.metadata.eventId, e.metadata.causationId, e.metadata.occurredAt, (e.data as { status: string }).status, (e.data as { previousStatus?: string }).previousStatus]),
+    );
+    // Each milestone's ERP status is confirmed: nothing waits for the ERP; and no timeline entry was written for them.
+    expect(trace.pending.filter((p) => p.expected === 'shipment.status-synced')).toEqual([]);
+    expect((await store.timeline('SO-SYNCED')).some((t) => t.eventType === 'shipment.status-synced')).toBe(false);
+    // The guard item stays below 1 KB with four confirmations (one write unit per write).
+    const item = (await doc.send(new GetCommand({ TableName: table, Key: { pk: 'SHIPMENT#SHP-SYNCED', sk: 'SYNC#erp' } }))).Item!;
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(1024);
   });
 
   test('the ERP status guard only ever raises the synced rank', async () => {

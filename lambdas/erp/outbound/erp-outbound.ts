@@ -4,7 +4,7 @@ import type { CanonicalMessage } from '../../shared/outbound/message';
 import { guardMilestone, MILESTONE_RANK, milestoneByRank, milestoneOf, type Milestone } from '../../shared/outbound/milestones';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { ErpPort, ErpShipmentStatus } from '../erp-port';
-import type { StatusSyncGuard } from './status-guard';
+import { confirmationsOf, type StatusSyncGuard } from './status-guard';
 
 /** The ERP status for each shipment milestone we sync. */
 export const ERP_STATUS_OF_MILESTONE: Readonly<Record<Exclude<Milestone, 'created'>, ErpShipmentStatus>> = {
@@ -77,8 +77,14 @@ export function planErpActions(message: CanonicalMessage): ErpAction[] {
   ];
 }
 
+/** What a status confirmation takes from the event that asked for the status. */
+export interface SyncCause {
+  readonly metadata: Pick<CanonicalDetail['metadata'], 'eventId' | 'correlationId'>;
+  readonly refs: CanonicalDetail['refs'];
+}
+
 /** `shipment.status-synced` confirming a status written to the ERP (pure; id deterministic per shipment and status). */
-export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, status: ErpShipmentStatus, previousRank: number, now: Date, vendor = 'generic-erp'): CanonicalDetail {
+export function statusSyncedEvent(cause: SyncCause, shipmentId: string, status: ErpShipmentStatus, previousRank: number, now: Date, vendor = 'generic-erp'): CanonicalDetail {
   const previous = milestoneByRank(previousRank);
   const previousStatus = previous && previous !== 'created' ? ERP_STATUS_OF_MILESTONE[previous] : previous;
   return buildCanonicalEvent({
@@ -92,6 +98,28 @@ export function statusSyncedEvent(cause: CanonicalDetail, shipmentId: string, st
     correlationId: cause.metadata.correlationId,
     causationId: cause.metadata.eventId,
     data: { targetSystem: 'erp', status, ...(previousStatus ? { previousStatus } : {}) },
+  });
+}
+
+const RANK_OF_STATUS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(ERP_STATUS_OF_MILESTONE).map(([milestone, status]) => [status, MILESTONE_RANK[milestone as Milestone]]),
+);
+
+/**
+ * The `shipment.status-synced` events a status guard item records (pure): the same events, with the same ids, that
+ * the adapter published when the ERP confirmed each status. The confirmations reach the bus for any subscriber but not
+ * the ledger (lib/core/routing.ts): the guard item already holds them, so the trace reads them there
+ * (lambdas/trace/trace-query.ts) instead of the indexer writing a timeline entry for each.
+ */
+export function statusConfirmationsOf(item: Readonly<Record<string, unknown>> | undefined, shipmentId: string): CanonicalDetail[] {
+  const kept = confirmationsOf(item);
+  if (!kept) return [];
+  const { correlationId, orderId, vendor } = kept.context;
+  const byRank = [...kept.confirmations].filter((c) => RANK_OF_STATUS[c.s] !== undefined).sort((a, b) => RANK_OF_STATUS[a.s]! - RANK_OF_STATUS[b.s]! || a.at - b.at);
+  return byRank.map((confirmation, index) => {
+    const previousRank = index === 0 ? 0 : RANK_OF_STATUS[byRank[index - 1]!.s]!;
+    const cause: SyncCause = { metadata: { eventId: confirmation.c, correlationId }, refs: { shipmentId, ...(orderId ? { orderId } : {}) } };
+    return statusSyncedEvent(cause, shipmentId, confirmation.s as ErpShipmentStatus, previousRank, new Date(confirmation.at), vendor);
   });
 }
 
@@ -162,7 +190,14 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
         throw error;
       }
       const now = context.now();
-      await this.guard.recordSynced(action.shipmentId, { rank: action.rank, status: action.status, eventId: cause.metadata.eventId, at: now, owner });
+      await this.guard.recordSynced(action.shipmentId, {
+        rank: action.rank,
+        status: action.status,
+        eventId: cause.metadata.eventId,
+        at: now,
+        owner,
+        confirmation: { correlationId: cause.metadata.correlationId, vendor: this.vendor, ...(action.orderId ? { orderId: action.orderId } : {}) },
+      });
       await context.publish([statusSyncedEvent(cause, action.shipmentId, action.status, syncedRank, now, this.vendor)]);
       return { outcome: 'done' };
     }

@@ -35,8 +35,12 @@ export interface StatusSyncGuard {
    * {@link StatusSyncBusyError} while another owner holds the shipment for another rank.
    */
   claim(shipmentId: string, request: { rank: number; owner: string; now: Date }): Promise<SyncClaim>;
-  /** Records a synced rank (never lowers it) and releases the owner's lease. */
-  recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void>;
+  /**
+   * Records a synced rank (never lowers it) and releases the owner's lease. With `confirmation`, the item also keeps
+   * the confirmation (status, time, the event that asked for it): the trace reads the ERP's status confirmations
+   * here ({@link confirmationsOf}), not from the ledger.
+   */
+  recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string; confirmation?: SyncConfirmationContext }): Promise<void>;
   /**
    * Releases the owner's lease without recording (the call failed). With `unlessUncertain`, a lease that an earlier
    * call of the same owner left uncertain ({@link markUncertain}) is kept: a later refusal (429) changed nothing, but
@@ -57,6 +61,31 @@ export interface StatusSyncGuard {
    * shipment. Release the lease after the call.
    */
   claimBelow(shipmentId: string, request: { ceiling: number; owner: string; now: Date }): Promise<SyncClaim>;
+}
+
+/** What a status confirmation needs beyond the status: the shipment's correlation, order and the ERP vendor. */
+export interface SyncConfirmationContext {
+  readonly correlationId: string;
+  readonly orderId?: string;
+  readonly vendor: string;
+}
+
+/** One status the ERP confirmed, as the guard item keeps it (`confirmations`, a list; compact: the item stays < 1 KB). */
+export interface SyncConfirmation {
+  /** The ERP status. */
+  readonly s: string;
+  /** When the ERP answered (epoch ms). */
+  readonly at: number;
+  /** The event that asked for the status (the confirmation's causation). */
+  readonly c: string;
+}
+
+/** The confirmations a guard item holds, with what they share (pure; the trace reads them, lambdas/trace/trace-query.ts). */
+export function confirmationsOf(item: Readonly<Record<string, unknown>> | undefined): { context: SyncConfirmationContext; confirmations: SyncConfirmation[] } | undefined {
+  const list = item?.confirmations;
+  if (!Array.isArray(list) || typeof item?.correlationId !== 'string' || typeof item.vendor !== 'string') return undefined;
+  const confirmations = list.filter((c): c is SyncConfirmation => typeof c?.s === 'string' && typeof c.at === 'number' && typeof c.c === 'string');
+  return { context: { correlationId: item.correlationId, vendor: item.vendor, ...(typeof item.orderId === 'string' ? { orderId: item.orderId } : {}) }, confirmations };
 }
 
 /**
@@ -98,10 +127,16 @@ export class StatusSyncBusyError extends BusyError {
   }
 }
 
+/** The key of a shipment's guard item for `target` in the correlation table. */
+export function statusGuardKey(shipmentId: string, target: string): { pk: string; sk: string } {
+  return { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${target}` };
+}
+
 /**
  * Guard items in the correlation table: `pk = SHIPMENT#<shipmentId>`, `sk = SYNC#<target>` (lib/core/tables.ts),
  * with `rank`, `status`, `lastEventId`, `syncedAt` and, while a call is in flight, `leaseOwner` and `leaseUntil`
- * (epoch ms). Every write is conditional, so concurrent writers can only raise the rank.
+ * (epoch ms), and the statuses the ERP confirmed (`confirmations`, with `correlationId`, `orderId`, `vendor`). Every write
+ * of the rank is conditional, so concurrent writers can only raise it.
  */
 export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
   constructor(
@@ -112,7 +147,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
   ) {}
 
   private key(shipmentId: string) {
-    return { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${this.target}` };
+    return statusGuardKey(shipmentId, this.target);
   }
 
   async syncedRank(shipmentId: string): Promise<number> {
@@ -193,13 +228,14 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     throw new StatusSyncBusyError(`shipment ${shipmentId}: another invocation is syncing its ${this.target} status`, { context: { shipmentId } });
   }
 
-  async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string }): Promise<void> {
+  async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string; confirmation?: SyncConfirmationContext }): Promise<void> {
+    const confirmation = this.confirmationUpdate(sync);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(shipmentId),
-          UpdateExpression: 'SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp REMOVE leaseOwner, leaseUntil, leaseRank, leaseUncertain',
+          UpdateExpression: `SET #rank = :rank, #status = :status, lastEventId = :eventId, syncedAt = :at, expiresAt = :exp${confirmation?.set ?? ''} REMOVE leaseOwner, leaseUntil, leaseRank, leaseUncertain`,
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', '#status': 'status' },
           ExpressionAttributeValues: {
@@ -208,14 +244,32 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
             ':eventId': sync.eventId,
             ':at': sync.at.toISOString(),
             ':exp': Math.floor(sync.at.getTime() / 1000) + this.ttlSeconds,
+            ...confirmation?.values,
           },
         }),
       );
     } catch (error) {
-      // A higher rank was recorded meanwhile: that one stands; our lease, if still ours, is released.
+      // A higher rank was recorded meanwhile: that one stands (the ERP confirmed ours all the same: kept for the
+      // trace); our lease, if still ours, is released.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (confirmation) {
+        await this.client.send(
+          new UpdateCommand({ TableName: this.tableName, Key: this.key(shipmentId), UpdateExpression: `SET${confirmation.set.slice(1)}`, ExpressionAttributeValues: confirmation.values }),
+        );
+      }
       if (sync.owner) await this.release(shipmentId, sync.owner);
     }
+  }
+
+  /** The update clause that appends a confirmation (with a leading comma), and its values. */
+  private confirmationUpdate(sync: { status: string; eventId: string; at: Date; confirmation?: SyncConfirmationContext }): { set: string; values: Record<string, unknown> } | undefined {
+    if (!sync.confirmation) return undefined;
+    const entry: SyncConfirmation = { s: sync.status, at: sync.at.getTime(), c: sync.eventId };
+    const { correlationId, orderId, vendor } = sync.confirmation;
+    return {
+      set: `, confirmations = list_append(if_not_exists(confirmations, :none), :confirmed), correlationId = :corr, vendor = :vendor${orderId ? ', orderId = :order' : ''}`,
+      values: { ':none': [], ':confirmed': [entry], ':corr': correlationId, ':vendor': vendor, ...(orderId ? { ':order': orderId } : {}) },
+    };
   }
 
   async release(shipmentId: string, owner: string, options: { unlessUncertain?: boolean; now?: Date } = {}): Promise<void> {
@@ -295,8 +349,16 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     return { kind: 'claimed', previousRank: this.ranks.get(shipmentId) ?? 0 };
   }
 
-  async recordSynced(shipmentId: string, sync: { rank: number; owner?: string }): Promise<void> {
+  /** The guard items as DynamoDB would hold them, for the confirmations (`confirmationsOf`). */
+  readonly items = new Map<string, Record<string, unknown>>();
+
+  async recordSynced(shipmentId: string, sync: { rank: number; status?: string; eventId?: string; at?: Date; owner?: string; confirmation?: SyncConfirmationContext }): Promise<void> {
     this.ranks.set(shipmentId, Math.max(this.ranks.get(shipmentId) ?? 0, sync.rank));
+    if (sync.confirmation && sync.status && sync.eventId && sync.at) {
+      const item = this.items.get(shipmentId) ?? {};
+      const confirmations = [...((item.confirmations as SyncConfirmation[] | undefined) ?? []), { s: sync.status, at: sync.at.getTime(), c: sync.eventId }];
+      this.items.set(shipmentId, { ...item, confirmations, ...sync.confirmation });
+    }
     if (sync.owner) await this.release(shipmentId, sync.owner);
   }
 
