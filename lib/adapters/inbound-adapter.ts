@@ -98,7 +98,7 @@ export class InboundAdapter extends Construct {
     });
 
     props.bus.grantPutEventsTo(this.handler);
-    // Exactly what the Powertools persistence layer does: conditional put, get, update, delete by key.
+    // Exactly what the intake's persistence layer does: a consistent get, then one update (an upsert) after publishing.
     props.idempotencyTable.grant(this.handler, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     // The shipments on an alerting asset: its assignments, then their state items (delivered before the incident?).
     props.correlationTable?.grant(this.handler, 'dynamodb:Query', 'dynamodb:BatchGetItem');

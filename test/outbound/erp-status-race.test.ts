@@ -213,11 +213,11 @@ describe('the exception workflows\' ERP status under the never-backwards guard',
     // While the arrival holds the shipment's lease, the exception waits (busy: the state machine retries it).
     await guard.claim(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival', now: clock });
     await expect(run(input)).rejects.toBeInstanceOf(StatusSyncBusyError);
-    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.arrived, owner: 'arrival' });
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.arrived, status: 'arrived', eventId: 'arrival', at: clock, owner: 'arrival' });
     // "delivered" attempted (its outcome unknown) or synced: the exception is skipped.
     await guard.claim(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery', now: clock });
     expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
-    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.delivered, owner: 'delivery' });
+    await guard.recordSynced(shipment, { rank: MILESTONE_RANK.delivered, status: 'delivered', eventId: 'delivery', at: clock, owner: 'delivery' });
     expect(await run(input)).toMatchObject({ done: true, skipped: expect.stringMatching(/delivered already/) });
     expect(statuses(erp)).toEqual(['exception']);
   });

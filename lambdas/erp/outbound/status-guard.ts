@@ -1,5 +1,6 @@
 import { UpdateCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { keys } from '../../../registry/correlation-keys';
 import { BusyError } from '../../shared/errors';
 
 /**
@@ -129,7 +130,7 @@ export class StatusSyncBusyError extends BusyError {
 
 /** The key of a shipment's guard item for `target` in the correlation table. */
 export function statusGuardKey(shipmentId: string, target: string): { pk: string; sk: string } {
-  return { pk: `SHIPMENT#${shipmentId}`, sk: `SYNC#${target}` };
+  return { pk: keys.shipmentPk(shipmentId), sk: `SYNC#${target}` };
 }
 
 /**
@@ -352,9 +353,9 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
   /** The guard items as DynamoDB would hold them, for the confirmations (`confirmationsOf`). */
   readonly items = new Map<string, Record<string, unknown>>();
 
-  async recordSynced(shipmentId: string, sync: { rank: number; status?: string; eventId?: string; at?: Date; owner?: string; confirmation?: SyncConfirmationContext }): Promise<void> {
+  async recordSynced(shipmentId: string, sync: { rank: number; status: string; eventId: string; at: Date; owner?: string; confirmation?: SyncConfirmationContext }): Promise<void> {
     this.ranks.set(shipmentId, Math.max(this.ranks.get(shipmentId) ?? 0, sync.rank));
-    if (sync.confirmation && sync.status && sync.eventId && sync.at) {
+    if (sync.confirmation) {
       const item = this.items.get(shipmentId) ?? {};
       const confirmations = [...((item.confirmations as SyncConfirmation[] | undefined) ?? []), { s: sync.status, at: sync.at.getTime(), c: sync.eventId }];
       this.items.set(shipmentId, { ...item, confirmations, ...sync.confirmation });
