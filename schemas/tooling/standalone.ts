@@ -17,6 +17,10 @@ import { isJsonObject, type JsonSchema, type JsonValue } from './json';
  *   silently ignored. Tests compare the generated validators with Ajv's 2020-12 compiler on every example.
  * - **No `schemaPath` strings** in errors: callers report `instancePath` + `keyword` + `params`.
  * - **Tree-shakeable**: only declarations at top level, so a handler bundles only the validators it imports.
+ * - **No schema objects kept for error parameters.** Ajv reports an `enum`'s allowed values or a type list by
+ *   referring to the schema object (`schema14.properties.serviceLevel.enum`), which keeps the whole schema, every
+ *   description-free subschema of it, in the bundle for one array. Those references are replaced by the value
+ *   itself; a schema object nothing refers to any more is left out.
  * - **Formats from one ESM import** of ajv-formats instead of a CommonJS `require` per format.
  */
 
@@ -114,5 +118,61 @@ export function standaloneValidators({ schemas, exports, label, options = {} }: 
 
   const lean = code.replace(/^"use strict";\s*/, '').replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, '');
   if (lean.includes('schemaPath')) throw new Error(`${label}: a schemaPath was left in the standalone output`);
-  return makeTreeShakeable(lean, label);
+  return makeTreeShakeable(inlineErrorParams(lean, label), label);
+}
+
+/** `const schemaN = {...};` lines of the standalone output: Ajv writes each schema object as one JSON line. */
+const SCHEMA_CONST = /^const (schema\d+) = (.*);$/gm;
+/** An error parameter read from a schema object: `params:{allowedValues: schema14.properties.unit.enum}`. */
+const PARAM_FROM_SCHEMA = /(params:\{[A-Za-z]+: )(schema\d+)((?:\.[A-Za-z_$][\w$]*|\[\d+\])+)\}/g;
+
+/**
+ * Error parameters that Ajv reads from a schema object, written as values instead; then the schema objects
+ * nothing refers to are dropped (see the module comment). Validation code that reads a schema object (e.g.
+ * `additionalProperties: false` over many properties) keeps it.
+ */
+export function inlineErrorParams(code: string, label: string): string {
+  const schemas = new Map<string, JsonValue>();
+  for (const [, name, json] of code.matchAll(SCHEMA_CONST)) schemas.set(name, JSON.parse(json) as JsonValue);
+  const inlined = code.replace(PARAM_FROM_SCHEMA, (_match, head: string, name: string, path: string) => {
+    let value: JsonValue | undefined = schemas.get(name);
+    for (const [, key, index] of path.matchAll(/\.([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) {
+      if (Array.isArray(value) && index !== undefined) value = value[Number(index)];
+      else if (isJsonObject(value) && key !== undefined && Object.hasOwn(value, key)) value = value[key];
+      else value = undefined;
+      if (value === undefined) break;
+    }
+    if (value === undefined) throw new Error(`${label}: ${name}${path} does not resolve in its schema object`);
+    return `${head}${JSON.stringify(value)}}`;
+  });
+  const lines = inlined.split('\n');
+  const used = (name: string, at: number) => lines.some((other, i) => i !== at && new RegExp(`\\b${name}\\b`).test(other));
+  return lines
+    .filter((line, at) => {
+      const name = /^const (schema\d+) = /.exec(line)?.[1];
+      return name === undefined || used(name, at);
+    })
+    .map((line) => keysOnly(line, inlined, schemas, label))
+    .join('\n');
+}
+
+/** `func2.call(schema8.properties, key0)`: an own-property test against the names of a schema's `properties`. */
+const OWN_PROPERTY_TEST = /(func\d+)\.call\((schema\d+)\.properties, /g;
+
+/**
+ * A schema object that the code reads only as `Object.prototype.hasOwnProperty.call(schemaN.properties, key)` (Ajv's
+ * `additionalProperties: false` over more than a few properties) is written as `{properties: {name: 0, …}}`: the same
+ * own keys, without the subschemas. Any other use keeps the object whole.
+ */
+function keysOnly(line: string, code: string, schemas: ReadonlyMap<string, JsonValue>, label: string): string {
+  const name = /^const (schema\d+) = /.exec(line)?.[1];
+  if (name === undefined) return line;
+  const uses = code.split(line).join('').match(new RegExp(`\\b${name}\\b[^,;)]*`, 'g')) ?? [];
+  const tests = [...code.matchAll(OWN_PROPERTY_TEST)].filter((m) => m[2] === name);
+  const hasOwn = tests.every((m) => new RegExp(`^const ${m[1]} = Object\\.prototype\\.hasOwnProperty;$`, 'm').test(code));
+  if (tests.length === 0 || tests.length !== uses.length || !hasOwn) return line;
+  const properties = (schemas.get(name) as { properties?: JsonValue } | undefined)?.properties;
+  if (!isJsonObject(properties)) throw new Error(`${label}: ${name}.properties is not an object`);
+  if (Object.hasOwn(properties, '__proto__')) return line;
+  return `const ${name} = {properties: ${JSON.stringify(Object.fromEntries(Object.keys(properties).map((k) => [k, 0])))}};`;
 }

@@ -7,7 +7,7 @@ import * as generatedVendorValidators from '../../lambdas/shared/webhook/generat
 import type { SchemaValidator } from '../../lambdas/shared/webhook/validation';
 import { canonicalAjvOptions } from '../../schemas/tooling/ajv';
 import type { JsonSchema } from '../../schemas/tooling/json';
-import { draft2020OnlyKeywords, standaloneValidators } from '../../schemas/tooling/standalone';
+import { draft2020OnlyKeywords, inlineErrorParams, standaloneValidators } from '../../schemas/tooling/standalone';
 import { VENDOR_SCHEMA_ID_BASE, loadVendorSchemas, vendorValidators } from '../../tools/gen-vendor-validators';
 import * as payloads from '../inbound/fixtures/payloads';
 
@@ -52,6 +52,41 @@ describe('standalone validator generation (draft-07 code generator for 2020-12 s
     }
     expect(v({ code: 'ABCDE' })).toBe(false);
     expect(v.errors).toEqual([{ instancePath: '/code', keyword: 'maxLength', params: { limit: 4 } }]);
+  });
+
+  test('keeps no schema object for error parameters or property-name tests, and answers exactly as Ajv does', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    const schema: JsonSchema = {
+      $id: ID,
+      type: 'object',
+      // More than eight properties: Ajv tests an extra property's name against the schema's `properties` object.
+      properties: {
+        ...Object.fromEntries(names.map((n) => [n, { type: 'string', maxLength: 3 }])),
+        unit: { enum: ['kg', 'lb', 'piece', 'pallet', 'case'] },
+        kind: { type: ['string', 'null'] },
+      },
+      additionalProperties: false,
+    };
+    const code = standaloneValidators({ schemas: [schema], exports: { v: ID }, label: 'test' });
+    // No schema object written whole (Ajv writes each as JSON, `const schemaN = {"type":…}`), none read for a parameter.
+    expect(code).not.toMatch(/^const schema\d+ = \{"/m);
+    expect(code).toMatch(/^const schema\d+ = \{properties: \{"a":0,/m);
+    expect(code).not.toMatch(/params:\{[A-Za-z]+: schema\d+/);
+    const { v } = await load(code);
+    const reference = new Ajv2020({ ...canonicalAjvOptions }).compile(schema);
+    const cases = [{ a: 'x', unit: 'kg' }, { unit: 'ton' }, { kind: 7 }, { kind: null }, { a: 'x', z: 1 }, { toString: 'x' }, { constructor: 'x' }, { a: 'long' }];
+    for (const value of cases) {
+      const expected = reference(value);
+      expect(v(value), JSON.stringify(value)).toBe(expected);
+      // Ajv's own errors, but for schemaPath and message (left out of the generated code on purpose).
+      if (!expected) expect(v.errors).toEqual(reference.errors!.map(({ schemaPath: _path, message: _message, ...rest }) => rest));
+    }
+  });
+
+  test('a parameter path that does not resolve in its schema object fails generation instead of writing undefined', () => {
+    const code = 'const schema3 = {"enum":["a"]};\nfunction validate1(){validate1.errors = [{keyword:"enum",params:{allowedValues: schema3.properties.x.enum}}];}';
+    expect(() => inlineErrorParams(code, 'test')).toThrow(/schema3\.properties\.x\.enum does not resolve/);
+    expect(inlineErrorParams(code.replace('schema3.properties.x.enum', 'schema3.enum'), 'test')).toBe('function validate1(){validate1.errors = [{keyword:"enum",params:{allowedValues: ["a"]}}];}');
   });
 });
 

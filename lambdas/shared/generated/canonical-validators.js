@@ -5,10 +5,8 @@
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
 export const canonicalEventEnvelope = validate303;
-const schema7 = {"type":"object","properties":{"metadata":{"$ref":"#/$defs/EventMetadata"},"refs":{"$ref":"#/$defs/BusinessRefs"},"data":{"type":"object","additionalProperties":true}},"required":["metadata","refs","data"],"additionalProperties":false};
-const schema8 = {"type":"object","properties":{"eventId":{"$ref":"#/$defs/EventId"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","minLength":1,"maxLength":4,"pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"$ref":"#/$defs/Timestamp"},"receivedAt":{"$ref":"#/$defs/Timestamp"},"source":{"$ref":"#/$defs/EventSource"},"correlationId":{"$ref":"#/$defs/Identifier"},"causationId":{"$ref":"#/$defs/EventId"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991}},"required":["eventId","eventType","schemaVersion","occurredAt","receivedAt","source","correlationId"],"additionalProperties":false};
+const schema8 = {properties: {"eventId":0,"eventType":0,"schemaVersion":0,"occurredAt":0,"receivedAt":0,"source":0,"correlationId":0,"causationId":0,"sequence":0}};
 const func2 = Object.prototype.hasOwnProperty;
-const schema9 = {"type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"};
 const pattern0 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -42,7 +40,6 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-const schema10 = {"type":"string","format":"date-time","maxLength":40};
 const formats0 = __formats["date-time"];
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -72,8 +69,6 @@ validate26.errors = vErrors;
 return errors === 0;
 }
 
-const schema11 = {"type":"object","properties":{"system":{"$ref":"#/$defs/SystemName"},"vendor":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[a-z0-9][a-z0-9-]*$"},"eventId":{"$ref":"#/$defs/VendorEventId"}},"required":["system","vendor","eventId"],"additionalProperties":false};
-const schema12 = {"type":"string","enum":["erp","fleet","cs","orchestrator"]};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -83,14 +78,13 @@ validate30.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "erp") || (data === "fleet")) || (data === "cs")) || (data === "orchestrator"))){
-validate30.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema12.enum}}];
+validate30.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs","orchestrator"]}}];
 return false;
 }
 validate30.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"string","minLength":1,"maxLength":256,"pattern":"^[\\x21-\\x7E]+$"};
 const pattern4 = /* @__PURE__ */ new RegExp("^[\\x21-\\x7E]+$", "u");
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -216,7 +210,6 @@ validate29.errors = vErrors;
 return errors === 0;
 }
 
-const schema14 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$"};
 const pattern5 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -457,7 +450,6 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema15 = {"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"},"caseId":{"$ref":"#/$defs/Identifier"},"invoiceId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"},"holdId":{"$ref":"#/$defs/Identifier"}},"additionalProperties":false};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -662,7 +654,6 @@ return errors === 0;
 }
 
 export const orderReleasedV1 = validate306;
-const schema16 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"order.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"customerId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","customerId"]},"data":{"$ref":"#/$defs/OrderReleasedData"}},"required":["metadata","refs","data"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -738,8 +729,7 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema17 = {"type":"object","properties":{"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"$ref":"#/$defs/OrderLine"}},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"contractId":{"$ref":"#/$defs/Identifier"},"serviceLevel":{"type":"string","enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"assignment":{"type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"}},"minProperties":1,"additionalProperties":false}},"required":["lines","temperature","deliveryWindow","shipFrom","shipTo"],"additionalProperties":false};
-const schema18 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"description":{"type":"string","minLength":1,"maxLength":200},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","enum":["EA","CS","PAL"]},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","sku","quantity","unit"],"additionalProperties":false};
+const schema17 = {properties: {"lines":0,"temperature":0,"deliveryWindow":0,"shipFrom":0,"shipTo":0,"contractId":0,"serviceLevel":0,"deliverySlaHours":0,"assignment":0}};
 
 function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -862,7 +852,7 @@ validate55.errors = [{instancePath:instancePath+"/unit",keyword:"type",params:{t
 return false;
 }
 if(!(((data4 === "EA") || (data4 === "CS")) || (data4 === "PAL"))){
-validate55.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: schema18.properties.unit.enum}}];
+validate55.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: ["EA","CS","PAL"]}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -914,9 +904,6 @@ validate55.errors = vErrors;
 return errors === 0;
 }
 
-const schema19 = {"type":"object","properties":{"regime":{"type":"string","enum":["ambient","chilled","frozen"]},"range":{"$ref":"#/$defs/TemperatureRange"}},"required":["regime"],"additionalProperties":false};
-const schema20 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"],"additionalProperties":false};
-const schema21 = {"type":"number","minimum":-100,"maximum":100};
 
 function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1029,7 +1016,7 @@ validate58.errors = [{instancePath:instancePath+"/regime",keyword:"type",params:
 return false;
 }
 if(!(((data0 === "ambient") || (data0 === "chilled")) || (data0 === "frozen"))){
-validate58.errors = [{instancePath:instancePath+"/regime",keyword:"enum",params:{allowedValues: schema19.properties.regime.enum}}];
+validate58.errors = [{instancePath:instancePath+"/regime",keyword:"enum",params:{allowedValues: ["ambient","chilled","frozen"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -1062,7 +1049,6 @@ validate58.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"],"additionalProperties":false};
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1120,9 +1106,6 @@ validate65.errors = vErrors;
 return errors === 0;
 }
 
-const schema23 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Identifier"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"$ref":"#/$defs/Address"},"coordinates":{"$ref":"#/$defs/Coordinates"}},"minProperties":1,"additionalProperties":false};
-const schema24 = {"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"$ref":"#/$defs/CountryCode"}},"required":["line1","city","countryCode"],"additionalProperties":false};
-const schema25 = {"type":"string","pattern":"^[A-Z]{2}$","minLength":2,"maxLength":2};
 const pattern6 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
 function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1328,7 +1311,6 @@ validate71.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"],"additionalProperties":false};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1644,7 +1626,7 @@ validate54.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"type",p
 return false;
 }
 if(!(((data7 === "standard") || (data7 === "express")) || (data7 === "same-day"))){
-validate54.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema17.properties.serviceLevel.enum}}];
+validate54.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: ["standard","express","same-day"]}}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -1916,9 +1898,6 @@ return errors === 0;
 }
 
 export const shipmentCreatedV1 = validate311;
-const schema27 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.created"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/ShipmentCreatedData"}},"required":["metadata","refs","data"]};
-const schema28 = {"type":"object","properties":{"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"plannedPickupAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"packageCount":{"type":"integer","minimum":0,"maximum":10000},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["shipFrom","shipTo","deliveryWindow","temperature"],"additionalProperties":false};
-const schema29 = {"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"sku":{"$ref":"#/$defs/Identifier"},"quantity":{"type":"integer","minimum":0,"maximum":1000000}},"required":["lineNumber"],"additionalProperties":false};
 
 function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2355,8 +2334,7 @@ return errors === 0;
 }
 
 export const shipmentDispatchedV1 = validate316;
-const schema30 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.dispatched"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDispatchedData"}},"required":["metadata","refs","data"]};
-const schema31 = {"type":"object","properties":{"carrier":{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":100},"scac":{"type":"string","pattern":"^[A-Z]{2,4}$","minLength":2,"maxLength":4}},"required":["name"],"additionalProperties":false},"vehicleId":{"$ref":"#/$defs/Identifier"},"driverId":{"$ref":"#/$defs/Identifier"},"trailerId":{"$ref":"#/$defs/Identifier"},"temperature":{"$ref":"#/$defs/TemperatureRequirement"},"plannedDepartureAt":{"$ref":"#/$defs/Timestamp"},"plannedArrivalAt":{"$ref":"#/$defs/Timestamp"},"stopSequence":{"type":"integer","minimum":1,"maximum":500},"stopCount":{"type":"integer","minimum":1,"maximum":500},"reeferSetpointCelsius":{"$ref":"#/$defs/Celsius"}},"required":["plannedDepartureAt"],"additionalProperties":false};
+const schema31 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
 function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2778,9 +2756,6 @@ return errors === 0;
 }
 
 export const shipmentDepartedV1 = validate321;
-const schema32 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.departed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId"]},"data":{"$ref":"#/$defs/ShipmentDepartedData"}},"required":["metadata","refs","data"]};
-const schema33 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"vehicleId":{"$ref":"#/$defs/Identifier"},"scheduledDepartureAt":{"$ref":"#/$defs/Timestamp"}},"required":["stopKind"],"additionalProperties":false};
-const schema34 = {"type":"string","enum":["origin","waypoint","delivery"]};
 
 function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2790,7 +2765,7 @@ validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate119.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema34.enum}}];
+validate119.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["origin","waypoint","delivery"]}}];
 return false;
 }
 validate119.errors = vErrors;
@@ -3027,8 +3002,6 @@ return errors === 0;
 }
 
 export const shipmentArrivedV1 = validate326;
-const schema35 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.arrived"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"},"routeId":{"$ref":"#/$defs/Identifier"},"stopId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId","routeId","stopId"]},"data":{"$ref":"#/$defs/ShipmentArrivedData"}},"required":["metadata","refs","data"]};
-const schema36 = {"type":"object","properties":{"stopKind":{"$ref":"#/$defs/StopKind"},"location":{"$ref":"#/$defs/Location"},"scheduledArrivalAt":{"$ref":"#/$defs/Timestamp"},"lateByMinutes":{"type":"integer","minimum":-10080,"maximum":10080}},"required":["stopKind"],"additionalProperties":false};
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3287,8 +3260,6 @@ return errors === 0;
 }
 
 export const shipmentEtaUpdatedV1 = validate332;
-const schema37 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.eta-updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentEtaUpdatedData"}},"required":["metadata","refs","data"]};
-const schema38 = {"type":"object","properties":{"etaAt":{"$ref":"#/$defs/Timestamp"},"previousEtaAt":{"$ref":"#/$defs/Timestamp"},"stopKind":{"$ref":"#/$defs/StopKind"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["etaAt"],"additionalProperties":false};
 
 function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3501,8 +3472,6 @@ return errors === 0;
 }
 
 export const shipmentDeliveredV1 = validate336;
-const schema39 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.delivered"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentDeliveredData"}},"required":["metadata","refs","data"]};
-const schema40 = {"type":"object","properties":{"complete":{"type":"boolean"},"shortages":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"location":{"$ref":"#/$defs/Location"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["complete"],"additionalProperties":false};
 
 function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3739,8 +3708,6 @@ return errors === 0;
 }
 
 export const podCapturedV1 = validate340;
-const schema41 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"pod.captured"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/PodCapturedData"}},"required":["metadata","refs","data"]};
-const schema42 = {"type":"object","properties":{"documentId":{"$ref":"#/$defs/Identifier"},"documentType":{"type":"string","enum":["proof-of-delivery","bill-of-lading","delivery-note"]},"signatureCaptured":{"type":"boolean"},"photoCount":{"type":"integer","minimum":0,"maximum":100},"exceptionsNoted":{"type":"boolean"},"temperatureAtDeliveryCelsius":{"$ref":"#/$defs/Celsius"}},"required":["documentId","documentType","signatureCaptured"],"additionalProperties":false};
 
 function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3782,7 +3749,7 @@ validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"type",
 return false;
 }
 if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema42.properties.documentType.enum}}];
+validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["proof-of-delivery","bill-of-lading","delivery-note"]}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3999,10 +3966,7 @@ return errors === 0;
 }
 
 export const shipmentExceptionRaisedV1 = validate344;
-const schema43 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.exception-raised"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentExceptionRaisedData"}},"required":["metadata","refs","data"]};
-const schema44 = {"type":"object","oneOf":[{"$ref":"#/$defs/TemperatureExcursion"},{"$ref":"#/$defs/DelayException"},{"$ref":"#/$defs/DamageException"},{"$ref":"#/$defs/FailedDeliveryException"}]};
-const schema45 = {"type":"object","properties":{"kind":{"type":"string","const":"temperature-excursion"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"readingCelsius":{"$ref":"#/$defs/Celsius"},"peakCelsius":{"$ref":"#/$defs/Celsius"},"limits":{"$ref":"#/$defs/TemperatureLimits"},"durationMinutes":{"type":"integer","minimum":0,"maximum":100000},"sensorId":{"$ref":"#/$defs/Identifier"},"resolved":{"type":"boolean"}},"required":["kind","readingCelsius","limits","durationMinutes"],"additionalProperties":false};
-const schema46 = {"type":"string","enum":["low","medium","high","critical"]};
+const schema45 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
 
 function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4012,14 +3976,13 @@ validate170.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate170.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema46.enum}}];
+validate170.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["low","medium","high","critical"]}}];
 return false;
 }
 validate170.errors = vErrors;
 return errors === 0;
 }
 
-const schema47 = {"type":"string","minLength":1,"maxLength":500};
 
 function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4046,7 +4009,6 @@ validate172.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"type":"object","properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"minProperties":1,"additionalProperties":false};
 
 function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4284,7 +4246,6 @@ validate168.errors = vErrors;
 return errors === 0;
 }
 
-const schema49 = {"type":"object","properties":{"kind":{"type":"string","const":"delay"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"delayMinutes":{"type":"integer","minimum":1,"maximum":100000},"reason":{"type":"string","enum":["traffic","weather","vehicle-breakdown","loading","customs","other"]},"etaAt":{"$ref":"#/$defs/Timestamp"},"deliveryWindow":{"$ref":"#/$defs/TimeWindow"}},"required":["kind","delayMinutes"],"additionalProperties":false};
 
 function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4394,7 +4355,7 @@ validate182.errors = [{instancePath:instancePath+"/reason",keyword:"type",params
 return false;
 }
 if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate182.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema49.properties.reason.enum}}];
+validate182.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["traffic","weather","vehicle-breakdown","loading","customs","other"]}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4445,7 +4406,6 @@ validate182.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"type":"object","properties":{"kind":{"type":"string","const":"damage"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"damageType":{"type":"string","enum":["packaging","product","pallet","seal-broken","other"]},"affectedLines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"photoCount":{"type":"integer","minimum":0,"maximum":100}},"required":["kind","damageType"],"additionalProperties":false};
 
 function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4528,7 +4488,7 @@ validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"type",pa
 return false;
 }
 if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: schema50.properties.damageType.enum}}];
+validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: ["packaging","product","pallet","seal-broken","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4617,7 +4577,6 @@ validate189.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"type":"object","properties":{"kind":{"type":"string","const":"failed-delivery"},"exceptionId":{"$ref":"#/$defs/Identifier"},"reportedSeverity":{"$ref":"#/$defs/Severity"},"description":{"$ref":"#/$defs/ShortText"},"reason":{"type":"string","enum":["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]},"attemptNumber":{"type":"integer","minimum":1,"maximum":20},"nextAttemptAt":{"$ref":"#/$defs/Timestamp"}},"required":["kind","reason","attemptNumber"],"additionalProperties":false};
 
 function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4700,7 +4659,7 @@ validate195.errors = [{instancePath:instancePath+"/reason",keyword:"type",params
 return false;
 }
 if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate195.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}}];
+validate195.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4990,9 +4949,6 @@ return errors === 0;
 }
 
 export const shipmentStatusSyncedV1 = validate348;
-const schema52 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"shipment.status-synced"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["shipmentId"]},"data":{"$ref":"#/$defs/ShipmentStatusSyncedData"}},"required":["metadata","refs","data"]};
-const schema53 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"status":{"$ref":"#/$defs/ShipmentStatus"},"previousStatus":{"$ref":"#/$defs/ShipmentStatus"},"externalReference":{"$ref":"#/$defs/Identifier"}},"required":["targetSystem","status"],"additionalProperties":false};
-const schema54 = {"type":"string","enum":["erp","fleet","cs"]};
 
 function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5002,14 +4958,13 @@ validate207.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate207.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema54.enum}}];
+validate207.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs"]}}];
 return false;
 }
 validate207.errors = vErrors;
 return errors === 0;
 }
 
-const schema55 = {"type":"string","enum":["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]};
 
 function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5019,7 +4974,7 @@ validate209.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate209.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema55.enum}}];
+validate209.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]}}];
 return false;
 }
 validate209.errors = vErrors;
@@ -5238,8 +5193,6 @@ return errors === 0;
 }
 
 export const qualityHoldPlacedV1 = validate352;
-const schema56 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.placed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldPlacedData"}},"required":["metadata","refs","data"]};
-const schema57 = {"type":"object","properties":{"reason":{"type":"string","enum":["temperature-excursion","damage","contamination","documentation","other"]},"scope":{"type":"string","enum":["shipment","order","lines"]},"lines":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/LineRef"}},"exceptionEventId":{"$ref":"#/$defs/EventId"},"note":{"$ref":"#/$defs/ShortText"}},"required":["reason","scope"],"additionalProperties":false};
 
 function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5269,7 +5222,7 @@ validate219.errors = [{instancePath:instancePath+"/reason",keyword:"type",params
 return false;
 }
 if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate219.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: schema57.properties.reason.enum}}];
+validate219.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["temperature-excursion","damage","contamination","documentation","other"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5286,7 +5239,7 @@ validate219.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:
 return false;
 }
 if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate219.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: schema57.properties.scope.enum}}];
+validate219.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: ["shipment","order","lines"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5517,8 +5470,6 @@ return errors === 0;
 }
 
 export const qualityHoldReleasedV1 = validate357;
-const schema58 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"quality-hold.released"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"holdId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["holdId","shipmentId"]},"data":{"$ref":"#/$defs/QualityHoldReleasedData"}},"required":["metadata","refs","data"]};
-const schema59 = {"type":"object","properties":{"disposition":{"type":"string","enum":["release-to-customer","return-to-stock","rework","scrap"]},"heldMinutes":{"type":"integer","minimum":0,"maximum":1000000},"note":{"$ref":"#/$defs/ShortText"}},"required":["disposition"],"additionalProperties":false};
 
 function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5548,7 +5499,7 @@ validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"type",p
 return false;
 }
 if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema59.properties.disposition.enum}}];
+validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5756,9 +5707,6 @@ return errors === 0;
 }
 
 export const caseOpenedV1 = validate362;
-const schema60 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.opened"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseOpenedData"}},"required":["metadata","refs","data"]};
-const schema61 = {"type":"object","properties":{"caseType":{"type":"string","enum":["problem","incident","question","task"]},"priority":{"$ref":"#/$defs/CasePriority"},"status":{"$ref":"#/$defs/CaseStatus"},"trigger":{"type":"string","enum":["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]},"subject":{"type":"string","minLength":1,"maxLength":200},"externalId":{"$ref":"#/$defs/Identifier"},"tags":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["caseType","priority","status"],"additionalProperties":false};
-const schema62 = {"type":"string","enum":["urgent","high","normal","low"]};
 
 function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5768,14 +5716,13 @@ validate237.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate237.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema62.enum}}];
+validate237.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["urgent","high","normal","low"]}}];
 return false;
 }
 validate237.errors = vErrors;
 return errors === 0;
 }
 
-const schema63 = {"type":"string","enum":["new","open","pending","hold","solved","closed"]};
 
 function validate239(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5785,14 +5732,13 @@ validate239.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate239.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema63.enum}}];
+validate239.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["new","open","pending","hold","solved","closed"]}}];
 return false;
 }
 validate239.errors = vErrors;
 return errors === 0;
 }
 
-const schema64 = {"type":"string","minLength":1,"maxLength":80,"pattern":"^[a-z0-9][a-z0-9_:-]*$"};
 const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
 function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -5855,7 +5801,7 @@ validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"type",para
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: schema61.properties.caseType.enum}}];
+validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: ["problem","incident","question","task"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5896,7 +5842,7 @@ validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"type",param
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema61.properties.trigger.enum}}];
+validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6126,8 +6072,6 @@ return errors === 0;
 }
 
 export const caseUpdatedV1 = validate366;
-const schema65 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.updated"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseUpdatedData"}},"required":["metadata","refs","data"]};
-const schema66 = {"type":"object","properties":{"change":{"type":"string","enum":["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]},"status":{"$ref":"#/$defs/CaseStatus"},"previousStatus":{"$ref":"#/$defs/CaseStatus"},"priority":{"$ref":"#/$defs/CasePriority"},"previousPriority":{"$ref":"#/$defs/CasePriority"},"comment":{"type":"object","properties":{"public":{"type":"boolean"},"relatesTo":{"type":"string","enum":["pod","invoice","eta","exception","other"]},"attachmentCount":{"type":"integer","minimum":0,"maximum":50}},"required":["public"],"additionalProperties":false},"tagsAdded":{"type":"array","maxItems":20,"items":{"$ref":"#/$defs/Tag"}}},"required":["change"],"additionalProperties":false};
 
 function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6157,7 +6101,7 @@ validate249.errors = [{instancePath:instancePath+"/change",keyword:"type",params
 return false;
 }
 if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate249.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: schema66.properties.change.enum}}];
+validate249.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: ["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6254,7 +6198,7 @@ validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"t
 return false;
 }
 if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: schema66.properties.comment.properties.relatesTo.enum}}];
+validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: ["pod","invoice","eta","exception","other"]}}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -6487,8 +6431,6 @@ return errors === 0;
 }
 
 export const caseResolvedV1 = validate370;
-const schema67 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"case.resolved"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"caseId":{"$ref":"#/$defs/Identifier"}},"required":["caseId"]},"data":{"$ref":"#/$defs/CaseResolvedData"}},"required":["metadata","refs","data"]};
-const schema68 = {"type":"object","properties":{"status":{"type":"string","enum":["solved","closed"]},"resolutionCode":{"type":"string","enum":["product-released","credit-issued","replacement-sent","no-action","other"]},"openMinutes":{"type":"integer","minimum":0,"maximum":10000000}},"required":["status"],"additionalProperties":false};
 
 function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6518,7 +6460,7 @@ validate260.errors = [{instancePath:instancePath+"/status",keyword:"type",params
 return false;
 }
 if(!((data0 === "solved") || (data0 === "closed"))){
-validate260.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: schema68.properties.status.enum}}];
+validate260.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: ["solved","closed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6535,7 +6477,7 @@ validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type
 return false;
 }
 if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: schema68.properties.resolutionCode.enum}}];
+validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: ["product-released","credit-issued","replacement-sent","no-action","other"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6713,8 +6655,6 @@ return errors === 0;
 }
 
 export const customerNotifiedV1 = validate374;
-const schema69 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"customer.notified"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"customerId":{"$ref":"#/$defs/Identifier"}},"required":["customerId"]},"data":{"$ref":"#/$defs/CustomerNotifiedData"}},"required":["metadata","refs","data"]};
-const schema70 = {"type":"object","properties":{"audience":{"type":"string","enum":["customer","account-team"]},"channel":{"type":"string","enum":["email","sms","portal","webhook","chat"]},"notificationType":{"type":"string","enum":["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]},"providerMessageId":{"$ref":"#/$defs/Identifier"},"templateId":{"$ref":"#/$defs/Identifier"}},"required":["audience","channel","notificationType"],"additionalProperties":false};
 
 function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6744,7 +6684,7 @@ validate266.errors = [{instancePath:instancePath+"/audience",keyword:"type",para
 return false;
 }
 if(!((data0 === "customer") || (data0 === "account-team"))){
-validate266.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: schema70.properties.audience.enum}}];
+validate266.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: ["customer","account-team"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6761,7 +6701,7 @@ validate266.errors = [{instancePath:instancePath+"/channel",keyword:"type",param
 return false;
 }
 if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate266.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: schema70.properties.channel.enum}}];
+validate266.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: ["email","sms","portal","webhook","chat"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6778,7 +6718,7 @@ validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"ty
 return false;
 }
 if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
-validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: schema70.properties.notificationType.enum}}];
+validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: ["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6955,8 +6895,6 @@ return errors === 0;
 }
 
 export const invoiceReadyV1 = validate378;
-const schema71 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.ready"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"orderId":{"$ref":"#/$defs/Identifier"},"shipmentId":{"$ref":"#/$defs/Identifier"}},"required":["orderId","shipmentId"]},"data":{"$ref":"#/$defs/InvoiceReadyData"}},"required":["metadata","refs","data"]};
-const schema72 = {"type":"object","properties":{"basis":{"type":"string","enum":["proof-of-delivery","manual-release"]},"podDocumentId":{"$ref":"#/$defs/Identifier"},"deliveredComplete":{"type":"boolean"},"billingBlockReleased":{"type":"boolean"}},"required":["basis","deliveredComplete"],"additionalProperties":false};
 
 function validate275(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6986,7 +6924,7 @@ validate275.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:
 return false;
 }
 if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate275.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: schema72.properties.basis.enum}}];
+validate275.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: ["proof-of-delivery","manual-release"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7192,9 +7130,6 @@ return errors === 0;
 }
 
 export const invoicePostedV1 = validate383;
-const schema73 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"invoice.posted"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Identifier"},"orderId":{"$ref":"#/$defs/Identifier"}},"required":["invoiceId","orderId"]},"data":{"$ref":"#/$defs/InvoicePostedData"}},"required":["metadata","refs","data"]};
-const schema74 = {"type":"object","properties":{"documentType":{"type":"string","enum":["invoice","credit-memo"]},"currency":{"$ref":"#/$defs/CurrencyCode"},"netAmount":{"$ref":"#/$defs/DecimalAmount"},"taxAmount":{"$ref":"#/$defs/DecimalAmount"},"grossAmount":{"$ref":"#/$defs/DecimalAmount"},"dueDate":{"$ref":"#/$defs/CalendarDate"},"paymentTermsCode":{"$ref":"#/$defs/Identifier"}},"required":["documentType","currency","netAmount","grossAmount"],"additionalProperties":false};
-const schema75 = {"type":"string","pattern":"^[A-Z]{3}$","minLength":3,"maxLength":3};
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
 function validate284(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -7228,7 +7163,6 @@ validate284.errors = vErrors;
 return errors === 0;
 }
 
-const schema76 = {"type":"string","pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$","maxLength":21};
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
 function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -7256,7 +7190,6 @@ validate286.errors = vErrors;
 return errors === 0;
 }
 
-const schema77 = {"type":"string","format":"date","maxLength":10};
 const formats2 = __formats.date;
 
 function validate290(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -7315,7 +7248,7 @@ validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"type",
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema74.properties.documentType.enum}}];
+validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7560,8 +7493,7 @@ return errors === 0;
 }
 
 export const syncFailedV1 = validate388;
-const schema78 = {"type":"object","allOf":[{"$ref":"#/$defs/CanonicalEventEnvelope"}],"properties":{"metadata":{"type":"object","properties":{"eventType":{"type":"string","const":"sync.failed"},"schemaVersion":{"type":"string","const":"1"}},"required":["eventType","schemaVersion"]},"refs":{"type":"object"},"data":{"$ref":"#/$defs/SyncFailedData"}},"required":["metadata","refs","data"]};
-const schema79 = {"type":"object","properties":{"targetSystem":{"$ref":"#/$defs/TargetSystem"},"operation":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*$"},"stage":{"type":"string","enum":["inbound-adapter","outbound-adapter","workflow"]},"failedEventId":{"$ref":"#/$defs/EventId"},"failedEventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"errorCode":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9_.-]*$"},"retryable":{"type":"boolean"},"attempts":{"type":"integer","minimum":1,"maximum":1000},"httpStatus":{"type":"integer","minimum":100,"maximum":599},"reason":{"$ref":"#/$defs/ShortText"},"deadLettered":{"type":"boolean"}},"required":["targetSystem","operation","failedEventId","errorCode","retryable","attempts"],"additionalProperties":false};
+const schema79 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
@@ -7638,7 +7570,7 @@ validate297.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate297.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: schema79.properties.stage.enum}}];
+validate297.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
 return false;
 }
 var valid0 = _errs5 === errors;

@@ -5,8 +5,6 @@
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
 export const businessCentralNotification = validate21;
-const schema6 = {"$id":"https://logistics-sync.dev/schemas/vendors/business-central-notification.schema.json","type":"object","properties":{"value":{"type":"array","minItems":1,"maxItems":1000,"items":{"$ref":"#/$defs/Notification"}}},"required":["value"],"$defs":{"Notification":{"type":"object","properties":{"subscriptionId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9._:-]+$"},"clientState":{"type":"string","maxLength":2048},"expirationDateTime":{"type":"string","maxLength":40},"resource":{"type":"string","minLength":1,"maxLength":2048},"changeType":{"enum":["created","updated","deleted","collection"]},"lastModifiedDateTime":{"type":"string","maxLength":40}},"required":["subscriptionId","resource","changeType","lastModifiedDateTime"]}}};
-const schema7 = {"type":"object","properties":{"subscriptionId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9._:-]+$"},"clientState":{"type":"string","maxLength":2048},"expirationDateTime":{"type":"string","maxLength":40},"resource":{"type":"string","minLength":1,"maxLength":2048},"changeType":{"enum":["created","updated","deleted","collection"]},"lastModifiedDateTime":{"type":"string","maxLength":40}},"required":["subscriptionId","resource","changeType","lastModifiedDateTime"]};
 const pattern0 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9._:-]+$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -126,7 +124,7 @@ if(data.changeType !== undefined){
 let data4 = data.changeType;
 const _errs9 = errors;
 if(!((((data4 === "created") || (data4 === "updated")) || (data4 === "deleted")) || (data4 === "collection"))){
-validate22.errors = [{instancePath:instancePath+"/changeType",keyword:"enum",params:{allowedValues: schema7.properties.changeType.enum}}];
+validate22.errors = [{instancePath:instancePath+"/changeType",keyword:"enum",params:{allowedValues: ["created","updated","deleted","collection"]}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -233,7 +231,7 @@ return errors === 0;
 }
 
 export const canonicalSubmission = validate24;
-const schema8 = {"$id":"https://logistics-sync.dev/schemas/vendors/canonical-submission.schema.json","type":"object","properties":{"eventId":{"type":"string","minLength":1,"maxLength":256,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"eventType":{"type":"string","minLength":3,"maxLength":64,"pattern":"^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"},"schemaVersion":{"type":"string","pattern":"^[1-9][0-9]{0,3}$"},"occurredAt":{"type":"string","format":"date-time","maxLength":40},"correlationId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"causationId":{"type":"string","minLength":64,"maxLength":64,"pattern":"^[0-9a-f]{64}$"},"sequence":{"type":"integer","minimum":0,"maximum":9007199254740991},"refs":{"type":"object"},"data":{"type":"object"}},"required":["eventId","eventType","occurredAt","refs","data"],"additionalProperties":false};
+const schema8 = {properties: {"eventId":0,"eventType":0,"schemaVersion":0,"occurredAt":0,"correlationId":0,"causationId":0,"sequence":0,"refs":0,"data":0}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern1 = /* @__PURE__ */ new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]*$", "u");
 const pattern2 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", "u");
@@ -518,7 +516,6 @@ return errors === 0;
 }
 
 export const cloudEvent = validate25;
-const schema9 = {"$id":"https://logistics-sync.dev/schemas/vendors/cloudevent.schema.json","type":"object","properties":{"specversion":{"const":"1.0"},"id":{"type":"string","minLength":1},"source":{"type":"string","minLength":1,"format":"uri-reference"},"type":{"type":"string","minLength":1},"subject":{"type":"string","minLength":1},"time":{"type":"string","format":"date-time"},"datacontenttype":{"type":"string","minLength":1},"dataschema":{"type":"string","minLength":1,"format":"uri"},"data":{},"data_base64":{"type":"string"}},"required":["specversion","id","source","type"],"not":{"properties":{"data":true,"data_base64":true},"required":["data","data_base64"]}};
 const formats2 = /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
 const formats6 = __formats.uri;
 
@@ -773,7 +770,6 @@ return errors === 0;
 }
 
 export const freshdeskWebhook = validate26;
-const schema10 = {"$id":"https://logistics-sync.dev/schemas/vendors/freshdesk-webhook.schema.json","type":"object","properties":{"event":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z_.]*$"},"ticket_id":{"oneOf":[{"type":"string","pattern":"^[1-9][0-9]{0,17}$"},{"type":"integer","minimum":1,"maximum":1000000000000000000}]},"status":{"type":"string","maxLength":128},"priority":{"type":"string","maxLength":32},"shipment_id":{"type":"string","maxLength":128},"note_private":{"oneOf":[{"type":"boolean"},{"type":"string","enum":["true","false"]}]}},"required":["event","ticket_id"]};
 const pattern6 = /* @__PURE__ */ new RegExp("^[a-z][a-z_.]*$", "u");
 const pattern7 = /* @__PURE__ */ new RegExp("^[1-9][0-9]{0,17}$", "u");
 
@@ -1032,7 +1028,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!((data5 === "true") || (data5 === "false"))){
-const err8 = {instancePath:instancePath+"/note_private",keyword:"enum",params:{allowedValues: schema10.properties.note_private.oneOf[1].enum}};
+const err8 = {instancePath:instancePath+"/note_private",keyword:"enum",params:{allowedValues: ["true","false"]}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1097,8 +1093,6 @@ return errors === 0;
 }
 
 export const genericErpInvoice = validate27;
-const schema11 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-invoice.schema.json","type":"object","properties":{"invoiceId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"documentType":{"enum":["invoice","credit-memo"]},"currency":{"type":"string","pattern":"^[A-Z]{3}$"},"netAmount":{"$ref":"#/$defs/Amount"},"taxAmount":{"$ref":"#/$defs/Amount"},"grossAmount":{"$ref":"#/$defs/Amount"},"dueDate":{"type":"string","format":"date"},"paymentTermsCode":{"$ref":"#/$defs/Key"},"postedAt":{"type":"string","format":"date-time","maxLength":40}},"required":["invoiceId","orderId","currency","netAmount","grossAmount"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Amount":{"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}};
-const schema12 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1131,7 +1125,6 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"string","maxLength":21,"pattern":"^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"};
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1226,7 +1219,7 @@ if(data.documentType !== undefined){
 let data4 = data.documentType;
 const _errs5 = errors;
 if(!((data4 === "invoice") || (data4 === "credit-memo"))){
-validate27.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: schema11.properties.documentType.enum}}];
+validate27.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -1378,8 +1371,6 @@ return errors === 0;
 }
 
 export const genericErpOrder = validate38;
-const schema14 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json","type":"object","properties":{"orderId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"contractId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"refrigerated":{"type":"boolean"},"temperatureRange":{"type":["object","null"],"properties":{"minCelsius":{"$ref":"#/$defs/Celsius"},"maxCelsius":{"$ref":"#/$defs/Celsius"}},"required":["minCelsius","maxCelsius"]},"requestedDeliveryWindow":{"type":"object","properties":{"from":{"$ref":"#/$defs/Timestamp"},"to":{"$ref":"#/$defs/Timestamp"}},"required":["from","to"]},"shipFrom":{"$ref":"#/$defs/Location"},"shipTo":{"$ref":"#/$defs/Location"},"serviceLevel":{"enum":["standard","express","same-day"]},"deliverySlaHours":{"type":"integer","minimum":1,"maximum":720},"lines":{"type":"array","minItems":1,"maxItems":200,"items":{"type":"object","properties":{"lineNumber":{"type":"integer","minimum":1,"maximum":9999},"product":{"type":"object","properties":{"sku":{"$ref":"#/$defs/Key"},"description":{"type":"string","maxLength":200}},"required":["sku"]},"quantity":{"type":"integer","minimum":1,"maximum":1000000},"unit":{"type":"string","minLength":1,"maxLength":8},"grossWeightKg":{"type":"number","minimum":0,"maximum":100000}},"required":["lineNumber","product","quantity","unit"]}},"assignment":{"type":"object","properties":{"vehicleId":{"$ref":"#/$defs/Key"},"trailerId":{"$ref":"#/$defs/Key"},"driverId":{"$ref":"#/$defs/Key"}}},"releasedAt":{"$ref":"#/$defs/Timestamp"}},"required":["orderId","customerId","requestedDeliveryWindow","shipFrom","shipTo","lines"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Celsius":{"type":"number","minimum":-100,"maximum":100},"Location":{"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]}}};
-const schema15 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1412,7 +1403,6 @@ validate39.errors = vErrors;
 return errors === 0;
 }
 
-const schema16 = {"type":"number","minimum":-100,"maximum":100};
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1439,7 +1429,6 @@ validate43.errors = vErrors;
 return errors === 0;
 }
 
-const schema17 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1468,7 +1457,6 @@ validate46.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"type":"object","properties":{"locationId":{"$ref":"#/$defs/Key"},"name":{"type":"string","minLength":1,"maxLength":200},"address":{"type":"object","properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":"string","maxLength":200},"city":{"type":"string","minLength":1,"maxLength":100},"postalCode":{"type":"string","minLength":1,"maxLength":20},"region":{"type":"string","maxLength":100},"countryCode":{"type":"string","pattern":"^[A-Z]{2}$"}},"required":["line1","city","countryCode"]},"coordinates":{"type":"object","properties":{"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}},"required":["latitude","longitude"]}},"required":["locationId"]};
 const pattern12 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1870,7 +1858,7 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: schema14.properties.temperatureRange.type}}];
+validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: ["object","null"]}}];
 return false;
 }
 if(errors === _errs8){
@@ -1990,7 +1978,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate38.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: schema14.properties.serviceLevel.enum}}];
+validate38.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: ["standard","express","same-day"]}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -2338,8 +2326,6 @@ return errors === 0;
 }
 
 export const genericErpQualityHold = validate58;
-const schema19 = {"$id":"https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json","type":"object","properties":{"holdId":{"$ref":"#/$defs/Key"},"orderId":{"$ref":"#/$defs/Key"},"shipmentId":{"$ref":"#/$defs/Key"},"customerId":{"$ref":"#/$defs/Key"},"status":{"type":"string","maxLength":32},"disposition":{"enum":["release-to-customer","return-to-stock","rework","scrap"]},"placedAt":{"$ref":"#/$defs/Timestamp"},"releasedAt":{"$ref":"#/$defs/Timestamp"},"releasedBy":{"type":"string","maxLength":64},"note":{"type":"string","maxLength":500}},"required":["holdId","shipmentId"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40}}};
-const schema20 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2372,7 +2358,6 @@ validate59.errors = vErrors;
 return errors === 0;
 }
 
-const schema21 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2487,7 +2472,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate58.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: schema19.properties.disposition.enum}}];
+validate58.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -2582,15 +2567,12 @@ return errors === 0;
 }
 
 export const motiveWebhook = validate67;
-const schema22 = {"$id":"https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json","type":"object","properties":{"action":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[a-z][a-z0-9_]*$"},"trigger":{"type":"string","maxLength":32}},"required":["action"],"allOf":[{"if":{"properties":{"action":{"const":"form_entry_upserted"}},"required":["action"]},"then":{"$ref":"#/$defs/FormEntryUpserted"}}],"$defs":{"Id":{"type":["integer","null"],"minimum":0},"VendorRef":{"type":["string","null"],"maxLength":128},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"FormEntryUpserted":{"type":"object","properties":{"id":{"type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]}}};
-const schema23 = {"type":"object","properties":{"id":{"type":"integer","minimum":0,"maximum":9007199254740991},"trigger":{"enum":["created","updated"]},"form_id":{"$ref":"#/$defs/Id"},"driver_id":{"$ref":"#/$defs/Id"},"vehicle_id":{"$ref":"#/$defs/Id"},"dispatch_id":{"$ref":"#/$defs/Id"},"dispatch_stop_id":{"$ref":"#/$defs/Id"},"vendor_dispatch_id":{"$ref":"#/$defs/VendorRef"},"vendor_stop_id":{"$ref":"#/$defs/VendorRef"},"stop_category":{"type":["string","null"],"maxLength":64},"created_at":{"$ref":"#/$defs/Timestamp"},"entered_at":{"$ref":"#/$defs/Timestamp"},"submitted":{"type":"boolean"},"lat":{"type":["number","null"],"minimum":-90,"maximum":90},"lon":{"type":["number","null"],"minimum":-180,"maximum":180},"location":{"type":["string","null"],"maxLength":500},"entry":{"type":"object"}},"required":["id","trigger","submitted"]};
-const schema24 = {"type":["integer","null"],"minimum":0};
 
 function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate69.errors = [{instancePath,keyword:"type",params:{type: schema24.type}}];
+validate69.errors = [{instancePath,keyword:"type",params:{type: ["integer","null"]}}];
 return false;
 }
 if(errors === 0){
@@ -2605,13 +2587,12 @@ validate69.errors = vErrors;
 return errors === 0;
 }
 
-const schema25 = {"type":["string","null"],"maxLength":128};
 
 function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((typeof data !== "string") && (data !== null)){
-validate75.errors = [{instancePath,keyword:"type",params:{type: schema25.type}}];
+validate75.errors = [{instancePath,keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === 0){
@@ -2626,7 +2607,6 @@ validate75.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2698,7 +2678,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: schema23.properties.trigger.enum}}];
+validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["created","updated"]}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2795,7 +2775,7 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: schema23.properties.stop_category.type}}];
+validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs11){
@@ -2852,7 +2832,7 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate68.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: schema23.properties.lat.type}}];
+validate68.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: ["number","null"]}}];
 return false;
 }
 if(errors === _errs17){
@@ -2879,7 +2859,7 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate68.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: schema23.properties.lon.type}}];
+validate68.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: ["number","null"]}}];
 return false;
 }
 if(errors === _errs19){
@@ -2906,7 +2886,7 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate68.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: schema23.properties.location.type}}];
+validate68.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs21){
@@ -3103,9 +3083,6 @@ return errors === 0;
 }
 
 export const samsaraWebhook = validate82;
-const schema27 = {"$id":"https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json","type":"object","properties":{"eventId":{"$ref":"#/$defs/VendorId"},"eventTime":{"$ref":"#/$defs/Timestamp"},"eventType":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z][A-Za-z0-9]*$"},"orgId":{"type":"integer"},"webhookId":{"$ref":"#/$defs/VendorId"},"data":{"type":"object"}},"required":["eventId","eventTime","eventType","data"],"allOf":[{"if":{"properties":{"eventType":{"enum":["RouteStopArrival","RouteStopDeparture","RouteStopEtaUpdated","RouteStopEarlyLateArrival"]}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/RouteStopData"}}}},{"if":{"properties":{"eventType":{"const":"DocumentSubmitted"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/DocumentSubmittedData"}}}},{"if":{"properties":{"eventType":{"const":"AlertIncident"}},"required":["eventType"]},"then":{"properties":{"data":{"$ref":"#/$defs/AlertIncidentData"}}}}],"$defs":{"VendorId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Name":{"type":"string","maxLength":500},"ExternalIds":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}},"Entity":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}},"Stop":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]},"RouteStopData":{"type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]},"DocumentField":{"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}},"DocumentSubmittedData":{"type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]},"AlertIncidentData":{"type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]},"AlertSensor":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]},"AlertAsset":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]}}};
-const schema28 = {"type":"object","properties":{"route":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"stops":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"#/$defs/Stop"}}},"required":["id","stops"]},"stop":{"$ref":"#/$defs/Stop"},"driver":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"}},"required":["route"]};
-const schema29 = {"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"};
 
 function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3138,7 +3115,6 @@ validate84.errors = vErrors;
 return errors === 0;
 }
 
-const schema30 = {"type":"string","maxLength":500};
 
 function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3159,7 +3135,6 @@ validate86.errors = vErrors;
 return errors === 0;
 }
 
-const schema31 = {"type":"object","maxProperties":50,"additionalProperties":{"type":"string","maxLength":256}};
 
 function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3202,8 +3177,6 @@ validate88.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"state":{"type":"string","maxLength":32},"externalIds":{"$ref":"#/$defs/ExternalIds"},"scheduledArrivalTime":{"$ref":"#/$defs/Timestamp"},"scheduledDepartureTime":{"$ref":"#/$defs/Timestamp"},"actualArrivalTime":{"$ref":"#/$defs/Timestamp"},"actualDepartureTime":{"$ref":"#/$defs/Timestamp"},"eta":{"$ref":"#/$defs/Timestamp"},"address":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"},"latitude":{"type":"number","minimum":-90,"maximum":90},"longitude":{"type":"number","minimum":-180,"maximum":180}}}},"required":["id"]};
-const schema33 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3490,7 +3463,6 @@ validate90.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}}};
 
 function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3709,8 +3681,6 @@ validate83.errors = vErrors;
 return errors === 0;
 }
 
-const schema35 = {"type":"object","properties":{"document":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"createdAtTime":{"$ref":"#/$defs/Timestamp"},"documentType":{"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["name"]},"routeStop":{"$ref":"#/$defs/Entity"},"route":{"$ref":"#/$defs/Entity"},"vehicle":{"$ref":"#/$defs/Entity"},"driver":{"$ref":"#/$defs/Entity"},"fields":{"type":"array","maxItems":200,"items":{"$ref":"#/$defs/DocumentField"}}},"required":["documentType"]}},"required":["document"]};
-const schema36 = {"type":"object","properties":{"label":{"$ref":"#/$defs/Name"},"type":{"type":"string","maxLength":64},"value":{"type":"object"}}};
 
 function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3978,8 +3948,6 @@ validate112.errors = vErrors;
 return errors === 0;
 }
 
-const schema37 = {"type":"object","properties":{"configurationId":{"$ref":"#/$defs/VendorId"},"happenedAtTime":{"$ref":"#/$defs/Timestamp"},"updatedAtTime":{"$ref":"#/$defs/Timestamp"},"resolvedAtTime":{"$ref":"#/$defs/Timestamp"},"isResolved":{"type":"boolean"},"incidentUrl":{"type":"string","maxLength":2048},"conditions":{"type":"array","maxItems":50,"items":{"type":"object","properties":{"description":{"$ref":"#/$defs/Name"},"triggerId":{"type":"integer"},"details":{"type":"object","properties":{"ambientTemperature":{"type":"object","properties":{"sensor":{"$ref":"#/$defs/AlertSensor"}},"required":["sensor"]},"reeferTemperature":{"type":"object","properties":{"driver":{"$ref":"#/$defs/Entity"},"trailer":{"$ref":"#/$defs/AlertAsset"},"vehicle":{"$ref":"#/$defs/AlertAsset"}}}}}}}}},"required":["happenedAtTime","conditions"]};
-const schema38 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"}},"required":["id"]};
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4027,7 +3995,6 @@ validate131.errors = vErrors;
 return errors === 0;
 }
 
-const schema39 = {"type":"object","properties":{"id":{"$ref":"#/$defs/VendorId"},"name":{"$ref":"#/$defs/Name"},"externalIds":{"$ref":"#/$defs/ExternalIds"}},"required":["id"]};
 
 function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4696,8 +4663,6 @@ return errors === 0;
 }
 
 export const sapOutboundDeliveryData = validate146;
-const schema40 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json","type":"object","properties":{"OutboundDelivery":{"$ref":"#/$defs/Key"},"ReferenceSDDocument":{"$ref":"#/$defs/Key"},"SoldToParty":{"$ref":"#/$defs/Key"},"ShipToParty":{"$ref":"#/$defs/Key"},"ShipToPartyName":{"type":"string","maxLength":200},"ShippingPoint":{"$ref":"#/$defs/Key"},"ShippingPointName":{"type":"string","maxLength":200},"PlannedGoodsIssueDate":{"type":"string","format":"date-time","maxLength":40},"DeliveryDate":{"type":"string","format":"date"},"HeaderGrossWeight":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"},"HeaderWeightUnit":{"type":"string","maxLength":3},"TotalNumberOfPackage":{"type":"string","pattern":"^[0-9]{1,5}$"},"YY1_TemperatureMin_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_TemperatureMax_DLH":{"type":"number","minimum":-100,"maximum":100},"YY1_DeliveryWindowStart_DLH":{"type":"string","format":"date-time","maxLength":40},"YY1_DeliveryWindowEnd_DLH":{"type":"string","format":"date-time","maxLength":40},"_Item":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"OutboundDeliveryItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"ReferenceSDDocumentItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"$ref":"#/$defs/Key"},"ActualDeliveryQuantity":{"type":"string","pattern":"^[0-9]{1,13}(\\.[0-9]{1,3})?$"}},"required":["OutboundDeliveryItem","Material"]}}},"required":["OutboundDelivery"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}};
-const schema41 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5227,8 +5192,6 @@ return errors === 0;
 }
 
 export const sapSalesOrderEntity = validate154;
-const schema42 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json","type":"object","properties":{"SalesOrder":{"$ref":"#/$defs/Key"},"SalesOrderType":{"type":"string","maxLength":4},"SoldToParty":{"$ref":"#/$defs/Key"},"LastChangeDateTime":{"$ref":"#/$defs/ODataDate"},"RequestedDeliveryDate":{"$ref":"#/$defs/ODataDate"},"DeliveryBlockReason":{"type":"string","maxLength":2},"OverallSDProcessStatus":{"type":"string","maxLength":1},"TotalCreditCheckStatus":{"type":"string","maxLength":1},"OverallSDDocumentRejectionSts":{"type":"string","maxLength":1},"YY1_TemperatureMin_SDH":{"$ref":"#/$defs/Decimal"},"YY1_TemperatureMax_SDH":{"$ref":"#/$defs/Decimal"},"YY1_DeliveryWindowStart_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_DeliveryWindowEnd_SDH":{"$ref":"#/$defs/ODataDate"},"YY1_FleetVehicle_SDH":{"type":"string","maxLength":128},"YY1_FleetTrailer_SDH":{"type":"string","maxLength":128},"YY1_FleetDriver_SDH":{"type":"string","maxLength":128},"to_Item":{"type":"object","properties":{"results":{"type":"array","maxItems":200,"items":{"type":"object","properties":{"SalesOrderItem":{"type":"string","pattern":"^[0-9]{1,6}$"},"Material":{"type":"string","maxLength":40},"SalesOrderItemText":{"type":"string","maxLength":40},"RequestedQuantity":{"$ref":"#/$defs/Decimal"},"RequestedQuantityUnit":{"type":"string","maxLength":3},"RequestedQuantityISOUnit":{"type":"string","maxLength":3},"ItemGrossWeight":{"$ref":"#/$defs/Decimal"},"ItemWeightUnit":{"type":"string","maxLength":3},"ProductionPlant":{"type":"string","maxLength":4},"ShippingPoint":{"type":"string","maxLength":4}},"required":["SalesOrderItem","Material","RequestedQuantity","RequestedQuantityUnit"]}}},"required":["results"]},"to_Partner":{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"PartnerFunction":{"type":"string","maxLength":2},"Customer":{"type":"string","maxLength":10}},"required":["PartnerFunction"]}}},"required":["results"]}},"required":["SalesOrder","to_Item"],"$defs":{"Key":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"Decimal":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40},"ODataDate":{"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}};
-const schema43 = {"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"};
 
 function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5261,7 +5224,6 @@ validate155.errors = vErrors;
 return errors === 0;
 }
 
-const schema44 = {"type":"string","pattern":"^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"};
 const pattern24 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
 
 function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -5283,7 +5245,6 @@ validate158.errors = vErrors;
 return errors === 0;
 }
 
-const schema45 = {"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40};
 const pattern25 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
 
 function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -5986,7 +5947,6 @@ return errors === 0;
 }
 
 export const sapSalesOrderData = validate168;
-const schema46 = {"$id":"https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json","type":"object","properties":{"SalesOrder":{"type":"string","minLength":1,"maxLength":40,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"},"SalesOrderType":{"type":"string","maxLength":4},"SalesOrganization":{"type":"string","maxLength":4},"DistributionChannel":{"type":"string","maxLength":2},"OrganizationDivision":{"type":"string","maxLength":2},"SoldToParty":{"type":"string","maxLength":40},"EventRaisedDateTime":{"type":"string","format":"date-time","maxLength":40}},"required":["SalesOrder"]};
 
 function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
@@ -6184,38 +6144,33 @@ return errors === 0;
 }
 
 export const zendeskWebhook = validate169;
-const schema47 = {"$id":"https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json","type":"object","properties":{"type":{"type":"string","minLength":1,"maxLength":128,"pattern":"^zen:event-type:[a-z0-9_.]+$"},"id":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._:-]*$"},"account_id":{"type":"integer"},"time":{"$ref":"#/$defs/Timestamp"},"zendesk_event_version":{"type":"string","maxLength":32},"subject":{"type":"string","maxLength":256},"detail":{"type":"object"},"event":{"type":"object"}},"required":["type","id","time"],"allOf":[{"if":{"properties":{"type":{"type":"string","pattern":"^zen:event-type:ticket\\."}},"required":["type"]},"then":{"properties":{"detail":{"$ref":"#/$defs/Ticket"},"event":{"$ref":"#/$defs/Change"}},"required":["detail","event"]}}],"$defs":{"Timestamp":{"type":"string","format":"date-time","maxLength":40},"Status":{"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]},"Priority":{"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]},"Ticket":{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]},"Change":{"type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}}}};
 const pattern28 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
 const pattern30 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
-const schema48 = {"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[0-9]+$"},"external_id":{"type":["string","null"],"maxLength":256},"status":{"$ref":"#/$defs/Status"},"priority":{"$ref":"#/$defs/Priority"},"type":{"type":["string","null"],"maxLength":32},"tags":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"created_at":{"$ref":"#/$defs/Timestamp"},"updated_at":{"$ref":"#/$defs/Timestamp"}},"required":["id"]};
 const pattern29 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
-const schema49 = {"enum":["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]};
 
 function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate171.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema49.enum}}];
+validate171.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]}}];
 return false;
 }
 validate171.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"enum":["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]};
 
 function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate173.errors = [{instancePath,keyword:"enum",params:{allowedValues: schema50.enum}}];
+validate173.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]}}];
 return false;
 }
 validate173.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"type":"string","format":"date-time","maxLength":40};
 
 function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6293,7 +6248,7 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: schema48.properties.external_id.type}}];
+validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs3){
@@ -6338,7 +6293,7 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate170.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: schema48.properties.type.type}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs7){
@@ -6441,7 +6396,6 @@ validate170.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"type":"object","properties":{"current":{},"previous":{},"comment":{"type":"object","properties":{"id":{"type":["string","integer"]},"is_public":{"type":"boolean"},"body":{"type":"string","maxLength":65536},"attachments":{"type":"array","maxItems":100}}},"tags_added":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}},"tags_removed":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":80}}}};
 
 function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6457,7 +6411,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate179.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: schema52.properties.comment.properties.id.type}}];
+validate179.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: ["string","integer"]}}];
 return false;
 }
 var valid1 = _errs3 === errors;
