@@ -74,7 +74,7 @@ describe('standalone validator generation (draft-07 code generator for 2020-12 s
     expect(code).not.toMatch(/params:\{[A-Za-z]+: schema\d+/);
     const { v } = await load(code);
     const reference = new Ajv2020({ ...canonicalAjvOptions }).compile(schema);
-    const cases = [{ a: 'x', unit: 'kg' }, { unit: 'ton' }, { kind: 7 }, { kind: null }, { a: 'x', z: 1 }, { toString: 'x' }, { constructor: 'x' }, { a: 'long' }];
+    const cases: Record<string, unknown>[] = [{ a: 'x', unit: 'kg' }, { unit: 'ton' }, { kind: 7 }, { kind: null }, { a: 'x', z: 1 }, { toString: 'x' }, { constructor: 'x' }, { a: 'long' }];
     for (const value of cases) {
       const expected = reference(value);
       expect(v(value), JSON.stringify(value)).toBe(expected);
