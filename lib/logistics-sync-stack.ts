@@ -178,6 +178,7 @@ export class LogisticsSyncStack extends Stack {
       });
       new CfnOutput(this, `FileIntakeBucket${pascal(name)}`, { value: intake.bucket.bucketName, description: `${name}: partners' files under ${fileIntake(name).inboundPrefix}, acknowledgements under ${fileIntake(name).acknowledgementPrefix}` });
       if (intake.transferServer) new CfnOutput(this, `FileIntakeSftpServer${pascal(name)}`, { value: intake.transferServer.server.attrServerId });
+      if (intake.as2Server) new CfnOutput(this, `FileIntakeAs2Server${pascal(name)}`, { value: intake.as2Server.server.attrServerId });
     }
 
     // --- routing rules, outbound adapters and the correlation indexer ---

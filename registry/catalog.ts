@@ -63,6 +63,7 @@ export const RUNBOOK = {
   reconciliationDrift: 'reconciliation-drift-persists',
   reconciliationBehind: 'reconciliation-sweep-behind',
   bcSubscriptionRenewalFailed: 'business-central-subscription-renewal-failed',
+  as2CertificateExpiring: 'as2-certificate-expiring',
 } as const;
 
 export function runbookLink(anchor: string): string {

@@ -26,6 +26,18 @@ export interface TradingPartner extends InterchangeId {
   readonly timeZone?: string;
   /** SFTP public key (Transfer Family server only). */
   readonly sshPublicKey?: string;
+  /** The partner on AS2 (the stage's Transfer Family AS2 server only). */
+  readonly as2?: PartnerAs2;
+}
+
+/** A trading partner's AS2 identity: what its messages say they come from, and the certificates that prove it. */
+export interface PartnerAs2 {
+  /** Its AS2 name (RFC 4130), the `AS2-From` header of its messages; no spaces. */
+  readonly as2Id: string;
+  /** Its public certificates (signing, encryption) as PEM, imported by the stack. */
+  readonly certificates?: readonly { readonly usage: 'SIGNING' | 'ENCRYPTION'; readonly pem: string }[];
+  /** Certificates already imported into Transfer Family (`cert-…`). */
+  readonly certificateIds?: readonly string[];
 }
 
 /** What an intake's function learns of the stage's configuration (`TRADING_PARTNERS`, JSON). */

@@ -18,6 +18,7 @@ import { NodeFunction } from '../core/defaults';
 import { ReliableQueue } from '../core/reliable-queue';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
+import { As2Server } from './as2-server';
 import { TransferServer } from './transfer-server';
 
 export interface FileIntakeProps {
@@ -58,6 +59,7 @@ export class FileIntake extends Construct {
   public readonly handler: NodeFunction;
   public readonly rejectedAlarm: cloudwatch.Alarm;
   public readonly transferServer?: TransferServer;
+  public readonly as2Server?: As2Server;
 
   constructor(scope: Construct, id: string, props: FileIntakeProps) {
     super(scope, id);
@@ -125,7 +127,8 @@ export class FileIntake extends Construct {
         EVENT_BUS_NAME: props.bus.eventBusName,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         INTAKE_BUCKET: this.bucket.bucketName,
-        TRADING_PARTNERS: JSON.stringify({ receiver: config.receiver, partners: config.partners.map(({ sshPublicKey: _key, ...partner }) => partner) }),
+        // What the function needs of a partner (ids, SCAC, zone): not its SSH key nor its AS2 certificates (4 KB of environment).
+        TRADING_PARTNERS: JSON.stringify({ receiver: config.receiver, partners: config.partners.map(({ sshPublicKey: _key, as2: _as2, ...partner }) => partner) }),
         FILE_DEDUPE_TTL_SECONDS: envDefault('FILE_DEDUPE_TTL_SECONDS'),
       }),
     });
@@ -167,6 +170,16 @@ export class FileIntake extends Construct {
 
     if (config.transferServer?.enabled) {
       this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention });
+    }
+    if (config.as2Server) {
+      this.as2Server = new As2Server(this, 'As2Server', {
+        bucket: this.bucket,
+        prefix: intake.inboundPrefix,
+        config: config.as2Server,
+        partners: config.partners,
+        alarmTopic: props.alarmTopic,
+        logRetention: props.logRetention,
+      });
     }
   }
 }

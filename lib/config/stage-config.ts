@@ -111,6 +111,21 @@ export interface FileIntakeConfig {
   readonly partners: readonly TradingPartner[];
   /** An AWS Transfer Family SFTP server in front of the bucket. @default - none */
   readonly transferServer?: { readonly enabled: boolean };
+  /** An AWS Transfer Family AS2 server in front of the bucket, for the partners with `as2` (lib/adapters/as2-server.ts). @default - none */
+  readonly as2Server?: As2ServerConfig;
+}
+
+/** The stage's AS2 server: our AS2 identity and certificates, and the VPC its endpoint lives in. */
+export interface As2ServerConfig {
+  /** Our AS2 name (RFC 4130), the `AS2-To` of the partners' messages; no spaces. */
+  readonly localAs2Id: string;
+  /** Our signing and encryption certificates, imported into Transfer Family with their private keys (`cert-…`). */
+  readonly localCertificateIds: readonly string[];
+  /** AS2 needs a VPC endpoint: the VPC and the subnets to place it in. */
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** The partners' egress ranges (CIDR): the endpoint's security group lets only them in on TCP 5080. */
+  readonly allowedCidrs: readonly string[];
 }
 
 export interface StageConfig {
@@ -253,6 +268,30 @@ function fileIntakeProblems(intakes: Readonly<Record<string, FileIntakeConfig>>)
     if (intake.transferServer?.enabled && !intake.partners.some((p) => p.sshPublicKey)) {
       problems.push(`fileIntakes.${name}.transferServer is enabled but no partner has an sshPublicKey to sign in with`);
     }
+    problems.push(...as2Problems(`fileIntakes.${name}`, intake));
+  }
+  return problems;
+}
+
+/** What the AS2 server of an intake needs beyond the schema: partners to serve, ids that tell them apart, an open range. */
+function as2Problems(at: string, intake: FileIntakeConfig): string[] {
+  const onAs2 = intake.partners.filter((p) => p.as2);
+  if (!intake.as2Server) {
+    return onAs2.map((p) => `${at}.partners.${p.name}.as2 needs ${at}.as2Server (the Transfer Family AS2 server its messages arrive at)`);
+  }
+  const problems: string[] = [];
+  if (onAs2.length === 0) problems.push(`${at}.as2Server is set but no partner has as2 (its AS2 id and certificates)`);
+  const ids = new Map<string, string>([[intake.as2Server.localAs2Id, 'as2Server.localAs2Id']]);
+  for (const partner of onAs2) {
+    const other = ids.get(partner.as2!.as2Id);
+    if (other !== undefined) problems.push(`${at}.partners.${partner.name}.as2.as2Id ${partner.as2!.as2Id} is also ${other}: the AS2-From header must tell the partners apart`);
+    ids.set(partner.as2!.as2Id, `partners.${partner.name}`);
+    if ((partner.as2!.certificates?.length ?? 0) + (partner.as2!.certificateIds?.length ?? 0) === 0) {
+      problems.push(`${at}.partners.${partner.name}.as2 has no certificate: its signing certificate is needed to verify its messages (unsigned messages are refused)`);
+    }
+  }
+  for (const cidr of intake.as2Server.allowedCidrs.filter((c) => c.endsWith('/0'))) {
+    problems.push(`${at}.as2Server.allowedCidrs: ${cidr} opens the AS2 endpoint to the whole internet; list the partners' egress ranges`);
   }
   return problems;
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { TappedEvent } from '../../sandbox/runtime/bus-tap';
+import { AS2_METADATA_PREFIX } from '../../lib/adapters/as2-server';
+import { clientConfig } from '../../sandbox/aws';
 import { EdiCarrierSimulator, SANDBOX_CARRIER } from '../../sandbox/simulators/vendors/edi-carrier';
 import { control, eventually, sandbox } from './support';
 
@@ -46,6 +49,26 @@ describe('carrier EDI 214 in the sandbox', () => {
     const ack = await firstAck(stranger, controlNumber, 'unknown-02-NOPE');
     expect(ack.ta1).toEqual(['R', '006']);
     expect(await departed(shipmentId)).toEqual([]);
+  });
+
+  test('what an AS2 server writes beside a payload (MDN, status JSON) never reaches the intake; the same file in the partner\'s folder would be refused', async () => {
+    // The AS2 agreement's custom directories (lib/adapters/as2-server.ts): payloads in inbound/<partner>/, the rest
+    // under as2/<partner>/. The S3 notification (from the template, applied by the runtime to moto) covers inbound/ only.
+    const s3 = new S3Client({ ...clientConfig(sandbox().awsEndpoint), forcePathStyle: true });
+    const statusFile = JSON.stringify({ 'as2-from': 'SBXC-AS2', 'as2-to': 'LSYNC-AS2', 'as2-message-id': `<${run}@sbxc>`, 'status-code': 'COMPLETED' });
+    const metadata = [`${AS2_METADATA_PREFIX}${SANDBOX_CARRIER.name}/status/${run}.json`, `${AS2_METADATA_PREFIX}${SANDBOX_CARRIER.name}/mdn/${run}.mdn`];
+    for (const key of metadata) await s3.send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: statusFile }));
+    const misplaced = `inbound/${SANDBOX_CARRIER.name}/${run}.json`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket(), Key: misplaced, Body: statusFile }));
+    // A payload after them is taken as ever.
+    const shipmentId = `SHP-EDI-${run}-4`;
+    const { controlNumber } = await carrier.sendStatus(status('AF', shipmentId));
+    const ack = await firstAck(carrier, controlNumber);
+    expect([ack.ak5, ack.ak9]).toEqual([['A'], ['A']]);
+    const rejected = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: `rejected/${prefix}` }))).Contents ?? []).map((o) => o.Key);
+    await eventually(async () => ((await rejected(misplaced)).length > 0 ? true : undefined), 60_000, 'the misplaced status file refused');
+    expect(await rejected(AS2_METADATA_PREFIX)).toEqual([]);
+    s3.destroy();
   });
 
   test('a transaction set whose segment count is wrong is rejected in the 997 (AK5 R), nothing published', async () => {

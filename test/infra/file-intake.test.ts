@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { synthStage } from '../support/synth';
+import { parseStageConfig } from '../../lib/config/stage-config';
+import { EDI_TRANSFER_OVERRIDES, EXAMPLE_CERTIFICATE_PEM } from '../support/edi-stage';
+import { cdkJsonContext, synthStage } from '../support/synth';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] };
 
@@ -63,5 +65,105 @@ describe('the EDI file intake of a stage (fileIntakes.edi)', () => {
     expect(users).toHaveLength(1);
     expect(users[0]![1].Properties).toMatchObject({ UserName: 'summit-freight', HomeDirectoryType: 'LOGICAL' });
     expect(JSON.stringify(users[0]![1].Properties)).toContain('inbound/summit-freight');
+  });
+});
+
+describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), beside the SFTP one', () => {
+  const as2Config = EDI_TRANSFER_OVERRIDES;
+  const PEM = EXAMPLE_CERTIFICATE_PEM;
+  // synthStage fails on any cdk-nag finding that is not acknowledged.
+  const { template } = synthStage('dev', { configOverrides: as2Config });
+  const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const intakeBucket = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties?.NotificationConfiguration)![0];
+  const bucketRef = { Ref: intakeBucket };
+  const notifiedPrefix = 'inbound/';
+
+  test('an AS2 server on a VPC endpoint (as AS2 requires), reachable on TCP 5080 from the partners\' ranges only', () => {
+    const servers = ofType('AWS::Transfer::Server').filter(([, r]) => JSON.stringify(r.Properties!.Protocols).includes('AS2'));
+    expect(servers).toHaveLength(1);
+    // The SFTP server stays its own (public endpoint, SFTP only): AS2 cannot share it.
+    expect(ofType('AWS::Transfer::Server').map(([, r]) => r.Properties!.Protocols)).toEqual(expect.arrayContaining([['SFTP'], ['AS2']]));
+    const props = servers[0]![1].Properties!;
+    expect(props).toMatchObject({ Protocols: ['AS2'], Domain: 'S3', EndpointType: 'VPC', ProtocolDetails: { As2Transports: ['HTTP'] } });
+    expect(props.EndpointDetails).toMatchObject({ VpcId: 'vpc-0123456789abcdef0', SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] });
+    const [sgRef] = (props.EndpointDetails as { SecurityGroupIds: { 'Fn::GetAtt': [string, string] }[] }).SecurityGroupIds;
+    const sg = resources[sgRef!['Fn::GetAtt'][0]]!;
+    expect(sg.Type).toBe('AWS::EC2::SecurityGroup');
+    const ingress = (sg.Properties!.SecurityGroupIngress as { IpProtocol: string; FromPort: number; ToPort: number; CidrIp: string }[]).map((r) => `${r.IpProtocol}:${r.FromPort}-${r.ToPort}:${r.CidrIp}`);
+    expect(ingress.sort()).toEqual(['tcp:5080-5080:198.51.100.7/32', 'tcp:5080-5080:203.0.113.0/24']);
+  });
+
+  test('our local profile and one partner profile per AS2 partner, with the partner\'s certificate imported', () => {
+    const profiles = ofType('AWS::Transfer::Profile').map(([, r]) => r.Properties!);
+    expect(profiles).toHaveLength(2);
+    expect(profiles.find((p) => p.ProfileType === 'LOCAL')).toMatchObject({ As2Id: 'LSYNC-AS2', CertificateIds: ['cert-0123456789abcdef0', 'cert-0123456789abcdef1'] });
+    const partner = profiles.find((p) => p.ProfileType === 'PARTNER')!;
+    expect(partner.As2Id).toBe('SMFT-AS2');
+    const certificates = ofType('AWS::Transfer::Certificate');
+    expect(certificates).toHaveLength(1);
+    expect(certificates[0]![1].Properties).toMatchObject({ Usage: 'SIGNING', Certificate: PEM });
+    expect(partner.CertificateIds).toEqual([{ 'Fn::GetAtt': [certificates[0]![0], 'CertificateId'] }]);
+  });
+
+  test('the agreement puts payloads in the partner\'s intake folder and every other AS2 file outside what the intake is notified of', () => {
+    const agreements = ofType('AWS::Transfer::Agreement');
+    expect(agreements).toHaveLength(1);
+    const props = agreements[0]![1].Properties!;
+    expect(props.EnforceMessageSigning).toBe('ENABLED');
+    const dirs = props.CustomDirectories as Record<string, unknown>;
+    // `/<bucket>/<key prefix>`: the bucket is a reference, the rest is text.
+    const keyOf = (dir: unknown) => {
+      const parts = (dir as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      expect(parts).toContainEqual(bucketRef);
+      return String(parts.at(-1)).replace(/^\//, '');
+    };
+    expect(keyOf(dirs.PayloadFilesDirectory)).toBe('inbound/summit-freight');
+    for (const kind of ['MdnFilesDirectory', 'StatusFilesDirectory', 'FailedFilesDirectory', 'TemporaryFilesDirectory']) {
+      const key = keyOf(dirs[kind]);
+      expect(key, kind).toMatch(/^as2\/summit-freight\//);
+      expect(`${key}/`.startsWith(notifiedPrefix), kind).toBe(false);
+    }
+    // The agreement's role writes the partner's payload folder and its AS2 folder, and deletes nothing of the intake's.
+    const roleId = (props.AccessRole as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify((r.Properties as { Roles: unknown }).Roles).includes(roleId))
+      .flatMap(([, r]) => (r.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement);
+    const writes = statements.filter((s) => [s.Action].flat().includes('s3:PutObject')).map((s) => JSON.stringify(s.Resource));
+    expect(writes.some((r) => r.includes('/inbound/summit-freight/*'))).toBe(true);
+    expect(writes.some((r) => r.includes('/as2/summit-freight/*'))).toBe(true);
+    const deletes = statements.filter((s) => [s.Action].flat().includes('s3:DeleteObject')).map((s) => JSON.stringify(s.Resource));
+    expect(deletes.every((r) => r.includes('/as2/summit-freight/*') && !r.includes('inbound/'))).toBe(true);
+  });
+
+  test('each certificate (ours and the partner\'s) has an expiry alarm that pages and names its runbook section', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!).filter((p) => p.MetricName === 'DaysUntilExpiry');
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ Namespace: 'AWS/Transfer', Threshold: 30, ComparisonOperator: 'LessThanThreshold' });
+      expect(String(alarm.AlarmDescription)).toContain('docs/runbook.md#as2-certificate-expiring');
+      expect((alarm.AlarmActions as unknown[]).length).toBeGreaterThan(0);
+    }
+    const dimensions = alarms.map((a) => JSON.stringify(a.Dimensions));
+    expect(dimensions.filter((d) => d.includes('cert-0123456789abcdef'))).toHaveLength(2);
+  });
+
+  test('the intake function learns partners without their AS2 certificates (its environment stays small)', () => {
+    const fn = ofType('AWS::Lambda::Function').find(([, r]) => JSON.stringify(r.Properties).includes('TRADING_PARTNERS'))!;
+    const env = (fn[1].Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
+    expect(env.TRADING_PARTNERS).not.toContain('CERTIFICATE');
+    expect(JSON.parse(env.TRADING_PARTNERS!).partners.map((p: { name: string }) => p.name)).toEqual(['summit-freight', 'ridge-haul']);
+  });
+
+  test('the stage config refuses an AS2 setup that cannot work, saying why', () => {
+    const stages = { dev: (cdkJsonContext().stages as Record<string, unknown>).dev };
+    const edi = as2Config.fileIntakes.edi;
+    const withEdi = (overrides: Record<string, unknown>) => ({ fileIntakes: { edi: { ...edi, ...overrides } } });
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ as2Server: undefined }))).toThrow(/partners\.summit-freight\.as2 needs fileIntakes\.edi\.as2Server/);
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ as2Server: { ...edi.as2Server, allowedCidrs: ['0.0.0.0/0'] } }))).toThrow(/opens the AS2 endpoint to the whole internet/);
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ as2Server: { ...edi.as2Server, localAs2Id: 'SMFT-AS2' } }))).toThrow(/as2Id SMFT-AS2 is also as2Server\.localAs2Id/);
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT AS2' } }] }))).toThrow(/as2Id must match pattern/);
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT-AS2' } }] }))).toThrow(/has no certificate/);
+    expect(parseStageConfig(stages, 'dev', withEdi({})).fileIntakes!.edi!.as2Server!.localAs2Id).toBe('LSYNC-AS2');
   });
 });

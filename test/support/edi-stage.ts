@@ -1,0 +1,26 @@
+/**
+ * An EDI stage for tests: the dev stage with the EDI file intake behind both Transfer Family servers, an SFTP partner
+ * and an AS2 partner (lib/adapters/transfer-server.ts, lib/adapters/as2-server.ts), as `configOverrides` context.
+ * The certificate is a placeholder: templates carry it as text, nothing parses it before deployment.
+ */
+export const EXAMPLE_CERTIFICATE_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUExampleOnlyForTemplateTests\n-----END CERTIFICATE-----\n';
+
+export const EDI_TRANSFER_OVERRIDES = {
+  fileIntakes: {
+    edi: {
+      receiver: { qualifier: 'ZZ', id: 'LSYNC' },
+      partners: [
+        { name: 'summit-freight', qualifier: '02', id: 'SMFT', as2: { as2Id: 'SMFT-AS2', certificates: [{ usage: 'SIGNING', pem: EXAMPLE_CERTIFICATE_PEM }] } },
+        { name: 'ridge-haul', qualifier: '02', id: 'RDGH', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' },
+      ],
+      transferServer: { enabled: true },
+      as2Server: {
+        localAs2Id: 'LSYNC-AS2',
+        localCertificateIds: ['cert-0123456789abcdef0', 'cert-0123456789abcdef1'],
+        vpcId: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        allowedCidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+      },
+    },
+  },
+} as const;
