@@ -38,6 +38,8 @@ export interface PartnerAs2 {
   readonly certificates?: readonly { readonly usage: 'SIGNING' | 'ENCRYPTION'; readonly pem: string }[];
   /** Certificates already imported into Transfer Family (`cert-…`). */
   readonly certificateIds?: readonly string[];
+  /** Its AS2 server's URL: when set, its acknowledgements are sent to it over AS2 (a connector); otherwise it collects them. */
+  readonly url?: string;
 }
 
 /** What an intake's function learns of the stage's configuration (`TRADING_PARTNERS`, JSON). */

@@ -27,6 +27,8 @@ export const FUNCTION_ENTRIES = {
   visibility: 'lambdas/visibility/handler.ts',
   /** A file intake's handler (registry/file-intakes.ts). */
   fileIntake: (system: SystemName, name: string) => `lambdas/${system}/files/${name}/handler.ts`,
+  /** A file intake's sender of acknowledgements to AS2 partners (lib/adapters/as2-server.ts). */
+  fileIntakeAs2Send: (system: SystemName, name: string) => `lambdas/${system}/files/${name}/as2-send-handler.ts`,
   reconciliation: (system: SystemName) => `lambdas/${system}/reconciliation/handler.ts`,
 } as const;
 

@@ -32,6 +32,8 @@ export interface As2ServerProps {
   readonly bucket: s3.IBucket;
   /** The intake prefix (ending in `/`): each partner's payloads land in `<prefix><partner name>/`. */
   readonly prefix: string;
+  /** Where the intake writes each partner's acknowledgements (`<prefix><partner name>/`): sent over AS2 to partners with a `url`. */
+  readonly acknowledgementPrefix: string;
   readonly config: As2ServerConfig;
   /** Partners with `as2` get a partner profile and an agreement; the others are left out. */
   readonly partners: readonly TradingPartner[];
@@ -64,6 +66,8 @@ export class As2Server extends Construct {
   public readonly server: transfer.CfnServer;
   public readonly securityGroup: ec2.CfnSecurityGroup;
   public readonly agreements: Record<string, transfer.CfnAgreement> = {};
+  /** Per partner with an AS2 `url`: the connector its acknowledgements are sent through. */
+  public readonly connectors: Record<string, transfer.CfnConnector> = {};
   public readonly expiryAlarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: As2ServerProps) {
@@ -96,6 +100,7 @@ export class As2Server extends Construct {
 
     const localProfile = new transfer.CfnProfile(this, 'LocalProfile', { as2Id: config.localAs2Id, profileType: 'LOCAL', certificateIds: [...config.localCertificateIds] });
     const certificateIds: string[] = [...config.localCertificateIds];
+    const partnerProfiles: Record<string, transfer.CfnProfile> = {};
 
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
     for (const partner of props.partners) {
@@ -109,6 +114,7 @@ export class As2Server extends Construct {
         profileType: 'PARTNER',
         certificateIds: [...imported, ...(partner.as2.certificateIds ?? [])],
       });
+      partnerProfiles[partner.name] = profile;
 
       const payload = `${props.prefix}${partner.name}/`;
       const metadata = `${AS2_METADATA_PREFIX}${partner.name}/`;
@@ -140,6 +146,39 @@ export class As2Server extends Construct {
           statusFilesDirectory: directory(`${metadata}status`),
           failedFilesDirectory: directory(`${metadata}failed`),
           temporaryFilesDirectory: directory(`${metadata}tmp`),
+        },
+      });
+    }
+
+    // Acknowledgements back over AS2, to the partners that gave their AS2 URL: the connector signs with our local
+    // profile's certificate, encrypts with the partner's and takes its MDN synchronously. It reads the 997 under the
+    // partner's acknowledgement folder and writes its own status JSON and the MDN beside it (CreateConnector,
+    // AccessRole: "the file's parent directory"), so the role may read and write that folder, nothing else.
+    for (const partner of props.partners) {
+      if (!partner.as2?.url) continue;
+      const folder = `${props.acknowledgementPrefix}${partner.name}/`;
+      const role = new iam.Role(this, `${partner.name}ConnectorRole`, { assumedBy: transferPrincipal() });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${folder}*`] } } }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${folder}*`)] }));
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${folder}*]`,
+        reason: `The partner's own ${folder} folder: the acknowledgements the connector sends, and the status and MDN files it writes beside them.`,
+      });
+      this.connectors[partner.name] = new transfer.CfnConnector(this, `${partner.name}Connector`, {
+        url: partner.as2.url,
+        accessRole: role.roleArn,
+        loggingRole: loggingRole.roleArn,
+        // A JSON property in the L1 (no key conversion): CloudFormation's own names.
+        as2Config: {
+          LocalProfileId: localProfile.attrProfileId,
+          PartnerProfileId: partnerProfiles[partner.name]!.attrProfileId,
+          MessageSubject: `X12 997 from ${config.localAs2Id}`,
+          Compression: 'DISABLED',
+          EncryptionAlgorithm: 'AES256_CBC',
+          SigningAlgorithm: 'SHA256',
+          MdnSigningAlgorithm: 'DEFAULT',
+          MdnResponse: 'SYNC',
         },
       });
     }

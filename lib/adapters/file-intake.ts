@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -60,6 +61,9 @@ export class FileIntake extends Construct {
   public readonly rejectedAlarm: cloudwatch.Alarm;
   public readonly transferServer?: TransferServer;
   public readonly as2Server?: As2Server;
+  /** With AS2 partners that take their acknowledgements over AS2: the queue of new acknowledgements and its sender. */
+  public readonly as2Acknowledgements?: ReliableQueue;
+  public readonly as2Sender?: NodeFunction;
 
   constructor(scope: Construct, id: string, props: FileIntakeProps) {
     super(scope, id);
@@ -100,22 +104,25 @@ export class FileIntake extends Construct {
     });
     const queue = this.reliableQueue.queue;
     const bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName });
-    queue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
-    cfnBucket.notificationConfiguration = {
-      queueConfigurations: [{ event: 's3:ObjectCreated:*', queue: queue.queueArn, filter: { s3Key: { rules: [{ name: 'prefix', value: intake.inboundPrefix }] } } }],
+    const notifications: s3.CfnBucket.QueueConfigurationProperty[] = [];
+    cfnBucket.notificationConfiguration = { queueConfigurations: notifications };
+    /** New objects whose keys match `rules` go to `target`; S3 checks that it may send when the configuration is created. */
+    const notify = (target: sqs.Queue, rules: { name: 'prefix' | 'suffix'; value: string }[]) => {
+      target.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [target.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+      notifications.push({ event: 's3:ObjectCreated:*', queue: target.queueArn, filter: { s3Key: { rules } } });
+      const queuePolicy = target.node.tryFindChild('Policy');
+      if (!queuePolicy) throw new Error(`FileIntake ${this.node.path}: the queue has no resource policy to depend on`);
+      cfnBucket.node.addDependency(queuePolicy);
     };
-    // S3 checks that it may send to the queue when the configuration is created.
-    const queuePolicy = queue.node.tryFindChild('Policy');
-    if (!queuePolicy) throw new Error(`FileIntake ${this.node.path}: the queue has no resource policy to depend on`);
-    cfnBucket.node.addDependency(queuePolicy);
+    notify(queue, [{ name: 'prefix', value: intake.inboundPrefix }]);
 
     this.handler = new NodeFunction(this, 'Handler', {
       entry: FUNCTION_ENTRIES.fileIntake(intake.system, intake.name),
@@ -175,11 +182,44 @@ export class FileIntake extends Construct {
       this.as2Server = new As2Server(this, 'As2Server', {
         bucket: this.bucket,
         prefix: intake.inboundPrefix,
+        acknowledgementPrefix: intake.acknowledgementPrefix,
         config: config.as2Server,
         partners: config.partners,
         alarmTopic: props.alarmTopic,
         logRetention: props.logRetention,
       });
+      const connectors = Object.entries(this.as2Server.connectors);
+      if (connectors.length > 0) {
+        // The acknowledgements of AS2 partners go back over AS2 (lambdas/fleet/files/edi/as2-send.ts). Only `.997`
+        // objects are notified: the status JSON and MDN the connector writes beside each one never come back.
+        this.as2Acknowledgements = new ReliableQueue(this, 'As2Acknowledgements', {
+          consumerTimeout: Duration.seconds(30),
+          retentionPeriod: props.queueRetention,
+          deadLetterRetentionPeriod: props.deadLetterRetention,
+          alarmTopic: props.alarmTopic,
+          purpose: `the ${intake.title} acknowledgements sent over AS2`,
+        });
+        notify(this.as2Acknowledgements.queue, [
+          { name: 'prefix', value: intake.acknowledgementPrefix },
+          { name: 'suffix', value: '.997' },
+        ]);
+        this.as2Sender = new NodeFunction(this, 'As2Sender', {
+          entry: FUNCTION_ENTRIES.fileIntakeAs2Send(intake.system, intake.name),
+          serviceName: `${intake.system}-files-${intake.name}-as2-send`,
+          timeout: Duration.seconds(30),
+          logRetention: props.logRetention,
+          environment: functionEnvironment({
+            AS2_CONNECTORS: stack.toJsonString(Object.fromEntries(connectors.map(([partner, connector]) => [partner, connector.attrConnectorId]))),
+            IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+            FILE_DEDUPE_TTL_SECONDS: envDefault('FILE_DEDUPE_TTL_SECONDS'),
+          }),
+        });
+        this.as2Sender.addEventSource(new lambdaEventSources.SqsEventSource(this.as2Acknowledgements.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+        this.as2Sender.addToRolePolicy(new iam.PolicyStatement({ actions: ['transfer:StartFileTransfer'], resources: connectors.map(([, connector]) => connector.attrArn) }));
+        props.idempotencyTable.grant(this.as2Sender, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+        acknowledgeFunctionBaseline(this.as2Sender);
+        acknowledgeSqsConsumer(this.as2Sender);
+      }
     }
   }
 }

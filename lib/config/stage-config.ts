@@ -289,6 +289,10 @@ function as2Problems(at: string, intake: FileIntakeConfig): string[] {
     if ((partner.as2!.certificates?.length ?? 0) + (partner.as2!.certificateIds?.length ?? 0) === 0) {
       problems.push(`${at}.partners.${partner.name}.as2 has no certificate: its signing certificate is needed to verify its messages (unsigned messages are refused)`);
     }
+    const usages = new Set(partner.as2!.certificates?.map((c) => c.usage));
+    if (partner.as2!.url && !partner.as2!.certificateIds?.length && !usages.has('ENCRYPTION')) {
+      problems.push(`${at}.partners.${partner.name}.as2.url needs the partner's ENCRYPTION certificate: acknowledgements sent over AS2 are encrypted to it`);
+    }
   }
   for (const cidr of intake.as2Server.allowedCidrs.filter((c) => c.endsWith('/0'))) {
     problems.push(`${at}.as2Server.allowedCidrs: ${cidr} opens the AS2 endpoint to the whole internet; list the partners' egress ranges`);

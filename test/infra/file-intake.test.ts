@@ -101,9 +101,9 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
     const partner = profiles.find((p) => p.ProfileType === 'PARTNER')!;
     expect(partner.As2Id).toBe('SMFT-AS2');
     const certificates = ofType('AWS::Transfer::Certificate');
-    expect(certificates).toHaveLength(1);
-    expect(certificates[0]![1].Properties).toMatchObject({ Usage: 'SIGNING', Certificate: PEM });
-    expect(partner.CertificateIds).toEqual([{ 'Fn::GetAtt': [certificates[0]![0], 'CertificateId'] }]);
+    expect(certificates.map(([, c]) => c.Properties!.Usage)).toEqual(['SIGNING', 'ENCRYPTION']);
+    expect(certificates[0]![1].Properties).toMatchObject({ Certificate: PEM });
+    expect(partner.CertificateIds).toEqual(certificates.map(([id]) => ({ 'Fn::GetAtt': [id, 'CertificateId'] })));
   });
 
   test('the agreement puts payloads in the partner\'s intake folder and every other AS2 file outside what the intake is notified of', () => {
@@ -138,7 +138,7 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
 
   test('each certificate (ours and the partner\'s) has an expiry alarm that pages and names its runbook section', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!).filter((p) => p.MetricName === 'DaysUntilExpiry');
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ Namespace: 'AWS/Transfer', Threshold: 30, ComparisonOperator: 'LessThanThreshold' });
       expect(String(alarm.AlarmDescription)).toContain('docs/runbook.md#as2-certificate-expiring');
@@ -146,6 +146,42 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
     }
     const dimensions = alarms.map((a) => JSON.stringify(a.Dimensions));
     expect(dimensions.filter((d) => d.includes('cert-0123456789abcdef'))).toHaveLength(2);
+  });
+
+  test('a partner with an AS2 URL gets its acknowledgements over AS2: a connector, and a sender notified of new .997 objects only', () => {
+    const connectors = ofType('AWS::Transfer::Connector');
+    expect(connectors).toHaveLength(1);
+    const [connectorId, connector] = connectors[0]!;
+    expect(connector.Properties).toMatchObject({
+      Url: 'http://as2.summit-freight.example:5080/as2',
+      As2Config: { EncryptionAlgorithm: 'AES256_CBC', SigningAlgorithm: 'SHA256', MdnResponse: 'SYNC', Compression: 'DISABLED' },
+    });
+    const profiles = Object.fromEntries(ofType('AWS::Transfer::Profile').map(([id, r]) => [r.Properties!.ProfileType as string, id]));
+    expect((connector.Properties!.As2Config as Record<string, unknown>).LocalProfileId).toEqual({ 'Fn::GetAtt': [profiles.LOCAL, 'ProfileId'] });
+    expect((connector.Properties!.As2Config as Record<string, unknown>).PartnerProfileId).toEqual({ 'Fn::GetAtt': [profiles.PARTNER, 'ProfileId'] });
+
+    // The bucket notifies two queues: the intake of inbound/, the sender of acknowledgements/…/*.997 (not the
+    // connector's own status and MDN files written beside them).
+    const queueConfigs = (resources[intakeBucket]!.Properties!.NotificationConfiguration as { QueueConfigurations: { Queue: { 'Fn::GetAtt': [string] }; Filter: { S3Key: { Rules: unknown[] } } }[] }).QueueConfigurations;
+    expect(queueConfigs.map((q) => q.Filter.S3Key.Rules)).toEqual([
+      [{ Name: 'prefix', Value: 'inbound/' }],
+      [
+        { Name: 'prefix', Value: 'acknowledgements/' },
+        { Name: 'suffix', Value: '.997' },
+      ],
+    ]);
+    const ackQueue = queueConfigs[1]!.Queue['Fn::GetAtt'][0];
+    expect((resources[ackQueue]!.Properties as { RedrivePolicy?: unknown }).RedrivePolicy).toBeDefined();
+    expect(resources[intakeBucket]!.DependsOn!.filter((d) => resources[d]!.Type === 'AWS::SQS::QueuePolicy')).toHaveLength(2);
+
+    const sender = ofType('AWS::Lambda::Function').find(([, r]) => JSON.stringify(r.Properties).includes('AS2_CONNECTORS'))!;
+    expect(JSON.stringify((sender[1].Properties as { Environment: unknown }).Environment)).toContain(connectorId);
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(([, r]) => JSON.stringify(r.Properties!.FunctionName).includes(sender[0]))!;
+    expect(JSON.stringify(mapping[1].Properties!.EventSourceArn)).toContain(ackQueue);
+    const transferGrants = ofType('AWS::IAM::Policy')
+      .flatMap(([, r]) => (r.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement)
+      .filter((st) => [st.Action].flat().includes('transfer:StartFileTransfer'));
+    expect(transferGrants.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [connectorId, 'Arn'] }]);
   });
 
   test('the intake function learns partners without their AS2 certificates (its environment stays small)', () => {
@@ -164,6 +200,9 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
     expect(() => parseStageConfig(stages, 'dev', withEdi({ as2Server: { ...edi.as2Server, localAs2Id: 'SMFT-AS2' } }))).toThrow(/as2Id SMFT-AS2 is also as2Server\.localAs2Id/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT AS2' } }] }))).toThrow(/as2Id must match pattern/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT-AS2' } }] }))).toThrow(/has no certificate/);
+    const signingOnly = { ...edi.partners[0].as2, certificates: [edi.partners[0].as2.certificates[0]] };
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: signingOnly }] }))).toThrow(/as2\.url needs the partner's ENCRYPTION certificate/);
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { ...signingOnly, url: undefined } }, edi.partners[1]] }))).not.toThrow();
     expect(parseStageConfig(stages, 'dev', withEdi({})).fileIntakes!.edi!.as2Server!.localAs2Id).toBe('LSYNC-AS2');
   });
 });

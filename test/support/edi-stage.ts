@@ -10,7 +10,19 @@ export const EDI_TRANSFER_OVERRIDES = {
     edi: {
       receiver: { qualifier: 'ZZ', id: 'LSYNC' },
       partners: [
-        { name: 'summit-freight', qualifier: '02', id: 'SMFT', as2: { as2Id: 'SMFT-AS2', certificates: [{ usage: 'SIGNING', pem: EXAMPLE_CERTIFICATE_PEM }] } },
+        {
+          name: 'summit-freight',
+          qualifier: '02',
+          id: 'SMFT',
+          as2: {
+            as2Id: 'SMFT-AS2',
+            certificates: [
+              { usage: 'SIGNING', pem: EXAMPLE_CERTIFICATE_PEM },
+              { usage: 'ENCRYPTION', pem: EXAMPLE_CERTIFICATE_PEM },
+            ],
+            url: 'http://as2.summit-freight.example:5080/as2',
+          },
+        },
         { name: 'ridge-haul', qualifier: '02', id: 'RDGH', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' },
       ],
       transferServer: { enabled: true },

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ValidationError } from '../errors';
 
 /**
@@ -56,6 +57,28 @@ export function landedObjects(body: string): LandedObject[] {
         eventTime: r.eventTime,
       };
     });
+}
+
+/**
+ * Runs `each` on every object the S3 notifications of an SQS batch name, in order. A message whose body is not a
+ * notification, or one of whose objects fails, is reported (`onFailure`) as a batch item failure: SQS delivers it
+ * again and, after its queue's maxReceiveCount, to the DLQ; the other messages of the batch are done.
+ */
+export async function eachLandedObject(
+  event: SQSEvent,
+  each: (object: LandedObject) => Promise<void>,
+  onFailure: (messageId: string, error: Error) => void,
+): Promise<SQSBatchResponse> {
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      for (const object of landedObjects(record.body)) await each(object);
+    } catch (error) {
+      onFailure(record.messageId, error as Error);
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
 }
 
 /** Port: the intake bucket. */

@@ -1,7 +1,7 @@
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../../registry/catalog';
-import { landedObjects } from '../../../shared/files/s3-files';
+import { eachLandedObject } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
 import { processFile, type FileOutcome, type IntakeDeps } from './intake';
 
@@ -21,24 +21,19 @@ export interface BatchDeps extends IntakeDeps {
 export function createBatchHandler(deps: BatchDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
     if (context) deps.once.registerContext(context);
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      try {
-        for (const object of landedObjects(record.body)) {
-          if (!object.key.startsWith(deps.prefixes.inboundPrefix) || object.key.endsWith('/')) continue;
-          const source = `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
-          const outcome = (await deps.once.run(source, async () => {
-            const text = await deps.store.read(object);
-            return (await processFile(object, text, deps)) as unknown as JSONValue;
-          })) as unknown as FileOutcome;
-          report(deps, outcome);
-        }
-      } catch (error) {
-        deps.log.error('file intake failed; the message is retried', { messageId: record.messageId, error: (error as Error).message });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
+    return eachLandedObject(
+      event,
+      async (object) => {
+        if (!object.key.startsWith(deps.prefixes.inboundPrefix) || object.key.endsWith('/')) return;
+        const source = `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
+        const outcome = (await deps.once.run(source, async () => {
+          const text = await deps.store.read(object);
+          return (await processFile(object, text, deps)) as unknown as JSONValue;
+        })) as unknown as FileOutcome;
+        report(deps, outcome);
+      },
+      (messageId, error) => deps.log.error('file intake failed; the message is retried', { messageId, error: error.message }),
+    );
   };
 }
 
