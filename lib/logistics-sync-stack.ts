@@ -133,13 +133,16 @@ export class LogisticsSyncStack extends Stack {
         timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
         idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
         // The ERP adapter hands SAP's thin sales-order events to the read-back queue; the fleet adapter reads a
-        // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index.
+        // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index; the
+        // CS adapter of a Freshdesk stage reads a resolved ticket's stats (its time: the fact the CS sweep also reads).
         environment:
           system === 'erp'
             ? { READ_BACK_QUEUE_URL: sapReadBack.queue.queueUrl, ...(bcReadBack ? { BC_READ_BACK_QUEUE_URL: bcReadBack.queue.queueUrl } : {}) }
             : system === 'fleet'
               ? { API_BASE_URL: config.systems.fleet.apiBaseUrl, HTTP_TIMEOUT_MS: '3000', ALERT_RECHECK_QUEUE_URL: alertRecheck.queue.queueUrl }
-              : undefined,
+              : apiVendor('cs', config.systems.cs.vendor).name === 'freshdesk'
+                ? { TARGET_VENDOR: 'freshdesk', API_BASE_URL: config.systems.cs.apiBaseUrl, HTTP_TIMEOUT_MS: '3000' }
+                : undefined,
         ...(system === 'fleet' ? { correlationTable: this.tables.correlationTable } : {}),
       }),
       throttle: config.systems[system].webhook,

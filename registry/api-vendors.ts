@@ -82,10 +82,8 @@ export const API_VENDORS = {
     // Tickets Create and Update: 80 requests/min each on the Growth plan (the smallest with automation webhooks),
     // within its account-wide 200/min; Pro 160, Enterprise 280 (set vendorLimitPerMinute for a larger plan).
     rateLimit: { operation: 'Update a Ticket (Growth plan)', requestsPerMinute: 80, source: 'https://developers.freshdesk.com/api/#ratelimit' },
-    // The CS sweep restores a resolution with the id its webhook would have had, from the time of the change both read
-    // (Zendesk: the ticket's updated_at and the audit's created_at). A Freshdesk automation webhook carries what its
-    // placeholders put in it, and its status change has no such time (docs/reconciliation.md).
-    notSwept: 'the CS sweep restores Zendesk ticket resolutions from their audits; a Freshdesk automation webhook carries no time of the change that its API also reads',
+    // Swept: the CS sweep and the intake both read a resolution's time from the ticket's stats (View a Ticket,
+    // include=stats), so a restored resolution and a late webhook share one id (docs/reconciliation.md).
   },
 } as const satisfies Record<string, ApiVendorEntry>;
 

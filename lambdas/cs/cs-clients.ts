@@ -15,10 +15,7 @@ export function createCaseSourceFromEnv(): CaseSource {
     'cs',
     {
       zendesk: createZendeskClientFromEnv,
-      // Freshdesk's webhooks carry no time of the change both they and the API read (registry/api-vendors.ts notSwept).
-      freshdesk: () => {
-        throw new Error('the CS reconciliation sweep reads Zendesk ticket audits; a Freshdesk stage has no CS sweep');
-      },
+      freshdesk: createFreshdeskClientFromEnv,
     },
     optionalEnv('TARGET_VENDOR'),
   );

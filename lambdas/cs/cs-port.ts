@@ -80,6 +80,8 @@ export interface CaseStatusChange {
 
 /** What the CS reconciliation sweep reads of one case (lambdas/cs/reconciliation). */
 export interface CaseHistory {
+  /** The platform that answered: its resolutions are its facts (lambdas/cs/inbound/case-resolution.ts). */
+  readonly vendor: 'zendesk' | 'freshdesk';
   readonly caseId: string;
   /** The ticket's `external_id`: our shipment id when logistics-sync opened it. */
   readonly externalId?: string;

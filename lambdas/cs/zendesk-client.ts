@@ -179,7 +179,7 @@ export class ZendeskClient implements CsPort, CaseSource {
     if (!status) throw new RejectedByTargetError(`Zendesk's ticket ${caseId} has no status`, 422);
     const externalId = str(ticket?.external_id);
     const createdAt = str(ticket?.created_at);
-    const history = { caseId, status, ...(externalId ? { externalId } : {}), ...(createdAt ? { createdAt } : {}) };
+    const history = { vendor: 'zendesk' as const, caseId, status, ...(externalId ? { externalId } : {}), ...(createdAt ? { createdAt } : {}) };
     if (!RESOLVED.has(status)) return { ...history, statusChanges: [] };
     const statusChanges: CaseStatusChange[] = [];
     for (let page = 1; ; page++) {

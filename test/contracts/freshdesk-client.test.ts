@@ -149,6 +149,35 @@ describe('FreshdeskClient requests conform to Freshdesk\'s contract', () => {
     expect(calls).toHaveLength(1);
   });
 
+  test('readCaseHistory: View a Ticket with include=stats; a resolved or closed ticket\'s resolutions come from its stats, an open one has none; 404 is no case', async () => {
+    const stats = { resolved_at: '2026-03-13T09:10:11Z', closed_at: '2026-03-15T09:10:12Z', first_responded_at: null };
+    const answers: Record<string, CannedResponse> = {
+      '41': { status: 200, body: { ...ticket(41, 5, { custom_fields: { cf_lsync_shipment_id: SHIPMENT } }), created_at: '2026-03-13T08:00:00Z', stats } },
+      '42': { status: 200, body: { ...ticket(42, 2, { custom_fields: { cf_lsync_shipment_id: SHIPMENT } }), stats } },
+      '43': { status: 404 },
+    };
+    const { client, calls } = freshdesk(() => [], (call) => answers[String(/tickets\/(\d+)/.exec(call.path)?.[1])]);
+    expect(await client.readCaseHistory('41')).toEqual({
+      vendor: 'freshdesk',
+      caseId: '41',
+      status: 'closed',
+      externalId: SHIPMENT,
+      createdAt: '2026-03-13T08:00:00Z',
+      statusChanges: [
+        { status: 'solved', at: '2026-03-13T09:10:11Z' },
+        { status: 'closed', at: '2026-03-15T09:10:12Z' },
+      ],
+    });
+    expect(await client.readCaseHistory('42')).toMatchObject({ status: 'open', statusChanges: [] });
+    expect(await client.readCaseHistory('43')).toBeUndefined();
+    expect(calls.map((c) => [c.method, c.path, c.query.include, c.check.operationId, c.check.errors])).toEqual([
+      ['GET', '/api/v2/tickets/41', 'stats', 'ViewTicket', []],
+      ['GET', '/api/v2/tickets/42', 'stats', 'ViewTicket', []],
+      ['GET', '/api/v2/tickets/43', 'stats', 'ViewTicket', []],
+    ]);
+    expect(contract.checkRequest({ method: 'GET', path: '/api/v2/tickets/41', query: { include: 'stats,audit' } }).errors.length).toBeGreaterThan(0);
+  });
+
   test('429 with Retry-After becomes a RateLimitedError with those seconds (the adapter waits as told)', async () => {
     const { client } = freshdesk(() => [], () => ({ status: 429, headers: { 'retry-after': '37' } }));
     const error = await client.updateTicket('41', { status: 'open' }).catch((e: unknown) => e);

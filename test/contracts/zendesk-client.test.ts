@@ -143,6 +143,7 @@ describe('ZendeskClient requests conform to Zendesk\'s contract', () => {
     const recorder = contractFetch(contract, respond);
     const client = new ZendeskClient(new HttpJsonClient({ target: 'Zendesk', baseUrl: 'https://vendor.test', timeoutMs: 2000, fetch: recorder.fetch }), async () => ({ apiToken: 'token' }));
     expect(await client.readCaseHistory('38211')).toEqual({
+      vendor: 'zendesk',
       caseId: '38211',
       status: 'closed',
       externalId: SHIPMENT,

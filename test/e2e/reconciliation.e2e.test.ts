@@ -12,7 +12,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { QueueDiscovery } from '../../registry/catalog';
-import { aws, control, eventually, sandbox, sim } from './support';
+import { aws, chilledOrderOfC77, control, eventually, sandbox, sim } from './support';
 
 const ORDER_ID = 'SO-1001';
 const SHIPMENT_ID = 'SHP-1001-31';
@@ -63,13 +63,7 @@ async function release(shipmentId: string): Promise<string> {
       occurredAt: new Date(now).toISOString(),
       correlationId: ORDER_ID,
       refs: { orderId: ORDER_ID, shipmentId, customerId: 'C-77' },
-      data: {
-        lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40, unit: 'CS' }],
-        temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
-        deliveryWindow: { from: new Date(now + 4 * 3_600_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
-        shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
-        shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
-      },
+      data: chilledOrderOfC77(now),
     },
   });
   const [dispatched] = await waitFor(`shipment.dispatched of ${shipmentId}`, async () => {

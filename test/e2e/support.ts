@@ -74,3 +74,17 @@ export async function assignmentsOf(shipmentId: string): Promise<Record<string, 
     client.destroy();
   }
 }
+
+/**
+ * The `order.released` data of the e2e tests' cold-chain order for customer C-77: 40 cases of vaccine at 2–8 °C from
+ * the Rotterdam DC to C-77's Utrecht dock, due 4 to 8 hours after `now` (epoch ms).
+ */
+export function chilledOrderOfC77(now: number) {
+  return {
+    lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40, unit: 'CS' }],
+    temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
+    deliveryWindow: { from: new Date(now + 4 * 3_600_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+    shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
+    shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
+  };
+}

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/routes';
+import type { CaseHistory } from '../../lambdas/cs/cs-port';
+import { CS_CANONICAL_VALIDATORS, CS_DIALECTS, csDialects } from '../../lambdas/cs/inbound/routes';
+import { CaseObserver } from '../../lambdas/cs/reconciliation/case-observer';
 import { verifyFreshdesk } from '../../lambdas/cs/inbound/freshdesk/dialect';
 import { fromApiGatewayEvent } from '../../lambdas/shared/webhook/request';
 import { generateSecrets } from '../../sandbox/secrets';
@@ -134,5 +136,62 @@ describe('Freshdesk automation webhooks: the documented rules mapped', () => {
     expect(h.publisher.published).toHaveLength(1);
     await send(renderRule(ruleFor('ticket.status_changed'), ticket(5)), undefined, h);
     expect(h.publisher.published.map((e) => e.data)).toEqual([{ status: 'solved' }, { status: 'closed' }]);
+  });
+});
+
+describe('Freshdesk resolutions as facts: the intake reads the ticket\'s stats, as the CS sweep does', () => {
+  const RESOLVED_AT = '2026-03-13T09:10:11Z';
+  const history = (status: 'solved' | 'open' = 'solved'): CaseHistory => ({
+    vendor: 'freshdesk',
+    caseId: '1042',
+    status,
+    externalId: 'SHP-1001-01',
+    createdAt: '2026-03-13T08:00:00Z',
+    statusChanges: status === 'solved' ? [{ status: 'solved', at: RESOLVED_AT }] : [],
+  });
+  function withReader(read: () => Promise<CaseHistory | undefined>) {
+    const warnings: string[] = [];
+    const h = harness('cs', csDialects({ resolutions: { readCaseHistory: read }, warn: (m) => warnings.push(m) }), CS_CANONICAL_VALIDATORS);
+    return { h, warnings };
+  }
+
+  test('a Resolved webhook publishes the resolution the stats record: its time, and the id the sweep gives the same fact', async () => {
+    const { h, warnings } = withReader(async () => history());
+    const { result } = await send(renderRule(ruleFor('ticket.status_changed'), ticket(4)), undefined, h);
+    expect(result.statusCode, result.body).toBe(202);
+    expectCanonical(h.publisher.published);
+    const [resolved] = h.publisher.published;
+    expect(resolved).toMatchObject({ metadata: { eventType: 'case.resolved', occurredAt: RESOLVED_AT, source: { vendor: 'freshdesk' } }, data: { status: 'solved', openMinutes: 70 } });
+    // The CS sweep, reading the same ticket after the webhook was lost, restores this very event.
+    const [restored] = await new CaseObserver({ readCaseHistory: async () => history() }).observe(
+      { shipmentId: 'SHP-1001-01' } as never,
+      { cases: [{ caseId: '1042', status: 'open' }] } as never,
+      '2026-03-13T09:20:00.000Z',
+    );
+    expect(restored!.metadata.eventId).toBe(resolved!.metadata.eventId);
+    expect(warnings).toEqual([]);
+  });
+
+  test('when the stats cannot be read, or give no time, the resolution is published as received (and said so)', async () => {
+    for (const read of [async () => Promise.reject(new Error('429 Too Many Requests')), async () => history('open')]) {
+      const { h, warnings } = withReader(read);
+      const { result } = await send(renderRule(ruleFor('ticket.status_changed'), ticket(4)), undefined, h);
+      expect(result.statusCode, result.body).toBe(202);
+      expect(h.publisher.published.map((e) => [e.metadata.eventType, e.data])).toEqual([['case.resolved', { status: 'solved' }]]);
+      expect(h.publisher.published[0]!.metadata.occurredAt).toBe(h.publisher.published[0]!.metadata.receivedAt);
+      expect(warnings).toHaveLength(1);
+    }
+  });
+
+  test('other rule events read nothing', async () => {
+    let reads = 0;
+    const { h } = withReader(async () => {
+      reads++;
+      return history();
+    });
+    await send(renderRule(ruleFor('ticket.status_changed'), ticket(3)), undefined, h);
+    await send(renderRule(ruleFor('ticket.priority_changed'), ticket(2, 4)), undefined, h);
+    expect(h.publisher.published.map((e) => e.metadata.eventType)).toEqual(['case.updated', 'case.updated']);
+    expect(reads).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { Powertools } from '../../lib/core/powertools';
 import { Monitoring } from '../../lib/monitoring/monitoring';
 import { ReconciliationSweep } from '../../lib/reconciliation/reconciliation-sweep';
 import { RECONCILED_SYSTEMS } from '../../registry/systems';
+import { BC_STAGE_OVERRIDES } from '../support/bc-stage';
 import { synthStage } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -110,10 +111,22 @@ describe('reconciliation sweeps in the dev stack', () => {
 });
 
 describe('a vendor the sweep cannot read gets no sweep for its system', () => {
-  test('a Freshdesk stage has the ERP and fleet sweeps and no CS sweep (registry/api-vendors.ts notSwept)', () => {
-    const freshdesk = resourcesOf('dev', { configOverrides: { systems: { cs: { vendor: 'freshdesk', outbound: { vendorLimitPerMinute: 160 } } } } });
-    expect(ofType(freshdesk, 'AWS::Scheduler::Schedule').map(([id]) => id.replace(/Schedule.*$/, '')).sort()).toEqual(['ErpReconciliation', 'FleetReconciliation']);
-    expect(ofType(freshdesk, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('MonitoringCsReconciliation'))).toEqual([]);
+  test('a Business Central stage has the fleet and CS sweeps and no ERP sweep (registry/api-vendors.ts notSwept)', () => {
+    const bc = resourcesOf('dev', { configOverrides: BC_STAGE_OVERRIDES });
+    const sweeps = ofType(bc, 'AWS::Scheduler::Schedule').filter(([id]) => /Reconciliation/.test(id));
+    expect(sweeps.map(([id]) => id.replace(/Schedule.*$/, '')).sort()).toEqual(['CsReconciliation', 'FleetReconciliation']);
+    expect(ofType(bc, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('MonitoringErpReconciliation'))).toEqual([]);
+  });
+
+  test('a Freshdesk stage has all three sweeps, its CS sweep reading Freshdesk; its CS intake reads resolved tickets\' stats from the same API', () => {
+    const freshdesk = resourcesOf('dev', { configOverrides: { systems: { cs: { vendor: 'freshdesk', apiBaseUrl: 'https://acme.freshdesk.com', outbound: { vendorLimitPerMinute: 160 } } } } });
+    expect(ofType(freshdesk, 'AWS::Scheduler::Schedule').map(([id]) => id.replace(/Schedule.*$/, '')).sort()).toEqual(['CsReconciliation', 'ErpReconciliation', 'FleetReconciliation']);
+    const variables = (prefix: string) => (ofType(freshdesk, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables('CsReconciliationCsReconciliationFunction')).toMatchObject({ TARGET_VENDOR: 'freshdesk', API_BASE_URL: 'https://acme.freshdesk.com' });
+    expect(variables('CsInboundHandler')).toMatchObject({ TARGET_VENDOR: 'freshdesk', API_BASE_URL: 'https://acme.freshdesk.com', HTTP_TIMEOUT_MS: '3000' });
+    // A Zendesk stage's CS intake reads nothing from Zendesk.
+    const zendesk = resourcesOf('dev', {});
+    expect(JSON.stringify(ofType(zendesk, 'AWS::Lambda::Function').find(([id]) => id.startsWith('CsInboundHandler'))![1].Properties!.Environment)).not.toMatch(/API_BASE_URL|TARGET_VENDOR/);
   });
 });
 

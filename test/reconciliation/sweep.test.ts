@@ -297,6 +297,7 @@ describe('the CS sweep: cases still open in the view', () => {
   }
 
   const solved: CaseHistory = {
+    vendor: 'zendesk',
     caseId: '38211',
     externalId: 'SHP-7',
     status: 'solved',

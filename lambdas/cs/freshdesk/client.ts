@@ -1,8 +1,8 @@
 import { numberEnv, requireEnv } from '../../shared/env';
-import { UpstreamUnavailableError, ValidationError } from '../../shared/errors';
+import { RejectedByTargetError, UpstreamUnavailableError, ValidationError } from '../../shared/errors';
 import { HttpJsonClient, seg } from '../../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager, type CredentialsSource } from '../../shared/outbound/secrets';
-import type { CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from '../cs-port';
+import type { CaseHistory, CaseSource, CaseStatusChange, CsPort, NewTicket, ShipmentTicketUpdate, TicketUpdate, UpdateByExternalIdOptions, UpdatedTicket } from '../cs-port';
 import { planUpdateByExternalId, type ListedTicket } from '../ticket-plan';
 import {
   filterQuery,
@@ -15,6 +15,7 @@ import {
   PRIORITY_VALUES,
   SHIPMENT_FIELD,
   shipmentValue,
+  STATUS_NAMES,
   STATUS_VALUES,
   TYPE_VALUES,
   type FreshdeskTicket,
@@ -29,6 +30,14 @@ export interface FreshdeskCredentials {
 
 interface FilterResponse {
   results?: FreshdeskTicket[];
+}
+
+/** View a Ticket with `include=stats`: what the sweep and the intake read. */
+interface ViewedTicket {
+  status?: unknown;
+  created_at?: unknown;
+  custom_fields?: Record<string, unknown> | null;
+  stats?: { resolved_at?: unknown; closed_at?: unknown } | null;
 }
 
 const TICKET_ID = /^[1-9]\d{0,17}$/;
@@ -53,7 +62,7 @@ function ticketPath(id: string, suffix = ''): string {
  * not be found yet (docs/vendors.md says what that means). Over the rate limit Freshdesk answers 429 with
  * `Retry-After`, which the HTTP client turns into a RateLimitedError for the adapter to honour.
  */
-export class FreshdeskClient implements CsPort {
+export class FreshdeskClient implements CsPort, CaseSource {
   constructor(
     private readonly http: HttpJsonClient,
     private readonly credentials: CredentialsSource<FreshdeskCredentials>,
@@ -117,6 +126,40 @@ export class FreshdeskClient implements CsPort {
     }
     const { ticketId } = await this.createTicket(plan.ticket, options.idempotencyKey);
     return { ticketId, followUpOf: plan.sourceTicketId };
+  }
+
+  /**
+   * A ticket's status and, when it is resolved or closed, its resolutions from its stats: View a Ticket with
+   * `include=stats` ("the ticket's closed_at, resolved_at and first_responded_at time",
+   * https://developers.freshdesk.com/api/#view_a_ticket; one more API credit). Freshdesk keeps the last resolution and
+   * closure only, which is what a lost status webhook was about. Undefined for a ticket Freshdesk does not have (404).
+   * The CS reconciliation sweep reads it (`CaseSource`), and the intake for a status rule's resolution (its time).
+   */
+  async readCaseHistory(caseId: string): Promise<CaseHistory | undefined> {
+    let ticket: ViewedTicket | undefined;
+    try {
+      ticket = (await this.http.request<ViewedTicket>({ method: 'GET', path: ticketPath(caseId), query: { include: 'stats' }, headers: await this.authorization() })).body;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+    const status = typeof ticket?.status === 'number' ? STATUS_NAMES[ticket.status] : undefined;
+    if (!status) throw new RejectedByTargetError(`Freshdesk's ticket ${caseId} has no known status (${JSON.stringify(ticket?.status)})`, 422);
+    const shipment = ticket?.custom_fields?.[SHIPMENT_FIELD];
+    const history = {
+      vendor: 'freshdesk' as const,
+      caseId,
+      status,
+      ...(typeof shipment === 'string' && shipment !== '' ? { externalId: shipment } : {}),
+      ...(typeof ticket?.created_at === 'string' ? { createdAt: ticket.created_at } : {}),
+    };
+    const changes: CaseStatusChange[] = [];
+    if (status === 'solved' || status === 'closed') {
+      const { resolved_at: resolvedAt, closed_at: closedAt } = ticket?.stats ?? {};
+      if (typeof resolvedAt === 'string') changes.push({ status: 'solved', at: resolvedAt });
+      if (status === 'closed' && typeof closedAt === 'string') changes.push({ status: 'closed', at: closedAt });
+    }
+    return { ...history, statusChanges: changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)) };
   }
 
   /** Every ticket of the shipment (Filter Tickets on the shipment field), as the plan reads them. */

@@ -3,7 +3,7 @@ import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
 import { zendeskDialect } from './zendesk';
-import { freshdeskDialect } from './freshdesk/dialect';
+import { freshdeskDialectWith, type FreshdeskResolutions, type ResolutionWarning } from './freshdesk/dialect';
 
 /** The customer-service system's webhook routes (`/webhooks/cs/{zendesk,freshdesk,canonical}`) and the events it may originate. */
 export const CS_CANONICAL_VALIDATORS = {
@@ -12,9 +12,17 @@ export const CS_CANONICAL_VALIDATORS = {
   'case.resolved': { '1': caseResolvedV1 },
 } satisfies CanonicalValidators;
 
-/** One implementation per route of registry/vendors.ts for the CS system (a missing one is a type error). */
-export const CS_DIALECTS: readonly Dialect[] = dialectTable('cs', {
-  zendesk: zendeskDialect,
-  freshdesk: freshdeskDialect,
-  canonical: canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)),
-});
+/**
+ * One implementation per route of registry/vendors.ts for the CS system (a missing one is a type error). With
+ * `freshdesk`, the stage's Freshdesk API: a resolution webhook reads its ticket's stats (freshdesk/dialect.ts).
+ */
+export function csDialects(freshdesk?: { resolutions: FreshdeskResolutions; warn?: ResolutionWarning }): readonly Dialect[] {
+  return dialectTable('cs', {
+    zendesk: zendeskDialect,
+    freshdesk: freshdeskDialectWith(freshdesk?.resolutions, freshdesk?.warn),
+    canonical: canonicalDialect('cs', Object.keys(CS_CANONICAL_VALIDATORS)),
+  });
+}
+
+/** The CS dialects without a Freshdesk API (every event as received): tests, the bench. */
+export const CS_DIALECTS: readonly Dialect[] = csDialects();

@@ -1,7 +1,8 @@
-import { buildCanonicalEvent, factKey, type CanonicalDetail } from '../../shared/canonical-event';
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { caseResolvedEvent } from './case-resolution';
 import { dialectIdentity, type DecodedEvent, type Dialect, type MapResult } from '../../shared/webhook/dialect';
 import { zendeskWebhook } from '../../shared/webhook/generated/vendor-validators.js';
-import { asIdentifier, compact, minutesBetween } from '../../shared/webhook/mapping';
+import { asIdentifier, compact } from '../../shared/webhook/mapping';
 import { signatureHeader } from '../../shared/webhook/request';
 import { verifyZendesk, ZENDESK_SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER } from '../../shared/webhook/signatures';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
@@ -47,8 +48,6 @@ export interface ZendeskWebhook {
 const validateZendesk = zendeskWebhook as SchemaValidator<ZendeskWebhook>;
 const VENDOR = 'zendesk';
 const EVENT_PREFIX = 'zen:event-type:';
-/** `data.openMinutes` maximum of case.resolved v1. */
-const MAX_OPEN_MINUTES = 10_000_000;
 
 const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -68,53 +67,6 @@ function priority(value: unknown): Priority | undefined {
 
 function tags(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
-}
-
-/** A time to the second: Zendesk's audits record `created_at` in whole seconds, event payloads may carry fractions. */
-function toSecond(at: string): string | undefined {
-  const ms = Date.parse(at);
-  return Number.isNaN(ms) ? undefined : new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/**
- * The fact of a ticket reaching a resolved status (solved, closed) at a time, to the second: the webhook reads it from
- * its ticket's `updated_at` (the update that changed the status), the CS reconciliation sweep from the `created_at` of
- * the audit that recorded the change (lambdas/cs/reconciliation), so both produce the same canonical id
- * (canonical-event.ts `factKey`). A ticket solved, reopened and solved again is two facts.
- */
-export function caseResolvedFact(ticketId: string, status: string, at: string): string {
-  return factKey('zendesk', 'ticket', ticketId, status, at);
-}
-
-/**
- * `case.resolved` for a ticket that reached `status` at `at` (pure): the webhook's mapping and the sweep's, with the
- * fact's id and the fact's time as its occurrence (so both land on the same timeline entry). Undefined when `at` is not a time.
- */
-export function caseResolvedEvent(fields: {
-  ticketId: string;
-  shipmentId: string;
-  status: 'solved' | 'closed';
-  at: string;
-  createdAt?: string;
-  vendorEventId: string;
-  receivedAt: string;
-}): CanonicalDetail | undefined {
-  const at = toSecond(fields.at);
-  if (!at) return undefined;
-  // A span beyond the canonical bound (19 years) means a wrong created_at: the resolution travels without it.
-  const openMinutes = minutesBetween(fields.createdAt, at);
-  const open = openMinutes === undefined || openMinutes > MAX_OPEN_MINUTES ? undefined : Math.max(0, openMinutes);
-  return buildCanonicalEvent({
-    eventType: 'case.resolved',
-    system: 'cs',
-    vendor: VENDOR,
-    vendorEventId: fields.vendorEventId,
-    fact: caseResolvedFact(fields.ticketId, fields.status, at),
-    occurredAt: at,
-    receivedAt: fields.receivedAt,
-    refs: { caseId: fields.ticketId, shipmentId: fields.shipmentId },
-    data: compact({ status: fields.status, openMinutes: open }),
-  }) as CanonicalDetail;
 }
 
 export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: string): MapResult {
@@ -139,7 +91,7 @@ export function mapZendesk(decoded: DecodedEvent<ZendeskWebhook>, receivedAt: st
       if (now === 'solved' || now === 'closed') {
         // The fact's time is the ticket's update (`detail.updated_at`), which its audit records too; `time` otherwise.
         const at = [ticket.updated_at, webhook.time].find((t) => t !== undefined && !Number.isNaN(Date.parse(t)));
-        const resolved = at && caseResolvedEvent({ ticketId: ticket.id, shipmentId, status: now, at, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt });
+        const resolved = at && caseResolvedEvent({ vendor: VENDOR, ticketId: ticket.id, shipmentId, status: now, at, createdAt: ticket.created_at, vendorEventId: decoded.vendorEventId, receivedAt });
         return resolved ? { kind: 'events', events: [resolved] } : { kind: 'ignored', reason: 'status change without a valid time' };
       }
       return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now, previousStatus: status(previous) }))] };

@@ -5,17 +5,18 @@ import { caseResolvedV1 } from '../../shared/generated/canonical-validators.js';
 import type { InFlightShipment, ShipmentSnapshot } from '../../shared/reconciliation/sweep-plan';
 import type { SystemObserver } from '../../shared/reconciliation/sweep-runner';
 import type { CaseSource } from '../cs-port';
-import { caseResolvedEvent } from '../inbound/zendesk';
+import { caseResolvedEvent } from '../inbound/case-resolution';
 
 const validate = createCanonicalValidator({ 'case.resolved': { '1': caseResolvedV1 } });
 
 /**
  * The CS sweep's view of a shipment: each case its view still shows open, read from the CS platform (Zendesk: Show
- * Ticket, then List Audits for a Ticket when the ticket is solved or closed). A ticket resolved there maps to the
- * `case.resolved` its lost status webhook would have produced, through the same builder as the webhook's mapper
- * (`caseResolvedEvent`: the fact of the ticket reaching that status at that second), so the restored event and a late
- * webhook share one id. Each resolution of the history is restored (solved, then closed by Zendesk's automation, are
- * two facts, as they are two webhooks); a ticket whose `external_id` is not this shipment is not this shipment's case.
+ * Ticket, then List Audits for a Ticket when the ticket is solved or closed; Freshdesk: View a Ticket with its stats).
+ * A ticket resolved there maps to the `case.resolved` its lost status webhook would have produced, through the same
+ * builder as the webhook's mapper (`caseResolvedEvent`: the fact of the ticket reaching that status at that second), so
+ * the restored event and a late webhook share one id. Each resolution of the history is restored (solved, then closed
+ * by the platform's automation, are two facts, as they are two webhooks); a ticket whose shipment (Zendesk's
+ * `external_id`, Freshdesk's `cf_lsync_shipment_id`) is not this shipment is not this shipment's case.
  */
 export class CaseObserver implements SystemObserver {
   constructor(private readonly cases: CaseSource) {}
@@ -29,6 +30,7 @@ export class CaseObserver implements SystemObserver {
       for (const change of history.statusChanges) {
         if (change.status !== 'solved' && change.status !== 'closed') continue;
         const event = caseResolvedEvent({
+          vendor: history.vendor,
           ticketId: caseId,
           shipmentId: shipment.shipmentId,
           status: change.status,

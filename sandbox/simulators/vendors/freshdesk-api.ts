@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContractCheck } from '../../../contracts/contract';
 import { SimValidationError, VendorSimulator, json, requiredString, safeEqual, type SimRequest, type SimResponse, type SimulatorOptions, type WebhookDelivery } from '../common';
 import { freshdeskWebhookHeaders, renderRule, ruleFor } from './freshdesk';
-import { FreshdeskTicketBook, FreshdeskValidationError, UI_AGENT_ID, type FreshdeskNoteRecord, type FreshdeskTicketRecord, type TicketChange } from './freshdesk-tickets';
+import { FreshdeskTicketBook, FreshdeskValidationError, UI_AGENT_ID, type FreshdeskNoteRecord, type FreshdeskTicketRecord, type FreshdeskTicketStats, type TicketChange } from './freshdesk-tickets';
 
 export interface FreshdeskCredentials {
   /** The API key, sent as the Basic user name (any password). */
@@ -71,7 +71,12 @@ export class FreshdeskSimulator extends VendorSimulator {
         return json(200, { results: results.slice((page - 1) * 30, page * 30), total: results.length });
       }),
     );
-    this.route('GET', '/api/v2/tickets/:id', (req) => json(200, this.book.ticket(req.params.id)));
+    // `include` embeds more (the contract holds its values); `stats` is the one the simulator serves.
+    this.route('GET', '/api/v2/tickets/:id', (req) => {
+      const ticket = this.book.ticket(req.params.id);
+      const include = (req.query.get('include') ?? '').split(',');
+      return json(200, include.includes('stats') ? { ...ticket, stats: { ...this.book.statsOf(ticket.id) } } : ticket);
+    });
     this.route('PUT', '/api/v2/tickets/:id', (req) =>
       validated(() => {
         const ticket = this.book.ticket(req.params.id);
@@ -130,8 +135,8 @@ export class FreshdeskSimulator extends VendorSimulator {
     return this.book.notesOf(ticketId);
   }
 
-  snapshot(): { tickets: (FreshdeskTicketRecord & { notes: FreshdeskNoteRecord[] })[] } {
-    return { tickets: this.book.list().map((ticket) => ({ ...ticket, notes: this.book.notesOf(ticket.id) })) };
+  snapshot(): { tickets: (FreshdeskTicketRecord & { notes: FreshdeskNoteRecord[]; stats: FreshdeskTicketStats })[] } {
+    return { tickets: this.book.list().map((ticket) => ({ ...ticket, notes: this.book.notesOf(ticket.id), stats: { ...this.book.statsOf(ticket.id) } })) };
   }
 
   // ------------------------------------------------------------ simulator hooks

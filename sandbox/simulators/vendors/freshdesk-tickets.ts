@@ -45,6 +45,17 @@ export interface FreshdeskNoteRecord {
   updated_at: string;
 }
 
+/**
+ * What View a Ticket embeds with `include=stats` ("the ticket's closed_at, resolved_at and first_responded_at time",
+ * https://developers.freshdesk.com/api/#view_a_ticket): the last time it was resolved and closed, its first public
+ * agent response; null until then.
+ */
+export interface FreshdeskTicketStats {
+  resolved_at: string | null;
+  closed_at: string | null;
+  first_responded_at: string | null;
+}
+
 /** A change an automation rule can fire on (the events of the documented rules). */
 export type TicketChange = { readonly kind: 'status'; readonly from: number } | { readonly kind: 'priority'; readonly from: number } | { readonly kind: 'note'; readonly private: boolean };
 
@@ -68,6 +79,7 @@ const stripHtml = (html: string) => html.replace(/<br\s*\/?>/gi, '\n').replace(/
 export class FreshdeskTicketBook {
   private readonly tickets = new Map<number, FreshdeskTicketRecord>();
   private readonly notes = new Map<number, FreshdeskNoteRecord[]>();
+  private readonly stats = new Map<number, FreshdeskTicketStats>();
   private readonly contacts = new Map<string, number>();
   private ticketSeq = 1000;
   private noteSeq = 43_000_000;
@@ -78,6 +90,7 @@ export class FreshdeskTicketBook {
   clear(): void {
     this.tickets.clear();
     this.notes.clear();
+    this.stats.clear();
     this.contacts.clear();
     this.ticketSeq = 1000;
     this.noteSeq = 43_000_000;
@@ -165,7 +178,17 @@ export class FreshdeskTicketBook {
     const from = ticket.status;
     ticket.status = status;
     ticket.updated_at = rfc3339Seconds(this.now());
+    const stats = this.statsOf(ticket.id);
+    if (status === 4) stats.resolved_at = ticket.updated_at;
+    if (status === 5) stats.closed_at = ticket.updated_at;
     return [{ kind: 'status', from }];
+  }
+
+  /** The ticket's stats (`include=stats`). */
+  statsOf(ticketId: number): FreshdeskTicketStats {
+    let stats = this.stats.get(ticketId);
+    if (!stats) this.stats.set(ticketId, (stats = { resolved_at: null, closed_at: null, first_responded_at: null }));
+    return stats;
   }
 
   setPriority(ticket: FreshdeskTicketRecord, priority: number): TicketChange[] {
@@ -184,6 +207,8 @@ export class FreshdeskTicketBook {
     const note: FreshdeskNoteRecord = { id: ++this.noteSeq, body: html, body_text: stripHtml(html), incoming: body.incoming === true, private: body.private !== false, user_id: userId, ticket_id: ticket.id, created_at: now, updated_at: now };
     this.notes.get(ticket.id)!.push(note);
     ticket.updated_at = now;
+    const stats = this.statsOf(ticket.id);
+    if (!note.private && !note.incoming && stats.first_responded_at === null) stats.first_responded_at = now;
     return { note, change: { kind: 'note', private: note.private } };
   }
 

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../../shared/canonical-event';
-import { dialectIdentity, type DecodedEvent, type Dialect, type MapResult } from '../../../shared/webhook/dialect';
+import { dialectIdentity, type DecodedEvent, type DeferredMapResult, type Dialect, type MapResult } from '../../../shared/webhook/dialect';
+import type { CaseSource } from '../../cs-port';
+import { caseResolvedEvent } from '../case-resolution';
 import { freshdeskWebhook } from '../../../shared/webhook/generated/vendor-validators.js';
 import { asIdentifier, compact } from '../../../shared/webhook/mapping';
 import { signatureHeader, type WebhookRequest } from '../../../shared/webhook/request';
@@ -30,6 +32,13 @@ import { VENDOR_DIALECTS } from '../../../../registry/vendors';
  * are absorbed by deduplication: the event id is `<ticket>:<event>:<sha256 prefix of the body>`, so an
  * identical body within the idempotency window is processed once (the same status set twice in a row inside the
  * window is recorded once; docs/webhooks.md says so).
+ *
+ * A resolution (status Resolved or Closed) is a fact the CS reconciliation sweep can also observe: with the ticket
+ * reader configured (the stage's Freshdesk API), the intake reads the ticket's stats (View a Ticket, `include=stats`:
+ * `resolved_at`, `closed_at`) and builds the `case.resolved` of that fact, with the id and time the sweep gives a
+ * resolution whose webhook was lost (case-resolution.ts): a late webhook after a restore is the same event. When the
+ * read fails or the stats have no time yet, the resolution is published as before (the rule's id, the time it
+ * arrived): the view then shows the case resolved and the sweep leaves it alone.
  *
  * The shipment is the ticket's `cf_lsync_shipment_id` custom field (logistics-sync sets it when it opens the
  * ticket); a ticket without it is not ours: 202 ignored. Statuses and priorities arrive as Freshdesk's labels
@@ -73,8 +82,14 @@ export function freshdeskEventId(event: FreshdeskWebhook, body: Buffer): string 
   return `${String(event.ticket_id)}:${event.event}:${sha256(body).toString('hex').slice(0, 16)}`;
 }
 
-/** Maps one verified, valid rule webhook to canonical events, or ignores it with the reason. */
-export function mapFreshdesk(decoded: DecodedEvent<FreshdeskWebhook>, receivedAt: string): MapResult {
+/** What the intake reads of a resolved ticket: the CS client's case history (its stats). */
+export type FreshdeskResolutions = Pick<CaseSource, 'readCaseHistory'>;
+
+/** Logs what the deferred read could not do (the pipeline's logger in Lambda). */
+export type ResolutionWarning = (message: string, extra: Record<string, unknown>) => void;
+
+/** Maps one verified, valid rule webhook to canonical events, or ignores it with the reason; with `resolutions`, a resolution reads its time first. */
+export function mapFreshdesk(decoded: DecodedEvent<FreshdeskWebhook>, receivedAt: string, resolutions?: FreshdeskResolutions, warn?: ResolutionWarning): MapResult | DeferredMapResult {
   const webhook = decoded.event;
   const shipmentId = asIdentifier(webhook.shipment_id?.trim());
   if (!shipmentId) return { kind: 'ignored', reason: 'ticket has no cf_lsync_shipment_id: not a logistics-sync case' };
@@ -86,7 +101,11 @@ export function mapFreshdesk(decoded: DecodedEvent<FreshdeskWebhook>, receivedAt
   switch (webhook.event) {
     case 'ticket.status_changed': {
       const now = status(webhook.status);
-      if (now === 'solved' || now === 'closed') return { kind: 'events', events: [event('case.resolved', { status: now })] };
+      if (now === 'solved' || now === 'closed') {
+        const asReceived: MapResult = { kind: 'events', events: [event('case.resolved', { status: now })] };
+        if (!resolutions) return asReceived;
+        return { kind: 'deferred', complete: () => resolutionFact(refs, now, decoded.vendorEventId, receivedAt, resolutions, asReceived, warn) };
+      }
       return { kind: 'events', events: [event('case.updated', compact({ change: 'status-changed', status: now }))] };
     }
     case 'ticket.priority_changed':
@@ -100,12 +119,47 @@ export function mapFreshdesk(decoded: DecodedEvent<FreshdeskWebhook>, receivedAt
   }
 }
 
-export const freshdeskDialect: Dialect<FreshdeskWebhook> = {
-  ...dialectIdentity(ENTRY),
-  verify: (request, secret) => verifyFreshdesk(request, secret),
-  decode(request, json) {
-    const event = validateOrThrow(validateFreshdeskWebhook, json, 'invalid Freshdesk webhook');
-    return { event, vendorEventId: freshdeskEventId(event, request.body), vendorEventType: event.event };
-  },
-  map: mapFreshdesk,
-};
+/** The resolution as the fact the stats record (the sweep's event), or as received when they cannot tell. */
+async function resolutionFact(
+  refs: { caseId: string; shipmentId: string },
+  status: 'solved' | 'closed',
+  vendorEventId: string,
+  receivedAt: string,
+  resolutions: FreshdeskResolutions,
+  asReceived: MapResult,
+  warn: ResolutionWarning = () => undefined,
+): Promise<MapResult> {
+  let history: Awaited<ReturnType<FreshdeskResolutions['readCaseHistory']>>;
+  try {
+    history = await resolutions.readCaseHistory(refs.caseId);
+  } catch (error) {
+    warn('Freshdesk ticket stats unreadable: the resolution is published as received', { caseId: refs.caseId, error: (error as Error).message });
+    return asReceived;
+  }
+  const change = history?.statusChanges.filter((c) => c.status === status).at(-1);
+  const event = change && caseResolvedEvent({ vendor: 'freshdesk', ticketId: refs.caseId, shipmentId: refs.shipmentId, status, at: change.at, ...(history?.createdAt ? { createdAt: history.createdAt } : {}), vendorEventId, receivedAt });
+  if (!event) {
+    warn('Freshdesk ticket stats give no time for the resolution: it is published as received', { caseId: refs.caseId, status, ticketStatus: history?.status });
+    return asReceived;
+  }
+  return { kind: 'events', events: [event] };
+}
+
+/**
+ * The Freshdesk dialect; with `resolutions` (the stage's Freshdesk API), a resolution is published as the fact its
+ * stats record (module comment).
+ */
+export function freshdeskDialectWith(resolutions?: FreshdeskResolutions, warn?: ResolutionWarning): Dialect<FreshdeskWebhook> {
+  return {
+    ...dialectIdentity(ENTRY),
+    verify: (request, secret) => verifyFreshdesk(request, secret),
+    decode(request, json) {
+      const event = validateOrThrow(validateFreshdeskWebhook, json, 'invalid Freshdesk webhook');
+      return { event, vendorEventId: freshdeskEventId(event, request.body), vendorEventType: event.event };
+    },
+    map: (decoded, receivedAt) => mapFreshdesk(decoded, receivedAt, resolutions, warn),
+  };
+}
+
+/** Without a ticket reader: every event as received (a stage whose CS platform is not Freshdesk, tests, the bench). */
+export const freshdeskDialect: Dialect<FreshdeskWebhook> = freshdeskDialectWith();
