@@ -11,7 +11,7 @@ import type { CorrelationStore } from './correlation-store';
 import { keys } from '../../registry/correlation-keys';
 import { linksToWrite, planIndex, type IndexPlan, type KnownMember } from './index-plan';
 import type { KnownLinks } from './known-links';
-import { SLI_TRIGGERS, slisFor, type SliMeasurement } from './slis';
+import { completesSli, slisFor, type SliMeasurement } from './slis';
 import { projectView } from '../visibility/project';
 import { VIEW_EVENT_TYPES } from '../visibility/shipment-view';
 import type { ShipmentViewStore } from '../visibility/view-store';
@@ -52,7 +52,7 @@ export async function indexEvent(
   if (views && !together) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
   if (written === 'duplicate') return { outcome: 'duplicate', slis: [] };
-  const slis = SLI_TRIGGERS.has(detail.metadata.eventType) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
+  const slis = completesSli(detail) ? slisFor(plan.timeline, await store.timeline(detail.metadata.correlationId)) : [];
   return { outcome: 'indexed', ...(milestone ? { milestone } : {}), slis };
 }
 

@@ -29,6 +29,12 @@ export interface SliEntry {
 /** Event types whose arrival completes an SLI (the indexer reads the timeline only for these). */
 export const SLI_TRIGGERS: ReadonlySet<string> = new Set(['invoice.posted', 'case.opened']);
 
+/** Whether an event completes an SLI: a trigger type, and for `invoice.posted` an invoice (a credit memo bills nothing). */
+export function completesSli(detail: { readonly metadata: { readonly eventType: string }; readonly data: unknown }): boolean {
+  if (!SLI_TRIGGERS.has(detail.metadata.eventType)) return false;
+  return !(detail.metadata.eventType === 'invoice.posted' && (detail.data as { documentType?: unknown } | undefined)?.documentType === 'credit-memo');
+}
+
 const RULES: readonly { trigger: string; start: string; name: SliName }[] = [
   { trigger: 'invoice.posted', start: 'pod.captured', name: 'PodToInvoiceCycleTime' },
   { trigger: 'invoice.posted', start: 'invoice.ready', name: 'BillingReadyToInvoiceLatency' },

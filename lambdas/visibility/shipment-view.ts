@@ -260,6 +260,8 @@ export function foldView(before: ShipmentView | undefined, shipmentId: string, e
       break;
     case 'invoice.posted': {
       const invoiceId = refs.invoiceId;
+      // A credit memo bills nothing: it neither makes the shipment invoiced nor stands for its invoice (the trace shows it).
+      if (data.documentType === 'credit-memo') break;
       if (invoiceId && (!invoice || Date.parse(at) < Date.parse(invoice.postedAt))) {
         invoice = compact({ invoiceId, postedAt: at, currency: str(data.currency), grossAmount: str(data.grossAmount) });
       }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { planIndex } from '../../lambdas/indexer/index-plan';
 import { createIndexerHandler, indexEvent } from '../../lambdas/indexer/indexer';
-import { slisFor } from '../../lambdas/indexer/slis';
+import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
@@ -61,6 +61,14 @@ describe('slisFor (pure)', () => {
       { name: 'PodToInvoiceCycleTime', milliseconds: 34 * 60_000 },
       { name: 'BillingReadyToInvoiceLatency', milliseconds: 31 * 60_000 + 20_000 },
     ]);
+  });
+
+  test('a credit memo completes no SLI (it bills nothing); an invoice and a case do', () => {
+    const posted = (documentType: string) => ({ metadata: { eventType: 'invoice.posted' }, data: { documentType } });
+    expect(completesSli(posted('invoice'))).toBe(true);
+    expect(completesSli(posted('credit-memo'))).toBe(false);
+    expect(completesSli({ metadata: { eventType: 'case.opened' }, data: {} })).toBe(true);
+    expect(completesSli({ metadata: { eventType: 'shipment.delivered' }, data: {} })).toBe(false);
   });
 
   test('case.opened completes the exception → case latency; nothing without a start', () => {

@@ -129,6 +129,37 @@ describe('CS ticket updates', () => {
     expect(invoiceComment(action, undefined)).toMatch(/Proof of delivery: not yet recorded\./);
   });
 
+  test('a credit memo is noted as one: its own words and tag, no proof of delivery read; left for a later case, it stays a credit memo', async () => {
+    const creditMemo = { ...invoice, refs: { ...invoice.refs, invoiceId: 'CM-4410' }, data: { ...invoice.data, documentType: 'credit-memo', grossAmount: '20110.50' }, metadata: { ...invoice.metadata, eventId: 'c'.repeat(64) } };
+    const [action] = planCsActions(message(creditMemo as typeof invoice));
+    expect(action).toEqual({ operation: 'comment-invoice-posted', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'CM-4410', amount: '20110.50', currency: 'EUR', documentType: 'credit-memo' });
+    expect(invoiceComment(action as Parameters<typeof invoiceComment>[0], undefined)).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.');
+
+    let podReads = 0;
+    const cs = new InMemoryCs();
+    const pending = new InMemoryPendingNotes();
+    const billing = { proofOfDelivery: async () => (podReads++, { documentId: 'doc-5f0a7c21', capturedAt: '2026-03-12T13:31:00.000Z' }) };
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, billing, pending));
+    // No ticket yet: the note is left, as a credit memo.
+    await handler(sqsEvent(sqsRecord(creditMemo as typeof invoice)), lambdaContext());
+    expect([...pending.items.values()].map((n) => (n as { note?: { documentType?: string } }).note?.documentType ?? (n as { documentType?: string }).documentType)).toEqual(['credit-memo']);
+    // The excursion's case is opened later: it takes the left note.
+    const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const caseOpened = scenarioEvent({
+      eventType: 'case.opened',
+      system: 'orchestrator',
+      vendorEventId: `workflow:temperature-excursion:exc-${ticketId}:case.opened`,
+      occurredAt: '2026-03-12T16:00:00Z',
+      refs: { orderId: 'SO-1001', shipmentId: 'SHP-1001-01', caseId: ticketId },
+      correlationId: 'SO-1001',
+      data: { caseType: 'incident', priority: 'high', status: 'new', trigger: 'temperature-excursion', subject: 'Temperature excursion', externalId: 'SHP-1001-01', tags: [] },
+    });
+    await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
+    expect(cs.updates).toEqual([{ ticketId, update: { comment: { body: 'Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.', public: false }, additionalTags: ['credit-memo-posted'] } }]);
+    expect(podReads).toBe(0);
+    expect(publisher.published.map((e) => (e.data as { tagsAdded: string[] }).tagsAdded)).toEqual([['credit-memo-posted']]);
+  });
+
   test('updates the shipment ticket with the invoice and the POD found in the ledger, once', async () => {
     const cs = new InMemoryCs();
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });

@@ -63,6 +63,25 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
     expect(statusOf(fold(upTo('posted'))).unbilled).toBe(false);
   });
 
+  test('a credit memo bills nothing: a delivered shipment stays unbilled, and an invoiced one keeps its invoice', async () => {
+    const creditMemo = scenarioEvent({
+      eventType: 'invoice.posted',
+      system: 'erp',
+      vendorEventId: `cm-${SHIPMENT}`,
+      occurredAt: '2026-03-12T13:50:00Z',
+      refs: { orderId: 'SO-1001', invoiceId: 'CM-4410', shipmentId: SHIPMENT },
+      data: { documentType: 'credit-memo', currency: 'EUR', netAmount: '18450.00', grossAmount: '20110.50' },
+    });
+    const delivered = fold([...upTo('ready'), creditMemo]);
+    expect(delivered.invoice).toBeUndefined();
+    expect(statusOf(delivered).unbilled).toBe(true);
+    // Earlier than the invoice, yet not the invoice.
+    expect(fold([...upTo('posted'), creditMemo]).invoice).toMatchObject({ invoiceId: 'INV-9001' });
+    // The projection reads nothing for it.
+    const store = new InMemoryShipmentViewStore();
+    expect(await projectView(store, creditMemo, now, TTL)).toEqual({ shipments: [], milestoneApplied: false });
+  });
+
   test('the delivery resolves exceptions raised before it, not a damage found after it', () => {
     const s = story();
     const damage = scenarioEvent({

@@ -12,6 +12,13 @@ export interface InvoiceNoteAction {
   readonly invoiceId: string;
   readonly amount?: string;
   readonly currency?: string;
+  /** A credit memo (`invoice.posted` with `documentType: credit-memo`) is noted as one, without the POD. @default 'invoice' */
+  readonly documentType?: 'invoice' | 'credit-memo';
+}
+
+/** `documentType` of `invoice.posted` when it is a credit memo, else undefined (the default, an invoice). */
+function creditMemo(value: unknown): { documentType: 'credit-memo' } | Record<string, never> {
+  return value === 'credit-memo' ? { documentType: 'credit-memo' } : {};
 }
 
 /** Port: a shipment's proof of delivery (read from the correlation ledger). */
@@ -54,7 +61,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
   switch (metadata.eventType) {
     case 'invoice.posted': {
       if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
-      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency) }];
+      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...creditMemo(d.documentType) }];
     }
     case 'case.opened':
       return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId, guardedByTarget: true }] : [];
@@ -81,11 +88,18 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
   }
 }
 
-/** The internal note added to a shipment's ticket when its invoice is posted (pure). */
+/** The internal note added to a shipment's ticket when its invoice (or a credit memo) is posted (pure). */
 export function invoiceComment(action: InvoiceNoteAction, pod: { documentId?: string; capturedAt: string } | undefined): string {
   const amount = action.amount ? ` (${action.currency ? `${action.currency} ` : ''}${action.amount})` : '';
+  // A credit memo reverses billing: it is said so, and the proof of delivery is not its business.
+  if (action.documentType === 'credit-memo') return `Credit memo ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.`;
   const podLine = pod ? `Proof of delivery: ${pod.documentId ?? 'captured'} at ${pod.capturedAt}.` : 'Proof of delivery: not yet recorded.';
   return `Invoice ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.\n${podLine}`;
+}
+
+/** The tags the note adds to the ticket (pure). */
+export function invoiceNoteTags(documentType: InvoiceNoteAction['documentType'], withPod: boolean): string[] {
+  return documentType === 'credit-memo' ? ['credit-memo-posted'] : ['invoice-posted', ...(withPod ? ['pod-captured'] : [])];
 }
 
 /**
@@ -99,6 +113,7 @@ export function invoiceNotedEvent(
   withPod: boolean,
   now: Date,
   vendor = 'zendesk',
+  documentType?: InvoiceNoteAction['documentType'],
 ): CanonicalDetail {
   return buildCanonicalEvent({
     eventType: 'case.updated',
@@ -110,7 +125,7 @@ export function invoiceNotedEvent(
     refs: { ...cause.refs, caseId: ticketId },
     correlationId: cause.metadata.correlationId,
     causationId: cause.metadata.eventId,
-    data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice', attachmentCount: 0 }, tagsAdded: ['invoice-posted', ...(withPod ? ['pod-captured'] : [])] },
+    data: { change: 'comment-added', comment: { public: false, relatesTo: 'invoice', attachmentCount: 0 }, tagsAdded: invoiceNoteTags(documentType, withPod) },
   });
 }
 
@@ -144,6 +159,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
         orderId: action.orderId,
         ...(action.amount ? { amount: action.amount } : {}),
         ...(action.currency ? { currency: action.currency } : {}),
+        ...(action.documentType ? { documentType: action.documentType } : {}),
         eventId: metadata.eventId,
         correlationId: metadata.correlationId,
         refs,
@@ -188,18 +204,19 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       invoiceId: note.invoiceId,
       ...(note.amount ? { amount: note.amount } : {}),
       ...(note.currency ? { currency: note.currency } : {}),
+      ...(note.documentType ? { documentType: note.documentType } : {}),
     };
-    const pod = await this.billing.proofOfDelivery(note.correlationId, shipmentId);
+    const pod = action.documentType === 'credit-memo' ? undefined : await this.billing.proofOfDelivery(note.correlationId, shipmentId);
     // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
     // newest closed one carries it (created with the same Idempotency-Key: a redelivery makes no second).
     const ticket = await this.cs.updateTicketByExternalId(
       shipmentId,
-      { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: ['invoice-posted', ...(pod ? ['pod-captured'] : [])] },
+      { comment: { body: invoiceComment(action, pod), public: false }, additionalTags: invoiceNoteTags(action.documentType, pod !== undefined) },
       { idempotencyKey: targetIdempotencyKey('cs', action.operation, note.eventId) },
     );
     if (!ticket) return undefined;
     const cause = { refs: note.refs, metadata: { eventId: note.eventId, correlationId: note.correlationId } };
-    await context.publish([invoiceNotedEvent(cause, ticket.ticketId, note.invoiceId, pod !== undefined, context.now(), this.vendor)]);
+    await context.publish([invoiceNotedEvent(cause, ticket.ticketId, note.invoiceId, pod !== undefined, context.now(), this.vendor, action.documentType)]);
     return { outcome: 'done', ticketId: ticket.ticketId, ...(ticket.followUpOf ? { followUpOf: ticket.followUpOf } : {}) };
   }
 }

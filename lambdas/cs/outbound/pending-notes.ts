@@ -10,6 +10,8 @@ export interface PendingNote {
   readonly orderId: string;
   readonly amount?: string;
   readonly currency?: string;
+  /** A credit memo's note says so (cs-outbound.ts). @default 'invoice' */
+  readonly documentType?: 'invoice' | 'credit-memo';
   /** The `invoice.posted` event: its action's Idempotency-Key is the note's, and the note's record names it. */
   readonly eventId: string;
   readonly correlationId: string;
