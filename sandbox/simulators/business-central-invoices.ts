@@ -51,6 +51,28 @@ export function assertBcSalesInvoice(invoice: unknown): void {
   if (!validateInvoice(invoice)) throw new Error(`sales invoice does not match contracts/business-central/sales-invoice.schema.json: ${ajv.errorsText(validateInvoice.errors)}`);
 }
 
+const CREDIT_MEMO_SCHEMA = JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-credit-memo.schema.json', import.meta.url), 'utf8')) as object;
+const validateCreditMemo: ValidateFunction = ajv.compile(CREDIT_MEMO_SCHEMA);
+
+/** A salesCreditMemo as the simulated company keeps it (contracts/business-central/sales-credit-memo.schema.json). */
+export interface BcSimSalesCreditMemo {
+  id: string;
+  number: string;
+  creditMemoDate: string;
+  postingDate: string;
+  dueDate: string;
+  customerNumber: string;
+  currencyId: string;
+  currencyCode: string;
+  totalAmountExcludingTax: number;
+  totalTaxAmount: number;
+  totalAmountIncludingTax: number;
+  status: 'Draft' | 'In Review' | 'Open' | 'Canceled' | 'Corrective' | 'Paid';
+  lastModifiedDateTime: string;
+  invoiceId: string;
+  invoiceNumber: string;
+}
+
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -114,6 +136,45 @@ export class BcSalesInvoices {
     return this.put({ ...invoice, status, ...(status === 'Paid' ? { remainingAmount: 0 } : {}), lastModifiedDateTime: this.now().toISOString() });
   }
 
+  /** Sales credit memos by id. */
+  readonly creditMemos = new Map<string, BcSimSalesCreditMemo>();
+  private creditMemoSeq = 0;
+
+  /**
+   * A user cancels a posted invoice: BC posts a corrective credit memo for it, linked to the invoice, with its
+   * amounts (https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice),
+   * and the invoice reads Canceled. Both checked against their contracts.
+   */
+  cancel(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo } {
+    const invoice = this.setStatus(id, 'Canceled');
+    const at = invoice.lastModifiedDateTime;
+    const creditMemo: BcSimSalesCreditMemo = {
+      id: randomUUID(),
+      number: `PS-CR${104000 + ++this.creditMemoSeq}`,
+      creditMemoDate: at.slice(0, 10),
+      postingDate: at.slice(0, 10),
+      dueDate: at.slice(0, 10),
+      customerNumber: invoice.customerNumber,
+      currencyId: invoice.currencyId,
+      currencyCode: invoice.currencyCode,
+      totalAmountExcludingTax: invoice.totalAmountExcludingTax,
+      totalTaxAmount: invoice.totalTaxAmount,
+      totalAmountIncludingTax: invoice.totalAmountIncludingTax,
+      status: 'Open',
+      lastModifiedDateTime: at,
+      invoiceId: invoice.id,
+      invoiceNumber: invoice.number,
+    };
+    if (!validateCreditMemo(creditMemo)) throw new Error(`sales credit memo does not match contracts/business-central/sales-credit-memo.schema.json: ${ajv.errorsText(validateCreditMemo.errors)}`);
+    this.creditMemos.set(creditMemo.id, creditMemo);
+    return { invoice, creditMemo };
+  }
+
+  /** The credit memo entity as GET answers it. */
+  creditMemoJson(memo: BcSimSalesCreditMemo): Record<string, unknown> {
+    return { '@odata.etag': `W/"${memo.lastModifiedDateTime}"`, ...memo };
+  }
+
   /** The entity as GET answers it. */
   json(invoice: BcSimSalesInvoice): Record<string, unknown> {
     return { '@odata.etag': `W/"${invoice.lastModifiedDateTime}"`, ...invoice };
@@ -122,5 +183,7 @@ export class BcSalesInvoices {
   reset(): void {
     this.byId.clear();
     this.seq = 0;
+    this.creditMemos.clear();
+    this.creditMemoSeq = 0;
   }
 }

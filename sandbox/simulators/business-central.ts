@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { BcSalesInvoices, type BcSimInvoiceStatus, type BcSimSalesInvoice } from './business-central-invoices';
+import { BcSalesInvoices, type BcSimInvoiceStatus, type BcSimSalesCreditMemo, type BcSimSalesInvoice } from './business-central-invoices';
 import { BcExtensionPages, EXTENSION_PAGES, type PageRow } from './business-central-pages';
 import { TimerRegistry } from './common/timers';
 
@@ -229,6 +229,17 @@ export class BusinessCentralSimulator {
       if (!since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt filter on salesInvoices.');
       return reply(200, { value: [...this.invoices.byId.values()].filter((i) => i.lastModifiedDateTime > since[1]).map((i) => this.invoices.json(i)) });
     }
+    const creditMemo = new RegExp(`^${escape(company)}/salesCreditMemos\\(([0-9a-f-]{36})\\)$`).exec(path);
+    if (creditMemo && method === 'GET') {
+      const found = this.invoices.creditMemos.get(creditMemo[1]);
+      if (!found) return bcError(404, 'BadRequest_NotFound', `The salesCreditMemo with id ${creditMemo[1]} does not exist.`);
+      return reply(200, this.invoices.creditMemoJson(found));
+    }
+    if (path === `${company}/salesCreditMemos` && method === 'GET') {
+      const since = /^lastModifiedDateTime gt (\S+)$/.exec(query.get('$filter') ?? '');
+      if (!since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt filter on salesCreditMemos.');
+      return reply(200, { value: [...this.invoices.creditMemos.values()].filter((m) => m.lastModifiedDateTime > since[1]).map((m) => this.invoices.creditMemoJson(m)) });
+    }
     if (path.startsWith(`${company}/salesShipments`)) return bcError(405, 'BadRequest_MethodNotAllowed', "'POST' requests for 'salesShipments' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.");
     if (path.startsWith(custom)) {
       const page = path.slice(custom.length);
@@ -243,7 +254,9 @@ export class BusinessCentralSimulator {
   private async subscribe(body: string | undefined): Promise<Response> {
     const input = JSON.parse(body ?? '{}') as Partial<Subscription>;
     if (typeof input.notificationUrl !== 'string' || !input.notificationUrl.startsWith('https://')) return bcError(400, 'BadRequest', 'notificationUrl must be an absolute https URL.');
-    if (typeof input.resource !== 'string' || !/\/(salesOrders|salesInvoices)$/.test(input.resource)) return bcError(400, 'BadRequest', 'The resource is not a webhook-supported entity of the simulator (salesOrders, salesInvoices).');
+    if (typeof input.resource !== 'string' || !/\/(salesOrders|salesInvoices|salesCreditMemos)$/.test(input.resource)) {
+      return bcError(400, 'BadRequest', 'The resource is not a webhook-supported entity of the simulator (salesOrders, salesInvoices, salesCreditMemos).');
+    }
     if (input.clientState !== undefined && (typeof input.clientState !== 'string' || input.clientState.length > 2048)) return bcError(400, 'BadRequest', 'clientState is limited to 2048 characters.');
     if (!(await this.handshake(input.notificationUrl))) return bcError(400, 'BadRequest', 'The subscription handshake with notificationUrl failed.');
     const at = this.now();
@@ -294,6 +307,16 @@ export class BusinessCentralSimulator {
   }
 
   /**
+   * A user cancels a posted invoice: BC posts its corrective credit memo (sales-invoice and credit memo contracts) and
+   * notifies the salesInvoices subscriptions (`updated`: Canceled) and the salesCreditMemos ones (`created`).
+   */
+  async cancelSalesInvoice(id: string): Promise<{ creditMemo: BcSimSalesCreditMemo; statuses: number[] }> {
+    const { invoice, creditMemo } = this.invoices.cancel(id);
+    const statuses = [...(await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime)), ...(await this.notify('salesCreditMemos', creditMemo.id, 'created', creditMemo.lastModifiedDateTime))];
+    return { creditMemo, statuses };
+  }
+
+  /**
    * A user posts the invoice of the order now (status Open, VAT from {@link vatPercent}) and BC notifies the
    * salesInvoices subscriptions (`created`); an order already invoiced posts nothing and notifies no one.
    */
@@ -313,7 +336,7 @@ export class BusinessCentralSimulator {
   }
 
   /** The thin notification of one changed entity to every subscription of its entity set; the subscriber's statuses. */
-  private async notify(entitySet: 'salesOrders' | 'salesInvoices', id: string, changeType: 'created' | 'updated', lastModifiedDateTime: string): Promise<number[]> {
+  private async notify(entitySet: 'salesOrders' | 'salesInvoices' | 'salesCreditMemos', id: string, changeType: 'created' | 'updated', lastModifiedDateTime: string): Promise<number[]> {
     const statuses: number[] = [];
     for (const s of this.subscriptions.values()) {
       if (!s.resource.endsWith(`companies(${this.companyId})/${entitySet}`)) continue;

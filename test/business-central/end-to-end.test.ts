@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
 import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
-import type { BcSalesInvoiceReadBackRequest, BcSalesOrderReadBackRequest } from '../../lambdas/erp/business-central/notifications';
+import type { BcSalesCreditMemoReadBackRequest, BcSalesInvoiceReadBackRequest, BcSalesOrderReadBackRequest } from '../../lambdas/erp/business-central/notifications';
 import { bcReadBack } from '../../lambdas/erp/business-central/read-back';
+import { bcCreditMemoReadBack } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import { bcInvoiceReadBack } from '../../lambdas/erp/business-central/read-back-invoice';
 import { InMemoryBcReadBackQueue } from '../../lambdas/erp/business-central/read-back-queue';
 import { bcSubscriptionResources, ensureSubscriptions } from '../../lambdas/erp/business-central/subscriptions';
@@ -73,8 +74,8 @@ afterEach(() => {
 describe('Business Central as the ERP (simulator from the docs, real pipeline and clients)', () => {
   test('subscribing performs the handshake through our webhook; a released order is read back into order.released', async () => {
     const { sim, api, queue, clock, wanted } = world();
-    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [expect.any(String), expect.any(String)], renewed: [] });
-    expect([...sim.subscriptions.values()].map((s) => s.resource)).toEqual([`/api/v2.0/companies(${sim.companyId})/salesOrders`, `/api/v2.0/companies(${sim.companyId})/salesInvoices`]);
+    expect(await ensureSubscriptions(api, wanted, clock.now)).toMatchObject({ created: [expect.any(String), expect.any(String), expect.any(String)], renewed: [] });
+    expect([...sim.subscriptions.values()].map((s) => s.resource)).toEqual(['salesOrders', 'salesInvoices', 'salesCreditMemos'].map((set) => `/api/v2.0/companies(${sim.companyId})/${set}`));
     const released = order();
     expect(await sim.changeSalesOrder(released)).toEqual([202]);
     expect(queue.requests).toHaveLength(1);
@@ -199,8 +200,37 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await expect(api.getSalesInvoice(randomUUID())).rejects.toBeInstanceOf(RejectedByTargetError);
   });
 
-  test('BC refuses a subscription to an entity the simulator does not notify (salesCreditMemos)', async () => {
+  test('BC refuses a subscription to an entity the simulator does not notify (customers)', async () => {
     const { api, clock } = world();
-    await expect(ensureSubscriptions(api, { notificationUrl: NOTIFICATION_URL, resources: ['/api/v2.0/companies(x)/salesCreditMemos'], clientState: CLIENT_STATE }, clock.now)).rejects.toThrow(/400/);
+    await expect(ensureSubscriptions(api, { notificationUrl: NOTIFICATION_URL, resources: ['/api/v2.0/companies(x)/customers'], clientState: CLIENT_STATE }, clock.now)).rejects.toThrow(/400/);
+  });
+
+  test('a cancelled invoice: BC posts its corrective credit memo and notifies; it is read back into invoice.posted (credit-memo) on the invoice\'s order and shipment', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    const o = order({ currencyCode: 'USD' });
+    o.salesOrderLines[0]!.unitPrice = 250;
+    await sim.changeSalesOrder(o);
+    await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+    const { invoice } = await sim.postInvoice('S-ORD101005');
+    const { creditMemo, statuses } = await sim.cancelSalesInvoice(invoice.id);
+    expect(statuses).toEqual([202, 202]);
+    expect(sim.invoices.byId.get(invoice.id)!.status).toBe('Canceled');
+    // The invoice's update reads Canceled (nothing published); the credit memo's creation is read back.
+    const cancelled = await bcInvoiceReadBack(api, queue.requests.at(-2) as BcSalesInvoiceReadBackRequest);
+    expect(cancelled.events).toEqual([]);
+    expect(cancelled.notPosted).toEqual([expect.stringMatching(/Canceled/)]);
+    const request = queue.requests.at(-1) as BcSalesCreditMemoReadBackRequest;
+    expect(request).toMatchObject({ kind: 'bc-sales-credit-memo-read-back', salesCreditMemo: creditMemo.id, changeType: 'created' });
+    const { events } = await bcCreditMemoReadBack(api, request);
+    expect(events.map((e) => [e.refs, e.data])).toEqual([
+      [
+        { invoiceId: creditMemo.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' },
+        { documentType: 'credit-memo', currency: 'USD', netAmount: '1000.00', taxAmount: '0.00', grossAmount: '1000.00' },
+      ],
+    ]);
+    // Served as the contract says, and a collection notification's filter is served too.
+    expect(await api.getSalesCreditMemo(creditMemo.id)).toMatchObject({ invoiceId: invoice.id, invoiceNumber: invoice.number, status: 'Open' });
+    expect((await api.listSalesCreditMemos('lastModifiedDateTime gt 2000-01-01T00:00:00Z')).map((m) => m.number)).toEqual([creditMemo.number]);
   });
 });

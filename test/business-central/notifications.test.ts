@@ -132,12 +132,13 @@ describe('Business Central webhook notifications', () => {
     expect(requests.map((r) => r.kind)).toEqual(['bc-sales-order-read-back', 'bc-sales-invoice-read-back']);
   });
 
-  test('resources outside salesOrders/salesInvoices, other API versions and malformed ids name no document', () => {
+  test('resources outside salesOrders/salesInvoices/salesCreditMemos, other API versions and malformed ids name no document', () => {
     const n = (resource: string) => ({ subscriptionId: 's', resource, changeType: 'updated' as const, lastModifiedDateTime: '2026-03-12T06:00:00Z' });
     const company = 'b18aed47-c385-49d2-b954-dbdf8ad71780';
     const id = '26814998-936a-401c-81c1-0e848a64971d';
     expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices(${id})`))).toEqual({ companyId: company, entitySet: 'salesInvoices', id });
-    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesCreditMemos(${id})`))).toBeUndefined();
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesCreditMemos(${id})`))).toEqual({ companyId: company, entitySet: 'salesCreditMemos', id });
+    expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/customers(${id})`))).toBeUndefined();
     expect(bcDocumentOfNotification(n(`api/v1.0/companies(${company})/salesInvoices(${id})`))).toBeUndefined();
     expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices(not-a-guid)`))).toBeUndefined();
     expect(bcDocumentOfNotification(n(`api/v2.0/companies(${company})/salesInvoices?$filter=%E0%A4%A`))).toBeUndefined();

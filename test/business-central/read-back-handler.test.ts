@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { parseDlqMessage } from '../../cli/dlq-message';
-import type { BcSalesInvoice, BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
+import type { BcSalesCreditMemo, BcSalesInvoice, BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests } from '../../lambdas/erp/business-central/notifications';
 import { createBcReadBackHandler } from '../../lambdas/erp/business-central/read-back-handler';
 import type { BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
+import type { BcSalesCreditMemoReader } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import type { BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
@@ -46,13 +47,35 @@ const [INVOICE_REQUEST] = bcReadBackRequests(
 /** A posted invoice as API v2.0 answers GET salesInvoices({id}) (fields of the salesInvoice resource page). */
 const INVOICE: BcSalesInvoice = { id: INVOICE_ID, number: 'PS-INV103001', customerNumber: '10000', orderNumber: '101005', currencyCode: 'USD', totalAmountExcludingTax: 164.7, totalTaxAmount: 8.24, totalAmountIncludingTax: 172.94, dueDate: '2026-04-11', status: 'Open', lastModifiedDateTime: '2026-03-12T15:04:58.000Z' };
 
-function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcSalesInvoice> = async () => INVOICE) {
-  const reader: BcSalesOrderReader & BcSalesInvoiceReader = {
+const CREDIT_MEMO_ID = '4b1d7f3e-2a6c-4f8e-9d0a-5c3b2e1f0a9d';
+const [CREDIT_MEMO_REQUEST] = bcReadBackRequests(
+  { value: [{ subscriptionId: 'sub-3', clientState: 'x', resource: `api/v2.0/companies(${COMPANY})/salesCreditMemos(${CREDIT_MEMO_ID})`, changeType: 'created', lastModifiedDateTime: '2026-03-14T09:00:00Z' }] },
+  '2026-03-14T09:00:31.000Z',
+);
+/** A posted corrective credit memo as API v2.0 answers GET salesCreditMemos({id}) (fields of the salesCreditMemo resource page). */
+const CREDIT_MEMO: BcSalesCreditMemo = {
+  id: CREDIT_MEMO_ID,
+  number: 'PS-CR104001',
+  customerNumber: '10000',
+  currencyCode: 'USD',
+  totalAmountExcludingTax: 164.7,
+  totalTaxAmount: 8.24,
+  totalAmountIncludingTax: 172.94,
+  status: 'Open',
+  lastModifiedDateTime: '2026-03-14T08:59:58.000Z',
+  invoiceId: INVOICE_ID,
+  invoiceNumber: 'PS-INV103001',
+};
+
+function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcSalesInvoice> = async () => INVOICE, readCreditMemo: () => Promise<BcSalesCreditMemo> = async () => CREDIT_MEMO) {
+  const reader: BcSalesOrderReader & BcSalesInvoiceReader & BcSalesCreditMemoReader = {
     getSalesOrder: read,
     listSalesOrders: async () => [await read()],
     getOrderLogistics: async () => undefined,
     getSalesInvoice: readInvoice,
     listSalesInvoices: async () => [await readInvoice()],
+    getSalesCreditMemo: readCreditMemo,
+    listSalesCreditMemos: async () => [await readCreditMemo()],
     listBillingReady: async () => [{ id: 'r', orderNo: '101005', shipmentNo: 'SHP-101005-1', deliveredAt: '2026-03-12T14:00:00Z' }],
   };
   const publisher = new InMemoryPublisher();
@@ -75,6 +98,31 @@ function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcS
 const attribute = (attributes: Record<string, { StringValue?: string }>, name: string) => attributes[name]?.StringValue;
 
 describe('Business Central read-back function', () => {
+  test('a posted credit memo becomes invoice.posted (credit-memo) on the order of the invoice it corrects; one linked to no invoice, or not posted, publishes nothing', async () => {
+    const s = setup(async () => ORDER);
+    expect(CREDIT_MEMO_REQUEST).toMatchObject({ kind: 'bc-sales-credit-memo-read-back', salesCreditMemo: CREDIT_MEMO_ID });
+    expect((await s.run(JSON.stringify(CREDIT_MEMO_REQUEST))).batchItemFailures).toEqual([]);
+    for (const e of s.publisher.published) expect(validateCanonicalEvent(e)).toMatchObject({ ok: true });
+    expect(s.publisher.published.map((e) => [e.metadata.eventType, e.refs, e.data])).toEqual([
+      [
+        'invoice.posted',
+        { invoiceId: 'PS-CR104001', orderId: '101005', shipmentId: 'SHP-101005-1', customerId: '10000' },
+        { documentType: 'credit-memo', currency: 'USD', netAmount: '164.70', taxAmount: '8.24', grossAmount: '172.94' },
+      ],
+    ]);
+    expect(s.counted).toEqual(['BcInvoicesPosted']);
+    for (const memo of [{ ...CREDIT_MEMO, invoiceId: '00000000-0000-0000-0000-000000000000', invoiceNumber: '' }, { ...CREDIT_MEMO, status: 'Draft' }]) {
+      const other = setup(async () => ORDER, async () => INVOICE, async () => memo);
+      expect((await other.run(JSON.stringify(CREDIT_MEMO_REQUEST))).batchItemFailures).toEqual([]);
+      expect(other.publisher.published).toEqual([]);
+      expect(other.counted).toEqual(['BcInvoicesNotPosted']);
+    }
+    // The corrected invoice was entered on its own (no order): nothing of ours.
+    const standalone = setup(async () => ORDER, async () => ({ ...INVOICE, orderNumber: '' }));
+    await standalone.run(JSON.stringify(CREDIT_MEMO_REQUEST));
+    expect(standalone.publisher.published).toEqual([]);
+  });
+
   test('a released order is published as a valid order.released, its id fixed by order and modification time', async () => {
     const s = setup(async () => ORDER);
     expect((await s.run()).batchItemFailures).toEqual([]);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { runScenario, type ScenarioReport } from '../../sandbox/scenario/reference';
+import { eventually } from './support';
 
 let sandbox: Sandbox;
 let report: ScenarioReport;
@@ -46,14 +47,14 @@ test('the reference scenario passes with ERP = Business Central', () => {
   expect(report.steps.filter((s) => s.status === 'skipped')).toEqual([]);
 });
 
-test('the renewal function subscribed our webhook to sales orders and sales invoices (BC handshakes before it answers 201) with the secret as clientState', () => {
+test('the renewal function subscribed our webhook to sales orders, sales invoices and sales credit memos (BC handshakes before it answers 201) with the secret as clientState', () => {
   const subscriptions = [...bc().subscriptions.values()];
-  expect(subscriptions.map((s) => s.resource).sort()).toEqual([`/api/v2.0/companies(${bc().companyId})/salesInvoices`, `/api/v2.0/companies(${bc().companyId})/salesOrders`]);
+  expect(subscriptions.map((s) => s.resource).sort()).toEqual(['salesCreditMemos', 'salesInvoices', 'salesOrders'].map((set) => `/api/v2.0/companies(${bc().companyId})/${set}`));
   for (const s of subscriptions) {
     expect(s.clientState).toBe(sandbox.secrets.systems.erp.businessCentralClientState);
     expect(s.notificationUrl).toMatch(/^https:\/\/[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com\/[^/]+\/webhooks\/erp\/business-central$/);
   }
-  expect(bc().calls.filter((c) => c.method === 'POST' && c.path === '/api/v2.0/subscriptions').map((c) => c.status)).toEqual([201, 201]);
+  expect(bc().calls.filter((c) => c.method === 'POST' && c.path === '/api/v2.0/subscriptions').map((c) => c.status)).toEqual([201, 201, 201]);
 });
 
 test('order.released came from BC\'s notification through the erp-bc-read-back queue, with the extension\'s logistics', () => {
@@ -94,4 +95,28 @@ test('BC posted the invoice of SO-1001 after billing-ready; its notification was
   expect(detail.refs).toMatchObject({ orderId: 'SO-1001', invoiceId: invoices[0]!.number, shipmentId: SHIPMENT });
   expect(detail.data).toMatchObject({ documentType: 'invoice', currency: invoices[0]!.currencyCode });
   expect(bc().calls.some((c) => c.method === 'GET' && /\/salesInvoices\([0-9a-f-]{36}\)$/.test(c.path) && c.status === 200)).toBe(true);
+});
+
+test('a user cancels the invoice in BC: its corrective credit memo is read back into invoice.posted (credit-memo), and the shipment\'s ticket is told so, once', { timeout: 120_000 }, async () => {
+  const [invoice] = [...bc().invoices.byId.values()];
+  const { creditMemo, statuses } = await bc().cancelSalesInvoice(invoice!.id);
+  expect(statuses).toEqual([202, 202]);
+  const creditMemos = () =>
+    sandbox.busTap
+      .events()
+      .filter((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { data: { documentType: string } }).data.documentType === 'credit-memo')
+      .map((e) => e.detail as { refs: Record<string, string>; data: Record<string, unknown> });
+  const [posted] = await eventually(async () => (creditMemos().length > 0 ? creditMemos() : undefined), 60_000, 'the credit memo on the bus');
+  expect(posted!.refs).toMatchObject({ orderId: 'SO-1001', invoiceId: creditMemo.number, shipmentId: SHIPMENT });
+  // The CS adapter notes it on the shipment's ticket as a credit memo.
+  const note = await eventually(
+    async () =>
+      (sandbox.simulators!.cs.snapshot() as { tickets: { comments: { body: string }[] }[] }).tickets
+        .flatMap((t) => t.comments.map((c) => c.body))
+        .find((b) => b.startsWith(`Credit memo ${creditMemo.number}`)),
+    60_000,
+    'the credit memo note on the ticket',
+  );
+  expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}.`);
+  expect(creditMemos()).toHaveLength(1);
 });

@@ -123,25 +123,45 @@ export interface BcSalesShipment {
  * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice;
  * contracts/business-central/sales-invoice.schema.json). Amounts are JSON numbers in the invoice's currency.
  */
-export interface BcSalesInvoice {
+/** What BC's sales invoices and credit memos share (the fields the mappings read). */
+interface BcSalesDocument {
   '@odata.etag'?: string;
   id: string;
   number: string;
-  externalDocumentNumber?: string;
-  invoiceDate?: string;
   postingDate?: string;
   dueDate?: string;
   customerNumber?: string;
-  /** The number of the sales order the invoice was posted from; blank for an invoice entered on its own. Read-only. */
-  orderNumber?: string;
   /** The docs' example names the local currency (`USD` with a zero `currencyId`). */
   currencyCode?: string;
   totalAmountExcludingTax?: number;
   totalTaxAmount?: number;
   totalAmountIncludingTax?: number;
-  /** `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled` or `Corrective` (NAV.invoiceEntityAggregateStatus). */
   status?: string;
   lastModifiedDateTime?: string;
+}
+
+export interface BcSalesInvoice extends BcSalesDocument {
+  externalDocumentNumber?: string;
+  invoiceDate?: string;
+  /** The number of the sales order the invoice was posted from; blank for an invoice entered on its own. Read-only. */
+  orderNumber?: string;
+  /** `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled` or `Corrective` (NAV.invoiceEntityAggregateStatus). */
+  status?: string;
+}
+
+/**
+ * A BC sales credit memo as API v2.0 answers `GET …/companies({id})/salesCreditMemos({id})` (the fields the mapping
+ * reads), from the salesCreditMemo resource page
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salescreditmemo;
+ * contracts/business-central/sales-credit-memo.schema.json). Amounts are JSON numbers in the credit memo's currency.
+ */
+export interface BcSalesCreditMemo extends BcSalesDocument {
+  creditMemoDate?: string;
+  /** `Draft`, `In Review`, `Open`, `Canceled`, `Corrective` or `Paid` (NAV.salesCrMemoEntityBufferStatus). */
+  status?: string;
+  /** The sales invoice the credit memo is linked to (zero GUID and blank number when none). */
+  invoiceId?: string;
+  invoiceNumber?: string;
 }
 
 /** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
@@ -200,6 +220,16 @@ export class BcApi {
   /** Sales invoices matching a `collection` notification's filter. */
   async listSalesInvoices(filter: string, companyId = this.companyId): Promise<BcSalesInvoice[]> {
     return (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesInvoices?$filter=${encodeURIComponent(filter)}`)).value;
+  }
+
+  /** `GET …/salesCreditMemos({id})`; 404 is RejectedByTarget naming the credit memo. */
+  async getSalesCreditMemo(id: string, companyId = this.companyId): Promise<BcSalesCreditMemo> {
+    return this.entity<BcSalesCreditMemo>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesCreditMemos(${seg(id)})`, `sales credit memo ${id}`);
+  }
+
+  /** Sales credit memos matching a `collection` notification's filter. */
+  async listSalesCreditMemos(filter: string, companyId = this.companyId): Promise<BcSalesCreditMemo[]> {
+    return (await this.collection<BcSalesCreditMemo>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesCreditMemos?$filter=${encodeURIComponent(filter)}`)).value;
   }
 
   /** Posted sales shipments of an order (`$filter=orderNumber eq '…'`). */

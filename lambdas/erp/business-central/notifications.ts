@@ -48,7 +48,7 @@ export interface BcNotificationBatch {
 }
 
 /** The API v2.0 entity sets we subscribe to (subscriptions.ts) and read back. */
-export type BcEntitySet = 'salesOrders' | 'salesInvoices';
+export type BcEntitySet = 'salesOrders' | 'salesInvoices' | 'salesCreditMemos';
 
 interface BcReadBackBase {
   readonly companyId: string;
@@ -60,7 +60,7 @@ interface BcReadBackBase {
   /** For `lsync dlq`: the notification and its document. */
   readonly metadata: { readonly eventId: string; readonly eventType: string; readonly correlationId: string };
   /** The document's BC id (GUID), or `*` for a collection: the business number is known only after the read. */
-  readonly refs: { readonly orderId?: string; readonly invoiceId?: string };
+  readonly refs: { readonly orderId?: string; readonly invoiceId?: string; readonly creditMemoId?: string };
 }
 
 /** A changed sales order to read back (the SQS message body). */
@@ -78,11 +78,17 @@ export interface BcSalesInvoiceReadBackRequest extends BcReadBackBase {
 }
 
 /** What the webhook hands to the BC read-back queue per changed document. */
-export type BcReadBackRequest = BcSalesOrderReadBackRequest | BcSalesInvoiceReadBackRequest;
+export interface BcSalesCreditMemoReadBackRequest extends BcReadBackBase {
+  readonly kind: 'bc-sales-credit-memo-read-back';
+  /** The sales credit memo's id (GUID); `*` for a `collection` notification, read through {@link filter}. */
+  readonly salesCreditMemo: string;
+}
+
+export type BcReadBackRequest = BcSalesOrderReadBackRequest | BcSalesInvoiceReadBackRequest | BcSalesCreditMemoReadBackRequest;
 
 /** The document a read-back request names (GUID or `*`). Pure. */
 export function bcDocumentOf(request: BcReadBackRequest): string {
-  return request.kind === 'bc-sales-invoice-read-back' ? request.salesInvoice : request.salesOrder;
+  return request.kind === 'bc-sales-invoice-read-back' ? request.salesInvoice : request.kind === 'bc-sales-credit-memo-read-back' ? request.salesCreditMemo : request.salesOrder;
 }
 
 /** Port: queues BC read-backs (SQS in Lambda, in memory in tests). */
@@ -133,7 +139,7 @@ export function decodeBcNotifications(request: WebhookRequest, json: unknown): D
 }
 
 const GUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
-const SETS = '(salesOrders|salesInvoices)';
+const SETS = '(salesOrders|salesInvoices|salesCreditMemos)';
 const ENTITY = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/${SETS}\\((${GUID})\\)$`);
 const COLLECTION = new RegExp(`^/?api/v2\\.0/companies\\((${GUID})\\)/${SETS}\\?\\$filter=(.{1,500})$`);
 
@@ -176,10 +182,9 @@ export function bcReadBackRequests(batch: BcNotificationBatch, receivedAt: strin
     if (!target) continue;
     if (n.changeType === 'collection' ? target.filter === undefined : target.id === undefined) continue;
     const id = target.id ?? '*';
-    const invoice = target.entitySet === 'salesInvoices';
     // One canonical id per document and change time: a redelivered notification yields the same id.
     const document = id === '*' ? `collection:${createHash('sha256').update(n.resource).digest('hex').slice(0, 16)}` : id;
-    const eventId = invoice ? `bc:salesInvoices:${document}:${n.lastModifiedDateTime}` : `bc:${document}:${n.lastModifiedDateTime}`;
+    const eventId = target.entitySet === 'salesOrders' ? `bc:${document}:${n.lastModifiedDateTime}` : `bc:${target.entitySet}:${document}:${n.lastModifiedDateTime}`;
     const base = {
       companyId: target.companyId,
       ...(target.filter !== undefined ? { filter: target.filter } : {}),
@@ -188,19 +193,29 @@ export function bcReadBackRequests(batch: BcNotificationBatch, receivedAt: strin
       receivedAt,
       metadata: { eventId, eventType: `bc.${target.entitySet}.${n.changeType}`, correlationId: id },
     };
-    out.set(eventId, invoice ? { kind: 'bc-sales-invoice-read-back', salesInvoice: id, ...base, refs: { invoiceId: id } } : { kind: 'bc-sales-order-read-back', salesOrder: id, ...base, refs: { orderId: id } });
+    out.set(
+      eventId,
+      target.entitySet === 'salesInvoices'
+        ? { kind: 'bc-sales-invoice-read-back', salesInvoice: id, ...base, refs: { invoiceId: id } }
+        : target.entitySet === 'salesCreditMemos'
+          ? { kind: 'bc-sales-credit-memo-read-back', salesCreditMemo: id, ...base, refs: { creditMemoId: id } }
+          : { kind: 'bc-sales-order-read-back', salesOrder: id, ...base, refs: { orderId: id } },
+    );
   }
   return [...out.values()];
 }
 
 export function mapBcNotifications(decoded: DecodedEvent<BcNotificationBatch>, receivedAt: string, queue: BcReadBackQueue): MapResult | DeferredMapResult {
   const requests = bcReadBackRequests(decoded.event, receivedAt);
-  if (requests.length === 0) return { kind: 'ignored', reason: 'no sales order or sales invoice created, updated or collected in this notification' };
+  if (requests.length === 0) return { kind: 'ignored', reason: 'no sales order, sales invoice or sales credit memo created, updated or collected in this notification' };
   return {
     kind: 'deferred',
     async complete() {
       for (const request of requests) await queue.enqueue(request);
-      return { kind: 'queued', reason: `${requests.length} sales order or sales invoice change(s) are read back through API v2.0; order.released follows for released orders, invoice.posted for posted invoices` };
+      return {
+        kind: 'queued',
+        reason: `${requests.length} sales order, sales invoice or sales credit memo change(s) are read back through API v2.0; order.released follows for released orders, invoice.posted for posted invoices and credit memos`,
+      };
     },
   };
 }

@@ -1,12 +1,14 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { createReadBackBatchHandler, type ReadBackBatchDependencies } from '../read-back/batch';
 import { bcDocumentOf, type BcReadBackRequest } from './notifications';
 import { bcReadBack, type BcMappingOptions, type BcSalesOrderReader } from './read-back';
+import { bcCreditMemoReadBack, type BcSalesCreditMemoReader } from './read-back-credit-memo';
 import { bcInvoiceReadBack, type BcSalesInvoiceReader } from './read-back-invoice';
 
-const KINDS: readonly string[] = ['bc-sales-order-read-back', 'bc-sales-invoice-read-back'];
+const KINDS: readonly string[] = ['bc-sales-order-read-back', 'bc-sales-invoice-read-back', 'bc-sales-credit-memo-read-back'];
 
 /** Parses a BC read-back message; a malformed one is a ValidationError (dead-lettered at once). Pure. */
 export function parseBcReadBackRequest(body: string): BcReadBackRequest {
@@ -16,10 +18,10 @@ export function parseBcReadBackRequest(body: string): BcReadBackRequest {
   } catch {
     throw new ValidationError('the read-back message is not JSON', 'body');
   }
-  const r = value as (Partial<BcReadBackRequest> & { salesOrder?: unknown; salesInvoice?: unknown }) | null;
-  const document = r?.kind === 'bc-sales-invoice-read-back' ? r.salesInvoice : r?.salesOrder;
+  const r = value as (Partial<BcReadBackRequest> & { salesOrder?: unknown; salesInvoice?: unknown; salesCreditMemo?: unknown }) | null;
+  const document = r?.kind === 'bc-sales-invoice-read-back' ? r.salesInvoice : r?.kind === 'bc-sales-credit-memo-read-back' ? r.salesCreditMemo : r?.salesOrder;
   if (!KINDS.includes(r?.kind as string) || typeof r!.companyId !== 'string' || typeof document !== 'string' || typeof r!.notification?.lastModifiedDateTime !== 'string' || typeof r!.receivedAt !== 'string') {
-    throw new ValidationError('the read-back message is not a Business Central sales order or sales invoice read-back request', 'body');
+    throw new ValidationError('the read-back message is not a Business Central sales order, sales invoice or sales credit memo read-back request', 'body');
   }
   return r as BcReadBackRequest;
 }
@@ -27,7 +29,7 @@ export function parseBcReadBackRequest(body: string): BcReadBackRequest {
 export type BcReadBackMetric = 'BcOrdersReleased' | 'BcOrdersNotReleased' | 'BcInvoicesPosted' | 'BcInvoicesNotPosted' | 'BcReadBackDeadLettered';
 
 export interface BcReadBackDependencies extends ReadBackBatchDependencies {
-  readonly reader: BcSalesOrderReader & BcSalesInvoiceReader;
+  readonly reader: BcSalesOrderReader & BcSalesInvoiceReader & BcSalesCreditMemoReader;
   readonly publisher: EventPublisher;
   readonly metrics: { count(name: BcReadBackMetric): void };
   readonly mapping: BcMappingOptions;
@@ -42,26 +44,30 @@ export interface BcReadBackDependencies extends ReadBackBatchDependencies {
  */
 export function createBcReadBackHandler(deps: BcReadBackDependencies): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { logger, metrics } = deps;
+  /** Publishes a read-back's invoice.posted events (invoices and credit memos alike), and says why the others publish nothing. */
+  const announce = async (result: { events: CanonicalDetail<object>[]; notPosted: string[] }, document: string): Promise<void> => {
+    for (const reason of result.notPosted) {
+      metrics.count('BcInvoicesNotPosted');
+      logger.info(`${document} not posted (or not for an order of ours): nothing published`, { reason });
+    }
+    if (result.events.length === 0) return;
+    await deps.publisher.publish(result.events);
+    for (const event of result.events) {
+      metrics.count('BcInvoicesPosted');
+      logger.info(`${document} read back: invoice.posted published`, { eventId: event.metadata.eventId });
+    }
+  };
   return createReadBackBatchHandler<BcReadBackRequest>(
     {
       vendor: 'Business Central',
       parse: parseBcReadBackRequest,
-      logKeys: (request) => ({ [request.kind === 'bc-sales-invoice-read-back' ? 'salesInvoice' : 'salesOrder']: bcDocumentOf(request), vendorEventId: request.metadata.eventId }),
+      logKeys: (request) => ({
+        [request.kind === 'bc-sales-invoice-read-back' ? 'salesInvoice' : request.kind === 'bc-sales-credit-memo-read-back' ? 'salesCreditMemo' : 'salesOrder']: bcDocumentOf(request),
+        vendorEventId: request.metadata.eventId,
+      }),
       async process(request) {
-        if (request.kind === 'bc-sales-invoice-read-back') {
-          const result = await bcInvoiceReadBack(deps.reader, request);
-          for (const reason of result.notPosted) {
-            metrics.count('BcInvoicesNotPosted');
-            logger.info('sales invoice not posted (or not from a sales order): nothing published', { reason });
-          }
-          if (result.events.length === 0) return;
-          await deps.publisher.publish(result.events);
-          for (const event of result.events) {
-            metrics.count('BcInvoicesPosted');
-            logger.info('sales invoice read back: invoice.posted published', { eventId: event.metadata.eventId });
-          }
-          return;
-        }
+        if (request.kind === 'bc-sales-credit-memo-read-back') return announce(await bcCreditMemoReadBack(deps.reader, request), 'sales credit memo');
+        if (request.kind === 'bc-sales-invoice-read-back') return announce(await bcInvoiceReadBack(deps.reader, request), 'sales invoice');
         const result = await bcReadBack(deps.reader, request, deps.mapping);
         for (const reason of result.notReleased) {
           metrics.count('BcOrdersNotReleased');

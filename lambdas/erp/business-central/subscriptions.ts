@@ -54,7 +54,12 @@ export function salesInvoicesResource(companyId: string): string {
   return `/api/v2.0/companies(${companyId})/salesInvoices`;
 }
 
-/** Every resource the stage subscribes to: sales orders (order.released) and sales invoices (invoice.posted). */
+/** The resource to subscribe to for a company's sales credit memos (webhook-supported: the same page's list). */
+export function salesCreditMemosResource(companyId: string): string {
+  return `/api/v2.0/companies(${companyId})/salesCreditMemos`;
+}
+
+/** Every resource the stage subscribes to: sales orders (order.released), sales invoices and credit memos (invoice.posted). */
 export function bcSubscriptionResources(companyId: string): string[] {
-  return [salesOrdersResource(companyId), salesInvoicesResource(companyId)];
+  return [salesOrdersResource(companyId), salesInvoicesResource(companyId), salesCreditMemosResource(companyId)];
 }

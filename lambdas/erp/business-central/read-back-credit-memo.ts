@@ -1,0 +1,106 @@
+import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import { ValidationError } from '../../shared/errors';
+import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js';
+import { compact } from '../../shared/webhook/mapping';
+import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import type { MappedResource } from '../inbound/generic-erp';
+import type { BcSalesCreditMemo } from './bc-api';
+import type { BcSalesCreditMemoReadBackRequest } from './notifications';
+import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader } from './read-back-invoice';
+
+/**
+ * A Business Central sales credit memo read back through API v2.0 → `invoice.posted` with `documentType: credit-memo`
+ * (pure), and the read-back of one queued salesCreditMemos notification. Wire facts from the salesCreditMemo resource
+ * page (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salescreditmemo;
+ * contracts/business-central/sales-credit-memo.schema.json):
+ *
+ * - `status` is one of `Draft`, `In Review`, `Open`, `Canceled`, `Corrective`, `Paid`: posted as for invoices, `Open`
+ *   and `Paid`; the others are ignored with the reason logged.
+ * - A credit memo names no order: `invoiceId`/`invoiceNumber` link it to the sales invoice it corrects (cancelling a
+ *   posted invoice posts such a corrective credit memo:
+ *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The
+ *   invoice's `orderNumber` is the order (`refs.orderId`, the correlation), read with the invoice; its shipment is the
+ *   order's latest billing-ready row, as for the invoice. A credit memo linked to no invoice (zero GUID), or to an
+ *   invoice from no order, belongs to no order of ours: ignored with the reason.
+ * - `number` → `refs.invoiceId` (the document's number, as the generic ERP's credit memos); the amounts as posted (BC's
+ *   credit memo totals are positive numbers); downstream a credit memo bills nothing (docs/outbound.md).
+ * - One event per credit memo: the id is its API `id` and `posted`, so a repeated notification and `Open` → `Paid`
+ *   dedupe downstream.
+ */
+
+const ZERO_GUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+
+/** Why a credit memo is not announced, or undefined when it is (its linked invoice still to read). Pure. */
+export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | undefined {
+  const status = memo.status ?? '';
+  if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
+    const why = status === 'Draft' || status === 'In Review' ? 'not posted yet' : 'not a posted credit memo';
+    return `sales credit memo ${memo.number} has status ${status.trim() || '(blank)'}: ${why}`;
+  }
+  if (!memo.invoiceId || ZERO_GUID.test(memo.invoiceId)) return `sales credit memo ${memo.number} is linked to no sales invoice: no order of ours to note it on`;
+  return undefined;
+}
+
+/** A posted credit memo, the order of the invoice it corrects and that order's shipment → `invoice.posted` refs/data. Throws ValidationError naming the field. Pure. */
+export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, orderNumber: string, shipmentId?: string): MappedResource {
+  if (!memo.number) throw new ValidationError(`sales credit memo ${memo.id} has no number`, 'salesCreditMemo.number');
+  const currency = memo.currencyCode ?? '';
+  if (!/^[A-Z]{3}$/.test(currency)) throw new ValidationError(`sales credit memo ${memo.number} has currencyCode ${JSON.stringify(currency)}, not an ISO 4217 code`, 'salesCreditMemo.currencyCode');
+  return {
+    refs: compact({ invoiceId: memo.number, orderId: orderNumber, shipmentId, customerId: memo.customerNumber || undefined }),
+    occurredAt: memo.lastModifiedDateTime,
+    data: compact({
+      documentType: 'credit-memo',
+      currency,
+      netAmount: bcDecimal(memo.totalAmountExcludingTax, 'salesCreditMemo.totalAmountExcludingTax'),
+      taxAmount: memo.totalTaxAmount === undefined ? undefined : bcDecimal(memo.totalTaxAmount, 'salesCreditMemo.totalTaxAmount'),
+      grossAmount: bcDecimal(memo.totalAmountIncludingTax, 'salesCreditMemo.totalAmountIncludingTax'),
+    }),
+  };
+}
+
+/** What the credit memo read-back needs from BC (implemented by BcApi). */
+export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady'> {
+  getSalesCreditMemo(id: string, companyId?: string): Promise<BcSalesCreditMemo>;
+  listSalesCreditMemos(filter: string, companyId?: string): Promise<BcSalesCreditMemo[]>;
+}
+
+/**
+ * Reads the credit memo (or the collection) a notification named, then the invoice each posted one corrects, and builds
+ * `invoice.posted` (credit memo) for those whose invoice came from a sales order. A 404 and a credit memo that cannot
+ * be mapped throw (non-retryable: dead-lettered with the reason); transport errors and 5xx throw retryable errors.
+ */
+export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, request: BcSalesCreditMemoReadBackRequest): Promise<{ events: CanonicalDetail<object>[]; notPosted: string[] }> {
+  const memos = request.salesCreditMemo === '*' ? await reader.listSalesCreditMemos(request.filter ?? '', request.companyId) : [await reader.getSalesCreditMemo(request.salesCreditMemo, request.companyId)];
+  const events: CanonicalDetail<object>[] = [];
+  const notPosted: string[] = [];
+  for (const memo of memos) {
+    if (request.salesCreditMemo !== '*' && memo.id?.toLowerCase() !== request.salesCreditMemo) {
+      throw new ValidationError(`Business Central answered sales credit memo ${memo.id} when asked for ${request.salesCreditMemo}`, 'salesCreditMemo.id');
+    }
+    const reason = bcCreditMemoNotPostedReason(memo);
+    if (reason) {
+      notPosted.push(reason);
+      continue;
+    }
+    const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
+    if (!invoice.orderNumber) {
+      notPosted.push(`sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which was not posted from a sales order: no order of ours to note it on`);
+      continue;
+    }
+    const mapped = mapBcSalesCreditMemo(memo, invoice.orderNumber, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber)));
+    const event = buildCanonicalEvent({
+      eventType: 'invoice.posted',
+      system: 'erp',
+      vendor: 'business-central',
+      vendorEventId: `bc:salesCreditMemos:${memo.id.toLowerCase()}:posted`,
+      occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+      receivedAt: request.receivedAt,
+      refs: mapped.refs,
+      data: mapped.data,
+    });
+    validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales credit memo ${memo.number} is invalid`);
+    events.push(event);
+  }
+  return { events, notPosted };
+}
