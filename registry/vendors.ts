@@ -43,6 +43,11 @@ export interface DialectEntry {
   readonly schema: string;
   /** The vendor's published contract (contracts/<name>/openapi.json), when it publishes one. */
   readonly contract?: ContractName;
+  /**
+   * The route also answers GET, for a subscription handshake the vendor may send that way (the dialect's
+   * `handshake`; a GET that is not one is refused 405). @default false
+   */
+  readonly handshakeByGet?: boolean;
 }
 
 const LSYNC_V1 = { scheme: 'lsync-v1', signatureHeader: 'X-Lsync-Signature', timestampHeader: 'X-Lsync-Timestamp' } as const satisfies SignatureSpec;
@@ -112,6 +117,10 @@ export const VENDOR_DIALECTS = {
     secretField: 'businessCentralClientState',
     contentTypes: ['application/json'],
     schema: 'business-central-notification',
+    // BC "issues a request to the notificationUrl, passing a validationToken parameter on the query string" without
+    // naming the method (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/dynamics-subscriptions):
+    // POST and GET both answer it.
+    handshakeByGet: true,
   },
 } as const satisfies Record<string, DialectEntry>;
 

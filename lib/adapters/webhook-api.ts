@@ -95,10 +95,12 @@ export class WebhookApi extends Construct {
     const methodOptions: Record<string, apigateway.MethodDeploymentOptions> = {};
     for (const { adapter, throttle } of props.systems) {
       for (const dialect of adapter.dialects) {
-        methodOptions[`${webhookPath(adapter.system, dialect.route)}/POST`] = {
-          throttlingRateLimit: throttle.rateLimitPerSecond,
-          throttlingBurstLimit: throttle.burstLimit,
-        };
+        for (const verb of dialect.handshakeByGet ? ['POST', 'GET'] : ['POST']) {
+          methodOptions[`${webhookPath(adapter.system, dialect.route)}/${verb}`] = {
+            throttlingRateLimit: throttle.rateLimitPerSecond,
+            throttlingBurstLimit: throttle.burstLimit,
+          };
+        }
       }
     }
     const maxRate = Math.max(...props.systems.map((s) => s.throttle.rateLimitPerSecond).filter((r) => !Token.isUnresolved(r)), 1);
@@ -172,12 +174,18 @@ export class WebhookApi extends Construct {
       const integration = new apigateway.LambdaIntegration(adapter.handler, { proxy: true, allowTestInvoke: false });
       for (const entry of adapter.dialects) {
         const dialect = entry.route;
-        const method = systemResource.addResource(dialect).addMethod('POST', integration, {
+        const resource = systemResource.addResource(dialect);
+        const method = resource.addMethod('POST', integration, {
           authorizationType: apigateway.AuthorizationType.NONE,
           requestValidator: validator,
           requestParameters: Object.fromEntries(signatureHeaders(entry).map((h) => [`method.request.header.${h}`, true])),
         });
-        Validations.of(method).acknowledge(
+        // A vendor that may handshake by GET (registry/vendors.ts handshakeByGet): the function answers the handshake
+        // and refuses any other GET; the token is required here already.
+        const byGet = entry.handshakeByGet
+          ? resource.addMethod('GET', integration, { authorizationType: apigateway.AuthorizationType.NONE, requestValidator: validator, requestParameters: { 'method.request.querystring.validationToken': true } })
+          : undefined;
+        for (const m of [method, byGet].filter((x): x is apigateway.Method => x !== undefined)) Validations.of(m).acknowledge(
           {
             id: 'AwsSolutions-APIG4',
             reason: `Vendor webhook (${adapter.system}/${dialect}): vendors cannot sign with IAM or present a Cognito token; every request is authenticated by the vendor's HMAC signature (constant-time, with a replay window where the vendor signs a timestamp) before anything is parsed or published.`,

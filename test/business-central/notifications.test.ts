@@ -38,6 +38,21 @@ describe('Business Central webhook notifications', () => {
     expect(queue.requests).toHaveLength(0);
   });
 
+  test('the handshake by GET is answered the same way; any other GET is refused 405 and nothing is read back', async () => {
+    const { h, queue } = setup();
+    const get = (query: Record<string, string> | null) => ({ ...apiEvent(PATH, ''), httpMethod: 'GET', queryStringParameters: query });
+    const response = await h.handler(get({ validationToken: 'c6a2f0c1-9b1e-4d3b-8a4e-2f6d7e8a9b0c' }));
+    expect([response.statusCode, response.body]).toEqual([200, 'c6a2f0c1-9b1e-4d3b-8a4e-2f6d7e8a9b0c']);
+    for (const query of [null, { validationToken: '<script>' }]) {
+      const refused = await h.handler(get(query));
+      expect(refused.statusCode).toBe(405);
+      expect(refused.body).not.toContain('<script>');
+    }
+    // A GET carrying a notification body is still no webhook.
+    expect((await h.handler({ ...post(EXAMPLE), httpMethod: 'GET' })).statusCode).toBe(405);
+    expect(queue.requests).toHaveLength(0);
+  });
+
   test('a validation token with characters outside the URL-safe set is not echoed (the request is then refused)', async () => {
     const { h } = setup();
     const response = await h.handler(post('', { validationToken: '<script>alert(1)</script>' }));

@@ -120,3 +120,11 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}.`);
   expect(creditMemos()).toHaveLength(1);
 });
+
+test('the webhook route answers BC\'s handshake by GET too, through the API (the token required there); a GET without one is refused as any request missing what its route requires (401)', async () => {
+  const url = `${sandbox.endpoints.webhookBaseUrl}/webhooks/erp/business-central`;
+  const answered = await fetch(`${url}?validationToken=7d0f3a52-1c4e-4b8a-9e2f-6a5b4c3d2e1f`);
+  expect([answered.status, await answered.text()]).toEqual([200, '7d0f3a52-1c4e-4b8a-9e2f-6a5b4c3d2e1f']);
+  const refused = await fetch(url);
+  expect(refused.status).toBe(401);
+});

@@ -26,13 +26,16 @@ function inspect(stage: string) {
     const prefix = parent.Ref ? pathOf(parent.Ref) : '';
     return `${prefix}/${String(r.Properties.PathPart)}`;
   };
-  const methods = ofType('AWS::ApiGateway::Method')
+  const allMethods = ofType('AWS::ApiGateway::Method')
     .filter(([, r]) => ref(r.Properties.RestApiId) === webhookApiId)
     .map(([id, r]) => ({ id, path: pathOf(ref(r.Properties.ResourceId)!), props: r.Properties }));
+  // The webhooks (POST); the GET of a dialect that may handshake that way is checked on its own.
+  const methods = allMethods.filter((m) => m.props.HttpMethod === 'POST');
+  const handshakeMethods = allMethods.filter((m) => m.props.HttpMethod !== 'POST');
   const functions = ofType('AWS::Lambda::Function').filter(([, r]) => /-inbound$/.test(String((r.Properties.Environment as { Variables: Record<string, string> })?.Variables?.POWERTOOLS_SERVICE_NAME)));
   const fnBySystem = (system: string) => functions.find(([, r]) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_SERVICE_NAME === `${system}-inbound`)!;
   const stageResource = ofType('AWS::ApiGateway::Stage').find(([, r]) => ref(r.Properties.RestApiId) === webhookApiId)![1];
-  return { template, built, resources, ofType, webhookApiId, methods, functions, fnBySystem, stage: stageResource };
+  return { template, built, resources, ofType, webhookApiId, methods, handshakeMethods, functions, fnBySystem, stage: stageResource };
 }
 
 const dev = inspect('dev');
@@ -51,6 +54,14 @@ describe('webhook API', () => {
       expect(method.props).toMatchObject({ HttpMethod: 'POST', AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
       expect(JSON.stringify((method.props.Integration as { Uri: unknown }).Uri), method.path).toContain(`"${fnId}"`);
     }
+  });
+
+  test('only Business Central\'s route answers GET (its subscription handshake may come that way), with the token required and the same throttle', () => {
+    expect(dev.handshakeMethods.map((m) => [m.path, m.props.HttpMethod])).toEqual([['/webhooks/erp/business-central', 'GET']]);
+    const [get] = dev.handshakeMethods;
+    expect(get!.props).toMatchObject({ AuthorizationType: 'NONE', RequestParameters: { 'method.request.querystring.validationToken': true }, Integration: { Type: 'AWS_PROXY' } });
+    const settings = dev.stage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string }[];
+    expect(settings.filter((m) => m.ResourcePath === '/~1webhooks~1erp~1business-central').map((m) => m.HttpMethod).sort()).toEqual(['GET', 'POST']);
   });
 
   test('every route requires its dialect\'s signature headers, checked by a request validator', () => {

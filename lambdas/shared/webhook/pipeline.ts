@@ -167,6 +167,8 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
       ports.logger.info('webhook subscription handshake answered');
       return textResponse(200, handshake.text);
     }
+    // A GET is only ever a handshake (the routes of dialects that answer one by GET): anything else is no webhook.
+    if (request.method !== undefined) return textResponse(405, `${request.method} is only a subscription handshake here (with its validationToken); webhooks are POSTed`);
     requireMediaType(request, dialect.contentTypes);
     await verify(dialect, request, now);
     const decoded: DecodedEvent<unknown> = dialect.decode(request, parseJsonBody(request.body));

@@ -13,6 +13,8 @@ export interface WebhookRequest {
   readonly body: Buffer;
   /** Query string parameters (API Gateway `queryStringParameters`); absent when there are none. */
   readonly query?: ReadonlyMap<string, string>;
+  /** The HTTP method when it is not POST (a subscription handshake by GET); absent for POST. */
+  readonly method?: string;
 }
 
 /** Lower-cases header names and keeps every value (API Gateway `multiValueHeaders` when present). */
@@ -55,7 +57,8 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, maxBodyBytes: n
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (body.length > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes, body.length);
   const query = new Map(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  return { route: routeOf(event), headers, body, ...(query.size > 0 ? { query } : {}) };
+  const method = (event.httpMethod ?? 'POST').toUpperCase();
+  return { route: routeOf(event), headers, body, ...(query.size > 0 ? { query } : {}), ...(method !== 'POST' ? { method } : {}) };
 }
 
 /** The dialect segment of the route: `samsara` for `/webhooks/fleet/samsara` (the resource template, else the path). */
