@@ -286,9 +286,12 @@ function as2Problems(at: string, intake: FileIntakeConfig): string[] {
     const other = ids.get(partner.as2!.as2Id);
     if (other !== undefined) problems.push(`${at}.partners.${partner.name}.as2.as2Id ${partner.as2!.as2Id} is also ${other}: the AS2-From header must tell the partners apart`);
     ids.set(partner.as2!.as2Id, `partners.${partner.name}`);
-    if ((partner.as2!.certificates?.length ?? 0) + (partner.as2!.certificateIds?.length ?? 0) === 0) {
+    const certificates = (partner.as2!.certificates?.length ?? 0) + (partner.as2!.certificateIds?.length ?? 0);
+    if (certificates === 0) {
       problems.push(`${at}.partners.${partner.name}.as2 has no certificate: its signing certificate is needed to verify its messages (unsigned messages are refused)`);
     }
+    // Transfer Family's quota, not adjustable: https://docs.aws.amazon.com/transfer/latest/userguide/as2-limitations.html
+    if (certificates > 10) problems.push(`${at}.partners.${partner.name}.as2 has ${certificates} certificates: a Transfer Family partner profile holds at most 10`);
     const usages = new Set(partner.as2!.certificates?.map((c) => c.usage));
     if (partner.as2!.url && !partner.as2!.certificateIds?.length && !usages.has('ENCRYPTION')) {
       problems.push(`${at}.partners.${partner.name}.as2.url needs the partner's ENCRYPTION certificate: acknowledgements sent over AS2 are encrypted to it`);

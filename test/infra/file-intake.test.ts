@@ -200,6 +200,8 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
     expect(() => parseStageConfig(stages, 'dev', withEdi({ as2Server: { ...edi.as2Server, localAs2Id: 'SMFT-AS2' } }))).toThrow(/as2Id SMFT-AS2 is also as2Server\.localAs2Id/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT AS2' } }] }))).toThrow(/as2Id must match pattern/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT-AS2' } }] }))).toThrow(/has no certificate/);
+    const eleven = Array.from({ length: 11 }, (_, i) => `cert-${'0'.repeat(16)}${i.toString(16)}`.slice(0, 22));
+    expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { as2Id: 'SMFT-AS2', certificates: edi.partners[0].as2.certificates, certificateIds: eleven.slice(0, 9) } }, edi.partners[1]] }))).toThrow(/11 certificates: a Transfer Family partner profile holds at most 10/);
     const signingOnly = { ...edi.partners[0].as2, certificates: [edi.partners[0].as2.certificates[0]] };
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: signingOnly }] }))).toThrow(/as2\.url needs the partner's ENCRYPTION certificate/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { ...signingOnly, url: undefined } }, edi.partners[1]] }))).not.toThrow();
