@@ -11,6 +11,8 @@
  * `DispatchConfirmationLatency` and `PodToBillingReadyLatency` are measured by the fleet and ERP adapters,
  * where the confirming call returns.
  */
+import { isCreditMemo } from '../shared/canonical-event';
+
 export type SliName = 'PodToInvoiceCycleTime' | 'BillingReadyToInvoiceLatency' | 'ExceptionToCaseLatency';
 
 export interface SliMeasurement {
@@ -31,8 +33,7 @@ export const SLI_TRIGGERS: ReadonlySet<string> = new Set(['invoice.posted', 'cas
 
 /** Whether an event completes an SLI: a trigger type, and for `invoice.posted` an invoice (a credit memo bills nothing). */
 export function completesSli(detail: { readonly metadata: { readonly eventType: string }; readonly data: unknown }): boolean {
-  if (!SLI_TRIGGERS.has(detail.metadata.eventType)) return false;
-  return !(detail.metadata.eventType === 'invoice.posted' && (detail.data as { documentType?: unknown } | undefined)?.documentType === 'credit-memo');
+  return SLI_TRIGGERS.has(detail.metadata.eventType) && !isCreditMemo(detail);
 }
 
 const RULES: readonly { trigger: string; start: string; name: SliName }[] = [

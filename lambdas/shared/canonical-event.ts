@@ -100,6 +100,14 @@ export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEve
 }
 
 /** EventBridge `source` for a canonical event from a system. */
+/**
+ * Whether an event is a credit memo (`invoice.posted` with `documentType: credit-memo`): it bills nothing, so it
+ * neither makes a shipment invoiced nor completes a billing SLI, and its ticket note says what it is.
+ */
+export function isCreditMemo(detail: { readonly metadata: { readonly eventType: string }; readonly data: unknown }): boolean {
+  return detail.metadata.eventType === 'invoice.posted' && (detail.data as { documentType?: unknown } | undefined)?.documentType === 'credit-memo';
+}
+
 export function eventSource(system: EventSourceSystem): string {
   return `logistics-sync.${system}`;
 }

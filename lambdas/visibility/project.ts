@@ -5,7 +5,7 @@
  * comment on a case) and cost one read.
  */
 import type { MilestoneUpdate } from '../indexer/index-plan';
-import type { CanonicalDetail } from '../shared/canonical-event';
+import { isCreditMemo, type CanonicalDetail } from '../shared/canonical-event';
 import { planEntries } from './lists';
 import { foldView, VIEW_EVENT_TYPES } from './shipment-view';
 import { stableJson, type ShipmentViewStore } from './view-store';
@@ -23,7 +23,7 @@ const MAX_ATTEMPTS = 5;
 /** The shipments an event concerns: the one it names, or for an invoice naming only its order, that order's. */
 async function shipmentsOf(store: ShipmentViewStore, detail: CanonicalDetail): Promise<string[]> {
   // A credit memo changes no view (shipment-view.ts): nothing to read.
-  if (detail.metadata.eventType === 'invoice.posted' && (detail.data as { documentType?: unknown }).documentType === 'credit-memo') return [];
+  if (isCreditMemo(detail)) return [];
   if (detail.refs.shipmentId) return [detail.refs.shipmentId];
   if (detail.metadata.eventType === 'invoice.posted' && detail.refs.orderId) return store.shipmentsOf(detail.metadata.correlationId);
   return [];

@@ -10,7 +10,7 @@
  * leaves the same view, which is what lets the indexer write only when the view changes.
  */
 import { utcIso, type SeverityRank } from '../../registry/correlation-keys';
-import type { CanonicalDetail } from '../shared/canonical-event';
+import { isCreditMemo, type CanonicalDetail } from '../shared/canonical-event';
 import type { BusinessImpact } from './impact';
 
 /**
@@ -261,7 +261,7 @@ export function foldView(before: ShipmentView | undefined, shipmentId: string, e
     case 'invoice.posted': {
       const invoiceId = refs.invoiceId;
       // A credit memo bills nothing: it neither makes the shipment invoiced nor stands for its invoice (the trace shows it).
-      if (data.documentType === 'credit-memo') break;
+      if (isCreditMemo(event)) break;
       if (invoiceId && (!invoice || Date.parse(at) < Date.parse(invoice.postedAt))) {
         invoice = compact({ invoiceId, postedAt: at, currency: str(data.currency), grossAmount: str(data.grossAmount) });
       }

@@ -100,9 +100,20 @@ export class As2Server extends Construct {
 
     const localProfile = new transfer.CfnProfile(this, 'LocalProfile', { as2Id: config.localAs2Id, profileType: 'LOCAL', certificateIds: [...config.localCertificateIds] });
     const certificateIds: string[] = [...config.localCertificateIds];
-    const partnerProfiles: Record<string, transfer.CfnProfile> = {};
 
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+    /** A role Transfer Family assumes for one partner: the listed actions on its own folders of the bucket, nothing else. */
+    const folderRole = (id: string, grants: readonly { prefix: string; actions: string[] }[], why: string): iam.Role => {
+      const role = new iam.Role(this, id, { assumedBy: transferPrincipal() });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': grants.map((g) => `${g.prefix}*`) } } }));
+      for (const { prefix, actions } of grants) {
+        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
+        Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`, reason: `The partner's own ${prefix} folder of the intake bucket: ${why}` });
+      }
+      return role;
+    };
+
     for (const partner of props.partners) {
       if (!partner.as2) continue;
       const imported = (partner.as2.certificates ?? []).map(
@@ -114,28 +125,23 @@ export class As2Server extends Construct {
         profileType: 'PARTNER',
         certificateIds: [...imported, ...(partner.as2.certificateIds ?? [])],
       });
-      partnerProfiles[partner.name] = profile;
 
       const payload = `${props.prefix}${partner.name}/`;
       const metadata = `${AS2_METADATA_PREFIX}${partner.name}/`;
-      const role = new iam.Role(this, `${partner.name}AccessRole`, { assumedBy: transferPrincipal() });
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${payload}*`, `${metadata}*`] } } }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [bucket.arnForObjects(`${payload}*`)] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [bucket.arnForObjects(`${metadata}*`)] }));
-      for (const prefix of [payload, metadata]) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-          reason: `The partner's own ${prefix} folder of the intake bucket: Transfer Family names the files (AS2 payloads, MDNs, status files).`,
-        });
-      }
-
+      const accessRole = folderRole(
+        `${partner.name}AccessRole`,
+        [
+          { prefix: payload, actions: ['s3:PutObject', 's3:GetObject'] },
+          { prefix: metadata, actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] },
+        ],
+        'Transfer Family names the files (AS2 payloads, MDNs, status files).',
+      );
       const directory = (path: string) => `/${bucket.bucketName}/${path.replace(/\/$/, '')}`;
       this.agreements[partner.name] = new transfer.CfnAgreement(this, `${partner.name}Agreement`, {
         serverId: this.server.attrServerId,
         localProfileId: localProfile.attrProfileId,
         partnerProfileId: profile.attrProfileId,
-        accessRole: role.roleArn,
+        accessRole: accessRole.roleArn,
         // Transfer Family descriptions are printable ASCII without spaces.
         description: `${partner.name}->${payload}`,
         enforceMessageSigning: 'ENABLED',
@@ -148,31 +154,26 @@ export class As2Server extends Construct {
           temporaryFilesDirectory: directory(`${metadata}tmp`),
         },
       });
-    }
 
-    // Acknowledgements back over AS2, to the partners that gave their AS2 URL: the connector signs with our local
-    // profile's certificate, encrypts with the partner's and takes its MDN synchronously. It reads the 997 under the
-    // partner's acknowledgement folder and writes its own status JSON and the MDN beside it (CreateConnector,
-    // AccessRole: "the file's parent directory"), so the role may read and write that folder, nothing else.
-    for (const partner of props.partners) {
-      if (!partner.as2?.url) continue;
+      // Acknowledgements back over AS2, to a partner that gave its AS2 URL: the connector signs with our local
+      // profile's certificate, encrypts with the partner's and takes its MDN synchronously. It reads the 997 under the
+      // partner's acknowledgement folder and writes its own status JSON and the MDN beside it (CreateConnector,
+      // AccessRole: "the file's parent directory"), so its role may read and write that folder, nothing else.
+      if (!partner.as2.url) continue;
       const folder = `${props.acknowledgementPrefix}${partner.name}/`;
-      const role = new iam.Role(this, `${partner.name}ConnectorRole`, { assumedBy: transferPrincipal() });
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${folder}*`] } } }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${folder}*`)] }));
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${folder}*]`,
-        reason: `The partner's own ${folder} folder: the acknowledgements the connector sends, and the status and MDN files it writes beside them.`,
-      });
+      const connectorRole = folderRole(
+        `${partner.name}ConnectorRole`,
+        [{ prefix: folder, actions: ['s3:GetObject', 's3:PutObject'] }],
+        'the acknowledgements the connector sends, and the status and MDN files it writes beside them.',
+      );
       this.connectors[partner.name] = new transfer.CfnConnector(this, `${partner.name}Connector`, {
         url: partner.as2.url,
-        accessRole: role.roleArn,
+        accessRole: connectorRole.roleArn,
         loggingRole: loggingRole.roleArn,
         // A JSON property in the L1 (no key conversion): CloudFormation's own names.
         as2Config: {
           LocalProfileId: localProfile.attrProfileId,
-          PartnerProfileId: partnerProfiles[partner.name]!.attrProfileId,
+          PartnerProfileId: profile.attrProfileId,
           MessageSubject: `X12 997 from ${config.localAs2Id}`,
           Compression: 'DISABLED',
           EncryptionAlgorithm: 'AES256_CBC',

@@ -1,4 +1,4 @@
-import { buildCanonicalEvent, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
+import { buildCanonicalEvent, isCreditMemo, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
 import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
@@ -14,11 +14,6 @@ export interface InvoiceNoteAction {
   readonly currency?: string;
   /** A credit memo (`invoice.posted` with `documentType: credit-memo`) is noted as one, without the POD. @default 'invoice' */
   readonly documentType?: 'invoice' | 'credit-memo';
-}
-
-/** `documentType` of `invoice.posted` when it is a credit memo, else undefined (the default, an invoice). */
-function creditMemo(value: unknown): { documentType: 'credit-memo' } | Record<string, never> {
-  return value === 'credit-memo' ? { documentType: 'credit-memo' } : {};
 }
 
 /** Port: a shipment's proof of delivery (read from the correlation ledger). */
@@ -61,7 +56,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
   switch (metadata.eventType) {
     case 'invoice.posted': {
       if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
-      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...creditMemo(d.documentType) }];
+      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...(isCreditMemo(message.detail) ? { documentType: 'credit-memo' as const } : {}) }];
     }
     case 'case.opened':
       return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId, guardedByTarget: true }] : [];

@@ -77,18 +77,33 @@ export interface BcSalesInvoiceReadBackRequest extends BcReadBackBase {
   readonly salesInvoice: string;
 }
 
-/** What the webhook hands to the BC read-back queue per changed document. */
+/** A changed sales credit memo to read back (the SQS message body); `invoice.posted` (credit memo) follows for a posted one. */
 export interface BcSalesCreditMemoReadBackRequest extends BcReadBackBase {
   readonly kind: 'bc-sales-credit-memo-read-back';
   /** The sales credit memo's id (GUID); `*` for a `collection` notification, read through {@link filter}. */
   readonly salesCreditMemo: string;
 }
 
+/** What the webhook hands to the BC read-back queue per changed document. */
 export type BcReadBackRequest = BcSalesOrderReadBackRequest | BcSalesInvoiceReadBackRequest | BcSalesCreditMemoReadBackRequest;
+
+/** Per request kind: the field naming its document, its SQS message attribute, and what logs call it. */
+export const BC_READ_BACK_KINDS = {
+  'bc-sales-order-read-back': { field: 'salesOrder', attribute: 'lsync-sales-order', noun: 'sales order' },
+  'bc-sales-invoice-read-back': { field: 'salesInvoice', attribute: 'lsync-sales-invoice', noun: 'sales invoice' },
+  'bc-sales-credit-memo-read-back': { field: 'salesCreditMemo', attribute: 'lsync-sales-credit-memo', noun: 'sales credit memo' },
+} as const satisfies Record<BcReadBackRequest['kind'], { field: string; attribute: string; noun: string }>;
 
 /** The document a read-back request names (GUID or `*`). Pure. */
 export function bcDocumentOf(request: BcReadBackRequest): string {
-  return request.kind === 'bc-sales-invoice-read-back' ? request.salesInvoice : request.kind === 'bc-sales-credit-memo-read-back' ? request.salesCreditMemo : request.salesOrder;
+  switch (request.kind) {
+    case 'bc-sales-invoice-read-back':
+      return request.salesInvoice;
+    case 'bc-sales-credit-memo-read-back':
+      return request.salesCreditMemo;
+    default:
+      return request.salesOrder;
+  }
 }
 
 /** Port: queues BC read-backs (SQS in Lambda, in memory in tests). */

@@ -3,12 +3,10 @@ import type { CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
 import { createReadBackBatchHandler, type ReadBackBatchDependencies } from '../read-back/batch';
-import { bcDocumentOf, type BcReadBackRequest } from './notifications';
+import { BC_READ_BACK_KINDS, bcDocumentOf, type BcReadBackRequest } from './notifications';
 import { bcReadBack, type BcMappingOptions, type BcSalesOrderReader } from './read-back';
 import { bcCreditMemoReadBack, type BcSalesCreditMemoReader } from './read-back-credit-memo';
 import { bcInvoiceReadBack, type BcSalesInvoiceReader } from './read-back-invoice';
-
-const KINDS: readonly string[] = ['bc-sales-order-read-back', 'bc-sales-invoice-read-back', 'bc-sales-credit-memo-read-back'];
 
 /** Parses a BC read-back message; a malformed one is a ValidationError (dead-lettered at once). Pure. */
 export function parseBcReadBackRequest(body: string): BcReadBackRequest {
@@ -18,9 +16,10 @@ export function parseBcReadBackRequest(body: string): BcReadBackRequest {
   } catch {
     throw new ValidationError('the read-back message is not JSON', 'body');
   }
-  const r = value as (Partial<BcReadBackRequest> & { salesOrder?: unknown; salesInvoice?: unknown; salesCreditMemo?: unknown }) | null;
-  const document = r?.kind === 'bc-sales-invoice-read-back' ? r.salesInvoice : r?.kind === 'bc-sales-credit-memo-read-back' ? r.salesCreditMemo : r?.salesOrder;
-  if (!KINDS.includes(r?.kind as string) || typeof r!.companyId !== 'string' || typeof document !== 'string' || typeof r!.notification?.lastModifiedDateTime !== 'string' || typeof r!.receivedAt !== 'string') {
+  const r = value as (Partial<BcReadBackRequest> & Record<string, unknown>) | null;
+  const kind = typeof r?.kind === 'string' && Object.hasOwn(BC_READ_BACK_KINDS, r.kind) ? BC_READ_BACK_KINDS[r.kind as BcReadBackRequest['kind']] : undefined;
+  const document = kind ? r![kind.field] : undefined;
+  if (!kind || typeof r!.companyId !== 'string' || typeof document !== 'string' || typeof r!.notification?.lastModifiedDateTime !== 'string' || typeof r!.receivedAt !== 'string') {
     throw new ValidationError('the read-back message is not a Business Central sales order, sales invoice or sales credit memo read-back request', 'body');
   }
   return r as BcReadBackRequest;
@@ -61,13 +60,11 @@ export function createBcReadBackHandler(deps: BcReadBackDependencies): (event: S
     {
       vendor: 'Business Central',
       parse: parseBcReadBackRequest,
-      logKeys: (request) => ({
-        [request.kind === 'bc-sales-invoice-read-back' ? 'salesInvoice' : request.kind === 'bc-sales-credit-memo-read-back' ? 'salesCreditMemo' : 'salesOrder']: bcDocumentOf(request),
-        vendorEventId: request.metadata.eventId,
-      }),
+      logKeys: (request) => ({ [BC_READ_BACK_KINDS[request.kind].field]: bcDocumentOf(request), vendorEventId: request.metadata.eventId }),
       async process(request) {
-        if (request.kind === 'bc-sales-credit-memo-read-back') return announce(await bcCreditMemoReadBack(deps.reader, request), 'sales credit memo');
-        if (request.kind === 'bc-sales-invoice-read-back') return announce(await bcInvoiceReadBack(deps.reader, request), 'sales invoice');
+        const { noun } = BC_READ_BACK_KINDS[request.kind];
+        if (request.kind === 'bc-sales-credit-memo-read-back') return announce(await bcCreditMemoReadBack(deps.reader, request), noun);
+        if (request.kind === 'bc-sales-invoice-read-back') return announce(await bcInvoiceReadBack(deps.reader, request), noun);
         const result = await bcReadBack(deps.reader, request, deps.mapping);
         for (const reason of result.notReleased) {
           metrics.count('BcOrdersNotReleased');

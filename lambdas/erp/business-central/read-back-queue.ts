@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpstreamUnavailableError } from '../../shared/errors';
-import { bcDocumentOf, type BcReadBackQueue, type BcReadBackRequest } from './notifications';
+import { BC_READ_BACK_KINDS, bcDocumentOf, type BcReadBackQueue, type BcReadBackRequest } from './notifications';
 
 /** The BC read-back queue over SQS: one message per changed sales order, sales invoice or sales credit memo. A failed send is a 5xx, so BC retries. */
 export class SqsBcReadBackQueue implements BcReadBackQueue {
@@ -10,12 +10,7 @@ export class SqsBcReadBackQueue implements BcReadBackQueue {
   ) {}
 
   async enqueue(request: BcReadBackRequest): Promise<void> {
-    const [attribute, what] =
-      request.kind === 'bc-sales-invoice-read-back'
-        ? ['lsync-sales-invoice', 'sales invoice']
-        : request.kind === 'bc-sales-credit-memo-read-back'
-          ? ['lsync-sales-credit-memo', 'sales credit memo']
-          : ['lsync-sales-order', 'sales order'];
+    const { attribute, noun: what } = BC_READ_BACK_KINDS[request.kind];
     try {
       await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(request), MessageAttributes: { [attribute]: { DataType: 'String', StringValue: bcDocumentOf(request) } } }));
     } catch (error) {

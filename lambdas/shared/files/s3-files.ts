@@ -59,6 +59,11 @@ export function landedObjects(body: string): LandedObject[] {
     });
 }
 
+/** One version of a landed object (bucket, key and version, or ETag): what processes it once. Pure. */
+export function landedObjectKey(object: LandedObject): string {
+  return `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
+}
+
 /**
  * Runs `each` on every object the S3 notifications of an SQS batch name, in order. A message whose body is not a
  * notification, or one of whose objects fails, is reported (`onFailure`) as a batch item failure: SQS delivers it

@@ -160,6 +160,3 @@ export function freshdeskDialectWith(resolutions?: FreshdeskResolutions, warn?: 
     map: (decoded, receivedAt) => mapFreshdesk(decoded, receivedAt, resolutions, warn),
   };
 }
-
-/** Without a ticket reader: every event as received (a stage whose CS platform is not Freshdesk, tests, the bench). */
-export const freshdeskDialect: Dialect<FreshdeskWebhook> = freshdeskDialectWith();

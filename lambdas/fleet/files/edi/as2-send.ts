@@ -1,6 +1,6 @@
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { eachLandedObject } from '../../../shared/files/s3-files';
+import { eachLandedObject, landedObjectKey } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
 
 /**
@@ -51,8 +51,7 @@ export function createAs2SendHandler(deps: As2SendDeps): (event: SQSEvent, conte
         }
         // The path form of the connector's access-role documentation: /bucket/key.
         const filePath = `/${object.bucket}/${object.key}`;
-        const once = `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
-        const transferId = await deps.once.run(once, async () => (await deps.sender.send(destination.connectorId, filePath)) as JSONValue);
+        const transferId = await deps.once.run(landedObjectKey(object), async () => (await deps.sender.send(destination.connectorId, filePath)) as JSONValue);
         deps.log.info('acknowledgement sent over AS2', { key: object.key, partner: destination.partner, connectorId: destination.connectorId, transferId });
       },
       (messageId, error) => deps.log.error('AS2 send failed; the message is retried', { messageId, error: error.message }),

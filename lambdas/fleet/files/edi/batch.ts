@@ -1,7 +1,7 @@
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../../registry/catalog';
-import { eachLandedObject } from '../../../shared/files/s3-files';
+import { eachLandedObject, landedObjectKey } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
 import { processFile, type FileOutcome, type IntakeDeps } from './intake';
 
@@ -25,8 +25,7 @@ export function createBatchHandler(deps: BatchDeps): (event: SQSEvent, context?:
       event,
       async (object) => {
         if (!object.key.startsWith(deps.prefixes.inboundPrefix) || object.key.endsWith('/')) return;
-        const source = `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
-        const outcome = (await deps.once.run(source, async () => {
+        const outcome = (await deps.once.run(landedObjectKey(object), async () => {
           const text = await deps.store.read(object);
           return (await processFile(object, text, deps)) as unknown as JSONValue;
         })) as unknown as FileOutcome;
