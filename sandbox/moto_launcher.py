@@ -366,7 +366,108 @@ def apply_patches() -> list:
         dynamodb_table.Table.query = partition_query(dynamodb_table.Table.query)
     applied.append("dynamodb-query-one-partition")
 
+    # 14. Work moto repeats for every request, done once. Found by py-spy in a 10,000-order chaos run, moto on one
+    #     core at 87 %: (a) the server's dispatcher lists moto's package directory (os.listdir and an isdir per
+    #     entry, about 150) for every request, under its one lock, to learn the service names, which never change
+    #     while it runs; (b) an EventBridge input transformer builds a new JSONPath parser (ply's yacc tables) for
+    #     every path of every event it delivers, 8 % of the samples. Both are now computed once per distinct input:
+    #     the same names, the same parsed paths (jsonpath_ng's parsed expressions are not changed by `find`).
+    import functools
+
+    import jsonpath_ng.ext
+    from moto import backends as moto_backends
+
+    if not getattr(moto_backends.list_of_moto_modules, "lsync_cached", False):
+        module_names = tuple(moto_backends.list_of_moto_modules())
+        cached_modules = lambda: module_names  # noqa: E731 - a constant, as the directory is while moto runs
+        cached_modules.lsync_cached = True
+        moto_backends.list_of_moto_modules = cached_modules
+    if not hasattr(jsonpath_ng.ext.parse, "cache_info"):
+        jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
+    applied.append("server-repeated-work-cached")
+
     return applied
+
+
+class _SkipDrain:
+    """What werkzeug's `selectors` module is, for its run_wsgi, with one change: after a response werkzeug waits
+    10 ms for more bytes of the request and throws them away (it drains what the application did not read before it
+    closes). A request whose body `KeepAliveRequestHandler` has already read whole has nothing left to drain, and
+    on a kept-alive connection those bytes would be the next request: for it the drain is skipped."""
+
+    local = threading.local()
+
+    def __init__(self, real):
+        self.real = real
+        self.EVENT_READ = real.EVENT_READ
+
+    def DefaultSelector(self):  # noqa: N802 - the name werkzeug calls
+        if getattr(self.local, "body_read", False):
+            return _NoSelector()
+        return self.real.DefaultSelector()
+
+
+class _NoSelector:
+    def register(self, *_args):
+        pass
+
+    def select(self, timeout=None):  # noqa: ARG002 - the selector interface
+        return []
+
+    def close(self):
+        pass
+
+
+def keep_alive_handler(base):
+    """A request handler that keeps HTTP/1.1 connections open between requests.
+
+    werkzeug's development server closes every connection after one response (`Connection: close`): the sandbox's
+    AWS clients then open a TCP connection, and moto a thread, for each of the hundred-odd calls a second a volume
+    run makes (9,000 sockets in TIME-WAIT after a minute of the 10,000-order run; accept, thread start and the
+    drain above were a fifth of moto's samples). AWS keeps connections alive, and so do the SDK's HTTP agents.
+    Here the request's body is read whole before moto sees it (from Content-Length; a chunked request keeps
+    werkzeug's behaviour and closes), so the connection is at the next request's first byte once the response is
+    written, and the `Connection: close` header is left out; the client's own `Connection: close`, HTTP/1.0, and
+    werkzeug's closing after a failed chunked response still close."""
+    import io
+    import socket
+
+    from werkzeug import serving
+
+    if not isinstance(serving.selectors, _SkipDrain):
+        serving.selectors = _SkipDrain(serving.selectors)
+
+    class KeepAliveRequestHandler(base):
+        def setup(self):
+            super().setup()
+            # werkzeug writes the status line and headers, then the body: on a connection that stays open, Nagle's
+            # algorithm held the body until the client's delayed ACK (40 ms a response).
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def make_environ(self):
+            environ = super().make_environ()
+            length = self.headers.get("Content-Length")
+            chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+            self.keep_alive = not chunked and self.request_version == "HTTP/1.1" and not self.close_connection
+            if self.keep_alive:
+                size = int(length) if length and length.isdigit() else 0
+                environ["wsgi.input"] = io.BytesIO(self.rfile.read(size) if size else b"")
+            _SkipDrain.local.body_read = self.keep_alive
+            return environ
+
+        def send_header(self, keyword, value):
+            if keyword.lower() == "connection" and value.lower() == "close" and getattr(self, "keep_alive", False):
+                return
+            super().send_header(keyword, value)
+
+        def handle_one_request(self):
+            self.keep_alive = False
+            try:
+                super().handle_one_request()
+            finally:
+                _SkipDrain.local.body_read = False
+
+    return KeepAliveRequestHandler
 
 
 def main() -> None:
@@ -417,7 +518,7 @@ def main() -> None:
     app = DomainDispatcherApplication(create_backend_app)
     # As moto_server does: errors inside moto are logged with their traceback (to the parent's moto log).
     app.debug = True
-    server = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(host, 0, app, threaded=True, request_handler=keep_alive_handler(MotoRequestHandler))
     # moto builds some URLs from MOTO_PORT; set it to the port the OS gave us before anything uses it.
     os.environ["MOTO_PORT"] = str(server.port)
     print(json.dumps({"port": server.port, "pid": os.getpid(), "moto": moto.__version__}), flush=True)
@@ -429,7 +530,7 @@ def main() -> None:
 
         warnings.simplefilter("ignore")
         try:
-            patches = apply_patches()
+            patches = ["server-keep-alive", *apply_patches()]
             from moto.cloudformation.parsing import get_model_map
 
             # The resource types moto's CloudFormation can create, asked from moto itself so the sandbox
