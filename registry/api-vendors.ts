@@ -28,6 +28,12 @@ export interface ApiVendorEntry {
   /** The tightest documented limit the adapter runs into; none when the API is the customer's own. */
   readonly rateLimit?: VendorRateLimit;
   /**
+   * The tightest documented limit on the adapter's lookups (GET requests), when the vendor limits them apart from the
+   * operation above: a stage may then pace them on their own (`outbound.lookupRateLimitPerSecond`). @default - lookups
+   * count against `rateLimit` and share its pace
+   */
+  readonly lookupRateLimit?: VendorRateLimit;
+  /**
    * Why a stage cannot choose this vendor yet (its handlers exist, the stack does not deploy what they need):
    * synthesis refuses the stage with this reason. @default - deployable
    */
@@ -65,6 +71,13 @@ export const API_VENDORS = {
     // Create Route: 100 requests/min per organisation (the Routes API reference, and the official SDK's doc comment
     // on CreateRouteAsync, samsarahq/samsara-dotnet src/Samsara.Net/Routes/IRoutesClient.cs).
     rateLimit: { operation: 'Create Route', requestsPerMinute: 100, source: 'https://developers.samsara.com/docs/rate-limits' },
+    // Every limit is per endpoint (the rate-limits page; the SDK's doc comments): the adapter's lookups are Retrieve a
+    // trailer, 5 requests/s (ITrailersClient.cs), and Retrieve a route, 25 requests/s (IRoutesClient.cs).
+    lookupRateLimit: {
+      operation: 'Retrieve a trailer',
+      requestsPerMinute: 300,
+      source: 'https://github.com/samsarahq/samsara-dotnet/blob/fb1d5df15e96bd6950831ff273fd0a21fb3e0f7c/src/Samsara.Net/Trailers/ITrailersClient.cs',
+    },
   },
   zendesk: {
     system: 'cs',

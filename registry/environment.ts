@@ -42,6 +42,10 @@ export const ENV = {
   FAILED_DELIVERY_STATE_MACHINE_ARN: { description: 'the failed-delivery workflow' },
   HTTP_TIMEOUT_MS: { description: 'timeout of one call to a vendor API', default: ENV_DEFAULTS.HTTP_TIMEOUT_MS },
   HTTP_MIN_INTERVAL_MS: { description: 'minimum time between two calls of one function (its share of the paced rate)', default: ENV_DEFAULTS.HTTP_MIN_INTERVAL_MS },
+  HTTP_LOOKUP_MIN_INTERVAL_MS: {
+    description: "minimum time between two lookups (GET requests) of one function, when the vendor limits them apart (its share of outbound.lookupRateLimitPerSecond); 0: lookups share HTTP_MIN_INTERVAL_MS's pace",
+    default: ENV_DEFAULTS.HTTP_LOOKUP_MIN_INTERVAL_MS,
+  },
   MAX_RECEIVE_COUNT: { description: "the work queue's redrive maxReceiveCount", default: ENV_DEFAULTS.MAX_RECEIVE_COUNT },
   WEBHOOK_MAX_BODY_BYTES: { description: 'larger webhook bodies are refused with 413 before parsing', default: ENV_DEFAULTS.WEBHOOK_MAX_BODY_BYTES },
   WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS: { description: 'the replay window of signed timestamps, both directions', default: ENV_DEFAULTS.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS },

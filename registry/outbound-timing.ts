@@ -22,6 +22,8 @@ export interface OutboundTimingSettings {
   readonly maxConcurrency: number;
   readonly rateLimitPerSecond: number;
   readonly batchSize: number;
+  /** Lookups paced on their own (`outbound.lookupRateLimitPerSecond`); unset: they share the pace above. */
+  readonly lookupRateLimitPerSecond?: number;
 }
 
 export interface OutboundTiming {
@@ -29,6 +31,11 @@ export interface OutboundTiming {
   readonly httpTimeoutMs: number;
   /** This container's share of the target's rate limit: one request per this many ms. */
   readonly minIntervalMs: number;
+  /**
+   * This container's share of the vendor's lookup limit, when lookups are paced on their own; 0 when they share the
+   * pace above. The budgets below count every call at the slower pace above, so they stay an upper bound.
+   */
+  readonly lookupMinIntervalMs: number;
   /** Time left in the invocation below which the next message is held instead of started. */
   readonly callBudgetMs: number;
   /** Time the last message of a full batch can expect to start at: the pacing of the messages before it. */
@@ -54,6 +61,7 @@ export function outboundTiming(settings: OutboundTimingSettings): OutboundTiming
   return {
     httpTimeoutMs: timeout,
     minIntervalMs: pacing,
+    lookupMinIntervalMs: settings.lookupRateLimitPerSecond === undefined ? 0 : minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond),
     callBudgetMs: callBudgetMs(timeout, pacing),
     lastMessageStartsMs: (settings.batchSize - 1) * CALLS_PER_MESSAGE * pacing,
   };

@@ -115,7 +115,8 @@ function toRoute(response: RouteResponse | undefined): CreatedRoute {
 
 /**
  * The fleet client for a Lambda: base URL from `API_BASE_URL`, the API token from the JSON secret named
- * by `SECRET_NAME` (`apiToken`), timeout from `HTTP_TIMEOUT_MS`, pacing from `HTTP_MIN_INTERVAL_MS`.
+ * by `SECRET_NAME` (`apiToken`), timeout from `HTTP_TIMEOUT_MS`, pacing from `HTTP_MIN_INTERVAL_MS` (lookups from
+ * `HTTP_LOOKUP_MIN_INTERVAL_MS` when set: Samsara limits each endpoint apart).
  */
 export function createFleetClientFromEnv(): FleetClient {
   const secretName = requireEnv('SECRET_NAME');
@@ -124,6 +125,7 @@ export function createFleetClientFromEnv(): FleetClient {
     baseUrl: requireEnv('API_BASE_URL'),
     timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
     minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
+    lookupMinIntervalMs: numberEnv('HTTP_LOOKUP_MIN_INTERVAL_MS'),
   });
   return new FleetClient(http, secretFieldsFromSecretsManager(secretName, ['apiToken']));
 }

@@ -131,7 +131,7 @@ export class OutboundAdapter extends Construct {
     this.deadLetterQueue = this.reliableQueue.deadLetterQueue;
 
     // The request timeout and this container's share of the target's rate limit (registry/outbound-timing.ts).
-    const { httpTimeoutMs, minIntervalMs } = outboundTiming(outbound);
+    const { httpTimeoutMs, minIntervalMs, lookupMinIntervalMs } = outboundTiming(outbound);
     const circuit = props.circuitBreaker ?? {};
     const backoff = props.backoff ?? {};
     this.secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.config.secretName);
@@ -157,6 +157,7 @@ export class OutboundAdapter extends Construct {
         MAINTENANCE_WINDOWS: JSON.stringify(props.config.maintenanceWindows),
         HTTP_TIMEOUT_MS: httpTimeoutMs,
         HTTP_MIN_INTERVAL_MS: minIntervalMs,
+        HTTP_LOOKUP_MIN_INTERVAL_MS: lookupMinIntervalMs > 0 ? lookupMinIntervalMs : undefined,
         BACKOFF_BASE_SECONDS: (backoff.base ?? Duration.seconds(envDefault('BACKOFF_BASE_SECONDS'))).toSeconds(),
         BACKOFF_MAX_SECONDS: (backoff.max ?? Duration.seconds(envDefault('BACKOFF_MAX_SECONDS'))).toSeconds(),
         CIRCUIT_FAILURE_THRESHOLD: circuit.failureThreshold ?? envDefault('CIRCUIT_FAILURE_THRESHOLD'),

@@ -39,6 +39,11 @@ export interface SystemConfig {
      * (lib/config/vendor-limits.ts). @default - the documented limit
      */
     readonly vendorLimitPerMinute?: number;
+    /**
+     * Lookups (GET requests) paced on their own at this rate across the concurrent functions, for a vendor that limits
+     * them apart from its writes (registry/api-vendors.ts `lookupRateLimit`). @default - lookups share `rateLimitPerSecond`'s pace
+     */
+    readonly lookupRateLimitPerSecond?: number;
     /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */
     readonly degradedNoticeMinutes?: number;
   };

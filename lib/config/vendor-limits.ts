@@ -6,23 +6,40 @@ import type { SystemName } from '../../registry/systems';
  * Problems with one system's pacing against its vendor's limit (pure): the paced rate across every concurrent
  * instance (`rateLimitPerSecond`, which each of the `maxConcurrency` functions divides among themselves) in
  * requests per minute must not exceed the vendor's documented limit (registry/api-vendors.ts), or the override
- * `vendorLimitPerMinute`. The generic ERP API is the customer's own: no limit is known, none is checked.
+ * `vendorLimitPerMinute`. The generic ERP API is the customer's own: no limit is known, none is checked. A lookup pace
+ * (`lookupRateLimitPerSecond`) is checked against the vendor's documented lookup limit, and refused for a vendor that
+ * documents none apart from its other calls.
  */
 export function pacingProblems(
   system: SystemName,
-  outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly vendorLimitPerMinute?: number },
+  outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly vendorLimitPerMinute?: number; readonly lookupRateLimitPerSecond?: number },
   vendor?: string,
 ): string[] {
-  const { rateLimit: documented, title } = apiVendor(system, vendor);
+  const { rateLimit: documented, lookupRateLimit, title, name } = apiVendor(system, vendor);
+  const problems: string[] = [];
+  if (outbound.lookupRateLimitPerSecond !== undefined) {
+    if (!lookupRateLimit) {
+      problems.push(`systems.${system}.outbound.lookupRateLimitPerSecond: the ${title} (${name}) does not limit lookups apart from its other calls; leave it unset`);
+    } else if (outbound.lookupRateLimitPerSecond * 60 > lookupRateLimit.requestsPerMinute) {
+      problems.push(
+        `systems.${system}.outbound.lookupRateLimitPerSecond ${outbound.lookupRateLimitPerSecond}/s is ${outbound.lookupRateLimitPerSecond * 60} requests/min, above the ${title} ${lookupRateLimit.operation} limit of ${lookupRateLimit.requestsPerMinute} requests/min (${lookupRateLimit.source}); use at most ${perSecondWithin(lookupRateLimit.requestsPerMinute)}`,
+      );
+    }
+  }
   const limit = outbound.vendorLimitPerMinute ?? documented?.requestsPerMinute;
-  if (limit === undefined) return [];
+  if (limit === undefined) return problems;
   const perMinute = outbound.rateLimitPerSecond * 60;
-  if (perMinute <= limit) return [];
+  if (perMinute <= limit) return problems;
   const what = outbound.vendorLimitPerMinute !== undefined ? `the configured vendorLimitPerMinute of ${limit}` : `the ${title} ${documented!.operation} limit of ${limit} requests/min (${documented!.source})`;
-  const fits = Math.floor((limit / 60) * 100) / 100;
   return [
-    `systems.${system}.outbound.rateLimitPerSecond ${outbound.rateLimitPerSecond}/s is ${perMinute} requests/min across up to ${outbound.maxConcurrency} concurrent functions, above ${what}; use at most ${fits}`,
+    ...problems,
+    `systems.${system}.outbound.rateLimitPerSecond ${outbound.rateLimitPerSecond}/s is ${perMinute} requests/min across up to ${outbound.maxConcurrency} concurrent functions, above ${what}; use at most ${perSecondWithin(limit)}`,
   ];
+}
+
+/** The largest rate in hundredths of a request per second within a per-minute limit. */
+function perSecondWithin(requestsPerMinute: number): number {
+  return Math.floor((requestsPerMinute / 60) * 100) / 100;
 }
 
 /**

@@ -51,6 +51,11 @@ export interface FleetSimulatorOptions extends SimulatorOptions {
    * contracts/samsara/README.md). @default 100
    */
   createRouteLimitPerMinute?: number;
+  /**
+   * Retrieve a trailer (`GET /fleet/trailers/{id}`) requests per second before 429 (Samsara: 5 requests/sec, the SDK's
+   * doc comment on GetTrailerAsync, contracts/samsara/README.md). @default 5
+   */
+  getTrailerLimitPerSecond?: number;
 }
 
 export interface ProofOfDeliveryOptions extends SamsaraEventOptions {
@@ -80,7 +85,8 @@ export class FleetSimulator extends VendorSimulator {
   private readonly webhookId: string;
   private readonly routes: FleetRoutes;
   private seed: FleetSeed;
-  private createRouteCalls: number[] = [];
+  private readonly createRouteLimit: WindowLimit;
+  private readonly getTrailerLimit: WindowLimit;
 
   constructor(private readonly fleetOptions: FleetSimulatorOptions) {
     super('fleet', fleetOptions);
@@ -92,11 +98,13 @@ export class FleetSimulator extends VendorSimulator {
     this.routes = new FleetRoutes(() => this.seed);
     this.declareWebhookDialects({ samsara: fleetOptions.samsaraWebhookUrl, motive: fleetOptions.motiveWebhookUrl });
     this.enforceContract('samsara');
+    this.createRouteLimit = new WindowLimit('Create Route', fleetOptions.createRouteLimitPerMinute ?? 100, MINUTE, 'min');
+    this.getTrailerLimit = new WindowLimit('Retrieve a trailer', fleetOptions.getTrailerLimitPerSecond ?? 5, 1000, 'sec');
 
     this.route('POST', '/fleet/routes', (req) => this.createRouteRequest(req));
     this.route('GET', '/fleet/routes/:id', (req) => json(200, { data: routeResponse(this.findRoute(req.params.id)) }));
     this.route('GET', '/fleet/trailers/stats', (req) => trailerStats(req, this.seed));
-    this.route('GET', '/fleet/trailers/:id', (req) => json(200, { data: trailerResource(findTrailer(this.seed, req.params.id)) }));
+    this.route('GET', '/fleet/trailers/:id', (req) => this.limited(this.getTrailerLimit) ?? json(200, { data: trailerResource(findTrailer(this.seed, req.params.id)) }));
     this.route('POST', '/v1/sensors/temperature', (req) => sensorTemperatures(req, this.seed));
 
     const common = (args: Record<string, unknown>): SamsaraEventOptions => ({
@@ -294,7 +302,8 @@ export class FleetSimulator extends VendorSimulator {
 
   protected resetState(): void {
     this.routes.clear();
-    this.createRouteCalls = [];
+    this.createRouteLimit.clear();
+    this.getTrailerLimit.clear();
     this.seed = structuredClone(this.fleetOptions.seed ?? defaultFleetSeed(this.now()));
   }
 
@@ -318,14 +327,37 @@ export class FleetSimulator extends VendorSimulator {
 
   private createRouteRequest(req: SimRequest): SimResponse {
     // Create Route is limited to 100 requests/min per organisation (the SDK's doc comment on CreateRouteAsync).
-    const now = this.now().getTime();
-    this.createRouteCalls = this.createRouteCalls.filter((t) => t > now - MINUTE);
-    const limit = this.fleetOptions.createRouteLimitPerMinute ?? 100;
-    if (this.createRouteCalls.length >= limit) {
-      const retryAfter = Math.max(0.001, (this.createRouteCalls[0] + MINUTE - now) / 1000);
-      return this.errorResponse(429, 'rate_limited', `Create Route is limited to ${limit} requests/min`, { 'retry-after': retryAfter.toFixed(3) });
-    }
-    this.createRouteCalls.push(now);
-    return json(200, { data: routeResponse(this.routes.create(req.body)) });
+    return this.limited(this.createRouteLimit) ?? json(200, { data: routeResponse(this.routes.create(req.body)) });
+  }
+
+  /** A 429 with `Retry-After` (seconds, fractional: the rate-limits page) when the endpoint's limit is spent; else the call counts. */
+  private limited(limit: WindowLimit): SimResponse | undefined {
+    const retryAfter = limit.take(this.now().getTime());
+    if (retryAfter === undefined) return undefined;
+    return this.errorResponse(429, 'rate_limited', `${limit.operation} is limited to ${limit.limit} requests/${limit.unit}`, { 'retry-after': retryAfter.toFixed(3) });
+  }
+}
+
+/** One endpoint's rate limit: at most `limit` calls in any `windowMs`, per organisation. */
+class WindowLimit {
+  private calls: number[] = [];
+
+  constructor(
+    readonly operation: string,
+    readonly limit: number,
+    private readonly windowMs: number,
+    readonly unit: string,
+  ) {}
+
+  clear(): void {
+    this.calls = [];
+  }
+
+  /** Counts a call at `now`; or, when the window is full, the seconds until it has room (the call is not counted). */
+  take(now: number): number | undefined {
+    this.calls = this.calls.filter((t) => t > now - this.windowMs);
+    if (this.calls.length >= this.limit) return Math.max(0.001, (this.calls[0]! + this.windowMs - now) / 1000);
+    this.calls.push(now);
+    return undefined;
   }
 }

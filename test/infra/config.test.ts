@@ -73,6 +73,28 @@ describe('stage configuration', () => {
     expect(parseStageConfig(stages, 'dev', { systems: { erp: { outbound: { rateLimitPerSecond: 100, maxConcurrency: 2 } } } }).systems.erp.outbound.rateLimitPerSecond).toBe(100);
   });
 
+  test("lookups paced on their own: within the vendor's documented lookup limit, refused for a vendor that documents none, and set on the fleet adapter", () => {
+    // Samsara's Retrieve a trailer: 5 requests/s.
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { lookupRateLimitPerSecond: 6 } } } })).toThrow(
+      /systems\.fleet\.outbound\.lookupRateLimitPerSecond 6\/s is 360 requests\/min, above the Samsara API Retrieve a trailer limit of 300 requests\/min \(https:\/\/github\.com\/samsarahq\/samsara-dotnet\/.*ITrailersClient\.cs\); use at most 5/,
+    );
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 1 } } } })).toThrow(
+      /systems\.cs\.outbound\.lookupRateLimitPerSecond: the Zendesk Support API \(zendesk\) does not limit lookups apart from its other calls; leave it unset/,
+    );
+    const env = (stage: 'dev' | 'prod') => {
+      const { template } = synthStage(stage);
+      const variables = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {});
+      const outbound = variables.filter((v) => v.POWERTOOLS_SERVICE_NAME === 'fleet-outbound');
+      expect(outbound).toHaveLength(1);
+      // Only the fleet adapter's vendor limits lookups apart; the other adapters keep one pace.
+      expect(variables.filter((v) => v.HTTP_LOOKUP_MIN_INTERVAL_MS !== undefined)).toEqual(outbound);
+      return outbound[0]!;
+    };
+    // 4/s across 2 (dev) or 5 (prod) functions: one lookup per 500 or 1,250 ms per function, beside one write per 1,334 or 3,334 ms.
+    expect(env('dev')).toMatchObject({ HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '500' });
+    expect(env('prod')).toMatchObject({ HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' });
+  });
+
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not a cs vendor \(known: zendesk, freshdesk\)/);
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not a cs vendor/);

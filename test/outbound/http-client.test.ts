@@ -138,6 +138,28 @@ describe('HttpJsonClient against a local server', () => {
     await Promise.all([1, 2, 3].map(() => paced.request({ method: 'GET', path: '/ok' })));
     expect(Date.now() - started).toBeGreaterThanOrEqual(115);
   });
+
+  test('with a lookup pace, GETs keep their own pace: they neither wait behind the writes nor hold them', async () => {
+    const order = (options: { lookupMinIntervalMs?: number }) => async () => {
+      const paced = new HttpJsonClient({ target: 'Test', baseUrl, timeoutMs: 2000, minIntervalMs: 300, ...options });
+      const from = seen.length;
+      await Promise.all([
+        paced.request({ method: 'POST', path: '/ok', json: { n: 1 } }),
+        paced.request({ method: 'GET', path: '/ok?n=1' }),
+        paced.request({ method: 'GET', path: '/ok?n=2' }),
+        paced.request({ method: 'POST', path: '/ok', json: { n: 2 } }),
+        paced.request({ method: 'GET', path: '/ok?n=3' }),
+      ]);
+      return seen.slice(from).map((r) => (r.method === 'GET' ? `GET ${r.url.split('=')[1]}` : `POST ${(JSON.parse(r.body) as { n: number }).n}`));
+    };
+    // Each pace 300 ms apart, lookups 10 ms apart: the three GETs reach the server before the second POST's slot.
+    // (POST 1 and GET 1 both go at once, in either order.)
+    const laned = await order({ lookupMinIntervalMs: 10 })();
+    expect(laned.slice(2)).toEqual(['GET 2', 'GET 3', 'POST 2']);
+    expect(laned.slice(0, 2).sort()).toEqual(['GET 1', 'POST 1']);
+    // Without one, every request waits its turn in the one pace, in the order asked.
+    expect(await order({})()).toEqual(['POST 1', 'GET 1', 'GET 2', 'POST 2', 'GET 3']);
+  });
 });
 
 describe('parseRetryAfter and errorForStatus (pure)', () => {

@@ -125,6 +125,24 @@ describe('fleet simulator (Samsara-shaped)', () => {
       }
     });
 
+    test('Retrieve a trailer is limited to 5 requests a second: the sixth within the second gets 429 with Retry-After', async () => {
+      let now = Date.parse('2026-12-06T01:00:00Z');
+      const limited = new FleetSimulator({ samsaraSecret: SECRETS.samsara, now: () => new Date(now) });
+      const base = await limited.start();
+      try {
+        const get = () => getJson(`${base}/fleet/trailers/erp.trailer:RF-204`, { headers: auth });
+        for (let n = 0; n < 5; n++) expect((await get()).status).toBe(200);
+        now += 400;
+        const sixth = await get();
+        expect(sixth).toMatchObject({ status: 429, body: { message: 'Retrieve a trailer is limited to 5 requests/sec' } });
+        expect(Number(sixth.headers.get('retry-after'))).toBeCloseTo(0.6, 3);
+        now += 600;
+        expect((await get()).status).toBe(200);
+      } finally {
+        await limited.stop();
+      }
+    });
+
     test('trailers by id or external id, their reefer temperature, and sensor readings (v1, integer ids)', async () => {
       expect((await getJson(`${url}/fleet/trailers/erp.trailer:RF-204`, { headers: auth })).body).toEqual({ data: { id: '281474977110204', name: 'Reefer RF-204', externalIds: { 'erp.trailer': 'RF-204' } } });
       expect((await getJson(`${url}/fleet/trailers/erp.trailer:NOPE`, { headers: auth })).status).toBe(404);

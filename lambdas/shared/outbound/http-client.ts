@@ -38,6 +38,12 @@ export interface HttpJsonClientOptions {
    * rate limit: maxConcurrency / rateLimitPerSecond). @default 0 - no pacing
    */
   readonly minIntervalMs?: number;
+  /**
+   * Minimum milliseconds between two GET requests (lookups) from this container, when the vendor limits its reads
+   * apart from its writes (Samsara: Create Route 100/min, Retrieve a trailer 5/s): GETs then wait for their own
+   * slot only, not behind the writes' pace, and writes are not held by GETs. @default 0 - GETs share `minIntervalMs`'s pace
+   */
+  readonly lookupMinIntervalMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }
@@ -91,13 +97,16 @@ export class HttpJsonClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly minIntervalMs: number;
+  private readonly lookupMinIntervalMs: number;
   private readonly fetchFn: typeof fetch;
-  private nextSlot = 0;
+  /** The next free slot of each pace: the writes' (every request's, without a lookup pace) and the lookups'. */
+  private readonly nextSlot = { requests: 0, lookups: 0 };
 
   constructor(private readonly options: HttpJsonClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 8000;
     this.minIntervalMs = options.minIntervalMs ?? 0;
+    this.lookupMinIntervalMs = options.lookupMinIntervalMs ?? 0;
     this.fetchFn = options.fetch ?? globalThis.fetch;
   }
 
@@ -112,7 +121,7 @@ export class HttpJsonClient {
 
   /** Sends the request; resolves for 2xx with the parsed JSON body (undefined when empty), throws otherwise. */
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
-    await this.pace();
+    await (request.method === 'GET' && this.lookupMinIntervalMs > 0 ? this.pace('lookups', this.lookupMinIntervalMs) : this.pace('requests', this.minIntervalMs));
     const url = new URL(this.baseUrl + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
@@ -158,12 +167,12 @@ export class HttpJsonClient {
     });
   }
 
-  /** Spaces requests from this container at least `minIntervalMs` apart. */
-  private async pace(): Promise<void> {
-    if (this.minIntervalMs <= 0) return;
+  /** Spaces the requests of one pace from this container at least `intervalMs` apart. */
+  private async pace(which: 'requests' | 'lookups', intervalMs: number): Promise<void> {
+    if (intervalMs <= 0) return;
     const now = Date.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.minIntervalMs;
+    const slot = Math.max(now, this.nextSlot[which]);
+    this.nextSlot[which] = slot + intervalMs;
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }
 }
