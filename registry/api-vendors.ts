@@ -16,6 +16,8 @@ export interface VendorRateLimit {
   readonly requestsPerMinute: number;
   /** Where the vendor documents it. */
   readonly source: string;
+  /** The limit counts every request (an account-wide limit), so the paced writes take their share of it too. */
+  readonly includesWrites?: true;
 }
 
 export interface ApiVendorEntry {
@@ -86,6 +88,9 @@ export const API_VENDORS = {
     contract: 'zendesk',
     // Update Ticket: 100 requests/min per account, within the plan's account-wide limit (200/min on the smallest plan).
     rateLimit: { operation: 'Update Ticket', requestsPerMinute: 100, source: 'https://support.zendesk.com/hc/en-us/articles/8638126078234' },
+    // Lookups (List Tickets by external id, before each note) have no endpoint limit of their own: they count against
+    // the account-wide limit, 200 requests/min on the smallest plan (Suite Team), which the writes share.
+    lookupRateLimit: { operation: 'account-wide (Suite Team)', requestsPerMinute: 200, source: 'https://developer.zendesk.com/api-reference/introduction/rate-limits/', includesWrites: true },
   },
   freshdesk: {
     system: 'cs',

@@ -22,7 +22,7 @@ export interface OutboundTimingSettings {
   readonly maxConcurrency: number;
   readonly rateLimitPerSecond: number;
   readonly batchSize: number;
-  /** Lookups paced on their own (`outbound.lookupRateLimitPerSecond`); unset: they share the pace above. */
+  /** Lookups paced on their own (`outbound.lookupRateLimitPerSecond`); unset or 0: they share the pace above. */
   readonly lookupRateLimitPerSecond?: number;
 }
 
@@ -61,7 +61,7 @@ export function outboundTiming(settings: OutboundTimingSettings): OutboundTiming
   return {
     httpTimeoutMs: timeout,
     minIntervalMs: pacing,
-    lookupMinIntervalMs: settings.lookupRateLimitPerSecond === undefined ? 0 : minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond),
+    lookupMinIntervalMs: settings.lookupRateLimitPerSecond ? minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond) : 0,
     callBudgetMs: callBudgetMs(timeout, pacing),
     lastMessageStartsMs: (settings.batchSize - 1) * CALLS_PER_MESSAGE * pacing,
   };

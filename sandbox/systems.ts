@@ -22,12 +22,18 @@ export function systemVendorOverrides(base: StageConfig, selection: SystemSelect
     if ((API_VENDORS as Readonly<Record<string, { system: string }>>)[vendor]?.system !== system) continue;
     const outbound = base.systems[system].outbound;
     const override: Record<string, unknown> = { vendor };
-    if (pacingProblems(system, outbound, vendor).length > 0) {
+    const paces: Record<string, number> = {};
+    if (outbound.lookupRateLimitPerSecond && !apiVendor(system, vendor).lookupRateLimit) {
+      note(`systems.${system}: ${vendor} documents no lookup limit of its own; its lookups share the outbound pace for this run`);
+      paces.lookupRateLimitPerSecond = 0;
+    }
+    if (pacingProblems(system, { ...outbound, ...paces }, vendor).length > 0) {
       const limit = apiVendor(system, vendor).rateLimit!.requestsPerMinute;
       const fits = Math.floor((limit / 60) * 100) / 100;
       note(`systems.${system}: ${vendor}'s documented limit is ${limit} requests/min; outbound pacing lowered from ${outbound.rateLimitPerSecond}/s to ${fits}/s for this run`);
-      override.outbound = { rateLimitPerSecond: fits };
+      paces.rateLimitPerSecond = fits;
     }
+    if (Object.keys(paces).length > 0) override.outbound = paces;
     systems[system] = override;
   }
   return Object.keys(systems).length > 0 ? { systems } : undefined;

@@ -218,7 +218,8 @@ export class ZendeskClient implements CsPort, CaseSource {
 
 /**
  * The Zendesk client for a Lambda: base URL from `API_BASE_URL`, token (and optional `email`) from the
- * JSON secret named by `SECRET_NAME`, timeout from `HTTP_TIMEOUT_MS`, pacing from `HTTP_MIN_INTERVAL_MS`.
+ * JSON secret named by `SECRET_NAME`, timeout from `HTTP_TIMEOUT_MS`, pacing from `HTTP_MIN_INTERVAL_MS` (lookups from
+ * `HTTP_LOOKUP_MIN_INTERVAL_MS` when set).
  */
 export function createZendeskClientFromEnv(): ZendeskClient {
   const secretName = requireEnv('SECRET_NAME');
@@ -227,6 +228,7 @@ export function createZendeskClientFromEnv(): ZendeskClient {
     baseUrl: requireEnv('API_BASE_URL'),
     timeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
     minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
+    lookupMinIntervalMs: numberEnv('HTTP_LOOKUP_MIN_INTERVAL_MS'),
   });
   return new ZendeskClient(http, secretFieldsFromSecretsManager(secretName, ['apiToken'], ['email']));
 }

@@ -41,7 +41,7 @@ export interface SystemConfig {
     readonly vendorLimitPerMinute?: number;
     /**
      * Lookups (GET requests) paced on their own at this rate across the concurrent functions, for a vendor that limits
-     * them apart from its writes (registry/api-vendors.ts `lookupRateLimit`). @default - lookups share `rateLimitPerSecond`'s pace
+     * them apart from its writes (registry/api-vendors.ts `lookupRateLimit`); 0: they share `rateLimitPerSecond`'s pace. @default - lookups share `rateLimitPerSecond`'s pace
      */
     readonly lookupRateLimitPerSecond?: number;
     /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */

@@ -17,13 +17,18 @@ export function pacingProblems(
 ): string[] {
   const { rateLimit: documented, lookupRateLimit, title, name } = apiVendor(system, vendor);
   const problems: string[] = [];
-  if (outbound.lookupRateLimitPerSecond !== undefined) {
+  if (outbound.lookupRateLimitPerSecond !== undefined && outbound.lookupRateLimitPerSecond > 0) {
     if (!lookupRateLimit) {
-      problems.push(`systems.${system}.outbound.lookupRateLimitPerSecond: the ${title} (${name}) does not limit lookups apart from its other calls; leave it unset`);
-    } else if (outbound.lookupRateLimitPerSecond * 60 > lookupRateLimit.requestsPerMinute) {
-      problems.push(
-        `systems.${system}.outbound.lookupRateLimitPerSecond ${outbound.lookupRateLimitPerSecond}/s is ${outbound.lookupRateLimitPerSecond * 60} requests/min, above the ${title} ${lookupRateLimit.operation} limit of ${lookupRateLimit.requestsPerMinute} requests/min (${lookupRateLimit.source}); use at most ${perSecondWithin(lookupRateLimit.requestsPerMinute)}`,
-      );
+      problems.push(`systems.${system}.outbound.lookupRateLimitPerSecond: the ${title} (${name}) does not limit lookups apart from its other calls; set it to 0 (lookups share rateLimitPerSecond's pace) or leave it unset`);
+    } else {
+      // An account-wide limit also counts the writes, paced at rateLimitPerSecond.
+      const writes = lookupRateLimit.includesWrites ? outbound.rateLimitPerSecond * 60 : 0;
+      const perMinute = outbound.lookupRateLimitPerSecond * 60;
+      if (perMinute + writes > lookupRateLimit.requestsPerMinute) {
+        problems.push(
+          `systems.${system}.outbound.lookupRateLimitPerSecond ${outbound.lookupRateLimitPerSecond}/s is ${perMinute} requests/min${writes ? `, with the writes' ${writes}` : ''}, above the ${title} ${lookupRateLimit.operation} limit of ${lookupRateLimit.requestsPerMinute} requests/min (${lookupRateLimit.source}); use at most ${perSecondWithin(lookupRateLimit.requestsPerMinute - writes)}`,
+        );
+      }
     }
   }
   const limit = outbound.vendorLimitPerMinute ?? documented?.requestsPerMinute;

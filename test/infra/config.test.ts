@@ -73,26 +73,34 @@ describe('stage configuration', () => {
     expect(parseStageConfig(stages, 'dev', { systems: { erp: { outbound: { rateLimitPerSecond: 100, maxConcurrency: 2 } } } }).systems.erp.outbound.rateLimitPerSecond).toBe(100);
   });
 
-  test("lookups paced on their own: within the vendor's documented lookup limit, refused for a vendor that documents none, and set on the fleet adapter", () => {
+  test("lookups paced on their own: within the vendor's documented lookup limit, refused for a vendor that documents none, and set on the fleet and CS adapters", () => {
     // Samsara's Retrieve a trailer: 5 requests/s.
     expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { lookupRateLimitPerSecond: 6 } } } })).toThrow(
       /systems\.fleet\.outbound\.lookupRateLimitPerSecond 6\/s is 360 requests\/min, above the Samsara API Retrieve a trailer limit of 300 requests\/min \(https:\/\/github\.com\/samsarahq\/samsara-dotnet\/.*ITrailersClient\.cs\); use at most 5/,
     );
-    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 1 } } } })).toThrow(
-      /systems\.cs\.outbound\.lookupRateLimitPerSecond: the Zendesk Support API \(zendesk\) does not limit lookups apart from its other calls; leave it unset/,
+    // Zendesk's lookups count against the account-wide 200/min with the writes' 90/min.
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 2 } } } })).toThrow(
+      /systems\.cs\.outbound\.lookupRateLimitPerSecond 2\/s is 120 requests\/min, with the writes' 90, above the Zendesk Support API account-wide \(Suite Team\) limit of 200 requests\/min .*; use at most 1\.83/,
     );
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.3, lookupRateLimitPerSecond: 1 } } } })).toThrow(
+      /systems\.cs\.outbound\.lookupRateLimitPerSecond: the Freshdesk API v2 \(freshdesk\) does not limit lookups apart from its other calls; set it to 0 \(lookups share rateLimitPerSecond's pace\) or leave it unset/,
+    );
+    // 0: lookups share the one pace.
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.3, batchSize: 4, lookupRateLimitPerSecond: 0 } } } }).systems.cs.outbound.lookupRateLimitPerSecond).toBe(0);
     const env = (stage: 'dev' | 'prod') => {
       const { template } = synthStage(stage);
       const variables = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {});
-      const outbound = variables.filter((v) => v.POWERTOOLS_SERVICE_NAME === 'fleet-outbound');
-      expect(outbound).toHaveLength(1);
-      // Only the fleet adapter's vendor limits lookups apart; the other adapters keep one pace.
-      expect(variables.filter((v) => v.HTTP_LOOKUP_MIN_INTERVAL_MS !== undefined)).toEqual(outbound);
-      return outbound[0]!;
+      const fleet = variables.filter((v) => v.POWERTOOLS_SERVICE_NAME === 'fleet-outbound');
+      const cs = variables.filter((v) => v.POWERTOOLS_SERVICE_NAME === 'cs-outbound');
+      expect([fleet.length, cs.length]).toEqual([1, 1]);
+      // Samsara's and Zendesk's adapters; the ERP's keeps one pace.
+      expect(variables.filter((v) => v.HTTP_LOOKUP_MIN_INTERVAL_MS !== undefined)).toEqual([...fleet, ...cs].sort((a, b) => variables.indexOf(a) - variables.indexOf(b)));
+      return { fleet: fleet[0]!, cs: cs[0]! };
     };
-    // 4/s across 2 (dev) or 5 (prod) functions: one lookup per 500 or 1,250 ms per function, beside one write per 1,334 or 3,334 ms.
-    expect(env('dev')).toMatchObject({ HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '500' });
-    expect(env('prod')).toMatchObject({ HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' });
+    // Fleet 4/s across 2 (dev) or 5 (prod) functions: one lookup per 500 or 1,250 ms per function, beside one write per
+    // 1,334 or 3,334 ms; CS 1.8/s across 2 or 3.
+    expect(env('dev')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '500' }, cs: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1112' } });
+    expect(env('prod')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' }, cs: { HTTP_MIN_INTERVAL_MS: '2000', HTTP_LOOKUP_MIN_INTERVAL_MS: '1667' } });
   });
 
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
@@ -117,9 +125,10 @@ describe('stage configuration', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk' } } })).toThrow(
       /systems\.cs\.outbound\.rateLimitPerSecond 1\.5\/s is 90 requests\/min .* above the Freshdesk API v2 Update a Ticket \(Growth plan\) limit of 80 requests\/min \(https:\/\/developers\.freshdesk\.com\/api\/#ratelimit\); use at most 1\.33/,
     );
-    // At the slower pace a batch of 5 no longer fits the timeout (registry/outbound-timing.ts), so the batch shrinks too.
-    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.33, batchSize: 4 } } } }).systems.cs.vendor).toBe('freshdesk');
-    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { vendorLimitPerMinute: 160 } } } }).systems.cs.outbound.rateLimitPerSecond).toBe(1.5);
+    // At the slower pace a batch of 5 no longer fits the timeout (registry/outbound-timing.ts), so the batch shrinks too;
+    // Freshdesk documents no lookup limit of its own, so its lookups share the pace (0).
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.33, batchSize: 4, lookupRateLimitPerSecond: 0 } } } }).systems.cs.vendor).toBe('freshdesk');
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { vendorLimitPerMinute: 160, lookupRateLimitPerSecond: 0 } } } }).systems.cs.outbound.rateLimitPerSecond).toBe(1.5);
   });
 
   test('every stage paces each vendor within its documented limit', () => {
