@@ -31,7 +31,7 @@ export interface ChaosOptions {
    * keep the faults on, the last orders meeting cycle after cycle of them). @default - until the last order started
    */
   readonly maxFaultCycles?: number;
-  /** Orders driven at once. @default 60 */
+  /** Orders driven at once: enough that the fleet adapter's Create Route pace (90 a minute), not the driver, bounds the run. @default 120 */
   readonly concurrency?: number;
   /** The sandbox's work directory. @default .sandbox/chaos */
   readonly workDir?: string;
@@ -90,7 +90,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       const found = await traceById(traceStore.dynamodb, table, orderId).catch(() => undefined);
       return found?.timeline.some((h) => h.eventType === 'shipment.dispatched') ?? false;
     };
-    const concurrency = options.concurrency ?? 60;
+    const concurrency = options.concurrency ?? 120;
     const driver = new Driver(sims, world, { concurrency, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
     driver.seed(plans);
 

@@ -18,6 +18,9 @@ import { chilledOrderOfC77, control, eventually, sandbox, sim } from './support'
 const ORDER_ID = 'SO-1001';
 const SHIPMENT_ID = 'SHP-1001-08';
 const ARTIFACTS = 'visibility';
+/** What the page waits for comes from the sandbox's APIs: expect.poll's default second is too short on a loaded machine (a
+ * fresh-clone CI run beside a chaos run saw the timeline still empty after it). */
+const PAGE_WAIT = { timeout: 15_000 };
 
 interface BusEvent {
   'detail-type': string;
@@ -100,7 +103,7 @@ describe('the visibility page in Chromium (issue 16)', () => {
     await page.goto(`${pageUrl()}#trouble`);
     await page.waitForSelector('body[data-loaded="true"]');
     const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(1);
     expect(await row.getAttribute('data-severity')).toBe('major');
     expect(await row.locator('[data-column=exceptions]').innerText()).toMatch(/temperature excursion/);
     expect(await row.locator(`[data-column=cases] [data-case="${ticketId}"]`).innerText()).toMatch(/resolved\s+high · opened by the workflow/);
@@ -125,14 +128,14 @@ describe('the visibility page in Chromium (issue 16)', () => {
       await page.waitForSelector('body[data-loaded="true"]');
     };
     await apply(() => page.locator('#trouble-filters input[name=customer]').fill('C-12'));
-    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(0);
     await screenshot(page, ARTIFACTS, '2-filtered-customer-C-12');
     await apply(() => page.locator('#trouble-filters input[name=customer]').fill('C-77'));
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(1);
     await apply(async () => void (await page.locator('#trouble-filters select[name=severity]').selectOption('critical')));
-    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(0);
     await apply(async () => void (await page.locator('#trouble-filters select[name=severity]').selectOption('major')));
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(1);
     expect(await page.locator('#trouble-table tr[data-shipment]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-severity')))).not.toContain('minor');
     expect(browser.problems).toEqual([]);
   });
@@ -144,7 +147,7 @@ describe('the visibility page in Chromium (issue 16)', () => {
     await page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"] a[data-timeline="${SHIPMENT_ID}"]`).click();
     await page.waitForURL(/#timeline\//);
     const hops = page.locator('[data-testid=timeline] li');
-    await expect.poll(async () => new Set(await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-system')))).size).toBeGreaterThanOrEqual(4);
+    await expect.poll(async () => new Set(await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-system')))).size, PAGE_WAIT).toBeGreaterThanOrEqual(4);
     const systems = new Set(await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-system'))));
     expect([...systems].sort()).toEqual(expect.arrayContaining(['cs', 'erp', 'fleet', 'orchestrator']));
     const types = await hops.evaluateAll((items) => items.map((i) => i.getAttribute('data-event-type')));
@@ -160,12 +163,12 @@ describe('the visibility page in Chromium (issue 16)', () => {
     const { page } = browser;
     await page.goto(`${pageUrl()}#unbilled`);
     await page.waitForSelector('body[data-loaded="true"]');
-    await expect.poll(() => page.locator('#unbilled-table table, #unbilled-table [data-testid=empty]').count()).toBe(1);
+    await expect.poll(() => page.locator('#unbilled-table table, #unbilled-table [data-testid=empty]').count(), PAGE_WAIT).toBe(1);
     await screenshot(page, ARTIFACTS, '4-delivered-not-invoiced');
     await page.goto(`${pageUrl()}#cases`);
     await page.waitForSelector('body[data-loaded="true"]');
     const caseRow = page.locator(`#cases-table tr[data-case="${ticketId}"][data-shipment="${SHIPMENT_ID}"]`);
-    await expect.poll(() => caseRow.count()).toBe(1);
+    await expect.poll(() => caseRow.count(), PAGE_WAIT).toBe(1);
     expect(await caseRow.locator('[data-column=disruption]').innerText()).toMatch(/major[\s\S]*temperature excursion[\s\S]*still active/);
     await screenshot(page, ARTIFACTS, '5-cases');
     expect(browser.problems).toEqual([]);
@@ -176,7 +179,7 @@ describe('the visibility page in Chromium (issue 16)', () => {
     await page.goto(`${pageUrl()}?refresh=5#trouble`);
     await page.waitForSelector('body[data-loaded="true"]');
     const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), PAGE_WAIT).toBe(1);
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await sim('erp', 'POST', '/__sim/actions/releaseQualityHold', { holdId });
