@@ -33,7 +33,7 @@ export interface OutboundTiming {
   readonly minIntervalMs: number;
   /**
    * This container's share of the vendor's lookup limit, when lookups are paced on their own; 0 when they share the
-   * pace above. The budgets below count every call at the slower pace above, so they stay an upper bound.
+   * pace above. The budgets below count every call at the slower of the two paces, so they stay an upper bound.
    */
   readonly lookupMinIntervalMs: number;
   /** Time left in the invocation below which the next message is held instead of started. */
@@ -58,12 +58,15 @@ export function callBudgetMs(requestTimeoutMs: number, pacingMs: number): number
 export function outboundTiming(settings: OutboundTimingSettings): OutboundTiming {
   const timeout = httpTimeoutMs(settings.timeoutSeconds);
   const pacing = minIntervalMs(settings.maxConcurrency, settings.rateLimitPerSecond);
+  const lookupPacing = settings.lookupRateLimitPerSecond ? minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond) : 0;
+  // Every call of a message is counted at the slower of the two paces: an upper bound either way.
+  const slowest = Math.max(pacing, lookupPacing);
   return {
     httpTimeoutMs: timeout,
     minIntervalMs: pacing,
-    lookupMinIntervalMs: settings.lookupRateLimitPerSecond ? minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond) : 0,
-    callBudgetMs: callBudgetMs(timeout, pacing),
-    lastMessageStartsMs: (settings.batchSize - 1) * CALLS_PER_MESSAGE * pacing,
+    lookupMinIntervalMs: lookupPacing,
+    callBudgetMs: callBudgetMs(timeout, slowest),
+    lastMessageStartsMs: (settings.batchSize - 1) * CALLS_PER_MESSAGE * slowest,
   };
 }
 
@@ -75,10 +78,11 @@ export function outboundTimingProblems(settings: OutboundTimingSettings): string
   const t = outboundTiming(settings);
   const timeoutMs = settings.timeoutSeconds * 1000;
   if (t.lastMessageStartsMs + t.callBudgetMs <= timeoutMs) return [];
-  const fits = Math.floor((timeoutMs - t.callBudgetMs) / (CALLS_PER_MESSAGE * t.minIntervalMs)) + 1;
+  const slowest = Math.max(t.minIntervalMs, t.lookupMinIntervalMs);
+  const fits = Math.floor((timeoutMs - t.callBudgetMs) / (CALLS_PER_MESSAGE * slowest)) + 1;
   return [
     `a batch of ${settings.batchSize} does not fit in the ${settings.timeoutSeconds} s timeout: its last message starts after ~${(t.lastMessageStartsMs / 1000).toFixed(1)} s of pacing ` +
-      `(${CALLS_PER_MESSAGE} requests per message, one per ${t.minIntervalMs} ms per container) and needs ${(t.callBudgetMs / 1000).toFixed(1)} s left; ` +
+      `(${CALLS_PER_MESSAGE} requests per message, one per ${slowest} ms per container) and needs ${(t.callBudgetMs / 1000).toFixed(1)} s left; ` +
       (fits >= 1 ? `use batchSize ≤ ${fits} or a longer timeout` : 'use a longer timeout (even one message does not fit)'),
   ];
 }

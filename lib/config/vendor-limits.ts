@@ -56,7 +56,7 @@ function perSecondWithin(requestsPerMinute: number): number {
  */
 export function batchTimeProblems(
   system: SystemName,
-  outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly batchSize: number; readonly timeoutSeconds: number },
+  outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly batchSize: number; readonly timeoutSeconds: number; readonly lookupRateLimitPerSecond?: number },
 ): string[] {
   return outboundTimingProblems(outbound).map(
     (problem) => `systems.${system}.outbound (maxConcurrency ${outbound.maxConcurrency}, rateLimitPerSecond ${outbound.rateLimitPerSecond}): ${problem}`,

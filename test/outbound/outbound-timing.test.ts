@@ -13,6 +13,17 @@ describe('outbound timing', () => {
     expect(callBudgetMs(7500, 40)).toBe(16_080);
   });
 
+  test('with lookups on a pace of their own, a message is budgeted at the slower of the two paces', () => {
+    // Faster lookups (the stages' fleet adapter): the writes' pace still bounds the budget.
+    const faster = outboundTiming({ ...fleetSandboxBefore, lookupRateLimitPerSecond: 4 });
+    expect(faster).toMatchObject({ minIntervalMs: 1334, lookupMinIntervalMs: 500, callBudgetMs: outboundTiming(fleetSandboxBefore).callBudgetMs });
+    // Slower lookups: their pace is the one a message may wait for.
+    const slower = outboundTiming({ ...fleetSandboxBefore, lookupRateLimitPerSecond: 0.5 });
+    expect(slower).toMatchObject({ lookupMinIntervalMs: 4000, callBudgetMs: CALLS_PER_MESSAGE * (2500 + 4000) + 1000, lastMessageStartsMs: 4 * CALLS_PER_MESSAGE * 4000 });
+    expect(outboundTimingProblems({ ...fleetSandboxBefore, timeoutSeconds: 30, lookupRateLimitPerSecond: 0.5 })).toEqual([expect.stringMatching(/one per 4000 ms per container/)]);
+    expect(outboundTiming({ ...fleetSandboxBefore, lookupRateLimitPerSecond: 0 }).lookupMinIntervalMs).toBe(0);
+  });
+
   test('the fleet adapter the volume run saw (5 messages, 1.3 s pacing, 10 s timeout) is refused, naming the batch size that fits', () => {
     expect(outboundTimingProblems(fleetSandboxBefore)).toEqual([expect.stringMatching(/a batch of 5 does not fit in the 10 s timeout: .* use batchSize ≤ 1 or a longer timeout/)]);
     expect(outboundTimingProblems({ ...fleetSandboxBefore, batchSize: 1 })).toEqual([]);

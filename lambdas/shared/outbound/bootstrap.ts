@@ -31,7 +31,7 @@ import { PowertoolsSyncMetrics } from './sync-metrics';
  * | `CIRCUIT_FAILURE_THRESHOLD`, `CIRCUIT_COOLDOWN_SECONDS`, `CIRCUIT_MAX_COOLDOWN_SECONDS` | circuit breaker |
  * | `MAX_HOLD_SECONDS` | a message held longer is dead-lettered |
  * | `HTTP_TIMEOUT_MS` | per-request timeout of the target client |
- * | `HTTP_MIN_INTERVAL_MS` | this container's pacing (its share of the target's rate limit); with the timeout, the budget a message needs before it is started |
+ * | `HTTP_MIN_INTERVAL_MS`, `HTTP_LOOKUP_MIN_INTERVAL_MS` | this container's paces (its share of the target's rate limit; of its lookup limit, when set); the slower, with the timeout, is the budget a message needs before it is started |
  * | `IDEMPOTENCY_TTL_SECONDS` | how long a completed action is remembered |
  * | `CORRELATION_TTL_SECONDS` | expiry of the items an adapter writes to the correlation table |
  * | `ACCOUNT_TEAM_TOPIC_ARN`, `DEGRADED_NOTICE_SECONDS` | degraded mode (optional): whom to tell when the target stays unreachable, and after how long |
@@ -48,7 +48,10 @@ export interface OutboundEnvironment {
   readonly circuit: CircuitSettings;
   readonly maxHoldSeconds: number;
   readonly httpTimeoutMs: number;
-  /** This container's pacing: one request per this many ms (`HTTP_MIN_INTERVAL_MS`). */
+  /**
+   * This container's slower pace: one request per this many ms (`HTTP_MIN_INTERVAL_MS`, or the lookups'
+   * `HTTP_LOOKUP_MIN_INTERVAL_MS` when that is slower), which the budget of a message counts for each call.
+   */
   readonly minIntervalMs: number;
   readonly idempotencyTtlSeconds: number;
   readonly correlationTtlSeconds: number;
@@ -87,7 +90,7 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     },
     maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS'),
     httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
-    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
+    minIntervalMs: Math.max(numberEnv('HTTP_MIN_INTERVAL_MS'), numberEnv('HTTP_LOOKUP_MIN_INTERVAL_MS')),
     idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
     correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
     ...(optionalEnv('ACCOUNT_TEAM_TOPIC_ARN') ? { degraded: { topicArn: optionalEnv('ACCOUNT_TEAM_TOPIC_ARN')!, afterSeconds: numberEnv('DEGRADED_NOTICE_SECONDS') } } : {}),
