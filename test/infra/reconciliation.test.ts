@@ -119,7 +119,7 @@ describe('a vendor the sweep cannot read gets no sweep for its system', () => {
   });
 
   test('a Freshdesk stage has all three sweeps, its CS sweep reading Freshdesk; its CS intake reads resolved tickets\' stats from the same API', () => {
-    const freshdesk = resourcesOf('dev', { configOverrides: { systems: { cs: { vendor: 'freshdesk', apiBaseUrl: 'https://acme.freshdesk.com', outbound: { vendorLimitPerMinute: 160 } } } } });
+    const freshdesk = resourcesOf('dev', { configOverrides: { systems: { cs: { vendor: 'freshdesk', apiBaseUrl: 'https://acme.freshdesk.com', outbound: { vendorLimitPerMinute: 160, lookupRateLimitPerSecond: 0 } } } } });
     expect(ofType(freshdesk, 'AWS::Scheduler::Schedule').map(([id]) => id.replace(/Schedule.*$/, '')).sort()).toEqual(['CsReconciliation', 'ErpReconciliation', 'FleetReconciliation']);
     const variables = (prefix: string) => (ofType(freshdesk, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))![1].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables('CsReconciliationCsReconciliationFunction')).toMatchObject({ TARGET_VENDOR: 'freshdesk', API_BASE_URL: 'https://acme.freshdesk.com' });
