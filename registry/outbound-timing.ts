@@ -33,7 +33,7 @@ export interface OutboundTiming {
   readonly minIntervalMs: number;
   /**
    * This container's share of the vendor's lookup limit, when lookups are paced on their own; 0 when they share the
-   * pace above. The budgets below count every call at the slower of the two paces, so they stay an upper bound.
+   * pace above. A message's two calls are then one slot of each pace in the budgets below.
    */
   readonly lookupMinIntervalMs: number;
   /** Time left in the invocation below which the next message is held instead of started. */
@@ -50,23 +50,31 @@ export function minIntervalMs(maxConcurrency: number, rateLimitPerSecond: number
   return Math.ceil((1000 * maxConcurrency) / rateLimitPerSecond);
 }
 
-/** The worst case of one message: each call waits for its pacing slot, then runs into the timeout; plus a second of slack. */
-export function callBudgetMs(requestTimeoutMs: number, pacingMs: number): number {
+/**
+ * The worst case of one message: each call waits for its pacing slot, then runs into the timeout; plus a second of
+ * slack. With lookups on a pace of their own (`lookupPacingMs` > 0), a message's two calls are a lookup and a write,
+ * one slot of each pace.
+ */
+export function callBudgetMs(requestTimeoutMs: number, pacingMs: number, lookupPacingMs = 0): number {
+  if (lookupPacingMs > 0) return requestTimeoutMs + pacingMs + requestTimeoutMs + lookupPacingMs + 1000;
   return CALLS_PER_MESSAGE * (requestTimeoutMs + pacingMs) + 1000;
+}
+
+/** The pacing one message spends: its calls' slots (one of each pace when lookups have their own). */
+function pacingPerMessageMs(pacingMs: number, lookupPacingMs: number): number {
+  return lookupPacingMs > 0 ? pacingMs + lookupPacingMs : CALLS_PER_MESSAGE * pacingMs;
 }
 
 export function outboundTiming(settings: OutboundTimingSettings): OutboundTiming {
   const timeout = httpTimeoutMs(settings.timeoutSeconds);
   const pacing = minIntervalMs(settings.maxConcurrency, settings.rateLimitPerSecond);
   const lookupPacing = settings.lookupRateLimitPerSecond ? minIntervalMs(settings.maxConcurrency, settings.lookupRateLimitPerSecond) : 0;
-  // Every call of a message is counted at the slower of the two paces: an upper bound either way.
-  const slowest = Math.max(pacing, lookupPacing);
   return {
     httpTimeoutMs: timeout,
     minIntervalMs: pacing,
     lookupMinIntervalMs: lookupPacing,
-    callBudgetMs: callBudgetMs(timeout, slowest),
-    lastMessageStartsMs: (settings.batchSize - 1) * CALLS_PER_MESSAGE * slowest,
+    callBudgetMs: callBudgetMs(timeout, pacing, lookupPacing),
+    lastMessageStartsMs: (settings.batchSize - 1) * pacingPerMessageMs(pacing, lookupPacing),
   };
 }
 
@@ -78,11 +86,11 @@ export function outboundTimingProblems(settings: OutboundTimingSettings): string
   const t = outboundTiming(settings);
   const timeoutMs = settings.timeoutSeconds * 1000;
   if (t.lastMessageStartsMs + t.callBudgetMs <= timeoutMs) return [];
-  const slowest = Math.max(t.minIntervalMs, t.lookupMinIntervalMs);
-  const fits = Math.floor((timeoutMs - t.callBudgetMs) / (CALLS_PER_MESSAGE * slowest)) + 1;
+  const perMessage = pacingPerMessageMs(t.minIntervalMs, t.lookupMinIntervalMs);
+  const fits = Math.floor((timeoutMs - t.callBudgetMs) / perMessage) + 1;
   return [
     `a batch of ${settings.batchSize} does not fit in the ${settings.timeoutSeconds} s timeout: its last message starts after ~${(t.lastMessageStartsMs / 1000).toFixed(1)} s of pacing ` +
-      `(${CALLS_PER_MESSAGE} requests per message, one per ${slowest} ms per container) and needs ${(t.callBudgetMs / 1000).toFixed(1)} s left; ` +
+      `(${CALLS_PER_MESSAGE} requests per message, ${t.lookupMinIntervalMs > 0 ? `a write every ${t.minIntervalMs} ms and a lookup every ${t.lookupMinIntervalMs} ms` : `one per ${t.minIntervalMs} ms`} per container) and needs ${(t.callBudgetMs / 1000).toFixed(1)} s left; ` +
       (fits >= 1 ? `use batchSize ≤ ${fits} or a longer timeout` : 'use a longer timeout (even one message does not fit)'),
   ];
 }

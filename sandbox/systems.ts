@@ -2,7 +2,7 @@ import { pacingProblems } from '../lib/config/vendor-limits';
 import { API_VENDORS, apiVendor } from '../registry/api-vendors';
 import type { SystemName } from '../registry/systems';
 import type { SystemSelection } from './systems-option';
-import type { StageConfig } from '../lib/config/stage-config';
+import { reconciliationSettings, type StageConfig } from '../lib/config/stage-config';
 
 /**
  * The stage-config overrides a sandbox run's `--systems` choice makes (the option is parsed in systems-option.ts):
@@ -27,7 +27,7 @@ export function systemVendorOverrides(base: StageConfig, selection: SystemSelect
       note(`systems.${system}: ${vendor} documents no lookup limit of its own; its lookups share the outbound pace for this run`);
       paces.lookupRateLimitPerSecond = 0;
     }
-    if (pacingProblems(system, { ...outbound, ...paces }, vendor).length > 0) {
+    if (pacingProblems(system, { ...outbound, ...paces }, vendor, reconciliationSettings(base.systems[system]).requestsPerMinute).length > 0) {
       const limit = apiVendor(system, vendor).rateLimit!.requestsPerMinute;
       const fits = Math.floor((limit / 60) * 100) / 100;
       note(`systems.${system}: ${vendor}'s documented limit is ${limit} requests/min; outbound pacing lowered from ${outbound.rateLimitPerSecond}/s to ${fits}/s for this run`);

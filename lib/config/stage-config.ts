@@ -44,6 +44,11 @@ export interface SystemConfig {
      * them apart from its writes (registry/api-vendors.ts `lookupRateLimit`); 0: they share `rateLimitPerSecond`'s pace. @default - lookups share `rateLimitPerSecond`'s pace
      */
     readonly lookupRateLimitPerSecond?: number;
+    /**
+     * The vendor's lookup limit for your account, when it differs from the documented one (Zendesk's account-wide
+     * limit on a larger plan than the smallest). @default - the documented limit
+     */
+    readonly vendorLookupLimitPerMinute?: number;
     /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */
     readonly degradedNoticeMinutes?: number;
   };
@@ -229,7 +234,7 @@ function semanticProblems(config: Omit<StageConfig, 'stage'>, stage: string): st
       problems.push((error as Error).message);
       continue;
     }
-    problems.push(...pacingProblems(system, outbound, vendor), ...batchTimeProblems(system, outbound));
+    problems.push(...pacingProblems(system, outbound, vendor, reconciliationSettings(config.systems[system]).requestsPerMinute), ...batchTimeProblems(system, outbound));
   }
   try {
     problems.push(...businessCentralProblems(config.systems.erp));

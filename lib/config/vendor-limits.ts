@@ -12,8 +12,16 @@ import type { SystemName } from '../../registry/systems';
  */
 export function pacingProblems(
   system: SystemName,
-  outbound: { readonly rateLimitPerSecond: number; readonly maxConcurrency: number; readonly vendorLimitPerMinute?: number; readonly lookupRateLimitPerSecond?: number },
+  outbound: {
+    readonly rateLimitPerSecond: number;
+    readonly maxConcurrency: number;
+    readonly vendorLimitPerMinute?: number;
+    readonly lookupRateLimitPerSecond?: number;
+    readonly vendorLookupLimitPerMinute?: number;
+  },
   vendor?: string,
+  /** The system's reconciliation sweep, which reads from the same account (`reconciliation.requestsPerMinute`). */
+  sweepRequestsPerMinute = 0,
 ): string[] {
   const { rateLimit: documented, lookupRateLimit, title, name } = apiVendor(system, vendor);
   const problems: string[] = [];
@@ -21,12 +29,17 @@ export function pacingProblems(
     if (!lookupRateLimit) {
       problems.push(`systems.${system}.outbound.lookupRateLimitPerSecond: the ${title} (${name}) does not limit lookups apart from its other calls; set it to 0 (lookups share rateLimitPerSecond's pace) or leave it unset`);
     } else {
-      // An account-wide limit also counts the writes, paced at rateLimitPerSecond.
-      const writes = lookupRateLimit.includesWrites ? outbound.rateLimitPerSecond * 60 : 0;
+      // An account-wide limit also counts the writes, paced at rateLimitPerSecond, and the sweep's reads.
+      const others = lookupRateLimit.includesWrites ? outbound.rateLimitPerSecond * 60 + sweepRequestsPerMinute : 0;
       const perMinute = outbound.lookupRateLimitPerSecond * 60;
-      if (perMinute + writes > lookupRateLimit.requestsPerMinute) {
+      const limit = outbound.vendorLookupLimitPerMinute ?? lookupRateLimit.requestsPerMinute;
+      const what =
+        outbound.vendorLookupLimitPerMinute !== undefined
+          ? `the configured vendorLookupLimitPerMinute of ${limit}`
+          : `the ${title} ${lookupRateLimit.operation} limit of ${limit} requests/min (${lookupRateLimit.source})`;
+      if (perMinute + others > limit) {
         problems.push(
-          `systems.${system}.outbound.lookupRateLimitPerSecond ${outbound.lookupRateLimitPerSecond}/s is ${perMinute} requests/min${writes ? `, with the writes' ${writes}` : ''}, above the ${title} ${lookupRateLimit.operation} limit of ${lookupRateLimit.requestsPerMinute} requests/min (${lookupRateLimit.source}); use at most ${perSecondWithin(lookupRateLimit.requestsPerMinute - writes)}`,
+          `systems.${system}.outbound.lookupRateLimitPerSecond ${outbound.lookupRateLimitPerSecond}/s is ${perMinute} requests/min${others ? `, with the writes' and the sweep's ${others}` : ''}, above ${what}; use at most ${perSecondWithin(limit - others)}`,
         );
       }
     }

@@ -78,10 +78,17 @@ describe('stage configuration', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { lookupRateLimitPerSecond: 6 } } } })).toThrow(
       /systems\.fleet\.outbound\.lookupRateLimitPerSecond 6\/s is 360 requests\/min, above the Samsara API Retrieve a trailer limit of 300 requests\/min \(https:\/\/github\.com\/samsarahq\/samsara-dotnet\/.*ITrailersClient\.cs\); use at most 5/,
     );
-    // Zendesk's lookups count against the account-wide 200/min with the writes' 90/min.
+    // Zendesk's lookups count against the account-wide 200/min (the smallest plan) with the writes' 90/min and the
+    // sweep's 30/min: 1.3/s fits (198), 2/s does not; a larger plan is configuration (the sandbox: its simulator's 700).
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 2 } } } })).toThrow(
-      /systems\.cs\.outbound\.lookupRateLimitPerSecond 2\/s is 120 requests\/min, with the writes' 90, above the Zendesk Support API account-wide \(Suite Team\) limit of 200 requests\/min .*; use at most 1\.83/,
+      /systems\.cs\.outbound\.lookupRateLimitPerSecond 2\/s is 120 requests\/min, with the writes' and the sweep's 120, above the Zendesk Support API account-wide \(Suite Team\) limit of 200 requests\/min .*; use at most 1\.33/,
     );
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { reconciliation: { requestsPerMinute: 60 } } } })).toThrow(
+      /systems\.cs\.outbound\.lookupRateLimitPerSecond 1\.3\/s is 78 requests\/min, with the writes' and the sweep's 150, above .* limit of 200 requests\/min/,
+    );
+    expect(parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 2, vendorLookupLimitPerMinute: 400 } } } }).systems.cs.outbound.lookupRateLimitPerSecond).toBe(2);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { outbound: { lookupRateLimitPerSecond: 5, vendorLookupLimitPerMinute: 400 } } } })).toThrow(/above the configured vendorLookupLimitPerMinute of 400; use at most 4\.66/);
+    expect(parseStageConfig(stages, 'sandbox').systems.cs.outbound).toMatchObject({ lookupRateLimitPerSecond: 1.8, vendorLookupLimitPerMinute: 700 });
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshdesk', outbound: { rateLimitPerSecond: 1.3, lookupRateLimitPerSecond: 1 } } } })).toThrow(
       /systems\.cs\.outbound\.lookupRateLimitPerSecond: the Freshdesk API v2 \(freshdesk\) does not limit lookups apart from its other calls; set it to 0 \(lookups share rateLimitPerSecond's pace\) or leave it unset/,
     );
@@ -98,9 +105,9 @@ describe('stage configuration', () => {
       return { fleet: fleet[0]!, cs: cs[0]! };
     };
     // Fleet 4/s across 2 (dev) or 5 (prod) functions: one lookup per 500 or 1,250 ms per function, beside one write per
-    // 1,334 or 3,334 ms; CS 1.8/s across 2 or 3.
-    expect(env('dev')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '500' }, cs: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1112' } });
-    expect(env('prod')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' }, cs: { HTTP_MIN_INTERVAL_MS: '2000', HTTP_LOOKUP_MIN_INTERVAL_MS: '1667' } });
+    // 1,334 or 3,334 ms; CS 1.3/s across 2 or 3.
+    expect(env('dev')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '500' }, cs: { HTTP_MIN_INTERVAL_MS: '1334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1539' } });
+    expect(env('prod')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' }, cs: { HTTP_MIN_INTERVAL_MS: '2000', HTTP_LOOKUP_MIN_INTERVAL_MS: '2308' } });
   });
 
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
@@ -140,12 +147,18 @@ describe('stage configuration', () => {
   });
 
   test('a paced batch whose last message cannot find its call budget within the function timeout is refused', () => {
-    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 10, timeoutSeconds: 10 } } } })).toThrow(
+    // One pace for every call (lookups on the writes' pace, as before they had their own).
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 10, timeoutSeconds: 10, lookupRateLimitPerSecond: 0 } } } })).toThrow(
       /systems\.fleet\.outbound \(maxConcurrency 2, rateLimitPerSecond 1\.5\): a batch of 10 does not fit in the 10 s timeout: its last message starts after ~24\.0 s of pacing .*use batchSize ≤ 1 or a longer timeout/,
     );
     // The fleet adapter the issue saw: 5 messages, 1.3 s pacing, a 10 s timeout. One message fits.
-    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 5, timeoutSeconds: 10 } } } })).toThrow(/a batch of 5 does not fit .* use batchSize ≤ 1 or a longer timeout/);
-    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 1, timeoutSeconds: 10 } } } })).not.toThrow();
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 5, timeoutSeconds: 10, lookupRateLimitPerSecond: 0 } } } })).toThrow(/a batch of 5 does not fit .* use batchSize ≤ 1 or a longer timeout/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 1, timeoutSeconds: 10, lookupRateLimitPerSecond: 0 } } } })).not.toThrow();
+    // With the stage's lookup pace a message spends one slot of each pace (1,334 + 500 ms): two fit.
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 5, timeoutSeconds: 10 } } } })).toThrow(
+      /a batch of 5 does not fit in the 10 s timeout: .*a write every 1334 ms and a lookup every 500 ms per container.* use batchSize ≤ 2 or a longer timeout/,
+    );
+    expect(() => parseStageConfig(stages, 'dev', { systems: { fleet: { outbound: { batchSize: 2, timeoutSeconds: 10 } } } })).not.toThrow();
   });
 
   test('overrides merge deeply and ignore prototype keys', () => {

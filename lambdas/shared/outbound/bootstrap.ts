@@ -31,7 +31,7 @@ import { PowertoolsSyncMetrics } from './sync-metrics';
  * | `CIRCUIT_FAILURE_THRESHOLD`, `CIRCUIT_COOLDOWN_SECONDS`, `CIRCUIT_MAX_COOLDOWN_SECONDS` | circuit breaker |
  * | `MAX_HOLD_SECONDS` | a message held longer is dead-lettered |
  * | `HTTP_TIMEOUT_MS` | per-request timeout of the target client |
- * | `HTTP_MIN_INTERVAL_MS`, `HTTP_LOOKUP_MIN_INTERVAL_MS` | this container's paces (its share of the target's rate limit; of its lookup limit, when set); the slower, with the timeout, is the budget a message needs before it is started |
+ * | `HTTP_MIN_INTERVAL_MS`, `HTTP_LOOKUP_MIN_INTERVAL_MS` | this container's paces (its share of the target's rate limit; of its lookup limit, when set); with the timeout, the budget a message needs before it is started |
  * | `IDEMPOTENCY_TTL_SECONDS` | how long a completed action is remembered |
  * | `CORRELATION_TTL_SECONDS` | expiry of the items an adapter writes to the correlation table |
  * | `ACCOUNT_TEAM_TOPIC_ARN`, `DEGRADED_NOTICE_SECONDS` | degraded mode (optional): whom to tell when the target stays unreachable, and after how long |
@@ -48,11 +48,10 @@ export interface OutboundEnvironment {
   readonly circuit: CircuitSettings;
   readonly maxHoldSeconds: number;
   readonly httpTimeoutMs: number;
-  /**
-   * This container's slower pace: one request per this many ms (`HTTP_MIN_INTERVAL_MS`, or the lookups'
-   * `HTTP_LOOKUP_MIN_INTERVAL_MS` when that is slower), which the budget of a message counts for each call.
-   */
+  /** This container's pacing: one request per this many ms (`HTTP_MIN_INTERVAL_MS`). */
   readonly minIntervalMs: number;
+  /** Its lookups' own pacing, when they have one (`HTTP_LOOKUP_MIN_INTERVAL_MS`); 0: they share the pace above. */
+  readonly lookupMinIntervalMs: number;
   readonly idempotencyTtlSeconds: number;
   readonly correlationTtlSeconds: number;
   /** Degraded mode, when the adapter has an account-team topic. */
@@ -90,7 +89,8 @@ export function readOutboundEnvironment(): OutboundEnvironment {
     },
     maxHoldSeconds: numberEnv('MAX_HOLD_SECONDS'),
     httpTimeoutMs: numberEnv('HTTP_TIMEOUT_MS'),
-    minIntervalMs: Math.max(numberEnv('HTTP_MIN_INTERVAL_MS'), numberEnv('HTTP_LOOKUP_MIN_INTERVAL_MS')),
+    minIntervalMs: numberEnv('HTTP_MIN_INTERVAL_MS'),
+    lookupMinIntervalMs: numberEnv('HTTP_LOOKUP_MIN_INTERVAL_MS'),
     idempotencyTtlSeconds: numberEnv('IDEMPOTENCY_TTL_SECONDS'),
     correlationTtlSeconds: numberEnv('CORRELATION_TTL_SECONDS'),
     ...(optionalEnv('ACCOUNT_TEAM_TOPIC_ARN') ? { degraded: { topicArn: optionalEnv('ACCOUNT_TEAM_TOPIC_ARN')!, afterSeconds: numberEnv('DEGRADED_NOTICE_SECONDS') } } : {}),
@@ -135,7 +135,7 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
       maintenanceWindows: env.maintenanceWindows,
       maxHoldSeconds: env.maxHoldSeconds,
       // Room for a message's calls, each waiting for its pacing slot (registry/outbound-timing.ts).
-      callBudgetMs: callBudgetMs(env.httpTimeoutMs, env.minIntervalMs),
+      callBudgetMs: callBudgetMs(env.httpTimeoutMs, env.minIntervalMs, env.lookupMinIntervalMs),
       queueUrl: env.queueUrl,
     },
   });
