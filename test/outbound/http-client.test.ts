@@ -153,10 +153,10 @@ describe('HttpJsonClient against a local server', () => {
       return seen.slice(from).map((r) => (r.method === 'GET' ? `GET ${r.url.split('=')[1]}` : `POST ${(JSON.parse(r.body) as { n: number }).n}`));
     };
     // Each pace 300 ms apart, lookups 10 ms apart: the three GETs reach the server before the second POST's slot.
-    // (POST 1 and GET 1 both go at once, in either order.)
+    // (The first four go within 20 ms, so they may reach the server in any order on a loaded machine.)
     const laned = await order({ lookupMinIntervalMs: 10 })();
-    expect(laned.slice(2)).toEqual(['GET 2', 'GET 3', 'POST 2']);
-    expect(laned.slice(0, 2).sort()).toEqual(['GET 1', 'POST 1']);
+    expect(laned.at(-1)).toBe('POST 2');
+    expect(laned.slice(0, 4).sort()).toEqual(['GET 1', 'GET 2', 'GET 3', 'POST 1']);
     // Without one, every request waits its turn in the one pace, in the order asked.
     expect(await order({})()).toEqual(['POST 1', 'GET 1', 'GET 2', 'POST 2', 'GET 3']);
   });
