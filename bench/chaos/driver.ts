@@ -65,6 +65,8 @@ export class Driver {
 
   /** What each order being driven waits for now (for the progress lines). */
   private readonly waits = new Map<string, string>();
+  /** The orders being driven now: all the driver's own index refreshes need (World.refresh). */
+  private readonly driving = new Set<string>();
 
   /** Orders of the current drive not started yet, orders being driven now, and what the first few of those wait for. */
   get progress(): { notStarted: number; inFlight: number; waiting: string[] } {
@@ -100,10 +102,12 @@ export class Driver {
         const run = runs[next++]!;
         this.queued--;
         this.active++;
+        this.driving.add(run.plan.orderId);
         try {
           await this.driveOrder(run);
         } finally {
           this.active--;
+          this.driving.delete(run.plan.orderId);
           this.waits.delete(run.plan.orderId);
         }
         onDone?.(run);
@@ -133,7 +137,7 @@ export class Driver {
     if (orderId && what) this.waits.set(orderId, `waits for ${what}`);
     const deadline = Date.now() + ms;
     for (;;) {
-      this.world.refresh(400);
+      this.world.refresh(400, this.driving);
       if (check()) return true;
       if (Date.now() > deadline) return false;
       await sleep(500);

@@ -3,9 +3,34 @@ import { countEffects, supersededExcursion } from '../../bench/chaos/count';
 import { newRun } from '../../bench/chaos/driver';
 import { planOrders } from '../../bench/chaos/plan';
 import { percentile } from '../../bench/chaos/report';
-import type { OrderInSystems, World } from '../../bench/chaos/world';
+import { World, type OrderInSystems } from '../../bench/chaos/world';
+import { routeExternalIds } from '../../lambdas/shared/fleet-external-ids';
+import type { Simulators } from '../../sandbox/simulators/index';
 
 describe('chaos run parts', () => {
+  test("the vendors' index: a partial refresh builds only the orders asked for; a full request rebuilds it whole", () => {
+    const order = (n: number) => ({ orderId: `O-${n}`, shipmentId: `S-${n}` });
+    const state = { orders: [order(1), order(2)] };
+    const sims = {
+      fleet: { snapshot: () => ({ routes: state.orders.map((o, i) => ({ id: `R-${i}`, externalIds: routeExternalIds(o.orderId, o.shipmentId) })) }) },
+      erp: { snapshot: () => ({ shipments: state.orders.map((o) => ({ ...o, status: 'delivered', history: [{ status: 'delivered', receivedAt: 't' }] })), qualityHolds: [], billing: [], invoices: [{ orderId: 'O-2', postedAt: 't' }] }) },
+      cs: { snapshot: () => ({ tickets: [{ id: 7, external_id: 'S-2', created_at: 't', comments: [] }] }) },
+    } as unknown as Simulators;
+    const world = new World(sims);
+    world.refresh(0, new Set(['O-2']));
+    expect(world.order('O-2')).toMatchObject({ routes: [{ id: 'R-1', shipmentId: 'S-2' }], shipment: { status: 'delivered' }, invoices: [{ postedAt: 't' }], tickets: [{ id: 7 }] });
+    expect(world.order('O-1').routes).toEqual([]);
+    // Fresh, but partial: a full request rebuilds; a partial one is then served by the whole index.
+    world.refresh(60_000);
+    expect(world.order('O-1').routes).toEqual([{ id: 'R-0', shipmentId: 'S-1' }]);
+    state.orders.push(order(3));
+    world.refresh(60_000, new Set(['O-3']));
+    expect(world.order('O-1').routes).toHaveLength(1);
+    expect(world.order('O-3').routes).toEqual([]);
+    world.refresh(0, new Set(['O-3']));
+    expect(world.order('O-3').routes).toEqual([{ id: 'R-2', shipmentId: 'S-3' }]);
+  });
+
   test('the plan is the same for the same seed, and shares are near their targets', () => {
     const a = planOrders(2000, 5);
     expect(planOrders(2000, 5)).toEqual(a);
