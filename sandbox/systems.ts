@@ -1,4 +1,4 @@
-import { pacingProblems } from '../lib/config/vendor-limits';
+import { pacingProblems, perSecondWithin } from '../lib/config/vendor-limits';
 import { API_VENDORS, apiVendor } from '../registry/api-vendors';
 import type { SystemName } from '../registry/systems';
 import type { SystemSelection } from './systems-option';
@@ -29,7 +29,7 @@ export function systemVendorOverrides(base: StageConfig, selection: SystemSelect
     }
     if (pacingProblems(system, { ...outbound, ...paces }, vendor, reconciliationSettings(base.systems[system]).requestsPerMinute).length > 0) {
       const limit = apiVendor(system, vendor).rateLimit!.requestsPerMinute;
-      const fits = Math.floor((limit / 60) * 100) / 100;
+      const fits = perSecondWithin(limit);
       note(`systems.${system}: ${vendor}'s documented limit is ${limit} requests/min; outbound pacing lowered from ${outbound.rateLimitPerSecond}/s to ${fits}/s for this run`);
       paces.rateLimitPerSecond = fits;
     }

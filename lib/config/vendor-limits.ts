@@ -56,7 +56,7 @@ export function pacingProblems(
 }
 
 /** The largest rate in hundredths of a request per second within a per-minute limit. */
-function perSecondWithin(requestsPerMinute: number): number {
+export function perSecondWithin(requestsPerMinute: number): number {
   return Math.floor((requestsPerMinute / 60) * 100) / 100;
 }
 

@@ -52,8 +52,10 @@ export interface FleetSimulatorOptions extends SimulatorOptions {
    */
   createRouteLimitPerMinute?: number;
   /**
-   * Retrieve a trailer (`GET /fleet/trailers/{id}`) requests per second before 429 (Samsara: 5 requests/sec, the SDK's
-   * doc comment on GetTrailerAsync, contracts/samsara/README.md). @default 5
+   * Retrieve a trailer (`GET /fleet/trailers/{id}`) requests per second before 429 (Samsara: "Rate limit: 5 requests/sec",
+   * the SDK's doc comment on GetTrailerAsync,
+   * https://github.com/samsarahq/samsara-dotnet/blob/fb1d5df15e96bd6950831ff273fd0a21fb3e0f7c/src/Samsara.Net/Trailers/ITrailersClient.cs;
+   * `x-rate-limit` of `getTrailer` in contracts/samsara/openapi.json). @default 5
    */
   getTrailerLimitPerSecond?: number;
 }
@@ -330,7 +332,10 @@ export class FleetSimulator extends VendorSimulator {
     return this.limited(this.createRouteLimit) ?? json(200, { data: routeResponse(this.routes.create(req.body)) });
   }
 
-  /** A 429 with `Retry-After` (seconds, fractional: the rate-limits page) when the endpoint's limit is spent; else the call counts. */
+  /**
+   * A 429 with `Retry-After` (seconds, may be fractional: https://developers.samsara.com/docs/rate-limits) when the
+   * endpoint's limit is spent; else the call counts.
+   */
   private limited(limit: WindowLimit): SimResponse | undefined {
     const retryAfter = limit.take(this.now().getTime());
     if (retryAfter === undefined) return undefined;

@@ -125,6 +125,8 @@ describe('fleet simulator (Samsara-shaped)', () => {
       }
     });
 
+    // "Rate limit: 5 requests/sec": the doc comment of GetTrailerAsync,
+    // https://github.com/samsarahq/samsara-dotnet/blob/fb1d5df15e96bd6950831ff273fd0a21fb3e0f7c/src/Samsara.Net/Trailers/ITrailersClient.cs
     test('Retrieve a trailer is limited to 5 requests a second: the sixth within the second gets 429 with Retry-After', async () => {
       let now = Date.parse('2026-12-06T01:00:00Z');
       const limited = new FleetSimulator({ samsaraSecret: SECRETS.samsara, now: () => new Date(now) });
