@@ -35,7 +35,7 @@ const MAX_RECEIVE_COUNT = 5;
  * temperature alert 202 queued and sends it to the `fleet-alert-recheck` ReliableQueue (no remote read on the webhook
  * path: Samsara allows 5 s); its function reads the reading and the shipments on the asset at once and, while the
  * index knows none (an execution environment of the indexer killed mid-batch returns its batch only after the
- * visibility timeout; a backlog), again with doubling waits for about 15 minutes, then publishes the exceptions.
+ * visibility timeout; a backlog), again with doubling waits (at most 2 min apart) for about 15 minutes, then publishes the exceptions.
  *
  * Grants: the function reads the fleet secret and the index, puts events on the bus, sends to its own queue (the
  * next check) and its DLQ; {@link grantEnqueue} lets the inbound adapter send the first request.

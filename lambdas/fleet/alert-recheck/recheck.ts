@@ -4,10 +4,13 @@ import type { EventPublisher } from '../../shared/event-publisher';
 import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
 import { deadLetterAttributes } from '../../shared/outbound/failures';
-import { FIRST_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
+import { FIRST_RECHECK_DELAY_SECONDS, MAX_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
 
-/** Checks of one alert in all: at once, then 30 s, 1, 2, 4 and 8 min later, about 15 min in all. */
-export const MAX_ALERT_CHECKS = 6;
+/**
+ * Checks of one alert in all: at once, then after 30 s, 1 min and 2 min, then every 2 min (0, 0.5, 1.5, 3.5, 5.5, …
+ * 15.5 min: about 15 min in all, as before the waits were capped).
+ */
+export const MAX_ALERT_CHECKS = 10;
 
 export interface AlertRecheckDependencies {
   readonly ports: Pick<SamsaraAlertPorts, 'telemetry' | 'assignments'>;
@@ -22,9 +25,9 @@ export interface AlertRecheckDependencies {
   readonly clock?: () => Date;
 }
 
-/** The delay before check number `checks + 1` (the second check waits FIRST_RECHECK_DELAY_SECONDS). */
+/** The delay before check number `checks + 1` (the second check waits FIRST_RECHECK_DELAY_SECONDS; doubling, capped). */
 export function delayBeforeNextCheck(checks: number): number {
-  return FIRST_RECHECK_DELAY_SECONDS * 2 ** (checks - 1);
+  return Math.min(FIRST_RECHECK_DELAY_SECONDS * 2 ** (checks - 1), MAX_RECHECK_DELAY_SECONDS);
 }
 
 function parseRequest(body: string): AlertRecheckRequest | undefined {
@@ -48,7 +51,7 @@ function parseRequest(body: string): AlertRecheckRequest | undefined {
  * The alert check consumer: each Samsara temperature alert the intake queued is checked at once (its reading from
  * the fleet API, the shipments on its asset from the index); one whose asset carried none of our shipments as far as
  * the index knows (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked
- * again, with doubling waits, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
+ * again, with doubling waits capped at 2 min, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
  * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
  * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish leaves the
  * message to SQS (delivered again, then the queue's DLQ); a message that is not a request goes to the DLQ at once.

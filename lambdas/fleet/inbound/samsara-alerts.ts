@@ -90,8 +90,14 @@ export interface AlertRecheckQueue {
   later(request: AlertRecheckRequest, delaySeconds: number): Promise<void>;
 }
 
-/** The wait before the first recheck; each later one doubles it (30 s, 1, 2, 4, 8 min: five rechecks in about 15 min). */
+/** The wait before the first recheck; each later one doubles it up to MAX_RECHECK_DELAY_SECONDS. */
 export const FIRST_RECHECK_DELAY_SECONDS = 30;
+/**
+ * The longest wait between two checks: once the index knows the shipment (its dispatch was in a batch retried after
+ * a crash, or behind a backlog), the excursion is published at most this long after. Doubling without a cap (8 min
+ * for the last wait) left a temperature ticket up to 8 minutes behind an index that had caught up.
+ */
+export const MAX_RECHECK_DELAY_SECONDS = 120;
 
 interface AlertEntity {
   id?: string;
@@ -212,7 +218,7 @@ export function mapSamsaraAlert(
       // best. The recheck consumer makes the first check at once and the later ones with doubling waits.
       if (ports?.recheck) {
         await ports.recheck.later({ decoded, receivedAt, checks: 0 }, 0);
-        return { kind: 'queued', reason: `temperature alert: its reading and the shipments on the ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} are read by the alert check (checked at once, then again from ${FIRST_RECHECK_DELAY_SECONDS} s on for about 15 minutes while the index knows no shipment on it)` };
+        return { kind: 'queued', reason: `temperature alert: its reading and the shipments on the ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} are read by the alert check (checked at once, then again from ${FIRST_RECHECK_DELAY_SECONDS} s on, at most ${MAX_RECHECK_DELAY_SECONDS / 60} min apart, for about 15 minutes while the index knows no shipment on it)` };
       }
       if (!ports) throw new UpstreamUnavailableError('temperature alerts need the fleet API and the correlation index, which this adapter was not given');
       const resolution = await resolveAlert(decoded, receivedAt, ports);
