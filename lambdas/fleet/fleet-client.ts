@@ -7,7 +7,7 @@ import type { CreatedRoute, FleetPort, FleetRouteSource, NewRoute, NewRouteStop,
 
 /** A route as the Samsara Routes API returns it (only the fields we read; contracts/samsara/openapi.json). */
 interface RouteResponse {
-  data?: { id?: unknown; stops?: { id?: unknown }[]; vehicle?: { id?: unknown }; driver?: { id?: unknown } };
+  data?: { id?: unknown; stops?: { id?: unknown }[]; vehicle?: { id?: unknown }; driver?: { id?: unknown }; actualRouteStartTime?: unknown };
 }
 
 /** One stop of a Create Route request: exactly one of `addressId` and `singleUseLocation`. */
@@ -110,7 +110,16 @@ function toRoute(response: RouteResponse | undefined): CreatedRoute {
   const stopIds = (response?.data?.stops ?? []).map((s) => s.id).filter(isId).map(String);
   const vehicleId = response?.data?.vehicle?.id;
   const driverId = response?.data?.driver?.id;
-  return { routeId: String(id), stopIds, ...(isId(vehicleId) ? { vehicleId: String(vehicleId) } : {}), ...(isId(driverId) ? { driverId: String(driverId) } : {}) };
+  // "Actual start time, if it exists, for the route in RFC 3339 format" (Samsara route object, contracts/samsara).
+  const started = response?.data?.actualRouteStartTime;
+  const startedAt = typeof started === 'string' && !Number.isNaN(Date.parse(started)) ? new Date(started).toISOString() : undefined;
+  return {
+    routeId: String(id),
+    stopIds,
+    ...(isId(vehicleId) ? { vehicleId: String(vehicleId) } : {}),
+    ...(isId(driverId) ? { driverId: String(driverId) } : {}),
+    ...(startedAt ? { startedAt } : {}),
+  };
 }
 
 /**

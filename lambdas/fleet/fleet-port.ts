@@ -42,6 +42,11 @@ export interface CreatedRoute {
   /** The assignment the fleet system reports (its own ids), when the route is assigned. */
   readonly vehicleId?: string;
   readonly driverId?: string;
+  /**
+   * When the trip began (Samsara `actualRouteStartTime`), if it has: a route found again after a lost answer or a
+   * redrive of its creation may be under way already, and the shipment was on the truck since then at the latest.
+   */
+  readonly startedAt?: string;
 }
 
 export interface FleetPort {

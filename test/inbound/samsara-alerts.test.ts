@@ -93,7 +93,7 @@ describe('Samsara temperature alerts → shipment.exception-raised', () => {
   test('an asset that carried none of our shipments at that time is ignored with the reason; so is one whose loads have no range', async () => {
     const { store, post, h } = await world();
     const before = json(await post(reeferAlert({ happenedAtTime: '2026-03-12T05:00:00Z', updatedAtTime: '2026-03-12T05:30:00Z' })));
-    expect(before).toEqual({ status: 'ignored', reason: 'no logistics-sync shipment was on the alerting trailer or vehicle between 2026-03-12T05:00:00Z and 2026-03-12T05:30:00Z' });
+    expect(before).toEqual({ status: 'ignored', reason: 'no logistics-sync shipment was on the alerting trailer or vehicle (trailer 281474977110204, vehicle 212014918087523) between 2026-03-12T05:00:00Z and 2026-03-12T05:30:00Z' });
     const other = json(await post(reeferAlert({ eventId: '1b2c3d4e-0000-4000-8000-000000000001', trailer: { id: '999', name: 'Other' }, vehicle: { id: '998', name: 'Other' } })));
     expect(other.status).toBe('ignored');
     // Delivered: the assignment ended, a later alert on the trailer is not this shipment's.

@@ -7,6 +7,8 @@ import { ZendeskClient } from '../../lambdas/cs/zendesk-client';
 import { ErpClient } from '../../lambdas/erp/erp-client';
 import { FleetClient } from '../../lambdas/fleet/fleet-client';
 import type { NewRoute } from '../../lambdas/fleet/fleet-port';
+import { shipmentDispatchedEvent, type CreateRouteAction } from '../../lambdas/fleet/outbound/fleet-outbound';
+import { buildCanonicalEvent } from '../../lambdas/shared/canonical-event';
 import { HeldError, RateLimitedError, RejectedByTargetError } from '../../lambdas/shared/errors';
 import { FLEET_EXTERNAL_ID_KEYS, parseFleetExternalIds } from '../../lambdas/shared/fleet-external-ids';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
@@ -124,6 +126,27 @@ describe('FleetClient against the Samsara-shaped fleet simulator', () => {
     const second = await client.createRoute({ ...route, shipmentId: 'SHP-2' }, 'b');
     expect(second).toEqual(first);
     expect(fleet.callsTo('GET', '/fleet/routes/:id')).toHaveLength(gets + 1);
+  });
+
+  test('a route read back after its trip began carries the start (actualRouteStartTime): a redriven dispatch is dated no later than that', async () => {
+    const client = new FleetClient(http('fleet', fleet.url), async () => DEFAULT_FLEET_CREDENTIALS);
+    const first = await client.createRoute({ ...route, shipmentId: 'SHP-3' }, 'e');
+    expect(first.startedAt).toBeUndefined();
+    const departedAt = new Date(Date.now() - 3_600_000);
+    // The truck leaves: the route records its start (the webhook it would send has no target here and is not the point).
+    await Promise.resolve()
+      .then(() => fleet.departStop(first.routeId, 0, { at: departedAt }))
+      .catch(() => undefined);
+    expect(fleet.findRoute(first.routeId).actualRouteStartTime).toBe(departedAt.toISOString());
+    const again = await client.createRoute({ ...route, shipmentId: 'SHP-3' }, 'f');
+    expect(again).toEqual({ ...first, startedAt: departedAt.toISOString() });
+    const cause = buildCanonicalEvent({ eventType: 'order.released', system: 'erp', vendor: 'generic', vendorEventId: 'rel-3', occurredAt: departedAt.toISOString(), receivedAt: departedAt.toISOString(), refs: { orderId: 'SO-1001' }, correlationId: 'c-3', data: {} });
+    const action: CreateRouteAction = { operation: 'create-route', route: { ...route, shipmentId: 'SHP-3' } };
+    const now = new Date();
+    expect(shipmentDispatchedEvent(cause, action, again, now).metadata.occurredAt).toBe(departedAt.toISOString());
+    expect(shipmentDispatchedEvent(cause, action, first, now).metadata.occurredAt).toBe(now.toISOString());
+    // Same event either way: consumers dedupe on the id, which does not depend on the time.
+    expect(shipmentDispatchedEvent(cause, action, again, now).metadata.eventId).toBe(shipmentDispatchedEvent(cause, action, first, now).metadata.eventId);
   });
 
   test('two shipments of one order get two routes (external id values are unique per shipment)', async () => {

@@ -262,7 +262,12 @@ export async function resolveAlert(
     if (carried.length > 0 && trailerId) reading = await ports.telemetry.reeferTemperature(trailerId);
   }
   const shipments = [...new Map(carried.map((s) => [s.shipmentId, s])).values()];
-  if (shipments.length === 0) return { kind: 'unmatched', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} between ${span.from} and ${span.until}` };
+  // The asset's ids in the reason: an alert ignored after its checks is found in the log by the trailer (docs/runbook.md).
+  const named =
+    trigger.kind === 'ambient'
+      ? `sensor ${trigger.sensor.id}`
+      : [trigger.trailer?.id ? `trailer ${trigger.trailer.id}` : undefined, trigger.vehicle?.id ? `vehicle ${trigger.vehicle.id}` : undefined].filter(Boolean).join(', ');
+  if (shipments.length === 0) return { kind: 'unmatched', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} (${named}) between ${span.from} and ${span.until}` };
   if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trailerId}`}`);
   return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
 }

@@ -138,9 +138,15 @@ export function planFleetActions(message: CanonicalMessage, settings: FleetPlanS
   ];
 }
 
-/** `shipment.dispatched` confirming the route the fleet system created (pure; deterministic id per shipment and route). */
+/**
+ * `shipment.dispatched` confirming the route the fleet system created (pure; deterministic id per shipment and route).
+ * It happened now, or, for a route already under way when we learn of it (its creation's answer was lost and the
+ * message dead-lettered, then redriven after the truck left), no later than the trip's start: the index dates the
+ * shipment's asset assignments from it, and a temperature alert raised on the trip must find the shipment.
+ */
 export function shipmentDispatchedEvent(cause: CanonicalDetail, action: CreateRouteAction, created: CreatedRoute, now: Date): CanonicalDetail {
   const routeId = created.routeId;
+  const occurredAt = created.startedAt && created.startedAt < now.toISOString() ? created.startedAt : now.toISOString();
   const first = action.route.stops[0];
   const last = action.route.stops.at(-1);
   // The fleet system's own ids when it reports the assignment, else what we asked for.
@@ -152,7 +158,7 @@ export function shipmentDispatchedEvent(cause: CanonicalDetail, action: CreateRo
     system: 'fleet',
     vendor: 'samsara',
     vendorEventId: `route-created-${action.route.shipmentId}-${routeId}`,
-    occurredAt: now.toISOString(),
+    occurredAt,
     receivedAt: now.toISOString(),
     refs: { ...cause.refs, orderId: action.route.orderId, shipmentId: action.route.shipmentId, routeId },
     correlationId: cause.metadata.correlationId,
