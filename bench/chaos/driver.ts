@@ -175,10 +175,11 @@ export class Driver {
 
     if (plan.exception !== 'none') {
       const indexed = this.options.dispatchIndexed;
+      let dispatchKnown = true;
       if (indexed) {
         const deadline = Date.now() + 8 * this.options.stepWaitMs;
         this.waits.set(id, 'waits for the dispatch in its trace');
-        while (!(await indexed(id)) && Date.now() < deadline) await sleep(1_000);
+        while (!(dispatchKnown = await indexed(id)) && Date.now() < deadline) await sleep(1_000);
       }
       run.sentAt.exception = Date.now();
       if (plan.exception === 'temperature') {
@@ -192,8 +193,12 @@ export class Driver {
       }
       // The exception's ticket before the arrival: on a real trip the excursion comes hours before the POD and the
       // invoice, whose note goes on the ticket (a ticket opened after the invoice was posted misses the note:
-      // docs/reliability.md). The workflow may be riding out the ERP's 429s for minutes first.
-      await this.until(() => this.world.order(id).tickets.length > 0, 8 * this.options.stepWaitMs, id, `its ${plan.exception} ticket`);
+      // docs/reliability.md). The workflow may be riding out the ERP's 429s for minutes first. Not when the trace
+      // still lacks the dispatch after the wait above: its route creation is in the fleet DLQ, so the alert is placed
+      // only after the runbook's redrive (its checks wait about 15 min for the index), and waiting would only add minutes.
+      if (dispatchKnown || plan.exception !== 'temperature') {
+        await this.until(() => this.world.order(id).tickets.length > 0, 8 * this.options.stepWaitMs, id, `its ${plan.exception} ticket`);
+      }
     }
 
     run.sentAt.arrived = Date.now();

@@ -14,7 +14,7 @@ import { DEFAULT_FAULT_CYCLE_MS, FaultMatrix } from './faults';
 import { dlqContents, redriveAll } from './lsync';
 import { planOrders } from './plan';
 import { pathLatencies, type ChaosSummary } from './report';
-import { settle } from './settle';
+import { settle, WAITING_FOR_THE_INDEX } from './settle';
 import { World } from './world';
 
 export interface ChaosOptions {
@@ -138,12 +138,15 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     const driveMs = Date.now() - driveStarted;
     log(`driven in ${(driveMs / 1000).toFixed(1)} s; faults cleared, draining`);
 
-    const drain = async (what: string) => {
-      const quiet = await settle(sandbox.emulator.endpoint, { timeoutMs: drainTimeoutMs, onWait: (backlog, where) => log(`${what}: ${backlog} messages in the work queues${where ? ` (${where})` : ''}`) });
+    // The drain before the redrive leaves the alert checks that wait for the index: the shipment they look for may be
+    // in a DLQ (its route creation dead-lettered), and the runbook's redrive comes after the drain. The drains after
+    // it wait for them too (a check at most every 2 min).
+    const drain = async (what: string, delayedNotWaitedFor?: RegExp) => {
+      const quiet = await settle(sandbox.emulator.endpoint, { timeoutMs: drainTimeoutMs, delayedNotWaitedFor, onWait: (backlog, where) => log(`${what}: ${backlog} messages in the work queues${where ? ` (${where})` : ''}`) });
       await sims.settled();
       if (!quiet) log(`${what}: the queues did not drain within ${Math.round(drainTimeoutMs / 1000)} s`);
     };
-    await drain('drain');
+    await drain('drain', WAITING_FOR_THE_INDEX);
     const usage = await meter?.stop();
     clearInterval(progress);
     backlog.stop();
