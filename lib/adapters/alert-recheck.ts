@@ -27,7 +27,7 @@ export interface FleetAlertRecheckProps extends QueueConsumerRetentionProps {
 
 /** One check reads the fleet API once and queries the index once or twice. */
 const TIMEOUT = Duration.seconds(30);
-/** A check that keeps failing (the fleet API down) is retried this often, then dead-lettered with its alert. */
+/** A check that keeps failing (the fleet API down) is received this often (30 s, 1, 2, 3 min apart), then dead-lettered. */
 const MAX_RECEIVE_COUNT = 5;
 
 /**

@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { InMemoryAlertRecheckQueue } from '../../lambdas/fleet/alert-recheck/queue';
-import { createAlertRecheckHandler, delayBeforeNextCheck, MAX_ALERT_CHECKS } from '../../lambdas/fleet/alert-recheck/recheck';
+import { createAlertRecheckHandler, delayBeforeNextCheck, MAX_ALERT_CHECKS, waitAfterFailedCheck } from '../../lambdas/fleet/alert-recheck/recheck';
+import { RateLimitedError } from '../../lambdas/shared/errors';
 import { InMemoryAssetAssignments } from '../../lambdas/fleet/inbound/asset-assignments';
 import { fleetDialects, FLEET_CANONICAL_VALIDATORS } from '../../lambdas/fleet/inbound/routes';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
@@ -126,10 +127,11 @@ describe('temperature alerts the index cannot place yet', () => {
     expect(w.recheck.requests).toHaveLength(0);
   });
 
-  test('a failed read is left to SQS (delivered again, then the DLQ); a message that is not a request goes to the DLQ with the reason', async () => {
+  test('a failed read is logged and left to SQS, visible again after 30 s (not the 3-min visibility timeout), then the DLQ; a message that is not a request goes to the DLQ with the reason', async () => {
     const w = world();
     await w.post(reeferAlert());
     await w.dispatch();
+    const failingLogger = new RecordingLogger();
     const failing = createAlertRecheckHandler({
       ports: {
         telemetry: { sensorTemperature: async () => undefined, reeferTemperature: async () => { throw new Error('fleet API timed out'); } },
@@ -139,12 +141,17 @@ describe('temperature alerts the index cannot place yet', () => {
       queue: w.recheck,
       messages: w.messages,
       queueUrl: 'q',
-      logger: new RecordingLogger(),
+      logger: failingLogger,
       metrics: { count: () => undefined },
     });
     const record = sqsRecord(JSON.stringify(w.recheck.requests[0].request), { messageId: 'm-1' });
     expect((await failing(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(w.publisher.published).toHaveLength(0);
+    expect(w.messages.visibility).toEqual([{ messageId: 'm-1', seconds: 30 }]);
+    expect(failingLogger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'alert check failed: tried again later', extra: [expect.objectContaining({ reason: 'fleet API timed out', receiveCount: 1, retryInSeconds: 30 })] }));
+    // Later receives wait longer (the queue's five receives span 6.5 min before its DLQ); a 429 waits its Retry-After.
+    expect([1, 2, 3, 4, 5].map((n) => waitAfterFailedCheck(new Error('down'), n))).toEqual([30, 60, 120, 180, 180]);
+    expect(waitAfterFailedCheck(new RateLimitedError('429 to GET /fleet/trailers/…', 7), 1)).toBe(7);
 
     const bad = await w.consumer(sqsEvent(sqsRecord('{"not":"a request"}', { messageId: 'm-2' })), lambdaContext());
     expect(bad.batchItemFailures).toEqual([]);

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { EventPublisher } from '../../shared/event-publisher';
 import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
-import { deadLetterAttributes } from '../../shared/outbound/failures';
+import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
 import { FIRST_RECHECK_DELAY_SECONDS, MAX_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
 
 /**
@@ -17,8 +17,8 @@ export interface AlertRecheckDependencies {
   readonly publisher: EventPublisher;
   /** Where an alert still unmatched goes for its next check. */
   readonly queue: AlertRecheckQueue;
-  /** The DLQ, for a message that is not a recheck request. */
-  readonly messages: Pick<MessageOps, 'deadLetter'>;
+  /** The DLQ, for a message that is not a recheck request; the visibility of a failed check's message. */
+  readonly messages: Pick<MessageOps, 'deadLetter' | 'changeVisibility'>;
   readonly queueUrl: string;
   readonly logger: Pick<AdapterLogger, 'info' | 'warn'>;
   readonly metrics: { count(name: string): void };
@@ -28,6 +28,20 @@ export interface AlertRecheckDependencies {
 /** The delay before check number `checks + 1` (the second check waits FIRST_RECHECK_DELAY_SECONDS; doubling, capped). */
 export function delayBeforeNextCheck(checks: number): number {
   return Math.min(FIRST_RECHECK_DELAY_SECONDS * 2 ** (checks - 1), MAX_RECHECK_DELAY_SECONDS);
+}
+
+/** The longest wait before a failed check is tried again. */
+const MAX_FAILED_CHECK_WAIT_SECONDS = 180;
+
+/**
+ * The wait before a failed check (a read or the publish failed) is tried again, by the message's receive count: 30 s,
+ * 1, 2, then 3 min (the queue's five receives then span 6.5 min before its DLQ), or the vendor's Retry-After. Without
+ * it the message came back only after the queue's visibility timeout (3 min), each time.
+ */
+export function waitAfterFailedCheck(error: unknown, receiveCount: number): number {
+  const { retryAfterSeconds } = describeFailure(error);
+  if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) return Math.min(MAX_FAILED_CHECK_WAIT_SECONDS, Math.ceil(retryAfterSeconds));
+  return Math.min(MAX_FAILED_CHECK_WAIT_SECONDS, FIRST_RECHECK_DELAY_SECONDS * 2 ** (Math.max(1, receiveCount) - 1));
 }
 
 function parseRequest(body: string): AlertRecheckRequest | undefined {
@@ -53,8 +67,9 @@ function parseRequest(body: string): AlertRecheckRequest | undefined {
  * the index knows (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked
  * again, with doubling waits capped at 2 min, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
  * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
- * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish leaves the
- * message to SQS (delivered again, then the queue's DLQ); a message that is not a request goes to the DLQ at once.
+ * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish is logged and
+ * left to SQS, visible again after {@link waitAfterFailedCheck} (then the queue's DLQ); a message that is not a
+ * request goes to the DLQ at once.
  */
 export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
@@ -68,10 +83,19 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
       return;
     }
     const checks = request.checks + 1;
-    const resolution = await resolveAlert(request.decoded, request.receivedAt, deps.ports);
     const keys = { vendorEventId: request.decoded.vendorEventId, checks };
+    let resolution: Awaited<ReturnType<typeof resolveAlert>>;
+    try {
+      resolution = await resolveAlert(request.decoded, request.receivedAt, deps.ports);
+    } catch (error) {
+      await retryLater(record, error, keys);
+      throw error;
+    }
     if (resolution.kind === 'events') {
-      const eventIds = await deps.publisher.publish(resolution.events);
+      const eventIds = await deps.publisher.publish(resolution.events).catch(async (error: unknown) => {
+        await retryLater(record, error, keys);
+        throw error;
+      });
       deps.metrics.count(checks === 1 ? 'AlertMatched' : 'AlertMatchedOnRecheck');
       deps.logger.info('alert matched: exceptions published', { ...keys, eventIds });
     } else if (resolution.kind === 'unmatched' && checks < MAX_ALERT_CHECKS) {
@@ -82,6 +106,16 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
       if (resolution.kind === 'unmatched') deps.metrics.count('AlertUnmatched');
       deps.logger.info(resolution.kind === 'unmatched' ? 'alert ignored after its rechecks' : 'alert ignored', { ...keys, reason: resolution.reason });
     }
+  };
+
+  /** A failed check: logged, and its message made visible again after {@link waitAfterFailedCheck} (SQS counts the receive). */
+  const retryLater = async (record: SQSRecord, error: unknown, keys: Record<string, unknown>): Promise<void> => {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    const wait = waitAfterFailedCheck(error, receiveCount);
+    const { errorClass, reason } = describeFailure(error);
+    deps.logger.warn('alert check failed: tried again later', { ...keys, errorClass, reason, receiveCount, retryInSeconds: wait });
+    // If this fails, the message comes back after the queue's visibility timeout: later, never lost.
+    await deps.messages.changeVisibility(record, wait).catch(() => undefined);
   };
 
   return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
