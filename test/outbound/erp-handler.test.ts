@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound, planErpActions, statusConfirmationsOf } from '../../lambdas/erp/outbound/erp-outbound';
-import { InMemoryStatusSyncGuard } from '../../lambdas/erp/outbound/status-guard';
+import { InMemoryStatusSyncGuard, UNCERTAIN_LEASE_SECONDS, UNCERTAIN_SETTLE_SECONDS } from '../../lambdas/erp/outbound/status-guard';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { HeldError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { targetIdempotencyKey } from '../../lambdas/shared/outbound/idempotency';
@@ -175,6 +175,20 @@ describe('ERP outbound handler', () => {
     expect((await handler(sqsEvent(third), lambdaContext())).batchItemFailures).toHaveLength(1);
     // Equal jitter with random 0.5: 3/4 of the ceiling (2 s, then 8 s).
     expect(messages.visibility.map((v) => v.seconds)).toEqual([2, 6]);
+  });
+
+  test('a 5xx on the last receive dead-letters the status and frees the shipment after 30 s instead of the 5-min uncertain lease', async () => {
+    for (const receiveCount of [2, 3]) {
+      const { handler, erp, guard, messages } = erpHarness({ maxReceiveCount: 3 });
+      erp.script.failNext('updateShipmentStatus', new UpstreamUnavailableError('ERP answered 503', 503));
+      const before = Date.now();
+      await handler(sqsEvent(sqsRecord(departed, { receiveCount })), lambdaContext());
+      expect(messages.deadLettered).toHaveLength(receiveCount === 3 ? 1 : 0);
+      const lease = guard.leases.get(departed.refs.shipmentId!)!;
+      expect(lease.uncertain).toBe(true);
+      const seconds = Math.round((lease.until - before) / 1000);
+      expect(seconds).toBe(receiveCount === 3 ? UNCERTAIN_SETTLE_SECONDS : UNCERTAIN_LEASE_SECONDS);
+    }
   });
 
   test('on the last attempt the adapter dead-letters the message itself with the reason, and publishes sync.failed', async () => {

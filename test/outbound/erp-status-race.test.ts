@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ErpOutbound } from '../../lambdas/erp/outbound/erp-outbound';
-import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError, UNCERTAIN_LEASE_SECONDS } from '../../lambdas/erp/outbound/status-guard';
+import { InMemoryStatusSyncGuard, skipBecause, STATUS_LEASE_SECONDS, StatusSyncBusyError, UNCERTAIN_LEASE_SECONDS, UNCERTAIN_SETTLE_SECONDS } from '../../lambdas/erp/outbound/status-guard';
 import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { RateLimitedError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
@@ -44,11 +44,11 @@ const until = async (condition: () => boolean) => {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-async function run(erp: InMemoryErp, guard: InMemoryStatusSyncGuard, detail: typeof arrived, key: string) {
+async function run(erp: InMemoryErp, guard: InMemoryStatusSyncGuard, detail: typeof arrived, key: string, options: { lastAttempt?: boolean } = {}) {
   const outbound = new ErpOutbound(erp, guard);
   const msg = message(detail);
   const [action] = outbound.plan(msg);
-  return outbound.execute(action!, msg, context(key));
+  return outbound.execute(action!, msg, { ...context(key), ...options });
 }
 
 describe('ERP status under concurrency', () => {
@@ -175,6 +175,27 @@ describe('ERP status under concurrency', () => {
     expect(new Set(erp.callsOf('updateShipmentStatus').map((c) => c.args[2]))).toEqual(new Set(['delivery']));
     // The success released the shipment.
     expect(guard.leases.get(SHIPMENT_ID)).toBeUndefined();
+  });
+
+  test('an unknown outcome on the message\'s last receive (dead-lettered, no retry of its own) holds the shipment 30 s, not 5 min', async () => {
+    const at = (seconds: number) => new Date(clock.getTime() + seconds * 1000);
+    for (const lastAttempt of [true, false]) {
+      const erp = new GatedErp();
+      const guard = new InMemoryStatusSyncGuard();
+      const arrival = run(erp, guard, arrived, 'arrival', { lastAttempt });
+      await until(() => erp.waiting === 1);
+      erp.fail(new UpstreamUnavailableError('ERP answered 503 to PUT /shipments/…/status'));
+      await expect(arrival).rejects.toBeInstanceOf(UpstreamUnavailableError);
+      const lease = guard.leases.get(SHIPMENT_ID)!;
+      expect(lease).toMatchObject({ owner: 'arrival', uncertain: true });
+      expect(lease.until - clock.getTime()).toBe((lastAttempt ? UNCERTAIN_SETTLE_SECONDS : UNCERTAIN_LEASE_SECONDS) * 1000);
+      // The delivery is busy while the lease runs, and goes through once it is over.
+      const rank = MILESTONE_RANK.delivered;
+      await expect(guard.claim(SHIPMENT_ID, { rank, owner: 'delivery', now: at(UNCERTAIN_SETTLE_SECONDS - 1) })).rejects.toBeInstanceOf(StatusSyncBusyError);
+      const after = guard.claim(SHIPMENT_ID, { rank, owner: 'delivery', now: at(UNCERTAIN_SETTLE_SECONDS + 1) });
+      if (lastAttempt) await expect(after).resolves.toMatchObject({ kind: 'claimed' });
+      else await expect(after).rejects.toBeInstanceOf(StatusSyncBusyError);
+    }
   });
 
   test('an uncertain lease is bounded: after UNCERTAIN_LEASE_SECONDS another message may take the status over', async () => {

@@ -4,7 +4,7 @@ import type { CanonicalMessage } from '../../shared/outbound/message';
 import { guardMilestone, MILESTONE_RANK, milestoneByRank, milestoneOf, type Milestone } from '../../shared/outbound/milestones';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
 import type { ErpPort, ErpShipmentStatus } from '../erp-port';
-import { confirmationsOf, type StatusSyncGuard } from './status-guard';
+import { confirmationsOf, UNCERTAIN_LEASE_SECONDS, UNCERTAIN_SETTLE_SECONDS, type StatusSyncGuard } from './status-guard';
 
 /** The ERP status for each shipment milestone we sync. */
 export const ERP_STATUS_OF_MILESTONE: Readonly<Record<Exclude<Milestone, 'created'>, ErpShipmentStatus>> = {
@@ -184,8 +184,12 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
         // A timeout, a dropped connection or a 5xx may have reached the ERP: keep the lease, marked uncertain (it
         // expires after UNCERTAIN_LEASE_SECONDS), so only this message retries the status meanwhile, with its own
         // Idempotency-Key. A refusal (429, maintenance, 4xx) changed nothing: release at once — unless an earlier
-        // attempt of this message left the outcome uncertain (a timeout, then a 429 on the retry).
-        if (error instanceof UpstreamUnavailableError) await this.guard.markUncertain(action.shipmentId, owner, context.now()).catch(() => undefined);
+        // attempt of this message left the outcome uncertain (a timeout, then a 429 on the retry). On the message's last
+        // receive it is dead-lettered, not retried: the lease then only outlasts a request still in flight.
+        if (error instanceof UpstreamUnavailableError) {
+          const seconds = context.lastAttempt ? UNCERTAIN_SETTLE_SECONDS : UNCERTAIN_LEASE_SECONDS;
+          await this.guard.markUncertain(action.shipmentId, owner, context.now(), seconds).catch(() => undefined);
+        }
         else await this.guard.release(action.shipmentId, owner, { unlessUncertain: true, now: context.now() });
         throw error;
       }

@@ -51,10 +51,11 @@ export interface StatusSyncGuard {
   release(shipmentId: string, owner: string, options?: { unlessUncertain?: boolean; now?: Date }): Promise<void>;
   /**
    * Marks the owner's lease as uncertain after a call whose outcome is unknown (a timeout, a lost answer, a 5xx) and
-   * extends it to {@link UNCERTAIN_LEASE_SECONDS}: meanwhile another message asking for the same status skips it as
-   * in progress, and only the owner retries it, with the Idempotency-Key the ERP replays.
+   * extends it to `seconds` ({@link UNCERTAIN_LEASE_SECONDS}): meanwhile another message asking for the same status
+   * skips it as in progress, and only the owner retries it, with the Idempotency-Key the ERP replays. An owner that
+   * will not retry (its message goes to the DLQ) asks for {@link UNCERTAIN_SETTLE_SECONDS}.
    */
-  markUncertain(shipmentId: string, owner: string, now: Date): Promise<void>;
+  markUncertain(shipmentId: string, owner: string, now: Date, seconds?: number): Promise<void>;
   /**
    * Claims the shipment for a status without a rank (the workflows' `exception`) while nothing at or above
    * `ceiling` was synced or attempted: `claimed`, or `skip` with the rank that forbids it (an exception after
@@ -115,6 +116,14 @@ export const STATUS_LEASE_SECONDS = 60;
  * that ends in the DLQ does not hold the shipment for long.
  */
 export const UNCERTAIN_LEASE_SECONDS = 300;
+
+/**
+ * How long an uncertain lease lasts when its owner's message was dead-lettered by that failure: the owner will not
+ * retry before a redrive, so the lease need only outlast a request the ERP may still be processing (the ERP client
+ * gives up after at most 7.5 s). Before, later statuses of the shipment waited the full 5 minutes ("another
+ * invocation is syncing its erp status", every 5 s); on the redrive the owner's status is late or repeated and skipped.
+ */
+export const UNCERTAIN_SETTLE_SECONDS = 30;
 
 /** How soon a message that found its shipment busy is tried again. */
 const BUSY_RETRY_SECONDS = 5;
@@ -291,11 +300,11 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
     }
   }
 
-  async markUncertain(shipmentId: string, owner: string, now: Date): Promise<void> {
-    await this.extendUncertain(shipmentId, owner, now, true);
+  async markUncertain(shipmentId: string, owner: string, now: Date, seconds = UNCERTAIN_LEASE_SECONDS): Promise<void> {
+    await this.extendUncertain(shipmentId, owner, now, true, seconds);
   }
 
-  private async extendUncertain(shipmentId: string, owner: string, now: Date, mark = false): Promise<void> {
+  private async extendUncertain(shipmentId: string, owner: string, now: Date, mark = false, seconds = UNCERTAIN_LEASE_SECONDS): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -303,7 +312,7 @@ export class DynamoDbStatusSyncGuard implements StatusSyncGuard {
           Key: this.key(shipmentId),
           UpdateExpression: 'SET leaseUncertain = :true, leaseUntil = :until',
           ConditionExpression: mark ? 'leaseOwner = :owner' : 'leaseOwner = :owner AND leaseUncertain = :true',
-          ExpressionAttributeValues: { ':owner': owner, ':true': true, ':until': now.getTime() + UNCERTAIN_LEASE_SECONDS * 1000 },
+          ExpressionAttributeValues: { ':owner': owner, ':true': true, ':until': now.getTime() + seconds * 1000 },
         }),
       );
     } catch (error) {
@@ -370,8 +379,8 @@ export class InMemoryStatusSyncGuard implements StatusSyncGuard {
     else await this.markUncertain(shipmentId, owner, options.now ?? new Date());
   }
 
-  async markUncertain(shipmentId: string, owner: string, now: Date): Promise<void> {
+  async markUncertain(shipmentId: string, owner: string, now: Date, seconds = UNCERTAIN_LEASE_SECONDS): Promise<void> {
     const lease = this.leases.get(shipmentId);
-    if (lease?.owner === owner) this.leases.set(shipmentId, { ...lease, uncertain: true, until: now.getTime() + UNCERTAIN_LEASE_SECONDS * 1000 });
+    if (lease?.owner === owner) this.leases.set(shipmentId, { ...lease, uncertain: true, until: now.getTime() + seconds * 1000 });
   }
 }

@@ -60,6 +60,11 @@ export interface ActionContext {
   /** Publishes confirmation events (inside the idempotent section: published once per action). */
   readonly publish: (events: readonly CanonicalDetail[]) => Promise<void>;
   readonly metrics: SyncMetrics;
+  /**
+   * This receive is the message's last before its DLQ: a failure now is dead-lettered, not retried, so a target may
+   * give up sooner what it kept for the message's own retry (the ERP's uncertain status lease).
+   */
+  readonly lastAttempt?: boolean;
 }
 
 /** The target-specific part of an outbound adapter. */
@@ -219,6 +224,7 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
             now: clock,
             publish,
             metrics,
+            lastAttempt: receiveCount >= settings.maxReceiveCount,
           };
           const current = message;
           const result = await runOnce(action, eventId, () => target.execute(action, current, context));
