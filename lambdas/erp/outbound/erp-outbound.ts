@@ -189,8 +189,9 @@ export class ErpOutbound implements OutboundTarget<ErpAction> {
         if (error instanceof UpstreamUnavailableError) {
           const seconds = context.lastAttempt ? UNCERTAIN_SETTLE_SECONDS : UNCERTAIN_LEASE_SECONDS;
           await this.guard.markUncertain(action.shipmentId, owner, context.now(), seconds).catch(() => undefined);
+        } else {
+          await this.guard.release(action.shipmentId, owner, { unlessUncertain: true, now: context.now() });
         }
-        else await this.guard.release(action.shipmentId, owner, { unlessUncertain: true, now: context.now() });
         throw error;
       }
       const now = context.now();
