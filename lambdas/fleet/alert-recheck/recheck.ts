@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { EventPublisher } from '../../shared/event-publisher';
 import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
+import { receiveCountOf } from '../../shared/outbound/message';
 import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
 import { FIRST_RECHECK_DELAY_SECONDS, MAX_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
 
@@ -27,7 +28,12 @@ export interface AlertRecheckDependencies {
 
 /** The delay before check number `checks + 1` (the second check waits FIRST_RECHECK_DELAY_SECONDS; doubling, capped). */
 export function delayBeforeNextCheck(checks: number): number {
-  return Math.min(FIRST_RECHECK_DELAY_SECONDS * 2 ** (checks - 1), MAX_RECHECK_DELAY_SECONDS);
+  return doubling(checks, MAX_RECHECK_DELAY_SECONDS);
+}
+
+/** FIRST_RECHECK_DELAY_SECONDS doubled for each step after the first, at most `cap`. */
+function doubling(step: number, cap: number): number {
+  return Math.min(cap, FIRST_RECHECK_DELAY_SECONDS * 2 ** (Math.max(1, step) - 1));
 }
 
 /** The longest wait before a failed check is tried again. */
@@ -41,7 +47,7 @@ const MAX_FAILED_CHECK_WAIT_SECONDS = 180;
 export function waitAfterFailedCheck(error: unknown, receiveCount: number): number {
   const { retryAfterSeconds } = describeFailure(error);
   if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) return Math.min(MAX_FAILED_CHECK_WAIT_SECONDS, Math.ceil(retryAfterSeconds));
-  return Math.min(MAX_FAILED_CHECK_WAIT_SECONDS, FIRST_RECHECK_DELAY_SECONDS * 2 ** (Math.max(1, receiveCount) - 1));
+  return doubling(receiveCount, MAX_FAILED_CHECK_WAIT_SECONDS);
 }
 
 function parseRequest(body: string): AlertRecheckRequest | undefined {
@@ -110,7 +116,7 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
 
   /** A failed check: logged, and its message made visible again after {@link waitAfterFailedCheck} (SQS counts the receive). */
   const retryLater = async (record: SQSRecord, error: unknown, keys: Record<string, unknown>): Promise<void> => {
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    const receiveCount = receiveCountOf(record);
     const wait = waitAfterFailedCheck(error, receiveCount);
     const { errorClass, reason } = describeFailure(error);
     deps.logger.warn('alert check failed: tried again later', { ...keys, errorClass, reason, receiveCount, retryInSeconds: wait });
