@@ -127,6 +127,33 @@ describe('temperature alerts the index cannot place yet', () => {
     expect(w.recheck.requests).toHaveLength(0);
   });
 
+  test('a failed re-queue of an alert still unmatched is a failed check: the message comes back after 30 s, and its retry queues the next check', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    const logger = new RecordingLogger();
+    let sends = 0;
+    const flaky = createAlertRecheckHandler({
+      ports: { telemetry: w.telemetry, assignments: new InMemoryAssetAssignments(() => w.store.items.values()) },
+      publisher: w.publisher,
+      queue: { later: async (request, delay) => (++sends === 1 ? Promise.reject(new Error('SQS SendMessage timed out')) : w.recheck.later(request, delay)) },
+      messages: w.messages,
+      queueUrl: 'q',
+      logger,
+      metrics: { count: () => undefined },
+    });
+    const record = sqsRecord(JSON.stringify(w.recheck.requests[0].request), { messageId: 'm-3' });
+    expect((await flaky(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
+    expect(w.messages.visibility).toEqual([{ messageId: 'm-3', seconds: 30 }]);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'alert check failed: tried again later', extra: [expect.objectContaining({ reason: 'SQS SendMessage timed out', checks: 1 })] }));
+    expect(w.recheck.requests).toHaveLength(1);
+    // SQS delivers the same message again: the check runs again and this time the next one is queued.
+    expect((await flaky(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(w.recheck.requests.map((r) => [r.delaySeconds, r.request.checks])).toEqual([
+      [0, 0],
+      [30, 1],
+    ]);
+  });
+
   test('a failed read is logged and left to SQS, visible again after 30 s (not the 3-min visibility timeout), then the DLQ; a message that is not a request goes to the DLQ with the reason', async () => {
     const w = world();
     await w.post(reeferAlert());

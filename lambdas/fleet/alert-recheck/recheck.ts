@@ -73,7 +73,7 @@ function parseRequest(body: string): AlertRecheckRequest | undefined {
  * the index knows (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked
  * again, with doubling waits capped at 2 min, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
  * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
- * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read or publish is logged and
+ * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read, publish or re-queue is logged and
  * left to SQS, visible again after {@link waitAfterFailedCheck} (then the queue's DLQ); a message that is not a
  * request goes to the DLQ at once.
  */
@@ -106,7 +106,11 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
       deps.logger.info('alert matched: exceptions published', { ...keys, eventIds });
     } else if (resolution.kind === 'unmatched' && checks < MAX_ALERT_CHECKS) {
       const delay = delayBeforeNextCheck(checks);
-      await deps.queue.later({ ...request, checks }, delay);
+      // A failed send is a failed check: this message is tried again (the next check not yet queued, nothing lost).
+      await deps.queue.later({ ...request, checks }, delay).catch(async (error: unknown) => {
+        await retryLater(record, error, keys);
+        throw error;
+      });
       deps.logger.info('alert still unmatched: checked again later', { ...keys, delaySeconds: delay });
     } else {
       if (resolution.kind === 'unmatched') deps.metrics.count('AlertUnmatched');
