@@ -8,6 +8,7 @@ import { traceById, type Trace } from '../trace/trace-query';
 import type { BusinessImpact } from './impact';
 import { LIST_INDEX, type ListEntry } from './lists';
 import type { ShipmentView } from './shipment-view';
+import { VIEW_PROJECTION, VIEW_PROJECTION_NAMES, viewOfItem } from './view-codec';
 
 /** Which entries of a list to read, in GSI order. */
 export interface ListQuery {
@@ -56,11 +57,12 @@ export interface VisibilityReader {
 const MAX_QUERIES_PER_PAGE = 10;
 
 function toState(item: Record<string, unknown>): ShipmentState {
+  const view = viewOfItem(item);
   return {
     shipmentId: String(item.shipmentId ?? String(item.pk).slice('SHIPMENT#'.length)),
     ...(typeof item.milestone === 'string' ? { milestone: item.milestone } : {}),
     ...(typeof item.milestoneAt === 'string' ? { milestoneAt: item.milestoneAt } : {}),
-    ...(item.view ? { view: item.view as ShipmentView } : {}),
+    ...(view ? { view } : {}),
     ...(item.impact ? { impact: item.impact as BusinessImpact } : {}),
   };
 }
@@ -116,8 +118,8 @@ export class DynamoDbVisibilityReader implements VisibilityReader {
       let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
         [this.tableName]: {
           Keys: unique.slice(i, i + 100).map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })),
-          ProjectionExpression: 'pk, shipmentId, milestone, milestoneAt, #view, impact',
-          ExpressionAttributeNames: { '#view': 'view' },
+          ProjectionExpression: `pk, shipmentId, milestone, milestoneAt, ${VIEW_PROJECTION}, impact`,
+          ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES },
         },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {

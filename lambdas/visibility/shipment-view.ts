@@ -1,7 +1,7 @@
 /**
  * The operational view of one shipment: its exceptions, cases, quality holds, delivery and billing, folded from
  * the canonical events the correlation indexer consumes. Stored on the shipment's state item
- * (`SHIPMENT#<id>` / `STATE`, attribute `view`); the lists the visibility API pages through are derived from it
+ * (`SHIPMENT#<id>` / `STATE`, attribute `viewZ`, compressed: view-codec.ts); the lists the visibility API pages through are derived from it
  * (`LIST#<name>` entries, GSI `Lists`, see lib/core/tables.ts). Pure: no SDK, no clock.
  *
  * The fold is idempotent and, as far as the events allow, independent of their order: every event sets the

@@ -12,6 +12,7 @@ import type { MilestoneUpdate } from '../indexer/index-plan';
 import type { BusinessImpact } from './impact';
 import { listKeys, type ListEntry, type ListName } from './lists';
 import type { ShipmentView } from './shipment-view';
+import { encodeView, LEGACY_VIEW_ATTRIBUTE, VIEW_ATTRIBUTE, VIEW_PROJECTION, VIEW_PROJECTION_NAMES, viewOfItem } from './view-codec';
 
 export interface StoredView {
   readonly view?: ShipmentView;
@@ -75,10 +76,11 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
 
   async load(shipmentId: string): Promise<StoredView> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: stateKey(shipmentId), ConsistentRead: true, ProjectionExpression: '#view, viewVersion, impact', ExpressionAttributeNames: { '#view': 'view' } }),
+      new GetCommand({ TableName: this.tableName, Key: stateKey(shipmentId), ConsistentRead: true, ProjectionExpression: `${VIEW_PROJECTION}, viewVersion, impact`, ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES } }),
     );
+    const view = viewOfItem(Item);
     return {
-      ...(Item?.view ? { view: Item.view as ShipmentView } : {}),
+      ...(view ? { view } : {}),
       version: typeof Item?.viewVersion === 'number' ? Item.viewVersion : 0,
       ...(Item?.impact ? { impact: Item.impact as BusinessImpact } : {}),
     };
@@ -90,13 +92,14 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(shipmentId),
-          // The milestone attributes belong to the indexer's guarded update; the view never touches them.
+          // The milestone attributes belong to the indexer's guarded update; the view never touches them. The view is
+          // stored compressed (view-codec.ts); the map an older version wrote goes.
           UpdateExpression:
-            'SET #view = :view, viewVersion = :next, viewUpdatedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = :exp',
+            'SET #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = :exp REMOVE #view',
           ConditionExpression: expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected',
-          ExpressionAttributeNames: { '#view': 'view' },
+          ExpressionAttributeNames: { '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE },
           ExpressionAttributeValues: {
-            ':view': view,
+            ':view': encodeView(view),
             ':next': expected + 1,
             ':now': now.toISOString(),
             ':type': 'shipment-state',
@@ -121,9 +124,9 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
           Key: stateKey(shipmentId),
           // The attributes of DynamoDbCorrelationStore.applyMilestone and of save, under both their conditions.
           UpdateExpression:
-            'SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #view = :view, viewVersion = :next, viewUpdatedAt = :now ADD version :one',
+            'SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now ADD version :one REMOVE #view',
           ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
-          ExpressionAttributeNames: { '#rank': 'rank', '#view': 'view' },
+          ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':type': 'shipment-state',
             ':id': shipmentId,
@@ -134,7 +137,7 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
             ':now': now.toISOString(),
             ':corr': milestone.correlationId,
             ':exp': expiresAt,
-            ':view': view,
+            ':view': encodeView(view),
             ':next': expected + 1,
             ':one': 1,
             ...(expected === 0 ? {} : { ':expected': expected }),
@@ -208,6 +211,12 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 }
 
+/** A state item without the map form of its view (a write of the view removes it, as `REMOVE #view` does). */
+function withoutLegacyView(item: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { [LEGACY_VIEW_ATTRIBUTE]: _legacy, ...rest } = item ?? {};
+  return rest;
+}
+
 /**
  * In memory, with the same conditions, for tests. Pass the `items` map of an InMemoryCorrelationStore to share
  * its state items, as the real table does.
@@ -228,8 +237,9 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
 
   async load(shipmentId: string): Promise<StoredView> {
     const item = this.state(shipmentId);
+    const view = viewOfItem(item);
     return {
-      ...(item?.view ? { view: structuredClone(item.view) as ShipmentView } : {}),
+      ...(view ? { view } : {}),
       version: typeof item?.viewVersion === 'number' ? item.viewVersion : 0,
       ...(item?.impact ? { impact: structuredClone(item.impact) as BusinessImpact } : {}),
     };
@@ -243,8 +253,8 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       shipmentId,
       pk: keys.shipmentPk(shipmentId),
       sk: keys.stateSk,
-      ...current,
-      view: structuredClone(view),
+      ...withoutLegacyView(current),
+      [VIEW_ATTRIBUTE]: encodeView(view),
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),
       expiresAt,
@@ -258,7 +268,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
     if ((typeof current?.viewVersion === 'number' ? current.viewVersion : 0) !== expected) return false;
     if (typeof current?.rank === 'number' && current.rank >= milestone.rank) return false;
     this.items.set(this.id(keys.shipmentPk(shipmentId), keys.stateSk), {
-      ...current,
+      ...withoutLegacyView(current),
       pk: keys.shipmentPk(shipmentId),
       sk: keys.stateSk,
       itemType: 'shipment-state',
@@ -270,7 +280,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       updatedAt: now.toISOString(),
       correlationId: milestone.correlationId,
       version: (typeof current?.version === 'number' ? current.version : 0) + 1,
-      view: structuredClone(view),
+      [VIEW_ATTRIBUTE]: encodeView(view),
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),
       expiresAt,

@@ -30,7 +30,7 @@ import { tableDefaults } from './defaults';
  * | circuit breaker | `CIRCUIT#<target>` | `STATE` | `consecutiveFailures`, `openUntil` (epoch ms), `openCount`, `updatedAt` |
  * | degraded mode | `DEGRADED#<target>` | `STATE` | `since`, `waiting` (string set: shipment or order, update), `notifiedAt`; deleted when the target recovers |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
- * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `view` (exceptions, cases, holds, delivery, billing), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
+ * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `viewZ` (the view — exceptions, cases, holds, delivery, billing — compressed, lambdas/visibility/view-codec.ts; items written before 2026-12-06 carry it as the map `view`, still read), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
  * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
  * | in-flight entry | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId`: from the first milestone until delivery, for the reconciliation sweeps (lambdas/shared/reconciliation) |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).

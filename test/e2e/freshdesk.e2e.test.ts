@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { runScenario, type ScenarioReport } from '../../sandbox/scenario/reference';
-import { chilledOrderOfC77, eventually } from './support';
+import { chilledOrderOfC77, eventually, storedView } from './support';
 
 let sandbox: Sandbox;
 let report: ScenarioReport;
@@ -125,7 +125,7 @@ test('a ticket resolved in Freshdesk whose status webhook is lost for good is re
   const exception = await waitFor('shipment.exception-raised', () => busEvents('shipment.exception-raised')[0]);
   const opened = await waitFor('case.opened', () => busEvents('case.opened')[0]);
   const caseId = opened.refs.caseId!;
-  await waitFor('the case open in the shipment view', async () => (await item(`SHIPMENT#${shipmentId}`, 'STATE'))?.view?.M?.cases?.M?.[caseId]?.M?.status?.S === 'open');
+  await waitFor('the case open in the shipment view', async () => storedView(await item(`SHIPMENT#${shipmentId}`, 'STATE'))?.cases[caseId]?.status === 'open');
   const workflow = () => item(`CORR#${orderId}`, `WF#temperature-excursion#${exception.metadata.eventId}`);
   await waitFor('the workflow waiting for its case', async () => (await workflow())?.status?.S === 'open');
 

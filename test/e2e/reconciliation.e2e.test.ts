@@ -12,7 +12,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { QueueDiscovery } from '../../registry/catalog';
-import { aws, chilledOrderOfC77, control, eventually, sandbox, sim } from './support';
+import { aws, chilledOrderOfC77, control, eventually, sandbox, sim, storedView } from './support';
 
 const ORDER_ID = 'SO-1001';
 const SHIPMENT_ID = 'SHP-1001-31';
@@ -232,7 +232,7 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
     // The sweep reads the cases the shipment's view shows open.
     await waitFor('the case open in the shipment view', async () => {
       const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `SHIPMENT#${shipmentId}` }, sk: { S: 'STATE' } } }));
-      return Item?.view?.M?.cases?.M?.[caseId]?.M?.status?.S === 'open';
+      return storedView(Item)?.cases[caseId]?.status === 'open';
     });
     const recordKey = { pk: { S: `CORR#${ORDER_ID}` }, sk: { S: `WF#temperature-excursion#${exception!.detail.metadata.eventId}` } };
     await waitFor('the workflow waiting for its case', async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: recordKey }))).Item?.status?.S === 'open');

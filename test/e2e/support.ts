@@ -4,6 +4,9 @@ import { inject } from 'vitest';
 import type { SandboxEndpoints } from '../../sandbox/endpoints';
 import { assignmentsOfShipment } from '../../sandbox/scenario/helpers';
 import { FIXTURE_STACK_NAME } from './fixtures/fixture-stack';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ShipmentView } from '../../lambdas/visibility/shipment-view';
+import { decodeView, VIEW_ATTRIBUTE } from '../../lambdas/visibility/view-codec';
 
 /** The sandbox the global setup started. */
 export function sandbox(): SandboxEndpoints {
@@ -87,4 +90,10 @@ export function chilledOrderOfC77(now: number) {
     shipFrom: { locationId: 'DC-01', name: 'Central DC Rotterdam', coordinates: { latitude: 51.8856, longitude: 4.4236 } },
     shipTo: { locationId: 'C-77-DOCK-1', name: 'C-77 Utrecht receiving dock', coordinates: { latitude: 52.1093, longitude: 5.0708 } },
   };
+}
+
+/** The view on a shipment's state item as GetItem returns it (the compressed form lambdas/visibility/view-codec.ts writes). */
+export function storedView(item: Record<string, AttributeValue> | undefined): ShipmentView | undefined {
+  const stored = item?.[VIEW_ATTRIBUTE]?.B;
+  return stored ? decodeView(stored) : undefined;
 }

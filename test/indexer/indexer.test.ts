@@ -7,6 +7,7 @@ import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
 import { InMemoryShipmentViewStore } from '../../lambdas/visibility/view-store';
+import { viewOfItem } from '../../lambdas/visibility/view-codec';
 import { example, lambdaContext, memoryLogger, sqsEvent, sqsRecord } from '../outbound/support';
 import { referenceScenario } from './scenario';
 
@@ -186,7 +187,8 @@ describe('correlation indexer handler', () => {
     const alone = indexerHarness((items) => counted(items, () => single++));
     for (const event of events) await alone.handler(sqsEvent(sqsRecord(event)), lambdaContext());
     expect(single).toBe(saves);
-    expect((alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as { view: unknown }).view).toEqual((state as unknown as { view: unknown }).view);
+    expect(viewOfItem(alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE'))).toEqual(viewOfItem(state as unknown as Record<string, unknown>));
+    expect(viewOfItem(state as unknown as Record<string, unknown>)?.deliveredAt).toBeDefined();
   });
 
   test('a delivery writes the state item once (milestone and view together); a repeated or late one is still guarded', async () => {
@@ -202,7 +204,8 @@ describe('correlation indexer handler', () => {
     expect(delivered.milestone).toBe('advance');
     // One write for both: the view's save carried the milestone.
     expect(views.writes.view - before.view).toBe(1);
-    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5, version: versionBefore + 1, view: { deliveredAt: expect.any(String) } });
+    expect(state()).toMatchObject({ milestone: 'delivered', rank: 5, version: versionBefore + 1 });
+    expect(viewOfItem(state() as Record<string, unknown>)).toMatchObject({ deliveredAt: expect.any(String) });
     // Another delivery of the same shipment (another event): the milestone is a repeat, never applied twice.
     const again = { ...byType('shipment.delivered'), metadata: { ...byType('shipment.delivered').metadata, eventId: 'second-delivery', occurredAt: '2026-03-12T13:00:00Z' } };
     expect((await indexEvent(store, again, now, 3600, views)).milestone).toBe('repeat');
@@ -220,7 +223,8 @@ describe('correlation indexer handler', () => {
     expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
     expect((await indexEvent(store, byType('shipment.arrived'), now, 3600, views)).milestone).toBe('late');
     const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
-    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1, view: { deliveredAt: expect.any(String) } });
+    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1 });
+    expect(viewOfItem(state as Record<string, unknown>)).toMatchObject({ deliveredAt: expect.any(String) });
   });
 
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {

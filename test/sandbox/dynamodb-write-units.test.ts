@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DynamoDbCorrelationStore } from '../../lambdas/indexer/correlation-store';
+import { indexEvent } from '../../lambdas/indexer/indexer';
+import { VIEW_ATTRIBUTE, viewOfItem } from '../../lambdas/visibility/view-codec';
+import { DynamoDbShipmentViewStore } from '../../lambdas/visibility/view-store';
+import { SHIPMENT, story } from '../visibility/story';
 import { clientConfig, functionAccessKey } from '../../sandbox/aws';
 import { writeUnitsOf } from '../../sandbox/cost-model';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
@@ -80,6 +86,39 @@ describe('the emulator measures write units by item size while recording', () =>
       { function: 'Indexer', item: 'LINK#… / x', writes: 2, writeUnits: 4 },
       { function: 'Indexer', item: 'T#… / x', writes: 1, writeUnits: 2 },
     ]);
+  });
+
+  test('the reference story\'s state item, its view holding the excursion, its case and its hold: one unit per write in the stored form, two as a map', async () => {
+    const doc = DynamoDBDocumentClient.from(dynamodb);
+    const views = new DynamoDbShipmentViewStore(doc, table);
+    const store = new DynamoDbCorrelationStore(doc, table);
+    const now = new Date('2026-03-12T14:10:00Z');
+    await views.record(SHIPMENT, { orderId: 'SO-1001', customerId: 'C-77', contractId: 'CTR-77', currency: 'EUR', orderValue: '18450.00', penaltyTerms: null }, now, 0);
+    await emulator.recorder('reset');
+    await emulator.recorder('start');
+    for (const event of story().events) await indexEvent(store, event, now, 86_400, views);
+    await emulator.recorder('stop');
+    const stateWrites = writeUnitsByItem(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).find((w) => w.item === 'SHIPMENT#… / STATE')!;
+    expect(stateWrites.writes).toBeGreaterThanOrEqual(7);
+    expect(stateWrites.writeUnits).toBe(stateWrites.writes);
+    const key = { pk: `SHIPMENT#${SHIPMENT}`, sk: 'STATE' };
+    const { Item } = await doc.send(new GetCommand({ TableName: table, Key: key }));
+    const view = viewOfItem(Item)!;
+    expect(Object.values(view.exceptions)).toMatchObject([{ kind: 'temperature-excursion', caseId: '38211', holdId: 'QH-7' }]);
+    expect(view.invoice?.invoiceId).toBe('INV-9001');
+    // The same item with the view as a map, as versions before the stored form wrote it: over 1 KB, two units a write.
+    await emulator.recorder('reset');
+    await emulator.recorder('start');
+    const { [VIEW_ATTRIBUTE]: _stored, ...rest } = Item!;
+    await doc.send(new PutCommand({ TableName: table, Item: { ...rest, view } }));
+    await emulator.recorder('stop');
+    expect(writeUnitsByItem(readFileSync(emulator.recordingFile!, 'utf8').split('\n'))).toMatchObject([{ item: 'SHIPMENT#… / STATE', writes: 1, writeUnits: 2 }]);
+    // Read in either form; the next save of the view replaces the map with the stored form.
+    expect((await views.load(SHIPMENT)).view).toEqual(view);
+    expect(await views.save(SHIPMENT, { ...view, billingReadyAt: '2026-03-12T13:33:00.000Z' }, Number(Item!.viewVersion), 0, now)).toBe(true);
+    const after = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
+    expect(after.view).toBeUndefined();
+    expect(viewOfItem(after)).toEqual(view);
   });
 
   test('nothing is measured while the recorder is off', async () => {

@@ -2,6 +2,7 @@ import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-s
 import { batchGetAll } from '../dynamo-pages';
 import { inFlightKeys, keys, LIST_INDEX } from '../../../registry/correlation-keys';
 import type { InFlightShipment, ShipmentSnapshot } from './sweep-plan';
+import { VIEW_PROJECTION, VIEW_PROJECTION_NAMES, viewOfItem } from '../../visibility/view-codec';
 
 /** Port: what a sweep reads from (and the one thing it deletes in) the correlation table. */
 export interface SweepStore {
@@ -21,7 +22,7 @@ function str(value: unknown): string | undefined {
 
 /** A state item's view as the sweep needs it (lambdas/visibility/shipment-view.ts keeps cases and holds by id). */
 export function snapshotOf(item: Record<string, unknown>): ShipmentSnapshot {
-  const view = (item.view ?? {}) as { cases?: Record<string, { status?: unknown }>; holds?: Record<string, { status?: unknown }> };
+  const view = (viewOfItem(item) ?? {}) as { cases?: Record<string, { status?: unknown }>; holds?: Record<string, { status?: unknown }> };
   const entries = (by: Record<string, { status?: unknown }> | undefined) => Object.entries(by ?? {}).map(([id, v]) => ({ id, status: String(v?.status ?? '') }));
   return {
     ...(typeof item.rank === 'number' ? { rank: item.rank } : {}),
@@ -60,7 +61,7 @@ export class DynamoDbSweepStore implements SweepStore {
   }
 
   async snapshots(shipmentIds: readonly string[]): Promise<Map<string, ShipmentSnapshot>> {
-    const items = await this.batchGet(shipmentIds.map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })), 'pk, #rank, #view', { '#rank': 'rank', '#view': 'view' });
+    const items = await this.batchGet(shipmentIds.map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })), `pk, #rank, ${VIEW_PROJECTION}`, { '#rank': 'rank', ...VIEW_PROJECTION_NAMES });
     return new Map(items.map((item) => [String(item.pk).slice(keys.shipmentPk('').length), snapshotOf(item)]));
   }
 
