@@ -153,7 +153,7 @@ export interface InFlightItem {
 export interface IndexPlan {
   /** Without the `late` flag: that is known only after the guarded state update. */
   readonly timeline: Omit<TimelineItem, 'late'>;
-  /** Link items, one per business id in the refs. */
+  /** Link items, one per business id in the refs but the one the correlation is named after (implied: see planIndex). */
   readonly links: LinkItem[];
   /** The guarded state update, for shipment milestones that name a shipment. */
   readonly milestone?: MilestoneUpdate;
@@ -261,19 +261,23 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
     ...(milestone ? { milestone } : {}),
     expiresAt,
   };
-  const links = linksOf(refs).map(
-    ({ kind, externalId }): LinkItem => ({
-      pk: keys.linkPk(kind, externalId),
-      sk: keys.linkSk(correlationId),
-      itemType: 'link',
-      kind,
-      externalId,
-      correlationId,
-      firstEventId: metadata.eventId,
-      firstSeenAt: now.toISOString(),
-      expiresAt,
-    }),
-  );
+  // The id the correlation is named after (its order, or the shipment of an event without one) needs no link: the trace
+  // finds `CORR#<id>` by that id directly (trace-query.ts), so the order's link, one write per order, is implied.
+  const links = linksOf(refs)
+    .filter(({ externalId }) => externalId !== correlationId)
+    .map(
+      ({ kind, externalId }): LinkItem => ({
+        pk: keys.linkPk(kind, externalId),
+        sk: keys.linkSk(correlationId),
+        itemType: 'link',
+        kind,
+        externalId,
+        correlationId,
+        firstEventId: metadata.eventId,
+        firstSeenAt: now.toISOString(),
+        expiresAt,
+      }),
+    );
   const update =
     milestone && refs.shipmentId
       ? { shipmentId: refs.shipmentId, milestone, rank: MILESTONE_RANK[milestone], eventId: metadata.eventId, occurredAt, correlationId }

@@ -66,29 +66,40 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
     Promise.all(ALL_LINK_KINDS.map(async (kind) => ({ kind, links: await linksOf(kind, id) }))),
     queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.corrPk(id) }, Limit: 1 }),
   ]);
-  const matchedAs: Trace['matchedAs'] = byKind.filter((k) => k.links.length > 0).map((k) => ({ kind: k.kind, id }));
+  const linkedAs = new Set(byKind.filter((k) => k.links.length > 0).map((k) => k.kind));
+  /** The kinds the correlations' events name the queried id as (an order id names its correlation and has no link). */
+  const namedAs = new Set<LinkKind>();
   const queue: string[] = [];
-  if (asCorrelation.length > 0) {
-    matchedAs.push({ kind: 'correlation', id });
-    queue.push(id);
-  }
+  if (asCorrelation.length > 0) queue.push(id);
   for (const { links } of byKind) for (const link of links) if (!queue.includes(link.correlationId)) queue.push(link.correlationId);
   if (queue.length === 0) return undefined;
 
   const visited = new Set<string>();
+  /** The correlations that hold something (a named id that names no correlation is looked at, not counted). */
+  const found: string[] = [];
+  /** Ids looked up as correlations that hold nothing. */
+  const empty = new Set<string>();
   const timeline: TimelineItem[] = [];
   const members: LinkItem[] = [];
   const shipmentsNamed = new Set<string>();
   let truncated = false;
+  const enqueue = (correlationId: string) => {
+    if (!visited.has(correlationId) && !empty.has(correlationId) && !queue.includes(correlationId)) queue.push(correlationId);
+  };
   while (queue.length > 0) {
     const correlationId = queue.shift()!;
-    if (visited.has(correlationId)) continue;
-    if (visited.size >= maxCorrelations) {
+    if (visited.has(correlationId) || empty.has(correlationId)) continue;
+    if (found.length >= maxCorrelations) {
       truncated = true;
       break;
     }
-    visited.add(correlationId);
     const items = await queryAll(doc, { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.corrPk(correlationId) } });
+    if (items.length === 0) {
+      empty.add(correlationId);
+      continue;
+    }
+    visited.add(correlationId);
+    found.push(correlationId);
     const named: { kind: LinkKind; externalId: string }[] = [];
     for (const item of items) {
       const sk = String(item.sk);
@@ -101,10 +112,14 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
         named.push(item as unknown as LinkItem);
       }
     }
+    // The id a correlation is named after has no link (index-plan.ts planIndex): the queried id and each id the
+    // correlation names are also looked at as correlations of their own.
+    for (const { kind, externalId } of named) if (externalId === id) namedAs.add(kind);
     const expandable = [...new Map(named.filter((m) => m.kind !== 'customer').map((m) => [`${m.kind}#${m.externalId}`, m])).values()];
     for (const { kind, externalId } of named) if (kind === 'shipment') shipmentsNamed.add(externalId);
     const related = await Promise.all(expandable.map((m) => linksOf(m.kind, m.externalId)));
-    for (const link of related.flat()) if (!visited.has(link.correlationId) && !queue.includes(link.correlationId)) queue.push(link.correlationId);
+    for (const link of related.flat()) enqueue(link.correlationId);
+    for (const m of expandable) enqueue(m.externalId);
   }
 
   const shipmentIds = [...shipmentsNamed];
@@ -135,5 +150,8 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
     }
   }
 
-  return assembleTrace({ query: id, matchedAs, correlationIds: [...visited], truncated, timeline, links: members, states, leftNotes }, options.now ?? new Date());
+  // Kinds by link, or named by an event of the correlation the id names, then the correlation itself.
+  const matchedAs: Trace['matchedAs'] = ALL_LINK_KINDS.filter((kind) => linkedAs.has(kind) || (asCorrelation.length > 0 && namedAs.has(kind))).map((kind) => ({ kind, id }));
+  if (asCorrelation.length > 0) matchedAs.push({ kind: 'correlation', id });
+  return assembleTrace({ query: id, matchedAs, correlationIds: found, truncated, timeline, links: members, states, leftNotes }, options.now ?? new Date());
 }

@@ -20,7 +20,7 @@ import { tableDefaults } from './defaults';
  * `lsync trace`). Key builders: registry/correlation-keys.ts.
  * | item | `pk` | `sk` | attributes |
  * |---|---|---|---|
- * | link | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |
+ * | link (none for the id the correlation is named after: `CORR#<that id>` is read directly; versions before 2026-12-06 wrote it) | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |
  * | correlation member (until it expires: written by versions before 2026-12-05, read still) | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
  * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
@@ -37,8 +37,9 @@ import { tableDefaults } from './defaults';
  *
  * Access patterns:
  * 1. any external id → its correlation ids: `Query(pk=LINK#kind#id)` (an id normally has one correlation; a
- *    CS case indexed under the shipment's id before the order was known gives it two). An id of unknown
- *    kind: the same query for every kind, in parallel.
+ *    CS case indexed under the shipment's id before the order was known gives it two), and `Query(pk=CORR#id)`: the
+ *    id a correlation is named after (its order's, by default) has no link of its own (index-plan.ts planIndex). An
+ *    id of unknown kind: the same queries for every kind, in parallel.
  * 2. everything known about a correlation (its timeline, ordered by time; the ids it holds are the refs of its
  *    entries): `Query(pk=CORR#id)`; timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`. Whether the
  *    links of an event's ids exist: `BatchGetItem(LINK#kind#id / CORR#id)`.

@@ -88,13 +88,14 @@ export const DISPATCH_STEPS: readonly ScenarioStep[] = [
     },
     expectations: (ctx) => [
       {
-        name: `LINK#order#${ORDER_ID} points at a correlation`,
+        name: `the trace of ${ORDER_ID} finds its correlation`,
         withinMs: 15_000,
         async check() {
-          const table = productOutput(ctx, 'CorrelationTableName')!;
-          const { Items } = await ctx.dynamodb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LINK#order#${ORDER_ID}` } }));
-          if (!Items?.length) return 'no link item yet';
-          ctx.state.set('correlationId', Items[0]!.correlationId);
+          // As `lsync trace` resolves it: the order's id names its correlation (CORR#<id>, no link of its own).
+          const trace = await orderTrace(ctx);
+          if (!trace || trace.correlationIds.length === 0) return 'no correlation for the order yet';
+          if (!trace.matchedAs.some((m) => m.kind === 'order')) return `matched as ${trace.matchedAs.map((m) => m.kind).join(', ')}, not as an order`;
+          ctx.state.set('correlationId', trace.correlationIds.includes(ORDER_ID) ? ORDER_ID : trace.correlationIds[0]);
           return undefined;
         },
       },

@@ -23,7 +23,7 @@ describe('guardMilestone (pure)', () => {
 });
 
 describe('planIndex (pure)', () => {
-  test('a milestone writes a timeline entry ordered by UTC occurrence time, links for every ref, and a guarded state update', () => {
+  test('a milestone writes a timeline entry ordered by UTC occurrence time, links for every ref but the id the correlation is named after, and a guarded state update', () => {
     const released = example('order.released');
     const plan = planIndex(released, now, 3600);
     expect(plan.timeline).toMatchObject({
@@ -34,15 +34,17 @@ describe('planIndex (pure)', () => {
       occurredAt: '2026-03-12T06:00:00.000Z',
       expiresAt: Math.floor(now.getTime() / 1000) + 3600,
     });
-    expect(plan.links.map((l) => `${l.pk} ${l.sk}`)).toEqual([
-      'LINK#order#SO-1001 CORR#SO-1001',
-      'LINK#customer#C-77 CORR#SO-1001',
-    ]);
+    // The order names the correlation (CORR#SO-1001): its link is implied, the trace finds the correlation by its id.
+    expect(plan.links.map((l) => `${l.pk} ${l.sk}`)).toEqual(['LINK#customer#C-77 CORR#SO-1001']);
     expect(plan.milestone).toBeUndefined();
 
     const departed = planIndex(example('shipment.departed'), now, 3600);
     expect(departed.milestone).toMatchObject({ shipmentId: 'SHP-1001-01', milestone: 'departed', rank: 3 });
-    expect(departed.links.filter((l) => l.itemType === 'link').map((l) => l.kind)).toEqual(['order', 'shipment', 'route', 'stop', 'customer']);
+    expect(departed.links.filter((l) => l.itemType === 'link').map((l) => l.kind)).toEqual(['shipment', 'route', 'stop', 'customer']);
+    // An event correlated by something else (here a CS case keyed on the shipment) links its order.
+    const elsewhere = example('shipment.departed');
+    const moved = planIndex({ ...elsewhere, metadata: { ...elsewhere.metadata, correlationId: 'SHP-1001-01' } }, now, 3600);
+    expect(moved.links.map((l) => l.kind)).toEqual(['order', 'route', 'stop', 'customer']);
   });
 
   test('keeps a few facts from data, never the payload', () => {

@@ -60,8 +60,10 @@ describe('indexEvent writes each link once per correlation', () => {
         expect(item, `${link.pk} ${link.sk}`).toBeDefined();
       }
     }
-    const order = store.items.get(`${keys.linkPk('order', 'SO-1001')}\u0000${keys.linkSk('SO-1001')}`);
-    expect(order?.firstEventId).toBe(events.find((e) => e.refs.orderId === 'SO-1001')!.metadata.eventId);
+    const shipment = store.items.get(`${keys.linkPk('shipment', 'SHP-1001-01')}\u0000${keys.linkSk('SO-1001')}`);
+    expect(shipment?.firstEventId).toBe(events.find((e) => e.refs.shipmentId === 'SHP-1001-01')!.metadata.eventId);
+    // The order's id names the correlation: no link (the trace reads CORR#SO-1001 by that id).
+    expect(store.items.has(`${keys.linkPk('order', 'SO-1001')}\u0000${keys.linkSk('SO-1001')}`)).toBe(false);
   });
 
   test('with the per-container cache, events naming only known ids neither read nor write links; a new id costs one batch read and one write', async () => {
