@@ -144,7 +144,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
         'per webhook event': webhooks > 0 ? +(w.writeUnits / webhooks).toFixed(2) : '—',
       })),
       notes: [
-        'Items by the shape of their key (lib/core/tables.ts): `CORR#… / TL#…` timeline entries, `LINK#… / CORR#…` links, `SHIPMENT#… / STATE` the shipment state with its view, `SHIPMENT#… / SYNC#…` the ERP status guard, `idempotency record` Powertools records; failed conditional writes count (DynamoDB bills them). A batch request\'s measured units are shared evenly among its entries. Writes to the `Lists` GSI (one per list or in-flight entry written) are in the function table\'s units, not here.',
+        'Items by the shape of their key (lib/core/tables.ts): `CORR#… / TL#…` timeline entries, `LINK#… / CORR#…` links, `SHIPMENT#… / STATE` the shipment state with its view, `SHIPMENT#… / SYNC#…` the ERP status guard, `idempotency record` Powertools records; failed conditional writes count (DynamoDB bills them). A batch request\'s measured units are shared evenly among its entries. `SHIPMENT#… / STATE` includes the shipment\'s in-flight membership (the `InFlight` GSI\'s keys). Writes to the GSIs themselves (an item entering or leaving one, or changing what it projects, as the emulator measured them) are in the function table\'s units, not here.',
       ],
     },
     { title: 'What the sandbox counted: AWS API requests by caller, service and operation', rows: callRows },

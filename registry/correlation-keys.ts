@@ -98,13 +98,26 @@ export const listKeys = {
 } as const;
 
 /**
- * Shipments in flight, for the reconciliation sweeps (lambdas/shared/reconciliation): one entry per shipment,
- * `SHIPMENT#<id>` / `INFLIGHT`, written by the indexer when a milestone below delivery advances and deleted at
- * delivery. It carries the keys of the `Lists` GSI under one partition, so a sweep pages through exactly the
- * shipments in flight (sorted by id), never the table.
+ * Shipments in flight, for the reconciliation sweeps (lambdas/shared/reconciliation): the shipment's state item
+ * (`SHIPMENT#<id>` / `STATE`) carries the keys of the sparse `InFlight` GSI from its first milestone below delivery
+ * until its delivery, set and removed by the guarded milestone update itself (lambdas/indexer/correlation-store.ts),
+ * so a sweep pages through exactly the shipments in flight (sorted by id), never the table. The index projects the
+ * few attributes a sweep needs, so a milestone that changes none of them writes nothing to it.
+ *
+ * Versions before 2026-12-06 kept a separate entry, `SHIPMENT#<id>` / `INFLIGHT`, in the `Lists` GSI (partition
+ * `legacyListPk`): a put at the first milestone and a delete at delivery, each also written to the index. The sweeps
+ * still page those after the index (`legacy*`) and drop each one whose shipment is delivered or in the index.
  */
 export const inFlightKeys = {
-  sk: 'INFLIGHT',
-  listPk: 'LIST#in-flight',
-  listSk: (shipmentId: string) => shipmentId,
+  index: 'InFlight',
+  /** The index's partition key attribute and its one value. */
+  pkAttribute: 'inFlightPk',
+  pk: 'IN-FLIGHT',
+  /** The index's sort key attribute: the shipment id. */
+  skAttribute: 'inFlightSk',
+  /** Attributes of the state item the index projects besides the keys (what a sweep needs). */
+  projected: ['shipmentId', 'correlationId', 'orderId', 'routeId', 'customerId'],
+  legacySk: 'INFLIGHT',
+  legacyListPk: 'LIST#in-flight',
+  legacyListSk: (shipmentId: string) => shipmentId,
 } as const;

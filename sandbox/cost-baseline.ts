@@ -1,4 +1,4 @@
-import { DYNAMODB_WRITES, writeUnitsOf } from './cost-model';
+import { DYNAMODB_WRITES, indexWriteUnitsOf, writeUnitsOf } from './cost-model';
 import type { AwsCallCount, LambdaUsage, Usage } from './metering';
 
 /**
@@ -110,7 +110,7 @@ export function writeUnitsByFunction(usage: Usage): Map<string, number> {
     const units = c.service === 'dynamodb' ? DYNAMODB_WRITES[c.operation] : undefined;
     if (!units) continue;
     const who = c.function ?? c.principal;
-    result.set(who, (result.get(who) ?? 0) + writeUnitsOf(c) + units * (c.indexed ?? 0));
+    result.set(who, (result.get(who) ?? 0) + writeUnitsOf(c) + indexWriteUnitsOf(c));
   }
   return result;
 }

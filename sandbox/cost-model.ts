@@ -79,6 +79,11 @@ export function writeUnitsOf(call: Pick<AwsCallCount, 'operation' | 'items' | 'w
   return call.writeUnits ?? (DYNAMODB_WRITES[call.operation] ?? 0) * call.items;
 }
 
+/** GSI write units of a DynamoDB call: as measured by the emulator, else estimated from its `Lists` entries (metering.ts). */
+export function indexWriteUnitsOf(call: AwsCallCount): number {
+  return call.indexWriteUnits ?? (DYNAMODB_WRITES[call.operation] ?? 0) * (call.indexed ?? 0);
+}
+
 function sum<T>(items: readonly T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }
@@ -136,8 +141,8 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   const dynamo = calls('dynamodb');
   add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
   add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, writeUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
-  // A write of an item that carries a GSI's keys writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
-  add('dynamodb-writes', 'DynamoDB', 'write request units of the Lists GSI (list and in-flight entries)', sum(dynamo, (c) => (DYNAMODB_WRITES[c.operation] ?? 0) * (c.indexed ?? 0)), 'WRU', 'dynamoDbOnDemandWrite');
+  // A write that puts an item into a GSI, removes it, or changes its index keys or projected attributes writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
+  add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
 
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');

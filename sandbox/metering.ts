@@ -44,10 +44,17 @@ export interface AwsCallCount {
   readonly count: number;
   readonly items: number;
   /**
-   * Entries of write requests on items of the correlation table's `Lists` GSI (list and in-flight entries): each
-   * such write also writes the index, billed as one more write unit. @default 0
+   * Entries of write requests on items of the correlation table's `Lists` GSI (list entries and legacy in-flight
+   * entries), counted from the requests' keys: the estimate of the index's writes when none were measured. @default 0
    */
   readonly indexed?: number;
+  /**
+   * Write units of the tables' GSIs, as the emulator measured them (sandbox/moto_launcher.py patch
+   * `dynamodb-write-units-by-size`): an item entering or leaving an index, changing its index keys (both) or a projected
+   * attribute while in it; nothing for a write that changes none of these (a failed conditional write included).
+   * @default - unmeasured: `indexed` stands in (cost-model.ts `indexWriteUnitsOf`)
+   */
+  readonly indexWriteUnits?: number;
   /**
    * Write units the written items cost by their size (DynamoDB writes only): one per 1 KB of the larger of the item
    * before and after each write, twice that in a transaction, as the emulator measured them (sandbox/moto_launcher.py
@@ -105,12 +112,13 @@ const WRITE_ITEMS: Readonly<Record<string, (body: Record<string, unknown>) => Dy
 
 /**
  * Whether an item is in the correlation table's `Lists` GSI (registry/correlation-keys.ts): the visibility lists'
- * entries (`LIST#…`) and the in-flight entries (`INFLIGHT`) are the only items carrying its keys. A conditional
- * write that fails writes no index: counting it anyway errs on the high side, by the few failed ones.
+ * entries (`LIST#…`) and the legacy in-flight entries (`INFLIGHT`) are the only items carrying its keys. The estimate
+ * when the emulator measured no index writes (`indexWriteUnits`); a conditional write that fails writes no index, so
+ * it errs on the high side.
  */
 function inListsIndex(item: DynamoKey): boolean {
   const sk = item?.sk?.S;
-  return typeof sk === 'string' && (sk === inFlightKeys.sk || sk.startsWith(listKeys.entryPrefix));
+  return typeof sk === 'string' && (sk === inFlightKeys.legacySk || sk.startsWith(listKeys.entryPrefix));
 }
 
 function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
@@ -195,10 +203,12 @@ export function recordsOnLine(line: string): RecordedRequest[] {
  */
 export const WRITE_UNITS_RECORD = 'LSYNC-WRITE-UNITS';
 
-function writeUnitsIn(record: RecordedRequest): number {
-  const units = (JSON.parse(decodedBody(record) || '{}') as { writeUnits?: unknown }).writeUnits;
+function writeUnitsIn(record: RecordedRequest): { units: number; indexUnits?: number } {
+  const body = JSON.parse(decodedBody(record) || '{}') as { writeUnits?: unknown; indexWriteUnits?: unknown };
+  const units = body.writeUnits;
   if (typeof units !== 'number' || !Number.isInteger(units) || units < 0) throw new Error(`a ${WRITE_UNITS_RECORD} record without its write units: ${decodedBody(record).slice(0, 200)}`);
-  return units;
+  const indexUnits = body.indexWriteUnits;
+  return { units, ...(typeof indexUnits === 'number' && Number.isInteger(indexUnits) && indexUnits >= 0 ? { indexUnits } : {}) };
 }
 
 /**
@@ -225,7 +235,7 @@ export interface RecordingCounts {
  * same signed Authorization header; a batch's units shared evenly among its entries).
  */
 export function meterRecording(lines: Iterable<string>): RecordingCounts {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number }>();
   const pending = new Map<string, { function: string; items: string[] }>();
   const byItem = new Map<string, ItemWriteUnits & { writes: number; writeUnits: number }>();
   for (const line of lines) {
@@ -237,8 +247,9 @@ export function meterRecording(lines: Iterable<string>): RecordingCounts {
       const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
       const authorization = header(record.headers, 'authorization') ?? '';
       if (units) {
-        const measured = writeUnitsIn(record);
+        const { units: measured, indexUnits } = writeUnitsIn(record);
         entry.writeUnits = (entry.writeUnits ?? 0) + measured;
+        if (indexUnits !== undefined) entry.indexWriteUnits = (entry.indexWriteUnits ?? 0) + indexUnits;
         const request = pending.get(authorization);
         pending.delete(authorization);
         for (const item of request?.items ?? []) {

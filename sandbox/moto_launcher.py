@@ -261,7 +261,8 @@ def apply_patches() -> list:
     #     moto reports a fixed ConsumedCapacity, and the request alone does not tell an update's size. While moto's
     #     recorder is on, each DynamoDB write is followed in the recording by one record (method
     #     `LSYNC-WRITE-UNITS`, the request's Authorization and X-Amz-Target) carrying the write units its items
-    #     cost, measured on the stored items before and after it under the lock of patch 11.
+    #     cost, measured on the stored items before and after it under the lock of patch 11, and the write units of the
+    #     table's GSIs the write changed (`indexWriteUnits`).
     from moto.dynamodb import responses as dynamodb_responses
     from moto.moto_api import recorder as moto_recorder
 
@@ -271,6 +272,49 @@ def apply_patches() -> list:
         except Exception:  # noqa: BLE001 - a key moto cannot read (a bad request) costs what the request was refused for
             return 0
         return item.size() if item is not None else 0
+
+    def index_states(handler, table_name, key):
+        # Per GSI of the table, what the stored item puts in it (its index keys, the projected attributes, their
+        # size), or None when the item is not in it; taken as values, so a later in-place update does not change it.
+        try:
+            table = handler.dynamodb_backend.get_table(table_name)
+            item = handler.dynamodb_backend.get_item(table_name, key)
+        except Exception:  # noqa: BLE001 - as stored_size
+            return {}
+        states = {}
+        for index in getattr(table, "global_indexes", None) or []:
+            if item is None or any(attr not in item.attrs for attr in index.schema_key_attrs):
+                states[index.name] = None
+                continue
+            projected = index.project(item)
+            states[index.name] = (
+                json.dumps([item.attrs[attr].to_json() for attr in index.schema_key_attrs], sort_keys=True, default=str),
+                json.dumps(projected.to_json(), sort_keys=True, default=str),
+                projected.size(),
+            )
+        return states
+
+    def index_units(before, after):
+        # A GSI is written when an item enters it (a put), leaves it (a delete), changes its index keys (both), or
+        # changes a projected attribute while in it (an update); nothing otherwise
+        # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
+        def size(state):
+            return max(1, math.ceil(state[2] / 1024))
+
+        units = 0
+        for name in set(before) | set(after):
+            old, new = before.get(name), after.get(name)
+            if old is None and new is None:
+                continue
+            if old is None:
+                units += size(new)
+            elif new is None:
+                units += size(old)
+            elif old[0] != new[0]:
+                units += size(old) + size(new)
+            elif old[1] != new[1]:
+                units += max(size(old), size(new))
+        return units
 
     def written_items(operation, body):
         if operation == "BatchWriteItem":
@@ -288,12 +332,12 @@ def apply_patches() -> list:
         else:
             yield body.get("TableName"), body.get("Item") or body.get("Key")
 
-    def record_units(handler, operation, units, items):
+    def record_units(handler, operation, units, items, index_write_units):
         entry = {
             "method": "LSYNC-WRITE-UNITS",
             "url": "/",
             "headers": {"Authorization": handler.headers.get("Authorization", ""), "X-Amz-Target": f"DynamoDB_20120810.{operation}"},
-            "body": json.dumps({"writeUnits": units, "items": items}),
+            "body": json.dumps({"writeUnits": units, "items": items, "indexWriteUnits": index_write_units}),
             "body_encoded": False,
         }
         with open(moto_recorder._location, "a+") as file:
@@ -309,13 +353,15 @@ def apply_patches() -> list:
                 except Exception:  # noqa: BLE001 - a malformed request is moto's to refuse
                     items = []
                 before = [stored_size(self, t, k) for t, k in items]
+                indexes_before = [index_states(self, t, k) for t, k in items]
                 try:
                     return method(self)
                 finally:
                     after = [stored_size(self, t, k) for t, k in items]
                     factor = 2 if operation == "TransactWriteItems" else 1
                     units = sum(factor * max(1, math.ceil(max(b, a) / 1024)) for b, a in zip(before, after))
-                    record_units(self, operation, units, len(items))
+                    index_write_units = sum(index_units(b, index_states(self, t, k)) for (t, k), b in zip(items, indexes_before))
+                    record_units(self, operation, units, len(items), index_write_units)
 
         wrapper.lsync_metered = True
         return wrapper

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BATCH_ATTEMPTS, batchBackoff, batchGetAll, queryAll } from '../shared/dynamo-pages';
 import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import { inFlightNeedsWrite, type AssetAssignmentItem, type InFlightChange, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentStateItem, type TimelineItem } from './index-plan';
-import { inFlightKeys, keys, type LinkKind } from '../../registry/correlation-keys';
+import { inFlightAttributes, inFlightUpdate, type AssetAssignmentItem, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentStateItem, type TimelineItem } from './index-plan';
+import { keys, type LinkKind } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
 export interface CorrelationStore {
@@ -24,15 +24,10 @@ export interface CorrelationStore {
   timeline(correlationId: string): Promise<TimelineItem[]>;
   /** Writes a shipment's asset assignments (idempotent); they end with its delivery, which its state records. */
   putAssignments(items: readonly AssetAssignmentItem[]): Promise<void>;
-  /**
-   * Writes (merging what the entry already knows) or deletes a shipment's in-flight entry (idempotent). An entry
-   * that already says everything the change says, with more than half the TTL left, is not written again
-   * (index-plan.ts `inFlightNeedsWrite`: a read instead of a write). Returns whether it wrote.
-   */
-  applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean>;
 }
 
 const BATCH_WRITE_LIMIT = 25;
+
 
 /** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
 export class DynamoDbCorrelationStore implements CorrelationStore {
@@ -43,16 +38,19 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
 
   async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision> {
     const key = { pk: keys.shipmentPk(update.shipmentId), sk: keys.stateSk };
+    // The shipment enters (or stays in) the sweeps' `InFlight` index below delivery and leaves it at delivery, in the
+    // same guarded write (index-plan.ts inFlightAttributes).
+    const inFlight = inFlightUpdate(update);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression:
-            'SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp ADD version :one',
+          UpdateExpression: `SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp${inFlight.set} ADD version :one${inFlight.remove}`,
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
-          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeNames: { '#rank': 'rank', ...inFlight.names },
           ExpressionAttributeValues: {
+            ...inFlight.values,
             ':type': 'shipment-state',
             ':shipmentId': update.shipmentId,
             ':rank': update.rank,
@@ -80,28 +78,6 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
     // 'advance' here means the item changed between the two calls; a lower rank lost the race: treat as late.
     return decision === 'advance' ? 'late' : decision;
-  }
-
-  async applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean> {
-    if (change.action === 'leave') {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: keys.shipmentPk(change.shipmentId), sk: inFlightKeys.sk } }));
-      return true;
-    }
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: change.item.pk, sk: change.item.sk }, ConsistentRead: true }));
-    if (!inFlightNeedsWrite(change.item, Item, now, ttlSeconds)) return false;
-    // An update, not a put: a later milestone without the route or order in its refs keeps what an earlier one wrote.
-    const { pk, sk, ...fields } = change.item;
-    const names = Object.keys(fields);
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk, sk },
-        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, (fields as Record<string, unknown>)[n]])),
-      }),
-    );
-    return true;
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {
@@ -187,26 +163,13 @@ export class InMemoryCorrelationStore implements CorrelationStore {
         correlationId: update.correlationId,
         expiresAt,
         version: (current?.version ?? 0) + 1,
+        ...inFlightAttributes(update).set,
       });
+      for (const name of inFlightAttributes(update).remove) delete (this.items.get(id) as Record<string, unknown>)[name];
     } else if (decision === 'late' && current) {
       this.items.set(id, { ...current, lateEvents: (current.lateEvents ?? 0) + 1 });
     }
     return decision;
-  }
-
-  /** In-flight writes (puts and deletes), for assertions on the write cost. */
-  inFlightWrites = 0;
-
-  async applyInFlight(change: InFlightChange, now: Date, ttlSeconds: number): Promise<boolean> {
-    if (change.action === 'leave') {
-      this.items.delete(this.id(keys.shipmentPk(change.shipmentId), inFlightKeys.sk));
-    } else {
-      const id = this.id(change.item.pk, change.item.sk);
-      if (!inFlightNeedsWrite(change.item, this.items.get(id), now, ttlSeconds)) return false;
-      this.items.set(id, { ...this.items.get(id), ...change.item });
-    }
-    this.inFlightWrites++;
-    return true;
   }
 
   async hasTimeline(pk: string, sk: string): Promise<boolean> {

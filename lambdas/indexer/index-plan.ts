@@ -99,6 +99,8 @@ export interface MilestoneUpdate {
   readonly eventId: string;
   readonly occurredAt: string;
   readonly correlationId: string;
+  /** The order, route and customer the event names: kept on the state item for the sweeps while it is in flight. */
+  readonly ids?: { readonly orderId?: string; readonly routeId?: string; readonly customerId?: string };
 }
 
 /**
@@ -126,27 +128,15 @@ export interface AssetAssignmentItem {
 }
 
 /**
- * The shipment's in-flight entry (`SHIPMENT#<id>` / `INFLIGHT`, registry/correlation-keys.ts `inFlightKeys`), which the
- * reconciliation sweeps page through: entered (or refreshed with the route and order it now knows) by a milestone
- * below delivery, left at delivery. Applied only when the milestone advanced the state (or repeats it: a retry of an
- * event whose first attempt failed after the state update), never for a late one.
+ * What a milestone update writes about the shipment being in flight (pure), on the state item it updates anyway
+ * (registry/correlation-keys.ts `inFlightKeys`): below delivery, the `InFlight` GSI's keys and the ids a sweep needs
+ * (a milestone naming the same ids again changes nothing the index projects: no index write); at delivery, the keys
+ * removed (the shipment leaves the index). Applied only when the milestone advances the state, never for a late one.
  */
-export type InFlightChange =
-  | { readonly action: 'enter'; readonly item: InFlightItem }
-  | { readonly action: 'leave'; readonly shipmentId: string };
-
-export interface InFlightItem {
-  readonly pk: string;
-  readonly sk: string;
-  readonly itemType: 'in-flight';
-  readonly listPk: string;
-  readonly listSk: string;
-  readonly shipmentId: string;
-  readonly correlationId: string;
-  readonly orderId?: string;
-  readonly routeId?: string;
-  readonly customerId?: string;
-  readonly expiresAt: number;
+export function inFlightAttributes(update: MilestoneUpdate): { readonly set: Readonly<Record<string, string>>; readonly remove: readonly string[] } {
+  if (update.milestone === 'delivered') return { set: {}, remove: [inFlightKeys.pkAttribute, inFlightKeys.skAttribute] };
+  const ids = Object.fromEntries(Object.entries(update.ids ?? {}).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+  return { set: { [inFlightKeys.pkAttribute]: inFlightKeys.pk, [inFlightKeys.skAttribute]: update.shipmentId, ...ids }, remove: [] };
 }
 
 /** Everything one canonical event writes to the correlation table. */
@@ -159,8 +149,6 @@ export interface IndexPlan {
   readonly milestone?: MilestoneUpdate;
   /** `shipment.dispatched` naming a vehicle or trailer: its assignments. */
   readonly assignments?: readonly AssetAssignmentItem[];
-  /** For shipment milestones: the shipment enters (or stays) in flight, or leaves at delivery. */
-  readonly inFlight?: InFlightChange;
 }
 
 /** The assignment items of a `shipment.dispatched` (pure). */
@@ -278,45 +266,31 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
         expiresAt,
       }),
     );
-  const update =
+  const ids = { orderId: refs.orderId, routeId: refs.routeId, customerId: refs.customerId };
+  const update: MilestoneUpdate | undefined =
     milestone && refs.shipmentId
-      ? { shipmentId: refs.shipmentId, milestone, rank: MILESTONE_RANK[milestone], eventId: metadata.eventId, occurredAt, correlationId }
+      ? {
+          shipmentId: refs.shipmentId,
+          milestone,
+          rank: MILESTONE_RANK[milestone],
+          eventId: metadata.eventId,
+          occurredAt,
+          correlationId,
+          ids: Object.fromEntries(Object.entries(ids).filter(([, v]) => typeof v === 'string' && v !== '')),
+        }
       : undefined;
   const assignments = planAssignments(detail, occurredAt, expiresAt);
-  const inFlight = update ? planInFlight(update, refs, expiresAt) : undefined;
-  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}), ...(inFlight ? { inFlight } : {}) };
+  return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}) };
 }
 
-/**
- * Whether an in-flight entry has to be written (pure), given what the table holds: always when it is missing;
- * otherwise only when the milestone brings an id the entry lacks or names another one (an update merges, so ids
- * the event does not carry are kept anyway), or when the entry's expiry is less than half the TTL away. The
- * departure and arrival of a shipment whose dispatch already named its order, route and customer write nothing.
- */
-export function inFlightNeedsWrite(planned: InFlightItem, current: Readonly<Record<string, unknown>> | undefined, now: Date, ttlSeconds: number): boolean {
-  if (!current) return true;
-  const { expiresAt: _expiresAt, ...fields } = planned;
-  if (Object.entries(fields).some(([name, value]) => current[name] !== value)) return true;
-  return !(Number(current.expiresAt) >= Math.floor(now.getTime() / 1000) + Math.floor(ttlSeconds / 2));
-}
-
-/** The in-flight change of a shipment milestone (pure). */
-function planInFlight(update: MilestoneUpdate, refs: CanonicalRefs, expiresAt: number): InFlightChange {
-  if (update.milestone === 'delivered') return { action: 'leave', shipmentId: update.shipmentId };
+/** The in-flight part of a milestone update as UpdateExpression clauses (` SET` continuation and ` REMOVE`), names and values. */
+export function inFlightUpdate(update: MilestoneUpdate): { set: string; remove: string; names: Record<string, string>; values: Record<string, string> } {
+  const { set, remove } = inFlightAttributes(update);
+  const setNames = Object.keys(set);
   return {
-    action: 'enter',
-    item: {
-      pk: keys.shipmentPk(update.shipmentId),
-      sk: inFlightKeys.sk,
-      itemType: 'in-flight',
-      listPk: inFlightKeys.listPk,
-      listSk: inFlightKeys.listSk(update.shipmentId),
-      shipmentId: update.shipmentId,
-      correlationId: update.correlationId,
-      ...(refs.orderId ? { orderId: refs.orderId } : {}),
-      ...(refs.routeId ? { routeId: refs.routeId } : {}),
-      ...(refs.customerId ? { customerId: refs.customerId } : {}),
-      expiresAt,
-    },
+    set: setNames.map((_, i) => `, #if${i} = :if${i}`).join(''),
+    remove: remove.length > 0 ? ` REMOVE ${remove.map((_, i) => `#ifr${i}`).join(', ')}` : '',
+    names: { ...Object.fromEntries(setNames.map((n, i) => [`#if${i}`, n])), ...Object.fromEntries(remove.map((n, i) => [`#ifr${i}`, n])) },
+    values: Object.fromEntries(setNames.map((n, i) => [`:if${i}`, set[n]!])),
   };
 }

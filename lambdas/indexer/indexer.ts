@@ -46,8 +46,6 @@ export async function indexEvent(
   // failure in between redoes the rest instead of skipping it.
   await writeNewLinks(store, plan, now, ttlSeconds, known);
   if (plan.assignments) await store.putAssignments(plan.assignments);
-  // What the reconciliation sweeps page through: shipments between their first milestone and delivery.
-  if (plan.inFlight && (milestone === 'advance' || milestone === 'repeat')) await store.applyInFlight(plan.inFlight, now, ttlSeconds);
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
   if (views && !together) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });

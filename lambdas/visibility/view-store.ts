@@ -8,7 +8,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../registry/correlation-keys';
 import { queryAll } from '../shared/dynamo-pages';
-import type { MilestoneUpdate } from '../indexer/index-plan';
+import { inFlightAttributes, inFlightUpdate, type MilestoneUpdate } from '../indexer/index-plan';
 import type { BusinessImpact } from './impact';
 import { listKeys, type ListEntry, type ListName } from './lists';
 import type { ShipmentView } from './shipment-view';
@@ -117,17 +117,19 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 
   async saveWithMilestone(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean> {
+    const inFlight = inFlightUpdate(milestone);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(shipmentId),
-          // The attributes of DynamoDbCorrelationStore.applyMilestone and of save, under both their conditions.
-          UpdateExpression:
-            'SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now ADD version :one REMOVE #view',
+          // The attributes of DynamoDbCorrelationStore.applyMilestone (the in-flight membership included) and of save,
+          // under both their conditions.
+          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set} ADD version :one REMOVE #view${inFlight.remove.replace(' REMOVE', ',')}`,
           ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
-          ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE },
+          ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...inFlight.names },
           ExpressionAttributeValues: {
+            ...inFlight.values,
             ':type': 'shipment-state',
             ':id': shipmentId,
             ':rank': milestone.rank,
@@ -284,7 +286,10 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),
       expiresAt,
+      ...inFlightAttributes(milestone).set,
     });
+    const stored = this.state(shipmentId)!;
+    for (const name of inFlightAttributes(milestone).remove) delete stored[name];
     this.writes.view++;
     return true;
   }

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LIST_INDEX } from '../../registry/correlation-keys';
+import { inFlightKeys, LIST_INDEX } from '../../registry/correlation-keys';
 import { tableDefaults } from './defaults';
 
 /**
@@ -32,7 +32,8 @@ import { tableDefaults } from './defaults';
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
  * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `viewZ` (the view — exceptions, cases, holds, delivery, billing — compressed, lambdas/visibility/view-codec.ts; items written before 2026-12-06 carry it as the map `view`, still read), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
  * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
- * | in-flight entry | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId`: from the first milestone until delivery, for the reconciliation sweeps (lambdas/shared/reconciliation) |
+ * | in flight (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `inFlightPk`=`IN-FLIGHT`, `inFlightSk`=shipment id (GSI `InFlight`, projecting `shipmentId`, `correlationId`, `orderId`, `routeId`, `customerId`): from the first milestone until delivery, set and removed by the guarded milestone update, for the reconciliation sweeps (lambdas/shared/reconciliation) |
+ * | legacy in-flight entry (written by versions before 2026-12-06, read and dropped by the sweeps) | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId` |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
  * Access patterns:
@@ -58,16 +59,17 @@ import { tableDefaults } from './defaults';
  * 9. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
  *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
  *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
- * 10. the shipments in flight, paged (a reconciliation sweep): `Query(IndexName=Lists, listPk=LIST#in-flight)` with
- *    `Limit` and `ExclusiveStartKey` (the cursor the sweep carries in its SQS message), then `BatchGetItem(STATE)`
- *    of the page's shipments; `GetItem` of a timeline entry per milestone the vendor shows (was it indexed?).
+ * 10. the shipments in flight, paged (a reconciliation sweep): `Query(IndexName=InFlight, inFlightPk=IN-FLIGHT)` with
+ *    `Limit` and `ExclusiveStartKey` (the cursor the sweep carries in its SQS message), then the legacy entries
+ *    (`Query(IndexName=Lists, listPk=LIST#in-flight)`, dropped as they are met), then `BatchGetItem(STATE)` of the
+ *    page's shipments; `GetItem` of a timeline entry per milestone the vendor shows (was it indexed?).
  * 11. the shipments an asset carried during an alert's incident: `Query(pk=ASSET#kind#id, sk <= AT#<until>~)` newest
  *    first (at most 25), then `BatchGetItem(STATE)` of the candidates (`rank`, `milestoneAt`) to leave out those
  *    delivered before the incident began.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
- * and 3,000 RCU), and the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list, `LIST#in-flight` a write
- * per milestone below delivery:
+ * and 3,000 RCU), the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list) and the
+ * `InFlight` GSI's one partition (a write per shipment entering or leaving it):
  * around 0.4 writes/s per million shipments a month, far below a partition's limit; shard the partition key
  * if a list ever needs more). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.
@@ -96,6 +98,17 @@ export class Tables extends Construct {
       partitionKey: { name: 'listPk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Sparse: only the state items of shipments in flight carry its keys (registry/correlation-keys.ts inFlightKeys),
+    // set and removed by the milestone update the indexer writes anyway. It projects the few attributes a sweep needs,
+    // so a milestone that changes none of them writes nothing to the index (ALL would rewrite the whole state item into
+    // it on every write). One GSI per deployment: CloudFormation adds at most one per table update.
+    this.correlationTable.addGlobalSecondaryIndex({
+      indexName: inFlightKeys.index,
+      partitionKey: { name: inFlightKeys.pkAttribute, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: inFlightKeys.skAttribute, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...inFlightKeys.projected],
     });
     // With an index, every grant on the table (grantReadData, grantReadWriteData, grant) also names
     // `<table ARN>/index/*`: the wildcard covers this table's own indexes and nothing else. Acknowledged once, at the

@@ -23,7 +23,7 @@ export interface ReconciliationSweepProps extends QueueConsumerRetentionProps {
   readonly config: SystemConfig & { readonly tokenUrl?: string };
   /** Where restored milestones are published. */
   readonly bus: events.IEventBus;
-  /** The in-flight entries (GSI `Lists`), state items and timelines the sweep reads. */
+  /** The shipments in flight (GSI `InFlight`; legacy entries in GSI `Lists`), state items and timelines the sweep reads. */
   readonly correlationTable: dynamodb.ITable;
   /** The role EventBridge Scheduler assumes to send the schedule's message (one for every sweep of the stack). */
   readonly schedulerRole: iam.IRole;
@@ -98,8 +98,8 @@ export class ReconciliationSweep extends Construct {
     });
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: MAX_CONCURRENCY }));
     grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
-    // Reads (the in-flight list, state items, timeline entries); the one write is dropping a delivered shipment's
-    // left-behind in-flight entry.
+    // Reads (the `InFlight` index, state items, timeline entries); the one write is dropping a legacy in-flight entry
+    // (versions before 2026-12-06) once its shipment is delivered or in the index.
     props.correlationTable.grantReadData(this.handler);
     props.correlationTable.grant(this.handler, 'dynamodb:DeleteItem');
     props.bus.grantPutEventsTo(this.handler);

@@ -111,7 +111,7 @@ test('a ticket resolved in Freshdesk whose status webhook is lost for good is re
     },
   });
   await waitFor('shipment.dispatched', () => busEvents('shipment.dispatched').length > 0);
-  await waitFor('the shipment in flight in the index', () => item(`SHIPMENT#${shipmentId}`, 'INFLIGHT'));
+  await waitFor('the shipment in flight in the index', async () => (await item(`SHIPMENT#${shipmentId}`, 'STATE'))?.inFlightPk?.S === 'IN-FLIGHT');
   await simulate('fleet', 'sendCanonical', {
     event: {
       eventId: `excursion-${shipmentId}-${now}`,

@@ -110,13 +110,14 @@ async function indexedDepartures(eventId: string): Promise<number> {
   return Items.length;
 }
 
-/** The shipment's in-flight entry, which the sweeps page through (written by the indexer). */
+/** Whether the shipment is in the `InFlight` index the sweeps page through (its state item, written by the indexer). */
 async function inFlight(shipmentId = SHIPMENT_ID): Promise<boolean> {
   const { Items = [] } = await dynamodb.send(
     new QueryCommand({
       TableName: sandbox().outputs[sandbox().stackName]!.CorrelationTableName!,
-      KeyConditionExpression: 'pk = :pk AND sk = :sk',
-      ExpressionAttributeValues: { ':pk': { S: `SHIPMENT#${shipmentId}` }, ':sk': { S: 'INFLIGHT' } },
+      IndexName: 'InFlight',
+      KeyConditionExpression: 'inFlightPk = :pk AND inFlightSk = :id',
+      ExpressionAttributeValues: { ':pk': { S: 'IN-FLIGHT' }, ':id': { S: shipmentId } },
     }),
   );
   return Items.length === 1;

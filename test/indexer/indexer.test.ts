@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
-import { planIndex } from '../../lambdas/indexer/index-plan';
+import { inFlightAttributes, planIndex } from '../../lambdas/indexer/index-plan';
+import { inFlightKeys } from '../../registry/correlation-keys';
 import { createIndexerHandler, indexEvent } from '../../lambdas/indexer/indexer';
 import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
@@ -118,52 +119,32 @@ describe('correlation indexer handler', () => {
     expect(latencies.map((l) => l.name).sort()).toEqual(['BillingReadyToInvoiceLatency', 'ExceptionToCaseLatency', 'PodToInvoiceCycleTime']);
   });
 
-  test('a shipment is in flight (the entry the reconciliation sweeps page through) from its first milestone until delivery; a late one does not bring it back', async () => {
+  test('a shipment is in flight (the InFlight index the reconciliation sweeps page through) from its first milestone until delivery, on its state item; a late one does not bring it back', async () => {
     const { store, handler } = indexerHarness();
     const { events, lateDeparture } = referenceScenario();
-    const entry = () => store.items.get(`SHIPMENT#SHP-1001-01\u0000INFLIGHT`);
+    const state = () => store.state('SHP-1001-01') as unknown as Record<string, unknown>;
     const deliveredAt = events.findIndex((e) => e.metadata.eventType === 'shipment.delivered');
     await handler(sqsEvent(...events.slice(0, deliveredAt).map((e) => sqsRecord(e))), lambdaContext());
-    expect(entry()).toMatchObject({ itemType: 'in-flight', listPk: 'LIST#in-flight', listSk: 'SHP-1001-01', shipmentId: 'SHP-1001-01', correlationId: 'SO-1001', orderId: 'SO-1001' });
-    expect(entry()?.routeId).toEqual(expect.any(String));
+    expect(state()).toMatchObject({ inFlightPk: 'IN-FLIGHT', inFlightSk: 'SHP-1001-01', shipmentId: 'SHP-1001-01', correlationId: 'SO-1001', orderId: 'SO-1001', routeId: expect.any(String) });
+    // No separate entry any more.
+    expect(store.items.has('SHIPMENT#SHP-1001-01\u0000INFLIGHT')).toBe(false);
     await handler(sqsEvent(...events.slice(deliveredAt).map((e) => sqsRecord(e))), lambdaContext());
-    expect(entry()).toBeUndefined();
+    expect(state()).toMatchObject({ milestone: 'delivered' });
+    expect(state().inFlightPk).toBeUndefined();
+    expect(state().inFlightSk).toBeUndefined();
     await handler(sqsEvent(sqsRecord(lateDeparture)), lambdaContext());
-    expect(entry()).toBeUndefined();
+    expect(state().inFlightPk).toBeUndefined();
   });
 
-  test('the in-flight entry is written when it changes, not on every milestone; a retry after a failure in between still writes it', async () => {
-    const ttl = 3600;
-    const store = new InMemoryCorrelationStore();
+  test('the in-flight membership rides on the milestone update: the ids it projects are set by the milestones that advance, and a delivery removes the keys', () => {
     const { events } = referenceScenario();
-    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
-    const entryId = `SHIPMENT#SHP-1001-01\u0000INFLIGHT`;
-    await indexEvent(store, byType('shipment.dispatched'), now, ttl);
-    expect(store.inFlightWrites).toBe(1);
-    const dispatchedEntry = { ...store.items.get(entryId) };
-    // The departure names the same order, route and customer: nothing to write.
-    await indexEvent(store, byType('shipment.departed'), now, ttl);
-    expect(store.inFlightWrites).toBe(1);
-    expect(store.items.get(entryId)).toEqual(dispatchedEntry);
-    // Lost entry (a failure between the state update and the entry): the event's retry is a repeat and restores it.
-    store.items.delete(entryId);
-    store.items.delete(`CORR#SO-1001\u0000${planIndex(byType('shipment.departed'), now, ttl).timeline.sk}`);
-    await indexEvent(store, byType('shipment.departed'), now, ttl);
-    expect(store.items.get(entryId)).toMatchObject({ listPk: 'LIST#in-flight', routeId: dispatchedEntry.routeId, orderId: 'SO-1001' });
-    expect(store.inFlightWrites).toBe(2);
-    // An id the entry does not hold yet is written; so is an entry with less than half the TTL left.
-    const rerouted = { ...byType('shipment.arrived'), refs: { ...byType('shipment.arrived').refs, routeId: 'RT-9999' } };
-    await indexEvent(store, rerouted, now, ttl);
-    expect(store.items.get(entryId)).toMatchObject({ routeId: 'RT-9999' });
-    expect(store.inFlightWrites).toBe(3);
-    const later = new Date(now.getTime() + (ttl / 2 + 60) * 1000);
-    await indexEvent(store, { ...byType('shipment.arrived'), metadata: { ...byType('shipment.arrived').metadata, eventId: 'second-stop-arrival' }, refs: rerouted.refs }, later, ttl);
-    expect(store.inFlightWrites).toBe(4);
-    expect(store.items.get(entryId)?.expiresAt).toBe(Math.floor(later.getTime() / 1000) + ttl);
-    // Delivery removes it (one delete), whatever was skipped before.
-    await indexEvent(store, byType('shipment.delivered'), later, ttl);
-    expect(store.items.get(entryId)).toBeUndefined();
-    expect(store.inFlightWrites).toBe(5);
+    const byType = (type: string) => planIndex(events.find((e) => e.metadata.eventType === type)!, now, 3600).milestone!;
+    const departed = inFlightAttributes(byType('shipment.departed'));
+    expect(departed.set).toMatchObject({ inFlightPk: 'IN-FLIGHT', inFlightSk: 'SHP-1001-01', orderId: 'SO-1001', routeId: expect.any(String) });
+    expect(departed.remove).toEqual([]);
+    expect(inFlightAttributes(byType('shipment.delivered'))).toEqual({ set: {}, remove: ['inFlightPk', 'inFlightSk'] });
+    // The projected attributes are exactly what the sweep reads (besides the keys).
+    expect(Object.keys(departed.set).filter((k) => !k.startsWith('inFlight')).every((k) => (inFlightKeys.projected as readonly string[]).includes(k))).toBe(true);
   });
 
   test('a batch is indexed one record after another: one shipment\'s events never race for its item (no failed conditional write, no retry)', async () => {

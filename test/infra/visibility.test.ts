@@ -48,7 +48,7 @@ function methods(): Map<string, Record<string, unknown>> {
 }
 
 describe('the visibility index on the correlation table', () => {
-  test('one sparse GSI over the list entries, keyed by list and sort key, projecting the (small) entries whole', () => {
+  test('two sparse GSIs: the list entries, projected whole (they are small); the shipments in flight, projecting only what a sweep reads', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -62,6 +62,15 @@ describe('the visibility index on the correlation table', () => {
             { AttributeName: 'listSk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          // On the state item, written by every milestone: ALL would rewrite the whole item into the index each time.
+          IndexName: 'InFlight',
+          KeySchema: [
+            { AttributeName: 'inFlightPk', KeyType: 'HASH' },
+            { AttributeName: 'inFlightSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['shipmentId', 'correlationId', 'orderId', 'routeId', 'customerId'] },
         },
       ],
     });

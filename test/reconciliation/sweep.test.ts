@@ -95,9 +95,11 @@ describe('sweep planning (pure)', () => {
   test("the scheduler's message starts a sweep at its scheduled time; a continuation carries page, cursor and totals", () => {
     expect(parseSweepMessage('{"system":"fleet","scheduledAt":"2026-03-12T08:15:00Z"}', 'fleet', NOW)).toEqual(first());
     expect(parseSweepMessage('{"system":"fleet"}', 'fleet', NOW).startedAt).toBe(NOW.toISOString());
-    const next = continuation(first(), cursorAfter('SHP-2'), { shipments: 2, found: 1, repaired: 1, unreadable: 0 });
+    const next = continuation(first(), cursorAfter({ shipmentId: 'SHP-2' }), { shipments: 2, found: 1, repaired: 1, unreadable: 0 });
     expect(parseSweepMessage(JSON.stringify(next), 'fleet', NOW)).toEqual(next);
-    expect(next).toMatchObject({ page: 2, cursor: { listPk: 'LIST#in-flight', listSk: 'SHP-2', pk: 'SHIPMENT#SHP-2', sk: 'INFLIGHT' } });
+    expect(next).toMatchObject({ page: 2, cursor: { inFlightPk: 'IN-FLIGHT', inFlightSk: 'SHP-2', pk: 'SHIPMENT#SHP-2', sk: 'STATE' } });
+    // After a legacy entry (versions before 2026-12-06): the `Lists` index's keys.
+    expect(cursorAfter({ shipmentId: 'SHP-2', legacy: true })).toEqual({ listPk: 'LIST#in-flight', listSk: 'SHP-2', pk: 'SHIPMENT#SHP-2', sk: 'INFLIGHT' });
   });
 
   test('a message for another system, or not JSON, is refused with the reason', () => {
@@ -173,7 +175,7 @@ describe('the fleet sweep over the correlation index', () => {
     const h = harness(routes, { fail: (id) => (id === 'RT-2' && limited ? new RateLimitedError('429 to GET /fleet/routes/RT-2', 40) : undefined) });
     await h.index(dispatched('SHP-1', 'RT-1'), dispatched('SHP-2', 'RT-2'), dispatched('SHP-3', 'RT-3'));
     await h.run();
-    expect(h.sent).toEqual([{ delaySeconds: 40, message: continuation(first(), cursorAfter('SHP-1'), { shipments: 1, found: 0, repaired: 0, unreadable: 0 }) }]);
+    expect(h.sent).toEqual([{ delaySeconds: 40, message: continuation(first(), cursorAfter({ shipmentId: 'SHP-1' }), { shipments: 1, found: 0, repaired: 0, unreadable: 0 }) }]);
     limited = false;
     await h.run(h.sent[0]!.message);
     expect(h.reads).toEqual(['RT-1', 'RT-2', 'RT-2', 'RT-3']);
@@ -187,17 +189,49 @@ describe('the fleet sweep over the correlation index', () => {
     await h.run();
     expect(h.reads).toEqual(['RT-1', 'RT-2']);
     expect(h.counts.ReconciliationUnreadable).toBe(1);
-    expect(h.sent[0]!.message.cursor).toEqual(cursorAfter('SHP-2'));
+    expect(h.sent[0]!.message.cursor).toEqual(cursorAfter({ shipmentId: 'SHP-2' }));
   });
 
-  test('a delivered shipment left in flight is dropped without reading the vendor', async () => {
+  test('a delivered shipment leaves the index with its delivery: the sweep does not read the vendor for it', async () => {
     const h = harness({});
     await h.index(dispatched('SHP-9', 'RT-9'));
-    const delivered = scenarioEvent({ eventType: 'shipment.delivered', system: 'fleet', vendorEventId: 'pod-9', occurredAt: '2026-03-12T13:00:00Z', refs: { orderId: 'SO-1001', shipmentId: 'SHP-9' } });
-    await h.table.applyMilestone({ shipmentId: 'SHP-9', milestone: 'delivered', rank: 5, eventId: delivered.metadata.eventId, occurredAt: '2026-03-12T13:00:00.000Z', correlationId: 'SO-1001' }, NOW, 0);
+    expect(h.table.state('SHP-9')).toMatchObject({ inFlightPk: 'IN-FLIGHT', inFlightSk: 'SHP-9', routeId: 'RT-9' });
+    await h.table.applyMilestone({ shipmentId: 'SHP-9', milestone: 'delivered', rank: 5, eventId: 'delivered-9', occurredAt: '2026-03-12T13:00:00.000Z', correlationId: 'SO-1001' }, NOW, 0);
     await h.run();
     expect(h.reads).toEqual([]);
-    expect(h.table.items.has('SHIPMENT#SHP-9\u0000INFLIGHT')).toBe(false);
+  });
+
+  test('legacy entries (versions before 2026-12-06) are paged after the index: swept while their shipment is in flight outside the index, dropped once it is delivered or in the index', async () => {
+    const routes = Object.fromEntries(['RT-1', 'RT-2', 'RT-3', 'RT-4'].map((id) => [id, routeRead(samsaraRoute(), id)]));
+    const h = harness(routes, { pageSize: 2 });
+    const legacy = (shipmentId: string, routeId: string) =>
+      h.table.items.set(`SHIPMENT#${shipmentId}\u0000INFLIGHT`, { pk: `SHIPMENT#${shipmentId}`, sk: 'INFLIGHT', itemType: 'in-flight', listPk: 'LIST#in-flight', listSk: shipmentId, shipmentId, correlationId: 'SO-1001', orderId: 'SO-1001', routeId });
+    // SHP-1: dispatched since the upgrade (in the index) and a legacy entry; SHP-2: only a legacy entry, its state written
+    // by the earlier version (no index keys); SHP-3: legacy entry, delivered; SHP-4: in the index only.
+    await h.index(dispatched('SHP-1', 'RT-1'), dispatched('SHP-4', 'RT-4'));
+    legacy('SHP-1', 'RT-1');
+    legacy('SHP-2', 'RT-2');
+    h.table.items.set('SHIPMENT#SHP-2\u0000STATE', { pk: 'SHIPMENT#SHP-2', sk: 'STATE', rank: 1, milestone: 'dispatched', correlationId: 'SO-1001' });
+    legacy('SHP-3', 'RT-3');
+    h.table.items.set('SHIPMENT#SHP-3\u0000STATE', { pk: 'SHIPMENT#SHP-3', sk: 'STATE', rank: 5, milestone: 'delivered', correlationId: 'SO-1001' });
+    await h.run();
+    // Page 1: the index (SHP-1, SHP-4), full: the legacy entries come next.
+    expect(h.sent.at(-1)!.message.cursor).toEqual({ phase: 'legacy' });
+    await h.run(h.sent.at(-1)!.message);
+    // Page 2: SHP-1's legacy entry dropped (in the index), SHP-2 swept from its entry; page 3: SHP-3's dropped (delivered).
+    expect(h.sent.at(-1)!.message.cursor).toEqual(cursorAfter({ shipmentId: 'SHP-2', legacy: true }));
+    await h.run(h.sent.at(-1)!.message);
+    expect(h.reads).toEqual(['RT-1', 'RT-4', 'RT-2']);
+    expect(h.table.items.has('SHIPMENT#SHP-1\u0000INFLIGHT')).toBe(false);
+    expect(h.table.items.has('SHIPMENT#SHP-2\u0000INFLIGHT')).toBe(true);
+    expect(h.table.items.has('SHIPMENT#SHP-3\u0000INFLIGHT')).toBe(false);
+    expect(h.logger.lines.find((l) => l.message === 'reconciliation sweep complete')?.extra).toMatchObject({ pages: 3, shipments: 3 });
+    // A sweep begun before the upgrade carries a `Lists` cursor: it goes on with the legacy entries after it.
+    const before = harness(routes);
+    before.table.items.set('SHIPMENT#SHP-5\u0000INFLIGHT', { pk: 'SHIPMENT#SHP-5', sk: 'INFLIGHT', listPk: 'LIST#in-flight', listSk: 'SHP-5', shipmentId: 'SHP-5', correlationId: 'SO-1001', routeId: 'RT-1' });
+    before.table.items.set('SHIPMENT#SHP-0\u0000INFLIGHT', { pk: 'SHIPMENT#SHP-0', sk: 'INFLIGHT', listPk: 'LIST#in-flight', listSk: 'SHP-0', shipmentId: 'SHP-0', correlationId: 'SO-1001', routeId: 'RT-3' });
+    await before.run(first({ page: 4, cursor: cursorAfter({ shipmentId: 'SHP-0', legacy: true }) }));
+    expect(before.reads).toEqual(['RT-1']);
   });
 
   test('the handler dead-letters a message that is not a sweep message, with the reason', async () => {

@@ -157,7 +157,7 @@ describe('cost model', () => {
     expect(line('ours', 'lambda-duration')).toEqual([expect.objectContaining({ item: 'duration (arm64)', quantity: 0.25 + 2, usd: 2.25 * unit('lambdaDurationArm64') })]);
     expect(line('ours', 'eventbridge-events')[0].quantity).toBe(10);
     expect(line('ours', 'dynamodb-writes').map((l) => l.quantity)).toEqual([4 + 2 * 3, 1]);
-    expect(line('ours', 'dynamodb-writes')[1].item).toMatch(/Lists GSI/);
+    expect(line('ours', 'dynamodb-writes')[1].item).toMatch(/GSIs/);
     expect(line('ours', 'dynamodb-reads')[0].quantity).toBe(5);
     expect(line('ours', 'sqs-receives')[0].quantity).toBe(4);
     expect(line('ours', 'sqs-deletes')[0].quantity).toBe(4);

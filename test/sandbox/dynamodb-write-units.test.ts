@@ -10,7 +10,7 @@ import { VIEW_ATTRIBUTE, viewOfItem } from '../../lambdas/visibility/view-codec'
 import { DynamoDbShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { SHIPMENT, story } from '../visibility/story';
 import { clientConfig, functionAccessKey } from '../../sandbox/aws';
-import { writeUnitsOf } from '../../sandbox/cost-model';
+import { indexWriteUnitsOf, writeUnitsOf } from '../../sandbox/cost-model';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
 import { countRecordedRequests, writeUnitsByItem } from '../../sandbox/metering';
 
@@ -119,6 +119,36 @@ describe('the emulator measures write units by item size while recording', () =>
     const after = (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item!;
     expect(after.view).toBeUndefined();
     expect(viewOfItem(after)).toEqual(view);
+  });
+
+  test('GSI writes as DynamoDB bills them: entering, leaving, a key change (two), a projected attribute changed; nothing for any other write', async () => {
+    const indexed = 'WriteUnitsIndexed';
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: indexed,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'gpk', 'gsk'].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'G', KeySchema: [{ AttributeName: 'gpk', KeyType: 'HASH' }, { AttributeName: 'gsk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['shown'] } }],
+      }),
+    );
+    await emulator.recorder('reset');
+    await emulator.recorder('start');
+    const key = { pk: { S: 'SHIPMENT#1' }, sk: { S: 'STATE' } };
+    const update = (expression: string, values?: Record<string, { S: string }>, condition?: string) =>
+      dynamodb.send(new UpdateItemCommand({ TableName: indexed, Key: key, UpdateExpression: expression, ...(values ? { ExpressionAttributeValues: values } : {}), ...(condition ? { ConditionExpression: condition } : {}) }));
+    await dynamodb.send(new PutItemCommand({ TableName: indexed, Item: { ...key, note: { S: 'x' } } })); // not in the index: 0
+    await update('SET gpk = :p, gsk = :k, shown = :s', { ':p': { S: 'IN' }, ':k': { S: '1' }, ':s': { S: 'a' } }); // enters: 1
+    await update('SET note = :o', { ':o': { S: pad(2000) } }); // not projected: 0
+    await update('SET shown = :s', { ':s': { S: 'b' } }); // projected attribute changed: 1
+    await update('SET shown = :s', { ':s': { S: 'b' } }); // the same value: 0
+    await update('SET gsk = :k', { ':k': { S: '2' } }); // key changed: delete and put, 2
+    await expect(update('SET shown = :s', { ':s': { S: 'c' } }, 'attribute_not_exists(pk)')).rejects.toBeInstanceOf(ConditionalCheckFailedException); // refused: 0
+    await update('REMOVE gpk, gsk'); // leaves: 1
+    await emulator.recorder('stop');
+    const calls = countRecordedRequests(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).filter((c) => c.service === 'dynamodb');
+    expect(Object.fromEntries(calls.map((c) => [c.operation, c.indexWriteUnits]))).toEqual({ PutItem: 0, UpdateItem: 1 + 0 + 1 + 0 + 2 + 0 + 1 });
+    expect(calls.reduce((n, c) => n + indexWriteUnitsOf(c), 0)).toBe(5);
   });
 
   test('nothing is measured while the recorder is off', async () => {

@@ -13,7 +13,7 @@ import { DynamoDbSweepStore } from './sweep-store';
 
 /**
  * Module-scope wiring of one system's reconciliation sweep from its environment (set by
- * lib/reconciliation/reconciliation-sweep.ts): `CORRELATION_TABLE` (the in-flight entries, state items and
+ * lib/reconciliation/reconciliation-sweep.ts): `CORRELATION_TABLE` (the `InFlight` index, state items and
  * timelines), `EVENT_BUS_NAME` (where restored milestones are published), `QUEUE_URL` / `DLQ_URL` (continuations,
  * bad messages), `SWEEP_PAGE_SIZE`, `SWEEP_INTERVAL_SECONDS`; the observer's client reads `API_BASE_URL`,
  * `SECRET_NAME`, `HTTP_TIMEOUT_MS` and `HTTP_MIN_INTERVAL_MS` (its share of the vendor's rate limit).

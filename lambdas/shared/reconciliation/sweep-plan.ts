@@ -1,6 +1,6 @@
 /**
  * Planning a reconciliation sweep (pure: no SDK, no clock). A sweep pages through the shipments in flight (the
- * indexer's `INFLIGHT` entries, registry/correlation-keys.ts), asks the system's vendor API what it shows for each,
+ * `InFlight` index of the shipments' state items, registry/correlation-keys.ts), asks the system's vendor API what it shows for each,
  * turns that into the canonical events its webhooks would have produced (same mappers, same ids: canonical-event.ts
  * `factKey`), and publishes the ones the correlation index lacks. The messages carry the cursor, so a sweep is a
  * chain of small invocations that survives restarts and never holds more than one page.
@@ -17,7 +17,7 @@ export interface SweepMessage {
   readonly startedAt: string;
   /** The page this message asks for (1 for the scheduler's message). */
   readonly page: number;
-  /** Where the previous page ended (DynamoDB `LastEvaluatedKey` of the `Lists` query). @default - the first page */
+  /** Where the previous page ended (DynamoDB `LastEvaluatedKey` of the `InFlight` query, or of the legacy entries' `Lists` query). @default - the first page */
   readonly cursor?: Readonly<Record<string, string>>;
   /** What the earlier pages of this sweep counted. */
   readonly totals: SweepTotals;
@@ -81,25 +81,37 @@ export function addTotals(a: SweepTotals, b: Partial<SweepTotals>): SweepTotals 
   return { shipments: a.shipments + (b.shipments ?? 0), found: a.found + (b.found ?? 0), repaired: a.repaired + (b.repaired ?? 0), unreadable: a.unreadable + (b.unreadable ?? 0) };
 }
 
-/** One shipment in flight, as its `INFLIGHT` entry has it. */
+/** One shipment in flight, as the `InFlight` index projects its state item (or a legacy `INFLIGHT` entry has it). */
 export interface InFlightShipment {
   readonly shipmentId: string;
   readonly correlationId: string;
   readonly orderId?: string;
   readonly routeId?: string;
   readonly customerId?: string;
+  /** Read from a legacy entry (`SHIPMENT#<id>` / `INFLIGHT`, written by versions before 2026-12-06). */
+  readonly legacy?: true;
 }
 
 /** What the sweep reads of a shipment's state item: its rank and the visibility view's cases and holds. */
 export interface ShipmentSnapshot {
   readonly rank?: number;
+  /** Whether the state item is in the `InFlight` index (then a legacy entry of the shipment is superseded). */
+  readonly inFlight?: boolean;
   readonly cases: readonly { readonly caseId: string; readonly status: string }[];
   readonly holds: readonly { readonly holdId: string; readonly status: string }[];
 }
 
-/** A delivered shipment's entry is stale (the indexer leaves it at delivery; a race can leave it behind): drop it. */
+/** A delivered shipment is not in flight (its legacy entry left behind, or the index read while it was delivered). */
 export function isStale(snapshot: ShipmentSnapshot | undefined): boolean {
   return snapshot?.rank !== undefined && snapshot.rank >= MILESTONE_RANK.delivered;
+}
+
+/**
+ * Whether a legacy entry is to be dropped rather than swept: its shipment is delivered, or its state item is in the
+ * `InFlight` index already (a milestone since the upgrade put it there: the sweep reads it there).
+ */
+export function legacyEntrySuperseded(snapshot: ShipmentSnapshot | undefined): boolean {
+  return isStale(snapshot) || snapshot?.inFlight === true;
 }
 
 /** Where the indexer keeps an event's timeline entry (lambdas/indexer/index-plan.ts writes the same key). */
@@ -129,10 +141,13 @@ export function isBehind(message: SweepMessage, now: Date, intervalSeconds: numb
 }
 
 /**
- * The cursor that continues a page after `shipmentId` (the `Lists` query's `ExclusiveStartKey`: the index keys and
- * the table keys of that shipment's entry), so a page cut short (time running out, the vendor asking to slow down)
- * resumes exactly after the last shipment it finished.
+ * The cursor that continues a page after `shipment` (the index query's `ExclusiveStartKey`: the index keys and the
+ * table keys of that shipment's item, in the `InFlight` index or, for a legacy entry, the `Lists` one), so a page cut
+ * short (time running out, the vendor asking to slow down) resumes exactly after the last shipment it finished.
  */
-export function cursorAfter(shipmentId: string): Record<string, string> {
-  return { listPk: inFlightKeys.listPk, listSk: inFlightKeys.listSk(shipmentId), pk: keys.shipmentPk(shipmentId), sk: inFlightKeys.sk };
+export function cursorAfter(shipment: Pick<InFlightShipment, 'shipmentId' | 'legacy'>): Record<string, string> {
+  const { shipmentId } = shipment;
+  return shipment.legacy
+    ? { listPk: inFlightKeys.legacyListPk, listSk: inFlightKeys.legacyListSk(shipmentId), pk: keys.shipmentPk(shipmentId), sk: inFlightKeys.legacySk }
+    : { [inFlightKeys.pkAttribute]: inFlightKeys.pk, [inFlightKeys.skAttribute]: shipmentId, pk: keys.shipmentPk(shipmentId), sk: keys.stateSk };
 }

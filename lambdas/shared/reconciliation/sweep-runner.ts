@@ -14,6 +14,7 @@ import {
   cursorAfter,
   isBehind,
   isStale,
+  legacyEntrySuperseded,
   missingEvents,
   parseSweepMessage,
   timelineKeyOf,
@@ -77,24 +78,27 @@ export async function sweepPage(deps: SweepDependencies, message: SweepMessage, 
   const { shipments, cursor } = await store.page(message.cursor, settings.pageSize);
   const snapshots = await store.snapshots(shipments.map((s) => s.shipmentId));
   let totals: SweepTotals = { shipments: 0, found: 0, repaired: 0, unreadable: 0 };
-  let stoppedAfter: { shipmentId?: string; delaySeconds: number } | undefined;
+  let stoppedAfter: { shipment?: InFlightShipment; delaySeconds: number } | undefined;
 
   for (const [i, shipment] of shipments.entries()) {
     if (remainingMs() < settings.reserveMs) {
-      stoppedAfter = { ...(i > 0 ? { shipmentId: shipments[i - 1]!.shipmentId } : {}), delaySeconds: 0 };
+      stoppedAfter = { ...(i > 0 ? { shipment: shipments[i - 1]! } : {}), delaySeconds: 0 };
       break;
     }
     const snapshot = snapshots.get(shipment.shipmentId);
-    if (isStale(snapshot)) {
+    // A legacy entry (versions before 2026-12-06) of a delivered shipment, or of one the `InFlight` index holds now,
+    // is dropped; a shipment delivered since the index page was read is skipped.
+    if (shipment.legacy && legacyEntrySuperseded(snapshot)) {
       await store.leave(shipment.shipmentId);
       continue;
     }
+    if (isStale(snapshot)) continue;
     let observed: CanonicalDetail[];
     try {
       observed = await deps.observer.observe(shipment, snapshot, clock().toISOString());
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        stoppedAfter = { ...(i > 0 ? { shipmentId: shipments[i - 1]!.shipmentId } : {}), delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds)) };
+        stoppedAfter = { ...(i > 0 ? { shipment: shipments[i - 1]! } : {}), delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(1, error.retryAfterSeconds)) };
         break;
       }
       if (error instanceof RejectedByTargetError || error instanceof ValidationError) {
@@ -122,7 +126,7 @@ export async function sweepPage(deps: SweepDependencies, message: SweepMessage, 
   metrics.count('ReconciliationDriftRepaired', totals.repaired);
   if (totals.unreadable > 0) metrics.count('ReconciliationUnreadable', totals.unreadable);
   const sweepTotals = addTotals(message.totals, totals);
-  const next = stoppedAfter ? (stoppedAfter.shipmentId ? cursorAfter(stoppedAfter.shipmentId) : message.cursor) : cursor;
+  const next = stoppedAfter ? (stoppedAfter.shipment ? cursorAfter(stoppedAfter.shipment) : message.cursor) : cursor;
   if (stoppedAfter || next) {
     // A cut-short first page without progress resumes where it began (no cursor: the start of the list).
     const following = next ? continuation(message, next, sweepTotals) : { ...message, totals: sweepTotals };
