@@ -145,8 +145,9 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.shipmentPk(shipmentId), ':prefix': keys.invoiceNoteSk('') },
     });
-    for (const item of items as { note?: { eventId?: string; invoiceId?: string }; leftAt?: string }[]) {
-      if (item.note?.eventId && item.note.invoiceId) leftNotes.push({ eventId: item.note.eventId, invoiceId: item.note.invoiceId, leftAt: String(item.leftAt ?? '') });
+    // Notes added since (marked `addedAt`, lambdas/cs/outbound/pending-notes.ts) are no longer waiting for a case.
+    for (const item of items as { note?: { eventId?: string; invoiceId?: string }; leftAt?: string; addedAt?: string }[]) {
+      if (item.note?.eventId && item.note.invoiceId && item.addedAt === undefined) leftNotes.push({ eventId: item.note.eventId, invoiceId: item.note.invoiceId, leftAt: String(item.leftAt ?? '') });
     }
   }
 

@@ -108,7 +108,7 @@ describe('CS ticket updates', () => {
 
   test('plans a ticket comment for a posted invoice, and ticket changes only for case events from other systems', () => {
     expect(planCsActions(message(invoice))).toEqual([
-      { operation: 'comment-invoice-posted', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'INV-90017', amount: '20110.50', currency: 'EUR' },
+      { operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'INV-90017', amount: '20110.50', currency: 'EUR' },
     ]);
     const resolved = scenarioEvent({ eventType: 'case.resolved', system: 'erp', vendorEventId: 'erp-1', occurredAt: '2026-03-12T15:00:00Z', refs: { caseId: '38211' }, data: { status: 'solved', resolutionCode: 'product-released' } });
     expect(planCsActions(message(resolved))).toEqual([
@@ -132,7 +132,7 @@ describe('CS ticket updates', () => {
   test('a credit memo is noted as one: its own words and tag, no proof of delivery read; left for a later case, it stays a credit memo', async () => {
     const creditMemo = { ...invoice, refs: { ...invoice.refs, invoiceId: 'CM-4410' }, data: { ...invoice.data, documentType: 'credit-memo', grossAmount: '20110.50' }, metadata: { ...invoice.metadata, eventId: 'c'.repeat(64) } };
     const [action] = planCsActions(message(creditMemo as typeof invoice));
-    expect(action).toEqual({ operation: 'comment-invoice-posted', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'CM-4410', amount: '20110.50', currency: 'EUR', documentType: 'credit-memo' });
+    expect(action).toEqual({ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'CM-4410', amount: '20110.50', currency: 'EUR', documentType: 'credit-memo' });
     expect(invoiceComment(action as Parameters<typeof invoiceComment>[0], undefined)).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.');
 
     let podReads = 0;
@@ -205,14 +205,14 @@ describe('CS ticket updates', () => {
     const { handler, publisher, metrics, persistence } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(metrics.counts.SyncSkipped).toBe(1);
-    expect(pending.items.size).toBe(1);
-    const invoiceRecords = persistence.records.size;
+    expect(pending.left).toBe(1);
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const caseOpened = opened(ticketId);
     await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
-    expect(pending.items.size).toBe(0);
-    // The case's action is guarded by the left note's claim: no idempotency record of its own.
-    expect(persistence.records.size).toBe(invoiceRecords);
+    expect(pending.left).toBe(0);
+    expect(await pending.status('SHP-1001-01', 'INV-90017')).toBe('added');
+    // Both actions are guarded by the note's own item (its claim, then its added mark): no idempotency record at all.
+    expect(persistence.records.size).toBe(0);
     expect(cs.updates).toEqual([
       { ticketId, update: expect.objectContaining({ additionalTags: ['invoice-posted', 'pod-captured'], comment: expect.objectContaining({ body: expect.stringMatching(/^Invoice INV-90017 \(EUR 20110\.50\) posted for order SO-1001, shipment SHP-1001-01\.\nProof of delivery: doc-5f0a7c21/) }) }) },
     ]);
@@ -233,7 +233,7 @@ describe('CS ticket updates', () => {
     const pending = new InMemoryPendingNotes();
     const adapter = () => new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), pending);
     // No ticket: the invoice's note is left for a case. (Its message then comes back as if its first attempt had
-    // crashed after leaving the note: a second harness, without the first one's idempotency record.)
+    // crashed after leaving the note.)
     await outboundHarness(adapter()).handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     const { handler, messages } = outboundHarness(adapter());
     expect(await pending.list('SHP-1001-01')).toEqual([expect.objectContaining({ invoiceId: 'INV-90017', orderId: 'SO-1001', amount: '20110.50', currency: 'EUR', eventId: invoice.metadata.eventId })]);
@@ -248,7 +248,27 @@ describe('CS ticket updates', () => {
     await pending.release('SHP-1001-01', 'INV-90017', 'the-case-action');
     await handler(sqsEvent(sqsRecord(invoice, { messageId: record.messageId, receiveCount: 3 })), lambdaContext());
     expect(cs.updates).toHaveLength(1);
-    expect(pending.items.size).toBe(0);
+    expect(pending.left).toBe(0);
+    // Redelivered once more: added already, nothing called.
+    await handler(sqsEvent(sqsRecord(invoice, { messageId: 'late-copy', receiveCount: 1 })), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+  });
+
+  test('two copies of one invoice event at once (a redelivery beside its original): one claims the note and comments, the other waits, then finds it added', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const pending = new InMemoryPendingNotes();
+    const { handler, messages, persistence } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), pending));
+    const [a, b] = [sqsRecord(invoice, { messageId: 'original' }), sqsRecord(invoice, { messageId: 'copy' })];
+    const responses = await Promise.all([handler(sqsEvent(a), lambdaContext()), handler(sqsEvent(b), lambdaContext())]);
+    expect(cs.updates).toHaveLength(1);
+    // The copy came back to wait (busy), not failed for good.
+    const waiting = [...new Set([...responses.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier)), ...messages.requeued.map((r) => r.messageId)])];
+    expect(waiting).toHaveLength(1);
+    await handler(sqsEvent(sqsRecord(invoice, { messageId: waiting[0], receiveCount: 2 })), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+    expect(await pending.status('SHP-1001-01', 'INV-90017')).toBe('added');
+    expect(persistence.records.size).toBe(0);
   });
 
   test('a case opened before any invoice is left to the invoice note', async () => {

@@ -431,27 +431,36 @@ describe('against the emulator (moto DynamoDB)', () => {
     expect(await b.claim('SHP-L', { rank: 5, owner: 'crashed', now: later })).toEqual({ kind: 'skip', syncedRank: 5 });
   });
 
-  test('left invoice notes: left once, listed, one claimant at a time, removed when added, released when not', async () => {
+  test('invoice notes: left once, listed, one claimant at a time, marked added (never claimed again), released when not; left claimed by the invoice action', async () => {
     const notes = new DynamoDbPendingNotes(doc, table);
     const note = { invoiceId: 'INV-1', orderId: 'SO-N', amount: '10.00', currency: 'EUR', eventId: 'e-inv-1', correlationId: 'SO-N', refs: { orderId: 'SO-N', shipmentId: 'SHP-N', invoiceId: 'INV-1' } };
+    expect(await notes.status('SHP-N', 'INV-1')).toBe('none');
     expect(await notes.leave('SHP-N', note, now, 3600)).toBe(true);
     expect(await notes.leave('SHP-N', note, now, 3600)).toBe(false);
     expect(await notes.list('SHP-N')).toEqual([note]);
-    expect(await notes.has('SHP-N', 'INV-1')).toBe(true);
+    expect(await notes.status('SHP-N', 'INV-1')).toBe('left');
     expect(await notes.claim('SHP-N', 'INV-1', 'case-action', now)).toBe(true);
     await expect(notes.claim('SHP-N', 'INV-1', 'invoice-retry', now)).rejects.toBeInstanceOf(PendingNoteBusyError);
-    // The same owner again (its retry); only the claimant releases or removes.
+    // The same owner again (its retry); only the claimant releases or marks it added.
     expect(await notes.claim('SHP-N', 'INV-1', 'case-action', now)).toBe(true);
-    await notes.done('SHP-N', 'INV-1', 'invoice-retry');
-    expect(await notes.has('SHP-N', 'INV-1')).toBe(true);
+    await notes.done('SHP-N', 'INV-1', 'invoice-retry', now);
+    expect(await notes.status('SHP-N', 'INV-1')).toBe('left');
     await notes.release('SHP-N', 'INV-1', 'case-action');
     expect(await notes.claim('SHP-N', 'INV-1', 'invoice-retry', now)).toBe(true);
     // A crashed claimant's claim expires.
     const later = new Date(now.getTime() + (PENDING_NOTE_CLAIM_SECONDS + 1) * 1000);
     expect(await notes.claim('SHP-N', 'INV-1', 'case-action', later)).toBe(true);
-    await notes.done('SHP-N', 'INV-1', 'case-action');
+    await notes.done('SHP-N', 'INV-1', 'case-action', later);
     expect(await notes.list('SHP-N')).toEqual([]);
-    // Gone: a claim says so instead of waiting.
+    expect(await notes.status('SHP-N', 'INV-1')).toBe('added');
+    // Added: a claim says so instead of waiting, and the note is never added again.
     expect(await notes.claim('SHP-N', 'INV-1', 'invoice-retry', later)).toBe(false);
+    expect(await notes.claim('SHP-N', 'INV-2', 'invoice-retry', later)).toBe(false);
+    // The invoice action leaves its note claimed: nobody else takes it until it is released or the claim expires.
+    const second = { ...note, invoiceId: 'INV-3', eventId: 'e-inv-3' };
+    expect(await notes.leave('SHP-N', second, now, 3600, 'invoice-action#1')).toBe(true);
+    await expect(notes.claim('SHP-N', 'INV-3', 'invoice-action#2', now)).rejects.toBeInstanceOf(PendingNoteBusyError);
+    await notes.release('SHP-N', 'INV-3', 'invoice-action#1');
+    expect(await notes.claim('SHP-N', 'INV-3', 'case-action', now)).toBe(true);
   });
 });

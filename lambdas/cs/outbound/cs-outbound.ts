@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { buildCanonicalEvent, isCreditMemo, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
 import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
@@ -7,6 +8,12 @@ import { PENDING_NOTE_TTL_SECONDS, type PendingNote, type PendingNotes } from '.
 
 export interface InvoiceNoteAction {
   readonly operation: 'comment-invoice-posted';
+  /**
+   * Guarded by the note's own item (pending-notes.ts): claimed before the ticket is commented, marked added after,
+   * left for a case when there is no ticket. The runner keeps no Powertools record for it (two writes that protected
+   * nothing the note's item does not; most invoices find no ticket and wrote three).
+   */
+  readonly guardedByTarget: true;
   readonly shipmentId: string;
   readonly orderId: string;
   readonly invoiceId: string;
@@ -25,7 +32,7 @@ export type CsAction =
   | InvoiceNoteAction
   /**
    * A case the exception workflows opened for a shipment already invoiced: the invoice notes it missed. Guarded by the
-   * left notes themselves (each is added under its claim and removed once added: a repeat finds none), so the runner
+   * left notes themselves (each is added under its claim and marked added: a repeat finds it added), so the runner
    * keeps no idempotency record for it — most cases find no note left, and the record would be two writes for nothing.
    */
   | { readonly operation: 'comment-invoice-on-case'; readonly shipmentId: string; readonly caseId: string; readonly guardedByTarget: true }
@@ -56,7 +63,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
   switch (metadata.eventType) {
     case 'invoice.posted': {
       if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
-      return [{ operation: 'comment-invoice-posted', shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...(isCreditMemo(message.detail) ? { documentType: 'credit-memo' as const } : {}) }];
+      return [{ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...(isCreditMemo(message.detail) ? { documentType: 'credit-memo' as const } : {}) }];
     }
     case 'case.opened':
       return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId, guardedByTarget: true }] : [];
@@ -146,7 +153,8 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       await this.cs.updateTicket(action.caseId, action.update);
       return { outcome: 'done', ticketId: action.caseId };
     }
-    const owner = context.idempotencyKey;
+    // Unique per execution: two copies of one event's action (a redelivery beside its original) must not share a claim.
+    const owner = `${context.idempotencyKey}#${randomUUID()}`;
     if (action.operation === 'comment-invoice-posted') {
       const { metadata, refs } = message.detail;
       const note: PendingNote = {
@@ -159,12 +167,15 @@ export class CsOutbound implements OutboundTarget<CsAction> {
         correlationId: metadata.correlationId,
         refs,
       };
-      // Left on an earlier attempt and maybe taken by a case meanwhile: add it only under the claim.
-      if (await this.pending.has(action.shipmentId, action.invoiceId)) return this.addLeftNote(action.shipmentId, note, owner, context);
-      const ticket = await this.noteInvoice(action.shipmentId, note, context);
-      if (ticket) return ticket;
-      const left = await this.pending.leave(action.shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS);
-      return { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}${left ? ': the note is left for a case opened later' : ''}` };
+      const status = await this.pending.status(action.shipmentId, action.invoiceId);
+      if (status === 'added') return { outcome: 'skipped', note: `the note of invoice ${action.invoiceId} was added already` };
+      // The note, claimed by this execution, then added (or left for a case when there is no ticket). Left on an
+      // earlier attempt, or by a copy of this action meanwhile: added only under its claim.
+      if (status === 'none' && (await this.pending.leave(action.shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS, owner))) {
+        const added = await this.addClaimedNote(action.shipmentId, note, owner, context);
+        return added ?? { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}: the note is left for a case opened later` };
+      }
+      return this.addLeftNote(action.shipmentId, note, owner, context);
     }
     // A case the workflows opened: the notes invoices left for want of a ticket.
     const left = await this.pending.list(action.shipmentId);
@@ -174,17 +185,22 @@ export class CsOutbound implements OutboundTarget<CsAction> {
     return { outcome: 'done', ticketId: action.caseId, note: `${added} of ${left.length} left invoice note(s) added` };
   }
 
-  /** Adds a left note under its claim (one claimant at a time), then removes it; released when it could not be added. */
+  /** Adds a left note under its claim (one claimant at a time), then marks it added; released when it could not be added. */
   private async addLeftNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext): Promise<ActionOutcome> {
     if (!(await this.pending.claim(shipmentId, note.invoiceId, owner, context.now()))) return { outcome: 'skipped', note: `the note of invoice ${note.invoiceId} was added meanwhile` };
+    return (await this.addClaimedNote(shipmentId, note, owner, context)) ?? { outcome: 'skipped', note: `still no ticket for shipment ${shipmentId}` };
+  }
+
+  /** Adds a note this execution holds the claim of: marked added, or released (left) when there is no ticket or the call failed. */
+  private async addClaimedNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext): Promise<ActionOutcome | undefined> {
     let outcome: ActionOutcome | undefined;
     try {
       outcome = await this.noteInvoice(shipmentId, note, context);
     } finally {
-      if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner);
+      if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner, context.now());
       else await this.pending.release(shipmentId, note.invoiceId, owner);
     }
-    return outcome ?? { outcome: 'skipped', note: `still no ticket for shipment ${shipmentId}` };
+    return outcome;
   }
 
   /**
@@ -194,6 +210,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   private async noteInvoice(shipmentId: string, note: PendingNote, context: ActionContext): Promise<ActionOutcome | undefined> {
     const action: InvoiceNoteAction = {
       operation: 'comment-invoice-posted',
+      guardedByTarget: true,
       shipmentId,
       orderId: note.orderId,
       invoiceId: note.invoiceId,

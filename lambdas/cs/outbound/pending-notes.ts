@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../../registry/correlation-keys';
 import type { CanonicalRefs } from '../../shared/canonical-event';
 import { BusyError } from '../../shared/errors';
@@ -19,12 +19,13 @@ export interface PendingNote {
 }
 
 /**
- * Port: invoice notes handed over from the invoice to a later case. The invoice's action adds its note to the
- * shipment's ticket; when there is none yet, it leaves the note here, and a case the exception workflows open later
- * for the shipment takes it (an excursion handled after the delivery). Whoever adds a left note claims it first
- * (a conditional write: one claimant; a claim left by a crashed environment expires after
- * {@link PENDING_NOTE_CLAIM_SECONDS}), so the case's action and a retried invoice action never add it together; the
- * note's Idempotency-Key (the invoice action's) makes the ticket's marker tell a repeat.
+ * Port: invoice notes and who adds them. Every invoice action claims its note here first (a conditional write: one
+ * claimant; a claim left by a crashed environment expires after {@link PENDING_NOTE_CLAIM_SECONDS}), adds it to the
+ * shipment's ticket, and marks it added; when the shipment has no ticket yet, it releases the claim and the note stays
+ * left for a case the exception workflows open later for the shipment (an excursion handled after the delivery). So
+ * the invoice action, its retries and the case's action never add a note twice, and a note once added is never added
+ * again: this item is the invoice action's guard (it keeps no Powertools record: docs/cost.md); the note's
+ * Idempotency-Key (the invoice action's) makes the ticket's marker tell a repeat of a call whose answer was lost.
  *
  * The case's action reads only these items, not the correlation ledger: the ledger can lag the bus by minutes under
  * load (the 200-order chaos run: an invoice posted 28 s before the case was not indexed yet).
@@ -32,17 +33,19 @@ export interface PendingNote {
 export interface PendingNotes {
   /** The shipment's notes left and not yet added (a consistent read). */
   list(shipmentId: string): Promise<PendingNote[]>;
-  /** Whether this invoice's note was left (a consistent read). */
-  has(shipmentId: string, invoiceId: string): Promise<boolean>;
-  /** Leaves a note; false when it was left already. */
-  leave(shipmentId: string, note: PendingNote, now: Date, ttlSeconds: number): Promise<boolean>;
-  /** Claims a left note for `owner`: false when it is gone (added meanwhile); {@link PendingNoteBusyError} while another owner holds it. */
+  /** Whether this invoice's note is unknown here, left (not added yet, claimed or not), or added (a consistent read). */
+  status(shipmentId: string, invoiceId: string): Promise<PendingNoteStatus>;
+  /** Leaves a note, claimed by `owner` when given; false when the invoice's note is here already. */
+  leave(shipmentId: string, note: PendingNote, now: Date, ttlSeconds: number, owner?: string): Promise<boolean>;
+  /** Claims a left note for `owner`: false when it is gone or added; {@link PendingNoteBusyError} while another owner holds it. */
   claim(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<boolean>;
-  /** The claimed note was added: removes it. */
-  done(shipmentId: string, invoiceId: string, owner: string): Promise<void>;
+  /** The claimed note was added to the ticket: marked added (never added again). */
+  done(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<void>;
   /** The claimant could not add it (no ticket, or a failure): the note stays left, unclaimed. */
   release(shipmentId: string, invoiceId: string, owner: string): Promise<void>;
 }
+
+export type PendingNoteStatus = 'none' | 'left' | 'added';
 
 /** How long a left note waits for a case (the correlation index keeps its items as long). */
 export const PENDING_NOTE_TTL_SECONDS = 90 * 86_400;
@@ -79,20 +82,27 @@ export class DynamoDbPendingNotes implements PendingNotes {
         ConsistentRead: true,
       }),
     );
-    return Items.map((item) => item.note as PendingNote).filter((note) => note !== undefined);
+    return Items.filter((item) => item.addedAt === undefined).map((item) => item.note as PendingNote).filter((note) => note !== undefined);
   }
 
-  async has(shipmentId: string, invoiceId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId, invoiceId), ConsistentRead: true, ProjectionExpression: 'pk' }));
-    return Item !== undefined;
+  async status(shipmentId: string, invoiceId: string): Promise<PendingNoteStatus> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(shipmentId, invoiceId), ConsistentRead: true, ProjectionExpression: 'pk, addedAt' }));
+    return Item === undefined ? 'none' : Item.addedAt !== undefined ? 'added' : 'left';
   }
 
-  async leave(shipmentId: string, note: PendingNote, now: Date, ttlSeconds: number): Promise<boolean> {
+  async leave(shipmentId: string, note: PendingNote, now: Date, ttlSeconds: number, owner?: string): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...this.key(shipmentId, note.invoiceId), itemType: 'pending-note', note, leftAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + ttlSeconds },
+          Item: {
+            ...this.key(shipmentId, note.invoiceId),
+            itemType: 'pending-note',
+            note,
+            leftAt: now.toISOString(),
+            expiresAt: Math.floor(now.getTime() / 1000) + ttlSeconds,
+            ...(owner ? { claimedBy: owner, claimUntil: now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000 } : {}),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -110,7 +120,7 @@ export class DynamoDbPendingNotes implements PendingNotes {
           TableName: this.tableName,
           Key: this.key(shipmentId, invoiceId),
           UpdateExpression: 'SET claimedBy = :owner, claimUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(addedAt) AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)',
           ExpressionAttributeValues: { ':owner': owner, ':now': now.getTime(), ':until': now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000 },
         }),
       );
@@ -118,12 +128,20 @@ export class DynamoDbPendingNotes implements PendingNotes {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    if (!(await this.has(shipmentId, invoiceId))) return false;
+    if ((await this.status(shipmentId, invoiceId)) !== 'left') return false;
     throw new PendingNoteBusyError(`shipment ${shipmentId}: another invocation is adding the note of invoice ${invoiceId}`);
   }
 
-  async done(shipmentId: string, invoiceId: string, owner: string): Promise<void> {
-    await this.conditional(new DeleteCommand({ TableName: this.tableName, Key: this.key(shipmentId, invoiceId), ConditionExpression: 'claimedBy = :owner', ExpressionAttributeValues: { ':owner': owner } }));
+  async done(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(shipmentId, invoiceId),
+        UpdateExpression: 'SET addedAt = :now REMOVE claimedBy, claimUntil',
+        ConditionExpression: 'claimedBy = :owner',
+        ExpressionAttributeValues: { ':owner': owner, ':now': now.toISOString() },
+      }),
+    );
   }
 
   async release(shipmentId: string, invoiceId: string, owner: string): Promise<void> {
@@ -139,7 +157,7 @@ export class DynamoDbPendingNotes implements PendingNotes {
   }
 
   /** A write conditioned on still holding the claim: when the claim expired and another owner took it, theirs now. */
-  private async conditional(command: DeleteCommand | UpdateCommand): Promise<void> {
+  private async conditional(command: UpdateCommand): Promise<void> {
     try {
       await this.client.send(command);
     } catch (error) {
@@ -150,39 +168,43 @@ export class DynamoDbPendingNotes implements PendingNotes {
 
 /** In-memory left notes for handler tests, with the same semantics. */
 export class InMemoryPendingNotes implements PendingNotes {
-  readonly items = new Map<string, { note: PendingNote; claimedBy?: string; claimUntil?: number }>();
+  readonly items = new Map<string, { note: PendingNote; claimedBy?: string; claimUntil?: number; addedAt?: string }>();
 
   private key(shipmentId: string, invoiceId: string): string {
     return `${shipmentId}/${invoiceId}`;
   }
 
   async list(shipmentId: string): Promise<PendingNote[]> {
-    return [...this.items.entries()].filter(([k]) => k.startsWith(`${shipmentId}/`)).map(([, v]) => v.note);
+    return [...this.items.entries()].filter(([k, v]) => k.startsWith(`${shipmentId}/`) && v.addedAt === undefined).map(([, v]) => v.note);
   }
 
-  async has(shipmentId: string, invoiceId: string): Promise<boolean> {
-    return this.items.has(this.key(shipmentId, invoiceId));
+  async status(shipmentId: string, invoiceId: string): Promise<PendingNoteStatus> {
+    const item = this.items.get(this.key(shipmentId, invoiceId));
+    return item === undefined ? 'none' : item.addedAt !== undefined ? 'added' : 'left';
   }
 
-  async leave(shipmentId: string, note: PendingNote): Promise<boolean> {
+  async leave(shipmentId: string, note: PendingNote, now: Date, _ttlSeconds: number, owner?: string): Promise<boolean> {
     const key = this.key(shipmentId, note.invoiceId);
     if (this.items.has(key)) return false;
-    this.items.set(key, { note });
+    this.items.set(key, { note, ...(owner ? { claimedBy: owner, claimUntil: now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000 } : {}) });
     return true;
   }
 
   async claim(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<boolean> {
     const item = this.items.get(this.key(shipmentId, invoiceId));
-    if (!item) return false;
+    if (!item || item.addedAt !== undefined) return false;
     if (item.claimedBy && item.claimedBy !== owner && (item.claimUntil ?? 0) >= now.getTime()) throw new PendingNoteBusyError(`invoice ${invoiceId} note in progress`);
     item.claimedBy = owner;
     item.claimUntil = now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000;
     return true;
   }
 
-  async done(shipmentId: string, invoiceId: string, owner: string): Promise<void> {
-    const key = this.key(shipmentId, invoiceId);
-    if (this.items.get(key)?.claimedBy === owner) this.items.delete(key);
+  async done(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<void> {
+    const item = this.items.get(this.key(shipmentId, invoiceId));
+    if (item?.claimedBy !== owner) return;
+    delete item.claimedBy;
+    delete item.claimUntil;
+    item.addedAt = now.toISOString();
   }
 
   async release(shipmentId: string, invoiceId: string, owner: string): Promise<void> {
@@ -191,5 +213,10 @@ export class InMemoryPendingNotes implements PendingNotes {
       delete item.claimedBy;
       delete item.claimUntil;
     }
+  }
+
+  /** The notes left and not added, for assertions. */
+  get left(): number {
+    return [...this.items.values()].filter((v) => v.addedAt === undefined).length;
   }
 }
