@@ -33,6 +33,9 @@ import { assembleTrace, type Trace } from './trace-model';
 
 export type { FailedHop, PendingHop, ShipmentState, Trace, TraceHop } from './trace-model';
 
+/** The kinds of id a correlation is named after by default (lambdas/shared/canonical-event.ts buildCanonicalEvent). */
+const CORRELATION_NAMING_KINDS: ReadonlySet<LinkKind> = new Set<LinkKind>(['order', 'shipment']);
+
 export interface TraceOptions {
   /** Most correlations read for one trace. @default 10 */
   readonly maxCorrelations?: number;
@@ -112,14 +115,15 @@ export async function traceById(client: DynamoDBClient | DynamoDBDocumentClient,
         named.push(item as unknown as LinkItem);
       }
     }
-    // The id a correlation is named after has no link (index-plan.ts planIndex): the queried id and each id the
-    // correlation names are also looked at as correlations of their own.
+    // The id a correlation is named after has no link (index-plan.ts planIndex): the queried id, and each order and
+    // shipment id the correlation names (what a correlation is named after by default), are also looked at as
+    // correlations of their own.
     for (const { kind, externalId } of named) if (externalId === id) namedAs.add(kind);
     const expandable = [...new Map(named.filter((m) => m.kind !== 'customer').map((m) => [`${m.kind}#${m.externalId}`, m])).values()];
     for (const { kind, externalId } of named) if (kind === 'shipment') shipmentsNamed.add(externalId);
     const related = await Promise.all(expandable.map((m) => linksOf(m.kind, m.externalId)));
     for (const link of related.flat()) enqueue(link.correlationId);
-    for (const m of expandable) enqueue(m.externalId);
+    for (const m of expandable) if (CORRELATION_NAMING_KINDS.has(m.kind)) enqueue(m.externalId);
   }
 
   const shipmentIds = [...shipmentsNamed];
