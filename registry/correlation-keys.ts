@@ -74,7 +74,7 @@ export function utcIso(time: string): string {
 
 /**
  * The visibility lists (lambdas/visibility/lists.ts): entries `SHIPMENT#<id>` / `LIST#<name>` carrying the keys of
- * the correlation table's one GSI, `Lists` (lib/core/tables.ts).
+ * the correlation table's `Lists` GSI (lib/core/tables.ts).
  */
 export const LIST_INDEX = 'Lists';
 export const LIST_NAMES = ['trouble', 'unbilled', 'disrupted'] as const;
