@@ -28,7 +28,6 @@ export interface CorrelationStore {
 
 const BATCH_WRITE_LIMIT = 25;
 
-
 /** The correlation store over DynamoDB (the layout in lib/core/tables.ts). Every write is conditional or idempotent. */
 export class DynamoDbCorrelationStore implements CorrelationStore {
   constructor(
@@ -46,7 +45,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp${inFlight.set} ADD version :one${inFlight.remove}`,
+          UpdateExpression: `SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp${inFlight.set} ADD version :one${inFlight.remove.length > 0 ? ` REMOVE ${inFlight.remove.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', ...inFlight.names },
           ExpressionAttributeValues: {
@@ -149,6 +148,7 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     const current = this.items.get(id) as Partial<ShipmentStateItem> | undefined;
     const decision = guardMilestone(update.rank, current?.rank);
     if (decision === 'advance') {
+      const inFlight = inFlightAttributes(update);
       this.items.set(id, {
         ...current,
         pk: keys.shipmentPk(update.shipmentId),
@@ -163,9 +163,9 @@ export class InMemoryCorrelationStore implements CorrelationStore {
         correlationId: update.correlationId,
         expiresAt,
         version: (current?.version ?? 0) + 1,
-        ...inFlightAttributes(update).set,
+        ...inFlight.set,
       });
-      for (const name of inFlightAttributes(update).remove) delete (this.items.get(id) as Record<string, unknown>)[name];
+      for (const name of inFlight.remove) delete (this.items.get(id) as Record<string, unknown>)[name];
     } else if (decision === 'late' && current) {
       this.items.set(id, { ...current, lateEvents: (current.lateEvents ?? 0) + 1 });
     }

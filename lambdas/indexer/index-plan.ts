@@ -266,7 +266,6 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
         expiresAt,
       }),
     );
-  const ids = { orderId: refs.orderId, routeId: refs.routeId, customerId: refs.customerId };
   const update: MilestoneUpdate | undefined =
     milestone && refs.shipmentId
       ? {
@@ -276,20 +275,23 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
           eventId: metadata.eventId,
           occurredAt,
           correlationId,
-          ids: Object.fromEntries(Object.entries(ids).filter(([, v]) => typeof v === 'string' && v !== '')),
+          ids: { orderId: refs.orderId, routeId: refs.routeId, customerId: refs.customerId },
         }
       : undefined;
   const assignments = planAssignments(detail, occurredAt, expiresAt);
   return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}) };
 }
 
-/** The in-flight part of a milestone update as UpdateExpression clauses (` SET` continuation and ` REMOVE`), names and values. */
-export function inFlightUpdate(update: MilestoneUpdate): { set: string; remove: string; names: Record<string, string>; values: Record<string, string> } {
+/**
+ * The in-flight part of a milestone update for an UpdateExpression (pure): `set`, clauses continuing a SET list
+ * (`, #if0 = :if0`…); `remove`, the name placeholders to REMOVE; their names and values.
+ */
+export function inFlightUpdate(update: MilestoneUpdate): { set: string; remove: string[]; names: Record<string, string>; values: Record<string, string> } {
   const { set, remove } = inFlightAttributes(update);
   const setNames = Object.keys(set);
   return {
     set: setNames.map((_, i) => `, #if${i} = :if${i}`).join(''),
-    remove: remove.length > 0 ? ` REMOVE ${remove.map((_, i) => `#ifr${i}`).join(', ')}` : '',
+    remove: remove.map((_, i) => `#ifr${i}`),
     names: { ...Object.fromEntries(setNames.map((n, i) => [`#if${i}`, n])), ...Object.fromEntries(remove.map((n, i) => [`#ifr${i}`, n])) },
     values: Object.fromEntries(setNames.map((n, i) => [`:if${i}`, set[n]!])),
   };

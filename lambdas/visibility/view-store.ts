@@ -125,7 +125,7 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
           Key: stateKey(shipmentId),
           // The attributes of DynamoDbCorrelationStore.applyMilestone (the in-flight membership included) and of save,
           // under both their conditions.
-          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set} ADD version :one REMOVE #view${inFlight.remove.replace(' REMOVE', ',')}`,
+          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set} ADD version :one REMOVE ${['#view', ...inFlight.remove].join(', ')}`,
           ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
           ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...inFlight.names },
           ExpressionAttributeValues: {
@@ -266,6 +266,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 
   async saveWithMilestone(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean> {
+    const inFlight = inFlightAttributes(milestone);
     const current = this.state(shipmentId);
     if ((typeof current?.viewVersion === 'number' ? current.viewVersion : 0) !== expected) return false;
     if (typeof current?.rank === 'number' && current.rank >= milestone.rank) return false;
@@ -286,10 +287,10 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),
       expiresAt,
-      ...inFlightAttributes(milestone).set,
+      ...inFlight.set,
     });
     const stored = this.state(shipmentId)!;
-    for (const name of inFlightAttributes(milestone).remove) delete stored[name];
+    for (const name of inFlight.remove) delete stored[name];
     this.writes.view++;
     return true;
   }
