@@ -51,6 +51,12 @@ export interface ErpPort {
     idempotencyKey: string,
   ): Promise<{ holdId: string }>;
   releaseQualityHold(holdId: string, idempotencyKey: string): Promise<void>;
+  /**
+   * Marks a delivered shipment of the order billing-ready, once: a repeat answers the first mark (the generic ERP: 200
+   * "already billing-ready for this order and shipment", and the Idempotency-Key's stored result; Business Central: the
+   * extension answers a repeated idempotencyKey with its first row). The outbound adapter relies on it and keeps no
+   * idempotency record of its own for this call.
+   */
   markBillingReady(
     orderId: string,
     body: { shipmentId?: string; podDocumentId?: string; deliveredAt: string },

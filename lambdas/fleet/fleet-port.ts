@@ -50,7 +50,11 @@ export interface CreatedRoute {
 }
 
 export interface FleetPort {
-  /** Creates the route, or returns the existing one with the same external ids. */
+  /**
+   * Creates the route, or returns the existing one with the same external ids: one route per shipment however often
+   * it is asked (Samsara refuses a second object with an external id value already used). The outbound adapter relies
+   * on it and keeps no idempotency record of its own for this call.
+   */
   createRoute(route: NewRoute, idempotencyKey: string): Promise<CreatedRoute>;
   /**
    * The fleet system's own id of a trailer named by its id or an external id `key:value`; undefined when the

@@ -67,6 +67,17 @@ describe('ErpClient against the ERP simulator', () => {
     expect(erp.callsTo('POST', '/orders/:id/billing-ready')[0]).toMatchObject({ status: 202, idempotencyKey: 'billing-1', body: { shipmentId: 'SHP-1001-01', podDocumentId: 'doc-1' } });
   });
 
+  test('billing-ready is marked once per order and shipment, which is why the adapter keeps no record of its own: a repeated key is a replay, another key "already"', async () => {
+    const body = { shipmentId: 'SHP-1001-01', podDocumentId: 'doc-1', deliveredAt: '2026-03-12T13:31:00Z' };
+    await Promise.allSettled([client.markBillingReady('SO-1001', body, 'billing-1'), client.markBillingReady('SO-1001', body, 'billing-1')]);
+    await client.markBillingReady('SO-1001', body, 'billing-1');
+    await client.markBillingReady('SO-1001', body, 'billing-2');
+    const calls = erp.callsTo('POST', '/orders/:id/billing-ready');
+    // One acceptance; every other answer a replay, a 409 while the first was in progress, or 200 "already".
+    expect(calls.filter((c) => c.status === 202 && !c.replayed)).toHaveLength(1);
+    expect(calls.at(-1)).toMatchObject({ status: 200, idempotencyKey: 'billing-2' });
+  });
+
   test('maintenance (503 + Retry-After) is a HeldError; a refusal is a RejectedByTargetError', async () => {
     erp.setFault({ kind: 'maintenance', path: '/orders/*/billing-ready', retryAfterSeconds: 42 });
     const held = await client.markBillingReady('SO-1001', { shipmentId: 'S', podDocumentId: 'd', deliveredAt: '2026-03-12T13:31:00Z' }, 'b').catch((e: unknown) => e);
@@ -128,6 +139,14 @@ describe('FleetClient against the Samsara-shaped fleet simulator', () => {
     expect(fleet.callsTo('GET', '/fleet/routes/:id')).toHaveLength(gets + 1);
   });
 
+  test('two copies of one dispatch at once yield one route, which is why the adapter keeps no record of its own', async () => {
+    const client = new FleetClient(http('fleet', fleet.url), async () => DEFAULT_FLEET_CREDENTIALS);
+    const [a, b] = await Promise.all([client.createRoute({ ...route, shipmentId: 'SHP-4' }, 'a'), client.createRoute({ ...route, shipmentId: 'SHP-4' }, 'a')]);
+    expect(b).toEqual(a);
+    const created = fleet.callsTo('POST', '/fleet/routes').filter((c) => c.status === 200 && (c.body as { externalIds: Record<string, string> }).externalIds[FLEET_EXTERNAL_ID_KEYS.route] === 'SO-1001~SHP-4');
+    expect(created).toHaveLength(1);
+  });
+
   test('a route read back after its trip began carries the start (actualRouteStartTime): a redriven dispatch is dated no later than that', async () => {
     const client = new FleetClient(http('fleet', fleet.url), async () => DEFAULT_FLEET_CREDENTIALS);
     const first = await client.createRoute({ ...route, shipmentId: 'SHP-3' }, 'e');
@@ -141,7 +160,7 @@ describe('FleetClient against the Samsara-shaped fleet simulator', () => {
     const again = await client.createRoute({ ...route, shipmentId: 'SHP-3' }, 'f');
     expect(again).toEqual({ ...first, startedAt: departedAt.toISOString() });
     const cause = buildCanonicalEvent({ eventType: 'order.released', system: 'erp', vendor: 'generic', vendorEventId: 'rel-3', occurredAt: departedAt.toISOString(), receivedAt: departedAt.toISOString(), refs: { orderId: 'SO-1001' }, correlationId: 'c-3', data: {} });
-    const action: CreateRouteAction = { operation: 'create-route', route: { ...route, shipmentId: 'SHP-3' } };
+    const action: CreateRouteAction = { operation: 'create-route', guardedByTarget: true, route: { ...route, shipmentId: 'SHP-3' } };
     const now = new Date();
     expect(shipmentDispatchedEvent(cause, action, again, now).metadata.occurredAt).toBe(departedAt.toISOString());
     expect(shipmentDispatchedEvent(cause, action, first, now).metadata.occurredAt).toBe(now.toISOString());

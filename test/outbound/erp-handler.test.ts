@@ -109,7 +109,7 @@ describe('ERP outbound handler', () => {
     expect(erp.callsOf('markBillingReady')).toHaveLength(1);
   });
 
-  test('a status update keeps no Powertools record (the status guard runs it once); billing-ready keeps its record', async () => {
+  test('no Powertools record: the status guard runs a status once, the ERP marks billing-ready once', async () => {
     const { handler, erp, persistence, publisher } = erpHarness();
     await handler(sqsEvent(sqsRecord(departed)), lambdaContext());
     expect(persistence.calls.put + persistence.calls.update).toBe(0);
@@ -120,8 +120,13 @@ describe('ERP outbound handler', () => {
     expect(publisher.published.map((e) => e.metadata.eventType)).toEqual(['shipment.status-synced']);
     await handler(sqsEvent(sqsRecord(pod)), lambdaContext());
     await handler(sqsEvent(sqsRecord(pod, { receiveCount: 2 })), lambdaContext());
-    expect(erp.callsOf('markBillingReady')).toHaveLength(1);
-    expect(persistence.records.size).toBe(1);
+    // The redelivery asks the ERP again with the same Idempotency-Key; the ERP answers the first mark.
+    const marks = erp.callsOf('markBillingReady');
+    expect(marks).toHaveLength(2);
+    expect(new Set(marks.map((c) => c.args[2])).size).toBe(1);
+    expect(erp.billingReady).toEqual(new Set(['SO-1001/SHP-1001-01']));
+    expect(persistence.records.size).toBe(0);
+    expect(persistence.calls.put + persistence.calls.update).toBe(0);
   });
 
   test('a status call whose environment died after calling the ERP is retried with the same Idempotency-Key', async () => {

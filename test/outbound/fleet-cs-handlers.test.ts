@@ -72,11 +72,16 @@ describe('fleet dispatch', () => {
 
   test('creates the route once and confirms it with shipment.dispatched linking order, shipment and route', async () => {
     const fleet = new InMemoryFleet();
-    const { handler, publisher, metrics } = outboundHarness(new FleetOutbound(fleet));
+    const { handler, publisher, metrics, persistence } = outboundHarness(new FleetOutbound(fleet));
     await handler(sqsEvent(sqsRecord(released)), lambdaContext());
     await handler(sqsEvent(sqsRecord(released, { receiveCount: 2 })), lambdaContext());
+    // No idempotency record of ours: the redelivery asks again and the fleet system answers with the same route.
+    expect(persistence.calls.put + persistence.calls.update).toBe(0);
+    expect(fleet.createCalls).toBe(2);
     expect(fleet.routes).toHaveLength(1);
     expect(fleet.routes[0].idempotencyKey).toMatch(/^lsync-/);
+    // The same confirmation both times (consumers dedupe on its id).
+    expect(new Set(publisher.published.map((e) => e.metadata.eventId)).size).toBe(1);
     const [dispatched] = expectValidCanonical(publisher.published);
     expect(dispatched).toMatchObject({
       metadata: { eventType: 'shipment.dispatched', causationId: released.metadata.eventId, correlationId: 'SO-1001', source: { system: 'fleet' } },
@@ -92,7 +97,7 @@ describe('fleet dispatch', () => {
         temperature: { regime: 'chilled', range: { minCelsius: 2, maxCelsius: 8 } },
       },
     });
-    expect(metrics.latencies.map((l) => l.name)).toEqual(['DispatchConfirmationLatency']);
+    expect(metrics.latencies.map((l) => l.name)).toEqual(['DispatchConfirmationLatency', 'DispatchConfirmationLatency']);
   });
 
   test('a released order without a ship-to location is dead-lettered, not retried', async () => {

@@ -164,8 +164,11 @@ export class InMemoryErp implements ErpPort {
   async releaseQualityHold(...args: Parameters<ErpPort['releaseQualityHold']>) {
     this.record('releaseQualityHold', args);
   }
+  /** Orders and shipments marked billing-ready: a repeat answers the first mark, as the port promises. */
+  readonly billingReady = new Set<string>();
   async markBillingReady(...args: Parameters<ErpPort['markBillingReady']>) {
     this.record('markBillingReady', args);
+    this.billingReady.add(`${args[0]}/${args[1].shipmentId ?? ''}`);
   }
   callsOf(method: string) {
     return this.calls.filter((c) => c.method === method);
@@ -174,10 +177,13 @@ export class InMemoryErp implements ErpPort {
 
 export class InMemoryFleet implements FleetPort {
   readonly routes: { route: NewRoute; idempotencyKey: string }[] = [];
+  /** Every createRoute call, a repeat included (the port returns the shipment's existing route to a repeat). */
+  createCalls = 0;
   readonly script = new Script();
   async createRoute(route: NewRoute, idempotencyKey: string) {
     this.script.check('createRoute');
-    this.routes.push({ route, idempotencyKey });
+    this.createCalls++;
+    if (!this.routes.some((r) => r.route.shipmentId === route.shipmentId)) this.routes.push({ route, idempotencyKey });
     return { routeId: 'RT-4421', stopIds: route.stops.map((_, i) => `STP-4421-${i + 1}`), ...(route.assignment && 'vehicleId' in route.assignment ? { vehicleId: '212014918087523' } : {}) };
   }
   /** Samsara's id of the trailers it knows, by the refs the ERP uses. */

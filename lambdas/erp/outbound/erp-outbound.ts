@@ -29,6 +29,11 @@ export type ErpAction =
     }
   | {
       readonly operation: 'mark-billing-ready';
+      /**
+       * The ERP marks once (ErpPort.markBillingReady): a repeat of the same order and shipment, or of the same
+       * Idempotency-Key, answers the first mark. No Powertools record (docs/cost.md).
+       */
+      readonly guardedByTarget: true;
       readonly orderId: string;
       readonly shipmentId: string;
       readonly podDocumentId?: string;
@@ -69,6 +74,7 @@ export function planErpActions(message: CanonicalMessage): ErpAction[] {
     statusOf('delivered'),
     {
       operation: 'mark-billing-ready',
+      guardedByTarget: true,
       orderId: refs.orderId,
       shipmentId,
       podDocumentId: text((data as Record<string, unknown>).documentId),

@@ -7,6 +7,11 @@ import type { CreatedRoute, FleetPort, NewRoute, NewRouteStop, StopLocation } fr
 
 export interface CreateRouteAction {
   readonly operation: 'create-route';
+  /**
+   * The fleet system creates one route per shipment (FleetPort.createRoute: it refuses a second route with the same
+   * external ids, and the client returns the existing one). No Powertools record (docs/cost.md).
+   */
+  readonly guardedByTarget: true;
   readonly route: NewRoute;
   readonly customerId?: string;
   /** The trailer the order names: Samsara routes carry no trailer, so it travels on `shipment.dispatched` only. */
@@ -123,6 +128,7 @@ export function planFleetActions(message: CanonicalMessage, settings: FleetPlanS
   return [
     {
       operation: 'create-route',
+      guardedByTarget: true,
       customerId: refs.customerId,
       route: {
         name: `${orderId} ${locationName(d.shipTo, 'delivery')}`.slice(0, 100),
