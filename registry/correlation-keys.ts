@@ -87,14 +87,37 @@ export const listKeys = {
   entrySk: (list: ListName) => `LIST#${list}`,
   entryPrefix: 'LIST#',
   troublePk: 'LIST#trouble',
+  /** Entries written by versions before 2026-12-07 (the list now lives on the state item: {@link unbilledKeys}). */
   unbilledPk: 'LIST#unbilled',
   /** One partition per month of first disruption, so a month's cases are one query. */
   disruptedPk: (month: string) => `LIST#disrupted#${month}`,
   /** Severity rank 3 (critical) sorts as 2, unknown (0) as 5: ascending order shows the most severe first. */
   severityPrefix: (rank: SeverityRank) => String(5 - rank),
   troubleSk: (rank: SeverityRank, since: string, shipmentId: string) => `${5 - rank}#${since}#${shipmentId}`,
+  /** Entries written by versions before 2026-12-07 (the list now lives on the state item: {@link unbilledKeys}). */
   unbilledSk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
   disruptedSk: (firstAt: string, shipmentId: string) => `${firstAt}#${shipmentId}`,
+} as const;
+
+/**
+ * Shipments delivered and not invoiced, the visibility page's "unbilled" list (lambdas/visibility/lists.ts): the
+ * shipment's state item carries the keys of the sparse `Unbilled` GSI while its view says so, set and removed by the
+ * view's own save (lambdas/visibility/view-store.ts), oldest delivery first. The index projects what the list filters
+ * on, so a save that changes neither writes nothing to it.
+ *
+ * Versions before 2026-12-07 kept an entry `SHIPMENT#<id>` / `LIST#unbilled` in the `Lists` GSI instead: the list
+ * reads those after the index (dropping a shipment the index holds), and the view's next save removes its entry.
+ */
+export const unbilledKeys = {
+  index: 'Unbilled',
+  /** The index's partition key attribute and its one value. */
+  pkAttribute: 'unbilledPk',
+  pk: 'UNBILLED',
+  /** The index's sort key attribute: `<deliveredAt>#<shipmentId>`, as the list entries sorted. */
+  skAttribute: 'unbilledSk',
+  sk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
+  /** Attributes of the state item the index projects besides the keys (what the list filters and shows). */
+  projected: ['shipmentId', 'customerId'],
 } as const;
 
 /**

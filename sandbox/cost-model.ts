@@ -142,7 +142,7 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
   add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, writeUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
   // A write that puts an item into a GSI, removes it, or changes its index keys or projected attributes writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
-  add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
+  add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight; Unbilled: delivered, not invoiced)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
 
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');

@@ -282,17 +282,29 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
   return { timeline, links, ...(update ? { milestone: update } : {}), ...(assignments ? { assignments } : {}) };
 }
 
-/**
- * The in-flight part of a milestone update for an UpdateExpression (pure): `set`, clauses continuing a SET list
- * (`, #if0 = :if0`…); `remove`, the name placeholders to REMOVE; their names and values.
- */
-export function inFlightUpdate(update: MilestoneUpdate): { set: string; remove: string[]; names: Record<string, string>; values: Record<string, string> } {
-  const { set, remove } = inFlightAttributes(update);
+/** Attributes to set and to remove, as parts of an UpdateExpression (see {@link attributeUpdate}). */
+export interface UpdateFragments {
+  /** Clauses continuing a SET list (`, #<p>0 = :<p>0`…). */
+  readonly set: string;
+  /** The name placeholders to REMOVE. */
+  readonly remove: string[];
+  readonly names: Record<string, string>;
+  readonly values: Record<string, string>;
+}
+
+/** Attributes to set and to remove as UpdateExpression fragments with placeholders named from `prefix` (pure). */
+export function attributeUpdate(attributes: { readonly set: Readonly<Record<string, string>>; readonly remove: readonly string[] }, prefix: string): UpdateFragments {
+  const { set, remove } = attributes;
   const setNames = Object.keys(set);
   return {
-    set: setNames.map((_, i) => `, #if${i} = :if${i}`).join(''),
-    remove: remove.map((_, i) => `#ifr${i}`),
-    names: { ...Object.fromEntries(setNames.map((n, i) => [`#if${i}`, n])), ...Object.fromEntries(remove.map((n, i) => [`#ifr${i}`, n])) },
-    values: Object.fromEntries(setNames.map((n, i) => [`:if${i}`, set[n]!])),
+    set: setNames.map((_, i) => `, #${prefix}${i} = :${prefix}${i}`).join(''),
+    remove: remove.map((_, i) => `#${prefix}r${i}`),
+    names: { ...Object.fromEntries(setNames.map((n, i) => [`#${prefix}${i}`, n])), ...Object.fromEntries(remove.map((n, i) => [`#${prefix}r${i}`, n])) },
+    values: Object.fromEntries(setNames.map((n, i) => [`:${prefix}${i}`, set[n]!])),
   };
+}
+
+/** The in-flight part of a milestone update for an UpdateExpression (pure). */
+export function inFlightUpdate(update: MilestoneUpdate): UpdateFragments {
+  return attributeUpdate(inFlightAttributes(update), 'if');
 }

@@ -17,7 +17,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ValidationError } from '../shared/errors';
-import { belongsIn, listKeys, type ListName } from './lists';
+import { belongsIn, listIndexOf, listKeys, unbilledKeys, type ListName } from './lists';
 import type { ListPosition, ListQuery, VisibilityReader } from './reader';
 import { caseRows, deliveryRow, summarize, type CaseRow, type DeliveryRow } from './rows';
 import { SEVERITY_RANK, type ViewSeverity } from './shipment-view';
@@ -133,8 +133,9 @@ function decodeCursor(raw: string | undefined, fingerprint: string, partitions: 
   if (partition < 0 || partition >= names.length) throw invalid();
   if (parsed.k !== undefined) {
     const key = parsed.k as Record<string, unknown>;
-    const fields = ['listPk', 'listSk', 'pk', 'sk'];
-    if (!key || typeof key !== 'object' || Object.keys(key).sort().join() !== [...fields].sort().join() || fields.some((f) => typeof key[f] !== 'string') || key.listPk !== names[partition]) {
+    const { pkAttribute, skAttribute } = listIndexOf(names[partition]!);
+    const fields = [pkAttribute, skAttribute, 'pk', 'sk'];
+    if (!key || typeof key !== 'object' || Object.keys(key).sort().join() !== [...fields].sort().join() || fields.some((f) => typeof key[f] !== 'string') || key[pkAttribute] !== names[partition]) {
       throw invalid();
     }
   }
@@ -181,7 +182,8 @@ const UNBILLED: ListRoute = {
   filters: ['customer'],
   query(params) {
     const c = customer(params);
-    return { partitions: [listKeys.unbilledPk], ...(c ? { customerId: c } : {}) };
+    // The state items in the `Unbilled` GSI, then the entries versions before 2026-12-07 wrote (lists.ts).
+    return { partitions: [unbilledKeys.pk, listKeys.unbilledPk], ...(c ? { customerId: c } : {}) };
   },
 };
 
@@ -209,8 +211,11 @@ export function createVisibilityApi(deps: VisibilityApiDependencies): (event: AP
     const { entries, next } = await deps.reader.list(query, limit, cursor?.position);
     const ids = entries.map((e) => e.shipmentId);
     const states = await deps.reader.states(ids);
-    // An entry a concurrent update left behind is dropped here: the view on the state item is the truth.
-    const current = ids.filter((id) => belongsIn(states.get(id)?.view, route.list));
+    // An entry a concurrent update left behind is dropped here: the view on the state item is the truth. So is an
+    // older version's unbilled entry whose shipment the `Unbilled` GSI already holds (it was listed from there).
+    const current = entries
+      .filter((e) => belongsIn(states.get(e.shipmentId)?.view, route.list) && !(e.listPk === listKeys.unbilledPk && states.get(e.shipmentId)?.unbilledIndexed))
+      .map((e) => e.shipmentId);
     return { items: rowsOf(states, current, now), ...(next ? { cursor: encodeCursor(next, at.toISOString(), fingerprint) } : {}), generatedAt: now.toISOString() };
   }
 

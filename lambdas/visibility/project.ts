@@ -1,12 +1,12 @@
 /**
  * The view projection the correlation indexer runs for every event it indexes (lambdas/indexer/indexer.ts):
- * read the shipment's view, fold the event in, and write only what changed — the view when it differs, a list
- * entry when a membership, sort key or filtered attribute does. Most events change nothing (a second POD, a
+ * read the shipment's view, fold the event in, and write only what changed — the view when it differs (with the
+ * unbilled list's keys), a list entry when a membership, sort key or filtered attribute does. Most events change nothing (a second POD, a
  * comment on a case) and cost one read.
  */
 import type { MilestoneUpdate } from '../indexer/index-plan';
 import { isCreditMemo, type CanonicalDetail } from '../shared/canonical-event';
-import { planEntries } from './lists';
+import { belongsIn, planEntries } from './lists';
 import { foldView, VIEW_EVENT_TYPES } from './shipment-view';
 import { stableJson, type ShipmentViewStore } from './view-store';
 
@@ -41,7 +41,7 @@ export async function projectView(store: ShipmentViewStore, detail: CanonicalDet
   const results: { shipmentId: string; outcome: 'updated' | 'unchanged' }[] = [];
   for (const shipmentId of await shipmentsOf(store, detail)) {
     for (let attempt = 1; ; attempt++) {
-      const { view, version, impact } = await store.load(shipmentId);
+      const { view, version, impact, unbilledIndexed } = await store.load(shipmentId);
       const next = foldView(view, shipmentId, detail, impact);
       if (view && stableJson(view) === stableJson(next)) {
         results.push({ shipmentId, outcome: 'unchanged' });
@@ -54,6 +54,8 @@ export async function projectView(store: ShipmentViewStore, detail: CanonicalDet
         const { put, remove } = planEntries(view, next);
         for (const entry of put) await store.putEntry(entry, version + 1, expiresAt);
         for (const list of remove) await store.removeEntry(shipmentId, list, version + 1);
+        // Unbilled without the index's keys: saved by a version before 2026-12-07, whose entry the save just replaced.
+        if (belongsIn(view, 'unbilled') && !unbilledIndexed) await store.removeEntry(shipmentId, 'unbilled', version + 1);
         results.push({ shipmentId, outcome: 'updated' });
         break;
       }

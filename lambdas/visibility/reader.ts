@@ -1,18 +1,21 @@
 /**
- * What the visibility API reads: pages of a list (the `Lists` GSI, one or more partitions in order), the state
- * items of a page's shipments, and a trace. Never a scan. Layout: lib/core/tables.ts, lambdas/visibility/lists.ts.
+ * What the visibility API reads: pages of a list (partitions of the `Lists` or the `Unbilled` GSI, one after the
+ * other), the state items of a page's shipments, and a trace. Never a scan. Layout: lib/core/tables.ts, lambdas/visibility/lists.ts.
  */
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../registry/correlation-keys';
 import { traceById, type Trace } from '../trace/trace-query';
 import type { BusinessImpact } from './impact';
-import { LIST_INDEX, type ListEntry } from './lists';
+import { listIndexOf, unbilledKeys } from './lists';
 import type { ShipmentView } from './shipment-view';
 import { VIEW_PROJECTION, VIEW_PROJECTION_NAMES, viewOfItem } from './view-codec';
 
 /** Which entries of a list to read, in GSI order. */
 export interface ListQuery {
-  /** GSI partition keys, read one after the other (e.g. the months of the disrupted list, newest first). */
+  /**
+   * GSI partition keys, read one after the other (e.g. the months of the disrupted list, newest first); each names its
+   * GSI (lists.ts `listIndexOf`).
+   */
   readonly partitions: readonly string[];
   /** Only sort keys below this (the trouble list's severity bound). */
   readonly sortKeyBelow?: string;
@@ -29,8 +32,16 @@ export interface ListPosition {
   readonly key?: Readonly<Record<string, string>>;
 }
 
+/** An item of a list's GSI: a list entry (`Lists`) or a shipment's state item (`Unbilled`), as the index projects it. */
+export interface ListMember {
+  readonly shipmentId: string;
+  readonly customerId?: string;
+  /** `Lists` only: the partition the entry is in. */
+  readonly listPk?: string;
+}
+
 export interface ListPage {
-  readonly entries: ListEntry[];
+  readonly entries: ListMember[];
   /** Where the next page starts; absent when the list is exhausted. */
   readonly next?: ListPosition;
 }
@@ -42,6 +53,8 @@ export interface ShipmentState {
   readonly milestoneAt?: string;
   readonly view?: ShipmentView;
   readonly impact?: BusinessImpact;
+  /** Whether the state item is in the `Unbilled` GSI (an entry `LIST#unbilled` of an older version then repeats it). */
+  readonly unbilledIndexed?: boolean;
 }
 
 export interface VisibilityReader {
@@ -64,6 +77,7 @@ function toState(item: Record<string, unknown>): ShipmentState {
     ...(typeof item.milestoneAt === 'string' ? { milestoneAt: item.milestoneAt } : {}),
     ...(view ? { view } : {}),
     ...(item.impact ? { impact: item.impact as BusinessImpact } : {}),
+    ...(item[unbilledKeys.pkAttribute] !== undefined ? { unbilledIndexed: true } : {}),
   };
 }
 
@@ -74,11 +88,13 @@ export class DynamoDbVisibilityReader implements VisibilityReader {
   ) {}
 
   async list(query: ListQuery, limit: number, from: ListPosition = { partition: 0 }): Promise<ListPage> {
-    const entries: ListEntry[] = [];
+    const entries: ListMember[] = [];
     let position: ListPosition | undefined = from;
     for (let calls = 0; position && position.partition < query.partitions.length && entries.length < limit && calls < MAX_QUERIES_PER_PAGE; calls++) {
       const filters: string[] = [];
-      const values: Record<string, unknown> = { ':pk': query.partitions[position.partition] };
+      const partition = query.partitions[position.partition]!;
+      const index = listIndexOf(partition);
+      const values: Record<string, unknown> = { ':pk': partition };
       if (query.sortKeyBelow !== undefined) values[':below'] = query.sortKeyBelow;
       if (query.customerId) {
         filters.push('customerId = :customer');
@@ -91,17 +107,17 @@ export class DynamoDbVisibilityReader implements VisibilityReader {
       const page: QueryCommandOutput = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: LIST_INDEX,
-          KeyConditionExpression: query.sortKeyBelow !== undefined ? 'listPk = :pk AND listSk < :below' : 'listPk = :pk',
+          IndexName: index.index,
+          KeyConditionExpression: query.sortKeyBelow !== undefined ? '#pk = :pk AND #sk < :below' : '#pk = :pk',
           ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-          ...(query.sinceAtOrBefore ? { ExpressionAttributeNames: { '#since': 'since' } } : {}),
+          ExpressionAttributeNames: { '#pk': index.pkAttribute, ...(query.sortKeyBelow !== undefined ? { '#sk': index.skAttribute } : {}), ...(query.sinceAtOrBefore ? { '#since': 'since' } : {}) },
           ExpressionAttributeValues: values,
           ScanIndexForward: !query.descending,
           Limit: limit - entries.length,
           ...(position.key ? { ExclusiveStartKey: position.key } : {}),
         }),
       );
-      entries.push(...((page.Items ?? []) as ListEntry[]));
+      entries.push(...((page.Items ?? []) as ListMember[]));
       position = page.LastEvaluatedKey
         ? { partition: position.partition, key: page.LastEvaluatedKey as Record<string, string> }
         : position.partition + 1 < query.partitions.length
@@ -118,8 +134,8 @@ export class DynamoDbVisibilityReader implements VisibilityReader {
       let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
         [this.tableName]: {
           Keys: unique.slice(i, i + 100).map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })),
-          ProjectionExpression: `pk, shipmentId, milestone, milestoneAt, ${VIEW_PROJECTION}, impact`,
-          ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES },
+          ProjectionExpression: `pk, shipmentId, milestone, milestoneAt, ${VIEW_PROJECTION}, impact, #unbilledPk`,
+          ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES, '#unbilledPk': unbilledKeys.pkAttribute },
         },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
@@ -155,25 +171,26 @@ export class InMemoryVisibilityReader implements VisibilityReader {
   ) {}
 
   async list(query: ListQuery, limit: number, from: ListPosition = { partition: 0 }): Promise<ListPage> {
-    const entries: ListEntry[] = [];
+    const entries: ListMember[] = [];
     let position: ListPosition | undefined = from;
     for (let calls = 0; position && position.partition < query.partitions.length && entries.length < limit && calls < MAX_QUERIES_PER_PAGE; calls++) {
       this.queries++;
-      const pk: string | undefined = query.partitions[position.partition];
-      const order = (e: Record<string, unknown>) => `${String(e.listSk)}\u0000${String(e.pk)}`;
+      const pk = query.partitions[position.partition]!;
+      const { pkAttribute, skAttribute } = listIndexOf(pk);
+      const order = (e: Record<string, unknown>) => `${String(e[skAttribute])}\u0000${String(e.pk)}`;
       const all = [...this.items.values()]
-        .filter((i) => i.listPk === pk && (query.sortKeyBelow === undefined || String(i.listSk) < query.sortKeyBelow))
+        .filter((i) => i[pkAttribute] === pk && (query.sortKeyBelow === undefined || String(i[skAttribute]) < query.sortKeyBelow))
         .sort((a, b) => order(a).localeCompare(order(b)) * (query.descending ? -1 : 1));
-      const startAfter: string | undefined = position.key ? `${position.key.listSk}\u0000${position.key.pk}` : undefined;
+      const startAfter: string | undefined = position.key ? `${position.key[skAttribute]}\u0000${position.key.pk}` : undefined;
       const remaining: Record<string, unknown>[] = startAfter === undefined ? all : all.filter((i) => (query.descending ? order(i) < startAfter : order(i) > startAfter));
       const evaluated: Record<string, unknown>[] = remaining.slice(0, limit - entries.length);
       entries.push(
-        ...(evaluated.filter((i) => (!query.customerId || i.customerId === query.customerId) && (!query.sinceAtOrBefore || String(i.since) <= query.sinceAtOrBefore)) as unknown as ListEntry[]),
+        ...(evaluated.filter((i) => (!query.customerId || i.customerId === query.customerId) && (!query.sinceAtOrBefore || String(i.since) <= query.sinceAtOrBefore)) as unknown as ListMember[]),
       );
       const last: Record<string, unknown> | undefined = evaluated[evaluated.length - 1];
       position =
         last && remaining.length > evaluated.length
-          ? { partition: position.partition, key: { pk: String(last.pk), sk: String(last.sk), listPk: String(last.listPk), listSk: String(last.listSk) } }
+          ? { partition: position.partition, key: { pk: String(last.pk), sk: String(last.sk), [pkAttribute]: String(last[pkAttribute]), [skAttribute]: String(last[skAttribute]) } }
           : position.partition + 1 < query.partitions.length
             ? { partition: position.partition + 1 }
             : undefined;

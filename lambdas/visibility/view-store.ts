@@ -8,9 +8,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../registry/correlation-keys';
 import { queryAll } from '../shared/dynamo-pages';
-import { inFlightAttributes, inFlightUpdate, type MilestoneUpdate } from '../indexer/index-plan';
+import { attributeUpdate, inFlightAttributes, inFlightUpdate, type MilestoneUpdate } from '../indexer/index-plan';
 import type { BusinessImpact } from './impact';
-import { listKeys, type ListEntry, type ListName } from './lists';
+import { listKeys, unbilledAttributes, unbilledKeys, type ListEntry, type ListName } from './lists';
 import type { ShipmentView } from './shipment-view';
 import { encodeView, LEGACY_VIEW_ATTRIBUTE, VIEW_ATTRIBUTE, VIEW_PROJECTION, VIEW_PROJECTION_NAMES, viewOfItem } from './view-codec';
 
@@ -19,13 +19,21 @@ export interface StoredView {
   /** 0 when the shipment has no view yet. */
   readonly version: number;
   readonly impact?: BusinessImpact;
+  /**
+   * Whether the state item carries the `Unbilled` GSI's keys. A view that is unbilled without them was last saved by a
+   * version before 2026-12-07, which kept an entry `LIST#unbilled` instead: the next save moves it (lists.ts).
+   */
+  readonly unbilledIndexed?: boolean;
 }
 
 /** Port: what the view projection reads and writes. */
 export interface ShipmentViewStore {
   /** The shipment's view, its version and its recorded business impact (a consistent read). */
   load(shipmentId: string): Promise<StoredView>;
-  /** Writes the view as version `expected + 1` if it is still at `expected`; false when another writer got there first. */
+  /**
+   * Writes the view as version `expected + 1` if it is still at `expected`; false when another writer got there first.
+   * The same write sets or removes the unbilled list's keys (lists.ts `unbilledAttributes`).
+   */
   save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean>;
   /**
    * {@link save} and the indexer's guarded milestone update in one write, when one event both advances the shipment
@@ -76,29 +84,31 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
 
   async load(shipmentId: string): Promise<StoredView> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: stateKey(shipmentId), ConsistentRead: true, ProjectionExpression: `${VIEW_PROJECTION}, viewVersion, impact`, ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: stateKey(shipmentId),
+        ConsistentRead: true,
+        ProjectionExpression: `${VIEW_PROJECTION}, viewVersion, impact, #unbilledPk`,
+        ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES, '#unbilledPk': unbilledKeys.pkAttribute },
+      }),
     );
-    const view = viewOfItem(Item);
-    return {
-      ...(view ? { view } : {}),
-      version: typeof Item?.viewVersion === 'number' ? Item.viewVersion : 0,
-      ...(Item?.impact ? { impact: Item.impact as BusinessImpact } : {}),
-    };
+    return storedViewOf(Item);
   }
 
   async save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean> {
+    const unbilled = attributeUpdate(unbilledAttributes(view), 'ub');
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(shipmentId),
           // The milestone attributes belong to the indexer's guarded update; the view never touches them. The view is
-          // stored compressed (view-codec.ts); the map an older version wrote goes.
-          UpdateExpression:
-            'SET #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = :exp REMOVE #view',
+          // stored compressed (view-codec.ts); the map an older version wrote goes. The unbilled list's keys follow the view.
+          UpdateExpression: `SET #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now, itemType = if_not_exists(itemType, :type), shipmentId = if_not_exists(shipmentId, :id), expiresAt = :exp${unbilled.set} REMOVE ${['#view', ...unbilled.remove].join(', ')}`,
           ConditionExpression: expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected',
-          ExpressionAttributeNames: { '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE },
+          ExpressionAttributeNames: { '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...unbilled.names },
           ExpressionAttributeValues: {
+            ...unbilled.values,
             ':view': encodeView(view),
             ':next': expected + 1,
             ':now': now.toISOString(),
@@ -118,18 +128,20 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
 
   async saveWithMilestone(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date, milestone: MilestoneUpdate): Promise<boolean> {
     const inFlight = inFlightUpdate(milestone);
+    const unbilled = attributeUpdate(unbilledAttributes(view), 'ub');
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(shipmentId),
-          // The attributes of DynamoDbCorrelationStore.applyMilestone (the in-flight membership included) and of save,
-          // under both their conditions.
-          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set} ADD version :one REMOVE ${['#view', ...inFlight.remove].join(', ')}`,
+          // The attributes of DynamoDbCorrelationStore.applyMilestone (the in-flight membership included) and of save
+          // (the unbilled membership included), under both their conditions.
+          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set}${unbilled.set} ADD version :one REMOVE ${['#view', ...inFlight.remove, ...unbilled.remove].join(', ')}`,
           ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
-          ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...inFlight.names },
+          ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...inFlight.names, ...unbilled.names },
           ExpressionAttributeValues: {
             ...inFlight.values,
+            ...unbilled.values,
             ':type': 'shipment-state',
             ':id': shipmentId,
             ':rank': milestone.rank,
@@ -213,6 +225,25 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 }
 
+/** What load() returns for a state item (pure). */
+function storedViewOf(item: Record<string, unknown> | undefined): StoredView {
+  const view = viewOfItem(item);
+  return {
+    ...(view ? { view } : {}),
+    version: typeof item?.viewVersion === 'number' ? item.viewVersion : 0,
+    ...(item?.impact ? { impact: structuredClone(item.impact) as BusinessImpact } : {}),
+    unbilledIndexed: item?.[unbilledKeys.pkAttribute] !== undefined,
+  };
+}
+
+/** Applies attributes to set and remove to an item in memory, as an UpdateExpression's SET and REMOVE would. */
+function applyAttributes(item: Record<string, unknown>, ...updates: { readonly set: Readonly<Record<string, string>>; readonly remove: readonly string[] }[]): void {
+  for (const { set, remove } of updates) {
+    Object.assign(item, set);
+    for (const name of remove) delete item[name];
+  }
+}
+
 /** A state item without the map form of its view (a write of the view removes it, as `REMOVE #view` does). */
 function withoutLegacyView(item: Record<string, unknown> | undefined): Record<string, unknown> {
   const { [LEGACY_VIEW_ATTRIBUTE]: _legacy, ...rest } = item ?? {};
@@ -238,13 +269,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
   }
 
   async load(shipmentId: string): Promise<StoredView> {
-    const item = this.state(shipmentId);
-    const view = viewOfItem(item);
-    return {
-      ...(view ? { view } : {}),
-      version: typeof item?.viewVersion === 'number' ? item.viewVersion : 0,
-      ...(item?.impact ? { impact: structuredClone(item.impact) as BusinessImpact } : {}),
-    };
+    return storedViewOf(this.state(shipmentId));
   }
 
   async save(shipmentId: string, view: ShipmentView, expected: number, expiresAt: number, now: Date): Promise<boolean> {
@@ -261,6 +286,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       viewUpdatedAt: now.toISOString(),
       expiresAt,
     });
+    applyAttributes(this.state(shipmentId)!, unbilledAttributes(view));
     this.writes.view++;
     return true;
   }
@@ -287,10 +313,8 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       viewVersion: expected + 1,
       viewUpdatedAt: now.toISOString(),
       expiresAt,
-      ...inFlight.set,
     });
-    const stored = this.state(shipmentId)!;
-    for (const name of inFlight.remove) delete stored[name];
+    applyAttributes(this.state(shipmentId)!, inFlight, unbilledAttributes(view));
     this.writes.view++;
     return true;
   }

@@ -1,7 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { inFlightKeys, LIST_INDEX } from '../../registry/correlation-keys';
+import { inFlightKeys, LIST_INDEX, unbilledKeys } from '../../registry/correlation-keys';
 import { tableDefaults } from './defaults';
 
 /**
@@ -31,7 +31,8 @@ import { tableDefaults } from './defaults';
  * | degraded mode | `DEGRADED#<target>` | `STATE` | `since`, `waiting` (string set: shipment or order, update), `notifiedAt`; deleted when the target recovers |
  * | redrive audit | `AUDIT#<yyyy-mm-dd>` | `<timestamp>#<auditId>` | who, queue, selector, counts |
  * | shipment view (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `viewZ` (the view — exceptions, cases, holds, delivery, billing — compressed, lambdas/visibility/view-codec.ts; items written before 2026-12-06 carry it as the map `view`, still read), `viewVersion`, `impact` (order value, currency, penalty terms: lambdas/visibility) |
- * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|unbilled\|disrupted>` | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
+ * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|disrupted>` (and `LIST#unbilled`, written by versions before 2026-12-07: read, and removed by the view's next save) | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
+ * | unbilled (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `unbilledPk`=`UNBILLED`, `unbilledSk`=`<deliveredAt>#<shipmentId>` (GSI `Unbilled`, projecting `shipmentId`, `customerId`): while the view says delivered and not invoiced, set and removed by the view's save |
  * | in flight (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `inFlightPk`=`IN-FLIGHT`, `inFlightSk`=shipment id (GSI `InFlight`, projecting `shipmentId`, `correlationId`, `orderId`, `routeId`, `customerId`): from the first milestone until delivery, set and removed by the guarded milestone update, for the reconciliation sweeps (lambdas/shared/reconciliation) |
  * | legacy in-flight entry (written by versions before 2026-12-06, read and dropped by the sweeps) | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId` |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
@@ -57,8 +58,10 @@ import { tableDefaults } from './defaults';
  *    `viewVersion`, only for the event types that can change it and only when it changed; its list entries
  *    `Put`/`Delete` conditioned on `viewVersion` only when a membership, sort key or filtered attribute changed.
  * 9. a list, paged: `Query(IndexName=Lists, listPk=LIST#trouble [, listSk < severity bound])` (also
- *    `LIST#unbilled`, `LIST#disrupted#<yyyy-mm>`), then `BatchGetItem(STATE)` of the page's shipments.
- *    The GSI is sparse: only list entries carry `listPk`, so it holds the shipments in a list, never the table.
+ *    `LIST#disrupted#<yyyy-mm>`), or `Query(IndexName=Unbilled, unbilledPk=UNBILLED)` then the older entries
+ *    (`Query(IndexName=Lists, listPk=LIST#unbilled)`), then `BatchGetItem(STATE)` of the page's shipments.
+ *    The GSIs are sparse: only list entries carry `listPk`, only unbilled state items `unbilledPk`, so they hold the
+ *    shipments in a list, never the table.
  * 10. the shipments in flight, paged (a reconciliation sweep): `Query(IndexName=InFlight, inFlightPk=IN-FLIGHT)` with
  *    `Limit` and `ExclusiveStartKey` (the cursor the sweep carries in its SQS message), then the legacy entries
  *    (`Query(IndexName=Lists, listPk=LIST#in-flight)`, dropped as they are met), then `BatchGetItem(STATE)` of the
@@ -69,7 +72,7 @@ import { tableDefaults } from './defaults';
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
  * and 3,000 RCU), the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list) and the
- * `InFlight` GSI's one partition (a write per shipment entering or leaving it):
+ * `InFlight` and `Unbilled` GSIs' one partition each (a write per shipment entering or leaving it):
  * around 0.4 writes/s per million shipments a month, far below a partition's limit; shard the partition key
  * if a list ever needs more). A customer's link partition grows by one item per order, bounded by the TTL. A single
  * correlation (one order) holds tens of items, far below the 10 GB item-collection limit.
@@ -109,6 +112,18 @@ export class Tables extends Construct {
       sortKey: { name: inFlightKeys.skAttribute, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...inFlightKeys.projected],
+    });
+    // Sparse: only the state items of shipments delivered and not invoiced carry its keys (registry/correlation-keys.ts
+    // unbilledKeys), set and removed by the view's save, which writes the state item anyway; before, each shipment's
+    // entry in `Lists` was put and deleted besides (two item writes and two index writes instead of two index writes).
+    // Projects what the list filters on. The third GSI: CloudFormation adds one per table update, so a deployment made
+    // before `InFlight` existed (2026-12-06) is upgraded in two deploys (docs/architecture.md, "Upgrading").
+    this.correlationTable.addGlobalSecondaryIndex({
+      indexName: unbilledKeys.index,
+      partitionKey: { name: unbilledKeys.pkAttribute, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: unbilledKeys.skAttribute, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...unbilledKeys.projected],
     });
     // With an index, every grant on the table (grantReadData, grantReadWriteData, grant) also names
     // `<table ARN>/index/*`: the wildcard covers this table's own indexes and nothing else. Acknowledged once, at the

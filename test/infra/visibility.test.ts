@@ -48,7 +48,7 @@ function methods(): Map<string, Record<string, unknown>> {
 }
 
 describe('the visibility index on the correlation table', () => {
-  test('two sparse GSIs: the list entries, projected whole (they are small); the shipments in flight, projecting only what a sweep reads', () => {
+  test('three sparse GSIs: the list entries, projected whole (they are small); the shipments in flight and the unbilled ones on their state items, projecting only what is read', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -71,6 +71,15 @@ describe('the visibility index on the correlation table', () => {
             { AttributeName: 'inFlightSk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['shipmentId', 'correlationId', 'orderId', 'routeId', 'customerId'] },
+        },
+        {
+          // On the state item too, written by the view's saves.
+          IndexName: 'Unbilled',
+          KeySchema: [
+            { AttributeName: 'unbilledPk', KeyType: 'HASH' },
+            { AttributeName: 'unbilledSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['shipmentId', 'customerId'] },
         },
       ],
     });

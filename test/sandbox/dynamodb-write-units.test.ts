@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { inFlightKeys, LIST_INDEX, unbilledKeys } from '../../registry/correlation-keys';
+import { DynamoDbVisibilityReader } from '../../lambdas/visibility/reader';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -149,6 +151,59 @@ describe('the emulator measures write units by item size while recording', () =>
     const calls = countRecordedRequests(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).filter((c) => c.service === 'dynamodb');
     expect(Object.fromEntries(calls.map((c) => [c.operation, c.indexWriteUnits]))).toEqual({ PutItem: 0, UpdateItem: 1 + 0 + 1 + 0 + 2 + 0 + 1 });
     expect(calls.reduce((n, c) => n + indexWriteUnitsOf(c), 0)).toBe(5);
+  });
+
+  test('the unbilled list on the state item, through the real stores on a table with the stack\'s GSIs: in at delivery and out at the invoice, one index write each, no entry', async () => {
+    const visibility = 'WriteUnitsVisibility';
+    const gsi = (IndexName: string, pk: string, sk: string, projected?: readonly string[]) => ({
+      IndexName,
+      KeySchema: [{ AttributeName: pk, KeyType: 'HASH' as const }, { AttributeName: sk, KeyType: 'RANGE' as const }],
+      Projection: projected ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...projected] } : { ProjectionType: 'ALL' as const },
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: visibility,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'listPk', 'listSk', inFlightKeys.pkAttribute, inFlightKeys.skAttribute, unbilledKeys.pkAttribute, unbilledKeys.skAttribute].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        GlobalSecondaryIndexes: [
+          gsi(LIST_INDEX, 'listPk', 'listSk'),
+          gsi(inFlightKeys.index, inFlightKeys.pkAttribute, inFlightKeys.skAttribute, inFlightKeys.projected),
+          gsi(unbilledKeys.index, unbilledKeys.pkAttribute, unbilledKeys.skAttribute, unbilledKeys.projected),
+        ],
+      }),
+    );
+    const doc = DynamoDBDocumentClient.from(dynamodb);
+    const views = new DynamoDbShipmentViewStore(doc, visibility);
+    const store = new DynamoDbCorrelationStore(doc, visibility);
+    const reader = new DynamoDbVisibilityReader(doc, visibility);
+    const now = new Date('2026-03-12T14:10:00Z');
+    const s = story('SHP-2000-01');
+    const unbilled = async () => (await reader.list({ partitions: [unbilledKeys.pk, 'LIST#unbilled'] }, 10)).entries.map((e) => [e.shipmentId, e.customerId]);
+    /** Index write units and item writes of the entries (`LIST#…`) while these events are indexed. */
+    const indexing = async (events: readonly (typeof s.events)[number][]) => {
+      await emulator.recorder('reset');
+      await emulator.recorder('start');
+      for (const event of events) await indexEvent(store, event, now, 86_400, views);
+      await emulator.recorder('stop');
+      const lines = readFileSync(emulator.recordingFile!, 'utf8').split('\n');
+      const indexUnits = countRecordedRequests(lines).reduce((n, c) => n + indexWriteUnitsOf(c), 0);
+      const entryWrites = writeUnitsByItem(lines).filter((w) => w.item.includes('LIST#')).reduce((n, w) => n + w.writes, 0);
+      return { indexUnits, entryWrites };
+    };
+    // The customer, as the exception workflows' Enrich records it (the story's events do not name one).
+    await views.record('SHP-2000-01', { orderId: 'SO-2000', customerId: 'C-77', contractId: null, currency: 'EUR', orderValue: '100.00', penaltyTerms: null }, now, 0);
+    await indexing([s.released, s.dispatched]);
+    expect(await unbilled()).toEqual([]);
+    // The delivery leaves InFlight and enters Unbilled, in the one write of the state item.
+    expect(await indexing([s.delivered])).toEqual({ indexUnits: 2, entryWrites: 0 });
+    expect(await unbilled()).toEqual([['SHP-2000-01', 'C-77']]);
+    expect(await reader.list({ partitions: [unbilledKeys.pk], customerId: 'C-99' }, 10)).toEqual({ entries: [] });
+    // The POD and billing-ready change nothing the index holds.
+    expect(await indexing([s.pod, s.ready])).toEqual({ indexUnits: 0, entryWrites: 0 });
+    expect((await reader.states(['SHP-2000-01'])).get('SHP-2000-01')).toMatchObject({ unbilledIndexed: true });
+    expect(await indexing([s.posted])).toEqual({ indexUnits: 1, entryWrites: 0 });
+    expect(await unbilled()).toEqual([]);
   });
 
   test('nothing is measured while the recorder is off', async () => {

@@ -178,6 +178,38 @@ describe('GET /api/deliveries/unbilled, /api/cases, /api/summary, /api/shipments
     expect(page.items.map((r) => [r.shipmentId, r.billingReadyAt, r.inTrouble])).toEqual([['SHP-2001-01', '2026-03-12T13:33:00.000Z', false]]);
   });
 
+  test('unbilled reads the state items in the Unbilled GSI, then the entries an older version wrote, each shipment once, across pages', async () => {
+    const w = await world();
+    const [a, b, c, d] = ['SHP-2001-01', 'SHP-2002-01', 'SHP-2003-01', 'SHP-2004-01'].map((id) => story(id));
+    await index(w, [a!.delivered, b!.delivered, c!.delivered, d!.delivered]);
+    // As an older version left them: c listed only by its entry, d by both (moved, its entry not yet removed).
+    const legacyEntry = (shipmentId: string) => {
+      const state = w.correlation.items.get(`SHIPMENT#${shipmentId}\u0000STATE`)!;
+      w.correlation.items.set(`SHIPMENT#${shipmentId}\u0000LIST#unbilled`, { pk: `SHIPMENT#${shipmentId}`, sk: 'LIST#unbilled', itemType: 'list-entry', list: 'unbilled', listPk: 'LIST#unbilled', listSk: String(state.unbilledSk), shipmentId, viewVersion: state.viewVersion, expiresAt: 0 });
+      return state;
+    };
+    const c3 = legacyEntry('SHP-2003-01');
+    delete c3.unbilledPk;
+    delete c3.unbilledSk;
+    legacyEntry('SHP-2004-01');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await body<{ items: DeliveryRow[]; cursor?: string }>(w, request('/api/deliveries/unbilled', { limit: '1', ...(cursor ? { cursor } : {}) }));
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((r) => r.shipmentId));
+      cursor = page.body.cursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(['SHP-2001-01', 'SHP-2002-01', 'SHP-2004-01', 'SHP-2003-01']);
+    // A cursor's key must be the key of the index its partition is read from.
+    const first = await body<{ cursor: string }>(w, request('/api/deliveries/unbilled', { limit: '1' }));
+    const decoded = JSON.parse(Buffer.from(first.body.cursor, 'base64url').toString()) as { p: number; k: Record<string, string> };
+    expect(decoded).toMatchObject({ p: 0, k: { unbilledPk: 'UNBILLED' } });
+    const forged = Buffer.from(JSON.stringify({ ...decoded, k: { listPk: 'UNBILLED', listSk: 'x', pk: 'x', sk: 'x' } })).toString('base64url');
+    expect((await body(w, request('/api/deliveries/unbilled', { cursor: forged }))).status).toBe(400);
+  });
+
   test('cases linked to disruptions, each with its disruption; `status=open` keeps the open ones', async () => {
     const w = await world();
     const s = story('SHP-1001-01');

@@ -4,7 +4,7 @@ import { viewOfItem } from '../../lambdas/visibility/view-codec';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
-import { entriesOf, planEntries } from '../../lambdas/visibility/lists';
+import { entriesOf, listKeys, planEntries, unbilledAttributes } from '../../lambdas/visibility/lists';
 import { projectView } from '../../lambdas/visibility/project';
 import { activeExceptions, foldView, statusOf, type ShipmentView } from '../../lambdas/visibility/shipment-view';
 import { InMemoryShipmentViewStore, stableJson } from '../../lambdas/visibility/view-store';
@@ -132,14 +132,17 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
 });
 
 describe('list entries (pure)', () => {
-  test('in trouble sorts most severe first, then oldest; unbilled by delivery; disrupted by month of the first exception', () => {
+  test('in trouble sorts most severe first, then oldest; disrupted by month of the first exception; unbilled by delivery, on the state item', () => {
     const entries = entriesOf(fold(upTo('ready')));
     expect(entries.map((e) => [e.list, e.listPk, e.listSk])).toEqual([
       ['trouble', 'LIST#trouble', `3#2026-03-12T10:40:00.000Z#${SHIPMENT}`],
-      ['unbilled', 'LIST#unbilled', `2026-03-12T13:30:00.000Z#${SHIPMENT}`],
       ['disrupted', 'LIST#disrupted#2026-03', `2026-03-12T10:40:00.000Z#${SHIPMENT}`],
     ]);
     expect(entries[0]).toMatchObject({ pk: `SHIPMENT#${SHIPMENT}`, sk: 'LIST#trouble', customerId: 'C-77', severity: 'major', since: '2026-03-12T10:40:00.000Z' });
+    // Unbilled: the `Unbilled` GSI's keys on the state item the view's save writes, from delivery until the invoice.
+    expect(unbilledAttributes(fold(upTo('exception')))).toEqual({ set: {}, remove: ['unbilledPk', 'unbilledSk'] });
+    expect(unbilledAttributes(fold(upTo('ready')))).toEqual({ set: { unbilledPk: 'UNBILLED', unbilledSk: `2026-03-12T13:30:00.000Z#${SHIPMENT}`, customerId: 'C-77' }, remove: [] });
+    expect(unbilledAttributes(fold(story().events))).toEqual({ set: {}, remove: ['unbilledPk', 'unbilledSk'] });
   });
 
   test('planEntries writes only what changed: a new severity, a membership, a customer learned', () => {
@@ -149,7 +152,7 @@ describe('list entries (pure)', () => {
     const same = fold(upTo('holdPlaced'));
     expect(planEntries(decided, same)).toEqual({ put: [], remove: [] });
     const invoiced = fold(story().events);
-    expect(planEntries(fold(upTo('ready')), invoiced)).toEqual({ put: [], remove: ['unbilled'] });
+    expect(planEntries(fold(upTo('ready')), invoiced)).toEqual({ put: [], remove: [] });
   });
 });
 
@@ -177,17 +180,50 @@ describe('projectView: what the indexer writes', () => {
       'invoice.posted:updated',
     ]);
     // Entries: trouble and disrupted on the excursion, trouble again when the case makes it major, both again when
-    // the customer becomes known, unbilled in at delivery and out at the invoice.
-    expect(views.writes).toEqual({ view: 8, entry: 7, impact: 0 });
+    // the customer becomes known. Unbilled rides on the view's own writes (delivery in, invoice out).
+    expect(views.writes).toEqual({ view: 8, entry: 5, impact: 0 });
     expect(views.entries().map((e) => e.list).sort()).toEqual(['disrupted', 'trouble']);
   });
 
-  test('a shipment without trouble costs three view writes and two entry writes over its life', async () => {
+  test('a shipment without trouble costs three view writes and no entry write over its life: unbilled is on its state item', async () => {
     const views = new InMemoryShipmentViewStore();
     const s = story('SHP-2000-01');
-    for (const event of [s.released, s.dispatched, s.delivered, s.pod, s.ready, s.posted]) await projectView(views, event, now, TTL);
-    expect(views.writes).toEqual({ view: 3, entry: 2, impact: 0 });
+    const unbilledKeysOf = () => {
+      const item = views.items.get(`SHIPMENT#SHP-2000-01\u0000STATE`);
+      return [item?.unbilledPk, item?.unbilledSk];
+    };
+    for (const event of [s.released, s.dispatched]) await projectView(views, event, now, TTL);
+    expect(unbilledKeysOf()).toEqual([undefined, undefined]);
+    await projectView(views, s.delivered, now, TTL);
+    expect(unbilledKeysOf()).toEqual(['UNBILLED', '2026-03-12T13:30:00.000Z#SHP-2000-01']);
+    for (const event of [s.pod, s.ready]) await projectView(views, event, now, TTL);
+    expect(unbilledKeysOf()).toEqual(['UNBILLED', '2026-03-12T13:30:00.000Z#SHP-2000-01']);
+    await projectView(views, s.posted, now, TTL);
+    expect(unbilledKeysOf()).toEqual([undefined, undefined]);
+    expect(views.writes).toEqual({ view: 3, entry: 0, impact: 0 });
     expect(views.entries()).toEqual([]);
+  });
+
+  test('upgrading: a shipment an older version listed as unbilled by an entry moves to its state item at its next save, and the entry goes', async () => {
+    const views = new InMemoryShipmentViewStore();
+    const s = story('SHP-2000-01');
+    for (const event of [s.released, s.dispatched, s.delivered]) await projectView(views, event, now, TTL);
+    // As an older version left it: the view unbilled, no index keys, an entry `LIST#unbilled`.
+    const state = views.items.get('SHIPMENT#SHP-2000-01\u0000STATE')!;
+    delete state.unbilledPk;
+    delete state.unbilledSk;
+    const legacy = { pk: 'SHIPMENT#SHP-2000-01', sk: 'LIST#unbilled', itemType: 'list-entry', list: 'unbilled', listPk: listKeys.unbilledPk, listSk: `2026-03-12T13:30:00.000Z#SHP-2000-01`, shipmentId: 'SHP-2000-01', viewVersion: state.viewVersion, expiresAt: 0 };
+    views.items.set('SHIPMENT#SHP-2000-01\u0000LIST#unbilled', legacy);
+    expect((await views.load('SHP-2000-01')).unbilledIndexed).toBe(false);
+    await projectView(views, s.ready, now, TTL);
+    const stateOf = () => views.items.get('SHIPMENT#SHP-2000-01\u0000STATE')!;
+    expect(stateOf()).toMatchObject({ unbilledPk: 'UNBILLED', unbilledSk: '2026-03-12T13:30:00.000Z#SHP-2000-01' });
+    expect(views.items.has('SHIPMENT#SHP-2000-01\u0000LIST#unbilled')).toBe(false);
+    // Once moved, later saves touch no entry.
+    const entryWrites = views.writes.entry;
+    await projectView(views, s.posted, now, TTL);
+    expect(views.writes.entry).toBe(entryWrites);
+    expect(stateOf().unbilledPk).toBeUndefined();
   });
 
   test('an invoice naming only its order updates the order’s shipments', async () => {
