@@ -87,14 +87,14 @@ export const listKeys = {
   entrySk: (list: ListName) => `LIST#${list}`,
   entryPrefix: 'LIST#',
   troublePk: 'LIST#trouble',
-  /** Entries written by versions before 2026-12-07 (the list now lives on the state item: {@link unbilledKeys}). */
+  /** Entries written by versions before 847969d (the list now lives on the state item: {@link unbilledKeys}). */
   unbilledPk: 'LIST#unbilled',
   /** One partition per month of first disruption, so a month's cases are one query. */
   disruptedPk: (month: string) => `LIST#disrupted#${month}`,
   /** Severity rank 3 (critical) sorts as 2, unknown (0) as 5: ascending order shows the most severe first. */
   severityPrefix: (rank: SeverityRank) => String(5 - rank),
   troubleSk: (rank: SeverityRank, since: string, shipmentId: string) => `${5 - rank}#${since}#${shipmentId}`,
-  /** Entries written by versions before 2026-12-07 (the list now lives on the state item: {@link unbilledKeys}). */
+  /** Entries written by versions before 847969d (the list now lives on the state item: {@link unbilledKeys}). */
   unbilledSk: (deliveredAt: string, shipmentId: string) => `${deliveredAt}#${shipmentId}`,
   disruptedSk: (firstAt: string, shipmentId: string) => `${firstAt}#${shipmentId}`,
 } as const;
@@ -105,7 +105,7 @@ export const listKeys = {
  * view's own save (lambdas/visibility/view-store.ts), oldest delivery first. The index projects what the list filters
  * on, so a save that changes neither writes nothing to it.
  *
- * Versions before 2026-12-07 kept an entry `SHIPMENT#<id>` / `LIST#unbilled` in the `Lists` GSI instead: the list
+ * Versions before 847969d kept an entry `SHIPMENT#<id>` / `LIST#unbilled` in the `Lists` GSI instead: the list
  * reads those after the index (dropping a shipment the index holds), and the view's next save removes its entry.
  */
 export const unbilledKeys = {

@@ -182,7 +182,7 @@ const UNBILLED: ListRoute = {
   filters: ['customer'],
   query(params) {
     const c = customer(params);
-    // The state items in the `Unbilled` GSI, then the entries versions before 2026-12-07 wrote (lists.ts).
+    // The state items in the `Unbilled` GSI, then the entries versions before 847969d wrote (lists.ts).
     return { partitions: [unbilledKeys.pk, listKeys.unbilledPk], ...(c ? { customerId: c } : {}) };
   },
 };

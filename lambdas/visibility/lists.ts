@@ -11,7 +11,7 @@
  * view's own changes: that keeps the index's write cost near one write per list a shipment enters and leaves. Every
  * shipment passes through "unbilled", so that membership rides on the state item the view's save writes anyway
  * (registry/correlation-keys.ts `unbilledKeys`): entering and leaving cost the index's write only, not an entry's put
- * and delete besides. Entries `LIST#unbilled` written by versions before 2026-12-07 are still read, and removed by the
+ * and delete besides. Entries `LIST#unbilled` written by versions before 847969d are still read, and removed by the
  * view's next save.
  */
 import { keys as indexKeys, LIST_INDEX, LIST_NAMES, listKeys, unbilledKeys, type ListName } from '../../registry/correlation-keys';

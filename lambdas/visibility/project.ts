@@ -54,7 +54,7 @@ export async function projectView(store: ShipmentViewStore, detail: CanonicalDet
         const { put, remove } = planEntries(view, next);
         for (const entry of put) await store.putEntry(entry, version + 1, expiresAt);
         for (const list of remove) await store.removeEntry(shipmentId, list, version + 1);
-        // Unbilled without the index's keys: saved by a version before 2026-12-07, whose entry the save just replaced.
+        // Unbilled without the index's keys: saved by a version before 847969d, whose entry the save just replaced.
         if (belongsIn(view, 'unbilled') && !unbilledIndexed) await store.removeEntry(shipmentId, 'unbilled', version + 1);
         results.push({ shipmentId, outcome: 'updated' });
         break;

@@ -21,7 +21,7 @@ export interface StoredView {
   readonly impact?: BusinessImpact;
   /**
    * Whether the state item carries the `Unbilled` GSI's keys. A view that is unbilled without them was last saved by a
-   * version before 2026-12-07, which kept an entry `LIST#unbilled` instead: the next save moves it (lists.ts).
+   * version before 847969d, which kept an entry `LIST#unbilled` instead: the next save moves it (lists.ts).
    */
   readonly unbilledIndexed?: boolean;
 }
