@@ -209,6 +209,7 @@ export class LogisticsSyncStack extends Stack {
     ) as Record<SystemName, OutboundAdapter>;
     const indexer = new CorrelationIndexer(this, 'CorrelationIndexer', {
       correlationTable: this.tables.correlationTable,
+      alertCheckQueue: alertRecheck.queue,
       alarmTopic: this.onCallTopic,
       ttl: Duration.days(config.retention.correlationTtlDays),
       ...queueRetention,

@@ -54,6 +54,9 @@ export const keys = {
   assignmentSk: (assignedAtUtc: string, shipmentId: string) => `AT#${assignedAtUtc}#${shipmentId}`,
   /** Upper bound of the assignments that began at or before a time (`~` sorts after every id character). */
   assignmentsUntil: (atUtc: string) => `AT#${atUtc}~`,
+  /** Temperature alerts whose checks ended unmatched, per asset id they name (lambdas/shared/parked-alerts.ts). */
+  parkedAlertPk: (kind: AssetKind, assetId: string) => `PARKED-ALERT#${kind}#${assetId}`,
+  parkedAlertSk: (happenedAtUtc: string, vendorEventId: string) => `${happenedAtUtc}#${vendorEventId}`,
   /** An invoice note that found no ticket, left for a case opened later (lambdas/cs/outbound/pending-notes.ts). */
   invoiceNoteSk: (invoiceId: string) => `NOTE#invoice#${invoiceId}`,
 } as const;

@@ -29,7 +29,10 @@ export const ENV = {
   QUEUE_URL: { description: "the function's work queue (held messages are re-sent to it)" },
   DLQ_URL: { description: "the work queue's dead-letter queue (messages are dead-lettered with their reason)" },
   READ_BACK_QUEUE_URL: { description: 'ERP inbound: the queue of thin SAP events to read back' },
-  ALERT_RECHECK_QUEUE_URL: { description: 'fleet inbound: where a temperature alert the index cannot place yet waits to be checked again (without it: ignored at once)', optional: true },
+  ALERT_RECHECK_QUEUE_URL: {
+    description: 'fleet inbound: where a temperature alert the index cannot place yet waits to be checked again (without it: ignored at once); indexer: where the alerts parked on an asset go when a late dispatch shows the asset carried a shipment (without it: they stay parked)',
+    optional: true,
+  },
   BC_READ_BACK_QUEUE_URL: { description: 'ERP inbound: the queue of Business Central change notifications to read back (stages with ERP = business-central)', optional: true },
   BC_COMPANY_ID: { description: 'Business Central: the company (GUID) the API calls address', optional: true },
   BC_CUSTOM_API: { description: "Business Central: publisher/group/version of the logistics-sync extension's custom API pages (default logisticsSync/shipping/v1.0)", optional: true },

@@ -15,6 +15,7 @@ import { completesSli, slisFor, type SliMeasurement } from './slis';
 import { projectView } from '../visibility/project';
 import { VIEW_EVENT_TYPES } from '../visibility/shipment-view';
 import type { ShipmentViewStore } from '../visibility/view-store';
+import { releaseParkedAlerts, type AlertCheckSender, type ParkedAlertStore } from '../shared/parked-alerts';
 
 export interface IndexResult {
   readonly outcome: 'indexed' | 'duplicate';
@@ -35,6 +36,7 @@ export async function indexEvent(
   ttlSeconds: number,
   views?: ShipmentViewStore,
   known?: KnownLinks,
+  parked?: ParkedAlertRelease,
 ): Promise<IndexResult> {
   const plan = planIndex(detail, now, ttlSeconds);
   if (await store.hasTimeline(plan.timeline.pk, plan.timeline.sk)) return { outcome: 'duplicate', slis: [] };
@@ -45,7 +47,16 @@ export async function indexEvent(
   // Idempotent writes first, the timeline entry last: it marks the event as indexed, so a retry after a
   // failure in between redoes the rest instead of skipping it.
   await writeNewLinks(store, plan, now, ttlSeconds, known);
-  if (plan.assignments) await store.putAssignments(plan.assignments);
+  if (plan.assignments) {
+    await store.putAssignments(plan.assignments);
+    // A dispatch learned after the alert checks' span (a redriven route creation, a backlog): the alerts no check could
+    // place on its assets since it began get one more check (lambdas/shared/parked-alerts.ts). Before the timeline
+    // entry: a failure here retries the event.
+    if (parked) {
+      const sent = await releaseParkedAlerts(parked.store, parked.sender, plan.assignments, now);
+      if (sent.length > 0) parked.onReleased?.(sent);
+    }
+  }
   // The operational view of the shipment (lambdas/visibility): written only when the event changes it.
   if (views && !together) await projectView(views, detail, now, ttlSeconds);
   const written = await store.putTimeline({ ...plan.timeline, late: milestone === 'late' });
@@ -70,8 +81,18 @@ async function writeNewLinks(store: CorrelationStore, plan: IndexPlan, now: Date
   known?.remember(correlationId, existing);
 }
 
+/** Where the indexer finds alerts parked on an asset and sends them for one more check. */
+export interface ParkedAlertRelease {
+  readonly store: ParkedAlertStore;
+  readonly sender: AlertCheckSender;
+  /** Told the vendor ids of the alerts sent (logged and counted by the handler). */
+  readonly onReleased?: (vendorEventIds: readonly string[]) => void;
+}
+
 export interface IndexerDependencies {
   readonly store: CorrelationStore;
+  /** Alerts parked on assets, released by a late dispatch. @default - none */
+  readonly parkedAlerts?: ParkedAlertRelease;
   /** The shipment views and list entries of the visibility API. @default - not kept */
   readonly views?: ShipmentViewStore;
   /** Links this execution environment knows exist (one per container). @default - none: the table is asked every time */
@@ -99,7 +120,7 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     let detail: CanonicalDetail | undefined;
     try {
       detail = parseCanonicalMessage(record.body).detail;
-      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds, deps.views, deps.knownLinks);
+      const result = await indexEvent(deps.store, detail, clock(), settings.ttlSeconds, deps.views, deps.knownLinks, deps.parkedAlerts);
       const { metadata, refs } = detail;
       if (result.outcome === 'indexed') metrics.count('EventsIndexed');
       if (result.milestone === 'late') {

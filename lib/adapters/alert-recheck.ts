@@ -37,8 +37,8 @@ const MAX_RECEIVE_COUNT = 5;
  * index knows none (an execution environment of the indexer killed mid-batch returns its batch only after the
  * visibility timeout; a backlog), again with doubling waits (at most 2 min apart) for about 15 minutes, then publishes the exceptions.
  *
- * Grants: the function reads the fleet secret and the index, puts events on the bus, sends to its own queue (the
- * next check) and its DLQ; {@link grantEnqueue} lets the inbound adapter send the first request.
+ * Grants: the function reads the fleet secret and the index, parks alerts in it (PutItem), puts events on the bus, sends
+ * to its own queue (the next check) and its DLQ; {@link grantEnqueue} lets the inbound adapter send the first request.
  */
 export class FleetAlertRecheck extends Construct {
   public readonly reliableQueue: ReliableQueue;
@@ -75,6 +75,8 @@ export class FleetAlertRecheck extends Construct {
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
     grantSecretByName(this, 'Secret', this.handler, props.config.secretName);
     props.correlationTable.grantReadData(this.handler);
+    // An alert no check could place is parked on its assets (lambdas/shared/parked-alerts.ts): puts, nothing else.
+    props.correlationTable.grant(this.handler, 'dynamodb:PutItem');
     props.bus.grantPutEventsTo(this.handler);
     this.queue.grantSendMessages(this.handler);
     this.reliableQueue.deadLetterQueue.grantSendMessages(this.handler);

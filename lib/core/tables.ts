@@ -34,6 +34,7 @@ import { tableDefaults } from './defaults';
  * | list entry | `SHIPMENT#<shipmentId>` | `LIST#<trouble\|disrupted>` (and `LIST#unbilled`, written by versions before 847969d: read, and removed by the view's next save) | `listPk`, `listSk` (GSI `Lists`), `customerId`, `severity`, `since`, `deliveredAt`, `viewVersion` (lambdas/visibility/lists.ts) |
  * | unbilled (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `unbilledPk`=`UNBILLED`, `unbilledSk`=`<deliveredAt>#<shipmentId>` (GSI `Unbilled`, projecting `shipmentId`, `customerId`): while the view says delivered and not invoiced, set and removed by the view's save |
  * | in flight (on the state item) | `SHIPMENT#<shipmentId>` | `STATE` | `inFlightPk`=`IN-FLIGHT`, `inFlightSk`=shipment id (GSI `InFlight`, projecting `shipmentId`, `correlationId`, `orderId`, `routeId`, `customerId`): from the first milestone until delivery, set and removed by the guarded milestone update, for the reconciliation sweeps (lambdas/shared/reconciliation) |
+ * | parked alert | `PARKED-ALERT#<vehicle\|trailer>#<assetId>` | `<happenedAt, UTC ISO ms>#<vendorEventId>` | `itemType`=parked-alert, `vendorEventId`, `happenedAt`, `message` (the alert's last check, as the alert check queue takes it), `parkedIn` (every partition the alert is parked in), `parkedAt`: one per id of the assets a temperature alert named when no check placed it; removed when a late dispatch sends it, else expires after 7 days (lambdas/shared/parked-alerts.ts) |
  * | legacy in-flight entry (written by versions before 2026-12-06, read and dropped by the sweeps) | `SHIPMENT#<shipmentId>` | `INFLIGHT` | `listPk`=`LIST#in-flight`, `listSk`=shipment id (GSI `Lists`), `correlationId`, `orderId`, `routeId`, `customerId` |
  * Every item except the circuit state carries `expiresAt` (TTL, epoch seconds).
  *
@@ -69,6 +70,9 @@ import { tableDefaults } from './defaults';
  * 11. the shipments an asset carried during an alert's incident: `Query(pk=ASSET#kind#id, sk <= AT#<until>~)` newest
  *    first (at most 25), then `BatchGetItem(STATE)` of the candidates (`rank`, `milestoneAt`) to leave out those
  *    delivered before the incident began.
+ * 12. the alerts parked on an asset since an assignment began, when the indexer learns the assignment later than the
+ *    alert checks' span: `Query(pk=PARKED-ALERT#kind#id, sk >= <assignedAt>)`, then `DeleteItem` of each sent alert in
+ *    every partition it is parked in. A dispatch learned in time reads nothing.
  * Partition keys are external ids, correlation ids and targets: high cardinality, except the three
  * `CIRCUIT#<target>` items (one read per batch and a write per failure, far below a partition's 1,000 WCU
  * and 3,000 RCU), the `Lists` GSI's few list partitions (a write per shipment entering or leaving a list) and the

@@ -32,6 +32,11 @@ export interface CorrelationIndexerProps {
   readonly deadLetterRetention?: Duration;
   /** @default - the NodeFunction default (one month) */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The temperature alert check queue: alerts parked on an asset (no check could place them) are sent there when a
+   * late dispatch puts a shipment on the asset (lambdas/shared/parked-alerts.ts). @default - they stay parked
+   */
+  readonly alertCheckQueue?: sqs.IQueue;
 }
 
 /**
@@ -73,6 +78,7 @@ export class CorrelationIndexer extends Construct {
         DLQ_URL: this.deadLetterQueue.queueUrl,
         MAX_RECEIVE_COUNT: maxReceiveCount,
         CORRELATION_TTL_SECONDS: props.ttl?.toSeconds() ?? envDefault('CORRELATION_TTL_SECONDS'),
+        ...(props.alertCheckQueue ? { ALERT_RECHECK_QUEUE_URL: props.alertCheckQueue.queueUrl } : {}),
       }),
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
@@ -83,6 +89,7 @@ export class CorrelationIndexer extends Construct {
     this.handler.addEventSource(this.eventSource);
     props.correlationTable.grantReadWriteData(this.handler);
     this.deadLetterQueue.grantSendMessages(this.handler);
+    props.alertCheckQueue?.grantSendMessages(this.handler);
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
   }

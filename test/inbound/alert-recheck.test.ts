@@ -15,6 +15,7 @@ import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { InMemoryPublisher } from '../../lambdas/shared/event-publisher';
 import { InMemoryMessageOps } from '../../lambdas/shared/outbound/queue-ops';
+import { ALERT_CHECKS_SPAN_SECONDS, InMemoryParkedAlerts, releaseParkedAlerts, type AlertCheckSender, type ParkedAlertStore } from '../../lambdas/shared/parked-alerts';
 import { example, lambdaContext, sqsEvent, sqsRecord } from '../outbound/support';
 import { InMemoryTelemetry, reeferAlert, TRAILER } from './fixtures/samsara-alerts';
 import { apiEvent, harness, json, RecordingLogger, samsaraHeaders } from './support';
@@ -35,10 +36,12 @@ function world(options: { queue?: boolean } = {}) {
   const messages = new InMemoryMessageOps();
   const logger = new RecordingLogger();
   const counted: string[] = [];
+  const parked = new InMemoryParkedAlerts();
   const consumer = createAlertRecheckHandler({
     ports: { telemetry, assignments },
     publisher,
     queue: recheck,
+    parked,
     messages,
     queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fleet-alert-recheck',
     logger,
@@ -50,7 +53,7 @@ function world(options: { queue?: boolean } = {}) {
     return consumer(sqsEvent(sqsRecord(JSON.stringify(next.request))), lambdaContext());
   };
   const dispatch = () => indexEvent(store, example('shipment.dispatched') as CanonicalDetail, new Date('2026-03-12T06:30:02Z'), 86_400);
-  return { store, telemetry, intake, post, recheck, publisher, messages, counted, deliverNext, dispatch, consumer };
+  return { store, telemetry, intake, post, recheck, publisher, messages, counted, deliverNext, dispatch, consumer, parked, logger };
 }
 
 describe('temperature alerts the index cannot place yet', () => {
@@ -117,6 +120,57 @@ describe('temperature alerts the index cannot place yet', () => {
     expect(w.publisher.published).toHaveLength(0);
     expect(w.counted).toEqual(['AlertUnmatched']);
     expect(delayBeforeNextCheck(1)).toBe(30);
+  });
+
+  test('unplaced after its last check, an alert is parked on every id of its assets; a dispatch the index learns after the checks (a redriven route creation) sends it for one more check, which publishes the excursion', async () => {
+    const w = world();
+    await w.post(reeferAlert());
+    for (let check = 1; check <= MAX_ALERT_CHECKS; check++) await w.deliverNext();
+    expect(w.publisher.published).toHaveLength(0);
+    expect([...w.parked.items.values()].map((i) => [i.pk, i.sk]).sort()).toEqual(
+      [
+        ['PARKED-ALERT#trailer#281474977110204', `2026-03-12T10:15:00.000Z#${w.recheck.requests[0]!.request.decoded.vendorEventId}`],
+        ['PARKED-ALERT#trailer#erp.trailer:RF-204', `2026-03-12T10:15:00.000Z#${w.recheck.requests[0]!.request.decoded.vendorEventId}`],
+        ['PARKED-ALERT#vehicle#212014918087523', `2026-03-12T10:15:00.000Z#${w.recheck.requests[0]!.request.decoded.vendorEventId}`],
+        ['PARKED-ALERT#vehicle#erp.vehicle:TRK-17', `2026-03-12T10:15:00.000Z#${w.recheck.requests[0]!.request.decoded.vendorEventId}`],
+      ].sort(),
+    );
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({ message: 'alert ignored after its rechecks', extra: [expect.objectContaining({ parkedOn: expect.arrayContaining(['trailer 281474977110204', 'vehicle 212014918087523']) })] }));
+    // The route creation, redriven hours later, dates the dispatch from the trip's start (06:30): the indexer finds the
+    // alert parked on the truck since then and sends it, once, for the last check.
+    const sent: string[] = [];
+    const sender: AlertCheckSender = { send: async (alert) => void sent.push(alert.message) };
+    await indexEvent(w.store, example('shipment.dispatched') as CanonicalDetail, new Date('2026-03-12T11:00:00Z'), 86_400, undefined, undefined, { store: w.parked, sender });
+    expect(sent).toHaveLength(1);
+    expect(w.parked.items.size).toBe(0);
+    expect((await w.consumer(sqsEvent(sqsRecord(sent[0]!)), lambdaContext())).batchItemFailures).toEqual([]);
+    const [event] = w.publisher.published;
+    expect(event?.metadata).toMatchObject({ eventType: 'shipment.exception-raised', correlationId: 'SO-1001' });
+    // The id the in-request mapping gives it: consumers dedupe, whichever path published it.
+    const direct = world({ queue: false });
+    await direct.dispatch();
+    await direct.post(reeferAlert());
+    expect(w.publisher.published.map((e) => e.metadata.eventId)).toEqual(direct.intake.publisher.published.map((e) => e.metadata.eventId));
+  });
+
+  test('parked alerts: a dispatch learned in time reads nothing; a late one sends only what happened since it began; a failed send keeps the alert parked', async () => {
+    const parked = new InMemoryParkedAlerts();
+    let reads = 0;
+    const counting: ParkedAlertStore = { park: (a, b, c) => parked.park(a, b, c), since: (...args) => (reads++, parked.since(...args)), remove: (a) => parked.remove(a) };
+    const now = new Date('2026-03-12T11:00:00Z');
+    await parked.park([{ kind: 'trailer', ids: ['T1'] }], { vendorEventId: 'before', happenedAt: '2026-03-12T05:00:00Z', message: 'm-before' }, now);
+    await parked.park([{ kind: 'trailer', ids: ['T1'] }], { vendorEventId: 'after', happenedAt: '2026-03-12T10:00:00Z', message: 'm-after' }, now);
+    const sent: string[] = [];
+    const sender: AlertCheckSender = { send: async (alert) => void sent.push(alert.message) };
+    const inTime = new Date(Date.parse('2026-03-12T06:30:00Z') + (ALERT_CHECKS_SPAN_SECONDS - 60) * 1000);
+    expect(await releaseParkedAlerts(counting, sender, [{ assetKind: 'trailer', assetId: 'T1', assignedAt: '2026-03-12T06:30:00Z' }], inTime)).toEqual([]);
+    expect(reads).toBe(0);
+    const failing: AlertCheckSender = { send: async () => Promise.reject(new Error('SQS down')) };
+    await expect(releaseParkedAlerts(counting, failing, [{ assetKind: 'trailer', assetId: 'T1', assignedAt: '2026-03-12T06:30:00Z' }], now)).rejects.toThrow('SQS down');
+    expect(parked.items.size).toBe(2);
+    expect(await releaseParkedAlerts(counting, sender, [{ assetKind: 'trailer', assetId: 'T1', assignedAt: '2026-03-12T06:30:00Z' }], now)).toEqual(['after']);
+    expect(sent).toEqual(['m-after']);
+    expect([...parked.items.values()].map((i) => i.vendorEventId)).toEqual(['before']);
   });
 
   test('without the queue, the intake reads in the request: an asset with none of our shipments is ignored at once', async () => {

@@ -94,6 +94,16 @@ describe('the visibility index on the correlation table', () => {
     const [, erp] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('ExceptionWorkflowsErpTaskFunction'))!;
     expect(erp.Properties).toMatchObject({ Environment: { Variables: { CORRELATION_TABLE: { Ref: correlationTableId }, CORRELATION_TTL_SECONDS: String(180 * 86_400) } } });
   });
+
+  test('parked alerts: the alert check may only put items besides reading; the indexer sends what a late dispatch releases to the alert check queue', () => {
+    const recheck = tableActions(statementsOfFunction('AlertRecheckRecheckFunction'));
+    expect(recheck.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual(['dynamodb:PutItem']);
+    const [queueId] = ofType('AWS::SQS::Queue').find(([id]) => id.startsWith('AlertRecheckFleetAlertRecheckQueue'))!;
+    const sends = statementsOfFunction('CorrelationIndexerIndexerFunction').filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.some((s) => JSON.stringify(s.Resource).includes(queueId))).toBe(true);
+    const [, indexer] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('CorrelationIndexerIndexerFunction'))!;
+    expect(indexer.Properties).toMatchObject({ Environment: { Variables: { ALERT_RECHECK_QUEUE_URL: { Ref: queueId } } } });
+  });
 });
 
 describe('the visibility API: the page is public and static, every data route needs a Cognito token', () => {

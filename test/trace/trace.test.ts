@@ -8,6 +8,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DynamoDbPendingNotes, PENDING_NOTE_CLAIM_SECONDS, PendingNoteBusyError } from '../../lambdas/cs/outbound/pending-notes';
+import { DynamoDbParkedAlerts } from '../../lambdas/shared/parked-alerts';
 import { statusSyncedEvent } from '../../lambdas/erp/outbound/erp-outbound';
 import { DynamoDbStatusSyncGuard, STATUS_LEASE_SECONDS, StatusSyncBusyError } from '../../lambdas/erp/outbound/status-guard';
 import { DynamoDbCorrelationStore, InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
@@ -462,5 +463,17 @@ describe('against the emulator (moto DynamoDB)', () => {
     await expect(notes.claim('SHP-N', 'INV-3', 'invoice-action#2', now)).rejects.toBeInstanceOf(PendingNoteBusyError);
     await notes.release('SHP-N', 'INV-3', 'invoice-action#1');
     expect(await notes.claim('SHP-N', 'INV-3', 'case-action', now)).toBe(true);
+  });
+
+  test('parked alerts: one item per asset id, found by asset from a time on, removed from every id at once', async () => {
+    const parked = new DynamoDbParkedAlerts(doc, table);
+    const alert = { vendorEventId: 'alert-1', happenedAt: '2026-03-12T10:15:00Z', message: '{"checks":9}' };
+    await parked.park([{ kind: 'trailer', ids: ['281474977110204', 'erp.trailer:RF-204'] }, { kind: 'vehicle', ids: ['212014918087523'] }], alert, now);
+    expect(await parked.since('trailer', 'erp.trailer:RF-204', '2026-03-12T10:15:00.000Z')).toMatchObject([{ vendorEventId: 'alert-1', message: '{"checks":9}', happenedAt: '2026-03-12T10:15:00.000Z' }]);
+    expect(await parked.since('trailer', '281474977110204', '2026-03-12T10:15:00.001Z')).toEqual([]);
+    const [found] = await parked.since('vehicle', '212014918087523', '2026-03-12T06:30:00Z');
+    expect(found!.parkedIn).toHaveLength(3);
+    await parked.remove(found!);
+    for (const [kind, id] of [['trailer', '281474977110204'], ['trailer', 'erp.trailer:RF-204'], ['vehicle', '212014918087523']] as const) expect(await parked.since(kind, id, '2026-03-12T00:00:00Z')).toEqual([]);
   });
 });

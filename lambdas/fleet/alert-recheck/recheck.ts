@@ -5,6 +5,7 @@ import type { MessageOps } from '../../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../../shared/outbound/runner';
 import { receiveCountOf } from '../../shared/outbound/message';
 import { deadLetterAttributes, describeFailure } from '../../shared/outbound/failures';
+import type { ParkedAlertStore } from '../../shared/parked-alerts';
 import { FIRST_RECHECK_DELAY_SECONDS, MAX_RECHECK_DELAY_SECONDS, resolveAlert, type AlertRecheckQueue, type AlertRecheckRequest, type SamsaraAlertPorts } from '../inbound/samsara-alerts';
 
 /**
@@ -18,6 +19,8 @@ export interface AlertRecheckDependencies {
   readonly publisher: EventPublisher;
   /** Where an alert still unmatched goes for its next check. */
   readonly queue: AlertRecheckQueue;
+  /** Where an alert unmatched after its last check is parked, for a late dispatch to place (lambdas/shared/parked-alerts.ts). @default - not parked */
+  readonly parked?: Pick<ParkedAlertStore, 'park'>;
   /** The DLQ, for a message that is not a recheck request; the visibility of a failed check's message. */
   readonly messages: Pick<MessageOps, 'deadLetter' | 'changeVisibility'>;
   readonly queueUrl: string;
@@ -72,8 +75,9 @@ function parseRequest(body: string): AlertRecheckRequest | undefined {
  * the fleet API, the shipments on its asset from the index); one whose asset carried none of our shipments as far as
  * the index knows (the index may be behind the dispatch: its batch retried after a crash, a backlog) is checked
  * again, with doubling waits capped at 2 min, up to MAX_ALERT_CHECKS checks. Found: the exceptions are published with the ids the intake
- * would have given them (consumers dedupe). Still none after the last check: the asset really carried none of our
- * loads (an empty truck), logged and counted (`AlertUnmatched`), not an error. A failed read, publish or re-queue is logged and
+ * would have given them (consumers dedupe). Still none after the last check: the asset carried none of our loads (an
+ * empty truck), or the index learns of the load later still (a route creation redriven after the trip began): logged,
+ * counted (`AlertUnmatched`) and parked on its assets, where a late dispatch finds it (lambdas/shared/parked-alerts.ts). A failed read, publish or re-queue is logged and
  * left to SQS, visible again after {@link waitAfterFailedCheck} (then the queue's DLQ); a message that is not a
  * request goes to the DLQ at once.
  */
@@ -112,9 +116,19 @@ export function createAlertRecheckHandler(deps: AlertRecheckDependencies): (even
         throw error;
       });
       deps.logger.info('alert still unmatched: checked again later', { ...keys, delaySeconds: delay });
+    } else if (resolution.kind === 'unmatched') {
+      // Parked with the message of one more check (the last), which a late dispatch on one of its assets sends.
+      const parked = { vendorEventId: request.decoded.vendorEventId, happenedAt: resolution.happenedAt, message: JSON.stringify({ ...request, checks: MAX_ALERT_CHECKS - 1 }) };
+      if (deps.parked && resolution.assets.length > 0) {
+        await deps.parked.park(resolution.assets, parked, clock()).catch(async (error: unknown) => {
+          await retryLater(record, error, keys);
+          throw error;
+        });
+      }
+      deps.metrics.count('AlertUnmatched');
+      deps.logger.info('alert ignored after its rechecks', { ...keys, reason: resolution.reason, parkedOn: resolution.assets.flatMap((a) => a.ids.map((id) => `${a.kind} ${id}`)) });
     } else {
-      if (resolution.kind === 'unmatched') deps.metrics.count('AlertUnmatched');
-      deps.logger.info(resolution.kind === 'unmatched' ? 'alert ignored after its rechecks' : 'alert ignored', { ...keys, reason: resolution.reason });
+      deps.logger.info('alert ignored', { ...keys, reason: resolution.reason });
     }
   };
 

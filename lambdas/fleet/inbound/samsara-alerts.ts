@@ -3,6 +3,7 @@ import { UpstreamUnavailableError, ValidationError } from '../../shared/errors';
 import type { DecodedEvent, DeferredMapResult, MapResult } from '../../shared/webhook/dialect';
 import { asIdentifier, asShortText, compact, minutesBetween } from '../../shared/webhook/mapping';
 import type { AssetKind } from '../../../registry/correlation-keys';
+import type { AlertAssets } from '../../shared/parked-alerts';
 
 /**
  * Samsara temperature alerts → `shipment.exception-raised` (temperature-excursion).
@@ -231,6 +232,10 @@ export function mapSamsaraAlert(
 export interface UnmatchedAlert {
   readonly kind: 'unmatched';
   readonly reason: string;
+  /** The assets it was looked up by, with every id each is known by (where it is parked after its last check). */
+  readonly assets: readonly AlertAssets[];
+  /** When the incident began. */
+  readonly happenedAt: string;
 }
 
 /**
@@ -250,13 +255,19 @@ export async function resolveAlert(
   const span: IncidentSpan = { from: at, until: data.resolvedAtTime ?? data.updatedAtTime ?? decoded.event.eventTime };
   let reading: TemperatureReading | undefined;
   const carried: CarriedShipment[] = [];
+  // The assets looked up, by every id they are known by: where the alert is parked if no check places it.
+  const looked: AlertAssets[] = [];
   if (trigger.kind === 'ambient') {
     const sensor = await ports.telemetry.sensorTemperature(trigger.sensor.id!);
     reading = sensor;
+    if (sensor?.trailerId) looked.push({ kind: 'trailer', ids: [sensor.trailerId] });
+    if (sensor?.vehicleId) looked.push({ kind: 'vehicle', ids: [sensor.vehicleId] });
     if (sensor?.trailerId) carried.push(...(await ports.assignments.carriedDuring('trailer', [sensor.trailerId], span)));
     if (sensor?.vehicleId) carried.push(...(await ports.assignments.carriedDuring('vehicle', [sensor.vehicleId], span)));
     if (!sensor?.trailerId && !sensor?.vehicleId) return { kind: 'ignored', reason: `sensor ${trigger.sensor.id} is on no trailer or vehicle` };
   } else {
+    if (trigger.trailer?.id) looked.push({ kind: 'trailer', ids: assetIds(trigger.trailer) });
+    if (trigger.vehicle?.id) looked.push({ kind: 'vehicle', ids: assetIds(trigger.vehicle) });
     if (trigger.trailer?.id) carried.push(...(await ports.assignments.carriedDuring('trailer', assetIds(trigger.trailer), span)));
     if (trigger.vehicle?.id) carried.push(...(await ports.assignments.carriedDuring('vehicle', assetIds(trigger.vehicle), span)));
     if (carried.length > 0 && trailerId) reading = await ports.telemetry.reeferTemperature(trailerId);
@@ -267,7 +278,9 @@ export async function resolveAlert(
     trigger.kind === 'ambient'
       ? `sensor ${trigger.sensor.id}`
       : [trigger.trailer?.id ? `trailer ${trigger.trailer.id}` : undefined, trigger.vehicle?.id ? `vehicle ${trigger.vehicle.id}` : undefined].filter(Boolean).join(', ');
-  if (shipments.length === 0) return { kind: 'unmatched', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} (${named}) between ${span.from} and ${span.until}` };
+  if (shipments.length === 0) {
+    return { kind: 'unmatched', reason: `no logistics-sync shipment was on the alerting ${trigger.kind === 'ambient' ? 'sensor' : 'trailer or vehicle'} (${named}) between ${span.from} and ${span.until}`, assets: looked, happenedAt: at };
+  }
   if (!reading) throw new UpstreamUnavailableError(`Samsara reported no temperature for the alerting ${trigger.kind === 'ambient' ? `sensor ${trigger.sensor.id}` : `trailer ${trailerId}`}`);
   return temperatureExceptions({ envelope: decoded.event, data, trigger, reading, shipments, receivedAt });
 }
