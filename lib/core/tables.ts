@@ -106,29 +106,24 @@ export class Tables extends Construct {
       sortKey: { name: 'listSk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
-    // Sparse: only the state items of shipments in flight carry its keys (registry/correlation-keys.ts inFlightKeys),
-    // set and removed by the milestone update the indexer writes anyway. It projects the few attributes a sweep needs,
-    // so a milestone that changes none of them writes nothing to the index (ALL would rewrite the whole state item into
-    // it on every write). One GSI per deployment: CloudFormation adds at most one per table update.
-    this.correlationTable.addGlobalSecondaryIndex({
-      indexName: inFlightKeys.index,
-      partitionKey: { name: inFlightKeys.pkAttribute, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: inFlightKeys.skAttribute, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...inFlightKeys.projected],
-    });
-    // Sparse: only the state items of shipments delivered and not invoiced carry its keys (registry/correlation-keys.ts
-    // unbilledKeys), set and removed by the view's save, which writes the state item anyway; before, each shipment's
-    // entry in `Lists` was put and deleted besides (two item writes and two index writes instead of two index writes).
-    // Projects what the list filters on. The third GSI: CloudFormation adds one per table update, so a deployment made
-    // before `InFlight` existed (2026-12-06) is upgraded in two deploys (docs/architecture.md, "Upgrading").
-    this.correlationTable.addGlobalSecondaryIndex({
-      indexName: unbilledKeys.index,
-      partitionKey: { name: unbilledKeys.pkAttribute, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: unbilledKeys.skAttribute, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...unbilledKeys.projected],
-    });
+    // Sparse GSIs on the shipment's state item, each projecting only what its reader needs, so a write of the item that
+    // changes none of it writes nothing to the index (ALL would rewrite the whole state item into it every time):
+    // - `InFlight` (registry/correlation-keys.ts inFlightKeys): the shipments in flight, set and removed by the
+    //   milestone update the indexer writes anyway; the reconciliation sweeps page it.
+    // - `Unbilled` (unbilledKeys): the shipments delivered and not invoiced, set and removed by the view's save, which
+    //   writes the state item anyway (before, each shipment's entry in `Lists` was put and deleted besides: two item
+    //   writes and two index writes instead of two index writes); the visibility page's list.
+    // CloudFormation adds one GSI per table update: a deployment made before `InFlight` existed is upgraded in two
+    // deploys (docs/architecture.md, "Upgrading").
+    for (const index of [inFlightKeys, unbilledKeys]) {
+      this.correlationTable.addGlobalSecondaryIndex({
+        indexName: index.index,
+        partitionKey: { name: index.pkAttribute, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.skAttribute, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projected],
+      });
+    }
     // With an index, every grant on the table (grantReadData, grantReadWriteData, grant) also names
     // `<table ARN>/index/*`: the wildcard covers this table's own indexes and nothing else. Acknowledged once, at the
     // stack, for exactly that resource, as the roles holding such grants are spread over the stack.
