@@ -146,7 +146,29 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     }
   };
 
-  // One record after another: the events of a batch are often one shipment's, and in parallel they would race for its
-  // state item (a failed conditional write and a retry each time, docs/cost.md).
-  return async (event, context) => processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  // One record after another, in the order their events occurred: the events of a batch are often one shipment's, and
+  // in parallel they would race for its state item (a failed conditional write and a retry each time, docs/cost.md);
+  // SQS hands a batch over in any order, and a milestone indexed after a later one is recorded as late.
+  return async (event, context) => processPartialResponse({ ...event, Records: inOccurrenceOrder(event.Records) }, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+}
+
+/**
+ * A batch's records in the order their events occurred (pure; stable for equal times). The ledger's batching window
+ * gathers the events of a few seconds into one batch, and SQS does not keep their order: a shipment's arrival and
+ * delivery in one batch, delivery first, would record the arrival as late. Records whose time cannot be read come first
+ * (they are dead-lettered with their reason).
+ */
+export function inOccurrenceOrder<R extends Pick<SQSRecord, 'body'>>(records: readonly R[]): R[] {
+  const occurredAt = (record: R): number => {
+    try {
+      const at = Date.parse((JSON.parse(record.body) as { detail?: { metadata?: { occurredAt?: string } } }).detail?.metadata?.occurredAt ?? '');
+      return Number.isFinite(at) ? at : Number.NEGATIVE_INFINITY;
+    } catch {
+      return Number.NEGATIVE_INFINITY;
+    }
+  };
+  return records
+    .map((record, index) => ({ record, index, at: occurredAt(record) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map((r) => r.record);
 }

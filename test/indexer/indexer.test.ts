@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { inFlightAttributes, planIndex } from '../../lambdas/indexer/index-plan';
 import { inFlightKeys } from '../../registry/correlation-keys';
-import { createIndexerHandler, indexEvent } from '../../lambdas/indexer/indexer';
+import { createIndexerHandler, indexEvent, inOccurrenceOrder } from '../../lambdas/indexer/indexer';
 import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
@@ -172,6 +172,22 @@ describe('correlation indexer handler', () => {
     expect(single).toBe(saves);
     expect(viewOfItem(alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE'))).toEqual(viewOfItem(state as unknown as Record<string, unknown>));
     expect(viewOfItem(state as unknown as Record<string, unknown>)?.deliveredAt).toBeDefined();
+  });
+
+  test('a batch SQS hands over in any order is indexed in the order its events occurred: the batching window gathers a shipment\'s milestones, none of them becomes late', async () => {
+    const { store, counts, handler } = indexerHarness();
+    const { events } = referenceScenario();
+    const shuffled = [...events].reverse();
+    const unreadable = sqsRecord(shuffled[0]!, { messageId: 'not-json' });
+    const response = await handler(sqsEvent(...shuffled.map((e) => sqsRecord(e)), { ...unreadable, body: 'not json' }), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.state('SHP-1001-01')).toMatchObject({ milestone: 'delivered', rank: 5, version: 4 });
+    expect((await store.timeline('SO-1001')).filter((t) => t.late)).toEqual([]);
+    expect(counts.LateMilestones).toBeUndefined();
+    expect(counts.IndexDeadLettered).toBe(1);
+    // Pure: by occurrence time, stable for equal times, unreadable ones first.
+    const at = (id: string, occurredAt?: string) => ({ id, body: JSON.stringify({ detail: { metadata: { occurredAt } } }) });
+    expect(inOccurrenceOrder([at('b', '2026-03-12T10:00:00Z'), at('a', '2026-03-12T09:00:00+00:00'), at('c', '2026-03-12T10:00:00.000Z'), { id: 'x', body: '{' }, at('y')]).map((r) => r.id)).toEqual(['x', 'y', 'a', 'b', 'c']);
   });
 
   test('a delivery writes the state item once (milestone and view together); a repeated or late one is still guarded', async () => {
