@@ -294,6 +294,32 @@ describe('CS ticket updates', () => {
     expect(metrics.counts.SyncSkipped).toBe(1);
   });
 
+  test('an invoice whose POD the index does not have yet waits for it (busy, 10 s) for up to 3 minutes, writing nothing; then notes it, or goes without', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const ledger = new InMemoryCorrelationStore();
+    const pending = new InMemoryPendingNotes();
+    let now = new Date(Date.parse(invoice.metadata.receivedAt) + 20_000);
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending), { now: () => now });
+    const record = sqsRecord(invoice, { messageId: 'inv-1' });
+    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: 'inv-1' }]);
+    expect(messages.visibility).toEqual([{ messageId: 'inv-1', seconds: 10 }]);
+    expect(cs.updates).toEqual([]);
+    expect(pending.left).toBe(0);
+    // The ledger catches up: the next delivery notes the invoice with its POD.
+    await indexEvent(ledger, example('pod.captured'), now, 3600);
+    expect((await handler(sqsEvent(sqsRecord(invoice, { messageId: 'inv-1', receiveCount: 2 })), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(cs.updates.map((u) => u.update.comment?.body)).toEqual([expect.stringMatching(/Proof of delivery: doc-5f0a7c21/)]);
+
+    // An invoice whose shipment's POD never reaches the index (posted without one of ours): noted without it after 3 min.
+    const other = { ...invoice, metadata: { ...invoice.metadata, eventId: 'f'.repeat(64) }, refs: { ...invoice.refs, invoiceId: 'INV-90018', shipmentId: 'SHP-1002-01' } };
+    await cs.createTicket({ subject: 'Delivery', body: '…', priority: 'normal', externalId: 'SHP-1002-01' });
+    expect((await handler(sqsEvent(sqsRecord(other, { messageId: 'inv-2' })), lambdaContext())).batchItemFailures).toEqual([{ itemIdentifier: 'inv-2' }]);
+    now = new Date(Date.parse(invoice.metadata.receivedAt) + 181_000);
+    expect((await handler(sqsEvent(sqsRecord(other, { messageId: 'inv-2', receiveCount: 2 })), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(cs.updates.at(-1)?.update.comment?.body).toMatch(/Proof of delivery: not yet recorded\./);
+  });
+
   test('a shipment without a ticket is skipped, not failed', async () => {
     const cs = new InMemoryCs();
     const { handler, metrics } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), new InMemoryPendingNotes()));

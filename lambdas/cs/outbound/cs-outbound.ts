@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildCanonicalEvent, isCreditMemo, type CanonicalDetail, type CanonicalRefs } from '../../shared/canonical-event';
+import { BusyError } from '../../shared/errors';
 import { targetIdempotencyKey } from '../../shared/outbound/idempotency';
 import type { CanonicalMessage } from '../../shared/outbound/message';
 import type { ActionContext, ActionOutcome, OutboundTarget } from '../../shared/outbound/runner';
@@ -25,7 +26,36 @@ export interface InvoiceNoteAction {
 
 /** Port: a shipment's proof of delivery (read from the correlation ledger). */
 export interface BillingRecords {
-  proofOfDelivery(correlationId: string, shipmentId: string): Promise<{ documentId?: string; capturedAt: string } | undefined>;
+  proofOfDelivery(correlationId: string, shipmentId: string): Promise<ProofOfDelivery | undefined>;
+}
+
+export interface ProofOfDelivery {
+  readonly documentId?: string;
+  readonly capturedAt: string;
+}
+
+/**
+ * How long an invoice's note waits for its shipment's proof of delivery to reach the correlation index. The ERP marks
+ * a shipment billing-ready on its POD, so an invoice normally follows a POD already on the bus; the index, fed by the
+ * ledger queue, may still be behind it (a backlog, a batch retried, the ledger's batching window). Within this time
+ * after the invoice was received the note is retried ({@link PodNotIndexedError}) instead of saying "not yet
+ * recorded"; after it (an invoice posted without a POD of ours) the note goes without.
+ */
+export const POD_WAIT_SECONDS = 180;
+
+/** The invoice's note waits for its shipment's POD to be indexed: retried in 10 s, not counted as a failure. */
+export class PodNotIndexedError extends BusyError {
+  override readonly errorClass = 'PodNotIndexed';
+  override name = 'PodNotIndexedError';
+  constructor(message: string) {
+    super(message, 10);
+  }
+}
+
+/** Whether an invoice received at `receivedAt` still waits for its POD at `now` (pure). */
+export function waitsForPod(receivedAt: string, now: Date): boolean {
+  const received = Date.parse(receivedAt);
+  return Number.isFinite(received) && now.getTime() - received < POD_WAIT_SECONDS * 1000;
 }
 
 export type CsAction =
@@ -169,13 +199,19 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       };
       const status = await this.pending.status(action.shipmentId, action.invoiceId);
       if (status === 'added') return { outcome: 'skipped', note: `the note of invoice ${action.invoiceId} was added already` };
+      // The POD first (a credit memo names none): an invoice normally follows its shipment's POD, which the index may
+      // not have yet; the note waits for it a while rather than say "not yet recorded" (POD_WAIT_SECONDS).
+      const pod = action.documentType === 'credit-memo' ? undefined : await this.billing.proofOfDelivery(metadata.correlationId, action.shipmentId);
+      if (!pod && action.documentType !== 'credit-memo' && waitsForPod(metadata.receivedAt, context.now())) {
+        throw new PodNotIndexedError(`the proof of delivery of shipment ${action.shipmentId} is not in the correlation index yet: the note of invoice ${action.invoiceId} waits for it`);
+      }
       // The note, claimed by this execution, then added (or left for a case when there is no ticket). Left on an
       // earlier attempt, or by a copy of this action meanwhile: added only under its claim.
       if (status === 'none' && (await this.pending.leave(action.shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS, owner))) {
-        const added = await this.addClaimedNote(action.shipmentId, note, owner, context);
+        const added = await this.addClaimedNote(action.shipmentId, note, owner, context, { pod });
         return added ?? { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}: the note is left for a case opened later` };
       }
-      return this.addLeftNote(action.shipmentId, note, owner, context);
+      return this.addLeftNote(action.shipmentId, note, owner, context, { pod });
     }
     // A case the workflows opened: the notes invoices left for want of a ticket.
     const left = await this.pending.list(action.shipmentId);
@@ -186,16 +222,19 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   }
 
   /** Adds a left note under its claim (one claimant at a time), then marks it added; released when it could not be added. */
-  private async addLeftNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext): Promise<ActionOutcome> {
+  private async addLeftNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext, known?: { pod?: ProofOfDelivery }): Promise<ActionOutcome> {
     if (!(await this.pending.claim(shipmentId, note.invoiceId, owner, context.now()))) return { outcome: 'skipped', note: `the note of invoice ${note.invoiceId} was added meanwhile` };
-    return (await this.addClaimedNote(shipmentId, note, owner, context)) ?? { outcome: 'skipped', note: `still no ticket for shipment ${shipmentId}` };
+    return (await this.addClaimedNote(shipmentId, note, owner, context, known)) ?? { outcome: 'skipped', note: `still no ticket for shipment ${shipmentId}` };
   }
 
-  /** Adds a note this execution holds the claim of: marked added, or released (left) when there is no ticket or the call failed. */
-  private async addClaimedNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext): Promise<ActionOutcome | undefined> {
+  /**
+   * Adds a note this execution holds the claim of: marked added, or released (left) when there is no ticket or the call
+   * failed. `known`: the POD already read for it (else read here).
+   */
+  private async addClaimedNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext, known?: { pod?: ProofOfDelivery }): Promise<ActionOutcome | undefined> {
     let outcome: ActionOutcome | undefined;
     try {
-      outcome = await this.noteInvoice(shipmentId, note, context);
+      outcome = await this.noteInvoice(shipmentId, note, context, known);
     } finally {
       if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner, context.now());
       else await this.pending.release(shipmentId, note.invoiceId, owner);
@@ -207,7 +246,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
    * Comments the shipment's ticket with the invoice and its POD, with the invoice action's Idempotency-Key (the
    * ticket's marker makes a repeat a no-op), and records it; undefined when the shipment has no ticket.
    */
-  private async noteInvoice(shipmentId: string, note: PendingNote, context: ActionContext): Promise<ActionOutcome | undefined> {
+  private async noteInvoice(shipmentId: string, note: PendingNote, context: ActionContext, known?: { pod?: ProofOfDelivery }): Promise<ActionOutcome | undefined> {
     const action: InvoiceNoteAction = {
       operation: 'comment-invoice-posted',
       guardedByTarget: true,
@@ -218,7 +257,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       ...(note.currency ? { currency: note.currency } : {}),
       ...(note.documentType ? { documentType: note.documentType } : {}),
     };
-    const pod = action.documentType === 'credit-memo' ? undefined : await this.billing.proofOfDelivery(note.correlationId, shipmentId);
+    const pod = action.documentType === 'credit-memo' ? undefined : known ? known.pod : await this.billing.proofOfDelivery(note.correlationId, shipmentId);
     // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the
     // newest closed one carries it (created with the same Idempotency-Key: a redelivery makes no second).
     const ticket = await this.cs.updateTicketByExternalId(
