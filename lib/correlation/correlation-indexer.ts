@@ -20,6 +20,12 @@ export interface CorrelationIndexerProps {
   readonly ttl?: Duration;
   /** @default 10 */
   readonly batchSize?: number;
+  /**
+   * How long the event source gathers ledger messages into one batch (SQS `MaximumBatchingWindowInSeconds`). The index
+   * then follows the bus by up to this much more; its own readers wait for what they need (the CS invoice note for the
+   * POD, the alert checks for the dispatch) or run on a schedule (the sweeps). @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
   /** SQS event source `maximumConcurrency`: bounds the write rate on the table. @default 5 */
   readonly maxConcurrency?: number;
   /** @default Duration.seconds(30) */
@@ -83,6 +89,7 @@ export class CorrelationIndexer extends Construct {
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 10,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? 5,
     });

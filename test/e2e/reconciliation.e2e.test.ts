@@ -190,6 +190,12 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
       return found.length > 0 && found;
     });
     const holdId = placed!.detail.refs.holdId!;
+    // The sweep reads the holds the shipment's view shows active: the index has the placement (it follows the bus).
+    const table = sandbox().outputs[sandbox().stackName]!.CorrelationTableName!;
+    await waitFor('the hold active in the shipment view', async () => {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `SHIPMENT#${shipmentId}` }, sk: { S: 'STATE' } } }));
+      return storedView(Item)?.holds[holdId]?.status === 'active';
+    });
 
     // The ERP releases the hold, but its CloudEvent never reaches the product.
     await sim('erp', 'POST', '/__sim/webhook-abandonments', { bodyIncludes: holdId });
@@ -265,8 +271,13 @@ describe('reconciliation in the sandbox (issue 14, part 2)', () => {
     expect(late.status).toBe(202);
     expect(JSON.parse(late.attempts.at(-1)!.responseBody!)).toEqual({ status: 'accepted', eventIds: [eventId] });
 
-    // A second sweep finds the case resolved in the view: it reads nothing and publishes nothing.
+    // A second sweep finds the case resolved in the view (the index has it: it follows the bus): it reads nothing and
+    // publishes nothing.
     await waitFor('the late resolution on the bus', async () => (await busEvents('case.resolved', shipmentId)).length === 2);
+    await waitFor('the case resolved in the shipment view', async () => {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `SHIPMENT#${shipmentId}` }, sk: { S: 'STATE' } } }));
+      return storedView(Item)?.cases[caseId]?.status === 'resolved';
+    });
     await control('/schedules/fire?name=CsReconciliation', 'POST');
     await waitFor('the second sweep done', () => drained('LsyncQueueCsReconciliation'), 120_000);
     const resolutions = await busEvents('case.resolved', shipmentId);
