@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BATCH_ATTEMPTS, batchBackoff, batchGetAll, queryAll } from '../shared/dynamo-pages';
-import { guardMilestone, type GuardDecision } from '../shared/outbound/milestones';
-import { inFlightAttributes, inFlightUpdate, type AssetAssignmentItem, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentStateItem, type TimelineItem } from './index-plan';
+import { guardMilestone } from '../shared/outbound/milestones';
+import { inFlightAttributes, inFlightUpdate, refusedMilestone, type MilestoneDecision, type AssetAssignmentItem, type KnownMember, type LinkItem, type MilestoneUpdate, type ShipmentStateItem, type TimelineItem } from './index-plan';
 import { keys, type LinkKind } from '../../registry/correlation-keys';
 
 /** Port: the writes and reads of the correlation indexer. */
@@ -11,7 +11,7 @@ export interface CorrelationStore {
    * Applies a milestone to the shipment state with the monotonic guard: written only when it ranks above
    * the current milestone. Returns what happened.
    */
-  applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision>;
+  applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<MilestoneDecision>;
   /** Whether an event's timeline entry exists (the event was indexed before). */
   hasTimeline(pk: string, sk: string): Promise<boolean>;
   /** Writes a timeline entry once; `duplicate` when the event was indexed before. */
@@ -35,7 +35,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     private readonly tableName: string,
   ) {}
 
-  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision> {
+  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<MilestoneDecision> {
     const key = { pk: keys.shipmentPk(update.shipmentId), sk: keys.stateSk };
     // The shipment enters (or stays in) the sweeps' `InFlight` index below delivery and leaves it at delivery, in the
     // same guarded write (index-plan.ts inFlightAttributes).
@@ -45,7 +45,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp${inFlight.set} ADD version :one${inFlight.remove.length > 0 ? ` REMOVE ${inFlight.remove.join(', ')}` : ''}`,
+          UpdateExpression: `SET itemType = :type, shipmentId = :shipmentId, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp${update.receivedAt ? ', milestoneReceivedAt = :received' : ''}${inFlight.set} ADD version :one${inFlight.remove.length > 0 ? ` REMOVE ${inFlight.remove.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank',
           ExpressionAttributeNames: { '#rank': 'rank', ...inFlight.names },
           ExpressionAttributeValues: {
@@ -60,6 +60,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
             ':corr': update.correlationId,
             ':exp': expiresAt,
             ':one': 1,
+            ...(update.receivedAt ? { ':received': update.receivedAt } : {}),
           },
         }),
       );
@@ -69,7 +70,7 @@ export class DynamoDbCorrelationStore implements CorrelationStore {
     }
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     const current = (Item as ShipmentStateItem | undefined)?.rank;
-    const decision = guardMilestone(update.rank, current);
+    const decision = refusedMilestone(guardMilestone(update.rank, current), update.receivedAt, (Item as ShipmentStateItem | undefined)?.milestoneReceivedAt);
     if (decision === 'late') {
       await this.client.send(
         new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: 'ADD lateEvents :one SET updatedAt = :now', ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() } }),
@@ -143,10 +144,10 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     return `${pk}\u0000${sk}`;
   }
 
-  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<GuardDecision> {
+  async applyMilestone(update: MilestoneUpdate, now: Date, expiresAt: number): Promise<MilestoneDecision> {
     const id = this.id(keys.shipmentPk(update.shipmentId), keys.stateSk);
     const current = this.items.get(id) as Partial<ShipmentStateItem> | undefined;
-    const decision = guardMilestone(update.rank, current?.rank);
+    const decision = refusedMilestone(guardMilestone(update.rank, current?.rank), update.receivedAt, current?.milestoneReceivedAt);
     if (decision === 'advance') {
       const inFlight = inFlightAttributes(update);
       this.items.set(id, {
@@ -159,6 +160,7 @@ export class InMemoryCorrelationStore implements CorrelationStore {
         milestone: update.milestone,
         lastEventId: update.eventId,
         milestoneAt: update.occurredAt,
+        ...(update.receivedAt ? { milestoneReceivedAt: update.receivedAt } : {}),
         updatedAt: now.toISOString(),
         correlationId: update.correlationId,
         expiresAt,

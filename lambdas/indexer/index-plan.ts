@@ -1,5 +1,5 @@
 import type { CanonicalDetail, CanonicalRefs } from '../shared/canonical-event';
-import { MILESTONE_RANK, milestoneOf, type Milestone } from '../shared/outbound/milestones';
+import { MILESTONE_RANK, milestoneOf, type GuardDecision, type Milestone } from '../shared/outbound/milestones';
 import { inFlightKeys, keys, linksOf, utcIso, type AssetKind, type LinkKind } from '../../registry/correlation-keys';
 
 /** Small facts copied from an event's `data` into its timeline entry (enough for a trace, never a payload). */
@@ -88,6 +88,8 @@ export interface ShipmentStateItem {
   readonly milestoneAt: string;
   readonly updatedAt: string;
   readonly correlationId: string;
+  /** When the current milestone's event was received (items written before 2026-12-06's afternoon lack it). */
+  readonly milestoneReceivedAt?: string;
   readonly lateEvents?: number;
   readonly expiresAt: number;
 }
@@ -98,6 +100,8 @@ export interface MilestoneUpdate {
   readonly rank: number;
   readonly eventId: string;
   readonly occurredAt: string;
+  /** When we received the event (UTC): a refused milestone received before the one that superseded it is not late. */
+  readonly receivedAt?: string;
   readonly correlationId: string;
   /** The order, route and customer the event names: kept on the state item for the sweeps while it is in flight. */
   readonly ids?: { readonly orderId?: string; readonly routeId?: string; readonly customerId?: string };
@@ -274,6 +278,7 @@ export function planIndex(detail: CanonicalDetail, now: Date, ttlSeconds: number
           rank: MILESTONE_RANK[milestone],
           eventId: metadata.eventId,
           occurredAt,
+          receivedAt: utcIso(metadata.receivedAt),
           correlationId,
           ids: { orderId: refs.orderId, routeId: refs.routeId, customerId: refs.customerId },
         }
@@ -307,4 +312,19 @@ export function attributeUpdate(attributes: { readonly set: Readonly<Record<stri
 /** The in-flight part of a milestone update for an UpdateExpression (pure). */
 export function inFlightUpdate(update: MilestoneUpdate): UpdateFragments {
   return attributeUpdate(inFlightAttributes(update), 'if');
+}
+
+/**
+ * What the state guard's decision means for the timeline (pure). A milestone at or below the shipment's is `late` when
+ * it was received after the milestone that superseded it (the departure reported after the delivery); received before
+ * it but indexed after (two ledger batches indexed at once), it is only `out-of-order`: the state is right either way,
+ * and the trace does not flag it. Without both receipt times (a state item written before they were kept): late.
+ */
+export type MilestoneDecision = GuardDecision | 'out-of-order';
+
+export function refusedMilestone(decision: GuardDecision, receivedAt: string | undefined, supersededAt: string | undefined): MilestoneDecision {
+  if (decision !== 'late' || receivedAt === undefined || supersededAt === undefined) return decision;
+  const received = Date.parse(receivedAt);
+  const superseding = Date.parse(supersededAt);
+  return Number.isFinite(received) && Number.isFinite(superseding) && received < superseding ? 'out-of-order' : 'late';
 }

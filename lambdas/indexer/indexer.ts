@@ -4,12 +4,11 @@ import type { CanonicalDetail } from '../shared/canonical-event';
 import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
 import { deadLetterAttributes, describeFailure } from '../shared/outbound/failures';
 import { parseCanonicalMessage, receiveCountOf } from '../shared/outbound/message';
-import type { GuardDecision } from '../shared/outbound/milestones';
 import type { MessageOps } from '../shared/outbound/queue-ops';
 import type { AdapterLogger } from '../shared/outbound/runner';
 import type { CorrelationStore } from './correlation-store';
 import { keys } from '../../registry/correlation-keys';
-import { linksToWrite, planIndex, type IndexPlan, type KnownMember } from './index-plan';
+import { linksToWrite, planIndex, type IndexPlan, type KnownMember, type MilestoneDecision } from './index-plan';
 import type { KnownLinks } from './known-links';
 import { completesSli, slisFor, type SliMeasurement } from './slis';
 import { projectView } from '../visibility/project';
@@ -19,8 +18,8 @@ import { releaseParkedAlerts, type AlertCheckSender, type ParkedAlertStore } fro
 
 export interface IndexResult {
   readonly outcome: 'indexed' | 'duplicate';
-  /** For shipment milestones: whether the state advanced, or the event was late or a repeat. */
-  readonly milestone?: GuardDecision;
+  /** For shipment milestones: whether the state advanced, or the event was late, out of order or a repeat. */
+  readonly milestone?: MilestoneDecision;
   readonly slis: SliMeasurement[];
 }
 

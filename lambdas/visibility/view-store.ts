@@ -136,7 +136,7 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
           Key: stateKey(shipmentId),
           // The attributes of DynamoDbCorrelationStore.applyMilestone (the in-flight membership included) and of save
           // (the unbilled membership included), under both their conditions.
-          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${inFlight.set}${unbilled.set} ADD version :one REMOVE ${['#view', ...inFlight.remove, ...unbilled.remove].join(', ')}`,
+          UpdateExpression: `SET itemType = :type, shipmentId = :id, #rank = :rank, milestone = :milestone, lastEventId = :eventId, milestoneAt = :at, updatedAt = :now, correlationId = :corr, expiresAt = :exp, #viewZ = :view, viewVersion = :next, viewUpdatedAt = :now${milestone.receivedAt ? ', milestoneReceivedAt = :received' : ''}${inFlight.set}${unbilled.set} ADD version :one REMOVE ${['#view', ...inFlight.remove, ...unbilled.remove].join(', ')}`,
           ConditionExpression: `(attribute_not_exists(#rank) OR #rank < :rank) AND ${expected === 0 ? 'attribute_not_exists(viewVersion)' : 'viewVersion = :expected'}`,
           ExpressionAttributeNames: { '#rank': 'rank', '#view': LEGACY_VIEW_ATTRIBUTE, '#viewZ': VIEW_ATTRIBUTE, ...inFlight.names, ...unbilled.names },
           ExpressionAttributeValues: {
@@ -154,6 +154,7 @@ export class DynamoDbShipmentViewStore implements ShipmentViewStore, ImpactRecor
             ':view': encodeView(view),
             ':next': expected + 1,
             ':one': 1,
+            ...(milestone.receivedAt ? { ':received': milestone.receivedAt } : {}),
             ...(expected === 0 ? {} : { ':expected': expected }),
           },
         }),
@@ -306,6 +307,7 @@ export class InMemoryShipmentViewStore implements ShipmentViewStore, ImpactRecor
       milestone: milestone.milestone,
       lastEventId: milestone.eventId,
       milestoneAt: milestone.occurredAt,
+      ...(milestone.receivedAt ? { milestoneReceivedAt: milestone.receivedAt } : {}),
       updatedAt: now.toISOString(),
       correlationId: milestone.correlationId,
       version: (typeof current?.version === 'number' ? current.version : 0) + 1,

@@ -23,7 +23,7 @@ import { tableDefaults } from './defaults';
  * | link (none for the id the correlation is named after: `CORR#<that id>` is read directly; versions before 2026-12-06 wrote it) | `LINK#<kind>#<externalId>` (kind: order, shipment, route, stop, case, invoice, customer, hold) | `CORR#<correlationId>` | `itemType`=link, `correlationId`, `kind`, `externalId`, `firstEventId`, `firstSeenAt` |
  * | correlation member (until it expires: written by versions before 2026-12-05, read still) | `CORR#<correlationId>` | `LINK#<kind>#<externalId>` | same as link, `itemType`=member |
  * | timeline entry | `CORR#<correlationId>` | `TL#<occurredAt, UTC ISO ms>#<eventId>` | `eventId`, `eventType`, `system`, `vendor`, `vendorEventId`, `occurredAt`, `receivedAt`, `indexedAt`, `causationId`, `refs`, `facts` (a few small fields of `data`), `late`, `milestone` |
- * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `updatedAt`, `correlationId`, `lateEvents` |
+ * | shipment state | `SHIPMENT#<shipmentId>` | `STATE` | `rank`, `milestone`, `version`, `lastEventId`, `milestoneAt`, `milestoneReceivedAt` (when that milestone's event was received), `updatedAt`, `correlationId`, `lateEvents` |
  * | asset assignment | `ASSET#<vehicle\|trailer>#<assetId>` | `AT#<assignedAt, UTC ISO ms>#<shipmentId>` | `shipmentId`, `orderId`, `routeId`, `correlationId`, `assignedAt`, `minCelsius`, `maxCelsius`: written once at dispatch; it ends with the shipment's delivery, read from its state item by the alert lookup (lambdas/fleet/inbound/asset-assignments.ts). Items written before 2026-12-05 may carry `releasedAt` (still read), and their shipments a pointer `SHIPMENT#<id>` / `ASSET#<kind>#<id>` (no longer read; expires) |
  * | target status guard | `SHIPMENT#<shipmentId>` | `SYNC#<target>` | `rank`, `status`, `lastEventId`, `syncedAt` (highest milestone told to the target); `leaseOwner`, `leaseUntil` while a call is in flight; `confirmations` (each status the target confirmed: status, time, the asking event), `correlationId`, `orderId`, `vendor`: the trace's `shipment.status-synced` hops |
  * | left invoice note | `SHIPMENT#<shipmentId>` | `NOTE#invoice#<invoiceId>` | `note` (invoice, order, amount, the `invoice.posted` event), `leftAt`; `claimedBy`, `claimUntil` while one action adds it; `addedAt` once added (kept until it expires: a repeat finds it added; notes added by versions before 2026-12-06 were deleted instead) (lambdas/cs/outbound/pending-notes.ts) |
@@ -47,7 +47,8 @@ import { tableDefaults } from './defaults';
  *    entries): `Query(pk=CORR#id)`; timeline only: `Query(pk=CORR#id, begins_with(sk, "TL#"))`. Whether the
  *    links of an event's ids exist: `BatchGetItem(LINK#kind#id / CORR#id)`.
  * 3. current shipment state, with the monotonic guard: `UpdateItem(pk=SHIPMENT#id, sk=STATE)` conditioned on
- *    `attribute_not_exists(rank) OR rank < :rank` (a late milestone then only `ADD lateEvents 1`);
+ *    `attribute_not_exists(rank) OR rank < :rank` (a refused milestone received after the one that superseded it is
+ *    late: then only `ADD lateEvents 1`; one received before it but indexed after is out of order, nothing written);
  *    the same guard on `SYNC#<target>` for what a target has been told, taken with a lease for the call.
  * 4. the circuit of a target: `GetItem(pk=CIRCUIT#target, sk=STATE)` once per batch; failures counted with
  *    `ADD`, opening is conditional on it not being open already.

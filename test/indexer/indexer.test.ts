@@ -3,6 +3,7 @@ import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-stor
 import { inFlightAttributes, planIndex } from '../../lambdas/indexer/index-plan';
 import { inFlightKeys } from '../../registry/correlation-keys';
 import { createIndexerHandler, indexEvent, inOccurrenceOrder } from '../../lambdas/indexer/indexer';
+import { refusedMilestone } from '../../lambdas/indexer/index-plan';
 import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { guardMilestone } from '../../lambdas/shared/outbound/milestones';
@@ -214,16 +215,26 @@ describe('correlation indexer handler', () => {
     expect(state()).toMatchObject({ milestone: 'delivered', rank: 5 });
   });
 
-  test('a delivery indexed before the shipment\'s other milestones: the view and the state both hold it, the earlier ones are late', async () => {
+  test('a delivery indexed before the shipment\'s other milestones: the view and the state both hold it; an earlier one received before it is out of order, one received after it is late', async () => {
     const store = new InMemoryCorrelationStore();
     const views = new InMemoryShipmentViewStore(store.items);
-    const { events } = referenceScenario();
+    const { events, lateDeparture } = referenceScenario();
     const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
     expect((await indexEvent(store, byType('shipment.delivered'), now, 3600, views)).milestone).toBe('advance');
-    expect((await indexEvent(store, byType('shipment.arrived'), now, 3600, views)).milestone).toBe('late');
+    // The arrival was received before the delivery (two ledger batches indexed at once): not late, nothing counted.
+    expect((await indexEvent(store, byType('shipment.arrived'), now, 3600, views)).milestone).toBe('out-of-order');
+    // The departure reported after the delivery was received: late.
+    expect((await indexEvent(store, lateDeparture, now, 3600, views)).milestone).toBe('late');
     const state = store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>;
-    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1 });
+    expect(state).toMatchObject({ milestone: 'delivered', rank: 5, lateEvents: 1, milestoneReceivedAt: byType('shipment.delivered').metadata.receivedAt });
     expect(viewOfItem(state as Record<string, unknown>)).toMatchObject({ deliveredAt: expect.any(String) });
+    const timeline = await store.timeline('SO-1001');
+    expect(timeline.filter((t) => t.late).map((t) => t.eventId)).toEqual([lateDeparture.metadata.eventId]);
+    // Pure: no receipt time on either side (a state item written before they were kept) is late, as before.
+    expect(refusedMilestone('late', '2026-03-12T10:00:00Z', undefined)).toBe('late');
+    expect(refusedMilestone('late', undefined, '2026-03-12T10:00:00Z')).toBe('late');
+    expect(refusedMilestone('repeat', '2026-03-12T09:00:00Z', '2026-03-12T10:00:00Z')).toBe('repeat');
+    expect(refusedMilestone('late', '2026-03-12T09:00:00Z', '2026-03-12T10:00:00.000Z')).toBe('out-of-order');
   });
 
   test('out-of-order delivery ends in the same state as in-order delivery', async () => {

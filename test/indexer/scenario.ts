@@ -17,7 +17,7 @@ export function referenceScenario(): { events: CanonicalDetail[]; lateDeparture:
   const synced = example('shipment.status-synced');
   const ready = example('invoice.ready');
   const posted = example('invoice.posted');
-  const lateDeparture = scenarioEvent({
+  const departedAgain = scenarioEvent({
     eventType: 'shipment.departed',
     system: 'fleet',
     vendorEventId: 'late-departure-1',
@@ -25,5 +25,7 @@ export function referenceScenario(): { events: CanonicalDetail[]; lateDeparture:
     refs: { orderId: 'SO-1001', customerId: 'C-77', shipmentId: 'SHP-1001-01', routeId: 'RT-4421', stopId: 'STP-4421-1' },
     data: { stopKind: 'origin' },
   });
+  // Reported late: received after the delivery it happened before (what makes a milestone late).
+  const lateDeparture = { ...departedAgain, metadata: { ...departedAgain.metadata, receivedAt: '2026-03-12T16:00:00.000Z' } };
   return { events: [released, dispatched, departed, synced, exception, caseOpened, arrived, delivered, pod, ready, posted], lateDeparture };
 }
