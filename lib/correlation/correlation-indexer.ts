@@ -25,8 +25,8 @@ export interface CorrelationIndexerProps {
    * indexer invocations, receives and deletes (docs/cost.md: 1 s cut $0.90 per 1M webhook events at 1,000 orders). The
    * index then follows the bus by up to this much more (its readers wait for what they need: the CS invoice note for
    * the POD, the alert checks for the dispatch; the sweeps run on a schedule), and concurrent batches index
-   * near-simultaneous milestones of a shipment out of order more often: the trace then flags as late a milestone
-   * received before the one that superseded it. @default - none: each batch is what one poll returns
+   * near-simultaneous milestones of a shipment out of order more often (not flagged late: the flag compares receipt
+   * times). 0 indexes each batch as one poll returns it. @default Duration.seconds(1)
    */
   readonly maxBatchingWindow?: Duration;
   /** SQS event source `maximumConcurrency`: bounds the write rate on the table. @default 5 */
@@ -92,7 +92,7 @@ export class CorrelationIndexer extends Construct {
     });
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: props.batchSize ?? 10,
-      ...(props.maxBatchingWindow ? { maxBatchingWindow: props.maxBatchingWindow } : {}),
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(1),
       reportBatchItemFailures: true,
       maxConcurrency: props.maxConcurrency ?? 5,
     });

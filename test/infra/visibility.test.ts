@@ -95,11 +95,10 @@ describe('the visibility index on the correlation table', () => {
     expect(erp.Properties).toMatchObject({ Environment: { Variables: { CORRELATION_TABLE: { Ref: correlationTableId }, CORRELATION_TTL_SECONDS: String(180 * 86_400) } } });
   });
 
-  test('the ledger is read in batches of up to 10 without a batching window (the trace\'s late flag stays exact), with partial batch failures', () => {
+  test('the ledger is read in batches of up to 10 gathered for up to a second, with partial batch failures', () => {
     const [indexerId] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('CorrelationIndexerIndexerFunction'))!;
     const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, r]) => JSON.stringify(r.Properties!.FunctionName).includes(indexerId))!;
-    expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    expect(mapping.Properties!.MaximumBatchingWindowInSeconds).toBeUndefined();
+    expect(mapping.Properties).toMatchObject({ BatchSize: 10, MaximumBatchingWindowInSeconds: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
   test('parked alerts: the alert check may only put items besides reading; the indexer sends what a late dispatch releases to the alert check queue', () => {
