@@ -157,25 +157,32 @@ export class InMemoryParkedAlerts implements ParkedAlertStore {
   }
 }
 
-/** The alert check queue over SQS: the parked message as it is, at once. A failed send is UpstreamUnavailable (retried). */
+/** SQS's largest per-message delay (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html). */
+const MAX_DELAY_SECONDS = 900;
+
+/**
+ * The alert check queue over SQS: one message per alert, delayed per message (at once by default), named by the alert's
+ * vendor id (`lsync dlq show` shows it). The intake's first request, each next check (lambdas/fleet/alert-recheck) and
+ * a parked alert released by a late dispatch all go through it. A failed send is UpstreamUnavailable (retried).
+ */
 export class SqsAlertCheckSender implements AlertCheckSender {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
-  async send(alert: Pick<AlertToPark, 'vendorEventId' | 'message'>): Promise<void> {
+  async send(alert: Pick<AlertToPark, 'vendorEventId' | 'message'>, delaySeconds = 0): Promise<void> {
     try {
       await this.client.send(
         new SendMessageCommand({
           QueueUrl: this.queueUrl,
           MessageBody: alert.message,
-          // As the intake's requests carry it (lambdas/fleet/alert-recheck/queue.ts): `lsync dlq show` names the alert.
+          DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
           MessageAttributes: { 'lsync-vendor-event': { DataType: 'String', StringValue: alert.vendorEventId } },
         }),
       );
     } catch (error) {
-      throw new UpstreamUnavailableError(`the alert check queue refused parked alert ${alert.vendorEventId}`, undefined, { cause: error });
+      throw new UpstreamUnavailableError(`the alert check queue refused alert ${alert.vendorEventId}`, undefined, { cause: error });
     }
   }
 }
