@@ -145,29 +145,36 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     }
   };
 
-  // One record after another, in the order their events occurred: the events of a batch are often one shipment's, and
-  // in parallel they would race for its state item (a failed conditional write and a retry each time, docs/cost.md);
-  // SQS hands a batch over in any order, and a milestone indexed after a later one is recorded as late.
-  return async (event, context) => processPartialResponse({ ...event, Records: inOccurrenceOrder(event.Records) }, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  // One record after another, in the order we received their events: the events of a batch are often one shipment's,
+  // and in parallel they would race for its state item (a failed conditional write and a retry each time,
+  // docs/cost.md); SQS hands a batch over in any order, and the late flag compares receipt times.
+  return async (event, context) => processPartialResponse({ ...event, Records: inReceiptOrder(event.Records) }, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
 }
 
 /**
- * A batch's records in the order their events occurred (pure; stable for equal times). The ledger's batching window
- * gathers the events of a few seconds into one batch, and SQS does not keep their order: a shipment's arrival and
- * delivery in one batch, delivery first, would record the arrival as late. Records whose time cannot be read come first
- * (they are dead-lettered with their reason).
+ * A batch's records in the order we received their events, then the order they occurred (pure; stable for equal
+ * times). The ledger's batching window gathers the events of a few seconds into one batch, and SQS does not keep their
+ * order: a shipment's arrival and delivery in one batch, delivery first, would record the arrival as late; and a
+ * departure reported after the arrival (it occurred before) must be indexed after it, or it is never flagged late.
+ * Events received together (one vendor batch, one EDI file) go in the order they occurred. Records whose times cannot be
+ * read come first (they are dead-lettered with their reason).
  */
-export function inOccurrenceOrder<R extends Pick<SQSRecord, 'body'>>(records: readonly R[]): R[] {
-  const occurredAt = (record: R): number => {
+export function inReceiptOrder<R extends Pick<SQSRecord, 'body'>>(records: readonly R[]): R[] {
+  const timesOf = (record: R): readonly [number, number] => {
     try {
-      const at = Date.parse((JSON.parse(record.body) as { detail?: { metadata?: { occurredAt?: string } } }).detail?.metadata?.occurredAt ?? '');
-      return Number.isFinite(at) ? at : Number.NEGATIVE_INFINITY;
+      const metadata = (JSON.parse(record.body) as { detail?: { metadata?: { receivedAt?: string; occurredAt?: string } } }).detail?.metadata;
+      const time = (value: string | undefined) => {
+        const at = Date.parse(value ?? '');
+        return Number.isFinite(at) ? at : Number.NEGATIVE_INFINITY;
+      };
+      return [time(metadata?.receivedAt), time(metadata?.occurredAt)];
     } catch {
-      return Number.NEGATIVE_INFINITY;
+      return [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
     }
   };
+  const order = (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1);
   return records
-    .map((record, index) => ({ record, index, at: occurredAt(record) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map((record, index) => ({ record, index, at: timesOf(record) }))
+    .sort((a, b) => order(a.at[0], b.at[0]) || order(a.at[1], b.at[1]) || a.index - b.index)
     .map((r) => r.record);
 }

@@ -137,8 +137,8 @@ describe('outbound sync in the sandbox (issue 5)', () => {
       expect(types, type).toContain(type);
     }
     // The late departure is flagged late, and nothing after it in the chain is. (Other tests' shipments of SO-1001 are
-    // in this trace too: only this shipment's hops count; a departure of this shipment whose indexing was retried
-    // after its arrival is late as well, which is what the flag means: indexed after a later milestone.)
+    // in this trace too: only this shipment's hops count. A departure of this shipment received before its arrival but
+    // indexed after it, its indexing retried, is out of order, not late: the flag means received after a later one.)
     const late = trace.timeline.filter((h) => h.late && h.refs.shipmentId === shipmentId);
     const described = JSON.stringify(late.map((h) => ({ eventId: h.eventId, eventType: h.eventType, occurredAt: h.occurredAt, receivedAt: h.receivedAt })));
     expect(late.filter((h) => h.eventType === 'shipment.departed' && Date.parse(h.occurredAt) === lateDepartureAt), described).toHaveLength(1);

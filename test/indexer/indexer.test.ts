@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { inFlightAttributes, planIndex } from '../../lambdas/indexer/index-plan';
 import { inFlightKeys } from '../../registry/correlation-keys';
-import { createIndexerHandler, indexEvent, inOccurrenceOrder } from '../../lambdas/indexer/indexer';
+import { createIndexerHandler, indexEvent, inReceiptOrder } from '../../lambdas/indexer/indexer';
 import { refusedMilestone } from '../../lambdas/indexer/index-plan';
 import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
@@ -175,7 +175,7 @@ describe('correlation indexer handler', () => {
     expect(viewOfItem(state as unknown as Record<string, unknown>)?.deliveredAt).toBeDefined();
   });
 
-  test('a batch SQS hands over in any order is indexed in the order its events occurred: the batching window gathers a shipment\'s milestones, none of them becomes late', async () => {
+  test('a batch SQS hands over in any order is indexed in the order its events were received: the batching window gathers a shipment\'s milestones, none of them becomes late', async () => {
     const { store, counts, handler } = indexerHarness();
     const { events } = referenceScenario();
     const shuffled = [...events].reverse();
@@ -186,9 +186,37 @@ describe('correlation indexer handler', () => {
     expect((await store.timeline('SO-1001')).filter((t) => t.late)).toEqual([]);
     expect(counts.LateMilestones).toBeUndefined();
     expect(counts.IndexDeadLettered).toBe(1);
-    // Pure: by occurrence time, stable for equal times, unreadable ones first.
-    const at = (id: string, occurredAt?: string) => ({ id, body: JSON.stringify({ detail: { metadata: { occurredAt } } }) });
-    expect(inOccurrenceOrder([at('b', '2026-03-12T10:00:00Z'), at('a', '2026-03-12T09:00:00+00:00'), at('c', '2026-03-12T10:00:00.000Z'), { id: 'x', body: '{' }, at('y')]).map((r) => r.id)).toEqual(['x', 'y', 'a', 'b', 'c']);
+    // Pure: by receipt time, then occurrence time, stable for equal times, unreadable ones first.
+    const at = (id: string, receivedAt?: string, occurredAt?: string) => ({ id, body: JSON.stringify({ detail: { metadata: { receivedAt, occurredAt } } }) });
+    expect(
+      inReceiptOrder([
+        at('b', '2026-03-12T10:00:00Z', '2026-03-12T09:59:00Z'),
+        at('a', '2026-03-12T09:00:00+00:00'),
+        at('d', '2026-03-12T10:00:00.000Z', '2026-03-12T09:00:00Z'),
+        at('c', '2026-03-12T10:00:00.000Z', '2026-03-12T09:59:00Z'),
+        { id: 'x', body: '{' },
+        at('y'),
+        at('e', '2026-03-12T11:00:00Z', '2026-03-12T08:00:00Z'),
+      ]).map((r) => r.id),
+    ).toEqual(['x', 'y', 'a', 'd', 'b', 'c', 'e']);
+  });
+
+  test('a departure reported after the arrival, in the same batch as it, is indexed after it and flagged late, whatever order SQS hands them over in', async () => {
+    const { store, counts, handler } = indexerHarness();
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    for (const type of ['order.released', 'shipment.dispatched']) await handler(sqsEvent(sqsRecord(byType(type))), lambdaContext());
+    const arrived = byType('shipment.arrived');
+    const departed = byType('shipment.departed');
+    // The departure happened first but reached us a minute after the arrival; one batching window holds both.
+    const reportedLate = { ...departed, metadata: { ...departed.metadata, receivedAt: new Date(Date.parse(arrived.metadata.receivedAt) + 60_000).toISOString() } };
+    expect(Date.parse(reportedLate.metadata.occurredAt)).toBeLessThan(Date.parse(arrived.metadata.occurredAt));
+    const response = await handler(sqsEvent(sqsRecord(reportedLate), sqsRecord(arrived)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.state('SHP-1001-01')).toMatchObject({ milestone: 'arrived' });
+    const late = (await store.timeline('SO-1001')).filter((t) => t.late);
+    expect(late.map((t) => t.eventId)).toEqual([reportedLate.metadata.eventId]);
+    expect(counts.LateMilestones).toBe(1);
   });
 
   test('a delivery writes the state item once (milestone and view together); a repeated or late one is still guarded', async () => {
