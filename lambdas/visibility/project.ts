@@ -17,13 +17,18 @@ export interface ProjectionResult {
   readonly milestoneApplied: boolean;
 }
 
+function correctsAnInvoice(detail: CanonicalDetail): boolean {
+  const corrects = (detail.data as { correctsInvoiceId?: unknown } | undefined)?.correctsInvoiceId;
+  return typeof corrects === 'string' && corrects !== '';
+}
+
 /** Concurrent indexer containers rarely touch one shipment at once; a handful of retries settles it. */
 const MAX_ATTEMPTS = 5;
 
 /** The shipments an event concerns: the one it names, or for an invoice naming only its order, that order's. */
 async function shipmentsOf(store: ShipmentViewStore, detail: CanonicalDetail): Promise<string[]> {
-  // A credit memo changes no view (shipment-view.ts): nothing to read.
-  if (isCreditMemo(detail)) return [];
+  // A credit memo that names no invoice it corrects changes no view (shipment-view.ts): nothing to read.
+  if (isCreditMemo(detail) && !correctsAnInvoice(detail)) return [];
   if (detail.refs.shipmentId) return [detail.refs.shipmentId];
   if (detail.metadata.eventType === 'invoice.posted' && detail.refs.orderId) return store.shipmentsOf(detail.metadata.correlationId);
   return [];

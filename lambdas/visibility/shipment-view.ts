@@ -11,7 +11,7 @@
  */
 import { utcIso, type SeverityRank } from '../../registry/correlation-keys';
 import { isCreditMemo, type CanonicalDetail } from '../shared/canonical-event';
-import type { BusinessImpact } from './impact';
+import { toCents, type BusinessImpact } from './impact';
 
 /**
  * Effective severity: decided by the exception workflow (through the priority of the case it opened: normal →
@@ -76,7 +76,29 @@ export interface ShipmentView {
   /** The earliest `shipment.delivered` or `pod.captured`. */
   readonly deliveredAt?: string;
   readonly billingReadyAt?: string;
-  readonly invoice?: { readonly invoiceId: string; readonly postedAt: string; readonly currency?: string; readonly grossAmount?: string };
+  /** The earliest invoice posted for it that no credit memo cancels. */
+  readonly invoice?: ViewInvoice;
+  /**
+   * Every invoice posted for it, by invoice id: kept only once there is more than one, or a credit memo correcting one
+   * (a cancelled invoice leaves `invoice`, and the next one standing takes its place). @default `invoice` alone
+   */
+  readonly invoices?: Readonly<Record<string, Omit<ViewInvoice, 'invoiceId'>>>;
+  /** Credit memos that name the invoice they correct, by credit memo id. */
+  readonly creditMemos?: Readonly<Record<string, ViewCreditMemo>>;
+}
+
+export interface ViewInvoice {
+  readonly invoiceId: string;
+  readonly postedAt: string;
+  readonly currency?: string;
+  readonly grossAmount?: string;
+}
+
+export interface ViewCreditMemo {
+  readonly correctsInvoiceId: string;
+  readonly postedAt: string;
+  readonly currency?: string;
+  readonly grossAmount?: string;
 }
 
 /** The event types that can change a view; the indexer reads the state item only for these. */
@@ -185,6 +207,8 @@ export function foldView(before: ShipmentView | undefined, shipmentId: string, e
   const cases: Record<string, ViewCase> = { ...view.cases };
   const holds: Record<string, ViewHold> = { ...view.holds };
   let { deliveredAt, billingReadyAt, invoice } = view;
+  const invoices: Record<string, Omit<ViewInvoice, 'invoiceId'>> = { ...invoicesOf(view) };
+  const creditMemos: Record<string, ViewCreditMemo> = { ...view.creditMemos };
   const fromWorkflow = metadata.source.system === 'orchestrator';
   const source: ViewCase['source'] = fromWorkflow ? 'workflow' : metadata.source.system === 'cs' ? 'cs' : 'other';
 
@@ -260,11 +284,20 @@ export function foldView(before: ShipmentView | undefined, shipmentId: string, e
       break;
     case 'invoice.posted': {
       const invoiceId = refs.invoiceId;
-      // A credit memo bills nothing: it neither makes the shipment invoiced nor stands for its invoice (the trace shows it).
-      if (isCreditMemo(event)) break;
-      if (invoiceId && (!invoice || Date.parse(at) < Date.parse(invoice.postedAt))) {
-        invoice = compact({ invoiceId, postedAt: at, currency: str(data.currency), grossAmount: str(data.grossAmount) });
+      if (!invoiceId) break;
+      const amounts = { currency: str(data.currency), grossAmount: str(data.grossAmount) };
+      if (isCreditMemo(event)) {
+        // A credit memo bills nothing: it never makes the shipment invoiced nor stands for its invoice (the trace shows
+        // it). One that names the invoice it corrects counts against that invoice; see `standingInvoice`.
+        const correctsInvoiceId = str(data.correctsInvoiceId);
+        if (!correctsInvoiceId) break;
+        const current = creditMemos[invoiceId];
+        creditMemos[invoiceId] = compact({ correctsInvoiceId: current?.correctsInvoiceId ?? correctsInvoiceId, postedAt: earlier(current?.postedAt, at)!, ...amounts });
+      } else {
+        const current = invoices[invoiceId];
+        invoices[invoiceId] = compact({ postedAt: earlier(current?.postedAt, at)!, currency: current?.currency ?? amounts.currency, grossAmount: current?.grossAmount ?? amounts.grossAmount });
       }
+      invoice = standingInvoice(invoices, creditMemos);
       break;
     }
     default:
@@ -283,7 +316,49 @@ export function foldView(before: ShipmentView | undefined, shipmentId: string, e
     deliveredAt,
     billingReadyAt,
     invoice,
+    // The common case (one invoice, no credit memo) keeps `invoice` alone: the state item stays as small as it was.
+    invoices: Object.keys(invoices).length > 1 || Object.keys(creditMemos).length > 0 ? invoices : undefined,
+    creditMemos: Object.keys(creditMemos).length > 0 ? creditMemos : undefined,
   });
+}
+
+/** Every invoice a view knows (pure): its `invoices`, or its one `invoice` (views saved before `invoices` existed too). */
+function invoicesOf(view: ShipmentView): Readonly<Record<string, Omit<ViewInvoice, 'invoiceId'>>> {
+  if (view.invoices) return view.invoices;
+  if (!view.invoice) return {};
+  const { invoiceId, ...rest } = view.invoice;
+  return { [invoiceId]: rest };
+}
+
+/**
+ * Whether the credit memos naming an invoice cancel it (pure): they add up to at least its gross amount, in its
+ * currency (amounts compared without their sign: ERPs write credit memo totals positive or negative). A partial credit
+ * memo (a price correction, a damaged line) leaves the invoice standing. Business Central's cancellation of a posted
+ * invoice posts such a corrective credit memo for the whole invoice and reverts the sales order's invoiced
+ * quantities, so the order is invoiced anew (Correct Posted Sales Invoice, `UpdateSalesOrderLinesFromCancelledInvoice`,
+ * as quoted in https://github.com/microsoft/ALAppExtensions/issues/30330; the API's bound action `Microsoft.NAV.cancel`,
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice).
+ */
+export function cancelledBy(invoice: Omit<ViewInvoice, 'invoiceId'>, memos: readonly ViewCreditMemo[]): boolean {
+  const gross = invoice.grossAmount === undefined ? undefined : toCents(invoice.grossAmount);
+  if (gross === undefined || memos.length === 0) return false;
+  let credited = 0;
+  for (const memo of memos) {
+    const amount = memo.grossAmount === undefined ? undefined : toCents(memo.grossAmount);
+    if (amount === undefined || (memo.currency ?? invoice.currency) !== invoice.currency) return false;
+    credited += Math.abs(amount);
+  }
+  return credited >= Math.abs(gross);
+}
+
+/** The earliest invoice no credit memos cancel (pure), with its id; undefined when none stands. */
+function standingInvoice(invoices: Readonly<Record<string, Omit<ViewInvoice, 'invoiceId'>>>, creditMemos: Readonly<Record<string, ViewCreditMemo>>): ViewInvoice | undefined {
+  const memos = Object.values(creditMemos);
+  const standing = Object.entries(invoices)
+    .filter(([id, inv]) => !cancelledBy(inv, memos.filter((m) => m.correctsInvoiceId === id)))
+    .sort(([a, x], [b, y]) => Date.parse(x.postedAt) - Date.parse(y.postedAt) || a.localeCompare(b));
+  const [first] = standing;
+  return first ? compact({ invoiceId: first[0], ...first[1] }) : undefined;
 }
 
 /** The exceptions that still matter: not resolved, or resolved but with their quality hold still active. */

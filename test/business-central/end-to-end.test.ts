@@ -226,7 +226,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     expect(events.map((e) => [e.refs, e.data])).toEqual([
       [
         { invoiceId: creditMemo.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' },
-        { documentType: 'credit-memo', currency: 'USD', netAmount: '1000.00', taxAmount: '0.00', grossAmount: '1000.00' },
+        { documentType: 'credit-memo', correctsInvoiceId: invoice.number, currency: 'USD', netAmount: '1000.00', taxAmount: '0.00', grossAmount: '1000.00' },
       ],
     ]);
     // Served as the contract says, and a collection notification's filter is served too.

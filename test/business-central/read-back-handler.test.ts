@@ -107,7 +107,8 @@ describe('Business Central read-back function', () => {
       [
         'invoice.posted',
         { invoiceId: 'PS-CR104001', orderId: '101005', shipmentId: 'SHP-101005-1', customerId: '10000' },
-        { documentType: 'credit-memo', currency: 'USD', netAmount: '164.70', taxAmount: '8.24', grossAmount: '172.94' },
+        // The invoice it corrects, by its number (our invoice id): for the whole invoice, it cancels it (lambdas/visibility).
+        { documentType: 'credit-memo', correctsInvoiceId: 'PS-INV103001', currency: 'USD', netAmount: '164.70', taxAmount: '8.24', grossAmount: '172.94' },
       ],
     ]);
     expect(s.counted).toEqual(['BcInvoicesPosted']);

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { localizeApiUrls } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { runScenario, type ScenarioReport } from '../../sandbox/scenario/reference';
@@ -97,8 +98,16 @@ test('BC posted the invoice of SO-1001 after billing-ready; its notification was
   expect(bc().calls.some((c) => c.method === 'GET' && /\/salesInvoices\([0-9a-f-]{36}\)$/.test(c.path) && c.status === 200)).toBe(true);
 });
 
-test('a user cancels the invoice in BC: its corrective credit memo is read back into invoice.posted (credit-memo), and the shipment\'s ticket is told so, once', { timeout: 120_000 }, async () => {
+test('a user cancels the invoice in BC: its corrective credit memo is read back into invoice.posted (credit-memo), the shipment\'s ticket is told so, once, and the shipment is unbilled again', { timeout: 120_000 }, async () => {
   const [invoice] = [...bc().invoices.byId.values()];
+  const visibility = localizeApiUrls(sandbox.product!.outputs.VisibilityPageUrl!, sandbox.apis);
+  const unbilledRow = async () => {
+    const response = await fetch(new URL('api/deliveries/unbilled?limit=100', visibility));
+    const { items } = (await response.json()) as { items: { shipmentId: string; invoice: unknown }[] };
+    return items.find((i) => i.shipmentId === SHIPMENT);
+  };
+  // Invoiced: not on the unbilled list (once the index has the invoice).
+  await eventually(async () => ((await unbilledRow()) === undefined ? true : undefined), 60_000, 'the invoiced shipment off the unbilled list');
   const { creditMemo, statuses } = await bc().cancelSalesInvoice(invoice!.id);
   expect(statuses).toEqual([202, 202]);
   const creditMemos = () =>
@@ -119,6 +128,11 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   );
   expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}.`);
   expect(creditMemos()).toHaveLength(1);
+  // It corrects the whole invoice: the cancelled invoice no longer bills the shipment, which is delivered and not
+  // invoiced again (BC reverted the order's invoiced quantities), on the visibility API's unbilled list.
+  expect(posted!.data).toMatchObject({ documentType: 'credit-memo', correctsInvoiceId: invoice!.number });
+  const unbilled = await eventually(unbilledRow, 60_000, 'the shipment back on the unbilled list');
+  expect(unbilled.invoice).toBeNull();
 });
 
 test('the webhook route answers BC\'s handshake by GET too, through the API (the token required there); a GET without one is refused as any request missing what its route requires (401)', async () => {

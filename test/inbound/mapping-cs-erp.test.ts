@@ -166,6 +166,20 @@ describe('ERP CloudEvents → canonical', () => {
     });
   });
 
+  test('a generic-ERP credit memo keeps the invoice it corrects; on an invoice that field is dropped', async () => {
+    const h = erp();
+    await postStructured(h, cloudEvent('com.example.erp.invoice.posted.v1', { ...erpInvoice(), invoiceId: 'CM-90018', documentType: 'credit-memo', correctsInvoiceId: 'INV-90017' }, { id: 'cm-evt-1', subject: 'CM-90018' }));
+    await postStructured(h, cloudEvent('com.example.erp.invoice.posted.v1', { ...erpInvoice(), invoiceId: 'INV-90019', correctsInvoiceId: 'INV-90017' }, { id: 'inv-evt-2', subject: 'INV-90019' }));
+    const [memo, invoice] = published(h);
+    expect(memo).toMatchObject({ refs: { invoiceId: 'CM-90018', orderId: 'SO-1001' }, data: { documentType: 'credit-memo', correctsInvoiceId: 'INV-90017', grossAmount: '20110.50' } });
+    expect(invoice!.data).toMatchObject({ documentType: 'invoice' });
+    expect(invoice!.data).not.toHaveProperty('correctsInvoiceId');
+    // Not an id: the CloudEvent is refused, naming the field.
+    const bad = await postStructured(erp(), cloudEvent('com.example.erp.invoice.posted.v1', { ...erpInvoice(), documentType: 'credit-memo', correctsInvoiceId: 'not an id' }, { id: 'cm-evt-2' }));
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).field).toMatch(/correctsInvoiceId/);
+  });
+
   test('units map to EA / CS / PAL, frozen ranges to the frozen regime; an unknown unit is a 400 naming the line', async () => {
     const h = erp();
     const frozen = erpOrder({ temperatureRange: { minCelsius: -25, maxCelsius: -18 } });

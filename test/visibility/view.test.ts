@@ -4,7 +4,7 @@ import { viewOfItem } from '../../lambdas/visibility/view-codec';
 import { indexEvent } from '../../lambdas/indexer/indexer';
 import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
-import { entriesOf, listKeys, planEntries, unbilledAttributes } from '../../lambdas/visibility/lists';
+import { entriesOf, listKeys, planEntries, unbilledAttributes, unbilledKeys } from '../../lambdas/visibility/lists';
 import { projectView } from '../../lambdas/visibility/project';
 import { activeExceptions, foldView, statusOf, type ShipmentView } from '../../lambdas/visibility/shipment-view';
 import { InMemoryShipmentViewStore, stableJson } from '../../lambdas/visibility/view-store';
@@ -64,7 +64,7 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
     expect(statusOf(fold(upTo('posted'))).unbilled).toBe(false);
   });
 
-  test('a credit memo bills nothing: a delivered shipment stays unbilled, and an invoiced one keeps its invoice', async () => {
+  test('a credit memo naming no invoice it corrects bills nothing: a delivered shipment stays unbilled, and an invoiced one keeps its invoice', async () => {
     const creditMemo = scenarioEvent({
       eventType: 'invoice.posted',
       system: 'erp',
@@ -81,6 +81,77 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
     // The projection reads nothing for it.
     const store = new InMemoryShipmentViewStore();
     expect(await projectView(store, creditMemo, now, TTL)).toEqual({ shipments: [], milestoneApplied: false });
+  });
+
+  describe('credit memos that name the invoice they correct', () => {
+    const memo = (id: string, grossAmount: string, options: { corrects?: string; currency?: string; at?: string } = {}) =>
+      scenarioEvent({
+        eventType: 'invoice.posted',
+        system: 'erp',
+        vendorEventId: `cm-${id}`,
+        occurredAt: options.at ?? '2026-03-12T15:00:00Z',
+        refs: { orderId: 'SO-1001', invoiceId: id, shipmentId: SHIPMENT },
+        data: { documentType: 'credit-memo', correctsInvoiceId: options.corrects ?? 'INV-9001', currency: options.currency ?? 'EUR', netAmount: grossAmount, grossAmount },
+      });
+    const invoice = (id: string, at: string, grossAmount = '20110.50') =>
+      scenarioEvent({
+        eventType: 'invoice.posted',
+        system: 'erp',
+        vendorEventId: `inv-${id}`,
+        occurredAt: at,
+        refs: { orderId: 'SO-1001', invoiceId: id, shipmentId: SHIPMENT },
+        data: { documentType: 'invoice', currency: 'EUR', netAmount: grossAmount, grossAmount },
+      });
+
+    test('one for the whole invoice (a cancellation) puts the shipment back among the unbilled, in either order; the next invoice bills it again', () => {
+      const cancelled = fold([...upTo('posted'), memo('CM-1', '20110.50')]);
+      expect(cancelled.invoice).toBeUndefined();
+      expect(statusOf(cancelled).unbilled).toBe(true);
+      expect(cancelled.creditMemos).toEqual({ 'CM-1': { correctsInvoiceId: 'INV-9001', postedAt: '2026-03-12T15:00:00.000Z', currency: 'EUR', grossAmount: '20110.50' } });
+      // The credit memo indexed before its invoice: the same view.
+      const s = upTo('posted');
+      const reordered = fold([...s.slice(0, -1), memo('CM-1', '20110.50'), s[s.length - 1]!]);
+      expect(stableJson(reordered)).toBe(stableJson(cancelled));
+      // Negative totals (the ERP's sign convention) cancel as well; repeated, nothing changes.
+      expect(statusOf(fold([...upTo('posted'), memo('CM-1', '-20110.50'), memo('CM-1', '-20110.50')])).unbilled).toBe(true);
+      // The order invoiced anew: billed by the new invoice, the cancelled one kept beside it.
+      const reinvoiced = foldView(cancelled, SHIPMENT, invoice('INV-9002', '2026-03-12T16:00:00Z'));
+      expect(reinvoiced.invoice).toMatchObject({ invoiceId: 'INV-9002', postedAt: '2026-03-12T16:00:00.000Z' });
+      expect(Object.keys(reinvoiced.invoices ?? {}).sort()).toEqual(['INV-9001', 'INV-9002']);
+      expect(statusOf(reinvoiced).unbilled).toBe(false);
+    });
+
+    test('partial ones leave the invoice standing until they add up to it; another currency or another invoice does not count', () => {
+      const partial = fold([...upTo('posted'), memo('CM-1', '110.50')]);
+      expect(partial.invoice).toMatchObject({ invoiceId: 'INV-9001' });
+      expect(statusOf(partial).unbilled).toBe(false);
+      expect(statusOf(foldView(partial, SHIPMENT, memo('CM-2', '20000.00'))).unbilled).toBe(true);
+      expect(statusOf(fold([...upTo('posted'), memo('CM-1', '20110.50', { currency: 'USD' })])).unbilled).toBe(false);
+      expect(statusOf(fold([...upTo('posted'), memo('CM-1', '20110.50', { corrects: 'INV-0001' })])).unbilled).toBe(false);
+    });
+
+    test('with two invoices, cancelling the earlier one leaves the later one as the invoice', () => {
+      const two = fold([...upTo('posted'), invoice('INV-9002', '2026-03-12T14:30:00Z', '100.00')]);
+      expect(two.invoice).toMatchObject({ invoiceId: 'INV-9001' });
+      expect(two.creditMemos).toBeUndefined();
+      expect(foldView(two, SHIPMENT, memo('CM-1', '20110.50')).invoice).toMatchObject({ invoiceId: 'INV-9002', grossAmount: '100.00' });
+    });
+
+    test('a view saved with its invoice alone (before `invoices` existed) is cancelled the same way; the common case stores `invoice` alone', () => {
+      const one = fold(upTo('posted'));
+      expect(one.invoices).toBeUndefined();
+      expect(one.creditMemos).toBeUndefined();
+      expect(foldView({ ...one }, SHIPMENT, memo('CM-1', '20110.50')).invoice).toBeUndefined();
+    });
+
+    test('the projection writes it: the state item enters the unbilled index again', async () => {
+      const store = new InMemoryShipmentViewStore();
+      for (const event of upTo('posted')) await projectView(store, event, now, TTL);
+      const item = () => store.items.get(`SHIPMENT#${SHIPMENT}\u0000STATE`) as Record<string, unknown>;
+      expect(item()[unbilledKeys.pkAttribute]).toBeUndefined();
+      expect(await projectView(store, memo('CM-1', '20110.50'), now, TTL)).toMatchObject({ shipments: [{ shipmentId: SHIPMENT, outcome: 'updated' }] });
+      expect(item()).toMatchObject({ [unbilledKeys.pkAttribute]: unbilledKeys.pk });
+    });
   });
 
   test('the delivery resolves exceptions raised before it, not a damage found after it', () => {

@@ -23,7 +23,10 @@ import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSal
  *   order's latest billing-ready row, as for the invoice. A credit memo linked to no invoice (zero GUID), or to an
  *   invoice from no order, belongs to no order of ours: ignored with the reason.
  * - `number` → `refs.invoiceId` (the document's number, as the generic ERP's credit memos); the amounts as posted (BC's
- *   credit memo totals are positive numbers); downstream a credit memo bills nothing (docs/outbound.md).
+ *   credit memo totals are positive numbers); the corrected invoice's `number` → `data.correctsInvoiceId`. Downstream a
+ *   credit memo bills nothing (docs/outbound.md); credit memos adding up to their invoice's total cancel it, and its
+ *   shipment is unbilled again (lambdas/visibility/shipment-view.ts): BC's cancellation reverts the sales order's
+ *   invoiced quantities, so the order is invoiced anew.
  * - One event per credit memo: the id is its API `id` and `posted`, so a repeated notification and `Open` → `Paid`
  *   dedupe downstream.
  */
@@ -41,8 +44,13 @@ export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | u
   return undefined;
 }
 
-/** A posted credit memo, the order of the invoice it corrects and that order's shipment → `invoice.posted` refs/data. Throws ValidationError naming the field. Pure. */
-export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, orderNumber: string, shipmentId?: string): MappedResource {
+/**
+ * A posted credit memo, the invoice it corrects (its `number`, our invoice id, and the order it was posted from) and
+ * that order's shipment → `invoice.posted` refs/data, `correctsInvoiceId` naming the invoice. Throws ValidationError
+ * naming the field. Pure.
+ */
+export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readonly invoiceNumber: string; readonly orderNumber: string }, shipmentId?: string): MappedResource {
+  const { invoiceNumber, orderNumber } = corrects;
   if (!memo.number) throw new ValidationError(`sales credit memo ${memo.id} has no number`, 'salesCreditMemo.number');
   const currency = memo.currencyCode ?? '';
   if (!/^[A-Z]{3}$/.test(currency)) throw new ValidationError(`sales credit memo ${memo.number} has currencyCode ${JSON.stringify(currency)}, not an ISO 4217 code`, 'salesCreditMemo.currencyCode');
@@ -51,6 +59,7 @@ export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, orderNumber: strin
     occurredAt: memo.lastModifiedDateTime,
     data: compact({
       documentType: 'credit-memo',
+      correctsInvoiceId: invoiceNumber || undefined,
       currency,
       netAmount: bcDecimal(memo.totalAmountExcludingTax, 'salesCreditMemo.totalAmountExcludingTax'),
       taxAmount: memo.totalTaxAmount === undefined ? undefined : bcDecimal(memo.totalTaxAmount, 'salesCreditMemo.totalTaxAmount'),
@@ -88,7 +97,7 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
       notPosted.push(`sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which was not posted from a sales order: no order of ours to note it on`);
       continue;
     }
-    const mapped = mapBcSalesCreditMemo(memo, invoice.orderNumber, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber)));
+    const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: invoice.orderNumber }, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber)));
     const event = buildCanonicalEvent({
       eventType: 'invoice.posted',
       system: 'erp',

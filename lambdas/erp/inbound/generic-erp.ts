@@ -47,6 +47,8 @@ export interface GenericErpInvoice {
   shipmentId?: string;
   customerId?: string;
   documentType?: 'invoice' | 'credit-memo';
+  /** For a credit memo: the invoice it corrects. */
+  correctsInvoiceId?: string;
   currency: string;
   netAmount: string;
   taxAmount?: string;
@@ -150,6 +152,8 @@ export function mapErpInvoice(invoice: GenericErpInvoice): MappedResource {
     occurredAt: invoice.postedAt,
     data: compact({
       documentType: invoice.documentType ?? 'invoice',
+      // Only a credit memo corrects an invoice; on an invoice the field means nothing and is dropped.
+      correctsInvoiceId: invoice.documentType === 'credit-memo' ? invoice.correctsInvoiceId : undefined,
       currency: invoice.currency,
       netAmount: invoice.netAmount,
       taxAmount: invoice.taxAmount,

@@ -941,6 +941,10 @@ export interface InvoicePostedV1 {
 export interface InvoicePostedData {
   documentType: 'invoice' | 'credit-memo';
   /**
+   * For a credit memo: the number (refs.invoiceId) of the invoice it corrects, when the ERP links them. Credit memos naming the same invoice that add up to its gross amount cancel it: its shipments are unbilled again.
+   */
+  correctsInvoiceId?: string;
+  /**
    * CurrencyCode
    */
   currency: string;

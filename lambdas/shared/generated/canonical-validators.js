@@ -4,7 +4,7 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate303;
+export const canonicalEventEnvelope = validate304;
 const schema8 = {properties: {"eventId":0,"eventType":0,"schemaVersion":0,"occurredAt":0,"receivedAt":0,"source":0,"correlationId":0,"causationId":0,"sequence":0}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
@@ -579,21 +579,21 @@ return errors === 0;
 }
 
 
-function validate303(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate303.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate304.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate303.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate304.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -630,7 +630,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate303.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate304.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -645,15 +645,15 @@ var valid0 = true;
 }
 }
 else {
-validate303.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate304.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate303.errors = vErrors;
+validate304.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV1 = validate306;
+export const orderReleasedV1 = validate307;
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1752,7 +1752,7 @@ return errors === 0;
 }
 
 
-function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate307(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1763,7 +1763,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate307.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1774,7 +1774,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate307.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1782,11 +1782,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate307.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate306.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate307.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1799,11 +1799,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate307.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate306.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate307.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1815,7 +1815,7 @@ var valid2 = true;
 }
 }
 else {
-validate306.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate307.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1832,7 +1832,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate306.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate307.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1863,7 +1863,7 @@ var valid3 = true;
 }
 }
 else {
-validate306.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate307.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1889,15 +1889,15 @@ var valid1 = true;
 }
 }
 else {
-validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate307.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate306.errors = vErrors;
+validate307.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentCreatedV1 = validate311;
+export const shipmentCreatedV1 = validate312;
 
 function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2188,7 +2188,7 @@ return errors === 0;
 }
 
 
-function validate311(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate312(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2199,7 +2199,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate311.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate312.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2210,7 +2210,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate312.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2218,11 +2218,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate312.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate311.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate312.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2235,11 +2235,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate312.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate311.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate312.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2251,7 +2251,7 @@ var valid2 = true;
 }
 }
 else {
-validate311.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate312.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2268,7 +2268,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate311.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate312.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2299,7 +2299,7 @@ var valid3 = true;
 }
 }
 else {
-validate311.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate312.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2325,15 +2325,15 @@ var valid1 = true;
 }
 }
 else {
-validate311.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate312.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate311.errors = vErrors;
+validate312.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDispatchedV1 = validate316;
+export const shipmentDispatchedV1 = validate317;
 const schema31 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
@@ -2610,7 +2610,7 @@ return errors === 0;
 }
 
 
-function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate317(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2621,7 +2621,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate316.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate317.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2632,7 +2632,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate317.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2640,11 +2640,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate317.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate316.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate317.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2657,11 +2657,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate317.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate316.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate317.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2673,7 +2673,7 @@ var valid2 = true;
 }
 }
 else {
-validate316.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate317.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2690,7 +2690,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate316.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate317.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2721,7 +2721,7 @@ var valid3 = true;
 }
 }
 else {
-validate316.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate317.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2747,15 +2747,15 @@ var valid1 = true;
 }
 }
 else {
-validate316.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate317.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate316.errors = vErrors;
+validate317.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDepartedV1 = validate321;
+export const shipmentDepartedV1 = validate322;
 
 function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2856,7 +2856,7 @@ return errors === 0;
 }
 
 
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate322(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2867,7 +2867,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate322.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2878,7 +2878,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate322.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2886,11 +2886,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate322.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate321.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate322.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2903,11 +2903,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate322.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate321.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate322.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2919,7 +2919,7 @@ var valid2 = true;
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate322.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2936,7 +2936,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate321.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate322.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2967,7 +2967,7 @@ var valid3 = true;
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate322.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2993,15 +2993,15 @@ var valid1 = true;
 }
 }
 else {
-validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate322.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate321.errors = vErrors;
+validate322.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentArrivedV1 = validate326;
+export const shipmentArrivedV1 = validate327;
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3101,7 +3101,7 @@ return errors === 0;
 }
 
 
-function validate326(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3112,7 +3112,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate326.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3123,7 +3123,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate326.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3131,11 +3131,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate326.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate326.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3148,11 +3148,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate326.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate326.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3164,7 +3164,7 @@ var valid2 = true;
 }
 }
 else {
-validate326.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3181,7 +3181,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate326.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate327.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3225,7 +3225,7 @@ var valid3 = true;
 }
 }
 else {
-validate326.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3251,15 +3251,15 @@ var valid1 = true;
 }
 }
 else {
-validate326.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate326.errors = vErrors;
+validate327.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentEtaUpdatedV1 = validate332;
+export const shipmentEtaUpdatedV1 = validate333;
 
 function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3344,7 +3344,7 @@ return errors === 0;
 }
 
 
-function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate333(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3355,7 +3355,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate332.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate333.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3366,7 +3366,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate333.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3374,11 +3374,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate333.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.eta-updated" !== data1){
-validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
+validate333.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3391,11 +3391,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate333.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate333.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3407,7 +3407,7 @@ var valid2 = true;
 }
 }
 else {
-validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate333.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3424,7 +3424,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate332.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate333.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3437,7 +3437,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate332.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate333.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3463,15 +3463,15 @@ var valid1 = true;
 }
 }
 else {
-validate332.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate333.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate332.errors = vErrors;
+validate333.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDeliveredV1 = validate336;
+export const shipmentDeliveredV1 = validate337;
 
 function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3580,7 +3580,7 @@ return errors === 0;
 }
 
 
-function validate336(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate337(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3591,7 +3591,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate336.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate337.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3602,7 +3602,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate336.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3610,11 +3610,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate336.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.delivered" !== data1){
-validate336.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3627,11 +3627,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate336.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate336.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3643,7 +3643,7 @@ var valid2 = true;
 }
 }
 else {
-validate336.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3660,7 +3660,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate336.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate337.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3673,7 +3673,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate336.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3699,15 +3699,15 @@ var valid1 = true;
 }
 }
 else {
-validate336.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate336.errors = vErrors;
+validate337.errors = vErrors;
 return errors === 0;
 }
 
-export const podCapturedV1 = validate340;
+export const podCapturedV1 = validate341;
 
 function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3838,7 +3838,7 @@ return errors === 0;
 }
 
 
-function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate341(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3849,7 +3849,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate340.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate341.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3860,7 +3860,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate341.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3868,11 +3868,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate341.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("pod.captured" !== data1){
-validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
+validate341.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3885,11 +3885,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate341.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate341.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3901,7 +3901,7 @@ var valid2 = true;
 }
 }
 else {
-validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate341.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3918,7 +3918,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate340.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate341.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3931,7 +3931,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate340.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate341.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3957,15 +3957,15 @@ var valid1 = true;
 }
 }
 else {
-validate340.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate341.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate340.errors = vErrors;
+validate341.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentExceptionRaisedV1 = validate344;
+export const shipmentExceptionRaisedV1 = validate345;
 const schema45 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
 
 function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -4821,7 +4821,7 @@ return errors === 0;
 }
 
 
-function validate344(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4832,7 +4832,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate344.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate345.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4843,7 +4843,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate344.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4851,11 +4851,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate344.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.exception-raised" !== data1){
-validate344.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4868,11 +4868,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate344.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate344.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4884,7 +4884,7 @@ var valid2 = true;
 }
 }
 else {
-validate344.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4901,7 +4901,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate344.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate345.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4914,7 +4914,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate344.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4940,15 +4940,15 @@ var valid1 = true;
 }
 }
 else {
-validate344.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate344.errors = vErrors;
+validate345.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentStatusSyncedV1 = validate348;
+export const shipmentStatusSyncedV1 = validate349;
 
 function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5065,7 +5065,7 @@ return errors === 0;
 }
 
 
-function validate348(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate349(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5076,7 +5076,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate348.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate349.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5087,7 +5087,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate348.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate349.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5095,11 +5095,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate348.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate349.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.status-synced" !== data1){
-validate348.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+validate349.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5112,11 +5112,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate348.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate349.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate348.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate349.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5128,7 +5128,7 @@ var valid2 = true;
 }
 }
 else {
-validate348.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate349.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5145,7 +5145,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate348.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate349.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5158,7 +5158,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate348.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate349.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5184,15 +5184,15 @@ var valid1 = true;
 }
 }
 else {
-validate348.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate349.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate348.errors = vErrors;
+validate349.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldPlacedV1 = validate352;
+export const qualityHoldPlacedV1 = validate353;
 
 function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5324,7 +5324,7 @@ return errors === 0;
 }
 
 
-function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate353(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5335,7 +5335,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate352.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate353.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5346,7 +5346,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate353.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5354,11 +5354,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate353.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.placed" !== data1){
-validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+validate353.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5371,11 +5371,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate353.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate353.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5387,7 +5387,7 @@ var valid2 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate353.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5404,7 +5404,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate352.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate353.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5435,7 +5435,7 @@ var valid3 = true;
 }
 }
 else {
-validate352.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate353.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5461,15 +5461,15 @@ var valid1 = true;
 }
 }
 else {
-validate352.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate353.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate352.errors = vErrors;
+validate353.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldReleasedV1 = validate357;
+export const qualityHoldReleasedV1 = validate358;
 
 function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5561,7 +5561,7 @@ return errors === 0;
 }
 
 
-function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5572,7 +5572,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate357.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate358.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5583,7 +5583,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate358.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5591,11 +5591,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate358.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.released" !== data1){
-validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+validate358.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5608,11 +5608,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5624,7 +5624,7 @@ var valid2 = true;
 }
 }
 else {
-validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate358.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5641,7 +5641,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate357.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate358.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5672,7 +5672,7 @@ var valid3 = true;
 }
 }
 else {
-validate357.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate358.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5698,15 +5698,15 @@ var valid1 = true;
 }
 }
 else {
-validate357.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate358.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate357.errors = vErrors;
+validate358.errors = vErrors;
 return errors === 0;
 }
 
-export const caseOpenedV1 = validate362;
+export const caseOpenedV1 = validate363;
 
 function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5944,7 +5944,7 @@ return errors === 0;
 }
 
 
-function validate362(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5955,7 +5955,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate362.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate363.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5966,7 +5966,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate362.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5974,11 +5974,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate362.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.opened" !== data1){
-validate362.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5991,11 +5991,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate362.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6007,7 +6007,7 @@ var valid2 = true;
 }
 }
 else {
-validate362.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6024,7 +6024,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate362.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate363.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6037,7 +6037,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate362.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6063,15 +6063,15 @@ var valid1 = true;
 }
 }
 else {
-validate362.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate362.errors = vErrors;
+validate363.errors = vErrors;
 return errors === 0;
 }
 
-export const caseUpdatedV1 = validate366;
+export const caseUpdatedV1 = validate367;
 
 function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6303,7 +6303,7 @@ return errors === 0;
 }
 
 
-function validate366(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6314,7 +6314,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate366.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate367.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6325,7 +6325,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate366.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6333,11 +6333,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate366.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.updated" !== data1){
-validate366.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6350,11 +6350,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate366.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6366,7 +6366,7 @@ var valid2 = true;
 }
 }
 else {
-validate366.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6383,7 +6383,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate366.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate367.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6396,7 +6396,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate366.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6422,15 +6422,15 @@ var valid1 = true;
 }
 }
 else {
-validate366.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate366.errors = vErrors;
+validate367.errors = vErrors;
 return errors === 0;
 }
 
-export const caseResolvedV1 = validate370;
+export const caseResolvedV1 = validate371;
 
 function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6527,7 +6527,7 @@ return errors === 0;
 }
 
 
-function validate370(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate371(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6538,7 +6538,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate370.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate371.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6549,7 +6549,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate370.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6557,11 +6557,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate370.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.resolved" !== data1){
-validate370.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6574,11 +6574,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate370.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6590,7 +6590,7 @@ var valid2 = true;
 }
 }
 else {
-validate370.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6607,7 +6607,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate370.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate371.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6620,7 +6620,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate370.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6646,15 +6646,15 @@ var valid1 = true;
 }
 }
 else {
-validate370.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate370.errors = vErrors;
+validate371.errors = vErrors;
 return errors === 0;
 }
 
-export const customerNotifiedV1 = validate374;
+export const customerNotifiedV1 = validate375;
 
 function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6767,7 +6767,7 @@ return errors === 0;
 }
 
 
-function validate374(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate375(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6778,7 +6778,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate374.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate375.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6789,7 +6789,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate374.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6797,11 +6797,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate374.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("customer.notified" !== data1){
-validate374.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6814,11 +6814,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate374.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6830,7 +6830,7 @@ var valid2 = true;
 }
 }
 else {
-validate374.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6847,7 +6847,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.customerId === undefined) && (missing2 = "customerId")){
-validate374.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate375.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6860,7 +6860,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate374.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6886,15 +6886,15 @@ var valid1 = true;
 }
 }
 else {
-validate374.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate374.errors = vErrors;
+validate375.errors = vErrors;
 return errors === 0;
 }
 
-export const invoiceReadyV1 = validate378;
+export const invoiceReadyV1 = validate379;
 
 function validate275(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6984,7 +6984,7 @@ return errors === 0;
 }
 
 
-function validate378(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate379(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6995,7 +6995,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate378.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate379.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7006,7 +7006,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7014,11 +7014,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.ready" !== data1){
-validate378.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7031,11 +7031,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate378.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7047,7 +7047,7 @@ var valid2 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7064,7 +7064,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate378.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate379.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7095,7 +7095,7 @@ var valid3 = true;
 }
 }
 else {
-validate378.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7121,101 +7121,101 @@ var valid1 = true;
 }
 }
 else {
-validate378.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate378.errors = vErrors;
+validate379.errors = vErrors;
 return errors === 0;
 }
 
-export const invoicePostedV1 = validate383;
+export const invoicePostedV1 = validate384;
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate284(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 3){
-validate284.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
+validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(data.length < 3){
-validate284.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
+validate285.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern9.test(data)){
-validate284.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate285.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate284.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate285.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate284.errors = vErrors;
+validate285.errors = vErrors;
 return errors === 0;
 }
 
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate286(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate287(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate286.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate287.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate286.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate287.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate286.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate287.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate286.errors = vErrors;
+validate287.errors = vErrors;
 return errors === 0;
 }
 
 const formats2 = __formats.date;
 
-function validate290(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 10){
-validate290.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
+validate291.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 else {
 if(!(formats2.validate(data))){
-validate290.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+validate291.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 }
 else {
-validate290.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate291.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate290.errors = vErrors;
+validate291.errors = vErrors;
 return errors === 0;
 }
 
@@ -7233,7 +7233,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((((key0 === "documentType") || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
+if(!((((((((key0 === "documentType") || (key0 === "correctsInvoiceId")) || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
 validate283.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -7257,10 +7257,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.currency !== undefined){
+if(data.correctsInvoiceId !== undefined){
 const _errs4 = errors;
-if(!(validate284(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
-vErrors = vErrors === null ? validate284.errors : vErrors.concat(validate284.errors);
+if(!(validate35(data.correctsInvoiceId, {instancePath:instancePath+"/correctsInvoiceId",parentData:data,parentDataProperty:"correctsInvoiceId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -7269,10 +7269,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.netAmount !== undefined){
+if(data.currency !== undefined){
 const _errs5 = errors;
-if(!(validate286(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
+if(!(validate285(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -7281,10 +7281,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.taxAmount !== undefined){
+if(data.netAmount !== undefined){
 const _errs6 = errors;
-if(!(validate286(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
+if(!(validate287(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -7293,10 +7293,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.grossAmount !== undefined){
+if(data.taxAmount !== undefined){
 const _errs7 = errors;
-if(!(validate286(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate286.errors : vErrors.concat(validate286.errors);
+if(!(validate287(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -7305,10 +7305,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.dueDate !== undefined){
+if(data.grossAmount !== undefined){
 const _errs8 = errors;
-if(!(validate290(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
-vErrors = vErrors === null ? validate290.errors : vErrors.concat(validate290.errors);
+if(!(validate287(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7317,16 +7317,29 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.paymentTermsCode !== undefined){
+if(data.dueDate !== undefined){
 const _errs9 = errors;
-if(!(validate35(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate291(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate291.errors : vErrors.concat(validate291.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.paymentTermsCode !== undefined){
+const _errs10 = errors;
+if(!(validate35(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -7347,7 +7360,7 @@ return errors === 0;
 }
 
 
-function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate384(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7358,7 +7371,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate383.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate384.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7369,7 +7382,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate384.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7377,11 +7390,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate384.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate384.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7394,11 +7407,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate384.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate384.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7410,7 +7423,7 @@ var valid2 = true;
 }
 }
 else {
-validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate384.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7427,7 +7440,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate383.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate384.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7458,7 +7471,7 @@ var valid3 = true;
 }
 }
 else {
-validate383.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate384.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7484,34 +7497,34 @@ var valid1 = true;
 }
 }
 else {
-validate383.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate384.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate383.errors = vErrors;
+validate384.errors = vErrors;
 return errors === 0;
 }
 
-export const syncFailedV1 = validate388;
+export const syncFailedV1 = validate389;
 const schema79 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate297(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate297.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(func2.call(schema79.properties, key0))){
-validate297.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7535,24 +7548,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate297.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
+validate298.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate297.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
+validate298.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data1)){
-validate297.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+validate298.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate297.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
+validate298.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7566,11 +7579,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate297.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
+validate298.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate297.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
+validate298.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7597,24 +7610,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
+validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
+validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate297.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
+validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7630,24 +7643,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
+validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
+validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern13.test(data5)){
-validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate297.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
+validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7660,7 +7673,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate297.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
+validate298.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -7673,18 +7686,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
+validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate297.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7700,18 +7713,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
+validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate297.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -7738,7 +7751,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate297.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
+validate298.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -7760,16 +7773,16 @@ var valid0 = true;
 }
 }
 else {
-validate297.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate297.errors = vErrors;
+validate298.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate389(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7780,7 +7793,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate388.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate389.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7791,7 +7804,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate389.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7799,11 +7812,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate389.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate389.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7816,11 +7829,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate389.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate389.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7832,7 +7845,7 @@ var valid2 = true;
 }
 }
 else {
-validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate389.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7846,7 +7859,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate388.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate389.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -7857,8 +7870,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate297(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate297.errors : vErrors.concat(validate297.errors);
+if(!(validate298(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -7871,11 +7884,11 @@ var valid1 = true;
 }
 }
 else {
-validate388.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate389.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate388.errors = vErrors;
+validate389.errors = vErrors;
 return errors === 0;
 }
 

@@ -1127,28 +1127,28 @@ return errors === 0;
 
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate33.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate34.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate33.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate34.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate33.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate34.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
 
@@ -1228,12 +1228,24 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.currency !== undefined){
-let data5 = data.currency;
+if(data.correctsInvoiceId !== undefined){
 const _errs6 = errors;
-if(errors === _errs6){
-if(typeof data5 === "string"){
-if(!pattern9.test(data5)){
+if(!(validate28(data.correctsInvoiceId, {instancePath:instancePath+"/correctsInvoiceId",parentData:data,parentDataProperty:"correctsInvoiceId",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.currency !== undefined){
+let data6 = data.currency;
+const _errs7 = errors;
+if(errors === _errs7){
+if(typeof data6 === "string"){
+if(!pattern9.test(data6)){
 validate27.errors = [{instancePath:instancePath+"/currency",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
@@ -1243,28 +1255,16 @@ validate27.errors = [{instancePath:instancePath+"/currency",keyword:"type",param
 return false;
 }
 }
-var valid0 = _errs6 === errors;
+var valid0 = _errs7 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.netAmount !== undefined){
-const _errs8 = errors;
-if(!(validate33(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
-errors = vErrors.length;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.taxAmount !== undefined){
 const _errs9 = errors;
-if(!(validate33(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate34(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -1273,10 +1273,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.grossAmount !== undefined){
+if(data.taxAmount !== undefined){
 const _errs10 = errors;
-if(!(validate33(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate34(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -1285,13 +1285,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.dueDate !== undefined){
-let data9 = data.dueDate;
+if(data.grossAmount !== undefined){
 const _errs11 = errors;
-if(errors === _errs11){
-if(errors === _errs11){
-if(typeof data9 === "string"){
-if(!(formats8.validate(data9))){
+if(!(validate34(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dueDate !== undefined){
+let data10 = data.dueDate;
+const _errs12 = errors;
+if(errors === _errs12){
+if(errors === _errs12){
+if(typeof data10 === "string"){
+if(!(formats8.validate(data10))){
 validate27.errors = [{instancePath:instancePath+"/dueDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
@@ -1302,36 +1314,36 @@ return false;
 }
 }
 }
-var valid0 = _errs11 === errors;
+var valid0 = _errs12 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.paymentTermsCode !== undefined){
-const _errs13 = errors;
+const _errs14 = errors;
 if(!(validate28(data.paymentTermsCode, {instancePath:instancePath+"/paymentTermsCode",parentData:data,parentDataProperty:"paymentTermsCode",rootData}))){
 vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs14 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.postedAt !== undefined){
-let data11 = data.postedAt;
-const _errs14 = errors;
-if(errors === _errs14){
-if(errors === _errs14){
-if(typeof data11 === "string"){
-if(data11.length > 40){
+let data12 = data.postedAt;
+const _errs15 = errors;
+if(errors === _errs15){
+if(errors === _errs15){
+if(typeof data12 === "string"){
+if(data12.length > 40){
 validate27.errors = [{instancePath:instancePath+"/postedAt",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
-if(!(formats0.validate(data11))){
+if(!(formats0.validate(data12))){
 validate27.errors = [{instancePath:instancePath+"/postedAt",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
@@ -1343,10 +1355,11 @@ return false;
 }
 }
 }
-var valid0 = _errs14 === errors;
+var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -1370,110 +1383,110 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpOrder = validate38;
+export const genericErpOrder = validate39;
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate39.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate40.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate39.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate40.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data)){
-validate39.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate40.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate39.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate40.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate39.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100 || isNaN(data)){
-validate43.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate44.errors = [{instancePath,keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data < -100 || isNaN(data)){
-validate43.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate44.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate43.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
+validate44.errors = [{instancePath,keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
-validate43.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate46.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate47.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate46.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate47.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate46.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate47.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate46.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 
 const pattern12 = /* @__PURE__ */ new RegExp("^[A-Z]{2}$", "u");
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.locationId === undefined) && (missing0 = "locationId")){
-validate49.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate50.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.locationId !== undefined){
 const _errs1 = errors;
-if(!(validate39(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data.locationId, {instancePath:instancePath+"/locationId",parentData:data,parentDataProperty:"locationId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1488,18 +1501,18 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 200){
-validate49.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
+validate50.errors = [{instancePath:instancePath+"/name",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate49.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
+validate50.errors = [{instancePath:instancePath+"/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1516,7 +1529,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if((((data2.line1 === undefined) && (missing1 = "line1")) || ((data2.city === undefined) && (missing1 = "city"))) || ((data2.countryCode === undefined) && (missing1 = "countryCode"))){
-validate49.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
+validate50.errors = [{instancePath:instancePath+"/address",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1526,18 +1539,18 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data3 === "string"){
 if(data3.length > 200){
-validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
+validate50.errors = [{instancePath:instancePath+"/address/line1",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
+validate50.errors = [{instancePath:instancePath+"/address/line1",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/line1",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1553,12 +1566,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate49.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
+validate50.errors = [{instancePath:instancePath+"/address/line2",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/line2",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1574,18 +1587,18 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 100){
-validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
+validate50.errors = [{instancePath:instancePath+"/address/city",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
+validate50.errors = [{instancePath:instancePath+"/address/city",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/city",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1601,18 +1614,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data6 === "string"){
 if(data6.length > 20){
-validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
+validate50.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"maxLength",params:{limit: 20}}];
 return false;
 }
 else {
 if(data6.length < 1){
-validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
+validate50.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/postalCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1628,12 +1641,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data7 === "string"){
 if(data7.length > 100){
-validate49.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
+validate50.errors = [{instancePath:instancePath+"/address/region",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/region",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1649,12 +1662,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data8 === "string"){
 if(!pattern12.test(data8)){
-validate49.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
+validate50.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}}];
 return false;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
+validate50.errors = [{instancePath:instancePath+"/address/countryCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1671,7 +1684,7 @@ var valid1 = true;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate50.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1688,7 +1701,7 @@ if(errors === _errs18){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing2;
 if(((data9.latitude === undefined) && (missing2 = "latitude")) || ((data9.longitude === undefined) && (missing2 = "longitude"))){
-validate49.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1698,18 +1711,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 90 || isNaN(data10)){
-validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data10 < -90 || isNaN(data10)){
-validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1725,18 +1738,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 180 || isNaN(data11)){
-validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data11 < -180 || isNaN(data11)){
-validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -1749,7 +1762,7 @@ var valid2 = true;
 }
 }
 else {
-validate49.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
+validate50.errors = [{instancePath:instancePath+"/coordinates",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1764,16 +1777,16 @@ var valid0 = true;
 }
 }
 else {
-validate49.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate50.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate49.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-order.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1781,14 +1794,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.orderId === undefined) && (missing0 = "orderId")) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.requestedDeliveryWindow === undefined) && (missing0 = "requestedDeliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.lines === undefined) && (missing0 = "lines"))){
-validate38.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate39.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.orderId !== undefined){
 const _errs1 = errors;
-if(!(validate39(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -1799,8 +1812,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs2 = errors;
-if(!(validate39(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -1811,8 +1824,8 @@ var valid0 = true;
 if(valid0){
 if(data.contractId !== undefined){
 const _errs3 = errors;
-if(!(validate39(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -1827,12 +1840,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data3 === "string"){
 if(data3.length > 32){
-validate38.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate39.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -1845,7 +1858,7 @@ if(valid0){
 if(data.refrigerated !== undefined){
 const _errs6 = errors;
 if(typeof data.refrigerated !== "boolean"){
-validate38.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
+validate39.errors = [{instancePath:instancePath+"/refrigerated",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1858,21 +1871,21 @@ if(data.temperatureRange !== undefined){
 let data5 = data.temperatureRange;
 const _errs8 = errors;
 if((!(data5 && typeof data5 == "object" && !Array.isArray(data5))) && (data5 !== null)){
-validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: ["object","null"]}}];
+validate39.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"type",params:{type: ["object","null"]}}];
 return false;
 }
 if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if(((data5.minCelsius === undefined) && (missing1 = "minCelsius")) || ((data5.maxCelsius === undefined) && (missing1 = "maxCelsius"))){
-validate38.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
+validate39.errors = [{instancePath:instancePath+"/temperatureRange",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data5.minCelsius !== undefined){
 const _errs10 = errors;
-if(!(validate43(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate44(data5.minCelsius, {instancePath:instancePath+"/temperatureRange/minCelsius",parentData:data5,parentDataProperty:"minCelsius",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -1883,8 +1896,8 @@ var valid1 = true;
 if(valid1){
 if(data5.maxCelsius !== undefined){
 const _errs11 = errors;
-if(!(validate43(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate44(data5.maxCelsius, {instancePath:instancePath+"/temperatureRange/maxCelsius",parentData:data5,parentDataProperty:"maxCelsius",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -1909,14 +1922,14 @@ if(errors === _errs12){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 let missing2;
 if(((data8.from === undefined) && (missing2 = "from")) || ((data8.to === undefined) && (missing2 = "to"))){
-validate38.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
+validate39.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data8.from !== undefined){
 const _errs14 = errors;
-if(!(validate46(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate47(data8.from, {instancePath:instancePath+"/requestedDeliveryWindow/from",parentData:data8,parentDataProperty:"from",rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs14 === errors;
@@ -1927,8 +1940,8 @@ var valid2 = true;
 if(valid2){
 if(data8.to !== undefined){
 const _errs15 = errors;
-if(!(validate46(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate47(data8.to, {instancePath:instancePath+"/requestedDeliveryWindow/to",parentData:data8,parentDataProperty:"to",rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs15 === errors;
@@ -1940,7 +1953,7 @@ var valid2 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/requestedDeliveryWindow",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1952,8 +1965,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipFrom !== undefined){
 const _errs16 = errors;
-if(!(validate49(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate50(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -1964,8 +1977,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipTo !== undefined){
 const _errs17 = errors;
-if(!(validate49(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate50(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -1978,7 +1991,7 @@ if(data.serviceLevel !== undefined){
 let data13 = data.serviceLevel;
 const _errs18 = errors;
 if(!(((data13 === "standard") || (data13 === "express")) || (data13 === "same-day"))){
-validate38.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: ["standard","express","same-day"]}}];
+validate39.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: ["standard","express","same-day"]}}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -1991,18 +2004,18 @@ if(data.deliverySlaHours !== undefined){
 let data14 = data.deliverySlaHours;
 const _errs19 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 720 || isNaN(data14)){
-validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+validate39.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
 return false;
 }
 else {
 if(data14 < 1 || isNaN(data14)){
-validate38.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2020,12 +2033,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(Array.isArray(data15)){
 if(data15.length > 200){
-validate38.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate39.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
 if(data15.length < 1){
-validate38.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -2038,7 +2051,7 @@ if(errors === _errs23){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing3;
 if(((((data16.lineNumber === undefined) && (missing3 = "lineNumber")) || ((data16.product === undefined) && (missing3 = "product"))) || ((data16.quantity === undefined) && (missing3 = "quantity"))) || ((data16.unit === undefined) && (missing3 = "unit"))){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -2046,18 +2059,18 @@ if(data16.lineNumber !== undefined){
 let data17 = data16.lineNumber;
 const _errs25 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs25){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 9999 || isNaN(data17)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data17 < 1 || isNaN(data17)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2076,14 +2089,14 @@ if(errors === _errs27){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing4;
 if((data18.sku === undefined) && (missing4 = "sku")){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
 if(data18.sku !== undefined){
 const _errs29 = errors;
-if(!(validate39(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data18.sku, {instancePath:instancePath+"/lines/" + i0+"/product/sku",parentData:data18,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs29 === errors;
@@ -2098,12 +2111,12 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data20 === "string"){
 if(data20.length > 200){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/product/description",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2116,7 +2129,7 @@ var valid5 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/product",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2130,18 +2143,18 @@ if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 > 1000000 || isNaN(data21)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data21 < 1 || isNaN(data21)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2159,18 +2172,18 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data22 === "string"){
 if(data22.length > 8){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"maxLength",params:{limit: 8}}];
 return false;
 }
 else {
 if(data22.length < 1){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/unit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2186,18 +2199,18 @@ const _errs36 = errors;
 if(errors === _errs36){
 if((typeof data23 == "number") && (isFinite(data23))){
 if(data23 > 100000 || isNaN(data23)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data23 < 0 || isNaN(data23)){
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2213,7 +2226,7 @@ var valid4 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2226,7 +2239,7 @@ break;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate39.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2243,8 +2256,8 @@ if(errors === _errs38){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.vehicleId !== undefined){
 const _errs40 = errors;
-if(!(validate39(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data24.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data24,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs40 === errors;
@@ -2255,8 +2268,8 @@ var valid6 = true;
 if(valid6){
 if(data24.trailerId !== undefined){
 const _errs41 = errors;
-if(!(validate39(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data24.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data24,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs41 === errors;
@@ -2267,8 +2280,8 @@ var valid6 = true;
 if(valid6){
 if(data24.driverId !== undefined){
 const _errs42 = errors;
-if(!(validate39(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate40(data24.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data24,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
 errors = vErrors.length;
 }
 var valid6 = _errs42 === errors;
@@ -2280,7 +2293,7 @@ var valid6 = true;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2292,8 +2305,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs43 = errors;
-if(!(validate46(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate47(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs43 === errors;
@@ -2317,77 +2330,77 @@ var valid0 = true;
 }
 }
 else {
-validate38.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate39.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate38.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
-export const genericErpQualityHold = validate58;
+export const genericErpQualityHold = validate59;
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate59.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate60.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate59.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate60.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data)){
-validate59.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate60.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate59.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate60.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate59.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate64.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate65.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate64.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate65.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate64.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate65.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate64.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/generic-erp-quality-hold.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2395,14 +2408,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.holdId === undefined) && (missing0 = "holdId")) || ((data.shipmentId === undefined) && (missing0 = "shipmentId"))){
-validate58.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate59.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.holdId !== undefined){
 const _errs1 = errors;
-if(!(validate59(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate60(data.holdId, {instancePath:instancePath+"/holdId",parentData:data,parentDataProperty:"holdId",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -2413,8 +2426,8 @@ var valid0 = true;
 if(valid0){
 if(data.orderId !== undefined){
 const _errs2 = errors;
-if(!(validate59(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate60(data.orderId, {instancePath:instancePath+"/orderId",parentData:data,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2425,8 +2438,8 @@ var valid0 = true;
 if(valid0){
 if(data.shipmentId !== undefined){
 const _errs3 = errors;
-if(!(validate59(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate60(data.shipmentId, {instancePath:instancePath+"/shipmentId",parentData:data,parentDataProperty:"shipmentId",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -2437,8 +2450,8 @@ var valid0 = true;
 if(valid0){
 if(data.customerId !== undefined){
 const _errs4 = errors;
-if(!(validate59(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate60(data.customerId, {instancePath:instancePath+"/customerId",parentData:data,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2453,12 +2466,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate58.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
+validate59.errors = [{instancePath:instancePath+"/status",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate59.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2472,7 +2485,7 @@ if(data.disposition !== undefined){
 let data5 = data.disposition;
 const _errs7 = errors;
 if(!((((data5 === "release-to-customer") || (data5 === "return-to-stock")) || (data5 === "rework")) || (data5 === "scrap"))){
-validate58.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
+validate59.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -2483,8 +2496,8 @@ var valid0 = true;
 if(valid0){
 if(data.placedAt !== undefined){
 const _errs8 = errors;
-if(!(validate64(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate65(data.placedAt, {instancePath:instancePath+"/placedAt",parentData:data,parentDataProperty:"placedAt",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2495,8 +2508,8 @@ var valid0 = true;
 if(valid0){
 if(data.releasedAt !== undefined){
 const _errs9 = errors;
-if(!(validate64(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if(!(validate65(data.releasedAt, {instancePath:instancePath+"/releasedAt",parentData:data,parentDataProperty:"releasedAt",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2511,12 +2524,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate58.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
+validate59.errors = [{instancePath:instancePath+"/releasedBy",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
+validate59.errors = [{instancePath:instancePath+"/releasedBy",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2532,12 +2545,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data9 === "string"){
 if(data9.length > 500){
-validate58.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
+validate59.errors = [{instancePath:instancePath+"/note",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate58.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
+validate59.errors = [{instancePath:instancePath+"/note",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2558,92 +2571,92 @@ var valid0 = true;
 }
 }
 else {
-validate58.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate59.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate58.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-export const motiveWebhook = validate67;
+export const motiveWebhook = validate68;
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))) && (data !== null)){
-validate69.errors = [{instancePath,keyword:"type",params:{type: ["integer","null"]}}];
+validate70.errors = [{instancePath,keyword:"type",params:{type: ["integer","null"]}}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-validate69.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate70.errors = [{instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
-validate69.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if((typeof data !== "string") && (data !== null)){
-validate75.errors = [{instancePath,keyword:"type",params:{type: ["string","null"]}}];
+validate76.errors = [{instancePath,keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate75.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate76.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 }
-validate75.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate78.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate79.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate78.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate79.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate78.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate79.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate78.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.id === undefined) && (missing0 = "id")) || ((data.trigger === undefined) && (missing0 = "trigger"))) || ((data.submitted === undefined) && (missing0 = "submitted"))){
-validate68.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate69.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2651,18 +2664,18 @@ if(data.id !== undefined){
 let data0 = data.id;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate68.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
+validate69.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs1){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9007199254740991 || isNaN(data0)){
-validate68.errors = [{instancePath:instancePath+"/id",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
+validate69.errors = [{instancePath:instancePath+"/id",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991}}];
 return false;
 }
 else {
 if(data0 < 0 || isNaN(data0)){
-validate68.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate69.errors = [{instancePath:instancePath+"/id",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2678,7 +2691,7 @@ if(data.trigger !== undefined){
 let data1 = data.trigger;
 const _errs3 = errors;
 if(!((data1 === "created") || (data1 === "updated"))){
-validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["created","updated"]}}];
+validate69.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["created","updated"]}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2689,8 +2702,8 @@ var valid0 = true;
 if(valid0){
 if(data.form_id !== undefined){
 const _errs4 = errors;
-if(!(validate69(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.form_id, {instancePath:instancePath+"/form_id",parentData:data,parentDataProperty:"form_id",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -2701,8 +2714,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver_id !== undefined){
 const _errs5 = errors;
-if(!(validate69(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.driver_id, {instancePath:instancePath+"/driver_id",parentData:data,parentDataProperty:"driver_id",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -2713,8 +2726,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle_id !== undefined){
 const _errs6 = errors;
-if(!(validate69(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.vehicle_id, {instancePath:instancePath+"/vehicle_id",parentData:data,parentDataProperty:"vehicle_id",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -2725,8 +2738,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_id !== undefined){
 const _errs7 = errors;
-if(!(validate69(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.dispatch_id, {instancePath:instancePath+"/dispatch_id",parentData:data,parentDataProperty:"dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -2737,8 +2750,8 @@ var valid0 = true;
 if(valid0){
 if(data.dispatch_stop_id !== undefined){
 const _errs8 = errors;
-if(!(validate69(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.dispatch_stop_id, {instancePath:instancePath+"/dispatch_stop_id",parentData:data,parentDataProperty:"dispatch_stop_id",rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -2749,8 +2762,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_dispatch_id !== undefined){
 const _errs9 = errors;
-if(!(validate75(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate76(data.vendor_dispatch_id, {instancePath:instancePath+"/vendor_dispatch_id",parentData:data,parentDataProperty:"vendor_dispatch_id",rootData}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -2761,8 +2774,8 @@ var valid0 = true;
 if(valid0){
 if(data.vendor_stop_id !== undefined){
 const _errs10 = errors;
-if(!(validate75(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if(!(validate76(data.vendor_stop_id, {instancePath:instancePath+"/vendor_stop_id",parentData:data,parentDataProperty:"vendor_stop_id",rootData}))){
+vErrors = vErrors === null ? validate76.errors : vErrors.concat(validate76.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -2775,13 +2788,13 @@ if(data.stop_category !== undefined){
 let data9 = data.stop_category;
 const _errs11 = errors;
 if((typeof data9 !== "string") && (data9 !== null)){
-validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: ["string","null"]}}];
+validate69.errors = [{instancePath:instancePath+"/stop_category",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs11){
 if(typeof data9 === "string"){
 if(data9.length > 64){
-validate68.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
+validate69.errors = [{instancePath:instancePath+"/stop_category",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
@@ -2794,8 +2807,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate78(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate79(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -2806,8 +2819,8 @@ var valid0 = true;
 if(valid0){
 if(data.entered_at !== undefined){
 const _errs14 = errors;
-if(!(validate78(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate79(data.entered_at, {instancePath:instancePath+"/entered_at",parentData:data,parentDataProperty:"entered_at",rootData}))){
+vErrors = vErrors === null ? validate79.errors : vErrors.concat(validate79.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -2819,7 +2832,7 @@ if(valid0){
 if(data.submitted !== undefined){
 const _errs15 = errors;
 if(typeof data.submitted !== "boolean"){
-validate68.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
+validate69.errors = [{instancePath:instancePath+"/submitted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -2832,18 +2845,18 @@ if(data.lat !== undefined){
 let data13 = data.lat;
 const _errs17 = errors;
 if((!((typeof data13 == "number") && (isFinite(data13)))) && (data13 !== null)){
-validate68.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: ["number","null"]}}];
+validate69.errors = [{instancePath:instancePath+"/lat",keyword:"type",params:{type: ["number","null"]}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate68.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate69.errors = [{instancePath:instancePath+"/lat",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate68.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate69.errors = [{instancePath:instancePath+"/lat",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
@@ -2859,18 +2872,18 @@ if(data.lon !== undefined){
 let data14 = data.lon;
 const _errs19 = errors;
 if((!((typeof data14 == "number") && (isFinite(data14)))) && (data14 !== null)){
-validate68.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: ["number","null"]}}];
+validate69.errors = [{instancePath:instancePath+"/lon",keyword:"type",params:{type: ["number","null"]}}];
 return false;
 }
 if(errors === _errs19){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate68.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate69.errors = [{instancePath:instancePath+"/lon",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate68.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate69.errors = [{instancePath:instancePath+"/lon",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
@@ -2886,13 +2899,13 @@ if(data.location !== undefined){
 let data15 = data.location;
 const _errs21 = errors;
 if((typeof data15 !== "string") && (data15 !== null)){
-validate68.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: ["string","null"]}}];
+validate69.errors = [{instancePath:instancePath+"/location",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs21){
 if(typeof data15 === "string"){
 if(data15.length > 500){
-validate68.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
+validate69.errors = [{instancePath:instancePath+"/location",keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
@@ -2907,7 +2920,7 @@ if(data.entry !== undefined){
 let data16 = data.entry;
 const _errs23 = errors;
 if(!(data16 && typeof data16 == "object" && !Array.isArray(data16))){
-validate68.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
+validate69.errors = [{instancePath:instancePath+"/entry",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs23 === errors;
@@ -2934,17 +2947,17 @@ var valid0 = true;
 }
 }
 else {
-validate68.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate69.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate68.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
 const pattern14 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9_]*$", "u");
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/motive-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2990,8 +3003,8 @@ vErrors = null;
 }
 if(_valid0){
 const _errs5 = errors;
-if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate69(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -3006,14 +3019,14 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate67.errors = vErrors;
+validate68.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if((data.action === undefined) && (missing1 = "action")){
-validate67.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate68.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3023,24 +3036,24 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate67.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
+validate68.errors = [{instancePath:instancePath+"/action",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate67.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
+validate68.errors = [{instancePath:instancePath+"/action",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern14.test(data1)){
-validate67.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
+validate68.errors = [{instancePath:instancePath+"/action",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
+validate68.errors = [{instancePath:instancePath+"/action",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3056,12 +3069,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate67.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
+validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate67.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate68.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3074,75 +3087,75 @@ var valid3 = true;
 }
 }
 else {
-validate67.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate68.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate67.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
-export const samsaraWebhook = validate82;
+export const samsaraWebhook = validate83;
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 128){
-validate84.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
+validate85.errors = [{instancePath,keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate84.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate85.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern1.test(data)){
-validate84.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate85.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate84.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate85.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate84.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 500){
-validate86.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+validate87.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 }
 else {
-validate86.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate87.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate86.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 50){
-validate88.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
+validate89.errors = [{instancePath,keyword:"maxProperties",params:{limit: 50}}];
 return false;
 }
 else {
@@ -3152,12 +3165,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length > 256){
-validate88.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
+validate89.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate88.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
+validate89.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3169,58 +3182,58 @@ break;
 }
 }
 else {
-validate88.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate89.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate88.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate94.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate95.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate94.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate95.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate94.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate95.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate94.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate90.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate91.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3231,8 +3244,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3247,12 +3260,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data2 === "string"){
 if(data2.length > 32){
-validate90.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
+validate91.errors = [{instancePath:instancePath+"/state",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate90.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
+validate91.errors = [{instancePath:instancePath+"/state",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3264,8 +3277,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate89(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -3276,8 +3289,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledArrivalTime !== undefined){
 const _errs6 = errors;
-if(!(validate94(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.scheduledArrivalTime, {instancePath:instancePath+"/scheduledArrivalTime",parentData:data,parentDataProperty:"scheduledArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -3288,8 +3301,8 @@ var valid0 = true;
 if(valid0){
 if(data.scheduledDepartureTime !== undefined){
 const _errs7 = errors;
-if(!(validate94(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.scheduledDepartureTime, {instancePath:instancePath+"/scheduledDepartureTime",parentData:data,parentDataProperty:"scheduledDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -3300,8 +3313,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualArrivalTime !== undefined){
 const _errs8 = errors;
-if(!(validate94(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.actualArrivalTime, {instancePath:instancePath+"/actualArrivalTime",parentData:data,parentDataProperty:"actualArrivalTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -3312,8 +3325,8 @@ var valid0 = true;
 if(valid0){
 if(data.actualDepartureTime !== undefined){
 const _errs9 = errors;
-if(!(validate94(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.actualDepartureTime, {instancePath:instancePath+"/actualDepartureTime",parentData:data,parentDataProperty:"actualDepartureTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -3324,8 +3337,8 @@ var valid0 = true;
 if(valid0){
 if(data.eta !== undefined){
 const _errs10 = errors;
-if(!(validate94(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.eta, {instancePath:instancePath+"/eta",parentData:data,parentDataProperty:"eta",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -3341,8 +3354,8 @@ if(errors === _errs11){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.id !== undefined){
 const _errs13 = errors;
-if(!(validate84(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data9.id, {instancePath:instancePath+"/address/id",parentData:data9,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -3353,8 +3366,8 @@ var valid1 = true;
 if(valid1){
 if(data9.name !== undefined){
 const _errs14 = errors;
-if(!(validate86(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data9.name, {instancePath:instancePath+"/address/name",parentData:data9,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs14 === errors;
@@ -3365,8 +3378,8 @@ var valid1 = true;
 if(valid1){
 if(data9.externalIds !== undefined){
 const _errs15 = errors;
-if(!(validate88(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate89(data9.externalIds, {instancePath:instancePath+"/address/externalIds",parentData:data9,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs15 === errors;
@@ -3381,18 +3394,18 @@ const _errs16 = errors;
 if(errors === _errs16){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 90 || isNaN(data13)){
-validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
+validate91.errors = [{instancePath:instancePath+"/address/latitude",keyword:"maximum",params:{comparison: "<=", limit: 90}}];
 return false;
 }
 else {
 if(data13 < -90 || isNaN(data13)){
-validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
+validate91.errors = [{instancePath:instancePath+"/address/latitude",keyword:"minimum",params:{comparison: ">=", limit: -90}}];
 return false;
 }
 }
 }
 else {
-validate90.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
+validate91.errors = [{instancePath:instancePath+"/address/latitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -3408,18 +3421,18 @@ const _errs18 = errors;
 if(errors === _errs18){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 180 || isNaN(data14)){
-validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
+validate91.errors = [{instancePath:instancePath+"/address/longitude",keyword:"maximum",params:{comparison: "<=", limit: 180}}];
 return false;
 }
 else {
 if(data14 < -180 || isNaN(data14)){
-validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
+validate91.errors = [{instancePath:instancePath+"/address/longitude",keyword:"minimum",params:{comparison: ">=", limit: -180}}];
 return false;
 }
 }
 }
 else {
-validate90.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
+validate91.errors = [{instancePath:instancePath+"/address/longitude",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -3434,7 +3447,7 @@ var valid1 = true;
 }
 }
 else {
-validate90.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
+validate91.errors = [{instancePath:instancePath+"/address",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3455,24 +3468,24 @@ var valid0 = true;
 }
 }
 else {
-validate90.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate91.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate90.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3483,8 +3496,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3495,8 +3508,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate89(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -3508,23 +3521,23 @@ var valid0 = true;
 }
 }
 else {
-validate105.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate106.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate105.errors = vErrors;
+validate106.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.route === undefined) && (missing0 = "route")){
-validate83.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate84.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3535,14 +3548,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.id === undefined) && (missing1 = "id")) || ((data0.stops === undefined) && (missing1 = "stops"))){
-validate83.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
+validate84.errors = [{instancePath:instancePath+"/route",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate84(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data0.id, {instancePath:instancePath+"/route/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -3553,8 +3566,8 @@ var valid1 = true;
 if(valid1){
 if(data0.name !== undefined){
 const _errs4 = errors;
-if(!(validate86(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data0.name, {instancePath:instancePath+"/route/name",parentData:data0,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -3565,8 +3578,8 @@ var valid1 = true;
 if(valid1){
 if(data0.externalIds !== undefined){
 const _errs5 = errors;
-if(!(validate88(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate89(data0.externalIds, {instancePath:instancePath+"/route/externalIds",parentData:data0,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs5 === errors;
@@ -3581,12 +3594,12 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data4)){
 if(data4.length > 500){
-validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
+validate84.errors = [{instancePath:instancePath+"/route/stops",keyword:"maxItems",params:{limit: 500}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
+validate84.errors = [{instancePath:instancePath+"/route/stops",keyword:"minItems",params:{limit: 1}}];
 return false;
 }
 else {
@@ -3594,8 +3607,8 @@ var valid2 = true;
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate90(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate91(data4[i0], {instancePath:instancePath+"/route/stops/" + i0,parentData:data4,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -3607,7 +3620,7 @@ break;
 }
 }
 else {
-validate83.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
+validate84.errors = [{instancePath:instancePath+"/route/stops",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3622,7 +3635,7 @@ var valid1 = true;
 }
 }
 else {
-validate83.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
+validate84.errors = [{instancePath:instancePath+"/route",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3634,8 +3647,8 @@ var valid0 = true;
 if(valid0){
 if(data.stop !== undefined){
 const _errs9 = errors;
-if(!(validate90(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(!(validate91(data.stop, {instancePath:instancePath+"/stop",parentData:data,parentDataProperty:"stop",rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -3646,8 +3659,8 @@ var valid0 = true;
 if(valid0){
 if(data.driver !== undefined){
 const _errs10 = errors;
-if(!(validate105(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data.driver, {instancePath:instancePath+"/driver",parentData:data,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -3658,8 +3671,8 @@ var valid0 = true;
 if(valid0){
 if(data.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate105(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data.vehicle, {instancePath:instancePath+"/vehicle",parentData:data,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs11 === errors;
@@ -3673,24 +3686,24 @@ var valid0 = true;
 }
 }
 else {
-validate83.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate84.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate83.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.label !== undefined){
 const _errs1 = errors;
-if(!(validate86(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data.label, {instancePath:instancePath+"/label",parentData:data,parentDataProperty:"label",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3705,12 +3718,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate121.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
+validate122.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 }
 else {
-validate121.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate122.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3724,7 +3737,7 @@ if(data.value !== undefined){
 let data2 = data.value;
 const _errs4 = errors;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-validate121.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
+validate122.errors = [{instancePath:instancePath+"/value",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -3736,23 +3749,23 @@ var valid0 = true;
 }
 }
 else {
-validate121.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate122.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate121.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.document === undefined) && (missing0 = "document")){
-validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate113.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3763,14 +3776,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.documentType === undefined) && (missing1 = "documentType")){
-validate112.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
+validate113.errors = [{instancePath:instancePath+"/document",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data0.id !== undefined){
 const _errs3 = errors;
-if(!(validate84(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data0.id, {instancePath:instancePath+"/document/id",parentData:data0,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs3 === errors;
@@ -3781,8 +3794,8 @@ var valid1 = true;
 if(valid1){
 if(data0.createdAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate94(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data0.createdAtTime, {instancePath:instancePath+"/document/createdAtTime",parentData:data0,parentDataProperty:"createdAtTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs4 === errors;
@@ -3798,14 +3811,14 @@ if(errors === _errs5){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.name === undefined) && (missing2 = "name")){
-validate112.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
+validate113.errors = [{instancePath:instancePath+"/document/documentType",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
 if(data3.id !== undefined){
 const _errs7 = errors;
-if(!(validate84(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data3.id, {instancePath:instancePath+"/document/documentType/id",parentData:data3,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs7 === errors;
@@ -3816,8 +3829,8 @@ var valid2 = true;
 if(valid2){
 if(data3.name !== undefined){
 const _errs8 = errors;
-if(!(validate86(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data3.name, {instancePath:instancePath+"/document/documentType/name",parentData:data3,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs8 === errors;
@@ -3829,7 +3842,7 @@ var valid2 = true;
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath:instancePath+"/document/documentType",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3841,8 +3854,8 @@ var valid1 = true;
 if(valid1){
 if(data0.routeStop !== undefined){
 const _errs9 = errors;
-if(!(validate105(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data0.routeStop, {instancePath:instancePath+"/document/routeStop",parentData:data0,parentDataProperty:"routeStop",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -3853,8 +3866,8 @@ var valid1 = true;
 if(valid1){
 if(data0.route !== undefined){
 const _errs10 = errors;
-if(!(validate105(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data0.route, {instancePath:instancePath+"/document/route",parentData:data0,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -3865,8 +3878,8 @@ var valid1 = true;
 if(valid1){
 if(data0.vehicle !== undefined){
 const _errs11 = errors;
-if(!(validate105(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data0.vehicle, {instancePath:instancePath+"/document/vehicle",parentData:data0,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3877,8 +3890,8 @@ var valid1 = true;
 if(valid1){
 if(data0.driver !== undefined){
 const _errs12 = errors;
-if(!(validate105(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data0.driver, {instancePath:instancePath+"/document/driver",parentData:data0,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3893,7 +3906,7 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(Array.isArray(data10)){
 if(data10.length > 200){
-validate112.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
+validate113.errors = [{instancePath:instancePath+"/document/fields",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3901,8 +3914,8 @@ var valid3 = true;
 const len0 = data10.length;
 for(let i0=0; i0<len0; i0++){
 const _errs15 = errors;
-if(!(validate121(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate121.errors : vErrors.concat(validate121.errors);
+if(!(validate122(data10[i0], {instancePath:instancePath+"/document/fields/" + i0,parentData:data10,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs15 === errors;
@@ -3913,7 +3926,7 @@ break;
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
+validate113.errors = [{instancePath:instancePath+"/document/fields",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3932,7 +3945,7 @@ var valid1 = true;
 }
 }
 else {
-validate112.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath:instancePath+"/document",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3940,30 +3953,30 @@ return false;
 }
 }
 else {
-validate112.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate113.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate112.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate131.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate132.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -3974,8 +3987,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3987,30 +4000,30 @@ var valid0 = true;
 }
 }
 else {
-validate131.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate132.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate131.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate136.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate137.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.id !== undefined){
 const _errs1 = errors;
-if(!(validate84(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.id, {instancePath:instancePath+"/id",parentData:data,parentDataProperty:"id",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4021,8 +4034,8 @@ var valid0 = true;
 if(valid0){
 if(data.name !== undefined){
 const _errs2 = errors;
-if(!(validate86(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data.name, {instancePath:instancePath+"/name",parentData:data,parentDataProperty:"name",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4033,8 +4046,8 @@ var valid0 = true;
 if(valid0){
 if(data.externalIds !== undefined){
 const _errs3 = errors;
-if(!(validate88(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
-vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
+if(!(validate89(data.externalIds, {instancePath:instancePath+"/externalIds",parentData:data,parentDataProperty:"externalIds",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4047,30 +4060,30 @@ var valid0 = true;
 }
 }
 else {
-validate136.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate137.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate136.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.happenedAtTime === undefined) && (missing0 = "happenedAtTime")) || ((data.conditions === undefined) && (missing0 = "conditions"))){
-validate125.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate126.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.configurationId !== undefined){
 const _errs1 = errors;
-if(!(validate84(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.configurationId, {instancePath:instancePath+"/configurationId",parentData:data,parentDataProperty:"configurationId",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4081,8 +4094,8 @@ var valid0 = true;
 if(valid0){
 if(data.happenedAtTime !== undefined){
 const _errs2 = errors;
-if(!(validate94(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.happenedAtTime, {instancePath:instancePath+"/happenedAtTime",parentData:data,parentDataProperty:"happenedAtTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4093,8 +4106,8 @@ var valid0 = true;
 if(valid0){
 if(data.updatedAtTime !== undefined){
 const _errs3 = errors;
-if(!(validate94(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.updatedAtTime, {instancePath:instancePath+"/updatedAtTime",parentData:data,parentDataProperty:"updatedAtTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4105,8 +4118,8 @@ var valid0 = true;
 if(valid0){
 if(data.resolvedAtTime !== undefined){
 const _errs4 = errors;
-if(!(validate94(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.resolvedAtTime, {instancePath:instancePath+"/resolvedAtTime",parentData:data,parentDataProperty:"resolvedAtTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4118,7 +4131,7 @@ if(valid0){
 if(data.isResolved !== undefined){
 const _errs5 = errors;
 if(typeof data.isResolved !== "boolean"){
-validate125.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
+validate126.errors = [{instancePath:instancePath+"/isResolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4133,12 +4146,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2048){
-validate125.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
+validate126.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"maxLength",params:{limit: 2048}}];
 return false;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
+validate126.errors = [{instancePath:instancePath+"/incidentUrl",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4154,7 +4167,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data6)){
 if(data6.length > 50){
-validate125.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
+validate126.errors = [{instancePath:instancePath+"/conditions",keyword:"maxItems",params:{limit: 50}}];
 return false;
 }
 else {
@@ -4167,8 +4180,8 @@ if(errors === _errs11){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.description !== undefined){
 const _errs13 = errors;
-if(!(validate86(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(!(validate87(data7.description, {instancePath:instancePath+"/conditions/" + i0+"/description",parentData:data7,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs13 === errors;
@@ -4181,7 +4194,7 @@ if(data7.triggerId !== undefined){
 let data9 = data7.triggerId;
 const _errs14 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0+"/triggerId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid2 = _errs14 === errors;
@@ -4202,20 +4215,20 @@ if(errors === _errs18){
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 let missing1;
 if((data11.sensor === undefined) && (missing1 = "sensor")){
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data11.sensor !== undefined){
-if(!(validate131(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate132(data11.sensor, {instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature/sensor",parentData:data11,parentDataProperty:"sensor",rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
 }
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/ambientTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4232,8 +4245,8 @@ if(errors === _errs21){
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 if(data13.driver !== undefined){
 const _errs23 = errors;
-if(!(validate105(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
-vErrors = vErrors === null ? validate105.errors : vErrors.concat(validate105.errors);
+if(!(validate106(data13.driver, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/driver",parentData:data13,parentDataProperty:"driver",rootData}))){
+vErrors = vErrors === null ? validate106.errors : vErrors.concat(validate106.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs23 === errors;
@@ -4244,8 +4257,8 @@ var valid5 = true;
 if(valid5){
 if(data13.trailer !== undefined){
 const _errs24 = errors;
-if(!(validate136(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate137(data13.trailer, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/trailer",parentData:data13,parentDataProperty:"trailer",rootData}))){
+vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs24 === errors;
@@ -4256,8 +4269,8 @@ var valid5 = true;
 if(valid5){
 if(data13.vehicle !== undefined){
 const _errs25 = errors;
-if(!(validate136(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
+if(!(validate137(data13.vehicle, {instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature/vehicle",parentData:data13,parentDataProperty:"vehicle",rootData}))){
+vErrors = vErrors === null ? validate137.errors : vErrors.concat(validate137.errors);
 errors = vErrors.length;
 }
 var valid5 = _errs25 === errors;
@@ -4269,7 +4282,7 @@ var valid5 = true;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details/reeferTemperature",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4281,7 +4294,7 @@ var valid3 = true;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0+"/details",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4294,7 +4307,7 @@ var valid2 = true;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4306,7 +4319,7 @@ break;
 }
 }
 else {
-validate125.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
+validate126.errors = [{instancePath:instancePath+"/conditions",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4324,17 +4337,17 @@ var valid0 = true;
 }
 }
 else {
-validate125.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate126.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate125.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
 const pattern16 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9]*$", "u");
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/samsara-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4384,8 +4397,8 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate83(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
+if(!(validate84(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 }
@@ -4402,7 +4415,7 @@ else {
 vErrors.push(err2);
 }
 errors++;
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -4452,8 +4465,8 @@ if(_valid1){
 const _errs11 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate112(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
+if(!(validate113(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
 errors = vErrors.length;
 }
 }
@@ -4470,7 +4483,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4520,8 +4533,8 @@ if(_valid2){
 const _errs17 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data !== undefined){
-if(!(validate125(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate125.errors : vErrors.concat(validate125.errors);
+if(!(validate126(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
 errors = vErrors.length;
 }
 }
@@ -4538,7 +4551,7 @@ else {
 vErrors.push(err8);
 }
 errors++;
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -4548,14 +4561,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing3;
 if(((((data.eventId === undefined) && (missing3 = "eventId")) || ((data.eventTime === undefined) && (missing3 = "eventTime"))) || ((data.eventType === undefined) && (missing3 = "eventType"))) || ((data.data === undefined) && (missing3 = "data"))){
-validate82.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
+validate83.errors = [{instancePath,keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
 if(data.eventId !== undefined){
 const _errs19 = errors;
-if(!(validate84(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.eventId, {instancePath:instancePath+"/eventId",parentData:data,parentDataProperty:"eventId",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs19 === errors;
@@ -4566,8 +4579,8 @@ var valid10 = true;
 if(valid10){
 if(data.eventTime !== undefined){
 const _errs20 = errors;
-if(!(validate94(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
-vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+if(!(validate95(data.eventTime, {instancePath:instancePath+"/eventTime",parentData:data,parentDataProperty:"eventTime",rootData}))){
+vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs20 === errors;
@@ -4582,24 +4595,24 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data8 === "string"){
 if(data8.length > 64){
-validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
+validate83.errors = [{instancePath:instancePath+"/eventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data8.length < 1){
-validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
+validate83.errors = [{instancePath:instancePath+"/eventType",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern16.test(data8)){
-validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
+validate83.errors = [{instancePath:instancePath+"/eventType",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate82.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
+validate83.errors = [{instancePath:instancePath+"/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4613,7 +4626,7 @@ if(data.orgId !== undefined){
 let data9 = data.orgId;
 const _errs23 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate82.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
+validate83.errors = [{instancePath:instancePath+"/orgId",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid10 = _errs23 === errors;
@@ -4624,8 +4637,8 @@ var valid10 = true;
 if(valid10){
 if(data.webhookId !== undefined){
 const _errs25 = errors;
-if(!(validate84(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
-vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
+if(!(validate85(data.webhookId, {instancePath:instancePath+"/webhookId",parentData:data,parentDataProperty:"webhookId",rootData}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 var valid10 = _errs25 === errors;
@@ -4638,7 +4651,7 @@ if(data.data !== undefined){
 let data11 = data.data;
 const _errs26 = errors;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-validate82.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate83.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid10 = _errs26 === errors;
@@ -4654,44 +4667,44 @@ var valid10 = true;
 }
 }
 else {
-validate82.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate83.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-export const sapOutboundDeliveryData = validate146;
+export const sapOutboundDeliveryData = validate147;
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate147.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate148.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate147.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate148.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data)){
-validate147.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate148.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate147.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate148.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate147.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
@@ -4699,7 +4712,7 @@ const pattern18 = /* @__PURE__ */ new RegExp("^[0-9]{1,13}(\\.[0-9]{1,3})?$", "u
 const pattern19 = /* @__PURE__ */ new RegExp("^[0-9]{1,5}$", "u");
 const pattern20 = /* @__PURE__ */ new RegExp("^[0-9]{1,6}$", "u");
 
-function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-outbounddelivery.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4707,14 +4720,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.OutboundDelivery === undefined) && (missing0 = "OutboundDelivery")){
-validate146.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate147.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.OutboundDelivery !== undefined){
 const _errs1 = errors;
-if(!(validate147(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data.OutboundDelivery, {instancePath:instancePath+"/OutboundDelivery",parentData:data,parentDataProperty:"OutboundDelivery",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -4725,8 +4738,8 @@ var valid0 = true;
 if(valid0){
 if(data.ReferenceSDDocument !== undefined){
 const _errs2 = errors;
-if(!(validate147(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data.ReferenceSDDocument, {instancePath:instancePath+"/ReferenceSDDocument",parentData:data,parentDataProperty:"ReferenceSDDocument",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -4737,8 +4750,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs3 = errors;
-if(!(validate147(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -4749,8 +4762,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShipToParty !== undefined){
 const _errs4 = errors;
-if(!(validate147(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data.ShipToParty, {instancePath:instancePath+"/ShipToParty",parentData:data,parentDataProperty:"ShipToParty",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4765,12 +4778,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate146.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
+validate147.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/ShipToPartyName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4782,8 +4795,8 @@ var valid0 = true;
 if(valid0){
 if(data.ShippingPoint !== undefined){
 const _errs7 = errors;
-if(!(validate147(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data.ShippingPoint, {instancePath:instancePath+"/ShippingPoint",parentData:data,parentDataProperty:"ShippingPoint",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -4798,12 +4811,12 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data6 === "string"){
 if(data6.length > 200){
-validate146.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
+validate147.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/ShippingPointName",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4820,18 +4833,18 @@ if(errors === _errs10){
 if(errors === _errs10){
 if(typeof data7 === "string"){
 if(data7.length > 40){
-validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
+validate147.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data7))){
-validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
+validate147.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/PlannedGoodsIssueDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4849,12 +4862,12 @@ if(errors === _errs12){
 if(errors === _errs12){
 if(typeof data8 === "string"){
 if(!(formats8.validate(data8))){
-validate146.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
+validate147.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/DeliveryDate",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4871,12 +4884,12 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data9 === "string"){
 if(!pattern18.test(data9)){
-validate146.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate147.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/HeaderGrossWeight",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4892,12 +4905,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data10 === "string"){
 if(data10.length > 3){
-validate146.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate147.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/HeaderWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4913,12 +4926,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data11 === "string"){
 if(!pattern19.test(data11)){
-validate146.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
+validate147.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/TotalNumberOfPackage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -4934,18 +4947,18 @@ const _errs20 = errors;
 if(errors === _errs20){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 100 || isNaN(data12)){
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data12 < -100 || isNaN(data12)){
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMin_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4961,18 +4974,18 @@ const _errs22 = errors;
 if(errors === _errs22){
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 100 || isNaN(data13)){
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data13 < -100 || isNaN(data13)){
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"minimum",params:{comparison: ">=", limit: -100}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_TemperatureMax_DLH",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -4989,18 +5002,18 @@ if(errors === _errs24){
 if(errors === _errs24){
 if(typeof data14 === "string"){
 if(data14.length > 40){
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data14))){
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowStart_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5018,18 +5031,18 @@ if(errors === _errs26){
 if(errors === _errs26){
 if(typeof data15 === "string"){
 if(data15.length > 40){
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data15))){
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/YY1_DeliveryWindowEnd_DLH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5046,7 +5059,7 @@ const _errs28 = errors;
 if(errors === _errs28){
 if(Array.isArray(data16)){
 if(data16.length > 200){
-validate146.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
+validate147.errors = [{instancePath:instancePath+"/_Item",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5059,7 +5072,7 @@ if(errors === _errs30){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing1;
 if(((data17.OutboundDeliveryItem === undefined) && (missing1 = "OutboundDeliveryItem")) || ((data17.Material === undefined) && (missing1 = "Material"))){
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5069,12 +5082,12 @@ const _errs32 = errors;
 if(errors === _errs32){
 if(typeof data18 === "string"){
 if(!pattern20.test(data18)){
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/OutboundDeliveryItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5090,12 +5103,12 @@ const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data19 === "string"){
 if(!pattern20.test(data19)){
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ReferenceSDDocumentItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5107,8 +5120,8 @@ var valid2 = true;
 if(valid2){
 if(data17.Material !== undefined){
 const _errs36 = errors;
-if(!(validate147(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
-vErrors = vErrors === null ? validate147.errors : vErrors.concat(validate147.errors);
+if(!(validate148(data17.Material, {instancePath:instancePath+"/_Item/" + i0+"/Material",parentData:data17,parentDataProperty:"Material",rootData}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs36 === errors;
@@ -5123,12 +5136,12 @@ const _errs37 = errors;
 if(errors === _errs37){
 if(typeof data21 === "string"){
 if(!pattern18.test(data21)){
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"pattern",params:{pattern: "^[0-9]{1,13}(\\.[0-9]{1,3})?$"}}];
 return false;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/ActualDeliveryQuantity",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5143,7 +5156,7 @@ var valid2 = true;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5155,7 +5168,7 @@ break;
 }
 }
 else {
-validate146.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
+validate147.errors = [{instancePath:instancePath+"/_Item",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5183,97 +5196,97 @@ var valid0 = true;
 }
 }
 else {
-validate146.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate147.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate146.errors = vErrors;
+validate147.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderEntity = validate154;
+export const sapSalesOrderEntity = validate155;
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate155.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate156.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate155.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate156.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data)){
-validate155.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate156.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate155.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate156.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate155.errors = vErrors;
+validate156.errors = vErrors;
 return errors === 0;
 }
 
 const pattern24 = /* @__PURE__ */ new RegExp("^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$", "u");
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(!pattern24.test(data)){
-validate158.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
+validate159.errors = [{instancePath,keyword:"pattern",params:{pattern: "^/Date\\(-?[0-9]+([+-][0-9]{4})?\\)/$"}}];
 return false;
 }
 }
 else {
-validate158.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate159.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate158.errors = vErrors;
+validate159.errors = vErrors;
 return errors === 0;
 }
 
 const pattern25 = /* @__PURE__ */ new RegExp("^-?[0-9]+(\\.[0-9]+)?$", "u");
 
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate161.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate162.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!pattern25.test(data)){
-validate161.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
+validate162.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"}}];
 return false;
 }
 }
 }
 else {
-validate161.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate162.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate161.errors = vErrors;
+validate162.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder-entity.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5281,14 +5294,14 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.SalesOrder === undefined) && (missing0 = "SalesOrder")) || ((data.to_Item === undefined) && (missing0 = "to_Item"))){
-validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate155.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 if(data.SalesOrder !== undefined){
 const _errs1 = errors;
-if(!(validate155(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate156(data.SalesOrder, {instancePath:instancePath+"/SalesOrder",parentData:data,parentDataProperty:"SalesOrder",rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs1 === errors;
@@ -5303,12 +5316,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate154.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate155.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5320,8 +5333,8 @@ var valid0 = true;
 if(valid0){
 if(data.SoldToParty !== undefined){
 const _errs4 = errors;
-if(!(validate155(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
-vErrors = vErrors === null ? validate155.errors : vErrors.concat(validate155.errors);
+if(!(validate156(data.SoldToParty, {instancePath:instancePath+"/SoldToParty",parentData:data,parentDataProperty:"SoldToParty",rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5332,8 +5345,8 @@ var valid0 = true;
 if(valid0){
 if(data.LastChangeDateTime !== undefined){
 const _errs5 = errors;
-if(!(validate158(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.LastChangeDateTime, {instancePath:instancePath+"/LastChangeDateTime",parentData:data,parentDataProperty:"LastChangeDateTime",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5344,8 +5357,8 @@ var valid0 = true;
 if(valid0){
 if(data.RequestedDeliveryDate !== undefined){
 const _errs6 = errors;
-if(!(validate158(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.RequestedDeliveryDate, {instancePath:instancePath+"/RequestedDeliveryDate",parentData:data,parentDataProperty:"RequestedDeliveryDate",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5360,12 +5373,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data5 === "string"){
 if(data5.length > 2){
-validate154.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
+validate155.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/DeliveryBlockReason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5381,12 +5394,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data6 === "string"){
 if(data6.length > 1){
-validate154.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
+validate155.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/OverallSDProcessStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5402,12 +5415,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data7 === "string"){
 if(data7.length > 1){
-validate154.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
+validate155.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/TotalCreditCheckStatus",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5423,12 +5436,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data8 === "string"){
 if(data8.length > 1){
-validate154.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
+validate155.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"maxLength",params:{limit: 1}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/OverallSDDocumentRejectionSts",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5440,8 +5453,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMin_SDH !== undefined){
 const _errs15 = errors;
-if(!(validate161(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate162(data.YY1_TemperatureMin_SDH, {instancePath:instancePath+"/YY1_TemperatureMin_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMin_SDH",rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs15 === errors;
@@ -5452,8 +5465,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_TemperatureMax_SDH !== undefined){
 const _errs16 = errors;
-if(!(validate161(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate162(data.YY1_TemperatureMax_SDH, {instancePath:instancePath+"/YY1_TemperatureMax_SDH",parentData:data,parentDataProperty:"YY1_TemperatureMax_SDH",rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs16 === errors;
@@ -5464,8 +5477,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowStart_SDH !== undefined){
 const _errs17 = errors;
-if(!(validate158(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.YY1_DeliveryWindowStart_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowStart_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowStart_SDH",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs17 === errors;
@@ -5476,8 +5489,8 @@ var valid0 = true;
 if(valid0){
 if(data.YY1_DeliveryWindowEnd_SDH !== undefined){
 const _errs18 = errors;
-if(!(validate158(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if(!(validate159(data.YY1_DeliveryWindowEnd_SDH, {instancePath:instancePath+"/YY1_DeliveryWindowEnd_SDH",parentData:data,parentDataProperty:"YY1_DeliveryWindowEnd_SDH",rootData}))){
+vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -5492,12 +5505,12 @@ const _errs19 = errors;
 if(errors === _errs19){
 if(typeof data13 === "string"){
 if(data13.length > 128){
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetVehicle_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5513,12 +5526,12 @@ const _errs21 = errors;
 if(errors === _errs21){
 if(typeof data14 === "string"){
 if(data14.length > 128){
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetTrailer_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5534,12 +5547,12 @@ const _errs23 = errors;
 if(errors === _errs23){
 if(typeof data15 === "string"){
 if(data15.length > 128){
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/YY1_FleetDriver_SDH",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5556,7 +5569,7 @@ if(errors === _errs25){
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 let missing1;
 if((data16.results === undefined) && (missing1 = "results")){
-validate154.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5566,7 +5579,7 @@ const _errs27 = errors;
 if(errors === _errs27){
 if(Array.isArray(data17)){
 if(data17.length > 200){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5579,7 +5592,7 @@ if(errors === _errs29){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing2;
 if(((((data18.SalesOrderItem === undefined) && (missing2 = "SalesOrderItem")) || ((data18.Material === undefined) && (missing2 = "Material"))) || ((data18.RequestedQuantity === undefined) && (missing2 = "RequestedQuantity"))) || ((data18.RequestedQuantityUnit === undefined) && (missing2 = "RequestedQuantityUnit"))){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5589,12 +5602,12 @@ const _errs31 = errors;
 if(errors === _errs31){
 if(typeof data19 === "string"){
 if(!pattern20.test(data19)){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"pattern",params:{pattern: "^[0-9]{1,6}$"}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItem",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5610,12 +5623,12 @@ const _errs33 = errors;
 if(errors === _errs33){
 if(typeof data20 === "string"){
 if(data20.length > 40){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/Material",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5631,12 +5644,12 @@ const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data21 === "string"){
 if(data21.length > 40){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/SalesOrderItemText",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5648,8 +5661,8 @@ var valid3 = true;
 if(valid3){
 if(data18.RequestedQuantity !== undefined){
 const _errs37 = errors;
-if(!(validate161(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate162(data18.RequestedQuantity, {instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantity",parentData:data18,parentDataProperty:"RequestedQuantity",rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs37 === errors;
@@ -5664,12 +5677,12 @@ const _errs38 = errors;
 if(errors === _errs38){
 if(typeof data23 === "string"){
 if(data23.length > 3){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5685,12 +5698,12 @@ const _errs40 = errors;
 if(errors === _errs40){
 if(typeof data24 === "string"){
 if(data24.length > 3){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/RequestedQuantityISOUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5702,8 +5715,8 @@ var valid3 = true;
 if(valid3){
 if(data18.ItemGrossWeight !== undefined){
 const _errs42 = errors;
-if(!(validate161(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
-vErrors = vErrors === null ? validate161.errors : vErrors.concat(validate161.errors);
+if(!(validate162(data18.ItemGrossWeight, {instancePath:instancePath+"/to_Item/results/" + i0+"/ItemGrossWeight",parentData:data18,parentDataProperty:"ItemGrossWeight",rootData}))){
+vErrors = vErrors === null ? validate162.errors : vErrors.concat(validate162.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs42 === errors;
@@ -5718,12 +5731,12 @@ const _errs43 = errors;
 if(errors === _errs43){
 if(typeof data26 === "string"){
 if(data26.length > 3){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ItemWeightUnit",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5739,12 +5752,12 @@ const _errs45 = errors;
 if(errors === _errs45){
 if(typeof data27 === "string"){
 if(data27.length > 4){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ProductionPlant",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5760,12 +5773,12 @@ const _errs47 = errors;
 if(errors === _errs47){
 if(typeof data28 === "string"){
 if(data28.length > 4){
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0+"/ShippingPoint",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5786,7 +5799,7 @@ var valid3 = true;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results/" + i0,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5798,7 +5811,7 @@ break;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5806,7 +5819,7 @@ return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Item",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5823,7 +5836,7 @@ if(errors === _errs49){
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 let missing3;
 if((data29.results === undefined) && (missing3 = "results")){
-validate154.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner",keyword:"required",params:{missingProperty: missing3}}];
 return false;
 }
 else {
@@ -5841,7 +5854,7 @@ if(errors === _errs53){
 if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
 let missing4;
 if((data31.PartnerFunction === undefined) && (missing4 = "PartnerFunction")){
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"required",params:{missingProperty: missing4}}];
 return false;
 }
 else {
@@ -5851,12 +5864,12 @@ const _errs55 = errors;
 if(errors === _errs55){
 if(typeof data32 === "string"){
 if(data32.length > 2){
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/PartnerFunction",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5872,12 +5885,12 @@ const _errs57 = errors;
 if(errors === _errs57){
 if(typeof data33 === "string"){
 if(data33.length > 10){
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1+"/Customer",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5890,7 +5903,7 @@ var valid6 = true;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results/" + i1,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5901,7 +5914,7 @@ break;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner/results",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5909,7 +5922,7 @@ return false;
 }
 }
 else {
-validate154.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
+validate155.errors = [{instancePath:instancePath+"/to_Partner",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5938,17 +5951,17 @@ var valid0 = true;
 }
 }
 else {
-validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate155.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate154.errors = vErrors;
+validate155.errors = vErrors;
 return errors === 0;
 }
 
-export const sapSalesOrderData = validate168;
+export const sapSalesOrderData = validate169;
 
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/sap-s4hana-salesorder.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5956,7 +5969,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.SalesOrder === undefined) && (missing0 = "SalesOrder")){
-validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5966,24 +5979,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 40){
-validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern4.test(data0)){
-validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:/-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrder",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5999,12 +6012,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 4){
-validate168.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrderType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6020,12 +6033,12 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate168.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/SalesOrganization",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6041,12 +6054,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 2){
-validate168.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
+validate169.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/DistributionChannel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6062,12 +6075,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data4 === "string"){
 if(data4.length > 2){
-validate168.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
+validate169.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"maxLength",params:{limit: 2}}];
 return false;
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/OrganizationDivision",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6083,12 +6096,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data5 === "string"){
 if(data5.length > 40){
-validate168.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
+validate169.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/SoldToParty",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6105,18 +6118,18 @@ if(errors === _errs13){
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 40){
-validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
+validate169.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data6))){
-validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
+validate169.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate168.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
+validate169.errors = [{instancePath:instancePath+"/EventRaisedDateTime",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6135,79 +6148,79 @@ var valid0 = true;
 }
 }
 else {
-validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate169.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate168.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
-export const zendeskWebhook = validate169;
+export const zendeskWebhook = validate170;
 const pattern28 = /* @__PURE__ */ new RegExp("^zen:event-type:ticket\\.", "u");
 const pattern30 = /* @__PURE__ */ new RegExp("^zen:event-type:[a-z0-9_.]+$", "u");
 const pattern29 = /* @__PURE__ */ new RegExp("^[0-9]+$", "u");
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!((((((((((((data === "NEW") || (data === "OPEN")) || (data === "PENDING")) || (data === "HOLD")) || (data === "SOLVED")) || (data === "CLOSED")) || (data === "new")) || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate171.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]}}];
+validate172.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["NEW","OPEN","PENDING","HOLD","SOLVED","CLOSED","new","open","pending","hold","solved","closed"]}}];
 return false;
 }
-validate171.errors = vErrors;
+validate172.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((((((((data === "URGENT") || (data === "HIGH")) || (data === "NORMAL")) || (data === "LOW")) || (data === "urgent")) || (data === "high")) || (data === "normal")) || (data === "low")) || (data === null))){
-validate173.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]}}];
+validate174.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["URGENT","HIGH","NORMAL","LOW","urgent","high","normal","low",null]}}];
 return false;
 }
-validate173.errors = vErrors;
+validate174.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 40){
-validate175.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
+validate176.errors = [{instancePath,keyword:"maxLength",params:{limit: 40}}];
 return false;
 }
 else {
 if(!(formats0.validate(data))){
-validate175.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
+validate176.errors = [{instancePath,keyword:"format",params:{format: "date-time"}}];
 return false;
 }
 }
 }
 else {
-validate175.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate176.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate175.errors = vErrors;
+validate176.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.id === undefined) && (missing0 = "id")){
-validate170.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate171.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6217,24 +6230,24 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(data0.length > 32){
-validate170.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
+validate171.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 else {
 if(data0.length < 1){
-validate170.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate171.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern29.test(data0)){
-validate170.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
+validate171.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[0-9]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate170.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate171.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6248,13 +6261,13 @@ if(data.external_id !== undefined){
 let data1 = data.external_id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: ["string","null"]}}];
+validate171.errors = [{instancePath:instancePath+"/external_id",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 256){
-validate170.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
+validate171.errors = [{instancePath:instancePath+"/external_id",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
@@ -6267,8 +6280,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate171(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
+if(!(validate172(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6279,8 +6292,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate173(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate174(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate174.errors : vErrors.concat(validate174.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6293,13 +6306,13 @@ if(data.type !== undefined){
 let data4 = data.type;
 const _errs7 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate170.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: ["string","null"]}}];
+validate171.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: ["string","null"]}}];
 return false;
 }
 if(errors === _errs7){
 if(typeof data4 === "string"){
 if(data4.length > 32){
-validate170.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
+validate171.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
@@ -6316,7 +6329,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate170.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
+validate171.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -6328,12 +6341,12 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate170.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate171.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate170.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
+validate171.errors = [{instancePath:instancePath+"/tags/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6345,7 +6358,7 @@ break;
 }
 }
 else {
-validate170.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate171.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6357,8 +6370,8 @@ var valid0 = true;
 if(valid0){
 if(data.created_at !== undefined){
 const _errs13 = errors;
-if(!(validate175(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate176(data.created_at, {instancePath:instancePath+"/created_at",parentData:data,parentDataProperty:"created_at",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs13 === errors;
@@ -6369,8 +6382,8 @@ var valid0 = true;
 if(valid0){
 if(data.updated_at !== undefined){
 const _errs14 = errors;
-if(!(validate175(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate176(data.updated_at, {instancePath:instancePath+"/updated_at",parentData:data,parentDataProperty:"updated_at",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs14 === errors;
@@ -6388,16 +6401,16 @@ var valid0 = true;
 }
 }
 else {
-validate170.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate171.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate170.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6411,7 +6424,7 @@ if(data0.id !== undefined){
 let data1 = data0.id;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-validate179.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: ["string","integer"]}}];
+validate180.errors = [{instancePath:instancePath+"/comment/id",keyword:"type",params:{type: ["string","integer"]}}];
 return false;
 }
 var valid1 = _errs3 === errors;
@@ -6423,7 +6436,7 @@ if(valid1){
 if(data0.is_public !== undefined){
 const _errs5 = errors;
 if(typeof data0.is_public !== "boolean"){
-validate179.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
+validate180.errors = [{instancePath:instancePath+"/comment/is_public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -6438,12 +6451,12 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data3 === "string"){
 if(data3.length > 65536){
-validate179.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
+validate180.errors = [{instancePath:instancePath+"/comment/body",keyword:"maxLength",params:{limit: 65536}}];
 return false;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
+validate180.errors = [{instancePath:instancePath+"/comment/body",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6459,12 +6472,12 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data4)){
 if(data4.length > 100){
-validate179.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
+validate180.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
+validate180.errors = [{instancePath:instancePath+"/comment/attachments",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6478,7 +6491,7 @@ var valid1 = true;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate180.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6494,7 +6507,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate179.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
+validate180.errors = [{instancePath:instancePath+"/tags_added",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -6506,12 +6519,12 @@ const _errs13 = errors;
 if(errors === _errs13){
 if(typeof data6 === "string"){
 if(data6.length > 80){
-validate179.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
+validate180.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
+validate180.errors = [{instancePath:instancePath+"/tags_added/" + i0,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6523,7 +6536,7 @@ break;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
+validate180.errors = [{instancePath:instancePath+"/tags_added",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6539,7 +6552,7 @@ const _errs15 = errors;
 if(errors === _errs15){
 if(Array.isArray(data7)){
 if(data7.length > 100){
-validate179.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
+validate180.errors = [{instancePath:instancePath+"/tags_removed",keyword:"maxItems",params:{limit: 100}}];
 return false;
 }
 else {
@@ -6551,12 +6564,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data8 === "string"){
 if(data8.length > 80){
-validate179.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
+validate180.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
+validate180.errors = [{instancePath:instancePath+"/tags_removed/" + i1,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6568,7 +6581,7 @@ break;
 }
 }
 else {
-validate179.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
+validate180.errors = [{instancePath:instancePath+"/tags_removed",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6581,16 +6594,16 @@ var valid0 = true;
 }
 }
 else {
-validate179.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate180.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate179.errors = vErrors;
+validate180.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://logistics-sync.dev/schemas/vendors/zendesk-webhook.schema.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6655,14 +6668,14 @@ const _errs6 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing1;
 if(((data.detail === undefined) && (missing1 = "detail")) || ((data.event === undefined) && (missing1 = "event"))){
-validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
+validate170.errors = [{instancePath,keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 if(data.detail !== undefined){
 const _errs7 = errors;
-if(!(validate170(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate171(data.detail, {instancePath:instancePath+"/detail",parentData:data,parentDataProperty:"detail",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs7 === errors;
@@ -6673,8 +6686,8 @@ var valid3 = true;
 if(valid3){
 if(data.event !== undefined){
 const _errs8 = errors;
-if(!(validate179(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
-vErrors = vErrors === null ? validate179.errors : vErrors.concat(validate179.errors);
+if(!(validate180(data.event, {instancePath:instancePath+"/event",parentData:data,parentDataProperty:"event",rootData}))){
+vErrors = vErrors === null ? validate180.errors : vErrors.concat(validate180.errors);
 errors = vErrors.length;
 }
 var valid3 = _errs8 === errors;
@@ -6697,14 +6710,14 @@ else {
 vErrors.push(err3);
 }
 errors++;
-validate169.errors = vErrors;
+validate170.errors = vErrors;
 return false;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing2;
 if((((data.type === undefined) && (missing2 = "type")) || ((data.id === undefined) && (missing2 = "id"))) || ((data.time === undefined) && (missing2 = "time"))){
-validate169.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
+validate170.errors = [{instancePath,keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6714,24 +6727,24 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(typeof data3 === "string"){
 if(data3.length > 128){
-validate169.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data3.length < 1){
-validate169.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern30.test(data3)){
-validate169.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"pattern",params:{pattern: "^zen:event-type:[a-z0-9_.]+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/type",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6747,24 +6760,24 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(typeof data4 === "string"){
 if(data4.length > 128){
-validate169.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"maxLength",params:{limit: 128}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate169.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate169.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/id",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6778,7 +6791,7 @@ if(data.account_id !== undefined){
 let data5 = data.account_id;
 const _errs13 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate169.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
+validate170.errors = [{instancePath:instancePath+"/account_id",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 var valid4 = _errs13 === errors;
@@ -6789,8 +6802,8 @@ var valid4 = true;
 if(valid4){
 if(data.time !== undefined){
 const _errs15 = errors;
-if(!(validate175(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
-vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
+if(!(validate176(data.time, {instancePath:instancePath+"/time",parentData:data,parentDataProperty:"time",rootData}))){
+vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
 errors = vErrors.length;
 }
 var valid4 = _errs15 === errors;
@@ -6805,12 +6818,12 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data7 === "string"){
 if(data7.length > 32){
-validate169.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
+validate170.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"maxLength",params:{limit: 32}}];
 return false;
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/zendesk_event_version",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6826,12 +6839,12 @@ const _errs18 = errors;
 if(errors === _errs18){
 if(typeof data8 === "string"){
 if(data8.length > 256){
-validate169.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
+validate170.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 256}}];
 return false;
 }
 }
 else {
-validate169.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate170.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6845,7 +6858,7 @@ if(data.detail !== undefined){
 let data9 = data.detail;
 const _errs20 = errors;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-validate169.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
+validate170.errors = [{instancePath:instancePath+"/detail",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs20 === errors;
@@ -6858,7 +6871,7 @@ if(data.event !== undefined){
 let data10 = data.event;
 const _errs22 = errors;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-validate169.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
+validate170.errors = [{instancePath:instancePath+"/event",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -6876,11 +6889,11 @@ var valid4 = true;
 }
 }
 else {
-validate169.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate170.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate169.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
