@@ -142,8 +142,11 @@ export class BcSalesInvoices {
 
   /**
    * A user cancels a posted invoice: BC posts a corrective credit memo for it, linked to the invoice, with its
-   * amounts (https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice),
-   * and the invoice reads Canceled. Both checked against their contracts.
+   * amounts (https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice);
+   * the invoice reads Canceled and the credit memo Corrective (Microsoft's API tests,
+   * https://github.com/microsoft/ALAppExtensions/blob/1842876af47bc8e52ac483c2f84097773da34b00/Apps/W1/APIV2/test/src/APIV2SalesInvoicesE2E.Codeunit.al
+   * `TestActionCancelInvoice` and APIV2SalesCreditMemosE2E.Codeunit.al `TestActionCancelCorrectiveCreditMemo`).
+   * Both checked against their contracts.
    */
   cancel(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo } {
     const invoice = this.setStatus(id, 'Canceled');
@@ -160,7 +163,7 @@ export class BcSalesInvoices {
       totalAmountExcludingTax: invoice.totalAmountExcludingTax,
       totalTaxAmount: invoice.totalTaxAmount,
       totalAmountIncludingTax: invoice.totalAmountIncludingTax,
-      status: 'Open',
+      status: 'Corrective',
       lastModifiedDateTime: at,
       invoiceId: invoice.id,
       invoiceNumber: invoice.number,

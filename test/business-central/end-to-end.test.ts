@@ -230,7 +230,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
       ],
     ]);
     // Served as the contract says, and a collection notification's filter is served too.
-    expect(await api.getSalesCreditMemo(creditMemo.id)).toMatchObject({ invoiceId: invoice.id, invoiceNumber: invoice.number, status: 'Open' });
+    expect(await api.getSalesCreditMemo(creditMemo.id)).toMatchObject({ invoiceId: invoice.id, invoiceNumber: invoice.number, status: 'Corrective' });
     expect((await api.listSalesCreditMemos('lastModifiedDateTime gt 2000-01-01T00:00:00Z')).map((m) => m.number)).toEqual([creditMemo.number]);
   });
 });

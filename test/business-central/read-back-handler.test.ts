@@ -112,7 +112,11 @@ describe('Business Central read-back function', () => {
       ],
     ]);
     expect(s.counted).toEqual(['BcInvoicesPosted']);
-    for (const memo of [{ ...CREDIT_MEMO, invoiceId: '00000000-0000-0000-0000-000000000000', invoiceNumber: '' }, { ...CREDIT_MEMO, status: 'Draft' }]) {
+    // The credit memo of a cancellation reads Corrective: announced the same.
+    const corrective = setup(async () => ORDER, async () => INVOICE, async () => ({ ...CREDIT_MEMO, status: 'Corrective' }));
+    expect((await corrective.run(JSON.stringify(CREDIT_MEMO_REQUEST))).batchItemFailures).toEqual([]);
+    expect(corrective.publisher.published.map((e) => [e.refs.invoiceId, e.data])).toEqual([['PS-CR104001', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: 'PS-INV103001' })]]);
+    for (const memo of [{ ...CREDIT_MEMO, invoiceId: '00000000-0000-0000-0000-000000000000', invoiceNumber: '' }, { ...CREDIT_MEMO, status: 'Draft' }, { ...CREDIT_MEMO, status: 'Canceled' }]) {
       const other = setup(async () => ORDER, async () => INVOICE, async () => memo);
       expect((await other.run(JSON.stringify(CREDIT_MEMO_REQUEST))).batchItemFailures).toEqual([]);
       expect(other.publisher.published).toEqual([]);

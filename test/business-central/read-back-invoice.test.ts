@@ -56,14 +56,19 @@ describe('Business Central sales invoice → invoice.posted', () => {
   test.each([
     ['Draft', /status Draft: not posted yet/],
     ['In Review', /status In Review: not posted yet/],
-    ['Canceled', /status Canceled: cancelled \(a corrective credit memo reverses it/],
-    ['Corrective', /status Corrective: not read as posted/],
+    ['Canceled', /status Canceled: cancelled \(announced while it stood/],
     [' ', /status \(blank\): not a posted invoice/],
   ])('%s is not announced: nothing published, the reason says why', async (status, reason) => {
     const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, status }), request());
     expect(events).toEqual([]);
     expect(notPosted).toEqual([expect.stringMatching(reason)]);
     expect(bcInvoiceNotPostedReason({ ...INVOICE, status })).toMatch(reason);
+  });
+
+  test('a Corrective invoice (posted to cancel a credit memo: it bills again) is announced as a posted invoice', async () => {
+    const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, status: 'Corrective' }), request());
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.metadata.eventType, e.refs.invoiceId, (e.data as { documentType: string }).documentType])).toEqual([['invoice.posted', INVOICE.number, 'invoice']]);
   });
 
   test('an invoice posted on its own (blank orderNumber, as in the docs\' example) is not announced: no order of ours', async () => {

@@ -14,8 +14,10 @@ import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSal
  * page (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salescreditmemo;
  * contracts/business-central/sales-credit-memo.schema.json):
  *
- * - `status` is one of `Draft`, `In Review`, `Open`, `Canceled`, `Corrective`, `Paid`: posted as for invoices, `Open`
- *   and `Paid`; the others are ignored with the reason logged.
+ * - `status` is one of `Draft`, `In Review`, `Open`, `Canceled`, `Corrective`, `Paid`: announced as for invoices,
+ *   `Open`, `Paid` and `Corrective` — the credit memo BC posts when a user cancels an invoice reads `Corrective`
+ *   (read-back-invoice.ts has the sources); `Canceled` is a corrective credit memo since cancelled by a corrective
+ *   invoice, which is announced itself; the others are unposted. Ignored ones are logged with the reason.
  * - A credit memo names no order: `invoiceId`/`invoiceNumber` link it to the sales invoice it corrects (cancelling a
  *   posted invoice posts such a corrective credit memo:
  *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The
@@ -37,7 +39,7 @@ const ZERO_GUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
 export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | undefined {
   const status = memo.status ?? '';
   if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
-    const why = status === 'Draft' || status === 'In Review' ? 'not posted yet' : 'not a posted credit memo';
+    const why = status === 'Draft' || status === 'In Review' ? 'not posted yet' : status === 'Canceled' ? 'cancelled (the corrective invoice that cancelled it is announced itself)' : 'not a posted credit memo';
     return `sales credit memo ${memo.number} has status ${status.trim() || '(blank)'}: ${why}`;
   }
   if (!memo.invoiceId || ZERO_GUID.test(memo.invoiceId)) return `sales credit memo ${memo.number} is linked to no sales invoice: no order of ours to note it on`;

@@ -13,11 +13,17 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoice;
  * contracts/business-central/sales-invoice.schema.json):
  *
- * - `status` is one of `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled`, `Corrective`. Posted: `Open`
- *   (posted, not fully paid) and `Paid`. `Draft` and `In Review` are unposted documents; `Canceled` we read as a
- *   posted invoice since cancelled (cancelling posts a corrective credit memo:
- *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice); `Corrective`
- *   the docs list without saying more. None of these is announced: ignored with the reason logged (docs/vendors.md).
+ * - `status` is one of `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled`, `Corrective`. The resource page says no
+ *   more; what they mean is in the base application's `Sales Invoice Aggregator` (codeunit 5477,
+ *   `SetStatusOptionFromSalesInvoiceHeader`, first match wins: the posted invoice is cancelled → `Canceled`; it is
+ *   corrective, i.e. posted to cancel a credit memo → `Corrective`; closed → `Paid`; else `Open`; the same for credit
+ *   memos in `Sales Credit Memo Aggregator`), as Microsoft's API tests show
+ *   (https://github.com/microsoft/ALAppExtensions/blob/1842876af47bc8e52ac483c2f84097773da34b00/Apps/W1/APIV2/test/src/APIV2SalesInvoicesE2E.Codeunit.al,
+ *   `TestActionCancelInvoice`: Open → Canceled; APIV2SalesCreditMemosE2E.Codeunit.al, `TestActionCancelCorrectiveCreditMemo`:
+ *   the credit memo that cancels an invoice reads Corrective). Announced: `Open`, `Paid` and `Corrective` (a posted
+ *   invoice that bills again what a cancelled credit memo had credited). `Draft` and `In Review` are unposted
+ *   documents; `Canceled` was announced while it stood, and its cancellation is the corrective credit memo's, announced
+ *   itself. Those are ignored with the reason logged (docs/vendors.md).
  * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation;
  *   blank for an invoice entered on its own, which no order of ours can own: ignored with the reason.
  * - `refs.shipmentId`: a BC invoice names its order, not our shipment. The logistics-sync extension's
@@ -32,8 +38,8 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  *   and the later `Open` → `Paid` update all dedupe downstream.
  */
 
-/** Statuses of a posted invoice (NAV.invoiceEntityAggregateStatus). */
-export const BC_POSTED_INVOICE_STATUSES: readonly string[] = ['Open', 'Paid'];
+/** Statuses of a posted, not cancelled invoice or credit memo (NAV.invoiceEntityAggregateStatus; see above). */
+export const BC_POSTED_INVOICE_STATUSES: readonly string[] = ['Open', 'Paid', 'Corrective'];
 
 /** Why a sales invoice is not announced as `invoice.posted`, or undefined when it is. Pure. */
 export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | undefined {
@@ -43,10 +49,8 @@ export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | unde
       status === 'Draft' || status === 'In Review'
         ? 'not posted yet'
         : status === 'Canceled'
-          ? 'cancelled (a corrective credit memo reverses it; credit memos are not mapped)'
-          : status === 'Corrective'
-            ? 'not read as posted (the docs do not say what Corrective means; corrections are not mapped)'
-            : 'not a posted invoice';
+          ? 'cancelled (announced while it stood; its corrective credit memo, announced itself, cancels it downstream)'
+          : 'not a posted invoice';
     return `sales invoice ${invoice.number} has status ${status.trim() || '(blank)'}: ${why}`;
   }
   if (!invoice.orderNumber) return `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber): no order of ours to note it on`;
