@@ -126,7 +126,7 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
     60_000,
     'the credit memo note on the ticket',
   );
-  expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}.`);
+  expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}, correcting invoice ${invoice!.number}.`);
   expect(creditMemos()).toHaveLength(1);
   // It corrects the whole invoice: the cancelled invoice no longer bills the shipment, which is delivered and not
   // invoiced again (BC reverted the order's invoiced quantities), on the visibility API's unbilled list.

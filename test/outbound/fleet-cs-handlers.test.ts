@@ -135,10 +135,13 @@ describe('CS ticket updates', () => {
   });
 
   test('a credit memo is noted as one: its own words and tag, no proof of delivery read; left for a later case, it stays a credit memo', async () => {
-    const creditMemo = { ...invoice, refs: { ...invoice.refs, invoiceId: 'CM-4410' }, data: { ...invoice.data, documentType: 'credit-memo', grossAmount: '20110.50' }, metadata: { ...invoice.metadata, eventId: 'c'.repeat(64) } };
+    const creditMemo = { ...invoice, refs: { ...invoice.refs, invoiceId: 'CM-4410' }, data: { ...invoice.data, documentType: 'credit-memo', correctsInvoiceId: 'INV-90017', grossAmount: '20110.50' }, metadata: { ...invoice.metadata, eventId: 'c'.repeat(64) } };
     const [action] = planCsActions(message(creditMemo as typeof invoice));
-    expect(action).toEqual({ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'CM-4410', amount: '20110.50', currency: 'EUR', documentType: 'credit-memo' });
-    expect(invoiceComment(action as Parameters<typeof invoiceComment>[0], undefined)).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.');
+    expect(action).toEqual({ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: 'SHP-1001-01', orderId: 'SO-1001', invoiceId: 'CM-4410', amount: '20110.50', currency: 'EUR', documentType: 'credit-memo', correctsInvoiceId: 'INV-90017' });
+    expect(invoiceComment(action as Parameters<typeof invoiceComment>[0], undefined)).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01, correcting invoice INV-90017.');
+    // One that names no invoice it corrects says nothing of one.
+    const [unlinked] = planCsActions(message({ ...creditMemo, data: { ...creditMemo.data, correctsInvoiceId: undefined } } as unknown as typeof invoice));
+    expect(invoiceComment(unlinked as Parameters<typeof invoiceComment>[0], undefined)).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.');
 
     let podReads = 0;
     const cs = new InMemoryCs();
@@ -160,7 +163,7 @@ describe('CS ticket updates', () => {
       data: { caseType: 'incident', priority: 'high', status: 'new', trigger: 'temperature-excursion', subject: 'Temperature excursion', externalId: 'SHP-1001-01', tags: [] },
     });
     await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
-    expect(cs.updates).toEqual([{ ticketId, update: { comment: { body: 'Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01.', public: false }, additionalTags: ['credit-memo-posted'] } }]);
+    expect(cs.updates).toEqual([{ ticketId, update: { comment: { body: 'Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01, correcting invoice INV-90017.', public: false }, additionalTags: ['credit-memo-posted'] } }]);
     expect(podReads).toBe(0);
     expect(publisher.published.map((e) => (e.data as { tagsAdded: string[] }).tagsAdded)).toEqual([['credit-memo-posted']]);
   });

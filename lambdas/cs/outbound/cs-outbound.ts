@@ -22,6 +22,8 @@ export interface InvoiceNoteAction {
   readonly currency?: string;
   /** A credit memo (`invoice.posted` with `documentType: credit-memo`) is noted as one, without the POD. @default 'invoice' */
   readonly documentType?: 'invoice' | 'credit-memo';
+  /** A credit memo's: the invoice it corrects, when the ERP links them (the note names it). */
+  readonly correctsInvoiceId?: string;
 }
 
 /** Port: a shipment's proof of delivery (read from the correlation ledger). */
@@ -93,7 +95,7 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
   switch (metadata.eventType) {
     case 'invoice.posted': {
       if (!refs.shipmentId || !refs.orderId || !refs.invoiceId) return [];
-      return [{ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...(isCreditMemo(message.detail) ? { documentType: 'credit-memo' as const } : {}) }];
+      return [{ operation: 'comment-invoice-posted', guardedByTarget: true, shipmentId: refs.shipmentId, orderId: refs.orderId, invoiceId: refs.invoiceId, amount: str(d.grossAmount), currency: str(d.currency), ...(isCreditMemo(message.detail) ? { documentType: 'credit-memo' as const, ...(str(d.correctsInvoiceId) ? { correctsInvoiceId: str(d.correctsInvoiceId) } : {}) } : {}) }];
     }
     case 'case.opened':
       return message.source === 'logistics-sync.orchestrator' && refs.shipmentId && refs.caseId ? [{ operation: 'comment-invoice-on-case', shipmentId: refs.shipmentId, caseId: refs.caseId, guardedByTarget: true }] : [];
@@ -124,7 +126,9 @@ export function planCsActions(message: CanonicalMessage): CsAction[] {
 export function invoiceComment(action: InvoiceNoteAction, pod: { documentId?: string; capturedAt: string } | undefined): string {
   const amount = action.amount ? ` (${action.currency ? `${action.currency} ` : ''}${action.amount})` : '';
   // A credit memo reverses billing: it is said so, and the proof of delivery is not its business.
-  if (action.documentType === 'credit-memo') return `Credit memo ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.`;
+  if (action.documentType === 'credit-memo') {
+    return `Credit memo ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}${action.correctsInvoiceId ? `, correcting invoice ${action.correctsInvoiceId}` : ''}.`;
+  }
   const podLine = pod ? `Proof of delivery: ${pod.documentId ?? 'captured'} at ${pod.capturedAt}.` : 'Proof of delivery: not yet recorded.';
   return `Invoice ${action.invoiceId}${amount} posted for order ${action.orderId}, shipment ${action.shipmentId}.\n${podLine}`;
 }
@@ -193,6 +197,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
         ...(action.amount ? { amount: action.amount } : {}),
         ...(action.currency ? { currency: action.currency } : {}),
         ...(action.documentType ? { documentType: action.documentType } : {}),
+        ...(action.correctsInvoiceId ? { correctsInvoiceId: action.correctsInvoiceId } : {}),
         eventId: metadata.eventId,
         correlationId: metadata.correlationId,
         refs,
@@ -256,6 +261,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       ...(note.amount ? { amount: note.amount } : {}),
       ...(note.currency ? { currency: note.currency } : {}),
       ...(note.documentType ? { documentType: note.documentType } : {}),
+      ...(note.correctsInvoiceId ? { correctsInvoiceId: note.correctsInvoiceId } : {}),
     };
     const pod = action.documentType === 'credit-memo' ? undefined : known ? known.pod : await this.billing.proofOfDelivery(note.correlationId, shipmentId);
     // The shipment's newest ticket that is not closed gets the note; when all are closed, a follow-up of the

@@ -12,6 +12,8 @@ export interface PendingNote {
   readonly currency?: string;
   /** A credit memo's note says so (cs-outbound.ts). @default 'invoice' */
   readonly documentType?: 'invoice' | 'credit-memo';
+  /** A credit memo's: the invoice it corrects (the note names it). */
+  readonly correctsInvoiceId?: string;
   /** The `invoice.posted` event: its action's Idempotency-Key is the note's, and the note's record names it. */
   readonly eventId: string;
   readonly correlationId: string;
