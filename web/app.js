@@ -264,7 +264,14 @@ const UNBILLED_COLUMNS = [
   { key: 'shipment', title: 'Shipment', cell: ids },
   { key: 'customer', title: 'Customer', cell: (r) => r.customerId ?? '—' },
   { key: 'delivered', title: 'Delivered', cell: (r) => [when(r.deliveredAt), el('div', { class: 'sub' }, `${duration(Date.now() - Date.parse(r.deliveredAt))} ago`)] },
-  { key: 'billing', title: 'Billing', cell: (r) => (r.billingReadyAt ? `billing-ready ${when(r.billingReadyAt)}, invoice not posted` : 'not billing-ready') },
+  {
+    key: 'billing',
+    title: 'Billing',
+    cell: (r) => [
+      r.billingReadyAt ? `billing-ready ${when(r.billingReadyAt)}, invoice not posted` : 'not billing-ready',
+      ...(r.cancelledInvoices ?? []).map((c) => el('div', { class: 'sub', 'data-cancelled-invoice': c.invoiceId }, `invoice ${c.invoiceId} cancelled by credit memo ${c.creditMemoIds.join(', ')}`)),
+    ],
+  },
   { key: 'trouble', title: 'In trouble', cell: (r) => (r.inTrouble ? badge(r.severity) : '—') },
   { key: 'money', title: 'Order value', cell: (r) => (r.money ? amount(r.money.orderValue, r.money.currency) : el('span', { class: 'muted' }, 'not recorded')) },
 ];

@@ -4,7 +4,7 @@
  */
 import { formatCents, revenueAtRisk, type RiskAmount } from './impact';
 import type { ShipmentState } from './reader';
-import { activeExceptions, emptyView, SEVERITIES, statusOf, type ViewSeverity } from './shipment-view';
+import { activeExceptions, cancelledInvoices, emptyView, SEVERITIES, statusOf, type ViewSeverity } from './shipment-view';
 
 export interface MoneyAtRisk {
   readonly currency: string | null;
@@ -44,6 +44,8 @@ export interface DeliveryRow {
   readonly deliveredAt: string | null;
   readonly billingReadyAt: string | null;
   readonly invoice: { readonly invoiceId: string; readonly postedAt: string; readonly currency: string | null; readonly grossAmount: string | null } | null;
+  /** Invoices credit memos cancelled (a cancelled invoice bills nothing: the shipment is unbilled unless another stands). */
+  readonly cancelledInvoices: readonly { readonly invoiceId: string; readonly postedAt: string; readonly creditMemoIds: readonly string[] }[];
   /** null when the ERP's order value was never recorded (no exception workflow enriched this shipment). */
   readonly money: MoneyAtRisk | null;
 }
@@ -118,6 +120,7 @@ export function deliveryRow(state: ShipmentState, now: Date): DeliveryRow {
     deliveredAt: view.deliveredAt ?? null,
     billingReadyAt: view.billingReadyAt ?? null,
     invoice: view.invoice ? { invoiceId: view.invoice.invoiceId, postedAt: view.invoice.postedAt, currency: view.invoice.currency ?? null, grossAmount: view.invoice.grossAmount ?? null } : null,
+    cancelledInvoices: cancelledInvoices(view),
     money: state.impact
       ? {
           currency: r.currency,

@@ -351,6 +351,16 @@ export function cancelledBy(invoice: Omit<ViewInvoice, 'invoiceId'>, memos: read
   return credited >= Math.abs(gross);
 }
 
+/** The invoices credit memos cancel, oldest first, each with the credit memos that do (pure). */
+export function cancelledInvoices(view: ShipmentView): { invoiceId: string; postedAt: string; creditMemoIds: string[] }[] {
+  const memos = Object.entries(view.creditMemos ?? {});
+  return Object.entries(invoicesOf(view))
+    .map(([invoiceId, invoice]) => ({ invoiceId, invoice, by: memos.filter(([, m]) => m.correctsInvoiceId === invoiceId) }))
+    .filter(({ invoice, by }) => cancelledBy(invoice, by.map(([, m]) => m)))
+    .sort((a, b) => Date.parse(a.invoice.postedAt) - Date.parse(b.invoice.postedAt) || a.invoiceId.localeCompare(b.invoiceId))
+    .map(({ invoiceId, invoice, by }) => ({ invoiceId, postedAt: invoice.postedAt, creditMemoIds: by.map(([id]) => id).sort() }));
+}
+
 /** The earliest invoice no credit memos cancel (pure), with its id; undefined when none stands. */
 function standingInvoice(invoices: Readonly<Record<string, Omit<ViewInvoice, 'invoiceId'>>>, creditMemos: Readonly<Record<string, ViewCreditMemo>>): ViewInvoice | undefined {
   const memos = Object.values(creditMemos);

@@ -61,7 +61,9 @@ export interface ErpInvoice {
   orderId: string;
   shipmentId?: string;
   customerId: string;
-  documentType: 'invoice';
+  /** A credit memo cancels the invoice it names in `correctsInvoiceId` (contracts/generic-erp/openapi.json, Invoice). */
+  documentType: 'invoice' | 'credit-memo';
+  correctsInvoiceId?: string;
   currency: string;
   netAmount: string;
   taxAmount: string;
@@ -273,6 +275,23 @@ export class ErpBooks {
     billing.invoiceId = invoice.invoiceId;
     order.status = 'invoiced';
     return invoice;
+  }
+
+  /**
+   * A user cancels a posted invoice: the ERP posts a credit memo for its whole amount naming it
+   * (`correctsInvoiceId`), and the shipment is billing-ready again, to be invoiced anew.
+   */
+  cancelInvoice(invoiceId: string): ErpInvoice {
+    const invoice = this.invoice(invoiceId);
+    if (invoice.documentType !== 'invoice') throw new SimValidationError(`${invoiceId} is a credit memo, not an invoice`);
+    const billing = this.billing.get(billingKey(invoice.orderId, invoice.shipmentId));
+    const memo: ErpInvoice = { ...invoice, invoiceId: `CM-${90000 + ++this.invoiceSeq}`, documentType: 'credit-memo', correctsInvoiceId: invoiceId, postedAt: this.now().toISOString() };
+    this.invoices.set(memo.invoiceId, memo);
+    if (billing?.invoiceId === invoiceId) {
+      billing.status = 'billing-ready';
+      delete billing.invoiceId;
+    }
+    return memo;
   }
 
   snapshot(): unknown {

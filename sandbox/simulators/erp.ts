@@ -140,6 +140,7 @@ export class ErpSimulator extends VendorSimulator {
     this.action('createOrder', (args) => this.createOrder({ orderId: requiredString(args, 'orderId'), likeOrderId: requiredString(args, 'likeOrderId'), ...assignmentArg(args) }));
     this.action('releaseQualityHold', (args) => this.releaseQualityHold(requiredString(args, 'holdId'), signedAtOption(args)));
     this.action('postInvoice', (args) => this.postInvoice(requiredString(args, 'orderId'), optionalString(args, 'shipmentId')));
+    this.action('cancelInvoice', (args) => this.cancelInvoice(requiredString(args, 'invoiceId')));
     this.action('expireTokens', () => ({ expired: this.expireTokens() }));
   }
 
@@ -175,6 +176,11 @@ export class ErpSimulator extends VendorSimulator {
   /** Posts the invoice for a billing-ready shipment now and sends `invoice.posted`. */
   postInvoice(orderId: string, shipmentId?: string): Promise<WebhookDelivery> {
     return this.sendCloudEvent(invoicePostedEvent(this.books.postInvoice(orderId, shipmentId), this.eventTypes));
+  }
+
+  /** A user cancels a posted invoice: the ERP posts its credit memo and sends it as `invoice.posted` (credit memo). */
+  cancelInvoice(invoiceId: string): Promise<WebhookDelivery> {
+    return this.sendCloudEvent(invoicePostedEvent(this.books.cancelInvoice(invoiceId), this.eventTypes));
   }
 
   /** Invalidates every access token (clients must fetch a new one). Returns how many were dropped. */

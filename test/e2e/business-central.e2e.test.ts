@@ -103,7 +103,7 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   const visibility = localizeApiUrls(sandbox.product!.outputs.VisibilityPageUrl!, sandbox.apis);
   const unbilledRow = async () => {
     const response = await fetch(new URL('api/deliveries/unbilled?limit=100', visibility));
-    const { items } = (await response.json()) as { items: { shipmentId: string; invoice: unknown }[] };
+    const { items } = (await response.json()) as { items: { shipmentId: string; invoice: unknown; cancelledInvoices: { invoiceId: string; creditMemoIds: string[] }[] }[] };
     return items.find((i) => i.shipmentId === SHIPMENT);
   };
   // Invoiced: not on the unbilled list (once the index has the invoice).
@@ -133,6 +133,7 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   expect(posted!.data).toMatchObject({ documentType: 'credit-memo', correctsInvoiceId: invoice!.number });
   const unbilled = await eventually(unbilledRow, 60_000, 'the shipment back on the unbilled list');
   expect(unbilled.invoice).toBeNull();
+  expect(unbilled.cancelledInvoices).toEqual([expect.objectContaining({ invoiceId: invoice!.number, creditMemoIds: [creditMemo.number] })]);
 });
 
 test('the webhook route answers BC\'s handshake by GET too, through the API (the token required there); a GET without one is refused as any request missing what its route requires (401)', async () => {

@@ -174,6 +174,49 @@ describe('the visibility page in Chromium (issue 16)', () => {
     expect(browser.problems).toEqual([]);
   });
 
+  test('an invoice the ERP cancels with a credit memo puts its delivery back on the unbilled list, which says so', { timeout: 120_000 }, async () => {
+    // A shipment of its own (SHP-1001-09): released, dispatched, delivered with a POD, invoiced by the ERP.
+    const shipmentId = 'SHP-1001-09';
+    const now = Date.now();
+    await sim('erp', 'POST', '/__sim/actions/sendCanonical', {
+      event: { eventId: `release-${shipmentId}-${now}`, eventType: 'order.released', occurredAt: new Date(now).toISOString(), correlationId: ORDER_ID, refs: { orderId: ORDER_ID, shipmentId, customerId: 'C-77' }, data: chilledOrderOfC77(now) },
+    });
+    const ofShipment = async (type: string) => (await control<BusEvent[]>(`/bus-events?type=${encodeURIComponent(type)}`)).filter((e) => e.detail.refs.shipmentId === shipmentId);
+    await waitFor('its dispatch', async () => (await ofShipment('shipment.dispatched')).length > 0);
+    await sim('fleet', 'POST', '/__sim/actions/sendCanonical', {
+      event: {
+        eventId: `pod-${shipmentId}-${now}`,
+        eventType: 'pod.captured',
+        occurredAt: new Date().toISOString(),
+        correlationId: ORDER_ID,
+        refs: { orderId: ORDER_ID, customerId: 'C-77', shipmentId },
+        data: { documentId: `doc-${now}`, documentType: 'proof-of-delivery', signatureCaptured: true, photoCount: 1, exceptionsNoted: false },
+      },
+    });
+    const [posted] = await waitFor('its invoice', async () => {
+      const found = await ofShipment('invoice.posted');
+      return found.length > 0 && found;
+    });
+    const invoiceId = posted!.detail.refs.invoiceId!;
+    const unbilled = async () => (await api<{ items: { shipmentId: string; invoice: unknown; cancelledInvoices: { invoiceId: string; creditMemoIds: string[] }[] }[] }>('api/deliveries/unbilled?limit=100')).items.find((r) => r.shipmentId === shipmentId);
+    // Indexed as invoiced: its timeline has the invoice, and the unbilled list does not have it.
+    await waitFor('the invoice in its timeline', async () => (await api<{ timeline: { eventType: string }[] }>(`api/shipments/${shipmentId}/timeline`)).timeline.some((h) => h.eventType === 'invoice.posted'));
+    await waitFor('the invoiced delivery off the unbilled list', async () => (await unbilled()) === undefined);
+    // A user cancels the invoice in the ERP: a credit memo for its whole amount, naming it.
+    await sim('erp', 'POST', '/__sim/actions/cancelInvoice', { invoiceId });
+    const row = await waitFor('the delivery back on the unbilled list', unbilled);
+    expect(row.invoice).toBeNull();
+    expect(row.cancelledInvoices).toEqual([expect.objectContaining({ invoiceId, creditMemoIds: [expect.stringMatching(/^CM-/)] })]);
+    const { page } = browser;
+    await page.goto(`${pageUrl()}#unbilled`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const cancelled = page.locator(`#unbilled-table tr[data-shipment="${shipmentId}"] [data-cancelled-invoice="${invoiceId}"]`);
+    await expect.poll(() => cancelled.count(), PAGE_WAIT).toBe(1);
+    expect(await cancelled.innerText()).toBe(`invoice ${invoiceId} cancelled by credit memo ${row.cancelledInvoices[0]!.creditMemoIds[0]}`);
+    await screenshot(page, ARTIFACTS, '7-unbilled-after-a-cancelled-invoice');
+    expect(browser.problems).toEqual([]);
+  });
+
   test('the page refreshes on its own: when the ERP releases the hold, the delivery leaves the list without a reload', { timeout: 90_000 }, async () => {
     const { page } = browser;
     await page.goto(`${pageUrl()}?refresh=5#trouble`);

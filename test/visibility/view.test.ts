@@ -6,7 +6,7 @@ import type { CanonicalDetail } from '../../lambdas/shared/canonical-event';
 import { assembleTrace } from '../../lambdas/trace/trace-model';
 import { entriesOf, listKeys, planEntries, unbilledAttributes, unbilledKeys } from '../../lambdas/visibility/lists';
 import { projectView } from '../../lambdas/visibility/project';
-import { activeExceptions, foldView, statusOf, type ShipmentView } from '../../lambdas/visibility/shipment-view';
+import { activeExceptions, cancelledInvoices, foldView, statusOf, type ShipmentView } from '../../lambdas/visibility/shipment-view';
 import { InMemoryShipmentViewStore, stableJson } from '../../lambdas/visibility/view-store';
 import { scenarioEvent } from '../outbound/support';
 import { SHIPMENT, story } from './story';
@@ -119,13 +119,19 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
       expect(reinvoiced.invoice).toMatchObject({ invoiceId: 'INV-9002', postedAt: '2026-03-12T16:00:00.000Z' });
       expect(Object.keys(reinvoiced.invoices ?? {}).sort()).toEqual(['INV-9001', 'INV-9002']);
       expect(statusOf(reinvoiced).unbilled).toBe(false);
+      // The API's rows say which invoice was cancelled, and by what.
+      const posted = upTo('posted').at(-1)!.metadata.occurredAt;
+      expect(cancelledInvoices(reinvoiced)).toEqual([{ invoiceId: 'INV-9001', postedAt: new Date(posted).toISOString(), creditMemoIds: ['CM-1'] }]);
     });
 
     test('partial ones leave the invoice standing until they add up to it; another currency or another invoice does not count', () => {
       const partial = fold([...upTo('posted'), memo('CM-1', '110.50')]);
       expect(partial.invoice).toMatchObject({ invoiceId: 'INV-9001' });
       expect(statusOf(partial).unbilled).toBe(false);
-      expect(statusOf(foldView(partial, SHIPMENT, memo('CM-2', '20000.00'))).unbilled).toBe(true);
+      expect(cancelledInvoices(partial)).toEqual([]);
+      const twoMemos = foldView(partial, SHIPMENT, memo('CM-2', '20000.00'));
+      expect(statusOf(twoMemos).unbilled).toBe(true);
+      expect(cancelledInvoices(twoMemos).map((c) => c.creditMemoIds)).toEqual([['CM-1', 'CM-2']]);
       expect(statusOf(fold([...upTo('posted'), memo('CM-1', '20110.50', { currency: 'USD' })])).unbilled).toBe(false);
       expect(statusOf(fold([...upTo('posted'), memo('CM-1', '20110.50', { corrects: 'INV-0001' })])).unbilled).toBe(false);
     });
