@@ -5,7 +5,7 @@
 import type { CanonicalRefs } from '../shared/canonical-event';
 import type { Facts, LinkItem, ShipmentStateItem, TimelineItem } from '../indexer/index-plan';
 import { linksOf, type LinkKind } from '../../registry/correlation-keys';
-import { MILESTONE_RANK } from '../shared/outbound/milestones';
+import { MILESTONE_RANK, milestoneOf } from '../shared/outbound/milestones';
 import type { SystemName } from '../../registry/systems';
 
 /** One event in the chain, with its timings. */
@@ -209,12 +209,29 @@ export interface TraceInput {
   readonly leftNotes?: readonly { readonly eventId: string; readonly invoiceId: string; readonly leftAt: string }[];
 }
 
+/**
+ * The milestones received after a higher one of the same shipment (pure): late, whatever order the index wrote them in.
+ * The indexer flags a refused milestone late when it was received after the one that superseded it; two ledger batches
+ * indexed at once can also write a late report *before* the milestone received ahead of it (then nothing was refused,
+ * and the stored flag is missing). Read here from the receipt times, the flag does not depend on that order.
+ */
+function lateReports(items: readonly TimelineItem[]): Set<string> {
+  const milestones = items.flatMap((item) => {
+    const milestone = milestoneOf(item.eventType);
+    const shipmentId = item.refs?.shipmentId;
+    const received = ms(item.receivedAt);
+    return milestone && shipmentId && Number.isFinite(received) ? [{ eventId: item.eventId, shipmentId, rank: MILESTONE_RANK[milestone], received }] : [];
+  });
+  return new Set(milestones.filter((m) => milestones.some((n) => n.shipmentId === m.shipmentId && n.rank > m.rank && n.received < m.received)).map((m) => m.eventId));
+}
+
 /** Builds the trace from the items read (pure; `now` dates the pending hops). */
 export function assembleTrace(input: TraceInput, now: Date): Trace {
   const byId = new Map<string, TimelineItem>();
   for (const item of input.timeline) if (!byId.has(item.eventId)) byId.set(item.eventId, item);
   const ordered = [...byId.values()].sort((a, b) => ms(a.occurredAt) - ms(b.occurredAt) || ms(a.receivedAt) - ms(b.receivedAt) || a.eventId.localeCompare(b.eventId));
   const occurredOf = new Map(ordered.map((i) => [i.eventId, ms(i.occurredAt)]));
+  const reportedLate = lateReports(ordered);
 
   const timeline: TraceHop[] = ordered.map((item, index) => {
     const occurred = ms(item.occurredAt);
@@ -230,7 +247,7 @@ export function assembleTrace(input: TraceInput, now: Date): Trace {
       ...(item.causationId ? { causationId: item.causationId } : {}),
       refs: item.refs ?? {},
       facts: item.facts ?? {},
-      late: item.late === true,
+      late: item.late === true || reportedLate.has(item.eventId),
       ingestLatencyMs: ms(item.receivedAt) - occurred,
       sincePreviousMs: index === 0 ? 0 : occurred - ms(ordered[index - 1].occurredAt),
       ...(causeAt !== undefined ? { sinceCauseMs: occurred - causeAt } : {}),

@@ -128,6 +128,25 @@ describe('assembleTrace (pure)', () => {
     expect(trace.recovered).toEqual([]);
   });
 
+  test('a departure received after the arrival is late even when the index wrote it first (two batches at once); one received before, indexed after, is not', async () => {
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const arrived = byType('shipment.arrived');
+    const departed = byType('shipment.departed');
+    const receivedAfter = { ...departed, metadata: { ...departed.metadata, receivedAt: new Date(Date.parse(arrived.metadata.receivedAt) + 60_000).toISOString() } };
+    // Written first: the state guard refused nothing, so no stored flag.
+    const first = new InMemoryCorrelationStore();
+    for (const event of [byType('order.released'), byType('shipment.dispatched'), receivedAfter, arrived]) await indexEvent(first, event, now, 3600);
+    expect([...first.items.values()].filter((i) => i.itemType === 'timeline' && i.late === true)).toEqual([]);
+    const trace = traceOf(first);
+    expect(trace.timeline.filter((h) => h.late).map((h) => h.eventId)).toEqual([receivedAfter.metadata.eventId]);
+    expect(trace.summary.lateEvents).toBe(1);
+    // Received before the arrival but written after it: out of order, not late.
+    const second = new InMemoryCorrelationStore();
+    for (const event of [byType('order.released'), byType('shipment.dispatched'), arrived, departed]) await indexEvent(second, event, now, 3600);
+    expect(traceOf(second).timeline.filter((h) => h.late)).toEqual([]);
+  });
+
   test('a failure that a later event shows done (after a redrive) is recovered, not failed, and nothing waits for it', async () => {
     const store = new InMemoryCorrelationStore();
     const events = scenarioWithExtras();
