@@ -27,8 +27,14 @@ const MAX_ATTEMPTS = 5;
 
 /** The shipments an event concerns: the one it names, or for an invoice naming only its order, that order's. */
 async function shipmentsOf(store: ShipmentViewStore, detail: CanonicalDetail): Promise<string[]> {
-  // A credit memo that names no invoice it corrects changes no view (shipment-view.ts): nothing to read.
-  if (isCreditMemo(detail) && !correctsAnInvoice(detail)) return [];
+  if (isCreditMemo(detail)) {
+    // A credit memo that names no invoice it corrects changes no view (shipment-view.ts): nothing to read. One that
+    // names it goes to every shipment of the order: the ERP may name another shipment than the invoice's (Business
+    // Central names the order's latest billing-ready one), and only the view holding that invoice is cancelled by it.
+    if (!correctsAnInvoice(detail)) return [];
+    const ofOrder = await store.shipmentsOf(detail.metadata.correlationId);
+    return [...new Set([...(detail.refs.shipmentId ? [detail.refs.shipmentId] : []), ...ofOrder])];
+  }
   if (detail.refs.shipmentId) return [detail.refs.shipmentId];
   if (detail.metadata.eventType === 'invoice.posted' && detail.refs.orderId) return store.shipmentsOf(detail.metadata.correlationId);
   return [];

@@ -150,6 +150,28 @@ describe('foldView: the operational view of a shipment from its events (pure)', 
       expect(foldView({ ...one }, SHIPMENT, memo('CM-1', '20110.50')).invoice).toBeUndefined();
     });
 
+    test('a credit memo that names another shipment of the order than its invoice\'s still cancels that invoice (the order\'s shipments are read)', async () => {
+      const store = new InMemoryCorrelationStore();
+      const views = new InMemoryShipmentViewStore(store.items);
+      const other = 'SHP-1001-02';
+      // Both shipments delivered; the invoice is the first one's.
+      for (const event of [...upTo('posted'), ...story(other).events.slice(0, upTo('ready').length)]) await indexEvent(store, event, now, TTL, views);
+      const billing = (id: string) => statusOf(viewOfItem(store.items.get(`SHIPMENT#${id}\u0000STATE`))!).unbilled;
+      expect([billing(SHIPMENT), billing(other)]).toEqual([false, true]);
+      // The ERP's credit memo names the order's other shipment (Business Central: its latest billing-ready row).
+      const misattributed = scenarioEvent({
+        eventType: 'invoice.posted',
+        system: 'erp',
+        vendorEventId: 'cm-elsewhere',
+        occurredAt: '2026-03-12T15:00:00Z',
+        refs: { orderId: 'SO-1001', invoiceId: 'CM-7', shipmentId: other },
+        data: { documentType: 'credit-memo', correctsInvoiceId: 'INV-9001', currency: 'EUR', netAmount: '20110.50', grossAmount: '20110.50' },
+      });
+      await indexEvent(store, misattributed, now, TTL, views);
+      expect([billing(SHIPMENT), billing(other)]).toEqual([true, true]);
+      expect(viewOfItem(store.items.get(`SHIPMENT#${SHIPMENT}\u0000STATE`))!.invoice).toBeUndefined();
+    });
+
     test('the projection writes it: the state item enters the unbilled index again', async () => {
       const store = new InMemoryShipmentViewStore();
       for (const event of upTo('posted')) await projectView(store, event, now, TTL);
