@@ -175,7 +175,8 @@ describe('the visibility page in Chromium (issue 16)', () => {
   });
 
   test('an invoice the ERP cancels with a credit memo puts its delivery back on the unbilled list, which says so', { timeout: 120_000 }, async () => {
-    // A shipment of its own (SHP-1001-09): released, dispatched, delivered with a POD, invoiced by the ERP.
+    // A shipment of its own (SHP-1001-09): released, dispatched, delivered with a POD, invoiced by the ERP. (Its
+    // billing-ready call is SO-1001's too: the outbound e2e counts only its own shipment's.)
     const shipmentId = 'SHP-1001-09';
     const now = Date.now();
     await sim('erp', 'POST', '/__sim/actions/sendCanonical', {
