@@ -11,9 +11,10 @@ import type { BcSalesOrderReadBackRequest } from './notifications';
  * A Business Central sales order read back through API v2.0 → `order.released` (pure), and the read-back of one
  * queued notification.
  *
- * Released: the API's `status` is `Open` (the salesOrder resource documents "Draft", "In Review" or "Open";
- * we read `Open` as the released document and `Draft`/`In Review` as not yet released — verify against a tenant,
- * docs/vendors.md), not `fullyShipped`, and at least one item line left to ship.
+ * Released: the API's `status` is `Open` (the salesOrder resource documents "Draft", "In Review" or "Open"; the base
+ * application's `Graph Mgt - Sales Order Buffer` sets `Open` for an order Released or Pending Prepayment, `In Review`
+ * for Pending Approval, `Draft` otherwise: docs/vendors.md has the source), not `fullyShipped`, and at least one item
+ * line left to ship.
  *
  * What API v2.0's salesOrder carries and what it does not (contracts/business-central/README.md):
  * - ship-to: name and address (`shipToAddressLine1`, `shipToCity`, `shipToPostCode`, `shipToCountry`), no ship-to
