@@ -133,7 +133,8 @@ export class BcSalesInvoices {
   setStatus(id: string, status: BcSimInvoiceStatus): BcSimSalesInvoice {
     const invoice = this.byId.get(id);
     if (!invoice) throw new Error(`no sales invoice ${id}`);
-    return this.put({ ...invoice, status, ...(status === 'Paid' ? { remainingAmount: 0 } : {}), lastModifiedDateTime: this.now().toISOString() });
+    // Paid and cancelled invoices have nothing left to pay (APIV2SalesInvoices.Page.al sets remainingAmount 0 when Canceled).
+    return this.put({ ...invoice, status, ...(status === 'Paid' || status === 'Canceled' ? { remainingAmount: 0 } : {}), lastModifiedDateTime: this.now().toISOString() });
   }
 
   /** Sales credit memos by id. */

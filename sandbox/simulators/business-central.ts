@@ -42,7 +42,7 @@ export interface BcSimSalesOrder {
   shipToPostCode?: string;
   shipToCountry?: string;
   status: 'Draft' | 'In Review' | 'Open';
-  /** Blank for the company's local currency. */
+  /** Blank for the company's local currency (kept so; the API names that currency, see orderJson). */
   currencyCode?: string;
   fullyShipped: boolean;
   lastModifiedDateTime: string;
@@ -109,6 +109,8 @@ export class BusinessCentralSimulator {
   readonly calls: BcCall[] = [];
   readonly pages: BcExtensionPages;
   readonly invoices: BcSalesInvoices;
+  /** The company's local currency (LCY): what the API names for documents whose currency is blank. */
+  readonly localCurrency: string;
   /** VAT percent per customer number (BC's VAT posting setup), for the invoices it posts. */
   readonly vatPercent = new Map<string, number>();
   private readonly tokens = new Set<string>();
@@ -121,7 +123,8 @@ export class BusinessCentralSimulator {
     private readonly options: BcSimulatorOptions = {},
   ) {
     this.pages = new BcExtensionPages(now);
-    this.invoices = new BcSalesInvoices(now, options.localCurrency ?? 'EUR');
+    this.localCurrency = options.localCurrency ?? 'EUR';
+    this.invoices = new BcSalesInvoices(now, this.localCurrency);
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -352,9 +355,14 @@ export class BusinessCentralSimulator {
     return { '@odata.etag': `W/"${s.etag}"`, subscriptionId: s.subscriptionId, notificationUrl: s.notificationUrl, resource: s.resource, userId: '00000000-0000-0000-0000-000000000001', lastModifiedDateTime: s.lastModifiedDateTime, clientState: s.clientState, expirationDateTime: s.expirationDateTime };
   }
 
+  /**
+   * The order as GET answers it. `currencyCode` is never blank on the wire: the page fills it with the company's local
+   * currency when the order's is blank (APIV2SalesOrders.Page.al, `TranslateNAVCurrencyCodeToCurrencyCode(LCYCurrencyCode,
+   * Rec."Currency Code")`, microsoft/ALAppExtensions at 1842876a).
+   */
   private orderJson(o: BcSimSalesOrder, lines: boolean): Record<string, unknown> {
     const { salesOrderLines, ...header } = o;
-    return { '@odata.etag': `W/"${o.lastModifiedDateTime}"`, ...header, ...(lines ? { salesOrderLines } : {}) };
+    return { '@odata.etag': `W/"${o.lastModifiedDateTime}"`, ...header, currencyCode: o.currencyCode || this.localCurrency, ...(lines ? { salesOrderLines } : {}) };
   }
 }
 

@@ -121,17 +121,22 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     expect(queue.requests).toHaveLength(0);
   });
 
-  test('a sales order BC does not have is a 404 the read-back dead-letters (RejectedByTarget)', async () => {
+  test('a sales order BC no longer has (404: BC deletes an order once fully shipped and invoiced) announces nothing, with the reason; an unknown company is still a RejectedByTarget', async () => {
     const { api, sim } = world();
     const missing = { kind: 'bc-sales-order-read-back', companyId: sim.companyId, salesOrder: randomUUID(), changeType: 'updated', notification: { subscriptionId: 's', lastModifiedDateTime: '2026-03-12T08:00:00Z', resource: 'r' }, receivedAt: '2026-03-12T08:00:01Z', metadata: { eventId: 'e', eventType: 't', correlationId: 'c' }, refs: { orderId: 'o' } } as const;
-    await expect(bcReadBack(api, missing, { shipFromLocationId: 'DC-ATL' })).rejects.toBeInstanceOf(RejectedByTargetError);
+    const result = await bcReadBack(api, missing, { shipFromLocationId: 'DC-ATL' });
+    expect(result.events).toEqual([]);
+    expect(result.notReleased).toEqual([expect.stringMatching(/no longer exists in Business Central \(404\)/)]);
+    // A collection read that 404s is not an order gone: it throws as before.
+    await expect(bcReadBack(api, { ...missing, salesOrder: '*', filter: "number eq 'X'", companyId: randomUUID() }, { shipFromLocationId: 'DC-ATL' })).rejects.toBeInstanceOf(RejectedByTargetError);
   });
 
   test('the outbound client: reads the order by number, writes status and billing-ready to the extension pages', async () => {
     const { sim, api } = world();
     sim.orders.set('x', { ...order(), id: 'x' });
     const client = new BusinessCentralClient(api);
-    expect(await client.getOrder('S-ORD101005')).toMatchObject({ orderId: 'S-ORD101005', customerId: '10000', lines: [{ sku: '1896-S', quantity: 4 }] });
+    // The order names no currency of its own: the API names the company's local currency (EUR here) for it.
+    expect(await client.getOrder('S-ORD101005')).toMatchObject({ orderId: 'S-ORD101005', customerId: '10000', currency: 'EUR', lines: [{ sku: '1896-S', quantity: 4 }] });
     await client.updateShipmentStatus('SHP-1', { status: 'in-transit', orderId: 'S-ORD101005', occurredAt: '2026-03-12T09:00:00Z', eventId: 'ev-1' }, 'key-1');
     await client.markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-2');
     expect(sim.custom.get('shipmentStatuses')).toEqual([expect.objectContaining({ shipmentNo: 'SHP-1', orderNo: 'S-ORD101005', status: 'in-transit' })]);

@@ -138,14 +138,24 @@ describe('Business Central read-back function', () => {
     expect(s.counted).toEqual(['BcOrdersReleased']);
   });
 
-  test('an order BC no longer has (404) is dead-lettered at once with the reason lsync dlq shows', async () => {
+  test('an order BC no longer has (404: deleted once fully shipped and invoiced) is not released, with the reason; nothing dead-lettered', async () => {
     const s = setup(async () => {
       throw new RejectedByTargetError(`sales order ${ORDER_ID} was not found in Business Central (404)`, 404);
+    });
+    expect((await s.run()).batchItemFailures).toEqual([]);
+    expect(s.messages.deadLettered).toEqual([]);
+    expect(s.publisher.published).toEqual([]);
+    expect(s.counted).toEqual(['BcOrdersNotReleased']);
+  });
+
+  test('an order BC refuses to serve (403) is dead-lettered at once with the reason lsync dlq shows', async () => {
+    const s = setup(async () => {
+      throw new RejectedByTargetError(`Business Central refused to serve sales order ${ORDER_ID} (403)`, 403);
     });
     await s.run();
     expect(s.messages.deadLettered).toHaveLength(1);
     const { attributes, body } = s.messages.deadLettered[0];
-    expect(attribute(attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/not found in Business Central/);
+    expect(attribute(attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/refused to serve/);
     expect(parseDlqMessage({ MessageId: 'm1', Body: body, MessageAttributes: attributes as never })).toMatchObject({ refs: { orderId: ORDER_ID }, eventId: REQUEST.metadata.eventId, errorClass: 'RejectedByTarget' });
     expect(s.counted).toEqual(['BcReadBackDeadLettered']);
   });

@@ -99,7 +99,8 @@ export interface BcSalesOrder {
   shipToCountry?: string;
   shipToPostCode?: string;
   status?: string;
-  /** The order's currency; blank is the company's local currency (LCY), which API v2.0 does not name on the order. */
+  /** The order's currency. The page names the company's local currency (LCY) when the order's is blank
+   * (APIV2SalesOrders.Page.al, `TranslateNAVCurrencyCodeToCurrencyCode`); blank is still read as "not named". */
   currencyCode?: string;
   fullyShipped?: boolean;
   lastModifiedDateTime?: string;
@@ -182,6 +183,16 @@ export interface BcSubscription {
 }
 
 /** OData string literal: `'…'` with `'` doubled (OData v4 URL conventions §5.1.1.6.1). Pure. */
+/**
+ * An enum value as Business Central sends it, in the docs' spelling (pure). The resource pages write the members'
+ * captions ("In Review", `" "`); an OData enum member's name cannot hold a space, and BC's API names such members with
+ * XML-encoded characters (`In_x0020_Review`, the blank member `_x0020_`; not confirmed on a tenant which spelling the
+ * wire carries): both read the same here.
+ */
+export function bcEnum(value: string | undefined): string | undefined {
+  return value?.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
 export function odataString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }

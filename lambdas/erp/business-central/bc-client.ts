@@ -27,7 +27,7 @@ export class BusinessCentralClient implements ErpPort {
       orderId: order.number,
       customerId: order.customerNumber,
       status: order.status,
-      // Blank currencyCode is the company's local currency, which the order does not name: no currency then.
+      // API v2.0 names the local currency for an order whose currency is blank; a blank one (older versions) names none.
       ...(order.currencyCode ? { currency: order.currencyCode } : {}),
       lines: (order.salesOrderLines ?? [])
         .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)

@@ -4,7 +4,7 @@ import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js'
 import { compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import type { MappedResource } from '../inbound/generic-erp';
-import type { BcSalesCreditMemo } from './bc-api';
+import { bcEnum, type BcSalesCreditMemo } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
 import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader } from './read-back-invoice';
 
@@ -37,7 +37,7 @@ const ZERO_GUID = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
 
 /** Why a credit memo is not announced, or undefined when it is (its linked invoice still to read). Pure. */
 export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | undefined {
-  const status = memo.status ?? '';
+  const status = bcEnum(memo.status) ?? '';
   if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
     const why = status === 'Draft' || status === 'In Review' ? 'not posted yet' : status === 'Canceled' ? 'cancelled (the corrective invoice that cancelled it is announced itself)' : 'not a posted credit memo';
     return `sales credit memo ${memo.number} has status ${status.trim() || '(blank)'}: ${why}`;

@@ -4,7 +4,7 @@ import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js'
 import { compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import type { MappedResource } from '../inbound/generic-erp';
-import type { BcBillingReadyRow, BcSalesInvoice } from './bc-api';
+import { bcEnum, type BcBillingReadyRow, type BcSalesInvoice } from './bc-api';
 import type { BcSalesInvoiceReadBackRequest } from './notifications';
 
 /**
@@ -43,7 +43,7 @@ export const BC_POSTED_INVOICE_STATUSES: readonly string[] = ['Open', 'Paid', 'C
 
 /** Why a sales invoice is not announced as `invoice.posted`, or undefined when it is. Pure. */
 export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | undefined {
-  const status = invoice.status ?? '';
+  const status = bcEnum(invoice.status) ?? '';
   if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
     const why =
       status === 'Draft' || status === 'In Review'

@@ -1,10 +1,10 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { ValidationError } from '../../shared/errors';
+import { RejectedByTargetError, ValidationError } from '../../shared/errors';
 import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
 import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { canonicalUnit, type MappedResource } from '../inbound/generic-erp';
-import type { BcSalesOrder } from './bc-api';
+import { bcEnum, type BcSalesOrder } from './bc-api';
 import type { BcSalesOrderReadBackRequest } from './notifications';
 
 /**
@@ -61,7 +61,7 @@ function unitOf(code: string | undefined, field: string): 'EA' | 'CS' | 'PAL' {
 
 /** Why a sales order is not released for fulfilment, or undefined when it is. Pure. */
 export function bcNotReleasedReason(order: BcSalesOrder): string | undefined {
-  if (order.status !== 'Open') return `sales order ${order.number} has status ${order.status ?? '(none)'}, not Open (released)`;
+  if (bcEnum(order.status) !== 'Open') return `sales order ${order.number} has status ${bcEnum(order.status) ?? '(none)'}, not Open (released)`;
   if (order.fullyShipped) return `sales order ${order.number} is fully shipped`;
   const open = (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.quantity > (l.shippedQuantity ?? 0));
   if (open.length === 0) return `sales order ${order.number} has no item line left to ship`;
@@ -135,13 +135,24 @@ export interface BcReadBackResult {
 
 /**
  * Reads the order (or the collection) a notification named and builds `order.released` for each released one.
- * A 404 and an order that cannot be mapped throw (non-retryable: dead-lettered with the reason); transport
- * errors and 5xx throw retryable errors.
+ * An order that cannot be mapped throws (non-retryable: dead-lettered with the reason); an order gone (404) is not
+ * released, with the reason; transport errors and 5xx throw retryable errors.
  */
 export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrderReadBackRequest, options: BcMappingOptions): Promise<BcReadBackResult> {
-  const orders = request.salesOrder === '*' ? await reader.listSalesOrders(request.filter ?? '', request.companyId) : [await reader.getSalesOrder(request.salesOrder, request.companyId)];
   const events: CanonicalDetail<object>[] = [];
   const notReleased: string[] = [];
+  let orders: BcSalesOrder[];
+  try {
+    orders = request.salesOrder === '*' ? await reader.listSalesOrders(request.filter ?? '', request.companyId) : [await reader.getSalesOrder(request.salesOrder, request.companyId)];
+  } catch (error) {
+    // BC deletes a sales order once it is fully shipped and invoiced (Microsoft's API test TestActionShipAndInvoice:
+    // "Order is deleted"), often within the 30 s BC waits before notifying: the order's last update is then read after
+    // it is gone. Nothing to announce (its release, if any, was announced before); a deleted order's own notification is
+    // ignored (notifications.ts).
+    if (!(error instanceof RejectedByTargetError && error.status === 404 && request.salesOrder !== '*')) throw error;
+    notReleased.push(`sales order ${request.salesOrder} no longer exists in Business Central (404): deleted since it was notified (BC deletes an order once fully shipped and invoiced); nothing to announce`);
+    return { events, notReleased };
+  }
   for (const order of orders) {
     const reason = bcNotReleasedReason(order);
     if (reason) {
