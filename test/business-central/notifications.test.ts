@@ -74,6 +74,18 @@ describe('Business Central webhook notifications', () => {
     expect(h.publisher.published).toHaveLength(0);
   });
 
+  test('an order updated and deleted in the same batch (BC deletes an order once fully shipped and invoiced) is not read back', async () => {
+    const { h, queue } = setup();
+    const batch = JSON.parse(EXAMPLE) as { value: { resource: string; changeType: string }[] };
+    const updated = batch.value.find((n) => n.changeType === 'updated')!;
+    batch.value.push({ ...updated, changeType: 'deleted' });
+    expect((await h.handler(post(JSON.stringify(batch)))).statusCode).toBe(202);
+    expect(queue.requests.map((r) => [r.changeType, bcDocumentOf(r)])).toEqual([
+      ['created', '130bbd17-dbb9-4790-9b12-2b0e9c9d22c3'],
+      ['collection', '*'],
+    ]);
+  });
+
   test('a redelivered batch (BC retries the same bytes) is answered from the idempotency record: nothing queued twice', async () => {
     const { h, queue } = setup();
     await h.handler(post(EXAMPLE));

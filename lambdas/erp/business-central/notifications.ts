@@ -187,15 +187,24 @@ export function salesOrderOf(n: BcNotification): { companyId: string; salesOrder
 
 /**
  * The read-back requests of a batch (pure): one per sales order or sales invoice created/updated, one per
- * collection. Ids: a sales order keeps its historic `bc:{id}:{time}`; an invoice is `bc:salesInvoices:{id}:{time}`.
+ * collection; none for a document the same batch says was deleted (BC deletes a sales order once it is fully shipped
+ * and invoiced: its last update would be read after it is gone). Ids: a sales order keeps its historic
+ * `bc:{id}:{time}`; an invoice is `bc:salesInvoices:{id}:{time}`.
  */
 export function bcReadBackRequests(batch: BcNotificationBatch, receivedAt: string): BcReadBackRequest[] {
   const out = new Map<string, BcReadBackRequest>();
+  const deleted = new Set(
+    batch.value.flatMap((n) => {
+      const target = n.changeType === 'deleted' ? bcDocumentOfNotification(n) : undefined;
+      return target?.id !== undefined ? [`${target.entitySet}:${target.id}`] : [];
+    }),
+  );
   for (const n of batch.value) {
     if (n.changeType === 'deleted') continue;
     const target = bcDocumentOfNotification(n);
     if (!target) continue;
     if (n.changeType === 'collection' ? target.filter === undefined : target.id === undefined) continue;
+    if (target.id !== undefined && deleted.has(`${target.entitySet}:${target.id}`)) continue;
     const id = target.id ?? '*';
     // One canonical id per document and change time: a redelivered notification yields the same id.
     const document = id === '*' ? `collection:${createHash('sha256').update(n.resource).digest('hex').slice(0, 16)}` : id;
