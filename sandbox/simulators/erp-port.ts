@@ -81,7 +81,8 @@ export function businessCentralScenarioPort(bc: BusinessCentralSimulator, seed: 
       const { order, contract, logistics, vatPercent } = seed(orderId);
       if (vatPercent !== undefined) bc.vatPercent.set(order.customerNumber, vatPercent);
       if (contract) bc.pages.seed('customerContracts', order.customerNumber, contract);
-      if (logistics) bc.pages.seed('salesOrderLogistics', order.number, logistics);
+      // The extension's row names the order's own status: released (API v2.0 says Open for it, and for Pending Prepayment).
+      if (logistics) bc.pages.seed('salesOrderLogistics', order.number, { ...logistics, documentStatus: 'Released' });
       const statuses = await bc.changeSalesOrder({ ...order, status: 'Open' }, 'updated');
       return { status: statuses.length === 1 ? statuses[0]! : null };
     },

@@ -3,7 +3,7 @@ import { parseDlqMessage } from '../../cli/dlq-message';
 import type { BcSalesCreditMemo, BcSalesInvoice, BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests } from '../../lambdas/erp/business-central/notifications';
 import { createBcReadBackHandler } from '../../lambdas/erp/business-central/read-back-handler';
-import type { BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
+import type { BcOrderLogistics, BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
 import type { BcSalesCreditMemoReader } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import type { BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
@@ -67,11 +67,11 @@ const CREDIT_MEMO: BcSalesCreditMemo = {
   invoiceNumber: 'PS-INV103001',
 };
 
-function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcSalesInvoice> = async () => INVOICE, readCreditMemo: () => Promise<BcSalesCreditMemo> = async () => CREDIT_MEMO) {
+function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcSalesInvoice> = async () => INVOICE, readCreditMemo: () => Promise<BcSalesCreditMemo> = async () => CREDIT_MEMO, logistics?: BcOrderLogistics) {
   const reader: BcSalesOrderReader & BcSalesInvoiceReader & BcSalesCreditMemoReader = {
     getSalesOrder: read,
     listSalesOrders: async () => [await read()],
-    getOrderLogistics: async () => undefined,
+    getOrderLogistics: async () => logistics,
     getSalesInvoice: readInvoice,
     listSalesInvoices: async () => [await readInvoice()],
     getSalesCreditMemo: readCreditMemo,
@@ -126,6 +126,20 @@ describe('Business Central read-back function', () => {
     const standalone = setup(async () => ORDER, async () => ({ ...INVOICE, orderNumber: '' }));
     await standalone.run(JSON.stringify(CREDIT_MEMO_REQUEST));
     expect(standalone.publisher.published).toEqual([]);
+  });
+
+  test('an order pending its prepayment (API v2.0 says Open; the extension\'s row names the status) waits; once Released it is published', async () => {
+    for (const documentStatus of ['Pending Prepayment', 'Pending_x0020_Prepayment']) {
+      const pending = setup(async () => ORDER, undefined, undefined, { orderNo: ORDER.number!, documentStatus });
+      expect((await pending.run()).batchItemFailures).toEqual([]);
+      expect(pending.publisher.published).toEqual([]);
+      expect(pending.counted).toEqual(['BcOrdersNotReleased']);
+    }
+    for (const logistics of [{ orderNo: ORDER.number!, documentStatus: 'Released' }, { orderNo: ORDER.number! }]) {
+      const released = setup(async () => ORDER, undefined, undefined, logistics);
+      await released.run();
+      expect(released.publisher.published.map((e) => e.metadata.eventType)).toEqual(['order.released']);
+    }
   });
 
   test('a released order is published as a valid order.released, its id fixed by order and modification time', async () => {

@@ -26,6 +26,15 @@ table 50104 "LSYNC Sales Order Logistics"
         field(7; "Trailer Id"; Text[100]) { Caption = 'Trailer Id'; }
         field(8; "Driver Id"; Text[100]) { Caption = 'Driver Id'; }
         field(9; "Contract No."; Text[50]) { Caption = 'Contract No.'; }
+        // The order's own status: API v2.0 reads both Released and Pending Prepayment as Open (Graph Mgt - Sales Order
+        // Buffer); logistics-sync holds an order pending its prepayment.
+        field(10; "Document Status"; Enum "Sales Document Status")
+        {
+            Caption = 'Document Status';
+            FieldClass = FlowField;
+            CalcFormula = lookup("Sales Header".Status where("Document Type" = const(Order), "No." = field("Order No.")));
+            Editable = false;
+        }
     }
 
     keys

@@ -29,6 +29,7 @@ page 50104 "LSYNC Sales Order Logistics API"
                 field(trailerId; Rec."Trailer Id") { }
                 field(driverId; Rec."Driver Id") { }
                 field(contractNo; Rec."Contract No.") { }
+                field(documentStatus; Rec."Document Status") { }
             }
         }
     }

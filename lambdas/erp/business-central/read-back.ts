@@ -44,6 +44,11 @@ export interface BcOrderLogistics {
   trailerId?: string;
   driverId?: string;
   contractNo?: string;
+  /**
+   * The order's own status (Sales Header Status: Open, Released, Pending Approval, Pending Prepayment), which API
+   * v2.0 folds into `Open` for both Released and Pending Prepayment. Absent from extensions before it.
+   */
+  documentStatus?: string;
 }
 
 export interface BcMappingOptions {
@@ -159,7 +164,15 @@ export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrd
       notReleased.push(reason);
       continue;
     }
-    const mapped = mapBcSalesOrder(order, options, await reader.getOrderLogistics(order.number));
+    const logistics = await reader.getOrderLogistics(order.number);
+    // API v2.0 says Open for an order Released and for one Pending Prepayment (docs/vendors.md): the extension's page
+    // names which. Goods wait for the prepayment (BC does not let the warehouse ship before it); its payment releases
+    // the order, and that update is read back like any other.
+    if (bcEnum(logistics?.documentStatus) === 'Pending Prepayment') {
+      notReleased.push(`sales order ${order.number} is pending prepayment: released for transport once the prepayment is paid`);
+      continue;
+    }
+    const mapped = mapBcSalesOrder(order, options, logistics);
     const event = buildCanonicalEvent({
       eventType: 'order.released',
       system: 'erp',
