@@ -3,7 +3,7 @@ import { parseDlqMessage } from '../../cli/dlq-message';
 import type { BcSalesCreditMemo, BcSalesInvoice, BcSalesOrder } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests } from '../../lambdas/erp/business-central/notifications';
 import { createBcReadBackHandler } from '../../lambdas/erp/business-central/read-back-handler';
-import type { BcOrderLogistics, BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
+import { BC_PREPAYMENT_MAX_HOLD_DAYS, BC_PREPAYMENT_RECHECK_SECONDS, type BcOrderLogistics, type BcSalesOrderReader } from '../../lambdas/erp/business-central/read-back';
 import type { BcSalesCreditMemoReader } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import type { BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
@@ -128,13 +128,20 @@ describe('Business Central read-back function', () => {
     expect(standalone.publisher.published).toEqual([]);
   });
 
-  test('an order pending its prepayment (API v2.0 says Open; the extension\'s row names the status) waits; once Released it is published', async () => {
+  test('an order pending its prepayment (API v2.0 says Open; the extension\'s row names the status) is held and read again in 15 min, for up to a week; once Released it is published', async () => {
     for (const documentStatus of ['Pending Prepayment', 'Pending_x0020_Prepayment']) {
       const pending = setup(async () => ORDER, undefined, undefined, { orderNo: ORDER.number!, documentStatus });
       expect((await pending.run()).batchItemFailures).toEqual([]);
       expect(pending.publisher.published).toEqual([]);
-      expect(pending.counted).toEqual(['BcOrdersNotReleased']);
+      expect(pending.messages.deadLettered).toEqual([]);
+      expect(pending.messages.requeued.map((m) => [m.body, m.delaySeconds])).toEqual([[JSON.stringify(REQUEST), BC_PREPAYMENT_RECHECK_SECONDS]]);
     }
+    // Still pending a week after the notification: no more holding, logged as not released.
+    const stale = setup(async () => ORDER, undefined, undefined, { orderNo: ORDER.number!, documentStatus: 'Pending Prepayment' });
+    expect((await stale.run(JSON.stringify({ ...REQUEST, receivedAt: new Date(Date.parse('2026-03-12T06:00:35Z') - (BC_PREPAYMENT_MAX_HOLD_DAYS * 86_400 + 1) * 1000).toISOString() }))).batchItemFailures).toEqual([]);
+    expect(stale.messages.requeued).toEqual([]);
+    expect(stale.publisher.published).toEqual([]);
+    expect(stale.counted).toEqual(['BcOrdersNotReleased']);
     for (const logistics of [{ orderNo: ORDER.number!, documentStatus: 'Released' }, { orderNo: ORDER.number! }]) {
       const released = setup(async () => ORDER, undefined, undefined, logistics);
       await released.run();

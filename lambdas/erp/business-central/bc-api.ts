@@ -185,9 +185,9 @@ export interface BcSubscription {
 /** OData string literal: `'…'` with `'` doubled (OData v4 URL conventions §5.1.1.6.1). Pure. */
 /**
  * An enum value as Business Central sends it, in the docs' spelling (pure). The resource pages write the members'
- * captions ("In Review", `" "`); an OData enum member's name cannot hold a space, and BC's API names such members with
- * XML-encoded characters (`In_x0020_Review`, the blank member `_x0020_`; not confirmed on a tenant which spelling the
- * wire carries): both read the same here.
+ * captions ("In Review", `" "`), which the contract files keep; an OData enum member's name cannot hold a space, so a
+ * value may also arrive XML-encoded (`In_x0020_Review`, the blank member `_x0020_`). No published source says which the
+ * wire carries: a defensive read, both spellings read the same here.
  */
 export function bcEnum(value: string | undefined): string | undefined {
   return value?.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));

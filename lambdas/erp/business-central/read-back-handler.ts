@@ -65,7 +65,7 @@ export function createBcReadBackHandler(deps: BcReadBackDependencies): (event: S
         const { noun } = BC_READ_BACK_KINDS[request.kind];
         if (request.kind === 'bc-sales-credit-memo-read-back') return announce(await bcCreditMemoReadBack(deps.reader, request), noun);
         if (request.kind === 'bc-sales-invoice-read-back') return announce(await bcInvoiceReadBack(deps.reader, request), noun);
-        const result = await bcReadBack(deps.reader, request, deps.mapping);
+        const result = await bcReadBack(deps.reader, request, deps.mapping, (deps.clock ?? (() => new Date()))());
         for (const reason of result.notReleased) {
           metrics.count('BcOrdersNotReleased');
           logger.info('sales order not released for fulfilment: nothing published', { reason });

@@ -1,5 +1,5 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
-import { RejectedByTargetError, ValidationError } from '../../shared/errors';
+import { HeldError, RejectedByTargetError, ValidationError } from '../../shared/errors';
 import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
 import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
@@ -138,12 +138,17 @@ export interface BcReadBackResult {
   readonly notReleased: string[];
 }
 
+/** How often an order pending its prepayment is read again (SQS's longest delay), and for how long at most. */
+export const BC_PREPAYMENT_RECHECK_SECONDS = 900;
+export const BC_PREPAYMENT_MAX_HOLD_DAYS = 7;
+
 /**
  * Reads the order (or the collection) a notification named and builds `order.released` for each released one.
  * An order that cannot be mapped throws (non-retryable: dead-lettered with the reason); an order gone (404) is not
- * released, with the reason; transport errors and 5xx throw retryable errors.
+ * released, with the reason; an order pending its prepayment throws HeldError (read again in 15 min, no attempt spent)
+ * for up to {@link BC_PREPAYMENT_MAX_HOLD_DAYS} days; transport errors and 5xx throw retryable errors.
  */
-export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrderReadBackRequest, options: BcMappingOptions): Promise<BcReadBackResult> {
+export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrderReadBackRequest, options: BcMappingOptions, now: Date = new Date()): Promise<BcReadBackResult> {
   const events: CanonicalDetail<object>[] = [];
   const notReleased: string[] = [];
   let orders: BcSalesOrder[];
@@ -166,10 +171,16 @@ export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrd
     }
     const logistics = await reader.getOrderLogistics(order.number);
     // API v2.0 says Open for an order Released and for one Pending Prepayment (docs/vendors.md): the extension's page
-    // names which. Goods wait for the prepayment (BC does not let the warehouse ship before it); its payment releases
-    // the order, and that update is read back like any other.
+    // names which. Goods wait for the prepayment (BC does not let the warehouse ship before it). Its release leaves the
+    // API's status at Open, so whether BC notifies it is not known: the read-back holds the request and reads the order
+    // again every 15 minutes, for up to a week (then, or in a collection read, it waits for BC's next notification).
     if (bcEnum(logistics?.documentStatus) === 'Pending Prepayment') {
-      notReleased.push(`sales order ${order.number} is pending prepayment: released for transport once the prepayment is paid`);
+      const heldMs = now.getTime() - Date.parse(request.receivedAt);
+      if (request.salesOrder !== '*' && heldMs < BC_PREPAYMENT_MAX_HOLD_DAYS * 86_400_000) {
+        throw new HeldError(`sales order ${order.number} is pending prepayment: read again in ${BC_PREPAYMENT_RECHECK_SECONDS / 60} min`, BC_PREPAYMENT_RECHECK_SECONDS);
+      }
+      const since = request.salesOrder === '*' ? 'read in a collection' : `still so ${BC_PREPAYMENT_MAX_HOLD_DAYS} days after it was notified`;
+      notReleased.push(`sales order ${order.number} is pending prepayment (${since}): released for transport when BC next notifies it released`);
       continue;
     }
     const mapped = mapBcSalesOrder(order, options, logistics);
