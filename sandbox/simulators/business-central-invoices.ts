@@ -12,8 +12,10 @@ import type { BcSimSalesOrder } from './business-central';
  * changed, so a GET never answers what the contract does not allow.
  *
  * Posting an order's invoice ({@link BcSalesInvoices.postForOrder}) is what a BC user does after billing-ready
- * (Post → Invoice on the sales order): a posted invoice with the order's number, status `Open`, amounts from the
- * order lines and the customer's VAT, due in 30 days. A second posting for the same order finds the first invoice.
+ * (Post → Ship and Invoice on the sales order): a posted invoice with the order's number, status `Open`, the order's
+ * lines (checked against contracts/business-central/sales-invoice-line.schema.json, served with
+ * `$expand=salesInvoiceLines`), amounts from them and the customer's VAT, due in 30 days. A second posting for the
+ * same order finds the first invoice.
  */
 
 export type BcSimInvoiceStatus = ' ' | 'Draft' | 'In Review' | 'Open' | 'Paid' | 'Canceled' | 'Corrective';
@@ -51,6 +53,27 @@ export function assertBcSalesInvoice(invoice: unknown): void {
   if (!validateInvoice(invoice)) throw new Error(`sales invoice does not match contracts/business-central/sales-invoice.schema.json: ${ajv.errorsText(validateInvoice.errors)}`);
 }
 
+const validateInvoiceLine: ValidateFunction = ajv.compile(JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-invoice-line.schema.json', import.meta.url), 'utf8')) as object);
+
+/** A salesInvoiceLine as the simulated company keeps it (contracts/business-central/sales-invoice-line.schema.json). */
+export interface BcSimSalesInvoiceLine {
+  id: string;
+  documentId: string;
+  sequence: number;
+  lineType: 'Item' | 'Comment';
+  lineObjectNumber: string;
+  description: string;
+  unitOfMeasureCode: string;
+  quantity: number;
+  unitPrice: number;
+  amountExcludingTax: number;
+}
+
+/** Throws when `line` is not a salesInvoiceLine the contract allows. */
+export function assertBcSalesInvoiceLine(line: unknown): void {
+  if (!validateInvoiceLine(line)) throw new Error(`sales invoice line does not match contracts/business-central/sales-invoice-line.schema.json: ${ajv.errorsText(validateInvoiceLine.errors)}`);
+}
+
 const CREDIT_MEMO_SCHEMA = JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-credit-memo.schema.json', import.meta.url), 'utf8')) as object;
 const validateCreditMemo: ValidateFunction = ajv.compile(CREDIT_MEMO_SCHEMA);
 
@@ -78,6 +101,8 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export class BcSalesInvoices {
   readonly byId = new Map<string, BcSimSalesInvoice>();
+  /** The lines of each invoice (by its id), as `$expand=salesInvoiceLines` answers them. */
+  readonly lines = new Map<string, BcSimSalesInvoiceLine[]>();
   private seq = 0;
 
   constructor(
@@ -106,8 +131,16 @@ export class BcSalesInvoices {
     const day = at.toISOString().slice(0, 10);
     const net = round2(order.salesOrderLines.filter((l) => l.lineType === 'Item').reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0));
     const tax = round2((net * vatPercent) / 100);
+    const id = randomUUID();
+    const lines = order.salesOrderLines.map((l) => {
+      const unitPrice = l.lineType === 'Item' ? (l.unitPrice ?? 0) : 0;
+      const line: BcSimSalesInvoiceLine = { id: randomUUID(), documentId: id, sequence: l.sequence, lineType: l.lineType, lineObjectNumber: l.lineObjectNumber, description: l.description, unitOfMeasureCode: l.unitOfMeasureCode, quantity: l.quantity, unitPrice, amountExcludingTax: round2(unitPrice * l.quantity) };
+      assertBcSalesInvoiceLine(line);
+      return line;
+    });
+    this.lines.set(id, lines);
     const invoice = this.put({
-      id: randomUUID(),
+      id,
       number: `PS-INV${103000 + ++this.seq}`,
       externalDocumentNumber: '',
       invoiceDate: day,
@@ -180,12 +213,14 @@ export class BcSalesInvoices {
   }
 
   /** The entity as GET answers it. */
-  json(invoice: BcSimSalesInvoice): Record<string, unknown> {
-    return { '@odata.etag': `W/"${invoice.lastModifiedDateTime}"`, ...invoice };
+  json(invoice: BcSimSalesInvoice, expandLines = false): Record<string, unknown> {
+    const lines = expandLines ? { salesInvoiceLines: (this.lines.get(invoice.id) ?? []).map((l) => ({ '@odata.etag': `W/"${invoice.lastModifiedDateTime}"`, ...l })) } : {};
+    return { '@odata.etag': `W/"${invoice.lastModifiedDateTime}"`, ...invoice, ...lines };
   }
 
   reset(): void {
     this.byId.clear();
+    this.lines.clear();
     this.seq = 0;
     this.creditMemos.clear();
     this.creditMemoSeq = 0;

@@ -13,7 +13,7 @@ import { TimerRegistry } from './common/timers';
  *   `client_id`, `client_secret`, `scope` (must be BC's `.default`); Entra's `{error, error_description}` otherwise.
  * - `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/…`: Bearer tokens;
  *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
- *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …`
+ *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …` or `orderNumber eq '…'` (`$expand=salesInvoiceLines`)
  *   (business-central-invoices.ts, checked against contracts/business-central/sales-invoice.schema.json), `subscriptions` (POST with the validationToken handshake, PATCH with
  *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
  * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`), from our
@@ -21,9 +21,10 @@ import { TimerRegistry } from './common/timers';
  * - {@link BusinessCentralSimulator.changeSalesOrder} and {@link BusinessCentralSimulator.changeSalesInvoice} send
  *   the thin notification `{"value":[…]}` to each subscription of that entity set with its clientState, as BC does
  *   after its delay.
- * - Billing-ready (a row on the extension's `billingReadyOrders` page) makes a user post the order's invoice after
- *   `invoiceDelayMs` when `autoPostInvoice` is set ({@link BusinessCentralSimulator.postInvoice}), which notifies the
- *   salesInvoices subscriptions, as the generic ERP simulator posts its invoice after billing-ready.
+ * - Billing-ready (a row on the extension's `billingReadyOrders` page) makes a user post the order (Ship and
+ *   Invoice) after `invoiceDelayMs` when `autoPostInvoice` is set ({@link BusinessCentralSimulator.postInvoice}):
+ *   the invoice is posted and the order, fully shipped and invoiced, is deleted, as BC does; the salesOrders
+ *   subscriptions hear `deleted` and the salesInvoices ones `created`.
  */
 
 export const BC_API_HOST = 'https://api.businesscentral.dynamics.com';
@@ -107,6 +108,8 @@ export class BusinessCentralSimulator {
   readonly subscriptions = new Map<string, Subscription>();
   /** Every request: method, URL, path below the environment (or the token path), JSON body, and the status answered. */
   readonly calls: BcCall[] = [];
+  /** Every change notification sent: the entity set, the document, the change and the subscriber's status. */
+  readonly notifications: { entitySet: string; id: string; changeType: string; status: number }[] = [];
   readonly pages: BcExtensionPages;
   readonly invoices: BcSalesInvoices;
   /** The company's local currency (LCY): what the API names for documents whose currency is blank. */
@@ -136,6 +139,7 @@ export class BusinessCentralSimulator {
     this.shipments.length = 0;
     this.subscriptions.clear();
     this.calls.length = 0;
+    this.notifications.length = 0;
     this.pages.reset();
   }
 
@@ -222,15 +226,20 @@ export class BusinessCentralSimulator {
       return reply(200, { value: this.shipments.filter((s) => !byOrder || s.orderNumber === byOrder[1]).map((s) => ({ '@odata.etag': `W/"${s.id}"`, ...s })) });
     }
     const invoice = new RegExp(`^${escape(company)}/salesInvoices\\(([0-9a-f-]{36})\\)$`).exec(path);
+    const expandLines = query.get('$expand') === 'salesInvoiceLines';
     if (invoice && method === 'GET') {
       const found = this.invoices.byId.get(invoice[1]);
       if (!found) return bcError(404, 'BadRequest_NotFound', `The salesInvoice with id ${invoice[1]} does not exist.`);
-      return reply(200, this.invoices.json(found));
+      return reply(200, this.invoices.json(found, expandLines));
     }
     if (path === `${company}/salesInvoices` && method === 'GET') {
-      const since = /^lastModifiedDateTime gt (\S+)$/.exec(query.get('$filter') ?? '');
-      if (!since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt filter on salesInvoices.');
-      return reply(200, { value: [...this.invoices.byId.values()].filter((i) => i.lastModifiedDateTime > since[1]).map((i) => this.invoices.json(i)) });
+      const filter = query.get('$filter') ?? '';
+      const since = /^lastModifiedDateTime gt (\S+)$/.exec(filter);
+      // orderNumber is a field of the page (APIV2SalesInvoices.Page.al: Rec."Order No."), so OData filters on it.
+      const byOrder = /^orderNumber eq '((?:[^']|'')*)'$/.exec(filter);
+      if (!since && !byOrder) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt and orderNumber eq filters on salesInvoices.');
+      const list = [...this.invoices.byId.values()].filter((i) => (since ? i.lastModifiedDateTime > since[1] : i.orderNumber === byOrder![1].replaceAll("''", "'")));
+      return reply(200, { value: list.map((i) => this.invoices.json(i, expandLines)) });
     }
     const creditMemo = new RegExp(`^${escape(company)}/salesCreditMemos\\(([0-9a-f-]{36})\\)$`).exec(path);
     if (creditMemo && method === 'GET') {
@@ -320,14 +329,28 @@ export class BusinessCentralSimulator {
   }
 
   /**
-   * A user posts the invoice of the order now (status Open, VAT from {@link vatPercent}) and BC notifies the
-   * salesInvoices subscriptions (`created`); an order already invoiced posts nothing and notifies no one.
+   * A user posts the order with Ship and Invoice now: BC posts a sales shipment for what was not shipped yet and the
+   * invoice (status Open, VAT from {@link vatPercent}), and then **deletes the order**, now fully shipped and invoiced
+   * (Microsoft's API test `TestActionShipAndInvoice`, APIV2SalesOrdersE2E.Codeunit.al in microsoft/ALAppExtensions at
+   * 1842876a: "Order is deleted", "Posted sales shipment is created", "Posted sales invoice is created"). It notifies
+   * the salesOrders subscriptions (`deleted`) and the salesInvoices ones (`created`). An order already invoiced
+   * (deleted) posts nothing and notifies no one.
    */
   async postInvoice(orderNumber: string): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
     const order = [...this.orders.values()].find((o) => o.number === orderNumber);
+    const posted = this.invoices.ofOrder(orderNumber);
+    if (!order && posted) return { invoice: posted, statuses: [] };
     if (!order) throw new Error(`Business Central has no sales order ${orderNumber} to invoice`);
+    const at = this.now().toISOString();
+    if (order.salesOrderLines.some((l) => l.shippedQuantity < l.quantity)) {
+      this.shipments.push({ id: randomUUID(), number: `S-SHPT${102000 + this.shipments.length + 1}`, orderNumber: order.number, customerNumber: order.customerNumber, postingDate: at.slice(0, 10), lastModifiedDateTime: at });
+      for (const line of order.salesOrderLines) line.shippedQuantity = line.quantity;
+      order.fullyShipped = true;
+    }
     const { invoice, created } = this.invoices.postForOrder(order, this.vatPercent.get(order.customerNumber) ?? 0);
-    return { invoice, statuses: created ? await this.notify('salesInvoices', invoice.id, 'created', invoice.lastModifiedDateTime) : [] };
+    this.orders.delete(order.id);
+    const statuses = [...(await this.notify('salesOrders', order.id, 'deleted', at)), ...(created ? await this.notify('salesInvoices', invoice.id, 'created', invoice.lastModifiedDateTime) : [])];
+    return { invoice, statuses };
   }
 
   private postInvoiceLater(orderNumber: string): void {
@@ -339,14 +362,16 @@ export class BusinessCentralSimulator {
   }
 
   /** The thin notification of one changed entity to every subscription of its entity set; the subscriber's statuses. */
-  private async notify(entitySet: 'salesOrders' | 'salesInvoices' | 'salesCreditMemos', id: string, changeType: 'created' | 'updated', lastModifiedDateTime: string): Promise<number[]> {
+  private async notify(entitySet: 'salesOrders' | 'salesInvoices' | 'salesCreditMemos', id: string, changeType: 'created' | 'updated' | 'deleted', lastModifiedDateTime: string): Promise<number[]> {
     const statuses: number[] = [];
     for (const s of this.subscriptions.values()) {
       if (!s.resource.endsWith(`companies(${this.companyId})/${entitySet}`)) continue;
       const notification = {
         value: [{ subscriptionId: s.subscriptionId, clientState: s.clientState, expirationDateTime: s.expirationDateTime, resource: `api/v2.0/companies(${this.companyId})/${entitySet}(${id})`, changeType, lastModifiedDateTime }],
       };
-      statuses.push((await this.deliver(s.notificationUrl, JSON.stringify(notification))).status);
+      const { status } = await this.deliver(s.notificationUrl, JSON.stringify(notification));
+      this.notifications.push({ entitySet, id, changeType, status });
+      statuses.push(status);
     }
     return statuses;
   }

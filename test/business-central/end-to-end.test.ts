@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
-import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
+import { BusinessCentralClient, orderFromPostedInvoices } from '../../lambdas/erp/business-central/bc-client';
 import type { BcSalesCreditMemoReadBackRequest, BcSalesInvoiceReadBackRequest, BcSalesOrderReadBackRequest } from '../../lambdas/erp/business-central/notifications';
 import { bcReadBack } from '../../lambdas/erp/business-central/read-back';
 import { bcCreditMemoReadBack } from '../../lambdas/erp/business-central/read-back-credit-memo';
@@ -13,7 +13,7 @@ import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound
 import { RejectedByTargetError } from '../../lambdas/shared/errors';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
 import { BusinessCentralSimulator, type BcSimSalesOrder, type BcSimulatorOptions } from '../../sandbox/simulators/business-central';
-import { assertBcSalesInvoice } from '../../sandbox/simulators/business-central-invoices';
+import { assertBcSalesInvoice, assertBcSalesInvoiceLine } from '../../sandbox/simulators/business-central-invoices';
 import { apiEvent, harness, testSecret } from '../inbound/support';
 
 /**
@@ -159,8 +159,12 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await sim.changeSalesOrder(o);
     sim.vatPercent.set('10000', 10);
     await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+    const orderReads = () => queue.requests.filter((r) => r.kind === 'bc-sales-order-read-back').length;
+    const readsBefore = orderReads();
     const { invoice, statuses } = await sim.postInvoice('S-ORD101005');
-    expect(statuses).toEqual([202]);
+    // Ship and Invoice: the order is deleted (salesOrders hear `deleted`, which reads nothing back), the invoice created.
+    expect(statuses).toEqual([202, 202]);
+    expect(orderReads()).toBe(readsBefore);
     expect(invoice).toMatchObject({ orderNumber: 'S-ORD101005', status: 'Open', currencyCode: 'USD' });
     const request = queue.requests.at(-1) as BcSalesInvoiceReadBackRequest;
     expect(request).toMatchObject({ kind: 'bc-sales-invoice-read-back', salesInvoice: invoice.id, changeType: 'created' });
@@ -174,6 +178,38 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await sim.setSalesInvoiceStatus(invoice.id, 'Paid');
     const paid = await bcInvoiceReadBack(api, queue.requests.at(-1) as BcSalesInvoiceReadBackRequest);
     expect(paid.events[0].metadata.eventId).toBe(events[0].metadata.eventId);
+  });
+
+  test('BC deletes the order it has shipped and invoiced; the client reads it from the invoice posted from it (an exception after invoicing is still enriched)', async () => {
+    const { sim, api } = world();
+    const o = order({ currencyCode: 'USD' });
+    o.salesOrderLines[0]!.unitPrice = 250;
+    await sim.changeSalesOrder(o);
+    const client = new BusinessCentralClient(api);
+    const before = await client.getOrder('S-ORD101005');
+    await sim.postInvoice('S-ORD101005');
+    expect(await api.findSalesOrderByNumber('S-ORD101005')).toBeUndefined();
+    await expect(api.getSalesOrder(o.id)).rejects.toBeInstanceOf(RejectedByTargetError);
+    expect((await api.listSalesShipments('S-ORD101005')).map((s) => s.orderNumber)).toEqual(['S-ORD101005']);
+    const [served] = await api.listSalesInvoicesOfOrder('S-ORD101005');
+    expect(() => assertBcSalesInvoiceLine(served!.salesInvoiceLines![0])).not.toThrow();
+    const after = await client.getOrder('S-ORD101005');
+    expect(after).toEqual({ orderId: 'S-ORD101005', customerId: '10000', status: 'Invoiced', currency: 'USD', lines: before.lines });
+    expect(after.lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '250.00' })]);
+    // Posting again finds the invoice and notifies no one; an order neither open nor invoiced is still a 404.
+    expect((await sim.postInvoice('S-ORD101005')).statuses).toEqual([]);
+    await expect(client.getOrder('S-ORD999999')).rejects.toThrow(/nor any invoice posted from it/);
+  });
+
+  test('an order read from its posted invoices: the lines of the invoices not cancelled (of the cancelled ones when all are), drafts ignored', () => {
+    const line = (sku: string, quantity: number, unitPrice: number) => ({ sequence: 10000, lineType: 'Item', lineObjectNumber: sku, description: sku, quantity, unitPrice });
+    const invoice = (status: string, lines: ReturnType<typeof line>[]) => ({ id: randomUUID(), number: `INV-${status}`, orderNumber: 'SO-1', customerNumber: 'C-1', currencyCode: 'EUR', status, salesInvoiceLines: [...lines, { sequence: 20000, lineType: 'Comment', description: 'note', quantity: 0 }] });
+    // Two partial invoices of one order: both count; a cancelled one does not while another is posted; a draft never.
+    const order = orderFromPostedInvoices('SO-1', [invoice('Open', [line('A', 2, 10)]), invoice('Paid', [line('B', 1, 5.5)]), invoice('Canceled', [line('C', 9, 1)]), invoice('Draft', [line('D', 1, 1)])]);
+    expect(order).toEqual({ orderId: 'SO-1', customerId: 'C-1', status: 'Invoiced', currency: 'EUR', lines: [{ sku: 'A', description: 'A', quantity: 2, unitPrice: '10.00' }, { sku: 'B', description: 'B', quantity: 1, unitPrice: '5.50' }] });
+    expect(orderFromPostedInvoices('SO-1', [invoice('Canceled', [line('C', 9, 1)])])?.lines).toEqual([{ sku: 'C', description: 'C', quantity: 9, unitPrice: '1.00' }]);
+    expect(orderFromPostedInvoices('SO-1', [invoice('Draft', [line('D', 1, 1)])])).toBeUndefined();
+    expect(orderFromPostedInvoices('SO-1', [])).toBeUndefined();
   });
 
   test('with autoPostInvoice, a billing-ready row makes BC post the invoice after the delay and notify', async () => {

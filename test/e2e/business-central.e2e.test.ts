@@ -9,6 +9,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
+import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
+import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
 import { localizeApiUrls } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
@@ -96,6 +99,23 @@ test('BC posted the invoice of SO-1001 after billing-ready; its notification was
   expect(detail.refs).toMatchObject({ orderId: 'SO-1001', invoiceId: invoices[0]!.number, shipmentId: SHIPMENT });
   expect(detail.data).toMatchObject({ documentType: 'invoice', currency: invoices[0]!.currencyCode });
   expect(bc().calls.some((c) => c.method === 'GET' && /\/salesInvoices\([0-9a-f-]{36}\)$/.test(c.path) && c.status === 200)).toBe(true);
+});
+
+test('posting Ship and Invoice deleted SO-1001 in BC, as BC does: the `deleted` notification was accepted and read nothing back, and the order is still readable from its invoice', async () => {
+  expect([...bc().orders.values()].filter((o) => o.number === 'SO-1001')).toEqual([]);
+  expect(bc().shipments.filter((s) => s.orderNumber === 'SO-1001')).toHaveLength(1);
+  const deleted = bc().notifications.filter((n) => n.entitySet === 'salesOrders' && n.changeType === 'deleted');
+  expect(deleted.map((n) => n.status)).toEqual([202]);
+  // No read of the deleted order followed its notification (a read would 404).
+  expect(bc().calls.filter((c) => c.method === 'GET' && c.path.endsWith(`/salesOrders(${deleted[0]!.id})`) && c.status === 404)).toEqual([]);
+  // What the exception workflows' enrichment reads for an order reported on after invoicing: the product's client
+  // over the simulator's API answers it from the posted invoice, with its lines and prices.
+  const http = new HttpJsonClient({ target: 'Business Central', baseUrl: bc().baseUrl, fetch: bc().fetch as typeof fetch });
+  const client = new BusinessCentralClient(new BcApi(http, new EntraClientCredentials(http, bc().tokenUrl, async () => bc().credentials), bc().companyId));
+  const order = await client.getOrder('SO-1001');
+  expect(order).toMatchObject({ orderId: 'SO-1001', customerId: 'C-77', status: 'Invoiced' });
+  expect(order.lines.length).toBeGreaterThan(0);
+  expect(order.lines.every((l) => Number(l.unitPrice) > 0)).toBe(true);
 });
 
 test('a user cancels the invoice in BC: its corrective credit memo is read back into invoice.posted (credit-memo), the shipment\'s ticket is told so, once, and the shipment is unbilled again', { timeout: 120_000 }, async () => {

@@ -148,6 +148,23 @@ export interface BcSalesInvoice extends BcSalesDocument {
   orderNumber?: string;
   /** `" "`, `Draft`, `In Review`, `Open`, `Paid`, `Canceled` or `Corrective` (NAV.invoiceEntityAggregateStatus). */
   status?: string;
+  /** With `$expand=salesInvoiceLines` only. */
+  salesInvoiceLines?: BcSalesInvoiceLine[];
+}
+
+/**
+ * A line of a BC sales invoice (`$expand=salesInvoiceLines`), from the salesInvoiceLine resource page
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/api-reference/v2.0/resources/dynamics_salesinvoiceline;
+ * contracts/business-central/sales-invoice-line.schema.json): the fields the order mapping reads.
+ */
+export interface BcSalesInvoiceLine {
+  sequence: number;
+  lineType: string;
+  lineObjectNumber?: string;
+  description?: string;
+  quantity: number;
+  /** Price per unit in the invoice's currency. */
+  unitPrice?: number;
 }
 
 /**
@@ -226,6 +243,15 @@ export class BcApi {
   /** `GET …/salesInvoices({id})`; 404 is RejectedByTarget naming the invoice. */
   async getSalesInvoice(id: string, companyId = this.companyId): Promise<BcSalesInvoice> {
     return this.entity<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(companyId)})/salesInvoices(${seg(id)})`, `sales invoice ${id}`);
+  }
+
+  /**
+   * The invoices posted from the sales order with this number, with their lines (`$filter=orderNumber eq '…'&$expand=
+   * salesInvoiceLines`): what is left of an order BC deleted once it was fully shipped and invoiced.
+   */
+  async listSalesInvoicesOfOrder(orderNumber: string): Promise<BcSalesInvoice[]> {
+    const filter = encodeURIComponent(`orderNumber eq ${odataString(orderNumber)}`);
+    return (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value;
   }
 
   /** Sales invoices matching a `collection` notification's filter. */

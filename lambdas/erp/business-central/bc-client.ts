@@ -3,12 +3,15 @@ import { RejectedByTargetError, UpstreamUnavailableError } from '../../shared/er
 import { HttpJsonClient } from '../../shared/outbound/http-client';
 import { secretFieldsFromSecretsManager } from '../../shared/outbound/secrets';
 import type { ErpCustomerContract, ErpOrder, ErpPort, ErpShipmentStatus } from '../erp-port';
-import { BcApi, BC_DEFAULT_CUSTOM_API, EntraClientCredentials } from './bc-api';
+import { BcApi, BC_DEFAULT_CUSTOM_API, EntraClientCredentials, type BcSalesInvoice, type BcSalesInvoiceLine, type BcSalesOrderLine } from './bc-api';
 
 /**
  * The ERP port over Business Central (contracts/business-central/README.md, docs/vendors.md "Business Central").
  *
- * - Reads: `getOrder` through the standard API v2.0 (`salesOrders?$filter=number eq '…'&$expand=salesOrderLines`).
+ * - Reads: `getOrder` through the standard API v2.0 (`salesOrders?$filter=number eq '…'&$expand=salesOrderLines`);
+ *   an order BC no longer has — it deletes a sales order once fully shipped and invoiced — is read from the invoices
+ *   posted from it (`salesInvoices?$filter=orderNumber eq '…'&$expand=salesInvoiceLines`), so an exception reported
+ *   after invoicing (a late alert, a claim) is still enriched.
  * - What the standard API cannot do goes to the custom API pages of the logistics-sync BC extension
  *   (`/api/logisticsSync/shipping/v1.0/companies({id})/…`, configurable): `shipmentStatuses` (POST, one row per
  *   status change), `billingReadyOrders` (POST), `qualityHolds` (POST, and `qualityHolds({id})/Microsoft.NAV.release`),
@@ -21,7 +24,11 @@ export class BusinessCentralClient implements ErpPort {
 
   async getOrder(orderId: string): Promise<ErpOrder> {
     const order = await this.api.findSalesOrderByNumber(orderId);
-    if (!order) throw new RejectedByTargetError(`sales order ${orderId} was not found in Business Central`, 404);
+    if (!order) {
+      const invoiced = orderFromPostedInvoices(orderId, await this.api.listSalesInvoicesOfOrder(orderId));
+      if (invoiced) return invoiced;
+      throw new RejectedByTargetError(`sales order ${orderId} was not found in Business Central, nor any invoice posted from it`, 404);
+    }
     if (!order.customerNumber) throw new UpstreamUnavailableError(`sales order ${orderId} came without customerNumber`);
     return {
       orderId: order.number,
@@ -29,9 +36,7 @@ export class BusinessCentralClient implements ErpPort {
       status: order.status,
       // API v2.0 names the local currency for an order whose currency is blank; a blank one (older versions) names none.
       ...(order.currencyCode ? { currency: order.currencyCode } : {}),
-      lines: (order.salesOrderLines ?? [])
-        .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)
-        .map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity, ...(typeof l.unitPrice === 'number' && Number.isFinite(l.unitPrice) ? { unitPrice: l.unitPrice.toFixed(2) } : {}) })),
+      lines: itemLines(order.salesOrderLines ?? []),
       shipTo: { name: order.shipToName, city: order.shipToCity, countryCode: order.shipToCountry },
     };
   }
@@ -62,6 +67,36 @@ export class BusinessCentralClient implements ErpPort {
   async markBillingReady(orderId: string, body: { shipmentId?: string; podDocumentId?: string; deliveredAt: string }, idempotencyKey: string): Promise<void> {
     await this.api.postCustom('billingReadyOrders', { orderNo: orderId, shipmentNo: body.shipmentId ?? '', podDocumentId: body.podDocumentId ?? '', deliveredAt: body.deliveredAt, idempotencyKey }, idempotencyKey);
   }
+}
+
+/** The goods of an order's or an invoice's lines: its `Item` lines, prices as decimal strings. */
+function itemLines(lines: readonly (BcSalesOrderLine | BcSalesInvoiceLine)[]): ErpOrder['lines'] {
+  return lines
+    .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)
+    .map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity, ...(typeof l.unitPrice === 'number' && Number.isFinite(l.unitPrice) ? { unitPrice: l.unitPrice.toFixed(2) } : {}) }));
+}
+
+/** The statuses of an invoice posted from an order (a cancelled one was posted too); drafts have no order number. */
+const POSTED = new Set(['Open', 'Paid', 'Corrective', 'Canceled']);
+
+/**
+ * A sales order BC deleted after it was fully shipped and invoiced, as the invoices posted from it tell it (pure):
+ * customer, currency and the Item lines of every posted invoice that is not cancelled (of the cancelled ones when all
+ * are: the order had those lines all the same), status `Invoiced`. Undefined when no posted invoice names the order.
+ */
+export function orderFromPostedInvoices(orderId: string, invoices: readonly BcSalesInvoice[]): ErpOrder | undefined {
+  const posted = invoices.filter((i) => i.orderNumber === orderId && POSTED.has(i.status ?? ''));
+  const live = posted.filter((i) => i.status !== 'Canceled');
+  const used = live.length > 0 ? live : posted;
+  const first = used[0];
+  if (!first?.customerNumber) return undefined;
+  return {
+    orderId,
+    customerId: first.customerNumber,
+    status: 'Invoiced',
+    ...(first.currencyCode ? { currency: first.currencyCode } : {}),
+    lines: itemLines(used.flatMap((i) => i.salesInvoiceLines ?? [])),
+  };
 }
 
 /** A row of the extension's customerContracts page: flat, as an API page exposes a table (contracts/business-central/extension-pages.json). */
