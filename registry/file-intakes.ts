@@ -28,6 +28,8 @@ export interface TradingPartner extends InterchangeId {
   readonly sshPublicKey?: string;
   /** The partner on AS2 (the stage's Transfer Family AS2 server only). */
   readonly as2?: PartnerAs2;
+  /** Who to contact at the partner: B2B Data Interchange requires an email on each partnership (stage `b2bi` only). */
+  readonly contact?: { readonly email: string; readonly phone?: string };
 }
 
 /** A trading partner's AS2 identity: what its messages say they come from, and the certificates that prove it. */
@@ -66,6 +68,11 @@ export interface FileIntakeEntry {
   readonly acknowledgementPrefix: string;
   /** Where a rejected file's reason is written (the file itself stays where it landed). */
   readonly rejectionPrefix: string;
+  /**
+   * With the AWS B2B Data Interchange option (stage `fileIntakes.<name>.b2bi`): where partners' files land for B2BI
+   * (one folder per B2BI trading partner id) and where B2BI writes its output and acknowledgements.
+   */
+  readonly b2bi: { readonly inputPrefix: string; readonly outputPrefix: string };
   /** Folder of the published documents the intake is held to (`contracts/<folder>/`, with source URLs and dates). */
   readonly contract: string;
 }
@@ -81,6 +88,7 @@ export const FILE_INTAKES = {
     inboundPrefix: 'inbound/',
     acknowledgementPrefix: 'acknowledgements/',
     rejectionPrefix: 'rejected/',
+    b2bi: { inputPrefix: 'b2bi/inbound/', outputPrefix: 'b2bi/outbound/' },
     contract: 'x12-214',
   },
 } as const satisfies Record<string, FileIntakeEntry>;

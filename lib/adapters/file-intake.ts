@@ -20,6 +20,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { acknowledgeSqsConsumer } from '../core/serverless-checks';
 import { acknowledgeFunctionBaseline } from './outbound-adapter';
 import { As2Server } from './as2-server';
+import { B2biInbound } from './b2bi-inbound';
 import { TransferServer } from './transfer-server';
 
 export interface FileIntakeProps {
@@ -61,6 +62,8 @@ export class FileIntake extends Construct {
   public readonly rejectedAlarm: cloudwatch.Alarm;
   public readonly transferServer?: TransferServer;
   public readonly as2Server?: As2Server;
+  /** With the stage's `b2bi` option: AWS B2B Data Interchange in front of the function (lib/adapters/b2bi-inbound.ts). */
+  public readonly b2bi?: B2biInbound;
   /** With AS2 partners that take their acknowledgements over AS2: the queue of new acknowledgements and its sender. */
   public readonly as2Acknowledgements?: ReliableQueue;
   public readonly as2Sender?: NodeFunction;
@@ -135,14 +138,16 @@ export class FileIntake extends Construct {
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
         INTAKE_BUCKET: this.bucket.bucketName,
         // What the function needs of a partner (ids, SCAC, zone): not its SSH key nor its AS2 certificates (4 KB of environment).
-        TRADING_PARTNERS: JSON.stringify({ receiver: config.receiver, partners: config.partners.map(({ sshPublicKey: _key, as2: _as2, ...partner }) => partner) }),
+        TRADING_PARTNERS: JSON.stringify({ receiver: config.receiver, partners: config.partners.map(({ sshPublicKey: _key, as2: _as2, contact: _contact, ...partner }) => partner) }),
         FILE_DEDUPE_TTL_SECONDS: envDefault('FILE_DEDUPE_TTL_SECONDS'),
       }),
     });
     this.handler.addEventSource(new lambdaEventSources.SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     // Read what lands, write acknowledgements and rejection reasons: nothing else, and never delete.
-    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.bucket.arnForObjects(`${intake.inboundPrefix}*`)] }));
+    const b2biEnabled = config.b2bi?.enabled === true;
+    const readable = [intake.inboundPrefix, ...(b2biEnabled ? [intake.b2bi.inputPrefix] : [])];
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readable.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)) }));
     this.handler.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${intake.acknowledgementPrefix}*`), this.bucket.arnForObjects(`${intake.rejectionPrefix}*`)] }),
     );
@@ -152,7 +157,7 @@ export class FileIntake extends Construct {
     acknowledgeFunctionBaseline(this.handler);
     acknowledgeSqsConsumer(this.handler);
     const bucketId = stack.getLogicalId(cfnBucket);
-    for (const prefix of [intake.inboundPrefix, intake.acknowledgementPrefix, intake.rejectionPrefix]) {
+    for (const prefix of [...readable, intake.acknowledgementPrefix, intake.rejectionPrefix]) {
       Validations.of(this.handler.role!).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
         reason: `Objects under the intake's own ${prefix} prefix of its own bucket: the keys are named after the partners' files, unknown in advance.`,
@@ -175,6 +180,9 @@ export class FileIntake extends Construct {
     });
     if (props.alarmTopic) this.rejectedAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
 
+    if (b2biEnabled) {
+      this.b2bi = new B2biInbound(this, 'B2bi', { intake, config: config.b2bi!, partners: config.partners, stage: props.stage, bucket: this.bucket, bucketName, queue: this.reliableQueue });
+    }
     if (config.transferServer?.enabled) {
       this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention });
     }

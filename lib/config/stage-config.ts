@@ -123,6 +123,19 @@ export interface FileIntakeConfig {
   readonly transferServer?: { readonly enabled: boolean };
   /** An AWS Transfer Family AS2 server in front of the bucket, for the partners with `as2` (lib/adapters/as2-server.ts). @default - none */
   readonly as2Server?: As2ServerConfig;
+  /** AWS B2B Data Interchange in front of the intake function (lib/adapters/b2bi-inbound.ts, docs/edi.md). @default - none */
+  readonly b2bi?: B2biConfig;
+}
+
+/** The stage's AWS B2B Data Interchange option: our B2BI profile (its partnerships are the intake's partners). */
+export interface B2biConfig {
+  readonly enabled: boolean;
+  /** Our business as B2BI's profile names it (CloudFormation AWS::B2BI::Profile). */
+  readonly profile: { readonly businessName: string; readonly phone: string; readonly email?: string };
+  /** The 997 B2BI writes for each interchange (AWS::B2BI::Partnership X12AcknowledgmentOptions). @default 'GENERATE_ALL_SEGMENTS' */
+  readonly functionalAcknowledgment?: 'DO_NOT_GENERATE' | 'GENERATE_ALL_SEGMENTS' | 'GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP';
+  /** The TA1 B2BI writes. @default 'DO_NOT_GENERATE' */
+  readonly technicalAcknowledgment?: 'DO_NOT_GENERATE' | 'GENERATE_ALL_SEGMENTS';
 }
 
 /** The stage's AS2 server: our AS2 identity and certificates, and the VPC its endpoint lives in. */
@@ -279,6 +292,16 @@ function fileIntakeProblems(intakes: Readonly<Record<string, FileIntakeConfig>>)
       problems.push(`fileIntakes.${name}.transferServer is enabled but no partner has an sshPublicKey to sign in with`);
     }
     problems.push(...as2Problems(`fileIntakes.${name}`, intake));
+    if (intake.b2bi?.enabled) {
+      for (const partner of intake.partners.filter((p) => !p.contact)) {
+        problems.push(`fileIntakes.${name}.partners.${partner.name}.contact is required with b2bi (B2B Data Interchange needs an email on each partnership)`);
+      }
+      // The stack's servers land a partner's files in its own folder under the intake prefix; B2BI reads them from
+      // the partner's B2BI trading partner id folder, known only once the partnership exists.
+      if (intake.transferServer?.enabled || intake.as2Server) {
+        problems.push(`fileIntakes.${name}: b2bi with the stack's transferServer or as2Server is not supported yet (they land files in the partners' folders under the intake prefix, B2BI reads them under its input prefix per trading partner id: see the FileIntakeB2biPartners output); deliver through your own gateway or VAN`);
+      }
+    }
   }
   return problems;
 }

@@ -6,16 +6,17 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../lib/app';
 import { venvBin } from '../../sandbox/python-env';
 import { BC_STAGE_OVERRIDES } from '../support/bc-stage';
-import { EDI_TRANSFER_OVERRIDES } from '../support/edi-stage';
+import { EDI_B2BI_OVERRIDES, EDI_TRANSFER_OVERRIDES } from '../support/edi-stage';
 import { cdkJsonContext } from '../support/synth';
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'lsync-cfn-lint-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // `dev+business-central`: the dev stage with Business Central as the ERP (its read-back, renewal schedule and alarms);
-// `dev+edi-transfer`: the dev stage with the EDI intake behind the SFTP and AS2 servers (profiles, agreements, alarms).
-const VARIANTS: Record<string, unknown> = { 'business-central': BC_STAGE_OVERRIDES, 'edi-transfer': EDI_TRANSFER_OVERRIDES };
-describe.each(['dev', 'prod', 'sandbox', 'dev+business-central', 'dev+edi-transfer'])('cfn-lint on the synthesized %s template', (name) => {
+// `dev+edi-transfer`: the dev stage with the EDI intake behind the SFTP and AS2 servers (profiles, agreements, alarms);
+// `dev+edi-b2bi`: the EDI intake behind AWS B2B Data Interchange (profile, transformer, capability, partnerships).
+const VARIANTS: Record<string, unknown> = { 'business-central': BC_STAGE_OVERRIDES, 'edi-transfer': EDI_TRANSFER_OVERRIDES, 'edi-b2bi': EDI_B2BI_OVERRIDES };
+describe.each(['dev', 'prod', 'sandbox', 'dev+business-central', 'dev+edi-transfer', 'dev+edi-b2bi'])('cfn-lint on the synthesized %s template', (name) => {
   test('reports no error or warning', () => {
     const dir = path.join(outdir, name);
     const [stage, variant] = name.split('+');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseStageConfig } from '../../lib/config/stage-config';
-import { EDI_TRANSFER_OVERRIDES, EXAMPLE_CERTIFICATE_PEM } from '../support/edi-stage';
+import { EDI_B2BI_OVERRIDES, EDI_TRANSFER_OVERRIDES, EXAMPLE_CERTIFICATE_PEM } from '../support/edi-stage';
 import { cdkJsonContext, synthStage } from '../support/synth';
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] };
@@ -206,5 +206,80 @@ describe('the EDI intake behind an AS2 server (fileIntakes.edi.as2Server), besid
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: signingOnly }] }))).toThrow(/as2\.url needs the partner's ENCRYPTION certificate/);
     expect(() => parseStageConfig(stages, 'dev', withEdi({ partners: [{ ...edi.partners[0], as2: { ...signingOnly, url: undefined } }, edi.partners[1]] }))).not.toThrow();
     expect(parseStageConfig(stages, 'dev', withEdi({})).fileIntakes!.edi!.as2Server!.localAs2Id).toBe('LSYNC-AS2');
+  });
+});
+
+describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)', () => {
+  // synthStage fails on any cdk-nag finding that is not acknowledged.
+  const { template } = synthStage('dev', { configOverrides: EDI_B2BI_OVERRIDES });
+  const json = template.toJSON() as { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown }> };
+  const resources = json.Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const [, bucket] = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties?.NotificationConfiguration)!;
+  const queueId = (bucket.Properties!.NotificationConfiguration as { QueueConfigurations: { Queue: { 'Fn::GetAtt': [string, string] } }[] }).QueueConfigurations[0]!.Queue['Fn::GetAtt'][0];
+
+  test('a profile, an inbound 214 4010 transformer and capability on the intake bucket (b2bi/inbound/ → b2bi/outbound/), one partnership per partner', () => {
+    expect(ofType('AWS::B2BI::Profile').map(([, r]) => r.Properties)).toEqual([expect.objectContaining({ BusinessName: 'Example Shipper Inc.', Phone: '+13125550199', Logging: 'ENABLED' })]);
+    const [[transformerId, transformer]] = ofType('AWS::B2BI::Transformer') as [[string, Resource]];
+    expect(transformer.Properties).toMatchObject({ Status: 'active', InputConversion: { FromFormat: 'X12', FormatOptions: { X12: { TransactionSet: 'X12_214', Version: 'VERSION_4010' } } } });
+    const [[capabilityId, capability]] = ofType('AWS::B2BI::Capability') as [[string, Resource]];
+    expect(capability.Properties).toMatchObject({
+      Type: 'edi',
+      Configuration: { Edi: { CapabilityDirection: 'INBOUND', Type: { X12Details: { TransactionSet: 'X12_214', Version: 'VERSION_4010' } }, InputLocation: { BucketName: bucket.Properties!.BucketName, Key: 'b2bi/inbound/' }, OutputLocation: { BucketName: bucket.Properties!.BucketName, Key: 'b2bi/outbound/' }, TransformerId: { 'Fn::GetAtt': [transformerId, 'TransformerId'] } } },
+    });
+    const partnerships = ofType('AWS::B2BI::Partnership').map(([, r]) => r.Properties!);
+    expect(partnerships.map((p) => p.Email).sort()).toEqual(['edi@ridge-haul.example', 'edi@summit-freight.example']);
+    for (const p of partnerships) {
+      expect(p.Capabilities).toEqual([{ 'Fn::GetAtt': [capabilityId, 'CapabilityId'] }]);
+      expect(p.CapabilityOptions).toEqual({ InboundEdi: { X12: { AcknowledgmentOptions: { FunctionalAcknowledgment: 'GENERATE_ALL_SEGMENTS', TechnicalAcknowledgment: 'DO_NOT_GENERATE' } } } });
+    }
+    // The output names each partner's B2BI folder (its trading partner id).
+    const output = Object.entries(json.Outputs).find(([id]) => id.startsWith('FileIntakeB2biPartnersEdi'));
+    expect(JSON.stringify(output![1].Value)).toContain('TradingPartnerId');
+  });
+
+  test('what B2BI needs of the bucket: EventBridge notifications, and b2bi.amazonaws.com reading the input and writing the output for this account', () => {
+    expect(bucket.Properties!.NotificationConfiguration).toMatchObject({ EventBridgeConfiguration: { EventBridgeEnabled: true }, QueueConfigurations: [expect.objectContaining({ Event: 's3:ObjectCreated:*' })] });
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, r]) => JSON.stringify(r.Properties).includes('b2bi.amazonaws.com'))!;
+    const statements = (policy[1].Properties as { PolicyDocument: { Statement: { Principal?: { Service?: string }; Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }).PolicyDocument.Statement.filter((s) => s.Principal?.Service === 'b2bi.amazonaws.com');
+    expect(statements.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).includes('/b2bi/inbound/*') ? 'input' : JSON.stringify(s.Resource).includes('/b2bi/outbound/*') ? 'output' : 'other'])).toEqual([
+      [['s3:GetObject', 's3:GetObjectAttributes'], 'input'],
+      [['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], 'output'],
+    ]);
+    for (const s of statements) expect(s.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
+
+  test('B2BI\'s transformation events of this bucket\'s 214s go from the default bus to the intake queue; the function may read b2bi/inbound/', () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties).includes('aws.b2bi'));
+    expect(rules).toHaveLength(1);
+    const props = rules[0]![1].Properties!;
+    expect(props.EventBusName).toBeUndefined();
+    expect(props.EventPattern).toEqual({
+      source: ['aws.b2bi'],
+      'detail-type': ['Transformation Completed', 'Transformation Failed'],
+      detail: { 'x12-transaction-set': ['X12_214'], 'input-file-s3-attributes': { bucket: [bucket.Properties!.BucketName] } },
+    });
+    expect(props.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    const queuePolicies = JSON.stringify(ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties));
+    expect(queuePolicies).toContain('events.amazonaws.com');
+    const reads = JSON.stringify(ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties).includes('s3:GetObjectVersion')));
+    expect(reads).toContain('/b2bi/inbound/*');
+    expect(reads).not.toContain('/b2bi/outbound/*');
+  });
+
+  test('the stage must give each partner a contact, and cannot put the stack\'s SFTP or AS2 server in front of B2BI yet', () => {
+    const edi = EDI_B2BI_OVERRIDES.fileIntakes.edi;
+    const stages = { dev: (cdkJsonContext().stages as Record<string, unknown>).dev };
+    const problemsOf = (intake: object) => {
+      try {
+        parseStageConfig(stages, 'dev', { fileIntakes: { edi: intake } });
+        return [];
+      } catch (error) {
+        return (error as { problems?: string[] }).problems ?? [(error as Error).message];
+      }
+    };
+    expect(problemsOf({ ...edi, partners: [{ ...edi.partners[0], contact: undefined }] })).toEqual([expect.stringMatching(/summit-freight\.contact is required with b2bi/)]);
+    expect(problemsOf({ ...edi, transferServer: { enabled: true }, partners: edi.partners.map((p) => ({ ...p, sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' })) })).toEqual([expect.stringMatching(/b2bi with the stack's transferServer or as2Server is not supported yet/)]);
+    expect(problemsOf(edi)).toEqual([]);
   });
 });

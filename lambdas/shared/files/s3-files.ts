@@ -18,6 +18,8 @@ export interface LandedObject {
   readonly versionId?: string;
   /** When S3 saw it (`eventTime`). */
   readonly eventTime?: string;
+  /** Where the notice of it came from, when not an S3 event notification (e.g. B2B Data Interchange: its job id). */
+  readonly origin?: { readonly kind: string; readonly jobId: string };
 }
 
 interface S3EventRecord {
@@ -61,7 +63,7 @@ export function landedObjects(body: string): LandedObject[] {
 
 /** One version of a landed object (bucket, key and version, or ETag): what processes it once. Pure. */
 export function landedObjectKey(object: LandedObject): string {
-  return `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? ''}`;
+  return `${object.bucket}/${object.key}#${object.versionId ?? object.eTag ?? (object.origin ? `${object.origin.kind}:${object.origin.jobId}` : '')}`;
 }
 
 /**
@@ -69,15 +71,16 @@ export function landedObjectKey(object: LandedObject): string {
  * notification, or one of whose objects fails, is reported (`onFailure`) as a batch item failure: SQS delivers it
  * again and, after its queue's maxReceiveCount, to the DLQ; the other messages of the batch are done.
  */
-export async function eachLandedObject(
+export async function eachLandedObject<T extends LandedObject = LandedObject>(
   event: SQSEvent,
-  each: (object: LandedObject) => Promise<void>,
+  each: (object: T) => Promise<void>,
   onFailure: (messageId: string, error: Error) => void,
+  objectsOf: (body: string) => T[] = landedObjects as (body: string) => T[],
 ): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
-      for (const object of landedObjects(record.body)) await each(object);
+      for (const object of objectsOf(record.body)) await each(object);
     } catch (error) {
       onFailure(record.messageId, error as Error);
       failures.push({ itemIdentifier: record.messageId });

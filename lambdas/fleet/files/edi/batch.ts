@@ -3,12 +3,16 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { METRIC_NAMES } from '../../../../registry/catalog';
 import { eachLandedObject, landedObjectKey } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
-import { processFile, type FileOutcome, type IntakeDeps } from './intake';
+import { intakeObjects, type IntakeObject } from './b2bi-event';
+import { processFile, rejectUntransformed, type FileOutcome, type IntakeDeps } from './intake';
 
 /**
- * The SQS side: each message is an S3 event notification naming landed files; each file is processed at most once
- * (Powertools idempotency keyed on bucket, key and version: a redelivered notification returns the first outcome
- * without publishing or acknowledging again). A message whose file cannot be processed now (S3, EventBridge or the
+ * The SQS side: each message is an S3 event notification naming landed files, or (stage `b2bi`) an AWS B2B Data
+ * Interchange transformation event naming the partner's input file under the B2BI input prefix (b2bi-event.ts: B2BI
+ * has acknowledged it, so the intake writes no 997 of its own, and a file B2BI failed to transform is rejected with
+ * B2BI's reason, nothing published). Each file is processed at most once (Powertools idempotency keyed on bucket,
+ * key and version, or B2BI's job id: a redelivered notification returns the first outcome without publishing or
+ * acknowledging again). A message whose file cannot be processed now (S3, EventBridge or the
  * table failing) is reported as a batch item failure and retried; after maxReceiveCount it is in the alarmed DLQ.
  */
 
@@ -21,17 +25,23 @@ export interface BatchDeps extends IntakeDeps {
 export function createBatchHandler(deps: BatchDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
     if (context) deps.once.registerContext(context);
-    return eachLandedObject(
+    return eachLandedObject<IntakeObject>(
       event,
       async (object) => {
-        if (!object.key.startsWith(deps.prefixes.inboundPrefix) || object.key.endsWith('/')) return;
+        const prefix = object.origin ? deps.prefixes.b2biInputPrefix : deps.prefixes.inboundPrefix;
+        if (prefix === undefined || !object.key.startsWith(prefix) || object.key.endsWith('/')) {
+          if (object.origin) deps.log.warn('B2B Data Interchange event for a file outside the intake\'s B2BI input prefix: ignored', { file: object.key, job: object.origin.jobId });
+          return;
+        }
         const outcome = (await deps.once.run(landedObjectKey(object), async () => {
+          if (object.origin && !object.origin.transformed) return (await rejectUntransformed(object, object.origin.failure ?? 'no reason given', deps)) as unknown as JSONValue;
           const text = await deps.store.read(object);
-          return (await processFile(object, text, deps)) as unknown as JSONValue;
+          return (await processFile(object, text, deps, { acknowledge: !object.origin })) as unknown as JSONValue;
         })) as unknown as FileOutcome;
         report(deps, outcome);
       },
       (messageId, error) => deps.log.error('file intake failed; the message is retried', { messageId, error: error.message }),
+      intakeObjects,
     );
   };
 }

@@ -14,7 +14,9 @@ import { DynamoDbInterchangeLedger } from './ledger';
 
 /**
  * Carrier EDI X12 214 intake (registry/file-intakes.ts `edi`): S3 event notifications (SQS) → the landed files →
- * canonical fleet events on the bus, a 997 per interchange under the acknowledgement prefix (docs/edi.md).
+ * canonical fleet events on the bus, a 997 per interchange under the acknowledgement prefix (docs/edi.md); with the
+ * stage's `b2bi` option, also AWS B2B Data Interchange's transformation events → the input files they name (B2BI
+ * writes those files' 997s).
  * Env: `EVENT_BUS_NAME`, `IDEMPOTENCY_TABLE`, `INTAKE_BUCKET`, `TRADING_PARTNERS`, `FILE_DEDUPE_TTL_SECONDS`.
  */
 const intake = fileIntake('edi');
@@ -31,7 +33,8 @@ const inner = createBatchHandler({
   once: new PowertoolsIdempotentRunner(dynamoDbPersistenceLayer(table, dynamodb), { keyPrefix: 'edi-file', expiresAfterSeconds: ttlSeconds }),
   receiver,
   partners,
-  prefixes: intake,
+  // B2BI's events are routed here only when the stage enables it (lib/adapters/b2bi-inbound.ts).
+  prefixes: { ...intake, b2biInputPrefix: intake.b2bi.inputPrefix },
   validate: (event) => {
     const result = validateCanonicalEvent(event);
     return result.ok ? [] : result.errors;

@@ -20,6 +20,8 @@ export interface IntakePrefixes {
   readonly inboundPrefix: string;
   readonly acknowledgementPrefix: string;
   readonly rejectionPrefix: string;
+  /** Where B2B Data Interchange reads partners' files (stage `b2bi`); its events for other keys are ignored. */
+  readonly b2biInputPrefix?: string;
 }
 
 export interface IntakeDeps {
@@ -40,7 +42,8 @@ export interface InterchangeOutcome {
   /** accepted: every set; partial: some; rejected: none (or the interchange itself). */
   readonly verdict: 'accepted' | 'partial' | 'rejected';
   readonly reason?: string;
-  readonly acknowledgementKey: string;
+  /** Where the 997 was written; none when B2B Data Interchange acknowledges the file. */
+  readonly acknowledgementKey?: string;
   readonly published: number;
   readonly ignored: readonly { status: string; reason: string }[];
 }
@@ -88,8 +91,24 @@ async function takeInterchange(ic: Interchange, object: LandedObject, deps: Inta
   return { partner };
 }
 
-/** Processes one landed file (its text already read). */
-export async function processFile(object: LandedObject, text: string, deps: IntakeDeps): Promise<FileOutcome> {
+/**
+ * A file AWS B2B Data Interchange could not transform (`Transformation Failed`): B2BI has answered the partner, so
+ * nothing is read, published or acknowledged here; the reason is written under the rejection prefix (the file stays)
+ * and the file counts as rejected.
+ */
+export async function rejectUntransformed(object: LandedObject, failure: string, deps: IntakeDeps): Promise<FileOutcome> {
+  const reason = `AWS B2B Data Interchange could not transform the file: ${failure}`;
+  const rejectionKey = await writeRejection(deps, object, { reason, interchanges: [] });
+  return { key: object.key, unreadable: reason, interchanges: [], rejectionKey };
+}
+
+/**
+ * Processes one landed file (its text already read). With `acknowledge: false` (the file came through B2B Data
+ * Interchange, which writes the partner's 997 and TA1 itself) no acknowledgement is written and no control number of
+ * ours is used; everything else — partner, duplicate control numbers, checks, events, rejection records — is the same.
+ */
+export async function processFile(object: LandedObject, text: string, deps: IntakeDeps, options: { readonly acknowledge?: boolean } = {}): Promise<FileOutcome> {
+  const acknowledge = options.acknowledge ?? true;
   let interchanges: Interchange[];
   try {
     interchanges = readInterchanges(text);
@@ -140,25 +159,28 @@ export async function processFile(object: LandedObject, text: string, deps: Inta
     ]);
 
     const folder = partner?.name ?? `unknown-${env.senderQualifier}-${env.senderId}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const controlNumber = await deps.ledger.nextControlNumber(folder);
-    const ack = buildAcknowledgement({
-      received: ic,
-      us: deps.receiver,
-      controlNumber,
-      interchangeNote: refusal ? { status: 'R', code: refusal.ta1 } : env.acknowledgementRequested ? { status: 'A', code: '000' } : undefined,
-      groups,
-      now: deps.now(),
-    });
-    const acknowledgementKey = `${deps.prefixes.acknowledgementPrefix}${folder}/${env.controlNumber}-${String(controlNumber).padStart(9, '0')}.997`;
     // Events first: an acknowledgement must not say "accepted" for events that were never published (a failure here is retried).
     if (publish.length > 0) await deps.publisher.publish(publish);
-    await deps.store.write(acknowledgementKey, ack, 'application/edi-x12');
+    let acknowledgementKey: string | undefined;
+    if (acknowledge) {
+      const controlNumber = await deps.ledger.nextControlNumber(folder);
+      const ack = buildAcknowledgement({
+        received: ic,
+        us: deps.receiver,
+        controlNumber,
+        interchangeNote: refusal ? { status: 'R', code: refusal.ta1 } : env.acknowledgementRequested ? { status: 'A', code: '000' } : undefined,
+        groups,
+        now: deps.now(),
+      });
+      acknowledgementKey = `${deps.prefixes.acknowledgementPrefix}${folder}/${env.controlNumber}-${String(controlNumber).padStart(9, '0')}.997`;
+      await deps.store.write(acknowledgementKey, ack, 'application/edi-x12');
+    }
     outcomes.push({
       partner: folder,
       interchangeControl: env.controlNumber,
       verdict,
       ...(verdict !== 'accepted' ? { reason: [...reasons, ...envelopeReasons].join(' | ').slice(0, 2000) || 'rejected' } : {}),
-      acknowledgementKey,
+      ...(acknowledgementKey ? { acknowledgementKey } : {}),
       published: publish.length,
       ignored,
     });
