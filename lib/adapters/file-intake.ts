@@ -184,7 +184,15 @@ export class FileIntake extends Construct {
       this.b2bi = new B2biInbound(this, 'B2bi', { intake, config: config.b2bi!, partners: config.partners, stage: props.stage, bucket: this.bucket, bucketName, queue: this.reliableQueue });
     }
     if (config.transferServer?.enabled) {
-      this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention });
+      // With B2BI in front, a partner's home is its B2BI folder (`<b2bi input prefix><trading partner id>/`).
+      const b2bi = this.b2bi;
+      const homeOf = b2bi
+        ? (partner: { name: string }) => {
+            const partnership = b2bi.partnerships[partner.name]!;
+            return { home: `${intake.b2bi.inputPrefix}${partnership.attrTradingPartnerId}/`, named: `${intake.b2bi.inputPrefix}<${stack.getLogicalId(partnership)}.TradingPartnerId>/` };
+          }
+        : undefined;
+      this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention, ...(homeOf ? { homeOf } : {}) });
     }
     if (config.as2Server) {
       this.as2Server = new As2Server(this, 'As2Server', {

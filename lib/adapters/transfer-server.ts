@@ -13,6 +13,12 @@ export interface TransferServerProps {
   readonly prefix: string;
   /** Partners with an `sshPublicKey` get an SFTP user named after them. */
   readonly partners: readonly TradingPartner[];
+  /**
+   * A partner's home (key prefix ending in `/`) when it is not `<prefix><partner name>/`, e.g. its B2B Data
+   * Interchange folder, with the same text as cdk-nag names it (tokens as `<LogicalId.Attribute>`).
+   * @default - `<prefix><partner name>/`
+   */
+  readonly homeOf?: (partner: TradingPartner) => { readonly home: string; readonly named: string };
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -45,14 +51,14 @@ export class TransferServer extends Construct {
     });
 
     for (const partner of props.partners.filter((p) => p.sshPublicKey)) {
-      const home = `${props.prefix}${partner.name}/`;
+      const { home, named } = props.homeOf?.(partner) ?? { home: `${props.prefix}${partner.name}/`, named: `${props.prefix}${partner.name}/` };
       const role = new iam.Role(this, `${partner.name}Role`, { assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com') });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${home}*`] } } }));
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [props.bucket.arnForObjects(`${home}*`)] }));
       const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as s3.CfnBucket);
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${home}*]`,
-        reason: `The partner's own folder (${home}) of the intake bucket: the partner names its files.`,
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${named}*]`,
+        reason: `The partner's own folder (${named}) of the intake bucket: the partner names its files.`,
       });
       new transfer.CfnUser(this, `${partner.name}User`, {
         serverId: this.server.attrServerId,

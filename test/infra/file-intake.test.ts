@@ -267,7 +267,21 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
     expect(reads).not.toContain('/b2bi/outbound/*');
   });
 
-  test('the stage must give each partner a contact, and cannot put the stack\'s SFTP or AS2 server in front of B2BI yet', () => {
+  test('with the SFTP server too, each partner\'s home is its B2BI folder (its trading partner id), not its own', () => {
+    const sftp = synthStage('dev', { configOverrides: { fileIntakes: { edi: { ...EDI_B2BI_OVERRIDES.fileIntakes.edi, transferServer: { enabled: true }, partners: EDI_B2BI_OVERRIDES.fileIntakes.edi.partners.map((p) => ({ ...p, sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' })) } } } });
+    const all = (sftp.template.toJSON() as { Resources: Record<string, Resource> }).Resources;
+    const users = Object.values(all).filter((r) => r.Type === 'AWS::Transfer::User');
+    expect(users).toHaveLength(2);
+    for (const user of users) {
+      const partnershipId = Object.entries(all).find(([, r]) => r.Type === 'AWS::B2BI::Partnership' && String(r.Properties!.Name).endsWith(String(user.Properties!.UserName)))![0];
+      const mapping = JSON.stringify(user.Properties!.HomeDirectoryMappings);
+      expect(mapping).toContain('/b2bi/inbound/');
+      expect(mapping).toContain(JSON.stringify({ 'Fn::GetAtt': [partnershipId, 'TradingPartnerId'] }));
+      expect(mapping).not.toContain('inbound/summit-freight');
+    }
+  });
+
+  test('the stage must give each partner a contact, and cannot put the stack\'s AS2 server in front of B2BI yet', () => {
     const edi = EDI_B2BI_OVERRIDES.fileIntakes.edi;
     const stages = { dev: (cdkJsonContext().stages as Record<string, unknown>).dev };
     const problemsOf = (intake: object) => {
@@ -278,8 +292,9 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
         return (error as { problems?: string[] }).problems ?? [(error as Error).message];
       }
     };
-    expect(problemsOf({ ...edi, partners: [{ ...edi.partners[0], contact: undefined }] })).toEqual([expect.stringMatching(/summit-freight\.contact is required with b2bi/)]);
-    expect(problemsOf({ ...edi, transferServer: { enabled: true }, partners: edi.partners.map((p) => ({ ...p, sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' })) })).toEqual([expect.stringMatching(/b2bi with the stack's transferServer or as2Server is not supported yet/)]);
+    expect(problemsOf({ ...edi, partners: [{ ...edi.partners[0], contact: undefined }, edi.partners[1]] })).toEqual([expect.stringMatching(/summit-freight\.contact is required with b2bi/)]);
+    const as2 = EDI_TRANSFER_OVERRIDES.fileIntakes.edi;
+    expect(problemsOf({ ...edi, as2Server: as2.as2Server, partners: [{ ...edi.partners[0], as2: as2.partners[0].as2 }, edi.partners[1]] })).toEqual([expect.stringMatching(/b2bi with the stack's as2Server is not supported yet/)]);
     expect(problemsOf(edi)).toEqual([]);
   });
 });
