@@ -30,7 +30,8 @@ export interface B2biInboundProps {
  * AWS B2B Data Interchange in front of a file intake (stage `fileIntakes.<name>.b2bi`, docs/edi.md): our profile,
  * an inbound X12 214 (4010) transformer and trading capability reading `b2bi.inputPrefix` and writing to
  * `b2bi.outputPrefix` of the intake bucket, and one partnership per trading partner (its 997 and TA1 as the stage
- * says). B2BI reads a partner's files under `<inputPrefix><trading partner id>/` (the ids are in the
+ * says). B2BI reads a partner's files under `<inputPrefix><trading partner id>/` ("a trading partner ID is added as a
+ * new prefix to the input and outbound directories", https://docs.aws.amazon.com/b2bi/latest/userguide/transform-inbound-variations.html; the ids are in the
  * `FileIntakeB2biPartners` output; the stack's SFTP server homes each partner there), writes its acknowledgements, and sends `Transformation Completed` / `Failed` to the
  * default event bus; a rule sends those of this bucket and transaction set to the intake's queue, where the same
  * function reads the input file the event names (lambdas/fleet/files/edi/b2bi-event.ts) and writes no acknowledgement
