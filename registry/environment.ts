@@ -68,6 +68,7 @@ export const ENV = {
   INTAKE_BUCKET: { description: 'file intake: the bucket the trading partners\' files land in (and acknowledgements are written to)' },
   TRADING_PARTNERS: { description: 'file intake: JSON of the stage\'s trading partners and our own interchange id (lib/config, fileIntakes.<name>)' },
   AS2_CONNECTORS: { description: 'file intake, AS2: JSON of partner name → Transfer Family AS2 connector id its acknowledgements are sent through' },
+  B2BI_TRADING_PARTNERS: { description: 'file intake, AS2 with B2B Data Interchange: JSON of partner name → its B2BI trading partner id (whose acknowledgements its connector sends)', optional: true },
   FILE_DEDUPE_TTL_SECONDS: { description: 'file intake: how long a processed interchange control number refuses a duplicate', default: ENV_DEFAULTS.FILE_DEDUPE_TTL_SECONDS },
   REFRESH_SECONDS: { description: 'visibility page: how often it refreshes itself', default: ENV_DEFAULTS.REFRESH_SECONDS },
   AUTH_DOMAIN_URL: { description: "visibility page: the Cognito domain of its hosted sign-in (the page signs in only when the API asks)", optional: true },

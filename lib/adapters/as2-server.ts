@@ -24,6 +24,13 @@ export const AS2_PORT = 5080;
  */
 export const AS2_METADATA_PREFIX = 'as2/';
 
+/** A key prefix (ending in `/`) and the same text as cdk-nag names it (tokens as `<LogicalId.Attribute>`). */
+export interface As2Folder {
+  readonly prefix: string;
+  readonly named: string;
+}
+const plain = (prefix: string): As2Folder => ({ prefix, named: prefix });
+
 /** Days of certificate validity left below which the expiry alarm fires. */
 export const AS2_CERTIFICATE_WARNING_DAYS = 30;
 
@@ -37,6 +44,12 @@ export interface As2ServerProps {
   readonly config: As2ServerConfig;
   /** Partners with `as2` get a partner profile and an agreement; the others are left out. */
   readonly partners: readonly TradingPartner[];
+  /**
+   * With AWS B2B Data Interchange in front (stage `b2bi`): a partner's B2BI input folder (its payloads go there) and
+   * output folder (B2BI's 997s for it, which its connector sends), each as a key prefix and as cdk-nag names it.
+   * @default - payloads in `<prefix><partner name>/`, acknowledgements in `<acknowledgementPrefix><partner name>/`
+   */
+  readonly b2biFoldersOf?: (partner: TradingPartner) => { readonly input: As2Folder; readonly output: As2Folder };
   /** Topic of the certificate-expiry alarms. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -103,13 +116,13 @@ export class As2Server extends Construct {
 
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
     /** A role Transfer Family assumes for one partner: the listed actions on its own folders of the bucket, nothing else. */
-    const folderRole = (id: string, grants: readonly { prefix: string; actions: string[] }[], why: string): iam.Role => {
+    const folderRole = (id: string, grants: readonly { folder: As2Folder; actions: string[] }[], why: string): iam.Role => {
       const role = new iam.Role(this, id, { assumedBy: transferPrincipal() });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': grants.map((g) => `${g.prefix}*`) } } }));
-      for (const { prefix, actions } of grants) {
-        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
-        Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`, reason: `The partner's own ${prefix} folder of the intake bucket: ${why}` });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': grants.map((g) => `${g.folder.prefix}*`) } } }));
+      for (const { folder, actions } of grants) {
+        role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${folder.prefix}*`)] }));
+        Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${folder.named}*]`, reason: `The partner's own ${folder.named} folder of the intake bucket: ${why}` });
       }
       return role;
     };
@@ -126,13 +139,14 @@ export class As2Server extends Construct {
         certificateIds: [...imported, ...(partner.as2.certificateIds ?? [])],
       });
 
-      const payload = `${props.prefix}${partner.name}/`;
+      const b2bi = props.b2biFoldersOf?.(partner);
+      const payload = b2bi?.input ?? plain(`${props.prefix}${partner.name}/`);
       const metadata = `${AS2_METADATA_PREFIX}${partner.name}/`;
       const accessRole = folderRole(
         `${partner.name}AccessRole`,
         [
-          { prefix: payload, actions: ['s3:PutObject', 's3:GetObject'] },
-          { prefix: metadata, actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] },
+          { folder: payload, actions: ['s3:PutObject', 's3:GetObject'] },
+          { folder: plain(metadata), actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] },
         ],
         'Transfer Family names the files (AS2 payloads, MDNs, status files).',
       );
@@ -143,11 +157,11 @@ export class As2Server extends Construct {
         partnerProfileId: profile.attrProfileId,
         accessRole: accessRole.roleArn,
         // Transfer Family descriptions are printable ASCII without spaces.
-        description: `${partner.name}->${payload}`,
+        description: `${partner.name}->${b2bi ? 'b2bi' : payload.prefix}`,
         enforceMessageSigning: 'ENABLED',
         status: 'ACTIVE',
         customDirectories: {
-          payloadFilesDirectory: directory(payload),
+          payloadFilesDirectory: directory(payload.prefix),
           mdnFilesDirectory: directory(`${metadata}mdn`),
           statusFilesDirectory: directory(`${metadata}status`),
           failedFilesDirectory: directory(`${metadata}failed`),
@@ -160,10 +174,11 @@ export class As2Server extends Construct {
       // partner's acknowledgement folder and writes its own status JSON and the MDN beside it (CreateConnector,
       // AccessRole: "the file's parent directory"), so its role may read and write that folder, nothing else.
       if (!partner.as2.url) continue;
-      const folder = `${props.acknowledgementPrefix}${partner.name}/`;
+      // With B2BI, the 997s are B2BI's, under the partner's B2BI output folder.
+      const folder = b2bi?.output ?? plain(`${props.acknowledgementPrefix}${partner.name}/`);
       const connectorRole = folderRole(
         `${partner.name}ConnectorRole`,
-        [{ prefix: folder, actions: ['s3:GetObject', 's3:PutObject'] }],
+        [{ folder, actions: ['s3:GetObject', 's3:PutObject'] }],
         'the acknowledgements the connector sends, and the status and MDN files it writes beside them.',
       );
       this.connectors[partner.name] = new transfer.CfnConnector(this, `${partner.name}Connector`, {

@@ -46,11 +46,15 @@ export class B2biInbound extends Construct {
   public readonly capability: b2bi.CfnCapability;
   public readonly partnerships: Readonly<Record<string, b2bi.CfnPartnership>>;
   public readonly rule: events.Rule;
+  private readonly bucketName: string;
+  private readonly stackOf: Stack;
 
   constructor(scope: Construct, id: string, props: B2biInboundProps) {
     super(scope, id);
     const { intake, config, bucket } = props;
     const { inputPrefix, outputPrefix } = intake.b2bi;
+    this.bucketName = props.bucketName;
+    this.stackOf = Stack.of(this);
     const name = (what: string) => `lsync-${props.stage}-${intake.name}-${what}`.slice(0, 254);
     const x12 = { transactionSet: 'X12_214', version: 'VERSION_4010' };
 
@@ -132,5 +136,30 @@ export class B2biInbound extends Construct {
       value: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.partnerships).map(([partner, p]) => [partner, `${inputPrefix}${p.attrTradingPartnerId}/`]))),
       description: `${intake.name}: where each partner's files land for AWS B2B Data Interchange (key prefix in the intake bucket, by partner)`,
     });
+  }
+
+  /** A partner's B2BI folder under `prefix` (input or output): the key prefix, and the same text as cdk-nag names it. */
+  folderOf(partner: string, prefix: string): { readonly prefix: string; readonly named: string } {
+    const partnership = this.partnerships[partner];
+    if (!partnership) throw new Error(`B2biInbound: no partnership for ${partner}`);
+    return { prefix: `${prefix}${partnership.attrTradingPartnerId}/`, named: `${prefix}<${this.stackOf.getLogicalId(partnership)}.TradingPartnerId>/` };
+  }
+
+  /** Sends B2BI's `Acknowledgement Completed` events of this bucket's 214s to `queue` (its DLQ for what cannot be delivered). */
+  routeAcknowledgements(queue: ReliableQueue): events.Rule {
+    return new events.Rule(this, 'AcknowledgementEvents', {
+      description: 'AWS B2B Data Interchange acknowledgements of EDI files in the intake bucket → the AS2 acknowledgement queue',
+      eventPattern: {
+        source: ['aws.b2bi'],
+        detailType: ['Acknowledgement Completed'],
+        detail: { 'input-x12-transaction-set': ['X12_214'], 'input-file-s3-attributes': { bucket: [this.bucketName] } },
+      },
+      targets: [new targets.SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetterQueue, maxEventAge: Duration.hours(6), retryAttempts: 100 })],
+    });
+  }
+
+  /** Partner name → its B2BI trading partner id (tokens), for a function's environment. */
+  tradingPartnerIds(): string {
+    return this.stackOf.toJsonString(Object.fromEntries(Object.entries(this.partnerships).map(([partner, p]) => [partner, p.attrTradingPartnerId])));
   }
 }

@@ -188,8 +188,8 @@ export class FileIntake extends Construct {
       const b2bi = this.b2bi;
       const homeOf = b2bi
         ? (partner: { name: string }) => {
-            const partnership = b2bi.partnerships[partner.name]!;
-            return { home: `${intake.b2bi.inputPrefix}${partnership.attrTradingPartnerId}/`, named: `${intake.b2bi.inputPrefix}<${stack.getLogicalId(partnership)}.TradingPartnerId>/` };
+            const { prefix, named } = b2bi.folderOf(partner.name, intake.b2bi.inputPrefix);
+            return { home: prefix, named };
           }
         : undefined;
       this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention, ...(homeOf ? { homeOf } : {}) });
@@ -199,6 +199,7 @@ export class FileIntake extends Construct {
         bucket: this.bucket,
         prefix: intake.inboundPrefix,
         acknowledgementPrefix: intake.acknowledgementPrefix,
+        ...(this.b2bi ? { b2biFoldersOf: (partner: { name: string }) => ({ input: this.b2bi!.folderOf(partner.name, intake.b2bi.inputPrefix), output: this.b2bi!.folderOf(partner.name, intake.b2bi.outputPrefix) }) } : {}),
         config: config.as2Server,
         partners: config.partners,
         alarmTopic: props.alarmTopic,
@@ -215,10 +216,14 @@ export class FileIntake extends Construct {
           alarmTopic: props.alarmTopic,
           purpose: `the ${intake.title} acknowledgements sent over AS2`,
         });
-        notify(this.as2Acknowledgements.queue, [
-          { name: 'prefix', value: intake.acknowledgementPrefix },
-          { name: 'suffix', value: '.997' },
-        ]);
+        // With B2BI, the 997s are B2BI's: its Acknowledgement Completed events name them (lib/adapters/b2bi-inbound.ts).
+        if (this.b2bi) this.b2bi.routeAcknowledgements(this.as2Acknowledgements);
+        else {
+          notify(this.as2Acknowledgements.queue, [
+            { name: 'prefix', value: intake.acknowledgementPrefix },
+            { name: 'suffix', value: '.997' },
+          ]);
+        }
         this.as2Sender = new NodeFunction(this, 'As2Sender', {
           entry: FUNCTION_ENTRIES.fileIntakeAs2Send(intake.system, intake.name),
           serviceName: `${intake.system}-files-${intake.name}-as2-send`,
@@ -226,6 +231,7 @@ export class FileIntake extends Construct {
           logRetention: props.logRetention,
           environment: functionEnvironment({
             AS2_CONNECTORS: stack.toJsonString(Object.fromEntries(connectors.map(([partner, connector]) => [partner, connector.attrConnectorId]))),
+            ...(this.b2bi ? { B2BI_TRADING_PARTNERS: this.b2bi.tradingPartnerIds() } : {}),
             IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
             FILE_DEDUPE_TTL_SECONDS: envDefault('FILE_DEDUPE_TTL_SECONDS'),
           }),

@@ -296,11 +296,6 @@ function fileIntakeProblems(intakes: Readonly<Record<string, FileIntakeConfig>>)
       for (const partner of intake.partners.filter((p) => !p.contact)) {
         problems.push(`fileIntakes.${name}.partners.${partner.name}.contact is required with b2bi (B2B Data Interchange needs an email on each partnership)`);
       }
-      // The AS2 agreements land a partner's files in its own folder under the intake prefix; B2BI reads them from the
-      // partner's trading partner id folder (the SFTP server homes its users there, lib/adapters/file-intake.ts).
-      if (intake.as2Server) {
-        problems.push(`fileIntakes.${name}: b2bi with the stack's as2Server is not supported yet (its agreements land files in the partners' folders under the intake prefix, B2BI reads them under its input prefix per trading partner id: see the FileIntakeB2biPartners output); use the SFTP server (transferServer), your own gateway or a VAN`);
-      }
     }
   }
   return problems;

@@ -1,6 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, test } from 'vitest';
-import { as2Destination, createAs2SendHandler } from '../../lambdas/fleet/files/edi/as2-send';
+import { readFileSync } from 'node:fs';
+import { as2Destination, b2biAs2Destination, createAs2SendHandler } from '../../lambdas/fleet/files/edi/as2-send';
 import { InMemoryPersistenceLayer } from '../../lambdas/shared/idempotency';
 import { PowertoolsIdempotentRunner } from '../../lambdas/shared/outbound/idempotency';
 import { fileIntake } from '../../registry/file-intakes';
@@ -64,5 +65,33 @@ describe('acknowledgements back over AS2 (lambdas/fleet/files/edi/as2-send.ts)',
     const { run, sent } = sender();
     expect(await run(sqs('not json'))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
     expect(sent).toEqual([]);
+  });
+});
+
+describe('with AWS B2B Data Interchange in front: B2BI\'s 997s back over AS2', () => {
+  const ACK = readFileSync(new URL('../../contracts/aws-b2bi/examples/acknowledgement-completed-214.json', import.meta.url), 'utf8');
+  const B2BI = { 'summit-freight': 'tp-0a1b2c3d4e5f6a7b8', 'ridge-haul': 'tp-1111111111111111a' };
+
+  test('the acknowledgement file an Acknowledgement Completed event names goes once through the connector of the partner its trading partner id is', async () => {
+    const sent: string[] = [];
+    const run = createAs2SendHandler({
+      connectors: CONNECTORS,
+      acknowledgementPrefix,
+      b2biTradingPartners: B2BI,
+      sender: { send: async (connectorId, filePath) => (sent.push(`${connectorId} ${filePath}`), 't-1') },
+      once: new PowertoolsIdempotentRunner(new InMemoryPersistenceLayer(), { keyPrefix: 'edi-as2-send', expiresAfterSeconds: 3600 }),
+      log: { info: () => undefined, error: () => undefined },
+    });
+    expect(await run(sqs(ACK, ACK))).toEqual({ batchItemFailures: [] });
+    expect(sent).toEqual(['c-0123456789abcdef0 /lsync-test-edi/b2bi/outbound/tp-0a1b2c3d4e5f6a7b8/departed-af.x12.997']);
+    // One without an acknowledgement file is retried, then dead-lettered.
+    const broken = JSON.stringify({ ...JSON.parse(ACK), detail: { 'transformer-job-id': 'tj-x', 'trading-partner-id': 'tp-x' } });
+    expect(await run(sqs(broken))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
+  });
+
+  test('a trading partner id that is not a partner of the stage, or a partner without a connector, is not sent', () => {
+    expect(b2biAs2Destination('tp-0a1b2c3d4e5f6a7b8', { connectors: CONNECTORS, b2biTradingPartners: B2BI })).toEqual({ partner: 'summit-freight', connectorId: 'c-0123456789abcdef0' });
+    expect(b2biAs2Destination('tp-1111111111111111a', { connectors: CONNECTORS, b2biTradingPartners: B2BI })).toEqual({ skip: expect.stringMatching(/ridge-haul has no AS2 connector/) });
+    expect(b2biAs2Destination('tp-unknown', { connectors: CONNECTORS, b2biTradingPartners: B2BI })).toEqual({ skip: expect.stringMatching(/not one of the stage's partners/) });
   });
 });

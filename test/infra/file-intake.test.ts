@@ -250,7 +250,7 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
   });
 
   test('B2BI\'s transformation events of this bucket\'s 214s go from the default bus to the intake queue; the function may read b2bi/inbound/', () => {
-    const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties).includes('aws.b2bi'));
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties).includes('Transformation Completed'));
     expect(rules).toHaveLength(1);
     const props = rules[0]![1].Properties!;
     expect(props.EventBusName).toBeUndefined();
@@ -281,7 +281,29 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
     }
   });
 
-  test('the stage must give each partner a contact, and cannot put the stack\'s AS2 server in front of B2BI yet', () => {
+  test('with the AS2 server, the partner\'s payloads land in its B2BI folder, and B2BI\'s 997s for it go back over its connector', () => {
+    const [[, agreement]] = ofType('AWS::Transfer::Agreement') as [[string, Resource]];
+    const partnershipId = ofType('AWS::B2BI::Partnership').find(([, r]) => String(r.Properties!.Name).endsWith('summit-freight'))![0];
+    const tp = JSON.stringify({ 'Fn::GetAtt': [partnershipId, 'TradingPartnerId'] });
+    const payload = JSON.stringify((agreement.Properties!.CustomDirectories as Record<string, unknown>).PayloadFilesDirectory);
+    expect(payload).toContain('/b2bi/inbound/');
+    expect(payload).toContain(tp);
+    // B2BI's Acknowledgement Completed events of this bucket go to the AS2 acknowledgement queue; the sender knows the partners' ids.
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties!.EventPattern).includes('Acknowledgement Completed'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties!.EventPattern).toMatchObject({ source: ['aws.b2bi'], detail: { 'input-x12-transaction-set': ['X12_214'] } });
+    const sender = ofType('AWS::Lambda::Function').find(([, r]) => JSON.stringify(r.Properties).includes('AS2_CONNECTORS'))!;
+    expect(JSON.stringify((sender[1].Properties as { Environment: unknown }).Environment)).toContain('B2BI_TRADING_PARTNERS');
+    // The intake writes no 997 with B2BI: nothing notifies the AS2 queue of acknowledgements/.
+    expect(JSON.stringify(bucket.Properties!.NotificationConfiguration)).not.toContain('.997');
+    // The connector's role reads and writes the partner's B2BI output folder.
+    const connectorRoleId = ((ofType('AWS::Transfer::Connector')[0]![1].Properties!.AccessRole) as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const grants = JSON.stringify(ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify((r.Properties as { Roles: unknown }).Roles).includes(connectorRoleId)));
+    expect(grants).toContain('/b2bi/outbound/');
+    expect(grants).toContain(tp);
+  });
+
+  test('the stage must give each partner a contact', () => {
     const edi = EDI_B2BI_OVERRIDES.fileIntakes.edi;
     const stages = { dev: (cdkJsonContext().stages as Record<string, unknown>).dev };
     const problemsOf = (intake: object) => {
@@ -293,8 +315,6 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
       }
     };
     expect(problemsOf({ ...edi, partners: [{ ...edi.partners[0], contact: undefined }, edi.partners[1]] })).toEqual([expect.stringMatching(/summit-freight\.contact is required with b2bi/)]);
-    const as2 = EDI_TRANSFER_OVERRIDES.fileIntakes.edi;
-    expect(problemsOf({ ...edi, as2Server: as2.as2Server, partners: [{ ...edi.partners[0], as2: as2.partners[0].as2 }, edi.partners[1]] })).toEqual([expect.stringMatching(/b2bi with the stack's as2Server is not supported yet/)]);
     expect(problemsOf(edi)).toEqual([]);
   });
 });

@@ -37,16 +37,17 @@ export const EDI_TRANSFER_OVERRIDES = {
   },
 } as const;
 
-/** The dev stage with the EDI intake behind AWS B2B Data Interchange (lib/adapters/b2bi-inbound.ts): two partners, one on the SFTP server. */
+/** The dev stage with the EDI intake behind AWS B2B Data Interchange (lib/adapters/b2bi-inbound.ts): two partners, one on AS2, one on SFTP. */
 export const EDI_B2BI_OVERRIDES = {
   fileIntakes: {
     edi: {
       receiver: { qualifier: 'ZZ', id: 'LSYNC' },
       partners: [
-        { name: 'summit-freight', qualifier: '02', id: 'SMFT', scac: 'SMFT', contact: { email: 'edi@summit-freight.example', phone: '+13125550100' } },
+        { name: 'summit-freight', qualifier: '02', id: 'SMFT', scac: 'SMFT', contact: { email: 'edi@summit-freight.example', phone: '+13125550100' }, as2: EDI_TRANSFER_OVERRIDES.fileIntakes.edi.partners[0].as2 },
         { name: 'ridge-haul', qualifier: '02', id: 'RDGH', contact: { email: 'edi@ridge-haul.example' }, sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyForTests partner@example' },
       ],
       transferServer: { enabled: true },
+      as2Server: EDI_TRANSFER_OVERRIDES.fileIntakes.edi.as2Server,
       b2bi: { enabled: true, profile: { businessName: 'Example Shipper Inc.', phone: '+13125550199', email: 'edi@shipper.example' } },
     },
   },

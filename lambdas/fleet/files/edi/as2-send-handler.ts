@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StartFileTransferCommand, TransferClient } from '@aws-sdk/client-transfer';
 import { fileIntake } from '../../../../registry/file-intakes';
-import { numberEnv, requireEnv } from '../../../shared/env';
+import { numberEnv, optionalEnv, requireEnv } from '../../../shared/env';
 import { dynamoDbPersistenceLayer } from '../../../shared/idempotency';
 import { logger, withPowertools } from '../../../shared/observability';
 import { PowertoolsIdempotentRunner } from '../../../shared/outbound/idempotency';
@@ -10,12 +10,15 @@ import { createAs2SendHandler } from './as2-send';
 /**
  * The EDI intake's acknowledgements to AS2 partners (as2-send.ts): S3 notifications of new `.997` objects (SQS) →
  * Transfer Family `StartFileTransfer` through the partner's connector.
- * Env: `AS2_CONNECTORS` (JSON: partner → connector id), `IDEMPOTENCY_TABLE`, `FILE_DEDUPE_TTL_SECONDS`.
+ * With the stage's `b2bi` option, B2BI's `Acknowledgement Completed` events instead (the 997s are B2BI's).
+ * Env: `AS2_CONNECTORS` (JSON: partner → connector id), `B2BI_TRADING_PARTNERS` (JSON: partner → B2BI trading partner
+ * id; b2bi only), `IDEMPOTENCY_TABLE`, `FILE_DEDUPE_TTL_SECONDS`.
  */
 const transfer = new TransferClient({});
 const inner = createAs2SendHandler({
   connectors: JSON.parse(requireEnv('AS2_CONNECTORS')) as Record<string, string>,
   acknowledgementPrefix: fileIntake('edi').acknowledgementPrefix,
+  b2biTradingPartners: JSON.parse(optionalEnv('B2BI_TRADING_PARTNERS') ?? '{}') as Record<string, string>,
   sender: {
     send: async (connectorId, filePath) => (await transfer.send(new StartFileTransferCommand({ ConnectorId: connectorId, SendFilePaths: [filePath] }))).TransferId ?? '',
   },

@@ -1,7 +1,8 @@
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { eachLandedObject, landedObjectKey } from '../../../shared/files/s3-files';
+import { eachLandedObject, landedObjectKey, landedObjects } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
+import { b2biAcknowledgementObject, type IntakeObject } from './b2bi-event';
 
 /**
  * Acknowledgements back over AS2 (docs/edi.md, "AS2"): a partner on AS2 cannot collect its 997 from our bucket as an
@@ -10,7 +11,9 @@ import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
  * partner's MDN). The S3 notification names only `.997` objects: what the connector itself writes beside the file
  * (its status JSON, the MDN) never comes back here. Each acknowledgement is sent once (Powertools idempotency on
  * bucket, key and version: a redelivered notification does not send it again); a failed send is retried by SQS and
- * ends in the alarmed DLQ.
+ * ends in the alarmed DLQ. With AWS B2B Data Interchange in front (stage `b2bi`), the 997s are B2BI's: its
+ * `Acknowledgement Completed` events name the file and the trading partner id, which `b2biTradingPartners` maps to
+ * our partner and so to its connector.
  */
 
 /** Port: Transfer Family's StartFileTransfer for one file; returns the transfer id. */
@@ -23,6 +26,8 @@ export interface As2SendDeps {
   readonly connectors: Readonly<Record<string, string>>;
   /** Where the intake writes acknowledgements (ending in `/`). */
   readonly acknowledgementPrefix: string;
+  /** Partner name → its B2BI trading partner id (stage `b2bi` only). */
+  readonly b2biTradingPartners?: Readonly<Record<string, string>>;
   readonly sender: As2FileSender;
   readonly once: IdempotentRunner;
   readonly log: { info(message: string, extra?: Record<string, unknown>): void; error(message: string, extra?: Record<string, unknown>): void };
@@ -38,13 +43,34 @@ export function as2Destination(key: string, deps: Pick<As2SendDeps, 'connectors'
   return { partner, connectorId };
 }
 
+/** Where B2BI's acknowledgement for a trading partner id goes (pure): the partner and its connector, or why not. */
+export function b2biAs2Destination(tradingPartnerId: string, deps: Pick<As2SendDeps, 'connectors' | 'b2biTradingPartners'>): { partner: string; connectorId: string } | { skip: string } {
+  const partner = Object.entries(deps.b2biTradingPartners ?? {}).find(([, id]) => id === tradingPartnerId)?.[0];
+  if (!partner) return { skip: `B2BI trading partner ${tradingPartnerId} is not one of the stage's partners` };
+  const connectorId = Object.hasOwn(deps.connectors, partner) ? deps.connectors[partner] : undefined;
+  if (!connectorId) return { skip: `partner ${partner} has no AS2 connector (it collects its acknowledgements)` };
+  return { partner, connectorId };
+}
+
+/** The files a message names: an S3 notification's objects, or the acknowledgement of a B2BI event. */
+function acknowledgementsOf(body: string): IntakeObject[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null && (parsed as { source?: unknown }).source === 'aws.b2bi') return [b2biAcknowledgementObject(parsed as Record<string, unknown>)];
+  return landedObjects(body) as IntakeObject[];
+}
+
 export function createAs2SendHandler(deps: As2SendDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
     if (context) deps.once.registerContext(context);
-    return eachLandedObject(
+    return eachLandedObject<IntakeObject>(
       event,
       async (object) => {
-        const destination = as2Destination(object.key, deps);
+        const destination = object.origin?.tradingPartnerId ? b2biAs2Destination(object.origin.tradingPartnerId, deps) : as2Destination(object.key, deps);
         if ('skip' in destination) {
           deps.log.info('not sent over AS2', { key: object.key, reason: destination.skip });
           return;
@@ -55,6 +81,7 @@ export function createAs2SendHandler(deps: As2SendDeps): (event: SQSEvent, conte
         deps.log.info('acknowledgement sent over AS2', { key: object.key, partner: destination.partner, connectorId: destination.connectorId, transferId });
       },
       (messageId, error) => deps.log.error('AS2 send failed; the message is retried', { messageId, error: error.message }),
+      acknowledgementsOf,
     );
   };
 }

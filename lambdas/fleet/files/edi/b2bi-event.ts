@@ -63,3 +63,20 @@ export function intakeObjects(body: string): IntakeObject[] {
   if (typeof parsed === 'object' && parsed !== null && (parsed as { source?: unknown }).source === 'aws.b2bi') return [b2biInputObject(parsed as Record<string, unknown>)];
   return landedObjects(body) as IntakeObject[];
 }
+
+/**
+ * The acknowledgement file a B2BI `Acknowledgement Completed` event names (`ack-file-s3-attributes`), with the trading
+ * partner it is for (pure): what the AS2 sender sends back to a partner on AS2. A ValidationError names what is missing.
+ */
+export function b2biAcknowledgementObject(event: Record<string, unknown>): IntakeObject & { readonly origin: B2biOrigin & { readonly tradingPartnerId: string } } {
+  if (event['detail-type'] !== 'Acknowledgement Completed') throw new ValidationError(`not a B2B Data Interchange Acknowledgement Completed event (detail-type ${JSON.stringify(event['detail-type'])})`, 'detail-type');
+  const detail = event.detail as Record<string, unknown> | undefined;
+  const ack = (typeof detail === 'object' && detail !== null ? detail['ack-file-s3-attributes'] : undefined) as Record<string, unknown> | undefined;
+  const bucket = ack?.bucket;
+  const key = ack?.['object-key'];
+  if (typeof bucket !== 'string' || !bucket || typeof key !== 'string' || !key) throw new ValidationError('the B2B Data Interchange event names no acknowledgement file (ack-file-s3-attributes.bucket and object-key)', 'detail.ack-file-s3-attributes');
+  const jobId = detail!['transformer-job-id'];
+  const partner = detail!['trading-partner-id'];
+  if (typeof jobId !== 'string' || !jobId || typeof partner !== 'string' || !partner) throw new ValidationError('the B2B Data Interchange event has no transformer-job-id or trading-partner-id', 'detail');
+  return { bucket, key, origin: { kind: 'b2bi', jobId, tradingPartnerId: partner, transformed: true } };
+}
