@@ -185,14 +185,17 @@ export class FileIntake extends Construct {
     }
     if (config.transferServer?.enabled) {
       // With B2BI in front, a partner's home is its B2BI folder (`<b2bi input prefix><trading partner id>/`).
+      // and B2BI's 997s for it are in its B2BI output folder.
       const b2bi = this.b2bi;
-      const homeOf = b2bi
-        ? (partner: { name: string }) => {
-            const { prefix, named } = b2bi.folderOf(partner.name, intake.b2bi.inputPrefix);
-            return { home: prefix, named };
-          }
-        : undefined;
-      this.transferServer = new TransferServer(this, 'TransferServer', { bucket: this.bucket, prefix: intake.inboundPrefix, partners: config.partners, logRetention: props.logRetention, ...(homeOf ? { homeOf } : {}) });
+      const foldersOf = b2bi ? (partner: { name: string }) => ({ inbound: b2bi.folderOf(partner.name, intake.b2bi.inputPrefix), acknowledgements: b2bi.folderOf(partner.name, intake.b2bi.outputPrefix) }) : undefined;
+      this.transferServer = new TransferServer(this, 'TransferServer', {
+        bucket: this.bucket,
+        prefix: intake.inboundPrefix,
+        acknowledgementPrefix: intake.acknowledgementPrefix,
+        partners: config.partners,
+        logRetention: props.logRetention,
+        ...(foldersOf ? { foldersOf } : {}),
+      });
     }
     if (config.as2Server) {
       this.as2Server = new As2Server(this, 'As2Server', {

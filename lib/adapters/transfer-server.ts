@@ -6,27 +6,42 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import { Construct } from 'constructs';
 import type { TradingPartner } from '../config/stage-config';
 
+/** A key prefix (ending in `/`) and the same text as cdk-nag names it. */
+export interface SftpFolder {
+  readonly prefix: string;
+  readonly named: string;
+}
+
+/** What a partner sees over SFTP: where it uploads (its login directory) and where it collects its acknowledgements. */
+export const SFTP_INBOUND_DIRECTORY = '/inbound';
+export const SFTP_ACKNOWLEDGEMENTS_DIRECTORY = '/acknowledgements';
+
 export interface TransferServerProps {
   /** The intake bucket. */
   readonly bucket: s3.IBucket;
-  /** The intake prefix (ending in `/`): each partner's home is `<prefix><partner name>/`. */
+  /** The intake prefix (ending in `/`): each partner's uploads go to `<prefix><partner name>/`. */
   readonly prefix: string;
+  /** Where the intake writes acknowledgements (ending in `/`): each partner collects its own from `<prefix><partner name>/`. */
+  readonly acknowledgementPrefix: string;
   /** Partners with an `sshPublicKey` get an SFTP user named after them. */
   readonly partners: readonly TradingPartner[];
   /**
-   * A partner's home (key prefix ending in `/`) when it is not `<prefix><partner name>/`, e.g. its B2B Data
-   * Interchange folder, with the same text as cdk-nag names it (tokens as `<LogicalId.Attribute>`).
-   * @default - `<prefix><partner name>/`
+   * A partner's folders when they are not `<prefix><partner name>/` and `<acknowledgementPrefix><partner name>/`, e.g.
+   * its B2B Data Interchange input and output folders, each as a key prefix ending in `/` and with the same text as
+   * cdk-nag names it (tokens as `<LogicalId.Attribute>`).
    */
-  readonly homeOf?: (partner: TradingPartner) => { readonly home: string; readonly named: string };
+  readonly foldersOf?: (partner: TradingPartner) => { readonly inbound: SftpFolder; readonly acknowledgements: SftpFolder };
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
 
 /**
  * An AWS Transfer Family SFTP server (service-managed users, public endpoint, the newest security policy) in front
- * of a file intake: one user per partner with an SSH key, whose logical home directory `/` is its own folder under
- * the intake prefix, so a partner can neither see nor write another partner's files. Its structured logs go to a log
+ * of a file intake: one user per partner with an SSH key, with two logical directories — `/inbound`, its login
+ * directory, is its own folder under the intake prefix (what it uploads), `/acknowledgements` its own folder of
+ * acknowledgements (what it collects) — so a partner can neither see nor write another partner's files. (A `/` entry
+ * must be a user's only mapping, https://docs.aws.amazon.com/transfer/latest/userguide/logical-dir-mappings.html, so
+ * the partner's uploads cannot be at its root if its acknowledgements are to be reachable at all.) Its structured logs go to a log
  * group with retention. AS2 needs certificates, profiles and agreements per partner (AWS::Transfer::Agreement):
  * docs/edi.md says how to add them; partners on AS2 or a VAN can equally deliver into the bucket by their own route.
  * https://docs.aws.amazon.com/transfer/latest/userguide/create-server-sftp.html
@@ -50,22 +65,33 @@ export class TransferServer extends Construct {
       loggingRole: loggingRole.roleArn,
     });
 
+    const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as s3.CfnBucket);
     for (const partner of props.partners.filter((p) => p.sshPublicKey)) {
-      const { home, named } = props.homeOf?.(partner) ?? { home: `${props.prefix}${partner.name}/`, named: `${props.prefix}${partner.name}/` };
+      const plain = (prefix: string): SftpFolder => ({ prefix, named: prefix });
+      const { inbound, acknowledgements } = props.foldersOf?.(partner) ?? { inbound: plain(`${props.prefix}${partner.name}/`), acknowledgements: plain(`${props.acknowledgementPrefix}${partner.name}/`) };
       const role = new iam.Role(this, `${partner.name}Role`, { assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com') });
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${home}*`] } } }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [props.bucket.arnForObjects(`${home}*`)] }));
-      const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as s3.CfnBucket);
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${named}*]`,
-        reason: `The partner's own folder (${named}) of the intake bucket: the partner names its files.`,
-      });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${inbound.prefix}*`, `${acknowledgements.prefix}*`] } } }));
+      // Uploads; acknowledgements to collect (a collected one may be deleted: the bucket is versioned, so it is kept).
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [props.bucket.arnForObjects(`${inbound.prefix}*`)] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [props.bucket.arnForObjects(`${acknowledgements.prefix}*`)] }));
+      for (const folder of [inbound, acknowledgements]) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${folder.named}*]`,
+          reason: `The partner's own folder (${folder.named}) of the intake bucket: the partner names its files, the intake its acknowledgements.`,
+        });
+      }
+      const target = (folder: SftpFolder) => `/${props.bucket.bucketName}/${folder.prefix.replace(/\/$/, '')}`;
       new transfer.CfnUser(this, `${partner.name}User`, {
         serverId: this.server.attrServerId,
         userName: partner.name,
         role: role.roleArn,
+        // Two logical directories (a "/" entry would have to be the only one): the partner lands in /inbound.
         homeDirectoryType: 'LOGICAL',
-        homeDirectoryMappings: [{ entry: '/', target: `/${props.bucket.bucketName}/${home.replace(/\/$/, '')}` }],
+        homeDirectory: SFTP_INBOUND_DIRECTORY,
+        homeDirectoryMappings: [
+          { entry: SFTP_INBOUND_DIRECTORY, target: target(inbound) },
+          { entry: SFTP_ACKNOWLEDGEMENTS_DIRECTORY, target: target(acknowledgements) },
+        ],
         sshPublicKeys: [partner.sshPublicKey!],
       });
     }

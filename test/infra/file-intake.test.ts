@@ -63,8 +63,20 @@ describe('the EDI file intake of a stage (fileIntakes.edi)', () => {
     expect(withServer.ofType('AWS::Transfer::Server')).toHaveLength(1);
     const users = withServer.ofType('AWS::Transfer::User');
     expect(users).toHaveLength(1);
-    expect(users[0]![1].Properties).toMatchObject({ UserName: 'summit-freight', HomeDirectoryType: 'LOGICAL' });
-    expect(JSON.stringify(users[0]![1].Properties)).toContain('inbound/summit-freight');
+    expect(users[0]![1].Properties).toMatchObject({ UserName: 'summit-freight', HomeDirectoryType: 'LOGICAL', HomeDirectory: '/inbound' });
+    // It uploads into /inbound and collects its 997s from /acknowledgements: its own folders, nothing else.
+    const mappings = (users[0]![1].Properties!.HomeDirectoryMappings as { Entry: string; Target: unknown }[]).map((m) => [m.Entry, JSON.stringify(m.Target)]);
+    expect(mappings.map(([entry]) => entry)).toEqual(['/inbound', '/acknowledgements']);
+    expect(mappings[0]![1]).toMatch(/\/inbound\/summit-freight"/);
+    expect(mappings[1]![1]).toMatch(/\/acknowledgements\/summit-freight"/);
+    const roleId = (users[0]![1].Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = withServer
+      .ofType('AWS::IAM::Policy')
+      .filter(([, r]) => JSON.stringify((r.Properties as { Roles: unknown }).Roles).includes(roleId))
+      .flatMap(([, r]) => (r.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement)
+      .map((s) => [[s.Action].flat().sort().join(','), JSON.stringify(s.Resource)]);
+    expect(statements.find(([actions]) => actions === 's3:GetObject,s3:PutObject')![1]).toContain('/inbound/summit-freight/*');
+    expect(statements.find(([actions]) => actions === 's3:DeleteObject,s3:GetObject')![1]).toContain('/acknowledgements/summit-freight/*');
   });
 });
 
@@ -278,6 +290,8 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
       expect(mapping).toContain('/b2bi/inbound/');
       expect(mapping).toContain(JSON.stringify({ 'Fn::GetAtt': [partnershipId, 'TradingPartnerId'] }));
       expect(mapping).not.toContain('inbound/summit-freight');
+      // Its 997s are B2BI's, in its B2BI output folder.
+      expect(mapping).toContain('/b2bi/outbound/');
     }
   });
 
