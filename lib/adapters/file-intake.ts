@@ -64,6 +64,8 @@ export class FileIntake extends Construct {
   public readonly as2Server?: As2Server;
   /** With the stage's `b2bi` option: AWS B2B Data Interchange in front of the function (lib/adapters/b2bi-inbound.ts). */
   public readonly b2bi?: B2biInbound;
+  /** With `b2bi`: the S3 notifications of files in B2BI folders, delayed 15 minutes, in case B2BI's event never comes. */
+  public readonly b2biWatchdog?: ReliableQueue;
   /** With AS2 partners that take their acknowledgements over AS2: the queue of new acknowledgements and its sender. */
   public readonly as2Acknowledgements?: ReliableQueue;
   public readonly as2Sender?: NodeFunction;
@@ -182,6 +184,20 @@ export class FileIntake extends Construct {
 
     if (b2biEnabled) {
       this.b2bi = new B2biInbound(this, 'B2bi', { intake, config: config.b2bi!, partners: config.partners, stage: props.stage, bucket: this.bucket, bucketName, queue: this.reliableQueue });
+      // The safety net: B2BI's events are delivered best effort, so the S3 notification of each file in a B2BI folder
+      // also reaches the function, 15 minutes later (SQS's longest delay); a file its B2BI event brought already is
+      // skipped (one idempotency record per file version), one whose event never came is read then.
+      this.b2biWatchdog = new ReliableQueue(this, 'B2biWatchdog', {
+        consumerTimeout: timeout,
+        deliveryDelay: Duration.minutes(15),
+        retentionPeriod: props.queueRetention,
+        deadLetterRetentionPeriod: props.deadLetterRetention,
+        alarmTopic: props.alarmTopic,
+        purpose: `the ${intake.title} files in B2BI folders whose B2BI event did not come`,
+      });
+      notify(this.b2biWatchdog.queue, [{ name: 'prefix', value: intake.b2bi.inputPrefix }]);
+      this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.b2biWatchdog.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
+      acknowledgeSqsConsumer(this.handler);
     }
     if (config.transferServer?.enabled) {
       // With B2BI in front, a partner's home is its B2BI folder (`<b2bi input prefix><trading partner id>/`).

@@ -51,6 +51,11 @@ export interface ReliableQueueProps {
    * @default - the construct id
    */
   readonly purpose?: string;
+  /**
+   * How long each new message waits before it can be received (SQS: at most 15 minutes).
+   * @default - none
+   */
+  readonly deliveryDelay?: Duration;
 }
 
 /** Pure validation of the props; skips unresolved tokens and names the bad value. */
@@ -103,6 +108,7 @@ export class ReliableQueue extends Construct {
     this.queue = new sqs.Queue(this, 'Queue', {
       ...queueDefaults(),
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      ...(props.deliveryDelay ? { deliveryDelay: props.deliveryDelay } : {}),
       visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });

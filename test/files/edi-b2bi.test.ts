@@ -85,6 +85,38 @@ describe('AWS B2B Data Interchange transformation events', () => {
     expect(JSON.parse(store.objects.get(`rejected/${inputKey(FAILED)}.json`)!)).toMatchObject({ reason: 'AWS B2B Data Interchange could not transform the file: VALIDATION_ERROR: The input file is not a valid X12 interchange' });
   });
 
+  test('the safety net: the file\'s S3 notification, delayed 15 min, is skipped when its B2BI event came (same version), read when it did not; no 997 either way', async () => {
+    const { run, store, publisher, warnings, counts } = handler();
+    const key = inputKey(COMPLETED);
+    store.objects.set(key, example('departed-af'));
+    store.versions.set(key, 'v1');
+    const notification = (versionId: string) => ({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'lsync-test-edi' }, object: { key, versionId } } }] });
+    // The event came: the notification of the same version publishes nothing more and warns of nothing.
+    await run(sqs(COMPLETED));
+    expect(await run(sqs(notification('v1')))).toEqual({ batchItemFailures: [] });
+    expect(publisher.published).toHaveLength(1);
+    expect(warnings).toEqual([]);
+    // A file whose event was lost (another one): read from its notification, with a warning, and no 997 of ours.
+    const lost = 'b2bi/inbound/tp-0a1b2c3d4e5f6a7b8/delivered-d1.x12';
+    store.objects.set(lost, example('delivered-d1'));
+    expect(await run(sqs({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'lsync-test-edi' }, object: { key: lost, versionId: 'v7' } } }] }))).toEqual({ batchItemFailures: [] });
+    expect(publisher.published.map((e) => e.metadata.eventType)).toEqual(['shipment.departed', 'shipment.delivered', 'pod.captured']);
+    expect(warnings).toEqual([expect.stringMatching(/no B2B Data Interchange event for this file in 15 minutes/)]);
+    expect(store.writes.filter((w) => w.key.startsWith('acknowledgements/'))).toEqual([]);
+    expect(counts).toEqual({});
+  });
+
+  test('a file B2BI failed to transform is not read by the safety net either (one record per version)', async () => {
+    const { run, store, publisher, counts } = handler();
+    const key = inputKey(FAILED);
+    store.objects.set(key, example('departed-af'));
+    store.versions.set(key, 'v3');
+    await run(sqs(FAILED));
+    await run(sqs({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'lsync-test-edi' }, object: { key, versionId: 'v3' } } }] }));
+    expect(publisher.published).toEqual([]);
+    expect(counts).toEqual({ FilesRejected: 1 });
+  });
+
   test('an event for a file outside the B2BI input prefix is ignored with a warning; a malformed one is retried, then dead-lettered', async () => {
     const { run, publisher, warnings } = handler();
     const elsewhere = { ...COMPLETED, detail: { ...detailOf(COMPLETED), 'input-file-s3-attributes': { bucket: 'lsync-test-edi', 'object-key': 'inbound/summit-freight/x.x12' } } };

@@ -251,7 +251,7 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
   });
 
   test('what B2BI needs of the bucket: EventBridge notifications, and b2bi.amazonaws.com reading the input and writing the output for this account', () => {
-    expect(bucket.Properties!.NotificationConfiguration).toMatchObject({ EventBridgeConfiguration: { EventBridgeEnabled: true }, QueueConfigurations: [expect.objectContaining({ Event: 's3:ObjectCreated:*' })] });
+    expect(bucket.Properties!.NotificationConfiguration).toMatchObject({ EventBridgeConfiguration: { EventBridgeEnabled: true }, QueueConfigurations: [expect.objectContaining({ Event: 's3:ObjectCreated:*' }), expect.objectContaining({ Event: 's3:ObjectCreated:*' })] });
     const policy = ofType('AWS::S3::BucketPolicy').find(([, r]) => JSON.stringify(r.Properties).includes('b2bi.amazonaws.com'))!;
     const statements = (policy[1].Properties as { PolicyDocument: { Statement: { Principal?: { Service?: string }; Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }).PolicyDocument.Statement.filter((s) => s.Principal?.Service === 'b2bi.amazonaws.com');
     expect(statements.map((s) => [[s.Action].flat().sort(), JSON.stringify(s.Resource).includes('/b2bi/inbound/*') ? 'input' : JSON.stringify(s.Resource).includes('/b2bi/outbound/*') ? 'output' : 'other'])).toEqual([
@@ -277,6 +277,17 @@ describe('the EDI intake behind AWS B2B Data Interchange (fileIntakes.edi.b2bi)'
     const reads = JSON.stringify(ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties).includes('s3:GetObjectVersion')));
     expect(reads).toContain('/b2bi/inbound/*');
     expect(reads).not.toContain('/b2bi/outbound/*');
+  });
+
+  test('the safety net: files in B2BI folders are also notified to a queue that delays them 15 min, read by the same function', () => {
+    const rules = (bucket.Properties!.NotificationConfiguration as { QueueConfigurations: { Queue: { 'Fn::GetAtt': [string, string] }; Filter: { S3Key: { Rules: { Name: string; Value: string }[] } } }[] }).QueueConfigurations;
+    const watchdog = rules.find((q) => q.Filter.S3Key.Rules.some((r) => r.Value === 'b2bi/inbound/'))!;
+    expect(watchdog).toBeDefined();
+    const queue = resources[watchdog.Queue['Fn::GetAtt'][0]]!;
+    expect(queue.Properties).toMatchObject({ DelaySeconds: 900, RedrivePolicy: expect.anything() });
+    const intakeFunction = ofType('AWS::Lambda::Function').find(([, r]) => JSON.stringify(r.Properties).includes('TRADING_PARTNERS'))![0];
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) => JSON.stringify(r.Properties!.FunctionName).includes(intakeFunction));
+    expect(mappings.map(([, r]) => JSON.stringify(r.Properties!.EventSourceArn))).toEqual(expect.arrayContaining([expect.stringContaining(watchdog.Queue['Fn::GetAtt'][0]), expect.stringContaining(queueId)]));
   });
 
   test('with the SFTP server too, each partner\'s home is its B2BI folder (its trading partner id), not its own', () => {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ValidationError } from '../errors';
 
@@ -94,6 +94,8 @@ export interface FileStore {
   /** The object's bytes as text (latin1: EDI is 7/8-bit text; no byte is lost or replaced). */
   read(object: LandedObject): Promise<string>;
   write(key: string, body: string, contentType: string): Promise<void>;
+  /** The object's current version id (HeadObject); undefined in an unversioned bucket. */
+  currentVersion(object: LandedObject): Promise<string | undefined>;
 }
 
 export class S3FileStore implements FileStore {
@@ -114,6 +116,11 @@ export class S3FileStore implements FileStore {
   async write(key: string, body: string, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.from(body, 'latin1'), ContentType: contentType }));
   }
+
+  async currentVersion(object: LandedObject): Promise<string | undefined> {
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key }));
+    return head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
+  }
 }
 
 /** In-memory bucket for tests. */
@@ -125,8 +132,13 @@ export class InMemoryFileStore implements FileStore {
     if (body === undefined) throw new Error(`NoSuchKey: ${object.key}`);
     return body;
   }
+  /** Version ids by key, for tests of versioned buckets (none: unversioned). */
+  readonly versions = new Map<string, string>();
   async write(key: string, body: string, contentType: string): Promise<void> {
     this.objects.set(key, body);
     this.writes.push({ key, body, contentType });
+  }
+  async currentVersion(object: LandedObject): Promise<string | undefined> {
+    return this.versions.get(object.key);
   }
 }

@@ -28,17 +28,28 @@ export function createBatchHandler(deps: BatchDeps): (event: SQSEvent, context?:
     return eachLandedObject<IntakeObject>(
       event,
       async (object) => {
-        const prefix = object.origin ? deps.prefixes.b2biInputPrefix : deps.prefixes.inboundPrefix;
-        if (prefix === undefined || !object.key.startsWith(prefix) || object.key.endsWith('/')) {
+        const b2biPrefix = deps.prefixes.b2biInputPrefix;
+        const inB2biFolder = b2biPrefix !== undefined && object.key.startsWith(b2biPrefix);
+        if (object.key.endsWith('/') || (object.origin ? !inB2biFolder : !inB2biFolder && !object.key.startsWith(deps.prefixes.inboundPrefix))) {
           if (object.origin) deps.log.warn('B2B Data Interchange event for a file outside the intake\'s B2BI input prefix: ignored', { file: object.key, job: object.origin.jobId });
           return;
         }
-        const outcome = (await deps.once.run(landedObjectKey(object), async () => {
+        // A file in a B2BI folder is one version, whichever notice brings it: B2BI's event (read the version it names
+        // now) or, 15 minutes later, its S3 notification (the safety net: B2BI's events are best effort).
+        const version = object.origin ? ((await deps.store.currentVersion(object)) ?? object.versionId) : object.versionId;
+        let ran = false;
+        const outcome = (await deps.once.run(landedObjectKey({ ...object, ...(version ? { versionId: version } : {}) }), async () => {
+          ran = true;
           if (object.origin && !object.origin.transformed) return (await rejectUntransformed(object, object.origin.failure ?? 'no reason given', deps)) as unknown as JSONValue;
-          const text = await deps.store.read(object);
-          return (await processFile(object, text, deps, { acknowledge: !object.origin })) as unknown as JSONValue;
+          if (inB2biFolder && !object.origin) {
+            deps.log.warn('no B2B Data Interchange event for this file in 15 minutes: read from its S3 notification (B2BI acknowledges it, or its failure is in B2BI)', { file: object.key, versionId: object.versionId });
+          }
+          const text = await deps.store.read({ ...object, ...(version ? { versionId: version } : {}) });
+          // B2BI acknowledges the files in its folders; the intake writes the 997 of the others.
+          return (await processFile(object, text, deps, { acknowledge: !inB2biFolder })) as unknown as JSONValue;
         })) as unknown as FileOutcome;
-        report(deps, outcome);
+        // A file already processed (a redelivery, or the safety net after B2BI's event) is neither logged nor counted again.
+        if (ran) report(deps, outcome);
       },
       (messageId, error) => deps.log.error('file intake failed; the message is retried', { messageId, error: error.message }),
       intakeObjects,
