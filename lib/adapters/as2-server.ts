@@ -10,6 +10,7 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import { Construct } from 'constructs';
 import { RUNBOOK, runbookLink } from '../../registry/catalog';
 import type { As2ServerConfig, TradingPartner } from '../config/stage-config';
+import { plainFolder, type BucketFolder, type PartnerFolders } from './transfer-server';
 
 /**
  * The port a Transfer Family AS2 server receives on (HTTP, through its VPC endpoint):
@@ -24,12 +25,6 @@ export const AS2_PORT = 5080;
  */
 export const AS2_METADATA_PREFIX = 'as2/';
 
-/** A key prefix (ending in `/`) and the same text as cdk-nag names it (tokens as `<LogicalId.Attribute>`). */
-export interface As2Folder {
-  readonly prefix: string;
-  readonly named: string;
-}
-const plain = (prefix: string): As2Folder => ({ prefix, named: prefix });
 
 /** Days of certificate validity left below which the expiry alarm fires. */
 export const AS2_CERTIFICATE_WARNING_DAYS = 30;
@@ -49,7 +44,7 @@ export interface As2ServerProps {
    * output folder (B2BI's 997s for it, which its connector sends), each as a key prefix and as cdk-nag names it.
    * @default - payloads in `<prefix><partner name>/`, acknowledgements in `<acknowledgementPrefix><partner name>/`
    */
-  readonly b2biFoldersOf?: (partner: TradingPartner) => { readonly input: As2Folder; readonly output: As2Folder };
+  readonly b2biFoldersOf?: (partner: TradingPartner) => PartnerFolders;
   /** Topic of the certificate-expiry alarms. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -116,7 +111,7 @@ export class As2Server extends Construct {
 
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
     /** A role Transfer Family assumes for one partner: the listed actions on its own folders of the bucket, nothing else. */
-    const folderRole = (id: string, grants: readonly { folder: As2Folder; actions: string[] }[], why: string): iam.Role => {
+    const folderRole = (id: string, grants: readonly { folder: BucketFolder; actions: string[] }[], why: string): iam.Role => {
       const role = new iam.Role(this, id, { assumedBy: transferPrincipal() });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }));
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': grants.map((g) => `${g.folder.prefix}*`) } } }));
@@ -140,13 +135,13 @@ export class As2Server extends Construct {
       });
 
       const b2bi = props.b2biFoldersOf?.(partner);
-      const payload = b2bi?.input ?? plain(`${props.prefix}${partner.name}/`);
+      const payload = b2bi?.input ?? plainFolder(`${props.prefix}${partner.name}/`);
       const metadata = `${AS2_METADATA_PREFIX}${partner.name}/`;
       const accessRole = folderRole(
         `${partner.name}AccessRole`,
         [
           { folder: payload, actions: ['s3:PutObject', 's3:GetObject'] },
-          { folder: plain(metadata), actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] },
+          { folder: plainFolder(metadata), actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] },
         ],
         'Transfer Family names the files (AS2 payloads, MDNs, status files).',
       );
@@ -175,7 +170,7 @@ export class As2Server extends Construct {
       // AccessRole: "the file's parent directory"), so its role may read and write that folder, nothing else.
       if (!partner.as2.url) continue;
       // With B2BI, the 997s are B2BI's, under the partner's B2BI output folder.
-      const folder = b2bi?.output ?? plain(`${props.acknowledgementPrefix}${partner.name}/`);
+      const folder = b2bi?.output ?? plainFolder(`${props.acknowledgementPrefix}${partner.name}/`);
       const connectorRole = folderRole(
         `${partner.name}ConnectorRole`,
         [{ folder, actions: ['s3:GetObject', 's3:PutObject'] }],

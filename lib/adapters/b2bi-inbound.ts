@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { FileIntakeEntry } from '../../registry/file-intakes';
 import type { B2biConfig, TradingPartner } from '../config/stage-config';
 import type { ReliableQueue } from '../core/reliable-queue';
+import type { PartnerFolders } from './transfer-server';
 
 export interface B2biInboundProps {
   /** The registry entry of the intake (its B2BI prefixes) and its name. */
@@ -48,6 +49,8 @@ export class B2biInbound extends Construct {
   public readonly rule: events.Rule;
   private readonly bucketName: string;
   private readonly stackOf: Stack;
+  private readonly inputPrefix: string;
+  private readonly outputPrefix: string;
 
   constructor(scope: Construct, id: string, props: B2biInboundProps) {
     super(scope, id);
@@ -55,6 +58,8 @@ export class B2biInbound extends Construct {
     const { inputPrefix, outputPrefix } = intake.b2bi;
     this.bucketName = props.bucketName;
     this.stackOf = Stack.of(this);
+    this.inputPrefix = inputPrefix;
+    this.outputPrefix = outputPrefix;
     const name = (what: string) => `lsync-${props.stage}-${intake.name}-${what}`.slice(0, 254);
     const x12 = { transactionSet: 'X12_214', version: 'VERSION_4010' };
 
@@ -138,11 +143,12 @@ export class B2biInbound extends Construct {
     });
   }
 
-  /** A partner's B2BI folder under `prefix` (input or output): the key prefix, and the same text as cdk-nag names it. */
-  folderOf(partner: string, prefix: string): { readonly prefix: string; readonly named: string } {
+  /** A partner's B2BI folders: `<input prefix><trading partner id>/` and `<output prefix><trading partner id>/`. */
+  foldersOf(partner: string): PartnerFolders {
     const partnership = this.partnerships[partner];
     if (!partnership) throw new Error(`B2biInbound: no partnership for ${partner}`);
-    return { prefix: `${prefix}${partnership.attrTradingPartnerId}/`, named: `${prefix}<${this.stackOf.getLogicalId(partnership)}.TradingPartnerId>/` };
+    const folder = (prefix: string) => ({ prefix: `${prefix}${partnership.attrTradingPartnerId}/`, named: `${prefix}<${this.stackOf.getLogicalId(partnership)}.TradingPartnerId>/` });
+    return { input: folder(this.inputPrefix), output: folder(this.outputPrefix) };
   }
 
   /** Sends B2BI's `Acknowledgement Completed` events of this bucket's 214s to `queue` (its DLQ for what cannot be delivered). */

@@ -199,18 +199,17 @@ export class FileIntake extends Construct {
       this.handler.addEventSource(new lambdaEventSources.SqsEventSource(this.b2biWatchdog.queue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 2 }));
       acknowledgeSqsConsumer(this.handler);
     }
+    // With B2BI in front, the servers put a partner's files in its B2BI input folder and take its 997s from its output one.
+    const b2bi = this.b2bi;
+    const b2biFolders = b2bi ? { b2biFoldersOf: (partner: { name: string }) => b2bi.foldersOf(partner.name) } : {};
     if (config.transferServer?.enabled) {
-      // With B2BI in front, a partner's home is its B2BI folder (`<b2bi input prefix><trading partner id>/`).
-      // and B2BI's 997s for it are in its B2BI output folder.
-      const b2bi = this.b2bi;
-      const foldersOf = b2bi ? (partner: { name: string }) => ({ inbound: b2bi.folderOf(partner.name, intake.b2bi.inputPrefix), acknowledgements: b2bi.folderOf(partner.name, intake.b2bi.outputPrefix) }) : undefined;
       this.transferServer = new TransferServer(this, 'TransferServer', {
         bucket: this.bucket,
         prefix: intake.inboundPrefix,
         acknowledgementPrefix: intake.acknowledgementPrefix,
         partners: config.partners,
         logRetention: props.logRetention,
-        ...(foldersOf ? { foldersOf } : {}),
+        ...b2biFolders,
       });
     }
     if (config.as2Server) {
@@ -218,7 +217,7 @@ export class FileIntake extends Construct {
         bucket: this.bucket,
         prefix: intake.inboundPrefix,
         acknowledgementPrefix: intake.acknowledgementPrefix,
-        ...(this.b2bi ? { b2biFoldersOf: (partner: { name: string }) => ({ input: this.b2bi!.folderOf(partner.name, intake.b2bi.inputPrefix), output: this.b2bi!.folderOf(partner.name, intake.b2bi.outputPrefix) }) } : {}),
+        ...b2biFolders,
         config: config.as2Server,
         partners: config.partners,
         alarmTopic: props.alarmTopic,

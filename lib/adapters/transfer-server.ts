@@ -6,10 +6,19 @@ import * as transfer from 'aws-cdk-lib/aws-transfer';
 import { Construct } from 'constructs';
 import type { TradingPartner } from '../config/stage-config';
 
-/** A key prefix (ending in `/`) and the same text as cdk-nag names it. */
-export interface SftpFolder {
+/** A folder of the intake bucket: its key prefix (ending in `/`) and the same text as cdk-nag names it (tokens as `<LogicalId.Attribute>`). */
+export interface BucketFolder {
   readonly prefix: string;
   readonly named: string;
+}
+
+/** A folder whose prefix holds no token. */
+export const plainFolder = (prefix: string): BucketFolder => ({ prefix, named: prefix });
+
+/** A partner's folders with B2B Data Interchange in front: where its files go in (input) and B2BI's 997s come out (output). */
+export interface PartnerFolders {
+  readonly input: BucketFolder;
+  readonly output: BucketFolder;
 }
 
 /** What a partner sees over SFTP: where it uploads (its login directory) and where it collects its acknowledgements. */
@@ -26,11 +35,11 @@ export interface TransferServerProps {
   /** Partners with an `sshPublicKey` get an SFTP user named after them. */
   readonly partners: readonly TradingPartner[];
   /**
-   * A partner's folders when they are not `<prefix><partner name>/` and `<acknowledgementPrefix><partner name>/`, e.g.
-   * its B2B Data Interchange input and output folders, each as a key prefix ending in `/` and with the same text as
-   * cdk-nag names it (tokens as `<LogicalId.Attribute>`).
+   * With AWS B2B Data Interchange in front (stage `b2bi`): a partner's B2BI input folder (its `/inbound`) and output
+   * folder (its `/acknowledgements`, where B2BI writes its 997s).
+   * @default - `<prefix><partner name>/` and `<acknowledgementPrefix><partner name>/`
    */
-  readonly foldersOf?: (partner: TradingPartner) => { readonly inbound: SftpFolder; readonly acknowledgements: SftpFolder };
+  readonly b2biFoldersOf?: (partner: TradingPartner) => PartnerFolders;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -67,8 +76,7 @@ export class TransferServer extends Construct {
 
     const bucketId = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as s3.CfnBucket);
     for (const partner of props.partners.filter((p) => p.sshPublicKey)) {
-      const plain = (prefix: string): SftpFolder => ({ prefix, named: prefix });
-      const { inbound, acknowledgements } = props.foldersOf?.(partner) ?? { inbound: plain(`${props.prefix}${partner.name}/`), acknowledgements: plain(`${props.acknowledgementPrefix}${partner.name}/`) };
+      const { input: inbound, output: acknowledgements } = props.b2biFoldersOf?.(partner) ?? { input: plainFolder(`${props.prefix}${partner.name}/`), output: plainFolder(`${props.acknowledgementPrefix}${partner.name}/`) };
       const role = new iam.Role(this, `${partner.name}Role`, { assumedBy: new iam.ServicePrincipal('transfer.amazonaws.com') });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${inbound.prefix}*`, `${acknowledgements.prefix}*`] } } }));
       // Uploads; acknowledgements to collect (a collected one may be deleted: the bucket is versioned, so it is kept).
@@ -80,7 +88,7 @@ export class TransferServer extends Construct {
           reason: `The partner's own folder (${folder.named}) of the intake bucket: the partner names its files, the intake its acknowledgements.`,
         });
       }
-      const target = (folder: SftpFolder) => `/${props.bucket.bucketName}/${folder.prefix.replace(/\/$/, '')}`;
+      const target = (folder: BucketFolder) => `/${props.bucket.bucketName}/${folder.prefix.replace(/\/$/, '')}`;
       new transfer.CfnUser(this, `${partner.name}User`, {
         serverId: this.server.attrServerId,
         userName: partner.name,

@@ -69,7 +69,8 @@ describe('acknowledgements back over AS2 (lambdas/fleet/files/edi/as2-send.ts)',
 });
 
 describe('with AWS B2B Data Interchange in front: B2BI\'s 997s back over AS2', () => {
-  const ACK = readFileSync(new URL('../../contracts/aws-b2bi/examples/acknowledgement-completed-214.json', import.meta.url), 'utf8');
+  // The example file keeps its source beside the event; the message body is the event alone, as EventBridge sends it.
+  const ACK = JSON.stringify((JSON.parse(readFileSync(new URL('../../contracts/aws-b2bi/examples/acknowledgement-completed-214.json', import.meta.url), 'utf8')) as { event: unknown }).event);
   const B2BI = { 'summit-freight': 'tp-0a1b2c3d4e5f6a7b8', 'ridge-haul': 'tp-1111111111111111a' };
 
   test('the acknowledgement file an Acknowledgement Completed event names goes once through the connector of the partner its trading partner id is', async () => {

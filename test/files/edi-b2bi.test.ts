@@ -16,8 +16,14 @@ import { fileIntake } from '../../registry/file-intakes';
 import { example, intakeDeps } from './edi-support';
 
 const contract = (file: string) => JSON.parse(readFileSync(new URL(`../../contracts/aws-b2bi/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
-const COMPLETED = contract('examples/transformation-completed-214.json');
-const FAILED = contract('examples/transformation-failed-214.json');
+/** An example event: the file keeps its source beside the event (`x-source`, `x-retrieved`), the event is the wire shape. */
+const example214 = (file: string) => {
+  const { 'x-source': source, event } = contract(file) as { 'x-source': string; event: Record<string, unknown> };
+  expect(source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+  return event;
+};
+const COMPLETED = example214('examples/transformation-completed-214.json');
+const FAILED = example214('examples/transformation-failed-214.json');
 const detailOf = (event: Record<string, unknown>) => event.detail as Record<string, Record<string, string>>;
 const inputKey = (event: Record<string, unknown>) => detailOf(event)['input-file-s3-attributes']!['object-key']!;
 const sqs = (...bodies: unknown[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body: typeof body === 'string' ? body : JSON.stringify(body) }) as SQSEvent['Records'][number]) });

@@ -199,7 +199,6 @@ export interface BcSubscription {
   expirationDateTime: string;
 }
 
-/** OData string literal: `'…'` with `'` doubled (OData v4 URL conventions §5.1.1.6.1). Pure. */
 /**
  * An enum value as Business Central sends it, in the docs' spelling (pure). The resource pages write the members'
  * captions ("In Review", `" "`), which the contract files keep; an OData enum member's name cannot hold a space, so a
@@ -210,6 +209,7 @@ export function bcEnum(value: string | undefined): string | undefined {
   return value?.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
+/** OData string literal: `'…'` with `'` doubled (OData v4 URL conventions §5.1.1.6.1). Pure. */
 export function odataString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }

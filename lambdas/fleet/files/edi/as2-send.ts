@@ -1,8 +1,8 @@
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { eachLandedObject, landedObjectKey, landedObjects } from '../../../shared/files/s3-files';
+import { eachLandedObject, landedObjectKey } from '../../../shared/files/s3-files';
 import type { IdempotentRunner } from '../../../shared/outbound/idempotency';
-import { b2biAcknowledgementObject, type IntakeObject } from './b2bi-event';
+import { b2biAcknowledgementObject, noticedObjects, type IntakeObject } from './b2bi-event';
 
 /**
  * Acknowledgements back over AS2 (docs/edi.md, "AS2"): a partner on AS2 cannot collect its 997 from our bucket as an
@@ -52,18 +52,6 @@ export function b2biAs2Destination(tradingPartnerId: string, deps: Pick<As2SendD
   return { partner, connectorId };
 }
 
-/** The files a message names: an S3 notification's objects, or the acknowledgement of a B2BI event. */
-function acknowledgementsOf(body: string): IntakeObject[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed === 'object' && parsed !== null && (parsed as { source?: unknown }).source === 'aws.b2bi') return [b2biAcknowledgementObject(parsed as Record<string, unknown>)];
-  return landedObjects(body) as IntakeObject[];
-}
-
 export function createAs2SendHandler(deps: As2SendDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
     if (context) deps.once.registerContext(context);
@@ -81,7 +69,7 @@ export function createAs2SendHandler(deps: As2SendDeps): (event: SQSEvent, conte
         deps.log.info('acknowledgement sent over AS2', { key: object.key, partner: destination.partner, connectorId: destination.connectorId, transferId });
       },
       (messageId, error) => deps.log.error('AS2 send failed; the message is retried', { messageId, error: error.message }),
-      acknowledgementsOf,
+      (body) => noticedObjects(body, b2biAcknowledgementObject),
     );
   };
 }

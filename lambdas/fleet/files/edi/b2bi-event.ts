@@ -27,20 +27,26 @@ export type IntakeObject = LandedObject & { readonly origin?: B2biOrigin };
 
 const TYPES = new Set(['Transformation Completed', 'Transformation Failed']);
 
+/** The event's `detail` with the file its `<field>` names (`bucket`, `object-key`) and its job id; or a ValidationError. */
+function detailWithFile(event: Record<string, unknown>, field: 'input-file-s3-attributes' | 'ack-file-s3-attributes', what: string) {
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null) throw new ValidationError('the B2B Data Interchange event has no detail', 'detail');
+  const d = detail as Record<string, unknown>;
+  const file = d[field] as Record<string, unknown> | undefined;
+  const bucket = file?.bucket;
+  const key = file?.['object-key'];
+  if (typeof bucket !== 'string' || !bucket || typeof key !== 'string' || !key) throw new ValidationError(`the B2B Data Interchange event names no ${what} (${field}.bucket and object-key)`, `detail.${field}`);
+  const jobId = d['transformer-job-id'];
+  if (typeof jobId !== 'string' || !jobId) throw new ValidationError('the B2B Data Interchange event has no transformer-job-id', 'detail.transformer-job-id');
+  const partner = d['trading-partner-id'];
+  return { detail: d, bucket, key, size: file?.['object-size-bytes'], jobId, tradingPartnerId: typeof partner === 'string' && partner ? partner : undefined };
+}
+
 /** The input file a B2BI transformation event names (pure); a ValidationError names what is missing. */
 export function b2biInputObject(event: Record<string, unknown>): IntakeObject {
   const type = event['detail-type'];
   if (typeof type !== 'string' || !TYPES.has(type)) throw new ValidationError(`not a B2B Data Interchange transformation event (detail-type ${JSON.stringify(type)})`, 'detail-type');
-  const detail = event.detail as Record<string, unknown> | undefined;
-  if (typeof detail !== 'object' || detail === null) throw new ValidationError('the B2B Data Interchange event has no detail', 'detail');
-  const input = detail['input-file-s3-attributes'] as Record<string, unknown> | undefined;
-  const bucket = input?.bucket;
-  const key = input?.['object-key'];
-  if (typeof bucket !== 'string' || !bucket || typeof key !== 'string' || !key) throw new ValidationError('the B2B Data Interchange event names no input file (input-file-s3-attributes.bucket and object-key)', 'detail.input-file-s3-attributes');
-  const jobId = detail['transformer-job-id'];
-  if (typeof jobId !== 'string' || !jobId) throw new ValidationError('the B2B Data Interchange event has no transformer-job-id', 'detail.transformer-job-id');
-  const size = input?.['object-size-bytes'];
-  const partner = detail['trading-partner-id'];
+  const { detail, bucket, key, size, jobId, tradingPartnerId } = detailWithFile(event, 'input-file-s3-attributes', 'input file');
   const failed = type === 'Transformation Failed';
   const failure = failed ? [detail['failure-code'], detail['failure-message']].filter((v) => typeof v === 'string' && v).join(': ') || 'no failure message' : undefined;
   return {
@@ -48,35 +54,35 @@ export function b2biInputObject(event: Record<string, unknown>): IntakeObject {
     key,
     ...(typeof size === 'number' ? { size } : {}),
     ...(typeof detail['end-timestamp'] === 'string' ? { eventTime: detail['end-timestamp'] } : {}),
-    origin: { kind: 'b2bi', jobId, ...(typeof partner === 'string' && partner ? { tradingPartnerId: partner } : {}), transformed: !failed, ...(failure ? { failure } : {}) },
+    origin: { kind: 'b2bi', jobId, ...(tradingPartnerId ? { tradingPartnerId } : {}), transformed: !failed, ...(failure ? { failure } : {}) },
   };
 }
 
-/** The files a queue message names: an S3 event notification's objects, or the input file of a B2BI event. */
-export function intakeObjects(body: string): IntakeObject[] {
+/**
+ * The files a queue message names (pure): an S3 event notification's objects, or, for a B2B Data Interchange event
+ * (`source` `aws.b2bi`), the one `fromB2bi` reads from it.
+ */
+export function noticedObjects(body: string, fromB2bi: (event: Record<string, unknown>) => IntakeObject): IntakeObject[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return landedObjects(body) as IntakeObject[];
+    parsed = undefined;
   }
-  if (typeof parsed === 'object' && parsed !== null && (parsed as { source?: unknown }).source === 'aws.b2bi') return [b2biInputObject(parsed as Record<string, unknown>)];
+  if (typeof parsed === 'object' && parsed !== null && (parsed as { source?: unknown }).source === 'aws.b2bi') return [fromB2bi(parsed as Record<string, unknown>)];
   return landedObjects(body) as IntakeObject[];
 }
+
+/** The files an intake queue message names: an S3 event notification's objects, or the input file of a B2BI event. */
+export const intakeObjects = (body: string): IntakeObject[] => noticedObjects(body, b2biInputObject);
 
 /**
  * The acknowledgement file a B2BI `Acknowledgement Completed` event names (`ack-file-s3-attributes`), with the trading
  * partner it is for (pure): what the AS2 sender sends back to a partner on AS2. A ValidationError names what is missing.
  */
-export function b2biAcknowledgementObject(event: Record<string, unknown>): IntakeObject & { readonly origin: B2biOrigin & { readonly tradingPartnerId: string } } {
+export function b2biAcknowledgementObject(event: Record<string, unknown>): IntakeObject {
   if (event['detail-type'] !== 'Acknowledgement Completed') throw new ValidationError(`not a B2B Data Interchange Acknowledgement Completed event (detail-type ${JSON.stringify(event['detail-type'])})`, 'detail-type');
-  const detail = event.detail as Record<string, unknown> | undefined;
-  const ack = (typeof detail === 'object' && detail !== null ? detail['ack-file-s3-attributes'] : undefined) as Record<string, unknown> | undefined;
-  const bucket = ack?.bucket;
-  const key = ack?.['object-key'];
-  if (typeof bucket !== 'string' || !bucket || typeof key !== 'string' || !key) throw new ValidationError('the B2B Data Interchange event names no acknowledgement file (ack-file-s3-attributes.bucket and object-key)', 'detail.ack-file-s3-attributes');
-  const jobId = detail!['transformer-job-id'];
-  const partner = detail!['trading-partner-id'];
-  if (typeof jobId !== 'string' || !jobId || typeof partner !== 'string' || !partner) throw new ValidationError('the B2B Data Interchange event has no transformer-job-id or trading-partner-id', 'detail');
-  return { bucket, key, origin: { kind: 'b2bi', jobId, tradingPartnerId: partner, transformed: true } };
+  const { bucket, key, jobId, tradingPartnerId } = detailWithFile(event, 'ack-file-s3-attributes', 'acknowledgement file');
+  if (!tradingPartnerId) throw new ValidationError('the B2B Data Interchange event has no trading-partner-id', 'detail.trading-partner-id');
+  return { bucket, key, origin: { kind: 'b2bi', jobId, tradingPartnerId, transformed: true } };
 }
