@@ -53,6 +53,8 @@ export interface ShipmentState {
   readonly milestoneAt?: string;
   readonly view?: ShipmentView;
   readonly impact?: BusinessImpact;
+  /** When the exception workflows recorded `impact` (ISO 8601): the latest record is the ERP's latest word on the order. */
+  readonly impactRecordedAt?: string;
   /** Whether the state item is in the `Unbilled` GSI (an entry `LIST#unbilled` of an older version then repeats it). */
   readonly unbilledIndexed?: boolean;
 }
@@ -77,6 +79,7 @@ function toState(item: Record<string, unknown>): ShipmentState {
     ...(typeof item.milestoneAt === 'string' ? { milestoneAt: item.milestoneAt } : {}),
     ...(view ? { view } : {}),
     ...(item.impact ? { impact: item.impact as BusinessImpact } : {}),
+    ...(item.impact && typeof item.impactRecordedAt === 'string' ? { impactRecordedAt: item.impactRecordedAt } : {}),
     ...(item[unbilledKeys.pkAttribute] !== undefined ? { unbilledIndexed: true } : {}),
   };
 }
@@ -134,7 +137,7 @@ export class DynamoDbVisibilityReader implements VisibilityReader {
       let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> }> | undefined = {
         [this.tableName]: {
           Keys: unique.slice(i, i + 100).map((id) => ({ pk: keys.shipmentPk(id), sk: keys.stateSk })),
-          ProjectionExpression: `pk, shipmentId, milestone, milestoneAt, ${VIEW_PROJECTION}, impact, #unbilledPk`,
+          ProjectionExpression: `pk, shipmentId, milestone, milestoneAt, ${VIEW_PROJECTION}, impact, impactRecordedAt, #unbilledPk`,
           ExpressionAttributeNames: { ...VIEW_PROJECTION_NAMES, '#unbilledPk': unbilledKeys.pkAttribute },
         },
       };

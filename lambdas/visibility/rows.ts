@@ -190,16 +190,28 @@ export interface Summary {
 }
 
 /**
+ * Whether `a`'s impact was recorded after `b`'s (pure): the later record is the ERP's later word on the order (an
+ * amended order, a new contract); a record without a time is the older, and equal times fall to the shipment id, so
+ * the answer never depends on the order the shipments were listed in.
+ */
+function recordedLater(a: ShipmentState, b: ShipmentState): boolean {
+  const at = a.impactRecordedAt ?? '';
+  const bt = b.impactRecordedAt ?? '';
+  return at !== bt ? at > bt : a.shipmentId > b.shipmentId;
+}
+
+/**
  * Totals over shipments in trouble (pure). Revenue at risk is summed per order — its value once, plus the
  * penalties for the distinct kinds of all its shipments' active exceptions, capped as its contract says —
  * then per currency: the ERP does not say which lines travel on which shipment, so splitting an order's value
- * across its shipments would be a guess.
+ * across its shipments would be a guess. When the shipments of one order carry different impacts (recorded by
+ * exceptions at different times), the latest recorded one is the order's.
  */
 export function summarize(states: readonly ShipmentState[]): Summary {
   const inTrouble = states.filter((s) => statusOf(s.view ?? emptyView(s.shipmentId)).inTrouble);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<ViewSeverity, number>;
   for (const s of inTrouble) bySeverity[statusOf(s.view!).severity]++;
-  const orders = new Map<string, { impact: ShipmentState['impact']; kinds: Set<string>; shipments: number }>();
+  const orders = new Map<string, { latest: ShipmentState; kinds: Set<string> }>();
   let withoutOrderValue = 0;
   for (const s of inTrouble) {
     if (!s.impact?.orderValue) {
@@ -207,14 +219,14 @@ export function summarize(states: readonly ShipmentState[]): Summary {
       continue;
     }
     const key = s.impact.orderId;
-    const group = orders.get(key) ?? { impact: s.impact, kinds: new Set<string>(), shipments: 0 };
+    const group = orders.get(key) ?? { latest: s, kinds: new Set<string>() };
+    if (recordedLater(s, group.latest)) group.latest = s;
     for (const a of activeExceptions(s.view!)) group.kinds.add(a.exception.kind);
-    group.shipments++;
     orders.set(key, group);
   }
   const byCurrency = new Map<string | null, { orders: number; value: number; penalty: number }>();
-  for (const { impact, kinds } of orders.values()) {
-    const r = revenueAtRisk(impact, kinds);
+  for (const { latest, kinds } of orders.values()) {
+    const r = revenueAtRisk(latest.impact, kinds);
     if (r.orderValueCents === null) continue;
     const total = byCurrency.get(r.currency) ?? { orders: 0, value: 0, penalty: 0 };
     total.orders++;

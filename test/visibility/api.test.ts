@@ -249,6 +249,24 @@ describe('GET /api/deliveries/unbilled, /api/cases, /api/summary, /api/shipments
     expect((await body<Summary>(w, request('/api/summary', { severity: 'major' }))).body.shipmentsInTrouble).toBe(2);
   });
 
+  test('shipments of one order with different impacts: the summary takes the latest recorded, whatever the list order', async () => {
+    // SO-1001 amended between two exceptions: the first shipment's impact was recorded without penalty terms, the
+    // second's an hour later with C-77's. Either way round, the later record is the order's (the list order is not).
+    const withoutTerms: BusinessImpact = { ...so1001, penaltyTerms: null, orderValue: '17000.00' };
+    const atRisk = async (first: BusinessImpact, second: BusinessImpact) => {
+      const w = await world();
+      await w.views.record('SHP-1001-01', first, new Date(now.getTime() - 3_600_000), 0);
+      await w.views.record('SHP-1001-02', second, now, 0);
+      for (const shipment of ['SHP-1001-01', 'SHP-1001-02']) {
+        const s = story(shipment);
+        await index(w, [s.exception, s.caseOpened, s.holdPlaced]);
+      }
+      return (await body<Summary>(w, request('/api/summary'))).body.revenueAtRisk;
+    };
+    expect(await atRisk(withoutTerms, so1001)).toEqual([{ currency: 'EUR', orders: 1, orderValue: '18450.00', penalty: '3690.00', atRisk: '22140.00' }]);
+    expect(await atRisk(so1001, withoutTerms)).toEqual([{ currency: 'EUR', orders: 1, orderValue: '17000.00', penalty: '0.00', atRisk: '17000.00' }]);
+  });
+
   test('the timeline is the trace of any id; 404 for an unknown one, 400 for one that cannot be ours', async () => {
     const trace = { query: 'SO-1001', timeline: [] } as unknown as Trace;
     const w = await world((id) => (id === 'SO-1001' ? trace : undefined));
