@@ -1,8 +1,8 @@
 // AWS cost per shipment lifecycle and per 1M webhook events, from what the sandbox counted while it played the
 // volume run (`COST_ORDERS` orders, default 1,000, faults off; bench/chaos) or, with `COST_RUN=scenario`, the
 // reference scenario (docs/architecture.md, "Reference scenario"): AWS API requests by service and operation (moto's request recorder, the
-// product's callers only), Lambda invocations × billed duration × memory, state transitions, REST API requests
-// (sandbox/metering.ts), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
+// product's callers only), Lambda invocations × billed duration × memory, state transitions, API Gateway requests
+// (sandbox/metering.ts; `COST_WEBHOOK_API=http` runs the webhooks on an HTTP API), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
 // plain pipeline a user would otherwise build (sandbox/cost-baseline.ts), through the same model.
 import path from 'node:path';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, writeUnitsByFunction } from '../sandbox/cost-baseline';
@@ -36,9 +36,17 @@ async function settle(sandbox: Sandbox, quietMs = 3000, timeoutMs = 60_000): Pro
 }
 
 
+/** `COST_WEBHOOK_API`: which API Gateway serves the webhooks in the run (`rest`, the stage default, or `http`). */
+function webhookApiOf(value: string | undefined): 'rest' | 'http' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'rest' && value !== 'http') throw new Error(`COST_WEBHOOK_API must be rest or http, got ${value}`);
+  return value;
+}
+
 /** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
 async function scenarioRun(): Promise<BenchSection[]> {
-  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true });
+  const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
+  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true, ...(webhookApi ? { webhookApi } : {}) });
   let usage: Usage;
   try {
     const meter = await startMetering(sandbox);
@@ -60,7 +68,8 @@ async function scenarioRun(): Promise<BenchSection[]> {
 async function volumeRun(): Promise<BenchSection[]> {
   const orders = Number(process.env.COST_ORDERS ?? 1000);
   if (!Number.isInteger(orders) || orders < 1) throw new Error(`COST_ORDERS must be a positive integer, got ${process.env.COST_ORDERS}`);
-  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume') });
+  const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
+  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...(webhookApi ? { webhookApi } : {}) });
   if (!passed(summary)) throw new Error(`the volume run did not pass, its figures do not count:\n${formatReport(summary)}`);
   const exceptions = planOrders(orders, 1).filter((p) => p.exception !== 'none').length;
   return costSections(
@@ -131,7 +140,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
     {
       title: 'By function: Lambda usage, DynamoDB write units and AWS requests (each function signs with its own key in the sandbox)',
       rows: functionRows,
-      notes: [`Step Functions: ${usage.stepFunctions.executions} executions, ${usage.stepFunctions.stateTransitions} state transitions. REST API requests: ${usage.restApis.map((a) => `${a.name.split('/').pop()} ${a.requests}`).join(', ')}. SQS event sources: ${usage.sqsEventSources.map((s) => `${s.messages} messages in ${s.batches} batches`).join(', ')}.`],
+      notes: [`Step Functions: ${usage.stepFunctions.executions} executions, ${usage.stepFunctions.stateTransitions} state transitions. API Gateway requests: ${usage.restApis.map((a) => `${a.name.split('/').pop()}${a.protocol === 'HTTP' ? ' (HTTP API)' : ''} ${a.requests}`).join(', ')}. SQS event sources: ${usage.sqsEventSources.map((s) => `${s.messages} messages in ${s.batches} batches`).join(', ')}.`],
     },
     {
       title: 'What the DynamoDB write units pay for: by function and kind of item',

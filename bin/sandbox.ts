@@ -2,7 +2,7 @@
 // `npm start`: the whole stack on this machine (see docs/sandbox.md). `npm start -- --once` exits after the
 // reference scenario: 0 when every expectation held, 1 naming the one that did not.
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { startControlServer } from '../sandbox/control';
 import { SandboxAlreadyRunningError } from '../sandbox/lock';
 import { describeReports, startSandbox, type Sandbox } from '../sandbox/sandbox';
@@ -18,9 +18,10 @@ const program = new Command()
   .option('--prewarm', 'start one execution environment per function before "ready"')
   .option('--trace <id>', 'business id to print the trace of after the scenario', 'SO-1001')
   .option('--systems <list>', 'which vendor plays each system, e.g. fleet=edi,cs=freshdesk (webhook dialects, file intakes and API vendors of the registry)')
+  .addOption(new Option('--webhook-api <api>', 'which API Gateway serves the webhooks for this run: rest (the stage default) or http (docs/webhooks.md, "REST or HTTP API")').choices(['rest', 'http']))
   .option('--work-dir <dir>', 'directory for the sandbox files (inside the project); another one allows a second sandbox', '.sandbox')
   .parse();
-const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string; systems?: string }>();
+const options = program.opts<{ once?: boolean; verbose?: boolean; prewarm?: boolean; trace: string; workDir: string; systems?: string; webhookApi?: 'rest' | 'http' }>();
 let systems: SystemSelection;
 try {
   systems = parseSystemsOption(options.systems);
@@ -60,6 +61,7 @@ try {
     functionLog: options.verbose ? (fn, line) => say(`  [${fn}] ${line}`) : undefined,
     prewarm: options.prewarm,
     systems,
+    webhookApi: options.webhookApi,
   });
   // The control API (sandbox/control.ts) for tools in other processes; its URL goes into endpoints.json.
   await startControlServer(sandbox);

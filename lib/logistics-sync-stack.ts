@@ -27,7 +27,8 @@ import { Routing } from './core/routing';
 import { Tables } from './core/tables';
 import { TraceApi } from './correlation/trace-api';
 import { VisibilityApi } from './correlation/visibility-api';
-import { WebhookApi } from './adapters/webhook-api';
+import { WebhookApi, type WebhookIngress } from './adapters/webhook-api';
+import { WebhookHttpApi } from './adapters/webhook-http-api';
 import { RECONCILED_SYSTEMS, SYSTEMS, type SystemName } from '../registry/systems';
 import { ReconciliationSweep } from './reconciliation/reconciliation-sweep';
 import { FleetAlertRecheck } from './adapters/alert-recheck';
@@ -151,13 +152,14 @@ export class LogisticsSyncStack extends Stack {
     sapReadBack.grantEnqueue(erpInbound);
     bcReadBack?.grantEnqueue(erpInbound);
     alertRecheck.grantEnqueue(inbound.find((i) => i.adapter.system === 'fleet')!.adapter.handler);
-    const webhookApi = new WebhookApi(this, 'Webhooks', { systems: inbound });
-    new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.api.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
+    // A REST API by default; an HTTP API where the stage chooses it (cheaper, fewer gateway features: docs/webhooks.md).
+    const webhookApi: WebhookIngress = config.webhooks.api === 'http' ? new WebhookHttpApi(this, 'WebhookHttp', { systems: inbound }) : new WebhookApi(this, 'Webhooks', { systems: inbound });
+    new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
     // BC notifies only while subscribed: a schedule creates the subscription and renews it before BC's three days run out.
     const bcSubscriptions = businessCentral
       ? new BusinessCentralSubscriptions(this, 'ErpBcSubscriptions', {
           config: config.systems.erp,
-          notificationUrl: webhookApi.api.urlForPath(webhookPath('erp', 'business-central')),
+          notificationUrl: webhookApi.urlForPath(webhookPath('erp', 'business-central')),
           logRetention: config.retention.logRetentionDays,
         })
       : undefined;
@@ -237,7 +239,7 @@ export class LogisticsSyncStack extends Stack {
       correlationTable: this.tables.correlationTable,
       // Unique per account, region and stage, as Cognito domains must be.
       authDomainPrefix: `lsync-${config.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${this.account}`,
-      cloudWatchAccount: webhookApi.cloudWatchAccount,
+      cloudWatchAccount: webhookApi.cloudWatchAccount ?? traceApi.cloudWatchAccount,
     });
     new CfnOutput(this, 'VisibilityPageUrl', { value: visibility.pageUrl, description: 'The visibility page (sign in with a user of VisibilityUserPoolId)' });
     new CfnOutput(this, 'VisibilityUserPoolId', { value: visibility.userPool.userPoolId, description: 'Who may read the visibility page: add users here (docs/visibility.md)' });

@@ -110,9 +110,9 @@ export interface UndeliveredNotificationsDiscovery {
 
 export interface NamedResourceDiscovery {
   readonly name: string;
-  /** State machine ARN, or REST API id. */
+  /** State machine ARN, or REST or HTTP API id. */
   readonly id: string;
-  /** REST API name (the `ApiName` CloudWatch dimension); absent for state machines. */
+  /** REST API name (the `ApiName` CloudWatch dimension); absent for state machines and HTTP APIs (their metrics are by `ApiId`). */
   readonly apiName?: string;
 }
 

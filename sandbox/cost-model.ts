@@ -100,8 +100,9 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   /** SQS polls (= invocations) an event source needs for its messages. */
   const polls = (s: Usage['sqsEventSources'][number]) => (naive ? s.messages : atVolume ? s.messages / s.batchSize : s.batches);
 
-  // API Gateway (REST)
-  add('apigw-requests', 'API Gateway', 'REST API requests', sum(usage.restApis, (a) => a.requests), 'request', 'apiGatewayRestRequest');
+  // API Gateway: REST API requests, and HTTP API requests (stage `webhooks.api: "http"`; one 512 KB unit each: webhooks are smaller).
+  add('apigw-requests', 'API Gateway', 'REST API requests', sum(usage.restApis.filter((a) => a.protocol !== 'HTTP'), (a) => a.requests), 'request', 'apiGatewayRestRequest');
+  add('apigw-http-requests', 'API Gateway', 'HTTP API requests', sum(usage.restApis.filter((a) => a.protocol === 'HTTP'), (a) => a.requests), 'request', 'apiGatewayHttpRequest');
 
   // Lambda: requests and GB-seconds. Naive: one invocation per SQS message instead of per batch; x86.
   const sqsByFunction = new Map(usage.sqsEventSources.map((s) => [s.functionName, s]));

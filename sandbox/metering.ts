@@ -20,7 +20,8 @@ export interface Usage {
   readonly lambda: readonly LambdaUsage[];
   readonly sqsEventSources: readonly { readonly functionName: string; readonly batches: number; readonly messages: number; readonly batchSize: number }[];
   readonly stepFunctions: { readonly executions: number; readonly stateTransitions: number };
-  readonly restApis: readonly { readonly name: string; readonly requests: number }[];
+  /** Requests by API (REST APIs, and HTTP APIs with `protocol: 'HTTP'`: priced apart). */
+  readonly restApis: readonly { readonly name: string; readonly requests: number; readonly protocol?: 'HTTP' }[];
   /** DynamoDB write units by function and kind of item written ({@link writeUnitsByItem}). @default - not split */
   readonly writesByItem?: readonly ItemWriteUnits[];
 }
@@ -351,6 +352,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
   if (!file) throw new Error('the sandbox emulator has no recording file');
   await sandbox.emulator.recorder('reset');
   const before = snapshot(sandbox);
+  const httpApis = new Set(sandbox.apis.filter((api) => api.spec.protocol === 'HTTP').map((api) => `${api.spec.stackName}/${api.spec.logicalId}`));
   await sandbox.emulator.recorder('start');
   return {
     async stop(): Promise<Usage> {
@@ -383,7 +385,9 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
           })
           .filter((p) => p.messages > 0),
         stepFunctions: { executions: after.sfn.executions - before.sfn.executions, stateTransitions: after.sfn.stateTransitions - before.sfn.stateTransitions },
-        restApis: [...after.apis].map(([name, requests]) => ({ name, requests: requests - (before.apis.get(name) ?? 0) })).filter((a) => a.requests > 0),
+        restApis: [...after.apis]
+          .map(([name, requests]) => ({ name, requests: requests - (before.apis.get(name) ?? 0), ...(httpApis.has(name) ? { protocol: 'HTTP' as const } : {}) }))
+          .filter((a) => a.requests > 0),
       };
     },
   };

@@ -57,6 +57,8 @@ export interface SandboxOptions {
   readonly simulatorOptions?: Pick<StartSimulatorsOptions, 'erp' | 'fleet' | 'cs' | 'webhookRetry'>;
   /** Which vendor plays each system (`npm start -- --systems fleet=edi,cs=freshdesk`; sandbox/systems-option.ts): an API vendor also becomes the stage's `systems.<system>.vendor`. @default - the stage's */
   readonly systems?: SystemSelection;
+  /** Which API Gateway serves the webhooks (`npm start -- --webhook-api http`): the stage's `webhooks.api` for this run. @default - the stage's (REST) */
+  readonly webhookApi?: 'rest' | 'http';
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -258,7 +260,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const stageConfig = parseStageConfig(contextJson(context.stages), stage);
     // The vendors chosen for this run (--systems) are stage-config overrides, synthesized like the simulators' URLs.
     const systems = options.systems ?? {};
-    const overrides = systemVendorOverrides(stageConfig, systems, log);
+    const vendorOverrides = systemVendorOverrides(stageConfig, systems, log);
+    // --webhook-api: the stage's webhook API for this run, an override like the vendors'.
+    const apiOverride = options.webhookApi ? { webhooks: { api: options.webhookApi } } : undefined;
+    const overrides = vendorOverrides || apiOverride ? mergeConfig(vendorOverrides ?? {}, apiOverride ?? {}) : undefined;
     // The chosen vendors and secret names, before validation: a vendor's own settings (Business Central's company)
     // come from its simulator, so the stage is validated once the simulators run.
     const chosen = (overrides ? mergeConfig(stageConfig, overrides) : stageConfig) as StageConfig;

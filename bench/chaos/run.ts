@@ -44,6 +44,8 @@ export interface ChaosOptions {
    * bench: the redrive and the counting after it are not metered. @default false
    */
   readonly meter?: boolean;
+  /** Which API Gateway serves the webhooks (the stage's `webhooks.api`; the cost bench's `COST_WEBHOOK_API`). @default - the stage's (REST) */
+  readonly webhookApi?: 'rest' | 'http';
 }
 
 /** Faults the simulators and the runtime report having applied, by kind. */
@@ -73,7 +75,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
   const workDir = options.workDir ?? path.join(PROJECT_ROOT, '.sandbox', 'chaos');
 
   log(`starting a sandbox in ${path.relative(PROJECT_ROOT, workDir)}`);
-  const sandbox = await startSandbox({ workDir, awsFaultProxy: withFaults, log: () => undefined });
+  const sandbox = await startSandbox({ workDir, awsFaultProxy: withFaults, log: () => undefined, ...(options.webhookApi ? { webhookApi: options.webhookApi } : {}) });
   const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
   try {
     const sims = sandbox.simulators!;

@@ -56,6 +56,45 @@ export function validateWebhookApiProps(props: WebhookApiProps): string[] {
   return problems;
 }
 
+/**
+ * Where vendors' webhooks come in, whichever API Gateway flavour serves them (stage setting `webhooks.api`):
+ * {@link WebhookApi} (REST, the default) or `WebhookHttpApi` (HTTP API, webhook-http-api.ts).
+ */
+export interface WebhookIngress {
+  /** Invoke URL of the stage, with a trailing slash (`https://…/v1/`). */
+  readonly url: string;
+  /** The full URL of a path below the stage (`/webhooks/erp/business-central`). */
+  urlForPath(path: string): string;
+  /**
+   * The account-level API Gateway CloudWatch role setting this API declares, which the stack's other REST APIs wait
+   * for instead of declaring their own; undefined when it declares none (HTTP APIs need none).
+   */
+  readonly cloudWatchAccount?: apigateway.CfnAccount;
+}
+
+/**
+ * The access log line of the webhook API (JSON, no bodies, no headers), in the `$context` variables of a REST API
+ * or of an HTTP API (which has `routeKey` instead of `resourcePath` and no X-Ray trace id).
+ */
+export function accessLogFields(kind: 'rest' | 'http'): Record<string, string> {
+  return {
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    ...(kind === 'rest' ? { resourcePath: '$context.resourcePath' } : { routeKey: '$context.routeKey' }),
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    integrationStatus: '$context.integration.status',
+    integrationLatency: '$context.integration.latency',
+    responseLatency: '$context.responseLatency',
+    error: '$context.error.message',
+    errorType: '$context.error.responseType',
+    ...(kind === 'rest' ? { xrayTraceId: '$context.xrayTraceId' } : {}),
+  };
+}
+
 /** JSON body of API Gateway's own error responses, in the functions' error shape. */
 function gatewayError(code: string): Record<string, string> {
   return { 'application/json': `{"error":"${code}","message":$context.error.messageString}` };
@@ -71,7 +110,7 @@ function gatewayError(code: string): Record<string, string> {
  *   (schemas/vendors), bounded to `maxBodyBytes` there because REST APIs have no body-size setting below 10 MB.
  * - API Gateway's own errors (missing header, throttled, too large) answer in the functions' JSON error shape.
  */
-export class WebhookApi extends Construct {
+export class WebhookApi extends Construct implements WebhookIngress {
   public readonly api: apigateway.RestApi;
   /**
    * The account-level API Gateway CloudWatch role setting this API declares (undefined with
@@ -116,24 +155,7 @@ export class WebhookApi extends Construct {
       deployOptions: {
         stageName,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            requestTime: '$context.requestTime',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            method: '$context.httpMethod',
-            resourcePath: '$context.resourcePath',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            integrationStatus: '$context.integration.status',
-            integrationLatency: '$context.integration.latency',
-            responseLatency: '$context.responseLatency',
-            error: '$context.error.message',
-            errorType: '$context.error.responseType',
-            xrayTraceId: '$context.xrayTraceId',
-          }),
-        ),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(accessLogFields('rest'))),
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         tracingEnabled: true,
@@ -221,6 +243,16 @@ export class WebhookApi extends Construct {
         reason: 'The AWS-managed policy API Gateway needs to write access and execution logs to CloudWatch Logs.',
       });
     }
+  }
+
+  /** Invoke URL of the stage, with a trailing slash. */
+  public get url(): string {
+    return this.api.url;
+  }
+
+  /** The full URL of a path below the stage. */
+  public urlForPath(path: string): string {
+    return this.api.urlForPath(path);
   }
 
   /** The full URL of a route, e.g. `urlFor('fleet', 'samsara')`. */

@@ -165,7 +165,12 @@ export interface StageConfig {
     readonly queueRetentionDays: number;
     readonly dlqRetentionDays: number;
   };
-  readonly webhooks: { readonly timestampToleranceSeconds: number; readonly maxBodyBytes: number };
+  readonly webhooks: {
+    readonly timestampToleranceSeconds: number;
+    readonly maxBodyBytes: number;
+    /** Which API Gateway serves the webhooks (lib/adapters/webhook-api.ts, webhook-http-api.ts). @default 'rest' */
+    readonly api?: 'rest' | 'http';
+  };
   readonly exceptions: {
     readonly temperature: { readonly minorMinutes: number; readonly majorMinutes: number; readonly criticalDeltaCelsius: number };
     /** ETA / delay breach: grace past the delivery window, and the lateness that makes a delay major. */

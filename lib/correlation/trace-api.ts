@@ -37,6 +37,8 @@ export class TraceApi extends Construct {
   public readonly handler: NodeFunction;
   /** `https://…/v1/trace/` — append the id. */
   public readonly traceUrl: string;
+  /** The account-level CloudWatch role setting this API waits for, or the one it declared (the stack's other REST APIs wait for it). */
+  public readonly cloudWatchAccount?: apigateway.CfnAccount;
 
   constructor(scope: Construct, id: string, props: TraceApiProps) {
     super(scope, id);
@@ -73,6 +75,8 @@ export class TraceApi extends Construct {
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
     });
     if (props.cloudWatchAccount) this.api.deploymentStage.node.addDependency(props.cloudWatchAccount);
+    this.cloudWatchAccount = props.cloudWatchAccount ?? (this.api.node.tryFindChild('Account') as apigateway.CfnAccount | undefined);
+
     const validator = this.api.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });
     this.api.root
       .addResource('trace')

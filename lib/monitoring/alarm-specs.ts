@@ -123,8 +123,11 @@ export function stateMachineAlarms(name: string, sm: sfn.StateMachine, system: s
   ];
 }
 
+/** The metrics of an API the alarms and graphs read: a REST API's, or an HTTP API stage's (the same four). */
+export type ApiMetrics = Pick<apigateway.RestApiBase, 'metricClientError' | 'metricServerError' | 'metricLatency'>;
+
 /** 5xx rate and 4xx rate of an API (throttled requests are 429s). */
-export function apiAlarms(name: string, api: apigateway.RestApiBase, requests: cloudwatch.IMetric, thresholds: Thresholds): AlarmSpec[] {
+export function apiAlarms(name: string, api: ApiMetrics, requests: cloudwatch.IMetric, thresholds: Thresholds): AlarmSpec[] {
   const period = Duration.minutes(5);
   const rate = (errors: cloudwatch.IMetric, label: string) =>
     new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors, requests }, period, label });

@@ -1,10 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { ReliableQueue } from '../core/reliable-queue';
+import type { ApiMetrics } from './alarm-specs';
 
 /** The graphs each monitored resource adds to its dashboard section (lib/monitoring/dashboard.ts). */
 
@@ -65,7 +65,7 @@ export function workflowGraphs(name: string, sm: sfn.StateMachine): cloudwatch.I
 }
 
 /** Requests, errors and latency of an API. */
-export function apiGraphs(name: string, api: apigateway.RestApiBase, requests: cloudwatch.Metric): cloudwatch.IWidget[] {
+export function apiGraphs(name: string, api: ApiMetrics, requests: cloudwatch.Metric): cloudwatch.IWidget[] {
   return [
     new cloudwatch.GraphWidget({
       title: `${name} API: requests and errors`,

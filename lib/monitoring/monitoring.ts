@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -35,7 +36,7 @@ export type { NamedResourceDiscovery, QuarantineDiscovery, QueueDiscovery, Undel
 
 const MAX_SQS_RETENTION_SECONDS = 1_209_600;
 
-type Monitored = ReliableQueue | sfn.StateMachine | apigateway.RestApiBase | lambda.Function | sns.Subscription;
+type Monitored = ReliableQueue | sfn.StateMachine | apigateway.RestApiBase | apigwv2.HttpStage | lambda.Function | sns.Subscription;
 
 /**
  * Alarms to the on-call topic, the stage's dashboard, the redrive quarantine queue, and the stack outputs
@@ -130,6 +131,7 @@ export class Monitoring extends Construct {
       if (c instanceof ReliableQueue) this.monitorQueue(c);
       else if (c instanceof sfn.StateMachine) this.monitorStateMachine(c);
       else if (c instanceof apigateway.RestApiBase) this.monitorApi(c);
+      else if (c instanceof apigwv2.HttpStage) this.monitorHttpApi(c);
       else if (c instanceof lambda.Function) this.monitorFunction(c);
       else if (c instanceof sns.Subscription && c.deadLetterQueue) this.monitorSubscriptionDeadLetters(c);
     }
@@ -207,6 +209,17 @@ export class Monitoring extends Construct {
     for (const spec of apiAlarms(name, api, requests, this.props)) this.addAlarm(spec);
     this.output(`Api${pascal(name)}`, { name, id: api.restApiId, apiName: api.restApiName } satisfies NamedResourceDiscovery);
     this.board.addGraphs(undefined, apiGraphs(name, api, requests));
+    return this;
+  }
+
+  /** HTTP API alarms and graphs, as {@link monitorApi}'s, on the stage's metrics (the `ApiId` and `Stage` dimensions). */
+  public monitorHttpApi(stage: apigwv2.HttpStage, options: { readonly name?: string } = {}): this {
+    if (!this.claim(stage)) return this;
+    const name = this.names.claim(options.name ?? meaningfulName(stage.api), stage);
+    const requests = stage.metricCount({ period: Duration.minutes(5), statistic: 'Sum' });
+    for (const spec of apiAlarms(name, stage, requests, this.props)) this.addAlarm(spec);
+    this.output(`Api${pascal(name)}`, { name, id: stage.api.apiId } satisfies NamedResourceDiscovery);
+    this.board.addGraphs(undefined, apiGraphs(name, stage, requests));
     return this;
   }
 

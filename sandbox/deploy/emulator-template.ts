@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SANDBOX_ACCOUNT, SANDBOX_REGION } from '../aws';
 import type { CfnResource, CfnTemplate } from './assembly';
 import { collectReferences, replaceReferences, resolveIntrinsics, UnresolvableError, type IntrinsicContext, type Reference } from './intrinsics';
@@ -35,6 +36,10 @@ export const LOCALLY_IMPLEMENTED_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Stage': 'stage path prefix, stage variables and method throttling of the local REST API server',
   'AWS::ApiGateway::RequestValidator': 'request parameter validation of the local REST API server',
   'AWS::ApiGateway::GatewayResponse': 'error responses of the local REST API server',
+  'AWS::ApiGatewayV2::Api': 'an HTTP API served by the local API server (moto has no CloudFormation support for API Gateway v2)',
+  'AWS::ApiGatewayV2::Route': 'routes of the local HTTP API server',
+  'AWS::ApiGatewayV2::Integration': 'Lambda proxy integrations (payload format 1.0) of the local HTTP API server',
+  'AWS::ApiGatewayV2::Stage': 'stage path prefix and route throttling of the local HTTP API server',
   'AWS::Scheduler::Schedule': 'schedules of the local runtime (SQS targets): timers in npm start, fired on demand in tests',
 };
 
@@ -103,7 +108,10 @@ function serviceOf(type: string): string {
 export function standIn(stackName: string, resource: CfnResource, reference: Reference): string {
   const props = resource.Properties ?? {};
   if (reference.attribute === undefined) {
-    if (resource.Type === 'AWS::ApiGateway::Stage' && typeof props.StageName === 'string') return props.StageName;
+    if ((resource.Type === 'AWS::ApiGateway::Stage' || resource.Type === 'AWS::ApiGatewayV2::Stage') && typeof props.StageName === 'string') return props.StageName;
+    // An API id as API Gateway makes them (ten lower-case letters and digits), so the invoke URL built from it
+    // (`https://<id>.execute-api.<region>.amazonaws.com/<stage>/`) is recognised and made local like a REST API's.
+    if (resource.Type === 'AWS::ApiGatewayV2::Api') return createHash('sha256').update(`${stackName}/${reference.logicalId}`).digest('hex').slice(0, 10);
     return `${stackName}-${reference.logicalId}`;
   }
   if (reference.attribute === 'Arn') return `arn:aws:${serviceOf(resource.Type)}:${SANDBOX_REGION}:${SANDBOX_ACCOUNT}:${stackName}-${reference.logicalId}`;

@@ -14,9 +14,10 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // `dev+business-central`: the dev stage with Business Central as the ERP (its read-back, renewal schedule and alarms);
 // `dev+edi-transfer`: the dev stage with the EDI intake behind the SFTP and AS2 servers (profiles, agreements, alarms);
-// `dev+edi-b2bi`: the EDI intake behind AWS B2B Data Interchange (profile, transformer, capability, partnerships).
-const VARIANTS: Record<string, unknown> = { 'business-central': BC_STAGE_OVERRIDES, 'edi-transfer': EDI_TRANSFER_OVERRIDES, 'edi-b2bi': EDI_B2BI_OVERRIDES };
-describe.each(['dev', 'prod', 'sandbox', 'dev+business-central', 'dev+edi-transfer', 'dev+edi-b2bi'])('cfn-lint on the synthesized %s template', (name) => {
+// `dev+edi-b2bi`: the EDI intake behind AWS B2B Data Interchange (profile, transformer, capability, partnerships);
+// `dev+http-api`: the webhooks on an HTTP API (stage setting `webhooks.api: "http"`).
+const VARIANTS: Record<string, unknown> = { 'business-central': BC_STAGE_OVERRIDES, 'edi-transfer': EDI_TRANSFER_OVERRIDES, 'edi-b2bi': EDI_B2BI_OVERRIDES, 'http-api': { webhooks: { api: 'http' } } };
+describe.each(['dev', 'prod', 'sandbox', 'dev+business-central', 'dev+edi-transfer', 'dev+edi-b2bi', 'dev+http-api'])('cfn-lint on the synthesized %s template', (name) => {
   test('reports no error or warning', () => {
     const dir = path.join(outdir, name);
     const [stage, variant] = name.split('+');

@@ -9,6 +9,11 @@ describe('service limits, with 20 % headroom', () => {
     expect(limitFindings(template.toJSON())).toEqual([]);
   });
 
+  test('the dev stage with its webhooks on an HTTP API (webhooks.api: "http") too', () => {
+    const { template } = synthStage('dev', { configOverrides: JSON.stringify({ webhooks: { api: 'http' } }) });
+    expect(limitFindings(template.toJSON())).toEqual([]);
+  });
+
   test('the check fails at 80 % of a limit', () => {
     const resources = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`Queue${i}`, { Type: 'AWS::SQS::Queue' }]));
     expect(limitFindings({ Resources: resources(400) })).toEqual([]);

@@ -167,6 +167,18 @@ describe('cost model', () => {
     expect(ours.totalUsd).toBeCloseTo(ours.lines.reduce((s, l) => s + l.usd, 0), 12);
   });
 
+  test('webhooks on an HTTP API (stage webhooks.api: "http") are priced as HTTP API requests, the other APIs as REST', () => {
+    const mixed: Usage = { ...usage, restApis: [{ name: 'Stack/WebhookHttpApi', requests: 10, protocol: 'HTTP' }, { name: 'Stack/TraceApi', requests: 2 }] };
+    const lines = costOf(mixed, prices, 'ours').lines.filter((l) => l.service === 'API Gateway');
+    expect(lines).toEqual([
+      expect.objectContaining({ item: 'REST API requests', quantity: 2, usd: 2 * unit('apiGatewayRestRequest') }),
+      expect.objectContaining({ item: 'HTTP API requests', quantity: 10, usd: 10 * unit('apiGatewayHttpRequest') }),
+    ]);
+    // $1.00 against $3.50 per million (data/aws-prices.json, each with its source).
+    expect(unit('apiGatewayHttpRequest') * 1e6).toBeCloseTo(1.0, 6);
+    expect(unit('apiGatewayRestRequest') * 1e6).toBeCloseTo(3.5, 6);
+  });
+
   test('full batches: one poll and one invocation per batch size of messages', () => {
     expect(line('ours-at-volume', 'lambda-invocations')[0].quantity).toBe(10 + 20 / 10);
     expect(line('ours-at-volume', 'sqs-receives')[0].quantity).toBe(2);

@@ -13,12 +13,28 @@ function requestTime(date: Date): string {
 }
 
 /**
- * The REST API proxy event for a request: header names as the client sent them (plus `X-Forwarded-*` and
+ * Whether an HTTP API passes a body of this media type as text: it infers the encoding from the request's
+ * Content-Type, text types as they are, anything else base64 (AWS Compute Blog, "Handling binary data using Amazon
+ * API Gateway HTTP APIs"). Text here: `text/*`, JSON, XML and JavaScript, with their `+json`/`+xml` suffixes, and
+ * form data; a request without a Content-Type is taken as text.
+ */
+function isTextMediaType(contentType: string): boolean {
+  return (
+    contentType === '' ||
+    contentType.startsWith('text/') ||
+    /^application\/(json|xml|javascript|x-www-form-urlencoded)$/.test(contentType) ||
+    /^application\/[\w.+-]+\+(json|xml)$/.test(contentType)
+  );
+}
+
+/**
+ * The REST API proxy event for a request (for an HTTP API, its payload format 1.0: the same fields, `version`
+ * "1.0", header names lower-cased, the body's encoding inferred from its Content-Type): header names as the client sent them (plus `X-Forwarded-*` and
  * `X-Amzn-Trace-Id`), query and path parameters, stage variables, the body (base64 for the API's binary media
  * types) and the request context.
  */
 export function proxyEvent(
-  api: { readonly spec: Pick<RestApiSpec, 'restApiId' | 'binaryMediaTypes'>; readonly port: number },
+  api: { readonly spec: Pick<RestApiSpec, 'restApiId' | 'binaryMediaTypes' | 'protocol'>; readonly port: number },
   req: IncomingMessage,
   url: URL,
   stage: StageSpec,
@@ -32,15 +48,18 @@ export function proxyEvent(
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const traceId = `Root=1-${Math.floor(received.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   // API Gateway passes header names as the client sent them (rawHeaders keeps the casing).
+  // An HTTP API lower-cases every header name (its payload formats' documented structure).
+  const http = api.spec.protocol === 'HTTP';
   const multiValueHeaders: Record<string, string[]> = {};
   const names = new Map<string, string>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
+    const name = http ? req.rawHeaders[i]!.toLowerCase() : req.rawHeaders[i]!;
     const canonical = names.get(name.toLowerCase()) ?? name;
     names.set(name.toLowerCase(), canonical);
     (multiValueHeaders[canonical] ??= []).push(req.rawHeaders[i + 1]!);
   }
-  const addHeader = (name: string, value: string) => {
+  const addHeader = (sent: string, value: string) => {
+    const name = http ? sent.toLowerCase() : sent;
     if (!names.has(name.toLowerCase())) {
       names.set(name.toLowerCase(), name);
       multiValueHeaders[name] = [value];
@@ -57,10 +76,11 @@ export function proxyEvent(
   const hasQuery = Object.keys(multiValueQueryStringParameters).length > 0;
 
   const contentType = (headers[names.get('content-type') ?? ''] ?? '').split(';')[0]!.trim().toLowerCase();
-  const binary = api.spec.binaryMediaTypes.some((t) => t === '*/*' || t.toLowerCase() === contentType || (t.endsWith('/*') && contentType.startsWith(t.slice(0, -1).toLowerCase())));
+  const binary = http ? !isTextMediaType(contentType) : api.spec.binaryMediaTypes.some((t) => t === '*/*' || t.toLowerCase() === contentType || (t.endsWith('/*') && contentType.startsWith(t.slice(0, -1).toLowerCase())));
   const requestId = randomUUID();
 
   return {
+    ...(http ? { version: '1.0' } : {}),
     resource: method.resourcePath,
     path,
     httpMethod,

@@ -6,11 +6,25 @@ import type { FunctionRegistry, LocalFunction } from '../functions';
 import { gatewayErrorResponse } from './gateway-responses';
 import { proxyEvent, proxyResponse } from './proxy-integration';
 import { MethodRouter, missingParameters, throttleSetting, TokenBucket } from './routing';
-import { restApiSpecs, type MethodSpec, type RestApiSpec, type StageSpec } from './specs';
+import { httpApiSpecs, restApiSpecs, type MethodSpec, type RestApiSpec, type StageSpec } from './specs';
 
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-/** API Gateway's maximum integration timeout for REST APIs (default). */
-const INTEGRATION_TIMEOUT_MS = 29_000;
+/** API Gateway's maximum integration timeout: REST APIs (default) and HTTP APIs. */
+const INTEGRATION_TIMEOUT_MS = { REST: 29_000, HTTP: 30_000 } as const;
+
+/**
+ * How an HTTP API answers what a REST API answers with a gateway response, by the REST response type: its own
+ * fixed JSON bodies (`{"message": …}`), not configurable (HTTP APIs have no gateway responses). A route that does
+ * not exist is a 404 there (a REST API says 403 "Missing Authentication Token"); an integration that does not answer
+ * in time a 503.
+ */
+const HTTP_API_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  MISSING_AUTHENTICATION_TOKEN: [404, 'Not Found'],
+  THROTTLED: [429, 'Too Many Requests'],
+  REQUEST_TOO_LARGE: [413, 'Request Entity Too Large'],
+  INTEGRATION_TIMEOUT: [503, 'Service Unavailable'],
+  DEFAULT_5XX: [500, 'Internal Server Error'],
+};
 
 export interface ApiStats {
   requests: number;
@@ -20,9 +34,10 @@ export interface ApiStats {
 }
 
 /**
- * A REST API of the template served on a loopback port: `http://127.0.0.1:<port>/<stage>/<path>` reaches
- * the method's Lambda proxy integration with the REST API proxy event, honouring the stage's method
- * throttling. AWS_IAM authorization is accepted without a signature check (see docs/sandbox.md).
+ * A REST API (or an HTTP API: `spec.protocol`) of the template served on a loopback port:
+ * `http://127.0.0.1:<port>/<stage>/<path>` reaches the method's Lambda proxy integration with the proxy event
+ * (payload format 1.0 for an HTTP API), honouring the stage's method (route) throttling. AWS_IAM authorization is
+ * accepted without a signature check (see docs/sandbox.md).
  */
 export class LocalRestApi {
   readonly stats: ApiStats = { requests: 0, throttled: 0, integrationErrors: 0, byStatus: {} };
@@ -87,8 +102,14 @@ export class LocalRestApi {
     res.writeHead(status, headers).end(JSON.stringify(body));
   }
 
-  /** An error API Gateway itself answers (gateway-responses.ts). */
+  /** An error API Gateway itself answers (gateway-responses.ts; an HTTP API's in its own fixed shapes). */
   private gatewayError(res: ServerResponse, responseType: string, message: string, errorType: string, requestId = randomUUID()): void {
+    if (this.spec.protocol === 'HTTP') {
+      const [status, httpMessage] = HTTP_API_ERRORS[responseType] ?? [500, 'Internal Server Error'];
+      this.count(status);
+      res.writeHead(status, { 'content-type': 'application/json', 'apigw-requestid': requestId }).end(JSON.stringify({ message: httpMessage }));
+      return;
+    }
     const sourceIp = (res.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const response = gatewayErrorResponse(this.spec, { responseType, message, requestId, sourceIp });
     if (!response.configured) {
@@ -160,7 +181,7 @@ export class LocalRestApi {
     const event = proxyEvent(this, req, url, stage, method, httpMethod, path, matched.params, body, received);
     const outcome = await Promise.race([
       fn.invoke(event),
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS).unref()),
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS[this.spec.protocol ?? 'REST']).unref()),
     ]);
     if (outcome === 'timeout') {
       this.stats.integrationErrors += 1;
@@ -189,11 +210,11 @@ export class LocalRestApi {
   }
 }
 
-/** Serves every REST API of the deployed stacks, one loopback port each. */
+/** Serves every REST API and HTTP API of the deployed stacks, one loopback port each. */
 export async function startRestApis(stacks: readonly DeployedStack[], functions: FunctionRegistry): Promise<LocalRestApi[]> {
   const apis: LocalRestApi[] = [];
   for (const stack of stacks) {
-    for (const spec of restApiSpecs(stack)) {
+    for (const spec of [...restApiSpecs(stack), ...httpApiSpecs(stack)]) {
       const api = new LocalRestApi(spec, functions);
       await api.listen();
       apis.push(api);

@@ -40,7 +40,14 @@ export interface StageSpec {
 export interface RestApiSpec {
   readonly stackName: string;
   readonly logicalId: string;
+  /** The API's id (the REST API's, or the HTTP API's `ApiId`). */
   readonly restApiId: string;
+  /**
+   * `HTTP` for an API Gateway HTTP API (`AWS::ApiGatewayV2::Api`, served from the same template by the same local
+   * server: routes as methods, the stage's route settings as method throttling, its own error shapes and the
+   * payload format 1.0 event); absent for a REST API.
+   */
+  readonly protocol?: 'HTTP';
   readonly binaryMediaTypes: readonly string[];
   readonly stages: readonly StageSpec[];
   readonly methods: readonly MethodSpec[];
@@ -144,6 +151,73 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
       methods,
       gatewayResponses,
     });
+  }
+  return apis;
+}
+
+/** `POST /webhooks/fleet/samsara` → method and path; `$default` and `ANY /{proxy+}` style keys are kept as they are. */
+function splitRouteKey(routeKey: string): { httpMethod: string; resourcePath: string } {
+  const [method, ...rest] = routeKey.split(' ');
+  return rest.length === 0 ? { httpMethod: 'ANY', resourcePath: routeKey } : { httpMethod: method!.toUpperCase(), resourcePath: rest.join(' ') };
+}
+
+/**
+ * Reads every HTTP API (`AWS::ApiGatewayV2::Api` with `ProtocolType: HTTP`: routes, integrations, stages) of a
+ * deployed stack, in the shape of a REST API's spec: a route is a method (its `RouteKey` split into method and
+ * path), a Lambda proxy integration's `IntegrationUri` is the function, a stage's `DefaultRouteSettings` and
+ * `RouteSettings` are its throttling (`/* *` and `<path> <METHOD>`). HTTP APIs have no request validators, gateway
+ * responses or binary media types. Only payload format 1.0 integrations are served (the stack uses no other).
+ */
+export function httpApiSpecs(deployed: DeployedStack): RestApiSpec[] {
+  const apis: RestApiSpec[] = [];
+  for (const api of deployed.ofType('AWS::ApiGatewayV2::Api')) {
+    const apiProps = deployed.properties(api.logicalId);
+    if (String(apiProps.ProtocolType ?? 'HTTP') !== 'HTTP') continue;
+    const apiId = String(api.physicalId ?? api.logicalId);
+    const integrations = new Map<string, { type: string; uri?: string; payloadFormatVersion: string }>();
+    for (const i of deployed.ofType('AWS::ApiGatewayV2::Integration')) {
+      const props = deployed.properties(i.logicalId);
+      if (String(props.ApiId) !== apiId) continue;
+      integrations.set(String(i.physicalId ?? i.logicalId), { type: String(props.IntegrationType ?? ''), uri: typeof props.IntegrationUri === 'string' ? props.IntegrationUri : undefined, payloadFormatVersion: String(props.PayloadFormatVersion ?? '') });
+    }
+    const methods: MethodSpec[] = [];
+    for (const r of deployed.ofType('AWS::ApiGatewayV2::Route')) {
+      const props = deployed.properties(r.logicalId);
+      if (String(props.ApiId) !== apiId) continue;
+      const { httpMethod, resourcePath } = splitRouteKey(String(props.RouteKey));
+      const integration = integrations.get(String(props.Target ?? '').replace(/^integrations\//, ''));
+      const lambdaProxy = integration?.type === 'AWS_PROXY' && integration.payloadFormatVersion === '1.0';
+      methods.push({
+        logicalId: r.logicalId,
+        httpMethod,
+        resourcePath,
+        resourceId: String(r.physicalId ?? r.logicalId),
+        integrationType: lambdaProxy ? 'AWS_PROXY' : `${integration?.type ?? 'NONE'} (payload format ${integration?.payloadFormatVersion || 'unset'})`,
+        functionArn: lambdaProxy ? (INTEGRATION_URI.exec(integration.uri ?? '')?.[1] ?? integration.uri) : undefined,
+        authorizationType: String(props.AuthorizationType ?? 'NONE'),
+        apiKeyRequired: props.ApiKeyRequired === true || props.ApiKeyRequired === 'true',
+        requiredParameters: [],
+      });
+    }
+    const stages: StageSpec[] = [];
+    for (const s of deployed.ofType('AWS::ApiGatewayV2::Stage')) {
+      const props = deployed.properties(s.logicalId);
+      if (String(props.ApiId) !== apiId) continue;
+      const throttling = new Map<string, ThrottleSetting>();
+      const setting = (value: unknown): ThrottleSetting | undefined => {
+        const v = (value ?? {}) as { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number };
+        return v.ThrottlingRateLimit === undefined && v.ThrottlingBurstLimit === undefined ? undefined : { rateLimit: Number(v.ThrottlingRateLimit ?? 10_000), burstLimit: Number(v.ThrottlingBurstLimit ?? 5_000) };
+      };
+      const stageDefault = setting(props.DefaultRouteSettings);
+      if (stageDefault) throttling.set('/* *', stageDefault);
+      for (const [routeKey, value] of Object.entries((props.RouteSettings ?? {}) as Record<string, unknown>)) {
+        const own = setting(value);
+        const { httpMethod, resourcePath } = splitRouteKey(routeKey);
+        if (own) throttling.set(`${resourcePath} ${httpMethod === 'ANY' ? '*' : httpMethod}`, own);
+      }
+      stages.push({ stageName: String(props.StageName), variables: (props.StageVariables as Record<string, string> | undefined) ?? null, throttling });
+    }
+    apis.push({ stackName: deployed.stackName, logicalId: api.logicalId, restApiId: apiId, protocol: 'HTTP', binaryMediaTypes: [], stages, methods, gatewayResponses: new Map() });
   }
   return apis;
 }
