@@ -35,6 +35,8 @@ export interface DriverOptions {
    * shipment; the compressed trip waits for that instead (bounded), since the alert names only the assets.
    */
   readonly dispatchIndexed?: (orderId: string) => Promise<boolean>;
+  /** Whether a message of the order's dispatch is dead-lettered: only the redrive after the drive brings it, so the wait above ends. */
+  readonly dispatchDeadLettered?: (orderId: string) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -179,7 +181,8 @@ export class Driver {
       if (indexed) {
         const deadline = Date.now() + 8 * this.options.stepWaitMs;
         this.waits.set(id, 'waits for the dispatch in its trace');
-        while (!(dispatchKnown = await indexed(id)) && Date.now() < deadline) await sleep(1_000);
+        const deadLettered = this.options.dispatchDeadLettered;
+        while (!(dispatchKnown = await indexed(id)) && Date.now() < deadline && !(await deadLettered?.(id))) await sleep(1_000);
       }
       run.sentAt.exception = Date.now();
       if (plan.exception === 'temperature') {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { traceById } from '../../lambdas/trace/trace-query';
 import { clientConfig } from '../../sandbox/aws';
@@ -11,6 +12,7 @@ import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
 import { Driver, newRun, type OrderRun } from './driver';
 import { DEFAULT_FAULT_CYCLE_MS, FaultMatrix } from './faults';
+import { DeadLetterWatch, deadLetterQueueUrls } from './dead-letters';
 import { dlqContents, redriveAll } from './lsync';
 import { planOrders } from './plan';
 import { pathLatencies, type ChaosSummary } from './report';
@@ -77,6 +79,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
   log(`starting a sandbox in ${path.relative(PROJECT_ROOT, workDir)}`);
   const sandbox = await startSandbox({ workDir, awsFaultProxy: withFaults, log: () => undefined, ...(options.webhookApi ? { webhookApi: options.webhookApi } : {}) });
   const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
+  const sqs = new SQSClient(clientConfig(sandbox.emulator.endpoint));
   try {
     const sims = sandbox.simulators!;
     const endpointsFile = endpointsFileOf(sandbox.workDir);
@@ -92,8 +95,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       const found = await traceById(traceStore.dynamodb, table, orderId).catch(() => undefined);
       return found?.timeline.some((h) => h.eventType === 'shipment.dispatched') ?? false;
     };
+    // An order whose dispatch sits in the fleet adapter's or the ledger's DLQ gets it only from the redrive after the
+    // drain: the driver then stops waiting for it at once instead of for minutes.
+    const deadLetters = new DeadLetterWatch(sqs, deadLetterQueueUrls(sandbox.endpoints.outputs[sandbox.endpoints.stackName] ?? {}, /fleet|ledger/));
+    const dispatchDeadLettered = (orderId: string) => deadLetters.has(orderId);
     const concurrency = options.concurrency ?? 120;
-    const driver = new Driver(sims, world, { concurrency, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed });
+    const driver = new Driver(sims, world, { concurrency, webhooksPerSecond: 20, routeWaitMs: 180_000, stepWaitMs: 30_000, dispatchIndexed, dispatchDeadLettered });
     driver.seed(plans);
 
     const meter: Meter | undefined = options.meter ? await startMetering(sandbox) : undefined;
@@ -196,6 +203,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
     };
   } finally {
     dynamo.destroy();
+    sqs.destroy();
     await sandbox.stop();
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { DeadLetterWatch, deadLetterQueueUrls, orderIdsIn } from '../../bench/chaos/dead-letters';
 import { countEffects, supersededExcursion } from '../../bench/chaos/count';
 import { newRun } from '../../bench/chaos/driver';
 import { planOrders } from '../../bench/chaos/plan';
@@ -83,5 +84,45 @@ describe('chaos run parts', () => {
     expect(effects(state(['dispatched', 'in-transit', 'arrived', 'delivered'], 0))).toContain('ERP exception status');
     // Not delivered: nothing could supersede it.
     expect(effects(state(['dispatched', 'in-transit'], 1))).toContain('ERP exception status');
+  });
+});
+
+describe('the dead-letter watch (the driver stops waiting for a dispatch only the redrive brings)', () => {
+  const body = (orderId: string) => JSON.stringify({ 'detail-type': 'order.released', detail: { refs: { orderId, customerId: 'C-77' } } });
+
+  test('the DLQs of the matching queues, from the discovery outputs', () => {
+    const outputs = {
+      LsyncQueueFleetSync: JSON.stringify({ name: 'fleet-sync', url: 'q1', arn: 'a1', dlqUrl: 'dlq-fleet', dlqArn: 'd1', maxReceiveCount: 5 }),
+      LsyncQueueErpSync: JSON.stringify({ name: 'erp-sync', url: 'q2', arn: 'a2', dlqUrl: 'dlq-erp', dlqArn: 'd2', maxReceiveCount: 5 }),
+      LsyncQueueCorrelationIndexerLedger: JSON.stringify({ name: 'correlation-indexer-ledger', url: 'q3', arn: 'a3', dlqUrl: 'dlq-ledger', dlqArn: 'd3', maxReceiveCount: 5 }),
+      WebhookBaseUrl: 'http://127.0.0.1:1/v1/',
+    };
+    expect(deadLetterQueueUrls(outputs, /fleet|ledger/)).toEqual(['dlq-fleet', 'dlq-ledger']);
+  });
+
+  test('an order is dead-lettered once a message naming it is in one of the queues; the queues are read at most once per interval', async () => {
+    const queue = [body('CH-1'), body('CH-2'), 'not json'];
+    let receives = 0;
+    let now = 0;
+    const sqs = {
+      send: async () => {
+        receives++;
+        // Each page hides what it returned: two messages, then one, then none.
+        const page = queue.splice(0, 2);
+        return { Messages: page.map((Body) => ({ Body })) };
+      },
+    };
+    const watch = new DeadLetterWatch(sqs as never, ['dlq'], 10_000, () => now);
+    expect(await watch.has('CH-2')).toBe(true);
+    expect(await watch.has('CH-3')).toBe(false);
+    const afterFirst = receives;
+    queue.push(body('CH-3'));
+    now = 5_000;
+    expect(await watch.has('CH-3')).toBe(false); // not read again within the interval
+    expect(receives).toBe(afterFirst);
+    now = 10_000;
+    expect(await watch.has('CH-3')).toBe(true);
+    expect(await watch.has('CH-1')).toBe(true); // seen stays seen
+    expect(orderIdsIn('{"refs":{"orderId":"A"}} {"orderId" : "B"}')).toEqual(['A', 'B']);
   });
 });
