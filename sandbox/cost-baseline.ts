@@ -60,7 +60,7 @@ const IDEMPOTENCY_WRITES_PER_CALL = 2;
  */
 function withClaimFirst(call: AwsCallCount): AwsCallCount[] {
   if (call.service !== 'dynamodb' || call.operation !== 'GetItem') return [call];
-  return [{ ...call, operation: 'PutItem', writeUnits: undefined }];
+  return [{ ...call, operation: 'PutItem', writeUnits: undefined, readUnits: undefined }];
 }
 
 /** What the plain pipeline would have counted for the same webhooks and the same target calls. */

@@ -75,6 +75,15 @@ function price(prices: Prices, key: string): number {
  * The write units of DynamoDB requests: as the emulator measured them by item size when it did (metering.ts
  * `AwsCallCount.writeUnits`), else one per item written (two in a transaction), i.e. items of at most 1 KB.
  */
+/**
+ * Read units of DynamoDB read requests: as read from their bodies (`AwsCallCount.readUnits`: half for an eventually
+ * consistent read), else one per item (two in a transaction), i.e. strongly consistent reads of at most 4 KB.
+ */
+export function readUnitsOfCall(call: Pick<AwsCallCount, 'operation' | 'items' | 'readUnits'>): number {
+  const perItem = DYNAMODB_READS[call.operation];
+  return perItem === undefined ? 0 : (call.readUnits ?? perItem * call.items);
+}
+
 export function writeUnitsOf(call: Pick<AwsCallCount, 'operation' | 'items' | 'writeUnits'>): number {
   return call.writeUnits ?? (DYNAMODB_WRITES[call.operation] ?? 0) * call.items;
 }
@@ -140,7 +149,7 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
 
   // DynamoDB on-demand.
   const dynamo = calls('dynamodb');
-  add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, (c) => (DYNAMODB_READS[c.operation] ?? 0) * c.items), 'RRU', 'dynamoDbOnDemandRead');
+  add('dynamodb-reads', 'DynamoDB', 'read request units', sum(dynamo, readUnitsOfCall), 'RRU', 'dynamoDbOnDemandRead');
   add('dynamodb-writes', 'DynamoDB', 'write request units', sum(dynamo, writeUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
   // A write that puts an item into a GSI, removes it, or changes its index keys or projected attributes writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
   add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight; Unbilled: delivered, not invoiced)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');

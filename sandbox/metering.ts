@@ -62,6 +62,12 @@ export interface AwsCallCount {
    * patch `dynamodb-write-units-by-size`). @default - unmeasured: one per item (cost-model.ts `writeUnitsOf`)
    */
   readonly writeUnits?: number;
+  /**
+   * Read units of DynamoDB reads, from each request's body: one per strongly consistent `GetItem`, `Query` or `Scan` and
+   * per key of a strongly consistent `BatchGetItem` table, half that when eventually consistent (the default), two per
+   * `TransactGetItems` item; each read taken as at most 4 KB. @default - unmeasured: one per item (cost-model.ts)
+   */
+  readonly readUnits?: number;
 }
 
 export interface LambdaUsage {
@@ -133,13 +139,34 @@ function decodedBody(request: RecordedRequest): string {
 }
 
 /**
+ * The read units a DynamoDB read request costs by its body (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption):
+ * a strongly consistent read one unit per 4 KB, an eventually consistent one half, a transactional one two; every
+ * item and every Query or Scan result taken as at most 4 KB (the model's assumption). Undefined for anything else.
+ */
+export function readUnitsOf(operation: string, body: Record<string, unknown>): number | undefined {
+  const consistent = (b: { ConsistentRead?: unknown } | undefined) => (b?.ConsistentRead === true ? 1 : 0.5);
+  switch (operation) {
+    case 'GetItem':
+    case 'Query':
+    case 'Scan':
+      return consistent(body);
+    case 'BatchGetItem':
+      return Object.values((body.RequestItems ?? {}) as Record<string, { Keys?: unknown[]; ConsistentRead?: unknown }>).reduce((units, table) => units + (table.Keys?.length ?? 0) * consistent(table), 0);
+    case 'TransactGetItems':
+      return 2 * (Array.isArray(body.TransactItems) ? body.TransactItems.length : 0);
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Caller, service, operation and entry count of one recorded request; undefined for the sandbox's own
  * tooling and for moto's own endpoints. Service comes from the SigV4 credential scope; the operation from
  * `X-Amz-Target` (JSON protocols), `Action=` (query protocols) or, for REST APIs, method and path.
  */
 export function classifyRequest(
   request: RecordedRequest,
-): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number; itemKinds?: string[] } | undefined {
+): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number; itemKinds?: string[]; readUnits?: number } | undefined {
   const authorization = header(request.headers, 'authorization') ?? '';
   const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential) return undefined;
@@ -159,11 +186,14 @@ export function classifyRequest(
   let items = 1;
   let indexed = 0;
   let itemKinds: string[] | undefined;
+  let readUnits: number | undefined;
   const entries = BATCH_ENTRIES[`${service}:${operation}`];
   const written = WRITE_ITEMS[`${service}:${operation}`] as (typeof WRITE_ITEMS)[string] | undefined;
-  if ((entries || written) && body.startsWith('{')) {
+  const read = service === 'dynamodb' && READ_OPERATIONS.has(operation);
+  if ((entries || written || read) && body.startsWith('{')) {
     try {
       const parsed = JSON.parse(body) as Record<string, unknown>;
+      if (read) readUnits = readUnitsOf(operation, parsed);
       const list = entries?.(parsed);
       if (Array.isArray(list)) items = list.length;
       if (written) {
@@ -177,8 +207,10 @@ export function classifyRequest(
   }
   // A write whose body names no item it can read (e.g. not JSON) still cost what the emulator measured.
   if (written && !itemKinds?.length) itemKinds = ['other'];
-  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed, ...(itemKinds ? { itemKinds } : {}) };
+  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed, ...(itemKinds ? { itemKinds } : {}), ...(readUnits !== undefined ? { readUnits } : {}) };
 }
+
+const READ_OPERATIONS: ReadonlySet<string> = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
 /**
  * The records on one line of moto's request log. Its threads append records concurrently, so under load two
@@ -236,7 +268,7 @@ export interface RecordingCounts {
  * same signed Authorization header; a batch's units shared evenly among its entries).
  */
 export function meterRecording(lines: Iterable<string>): RecordingCounts {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number; readUnits?: number }>();
   const pending = new Map<string, { function: string; items: string[] }>();
   const byItem = new Map<string, ItemWriteUnits & { writes: number; writeUnits: number }>();
   for (const line of lines) {
@@ -264,6 +296,7 @@ export function meterRecording(lines: Iterable<string>): RecordingCounts {
         entry.count += 1;
         entry.items += call.items;
         entry.indexed += call.indexed;
+        if (call.readUnits !== undefined) entry.readUnits = (entry.readUnits ?? 0) + call.readUnits;
         if (call.itemKinds) pending.set(authorization, { function: call.function ?? call.principal, items: call.itemKinds });
       }
       counts.set(key, entry);

@@ -105,6 +105,24 @@ describe('metering: moto recorder requests by caller, service and operation', ()
 });
 
 describe('metering: what the write units pay for', () => {
+  test('read units from each read request: a consistent read one, an eventually consistent one half, per key in a batch, two per transactional item', () => {
+    const dynamo = (operation: string, body: object) => classifyRequest(request('sandbox-lambda-Indexer', 'dynamodb', { target: `DynamoDB_20120810.${operation}`, body: JSON.stringify(body) }))?.readUnits;
+    const key = { pk: { S: 'SHIPMENT#S-1' }, sk: { S: 'STATE' } };
+    expect(dynamo('GetItem', { TableName: 't', Key: key, ConsistentRead: true })).toBe(1);
+    expect(dynamo('GetItem', { TableName: 't', Key: key })).toBe(0.5);
+    expect(dynamo('Query', { TableName: 't', KeyConditionExpression: 'pk = :p', ConsistentRead: false })).toBe(0.5);
+    expect(dynamo('BatchGetItem', { RequestItems: { a: { Keys: [key, key, key] }, b: { Keys: [key], ConsistentRead: true } } })).toBe(1.5 + 1);
+    expect(dynamo('TransactGetItems', { TransactItems: [{ Get: { Key: key } }, { Get: { Key: key } }] })).toBe(4);
+    expect(dynamo('PutItem', { TableName: 't', Item: key })).toBeUndefined();
+    // Summed per caller and operation; the model prices them (a call without them counts one per item).
+    const lines = [
+      JSON.stringify(request('sandbox-lambda-Indexer', 'dynamodb', { target: 'DynamoDB_20120810.GetItem', body: JSON.stringify({ Key: key }) })),
+      JSON.stringify(request('sandbox-lambda-Indexer', 'dynamodb', { target: 'DynamoDB_20120810.GetItem', body: JSON.stringify({ Key: key, ConsistentRead: true }) })),
+    ];
+    const [get] = countRecordedRequests(lines);
+    expect(get).toMatchObject({ operation: 'GetItem', count: 2, items: 2, readUnits: 1.5 });
+  });
+
   test('items are named by the shape of their keys; a Powertools record by its id', () => {
     expect(itemKindOf({ pk: { S: 'CORR#SO-1001' }, sk: { S: 'TL#2026-03-12T06:30:00.000Z#abc' } })).toBe('CORR#… / TL#…');
     expect(itemKindOf({ pk: { S: 'SHIPMENT#SHP-1' }, sk: { S: 'STATE' } })).toBe('SHIPMENT#… / STATE');
@@ -177,6 +195,12 @@ describe('cost model', () => {
     // $1.00 against $3.50 per million (data/aws-prices.json, each with its source).
     expect(unit('apiGatewayHttpRequest') * 1e6).toBeCloseTo(1.0, 6);
     expect(unit('apiGatewayRestRequest') * 1e6).toBeCloseTo(3.5, 6);
+  });
+
+  test('reads are priced by the read units measured from their requests where there are some (half for eventually consistent ones)', () => {
+    const measured: Usage = { ...usage, awsCalls: usage.awsCalls.map((c) => (c.operation === 'GetItem' ? { ...c, readUnits: 2.5 } : c.operation === 'PutItem' ? { ...c, readUnits: 9 } : c)) };
+    const reads = costOf(measured, prices, 'ours').lines.filter((l) => l.key === 'dynamodb-reads');
+    expect(reads).toEqual([expect.objectContaining({ quantity: 2.5, usd: 2.5 * unit('dynamoDbOnDemandRead') })]);
   });
 
   test('full batches: one poll and one invocation per batch size of messages', () => {
