@@ -80,6 +80,7 @@ describe('an HTTP API in the sandbox', () => {
     const api = await serve();
     const response = await fetch(`${api.stageUrl()}webhooks/fleet/samsara`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Samsara-Signature': 'v1=abc' }, body: '{"eventId":"e1"}' });
     expect(response.status).toBe(202);
+    expect(response.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     const [{ event }] = invocations as [{ event: { version: string; resource: string; path: string; headers: Record<string, string>; body: string; isBase64Encoded: boolean; requestContext: { stage: string } } }];
     expect(event).toMatchObject({ version: '1.0', resource: '/webhooks/fleet/samsara', path: '/webhooks/fleet/samsara', body: '{"eventId":"e1"}', isBase64Encoded: false, requestContext: { stage: 'v1' } });
     expect(event.headers['x-samsara-signature']).toBe('v1=abc');

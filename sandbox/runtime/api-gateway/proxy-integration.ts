@@ -130,7 +130,7 @@ export function proxyEvent(
 }
 
 /** A Lambda proxy response mapped as API Gateway maps it; undefined when it is malformed (API Gateway answers 502). */
-export function proxyResponse(payload: unknown): { status: number; headers: Record<string, string | string[]>; body: string | Buffer } | undefined {
+export function proxyResponse(payload: unknown, protocol?: 'HTTP'): { status: number; headers: Record<string, string | string[]>; body: string | Buffer } | undefined {
   const result = payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
   const statusCode = Number(result?.statusCode);
   if (!result || typeof result !== 'object' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
@@ -138,7 +138,8 @@ export function proxyResponse(payload: unknown): { status: number; headers: Reco
   for (const [key, value] of Object.entries(result.multiValueHeaders ?? {})) headers[key] = (value ?? []).map(String);
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
-  headers['x-amzn-RequestId'] = randomUUID();
+  // The request id header API Gateway adds: a REST API's `x-amzn-RequestId`, an HTTP API's `apigw-requestid`.
+  headers[protocol === 'HTTP' ? 'apigw-requestid' : 'x-amzn-RequestId'] = randomUUID();
   const body = result.body === undefined || result.body === null ? '' : String(result.body);
   return { status: statusCode, headers, body: result.isBase64Encoded ? Buffer.from(body, 'base64') : body };
 }

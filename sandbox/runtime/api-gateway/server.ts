@@ -197,7 +197,7 @@ export class LocalRestApi {
   }
 
   private writeProxyResponse(res: ServerResponse, payload: unknown, fn: LocalFunction): void {
-    const response = proxyResponse(payload);
+    const response = proxyResponse(payload, this.spec.protocol);
     if (!response) {
       // API Gateway answers a malformed Lambda proxy response with 502.
       this.stats.integrationErrors += 1;
