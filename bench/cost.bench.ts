@@ -2,7 +2,7 @@
 // volume run (`COST_ORDERS` orders, default 1,000, faults off; bench/chaos) or, with `COST_RUN=scenario`, the
 // reference scenario (docs/architecture.md, "Reference scenario"): AWS API requests by service and operation (moto's request recorder, the
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, API Gateway requests
-// (sandbox/metering.ts; `COST_WEBHOOK_API=http` runs the webhooks on an HTTP API), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
+// (sandbox/metering.ts; `COST_WEBHOOK_API=http` runs the webhooks on an HTTP API, `COST_STAGE_OVERRIDES` any stage setting), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
 // plain pipeline a user would otherwise build (sandbox/cost-baseline.ts), through the same model.
 import path from 'node:path';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, writeUnitsByFunction } from '../sandbox/cost-baseline';
@@ -43,10 +43,19 @@ function webhookApiOf(value: string | undefined): 'rest' | 'http' | undefined {
   return value;
 }
 
+/** `COST_STAGE_OVERRIDES`: stage-config overrides for the run, as JSON (a knob's effect, e.g. `{"systems":{"erp":{"outbound":{"batchingWindowSeconds":2}}}}`). */
+function stageOverridesOf(value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = JSON.parse(value) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`COST_STAGE_OVERRIDES must be a JSON object, got ${value}`);
+  return parsed as Record<string, unknown>;
+}
+
 /** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
 async function scenarioRun(): Promise<BenchSection[]> {
   const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
-  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true, ...(webhookApi ? { webhookApi } : {}) });
+  const stageOverrides = stageOverridesOf(process.env.COST_STAGE_OVERRIDES);
+  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true, ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) });
   let usage: Usage;
   try {
     const meter = await startMetering(sandbox);
@@ -69,7 +78,8 @@ async function volumeRun(): Promise<BenchSection[]> {
   const orders = Number(process.env.COST_ORDERS ?? 1000);
   if (!Number.isInteger(orders) || orders < 1) throw new Error(`COST_ORDERS must be a positive integer, got ${process.env.COST_ORDERS}`);
   const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
-  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...(webhookApi ? { webhookApi } : {}) });
+  const stageOverrides = stageOverridesOf(process.env.COST_STAGE_OVERRIDES);
+  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) });
   if (!passed(summary)) throw new Error(`the volume run did not pass, its figures do not count:\n${formatReport(summary)}`);
   const exceptions = planOrders(orders, 1).filter((p) => p.exception !== 'none').length;
   return costSections(

@@ -59,6 +59,8 @@ export interface SandboxOptions {
   readonly systems?: SystemSelection;
   /** Which API Gateway serves the webhooks (`npm start -- --webhook-api http`): the stage's `webhooks.api` for this run. @default - the stage's (REST) */
   readonly webhookApi?: 'rest' | 'http';
+  /** Further stage-config overrides for this run, deep-merged like `--systems`' (the cost bench's `COST_STAGE_OVERRIDES`). @default - none */
+  readonly stageOverrides?: Record<string, unknown>;
 }
 
 /** Milliseconds spent in each phase of start-up; written to `<workDir>/timings.json`. */
@@ -263,7 +265,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const vendorOverrides = systemVendorOverrides(stageConfig, systems, log);
     // --webhook-api: the stage's webhook API for this run, an override like the vendors'.
     const apiOverride = options.webhookApi ? { webhooks: { api: options.webhookApi } } : undefined;
-    const overrides = vendorOverrides || apiOverride ? mergeConfig(vendorOverrides ?? {}, apiOverride ?? {}) : undefined;
+    const overrides =
+      vendorOverrides || apiOverride || options.stageOverrides ? mergeConfig(mergeConfig(vendorOverrides ?? {}, apiOverride ?? {}), options.stageOverrides ?? {}) : undefined;
     // The chosen vendors and secret names, before validation: a vendor's own settings (Business Central's company)
     // come from its simulator, so the stage is validated once the simulators run.
     const chosen = (overrides ? mergeConfig(stageConfig, overrides) : stageConfig) as StageConfig;

@@ -48,6 +48,8 @@ export interface ChaosOptions {
   readonly meter?: boolean;
   /** Which API Gateway serves the webhooks (the stage's `webhooks.api`; the cost bench's `COST_WEBHOOK_API`). @default - the stage's (REST) */
   readonly webhookApi?: 'rest' | 'http';
+  /** Stage-config overrides for the run (the cost bench's `COST_STAGE_OVERRIDES`). @default - none */
+  readonly stageOverrides?: Record<string, unknown>;
 }
 
 /** Faults the simulators and the runtime report having applied, by kind. */
@@ -77,7 +79,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
   const workDir = options.workDir ?? path.join(PROJECT_ROOT, '.sandbox', 'chaos');
 
   log(`starting a sandbox in ${path.relative(PROJECT_ROOT, workDir)}`);
-  const sandbox = await startSandbox({ workDir, awsFaultProxy: withFaults, log: () => undefined, ...(options.webhookApi ? { webhookApi: options.webhookApi } : {}) });
+  const sandbox = await startSandbox({ workDir, awsFaultProxy: withFaults, log: () => undefined, ...(options.webhookApi ? { webhookApi: options.webhookApi } : {}), ...(options.stageOverrides ? { stageOverrides: options.stageOverrides } : {}) });
   const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
   const sqs = new SQSClient(clientConfig(sandbox.emulator.endpoint));
   try {

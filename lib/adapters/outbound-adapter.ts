@@ -119,8 +119,10 @@ export class OutboundAdapter extends Construct {
     const timeout = Duration.seconds(outbound.timeoutSeconds);
     const queueRetention = props.queueRetention ?? Duration.days(4);
 
+    const batchingWindow = outbound.batchingWindowSeconds ? Duration.seconds(outbound.batchingWindowSeconds) : undefined;
     this.reliableQueue = new ReliableQueue(this, `${pascal(props.system)}Sync`, {
       consumerTimeout: timeout,
+      ...(batchingWindow ? { consumerBatchingWindow: batchingWindow } : {}),
       maxReceiveCount: outbound.maxReceiveCount,
       retentionPeriod: queueRetention,
       deadLetterRetentionPeriod: props.deadLetterRetention,
@@ -172,6 +174,8 @@ export class OutboundAdapter extends Construct {
 
     this.eventSource = new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: outbound.batchSize,
+      // A window gathers fuller batches at volume (fewer receives, deletes and invocations) for up to that much latency.
+      ...(batchingWindow ? { maxBatchingWindow: batchingWindow } : {}),
       reportBatchItemFailures: true,
       maxConcurrency: outbound.maxConcurrency,
     });

@@ -31,6 +31,11 @@ export interface SystemConfig {
     /** SQS event source `maximumConcurrency`. */
     readonly maxConcurrency: number;
     readonly batchSize: number;
+    /**
+     * How long the SQS event source gathers messages into one batch (`MaximumBatchingWindowInSeconds`): fuller batches
+     * at volume (fewer receives, deletes and invocations), at the price of up to that much latency per call. @default 0
+     */
+    readonly batchingWindowSeconds?: number;
     readonly timeoutSeconds: number;
     /** Deliveries before a message moves to the DLQ. */
     readonly maxReceiveCount: number;

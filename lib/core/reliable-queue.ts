@@ -26,6 +26,12 @@ export interface ReliableQueueProps {
    */
   readonly consumerTimeout?: Duration;
   /**
+   * The consumer's batching window (SQS event source `maxBatchingWindow`), added to the visibility timeout as AWS
+   * advises (six times the function timeout plus the window): a message waiting in a window is already received.
+   * @default - none
+   */
+  readonly consumerBatchingWindow?: Duration;
+  /**
    * Deliveries of a message before it moves to the DLQ.
    * @default 5
    */
@@ -109,7 +115,7 @@ export class ReliableQueue extends Construct {
       ...queueDefaults(),
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       ...(props.deliveryDelay ? { deliveryDelay: props.deliveryDelay } : {}),
-      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR + (props.consumerBatchingWindow?.toSeconds() ?? 0)),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
 

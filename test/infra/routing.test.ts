@@ -161,3 +161,24 @@ describe.each(['dev', 'prod'])('routing, outbound adapters and indexer on the %s
     template.hasOutput('ExceptionsQueueUrl', {});
   });
 });
+
+describe('an outbound batching window (systems.<x>.outbound.batchingWindowSeconds)', () => {
+  test('gathers the adapter\'s batches for that long, and its queue\'s visibility timeout grows by the window; the other adapters keep none', () => {
+    const { template } = synthStage('dev', { configOverrides: JSON.stringify({ systems: { erp: { outbound: { batchingWindowSeconds: 2 } } } }) });
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    const mappings = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    const ofQueue = (fragment: string) => mappings.find(([, m]) => JSON.stringify(m.Properties!.EventSourceArn).includes(fragment))!;
+    const [, erp] = ofQueue('ErpOutboundErpSyncQueue');
+    expect(erp.Properties!.MaximumBatchingWindowInSeconds).toBe(2);
+    for (const other of ['FleetOutboundFleetSyncQueue', 'CsOutboundCsSyncQueue']) expect(ofQueue(other)[1].Properties!.MaximumBatchingWindowInSeconds, other).toBeUndefined();
+    const queueId = (erp.Properties!.EventSourceArn as Ref)['Fn::GetAtt']![0];
+    const functionId = (erp.Properties!.FunctionName as Ref).Ref!;
+    expect(resources[queueId]!.Properties!.VisibilityTimeout).toBe(6 * (resources[functionId]!.Properties!.Timeout as number) + 2);
+  });
+
+  test('the stage config refuses a negative window or one over 20 s', () => {
+    for (const bad of [-1, 21]) {
+      expect(() => synthStage('dev', { configOverrides: JSON.stringify({ systems: { erp: { outbound: { batchingWindowSeconds: bad } } } }) }), String(bad)).toThrow(/batchingWindowSeconds/);
+    }
+  });
+});
