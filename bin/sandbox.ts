@@ -84,7 +84,7 @@ say(
 );
 say(`  AWS endpoint     ${endpoints.awsEndpoint}   (region ${endpoints.region}, any credentials)`);
 say(`  Step Functions   ${endpoints.sfnEndpoint}`);
-say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no REST API yet)'}`);
+say(`  webhooks         ${endpoints.webhookBaseUrl ?? '(the product has no webhook API yet)'}   (${sandbox.config.webhooks.api === 'http' ? 'an HTTP API' : 'a REST API'}; docs/webhooks.md)`);
 const visibilityPage = endpoints.outputs[endpoints.stackName]?.VisibilityPageUrl;
 if (visibilityPage) say(`  visibility page  ${visibilityPage}   (deliveries in trouble, revenue at risk, timelines; docs/visibility.md)`);
 if (endpoints.simulators) say(`  simulators       erp ${endpoints.simulators.erp}  fleet ${endpoints.simulators.fleet}  cs ${endpoints.simulators.cs} (${sandbox.simulators?.csVendor ?? 'zendesk'})`);
