@@ -46,16 +46,26 @@ function webhookApiOf(value: string | undefined): 'rest' | 'http' | undefined {
 /** `COST_STAGE_OVERRIDES`: stage-config overrides for the run, as JSON (a knob's effect, e.g. `{"systems":{"erp":{"outbound":{"batchingWindowSeconds":2}}}}`). */
 function stageOverridesOf(value: string | undefined): Record<string, unknown> | undefined {
   if (value === undefined || value === '') return undefined;
-  const parsed = JSON.parse(value) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`COST_STAGE_OVERRIDES is not JSON (${(error as Error).message}): ${value}`, { cause: error });
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`COST_STAGE_OVERRIDES must be a JSON object, got ${value}`);
   return parsed as Record<string, unknown>;
 }
 
-/** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
-async function scenarioRun(): Promise<BenchSection[]> {
+/** What the environment chooses for the run's sandbox: the webhook API and further stage settings. */
+function runChoices(): { webhookApi?: 'rest' | 'http'; stageOverrides?: Record<string, unknown> } {
   const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
   const stageOverrides = stageOverridesOf(process.env.COST_STAGE_OVERRIDES);
-  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true, ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) });
+  return { ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) };
+}
+
+/** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
+async function scenarioRun(): Promise<BenchSection[]> {
+  const sandbox = await startSandbox({ workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost'), log: () => undefined, prewarm: true, ...runChoices() });
   let usage: Usage;
   try {
     const meter = await startMetering(sandbox);
@@ -77,9 +87,7 @@ async function scenarioRun(): Promise<BenchSection[]> {
 async function volumeRun(): Promise<BenchSection[]> {
   const orders = Number(process.env.COST_ORDERS ?? 1000);
   if (!Number.isInteger(orders) || orders < 1) throw new Error(`COST_ORDERS must be a positive integer, got ${process.env.COST_ORDERS}`);
-  const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
-  const stageOverrides = stageOverridesOf(process.env.COST_STAGE_OVERRIDES);
-  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) });
+  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...runChoices() });
   if (!passed(summary)) throw new Error(`the volume run did not pass, its figures do not count:\n${formatReport(summary)}`);
   const exceptions = planOrders(orders, 1).filter((p) => p.exception !== 'none').length;
   return costSections(

@@ -265,8 +265,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const vendorOverrides = systemVendorOverrides(stageConfig, systems, log);
     // --webhook-api: the stage's webhook API for this run, an override like the vendors'.
     const apiOverride = options.webhookApi ? { webhooks: { api: options.webhookApi } } : undefined;
-    const overrides =
-      vendorOverrides || apiOverride || options.stageOverrides ? mergeConfig(mergeConfig(vendorOverrides ?? {}, apiOverride ?? {}), options.stageOverrides ?? {}) : undefined;
+    const parts = [vendorOverrides, apiOverride, options.stageOverrides].filter((part): part is Record<string, unknown> => part !== undefined);
+    const overrides = parts.length > 0 ? (parts.reduce<unknown>((merged, part) => mergeConfig(merged, part), {}) as Record<string, unknown>) : undefined;
     // The chosen vendors and secret names, before validation: a vendor's own settings (Business Central's company)
     // come from its simulator, so the stage is validated once the simulators run.
     const chosen = (overrides ? mergeConfig(stageConfig, overrides) : stageConfig) as StageConfig;

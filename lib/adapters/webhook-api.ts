@@ -95,6 +95,12 @@ export function accessLogFields(kind: 'rest' | 'http'): Record<string, string> {
   };
 }
 
+/** The stage-wide throttle of a webhook API (a route without its own setting): the highest of the systems' limits. */
+export function stageDefaultThrottle(systems: readonly WebhookRouteSet[]): RouteThrottle {
+  const resolved = (values: number[]) => Math.max(...values.filter((v) => !Token.isUnresolved(v)), 1);
+  return { rateLimitPerSecond: resolved(systems.map((s) => s.throttle.rateLimitPerSecond)), burstLimit: resolved(systems.map((s) => s.throttle.burstLimit)) };
+}
+
 /** JSON body of API Gateway's own error responses, in the functions' error shape. */
 function gatewayError(code: string): Record<string, string> {
   return { 'application/json': `{"error":"${code}","message":$context.error.messageString}` };
@@ -142,8 +148,7 @@ export class WebhookApi extends Construct implements WebhookIngress {
         }
       }
     }
-    const maxRate = Math.max(...props.systems.map((s) => s.throttle.rateLimitPerSecond).filter((r) => !Token.isUnresolved(r)), 1);
-    const maxBurst = Math.max(...props.systems.map((s) => s.throttle.burstLimit).filter((b) => !Token.isUnresolved(b)), 1);
+    const stageDefault = stageDefaultThrottle(props.systems);
 
     this.api = new apigateway.RestApi(this, 'Api', {
       // CloudFormation requires a name; a generated unique one keeps a second stage in the account deployable.
@@ -161,8 +166,8 @@ export class WebhookApi extends Construct implements WebhookIngress {
         tracingEnabled: true,
         metricsEnabled: true,
         // Stage default (any route without its own setting); each route gets its system's limits below.
-        throttlingRateLimit: maxRate,
-        throttlingBurstLimit: maxBurst,
+        throttlingRateLimit: stageDefault.rateLimitPerSecond,
+        throttlingBurstLimit: stageDefault.burstLimit,
         methodOptions,
       },
     });

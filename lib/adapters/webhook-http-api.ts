@@ -1,11 +1,11 @@
-import { Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { webhookPath } from '../../registry/vendors';
-import { accessLogFields, validateWebhookApiProps, type WebhookApiProps, type WebhookIngress } from './webhook-api';
+import { accessLogFields, stageDefaultThrottle, validateWebhookApiProps, type WebhookApiProps, type WebhookIngress } from './webhook-api';
 
 /** What the HTTP API variant takes: the REST API's props without what HTTP APIs do not have (a WAF web ACL, the account-level logging role). */
 export type WebhookHttpApiProps = Omit<WebhookApiProps, 'webAclArn' | 'cloudWatchRole'>;
@@ -47,15 +47,14 @@ export class WebhookHttpApi extends Construct implements WebhookIngress {
       createDefaultStage: false,
       // The routes are all there is: no CORS (vendors' servers call it, not browsers).
     });
-    const rates = props.systems.map((s) => s.throttle.rateLimitPerSecond).filter((r) => !Token.isUnresolved(r));
-    const bursts = props.systems.map((s) => s.throttle.burstLimit).filter((b) => !Token.isUnresolved(b));
+    const stageDefault = stageDefaultThrottle(props.systems);
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
       stageName: props.stageName ?? 'v1',
       autoDeploy: true,
       detailedMetricsEnabled: true,
       // Stage default (a route without its own setting); each route gets its system's limits below.
-      throttle: { rateLimit: Math.max(...rates, 1), burstLimit: Math.max(...bursts, 1) },
+      throttle: { rateLimit: stageDefault.rateLimitPerSecond, burstLimit: stageDefault.burstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
         format: apigateway.AccessLogFormat.custom(JSON.stringify(accessLogFields('http'))),

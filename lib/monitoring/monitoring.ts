@@ -23,7 +23,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
 import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
-import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, scheduledJobAlarm, stateMachineAlarms, undeliveredAlarm, type AlarmSpec } from './alarm-specs';
+import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, scheduledJobAlarm, stateMachineAlarms, undeliveredAlarm, type AlarmSpec, type ApiMetrics } from './alarm-specs';
 import { coverageProblems } from './coverage';
 import { driftGraphs, type SweepToMonitor } from './drift';
 import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
@@ -205,21 +205,22 @@ export class Monitoring extends Construct {
   public monitorApi(api: apigateway.RestApiBase, options: { readonly name?: string } = {}): this {
     if (!this.claim(api)) return this;
     const name = this.names.claim(options.name ?? meaningfulName(api), api);
-    const requests = api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' });
-    for (const spec of apiAlarms(name, api, requests, this.props)) this.addAlarm(spec);
-    this.output(`Api${pascal(name)}`, { name, id: api.restApiId, apiName: api.restApiName } satisfies NamedResourceDiscovery);
-    this.board.addGraphs(undefined, apiGraphs(name, api, requests));
-    return this;
+    return this.monitorApiMetrics(name, api, { name, id: api.restApiId, apiName: api.restApiName });
   }
 
   /** HTTP API alarms and graphs, as {@link monitorApi}'s, on the stage's metrics (the `ApiId` and `Stage` dimensions). */
   public monitorHttpApi(stage: apigwv2.HttpStage, options: { readonly name?: string } = {}): this {
     if (!this.claim(stage)) return this;
     const name = this.names.claim(options.name ?? meaningfulName(stage.api), stage);
-    const requests = stage.metricCount({ period: Duration.minutes(5), statistic: 'Sum' });
-    for (const spec of apiAlarms(name, stage, requests, this.props)) this.addAlarm(spec);
-    this.output(`Api${pascal(name)}`, { name, id: stage.api.apiId } satisfies NamedResourceDiscovery);
-    this.board.addGraphs(undefined, apiGraphs(name, stage, requests));
+    return this.monitorApiMetrics(name, stage, { name, id: stage.api.apiId });
+  }
+
+  /** The alarms, discovery output and graphs of an API, from its metrics (a REST API's or an HTTP API stage's). */
+  private monitorApiMetrics(name: string, metrics: ApiMetrics & Pick<apigateway.RestApiBase, 'metricCount'>, discovery: NamedResourceDiscovery): this {
+    const requests = metrics.metricCount({ period: Duration.minutes(5), statistic: 'Sum' });
+    for (const spec of apiAlarms(name, metrics, requests, this.props)) this.addAlarm(spec);
+    this.output(`Api${pascal(name)}`, discovery);
+    this.board.addGraphs(undefined, apiGraphs(name, metrics, requests));
     return this;
   }
 

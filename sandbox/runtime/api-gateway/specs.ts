@@ -55,6 +55,16 @@ export interface RestApiSpec {
   readonly gatewayResponses: ReadonlyMap<string, GatewayResponseSpec>;
 }
 
+/**
+ * The throttle a stage's method setting (REST) or route setting (HTTP API) states, each limit at API Gateway's
+ * account default (10,000 requests per second, burst 5,000) when only the other is set; undefined when neither is.
+ */
+function throttleOf(value: unknown): ThrottleSetting | undefined {
+  const v = (value ?? {}) as { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number };
+  if (v.ThrottlingRateLimit === undefined && v.ThrottlingBurstLimit === undefined) return undefined;
+  return { rateLimit: Number(v.ThrottlingRateLimit ?? 10_000), burstLimit: Number(v.ThrottlingBurstLimit ?? 5_000) };
+}
+
 const INTEGRATION_URI = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/;
 
 /** Reads every REST API (resources, methods, stages) of a deployed stack. */
@@ -126,13 +136,11 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
       const props = deployed.properties(s.logicalId);
       if (String(props.RestApiId) !== restApiId) continue;
       const throttling = new Map<string, ThrottleSetting>();
-      for (const setting of (props.MethodSettings ?? []) as { HttpMethod?: string; ResourcePath?: string; ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }[]) {
-        if (setting.ThrottlingRateLimit === undefined && setting.ThrottlingBurstLimit === undefined) continue;
+      for (const setting of (props.MethodSettings ?? []) as { HttpMethod?: string; ResourcePath?: string }[]) {
+        const limits = throttleOf(setting);
+        if (!limits) continue;
         const resourcePath = String(setting.ResourcePath ?? '/*').replaceAll('~1', '/');
-        throttling.set(`${resourcePath} ${String(setting.HttpMethod ?? '*').toUpperCase()}`, {
-          rateLimit: Number(setting.ThrottlingRateLimit ?? 10_000),
-          burstLimit: Number(setting.ThrottlingBurstLimit ?? 5_000),
-        });
+        throttling.set(`${resourcePath} ${String(setting.HttpMethod ?? '*').toUpperCase()}`, limits);
       }
       stages.push({ stageName: String(props.StageName), variables: (props.Variables as Record<string, string> | undefined) ?? null, throttling });
     }
@@ -204,14 +212,10 @@ export function httpApiSpecs(deployed: DeployedStack): RestApiSpec[] {
       const props = deployed.properties(s.logicalId);
       if (String(props.ApiId) !== apiId) continue;
       const throttling = new Map<string, ThrottleSetting>();
-      const setting = (value: unknown): ThrottleSetting | undefined => {
-        const v = (value ?? {}) as { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number };
-        return v.ThrottlingRateLimit === undefined && v.ThrottlingBurstLimit === undefined ? undefined : { rateLimit: Number(v.ThrottlingRateLimit ?? 10_000), burstLimit: Number(v.ThrottlingBurstLimit ?? 5_000) };
-      };
-      const stageDefault = setting(props.DefaultRouteSettings);
+      const stageDefault = throttleOf(props.DefaultRouteSettings);
       if (stageDefault) throttling.set('/* *', stageDefault);
       for (const [routeKey, value] of Object.entries((props.RouteSettings ?? {}) as Record<string, unknown>)) {
-        const own = setting(value);
+        const own = throttleOf(value);
         const { httpMethod, resourcePath } = splitRouteKey(routeKey);
         if (own) throttling.set(`${resourcePath} ${httpMethod === 'ANY' ? '*' : httpMethod}`, own);
       }
