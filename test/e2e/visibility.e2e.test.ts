@@ -208,9 +208,16 @@ describe('the visibility page in Chromium (issue 16)', () => {
     });
     const invoiceId = posted!.detail.refs.invoiceId!;
     const unbilled = async () => (await api<{ items: { shipmentId: string; invoice: unknown; cancelledInvoices: { invoiceId: string; creditMemoIds: string[] }[] }[] }>('api/deliveries/unbilled?limit=100')).items.find((r) => r.shipmentId === shipmentId);
-    // Indexed as invoiced: its timeline has the invoice, and the unbilled list does not have it.
-    // The bus has the invoice before the ledger's batch is indexed: the timeline is a 404 until then.
-    await waitFor('the invoice in its timeline', async () => (await apiOnceKnown<{ timeline: { eventType: string }[] }>(`api/shipments/${shipmentId}/timeline`))?.timeline.some((h) => h.eventType === 'invoice.posted'));
+    // Indexed as delivered and invoiced: its timeline has this POD and this invoice (the indexer projects the view before
+    // it writes an event's timeline entry), and the unbilled list does not have it. The trace is the order's, which holds
+    // other shipments' invoices: the hops are matched by event id. The bus has the invoice before the ledger's batch is
+    // indexed: the timeline is a 404 until then.
+    const [pod] = await ofShipment('pod.captured');
+    const indexed = new Set([pod!.detail.metadata.eventId, posted!.detail.metadata.eventId]);
+    await waitFor('its POD and invoice in its timeline', async () => {
+      const hops = (await apiOnceKnown<{ timeline: { eventId: string }[] }>(`api/shipments/${shipmentId}/timeline`))?.timeline ?? [];
+      return [...indexed].every((id) => hops.some((h) => h.eventId === id));
+    });
     await waitFor('the invoiced delivery off the unbilled list', async () => (await unbilled()) === undefined);
     // A user cancels the invoice in the ERP: a credit memo for its whole amount, naming it.
     await sim('erp', 'POST', '/__sim/actions/cancelInvoice', { invoiceId });
