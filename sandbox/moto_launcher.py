@@ -432,6 +432,40 @@ def apply_patches() -> list:
         jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
     applied.append("server-repeated-work-cached")
 
+    # 15. An SQS queue never loses a message it accepted, and a delete stays deleted. moto server serves requests on
+    #     threads, and moto's queue rebuilds its message list on every delete (`Queue.delete_message`: a filtered copy,
+    #     then `self._messages = copy`) without the lock a send appends under, while a receive moves messages to the
+    #     DLQ with `list.remove` without it either. A message sent (a PutEvents rule delivery) while another was being
+    #     deleted vanished from the queue; two deletes at once undid one of them (the message came back after its
+    #     visibility timeout); two receives at once could hand one message to both. A 1,000-order cost run lost one
+    #     ledger message this way (its trace had no `shipment.dispatched`, nothing was dead-lettered);
+    #     test/sandbox/sqs-atomic-queue.test.ts reproduces it (sqs-race.py: 3 of 3,600 lost before this patch). Every
+    #     operation that reads or changes a queue's messages now holds the queue's own lock (the reentrant lock under
+    #     its condition, which a long poll's wait releases while it waits).
+    def queue_locked(method):
+        def locked(self, *args, **kwargs):
+            with self._messages_lock:
+                return method(self, *args, **kwargs)
+
+        locked.__wrapped__ = method
+        return locked
+
+    def backend_queue_locked(method):
+        def locked(self, queue_name, *args, **kwargs):
+            with self.get_queue(queue_name)._messages_lock:
+                return method(self, queue_name, *args, **kwargs)
+
+        locked.__wrapped__ = method
+        return locked
+
+    if not hasattr(sqs_models.Queue.delete_message, "__wrapped__"):
+        sqs_models.Queue.delete_message = queue_locked(sqs_models.Queue.delete_message)
+    for name in ("receive_message", "delete_message_batch", "change_message_visibility", "change_message_visibility_batch", "purge_queue"):
+        method = getattr(sqs_models.SQSBackend, name, None)
+        if method is not None and not hasattr(method, "__wrapped__"):
+            setattr(sqs_models.SQSBackend, name, backend_queue_locked(method))
+    applied.append("sqs-queue-messages-atomic")
+
     return applied
 
 
