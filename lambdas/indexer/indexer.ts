@@ -145,10 +145,41 @@ export function createIndexerHandler(deps: IndexerDependencies): (event: SQSEven
     }
   };
 
-  // One record after another, in the order we received their events: the events of a batch are often one shipment's,
-  // and in parallel they would race for its state item (a failed conditional write and a retry each time,
-  // docs/cost.md); SQS hands a batch over in any order, and the late flag compares receipt times.
-  return async (event, context) => processPartialResponse({ ...event, Records: inReceiptOrder(event.Records) }, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  // A correlation's records one after another, in the order we received their events: one shipment's events in parallel
+  // would race for its state item (a failed conditional write and a retry each time, docs/cost.md), SQS hands a batch
+  // over in any order, and the late flag compares receipt times. Different correlations touch different items (state,
+  // view, links, timeline) and run side by side: the invocation lasts as long as its longest correlation's records, not
+  // as long as all of them (billed duration, and the time before the trace and the visibility page have an event).
+  return async (event, context) => {
+    const inOrder = inCorrelationOrder(recordHandler);
+    return processPartialResponse({ ...event, Records: inReceiptOrder(event.Records) }, inOrder, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
+  };
+}
+
+/** The correlation a ledger record's event belongs to; undefined when its body cannot be read (pure). */
+export function correlationOfRecord(record: Pick<SQSRecord, 'body'>): string | undefined {
+  try {
+    const id = (JSON.parse(record.body) as { detail?: { metadata?: { correlationId?: unknown } } }).detail?.metadata?.correlationId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wraps a record handler for one batch so that records of the same correlation run one after another, in the order the
+ * handler is called, whatever became of the one before (a failure is that record's own: it is retried alone); records
+ * of different correlations, and records whose correlation cannot be read, run at once.
+ */
+export function inCorrelationOrder<R extends Pick<SQSRecord, 'body' | 'messageId'>, T>(handler: (record: R) => Promise<T>): (record: R) => Promise<T> {
+  const last = new Map<string, Promise<unknown>>();
+  return (record) => {
+    const key = correlationOfRecord(record);
+    if (key === undefined) return handler(record);
+    const run = (last.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => handler(record));
+    last.set(key, run);
+    return run;
+  };
 }
 
 /**

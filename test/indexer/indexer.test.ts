@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { inFlightAttributes, planIndex } from '../../lambdas/indexer/index-plan';
 import { inFlightKeys } from '../../registry/correlation-keys';
-import { createIndexerHandler, indexEvent, inReceiptOrder } from '../../lambdas/indexer/indexer';
+import { correlationOfRecord, createIndexerHandler, indexEvent, inCorrelationOrder, inReceiptOrder } from '../../lambdas/indexer/indexer';
 import { refusedMilestone } from '../../lambdas/indexer/index-plan';
 import { completesSli, slisFor } from '../../lambdas/indexer/slis';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
@@ -199,6 +200,66 @@ describe('correlation indexer handler', () => {
         at('e', '2026-03-12T11:00:00Z', '2026-03-12T08:00:00Z'),
       ]).map((r) => r.id),
     ).toEqual(['x', 'y', 'a', 'd', 'b', 'c', 'e']);
+  });
+
+  test('a batch of two orders: each order\'s events one after another, the two orders side by side; both indexed as if alone', async () => {
+    const { store, handler } = indexerHarness((items) => new InMemoryShipmentViewStore(items));
+    const { events } = referenceScenario();
+    const other = events.map((e) => JSON.parse(JSON.stringify(e).replaceAll('SO-1001', 'SO-2002').replaceAll('SHP-1001-01', 'SHP-2002-01').replaceAll(e.metadata.eventId, createHash('sha256').update(`${e.metadata.eventId}-2`).digest('hex'))) as typeof e);
+    // Records in progress per correlation: from the event's first read (is it indexed?) to its timeline entry (the last write).
+    const inProgress = new Map<string, number>();
+    let most = 0;
+    const mostPerCorrelation = new Map<string, number>();
+    const has = store.hasTimeline.bind(store);
+    const put = store.putTimeline.bind(store);
+    store.hasTimeline = async (pk, sk) => {
+      inProgress.set(pk, (inProgress.get(pk) ?? 0) + 1);
+      mostPerCorrelation.set(pk, Math.max(mostPerCorrelation.get(pk) ?? 0, inProgress.get(pk)!));
+      most = Math.max(most, [...inProgress.values()].reduce((a, b) => a + b, 0));
+      return has(pk, sk);
+    };
+    store.putTimeline = async (item) => {
+      const written = await put(item);
+      inProgress.set(item.pk, inProgress.get(item.pk)! - 1);
+      return written;
+    };
+    const interleaved = events.flatMap((e, i) => [sqsRecord(e), sqsRecord(other[i]!)]);
+    const response = await handler(sqsEvent(...interleaved), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(Object.fromEntries(mostPerCorrelation)).toEqual({ 'CORR#SO-1001': 1, 'CORR#SO-2002': 1 });
+    expect(most).toBe(2);
+    for (const [order, shipment] of [['SO-1001', 'SHP-1001-01'], ['SO-2002', 'SHP-2002-01']] as const) {
+      expect(store.state(shipment)).toMatchObject({ milestone: 'delivered', rank: 5, version: 4 });
+      expect(await store.timeline(order)).toHaveLength(events.length);
+    }
+    // The same order's view as when its batch is indexed alone.
+    const alone = indexerHarness((items) => new InMemoryShipmentViewStore(items));
+    await alone.handler(sqsEvent(...events.map((e) => sqsRecord(e))), lambdaContext());
+    expect(viewOfItem(store.items.get('SHIPMENT#SHP-1001-01\u0000STATE'))).toEqual(viewOfItem(alone.store.items.get('SHIPMENT#SHP-1001-01\u0000STATE')));
+  });
+
+  test('inCorrelationOrder (pure): a correlation\'s records wait for the one before, settled or failed; other correlations and unreadable records do not wait', async () => {
+    const started: string[] = [];
+    const finish = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+    const handler = inCorrelationOrder((record: { messageId: string; body: string }) => {
+      started.push(record.messageId);
+      return new Promise<void>((resolve, reject) => finish.set(record.messageId, { resolve, reject }));
+    });
+    const rec = (messageId: string, correlationId?: string) => ({ messageId, body: correlationId === undefined ? '{' : JSON.stringify({ detail: { metadata: { correlationId } } }) });
+    const a1 = handler(rec('a1', 'A'));
+    const b1 = handler(rec('b1', 'B'));
+    const a2 = handler(rec('a2', 'A'));
+    const x = handler(rec('x'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.toSorted()).toEqual(['a1', 'b1', 'x']);
+    finish.get('a1')!.reject(new Error('a1 failed'));
+    await expect(a1).rejects.toThrow('a1 failed');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.toSorted()).toEqual(['a1', 'a2', 'b1', 'x']);
+    for (const id of ['b1', 'a2', 'x']) finish.get(id)!.resolve();
+    await Promise.all([b1, a2, x]);
+    expect(correlationOfRecord(rec('y', 'C'))).toBe('C');
+    expect(correlationOfRecord(rec('z'))).toBeUndefined();
   });
 
   test('a departure reported after the arrival, in the same batch as it, is indexed after it and flagged late, whatever order SQS hands them over in', async () => {
