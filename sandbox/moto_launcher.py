@@ -234,7 +234,7 @@ def apply_patches() -> list:
     #     as it is when the write applies. moto evaluates the condition, then validates and applies the update in
     #     separate steps without a lock, and moto server serves requests on threads: two conditional updates of
     #     one item arriving together could both pass (the chaos run saw two status leases granted at once;
-    #     test/sandbox/dynamodb-atomic-conditions.test.ts reproduces it). Every item operation of the DynamoDB
+    #     test/sandbox/emulator-races.test.ts reproduces it). Every item operation of the DynamoDB
     #     backend runs under one lock, so each is atomic and reads never see half an update.
     from moto.dynamodb import models as dynamodb_models
 
@@ -439,7 +439,7 @@ def apply_patches() -> list:
     #     deleted vanished from the queue; two deletes at once undid one of them (the message came back after its
     #     visibility timeout); two receives at once could hand one message to both. A 1,000-order cost run lost one
     #     ledger message this way (its trace had no `shipment.dispatched`, nothing was dead-lettered);
-    #     test/sandbox/sqs-atomic-queue.test.ts reproduces it (sqs-race.py: 3 of 3,600 lost before this patch). Every
+    #     test/sandbox/emulator-races.test.ts reproduces it (sqs-race.py: 3 of 3,600 lost before this patch). Every
     #     operation that reads or changes a queue's messages now holds the queue's own lock (the reentrant lock under
     #     its condition, which a long poll's wait releases while it waits).
     def queue_locked(method):

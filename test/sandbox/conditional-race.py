@@ -1,6 +1,6 @@
 """Races conditional UpdateItem calls for one item against the emulator; prints how many trials had several winners.
 
-Used by dynamodb-atomic-conditions.test.ts. Threads released by one barrier put the requests on the wire within
+Used by emulator-races.test.ts. Threads released by one barrier put the requests on the wire within
 a fraction of a millisecond of each other, which Node's single thread does not: moto's window between checking a
 condition and applying the update is that short.
 

@@ -1,6 +1,6 @@
 """Sends, receives and deletes SQS messages on one queue from many threads at once; prints what was lost or seen twice.
 
-Used by sqs-atomic-queue.test.ts. moto server serves requests on threads, and a queue's message list was rebuilt by
+Used by emulator-races.test.ts. moto server serves requests on threads, and a queue's message list was rebuilt by
 a delete (`Queue.delete_message`) without the lock a send appends under: a message sent while another was being
 deleted could vanish (a 1,000-order cost run lost one ledger message this way). Threads put the requests on the wire
 together, which Node's single thread does not.
