@@ -439,7 +439,8 @@ def apply_patches() -> list:
     #     deleted vanished from the queue; two deletes at once undid one of them (the message came back after its
     #     visibility timeout); two receives at once could hand one message to both. A 1,000-order cost run lost one
     #     ledger message this way (its trace had no `shipment.dispatched`, nothing was dead-lettered);
-    #     test/sandbox/emulator-races.test.ts reproduces it (sqs-race.py: 3 of 3,600 lost before this patch). Every
+    #     test/sandbox/emulator-races.test.ts reproduces it (sqs-race.py, 1,800 messages: before this patch some received
+    #     twice in every run, 3 lost in one of four). Every
     #     operation that reads or changes a queue's messages now holds the queue's own lock (the reentrant lock under
     #     its condition, which a long poll's wait releases while it waits).
     def queue_locked(method):
