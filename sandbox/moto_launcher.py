@@ -240,18 +240,25 @@ def apply_patches() -> list:
 
     dynamodb_lock = threading.RLock()
 
-    def serialized(method):
-        def locked(self, *args, **kwargs):
-            with dynamodb_lock:
-                return method(self, *args, **kwargs)
+    def hold_lock(cls, names, lock_of):
+        # Each named method of `cls` runs holding the lock `lock_of` returns for its call (once: `__wrapped__` marks it).
+        for name in names:
+            method = getattr(cls, name, None)
+            if method is None or hasattr(method, "__wrapped__"):
+                continue
 
-        locked.__wrapped__ = method
-        return locked
+            def locked(self, *args, _method=method, **kwargs):
+                with lock_of(self, *args, **kwargs):
+                    return _method(self, *args, **kwargs)
 
-    for name in ("put_item", "update_item", "delete_item", "get_item", "query", "scan", "transact_write_items", "execute_statement", "execute_transaction", "batch_execute_statement"):
-        method = getattr(dynamodb_models.DynamoDBBackend, name, None)
-        if method is not None and not hasattr(method, "__wrapped__"):
-            setattr(dynamodb_models.DynamoDBBackend, name, serialized(method))
+            locked.__wrapped__ = method
+            setattr(cls, name, locked)
+
+    hold_lock(
+        dynamodb_models.DynamoDBBackend,
+        ("put_item", "update_item", "delete_item", "get_item", "query", "scan", "transact_write_items", "execute_statement", "execute_transaction", "batch_execute_statement"),
+        lambda backend, *args, **kwargs: dynamodb_lock,
+    )
     applied.append("dynamodb-atomic-conditional-writes")
 
     # 12. Write units by item size, for the cost bench (sandbox/metering.ts). DynamoDB bills a write by the size of
@@ -440,31 +447,14 @@ def apply_patches() -> list:
     #     visibility timeout); two receives at once could hand one message to both. A 1,000-order cost run lost one
     #     ledger message this way (its trace had no `shipment.dispatched`, nothing was dead-lettered);
     #     test/sandbox/emulator-races.test.ts reproduces it (sqs-race.py, 1,800 messages: before this patch some received
-    #     twice in every run, 3 lost in one of four). Every
-    #     operation that reads or changes a queue's messages now holds the queue's own lock (the reentrant lock under
-    #     its condition, which a long poll's wait releases while it waits).
-    def queue_locked(method):
-        def locked(self, *args, **kwargs):
-            with self._messages_lock:
-                return method(self, *args, **kwargs)
-
-        locked.__wrapped__ = method
-        return locked
-
-    def backend_queue_locked(method):
-        def locked(self, queue_name, *args, **kwargs):
-            with self.get_queue(queue_name)._messages_lock:
-                return method(self, queue_name, *args, **kwargs)
-
-        locked.__wrapped__ = method
-        return locked
-
-    if not hasattr(sqs_models.Queue.delete_message, "__wrapped__"):
-        sqs_models.Queue.delete_message = queue_locked(sqs_models.Queue.delete_message)
-    for name in ("receive_message", "delete_message_batch", "change_message_visibility", "change_message_visibility_batch", "purge_queue"):
-        method = getattr(sqs_models.SQSBackend, name, None)
-        if method is not None and not hasattr(method, "__wrapped__"):
-            setattr(sqs_models.SQSBackend, name, backend_queue_locked(method))
+    #     twice in every run, 3 lost in one of four). Every operation that changes a queue's messages now holds the
+    #     queue's own lock (the reentrant lock under its condition, which a long poll's wait releases while it waits).
+    hold_lock(sqs_models.Queue, ("delete_message",), lambda queue, *args, **kwargs: queue._messages_lock)
+    hold_lock(
+        sqs_models.SQSBackend,
+        ("receive_message", "delete_message_batch", "change_message_visibility", "change_message_visibility_batch", "purge_queue"),
+        lambda backend, queue_name, *args, **kwargs: backend.get_queue(queue_name)._messages_lock,
+    )
     applied.append("sqs-queue-messages-atomic")
 
     return applied
