@@ -241,17 +241,18 @@ def apply_patches() -> list:
     dynamodb_lock = threading.RLock()
 
     def hold_lock(cls, names, lock_of):
-        # Each named method of `cls` runs holding the lock `lock_of` returns for its call (once: `__wrapped__` marks it).
+        # Each named method of `cls` runs holding the lock `lock_of` returns for its call, wrapped once (marked with
+        # our own attribute, not `__wrapped__`: moto's decorators set that on some methods, as patch 12 notes).
         for name in names:
             method = getattr(cls, name, None)
-            if method is None or hasattr(method, "__wrapped__"):
+            if method is None or getattr(method, "lsync_locked", False):
                 continue
 
             def locked(self, *args, _method=method, **kwargs):
                 with lock_of(self, *args, **kwargs):
                     return _method(self, *args, **kwargs)
 
-            locked.__wrapped__ = method
+            locked.lsync_locked = True
             setattr(cls, name, locked)
 
     hold_lock(

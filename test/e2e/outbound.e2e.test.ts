@@ -152,7 +152,6 @@ describe('outbound sync in the sandbox (issue 5)', () => {
     // Other e2e files may add hops to SO-1001 meanwhile: the API's timeline holds every hop read above, as read.
     const hopKey = (h: { eventId: string; eventType: string; occurredAt: string }) => `${h.eventId} ${h.eventType} ${h.occurredAt}`;
     const viaApiHops = new Set(((await viaApi.json()) as { timeline: (typeof trace.timeline)[number][] }).timeline.map(hopKey));
-    expect(viaApiHops.size).toBeGreaterThanOrEqual(trace.timeline.length);
     expect(trace.timeline.map(hopKey).filter((k) => !viaApiHops.has(k))).toEqual([]);
     expect((await fetch(`${traceApi.url}trace/SO-0000`)).status).toBe(404);
 
