@@ -119,7 +119,7 @@ export function apiVendor(system: SystemName, configured?: string): ApiVendorEnt
   const entry = (API_VENDORS as Readonly<Record<string, ApiVendorEntry>>)[name];
   if (!entry || entry.system !== system) {
     const choices = Object.entries(API_VENDORS).filter(([, e]) => e.system === system).map(([n]) => n);
-    throw new Error(`systems.${system}.vendor "${configured}" is not a ${system} vendor (known: ${choices.join(', ')})`);
+    throw new Error(`systems.${system}.vendor "${configured}" is not one of the ${system} vendors (known: ${choices.join(', ')})`);
   }
   return { ...entry, name };
 }

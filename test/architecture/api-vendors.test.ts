@@ -14,7 +14,7 @@ describe('API vendors (registry/api-vendors.ts)', () => {
     expect(pickVendor('cs', clients)).toBe('zendesk client');
     expect(pickVendor('cs', clients, 'zendesk')).toBe('zendesk client');
     expect(pickVendor('cs', clients, 'freshdesk')).toBe('freshdesk client');
-    expect(() => pickVendor('cs', clients, 'samsara')).toThrow('systems.cs.vendor "samsara" is not a cs vendor (known: zendesk, freshdesk)');
+    expect(() => pickVendor('cs', clients, 'samsara')).toThrow('systems.cs.vendor "samsara" is not one of the cs vendors (known: zendesk, freshdesk)');
     expect(apiVendor('erp').secretFields).toEqual(['clientId', 'clientSecret', 'scope?']);
   });
 });

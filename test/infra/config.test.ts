@@ -111,8 +111,8 @@ describe('stage configuration', () => {
   });
 
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
-    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not a cs vendor \(known: zendesk, freshdesk\)/);
-    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not a cs vendor/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not one of the cs vendors \(known: zendesk, freshdesk\)/);
+    expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not one of the cs vendors/);
     expect(parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'zendesk' } } }).systems.cs.vendor).toBe('zendesk');
     const { template } = synthStage('dev', { configOverrides: { systems: { cs: { vendor: 'zendesk' } } } });
     const vendors = Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>)
