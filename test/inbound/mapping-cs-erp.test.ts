@@ -265,6 +265,24 @@ describe('ERP CloudEvents → canonical', () => {
     expect(json(thin).status).toBe('ignored');
   });
 
+  test('an SAP outbound delivery\'s quantities (OData decimals, three places): whole ones are read, a fractional one is left out, never rounded', async () => {
+    const h = erp();
+    const delivery = {
+      ...sapOutboundDelivery(),
+      _Item: [
+        { OutboundDeliveryItem: '10', ReferenceSDDocumentItem: '10', Material: 'VAC-FLU-25', ActualDeliveryQuantity: '40.000' },
+        { OutboundDeliveryItem: '20', ReferenceSDDocumentItem: '20', Material: 'INS-GLA-100', ActualDeliveryQuantity: '12.500' },
+      ],
+    };
+    await postStructured(h, cloudEvent('sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1', delivery, { id: 'D3', source: '/default/sap.s4.beh/S4HCLNT100' }));
+    const [event] = published(h);
+    expect(event.data).toMatchObject({
+      lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40 }, { lineNumber: 20, sku: 'INS-GLA-100' }],
+      packageCount: 2,
+    });
+    expect((event.data.lines as object[])[1]).not.toHaveProperty('quantity');
+  });
+
   test('other CloudEvent types are valid and ignored', async () => {
     const response = await postStructured(erp(), cloudEvent('sap.s4.beh.businesspartner.v1.BusinessPartner.Changed.v1', { BusinessPartner: '17100001' }));
     expect(json(response)).toEqual({ status: 'ignored', reason: 'CloudEvent type sap.s4.beh.businesspartner.v1.BusinessPartner.Changed.v1 is not mapped' });

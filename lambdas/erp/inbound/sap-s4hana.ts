@@ -229,10 +229,15 @@ export function mapSapSalesOrder(order: SapSalesOrderEntity): MappedResource {
   };
 }
 
+/**
+ * An OData decimal (e.g. `"40.000"`) as a whole number; undefined when it is not one. Never rounded: a delivered
+ * `"12.500"` is a quantity in a unit the canonical lines (each, case, pallet) cannot state, so it is left out rather
+ * than reported as 13.
+ */
 function wholeNumber(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Math.round(Number(value));
-  return Number.isSafeInteger(n) ? n : undefined;
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
 /** An enriched outbound delivery → `shipment.created` refs/data; `undefined` for a thin event. */
