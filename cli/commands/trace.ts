@@ -9,6 +9,33 @@ function dlqOf(target: string): string {
   return `${target}-sync`;
 }
 
+/**
+ * The few facts of a hop that tell it from its neighbours, for the NOTE column (pure): a status and the one before
+ * it, an exception's kind and severity, what a case update changed, an invoice's amount, a failed call's operation
+ * and error. Two `case.resolved` hops of one ticket read `solved` and `closed`, not the same line twice.
+ */
+export function hopFacts(facts: Trace['timeline'][number]['facts']): string {
+  const text = (key: string): string | undefined => {
+    const value = facts[key];
+    return value === undefined || value === '' ? undefined : String(value);
+  };
+  const status = text('status');
+  const previous = text('previousStatus');
+  const amount = text('grossAmount');
+  const error = text('errorCode');
+  return [
+    status && previous ? `${previous} → ${status}` : status,
+    text('kind'),
+    text('severity') ?? text('reportedSeverity'),
+    text('change'),
+    amount ? `${text('currency') ?? ''} ${amount}`.trim() : undefined,
+    text('operation'),
+    error ? `${error}${facts.httpStatus !== undefined ? ` (${String(facts.httpStatus)})` : ''}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 function summaryLines(trace: Trace): string[] {
   const s = trace.summary;
   const lines = [
@@ -58,7 +85,7 @@ export async function trace(ctx: CommandContext, id: string): Promise<number> {
         hop.refs.shipmentId,
         hop.refs.caseId,
         hop.refs.invoiceId,
-        [hop.late ? 'late: state not changed' : '', hop.ingestLatencyMs > 60_000 ? `reported ${humanDuration(hop.ingestLatencyMs)} late` : ''].filter(Boolean).join('; '),
+        [hopFacts(hop.facts), hop.late ? 'late: state not changed' : '', hop.ingestLatencyMs > 60_000 ? `reported ${humanDuration(hop.ingestLatencyMs)} late` : ''].filter(Boolean).join('; '),
       ]),
     ),
   );

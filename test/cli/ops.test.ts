@@ -61,6 +61,9 @@ describe('lsync trace', () => {
     for (const type of ['order.released', 'shipment.dispatched', 'shipment.departed', 'pod.captured', 'invoice.posted']) expect(result.stdout).toContain(type);
     expect(result.stdout).toMatch(/erp\/\S+\s+order\.released/);
     expect(result.stdout).toMatch(/POD → invoice cycle time: \d/);
+    // Each hop's distinguishing facts in the NOTE column: the invoice's amount, the failed call and its error.
+    expect(result.stdout).toMatch(/invoice\.posted .*EUR 20110\.50/);
+    expect(result.stdout).toMatch(/sync\.failed .*mark-billing-ready, UpstreamUnavailableError \(503\)/);
     // The dead-lettered ERP call is shown, with the commands that answer it.
     expect(result.stdout).toMatch(/failed \(dead-lettered\) syncs/);
     expect(result.stderr).toContain('lsync dlq show erp-sync --order SO-1001');

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../registry/queue-attributes';
 import { affectedKeys } from '../../cli/commands/dlq';
 import { parseTime } from '../../cli/commands/replay';
+import { hopFacts } from '../../cli/commands/trace';
 import { parseDlqMessage, REDRIVE_RUN_ATTRIBUTE, resendAttributes, selectorFrom, matches } from '../../cli/dlq-message';
 import { iamAction, isAccessDenied, UnknownQueueError } from '../../cli/errors';
 import { patternAcceptsDetailType } from '../../registry/event-pattern';
@@ -194,6 +195,20 @@ describe('output helpers', () => {
 
   test('affected keys are unique and sorted per kind', () => {
     expect(affectedKeys([{ refs: { orderId: 'SO-2' } }, { refs: { orderId: 'SO-1', shipmentId: 'S' } }, { refs: { orderId: 'SO-2' } }])).toEqual({ orderId: ['SO-1', 'SO-2'], shipmentId: ['S'] });
+  });
+});
+
+describe('trace hop facts (the NOTE column)', () => {
+  test('tells hops of one type apart by what changed, and says nothing for a hop without such facts', () => {
+    expect(hopFacts({ status: 'solved', resolutionCode: 'product-released' })).toBe('solved');
+    expect(hopFacts({ status: 'closed' })).toBe('closed');
+    expect(hopFacts({ targetSystem: 'erp', status: 'in-transit', previousStatus: 'dispatched' })).toBe('dispatched → in-transit');
+    expect(hopFacts({ kind: 'temperature-excursion', reportedSeverity: 'high', exceptionId: 'x' })).toBe('temperature-excursion, high');
+    expect(hopFacts({ change: 'comment-added' })).toBe('comment-added');
+    expect(hopFacts({ currency: 'EUR', grossAmount: '20110.50', documentType: 'invoice' })).toBe('EUR 20110.50');
+    expect(hopFacts({ operation: 'mark-billing-ready', errorCode: 'UpstreamUnavailableError', httpStatus: 503, retryable: true })).toBe('mark-billing-ready, UpstreamUnavailableError (503)');
+    expect(hopFacts({ documentId: 'doc-1' })).toBe('');
+    expect(hopFacts({})).toBe('');
   });
 });
 
