@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
 import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
-import { InMemoryPendingNotes } from '../../lambdas/cs/outbound/pending-notes';
+import { InMemoryPendingNotes, PENDING_NOTE_CLAIM_SECONDS } from '../../lambdas/cs/outbound/pending-notes';
 import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -147,9 +147,11 @@ describe('CS ticket updates', () => {
     const cs = new InMemoryCs();
     const pending = new InMemoryPendingNotes();
     const billing = { proofOfDelivery: async () => (podReads++, { documentId: 'doc-5f0a7c21', capturedAt: '2026-03-12T13:31:00.000Z' }) };
-    const { handler, publisher } = outboundHarness(new CsOutbound(cs, billing, pending));
+    let now = new Date();
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, billing, pending), { now: () => now });
     // No ticket yet: the note is left, as a credit memo.
     await handler(sqsEvent(sqsRecord(creditMemo as typeof invoice)), lambdaContext());
+    now = new Date(now.getTime() + (PENDING_NOTE_CLAIM_SECONDS + 1) * 1000);
     expect([...pending.items.values()].map((n) => (n as { note?: { documentType?: string } }).note?.documentType ?? (n as { documentType?: string }).documentType)).toEqual(['credit-memo']);
     // The excursion's case is opened later: it takes the left note.
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
@@ -210,13 +212,24 @@ describe('CS ticket updates', () => {
     const ledger = new InMemoryCorrelationStore();
     await indexEvent(ledger, pod, new Date(), 3600);
     const pending = new InMemoryPendingNotes();
-    const { handler, publisher, metrics, persistence } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
+    const start = Date.now();
+    let now = new Date(start);
+    const { handler, publisher, metrics, persistence, messages } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending), { now: () => now });
     await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
     expect(metrics.counts.SyncSkipped).toBe(1);
     expect(pending.left).toBe(1);
     const { ticketId } = await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
     const caseOpened = opened(ticketId);
-    await handler(sqsEvent(sqsRecord(caseOpened)), lambdaContext());
+    // The invoice's claim is not released (a write saved per invoice without a ticket): it lapses. A case opened within
+    // that minute waits for it (busy, retried shortly), adding nothing meanwhile.
+    now = new Date(start + 10_000);
+    const early = sqsRecord(caseOpened, { messageId: 'case-early' });
+    const waited = await handler(sqsEvent(early), lambdaContext());
+    expect([...waited.batchItemFailures.map((f) => f.itemIdentifier), ...messages.requeued.map((r) => r.messageId)]).toContain('case-early');
+    expect(cs.updates).toEqual([]);
+    expect(pending.left).toBe(1);
+    now = new Date(start + (PENDING_NOTE_CLAIM_SECONDS + 1) * 1000);
+    await handler(sqsEvent(sqsRecord(caseOpened, { messageId: 'case-early', receiveCount: 2 })), lambdaContext());
     expect(pending.left).toBe(0);
     expect(await pending.status('SHP-1001-01', 'INV-90017')).toBe('added');
     // Both actions are guarded by the note's own item (its claim, then its added mark): no idempotency record at all.
@@ -246,8 +259,9 @@ describe('CS ticket updates', () => {
     const { handler, messages } = outboundHarness(adapter());
     expect(await pending.list('SHP-1001-01')).toEqual([expect.objectContaining({ invoiceId: 'INV-90017', orderId: 'SO-1001', amount: '20110.50', currency: 'EUR', eventId: invoice.metadata.eventId })]);
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
-    // The case's action has claimed the note (and is adding it); the invoice's message comes back meanwhile.
-    expect(await pending.claim('SHP-1001-01', 'INV-90017', 'the-case-action', new Date())).toBe(true);
+    // The invoice's claim lapsed; the case's action has claimed the note (and is adding it); the invoice's message comes
+    // back meanwhile.
+    expect(await pending.claim('SHP-1001-01', 'INV-90017', 'the-case-action', new Date(Date.now() + (PENDING_NOTE_CLAIM_SECONDS + 1) * 1000))).toBe(true);
     const record = sqsRecord(invoice, { receiveCount: 2 });
     const response = await handler(sqsEvent(record), lambdaContext());
     expect(cs.updates).toEqual([]);

@@ -233,16 +233,21 @@ export class CsOutbound implements OutboundTarget<CsAction> {
   }
 
   /**
-   * Adds a note this execution holds the claim of: marked added, or released (left) when there is no ticket or the call
-   * failed. `known`: the POD already read for it (else read here).
+   * Adds a note this execution holds the claim of: marked added; released when the call failed (its retry is another
+   * execution, which claims it at once). When the shipment has no ticket the note stays left and its claim is not
+   * released but lapses (`PENDING_NOTE_CLAIM_SECONDS`, 60 s): most invoices find no ticket, and the release was a write
+   * for each of them (docs/cost.md); a case opened within that minute waits for it (`PendingNoteBusy`, retried in 5 s),
+   * then adds the note. `known`: the POD already read for it (else read here).
    */
   private async addClaimedNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext, known?: { pod?: ProofOfDelivery }): Promise<ActionOutcome | undefined> {
     let outcome: ActionOutcome | undefined;
+    let answered = false;
     try {
       outcome = await this.noteInvoice(shipmentId, note, context, known);
+      answered = true;
     } finally {
       if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner, context.now());
-      else await this.pending.release(shipmentId, note.invoiceId, owner);
+      else if (!answered) await this.pending.release(shipmentId, note.invoiceId, owner);
     }
     return outcome;
   }

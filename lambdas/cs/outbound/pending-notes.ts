@@ -23,8 +23,9 @@ export interface PendingNote {
 /**
  * Port: invoice notes and who adds them. Every invoice action claims its note here first (a conditional write: one
  * claimant; a claim left by a crashed environment expires after {@link PENDING_NOTE_CLAIM_SECONDS}), adds it to the
- * shipment's ticket, and marks it added; when the shipment has no ticket yet, it releases the claim and the note stays
- * left for a case the exception workflows open later for the shipment (an excursion handled after the delivery). So
+ * shipment's ticket, and marks it added; when the shipment has no ticket yet, the note stays left for a case the
+ * exception workflows open later for the shipment (an excursion handled after the delivery), its claim left to lapse
+ * (no write: most invoices find no ticket; a case within that minute waits for it). So
  * the invoice action, its retries and the case's action never add a note twice, and a note once added is never added
  * again: this item is the invoice action's guard (it keeps no Powertools record: docs/cost.md); the note's
  * Idempotency-Key (the invoice action's) makes the ticket's marker tell a repeat of a call whose answer was lost.
@@ -43,7 +44,7 @@ export interface PendingNotes {
   claim(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<boolean>;
   /** The claimed note was added to the ticket: marked added (never added again). */
   done(shipmentId: string, invoiceId: string, owner: string, now: Date): Promise<void>;
-  /** The claimant could not add it (no ticket, or a failure): the note stays left, unclaimed. */
+  /** The claimant's call failed: the note stays left, unclaimed (a claimant that found no ticket lets its claim lapse instead). */
   release(shipmentId: string, invoiceId: string, owner: string): Promise<void>;
 }
 
