@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { CanonicalDetail } from '../shared/canonical-event';
 import { decideOnFailure, type BackoffPolicy } from '../shared/outbound/decisions';
+import { milestoneOf } from '../shared/outbound/milestones';
 import { deadLetterAttributes, describeFailure } from '../shared/outbound/failures';
 import { parseCanonicalMessage, receiveCountOf } from '../shared/outbound/message';
 import type { MessageOps } from '../shared/outbound/queue-ops';
@@ -187,25 +188,29 @@ export function inCorrelationOrder<R extends Pick<SQSRecord, 'body' | 'messageId
  * times). The ledger's batching window gathers the events of a few seconds into one batch, and SQS does not keep their
  * order: a shipment's arrival and delivery in one batch, delivery first, would record the arrival as late; and a
  * departure reported after the arrival (it occurred before) must be indexed after it, or it is never flagged late.
- * Events received together (one vendor batch, one EDI file) go in the order they occurred. Records whose times cannot be
- * read come first (they are dead-lettered with their reason).
+ * Events received together (one vendor batch, one EDI file) go in the order they occurred; of events received and
+ * occurred at once, a shipment milestone first: a signed proof of delivery is published as `pod.captured` and
+ * `shipment.delivered` together (one Samsara document), and the delivery indexed first writes the milestone and the
+ * view's delivery in one write of the state item, after which the POD changes nothing; the POD first cost a second
+ * write (its view change, then the milestone alone). Records whose times cannot be read come first (they are
+ * dead-lettered with their reason).
  */
 export function inReceiptOrder<R extends Pick<SQSRecord, 'body'>>(records: readonly R[]): R[] {
-  const timesOf = (record: R): readonly [number, number] => {
+  const keyOf = (record: R): readonly [number, number, number] => {
     try {
-      const metadata = (JSON.parse(record.body) as { detail?: { metadata?: { receivedAt?: string; occurredAt?: string } } }).detail?.metadata;
+      const metadata = (JSON.parse(record.body) as { detail?: { metadata?: { receivedAt?: string; occurredAt?: string; eventType?: string } } }).detail?.metadata;
       const time = (value: string | undefined) => {
         const at = Date.parse(value ?? '');
         return Number.isFinite(at) ? at : Number.NEGATIVE_INFINITY;
       };
-      return [time(metadata?.receivedAt), time(metadata?.occurredAt)];
+      return [time(metadata?.receivedAt), time(metadata?.occurredAt), milestoneOf(metadata?.eventType ?? '') ? 0 : 1];
     } catch {
-      return [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+      return [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, 0];
     }
   };
   const order = (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1);
   return records
-    .map((record, index) => ({ record, index, at: timesOf(record) }))
-    .sort((a, b) => order(a.at[0], b.at[0]) || order(a.at[1], b.at[1]) || a.index - b.index)
+    .map((record, index) => ({ record, index, at: keyOf(record) }))
+    .sort((a, b) => order(a.at[0], b.at[0]) || order(a.at[1], b.at[1]) || order(a.at[2], b.at[2]) || a.index - b.index)
     .map((r) => r.record);
 }

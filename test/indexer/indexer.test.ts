@@ -202,6 +202,41 @@ describe('correlation indexer handler', () => {
     ).toEqual(['x', 'y', 'a', 'd', 'b', 'c', 'e']);
   });
 
+  test('the proof of delivery and the delivery of one Samsara document (received and occurred at once): the delivery first, one write of the state item for both, whichever order SQS hands them over in', async () => {
+    const { events } = referenceScenario();
+    const byType = (type: string) => events.find((e) => e.metadata.eventType === type)!;
+    const [pod, delivered] = [byType('pod.captured'), byType('shipment.delivered')];
+    expect([pod.metadata.receivedAt, pod.metadata.occurredAt]).toEqual([delivered.metadata.receivedAt, delivered.metadata.occurredAt]);
+    // Pure: of equal times, the milestone first; otherwise as received.
+    const rec = (id: string, e: typeof pod) => ({ id, body: JSON.stringify({ detail: e }) });
+    expect(inReceiptOrder([rec('pod', pod), rec('delivered', delivered)]).map((r) => r.id)).toEqual(['delivered', 'pod']);
+    expect(inReceiptOrder([rec('delivered', delivered), rec('pod', pod)]).map((r) => r.id)).toEqual(['delivered', 'pod']);
+    const laterPod = { ...pod, metadata: { ...pod.metadata, receivedAt: '2026-03-12T13:32:00.000Z' } };
+    expect(inReceiptOrder([rec('pod', laterPod), rec('delivered', delivered)]).map((r) => r.id)).toEqual(['delivered', 'pod']);
+    const earlierPod = { ...pod, metadata: { ...pod.metadata, receivedAt: '2026-03-12T13:30:00.000Z' } };
+    expect(inReceiptOrder([rec('delivered', delivered), rec('pod', earlierPod)]).map((r) => r.id)).toEqual(['pod', 'delivered']);
+
+    for (const handedOver of [[pod, delivered], [delivered, pod]]) {
+      let views: InMemoryShipmentViewStore | undefined;
+      const { store, handler } = indexerHarness((items) => (views = new InMemoryShipmentViewStore(items)));
+      for (const type of ['order.released', 'shipment.dispatched', 'shipment.departed', 'shipment.arrived']) await handler(sqsEvent(sqsRecord(byType(type))), lambdaContext());
+      const before = { ...views!.writes };
+      const versionBefore = store.state('SHP-1001-01')!.version as number;
+      // Writes of the state item: the view's saves (with or without the milestone) and the milestone's own updates.
+      let milestoneUpdates = 0;
+      const apply = store.applyMilestone.bind(store);
+      store.applyMilestone = async (...args) => (milestoneUpdates++, apply(...args));
+      expect((await handler(sqsEvent(...handedOver.map((e) => sqsRecord(e))), lambdaContext())).batchItemFailures).toEqual([]);
+      // One save of the state item carried the milestone and the view's delivery; the POD then changed nothing.
+      expect({ saves: views!.writes.view - before.view, milestoneUpdates }).toEqual({ saves: 1, milestoneUpdates: 0 });
+      expect(store.state('SHP-1001-01')).toMatchObject({ milestone: 'delivered', rank: 5, version: versionBefore + 1 });
+      expect(viewOfItem(store.items.get('SHIPMENT#SHP-1001-01\u0000STATE') as Record<string, unknown>)).toMatchObject({ deliveredAt: expect.any(String) });
+      const timeline = await store.timeline('SO-1001');
+      expect(timeline.map((t) => t.eventType)).toEqual(expect.arrayContaining(['pod.captured', 'shipment.delivered']));
+      expect(timeline.filter((t) => t.late)).toEqual([]);
+    }
+  });
+
   test('a batch of two orders: each order\'s events one after another, the two orders side by side; both indexed as if alone', async () => {
     const { store, handler } = indexerHarness((items) => new InMemoryShipmentViewStore(items));
     const { events } = referenceScenario();
