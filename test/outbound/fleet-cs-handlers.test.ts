@@ -353,4 +353,22 @@ describe('CS ticket updates', () => {
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
     expect(messages.requeued.map((r) => ({ messageId: r.messageId, delaySeconds: r.delaySeconds }))).toEqual([{ messageId: record.messageId, delaySeconds: 30 }]);
   });
+
+  test('a failed note call releases its claim at once: the retry (another execution, at the same moment) adds the note', async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Delivery', body: '…', priority: 'normal', externalId: 'SHP-1001-01' });
+    cs.script.failNext('updateTicketByExternalId', new RateLimitedError('Zendesk answered 429', 30));
+    const pending = new InMemoryPendingNotes();
+    const now = new Date();
+    const { handler, messages } = outboundHarness(new CsOutbound(cs, { proofOfDelivery: async () => undefined }, pending), { now: () => now });
+    const record = sqsRecord(invoice);
+    await handler(sqsEvent(record), lambdaContext());
+    expect(messages.requeued.map((r) => r.messageId)).toEqual([record.messageId]);
+    expect([...pending.items.values()].map((item) => item.claimedBy)).toEqual([undefined]);
+    // Not busy: the claim was released, not left to lapse, so the retry claims it and comments the ticket.
+    const retried = await handler(sqsEvent(sqsRecord(invoice, { messageId: record.messageId, receiveCount: 2 })), lambdaContext());
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(cs.updates).toHaveLength(1);
+    expect(await pending.status('SHP-1001-01', 'INV-90017')).toBe('added');
+  });
 });

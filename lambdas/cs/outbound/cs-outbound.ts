@@ -241,14 +241,13 @@ export class CsOutbound implements OutboundTarget<CsAction> {
    */
   private async addClaimedNote(shipmentId: string, note: PendingNote, owner: string, context: ActionContext, known?: { pod?: ProofOfDelivery }): Promise<ActionOutcome | undefined> {
     let outcome: ActionOutcome | undefined;
-    let answered = false;
     try {
       outcome = await this.noteInvoice(shipmentId, note, context, known);
-      answered = true;
-    } finally {
-      if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner, context.now());
-      else if (!answered) await this.pending.release(shipmentId, note.invoiceId, owner);
+    } catch (error) {
+      await this.pending.release(shipmentId, note.invoiceId, owner);
+      throw error;
     }
+    if (outcome) await this.pending.done(shipmentId, note.invoiceId, owner, context.now());
     return outcome;
   }
 
