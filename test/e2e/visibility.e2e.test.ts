@@ -22,6 +22,13 @@ const ARTIFACTS = 'visibility';
  * fresh-clone CI run beside a chaos run saw the timeline still empty after it). */
 const PAGE_WAIT = { timeout: 15_000 };
 
+interface TroubleRow {
+  shipmentId: string;
+  severity: string;
+  cases: { status: string }[];
+  exceptions: { kind: string; active: boolean; caseId: string | null; holdId: string | null }[];
+}
+
 interface BusEvent {
   'detail-type': string;
   detail: { metadata: { eventId: string }; refs: Record<string, string> };
@@ -93,10 +100,14 @@ beforeAll(async () => {
   ticketId = ticket.id;
   await sim('cs', 'POST', '/__sim/actions/solveTicket', { ticketId, comment: 'QA is testing the load; the customer is informed.' });
   await waitFor('case.resolved', async () => (await busEvents('case.resolved')).length > 0);
-  // The indexer has folded the solved case into the view once the API says so.
-  await waitFor('the view with the solved case', async () => {
-    const { items } = await api<{ items: { shipmentId: string; cases: { status: string }[] }[] }>('api/deliveries/trouble?customer=C-77&limit=100');
-    return items.find((r) => r.shipmentId === SHIPMENT_ID)?.cases.some((c) => c.status === 'resolved');
+  // The indexer has folded the solved case, the excursion and its hold into the view once the API says so. The solved
+  // case alone is not enough: a view holding the hold and the solved case but not yet the excursion (its ledger
+  // message indexed after theirs, as a batch that failed is retried) lists the delivery in trouble through the hold,
+  // with no active exception to give it a severity.
+  await waitFor('the view with the solved case and the held excursion', async () => {
+    const { items } = await api<{ items: TroubleRow[] }>('api/deliveries/trouble?customer=C-77&limit=100');
+    const row = items.find((r) => r.shipmentId === SHIPMENT_ID);
+    return row?.cases.some((c) => c.status === 'resolved') && row.exceptions.some((e) => e.kind === 'temperature-excursion' && e.active && e.holdId === holdId && e.caseId !== null);
   });
   browser = await launchBrowser();
 }, 240_000);
@@ -112,7 +123,12 @@ describe('the visibility page in Chromium (issue 16)', () => {
     await page.waitForSelector('body[data-loaded="true"]');
     const row = page.locator(`#trouble-table tr[data-shipment="${SHIPMENT_ID}"]`);
     await expect.poll(() => row.count(), PAGE_WAIT).toBe(1);
-    expect(await row.getAttribute('data-severity')).toBe('major');
+    const severity = await row.getAttribute('data-severity');
+    if (severity !== 'major') {
+      // What the API says now, to tell a page fault from a view that changed since beforeAll.
+      const { items } = await api<{ items: TroubleRow[] }>('api/deliveries/trouble?customer=C-77&limit=100');
+      expect(severity, JSON.stringify(items.find((r) => r.shipmentId === SHIPMENT_ID))).toBe('major');
+    }
     expect(await row.locator('[data-column=exceptions]').innerText()).toMatch(/temperature excursion/);
     expect(await row.locator(`[data-column=cases] [data-case="${ticketId}"]`).innerText()).toMatch(/resolved\s+high · opened by the workflow/);
     expect(await row.locator(`[data-column=holds] [data-hold="${holdId}"]`).innerText()).toMatch(/active/);
