@@ -31,6 +31,8 @@ export const METRIC_NAMES = {
   eventsDeduplicated: 'EventsDeduplicated',
   /** count per target: outbound calls that failed (any error class). */
   syncFailures: 'SyncFailures',
+  /** ms per invocation and target (`service`): time an outbound adapter waited for its pacing slots (the target's rate limit). */
+  rateLimitWait: 'RateLimitWait',
   /** count: a redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
   idempotencyInProgress: 'IdempotencyInProgress',
   /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */

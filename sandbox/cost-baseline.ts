@@ -98,6 +98,17 @@ export function plainPipeline(usage: Usage): Usage {
   };
 }
 
+/**
+ * The run as it would have been billed below the targets' rate limits: each function's billed time less what it said
+ * it waited for a pacing slot (`rateLimitWaitMs`, the outbound adapters' `RateLimitWait`). A run driven at a target's
+ * rate limit (the volume run is: its throughput is the fleet's route pace) bills every message its wait for a slot; a
+ * stage whose traffic stays below the limits bills none of it. Applied before `webhookPath` or `plainPipeline`, whose
+ * outbound duration is ours.
+ */
+export function withoutRateLimitWaits(usage: Usage): Usage {
+  return { ...usage, lambda: usage.lambda.map((fn) => ({ ...fn, billedMs: Math.max(0, fn.billedMs - (fn.rateLimitWaitMs ?? 0)), rateLimitWaitMs: 0 })) };
+}
+
 /** Webhook requests of the run (the denominator of "per 1M webhook events"). */
 export function webhookRequests(usage: Usage): number {
   return usage.restApis.filter((a) => isWebhookApi(a.name)).reduce((n, a) => n + a.requests, 0);

@@ -79,6 +79,8 @@ export interface LambdaUsage {
   readonly architecture: 'arm64' | 'x86_64';
   readonly invocations: number;
   readonly billedMs: number;
+  /** Of `billedMs`, the time the function waited for its pacing slots (the outbound adapters' `RateLimitWait`). @default 0 */
+  readonly rateLimitWaitMs?: number;
 }
 
 /** One request as moto's recorder writes it (a line of JSON). */
@@ -356,7 +358,7 @@ export interface MeteredSandbox {
 }
 
 interface Snapshot {
-  readonly functions: Map<string, { invocations: number; billedMs: number }>;
+  readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number }>;
   readonly pollers: Map<string, { batches: number; messages: number }>;
   readonly sfn: { executions: number; stateTransitions: number };
   readonly apis: Map<string, number>;
@@ -364,7 +366,7 @@ interface Snapshot {
 
 function snapshot(sandbox: MeteredSandbox): Snapshot {
   return {
-    functions: new Map(sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs }])),
+    functions: new Map(sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs, rateLimitWaitMs: fn.stats.rateLimitWaitMs }])),
     pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
     sfn: { executions: sandbox.stepFunctions.stats.executions, stateTransitions: sandbox.stepFunctions.stats.stateTransitions },
     apis: new Map(sandbox.apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, api.stats.requests])),
@@ -398,7 +400,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
         writesByItem: recorded.writesByItem,
         lambda: sandbox.functions.functions
           .map((fn) => {
-            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0 };
+            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0, rateLimitWaitMs: 0 };
             return {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
@@ -407,6 +409,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
               architecture: fn.spec.architecture,
               invocations: fn.stats.invocations - was.invocations,
               billedMs: fn.stats.billedDurationMs - was.billedMs,
+              rateLimitWaitMs: fn.stats.rateLimitWaitMs - was.rateLimitWaitMs,
             };
           })
           .filter((fn) => fn.invocations > 0),

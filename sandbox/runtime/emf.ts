@@ -63,6 +63,15 @@ export function parseEmf(line: string): EmfDatum[] | undefined {
 }
 
 /**
+ * The sum of one metric's values in the data of one EMF record (pure): counted once, however many dimension sets
+ * repeat it; 0 when the record does not carry it.
+ */
+export function metricSumOf(data: readonly EmfDatum[], namespace: string, name: string): number {
+  const datum = data.find((d) => d.namespace === namespace && d.name === name);
+  return datum ? datum.values.reduce((sum, v) => sum + v, 0) : 0;
+}
+
+/**
  * Collects EMF data from function output and puts it into the emulator's CloudWatch about once a second
  * (PutMetricData, at most 1,000 data per request). `stop()` flushes what is left.
  */
@@ -81,10 +90,11 @@ export class EmfForwarder {
     this.timer.unref();
   }
 
-  /** One line of a function's output (anything that is not EMF is ignored). */
-  accept(line: string): void {
+  /** One line of a function's output (anything that is not EMF is ignored); returns its metric data. */
+  accept(line: string): readonly EmfDatum[] {
     const data = parseEmf(line);
     if (data && data.length > 0) this.pending.push(...data);
+    return data ?? [];
   }
 
   flush(): Promise<void> {

@@ -21,6 +21,11 @@ export interface FunctionStats {
   /** Sum of invocation durations (ms), what Lambda bills (rounded up per invocation). */
   billedDurationMs: number;
   initDurationMs: number;
+  /**
+   * Of the billed time, what the function said it waited for a pacing slot (its `RateLimitWait` EMF metric, ms;
+   * the outbound adapters'): Lambda bills the wait, which is long only while an adapter runs at its target's rate limit.
+   */
+  rateLimitWaitMs: number;
 }
 
 export interface FunctionHostOptions {
@@ -55,7 +60,7 @@ export class LocalFunction {
     this.maxEnvironments = spec.reservedConcurrency ?? options.defaultMaxEnvironments ?? 10;
     mkdirSync(options.logDir, { recursive: true });
     this.log = createWriteStream(path.join(options.logDir, `${spec.functionName}.log`), { flags: 'a' });
-    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0 };
+    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0, rateLimitWaitMs: 0 };
   }
 
   /** The function's complete environment, as its handler sees it in process.env. */

@@ -1,7 +1,8 @@
 import type { DeployedStack } from '../deploy/deployer';
 import { ShutdownStack } from '../shutdown';
 import { LocalRestApi, startRestApis } from './api-gateway/server';
-import { EmfForwarder } from './emf';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../registry/catalog';
+import { EmfForwarder, metricSumOf } from './emf';
 import { functionSpecs, type UnsupportedFunction } from './function-specs';
 import { FunctionRegistry, LocalFunction } from './functions';
 import { LambdaApiServer } from './lambda-api';
@@ -73,7 +74,10 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
     const unsupportedFunctions: UnsupportedFunction[] = [];
     const serviceEnvironment = { AWS_ENDPOINT_URL: options.functionAwsEndpoint ?? endpoint, AWS_ENDPOINT_URL_SFN: sfnServer.url, AWS_ENDPOINT_URL_LAMBDA: lambdaServer.url };
     const echo = (functionName: string, line: string) => {
-      emf.accept(line);
+      // The cost meter's split of billed time (sandbox/metering.ts): what an outbound adapter waited for its pace.
+      const waited = metricSumOf(emf.accept(line), METRICS_NAMESPACE, METRIC_NAMES.rateLimitWait);
+      const stats = waited > 0 ? functions.find(functionName)?.stats : undefined;
+      if (stats) stats.rateLimitWaitMs += waited;
       options.functionLog?.(functionName, line);
     };
     for (const stack of stacks) {

@@ -108,6 +108,26 @@ describe('fleet dispatch', () => {
   });
 });
 
+describe('the time an adapter waits for its rate limit', () => {
+  test('is emitted once per invocation as RateLimitWait, what the container waited since the last one, a failed batch too', async () => {
+    const waits = [1234, 0, 56];
+    const taken: number[] = [];
+    const { handler, metrics } = outboundHarness(new FleetOutbound(new InMemoryFleet()), {
+      rateLimitWait: () => {
+        const next = waits.shift()!;
+        taken.push(next);
+        return next;
+      },
+    });
+    await handler(sqsEvent(sqsRecord(released), sqsRecord(released, { messageId: 'second' })), lambdaContext());
+    await handler(sqsEvent(sqsRecord(released, { receiveCount: 2 })), lambdaContext());
+    const { shipTo: _shipTo, ...invalid } = released.data as Record<string, unknown>;
+    await handler(sqsEvent(sqsRecord({ ...released, data: invalid })), lambdaContext());
+    expect(taken).toEqual([1234, 0, 56]);
+    expect(metrics.latencies.filter((l) => l.name === 'RateLimitWait').map((l) => l.value)).toEqual([1234, 0, 56]);
+  });
+});
+
 describe('CS ticket updates', () => {
   const invoice = example('invoice.posted');
 

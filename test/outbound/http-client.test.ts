@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HeldError, RateLimitedError, RejectedByTargetError, UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import { describeFailure } from '../../lambdas/shared/outbound/failures';
-import { errorForStatus, HttpJsonClient, IdempotencyConflictError, parseRetryAfter } from '../../lambdas/shared/outbound/http-client';
+import { errorForStatus, HttpJsonClient, IdempotencyConflictError, parseRetryAfter, takeRateLimitWaitMs } from '../../lambdas/shared/outbound/http-client';
 
 /** A tiny server whose behaviour each test picks by path. */
 let server: Server;
@@ -137,6 +137,19 @@ describe('HttpJsonClient against a local server', () => {
     const started = Date.now();
     await Promise.all([1, 2, 3].map(() => paced.request({ method: 'GET', path: '/ok' })));
     expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+  });
+
+  test('counts the time spent waiting for pacing slots, once, and nothing for a request whose slot is free', async () => {
+    const paced = new HttpJsonClient({ target: 'Test', baseUrl, timeoutMs: 500, minIntervalMs: 80 });
+    takeRateLimitWaitMs();
+    await paced.request({ method: 'GET', path: '/ok' });
+    expect(takeRateLimitWaitMs()).toBe(0);
+    // The next two wait about 80 and 160 ms for their slots (less the little the first one's own call took).
+    await Promise.all([1, 2].map(() => paced.request({ method: 'GET', path: '/ok' })));
+    const waited = takeRateLimitWaitMs();
+    expect(waited).toBeGreaterThan(120);
+    expect(waited).toBeLessThanOrEqual(240);
+    expect(takeRateLimitWaitMs()).toBe(0);
   });
 
   test('with a lookup pace, GETs keep their own pace: they neither wait behind the writes nor hold them', async () => {

@@ -232,7 +232,7 @@ export const TEST_CIRCUIT: CircuitSettings = { failureThreshold: 3, cooldownSeco
 /** An outbound handler over in-memory ports, with everything it did inspectable. */
 export function outboundHarness<A extends OutboundAction>(
   target: OutboundTarget<A>,
-  options: { maxReceiveCount?: number; windows?: { day: '*'; startUtc: string; durationMinutes: number }[]; now?: () => Date; degradation?: Degradation } = {},
+  options: { maxReceiveCount?: number; windows?: { day: '*'; startUtc: string; durationMinutes: number }[]; now?: () => Date; degradation?: Degradation; rateLimitWait?: () => number } = {},
 ) {
   const messages = new InMemoryMessageOps();
   const circuit = new InMemoryCircuitStore(TEST_CIRCUIT);
@@ -259,6 +259,7 @@ export function outboundHarness<A extends OutboundAction>(
     clock: options.now,
     random: () => 0.5,
     ...(options.degradation ? { degradation: options.degradation } : {}),
+    ...(options.rateLimitWait ? { rateLimitWait: options.rateLimitWait } : {}),
   });
   return { handler, messages, circuit, persistence, publisher, metrics, logger };
 }

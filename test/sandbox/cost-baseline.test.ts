@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { plainPipeline, roleOf, webhookPath, webhookRequests, writeUnitsByFunction } from '../../sandbox/cost-baseline';
+import { plainPipeline, roleOf, webhookPath, webhookRequests, withoutRateLimitWaits, writeUnitsByFunction } from '../../sandbox/cost-baseline';
 import { costOf, loadPrices } from '../../sandbox/cost-model';
 import type { Usage } from '../../sandbox/metering';
 
@@ -50,6 +50,27 @@ describe('cost comparison views', () => {
       'read-api',
       'read-api',
     ]);
+  });
+
+  test('below the rate limits: each function bills its time less its pacing waits, in ours and in the plain pipeline alike', () => {
+    const paced: Usage = { ...usage, lambda: usage.lambda.map((fn) => (fn.logicalId === 'Out' ? { ...fn, rateLimitWaitMs: 450 } : fn)) };
+    const unpaced = withoutRateLimitWaits(paced);
+    expect(unpaced.lambda.map((fn) => [fn.logicalId, fn.billedMs])).toEqual([
+      ['In', 1000],
+      ['Out', 150],
+      ['Indexer', 300],
+      ['Task', 300],
+      ['Page', 400],
+    ]);
+    expect(unpaced.awsCalls).toEqual(paced.awsCalls);
+    const prices = loadPrices();
+    const lambdaUsd = (u: Usage) => costOf(u, prices, 'ours').lines.filter((l) => l.service === 'Lambda').reduce((n, l) => n + l.usd, 0);
+    // 450 ms at 256 MB on arm64, in both designs: the plain pipeline's outbound duration is ours.
+    const saved = 0.45 * 0.25 * prices.lambdaDurationArm64!.usd;
+    expect(lambdaUsd(webhookPath(paced)) - lambdaUsd(webhookPath(unpaced))).toBeCloseTo(saved, 12);
+    expect(lambdaUsd(plainPipeline(paced)) - lambdaUsd(plainPipeline(unpaced))).toBeCloseTo(saved, 12);
+    // A run without waits is unchanged.
+    expect(withoutRateLimitWaits(usage).lambda.map((fn) => fn.billedMs)).toEqual(usage.lambda.map((fn) => fn.billedMs));
   });
 
   test('the webhook path leaves out the workflows (functions, transitions, integrations) and the read APIs', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseEmf } from '../../sandbox/runtime/emf';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metricSumOf, parseEmf } from '../../sandbox/runtime/emf';
 
 const record = (extra: Record<string, unknown>, directive: Record<string, unknown>) =>
   JSON.stringify({ _aws: { Timestamp: 1764115200000, CloudWatchMetrics: [directive] }, service: 'fleet-inbound', ...extra });
@@ -27,5 +28,22 @@ describe('EMF records (what CloudWatch Logs extracts, done by the sandbox runtim
     expect(parseEmf(record({ M: 'not a number' }, { Namespace: 'N', Metrics: [{ Name: 'M' }] }))).toEqual([]);
     expect(parseEmf(record({ M: 1, dim: 5 }, { Namespace: 'N', Dimensions: [['dim']], Metrics: [{ Name: 'M' }] }))).toEqual([]);
     expect(parseEmf(record({ M: 1 }, { Dimensions: [], Metrics: [{ Name: 'M' }] }))).toEqual([]);
+  });
+
+  test('an outbound adapter’s RateLimitWait, as Powertools writes it, is summed once per record whatever its dimension sets', () => {
+    const metrics = new Metrics({ namespace: 'LogisticsSync', serviceName: 'fleet-outbound' });
+    metrics.addDimensions({ system: 'fleet' });
+    metrics.addMetric('RateLimitWait', MetricUnit.Milliseconds, 1333);
+    metrics.addMetric('SyncSucceeded', MetricUnit.Count, 1);
+    // The record publishStoredMetrics writes to standard output.
+    const data = parseEmf(JSON.stringify(metrics.serializeMetrics()))!;
+    expect(data.filter((d) => d.name === 'RateLimitWait').length).toBeGreaterThanOrEqual(1);
+    expect(metricSumOf(data, 'LogisticsSync', 'RateLimitWait')).toBe(1333);
+    expect(metricSumOf(data, 'LogisticsSync', 'SyncSucceeded')).toBe(1);
+    expect(metricSumOf(data, 'Other', 'RateLimitWait')).toBe(0);
+    // Two dimension sets repeat the datum: still counted once.
+    const twice = parseEmf(record({ RateLimitWait: 40, system: 'fleet' }, { Namespace: 'LogisticsSync', Dimensions: [['service'], ['service', 'system']], Metrics: [{ Name: 'RateLimitWait', Unit: 'Milliseconds' }] }))!;
+    expect(twice).toHaveLength(2);
+    expect(metricSumOf(twice, 'LogisticsSync', 'RateLimitWait')).toBe(40);
   });
 });

@@ -9,6 +9,7 @@ import { EventBridgePublisher } from '../event-publisher';
 import { dynamoDbPersistenceLayer } from '../idempotency';
 import { logger, metrics, withPowertools } from '../observability';
 import { DynamoDbCircuitStore } from './circuit-store';
+import { takeRateLimitWaitMs } from './http-client';
 import type { CircuitSettings, MaintenanceWindowSpec } from './decisions';
 import { Degradation, DynamoDbDegradationStore, SnsNotifier } from './degradation';
 import { PowertoolsIdempotentRunner } from './idempotency';
@@ -120,6 +121,7 @@ export function createOutboundHandlerFromEnv<A extends OutboundAction>(
     publisher: new EventBridgePublisher({ busName: env.busName }),
     metrics: new PowertoolsSyncMetrics(metrics),
     logger,
+    rateLimitWait: takeRateLimitWaitMs,
     ...(env.degraded
       ? {
           degradation: new Degradation(

@@ -173,8 +173,25 @@ export class HttpJsonClient {
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot[which]);
     this.nextSlot[which] = slot + intervalMs;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (slot > now) {
+      rateLimitWaitMs += slot - now;
+      await new Promise((resolve) => setTimeout(resolve, slot - now));
+    }
   }
+}
+
+/** What this container's clients waited for their pacing slots since {@link takeRateLimitWaitMs} was last called. */
+let rateLimitWaitMs = 0;
+
+/**
+ * The milliseconds every client of this container spent waiting for a pacing slot since the last call, and starts
+ * counting again (one invocation at a time per container: the outbound handler takes it once per invocation).
+ * Lambda bills that wait; it is long when the adapter runs at its target's rate limit (a backlog), and nothing below it.
+ */
+export function takeRateLimitWaitMs(): number {
+  const waited = rateLimitWaitMs;
+  rateLimitWaitMs = 0;
+  return waited;
 }
 
 /** Path segment encoding for ids placed in URLs. */

@@ -116,6 +116,11 @@ export interface OutboundDependencies<A extends OutboundAction> {
   readonly clock?: () => Date;
   /** @default Math.random */
   readonly random?: () => number;
+  /**
+   * The time this container spent waiting for its pacing slots since the last call (ms; the HTTP client's
+   * `takeRateLimitWaitMs`), emitted per invocation as `RateLimitWait`. @default - not emitted
+   */
+  readonly rateLimitWait?: () => number;
 }
 
 const BUSINESS_KEYS = ['correlationId', 'eventId', 'eventType', 'orderId', 'shipmentId', 'routeId', 'caseId', 'invoiceId'] as const;
@@ -334,6 +339,11 @@ export function createOutboundHandler<A extends OutboundAction>(deps: OutboundDe
       await deps.publisher.publish([event]).catch((error: unknown) => logger.warn('could not publish sync.failed', { error: (error as Error).name }));
     };
 
-    return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    try {
+      return await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+    } finally {
+      // Billed time spent waiting for the target's rate limit: high when the adapter runs at its pace (a backlog).
+      if (deps.rateLimitWait) metrics.milliseconds('RateLimitWait', deps.rateLimitWait());
+    }
   };
 }

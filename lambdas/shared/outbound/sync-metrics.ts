@@ -9,7 +9,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
  */
 export interface SyncMetrics {
   count(name: SyncMetricName, value?: number): void;
-  milliseconds(name: BusinessLatencyName, value: number): void;
+  milliseconds(name: MillisecondsName, value: number): void;
 }
 
 /** Per-target sync counters. `SyncFailures` is the "sync failures per target" SLI. */
@@ -29,6 +29,9 @@ export type SyncMetricName =
 /** Business SLIs measured where the confirming call returns. */
 export type BusinessLatencyName = 'DispatchConfirmationLatency' | 'PodToBillingReadyLatency';
 
+/** Milliseconds an adapter records: the business SLIs, and per invocation the time it waited for the target's rate limit. */
+export type MillisecondsName = BusinessLatencyName | 'RateLimitWait';
+
 export class PowertoolsSyncMetrics implements SyncMetrics {
   constructor(private readonly metrics: Metrics) {}
 
@@ -36,7 +39,7 @@ export class PowertoolsSyncMetrics implements SyncMetrics {
     this.metrics.addMetric(name, MetricUnit.Count, value);
   }
 
-  milliseconds(name: BusinessLatencyName, value: number): void {
+  milliseconds(name: MillisecondsName, value: number): void {
     this.metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, Math.round(value)));
   }
 }
@@ -44,13 +47,13 @@ export class PowertoolsSyncMetrics implements SyncMetrics {
 /** Records metrics in memory, for tests. */
 export class InMemorySyncMetrics implements SyncMetrics {
   readonly counts: Partial<Record<SyncMetricName, number>> = {};
-  readonly latencies: { name: BusinessLatencyName; value: number }[] = [];
+  readonly latencies: { name: MillisecondsName; value: number }[] = [];
 
   count(name: SyncMetricName, value = 1): void {
     this.counts[name] = (this.counts[name] ?? 0) + value;
   }
 
-  milliseconds(name: BusinessLatencyName, value: number): void {
+  milliseconds(name: MillisecondsName, value: number): void {
     this.latencies.push({ name, value });
   }
 }
