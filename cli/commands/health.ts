@@ -14,6 +14,8 @@ const LATENCY_SLIS = [
   METRIC_NAMES.billingReadyToInvoiceLatency,
   METRIC_NAMES.podToInvoiceCycleTime,
   METRIC_NAMES.exceptionToCaseLatency,
+  // Per outbound invocation: its wait for the target's rate limit (about one pacing interval per call when saturated).
+  METRIC_NAMES.rateLimitWait,
 ];
 const COUNT_SLIS = [METRIC_NAMES.eventsRejected, METRIC_NAMES.eventsIgnored, METRIC_NAMES.eventsDeduplicated, METRIC_NAMES.syncFailures, METRIC_NAMES.idempotencyInProgress];
 
