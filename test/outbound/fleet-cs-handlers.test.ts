@@ -190,6 +190,34 @@ describe('CS ticket updates', () => {
     expect(publisher.published.map((e) => (e.data as { tagsAdded: string[] }).tagsAdded)).toEqual([['credit-memo-posted']]);
   });
 
+  test('a credit memo is noted on the ticket of the shipment its corrected invoice was posted for, not the one the ERP named', async () => {
+    // Two shipments of SO-1001, each with a ticket; INV-90017 billed the first. Business Central names the order's latest
+    // billing-ready shipment on a credit memo: here the second.
+    const cs = new InMemoryCs();
+    const first = await cs.createTicket({ subject: 'Delivery', body: '…', priority: 'normal', externalId: 'SHP-1001-01' });
+    await cs.createTicket({ subject: 'Delivery', body: '…', priority: 'normal', externalId: 'SHP-1001-02' });
+    const ledger = new InMemoryCorrelationStore();
+    await indexEvent(ledger, invoice, new Date(), 3600);
+    const creditMemo = {
+      ...invoice,
+      refs: { ...invoice.refs, invoiceId: 'CM-4410', shipmentId: 'SHP-1001-02' },
+      data: { ...invoice.data, documentType: 'credit-memo', correctsInvoiceId: 'INV-90017' },
+      metadata: { ...invoice.metadata, eventId: 'd'.repeat(64) },
+    } as typeof invoice;
+    const pending = new InMemoryPendingNotes();
+    const { handler, publisher } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(ledger), pending));
+    await handler(sqsEvent(sqsRecord(creditMemo)), lambdaContext());
+    expect(cs.updates.map((u) => [u.ticketId, u.update.comment?.body])).toEqual([
+      [first.ticketId, 'Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-01, correcting invoice INV-90017.'],
+    ]);
+    expect(publisher.published.map((e) => e.refs.shipmentId)).toEqual(['SHP-1001-01']);
+    expect([...pending.items.keys()].every((k) => k.includes('SHP-1001-01'))).toBe(true);
+    // An invoice the index does not know: the shipment the ERP named.
+    const unknown = { ...creditMemo, data: { ...creditMemo.data, correctsInvoiceId: 'INV-00001' }, metadata: { ...creditMemo.metadata, eventId: 'e'.repeat(64) } } as typeof invoice;
+    await handler(sqsEvent(sqsRecord(unknown)), lambdaContext());
+    expect(cs.updates.at(-1)?.update.comment?.body).toBe('Credit memo CM-4410 (EUR 20110.50) posted for order SO-1001, shipment SHP-1001-02, correcting invoice INV-00001.');
+  });
+
   test('updates the shipment ticket with the invoice and the POD found in the ledger, once', async () => {
     const cs = new InMemoryCs();
     await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });

@@ -12,4 +12,9 @@ export class LedgerBillingRecords implements BillingRecords {
     const documentId = typeof pod.facts.documentId === 'string' ? pod.facts.documentId : undefined;
     return { capturedAt: pod.occurredAt, ...(documentId ? { documentId } : {}) };
   }
+
+  /** The shipment the earliest `invoice.posted` of this invoice named, as the index recorded it. */
+  async invoicedShipment(correlationId: string, invoiceId: string): Promise<string | undefined> {
+    return (await this.store.timeline(correlationId)).find((e) => e.eventType === 'invoice.posted' && e.refs.invoiceId === invoiceId && e.refs.shipmentId)?.refs.shipmentId;
+  }
 }

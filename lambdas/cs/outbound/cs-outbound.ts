@@ -29,6 +29,8 @@ export interface InvoiceNoteAction {
 /** Port: a shipment's proof of delivery (read from the correlation ledger). */
 export interface BillingRecords {
   proofOfDelivery(correlationId: string, shipmentId: string): Promise<ProofOfDelivery | undefined>;
+  /** The shipment an invoice was posted for, as the correlation index recorded it (a credit memo's note goes there). */
+  invoicedShipment?(correlationId: string, invoiceId: string): Promise<string | undefined>;
 }
 
 export interface ProofOfDelivery {
@@ -190,7 +192,12 @@ export class CsOutbound implements OutboundTarget<CsAction> {
     // Unique per execution: two copies of one event's action (a redelivery beside its original) must not share a claim.
     const owner = `${context.idempotencyKey}#${randomUUID()}`;
     if (action.operation === 'comment-invoice-posted') {
-      const { metadata, refs } = message.detail;
+      const { metadata } = message.detail;
+      // A credit memo's note goes to the shipment of the invoice it corrects, as the index recorded that invoice: the
+      // ERP may name another shipment of the order (Business Central names the order's latest billing-ready one).
+      const corrected = action.documentType === 'credit-memo' && action.correctsInvoiceId ? await this.billing.invoicedShipment?.(metadata.correlationId, action.correctsInvoiceId) : undefined;
+      const shipmentId = corrected ?? action.shipmentId;
+      const refs = corrected ? { ...message.detail.refs, shipmentId } : message.detail.refs;
       const note: PendingNote = {
         invoiceId: action.invoiceId,
         orderId: action.orderId,
@@ -202,21 +209,21 @@ export class CsOutbound implements OutboundTarget<CsAction> {
         correlationId: metadata.correlationId,
         refs,
       };
-      const status = await this.pending.status(action.shipmentId, action.invoiceId);
+      const status = await this.pending.status(shipmentId, action.invoiceId);
       if (status === 'added') return { outcome: 'skipped', note: `the note of invoice ${action.invoiceId} was added already` };
       // The POD first (a credit memo names none): an invoice normally follows its shipment's POD, which the index may
       // not have yet; the note waits for it a while rather than say "not yet recorded" (POD_WAIT_SECONDS).
-      const pod = action.documentType === 'credit-memo' ? undefined : await this.billing.proofOfDelivery(metadata.correlationId, action.shipmentId);
+      const pod = action.documentType === 'credit-memo' ? undefined : await this.billing.proofOfDelivery(metadata.correlationId, shipmentId);
       if (!pod && action.documentType !== 'credit-memo' && waitsForPod(metadata.receivedAt, context.now())) {
-        throw new PodNotIndexedError(`the proof of delivery of shipment ${action.shipmentId} is not in the correlation index yet: the note of invoice ${action.invoiceId} waits for it`);
+        throw new PodNotIndexedError(`the proof of delivery of shipment ${shipmentId} is not in the correlation index yet: the note of invoice ${action.invoiceId} waits for it`);
       }
       // The note, claimed by this execution, then added (or left for a case when there is no ticket). Left on an
       // earlier attempt, or by a copy of this action meanwhile: added only under its claim.
-      if (status === 'none' && (await this.pending.leave(action.shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS, owner))) {
-        const added = await this.addClaimedNote(action.shipmentId, note, owner, context, { pod });
-        return added ?? { outcome: 'skipped', note: `no ticket for shipment ${action.shipmentId}: the note is left for a case opened later` };
+      if (status === 'none' && (await this.pending.leave(shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS, owner))) {
+        const added = await this.addClaimedNote(shipmentId, note, owner, context, { pod });
+        return added ?? { outcome: 'skipped', note: `no ticket for shipment ${shipmentId}: the note is left for a case opened later` };
       }
-      return this.addLeftNote(action.shipmentId, note, owner, context, { pod });
+      return this.addLeftNote(shipmentId, note, owner, context, { pod });
     }
     // A case the workflows opened: the notes invoices left for want of a ticket.
     const left = await this.pending.list(action.shipmentId);
