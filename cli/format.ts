@@ -22,6 +22,12 @@ export function humanDuration(ms: number | undefined): string {
   return `${negative ? '-' : ''}${parts.join(' ')}`;
 }
 
+/** A latency: milliseconds below a second (an SLI of 0.3 s is not "0s"), else as {@link humanDuration}. */
+export function humanLatency(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '-';
+  return Math.abs(ms) < 1000 ? `${Math.round(ms)}ms` : humanDuration(ms);
+}
+
 /** A list shortened for a table cell: `a, b, c +4 more`. */
 export function shortList(values: readonly string[], max = 5): string {
   if (values.length === 0) return '-';

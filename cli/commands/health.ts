@@ -2,7 +2,7 @@ import { GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery, type Me
 import { ListExecutionsCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { METRIC_NAMES, METRICS_NAMESPACE, RUNBOOK } from '../../registry/catalog';
 import type { CommandContext } from '../context';
-import { humanDuration, json, table } from '../format';
+import { humanDuration, humanLatency, json, table } from '../format';
 import { queueNameOf } from '../inventory';
 import { queueDepth } from '../queue-scanner';
 import { driftFigures, driftProblems, type DriftFigure } from './health-drift';
@@ -218,8 +218,8 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
           slis.map((s) => [
             s.metric,
             Object.entries(s.dimensions).map(([k, v]) => `${k}=${v}`).join(' ') || '-',
-            s.p50 === undefined ? '-' : humanDuration(s.p50),
-            s.p95 === undefined ? '-' : humanDuration(s.p95),
+            humanLatency(s.p50),
+            humanLatency(s.p95),
             s.sum === undefined ? '-' : s.sum,
           ]),
         )

@@ -9,7 +9,7 @@ import { hopFacts } from '../../cli/commands/trace';
 import { parseDlqMessage, REDRIVE_RUN_ATTRIBUTE, resendAttributes, selectorFrom, matches } from '../../cli/dlq-message';
 import { iamAction, isAccessDenied, UnknownQueueError } from '../../cli/errors';
 import { patternAcceptsDetailType } from '../../registry/event-pattern';
-import { humanDuration, table } from '../../cli/format';
+import { humanDuration, humanLatency, table } from '../../cli/format';
 import { nameFromLogicalId, resolveDlq, type Inventory } from '../../cli/inventory';
 import { resolveTarget } from '../../cli/target';
 import { canonicalEventBody } from './support/queues';
@@ -187,6 +187,12 @@ describe('output helpers', () => {
     expect(humanDuration(95_000)).toBe('1m 35s');
     expect(humanDuration(90_061_000)).toBe('1d 1h');
     expect(humanDuration(undefined)).toBe('-');
+    // Latencies keep their milliseconds below a second.
+    expect(humanLatency(312.4)).toBe('312ms');
+    expect(humanLatency(0)).toBe('0ms');
+    expect(humanLatency(1_500)).toBe('2s');
+    expect(humanLatency(1_501_000)).toBe('25m 1s');
+    expect(humanLatency(undefined)).toBe('-');
   });
 
   test('tables align their columns', () => {
