@@ -150,7 +150,11 @@ export class FakeAws {
   readonly snsMessages: { TopicArn: string; Subject?: string; Message: string; MessageAttributes?: Record<string, { StringValue: string }> }[] = [];
   readonly items = new Map<string, Record<string, { S?: string; N?: string }>>();
   readonly waits = new Map<string, { item: Record<string, { S?: string; N?: string }>; resolve: (output: unknown) => void; reject: (error: Error) => void }>();
-  /** Entries PutEvents should report as failed (FailedEntryCount), by detail type. */
+  /**
+   * Entries PutEvents should reject, by detail type. The optimized integration (`arn:aws:states:::events:putEvents`)
+   * fails the Task with `EventBridge.FailedEntry` when the response has a non-zero `FailedEntryCount`
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html), as this double does.
+   */
   readonly rejectDetailTypes = new Set<string>();
   waitBehaviour: WaitBehaviour = { kind: 'resolve', output: { resolvedBy: 'case.resolved', resolvedByEventId: 'f'.repeat(64), resolvedAt: '2026-03-13T08:30:00Z' } };
 
@@ -164,7 +168,8 @@ export class FakeAws {
       }
       this.events.push({ Source: entry.Source, DetailType: entry.DetailType, EventBusName: entry.EventBusName, detail: JSON.parse(entry.Detail) as PublishedEvent['detail'] });
     }
-    return { FailedEntryCount: failed, Entries: input.Entries.map(() => ({ EventId: 'x' })) };
+    if (failed > 0) throw namedError('EventBridge.FailedEntry', JSON.stringify({ FailedEntryCount: failed }));
+    return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) };
   }
 
   snsPublish(input: { TopicArn: string; Subject?: string; Message: string; MessageAttributes?: Record<string, { StringValue: string }> }): { MessageId: string } {

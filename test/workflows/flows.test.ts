@@ -109,7 +109,7 @@ describe.each(FLOWS)('%s workflow', (flow) => {
     expect(world.cs.tickets.size).toBe(1);
   });
 
-  test('a rejected PutEvents entry (FailedEntryCount > 0) is a failure, not a success', async () => {
+  test('a rejected PutEvents entry (EventBridge.FailedEntry, the optimized integration) is a failure, not a success, reported as the publish step', async () => {
     const { world, result } = await run(PATHS[flow][0], (w) => w.aws.rejectDetailTypes.add('case.opened'));
     expect(result.entered).toContain('CaseEventRejected');
     expect(result.error).toBe('ExceptionWorkflow.NeedsHuman');
