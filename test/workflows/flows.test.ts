@@ -111,13 +111,23 @@ describe.each(FLOWS)('%s workflow', (flow) => {
 
   test('a rejected PutEvents entry (EventBridge.FailedEntry, the optimized integration) is a failure, not a success, reported as the publish step', async () => {
     const { world, result } = await run(PATHS[flow][0], (w) => w.aws.rejectDetailTypes.add('case.opened'));
-    expect(result.entered).toContain('CaseEventRejected');
+    expect(result.entered).toContain('CaseEventNotPublished');
     expect(result.error).toBe('ExceptionWorkflow.NeedsHuman');
     const syncFailed = world.aws.events.filter((e) => e.DetailType === 'sync.failed');
     expect(syncFailed.map((e) => e.detail.data.operation)).toEqual(['publish-case-event']);
     // The case exists, so compensation annotates it rather than opening a second one.
     expect(world.cs.tickets.size).toBe(1);
     expect([...world.cs.tickets.values()][0].updates.at(-1)?.additionalTags).toEqual(['needs-human']);
+  });
+
+  test('a publish that still fails after its retries is reported as the publish step, not as the step before it', async () => {
+    const { world, result } = await run(PATHS[flow][0], (w) => w.states.fail('PublishCaseEvent', namedError('EventBridge.InternalException'), 99));
+    expect(result.entered).toContain('CaseEventNotPublished');
+    expect(result.error).toBe('ExceptionWorkflow.NeedsHuman');
+    const syncFailed = world.aws.events.filter((e) => e.DetailType === 'sync.failed');
+    expect(syncFailed.map((e) => [e.detail.data.operation, e.detail.data.errorCode])).toEqual([['publish-case-event', 'EventBridge.InternalException']]);
+    // The case was opened: compensation annotates it.
+    expect(world.cs.tickets.size).toBe(1);
   });
 
   test('no resolution in time: the case is escalated to urgent with a comment, case.updated is published, the record says escalated', async () => {
