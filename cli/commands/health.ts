@@ -210,7 +210,7 @@ export async function health(ctx: CommandContext, options: { since?: string }): 
       ? table(['SYSTEM', 'FOUND', 'REPAIRED', 'UNREADABLE', 'BEHIND'], drift.map((d) => [d.system, d.found, d.repaired, d.unreadable, d.behind]))
       : '(no sweep has reported in this window)\n',
   );
-  ctx.out('\nbusiness SLIs\n');
+  ctx.out('\nbusiness SLIs, and each outbound adapter\'s wait for its rate limit (RateLimitWait)\n');
   ctx.out(
     slis.length
       ? table(

@@ -81,7 +81,7 @@ export class StageDashboard {
       latency('POD → billing-ready', METRIC_NAMES.podToBillingReadyLatency),
       latency('Billing-ready → invoice', METRIC_NAMES.billingReadyToInvoiceLatency),
       perVendor('Sync failures per target', METRIC_NAMES.syncFailures),
-      perVendor('Waiting for the rate limit per target (ms)', METRIC_NAMES.rateLimitWait),
+      perVendor('Time waited for the rate limit per target (ms, summed per 5 min)', METRIC_NAMES.rateLimitWait),
       perVendor('Events rejected per vendor', METRIC_NAMES.eventsRejected),
       perVendor('Events ignored per vendor', METRIC_NAMES.eventsIgnored),
       perVendor('Events deduplicated per vendor', METRIC_NAMES.eventsDeduplicated),
