@@ -70,6 +70,17 @@ export interface NewCanonicalEvent<TData extends object> {
   sequence?: number;
 }
 
+/**
+ * The schema version the producers write for each event type: its latest major version in `schemas/canonical/events`
+ * (a test holds the two together). A type not listed is at version 1.
+ */
+export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<string, string>> = { 'order.released': '2' };
+
+/** The version {@link buildCanonicalEvent} writes for `eventType` when the caller names none. */
+export function currentSchemaVersion(eventType: string): string {
+  return Object.hasOwn(CURRENT_SCHEMA_VERSIONS, eventType) ? CURRENT_SCHEMA_VERSIONS[eventType] : '1';
+}
+
 /** The canonical Identifier (schemas/canonical/common.schema.json#/$defs/Identifier). */
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 
@@ -86,7 +97,7 @@ export function buildCanonicalEvent<TData extends object>(input: NewCanonicalEve
     metadata: {
       eventId,
       eventType: input.eventType,
-      schemaVersion: input.schemaVersion ?? '1',
+      schemaVersion: input.schemaVersion ?? currentSchemaVersion(input.eventType),
       occurredAt: input.occurredAt,
       receivedAt: input.receivedAt,
       source: { system: input.system, vendor: input.vendor, eventId: input.vendorEventId },

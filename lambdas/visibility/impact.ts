@@ -25,7 +25,7 @@ export interface BusinessImpact {
   readonly contractId: string | null;
   /** ISO 4217; null when the ERP gave none. */
   readonly currency: string | null;
-  /** Net order value (Σ quantity × unit price), decimal string with two decimals; null when a line has no price. */
+  /** Net order value (Σ quantity × unit price, each line rounded to the cent), decimal string with two decimals; null when a line has no price. */
   readonly orderValue: string | null;
   readonly penaltyTerms: PenaltyTerms | null;
 }
@@ -39,6 +39,23 @@ export function toCents(decimal: string): number | undefined {
   const thousandths = Number(whole) * 1000 + Number(padded);
   const cents = Math.floor(thousandths / 10) + (thousandths % 10 >= 5 ? 1 : 0);
   return sign === '-' && cents !== 0 ? -cents : cents;
+}
+
+/**
+ * A line's net amount in cents, quantity × unit price rounded half away from zero as an ERP rounds an amount. Exact
+ * for a decimal quantity (182.35 kg at 42.50 is 7749.875, so 7749.88): the quantity's decimal digits are multiplied as
+ * integers. Undefined for a quantity that is negative or not a finite decimal.
+ */
+export function lineCents(unitCents: number, quantity: number): number | undefined {
+  if (Number.isSafeInteger(quantity) && quantity >= 0) return unitCents * quantity;
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(String(quantity));
+  if (!match) return undefined;
+  const [, whole, fraction = ''] = match;
+  const scale = 10n ** BigInt(fraction.length);
+  const product = BigInt(unitCents) * BigInt(whole + fraction);
+  const magnitude = product < 0n ? -product : product;
+  const rounded = (magnitude * 2n + scale) / (2n * scale);
+  return Number(product < 0n ? -rounded : rounded);
 }
 
 /** Cents as a decimal string with two decimals (`1845000` → `"18450.00"`). */
@@ -80,11 +97,12 @@ export function businessImpactOf(order: ErpOrder | null, contract: ErpCustomerCo
   let cents: number | null = order.lines.length > 0 ? 0 : null;
   for (const line of order.lines) {
     const unit = typeof line.unitPrice === 'string' ? toCents(line.unitPrice) : undefined;
-    if (unit === undefined || cents === null || !Number.isInteger(line.quantity)) {
+    const amount = unit === undefined ? undefined : lineCents(unit, line.quantity);
+    if (amount === undefined || cents === null) {
       cents = null;
       break;
     }
-    cents += unit * line.quantity;
+    cents += amount;
   }
   return {
     orderId: order.orderId,

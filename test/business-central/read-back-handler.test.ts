@@ -191,10 +191,32 @@ describe('Business Central read-back function', () => {
     expect(s.messages.deadLettered).toHaveLength(1);
   });
 
-  test('an order whose unit has no canonical equivalent is dead-lettered naming the field', async () => {
-    const s = setup(async () => ({ ...ORDER, salesOrderLines: [{ ...ORDER.salesOrderLines![0], unitOfMeasureCode: 'KG' }] }));
+  test('an order whose unit is neither counted nor measured is dead-lettered naming the field', async () => {
+    const s = setup(async () => ({ ...ORDER, salesOrderLines: [{ ...ORDER.salesOrderLines![0], unitOfMeasureCode: 'HOUR' }] }));
     await s.run();
     expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorClass)).toBe('ValidationError');
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/unit "HOUR" is neither a handling unit/);
+    expect(s.publisher.published).toEqual([]);
+  });
+
+  test('a line sold by weight (a decimal quantity in KG) is published as a measured line, order.released version 2', async () => {
+    const beef = { sequence: 20000, lineType: 'Item', lineObjectNumber: '70060', description: 'Beef tenderloin', unitOfMeasureCode: 'KG', quantity: 182.35, shippedQuantity: 0 };
+    const s = setup(async () => ({ ...ORDER, salesOrderLines: [...ORDER.salesOrderLines!, beef] }));
+    expect((await s.run()).batchItemFailures).toEqual([]);
+    const [event] = s.publisher.published;
+    expect(validateCanonicalEvent(event)).toMatchObject({ ok: true });
+    expect(event.metadata.schemaVersion).toBe('2');
+    expect((event.data as { lines: unknown[] }).lines).toEqual([
+      { lineNumber: 1, sku: '1896-S', description: 'ATHENS Desk', quantity: 2, unit: 'EA' },
+      { lineNumber: 2, sku: '70060', description: 'Beef tenderloin', quantity: 182.35, unit: 'KGM' },
+    ]);
+  });
+
+  test('a fraction of a handling unit (2.5 PCS) is dead-lettered naming the quantity, not rounded', async () => {
+    const s = setup(async () => ({ ...ORDER, salesOrderLines: [{ ...ORDER.salesOrderLines![0], quantity: 2.5 }] }));
+    await s.run();
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/quantity 2\.5 EA is not a whole number of handling units/);
+    expect(s.publisher.published).toEqual([]);
   });
 
   test('a malformed message is dead-lettered at once', async () => {

@@ -180,15 +180,18 @@ describe('ERP CloudEvents → canonical', () => {
     expect(json(bad).field).toMatch(/correctsInvoiceId/);
   });
 
-  test('units map to EA / CS / PAL, frozen ranges to the frozen regime; an unknown unit is a 400 naming the line', async () => {
+  test('units map to EA / CS / PAL or a measure (KG → KGM), frozen ranges to the frozen regime; an unknown unit is a 400 naming the line', async () => {
     const h = erp();
     const frozen = erpOrder({ temperatureRange: { minCelsius: -25, maxCelsius: -18 } });
     (frozen.lines[0] as { unit: string }).unit = 'BX';
-    await postStructured(h, cloudEvent('com.example.erp.order.released.v1', frozen));
-    expect(published(h)[0].data).toMatchObject({ temperature: { regime: 'frozen' }, lines: [{ unit: 'CS' }, { unit: 'CS' }] });
-    const kg = erpOrder();
-    (kg.lines[1] as { unit: string }).unit = 'KG';
-    const response = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', kg, { id: 'evt-kg' }));
+    (frozen.lines[1] as { unit: string }).unit = 'KG';
+    expect((await postStructured(h, cloudEvent('com.example.erp.order.released.v1', frozen))).statusCode).toBe(202);
+    const [event] = published(h);
+    expect(event.metadata.schemaVersion).toBe('2');
+    expect(event.data).toMatchObject({ temperature: { regime: 'frozen' }, lines: [{ unit: 'CS', quantity: 40 }, { unit: 'KGM', quantity: 12 }] });
+    const hours = erpOrder();
+    (hours.lines[1] as { unit: string }).unit = 'HR';
+    const response = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', hours, { id: 'evt-hours' }));
     expect(response.statusCode).toBe(400);
     expect(json(response).field).toBe('data.lines[1].unit');
   });

@@ -103,11 +103,42 @@ describe('SAP read-back: A_SalesOrder → order.released', () => {
     expect(s.counted).toEqual(['SapOrdersNotReleased']);
   });
 
-  test('a sales order that cannot be mapped (no items, a unit without equivalent) is dead-lettered naming the property', async () => {
-    const s = setup(async () => sapSalesOrderEntity({ to_Item: { results: [{ SalesOrderItem: '10', Material: 'X', RequestedQuantity: '1', RequestedQuantityUnit: 'KGM' }] } }));
+  test('a sales order that cannot be mapped (no items, a unit that is neither counted nor measured) is dead-lettered naming the property', async () => {
+    const s = setup(async () => sapSalesOrderEntity({ to_Item: { results: [{ SalesOrderItem: '10', Material: 'X', RequestedQuantity: '1', RequestedQuantityUnit: 'H', RequestedQuantityISOUnit: 'HUR' }] } }));
     await s.run();
     expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorClass)).toBe('ValidationError');
-    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/unit "KGM" has no canonical equivalent/);
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/unit "H" \/ "HUR" is neither a handling unit/);
+    expect(s.publisher.published).toEqual([]);
+  });
+
+  test('a line sold by weight is published as a measured line (order.released version 2), never rounded', async () => {
+    const s = setup(async () =>
+      sapSalesOrderEntity({
+        to_Item: {
+          results: [
+            { SalesOrderItem: '10', Material: 'BEEF-TL', SalesOrderItemText: 'Beef tenderloin', RequestedQuantity: '182.350', RequestedQuantityUnit: 'KG', ShippingPoint: 'DC01' },
+            // A custom internal unit with its ISO code: the ISO code decides.
+            { SalesOrderItem: '20', Material: 'MILK-1L', RequestedQuantity: '24.000', RequestedQuantityUnit: 'ZKR', RequestedQuantityISOUnit: 'CS' },
+          ],
+        },
+      }),
+    );
+    expect(await s.run()).toEqual({ batchItemFailures: [] });
+    const [event] = s.publisher.published;
+    expect(validateCanonicalEvent(event)).toMatchObject({ ok: true });
+    expect(event.metadata.schemaVersion).toBe('2');
+    expect((event.data as { lines: unknown[] }).lines).toEqual([
+      { lineNumber: 10, sku: 'BEEF-TL', description: 'Beef tenderloin', quantity: 182.35, unit: 'KGM' },
+      { lineNumber: 20, sku: 'MILK-1L', quantity: 24, unit: 'CS' },
+    ]);
+  });
+
+  test('a fraction of a handling unit is dead-lettered naming the quantity, not rounded', async () => {
+    const s = setup(async () => sapSalesOrderEntity({ to_Item: { results: [{ SalesOrderItem: '10', Material: 'X', RequestedQuantity: '2.500', RequestedQuantityUnit: 'KAR', ShippingPoint: 'DC01' }] } }));
+    await s.run();
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorClass)).toBe('ValidationError');
+    expect(attribute(s.messages.deadLettered[0].attributes, DLQ_ATTRIBUTES.errorReason)).toMatch(/quantity 2\.5 CS is not a whole number of handling units/);
+    expect(s.publisher.published).toEqual([]);
   });
 
   test('a malformed message is dead-lettered at once, without a read', async () => {

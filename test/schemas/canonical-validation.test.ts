@@ -48,7 +48,7 @@ describe('validateCanonicalEvent', () => {
 
   test('rejects an unknown schema version and lists the known ones', () => {
     const detail = setPath(exampleNamed('order.released.json'), ['metadata', 'schemaVersion'], '7');
-    expect(errorsOf(detail)).toEqual(['/metadata/schemaVersion "7" is not a known version of order.released (known: 1)']);
+    expect(errorsOf(detail)).toEqual(['/metadata/schemaVersion "7" is not a known version of order.released (known: 1, 2)']);
   });
 
   test('an event type named like an Object.prototype member is rejected, not looked up', () => {

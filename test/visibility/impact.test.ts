@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ErpCustomerContract, ErpOrder } from '../../lambdas/erp/erp-port';
-import { businessImpactOf, formatCents, penaltyTermsOf, revenueAtRisk, toCents } from '../../lambdas/visibility/impact';
+import { businessImpactOf, formatCents, lineCents, penaltyTermsOf, revenueAtRisk, toCents } from '../../lambdas/visibility/impact';
 import { InMemoryShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { erpActions } from '../../lambdas/workflows/erp-actions';
 import { seedContracts, seedOrders } from '../../sandbox/simulators/erp-data';
@@ -48,6 +48,19 @@ describe('businessImpactOf: what the ERP says the order is worth and what its co
     const impact = businessImpactOf({ ...order, lines: [...order.lines, { sku: 'FREE-SAMPLE', quantity: 1 }] }, contract);
     expect(impact?.orderValue).toBeNull();
     expect(revenueAtRisk(impact, ['temperature-excursion'])).toMatchObject({ orderValueCents: null, atRiskCents: null });
+  });
+
+  test('a line sold by weight counts quantity × price rounded to the cent, exactly (182.35 kg × 42.50 = 7,749.875 → 7,749.88)', () => {
+    const { order, contract } = so1001();
+    const impact = businessImpactOf({ ...order, lines: [...order.lines, { sku: 'BEEF-TL', quantity: 182.35, unitPrice: '42.50' }] }, contract);
+    expect(impact?.orderValue).toBe('26199.88');
+    expect(lineCents(4250, 182.35)).toBe(774_988);
+    // Binary floating point would give 0.1 × 3 = 0.30000000000000004 and 0.285 × 100 = 28.499999999999996.
+    expect(lineCents(10, 0.3)).toBe(3);
+    expect(lineCents(100, 0.285)).toBe(29);
+    expect(lineCents(-250, 1.5)).toBe(-375);
+    expect(lineCents(100, -1)).toBeUndefined();
+    expect(lineCents(100, Number.NaN)).toBeUndefined();
   });
 
   test('no order, no impact; a contract without penalty terms gives none; malformed terms are dropped', () => {

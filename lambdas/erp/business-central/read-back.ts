@@ -1,9 +1,10 @@
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
 import { HeldError, RejectedByTargetError, ValidationError } from '../../shared/errors';
-import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
+import { orderReleasedV2 } from '../../shared/generated/canonical-validators.js';
 import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
-import { canonicalUnit, type MappedResource } from '../inbound/generic-erp';
+import type { MappedResource } from '../inbound/generic-erp';
+import { canonicalLineQuantity } from '../inbound/order-lines';
 import { bcEnum, type BcSalesOrder } from './bc-api';
 import type { BcSalesOrderReadBackRequest } from './notifications';
 
@@ -56,14 +57,6 @@ export interface BcMappingOptions {
   readonly shipFromLocationId: string;
 }
 
-/** BC's unit of measure codes (CRONUS uses PCS, BOX, PALLET) → canonical; others through the generic table. */
-const BC_UNITS: Readonly<Record<string, 'EA' | 'CS' | 'PAL'>> = { PCS: 'EA', PIECE: 'EA', BOX: 'CS', PALLET: 'PAL' };
-
-function unitOf(code: string | undefined, field: string): 'EA' | 'CS' | 'PAL' {
-  const upper = (code ?? '').toUpperCase();
-  return Object.hasOwn(BC_UNITS, upper) ? BC_UNITS[upper] : canonicalUnit(upper || '?', field);
-}
-
 /** Why a sales order is not released for fulfilment, or undefined when it is. Pure. */
 export function bcNotReleasedReason(order: BcSalesOrder): string | undefined {
   if (bcEnum(order.status) !== 'Open') return `sales order ${order.number} has status ${bcEnum(order.status) ?? '(none)'}, not Open (released)`;
@@ -98,9 +91,11 @@ export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions, 
   const lines = items.map((line, i) => {
     const field = `salesOrder.salesOrderLines[${i}]`;
     if (!line.lineObjectNumber) throw new ValidationError(`line ${line.sequence} has no item number`, `${field}.lineObjectNumber`);
-    if (!Number.isSafeInteger(line.quantity) || line.quantity < 1) throw new ValidationError(`line ${line.sequence} has quantity ${line.quantity}, not a whole number of at least 1`, `${field}.quantity`);
-    // BC numbers lines 10000, 20000, …: the canonical line number is the position.
-    return compact({ lineNumber: i + 1, sku: line.lineObjectNumber, description: asShortText(line.description, 200), quantity: line.quantity, unit: unitOf(line.unitOfMeasureCode, `${field}.unitOfMeasureCode`) });
+    // A decimal in the line's unit of measure (a code the company defines: PCS, BOX, PALLET, KG, …): a whole
+    // number of handling units, or a measure (order-lines.ts). BC numbers lines 10000, 20000, …: the canonical line
+    // number is the position.
+    const { quantity, unit } = canonicalLineQuantity(line.quantity, [line.unitOfMeasureCode], { quantity: `${field}.quantity`, unit: `${field}.unitOfMeasureCode` });
+    return compact({ lineNumber: i + 1, sku: line.lineObjectNumber, description: asShortText(line.description, 200), quantity, unit });
   });
   if (lines.length === 0) throw new ValidationError(`sales order ${order.number} has no item lines`, 'salesOrder.salesOrderLines');
   const day = order.requestedDeliveryDate;
@@ -195,7 +190,7 @@ export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrd
       refs: mapped.refs,
       data: mapped.data,
     });
-    validateOrThrow(orderReleasedV1 as SchemaValidator<unknown>, event, `the order.released mapped from sales order ${order.number} is invalid`);
+    validateOrThrow(orderReleasedV2 as SchemaValidator<unknown>, event, `the order.released mapped from sales order ${order.number} is invalid`);
     events.push(event);
   }
   return { events, notReleased };

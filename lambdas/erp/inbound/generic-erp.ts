@@ -1,8 +1,8 @@
 import type { CanonicalRefs } from '../../shared/canonical-event';
-import { ValidationError } from '../../shared/errors';
 import { genericErpInvoice, genericErpOrder, genericErpQualityHold } from '../../shared/webhook/generated/vendor-validators.js';
 import { asShortText, compact, minutesBetween } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
+import { canonicalLineQuantity } from './order-lines';
 
 /**
  * The generic ERP's resources (orders, invoices, quality holds as its REST API returns them) → canonical
@@ -80,19 +80,6 @@ export interface MappedResource {
   occurredAt?: string;
 }
 
-/** ERP units of measure → the canonical EA (each), CS (case) and PAL (pallet). */
-const UNITS: Readonly<Record<string, 'EA' | 'CS' | 'PAL'>> = {
-  EA: 'EA', PC: 'EA', PCE: 'EA', ST: 'EA', UN: 'EA',
-  CS: 'CS', CA: 'CS', CT: 'CS', CAR: 'CS', BX: 'CS', BOX: 'CS', KAR: 'CS',
-  PAL: 'PAL', PL: 'PAL', PF: 'PAL',
-};
-
-export function canonicalUnit(unit: string, field: string): 'EA' | 'CS' | 'PAL' {
-  const mapped = Object.hasOwn(UNITS, unit.toUpperCase()) ? UNITS[unit.toUpperCase()] : undefined;
-  if (!mapped) throw new ValidationError(`unit "${unit.slice(0, 8)}" has no canonical equivalent (EA, CS, PAL)`, field);
-  return mapped;
-}
-
 function location(l: ErpLocation): Record<string, unknown> {
   return compact({
     locationId: l.locationId,
@@ -122,8 +109,7 @@ export function mapErpOrder(order: GenericErpOrder, prefix = 'data'): MappedReso
           lineNumber: line.lineNumber,
           sku: line.product.sku,
           description: asShortText(line.product.description, 200),
-          quantity: line.quantity,
-          unit: canonicalUnit(line.unit, `${prefix}.lines[${i}].unit`),
+          ...canonicalLineQuantity(line.quantity, [line.unit], { quantity: `${prefix}.lines[${i}].quantity`, unit: `${prefix}.lines[${i}].unit` }),
           grossWeightKg: line.grossWeightKg,
         }),
       ),

@@ -1,4 +1,4 @@
-import { invoicePostedV1, orderReleasedV1, qualityHoldPlacedV1, qualityHoldReleasedV1, shipmentCreatedV1 } from '../../shared/generated/canonical-validators.js';
+import { invoicePostedV1, orderReleasedV1, orderReleasedV2, qualityHoldPlacedV1, qualityHoldReleasedV1, shipmentCreatedV1 } from '../../shared/generated/canonical-validators.js';
 import { canonicalDialect } from '../../shared/webhook/canonical-dialect';
 import { dialectTable, type Dialect } from '../../shared/webhook/dialect';
 import type { CanonicalValidators } from '../../shared/webhook/pipeline';
@@ -9,7 +9,7 @@ import type { SapReadBackQueue } from './sap-s4hana';
 
 /** The ERP's webhook routes (`/webhooks/erp/{cloudevents,canonical}`) and the canonical events it may originate. */
 export const ERP_CANONICAL_VALIDATORS = {
-  'order.released': { '1': orderReleasedV1 },
+  'order.released': { '1': orderReleasedV1, '2': orderReleasedV2 },
   'shipment.created': { '1': shipmentCreatedV1 },
   'invoice.posted': { '1': invoicePostedV1 },
   'quality-hold.placed': { '1': qualityHoldPlacedV1 },

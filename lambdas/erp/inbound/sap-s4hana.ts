@@ -2,7 +2,8 @@ import { ValidationError } from '../../shared/errors';
 import { sapOutboundDeliveryData, sapSalesOrderData, sapSalesOrderEntity } from '../../shared/webhook/generated/vendor-validators.js';
 import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
-import { assignment, canonicalUnit, type MappedResource } from './generic-erp';
+import { assignment, type MappedResource } from './generic-erp';
+import { canonicalLineQuantity } from './order-lines';
 
 /**
  * SAP S/4HANA business events (CloudEvents, `sap.s4.beh.<object>.v1.<Object>.<Action>.v1`) and the sales
@@ -192,15 +193,18 @@ export function mapSapSalesOrder(order: SapSalesOrderEntity): MappedResource {
   if (!order.SoldToParty) throw new ValidationError(`sales order ${order.SalesOrder} has no sold-to party`, 'salesOrder.SoldToParty');
   const lines = items.map((item, i) => {
     const field = `salesOrder.to_Item.results[${i}]`;
-    const quantity = Number(item.RequestedQuantity);
-    if (!Number.isSafeInteger(quantity) || quantity < 1) throw new ValidationError(`item ${item.SalesOrderItem} has quantity ${item.RequestedQuantity}, not a whole number of at least 1`, `${field}.RequestedQuantity`);
+    // An OData decimal ("40.000", "12.500"): a whole number of handling units, or a measure (order-lines.ts).
+    const quantity = decimalNumber(item.RequestedQuantity) ?? Number.NaN;
     const weight = decimalNumber(item.ItemGrossWeight);
     return compact({
       lineNumber: Number(item.SalesOrderItem),
       sku: item.Material,
       description: asShortText(item.SalesOrderItemText, 200),
-      quantity,
-      unit: canonicalUnit(item.RequestedQuantityUnit, `${field}.RequestedQuantityUnit`),
+      // The internal unit first (ST, KAR, KG), then its ISO code (PCE, CT, KGM) when the internal one is a custom code.
+      ...canonicalLineQuantity(quantity, [item.RequestedQuantityUnit, item.RequestedQuantityISOUnit], {
+        quantity: `${field}.RequestedQuantity`,
+        unit: `${field}.RequestedQuantityUnit`,
+      }),
       grossWeightKg: weight !== undefined && (item.ItemWeightUnit ?? '').toUpperCase() === 'KG' ? weight : undefined,
     });
   });
@@ -231,8 +235,8 @@ export function mapSapSalesOrder(order: SapSalesOrderEntity): MappedResource {
 
 /**
  * An OData decimal (e.g. `"40.000"`) as a whole number; undefined when it is not one. Never rounded: a delivered
- * `"12.500"` is a quantity in a unit the canonical lines (each, case, pallet) cannot state, so it is left out rather
- * than reported as 13.
+ * `"12.500"` (of a line sold by weight) is a quantity the `shipment.created` line references (whole numbers) cannot
+ * state, so it is left out rather than reported as 13.
  */
 function wholeNumber(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;

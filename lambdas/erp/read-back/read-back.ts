@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import type { EventPublisher } from '../../shared/event-publisher';
-import { orderReleasedV1 } from '../../shared/generated/canonical-validators.js';
+import { orderReleasedV2 } from '../../shared/generated/canonical-validators.js';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { createReadBackBatchHandler, type ReadBackBatchDependencies } from './batch';
 import { decodeSapSalesOrderEntity, mapSapSalesOrder, releaseDecision, type SalesOrderReader, type SapReadBackRequest } from '../inbound/sap-s4hana';
@@ -56,7 +56,7 @@ export async function readBack(reader: SalesOrderReader, request: SapReadBackReq
     refs: mapped.refs,
     data: mapped.data,
   });
-  validateOrThrow(orderReleasedV1 as SchemaValidator<unknown>, event, `the order.released mapped from sales order ${request.salesOrder} is invalid`);
+  validateOrThrow(orderReleasedV2 as SchemaValidator<unknown>, event, `the order.released mapped from sales order ${request.salesOrder} is invalid`);
   return { outcome: 'published', event };
 }
 

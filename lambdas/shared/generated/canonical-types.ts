@@ -8,6 +8,7 @@
  */
 export type CanonicalEventDetail =
   | OrderReleasedV1
+  | OrderReleasedV2
   | ShipmentCreatedV1
   | ShipmentDispatchedV1
   | ShipmentDepartedV1
@@ -30,6 +31,10 @@ export type CanonicalEventDetail =
  * A logistics-sync system role.
  */
 export type SystemName = 'erp' | 'fleet' | 'cs' | 'orchestrator';
+/**
+ * An order line: counted in handling units, or measured.
+ */
+export type OrderLineV2 = CountedOrderLine | MeasuredOrderLine;
 /**
  * The role of a route stop for this shipment.
  */
@@ -257,6 +262,98 @@ export interface Coordinates {
  * Fleet assets the ERP or TMS planned for the shipment, as ids the fleet system accepts (its own id, or an external id written key:value). The route is created assigned to them; without one a dispatcher assigns the route in the fleet system.
  */
 export interface FleetAssignment {
+  /**
+   * Fleet system vehicle (tractor or truck).
+   */
+  vehicleId?: string;
+  /**
+   * Fleet system trailer (e.g. the reefer).
+   */
+  trailerId?: string;
+  /**
+   * Fleet system driver (an id, never a name).
+   */
+  driverId?: string;
+}
+/**
+ * The ERP released a sales order for fulfilment (e.g. SAP S/4HANA SalesOrder.Changed with delivery block removed). Version 2: a line is counted in handling units (a whole number of EA, CS or PAL, as in version 1) or measured (a positive, possibly fractional quantity in a unit of mass, volume or length), so that orders sold by weight or volume are not refused.
+ */
+export interface OrderReleasedV2 {
+  metadata: EventMetadata & {
+    eventType: 'order.released';
+    schemaVersion: '2';
+  };
+  refs: BusinessRefs & {
+    /**
+     * Identifier
+     */
+    orderId: string;
+    /**
+     * Identifier
+     */
+    customerId: string;
+  };
+  data: OrderReleasedDataV2;
+}
+export interface OrderReleasedDataV2 {
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  lines: OrderLineV2[];
+  temperature: TemperatureRequirement;
+  deliveryWindow: TimeWindow;
+  shipFrom: Location;
+  shipTo: Location;
+  /**
+   * Customer contract that sets the temperature range and the delivery SLA.
+   */
+  contractId?: string;
+  serviceLevel?: 'standard' | 'express' | 'same-day';
+  /**
+   * Contractual delivery lead time in hours.
+   */
+  deliverySlaHours?: number;
+  assignment?: FleetAssignmentV2;
+}
+/**
+ * A whole number of handling units (as in version 1).
+ */
+export interface CountedOrderLine {
+  lineNumber: number;
+  /**
+   * Identifier
+   */
+  sku: string;
+  description?: string;
+  quantity: number;
+  /**
+   * Each, case or pallet.
+   */
+  unit: 'EA' | 'CS' | 'PAL';
+  grossWeightKg?: number;
+}
+/**
+ * A quantity of mass, volume or length, as the ERP states it (e.g. 12.5 KGM); the handling units it ships in are not known at release.
+ */
+export interface MeasuredOrderLine {
+  lineNumber: number;
+  /**
+   * Identifier
+   */
+  sku: string;
+  description?: string;
+  quantity: number;
+  /**
+   * UN/ECE Recommendation 20 code: kilogram, gram, tonne, pound, ounce, litre, millilitre, US gallon, metre, square metre, cubic metre.
+   */
+  unit: 'KGM' | 'GRM' | 'TNE' | 'LBR' | 'ONZ' | 'LTR' | 'MLT' | 'GLL' | 'MTR' | 'MTK' | 'MTQ';
+  grossWeightKg?: number;
+}
+/**
+ * Fleet assets the ERP or TMS planned for the shipment, as ids the fleet system accepts (its own id, or an external id written key:value). The route is created assigned to them; without one a dispatcher assigns the route in the fleet system.
+ */
+export interface FleetAssignmentV2 {
   /**
    * Fleet system vehicle (tractor or truck).
    */
@@ -1047,7 +1144,7 @@ export type CanonicalEventType =
   | 'invoice.posted'
   | 'sync.failed';
 /** `order.released`, any schema version. */
-export type OrderReleased = OrderReleasedV1;
+export type OrderReleased = OrderReleasedV1 | OrderReleasedV2;
 /** `shipment.created`, any schema version. */
 export type ShipmentCreated = ShipmentCreatedV1;
 /** `shipment.dispatched`, any schema version. */
@@ -1109,6 +1206,7 @@ export interface CanonicalEventDetailByType {
 /** The detail type of each `<eventType>@<schemaVersion>`. */
 export interface CanonicalEventDetailByKey {
   'order.released@1': OrderReleasedV1;
+  'order.released@2': OrderReleasedV2;
   'shipment.created@1': ShipmentCreatedV1;
   'shipment.dispatched@1': ShipmentDispatchedV1;
   'shipment.departed@1': ShipmentDepartedV1;

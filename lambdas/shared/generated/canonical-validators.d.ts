@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type {
   CanonicalEventEnvelope,
   OrderReleasedV1,
+  OrderReleasedV2,
   ShipmentCreatedV1,
   ShipmentDispatchedV1,
   ShipmentDepartedV1,
@@ -38,6 +39,7 @@ export interface CanonicalValidateFunction<T> {
 /** Validates the envelope only (metadata, refs, data is an object). */
 export declare const canonicalEventEnvelope: CanonicalValidateFunction<CanonicalEventEnvelope>;
 export declare const orderReleasedV1: CanonicalValidateFunction<OrderReleasedV1>;
+export declare const orderReleasedV2: CanonicalValidateFunction<OrderReleasedV2>;
 export declare const shipmentCreatedV1: CanonicalValidateFunction<ShipmentCreatedV1>;
 export declare const shipmentDispatchedV1: CanonicalValidateFunction<ShipmentDispatchedV1>;
 export declare const shipmentDepartedV1: CanonicalValidateFunction<ShipmentDepartedV1>;
@@ -59,7 +61,7 @@ export declare const syncFailedV1: CanonicalValidateFunction<SyncFailedV1>;
 
 /** Validators by event type, then by schema version. */
 export declare const canonicalValidators: {
-  readonly 'order.released': { readonly '1': CanonicalValidateFunction<OrderReleasedV1> };
+  readonly 'order.released': { readonly '1': CanonicalValidateFunction<OrderReleasedV1>; readonly '2': CanonicalValidateFunction<OrderReleasedV2> };
   readonly 'shipment.created': { readonly '1': CanonicalValidateFunction<ShipmentCreatedV1> };
   readonly 'shipment.dispatched': { readonly '1': CanonicalValidateFunction<ShipmentDispatchedV1> };
   readonly 'shipment.departed': { readonly '1': CanonicalValidateFunction<ShipmentDepartedV1> };

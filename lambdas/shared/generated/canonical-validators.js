@@ -4,7 +4,7 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate304;
+export const canonicalEventEnvelope = validate327;
 const schema8 = {properties: {"eventId":0,"eventType":0,"schemaVersion":0,"occurredAt":0,"receivedAt":0,"source":0,"correlationId":0,"causationId":0,"sequence":0}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
@@ -579,21 +579,21 @@ return errors === 0;
 }
 
 
-function validate304(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate304.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate304.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate327.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -630,7 +630,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate304.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -645,15 +645,15 @@ var valid0 = true;
 }
 }
 else {
-validate304.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate304.errors = vErrors;
+validate327.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV1 = validate307;
+export const orderReleasedV1 = validate330;
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1752,7 +1752,7 @@ return errors === 0;
 }
 
 
-function validate307(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate330(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1763,7 +1763,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate307.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate330.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1774,7 +1774,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate307.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate330.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1782,11 +1782,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate307.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate330.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate307.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate330.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1799,11 +1799,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate307.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate330.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate307.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate330.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1815,7 +1815,7 @@ var valid2 = true;
 }
 }
 else {
-validate307.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate330.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1832,7 +1832,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate307.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate330.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1863,7 +1863,7 @@ var valid3 = true;
 }
 }
 else {
-validate307.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate330.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1889,31 +1889,32 @@ var valid1 = true;
 }
 }
 else {
-validate307.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate330.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate307.errors = vErrors;
+validate330.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentCreatedV1 = validate312;
+export const orderReleasedV2 = validate335;
+const schema28 = {properties: {"lines":0,"temperature":0,"deliveryWindow":0,"shipFrom":0,"shipTo":0,"contractId":0,"serviceLevel":0,"deliverySlaHours":0,"assignment":0}};
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data.lineNumber === undefined) && (missing0 = "lineNumber")){
-validate95.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+if(((((data.lineNumber === undefined) && (missing0 = "lineNumber")) || ((data.sku === undefined) && (missing0 = "sku"))) || ((data.quantity === undefined) && (missing0 = "quantity"))) || ((data.unit === undefined) && (missing0 = "unit"))){
+validate91.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity"))){
-validate95.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!((((((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "description")) || (key0 === "quantity")) || (key0 === "unit")) || (key0 === "grossWeightKg"))){
+validate91.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -1923,18 +1924,829 @@ if(data.lineNumber !== undefined){
 let data0 = data.lineNumber;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+validate91.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 9999 || isNaN(data0)){
-validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+validate91.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate95.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate91.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sku !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data2 = data.description;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data2 === "string"){
+if(data2.length > 200){
+validate91.errors = [{instancePath:instancePath+"/description",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+else {
+if(data2.length < 1){
+validate91.errors = [{instancePath:instancePath+"/description",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate91.errors = [{instancePath:instancePath+"/description",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.quantity !== undefined){
+let data3 = data.quantity;
+const _errs7 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate91.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000000 || isNaN(data3)){
+validate91.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate91.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.unit !== undefined){
+let data4 = data.unit;
+const _errs9 = errors;
+if(typeof data4 !== "string"){
+validate91.errors = [{instancePath:instancePath+"/unit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data4 === "EA") || (data4 === "CS")) || (data4 === "PAL"))){
+validate91.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: ["EA","CS","PAL"]}}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.grossWeightKg !== undefined){
+let data5 = data.grossWeightKg;
+const _errs11 = errors;
+if(errors === _errs11){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100000 || isNaN(data5)){
+validate91.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate91.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+else {
+validate91.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate91.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate91.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.lineNumber === undefined) && (missing0 = "lineNumber")) || ((data.sku === undefined) && (missing0 = "sku"))) || ((data.quantity === undefined) && (missing0 = "quantity"))) || ((data.unit === undefined) && (missing0 = "unit"))){
+validate94.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "description")) || (key0 === "quantity")) || (key0 === "unit")) || (key0 === "grossWeightKg"))){
+validate94.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.lineNumber !== undefined){
+let data0 = data.lineNumber;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate94.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 9999 || isNaN(data0)){
+validate94.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+return false;
+}
+else {
+if(data0 < 1 || isNaN(data0)){
+validate94.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sku !== undefined){
+const _errs4 = errors;
+if(!(validate35(data.sku, {instancePath:instancePath+"/sku",parentData:data,parentDataProperty:"sku",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.description !== undefined){
+let data2 = data.description;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data2 === "string"){
+if(data2.length > 200){
+validate94.errors = [{instancePath:instancePath+"/description",keyword:"maxLength",params:{limit: 200}}];
+return false;
+}
+else {
+if(data2.length < 1){
+validate94.errors = [{instancePath:instancePath+"/description",keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate94.errors = [{instancePath:instancePath+"/description",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.quantity !== undefined){
+let data3 = data.quantity;
+const _errs7 = errors;
+if(errors === _errs7){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000000000 || isNaN(data3)){
+validate94.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000000}}];
+return false;
+}
+else {
+if(data3 < 0.00001 || isNaN(data3)){
+validate94.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0.00001}}];
+return false;
+}
+}
+}
+else {
+validate94.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.unit !== undefined){
+let data4 = data.unit;
+const _errs9 = errors;
+if(typeof data4 !== "string"){
+validate94.errors = [{instancePath:instancePath+"/unit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((((((((data4 === "KGM") || (data4 === "GRM")) || (data4 === "TNE")) || (data4 === "LBR")) || (data4 === "ONZ")) || (data4 === "LTR")) || (data4 === "MLT")) || (data4 === "GLL")) || (data4 === "MTR")) || (data4 === "MTK")) || (data4 === "MTQ"))){
+validate94.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: ["KGM","GRM","TNE","LBR","ONZ","LTR","MLT","GLL","MTR","MTK","MTQ"]}}];
+return false;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.grossWeightKg !== undefined){
+let data5 = data.grossWeightKg;
+const _errs11 = errors;
+if(errors === _errs11){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100000 || isNaN(data5)){
+validate94.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+return false;
+}
+else {
+if(data5 < 0 || isNaN(data5)){
+validate94.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+else {
+validate94.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate94.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate94.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs1 = errors;
+if(!(validate91(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate91.errors : vErrors.concat(validate91.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs2 = errors;
+if(!(validate94(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate94.errors : vErrors.concat(validate94.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs2 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err0 = {instancePath,keyword:"oneOf",params:{passingSchemas: passing0}};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+validate90.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.lines === undefined) && (missing0 = "lines")) || ((data.temperature === undefined) && (missing0 = "temperature"))) || ((data.deliveryWindow === undefined) && (missing0 = "deliveryWindow"))) || ((data.shipFrom === undefined) && (missing0 = "shipFrom"))) || ((data.shipTo === undefined) && (missing0 = "shipTo"))){
+validate89.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func2.call(schema28.properties, key0))){
+validate89.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.lines !== undefined){
+let data0 = data.lines;
+const _errs2 = errors;
+if(errors === _errs2){
+if(Array.isArray(data0)){
+if(data0.length > 200){
+validate89.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+return false;
+}
+else {
+if(data0.length < 1){
+validate89.errors = [{instancePath:instancePath+"/lines",keyword:"minItems",params:{limit: 1}}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+const _errs4 = errors;
+if(!(validate90(data0[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs4 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+}
+else {
+validate89.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.temperature !== undefined){
+const _errs5 = errors;
+if(!(validate58(data.temperature, {instancePath:instancePath+"/temperature",parentData:data,parentDataProperty:"temperature",rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deliveryWindow !== undefined){
+const _errs6 = errors;
+if(!(validate65(data.deliveryWindow, {instancePath:instancePath+"/deliveryWindow",parentData:data,parentDataProperty:"deliveryWindow",rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipFrom !== undefined){
+const _errs7 = errors;
+if(!(validate69(data.shipFrom, {instancePath:instancePath+"/shipFrom",parentData:data,parentDataProperty:"shipFrom",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.shipTo !== undefined){
+const _errs8 = errors;
+if(!(validate69(data.shipTo, {instancePath:instancePath+"/shipTo",parentData:data,parentDataProperty:"shipTo",rootData}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.contractId !== undefined){
+const _errs9 = errors;
+if(!(validate35(data.contractId, {instancePath:instancePath+"/contractId",parentData:data,parentDataProperty:"contractId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.serviceLevel !== undefined){
+let data7 = data.serviceLevel;
+const _errs10 = errors;
+if(typeof data7 !== "string"){
+validate89.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((data7 === "standard") || (data7 === "express")) || (data7 === "same-day"))){
+validate89.errors = [{instancePath:instancePath+"/serviceLevel",keyword:"enum",params:{allowedValues: ["standard","express","same-day"]}}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deliverySlaHours !== undefined){
+let data8 = data.deliverySlaHours;
+const _errs12 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate89.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs12){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 720 || isNaN(data8)){
+validate89.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"maximum",params:{comparison: "<=", limit: 720}}];
+return false;
+}
+else {
+if(data8 < 1 || isNaN(data8)){
+validate89.errors = [{instancePath:instancePath+"/deliverySlaHours",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.assignment !== undefined){
+let data9 = data.assignment;
+const _errs14 = errors;
+if(errors === _errs14){
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(Object.keys(data9).length < 1){
+validate89.errors = [{instancePath:instancePath+"/assignment",keyword:"minProperties",params:{limit: 1}}];
+return false;
+}
+else {
+const _errs16 = errors;
+for(const key1 in data9){
+if(!(((key1 === "vehicleId") || (key1 === "trailerId")) || (key1 === "driverId"))){
+validate89.errors = [{instancePath:instancePath+"/assignment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+return false;
+break;
+}
+}
+if(_errs16 === errors){
+if(data9.vehicleId !== undefined){
+const _errs17 = errors;
+if(!(validate35(data9.vehicleId, {instancePath:instancePath+"/assignment/vehicleId",parentData:data9,parentDataProperty:"vehicleId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs17 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.trailerId !== undefined){
+const _errs18 = errors;
+if(!(validate35(data9.trailerId, {instancePath:instancePath+"/assignment/trailerId",parentData:data9,parentDataProperty:"trailerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data9.driverId !== undefined){
+const _errs19 = errors;
+if(!(validate35(data9.driverId, {instancePath:instancePath+"/assignment/driverId",parentData:data9,parentDataProperty:"driverId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs19 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate89.errors = [{instancePath:instancePath+"/assignment",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate89.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate89.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate335(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
+validate335.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+if(data.metadata !== undefined){
+let data0 = data.metadata;
+const _errs2 = errors;
+if(errors === _errs2){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing1;
+if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
+validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+return false;
+}
+else {
+if(data0.eventType !== undefined){
+let data1 = data0.eventType;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("order.released" !== data1){
+validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+return false;
+}
+var valid2 = _errs4 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data0.schemaVersion !== undefined){
+let data2 = data0.schemaVersion;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if("2" !== data2){
+validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "2"}}];
+return false;
+}
+var valid2 = _errs6 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+else {
+validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs2 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.refs !== undefined){
+let data3 = data.refs;
+const _errs8 = errors;
+if(errors === _errs8){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing2;
+if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
+validate335.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+return false;
+}
+else {
+if(data3.orderId !== undefined){
+const _errs10 = errors;
+if(!(validate35(data3.orderId, {instancePath:instancePath+"/refs/orderId",parentData:data3,parentDataProperty:"orderId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs10 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data3.customerId !== undefined){
+const _errs11 = errors;
+if(!(validate35(data3.customerId, {instancePath:instancePath+"/refs/customerId",parentData:data3,parentDataProperty:"customerId",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+var valid3 = _errs11 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+else {
+validate335.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.data !== undefined){
+const _errs12 = errors;
+if(!(validate89(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+errors = vErrors.length;
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+else {
+validate335.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate335.errors = vErrors;
+return errors === 0;
+}
+
+export const shipmentCreatedV1 = validate340;
+
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.lineNumber === undefined) && (missing0 = "lineNumber")){
+validate118.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity"))){
+validate118.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.lineNumber !== undefined){
+let data0 = data.lineNumber;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate118.errors = [{instancePath:instancePath+"/lineNumber",keyword:"type",params:{type: "integer"}}];
+return false;
+}
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 9999 || isNaN(data0)){
+validate118.errors = [{instancePath:instancePath+"/lineNumber",keyword:"maximum",params:{comparison: "<=", limit: 9999}}];
+return false;
+}
+else {
+if(data0 < 1 || isNaN(data0)){
+validate118.errors = [{instancePath:instancePath+"/lineNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -1962,18 +2774,18 @@ if(data.quantity !== undefined){
 let data2 = data.quantity;
 const _errs5 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
+validate118.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000000 || isNaN(data2)){
-validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate118.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate95.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate118.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -1990,30 +2802,30 @@ var valid0 = true;
 }
 }
 else {
-validate95.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate118.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate95.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.shipFrom === undefined) && (missing0 = "shipFrom")) || ((data.shipTo === undefined) && (missing0 = "shipTo"))) || ((data.deliveryWindow === undefined) && (missing0 = "deliveryWindow"))) || ((data.temperature === undefined) && (missing0 = "temperature"))){
-validate89.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate112.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "shipFrom") || (key0 === "shipTo")) || (key0 === "plannedPickupAt")) || (key0 === "deliveryWindow")) || (key0 === "temperature")) || (key0 === "lines")) || (key0 === "packageCount")) || (key0 === "grossWeightKg"))){
-validate89.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate112.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2085,7 +2897,7 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate89.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate112.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -2093,8 +2905,8 @@ var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 const _errs9 = errors;
-if(!(validate95(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate118(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs9 === errors;
@@ -2105,7 +2917,7 @@ break;
 }
 }
 else {
-validate89.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate112.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -2119,18 +2931,18 @@ if(data.packageCount !== undefined){
 let data7 = data.packageCount;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"type",params:{type: "integer"}}];
+validate112.errors = [{instancePath:instancePath+"/packageCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000 || isNaN(data7)){
-validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
+validate112.errors = [{instancePath:instancePath+"/packageCount",keyword:"maximum",params:{comparison: "<=", limit: 10000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate89.errors = [{instancePath:instancePath+"/packageCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate112.errors = [{instancePath:instancePath+"/packageCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -2148,18 +2960,18 @@ const _errs12 = errors;
 if(errors === _errs12){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 100000 || isNaN(data8)){
-validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate112.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate112.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
 }
 else {
-validate89.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
+validate112.errors = [{instancePath:instancePath+"/grossWeightKg",keyword:"type",params:{type: "number"}}];
 return false;
 }
 }
@@ -2179,16 +2991,16 @@ var valid0 = true;
 }
 }
 else {
-validate89.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate112.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate89.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate312(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2199,7 +3011,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate312.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate340.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2210,7 +3022,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate312.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2218,11 +3030,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate312.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate312.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2235,11 +3047,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate312.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate312.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2251,7 +3063,7 @@ var valid2 = true;
 }
 }
 else {
-validate312.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2268,7 +3080,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate312.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate340.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2299,7 +3111,7 @@ var valid3 = true;
 }
 }
 else {
-validate312.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2311,8 +3123,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate89(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+if(!(validate112(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate112.errors : vErrors.concat(validate112.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2325,33 +3137,33 @@ var valid1 = true;
 }
 }
 else {
-validate312.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate340.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate312.errors = vErrors;
+validate340.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDispatchedV1 = validate317;
-const schema31 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
+export const shipmentDispatchedV1 = validate345;
+const schema36 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.plannedDepartureAt === undefined) && (missing0 = "plannedDepartureAt")){
-validate104.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema31.properties, key0))){
-validate104.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema36.properties, key0))){
+validate127.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2364,14 +3176,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.name === undefined) && (missing1 = "name")){
-validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
+validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "name") || (key1 === "scac"))){
-validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -2383,18 +3195,18 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(data1.length > 100){
-validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate104.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2410,24 +3222,24 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 else {
 if(data2.length < 2){
-validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
 return false;
 }
 else {
 if(!pattern7.test(data2)){
-validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate104.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
+validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -2441,7 +3253,7 @@ var valid1 = true;
 }
 }
 else {
-validate104.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
+validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2527,18 +3339,18 @@ if(data.stopSequence !== undefined){
 let data9 = data.stopSequence;
 const _errs15 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
+validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 500 || isNaN(data9)){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data9 < 1 || isNaN(data9)){
-validate104.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2554,18 +3366,18 @@ if(data.stopCount !== undefined){
 let data10 = data.stopCount;
 const _errs17 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 500 || isNaN(data10)){
-validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data10 < 1 || isNaN(data10)){
-validate104.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -2601,16 +3413,16 @@ var valid0 = true;
 }
 }
 else {
-validate104.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate104.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate317(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2621,7 +3433,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate317.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate345.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2632,7 +3444,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate317.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2640,11 +3452,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate317.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate317.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2657,11 +3469,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate317.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate317.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2673,7 +3485,7 @@ var valid2 = true;
 }
 }
 else {
-validate317.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2690,7 +3502,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate317.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate345.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2721,7 +3533,7 @@ var valid3 = true;
 }
 }
 else {
-validate317.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2733,8 +3545,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate104(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+if(!(validate127(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2747,47 +3559,47 @@ var valid1 = true;
 }
 }
 else {
-validate317.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate345.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate317.errors = vErrors;
+validate345.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDepartedV1 = validate322;
+export const shipmentDepartedV1 = validate350;
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate119.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate142.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate119.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["origin","waypoint","delivery"]}}];
+validate142.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["origin","waypoint","delivery"]}}];
 return false;
 }
-validate119.errors = vErrors;
+validate142.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate118.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate141.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "vehicleId")) || (key0 === "scheduledDepartureAt"))){
-validate118.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate141.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -2795,8 +3607,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -2847,16 +3659,16 @@ var valid0 = true;
 }
 }
 else {
-validate118.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate141.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate118.errors = vErrors;
+validate141.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate322(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate350(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2867,7 +3679,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate322.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate350.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2878,7 +3690,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate322.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate350.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2886,11 +3698,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate322.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate350.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate322.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate350.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2903,11 +3715,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate322.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate350.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate322.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate350.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2919,7 +3731,7 @@ var valid2 = true;
 }
 }
 else {
-validate322.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate350.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2936,7 +3748,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate322.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate350.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2967,7 +3779,7 @@ var valid3 = true;
 }
 }
 else {
-validate322.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate350.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2979,8 +3791,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate118(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate141(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -2993,31 +3805,31 @@ var valid1 = true;
 }
 }
 else {
-validate322.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate350.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate322.errors = vErrors;
+validate350.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentArrivedV1 = validate327;
+export const shipmentArrivedV1 = validate355;
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate131.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "scheduledArrivalAt")) || (key0 === "lateByMinutes"))){
-validate131.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate154.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3025,8 +3837,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3063,18 +3875,18 @@ if(data.lateByMinutes !== undefined){
 let data3 = data.lateByMinutes;
 const _errs5 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
+validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10080 || isNaN(data3)){
-validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
+validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
 return false;
 }
 else {
 if(data3 < -10080 || isNaN(data3)){
-validate131.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
+validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
 return false;
 }
 }
@@ -3092,16 +3904,16 @@ var valid0 = true;
 }
 }
 else {
-validate131.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate131.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate355(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3112,7 +3924,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate355.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3123,7 +3935,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate355.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3131,11 +3943,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate355.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate327.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate355.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3148,11 +3960,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate355.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate327.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate355.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3164,7 +3976,7 @@ var valid2 = true;
 }
 }
 else {
-validate327.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate355.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3181,7 +3993,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate327.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate355.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3225,7 +4037,7 @@ var valid3 = true;
 }
 }
 else {
-validate327.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate355.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3237,8 +4049,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs13 = errors;
-if(!(validate131(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate131.errors : vErrors.concat(validate131.errors);
+if(!(validate154(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -3251,31 +4063,31 @@ var valid1 = true;
 }
 }
 else {
-validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate355.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate327.errors = vErrors;
+validate355.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentEtaUpdatedV1 = validate333;
+export const shipmentEtaUpdatedV1 = validate361;
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.etaAt === undefined) && (missing0 = "etaAt")){
-validate140.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate163.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "etaAt") || (key0 === "previousEtaAt")) || (key0 === "stopKind")) || (key0 === "deliveryWindow"))){
-validate140.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate163.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3307,8 +4119,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopKind !== undefined){
 const _errs4 = errors;
-if(!(validate119(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate119.errors : vErrors.concat(validate119.errors);
+if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -3335,16 +4147,16 @@ var valid0 = true;
 }
 }
 else {
-validate140.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate163.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate140.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate333(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate361(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3355,7 +4167,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate333.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate361.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3366,7 +4178,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate333.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3374,11 +4186,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate333.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.eta-updated" !== data1){
-validate333.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3391,11 +4203,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate333.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate333.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3407,7 +4219,7 @@ var valid2 = true;
 }
 }
 else {
-validate333.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3424,7 +4236,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate333.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate361.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3437,7 +4249,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate333.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3449,8 +4261,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate140(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate140.errors : vErrors.concat(validate140.errors);
+if(!(validate163(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3463,31 +4275,31 @@ var valid1 = true;
 }
 }
 else {
-validate333.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate361.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate333.errors = vErrors;
+validate361.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDeliveredV1 = validate337;
+export const shipmentDeliveredV1 = validate365;
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.complete === undefined) && (missing0 = "complete")){
-validate150.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate173.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate150.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate173.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3496,7 +4308,7 @@ if(_errs1 === errors){
 if(data.complete !== undefined){
 const _errs2 = errors;
 if(typeof data.complete !== "boolean"){
-validate150.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
+validate173.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -3511,7 +4323,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length > 200){
-validate150.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
+validate173.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -3519,8 +4331,8 @@ var valid1 = true;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 const _errs6 = errors;
-if(!(validate95(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate118(data1[i0], {instancePath:instancePath+"/shortages/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs6 === errors;
@@ -3531,7 +4343,7 @@ break;
 }
 }
 else {
-validate150.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
+validate173.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -3571,16 +4383,16 @@ var valid0 = true;
 }
 }
 else {
-validate150.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate173.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate150.errors = vErrors;
+validate173.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate337(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3591,7 +4403,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate337.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate365.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3602,7 +4414,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3610,11 +4422,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.delivered" !== data1){
-validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3627,11 +4439,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3643,7 +4455,7 @@ var valid2 = true;
 }
 }
 else {
-validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3660,7 +4472,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate337.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate365.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3673,7 +4485,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate337.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3685,8 +4497,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate150(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate150.errors : vErrors.concat(validate150.errors);
+if(!(validate173(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3699,31 +4511,31 @@ var valid1 = true;
 }
 }
 else {
-validate337.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate365.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate337.errors = vErrors;
+validate365.errors = vErrors;
 return errors === 0;
 }
 
-export const podCapturedV1 = validate341;
+export const podCapturedV1 = validate369;
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
-validate159.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate182.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate159.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate182.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3745,11 +4557,11 @@ if(data.documentType !== undefined){
 let data1 = data.documentType;
 const _errs3 = errors;
 if(typeof data1 !== "string"){
-validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate182.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate159.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["proof-of-delivery","bill-of-lading","delivery-note"]}}];
+validate182.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["proof-of-delivery","bill-of-lading","delivery-note"]}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3761,7 +4573,7 @@ if(valid0){
 if(data.signatureCaptured !== undefined){
 const _errs5 = errors;
 if(typeof data.signatureCaptured !== "boolean"){
-validate159.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
+validate182.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3774,18 +4586,18 @@ if(data.photoCount !== undefined){
 let data3 = data.photoCount;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 100 || isNaN(data3)){
-validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data3 < 0 || isNaN(data3)){
-validate159.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -3800,7 +4612,7 @@ if(valid0){
 if(data.exceptionsNoted !== undefined){
 const _errs9 = errors;
 if(typeof data.exceptionsNoted !== "boolean"){
-validate159.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
+validate182.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -3829,16 +4641,16 @@ var valid0 = true;
 }
 }
 else {
-validate159.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate182.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate159.errors = vErrors;
+validate182.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate341(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3849,7 +4661,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate341.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate369.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3860,7 +4672,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate341.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3868,11 +4680,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate341.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("pod.captured" !== data1){
-validate341.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3885,11 +4697,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate341.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate341.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3901,7 +4713,7 @@ var valid2 = true;
 }
 }
 else {
-validate341.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3918,7 +4730,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate341.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate369.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3931,7 +4743,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate341.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3943,8 +4755,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate159(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate159.errors : vErrors.concat(validate159.errors);
+if(!(validate182(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -3957,73 +4769,73 @@ var valid1 = true;
 }
 }
 else {
-validate341.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate369.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate341.errors = vErrors;
+validate369.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentExceptionRaisedV1 = validate345;
-const schema45 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
+export const shipmentExceptionRaisedV1 = validate373;
+const schema50 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
 
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate170.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate193.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate170.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["low","medium","high","critical"]}}];
+validate193.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["low","medium","high","critical"]}}];
 return false;
 }
-validate170.errors = vErrors;
+validate193.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 500){
-validate172.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+validate195.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate172.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate195.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate172.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate195.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate172.errors = vErrors;
+validate195.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-validate176.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
+validate199.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate176.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate199.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4057,30 +4869,30 @@ var valid0 = true;
 }
 }
 else {
-validate176.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate199.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate176.errors = vErrors;
+validate199.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
-validate168.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate191.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema45.properties, key0))){
-validate168.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema50.properties, key0))){
+validate191.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4090,11 +4902,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate168.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate191.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("temperature-excursion" !== data0){
-validate168.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
+validate191.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4117,8 +4929,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4129,8 +4941,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4165,8 +4977,8 @@ var valid0 = true;
 if(valid0){
 if(data.limits !== undefined){
 const _errs9 = errors;
-if(!(validate176(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
-vErrors = vErrors === null ? validate176.errors : vErrors.concat(validate176.errors);
+if(!(validate199(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
+vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -4179,18 +4991,18 @@ if(data.durationMinutes !== undefined){
 let data7 = data.durationMinutes;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
+validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100000 || isNaN(data7)){
-validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate168.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4217,7 +5029,7 @@ if(valid0){
 if(data.resolved !== undefined){
 const _errs13 = errors;
 if(typeof data.resolved !== "boolean"){
-validate168.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
+validate191.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -4238,30 +5050,30 @@ var valid0 = true;
 }
 }
 else {
-validate168.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate191.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate168.errors = vErrors;
+validate191.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
-validate182.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate205.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
-validate182.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate205.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4271,11 +5083,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate182.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate205.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("delay" !== data0){
-validate182.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
+validate205.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4298,8 +5110,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4310,8 +5122,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4324,18 +5136,18 @@ if(data.delayMinutes !== undefined){
 let data4 = data.delayMinutes;
 const _errs7 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
+validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate182.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4351,11 +5163,11 @@ if(data.reason !== undefined){
 let data5 = data.reason;
 const _errs9 = errors;
 if(typeof data5 !== "string"){
-validate182.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate205.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate182.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["traffic","weather","vehicle-breakdown","loading","customs","other"]}}];
+validate205.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["traffic","weather","vehicle-breakdown","loading","customs","other"]}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4398,30 +5210,30 @@ var valid0 = true;
 }
 }
 else {
-validate182.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate205.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate182.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
-validate189.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate212.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
-validate189.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate212.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4431,11 +5243,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate189.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate212.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("damage" !== data0){
-validate189.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
+validate212.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4458,8 +5270,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4470,8 +5282,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4484,11 +5296,11 @@ if(data.damageType !== undefined){
 let data4 = data.damageType;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
+validate212.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate189.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: ["packaging","product","pallet","seal-broken","other"]}}];
+validate212.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: ["packaging","product","pallet","seal-broken","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4503,7 +5315,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate189.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
+validate212.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4511,8 +5323,8 @@ var valid1 = true;
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 const _errs11 = errors;
-if(!(validate95(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate118(data5[i0], {instancePath:instancePath+"/affectedLines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4523,7 +5335,7 @@ break;
 }
 }
 else {
-validate189.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
+validate212.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4537,18 +5349,18 @@ if(data.photoCount !== undefined){
 let data7 = data.photoCount;
 const _errs12 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100 || isNaN(data7)){
-validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate189.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4569,30 +5381,30 @@ var valid0 = true;
 }
 }
 else {
-validate189.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate212.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate189.errors = vErrors;
+validate212.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate218(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
-validate195.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate218.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
-validate195.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate218.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4602,11 +5414,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate195.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate218.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("failed-delivery" !== data0){
-validate195.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
+validate218.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4629,8 +5441,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate170(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate170.errors : vErrors.concat(validate170.errors);
+if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4641,8 +5453,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate172(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4655,11 +5467,11 @@ if(data.reason !== undefined){
 let data4 = data.reason;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate195.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate218.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate195.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]}}];
+validate218.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4672,18 +5484,18 @@ if(data.attemptNumber !== undefined){
 let data5 = data.attemptNumber;
 const _errs9 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
+validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs9){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 20 || isNaN(data5)){
-validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
+validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate195.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -4716,28 +5528,28 @@ var valid0 = true;
 }
 }
 else {
-validate195.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate218.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate195.errors = vErrors;
+validate218.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate167.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate190.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs2 = errors;
-if(!(validate168(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate168.errors : vErrors.concat(validate168.errors);
+if(!(validate191(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -4746,8 +5558,8 @@ valid0 = true;
 passing0 = 0;
 }
 const _errs3 = errors;
-if(!(validate182(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+if(!(validate205(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -4761,8 +5573,8 @@ valid0 = true;
 passing0 = 1;
 }
 const _errs4 = errors;
-if(!(validate189(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate189.errors : vErrors.concat(validate189.errors);
+if(!(validate212(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -4776,8 +5588,8 @@ valid0 = true;
 passing0 = 2;
 }
 const _errs5 = errors;
-if(!(validate195(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate218(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate218.errors : vErrors.concat(validate218.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -4802,7 +5614,7 @@ else {
 vErrors.push(err0);
 }
 errors++;
-validate167.errors = vErrors;
+validate190.errors = vErrors;
 return false;
 }
 else {
@@ -4816,12 +5628,12 @@ vErrors = null;
 }
 }
 }
-validate167.errors = vErrors;
+validate190.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4832,7 +5644,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate345.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate373.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4843,7 +5655,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4851,11 +5663,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.exception-raised" !== data1){
-validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4868,11 +5680,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4884,7 +5696,7 @@ var valid2 = true;
 }
 }
 else {
-validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4901,7 +5713,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate345.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate373.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4914,7 +5726,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate345.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4926,8 +5738,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate167(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate167.errors : vErrors.concat(validate167.errors);
+if(!(validate190(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4940,63 +5752,63 @@ var valid1 = true;
 }
 }
 else {
-validate345.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate345.errors = vErrors;
+validate373.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentStatusSyncedV1 = validate349;
+export const shipmentStatusSyncedV1 = validate377;
 
-function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate207.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate230.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate207.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs"]}}];
+validate230.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs"]}}];
 return false;
 }
-validate207.errors = vErrors;
+validate230.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate209(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate209.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate232.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate209.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]}}];
+validate232.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]}}];
 return false;
 }
-validate209.errors = vErrors;
+validate232.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
-validate206.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate229.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
-validate206.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate229.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5004,8 +5816,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate207(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+if(!(validate230(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5016,8 +5828,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs3 = errors;
-if(!(validate209(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate232(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5028,8 +5840,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs4 = errors;
-if(!(validate209(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate209.errors : vErrors.concat(validate209.errors);
+if(!(validate232(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5056,16 +5868,16 @@ var valid0 = true;
 }
 }
 else {
-validate206.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate229.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate206.errors = vErrors;
+validate229.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate349(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5076,7 +5888,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate349.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate377.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5087,7 +5899,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate349.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5095,11 +5907,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate349.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.status-synced" !== data1){
-validate349.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5112,11 +5924,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate349.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate349.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5128,7 +5940,7 @@ var valid2 = true;
 }
 }
 else {
-validate349.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5145,7 +5957,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate349.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate377.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5158,7 +5970,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate349.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate377.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5170,8 +5982,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate206(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate206.errors : vErrors.concat(validate206.errors);
+if(!(validate229(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5184,31 +5996,31 @@ var valid1 = true;
 }
 }
 else {
-validate349.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate377.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate349.errors = vErrors;
+validate377.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldPlacedV1 = validate353;
+export const qualityHoldPlacedV1 = validate381;
 
-function validate219(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
-validate219.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate242.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
-validate219.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate242.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5218,11 +6030,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate219.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate242.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate219.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["temperature-excursion","damage","contamination","documentation","other"]}}];
+validate242.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["temperature-excursion","damage","contamination","documentation","other"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5235,11 +6047,11 @@ if(data.scope !== undefined){
 let data1 = data.scope;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate219.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
+validate242.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate219.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: ["shipment","order","lines"]}}];
+validate242.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: ["shipment","order","lines"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -5254,7 +6066,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length > 200){
-validate219.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate242.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5262,8 +6074,8 @@ var valid1 = true;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs8 = errors;
-if(!(validate95(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate95.errors : vErrors.concat(validate95.errors);
+if(!(validate118(data2[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs8 === errors;
@@ -5274,7 +6086,7 @@ break;
 }
 }
 else {
-validate219.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate242.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5298,8 +6110,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs10 = errors;
-if(!(validate172(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -5315,16 +6127,16 @@ var valid0 = true;
 }
 }
 else {
-validate219.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate242.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate219.errors = vErrors;
+validate242.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate353(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate381(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5335,7 +6147,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate353.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate381.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5346,7 +6158,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate353.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate381.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5354,11 +6166,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate353.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate381.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.placed" !== data1){
-validate353.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+validate381.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5371,11 +6183,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate353.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate381.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate353.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate381.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5387,7 +6199,7 @@ var valid2 = true;
 }
 }
 else {
-validate353.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate381.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5404,7 +6216,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate353.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate381.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5435,7 +6247,7 @@ var valid3 = true;
 }
 }
 else {
-validate353.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate381.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5447,8 +6259,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate219(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate219.errors : vErrors.concat(validate219.errors);
+if(!(validate242(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5461,31 +6273,31 @@ var valid1 = true;
 }
 }
 else {
-validate353.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate381.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate353.errors = vErrors;
+validate381.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldReleasedV1 = validate358;
+export const qualityHoldReleasedV1 = validate386;
 
-function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate252(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.disposition === undefined) && (missing0 = "disposition")){
-validate229.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate252.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
-validate229.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate252.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5495,11 +6307,11 @@ if(data.disposition !== undefined){
 let data0 = data.disposition;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
+validate252.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate229.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
+validate252.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5512,18 +6324,18 @@ if(data.heldMinutes !== undefined){
 let data1 = data.heldMinutes;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
+validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1000000 || isNaN(data1)){
-validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate229.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5537,8 +6349,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs6 = errors;
-if(!(validate172(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5552,16 +6364,16 @@ var valid0 = true;
 }
 }
 else {
-validate229.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate252.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate229.errors = vErrors;
+validate252.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate358(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate386(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5572,7 +6384,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate358.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate386.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5583,7 +6395,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate358.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate386.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5591,11 +6403,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate358.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate386.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.released" !== data1){
-validate358.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+validate386.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5608,11 +6420,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate386.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate358.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate386.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5624,7 +6436,7 @@ var valid2 = true;
 }
 }
 else {
-validate358.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate386.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5641,7 +6453,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate358.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate386.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5672,7 +6484,7 @@ var valid3 = true;
 }
 }
 else {
-validate358.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate386.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5684,8 +6496,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate229(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
+if(!(validate252(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate252.errors : vErrors.concat(validate252.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -5698,96 +6510,96 @@ var valid1 = true;
 }
 }
 else {
-validate358.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate386.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate358.errors = vErrors;
+validate386.errors = vErrors;
 return errors === 0;
 }
 
-export const caseOpenedV1 = validate363;
+export const caseOpenedV1 = validate391;
 
-function validate237(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate237.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate260.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate237.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["urgent","high","normal","low"]}}];
+validate260.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["urgent","high","normal","low"]}}];
 return false;
 }
-validate237.errors = vErrors;
+validate260.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate239(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate239.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate262.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate239.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["new","open","pending","hold","solved","closed"]}}];
+validate262.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["new","open","pending","hold","solved","closed"]}}];
 return false;
 }
-validate239.errors = vErrors;
+validate262.errors = vErrors;
 return errors === 0;
 }
 
 const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
-function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 80){
-validate242.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
+validate265.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate242.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate265.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern8.test(data)){
-validate242.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
+validate265.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate242.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate265.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate242.errors = vErrors;
+validate265.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate236(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.caseType === undefined) && (missing0 = "caseType")) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.status === undefined) && (missing0 = "status"))){
-validate236.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate259.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "caseType") || (key0 === "priority")) || (key0 === "status")) || (key0 === "trigger")) || (key0 === "subject")) || (key0 === "externalId")) || (key0 === "tags"))){
-validate236.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate259.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5797,11 +6609,11 @@ if(data.caseType !== undefined){
 let data0 = data.caseType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
+validate259.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate236.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: ["problem","incident","question","task"]}}];
+validate259.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: ["problem","incident","question","task"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5812,8 +6624,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs4 = errors;
-if(!(validate237(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate260(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5824,8 +6636,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate239(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
+if(!(validate262(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5838,11 +6650,11 @@ if(data.trigger !== undefined){
 let data3 = data.trigger;
 const _errs6 = errors;
 if(typeof data3 !== "string"){
-validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate259.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate236.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]}}];
+validate259.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -5857,18 +6669,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate236.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
+validate259.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate236.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate259.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate236.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate259.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -5896,7 +6708,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data6)){
 if(data6.length > 20){
-validate236.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
+validate259.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -5904,8 +6716,8 @@ var valid1 = true;
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 const _errs13 = errors;
-if(!(validate242(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
+if(!(validate265(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -5916,7 +6728,7 @@ break;
 }
 }
 else {
-validate236.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate259.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5935,16 +6747,16 @@ var valid0 = true;
 }
 }
 else {
-validate236.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate259.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate236.errors = vErrors;
+validate259.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate391(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5955,7 +6767,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate363.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate391.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5966,7 +6778,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate391.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5974,11 +6786,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate391.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.opened" !== data1){
-validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
+validate391.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5991,11 +6803,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate391.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate391.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6007,7 +6819,7 @@ var valid2 = true;
 }
 }
 else {
-validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate391.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6024,7 +6836,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate363.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate391.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6037,7 +6849,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate363.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate391.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6049,8 +6861,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate236(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate236.errors : vErrors.concat(validate236.errors);
+if(!(validate259(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6063,31 +6875,31 @@ var valid1 = true;
 }
 }
 else {
-validate363.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate391.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate363.errors = vErrors;
+validate391.errors = vErrors;
 return errors === 0;
 }
 
-export const caseUpdatedV1 = validate367;
+export const caseUpdatedV1 = validate395;
 
-function validate249(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate272(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.change === undefined) && (missing0 = "change")){
-validate249.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate272.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
-validate249.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate272.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6097,11 +6909,11 @@ if(data.change !== undefined){
 let data0 = data.change;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate249.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
+validate272.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate249.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: ["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]}}];
+validate272.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: ["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6112,8 +6924,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs4 = errors;
-if(!(validate239(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
+if(!(validate262(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6124,8 +6936,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs5 = errors;
-if(!(validate239(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate239.errors : vErrors.concat(validate239.errors);
+if(!(validate262(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6136,8 +6948,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate237(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate260(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6148,8 +6960,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousPriority !== undefined){
 const _errs7 = errors;
-if(!(validate237(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
-vErrors = vErrors === null ? validate237.errors : vErrors.concat(validate237.errors);
+if(!(validate260(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
+vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -6165,14 +6977,14 @@ if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if((data5.public === undefined) && (missing1 = "public")){
-validate249.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
+validate272.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs10 = errors;
 for(const key1 in data5){
 if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
-validate249.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate272.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6181,7 +6993,7 @@ if(_errs10 === errors){
 if(data5.public !== undefined){
 const _errs11 = errors;
 if(typeof data5.public !== "boolean"){
-validate249.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
+validate272.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs11 === errors;
@@ -6194,11 +7006,11 @@ if(data5.relatesTo !== undefined){
 let data7 = data5.relatesTo;
 const _errs13 = errors;
 if(typeof data7 !== "string"){
-validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
+validate272.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate249.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: ["pod","invoice","eta","exception","other"]}}];
+validate272.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: ["pod","invoice","eta","exception","other"]}}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -6211,18 +7023,18 @@ if(data5.attachmentCount !== undefined){
 let data8 = data5.attachmentCount;
 const _errs15 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
+validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 50 || isNaN(data8)){
-validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
+validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate249.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6239,7 +7051,7 @@ var valid1 = true;
 }
 }
 else {
-validate249.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate272.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6255,7 +7067,7 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(Array.isArray(data9)){
 if(data9.length > 20){
-validate249.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
+validate272.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -6263,8 +7075,8 @@ var valid2 = true;
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 const _errs19 = errors;
-if(!(validate242(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
+if(!(validate265(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs19 === errors;
@@ -6275,7 +7087,7 @@ break;
 }
 }
 else {
-validate249.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
+validate272.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6294,16 +7106,16 @@ var valid0 = true;
 }
 }
 else {
-validate249.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate272.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate249.errors = vErrors;
+validate272.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate395(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6314,7 +7126,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate367.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate395.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6325,7 +7137,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate395.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6333,11 +7145,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate395.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.updated" !== data1){
-validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
+validate395.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6350,11 +7162,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate395.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate395.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6366,7 +7178,7 @@ var valid2 = true;
 }
 }
 else {
-validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate395.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6383,7 +7195,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate367.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate395.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6396,7 +7208,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate367.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate395.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6408,8 +7220,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate249(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate249.errors : vErrors.concat(validate249.errors);
+if(!(validate272(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6422,31 +7234,31 @@ var valid1 = true;
 }
 }
 else {
-validate367.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate395.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate367.errors = vErrors;
+validate395.errors = vErrors;
 return errors === 0;
 }
 
-export const caseResolvedV1 = validate371;
+export const caseResolvedV1 = validate399;
 
-function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.status === undefined) && (missing0 = "status")){
-validate260.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate283.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
-validate260.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate283.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6456,11 +7268,11 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate260.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate283.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "solved") || (data0 === "closed"))){
-validate260.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: ["solved","closed"]}}];
+validate283.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: ["solved","closed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6473,11 +7285,11 @@ if(data.resolutionCode !== undefined){
 let data1 = data.resolutionCode;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
+validate283.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate260.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: ["product-released","credit-issued","replacement-sent","no-action","other"]}}];
+validate283.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: ["product-released","credit-issued","replacement-sent","no-action","other"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6490,18 +7302,18 @@ if(data.openMinutes !== undefined){
 let data2 = data.openMinutes;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
+validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 10000000 || isNaN(data2)){
-validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
+validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate260.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6518,16 +7330,16 @@ var valid0 = true;
 }
 }
 else {
-validate260.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate283.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate260.errors = vErrors;
+validate283.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate371(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate399(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6538,7 +7350,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate371.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate399.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6549,7 +7361,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate399.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6557,11 +7369,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate399.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.resolved" !== data1){
-validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
+validate399.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6574,11 +7386,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate399.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate399.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6590,7 +7402,7 @@ var valid2 = true;
 }
 }
 else {
-validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate399.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6607,7 +7419,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate371.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate399.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6620,7 +7432,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate371.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate399.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6632,8 +7444,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate260(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+if(!(validate283(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6646,31 +7458,31 @@ var valid1 = true;
 }
 }
 else {
-validate371.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate399.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate371.errors = vErrors;
+validate399.errors = vErrors;
 return errors === 0;
 }
 
-export const customerNotifiedV1 = validate375;
+export const customerNotifiedV1 = validate403;
 
-function validate266(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
-validate266.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate289.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
-validate266.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate289.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6680,11 +7492,11 @@ if(data.audience !== undefined){
 let data0 = data.audience;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate266.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
+validate289.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "customer") || (data0 === "account-team"))){
-validate266.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: ["customer","account-team"]}}];
+validate289.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: ["customer","account-team"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6697,11 +7509,11 @@ if(data.channel !== undefined){
 let data1 = data.channel;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate266.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
+validate289.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate266.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: ["email","sms","portal","webhook","chat"]}}];
+validate289.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: ["email","sms","portal","webhook","chat"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6714,11 +7526,11 @@ if(data.notificationType !== undefined){
 let data2 = data.notificationType;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
+validate289.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
-validate266.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: ["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]}}];
+validate289.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: ["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6758,16 +7570,16 @@ var valid0 = true;
 }
 }
 else {
-validate266.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate289.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate266.errors = vErrors;
+validate289.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate375(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate403(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6778,7 +7590,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate375.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate403.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6789,7 +7601,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate403.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6797,11 +7609,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate403.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("customer.notified" !== data1){
-validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
+validate403.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6814,11 +7626,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate403.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate403.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6830,7 +7642,7 @@ var valid2 = true;
 }
 }
 else {
-validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate403.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6847,7 +7659,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.customerId === undefined) && (missing2 = "customerId")){
-validate375.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate403.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6860,7 +7672,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate375.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate403.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6872,8 +7684,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate266(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate266.errors : vErrors.concat(validate266.errors);
+if(!(validate289(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6886,31 +7698,31 @@ var valid1 = true;
 }
 }
 else {
-validate375.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate403.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate375.errors = vErrors;
+validate403.errors = vErrors;
 return errors === 0;
 }
 
-export const invoiceReadyV1 = validate379;
+export const invoiceReadyV1 = validate407;
 
-function validate275(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
-validate275.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
-validate275.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6920,11 +7732,11 @@ if(data.basis !== undefined){
 let data0 = data.basis;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate275.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
+validate298.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate275.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: ["proof-of-delivery","manual-release"]}}];
+validate298.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: ["proof-of-delivery","manual-release"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6948,7 +7760,7 @@ if(valid0){
 if(data.deliveredComplete !== undefined){
 const _errs5 = errors;
 if(typeof data.deliveredComplete !== "boolean"){
-validate275.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
+validate298.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -6960,7 +7772,7 @@ if(valid0){
 if(data.billingBlockReleased !== undefined){
 const _errs7 = errors;
 if(typeof data.billingBlockReleased !== "boolean"){
-validate275.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
+validate298.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -6975,16 +7787,16 @@ var valid0 = true;
 }
 }
 else {
-validate275.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate275.errors = vErrors;
+validate298.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate379(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate407(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6995,7 +7807,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate379.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate407.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7006,7 +7818,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate407.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7014,11 +7826,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate407.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.ready" !== data1){
-validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+validate407.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7031,11 +7843,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate407.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate407.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7047,7 +7859,7 @@ var valid2 = true;
 }
 }
 else {
-validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate407.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7064,7 +7876,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate379.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate407.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7095,7 +7907,7 @@ var valid3 = true;
 }
 }
 else {
-validate379.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate407.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7107,8 +7919,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate275(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate275.errors : vErrors.concat(validate275.errors);
+if(!(validate298(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7121,120 +7933,120 @@ var valid1 = true;
 }
 }
 else {
-validate379.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate407.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate379.errors = vErrors;
+validate407.errors = vErrors;
 return errors === 0;
 }
 
-export const invoicePostedV1 = validate384;
+export const invoicePostedV1 = validate412;
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
 
-function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 3){
-validate285.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
+validate308.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(data.length < 3){
-validate285.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
+validate308.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern9.test(data)){
-validate285.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+validate308.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate285.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate308.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate285.errors = vErrors;
+validate308.errors = vErrors;
 return errors === 0;
 }
 
 const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
-function validate287(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 21){
-validate287.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+validate310.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
 return false;
 }
 else {
 if(!pattern10.test(data)){
-validate287.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+validate310.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
 return false;
 }
 }
 }
 else {
-validate287.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate310.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate287.errors = vErrors;
+validate310.errors = vErrors;
 return errors === 0;
 }
 
 const formats2 = __formats.date;
 
-function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate314(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 10){
-validate291.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
+validate314.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 else {
 if(!(formats2.validate(data))){
-validate291.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+validate314.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 }
 else {
-validate291.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate314.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate291.errors = vErrors;
+validate314.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.documentType === undefined) && (missing0 = "documentType")) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate283.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "documentType") || (key0 === "correctsInvoiceId")) || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
-validate283.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate306.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7244,11 +8056,11 @@ if(data.documentType !== undefined){
 let data0 = data.documentType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate306.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate283.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
+validate306.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7271,8 +8083,8 @@ var valid0 = true;
 if(valid0){
 if(data.currency !== undefined){
 const _errs5 = errors;
-if(!(validate285(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
-vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
+if(!(validate308(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -7283,8 +8095,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs6 = errors;
-if(!(validate287(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
+if(!(validate310(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -7295,8 +8107,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs7 = errors;
-if(!(validate287(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
+if(!(validate310(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -7307,8 +8119,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs8 = errors;
-if(!(validate287(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate287.errors : vErrors.concat(validate287.errors);
+if(!(validate310(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -7319,8 +8131,8 @@ var valid0 = true;
 if(valid0){
 if(data.dueDate !== undefined){
 const _errs9 = errors;
-if(!(validate291(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
-vErrors = vErrors === null ? validate291.errors : vErrors.concat(validate291.errors);
+if(!(validate314(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -7351,16 +8163,16 @@ var valid0 = true;
 }
 }
 else {
-validate283.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate283.errors = vErrors;
+validate306.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate384(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate412(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7371,7 +8183,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate384.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate412.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7382,7 +8194,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate384.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate412.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7390,11 +8202,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate384.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate412.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate384.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate412.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7407,11 +8219,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate384.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate412.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate384.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate412.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7423,7 +8235,7 @@ var valid2 = true;
 }
 }
 else {
-validate384.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate412.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7440,7 +8252,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate384.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate412.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7471,7 +8283,7 @@ var valid3 = true;
 }
 }
 else {
-validate384.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate412.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7483,8 +8295,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate283(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate306(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate306.errors : vErrors.concat(validate306.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7497,34 +8309,34 @@ var valid1 = true;
 }
 }
 else {
-validate384.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate412.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate384.errors = vErrors;
+validate412.errors = vErrors;
 return errors === 0;
 }
 
-export const syncFailedV1 = validate389;
-const schema79 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
+export const syncFailedV1 = validate417;
+const schema84 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema79.properties, key0))){
-validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema84.properties, key0))){
+validate321.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7532,8 +8344,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate207(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
+if(!(validate230(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -7548,24 +8360,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate298.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
+validate321.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate298.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
+validate321.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data1)){
-validate298.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+validate321.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate298.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7579,11 +8391,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate298.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate298.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
+validate321.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7610,24 +8422,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
+validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
+validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate298.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7643,24 +8455,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
+validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
+validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern13.test(data5)){
-validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate298.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
+validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -7673,7 +8485,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate298.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
+validate321.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -7686,18 +8498,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
+validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate298.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -7713,18 +8525,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
+validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate298.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -7738,8 +8550,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 const _errs18 = errors;
-if(!(validate172(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
-vErrors = vErrors === null ? validate172.errors : vErrors.concat(validate172.errors);
+if(!(validate195(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -7751,7 +8563,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate298.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
+validate321.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -7773,16 +8585,16 @@ var valid0 = true;
 }
 }
 else {
-validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate298.errors = vErrors;
+validate321.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate389(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate417(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7793,7 +8605,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate389.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate417.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7804,7 +8616,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate389.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate417.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7812,11 +8624,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate389.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate417.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate389.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate417.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7829,11 +8641,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate389.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate417.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate389.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate417.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7845,7 +8657,7 @@ var valid2 = true;
 }
 }
 else {
-validate389.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate417.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7859,7 +8671,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate389.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate417.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -7870,8 +8682,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate298(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
+if(!(validate321(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate321.errors : vErrors.concat(validate321.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -7884,18 +8696,18 @@ var valid1 = true;
 }
 }
 else {
-validate389.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate417.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate389.errors = vErrors;
+validate417.errors = vErrors;
 return errors === 0;
 }
 
 
 /** Validators by event type, then by schema version. A plain literal, so it is dropped when unused. */
 export const canonicalValidators = {
-  "order.released": { "1": orderReleasedV1 },
+  "order.released": { "1": orderReleasedV1, "2": orderReleasedV2 },
   "shipment.created": { "1": shipmentCreatedV1 },
   "shipment.dispatched": { "1": shipmentDispatchedV1 },
   "shipment.departed": { "1": shipmentDepartedV1 },

@@ -42,7 +42,8 @@ export function canonicalDialect(system: SystemName, acceptedTypes: readonly str
     map({ event }, receivedAt) {
       const detail = buildCanonicalEvent({
         eventType: event.eventType,
-        schemaVersion: event.schemaVersion,
+        // A submission without a version is at version 1, whatever the producers of this stack write now.
+        schemaVersion: event.schemaVersion ?? '1',
         system,
         vendor: 'canonical',
         vendorEventId: event.eventId,

@@ -90,7 +90,8 @@ function canonicalFailures(system: SystemName, submission: Record<string, unknow
   const s = submission as { eventId: string; eventType: string; schemaVersion?: string; occurredAt: string; correlationId?: string; causationId?: string; sequence?: number; refs: object; data: object };
   const validate = canonicalAjv.getSchema(`https://logistics-sync.dev/schemas/canonical/events/${s.eventType}.v${s.schemaVersion ?? '1'}.schema.json`);
   if (!validate) return ['schemaVersion'];
-  const event = buildCanonicalEvent({ ...s, system, vendor: 'canonical', vendorEventId: s.eventId, receivedAt: NOW.toISOString() });
+  // A submission without a version is at version 1 (docs/webhooks.md), whatever version the stack's own producers write.
+  const event = buildCanonicalEvent({ ...s, schemaVersion: s.schemaVersion ?? '1', system, vendor: 'canonical', vendorEventId: s.eventId, receivedAt: NOW.toISOString() });
   return validate(event) ? [] : failingFields(validate.errors);
 }
 
@@ -173,16 +174,23 @@ function samsaraRefusals(value: unknown): Map<string, string> {
   return out;
 }
 
-/** Units the generic ERP's orders may use (docs/webhooks.md: EA/PC → EA, CS/CT/BX → CS, PAL → PAL, and their synonyms). */
-const ERP_UNITS = new Set(['EA', 'PC', 'PCE', 'ST', 'UN', 'CS', 'CA', 'CT', 'CAR', 'BX', 'BOX', 'KAR', 'PAL', 'PL', 'PF']);
+/**
+ * Units the generic ERP's orders may use (docs/webhooks.md): handling units (EA/PC → EA, CS/CT/BX → CS, PAL → PAL, and
+ * their synonyms) and units of mass, volume and length (KG → KGM, L → LTR, …, and the UN/ECE codes themselves).
+ */
+const ERP_UNITS = new Set([
+  ...['EA', 'PC', 'PCE', 'PCS', 'PIECE', 'ST', 'UN', 'CS', 'CA', 'CT', 'CAR', 'BX', 'BOX', 'KAR', 'PAL', 'PALLET', 'PL', 'PF'],
+  ...['KGM', 'KG', 'KGS', 'GRM', 'G', 'GR', 'TNE', 'TO', 'LBR', 'LB', 'LBS', 'ONZ', 'OZ'],
+  ...['LTR', 'L', 'LT', 'MLT', 'ML', 'GLL', 'GAL', 'MTR', 'M', 'MTK', 'M2', 'MTQ', 'M3'],
+]);
 
-/** CloudEvents: an order line whose unit has no canonical equivalent is refused, naming the line's unit. */
+/** CloudEvents: an order line whose unit is neither a handling unit nor a measure is refused, naming the line's unit. */
 function cloudEventRefusals(value: unknown): Map<string, string> {
   const out = new Map<string, string>();
   const event = value as { type: string; data?: { lines?: { unit?: string }[] } };
   if (GENERIC_ERP_TYPE.exec(event.type)?.[1] !== 'order.released') return out;
   (event.data?.lines ?? []).forEach((line, i) => {
-    if (typeof line.unit === 'string' && !ERP_UNITS.has(line.unit.toUpperCase())) out.set(`data.lines[${i}].unit`, `unit "${line.unit}" has no canonical equivalent`);
+    if (typeof line.unit === 'string' && !ERP_UNITS.has(line.unit.toUpperCase())) out.set(`data.lines[${i}].unit`, `unit "${line.unit}" is neither a handling unit nor a measure`);
   });
   return out;
 }
