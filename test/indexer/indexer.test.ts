@@ -77,10 +77,17 @@ describe('slisFor (pure)', () => {
     expect(completesSli({ metadata: { eventType: 'shipment.delivered' }, data: {} })).toBe(false);
   });
 
-  test('case.opened completes the exception → case latency; nothing without a start', () => {
+  test('case.opened completes the exception → case latency, from when the exception was received; nothing without a start', () => {
     const opened = entry('case.opened', '2026-03-12T10:40:11Z');
     expect(slisFor(opened, [entry('shipment.exception-raised', '2026-03-12T10:40:00Z'), opened])).toEqual([{ name: 'ExceptionToCaseLatency', milliseconds: 11_000 }]);
+    // A reefer alert reports an excursion that started 25 minutes before the vendor sent it: the stack answers for the 11 s.
+    const alert = { ...entry('shipment.exception-raised', '2026-03-12T10:15:00Z'), receivedAt: '2026-03-12T10:40:00Z' };
+    expect(slisFor(opened, [alert, opened])).toEqual([{ name: 'ExceptionToCaseLatency', milliseconds: 11_000 }]);
     expect(slisFor(opened, [opened])).toEqual([]);
+    // The business cycles stay business times: a POD captured at 10:00 and received at 10:05, invoiced at 11:00, is 1 h.
+    const invoiced = entry('invoice.posted', '2026-03-12T11:00:00Z');
+    const pod = { ...entry('pod.captured', '2026-03-12T10:00:00Z'), receivedAt: '2026-03-12T10:05:00Z' };
+    expect(slisFor(invoiced, [pod, invoiced])).toEqual([{ name: 'PodToInvoiceCycleTime', milliseconds: 3_600_000 }]);
   });
 });
 
