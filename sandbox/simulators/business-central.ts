@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { BcSalesInvoices, type BcSimInvoiceStatus, type BcSimSalesCreditMemo, type BcSimSalesInvoice } from './business-central-invoices';
 import { BcExtensionPages, EXTENSION_PAGES, type PageRow } from './business-central-pages';
+import { BcUnitsOfMeasure } from './business-central-units';
 import { TimerRegistry } from './common/timers';
 
 /**
@@ -14,7 +15,8 @@ import { TimerRegistry } from './common/timers';
  * - `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/…`: Bearer tokens;
  *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
  *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …` or `orderNumber eq '…'` (`$expand=salesInvoiceLines`)
- *   (business-central-invoices.ts, checked against contracts/business-central/sales-invoice.schema.json), `subscriptions` (POST with the validationToken handshake, PATCH with
+ *   (business-central-invoices.ts, checked against contracts/business-central/sales-invoice.schema.json), `unitsOfMeasure`
+ *   and `unitsOfMeasure({id})` (business-central-units.ts, contracts/business-central/unit-of-measure.schema.json), `subscriptions` (POST with the validationToken handshake, PATCH with
  *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
  * - The logistics-sync extension's custom API pages (`/api/logisticsSync/shipping/v1.0/companies({id})/…`), from our
  *   own contract contracts/business-central/extension-pages.json (business-central-pages.ts).
@@ -112,6 +114,8 @@ export class BusinessCentralSimulator {
   readonly notifications: { entitySet: string; id: string; changeType: string; status: number }[] = [];
   readonly pages: BcExtensionPages;
   readonly invoices: BcSalesInvoices;
+  /** The company's units of measure (codes and their UNECE Rec 20 codes). */
+  readonly units: BcUnitsOfMeasure;
   /** The company's local currency (LCY): what the API names for documents whose currency is blank. */
   readonly localCurrency: string;
   /** VAT percent per customer number (BC's VAT posting setup), for the invoices it posts. */
@@ -128,6 +132,7 @@ export class BusinessCentralSimulator {
     this.pages = new BcExtensionPages(now);
     this.localCurrency = options.localCurrency ?? 'EUR';
     this.invoices = new BcSalesInvoices(now, this.localCurrency);
+    this.units = new BcUnitsOfMeasure(now);
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -141,6 +146,7 @@ export class BusinessCentralSimulator {
     this.calls.length = 0;
     this.notifications.length = 0;
     this.pages.reset();
+    this.units.reset();
   }
 
   /** Cancels pending invoice postings. */
@@ -251,6 +257,13 @@ export class BusinessCentralSimulator {
       const since = /^lastModifiedDateTime gt (\S+)$/.exec(query.get('$filter') ?? '');
       if (!since) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt filter on salesCreditMemos.');
       return reply(200, { value: [...this.invoices.creditMemos.values()].filter((m) => m.lastModifiedDateTime > since[1]).map((m) => this.invoices.creditMemoJson(m)) });
+    }
+    if (path === `${company}/unitsOfMeasure` && method === 'GET') return reply(200, { value: this.units.list().map((u) => this.units.json(u)) });
+    const unit = new RegExp(`^${escape(company)}/unitsOfMeasure\\(([0-9a-f-]{36})\\)$`).exec(path);
+    if (unit && method === 'GET') {
+      const found = this.units.byId(unit[1]);
+      if (!found) return bcError(404, 'BadRequest_NotFound', `The unitOfMeasure with id ${unit[1]} does not exist.`);
+      return reply(200, this.units.json(found));
     }
     if (path.startsWith(`${company}/salesShipments`)) return bcError(405, 'BadRequest_MethodNotAllowed', "'POST' requests for 'salesShipments' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.");
     if (path.startsWith(custom)) {

@@ -94,6 +94,69 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     });
   });
 
+  test("a line's unit is read through the company's units of measure: a code of its own with a Rec 20 code, decimals kept (order.released v2)", async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    sim.units.add('KILO', 'Kilogram', 'KGM');
+    const line = (sequence: number, unitOfMeasureCode: string, quantity: number) => ({ id: randomUUID(), sequence, lineType: 'Item' as const, lineObjectNumber: `ITEM-${sequence}`, description: 'x', unitOfMeasureCode, quantity, shippedQuantity: 0 });
+    // KILO is known only by its Rec 20 code; PALLET has none and maps by its code; BOX by both.
+    await sim.changeSalesOrder(order({ salesOrderLines: [line(10000, 'KILO', 182.35), line(20000, 'PALLET', 2), line(30000, 'BOX', 12)] }));
+    const result = await bcReadBack(api, queue.requests[0] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    const [event] = result.events;
+    expect(event.metadata.schemaVersion).toBe('2');
+    expect((event.data as { lines: unknown[] }).lines).toEqual([
+      { lineNumber: 1, sku: 'ITEM-10000', description: 'x', quantity: 182.35, unit: 'KGM' },
+      { lineNumber: 2, sku: 'ITEM-20000', description: 'x', quantity: 2, unit: 'PAL' },
+      { lineNumber: 3, sku: 'ITEM-30000', description: 'x', quantity: 12, unit: 'CS' },
+    ]);
+    const unitReads = () => sim.calls.filter((c) => c.path.endsWith('/unitsOfMeasure')).length;
+    expect(unitReads()).toBe(1);
+    // Read once an hour: another order with known codes reads no units.
+    await sim.changeSalesOrder(order({ number: 'S-ORD101006', salesOrderLines: [line(10000, 'KILO', 3)] }));
+    await bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    expect(unitReads()).toBe(1);
+  });
+
+  test('a unit the company added since its units were read is read again, at most once a minute; a unit nobody defined is a ValidationError naming the field', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    const line = (unitOfMeasureCode: string) => ({ id: randomUUID(), sequence: 10000, lineType: 'Item' as const, lineObjectNumber: 'BULK-1', description: 'x', unitOfMeasureCode, quantity: 2.5, shippedQuantity: 0 });
+    await sim.changeSalesOrder(order({ salesOrderLines: [line('KG')] }));
+    await bcReadBack(api, queue.requests[0] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    sim.units.add('LITRE', 'Litre', 'LTR');
+    await sim.changeSalesOrder(order({ number: 'S-ORD101007', salesOrderLines: [line('LITRE')] }));
+    const unitReads = () => sim.calls.filter((c) => c.path.endsWith('/unitsOfMeasure')).length;
+    // Within the minute the units are not read again: LITRE is not known yet.
+    await expect(bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' })).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(unitReads()).toBe(1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 61_000);
+    const result = await bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    expect(unitReads()).toBe(2);
+    expect((result.events[0].data as { lines: unknown[] }).lines).toEqual([{ lineNumber: 1, sku: 'BULK-1', description: 'x', quantity: 2.5, unit: 'LTR' }]);
+    await sim.changeSalesOrder(order({ number: 'S-ORD101008', salesOrderLines: [line('BARREL')] }));
+    await expect(bcReadBack(api, queue.requests[2] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      field: 'salesOrder.salesOrderLines[0].unitOfMeasureCode',
+      message: expect.stringMatching(/^unit "BARREL" is neither a handling unit/),
+    });
+  });
+
+  test('units that cannot be read: a 4xx (the app may lack the permission) maps lines by their codes; a 5xx throws for the retry', async () => {
+    const { sim, clock } = world();
+    const refusing = (status: number) => {
+      const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (url.includes('/unitsOfMeasure')) return new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'denied' } }), { status, headers: { 'content-type': 'application/json' } });
+        return sim.fetch(input as string, init);
+      };
+      const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: fetch as typeof globalThis.fetch });
+      return new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => CREDENTIALS), sim.companyId);
+    };
+    expect((await refusing(403).internationalCodes(['PCS'], sim.companyId, clock.now.getTime())).size).toBe(0);
+    await expect(refusing(503).internationalCodes(['PCS'], sim.companyId, clock.now.getTime())).rejects.not.toBeInstanceOf(RejectedByTargetError);
+  });
+
   test('a Draft order is read back and not released; nothing is published', async () => {
     const { sim, api, queue, clock, wanted } = world();
     await ensureSubscriptions(api, wanted, clock.now);

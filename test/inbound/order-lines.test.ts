@@ -32,6 +32,8 @@ describe('canonicalLineQuantity', () => {
     ['TO', 1.2, 'TNE'],
     ['LB', 40, 'LBR'],
     ['M3', 2.5, 'MTQ'],
+    ['H87', 5, 'EA'],
+    ['PX', 1, 'PAL'],
   ])('%s %d → %s', (code, quantity, unit) => {
     expect(canonicalLineQuantity(quantity, [code], FIELDS)).toEqual({ quantity, unit });
   });

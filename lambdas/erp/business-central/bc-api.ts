@@ -182,6 +182,19 @@ export interface BcSalesCreditMemo extends BcSalesDocument {
   invoiceNumber?: string;
 }
 
+/** A unit of measure of the company (`unitsOfMeasure`, contracts/business-central/unit-of-measure.schema.json). */
+export interface BcUnitOfMeasure {
+  id: string;
+  code: string;
+  displayName?: string;
+  /** UNECE Recommendation 20 code; blank when the company set none. */
+  internationalStandardCode?: string;
+}
+
+/** How long the company's units of measure are kept before they are read again, and how soon a code not among them may read them again. */
+export const BC_UNITS_TTL_MS = 60 * 60_000;
+export const BC_UNITS_MISS_REFRESH_MS = 60_000;
+
 /** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
 export interface BcBillingReadyRow {
   id: string;
@@ -216,6 +229,9 @@ export function odataString(value: string): string {
 
 /** The company-scoped API of one BC environment. */
 export class BcApi {
+  /** The company's unit codes → their UNECE Rec 20 codes, per company, with when they were read. */
+  private readonly units = new Map<string, { readonly at: number; readonly codes: ReadonlyMap<string, string> }>();
+
   constructor(
     private readonly http: HttpJsonClient,
     private readonly token: EntraClientCredentials,
@@ -233,6 +249,33 @@ export class BcApi {
     const filter = encodeURIComponent(`number eq ${odataString(number)}`);
     const { value } = await this.collection<BcSalesOrder>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesOrders?$filter=${filter}&$expand=salesOrderLines`);
     return value[0];
+  }
+
+  /** `GET …/unitsOfMeasure`: the company's units of measure. */
+  async listUnitsOfMeasure(companyId = this.companyId): Promise<BcUnitOfMeasure[]> {
+    return (await this.collection<BcUnitOfMeasure>(`${BC_STANDARD_API}/companies(${seg(companyId)})/unitsOfMeasure`)).value;
+  }
+
+  /**
+   * The UNECE Rec 20 code of each of the company's unit codes (upper case → code; units without one are left out), read
+   * once an hour, and again at most once a minute when `needed` names a code that is not among them (a unit added
+   * since). A company whose units cannot be read (a 4xx: the app registration may lack the permission) answers an empty
+   * map for the hour, and lines map by their codes alone; a 5xx or a timeout throws (the read-back retries).
+   */
+  async internationalCodes(needed: readonly string[], companyId = this.companyId, now = Date.now()): Promise<ReadonlyMap<string, string>> {
+    const cached = this.units.get(companyId);
+    const missing = cached !== undefined && needed.some((code) => !cached.codes.has(code.toUpperCase()));
+    if (cached && now - cached.at < BC_UNITS_TTL_MS && (!missing || now - cached.at < BC_UNITS_MISS_REFRESH_MS)) return cached.codes;
+    let codes: ReadonlyMap<string, string>;
+    try {
+      const units = await this.listUnitsOfMeasure(companyId);
+      codes = new Map(units.filter((u) => u.code && u.internationalStandardCode?.trim()).map((u) => [u.code.toUpperCase(), u.internationalStandardCode!.trim().toUpperCase()]));
+    } catch (error) {
+      if (!(error instanceof RejectedByTargetError)) throw error;
+      codes = new Map();
+    }
+    this.units.set(companyId, { at: now, codes });
+    return codes;
   }
 
   /** Sales orders matching a `collection` notification's filter. */

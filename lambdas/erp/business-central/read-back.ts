@@ -85,16 +85,17 @@ function temperatureOf(logistics: BcOrderLogistics | undefined): { regime: (type
  * A released BC sales order (and its extension page, when there is one) → `order.released` refs/data. Throws
  * ValidationError naming the field. Pure.
  */
-export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions, logistics?: BcOrderLogistics): MappedResource {
+export function mapBcSalesOrder(order: BcSalesOrder, options: BcMappingOptions, logistics?: BcOrderLogistics, units?: ReadonlyMap<string, string>): MappedResource {
   if (!order.customerNumber) throw new ValidationError(`sales order ${order.number} has no customer number`, 'salesOrder.customerNumber');
   const items = (order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item');
   const lines = items.map((line, i) => {
     const field = `salesOrder.salesOrderLines[${i}]`;
     if (!line.lineObjectNumber) throw new ValidationError(`line ${line.sequence} has no item number`, `${field}.lineObjectNumber`);
-    // A decimal in the line's unit of measure (a code the company defines: PCS, BOX, PALLET, KG, …): a whole
-    // number of handling units, or a measure (order-lines.ts). BC numbers lines 10000, 20000, …: the canonical line
-    // number is the position.
-    const { quantity, unit } = canonicalLineQuantity(line.quantity, [line.unitOfMeasureCode], { quantity: `${field}.quantity`, unit: `${field}.unitOfMeasureCode` });
+    // A decimal in the line's unit of measure, a code the company defines (PCS, BOX, KG, …): its UNECE Rec 20 code
+    // from the company's units (`units`) decides, else the code itself; a whole number of handling units, or a measure
+    // (order-lines.ts). BC numbers lines 10000, 20000, …: the canonical line number is the position.
+    const code = line.unitOfMeasureCode ?? '';
+    const { quantity, unit } = canonicalLineQuantity(line.quantity, [units?.get(code.toUpperCase()), code], { quantity: `${field}.quantity`, unit: `${field}.unitOfMeasureCode` });
     return compact({ lineNumber: i + 1, sku: line.lineObjectNumber, description: asShortText(line.description, 200), quantity, unit });
   });
   if (lines.length === 0) throw new ValidationError(`sales order ${order.number} has no item lines`, 'salesOrder.salesOrderLines');
@@ -126,6 +127,8 @@ export interface BcSalesOrderReader {
   listSalesOrders(filter: string, companyId?: string): Promise<BcSalesOrder[]>;
   /** The extension's `salesOrderLogistics` row of the order, or undefined when the extension has none. */
   getOrderLogistics(orderNo: string): Promise<BcOrderLogistics | undefined>;
+  /** The company's unit codes → their UNECE Rec 20 codes (BcApi.internationalCodes); without it lines map by their codes. */
+  internationalCodes?(needed: readonly string[], companyId?: string): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface BcReadBackResult {
@@ -178,7 +181,9 @@ export async function bcReadBack(reader: BcSalesOrderReader, request: BcSalesOrd
       notReleased.push(`sales order ${order.number} is pending prepayment (${since}): released for transport when BC next notifies it released`);
       continue;
     }
-    const mapped = mapBcSalesOrder(order, options, logistics);
+    const codes = [...new Set((order.salesOrderLines ?? []).filter((l) => l.lineType === 'Item' && l.unitOfMeasureCode).map((l) => l.unitOfMeasureCode!))];
+    const units = reader.internationalCodes && codes.length > 0 ? await reader.internationalCodes(codes, request.companyId) : undefined;
+    const mapped = mapBcSalesOrder(order, options, logistics, units);
     const event = buildCanonicalEvent({
       eventType: 'order.released',
       system: 'erp',

@@ -17,11 +17,12 @@ import { ValidationError } from '../../shared/errors';
 export type CountedUnit = 'EA' | 'CS' | 'PAL';
 export type MeasuredUnit = 'KGM' | 'GRM' | 'TNE' | 'LBR' | 'ONZ' | 'LTR' | 'MLT' | 'GLL' | 'MTR' | 'MTK' | 'MTQ';
 
-/** ERP unit codes → the canonical handling units (SAP's internal and ISO codes, common ERP spellings). */
+/** ERP unit codes → the canonical handling units (SAP's internal and ISO codes, UNECE Rec 20 codes, common ERP spellings). */
 const COUNTED: Readonly<Record<string, CountedUnit>> = {
-  EA: 'EA', PC: 'EA', PCE: 'EA', PCS: 'EA', PIECE: 'EA', ST: 'EA', UN: 'EA',
+  // Rec 20 has H87 (piece) and C62 (one) for a count of items.
+  EA: 'EA', PC: 'EA', PCE: 'EA', PCS: 'EA', PIECE: 'EA', ST: 'EA', UN: 'EA', H87: 'EA', C62: 'EA',
   CS: 'CS', CA: 'CS', CT: 'CS', CAR: 'CS', BX: 'CS', BOX: 'CS', KAR: 'CS',
-  PAL: 'PAL', PALLET: 'PAL', PL: 'PAL', PF: 'PAL',
+  PAL: 'PAL', PALLET: 'PAL', PL: 'PAL', PF: 'PAL', PX: 'PAL',
 };
 
 /**
