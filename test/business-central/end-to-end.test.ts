@@ -117,43 +117,52 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     expect(unitReads()).toBe(1);
   });
 
-  test('a unit the company added since its units were read is read again, at most once a minute; a unit nobody defined is a ValidationError naming the field', async () => {
+  test('a unit the company added since its units were read is read again at once (at most once a second); a unit nobody defined is a ValidationError naming the field', async () => {
     const { sim, api, queue, clock, wanted } = world();
     await ensureSubscriptions(api, wanted, clock.now);
     const line = (unitOfMeasureCode: string) => ({ id: randomUUID(), sequence: 10000, lineType: 'Item' as const, lineObjectNumber: 'BULK-1', description: 'x', unitOfMeasureCode, quantity: 2.5, shippedQuantity: 0 });
+    const unitReads = () => sim.calls.filter((c) => c.path.endsWith('/unitsOfMeasure')).length;
+    vi.useFakeTimers({ toFake: ['Date'] });
     await sim.changeSalesOrder(order({ salesOrderLines: [line('KG')] }));
     await bcReadBack(api, queue.requests[0] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    expect(unitReads()).toBe(1);
+    // PALLET has no Rec 20 code: known all the same, so an order naming it reads nothing again.
+    await sim.changeSalesOrder(order({ number: 'S-ORD101009', salesOrderLines: [{ ...line('PALLET'), quantity: 2 }] }));
+    vi.setSystemTime(Date.now() + 5_000);
+    await bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    expect(unitReads()).toBe(1);
     sim.units.add('LITRE', 'Litre', 'LTR');
     await sim.changeSalesOrder(order({ number: 'S-ORD101007', salesOrderLines: [line('LITRE')] }));
-    const unitReads = () => sim.calls.filter((c) => c.path.endsWith('/unitsOfMeasure')).length;
-    // Within the minute the units are not read again: LITRE is not known yet.
-    await expect(bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' })).rejects.toMatchObject({ name: 'ValidationError' });
-    expect(unitReads()).toBe(1);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 61_000);
-    const result = await bcReadBack(api, queue.requests[1] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
+    const result = await bcReadBack(api, queue.requests[2] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' });
     expect(unitReads()).toBe(2);
     expect((result.events[0].data as { lines: unknown[] }).lines).toEqual([{ lineNumber: 1, sku: 'BULK-1', description: 'x', quantity: 2.5, unit: 'LTR' }]);
+    vi.setSystemTime(Date.now() + 5_000);
     await sim.changeSalesOrder(order({ number: 'S-ORD101008', salesOrderLines: [line('BARREL')] }));
-    await expect(bcReadBack(api, queue.requests[2] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' })).rejects.toMatchObject({
+    await expect(bcReadBack(api, queue.requests[3] as BcSalesOrderReadBackRequest, { shipFromLocationId: 'DC-ATL' })).rejects.toMatchObject({
       name: 'ValidationError',
       field: 'salesOrder.salesOrderLines[0].unitOfMeasureCode',
       message: expect.stringMatching(/^unit "BARREL" is neither a handling unit/),
     });
+    expect(unitReads()).toBe(3);
   });
 
   test('units that cannot be read: a 4xx (the app may lack the permission) maps lines by their codes; a 5xx throws for the retry', async () => {
     const { sim, clock } = world();
+    let refused = 0;
     const refusing = (status: number) => {
       const fetch = async (input: string | URL | Request, init?: RequestInit) => {
         const url = String(input instanceof Request ? input.url : input);
-        if (url.includes('/unitsOfMeasure')) return new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'denied' } }), { status, headers: { 'content-type': 'application/json' } });
+        if (url.includes('/unitsOfMeasure') && ++refused) return new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'denied' } }), { status, headers: { 'content-type': 'application/json' } });
         return sim.fetch(input as string, init);
       };
       const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: fetch as typeof globalThis.fetch });
       return new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => CREDENTIALS), sim.companyId);
     };
-    expect((await refusing(403).internationalCodes(['PCS'], sim.companyId, clock.now.getTime())).size).toBe(0);
+    const forbidden = refusing(403);
+    expect((await forbidden.internationalCodes(['PCS'], sim.companyId, clock.now.getTime())).size).toBe(0);
+    // Not asked again within the hour, whatever code the next order names.
+    expect((await forbidden.internationalCodes(['KG'], sim.companyId, clock.now.getTime() + 60_000)).size).toBe(0);
+    expect(refused).toBe(1);
     await expect(refusing(503).internationalCodes(['PCS'], sim.companyId, clock.now.getTime())).rejects.not.toBeInstanceOf(RejectedByTargetError);
   });
 

@@ -163,3 +163,45 @@ test('the webhook route answers BC\'s handshake by GET too, through the API (the
   const refused = await fetch(url);
   expect(refused.status).toBe(401);
 });
+
+test('an order sold by weight, in a unit the company defines (KILO, Rec 20 KGM), is released as order.released v2 with its decimal quantity and dispatched to the fleet', { timeout: 120_000 }, async () => {
+  bc().units.add('KILO', 'Kilogram', 'KGM');
+  const number = 'SO-2002';
+  bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
+  const statuses = await bc().changeSalesOrder({
+    id: '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5',
+    number,
+    customerNumber: 'C-77',
+    requestedDeliveryDate: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+    shipToName: 'C-77 Utrecht receiving dock',
+    shipToAddressLine1: 'Koelhuisweg 4',
+    shipToCity: 'Utrecht',
+    shipToPostCode: '3542 AB',
+    shipToCountry: 'NL',
+    status: 'Open',
+    fullyShipped: false,
+    lastModifiedDateTime: '',
+    salesOrderLines: [
+      { id: '7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', sequence: 10000, lineType: 'Item', lineObjectNumber: 'BEEF-TL', description: 'Beef tenderloin, vacuum packed', unitOfMeasureCode: 'KILO', quantity: 182.35, shippedQuantity: 0 },
+      { id: '8b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', sequence: 20000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 12, shippedQuantity: 0 },
+    ],
+  });
+  expect(statuses).toEqual([202]);
+  const released = await eventually(
+    async () => sandbox.busTap.events().find((e) => e['detail-type'] === 'order.released' && (e.detail as { refs: { orderId: string } }).refs.orderId === number),
+    60_000,
+    'order.released of SO-2002 on the bus',
+  );
+  const detail = released.detail as { metadata: { schemaVersion: string }; data: { lines: unknown[] } };
+  expect(detail.metadata.schemaVersion).toBe('2');
+  expect(detail.data.lines).toEqual([
+    { lineNumber: 1, sku: 'BEEF-TL', description: 'Beef tenderloin, vacuum packed', quantity: 182.35, unit: 'KGM' },
+    { lineNumber: 2, sku: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', quantity: 12, unit: 'CS' },
+  ]);
+  expect(bc().calls.some((c) => c.method === 'GET' && c.path.endsWith('/unitsOfMeasure') && c.status === 200)).toBe(true);
+  await eventually(
+    async () => sandbox.busTap.events().find((e) => e['detail-type'] === 'shipment.dispatched' && (e.detail as { refs: { orderId?: string } }).refs.orderId === number),
+    90_000,
+    'SO-2002 dispatched (its route created in the fleet system)',
+  );
+});

@@ -191,9 +191,12 @@ export interface BcUnitOfMeasure {
   internationalStandardCode?: string;
 }
 
-/** How long the company's units of measure are kept before they are read again, and how soon a code not among them may read them again. */
+/**
+ * How long the company's units of measure are kept before they are read again, and how soon after a read a code not
+ * among them reads them again (a batch of orders naming a new unit reads once).
+ */
 export const BC_UNITS_TTL_MS = 60 * 60_000;
-export const BC_UNITS_MISS_REFRESH_MS = 60_000;
+export const BC_UNITS_MISS_REFRESH_MS = 1_000;
 
 /** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
 export interface BcBillingReadyRow {
@@ -230,7 +233,7 @@ export function odataString(value: string): string {
 /** The company-scoped API of one BC environment. */
 export class BcApi {
   /** The company's unit codes → their UNECE Rec 20 codes, per company, with when they were read. */
-  private readonly units = new Map<string, { readonly at: number; readonly codes: ReadonlyMap<string, string> }>();
+  private readonly units = new Map<string, { readonly at: number; readonly codes: ReadonlyMap<string, string>; readonly readable: boolean }>();
 
   constructor(
     private readonly http: HttpJsonClient,
@@ -257,25 +260,27 @@ export class BcApi {
   }
 
   /**
-   * The UNECE Rec 20 code of each of the company's unit codes (upper case → code; units without one are left out), read
-   * once an hour, and again at most once a minute when `needed` names a code that is not among them (a unit added
-   * since). A company whose units cannot be read (a 4xx: the app registration may lack the permission) answers an empty
-   * map for the hour, and lines map by their codes alone; a 5xx or a timeout throws (the read-back retries).
+   * The UNECE Rec 20 code of each of the company's unit codes (upper case → code, blank when the company set none), read
+   * once an hour, and again when `needed` names a code that is not among them (a unit added since: a line's code is
+   * always one of the company's units), at most once a second. A company whose units cannot be read (a 4xx: the app
+   * registration may lack the permission) answers an empty map for the hour, and lines map by their codes alone; a 5xx
+   * or a timeout throws (the read-back retries).
    */
   async internationalCodes(needed: readonly string[], companyId = this.companyId, now = Date.now()): Promise<ReadonlyMap<string, string>> {
     const cached = this.units.get(companyId);
     const missing = cached !== undefined && needed.some((code) => !cached.codes.has(code.toUpperCase()));
-    if (cached && now - cached.at < BC_UNITS_TTL_MS && (!missing || now - cached.at < BC_UNITS_MISS_REFRESH_MS)) return cached.codes;
-    let codes: ReadonlyMap<string, string>;
+    const refreshMiss = missing && cached.readable && now - cached.at >= BC_UNITS_MISS_REFRESH_MS;
+    if (cached && now - cached.at < BC_UNITS_TTL_MS && !refreshMiss) return cached.codes;
     try {
       const units = await this.listUnitsOfMeasure(companyId);
-      codes = new Map(units.filter((u) => u.code && u.internationalStandardCode?.trim()).map((u) => [u.code.toUpperCase(), u.internationalStandardCode!.trim().toUpperCase()]));
+      const codes = new Map(units.filter((u) => u.code).map((u) => [u.code.toUpperCase(), (u.internationalStandardCode ?? '').trim().toUpperCase()]));
+      this.units.set(companyId, { at: now, codes, readable: true });
+      return codes;
     } catch (error) {
       if (!(error instanceof RejectedByTargetError)) throw error;
-      codes = new Map();
+      this.units.set(companyId, { at: now, codes: new Map(), readable: false });
+      return new Map();
     }
-    this.units.set(companyId, { at: now, codes });
-    return codes;
   }
 
   /** Sales orders matching a `collection` notification's filter. */
