@@ -42,4 +42,17 @@ describe.each(FLOWS)('statemachines/%s.asl.json', (flow) => {
   test('has no unreachable state', () => {
     expect(unreachable(rawDefinition(flow) as unknown as { StartAt: string; States: States })).toEqual([]);
   });
+
+  test('uses nothing the sandbox interpreter runs differently from AWS (docs/sandbox.md): no ResultPath "$", no TimeoutSecondsPath', () => {
+    expect(interpreterDifferences(rawDefinition(flow) as unknown as { States: States })).toEqual([]);
+  });
 });
+
+/** States using a field aws-local-stepfunctions 3.0.0 evaluates unlike AWS, per (sub)machine. */
+function interpreterDifferences(machine: { States: States }, scope = ''): string[] {
+  return Object.entries(machine.States).flatMap(([name, state], i) => [
+    ...(state.ResultPath === '$' ? [`${scope}${name}: ResultPath "$"`] : []),
+    ...('TimeoutSecondsPath' in state ? [`${scope}${name}: TimeoutSecondsPath`] : []),
+    ...(state.Branches ?? []).flatMap((b, j) => interpreterDifferences(b, `${scope}branch ${i}.${j}: `)),
+  ]);
+}
