@@ -180,15 +180,20 @@ describe('ERP CloudEvents → canonical', () => {
     expect(json(bad).field).toMatch(/correctsInvoiceId/);
   });
 
-  test('units map to EA / CS / PAL or a measure (KG → KGM), frozen ranges to the frozen regime; an unknown unit is a 400 naming the line', async () => {
+  test('units map to EA / CS / PAL or a measure (12.5 KG → 12.5 KGM), frozen ranges to the frozen regime; a fraction of a case or an unknown unit is a 400 naming the field', async () => {
     const h = erp();
     const frozen = erpOrder({ temperatureRange: { minCelsius: -25, maxCelsius: -18 } });
     (frozen.lines[0] as { unit: string }).unit = 'BX';
-    (frozen.lines[1] as { unit: string }).unit = 'KG';
+    Object.assign(frozen.lines[1] as object, { unit: 'KG', quantity: 12.5 });
     expect((await postStructured(h, cloudEvent('com.example.erp.order.released.v1', frozen))).statusCode).toBe(202);
     const [event] = published(h);
     expect(event.metadata.schemaVersion).toBe('2');
-    expect(event.data).toMatchObject({ temperature: { regime: 'frozen' }, lines: [{ unit: 'CS', quantity: 40 }, { unit: 'KGM', quantity: 12 }] });
+    expect(event.data).toMatchObject({ temperature: { regime: 'frozen' }, lines: [{ unit: 'CS', quantity: 40 }, { unit: 'KGM', quantity: 12.5 }] });
+    const halfCase = erpOrder();
+    (halfCase.lines[0] as { quantity: number }).quantity = 2.5;
+    const refused = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', halfCase, { id: 'evt-half-case' }));
+    expect(refused.statusCode).toBe(400);
+    expect(json(refused).field).toBe('data.lines[0].quantity');
     const hours = erpOrder();
     (hours.lines[1] as { unit: string }).unit = 'HR';
     const response = await postStructured(erp(), cloudEvent('com.example.erp.order.released.v1', hours, { id: 'evt-hours' }));

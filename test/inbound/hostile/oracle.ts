@@ -178,8 +178,9 @@ function samsaraRefusals(value: unknown): Map<string, string> {
  * Units the generic ERP's orders may use (docs/webhooks.md): handling units (EA/PC → EA, CS/CT/BX → CS, PAL → PAL, and
  * their synonyms) and units of mass, volume and length (KG → KGM, L → LTR, …, and the UN/ECE codes themselves).
  */
+const COUNTED_UNITS = new Set(['EA', 'PC', 'PCE', 'PCS', 'PIECE', 'ST', 'UN', 'H87', 'C62', 'CS', 'CA', 'CT', 'CAR', 'BX', 'BOX', 'KAR', 'PAL', 'PALLET', 'PL', 'PF', 'PX']);
 const ERP_UNITS = new Set([
-  ...['EA', 'PC', 'PCE', 'PCS', 'PIECE', 'ST', 'UN', 'CS', 'CA', 'CT', 'CAR', 'BX', 'BOX', 'KAR', 'PAL', 'PALLET', 'PL', 'PF'],
+  ...COUNTED_UNITS,
   ...['KGM', 'KG', 'KGS', 'GRM', 'G', 'GR', 'TNE', 'TO', 'LBR', 'LB', 'LBS', 'ONZ', 'OZ'],
   ...['LTR', 'L', 'LT', 'MLT', 'ML', 'GLL', 'GAL', 'MTR', 'M', 'MTK', 'M2', 'MTQ', 'M3'],
 ]);
@@ -187,10 +188,15 @@ const ERP_UNITS = new Set([
 /** CloudEvents: an order line whose unit is neither a handling unit nor a measure is refused, naming the line's unit. */
 function cloudEventRefusals(value: unknown): Map<string, string> {
   const out = new Map<string, string>();
-  const event = value as { type: string; data?: { lines?: { unit?: string }[] } };
+  const event = value as { type: string; data?: { lines?: { unit?: string; quantity?: number }[] } };
   if (GENERIC_ERP_TYPE.exec(event.type)?.[1] !== 'order.released') return out;
   (event.data?.lines ?? []).forEach((line, i) => {
     if (typeof line.unit === 'string' && !ERP_UNITS.has(line.unit.toUpperCase())) out.set(`data.lines[${i}].unit`, `unit "${line.unit}" is neither a handling unit nor a measure`);
+    // A handling unit counts whole units, 1 to 1,000,000 (the contract's quantity also takes measures: fractions, up to 10⁹).
+    const counted = typeof line.unit === 'string' && COUNTED_UNITS.has(line.unit.toUpperCase());
+    if (counted && typeof line.quantity === 'number' && !(Number.isSafeInteger(line.quantity) && line.quantity >= 1 && line.quantity <= 1_000_000)) {
+      out.set(`data.lines[${i}].quantity`, `quantity ${line.quantity} is not a whole number of handling units`);
+    }
   });
   return out;
 }

@@ -2142,22 +2142,22 @@ if(valid4){
 if(data16.quantity !== undefined){
 let data21 = data16.quantity;
 const _errs32 = errors;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "integer"}}];
-return false;
-}
 if(errors === _errs32){
 if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 > 1000000 || isNaN(data21)){
-validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+if(data21 > 1000000000 || isNaN(data21)){
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000000}}];
 return false;
 }
 else {
-if(data21 < 1 || isNaN(data21)){
-validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+if(data21 < 0.00001 || isNaN(data21)){
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0.00001}}];
 return false;
 }
 }
+}
+else {
+validate39.errors = [{instancePath:instancePath+"/lines/" + i0+"/quantity",keyword:"type",params:{type: "number"}}];
+return false;
 }
 }
 var valid4 = _errs32 === errors;
