@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { BcSimSalesOrder } from './business-central';
 
@@ -41,19 +41,24 @@ export interface BcSimSalesInvoice {
   lastModifiedDateTime: string;
 }
 
-const SCHEMA = JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-invoice.schema.json', import.meta.url), 'utf8')) as object;
 // ajv-formats is published as CommonJS: under ESM its default export may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
-const validateInvoice: ValidateFunction = ajv.compile(SCHEMA);
 
-/** Throws when `invoice` is not a salesInvoice the contract allows (the simulator never serves one). */
-export function assertBcSalesInvoice(invoice: unknown): void {
-  if (!validateInvoice(invoice)) throw new Error(`sales invoice does not match contracts/business-central/sales-invoice.schema.json: ${ajv.errorsText(validateInvoice.errors)}`);
+/**
+ * An assertion that a value matches `contracts/business-central/<file>`: it throws, naming `what` and the contract,
+ * instead of letting the simulator keep or serve what Microsoft's contract does not allow.
+ */
+export function bcContractAssertion(file: string, what: string): (value: unknown) => void {
+  const validate = ajv.compile(JSON.parse(readFileSync(new URL(`../../contracts/business-central/${file}`, import.meta.url), 'utf8')) as object);
+  return (value) => {
+    if (!validate(value)) throw new Error(`${what} does not match contracts/business-central/${file}: ${ajv.errorsText(validate.errors)}`);
+  };
 }
 
-const validateInvoiceLine: ValidateFunction = ajv.compile(JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-invoice-line.schema.json', import.meta.url), 'utf8')) as object);
+/** Throws when `invoice` is not a salesInvoice the contract allows (the simulator never serves one). */
+export const assertBcSalesInvoice = bcContractAssertion('sales-invoice.schema.json', 'sales invoice');
 
 /** A salesInvoiceLine as the simulated company keeps it (contracts/business-central/sales-invoice-line.schema.json). */
 export interface BcSimSalesInvoiceLine {
@@ -70,12 +75,9 @@ export interface BcSimSalesInvoiceLine {
 }
 
 /** Throws when `line` is not a salesInvoiceLine the contract allows. */
-export function assertBcSalesInvoiceLine(line: unknown): void {
-  if (!validateInvoiceLine(line)) throw new Error(`sales invoice line does not match contracts/business-central/sales-invoice-line.schema.json: ${ajv.errorsText(validateInvoiceLine.errors)}`);
-}
+export const assertBcSalesInvoiceLine = bcContractAssertion('sales-invoice-line.schema.json', 'sales invoice line');
 
-const CREDIT_MEMO_SCHEMA = JSON.parse(readFileSync(new URL('../../contracts/business-central/sales-credit-memo.schema.json', import.meta.url), 'utf8')) as object;
-const validateCreditMemo: ValidateFunction = ajv.compile(CREDIT_MEMO_SCHEMA);
+const assertBcSalesCreditMemo = bcContractAssertion('sales-credit-memo.schema.json', 'sales credit memo');
 
 /** A salesCreditMemo as the simulated company keeps it (contracts/business-central/sales-credit-memo.schema.json). */
 export interface BcSimSalesCreditMemo {
@@ -202,7 +204,7 @@ export class BcSalesInvoices {
       invoiceId: invoice.id,
       invoiceNumber: invoice.number,
     };
-    if (!validateCreditMemo(creditMemo)) throw new Error(`sales credit memo does not match contracts/business-central/sales-credit-memo.schema.json: ${ajv.errorsText(validateCreditMemo.errors)}`);
+    assertBcSalesCreditMemo(creditMemo);
     this.creditMemos.set(creditMemo.id, creditMemo);
     return { invoice, creditMemo };
   }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { bcContractAssertion } from './business-central-invoices';
 
 /**
  * The simulated company's units of measure (`GET …/companies({id})/unitsOfMeasure`), checked against
@@ -18,10 +16,7 @@ export interface BcSimUnitOfMeasure {
   lastModifiedDateTime: string;
 }
 
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-const validateUnit: ValidateFunction = ajv.compile(JSON.parse(readFileSync(new URL('../../contracts/business-central/unit-of-measure.schema.json', import.meta.url), 'utf8')) as object);
+const assertUnitOfMeasure = bcContractAssertion('unit-of-measure.schema.json', 'unit of measure');
 
 const SEEDS: readonly [code: string, displayName: string, iso: string][] = [
   ['PCS', 'Piece', 'EA'],
@@ -47,7 +42,7 @@ export class BcUnitsOfMeasure {
   /** Defines a unit (a user adding one on the Units of Measure page); throws when the contract would not allow it. */
   add(code: string, displayName: string, internationalStandardCode: string): BcSimUnitOfMeasure {
     const unit: BcSimUnitOfMeasure = { id: randomUUID(), code, displayName, internationalStandardCode, symbol: '', lastModifiedDateTime: this.now().toISOString() };
-    if (!validateUnit(unit)) throw new Error(`unit of measure does not match contracts/business-central/unit-of-measure.schema.json: ${ajv.errorsText(validateUnit.errors)}`);
+    assertUnitOfMeasure(unit);
     this.units.set(code.toUpperCase(), unit);
     return unit;
   }

@@ -152,8 +152,9 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     const refusing = (status: number) => {
       const fetch = async (input: string | URL | Request, init?: RequestInit) => {
         const url = String(input instanceof Request ? input.url : input);
-        if (url.includes('/unitsOfMeasure') && ++refused) return new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'denied' } }), { status, headers: { 'content-type': 'application/json' } });
-        return sim.fetch(input as string, init);
+        if (!url.includes('/unitsOfMeasure')) return sim.fetch(input as string, init);
+        refused += 1;
+        return new Response(JSON.stringify({ error: { code: 'Authorization_RequestDenied', message: 'denied' } }), { status, headers: { 'content-type': 'application/json' } });
       };
       const http = new HttpJsonClient({ target: 'Business Central', baseUrl: sim.baseUrl, fetch: fetch as typeof globalThis.fetch });
       return new BcApi(http, new EntraClientCredentials(http, sim.tokenUrl, async () => CREDENTIALS), sim.companyId);

@@ -5,7 +5,8 @@ import { ValidationError } from '../../shared/errors';
  *
  * A line is either **counted** — a whole number of handling units: EA (each), CS (case), PAL (pallet) — or
  * **measured** — a positive quantity, fractions allowed, in a unit of mass, volume or length, as UN/ECE
- * Recommendation 20 codes them (KGM kilogram, LTR litre, …). ERPs state both: Business Central's sales order line
+ * Recommendation 20 codes them (KGM kilogram, LTR litre, …; the code list: https://unece.org/trade/uncefact/cl-recommendations, summary
+ * http://tfig.unece.org/contents/recommendation-20.htm, retrieved 2026-12-07). ERPs state both: Business Central's sales order line
  * has a decimal `quantity` in the item's unit of measure (PCS, BOX, KG, …), SAP's `RequestedQuantity` is a decimal in
  * `RequestedQuantityUnit` (ST, KAR, KG, …). Version 1 knew counted lines only, and an order with a line sold by
  * weight was refused whole.

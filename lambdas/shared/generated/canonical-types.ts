@@ -345,7 +345,7 @@ export interface MeasuredOrderLine {
   description?: string;
   quantity: number;
   /**
-   * UN/ECE Recommendation 20 code: kilogram, gram, tonne, pound, ounce, litre, millilitre, US gallon, metre, square metre, cubic metre.
+   * UN/ECE Recommendation 20 common code (https://unece.org/trade/uncefact/cl-recommendations): kilogram, gram, tonne, pound, ounce, litre, millilitre, US gallon, metre, square metre, cubic metre.
    */
   unit: 'KGM' | 'GRM' | 'TNE' | 'LBR' | 'ONZ' | 'LTR' | 'MLT' | 'GLL' | 'MTR' | 'MTK' | 'MTQ';
   grossWeightKg?: number;
