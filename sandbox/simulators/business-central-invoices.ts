@@ -209,6 +209,88 @@ export class BcSalesInvoices {
     return { invoice, creditMemo };
   }
 
+  /**
+   * The sales order each invoice re-bills, by invoice id, for invoices BC creates as Sales Headers of type Invoice
+   * (blank `orderNumber`): the logistics-sync extension's `LSYNC Source Order No.` (contracts/business-central/
+   * extension-pages.json, `salesInvoiceOrders`), which is not a field of API v2.0's salesInvoice.
+   */
+  readonly sourceOrders = new Map<string, string>();
+  private draftSeq = 0;
+
+  /** The order an invoice bills: its `orderNumber`, else the one the extension recorded for it ('' when neither). */
+  orderOf(invoice: BcSimSalesInvoice): string {
+    return invoice.orderNumber || (this.sourceOrders.get(invoice.id) ?? '');
+  }
+
+  /**
+   * The Correct action on a posted invoice (codeunit 1303 Correct Posted Sales Invoice): BC cancels it as
+   * {@link cancel} does and creates a new, unposted sales invoice (status `Draft`) copied from it, header and lines,
+   * for the user to correct and post
+   * (https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The copy is
+   * a Sales Header of type Invoice: Sales-Post gives the posted invoice a blank Order No. (API `orderNumber` ''); the
+   * extension records the order it re-bills.
+   */
+  correct(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo; draft: BcSimSalesInvoice } {
+    const original = this.byId.get(id);
+    if (!original) throw new Error(`no sales invoice ${id}`);
+    const sourceOrder = this.orderOf(original);
+    const { invoice, creditMemo } = this.cancel(id);
+    const at = invoice.lastModifiedDateTime;
+    const draftId = randomUUID();
+    this.lines.set(draftId, (this.lines.get(id) ?? []).map((l) => ({ ...l, id: randomUUID(), documentId: draftId })));
+    const draft = this.put({ ...original, id: draftId, number: `S-INV${105000 + ++this.draftSeq}`, orderId: ZERO_GUID, orderNumber: '', invoiceDate: at.slice(0, 10), postingDate: at.slice(0, 10), remainingAmount: original.totalAmountIncludingTax, status: 'Draft', lastModifiedDateTime: at });
+    if (sourceOrder) this.sourceOrders.set(draftId, sourceOrder);
+    return { invoice, creditMemo, draft };
+  }
+
+  /** The user posts an unposted invoice (e.g. the Correct action's copy): status Open, a posted number; the API id stays. */
+  post(id: string): BcSimSalesInvoice {
+    const draft = this.byId.get(id);
+    if (!draft) throw new Error(`no sales invoice ${id}`);
+    if (draft.status !== 'Draft') throw new Error(`sales invoice ${draft.number} is ${draft.status}, not an unposted invoice`);
+    const at = this.now().toISOString();
+    return this.put({ ...draft, number: `PS-INV${103000 + ++this.seq}`, postingDate: at.slice(0, 10), status: 'Open', lastModifiedDateTime: at });
+  }
+
+  /**
+   * A user cancels a corrective credit memo (codeunit 1339 Cancel Posted Sales Cr. Memo): BC copies it into a new
+   * Sales Header of type Invoice and posts it — a posted invoice with the credit memo's customer and amounts, blank
+   * `orderNumber`, reading `Corrective` (it cancels a document) — and the credit memo reads `Canceled`; the invoice the
+   * credit memo had cancelled is no longer cancelled (its Cancelled Document entry is removed) and reads `Open` again.
+   */
+  cancelCreditMemo(memoId: string): { creditMemo: BcSimSalesCreditMemo; corrective: BcSimSalesInvoice; reopened: BcSimSalesInvoice } {
+    const memo = this.creditMemos.get(memoId);
+    if (!memo) throw new Error(`no sales credit memo ${memoId}`);
+    if (memo.status !== 'Corrective') throw new Error(`sales credit memo ${memo.number} is ${memo.status}: only a corrective credit memo can be cancelled`);
+    const original = this.byId.get(memo.invoiceId);
+    if (!original) throw new Error(`sales credit memo ${memo.number} corrects no invoice the simulator holds`);
+    const at = this.now().toISOString();
+    const cancelled: BcSimSalesCreditMemo = { ...memo, status: 'Canceled', lastModifiedDateTime: at };
+    assertBcSalesCreditMemo(cancelled);
+    this.creditMemos.set(memoId, cancelled);
+    const reopened = this.put({ ...original, status: 'Open', remainingAmount: original.totalAmountIncludingTax, lastModifiedDateTime: at });
+    const id = randomUUID();
+    this.lines.set(id, (this.lines.get(original.id) ?? []).map((l) => ({ ...l, id: randomUUID(), documentId: id })));
+    const corrective = this.put({
+      ...original,
+      id,
+      number: `PS-INV${103000 + ++this.seq}`,
+      invoiceDate: at.slice(0, 10),
+      postingDate: at.slice(0, 10),
+      orderId: ZERO_GUID,
+      orderNumber: '',
+      totalAmountExcludingTax: memo.totalAmountExcludingTax,
+      totalTaxAmount: memo.totalTaxAmount,
+      totalAmountIncludingTax: memo.totalAmountIncludingTax,
+      remainingAmount: memo.totalAmountIncludingTax,
+      status: 'Corrective',
+      lastModifiedDateTime: at,
+    });
+    const sourceOrder = this.orderOf(original);
+    if (sourceOrder) this.sourceOrders.set(id, sourceOrder);
+    return { creditMemo: cancelled, corrective, reopened };
+  }
+
   /** The credit memo entity as GET answers it. */
   creditMemoJson(memo: BcSimSalesCreditMemo): Record<string, unknown> {
     return { '@odata.etag': `W/"${memo.lastModifiedDateTime}"`, ...memo };
@@ -226,5 +308,7 @@ export class BcSalesInvoices {
     this.seq = 0;
     this.creditMemos.clear();
     this.creditMemoSeq = 0;
+    this.sourceOrders.clear();
+    this.draftSeq = 0;
   }
 }

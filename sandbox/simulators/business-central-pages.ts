@@ -45,6 +45,12 @@ export class BcExtensionPages {
   /** Rows the extension would read from BC tables, by page and key (the scenario seeds them). */
   readonly lookups = { customerContracts: new Map<string, object>(), salesOrderLogistics: new Map<string, object>() };
 
+  /**
+   * Pages the extension reads from BC's own tables rather than from rows the scenario seeds: `salesInvoiceOrders`
+   * (the Sales Invoice Header), answered from the simulator's invoices. Every row is checked against the contract.
+   */
+  readonly tables: { salesInvoiceOrders?: (number: string) => object | undefined } = {};
+
   constructor(private readonly now: () => Date) {}
 
   /** Seeds a row of a read page; throws when it is not one the contract allows (a seed must be valid data). */
@@ -65,6 +71,14 @@ export class BcExtensionPages {
       return { status: 204 };
     }
     const keyed = KEYED.exec(path);
+    const table = keyed && method === 'GET' ? this.tables[keyed[1] as keyof BcExtensionPages['tables']] : undefined;
+    if (keyed && table) {
+      const row = table(keyed[2]!.replaceAll("''", "'"));
+      if (!row) return bcError(404, 'BadRequest_NotFound', `The ${keyed[1]} record '${keyed[2]}' does not exist.`);
+      const validate = responseValidators[keyed[1]!]!;
+      if (!validate(row)) throw new Error(`${keyed[1]}('${keyed[2]}') does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
+      return { status: 200, body: { '@odata.etag': `W/"${keyed[2]}"`, ...row } };
+    }
     if (keyed && method === 'GET' && keyed[1] in this.lookups) {
       const row = this.lookups[keyed[1] as keyof BcExtensionPages['lookups']].get(keyed[2]!.replaceAll("''", "'"));
       return row ? { status: 200, body: { '@odata.etag': `W/"${keyed[2]}"`, ...row } } : bcError(404, 'BadRequest_NotFound', `The ${keyed[1]} record '${keyed[2]}' does not exist.`);

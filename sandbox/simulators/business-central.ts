@@ -133,6 +133,11 @@ export class BusinessCentralSimulator {
     this.localCurrency = options.localCurrency ?? 'EUR';
     this.invoices = new BcSalesInvoices(now, this.localCurrency);
     this.units = new BcUnitsOfMeasure(now);
+    // The extension's page over the Sales Invoice Header: posted invoices only (an unposted one is a Sales Header).
+    this.pages.tables.salesInvoiceOrders = (number) => {
+      const invoice = [...this.invoices.byId.values()].find((i) => i.number === number && ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status));
+      return invoice && { number: invoice.number, orderNo: invoice.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(invoice.id) ?? '' };
+    };
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -339,6 +344,42 @@ export class BusinessCentralSimulator {
     const { invoice, creditMemo } = this.invoices.cancel(id);
     const statuses = [...(await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime)), ...(await this.notify('salesCreditMemos', creditMemo.id, 'created', creditMemo.lastModifiedDateTime))];
     return { creditMemo, statuses };
+  }
+
+  /**
+   * A user chooses Correct on a posted invoice: BC cancels it (its corrective credit memo posted) and creates a new
+   * unposted invoice copied from it ({@link BcSalesInvoices.correct}); it notifies the salesInvoices subscriptions
+   * (`updated`: Canceled; `created`: the Draft) and the salesCreditMemos ones (`created`).
+   */
+  async correctSalesInvoice(id: string): Promise<{ creditMemo: BcSimSalesCreditMemo; draft: BcSimSalesInvoice; statuses: number[] }> {
+    const { invoice, creditMemo, draft } = this.invoices.correct(id);
+    const statuses = [
+      ...(await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime)),
+      ...(await this.notify('salesCreditMemos', creditMemo.id, 'created', creditMemo.lastModifiedDateTime)),
+      ...(await this.notify('salesInvoices', draft.id, 'created', draft.lastModifiedDateTime)),
+    ];
+    return { creditMemo, draft, statuses };
+  }
+
+  /** A user posts an unposted invoice (status Open, a posted number, the same API id) and BC notifies (`updated`). */
+  async postSalesInvoice(id: string): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
+    const invoice = this.invoices.post(id);
+    return { invoice, statuses: await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime) };
+  }
+
+  /**
+   * A user cancels a corrective credit memo: BC posts a corrective invoice for it and reopens the invoice it had
+   * cancelled ({@link BcSalesInvoices.cancelCreditMemo}); it notifies the salesCreditMemos subscriptions (`updated`:
+   * Canceled) and the salesInvoices ones (`updated`: the reopened invoice; `created`: the corrective one).
+   */
+  async cancelSalesCreditMemo(id: string): Promise<{ corrective: BcSimSalesInvoice; statuses: number[] }> {
+    const { creditMemo, corrective, reopened } = this.invoices.cancelCreditMemo(id);
+    const statuses = [
+      ...(await this.notify('salesCreditMemos', creditMemo.id, 'updated', creditMemo.lastModifiedDateTime)),
+      ...(await this.notify('salesInvoices', reopened.id, 'updated', reopened.lastModifiedDateTime)),
+      ...(await this.notify('salesInvoices', corrective.id, 'created', corrective.lastModifiedDateTime)),
+    ];
+    return { corrective, statuses };
   }
 
   /**

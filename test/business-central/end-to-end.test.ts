@@ -67,6 +67,18 @@ function order(overrides: Partial<BcSimSalesOrder> = {}): BcSimSalesOrder {
   };
 }
 
+/** Subscribed, order S-ORD101005 (USD, 4 × 250.00) released, marked billing-ready for SHP-1 and invoiced in BC. */
+async function invoicedWorld() {
+  const w = world();
+  await ensureSubscriptions(w.api, w.wanted, w.clock.now);
+  const o = order({ currencyCode: 'USD' });
+  o.salesOrderLines[0]!.unitPrice = 250;
+  await w.sim.changeSalesOrder(o);
+  await new BusinessCentralClient(w.api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
+  const { invoice } = await w.sim.postInvoice('S-ORD101005');
+  return { ...w, invoice };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -320,13 +332,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
   });
 
   test('a cancelled invoice: BC posts its corrective credit memo and notifies; it is read back into invoice.posted (credit-memo) on the invoice\'s order and shipment', async () => {
-    const { sim, api, queue, clock, wanted } = world();
-    await ensureSubscriptions(api, wanted, clock.now);
-    const o = order({ currencyCode: 'USD' });
-    o.salesOrderLines[0]!.unitPrice = 250;
-    await sim.changeSalesOrder(o);
-    await new BusinessCentralClient(api).markBillingReady('S-ORD101005', { shipmentId: 'SHP-1', deliveredAt: '2026-03-12T15:00:00Z' }, 'key-br');
-    const { invoice } = await sim.postInvoice('S-ORD101005');
+    const { sim, api, queue, invoice } = await invoicedWorld();
     const { creditMemo, statuses } = await sim.cancelSalesInvoice(invoice.id);
     expect(statuses).toEqual([202, 202]);
     expect(sim.invoices.byId.get(invoice.id)!.status).toBe('Canceled');
@@ -346,5 +352,63 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     // Served as the contract says, and a collection notification's filter is served too.
     expect(await api.getSalesCreditMemo(creditMemo.id)).toMatchObject({ invoiceId: invoice.id, invoiceNumber: invoice.number, status: 'Corrective' });
     expect((await api.listSalesCreditMemos('lastModifiedDateTime gt 2000-01-01T00:00:00Z')).map((m) => m.number)).toEqual([creditMemo.number]);
+  });
+
+  test('the Correct action: the corrective credit memo and, once posted, the new invoice (blank orderNumber) are read back on the order the extension names; a correction of that correction too', async () => {
+    const { sim, api, queue, invoice } = await invoicedWorld();
+    const { creditMemo, draft, statuses } = await sim.correctSalesInvoice(invoice.id);
+    // Notified: the invoice (Canceled), its corrective credit memo (created), the new invoice (created, Draft).
+    expect(statuses).toEqual([202, 202, 202]);
+    const requests = queue.requests.slice(-3);
+    expect((await bcInvoiceReadBack(api, requests[0] as BcSalesInvoiceReadBackRequest)).notPosted).toEqual([expect.stringMatching(/Canceled/)]);
+    const credit = await bcCreditMemoReadBack(api, requests[1] as BcSalesCreditMemoReadBackRequest);
+    expect(credit.events.map((e) => e.refs)).toEqual([{ invoiceId: creditMemo.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' }]);
+    const unposted = await bcInvoiceReadBack(api, requests[2] as BcSalesInvoiceReadBackRequest);
+    expect([unposted.events, unposted.notPosted]).toEqual([[], [expect.stringMatching(/status Draft: not posted yet/)]]);
+    // The user posts the new invoice: its API orderNumber is blank (a Sales Header of type Invoice), served per the contract.
+    const { invoice: posted } = await sim.postSalesInvoice(draft.id);
+    const served = await api.getSalesInvoice(posted.id);
+    expect(() => assertBcSalesInvoice(served)).not.toThrow();
+    expect(served).toMatchObject({ number: posted.number, orderNumber: '', status: 'Open' });
+    const rebilled = await bcInvoiceReadBack(api, queue.requests.at(-1) as BcSalesInvoiceReadBackRequest);
+    expect(rebilled.notPosted).toEqual([]);
+    expect(rebilled.events.map((e) => [e.metadata.correlationId, e.refs, e.data])).toEqual([
+      ['S-ORD101005', { invoiceId: posted.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' }, expect.objectContaining({ documentType: 'invoice', grossAmount: '1000.00' })],
+    ]);
+    expect(sim.calls.some((c) => c.method === 'GET' && c.path.endsWith(`/salesInvoiceOrders('${posted.number}')`) && c.status === 200)).toBe(true);
+    // Correcting the new invoice again: its credit memo and the next invoice still find the order (the extension's field travels with the copy).
+    const again = await sim.correctSalesInvoice(posted.id);
+    const memoOfCorrection = await bcCreditMemoReadBack(api, queue.requests.at(-2) as BcSalesCreditMemoReadBackRequest);
+    expect(memoOfCorrection.events.map((e) => [e.refs.invoiceId, e.refs.orderId, (e.data as { correctsInvoiceId: string }).correctsInvoiceId])).toEqual([[again.creditMemo.number, 'S-ORD101005', posted.number]]);
+    const { invoice: third } = await sim.postSalesInvoice(again.draft.id);
+    expect((await bcInvoiceReadBack(api, queue.requests.at(-1) as BcSalesInvoiceReadBackRequest)).events.map((e) => [e.refs.invoiceId, e.refs.orderId])).toEqual([[third.number, 'S-ORD101005']]);
+  });
+
+  test('cancelling the corrective credit memo: BC posts a Corrective invoice (blank orderNumber), read back on the order; the reopened invoice publishes nothing new', async () => {
+    const { sim, api, queue, clock, invoice } = await invoicedWorld();
+    const first = (await bcInvoiceReadBack(api, queue.requests.findLast((r) => r.kind === 'bc-sales-invoice-read-back') as BcSalesInvoiceReadBackRequest)).events[0]!;
+    const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);
+    clock.now = new Date(clock.now.getTime() + 3_600_000);
+    const { corrective, statuses } = await sim.cancelSalesCreditMemo(creditMemo.id);
+    expect(statuses).toEqual([202, 202, 202]);
+    const [memoUpdate, reopenedUpdate, created] = queue.requests.slice(-3);
+    expect((await bcCreditMemoReadBack(api, memoUpdate as BcSalesCreditMemoReadBackRequest)).notPosted).toEqual([expect.stringMatching(/status Canceled/)]);
+    // The original invoice reads Open again: read back into the same event as when it was posted (deduped downstream).
+    const reopened = await bcInvoiceReadBack(api, reopenedUpdate as BcSalesInvoiceReadBackRequest);
+    expect(reopened.events.map((e) => e.metadata.eventId)).toEqual([first.metadata.eventId]);
+    expect(await api.getSalesInvoice(corrective.id)).toMatchObject({ status: 'Corrective', orderNumber: '', customerNumber: '10000', totalAmountIncludingTax: creditMemo.totalAmountIncludingTax });
+    const { events } = await bcInvoiceReadBack(api, created as BcSalesInvoiceReadBackRequest);
+    expect(events.map((e) => [e.refs, (e.data as { documentType: string }).documentType])).toEqual([[{ invoiceId: corrective.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' }, 'invoice']]);
+  });
+
+  test('without the extension\'s salesInvoiceOrders page (404), an invoice with a blank orderNumber is logged as no order of ours, as before', async () => {
+    const { sim, api } = world();
+    await sim.changeSalesOrder(order());
+    const { invoice } = await sim.postInvoice('S-ORD101005');
+    const { draft } = await sim.correctSalesInvoice(invoice.id);
+    const { invoice: posted } = await sim.postSalesInvoice(draft.id);
+    sim.pages.tables.salesInvoiceOrders = undefined;
+    expect(await api.getInvoiceOrder(posted.number)).toBeUndefined();
+    expect(sim.calls.at(-1)).toMatchObject({ method: 'GET', status: 404 });
   });
 });

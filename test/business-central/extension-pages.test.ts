@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { BcApi, EntraClientCredentials } from '../../lambdas/erp/business-central/bc-api';
 import { BusinessCentralClient } from '../../lambdas/erp/business-central/bc-client';
@@ -6,6 +7,7 @@ import { bcReadBack, mapBcSalesOrder, type BcOrderLogistics } from '../../lambda
 import { RejectedByTargetError, ValidationError } from '../../lambdas/shared/errors';
 import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
 import { BusinessCentralSimulator, type BcSimSalesOrder } from '../../sandbox/simulators/business-central';
+import { EXTENSION_PAGES } from '../../sandbox/simulators/business-central-pages';
 
 /**
  * The logistics-sync extension's custom API pages (our own contract: contracts/business-central/extension-pages.json)
@@ -129,5 +131,25 @@ describe('the read-back and the client with the extension', () => {
     expect(await api.listBillingReady('SO-1001')).toEqual([expect.objectContaining({ orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T15:00:00Z' })]);
     expect(await api.listBillingReady("O'NO")).toEqual([]);
     expect(sim.pages.handle('GET', 'billingReadyOrders', undefined, new URLSearchParams({ $filter: "shipmentNo eq 'x'" })).status).toBe(400);
+  });
+
+  test('the AL extension implements the contract: an API page per entity set, under the contract\'s API path, with every field the contract names', () => {
+    // Not compiled here (extensions/business-central/README.md); this keeps the AL and our own contract from drifting apart.
+    const dir = new URL('../../extensions/business-central/src/', import.meta.url);
+    const pages = readdirSync(dir)
+      .filter((f) => f.endsWith('.Page.al'))
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .map((al) => ({
+        entitySet: /EntitySetName = '(\w+)'/.exec(al)?.[1],
+        path: ['APIPublisher', 'APIGroup', 'APIVersion'].map((p) => new RegExp(`${p} = '([^']+)'`).exec(al)?.[1]).join('/'),
+        fields: new Set([...al.matchAll(/field\((\w+);/g)].map((m) => m[1])),
+      }));
+    for (const [name, page] of Object.entries(EXTENSION_PAGES.pages)) {
+      const al = pages.find((p) => p.entitySet === name);
+      expect(al, `an AL API page with EntitySetName '${name}'`).toBeDefined();
+      expect(al!.path).toBe(EXTENSION_PAGES.apiPath);
+      const named = [page.request, page.response].flatMap((schema) => Object.keys((schema as { properties?: object } | undefined)?.properties ?? {})).filter((f) => !f.startsWith('@'));
+      expect(named.filter((f) => !al!.fields.has(f)), `fields of ${name} missing from its AL page`).toEqual([]);
+    }
   });
 });

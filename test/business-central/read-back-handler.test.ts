@@ -77,6 +77,7 @@ function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcS
     getSalesCreditMemo: readCreditMemo,
     listSalesCreditMemos: async () => [await readCreditMemo()],
     listBillingReady: async () => [{ id: 'r', orderNo: '101005', shipmentNo: 'SHP-101005-1', deliveredAt: '2026-03-12T14:00:00Z' }],
+    getInvoiceOrder: async () => undefined,
   };
   const publisher = new InMemoryPublisher();
   const messages = new InMemoryMessageOps();

@@ -29,8 +29,19 @@ const INVOICE: BcSalesInvoice = {
 const request = (at = '2026-03-12T15:05:00.337Z'): BcSalesInvoiceReadBackRequest =>
   bcReadBackRequests({ value: [{ subscriptionId: 's', clientState: 'x', resource: `api/v2.0/companies(${COMPANY})/salesInvoices(${INVOICE_ID})`, changeType: 'created', lastModifiedDateTime: at }] }, '2026-03-12T15:05:31.000Z')[0] as BcSalesInvoiceReadBackRequest;
 
-function reader(invoice: BcSalesInvoice, billingReady: BcBillingReadyRow[] = [{ id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' }]): BcSalesInvoiceReader {
-  return { getSalesInvoice: async () => invoice, listSalesInvoices: async () => [invoice], listBillingReady: async () => billingReady };
+/** A reader answering `invoice`; `invoiceOrders`: the extension's salesInvoiceOrders rows (invoice number → the order it bills). */
+function reader(invoice: BcSalesInvoice, billingReady: BcBillingReadyRow[] = [{ id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' }], invoiceOrders: Record<string, string> = {}): BcSalesInvoiceReader & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    getSalesInvoice: async () => invoice,
+    listSalesInvoices: async () => [invoice],
+    listBillingReady: async (orderNo) => billingReady.filter((r) => r.orderNo === orderNo),
+    getInvoiceOrder: async (number) => {
+      asked.push(number);
+      return invoiceOrders[number];
+    },
+  };
 }
 
 describe('Business Central sales invoice → invoice.posted', () => {
@@ -74,10 +85,33 @@ describe('Business Central sales invoice → invoice.posted', () => {
     expect(events.map((e) => [e.metadata.eventType, e.refs.invoiceId, (e.data as { documentType: string }).documentType])).toEqual([['invoice.posted', INVOICE.number, 'invoice']]);
   });
 
-  test('an invoice posted on its own (blank orderNumber, as in the docs\' example) is not announced: no order of ours', async () => {
-    const { events, notPosted } = await bcInvoiceReadBack(reader({ ...INVOICE, orderNumber: '' }), request());
+  test('an invoice posted on its own (blank orderNumber, as in the docs\' example, and no order named by the extension) is not announced: no order of ours', async () => {
+    const read = reader({ ...INVOICE, orderNumber: '' });
+    const { events, notPosted } = await bcInvoiceReadBack(read, request());
     expect(events).toEqual([]);
-    expect(notPosted[0]).toMatch(/not posted from a sales order/);
+    expect(notPosted[0]).toMatch(/not posted from a sales order \(no orderNumber\) and the extension names no order/);
+    expect(read.asked).toEqual([INVOICE.number]);
+  });
+
+  test.each([
+    ['Open', 'the Correct action\'s new invoice, posted'],
+    ['Corrective', 'the corrective invoice of a cancelled credit memo'],
+  ])('an invoice BC created to bill an order again (%s: %s; blank orderNumber) is announced on the order the extension names, and its shipment', async (status) => {
+    const rebill = { ...INVOICE, id: INVOICE_ID, number: 'PS-INV103002', orderNumber: '', status, totalAmountExcludingTax: 16000, totalTaxAmount: 1440, totalAmountIncludingTax: 17440 };
+    const read = reader(rebill, undefined, { 'PS-INV103002': 'SO-1001' });
+    const { events, notPosted } = await bcInvoiceReadBack(read, request());
+    expect(notPosted).toEqual([]);
+    expect(events).toHaveLength(1);
+    expect(validateCanonicalEvent(events[0])).toMatchObject({ ok: true });
+    expect(events[0].metadata).toMatchObject({ correlationId: 'SO-1001' });
+    expect(events[0].refs).toEqual({ invoiceId: 'PS-INV103002', orderId: 'SO-1001', shipmentId: 'SHP-1001-01', customerId: 'C-77' });
+    expect(events[0].data).toMatchObject({ documentType: 'invoice', grossAmount: '17440.00' });
+  });
+
+  test('an invoice with its orderNumber is mapped without asking the extension', async () => {
+    const read = reader(INVOICE);
+    await bcInvoiceReadBack(read, request());
+    expect(read.asked).toEqual([]);
   });
 
   test('a blank or non-ISO currency and a missing total are ValidationErrors naming the field (dead-lettered)', () => {

@@ -156,6 +156,29 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   expect(unbilled.cancelledInvoices).toEqual([expect.objectContaining({ invoiceId: invoice!.number, creditMemoIds: [creditMemo.number] })]);
 });
 
+test('the user then cancels that credit memo in BC: the corrective invoice it posts (blank orderNumber) is read back on the order the extension names, and the shipment is invoiced again', { timeout: 120_000 }, async () => {
+  const [creditMemo] = [...bc().invoices.creditMemos.values()];
+  const { corrective, statuses } = await bc().cancelSalesCreditMemo(creditMemo!.id);
+  expect(statuses).toEqual([202, 202, 202]);
+  expect(corrective).toMatchObject({ status: 'Corrective', orderNumber: '' });
+  const posted = await eventually(
+    async () => sandbox.busTap.events().find((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs: { invoiceId: string } }).refs.invoiceId === corrective.number),
+    60_000,
+    'the corrective invoice on the bus',
+  );
+  expect((posted.detail as { refs: Record<string, string> }).refs).toMatchObject({ orderId: 'SO-1001', shipmentId: SHIPMENT, invoiceId: corrective.number });
+  const visibility = localizeApiUrls(sandbox.product!.outputs.VisibilityPageUrl!, sandbox.apis);
+  await eventually(
+    async () => {
+      const response = await fetch(new URL('api/deliveries/unbilled?limit=100', visibility));
+      const { items } = (await response.json()) as { items: { shipmentId: string }[] };
+      return items.some((i) => i.shipmentId === SHIPMENT) ? undefined : true;
+    },
+    60_000,
+    'the shipment off the unbilled list again',
+  );
+});
+
 test('the webhook route answers BC\'s handshake by GET too, through the API (the token required there); a GET without one is refused as any request missing what its route requires (401)', async () => {
   const url = `${sandbox.endpoints.webhookBaseUrl}/webhooks/erp/business-central`;
   const answered = await fetch(`${url}?validationToken=7d0f3a52-1c4e-4b8a-9e2f-6a5b4c3d2e1f`);

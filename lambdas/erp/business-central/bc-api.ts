@@ -199,6 +199,13 @@ export const BC_UNITS_TTL_MS = 60 * 60_000;
 export const BC_UNITS_MISS_REFRESH_MS = 1_000;
 
 /** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
+/** A row of the extension's `salesInvoiceOrders` page (contracts/business-central/extension-pages.json). */
+export interface BcSalesInvoiceOrder {
+  number: string;
+  orderNo?: string;
+  sourceOrderNo?: string;
+}
+
 export interface BcBillingReadyRow {
   id: string;
   orderNo: string;
@@ -341,6 +348,23 @@ export class BcApi {
   async getOrderLogistics(orderNo: string): Promise<BcOrderLogistics | undefined> {
     try {
       return await this.getCustom<BcOrderLogistics>(`salesOrderLogistics(${seg(odataString(orderNo))})`, `logistics of sales order ${orderNo} (custom API page salesOrderLogistics)`);
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The sales order a posted invoice bills, from the extension's `salesInvoiceOrders('{number}')` row: its Order No.,
+   * else the order the extension recorded when BC created the invoice to re-bill one (the Correct action's new invoice,
+   * the corrective invoice of a cancelled credit memo: Sales Headers of type Invoice, posted with a blank Order No.,
+   * so API v2.0's `orderNumber` is blank on them). Undefined when neither is set, and on 404 (the extension lacks the
+   * page, or no such posted invoice).
+   */
+  async getInvoiceOrder(invoiceNumber: string): Promise<string | undefined> {
+    try {
+      const row = await this.getCustom<BcSalesInvoiceOrder>(`salesInvoiceOrders(${seg(odataString(invoiceNumber))})`, `order of sales invoice ${invoiceNumber} (custom API page salesInvoiceOrders)`);
+      return row.orderNo || row.sourceOrderNo || undefined;
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
       throw error;

@@ -6,7 +6,7 @@ import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/vali
 import type { MappedResource } from '../inbound/generic-erp';
 import { bcEnum, type BcSalesCreditMemo } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
-import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader } from './read-back-invoice';
+import { bcDecimal, bcInvoiceOrder, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader } from './read-back-invoice';
 
 /**
  * A Business Central sales credit memo read back through API v2.0 → `invoice.posted` with `documentType: credit-memo`
@@ -21,7 +21,8 @@ import { bcDecimal, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSal
  * - A credit memo names no order: `invoiceId`/`invoiceNumber` link it to the sales invoice it corrects (cancelling a
  *   posted invoice posts such a corrective credit memo:
  *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The
- *   invoice's `orderNumber` is the order (`refs.orderId`, the correlation), read with the invoice; its shipment is the
+ *   invoice's order (`refs.orderId`, the correlation) is its `orderNumber`, read with the invoice, or for an invoice BC
+ *   created to bill an order again (a corrected or corrective one) the order the extension recorded; its shipment is the
  *   order's latest billing-ready row, as for the invoice. A credit memo linked to no invoice (zero GUID), or to an
  *   invoice from no order, belongs to no order of ours: ignored with the reason.
  * - `number` → `refs.invoiceId` (the document's number, as the generic ERP's credit memos); the amounts as posted (BC's
@@ -71,7 +72,7 @@ export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readon
 }
 
 /** What the credit memo read-back needs from BC (implemented by BcApi). */
-export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady'> {
+export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady' | 'getInvoiceOrder'> {
   getSalesCreditMemo(id: string, companyId?: string): Promise<BcSalesCreditMemo>;
   listSalesCreditMemos(filter: string, companyId?: string): Promise<BcSalesCreditMemo[]>;
 }
@@ -95,11 +96,12 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
       continue;
     }
     const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
-    if (!invoice.orderNumber) {
-      notPosted.push(`sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which was not posted from a sales order: no order of ours to note it on`);
+    const orderNumber = await bcInvoiceOrder(reader, invoice);
+    if (!orderNumber) {
+      notPosted.push(`sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which bills no sales order (no orderNumber, none named by the extension): no order of ours to note it on`);
       continue;
     }
-    const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: invoice.orderNumber }, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber)));
+    const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber }, billingReadyShipment(await reader.listBillingReady(orderNumber)));
     const event = buildCanonicalEvent({
       eventType: 'invoice.posted',
       system: 'erp',

@@ -24,8 +24,13 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  *   invoice that bills again what a cancelled credit memo had credited). `Draft` and `In Review` are unposted
  *   documents; `Canceled` was announced while it stood, and its cancellation is the corrective credit memo's, announced
  *   itself. Those are ignored with the reason logged (docs/vendors.md).
- * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation;
- *   blank for an invoice entered on its own, which no order of ours can own: ignored with the reason.
+ * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation.
+ *   It is blank on every invoice posted from a Sales Header of type Invoice (codeunit 80 Sales-Post sets the posted
+ *   invoice's Order No. for an Order only), and so on the invoices BC creates to bill an order again: the new invoice
+ *   of the Correct action (codeunit 1303 Correct Posted Sales Invoice) and the corrective invoice posted when a
+ *   corrective credit memo is cancelled (codeunit 1339 Cancel Posted Sales Cr. Memo). For those the extension records
+ *   the order (its `salesInvoiceOrders` page: contracts/business-central/extension-pages.json), read by the invoice's
+ *   number. An invoice with neither was entered on its own, which no order of ours can own: ignored with the reason.
  * - `refs.shipmentId`: a BC invoice names its order, not our shipment. The logistics-sync extension's
  *   `billingReadyOrders` rows of the order (our own page, contracts/business-central/extension-pages.json) say which
  *   shipment was marked billing-ready: the latest one's `shipmentNo` (an invoice posted after several partial
@@ -41,7 +46,7 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
 /** Statuses of a posted, not cancelled invoice or credit memo (NAV.invoiceEntityAggregateStatus; see above). */
 export const BC_POSTED_INVOICE_STATUSES: readonly string[] = ['Open', 'Paid', 'Corrective'];
 
-/** Why a sales invoice is not announced as `invoice.posted`, or undefined when it is. Pure. */
+/** Why a sales invoice is not announced as `invoice.posted` for its status, or undefined when it is posted. Pure. */
 export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | undefined {
   const status = bcEnum(invoice.status) ?? '';
   if (!BC_POSTED_INVOICE_STATUSES.includes(status)) {
@@ -53,9 +58,20 @@ export function bcInvoiceNotPostedReason(invoice: BcSalesInvoice): string | unde
           : 'not a posted invoice';
     return `sales invoice ${invoice.number} has status ${status.trim() || '(blank)'}: ${why}`;
   }
-  if (!invoice.orderNumber) return `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber): no order of ours to note it on`;
   return undefined;
 }
+
+/**
+ * The sales order a posted invoice bills: its `orderNumber`, else the one the extension recorded when BC created the
+ * invoice to bill an order again (see above); undefined when neither names one.
+ */
+export async function bcInvoiceOrder(reader: Pick<BcSalesInvoiceReader, 'getInvoiceOrder'>, invoice: BcSalesInvoice): Promise<string | undefined> {
+  return invoice.orderNumber || (invoice.number ? await reader.getInvoiceOrder(invoice.number) : undefined);
+}
+
+/** Why an invoice names no order of ours. */
+export const noOrderReason = (invoice: BcSalesInvoice) =>
+  `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber) and the extension names no order it bills again (salesInvoiceOrders): no order of ours to note it on`;
 
 /** A BC amount (a JSON number) → a canonical decimal string, 2 to 4 decimals. Throws ValidationError naming the field. Pure. */
 export function bcDecimal(value: unknown, field: string): string {
@@ -74,14 +90,17 @@ export function billingReadyShipment(rows: readonly BcBillingReadyRow[]): string
   return latest?.shipmentNo || undefined;
 }
 
-/** A posted BC sales invoice (and the shipment it bills, when known) → `invoice.posted` refs/data. Throws ValidationError naming the field. Pure. */
-export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string): MappedResource {
+/**
+ * A posted BC sales invoice (the order it bills, by default its `orderNumber`, and the shipment, when known) →
+ * `invoice.posted` refs/data. Throws ValidationError naming the field. Pure.
+ */
+export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string, orderNumber = invoice.orderNumber): MappedResource {
   if (!invoice.number) throw new ValidationError(`sales invoice ${invoice.id} has no number`, 'salesInvoice.number');
-  if (!invoice.orderNumber) throw new ValidationError(`sales invoice ${invoice.number} has no orderNumber`, 'salesInvoice.orderNumber');
+  if (!orderNumber) throw new ValidationError(`sales invoice ${invoice.number} has no orderNumber`, 'salesInvoice.orderNumber');
   const currency = invoice.currencyCode ?? '';
   if (!/^[A-Z]{3}$/.test(currency)) throw new ValidationError(`sales invoice ${invoice.number} has currencyCode ${JSON.stringify(currency)}, not an ISO 4217 code`, 'salesInvoice.currencyCode');
   return {
-    refs: compact({ invoiceId: invoice.number, orderId: invoice.orderNumber, shipmentId, customerId: invoice.customerNumber || undefined }),
+    refs: compact({ invoiceId: invoice.number, orderId: orderNumber, shipmentId, customerId: invoice.customerNumber || undefined }),
     occurredAt: invoice.lastModifiedDateTime,
     data: compact({
       documentType: 'invoice',
@@ -100,6 +119,8 @@ export interface BcSalesInvoiceReader {
   listSalesInvoices(filter: string, companyId?: string): Promise<BcSalesInvoice[]>;
   /** The extension's billing-ready rows of an order (empty without the page). */
   listBillingReady(orderNo: string): Promise<BcBillingReadyRow[]>;
+  /** The order a posted invoice bills, from the extension's `salesInvoiceOrders` page (undefined without the page or a row). */
+  getInvoiceOrder(invoiceNumber: string): Promise<string | undefined>;
 }
 
 export interface BcInvoiceReadBackResult {
@@ -126,7 +147,12 @@ export async function bcInvoiceReadBack(reader: BcSalesInvoiceReader, request: B
       notPosted.push(reason);
       continue;
     }
-    const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(invoice.orderNumber!)));
+    const orderNumber = await bcInvoiceOrder(reader, invoice);
+    if (!orderNumber) {
+      notPosted.push(noOrderReason(invoice));
+      continue;
+    }
+    const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(orderNumber)), orderNumber);
     const event = buildCanonicalEvent({
       eventType: 'invoice.posted',
       system: 'erp',

@@ -1,0 +1,44 @@
+// Records, on the invoices BC creates to bill an order again, which order that is. Both are Sales Headers of type
+// Invoice, posted by Sales-Post with a blank Order No., so API v2.0's salesInvoices.orderNumber is blank on them:
+// - the Correct action on a posted invoice (codeunit 1303 "Correct Posted Sales Invoice" posts a corrective credit memo
+//   and copies the invoice into a new invoice; its OnAfterCreateCopyDocument is raised for both copies);
+// - cancelling a corrective credit memo (codeunit 1339 "Cancel Posted Sales Cr. Memo" copies the credit memo into an
+//   invoice and posts it; the credit memo's Applies-to Doc. No. is the invoice it cancelled).
+codeunit 50105 "LSYNC Re-billed Order"
+{
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnAfterCreateCopyDocument', '', false, false)]
+    local procedure OnCorrectInvoice(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
+    begin
+        if SalesHeader."Document Type" <> SalesHeader."Document Type"::Invoice then
+            exit;
+        Stamp(SalesHeader, BilledOrder(SalesInvoiceHeader));
+    end;
+
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Cancel Posted Sales Cr. Memo", 'OnAfterCreateCopyDocument', '', false, false)]
+    local procedure OnCancelCreditMemo(var SalesCrMemoHeader: Record "Sales Cr.Memo Header"; var SalesHeader: Record "Sales Header")
+    var
+        SalesInvoiceHeader: Record "Sales Invoice Header";
+    begin
+        if SalesCrMemoHeader."Applies-to Doc. Type" <> SalesCrMemoHeader."Applies-to Doc. Type"::Invoice then
+            exit;
+        if not SalesInvoiceHeader.Get(SalesCrMemoHeader."Applies-to Doc. No.") then
+            exit;
+        Stamp(SalesHeader, BilledOrder(SalesInvoiceHeader));
+    end;
+
+    // The order a posted invoice bills: its own Order No., else the one recorded when it was itself a re-billing.
+    local procedure BilledOrder(SalesInvoiceHeader: Record "Sales Invoice Header"): Code[20]
+    begin
+        if SalesInvoiceHeader."Order No." <> '' then
+            exit(SalesInvoiceHeader."Order No.");
+        exit(SalesInvoiceHeader."LSYNC Source Order No.");
+    end;
+
+    local procedure Stamp(var SalesHeader: Record "Sales Header"; OrderNo: Code[20])
+    begin
+        if OrderNo = '' then
+            exit;
+        SalesHeader."LSYNC Source Order No." := OrderNo;
+        SalesHeader.Modify();
+    end;
+}
