@@ -49,7 +49,7 @@ export class BcExtensionPages {
    * Pages the extension reads from BC's own tables rather than from rows the scenario seeds: `salesInvoiceOrders`
    * (the Sales Invoice Header), answered from the simulator's invoices. Every row is checked against the contract.
    */
-  readonly tables: { salesInvoiceOrders?: (number: string) => object | undefined } = {};
+  readonly tables: { salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[] } = {};
 
   constructor(private readonly now: () => Date) {}
 
@@ -70,14 +70,12 @@ export class BcExtensionPages {
       Object.assign(hold, { status: 'released', releasedAt: hold.releasedAt ?? this.now().toISOString() });
       return { status: 204 };
     }
+    if (method === 'GET' && path === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) return this.invoicesBilling(query?.get('$filter') ?? '');
     const keyed = KEYED.exec(path);
-    const table = keyed && method === 'GET' ? this.tables[keyed[1] as keyof BcExtensionPages['tables']] : undefined;
-    if (keyed && table) {
-      const row = table(keyed[2]!.replaceAll("''", "'"));
+    if (keyed && method === 'GET' && keyed[1] === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) {
+      const row = this.tables.salesInvoiceOrders().find((r) => r.number === keyed[2]!.replaceAll("''", "'"));
       if (!row) return bcError(404, 'BadRequest_NotFound', `The ${keyed[1]} record '${keyed[2]}' does not exist.`);
-      const validate = responseValidators[keyed[1]!]!;
-      if (!validate(row)) throw new Error(`${keyed[1]}('${keyed[2]}') does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
-      return { status: 200, body: { '@odata.etag': `W/"${keyed[2]}"`, ...row } };
+      return { status: 200, body: this.servedRow('salesInvoiceOrders', row.number, row) };
     }
     if (keyed && method === 'GET' && keyed[1] in this.lookups) {
       const row = this.lookups[keyed[1] as keyof BcExtensionPages['lookups']].get(keyed[2]!.replaceAll("''", "'"));
@@ -113,6 +111,21 @@ export class BcExtensionPages {
     const value = (this.rows.get(path) ?? []).filter((r) => r.orderNo === byOrder[1]!.replaceAll("''", "'")).map((r) => ({ '@odata.etag': `W/"${r.id}"`, ...r }));
     for (const row of value) if (!validate(row)) throw new Error(`${path} row ${String((row as PageRow).id)} does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
     return { status: 200, body: { value } };
+  }
+
+  /** `GET salesInvoiceOrders?$filter=sourceOrderNo eq '…'` (the only filter the contract reads): the invoices re-billing an order. */
+  private invoicesBilling(filter: string): PageAnswer {
+    const byOrder = /^sourceOrderNo eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!byOrder) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only sourceOrderNo eq '…' on salesInvoiceOrders.`);
+    const orderNo = byOrder[1]!.replaceAll("''", "'");
+    return { status: 200, body: { value: this.tables.salesInvoiceOrders!().filter((r) => r.sourceOrderNo === orderNo).map((r) => this.servedRow('salesInvoiceOrders', r.number, r)) } };
+  }
+
+  /** A row read from a BC table as the page serves it, checked against the page's response schema. */
+  private servedRow(page: string, key: string, row: object): object {
+    const validate = responseValidators[page]!;
+    if (!validate(row)) throw new Error(`${page}('${key}') does not match contracts/business-central/extension-pages.json: ${ajv.errorsText(validate.errors)}`);
+    return { '@odata.etag': `W/"${key}"`, ...row };
   }
 
   reset(): void {

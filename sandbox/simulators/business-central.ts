@@ -14,7 +14,7 @@ import { TimerRegistry } from './common/timers';
  *   `client_id`, `client_secret`, `scope` (must be BC's `.default`); Entra's `{error, error_description}` otherwise.
  * - `https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0/…`: Bearer tokens;
  *   `salesOrders({id})` (`$expand=salesOrderLines`), `salesOrders?$filter=number eq '…'`, `salesShipments?$filter=
- *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …` or `orderNumber eq '…'` (`$expand=salesInvoiceLines`)
+ *   orderNumber eq '…'` (GET only), `salesInvoices({id})` and `salesInvoices?$filter=lastModifiedDateTime gt …`, `orderNumber eq '…'` or `number eq '…'` (`$expand=salesInvoiceLines`)
  *   (business-central-invoices.ts, checked against contracts/business-central/sales-invoice.schema.json), `unitsOfMeasure`
  *   and `unitsOfMeasure({id})` (business-central-units.ts, contracts/business-central/unit-of-measure.schema.json), `subscriptions` (POST with the validationToken handshake, PATCH with
  *   required If-Match → 412 on a stale etag, GET), errors as `{"error":{"code","message"}}`.
@@ -134,10 +134,10 @@ export class BusinessCentralSimulator {
     this.invoices = new BcSalesInvoices(now, this.localCurrency);
     this.units = new BcUnitsOfMeasure(now);
     // The extension's page over the Sales Invoice Header: posted invoices only (an unposted one is a Sales Header).
-    this.pages.tables.salesInvoiceOrders = (number) => {
-      const invoice = [...this.invoices.byId.values()].find((i) => i.number === number && ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status));
-      return invoice && { number: invoice.number, orderNo: invoice.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(invoice.id) ?? '' };
-    };
+    this.pages.tables.salesInvoiceOrders = () =>
+      [...this.invoices.byId.values()]
+        .filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status))
+        .map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -246,10 +246,10 @@ export class BusinessCentralSimulator {
     if (path === `${company}/salesInvoices` && method === 'GET') {
       const filter = query.get('$filter') ?? '';
       const since = /^lastModifiedDateTime gt (\S+)$/.exec(filter);
-      // orderNumber is a field of the page (APIV2SalesInvoices.Page.al: Rec."Order No."), so OData filters on it.
-      const byOrder = /^orderNumber eq '((?:[^']|'')*)'$/.exec(filter);
-      if (!since && !byOrder) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt and orderNumber eq filters on salesInvoices.');
-      const list = [...this.invoices.byId.values()].filter((i) => (since ? i.lastModifiedDateTime > since[1] : i.orderNumber === byOrder![1].replaceAll("''", "'")));
+      // orderNumber and number are fields of the page (APIV2SalesInvoices.Page.al: Rec."Order No.", Rec."No."), so OData filters on them.
+      const byField = /^(orderNumber|number) eq '((?:[^']|'')*)'$/.exec(filter);
+      if (!since && !byField) return bcError(400, 'BadRequest_InvalidFilter', 'The simulator supports the lastModifiedDateTime gt, orderNumber eq and number eq filters on salesInvoices.');
+      const list = [...this.invoices.byId.values()].filter((i) => (since ? i.lastModifiedDateTime > since[1] : i[byField![1] as 'orderNumber' | 'number'] === byField![2]!.replaceAll("''", "'")));
       return reply(200, { value: list.map((i) => this.invoices.json(i, expandLines)) });
     }
     const creditMemo = new RegExp(`^${escape(company)}/salesCreditMemos\\(([0-9a-f-]{36})\\)$`).exec(path);
@@ -361,7 +361,13 @@ export class BusinessCentralSimulator {
     return { creditMemo, draft, statuses };
   }
 
-  /** A user posts an unposted invoice (status Open, a posted number, the same API id) and BC notifies (`updated`). */
+  /**
+   * A user posts an unposted invoice (status Open, a posted number, the same API id) and BC notifies `updated`: the
+   * Sales Invoice Aggregator renames the draft's row of the aggregate table to the posted number and modifies it in
+   * place, keeping its Id (`OnBeforeSalesInvHeaderInsert`, `InsertOrModifyFromSalesInvoiceHeader`,
+   * https://github.com/StefanMaron/MSDyn365BC.Code.History/blob/c845a0c4974a573382204b27b5af2dd4397a6db6/BaseApp/Source/Base%20Application/Integration/Entity/SalesInvoiceAggregator.Codeunit.al,
+   * retrieved 2026-12-07), and the webhook of a page with OData key fields notifies a rename as an update.
+   */
   async postSalesInvoice(id: string): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
     const invoice = this.invoices.post(id);
     return { invoice, statuses: await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime) };

@@ -286,6 +286,32 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await expect(client.getOrder('S-ORD999999')).rejects.toThrow(/nor any invoice posted from it/);
   });
 
+  test('an order BC deleted and a user then corrected: read from the invoice that bills it again, with the corrected price', async () => {
+    const { sim, api, invoice } = await invoicedWorld();
+    const client = new BusinessCentralClient(api);
+    expect(await api.findSalesOrderByNumber('S-ORD101005')).toBeUndefined();
+    // Correct: the user fixes the price on the new invoice (250.00 → 240.00) and posts it.
+    const { draft } = await sim.correctSalesInvoice(invoice.id);
+    const lines = sim.invoices.lines.get(draft.id)!;
+    lines[0] = { ...lines[0]!, unitPrice: 240, amountExcludingTax: 960 };
+    sim.invoices.put({ ...draft, totalAmountExcludingTax: 960, totalAmountIncludingTax: 960, remainingAmount: 960 });
+    await sim.postSalesInvoice(draft.id);
+    expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '240.00' })]);
+    expect(sim.calls.some((c) => c.method === 'GET' && c.path.endsWith('/salesInvoiceOrders') && c.status === 200)).toBe(true);
+    // Without the extension's page, the cancelled invoice's lines, as before.
+    const table = sim.pages.tables.salesInvoiceOrders;
+    sim.pages.tables.salesInvoiceOrders = undefined;
+    expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ unitPrice: '250.00' })]);
+    sim.pages.tables.salesInvoiceOrders = table;
+  });
+
+  test('an order BC deleted whose invoice was cancelled and the cancellation undone: its lines once, from the invoice standing again (the corrective invoice only offsets the credit memo)', async () => {
+    const { sim, api, invoice } = await invoicedWorld();
+    const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);
+    await sim.cancelSalesCreditMemo(creditMemo.id);
+    expect((await new BusinessCentralClient(api).getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '250.00' })]);
+  });
+
   test('an order read from its posted invoices: the lines of the invoices not cancelled (of the cancelled ones when all are), drafts ignored', () => {
     const line = (sku: string, quantity: number, unitPrice: number) => ({ sequence: 10000, lineType: 'Item', lineObjectNumber: sku, description: sku, quantity, unitPrice });
     const invoice = (status: string, lines: ReturnType<typeof line>[]) => ({ id: randomUUID(), number: `INV-${status}`, orderNumber: 'SO-1', customerNumber: 'C-1', currencyCode: 'EUR', status, salesInvoiceLines: [...lines, { sequence: 20000, lineType: 'Comment', description: 'note', quantity: 0 }] });

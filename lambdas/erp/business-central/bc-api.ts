@@ -372,6 +372,28 @@ export class BcApi {
   }
 
   /**
+   * The posted invoices that bill an order again (the extension's `salesInvoiceOrders?$filter=sourceOrderNo eq '…'`:
+   * a Correct action's invoice, a cancelled credit memo's corrective invoice; API v2.0's `orderNumber` is blank on
+   * them), each read with its lines (`salesInvoices?$filter=number eq '…'&$expand=salesInvoiceLines`). Empty on 404
+   * (an extension without the page).
+   */
+  async listSalesInvoicesReBillingOrder(orderNo: string): Promise<BcSalesInvoice[]> {
+    let rows: BcSalesInvoiceOrder[];
+    try {
+      rows = (await this.collection<BcSalesInvoiceOrder>(`/api/${this.customApi}/companies(${seg(this.companyId)})/salesInvoiceOrders?$filter=${encodeURIComponent(`sourceOrderNo eq ${odataString(orderNo)}`)}`)).value;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return [];
+      throw error;
+    }
+    const invoices: BcSalesInvoice[] = [];
+    for (const { number } of rows) {
+      const filter = encodeURIComponent(`number eq ${odataString(number)}`);
+      invoices.push(...(await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value);
+    }
+    return invoices;
+  }
+
+  /**
    * The extension's `billingReadyOrders` rows of an order (`?$filter=orderNo eq '…'`): which of our shipments were
    * marked billing-ready. Empty on 404 (an extension without the page, or one that does not serve GET on it).
    */
