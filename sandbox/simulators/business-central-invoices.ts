@@ -227,7 +227,7 @@ export class BcSalesInvoices {
    * {@link cancel} does and creates a new, unposted sales invoice (status `Draft`) copied from it, header and lines,
    * for the user to correct and post
    * (https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The copy is
-   * a Sales Header of type Invoice: Sales-Post gives the posted invoice a blank Order No. (API `orderNumber` ''); the
+   * a Sales Header of type Invoice whose lines name no shipment: Sales-Post gives the posted invoice a blank Order No. (API `orderNumber` ''); the
    * extension records the order it re-bills.
    */
   correct(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo; draft: BcSimSalesInvoice } {

@@ -1,5 +1,6 @@
 // Records, on the invoices BC creates to bill an order again, which order that is. Both are Sales Headers of type
-// Invoice, posted by Sales-Post with a blank Order No., so API v2.0's salesInvoices.orderNumber is blank on them:
+// Invoice whose copied lines name no shipment (Copy Document Mgt. clears Shipment No.), so Sales-Post posts them with a
+// blank Order No. and API v2.0's salesInvoices.orderNumber is blank on them:
 // - the Correct action on a posted invoice (codeunit 1303 "Correct Posted Sales Invoice" posts a corrective credit memo
 //   and copies the invoice into a new invoice; its OnAfterCreateCopyDocument is raised for both copies);
 // - cancelling a corrective credit memo (codeunit 1339 "Cancel Posted Sales Cr. Memo" copies the credit memo into an

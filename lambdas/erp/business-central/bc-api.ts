@@ -357,7 +357,7 @@ export class BcApi {
   /**
    * The sales order a posted invoice bills, from the extension's `salesInvoiceOrders('{number}')` row: its Order No.,
    * else the order the extension recorded when BC created the invoice to re-bill one (the Correct action's new invoice,
-   * the corrective invoice of a cancelled credit memo: Sales Headers of type Invoice, posted with a blank Order No.,
+   * the corrective invoice of a cancelled credit memo: Sales Headers of type Invoice whose lines name no shipment, posted with a blank Order No.,
    * so API v2.0's `orderNumber` is blank on them). Undefined when neither is set, and on 404 (the extension lacks the
    * page, or no such posted invoice).
    */

@@ -25,8 +25,9 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  *   documents; `Canceled` was announced while it stood, and its cancellation is the corrective credit memo's, announced
  *   itself. Those are ignored with the reason logged (docs/vendors.md).
  * - `orderNumber` (read-only) is the sales order the invoice was posted from → `refs.orderId` and the correlation.
- *   It is blank on every invoice posted from a Sales Header of type Invoice (codeunit 80 Sales-Post sets the posted
- *   invoice's Order No. for an Order only), and so on the invoices BC creates to bill an order again: the new invoice
+ *   Codeunit 80 Sales-Post sets it for an Order, and for a Sales Header of type Invoice only when all its lines come
+ *   from posted shipment lines of one order; it is blank on the invoices BC creates to bill an order again, whose
+ *   copied lines name no shipment (docs/vendors.md, "Invoices that bill an order again"): the new invoice
  *   of the Correct action (codeunit 1303 Correct Posted Sales Invoice) and the corrective invoice posted when a
  *   corrective credit memo is cancelled (codeunit 1339 Cancel Posted Sales Cr. Memo). For those the extension records
  *   the order (its `salesInvoiceOrders` page: contracts/business-central/extension-pages.json), read by the invoice's
