@@ -130,7 +130,6 @@ export class BcSalesInvoices {
     const existing = this.ofOrder(order.number);
     if (existing) return { invoice: existing, created: false };
     const at = this.now();
-    const day = at.toISOString().slice(0, 10);
     const net = round2(order.salesOrderLines.filter((l) => l.lineType === 'Item').reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0));
     const tax = round2((net * vatPercent) / 100);
     const id = randomUUID();
@@ -141,27 +140,67 @@ export class BcSalesInvoices {
       return line;
     });
     this.lines.set(id, lines);
-    const invoice = this.put({
+    this.lineOrders.set(id, lines.map((l) => ({ lineNo: l.sequence, orderNo: order.number, amount: l.amountExcludingTax, amountIncludingVat: round2(l.amountExcludingTax * (1 + vatPercent / 100)) })));
+    const invoice = this.postedInvoice(id, at, order.customerNumber, order, order.currencyCode, net, round2(net + tax));
+    return { invoice, created: true };
+  }
+
+  /**
+   * What each posted invoice line keeps that API v2.0 does not serve (the Sales Invoice Line's Order No., Amount and
+   * Amount Including VAT), by invoice id: the extension's `salesInvoiceLineOrders` page.
+   */
+  readonly lineOrders = new Map<string, { lineNo: number; orderNo: string; amount: number; amountIncludingVat: number }[]>();
+
+  /**
+   * Report 295 Combine Shipments, posting: one invoice for the shipped lines of several orders of one customer and
+   * currency, each line keeping its order (Sales-Post `SetInvoiceOrderNo`); the header's Order No. is set only when
+   * every line comes from one order (`PostUpdateOrderNo`), so API `orderNumber` is blank for several
+   * (docs/vendors.md, "Invoices of several orders"). The orders stay (a batch job deletes invoiced orders later).
+   */
+  postCombined(orders: readonly BcSimSalesOrder[], vatPercent: number): BcSimSalesInvoice {
+    const [first] = orders;
+    if (!first || orders.some((o) => o.customerNumber !== first.customerNumber || (o.currencyCode ?? '') !== (first.currencyCode ?? ''))) throw new Error('Combine Shipments invoices the shipments of one customer and currency');
+    const at = this.now();
+    const id = randomUUID();
+    const items = orders.flatMap((o) => o.salesOrderLines.filter((l) => l.lineType === 'Item').map((l) => ({ order: o, line: l })));
+    const lines = items.map(({ line: l }, i) => {
+      const unitPrice = l.unitPrice ?? 0;
+      const line: BcSimSalesInvoiceLine = { id: randomUUID(), documentId: id, sequence: (i + 1) * 10000, lineType: 'Item', lineObjectNumber: l.lineObjectNumber, description: l.description, unitOfMeasureCode: l.unitOfMeasureCode, quantity: l.quantity, unitPrice, amountExcludingTax: round2(unitPrice * l.quantity) };
+      assertBcSalesInvoiceLine(line);
+      return line;
+    });
+    this.lines.set(id, lines);
+    const lineOrders = lines.map((l, i) => ({ lineNo: l.sequence, orderNo: items[i]!.order.number, amount: l.amountExcludingTax, amountIncludingVat: round2(l.amountExcludingTax * (1 + vatPercent / 100)) }));
+    this.lineOrders.set(id, lineOrders);
+    const net = round2(lineOrders.reduce((sum, l) => sum + l.amount, 0));
+    const gross = round2(lineOrders.reduce((sum, l) => sum + l.amountIncludingVat, 0));
+    const single = new Set(orders.map((o) => o.number)).size === 1;
+    return this.postedInvoice(id, at, first.customerNumber, single ? first : undefined, first.currencyCode, net, gross);
+  }
+
+  /** A posted invoice (status Open, due in 30 days) with its totals; `order`: the order its header names, if one. */
+  private postedInvoice(id: string, at: Date, customerNumber: string, order: { id: string; number: string } | undefined, currencyCode: string | undefined, net: number, gross: number): BcSimSalesInvoice {
+    const day = at.toISOString().slice(0, 10);
+    return this.put({
       id,
       number: `PS-INV${103000 + ++this.seq}`,
       externalDocumentNumber: '',
       invoiceDate: day,
       postingDate: day,
       dueDate: new Date(at.getTime() + 30 * 86_400_000).toISOString().slice(0, 10),
-      customerNumber: order.customerNumber,
-      orderId: order.id,
-      orderNumber: order.number,
+      customerNumber,
+      orderId: order?.id ?? ZERO_GUID,
+      orderNumber: order?.number ?? '',
       currencyId: ZERO_GUID,
-      currencyCode: order.currencyCode || this.localCurrency,
+      currencyCode: currencyCode || this.localCurrency,
       pricesIncludeTax: false,
       totalAmountExcludingTax: net,
-      totalTaxAmount: tax,
-      totalAmountIncludingTax: round2(net + tax),
-      remainingAmount: round2(net + tax),
+      totalTaxAmount: round2(gross - net),
+      totalAmountIncludingTax: gross,
+      remainingAmount: gross,
       status: 'Open',
       lastModifiedDateTime: at.toISOString(),
     });
-    return { invoice, created: true };
   }
 
   /** A status change (e.g. Paid, Canceled), as BC records it; throws when the invoice is unknown. */
@@ -310,5 +349,6 @@ export class BcSalesInvoices {
     this.creditMemoSeq = 0;
     this.sourceOrders.clear();
     this.draftSeq = 0;
+    this.lineOrders.clear();
   }
 }

@@ -49,7 +49,10 @@ export class BcExtensionPages {
    * Pages the extension reads from BC's own tables rather than from rows the scenario seeds: `salesInvoiceOrders`
    * (the Sales Invoice Header), answered from the simulator's invoices. Every row is checked against the contract.
    */
-  readonly tables: { salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[] } = {};
+  readonly tables: {
+    salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[];
+    salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string }[];
+  } = {};
 
   constructor(private readonly now: () => Date) {}
 
@@ -71,6 +74,7 @@ export class BcExtensionPages {
       return { status: 204 };
     }
     if (method === 'GET' && path === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) return this.invoicesBilling(query?.get('$filter') ?? '');
+    if (method === 'GET' && path === 'salesInvoiceLineOrders' && this.tables.salesInvoiceLineOrders) return this.invoiceLines(query?.get('$filter') ?? '');
     const keyed = KEYED.exec(path);
     if (keyed && method === 'GET' && keyed[1] === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) {
       const row = this.tables.salesInvoiceOrders().find((r) => r.number === keyed[2]!.replaceAll("''", "'"));
@@ -119,6 +123,14 @@ export class BcExtensionPages {
     if (!byOrder) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only sourceOrderNo eq '…' on salesInvoiceOrders.`);
     const orderNo = byOrder[1]!.replaceAll("''", "'");
     return { status: 200, body: { value: this.tables.salesInvoiceOrders!().filter((r) => r.sourceOrderNo === orderNo).map((r) => this.servedRow('salesInvoiceOrders', r.number, r)) } };
+  }
+
+  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'` (the only filter the contract reads): a posted invoice's lines. */
+  private invoiceLines(filter: string): PageAnswer {
+    const byDocument = /^documentNo eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!byDocument) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' on salesInvoiceLineOrders.`);
+    const number = byDocument[1]!.replaceAll("''", "'");
+    return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r.documentNo === number).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
   }
 
   /** A row read from a BC table as the page serves it, checked against the page's response schema. */

@@ -138,6 +138,10 @@ export class BusinessCentralSimulator {
       [...this.invoices.byId.values()]
         .filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status))
         .map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
+    this.pages.tables.salesInvoiceLineOrders = () =>
+      [...this.invoices.byId.values()]
+        .filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status))
+        .flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: `${i.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: i.number, ...l })));
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -386,6 +390,28 @@ export class BusinessCentralSimulator {
       ...(await this.notify('salesInvoices', corrective.id, 'created', corrective.lastModifiedDateTime)),
     ];
     return { corrective, statuses };
+  }
+
+  /**
+   * A user ships orders (Post → Ship: a posted sales shipment each; the orders stay) and invoices their shipments
+   * together with report 295 Combine Shipments ({@link BcSalesInvoices.postCombined}); BC notifies the salesInvoices
+   * subscriptions (`created`).
+   */
+  async combineShipments(orderNumbers: readonly string[]): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
+    const orders = orderNumbers.map((number) => {
+      const order = [...this.orders.values()].find((o) => o.number === number);
+      if (!order) throw new Error(`Business Central has no sales order ${number} to ship`);
+      return order;
+    });
+    const at = this.now().toISOString();
+    for (const order of orders) {
+      if (order.salesOrderLines.every((l) => l.shippedQuantity >= l.quantity)) continue;
+      this.shipments.push({ id: randomUUID(), number: `S-SHPT${102000 + this.shipments.length + 1}`, orderNumber: order.number, customerNumber: order.customerNumber, postingDate: at.slice(0, 10), lastModifiedDateTime: at });
+      for (const line of order.salesOrderLines) line.shippedQuantity = line.quantity;
+      order.fullyShipped = true;
+    }
+    const invoice = this.invoices.postCombined(orders, this.vatPercent.get(orders[0]!.customerNumber) ?? 0);
+    return { invoice, statuses: await this.notify('salesInvoices', invoice.id, 'created', invoice.lastModifiedDateTime) };
   }
 
   /**

@@ -286,6 +286,36 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await expect(client.getOrder('S-ORD999999')).rejects.toThrow(/nor any invoice posted from it/);
   });
 
+  test('Combine Shipments: one invoice for two orders (blank orderNumber) is read back as one invoice.posted per order, with its lines\' amounts; without the extension\'s page, none', async () => {
+    const { sim, api, queue, clock, wanted } = world();
+    await ensureSubscriptions(api, wanted, clock.now);
+    sim.vatPercent.set('10000', 10);
+    const client = new BusinessCentralClient(api);
+    for (const [number, price] of [['S-ORD101005', 250], ['S-ORD101006', 99.99]] as const) {
+      const o = order({ number, currencyCode: 'USD' });
+      o.salesOrderLines[0]!.unitPrice = price;
+      await sim.changeSalesOrder(o);
+      await client.markBillingReady(number, { shipmentId: `SHP-${number}`, deliveredAt: '2026-03-12T15:00:00Z' }, `key-${number}`);
+    }
+    const { invoice, statuses } = await sim.combineShipments(['S-ORD101005', 'S-ORD101006']);
+    expect(statuses).toEqual([202]);
+    const served = await api.getSalesInvoice(invoice.id);
+    expect(() => assertBcSalesInvoice(served)).not.toThrow();
+    expect(served).toMatchObject({ orderNumber: '', totalAmountExcludingTax: 1399.96, totalAmountIncludingTax: 1539.96 });
+    // Both orders stay (shipped, not deleted: a batch job deletes invoiced orders later).
+    expect((await api.findSalesOrderByNumber('S-ORD101006'))?.number).toBe('S-ORD101006');
+    const request = queue.requests.at(-1) as BcSalesInvoiceReadBackRequest;
+    const { events, notPosted } = await bcInvoiceReadBack(api, request);
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.refs, (e.data as { grossAmount: string }).grossAmount])).toEqual([
+      [{ invoiceId: invoice.number, orderId: 'S-ORD101005', shipmentId: 'SHP-S-ORD101005', customerId: '10000' }, '1100.00'],
+      [{ invoiceId: invoice.number, orderId: 'S-ORD101006', shipmentId: 'SHP-S-ORD101006', customerId: '10000' }, '439.96'],
+    ]);
+    sim.pages.tables.salesInvoiceLineOrders = undefined;
+    const without = await bcInvoiceReadBack(api, request);
+    expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/names no order it bills/)]]);
+  });
+
   test('an order BC deleted and a user then corrected: read from the invoice that bills it again, with the corrected price', async () => {
     const { sim, api, invoice } = await invoicedWorld();
     const client = new BusinessCentralClient(api);

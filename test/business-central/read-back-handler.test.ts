@@ -78,6 +78,7 @@ function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcS
     listSalesCreditMemos: async () => [await readCreditMemo()],
     listBillingReady: async () => [{ id: 'r', orderNo: '101005', shipmentNo: 'SHP-101005-1', deliveredAt: '2026-03-12T14:00:00Z' }],
     getInvoiceOrder: async () => undefined,
+    listInvoiceLineOrders: async () => [],
   };
   const publisher = new InMemoryPublisher();
   const messages = new InMemoryMessageOps();

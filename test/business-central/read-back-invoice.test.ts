@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { BcBillingReadyRow, BcSalesInvoice } from '../../lambdas/erp/business-central/bc-api';
+import type { BcBillingReadyRow, BcInvoiceLineOrder, BcSalesInvoice } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests, type BcSalesInvoiceReadBackRequest } from '../../lambdas/erp/business-central/notifications';
-import { bcDecimal, bcInvoiceNotPostedReason, bcInvoiceReadBack, billingReadyShipment, mapBcSalesInvoice, type BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
+import { bcDecimal, bcInvoiceNotPostedReason, bcInvoiceReadBack, bcInvoiceShares, billingReadyShipment, mapBcSalesInvoice, type BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { ValidationError } from '../../lambdas/shared/errors';
 
@@ -30,7 +30,12 @@ const request = (at = '2026-03-12T15:05:00.337Z'): BcSalesInvoiceReadBackRequest
   bcReadBackRequests({ value: [{ subscriptionId: 's', clientState: 'x', resource: `api/v2.0/companies(${COMPANY})/salesInvoices(${INVOICE_ID})`, changeType: 'created', lastModifiedDateTime: at }] }, '2026-03-12T15:05:31.000Z')[0] as BcSalesInvoiceReadBackRequest;
 
 /** A reader answering `invoice`; `invoiceOrders`: the extension's salesInvoiceOrders rows (invoice number → the order it bills). */
-function reader(invoice: BcSalesInvoice, billingReady: BcBillingReadyRow[] = [{ id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' }], invoiceOrders: Record<string, string> = {}): BcSalesInvoiceReader & { asked: string[] } {
+function reader(
+  invoice: BcSalesInvoice,
+  billingReady: BcBillingReadyRow[] = [{ id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' }],
+  invoiceOrders: Record<string, string> = {},
+  lineOrders: BcInvoiceLineOrder[] = [],
+): BcSalesInvoiceReader & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
@@ -41,6 +46,7 @@ function reader(invoice: BcSalesInvoice, billingReady: BcBillingReadyRow[] = [{ 
       asked.push(number);
       return invoiceOrders[number];
     },
+    listInvoiceLineOrders: async (number) => lineOrders.filter((l) => l.documentNo === number),
   };
 }
 
@@ -89,7 +95,7 @@ describe('Business Central sales invoice → invoice.posted', () => {
     const read = reader({ ...INVOICE, orderNumber: '' });
     const { events, notPosted } = await bcInvoiceReadBack(read, request());
     expect(events).toEqual([]);
-    expect(notPosted[0]).toMatch(/not posted from a sales order \(no orderNumber\) and the extension names no order/);
+    expect(notPosted[0]).toMatch(/not posted from a sales order \(no orderNumber\) and the extension names no order it bills/);
     expect(read.asked).toEqual([INVOICE.number]);
   });
 
@@ -106,6 +112,38 @@ describe('Business Central sales invoice → invoice.posted', () => {
     expect(events[0].metadata).toMatchObject({ correlationId: 'SO-1001' });
     expect(events[0].refs).toEqual({ invoiceId: 'PS-INV103002', orderId: 'SO-1001', shipmentId: 'SHP-1001-01', customerId: 'C-77' });
     expect(events[0].data).toMatchObject({ documentType: 'invoice', grossAmount: '17440.00' });
+  });
+
+  test('an invoice of several orders (Combine Shipments; blank orderNumber): one invoice.posted per order, each with its lines\' amounts and its own id', async () => {
+    const combined = { ...INVOICE, number: 'PS-INV103009', orderNumber: '', totalAmountExcludingTax: 1300.5, totalTaxAmount: 117.05, totalAmountIncludingTax: 1417.55 };
+    const line = (lineNo: number, orderNo: string, amount: number, amountIncludingVat: number): BcInvoiceLineOrder => ({ id: `00000000-0000-0000-0000-${String(lineNo).padStart(12, '0')}`, documentNo: 'PS-INV103009', lineNo, orderNo, amount, amountIncludingVat });
+    const lines = [line(10000, 'SO-1001', 1000, 1090), line(20000, 'SO-1002', 250.25, 272.77), line(30000, 'SO-1001', 50.25, 54.78), line(40000, '', 0, 0)];
+    const billingReady = [
+      { id: 'r1', orderNo: 'SO-1001', shipmentNo: 'SHP-1001-01', deliveredAt: '2026-03-12T14:40:00Z' },
+      { id: 'r2', orderNo: 'SO-1002', shipmentNo: 'SHP-1002-01', deliveredAt: '2026-03-12T15:40:00Z' },
+    ];
+    const { events, notPosted } = await bcInvoiceReadBack(reader(combined, billingReady, {}, lines), request());
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.metadata.source.eventId, e.metadata.correlationId, e.refs, e.data])).toEqual([
+      [`bc:salesInvoices:${INVOICE_ID}:posted:SO-1001`, 'SO-1001', { invoiceId: 'PS-INV103009', orderId: 'SO-1001', shipmentId: 'SHP-1001-01', customerId: 'C-77' }, { documentType: 'invoice', currency: 'EUR', netAmount: '1050.25', taxAmount: '94.53', grossAmount: '1144.78', dueDate: '2026-04-11' }],
+      [`bc:salesInvoices:${INVOICE_ID}:posted:SO-1002`, 'SO-1002', { invoiceId: 'PS-INV103009', orderId: 'SO-1002', shipmentId: 'SHP-1002-01', customerId: 'C-77' }, { documentType: 'invoice', currency: 'EUR', netAmount: '250.25', taxAmount: '22.52', grossAmount: '272.77', dueDate: '2026-04-11' }],
+    ]);
+    for (const event of events) expect(validateCanonicalEvent(event)).toMatchObject({ ok: true });
+  });
+
+  test('an invoice whose lines name one order (beside a freight line of none) is that order\'s, whole, with the usual id', async () => {
+    const line = (lineNo: number, orderNo: string): BcInvoiceLineOrder => ({ id: `00000000-0000-0000-0000-${String(lineNo).padStart(12, '0')}`, documentNo: INVOICE.number, lineNo, orderNo, amount: 100, amountIncludingVat: 109 });
+    const { events } = await bcInvoiceReadBack(reader({ ...INVOICE, orderNumber: '' }, undefined, {}, [line(10000, 'SO-1001'), line(20000, '')]), request());
+    expect(events.map((e) => [e.metadata.source.eventId, e.refs.orderId, (e.data as { grossAmount: string }).grossAmount])).toEqual([[`bc:salesInvoices:${INVOICE_ID}:posted`, 'SO-1001', '17985.00']]);
+  });
+
+  test('line shares are summed in cents (no binary-float drift); a line of an order without its amounts is a ValidationError naming the field', () => {
+    const line = (orderNo: string, amount: number, amountIncludingVat: number) => ({ id: 'x', documentNo: 'N', lineNo: 1, orderNo, amount, amountIncludingVat });
+    expect(bcInvoiceShares([line('A', 0.1, 0.11), line('A', 0.2, 0.22), line('B', 1, 1)])).toEqual([
+      { orderNumber: 'A', netCents: 30, grossCents: 33 },
+      { orderNumber: 'B', netCents: 100, grossCents: 100 },
+    ]);
+    expect(() => bcInvoiceShares([{ id: 'x', documentNo: 'N', lineNo: 1, orderNo: 'A' }])).toThrow(expect.objectContaining({ field: 'salesInvoiceLineOrders.amount' }));
   });
 
   test('an invoice with its orderNumber is mapped without asking the extension', async () => {

@@ -206,6 +206,16 @@ export interface BcSalesInvoiceOrder {
   sourceOrderNo?: string;
 }
 
+/** A row of the extension's `salesInvoiceLineOrders` page (contracts/business-central/extension-pages.json). */
+export interface BcInvoiceLineOrder {
+  id: string;
+  documentNo: string;
+  lineNo: number;
+  orderNo?: string;
+  amount?: number;
+  amountIncludingVat?: number;
+}
+
 export interface BcBillingReadyRow {
   id: string;
   orderNo: string;
@@ -367,6 +377,21 @@ export class BcApi {
       return row.orderNo || row.sourceOrderNo || undefined;
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A posted invoice's lines with the order each bills, from the extension's `salesInvoiceLineOrders?$filter=documentNo
+   * eq '…'` (the Sales Invoice Line's Order No., Amount, Amount Including VAT: API v2.0's salesInvoiceLines serve none
+   * of them). Empty on 404 (an extension without the page).
+   */
+  async listInvoiceLineOrders(invoiceNumber: string): Promise<BcInvoiceLineOrder[]> {
+    const filter = encodeURIComponent(`documentNo eq ${odataString(invoiceNumber)}`);
+    try {
+      return (await this.collection<BcInvoiceLineOrder>(`/api/${this.customApi}/companies(${seg(this.companyId)})/salesInvoiceLineOrders?$filter=${filter}`)).value;
+    } catch (error) {
+      if (error instanceof RejectedByTargetError && error.status === 404) return [];
       throw error;
     }
   }

@@ -4,7 +4,7 @@ import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js'
 import { compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import type { MappedResource } from '../inbound/generic-erp';
-import { bcEnum, type BcBillingReadyRow, type BcSalesInvoice } from './bc-api';
+import { bcEnum, type BcBillingReadyRow, type BcInvoiceLineOrder, type BcSalesInvoice } from './bc-api';
 import type { BcSalesInvoiceReadBackRequest } from './notifications';
 
 /**
@@ -72,7 +72,7 @@ export async function bcInvoiceOrder(reader: Pick<BcSalesInvoiceReader, 'getInvo
 
 /** Why an invoice names no order of ours. */
 export const noOrderReason = (invoice: BcSalesInvoice) =>
-  `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber) and the extension names no order it bills again (salesInvoiceOrders): no order of ours to note it on`;
+  `sales invoice ${invoice.number} was not posted from a sales order (no orderNumber) and the extension names no order it bills (salesInvoiceOrders, salesInvoiceLineOrders): no order of ours to note it on`;
 
 /** A BC amount (a JSON number) → a canonical decimal string, 2 to 4 decimals. Throws ValidationError naming the field. Pure. */
 export function bcDecimal(value: unknown, field: string): string {
@@ -95,7 +95,7 @@ export function billingReadyShipment(rows: readonly BcBillingReadyRow[]): string
  * A posted BC sales invoice (the order it bills, by default its `orderNumber`, and the shipment, when known) →
  * `invoice.posted` refs/data. Throws ValidationError naming the field. Pure.
  */
-export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string, orderNumber = invoice.orderNumber): MappedResource {
+export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string, orderNumber = invoice.orderNumber, share?: InvoiceShare): MappedResource {
   if (!invoice.number) throw new ValidationError(`sales invoice ${invoice.id} has no number`, 'salesInvoice.number');
   if (!orderNumber) throw new ValidationError(`sales invoice ${invoice.number} has no orderNumber`, 'salesInvoice.orderNumber');
   const currency = invoice.currencyCode ?? '';
@@ -106,12 +106,43 @@ export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string, 
     data: compact({
       documentType: 'invoice',
       currency,
-      netAmount: bcDecimal(invoice.totalAmountExcludingTax, 'salesInvoice.totalAmountExcludingTax'),
-      taxAmount: invoice.totalTaxAmount === undefined ? undefined : bcDecimal(invoice.totalTaxAmount, 'salesInvoice.totalTaxAmount'),
-      grossAmount: bcDecimal(invoice.totalAmountIncludingTax, 'salesInvoice.totalAmountIncludingTax'),
+      ...(share
+        ? { netAmount: centsDecimal(share.netCents), taxAmount: centsDecimal(share.grossCents - share.netCents), grossAmount: centsDecimal(share.grossCents) }
+        : {
+            netAmount: bcDecimal(invoice.totalAmountExcludingTax, 'salesInvoice.totalAmountExcludingTax'),
+            taxAmount: invoice.totalTaxAmount === undefined ? undefined : bcDecimal(invoice.totalTaxAmount, 'salesInvoice.totalTaxAmount'),
+            grossAmount: bcDecimal(invoice.totalAmountIncludingTax, 'salesInvoice.totalAmountIncludingTax'),
+          }),
       dueDate: dateOf(invoice.dueDate),
     }),
   };
+}
+
+/** One order's part of an invoice of several orders: the sums of its lines, in cents. */
+export interface InvoiceShare {
+  readonly orderNumber: string;
+  readonly netCents: number;
+  readonly grossCents: number;
+}
+
+/** Whole cents → a canonical decimal string with 2 decimals. */
+const centsDecimal = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+
+/**
+ * The orders an invoice's lines bill (the extension's `salesInvoiceLineOrders`), in the order they first appear, each
+ * with the sums of its lines (pure). Lines of no order (a freight charge, invoice rounding) are nobody's share: with
+ * one order the caller announces the whole invoice for it, with several each order gets its own lines. A line without
+ * its amounts is a ValidationError naming the field (the page serves them).
+ */
+export function bcInvoiceShares(lines: readonly BcInvoiceLineOrder[]): InvoiceShare[] {
+  const shares = new Map<string, { netCents: number; grossCents: number }>();
+  for (const line of lines) {
+    if (!line.orderNo) continue;
+    if (typeof line.amount !== 'number' || typeof line.amountIncludingVat !== 'number') throw new ValidationError(`line ${line.lineNo} of sales invoice ${line.documentNo} came without its amounts`, 'salesInvoiceLineOrders.amount');
+    const share = shares.get(line.orderNo) ?? { netCents: 0, grossCents: 0 };
+    shares.set(line.orderNo, { netCents: share.netCents + Math.round(line.amount * 100), grossCents: share.grossCents + Math.round(line.amountIncludingVat * 100) });
+  }
+  return [...shares].map(([orderNumber, sums]) => ({ orderNumber, ...sums }));
 }
 
 /** What the invoice read-back needs from BC (implemented by BcApi). */
@@ -122,6 +153,8 @@ export interface BcSalesInvoiceReader {
   listBillingReady(orderNo: string): Promise<BcBillingReadyRow[]>;
   /** The order a posted invoice bills, from the extension's `salesInvoiceOrders` page (undefined without the page or a row). */
   getInvoiceOrder(invoiceNumber: string): Promise<string | undefined>;
+  /** A posted invoice's lines with their orders, from the extension's `salesInvoiceLineOrders` page (empty without it). */
+  listInvoiceLineOrders(invoiceNumber: string): Promise<BcInvoiceLineOrder[]>;
 }
 
 export interface BcInvoiceReadBackResult {
@@ -149,23 +182,29 @@ export async function bcInvoiceReadBack(reader: BcSalesInvoiceReader, request: B
       continue;
     }
     const orderNumber = await bcInvoiceOrder(reader, invoice);
-    if (!orderNumber) {
+    // Without one order named, the orders its lines bill: one (with lines of no order beside it) takes the whole invoice,
+    // several each their own lines' share, each its own event.
+    const shares = orderNumber ? [] : bcInvoiceShares(await reader.listInvoiceLineOrders(invoice.number));
+    const parts: { orderNumber: string; share?: InvoiceShare }[] = orderNumber ? [{ orderNumber }] : shares.length === 1 ? [{ orderNumber: shares[0]!.orderNumber }] : shares.map((share) => ({ orderNumber: share.orderNumber, share }));
+    if (parts.length === 0) {
       notPosted.push(noOrderReason(invoice));
       continue;
     }
-    const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(orderNumber)), orderNumber);
-    const event = buildCanonicalEvent({
-      eventType: 'invoice.posted',
-      system: 'erp',
-      vendor: 'business-central',
-      vendorEventId: `bc:salesInvoices:${invoice.id.toLowerCase()}:posted`,
-      occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
-      receivedAt: request.receivedAt,
-      refs: mapped.refs,
-      data: mapped.data,
-    });
-    validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales invoice ${invoice.number} is invalid`);
-    events.push(event);
+    for (const { orderNumber: order, share } of parts) {
+      const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(order)), order, share);
+      const event = buildCanonicalEvent({
+        eventType: 'invoice.posted',
+        system: 'erp',
+        vendor: 'business-central',
+        vendorEventId: `bc:salesInvoices:${invoice.id.toLowerCase()}:posted${share ? `:${order}` : ''}`,
+        occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+        receivedAt: request.receivedAt,
+        refs: mapped.refs,
+        data: mapped.data,
+      });
+      validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales invoice ${invoice.number} is invalid`);
+      events.push(event);
+    }
   }
   return { events, notPosted };
 }
