@@ -228,3 +228,39 @@ test('an order sold by weight, in a unit the company defines (KILO, Rec 20 KGM),
     'SO-2002 dispatched (its route created in the fleet system)',
   );
 });
+
+test('a user invoices two orders\' shipments together in BC (Combine Shipments): the invoice, with no orderNumber, is announced once per order with that order\'s amounts', { timeout: 120_000 }, async () => {
+  const number = 'SO-2003';
+  bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
+  await bc().changeSalesOrder({
+    id: '9c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+    number,
+    customerNumber: 'C-77',
+    requestedDeliveryDate: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+    shipToName: 'C-77 Utrecht receiving dock',
+    shipToAddressLine1: 'Koelhuisweg 4',
+    shipToCity: 'Utrecht',
+    shipToPostCode: '3542 AB',
+    shipToCountry: 'NL',
+    status: 'Open',
+    fullyShipped: false,
+    lastModifiedDateTime: '',
+    salesOrderLines: [{ id: 'ad4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a', sequence: 10000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 10, shippedQuantity: 0, unitPrice: 412.5 }],
+  });
+  const { invoice, statuses } = await bc().combineShipments(['SO-2002', number]);
+  expect(statuses).toEqual([202]);
+  expect(invoice.orderNumber).toBe('');
+  const posted = () =>
+    sandbox.busTap
+      .events()
+      .filter((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs: { invoiceId: string } }).refs.invoiceId === invoice.number)
+      .map((e) => e.detail as { refs: { orderId: string }; data: { grossAmount: string } });
+  const events = await eventually(async () => (posted().length === 2 ? posted() : undefined), 60_000, 'the combined invoice on the bus, once per order');
+  const lines = bc().invoices.lineOrders.get(invoice.id)!;
+  const gross = (order: string) => lines.filter((l) => l.orderNo === order).reduce((sum, l) => sum + Math.round(l.amountIncludingVat * 100), 0);
+  expect(events.map((e) => [e.refs.orderId, e.data.grossAmount]).sort()).toEqual([
+    ['SO-2002', (gross('SO-2002') / 100).toFixed(2)],
+    [number, (gross(number) / 100).toFixed(2)],
+  ]);
+  expect(gross('SO-2002') + gross(number)).toBe(Math.round(invoice.totalAmountIncludingTax * 100));
+});
