@@ -286,7 +286,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await expect(client.getOrder('S-ORD999999')).rejects.toThrow(/nor any invoice posted from it/);
   });
 
-  test('Combine Shipments: one invoice for two orders (blank orderNumber) is read back as one invoice.posted per order, with its lines\' amounts; without the extension\'s page, none', async () => {
+  test('Combine Shipments: one invoice for two orders (blank orderNumber) is read back as one invoice.posted per order, with its lines\' amounts (without the extension\'s page, none), and its cancellation as one credit memo per order', async () => {
     const { sim, api, queue, clock, wanted } = world();
     await ensureSubscriptions(api, wanted, clock.now);
     sim.vatPercent.set('10000', 10);
@@ -311,9 +311,18 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
       [{ invoiceId: invoice.number, orderId: 'S-ORD101005', shipmentId: 'SHP-S-ORD101005', customerId: '10000' }, '1100.00'],
       [{ invoiceId: invoice.number, orderId: 'S-ORD101006', shipmentId: 'SHP-S-ORD101006', customerId: '10000' }, '439.96'],
     ]);
+    const table = sim.pages.tables.salesInvoiceLineOrders;
     sim.pages.tables.salesInvoiceLineOrders = undefined;
     const without = await bcInvoiceReadBack(api, request);
     expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/names no order it bills/)]]);
+    sim.pages.tables.salesInvoiceLineOrders = table;
+    // Cancelled (a credit memo for the whole invoice): credited once per order, each its share.
+    const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);
+    const credited = await bcCreditMemoReadBack(api, queue.requests.at(-1) as BcSalesCreditMemoReadBackRequest);
+    expect(credited.events.map((e) => [e.metadata.source.eventId, e.refs.orderId, e.data])).toEqual([
+      [`bc:salesCreditMemos:${creditMemo.id}:posted:S-ORD101005`, 'S-ORD101005', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: '1100.00' })],
+      [`bc:salesCreditMemos:${creditMemo.id}:posted:S-ORD101006`, 'S-ORD101006', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: '439.96' })],
+    ]);
   });
 
   test('an order BC deleted and a user then corrected: read from the invoice that bills it again, with the corrected price', async () => {

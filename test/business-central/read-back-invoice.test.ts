@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { BcBillingReadyRow, BcInvoiceLineOrder, BcSalesInvoice } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests, type BcSalesInvoiceReadBackRequest } from '../../lambdas/erp/business-central/notifications';
 import { bcDecimal, bcInvoiceNotPostedReason, bcInvoiceReadBack, bcInvoiceShares, billingReadyShipment, mapBcSalesInvoice, type BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
+import { creditMemoParts } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { ValidationError } from '../../lambdas/shared/errors';
 
@@ -135,6 +136,20 @@ describe('Business Central sales invoice → invoice.posted', () => {
     const line = (lineNo: number, orderNo: string): BcInvoiceLineOrder => ({ id: `00000000-0000-0000-0000-${String(lineNo).padStart(12, '0')}`, documentNo: INVOICE.number, lineNo, orderNo, amount: 100, amountIncludingVat: 109 });
     const { events } = await bcInvoiceReadBack(reader({ ...INVOICE, orderNumber: '' }, undefined, {}, [line(10000, 'SO-1001'), line(20000, '')]), request());
     expect(events.map((e) => [e.metadata.source.eventId, e.refs.orderId, (e.data as { grossAmount: string }).grossAmount])).toEqual([[`bc:salesInvoices:${INVOICE_ID}:posted`, 'SO-1001', '17985.00']]);
+  });
+
+  test('a credit memo of an invoice of several orders: one per order\'s share when it credits the whole invoice; a partial one names no order', () => {
+    const shares = [
+      { orderNumber: 'SO-1', netCents: 100000, grossCents: 110000 },
+      { orderNumber: 'SO-2', netCents: 39996, grossCents: 43996 },
+    ];
+    const invoice = { ...INVOICE, orderNumber: '', totalAmountIncludingTax: 1539.96 };
+    const memo = (total: number) => ({ id: 'm', number: 'CR-1', totalAmountIncludingTax: total, status: 'Corrective' });
+    expect(creditMemoParts(memo(1539.96), invoice, undefined, shares)).toEqual(shares.map((share) => ({ orderNumber: share.orderNumber, share })));
+    expect(creditMemoParts(memo(100), invoice, undefined, shares)).toMatch(/credits part of sales invoice PS-INV103001, which bills 2 orders/);
+    expect(creditMemoParts(memo(100), invoice, 'SO-9', [])).toEqual([{ orderNumber: 'SO-9' }]);
+    expect(creditMemoParts(memo(100), invoice, undefined, [shares[0]!])).toEqual([{ orderNumber: 'SO-1' }]);
+    expect(creditMemoParts(memo(100), invoice, undefined, [])).toMatch(/bills no sales order/);
   });
 
   test('line shares are summed in cents (no binary-float drift); a line of an order without its amounts is a ValidationError naming the field', () => {

@@ -4,9 +4,9 @@ import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js'
 import { compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import type { MappedResource } from '../inbound/generic-erp';
-import { bcEnum, type BcSalesCreditMemo } from './bc-api';
+import { bcEnum, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
-import { bcDecimal, bcInvoiceOrder, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader } from './read-back-invoice';
+import { bcDecimal, bcInvoiceOrder, bcInvoiceShares, shareAmounts, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader, type InvoiceShare } from './read-back-invoice';
 
 /**
  * A Business Central sales credit memo read back through API v2.0 → `invoice.posted` with `documentType: credit-memo`
@@ -52,7 +52,7 @@ export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | u
  * that order's shipment → `invoice.posted` refs/data, `correctsInvoiceId` naming the invoice. Throws ValidationError
  * naming the field. Pure.
  */
-export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readonly invoiceNumber: string; readonly orderNumber: string }, shipmentId?: string): MappedResource {
+export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readonly invoiceNumber: string; readonly orderNumber: string }, shipmentId?: string, share?: InvoiceShare): MappedResource {
   const { invoiceNumber, orderNumber } = corrects;
   if (!memo.number) throw new ValidationError(`sales credit memo ${memo.id} has no number`, 'salesCreditMemo.number');
   const currency = memo.currencyCode ?? '';
@@ -64,15 +64,33 @@ export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readon
       documentType: 'credit-memo',
       correctsInvoiceId: invoiceNumber || undefined,
       currency,
-      netAmount: bcDecimal(memo.totalAmountExcludingTax, 'salesCreditMemo.totalAmountExcludingTax'),
-      taxAmount: memo.totalTaxAmount === undefined ? undefined : bcDecimal(memo.totalTaxAmount, 'salesCreditMemo.totalTaxAmount'),
-      grossAmount: bcDecimal(memo.totalAmountIncludingTax, 'salesCreditMemo.totalAmountIncludingTax'),
+      ...(share
+        ? shareAmounts(share)
+        : {
+            netAmount: bcDecimal(memo.totalAmountExcludingTax, 'salesCreditMemo.totalAmountExcludingTax'),
+            taxAmount: memo.totalTaxAmount === undefined ? undefined : bcDecimal(memo.totalTaxAmount, 'salesCreditMemo.totalTaxAmount'),
+            grossAmount: bcDecimal(memo.totalAmountIncludingTax, 'salesCreditMemo.totalAmountIncludingTax'),
+          }),
     }),
   };
 }
 
+/**
+ * Which orders a credit memo credits (pure): the order its invoice bills; for an invoice of several orders, each
+ * order's share of the invoice when the credit memo credits the whole invoice (as BC's Cancel and Correct do), since a
+ * credit memo names no order and a part of an invoice of several orders cannot be told apart. A string says why none.
+ */
+export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice, orderNumber: string | undefined, shares: readonly InvoiceShare[]): { orderNumber: string; share?: InvoiceShare }[] | string {
+  if (orderNumber) return [{ orderNumber }];
+  if (shares.length === 1) return [{ orderNumber: shares[0]!.orderNumber }];
+  if (shares.length === 0) return `sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which bills no sales order (no orderNumber, none named by the extension): no order of ours to note it on`;
+  const whole = typeof memo.totalAmountIncludingTax === 'number' && typeof invoice.totalAmountIncludingTax === 'number' && Math.round(Math.abs(memo.totalAmountIncludingTax) * 100) === Math.round(Math.abs(invoice.totalAmountIncludingTax) * 100);
+  if (!whole) return `sales credit memo ${memo.number} credits part of sales invoice ${invoice.number}, which bills ${shares.length} orders: which order it credits is not known, so it is noted on none`;
+  return shares.map((share) => ({ orderNumber: share.orderNumber, share }));
+}
+
 /** What the credit memo read-back needs from BC (implemented by BcApi). */
-export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady' | 'getInvoiceOrder'> {
+export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady' | 'getInvoiceOrder' | 'listInvoiceLineOrders'> {
   getSalesCreditMemo(id: string, companyId?: string): Promise<BcSalesCreditMemo>;
   listSalesCreditMemos(filter: string, companyId?: string): Promise<BcSalesCreditMemo[]>;
 }
@@ -97,23 +115,27 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
     }
     const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
     const orderNumber = await bcInvoiceOrder(reader, invoice);
-    if (!orderNumber) {
-      notPosted.push(`sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which bills no sales order (no orderNumber, none named by the extension): no order of ours to note it on`);
+    const shares = orderNumber ? [] : bcInvoiceShares(await reader.listInvoiceLineOrders(invoice.number));
+    const parts = creditMemoParts(memo, invoice, orderNumber, shares);
+    if (typeof parts === 'string') {
+      notPosted.push(parts);
       continue;
     }
-    const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber }, billingReadyShipment(await reader.listBillingReady(orderNumber)));
-    const event = buildCanonicalEvent({
-      eventType: 'invoice.posted',
-      system: 'erp',
-      vendor: 'business-central',
-      vendorEventId: `bc:salesCreditMemos:${memo.id.toLowerCase()}:posted`,
-      occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
-      receivedAt: request.receivedAt,
-      refs: mapped.refs,
-      data: mapped.data,
-    });
-    validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales credit memo ${memo.number} is invalid`);
-    events.push(event);
+    for (const { orderNumber: order, share } of parts) {
+      const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: order }, billingReadyShipment(await reader.listBillingReady(order)), share);
+      const event = buildCanonicalEvent({
+        eventType: 'invoice.posted',
+        system: 'erp',
+        vendor: 'business-central',
+        vendorEventId: `bc:salesCreditMemos:${memo.id.toLowerCase()}:posted${share ? `:${order}` : ''}`,
+        occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+        receivedAt: request.receivedAt,
+        refs: mapped.refs,
+        data: mapped.data,
+      });
+      validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales credit memo ${memo.number} is invalid`);
+      events.push(event);
+    }
   }
   return { events, notPosted };
 }

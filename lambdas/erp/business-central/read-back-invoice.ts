@@ -107,7 +107,7 @@ export function mapBcSalesInvoice(invoice: BcSalesInvoice, shipmentId?: string, 
       documentType: 'invoice',
       currency,
       ...(share
-        ? { netAmount: centsDecimal(share.netCents), taxAmount: centsDecimal(share.grossCents - share.netCents), grossAmount: centsDecimal(share.grossCents) }
+        ? shareAmounts(share)
         : {
             netAmount: bcDecimal(invoice.totalAmountExcludingTax, 'salesInvoice.totalAmountExcludingTax'),
             taxAmount: invoice.totalTaxAmount === undefined ? undefined : bcDecimal(invoice.totalTaxAmount, 'salesInvoice.totalTaxAmount'),
@@ -127,6 +127,9 @@ export interface InvoiceShare {
 
 /** Whole cents → a canonical decimal string with 2 decimals. */
 const centsDecimal = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+
+/** An order's share of an invoice as the canonical amounts (net, tax = gross − net, gross). */
+export const shareAmounts = (share: InvoiceShare) => ({ netAmount: centsDecimal(share.netCents), taxAmount: centsDecimal(share.grossCents - share.netCents), grossAmount: centsDecimal(share.grossCents) });
 
 /**
  * The orders an invoice's lines bill (the extension's `salesInvoiceLineOrders`), in the order they first appear, each
