@@ -31,7 +31,10 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  *   of the Correct action (codeunit 1303 Correct Posted Sales Invoice) and the corrective invoice posted when a
  *   corrective credit memo is cancelled (codeunit 1339 Cancel Posted Sales Cr. Memo). For those the extension records
  *   the order (its `salesInvoiceOrders` page: contracts/business-central/extension-pages.json), read by the invoice's
- *   number. An invoice with neither was entered on its own, which no order of ours can own: ignored with the reason.
+ *   number. Else the invoice's lines say (the extension's `salesInvoiceLineOrders`: Sales-Post gives each line the
+ *   order it was posted from): lines of one order make the whole invoice that order's; lines of several orders (report
+ *   295 Combine Shipments) make one event per order with that order's lines' amounts ("Invoices of several orders").
+ *   An invoice with none was entered on its own, which no order of ours can own: ignored with the reason.
  * - `refs.shipmentId`: a BC invoice names its order, not our shipment. The logistics-sync extension's
  *   `billingReadyOrders` rows of the order (our own page, contracts/business-central/extension-pages.json) say which
  *   shipment was marked billing-ready: the latest one's `shipmentNo` (an invoice posted after several partial
@@ -39,9 +42,10 @@ import type { BcSalesInvoiceReadBackRequest } from './notifications';
  *   and the CS adapter, which notes invoices on a shipment's ticket, has nothing to note it on.
  * - `number` → `refs.invoiceId`; `customerNumber` → `refs.customerId`; `totalAmountExcludingTax`, `totalTaxAmount`,
  *   `totalAmountIncludingTax` (JSON numbers) → decimal strings; `currencyCode` → `currency`; `dueDate` → `dueDate`.
- * - One event per invoice, whatever changes later: the id is the invoice's API `id` (which the docs say carries over
- *   from the unposted to the posted invoice) and `posted`, so a repeated notification, a collection overlapping it,
- *   and the later `Open` → `Paid` update all dedupe downstream.
+ * - One event per invoice (per order of an invoice of several orders: `…:posted:{order}`), whatever changes later: the
+ *   id is the invoice's API `id` (which the docs say carries over from the unposted to the posted invoice) and
+ *   `posted`, so a repeated notification, a collection overlapping it, and the later `Open` → `Paid` update all dedupe
+ *   downstream.
  */
 
 /** Statuses of a posted, not cancelled invoice or credit memo (NAV.invoiceEntityAggregateStatus; see above). */
