@@ -51,7 +51,7 @@ export class BcExtensionPages {
    */
   readonly tables: {
     salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[];
-    salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string }[];
+    salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string; readonly orderNo?: string }[];
   } = {};
 
   constructor(private readonly now: () => Date) {}
@@ -125,12 +125,13 @@ export class BcExtensionPages {
     return { status: 200, body: { value: this.tables.salesInvoiceOrders!().filter((r) => r.sourceOrderNo === orderNo).map((r) => this.servedRow('salesInvoiceOrders', r.number, r)) } };
   }
 
-  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'` (the only filter the contract reads): a posted invoice's lines. */
+  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'` or `orderNo eq '…'` (the filters the contract reads): posted invoice lines. */
   private invoiceLines(filter: string): PageAnswer {
-    const byDocument = /^documentNo eq '((?:[^']|'')*)'$/.exec(filter);
-    if (!byDocument) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' on salesInvoiceLineOrders.`);
-    const number = byDocument[1]!.replaceAll("''", "'");
-    return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r.documentNo === number).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
+    const by = /^(documentNo|orderNo) eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' and orderNo eq '…' on salesInvoiceLineOrders.`);
+    const [, field, literal] = by as unknown as [string, 'documentNo' | 'orderNo', string];
+    const value = literal.replaceAll("''", "'");
+    return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r[field] === value).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
   }
 
   /** A row read from a BC table as the page serves it, checked against the page's response schema. */

@@ -387,13 +387,28 @@ export class BcApi {
    * of them). Empty on 404 (an extension without the page).
    */
   async listInvoiceLineOrders(invoiceNumber: string): Promise<BcInvoiceLineOrder[]> {
-    const filter = encodeURIComponent(`documentNo eq ${odataString(invoiceNumber)}`);
-    try {
-      return (await this.collection<BcInvoiceLineOrder>(`/api/${this.customApi}/companies(${seg(this.companyId)})/salesInvoiceLineOrders?$filter=${filter}`)).value;
-    } catch (error) {
-      if (error instanceof RejectedByTargetError && error.status === 404) return [];
-      throw error;
+    return this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `documentNo eq ${odataString(invoiceNumber)}`);
+  }
+
+  /**
+   * The posted invoices of several orders that bill this one in part, each with only the lines that bill it: the
+   * extension's `salesInvoiceLineOrders?$filter=orderNo eq '…'` names them (invoice and line numbers), API v2.0 gives
+   * their lines (`salesInvoices?$filter=number eq '…'&$expand=salesInvoiceLines`; a line's `sequence` is its Line No.).
+   * Invoices that name the order themselves are left out (`listSalesInvoicesOfOrder` reads them). Empty on 404.
+   */
+  async listSalesInvoicesBillingOrderInPart(orderNo: string): Promise<BcSalesInvoice[]> {
+    const rows = await this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `orderNo eq ${odataString(orderNo)}`);
+    const lineNos = new Map<string, Set<number>>();
+    for (const row of rows) lineNos.set(row.documentNo, (lineNos.get(row.documentNo) ?? new Set<number>()).add(row.lineNo));
+    const invoices: BcSalesInvoice[] = [];
+    for (const [number, lines] of lineNos) {
+      const filter = encodeURIComponent(`number eq ${odataString(number)}`);
+      for (const invoice of (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value) {
+        if (invoice.orderNumber === orderNo) continue;
+        invoices.push({ ...invoice, salesInvoiceLines: (invoice.salesInvoiceLines ?? []).filter((l) => lines.has(l.sequence)) });
+      }
     }
+    return invoices;
   }
 
   /**
@@ -403,13 +418,7 @@ export class BcApi {
    * (an extension without the page).
    */
   async listSalesInvoicesReBillingOrder(orderNo: string): Promise<BcSalesInvoice[]> {
-    let rows: BcSalesInvoiceOrder[];
-    try {
-      rows = (await this.collection<BcSalesInvoiceOrder>(`/api/${this.customApi}/companies(${seg(this.companyId)})/salesInvoiceOrders?$filter=${encodeURIComponent(`sourceOrderNo eq ${odataString(orderNo)}`)}`)).value;
-    } catch (error) {
-      if (error instanceof RejectedByTargetError && error.status === 404) return [];
-      throw error;
-    }
+    const rows = await this.customRows<BcSalesInvoiceOrder>('salesInvoiceOrders', `sourceOrderNo eq ${odataString(orderNo)}`);
     const invoices: BcSalesInvoice[] = [];
     for (const { number } of rows) {
       const filter = encodeURIComponent(`number eq ${odataString(number)}`);
@@ -423,9 +432,13 @@ export class BcApi {
    * marked billing-ready. Empty on 404 (an extension without the page, or one that does not serve GET on it).
    */
   async listBillingReady(orderNo: string): Promise<BcBillingReadyRow[]> {
-    const filter = encodeURIComponent(`orderNo eq ${odataString(orderNo)}`);
+    return this.customRows<BcBillingReadyRow>('billingReadyOrders', `orderNo eq ${odataString(orderNo)}`);
+  }
+
+  /** The rows of one of the extension's pages matching an OData filter; empty on 404 (an extension without the page). */
+  private async customRows<T>(entitySet: string, filter: string): Promise<T[]> {
     try {
-      return (await this.collection<BcBillingReadyRow>(`/api/${this.customApi}/companies(${seg(this.companyId)})/billingReadyOrders?$filter=${filter}`)).value;
+      return (await this.collection<T>(`/api/${this.customApi}/companies(${seg(this.companyId)})/${entitySet}?$filter=${encodeURIComponent(filter)}`)).value;
     } catch (error) {
       if (error instanceof RejectedByTargetError && error.status === 404) return [];
       throw error;

@@ -25,7 +25,8 @@ export class BusinessCentralClient implements ErpPort {
   async getOrder(orderId: string): Promise<ErpOrder> {
     const order = await this.api.findSalesOrderByNumber(orderId);
     if (!order) {
-      const invoiced = orderFromPostedInvoices(orderId, await this.api.listSalesInvoicesOfOrder(orderId), await this.api.listSalesInvoicesReBillingOrder(orderId));
+      const alsoBilling = [...(await this.api.listSalesInvoicesReBillingOrder(orderId)), ...(await this.api.listSalesInvoicesBillingOrderInPart(orderId))];
+      const invoiced = orderFromPostedInvoices(orderId, await this.api.listSalesInvoicesOfOrder(orderId), alsoBilling);
       if (invoiced) return invoiced;
       throw new RejectedByTargetError(`sales order ${orderId} was not found in Business Central, nor any invoice posted from it`, 404);
     }
@@ -82,11 +83,11 @@ const POSTED = new Set(['Open', 'Paid', 'Corrective', 'Canceled']);
 /**
  * A sales order BC deleted after it was fully shipped and invoiced, as the invoices posted from it tell it (pure):
  * customer, currency and the Item lines of every posted invoice that is not cancelled (of the cancelled ones when all
- * are: the order had those lines all the same), status `Invoiced`. `reBilling`: the invoices that bill the order
- * again (their `orderNumber` is blank): a Correct action's invoice, which may correct the lines, counts as the
- * order's; a `Corrective` one does not — BC posts it when a corrective credit memo is cancelled, and the invoice that
- * credit memo had cancelled is then no longer cancelled: its lines stand again. Undefined when no posted invoice names
- * the order.
+ * are: the order had those lines all the same), status `Invoiced`. `reBilling`: invoices that bill the order without
+ * naming it (their `orderNumber` is blank) — an invoice of several orders, with only this order's lines, and a Correct
+ * action's invoice, which may correct the lines, count as the order's; a `Corrective` one does not — BC posts it when
+ * a corrective credit memo is cancelled, and the invoice that credit memo had cancelled is then no longer cancelled:
+ * its lines stand again. Undefined when no posted invoice names the order.
  */
 export function orderFromPostedInvoices(orderId: string, invoices: readonly BcSalesInvoice[], reBilling: readonly BcSalesInvoice[] = []): ErpOrder | undefined {
   const posted = [...invoices.filter((i) => i.orderNumber === orderId), ...reBilling.filter((i) => i.status !== 'Corrective')].filter((i) => POSTED.has(i.status ?? ''));
