@@ -149,7 +149,7 @@ export class BcSalesInvoices {
    * What each posted invoice line keeps that API v2.0 does not serve (the Sales Invoice Line's Order No., Amount and
    * Amount Including VAT), by invoice id: the extension's `salesInvoiceLineOrders` page.
    */
-  readonly lineOrders = new Map<string, { lineNo: number; orderNo: string; amount: number; amountIncludingVat: number }[]>();
+  readonly lineOrders = new Map<string, { lineNo: number; orderNo: string; sourceOrderNo?: string; amount: number; amountIncludingVat: number }[]>();
 
   /**
    * Report 295 Combine Shipments, posting: one invoice for the shipped lines of several orders of one customer and
@@ -279,6 +279,10 @@ export class BcSalesInvoices {
     this.lines.set(draftId, (this.lines.get(id) ?? []).map((l) => ({ ...l, id: randomUUID(), documentId: draftId })));
     const draft = this.put({ ...original, id: draftId, number: `S-INV${105000 + ++this.draftSeq}`, orderId: ZERO_GUID, orderNumber: '', invoiceDate: at.slice(0, 10), postingDate: at.slice(0, 10), remainingAmount: original.totalAmountIncludingTax, status: 'Draft', lastModifiedDateTime: at });
     if (sourceOrder) this.sourceOrders.set(draftId, sourceOrder);
+    // The extension stamps each copied line with the order its original line billed (Copy Document clears the lines'
+    // Shipment No., so posting gives them no Order No.): what an invoice of several orders needs.
+    const originalLines = this.lineOrders.get(id);
+    if (originalLines) this.lineOrders.set(draftId, originalLines.map((l) => ({ lineNo: l.lineNo, orderNo: '', sourceOrderNo: l.orderNo || l.sourceOrderNo || '', amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
     return { invoice, creditMemo, draft };
   }
 

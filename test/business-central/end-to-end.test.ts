@@ -79,6 +79,22 @@ async function invoicedWorld() {
   return { ...w, invoice };
 }
 
+/** Subscribed; orders S-ORD101005 (4 × 250.00) and S-ORD101006 (4 × 99.99), USD, 10 % VAT, billing-ready and invoiced together (Combine Shipments). */
+async function combinedWorld() {
+  const w = world();
+  await ensureSubscriptions(w.api, w.wanted, w.clock.now);
+  w.sim.vatPercent.set('10000', 10);
+  const client = new BusinessCentralClient(w.api);
+  for (const [number, price] of [['S-ORD101005', 250], ['S-ORD101006', 99.99]] as const) {
+    const o = order({ number, currencyCode: 'USD' });
+    o.salesOrderLines[0]!.unitPrice = price;
+    await w.sim.changeSalesOrder(o);
+    await client.markBillingReady(number, { shipmentId: `SHP-${number}`, deliveredAt: '2026-03-12T15:00:00Z' }, `key-${number}`);
+  }
+  const { invoice, statuses } = await w.sim.combineShipments(['S-ORD101005', 'S-ORD101006']);
+  return { ...w, client, invoice, statuses };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -287,17 +303,7 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
   });
 
   test('Combine Shipments: one invoice for two orders (blank orderNumber) is read back as one invoice.posted per order, with its lines\' amounts (without the extension\'s page, none), and its cancellation as one credit memo per order', async () => {
-    const { sim, api, queue, clock, wanted } = world();
-    await ensureSubscriptions(api, wanted, clock.now);
-    sim.vatPercent.set('10000', 10);
-    const client = new BusinessCentralClient(api);
-    for (const [number, price] of [['S-ORD101005', 250], ['S-ORD101006', 99.99]] as const) {
-      const o = order({ number, currencyCode: 'USD' });
-      o.salesOrderLines[0]!.unitPrice = price;
-      await sim.changeSalesOrder(o);
-      await client.markBillingReady(number, { shipmentId: `SHP-${number}`, deliveredAt: '2026-03-12T15:00:00Z' }, `key-${number}`);
-    }
-    const { invoice, statuses } = await sim.combineShipments(['S-ORD101005', 'S-ORD101006']);
+    const { sim, api, queue, client, invoice, statuses } = await combinedWorld();
     expect(statuses).toEqual([202]);
     const served = await api.getSalesInvoice(invoice.id);
     expect(() => assertBcSalesInvoice(served)).not.toThrow();
@@ -326,6 +332,24 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     expect(credited.events.map((e) => [e.metadata.source.eventId, e.refs.orderId, e.data])).toEqual([
       [`bc:salesCreditMemos:${creditMemo.id}:posted:S-ORD101005`, 'S-ORD101005', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: '1100.00' })],
       [`bc:salesCreditMemos:${creditMemo.id}:posted:S-ORD101006`, 'S-ORD101006', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: '439.96' })],
+    ]);
+  });
+
+  test('Correct on an invoice of two orders: its credit memo and, once posted, the new invoice (blank orderNumber, lines of no order) are read back once per order, from the orders the extension stamped on the copied lines', async () => {
+    const { sim, api, queue, invoice } = await combinedWorld();
+    const { creditMemo, draft } = await sim.correctSalesInvoice(invoice.id);
+    const credited = await bcCreditMemoReadBack(api, queue.requests.findLast((r) => r.kind === 'bc-sales-credit-memo-read-back') as BcSalesCreditMemoReadBackRequest);
+    expect(credited.events.map((e) => [e.refs.invoiceId, e.refs.orderId, (e.data as { grossAmount: string }).grossAmount])).toEqual([
+      [creditMemo.number, 'S-ORD101005', '1100.00'],
+      [creditMemo.number, 'S-ORD101006', '439.96'],
+    ]);
+    const { invoice: posted } = await sim.postSalesInvoice(draft.id);
+    expect(await api.getSalesInvoice(posted.id)).toMatchObject({ orderNumber: '' });
+    const { events, notPosted } = await bcInvoiceReadBack(api, queue.requests.at(-1) as BcSalesInvoiceReadBackRequest);
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.refs.invoiceId, e.refs.orderId, e.refs.shipmentId, (e.data as { grossAmount: string }).grossAmount])).toEqual([
+      [posted.number, 'S-ORD101005', 'SHP-S-ORD101005', '1100.00'],
+      [posted.number, 'S-ORD101006', 'SHP-S-ORD101006', '439.96'],
     ]);
   });
 

@@ -5,11 +5,46 @@
 //   and copies the invoice into a new invoice; its OnAfterCreateCopyDocument is raised for both copies);
 // - cancelling a corrective credit memo (codeunit 1339 "Cancel Posted Sales Cr. Memo" copies the credit memo into an
 //   invoice and posts it; the credit memo's Applies-to Doc. No. is the invoice it cancelled).
+// For an invoice of several orders the header names none: each copied line is stamped with the order its posted line
+// billed (field 50105 on the Sales Line and the Sales Invoice Line), while codeunit 1303 copies that invoice into the
+// new one (Copy Document Mgt. raises OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the
+// posted line it came from).
 codeunit 50105 "LSYNC Re-billed Order"
 {
+    SingleInstance = true;
+
+    var
+        // The posted invoice codeunit 1303 is copying into a new invoice, between its header insert and its copy's end.
+        CorrectedInvoiceNo: Code[20];
+
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnBeforeSalesHeaderInsert', '', false, false)]
+    local procedure OnBeforeCorrectionHeaderInsert(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
+    begin
+        CorrectedInvoiceNo := '';
+        if SalesHeader."Document Type" = SalesHeader."Document Type"::Invoice then
+            CorrectedInvoiceNo := SalesInvoiceHeader."No.";
+    end;
+
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Copy Document Mgt.", 'OnAfterCopySalesLineFromSalesLineBuffer', '', false, false)]
+    local procedure OnCopyInvoiceLine(var ToSalesLine: Record "Sales Line"; FromSalesInvLine: Record "Sales Invoice Line")
+    var
+        OrderNo: Code[20];
+    begin
+        if (CorrectedInvoiceNo = '') or (FromSalesInvLine."Document No." <> CorrectedInvoiceNo) then
+            exit;
+        OrderNo := FromSalesInvLine."Order No.";
+        if OrderNo = '' then
+            OrderNo := FromSalesInvLine."LSYNC Source Order No.";
+        if OrderNo = '' then
+            exit;
+        ToSalesLine."LSYNC Source Order No." := OrderNo;
+        ToSalesLine.Modify();
+    end;
+
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnAfterCreateCopyDocument', '', false, false)]
     local procedure OnCorrectInvoice(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
     begin
+        CorrectedInvoiceNo := '';
         if SalesHeader."Document Type" <> SalesHeader."Document Type"::Invoice then
             exit;
         Stamp(SalesHeader, BilledOrder(SalesInvoiceHeader));

@@ -26,6 +26,7 @@ page 50106 "LSYNC Sales Inv. Line Orders API"
                 field(documentNo; Rec."Document No.") { }
                 field(lineNo; Rec."Line No.") { }
                 field(orderNo; Rec."Order No.") { }
+                field(sourceOrderNo; Rec."LSYNC Source Order No.") { }
                 field(amount; Rec.Amount) { }
                 field(amountIncludingVat; Rec."Amount Including VAT") { }
             }

@@ -212,6 +212,8 @@ export interface BcInvoiceLineOrder {
   documentNo: string;
   lineNo: number;
   orderNo?: string;
+  /** The order a line of a Correct action's invoice bills again (the extension's field; Order No. is blank there). */
+  sourceOrderNo?: string;
   amount?: number;
   amountIncludingVat?: number;
 }

@@ -136,7 +136,8 @@ const centsDecimal = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Mat
 export const shareAmounts = (share: InvoiceShare) => ({ netAmount: centsDecimal(share.netCents), taxAmount: centsDecimal(share.grossCents - share.netCents), grossAmount: centsDecimal(share.grossCents) });
 
 /**
- * The orders an invoice's lines bill (the extension's `salesInvoiceLineOrders`), in the order they first appear, each
+ * The orders an invoice's lines bill (the extension's `salesInvoiceLineOrders`: a line's Order No., else the order a
+ * Correct action's line bills again), in the order they first appear, each
  * with the sums of its lines (pure). Lines of no order (a freight charge, invoice rounding) are nobody's share: with
  * one order the caller announces the whole invoice for it, with several each order gets its own lines. A line without
  * its amounts is a ValidationError naming the field (the page serves them).
@@ -144,10 +145,11 @@ export const shareAmounts = (share: InvoiceShare) => ({ netAmount: centsDecimal(
 export function bcInvoiceShares(lines: readonly BcInvoiceLineOrder[]): InvoiceShare[] {
   const shares = new Map<string, { netCents: number; grossCents: number }>();
   for (const line of lines) {
-    if (!line.orderNo) continue;
+    const order = line.orderNo || line.sourceOrderNo;
+    if (!order) continue;
     if (typeof line.amount !== 'number' || typeof line.amountIncludingVat !== 'number') throw new ValidationError(`line ${line.lineNo} of sales invoice ${line.documentNo} came without its amounts`, 'salesInvoiceLineOrders.amount');
-    const share = shares.get(line.orderNo) ?? { netCents: 0, grossCents: 0 };
-    shares.set(line.orderNo, { netCents: share.netCents + Math.round(line.amount * 100), grossCents: share.grossCents + Math.round(line.amountIncludingVat * 100) });
+    const share = shares.get(order) ?? { netCents: 0, grossCents: 0 };
+    shares.set(order, { netCents: share.netCents + Math.round(line.amount * 100), grossCents: share.grossCents + Math.round(line.amountIncludingVat * 100) });
   }
   return [...shares].map(([orderNumber, sums]) => ({ orderNumber, ...sums }));
 }
