@@ -133,15 +133,11 @@ export class BusinessCentralSimulator {
     this.localCurrency = options.localCurrency ?? 'EUR';
     this.invoices = new BcSalesInvoices(now, this.localCurrency);
     this.units = new BcUnitsOfMeasure(now);
-    // The extension's page over the Sales Invoice Header: posted invoices only (an unposted one is a Sales Header).
-    this.pages.tables.salesInvoiceOrders = () =>
-      [...this.invoices.byId.values()]
-        .filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status))
-        .map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
+    // The extension's pages over the Sales Invoice Header and Line: posted invoices only (an unposted one is a Sales Header).
+    const posted = () => [...this.invoices.byId.values()].filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status));
+    this.pages.tables.salesInvoiceOrders = () => posted().map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
     this.pages.tables.salesInvoiceLineOrders = () =>
-      [...this.invoices.byId.values()]
-        .filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status))
-        .flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: `${i.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: i.number, ...l })));
+      posted().flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: `${i.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: i.number, ...l })));
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */

@@ -15,6 +15,7 @@ import { HttpJsonClient } from '../../lambdas/shared/outbound/http-client';
 import { localizeApiUrls } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import type { BcSimSalesOrder } from '../../sandbox/simulators/business-central';
 import { runScenario, type ScenarioReport } from '../../sandbox/scenario/reference';
 import { eventually } from './support';
 
@@ -35,6 +36,26 @@ afterAll(async () => {
 const bc = () => sandbox.simulators!.businessCentral.sim;
 const rows = (set: string) => bc().custom.get(set) ?? [];
 const SHIPMENT = 'SHP-1001-01';
+
+/** A user releases a chilled order of customer C-77 in BC (with its salesOrderLogistics row): the notification statuses. */
+async function releaseChilledOrder(number: string, id: string, salesOrderLines: BcSimSalesOrder['salesOrderLines']): Promise<number[]> {
+  bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
+  return bc().changeSalesOrder({
+    id,
+    number,
+    customerNumber: 'C-77',
+    requestedDeliveryDate: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+    shipToName: 'C-77 Utrecht receiving dock',
+    shipToAddressLine1: 'Koelhuisweg 4',
+    shipToCity: 'Utrecht',
+    shipToPostCode: '3542 AB',
+    shipToCountry: 'NL',
+    status: 'Open',
+    fullyShipped: false,
+    lastModifiedDateTime: '',
+    salesOrderLines,
+  });
+}
 
 test('the stage calls Business Central: vendor, the simulator\'s environment root and Entra token URL, its company', () => {
   const erp = sandbox.config.systems.erp;
@@ -190,25 +211,10 @@ test('the webhook route answers BC\'s handshake by GET too, through the API (the
 test('an order sold by weight, in a unit the company defines (KILO, Rec 20 KGM), is released as order.released v2 with its decimal quantity and dispatched to the fleet', { timeout: 120_000 }, async () => {
   bc().units.add('KILO', 'Kilogram', 'KGM');
   const number = 'SO-2002';
-  bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
-  const statuses = await bc().changeSalesOrder({
-    id: '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5',
-    number,
-    customerNumber: 'C-77',
-    requestedDeliveryDate: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
-    shipToName: 'C-77 Utrecht receiving dock',
-    shipToAddressLine1: 'Koelhuisweg 4',
-    shipToCity: 'Utrecht',
-    shipToPostCode: '3542 AB',
-    shipToCountry: 'NL',
-    status: 'Open',
-    fullyShipped: false,
-    lastModifiedDateTime: '',
-    salesOrderLines: [
-      { id: '7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', sequence: 10000, lineType: 'Item', lineObjectNumber: 'BEEF-TL', description: 'Beef tenderloin, vacuum packed', unitOfMeasureCode: 'KILO', quantity: 182.35, shippedQuantity: 0 },
-      { id: '8b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', sequence: 20000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 12, shippedQuantity: 0 },
-    ],
-  });
+  const statuses = await releaseChilledOrder(number, '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5', [
+    { id: '7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', sequence: 10000, lineType: 'Item', lineObjectNumber: 'BEEF-TL', description: 'Beef tenderloin, vacuum packed', unitOfMeasureCode: 'KILO', quantity: 182.35, shippedQuantity: 0 },
+    { id: '8b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', sequence: 20000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 12, shippedQuantity: 0 },
+  ]);
   expect(statuses).toEqual([202]);
   const released = await eventually(
     async () => sandbox.busTap.events().find((e) => e['detail-type'] === 'order.released' && (e.detail as { refs: { orderId: string } }).refs.orderId === number),
@@ -231,22 +237,11 @@ test('an order sold by weight, in a unit the company defines (KILO, Rec 20 KGM),
 
 test('a user invoices two orders\' shipments together in BC (Combine Shipments): the invoice, with no orderNumber, is announced once per order with that order\'s amounts', { timeout: 120_000 }, async () => {
   const number = 'SO-2003';
-  bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
-  await bc().changeSalesOrder({
-    id: '9c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
-    number,
-    customerNumber: 'C-77',
-    requestedDeliveryDate: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
-    shipToName: 'C-77 Utrecht receiving dock',
-    shipToAddressLine1: 'Koelhuisweg 4',
-    shipToCity: 'Utrecht',
-    shipToPostCode: '3542 AB',
-    shipToCountry: 'NL',
-    status: 'Open',
-    fullyShipped: false,
-    lastModifiedDateTime: '',
-    salesOrderLines: [{ id: 'ad4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a', sequence: 10000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 10, shippedQuantity: 0, unitPrice: 412.5 }],
-  });
+  expect(
+    await releaseChilledOrder(number, '9c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', [
+      { id: 'ad4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a', sequence: 10000, lineType: 'Item', lineObjectNumber: 'INS-GLA-100', description: 'Insulin glargine pens, 5 x 3 ml', unitOfMeasureCode: 'BOX', quantity: 10, shippedQuantity: 0, unitPrice: 412.5 },
+    ]),
+  ).toEqual([202]);
   const { invoice, statuses } = await bc().combineShipments(['SO-2002', number]);
   expect(statuses).toEqual([202]);
   expect(invoice.orderNumber).toBe('');

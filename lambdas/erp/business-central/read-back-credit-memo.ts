@@ -1,12 +1,10 @@
-import { buildCanonicalEvent, type CanonicalDetail } from '../../shared/canonical-event';
+import type { CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
-import { invoicePostedV1 } from '../../shared/generated/canonical-validators.js';
 import { compact } from '../../shared/webhook/mapping';
-import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import type { MappedResource } from '../inbound/generic-erp';
 import { bcEnum, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
-import { bcDecimal, bcInvoiceOrder, bcInvoiceShares, shareAmounts, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, type BcSalesInvoiceReader, type InvoiceShare } from './read-back-invoice';
+import { bcBilledOrders, bcDecimal, bcInvoicePostedEvent, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, invoiceParts, shareAmounts, type BcSalesInvoiceReader, type InvoicePart, type InvoiceShare } from './read-back-invoice';
 
 /**
  * A Business Central sales credit memo read back through API v2.0 → `invoice.posted` with `documentType: credit-memo`
@@ -80,13 +78,12 @@ export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readon
  * order's share of the invoice when the credit memo credits the whole invoice (as BC's Cancel and Correct do), since a
  * credit memo names no order and a part of an invoice of several orders cannot be told apart. A string says why none.
  */
-export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice, orderNumber: string | undefined, shares: readonly InvoiceShare[]): { orderNumber: string; share?: InvoiceShare }[] | string {
-  if (orderNumber) return [{ orderNumber }];
-  if (shares.length === 1) return [{ orderNumber: shares[0]!.orderNumber }];
+export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice, orderNumber: string | undefined, shares: readonly InvoiceShare[]): InvoicePart[] | string {
+  if (orderNumber || shares.length === 1) return invoiceParts({ orderNumber, shares });
   if (shares.length === 0) return `sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which bills no sales order (no orderNumber, none named by the extension): no order of ours to note it on`;
   const whole = typeof memo.totalAmountIncludingTax === 'number' && typeof invoice.totalAmountIncludingTax === 'number' && Math.round(Math.abs(memo.totalAmountIncludingTax) * 100) === Math.round(Math.abs(invoice.totalAmountIncludingTax) * 100);
   if (!whole) return `sales credit memo ${memo.number} credits part of sales invoice ${invoice.number}, which bills ${shares.length} orders: which order it credits is not known, so it is noted on none`;
-  return shares.map((share) => ({ orderNumber: share.orderNumber, share }));
+  return invoiceParts({ shares });
 }
 
 /** What the credit memo read-back needs from BC (implemented by BcApi). */
@@ -114,27 +111,15 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
       continue;
     }
     const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
-    const orderNumber = await bcInvoiceOrder(reader, invoice);
-    const shares = orderNumber ? [] : bcInvoiceShares(await reader.listInvoiceLineOrders(invoice.number));
+    const { orderNumber, shares } = await bcBilledOrders(reader, invoice);
     const parts = creditMemoParts(memo, invoice, orderNumber, shares);
     if (typeof parts === 'string') {
       notPosted.push(parts);
       continue;
     }
-    for (const { orderNumber: order, share } of parts) {
-      const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: order }, billingReadyShipment(await reader.listBillingReady(order)), share);
-      const event = buildCanonicalEvent({
-        eventType: 'invoice.posted',
-        system: 'erp',
-        vendor: 'business-central',
-        vendorEventId: `bc:salesCreditMemos:${memo.id.toLowerCase()}:posted${share ? `:${order}` : ''}`,
-        occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
-        receivedAt: request.receivedAt,
-        refs: mapped.refs,
-        data: mapped.data,
-      });
-      validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales credit memo ${memo.number} is invalid`);
-      events.push(event);
+    for (const part of parts) {
+      const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: part.orderNumber }, billingReadyShipment(await reader.listBillingReady(part.orderNumber)), part.share);
+      events.push(bcInvoicePostedEvent({ entitySet: 'salesCreditMemos', id: memo.id, what: `sales credit memo ${memo.number}` }, part, mapped, request));
     }
   }
   return { events, notPosted };

@@ -154,6 +154,53 @@ export function bcInvoiceShares(lines: readonly BcInvoiceLineOrder[]): InvoiceSh
   return [...shares].map(([orderNumber, sums]) => ({ orderNumber, ...sums }));
 }
 
+/** One `invoice.posted` to build: the order, and its share when the document bills several. */
+export interface InvoicePart {
+  readonly orderNumber: string;
+  readonly share?: InvoiceShare;
+}
+
+/**
+ * The orders a posted invoice bills (reads BC only when `orderNumber` is blank): its `orderNumber` or the order the
+ * extension recorded for a re-billing invoice; else the orders its lines name (`salesInvoiceLineOrders`), with their
+ * shares.
+ */
+export async function bcBilledOrders(reader: Pick<BcSalesInvoiceReader, 'getInvoiceOrder' | 'listInvoiceLineOrders'>, invoice: BcSalesInvoice): Promise<{ orderNumber?: string; shares: InvoiceShare[] }> {
+  const orderNumber = await bcInvoiceOrder(reader, invoice);
+  return orderNumber ? { orderNumber, shares: [] } : { shares: bcInvoiceShares(await reader.listInvoiceLineOrders(invoice.number)) };
+}
+
+/** The events of a document that bills what the invoice bills (pure): one order, whole; several, each its share. */
+export function invoiceParts(billed: { orderNumber?: string; shares: readonly InvoiceShare[] }): InvoicePart[] {
+  if (billed.orderNumber) return [{ orderNumber: billed.orderNumber }];
+  if (billed.shares.length === 1) return [{ orderNumber: billed.shares[0]!.orderNumber }];
+  return billed.shares.map((share) => ({ orderNumber: share.orderNumber, share }));
+}
+
+/**
+ * The `invoice.posted` of one part of a BC invoice or credit memo, validated (throws naming the document when the
+ * mapping breaks the schema). The id is the document's API id and `posted`, and the order when it has a share.
+ */
+export function bcInvoicePostedEvent(
+  document: { readonly entitySet: 'salesInvoices' | 'salesCreditMemos'; readonly id: string; readonly what: string },
+  part: InvoicePart,
+  mapped: MappedResource,
+  request: { readonly receivedAt: string; readonly notification: { readonly lastModifiedDateTime: string } },
+): CanonicalDetail<object> {
+  const event = buildCanonicalEvent({
+    eventType: 'invoice.posted',
+    system: 'erp',
+    vendor: 'business-central',
+    vendorEventId: `bc:${document.entitySet}:${document.id.toLowerCase()}:posted${part.share ? `:${part.orderNumber}` : ''}`,
+    occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
+    receivedAt: request.receivedAt,
+    refs: mapped.refs,
+    data: mapped.data,
+  });
+  validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from ${document.what} is invalid`);
+  return event;
+}
+
 /** What the invoice read-back needs from BC (implemented by BcApi). */
 export interface BcSalesInvoiceReader {
   getSalesInvoice(id: string, companyId?: string): Promise<BcSalesInvoice>;
@@ -190,29 +237,14 @@ export async function bcInvoiceReadBack(reader: BcSalesInvoiceReader, request: B
       notPosted.push(reason);
       continue;
     }
-    const orderNumber = await bcInvoiceOrder(reader, invoice);
-    // Without one order named, the orders its lines bill: one (with lines of no order beside it) takes the whole invoice,
-    // several each their own lines' share, each its own event.
-    const shares = orderNumber ? [] : bcInvoiceShares(await reader.listInvoiceLineOrders(invoice.number));
-    const parts: { orderNumber: string; share?: InvoiceShare }[] = orderNumber ? [{ orderNumber }] : shares.length === 1 ? [{ orderNumber: shares[0]!.orderNumber }] : shares.map((share) => ({ orderNumber: share.orderNumber, share }));
+    const parts = invoiceParts(await bcBilledOrders(reader, invoice));
     if (parts.length === 0) {
       notPosted.push(noOrderReason(invoice));
       continue;
     }
-    for (const { orderNumber: order, share } of parts) {
-      const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(order)), order, share);
-      const event = buildCanonicalEvent({
-        eventType: 'invoice.posted',
-        system: 'erp',
-        vendor: 'business-central',
-        vendorEventId: `bc:salesInvoices:${invoice.id.toLowerCase()}:posted${share ? `:${order}` : ''}`,
-        occurredAt: mapped.occurredAt ?? request.notification.lastModifiedDateTime,
-        receivedAt: request.receivedAt,
-        refs: mapped.refs,
-        data: mapped.data,
-      });
-      validateOrThrow(invoicePostedV1 as SchemaValidator<unknown>, event, `the invoice.posted mapped from sales invoice ${invoice.number} is invalid`);
-      events.push(event);
+    for (const part of parts) {
+      const mapped = mapBcSalesInvoice(invoice, billingReadyShipment(await reader.listBillingReady(part.orderNumber)), part.orderNumber, part.share);
+      events.push(bcInvoicePostedEvent({ entitySet: 'salesInvoices', id: invoice.id, what: `sales invoice ${invoice.number}` }, part, mapped, request));
     }
   }
   return { events, notPosted };
