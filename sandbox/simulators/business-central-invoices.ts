@@ -245,8 +245,19 @@ export class BcSalesInvoices {
     };
     assertBcSalesCreditMemo(creditMemo);
     this.creditMemos.set(creditMemo.id, creditMemo);
+    // Copy Document copies each invoice line into a credit memo line; the extension stamps it with the order the
+    // invoice line billed (field 50105 on the Sales Line, carried to the Sales Cr.Memo Line by posting).
+    const invoiceLines = this.lineOrders.get(id);
+    if (invoiceLines) this.creditMemoLineOrders.set(creditMemo.id, invoiceLines.map((l) => ({ lineNo: l.lineNo, sourceOrderNo: l.orderNo || l.sourceOrderNo || '', amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
     return { invoice, creditMemo };
   }
+
+  /**
+   * What each posted credit memo line keeps that API v2.0 does not serve, by credit memo id: the order the invoice
+   * line it was copied from billed (the extension's `LSYNC Source Order No.` on the Sales Cr.Memo Line, stamped while
+   * codeunit 1303 copies an invoice into its corrective credit memo), and its amounts.
+   */
+  readonly creditMemoLineOrders = new Map<string, { lineNo: number; sourceOrderNo: string; amount: number; amountIncludingVat: number }[]>();
 
   /**
    * The sales order each invoice re-bills, by invoice id, for invoices BC creates as Sales Headers of type Invoice
@@ -331,6 +342,10 @@ export class BcSalesInvoices {
     });
     const sourceOrder = this.orderOf(original);
     if (sourceOrder) this.sourceOrders.set(id, sourceOrder);
+    // Codeunit 1339 copies the credit memo's lines; the extension stamps each copied line with the order the credit
+    // memo line carries, so an invoice of several orders is billed again order by order.
+    const memoLines = this.creditMemoLineOrders.get(memoId);
+    if (memoLines) this.lineOrders.set(id, memoLines.map((l) => ({ lineNo: l.lineNo, orderNo: '', sourceOrderNo: l.sourceOrderNo, amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
     return { creditMemo: cancelled, corrective, reopened };
   }
 
@@ -354,5 +369,6 @@ export class BcSalesInvoices {
     this.sourceOrders.clear();
     this.draftSeq = 0;
     this.lineOrders.clear();
+    this.creditMemoLineOrders.clear();
   }
 }

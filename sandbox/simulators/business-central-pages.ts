@@ -51,7 +51,7 @@ export class BcExtensionPages {
    */
   readonly tables: {
     salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[];
-    salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string; readonly orderNo?: string }[];
+    salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string; readonly orderNo?: string; readonly sourceOrderNo?: string }[];
   } = {};
 
   constructor(private readonly now: () => Date) {}
@@ -125,11 +125,11 @@ export class BcExtensionPages {
     return { status: 200, body: { value: this.tables.salesInvoiceOrders!().filter((r) => r.sourceOrderNo === orderNo).map((r) => this.servedRow('salesInvoiceOrders', r.number, r)) } };
   }
 
-  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'` or `orderNo eq '…'` (the filters the contract reads): posted invoice lines. */
+  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'`, `orderNo eq '…'` or `sourceOrderNo eq '…'` (the filters the contract reads): posted invoice lines. */
   private invoiceLines(filter: string): PageAnswer {
-    const by = /^(documentNo|orderNo) eq '((?:[^']|'')*)'$/.exec(filter);
-    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' and orderNo eq '…' on salesInvoiceLineOrders.`);
-    const [, field, literal] = by as unknown as [string, 'documentNo' | 'orderNo', string];
+    const by = /^(documentNo|orderNo|sourceOrderNo) eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…', orderNo eq '…' and sourceOrderNo eq '…' on salesInvoiceLineOrders.`);
+    const [, field, literal] = by as unknown as [string, 'documentNo' | 'orderNo' | 'sourceOrderNo', string];
     const value = literal.replaceAll("''", "'");
     return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r[field] === value).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
   }

@@ -353,6 +353,37 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     ]);
   });
 
+  test('an invoice of two orders cancelled, and the cancellation undone: the corrective invoice (blank orderNumber) is read back once per order, each its share, from the orders the extension stamped through the credit memo\'s lines', async () => {
+    const { sim, api, queue, client, invoice } = await combinedWorld();
+    const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);
+    const { corrective } = await sim.cancelSalesCreditMemo(creditMemo.id);
+    expect(await api.getSalesInvoice(corrective.id)).toMatchObject({ orderNumber: '', status: 'Corrective' });
+    const request = queue.requests.findLast((r) => r.kind === 'bc-sales-invoice-read-back' && (r as BcSalesInvoiceReadBackRequest).salesInvoice === corrective.id);
+    const { events, notPosted } = await bcInvoiceReadBack(api, request as BcSalesInvoiceReadBackRequest);
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.metadata.source.eventId, e.refs.invoiceId, e.refs.orderId, e.refs.shipmentId, (e.data as { grossAmount: string }).grossAmount])).toEqual([
+      [`bc:salesInvoices:${corrective.id}:posted:S-ORD101005`, corrective.number, 'S-ORD101005', 'SHP-S-ORD101005', '1100.00'],
+      [`bc:salesInvoices:${corrective.id}:posted:S-ORD101006`, corrective.number, 'S-ORD101006', 'SHP-S-ORD101006', '439.96'],
+    ]);
+    // Once BC deletes the orders, each is read from the invoice standing again, its lines once (the corrective
+    // invoice only offsets the credit memo).
+    for (const o of [...sim.orders.values()]) sim.orders.delete(o.id);
+    expect((await client.getOrder('S-ORD101006')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '99.99' })]);
+  });
+
+  test('an order BC deleted after the invoice of several orders that billed it was corrected: read from the corrected invoice\'s lines of that order', async () => {
+    const { sim, api, client, invoice } = await combinedWorld();
+    const { draft } = await sim.correctSalesInvoice(invoice.id);
+    // The user fixes S-ORD101006's price on the new invoice (99.99 → 95.00) and posts it.
+    const lineNo = sim.invoices.lineOrders.get(draft.id)!.find((l) => l.sourceOrderNo === 'S-ORD101006')!.lineNo;
+    sim.invoices.lines.set(draft.id, sim.invoices.lines.get(draft.id)!.map((l) => (l.sequence === lineNo ? { ...l, unitPrice: 95, amountExcludingTax: 380 } : l)));
+    await sim.postSalesInvoice(draft.id);
+    for (const o of [...sim.orders.values()]) sim.orders.delete(o.id);
+    expect(await api.findSalesOrderByNumber('S-ORD101006')).toBeUndefined();
+    expect((await client.getOrder('S-ORD101006')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '95.00' })]);
+    expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '250.00' })]);
+  });
+
   test('an order BC deleted and a user then corrected: read from the invoice that bills it again, with the corrected price', async () => {
     const { sim, api, invoice } = await invoicedWorld();
     const client = new BusinessCentralClient(api);
@@ -365,11 +396,13 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     await sim.postSalesInvoice(draft.id);
     expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ sku: '1896-S', quantity: 4, unitPrice: '240.00' })]);
     expect(sim.calls.some((c) => c.method === 'GET' && c.path.endsWith('/salesInvoiceOrders') && c.status === 200)).toBe(true);
-    // Without the extension's page, the cancelled invoice's lines, as before.
-    const table = sim.pages.tables.salesInvoiceOrders;
+    // The line page names it too (each copied line is stamped); without either page, the cancelled invoice's lines.
+    const { salesInvoiceOrders, salesInvoiceLineOrders } = sim.pages.tables;
     sim.pages.tables.salesInvoiceOrders = undefined;
+    expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ unitPrice: '240.00' })]);
+    sim.pages.tables.salesInvoiceLineOrders = undefined;
     expect((await client.getOrder('S-ORD101005')).lines).toEqual([expect.objectContaining({ unitPrice: '250.00' })]);
-    sim.pages.tables.salesInvoiceOrders = table;
+    Object.assign(sim.pages.tables, { salesInvoiceOrders, salesInvoiceLineOrders });
   });
 
   test('an order BC deleted whose invoice was cancelled and the cancellation undone: its lines once, from the invoice standing again (the corrective invoice only offsets the credit memo)', async () => {

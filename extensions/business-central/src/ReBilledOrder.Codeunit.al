@@ -6,23 +6,27 @@
 // - cancelling a corrective credit memo (codeunit 1339 "Cancel Posted Sales Cr. Memo" copies the credit memo into an
 //   invoice and posts it; the credit memo's Applies-to Doc. No. is the invoice it cancelled).
 // For an invoice of several orders the header names none: each copied line is stamped with the order its posted line
-// billed (field 50105 on the Sales Line and the Sales Invoice Line), while codeunit 1303 copies that invoice into the
-// new one (Copy Document Mgt. raises OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the
-// posted line it came from).
+// billed (field 50105 on the Sales Line, carried by posting to the Sales Invoice Line or the Sales Cr.Memo Line):
+// - while codeunit 1303 copies that invoice into its corrective credit memo and into the new invoice (Copy Document
+//   Mgt. raises OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the posted invoice line
+//   it came from);
+// - while codeunit 1339 copies such a credit memo into the corrective invoice that cancels it (Copy Document Mgt.
+//   raises OnAfterCopySalesLineFromSalesCrMemoLineBuffer, with the posted credit memo line it came from).
 codeunit 50105 "LSYNC Re-billed Order"
 {
     SingleInstance = true;
 
     var
-        // The posted invoice codeunit 1303 is copying into a new invoice, between its header insert and its copy's end.
+        // The posted invoice codeunit 1303 is copying into a credit memo or a new invoice, between its header insert
+        // and its copy's end.
         CorrectedInvoiceNo: Code[20];
+        // The posted credit memo codeunit 1339 is copying into a corrective invoice, likewise.
+        CancelledCrMemoNo: Code[20];
 
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnBeforeSalesHeaderInsert', '', false, false)]
     local procedure OnBeforeCorrectionHeaderInsert(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
     begin
-        CorrectedInvoiceNo := '';
-        if SalesHeader."Document Type" = SalesHeader."Document Type"::Invoice then
-            CorrectedInvoiceNo := SalesInvoiceHeader."No.";
+        CorrectedInvoiceNo := SalesInvoiceHeader."No.";
     end;
 
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Copy Document Mgt.", 'OnAfterCopySalesLineFromSalesLineBuffer', '', false, false)]
@@ -41,6 +45,23 @@ codeunit 50105 "LSYNC Re-billed Order"
         ToSalesLine.Modify();
     end;
 
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Cancel Posted Sales Cr. Memo", 'OnCreateCopyDocumentOnBeforeSalesHeaderInsert', '', false, false)]
+    local procedure OnBeforeCancellationHeaderInsert(var SalesHeader: Record "Sales Header"; var SalesCrMemoHeader: Record "Sales Cr.Memo Header")
+    begin
+        CancelledCrMemoNo := SalesCrMemoHeader."No.";
+    end;
+
+    [EventSubscriber(ObjectType::Codeunit, Codeunit::"Copy Document Mgt.", 'OnAfterCopySalesLineFromSalesCrMemoLineBuffer', '', false, false)]
+    local procedure OnCopyCrMemoLine(var ToSalesLine: Record "Sales Line"; FromSalesCrMemoLine: Record "Sales Cr.Memo Line")
+    begin
+        if (CancelledCrMemoNo = '') or (FromSalesCrMemoLine."Document No." <> CancelledCrMemoNo) then
+            exit;
+        if FromSalesCrMemoLine."LSYNC Source Order No." = '' then
+            exit;
+        ToSalesLine."LSYNC Source Order No." := FromSalesCrMemoLine."LSYNC Source Order No.";
+        ToSalesLine.Modify();
+    end;
+
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnAfterCreateCopyDocument', '', false, false)]
     local procedure OnCorrectInvoice(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
     begin
@@ -55,6 +76,7 @@ codeunit 50105 "LSYNC Re-billed Order"
     var
         SalesInvoiceHeader: Record "Sales Invoice Header";
     begin
+        CancelledCrMemoNo := '';
         if SalesCrMemoHeader."Applies-to Doc. Type" <> SalesCrMemoHeader."Applies-to Doc. Type"::Invoice then
             exit;
         if not SalesInvoiceHeader.Get(SalesCrMemoHeader."Applies-to Doc. No.") then

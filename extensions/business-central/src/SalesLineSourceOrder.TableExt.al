@@ -1,7 +1,9 @@
-// The order a line of a Correct action's invoice bills again (codeunit 50105 stamps it while the invoice is copied):
-// for an invoice of several orders, whose header names none. Sales-Post builds the posted line with Sales Invoice
-// Line.TransferFields(Sales Line), which copies by field number: the same number (50105) on the Sales Invoice Line
-// (tableextension 50108) carries it over, and Copy Document copies it back into a further correction.
+// The order a copied line bills again or credits (codeunit 50105 stamps it while codeunit 1303 copies an invoice into
+// its corrective credit memo or a Correct action's invoice, and while codeunit 1339 copies a credit memo into the
+// corrective invoice that cancels it): for an invoice of several orders, whose header names none. Sales-Post builds the
+// posted line with Sales Invoice Line.TransferFields(Sales Line) or Sales Cr.Memo Line.TransferFields(Sales Line),
+// which copy by field number: the same number (50105) on the Sales Invoice Line (tableextension 50108) and on the
+// Sales Cr.Memo Line (tableextension 50109) carries it over, and Copy Document copies it back into a further copy.
 tableextension 50107 "LSYNC Sales Line" extends "Sales Line"
 {
     fields

@@ -394,12 +394,18 @@ export class BcApi {
 
   /**
    * The posted invoices of several orders that bill this one in part, each with only the lines that bill it: the
-   * extension's `salesInvoiceLineOrders?$filter=orderNo eq '…'` names them (invoice and line numbers), API v2.0 gives
-   * their lines (`salesInvoices?$filter=number eq '…'&$expand=salesInvoiceLines`; a line's `sequence` is its Line No.).
-   * Invoices that name the order themselves are left out (`listSalesInvoicesOfOrder` reads them). Empty on 404.
+   * extension's `salesInvoiceLineOrders?$filter=orderNo eq '…'` names them (invoice and line numbers), and
+   * `?$filter=sourceOrderNo eq '…'` those that bill it again (the Correct action's invoice of such an invoice, the
+   * corrective invoice of a cancelled credit memo of one: a second request, since BC's OData filters do not promise
+   * `or` across two fields); API v2.0 gives their lines (`salesInvoices?$filter=number eq '…'&$expand=salesInvoiceLines`;
+   * a line's `sequence` is its Line No.). Invoices that name the order themselves are left out
+   * (`listSalesInvoicesOfOrder` reads them). Empty on 404.
    */
   async listSalesInvoicesBillingOrderInPart(orderNo: string): Promise<BcSalesInvoice[]> {
-    const rows = await this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `orderNo eq ${odataString(orderNo)}`);
+    const rows = [
+      ...(await this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `orderNo eq ${odataString(orderNo)}`)),
+      ...(await this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `sourceOrderNo eq ${odataString(orderNo)}`)),
+    ];
     const lineNos = new Map<string, Set<number>>();
     for (const row of rows) lineNos.set(row.documentNo, (lineNos.get(row.documentNo) ?? new Set<number>()).add(row.lineNo));
     const invoices: BcSalesInvoice[] = [];

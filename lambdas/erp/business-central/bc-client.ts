@@ -25,7 +25,7 @@ export class BusinessCentralClient implements ErpPort {
   async getOrder(orderId: string): Promise<ErpOrder> {
     const order = await this.api.findSalesOrderByNumber(orderId);
     if (!order) {
-      const alsoBilling = [...(await this.api.listSalesInvoicesReBillingOrder(orderId)), ...(await this.api.listSalesInvoicesBillingOrderInPart(orderId))];
+      const alsoBilling = uniqueInvoices([...(await this.api.listSalesInvoicesReBillingOrder(orderId)), ...(await this.api.listSalesInvoicesBillingOrderInPart(orderId))]);
       const invoiced = orderFromPostedInvoices(orderId, await this.api.listSalesInvoicesOfOrder(orderId), alsoBilling);
       if (invoiced) return invoiced;
       throw new RejectedByTargetError(`sales order ${orderId} was not found in Business Central, nor any invoice posted from it`, 404);
@@ -75,6 +75,16 @@ function itemLines(lines: readonly (BcSalesOrderLine | BcSalesInvoiceLine)[]): E
   return lines
     .filter((l) => l.lineType === 'Item' && l.lineObjectNumber)
     .map((l) => ({ sku: l.lineObjectNumber!, description: l.description, quantity: l.quantity, ...(typeof l.unitPrice === 'number' && Number.isFinite(l.unitPrice) ? { unitPrice: l.unitPrice.toFixed(2) } : {}) }));
+}
+
+/**
+ * Each invoice once, by id: the Correct action's invoice of a one-order invoice is named both by its header
+ * (`salesInvoiceOrders`) and by its lines (`salesInvoiceLineOrders.sourceOrderNo`); the header's read, with all its
+ * lines, is kept.
+ */
+function uniqueInvoices(invoices: readonly BcSalesInvoice[]): BcSalesInvoice[] {
+  const seen = new Set<string>();
+  return invoices.filter((i) => !seen.has(i.id) && Boolean(seen.add(i.id)));
 }
 
 /** The statuses of an invoice posted from an order (a cancelled one was posted too); drafts have no order number. */
