@@ -225,7 +225,36 @@ export class BcSalesInvoices {
    */
   cancel(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo } {
     const invoice = this.setStatus(id, 'Canceled');
-    const at = invoice.lastModifiedDateTime;
+    const creditMemo = this.postCreditMemo(invoice, 'Corrective', { net: invoice.totalAmountExcludingTax, tax: invoice.totalTaxAmount, gross: invoice.totalAmountIncludingTax }, this.lineOrders.get(id) ?? []);
+    return { invoice, creditMemo };
+  }
+
+  /**
+   * A user credits part of a posted invoice: a credit memo applied to it (`invoiceId`), whose lines are the given
+   * lines of the invoice (by Line No.) fetched with Get Posted Document Lines to Reverse, each with its amount lowered
+   * to `amount` (VAT at the line's own rate), posted: status `Open` (a credit memo posted on its own, not a
+   * cancellation: contracts/business-central/sales-credit-memo.schema.json, `status`). The invoice stays posted.
+   */
+  creditLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[]): BcSimSalesCreditMemo {
+    const invoice = this.byId.get(id);
+    if (!invoice || !['Open', 'Paid'].includes(invoice.status)) throw new Error(`no posted sales invoice ${id} to credit`);
+    const credited = lines.map(({ lineNo, amount }) => {
+      const line = (this.lineOrders.get(id) ?? []).find((l) => l.lineNo === lineNo);
+      if (!line || amount <= 0 || amount > line.amount) throw new Error(`sales invoice ${invoice.number} has no line ${lineNo} of at least ${amount}`);
+      return { ...line, amount, amountIncludingVat: round2((amount * line.amountIncludingVat) / line.amount) };
+    });
+    const net = round2(credited.reduce((sum, l) => sum + l.amount, 0));
+    const gross = round2(credited.reduce((sum, l) => sum + l.amountIncludingVat, 0));
+    return this.postCreditMemo(invoice, 'Open', { net, tax: round2(gross - net), gross }, credited);
+  }
+
+  /**
+   * A posted credit memo linked to the invoice it credits, checked against its contract. Copy Document copies each
+   * invoice line into a credit memo line; the extension stamps it with the order the invoice line billed (field 50105
+   * on the Sales Line, carried to the Sales Cr.Memo Line by posting).
+   */
+  private postCreditMemo(invoice: BcSimSalesInvoice, status: 'Open' | 'Corrective', totals: { net: number; tax: number; gross: number }, fromLines: readonly { lineNo: number; orderNo: string; sourceOrderNo?: string; amount: number; amountIncludingVat: number }[]): BcSimSalesCreditMemo {
+    const at = this.now().toISOString();
     const creditMemo: BcSimSalesCreditMemo = {
       id: randomUUID(),
       number: `PS-CR${104000 + ++this.creditMemoSeq}`,
@@ -235,27 +264,25 @@ export class BcSalesInvoices {
       customerNumber: invoice.customerNumber,
       currencyId: invoice.currencyId,
       currencyCode: invoice.currencyCode,
-      totalAmountExcludingTax: invoice.totalAmountExcludingTax,
-      totalTaxAmount: invoice.totalTaxAmount,
-      totalAmountIncludingTax: invoice.totalAmountIncludingTax,
-      status: 'Corrective',
+      totalAmountExcludingTax: totals.net,
+      totalTaxAmount: totals.tax,
+      totalAmountIncludingTax: totals.gross,
+      status,
       lastModifiedDateTime: at,
       invoiceId: invoice.id,
       invoiceNumber: invoice.number,
     };
     assertBcSalesCreditMemo(creditMemo);
     this.creditMemos.set(creditMemo.id, creditMemo);
-    // Copy Document copies each invoice line into a credit memo line; the extension stamps it with the order the
-    // invoice line billed (field 50105 on the Sales Line, carried to the Sales Cr.Memo Line by posting).
-    const invoiceLines = this.lineOrders.get(id);
-    if (invoiceLines) this.creditMemoLineOrders.set(creditMemo.id, invoiceLines.map((l) => ({ lineNo: l.lineNo, sourceOrderNo: l.orderNo || l.sourceOrderNo || '', amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
-    return { invoice, creditMemo };
+    this.creditMemoLineOrders.set(creditMemo.id, fromLines.map((l) => ({ lineNo: l.lineNo, sourceOrderNo: l.orderNo || l.sourceOrderNo || '', amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
+    return creditMemo;
   }
 
   /**
    * What each posted credit memo line keeps that API v2.0 does not serve, by credit memo id: the order the invoice
-   * line it was copied from billed (the extension's `LSYNC Source Order No.` on the Sales Cr.Memo Line, stamped while
-   * codeunit 1303 copies an invoice into its corrective credit memo), and its amounts.
+   * line it was copied from billed (the extension's `LSYNC Source Order No.` on the Sales Cr.Memo Line, stamped when
+   * Copy Document copies an invoice line into a credit memo), and its amounts: the extension's
+   * `salesCreditMemoLineOrders` page.
    */
   readonly creditMemoLineOrders = new Map<string, { lineNo: number; sourceOrderNo: string; amount: number; amountIncludingVat: number }[]>();
 

@@ -47,11 +47,13 @@ export class BcExtensionPages {
 
   /**
    * Pages the extension reads from BC's own tables rather than from rows the scenario seeds: `salesInvoiceOrders`
-   * (the Sales Invoice Header), answered from the simulator's invoices. Every row is checked against the contract.
+   * (the Sales Invoice Header), `salesInvoiceLineOrders` (the Sales Invoice Line) and `salesCreditMemoLineOrders` (the
+   * Sales Cr.Memo Line), answered from the simulator's invoices and credit memos. Every row is checked against the contract.
    */
   readonly tables: {
     salesInvoiceOrders?: () => readonly { readonly number: string; readonly sourceOrderNo?: string }[];
     salesInvoiceLineOrders?: () => readonly { readonly id: string; readonly documentNo: string; readonly orderNo?: string; readonly sourceOrderNo?: string }[];
+    salesCreditMemoLineOrders?: () => readonly { readonly id: string; readonly documentNo: string; readonly sourceOrderNo?: string }[];
   } = {};
 
   constructor(private readonly now: () => Date) {}
@@ -75,6 +77,7 @@ export class BcExtensionPages {
     }
     if (method === 'GET' && path === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) return this.invoicesBilling(query?.get('$filter') ?? '');
     if (method === 'GET' && path === 'salesInvoiceLineOrders' && this.tables.salesInvoiceLineOrders) return this.invoiceLines(query?.get('$filter') ?? '');
+    if (method === 'GET' && path === 'salesCreditMemoLineOrders' && this.tables.salesCreditMemoLineOrders) return this.creditMemoLines(query?.get('$filter') ?? '');
     const keyed = KEYED.exec(path);
     if (keyed && method === 'GET' && keyed[1] === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) {
       const row = this.tables.salesInvoiceOrders().find((r) => r.number === keyed[2]!.replaceAll("''", "'"));
@@ -132,6 +135,14 @@ export class BcExtensionPages {
     const [, field, literal] = by as unknown as [string, 'documentNo' | 'orderNo' | 'sourceOrderNo', string];
     const value = literal.replaceAll("''", "'");
     return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r[field] === value).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
+  }
+
+  /** `GET salesCreditMemoLineOrders?$filter=documentNo eq '…'` (the filter the contract reads): posted credit memo lines. */
+  private creditMemoLines(filter: string): PageAnswer {
+    const by = /^documentNo eq '((?:[^']|'')*)'$/.exec(filter);
+    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' on salesCreditMemoLineOrders.`);
+    const number = by[1]!.replaceAll("''", "'");
+    return { status: 200, body: { value: this.tables.salesCreditMemoLineOrders!().filter((r) => r.documentNo === number).map((r) => this.servedRow('salesCreditMemoLineOrders', r.id, r)) } };
   }
 
   /** A row read from a BC table as the page serves it, checked against the page's response schema. */

@@ -138,6 +138,8 @@ export class BusinessCentralSimulator {
     this.pages.tables.salesInvoiceOrders = () => posted().map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
     this.pages.tables.salesInvoiceLineOrders = () =>
       posted().flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: `${i.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: i.number, ...l })));
+    this.pages.tables.salesCreditMemoLineOrders = () =>
+      [...this.invoices.creditMemos.values()].flatMap((m) => (this.invoices.creditMemoLineOrders.get(m.id) ?? []).map((l) => ({ id: `${m.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: m.number, ...l })));
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */
@@ -371,6 +373,16 @@ export class BusinessCentralSimulator {
   async postSalesInvoice(id: string): Promise<{ invoice: BcSimSalesInvoice; statuses: number[] }> {
     const invoice = this.invoices.post(id);
     return { invoice, statuses: await this.notify('salesInvoices', invoice.id, 'updated', invoice.lastModifiedDateTime) };
+  }
+
+  /**
+   * A user credits part of a posted invoice: a sales credit memo applied to it, its lines fetched with Get Posted
+   * Document Lines to Reverse and their amounts lowered (e.g. a price correction), then posted
+   * ({@link BcSalesInvoices.creditLines}); BC notifies the salesCreditMemos subscriptions (`created`).
+   */
+  async creditSalesInvoiceLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[]): Promise<{ creditMemo: BcSimSalesCreditMemo; statuses: number[] }> {
+    const creditMemo = this.invoices.creditLines(id, lines);
+    return { creditMemo, statuses: await this.notify('salesCreditMemos', creditMemo.id, 'created', creditMemo.lastModifiedDateTime) };
   }
 
   /**

@@ -353,6 +353,30 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     ]);
   });
 
+  test('a credit memo for part of an invoice of two orders (lines fetched to reverse, amounts lowered) is noted on the orders its own lines credit, each its share; without the extension\'s page, on none', async () => {
+    const { sim, api, queue, invoice } = await combinedWorld();
+    const lineOf = (order: string) => sim.invoices.lineOrders.get(invoice.id)!.find((l) => l.orderNo === order)!.lineNo;
+    const readBack = async () => bcCreditMemoReadBack(api, queue.requests.findLast((r) => r.kind === 'bc-sales-credit-memo-read-back') as BcSalesCreditMemoReadBackRequest);
+    // A price correction on S-ORD101006's line only: the whole credit memo is that order's.
+    const { creditMemo: one } = await sim.creditSalesInvoiceLines(invoice.id, [{ lineNo: lineOf('S-ORD101006'), amount: 40 }]);
+    expect(await api.getSalesCreditMemo(one.id)).toMatchObject({ status: 'Open', invoiceNumber: invoice.number, totalAmountIncludingTax: 44 });
+    const single = await readBack();
+    expect(single.notPosted).toEqual([]);
+    expect(single.events.map((e) => [e.metadata.source.eventId, e.refs.orderId, e.refs.shipmentId, e.data])).toEqual([
+      [`bc:salesCreditMemos:${one.id}:posted`, 'S-ORD101006', 'SHP-S-ORD101006', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, netAmount: '40.00', grossAmount: '44.00' })],
+    ]);
+    // Lines of both orders: one event per order, each its lines' sums.
+    const { creditMemo: two } = await sim.creditSalesInvoiceLines(invoice.id, [{ lineNo: lineOf('S-ORD101005'), amount: 100 }, { lineNo: lineOf('S-ORD101006'), amount: 10 }]);
+    const split = await readBack();
+    expect(split.events.map((e) => [e.metadata.source.eventId, e.refs.orderId, (e.data as { netAmount: string }).netAmount, (e.data as { grossAmount: string }).grossAmount])).toEqual([
+      [`bc:salesCreditMemos:${two.id}:posted:S-ORD101005`, 'S-ORD101005', '100.00', '110.00'],
+      [`bc:salesCreditMemos:${two.id}:posted:S-ORD101006`, 'S-ORD101006', '10.00', '11.00'],
+    ]);
+    sim.pages.tables.salesCreditMemoLineOrders = undefined;
+    const without = await readBack();
+    expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/credits part of sales invoice .* its lines name no order/)]]);
+  });
+
   test('an invoice of two orders cancelled, and the cancellation undone: the corrective invoice (blank orderNumber) is read back once per order, each its share, from the orders the extension stamped through the credit memo\'s lines', async () => {
     const { sim, api, queue, client, invoice } = await combinedWorld();
     const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);

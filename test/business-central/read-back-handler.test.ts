@@ -79,6 +79,7 @@ function setup(read: () => Promise<BcSalesOrder>, readInvoice: () => Promise<BcS
     listBillingReady: async () => [{ id: 'r', orderNo: '101005', shipmentNo: 'SHP-101005-1', deliveredAt: '2026-03-12T14:00:00Z' }],
     getInvoiceOrder: async () => undefined,
     listInvoiceLineOrders: async () => [],
+    listCreditMemoLineOrders: async () => [],
   };
   const publisher = new InMemoryPublisher();
   const messages = new InMemoryMessageOps();

@@ -138,7 +138,7 @@ describe('Business Central sales invoice → invoice.posted', () => {
     expect(events.map((e) => [e.metadata.source.eventId, e.refs.orderId, (e.data as { grossAmount: string }).grossAmount])).toEqual([[`bc:salesInvoices:${INVOICE_ID}:posted`, 'SO-1001', '17985.00']]);
   });
 
-  test('a credit memo of an invoice of several orders: one per order\'s share when it credits the whole invoice; a partial one names no order', () => {
+  test('a credit memo of an invoice of several orders: one per order\'s share when it credits the whole invoice; a partial one by its own lines\' orders, else none', () => {
     const shares = [
       { orderNumber: 'SO-1', netCents: 100000, grossCents: 110000 },
       { orderNumber: 'SO-2', netCents: 39996, grossCents: 43996 },
@@ -146,7 +146,14 @@ describe('Business Central sales invoice → invoice.posted', () => {
     const invoice = { ...INVOICE, orderNumber: '', totalAmountIncludingTax: 1539.96 };
     const memo = (total: number) => ({ id: 'm', number: 'CR-1', totalAmountIncludingTax: total, status: 'Corrective' });
     expect(creditMemoParts(memo(1539.96), invoice, undefined, shares)).toEqual(shares.map((share) => ({ orderNumber: share.orderNumber, share })));
-    expect(creditMemoParts(memo(100), invoice, undefined, shares)).toMatch(/credits part of sales invoice PS-INV103001, which bills 2 orders/);
+    expect(creditMemoParts(memo(100), invoice, undefined, shares)).toMatch(/credits part of sales invoice PS-INV103001, which bills 2 orders, and its lines name no order/);
+    // Its own lines (the extension's salesCreditMemoLineOrders): one order, the whole credit memo; several, each its share.
+    const own = [{ orderNumber: 'SO-2', netCents: 9091, grossCents: 10000 }];
+    expect(creditMemoParts(memo(100), invoice, undefined, shares, own)).toEqual([{ orderNumber: 'SO-2' }]);
+    const both = [...own, { orderNumber: 'SO-1', netCents: 100, grossCents: 110 }];
+    expect(creditMemoParts(memo(101.1), invoice, undefined, shares, both)).toEqual(both.map((share) => ({ orderNumber: share.orderNumber, share })));
+    // A whole credit memo keeps the invoice's shares, whatever its lines say.
+    expect(creditMemoParts(memo(1539.96), invoice, undefined, shares, own)).toEqual(shares.map((share) => ({ orderNumber: share.orderNumber, share })));
     expect(creditMemoParts(memo(100), invoice, 'SO-9', [])).toEqual([{ orderNumber: 'SO-9' }]);
     expect(creditMemoParts(memo(100), invoice, undefined, [shares[0]!])).toEqual([{ orderNumber: 'SO-1' }]);
     expect(creditMemoParts(memo(100), invoice, undefined, [])).toMatch(/bills no sales order/);

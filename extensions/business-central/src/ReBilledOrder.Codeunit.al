@@ -7,18 +7,20 @@
 //   invoice and posts it; the credit memo's Applies-to Doc. No. is the invoice it cancelled).
 // For an invoice of several orders the header names none: each copied line is stamped with the order its posted line
 // billed (field 50105 on the Sales Line, carried by posting to the Sales Invoice Line or the Sales Cr.Memo Line):
-// - while codeunit 1303 copies that invoice into its corrective credit memo and into the new invoice (Copy Document
-//   Mgt. raises OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the posted invoice line
-//   it came from);
-// - while codeunit 1339 copies such a credit memo into the corrective invoice that cancels it (Copy Document Mgt.
-//   raises OnAfterCopySalesLineFromSalesCrMemoLineBuffer, with the posted credit memo line it came from).
+// - a posted invoice line copied into a credit memo or a return order, always: the order it credits (Cancel and
+//   Correct, codeunit 1303; Copy Document; Get Posted Document Lines to Reverse. Copy Document Mgt. raises
+//   OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the posted invoice line it came
+//   from);
+// - a posted invoice line copied into an invoice, only while codeunit 1303 copies that invoice into the new one (a
+//   user's own copy of an invoice is a new sale, not a re-billing);
+// - while codeunit 1339 copies a credit memo into the corrective invoice that cancels it (Copy Document Mgt. raises
+//   OnAfterCopySalesLineFromSalesCrMemoLineBuffer, with the posted credit memo line it came from).
 codeunit 50105 "LSYNC Re-billed Order"
 {
     SingleInstance = true;
 
     var
-        // The posted invoice codeunit 1303 is copying into a credit memo or a new invoice, between its header insert
-        // and its copy's end.
+        // The posted invoice codeunit 1303 is copying into a new invoice, between its header insert and its copy's end.
         CorrectedInvoiceNo: Code[20];
         // The posted credit memo codeunit 1339 is copying into a corrective invoice, likewise.
         CancelledCrMemoNo: Code[20];
@@ -26,7 +28,9 @@ codeunit 50105 "LSYNC Re-billed Order"
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Correct Posted Sales Invoice", 'OnBeforeSalesHeaderInsert', '', false, false)]
     local procedure OnBeforeCorrectionHeaderInsert(var SalesHeader: Record "Sales Header"; var SalesInvoiceHeader: Record "Sales Invoice Header")
     begin
-        CorrectedInvoiceNo := SalesInvoiceHeader."No.";
+        CorrectedInvoiceNo := '';
+        if SalesHeader."Document Type" = SalesHeader."Document Type"::Invoice then
+            CorrectedInvoiceNo := SalesInvoiceHeader."No.";
     end;
 
     [EventSubscriber(ObjectType::Codeunit, Codeunit::"Copy Document Mgt.", 'OnAfterCopySalesLineFromSalesLineBuffer', '', false, false)]
@@ -34,8 +38,9 @@ codeunit 50105 "LSYNC Re-billed Order"
     var
         OrderNo: Code[20];
     begin
-        if (CorrectedInvoiceNo = '') or (FromSalesInvLine."Document No." <> CorrectedInvoiceNo) then
-            exit;
+        if not (ToSalesLine."Document Type" in [ToSalesLine."Document Type"::"Credit Memo", ToSalesLine."Document Type"::"Return Order"]) then
+            if (CorrectedInvoiceNo = '') or (FromSalesInvLine."Document No." <> CorrectedInvoiceNo) then
+                exit;
         OrderNo := FromSalesInvLine."Order No.";
         if OrderNo = '' then
             OrderNo := FromSalesInvLine."LSYNC Source Order No.";

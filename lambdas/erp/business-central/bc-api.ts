@@ -212,7 +212,10 @@ export interface BcInvoiceLineOrder {
   documentNo: string;
   lineNo: number;
   orderNo?: string;
-  /** The order a line of a Correct action's invoice bills again (the extension's field; Order No. is blank there). */
+  /**
+   * The order a line of a Correct action's invoice or of a corrective invoice bills again, or a credit memo line
+   * credits (the extension's field; Order No. is blank there, and a credit memo line has none of ours).
+   */
   sourceOrderNo?: string;
   amount?: number;
   amountIncludingVat?: number;
@@ -390,6 +393,15 @@ export class BcApi {
    */
   async listInvoiceLineOrders(invoiceNumber: string): Promise<BcInvoiceLineOrder[]> {
     return this.customRows<BcInvoiceLineOrder>('salesInvoiceLineOrders', `documentNo eq ${odataString(invoiceNumber)}`);
+  }
+
+  /**
+   * A posted credit memo's lines with the order each credits, from the extension's `salesCreditMemoLineOrders?$filter=
+   * documentNo eq '…'` (its field on the Sales Cr.Memo Line, set when a posted invoice line is copied into a credit
+   * memo; Amount, Amount Including VAT). Empty on 404 (an extension without the page).
+   */
+  async listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcInvoiceLineOrder[]> {
+    return this.customRows<BcInvoiceLineOrder>('salesCreditMemoLineOrders', `documentNo eq ${odataString(creditMemoNumber)}`);
   }
 
   /**

@@ -2,9 +2,9 @@ import type { CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import { compact } from '../../shared/webhook/mapping';
 import type { MappedResource } from '../inbound/generic-erp';
-import { bcEnum, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
+import { bcEnum, type BcInvoiceLineOrder, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
-import { bcBilledOrders, bcDecimal, bcInvoicePostedEvent, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, invoiceParts, shareAmounts, type BcSalesInvoiceReader, type InvoicePart, type InvoiceShare } from './read-back-invoice';
+import { bcBilledOrders, bcDecimal, bcInvoicePostedEvent, bcInvoiceShares, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, invoiceParts, shareAmounts, type BcSalesInvoiceReader, type InvoicePart, type InvoiceShare } from './read-back-invoice';
 
 /**
  * A Business Central sales credit memo read back through API v2.0 → `invoice.posted` with `documentType: credit-memo`
@@ -75,21 +75,29 @@ export function mapBcSalesCreditMemo(memo: BcSalesCreditMemo, corrects: { readon
 
 /**
  * Which orders a credit memo credits (pure): the order its invoice bills; for an invoice of several orders, each
- * order's share of the invoice when the credit memo credits the whole invoice (as BC's Cancel and Correct do), since a
- * credit memo names no order and a part of an invoice of several orders cannot be told apart. A string says why none.
+ * order's share of the invoice when the credit memo credits the whole invoice (as BC's Cancel and Correct do), else
+ * the orders its own lines credit (`memoShares`, from the extension's `salesCreditMemoLineOrders`: a credit memo names
+ * no order, but the extension stamps each line copied from an invoice line with that line's order). A string says why
+ * none.
  */
-export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice, orderNumber: string | undefined, shares: readonly InvoiceShare[]): InvoicePart[] | string {
+export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice, orderNumber: string | undefined, shares: readonly InvoiceShare[], memoShares: readonly InvoiceShare[] = []): InvoicePart[] | string {
   if (orderNumber || shares.length === 1) return invoiceParts({ orderNumber, shares });
   if (shares.length === 0) return `sales credit memo ${memo.number} corrects sales invoice ${invoice.number}, which bills no sales order (no orderNumber, none named by the extension): no order of ours to note it on`;
-  const whole = typeof memo.totalAmountIncludingTax === 'number' && typeof invoice.totalAmountIncludingTax === 'number' && Math.round(Math.abs(memo.totalAmountIncludingTax) * 100) === Math.round(Math.abs(invoice.totalAmountIncludingTax) * 100);
-  if (!whole) return `sales credit memo ${memo.number} credits part of sales invoice ${invoice.number}, which bills ${shares.length} orders: which order it credits is not known, so it is noted on none`;
-  return invoiceParts({ shares });
+  if (creditsWholeInvoice(memo, invoice)) return invoiceParts({ shares });
+  if (memoShares.length > 0) return invoiceParts({ shares: memoShares });
+  return `sales credit memo ${memo.number} credits part of sales invoice ${invoice.number}, which bills ${shares.length} orders, and its lines name no order (salesCreditMemoLineOrders: lines typed by hand, or posted before the extension stamped them): noted on none`;
 }
+
+/** Whether a credit memo's gross total is its invoice's (to the cent): what BC's Cancel and Correct post. Pure. */
+const creditsWholeInvoice = (memo: BcSalesCreditMemo, invoice: BcSalesInvoice) =>
+  typeof memo.totalAmountIncludingTax === 'number' && typeof invoice.totalAmountIncludingTax === 'number' && Math.round(Math.abs(memo.totalAmountIncludingTax) * 100) === Math.round(Math.abs(invoice.totalAmountIncludingTax) * 100);
 
 /** What the credit memo read-back needs from BC (implemented by BcApi). */
 export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady' | 'getInvoiceOrder' | 'listInvoiceLineOrders'> {
   getSalesCreditMemo(id: string, companyId?: string): Promise<BcSalesCreditMemo>;
   listSalesCreditMemos(filter: string, companyId?: string): Promise<BcSalesCreditMemo[]>;
+  /** A posted credit memo's lines with the orders they credit, from the extension's `salesCreditMemoLineOrders` page (empty without it). */
+  listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcInvoiceLineOrder[]>;
 }
 
 /**
@@ -112,7 +120,9 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
     }
     const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
     const { orderNumber, shares } = await bcBilledOrders(reader, invoice);
-    const parts = creditMemoParts(memo, invoice, orderNumber, shares);
+    // The credit memo's own lines are read only when its invoice bills several orders and it credits part of it.
+    const ownLines = !orderNumber && shares.length > 1 && !creditsWholeInvoice(memo, invoice) ? await reader.listCreditMemoLineOrders(memo.number) : [];
+    const parts = creditMemoParts(memo, invoice, orderNumber, shares, bcInvoiceShares(ownLines, 'salesCreditMemoLineOrders'));
     if (typeof parts === 'string') {
       notPosted.push(parts);
       continue;

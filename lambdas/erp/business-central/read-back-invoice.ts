@@ -142,12 +142,14 @@ export const shareAmounts = (share: InvoiceShare) => ({ netAmount: centsDecimal(
  * one order the caller announces the whole invoice for it, with several each order gets its own lines. A line without
  * its amounts is a ValidationError naming the field (the page serves them).
  */
-export function bcInvoiceShares(lines: readonly BcInvoiceLineOrder[]): InvoiceShare[] {
+export function bcInvoiceShares(lines: readonly BcInvoiceLineOrder[], page: 'salesInvoiceLineOrders' | 'salesCreditMemoLineOrders' = 'salesInvoiceLineOrders'): InvoiceShare[] {
   const shares = new Map<string, { netCents: number; grossCents: number }>();
   for (const line of lines) {
     const order = line.orderNo || line.sourceOrderNo;
     if (!order) continue;
-    if (typeof line.amount !== 'number' || typeof line.amountIncludingVat !== 'number') throw new ValidationError(`line ${line.lineNo} of sales invoice ${line.documentNo} came without its amounts`, 'salesInvoiceLineOrders.amount');
+    if (typeof line.amount !== 'number' || typeof line.amountIncludingVat !== 'number') {
+      throw new ValidationError(`line ${line.lineNo} of sales ${page === 'salesInvoiceLineOrders' ? 'invoice' : 'credit memo'} ${line.documentNo} came without its amounts`, `${page}.amount`);
+    }
     const share = shares.get(order) ?? { netCents: 0, grossCents: 0 };
     shares.set(order, { netCents: share.netCents + Math.round(line.amount * 100), grossCents: share.grossCents + Math.round(line.amountIncludingVat * 100) });
   }
