@@ -224,6 +224,10 @@ export class BcSalesInvoices {
    * Both checked against their contracts.
    */
   cancel(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo } {
+    const original = this.byId.get(id);
+    // Codeunit 1303 refuses an invoice whose remaining amount is not its whole amount (TestIfInvoiceIsPaid: paid in
+    // part, or a credit memo applied to it).
+    if (original && Math.round(original.remainingAmount * 100) !== Math.round(original.totalAmountIncludingTax * 100)) throw new Error(`sales invoice ${original.number} is paid or credited in part: BC cannot cancel or correct it`);
     const invoice = this.setStatus(id, 'Canceled');
     const creditMemo = this.postCreditMemo(invoice, 'Corrective', { net: invoice.totalAmountExcludingTax, tax: invoice.totalTaxAmount, gross: invoice.totalAmountIncludingTax }, this.lineOrders.get(id) ?? []);
     return { invoice, creditMemo };
@@ -233,7 +237,8 @@ export class BcSalesInvoices {
    * A user credits part of a posted invoice: a credit memo applied to it (`invoiceId`), whose lines are the given
    * lines of the invoice (by Line No.) fetched with Get Posted Document Lines to Reverse, each with its amount lowered
    * to `amount` (VAT at the line's own rate), posted: status `Open` (a credit memo posted on its own, not a
-   * cancellation: contracts/business-central/sales-credit-memo.schema.json, `status`). The invoice stays posted.
+   * cancellation: contracts/business-central/sales-credit-memo.schema.json, `status`). The invoice stays posted, its
+   * remaining amount lowered by the credit memo's (so BC no longer lets a user cancel or correct it).
    */
   creditLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[]): BcSimSalesCreditMemo {
     const invoice = this.byId.get(id);
@@ -245,7 +250,10 @@ export class BcSalesInvoices {
     });
     const net = round2(credited.reduce((sum, l) => sum + l.amount, 0));
     const gross = round2(credited.reduce((sum, l) => sum + l.amountIncludingVat, 0));
-    return this.postCreditMemo(invoice, 'Open', { net, tax: round2(gross - net), gross }, credited);
+    const creditMemo = this.postCreditMemo(invoice, 'Open', { net, tax: round2(gross - net), gross }, credited);
+    // Applied to the invoice: what is left to pay drops by the credit memo's amount.
+    this.put({ ...invoice, remainingAmount: round2(invoice.remainingAmount - gross) });
+    return creditMemo;
   }
 
   /**

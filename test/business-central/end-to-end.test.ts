@@ -372,6 +372,9 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
       [`bc:salesCreditMemos:${two.id}:posted:S-ORD101005`, 'S-ORD101005', '100.00', '110.00'],
       [`bc:salesCreditMemos:${two.id}:posted:S-ORD101006`, 'S-ORD101006', '10.00', '11.00'],
     ]);
+    // Credited in part, the invoice can no longer be cancelled or corrected in BC (codeunit 1303, TestIfInvoiceIsPaid).
+    expect(await api.getSalesInvoice(invoice.id)).toMatchObject({ status: 'Open', remainingAmount: 1539.96 - 44 - 121 });
+    await expect(sim.cancelSalesInvoice(invoice.id)).rejects.toThrow(/paid or credited in part/);
     sim.pages.tables.salesCreditMemoLineOrders = undefined;
     const without = await readBack();
     expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/credits part of sales invoice .* its lines name no order/)]]);

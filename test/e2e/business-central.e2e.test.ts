@@ -259,3 +259,31 @@ test('a user invoices two orders\' shipments together in BC (Combine Shipments):
   ]);
   expect(gross('SO-2002') + gross(number)).toBe(Math.round(invoice.totalAmountIncludingTax * 100));
 });
+
+test('the user corrects that combined invoice in BC: cancelled and the cancellation undone, then a credit memo for part of SO-2003\'s line — each credit memo and the corrective invoice announced on the orders their lines name', { timeout: 180_000 }, async () => {
+  const invoice = [...bc().invoices.byId.values()].find((i) => i.status === 'Open' && i.orderNumber === '' && (bc().invoices.lineOrders.get(i.id) ?? []).some((l) => l.orderNo === 'SO-2003'))!;
+  const announced = (invoiceId: string) =>
+    sandbox.busTap
+      .events()
+      .filter((e) => e['detail-type'] === 'invoice.posted' && (e.detail as { refs: { invoiceId: string } }).refs.invoiceId === invoiceId)
+      .map((e) => e.detail as { refs: { orderId: string }; data: { documentType: string; grossAmount: string; correctsInvoiceId?: string } });
+  const lines = bc().invoices.lineOrders.get(invoice.id)!;
+  const share = (order: string) => (lines.filter((l) => l.orderNo === order).reduce((sum, l) => sum + Math.round(l.amountIncludingVat * 100), 0) / 100).toFixed(2);
+  // Cancelled: its credit memo once per order; then that credit memo cancelled: the corrective invoice once per order,
+  // each with that order's share, from the orders the extension stamped through the credit memo's lines.
+  const { creditMemo } = await bc().cancelSalesInvoice(invoice.id);
+  await eventually(async () => (announced(creditMemo.number).length === 2 ? true : undefined), 60_000, 'the cancellation on the bus, once per order');
+  const { corrective } = await bc().cancelSalesCreditMemo(creditMemo.id);
+  const events = await eventually(async () => (announced(corrective.number).length === 2 ? announced(corrective.number) : undefined), 60_000, 'the corrective invoice on the bus, once per order');
+  expect(events.map((e) => [e.refs.orderId, e.data.documentType, e.data.grossAmount]).sort()).toEqual([
+    ['SO-2002', 'invoice', share('SO-2002')],
+    ['SO-2003', 'invoice', share('SO-2003')],
+  ]);
+  // The invoice stands again: a price correction on SO-2003's line is a credit memo of one line, noted on SO-2003
+  // only, for its whole amount.
+  const { creditMemo: partial, statuses } = await bc().creditSalesInvoiceLines(invoice.id, [{ lineNo: lines.find((l) => l.orderNo === 'SO-2003')!.lineNo, amount: 100 }]);
+  expect(statuses).toEqual([202]);
+  const [credited] = await eventually(async () => (announced(partial.number).length > 0 ? announced(partial.number) : undefined), 60_000, 'the partial credit memo on the bus');
+  expect([credited!.refs.orderId, credited!.data]).toEqual(['SO-2003', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: partial.totalAmountIncludingTax.toFixed(2) })]);
+  expect(announced(partial.number)).toHaveLength(1);
+});
