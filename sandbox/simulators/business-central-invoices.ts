@@ -234,13 +234,14 @@ export class BcSalesInvoices {
   }
 
   /**
-   * A user credits part of a posted invoice: a credit memo applied to it (`invoiceId`), whose lines are the given
+   * A user credits part of a posted invoice: a credit memo applied to it (`invoiceId`; `applied: false`, the zero
+   * GUID: Get Posted Document Lines to Reverse applies the credit memo to nothing unless the user does), whose lines are the given
    * lines of the invoice (by Line No.) fetched with Get Posted Document Lines to Reverse, each with its amount lowered
    * to `amount` (VAT at the line's own rate), posted: status `Open` (a credit memo posted on its own, not a
    * cancellation: contracts/business-central/sales-credit-memo.schema.json, `status`). The invoice stays posted, its
    * remaining amount lowered by the credit memo's (so BC no longer lets a user cancel or correct it).
    */
-  creditLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[]): BcSimSalesCreditMemo {
+  creditLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[], options: { readonly applied?: boolean } = {}): BcSimSalesCreditMemo {
     const invoice = this.byId.get(id);
     if (!invoice || !['Open', 'Paid'].includes(invoice.status)) throw new Error(`no posted sales invoice ${id} to credit`);
     const credited = lines.map(({ lineNo, amount }) => {
@@ -250,9 +251,10 @@ export class BcSalesInvoices {
     });
     const net = round2(credited.reduce((sum, l) => sum + l.amount, 0));
     const gross = round2(credited.reduce((sum, l) => sum + l.amountIncludingVat, 0));
-    const creditMemo = this.postCreditMemo(invoice, 'Open', { net, tax: round2(gross - net), gross }, credited);
+    const applied = options.applied ?? true;
+    const creditMemo = this.postCreditMemo(invoice, 'Open', { net, tax: round2(gross - net), gross }, credited, applied);
     // Applied to the invoice: what is left to pay drops by the credit memo's amount.
-    this.put({ ...invoice, remainingAmount: round2(invoice.remainingAmount - gross) });
+    if (applied) this.put({ ...invoice, remainingAmount: round2(invoice.remainingAmount - gross) });
     return creditMemo;
   }
 
@@ -261,7 +263,7 @@ export class BcSalesInvoices {
    * invoice line into a credit memo line; the extension stamps it with the order the invoice line billed (field 50105
    * on the Sales Line, carried to the Sales Cr.Memo Line by posting).
    */
-  private postCreditMemo(invoice: BcSimSalesInvoice, status: 'Open' | 'Corrective', totals: { net: number; tax: number; gross: number }, fromLines: readonly { lineNo: number; orderNo: string; sourceOrderNo?: string; amount: number; amountIncludingVat: number }[]): BcSimSalesCreditMemo {
+  private postCreditMemo(invoice: BcSimSalesInvoice, status: 'Open' | 'Corrective', totals: { net: number; tax: number; gross: number }, fromLines: readonly { lineNo: number; orderNo: string; sourceOrderNo?: string; amount: number; amountIncludingVat: number }[], applied = true): BcSimSalesCreditMemo {
     const at = this.now().toISOString();
     const creditMemo: BcSimSalesCreditMemo = {
       id: randomUUID(),
@@ -277,22 +279,28 @@ export class BcSalesInvoices {
       totalAmountIncludingTax: totals.gross,
       status,
       lastModifiedDateTime: at,
-      invoiceId: invoice.id,
-      invoiceNumber: invoice.number,
+      invoiceId: applied ? invoice.id : ZERO_GUID,
+      invoiceNumber: applied ? invoice.number : '',
     };
     assertBcSalesCreditMemo(creditMemo);
     this.creditMemos.set(creditMemo.id, creditMemo);
-    this.creditMemoLineOrders.set(creditMemo.id, fromLines.map((l) => ({ lineNo: l.lineNo, sourceOrderNo: l.orderNo || l.sourceOrderNo || '', amount: l.amount, amountIncludingVat: l.amountIncludingVat })));
+    this.creditMemoLineOrders.set(
+      creditMemo.id,
+      fromLines.map((l) => {
+        const order = l.orderNo || l.sourceOrderNo || '';
+        return { lineNo: l.lineNo, sourceOrderNo: order, sourceInvoiceNo: order ? invoice.number : '', amount: l.amount, amountIncludingVat: l.amountIncludingVat };
+      }),
+    );
     return creditMemo;
   }
 
   /**
    * What each posted credit memo line keeps that API v2.0 does not serve, by credit memo id: the order the invoice
-   * line it was copied from billed (the extension's `LSYNC Source Order No.` on the Sales Cr.Memo Line, stamped when
-   * Copy Document copies an invoice line into a credit memo), and its amounts: the extension's
+   * line it was copied from billed and that invoice (the extension's fields 50105 and 50106 on the Sales Cr.Memo Line,
+   * stamped when Copy Document copies an invoice line into a credit memo), and its amounts: the extension's
    * `salesCreditMemoLineOrders` page.
    */
-  readonly creditMemoLineOrders = new Map<string, { lineNo: number; sourceOrderNo: string; amount: number; amountIncludingVat: number }[]>();
+  readonly creditMemoLineOrders = new Map<string, { lineNo: number; sourceOrderNo: string; sourceInvoiceNo: string; amount: number; amountIncludingVat: number }[]>();
 
   /**
    * The sales order each invoice re-bills, by invoice id, for invoices BC creates as Sales Headers of type Invoice

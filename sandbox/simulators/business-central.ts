@@ -380,8 +380,8 @@ export class BusinessCentralSimulator {
    * Document Lines to Reverse and their amounts lowered (e.g. a price correction), then posted
    * ({@link BcSalesInvoices.creditLines}); BC notifies the salesCreditMemos subscriptions (`created`).
    */
-  async creditSalesInvoiceLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[]): Promise<{ creditMemo: BcSimSalesCreditMemo; statuses: number[] }> {
-    const creditMemo = this.invoices.creditLines(id, lines);
+  async creditSalesInvoiceLines(id: string, lines: readonly { readonly lineNo: number; readonly amount: number }[], options: { readonly applied?: boolean } = {}): Promise<{ creditMemo: BcSimSalesCreditMemo; statuses: number[] }> {
+    const creditMemo = this.invoices.creditLines(id, lines, options);
     return { creditMemo, statuses: await this.notify('salesCreditMemos', creditMemo.id, 'created', creditMemo.lastModifiedDateTime) };
   }
 

@@ -380,6 +380,27 @@ describe('Business Central as the ERP (simulator from the docs, real pipeline an
     expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/credits part of sales invoice .* its lines name no order/)]]);
   });
 
+  test('a credit memo applied to no invoice (lines fetched with Get Posted Document Lines to Reverse) is noted on the order its lines credit, correcting the invoice they came from; without the extension\'s page, on none', async () => {
+    const { sim, api, queue, invoice } = await invoicedWorld();
+    const { creditMemo } = await sim.creditSalesInvoiceLines(invoice.id, [{ lineNo: 10000, amount: 100 }], { applied: false });
+    expect(await api.getSalesCreditMemo(creditMemo.id)).toMatchObject({ status: 'Open', invoiceId: '00000000-0000-0000-0000-000000000000', invoiceNumber: '' });
+    // Not applied: the invoice's remaining amount stands.
+    expect(await api.getSalesInvoice(invoice.id)).toMatchObject({ remainingAmount: invoice.totalAmountIncludingTax });
+    const request = queue.requests.findLast((r) => r.kind === 'bc-sales-credit-memo-read-back') as BcSalesCreditMemoReadBackRequest;
+    const { events, notPosted } = await bcCreditMemoReadBack(api, request);
+    expect(notPosted).toEqual([]);
+    expect(events.map((e) => [e.metadata.source.eventId, e.refs, e.data])).toEqual([
+      [
+        `bc:salesCreditMemos:${creditMemo.id}:posted`,
+        { invoiceId: creditMemo.number, orderId: 'S-ORD101005', shipmentId: 'SHP-1', customerId: '10000' },
+        { documentType: 'credit-memo', correctsInvoiceId: invoice.number, currency: 'USD', netAmount: '100.00', taxAmount: '0.00', grossAmount: '100.00' },
+      ],
+    ]);
+    sim.pages.tables.salesCreditMemoLineOrders = undefined;
+    const without = await bcCreditMemoReadBack(api, request);
+    expect([without.events, without.notPosted]).toEqual([[], [expect.stringMatching(/linked to no sales invoice and its lines name no order/)]]);
+  });
+
   test('an invoice of two orders cancelled, and the cancellation undone: the corrective invoice (blank orderNumber) is read back once per order, each its share, from the orders the extension stamped through the credit memo\'s lines', async () => {
     const { sim, api, queue, client, invoice } = await combinedWorld();
     const { creditMemo } = await sim.cancelSalesInvoice(invoice.id);

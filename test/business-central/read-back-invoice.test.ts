@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { BcBillingReadyRow, BcInvoiceLineOrder, BcSalesInvoice } from '../../lambdas/erp/business-central/bc-api';
 import { bcReadBackRequests, type BcSalesInvoiceReadBackRequest } from '../../lambdas/erp/business-central/notifications';
 import { bcDecimal, bcInvoiceNotPostedReason, bcInvoiceReadBack, bcInvoiceShares, billingReadyShipment, mapBcSalesInvoice, type BcSalesInvoiceReader } from '../../lambdas/erp/business-central/read-back-invoice';
-import { creditMemoParts } from '../../lambdas/erp/business-central/read-back-credit-memo';
+import { creditMemoParts, unlinkedCreditMemoParts } from '../../lambdas/erp/business-central/read-back-credit-memo';
 import { validateCanonicalEvent } from '../../lambdas/shared/canonical-validation';
 import { ValidationError } from '../../lambdas/shared/errors';
 
@@ -157,6 +157,20 @@ describe('Business Central sales invoice → invoice.posted', () => {
     expect(creditMemoParts(memo(100), invoice, 'SO-9', [])).toEqual([{ orderNumber: 'SO-9' }]);
     expect(creditMemoParts(memo(100), invoice, undefined, [shares[0]!])).toEqual([{ orderNumber: 'SO-1' }]);
     expect(creditMemoParts(memo(100), invoice, undefined, [])).toMatch(/bills no sales order/);
+  });
+
+  test('a credit memo applied to no invoice, by its own lines: their orders (one whole, several each its share), and the invoice they came from only when they all name one', () => {
+    const memo = { id: 'm', number: 'CR-9', totalAmountIncludingTax: 121, status: 'Open' };
+    const line = (lineNo: number, sourceOrderNo: string, sourceInvoiceNo: string, amount: number) => ({ id: `l${lineNo}`, documentNo: 'CR-9', lineNo, sourceOrderNo, sourceInvoiceNo, amount, amountIncludingVat: amount * 1.1 });
+    expect(unlinkedCreditMemoParts(memo, [line(1, 'SO-1', 'INV-1', 100), line(2, '', '', 10)])).toEqual({ parts: [{ orderNumber: 'SO-1' }], invoiceNumber: 'INV-1' });
+    expect(unlinkedCreditMemoParts(memo, [line(1, 'SO-1', 'INV-1', 100), line(2, 'SO-2', 'INV-2', 10)])).toEqual({
+      parts: [
+        { orderNumber: 'SO-1', share: { orderNumber: 'SO-1', netCents: 10000, grossCents: 11000 } },
+        { orderNumber: 'SO-2', share: { orderNumber: 'SO-2', netCents: 1000, grossCents: 1100 } },
+      ],
+      invoiceNumber: '',
+    });
+    expect(unlinkedCreditMemoParts(memo, [line(1, '', '', 100)])).toMatch(/linked to no sales invoice and its lines name no order/);
   });
 
   test('line shares are summed in cents (no binary-float drift); a line of an order without its amounts is a ValidationError naming the field', () => {

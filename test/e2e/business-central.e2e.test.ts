@@ -37,6 +37,17 @@ const bc = () => sandbox.simulators!.businessCentral.sim;
 const rows = (set: string) => bc().custom.get(set) ?? [];
 const SHIPMENT = 'SHP-1001-01';
 
+/** The note a credit memo left on a CS ticket, once the CS adapter wrote it. */
+const creditMemoNote = (number: string) =>
+  eventually(
+    async () =>
+      (sandbox.simulators!.cs.snapshot() as { tickets: { comments: { body: string }[] }[] }).tickets
+        .flatMap((t) => t.comments.map((c) => c.body))
+        .find((b) => b.startsWith(`Credit memo ${number}`)),
+    60_000,
+    'the credit memo note on the ticket',
+  );
+
 /** A user releases a chilled order of customer C-77 in BC (with its salesOrderLogistics row): the notification statuses. */
 async function releaseChilledOrder(number: string, id: string, salesOrderLines: BcSimSalesOrder['salesOrderLines']): Promise<number[]> {
   bc().pages.seed('salesOrderLogistics', number, { orderNo: number, temperatureRegime: 'chilled', minCelsius: 2, maxCelsius: 8, shipToLocation: 'C-77-DOCK-1', documentStatus: 'Released' });
@@ -159,14 +170,7 @@ test('a user cancels the invoice in BC: its corrective credit memo is read back 
   const [posted] = await eventually(async () => (creditMemos().length > 0 ? creditMemos() : undefined), 60_000, 'the credit memo on the bus');
   expect(posted!.refs).toMatchObject({ orderId: 'SO-1001', invoiceId: creditMemo.number, shipmentId: SHIPMENT });
   // The CS adapter notes it on the shipment's ticket as a credit memo.
-  const note = await eventually(
-    async () =>
-      (sandbox.simulators!.cs.snapshot() as { tickets: { comments: { body: string }[] }[] }).tickets
-        .flatMap((t) => t.comments.map((c) => c.body))
-        .find((b) => b.startsWith(`Credit memo ${creditMemo.number}`)),
-    60_000,
-    'the credit memo note on the ticket',
-  );
+  const note = await creditMemoNote(creditMemo.number);
   expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}, correcting invoice ${invoice!.number}.`);
   expect(creditMemos()).toHaveLength(1);
   // It corrects the whole invoice: the cancelled invoice no longer bills the shipment, which is delivered and not
@@ -286,4 +290,14 @@ test('the user corrects that combined invoice in BC: cancelled and the cancellat
   const [credited] = await eventually(async () => (announced(partial.number).length > 0 ? announced(partial.number) : undefined), 60_000, 'the partial credit memo on the bus');
   expect([credited!.refs.orderId, credited!.data]).toEqual(['SO-2003', expect.objectContaining({ documentType: 'credit-memo', correctsInvoiceId: invoice.number, grossAmount: partial.totalAmountIncludingTax.toFixed(2) })]);
   expect(announced(partial.number)).toHaveLength(1);
+});
+
+test('a credit memo applied to no invoice (lines fetched with Get Posted Document Lines to Reverse) is noted on SO-1001\'s ticket, correcting the invoice its line came from', { timeout: 120_000 }, async () => {
+  const invoice = [...bc().invoices.byId.values()].find((i) => i.orderNumber === 'SO-1001' && i.status === 'Open')!;
+  const line = bc().invoices.lineOrders.get(invoice.id)!.find((l) => l.amount > 0)!;
+  const { creditMemo, statuses } = await bc().creditSalesInvoiceLines(invoice.id, [{ lineNo: line.lineNo, amount: 25 }], { applied: false });
+  expect(statuses).toEqual([202]);
+  expect(creditMemo.invoiceNumber).toBe('');
+  const note = await creditMemoNote(creditMemo.number);
+  expect(note).toBe(`Credit memo ${creditMemo.number} (${creditMemo.currencyCode} ${creditMemo.totalAmountIncludingTax.toFixed(2)}) posted for order SO-1001, shipment ${SHIPMENT}, correcting invoice ${invoice.number}.`);
 });

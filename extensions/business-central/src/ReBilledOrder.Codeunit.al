@@ -7,7 +7,8 @@
 //   invoice and posts it; the credit memo's Applies-to Doc. No. is the invoice it cancelled).
 // For an invoice of several orders the header names none: each copied line is stamped with the order its posted line
 // billed (field 50105 on the Sales Line, carried by posting to the Sales Invoice Line or the Sales Cr.Memo Line):
-// - a posted invoice line copied into a credit memo or a return order, always: the order it credits (Cancel and
+// - a posted invoice line copied into a credit memo or a return order, always: the order it credits, and the invoice
+//   (field 50106; a credit memo made with Get Posted Document Lines to Reverse is applied to no invoice) (Cancel and
 //   Correct, codeunit 1303; Copy Document; Get Posted Document Lines to Reverse. Copy Document Mgt. raises
 //   OnAfterCopySalesLineFromSalesLineBuffer after inserting each copied line, with the posted invoice line it came
 //   from);
@@ -37,8 +38,10 @@ codeunit 50105 "LSYNC Re-billed Order"
     local procedure OnCopyInvoiceLine(var ToSalesLine: Record "Sales Line"; FromSalesInvLine: Record "Sales Invoice Line")
     var
         OrderNo: Code[20];
+        Credits: Boolean;
     begin
-        if not (ToSalesLine."Document Type" in [ToSalesLine."Document Type"::"Credit Memo", ToSalesLine."Document Type"::"Return Order"]) then
+        Credits := ToSalesLine."Document Type" in [ToSalesLine."Document Type"::"Credit Memo", ToSalesLine."Document Type"::"Return Order"];
+        if not Credits then
             if (CorrectedInvoiceNo = '') or (FromSalesInvLine."Document No." <> CorrectedInvoiceNo) then
                 exit;
         OrderNo := FromSalesInvLine."Order No.";
@@ -47,6 +50,9 @@ codeunit 50105 "LSYNC Re-billed Order"
         if OrderNo = '' then
             exit;
         ToSalesLine."LSYNC Source Order No." := OrderNo;
+        // A credit memo line also names the invoice it credits: the credit memo may be applied to none.
+        if Credits then
+            ToSalesLine."LSYNC Source Invoice No." := FromSalesInvLine."Document No.";
         ToSalesLine.Modify();
     end;
 

@@ -221,6 +221,12 @@ export interface BcInvoiceLineOrder {
   amountIncludingVat?: number;
 }
 
+/** A row of the extension's `salesCreditMemoLineOrders` page: a credit memo line with the order and invoice it credits. */
+export interface BcCreditMemoLineOrder extends BcInvoiceLineOrder {
+  /** The posted invoice the line was copied from (the extension's field 50106). */
+  sourceInvoiceNo?: string;
+}
+
 export interface BcBillingReadyRow {
   id: string;
   orderNo: string;
@@ -396,12 +402,12 @@ export class BcApi {
   }
 
   /**
-   * A posted credit memo's lines with the order each credits, from the extension's `salesCreditMemoLineOrders?$filter=
-   * documentNo eq '…'` (its field on the Sales Cr.Memo Line, set when a posted invoice line is copied into a credit
-   * memo; Amount, Amount Including VAT). Empty on 404 (an extension without the page).
+   * A posted credit memo's lines with the order and the invoice each credits, from the extension's
+   * `salesCreditMemoLineOrders?$filter=documentNo eq '…'` (its fields on the Sales Cr.Memo Line, set when a posted
+   * invoice line is copied into a credit memo; Amount, Amount Including VAT). Empty on 404 (an extension without the page).
    */
-  async listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcInvoiceLineOrder[]> {
-    return this.customRows<BcInvoiceLineOrder>('salesCreditMemoLineOrders', `documentNo eq ${odataString(creditMemoNumber)}`);
+  async listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcCreditMemoLineOrder[]> {
+    return this.customRows<BcCreditMemoLineOrder>('salesCreditMemoLineOrders', `documentNo eq ${odataString(creditMemoNumber)}`);
   }
 
   /**

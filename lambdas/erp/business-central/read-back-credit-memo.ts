@@ -2,7 +2,7 @@ import type { CanonicalDetail } from '../../shared/canonical-event';
 import { ValidationError } from '../../shared/errors';
 import { compact } from '../../shared/webhook/mapping';
 import type { MappedResource } from '../inbound/generic-erp';
-import { bcEnum, type BcInvoiceLineOrder, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
+import { bcEnum, type BcCreditMemoLineOrder, type BcSalesCreditMemo, type BcSalesInvoice } from './bc-api';
 import type { BcSalesCreditMemoReadBackRequest } from './notifications';
 import { bcBilledOrders, bcDecimal, bcInvoicePostedEvent, bcInvoiceShares, billingReadyShipment, BC_POSTED_INVOICE_STATUSES, invoiceParts, shareAmounts, type BcSalesInvoiceReader, type InvoicePart, type InvoiceShare } from './read-back-invoice';
 
@@ -21,8 +21,10 @@ import { bcBilledOrders, bcDecimal, bcInvoicePostedEvent, bcInvoiceShares, billi
  *   https://learn.microsoft.com/en-us/dynamics365/business-central/sales-how-correct-cancel-sales-invoice). The
  *   invoice's order (`refs.orderId`, the correlation) is its `orderNumber`, read with the invoice, or for an invoice BC
  *   created to bill an order again (a corrected or corrective one) the order the extension recorded; its shipment is the
- *   order's latest billing-ready row, as for the invoice. A credit memo linked to no invoice (zero GUID), or to an
- *   invoice from no order, belongs to no order of ours: ignored with the reason.
+ *   order's latest billing-ready row, as for the invoice. A credit memo linked to no invoice (zero GUID: its lines
+ *   were fetched with Get Posted Document Lines to Reverse, which applies it to nothing) is told by its own lines: the
+ *   extension's `salesCreditMemoLineOrders` names the order and the invoice each line was copied from. One whose lines
+ *   name no order, or linked to an invoice from no order, belongs to no order of ours: ignored with the reason.
  * - `number` → `refs.invoiceId` (the document's number, as the generic ERP's credit memos); the amounts as posted (BC's
  *   credit memo totals are positive numbers); the corrected invoice's `number` → `data.correctsInvoiceId`. Downstream a
  *   credit memo bills nothing (docs/outbound.md); credit memos adding up to their invoice's total cancel it, and its
@@ -41,8 +43,22 @@ export function bcCreditMemoNotPostedReason(memo: BcSalesCreditMemo): string | u
     const why = status === 'Draft' || status === 'In Review' ? 'not posted yet' : status === 'Canceled' ? 'cancelled (the corrective invoice that cancelled it is announced itself)' : 'not a posted credit memo';
     return `sales credit memo ${memo.number} has status ${status.trim() || '(blank)'}: ${why}`;
   }
-  if (!memo.invoiceId || ZERO_GUID.test(memo.invoiceId)) return `sales credit memo ${memo.number} is linked to no sales invoice: no order of ours to note it on`;
   return undefined;
+}
+
+/** Whether BC links the credit memo to an invoice (API v2.0 `invoiceId`, the zero GUID when none). Pure. */
+const linkedInvoiceId = (memo: BcSalesCreditMemo) => (memo.invoiceId && !ZERO_GUID.test(memo.invoiceId) ? memo.invoiceId.toLowerCase() : undefined);
+
+/**
+ * A credit memo applied to no invoice (Get Posted Document Lines to Reverse copies lines only; a credit memo of a paid
+ * invoice has no open entry to apply to), told by its own lines (pure): the orders they credit, each its share when
+ * several, and the invoice they were copied from when they all name one. A string says why none.
+ */
+export function unlinkedCreditMemoParts(memo: BcSalesCreditMemo, lines: readonly BcCreditMemoLineOrder[]): { parts: InvoicePart[]; invoiceNumber: string } | string {
+  const shares = bcInvoiceShares(lines, 'salesCreditMemoLineOrders');
+  if (shares.length === 0) return `sales credit memo ${memo.number} is linked to no sales invoice and its lines name no order (salesCreditMemoLineOrders: lines typed by hand, or posted before the extension stamped them): no order of ours to note it on`;
+  const invoices = new Set(lines.filter((l) => l.sourceOrderNo).map((l) => l.sourceInvoiceNo ?? ''));
+  return { parts: invoiceParts({ shares }), invoiceNumber: invoices.size === 1 ? [...invoices][0]! : '' };
 }
 
 /**
@@ -92,12 +108,23 @@ export function creditMemoParts(memo: BcSalesCreditMemo, invoice: BcSalesInvoice
 const creditsWholeInvoice = (memo: BcSalesCreditMemo, invoice: BcSalesInvoice) =>
   typeof memo.totalAmountIncludingTax === 'number' && typeof invoice.totalAmountIncludingTax === 'number' && Math.round(Math.abs(memo.totalAmountIncludingTax) * 100) === Math.round(Math.abs(invoice.totalAmountIncludingTax) * 100);
 
+/**
+ * A credit memo applied to an invoice: the orders that invoice bills (its own lines read only when the invoice bills
+ * several orders and the credit memo credits part of it).
+ */
+async function linkedCreditMemoParts(reader: BcSalesCreditMemoReader, memo: BcSalesCreditMemo, invoice: BcSalesInvoice): Promise<{ parts: InvoicePart[]; invoiceNumber: string } | string> {
+  const { orderNumber, shares } = await bcBilledOrders(reader, invoice);
+  const ownLines = !orderNumber && shares.length > 1 && !creditsWholeInvoice(memo, invoice) ? await reader.listCreditMemoLineOrders(memo.number) : [];
+  const parts = creditMemoParts(memo, invoice, orderNumber, shares, bcInvoiceShares(ownLines, 'salesCreditMemoLineOrders'));
+  return typeof parts === 'string' ? parts : { parts, invoiceNumber: invoice.number };
+}
+
 /** What the credit memo read-back needs from BC (implemented by BcApi). */
 export interface BcSalesCreditMemoReader extends Pick<BcSalesInvoiceReader, 'getSalesInvoice' | 'listBillingReady' | 'getInvoiceOrder' | 'listInvoiceLineOrders'> {
   getSalesCreditMemo(id: string, companyId?: string): Promise<BcSalesCreditMemo>;
   listSalesCreditMemos(filter: string, companyId?: string): Promise<BcSalesCreditMemo[]>;
-  /** A posted credit memo's lines with the orders they credit, from the extension's `salesCreditMemoLineOrders` page (empty without it). */
-  listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcInvoiceLineOrder[]>;
+  /** A posted credit memo's lines with the orders and invoices they credit, from the extension's `salesCreditMemoLineOrders` page (empty without it). */
+  listCreditMemoLineOrders(creditMemoNumber: string): Promise<BcCreditMemoLineOrder[]>;
 }
 
 /**
@@ -118,17 +145,14 @@ export async function bcCreditMemoReadBack(reader: BcSalesCreditMemoReader, requ
       notPosted.push(reason);
       continue;
     }
-    const invoice = await reader.getSalesInvoice(memo.invoiceId!.toLowerCase(), request.companyId);
-    const { orderNumber, shares } = await bcBilledOrders(reader, invoice);
-    // The credit memo's own lines are read only when its invoice bills several orders and it credits part of it.
-    const ownLines = !orderNumber && shares.length > 1 && !creditsWholeInvoice(memo, invoice) ? await reader.listCreditMemoLineOrders(memo.number) : [];
-    const parts = creditMemoParts(memo, invoice, orderNumber, shares, bcInvoiceShares(ownLines, 'salesCreditMemoLineOrders'));
-    if (typeof parts === 'string') {
-      notPosted.push(parts);
+    const invoiceId = linkedInvoiceId(memo);
+    const credited = invoiceId ? await linkedCreditMemoParts(reader, memo, await reader.getSalesInvoice(invoiceId, request.companyId)) : unlinkedCreditMemoParts(memo, await reader.listCreditMemoLineOrders(memo.number));
+    if (typeof credited === 'string') {
+      notPosted.push(credited);
       continue;
     }
-    for (const part of parts) {
-      const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: invoice.number, orderNumber: part.orderNumber }, billingReadyShipment(await reader.listBillingReady(part.orderNumber)), part.share);
+    for (const part of credited.parts) {
+      const mapped = mapBcSalesCreditMemo(memo, { invoiceNumber: credited.invoiceNumber, orderNumber: part.orderNumber }, billingReadyShipment(await reader.listBillingReady(part.orderNumber)), part.share);
       events.push(bcInvoicePostedEvent({ entitySet: 'salesCreditMemos', id: memo.id, what: `sales credit memo ${memo.number}` }, part, mapped, request));
     }
   }
