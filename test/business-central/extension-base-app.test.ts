@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+
+/**
+ * The logistics-sync Business Central extension is not compiled here (extensions/business-central/README.md): no AL
+ * compiler is reachable from this machine. What a compiler would catch first — a base table, field, event or enum
+ * value that does not exist, an event subscriber whose parameters the publisher does not have — is checked against
+ * Microsoft's own source instead: contracts/business-central/base-application.json, extracted from the W1 Base
+ * Application in microsoft/BCApps (its `$comment` says how).
+ */
+
+interface BaseApplication {
+  tables: Record<string, { id: number; fields: Record<string, [number, string]> }>;
+  codeunits: Record<string, { id: number; events: Record<string, { parameters: { name: string; type: string; var: boolean }[] }> }>;
+  enums: Record<string, { values: string[] }>;
+}
+
+const BASE = JSON.parse(readFileSync(new URL('../../contracts/business-central/base-application.json', import.meta.url), 'utf8')) as BaseApplication;
+const APP = JSON.parse(readFileSync(new URL('../../extensions/business-central/app.json', import.meta.url), 'utf8')) as { idRanges: { from: number; to: number }[] };
+const DIR = new URL('../../extensions/business-central/src/', import.meta.url);
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.al'))
+  .map((name) => ({ name, al: readFileSync(new URL(name, DIR), 'utf8').replace(/\/\/[^\n]*/g, '') }));
+
+/** An AL identifier, quoted or not. */
+const ID = String.raw`(?:"([^"]+)"|(\w+))`;
+const id = (m: RegExpMatchArray, at: number) => (m[at] ?? m[at + 1])!;
+/** `field(50105; "LSYNC Source Order No."; Code[20])` in a table or table extension. */
+const FIELD = new RegExp(String.raw`\bfield\((\d+);\s*${ID};\s*([^)\n]+?)\)\s*(?:\{|$)`, 'gm');
+/** Fields implicit on every table. */
+const SYSTEM_FIELDS = new Set(['SystemId', 'SystemCreatedAt', 'SystemCreatedBy', 'SystemModifiedAt', 'SystemModifiedBy']);
+
+type Fields = Map<string, { id: number; type: string }>;
+
+/** Every table the extension can name (the base tables with the extension's own fields added, and its own tables), by name. */
+function tables(): Map<string, Fields> {
+  const all = new Map<string, Fields>(Object.entries(BASE.tables).map(([name, t]) => [name, new Map(Object.entries(t.fields).map(([f, [n, type]]) => [f, { id: n, type }]))]));
+  for (const { al } of FILES) {
+    const own = new RegExp(String.raw`^table\s+\d+\s+${ID}`, 'm').exec(al);
+    const extension = new RegExp(String.raw`^tableextension\s+\d+\s+${ID}\s+extends\s+${ID}`, 'm').exec(al);
+    const target = own ? id(own, 1) : extension ? id(extension, 3) : undefined;
+    if (!target) continue;
+    const fields = all.get(target) ?? new Map();
+    for (const f of al.matchAll(FIELD)) fields.set(id(f, 2), { id: Number(f[1]), type: f[4]!.trim() });
+    all.set(target, fields);
+  }
+  return all;
+}
+
+/** The enum a field's type names (`Enum "Sales Document Type"`), if it is one of the base application's. */
+const enumOf = (type: string | undefined) => /^Enum\s+"([^"]+)"/.exec(type ?? '')?.[1];
+
+describe('the Business Central extension against Microsoft\'s base application (contracts/business-central/base-application.json)', () => {
+  const TABLES = tables();
+
+  test('every table extension extends a base table and adds fields in the app\'s id range, none renaming or renumbering a base field; a field on several tables (what TransferFields copies by number) has one name and type', () => {
+    const byNumber = new Map<number, Set<string>>();
+    for (const { name, al } of FILES) {
+      const extension = new RegExp(String.raw`^tableextension\s+\d+\s+${ID}\s+extends\s+${ID}`, 'm').exec(al);
+      if (!extension) continue;
+      const base = BASE.tables[id(extension, 3)];
+      expect(base, `${name} extends a table of the base application`).toBeDefined();
+      for (const f of al.matchAll(FIELD)) {
+        const [number, fieldName, type] = [Number(f[1]), id(f, 2), f[4]!.trim()];
+        expect(APP.idRanges.some((r) => number >= r.from && number <= r.to), `${name}: field ${number} in app.json's idRanges`).toBe(true);
+        expect(Object.entries(base!.fields).filter(([n, [i]]) => n === fieldName || i === number), `${name}: field ${number} "${fieldName}" clashes with a base field`).toEqual([]);
+        byNumber.set(number, (byNumber.get(number) ?? new Set()).add(`"${fieldName}"; ${type}`));
+      }
+    }
+    expect([...byNumber.keys()].length).toBeGreaterThan(0);
+    for (const [number, shapes] of byNumber) expect([...shapes], `field ${number} declared alike on every table`).toHaveLength(1);
+  });
+
+  test('every event subscriber names an event the publisher raises, each of its parameters one of the publisher\'s (name, type, var)', () => {
+    const subscriber = new RegExp(String.raw`\[EventSubscriber\(ObjectType::Codeunit,\s*Codeunit::${ID},\s*'(\w+)'[^\]]*\]\s*(?:local\s+)?procedure\s+\w+\(([^)]*)\)`, 'g');
+    let count = 0;
+    for (const { name, al } of FILES) {
+      for (const m of al.matchAll(subscriber)) {
+        count += 1;
+        const [codeunit, event, params] = [id(m, 1), m[3]!, m[4]!];
+        const published = BASE.codeunits[codeunit]?.events[event];
+        expect(published, `${name}: ${codeunit}.${event} is an event of the base application`).toBeDefined();
+        for (const param of params.split(';').map((p) => p.trim()).filter(Boolean)) {
+          const [, isVar, paramName, type] = /^(var\s+)?(\w+):\s*(.+)$/.exec(param)!;
+          expect(published!.parameters, `${name}: ${codeunit}.${event} has the parameter ${param}`).toContainEqual({ name: paramName, type: type!.trim(), var: Boolean(isVar) });
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(0);
+  });
+
+  test('every field the extension reads or writes on a record, relates to or looks up exists on that table, and every enum value it names is one of the enum\'s', () => {
+    const missing: string[] = [];
+    const check = (file: string, table: string, field: string, value?: string) => {
+      const fields = TABLES.get(table);
+      if (!fields) return missing.push(`${file}: no table "${table}"`);
+      const known = fields.get(field);
+      if (!known && !SYSTEM_FIELDS.has(field)) return missing.push(`${file}: no field "${field}" on "${table}"`);
+      const values = BASE.enums[enumOf(known?.type) ?? '']?.values;
+      if (value !== undefined && values && !values.includes(value)) missing.push(`${file}: no value ${value} of "${table}"."${field}"`);
+      return undefined;
+    };
+    let references = 0;
+    for (const { name, al } of FILES) {
+      // The records a file names: `Rec` of a page's source table, and every `Name: Record "Table"` it declares.
+      const records = new Map<string, string>();
+      const source = new RegExp(String.raw`SourceTable\s*=\s*${ID};`).exec(al);
+      if (source) records.set('Rec', id(source, 1));
+      for (const d of al.matchAll(new RegExp(String.raw`\b(\w+):\s*Record\s+${ID}`, 'g'))) records.set(d[1]!, id(d, 2));
+      for (const [variable, table] of records) {
+        // Name."Field", Name.Field, Name."Field"::Value — not methods (Name.Modify(), Name.Get(…)).
+        for (const r of al.matchAll(new RegExp(String.raw`\b${variable}\.(?:"([^"]+)"|(\w+)\b(?!\s*\())(?:::${ID})?`, 'g'))) {
+          references += 1;
+          check(name, table, id(r, 1), r[3] ?? r[4]);
+        }
+        for (const r of al.matchAll(new RegExp(String.raw`\b${variable}\.(?:SetRange|SetFilter|CalcFields|SetLoadFields)\(${ID}`, 'g'))) {
+          references += 1;
+          check(name, table, id(r, 1));
+        }
+      }
+      // TableRelation = "Table"."Field" where(…) and lookup("Table".Field where(…)): the fields and const values.
+      for (const r of al.matchAll(new RegExp(String.raw`${ID}\.${ID}\s+where\(((?:[^()]|\([^()]*\))*)\)`, 'g'))) {
+        const table = id(r, 1);
+        if (!BASE.tables[table]) continue;
+        references += 1;
+        check(name, table, id(r, 3));
+        for (const c of r[5]!.matchAll(new RegExp(String.raw`${ID}\s*=\s*(const|field)\(([^)]*)\)`, 'g'))) {
+          references += 1;
+          check(name, table, id(c, 1), c[3] === 'const' ? c[4]!.replace(/^"|"$/g, '') : undefined);
+        }
+      }
+      for (const r of al.matchAll(new RegExp(String.raw`TableRelation\s*=\s*${ID}\.${ID}\s*;`, 'g'))) {
+        references += 1;
+        check(name, id(r, 1), id(r, 3));
+      }
+    }
+    expect(references).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+  });
+});
