@@ -71,6 +71,25 @@ describe('the Business Central extension against Microsoft\'s base application (
     for (const [number, shapes] of byNumber) expect([...shapes], `field ${number} declared alike on every table`).toHaveLength(1);
   });
 
+  test('names within the compiler\'s length limits: objects 30 (AL0305), table fields 30 (AL0468: the base application\'s longest are 30), keys 28 (AL0534); each key\'s fields are its table\'s; each Page::/Codeunit:: reference an object of the extension or the base application', () => {
+    // https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/diagnostics/diagnostic-al305,
+    // …/diagnostic-al468, …/diagnostic-al534 (retrieved 2026-12-07).
+    const problems: string[] = [];
+    for (const { name, al } of FILES) {
+      for (const o of al.matchAll(new RegExp(String.raw`^(?:table|tableextension|page|codeunit|enum|report|query)\s+\d+\s+${ID}`, 'gm'))) if (id(o, 1).length > 30) problems.push(`${name}: object "${id(o, 1)}" (${id(o, 1).length})`);
+      for (const f of al.matchAll(FIELD)) if (id(f, 2).length > 30) problems.push(`${name}: field "${id(f, 2)}"`);
+      const target = new RegExp(String.raw`^(?:table\s+\d+\s+${ID}|tableextension\s+\d+\s+${ID}\s+extends\s+${ID})`, 'm').exec(al);
+      for (const k of al.matchAll(/\bkey\((\w+);\s*([^)]*)\)/g)) {
+        if (k[1]!.length > 28) problems.push(`${name}: key ${k[1]}`);
+        const table = target ? (target[1] ?? target[2] ?? target[5] ?? target[6])! : '';
+        for (const field of k[2]!.split(',').map((f) => f.trim().replace(/^"|"$/g, ''))) if (!TABLES.get(table)?.has(field)) problems.push(`${name}: key ${k[1]} names no field "${field}" of "${table}"`);
+      }
+    }
+    const objects = new Set([...FILES.flatMap(({ al }) => [...al.matchAll(new RegExp(String.raw`^(?:page|codeunit)\s+\d+\s+${ID}`, 'gm'))].map((o) => id(o, 1))), ...Object.keys(BASE.codeunits)]);
+    for (const { name, al } of FILES) for (const r of al.matchAll(new RegExp(String.raw`\b(?:Page|Codeunit)::${ID}`, 'g'))) if (!objects.has(id(r, 1))) problems.push(`${name}: no object "${id(r, 1)}"`);
+    expect(problems).toEqual([]);
+  });
+
   test('every event subscriber names an event the publisher raises, each of its parameters one of the publisher\'s (name, type, var)', () => {
     const subscriber = new RegExp(String.raw`\[EventSubscriber\(ObjectType::Codeunit,\s*Codeunit::${ID},\s*'(\w+)'[^\]]*\]\s*(?:local\s+)?procedure\s+\w+\(([^)]*)\)`, 'g');
     let count = 0;

@@ -3,7 +3,7 @@
 // 50106, stamped by codeunit 50105 when Copy Document copies a posted invoice line into a credit memo or a return
 // order), which API v2.0's salesCreditMemoLines do not serve: a credit memo for part of an invoice of several orders
 // is told apart by order, and one applied to no invoice still names its order and invoice.
-page 50107 "LSYNC Sales Cr.M. Line Ord. API"
+page 50107 "LSYNC Cr.Memo Line Orders API"
 {
     PageType = API;
     APIPublisher = 'logisticsSync';

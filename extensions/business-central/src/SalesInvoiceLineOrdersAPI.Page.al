@@ -1,7 +1,7 @@
 // GET /api/logisticsSync/shipping/v1.0/companies({id})/salesInvoiceLineOrders?$filter=documentNo eq '{number}'
 // (read-only): a posted invoice's lines with the order each bills, which API v2.0's salesInvoiceLines do not serve.
 // Sales-Post gives a line its Order No. when it was posted from an order or from a posted shipment line.
-page 50106 "LSYNC Sales Inv. Line Orders API"
+page 50106 "LSYNC Inv. Line Orders API"
 {
     PageType = API;
     APIPublisher = 'logisticsSync';

@@ -1,5 +1,5 @@
 // GET /api/logisticsSync/shipping/v1.0/companies({id})/salesOrderLogistics('{orderNo}') (read-only; 404 without a row).
-page 50104 "LSYNC Sales Order Logistics API"
+page 50104 "LSYNC Order Logistics API"
 {
     PageType = API;
     APIPublisher = 'logisticsSync';
