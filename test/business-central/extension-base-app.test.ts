@@ -71,7 +71,7 @@ describe('the Business Central extension against Microsoft\'s base application (
     for (const [number, shapes] of byNumber) expect([...shapes], `field ${number} declared alike on every table`).toHaveLength(1);
   });
 
-  test('names within the compiler\'s length limits: objects 30 (AL0305), table fields 30 (AL0468: the base application\'s longest are 30), keys 28 (AL0534); each key\'s fields are its table\'s; each Page::/Codeunit:: reference an object of the extension or the base application', () => {
+  test('names within the compiler\'s length limits: objects 30 (AL0305), table fields 30 (AL0468: the base application\'s longest are 30), keys 28 (AL0534); each key\'s fields are its table\'s; each Page::/Codeunit:: reference an object of the extension or the base application; object ids, object names and API entity names unique', () => {
     // https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/diagnostics/diagnostic-al305,
     // …/diagnostic-al468, …/diagnostic-al534 (retrieved 2026-12-07).
     const problems: string[] = [];
@@ -84,6 +84,16 @@ describe('the Business Central extension against Microsoft\'s base application (
         const table = target ? (target[1] ?? target[2] ?? target[5] ?? target[6])! : '';
         for (const field of k[2]!.split(',').map((f) => f.trim().replace(/^"|"$/g, ''))) if (!TABLES.get(table)?.has(field)) problems.push(`${name}: key ${k[1]} names no field "${field}" of "${table}"`);
       }
+    }
+    // Ids and names unique per object type (tables and table extensions apart), API entity names unique.
+    const declared = FILES.flatMap(({ al }) => [...al.matchAll(new RegExp(String.raw`^(table|tableextension|page|codeunit|enum)\s+(\d+)\s+${ID}`, 'gm'))].map((o) => ({ kind: o[1]!, number: o[2]!, name: id(o, 3) })));
+    for (const key of ['number', 'name'] as const) {
+      const seen = new Set<string>();
+      for (const o of declared) if (seen.has(`${o.kind} ${o[key]}`) || !seen.add(`${o.kind} ${o[key]}`)) problems.push(`two ${o.kind} objects ${o[key]}`);
+    }
+    for (const property of ['EntityName', 'EntitySetName']) {
+      const values = FILES.flatMap(({ al }) => [...al.matchAll(new RegExp(`${property} = '(\\w+)'`, 'g'))].map((m) => m[1]!));
+      if (new Set(values).size !== values.length) problems.push(`a ${property} used twice: ${values.join(', ')}`);
     }
     const objects = new Set([...FILES.flatMap(({ al }) => [...al.matchAll(new RegExp(String.raw`^(?:page|codeunit)\s+\d+\s+${ID}`, 'gm'))].map((o) => id(o, 1))), ...Object.keys(BASE.codeunits)]);
     for (const { name, al } of FILES) for (const r of al.matchAll(new RegExp(String.raw`\b(?:Page|Codeunit)::${ID}`, 'g'))) if (!objects.has(id(r, 1))) problems.push(`${name}: no object "${id(r, 1)}"`);
