@@ -100,6 +100,24 @@ describe('the Business Central extension against Microsoft\'s base application (
     expect(problems).toEqual([]);
   });
 
+  test('every API page sets what the compiler requires of one: EntitySetName, EntityName, APIPublisher, APIGroup (AL0485); DelayedInsert = true unless, from runtime 7.2, it is not insertable (AL0505); no reserved entity set name', () => {
+    // https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/diagnostics/diagnostic-al485,
+    // …/diagnostic-al505, …/properties/devenv-entitysetname-property (EntityDefinitions is reserved), retrieved 2026-12-07.
+    const runtime = Number(JSON.parse(readFileSync(new URL('../../extensions/business-central/app.json', import.meta.url), 'utf8')).runtime);
+    const pages = FILES.filter(({ al }) => /PageType\s*=\s*API;/.test(al));
+    expect(pages.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    // Page-level properties: those before the layout (a field's own `Editable = false` is not the page's).
+    const property = (al: string, name: string) => new RegExp(String.raw`\b${name}\s*=\s*([^;]+);`).exec(al.split(/\blayout\b/)[0]!)?.[1]?.trim();
+    for (const { name, al } of pages) {
+      for (const mandatory of ['EntitySetName', 'EntityName', 'APIPublisher', 'APIGroup']) if (!property(al, mandatory)) problems.push(`${name}: no ${mandatory}`);
+      const notInsertable = property(al, 'InsertAllowed') === 'false' || property(al, 'Editable') === 'false';
+      if (property(al, 'DelayedInsert') !== 'true' && !(runtime >= 7.2 && notInsertable)) problems.push(`${name}: DelayedInsert must be true`);
+      if (property(al, 'EntitySetName') === "'EntityDefinitions'") problems.push(`${name}: EntitySetName EntityDefinitions is reserved`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   test('every event subscriber names an event the publisher raises, each of its parameters one of the publisher\'s (name, type, var)', () => {
     const subscriber = new RegExp(String.raw`\[EventSubscriber\(ObjectType::Codeunit,\s*Codeunit::${ID},\s*'(\w+)'[^\]]*\]\s*(?:local\s+)?procedure\s+\w+\(([^)]*)\)`, 'g');
     let count = 0;
