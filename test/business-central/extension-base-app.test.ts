@@ -54,6 +54,9 @@ describe('the Business Central extension against Microsoft\'s base application (
   const TABLES = tables();
 
   test('every table extension extends a base table and adds fields in the app\'s id range, none renaming or renumbering a base field; a field on several tables (what TransferFields copies by number) has one name and type', () => {
+    // TransferFields copies "the field that has the same field number", which "must have the same data type"
+    // (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/record/record-transferfields-table-boolean-method,
+    // retrieved 2026-12-07); the community linter's LC0044 holds table extension pairs to the same name and type too.
     const byNumber = new Map<number, Set<string>>();
     for (const { name, al } of FILES) {
       const extension = new RegExp(String.raw`^tableextension\s+\d+\s+${ID}\s+extends\s+${ID}`, 'm').exec(al);
