@@ -226,7 +226,8 @@ export class BcSalesInvoices {
   cancel(id: string): { invoice: BcSimSalesInvoice; creditMemo: BcSimSalesCreditMemo } {
     const original = this.byId.get(id);
     // Codeunit 1303 refuses an invoice whose remaining amount is not its whole amount (TestIfInvoiceIsPaid: paid in
-    // part, or a credit memo applied to it).
+    // part, or a credit memo applied to it;
+    // https://github.com/microsoft/BCApps/blob/c3414ede3ec7bab5a928f312c1208dbd0f8e39a7/src/Layers/W1/BaseApp/Sales/History/CorrectPostedSalesInvoice.Codeunit.al).
     if (original && Math.round(original.remainingAmount * 100) !== Math.round(original.totalAmountIncludingTax * 100)) throw new Error(`sales invoice ${original.number} is paid or credited in part: BC cannot cancel or correct it`);
     const invoice = this.setStatus(id, 'Canceled');
     const creditMemo = this.postCreditMemo(invoice, 'Corrective', { net: invoice.totalAmountExcludingTax, tax: invoice.totalTaxAmount, gross: invoice.totalAmountIncludingTax }, this.lineOrders.get(id) ?? []);

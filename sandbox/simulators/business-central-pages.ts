@@ -39,6 +39,13 @@ const bcError = (status: number, code: string, message: string): PageAnswer => (
 const KEYED = /^([A-Za-z]+)\('((?:[^']|'')*)'\)$/;
 const ACTION = /^qualityHolds\(([0-9a-f-]{36})\)\/Microsoft\.NAV\.release$/;
 
+/** The fields the contract reads each page over BC's own tables by (extension-pages.json, `operations`). */
+const TABLE_FILTERS = {
+  salesInvoiceOrders: ['sourceOrderNo'],
+  salesInvoiceLineOrders: ['documentNo', 'orderNo', 'sourceOrderNo'],
+  salesCreditMemoLineOrders: ['documentNo'],
+} as const satisfies Record<string, readonly string[]>;
+
 export class BcExtensionPages {
   /** Rows per entity set, oldest first (`shipmentStatuses`, `billingReadyOrders`, `qualityHolds`). */
   readonly rows = new Map<string, PageRow[]>();
@@ -75,9 +82,7 @@ export class BcExtensionPages {
       Object.assign(hold, { status: 'released', releasedAt: hold.releasedAt ?? this.now().toISOString() });
       return { status: 204 };
     }
-    if (method === 'GET' && path === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) return this.invoicesBilling(query?.get('$filter') ?? '');
-    if (method === 'GET' && path === 'salesInvoiceLineOrders' && this.tables.salesInvoiceLineOrders) return this.invoiceLines(query?.get('$filter') ?? '');
-    if (method === 'GET' && path === 'salesCreditMemoLineOrders' && this.tables.salesCreditMemoLineOrders) return this.creditMemoLines(query?.get('$filter') ?? '');
+    if (method === 'GET' && path in TABLE_FILTERS && this.tables[path as keyof BcExtensionPages['tables']]) return this.tableRows(path as keyof BcExtensionPages['tables'], query?.get('$filter') ?? '');
     const keyed = KEYED.exec(path);
     if (keyed && method === 'GET' && keyed[1] === 'salesInvoiceOrders' && this.tables.salesInvoiceOrders) {
       const row = this.tables.salesInvoiceOrders().find((r) => r.number === keyed[2]!.replaceAll("''", "'"));
@@ -120,29 +125,18 @@ export class BcExtensionPages {
     return { status: 200, body: { value } };
   }
 
-  /** `GET salesInvoiceOrders?$filter=sourceOrderNo eq '…'` (the only filter the contract reads): the invoices re-billing an order. */
-  private invoicesBilling(filter: string): PageAnswer {
-    const byOrder = /^sourceOrderNo eq '((?:[^']|'')*)'$/.exec(filter);
-    if (!byOrder) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only sourceOrderNo eq '…' on salesInvoiceOrders.`);
-    const orderNo = byOrder[1]!.replaceAll("''", "'");
-    return { status: 200, body: { value: this.tables.salesInvoiceOrders!().filter((r) => r.sourceOrderNo === orderNo).map((r) => this.servedRow('salesInvoiceOrders', r.number, r)) } };
-  }
-
-  /** `GET salesInvoiceLineOrders?$filter=documentNo eq '…'`, `orderNo eq '…'` or `sourceOrderNo eq '…'` (the filters the contract reads): posted invoice lines. */
-  private invoiceLines(filter: string): PageAnswer {
-    const by = /^(documentNo|orderNo|sourceOrderNo) eq '((?:[^']|'')*)'$/.exec(filter);
-    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…', orderNo eq '…' and sourceOrderNo eq '…' on salesInvoiceLineOrders.`);
-    const [, field, literal] = by as unknown as [string, 'documentNo' | 'orderNo' | 'sourceOrderNo', string];
-    const value = literal.replaceAll("''", "'");
-    return { status: 200, body: { value: this.tables.salesInvoiceLineOrders!().filter((r) => r[field] === value).map((r) => this.servedRow('salesInvoiceLineOrders', r.id, r)) } };
-  }
-
-  /** `GET salesCreditMemoLineOrders?$filter=documentNo eq '…'` (the filter the contract reads): posted credit memo lines. */
-  private creditMemoLines(filter: string): PageAnswer {
-    const by = /^documentNo eq '((?:[^']|'')*)'$/.exec(filter);
-    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only documentNo eq '…' on salesCreditMemoLineOrders.`);
-    const number = by[1]!.replaceAll("''", "'");
-    return { status: 200, body: { value: this.tables.salesCreditMemoLineOrders!().filter((r) => r.documentNo === number).map((r) => this.servedRow('salesCreditMemoLineOrders', r.id, r)) } };
+  /**
+   * `GET {page}?$filter={field} eq '…'` on a page read from BC's tables, for the fields the contract reads it by
+   * (extension-pages.json `operations`): `salesInvoiceOrders` by `sourceOrderNo`; `salesInvoiceLineOrders` by
+   * `documentNo`, `orderNo` or `sourceOrderNo`; `salesCreditMemoLineOrders` by `documentNo`. Another filter is a 400.
+   */
+  private tableRows(page: keyof BcExtensionPages['tables'], filter: string): PageAnswer {
+    const fields = TABLE_FILTERS[page];
+    const by = new RegExp(`^(${fields.join('|')}) eq '((?:[^']|'')*)'$`).exec(filter);
+    if (!by) return bcError(400, 'BadRequest_InvalidFilter', `The simulator supports only ${fields.map((f) => `${f} eq '…'`).join(', ')} on ${page}.`);
+    const value = by[2]!.replaceAll("''", "'");
+    const rows = (this.tables[page]!() as readonly Record<string, unknown>[]).filter((r) => r[by[1]!] === value);
+    return { status: 200, body: { value: rows.map((r) => this.servedRow(page, String(r.id ?? r.number), r)) } };
   }
 
   /** A row read from a BC table as the page serves it, checked against the page's response schema. */

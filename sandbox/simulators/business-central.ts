@@ -136,10 +136,11 @@ export class BusinessCentralSimulator {
     // The extension's pages over the Sales Invoice Header and Line: posted invoices only (an unposted one is a Sales Header).
     const posted = () => [...this.invoices.byId.values()].filter((i) => ['Open', 'Paid', 'Canceled', 'Corrective'].includes(i.status));
     this.pages.tables.salesInvoiceOrders = () => posted().map((i) => ({ number: i.number, orderNo: i.orderNumber, sourceOrderNo: this.invoices.sourceOrders.get(i.id) ?? '' }));
-    this.pages.tables.salesInvoiceLineOrders = () =>
-      posted().flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: `${i.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: i.number, ...l })));
+    // A posted line's SystemId: stable per document and line.
+    const lineId = (documentId: string, lineNo: number) => `${documentId.slice(0, 24)}${String(lineNo).padStart(12, '0')}`;
+    this.pages.tables.salesInvoiceLineOrders = () => posted().flatMap((i) => (this.invoices.lineOrders.get(i.id) ?? []).map((l) => ({ id: lineId(i.id, l.lineNo), documentNo: i.number, ...l })));
     this.pages.tables.salesCreditMemoLineOrders = () =>
-      [...this.invoices.creditMemos.values()].flatMap((m) => (this.invoices.creditMemoLineOrders.get(m.id) ?? []).map((l) => ({ id: `${m.id.slice(0, 24)}${String(l.lineNo).padStart(12, '0')}`, documentNo: m.number, ...l })));
+      [...this.invoices.creditMemos.values()].flatMap((m) => (this.invoices.creditMemoLineOrders.get(m.id) ?? []).map((l) => ({ id: lineId(m.id, l.lineNo), documentNo: m.number, ...l })));
   }
 
   /** Forgets orders, invoices, shipments, subscriptions, page rows and call records (tokens stay valid), as the other simulators' reset. */

@@ -198,7 +198,6 @@ export interface BcUnitOfMeasure {
 export const BC_UNITS_TTL_MS = 60 * 60_000;
 export const BC_UNITS_MISS_REFRESH_MS = 1_000;
 
-/** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
 /** A row of the extension's `salesInvoiceOrders` page (contracts/business-central/extension-pages.json). */
 export interface BcSalesInvoiceOrder {
   number: string;
@@ -227,6 +226,7 @@ export interface BcCreditMemoLineOrder extends BcInvoiceLineOrder {
   sourceInvoiceNo?: string;
 }
 
+/** A row of the extension's `billingReadyOrders` page (contracts/business-central/extension-pages.json). */
 export interface BcBillingReadyRow {
   id: string;
   orderNo: string;
@@ -326,8 +326,12 @@ export class BcApi {
    * salesInvoiceLines`): what is left of an order BC deleted once it was fully shipped and invoiced.
    */
   async listSalesInvoicesOfOrder(orderNumber: string): Promise<BcSalesInvoice[]> {
-    const filter = encodeURIComponent(`orderNumber eq ${odataString(orderNumber)}`);
-    return (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value;
+    return this.invoicesWithLines(`orderNumber eq ${odataString(orderNumber)}`);
+  }
+
+  /** `GET …/salesInvoices?$filter=…&$expand=salesInvoiceLines`: the invoices matching an OData filter, with their lines. */
+  private async invoicesWithLines(filter: string): Promise<BcSalesInvoice[]> {
+    return (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${encodeURIComponent(filter)}&$expand=salesInvoiceLines`)).value;
   }
 
   /** Sales invoices matching a `collection` notification's filter. */
@@ -428,8 +432,7 @@ export class BcApi {
     for (const row of rows) lineNos.set(row.documentNo, (lineNos.get(row.documentNo) ?? new Set<number>()).add(row.lineNo));
     const invoices: BcSalesInvoice[] = [];
     for (const [number, lines] of lineNos) {
-      const filter = encodeURIComponent(`number eq ${odataString(number)}`);
-      for (const invoice of (await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value) {
+      for (const invoice of await this.invoicesWithLines(`number eq ${odataString(number)}`)) {
         if (invoice.orderNumber === orderNo) continue;
         invoices.push({ ...invoice, salesInvoiceLines: (invoice.salesInvoiceLines ?? []).filter((l) => lines.has(l.sequence)) });
       }
@@ -446,10 +449,7 @@ export class BcApi {
   async listSalesInvoicesReBillingOrder(orderNo: string): Promise<BcSalesInvoice[]> {
     const rows = await this.customRows<BcSalesInvoiceOrder>('salesInvoiceOrders', `sourceOrderNo eq ${odataString(orderNo)}`);
     const invoices: BcSalesInvoice[] = [];
-    for (const { number } of rows) {
-      const filter = encodeURIComponent(`number eq ${odataString(number)}`);
-      invoices.push(...(await this.collection<BcSalesInvoice>(`${BC_STANDARD_API}/companies(${seg(this.companyId)})/salesInvoices?$filter=${filter}&$expand=salesInvoiceLines`)).value);
-    }
+    for (const { number } of rows) invoices.push(...(await this.invoicesWithLines(`number eq ${odataString(number)}`)));
     return invoices;
   }
 

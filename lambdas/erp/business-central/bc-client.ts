@@ -83,8 +83,9 @@ function itemLines(lines: readonly (BcSalesOrderLine | BcSalesInvoiceLine)[]): E
  * lines, is kept.
  */
 function uniqueInvoices(invoices: readonly BcSalesInvoice[]): BcSalesInvoice[] {
-  const seen = new Set<string>();
-  return invoices.filter((i) => !seen.has(i.id) && Boolean(seen.add(i.id)));
+  const first = new Map<string, BcSalesInvoice>();
+  for (const invoice of invoices) if (!first.has(invoice.id)) first.set(invoice.id, invoice);
+  return [...first.values()];
 }
 
 /** The statuses of an invoice posted from an order (a cancelled one was posted too); drafts have no order number. */
