@@ -149,6 +149,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
     'billed ms': fn.billedMs,
     'of which waiting for the rate limit, ms': fn.rateLimitWaitMs ?? 0,
     'memory MB': fn.memoryMb,
+    'peak JS heap MB': fn.peakHeapMb ?? '',
     arch: fn.architecture,
     'DynamoDB write units': byFunction.get(fn.logicalId) ?? 0,
     'AWS requests': usage.awsCalls.filter((c) => c.function === fn.logicalId).reduce((n, c) => n + c.count, 0),
@@ -178,7 +179,10 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
     {
       title: 'By function: Lambda usage, DynamoDB write units and AWS requests (each function signs with its own key in the sandbox)',
       rows: functionRows,
-      notes: [`Step Functions: ${usage.stepFunctions.executions} executions, ${usage.stepFunctions.stateTransitions} state transitions. API Gateway requests: ${usage.restApis.map((a) => `${a.name.split('/').pop()}${a.protocol === 'HTTP' ? ' (HTTP API)' : ''} ${a.requests}`).join(', ')}. SQS event sources: ${usage.sqsEventSources.map((s) => `${s.messages} messages in ${s.batches} batches`).join(', ')}.`],
+      notes: [
+        'Peak JS heap: the most memory one of the function\'s execution environments held for its own objects (its V8 heap and the buffers outside it) after its init or an invocation, since the sandbox started; the Node.js process around it (what Lambda\'s "Max Memory Used" adds) is not measured here. Billed ms are the sandbox\'s wall time, on this machine\'s CPU: a smaller memory size gives a Lambda function a smaller share of a vCPU, which lengthens its computing but not its waits (docs/cost.md, "Knobs").',
+        `Step Functions: ${usage.stepFunctions.executions} executions, ${usage.stepFunctions.stateTransitions} state transitions. API Gateway requests: ${usage.restApis.map((a) => `${a.name.split('/').pop()}${a.protocol === 'HTTP' ? ' (HTTP API)' : ''} ${a.requests}`).join(', ')}. SQS event sources: ${usage.sqsEventSources.map((s) => `${s.messages} messages in ${s.batches} batches`).join(', ')}.`,
+      ],
     },
     {
       title: 'What the DynamoDB write units pay for: by function and kind of item',

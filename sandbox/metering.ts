@@ -81,6 +81,12 @@ export interface LambdaUsage {
   readonly billedMs: number;
   /** Of `billedMs`, the time the function waited for its pacing slots (the outbound adapters' `RateLimitWait`). @default 0 */
   readonly rateLimitWaitMs?: number;
+  /**
+   * The most JavaScript memory one of its execution environments held since the sandbox started (MB: V8 heap and the
+   * buffers outside it; sandbox/runtime/functions.ts `peakHeapBytes`). Beside `memoryMb`: how much of the memory size
+   * the function's own objects need; Node.js itself comes on top. @default - not measured
+   */
+  readonly peakHeapMb?: number;
 }
 
 /** One request as moto's recorder writes it (a line of JSON). */
@@ -410,6 +416,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
               invocations: fn.stats.invocations - was.invocations,
               billedMs: fn.stats.billedDurationMs - was.billedMs,
               rateLimitWaitMs: fn.stats.rateLimitWaitMs - was.rateLimitWaitMs,
+              peakHeapMb: Math.round((fn.stats.peakHeapBytes / 1_048_576) * 10) / 10,
             };
           })
           .filter((fn) => fn.invocations > 0),

@@ -28,6 +28,8 @@ export class ExecutionEnvironment {
   dead = false;
   private readonly pending = new Map<string, Pending>();
   initDurationMs = 0;
+  /** The most JavaScript memory the environment reported after its init or an invocation (bytes; function-worker.mjs). */
+  peakHeapBytes = 0;
   /** Set when the handler module failed to load (every invocation then fails with it, as in Lambda). */
   initError?: LambdaError;
 
@@ -66,16 +68,18 @@ export class ExecutionEnvironment {
       });
     }
     this.ready = new Promise((resolve) => {
-      this.worker.once('message', (message: { type: string; initDurationMs: number; error?: LambdaError }) => {
+      this.worker.once('message', (message: { type: string; initDurationMs: number; error?: LambdaError; heapBytes?: number }) => {
         this.initDurationMs = message.initDurationMs;
+        this.notePeakHeap(message.heapBytes);
         this.initError = message.error;
         resolve();
       });
       this.worker.once('error', () => resolve());
       this.worker.once('exit', () => resolve());
     });
-    this.worker.on('message', (message: { type: string; id: string; ok: boolean; result?: unknown; error?: LambdaError }) => {
+    this.worker.on('message', (message: { type: string; id: string; ok: boolean; result?: unknown; error?: LambdaError; heapBytes?: number }) => {
       if (message.type !== 'result') return;
+      this.notePeakHeap(message.heapBytes);
       const pending = this.pending.get(message.id);
       this.pending.delete(message.id);
       pending?.resolve(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error! });
@@ -87,6 +91,10 @@ export class ExecutionEnvironment {
     };
     this.worker.on('error', (error) => crash({ errorType: 'Runtime.ExitError', errorMessage: `the execution environment crashed: ${error.message}` }));
     this.worker.on('exit', (code) => crash({ errorType: 'Runtime.ExitError', errorMessage: `the execution environment exited with code ${code}` }));
+  }
+
+  private notePeakHeap(bytes: number | undefined): void {
+    if (typeof bytes === 'number' && bytes > this.peakHeapBytes) this.peakHeapBytes = bytes;
   }
 
   run(message: Record<string, unknown>): Promise<{ ok: true; result: unknown } | { ok: false; error: LambdaError }> {

@@ -7,10 +7,20 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 
 const { codeDir, handler: handlerSetting, functionName, functionArn, memorySize, logGroupName, logStreamName, sourceMaps } = workerData;
 
 if (sourceMaps) process.setSourceMapsEnabled(true);
+
+/**
+ * This environment's JavaScript memory: its V8 heap as allocated plus the memory its objects hold outside it
+ * (buffers). Lambda's "Max Memory Used" is the whole process's, which adds Node.js itself: not measured here.
+ */
+function heapBytes() {
+  const { total_heap_size: heap, external_memory: external } = getHeapStatistics();
+  return heap + external;
+}
 
 function serializeError(error) {
   if (error instanceof Error) {
@@ -49,7 +59,7 @@ try {
 } catch (error) {
   initError = serializeError(error);
 }
-parentPort.postMessage({ type: 'ready', initDurationMs: performance.now() - started, error: initError });
+parentPort.postMessage({ type: 'ready', initDurationMs: performance.now() - started, error: initError, heapBytes: heapBytes() });
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
@@ -86,8 +96,8 @@ parentPort.on('message', async (message) => {
     } else {
       result = await handler(event, context);
     }
-    parentPort.postMessage({ type: 'result', id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    parentPort.postMessage({ type: 'result', id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)), heapBytes: heapBytes() });
   } catch (error) {
-    parentPort.postMessage({ type: 'result', id, ok: false, error: serializeError(error) });
+    parentPort.postMessage({ type: 'result', id, ok: false, error: serializeError(error), heapBytes: heapBytes() });
   }
 });

@@ -26,6 +26,11 @@ export interface FunctionStats {
    * the outbound adapters'): Lambda bills the wait, which is long only while an adapter runs at its target's rate limit.
    */
   rateLimitWaitMs: number;
+  /**
+   * The most JavaScript memory one of its environments held after its init or an invocation (bytes: V8 heap and
+   * the buffers outside it): what a memory size must hold beside Node.js itself, which is not measured here.
+   */
+  peakHeapBytes: number;
 }
 
 export interface FunctionHostOptions {
@@ -60,7 +65,7 @@ export class LocalFunction {
     this.maxEnvironments = spec.reservedConcurrency ?? options.defaultMaxEnvironments ?? 10;
     mkdirSync(options.logDir, { recursive: true });
     this.log = createWriteStream(path.join(options.logDir, `${spec.functionName}.log`), { flags: 'a' });
-    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0, rateLimitWaitMs: 0 };
+    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0, rateLimitWaitMs: 0, peakHeapBytes: 0 };
   }
 
   /** The function's complete environment, as its handler sees it in process.env. */
@@ -111,6 +116,7 @@ export class LocalFunction {
       this.stats.coldStarts += 1;
       await env.ready;
       this.stats.initDurationMs += env.initDurationMs;
+      this.stats.peakHeapBytes = Math.max(this.stats.peakHeapBytes, env.peakHeapBytes);
       return env;
     }
     return new Promise((resolve) => this.waiting.push(resolve));
@@ -160,6 +166,7 @@ export class LocalFunction {
     const durationMs = performance.now() - started;
     this.stats.invocations += 1;
     this.stats.billedDurationMs += Math.ceil(durationMs);
+    this.stats.peakHeapBytes = Math.max(this.stats.peakHeapBytes, env.peakHeapBytes);
     if ('timeout' in outcome) {
       // Lambda discards an environment whose invocation timed out.
       this.stats.timeouts += 1;

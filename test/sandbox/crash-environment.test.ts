@@ -2,29 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { LocalFunction } from '../../sandbox/runtime/functions';
+import { localFunction } from '../support/local-function';
 
 // Fault-injection runs (npm run chaos) kill an execution environment mid-invocation, as a runtime crash would.
 describe('LocalFunction.crashBusyEnvironment', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lsync-crash-'));
   writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.waitMs)); return { done: true }; };\n');
-  const fn = new LocalFunction(
-    {
-      stackName: 'Test',
-      logicalId: 'Slow',
-      functionName: 'slow',
-      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:slow',
-      handler: 'index.handler',
-      codeDir: dir,
-      runtime: 'nodejs22.x',
-      timeoutSeconds: 30,
-      memorySize: 128,
-      architecture: 'arm64',
-      environment: {},
-      logGroupName: '/aws/lambda/slow',
-    },
-    { serviceEnvironment: {}, logDir: path.join(dir, 'logs') },
-  );
+  const fn = localFunction(dir, 'slow');
   afterAll(async () => {
     await fn.stop();
     rmSync(dir, { recursive: true, force: true });
