@@ -33,6 +33,8 @@ export const METRIC_NAMES = {
   syncFailures: 'SyncFailures',
   /** ms per invocation and target (`service`): time an outbound adapter waited for its pacing slots (the target's rate limit). */
   rateLimitWait: 'RateLimitWait',
+  /** % per invocation and function (`service`): the execution environment's peak memory so far, of the function's memory size. */
+  memoryUsed: 'MemoryUsedPercent',
   /** count: a redelivery found the same (event, action) still in progress (Powertools IdempotencyAlreadyInProgressError). */
   idempotencyInProgress: 'IdempotencyInProgress',
   /** count per intake: files refused (malformed, unknown partner, duplicate control number), each answered with a rejecting acknowledgement. */
@@ -66,6 +68,7 @@ export const RUNBOOK = {
   reconciliationBehind: 'reconciliation-sweep-behind',
   bcSubscriptionRenewalFailed: 'business-central-subscription-renewal-failed',
   as2CertificateExpiring: 'as2-certificate-expiring',
+  memoryNearLimit: 'memory-near-limit',
 } as const;
 
 export function runbookLink(anchor: string): string {

@@ -60,6 +60,9 @@ export function validateOutboundAdapterProps(props: OutboundAdapterProps): strin
   if (!Token.isUnresolved(o.batchSize) && (o.batchSize < 1 || o.batchSize > 10)) {
     problems.push(`outbound.batchSize must be between 1 and 10, got ${o.batchSize}`);
   }
+  if (o.memorySize !== undefined && !Token.isUnresolved(o.memorySize) && (!Number.isInteger(o.memorySize) || o.memorySize < 128 || o.memorySize > 10240)) {
+    problems.push(`outbound.memorySize must be a whole number of MB between 128 and 10240 (Lambda's range), got ${o.memorySize}`);
+  }
   const threshold = props.circuitBreaker?.failureThreshold;
   if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 1)) {
     problems.push(`circuitBreaker.failureThreshold must be a positive integer, got ${threshold}`);
@@ -142,6 +145,7 @@ export class OutboundAdapter extends Construct {
       entry: props.entry ?? FUNCTION_ENTRIES.outbound(props.system),
       serviceName: `${props.system}-outbound`,
       timeout,
+      ...(outbound.memorySize !== undefined ? { memorySize: outbound.memorySize } : {}),
       logRetention: props.logRetention,
       environment: functionEnvironment({
         TARGET_SYSTEM: props.system,

@@ -56,6 +56,13 @@ export interface SystemConfig {
     readonly vendorLookupLimitPerMinute?: number;
     /** Degraded mode: minutes the target may stay unreachable before the account team is told (customer service: 15 when unset). */
     readonly degradedNoticeMinutes?: number;
+    /**
+     * The outbound function's memory size, MB. Lambda bills duration by it and gives a function CPU in proportion to it:
+     * an adapter whose pace keeps each function a second or more between calls spends most of its billed time at the
+     * vendor's limit waiting for its slot, which costs less at a smaller size (the example stages give the fleet and CS
+     * adapters 160 MB; docs/cost.md, "Knobs"). An alarm fires when its invocations use 80 % of it. @default 256
+     */
+    readonly memorySize?: number;
   };
   /**
    * Fleet only: the external id key under which the fleet address book knows the ERP's location ids; a stop

@@ -62,6 +62,30 @@ export function idempotencyInProgressAlarm(): AlarmSpec {
   };
 }
 
+/**
+ * One alarm for the whole stage: the most memory any queue consumer's execution environment used, of its function's
+ * memory size (`MemoryUsedPercent`, per function: lambdas/shared/observability.ts), at 80 %: a memory size lowered to
+ * what a function measured (an outbound adapter's `memorySize`, docs/cost.md "Knobs") is raised before invocations
+ * run out of memory, not after.
+ */
+export function memoryNearLimitAlarm(): AlarmSpec {
+  return {
+    id: 'MemoryNearLimit',
+    metric: new cloudwatch.MathExpression({
+      expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM SCHEMA("${METRICS_NAMESPACE}", service)`,
+      usingMetrics: {},
+      period: Duration.minutes(5),
+      label: 'peak memory, % of the memory size',
+    }),
+    threshold: MEMORY_ALARM_PERCENT,
+    description: `A function's execution environment used ${MEMORY_ALARM_PERCENT}% or more of its memory size: raise the function's memory size before its invocations run out of memory.`,
+    anchor: RUNBOOK.memoryNearLimit,
+  };
+}
+
+/** The share of a function's memory size its execution environment may use before {@link memoryNearLimitAlarm} fires. */
+export const MEMORY_ALARM_PERCENT = 80;
+
 /** A work queue's backlog age, and its DLQ's messages nearing the end of their retention. */
 export function queueAlarms(name: string, rq: ReliableQueue, maxAge: Duration, dlqRetentionSeconds: number, system: string | undefined): AlarmSpec[] {
   return [

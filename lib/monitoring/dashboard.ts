@@ -86,6 +86,12 @@ export class StageDashboard {
       perVendor('Events ignored per vendor', METRIC_NAMES.eventsIgnored),
       perVendor('Events deduplicated per vendor', METRIC_NAMES.eventsDeduplicated),
       perVendor('Files rejected per file intake (EDI)', METRIC_NAMES.filesRejected),
+      new cloudwatch.GraphWidget({
+        title: 'Peak memory per function (% of its memory size; alarm at 80 %)',
+        left: [search(METRIC_NAMES.memoryUsed, 'Maximum', '')],
+        leftYAxis: { min: 0, max: 100, label: '%', showUnits: false },
+        width: 8,
+      }),
     );
   }
 }

@@ -23,7 +23,7 @@ import { ReliableQueue } from '../core/reliable-queue';
 import { SYSTEMS } from '../../registry/systems';
 import { StageDashboard } from './dashboard';
 import { apiGraphs, functionGraphs, quarantineGraphs, queueGraphs, undeliveredGraphs, workflowGraphs } from './graphs';
-import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, quarantineAlarm, queueAlarms, scheduledJobAlarm, stateMachineAlarms, undeliveredAlarm, type AlarmSpec, type ApiMetrics } from './alarm-specs';
+import { apiAlarms, driftAlarms, functionAlarms, idempotencyInProgressAlarm, memoryNearLimitAlarm, quarantineAlarm, queueAlarms, scheduledJobAlarm, stateMachineAlarms, undeliveredAlarm, type AlarmSpec, type ApiMetrics } from './alarm-specs';
 import { coverageProblems } from './coverage';
 import { driftGraphs, type SweepToMonitor } from './drift';
 import { friendlyName, meaningfulName, pascal, ResourceNames, systemOf } from './naming';
@@ -111,6 +111,7 @@ export class Monitoring extends Construct {
     } satisfies QuarantineDiscovery);
 
     this.addAlarm(idempotencyInProgressAlarm());
+    this.addAlarm(memoryNearLimitAlarm());
 
     this.node.addValidation({ validate: () => coverageProblems(this, { monitored: this.monitored, watchedQueues: this.watchedQueues, driftMonitored: this.driftMonitored, scheduledJobs: this.scheduledJobs }) });
     new CfnOutput(this, 'DashboardName', {

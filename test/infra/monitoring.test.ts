@@ -139,6 +139,16 @@ describe('monitoring of the dev stack', () => {
     });
   });
 
+  test('the peak memory of every queue consumer, of its memory size, alarms at 80 % with one Metrics Insights query', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM SCHEMA("LogisticsSync", service)`, ReturnData: true })]),
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topicRef],
+      AlarmDescription: Match.stringLikeRegexp('docs/runbook.md#memory-near-limit'),
+    });
+  });
+
   test('one dashboard, with the business SLIs and a technical-health section per system', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties!.DashboardBody);

@@ -182,3 +182,24 @@ describe('an outbound batching window (systems.<x>.outbound.batchingWindowSecond
     }
   });
 });
+
+describe('an outbound memory size (systems.<x>.outbound.memorySize)', () => {
+  const memoryOf = (resources: Record<string, Resource>, fragment: string) =>
+    Object.entries(resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes(fragment))![1].Properties!.MemorySize;
+
+  test.each(['dev', 'prod', 'sandbox'])('the %s stage gives the fleet and CS adapters, paced a second or more apart, 160 MB, and the ERP adapter the default 256', (stage) => {
+    const resources = synthStage(stage).template.toJSON().Resources as Record<string, Resource>;
+    expect(memoryOf(resources, 'FleetOutboundFleetOutboundFunction')).toBe(160);
+    expect(memoryOf(resources, 'CsOutboundCsOutboundFunction')).toBe(160);
+    expect(memoryOf(resources, 'ErpOutboundErpOutboundFunction')).toBe(256);
+  });
+
+  test('sets the adapter\'s function only, and the stage config refuses a size Lambda does not offer', () => {
+    const resources = synthStage('dev', { configOverrides: JSON.stringify({ systems: { erp: { outbound: { memorySize: 512 } } } }) }).template.toJSON().Resources as Record<string, Resource>;
+    expect(memoryOf(resources, 'ErpOutboundErpOutboundFunction')).toBe(512);
+    expect(memoryOf(resources, 'CorrelationIndexerIndexerFunction')).toBe(256);
+    for (const bad of [64, 10241, 200.5]) {
+      expect(() => synthStage('dev', { configOverrides: JSON.stringify({ systems: { erp: { outbound: { memorySize: bad } } } }) }), String(bad)).toThrow(/memorySize/);
+    }
+  });
+});
