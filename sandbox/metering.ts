@@ -83,8 +83,8 @@ export interface LambdaUsage {
   readonly rateLimitWaitMs?: number;
   /**
    * The most JavaScript memory one of its execution environments held since the sandbox started (MB: V8 heap and the
-   * buffers outside it; sandbox/runtime/functions.ts `peakHeapBytes`). Beside `memoryMb`: how much of the memory size
-   * the function's own objects need; Node.js itself comes on top. @default - not measured
+   * buffers outside it, garbage not yet collected included; sandbox/runtime/functions.ts `peakHeapBytes`). Beside
+   * `memoryMb`; Node.js itself comes on top. @default - not measured
    */
   readonly peakHeapMb?: number;
 }

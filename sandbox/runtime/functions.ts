@@ -27,8 +27,8 @@ export interface FunctionStats {
    */
   rateLimitWaitMs: number;
   /**
-   * The most JavaScript memory one of its environments held after its init or an invocation (bytes: V8 heap and
-   * the buffers outside it): what a memory size must hold beside Node.js itself, which is not measured here.
+   * The most JavaScript memory one of its environments held after its init or an invocation (bytes: V8 heap as
+   * allocated, garbage not yet collected included, and the buffers outside it); Node.js itself is not measured here.
    */
   peakHeapBytes: number;
 }
