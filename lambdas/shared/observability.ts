@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { METRIC_NAMES } from '../../registry/catalog';
+import { environmentMemoryUsedPercent } from './memory';
 
 /**
  * One Logger and one Metrics per function (module scope), configured by the POWERTOOLS_* variables the
@@ -27,16 +28,6 @@ export function withBusinessKeys(keys: BusinessKeys): void {
 }
 
 /**
- * The execution environment's peak memory so far as a percentage of the function's memory size (pure): `maxRssKiB` is
- * the process's resident set high-water mark (`process.resourceUsage().maxRSS`, in KiB), one process per environment
- * in Lambda; undefined without a memory size.
- */
-export function memoryUsedPercent(maxRssKiB: number, memorySizeMb: number | undefined): number | undefined {
-  if (memorySizeMb === undefined || !Number.isFinite(memorySizeMb) || memorySizeMb <= 0 || !Number.isFinite(maxRssKiB)) return undefined;
-  return Math.round((maxRssKiB / 1024 / memorySizeMb) * 1000) / 10;
-}
-
-/**
  * A queue consumer's Lambda handler: the invocation's context on every log line, and the metrics the invocation
  * stored flushed when it ends, whatever the outcome (each SQS-driven handler is wrapped in this once), with the
  * environment's peak memory of its memory size (`MemoryUsedPercent`, alarmed at 80 %: docs/runbook.md).
@@ -47,7 +38,7 @@ export function withPowertools<E, R>(inner: (event: E, context: Context) => Prom
     try {
       return await inner(event, context);
     } finally {
-      const used = memoryUsedPercent(process.resourceUsage().maxRSS, Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || undefined);
+      const used = environmentMemoryUsedPercent();
       if (used !== undefined) metrics.addMetric(METRIC_NAMES.memoryUsed, MetricUnit.Percent, used);
       metrics.publishStoredMetrics();
     }

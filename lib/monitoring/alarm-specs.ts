@@ -63,8 +63,8 @@ export function idempotencyInProgressAlarm(): AlarmSpec {
 }
 
 /**
- * One alarm for the whole stage: the most memory any queue consumer's execution environment used, of its function's
- * memory size (`MemoryUsedPercent`, per function: lambdas/shared/observability.ts), at 80 %: a memory size lowered to
+ * One alarm for the whole stage: the most memory any webhook function's or queue consumer's execution environment used,
+ * of its function's memory size (`MemoryUsedPercent`, per function: lambdas/shared/memory.ts), at 80 %: a memory size lowered to
  * what a function measured (an outbound adapter's `memorySize`, docs/cost.md "Knobs") is raised before invocations
  * run out of memory, not after.
  */
@@ -72,7 +72,8 @@ export function memoryNearLimitAlarm(): AlarmSpec {
   return {
     id: 'MemoryNearLimit',
     metric: new cloudwatch.MathExpression({
-      expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM SCHEMA("${METRICS_NAMESPACE}", service)`,
+      // FROM the namespace, not SCHEMA(…, service): a sweep's metrics carry `system` and the EDI intake's `intake` too.
+      expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM "${METRICS_NAMESPACE}"`,
       usingMetrics: {},
       period: Duration.minutes(5),
       label: 'peak memory, % of the memory size',

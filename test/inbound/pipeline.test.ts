@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { UpstreamUnavailableError } from '../../lambdas/shared/errors';
 import type { EventPublisher } from '../../lambdas/shared/event-publisher';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
@@ -209,5 +209,22 @@ describe('the intake pipeline (fleet / Samsara through the real handler, in-memo
     const accepted = h.logger.lines.find((l) => l.message === 'webhook accepted');
     expect(accepted?.keys).toMatchObject({ vendorEventId: '017db07f-6a4c-4a5e-9a3d-7f1c2e0b5a04', shipmentId: 'SHP-1001-01', orderId: 'SO-1001', correlationId: 'SO-1001' });
     expect(JSON.stringify(h.logger.lines)).not.toContain('Jan de Vries');
+  });
+});
+
+describe('the intake pipeline in Lambda (AWS_LAMBDA_FUNCTION_MEMORY_SIZE set)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+
+  test('every answer, accepted or refused, also reports the environment\'s peak memory of its memory size', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', '256');
+    vi.spyOn(process, 'resourceUsage').mockReturnValue({ ...process.resourceUsage(), maxRSS: 100 * 1024 });
+    const h = fleet();
+    expect((await post(h, samsaraDeparture())).statusCode).toBe(202);
+    expect(h.metrics.last?.metrics).toEqual({ WebhookAccepted: 1, CanonicalEventsPublished: 1, MemoryUsedPercent: 39.1 });
+    expect((await post(h, samsaraDeparture(), () => samsaraHeaders('another body'))).statusCode).toBe(401);
+    expect(h.metrics.last?.metrics).toEqual({ WebhookRejected: 1, MemoryUsedPercent: 39.1 });
   });
 });

@@ -53,7 +53,7 @@ export class RecordingMetrics implements MetricsPort {
   addDimensions(dimensions: Record<string, string>): void {
     Object.assign(this.dimensions, dimensions);
   }
-  addMetric(name: string, _unit: 'Count', value: number): void {
+  addMetric(name: string, _unit: 'Count' | 'Percent', value: number): void {
     this.metrics[name] = (this.metrics[name] ?? 0) + value;
   }
   publishStoredMetrics(): void {

@@ -139,9 +139,9 @@ describe('monitoring of the dev stack', () => {
     });
   });
 
-  test('the peak memory of every queue consumer, of its memory size, alarms at 80 % with one Metrics Insights query', () => {
+  test('the peak memory of every webhook function and queue consumer, of its memory size, alarms at 80 % with one Metrics Insights query', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM SCHEMA("LogisticsSync", service)`, ReturnData: true })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: `SELECT MAX(${METRIC_NAMES.memoryUsed}) FROM "LogisticsSync"`, ReturnData: true })]),
       Threshold: 80,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [topicRef],

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { METRIC_NAMES } from '../../registry/catalog';
-import { memoryUsedPercent, metrics, withPowertools } from '../../lambdas/shared/observability';
+import { memoryUsedPercent } from '../../lambdas/shared/memory';
+import { metrics, withPowertools } from '../../lambdas/shared/observability';
 
 describe('memoryUsedPercent', () => {
   test('is the resident set high-water mark (KiB) of the memory size (MB), to a tenth of a percent', () => {

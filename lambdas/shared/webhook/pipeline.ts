@@ -2,10 +2,12 @@ import { IdempotencyAlreadyInProgressError, makeIdempotent } from '@aws-lambda-p
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { CanonicalDetail } from '../canonical-event';
+import { METRIC_NAMES } from '../../../registry/catalog';
 import type { SystemName } from '../../../registry/systems';
 import { UpstreamUnavailableError, ValidationError } from '../errors';
 import type { EventPublisher } from '../event-publisher';
 import { businessKeyIdempotencyConfig } from '../idempotency';
+import { environmentMemoryUsedPercent } from '../memory';
 import { secretString, type SecretJson, type SecretSource } from '../secrets';
 import type { DecodedEvent, Dialect, SigningSecret } from './dialect';
 import { DuplicateInFlightError, SignatureError } from './errors';
@@ -17,7 +19,7 @@ import { validateOrThrow, type SchemaValidator } from './validation';
 /** The slice of Powertools Metrics the pipeline uses (a recording double in tests). */
 export interface MetricsPort {
   addDimensions(dimensions: Record<string, string>): unknown;
-  addMetric(name: string, unit: 'Count', value: number): unknown;
+  addMetric(name: string, unit: 'Count' | 'Percent', value: number): unknown;
   publishStoredMetrics(): unknown;
 }
 
@@ -232,6 +234,8 @@ export function createWebhookPipeline(dialects: readonly Dialect[], settings: We
       }
       return response;
     } finally {
+      const memoryUsed = environmentMemoryUsedPercent();
+      if (memoryUsed !== undefined) ports.metrics.addMetric(METRIC_NAMES.memoryUsed, 'Percent', memoryUsed);
       ports.metrics.publishStoredMetrics();
       ports.logger.resetKeys();
     }
