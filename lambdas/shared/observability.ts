@@ -28,9 +28,19 @@ export function withBusinessKeys(keys: BusinessKeys): void {
 }
 
 /**
+ * Flushes the metrics an invocation stored, with the environment's peak memory of its memory size
+ * (`MemoryUsedPercent`, alarmed at 80 %: docs/runbook.md, "Memory near limit"): every handler ends its invocation with
+ * this, whatever the outcome.
+ */
+export function flushMetrics(): void {
+  const used = environmentMemoryUsedPercent();
+  if (used !== undefined) metrics.addMetric(METRIC_NAMES.memoryUsed, MetricUnit.Percent, used);
+  metrics.publishStoredMetrics();
+}
+
+/**
  * A queue consumer's Lambda handler: the invocation's context on every log line, and the metrics the invocation
- * stored flushed when it ends, whatever the outcome (each SQS-driven handler is wrapped in this once), with the
- * environment's peak memory of its memory size (`MemoryUsedPercent`, alarmed at 80 %: docs/runbook.md).
+ * stored flushed when it ends, whatever the outcome (each SQS-driven handler is wrapped in this once; {@link flushMetrics}).
  */
 export function withPowertools<E, R>(inner: (event: E, context: Context) => Promise<R>): (event: E, context: Context) => Promise<R> {
   return async (event, context) => {
@@ -38,9 +48,7 @@ export function withPowertools<E, R>(inner: (event: E, context: Context) => Prom
     try {
       return await inner(event, context);
     } finally {
-      const used = environmentMemoryUsedPercent();
-      if (used !== undefined) metrics.addMetric(METRIC_NAMES.memoryUsed, MetricUnit.Percent, used);
-      metrics.publishStoredMetrics();
+      flushMetrics();
     }
   };
 }

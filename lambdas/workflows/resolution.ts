@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
-import { logger, metrics } from '../shared/observability';
+import { flushMetrics, logger, metrics } from '../shared/observability';
 import { DynamoWaitStore, SfnTaskTokens } from './aws-adapters';
 import { handleResolutionMessage } from './release-message';
 
@@ -39,6 +39,6 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   try {
     return await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics();
   }
 };

@@ -16,7 +16,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
-import { logger, metrics, withBusinessKeys } from '../shared/observability';
+import { flushMetrics, logger, metrics, withBusinessKeys } from '../shared/observability';
 import { SfnWorkflowStarter } from './aws-adapters';
 import { handleExceptionMessage } from './start-message';
 import { parseThresholds } from './thresholds';
@@ -57,6 +57,6 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   try {
     return await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics();
   }
 };

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { METRIC_NAMES } from '../../registry/catalog';
 import { memoryUsedPercent } from '../../lambdas/shared/memory';
-import { metrics, withPowertools } from '../../lambdas/shared/observability';
+import { flushMetrics, metrics, withPowertools } from '../../lambdas/shared/observability';
 
 describe('memoryUsedPercent', () => {
   test('is the resident set high-water mark (KiB) of the memory size (MB), to a tenth of a percent', () => {
@@ -35,6 +35,16 @@ describe('withPowertools', () => {
       [METRIC_NAMES.memoryUsed, 'Percent', 60],
     ]);
     expect(published).toHaveBeenCalledTimes(2);
+  });
+
+  test('flushMetrics, which the handlers that do not use withPowertools end with, adds the same metric', () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', '256');
+    vi.spyOn(process, 'resourceUsage').mockReturnValue({ ...process.resourceUsage(), maxRSS: 64 * 1024 });
+    const added = vi.spyOn(metrics, 'addMetric');
+    const published = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    flushMetrics();
+    expect(added.mock.calls).toEqual([[METRIC_NAMES.memoryUsed, 'Percent', 25]]);
+    expect(published).toHaveBeenCalledTimes(1);
   });
 
   test('adds nothing where no memory size is known (outside Lambda)', async () => {

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { requireEnv } from '../../shared/env';
-import { logger, metrics } from '../../shared/observability';
+import { flushMetrics, logger, metrics } from '../../shared/observability';
 import { secretFieldsFromSecretsManager } from '../../shared/outbound/secrets';
 import { createBcApiFromEnv } from './bc-client';
 import { bcSubscriptionResources, ensureSubscriptions } from './subscriptions';
@@ -27,6 +27,6 @@ export const handler = async (): Promise<{ created: string[]; renewed: string[];
     logger.error('Business Central subscription renewal failed', { error: error as Error });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics();
   }
 };
