@@ -11,7 +11,8 @@ export function memoryUsedPercent(maxRssKiB: number, memorySizeMb: number | unde
 /**
  * This environment's `memoryUsedPercent`, from the process and the memory size Lambda sets
  * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`); undefined outside Lambda. Reported as `MemoryUsedPercent` after each invocation
- * by every function that flushes metrics, alarmed at 80 % (docs/runbook.md, "Memory near limit").
+ * by every function of the stack (each ends its invocations with `flushMetrics` or the webhook pipeline's flush),
+ * alarmed at 80 % (docs/runbook.md, "Memory near limit").
  */
 export function environmentMemoryUsedPercent(): number | undefined {
   return memoryUsedPercent(process.resourceUsage().maxRSS, Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || undefined);

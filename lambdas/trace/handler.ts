@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
-import { logger } from '../shared/observability';
+import { flushMetrics, logger } from '../shared/observability';
 import { traceById } from './trace-query';
 
 /**
@@ -21,6 +21,15 @@ function json(statusCode: number, body: unknown): APIGatewayProxyResult {
 }
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  try {
+    return await answer(event);
+  } finally {
+    logger.resetKeys();
+    flushMetrics();
+  }
+}
+
+async function answer(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const raw = event.pathParameters?.id;
   let id: string | undefined;
   try {

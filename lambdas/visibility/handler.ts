@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
-import { logger } from '../shared/observability';
+import { flushMetrics, logger } from '../shared/observability';
 import { createVisibilityApi, type PageConfig } from './api';
 import { WEB_ASSETS } from './assets';
 import { DynamoDbVisibilityReader } from './reader';
@@ -32,5 +32,6 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     return await api(event);
   } finally {
     logger.resetKeys();
+    flushMetrics();
   }
 }

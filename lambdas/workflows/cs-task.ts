@@ -5,7 +5,7 @@
  */
 import { createCsClientFromEnv } from '../cs/cs-clients';
 import { errorClassOf } from '../shared/errors';
-import { logger, withBusinessKeys } from '../shared/observability';
+import { flushMetrics, logger, withBusinessKeys } from '../shared/observability';
 import { csActions, type CsTaskInput } from './cs-actions';
 
 const run = csActions(createCsClientFromEnv());
@@ -21,5 +21,6 @@ export const handler = async (input: CsTaskInput): Promise<unknown> => {
     throw error;
   } finally {
     logger.resetKeys();
+    flushMetrics();
   }
 };

@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createErpPortFromEnv } from '../erp/erp-clients';
 import { numberEnv, optionalEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
-import { logger, withBusinessKeys } from '../shared/observability';
+import { flushMetrics, logger, withBusinessKeys } from '../shared/observability';
 import { DynamoDbStatusSyncGuard } from '../erp/outbound/status-guard';
 import { DynamoDbShipmentViewStore } from '../visibility/view-store';
 import { erpActions, type ErpTaskInput } from './erp-actions';
@@ -41,5 +41,6 @@ export const handler = async (input: ErpTaskInput): Promise<unknown> => {
     throw error;
   } finally {
     logger.resetKeys();
+    flushMetrics();
   }
 };

@@ -9,7 +9,7 @@
  */
 import { numberEnv, requireEnv } from '../shared/env';
 import { errorClassOf } from '../shared/errors';
-import { logger, withBusinessKeys } from '../shared/observability';
+import { flushMetrics, logger, withBusinessKeys } from '../shared/observability';
 import { rulesActions, type RulesTaskInput } from './rules-actions';
 import { parseThresholds } from './thresholds';
 
@@ -30,5 +30,6 @@ export const handler = async (input: RulesTaskInput): Promise<unknown> => {
     throw error;
   } finally {
     logger.resetKeys();
+    flushMetrics();
   }
 };

@@ -64,7 +64,7 @@ export function idempotencyInProgressAlarm(): AlarmSpec {
 
 /**
  * One alarm for the whole stage: the most memory any function's execution environment used, of its memory size
- * (`MemoryUsedPercent`, reported by every function that flushes metrics: lambdas/shared/memory.ts), at
+ * (`MemoryUsedPercent`, reported by every function of the stack: lambdas/shared/memory.ts), at
  * {@link MEMORY_ALARM_PERCENT} %: a memory size lowered to what a function measured (an outbound adapter's
  * `memorySize`, docs/cost.md "Knobs") is raised before invocations run out of memory, not after.
  */
