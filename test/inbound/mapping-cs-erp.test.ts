@@ -5,7 +5,7 @@ import { CS_CANONICAL_VALIDATORS, CS_DIALECTS } from '../../lambdas/cs/inbound/r
 import { ERP_CANONICAL_VALIDATORS, erpDialects } from '../../lambdas/erp/inbound/routes';
 import { FLEET_CANONICAL_VALIDATORS, FLEET_DIALECTS } from '../../lambdas/fleet/inbound/routes';
 import { InMemorySapReadBackQueue } from '../../lambdas/erp/inbound/read-back-queue';
-import type { SapReadBackQueue, SapReadBackRequest } from '../../lambdas/erp/inbound/sap-s4hana';
+import { deliveredLineQuantity, type SapReadBackQueue, type SapReadBackRequest } from '../../lambdas/erp/inbound/sap-s4hana';
 import { canonicalSubmission, cloudEvent, erpHold, erpInvoice, erpOrder, sapOutboundDelivery, zendeskEvent } from './fixtures/payloads';
 import { apiEvent, expectCanonical, harness, json, lsyncHeaders, NOW_SECONDS, SECRETS, zendeskHeaders, type Harness } from './support';
 
@@ -273,22 +273,41 @@ describe('ERP CloudEvents → canonical', () => {
     expect(json(thin).status).toBe('ignored');
   });
 
-  test('an SAP outbound delivery\'s quantities (OData decimals, three places): whole ones are read, a fractional one is left out, never rounded', async () => {
+  test('an SAP outbound delivery\'s quantities (OData decimals, three places): counted ones whole, measured ones as delivered, never rounded', async () => {
     const h = erp();
     const delivery = {
       ...sapOutboundDelivery(),
       _Item: [
-        { OutboundDeliveryItem: '10', ReferenceSDDocumentItem: '10', Material: 'VAC-FLU-25', ActualDeliveryQuantity: '40.000' },
-        { OutboundDeliveryItem: '20', ReferenceSDDocumentItem: '20', Material: 'INS-GLA-100', ActualDeliveryQuantity: '12.500' },
+        { OutboundDeliveryItem: '10', ReferenceSDDocumentItem: '10', Material: 'VAC-FLU-25', ActualDeliveryQuantity: '40.000', DeliveryQuantityUnit: 'KAR' },
+        // A line sold by weight: 12.5 kilograms, stated as a measure (it was left out before line references had one).
+        { OutboundDeliveryItem: '20', ReferenceSDDocumentItem: '20', Material: 'INS-GLA-100', ActualDeliveryQuantity: '12.500', DeliveryQuantityUnit: 'KG' },
+        { OutboundDeliveryItem: '30', ReferenceSDDocumentItem: '30', Material: 'SAL-ISO-500', ActualDeliveryQuantity: '3.000', DeliveryQuantityUnit: 'L' },
+        // A fraction of a case is the ERP's data error: the line is referenced without its quantity, not rounded to 3.
+        { OutboundDeliveryItem: '40', ReferenceSDDocumentItem: '40', Material: 'VAC-FLU-10', ActualDeliveryQuantity: '2.500', DeliveryQuantityUnit: 'KAR' },
+        // No unit given (a tenant's enrichment without it): a whole number counts handling units, as before.
+        { OutboundDeliveryItem: '50', ReferenceSDDocumentItem: '50', Material: 'SYR-5ML', ActualDeliveryQuantity: '7.000' },
       ],
     };
     await postStructured(h, cloudEvent('sap.s4.beh.outbounddelivery.v1.OutboundDelivery.Created.v1', delivery, { id: 'D3', source: '/default/sap.s4.beh/S4HCLNT100' }));
     const [event] = published(h);
-    expect(event.data).toMatchObject({
-      lines: [{ lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40 }, { lineNumber: 20, sku: 'INS-GLA-100' }],
-      packageCount: 2,
-    });
-    expect((event.data.lines as object[])[1]).not.toHaveProperty('quantity');
+    expect(event.data.lines).toEqual([
+      { lineNumber: 10, sku: 'VAC-FLU-25', quantity: 40 },
+      { lineNumber: 20, sku: 'INS-GLA-100', measure: { quantity: 12.5, unit: 'KGM' } },
+      { lineNumber: 30, sku: 'SAL-ISO-500', measure: { quantity: 3, unit: 'LTR' } },
+      { lineNumber: 40, sku: 'VAC-FLU-10' },
+      { lineNumber: 50, sku: 'SYR-5ML', quantity: 7 },
+    ]);
+    expect(event.data).toMatchObject({ packageCount: 2 });
+  });
+
+  test('an SAP delivery quantity outside the canonical range is left out, the delivery still published', () => {
+    expect(deliveredLineQuantity({ ActualDeliveryQuantity: '1000001.000', DeliveryQuantityUnit: 'ST' })).toEqual({});
+    expect(deliveredLineQuantity({ ActualDeliveryQuantity: '1000000.000', DeliveryQuantityUnit: 'ST' })).toEqual({ quantity: 1_000_000 });
+    expect(deliveredLineQuantity({ ActualDeliveryQuantity: '1000000000.001', DeliveryQuantityUnit: 'KG' })).toEqual({});
+    expect(deliveredLineQuantity({ ActualDeliveryQuantity: '0.001', DeliveryQuantityUnit: 'TO' })).toEqual({ measure: { quantity: 0.001, unit: 'TNE' } });
+    // An unknown unit code counts like none: whole numbers only.
+    expect(deliveredLineQuantity({ ActualDeliveryQuantity: '4.000', DeliveryQuantityUnit: 'HR' })).toEqual({ quantity: 4 });
+    expect(deliveredLineQuantity({ DeliveryQuantityUnit: 'KG' })).toEqual({});
   });
 
   test('other CloudEvent types are valid and ignored', async () => {

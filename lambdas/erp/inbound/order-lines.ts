@@ -53,6 +53,9 @@ const MAX_COUNTED = 1_000_000;
 const MIN_MEASURED = 0.00001;
 const MAX_MEASURED = 1_000_000_000;
 
+/** The largest measure a canonical line (order.released v2, a line reference) states. */
+export const MAX_MEASURED_QUANTITY = MAX_MEASURED;
+
 export interface LineQuantity {
   readonly quantity: number;
   readonly unit: CountedUnit | MeasuredUnit;
@@ -70,6 +73,12 @@ export function canonicalUnitOf(code: string): CountedUnit | MeasuredUnit | unde
   if (Object.hasOwn(COUNTED, upper)) return COUNTED[upper];
   if (Object.hasOwn(MEASURED, upper)) return MEASURED[upper];
   return undefined;
+}
+
+/** The canonical unit of mass, volume or length for an ERP unit code; undefined for a handling unit or an unknown code. */
+export function measuredUnitOf(code: string): MeasuredUnit | undefined {
+  const upper = code.trim().toUpperCase();
+  return Object.hasOwn(MEASURED, upper) ? MEASURED[upper] : undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { sapOutboundDeliveryData, sapSalesOrderData, sapSalesOrderEntity } from 
 import { asShortText, compact } from '../../shared/webhook/mapping';
 import { validateOrThrow, type SchemaValidator } from '../../shared/webhook/validation';
 import { assignment, type MappedResource } from './generic-erp';
-import { canonicalLineQuantity } from './order-lines';
+import { canonicalLineQuantity, MAX_MEASURED_QUANTITY, measuredUnitOf } from './order-lines';
 
 /**
  * SAP S/4HANA business events (CloudEvents, `sap.s4.beh.<object>.v1.<Object>.<Action>.v1`) and the sales
@@ -117,7 +117,16 @@ export interface SapOutboundDeliveryData {
   YY1_TemperatureMax_DLH?: number;
   YY1_DeliveryWindowStart_DLH?: string;
   YY1_DeliveryWindowEnd_DLH?: string;
-  _Item?: { OutboundDeliveryItem: string; ReferenceSDDocumentItem?: string; Material: string; ActualDeliveryQuantity?: string }[];
+  _Item?: SapOutboundDeliveryItem[];
+}
+
+/** An item of an enriched outbound delivery (A_OutbDeliveryItemType's fields). */
+interface SapOutboundDeliveryItem {
+  OutboundDeliveryItem: string;
+  ReferenceSDDocumentItem?: string;
+  Material: string;
+  ActualDeliveryQuantity?: string;
+  DeliveryQuantityUnit?: string;
 }
 
 const validateSalesOrder = sapSalesOrderData as SchemaValidator<SapSalesOrderData>;
@@ -233,15 +242,33 @@ export function mapSapSalesOrder(order: SapSalesOrderEntity): MappedResource {
   };
 }
 
+/** The most handling units a canonical line reference counts (schemas/canonical/common.schema.json, LineRef). */
+const MAX_COUNTED_QUANTITY = 1_000_000;
+
 /**
- * An OData decimal (e.g. `"40.000"`) as a whole number; undefined when it is not one. Never rounded: a delivered
- * `"12.500"` (of a line sold by weight) is a quantity the `shipment.created` line references (whole numbers) cannot
- * state, so it is left out rather than reported as 13.
+ * An OData decimal (e.g. `"40.000"`) as a whole number up to `max`; undefined when it is not one. Never rounded.
  */
-function wholeNumber(value: string | undefined): number | undefined {
+function wholeNumber(value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  return Number.isSafeInteger(n) && n >= 0 && n <= max ? n : undefined;
+}
+
+/**
+ * A delivery item's quantity → its `shipment.created` line reference's (pure), never rounded. In a unit of mass, volume
+ * or length (`DeliveryQuantityUnit` KG, L, M, …; order-lines.ts) it is a `measure` as delivered: `"12.500"` KG →
+ * 12.5 KGM. Otherwise it counts handling units (ST, KAR, PAL, or no unit given): a whole `quantity`, or nothing when it
+ * is not whole or out of the canonical range — a fraction of a case is an error in the ERP's data, and the delivery is
+ * still published without it rather than refused.
+ */
+export function deliveredLineQuantity(item: Pick<SapOutboundDeliveryItem, 'ActualDeliveryQuantity' | 'DeliveryQuantityUnit'>): { quantity?: number; measure?: { quantity: number; unit: string } } {
+  const unit = item.DeliveryQuantityUnit ? measuredUnitOf(item.DeliveryQuantityUnit) : undefined;
+  if (unit) {
+    const measured = decimalNumber(item.ActualDeliveryQuantity);
+    return measured !== undefined && measured >= 0 && measured <= MAX_MEASURED_QUANTITY ? { measure: { quantity: measured, unit } } : {};
+  }
+  const counted = wholeNumber(item.ActualDeliveryQuantity, MAX_COUNTED_QUANTITY);
+  return counted !== undefined ? { quantity: counted } : {};
 }
 
 /** An enriched outbound delivery → `shipment.created` refs/data; `undefined` for a thin event. */
@@ -254,7 +281,7 @@ export function mapSapOutboundDelivery(d: SapOutboundDeliveryData): MappedResour
   const temperature =
     min !== undefined && max !== undefined ? { regime: max <= -15 ? 'frozen' : 'chilled', range: { minCelsius: min, maxCelsius: max } } : { regime: 'ambient' };
   const lines = (d._Item ?? []).map((item) =>
-    compact({ lineNumber: Number(item.ReferenceSDDocumentItem ?? item.OutboundDeliveryItem), sku: item.Material, quantity: wholeNumber(item.ActualDeliveryQuantity) }),
+    compact({ lineNumber: Number(item.ReferenceSDDocumentItem ?? item.OutboundDeliveryItem), sku: item.Material, ...deliveredLineQuantity(item) }),
   );
   return {
     refs: compact({ shipmentId: d.OutboundDelivery, orderId: d.ReferenceSDDocument, customerId: d.SoldToParty }),

@@ -404,7 +404,7 @@ export interface ShipmentCreatedData {
   grossWeightKg?: number;
 }
 /**
- * A reference to an order line and the quantity concerned.
+ * A reference to an order line and the quantity concerned: `quantity` when it is counted in handling units (a whole number), `measure` when it is a quantity of mass, volume or length (e.g. 12.5 KGM of a line sold by weight); neither when it is not known.
  */
 export interface LineRef {
   lineNumber: number;
@@ -413,6 +413,17 @@ export interface LineRef {
    */
   sku?: string;
   quantity?: number;
+  measure?: LineMeasure;
+}
+/**
+ * A measured quantity of an order line, as the ERP states it, never rounded (the units as order.released v2's measured lines have them).
+ */
+export interface LineMeasure {
+  quantity: number;
+  /**
+   * UN/ECE Recommendation 20 common code (https://unece.org/trade/uncefact/cl-recommendations): kilogram, gram, tonne, pound, ounce, litre, millilitre, US gallon, metre, square metre, cubic metre.
+   */
+  unit: 'KGM' | 'GRM' | 'TNE' | 'LBR' | 'ONZ' | 'LTR' | 'MLT' | 'GLL' | 'MTR' | 'MTK' | 'MTQ';
 }
 /**
  * The fleet system confirmed a route with the shipment assigned to it.

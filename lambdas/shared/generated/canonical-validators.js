@@ -4,7 +4,7 @@
  */
 /* eslint-disable */
 import { fullFormats as __formats } from "ajv-formats/dist/formats.js";
-export const canonicalEventEnvelope = validate327;
+export const canonicalEventEnvelope = validate329;
 const schema8 = {properties: {"eventId":0,"eventType":0,"schemaVersion":0,"occurredAt":0,"receivedAt":0,"source":0,"correlationId":0,"causationId":0,"sequence":0}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = /* @__PURE__ */ new RegExp("^[0-9a-f]{64}$", "u");
@@ -579,21 +579,21 @@ return errors === 0;
 }
 
 
-function validate327(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate329(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate327.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate329.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "metadata") || (key0 === "refs")) || (key0 === "data"))){
-validate327.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate329.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -630,7 +630,7 @@ if(errors === _errs4){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 }
 else {
-validate327.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
+validate329.errors = [{instancePath:instancePath+"/data",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -645,15 +645,15 @@ var valid0 = true;
 }
 }
 else {
-validate327.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate329.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate327.errors = vErrors;
+validate329.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV1 = validate330;
+export const orderReleasedV1 = validate332;
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1752,7 +1752,7 @@ return errors === 0;
 }
 
 
-function validate330(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate332(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -1763,7 +1763,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate330.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate332.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -1774,7 +1774,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate330.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -1782,11 +1782,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate330.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate330.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -1799,11 +1799,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate330.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate330.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -1815,7 +1815,7 @@ var valid2 = true;
 }
 }
 else {
-validate330.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1832,7 +1832,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate330.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate332.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -1863,7 +1863,7 @@ var valid3 = true;
 }
 }
 else {
-validate330.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -1889,15 +1889,15 @@ var valid1 = true;
 }
 }
 else {
-validate330.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate332.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate330.errors = vErrors;
+validate332.errors = vErrors;
 return errors === 0;
 }
 
-export const orderReleasedV2 = validate335;
+export const orderReleasedV2 = validate337;
 const schema28 = {properties: {"lines":0,"temperature":0,"deliveryWindow":0,"shipFrom":0,"shipTo":0,"contractId":0,"serviceLevel":0,"deliverySlaHours":0,"assignment":0}};
 
 function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2564,7 +2564,7 @@ return errors === 0;
 }
 
 
-function validate335(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate337(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -2575,7 +2575,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate335.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate337.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -2586,7 +2586,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -2594,11 +2594,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("order.released" !== data1){
-validate335.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "order.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -2611,11 +2611,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("2" !== data2){
-validate335.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "2"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "2"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -2627,7 +2627,7 @@ var valid2 = true;
 }
 }
 else {
-validate335.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2644,7 +2644,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.customerId === undefined) && (missing2 = "customerId"))){
-validate335.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate337.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -2675,7 +2675,7 @@ var valid3 = true;
 }
 }
 else {
-validate335.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -2701,15 +2701,92 @@ var valid1 = true;
 }
 }
 else {
-validate335.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate337.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate335.errors = vErrors;
+validate337.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentCreatedV1 = validate340;
+export const shipmentCreatedV1 = validate342;
+
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.quantity === undefined) && (missing0 = "quantity")) || ((data.unit === undefined) && (missing0 = "unit"))){
+validate120.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "quantity") || (key0 === "unit"))){
+validate120.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.quantity !== undefined){
+let data0 = data.quantity;
+const _errs2 = errors;
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1000000000 || isNaN(data0)){
+validate120.errors = [{instancePath:instancePath+"/quantity",keyword:"maximum",params:{comparison: "<=", limit: 1000000000}}];
+return false;
+}
+else {
+if(data0 < 0 || isNaN(data0)){
+validate120.errors = [{instancePath:instancePath+"/quantity",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+return false;
+}
+}
+}
+else {
+validate120.errors = [{instancePath:instancePath+"/quantity",keyword:"type",params:{type: "number"}}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.unit !== undefined){
+let data1 = data.unit;
+const _errs4 = errors;
+if(typeof data1 !== "string"){
+validate120.errors = [{instancePath:instancePath+"/unit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((((((((data1 === "KGM") || (data1 === "GRM")) || (data1 === "TNE")) || (data1 === "LBR")) || (data1 === "ONZ")) || (data1 === "LTR")) || (data1 === "MLT")) || (data1 === "GLL")) || (data1 === "MTR")) || (data1 === "MTK")) || (data1 === "MTQ"))){
+validate120.errors = [{instancePath:instancePath+"/unit",keyword:"enum",params:{allowedValues: ["KGM","GRM","TNE","LBR","ONZ","LTR","MLT","GLL","MTR","MTK","MTQ"]}}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate120.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+return false;
+}
+}
+validate120.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2724,7 +2801,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity"))){
+if(!((((key0 === "lineNumber") || (key0 === "sku")) || (key0 === "quantity")) || (key0 === "measure"))){
 validate118.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
@@ -2795,6 +2872,19 @@ var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.measure !== undefined){
+const _errs7 = errors;
+if(!(validate120(data.measure, {instancePath:instancePath+"/measure",parentData:data,parentDataProperty:"measure",rootData}))){
+vErrors = vErrors === null ? validate120.errors : vErrors.concat(validate120.errors);
+errors = vErrors.length;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -3000,7 +3090,7 @@ return errors === 0;
 }
 
 
-function validate340(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate342(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3011,7 +3101,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate340.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate342.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3022,7 +3112,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate342.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3030,11 +3120,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate342.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.created" !== data1){
-validate340.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
+validate342.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.created"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3047,11 +3137,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate342.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate340.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate342.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3063,7 +3153,7 @@ var valid2 = true;
 }
 }
 else {
-validate340.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate342.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3080,7 +3170,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate340.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate342.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3111,7 +3201,7 @@ var valid3 = true;
 }
 }
 else {
-validate340.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate342.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3137,33 +3227,33 @@ var valid1 = true;
 }
 }
 else {
-validate340.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate342.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate340.errors = vErrors;
+validate342.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDispatchedV1 = validate345;
-const schema36 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
+export const shipmentDispatchedV1 = validate347;
+const schema37 = {properties: {"carrier":0,"vehicleId":0,"driverId":0,"trailerId":0,"temperature":0,"plannedDepartureAt":0,"plannedArrivalAt":0,"stopSequence":0,"stopCount":0,"reeferSetpointCelsius":0}};
 const pattern7 = /* @__PURE__ */ new RegExp("^[A-Z]{2,4}$", "u");
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.plannedDepartureAt === undefined) && (missing0 = "plannedDepartureAt")){
-validate127.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate129.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema36.properties, key0))){
-validate127.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema37.properties, key0))){
+validate129.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3176,14 +3266,14 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if((data0.name === undefined) && (missing1 = "name")){
-validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
+validate129.errors = [{instancePath:instancePath+"/carrier",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs4 = errors;
 for(const key1 in data0){
 if(!((key1 === "name") || (key1 === "scac"))){
-validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate129.errors = [{instancePath:instancePath+"/carrier",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -3195,18 +3285,18 @@ const _errs5 = errors;
 if(errors === _errs5){
 if(typeof data1 === "string"){
 if(data1.length > 100){
-validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/name",keyword:"maxLength",params:{limit: 100}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/name",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/name",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3222,24 +3312,24 @@ const _errs7 = errors;
 if(errors === _errs7){
 if(typeof data2 === "string"){
 if(data2.length > 4){
-validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"maxLength",params:{limit: 4}}];
 return false;
 }
 else {
 if(data2.length < 2){
-validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"minLength",params:{limit: 2}}];
 return false;
 }
 else {
 if(!pattern7.test(data2)){
-validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"pattern",params:{pattern: "^[A-Z]{2,4}$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
+validate129.errors = [{instancePath:instancePath+"/carrier/scac",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -3253,7 +3343,7 @@ var valid1 = true;
 }
 }
 else {
-validate127.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath:instancePath+"/carrier",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3339,18 +3429,18 @@ if(data.stopSequence !== undefined){
 let data9 = data.stopSequence;
 const _errs15 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
+validate129.errors = [{instancePath:instancePath+"/stopSequence",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 500 || isNaN(data9)){
-validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate129.errors = [{instancePath:instancePath+"/stopSequence",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data9 < 1 || isNaN(data9)){
-validate127.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate129.errors = [{instancePath:instancePath+"/stopSequence",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -3366,18 +3456,18 @@ if(data.stopCount !== undefined){
 let data10 = data.stopCount;
 const _errs17 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
+validate129.errors = [{instancePath:instancePath+"/stopCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs17){
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 500 || isNaN(data10)){
-validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
+validate129.errors = [{instancePath:instancePath+"/stopCount",keyword:"maximum",params:{comparison: "<=", limit: 500}}];
 return false;
 }
 else {
 if(data10 < 1 || isNaN(data10)){
-validate127.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate129.errors = [{instancePath:instancePath+"/stopCount",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -3413,16 +3503,16 @@ var valid0 = true;
 }
 }
 else {
-validate127.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate129.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate127.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate345(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate347(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3433,7 +3523,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate345.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate347.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3444,7 +3534,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3452,11 +3542,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.dispatched" !== data1){
-validate345.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.dispatched"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3469,11 +3559,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate345.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3485,7 +3575,7 @@ var valid2 = true;
 }
 }
 else {
-validate345.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3502,7 +3592,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate345.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate347.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3533,7 +3623,7 @@ var valid3 = true;
 }
 }
 else {
-validate345.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3545,8 +3635,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate127(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+if(!(validate129(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate129.errors : vErrors.concat(validate129.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3559,47 +3649,47 @@ var valid1 = true;
 }
 }
 else {
-validate345.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate347.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate345.errors = vErrors;
+validate347.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDepartedV1 = validate350;
+export const shipmentDepartedV1 = validate352;
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate142.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate144.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data === "origin") || (data === "waypoint")) || (data === "delivery"))){
-validate142.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["origin","waypoint","delivery"]}}];
+validate144.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["origin","waypoint","delivery"]}}];
 return false;
 }
-validate142.errors = vErrors;
+validate144.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate141.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate143.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "vehicleId")) || (key0 === "scheduledDepartureAt"))){
-validate141.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate143.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3607,8 +3697,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate144(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3659,16 +3749,16 @@ var valid0 = true;
 }
 }
 else {
-validate141.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate143.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate141.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate350(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate352(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3679,7 +3769,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate350.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate352.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3690,7 +3780,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate350.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3698,11 +3788,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate350.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.departed" !== data1){
-validate350.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.departed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3715,11 +3805,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate350.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate350.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3731,7 +3821,7 @@ var valid2 = true;
 }
 }
 else {
-validate350.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3748,7 +3838,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))){
-validate350.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -3779,7 +3869,7 @@ var valid3 = true;
 }
 }
 else {
-validate350.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3791,8 +3881,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate141(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate141.errors : vErrors.concat(validate141.errors);
+if(!(validate143(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate143.errors : vErrors.concat(validate143.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -3805,31 +3895,31 @@ var valid1 = true;
 }
 }
 else {
-validate350.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate352.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate350.errors = vErrors;
+validate352.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentArrivedV1 = validate355;
+export const shipmentArrivedV1 = validate357;
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.stopKind === undefined) && (missing0 = "stopKind")){
-validate154.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate156.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "stopKind") || (key0 === "location")) || (key0 === "scheduledArrivalAt")) || (key0 === "lateByMinutes"))){
-validate154.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate156.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -3837,8 +3927,8 @@ break;
 if(_errs1 === errors){
 if(data.stopKind !== undefined){
 const _errs2 = errors;
-if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate144(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -3875,18 +3965,18 @@ if(data.lateByMinutes !== undefined){
 let data3 = data.lateByMinutes;
 const _errs5 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
+validate156.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10080 || isNaN(data3)){
-validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
+validate156.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10080}}];
 return false;
 }
 else {
 if(data3 < -10080 || isNaN(data3)){
-validate154.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
+validate156.errors = [{instancePath:instancePath+"/lateByMinutes",keyword:"minimum",params:{comparison: ">=", limit: -10080}}];
 return false;
 }
 }
@@ -3904,16 +3994,16 @@ var valid0 = true;
 }
 }
 else {
-validate154.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate156.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate154.errors = vErrors;
+validate156.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate355(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate357(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -3924,7 +4014,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate355.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate357.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -3935,7 +4025,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate355.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -3943,11 +4033,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate355.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.arrived" !== data1){
-validate355.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.arrived"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -3960,11 +4050,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate355.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate355.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -3976,7 +4066,7 @@ var valid2 = true;
 }
 }
 else {
-validate355.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -3993,7 +4083,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((((data3.shipmentId === undefined) && (missing2 = "shipmentId")) || ((data3.routeId === undefined) && (missing2 = "routeId"))) || ((data3.stopId === undefined) && (missing2 = "stopId"))){
-validate355.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4037,7 +4127,7 @@ var valid3 = true;
 }
 }
 else {
-validate355.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4049,8 +4139,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs13 = errors;
-if(!(validate154(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate154.errors : vErrors.concat(validate154.errors);
+if(!(validate156(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate156.errors : vErrors.concat(validate156.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -4063,31 +4153,31 @@ var valid1 = true;
 }
 }
 else {
-validate355.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate357.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate355.errors = vErrors;
+validate357.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentEtaUpdatedV1 = validate361;
+export const shipmentEtaUpdatedV1 = validate363;
 
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.etaAt === undefined) && (missing0 = "etaAt")){
-validate163.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate165.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "etaAt") || (key0 === "previousEtaAt")) || (key0 === "stopKind")) || (key0 === "deliveryWindow"))){
-validate163.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate165.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4119,8 +4209,8 @@ var valid0 = true;
 if(valid0){
 if(data.stopKind !== undefined){
 const _errs4 = errors;
-if(!(validate142(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if(!(validate144(data.stopKind, {instancePath:instancePath+"/stopKind",parentData:data,parentDataProperty:"stopKind",rootData}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -4147,16 +4237,16 @@ var valid0 = true;
 }
 }
 else {
-validate163.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate165.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate163.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate361(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate363(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4167,7 +4257,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate361.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate363.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4178,7 +4268,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4186,11 +4276,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.eta-updated" !== data1){
-validate361.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.eta-updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4203,11 +4293,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate361.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4219,7 +4309,7 @@ var valid2 = true;
 }
 }
 else {
-validate361.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4236,7 +4326,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate361.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate363.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4249,7 +4339,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate361.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4261,8 +4351,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate163(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate163.errors : vErrors.concat(validate163.errors);
+if(!(validate165(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4275,31 +4365,31 @@ var valid1 = true;
 }
 }
 else {
-validate361.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate363.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate361.errors = vErrors;
+validate363.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentDeliveredV1 = validate365;
+export const shipmentDeliveredV1 = validate367;
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.complete === undefined) && (missing0 = "complete")){
-validate173.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate175.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "complete") || (key0 === "shortages")) || (key0 === "location")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate173.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate175.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4308,7 +4398,7 @@ if(_errs1 === errors){
 if(data.complete !== undefined){
 const _errs2 = errors;
 if(typeof data.complete !== "boolean"){
-validate173.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
+validate175.errors = [{instancePath:instancePath+"/complete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4323,7 +4413,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(Array.isArray(data1)){
 if(data1.length > 200){
-validate173.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
+validate175.errors = [{instancePath:instancePath+"/shortages",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -4343,7 +4433,7 @@ break;
 }
 }
 else {
-validate173.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
+validate175.errors = [{instancePath:instancePath+"/shortages",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -4383,16 +4473,16 @@ var valid0 = true;
 }
 }
 else {
-validate173.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate175.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate173.errors = vErrors;
+validate175.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate365(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate367(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4403,7 +4493,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate365.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate367.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4414,7 +4504,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4422,11 +4512,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.delivered" !== data1){
-validate365.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.delivered"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4439,11 +4529,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate365.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4455,7 +4545,7 @@ var valid2 = true;
 }
 }
 else {
-validate365.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4472,7 +4562,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate365.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate367.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4485,7 +4575,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate365.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4497,8 +4587,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate173(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate173.errors : vErrors.concat(validate173.errors);
+if(!(validate175(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate175.errors : vErrors.concat(validate175.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4511,31 +4601,31 @@ var valid1 = true;
 }
 }
 else {
-validate365.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate367.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate365.errors = vErrors;
+validate367.errors = vErrors;
 return errors === 0;
 }
 
-export const podCapturedV1 = validate369;
+export const podCapturedV1 = validate371;
 
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.documentId === undefined) && (missing0 = "documentId")) || ((data.documentType === undefined) && (missing0 = "documentType"))) || ((data.signatureCaptured === undefined) && (missing0 = "signatureCaptured"))){
-validate182.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate184.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "documentId") || (key0 === "documentType")) || (key0 === "signatureCaptured")) || (key0 === "photoCount")) || (key0 === "exceptionsNoted")) || (key0 === "temperatureAtDeliveryCelsius"))){
-validate182.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate184.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4557,11 +4647,11 @@ if(data.documentType !== undefined){
 let data1 = data.documentType;
 const _errs3 = errors;
 if(typeof data1 !== "string"){
-validate182.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate184.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "proof-of-delivery") || (data1 === "bill-of-lading")) || (data1 === "delivery-note"))){
-validate182.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["proof-of-delivery","bill-of-lading","delivery-note"]}}];
+validate184.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["proof-of-delivery","bill-of-lading","delivery-note"]}}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -4573,7 +4663,7 @@ if(valid0){
 if(data.signatureCaptured !== undefined){
 const _errs5 = errors;
 if(typeof data.signatureCaptured !== "boolean"){
-validate182.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
+validate184.errors = [{instancePath:instancePath+"/signatureCaptured",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4586,18 +4676,18 @@ if(data.photoCount !== undefined){
 let data3 = data.photoCount;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 100 || isNaN(data3)){
-validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data3 < 0 || isNaN(data3)){
-validate182.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate184.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -4612,7 +4702,7 @@ if(valid0){
 if(data.exceptionsNoted !== undefined){
 const _errs9 = errors;
 if(typeof data.exceptionsNoted !== "boolean"){
-validate182.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
+validate184.errors = [{instancePath:instancePath+"/exceptionsNoted",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -4641,16 +4731,16 @@ var valid0 = true;
 }
 }
 else {
-validate182.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate184.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate182.errors = vErrors;
+validate184.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate369(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate371(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -4661,7 +4751,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate369.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate371.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -4672,7 +4762,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -4680,11 +4770,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("pod.captured" !== data1){
-validate369.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "pod.captured"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -4697,11 +4787,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate369.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -4713,7 +4803,7 @@ var valid2 = true;
 }
 }
 else {
-validate369.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4730,7 +4820,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate369.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate371.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -4743,7 +4833,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate369.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -4755,8 +4845,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate182(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate182.errors : vErrors.concat(validate182.errors);
+if(!(validate184(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate184.errors : vErrors.concat(validate184.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -4769,73 +4859,73 @@ var valid1 = true;
 }
 }
 else {
-validate369.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate371.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate369.errors = vErrors;
+validate371.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentExceptionRaisedV1 = validate373;
-const schema50 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
-
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate193.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
-validate193.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["low","medium","high","critical"]}}];
-return false;
-}
-validate193.errors = vErrors;
-return errors === 0;
-}
-
+export const shipmentExceptionRaisedV1 = validate375;
+const schema51 = {properties: {"kind":0,"exceptionId":0,"reportedSeverity":0,"description":0,"readingCelsius":0,"peakCelsius":0,"limits":0,"durationMinutes":0,"sensorId":0,"resolved":0}};
 
 function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 500){
-validate195.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
-return false;
-}
-else {
-if(data.length < 1){
-validate195.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
-return false;
-}
-}
-}
-else {
+if(typeof data !== "string"){
 validate195.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
+if(!((((data === "low") || (data === "medium")) || (data === "high")) || (data === "critical"))){
+validate195.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["low","medium","high","critical"]}}];
+return false;
 }
 validate195.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate197(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 500){
+validate197.errors = [{instancePath,keyword:"maxLength",params:{limit: 500}}];
+return false;
+}
+else {
+if(data.length < 1){
+validate197.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+return false;
+}
+}
+}
+else {
+validate197.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate197.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-validate199.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
+validate201.errors = [{instancePath,keyword:"minProperties",params:{limit: 1}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "minCelsius") || (key0 === "maxCelsius"))){
-validate199.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate201.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4869,30 +4959,30 @@ var valid0 = true;
 }
 }
 else {
-validate199.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate201.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate199.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.kind === undefined) && (missing0 = "kind")) || ((data.readingCelsius === undefined) && (missing0 = "readingCelsius"))) || ((data.limits === undefined) && (missing0 = "limits"))) || ((data.durationMinutes === undefined) && (missing0 = "durationMinutes"))){
-validate191.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate193.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema50.properties, key0))){
-validate191.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema51.properties, key0))){
+validate193.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -4902,11 +4992,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate191.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate193.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("temperature-excursion" !== data0){
-validate191.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
+validate193.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "temperature-excursion"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -4929,8 +5019,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate195(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -4941,8 +5031,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -4977,8 +5067,8 @@ var valid0 = true;
 if(valid0){
 if(data.limits !== undefined){
 const _errs9 = errors;
-if(!(validate199(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
-vErrors = vErrors === null ? validate199.errors : vErrors.concat(validate199.errors);
+if(!(validate201(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
+vErrors = vErrors === null ? validate201.errors : vErrors.concat(validate201.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -4991,18 +5081,18 @@ if(data.durationMinutes !== undefined){
 let data7 = data.durationMinutes;
 const _errs10 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
+validate193.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100000 || isNaN(data7)){
-validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate193.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate191.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate193.errors = [{instancePath:instancePath+"/durationMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5029,7 +5119,7 @@ if(valid0){
 if(data.resolved !== undefined){
 const _errs13 = errors;
 if(typeof data.resolved !== "boolean"){
-validate191.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
+validate193.errors = [{instancePath:instancePath+"/resolved",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -5050,30 +5140,30 @@ var valid0 = true;
 }
 }
 else {
-validate191.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate193.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate191.errors = vErrors;
+validate193.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate207(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.delayMinutes === undefined) && (missing0 = "delayMinutes"))){
-validate205.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate207.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "delayMinutes")) || (key0 === "reason")) || (key0 === "etaAt")) || (key0 === "deliveryWindow"))){
-validate205.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate207.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5083,11 +5173,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate205.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate207.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("delay" !== data0){
-validate205.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
+validate207.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "delay"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5110,8 +5200,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate195(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5122,8 +5212,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5136,18 +5226,18 @@ if(data.delayMinutes !== undefined){
 let data4 = data.delayMinutes;
 const _errs7 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
+validate207.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 100000 || isNaN(data4)){
-validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
+validate207.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"maximum",params:{comparison: "<=", limit: 100000}}];
 return false;
 }
 else {
 if(data4 < 1 || isNaN(data4)){
-validate205.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate207.errors = [{instancePath:instancePath+"/delayMinutes",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5163,11 +5253,11 @@ if(data.reason !== undefined){
 let data5 = data.reason;
 const _errs9 = errors;
 if(typeof data5 !== "string"){
-validate205.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate207.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data5 === "traffic") || (data5 === "weather")) || (data5 === "vehicle-breakdown")) || (data5 === "loading")) || (data5 === "customs")) || (data5 === "other"))){
-validate205.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["traffic","weather","vehicle-breakdown","loading","customs","other"]}}];
+validate207.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["traffic","weather","vehicle-breakdown","loading","customs","other"]}}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -5210,30 +5300,30 @@ var valid0 = true;
 }
 }
 else {
-validate205.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate207.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate205.errors = vErrors;
+validate207.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate212(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate214(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.kind === undefined) && (missing0 = "kind")) || ((data.damageType === undefined) && (missing0 = "damageType"))){
-validate212.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate214.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "damageType")) || (key0 === "affectedLines")) || (key0 === "photoCount"))){
-validate212.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate214.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5243,11 +5333,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate212.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate214.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("damage" !== data0){
-validate212.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
+validate214.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "damage"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5270,8 +5360,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate195(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5282,8 +5372,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5296,11 +5386,11 @@ if(data.damageType !== undefined){
 let data4 = data.damageType;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate212.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
+validate214.errors = [{instancePath:instancePath+"/damageType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data4 === "packaging") || (data4 === "product")) || (data4 === "pallet")) || (data4 === "seal-broken")) || (data4 === "other"))){
-validate212.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: ["packaging","product","pallet","seal-broken","other"]}}];
+validate214.errors = [{instancePath:instancePath+"/damageType",keyword:"enum",params:{allowedValues: ["packaging","product","pallet","seal-broken","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -5315,7 +5405,7 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(Array.isArray(data5)){
 if(data5.length > 200){
-validate212.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
+validate214.errors = [{instancePath:instancePath+"/affectedLines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -5335,7 +5425,7 @@ break;
 }
 }
 else {
-validate212.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
+validate214.errors = [{instancePath:instancePath+"/affectedLines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -5349,18 +5439,18 @@ if(data.photoCount !== undefined){
 let data7 = data.photoCount;
 const _errs12 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
+validate214.errors = [{instancePath:instancePath+"/photoCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs12){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100 || isNaN(data7)){
-validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
+validate214.errors = [{instancePath:instancePath+"/photoCount",keyword:"maximum",params:{comparison: "<=", limit: 100}}];
 return false;
 }
 else {
 if(data7 < 0 || isNaN(data7)){
-validate212.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate214.errors = [{instancePath:instancePath+"/photoCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -5381,30 +5471,30 @@ var valid0 = true;
 }
 }
 else {
-validate212.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate214.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate212.errors = vErrors;
+validate214.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate218(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate220(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.kind === undefined) && (missing0 = "kind")) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.attemptNumber === undefined) && (missing0 = "attemptNumber"))){
-validate218.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate220.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "kind") || (key0 === "exceptionId")) || (key0 === "reportedSeverity")) || (key0 === "description")) || (key0 === "reason")) || (key0 === "attemptNumber")) || (key0 === "nextAttemptAt"))){
-validate218.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate220.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5414,11 +5504,11 @@ if(data.kind !== undefined){
 let data0 = data.kind;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate218.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
+validate220.errors = [{instancePath:instancePath+"/kind",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("failed-delivery" !== data0){
-validate218.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
+validate220.errors = [{instancePath:instancePath+"/kind",keyword:"const",params:{allowedValue: "failed-delivery"}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -5441,8 +5531,8 @@ var valid0 = true;
 if(valid0){
 if(data.reportedSeverity !== undefined){
 const _errs5 = errors;
-if(!(validate193(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
-vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
+if(!(validate195(data.reportedSeverity, {instancePath:instancePath+"/reportedSeverity",parentData:data,parentDataProperty:"reportedSeverity",rootData}))){
+vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -5453,8 +5543,8 @@ var valid0 = true;
 if(valid0){
 if(data.description !== undefined){
 const _errs6 = errors;
-if(!(validate195(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.description, {instancePath:instancePath+"/description",parentData:data,parentDataProperty:"description",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -5467,11 +5557,11 @@ if(data.reason !== undefined){
 let data4 = data.reason;
 const _errs7 = errors;
 if(typeof data4 !== "string"){
-validate218.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate220.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data4 === "recipient-absent") || (data4 === "refused")) || (data4 === "address-not-found")) || (data4 === "access-denied")) || (data4 === "site-closed")) || (data4 === "other"))){
-validate218.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]}}];
+validate220.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["recipient-absent","refused","address-not-found","access-denied","site-closed","other"]}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -5484,18 +5574,18 @@ if(data.attemptNumber !== undefined){
 let data5 = data.attemptNumber;
 const _errs9 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
+validate220.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs9){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 20 || isNaN(data5)){
-validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
+validate220.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"maximum",params:{comparison: "<=", limit: 20}}];
 return false;
 }
 else {
 if(data5 < 1 || isNaN(data5)){
-validate218.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate220.errors = [{instancePath:instancePath+"/attemptNumber",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -5528,28 +5618,28 @@ var valid0 = true;
 }
 }
 else {
-validate218.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate220.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate218.errors = vErrors;
+validate220.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-validate190.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate192.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 const _errs1 = errors;
 let valid0 = false;
 let passing0 = null;
 const _errs2 = errors;
-if(!(validate191(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate191.errors : vErrors.concat(validate191.errors);
+if(!(validate193(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate193.errors : vErrors.concat(validate193.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -5558,8 +5648,8 @@ valid0 = true;
 passing0 = 0;
 }
 const _errs3 = errors;
-if(!(validate205(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate205.errors : vErrors.concat(validate205.errors);
+if(!(validate207(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate207.errors : vErrors.concat(validate207.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
@@ -5573,8 +5663,8 @@ valid0 = true;
 passing0 = 1;
 }
 const _errs4 = errors;
-if(!(validate212(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate212.errors : vErrors.concat(validate212.errors);
+if(!(validate214(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate214.errors : vErrors.concat(validate214.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -5588,8 +5678,8 @@ valid0 = true;
 passing0 = 2;
 }
 const _errs5 = errors;
-if(!(validate218(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate218.errors : vErrors.concat(validate218.errors);
+if(!(validate220(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate220.errors : vErrors.concat(validate220.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs5 === errors;
@@ -5614,7 +5704,7 @@ else {
 vErrors.push(err0);
 }
 errors++;
-validate190.errors = vErrors;
+validate192.errors = vErrors;
 return false;
 }
 else {
@@ -5628,12 +5718,12 @@ vErrors = null;
 }
 }
 }
-validate190.errors = vErrors;
+validate192.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate373(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate375(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5644,7 +5734,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate373.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate375.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5655,7 +5745,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5663,11 +5753,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.exception-raised" !== data1){
-validate373.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.exception-raised"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5680,11 +5770,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate373.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5696,7 +5786,7 @@ var valid2 = true;
 }
 }
 else {
-validate373.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5713,7 +5803,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate373.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate375.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5726,7 +5816,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate373.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5738,8 +5828,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate190(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate190.errors : vErrors.concat(validate190.errors);
+if(!(validate192(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate192.errors : vErrors.concat(validate192.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5752,31 +5842,15 @@ var valid1 = true;
 }
 }
 else {
-validate373.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate375.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate373.errors = vErrors;
+validate375.errors = vErrors;
 return errors === 0;
 }
 
-export const shipmentStatusSyncedV1 = validate377;
-
-function validate230(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate230.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
-validate230.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs"]}}];
-return false;
-}
-validate230.errors = vErrors;
-return errors === 0;
-}
-
+export const shipmentStatusSyncedV1 = validate379;
 
 function validate232(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5785,8 +5859,8 @@ if(typeof data !== "string"){
 validate232.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
-validate232.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]}}];
+if(!(((data === "erp") || (data === "fleet")) || (data === "cs"))){
+validate232.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["erp","fleet","cs"]}}];
 return false;
 }
 validate232.errors = vErrors;
@@ -5794,21 +5868,37 @@ return errors === 0;
 }
 
 
-function validate229(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate234(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+validate234.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!(((((((data === "created") || (data === "dispatched")) || (data === "in-transit")) || (data === "arrived")) || (data === "delivered")) || (data === "exception")) || (data === "cancelled"))){
+validate234.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["created","dispatched","in-transit","arrived","delivered","exception","cancelled"]}}];
+return false;
+}
+validate234.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate231(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.status === undefined) && (missing0 = "status"))){
-validate229.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate231.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "targetSystem") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "externalReference"))){
-validate229.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate231.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -5816,8 +5906,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate230(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
+if(!(validate232(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -5828,8 +5918,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs3 = errors;
-if(!(validate232(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
+if(!(validate234(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs3 === errors;
@@ -5840,8 +5930,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs4 = errors;
-if(!(validate232(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
+if(!(validate234(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate234.errors : vErrors.concat(validate234.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -5868,16 +5958,16 @@ var valid0 = true;
 }
 }
 else {
-validate229.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate231.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate229.errors = vErrors;
+validate231.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate377(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate379(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -5888,7 +5978,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate377.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate379.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -5899,7 +5989,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -5907,11 +5997,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("shipment.status-synced" !== data1){
-validate377.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "shipment.status-synced"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -5924,11 +6014,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate377.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -5940,7 +6030,7 @@ var valid2 = true;
 }
 }
 else {
-validate377.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5957,7 +6047,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.shipmentId === undefined) && (missing2 = "shipmentId")){
-validate377.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate379.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -5970,7 +6060,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate377.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -5982,8 +6072,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate229(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate229.errors : vErrors.concat(validate229.errors);
+if(!(validate231(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate231.errors : vErrors.concat(validate231.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -5996,31 +6086,31 @@ var valid1 = true;
 }
 }
 else {
-validate377.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate379.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate377.errors = vErrors;
+validate379.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldPlacedV1 = validate381;
+export const qualityHoldPlacedV1 = validate383;
 
-function validate242(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate244(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.reason === undefined) && (missing0 = "reason")) || ((data.scope === undefined) && (missing0 = "scope"))){
-validate242.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate244.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "reason") || (key0 === "scope")) || (key0 === "lines")) || (key0 === "exceptionEventId")) || (key0 === "note"))){
-validate242.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate244.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6030,11 +6120,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate242.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
+validate244.errors = [{instancePath:instancePath+"/reason",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "temperature-excursion") || (data0 === "damage")) || (data0 === "contamination")) || (data0 === "documentation")) || (data0 === "other"))){
-validate242.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["temperature-excursion","damage","contamination","documentation","other"]}}];
+validate244.errors = [{instancePath:instancePath+"/reason",keyword:"enum",params:{allowedValues: ["temperature-excursion","damage","contamination","documentation","other"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6047,11 +6137,11 @@ if(data.scope !== undefined){
 let data1 = data.scope;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate242.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
+validate244.errors = [{instancePath:instancePath+"/scope",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data1 === "shipment") || (data1 === "order")) || (data1 === "lines"))){
-validate242.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: ["shipment","order","lines"]}}];
+validate244.errors = [{instancePath:instancePath+"/scope",keyword:"enum",params:{allowedValues: ["shipment","order","lines"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -6066,7 +6156,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(Array.isArray(data2)){
 if(data2.length > 200){
-validate242.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
+validate244.errors = [{instancePath:instancePath+"/lines",keyword:"maxItems",params:{limit: 200}}];
 return false;
 }
 else {
@@ -6086,7 +6176,7 @@ break;
 }
 }
 else {
-validate242.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
+validate244.errors = [{instancePath:instancePath+"/lines",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6110,8 +6200,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs10 = errors;
-if(!(validate195(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs10 === errors;
@@ -6127,16 +6217,16 @@ var valid0 = true;
 }
 }
 else {
-validate242.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate244.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate242.errors = vErrors;
+validate244.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate381(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate383(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6147,7 +6237,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate381.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate383.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6158,7 +6248,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate381.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6166,11 +6256,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate381.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.placed" !== data1){
-validate381.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.placed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6183,11 +6273,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate381.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate381.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6199,7 +6289,7 @@ var valid2 = true;
 }
 }
 else {
-validate381.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6216,7 +6306,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate381.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate383.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6247,7 +6337,7 @@ var valid3 = true;
 }
 }
 else {
-validate381.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6259,8 +6349,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate242(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate242.errors : vErrors.concat(validate242.errors);
+if(!(validate244(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate244.errors : vErrors.concat(validate244.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -6273,31 +6363,31 @@ var valid1 = true;
 }
 }
 else {
-validate381.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate383.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate381.errors = vErrors;
+validate383.errors = vErrors;
 return errors === 0;
 }
 
-export const qualityHoldReleasedV1 = validate386;
+export const qualityHoldReleasedV1 = validate388;
 
-function validate252(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate254(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.disposition === undefined) && (missing0 = "disposition")){
-validate252.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate254.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "disposition") || (key0 === "heldMinutes")) || (key0 === "note"))){
-validate252.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate254.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6307,11 +6397,11 @@ if(data.disposition !== undefined){
 let data0 = data.disposition;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate252.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
+validate254.errors = [{instancePath:instancePath+"/disposition",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "release-to-customer") || (data0 === "return-to-stock")) || (data0 === "rework")) || (data0 === "scrap"))){
-validate252.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
+validate254.errors = [{instancePath:instancePath+"/disposition",keyword:"enum",params:{allowedValues: ["release-to-customer","return-to-stock","rework","scrap"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6324,18 +6414,18 @@ if(data.heldMinutes !== undefined){
 let data1 = data.heldMinutes;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
+validate254.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1000000 || isNaN(data1)){
-validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
+validate254.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"maximum",params:{comparison: "<=", limit: 1000000}}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate252.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate254.errors = [{instancePath:instancePath+"/heldMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -6349,8 +6439,8 @@ var valid0 = true;
 if(valid0){
 if(data.note !== undefined){
 const _errs6 = errors;
-if(!(validate195(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.note, {instancePath:instancePath+"/note",parentData:data,parentDataProperty:"note",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6364,16 +6454,16 @@ var valid0 = true;
 }
 }
 else {
-validate252.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate254.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate252.errors = vErrors;
+validate254.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate386(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate388(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6384,7 +6474,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate386.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate388.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6395,7 +6485,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate386.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6403,11 +6493,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate386.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("quality-hold.released" !== data1){
-validate386.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "quality-hold.released"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6420,11 +6510,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate386.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate386.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6436,7 +6526,7 @@ var valid2 = true;
 }
 }
 else {
-validate386.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6453,7 +6543,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.holdId === undefined) && (missing2 = "holdId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate386.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate388.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6484,7 +6574,7 @@ var valid3 = true;
 }
 }
 else {
-validate386.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6496,8 +6586,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate252(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate252.errors : vErrors.concat(validate252.errors);
+if(!(validate254(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate254.errors : vErrors.concat(validate254.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -6510,31 +6600,15 @@ var valid1 = true;
 }
 }
 else {
-validate386.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate388.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate386.errors = vErrors;
+validate388.errors = vErrors;
 return errors === 0;
 }
 
-export const caseOpenedV1 = validate391;
-
-function validate260(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate260.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
-validate260.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["urgent","high","normal","low"]}}];
-return false;
-}
-validate260.errors = vErrors;
-return errors === 0;
-}
-
+export const caseOpenedV1 = validate393;
 
 function validate262(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -6543,63 +6617,79 @@ if(typeof data !== "string"){
 validate262.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
-if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
-validate262.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["new","open","pending","hold","solved","closed"]}}];
+if(!((((data === "urgent") || (data === "high")) || (data === "normal")) || (data === "low"))){
+validate262.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["urgent","high","normal","low"]}}];
 return false;
 }
 validate262.errors = vErrors;
 return errors === 0;
 }
 
+
+function validate264(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+validate264.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+if(!((((((data === "new") || (data === "open")) || (data === "pending")) || (data === "hold")) || (data === "solved")) || (data === "closed"))){
+validate264.errors = [{instancePath,keyword:"enum",params:{allowedValues: ["new","open","pending","hold","solved","closed"]}}];
+return false;
+}
+validate264.errors = vErrors;
+return errors === 0;
+}
+
 const pattern8 = /* @__PURE__ */ new RegExp("^[a-z0-9][a-z0-9_:-]*$", "u");
 
-function validate265(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate267(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 80){
-validate265.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
+validate267.errors = [{instancePath,keyword:"maxLength",params:{limit: 80}}];
 return false;
 }
 else {
 if(data.length < 1){
-validate265.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
+validate267.errors = [{instancePath,keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern8.test(data)){
-validate265.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
+validate267.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_:-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate265.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate267.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
-validate265.errors = vErrors;
+validate267.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate259(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate261(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.caseType === undefined) && (missing0 = "caseType")) || ((data.priority === undefined) && (missing0 = "priority"))) || ((data.status === undefined) && (missing0 = "status"))){
-validate259.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate261.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "caseType") || (key0 === "priority")) || (key0 === "status")) || (key0 === "trigger")) || (key0 === "subject")) || (key0 === "externalId")) || (key0 === "tags"))){
-validate259.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate261.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6609,11 +6699,11 @@ if(data.caseType !== undefined){
 let data0 = data.caseType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate259.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/caseType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((data0 === "problem") || (data0 === "incident")) || (data0 === "question")) || (data0 === "task"))){
-validate259.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: ["problem","incident","question","task"]}}];
+validate261.errors = [{instancePath:instancePath+"/caseType",keyword:"enum",params:{allowedValues: ["problem","incident","question","task"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6624,8 +6714,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs4 = errors;
-if(!(validate260(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+if(!(validate262(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6636,8 +6726,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs5 = errors;
-if(!(validate262(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate264(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6650,11 +6740,11 @@ if(data.trigger !== undefined){
 let data3 = data.trigger;
 const _errs6 = errors;
 if(typeof data3 !== "string"){
-validate259.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/trigger",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((data3 === "temperature-excursion") || (data3 === "delay")) || (data3 === "damage")) || (data3 === "failed-delivery")) || (data3 === "customer-request")) || (data3 === "other"))){
-validate259.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]}}];
+validate261.errors = [{instancePath:instancePath+"/trigger",keyword:"enum",params:{allowedValues: ["temperature-excursion","delay","damage","failed-delivery","customer-request","other"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -6669,18 +6759,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 200){
-validate259.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
+validate261.errors = [{instancePath:instancePath+"/subject",keyword:"maxLength",params:{limit: 200}}];
 return false;
 }
 else {
 if(data4.length < 1){
-validate259.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
+validate261.errors = [{instancePath:instancePath+"/subject",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 }
 }
 else {
-validate259.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
+validate261.errors = [{instancePath:instancePath+"/subject",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -6708,7 +6798,7 @@ const _errs11 = errors;
 if(errors === _errs11){
 if(Array.isArray(data6)){
 if(data6.length > 20){
-validate259.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
+validate261.errors = [{instancePath:instancePath+"/tags",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -6716,8 +6806,8 @@ var valid1 = true;
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 const _errs13 = errors;
-if(!(validate265(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate267(data6[i0], {instancePath:instancePath+"/tags/" + i0,parentData:data6,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs13 === errors;
@@ -6728,7 +6818,7 @@ break;
 }
 }
 else {
-validate259.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
+validate261.errors = [{instancePath:instancePath+"/tags",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -6747,16 +6837,16 @@ var valid0 = true;
 }
 }
 else {
-validate259.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate261.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate259.errors = vErrors;
+validate261.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate391(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate393(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -6767,7 +6857,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate391.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate393.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -6778,7 +6868,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate391.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate393.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -6786,11 +6876,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate391.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate393.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.opened" !== data1){
-validate391.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
+validate393.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.opened"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -6803,11 +6893,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate391.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate393.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate391.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate393.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -6819,7 +6909,7 @@ var valid2 = true;
 }
 }
 else {
-validate391.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate393.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6836,7 +6926,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate391.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate393.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -6849,7 +6939,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate391.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate393.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -6861,8 +6951,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate259(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate259.errors : vErrors.concat(validate259.errors);
+if(!(validate261(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate261.errors : vErrors.concat(validate261.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -6875,31 +6965,31 @@ var valid1 = true;
 }
 }
 else {
-validate391.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate393.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate391.errors = vErrors;
+validate393.errors = vErrors;
 return errors === 0;
 }
 
-export const caseUpdatedV1 = validate395;
+export const caseUpdatedV1 = validate397;
 
-function validate272(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate274(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.change === undefined) && (missing0 = "change")){
-validate272.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate274.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((((key0 === "change") || (key0 === "status")) || (key0 === "previousStatus")) || (key0 === "priority")) || (key0 === "previousPriority")) || (key0 === "comment")) || (key0 === "tagsAdded"))){
-validate272.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate274.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -6909,11 +6999,11 @@ if(data.change !== undefined){
 let data0 = data.change;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate272.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
+validate274.errors = [{instancePath:instancePath+"/change",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data0 === "status-changed") || (data0 === "priority-changed")) || (data0 === "comment-added")) || (data0 === "tags-changed")) || (data0 === "assignee-changed"))){
-validate272.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: ["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]}}];
+validate274.errors = [{instancePath:instancePath+"/change",keyword:"enum",params:{allowedValues: ["status-changed","priority-changed","comment-added","tags-changed","assignee-changed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -6924,8 +7014,8 @@ var valid0 = true;
 if(valid0){
 if(data.status !== undefined){
 const _errs4 = errors;
-if(!(validate262(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate264(data.status, {instancePath:instancePath+"/status",parentData:data,parentDataProperty:"status",rootData}))){
+vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs4 === errors;
@@ -6936,8 +7026,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousStatus !== undefined){
 const _errs5 = errors;
-if(!(validate262(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
-vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
+if(!(validate264(data.previousStatus, {instancePath:instancePath+"/previousStatus",parentData:data,parentDataProperty:"previousStatus",rootData}))){
+vErrors = vErrors === null ? validate264.errors : vErrors.concat(validate264.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -6948,8 +7038,8 @@ var valid0 = true;
 if(valid0){
 if(data.priority !== undefined){
 const _errs6 = errors;
-if(!(validate260(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
-vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+if(!(validate262(data.priority, {instancePath:instancePath+"/priority",parentData:data,parentDataProperty:"priority",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -6960,8 +7050,8 @@ var valid0 = true;
 if(valid0){
 if(data.previousPriority !== undefined){
 const _errs7 = errors;
-if(!(validate260(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
-vErrors = vErrors === null ? validate260.errors : vErrors.concat(validate260.errors);
+if(!(validate262(data.previousPriority, {instancePath:instancePath+"/previousPriority",parentData:data,parentDataProperty:"previousPriority",rootData}))){
+vErrors = vErrors === null ? validate262.errors : vErrors.concat(validate262.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -6977,14 +7067,14 @@ if(errors === _errs8){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 let missing1;
 if((data5.public === undefined) && (missing1 = "public")){
-validate272.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
+validate274.errors = [{instancePath:instancePath+"/comment",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
 const _errs10 = errors;
 for(const key1 in data5){
 if(!(((key1 === "public") || (key1 === "relatesTo")) || (key1 === "attachmentCount"))){
-validate272.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
+validate274.errors = [{instancePath:instancePath+"/comment",keyword:"additionalProperties",params:{additionalProperty: key1}}];
 return false;
 break;
 }
@@ -6993,7 +7083,7 @@ if(_errs10 === errors){
 if(data5.public !== undefined){
 const _errs11 = errors;
 if(typeof data5.public !== "boolean"){
-validate272.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
+validate274.errors = [{instancePath:instancePath+"/comment/public",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid1 = _errs11 === errors;
@@ -7006,11 +7096,11 @@ if(data5.relatesTo !== undefined){
 let data7 = data5.relatesTo;
 const _errs13 = errors;
 if(typeof data7 !== "string"){
-validate272.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
+validate274.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data7 === "pod") || (data7 === "invoice")) || (data7 === "eta")) || (data7 === "exception")) || (data7 === "other"))){
-validate272.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: ["pod","invoice","eta","exception","other"]}}];
+validate274.errors = [{instancePath:instancePath+"/comment/relatesTo",keyword:"enum",params:{allowedValues: ["pod","invoice","eta","exception","other"]}}];
 return false;
 }
 var valid1 = _errs13 === errors;
@@ -7023,18 +7113,18 @@ if(data5.attachmentCount !== undefined){
 let data8 = data5.attachmentCount;
 const _errs15 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
+validate274.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs15){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 50 || isNaN(data8)){
-validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
+validate274.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"maximum",params:{comparison: "<=", limit: 50}}];
 return false;
 }
 else {
 if(data8 < 0 || isNaN(data8)){
-validate272.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate274.errors = [{instancePath:instancePath+"/comment/attachmentCount",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7051,7 +7141,7 @@ var valid1 = true;
 }
 }
 else {
-validate272.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
+validate274.errors = [{instancePath:instancePath+"/comment",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7067,7 +7157,7 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(Array.isArray(data9)){
 if(data9.length > 20){
-validate272.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
+validate274.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"maxItems",params:{limit: 20}}];
 return false;
 }
 else {
@@ -7075,8 +7165,8 @@ var valid2 = true;
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 const _errs19 = errors;
-if(!(validate265(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate265.errors : vErrors.concat(validate265.errors);
+if(!(validate267(data9[i0], {instancePath:instancePath+"/tagsAdded/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate267.errors : vErrors.concat(validate267.errors);
 errors = vErrors.length;
 }
 var valid2 = _errs19 === errors;
@@ -7087,7 +7177,7 @@ break;
 }
 }
 else {
-validate272.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
+validate274.errors = [{instancePath:instancePath+"/tagsAdded",keyword:"type",params:{type: "array"}}];
 return false;
 }
 }
@@ -7106,16 +7196,16 @@ var valid0 = true;
 }
 }
 else {
-validate272.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate274.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate272.errors = vErrors;
+validate274.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate395(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate397(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7126,7 +7216,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate395.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate397.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7137,7 +7227,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate395.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate397.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7145,11 +7235,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate395.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate397.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.updated" !== data1){
-validate395.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
+validate397.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.updated"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7162,11 +7252,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate395.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate397.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate395.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate397.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7178,7 +7268,7 @@ var valid2 = true;
 }
 }
 else {
-validate395.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate397.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7195,7 +7285,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate395.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate397.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7208,7 +7298,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate395.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate397.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7220,8 +7310,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate272(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate272.errors : vErrors.concat(validate272.errors);
+if(!(validate274(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate274.errors : vErrors.concat(validate274.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -7234,31 +7324,31 @@ var valid1 = true;
 }
 }
 else {
-validate395.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate397.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate395.errors = vErrors;
+validate397.errors = vErrors;
 return errors === 0;
 }
 
-export const caseResolvedV1 = validate399;
+export const caseResolvedV1 = validate401;
 
-function validate283(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate285(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.status === undefined) && (missing0 = "status")){
-validate283.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate285.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "status") || (key0 === "resolutionCode")) || (key0 === "openMinutes"))){
-validate283.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate285.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7268,11 +7358,11 @@ if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate283.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
+validate285.errors = [{instancePath:instancePath+"/status",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "solved") || (data0 === "closed"))){
-validate283.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: ["solved","closed"]}}];
+validate285.errors = [{instancePath:instancePath+"/status",keyword:"enum",params:{allowedValues: ["solved","closed"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7285,11 +7375,11 @@ if(data.resolutionCode !== undefined){
 let data1 = data.resolutionCode;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate283.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
+validate285.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "product-released") || (data1 === "credit-issued")) || (data1 === "replacement-sent")) || (data1 === "no-action")) || (data1 === "other"))){
-validate283.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: ["product-released","credit-issued","replacement-sent","no-action","other"]}}];
+validate285.errors = [{instancePath:instancePath+"/resolutionCode",keyword:"enum",params:{allowedValues: ["product-released","credit-issued","replacement-sent","no-action","other"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -7302,18 +7392,18 @@ if(data.openMinutes !== undefined){
 let data2 = data.openMinutes;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
+validate285.errors = [{instancePath:instancePath+"/openMinutes",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 10000000 || isNaN(data2)){
-validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
+validate285.errors = [{instancePath:instancePath+"/openMinutes",keyword:"maximum",params:{comparison: "<=", limit: 10000000}}];
 return false;
 }
 else {
 if(data2 < 0 || isNaN(data2)){
-validate283.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
+validate285.errors = [{instancePath:instancePath+"/openMinutes",keyword:"minimum",params:{comparison: ">=", limit: 0}}];
 return false;
 }
 }
@@ -7330,16 +7420,16 @@ var valid0 = true;
 }
 }
 else {
-validate283.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate285.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate283.errors = vErrors;
+validate285.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate399(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate401(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7350,7 +7440,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate399.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate401.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7361,7 +7451,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate399.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate401.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7369,11 +7459,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate399.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate401.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("case.resolved" !== data1){
-validate399.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
+validate401.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "case.resolved"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7386,11 +7476,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate399.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate401.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate399.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate401.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7402,7 +7492,7 @@ var valid2 = true;
 }
 }
 else {
-validate399.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate401.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7419,7 +7509,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.caseId === undefined) && (missing2 = "caseId")){
-validate399.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate401.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7432,7 +7522,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate399.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate401.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7444,8 +7534,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate283(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate283.errors : vErrors.concat(validate283.errors);
+if(!(validate285(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate285.errors : vErrors.concat(validate285.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -7458,31 +7548,31 @@ var valid1 = true;
 }
 }
 else {
-validate399.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate401.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate399.errors = vErrors;
+validate401.errors = vErrors;
 return errors === 0;
 }
 
-export const customerNotifiedV1 = validate403;
+export const customerNotifiedV1 = validate405;
 
-function validate289(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate291(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.audience === undefined) && (missing0 = "audience")) || ((data.channel === undefined) && (missing0 = "channel"))) || ((data.notificationType === undefined) && (missing0 = "notificationType"))){
-validate289.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate291.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "audience") || (key0 === "channel")) || (key0 === "notificationType")) || (key0 === "providerMessageId")) || (key0 === "templateId"))){
-validate289.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate291.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7492,11 +7582,11 @@ if(data.audience !== undefined){
 let data0 = data.audience;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate289.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
+validate291.errors = [{instancePath:instancePath+"/audience",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "customer") || (data0 === "account-team"))){
-validate289.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: ["customer","account-team"]}}];
+validate291.errors = [{instancePath:instancePath+"/audience",keyword:"enum",params:{allowedValues: ["customer","account-team"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7509,11 +7599,11 @@ if(data.channel !== undefined){
 let data1 = data.channel;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate289.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
+validate291.errors = [{instancePath:instancePath+"/channel",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((((data1 === "email") || (data1 === "sms")) || (data1 === "portal")) || (data1 === "webhook")) || (data1 === "chat"))){
-validate289.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: ["email","sms","portal","webhook","chat"]}}];
+validate291.errors = [{instancePath:instancePath+"/channel",keyword:"enum",params:{allowedValues: ["email","sms","portal","webhook","chat"]}}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -7526,11 +7616,11 @@ if(data.notificationType !== undefined){
 let data2 = data.notificationType;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate289.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
+validate291.errors = [{instancePath:instancePath+"/notificationType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((((((((data2 === "dispatch-confirmation") || (data2 === "eta-update")) || (data2 === "delay")) || (data2 === "temperature-excursion")) || (data2 === "delivery-confirmation")) || (data2 === "invoice-available")) || (data2 === "failed-delivery")) || (data2 === "damage"))){
-validate289.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: ["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]}}];
+validate291.errors = [{instancePath:instancePath+"/notificationType",keyword:"enum",params:{allowedValues: ["dispatch-confirmation","eta-update","delay","temperature-excursion","delivery-confirmation","invoice-available","failed-delivery","damage"]}}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -7570,16 +7660,16 @@ var valid0 = true;
 }
 }
 else {
-validate289.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate291.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate289.errors = vErrors;
+validate291.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate403(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate405(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7590,7 +7680,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate403.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate405.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7601,7 +7691,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate403.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate405.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7609,11 +7699,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate403.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate405.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("customer.notified" !== data1){
-validate403.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
+validate405.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "customer.notified"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7626,11 +7716,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate403.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate405.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate403.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate405.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7642,7 +7732,7 @@ var valid2 = true;
 }
 }
 else {
-validate403.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate405.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7659,7 +7749,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if((data3.customerId === undefined) && (missing2 = "customerId")){
-validate403.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate405.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7672,7 +7762,7 @@ errors = vErrors.length;
 }
 }
 else {
-validate403.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate405.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7684,8 +7774,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs11 = errors;
-if(!(validate289(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate289.errors : vErrors.concat(validate289.errors);
+if(!(validate291(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate291.errors : vErrors.concat(validate291.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs11 === errors;
@@ -7698,31 +7788,31 @@ var valid1 = true;
 }
 }
 else {
-validate403.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate405.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate403.errors = vErrors;
+validate405.errors = vErrors;
 return errors === 0;
 }
 
-export const invoiceReadyV1 = validate407;
+export const invoiceReadyV1 = validate409;
 
-function validate298(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate300(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.basis === undefined) && (missing0 = "basis")) || ((data.deliveredComplete === undefined) && (missing0 = "deliveredComplete"))){
-validate298.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate300.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "basis") || (key0 === "podDocumentId")) || (key0 === "deliveredComplete")) || (key0 === "billingBlockReleased"))){
-validate298.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate300.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -7732,11 +7822,11 @@ if(data.basis !== undefined){
 let data0 = data.basis;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate298.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
+validate300.errors = [{instancePath:instancePath+"/basis",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "proof-of-delivery") || (data0 === "manual-release"))){
-validate298.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: ["proof-of-delivery","manual-release"]}}];
+validate300.errors = [{instancePath:instancePath+"/basis",keyword:"enum",params:{allowedValues: ["proof-of-delivery","manual-release"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -7760,7 +7850,7 @@ if(valid0){
 if(data.deliveredComplete !== undefined){
 const _errs5 = errors;
 if(typeof data.deliveredComplete !== "boolean"){
-validate298.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
+validate300.errors = [{instancePath:instancePath+"/deliveredComplete",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -7772,7 +7862,7 @@ if(valid0){
 if(data.billingBlockReleased !== undefined){
 const _errs7 = errors;
 if(typeof data.billingBlockReleased !== "boolean"){
-validate298.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
+validate300.errors = [{instancePath:instancePath+"/billingBlockReleased",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -7787,16 +7877,16 @@ var valid0 = true;
 }
 }
 else {
-validate298.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate300.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate298.errors = vErrors;
+validate300.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate407(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate409(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -7807,7 +7897,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate407.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate409.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -7818,7 +7908,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate407.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate409.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -7826,11 +7916,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate407.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate409.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.ready" !== data1){
-validate407.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
+validate409.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.ready"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -7843,11 +7933,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate407.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate409.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate407.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate409.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -7859,7 +7949,7 @@ var valid2 = true;
 }
 }
 else {
-validate407.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate409.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7876,7 +7966,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.orderId === undefined) && (missing2 = "orderId")) || ((data3.shipmentId === undefined) && (missing2 = "shipmentId"))){
-validate407.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate409.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -7907,7 +7997,7 @@ var valid3 = true;
 }
 }
 else {
-validate407.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate409.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -7919,8 +8009,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate298(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate298.errors : vErrors.concat(validate298.errors);
+if(!(validate300(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate300.errors : vErrors.concat(validate300.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -7933,63 +8023,36 @@ var valid1 = true;
 }
 }
 else {
-validate407.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate409.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate407.errors = vErrors;
+validate409.errors = vErrors;
 return errors === 0;
 }
 
-export const invoicePostedV1 = validate412;
+export const invoicePostedV1 = validate414;
 const pattern9 = /* @__PURE__ */ new RegExp("^[A-Z]{3}$", "u");
-
-function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(data.length > 3){
-validate308.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
-return false;
-}
-else {
-if(data.length < 3){
-validate308.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
-return false;
-}
-else {
-if(!pattern9.test(data)){
-validate308.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
-return false;
-}
-}
-}
-}
-else {
-validate308.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
-return false;
-}
-}
-validate308.errors = vErrors;
-return errors === 0;
-}
-
-const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
 
 function validate310(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(typeof data === "string"){
-if(data.length > 21){
-validate310.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+if(data.length > 3){
+validate310.errors = [{instancePath,keyword:"maxLength",params:{limit: 3}}];
 return false;
 }
 else {
-if(!pattern10.test(data)){
-validate310.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+if(data.length < 3){
+validate310.errors = [{instancePath,keyword:"minLength",params:{limit: 3}}];
 return false;
+}
+else {
+if(!pattern9.test(data)){
+validate310.errors = [{instancePath,keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}}];
+return false;
+}
 }
 }
 }
@@ -8002,51 +8065,78 @@ validate310.errors = vErrors;
 return errors === 0;
 }
 
+const pattern10 = /* @__PURE__ */ new RegExp("^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$", "u");
+
+function validate312(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(data.length > 21){
+validate312.errors = [{instancePath,keyword:"maxLength",params:{limit: 21}}];
+return false;
+}
+else {
+if(!pattern10.test(data)){
+validate312.errors = [{instancePath,keyword:"pattern",params:{pattern: "^-?(0|[1-9][0-9]{0,14})(\\.[0-9]{1,4})?$"}}];
+return false;
+}
+}
+}
+else {
+validate312.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+validate312.errors = vErrors;
+return errors === 0;
+}
+
 const formats2 = __formats.date;
 
-function validate314(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate316(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(errors === 0){
 if(typeof data === "string"){
 if(data.length > 10){
-validate314.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
+validate316.errors = [{instancePath,keyword:"maxLength",params:{limit: 10}}];
 return false;
 }
 else {
 if(!(formats2.validate(data))){
-validate314.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
+validate316.errors = [{instancePath,keyword:"format",params:{format: "date"}}];
 return false;
 }
 }
 }
 else {
-validate314.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
+validate316.errors = [{instancePath,keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
 }
-validate314.errors = vErrors;
+validate316.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate306(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate308(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.documentType === undefined) && (missing0 = "documentType")) || ((data.currency === undefined) && (missing0 = "currency"))) || ((data.netAmount === undefined) && (missing0 = "netAmount"))) || ((data.grossAmount === undefined) && (missing0 = "grossAmount"))){
-validate306.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate308.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((((key0 === "documentType") || (key0 === "correctsInvoiceId")) || (key0 === "currency")) || (key0 === "netAmount")) || (key0 === "taxAmount")) || (key0 === "grossAmount")) || (key0 === "dueDate")) || (key0 === "paymentTermsCode"))){
-validate306.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+validate308.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8056,11 +8146,11 @@ if(data.documentType !== undefined){
 let data0 = data.documentType;
 const _errs2 = errors;
 if(typeof data0 !== "string"){
-validate306.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
+validate308.errors = [{instancePath:instancePath+"/documentType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!((data0 === "invoice") || (data0 === "credit-memo"))){
-validate306.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
+validate308.errors = [{instancePath:instancePath+"/documentType",keyword:"enum",params:{allowedValues: ["invoice","credit-memo"]}}];
 return false;
 }
 var valid0 = _errs2 === errors;
@@ -8083,8 +8173,8 @@ var valid0 = true;
 if(valid0){
 if(data.currency !== undefined){
 const _errs5 = errors;
-if(!(validate308(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
-vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
+if(!(validate310(data.currency, {instancePath:instancePath+"/currency",parentData:data,parentDataProperty:"currency",rootData}))){
+vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs5 === errors;
@@ -8095,8 +8185,8 @@ var valid0 = true;
 if(valid0){
 if(data.netAmount !== undefined){
 const _errs6 = errors;
-if(!(validate310(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
-vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
+if(!(validate312(data.netAmount, {instancePath:instancePath+"/netAmount",parentData:data,parentDataProperty:"netAmount",rootData}))){
+vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs6 === errors;
@@ -8107,8 +8197,8 @@ var valid0 = true;
 if(valid0){
 if(data.taxAmount !== undefined){
 const _errs7 = errors;
-if(!(validate310(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
-vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
+if(!(validate312(data.taxAmount, {instancePath:instancePath+"/taxAmount",parentData:data,parentDataProperty:"taxAmount",rootData}))){
+vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs7 === errors;
@@ -8119,8 +8209,8 @@ var valid0 = true;
 if(valid0){
 if(data.grossAmount !== undefined){
 const _errs8 = errors;
-if(!(validate310(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
-vErrors = vErrors === null ? validate310.errors : vErrors.concat(validate310.errors);
+if(!(validate312(data.grossAmount, {instancePath:instancePath+"/grossAmount",parentData:data,parentDataProperty:"grossAmount",rootData}))){
+vErrors = vErrors === null ? validate312.errors : vErrors.concat(validate312.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs8 === errors;
@@ -8131,8 +8221,8 @@ var valid0 = true;
 if(valid0){
 if(data.dueDate !== undefined){
 const _errs9 = errors;
-if(!(validate314(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
-vErrors = vErrors === null ? validate314.errors : vErrors.concat(validate314.errors);
+if(!(validate316(data.dueDate, {instancePath:instancePath+"/dueDate",parentData:data,parentDataProperty:"dueDate",rootData}))){
+vErrors = vErrors === null ? validate316.errors : vErrors.concat(validate316.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs9 === errors;
@@ -8163,16 +8253,16 @@ var valid0 = true;
 }
 }
 else {
-validate306.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate308.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate306.errors = vErrors;
+validate308.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate412(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate414(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -8183,7 +8273,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate412.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate414.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -8194,7 +8284,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate412.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate414.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -8202,11 +8292,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate412.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate414.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("invoice.posted" !== data1){
-validate412.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
+validate414.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "invoice.posted"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -8219,11 +8309,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate412.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate414.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate412.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate414.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -8235,7 +8325,7 @@ var valid2 = true;
 }
 }
 else {
-validate412.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate414.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8252,7 +8342,7 @@ if(errors === _errs8){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing2;
 if(((data3.invoiceId === undefined) && (missing2 = "invoiceId")) || ((data3.orderId === undefined) && (missing2 = "orderId"))){
-validate412.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
+validate414.errors = [{instancePath:instancePath+"/refs",keyword:"required",params:{missingProperty: missing2}}];
 return false;
 }
 else {
@@ -8283,7 +8373,7 @@ var valid3 = true;
 }
 }
 else {
-validate412.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate414.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8295,8 +8385,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs12 = errors;
-if(!(validate306(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate306.errors : vErrors.concat(validate306.errors);
+if(!(validate308(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate308.errors : vErrors.concat(validate308.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
@@ -8309,34 +8399,34 @@ var valid1 = true;
 }
 }
 else {
-validate412.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate414.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate412.errors = vErrors;
+validate414.errors = vErrors;
 return errors === 0;
 }
 
-export const syncFailedV1 = validate417;
-const schema84 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
+export const syncFailedV1 = validate419;
+const schema85 = {properties: {"targetSystem":0,"operation":0,"stage":0,"failedEventId":0,"failedEventType":0,"errorCode":0,"retryable":0,"attempts":0,"httpStatus":0,"reason":0,"deadLettered":0}};
 const pattern11 = /* @__PURE__ */ new RegExp("^[a-z][a-z0-9-]*$", "u");
 const pattern13 = /* @__PURE__ */ new RegExp("^[A-Za-z][A-Za-z0-9_.-]*$", "u");
 
-function validate321(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate323(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.targetSystem === undefined) && (missing0 = "targetSystem")) || ((data.operation === undefined) && (missing0 = "operation"))) || ((data.failedEventId === undefined) && (missing0 = "failedEventId"))) || ((data.errorCode === undefined) && (missing0 = "errorCode"))) || ((data.retryable === undefined) && (missing0 = "retryable"))) || ((data.attempts === undefined) && (missing0 = "attempts"))){
-validate321.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate323.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func2.call(schema84.properties, key0))){
-validate321.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
+if(!(func2.call(schema85.properties, key0))){
+validate323.errors = [{instancePath,keyword:"additionalProperties",params:{additionalProperty: key0}}];
 return false;
 break;
 }
@@ -8344,8 +8434,8 @@ break;
 if(_errs1 === errors){
 if(data.targetSystem !== undefined){
 const _errs2 = errors;
-if(!(validate230(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
-vErrors = vErrors === null ? validate230.errors : vErrors.concat(validate230.errors);
+if(!(validate232(data.targetSystem, {instancePath:instancePath+"/targetSystem",parentData:data,parentDataProperty:"targetSystem",rootData}))){
+vErrors = vErrors === null ? validate232.errors : vErrors.concat(validate232.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs2 === errors;
@@ -8360,24 +8450,24 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(data1.length > 64){
-validate321.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
+validate323.errors = [{instancePath:instancePath+"/operation",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data1.length < 1){
-validate321.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
+validate323.errors = [{instancePath:instancePath+"/operation",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern11.test(data1)){
-validate321.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
+validate323.errors = [{instancePath:instancePath+"/operation",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
+validate323.errors = [{instancePath:instancePath+"/operation",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8391,11 +8481,11 @@ if(data.stage !== undefined){
 let data2 = data.stage;
 const _errs5 = errors;
 if(typeof data2 !== "string"){
-validate321.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
+validate323.errors = [{instancePath:instancePath+"/stage",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if(!(((data2 === "inbound-adapter") || (data2 === "outbound-adapter")) || (data2 === "workflow"))){
-validate321.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
+validate323.errors = [{instancePath:instancePath+"/stage",keyword:"enum",params:{allowedValues: ["inbound-adapter","outbound-adapter","workflow"]}}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -8422,24 +8512,24 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data4 === "string"){
 if(data4.length > 64){
-validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
+validate323.errors = [{instancePath:instancePath+"/failedEventType",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data4.length < 3){
-validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
+validate323.errors = [{instancePath:instancePath+"/failedEventType",keyword:"minLength",params:{limit: 3}}];
 return false;
 }
 else {
 if(!pattern1.test(data4)){
-validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
+validate323.errors = [{instancePath:instancePath+"/failedEventType",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
+validate323.errors = [{instancePath:instancePath+"/failedEventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8455,24 +8545,24 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data5 === "string"){
 if(data5.length > 64){
-validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
+validate323.errors = [{instancePath:instancePath+"/errorCode",keyword:"maxLength",params:{limit: 64}}];
 return false;
 }
 else {
 if(data5.length < 1){
-validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
+validate323.errors = [{instancePath:instancePath+"/errorCode",keyword:"minLength",params:{limit: 1}}];
 return false;
 }
 else {
 if(!pattern13.test(data5)){
-validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
+validate323.errors = [{instancePath:instancePath+"/errorCode",keyword:"pattern",params:{pattern: "^[A-Za-z][A-Za-z0-9_.-]*$"}}];
 return false;
 }
 }
 }
 }
 else {
-validate321.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
+validate323.errors = [{instancePath:instancePath+"/errorCode",keyword:"type",params:{type: "string"}}];
 return false;
 }
 }
@@ -8485,7 +8575,7 @@ if(valid0){
 if(data.retryable !== undefined){
 const _errs12 = errors;
 if(typeof data.retryable !== "boolean"){
-validate321.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
+validate323.errors = [{instancePath:instancePath+"/retryable",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -8498,18 +8588,18 @@ if(data.attempts !== undefined){
 let data7 = data.attempts;
 const _errs14 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
+validate323.errors = [{instancePath:instancePath+"/attempts",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs14){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 1000 || isNaN(data7)){
-validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
+validate323.errors = [{instancePath:instancePath+"/attempts",keyword:"maximum",params:{comparison: "<=", limit: 1000}}];
 return false;
 }
 else {
 if(data7 < 1 || isNaN(data7)){
-validate321.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
+validate323.errors = [{instancePath:instancePath+"/attempts",keyword:"minimum",params:{comparison: ">=", limit: 1}}];
 return false;
 }
 }
@@ -8525,18 +8615,18 @@ if(data.httpStatus !== undefined){
 let data8 = data.httpStatus;
 const _errs16 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
+validate323.errors = [{instancePath:instancePath+"/httpStatus",keyword:"type",params:{type: "integer"}}];
 return false;
 }
 if(errors === _errs16){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 599 || isNaN(data8)){
-validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
+validate323.errors = [{instancePath:instancePath+"/httpStatus",keyword:"maximum",params:{comparison: "<=", limit: 599}}];
 return false;
 }
 else {
 if(data8 < 100 || isNaN(data8)){
-validate321.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
+validate323.errors = [{instancePath:instancePath+"/httpStatus",keyword:"minimum",params:{comparison: ">=", limit: 100}}];
 return false;
 }
 }
@@ -8550,8 +8640,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 const _errs18 = errors;
-if(!(validate195(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
-vErrors = vErrors === null ? validate195.errors : vErrors.concat(validate195.errors);
+if(!(validate197(data.reason, {instancePath:instancePath+"/reason",parentData:data,parentDataProperty:"reason",rootData}))){
+vErrors = vErrors === null ? validate197.errors : vErrors.concat(validate197.errors);
 errors = vErrors.length;
 }
 var valid0 = _errs18 === errors;
@@ -8563,7 +8653,7 @@ if(valid0){
 if(data.deadLettered !== undefined){
 const _errs19 = errors;
 if(typeof data.deadLettered !== "boolean"){
-validate321.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
+validate323.errors = [{instancePath:instancePath+"/deadLettered",keyword:"type",params:{type: "boolean"}}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -8585,16 +8675,16 @@ var valid0 = true;
 }
 }
 else {
-validate321.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate323.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate321.errors = vErrors;
+validate323.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate417(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate419(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(validate22(data, {instancePath,parentData,parentDataProperty,rootData}))){
@@ -8605,7 +8695,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.metadata === undefined) && (missing0 = "metadata")) || ((data.refs === undefined) && (missing0 = "refs"))) || ((data.data === undefined) && (missing0 = "data"))){
-validate417.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
+validate419.errors = [{instancePath,keyword:"required",params:{missingProperty: missing0}}];
 return false;
 }
 else {
@@ -8616,7 +8706,7 @@ if(errors === _errs2){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing1;
 if(((data0.eventType === undefined) && (missing1 = "eventType")) || ((data0.schemaVersion === undefined) && (missing1 = "schemaVersion"))){
-validate417.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
+validate419.errors = [{instancePath:instancePath+"/metadata",keyword:"required",params:{missingProperty: missing1}}];
 return false;
 }
 else {
@@ -8624,11 +8714,11 @@ if(data0.eventType !== undefined){
 let data1 = data0.eventType;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate417.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
+validate419.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("sync.failed" !== data1){
-validate417.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
+validate419.errors = [{instancePath:instancePath+"/metadata/eventType",keyword:"const",params:{allowedValue: "sync.failed"}}];
 return false;
 }
 var valid2 = _errs4 === errors;
@@ -8641,11 +8731,11 @@ if(data0.schemaVersion !== undefined){
 let data2 = data0.schemaVersion;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate417.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
+validate419.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"type",params:{type: "string"}}];
 return false;
 }
 if("1" !== data2){
-validate417.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
+validate419.errors = [{instancePath:instancePath+"/metadata/schemaVersion",keyword:"const",params:{allowedValue: "1"}}];
 return false;
 }
 var valid2 = _errs6 === errors;
@@ -8657,7 +8747,7 @@ var valid2 = true;
 }
 }
 else {
-validate417.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
+validate419.errors = [{instancePath:instancePath+"/metadata",keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
@@ -8671,7 +8761,7 @@ if(data.refs !== undefined){
 let data3 = data.refs;
 const _errs8 = errors;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-validate417.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
+validate419.errors = [{instancePath:instancePath+"/refs",keyword:"type",params:{type: "object"}}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -8682,8 +8772,8 @@ var valid1 = true;
 if(valid1){
 if(data.data !== undefined){
 const _errs10 = errors;
-if(!(validate321(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
-vErrors = vErrors === null ? validate321.errors : vErrors.concat(validate321.errors);
+if(!(validate323(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData}))){
+vErrors = vErrors === null ? validate323.errors : vErrors.concat(validate323.errors);
 errors = vErrors.length;
 }
 var valid1 = _errs10 === errors;
@@ -8696,11 +8786,11 @@ var valid1 = true;
 }
 }
 else {
-validate417.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
+validate419.errors = [{instancePath,keyword:"type",params:{type: "object"}}];
 return false;
 }
 }
-validate417.errors = vErrors;
+validate419.errors = vErrors;
 return errors === 0;
 }
 

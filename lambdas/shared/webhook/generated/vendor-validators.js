@@ -5150,6 +5150,28 @@ var valid2 = _errs37 === errors;
 else {
 var valid2 = true;
 }
+if(valid2){
+if(data17.DeliveryQuantityUnit !== undefined){
+let data22 = data17.DeliveryQuantityUnit;
+const _errs39 = errors;
+if(errors === _errs39){
+if(typeof data22 === "string"){
+if(data22.length > 3){
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/DeliveryQuantityUnit",keyword:"maxLength",params:{limit: 3}}];
+return false;
+}
+}
+else {
+validate147.errors = [{instancePath:instancePath+"/_Item/" + i0+"/DeliveryQuantityUnit",keyword:"type",params:{type: "string"}}];
+return false;
+}
+}
+var valid2 = _errs39 === errors;
+}
+else {
+var valid2 = true;
+}
+}
 }
 }
 }
