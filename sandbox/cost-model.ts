@@ -18,8 +18,8 @@ import type { AwsCallCount, Usage } from './metering';
  *   workflows are counted as they ran.
  *
  * Assumptions, stated in the bench output: DynamoDB writes cost what the emulator measured by item size (one unit
- * per 1 KB of the larger of the item before and after; one per item when unmeasured); query results ≤ 4 KB (one
- * request unit each; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
+ * per 1 KB of the larger of the item before and after; one per item when unmeasured); reads what it measured by the
+ * size of what they read (4 KB a unit; half when eventually consistent; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
  * long polls of the event source mappings are idle cost (per queue and hour), not per event.
  */
 
@@ -76,8 +76,9 @@ function price(prices: Prices, key: string): number {
  * `AwsCallCount.writeUnits`), else one per item written (two in a transaction), i.e. items of at most 1 KB.
  */
 /**
- * Read units of DynamoDB read requests: as read from their bodies (`AwsCallCount.readUnits`: half for an eventually
- * consistent read), else one per item (two in a transaction), i.e. strongly consistent reads of at most 4 KB.
+ * Read units of DynamoDB read requests: as the emulator measured them by size, else as estimated from their bodies
+ * (`AwsCallCount.readUnits`, metering.ts), else one per item (two in a transaction), i.e. strongly consistent reads of at
+ * most 4 KB.
  */
 export function readUnitsOfCall(call: Pick<AwsCallCount, 'operation' | 'items' | 'readUnits'>): number {
   const perItem = DYNAMODB_READS[call.operation];

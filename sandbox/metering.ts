@@ -63,9 +63,11 @@ export interface AwsCallCount {
    */
   readonly writeUnits?: number;
   /**
-   * Read units of DynamoDB reads, from each request's body: one per strongly consistent `GetItem`, `Query` or `Scan` and
-   * per key of a strongly consistent `BatchGetItem` table, half that when eventually consistent (the default), two per
-   * `TransactGetItems` item; each read taken as at most 4 KB. @default - unmeasured: one per item (cost-model.ts)
+   * Read units of DynamoDB reads, as the emulator measured them by the size of what each read (launcher patch
+   * `dynamodb-read-units-by-size`: one per 4 KB of a `GetItem`'s item or of a `Query`'s or `Scan`'s items read before
+   * its filter, at least one, per key of a `BatchGetItem`; half that when eventually consistent, the default; two per
+   * `TransactGetItems` item; none for a refused request); where no measurement followed a request, estimated from its
+   * body ({@link readUnitsOf}). @default - unmeasured: one per item (cost-model.ts)
    */
   readonly readUnits?: number;
 }
@@ -149,7 +151,8 @@ function decodedBody(request: RecordedRequest): string {
 /**
  * The read units a DynamoDB read request costs by its body (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption):
  * a strongly consistent read one unit per 4 KB, an eventually consistent one half, a transactional one two; every
- * item and every Query or Scan result taken as at most 4 KB (the model's assumption). Undefined for anything else.
+ * item and every Query or Scan result taken as at most 4 KB. The estimate until the launcher's measurement of the read
+ * ({@link READ_UNITS_RECORD}) replaces it. Undefined for anything else.
  */
 export function readUnitsOf(operation: string, body: Record<string, unknown>): number | undefined {
   const consistent = (b: { ConsistentRead?: unknown } | undefined) => (b?.ConsistentRead === true ? 1 : 0.5);
@@ -253,6 +256,19 @@ function writeUnitsIn(record: RecordedRequest): { units: number; indexUnits?: nu
 }
 
 /**
+ * The method of the records the launcher adds after each DynamoDB read while recording: the request's caller and
+ * operation, and in its body the read units it cost by the size of what it read (`{"readUnits"}`), which replace the
+ * units estimated from the request's body ({@link readUnitsOf}).
+ */
+export const READ_UNITS_RECORD = 'LSYNC-READ-UNITS';
+
+function readUnitsIn(record: RecordedRequest): number {
+  const units = (JSON.parse(decodedBody(record) || '{}') as { readUnits?: unknown }).readUnits;
+  if (typeof units !== 'number' || !Number.isFinite(units) || units < 0 || !Number.isInteger(units * 2)) throw new Error(`a ${READ_UNITS_RECORD} record without its read units: ${decodedBody(record).slice(0, 200)}`);
+  return units;
+}
+
+/**
  * The kind of item a key names, by its shape (registry/correlation-keys.ts): the partition key's prefix and the sort
  * key's (`CORR#… / TL#…`, `SHIPMENT#… / STATE`); a Powertools record (key `id`) is an idempotency record.
  */
@@ -278,16 +294,24 @@ export interface RecordingCounts {
 export function meterRecording(lines: Iterable<string>): RecordingCounts {
   const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number; readUnits?: number }>();
   const pending = new Map<string, { function: string; items: string[] }>();
+  // A read's units as estimated from its body, until the launcher's measured ones follow (same Authorization).
+  const pendingReads = new Map<string, number>();
   const byItem = new Map<string, ItemWriteUnits & { writes: number; writeUnits: number }>();
   for (const line of lines) {
     for (const record of recordsOnLine(line)) {
       const units = record.method === WRITE_UNITS_RECORD;
-      const call = classifyRequest(units ? { ...record, body: '' } : record);
+      const readUnits = record.method === READ_UNITS_RECORD;
+      const call = classifyRequest(units || readUnits ? { ...record, body: '' } : record);
       if (!call) continue;
       const key = `${call.principal}|${call.function ?? ''}|${call.service}|${call.operation}`;
       const entry = counts.get(key) ?? { principal: call.principal, ...(call.function ? { function: call.function } : {}), service: call.service, operation: call.operation, count: 0, items: 0, indexed: 0 };
       const authorization = header(record.headers, 'authorization') ?? '';
-      if (units) {
+      if (readUnits) {
+        const measured = readUnitsIn(record);
+        const estimated = pendingReads.get(authorization);
+        pendingReads.delete(authorization);
+        entry.readUnits = (entry.readUnits ?? 0) + measured - (estimated ?? 0);
+      } else if (units) {
         const { units: measured, indexUnits } = writeUnitsIn(record);
         entry.writeUnits = (entry.writeUnits ?? 0) + measured;
         if (indexUnits !== undefined) entry.indexWriteUnits = (entry.indexWriteUnits ?? 0) + indexUnits;
@@ -304,7 +328,10 @@ export function meterRecording(lines: Iterable<string>): RecordingCounts {
         entry.count += 1;
         entry.items += call.items;
         entry.indexed += call.indexed;
-        if (call.readUnits !== undefined) entry.readUnits = (entry.readUnits ?? 0) + call.readUnits;
+        if (call.readUnits !== undefined) {
+          entry.readUnits = (entry.readUnits ?? 0) + call.readUnits;
+          pendingReads.set(authorization, call.readUnits);
+        }
         if (call.itemKinds) pending.set(authorization, { function: call.function ?? call.principal, items: call.itemKinds });
       }
       counts.set(key, entry);

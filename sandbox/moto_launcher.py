@@ -340,16 +340,21 @@ def apply_patches() -> list:
         else:
             yield body.get("TableName"), body.get("Item") or body.get("Key")
 
-    def record_units(handler, operation, units, items, index_write_units):
+    def record_measure(handler, method, operation, measure):
+        # A record in moto's request log after the request it measures: its caller (the signed Authorization) and
+        # operation, and the measure in its body (sandbox/metering.ts pairs the two).
         entry = {
-            "method": "LSYNC-WRITE-UNITS",
+            "method": method,
             "url": "/",
             "headers": {"Authorization": handler.headers.get("Authorization", ""), "X-Amz-Target": f"DynamoDB_20120810.{operation}"},
-            "body": json.dumps({"writeUnits": units, "items": items, "indexWriteUnits": index_write_units}),
+            "body": json.dumps(measure),
             "body_encoded": False,
         }
         with open(moto_recorder._location, "a+") as file:
             file.write(json.dumps(entry) + "\n")
+
+    def record_units(handler, operation, units, items, index_write_units):
+        record_measure(handler, "LSYNC-WRITE-UNITS", operation, {"writeUnits": units, "items": items, "indexWriteUnits": index_write_units})
 
     def metered(operation, method):
         def wrapper(self):
@@ -389,6 +394,8 @@ def apply_patches() -> list:
     #     query, all_items now yields the partition's items for a table query and every item, unsorted, for an
     #     index query: the same results, since the query filters and sorts them itself (index ties have no order
     #     in DynamoDB). The query runs under the lock of patch 11, so no other request sees the override.
+    import functools
+
     from moto.dynamodb.models import table as dynamodb_table
 
     def every_item(table):
@@ -405,6 +412,8 @@ def apply_patches() -> list:
         return list(bucket.values()) if table.range_key_attr else [bucket]
 
     def partition_query(method):
+        # functools.wraps: the original signature stays readable (inspect.signature), which patch 16 binds to.
+        @functools.wraps(method)
         def query(self, hash_key, *args, **kwargs):
             index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
             self.all_items = (lambda: list(every_item(self))) if index_name else (lambda: partition_items(self, hash_key))
@@ -426,8 +435,6 @@ def apply_patches() -> list:
     #     while it runs; (b) an EventBridge input transformer builds a new JSONPath parser (ply's yacc tables) for
     #     every path of every event it delivers, 8 % of the samples. Both are now computed once per distinct input:
     #     the same names, the same parsed paths (jsonpath_ng's parsed expressions are not changed by `find`).
-    import functools
-
     import jsonpath_ng.ext
     from moto import backends as moto_backends
 
@@ -457,6 +464,97 @@ def apply_patches() -> list:
         lambda backend, queue_name, *args, **kwargs: backend.get_queue(queue_name)._messages_lock,
     )
     applied.append("sqs-queue-messages-atomic")
+
+    # 16. Read units by item size, for the cost bench, as patch 12 measures writes. DynamoDB bills a GetItem (and each
+    #     key of a BatchGetItem) by the item's size rounded up to 4 KB, at least one unit even when there is no item;
+    #     a Query or Scan by the total size of the items it read, before any filter, rounded up to 4 KB (an index's
+    #     entries as the index projects them); a strongly consistent read one unit per 4 KB, an eventually consistent one
+    #     half, a TransactGetItems item two (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption).
+    #     A projection does not lower it. While moto's recorder is on, each DynamoDB read is followed in the recording by
+    #     one record (method `LSYNC-READ-UNITS`, the request's Authorization and X-Amz-Target) with the units measured:
+    #     the stored items' sizes for reads by key; for a Query or Scan, the table runs it once more without its filter and
+    #     projection (the same partition, order, start key and Limit) and sums the sizes of what that read.
+    read_bytes = threading.local()
+
+    def measured_read(method, filter_free):
+        def read(self, *args, **kwargs):
+            sizes = getattr(read_bytes, "sizes", None)
+            if sizes is not None:
+                unfiltered = filter_free(method, self, args, kwargs)
+                sizes.append(sum(item.size() for item in unfiltered))
+            return method(self, *args, **kwargs)
+
+        read.lsync_read_metered = True
+        return read
+
+    import inspect
+
+    def without(*names):
+        def call(method, table, args, kwargs):
+            bound = inspect.signature(method).bind(table, *args, **kwargs)
+            for name in names:
+                if name in bound.arguments:
+                    bound.arguments[name] = {} if name in ("filters", "filter_kwargs") else None
+            return method(*bound.args, **bound.kwargs)[0]
+
+        return call
+
+    if not getattr(dynamodb_table.Table.query, "lsync_read_metered", False):
+        dynamodb_table.Table.query = measured_read(dynamodb_table.Table.query, without("projection_expressions", "filter_expression", "filter_kwargs"))
+    if not getattr(dynamodb_table.Table.scan, "lsync_read_metered", False):
+        dynamodb_table.Table.scan = measured_read(dynamodb_table.Table.scan, without("filters", "filter_expression", "projection_expression"))
+
+    def units_of(size, per_unit):
+        return max(1, math.ceil(size / 4096)) * per_unit
+
+    def consistency(body):
+        return 1 if body.get("ConsistentRead") is True else 0.5
+
+    def read_units(handler, operation, body):
+        if operation == "GetItem":
+            return units_of(stored_size(handler, body.get("TableName"), body.get("Key") or {}), consistency(body))
+        if operation == "BatchGetItem":
+            return sum(
+                units_of(stored_size(handler, table_name, key), consistency(request))
+                for table_name, request in (body.get("RequestItems") or {}).items()
+                for key in request.get("Keys") or []
+            )
+        if operation == "TransactGetItems":
+            return sum(
+                units_of(stored_size(handler, (entry.get("Get") or {}).get("TableName"), (entry.get("Get") or {}).get("Key") or {}), 2)
+                for entry in body.get("TransactItems") or []
+            )
+        return units_of(sum(read_bytes.sizes), consistency(body))
+
+    def record_read_units(handler, operation, units):
+        record_measure(handler, "LSYNC-READ-UNITS", operation, {"readUnits": units})
+
+    def read_metered(operation, method):
+        def wrapper(self):
+            if not moto_recorder._user_enabled:
+                return method(self)
+            with dynamodb_lock:
+                read_bytes.sizes = []
+                failed = True
+                try:
+                    result = method(self)
+                    failed = False
+                    return result
+                finally:
+                    try:
+                        # A refused request (a validation error) reads nothing and costs nothing: 0 replaces its estimate.
+                        record_read_units(self, operation, 0 if failed else read_units(self, operation, self.body))
+                    finally:
+                        read_bytes.sizes = None
+
+        wrapper.lsync_read_metered = True
+        return wrapper
+
+    for operation, name in (("GetItem", "get_item"), ("BatchGetItem", "batch_get_item"), ("TransactGetItems", "transact_get_items"), ("Query", "query"), ("Scan", "scan")):
+        method = getattr(dynamodb_responses.DynamoHandler, name)
+        if not getattr(method, "lsync_read_metered", False):
+            setattr(dynamodb_responses.DynamoHandler, name, read_metered(operation, method))
+    applied.append("dynamodb-read-units-by-size")
 
     return applied
 

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { inFlightKeys, LIST_INDEX, unbilledKeys } from '../../registry/correlation-keys';
@@ -11,9 +9,9 @@ import { indexEvent } from '../../lambdas/indexer/indexer';
 import { VIEW_ATTRIBUTE, viewOfItem } from '../../lambdas/visibility/view-codec';
 import { DynamoDbShipmentViewStore } from '../../lambdas/visibility/view-store';
 import { SHIPMENT, story } from '../visibility/story';
-import { clientConfig, functionAccessKey } from '../../sandbox/aws';
 import { indexWriteUnitsOf, writeUnitsOf } from '../../sandbox/cost-model';
-import { startEmulator, type Emulator } from '../../sandbox/emulator';
+import type { Emulator } from '../../sandbox/emulator';
+import { startRecordingEmulator, type RecordingEmulator } from '../support/recording-emulator';
 import { countRecordedRequests, writeUnitsByItem } from '../../sandbox/metering';
 
 /**
@@ -23,17 +21,15 @@ import { countRecordedRequests, writeUnitsByItem } from '../../sandbox/metering'
  * what it measured, per function, so the cost bench prices a 1.5 KB state item's update as 2 units, not 1.
  */
 describe('the emulator measures write units by item size while recording', () => {
+  let recording: RecordingEmulator;
   let emulator: Emulator;
-  let dir: string;
   let dynamodb: DynamoDBClient;
   const table = 'WriteUnits';
   const pad = (bytes: number) => 'x'.repeat(bytes);
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'lsync-wcu-'));
-    emulator = await startEmulator({ log: () => undefined, recordingFile: path.join(dir, 'recording.jsonl') });
-    const config = clientConfig(emulator.endpoint);
-    dynamodb = new DynamoDBClient({ ...config, credentials: { ...config.credentials, accessKeyId: functionAccessKey('Indexer') } });
+    recording = await startRecordingEmulator('lsync-wcu-');
+    ({ emulator, dynamodb } = recording);
     await dynamodb.send(
       new CreateTableCommand({
         TableName: table,
@@ -44,9 +40,7 @@ describe('the emulator measures write units by item size while recording', () =>
     );
   });
   afterAll(async () => {
-    dynamodb?.destroy();
-    await emulator?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await recording?.stop();
   });
 
   test('the launcher reports the patch', async () => {
@@ -70,7 +64,7 @@ describe('the emulator measures write units by item size while recording', () =>
     await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: key })); // the 1.5 KB item: 2
     await emulator.recorder('stop');
 
-    const calls = countRecordedRequests(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).filter((c) => c.service === 'dynamodb');
+    const calls = recording.dynamoCalls();
     const units = Object.fromEntries(calls.map((c) => [c.operation, { requests: c.count, items: c.items, writeUnits: c.writeUnits }]));
     expect(units).toEqual({
       PutItem: { requests: 1, items: 1, writeUnits: 2 },
@@ -148,7 +142,7 @@ describe('the emulator measures write units by item size while recording', () =>
     await expect(update('SET shown = :s', { ':s': { S: 'c' } }, 'attribute_not_exists(pk)')).rejects.toBeInstanceOf(ConditionalCheckFailedException); // refused: 0
     await update('REMOVE gpk, gsk'); // leaves: 1
     await emulator.recorder('stop');
-    const calls = countRecordedRequests(readFileSync(emulator.recordingFile!, 'utf8').split('\n')).filter((c) => c.service === 'dynamodb');
+    const calls = recording.dynamoCalls();
     expect(Object.fromEntries(calls.map((c) => [c.operation, c.indexWriteUnits]))).toEqual({ PutItem: 0, UpdateItem: 1 + 0 + 1 + 0 + 2 + 0 + 1 });
     expect(calls.reduce((n, c) => n + indexWriteUnitsOf(c), 0)).toBe(5);
   });
