@@ -126,8 +126,15 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
   });
   const perMillion = (usdTotal: number) => (webhooks > 0 ? usd((usdTotal / webhooks) * 1e6) : '—');
   const writeUnits = (b: CostBreakdown) => b.lines.filter((l) => l.key === 'dynamodb-writes').reduce((n, l) => n + l.quantity, 0);
+  const logsUsd = (b: CostBreakdown) => b.lines.filter((l) => l.key === 'logs-ingestion').reduce((n, l) => n + l.usd, 0);
   const totals = [
     { figure: `per 1M webhook events, outside the exception workflows (${webhooks} webhooks in this run)`, ours: perMillion(ours.totalUsd), 'ours, full batches': perMillion(volume.totalUsd), 'plain pipeline': perMillion(plain.totalUsd) },
+    {
+      figure: 'the same without CloudWatch Logs ingestion (as the figures before it was counted)',
+      ours: perMillion(ours.totalUsd - logsUsd(ours)),
+      'ours, full batches': perMillion(volume.totalUsd - logsUsd(volume)),
+      'plain pipeline': perMillion(plain.totalUsd - logsUsd(plain)),
+    },
     { figure: 'DynamoDB write units per webhook event, outside the exception workflows', ours: (writeUnits(ours) / webhooks).toFixed(1), 'ours, full batches': (writeUnits(volume) / webhooks).toFixed(1), 'plain pipeline': (writeUnits(plain) / webhooks).toFixed(1) },
     { figure: 'exception workflows and read APIs (trace, visibility page), per 1M webhook events', ours: perMillion(workflows), 'ours, full batches': '', 'plain pipeline': '' },
     { figure: 'per shipment lifecycle, everything', ours: usd(everything.totalUsd / shipments), 'ours, full batches': '', 'plain pipeline': '' },
@@ -150,6 +157,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
     'of which waiting for the rate limit, ms': fn.rateLimitWaitMs ?? 0,
     'memory MB': fn.memoryMb,
     'peak JS heap MB': fn.peakHeapMb ?? '',
+    'log KB': fn.logBytes === undefined ? '' : Math.round(fn.logBytes / 1024),
     arch: fn.architecture,
     'DynamoDB write units': byFunction.get(fn.logicalId) ?? 0,
     'AWS requests': usage.awsCalls.filter((c) => c.function === fn.logicalId).reduce((n, c) => n + c.count, 0),
@@ -165,7 +173,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
         'Plain pipeline (sandbox/cost-baseline.ts): API Gateway → one Lambda per webhook with Powertools idempotency → EventBridge → one SQS queue per target → one Lambda invocation per message (batch size 1) with a Powertools record per call; no correlation index, no ledger, no batching. Built from this run\'s own measurements (same inbound functions, the outbound functions\' measured duration), same architecture (arm64).',
         `Assumptions: DynamoDB write units as the emulator measured them by item size (one per 1 KB of the larger of the item before and after, transactions twice) and the GSI writes it measured (an item entering, leaving or changing an index), read units as the emulator measured them by the size of what each request read (one per 4 KB of an item, or of a query's or scan's items before its filter, at least one, for a strongly consistent read; half for an eventually consistent one; two per transactional item); one SQS request per message an EventBridge rule delivers. Prices: data/aws-prices.json (us-east-1 list prices, each with its source).`,
         `Counted but not priced (no sourced price in data/aws-prices.json): ${everything.unpriced.map((u) => `${u.service} ${u.operation} ×${u.count}`).join(', ') || 'none'}.`,
-        `Empty long polls of the event source mappings in this run: ${everything.idleReceives} (time-based idle cost of each queue, not per event). Not modelled: CloudWatch Logs ingestion and metrics, the event archive, X-Ray, KMS, data transfer.`,
+        `Empty long polls of the event source mappings in this run: ${everything.idleReceives} (time-based idle cost of each queue, not per event). CloudWatch Logs: what the functions wrote (their log lines and EMF metrics, "log KB" below), per GB ingested; Lambda's own platform records (START, END, REPORT) are not counted. Not modelled: CloudWatch custom metrics (per metric and month, not per event), the event archive, X-Ray, KMS, data transfer.`,
         `Kept as a note: a Standard workflow per event instead of queues (x86, 3 transitions per event) would cost ${usd(naive.totalUsd)} per shipment lifecycle, ${(naive.totalUsd / everything.totalUsd).toFixed(2)}× ours; nobody builds that, so it is no longer the baseline.`,
       ],
     },

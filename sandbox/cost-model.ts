@@ -155,6 +155,10 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   // A write that puts an item into a GSI, removes it, or changes its index keys or projected attributes writes the index as well (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
   add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight; Unbilled: delivered, not invoiced)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
 
+  // CloudWatch Logs: what the functions wrote to stdout and stderr (their log lines and EMF metrics), per GB ingested
+  // (1024³ bytes); Lambda's own platform records (START, END, REPORT) are not measured and not counted.
+  add('logs-ingestion', 'CloudWatch Logs', "GB ingested (the functions' log lines and EMF metrics)", sum(usage.lambda, (fn) => fn.logBytes ?? 0) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
+
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');
 

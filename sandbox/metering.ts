@@ -89,6 +89,11 @@ export interface LambdaUsage {
    * `memoryMb`; Node.js itself comes on top. @default - not measured
    */
   readonly peakHeapMb?: number;
+  /**
+   * Bytes the function wrote to its log (stdout and stderr: its log lines and EMF metrics), what CloudWatch Logs
+   * ingests of it; Lambda's own platform records come on top. @default - not measured
+   */
+  readonly logBytes?: number;
 }
 
 /** One request as moto's recorder writes it (a line of JSON). */
@@ -391,7 +396,7 @@ export interface MeteredSandbox {
 }
 
 interface Snapshot {
-  readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number }>;
+  readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number; logBytes: number }>;
   readonly pollers: Map<string, { batches: number; messages: number }>;
   readonly sfn: { executions: number; stateTransitions: number };
   readonly apis: Map<string, number>;
@@ -399,7 +404,9 @@ interface Snapshot {
 
 function snapshot(sandbox: MeteredSandbox): Snapshot {
   return {
-    functions: new Map(sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs, rateLimitWaitMs: fn.stats.rateLimitWaitMs }])),
+    functions: new Map(
+      sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs, rateLimitWaitMs: fn.stats.rateLimitWaitMs, logBytes: fn.stats.logBytes }]),
+    ),
     pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
     sfn: { executions: sandbox.stepFunctions.stats.executions, stateTransitions: sandbox.stepFunctions.stats.stateTransitions },
     apis: new Map(sandbox.apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, api.stats.requests])),
@@ -433,7 +440,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
         writesByItem: recorded.writesByItem,
         lambda: sandbox.functions.functions
           .map((fn) => {
-            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0, rateLimitWaitMs: 0 };
+            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0, rateLimitWaitMs: 0, logBytes: 0 };
             return {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
@@ -444,6 +451,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
               billedMs: fn.stats.billedDurationMs - was.billedMs,
               rateLimitWaitMs: fn.stats.rateLimitWaitMs - was.rateLimitWaitMs,
               peakHeapMb: Math.round((fn.stats.peakHeapBytes / 1_048_576) * 10) / 10,
+              logBytes: fn.stats.logBytes - was.logBytes,
             };
           })
           .filter((fn) => fn.invocations > 0),

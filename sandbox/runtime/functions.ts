@@ -31,6 +31,11 @@ export interface FunctionStats {
    * allocated, garbage not yet collected included, and the buffers outside it); Node.js itself is not measured here.
    */
   peakHeapBytes: number;
+  /**
+   * Bytes its execution environments wrote to stdout and stderr (its log file): what Lambda sends to CloudWatch Logs,
+   * before Lambda's own platform records (START, END, REPORT).
+   */
+  readonly logBytes: number;
 }
 
 export interface FunctionHostOptions {
@@ -64,8 +69,25 @@ export class LocalFunction {
   ) {
     this.maxEnvironments = spec.reservedConcurrency ?? options.defaultMaxEnvironments ?? 10;
     mkdirSync(options.logDir, { recursive: true });
-    this.log = createWriteStream(path.join(options.logDir, `${spec.functionName}.log`), { flags: 'a' });
-    this.stats = { functionName: spec.functionName, memorySize: spec.memorySize, invocations: 0, errors: 0, timeouts: 0, crashes: 0, coldStarts: 0, billedDurationMs: 0, initDurationMs: 0, rateLimitWaitMs: 0, peakHeapBytes: 0 };
+    const log = createWriteStream(path.join(options.logDir, `${spec.functionName}.log`), { flags: 'a' });
+    this.log = log;
+    this.stats = {
+      functionName: spec.functionName,
+      memorySize: spec.memorySize,
+      invocations: 0,
+      errors: 0,
+      timeouts: 0,
+      crashes: 0,
+      coldStarts: 0,
+      billedDurationMs: 0,
+      initDurationMs: 0,
+      rateLimitWaitMs: 0,
+      peakHeapBytes: 0,
+      // Every environment of the function writes its output to this one stream: what it was handed, written or not yet.
+      get logBytes() {
+        return log.bytesWritten + log.writableLength;
+      },
+    };
   }
 
   /** The function's complete environment, as its handler sees it in process.env. */

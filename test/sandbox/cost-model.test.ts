@@ -203,6 +203,16 @@ describe('cost model', () => {
     expect(reads).toEqual([expect.objectContaining({ quantity: 2.5, usd: 2.5 * unit('dynamoDbOnDemandRead') })]);
   });
 
+  test('CloudWatch Logs: what the functions wrote, per GB ingested; nothing when no function logged', () => {
+    const logged: Usage = { ...usage, lambda: usage.lambda.map((fn, i) => ({ ...fn, logBytes: (i + 1) * 1024 ** 3 })) };
+    expect(costOf(logged, prices, 'ours').lines.filter((l) => l.key === 'logs-ingestion')).toEqual([
+      expect.objectContaining({ service: 'CloudWatch Logs', quantity: 3, unit: 'GB', usd: 3 * unit('cloudWatchLogsIngestion') }),
+    ]);
+    // $0.50 per GB (data/aws-prices.json, with its source).
+    expect(unit('cloudWatchLogsIngestion')).toBeCloseTo(0.5, 6);
+    expect(line('ours', 'logs-ingestion')).toEqual([]);
+  });
+
   test('full batches: one poll and one invocation per batch size of messages', () => {
     expect(line('ours-at-volume', 'lambda-invocations')[0].quantity).toBe(10 + 20 / 10);
     expect(line('ours-at-volume', 'sqs-receives')[0].quantity).toBe(2);

@@ -31,3 +31,22 @@ describe('LocalFunction peakHeapBytes', () => {
     expect(fn.stats.peakHeapBytes).toBeGreaterThanOrEqual(holding);
   });
 });
+
+// The cost bench prices what the functions write to their logs as CloudWatch Logs ingestion (docs/cost.md).
+describe('LocalFunction logBytes', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lsync-logs-'));
+  writeFileSync(path.join(dir, 'index.mjs'), 'export const handler = async (event) => { console.log(\'x\'.repeat(event.bytes - 1)); if (event.err) console.error(\'e\'.repeat(event.err - 1)); return true; };\n');
+  const fn = localFunction(dir, 'talker');
+  afterAll(async () => {
+    await fn.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('counts every byte its environments wrote to stdout and stderr', async () => {
+    expect(fn.stats.logBytes).toBe(0);
+    await fn.invoke({ bytes: 1000 });
+    await fn.invoke({ bytes: 500, err: 250 });
+    // The worker's output reaches the log stream shortly after the invocation's result.
+    await expect.poll(() => fn.stats.logBytes).toBe(1000 + 500 + 250);
+  });
+});
