@@ -6,6 +6,7 @@ import { fileIntake, type InterchangeId, type TradingPartner } from '../../regis
 
 export type { InterchangeId, TradingPartner };
 import { SYSTEMS, type SystemName } from '../../registry/systems';
+import type { LogLevel } from '../core/powertools';
 import { batchTimeProblems, pacingProblems } from './vendor-limits';
 
 
@@ -169,6 +170,8 @@ export interface StageConfig {
   readonly onCallEmail: string;
   /** Where functions get Powertools from (lib/core/powertools.ts). @default 'layer' */
   readonly powertools?: 'layer' | 'bundled';
+  /** The least severe log line the functions write (`POWERTOOLS_LOG_LEVEL`; lib/core/powertools.ts). @default 'INFO' */
+  readonly logLevel?: LogLevel;
   readonly retention: {
     readonly eventArchiveDays: number;
     readonly logRetentionDays: number;

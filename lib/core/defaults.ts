@@ -87,6 +87,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'LogisticsSync',
+        POWERTOOLS_LOG_LEVEL: powertools.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -14,6 +14,9 @@ import { installedPowertoolsVersion, powertoolsLayerParameterName } from './powe
  */
 export type PowertoolsSource = 'layer' | 'bundled';
 
+/** The least severe line Powertools Logger writes (`POWERTOOLS_LOG_LEVEL`). */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
 /**
  * The stack-wide Powertools setting: configured once by the stack, read by every NodeFunction.
  * A stack that never configures it gets the default (`layer`).
@@ -21,11 +24,11 @@ export type PowertoolsSource = 'layer' | 'bundled';
 export class Powertools extends Construct {
   private static readonly ID = 'Powertools';
 
-  /** Sets the stack's source; call before creating functions. */
-  static configure(scope: IConstruct, source: PowertoolsSource): Powertools {
+  /** Sets the stack's source and log level; call before creating functions. */
+  static configure(scope: IConstruct, source: PowertoolsSource, logLevel: LogLevel = 'INFO'): Powertools {
     const stack = Stack.of(scope);
     if (stack.node.tryFindChild(Powertools.ID)) throw new Error('Powertools is already configured for this stack');
-    return new Powertools(stack, source);
+    return new Powertools(stack, source, logLevel);
   }
 
   /** The stack's setting (created with the default on first use). */
@@ -40,6 +43,8 @@ export class Powertools extends Construct {
   private constructor(
     stack: Stack,
     readonly source: PowertoolsSource,
+    /** Every function's `POWERTOOLS_LOG_LEVEL` (stage `logLevel`): what its logger writes, and CloudWatch Logs ingests. */
+    readonly logLevel: LogLevel = 'INFO',
   ) {
     super(stack, Powertools.ID);
     this.version = installedPowertoolsVersion();

@@ -110,6 +110,20 @@ describe('stage configuration', () => {
     expect(env('prod')).toMatchObject({ fleet: { HTTP_MIN_INTERVAL_MS: '3334', HTTP_LOOKUP_MIN_INTERVAL_MS: '1250' }, cs: { HTTP_MIN_INTERVAL_MS: '2000', HTTP_LOOKUP_MIN_INTERVAL_MS: '2308' } });
   });
 
+  test('logLevel: every function writes from INFO by default, from the stage\'s level when it sets one; an unknown level is refused', () => {
+    const levels = (overrides?: Record<string, unknown>) =>
+      Object.values(synthStage('dev', overrides ? { configOverrides: overrides } : {}).template.findResources('AWS::Lambda::Function'))
+        .map((f) => (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables)
+        // The stack's own functions (NodeFunction), not CDK's custom-resource providers.
+        .filter((v) => v?.POWERTOOLS_SERVICE_NAME !== undefined)
+        .map((v) => v!.POWERTOOLS_LOG_LEVEL);
+    const byDefault = levels();
+    expect(byDefault.length).toBeGreaterThan(15);
+    expect(new Set(byDefault)).toEqual(new Set(['INFO']));
+    expect(new Set(levels({ logLevel: 'WARN' }))).toEqual(new Set(['WARN']));
+    expect(() => parseStageConfig(stages, 'dev', { logLevel: 'TRACE' })).toThrow(/logLevel must be one of \["DEBUG","INFO","WARN","ERROR"\]/);
+  });
+
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not one of the cs vendors \(known: zendesk, freshdesk\)/);
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not one of the cs vendors/);
