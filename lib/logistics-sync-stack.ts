@@ -58,7 +58,7 @@ export class LogisticsSyncStack extends Stack {
     this.config = props.config;
     const { config } = props;
     // Before any function: every NodeFunction reads it (layer + externals, or bundled).
-    Powertools.configure(this, config.powertools ?? 'layer', config.logLevel ?? 'INFO');
+    Powertools.configure(this, config.powertools ?? 'layer', config.logLevel);
 
     this.canonicalBus = new CanonicalBus(this, 'Events', {
       archiveRetention: Duration.days(config.retention.eventArchiveDays),

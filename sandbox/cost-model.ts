@@ -19,7 +19,8 @@ import type { AwsCallCount, Usage } from './metering';
  *
  * Assumptions, stated in the bench output: DynamoDB writes cost what the emulator measured by item size (one unit
  * per 1 KB of the larger of the item before and after; one per item when unmeasured); reads what it measured by the
- * size of what they read (4 KB a unit; half when eventually consistent; transactions two per item); one SQS request per message delivered by an EventBridge rule; empty
+ * size of what each read (one unit per 4 KB; half when eventually consistent; two per item in a transaction); the
+ * functions' log output per GB ingested; one SQS request per message delivered by an EventBridge rule; empty
  * long polls of the event source mappings are idle cost (per queue and hour), not per event.
  */
 
