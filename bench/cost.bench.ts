@@ -4,10 +4,15 @@
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, API Gateway requests
 // (sandbox/metering.ts; `COST_WEBHOOK_API=http` runs the webhooks on an HTTP API, `COST_STAGE_OVERRIDES` any stage setting), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
 // plain pipeline a user would otherwise build (sandbox/cost-baseline.ts), through the same model.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mergeConfig } from '../lib/config/stage-config';
+import { clientConfig } from '../sandbox/aws';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, withoutRateLimitWaits, writeUnitsByFunction } from '../sandbox/cost-baseline';
-import { costOf, loadPrices, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
+import { costOf, DAYS_PER_MONTH, loadPrices, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
 import { startMetering, type Usage } from '../sandbox/metering';
+import { measureStorage } from '../sandbox/storage';
 import { PROJECT_ROOT } from '../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
@@ -56,11 +61,28 @@ function stageOverridesOf(value: string | undefined): Record<string, unknown> | 
   return parsed as Record<string, unknown>;
 }
 
-/** What the environment chooses for the run's sandbox: the webhook API and further stage settings. */
+/** The retention settings that decide what storage costs: how long items, logs and archived events are kept. */
+const STORAGE_RETENTION = ['correlationTtlDays', 'idempotencyTtlHours', 'logRetentionDays', 'eventArchiveDays'] as const;
+
+/**
+ * The retention of the stage `cdk deploy` deploys by default (cdk.json `context.stage`: `dev`, items kept 180 days,
+ * idempotency records 24 hours, logs and the archive 30 days), which the run keeps its data for instead of the sandbox
+ * stage's single day: the storage figures are then a deployment's. `COST_STAGE_OVERRIDES` may set any of them.
+ */
+export function deployedRetention(context: { stage?: unknown; stages?: unknown }): Record<string, number> {
+  const stages = (typeof context.stages === 'string' ? JSON.parse(context.stages) : context.stages) as Record<string, { retention?: Record<string, number> }> | undefined;
+  const stage = typeof context.stage === 'string' ? context.stage : 'dev';
+  const retention = stages?.[stage]?.retention;
+  if (!retention) throw new Error(`cdk.json has no retention for the stage "${stage}"`);
+  return Object.fromEntries(STORAGE_RETENTION.map((key) => [key, retention[key]!]));
+}
+
+/** What the environment chooses for the run's sandbox: the webhook API and further stage settings, over the deployed retention. */
 function runChoices(): { webhookApi?: 'rest' | 'http'; stageOverrides?: Record<string, unknown> } {
   const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
-  const stageOverrides = stageOverridesOf(process.env.COST_STAGE_OVERRIDES);
-  return { ...(webhookApi ? { webhookApi } : {}), ...(stageOverrides ? { stageOverrides } : {}) };
+  const context = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: { stage?: unknown; stages?: unknown } }).context;
+  const stageOverrides = mergeConfig({ retention: deployedRetention(context) }, stageOverridesOf(process.env.COST_STAGE_OVERRIDES) ?? {}) as Record<string, unknown>;
+  return { ...(webhookApi ? { webhookApi } : {}), stageOverrides };
 }
 
 /** The reference scenario, metered (one order, its exception workflow; `COST_RUN=scenario`). */
@@ -72,7 +94,13 @@ async function scenarioRun(): Promise<BenchSection[]> {
     const report = await runScenario(sandbox, undefined, { log: () => undefined });
     if (!report.ok) throw new Error(`the reference scenario failed: ${report.firstFailure}`);
     await settle(sandbox);
-    usage = await meter.stop();
+    const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
+    try {
+      const retention = { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays };
+      usage = { ...(await meter.stop()), storage: await measureStorage(dynamo, new Date()), retention };
+    } finally {
+      dynamo.destroy();
+    }
   } finally {
     await sandbox.stop();
   }
@@ -148,6 +176,20 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
     },
     { figure: "a month of 1M shipments below the targets' rate limits, everything", ours: usd(everythingUnpaced.totalUsd / shipments * 1e6), 'ours, full batches': '', 'plain pipeline': '' },
   ];
+  // Storage until expiry: measured on the volume run (what the tables hold when the meter stops), none otherwise.
+  const storage = storageCostOf(usage, prices);
+  const plainStorage = storageCostOf({ ...plainPipeline(usage), ...(usage.retention ? { retention: usage.retention } : {}) }, prices).lines.filter((l) => l.key === 'logs-storage');
+  if (storage.lines.length > 0) {
+    totals.push(
+      {
+        figure: "storage of one shipment's data until it expires (ours: DynamoDB items to their TTL, logs and the event archive for their retention; the plain pipeline: its logs)",
+        ours: usd(storage.totalUsd / shipments),
+        'ours, full batches': '',
+        'plain pipeline': usd(plainStorage.reduce((n, l) => n + l.usd, 0) / shipments),
+      },
+      { figure: 'a month of 1M shipments, everything, with storage at steady state (the month\'s storage bill equals a month of shipments\' storage until expiry)', ours: usd(((everything.totalUsd + storage.totalUsd) / shipments) * 1e6), 'ours, full batches': '', 'plain pipeline': '' },
+    );
+  }
   const byFunction = writeUnitsByFunction(usage);
   const functionRows = usage.lambda.map((fn) => ({
     function: fn.logicalId,
@@ -206,7 +248,44 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
         'Items by the shape of their key (lib/core/tables.ts): `CORR#… / TL#…` timeline entries, `LINK#… / CORR#…` links, `SHIPMENT#… / STATE` the shipment state with its view, `SHIPMENT#… / SYNC#…` the ERP status guard, `idempotency record` Powertools records; failed conditional writes count (DynamoDB bills them). A batch request\'s measured units are shared evenly among its entries. `SHIPMENT#… / STATE` includes the shipment\'s in-flight membership (the `InFlight` GSI\'s keys). Writes to the GSIs themselves (an item entering or leaving one, or changing what it projects, as the emulator measured them) are in the function table\'s units, not here.',
       ],
     },
+    ...storageSections(usage, storage, shipments),
     { title: 'What the sandbox counted: AWS API requests by caller, service and operation', rows: callRows },
+  ];
+}
+
+/** The storage section: what the run left in DynamoDB by kind of item and for how long, logs and the archive. */
+function storageSections(usage: Usage, storage: ReturnType<typeof storageCostOf>, shipments: number): BenchSection[] {
+  if (storage.lines.length === 0 || !usage.storage) return [];
+  const monthly = (usdTotal: number) => usd((usdTotal / shipments) * 1e6);
+  const price = storage.lines.find((l) => l.key === 'dynamodb-storage');
+  const perGbMonth = price ? price.usd / price.quantity : 0;
+  const rows: Record<string, string | number>[] = usage.storage.items.map((s) => {
+    const usdTotal = (s.byteDays / DAYS_PER_MONTH / 1024 ** 3) * perGbMonth;
+    return {
+      what: `DynamoDB ${s.table}: ${s.kind}`,
+      items: s.items,
+      'per shipment': +(s.items / shipments).toFixed(2),
+      'KB per shipment (GSI entries, overhead)': +((s.bytes + s.indexBytes) / 1024 / shipments).toFixed(2),
+      'days kept (by bytes)': s.bytes + s.indexBytes - s.unexpiringBytes > 0 ? Math.round(s.byteDays / (s.bytes + s.indexBytes - s.unexpiringBytes)) : 'no TTL',
+      'per shipment USD': usd(usdTotal / shipments),
+      'a month of 1M shipments': monthly(usdTotal),
+    };
+  });
+  for (const line of storage.lines.filter((l) => l.key !== 'dynamodb-storage')) {
+    rows.push({ what: `${line.service}: ${line.item}`, items: '', 'per shipment': '', 'KB per shipment (GSI entries, overhead)': '', 'days kept (by bytes)': '', 'per shipment USD': usd(line.usd / shipments), 'a month of 1M shipments': monthly(line.usd) });
+  }
+  rows.push({ what: 'in all', items: '', 'per shipment': '', 'KB per shipment (GSI entries, overhead)': '', 'days kept (by bytes)': '', 'per shipment USD': usd(storage.totalUsd / shipments), 'a month of 1M shipments': monthly(storage.totalUsd) });
+  return [
+    {
+      title: 'Storage: what the run\'s data costs until it expires (the retention and TTL knobs)',
+      rows,
+      notes: [
+        `What the tables held when the meter stopped (sandbox/storage.ts): each item sized as DynamoDB bills storage (its attributes plus 100 bytes; each GSI entry its keys and projected attributes plus 100 bytes) and kept until its TTL attribute expires it; ${usage.retention ? `logs kept ${usage.retention.logRetentionDays} days (priced as written: CloudWatch bills them compressed, so less), the archive ${usage.retention.eventArchiveDays} days` : 'logs and archive not priced'}. A shipment's storage until expiry is also the monthly storage bill at steady state for as many shipments a month. A TTL scales its line in proportion: half the days, half the dollars. List prices without the free tier (DynamoDB's first 25 GB a month).`,
+        storage.unexpiringItems > 0
+          ? `Items without a TTL (kept until something deletes them, not priced above): ${storage.unexpiringItems}, ${(storage.unexpiringBytes / 1024).toFixed(1)} KB in all.`
+          : 'Every item the run left has a TTL.',
+      ],
+    },
   ];
 }
 

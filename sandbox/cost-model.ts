@@ -180,3 +180,41 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
     idleReceives: Math.max(0, esmReceives - batches),
   };
 }
+
+/** Days in an average month: a GB-month is a GB kept this long. */
+export const DAYS_PER_MONTH = 365.25 / 12;
+
+/** What a run's data will cost in storage over its retention (storageCostOf). */
+export interface StorageCost {
+  readonly lines: readonly CostLine[];
+  readonly totalUsd: number;
+  /** DynamoDB items without a TTL, and their bytes with their index entries: kept until deleted, so not priced. */
+  readonly unexpiringItems: number;
+  readonly unexpiringBytes: number;
+}
+
+/**
+ * What the run's data costs in storage until it expires: the DynamoDB items it left, each until its TTL
+ * (`Usage.storage`, sandbox/storage.ts), the functions' log output for the stage's log retention, and the events
+ * published for the event archive's retention (the archive takes every event on the bus). Divided by the run's
+ * shipments it is the storage one shipment costs over its life, which is also a month's storage bill at steady state
+ * for as many shipments a month. Log storage is priced on the bytes as written: CloudWatch Logs bills them
+ * compressed, so this is an upper bound. Without `usage.storage` or `usage.retention`, no line.
+ */
+export function storageCostOf(usage: Usage, prices: Prices): StorageCost {
+  const lines: CostLine[] = [];
+  const add = (key: string, service: string, item: string, quantity: number, unit: string, priceKey: string) => {
+    if (quantity > 0) lines.push({ key, service, item, quantity, unit, usd: quantity * price(prices, priceKey) });
+  };
+  const gb = 1024 ** 3;
+  const stored = usage.storage?.items ?? [];
+  add('dynamodb-storage', 'DynamoDB', "storage of the items the run left, each until its TTL (GSI entries and 100 bytes' overhead per item and entry included)", sum(stored, (s) => s.byteDays) / DAYS_PER_MONTH / gb, 'GB-month', 'dynamoDbStorage');
+  if (usage.retention) {
+    const logBytes = sum(usage.lambda, (fn) => fn.logBytes ?? 0);
+    add('logs-storage', 'CloudWatch Logs', `storage of the functions' log output for the log retention (${usage.retention.logRetentionDays} days; as written, before CloudWatch compresses it)`, (logBytes * usage.retention.logRetentionDays) / DAYS_PER_MONTH / gb, 'GB-month', 'cloudWatchLogsStorage');
+    const eventBytes = sum(usage.awsCalls.filter((c) => c.service === 'events' && c.operation === 'PutEvents'), (c) => c.eventBytes ?? 0);
+    add('archive-ingest', 'EventBridge', 'events archived (every event on the bus, by PutEvents entry size)', eventBytes / gb, 'GB', 'eventBridgeArchiveIngest');
+    add('archive-storage', 'EventBridge', `archive storage for its retention (${usage.retention.eventArchiveDays} days)`, (eventBytes * usage.retention.eventArchiveDays) / DAYS_PER_MONTH / gb, 'GB-month', 'eventBridgeArchiveStorage');
+  }
+  return { lines, totalUsd: sum(lines, (l) => l.usd), unexpiringItems: sum(stored, (s) => s.unexpiringItems), unexpiringBytes: sum(stored, (s) => s.unexpiringBytes) };
+}

@@ -6,6 +6,7 @@ import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { LocalFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
+import type { StorageUsage } from './storage';
 
 /**
  * What the product used while the meter ran, counted by the sandbox: every AWS API request the product's
@@ -24,6 +25,13 @@ export interface Usage {
   readonly restApis: readonly { readonly name: string; readonly requests: number; readonly protocol?: 'HTTP' }[];
   /** DynamoDB write units by function and kind of item written ({@link writeUnitsByItem}). @default - not split */
   readonly writesByItem?: readonly ItemWriteUnits[];
+  /**
+   * What the tables hold when the meter stopped, sized as DynamoDB bills storage, with each item's remaining life
+   * (sandbox/storage.ts). @default - not measured: storage is not priced
+   */
+  readonly storage?: StorageUsage;
+  /** The stage's retention of what it logs and archives, which prices their storage. @default - storage not priced */
+  readonly retention?: { readonly logRetentionDays: number; readonly eventArchiveDays: number };
 }
 
 /** The write units one function spent on one kind of item (its key's shape, e.g. `SHIPMENT#… / STATE`). */
@@ -70,6 +78,12 @@ export interface AwsCallCount {
    * body ({@link readUnitsOf}). @default - unmeasured: one per item (cost-model.ts)
    */
   readonly readUnits?: number;
+  /**
+   * `events:PutEvents` only: the entries' size as EventBridge counts it (Time 14 bytes when given, Source, DetailType,
+   * Detail and each of Resources in UTF-8 bytes: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html),
+   * what the bus's archive takes in. @default - not measured
+   */
+  readonly eventBytes?: number;
 }
 
 export interface LambdaUsage {
@@ -182,7 +196,7 @@ export function readUnitsOf(operation: string, body: Record<string, unknown>): n
  */
 export function classifyRequest(
   request: RecordedRequest,
-): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number; itemKinds?: string[]; readUnits?: number } | undefined {
+): { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; items: number; indexed: number; itemKinds?: string[]; readUnits?: number; eventBytes?: number } | undefined {
   const authorization = header(request.headers, 'authorization') ?? '';
   const credential = /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential) return undefined;
@@ -203,6 +217,7 @@ export function classifyRequest(
   let indexed = 0;
   let itemKinds: string[] | undefined;
   let readUnits: number | undefined;
+  let eventBytes: number | undefined;
   const entries = BATCH_ENTRIES[`${service}:${operation}`];
   const written = WRITE_ITEMS[`${service}:${operation}`] as (typeof WRITE_ITEMS)[string] | undefined;
   const read = service === 'dynamodb' && READ_OPERATIONS.has(operation);
@@ -212,6 +227,7 @@ export function classifyRequest(
       if (read) readUnits = readUnitsOf(operation, parsed);
       const list = entries?.(parsed);
       if (Array.isArray(list)) items = list.length;
+      if (service === 'events' && operation === 'PutEvents' && Array.isArray(list)) eventBytes = list.reduce((n: number, entry) => n + putEventsEntrySize(entry as PutEventsEntry), 0);
       if (written) {
         const keys = written(parsed);
         indexed = keys.filter(inListsIndex).length;
@@ -223,7 +239,19 @@ export function classifyRequest(
   }
   // A write whose body names no item it can read (e.g. not JSON) still cost what the emulator measured.
   if (written && !itemKinds?.length) itemKinds = ['other'];
-  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed, ...(itemKinds ? { itemKinds } : {}), ...(readUnits !== undefined ? { readUnits } : {}) };
+  return { principal, ...(caller.function ? { function: caller.function } : {}), service, operation, items, indexed, ...(itemKinds ? { itemKinds } : {}), ...(readUnits !== undefined ? { readUnits } : {}), ...(eventBytes !== undefined ? { eventBytes } : {}) };
+}
+
+type PutEventsEntry = { Time?: unknown; Source?: unknown; DetailType?: unknown; Detail?: unknown; Resources?: unknown } | undefined;
+
+/**
+ * The size EventBridge counts for one PutEvents entry: Time 14 bytes when given; Source, DetailType, Detail and each
+ * of Resources their UTF-8 bytes (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
+export function putEventsEntrySize(entry: PutEventsEntry): number {
+  const bytes = (value: unknown) => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0);
+  const resources = Array.isArray(entry?.Resources) ? entry.Resources.reduce((n: number, r) => n + bytes(r), 0) : 0;
+  return (entry?.Time !== undefined && entry.Time !== null ? 14 : 0) + bytes(entry?.Source) + bytes(entry?.DetailType) + bytes(entry?.Detail) + resources;
 }
 
 const READ_OPERATIONS: ReadonlySet<string> = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
@@ -297,7 +325,7 @@ export interface RecordingCounts {
  * same signed Authorization header; a batch's units shared evenly among its entries).
  */
 export function meterRecording(lines: Iterable<string>): RecordingCounts {
-  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number; readUnits?: number }>();
+  const counts = new Map<string, { principal: AwsCallCount['principal']; function?: string; service: string; operation: string; count: number; items: number; indexed: number; writeUnits?: number; indexWriteUnits?: number; readUnits?: number; eventBytes?: number }>();
   const pending = new Map<string, { function: string; items: string[] }>();
   // A read's units as estimated from its body, until the launcher's measured ones follow (same Authorization).
   const pendingReads = new Map<string, number>();
@@ -333,6 +361,7 @@ export function meterRecording(lines: Iterable<string>): RecordingCounts {
         entry.count += 1;
         entry.items += call.items;
         entry.indexed += call.indexed;
+        if (call.eventBytes !== undefined) entry.eventBytes = (entry.eventBytes ?? 0) + call.eventBytes;
         if (call.readUnits !== undefined) {
           entry.readUnits = (entry.readUnits ?? 0) + call.readUnits;
           pendingReads.set(authorization, call.readUnits);

@@ -7,6 +7,7 @@ import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startMetering, type Meter } from '../../sandbox/metering';
+import { measureStorage } from '../../sandbox/storage';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
@@ -158,7 +159,14 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       if (!quiet) log(`${what}: the queues did not drain within ${Math.round(drainTimeoutMs / 1000)} s`);
     };
     await drain('drain', WAITING_FOR_THE_INDEX);
-    const usage = await meter?.stop();
+    // What the run left in the tables, sized and aged as DynamoDB bills storage, and the stage's retention: the cost
+    // bench prices storage from them (sandbox/cost-model.ts storageCostOf).
+    const metered = await meter?.stop();
+    const usage = metered && {
+      ...metered,
+      storage: await measureStorage(dynamo, new Date()),
+      retention: { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays },
+    };
     clearInterval(progress);
     backlog.stop();
     const adapters = backlog.figures();
