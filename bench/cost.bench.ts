@@ -4,13 +4,13 @@
 // product's callers only), Lambda invocations × billed duration × memory, state transitions, API Gateway requests
 // (sandbox/metering.ts; `COST_WEBHOOK_API=http` runs the webhooks on an HTTP API, `COST_STAGE_OVERRIDES` any stage setting), priced with data/aws-prices.json (sandbox/cost-model.ts). Ours beside the
 // plain pipeline a user would otherwise build (sandbox/cost-baseline.ts), through the same model.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mergeConfig } from '../lib/config/stage-config';
 import { clientConfig } from '../sandbox/aws';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, withoutRateLimitWaits, writeUnitsByFunction } from '../sandbox/cost-baseline';
-import { costOf, DAYS_PER_MONTH, loadPrices, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
+import { costOf, DAYS_PER_MONTH, loadPrices, PLATFORM_LOG_BYTES_PER_INVOCATION, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
 import { startMetering, type Usage } from '../sandbox/metering';
 import { measureStorage } from '../sandbox/storage';
 import { PROJECT_ROOT } from '../sandbox/python-env';
@@ -115,17 +115,36 @@ async function scenarioRun(): Promise<BenchSection[]> {
 async function volumeRun(): Promise<BenchSection[]> {
   const orders = Number(process.env.COST_ORDERS ?? 1000);
   if (!Number.isInteger(orders) || orders < 1) throw new Error(`COST_ORDERS must be a positive integer, got ${process.env.COST_ORDERS}`);
-  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir: path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume'), ...runChoices() });
+  const workDir = path.join(PROJECT_ROOT, '.sandbox', 'bench-cost-volume');
+  const summary = await runChaos({ orders, seed: 1, faults: false, meter: true, workDir, ...runChoices() });
   if (!passed(summary)) throw new Error(`the volume run did not pass, its figures do not count:\n${formatReport(summary)}`);
   const exceptions = planOrders(orders, 1).filter((p) => p.exception !== 'none').length;
-  return costSections(
-    summary.usage!,
-    `The volume run: ${orders} orders (seed 1, faults off; ${exceptions} with a temperature or delay exception) released, routed, departed, arrived, delivered, invoiced and noted, driven by the simulated vendors (bench/chaos, as \`npm run chaos -- --faults off\`), ${summary.webhooks} webhooks incl. ${summary.duplicates} duplicate deliveries, metered from the first order until the queues drained (${(summary.wallMs / 60_000).toFixed(1)} min). Per shipment = the totals / ${orders}.`,
-    orders,
-  );
+  const run: SavedRun = {
+    usage: summary.usage!,
+    note: `The volume run: ${orders} orders (seed 1, faults off; ${exceptions} with a temperature or delay exception) released, routed, departed, arrived, delivered, invoiced and noted, driven by the simulated vendors (bench/chaos, as \`npm run chaos -- --faults off\`), ${summary.webhooks} webhooks incl. ${summary.duplicates} duplicate deliveries, metered from the first order until the queues drained (${(summary.wallMs / 60_000).toFixed(1)} min). Per shipment = the totals / ${orders}.`,
+    shipments: orders,
+  };
+  const saved = path.join(workDir, 'usage.json');
+  writeFileSync(saved, JSON.stringify(run));
+  return costSections(run.usage, `${run.note} Its usage is saved in ${path.relative(PROJECT_ROOT, saved)} (\`COST_USAGE_FILE\` prices it again without a run).`, run.shipments);
 }
 
-const bench: BenchFn = async (): Promise<BenchSection[]> => (process.env.COST_RUN === 'scenario' ? scenarioRun() : volumeRun());
+/** What a metered run leaves for pricing again (`COST_USAGE_FILE`): its usage, its description and its shipments. */
+interface SavedRun {
+  readonly usage: Usage;
+  readonly note: string;
+  readonly shipments: number;
+}
+
+/** `COST_USAGE_FILE`: prices a saved run again (after a price or a model change) instead of running one. */
+export function savedRun(file: string): BenchSection[] {
+  const run = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedRun>;
+  if (!run.usage || typeof run.note !== 'string' || typeof run.shipments !== 'number') throw new Error(`${file} is not a run the cost bench saved (usage, note, shipments)`);
+  return costSections(run.usage, `${run.note} Priced again from ${file}.`, run.shipments);
+}
+
+const bench: BenchFn = async (): Promise<BenchSection[]> =>
+  process.env.COST_USAGE_FILE ? savedRun(process.env.COST_USAGE_FILE) : process.env.COST_RUN === 'scenario' ? scenarioRun() : volumeRun();
 
 /** The cost report of one metered run: ours beside the plain pipeline, the exception workflows and read APIs apart. */
 export function costSections(usage: Usage, runNote: string, shipments = 1): BenchSection[] {
@@ -215,7 +234,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
         'Plain pipeline (sandbox/cost-baseline.ts): API Gateway → one Lambda per webhook with Powertools idempotency → EventBridge → one SQS queue per target → one Lambda invocation per message (batch size 1) with a Powertools record per call; no correlation index, no ledger, no batching. Built from this run\'s own measurements (same inbound functions, the outbound functions\' measured duration), same architecture (arm64).',
         `Assumptions: DynamoDB write units as the emulator measured them by item size (one per 1 KB of the larger of the item before and after, transactions twice) and the GSI writes it measured (an item entering, leaving or changing an index), read units as the emulator measured them by the size of what each request read (one per 4 KB of an item, or of a query's or scan's items before its filter, at least one, for a strongly consistent read; half for an eventually consistent one; two per transactional item); one SQS request per message an EventBridge rule delivers. Prices: data/aws-prices.json (us-east-1 list prices, each with its source).`,
         `Counted but not priced (no sourced price in data/aws-prices.json): ${everything.unpriced.map((u) => `${u.service} ${u.operation} ×${u.count}`).join(', ') || 'none'}.`,
-        `Empty long polls of the event source mappings in this run: ${everything.idleReceives} (time-based idle cost of each queue, not per event). CloudWatch Logs: what the functions wrote (their log lines and EMF metrics, "log KB" below), per GB ingested; Lambda's own platform records (START, END, REPORT) are not counted. Not modelled: CloudWatch custom metrics (per metric and month, not per event), the event archive, X-Ray, KMS, data transfer.`,
+        `Empty long polls of the event source mappings in this run: ${everything.idleReceives} (time-based idle cost of each queue, not per event). CloudWatch Logs: what the functions wrote (their log lines and EMF metrics, "log KB" below), per GB ingested, and Lambda's own platform.start and platform.report records of each invocation (${PLATFORM_LOG_BYTES_PER_INVOCATION} bytes, sized from their documented shape: sandbox/cost-model.ts). Storage (the tables until each item's TTL, the logs and the event archive for their retention) in its own section below. Not modelled: CloudWatch custom metrics (per metric and month, not per event), X-Ray, KMS, data transfer.`,
         `Kept as a note: a Standard workflow per event instead of queues (x86, 3 transitions per event) would cost ${usd(naive.totalUsd)} per shipment lifecycle, ${(naive.totalUsd / everything.totalUsd).toFixed(2)}× ours; nobody builds that, so it is no longer the baseline.`,
       ],
     },

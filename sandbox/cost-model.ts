@@ -95,6 +95,24 @@ export function indexWriteUnitsOf(call: AwsCallCount): number {
   return call.indexWriteUnits ?? (DYNAMODB_WRITES[call.operation] ?? 0) * (call.indexed ?? 0);
 }
 
+/**
+ * The bytes of the records Lambda itself writes to a function's log group for each invocation. With the JSON log
+ * format (lib/core/defaults.ts) and the system log level at its default, INFO, Lambda sends the "start" and "report"
+ * records (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html), one JSON line each,
+ * shaped as the Telemetry API documents `platform.start` and `platform.report`
+ * (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html), with the X-Ray trace context our
+ * functions have (tracing active). Sized here from those documented shapes with values of their typical length (a
+ * request id is a UUID, a trace header as in the documentation's example); a cold start's `initDurationMs` is left out.
+ */
+export const PLATFORM_LOG_BYTES_PER_INVOCATION = ((): number => {
+  const requestId = '6d68ca91-49c9-448d-89b8-7ca3e6dc66aa';
+  const tracing = { spanId: '54565fb41ac79632', type: 'X-Amzn-Trace-Id', value: 'Root=1-62e900b2-710d76f009d6e7785905449a;Parent=0efbd19962d95b05;Sampled=1' };
+  const time = '2026-12-07T00:00:15.064Z';
+  const start = { time, type: 'platform.start', record: { requestId, version: '$LATEST', tracing } };
+  const report = { time, type: 'platform.report', record: { requestId, metrics: { durationMs: 153.98, billedDurationMs: 154, memorySizeMB: 256, maxMemoryUsedMB: 112 }, tracing, status: 'success' } };
+  return [start, report].reduce((n, record) => n + Buffer.byteLength(JSON.stringify(record), 'utf8') + 1, 0);
+})();
+
 function sum<T>(items: readonly T[], of: (item: T) => number): number {
   return items.reduce((total, item) => total + of(item), 0);
 }
@@ -157,8 +175,9 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   add('dynamodb-writes', 'DynamoDB', 'write request units of the GSIs (Lists: list entries; InFlight: shipments in flight; Unbilled: delivered, not invoiced)', sum(dynamo, indexWriteUnitsOf), 'WRU', 'dynamoDbOnDemandWrite');
 
   // CloudWatch Logs: what the functions wrote to stdout and stderr (their log lines and EMF metrics), per GB ingested
-  // (1024³ bytes); Lambda's own platform records (START, END, REPORT) are not measured and not counted.
+  // (1024³ bytes), and Lambda's own records of each invocation (PLATFORM_LOG_BYTES_PER_INVOCATION).
   add('logs-ingestion', 'CloudWatch Logs', "GB ingested (the functions' log lines and EMF metrics)", sum(usage.lambda, (fn) => fn.logBytes ?? 0) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
+  add('logs-ingestion', 'CloudWatch Logs', "GB ingested (Lambda's platform.start and platform.report records of each invocation)", (invocations * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
 
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');

@@ -105,7 +105,7 @@ export interface LambdaUsage {
   readonly peakHeapMb?: number;
   /**
    * Bytes the function wrote to its log (stdout and stderr: its log lines and EMF metrics), what CloudWatch Logs
-   * ingests of it; Lambda's own platform records come on top. @default - not measured
+   * ingests of it; Lambda's own records of each invocation come on top (cost-model.ts `PLATFORM_LOG_BYTES_PER_INVOCATION`). @default - not measured
    */
   readonly logBytes?: number;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT } from '../../sandbox/cost-model';
+import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT, PLATFORM_LOG_BYTES_PER_INVOCATION } from '../../sandbox/cost-model';
 import { classifyRequest, countRecordedRequests, itemKindOf, linesOf, recordsOnLine, writeUnitsByItem, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
 const auth = (key: string, service: string) => `AWS4-HMAC-SHA256 Credential=${key}/20261126/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
@@ -19,12 +19,15 @@ function request(key: string, service: string, init: { target?: string; body?: s
 
 describe('metering: moto recorder requests by caller, service and operation', () => {
   test('JSON protocols by X-Amz-Target, query protocols by Action, batch entries counted', () => {
-    expect(classifyRequest(request('sandbox-lambda', 'events', { target: 'AWSEvents.PutEvents', body: JSON.stringify({ Entries: [{}, {}, {}] }) }))).toEqual({
+    const entry = { Source: 'logistics-sync', DetailType: 'shipment.delivered', Detail: '{"id":"é"}' };
+    expect(classifyRequest(request('sandbox-lambda', 'events', { target: 'AWSEvents.PutEvents', body: JSON.stringify({ Entries: [entry, entry, {}] }) }))).toEqual({
       principal: 'functions',
       service: 'events',
       operation: 'PutEvents',
       items: 3,
       indexed: 0,
+      // What the archive takes in: each entry's Source, DetailType and Detail in UTF-8 bytes (eb-putevent-size).
+      eventBytes: 2 * (14 + 18 + 11),
     });
     expect(classifyRequest(request('sandbox-esm', 'sqs', { target: 'AmazonSQS.DeleteMessageBatch', body: JSON.stringify({ Entries: [{}, {}] }) }))).toMatchObject({ principal: 'eventSourceMappings', operation: 'DeleteMessageBatch', items: 2 });
     expect(classifyRequest(request('sandbox-states', 'sns', { body: 'Action=Publish&TopicArn=x&Message=y' }))).toMatchObject({ principal: 'stepFunctions', service: 'sns', operation: 'Publish', items: 1 });
@@ -203,14 +206,22 @@ describe('cost model', () => {
     expect(reads).toEqual([expect.objectContaining({ quantity: 2.5, usd: 2.5 * unit('dynamoDbOnDemandRead') })]);
   });
 
-  test('CloudWatch Logs: what the functions wrote, per GB ingested; nothing when no function logged', () => {
+  test("CloudWatch Logs: what the functions wrote and Lambda's records of each invocation, per GB ingested", () => {
     const logged: Usage = { ...usage, lambda: usage.lambda.map((fn, i) => ({ ...fn, logBytes: (i + 1) * 1024 ** 3 })) };
+    const invocations = line('ours', 'lambda-invocations')[0].quantity;
+    const platformGb = (invocations * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1024 ** 3;
     expect(costOf(logged, prices, 'ours').lines.filter((l) => l.key === 'logs-ingestion')).toEqual([
       expect.objectContaining({ service: 'CloudWatch Logs', quantity: 3, unit: 'GB', usd: 3 * unit('cloudWatchLogsIngestion') }),
+      expect.objectContaining({ service: 'CloudWatch Logs', quantity: platformGb, unit: 'GB', usd: platformGb * unit('cloudWatchLogsIngestion') }),
     ]);
     // $0.50 per GB (data/aws-prices.json, with its source).
     expect(unit('cloudWatchLogsIngestion')).toBeCloseTo(0.5, 6);
-    expect(line('ours', 'logs-ingestion')).toEqual([]);
+    // Without the functions' own output, Lambda's records remain; one invocation per message in the naive variant.
+    expect(line('ours', 'logs-ingestion').map((l) => l.quantity)).toEqual([platformGb]);
+    expect(line('naive', 'logs-ingestion')[0].quantity).toBeCloseTo((line('naive', 'lambda-invocations')[0].quantity * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1024 ** 3);
+    // A start and a report record, as the Telemetry API documents them, with a trace context: about 0.7 KB.
+    expect(PLATFORM_LOG_BYTES_PER_INVOCATION).toBeGreaterThan(600);
+    expect(PLATFORM_LOG_BYTES_PER_INVOCATION).toBeLessThan(800);
   });
 
   test('full batches: one poll and one invocation per batch size of messages', () => {

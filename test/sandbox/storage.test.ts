@@ -1,7 +1,10 @@
 import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand, DescribeTimeToLiveCommand, PutItemCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
-import { costSections, deployedRetention } from '../../bench/cost.bench';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { costSections, deployedRetention, savedRun } from '../../bench/cost.bench';
 import { clientConfig } from '../../sandbox/aws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DAYS_PER_MONTH, loadPrices, storageCostOf } from '../../sandbox/cost-model';
@@ -185,5 +188,21 @@ describe('the cost bench prices storage for a deployed stage', () => {
     expect(totals?.rows.map((r) => r.figure)).toContain("storage of one shipment's data until it expires (ours: DynamoDB items to their TTL, logs and the event archive for their retention; the plain pipeline: its logs)");
     // Without a measurement: no storage section.
     expect(costSections({ ...usage, storage: undefined, retention: undefined }, 'a test run', 2).some((s) => s.title.startsWith('Storage'))).toBe(false);
+  });
+
+  test('a saved run is priced again without running (COST_USAGE_FILE); a file that is not one is refused', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lsync-saved-run-'));
+    try {
+      const usage: Usage = { awsCalls: [], lambda: [], sqsEventSources: [], stepFunctions: { executions: 0, stateTransitions: 0 }, restApis: [{ name: 'Stack/WebhookApi', requests: 4 }] };
+      const file = path.join(dir, 'usage.json');
+      writeFileSync(file, JSON.stringify({ usage, note: 'A saved run.', shipments: 2 }));
+      const sections = savedRun(file);
+      expect(sections[0].notes?.[0]).toBe(`A saved run. Priced again from ${file}.`);
+      expect(sections.find((s) => s.title.startsWith('AWS cost totals'))?.rows.find((r) => String(r.figure).startsWith('per shipment lifecycle, everything'))?.ours).toBe('$7.00e-6'); // 4 REST requests at $3.50 per million, over 2
+      writeFileSync(file, JSON.stringify({ usage }));
+      expect(() => savedRun(file)).toThrow(/is not a run the cost bench saved/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
