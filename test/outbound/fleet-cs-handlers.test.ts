@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CsOutbound, invoiceComment, planCsActions } from '../../lambdas/cs/outbound/cs-outbound';
 import { LedgerBillingRecords } from '../../lambdas/cs/outbound/billing-records';
-import { InMemoryPendingNotes, PENDING_NOTE_CLAIM_SECONDS } from '../../lambdas/cs/outbound/pending-notes';
+import { InMemoryPendingNotes, PENDING_NOTE_CLAIM_SECONDS, PENDING_NOTE_TTL_SECONDS } from '../../lambdas/cs/outbound/pending-notes';
 import { FleetOutbound, formatAddress, planFleetActions, shipmentIdForOrder } from '../../lambdas/fleet/outbound/fleet-outbound';
 import { InMemoryCorrelationStore } from '../../lambdas/indexer/correlation-store';
 import { indexEvent } from '../../lambdas/indexer/indexer';
@@ -339,6 +339,23 @@ describe('CS ticket updates', () => {
     expect(cs.updates).toHaveLength(1);
     expect(await pending.status('SHP-1001-01', 'INV-90017')).toBe('added');
     expect(persistence.records.size).toBe(0);
+  });
+
+  test("an invoice's note item is kept as long as the stage keeps the correlation (not 90 days whatever the stage): a replay within it adds no second note", async () => {
+    const cs = new InMemoryCs();
+    await cs.createTicket({ subject: 'Temperature excursion', body: '…', priority: 'high', externalId: 'SHP-1001-01' });
+    const pending = new InMemoryPendingNotes();
+    const now = new Date('2026-03-13T12:00:00Z');
+    const twoYears = 730 * 86_400;
+    const { handler } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), pending, 'zendesk', twoYears), { now: () => now });
+    await handler(sqsEvent(sqsRecord(invoice)), lambdaContext());
+    expect(cs.updates).toHaveLength(1);
+    expect(pending.items.get('SHP-1001-01/INV-90017')).toMatchObject({ addedAt: expect.any(String), expiresAt: now.getTime() + twoYears * 1000 });
+    // Without a stage TTL the default stands.
+    const defaults = new InMemoryPendingNotes();
+    const { handler: plain } = outboundHarness(new CsOutbound(cs, new LedgerBillingRecords(new InMemoryCorrelationStore()), defaults), { now: () => now });
+    await plain(sqsEvent(sqsRecord(invoice, { messageId: 'other' })), lambdaContext());
+    expect(defaults.items.get('SHP-1001-01/INV-90017')?.expiresAt).toBe(now.getTime() + PENDING_NOTE_TTL_SECONDS * 1000);
   });
 
   test('a case opened before any invoice is left to the invoice note', async () => {

@@ -178,6 +178,12 @@ export class CsOutbound implements OutboundTarget<CsAction> {
     private readonly pending: PendingNotes,
     /** The CS vendor the client calls (registry/api-vendors.ts), named in the events this adapter records. */
     private readonly vendor = 'zendesk',
+    /**
+     * How long an invoice's note item is kept: the stage's correlation TTL (`retention.correlationTtlDays`, the
+     * handler's `CORRELATION_TTL_SECONDS`), so its never-twice mark lasts as long as the correlation it belongs to and
+     * a replay from the event archive within it adds no second note.
+     */
+    private readonly noteTtlSeconds = PENDING_NOTE_TTL_SECONDS,
   ) {}
 
   plan(message: CanonicalMessage): CsAction[] {
@@ -219,7 +225,7 @@ export class CsOutbound implements OutboundTarget<CsAction> {
       }
       // The note, claimed by this execution, then added (or left for a case when there is no ticket). Left on an
       // earlier attempt, or by a copy of this action meanwhile: added only under its claim.
-      if (status === 'none' && (await this.pending.leave(shipmentId, note, context.now(), PENDING_NOTE_TTL_SECONDS, owner))) {
+      if (status === 'none' && (await this.pending.leave(shipmentId, note, context.now(), this.noteTtlSeconds, owner))) {
         const added = await this.addClaimedNote(shipmentId, note, owner, context, { pod });
         return added ?? { outcome: 'skipped', note: `no ticket for shipment ${shipmentId}: the note is left for a case opened later` };
       }

@@ -11,4 +11,4 @@ import { DynamoDbPendingNotes } from './pending-notes';
 const env = readOutboundEnvironment();
 const billing = new LedgerBillingRecords(new DynamoDbCorrelationStore(documentClient, env.correlationTable));
 
-export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), billing, new DynamoDbPendingNotes(documentClient, env.correlationTable), apiVendor('cs', optionalEnv('TARGET_VENDOR')).name), env);
+export const handler = createOutboundHandlerFromEnv(new CsOutbound(createCsClientFromEnv(), billing, new DynamoDbPendingNotes(documentClient, env.correlationTable), apiVendor('cs', optionalEnv('TARGET_VENDOR')).name, env.correlationTtlSeconds), env);

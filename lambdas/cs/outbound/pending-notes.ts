@@ -50,7 +50,13 @@ export interface PendingNotes {
 
 export type PendingNoteStatus = 'none' | 'left' | 'added';
 
-/** How long a left note waits for a case (the correlation index keeps its items as long). */
+/**
+ * How long a note item is kept (left, waiting for a case; or added, the never-twice mark) when no TTL is given: the
+ * handler gives the stage's correlation TTL instead (cs-outbound.ts `noteTtlSeconds`), which the index keeps its items
+ * for. Before, this was the TTL whatever the stage: after 90 days an invoice replayed from a longer archive (the prod
+ * stage keeps 365 days) found no mark here, and only the vendors' marker tags (zendesk-client.ts `markerTag`, the
+ * Freshdesk key tag) kept it from a second note.
+ */
 export const PENDING_NOTE_TTL_SECONDS = 90 * 86_400;
 
 /** Longer than one note's calls (list + update, or list + follow-up creation) within the CS function's timeout. */
@@ -171,7 +177,8 @@ export class DynamoDbPendingNotes implements PendingNotes {
 
 /** In-memory left notes for handler tests, with the same semantics. */
 export class InMemoryPendingNotes implements PendingNotes {
-  readonly items = new Map<string, { note: PendingNote; claimedBy?: string; claimUntil?: number; addedAt?: string }>();
+  /** Each note with its claim, when it was added, and when it expires (epoch ms, from the TTL it was left with). */
+  readonly items = new Map<string, { note: PendingNote; claimedBy?: string; claimUntil?: number; addedAt?: string; expiresAt?: number }>();
 
   private key(shipmentId: string, invoiceId: string): string {
     return `${shipmentId}/${invoiceId}`;
@@ -186,10 +193,10 @@ export class InMemoryPendingNotes implements PendingNotes {
     return item === undefined ? 'none' : item.addedAt !== undefined ? 'added' : 'left';
   }
 
-  async leave(shipmentId: string, note: PendingNote, now: Date, _ttlSeconds: number, owner?: string): Promise<boolean> {
+  async leave(shipmentId: string, note: PendingNote, now: Date, ttlSeconds: number, owner?: string): Promise<boolean> {
     const key = this.key(shipmentId, note.invoiceId);
     if (this.items.has(key)) return false;
-    this.items.set(key, { note, ...(owner ? { claimedBy: owner, claimUntil: now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000 } : {}) });
+    this.items.set(key, { note, expiresAt: now.getTime() + ttlSeconds * 1000, ...(owner ? { claimedBy: owner, claimUntil: now.getTime() + PENDING_NOTE_CLAIM_SECONDS * 1000 } : {}) });
     return true;
   }
 
