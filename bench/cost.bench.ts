@@ -10,8 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mergeConfig } from '../lib/config/stage-config';
 import { clientConfig } from '../sandbox/aws';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, withoutRateLimitWaits, writeUnitsByFunction } from '../sandbox/cost-baseline';
-import { costOf, DAYS_PER_MONTH, loadPrices, PLATFORM_LOG_BYTES_PER_INVOCATION, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
+import { costOf, DAYS_PER_MONTH, loadPrices, monitoringCostOf, PLATFORM_LOG_BYTES_PER_INVOCATION, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
 import { startMetering, type Usage } from '../sandbox/metering';
+import { measureMonitoring } from '../sandbox/monitoring';
 import { measureStorage } from '../sandbox/storage';
 import { PROJECT_ROOT } from '../sandbox/python-env';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
@@ -97,7 +98,7 @@ async function scenarioRun(): Promise<BenchSection[]> {
     const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
     try {
       const retention = { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays };
-      usage = { ...(await meter.stop()), storage: await measureStorage(dynamo, new Date()), retention };
+      usage = { ...(await meter.stop()), storage: await measureStorage(dynamo, new Date()), retention, monitoring: await measureMonitoring(sandbox) };
     } finally {
       dynamo.destroy();
     }
@@ -209,6 +210,16 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
       { figure: 'a month of 1M shipments, everything, with storage at steady state (the month\'s storage bill equals a month of shipments\' storage until expiry)', ours: usd(((everything.totalUsd + storage.totalUsd) / shipments) * 1e6), 'ours, full batches': '', 'plain pipeline': '' },
     );
   }
+  // The monitoring's fixed monthly bill (custom metrics, alarms, dashboards), whatever the volume.
+  const monitoring = monitoringCostOf(usage, prices);
+  if (monitoring.lines.length > 0) {
+    const month = (perMonth: number) => usd(((everything.totalUsd + storage.totalUsd) / shipments) * perMonth + monitoring.totalUsd);
+    totals.push(
+      { figure: 'the monitoring, a month whatever the volume (custom metrics, alarms, dashboards: "Fixed monthly costs" below)', ours: usd(monitoring.totalUsd), 'ours, full batches': '', 'plain pipeline': '' },
+      { figure: 'a month of 1M shipments, everything, with storage and the monitoring', ours: month(1e6), 'ours, full batches': '', 'plain pipeline': '' },
+      { figure: 'a month of 10,000 shipments, everything, with storage and the monitoring', ours: month(1e4), 'ours, full batches': '', 'plain pipeline': '' },
+    );
+  }
   const byFunction = writeUnitsByFunction(usage);
   const functionRows = usage.lambda.map((fn) => ({
     function: fn.logicalId,
@@ -268,6 +279,17 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
       ],
     },
     ...storageSections(usage, storage, shipments),
+    ...(monitoring.lines.length > 0
+      ? [
+          {
+            title: 'Fixed monthly costs: the monitoring, whatever the volume',
+            rows: [...monitoring.lines.map((l) => ({ what: l.item, quantity: l.quantity, unit: l.unit, 'a month': usd(l.usd) })), { what: 'in all', quantity: '', unit: '', 'a month': usd(monitoring.totalUsd) }],
+            notes: [
+              'Custom metrics: the distinct metrics (namespace, name and dimensions) the functions published as EMF during the run, counted in the emulator\'s CloudWatch (sandbox/monitoring.ts); a dimension value that varies with the traffic (none today) would add metrics. Alarms and dashboards: as the product stack\'s template declares them. List prices without the free tier (10 metrics, 10 alarms, 3 dashboards).',
+            ],
+          },
+        ]
+      : []),
     { title: 'What the sandbox counted: AWS API requests by caller, service and operation', rows: callRows },
   ];
 }

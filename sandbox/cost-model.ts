@@ -237,3 +237,23 @@ export function storageCostOf(usage: Usage, prices: Prices): StorageCost {
   }
   return { lines, totalUsd: sum(lines, (l) => l.usd), unexpiringItems: sum(stored, (s) => s.unexpiringItems), unexpiringBytes: sum(stored, (s) => s.unexpiringBytes) };
 }
+
+/**
+ * What the stack's monitoring costs a month whatever its volume (`Usage.monitoring`, sandbox/monitoring.ts): its custom
+ * metrics, its alarms (per alarm metric) and its dashboards, at list prices without the free tier. Empty without a
+ * measurement.
+ */
+export function monitoringCostOf(usage: Usage, prices: Prices): { readonly lines: readonly CostLine[]; readonly totalUsd: number } {
+  const lines: CostLine[] = [];
+  const add = (key: string, item: string, quantity: number, unit: string, priceKey: string) => {
+    if (quantity > 0) lines.push({ key, service: 'CloudWatch', item, quantity, unit, usd: quantity * price(prices, priceKey) });
+  };
+  const m = usage.monitoring;
+  if (m) {
+    add('custom-metrics', 'custom metrics the functions publish (EMF; each name and dimension set)', m.customMetrics, 'metric-month', 'cloudWatchCustomMetric');
+    add('alarms', 'alarms the stack declares (per metric each evaluates)', m.alarmMetrics, 'alarm metric-month', 'cloudWatchAlarmMetric');
+    add('composite-alarms', 'composite alarms', m.compositeAlarms, 'alarm-month', 'cloudWatchCompositeAlarm');
+    add('dashboards', 'dashboards', m.dashboards, 'dashboard-month', 'cloudWatchDashboard');
+  }
+  return { lines, totalUsd: sum(lines, (l) => l.usd) };
+}

@@ -6,6 +6,7 @@ import type { LocalRestApi } from './runtime/api-gateway/server';
 import type { LocalFunction } from './runtime/functions';
 import type { SqsPoller } from './runtime/sqs-pollers';
 import type { LocalStepFunctions } from './runtime/step-functions/engine';
+import type { MonitoringUsage } from './monitoring';
 import type { StorageUsage } from './storage';
 
 /**
@@ -32,6 +33,8 @@ export interface Usage {
   readonly storage?: StorageUsage;
   /** The stage's retention of what it logs and archives, which prices their storage. @default - storage not priced */
   readonly retention?: { readonly logRetentionDays: number; readonly eventArchiveDays: number };
+  /** The custom metrics the run published and the alarms and dashboards the stack declares (sandbox/monitoring.ts). @default - not priced */
+  readonly monitoring?: MonitoringUsage;
 }
 
 /** The write units one function spent on one kind of item (its key's shape, e.g. `SHIPMENT#… / STATE`). */

@@ -7,6 +7,7 @@ import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startMetering, type Meter } from '../../sandbox/metering';
+import { measureMonitoring } from '../../sandbox/monitoring';
 import { measureStorage } from '../../sandbox/storage';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { BacklogSampler } from './adapters';
@@ -166,6 +167,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       ...metered,
       storage: await measureStorage(dynamo, new Date()),
       retention: { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays },
+      monitoring: await measureMonitoring(sandbox),
     };
     clearInterval(progress);
     backlog.stop();

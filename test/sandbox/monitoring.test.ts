@@ -1,0 +1,66 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { costSections } from '../../bench/cost.bench';
+import { clientConfig } from '../../sandbox/aws';
+import { loadPrices, monitoringCostOf } from '../../sandbox/cost-model';
+import { startEmulator, type Emulator } from '../../sandbox/emulator';
+import type { Usage } from '../../sandbox/metering';
+import { countCustomMetrics, monitoringResources, templateMonitoring } from '../../sandbox/monitoring';
+
+/** The monitoring's fixed monthly bill: custom metrics, alarms (per alarm metric) and dashboards. */
+describe('what the monitoring bills a month, whatever the volume', () => {
+  test('alarms by the metrics they evaluate, composite alarms and dashboards, from the template', () => {
+    const resources = [
+      { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'Errors', Namespace: 'AWS/Lambda' } },
+      // Metric math over two metrics: two alarm metrics (the expression itself is not one).
+      { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'e', Expression: 'a/b' }, { Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }] } },
+      { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: {} },
+      { Type: 'AWS::CloudWatch::Dashboard', Properties: {} },
+      { Type: 'AWS::SQS::Queue', Properties: {} },
+    ];
+    expect(templateMonitoring(resources)).toEqual({ alarmMetrics: 3, compositeAlarms: 1, dashboards: 1 });
+    // Only the resources the deployment has (ofType: conditions that hold).
+    const stack = { ofType: (type: string) => resources.filter((r) => r.Type === type).map((definition) => ({ definition })) };
+    expect(monitoringResources(stack)).toHaveLength(4);
+  });
+
+  test('priced per metric, alarm metric and dashboard a month; nothing without a measurement', () => {
+    const prices = loadPrices();
+    const usage: Usage = { awsCalls: [], lambda: [], sqsEventSources: [], stepFunctions: { executions: 0, stateTransitions: 0 }, restApis: [], monitoring: { customMetrics: 40, alarmMetrics: 100, compositeAlarms: 2, dashboards: 1 } };
+    const cost = monitoringCostOf(usage, prices);
+    expect(cost.lines.map((l) => [l.key, l.quantity, +l.usd.toFixed(2)])).toEqual([
+      ['custom-metrics', 40, 12],
+      ['alarms', 100, 10],
+      ['composite-alarms', 2, 1],
+      ['dashboards', 1, 3],
+    ]);
+    expect(cost.totalUsd).toBeCloseTo(26);
+    expect(monitoringCostOf({ ...usage, monitoring: undefined }, prices).lines).toEqual([]);
+    // The report: a section of its own and the months with it, at 1M and at 10,000 shipments.
+    const sections = costSections(usage, 'a test run', 1);
+    expect(sections.find((s) => s.title.startsWith('Fixed monthly costs'))?.rows.at(-1)).toEqual({ what: 'in all', quantity: '', unit: '', 'a month': '$26.00' });
+    const totals = sections.find((s) => s.title.startsWith('AWS cost totals'))!.rows;
+    expect(totals.find((r) => String(r.figure).startsWith('a month of 10,000 shipments'))?.ours).toBe('$26.00');
+  });
+});
+
+describe('the custom metrics the functions published, in the emulator', () => {
+  let emulator: Emulator;
+  let cloudwatch: CloudWatchClient;
+  beforeAll(async () => {
+    emulator = await startEmulator({ log: () => undefined });
+    cloudwatch = new CloudWatchClient(clientConfig(emulator.endpoint));
+  });
+  afterAll(async () => {
+    cloudwatch?.destroy();
+    await emulator?.stop();
+  });
+
+  test('each namespace, name and dimension set once, however many data points; AWS namespaces are not custom', async () => {
+    const datum = (name: string, service: string) => ({ MetricName: name, Dimensions: [{ Name: 'service', Value: service }], Value: 1 });
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'LogisticsSync', MetricData: [datum('SyncSucceeded', 'erp-outbound'), datum('SyncSucceeded', 'erp-outbound'), datum('SyncSucceeded', 'cs-outbound'), datum('RateLimitWait', 'cs-outbound')] }));
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'LogisticsSync', MetricData: [{ MetricName: 'SyncSucceeded', Value: 1 }] }));
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'Errors', Value: 1 }] }));
+    expect(await countCustomMetrics(cloudwatch)).toBe(4);
+  });
+});
