@@ -251,6 +251,7 @@ export function monitoringCostOf(usage: Usage, prices: Prices): { readonly lines
   const m = usage.monitoring;
   if (m) {
     add('custom-metrics', 'custom metrics the functions publish (EMF; each name and dimension set)', m.customMetrics, 'metric-month', 'cloudWatchCustomMetric');
+    add('api-detailed-metrics', "API Gateway's detailed metrics (per REST API method, per HTTP API route), billed as custom metrics", m.apiDetailedMetrics ?? 0, 'metric-month', 'cloudWatchCustomMetric');
     add('alarms', 'alarms the stack declares (per metric each evaluates)', m.alarmMetrics, 'alarm metric-month', 'cloudWatchAlarmMetric');
     add('composite-alarms', 'composite alarms', m.compositeAlarms, 'alarm-month', 'cloudWatchCompositeAlarm');
     add('dashboards', 'dashboards', m.dashboards, 'dashboard-month', 'cloudWatchDashboard');
