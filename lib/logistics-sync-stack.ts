@@ -153,7 +153,10 @@ export class LogisticsSyncStack extends Stack {
     bcReadBack?.grantEnqueue(erpInbound);
     alertRecheck.grantEnqueue(inbound.find((i) => i.adapter.system === 'fleet')!.adapter.handler);
     // A REST API by default; an HTTP API where the stage chooses it (cheaper, fewer gateway features: docs/webhooks.md).
-    const webhookApi: WebhookIngress = config.webhooks.api === 'http' ? new WebhookHttpApi(this, 'WebhookHttp', { systems: inbound }) : new WebhookApi(this, 'Webhooks', { systems: inbound });
+    // Per-method and per-route metrics, which API Gateway bills as custom metrics (stage `apiDetailedMetrics`).
+    const detailedMetrics = config.apiDetailedMetrics ?? true;
+    const webhookApi: WebhookIngress =
+      config.webhooks.api === 'http' ? new WebhookHttpApi(this, 'WebhookHttp', { systems: inbound, detailedMetrics }) : new WebhookApi(this, 'Webhooks', { systems: inbound, detailedMetrics });
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
     // BC notifies only while subscribed: a schedule creates the subscription and renews it before BC's three days run out.
     const bcSubscriptions = businessCentral
@@ -229,6 +232,7 @@ export class LogisticsSyncStack extends Stack {
       correlationTable: this.tables.correlationTable,
       // One account-level CloudWatch role setting per stack: the webhook API's.
       cloudWatchAccount: webhookApi.cloudWatchAccount,
+      detailedMetrics,
     });
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
@@ -240,6 +244,7 @@ export class LogisticsSyncStack extends Stack {
       // Unique per account, region and stage, as Cognito domains must be.
       authDomainPrefix: `lsync-${config.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${this.account}`,
       cloudWatchAccount: webhookApi.cloudWatchAccount ?? traceApi.cloudWatchAccount,
+      detailedMetrics,
     });
     new CfnOutput(this, 'VisibilityPageUrl', { value: visibility.pageUrl, description: 'The visibility page (sign in with a user of VisibilityUserPoolId)' });
     new CfnOutput(this, 'VisibilityUserPoolId', { value: visibility.userPool.userPoolId, description: 'Who may read the visibility page: add users here (docs/visibility.md)' });

@@ -24,6 +24,12 @@ export interface WebhookApiProps {
   readonly systems: readonly WebhookRouteSet[];
   /** @default 'v1' */
   readonly stageName?: string;
+  /**
+   * Detailed CloudWatch metrics per method or route (API Gateway bills them as custom metrics: 5 per REST API method, 6
+   * per HTTP API route, $0.30 each a month). The stack's alarms and dashboard read the API-level metrics, which
+   * API Gateway writes either way. @default true
+   */
+  readonly detailedMetrics?: boolean;
   /** Retention of the access log group. @default logs.RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: logs.RetentionDays;
   /**
@@ -164,7 +170,7 @@ export class WebhookApi extends Construct implements WebhookIngress {
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         tracingEnabled: true,
-        metricsEnabled: true,
+        metricsEnabled: props.detailedMetrics ?? true,
         // Stage default (any route without its own setting); each route gets its system's limits below.
         throttlingRateLimit: stageDefault.rateLimitPerSecond,
         throttlingBurstLimit: stageDefault.burstLimit,

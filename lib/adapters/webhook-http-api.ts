@@ -20,7 +20,8 @@ export type WebhookHttpApiProps = Omit<WebhookApiProps, 'webAclArn' | 'cloudWatc
  * attach to HTTP APIs), no request validation of the signature headers at the gateway (the function still refuses an
  * unsigned request, after an invocation), no X-Ray trace started at the gateway, no execution logs, and the gateway's
  * own errors in HTTP API's shape (`{"message":"Not Found"}`, `{"message":"Too Many Requests"}`) rather than ours.
- * Kept: per-route throttling from the stage config, a JSON access log without bodies or headers, detailed metrics,
+ * Kept: per-route throttling from the stage config, a JSON access log without bodies or headers, detailed metrics
+ * (unless `detailedMetrics` is false),
  * the same 30-second integration timeout and 10 MB payload limit, and the functions' body bound (`maxBodyBytes`).
  */
 export class WebhookHttpApi extends Construct implements WebhookIngress {
@@ -52,7 +53,7 @@ export class WebhookHttpApi extends Construct implements WebhookIngress {
       httpApi: this.api,
       stageName: props.stageName ?? 'v1',
       autoDeploy: true,
-      detailedMetricsEnabled: true,
+      detailedMetricsEnabled: props.detailedMetrics ?? true,
       // Stage default (a route without its own setting); each route gets its system's limits below.
       throttle: { rateLimit: stageDefault.rateLimitPerSecond, burstLimit: stageDefault.burstLimit },
       accessLogSettings: {
@@ -74,7 +75,7 @@ export class WebhookHttpApi extends Construct implements WebhookIngress {
           const [route] = this.api.addRoutes({ path, methods: [method], integration });
           const key = `${method} ${path}`;
           routes.set(key, route!);
-          routeSettings[key] = { ThrottlingRateLimit: throttle.rateLimitPerSecond, ThrottlingBurstLimit: throttle.burstLimit, DetailedMetricsEnabled: true };
+          routeSettings[key] = { ThrottlingRateLimit: throttle.rateLimitPerSecond, ThrottlingBurstLimit: throttle.burstLimit, DetailedMetricsEnabled: props.detailedMetrics ?? true };
           Validations.of(route!).acknowledge({
             id: 'AwsSolutions-APIG4',
             reason: `Vendor webhook (${adapter.system}/${dialect.route}): vendors cannot sign with IAM or present a JWT; every request is authenticated by the vendor's HMAC signature (constant-time, with a replay window where the vendor signs a timestamp) before anything is parsed or published.`,

@@ -172,6 +172,11 @@ export interface StageConfig {
   readonly powertools?: 'layer' | 'bundled';
   /** The least severe log line the functions write (`POWERTOOLS_LOG_LEVEL`; lib/core/powertools.ts). @default 'INFO' */
   readonly logLevel?: LogLevel;
+  /**
+   * API Gateway's detailed metrics per method and route on the stack's APIs (webhooks, trace, visibility), which it
+   * bills as custom metrics; the alarms and the dashboard read the API-level metrics, written either way. @default true
+   */
+  readonly apiDetailedMetrics?: boolean;
   readonly retention: {
     readonly eventArchiveDays: number;
     readonly logRetentionDays: number;

@@ -15,6 +15,12 @@ export interface TraceApiProps {
   readonly rateLimitPerSecond?: number;
   /** @default 20 */
   readonly burstLimit?: number;
+  /**
+   * Detailed CloudWatch metrics per method or route (API Gateway bills them as custom metrics: 5 per REST API method, 6
+   * per HTTP API route, $0.30 each a month). The stack's alarms and dashboard read the API-level metrics, which
+   * API Gateway writes either way. @default true
+   */
+  readonly detailedMetrics?: boolean;
   /** Retention of the function's and the access logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -68,7 +74,7 @@ export class TraceApi extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         tracingEnabled: true,
-        metricsEnabled: true,
+        metricsEnabled: props.detailedMetrics ?? true,
         throttlingRateLimit: props.rateLimitPerSecond ?? 10,
         throttlingBurstLimit: props.burstLimit ?? 20,
       },

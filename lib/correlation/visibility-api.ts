@@ -32,6 +32,12 @@ export interface VisibilityApiProps {
    * @default - this API declares its own
    */
   readonly cloudWatchAccount?: apigateway.CfnAccount;
+  /**
+   * Detailed CloudWatch metrics per method or route (API Gateway bills them as custom metrics: 5 per REST API method, 6
+   * per HTTP API route, $0.30 each a month). The stack's alarms and dashboard read the API-level metrics, which
+   * API Gateway writes either way. @default true
+   */
+  readonly detailedMetrics?: boolean;
 }
 
 /** Pure validation of the props; skips unresolved tokens and names the bad value. */
@@ -108,7 +114,7 @@ export class VisibilityApi extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         tracingEnabled: true,
-        metricsEnabled: true,
+        metricsEnabled: props.detailedMetrics ?? true,
         throttlingRateLimit: props.rateLimitPerSecond ?? 10,
         throttlingBurstLimit: props.burstLimit ?? 20,
       },

@@ -124,6 +124,27 @@ describe('stage configuration', () => {
     expect(() => parseStageConfig(stages, 'dev', { logLevel: 'TRACE' })).toThrow(/logLevel must be one of \["DEBUG","INFO","WARN","ERROR"\]/);
   });
 
+  test("apiDetailedMetrics: API Gateway's per-method and per-route metrics on every API by default, on none when the stage turns them off", () => {
+    const detailed = (overrides?: Record<string, unknown>) => {
+      const resources = Object.values(synthStage('dev', overrides ? { configOverrides: overrides } : {}).template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>);
+      const rest = resources.filter((r) => r.Type === 'AWS::ApiGateway::Stage').map((r) => (r.Properties.MethodSettings as { MetricsEnabled?: boolean }[]).some((m) => m.MetricsEnabled === true));
+      const http = resources
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage')
+        .map((r) => [(r.Properties.DefaultRouteSettings as { DetailedMetricsEnabled?: boolean } | undefined)?.DetailedMetricsEnabled === true, ...Object.values((r.Properties.RouteSettings ?? {}) as Record<string, { DetailedMetricsEnabled?: boolean }>).map((x) => x.DetailedMetricsEnabled === true)]);
+      return { rest, http };
+    };
+    // The webhook, trace and visibility REST APIs.
+    expect(detailed().rest).toEqual([true, true, true]);
+    expect(detailed({ apiDetailedMetrics: false }).rest).toEqual([false, false, false]);
+    const http = detailed({ webhooks: { api: 'http' }, apiDetailedMetrics: false });
+    expect(http.rest).toEqual([false, false]);
+    expect(http.http).toHaveLength(1);
+    expect(http.http[0].length).toBeGreaterThan(5);
+    expect(http.http[0].every((on) => !on)).toBe(true);
+    expect(detailed({ webhooks: { api: 'http' } }).http[0].every((on) => on)).toBe(true);
+    expect(() => parseStageConfig(stages, 'dev', { apiDetailedMetrics: 'no' })).toThrow(/apiDetailedMetrics/);
+  });
+
   test('a system calls the vendor the stage names (its default otherwise); an unknown one fails synthesis naming the choices', () => {
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'freshservice' } } })).toThrow(/systems\.cs\.vendor "freshservice" is not one of the cs vendors \(known: zendesk, freshdesk\)/);
     expect(() => parseStageConfig(stages, 'dev', { systems: { cs: { vendor: 'samsara' } } })).toThrow(/systems\.cs\.vendor "samsara" is not one of the cs vendors/);
