@@ -6,16 +6,13 @@
 // plain pipeline a user would otherwise build (sandbox/cost-baseline.ts), through the same model.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mergeConfig } from '../lib/config/stage-config';
-import { clientConfig } from '../sandbox/aws';
 import { plainPipeline, roleOf, webhookPath, webhookRequests, withoutRateLimitWaits, writeUnitsByFunction } from '../sandbox/cost-baseline';
-import { costOf, DAYS_PER_MONTH, loadPrices, monitoringCostOf, PLATFORM_LOG_BYTES_PER_INVOCATION, storageCostOf, type CostBreakdown, type CostLine } from '../sandbox/cost-model';
+import { costOf, dynamoDbStorageUsd, loadPrices, monitoringCostOf, PLATFORM_LOG_BYTES_PER_INVOCATION, storageCostOf, type CostBreakdown, type CostLine, type Prices } from '../sandbox/cost-model';
 import { startMetering, type Usage } from '../sandbox/metering';
-import { measureMonitoring } from '../sandbox/monitoring';
-import { measureStorage } from '../sandbox/storage';
+import { measureKept } from '../sandbox/storage';
 import { PROJECT_ROOT } from '../sandbox/python-env';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { cdkJsonContext, startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { runScenario } from '../sandbox/scenario/reference';
 import { formatReport, passed } from './chaos/report';
 import { planOrders } from './chaos/plan';
@@ -81,8 +78,7 @@ export function deployedRetention(context: { stage?: unknown; stages?: unknown }
 /** What the environment chooses for the run's sandbox: the webhook API and further stage settings, over the deployed retention. */
 function runChoices(): { webhookApi?: 'rest' | 'http'; stageOverrides?: Record<string, unknown> } {
   const webhookApi = webhookApiOf(process.env.COST_WEBHOOK_API);
-  const context = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: { stage?: unknown; stages?: unknown } }).context;
-  const stageOverrides = mergeConfig({ retention: deployedRetention(context) }, stageOverridesOf(process.env.COST_STAGE_OVERRIDES) ?? {}) as Record<string, unknown>;
+  const stageOverrides = mergeConfig({ retention: deployedRetention(cdkJsonContext()) }, stageOverridesOf(process.env.COST_STAGE_OVERRIDES) ?? {}) as Record<string, unknown>;
   return { ...(webhookApi ? { webhookApi } : {}), stageOverrides };
 }
 
@@ -95,13 +91,7 @@ async function scenarioRun(): Promise<BenchSection[]> {
     const report = await runScenario(sandbox, undefined, { log: () => undefined });
     if (!report.ok) throw new Error(`the reference scenario failed: ${report.firstFailure}`);
     await settle(sandbox);
-    const dynamo = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
-    try {
-      const retention = { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays };
-      usage = { ...(await meter.stop()), storage: await measureStorage(dynamo, new Date()), retention, monitoring: await measureMonitoring(sandbox) };
-    } finally {
-      dynamo.destroy();
-    }
+    usage = { ...(await meter.stop()), ...(await measureKept(sandbox)) };
   } finally {
     await sandbox.stop();
   }
@@ -139,7 +129,12 @@ interface SavedRun {
 
 /** `COST_USAGE_FILE`: prices a saved run again (after a price or a model change) instead of running one. */
 export function savedRun(file: string): BenchSection[] {
-  const run = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedRun>;
+  let run: Partial<SavedRun>;
+  try {
+    run = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedRun>;
+  } catch (error) {
+    throw new Error(`COST_USAGE_FILE ${file} cannot be read as a saved run: ${(error as Error).message}`, { cause: error });
+  }
   if (!run.usage || typeof run.note !== 'string' || typeof run.shipments !== 'number') throw new Error(`${file} is not a run the cost bench saved (usage, note, shipments)`);
   return costSections(run.usage, `${run.note} Priced again from ${file}.`, run.shipments);
 }
@@ -278,7 +273,7 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
         'Items by the shape of their key (lib/core/tables.ts): `CORR#… / TL#…` timeline entries, `LINK#… / CORR#…` links, `SHIPMENT#… / STATE` the shipment state with its view, `SHIPMENT#… / SYNC#…` the ERP status guard, `idempotency record` Powertools records; failed conditional writes count (DynamoDB bills them). A batch request\'s measured units are shared evenly among its entries. `SHIPMENT#… / STATE` includes the shipment\'s in-flight membership (the `InFlight` GSI\'s keys). Writes to the GSIs themselves (an item entering or leaving one, or changing what it projects, as the emulator measured them) are in the function table\'s units, not here.',
       ],
     },
-    ...storageSections(usage, storage, shipments),
+    ...storageSections(usage, storage, shipments, prices),
     ...(monitoring.lines.length > 0
       ? [
           {
@@ -295,13 +290,11 @@ export function costSections(usage: Usage, runNote: string, shipments = 1): Benc
 }
 
 /** The storage section: what the run left in DynamoDB by kind of item and for how long, logs and the archive. */
-function storageSections(usage: Usage, storage: ReturnType<typeof storageCostOf>, shipments: number): BenchSection[] {
+function storageSections(usage: Usage, storage: ReturnType<typeof storageCostOf>, shipments: number, prices: Prices): BenchSection[] {
   if (storage.lines.length === 0 || !usage.storage) return [];
   const monthly = (usdTotal: number) => usd((usdTotal / shipments) * 1e6);
-  const price = storage.lines.find((l) => l.key === 'dynamodb-storage');
-  const perGbMonth = price ? price.usd / price.quantity : 0;
   const rows: Record<string, string | number>[] = usage.storage.items.map((s) => {
-    const usdTotal = (s.byteDays / DAYS_PER_MONTH / 1024 ** 3) * perGbMonth;
+    const usdTotal = dynamoDbStorageUsd(s.byteDays, prices);
     return {
       what: `DynamoDB ${s.table}: ${s.kind}`,
       items: s.items,

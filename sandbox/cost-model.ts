@@ -72,6 +72,13 @@ function price(prices: Prices, key: string): number {
   return p.usd / p.per;
 }
 
+/** Adds a priced line to `lines` when its quantity is positive. */
+function lineAdder(lines: CostLine[], prices: Prices): (key: string, service: string, item: string, quantity: number, unit: string, priceKey: string) => void {
+  return (key, service, item, quantity, unit, priceKey) => {
+    if (quantity > 0) lines.push({ key, service, item, quantity, unit, usd: quantity * price(prices, priceKey) });
+  };
+}
+
 /**
  * The write units of DynamoDB requests: as the emulator measured them by item size when it did (metering.ts
  * `AwsCallCount.writeUnits`), else one per item written (two in a transaction), i.e. items of at most 1 KB.
@@ -119,9 +126,7 @@ function sum<T>(items: readonly T[], of: (item: T) => number): number {
 
 export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBreakdown {
   const lines: CostLine[] = [];
-  const add = (key: string, service: string, item: string, quantity: number, unit: string, priceKey: string) => {
-    if (quantity > 0) lines.push({ key, service, item, quantity, unit, usd: quantity * price(prices, priceKey) });
-  };
+  const add = lineAdder(lines, prices);
   const calls = (service: string, operation?: string, principal?: AwsCallCount['principal']) =>
     usage.awsCalls.filter((c) => c.service === service && (operation === undefined || c.operation === operation) && (principal === undefined || c.principal === principal));
   const naive = variant === 'naive';
@@ -203,6 +208,16 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
 /** Days in an average month: a GB-month is a GB kept this long. */
 export const DAYS_PER_MONTH = 365.25 / 12;
 
+/** GB-months of `byteDays` (bytes × days kept; GB = 1024³ bytes, as the logs' ingestion). */
+export function gbMonthsOf(byteDays: number): number {
+  return byteDays / DAYS_PER_MONTH / 1024 ** 3;
+}
+
+/** What DynamoDB storage of `byteDays` costs (`dynamoDbStorage`): the bench's line per kind of item. */
+export function dynamoDbStorageUsd(byteDays: number, prices: Prices): number {
+  return gbMonthsOf(byteDays) * price(prices, 'dynamoDbStorage');
+}
+
 /** What a run's data will cost in storage over its retention (storageCostOf). */
 export interface StorageCost {
   readonly lines: readonly CostLine[];
@@ -222,18 +237,15 @@ export interface StorageCost {
  */
 export function storageCostOf(usage: Usage, prices: Prices): StorageCost {
   const lines: CostLine[] = [];
-  const add = (key: string, service: string, item: string, quantity: number, unit: string, priceKey: string) => {
-    if (quantity > 0) lines.push({ key, service, item, quantity, unit, usd: quantity * price(prices, priceKey) });
-  };
-  const gb = 1024 ** 3;
+  const add = lineAdder(lines, prices);
   const stored = usage.storage?.items ?? [];
-  add('dynamodb-storage', 'DynamoDB', "storage of the items the run left, each until its TTL (GSI entries and 100 bytes' overhead per item and entry included)", sum(stored, (s) => s.byteDays) / DAYS_PER_MONTH / gb, 'GB-month', 'dynamoDbStorage');
+  add('dynamodb-storage', 'DynamoDB', "storage of the items the run left, each until its TTL (GSI entries and 100 bytes' overhead per item and entry included)", gbMonthsOf(sum(stored, (s) => s.byteDays)), 'GB-month', 'dynamoDbStorage');
   if (usage.retention) {
     const logBytes = sum(usage.lambda, (fn) => fn.logBytes ?? 0);
-    add('logs-storage', 'CloudWatch Logs', `storage of the functions' log output for the log retention (${usage.retention.logRetentionDays} days; as written, before CloudWatch compresses it)`, (logBytes * usage.retention.logRetentionDays) / DAYS_PER_MONTH / gb, 'GB-month', 'cloudWatchLogsStorage');
+    add('logs-storage', 'CloudWatch Logs', `storage of the functions' log output for the log retention (${usage.retention.logRetentionDays} days; as written, before CloudWatch compresses it)`, gbMonthsOf(logBytes * usage.retention.logRetentionDays), 'GB-month', 'cloudWatchLogsStorage');
     const eventBytes = sum(usage.awsCalls.filter((c) => c.service === 'events' && c.operation === 'PutEvents'), (c) => c.eventBytes ?? 0);
-    add('archive-ingest', 'EventBridge', 'events archived (every event on the bus, by PutEvents entry size)', eventBytes / gb, 'GB', 'eventBridgeArchiveIngest');
-    add('archive-storage', 'EventBridge', `archive storage for its retention (${usage.retention.eventArchiveDays} days)`, (eventBytes * usage.retention.eventArchiveDays) / DAYS_PER_MONTH / gb, 'GB-month', 'eventBridgeArchiveStorage');
+    add('archive-ingest', 'EventBridge', 'events archived (every event on the bus, by PutEvents entry size)', eventBytes / 1024 ** 3, 'GB', 'eventBridgeArchiveIngest');
+    add('archive-storage', 'EventBridge', `archive storage for its retention (${usage.retention.eventArchiveDays} days)`, gbMonthsOf(eventBytes * usage.retention.eventArchiveDays), 'GB-month', 'eventBridgeArchiveStorage');
   }
   return { lines, totalUsd: sum(lines, (l) => l.usd), unexpiringItems: sum(stored, (s) => s.unexpiringItems), unexpiringBytes: sum(stored, (s) => s.unexpiringBytes) };
 }
@@ -245,9 +257,8 @@ export function storageCostOf(usage: Usage, prices: Prices): StorageCost {
  */
 export function monitoringCostOf(usage: Usage, prices: Prices): { readonly lines: readonly CostLine[]; readonly totalUsd: number } {
   const lines: CostLine[] = [];
-  const add = (key: string, item: string, quantity: number, unit: string, priceKey: string) => {
-    if (quantity > 0) lines.push({ key, service: 'CloudWatch', item, quantity, unit, usd: quantity * price(prices, priceKey) });
-  };
+  const addLine = lineAdder(lines, prices);
+  const add = (key: string, item: string, quantity: number, unit: string, priceKey: string) => addLine(key, 'CloudWatch', item, quantity, unit, priceKey);
   const m = usage.monitoring;
   if (m) {
     add('custom-metrics', 'custom metrics the functions publish (EMF; each name and dimension set)', m.customMetrics, 'metric-month', 'cloudWatchCustomMetric');

@@ -134,8 +134,8 @@ export function describeReports(reports: Readonly<Record<string, DeployReport>>)
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 
-/** The `context` of cdk.json, with JSON-valued entries (e.g. `stages`) parsed. */
-function cdkJsonContext(): Record<string, unknown> {
+/** The `context` of cdk.json as written (a JSON-valued entry such as `stages` may be a string: `contextJson` parses it). */
+export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 

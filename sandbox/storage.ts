@@ -1,5 +1,7 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, paginateScan, type AttributeValue, type DynamoDBClient, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { itemKindOf } from './metering';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand, paginateScan, type AttributeValue, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { clientConfig } from './aws';
+import { itemKindOf, type Usage } from './metering';
+import { measureMonitoring } from './monitoring';
 
 /**
  * What the product keeps in DynamoDB at the end of a metered run, and for how long: the cost bench prices storage
@@ -143,4 +145,20 @@ export async function measureStorage(client: DynamoDBClient, now: Date): Promise
     }
   }
   return { measuredAt: now.toISOString(), items: [...byKind.values()].sort((a, b) => b.byteDays - a.byteDays || a.table.localeCompare(b.table) || a.kind.localeCompare(b.kind)) };
+}
+
+/**
+ * What a metered run leaves to be priced beyond its requests, read when its meter stops: the tables' storage, the
+ * stage's retention of its logs and archive, and the monitoring (sandbox/monitoring.ts).
+ */
+export async function measureKept(
+  sandbox: Parameters<typeof measureMonitoring>[0] & { readonly config: { readonly retention: { readonly logRetentionDays: number; readonly eventArchiveDays: number } } },
+): Promise<Required<Pick<Usage, 'storage' | 'retention' | 'monitoring'>>> {
+  const client = new DynamoDBClient(clientConfig(sandbox.emulator.endpoint));
+  try {
+    const { logRetentionDays, eventArchiveDays } = sandbox.config.retention;
+    return { storage: await measureStorage(client, new Date()), retention: { logRetentionDays, eventArchiveDays }, monitoring: await measureMonitoring(sandbox) };
+  } finally {
+    client.destroy();
+  }
 }

@@ -7,8 +7,7 @@ import { clientConfig } from '../../sandbox/aws';
 import { endpointsFile as endpointsFileOf } from '../../sandbox/endpoints';
 import { PROJECT_ROOT } from '../../sandbox/python-env';
 import { startMetering, type Meter } from '../../sandbox/metering';
-import { measureMonitoring } from '../../sandbox/monitoring';
-import { measureStorage } from '../../sandbox/storage';
+import { measureKept } from '../../sandbox/storage';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { BacklogSampler } from './adapters';
 import { judgeAll } from './count';
@@ -160,15 +159,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosSummary
       if (!quiet) log(`${what}: the queues did not drain within ${Math.round(drainTimeoutMs / 1000)} s`);
     };
     await drain('drain', WAITING_FOR_THE_INDEX);
-    // What the run left in the tables, sized and aged as DynamoDB bills storage, and the stage's retention: the cost
-    // bench prices storage from them (sandbox/cost-model.ts storageCostOf).
+    // With what the run left (storage, retention, monitoring), which the cost bench prices (sandbox/cost-model.ts).
     const metered = await meter?.stop();
-    const usage = metered && {
-      ...metered,
-      storage: await measureStorage(dynamo, new Date()),
-      retention: { logRetentionDays: sandbox.config.retention.logRetentionDays, eventArchiveDays: sandbox.config.retention.eventArchiveDays },
-      monitoring: await measureMonitoring(sandbox),
-    };
+    const usage = metered && { ...metered, ...(await measureKept(sandbox)) };
     clearInterval(progress);
     backlog.stop();
     const adapters = backlog.figures();

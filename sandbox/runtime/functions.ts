@@ -33,7 +33,8 @@ export interface FunctionStats {
   peakHeapBytes: number;
   /**
    * Bytes its execution environments wrote to stdout and stderr (its log file): what Lambda sends to CloudWatch Logs,
-   * before Lambda's own platform records (START, END, REPORT).
+   * beside its own records of each invocation, which the sandbox does not write (the cost model adds them:
+   * cost-model.ts `PLATFORM_LOG_BYTES_PER_INVOCATION`).
    */
   readonly logBytes: number;
 }

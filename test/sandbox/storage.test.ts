@@ -201,6 +201,9 @@ describe('the cost bench prices storage for a deployed stage', () => {
       expect(sections.find((s) => s.title.startsWith('AWS cost totals'))?.rows.find((r) => String(r.figure).startsWith('per shipment lifecycle, everything'))?.ours).toBe('$7.00e-6'); // 4 REST requests at $3.50 per million, over 2
       writeFileSync(file, JSON.stringify({ usage }));
       expect(() => savedRun(file)).toThrow(/is not a run the cost bench saved/);
+      writeFileSync(file, '{"usage": ');
+      expect(() => savedRun(file)).toThrow(`COST_USAGE_FILE ${file} cannot be read as a saved run`);
+      expect(() => savedRun(path.join(dir, 'missing.json'))).toThrow(/cannot be read as a saved run: ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
