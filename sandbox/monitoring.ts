@@ -90,11 +90,15 @@ export function monitoringResources(stack: { ofType(type: string): readonly { re
 }
 
 /**
- * The monitoring a running sandbox bills: the custom metrics its functions published (after the EMF forwarder's next
- * put, about once a second) and the product stack's alarms and dashboards.
+ * The monitoring a running sandbox bills: the custom metrics its functions published (once the EMF they wrote is put
+ * into the emulator's CloudWatch) and the product stack's alarms and dashboards.
  */
-export async function measureMonitoring(sandbox: { readonly emulator: { readonly endpoint: string }; readonly product?: Parameters<typeof monitoringResources>[0] }): Promise<MonitoringUsage> {
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+export async function measureMonitoring(sandbox: {
+  readonly emulator: { readonly endpoint: string };
+  readonly product?: Parameters<typeof monitoringResources>[0];
+  flushMetrics(): Promise<void>;
+}): Promise<MonitoringUsage> {
+  await sandbox.flushMetrics();
   const client = new CloudWatchClient(clientConfig(sandbox.emulator.endpoint));
   try {
     return { customMetrics: await countCustomMetrics(client), ...templateMonitoring(sandbox.product ? monitoringResources(sandbox.product) : []) };

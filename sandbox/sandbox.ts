@@ -113,6 +113,8 @@ export interface Sandbox {
   /** Resource types the emulator does not create, by stack (reported once at start). */
   readonly reports: Readonly<Record<string, DeployReport>>;
   readonly unsupportedFunctions: readonly UnsupportedFunction[];
+  /** Puts the EMF metrics the functions have written so far into the emulator's CloudWatch now (runtime/emf.ts). */
+  flushMetrics(): Promise<void>;
   /** Adds a server's endpoints to `endpoints` and endpoints.json; it is closed first when the sandbox stops. */
   attach(server: AttachedServer): void;
   /** Stops everything (attached servers, pollers, executions, servers, workers, simulators, emulator) and releases the lock. Idempotent. */
@@ -365,6 +367,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       secrets,
       reports: Object.fromEntries(stacks.map((s) => [s.stackName, s.report])),
       unsupportedFunctions: runtime.unsupportedFunctions,
+      flushMetrics: () => runtime.flushMetrics(),
       attach(server) {
         if (stopping) throw new Error('the sandbox is stopping');
         endpoints = { ...endpoints, ...server.endpoints };

@@ -5,7 +5,7 @@ import { clientConfig } from '../../sandbox/aws';
 import { loadPrices, monitoringCostOf } from '../../sandbox/cost-model';
 import { startEmulator, type Emulator } from '../../sandbox/emulator';
 import type { Usage } from '../../sandbox/metering';
-import { countCustomMetrics, monitoringResources, templateMonitoring } from '../../sandbox/monitoring';
+import { countCustomMetrics, measureMonitoring, monitoringResources, templateMonitoring } from '../../sandbox/monitoring';
 
 /** The monitoring's fixed monthly bill: custom metrics, alarms (per alarm metric) and dashboards. */
 describe('what the monitoring bills a month, whatever the volume', () => {
@@ -81,5 +81,16 @@ describe('the custom metrics the functions published, in the emulator', () => {
     await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'LogisticsSync', MetricData: [{ MetricName: 'SyncSucceeded', Value: 1 }] }));
     await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'Errors', Value: 1 }] }));
     expect(await countCustomMetrics(cloudwatch)).toBe(4);
+  });
+
+  test('the measure first has the sandbox put the EMF its functions wrote, then counts', async () => {
+    const before = await countCustomMetrics(cloudwatch);
+    // The sandbox's EMF forwarder, put on demand: what was written until the meter stopped is counted.
+    const flushMetrics = async () => {
+      await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'LogisticsSync', MetricData: [{ MetricName: 'WebhookAccepted', Dimensions: [{ Name: 'service', Value: 'fleet-inbound' }], Value: 1 }] }));
+    };
+    const measured = await measureMonitoring({ emulator, flushMetrics });
+    expect(measured.customMetrics).toBe(before + 1);
+    expect(measured).toMatchObject({ alarmMetrics: 0, dashboards: 0 });
   });
 });
