@@ -133,6 +133,7 @@ export class LogisticsSyncStack extends Stack {
         maxBodyBytes: config.webhooks.maxBodyBytes,
         timestampTolerance: Duration.seconds(config.webhooks.timestampToleranceSeconds),
         idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
+        logRetention: config.retention.logRetentionDays,
         // The ERP adapter hands SAP's thin sales-order events to the read-back queue; the fleet adapter reads a
         // temperature alert's reading from the fleet API and the shipments on the alerting asset from the index; the
         // CS adapter of a Freshdesk stage reads a resolved ticket's stats (its time: the fact the CS sweep also reads).
@@ -154,9 +155,10 @@ export class LogisticsSyncStack extends Stack {
     alertRecheck.grantEnqueue(inbound.find((i) => i.adapter.system === 'fleet')!.adapter.handler);
     // A REST API by default; an HTTP API where the stage chooses it (cheaper, fewer gateway features: docs/webhooks.md).
     // Per-method and per-route metrics, which API Gateway bills as custom metrics (stage `apiDetailedMetrics`).
+    // The access log is kept as long as the functions' logs (stage `retention.logRetentionDays`).
     const detailedMetrics = config.apiDetailedMetrics ?? true;
-    const webhookApi: WebhookIngress =
-      config.webhooks.api === 'http' ? new WebhookHttpApi(this, 'WebhookHttp', { systems: inbound, detailedMetrics }) : new WebhookApi(this, 'Webhooks', { systems: inbound, detailedMetrics });
+    const webhookApiProps = { systems: inbound, detailedMetrics, accessLogRetention: config.retention.logRetentionDays };
+    const webhookApi: WebhookIngress = config.webhooks.api === 'http' ? new WebhookHttpApi(this, 'WebhookHttp', webhookApiProps) : new WebhookApi(this, 'Webhooks', webhookApiProps);
     new CfnOutput(this, 'WebhookBaseUrl', { value: webhookApi.url, description: 'POST <url>webhooks/<system>/<dialect> (docs/webhooks.md)' });
     // BC notifies only while subscribed: a schedule creates the subscription and renews it before BC's three days run out.
     const bcSubscriptions = businessCentral
@@ -208,6 +210,7 @@ export class LogisticsSyncStack extends Stack {
           alarmTopic: this.onCallTopic,
           idempotencyTtl: Duration.hours(config.retention.idempotencyTtlHours),
           correlationTtl: Duration.days(config.retention.correlationTtlDays),
+          logRetention: config.retention.logRetentionDays,
           ...queueRetention,
         }),
       ]),
@@ -217,6 +220,7 @@ export class LogisticsSyncStack extends Stack {
       alertCheckQueue: alertRecheck.queue,
       alarmTopic: this.onCallTopic,
       ttl: Duration.days(config.retention.correlationTtlDays),
+      logRetention: config.retention.logRetentionDays,
       ...queueRetention,
     });
     const routing = new Routing(this, 'Routing', {
@@ -233,6 +237,7 @@ export class LogisticsSyncStack extends Stack {
       // One account-level CloudWatch role setting per stack: the webhook API's.
       cloudWatchAccount: webhookApi.cloudWatchAccount,
       detailedMetrics,
+      logRetention: config.retention.logRetentionDays,
     });
     new CfnOutput(this, 'TraceApiUrl', { value: traceApi.traceUrl, description: 'GET <url><id> (SigV4, execute-api)' });
     new CfnOutput(this, 'ExceptionsQueueUrl', { value: routing.exceptionsQueue.queue.queueUrl });
@@ -245,6 +250,7 @@ export class LogisticsSyncStack extends Stack {
       authDomainPrefix: `lsync-${config.stage.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${this.account}`,
       cloudWatchAccount: webhookApi.cloudWatchAccount ?? traceApi.cloudWatchAccount,
       detailedMetrics,
+      logRetention: config.retention.logRetentionDays,
     });
     new CfnOutput(this, 'VisibilityPageUrl', { value: visibility.pageUrl, description: 'The visibility page (sign in with a user of VisibilityUserPoolId)' });
     new CfnOutput(this, 'VisibilityUserPoolId', { value: visibility.userPool.userPoolId, description: 'Who may read the visibility page: add users here (docs/visibility.md)' });

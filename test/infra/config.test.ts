@@ -124,6 +124,24 @@ describe('stage configuration', () => {
     expect(() => parseStageConfig(stages, 'dev', { logLevel: 'TRACE' })).toThrow(/logLevel must be one of \["DEBUG","INFO","WARN","ERROR"\]/);
   });
 
+  test("every API's access log and every function's log are kept for the stage's retention.logRetentionDays, the webhook API on a REST or an HTTP API", () => {
+    const accessLogRetention = (stage: string, overrides?: Record<string, unknown>) => {
+      const resources = synthStage(stage, overrides ? { configOverrides: overrides } : {}).template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      const groupOf = (destination: unknown) => ((destination as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'] ?? [])[0];
+      const groups = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::ApiGateway::Stage' || r.Type === 'AWS::ApiGatewayV2::Stage')
+        .map((r) => groupOf(((r.Properties.AccessLogSetting ?? r.Properties.AccessLogSettings) as { DestinationArn?: unknown } | undefined)?.DestinationArn));
+      const functionLogs = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::Logs::LogGroup' && !groups.some((id) => resources[id!] === r))
+        .map((r) => r.Properties.RetentionInDays);
+      return { access: groups.map((id) => resources[id!]?.Properties.RetentionInDays), others: new Set(functionLogs) };
+    };
+    // The webhook, trace and visibility APIs.
+    expect(accessLogRetention('prod')).toEqual({ access: [90, 90, 90], others: new Set([90]) });
+    expect(accessLogRetention('dev', { webhooks: { api: 'http' } })).toEqual({ access: [30, 30, 30], others: new Set([30]) });
+    expect(accessLogRetention('dev', { webhooks: { api: 'http' }, retention: { logRetentionDays: 7 } })).toEqual({ access: [7, 7, 7], others: new Set([7]) });
+  });
+
   test("apiDetailedMetrics: API Gateway's per-method and per-route metrics on every API by default, on none when the stage turns them off", () => {
     const detailed = (overrides?: Record<string, unknown>) => {
       const resources = Object.values(synthStage('dev', overrides ? { configOverrides: overrides } : {}).template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>);
