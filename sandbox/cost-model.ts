@@ -183,6 +183,8 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
   // (1024³ bytes), and Lambda's own records of each invocation (PLATFORM_LOG_BYTES_PER_INVOCATION).
   add('logs-ingestion', 'CloudWatch Logs', "GB ingested (the functions' log lines and EMF metrics)", sum(usage.lambda, (fn) => fn.logBytes ?? 0) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
   add('logs-ingestion', 'CloudWatch Logs', "GB ingested (Lambda's platform.start and platform.report records of each invocation)", (invocations * PLATFORM_LOG_BYTES_PER_INVOCATION) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
+  // API Gateway's access logs: a line per request in its stage's format, as the local API server wrote them.
+  add('logs-ingestion', 'CloudWatch Logs', "GB ingested (API Gateway's access log lines)", accessLogBytesOf(usage) / 1024 ** 3, 'GB', 'cloudWatchLogsIngestion');
 
   // Step Functions Standard: state transitions.
   add('sfn-transitions', 'Step Functions', 'state transitions of the exception workflows (Standard)', usage.stepFunctions.stateTransitions, 'transition', 'stepFunctionsStandardTransition');
@@ -203,6 +205,11 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
     unpriced: [...unpricedMap.values()],
     idleReceives: Math.max(0, esmReceives - batches),
   };
+}
+
+/** Bytes the APIs' stages wrote to their access logs (none in a usage saved before they were counted). */
+function accessLogBytesOf(usage: Usage): number {
+  return sum(usage.restApis, (a) => a.accessLogBytes ?? 0);
 }
 
 /** Days in an average month: a GB-month is a GB kept this long. */
@@ -241,8 +248,8 @@ export function storageCostOf(usage: Usage, prices: Prices): StorageCost {
   const stored = usage.storage?.items ?? [];
   add('dynamodb-storage', 'DynamoDB', "storage of the items the run left, each until its TTL (GSI entries and 100 bytes' overhead per item and entry included)", gbMonthsOf(sum(stored, (s) => s.byteDays)), 'GB-month', 'dynamoDbStorage');
   if (usage.retention) {
-    const logBytes = sum(usage.lambda, (fn) => fn.logBytes ?? 0);
-    add('logs-storage', 'CloudWatch Logs', `storage of the functions' log output for the log retention (${usage.retention.logRetentionDays} days; as written, before CloudWatch compresses it)`, gbMonthsOf(logBytes * usage.retention.logRetentionDays), 'GB-month', 'cloudWatchLogsStorage');
+    const logBytes = sum(usage.lambda, (fn) => fn.logBytes ?? 0) + accessLogBytesOf(usage);
+    add('logs-storage', 'CloudWatch Logs', `storage of the functions' log output and the APIs' access logs for the log retention (${usage.retention.logRetentionDays} days; as written, before CloudWatch compresses it)`, gbMonthsOf(logBytes * usage.retention.logRetentionDays), 'GB-month', 'cloudWatchLogsStorage');
     const eventBytes = sum(usage.awsCalls.filter((c) => c.service === 'events' && c.operation === 'PutEvents'), (c) => c.eventBytes ?? 0);
     add('archive-ingest', 'EventBridge', 'events archived (every event on the bus, by PutEvents entry size)', eventBytes / 1024 ** 3, 'GB', 'eventBridgeArchiveIngest');
     add('archive-storage', 'EventBridge', `archive storage for its retention (${usage.retention.eventArchiveDays} days)`, gbMonthsOf(eventBytes * usage.retention.eventArchiveDays), 'GB-month', 'eventBridgeArchiveStorage');

@@ -22,8 +22,11 @@ export interface Usage {
   readonly lambda: readonly LambdaUsage[];
   readonly sqsEventSources: readonly { readonly functionName: string; readonly batches: number; readonly messages: number; readonly batchSize: number }[];
   readonly stepFunctions: { readonly executions: number; readonly stateTransitions: number };
-  /** Requests by API (REST APIs, and HTTP APIs with `protocol: 'HTTP'`: priced apart). */
-  readonly restApis: readonly { readonly name: string; readonly requests: number; readonly protocol?: 'HTTP' }[];
+  /**
+   * Requests by API (REST APIs, and HTTP APIs with `protocol: 'HTTP'`: priced apart), with the bytes its stages wrote
+   * to their access logs (sandbox/runtime/api-gateway/access-log.ts; absent in the usage saved before 2026-12-08).
+   */
+  readonly restApis: readonly { readonly name: string; readonly requests: number; readonly protocol?: 'HTTP'; readonly accessLogBytes?: number }[];
   /** DynamoDB write units by function and kind of item written ({@link writeUnitsByItem}). @default - not split */
   readonly writesByItem?: readonly ItemWriteUnits[];
   /**
@@ -431,7 +434,7 @@ interface Snapshot {
   readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number; logBytes: number }>;
   readonly pollers: Map<string, { batches: number; messages: number }>;
   readonly sfn: { executions: number; stateTransitions: number };
-  readonly apis: Map<string, number>;
+  readonly apis: Map<string, { requests: number; accessLogBytes: number }>;
 }
 
 function snapshot(sandbox: MeteredSandbox): Snapshot {
@@ -441,7 +444,7 @@ function snapshot(sandbox: MeteredSandbox): Snapshot {
     ),
     pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
     sfn: { executions: sandbox.stepFunctions.stats.executions, stateTransitions: sandbox.stepFunctions.stats.stateTransitions },
-    apis: new Map(sandbox.apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, api.stats.requests])),
+    apis: new Map(sandbox.apis.map((api) => [`${api.spec.stackName}/${api.spec.logicalId}`, { requests: api.stats.requests, accessLogBytes: api.stats.accessLogBytes }])),
   };
 }
 
@@ -496,7 +499,10 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
           .filter((p) => p.messages > 0),
         stepFunctions: { executions: after.sfn.executions - before.sfn.executions, stateTransitions: after.sfn.stateTransitions - before.sfn.stateTransitions },
         restApis: [...after.apis]
-          .map(([name, requests]) => ({ name, requests: requests - (before.apis.get(name) ?? 0), ...(httpApis.has(name) ? { protocol: 'HTTP' as const } : {}) }))
+          .map(([name, now]) => {
+            const was = before.apis.get(name) ?? { requests: 0, accessLogBytes: 0 };
+            return { name, requests: now.requests - was.requests, ...(httpApis.has(name) ? { protocol: 'HTTP' as const } : {}), accessLogBytes: now.accessLogBytes - was.accessLogBytes };
+          })
           .filter((a) => a.requests > 0),
       };
     },

@@ -312,6 +312,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       endpoint: emulator.endpoint,
       inlineCodeDir: path.join(workDir, 'inline-code'),
       functionLogDir: path.join(logDir, 'functions'),
+      accessLogDir: path.join(logDir, 'api'),
       log,
       functionLog: options.functionLog,
       prewarm: options.prewarm,

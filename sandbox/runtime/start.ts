@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   readonly inlineCodeDir: string;
   /** Directory of the per-function log files. */
   readonly functionLogDir: string;
+  /** Directory of the API stages' access logs (api-gateway/access-log.ts). @default - counted, not written */
+  readonly accessLogDir?: string;
   readonly log: (line: string) => void;
   /** Also echo function output to this sink. @default - log files only */
   readonly functionLog?: (functionName: string, line: string) => void;
@@ -101,7 +103,7 @@ export async function startRuntime(stacks: readonly DeployedStack[], options: Ru
     stops.push(() => pollers.stop());
     // S3 event notifications, which moto's CloudFormation leaves out (s3-notifications.ts).
     await configureBucketNotifications(stacks, endpoint, log);
-    const apis = await startRestApis(stacks, functions);
+    const apis = await startRestApis(stacks, functions, { accessLogDir: options.accessLogDir });
     stops.push(() => Promise.all(apis.map((api) => api.close())).then(() => undefined));
     // Schedules stop first: a timer firing into stopped pollers would only leave a message behind.
     const schedules = new LocalSchedules(stacks, endpoint, log, functions);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { plainPipeline, webhookPath } from '../../sandbox/cost-baseline';
 import { costOf, loadPrices, NAIVE_TRANSITIONS_PER_EVENT, PLATFORM_LOG_BYTES_PER_INVOCATION } from '../../sandbox/cost-model';
 import { classifyRequest, countRecordedRequests, itemKindOf, linesOf, recordsOnLine, writeUnitsByItem, type RecordedRequest, type Usage } from '../../sandbox/metering';
 
@@ -222,6 +223,17 @@ describe('cost model', () => {
     // A start and a report record, as the Telemetry API documents them, with a trace context: about 0.7 KB.
     expect(PLATFORM_LOG_BYTES_PER_INVOCATION).toBeGreaterThan(600);
     expect(PLATFORM_LOG_BYTES_PER_INVOCATION).toBeLessThan(800);
+  });
+
+  test("CloudWatch Logs: API Gateway's access log lines, the webhook API's in the plain pipeline too (the same API), the read APIs' in ours only", () => {
+    const gb = 1024 ** 3;
+    const logged: Usage = { ...usage, restApis: [{ name: 'Stack/WebhookHttpApi', requests: 10, protocol: 'HTTP', accessLogBytes: 2 * gb }, { name: 'Stack/TraceApi', requests: 2, accessLogBytes: gb }] };
+    const accessLines = (u: Usage) => costOf(u, prices, 'ours').lines.filter((l) => l.key === 'logs-ingestion' && /access log/.test(l.item));
+    expect(accessLines(logged)).toEqual([expect.objectContaining({ service: 'CloudWatch Logs', quantity: 3, unit: 'GB', usd: 3 * unit('cloudWatchLogsIngestion') })]);
+    expect(accessLines(webhookPath(logged))).toEqual([expect.objectContaining({ quantity: 2 })]);
+    expect(accessLines(plainPipeline(logged))).toEqual([expect.objectContaining({ quantity: 2 })]);
+    // A usage saved before the access logs were counted has none: no line.
+    expect(accessLines(usage)).toEqual([]);
   });
 
   test('full batches: one poll and one invocation per batch size of messages', () => {

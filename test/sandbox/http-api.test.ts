@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { accessLogFields } from '../../lib/adapters/webhook-api';
 import type { DeployedStack } from '../../sandbox/deploy/deployer';
 import { standIn } from '../../sandbox/deploy/emulator-template';
 import { localizeApiUrls } from '../../sandbox/endpoints';
@@ -27,6 +31,8 @@ const RESOURCES: Record<string, { type: string; physicalId: string; properties: 
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       RouteSettings: { 'POST /webhooks/fleet/samsara': { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 } },
+      // The webhook HTTP API's access log format (lib/adapters/webhook-http-api.ts).
+      AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:000000000000:log-group:access', Format: JSON.stringify(accessLogFields('http')) },
     },
   },
 };
@@ -58,9 +64,9 @@ afterEach(async () => {
   invocations.length = 0;
 });
 
-async function serve(): Promise<LocalRestApi> {
+async function serve(accessLogDir?: string): Promise<LocalRestApi> {
   const [spec] = httpApiSpecs(deployed);
-  server = new LocalRestApi(spec!, functions);
+  server = new LocalRestApi(spec!, functions, accessLogDir ? { accessLogDir } : {});
   await server.listen();
   return server;
 }
@@ -103,6 +109,41 @@ describe('an HTTP API in the sandbox', () => {
     for (let i = 0; i < 4; i++) statuses.push((await fetch(`${api.stageUrl()}webhooks/fleet/samsara`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     // Burst 2 at 1 request per second: the third and fourth request of the same instant are throttled.
     expect(statuses).toEqual([202, 202, 429, 429]);
+  });
+
+  test("each request gets an access log line in the stage's format, the gateway's own answers included; their bytes are counted", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lsync-access-'));
+    try {
+      const api = await serve(dir);
+      const accepted = await fetch(`${api.stageUrl()}webhooks/fleet/samsara`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Samsara-Webhooks/1.0' }, body: '{}' });
+      await fetch(`${api.stageUrl()}webhooks/fleet/unknown`, { method: 'POST', body: '{}' });
+      await fetch(`${api.baseUrl}/no-such-stage/webhooks/fleet/samsara`, { method: 'POST', body: '{}' });
+      await api.close();
+      server = undefined;
+      const written = readFileSync(path.join(dir, 'S-Api-v1.log'), 'utf8');
+      const lines = written.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+      // No line for a stage that does not exist: access logs are a stage's.
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toEqual({
+        requestId: accepted.headers.get('apigw-requestid'),
+        requestTime: expect.stringMatching(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/),
+        ip: '127.0.0.1',
+        userAgent: 'Samsara-Webhooks/1.0',
+        method: 'POST',
+        routeKey: 'POST /webhooks/fleet/samsara',
+        status: '202',
+        responseLength: String('{"status":"accepted"}'.length),
+        integrationStatus: '202',
+        integrationLatency: expect.stringMatching(/^\d+$/),
+        responseLatency: expect.stringMatching(/^\d+$/),
+        error: '-',
+        errorType: '-',
+      });
+      expect(lines[1]).toMatchObject({ routeKey: '-', status: '404', integrationStatus: '-', error: 'Missing Authentication Token', errorType: 'MISSING_AUTHENTICATION_TOKEN' });
+      expect(api.stats).toMatchObject({ accessLogLines: 2, accessLogBytes: Buffer.byteLength(written) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the API's stand-in id is an API Gateway id, so its invoke URL in the outputs is made local", async () => {

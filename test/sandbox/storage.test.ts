@@ -148,6 +148,9 @@ describe('the storage the tables hold, until their TTL', () => {
     expect(line('archive-ingest')).toMatchObject({ quantity: 1, usd: 0.1 });
     expect(line('archive-storage')?.quantity).toBeCloseTo(3);
     expect(cost.totalUsd).toBeCloseTo(0.5 + 0.06 + 0.1 + 3 * 0.023);
+    // The APIs' access logs are kept as long as the functions' logs (one retention for every log group of the stack).
+    const withAccessLogs = storageCostOf({ ...usage, restApis: [{ name: 'Stack/WebhookHttpApi', requests: 1, protocol: 'HTTP', accessLogBytes: gb }] }, prices);
+    expect(withAccessLogs.lines.find((l) => l.key === 'logs-storage')).toMatchObject({ quantity: 3, usd: 3 * 0.03 });
     // Without the stage's retention only the tables are priced; without a measurement, nothing.
     expect(storageCostOf({ ...usage, retention: undefined }, prices).lines.map((l) => l.key)).toEqual(['dynamodb-storage']);
     expect(storageCostOf({ ...usage, storage: undefined, retention: undefined }, prices).lines).toEqual([]);

@@ -2,15 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SANDBOX_ACCOUNT } from '../../aws';
+import { clfTime } from './access-log';
 import type { MethodSpec, RestApiSpec, StageSpec } from './specs';
 
 /** The Lambda proxy integration (`AWS_PROXY`): the REST API proxy event a function gets, and how its answer maps to the HTTP response. */
-
-function requestTime(date: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
-}
 
 /**
  * Whether an HTTP API passes a body of this media type as text: it infers the encoding from the request's
@@ -118,7 +113,7 @@ export function proxyEvent(
       path: `/${stage.stageName}${path}`,
       protocol: `HTTP/${req.httpVersion}`,
       requestId,
-      requestTime: requestTime(received),
+      requestTime: clfTime(received),
       requestTimeEpoch: received.getTime(),
       resourceId: method.resourceId,
       resourcePath: method.resourcePath,
@@ -129,8 +124,11 @@ export function proxyEvent(
   } as APIGatewayProxyEvent;
 }
 
-/** A Lambda proxy response mapped as API Gateway maps it; undefined when it is malformed (API Gateway answers 502). */
-export function proxyResponse(payload: unknown, protocol?: 'HTTP'): { status: number; headers: Record<string, string | string[]>; body: string | Buffer } | undefined {
+/**
+ * A Lambda proxy response mapped as API Gateway maps it, with the request's id (the one its event and access log line
+ * carry); undefined when it is malformed (API Gateway answers 502).
+ */
+export function proxyResponse(payload: unknown, protocol?: 'HTTP', requestId: string = randomUUID()): { status: number; headers: Record<string, string | string[]>; body: string | Buffer } | undefined {
   const result = payload as { statusCode?: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean } | null;
   const statusCode = Number(result?.statusCode);
   if (!result || typeof result !== 'object' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
@@ -139,7 +137,7 @@ export function proxyResponse(payload: unknown, protocol?: 'HTTP'): { status: nu
   for (const [key, value] of Object.entries(result.headers ?? {})) headers[key] = String(value);
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
   // The request id header API Gateway adds: a REST API's `x-amzn-RequestId`, an HTTP API's `apigw-requestid`.
-  headers[protocol === 'HTTP' ? 'apigw-requestid' : 'x-amzn-RequestId'] = randomUUID();
+  headers[protocol === 'HTTP' ? 'apigw-requestid' : 'x-amzn-RequestId'] = requestId;
   const body = result.body === undefined || result.body === null ? '' : String(result.body);
   return { status: statusCode, headers, body: result.isBase64Encoded ? Buffer.from(body, 'base64') : body };
 }

@@ -35,6 +35,14 @@ export interface StageSpec {
   readonly variables: Readonly<Record<string, string>> | null;
   /** Method settings by `<resourcePath> <HTTPMETHOD>`, `*` wildcards as in the template (`/* *`). */
   readonly throttling: ReadonlyMap<string, ThrottleSetting>;
+  /** The stage's access log format (`$context` variables, access-log.ts), when it logs access. */
+  readonly accessLogFormat?: string;
+}
+
+/** The format of a stage's access log setting (`AccessLogSetting` of a REST API stage, `AccessLogSettings` of an HTTP API's), when it is a string. */
+function accessLogFormatOf(setting: unknown): { accessLogFormat?: string } {
+  const format = (setting as { Format?: unknown } | undefined)?.Format;
+  return typeof format === 'string' && format !== '' ? { accessLogFormat: format } : {};
 }
 
 export interface RestApiSpec {
@@ -142,7 +150,7 @@ export function restApiSpecs(deployed: DeployedStack): RestApiSpec[] {
         const resourcePath = String(setting.ResourcePath ?? '/*').replaceAll('~1', '/');
         throttling.set(`${resourcePath} ${String(setting.HttpMethod ?? '*').toUpperCase()}`, limits);
       }
-      stages.push({ stageName: String(props.StageName), variables: (props.Variables as Record<string, string> | undefined) ?? null, throttling });
+      stages.push({ stageName: String(props.StageName), variables: (props.Variables as Record<string, string> | undefined) ?? null, throttling, ...accessLogFormatOf(props.AccessLogSetting) });
     }
     for (const d of deployed.ofType('AWS::ApiGateway::Deployment')) {
       const props = deployed.properties(d.logicalId);
@@ -219,7 +227,7 @@ export function httpApiSpecs(deployed: DeployedStack): RestApiSpec[] {
         const { httpMethod, resourcePath } = splitRouteKey(routeKey);
         if (own) throttling.set(`${resourcePath} ${httpMethod === 'ANY' ? '*' : httpMethod}`, own);
       }
-      stages.push({ stageName: String(props.StageName), variables: (props.StageVariables as Record<string, string> | undefined) ?? null, throttling });
+      stages.push({ stageName: String(props.StageName), variables: (props.StageVariables as Record<string, string> | undefined) ?? null, throttling, ...accessLogFormatOf(props.AccessLogSettings) });
     }
     apis.push({ stackName: deployed.stackName, logicalId: api.logicalId, restApiId: apiId, protocol: 'HTTP', binaryMediaTypes: [], stages, methods, gatewayResponses: new Map() });
   }
