@@ -149,6 +149,12 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
     const gbSeconds = sum(usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch), (fn) => (fn.billedMs / 1000) * (fn.memoryMb / 1024));
     add('lambda-duration', 'Lambda', `duration (${arch})`, gbSeconds, 'GB-second', arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86');
   }
+  // The init phase of the execution environments the run started, billed like duration (zip packages on managed
+  // runtimes, since 2025-08-01: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase).
+  for (const arch of ['arm64', 'x86_64'] as const) {
+    const gbSeconds = sum(usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch), (fn) => ((fn.initMs ?? 0) / 1000) * (fn.memoryMb / 1024));
+    add('lambda-init', 'Lambda', `INIT duration of the environments started (${arch})`, gbSeconds, 'GB-second', arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86');
+  }
 
   // EventBridge: custom events (entries), from functions and Step Functions alike; batching does not change it.
   add('eventbridge-events', 'EventBridge', 'custom events published', sum(calls('events', 'PutEvents'), (c) => c.items), 'event', 'eventBridgeCustomEvent');

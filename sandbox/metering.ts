@@ -114,6 +114,12 @@ export interface LambdaUsage {
    * ingests of it; Lambda's own records of each invocation come on top (cost-model.ts `PLATFORM_LOG_BYTES_PER_INVOCATION`). @default - not measured
    */
   readonly logBytes?: number;
+  /**
+   * Milliseconds its execution environments spent in their init phase during the run (each environment started then:
+   * loading the bundle and the code outside the handler). Lambda bills INIT like duration for zip packages on managed
+   * runtimes since 2025-08-01. @default - not measured
+   */
+  readonly initMs?: number;
 }
 
 /** One request as moto's recorder writes it (a line of JSON). */
@@ -431,7 +437,7 @@ export interface MeteredSandbox {
 }
 
 interface Snapshot {
-  readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number; logBytes: number }>;
+  readonly functions: Map<string, { invocations: number; billedMs: number; rateLimitWaitMs: number; logBytes: number; initMs: number }>;
   readonly pollers: Map<string, { batches: number; messages: number }>;
   readonly sfn: { executions: number; stateTransitions: number };
   readonly apis: Map<string, { requests: number; accessLogBytes: number }>;
@@ -440,7 +446,7 @@ interface Snapshot {
 function snapshot(sandbox: MeteredSandbox): Snapshot {
   return {
     functions: new Map(
-      sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs, rateLimitWaitMs: fn.stats.rateLimitWaitMs, logBytes: fn.stats.logBytes }]),
+      sandbox.functions.functions.map((fn) => [fn.spec.functionName, { invocations: fn.stats.invocations, billedMs: fn.stats.billedDurationMs, rateLimitWaitMs: fn.stats.rateLimitWaitMs, logBytes: fn.stats.logBytes, initMs: fn.stats.initDurationMs }]),
     ),
     pollers: new Map(sandbox.pollers.map((p) => [p.spec.logicalId, { batches: p.stats.batches, messages: p.stats.messages }])),
     sfn: { executions: sandbox.stepFunctions.stats.executions, stateTransitions: sandbox.stepFunctions.stats.stateTransitions },
@@ -475,7 +481,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
         writesByItem: recorded.writesByItem,
         lambda: sandbox.functions.functions
           .map((fn) => {
-            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0, rateLimitWaitMs: 0, logBytes: 0 };
+            const was = before.functions.get(fn.spec.functionName) ?? { invocations: 0, billedMs: 0, rateLimitWaitMs: 0, logBytes: 0, initMs: 0 };
             return {
               functionName: fn.spec.functionName,
               logicalId: fn.spec.logicalId,
@@ -487,6 +493,7 @@ export async function startMetering(sandbox: MeteredSandbox): Promise<Meter> {
               rateLimitWaitMs: fn.stats.rateLimitWaitMs - was.rateLimitWaitMs,
               peakHeapMb: Math.round((fn.stats.peakHeapBytes / 1_048_576) * 10) / 10,
               logBytes: fn.stats.logBytes - was.logBytes,
+              initMs: Math.round(fn.stats.initDurationMs - was.initMs),
             };
           })
           .filter((fn) => fn.invocations > 0),

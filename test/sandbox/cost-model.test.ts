@@ -236,6 +236,19 @@ describe('cost model', () => {
     expect(accessLines(usage)).toEqual([]);
   });
 
+  test('Lambda INIT: the init phase of the environments the run started, billed like duration at their memory size (since 2025-08-01)', () => {
+    const started: Usage = { ...usage, lambda: usage.lambda.map((fn, i) => ({ ...fn, initMs: (i + 1) * 1000 })) };
+    // 1 s at 256 MB and 2 s at 1,024 MB: 0.25 + 2 GB-seconds, arm64.
+    expect(costOf(started, prices, 'ours').lines.filter((l) => l.key === 'lambda-init')).toEqual([
+      expect.objectContaining({ service: 'Lambda', item: 'INIT duration of the environments started (arm64)', quantity: 2.25, unit: 'GB-second', usd: 2.25 * unit('lambdaDurationArm64') }),
+    ]);
+    expect(costOf(started, prices, 'naive').lines.filter((l) => l.key === 'lambda-init')).toEqual([expect.objectContaining({ quantity: 2.25, usd: 2.25 * unit('lambdaDurationX86') })]);
+    // The plain pipeline runs the same functions: the same environments' inits.
+    expect(costOf(plainPipeline(started), prices, 'ours').lines.filter((l) => l.key === 'lambda-init')[0]?.quantity).toBe(2.25);
+    // Without a measurement (a usage saved before), no line.
+    expect(line('ours', 'lambda-init')).toEqual([]);
+  });
+
   test('full batches: one poll and one invocation per batch size of messages', () => {
     expect(line('ours-at-volume', 'lambda-invocations')[0].quantity).toBe(10 + 20 / 10);
     expect(line('ours-at-volume', 'sqs-receives')[0].quantity).toBe(2);
