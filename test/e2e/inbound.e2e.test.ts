@@ -147,7 +147,10 @@ describe('webhook intake in the sandbox', () => {
     } finally {
       usage = await control<Usage>('/metering/stop', 'POST');
     }
-    expect(usage.restApis.find((a) => /Webhook/.test(a.name))?.requests).toBeGreaterThanOrEqual(1);
+    const webhookApi = usage.restApis.find((a) => /Webhook/.test(a.name));
+    expect(webhookApi?.requests).toBeGreaterThanOrEqual(1);
+    // Its access log line (a JSON line of some 400 bytes in the stage's format) per request.
+    expect(webhookApi?.accessLogBytes).toBeGreaterThanOrEqual(300 * webhookApi!.requests);
     const inbound = usage.lambda.find((f) => f.logicalId.startsWith('FleetInbound'));
     expect(inbound).toMatchObject({ architecture: 'arm64', memoryMb: expect.any(Number) });
     expect(inbound!.invocations).toBeGreaterThanOrEqual(1);
