@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AwsCallCount, Usage } from './metering';
+import type { AwsCallCount, LambdaUsage, Usage } from './metering';
 
 /**
  * The AWS bill of what the sandbox counted (sandbox/metering.ts), priced with data/aws-prices.json
@@ -145,15 +145,14 @@ export function costOf(usage: Usage, prices: Prices, variant: Variant): CostBrea
     return source ? fn.invocations - source.batches + polls(source) : fn.invocations;
   });
   add('lambda-invocations', 'Lambda', 'invocations', invocations, 'invocation', 'lambdaRequest');
+  // Duration, and the init phase of the execution environments the run started, billed like duration (zip packages on
+  // managed runtimes, since 2025-08-01: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase).
   for (const arch of ['arm64', 'x86_64'] as const) {
-    const gbSeconds = sum(usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch), (fn) => (fn.billedMs / 1000) * (fn.memoryMb / 1024));
-    add('lambda-duration', 'Lambda', `duration (${arch})`, gbSeconds, 'GB-second', arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86');
-  }
-  // The init phase of the execution environments the run started, billed like duration (zip packages on managed
-  // runtimes, since 2025-08-01: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase).
-  for (const arch of ['arm64', 'x86_64'] as const) {
-    const gbSeconds = sum(usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch), (fn) => ((fn.initMs ?? 0) / 1000) * (fn.memoryMb / 1024));
-    add('lambda-init', 'Lambda', `INIT duration of the environments started (${arch})`, gbSeconds, 'GB-second', arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86');
+    const functions = usage.lambda.filter((fn) => (naive ? 'x86_64' : fn.architecture) === arch);
+    const gbSeconds = (ms: (fn: LambdaUsage) => number) => sum(functions, (fn) => (ms(fn) / 1000) * (fn.memoryMb / 1024));
+    const priceKey = arch === 'arm64' ? 'lambdaDurationArm64' : 'lambdaDurationX86';
+    add('lambda-duration', 'Lambda', `duration (${arch})`, gbSeconds((fn) => fn.billedMs), 'GB-second', priceKey);
+    add('lambda-init', 'Lambda', `INIT duration of the environments started (${arch})`, gbSeconds((fn) => fn.initMs ?? 0), 'GB-second', priceKey);
   }
 
   // EventBridge: custom events (entries), from functions and Step Functions alike; batching does not change it.

@@ -33,9 +33,8 @@ export interface VisibilityApiProps {
    */
   readonly cloudWatchAccount?: apigateway.CfnAccount;
   /**
-   * Detailed CloudWatch metrics per method or route (API Gateway bills them as custom metrics: 5 per REST API method, 6
-   * per HTTP API route, $0.30 each a month). The stack's alarms and dashboard read the API-level metrics, which
-   * API Gateway writes either way. @default true
+   * Detailed CloudWatch metrics per method (API Gateway bills them as custom metrics: 5 per method, $0.30 each a month).
+   * The stack's alarms and dashboard read the API-level metrics, which API Gateway writes either way. @default true
    */
   readonly detailedMetrics?: boolean;
 }

@@ -7,6 +7,11 @@ import type { MethodSpec, RestApiSpec, StageSpec } from './specs';
 
 /** The Lambda proxy integration (`AWS_PROXY`): the REST API proxy event a function gets, and how its answer maps to the HTTP response. */
 
+/** The client's address as API Gateway reports it (`identity.sourceIp`): an IPv4-mapped IPv6 address as IPv4. */
+export function sourceIpOf(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+}
+
 /**
  * Whether an HTTP API passes a body of this media type as text: it infers the encoding from the request's
  * Content-Type, text types as they are, anything else base64 (AWS Compute Blog, "Handling binary data using Amazon
@@ -40,7 +45,7 @@ export function proxyEvent(
   body: Buffer,
   received: Date,
 ): APIGatewayProxyEvent {
-  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const sourceIp = sourceIpOf(req);
   const traceId = `Root=1-${Math.floor(received.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   // API Gateway passes header names as the client sent them (rawHeaders keeps the casing).
   // An HTTP API lower-cases every header name (its payload formats' documented structure).

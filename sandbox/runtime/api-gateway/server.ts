@@ -7,7 +7,7 @@ import type { DeployedStack } from '../../deploy/deployer';
 import type { FunctionRegistry, LocalFunction } from '../functions';
 import { renderAccessLog } from './access-log';
 import { gatewayErrorResponse } from './gateway-responses';
-import { proxyEvent, proxyResponse } from './proxy-integration';
+import { proxyEvent, proxyResponse, sourceIpOf } from './proxy-integration';
 import { MethodRouter, missingParameters, throttleSetting, TokenBucket } from './routing';
 import { httpApiSpecs, restApiSpecs, type MethodSpec, type RestApiSpec, type StageSpec } from './specs';
 
@@ -193,7 +193,7 @@ export class LocalRestApi {
       this.send(res, status, { 'content-type': 'application/json', 'apigw-requestid': requestId }, JSON.stringify({ message: httpMessage }), error);
       return;
     }
-    const sourceIp = (res.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const sourceIp = sourceIpOf(res.req);
     const response = gatewayErrorResponse(this.spec, { responseType, message, requestId, sourceIp });
     if (!response.configured) {
       this.reply(res, response.status, { message }, errorType, error);
@@ -220,8 +220,7 @@ export class LocalRestApi {
     const path = `/${rest.join('/')}`;
     const httpMethod = (req.method ?? 'GET').toUpperCase();
     const matched = stage ? this.router.match(httpMethod, path) : undefined;
-    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    const record: RequestRecord | undefined = stage && { requestId: randomUUID(), received, stage, httpMethod, path, sourceIp, ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) };
+    const record: RequestRecord | undefined = stage && { requestId: randomUUID(), received, stage, httpMethod, path, sourceIp: sourceIpOf(req), ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}) };
     if (record) this.requests.set(res, record);
     if (!stage || !matched) {
       req.resume();
